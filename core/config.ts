@@ -1,0 +1,111 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one configuration loader. Every setting is a CHIS_* environment variable; the three
+ * conventional connection names DATABASE_URL, TEMPORAL_ADDRESS and SMTP_URL are accepted as
+ * aliases because hosting platforms and docker-compose set them.
+ */
+
+const ALIASES: Record<string, string> = {
+  CHIS_DATABASE_URL: 'DATABASE_URL',
+  CHIS_TEMPORAL_ADDRESS: 'TEMPORAL_ADDRESS',
+  CHIS_SMTP_URL: 'SMTP_URL',
+};
+
+const port = (fallback: number) =>
+  z.coerce.number({ error: 'expected a TCP port number' }).int('expected a whole number').min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535').default(fallback);
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), 'expected a postgres:// or postgresql:// URL');
+
+const schema = z.object({
+  CHIS_HOST: z.string().min(1).default('127.0.0.1'),
+  CHIS_PORT: port(3000),
+  CHIS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CHIS_DATA_DIR: z.string().min(1).default('data'),
+  CHIS_DATABASE_URL: postgresUrl.optional(),
+  CHIS_EMBEDDED_POSTGRES_PORT: port(54329),
+  CHIS_TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port, for example temporal.internal:7233')
+    .optional(),
+  CHIS_EMBEDDED_TEMPORAL_PORT: port(7233),
+  CHIS_TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  CHIS_TASK_QUEUE: z.string().min(1).default('chis-flow'),
+  CHIS_SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\/.+/.test(v), 'expected an smtp:// or smtps:// URL')
+    .optional(),
+  CHIS_DEMO_CHILDREN: z.coerce.number({ error: 'expected a number of children' }).int().min(0).max(2_000_000).default(2000),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: RawConfig['CHIS_LOG_LEVEL'];
+  /** Absolute folder for embedded PostgreSQL data and other local state. */
+  dataDir: string;
+  database: { url: string } | { embedded: { port: number; dataDir: string } };
+  temporal: { namespace: string; taskQueue: string } & ({ address: string } | { embedded: { port: number } });
+  smtp: { url: string } | { embedded: true };
+  /** Size of the synthetic region seeded into an empty database on first start. */
+  demoChildren: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function applyAliases(env: NodeJS.ProcessEnv): { values: Record<string, string | undefined>; problems: string[] } {
+  const values: Record<string, string | undefined> = {};
+  const problems: string[] = [];
+  for (const key of Object.keys(schema.shape)) values[key] = env[key] === '' ? undefined : env[key];
+  for (const [canonical, alias] of Object.entries(ALIASES)) {
+    const aliasValue = env[alias] === '' ? undefined : env[alias];
+    if (aliasValue === undefined) continue;
+    if (values[canonical] !== undefined && values[canonical] !== aliasValue) {
+      problems.push(`${canonical} and ${alias} are both set, to different values: set only one`);
+    }
+    values[canonical] ??= aliasValue;
+  }
+  return { values, problems };
+}
+
+/** Reads and validates the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const { values, problems } = applyAliases(env);
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      const alias = ALIASES[name] && env[ALIASES[name]] !== undefined ? ` (from ${ALIASES[name]})` : '';
+      problems.push(`${name}${alias}: ${issue.message}, got ${JSON.stringify(values[name])}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const raw = parsed.data;
+  const dataDir = resolve(cwd, raw.CHIS_DATA_DIR);
+  return {
+    host: raw.CHIS_HOST,
+    port: raw.CHIS_PORT,
+    logLevel: raw.CHIS_LOG_LEVEL,
+    dataDir,
+    database: raw.CHIS_DATABASE_URL
+      ? { url: raw.CHIS_DATABASE_URL }
+      : { embedded: { port: raw.CHIS_EMBEDDED_POSTGRES_PORT, dataDir: resolve(dataDir, 'postgres') } },
+    temporal: {
+      namespace: raw.CHIS_TEMPORAL_NAMESPACE,
+      taskQueue: raw.CHIS_TASK_QUEUE,
+      ...(raw.CHIS_TEMPORAL_ADDRESS ? { address: raw.CHIS_TEMPORAL_ADDRESS } : { embedded: { port: raw.CHIS_EMBEDDED_TEMPORAL_PORT } }),
+    },
+    smtp: raw.CHIS_SMTP_URL ? { url: raw.CHIS_SMTP_URL } : { embedded: true },
+    demoChildren: raw.CHIS_DEMO_CHILDREN,
+  };
+}
