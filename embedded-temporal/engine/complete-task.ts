@@ -1,0 +1,86 @@
+import { EventType, anyTypeName, temporal, type P } from '../proto';
+import type { Tx } from './execution';
+import { notFound } from '../errors';
+import { durationMs } from '../time';
+import { STICKY_DEFAULT_MS } from './workflow-task';
+import type { Engine } from './engine';
+import type { TaskToken } from './task-token';
+import { appendEvent, flushBuffered } from './history';
+import { TERMINAL_COMMANDS, applyCommands } from './commands';
+import { afterWorkflowTaskClosed, failWorkflowTaskInTx, scheduleWorkflowTask } from './workflow-task';
+import { handleProtocolMessage, hasUndeliveredUpdates } from './updates';
+import { startAttempt } from './activities';
+
+const UNHANDLED_COMMAND = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
+
+/** RespondWorkflowTaskCompleted: the task's commands and messages are applied atomically in one transaction. */
+export async function respondWorkflowTaskCompleted(
+  engine: Engine,
+  r: P<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest>,
+  token: TaskToken,
+): Promise<P<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedResponse>> {
+  return engine.mutate(token, (tx) => {
+    const s = tx.exec.state;
+    const wft = s.wft;
+    if (!tx.exec.running || !wft || wft.scheduledEventId !== token.scheduledEventId || wft.dispatch !== token.dispatch || wft.startedEventId === undefined) {
+      throw notFound('Workflow task not found.');
+    }
+    const commands = r.commands ?? [];
+    const identity = r.identity ?? '';
+    // New events arrived while the worker was deciding: it must see them before closing the run.
+    if (s.buffered.length && commands.some((c) => TERMINAL_COMMANDS.has(c.commandType ?? 0))) {
+      failWorkflowTaskInTx(tx, { cause: UNHANDLED_COMMAND, identity });
+      return {};
+    }
+    // The worker must forget the discarded task: tell it where history really ends.
+    if (rollBackRejectedUpdateTask(tx, commands, r.messages ?? [], identity)) return { resetHistoryEventId: s.lastCompletedStartedId };
+    const completed = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
+      workflowTaskCompletedEventAttributes: {
+        scheduledEventId: wft.scheduledEventId,
+        startedEventId: wft.startedEventId,
+        identity,
+        binaryChecksum: r.binaryChecksum,
+        sdkMetadata: r.sdkMetadata,
+        meteringMetadata: r.meteringMetadata,
+        workerVersion: r.workerVersionStamp,
+      },
+    });
+    s.lastCompletedStartedId = wft.startedEventId;
+    s.wft = undefined;
+    if (r.stickyAttributes?.workerTaskQueue?.name) {
+      s.stickyQueue = r.stickyAttributes.workerTaskQueue.name;
+      s.stickyTimeoutMs = durationMs(r.stickyAttributes.scheduleToStartTimeout) || STICKY_DEFAULT_MS;
+    } else {
+      s.stickyQueue = undefined;
+    }
+    applyCommands(tx, commands, r.messages ?? [], completed.eventId!, identity);
+    if (!tx.exec.running) return {};
+    const hadBuffered = flushBuffered(tx) > 0;
+    if (hadBuffered || r.forceCreateNewWorkflowTask || hasUndeliveredUpdates(s)) scheduleWorkflowTask(tx);
+    if (!s.wft) afterWorkflowTaskClosed(tx);
+    // Eager activities go straight back to this worker, saving a poll round trip.
+    const activityTasks = (tx.eager ?? []).filter((a) => s.activities[String(a.scheduledEventId)] === a).map((a) => startAttempt(tx, a, identity));
+    return activityTasks.length ? { activityTasks } : {};
+  });
+}
+
+/**
+ * A task scheduled only for updates that were all rejected leaves no trace: its scheduled and
+ * started events were never persisted, so they are dropped and the rejections recorded in memory.
+ */
+function rollBackRejectedUpdateTask(tx: Tx, commands: P<temporal.api.command.v1.ICommand>[], messages: P<temporal.api.protocol.v1.IMessage>[], identity: string): boolean {
+  const exec = tx.exec;
+  const s = exec.state;
+  const wft = s.wft!;
+  if (!wft.speculative || commands.length || s.buffered.length) return false;
+  if (!messages.length || !messages.every((m) => anyTypeName(m.body) === 'temporal.api.update.v1.Rejection')) return false;
+  if (exec.persistedEvents >= wft.scheduledEventId || exec.events.length !== wft.startedEventId) return false;
+  exec.events.length = wft.scheduledEventId - 1;
+  s.nextEventId = wft.scheduledEventId;
+  s.wft = undefined;
+  for (const m of messages) handleProtocolMessage(tx, m, identity);
+  tx.save = false;
+  if (hasUndeliveredUpdates(s)) scheduleWorkflowTask(tx, true);
+  else afterWorkflowTaskClosed(tx);
+  return true;
+}

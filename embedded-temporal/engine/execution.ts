@@ -1,0 +1,69 @@
+import type { HistoryEvent, temporal, P } from '../proto';
+import type { ExecutionState } from './state';
+import type { OutboxTask, RunRef } from './outbox-task';
+import type { Engine } from './engine';
+
+export interface PendingQuery {
+  id: string;
+  query: P<temporal.api.query.v1.IWorkflowQuery>;
+  resolve(result: P<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest>): void;
+  dispatched: boolean;
+}
+
+export function runKey(ref: RunRef): string {
+  return `${ref.namespace}\u0000${ref.workflowId}\u0000${ref.runId}`;
+}
+
+export function parseRunKey(key: string): RunRef {
+  const [namespace, workflowId, runId] = key.split('\u0000');
+  return { namespace, workflowId, runId };
+}
+
+/** A run held in memory: its state, full history, and the waiters that only live in this process. */
+export class Execution {
+  /** Version of the persisted row; undefined until first inserted. */
+  version: number | undefined;
+  queries = new Map<string, PendingQuery>();
+  /** Called after every committed or in-memory change (history long polls, update waiters). */
+  listeners = new Set<() => void>();
+
+  constructor(
+    public state: ExecutionState,
+    version: number | undefined,
+    public events: HistoryEvent[],
+    public persistedEvents: number,
+  ) {
+    this.version = version;
+  }
+
+  get ref(): RunRef {
+    return { namespace: this.state.namespace, workflowId: this.state.workflowId, runId: this.state.runId };
+  }
+
+  get key(): string {
+    return runKey(this.ref);
+  }
+
+  get running(): boolean {
+    return this.state.status === 1;
+  }
+
+  notify(): void {
+    for (const l of [...this.listeners]) l();
+  }
+}
+
+/** One change to one or more runs, committed in a single PostgreSQL transaction. */
+export interface Tx {
+  engine: Engine;
+  exec: Execution;
+  now: number;
+  /** False for changes kept in memory only (dispatching a task). */
+  save: boolean;
+  /** Other runs written in the same transaction (a new run from continue-as-new). */
+  alsoWrite: Execution[];
+  outbox: OutboxTask[];
+  after: (() => void)[];
+  /** Activities the completing worker asked to run eagerly (returned with the task completion). */
+  eager?: import('./state').ActivityState[];
+}

@@ -1,0 +1,257 @@
+import { EventType, Status, temporal, type HistoryEvent } from '../proto';
+import { durationMs } from '../time';
+import type { Engine } from './engine';
+import type { OutboxTask, RunRef } from './outbox-task';
+import { appendExternalEvent } from './history';
+import { scheduleWorkflowTask } from './workflow-task';
+import { startWorkflow } from './start';
+import { requestCancelInTx, signalInTx } from './signals';
+import { terminateInTx } from './close';
+import type { Tx } from './execution';
+
+const isNotFound = (err: unknown) => (err as { code?: unknown }).code === 5;
+const isAlreadyExists = (err: unknown) => (err as { code?: unknown }).code === 6;
+
+/** Carries out a cross-run task, then deletes its outbox row. Idempotent: it may run again after a crash. */
+export async function runOutboxTask(engine: Engine, id: number, task: OutboxTask): Promise<void> {
+  switch (task.kind) {
+    case 'startChild':
+      await startChild(engine, task);
+      break;
+    case 'childClosed':
+      await onParent(engine, task.parent, (tx) => childClosed(tx, task.initiatedEventId, task.child, task.workflowType, task.close));
+      break;
+    case 'signalExternal':
+      await signalExternal(engine, task);
+      break;
+    case 'cancelExternal':
+      await cancelExternal(engine, task);
+      break;
+    case 'parentClosed':
+      for (const c of task.children) {
+        try {
+          const ref = await engine.resolveRun(c.ref.namespace, c.ref.workflowId, c.ref.runId);
+          await engine.mutate(ref, (tx) => {
+            if (!tx.exec.running || tx.exec.state.parent?.runId !== task.parent.runId) {
+              tx.save = false;
+              return;
+            }
+            if (c.policy === temporal.api.enums.v1.ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL) requestCancelInTx(tx, 'by parent close policy', 'server');
+            else terminateInTx(tx, 'by parent close policy', undefined, 'server');
+          });
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+      }
+      break;
+  }
+  await engine.store.deleteOutbox([id]);
+}
+
+/** Changes the source run if it is still running (its outcome events are moot once it closed). */
+async function onParent(engine: Engine, ref: RunRef, fn: (tx: Tx) => void): Promise<void> {
+  await engine.mutate(ref, (tx) => {
+    if (!tx.exec.running) {
+      tx.save = false;
+      return;
+    }
+    fn(tx);
+  });
+}
+
+async function startChild(engine: Engine, task: Extract<OutboxTask, { kind: 'startChild' }>): Promise<void> {
+  const a = task.attrs;
+  const namespace = a.namespace || task.parent.namespace;
+  let runId: string | undefined;
+  let failed = false;
+  try {
+    const res = await startWorkflow(engine, {
+      namespace,
+      workflowId: a.workflowId ?? '',
+      workflowType: a.workflowType?.name ?? '',
+      taskQueue: a.taskQueue?.name ?? '',
+      input: a.input,
+      header: a.header,
+      memo: a.memo,
+      searchAttributes: a.searchAttributes,
+      executionTimeoutMs: durationMs(a.workflowExecutionTimeout),
+      runTimeoutMs: durationMs(a.workflowRunTimeout),
+      taskTimeoutMs: durationMs(a.workflowTaskTimeout),
+      retryPolicy: a.retryPolicy,
+      cronSchedule: a.cronSchedule,
+      requestId: `${task.parent.runId}:child:${task.initiatedEventId}`,
+      reusePolicy: a.workflowIdReusePolicy,
+      parent: { ...task.parent, initiatedEventId: task.initiatedEventId },
+      parentClosePolicy: a.parentClosePolicy ?? undefined,
+    });
+    runId = res.runId;
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+    failed = true;
+  }
+  await onParent(engine, task.parent, (tx) => {
+    const child = tx.exec.state.children[String(task.initiatedEventId)];
+    if (!child || !child.pending) {
+      tx.save = false;
+      return;
+    }
+    child.pending = false;
+    if (failed) {
+      delete tx.exec.state.children[String(task.initiatedEventId)];
+      appendExternalEvent(tx, EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED, {
+        startChildWorkflowExecutionFailedEventAttributes: {
+          namespace,
+          workflowId: a.workflowId,
+          workflowType: a.workflowType,
+          cause: temporal.api.enums.v1.StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS,
+          control: a.control,
+          initiatedEventId: task.initiatedEventId,
+          workflowTaskCompletedEventId: 0,
+        },
+      });
+    } else {
+      child.runId = runId;
+      const startedEventId = tx.exec.state.wft?.startedEventId !== undefined ? -2 : tx.exec.state.nextEventId;
+      child.startedEventId = startedEventId;
+      appendExternalEvent(tx, EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, {
+        childWorkflowExecutionStartedEventAttributes: {
+          namespace,
+          initiatedEventId: task.initiatedEventId,
+          workflowExecution: { workflowId: a.workflowId, runId },
+          workflowType: a.workflowType,
+          header: a.header,
+        },
+      });
+    }
+    scheduleWorkflowTask(tx);
+  });
+}
+
+const CHILD_CLOSE: Record<number, [temporal.api.enums.v1.EventType, keyof HistoryEvent]> = {
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED]: [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, 'childWorkflowExecutionCompletedEventAttributes'],
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED]: [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED, 'childWorkflowExecutionFailedEventAttributes'],
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED]: [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED, 'childWorkflowExecutionCanceledEventAttributes'],
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED]: [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED, 'childWorkflowExecutionTerminatedEventAttributes'],
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT]: [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT, 'childWorkflowExecutionTimedOutEventAttributes'],
+};
+
+function childClosed(tx: Tx, initiatedEventId: number, child: RunRef, workflowType: string, close: HistoryEvent): void {
+  const s = tx.exec.state;
+  const c = s.children[String(initiatedEventId)];
+  if (!c) {
+    tx.save = false;
+    return;
+  }
+  const spec = CHILD_CLOSE[close.eventType ?? 0];
+  if (!spec) return;
+  const src =
+    close.workflowExecutionCompletedEventAttributes ??
+    close.workflowExecutionFailedEventAttributes ??
+    close.workflowExecutionCanceledEventAttributes ??
+    close.workflowExecutionTimedOutEventAttributes ??
+    {};
+  const srcAny = src as { result?: unknown; failure?: unknown; details?: unknown; retryState?: number };
+  delete s.children[String(initiatedEventId)];
+  appendExternalEvent(tx, spec[0], {
+    [spec[1]]: {
+      result: srcAny.result,
+      failure: srcAny.failure,
+      details: srcAny.details,
+      retryState: srcAny.retryState,
+      namespace: child.namespace,
+      workflowExecution: { workflowId: child.workflowId, runId: child.runId },
+      workflowType: { name: workflowType },
+      initiatedEventId,
+      startedEventId: c.startedEventId,
+    },
+  });
+  scheduleWorkflowTask(tx);
+}
+
+async function signalExternal(engine: Engine, task: Extract<OutboxTask, { kind: 'signalExternal' }>): Promise<void> {
+  let ok = true;
+  try {
+    const ref = await engine.resolveRun(task.target.namespace, task.target.workflowId, task.target.runId);
+    await engine.mutate(ref, (tx) => {
+      if (task.childWorkflowOnly && tx.exec.state.parent?.runId !== task.source.runId) throw Object.assign(new Error('not a child'), { code: 5 });
+      signalInTx(tx, task.signalName, task.input, task.header, 'server', `${task.source.runId}:signal:${task.initiatedEventId}`, false, {
+        initiatedEventId: task.initiatedEventId,
+        execution: { workflowId: task.source.workflowId, runId: task.source.runId },
+      });
+    });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    ok = false;
+  }
+  await onParent(engine, task.source, (tx) => {
+    const ext = tx.exec.state.externals[String(task.initiatedEventId)];
+    if (!ext) {
+      tx.save = false;
+      return;
+    }
+    delete tx.exec.state.externals[String(task.initiatedEventId)];
+    const workflowExecution = { workflowId: task.target.workflowId, runId: task.target.runId };
+    if (ok) {
+      appendExternalEvent(tx, EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, {
+        externalWorkflowExecutionSignaledEventAttributes: { initiatedEventId: task.initiatedEventId, namespace: task.target.namespace, workflowExecution, control: ext.control },
+      });
+    } else {
+      appendExternalEvent(tx, EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
+        signalExternalWorkflowExecutionFailedEventAttributes: {
+          cause: temporal.api.enums.v1.SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+          namespace: task.target.namespace,
+          workflowExecution,
+          initiatedEventId: task.initiatedEventId,
+          control: ext.control,
+          workflowTaskCompletedEventId: 0,
+        },
+      });
+    }
+    scheduleWorkflowTask(tx);
+  });
+}
+
+async function cancelExternal(engine: Engine, task: Extract<OutboxTask, { kind: 'cancelExternal' }>): Promise<void> {
+  let ok = true;
+  try {
+    const ref = await engine.resolveRun(task.target.namespace, task.target.workflowId, task.target.runId);
+    await engine.mutate(ref, (tx) => {
+      if (task.childWorkflowOnly && tx.exec.state.parent?.runId !== task.source.runId) throw Object.assign(new Error('not a child'), { code: 5 });
+      requestCancelInTx(tx, task.reason, 'server', `${task.source.runId}:cancel:${task.initiatedEventId}`, {
+        initiatedEventId: task.initiatedEventId,
+        execution: { workflowId: task.source.workflowId, runId: task.source.runId },
+      });
+    });
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    ok = false;
+  }
+  await onParent(engine, task.source, (tx) => {
+    const ext = tx.exec.state.externals[String(task.initiatedEventId)];
+    if (!ext) {
+      tx.save = false;
+      return;
+    }
+    delete tx.exec.state.externals[String(task.initiatedEventId)];
+    const workflowExecution = { workflowId: task.target.workflowId, runId: task.target.runId };
+    if (ok) {
+      appendExternalEvent(tx, EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED, {
+        externalWorkflowExecutionCancelRequestedEventAttributes: { initiatedEventId: task.initiatedEventId, namespace: task.target.namespace, workflowExecution },
+      });
+    } else {
+      appendExternalEvent(tx, EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
+        requestCancelExternalWorkflowExecutionFailedEventAttributes: {
+          cause: temporal.api.enums.v1.CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+          namespace: task.target.namespace,
+          workflowExecution,
+          initiatedEventId: task.initiatedEventId,
+          control: ext.control,
+          workflowTaskCompletedEventId: 0,
+        },
+      });
+    }
+    scheduleWorkflowTask(tx);
+  });
+}
+
+export { Status };

@@ -1,0 +1,123 @@
+import type { temporal, HistoryEvent, Payloads, Failure, P } from '../proto';
+
+/** Mutable state of one workflow run; persisted as JSON (bytes as base64, see json.ts). Times are server ms. */
+export interface ExecutionState {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  firstRunId: string;
+  workflowType: string;
+  taskQueue: string;
+  status: number;
+  startTime: number;
+  executionTime: number;
+  closeTime?: number;
+  nextEventId: number;
+  /** Started id of the last completed workflow task (the poll response's previousStartedEventId). */
+  lastCompletedStartedId: number;
+  workflowTaskTimeoutMs: number;
+  runExpiresAt?: number;
+  executionExpiresAt?: number;
+  wft?: WorkflowTaskState;
+  /** Delayed first workflow task (cron, retry backoff, start delay). */
+  firstTaskAt?: number;
+  /** Events that arrived while a workflow task was in flight; written after it completes. */
+  buffered: HistoryEvent[];
+  activities: Record<string, ActivityState>;
+  timers: Record<string, { startedEventId: number; fireAt: number }>;
+  children: Record<string, ChildState>;
+  /** Initiated event id → external signal/cancel request awaiting its outcome. */
+  externals: Record<string, { kind: 'signal' | 'cancel'; namespace: string; workflowId: string; runId?: string; control?: string }>;
+  updates: Record<string, UpdateState>;
+  cancelRequested: boolean;
+  stickyQueue?: string;
+  stickyTimeoutMs?: number;
+  parent?: { namespace: string; workflowId: string; runId: string; initiatedEventId: number };
+  /** Request ids already applied (start, signal, cancel) so that retries are idempotent. */
+  requestIds: string[];
+  startRequestId: string;
+  memo?: P<temporal.api.common.v1.IMemo>;
+  searchAttributes: Record<string, unknown>;
+  rawSearchAttributes?: P<temporal.api.common.v1.ISearchAttributes>;
+  retryPolicy?: P<temporal.api.common.v1.IRetryPolicy>;
+  attempt: number;
+  cronSchedule?: string;
+  parentClosePolicy?: number;
+  /** Run that continued into this one / that this one continued into. */
+  continuedFromRunId?: string;
+  newRunId?: string;
+  /** Last completion result or failure, for describe and for the close event (kept short). */
+  completionEventId?: number;
+  /** Pending queries have no durable state: they live only in memory (see Execution.queries). */
+}
+
+export interface WorkflowTaskState {
+  scheduledEventId: number;
+  scheduledTime: number;
+  attempt: number;
+  /** Set while a worker holds the task. */
+  startedEventId?: number;
+  startedTime?: number;
+  /** Distinguishes dispatches so a stale completion cannot complete a newer task. */
+  dispatch?: string;
+  /** Offered on the worker's sticky queue until this time (then moved to the normal queue). */
+  sticky: boolean;
+  stickyUntil?: number;
+  /** Scheduled only to deliver an update: if the update is rejected the task leaves no trace in history. */
+  speculative?: boolean;
+  /** True when scheduled only to deliver an update or query; still recorded in history here. */
+  requestId?: string;
+}
+
+export interface ActivityState {
+  scheduledEventId: number;
+  activityId: string;
+  activityType: string;
+  taskQueue: string;
+  input?: Payloads;
+  header?: P<temporal.api.common.v1.IHeader>;
+  scheduledTime: number;
+  attemptScheduledTime: number;
+  attempt: number;
+  scheduleToCloseMs: number;
+  scheduleToStartMs: number;
+  startToCloseMs: number;
+  heartbeatMs: number;
+  retryPolicy?: P<temporal.api.common.v1.IRetryPolicy>;
+  startedTime?: number;
+  startedIdentity?: string;
+  lastHeartbeatTime?: number;
+  heartbeatDetails?: Payloads;
+  heartbeatSavedAt?: number;
+  lastFailure?: Failure;
+  lastWorkerIdentity?: string;
+  cancelRequested: boolean;
+  cancelRequestedEventId?: number;
+  /** Dispatch token generation so a completion of a re-dispatched attempt is recognised. */
+  dispatch?: string;
+  /** Time the next retry attempt becomes available (backoff). */
+  retryAt?: number;
+}
+
+export interface ChildState {
+  initiatedEventId: number;
+  namespace: string;
+  workflowId: string;
+  runId?: string;
+  workflowType: string;
+  startedEventId?: number;
+  parentClosePolicy: number;
+  /** The command attributes, kept until the child is started (the outbox replays them after a crash). */
+  pending: boolean;
+}
+
+export interface UpdateState {
+  updateId: string;
+  request: P<temporal.api.update.v1.IRequest>;
+  /** 'admitted' → delivered in a task → 'accepted' → 'completed' (or 'rejected' → completed with failure). */
+  stage: 'admitted' | 'accepted' | 'completed';
+  acceptedEventId?: number;
+  outcome?: P<temporal.api.update.v1.IOutcome>;
+  /** Scheduled event id of the task that delivered it (sequencing event id). */
+  deliveredInTask?: number;
+}

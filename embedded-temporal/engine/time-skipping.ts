@@ -1,0 +1,92 @@
+import type { Engine } from './engine';
+
+interface Sleeper {
+  target: number;
+  resolve(): void;
+}
+
+/**
+ * The time-skipping test server's clock control. Explicit locks start at one (the SDK's
+ * time-skipping client unlocks while it awaits a result). Time jumps to the next deadline when
+ * explicit locks minus sleepers are at most zero and nothing is outstanding: no workflow task
+ * and no activity attempt (a running activity holds time still unless someone sleeps, which is
+ * how an activity can call env.sleep()).
+ */
+export class TimeSkipping {
+  private locks = 1;
+  private sleepers: Sleeper[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly enabled: boolean,
+  ) {}
+
+  lock(): void {
+    this.locks++;
+  }
+
+  unlock(): void {
+    this.locks = Math.max(0, this.locks - 1);
+    this.poke();
+  }
+
+  /** Resolves once server time has advanced by `ms` (skipping when possible, else in real time). */
+  sleep(ms: number): Promise<void> {
+    const target = this.engine.clock.now() + ms;
+    return new Promise((resolve) => {
+      const sleeper: Sleeper = {
+        target,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => this.wake(), Math.max(0, ms) + 5);
+      this.sleepers.push(sleeper);
+      this.poke();
+    });
+  }
+
+  /** Called after every change: considers a skip once the current burst of work has settled. */
+  poke(): void {
+    if (!this.enabled || this.scheduled) return;
+    this.scheduled = true;
+    setTimeout(() => {
+      this.scheduled = false;
+      this.skipIfIdle();
+    }, 2);
+  }
+
+  private wake(): void {
+    const now = this.engine.clock.now();
+    const due = this.sleepers.filter((s) => s.target <= now);
+    this.sleepers = this.sleepers.filter((s) => s.target > now);
+    for (const s of due) s.resolve();
+  }
+
+  private skipIfIdle(): void {
+    this.wake();
+    if (this.engine.isStopped || this.locks - this.sleepers.length > 0 || !this.idle()) return;
+    const deadline = this.engine.deadlines.peek();
+    const sleeper = Math.min(...this.sleepers.map((s) => s.target));
+    const next = Math.min(deadline ?? Infinity, sleeper);
+    if (next === Infinity) return;
+    this.engine.clock.advanceTo(next);
+    this.engine.fireDue();
+    this.wake();
+    this.poke();
+  }
+
+  private idle(): boolean {
+    if (this.engine.locks.hasAny()) return false;
+    for (const e of this.engine.cached()) {
+      if (!e.running) continue;
+      const s = e.state;
+      if (s.wft && s.firstTaskAt === undefined) return false;
+      for (const a of Object.values(s.activities)) if (a.retryAt === undefined) return false;
+      if (Object.values(s.children).some((c) => c.pending)) return false;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,44 @@
+import { status } from '@grpc/grpc-js';
+import { google, temporal, type P } from './proto';
+
+/** An error that reaches the client as a gRPC status (the SDK maps NOT_FOUND / ALREADY_EXISTS to typed errors). */
+export class ApiError extends Error {
+  constructor(
+    readonly code: status,
+    message: string,
+    /** Encoded google.rpc.Status detail: [full type name, encoded message]. */
+    readonly detail?: [string, Uint8Array],
+  ) {
+    super(message);
+  }
+
+  statusDetailsBin(): Buffer | undefined {
+    if (!this.detail) return undefined;
+    const [typeName, value] = this.detail;
+    const any = { type_url: `type.googleapis.com/${typeName}`, value } as P<google.protobuf.IAny>;
+    return Buffer.from(google.rpc.Status.encode({ code: this.code, message: this.message, details: [any] }).finish());
+  }
+}
+
+export const notFound = (what: string) =>
+  new ApiError(status.NOT_FOUND, what, ['temporal.api.errordetails.v1.NotFoundFailure', temporal.api.errordetails.v1.NotFoundFailure.encode({}).finish()]);
+export const invalidArgument = (what: string) => new ApiError(status.INVALID_ARGUMENT, what);
+export const failedPrecondition = (what: string) => new ApiError(status.FAILED_PRECONDITION, what);
+export const unavailable = (what: string) => new ApiError(status.UNAVAILABLE, what);
+
+export function alreadyStarted(workflowId: string, runId: string, startRequestId: string): ApiError {
+  const detail = temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure.encode({ startRequestId, runId }).finish();
+  return new ApiError(status.ALREADY_EXISTS, `Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${runId}.`, [
+    'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
+    detail,
+  ]);
+}
+
+export function namespaceNotFound(namespace: string): ApiError {
+  const detail = temporal.api.errordetails.v1.NamespaceNotFoundFailure.encode({ namespace }).finish();
+  return new ApiError(status.NOT_FOUND, `Namespace ${namespace} is not found.`, ['temporal.api.errordetails.v1.NamespaceNotFoundFailure', detail]);
+}
+
+export function alreadyCompleted(): ApiError {
+  return notFound('workflow execution already completed');
+}

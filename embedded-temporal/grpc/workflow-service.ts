@@ -1,0 +1,195 @@
+import type { Logger } from 'pino';
+import { temporal, type P } from '../proto';
+import { durationMs, msToDuration, timestamp } from '../time';
+import { invalidArgument, notFound } from '../errors';
+import type { Engine } from '../engine/engine';
+import { startParamsFromRequest, startWorkflow } from '../engine/start';
+import { dispatchWorkflowTask, dropStickyQueue, respondWorkflowTaskFailed } from '../engine/workflow-task';
+import { respondWorkflowTaskCompleted } from '../engine/complete-task';
+import { activityCanceled, activityCompleted, activityFailed, dispatchActivityTask, heartbeat } from '../engine/activities';
+import { decodeToken, type TaskToken } from '../engine/task-token';
+import { requestCancelWorkflow, signalWorkflow } from '../engine/signals';
+import { terminateWorkflow } from '../engine/close';
+import { dispatchQueryTask, queryWorkflow, respondQueryTaskCompleted } from '../engine/queries';
+import { pollUpdate, updateWorkflow } from '../engine/updates';
+import { describeExecution, getHistory } from '../engine/read';
+import { countExecutions, listExecutions } from '../visibility/list';
+import { handlers as asRpc, type Handler } from './handler';
+import type { RpcHandler } from './bind';
+import { SERVER_VERSION, SYSTEM_INFO_CAPABILITY_FIELDS } from './bind';
+
+type WS = typeof temporal.api.workflowservice.v1;
+type Req<K extends keyof WS> = WS[K] extends { create(p?: infer Q): unknown } ? P<NonNullable<Q>> : never;
+
+const POLL_MS = 30_000;
+
+/** The WorkflowService methods this server answers; anything else gets UNIMPLEMENTED from grpc-js. */
+export function workflowService(engine: Engine, logger: Logger): Record<string, RpcHandler> {
+  const ns = (name: string | null | undefined) => engine.namespaces.get(name ?? '');
+
+  const pollTask = async (kind: 'workflow' | 'activity', namespace: string, queue: string, identity: string, abort: AbortSignal): Promise<object> => {
+    ns(namespace);
+    if (!queue) throw invalidArgument('TaskQueue is not set on request.');
+    const deadline = Date.now() + POLL_MS;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || abort.aborted) return {};
+      const task = await engine.matching.poll(namespace, kind, queue, remaining, abort);
+      if (!task) return {};
+      if (abort.aborted) {
+        engine.matching.push(namespace, kind, queue, task, true);
+        return {};
+      }
+      const res =
+        kind === 'activity' ? await dispatchActivityTask(engine, task, identity) : task.queryId ? await dispatchQueryTask(engine, task) : await dispatchWorkflowTask(engine, task, identity);
+      if (res) return res;
+    }
+  };
+
+  const activityToken = async (namespace: string, workflowId: string, runId: string | null | undefined, activityId: string): Promise<TaskToken> => {
+    const ref = await engine.resolveRun(namespace, workflowId, runId);
+    const exec = await engine.load(ref);
+    const act = Object.values(exec.state.activities).find((a) => a.activityId === activityId);
+    if (!act) throw notFound(`activity ${activityId} not found`);
+    return { kind: 'activity', ...ref, scheduledEventId: act.scheduledEventId, dispatch: act.dispatch ?? '', attempt: act.attempt, activityId };
+  };
+
+  const handlers: Record<string, Handler> = {
+    GetSystemInfo: async () => ({ serverVersion: SERVER_VERSION, capabilities: Object.fromEntries(Object.keys(SYSTEM_INFO_CAPABILITY_FIELDS).map((k) => [k, true])) }),
+    DescribeNamespace: async (r: Req<'DescribeNamespaceRequest'>) => {
+      const rec = ns(r.namespace || undefined);
+      return {
+        namespaceInfo: {
+          name: rec.name,
+          id: rec.id,
+          description: rec.description,
+          state: temporal.api.enums.v1.NamespaceState.NAMESPACE_STATE_REGISTERED,
+          capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
+        },
+        config: { workflowExecutionRetentionTtl: msToDuration(rec.retentionSeconds * 1000) },
+        isGlobalNamespace: false,
+      };
+    },
+    ListNamespaces: async () => ({
+      namespaces: engine.namespaces.list().map((rec) => ({
+        namespaceInfo: { name: rec.name, id: rec.id, description: rec.description, state: temporal.api.enums.v1.NamespaceState.NAMESPACE_STATE_REGISTERED },
+        config: { workflowExecutionRetentionTtl: msToDuration(rec.retentionSeconds * 1000) },
+      })),
+    }),
+    RegisterNamespace: async (r: Req<'RegisterNamespaceRequest'>) => {
+      await engine.namespaces.register(r.namespace ?? '', Math.floor(durationMs(r.workflowExecutionRetentionPeriod) / 1000) || 86400, r.description ?? '');
+      return {};
+    },
+    StartWorkflowExecution: async (r: Req<'StartWorkflowExecutionRequest'>) => {
+      const res = await startWorkflow(engine, startParamsFromRequest(r.namespace ?? '', r));
+      return { runId: res.runId, started: res.started };
+    },
+    SignalWithStartWorkflowExecution: async (r: Req<'SignalWithStartWorkflowExecutionRequest'>) => {
+      const params = startParamsFromRequest(r.namespace ?? '', r);
+      params.signal = { name: r.signalName ?? '', input: r.signalInput, header: r.header, identity: r.identity };
+      const res = await startWorkflow(engine, params);
+      return { runId: res.runId, started: res.started };
+    },
+    SignalWorkflowExecution: async (r: Req<'SignalWorkflowExecutionRequest'>) => {
+      ns(r.namespace);
+      await signalWorkflow(engine, r);
+      return {};
+    },
+    RequestCancelWorkflowExecution: async (r: Req<'RequestCancelWorkflowExecutionRequest'>) => {
+      ns(r.namespace);
+      await requestCancelWorkflow(engine, r);
+      return {};
+    },
+    TerminateWorkflowExecution: async (r: Req<'TerminateWorkflowExecutionRequest'>) => {
+      ns(r.namespace);
+      await terminateWorkflow(engine, r);
+      return {};
+    },
+    PollWorkflowTaskQueue: (r: Req<'PollWorkflowTaskQueueRequest'>, abort) => pollTask('workflow', r.namespace ?? '', r.taskQueue?.name ?? '', r.identity ?? '', abort),
+    PollActivityTaskQueue: (r: Req<'PollActivityTaskQueueRequest'>, abort) => pollTask('activity', r.namespace ?? '', r.taskQueue?.name ?? '', r.identity ?? '', abort),
+    RespondWorkflowTaskCompleted: async (r: Req<'RespondWorkflowTaskCompletedRequest'>) => {
+      return respondWorkflowTaskCompleted(engine, r, decodeToken(r.taskToken));
+    },
+    RespondWorkflowTaskFailed: async (r: Req<'RespondWorkflowTaskFailedRequest'>) => {
+      await respondWorkflowTaskFailed(engine, r, decodeToken(r.taskToken));
+      return {};
+    },
+    RespondQueryTaskCompleted: async (r: Req<'RespondQueryTaskCompletedRequest'>) => {
+      await respondQueryTaskCompleted(engine, r, decodeToken(r.taskToken));
+      return {};
+    },
+    RespondActivityTaskCompleted: async (r: Req<'RespondActivityTaskCompletedRequest'>) => {
+      await activityCompleted(engine, decodeToken(r.taskToken), r.result, r.identity);
+      return {};
+    },
+    RespondActivityTaskFailed: async (r: Req<'RespondActivityTaskFailedRequest'>) => {
+      await activityFailed(engine, decodeToken(r.taskToken), r.failure, r.identity, r.lastHeartbeatDetails);
+      return {};
+    },
+    RespondActivityTaskCanceled: async (r: Req<'RespondActivityTaskCanceledRequest'>) => {
+      await activityCanceled(engine, decodeToken(r.taskToken), r.details, r.identity);
+      return {};
+    },
+    RecordActivityTaskHeartbeat: async (r: Req<'RecordActivityTaskHeartbeatRequest'>) => ({ cancelRequested: await heartbeat(engine, decodeToken(r.taskToken), r.details) }),
+    RespondActivityTaskCompletedById: async (r: Req<'RespondActivityTaskCompletedByIdRequest'>) => {
+      await activityCompleted(engine, await activityToken(r.namespace ?? '', r.workflowId ?? '', r.runId, r.activityId ?? ''), r.result, r.identity);
+      return {};
+    },
+    RespondActivityTaskFailedById: async (r: Req<'RespondActivityTaskFailedByIdRequest'>) => {
+      await activityFailed(engine, await activityToken(r.namespace ?? '', r.workflowId ?? '', r.runId, r.activityId ?? ''), r.failure, r.identity, r.lastHeartbeatDetails);
+      return {};
+    },
+    RespondActivityTaskCanceledById: async (r: Req<'RespondActivityTaskCanceledByIdRequest'>) => {
+      await activityCanceled(engine, await activityToken(r.namespace ?? '', r.workflowId ?? '', r.runId, r.activityId ?? ''), r.details, r.identity);
+      return {};
+    },
+    RecordActivityTaskHeartbeatById: async (r: Req<'RecordActivityTaskHeartbeatByIdRequest'>) => ({
+      cancelRequested: await heartbeat(engine, await activityToken(r.namespace ?? '', r.workflowId ?? '', r.runId, r.activityId ?? ''), r.details),
+    }),
+    QueryWorkflow: (r: Req<'QueryWorkflowRequest'>, abort) => {
+      ns(r.namespace);
+      return queryWorkflow(engine, r, abort);
+    },
+    UpdateWorkflowExecution: (r: Req<'UpdateWorkflowExecutionRequest'>, abort) => {
+      ns(r.namespace);
+      return updateWorkflow(engine, r, abort);
+    },
+    PollWorkflowExecutionUpdate: (r: Req<'PollWorkflowExecutionUpdateRequest'>, abort) => {
+      ns(r.namespace);
+      return pollUpdate(engine, r, abort);
+    },
+    GetWorkflowExecutionHistory: (r: Req<'GetWorkflowExecutionHistoryRequest'>, abort) => {
+      ns(r.namespace);
+      return getHistory(engine, r, abort);
+    },
+    DescribeWorkflowExecution: (r: Req<'DescribeWorkflowExecutionRequest'>) => {
+      ns(r.namespace);
+      return describeExecution(engine, r);
+    },
+    ListWorkflowExecutions: async (r: Req<'ListWorkflowExecutionsRequest'>) => {
+      ns(r.namespace);
+      return listExecutions(engine, r.namespace ?? '', r.query ?? '', r.pageSize ?? 0, r.nextPageToken);
+    },
+    ListOpenWorkflowExecutions: async (r: Req<'ListOpenWorkflowExecutionsRequest'>) => {
+      ns(r.namespace);
+      return listExecutions(engine, r.namespace ?? '', 'ExecutionStatus = "Running"', r.maximumPageSize ?? 0, r.nextPageToken);
+    },
+    CountWorkflowExecutions: async (r: Req<'CountWorkflowExecutionsRequest'>) => {
+      ns(r.namespace);
+      return countExecutions(engine, r.namespace ?? '', r.query ?? '');
+    },
+    GetSearchAttributes: async () => ({ keys: Object.fromEntries(engine.namespaces.searchAttributes) }),
+    ShutdownWorker: async (r: Req<'ShutdownWorkerRequest'>) => {
+      if (r.stickyTaskQueue) await dropStickyQueue(engine, r.namespace ?? '', r.stickyTaskQueue);
+      return {};
+    },
+    ResetStickyTaskQueue: async () => ({}),
+    DescribeTaskQueue: async (r: Req<'DescribeTaskQueueRequest'>) => ({
+      pollers: [],
+      taskQueueStatus: { backlogCountHint: engine.matching.backlog(r.namespace ?? '', r.taskQueueType === 2 ? 'activity' : 'workflow', r.taskQueue?.name ?? '') },
+    }),
+  };
+  void timestamp;
+  void logger;
+  return asRpc(handlers);
+}

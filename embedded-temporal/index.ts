@@ -1,0 +1,98 @@
+import pino, { type Logger } from 'pino';
+import { Store } from './store/store';
+import { Engine } from './engine/engine';
+import { processDeadlines } from './engine/on-deadline';
+import { runOutboxTask } from './engine/outbox';
+import { recover } from './engine/recovery';
+import { bindGrpcServer, type BoundServer } from './grpc/bind';
+import { workflowService } from './grpc/workflow-service';
+import { operatorService } from './grpc/operator-service';
+import { testService } from './grpc/test-service';
+import { attachment } from './grpc/handler';
+import { PREDEFINED_CUSTOM_SEARCH_ATTRIBUTES, searchAttributeType } from './engine/system-search-attributes';
+
+export interface EmbeddedTemporalOptions {
+  /** PostgreSQL URL; the server keeps everything in its own schema (temporal_server). */
+  databaseUrl: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Namespaces to create besides `default`. */
+  namespaces?: string[];
+  /** Custom search attributes: name → type name (Keyword, Int, Double, Bool, Datetime, Text, KeywordList). */
+  searchAttributes?: Record<string, string>;
+  /** Serve the time-skipping TestService and skip time when idle. */
+  timeSkipping?: boolean;
+  logger?: Logger;
+}
+
+export interface RunningTemporal {
+  /** host:port to give to the SDK's Connection / NativeConnection. */
+  address: string;
+  engine: Engine;
+  stop(): Promise<void>;
+}
+
+/** Starts the embedded Temporal-compatible server on PostgreSQL. */
+export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): Promise<RunningTemporal> {
+  const bound = await bindGrpcServer(options.host ?? '127.0.0.1', options.port ?? 7233, !!options.timeSkipping);
+  return startOnBoundServer(bound, options);
+}
+
+/** Initialises storage and the engine behind an already-listening gRPC server (see grpc/bind.ts). */
+export async function startOnBoundServer(bound: BoundServer, options: EmbeddedTemporalOptions): Promise<RunningTemporal> {
+  const logger = options.logger ?? pino({ level: 'info' });
+  const store = new Store(options.databaseUrl);
+  try {
+    await store.init();
+  } catch (err) {
+    bound.server.forceShutdown();
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  const engine = new Engine({ store, logger, timeSkipping: !!options.timeSkipping });
+  engine.onDeadline = processDeadlines;
+  engine.runOutbox = (id, task) => {
+    runOutboxTask(engine, id, task).catch((err: unknown) => {
+      if (engine.isStopped) return;
+      logger.error({ err, task: task.kind }, 'outbox task failed; retrying in 1s');
+      setTimeout(() => engine.runOutbox(id, task), 1000).unref();
+    });
+  };
+  await engine.namespaces.load();
+  for (const name of ['default', ...(options.namespaces ?? [])]) await engine.namespaces.ensure(name);
+  for (const [name, type] of Object.entries(PREDEFINED_CUSTOM_SEARCH_ATTRIBUTES)) {
+    if (!engine.namespaces.searchAttributes.has(name)) await engine.namespaces.addSearchAttribute(name, type);
+  }
+  for (const [name, type] of Object.entries(options.searchAttributes ?? {})) await engine.namespaces.addSearchAttribute(name, searchAttributeType(type));
+  const recovered = await recover(engine);
+  bound.attach(
+    attachment(logger, {
+      workflow: workflowService(engine, logger),
+      operator: operatorService(engine, logger),
+      test: options.timeSkipping ? testService(engine, logger) : undefined,
+    }),
+  );
+  const host = options.host ?? '127.0.0.1';
+  const address = `${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound.port}`;
+  logger.info({ address, recovered }, 'embedded Temporal server listening');
+  return {
+    address,
+    engine,
+    stop: async () => {
+      engine.stop();
+      await new Promise<void>((resolve) => {
+        // Long polls still open (history, updates) get cut after a moment.
+        const force = setTimeout(() => {
+          bound.server.forceShutdown();
+          resolve();
+        }, 1000);
+        bound.server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/** The server's own schema. Created idempotently at start-up; every statement is safe to re-run. */
+export const SCHEMA = 'temporal_server';
+
+export const SCHEMA_SQL = `
+CREATE SCHEMA IF NOT EXISTS ${SCHEMA};
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.namespaces (
+  name text PRIMARY KEY,
+  id text NOT NULL,
+  retention_seconds bigint NOT NULL DEFAULT 86400,
+  description text NOT NULL DEFAULT '',
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.search_attributes (
+  name text PRIMARY KEY,
+  type smallint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.executions (
+  namespace text NOT NULL,
+  workflow_id text NOT NULL,
+  run_id text NOT NULL,
+  status smallint NOT NULL,
+  workflow_type text NOT NULL,
+  task_queue text NOT NULL,
+  start_time timestamptz NOT NULL,
+  execution_time timestamptz NOT NULL,
+  close_time timestamptz,
+  history_length integer NOT NULL,
+  search_attributes jsonb NOT NULL DEFAULT '{}',
+  version bigint NOT NULL,
+  state jsonb NOT NULL,
+  PRIMARY KEY (namespace, workflow_id, run_id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS executions_one_running ON ${SCHEMA}.executions (namespace, workflow_id) WHERE status = 1;
+CREATE INDEX IF NOT EXISTS executions_running ON ${SCHEMA}.executions (status) WHERE status = 1;
+CREATE INDEX IF NOT EXISTS executions_by_start ON ${SCHEMA}.executions (namespace, start_time DESC);
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.history (
+  namespace text NOT NULL,
+  workflow_id text NOT NULL,
+  run_id text NOT NULL,
+  first_event_id integer NOT NULL,
+  last_event_id integer NOT NULL,
+  data bytea NOT NULL,
+  PRIMARY KEY (namespace, workflow_id, run_id, first_event_id)
+);
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.outbox (
+  id bigserial PRIMARY KEY,
+  task jsonb NOT NULL
+);
+`;

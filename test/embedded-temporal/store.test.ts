@@ -1,0 +1,46 @@
+import { Store, ConflictError, DuplicateRunningError } from '../../embedded-temporal/store/store';
+import type { ExecutionState } from '../../embedded-temporal/engine/state';
+import { createEmptyDatabase } from '../support/databases';
+
+function state(runId: string, status = 1): ExecutionState {
+  return {
+    namespace: 'default', workflowId: 'w', runId, firstRunId: runId, workflowType: 't', taskQueue: 'q', status,
+    startTime: Date.now(), executionTime: Date.now(), nextEventId: 2, lastCompletedStartedId: 0, workflowTaskTimeoutMs: 10_000,
+    buffered: [], activities: {}, timers: {}, children: {}, externals: {}, updates: {}, cancelRequested: false,
+    requestIds: ['r'], startRequestId: 'r', searchAttributes: {}, attempt: 1,
+  };
+}
+
+let store: Store;
+beforeAll(async () => {
+  store = new Store(await createEmptyDatabase('temporal_store'));
+  await store.init();
+  await store.init(); // idempotent
+});
+afterAll(async () => {
+  await store?.close();
+});
+
+test('writes are guarded by the version (optimistic concurrency) and history is appended atomically', async () => {
+  const event = { eventId: 1, eventType: 1, eventTime: { seconds: 1, nanos: 0 } };
+  await store.commit({ runs: [{ state: state('r1'), events: [event], firstEventId: 1 }] });
+  const loaded = await store.loadRun('default', 'w', 'r1');
+  expect(loaded?.version).toBe(1);
+  const s = { ...state('r1'), nextEventId: 3 };
+  await store.commit({ runs: [{ state: s, expectedVersion: 1, events: [{ ...event, eventId: 2 }], firstEventId: 2 }] });
+  // A second writer holding the old version loses, and its events are not written.
+  await expect(store.commit({ runs: [{ state: s, expectedVersion: 1, events: [{ ...event, eventId: 3 }], firstEventId: 3 }] })).rejects.toBeInstanceOf(ConflictError);
+  expect((await store.loadHistory('default', 'w', 'r1')).map((e) => e.eventId)).toEqual([1, 2]);
+  expect((await store.loadRun('default', 'w', 'r1'))?.version).toBe(2);
+});
+
+test('only one run of a workflow id can be running, and a failed multi-run transaction leaves nothing behind', async () => {
+  await expect(store.commit({ runs: [{ state: state('r2'), events: [], firstEventId: 1 }] })).rejects.toBeInstanceOf(DuplicateRunningError);
+  const closed = { ...state('r1', 2), nextEventId: 3 };
+  // Closing r1 and starting r3 together (continue-as-new) with a stale version: neither happens.
+  await expect(store.commit({ runs: [{ state: closed, expectedVersion: 1, events: [], firstEventId: 3 }, { state: state('r3'), events: [], firstEventId: 1 }], outboxAdd: [] })).rejects.toBeInstanceOf(ConflictError);
+  expect(await store.loadRun('default', 'w', 'r3')).toBeUndefined();
+  await store.commit({ runs: [{ state: closed, expectedVersion: 2, events: [], firstEventId: 3 }, { state: state('r3'), events: [], firstEventId: 1 }], outboxAdd: [] });
+  expect(await store.currentRunId('default', 'w')).toBe('r3');
+  expect((await store.runningRuns()).map((r) => r.runId)).toEqual(['r3']);
+});

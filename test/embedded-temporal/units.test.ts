@@ -1,0 +1,85 @@
+import { temporal } from '@temporalio/proto';
+import { parseServerArgs } from '../../embedded-temporal/cli-args';
+import { systemInfoBytes, SYSTEM_INFO_CAPABILITY_FIELDS, SERVER_VERSION } from '../../embedded-temporal/grpc/bind';
+import { compileQuery } from '../../embedded-temporal/visibility/query';
+import { reviveBytes, toJson } from '../../embedded-temporal/json';
+import { Deadlines } from '../../embedded-temporal/engine/deadlines';
+import { encodeToken, decodeToken } from '../../embedded-temporal/engine/task-token';
+
+describe('command line', () => {
+  test('accepts the dev-server arguments the SDK passes', () => {
+    const args = parseServerArgs([
+      'server', 'start-dev', '--port', '7300', '--namespace', 'default', '--namespace', 'chis', '--ip', '127.0.0.1',
+      '--log-format', 'pretty', '--log-level', 'warn', '--dynamic-config-value', 'a=b', '--db-filename', '/tmp/x',
+      '--headless', '--search-attribute', 'ChildId=Keyword', '--frobnicate',
+    ]);
+    expect(args).toMatchObject({ mode: 'dev', port: 7300, ip: '127.0.0.1', namespaces: ['default', 'chis'], dbFilename: '/tmp/x', logLevel: 'warn', logFormat: 'pretty' });
+    expect(args.searchAttributes).toEqual([{ name: 'ChildId', type: 'Keyword' }]);
+    expect(args.warnings).toEqual(['ignoring unknown flag --frobnicate']);
+    expect(args.ignored).toEqual(['--dynamic-config-value a=b']);
+  });
+
+  test('accepts the test-server form and rejects nonsense with a clear message', () => {
+    expect(parseServerArgs(['7301'])).toMatchObject({ mode: 'test', port: 7301 });
+    expect(parseServerArgs(['7301', '--database-url', 'postgres://x/y'])).toMatchObject({ databaseUrl: 'postgres://x/y' });
+    expect(() => parseServerArgs(['server', 'start-dev', '--port', 'abc'])).toThrow('--port must be a TCP port, got "abc"');
+    expect(() => parseServerArgs(['nonsense'])).toThrow(/expected "server start-dev \.\.\." or a port number/);
+    expect(() => parseServerArgs(['server', 'start-dev', '--search-attribute', 'NoType'])).toThrow('--search-attribute must be NAME=Type');
+  });
+});
+
+test('the hand-encoded GetSystemInfo answer equals the generated encoding', () => {
+  const capabilities = Object.fromEntries(Object.keys(SYSTEM_INFO_CAPABILITY_FIELDS).map((k) => [k, true]));
+  const expected = temporal.api.workflowservice.v1.GetSystemInfoResponse.encode({ serverVersion: SERVER_VERSION, capabilities }).finish();
+  expect(systemInfoBytes().equals(Buffer.from(expected))).toBe(true);
+  const decoded = temporal.api.workflowservice.v1.GetSystemInfoResponse.decode(systemInfoBytes());
+  expect(decoded.capabilities?.sdkMetadata).toBe(true);
+});
+
+describe('visibility query language', () => {
+  const types = new Map([['ChildId', 2], ['Priority', 3], ['Tags', 7]]);
+
+  test('compiles predicates, AND/OR, IN, BETWEEN and custom attributes to parameterised SQL', () => {
+    const q = compileQuery(`WorkflowType = 'screening' AND (ExecutionStatus = 'Running' OR ExecutionStatus="Completed") AND ChildId IN ('a','b') AND Priority >= 2 AND StartTime BETWEEN '2024-01-01T00:00:00Z' AND '2024-02-01T00:00:00Z' ORDER BY StartTime DESC`, types);
+    expect(q.where).toBe(
+      `workflow_type = $1 AND ((status = $2) OR (status = $3)) AND (search_attributes->$4) ?| $5::text[] AND (search_attributes->>$6)::numeric >= $7::numeric AND start_time BETWEEN $8::timestamptz AND $9::timestamptz`,
+    );
+    expect(q.params).toEqual(['screening', 1, 2, 'ChildId', ['a', 'b'], 'Priority', 2, '2024-01-01T00:00:00.000Z', '2024-02-01T00:00:00.000Z']);
+    expect(compileQuery('', types)).toEqual({ where: 'TRUE', params: [] });
+    expect(compileQuery(`Tags = 'x'`, types).where).toBe(`(search_attributes->$1) ? $2`);
+  });
+
+  test('refuses unknown attributes, bad statuses and broken syntax', () => {
+    expect(() => compileQuery(`Nope = 'x'`, types)).toThrow('invalid query: unknown search attribute Nope');
+    expect(() => compileQuery(`ExecutionStatus = 'Sleeping'`, types)).toThrow('invalid ExecutionStatus "Sleeping"');
+    expect(() => compileQuery(`WorkflowId = 'x`, types)).toThrow(/unterminated string/);
+    expect(() => compileQuery(`WorkflowId = 'x' AND`, types)).toThrow(/unexpected end/);
+    expect(() => compileQuery(`StartTime > 'yesterday'`, types)).toThrow('invalid query: "yesterday" is not a time');
+  });
+});
+
+test('state JSON keeps byte arrays', () => {
+  const state = { a: Buffer.from([1, 2, 3]), nested: [{ b: new Uint8Array([255]) }], s: 'x' };
+  const back = reviveBytes(JSON.parse(toJson(state)) as typeof state);
+  expect(Buffer.from(back.a)).toEqual(Buffer.from([1, 2, 3]));
+  expect(Buffer.from(back.nested[0].b)).toEqual(Buffer.from([255]));
+  expect(back.s).toBe('x');
+});
+
+test('deadlines come out in time order and a run keeps only its latest deadline', () => {
+  const d = new Deadlines();
+  d.set('a', 30);
+  d.set('b', 10);
+  d.set('c', 20);
+  d.set('a', 5);
+  d.set('c', undefined);
+  expect(d.peek()).toBe(5);
+  expect(d.takeDue(25)).toEqual(['a', 'b']);
+  expect(d.peek()).toBeUndefined();
+});
+
+test('task tokens round-trip and garbage is refused', () => {
+  const t = { kind: 'activity' as const, namespace: 'n', workflowId: 'w', runId: 'r', scheduledEventId: 5, dispatch: 'd', attempt: 2, queryId: '', activityId: 'a1' };
+  expect(decodeToken(encodeToken(t))).toEqual(t);
+  expect(() => decodeToken(Buffer.from('garbage'))).toThrow('Error deserializing task token.');
+});
