@@ -1,0 +1,310 @@
+/**
+ * Benchmark of the embedded Temporal server: N one-activity workflows, then N one-timer
+ * workflows, with a worker on the same machine. Prints workflows/s, p50/p95 start-to-close
+ * latency (start request to result, seen by the client) and PostgreSQL commits per workflow.
+ *
+ *   npx tsx bench/temporal.ts --workflows 1000 [--concurrency 200] [--timer-ms 1000] [--settle-ms 11000] [--in-process]
+ *
+ * Also prints CPU ms per workflow of the server process, PostgreSQL and this process (client +
+ * worker), to show where the cost goes. --settle-ms waits before reading pg_stat_database,
+ * which idle backends only flush after ~10 s.
+ *
+ * Without TEMPORAL_ADDRESS it starts an embedded PostgreSQL (temporary folder) and the
+ * server binary (or, with --in-process, the server inside this process). With
+ * TEMPORAL_ADDRESS it measures that server instead (no commit counts).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Client as PgClient } from 'pg';
+import pino from 'pino';
+import { freePort } from '../core/free-port';
+import { startEmbeddedPostgres } from '../db/embedded-postgres';
+import type { RunningPostgres } from '../db/embedded-postgres';
+import { startEmbeddedTemporal } from '../embedded-temporal';
+import * as activities from './temporal/activities';
+
+interface Options {
+  workflows: number;
+  concurrency: number;
+  timerMs: number;
+  inProcess: boolean;
+  settleMs: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { workflows: 500, concurrency: 200, timerMs: 1000, inProcess: false, settleMs: 11_000 };
+  const number = (flag: string, value: string | undefined): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got "${value ?? ''}"`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--workflows') options.workflows = number(flag, argv[++i]);
+    else if (flag === '--concurrency') options.concurrency = number(flag, argv[++i]);
+    else if (flag === '--timer-ms') options.timerMs = number(flag, argv[++i]);
+    else if (flag === '--settle-ms') options.settleMs = number(flag, argv[++i]);
+    else if (flag === '--in-process') options.inProcess = true;
+    else throw new Error(`unknown argument "${flag}" (expected --workflows N, --concurrency N, --timer-ms N, --settle-ms N, --in-process)`);
+  }
+  return options;
+}
+
+/** A server to measure: address, how to read its commit counter, and how to stop it. */
+interface Target {
+  address: string;
+  description: string;
+  commits?: () => Promise<number>;
+  /** CPU milliseconds the server process has used so far (when it is our child process). */
+  serverCpuMs?: () => number;
+  /** CPU milliseconds of the PostgreSQL postmaster and its live backends. */
+  postgresCpuMs?: () => number;
+  stop(): Promise<void>;
+}
+
+/** CPU ms of a process and its direct children (PostgreSQL's postmaster and backends). */
+function processTreeCpuMs(rootPid: number): number {
+  let total = processCpuMs(rootPid);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === rootPid) total += processCpuMs(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
+}
+
+/** utime + stime of a Linux process, in milliseconds. */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+/** CPU ms per thread name of this process (main thread, worker threads, the SDK core's Rust threads). */
+function cpuByThread(): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim().replace(/[0-9]+$/, '');
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      totals.set(name, (totals.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return totals;
+}
+
+function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+async function startTarget(options: Options): Promise<Target> {
+  const external = process.env.TEMPORAL_ADDRESS;
+  if (external) return { address: external, description: `existing server at ${external}`, stop: async () => undefined };
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'chis-bench-pg-'));
+  const postgres: RunningPostgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
+  const admin = new PgClient({ connectionString: postgres.adminUrl });
+  await admin.connect();
+  await admin.query('CREATE DATABASE temporal_bench');
+  const databaseUrl = postgres.urlFor('temporal_bench');
+  // pg_stat_database is flushed by each backend at most once a second, or when it has idled ~10 s.
+  const commits = async () => {
+    await admin.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await admin.query<{ n: string }>(`SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = 'temporal_bench'`);
+    return Number(rows[0].n);
+  };
+  const postmasterPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const postgresCpuMs = () => processTreeCpuMs(postmasterPid);
+  const port = await freePort();
+  const cleanup = async () => {
+    await admin.end();
+    await postgres.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  if (options.inProcess) {
+    const server = await startEmbeddedTemporal({ databaseUrl, port, logger: pino({ level: 'warn' }) });
+    return {
+      address: server.address,
+      description: 'embedded server in this process, embedded PostgreSQL',
+      commits,
+      postgresCpuMs,
+      stop: async () => {
+        await server.stop();
+        await cleanup();
+      },
+    };
+  }
+
+  const bin = resolve(__dirname, '../embedded-temporal/bin/temporal-server');
+  const child: ChildProcess = spawn(bin, ['server', 'start-dev', '--port', String(port), '--database-url', databaseUrl, '--headless', '--log-level', 'warn'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const address = `127.0.0.1:${port}`;
+  await waitForServer(address, child);
+  return {
+    address,
+    description: 'embedded server binary (own process), embedded PostgreSQL',
+    commits,
+    postgresCpuMs,
+    serverCpuMs: () => processCpuMs(child.pid!),
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      await cleanup();
+    },
+  };
+}
+
+async function waitForServer(address: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.describeNamespace({ namespace: 'default' });
+      await connection.close();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`the server at ${address} did not answer within 60 s`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+interface PhaseResult {
+  name: string;
+  workflows: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p95: number;
+  commitsPerWorkflow?: number;
+  /** CPU ms per workflow in the server process and in this process (client + worker). */
+  serverCpuMsPerWorkflow?: number;
+  benchCpuMsPerWorkflow?: number;
+  postgresCpuMsPerWorkflow?: number;
+  /** This process's CPU ms per workflow by thread name (where the client + worker cost goes). */
+  benchThreads?: Record<string, number>;
+}
+
+/** Runs `count` workflows with at most `concurrency` open at once; measures each start→result. */
+async function runPhase(name: string, count: number, concurrency: number, start: (i: number) => Promise<{ result(): Promise<unknown> }>): Promise<Omit<PhaseResult, 'commitsPerWorkflow'>> {
+  const latencies: number[] = [];
+  let next = 0;
+  const began = performance.now();
+  const lane = async () => {
+    while (next < count) {
+      const i = next++;
+      const t0 = performance.now();
+      const handle = await start(i);
+      await handle.result();
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  const seconds = (performance.now() - began) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { name, workflows: count, seconds, perSecond: count / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const target = await startTarget(options);
+  const settle = () => new Promise((r) => setTimeout(r, options.settleMs));
+  try {
+    const connection = await Connection.connect({ address: target.address });
+    const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+    const nativeConnection = await NativeConnection.connect({ address: target.address });
+    const taskQueue = `bench-${Date.now()}`;
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue,
+      workflowsPath: require.resolve('./temporal/workflows'),
+      activities,
+    });
+    const results: PhaseResult[] = [];
+    await worker.runUntil(async () => {
+      // Warm-up: the first workflows pay for worker thread and connection start-up.
+      await runPhase('warm-up', 20, 20, (i) => client.workflow.start('benchOneActivity', { taskQueue, workflowId: `warm-${taskQueue}-${i}`, args: [i] }));
+      const phases: [string, (i: number) => Promise<{ result(): Promise<unknown> }>][] = [
+        ['one activity', (i) => client.workflow.start('benchOneActivity', { taskQueue, workflowId: `act-${taskQueue}-${i}`, args: [i] })],
+        [`one ${options.timerMs} ms timer`, (i) => client.workflow.start('benchTimer', { taskQueue, workflowId: `timer-${taskQueue}-${i}`, args: [options.timerMs] })],
+      ];
+      for (const [name, start] of phases) {
+        if (target.commits) await settle();
+        const before = target.commits ? await target.commits() : undefined;
+        const serverCpuBefore = target.serverCpuMs?.();
+        const postgresCpuBefore = target.postgresCpuMs?.();
+        const ownCpuBefore = ownCpuMs();
+        const threadsBefore = cpuByThread();
+        const result: PhaseResult = await runPhase(name, options.workflows, options.concurrency, start);
+        result.benchThreads = {};
+        for (const [thread, ms] of cpuByThread()) {
+          const perWorkflow = (ms - (threadsBefore.get(thread) ?? 0)) / options.workflows;
+          if (perWorkflow >= 0.05) result.benchThreads[thread] = Number(perWorkflow.toFixed(2));
+        }
+        result.benchCpuMsPerWorkflow = (ownCpuMs() - ownCpuBefore) / options.workflows;
+        if (postgresCpuBefore !== undefined) result.postgresCpuMsPerWorkflow = (target.postgresCpuMs!() - postgresCpuBefore) / options.workflows;
+        if (serverCpuBefore !== undefined) result.serverCpuMsPerWorkflow = (target.serverCpuMs!() - serverCpuBefore) / options.workflows;
+        if (target.commits && before !== undefined) {
+          await settle();
+          result.commitsPerWorkflow = ((await target.commits()) - before) / options.workflows;
+        }
+        results.push(result);
+        process.stderr.write(`${name}: done\n`);
+      }
+    });
+    await nativeConnection.close();
+    await connection.close();
+
+    console.log(`\nTemporal benchmark — ${target.description}; worker on this machine; ${options.workflows} workflows per phase, ${options.concurrency} open at a time`);
+    console.log(
+      'phase'.padEnd(24) + 'workflows/s'.padStart(12) + 'p50 ms'.padStart(10) + 'p95 ms'.padStart(10) + 'PG commits/wf'.padStart(15) + 'server CPU ms/wf'.padStart(18) + 'PG CPU ms/wf'.padStart(14) + 'worker+client CPU ms/wf'.padStart(25),
+    );
+    for (const r of results) {
+      console.log(
+        r.name.padEnd(24) +
+          r.perSecond.toFixed(1).padStart(12) +
+          r.p50.toFixed(0).padStart(10) +
+          r.p95.toFixed(0).padStart(10) +
+          (r.commitsPerWorkflow === undefined ? 'n/a' : r.commitsPerWorkflow.toFixed(1)).padStart(15) +
+          (r.serverCpuMsPerWorkflow === undefined ? 'n/a' : r.serverCpuMsPerWorkflow.toFixed(1)).padStart(18) +
+          (r.postgresCpuMsPerWorkflow === undefined ? 'n/a' : r.postgresCpuMsPerWorkflow.toFixed(1)).padStart(14) +
+          (r.benchCpuMsPerWorkflow ?? 0).toFixed(1).padStart(25),
+      );
+    }
+    for (const r of results) console.log(`${r.name}: this process's CPU ms/wf by thread: ${JSON.stringify(r.benchThreads)}`);
+    console.log(JSON.stringify({ target: target.description, workflows: options.workflows, concurrency: options.concurrency, loadAverage: loadavg(), results }));
+  } finally {
+    await target.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

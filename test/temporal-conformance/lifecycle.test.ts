@@ -1,0 +1,266 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure, defaultPayloadConverter, TerminatedFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createActivities } from './activities';
+import { workflowBundle } from './support/bundle';
+import { eventually, rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
+import { eventsOfType, eventTypes, ExecutionLog, waitForEvent } from './support/history';
+import { ActivityProbe } from './support/probe';
+import { addSignal, blockForever, buggyWorkflow, cleanupOnCancel, collectSignals, continueForever, countdown, failWith, sleepAndReport, succeed } from './workflows';
+
+const probe = new ActivityProbe();
+const log = new ExecutionLog();
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await startConformanceEnv();
+});
+afterAll(async () => {
+  await teardownEnv(env);
+});
+
+function onQueue<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = unique('lifecycle');
+  return withWorker(env, { taskQueue, activities: createActivities(probe) }, () => fn(taskQueue));
+}
+
+async function lastEventType(workflowId: string, runId?: string): Promise<string> {
+  const types = await eventTypes(env.client.workflow.getHandle(workflowId, runId));
+  return types[types.length - 1];
+}
+
+describe('cancellation and termination', () => {
+  test('a cancelled workflow runs its non-cancellable cleanup and ends CANCELLED', async () => {
+    const key = unique('cleanup');
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(cleanupOnCancel, { taskQueue, workflowId: unique('cancel-me'), args: [key] });
+      log.track(handle.workflowId);
+      await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
+      await handle.cancel();
+      const err = await rejectionOf(handle.result());
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect((err as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+      expect(probe.has(`${key}:cleanup`)).toBe(true);
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      const types = await eventTypes(handle);
+      expect(types).toEqual(expect.arrayContaining(['WORKFLOW_EXECUTION_CANCEL_REQUESTED', 'ACTIVITY_TASK_COMPLETED']));
+      expect(types[types.length - 1]).toBe('WORKFLOW_EXECUTION_CANCELED');
+    });
+  });
+
+  test('terminate ends a workflow at once with the given reason; a closed one cannot be terminated', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(blockForever, { taskQueue, workflowId: unique('terminate-me') });
+      log.track(handle.workflowId);
+      await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
+      await handle.terminate('no longer needed');
+      const err = await rejectionOf(handle.result());
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect((err as WorkflowFailedError).cause).toBeInstanceOf(TerminatedFailure);
+      expect(err.message).toBe('no longer needed');
+      expect((await handle.describe()).status.name).toBe('TERMINATED');
+      const [terminated] = await eventsOfType(handle, 'WORKFLOW_EXECUTION_TERMINATED');
+      expect(terminated.workflowExecutionTerminatedEventAttributes?.reason).toBe('no longer needed');
+      expect(await rejectionOf(handle.terminate('again'))).toBeInstanceOf(WorkflowNotFoundError);
+    });
+  });
+});
+
+describe('continue-as-new', () => {
+  test('a chain of runs ends with the final run result, reachable from the first run', async () => {
+    await onQueue(async (taskQueue) => {
+      const workflowId = unique('countdown');
+      const handle = await env.client.workflow.start(countdown, { taskQueue, workflowId, args: [3] });
+      log.track(workflowId, handle.firstExecutionRunId);
+      log.track(workflowId);
+      expect(await handle.result()).toBe('finished after 4 runs (previous run known)');
+      expect(await env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).result()).toBe('finished after 4 runs (previous run known)');
+      expect(await lastEventType(workflowId, handle.firstExecutionRunId)).toBe('WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+      expect((await env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+      const latest = await env.client.workflow.getHandle(workflowId).describe();
+      expect(latest.runId).not.toBe(handle.firstExecutionRunId);
+      expect(latest.status.name).toBe('COMPLETED');
+    });
+  });
+});
+
+describe('signal-with-start', () => {
+  test('starts a missing workflow with the signal, then signals the running one', async () => {
+    await onQueue(async (taskQueue) => {
+      const workflowId = unique('signal-with-start');
+      const first = await env.client.workflow.signalWithStart(collectSignals, { taskQueue, workflowId, args: [2], signal: addSignal, signalArgs: ['first'] });
+      log.track(workflowId);
+      const second = await env.client.workflow.signalWithStart(collectSignals, { taskQueue, workflowId, args: [2], signal: addSignal, signalArgs: ['second'] });
+      expect(second.signaledRunId).toBe(first.signaledRunId);
+      expect(await first.result()).toEqual(['first', 'second']);
+      const types = await eventTypes(first);
+      expect(types.slice(0, 2)).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_EXECUTION_SIGNALED']);
+      expect(types.filter((t) => t === 'WORKFLOW_EXECUTION_STARTED')).toHaveLength(1);
+
+      const third = await env.client.workflow.signalWithStart(collectSignals, { taskQueue, workflowId, args: [1], signal: addSignal, signalArgs: ['new run'] });
+      log.track(workflowId, third.signaledRunId);
+      expect(third.signaledRunId).not.toBe(first.signaledRunId);
+      expect(await third.result()).toEqual(['new run']);
+    });
+  });
+});
+
+describe('workflow task failures', () => {
+  test('a plain Error in workflow code fails the workflow task; the workflow stays RUNNING and the task is retried', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(buggyWorkflow, { taskQueue, workflowId: unique('buggy') });
+      await waitForEvent(handle, 'WORKFLOW_TASK_FAILED');
+      const [failed] = await eventsOfType(handle, 'WORKFLOW_TASK_FAILED');
+      expect(failed.workflowTaskFailedEventAttributes?.failure?.message).toContain('bug in workflow code');
+      await eventually(async () => expect((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0).toBeGreaterThanOrEqual(2));
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      await handle.terminate('test over'); // not replayed: the bug would fail the replay too, by design
+    });
+  });
+});
+
+describe('workflow id reuse and conflict policies', () => {
+  test('a second start while the first runs fails with WorkflowExecutionAlreadyStartedError', async () => {
+    await onQueue(async (taskQueue) => {
+      const workflowId = unique('duplicate');
+      const handle = await env.client.workflow.start(blockForever, { taskQueue, workflowId });
+      log.track(workflowId);
+      const err = await rejectionOf(env.client.workflow.start(blockForever, { taskQueue, workflowId }));
+      expect(err).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+      await handle.terminate('test over');
+    });
+  });
+
+  test('conflict policy USE_EXISTING returns the running execution', async () => {
+    await onQueue(async (taskQueue) => {
+      const workflowId = unique('use-existing');
+      const first = await env.client.workflow.start(blockForever, { taskQueue, workflowId });
+      log.track(workflowId);
+      const second = await env.client.workflow.start(blockForever, { taskQueue, workflowId, workflowIdConflictPolicy: 'USE_EXISTING' });
+      expect(second.firstExecutionRunId).toBe(first.firstExecutionRunId);
+      await first.terminate('test over');
+    });
+  });
+
+  test('conflict policy TERMINATE_EXISTING and reuse policy TERMINATE_IF_RUNNING replace the running execution', async () => {
+    await onQueue(async (taskQueue) => {
+      for (const options of [{ workflowIdConflictPolicy: 'TERMINATE_EXISTING' as const }, { workflowIdReusePolicy: 'TERMINATE_IF_RUNNING' as const }]) {
+        const workflowId = unique('replace');
+        const first = await env.client.workflow.start(blockForever, { taskQueue, workflowId });
+        log.track(workflowId, first.firstExecutionRunId);
+        const second = await env.client.workflow.start(collectSignals, { taskQueue, workflowId, args: [1], ...options });
+        log.track(workflowId, second.firstExecutionRunId);
+        expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
+        expect((await env.client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name).toBe('TERMINATED');
+        await second.signal(addSignal, 'done');
+        expect(await second.result()).toEqual(['done']);
+      }
+    });
+  });
+
+  test('ALLOW_DUPLICATE starts a new run after a completed one; REJECT_DUPLICATE refuses', async () => {
+    await onQueue(async (taskQueue) => {
+      const workflowId = unique('reuse');
+      const first = await env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['one'] });
+      log.track(workflowId, first.firstExecutionRunId);
+      expect(await first.result()).toBe('one');
+      const second = await env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['two'], workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+      log.track(workflowId, second.firstExecutionRunId);
+      expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
+      expect(await second.result()).toBe('two');
+      const err = await rejectionOf(env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['three'], workflowIdReusePolicy: 'REJECT_DUPLICATE' }));
+      expect(err).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+    });
+  });
+
+  test('ALLOW_DUPLICATE_FAILED_ONLY refuses after success and allows after failure', async () => {
+    await onQueue(async (taskQueue) => {
+      const succeededId = unique('failed-only-ok');
+      await env.client.workflow.execute(succeed, { taskQueue, workflowId: succeededId, args: ['fine'] });
+      log.track(succeededId);
+      const refused = await rejectionOf(env.client.workflow.start(succeed, { taskQueue, workflowId: succeededId, args: ['again'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' }));
+      expect(refused).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+
+      const failedId = unique('failed-only-failed');
+      const failed = await env.client.workflow.start(failWith, { taskQueue, workflowId: failedId, args: ['first try fails'] });
+      log.track(failedId, failed.firstExecutionRunId);
+      expect(await rejectionOf(failed.result())).toBeInstanceOf(WorkflowFailedError);
+      const retry = await env.client.workflow.start(succeed, { taskQueue, workflowId: failedId, args: ['second try'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+      log.track(failedId, retry.firstExecutionRunId);
+      expect(await retry.result()).toBe('second try');
+    });
+  });
+
+  test('a start or signal repeated with the same request id takes effect once', async () => {
+    await onQueue(async (taskQueue) => {
+      const namespace = env.client.options.namespace;
+      const workflowId = unique('request-id');
+      const start = (requestId: string) =>
+        env.client.workflowService.startWorkflowExecution({
+          namespace,
+          workflowId,
+          requestId,
+          workflowType: { name: 'collectSignals' },
+          taskQueue: { name: taskQueue },
+          input: { payloads: [defaultPayloadConverter.toPayload(2)] },
+          identity: 'conformance',
+        });
+      const first = await start('start-request-1');
+      const repeated = await start('start-request-1');
+      expect(repeated.runId).toBe(first.runId);
+      expect((await rejectionOf(start('start-request-2')) as { code?: number }).code).toBe(6); // ALREADY_EXISTS
+      log.track(workflowId);
+      const signal = (requestId: string, value: string) =>
+        env.client.workflowService.signalWorkflowExecution({
+          namespace,
+          workflowExecution: { workflowId },
+          signalName: 'add',
+          input: { payloads: [defaultPayloadConverter.toPayload(value)] },
+          requestId,
+          identity: 'conformance',
+        });
+      await signal('signal-request-1', 'once');
+      await signal('signal-request-1', 'once');
+      await signal('signal-request-2', 'other');
+      const handle = env.client.workflow.getHandle<typeof collectSignals>(workflowId);
+      expect(await handle.result()).toEqual(['once', 'other']);
+      expect(await eventsOfType(handle, 'WORKFLOW_EXECUTION_STARTED')).toHaveLength(1);
+    });
+  });
+});
+
+describe('run and execution timeouts', () => {
+  test('a run timeout ends the run TIMED_OUT', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('run-timeout'), args: [60_000], workflowRunTimeout: '1s' });
+      log.track(handle.workflowId);
+      const err = await rejectionOf(handle.result());
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect((err as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
+      expect((await handle.describe()).status.name).toBe('TIMED_OUT');
+      expect(await lastEventType(handle.workflowId)).toBe('WORKFLOW_EXECUTION_TIMED_OUT');
+    });
+  });
+
+  test('an execution timeout spans continue-as-new runs', async () => {
+    await onQueue(async (taskQueue) => {
+      const workflowId = unique('execution-timeout');
+      const handle = await env.client.workflow.start(continueForever, { taskQueue, workflowId, args: [300], workflowExecutionTimeout: '2s' });
+      log.track(workflowId, handle.firstExecutionRunId);
+      log.track(workflowId);
+      const err = await rejectionOf(handle.result());
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      expect((err as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
+      expect(await lastEventType(workflowId, handle.firstExecutionRunId)).toBe('WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+      const latest = await env.client.workflow.getHandle(workflowId).describe();
+      expect(latest.runId).not.toBe(handle.firstExecutionRunId);
+      expect(latest.status.name).toBe('TIMED_OUT');
+    });
+  });
+});
+
+test('every closed history of this file replays with the same workflow code', async () => {
+  const { replayed, failures } = await log.replayClosed(env.client, await workflowBundle());
+  expect(failures).toEqual([]);
+  expect(replayed).toBeGreaterThanOrEqual(15);
+});

@@ -1,0 +1,258 @@
+import { QueryNotRegisteredError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createActivities } from './activities';
+import { workflowBundle } from './support/bundle';
+import { rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
+import { eventsOfType, eventTypes, ExecutionLog, waitForEvent } from './support/history';
+import { ActivityProbe } from './support/probe';
+import {
+  addItemUpdate,
+  addSignal,
+  burstSignal,
+  cancelTimer,
+  collectSignals,
+  countTimesQuery,
+  finishSignal,
+  itemsQuery,
+  receivedQuery,
+  shoppingList,
+  signalsDuringLocalActivity,
+  sleepAndReport,
+  sleepInScopeWithTimeout,
+  slowAddUpdate,
+  waitForWake,
+  wakeSignal,
+} from './workflows';
+
+const probe = new ActivityProbe();
+const log = new ExecutionLog();
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await startConformanceEnv();
+});
+afterAll(async () => {
+  await teardownEnv(env);
+});
+
+/** Runs `fn` with a worker on a fresh task queue. */
+function onQueue<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = unique('messages');
+  return withWorker(env, { taskQueue, activities: createActivities(probe) }, () => fn(taskQueue));
+}
+
+describe('timers', () => {
+  test('a one-second timer fires after one second of workflow time', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('timer'), args: [1000] });
+      log.track(handle.workflowId);
+      const elapsed = await handle.result();
+      expect(elapsed).toBeGreaterThanOrEqual(1000);
+      expect(elapsed).toBeLessThan(10_000);
+      const types = await eventTypes(handle);
+      expect(types).toContain('TIMER_STARTED');
+      expect(types).toContain('TIMER_FIRED');
+    });
+  });
+
+  test('a cancelled timer never fires and is recorded as cancelled', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(cancelTimer, { taskQueue, workflowId: unique('cancel-timer') });
+      log.track(handle.workflowId);
+      expect(await handle.result()).toBe('long timer cancelled');
+      const types = await eventTypes(handle);
+      expect(types).toContain('TIMER_CANCELED');
+      expect(types.filter((t) => t === 'TIMER_FIRED')).toHaveLength(1); // only the short one
+    });
+  });
+
+  test('condition() with a timeout gives up when nothing arrives', async () => {
+    await onQueue(async (taskQueue) => {
+      const result = await env.client.workflow.execute(waitForWake, { taskQueue, workflowId: unique('no-wake'), args: [300] });
+      expect(result.woken).toBe(false);
+      expect(result.elapsedMs).toBeGreaterThanOrEqual(300);
+    });
+  });
+
+  test('a signal ends a condition() wait before its timeout', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(waitForWake, { taskQueue, workflowId: unique('wake'), args: [60_000] });
+      log.track(handle.workflowId);
+      await handle.signal(wakeSignal);
+      const result = await handle.result();
+      expect(result.woken).toBe(true);
+      expect(result.elapsedMs).toBeLessThan(60_000);
+    });
+  });
+
+  test('a cancellation scope with a deadline cancels the sleep inside it', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(sleepInScopeWithTimeout, { taskQueue, workflowId: unique('scope-deadline') });
+      log.track(handle.workflowId);
+      expect(await handle.result()).toBe('scope timed out');
+    });
+  });
+});
+
+describe('signals', () => {
+  test('fifty signals sent at once are all received, each recorded in history', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(collectSignals, { taskQueue, workflowId: unique('burst'), args: [50] });
+      log.track(handle.workflowId);
+      const sent = Array.from({ length: 50 }, (_, i) => `item-${i}`);
+      await Promise.all(sent.map((item) => handle.signal(addSignal, item)));
+      const received = await handle.result();
+      expect([...received].sort()).toEqual([...sent].sort());
+      expect(await eventsOfType(handle, 'WORKFLOW_EXECUTION_SIGNALED')).toHaveLength(50);
+    });
+  });
+
+  test('signals (and a query) that arrive while a workflow task is in flight are not lost', async () => {
+    const key = unique('busy-task');
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(signalsDuringLocalActivity, { taskQueue, workflowId: unique('in-flight'), args: [key, 20] });
+      log.track(handle.workflowId);
+      await probe.waitFor(`${key}:started`); // the first workflow task is now running a local activity
+      const sent = Array.from({ length: 20 }, (_, i) => `during-${i}`);
+      await Promise.all(sent.map((item) => handle.signal(burstSignal, item)));
+      // A query while the task is still in flight waits for it instead of failing.
+      expect(await handle.query(receivedQuery)).toBeGreaterThanOrEqual(0);
+      const received = await handle.result();
+      expect([...received].sort()).toEqual([...sent].sort());
+    });
+  });
+
+  test('signalling an unknown or closed workflow fails with WorkflowNotFoundError', async () => {
+    await onQueue(async (taskQueue) => {
+      const unknown = env.client.workflow.getHandle(unique('no-such-workflow'));
+      expect(await rejectionOf(unknown.signal(addSignal, 'x'))).toBeInstanceOf(WorkflowNotFoundError);
+      const handle = await env.client.workflow.start(collectSignals, { taskQueue, workflowId: unique('closed'), args: [1] });
+      log.track(handle.workflowId);
+      await handle.signal(addSignal, 'only');
+      expect(await handle.result()).toEqual(['only']);
+      expect(await rejectionOf(handle.signal(addSignal, 'late'))).toBeInstanceOf(WorkflowNotFoundError);
+    });
+  });
+});
+
+describe('queries', () => {
+  test('a query sees the state after earlier signals, takes arguments, and works after close', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('query') });
+      log.track(handle.workflowId);
+      await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED'); // queries need a first completed task
+      expect(await handle.query(itemsQuery)).toEqual([]);
+      await handle.signal(addSignal, 'milk');
+      await handle.signal(addSignal, 'eggs');
+      expect(await handle.query(itemsQuery)).toEqual(['milk', 'eggs']);
+      expect(await handle.query(countTimesQuery, 10)).toBe(20);
+      const historyLength = (await handle.describe()).historyLength;
+      await handle.query(itemsQuery);
+      expect((await handle.describe()).historyLength).toBe(historyLength); // queries write nothing
+      await handle.signal(finishSignal);
+      expect(await handle.result()).toEqual(['milk', 'eggs']);
+      expect(await handle.query(itemsQuery)).toEqual(['milk', 'eggs']);
+    });
+  });
+
+  test('an unknown query type is refused with QueryNotRegisteredError', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('bad-query') });
+      log.track(handle.workflowId);
+      await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
+      expect(await rejectionOf(handle.query('noSuchQuery'))).toBeInstanceOf(QueryNotRegisteredError);
+      await handle.signal(finishSignal);
+      await handle.result();
+    });
+  });
+});
+
+describe('updates', () => {
+  test('an accepted update returns its result and is recorded as accepted and completed', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('update') });
+      log.track(handle.workflowId);
+      expect(await handle.executeUpdate(addItemUpdate, { args: ['bread'] })).toBe(1);
+      expect(await handle.executeUpdate(addItemUpdate, { args: ['jam'] })).toBe(2);
+      expect(await handle.query(itemsQuery)).toEqual(['bread', 'jam']);
+      const accepted = await eventsOfType(handle, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED');
+      expect(accepted).toHaveLength(2);
+      expect(await eventsOfType(handle, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toHaveLength(2);
+      await handle.signal(finishSignal);
+      expect(await handle.result()).toEqual(['bread', 'jam']);
+    });
+  });
+
+  test('an update refused by its validator fails for the caller and leaves no trace in history', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('rejected-update') });
+      log.track(handle.workflowId);
+      expect(await handle.executeUpdate(addItemUpdate, { args: ['tea'] })).toBe(1);
+      const before = await eventTypes(handle);
+      const err = await rejectionOf(handle.executeUpdate(addItemUpdate, { args: [''] }));
+      expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((err as WorkflowUpdateFailedError).cause?.message).toContain('item must not be empty');
+      expect(await eventTypes(handle)).toEqual(before);
+      expect(await handle.query(itemsQuery)).toEqual(['tea']);
+      await handle.signal(finishSignal);
+      expect(await handle.result()).toEqual(['tea']);
+      expect((await eventTypes(handle)).filter((t) => t.startsWith('WORKFLOW_EXECUTION_UPDATE'))).toEqual([
+        'WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+        'WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+      ]);
+    });
+  });
+
+  test('an update whose handler fails returns the failure; the workflow carries on', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('failing-update') });
+      log.track(handle.workflowId);
+      const err = await rejectionOf(handle.executeUpdate(addItemUpdate, { args: ['boom'] }));
+      expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+      const cause = (err as WorkflowUpdateFailedError).cause;
+      expect(cause).toBeInstanceOf(ApplicationFailure);
+      expect((cause as ApplicationFailure).type).toBe('UpdateBoom');
+      expect(await eventsOfType(handle, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toHaveLength(1);
+      await handle.signal(finishSignal);
+      expect(await handle.result()).toEqual([]);
+    });
+  });
+
+  test('startUpdate returns once accepted; the result arrives later through any handle', async () => {
+    const gate = unique('update-gate');
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('async-update') });
+      log.track(handle.workflowId);
+      const update = await handle.startUpdate(slowAddUpdate, { args: ['cheese', gate], waitForStage: WorkflowUpdateStage.ACCEPTED, updateId: 'slow-add-1' });
+      expect(update.updateId).toBe('slow-add-1');
+      await probe.waitFor(`${gate}:started`);
+      expect(await eventsOfType(handle, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')).toHaveLength(1);
+      expect(await eventsOfType(handle, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toHaveLength(0);
+      probe.release(gate);
+      expect(await update.result()).toBe(`released ${gate} on attempt 1`);
+      expect(await handle.getUpdateHandle<string>('slow-add-1').result()).toBe(`released ${gate} on attempt 1`);
+      await handle.signal(finishSignal);
+      expect(await handle.result()).toEqual(['cheese']);
+    });
+  });
+
+  test('an update sent twice with the same update id runs once; a closed workflow takes no updates', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('dedup-update') });
+      log.track(handle.workflowId);
+      expect(await handle.executeUpdate(addItemUpdate, { args: ['apple'], updateId: 'same-id' })).toBe(1);
+      expect(await handle.executeUpdate(addItemUpdate, { args: ['apple'], updateId: 'same-id' })).toBe(1);
+      expect(await eventsOfType(handle, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')).toHaveLength(1);
+      await handle.signal(finishSignal);
+      expect(await handle.result()).toEqual(['apple']);
+      expect(await rejectionOf(handle.executeUpdate(addItemUpdate, { args: ['too late'] }))).toBeInstanceOf(WorkflowNotFoundError);
+    });
+  });
+});
+
+test('every closed history of this file replays with the same workflow code', async () => {
+  const { replayed, failures } = await log.replayClosed(env.client, await workflowBundle());
+  expect(failures).toEqual([]);
+  expect(replayed).toBeGreaterThanOrEqual(12);
+});

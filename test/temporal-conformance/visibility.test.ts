@@ -1,0 +1,134 @@
+import type { WorkflowExecutionInfo, WorkflowHandle } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { workflowBundle } from './support/bundle';
+import { createWorker, eventually, rejectionOf, startConformanceEnv, unique } from './support/env';
+import { ExecutionLog, waitForEvent } from './support/history';
+import { ActivityProbe } from './support/probe';
+import { blockForever, customerTierKey, failWith, succeed, upsertTier } from './workflows';
+
+const runKey = defineSearchAttributeKey('ConformanceRun', SearchAttributeType.KEYWORD);
+const log = new ExecutionLog();
+const runTag = unique('run');
+const taskQueue = unique('visibility');
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+
+/** The executions every query below is checked against, all tagged with this file's runTag. */
+const ids = { gold: unique('gold'), silver: unique('silver'), failed: unique('failed'), upserted: unique('upserted') };
+let boundary: string;
+let blocked: WorkflowHandle;
+
+beforeAll(async () => {
+  env = await startConformanceEnv({ searchAttributes: [runKey, customerTierKey] });
+  worker = await createWorker(env, { taskQueue, activities: createActivities(new ActivityProbe()) });
+  running = worker.run();
+  const tags = (tier?: string) => [{ key: runKey, value: runTag }, ...(tier ? [{ key: customerTierKey, value: tier }] : [])];
+  await env.client.workflow.execute(succeed, { taskQueue, workflowId: ids.gold, args: ['gold'], typedSearchAttributes: tags('gold'), memo: { owner: 'screening team' } });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  boundary = new Date().toISOString();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  blocked = await env.client.workflow.start(blockForever, { taskQueue, workflowId: ids.silver, typedSearchAttributes: tags('silver'), memo: { owner: 'health visiting' } });
+  const failed = await env.client.workflow.start(failWith, { taskQueue, workflowId: ids.failed, args: ['nope'], typedSearchAttributes: tags() });
+  await rejectionOf(failed.result());
+  await env.client.workflow.execute(upsertTier, { taskQueue, workflowId: ids.upserted, args: ['platinum', 10], typedSearchAttributes: tags('bronze') });
+  await waitForEvent(blocked, 'WORKFLOW_TASK_COMPLETED');
+  for (const id of Object.values(ids)) log.track(id);
+});
+
+afterAll(async () => {
+  if (worker) {
+    worker.shutdown();
+    await running;
+  }
+  await env?.teardown();
+});
+
+async function idsFor(query: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const info of env.client.workflow.list({ query: `ConformanceRun = '${runTag}' AND ${query}` })) found.push(info.workflowId);
+  return found.sort();
+}
+
+/** Lists until the expected ids appear: a real server's visibility store lags behind a little. */
+async function expectList(query: string, expected: string[]): Promise<void> {
+  await eventually(async () => expect(await idsFor(query)).toEqual([...expected].sort()));
+}
+
+test('describe reports type, status, task queue, memo, search attributes and times', async () => {
+  const open = await blocked.describe();
+  expect(open.type).toBe('blockForever');
+  expect(open.status.name).toBe('RUNNING');
+  expect(open.taskQueue).toBe(taskQueue);
+  expect(await open.memo).toEqual({ owner: 'health visiting' });
+  expect(open.typedSearchAttributes.get(customerTierKey)).toBe('silver');
+  expect(open.typedSearchAttributes.get(runKey)).toBe(runTag);
+  expect(open.startTime).toBeInstanceOf(Date);
+  expect(open.closeTime).toBeUndefined();
+  expect(open.historyLength).toBeGreaterThanOrEqual(3);
+
+  const closed = await env.client.workflow.getHandle(ids.gold).describe();
+  expect(closed.status.name).toBe('COMPLETED');
+  expect(closed.closeTime!.getTime()).toBeGreaterThanOrEqual(closed.startTime.getTime());
+  expect(closed.closeTime!.toISOString() < boundary).toBe(true);
+});
+
+test('list by WorkflowType and WorkflowId', async () => {
+  await expectList(`WorkflowType = 'blockForever'`, [ids.silver]);
+  await expectList(`WorkflowId = '${ids.gold}'`, [ids.gold]);
+  await expectList(`WorkflowType = 'noSuchType'`, []);
+});
+
+test('list by ExecutionStatus', async () => {
+  await expectList(`ExecutionStatus = 'Running'`, [ids.silver]);
+  await expectList(`ExecutionStatus = 'Completed'`, [ids.gold, ids.upserted]);
+  await expectList(`ExecutionStatus = 'Failed'`, [ids.failed]);
+});
+
+test('list by StartTime and CloseTime ranges', async () => {
+  await expectList(`StartTime < '${boundary}'`, [ids.gold]);
+  await expectList(`StartTime >= '${boundary}'`, [ids.silver, ids.failed, ids.upserted]);
+  await expectList(`CloseTime < '${boundary}'`, [ids.gold]);
+  await expectList(`CloseTime >= '${boundary}'`, [ids.failed, ids.upserted]);
+  await expectList(`StartTime BETWEEN '2000-01-01T00:00:00Z' AND '${boundary}'`, [ids.gold]);
+});
+
+test('list by a custom keyword search attribute, including a value upserted by the workflow', async () => {
+  await expectList(`CustomerTier = 'silver'`, [ids.silver]);
+  await expectList(`CustomerTier = 'platinum'`, [ids.upserted]);
+  await expectList(`CustomerTier = 'bronze'`, []);
+  await expectList(`(CustomerTier = 'gold' OR CustomerTier = 'silver')`, [ids.gold, ids.silver]);
+});
+
+test('list results carry the execution details', async () => {
+  const infos: WorkflowExecutionInfo[] = await eventually(async () => {
+    const found: WorkflowExecutionInfo[] = [];
+    for await (const info of env.client.workflow.list({ query: `ConformanceRun = '${runTag}' AND WorkflowId = '${ids.gold}'` })) found.push(info);
+    expect(found).toHaveLength(1);
+    return found;
+  });
+  expect(infos[0].type).toBe('succeed');
+  expect(infos[0].status.name).toBe('COMPLETED');
+  expect(infos[0].taskQueue).toBe(taskQueue);
+  expect(infos[0].typedSearchAttributes.get(customerTierKey)).toBe('gold');
+});
+
+test('count matches the listed executions', async () => {
+  await eventually(async () => expect((await env.client.workflow.count(`ConformanceRun = '${runTag}'`)).count).toBe(4));
+  await eventually(async () => expect((await env.client.workflow.count(`ConformanceRun = '${runTag}' AND ExecutionStatus = 'Running'`)).count).toBe(1));
+});
+
+test('a query naming an unknown search attribute is refused', async () => {
+  const err = await rejectionOf(idsFor(`NoSuchAttribute = 'x'`));
+  expect(err).toBeInstanceOf(Error);
+});
+
+test('every closed history of this file replays with the same workflow code', async () => {
+  await blocked.terminate('test over');
+  const { replayed, failures } = await log.replayClosed(env.client, await workflowBundle());
+  expect(failures).toEqual([]);
+  expect(replayed).toBe(4);
+});

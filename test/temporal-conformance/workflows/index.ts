@@ -1,0 +1,7 @@
+// Every workflow the conformance suite and crash tests run; the worker bundle starts here.
+export * from './activity-workflows';
+export * from './children';
+export * from './lifecycle';
+export * from './messages';
+export * from './timers';
+export * from './durability';
