@@ -1,0 +1,109 @@
+/** Moddle tree of a linted diagram → the immutable CompiledGraph (see graph.ts). */
+import { buildNode, BuildError } from './build-node';
+import { conditionSource } from './feel';
+import { isEventSubProcess, upstreamNodeIds } from './flow-analysis';
+import { GRAPH_FORMAT, type CompiledGraph, type GraphNode, type Scope, type SequenceFlow } from './graph';
+import { body, child, children, extension, is, str, type ModdleElement } from './moddle';
+import type { Problem } from './problems';
+
+export type BuildOutcome = { ok: true; graph: CompiledGraph } | { ok: false; problems: Problem[] };
+
+/** The one executable process of the diagram (a lone process counts even without isExecutable). */
+export function selectProcess(definitions: ModdleElement): { ok: true; process: ModdleElement } | { ok: false; problem: Problem } {
+  const processes = children(definitions, 'rootElements').filter((e) => is(e, 'bpmn:Process'));
+  const executable = processes.length === 1 ? processes : processes.filter((p) => p.isExecutable === true);
+  if (executable.length === 1) return { ok: true, process: executable[0] };
+  const message = processes.length === 0
+    ? 'The diagram contains no process.'
+    : `The diagram must contain exactly one executable process; it has ${executable.length} (${executable.map((p) => p.id).join(', ') || 'none marked executable'}).`;
+  return { ok: false, problem: { rule: 'compile', severity: 'error', message } };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+export function buildGraph(process: ModdleElement, forms?: ReadonlyMap<string, unknown>): BuildOutcome {
+  const nodes: Record<string, GraphNode> = {};
+  const flows: Record<string, SequenceFlow> = {};
+  const scopes: Record<string, Scope> = {};
+  const problems: Problem[] = [];
+
+  function walk(container: ModdleElement, kind: Scope['kind'], parentScopeId?: string): void {
+    const scopeId = container.id!;
+    const elements = children(container, 'flowElements');
+    const flowNodes = elements.filter((e) => is(e, 'bpmn:FlowNode'));
+    for (const f of elements.filter((e) => is(e, 'bpmn:SequenceFlow'))) {
+      const source = f.sourceRef as ModdleElement;
+      const condition = body(child(f, 'conditionExpression'));
+      flows[f.id!] = {
+        id: f.id!,
+        ...(f.name ? { name: f.name } : {}),
+        sourceId: source.id!,
+        targetId: (f.targetRef as ModdleElement).id!,
+        ...(condition?.trim() ? { condition: conditionSource(condition) } : {}),
+        isDefault: (source.default as ModdleElement | undefined)?.id === f.id,
+      };
+    }
+    for (const el of flowNodes) {
+      try {
+        const node = buildNode(el, { scopeId, forms });
+        if (node.kind === 'inclusiveGateway' && node.incoming.length > 1) {
+          nodes[el.id!] = { ...node, upstreamNodeIds: upstreamNodeIds(container, el.id!) };
+        } else {
+          nodes[el.id!] = node;
+        }
+      } catch (e) {
+        const elementId = e instanceof BuildError ? e.elementId : el.id;
+        problems.push({ rule: 'compile', severity: 'error', message: `The element ${(e as Error).message}.`, ...(elementId ? { elementId } : {}) });
+      }
+      if (is(el, 'bpmn:SubProcess')) walk(el, isEventSubProcess(el) ? 'eventSubProcess' : 'subProcess', scopeId);
+    }
+    scopes[scopeId] = {
+      id: scopeId,
+      kind,
+      ...(parentScopeId ? { parentScopeId } : {}),
+      startEventIds: flowNodes.filter((n) => is(n, 'bpmn:StartEvent')).map((n) => n.id!),
+      eventSubProcessIds: flowNodes.filter(isEventSubProcess).map((n) => n.id!),
+      nodeIds: flowNodes.map((n) => n.id!),
+    };
+  }
+
+  walk(process, 'process');
+  if (problems.length > 0) return { ok: false, problems };
+
+  for (const node of Object.values(nodes)) {
+    if (node.kind !== 'boundaryEvent') continue;
+    const host = nodes[node.attachedToId];
+    if (host && 'boundaryEventIds' in host) (host.boundaryEventIds as string[]).push(node.id);
+  }
+
+  const versionTag = str(extension(process, 'zeebe:VersionTag'), 'value');
+  const graph: CompiledGraph = {
+    format: GRAPH_FORMAT,
+    processId: process.id!,
+    ...(process.name ? { name: process.name } : {}),
+    ...(versionTag ? { versionTag } : {}),
+    rootScopeId: process.id!,
+    scopes,
+    nodes,
+    flows,
+    messageNames: literalMessageNames(Object.values(nodes), (n) => !(n.kind === 'startEvent' && n.scopeId === process.id)),
+    messageStartNames: literalMessageNames(Object.values(nodes), (n) => n.kind === 'startEvent' && n.scopeId === process.id),
+  };
+  return { ok: true, graph: deepFreeze(graph) };
+}
+
+function literalMessageNames(nodes: GraphNode[], include: (n: GraphNode) => boolean): string[] {
+  const names = new Set<string>();
+  for (const n of nodes) {
+    if (!include(n)) continue;
+    const message = n.kind === 'receiveTask' ? n.message : 'trigger' in n && n.trigger.type === 'message' ? n.trigger.message : undefined;
+    if (message?.name.type === 'literal') names.add(message.name.value);
+  }
+  return [...names].sort();
+}

@@ -1,0 +1,234 @@
+/**
+ * One moddle flow node → one graph node. Runs after lint passed, so required settings are
+ * present; anything still missing throws a BuildError naming the element.
+ */
+import type {
+  ActivityRef, CallSpec, EndResult, EventTrigger, Expression, GraphNode, Mapping, MessageRef, MultiInstanceSpec, ThrowResult,
+  TimerDefinition, UserTaskSpec,
+} from './graph';
+import { conditionSource, toExpression, toListExpression } from './feel';
+import { resolveUserTaskForm } from './forms';
+import { body, bool, child, children, eventDefinition, extension, is, str, type ModdleElement } from './moddle';
+
+export class BuildError extends Error {
+  constructor(readonly elementId: string | undefined, message: string) {
+    super(message);
+  }
+}
+
+/** Expressions that are FEEL whether or not they start with `=` (collections, conditions). */
+function feel(raw: string): Expression {
+  return { type: 'feel', expression: conditionSource(raw) };
+}
+
+function optionalExpression(raw: string | undefined): Expression | undefined {
+  return raw !== undefined && raw.trim() !== '' ? toExpression(raw) : undefined;
+}
+
+function mappings(el: ModdleElement, property: 'inputParameters' | 'outputParameters'): Mapping[] {
+  return children(extension(el, 'zeebe:IoMapping'), property).map((p) => ({
+    source: toExpression(str(p, 'source') ?? ''),
+    target: str(p, 'target') ?? '',
+  }));
+}
+
+function messageRef(owner: ModdleElement, message: ModdleElement | undefined): MessageRef {
+  const name = str(message, 'name');
+  if (!message || !name) throw new BuildError(owner.id, 'refers to no named message');
+  const key = optionalExpression(str(extension(message, 'zeebe:Subscription'), 'correlationKey'));
+  return { name: toExpression(name), ...(key ? { correlationKey: key } : {}) };
+}
+
+function timer(owner: ModdleElement, def: ModdleElement): TimerDefinition {
+  for (const [prop, kind] of [['timeDuration', 'duration'], ['timeDate', 'date'], ['timeCycle', 'cycle']] as const) {
+    const text = body(child(def, prop))?.trim();
+    if (text) return { kind, value: toExpression(text) };
+  }
+  throw new BuildError(owner.id, 'has a timer without a value');
+}
+
+function activityRef(owner: ModdleElement): ActivityRef {
+  const def = extension(owner, 'zeebe:TaskDefinition');
+  const activityType = str(def, 'type')?.trim();
+  if (!activityType) throw new BuildError(owner.id, 'has no activity type');
+  const retries = str(def, 'retries')?.trim();
+  const headers = Object.fromEntries(
+    children(extension(owner, 'zeebe:TaskHeaders'), 'values').map((h) => [str(h, 'key') ?? '', str(h, 'value') ?? '']),
+  );
+  return { activityType, headers, ...(retries ? { retries: Number(retries) } : {}) };
+}
+
+function trigger(event: ModdleElement): EventTrigger {
+  const def = eventDefinition(event);
+  if (!def) return { type: 'none' };
+  if (is(def, 'bpmn:MessageEventDefinition')) return { type: 'message', message: messageRef(event, def.messageRef as ModdleElement | undefined) };
+  if (is(def, 'bpmn:TimerEventDefinition')) return { type: 'timer', timer: timer(event, def) };
+  if (is(def, 'bpmn:ErrorEventDefinition')) {
+    const ref = def.errorRef as ModdleElement | undefined;
+    const code = str(ref, 'errorCode');
+    const name = str(ref, 'name');
+    return { type: 'error', ...(code ? { errorCode: code } : {}), ...(name ? { errorName: name } : {}) };
+  }
+  if (is(def, 'bpmn:EscalationEventDefinition')) {
+    const ref = def.escalationRef as ModdleElement | undefined;
+    const code = str(ref, 'escalationCode');
+    const name = str(ref, 'name');
+    return { type: 'escalation', ...(code ? { escalationCode: code } : {}), ...(name ? { escalationName: name } : {}) };
+  }
+  throw new BuildError(event.id, `has an unsupported event definition ${def.$type}`);
+}
+
+function thrown(event: ModdleElement): EndResult {
+  const def = eventDefinition(event);
+  if (!def) return { type: 'none' };
+  if (is(def, 'bpmn:TerminateEventDefinition')) return { type: 'terminate' };
+  if (is(def, 'bpmn:MessageEventDefinition')) {
+    const withTask = !!extension(event, 'zeebe:TaskDefinition');
+    const message = def.messageRef as ModdleElement | undefined;
+    return {
+      type: 'message',
+      ...(withTask ? { activity: activityRef(event) } : {}),
+      ...(message || !withTask ? { message: messageRef(event, message) } : {}),
+    };
+  }
+  const t = trigger(event);
+  if (t.type === 'error' && t.errorCode) return { type: 'error', errorCode: t.errorCode, ...(t.errorName ? { errorName: t.errorName } : {}) };
+  if (t.type === 'escalation' && t.escalationCode) {
+    return { type: 'escalation', escalationCode: t.escalationCode, ...(t.escalationName ? { escalationName: t.escalationName } : {}) };
+  }
+  throw new BuildError(event.id, 'throws an error or escalation without a code');
+}
+
+function multiInstance(el: ModdleElement): MultiInstanceSpec | undefined {
+  const loop = child(el, 'loopCharacteristics');
+  if (!is(loop, 'bpmn:MultiInstanceLoopCharacteristics')) return undefined;
+  const z = extension(loop, 'zeebe:LoopCharacteristics');
+  const input = str(z, 'inputCollection');
+  if (!input) throw new BuildError(el.id, 'is multi-instance without an input collection');
+  const opt = (key: string, value: string | undefined) => (value?.trim() ? { [key]: value.trim() } : {});
+  const outputElement = optionalExpression(str(z, 'outputElement'));
+  const completion = body(child(loop, 'completionCondition'));
+  return {
+    sequential: bool(loop, 'isSequential') ?? false,
+    inputCollection: feel(input),
+    ...opt('inputElement', str(z, 'inputElement')),
+    ...opt('outputCollection', str(z, 'outputCollection')),
+    ...(outputElement ? { outputElement } : {}),
+    ...(completion?.trim() ? { completionCondition: feel(completion) } : {}),
+  };
+}
+
+function userTask(el: ModdleElement, forms: ReadonlyMap<string, unknown> | undefined): UserTaskSpec {
+  const a = extension(el, 'zeebe:AssignmentDefinition');
+  const s = extension(el, 'zeebe:TaskSchedule');
+  const list = (raw: string | undefined) => (raw?.trim() ? toListExpression(raw) : undefined);
+  const form = resolveUserTaskForm(el, forms);
+  if (!form.ok) throw new BuildError(el.id, form.error);
+  const entries = {
+    assignee: optionalExpression(str(a, 'assignee')),
+    candidateGroups: list(str(a, 'candidateGroups')),
+    candidateUsers: list(str(a, 'candidateUsers')),
+    dueDate: optionalExpression(str(s, 'dueDate')),
+    followUpDate: optionalExpression(str(s, 'followUpDate')),
+    priority: optionalExpression(str(extension(el, 'zeebe:PriorityDefinition'), 'priority')),
+    form: form.form,
+  };
+  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as UserTaskSpec;
+}
+
+function callSpec(el: ModdleElement): CallSpec {
+  const c = extension(el, 'zeebe:CalledElement');
+  const processId = str(c, 'processId');
+  if (!processId) throw new BuildError(el.id, 'names no process to call');
+  const binding = str(c, 'bindingType') ?? 'latest';
+  const version: CallSpec['version'] =
+    binding === 'versionTag' ? { binding, versionTag: str(c, 'versionTag') ?? '' } : binding === 'deployment' ? { binding } : { binding: 'latest' };
+  return {
+    processId: toExpression(processId),
+    version,
+    propagateAllChildVariables: bool(c, 'propagateAllChildVariables') ?? true,
+    propagateAllParentVariables: bool(c, 'propagateAllParentVariables') ?? true,
+  };
+}
+
+export interface NodeContext {
+  readonly scopeId: string;
+  readonly forms?: ReadonlyMap<string, unknown>;
+}
+
+/** Builds the node; boundaryEventIds are filled in by the graph builder afterwards. */
+export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
+  const base = {
+    id: el.id!,
+    ...(el.name ? { name: el.name } : {}),
+    scopeId: ctx.scopeId,
+    incoming: children(el, 'incoming').map((f) => f.id!),
+    outgoing: children(el, 'outgoing').map((f) => f.id!),
+  };
+  const activity = () => {
+    const mi = multiInstance(el);
+    return { ...base, inputs: mappings(el, 'inputParameters'), outputs: mappings(el, 'outputParameters'), boundaryEventIds: [] as string[], ...(mi ? { multiInstance: mi } : {}) };
+  };
+  const outputs = () => mappings(el, 'outputParameters');
+  const inputs = () => mappings(el, 'inputParameters');
+  const defaultFlow = () => (el.default ? { defaultFlowId: (el.default as ModdleElement).id! } : {});
+
+  switch (el.$type) {
+    case 'bpmn:StartEvent':
+      return { ...base, kind: 'startEvent', trigger: trigger(el), interrupting: bool(el, 'isInterrupting') ?? true, outputs: outputs() };
+    case 'bpmn:EndEvent':
+      return { ...base, kind: 'endEvent', result: thrown(el), inputs: inputs() };
+    case 'bpmn:IntermediateCatchEvent': {
+      const t = trigger(el);
+      if (t.type !== 'timer' && t.type !== 'message') throw new BuildError(el.id, 'is a catch event that is neither timer nor message');
+      return { ...base, kind: 'intermediateCatchEvent', trigger: t, outputs: outputs() };
+    }
+    case 'bpmn:IntermediateThrowEvent': {
+      const r = thrown(el);
+      if (r.type !== 'none' && r.type !== 'message' && r.type !== 'escalation') throw new BuildError(el.id, 'throws something other than a message or escalation');
+      return { ...base, kind: 'intermediateThrowEvent', result: r as ThrowResult, inputs: inputs() };
+    }
+    case 'bpmn:BoundaryEvent': {
+      const t = trigger(el);
+      if (t.type === 'none') throw new BuildError(el.id, 'is a boundary event without a trigger');
+      const host = el.attachedToRef as ModdleElement | undefined;
+      return { ...base, kind: 'boundaryEvent', attachedToId: host?.id ?? '', interrupting: bool(el, 'cancelActivity') ?? true, trigger: t, outputs: outputs() };
+    }
+    case 'bpmn:ServiceTask':
+      return { ...activity(), kind: 'serviceTask', activity: activityRef(el) };
+    case 'bpmn:SendTask':
+      return { ...activity(), kind: 'sendTask', activity: activityRef(el) };
+    case 'bpmn:UserTask':
+      return { ...activity(), kind: 'userTask', userTask: userTask(el, ctx.forms) };
+    case 'bpmn:ReceiveTask':
+      return { ...activity(), kind: 'receiveTask', message: messageRef(el, el.messageRef as ModdleElement | undefined) };
+    case 'bpmn:ScriptTask': {
+      const script = extension(el, 'zeebe:Script');
+      return { ...activity(), kind: 'scriptTask', script: conditionSource(str(script, 'expression') ?? ''), resultVariable: str(script, 'resultVariable') ?? '' };
+    }
+    case 'bpmn:ManualTask':
+      return { ...activity(), kind: 'manualTask' };
+    case 'bpmn:Task':
+      return { ...activity(), kind: 'task' };
+    case 'bpmn:CallActivity':
+      return { ...activity(), kind: 'callActivity', call: callSpec(el) };
+    case 'bpmn:SubProcess': {
+      if (el.triggeredByEvent === true) {
+        const start = children(el, 'flowElements').find((e) => is(e, 'bpmn:StartEvent'));
+        if (!start) throw new BuildError(el.id, 'is an event sub-process without a start event');
+        return { ...base, kind: 'eventSubProcess', scopeRef: el.id!, startEventId: start.id! };
+      }
+      return { ...activity(), kind: 'subProcess', scopeRef: el.id! };
+    }
+    case 'bpmn:ExclusiveGateway':
+      return { ...base, kind: 'exclusiveGateway', ...defaultFlow() };
+    case 'bpmn:InclusiveGateway':
+      return { ...base, kind: 'inclusiveGateway', ...defaultFlow(), upstreamNodeIds: [] };
+    case 'bpmn:ParallelGateway':
+      return { ...base, kind: 'parallelGateway' };
+    case 'bpmn:EventBasedGateway':
+      return { ...base, kind: 'eventBasedGateway', eventIds: children(el, 'outgoing').map((f) => (f.targetRef as ModdleElement).id!) };
+    default:
+      throw new BuildError(el.id, `is a ${el.$type}, which the engine does not run`);
+  }
+}

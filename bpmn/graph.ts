@@ -1,0 +1,338 @@
+/**
+ * The compiled process graph: what the interpreter workflow runs, token by token.
+ *
+ * Plain JSON (no classes, no Maps, no Dates) so it can be stored in PostgreSQL, passed as a
+ * workflow argument, and read inside the Temporal sandbox. Every field is readonly: a compiled
+ * graph never changes; a changed diagram is a new version. This file has no imports on purpose
+ * (safe in workflow code).
+ */
+
+/** Bump when the shape changes incompatibly; the interpreter refuses formats it does not know. */
+export const GRAPH_FORMAT = 'chis-bpmn-graph/1' as const;
+
+/**
+ * A value written in the diagram. Camunda convention: text starting with `=` is FEEL (stored
+ * here without the `=`); anything else is a literal string.
+ */
+export type Expression =
+  | { readonly type: 'feel'; readonly expression: string }
+  | { readonly type: 'literal'; readonly value: string };
+
+/** A comma-separated list attribute (candidate groups/users): literal items, or FEEL giving a list or a string. */
+export type ListExpression =
+  | { readonly type: 'feel'; readonly expression: string }
+  | { readonly type: 'literal'; readonly values: readonly string[] };
+
+/** BPMN timer: exactly one of timeDuration / timeDate / timeCycle. Literals are validated ISO 8601 at compile time. */
+export interface TimerDefinition {
+  readonly kind: 'duration' | 'date' | 'cycle';
+  readonly value: Expression;
+}
+
+/** A message a catch element waits for, or a throw element publishes. */
+export interface MessageRef {
+  /** Message name (literal or FEEL). */
+  readonly name: Expression;
+  /**
+   * Correlation key (zeebe:subscription correlationKey), e.g. `=nhsNumber`. Required on
+   * intermediate catch events, receive tasks and boundary/event-sub-process message starts;
+   * absent on process-level message start events (they start a new instance).
+   */
+  readonly correlationKey?: Expression;
+}
+
+/** Input or output mapping (zeebe:ioMapping): `target` variable gets `source` evaluated. */
+export interface Mapping {
+  readonly source: Expression;
+  readonly target: string;
+}
+
+export interface ActivityRef {
+  /** Catalogue activity type (zeebe:taskDefinition type), checked against the catalogue at compile time. */
+  readonly activityType: string;
+  /** zeebe:taskDefinition retries, when the diagram sets it; otherwise the catalogue's policy applies. */
+  readonly retries?: number;
+  /** zeebe:taskHeaders, static key/value settings handed to the activity. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export type FormFieldType = 'text' | 'textarea' | 'number' | 'boolean' | 'date' | 'datetime' | 'select' | 'radio' | 'checklist' | 'taglist';
+
+export interface FormField {
+  /** Variable the value is written to. */
+  readonly key: string;
+  readonly label?: string;
+  readonly type: FormFieldType;
+  readonly required: boolean;
+  /** Allowed values for select / radio / checklist / taglist. */
+  readonly options?: readonly string[];
+}
+
+/**
+ * A user task's form. Source of the fields:
+ * - `embedded`: a form-js schema in the process (`zeebe:userTaskForm`, referenced by
+ *   `zeebe:formDefinition formKey="camunda-forms:bpmn:<id>"`), as older Camunda Modeler writes;
+ * - `linked`: `zeebe:formDefinition formId` resolved against the forms given to the compiler;
+ * - `external`: `externalReference` (a URL); no fields known, the UI just links to it.
+ */
+export interface FormSpec {
+  readonly source: 'embedded' | 'linked' | 'external';
+  readonly key: string;
+  readonly fields: readonly FormField[];
+}
+
+export interface UserTaskSpec {
+  readonly assignee?: Expression;
+  readonly candidateGroups?: ListExpression;
+  readonly candidateUsers?: ListExpression;
+  /** FEEL or literal ISO 8601 date-time (or a duration from task creation, see timer helpers). */
+  readonly dueDate?: Expression;
+  readonly followUpDate?: Expression;
+  /** zeebe:priorityDefinition priority: 0..100, literal or FEEL. */
+  readonly priority?: Expression;
+  readonly form?: FormSpec;
+}
+
+export interface MultiInstanceSpec {
+  readonly sequential: boolean;
+  /** FEEL giving a list (zeebe:loopCharacteristics inputCollection). */
+  readonly inputCollection: Expression;
+  /** Local variable holding the current item in each instance. */
+  readonly inputElement?: string;
+  /** Variable that collects `outputElement` of every instance, in input order. */
+  readonly outputCollection?: string;
+  readonly outputElement?: Expression;
+  /** bpmn:completionCondition (FEEL); when true the remaining instances are cancelled. */
+  readonly completionCondition?: Expression;
+}
+
+export type CalledVersion =
+  | { readonly binding: 'latest' }
+  /** zeebe:calledElement bindingType="versionTag": pinned to the child definition's version tag or version number. */
+  | { readonly binding: 'versionTag'; readonly versionTag: string }
+  /** bindingType="deployment": the child version deployed together with this one (treated as pinned at deploy time). */
+  | { readonly binding: 'deployment' };
+
+export interface CallSpec {
+  readonly processId: Expression;
+  readonly version: CalledVersion;
+  readonly propagateAllChildVariables: boolean;
+  readonly propagateAllParentVariables: boolean;
+}
+
+export type EventTrigger =
+  | { readonly type: 'none' }
+  | { readonly type: 'message'; readonly message: MessageRef }
+  | { readonly type: 'timer'; readonly timer: TimerDefinition }
+  /** Catching: errorCode absent = catch any error. Throwing: errorCode present. */
+  | { readonly type: 'error'; readonly errorCode?: string; readonly errorName?: string }
+  | { readonly type: 'escalation'; readonly escalationCode?: string; readonly escalationName?: string };
+
+export type EndResult =
+  | { readonly type: 'none' }
+  | { readonly type: 'terminate' }
+  | { readonly type: 'error'; readonly errorCode: string; readonly errorName?: string }
+  | { readonly type: 'escalation'; readonly escalationCode: string; readonly escalationName?: string }
+  /** Publishes the message; if the diagram also names an activity type, that activity runs first (like a send task). */
+  | { readonly type: 'message'; readonly message?: MessageRef; readonly activity?: ActivityRef };
+
+export type ThrowResult =
+  | { readonly type: 'none' }
+  | { readonly type: 'message'; readonly message?: MessageRef; readonly activity?: ActivityRef }
+  | { readonly type: 'escalation'; readonly escalationCode: string; readonly escalationName?: string };
+
+/** Fields every flow node has. */
+interface NodeBase {
+  readonly id: string;
+  readonly name?: string;
+  /** Id of the scope (process, sub-process or event sub-process) that directly contains this node. */
+  readonly scopeId: string;
+  /** Sequence flow ids, in diagram order. */
+  readonly incoming: readonly string[];
+  readonly outgoing: readonly string[];
+}
+
+/** Fields of every activity (task, sub-process, call activity). */
+interface ActivityBase extends NodeBase {
+  readonly inputs: readonly Mapping[];
+  readonly outputs: readonly Mapping[];
+  /** Boundary events attached to this activity. */
+  readonly boundaryEventIds: readonly string[];
+  readonly multiInstance?: MultiInstanceSpec;
+}
+
+export interface StartEventNode extends NodeBase {
+  readonly kind: 'startEvent';
+  readonly trigger: EventTrigger;
+  /** Only meaningful in an event sub-process: false = the parent scope keeps running. */
+  readonly interrupting: boolean;
+  readonly outputs: readonly Mapping[];
+}
+
+export interface EndEventNode extends NodeBase {
+  readonly kind: 'endEvent';
+  readonly result: EndResult;
+  readonly inputs: readonly Mapping[];
+}
+
+export interface IntermediateCatchEventNode extends NodeBase {
+  readonly kind: 'intermediateCatchEvent';
+  readonly trigger: Extract<EventTrigger, { type: 'timer' } | { type: 'message' }>;
+  readonly outputs: readonly Mapping[];
+}
+
+export interface IntermediateThrowEventNode extends NodeBase {
+  readonly kind: 'intermediateThrowEvent';
+  readonly result: ThrowResult;
+  readonly inputs: readonly Mapping[];
+}
+
+export interface BoundaryEventNode extends NodeBase {
+  readonly kind: 'boundaryEvent';
+  readonly attachedToId: string;
+  /** cancelActivity: true = interrupting (the host is cancelled). */
+  readonly interrupting: boolean;
+  readonly trigger: Exclude<EventTrigger, { type: 'none' }>;
+  readonly outputs: readonly Mapping[];
+}
+
+export interface ServiceTaskNode extends ActivityBase {
+  readonly kind: 'serviceTask' | 'sendTask';
+  readonly activity: ActivityRef;
+}
+
+export interface UserTaskNode extends ActivityBase {
+  readonly kind: 'userTask';
+  readonly userTask: UserTaskSpec;
+}
+
+export interface ReceiveTaskNode extends ActivityBase {
+  readonly kind: 'receiveTask';
+  readonly message: MessageRef;
+}
+
+export interface ScriptTaskNode extends ActivityBase {
+  readonly kind: 'scriptTask';
+  /** FEEL expression (zeebe:script expression). */
+  readonly script: string;
+  readonly resultVariable: string;
+}
+
+/** Manual task and undefined task (bpmn:task): the token passes straight through. */
+export interface PassThroughTaskNode extends ActivityBase {
+  readonly kind: 'manualTask' | 'task';
+}
+
+export interface SubProcessNode extends ActivityBase {
+  readonly kind: 'subProcess';
+  /** The scope holding the sub-process's children (its id equals the node id). */
+  readonly scopeRef: string;
+}
+
+export interface EventSubProcessNode extends NodeBase {
+  readonly kind: 'eventSubProcess';
+  readonly scopeRef: string;
+  /** The one start event that triggers it. */
+  readonly startEventId: string;
+}
+
+export interface CallActivityNode extends ActivityBase {
+  readonly kind: 'callActivity';
+  readonly call: CallSpec;
+}
+
+export interface ExclusiveGatewayNode extends NodeBase {
+  readonly kind: 'exclusiveGateway';
+  readonly defaultFlowId?: string;
+}
+
+export interface InclusiveGatewayNode extends NodeBase {
+  readonly kind: 'inclusiveGateway';
+  readonly defaultFlowId?: string;
+  /**
+   * For a join (more than one incoming flow): the ids of the nodes in the same scope from
+   * which a token could still reach this gateway. The gateway fires when every token in the
+   * scope that is not waiting on it sits outside this set.
+   */
+  readonly upstreamNodeIds: readonly string[];
+}
+
+export interface ParallelGatewayNode extends NodeBase {
+  readonly kind: 'parallelGateway';
+}
+
+export interface EventBasedGatewayNode extends NodeBase {
+  readonly kind: 'eventBasedGateway';
+  /** The catch events (or receive tasks) that race; the first to trigger wins. */
+  readonly eventIds: readonly string[];
+}
+
+export type GraphNode =
+  | StartEventNode
+  | EndEventNode
+  | IntermediateCatchEventNode
+  | IntermediateThrowEventNode
+  | BoundaryEventNode
+  | ServiceTaskNode
+  | UserTaskNode
+  | ReceiveTaskNode
+  | ScriptTaskNode
+  | PassThroughTaskNode
+  | SubProcessNode
+  | EventSubProcessNode
+  | CallActivityNode
+  | ExclusiveGatewayNode
+  | InclusiveGatewayNode
+  | ParallelGatewayNode
+  | EventBasedGatewayNode;
+
+export type NodeKind = GraphNode['kind'];
+
+/** The node type for one kind, e.g. NodeOfKind<'sendTask'> (some node types cover two kinds). */
+export type NodeOfKind<K extends NodeKind> = GraphNode extends infer N ? (N extends { kind: infer NK } ? (K extends NK ? N & { kind: K } : never) : never) : never;
+
+export interface SequenceFlow {
+  readonly id: string;
+  readonly name?: string;
+  readonly sourceId: string;
+  readonly targetId: string;
+  /** FEEL condition (only on flows leaving exclusive/inclusive gateways). */
+  readonly condition?: string;
+  /** True when this is its source gateway's default flow. */
+  readonly isDefault: boolean;
+}
+
+export interface Scope {
+  readonly id: string;
+  readonly kind: 'process' | 'subProcess' | 'eventSubProcess';
+  /** Absent for the process scope. */
+  readonly parentScopeId?: string;
+  /**
+   * Start events that begin this scope's normal flow: for the process, its top-level start
+   * events (none, message, timer); for an embedded sub-process, its one none start event;
+   * for an event sub-process, its triggering start event.
+   */
+  readonly startEventIds: readonly string[];
+  /** Event sub-processes whose start events listen while this scope is active. */
+  readonly eventSubProcessIds: readonly string[];
+  /** Every node directly in this scope (boundary events included). */
+  readonly nodeIds: readonly string[];
+}
+
+export interface CompiledGraph {
+  readonly format: typeof GRAPH_FORMAT;
+  /** bpmn:process id: the definition key. */
+  readonly processId: string;
+  readonly name?: string;
+  /** zeebe:versionTag of the process, if set. */
+  readonly versionTag?: string;
+  /** Id of the root scope; equals processId. */
+  readonly rootScopeId: string;
+  readonly scopes: Readonly<Record<string, Scope>>;
+  readonly nodes: Readonly<Record<string, GraphNode>>;
+  readonly flows: Readonly<Record<string, SequenceFlow>>;
+  /** Message names (literals) the process can wait for anywhere, for the correlation API. */
+  readonly messageNames: readonly string[];
+  /** Names of literal-named process-level message start events (start a new instance). */
+  readonly messageStartNames: readonly string[];
+}

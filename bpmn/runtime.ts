@@ -1,0 +1,8 @@
+/**
+ * What workflow code may import from bpmn/: graph types, FEEL evaluation and timer
+ * resolution. No Node built-ins anywhere below this file (checked by the sandbox bundle test).
+ */
+export * from './graph';
+export { evaluateCondition, evaluateExpression, evaluateFeel, evaluateList, toJsonValue, type FeelOutcome } from './feel';
+export { resolveInstantOrDuration, resolveTimer, parseInstant, type TimerSchedule } from './timer';
+export { addIsoDuration, parseIsoCycle, parseIsoDateTime, parseIsoDuration, type IsoCycle, type IsoDuration } from './iso8601';

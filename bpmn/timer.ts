@@ -1,0 +1,79 @@
+/**
+ * Timer values for the compiler (literal checks) and the interpreter (when does it fire).
+ * Pure and sandbox-safe: the caller passes "now" (workflow time) explicitly.
+ */
+import type { Expression, TimerDefinition } from './graph';
+import { evaluateExpression, type FeelOutcome } from './feel';
+import { addIsoDuration, isZeroDuration, parseIsoCycle, parseIsoDateTime, parseIsoDuration, type IsoDuration } from './iso8601';
+
+export interface TimerSchedule {
+  /** Epoch ms of the first firing. */
+  readonly dueAt: number;
+  /** For cycles: the interval, and how many firings remain after the first (null = forever). */
+  readonly repeat?: { readonly interval: IsoDuration; readonly remainingAfterFirst: number | null };
+}
+
+const ISO_DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A date-time with zone, or a plain date taken as midnight UTC. */
+export function parseInstant(text: string): number | null {
+  const exact = parseIsoDateTime(text);
+  if (exact !== null) return exact;
+  return ISO_DATE_ONLY.test(text.trim()) ? parseIsoDateTime(`${text.trim()}T00:00:00Z`) : null;
+}
+
+/** Why a literal timer value is not valid ISO 8601 for its kind, or null when it is. */
+export function timerLiteralError(kind: TimerDefinition['kind'], text: string): string | null {
+  if (kind === 'duration') {
+    return parseIsoDuration(text) ? null : `"${text}" is not an ISO 8601 duration (for example P56D, PT1H30M, P2W)`;
+  }
+  if (kind === 'date') {
+    return parseInstant(text) !== null ? null : `"${text}" is not an ISO 8601 date-time with a zone (for example 2026-12-01T09:00:00Z)`;
+  }
+  const cycle = parseIsoCycle(text);
+  if (!cycle) return `"${text}" is not an ISO 8601 repeating interval (for example R3/PT1H or R/P7D)`;
+  if (isZeroDuration(cycle.interval)) return `"${text}" repeats every zero seconds`;
+  return null;
+}
+
+function valueText(expr: Expression, variables: Readonly<Record<string, unknown>>): FeelOutcome<string> {
+  const out = evaluateExpression(expr, variables);
+  if (!out.ok) return out;
+  if (typeof out.value !== 'string') return { ok: false, error: `timer value should be ISO 8601 text, got ${JSON.stringify(out.value)}` };
+  return { ok: true, value: out.value };
+}
+
+/** When a timer fires, evaluated against the variables at the moment it is armed. */
+export function resolveTimer(timer: TimerDefinition, variables: Readonly<Record<string, unknown>>, nowMs: number): FeelOutcome<TimerSchedule> {
+  const text = valueText(timer.value, variables);
+  if (!text.ok) return text;
+  const problem = timerLiteralError(timer.kind, text.value);
+  if (problem) return { ok: false, error: problem };
+  if (timer.kind === 'duration') return { ok: true, value: { dueAt: addIsoDuration(nowMs, parseIsoDuration(text.value)!) } };
+  if (timer.kind === 'date') return { ok: true, value: { dueAt: parseInstant(text.value)! } };
+  const cycle = parseIsoCycle(text.value)!;
+  const dueAt = cycle.start ?? addIsoDuration(nowMs, cycle.interval);
+  const remainingAfterFirst = cycle.repetitions === null ? null : Math.max(cycle.repetitions - 1, 0);
+  return { ok: true, value: { dueAt, repeat: { interval: cycle.interval, remainingAfterFirst } } };
+}
+
+/**
+ * A due date / follow-up date: a date-time, a plain date, or a duration counted from now
+ * (so `P14D` means "in 14 days").
+ */
+export function resolveInstantOrDuration(expr: Expression, variables: Readonly<Record<string, unknown>>, nowMs: number): FeelOutcome<number> {
+  const text = valueText(expr, variables);
+  if (!text.ok) return text;
+  const instant = parseInstant(text.value);
+  if (instant !== null) return { ok: true, value: instant };
+  const duration = parseIsoDuration(text.value);
+  if (duration) return { ok: true, value: addIsoDuration(nowMs, duration) };
+  return { ok: false, error: `"${text.value}" is neither an ISO 8601 date-time nor a duration` };
+}
+
+/** Literal check for due/follow-up dates (same forms as resolveInstantOrDuration accepts). */
+export function instantOrDurationLiteralError(text: string): string | null {
+  return parseInstant(text) !== null || parseIsoDuration(text)
+    ? null
+    : `"${text}" is neither an ISO 8601 date-time (2026-12-01T09:00:00Z) nor a duration (P14D)`;
+}
