@@ -1,0 +1,77 @@
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { CompiledGraph } from '../bpmn/graph';
+
+/** One immutable, deployed version of a process definition. */
+export interface DefinitionVersion {
+  id: number;
+  key: string;
+  version: number;
+  name: string | null;
+  checksum: string;
+  deployedBy: number | null;
+  deployedAt: Date;
+}
+
+export interface DefinitionVersionWithGraph extends DefinitionVersion {
+  graph: CompiledGraph;
+}
+
+const COLUMNS = `id, key, version, name, checksum, deployed_by AS "deployedBy", deployed_at AS "deployedAt"`;
+
+/** Plain-object access to process_definitions. Rows are only ever inserted, never changed. */
+export class DefinitionStore {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  async latest(key: string, transaction?: Transaction): Promise<DefinitionVersion | null> {
+    const rows = await this.sequelize.query<DefinitionVersion>(
+      `SELECT ${COLUMNS} FROM process_definitions WHERE key = $1 ORDER BY version DESC LIMIT 1`,
+      { type: QueryTypes.SELECT, bind: [key], transaction },
+    );
+    return rows[0] ?? null;
+  }
+
+  async versions(key: string): Promise<DefinitionVersion[]> {
+    return this.sequelize.query<DefinitionVersion>(
+      `SELECT ${COLUMNS} FROM process_definitions WHERE key = $1 ORDER BY version DESC`,
+      { type: QueryTypes.SELECT, bind: [key] },
+    );
+  }
+
+  /** Every key with its latest version. */
+  async latestOfEachKey(): Promise<DefinitionVersion[]> {
+    return this.sequelize.query<DefinitionVersion>(
+      `SELECT DISTINCT ON (key) ${COLUMNS} FROM process_definitions ORDER BY key, version DESC`,
+      { type: QueryTypes.SELECT },
+    );
+  }
+
+  /** A version with its compiled graph; `version` absent means the latest. */
+  async withGraph(key: string, version?: number): Promise<DefinitionVersionWithGraph | null> {
+    const rows = await this.sequelize.query<DefinitionVersionWithGraph>(
+      `SELECT ${COLUMNS}, compiled AS graph FROM process_definitions
+       WHERE key = $1 AND ($2::int IS NULL OR version = $2) ORDER BY version DESC LIMIT 1`,
+      { type: QueryTypes.SELECT, bind: [key, version ?? null] },
+    );
+    return rows[0] ?? null;
+  }
+
+  async xml(key: string, version: number): Promise<string | null> {
+    const rows = await this.sequelize.query<{ xml: string }>(
+      'SELECT xml FROM process_definitions WHERE key = $1 AND version = $2',
+      { type: QueryTypes.SELECT, bind: [key, version] },
+    );
+    return rows[0]?.xml ?? null;
+  }
+
+  async insert(
+    row: { key: string; version: number; name: string | null; xml: string; graph: CompiledGraph; checksum: string; deployedBy: number | null },
+    transaction: Transaction,
+  ): Promise<DefinitionVersion> {
+    const rows = await this.sequelize.query<DefinitionVersion>(
+      `INSERT INTO process_definitions (key, version, name, xml, compiled, checksum, deployed_by)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) RETURNING ${COLUMNS}`,
+      { type: QueryTypes.SELECT, bind: [row.key, row.version, row.name, row.xml, JSON.stringify(row.graph), row.checksum, row.deployedBy], transaction },
+    );
+    return rows[0];
+  }
+}
