@@ -1,0 +1,11 @@
+/**
+ * For activity implementations: throw `bpmnError('NOT_FOUND', '…')` to raise a BPMN error in
+ * the process (caught by an error boundary event or event sub-process) instead of failing
+ * (which, after the retries, raises an incident).
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { BPMN_ERROR_TYPE } from '../../workflows/messages';
+
+export function bpmnError(errorCode: string, message?: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: BPMN_ERROR_TYPE, message: message ?? errorCode, details: [{ errorCode }], nonRetryable: true });
+}

@@ -1,0 +1,33 @@
+/** The interpreter's own activities (task rows, status mirror, called definitions, publishing). */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+import type { EngineActivities } from '../../workflows/messages';
+import { resolveDefinition } from './definitions';
+import { cancelHumanTask, openHumanTask } from './human-tasks';
+import { recordInstance } from './process-instances';
+import { publishMessage } from './publish-message';
+
+export interface EngineActivityDeps {
+  sequelize: Sequelize;
+  /** Needed to publish messages to other instances; without it publishing fails (an incident-free error is logged). */
+  client?: Client;
+  taskQueue: string;
+}
+
+export function createEngineActivities(deps: EngineActivityDeps): EngineActivities {
+  return {
+    engineRecordInstance: (input) => recordInstance(deps.sequelize, input),
+    engineOpenHumanTask: (input) => openHumanTask(deps.sequelize, input),
+    engineCancelHumanTask: ({ taskId }) => cancelHumanTask(deps.sequelize, taskId),
+    engineResolveDefinition: (input) => resolveDefinition(deps.sequelize, input),
+    enginePublishMessage: async (input) => {
+      if (!deps.client) throw new Error('the engine worker has no Temporal client, so it cannot publish messages');
+      const info = Context.current().info;
+      return publishMessage({ sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue }, input, `${info.workflowExecution?.workflowId ?? input.sourceInstanceId}/${info.activityId}`);
+    },
+  };
+}
+
+export { bpmnError } from './bpmn-error';
+export { publishMessage, type PublishDeps } from './publish-message';

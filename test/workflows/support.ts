@@ -1,0 +1,143 @@
+/**
+ * One engine test environment per test file: the embedded Temporal server (time skipping),
+ * a migrated PostgreSQL database, definitions deployed through the real compiler, and an
+ * engine worker with test activities. `close()` replays every closed history first.
+ */
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { QueryTypes } from 'sequelize';
+import { ACTIVITY_TYPES } from '../../activities/catalogue';
+import type { Database } from '../../db/database';
+import { DefinitionStore, type DefinitionVersion } from '../../deployment/definition-store';
+import { deployDefinition } from '../../deployment/deploy-definition';
+import { createEngineWorker, type ActivityImplementations } from '../../workers/engine-worker';
+import { engineWorkflowBundle } from '../../workers/workflow-bundle';
+import { instanceStateQuery, PROCESS_INSTANCE_WORKFLOW_TYPE, type InstanceStateView, type ProcessInstanceInput, type ProcessInstanceResult } from '../../workflows/messages';
+import { createMigratedDatabase } from '../support/databases';
+import { createTestTemporalEnv } from '../support/temporal-env';
+import { withDiagram } from './diagram';
+
+export const CANDIDATE_GROUPS = new Set(['caseworkers', 'safeguarding-leads', 'coventry', 'birmingham', 'health-visitors']);
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // another test file in this process installed it already
+  }
+}
+
+async function startEnv(): Promise<TestWorkflowEnvironment> {
+  // A spawned server has a fixed few seconds to open its port; a loaded machine can miss that.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createTestTemporalEnv({ timeSkipping: true });
+    } catch (err) {
+      if (attempt >= 5 || !/did not start within/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 2000 * attempt));
+    }
+  }
+}
+
+export interface EngineTestEnv {
+  env: TestWorkflowEnvironment;
+  db: Database;
+  taskQueue: string;
+  deploy(xml: string): Promise<DefinitionVersion>;
+  start(key: string, opts?: { variables?: Record<string, unknown>; businessKey?: string; version?: number; historyLimit?: number; workflowId?: string }): Promise<WorkflowHandle>;
+  state(handle: WorkflowHandle): Promise<InstanceStateView>;
+  /** Polls the query until `predicate` holds (workflow tasks run asynchronously). */
+  waitFor(handle: WorkflowHandle, predicate: (s: InstanceStateView) => boolean, what: string): Promise<InstanceStateView>;
+  result(handle: WorkflowHandle): Promise<ProcessInstanceResult>;
+  close(): Promise<void>;
+}
+
+export async function startEngineTestEnv(activities: ActivityImplementations, extraActivityTypes: string[] = []): Promise<EngineTestEnv> {
+  quietRuntime();
+  const [env, db] = await Promise.all([startEnv(), createMigratedDatabase('bpmn_wf')]);
+  const taskQueue = `bpmn-${randomUUID()}`;
+  const worker = await createEngineWorker({ connection: env.nativeConnection, taskQueue, sequelize: db.sequelize, client: env.client, activities });
+  const running = worker.run();
+  const store = new DefinitionStore(db.sequelize);
+  const activityTypes = new Set([...ACTIVITY_TYPES, ...extraActivityTypes]);
+
+  const self: EngineTestEnv = {
+    env,
+    db,
+    taskQueue,
+    async deploy(xml) {
+      const outcome = await deployDefinition(db.sequelize, withDiagram(xml), { activityTypes, candidateGroups: CANDIDATE_GROUPS });
+      if (outcome.status === 'refused') throw new Error(`fixture refused: ${outcome.problems.map((p) => `${p.elementId ?? ''} ${p.message}`).join('; ')}`);
+      return outcome.definition;
+    },
+    async start(key, opts = {}) {
+      const d = await store.withGraph(key, opts.version);
+      if (!d) throw new Error(`no definition ${key}`);
+      const input: ProcessInstanceInput = {
+        definition: { id: d.id, key: d.key, version: d.version, graph: d.graph },
+        variables: opts.variables ?? {},
+        businessKey: opts.businessKey ?? null,
+        ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}),
+      };
+      return env.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, { taskQueue, workflowId: opts.workflowId ?? `${key}-${randomUUID()}`, args: [input] });
+    },
+    state: (handle) => handle.query(instanceStateQuery),
+    async waitFor(handle, predicate, what) {
+      const deadline = Date.now() + 30_000;
+      let last: InstanceStateView | undefined;
+      while (Date.now() < deadline) {
+        try {
+          last = await handle.query(instanceStateQuery);
+          if (predicate(last)) return last;
+        } catch {
+          // not started yet
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last && { status: last.status, active: last.active.map((a) => a.elementId), incidents: last.incidents, failure: last.failure })}`);
+    },
+    result: (handle) => handle.result() as Promise<ProcessInstanceResult>,
+    async close() {
+      try {
+        await replayAllClosed(env);
+      } finally {
+        worker.shutdown();
+        await running.catch(() => undefined);
+        await db.close();
+        await env.teardown();
+      }
+    },
+  };
+  return self;
+}
+
+/** Every closed workflow's history must replay with the same bundle without a nondeterminism error. */
+async function replayAllClosed(env: TestWorkflowEnvironment): Promise<void> {
+  const histories: Array<{ workflowId: string; history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> }> = [];
+  for await (const wf of env.client.workflow.list()) {
+    if (wf.status.name === 'RUNNING') continue;
+    histories.push({ workflowId: wf.workflowId, history: await env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory() });
+  }
+  if (histories.length === 0) throw new Error('no closed workflow to replay');
+  const bundle = await engineWorkflowBundle();
+  const failures: string[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'bpmn-replay' }, histories)) {
+    if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
+  }
+  expect({ replayed: histories.length, failures }).toEqual({ replayed: histories.length, failures: [] });
+}
+
+export async function humanTaskRow(db: Database, taskId: string): Promise<Record<string, unknown> | undefined> {
+  const rows = await db.sequelize.query<Record<string, unknown>>('SELECT * FROM human_tasks WHERE id = $1', { type: QueryTypes.SELECT, bind: [taskId] });
+  return rows[0];
+}
+
+export async function instanceRow(db: Database, id: string): Promise<Record<string, unknown> | undefined> {
+  const rows = await db.sequelize.query<Record<string, unknown>>('SELECT * FROM process_instances WHERE id = $1', { type: QueryTypes.SELECT, bind: [id] });
+  return rows[0];
+}

@@ -1,0 +1,37 @@
+/**
+ * A worker for the BPMN interpreter: the `processInstance` workflow (pre-bundled), the
+ * engine's own activities, and the catalogue activity implementations it is given.
+ */
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { Sequelize } from 'sequelize';
+import { createEngineActivities } from '../activities/engine';
+import { engineWorkflowBundle } from './workflow-bundle';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- activity functions take any input
+export type ActivityImplementations = Record<string, (...args: any[]) => Promise<unknown>>;
+
+export interface EngineWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  sequelize: Sequelize;
+  /** Lets the engine publish messages to other instances and start message-start processes. */
+  client?: Client;
+  /** Catalogue activity implementations by type name (and, in tests, test activities). */
+  activities?: ActivityImplementations;
+  /** Extra worker tuning (concurrency, shutdown grace). */
+  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>;
+}
+
+export async function createEngineWorker(o: EngineWorkerOptions): Promise<Worker> {
+  const engineActivities = createEngineActivities({ sequelize: o.sequelize, ...(o.client ? { client: o.client } : {}), taskQueue: o.taskQueue });
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace ?? 'default',
+    taskQueue: o.taskQueue,
+    workflowBundle: await engineWorkflowBundle(),
+    activities: { ...(o.activities ?? {}), ...engineActivities },
+    ...(o.tuning ?? {}),
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * The API's TaskCompleter backed by the interpreter: the task row is locked, the workflow's
+ * `completeUserTask` update runs (its validator may refuse), and only once the workflow has
+ * accepted it is the row marked completed, in the same transaction. Of two people completing
+ * the same task at once, the second waits on the row lock and then finds it changed (409).
+ */
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { TaskCompletionConflict, TaskCompletionRefused, type TaskCompleter, type TaskCompletion } from '../api/tasks/task-completer';
+import { inTransaction, selectOne, type Db } from '../db/repositories/sql';
+import { completeTaskRow, type HumanTask } from '../db/repositories/tasks';
+import { completeUserTaskUpdate } from '../workflows/messages';
+
+export class TemporalTaskCompleter implements TaskCompleter {
+  constructor(
+    private readonly client: Client,
+    private readonly db: Db,
+  ) {}
+
+  async complete(task: HumanTask, completion: TaskCompletion): Promise<void> {
+    await inTransaction(this.db, async (tx) => {
+      const locked = await selectOne<{ id: string }>(
+        tx,
+        `SELECT id FROM human_tasks WHERE id = $1 AND row_version = $2 AND status = 'claimed' AND assignee = $3 FOR UPDATE`,
+        [task.id, task.rowVersion, completion.actor.username],
+      );
+      if (!locked) throw new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
+      try {
+        await this.client.workflow.getHandle(task.processInstanceId).executeUpdate(completeUserTaskUpdate, {
+          args: [{ taskId: task.id, outcome: completion.outcome, data: completion.data, actor: completion.actor.username }],
+        });
+      } catch (e) {
+        if (e instanceof WorkflowUpdateFailedError) throw new TaskCompletionRefused(e.cause?.message ?? e.message);
+        throw e;
+      }
+      const done = await completeTaskRow(tx, task.id, {
+        username: completion.actor.username,
+        outcome: completion.outcome,
+        data: completion.data,
+        expectedVersion: task.rowVersion,
+      });
+      if (!done) throw new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
+    });
+  }
+}

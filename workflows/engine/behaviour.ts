@@ -1,0 +1,296 @@
+/**
+ * What each kind of flow node does when a token reaches it: run a job, open a user task,
+ * wait for a timer or message, start a scope or a child instance, evaluate a script, throw.
+ */
+import { type ActivityRef, type EndEventNode, type GraphNode, type IntermediateThrowEventNode, type MessageRef, type UserTaskNode, evaluateExpression, evaluateFeel, evaluateList, resolveInstantOrDuration } from '../../bpmn/runtime';
+import { completeElement } from './completion';
+import { forkGateway } from './gateways';
+import { runMultiInstanceBody } from './multi-instance';
+import { addWait, createInstance, endInstance, newId, newTaskId, nodeOf, parentOf, raiseIncident, terminateChildren, type Run } from './run';
+import { subscribeBoundaries, subscribeEventGateway, subscribeEventSubProcesses, subscribeMessage, armTimer, throwError, throwEscalation } from './triggers';
+import type { ElementInstance, Variables } from './types';
+import { evaluateMappings, visibleVariables } from './variables';
+
+/** Variables that came with the event that triggered a catch element (message payload). */
+export interface Trigger {
+  variables: Variables;
+}
+
+/** A token reaches a node: a new element instance (or a multi-instance body) in scope `parentId`. */
+export function activateNode(run: Run, nodeId: string, parentId: string, trigger?: Trigger): void {
+  const node = nodeOf(run, nodeId);
+  const kind = 'multiInstance' in node && node.multiInstance !== undefined && !trigger ? 'multiInstanceBody' : 'node';
+  const inst = createInstance(run, nodeId, kind, parentId);
+  runBehaviour(run, inst, trigger);
+}
+
+/** Runs (or, after an incident, re-runs) the node's behaviour for an existing instance. */
+export function runBehaviour(run: Run, inst: ElementInstance, trigger?: Trigger): void {
+  if (inst.kind === 'multiInstanceBody') {
+    runMultiInstanceBody(run, inst);
+    return;
+  }
+  const node = nodeOf(run, inst.elementId);
+  if ('inputs' in node && node.inputs.length > 0) {
+    const mapped = evaluateMappings(node.inputs, visibleVariables(run, inst.id));
+    if (!mapped.ok) return raiseIncident(run, inst, 'expression', mapped.error, 'activate');
+    Object.assign(inst.variables, mapped.value);
+  }
+  // Boundary events of a multi-instance activity belong to its body, not to each instance.
+  const hostsBoundaries = parentOf(run, inst)?.kind !== 'multiInstanceBody';
+  const withBoundaries = (): boolean => !hostsBoundaries || subscribeBoundaries(run, inst);
+
+  switch (node.kind) {
+    case 'startEvent':
+    case 'boundaryEvent':
+    case 'manualTask':
+    case 'task':
+      return completeElement(run, inst, trigger?.variables ?? {});
+    case 'intermediateCatchEvent':
+      if (trigger) return completeElement(run, inst, trigger.variables);
+      if (node.trigger.type === 'timer') {
+        const error = armTimer(run, inst.id, 'self', node.id, node.trigger.timer, false);
+        if (error) raiseIncident(run, inst, 'expression', error, 'activate');
+        return;
+      }
+      return waitForMessage(run, inst, node.id, node.trigger.message);
+    case 'receiveTask':
+      if (trigger) return completeElement(run, inst, trigger.variables);
+      if (!withBoundaries()) return;
+      return waitForMessage(run, inst, node.id, node.message);
+    case 'serviceTask':
+    case 'sendTask':
+      if (!withBoundaries()) return;
+      return startJob(run, inst, node.activity);
+    case 'userTask':
+      if (!withBoundaries()) return;
+      return openUserTask(run, inst, node);
+    case 'scriptTask': {
+      const out = evaluateFeel(node.script, visibleVariables(run, inst.id));
+      if (!out.ok) return raiseIncident(run, inst, 'expression', out.error, 'activate');
+      return completeElement(run, inst, { [node.resultVariable]: out.value });
+    }
+    case 'subProcess':
+      if (!withBoundaries()) return;
+      return startScope(run, inst, node.scopeRef);
+    case 'eventSubProcess':
+      return startScope(run, inst, node.scopeRef, node.startEventId, trigger ?? { variables: {} });
+    case 'callActivity':
+      if (!withBoundaries()) return;
+      return startCall(run, inst);
+    case 'exclusiveGateway':
+    case 'inclusiveGateway':
+    case 'parallelGateway':
+      return forkGateway(run, inst);
+    case 'eventBasedGateway':
+      return subscribeEventGateway(run, inst, node.eventIds);
+    case 'endEvent':
+      return endEventBehaviour(run, inst, node);
+    case 'intermediateThrowEvent':
+      return throwEventBehaviour(run, inst, node);
+  }
+}
+
+/**
+ * Starts a scope instance: its event sub-processes begin listening, then a token leaves its
+ * start event (`startEventId`, or the scope's none start event).
+ */
+export function startScope(run: Run, scopeInst: ElementInstance, scopeId: string, startEventId?: string, trigger?: Trigger): void {
+  const scope = run.graph.scopes[scopeId];
+  if (!scope) throw new Error(`the graph has no scope "${scopeId}"`);
+  subscribeEventSubProcesses(run, scopeInst, scopeId);
+  const startId = startEventId ?? noneStartEvent(run, scope.startEventIds);
+  if (startId === undefined) {
+    // An empty scope (no start event) completes at once: it is checked when the agenda is empty.
+    run.scopesToCheck.push(scopeInst.id);
+    return;
+  }
+  activateNode(run, startId, scopeInst.id, trigger ?? { variables: {} });
+}
+
+function noneStartEvent(run: Run, ids: readonly string[]): string | undefined {
+  return ids.find((id) => {
+    const n = run.graph.nodes[id];
+    return n?.kind === 'startEvent' && n.trigger.type === 'none';
+  }) ?? ids[0];
+}
+
+function waitForMessage(run: Run, inst: ElementInstance, nodeId: string, ref: MessageRef): void {
+  const error = subscribeMessage(run, inst.id, 'self', nodeId, ref);
+  if (error) raiseIncident(run, inst, 'expression', error, 'activate');
+}
+
+/** The activity a node runs (service/send task, or a message throw/end event with a job). */
+export function activityOf(node: GraphNode): ActivityRef | undefined {
+  if (node.kind === 'serviceTask' || node.kind === 'sendTask') return node.activity;
+  if ((node.kind === 'endEvent' || node.kind === 'intermediateThrowEvent') && node.result.type === 'message') return node.result.activity;
+  return undefined;
+}
+
+export function startJob(run: Run, inst: ElementInstance, activity: ActivityRef): void {
+  const jobId = newId(run, 'job');
+  addWait(run, { type: 'job', id: jobId, ownerId: inst.id, role: 'self', nodeId: inst.elementId, createdAt: run.now, activityType: activity.activityType });
+  run.commands.push({
+    type: 'runJob',
+    jobId,
+    elementId: inst.elementId,
+    elementInstanceId: inst.id,
+    activityType: activity.activityType,
+    input: visibleVariables(run, inst.id),
+    headers: { ...activity.headers },
+    ...(activity.retries !== undefined ? { retries: activity.retries } : {}),
+  });
+}
+
+function optionalText(value: unknown, what: string): { ok: true; value?: string } | { ok: false; error: string } {
+  if (value === null || value === undefined || value === '') return { ok: true };
+  if (typeof value === 'string') return { ok: true, value };
+  if (typeof value === 'number') return { ok: true, value: String(value) };
+  return { ok: false, error: `${what} should be text, got ${JSON.stringify(value)}` };
+}
+
+function openUserTask(run: Run, inst: ElementInstance, node: UserTaskNode): void {
+  const spec = node.userTask;
+  const vars = visibleVariables(run, inst.id);
+  const fail = (error: string) => raiseIncident(run, inst, 'expression', `user task: ${error}`, 'activate');
+
+  let assignee: string | undefined;
+  if (spec.assignee) {
+    const r = evaluateExpression(spec.assignee, vars);
+    if (!r.ok) return fail(r.error);
+    const t = optionalText(r.value, 'the assignee');
+    if (!t.ok) return fail(t.error);
+    assignee = t.value;
+  }
+  const groups = spec.candidateGroups ? evaluateList(spec.candidateGroups, vars) : { ok: true as const, value: [] };
+  if (!groups.ok) return fail(groups.error);
+  const users = spec.candidateUsers ? evaluateList(spec.candidateUsers, vars) : { ok: true as const, value: [] };
+  if (!users.ok) return fail(users.error);
+  const due = spec.dueDate ? resolveInstantOrDuration(spec.dueDate, vars, run.now) : undefined;
+  if (due && !due.ok) return fail(`due date: ${due.error}`);
+  const followUp = spec.followUpDate ? resolveInstantOrDuration(spec.followUpDate, vars, run.now) : undefined;
+  if (followUp && !followUp.ok) return fail(`follow-up date: ${followUp.error}`);
+  let priority = 50;
+  if (spec.priority) {
+    const r = evaluateExpression(spec.priority, vars);
+    if (!r.ok) return fail(r.error);
+    const p = typeof r.value === 'string' && r.value.trim() !== '' ? Number(r.value) : r.value;
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 100) return fail(`priority should be a whole number from 0 to 100, got ${JSON.stringify(r.value)}`);
+    priority = p;
+  }
+
+  const taskId = newTaskId(run);
+  const name = node.name ?? node.id;
+  addWait(run, { type: 'userTask', id: taskId, ownerId: inst.id, role: 'self', nodeId: node.id, createdAt: run.now, name, ...(spec.form ? { form: spec.form } : {}) });
+  run.commands.push({
+    type: 'openUserTask',
+    taskId,
+    elementId: node.id,
+    elementInstanceId: inst.id,
+    name,
+    ...(assignee !== undefined ? { assignee } : {}),
+    candidateGroups: groups.value,
+    candidateUsers: users.value,
+    ...(due?.ok ? { dueAt: due.value } : {}),
+    ...(followUp?.ok ? { followUpAt: followUp.value } : {}),
+    priority,
+    ...(spec.form ? { form: spec.form } : {}),
+    input: vars,
+  });
+}
+
+function startCall(run: Run, inst: ElementInstance): void {
+  const node = nodeOf(run, inst.elementId);
+  if (node.kind !== 'callActivity') return;
+  const vars = visibleVariables(run, inst.id);
+  const processId = evaluateExpression(node.call.processId, vars);
+  if (!processId.ok) return raiseIncident(run, inst, 'expression', processId.error, 'activate');
+  if (typeof processId.value !== 'string' || processId.value === '') {
+    return raiseIncident(run, inst, 'expression', `the called process id should be text, got ${JSON.stringify(processId.value)}`, 'activate');
+  }
+  const callId = newId(run, 'call');
+  addWait(run, { type: 'child', id: callId, ownerId: inst.id, role: 'self', nodeId: node.id, createdAt: run.now, processId: processId.value });
+  run.commands.push({
+    type: 'startChild',
+    callId,
+    elementId: node.id,
+    processId: processId.value,
+    version: node.call.version,
+    variables: node.call.propagateAllParentVariables ? vars : { ...inst.variables },
+  });
+}
+
+/** Publishes a throw/end event's message: payload = the event's input-mapped variables. */
+export function publishFrom(run: Run, inst: ElementInstance, ref: MessageRef): boolean {
+  const vars = visibleVariables(run, inst.id);
+  const name = evaluateExpression(ref.name, vars);
+  if (!name.ok || typeof name.value !== 'string') {
+    raiseIncident(run, inst, 'expression', name.ok ? `the message name should be text, got ${JSON.stringify(name.value)}` : name.error, 'activate');
+    return false;
+  }
+  let correlationKey: string | null = null;
+  if (ref.correlationKey) {
+    const key = evaluateExpression(ref.correlationKey, vars);
+    if (!key.ok) {
+      raiseIncident(run, inst, 'expression', key.error, 'activate');
+      return false;
+    }
+    correlationKey = key.value === null ? null : String(key.value);
+  }
+  run.commands.push({ type: 'publishMessage', name: name.value, correlationKey, variables: { ...inst.variables } });
+  return true;
+}
+
+function endEventBehaviour(run: Run, inst: ElementInstance, node: EndEventNode): void {
+  const result = node.result;
+  switch (result.type) {
+    case 'none':
+      return completeElement(run, inst, {});
+    case 'terminate': {
+      const scope = parentOf(run, inst)!;
+      terminateChildren(run, scope, inst.id);
+      if (scope.kind === 'process') scope.endedByTerminate = true;
+      return completeElement(run, inst, {});
+    }
+    case 'error': {
+      const scope = parentOf(run, inst);
+      endInstance(run, inst, 'completed');
+      return throwError(run, scope, result.errorCode, `error end event "${node.id}" threw ${result.errorCode}`);
+    }
+    case 'escalation': {
+      const scope = parentOf(run, inst);
+      endInstance(run, inst, 'completed');
+      return throwEscalation(run, scope, result.escalationCode);
+    }
+    case 'message':
+      if (result.activity) return startJob(run, inst, result.activity);
+      if (result.message && !publishFrom(run, inst, result.message)) return;
+      return completeElement(run, inst, {});
+  }
+}
+
+function throwEventBehaviour(run: Run, inst: ElementInstance, node: IntermediateThrowEventNode): void {
+  const result = node.result;
+  switch (result.type) {
+    case 'none':
+      return completeElement(run, inst, {});
+    case 'message':
+      if (result.activity) return startJob(run, inst, result.activity);
+      if (result.message && !publishFrom(run, inst, result.message)) return;
+      return completeElement(run, inst, {});
+    case 'escalation':
+      throwEscalation(run, parentOf(run, inst), result.escalationCode);
+      // An interrupting catch further out may have terminated this throw event.
+      if (run.state.instances[inst.id]) completeElement(run, inst, {});
+      return;
+  }
+}
+
+/** A job finished: message throw/end events publish now; every other node completes with the job's variables. */
+export function afterJob(run: Run, inst: ElementInstance, variables: Variables): void {
+  const node = nodeOf(run, inst.elementId);
+  if ((node.kind === 'endEvent' || node.kind === 'intermediateThrowEvent') && node.result.type === 'message' && node.result.message) {
+    if (!publishFrom(run, inst, node.result.message)) return;
+  }
+  completeElement(run, inst, variables);
+}

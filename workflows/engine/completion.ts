@@ -1,0 +1,111 @@
+/**
+ * Leaving elements: output mappings, variable propagation, outgoing flows, and scopes that
+ * complete once their last token is gone (sub-process, event sub-process, the process).
+ */
+import { evaluateExpression } from '../../bpmn/runtime';
+import { innerCompleted } from './multi-instance';
+import { endInstance, nodeOf, parentOf, raiseIncident, terminateInstance, type Run } from './run';
+import type { ElementInstance, Variables } from './types';
+import { evaluateMappings, propagateVariables, visibleVariables } from './variables';
+
+/**
+ * The element's work is done with `result` (job, user task, message or child variables):
+ * output mappings (or the result as is) go up the scopes, the instance ends, the token moves on.
+ */
+export function completeElement(run: Run, inst: ElementInstance, result: Variables): void {
+  const node = nodeOf(run, inst.elementId);
+  const context = { ...visibleVariables(run, inst.id), ...result };
+  let out = result;
+  const outputs = 'outputs' in node ? node.outputs : [];
+  if (outputs.length > 0) {
+    const mapped = evaluateMappings(outputs, context);
+    if (!mapped.ok) {
+      inst.pendingResult = result;
+      return raiseIncident(run, inst, 'expression', mapped.error, 'complete');
+    }
+    out = mapped.value;
+  }
+  const parent = parentOf(run, inst);
+  let loopOutput: unknown = null;
+  if (parent?.kind === 'multiInstanceBody' && 'multiInstance' in node && node.multiInstance?.outputElement) {
+    const r = evaluateExpression(node.multiInstance.outputElement, { ...context, ...out });
+    if (!r.ok) {
+      inst.pendingResult = result;
+      return raiseIncident(run, inst, 'expression', `output element: ${r.error}`, 'complete');
+    }
+    loopOutput = r.value;
+  }
+  delete inst.pendingResult;
+  propagateVariables(run, inst.parentId, out);
+  endInstance(run, inst, 'completed');
+  if (!parent) return;
+  if (parent.kind === 'multiInstanceBody') return innerCompleted(run, parent, inst.loopIndex ?? 0, loopOutput);
+  leaveBy(run, node.outgoing, parent.id);
+}
+
+/** Sends a token down each flow (several flows from a non-gateway: an implicit parallel split). */
+export function leaveBy(run: Run, flowIds: readonly string[], scopeId: string): void {
+  for (const flowId of flowIds) run.agenda.push({ kind: 'flow', flowId, scopeId });
+}
+
+function isScopeInstance(run: Run, inst: ElementInstance): boolean {
+  if (inst.kind === 'process') return true;
+  if (inst.kind !== 'node') return false;
+  const kind = nodeOf(run, inst.elementId).kind;
+  return kind === 'subProcess' || kind === 'eventSubProcess';
+}
+
+/**
+ * Completes the first scope that has no token left and returns true; the caller runs the
+ * agenda before checking again, because completing a scope sends a token on (queued), and its
+ * parent must not look empty meanwhile.
+ */
+export function completeEmptyScopes(run: Run): boolean {
+  while (run.scopesToCheck.length > 0 && run.state.status === 'running') {
+    const inst = run.state.instances[run.scopesToCheck.shift()!];
+    if (!inst || inst.childIds.length > 0 || inst.joins || !isScopeInstance(run, inst)) continue;
+    if (inst.kind === 'process') finishProcess(run, inst);
+    else completeElement(run, inst, {});
+    return true;
+  }
+  return false;
+}
+
+function finishProcess(run: Run, root: ElementInstance): void {
+  const variables = { ...root.variables };
+  const terminated = root.endedByTerminate === true;
+  endInstance(run, root, 'completed');
+  const s = run.state;
+  s.status = terminated ? 'terminated' : 'completed';
+  s.endedAt = run.now;
+  s.result = variables;
+  s.bufferedMessages = [];
+  run.commands.push(terminated ? { type: 'terminate', reason: 'terminateEndEvent', variables } : { type: 'complete', variables });
+}
+
+/** Ends the whole instance: everything terminated, then `fail` (uncaught error) or `terminate` (cancelled). */
+export function endWholeInstance(run: Run, outcome: { type: 'fail'; errorCode?: string; message: string } | { type: 'cancel' }): void {
+  const root = run.state.instances[run.state.rootId];
+  const variables = root ? { ...root.variables } : {};
+  if (root) {
+    for (const childId of [...root.childIds]) {
+      const child = run.state.instances[childId];
+      if (child) terminateInstance(run, child);
+    }
+    delete root.joins;
+    endInstance(run, root, 'terminated');
+  }
+  const s = run.state;
+  s.endedAt = run.now;
+  s.result = variables;
+  s.bufferedMessages = [];
+  run.agenda.length = 0;
+  if (outcome.type === 'fail') {
+    s.status = 'failed';
+    s.failure = { ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}), message: outcome.message };
+    run.commands.push({ type: 'fail', ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}), message: outcome.message });
+  } else {
+    s.status = 'cancelled';
+    run.commands.push({ type: 'terminate', reason: 'cancelled', variables });
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The token engine's entry points: start an instance, then feed it events. Pure functions:
+ * the input state is never changed, time comes only from `now`, ids from the state's counter,
+ * so the same events give the same commands every time (what Temporal replay needs).
+ */
+import { GRAPH_FORMAT, type CompiledGraph } from '../../bpmn/runtime';
+import { activityOf, afterJob, runBehaviour, startJob, startScope } from './behaviour';
+import { completeElement, completeEmptyScopes, endWholeInstance } from './completion';
+import { arrive, fireReadyInclusiveJoins } from './gateways';
+import { checkBody } from './multi-instance';
+import { cancelWaitsOf, nodeOf, raiseIncident, type Run } from './run';
+import { subscribeEventSubProcesses, throwError, triggerWait } from './triggers';
+import { ENGINE_STATE_FORMAT, type ElementInstance, type EngineEvent, type EngineState, type EngineStep, type Variables } from './types';
+
+export interface StartOptions {
+  /** 20 hex digits + dashes: the first 24 characters of a UUID (`xxxxxxxx-xxxx-4xxx-yxxx-`), so task ids are UUIDs. */
+  idSeed: string;
+  /** Start at this start event (timer start, or a specific one); default: the none start event. */
+  startEventId?: string;
+  /** Start at the message start event with this name. */
+  messageName?: string;
+}
+
+const ID_SEED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-$/i;
+
+function chooseStartEvent(graph: CompiledGraph, options: StartOptions): string {
+  const root = graph.scopes[graph.rootScopeId];
+  if (!root) throw new Error(`the graph has no root scope "${graph.rootScopeId}"`);
+  const starts = root.startEventIds.map((id) => graph.nodes[id]);
+  if (options.startEventId !== undefined) {
+    if (!root.startEventIds.includes(options.startEventId)) throw new Error(`"${options.startEventId}" is not a start event of process "${graph.processId}"`);
+    return options.startEventId;
+  }
+  if (options.messageName !== undefined) {
+    const hit = starts.find((n) => n?.kind === 'startEvent' && n.trigger.type === 'message' && n.trigger.message.name.type === 'literal' && n.trigger.message.name.value === options.messageName);
+    if (!hit) throw new Error(`process "${graph.processId}" has no message start event for message "${options.messageName}"`);
+    return hit.id;
+  }
+  const none = starts.find((n) => n?.kind === 'startEvent' && n.trigger.type === 'none');
+  if (none) return none.id;
+  if (starts.length === 1 && starts[0]) return starts[0].id;
+  throw new Error(`process "${graph.processId}" has no none start event; say which start event to use`);
+}
+
+function newRun(graph: CompiledGraph, state: EngineState, now: number): Run {
+  return { graph, state, now, commands: [], agenda: [], scopesToCheck: [] };
+}
+
+/** Runs queued work until nothing moves: tokens along flows, deferred triggers, inclusive joins, empty scopes. */
+function settle(run: Run): void {
+  for (;;) {
+    while (run.agenda.length > 0 && run.state.status === 'running') {
+      const item = run.agenda.shift()!;
+      if (item.kind === 'flow') {
+        arrive(run, item.flowId, item.scopeId);
+      } else {
+        const wait = run.state.waits[item.waitId];
+        if (!wait) continue;
+        delete run.state.waits[wait.id];
+        triggerWait(run, wait, item.variables);
+      }
+    }
+    if (run.state.status !== 'running') break;
+    if (fireReadyInclusiveJoins(run)) continue;
+    if (completeEmptyScopes(run)) continue;
+    break;
+  }
+  run.agenda.length = 0;
+  run.scopesToCheck.length = 0;
+}
+
+/** A new process instance: variables on the process scope, a token at the chosen start event. */
+export function startInstance(graph: CompiledGraph, variables: Variables, now: number, options: StartOptions): EngineStep {
+  if (graph.format !== GRAPH_FORMAT) throw new Error(`graph format "${String(graph.format)}" is not supported (expected ${GRAPH_FORMAT})`);
+  if (!ID_SEED.test(options.idSeed)) throw new Error(`idSeed "${options.idSeed}" should be the first 24 characters of a UUID`);
+  const startEventId = chooseStartEvent(graph, options);
+  const rootId = 'ei-0';
+  const root: ElementInstance = { id: rootId, elementId: graph.rootScopeId, kind: 'process', parentId: null, startedAt: now, state: 'active', variables: clone(variables), childIds: [] };
+  const state: EngineState = {
+    format: ENGINE_STATE_FORMAT,
+    idSeed: options.idSeed.toLowerCase(),
+    nextId: 1,
+    status: 'running',
+    processId: graph.processId,
+    rootId,
+    startedAt: now,
+    instances: { [rootId]: root },
+    waits: {},
+    incidents: {},
+    log: [],
+    logDropped: 0,
+    bufferedMessages: [],
+  };
+  const run = newRun(graph, state, now);
+  startScope(run, root, graph.rootScopeId, startEventId);
+  settle(run);
+  return { state, commands: run.commands, accepted: true };
+}
+
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Applies one event to a copy of the state. */
+export function handleEvent(graph: CompiledGraph, state: EngineState, event: EngineEvent, now: number): EngineStep {
+  if (state.format !== ENGINE_STATE_FORMAT) throw new Error(`engine state format "${String(state.format)}" is not supported`);
+  const run = newRun(graph, clone(state), now);
+  if (run.state.status !== 'running') return { state: run.state, commands: [], accepted: false };
+  run.state.bufferedMessages = run.state.bufferedMessages.filter((m) => m.expiresAt > now);
+  const accepted = apply(run, event);
+  settle(run);
+  return { state: run.state, commands: run.commands, accepted };
+}
+
+function apply(run: Run, event: EngineEvent): boolean {
+  const s = run.state;
+  switch (event.type) {
+    case 'jobCompleted': {
+      const wait = s.waits[event.jobId];
+      if (wait?.type !== 'job') return false;
+      delete s.waits[wait.id];
+      const owner = s.instances[wait.ownerId];
+      if (owner) afterJob(run, owner, event.variables ?? {});
+      return true;
+    }
+    case 'jobFailed': {
+      const wait = s.waits[event.jobId];
+      if (wait?.type !== 'job') return false;
+      delete s.waits[wait.id];
+      const owner = s.instances[wait.ownerId];
+      if (!owner) return true;
+      if (event.bpmnError) throwError(run, owner, event.bpmnError.code, event.bpmnError.message ?? event.message);
+      else raiseIncident(run, owner, 'jobFailed', event.message, 'job');
+      return true;
+    }
+    case 'timerFired': {
+      const wait = s.waits[event.timerId];
+      if (wait?.type !== 'timer') return false;
+      delete s.waits[wait.id];
+      triggerWait(run, wait, {});
+      return true;
+    }
+    case 'messageReceived':
+      return correlate(run, event.name, event.correlationKey ?? null, event.variables ?? {}, event.bufferForMs ?? 0);
+    case 'userTaskCompleted': {
+      const wait = s.waits[event.taskId];
+      if (wait?.type !== 'userTask') return false;
+      delete s.waits[wait.id];
+      const owner = s.instances[wait.ownerId];
+      if (owner) completeElement(run, owner, { ...(event.data ?? {}), ...(event.outcome !== undefined ? { outcome: event.outcome } : {}) });
+      return true;
+    }
+    case 'childCompleted': {
+      const wait = s.waits[event.callId];
+      if (wait?.type !== 'child') return false;
+      delete s.waits[wait.id];
+      const owner = s.instances[wait.ownerId];
+      if (!owner) return true;
+      const node = nodeOf(run, owner.elementId);
+      const takeAll = node.kind === 'callActivity' && (node.call.propagateAllChildVariables || node.outputs.length > 0);
+      completeElement(run, owner, takeAll ? (event.variables ?? {}) : {});
+      return true;
+    }
+    case 'childFailed': {
+      const wait = s.waits[event.callId];
+      if (wait?.type !== 'child') return false;
+      delete s.waits[wait.id];
+      const owner = s.instances[wait.ownerId];
+      if (!owner) return true;
+      if (event.bpmnError) throwError(run, owner, event.bpmnError.code, event.bpmnError.message ?? event.message);
+      else raiseIncident(run, owner, 'childFailed', event.message, 'activate');
+      return true;
+    }
+    case 'incidentRetried':
+      return retryIncident(run, event.incidentId, event.variables);
+    case 'cancelRequested':
+      endWholeInstance(run, { type: 'cancel' });
+      return true;
+  }
+}
+
+/** Delivers a message to the oldest matching subscription; otherwise keeps it for `bufferForMs`. */
+function correlate(run: Run, name: string, correlationKey: string | null, variables: Variables, bufferForMs: number): boolean {
+  const wait = Object.values(run.state.waits).find((w) => w.type === 'message' && w.name === name && w.correlationKey === correlationKey);
+  if (wait) {
+    delete run.state.waits[wait.id];
+    triggerWait(run, wait, variables);
+    return true;
+  }
+  if (bufferForMs > 0) run.state.bufferedMessages.push({ name, correlationKey, variables, expiresAt: run.now + bufferForMs });
+  return false;
+}
+
+function retryIncident(run: Run, incidentId: string, variables: Variables | undefined): boolean {
+  const incident = run.state.incidents[incidentId];
+  if (!incident) return false;
+  if (variables) Object.assign(run.state.instances[run.state.rootId].variables, clone(variables));
+  delete run.state.incidents[incidentId];
+  run.commands.push({ type: 'incidentResolved', incidentId });
+  const inst = run.state.instances[incident.elementInstanceId];
+  if (!inst) return true;
+  inst.state = 'active';
+  switch (incident.resume) {
+    case 'activate':
+      cancelWaitsOf(run, inst.id);
+      runBehaviour(run, inst);
+      break;
+    case 'job': {
+      const activity = activityOf(nodeOf(run, inst.elementId));
+      if (activity) startJob(run, inst, activity);
+      break;
+    }
+    case 'complete':
+      if (inst.kind === 'multiInstanceBody') checkBody(run, inst);
+      else completeElement(run, inst, inst.pendingResult ?? {});
+      break;
+    case 'subscribe': {
+      const scopeId = inst.kind === 'process' ? run.graph.rootScopeId : (nodeOf(run, inst.elementId) as { scopeRef?: string }).scopeRef;
+      if (scopeId) subscribeEventSubProcesses(run, inst, scopeId);
+      break;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,257 @@
+/**
+ * Events that arrive from outside the token's path: timers and message subscriptions (own,
+ * boundary, event sub-process, event-based gateway), and errors and escalations thrown up
+ * the scopes to the nearest boundary event or event sub-process that catches them.
+ */
+import { type BoundaryEventNode, type EventSubProcessNode, type EventTrigger, type MessageRef, type StartEventNode, type TimerDefinition, evaluateExpression, addIsoDuration, resolveTimer } from '../../bpmn/runtime';
+import { activateNode, startScope } from './behaviour';
+import { completeElement, endWholeInstance } from './completion';
+import { addWait, cancelWaitsOf, createInstance, endInstance, newId, nodeOf, parentOf, raiseIncident, terminateChildren, terminateInstance, type Run } from './run';
+import type { ElementInstance, MessageWait, TimerWait, Variables, Wait } from './types';
+import { visibleVariables } from './variables';
+
+// ---------------------------------------------------------------- subscriptions
+
+/** Arms a timer owned by `ownerId`; returns a plain-words error when its value cannot be resolved. */
+export function armTimer(run: Run, ownerId: string, role: Wait['role'], nodeId: string, timer: TimerDefinition, mayRepeat: boolean): string | null {
+  const schedule = resolveTimer(timer, visibleVariables(run, ownerId), run.now);
+  if (!schedule.ok) return `timer of "${nodeId}": ${schedule.error}`;
+  const wait: TimerWait = { type: 'timer', id: newId(run, 'timer'), ownerId, role, nodeId, createdAt: run.now, fireAt: schedule.value.dueAt };
+  const repeat = schedule.value.repeat;
+  if (mayRepeat && repeat && (repeat.remainingAfterFirst === null || repeat.remainingAfterFirst > 0)) {
+    wait.repeat = { interval: repeat.interval, remaining: repeat.remainingAfterFirst };
+  }
+  addWait(run, wait);
+  run.commands.push({ type: 'startTimer', timerId: wait.id, fireAt: wait.fireAt });
+  return null;
+}
+
+function correlationText(value: unknown): string | null {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+/** Opens a message subscription; a matching buffered message is delivered once the current action ends. */
+export function subscribeMessage(run: Run, ownerId: string, role: Wait['role'], nodeId: string, ref: MessageRef): string | null {
+  const vars = visibleVariables(run, ownerId);
+  const name = evaluateExpression(ref.name, vars);
+  if (!name.ok) return `message name of "${nodeId}": ${name.error}`;
+  if (typeof name.value !== 'string' || name.value === '') return `the message name of "${nodeId}" should be text, got ${JSON.stringify(name.value)}`;
+  let correlationKey: string | null = null;
+  if (ref.correlationKey) {
+    const key = evaluateExpression(ref.correlationKey, vars);
+    if (!key.ok) return `correlation key of "${nodeId}": ${key.error}`;
+    correlationKey = correlationText(key.value);
+    if (correlationKey === null) return `the correlation key of "${nodeId}" should be text or a number, got ${JSON.stringify(key.value)}`;
+  }
+  const wait: MessageWait = { type: 'message', id: newId(run, 'msg'), ownerId, role, nodeId, createdAt: run.now, name: name.value, correlationKey };
+  addWait(run, wait);
+  const buffered = run.state.bufferedMessages.findIndex((m) => m.name === wait.name && m.correlationKey === wait.correlationKey && m.expiresAt > run.now);
+  if (buffered >= 0) {
+    const [message] = run.state.bufferedMessages.splice(buffered, 1);
+    run.agenda.push({ kind: 'trigger', waitId: wait.id, variables: message.variables });
+  }
+  return null;
+}
+
+/** Subscribes the timer and message boundary events of an activity; false (and an incident) when one cannot be resolved. */
+export function subscribeBoundaries(run: Run, host: ElementInstance): boolean {
+  const node = nodeOf(run, host.elementId);
+  if (!('boundaryEventIds' in node)) return true;
+  for (const id of node.boundaryEventIds) {
+    const b = nodeOf(run, id) as BoundaryEventNode;
+    let error: string | null = null;
+    if (b.trigger.type === 'timer') error = armTimer(run, host.id, 'boundary', b.id, b.trigger.timer, !b.interrupting);
+    else if (b.trigger.type === 'message') error = subscribeMessage(run, host.id, 'boundary', b.id, b.trigger.message);
+    if (error) {
+      cancelWaitsOf(run, host.id);
+      raiseIncident(run, host, 'expression', error, 'activate');
+      return false;
+    }
+  }
+  return true;
+}
+
+function eventSubProcessStarts(run: Run, scopeId: string): StartEventNode[] {
+  const scope = run.graph.scopes[scopeId];
+  if (!scope) return [];
+  return scope.eventSubProcessIds.map((id) => {
+    const esp = nodeOf(run, id) as EventSubProcessNode;
+    return nodeOf(run, esp.startEventId) as StartEventNode;
+  });
+}
+
+/** Timer and message starts of the scope's event sub-processes begin listening. */
+export function subscribeEventSubProcesses(run: Run, scopeInst: ElementInstance, scopeId: string): void {
+  for (const start of eventSubProcessStarts(run, scopeId)) {
+    let error: string | null = null;
+    if (start.trigger.type === 'timer') error = armTimer(run, scopeInst.id, 'eventSubProcess', start.id, start.trigger.timer, !start.interrupting);
+    else if (start.trigger.type === 'message') error = subscribeMessage(run, scopeInst.id, 'eventSubProcess', start.id, start.trigger.message);
+    if (error) {
+      cancelWaitsOf(run, scopeInst.id, (w) => w.role === 'eventSubProcess');
+      raiseIncident(run, scopeInst, 'expression', error, 'subscribe');
+      return;
+    }
+  }
+}
+
+/** The event-based gateway waits on each of its events; the first to trigger wins. */
+export function subscribeEventGateway(run: Run, gateway: ElementInstance, eventIds: readonly string[]): void {
+  for (const id of eventIds) {
+    const target = nodeOf(run, id);
+    let error: string | null;
+    if (target.kind === 'intermediateCatchEvent' && target.trigger.type === 'timer') {
+      error = armTimer(run, gateway.id, 'eventGateway', id, target.trigger.timer, false);
+    } else if (target.kind === 'intermediateCatchEvent' && target.trigger.type === 'message') {
+      error = subscribeMessage(run, gateway.id, 'eventGateway', id, target.trigger.message);
+    } else if (target.kind === 'receiveTask') {
+      error = subscribeMessage(run, gateway.id, 'eventGateway', id, target.message);
+    } else {
+      error = `"${id}" after event-based gateway "${gateway.elementId}" is not a timer or message catch event`;
+    }
+    if (error) {
+      cancelWaitsOf(run, gateway.id);
+      raiseIncident(run, gateway, 'expression', error, 'activate');
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- triggering
+
+/** A timer fired or a message correlated: the wait (already removed from the state) takes effect. */
+export function triggerWait(run: Run, wait: Wait, variables: Variables): void {
+  const owner = run.state.instances[wait.ownerId];
+  if (!owner) return;
+  switch (wait.role) {
+    case 'self':
+      completeElement(run, owner, variables);
+      break;
+    case 'boundary':
+      triggerBoundary(run, owner, wait.nodeId, variables);
+      break;
+    case 'eventSubProcess':
+      triggerEventSubProcess(run, owner, wait.nodeId, variables);
+      break;
+    case 'eventGateway': {
+      cancelWaitsOf(run, owner.id);
+      const scopeId = owner.parentId!;
+      endInstance(run, owner, 'completed');
+      activateNode(run, wait.nodeId, scopeId, { variables });
+      break;
+    }
+  }
+  resubscribe(run, wait);
+}
+
+/** Non-interrupting boundary and event sub-process starts keep listening: cycles re-arm, messages re-subscribe. */
+function resubscribe(run: Run, wait: Wait): void {
+  if (wait.role !== 'boundary' && wait.role !== 'eventSubProcess') return;
+  const owner = run.state.instances[wait.ownerId];
+  if (!owner || (wait.role === 'eventSubProcess' && owner.interrupted) || run.state.status !== 'running') return;
+  const node = nodeOf(run, wait.nodeId) as BoundaryEventNode | StartEventNode;
+  if (node.interrupting) return;
+  if (wait.type === 'timer' && wait.repeat) {
+    const { interval, remaining } = wait.repeat;
+    const next: TimerWait = { ...wait, id: newId(run, 'timer'), createdAt: run.now, fireAt: addIsoDuration(wait.fireAt, interval) };
+    if (remaining === null || remaining > 1) next.repeat = { interval, remaining: remaining === null ? null : remaining - 1 };
+    else delete next.repeat;
+    if (remaining === null || remaining > 0) {
+      addWait(run, next);
+      run.commands.push({ type: 'startTimer', timerId: next.id, fireAt: next.fireAt });
+    }
+  } else if (wait.type === 'message' && node.trigger.type === 'message') {
+    const error = subscribeMessage(run, owner.id, wait.role, node.id, node.trigger.message);
+    if (error) raiseIncident(run, owner, 'expression', error, wait.role === 'boundary' ? 'activate' : 'subscribe');
+  }
+}
+
+/** Interrupting: the host and everything in it end, then the boundary's path starts; otherwise both run. */
+export function triggerBoundary(run: Run, host: ElementInstance, boundaryId: string, variables: Variables): void {
+  const boundary = nodeOf(run, boundaryId) as BoundaryEventNode;
+  const scopeId = host.parentId!;
+  if (boundary.interrupting) terminateInstance(run, host);
+  activateNode(run, boundary.id, scopeId, { variables });
+}
+
+/** Starts an event sub-process in `scopeInst`; an interrupting one first ends everything else in the scope. */
+export function triggerEventSubProcess(run: Run, scopeInst: ElementInstance, startId: string, variables: Variables): void {
+  if (scopeInst.interrupted) return;
+  const start = nodeOf(run, startId) as StartEventNode;
+  const esp = nodeOf(run, start.scopeId) as EventSubProcessNode;
+  if (start.interrupting) {
+    scopeInst.interrupted = true;
+    terminateChildren(run, scopeInst);
+    cancelWaitsOf(run, scopeInst.id, (w) => w.role === 'eventSubProcess');
+  }
+  const espInst = createInstance(run, esp.id, 'node', scopeInst.id);
+  startScope(run, espInst, esp.scopeRef, start.id, { variables });
+}
+
+// ---------------------------------------------------------------- error and escalation
+
+function scopeIdOf(run: Run, inst: ElementInstance): string | null {
+  if (inst.kind === 'process') return run.graph.rootScopeId;
+  if (inst.kind !== 'node') return null;
+  const node = nodeOf(run, inst.elementId);
+  return node.kind === 'subProcess' || node.kind === 'eventSubProcess' ? node.scopeRef : null;
+}
+
+type Catchable = 'error' | 'escalation';
+
+function codeOf(trigger: EventTrigger): string | undefined {
+  if (trigger.type === 'error') return trigger.errorCode;
+  if (trigger.type === 'escalation') return trigger.escalationCode;
+  return undefined;
+}
+
+/** The catching event with this exact code, else a catch-all one (no code). */
+function pick<T extends { trigger: EventTrigger }>(candidates: T[], type: Catchable, code: string): T | undefined {
+  const typed = candidates.filter((c) => c.trigger.type === type);
+  return typed.find((c) => codeOf(c.trigger) === code) ?? typed.find((c) => codeOf(c.trigger) === undefined);
+}
+
+function catchingStart(run: Run, inst: ElementInstance, type: Catchable, code: string): StartEventNode | undefined {
+  const scopeId = scopeIdOf(run, inst);
+  if (scopeId === null || inst.interrupted) return undefined;
+  return pick(eventSubProcessStarts(run, scopeId), type, code);
+}
+
+function catchingBoundary(run: Run, inst: ElementInstance, type: Catchable, code: string): BoundaryEventNode | undefined {
+  if (inst.kind === 'process') return undefined;
+  // Instances inside a multi-instance body: the body carries the boundary events.
+  if (inst.kind === 'node' && parentOf(run, inst)?.kind === 'multiInstanceBody') return undefined;
+  const node = nodeOf(run, inst.elementId);
+  if (!('boundaryEventIds' in node)) return undefined;
+  return pick(node.boundaryEventIds.map((id) => nodeOf(run, id) as BoundaryEventNode), type, code);
+}
+
+/** Walks out from `from` to the nearest catcher; returns false when nothing catches. */
+function propagate(run: Run, from: ElementInstance | undefined, type: Catchable, code: string): boolean {
+  let cur = from;
+  while (cur) {
+    const start = catchingStart(run, cur, type, code);
+    if (start) {
+      triggerEventSubProcess(run, cur, start.id, {});
+      return true;
+    }
+    const boundary = catchingBoundary(run, cur, type, code);
+    if (boundary) {
+      triggerBoundary(run, cur, boundary.id, {});
+      return true;
+    }
+    cur = parentOf(run, cur);
+  }
+  return false;
+}
+
+/** A BPMN error: caught by the nearest boundary/event sub-process, otherwise the instance fails with it. */
+export function throwError(run: Run, from: ElementInstance | undefined, code: string, message: string): void {
+  if (!propagate(run, from, 'error', code)) endWholeInstance(run, { type: 'fail', errorCode: code, message });
+}
+
+/** A BPMN escalation: caught by the nearest catcher; uncaught, the flow simply continues. */
+export function throwEscalation(run: Run, from: ElementInstance | undefined, code: string): void {
+  propagate(run, from, 'escalation', code);
+}

@@ -1,0 +1,220 @@
+/**
+ * The token engine's data: state, events in, commands out. Plain JSON throughout, because the
+ * state is a Temporal workflow argument across continue-as-new and the commands are executed
+ * by the interpreter workflow. No imports beyond the graph types (safe in the workflow sandbox).
+ */
+import type { CalledVersion, FormSpec, IsoDuration } from '../../bpmn/runtime';
+
+export const ENGINE_STATE_FORMAT = 'chis-engine-state/1' as const;
+
+export type Variables = Record<string, unknown>;
+
+export type InstanceStatus = 'running' | 'completed' | 'terminated' | 'cancelled' | 'failed';
+
+/**
+ * One activation of a graph element. The process itself, every active flow node (a token),
+ * a multi-instance body and each of its inner instances are element instances; those that
+ * are scopes (process, sub-process, event sub-process, multi-instance inner) own children.
+ */
+export interface ElementInstance {
+  id: string;
+  /** Node id, or the root scope id for the process instance. */
+  elementId: string;
+  kind: 'process' | 'node' | 'multiInstanceBody';
+  /** The enclosing element instance (null for the process). */
+  parentId: string | null;
+  startedAt: number;
+  state: 'active' | 'incident';
+  /** Local variables (input mappings, multi-instance item and loopCounter, scope-local values). */
+  variables: Variables;
+  /** Children in creation order (scopes and bodies only). */
+  childIds: string[];
+  /** Parallel / inclusive join arrivals in this scope: gateway id → flow id → tokens waiting. */
+  joins?: Record<string, Record<string, number>>;
+  /** Multi-instance body bookkeeping. */
+  multiInstance?: MultiInstanceProgress;
+  /** Index of this inner instance in its body's collection (0-based). */
+  loopIndex?: number;
+  /** An activity's result waiting to be applied (kept so an output-mapping incident can be retried). */
+  pendingResult?: Variables;
+  /** Set when an interrupting event sub-process has started in this scope: no further interrupting starts. */
+  interrupted?: boolean;
+  /** The process scope was ended by a terminate end event (its status becomes `terminated`). */
+  endedByTerminate?: boolean;
+}
+
+export interface MultiInstanceProgress {
+  items: unknown[];
+  /** Next item index to start (sequential) / number started (parallel). */
+  nextIndex: number;
+  completed: number;
+  outputs: unknown[];
+}
+
+export interface TimerRepeat {
+  interval: IsoDuration;
+  /** Firings left after the pending one; null = forever. */
+  remaining: number | null;
+}
+
+/** Why a wait exists: the element instance it belongs to and which node reacts when it triggers. */
+interface WaitBase {
+  id: string;
+  /** The element instance that owns the wait (the waiting node, the host of a boundary event, the scope of an event sub-process). */
+  ownerId: string;
+  /**
+   * - `self`: the owner itself is waiting (catch event, receive task, service task, user task, call);
+   * - `boundary`: a boundary event `nodeId` attached to the owner;
+   * - `eventSubProcess`: the start event `nodeId` of an event sub-process of the owner scope;
+   * - `eventGateway`: the owner is an event-based gateway and `nodeId` is the racing event.
+   */
+  role: 'self' | 'boundary' | 'eventSubProcess' | 'eventGateway';
+  nodeId: string;
+  createdAt: number;
+}
+
+export interface TimerWait extends WaitBase {
+  type: 'timer';
+  fireAt: number;
+  repeat?: TimerRepeat;
+}
+
+export interface MessageWait extends WaitBase {
+  type: 'message';
+  name: string;
+  correlationKey: string | null;
+}
+
+export interface JobWait extends WaitBase {
+  type: 'job';
+  activityType: string;
+}
+
+export interface UserTaskWait extends WaitBase {
+  type: 'userTask';
+  name: string;
+  form?: FormSpec;
+}
+
+export interface ChildWait extends WaitBase {
+  type: 'child';
+  processId: string;
+}
+
+export type Wait = TimerWait | MessageWait | JobWait | UserTaskWait | ChildWait;
+
+export type IncidentKind = 'jobFailed' | 'expression' | 'noOutgoingFlow' | 'childFailed' | 'invalidVariables';
+
+/** An element stuck until an administrator retries it. */
+export interface Incident {
+  id: string;
+  kind: IncidentKind;
+  elementId: string;
+  elementInstanceId: string;
+  message: string;
+  createdAt: number;
+  /**
+   * What a retry does: run the element's behaviour again, re-run its job, re-apply its result
+   * (or re-check a multi-instance completion), or re-open the scope's event sub-process subscriptions.
+   */
+  resume: 'activate' | 'job' | 'complete' | 'subscribe';
+}
+
+/** A finished element activation, for the Operate-style view. */
+export interface ElementLogEntry {
+  elementInstanceId: string;
+  elementId: string;
+  parentId: string | null;
+  startedAt: number;
+  endedAt: number;
+  state: 'completed' | 'terminated';
+}
+
+/** A message that arrived before anything waited for it, kept until `expiresAt`. */
+export interface BufferedMessage {
+  name: string;
+  correlationKey: string | null;
+  variables: Variables;
+  expiresAt: number;
+}
+
+export interface EngineState {
+  format: typeof ENGINE_STATE_FORMAT;
+  /** Prefix for user task ids (a UUID without its last 12 hex digits), so task ids are UUIDs. */
+  idSeed: string;
+  /** Next value of the id counter (every id comes from it: deterministic). */
+  nextId: number;
+  status: InstanceStatus;
+  processId: string;
+  rootId: string;
+  startedAt: number;
+  endedAt?: number;
+  instances: Record<string, ElementInstance>;
+  waits: Record<string, Wait>;
+  incidents: Record<string, Incident>;
+  log: ElementLogEntry[];
+  /** How many old log entries were dropped to bound the state's size. */
+  logDropped: number;
+  bufferedMessages: BufferedMessage[];
+  /** Final variables once the instance has ended. */
+  result?: Variables;
+  failure?: { errorCode?: string; message: string };
+}
+
+// ---------------------------------------------------------------- events (into the engine)
+
+export type EngineEvent =
+  | { type: 'jobCompleted'; jobId: string; variables?: Variables }
+  /** After the job's retries: `bpmnError` is thrown in the process (catchable); otherwise an incident. */
+  | { type: 'jobFailed'; jobId: string; message: string; bpmnError?: { code: string; message?: string } }
+  | { type: 'timerFired'; timerId: string }
+  /** `bufferForMs`: keep the message this long if nothing waits for it yet (default: not kept). */
+  | { type: 'messageReceived'; name: string; correlationKey?: string | null; variables?: Variables; bufferForMs?: number }
+  | { type: 'userTaskCompleted'; taskId: string; outcome?: string; data?: Variables; actor?: string }
+  | { type: 'childCompleted'; callId: string; variables?: Variables }
+  | { type: 'childFailed'; callId: string; message: string; bpmnError?: { code: string; message?: string } }
+  /** `variables` are set on the process before the retry (to fix what caused the incident). */
+  | { type: 'incidentRetried'; incidentId: string; variables?: Variables }
+  | { type: 'cancelRequested'; reason?: string };
+
+// ---------------------------------------------------------------- commands (out of the engine)
+
+export interface UserTaskCommandSpec {
+  taskId: string;
+  elementId: string;
+  elementInstanceId: string;
+  name: string;
+  assignee?: string;
+  candidateGroups: string[];
+  candidateUsers: string[];
+  /** Epoch ms. */
+  dueAt?: number;
+  followUpAt?: number;
+  priority: number;
+  form?: FormSpec;
+  /** The variables visible to the task when it opened. */
+  input: Variables;
+}
+
+export type EngineCommand =
+  | { type: 'runJob'; jobId: string; elementId: string; elementInstanceId: string; activityType: string; input: Variables; headers: Record<string, string>; retries?: number }
+  | { type: 'cancelJob'; jobId: string }
+  | { type: 'startTimer'; timerId: string; fireAt: number }
+  | { type: 'cancelTimer'; timerId: string }
+  | ({ type: 'openUserTask' } & UserTaskCommandSpec)
+  | { type: 'cancelUserTask'; taskId: string }
+  | { type: 'startChild'; callId: string; elementId: string; processId: string; version: CalledVersion; variables: Variables }
+  | { type: 'cancelChild'; callId: string }
+  | { type: 'publishMessage'; name: string; correlationKey: string | null; variables: Variables }
+  | { type: 'incidentOpened'; incident: Incident }
+  | { type: 'incidentResolved'; incidentId: string }
+  | { type: 'complete'; variables: Variables }
+  | { type: 'terminate'; reason: 'terminateEndEvent' | 'cancelled'; variables: Variables }
+  | { type: 'fail'; errorCode?: string; message: string };
+
+export interface EngineStep {
+  state: EngineState;
+  commands: EngineCommand[];
+  /** False when the event matched nothing waiting (stale timer, unknown task, uncorrelated message). */
+  accepted: boolean;
+}

@@ -1,0 +1,2 @@
+/** Workflow bundle entry: the BPMN interpreter. */
+export { processInstance } from './process-instance-workflow';

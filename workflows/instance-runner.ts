@@ -1,0 +1,340 @@
+/**
+ * Runs the pure engine inside the workflow: feeds it events and carries out its commands with
+ * Temporal primitives (activities, timers, child workflows). Everything here is workflow code:
+ * deterministic, time from the workflow clock, no I/O except through activities.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowFailure,
+  executeChild,
+  isCancellation,
+  log,
+  proxyActivities,
+  sleep,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { handleEvent, instanceView, startInstance, userTaskCompletionProblems } from './engine';
+import type { EngineCommand, EngineEvent, EngineState, Variables } from './engine/types';
+import { jobActivity } from './job-activities';
+import {
+  BPMN_ERROR_TYPE,
+  PROCESS_INSTANCE_WORKFLOW_TYPE,
+  type CompleteUserTaskInput,
+  type CompleteUserTaskResult,
+  type EngineActivities,
+  type InstanceStateView,
+  type ProcessInstanceInput,
+  type ProcessInstanceResult,
+  type RecordInstanceInput,
+  type RetryIncidentInput,
+} from './messages';
+
+/** Database work (task rows, status mirror, publishing): retried until it succeeds. */
+const db = proxyActivities<EngineActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Resolving a called definition: a missing definition is not going to appear by retrying. */
+const resolver = proxyActivities<Pick<EngineActivities, 'engineResolveDefinition'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['DefinitionNotFound'] },
+});
+
+type Outcome = Extract<EngineCommand, { type: 'complete' | 'terminate' | 'fail' }>;
+
+/** Error type of a refused update (the validator said no). */
+export const REFUSED_ERROR_TYPE = 'Refused';
+
+function asVariables(value: unknown): Variables {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Variables) : {};
+}
+
+/** What a failed activity or child means for the engine: a BPMN error (catchable) or a plain failure (incident). */
+function describeFailure(err: unknown): { message: string; bpmnError?: { code: string; message?: string } } {
+  let cause: unknown = err;
+  if (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) cause = err.cause ?? err;
+  if (cause instanceof ApplicationFailure && cause.type === BPMN_ERROR_TYPE) {
+    const details = (cause.details?.[0] ?? {}) as { errorCode?: unknown };
+    const code = typeof details.errorCode === 'string' ? details.errorCode : cause.message;
+    return { message: cause.message, bpmnError: { code, message: cause.message } };
+  }
+  return { message: cause instanceof Error ? cause.message : String(cause) };
+}
+
+export class InstanceRunner {
+  state!: EngineState;
+  outcome: Outcome | undefined;
+  /** Jobs, child calls and database writes still running: continue-as-new waits for none. */
+  inFlight = 0;
+  /**
+   * Parent of every job, timer and child scope. Not cancellable: when Temporal cancels the
+   * workflow, the engine decides what ends (and the runner cancels exactly that).
+   */
+  private readonly workScope = new CancellationScope({ cancellable: false });
+  private readonly timers = new Map<string, CancellationScope>();
+  private readonly jobs = new Map<string, CancellationScope>();
+  private readonly children = new Map<string, CancellationScope>();
+  /** Jobs and children this instance cancelled itself (their cancellation is not a failure). */
+  private readonly cancelledByUs = new Set<string>();
+  private dbQueue: Promise<void> = Promise.resolve();
+  private mirroredStatus: RecordInstanceInput['status'] | undefined;
+
+  constructor(private readonly input: ProcessInstanceInput) {}
+
+  private get graph() {
+    return this.input.definition.graph;
+  }
+
+  /** A new instance runs its start; a continued one re-arms its timers from their absolute deadlines. */
+  start(): void {
+    if (this.input.state) {
+      this.state = this.input.state;
+      this.mirroredStatus = Object.keys(this.state.incidents).length > 0 ? 'incident' : 'running';
+      for (const wait of Object.values(this.state.waits)) {
+        if (wait.type === 'timer') this.startTimer(wait.id, wait.fireAt);
+      }
+      return;
+    }
+    const step = startInstance(this.graph, this.input.variables ?? {}, Date.now(), {
+      idSeed: uuid4().slice(0, 24),
+      ...(this.input.startEventId ? { startEventId: this.input.startEventId } : {}),
+      ...(this.input.messageName ? { messageName: this.input.messageName } : {}),
+    });
+    this.state = step.state;
+    // The row comes first: task rows refer to it, and the queue keeps database writes in order.
+    this.mirror('running');
+    this.execute(step.commands);
+  }
+
+  /** Feeds one event to the engine and carries out the resulting commands. */
+  dispatch(event: EngineEvent): boolean {
+    if (this.outcome) return false;
+    const step = handleEvent(this.graph, this.state, event, Date.now());
+    this.state = step.state;
+    this.execute(step.commands);
+    return step.accepted;
+  }
+
+  view(): InstanceStateView {
+    const d = this.input.definition;
+    return {
+      ...instanceView(this.state),
+      definition: { id: d.id, key: d.key, version: d.version },
+      businessKey: this.input.businessKey ?? null,
+      historyLength: workflowInfo().historyLength,
+    };
+  }
+
+  // ------------------------------------------------------------------ updates
+
+  validateCompletion(input: CompleteUserTaskInput): void {
+    const problems: string[] = [];
+    if (!input || typeof input.taskId !== 'string') problems.push('taskId is required');
+    else if (typeof input.actor !== 'string' || input.actor.trim() === '') problems.push('actor (the username completing the task) is required');
+    else if (input.outcome !== undefined && input.outcome !== null && typeof input.outcome !== 'string') problems.push('outcome should be text');
+    else problems.push(...userTaskCompletionProblems(this.state, input.taskId, input.data));
+    if (problems.length > 0) throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: problems.join('; '), details: [problems], nonRetryable: true });
+  }
+
+  completeUserTask(input: CompleteUserTaskInput): CompleteUserTaskResult {
+    const wait = this.state.waits[input.taskId];
+    const accepted = this.dispatch({
+      type: 'userTaskCompleted',
+      taskId: input.taskId,
+      data: input.data,
+      actor: input.actor,
+      ...(typeof input.outcome === 'string' ? { outcome: input.outcome } : {}),
+    });
+    if (!accepted || !wait) throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: `user task ${input.taskId} is not open`, nonRetryable: true });
+    return { taskId: input.taskId, elementId: wait.nodeId, status: this.state.status };
+  }
+
+  validateRetry(input: RetryIncidentInput): void {
+    if (this.state.status !== 'running') throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: `the process instance is ${this.state.status}`, nonRetryable: true });
+    if (!input || typeof input.incidentId !== 'string' || !this.state.incidents[input.incidentId]) {
+      throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: `incident ${String(input?.incidentId)} is not open in this process instance`, nonRetryable: true });
+    }
+    if (input.variables !== undefined && (input.variables === null || typeof input.variables !== 'object' || Array.isArray(input.variables))) {
+      throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: 'variables should be an object', nonRetryable: true });
+    }
+  }
+
+  retryIncident(input: RetryIncidentInput): { incidentId: string; status: EngineState['status'] } {
+    this.dispatch({ type: 'incidentRetried', incidentId: input.incidentId, ...(input.variables ? { variables: input.variables } : {}) });
+    return { incidentId: input.incidentId, status: this.state.status };
+  }
+
+  // ------------------------------------------------------------------ ending
+
+  result(): ProcessInstanceResult {
+    const outcome = this.outcome;
+    if (!outcome) throw new Error('the instance has not ended');
+    if (outcome.type === 'fail') {
+      throw ApplicationFailure.create({
+        type: BPMN_ERROR_TYPE,
+        message: outcome.message,
+        nonRetryable: true,
+        details: [{ errorCode: outcome.errorCode ?? null }],
+      });
+    }
+    if (outcome.type === 'complete') return { status: 'completed', variables: outcome.variables };
+    return { status: outcome.reason === 'cancelled' ? 'cancelled' : 'terminated', variables: outcome.variables };
+  }
+
+  /** Waits for the database writes queued so far (the final status mirror included). */
+  async flush(): Promise<void> {
+    await this.dbQueue;
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  private execute(commands: readonly EngineCommand[]): void {
+    for (const c of commands) {
+      switch (c.type) {
+        case 'runJob':
+          this.runJob(c);
+          break;
+        case 'cancelJob':
+          this.cancelScope(this.jobs, c.jobId);
+          break;
+        case 'startTimer':
+          this.startTimer(c.timerId, c.fireAt);
+          break;
+        case 'cancelTimer':
+          this.timers.get(c.timerId)?.cancel();
+          this.timers.delete(c.timerId);
+          break;
+        case 'openUserTask': {
+          const { type: _type, elementInstanceId: _ei, ...task } = c;
+          this.enqueueDb(() => db.engineOpenHumanTask({ processInstanceId: workflowInfo().workflowId, businessKey: this.input.businessKey ?? null, ...task }));
+          break;
+        }
+        case 'cancelUserTask':
+          this.enqueueDb(() => db.engineCancelHumanTask({ taskId: c.taskId }));
+          break;
+        case 'startChild':
+          this.startChild(c);
+          break;
+        case 'cancelChild':
+          this.cancelScope(this.children, c.callId);
+          break;
+        case 'publishMessage':
+          this.enqueueDb(() => db.enginePublishMessage({ name: c.name, correlationKey: c.correlationKey, variables: c.variables, sourceInstanceId: workflowInfo().workflowId }));
+          break;
+        case 'incidentOpened':
+        case 'incidentResolved':
+          this.mirror(Object.keys(this.state.incidents).length > 0 ? 'incident' : 'running');
+          break;
+        case 'complete':
+        case 'terminate':
+        case 'fail':
+          this.outcome = c;
+          this.mirror(c.type === 'complete' ? 'completed' : c.type === 'fail' ? 'failed' : c.reason === 'cancelled' ? 'cancelled' : 'terminated', Date.now());
+          break;
+      }
+    }
+  }
+
+  private cancelScope(scopes: Map<string, CancellationScope>, id: string): void {
+    const scope = scopes.get(id);
+    if (!scope) return;
+    this.cancelledByUs.add(id);
+    scope.cancel();
+  }
+
+  private enqueueDb(op: () => Promise<unknown>): void {
+    this.inFlight++;
+    this.dbQueue = this.dbQueue
+      // Never cancelled: a cancelled instance must still cancel its task rows and record its status.
+      .then(() => CancellationScope.nonCancellable(op))
+      .then(
+        () => undefined,
+        (err: unknown) => log.error('engine database activity failed', { error: err instanceof Error ? err.message : String(err) }),
+      )
+      .finally(() => {
+        this.inFlight--;
+      });
+  }
+
+  private mirror(status: RecordInstanceInput['status'], endedAt?: number): void {
+    if (status === this.mirroredStatus && endedAt === undefined) return;
+    this.mirroredStatus = status;
+    const record: RecordInstanceInput = {
+      processInstanceId: workflowInfo().workflowId,
+      definitionId: this.input.definition.id,
+      businessKey: this.input.businessKey ?? null,
+      startedBy: this.input.startedBy ?? null,
+      status,
+      startedAt: this.state.startedAt,
+      ...(endedAt !== undefined ? { endedAt } : {}),
+    };
+    this.enqueueDb(() => db.engineRecordInstance(record));
+  }
+
+  private runJob(c: Extract<EngineCommand, { type: 'runJob' }>): void {
+    const scope = new CancellationScope({ cancellable: true, parent: this.workScope });
+    this.jobs.set(c.jobId, scope);
+    this.inFlight++;
+    const call = jobActivity(c.activityType, c.retries);
+    void scope
+      .run(() => call(c.input))
+      .then(
+        (result) => {
+          this.dispatch({ type: 'jobCompleted', jobId: c.jobId, variables: asVariables(result) });
+        },
+        (err: unknown) => {
+          if (this.cancelledByUs.delete(c.jobId)) return;
+          this.dispatch({ type: 'jobFailed', jobId: c.jobId, ...describeFailure(err) });
+        },
+      )
+      .finally(() => {
+        this.jobs.delete(c.jobId);
+        this.inFlight--;
+      });
+  }
+
+  private startTimer(timerId: string, fireAt: number): void {
+    const scope = new CancellationScope({ cancellable: true, parent: this.workScope });
+    this.timers.set(timerId, scope);
+    void scope.run(() => sleep(Math.max(1, fireAt - Date.now()))).then(
+      () => {
+        this.timers.delete(timerId);
+        this.dispatch({ type: 'timerFired', timerId });
+      },
+      (err: unknown) => {
+        this.timers.delete(timerId);
+        if (!isCancellation(err)) throw err;
+      },
+    );
+  }
+
+  private startChild(c: Extract<EngineCommand, { type: 'startChild' }>): void {
+    const scope = new CancellationScope({ cancellable: true, parent: this.workScope });
+    this.children.set(c.callId, scope);
+    this.inFlight++;
+    const parent = this.input;
+    void scope
+      .run(async () => {
+        const definition = await resolver.engineResolveDefinition({ processId: c.processId, version: c.version, callerDefinitionId: parent.definition.id });
+        const input: ProcessInstanceInput = { definition, businessKey: parent.businessKey ?? null, variables: c.variables, ...(parent.historyLimit ? { historyLimit: parent.historyLimit } : {}) };
+        return executeChild(PROCESS_INSTANCE_WORKFLOW_TYPE, { workflowId: `${workflowInfo().workflowId}/${c.callId}`, args: [input] }) as Promise<ProcessInstanceResult>;
+      })
+      .then(
+        (result) => {
+          this.dispatch({ type: 'childCompleted', callId: c.callId, variables: result.variables });
+        },
+        (err: unknown) => {
+          if (this.cancelledByUs.delete(c.callId)) return;
+          this.dispatch({ type: 'childFailed', callId: c.callId, ...describeFailure(err) });
+        },
+      )
+      .finally(() => {
+        this.children.delete(c.callId);
+        this.inFlight--;
+      });
+  }
+}

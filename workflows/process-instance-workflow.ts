@@ -1,0 +1,81 @@
+/**
+ * The BPMN interpreter: one workflow type that runs any compiled process graph. The pure
+ * engine (workflows/engine) decides; the runner carries out its commands; this function wires
+ * the signals, updates and query, and continues as new before the history grows large.
+ */
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { GRAPH_FORMAT } from '../bpmn/runtime';
+import { InstanceRunner } from './instance-runner';
+import {
+  cancelInstanceSignal,
+  completeUserTaskUpdate,
+  correlateMessageSignal,
+  instanceStateQuery,
+  retryIncidentUpdate,
+  type ProcessInstanceInput,
+  type ProcessInstanceResult,
+} from './messages';
+
+/** Continue as new past this many history events unless the input says otherwise (Temporal warns at 10k). */
+export const DEFAULT_HISTORY_LIMIT = 8000;
+
+export async function processInstance(input: ProcessInstanceInput): Promise<ProcessInstanceResult> {
+  if (input?.definition?.graph?.format !== GRAPH_FORMAT) {
+    throw new Error(`processInstance needs a compiled definition graph of format ${GRAPH_FORMAT}`);
+  }
+  const runner = new InstanceRunner(input);
+  runner.start();
+
+  setHandler(instanceStateQuery, () => runner.view());
+  setHandler(correlateMessageSignal, (m) => {
+    if (!m || typeof m.name !== 'string') return;
+    runner.dispatch({
+      type: 'messageReceived',
+      name: m.name,
+      correlationKey: m.correlationKey ?? null,
+      variables: m.variables ?? {},
+      ...(m.timeToLiveMs ? { bufferForMs: m.timeToLiveMs } : {}),
+    });
+  });
+  setHandler(cancelInstanceSignal, (c) => {
+    runner.dispatch({ type: 'cancelRequested', ...(c?.reason ? { reason: c.reason } : {}) });
+  });
+  setHandler(completeUserTaskUpdate, (u) => runner.completeUserTask(u), { validator: (u) => runner.validateCompletion(u) });
+  setHandler(retryIncidentUpdate, (r) => runner.retryIncident(r), { validator: (r) => runner.validateRetry(r) });
+
+  const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const wantsNewRun = () => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= historyLimit;
+  };
+  try {
+    for (;;) {
+      await condition(() => runner.outcome !== undefined || wantsNewRun());
+      if (runner.outcome) break;
+      // Only user tasks, timers and message subscriptions survive a new run: wait until no job,
+      // child or database write is in flight (their results would arrive at the old run).
+      await condition(() => runner.outcome !== undefined || (runner.inFlight === 0 && allHandlersFinished()));
+      if (runner.outcome) break;
+      await continueAsNew<typeof processInstance>({ ...input, variables: {}, state: runner.state });
+    }
+    await runner.flush();
+    return runner.result();
+  } catch (err) {
+    if (isCancellation(err) && !runner.outcome) {
+      // Cancelled through Temporal (or the parent cancelled this call): end like a cancel request.
+      await CancellationScope.nonCancellable(async () => {
+        runner.dispatch({ type: 'cancelRequested', reason: 'workflow cancelled' });
+        await runner.flush();
+      });
+    }
+    throw err;
+  }
+}
