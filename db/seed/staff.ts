@@ -1,0 +1,149 @@
+import type { Client } from 'pg';
+import { LOCALITY_PROFILES } from './region-profile';
+
+/**
+ * Teams and demo staff accounts: per locality a records, health visiting, immunisation and
+ * safeguarding team, a caseworker in each caseworker team and a safeguarding lead; a
+ * regional management team with a service manager and an administrator. Every statement
+ * skips what already exists, so this can run on a live database.
+ */
+
+/** Development-only password of every demo account; real sign-in is NHS CIS2. */
+export const DEMO_PASSWORD = 'demo-password';
+
+export type StaffRole = 'caseworker' | 'safeguarding_lead' | 'service_manager' | 'administrator';
+type TeamKind = 'records' | 'health_visiting' | 'immunisation' | 'safeguarding' | 'management';
+
+export interface DemoLogin {
+  username: string;
+  displayName: string;
+  role: StaffRole;
+  /** Locality code, or 'region' for regional accounts (members of every locality). */
+  locality: string;
+  team: string;
+  password: string;
+}
+
+interface TeamSpec {
+  code: string;
+  name: string;
+  kind: TeamKind;
+  localityId: number | null;
+}
+
+const LOCALITY_TEAMS: { suffix: string; kind: TeamKind; label: string; user: string | null }[] = [
+  { suffix: 'records', kind: 'records', label: 'child health records', user: 'records' },
+  { suffix: 'health-visiting', kind: 'health_visiting', label: 'health visiting', user: 'hv' },
+  { suffix: 'immunisation', kind: 'immunisation', label: 'immunisation', user: 'imms' },
+  { suffix: 'safeguarding', kind: 'safeguarding', label: 'safeguarding', user: null },
+];
+
+export const REGION_TEAM = 'region-management';
+
+export function teamSpecs(): TeamSpec[] {
+  return [
+    ...LOCALITY_PROFILES.flatMap((l) =>
+      LOCALITY_TEAMS.map((t) => ({ code: `${l.code}-${t.suffix}`, name: `${l.name} ${t.label}`, kind: t.kind, localityId: l.id })),
+    ),
+    { code: REGION_TEAM, name: 'Regional management', kind: 'management', localityId: null },
+  ];
+}
+
+/** The demo accounts, in a stable order (locality by locality, then the regional ones). */
+export function demoLogins(): DemoLogin[] {
+  const logins: DemoLogin[] = [];
+  for (const l of LOCALITY_PROFILES) {
+    for (const t of LOCALITY_TEAMS) {
+      if (t.user === null) continue;
+      logins.push({
+        username: `cw.${l.code}.${t.user}`,
+        displayName: `${l.name} ${t.label} caseworker`,
+        role: 'caseworker',
+        locality: l.code,
+        team: `${l.code}-${t.suffix}`,
+        password: DEMO_PASSWORD,
+      });
+    }
+    logins.push({
+      username: `sl.${l.code}`,
+      displayName: `${l.name} safeguarding lead`,
+      role: 'safeguarding_lead',
+      locality: l.code,
+      team: `${l.code}-safeguarding`,
+      password: DEMO_PASSWORD,
+    });
+  }
+  logins.push(
+    { username: 'manager', displayName: 'Regional service manager', role: 'service_manager', locality: 'region', team: REGION_TEAM, password: DEMO_PASSWORD },
+    { username: 'admin', displayName: 'Regional administrator', role: 'administrator', locality: 'region', team: REGION_TEAM, password: DEMO_PASSWORD },
+  );
+  return logins;
+}
+
+export interface StaffResult {
+  teamsCreated: number;
+  staffCreated: number;
+  logins: DemoLogin[];
+}
+
+/**
+ * Creates the missing teams and demo accounts. `hashPassword` is called at most once
+ * (argon2 is deliberately slow) and only when some account is missing.
+ */
+export async function ensureStaff(client: Client, hashPassword: (plain: string) => Promise<string>): Promise<StaffResult> {
+  const teams = teamSpecs();
+  const teamResult = await client.query(
+    `INSERT INTO teams (code, name, kind, locality_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[])
+     ON CONFLICT (code) DO NOTHING`,
+    [teams.map((t) => t.code), teams.map((t) => t.name), teams.map((t) => t.kind), teams.map((t) => t.localityId)],
+  );
+
+  const logins = demoLogins();
+  const { rows: existing } = await client.query<{ username: string }>('SELECT username FROM staff_users WHERE username = ANY($1::text[])', [
+    logins.map((l) => l.username),
+  ]);
+  let staffCreated = 0;
+  if (existing.length < logins.length) {
+    const hash = await hashPassword(DEMO_PASSWORD);
+    const staffResult = await client.query(
+      `INSERT INTO staff_users (username, display_name, email, password_hash, role)
+       SELECT u, d, u || '@chis.example.nhs.uk', $4, r FROM unnest($1::text[], $2::text[], $3::text[]) AS x(u, d, r)
+       ON CONFLICT (username) DO NOTHING`,
+      [logins.map((l) => l.username), logins.map((l) => l.displayName), logins.map((l) => l.role), hash],
+    );
+    staffCreated = staffResult.rowCount ?? 0;
+  }
+
+  // Memberships: locality accounts in their locality, regional accounts in every locality.
+  await client.query(
+    `INSERT INTO staff_localities (staff_id, locality_id)
+     SELECT s.id, l.id FROM unnest($1::text[], $2::text[]) AS x(username, locality)
+       JOIN staff_users s ON s.username = x.username
+       JOIN localities l ON l.code = x.locality OR x.locality = 'region'
+     ON CONFLICT DO NOTHING`,
+    [logins.map((l) => l.username), logins.map((l) => l.locality)],
+  );
+  await client.query(
+    `INSERT INTO staff_teams (staff_id, team_id)
+     SELECT s.id, t.id FROM unnest($1::text[], $2::text[]) AS x(username, team)
+       JOIN staff_users s ON s.username = x.username
+       JOIN teams t ON t.code = x.team
+     ON CONFLICT DO NOTHING`,
+    [logins.map((l) => l.username), logins.map((l) => l.team)],
+  );
+  return { teamsCreated: teamResult.rowCount ?? 0, staffCreated, logins };
+}
+
+/** Staff ids per locality (LOCALITY_PROFILES order) who raise the seeded safeguarding concerns. */
+export async function concernRaisersByLocality(client: Client): Promise<number[][]> {
+  const { rows } = await client.query<{ id: number; username: string }>(
+    'SELECT id, username FROM staff_users WHERE username = ANY($1::text[]) ORDER BY username',
+    [demoLogins().map((l) => l.username)],
+  );
+  return LOCALITY_PROFILES.map((l) => {
+    const ids = rows.filter((r) => r.username === `sl.${l.code}` || r.username.startsWith(`cw.${l.code}.`)).map((r) => r.id);
+    if (ids.length === 0) throw new Error(`no staff in ${l.code} to raise safeguarding concerns`);
+    return ids;
+  });
+}
