@@ -2,10 +2,16 @@ import express, { type Express } from 'express';
 import type { Logger } from '../core/logger';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRouter, type HealthCheck } from './routes/health';
+import type { CaseWorkDependencies } from './case-work-deps';
+import { authenticate } from './middleware/authenticate';
+import { mountRoutes } from './routing';
+import { CASE_WORK_ROUTES } from './routes';
 
 export interface AppDependencies {
   logger: Logger;
   health: Record<string, HealthCheck>;
+  /** The case-work API (auth, children, tasks, concerns, audit); mounted when given. */
+  caseWork?: CaseWorkDependencies;
 }
 
 /** Builds the express application: JSON API under /api, one error handler at the end. */
@@ -15,6 +21,10 @@ export function createApp(deps: AppDependencies): Express {
   app.set('trust proxy', 'loopback');
   app.use(express.json({ limit: '256kb', strict: true }));
   app.use('/api', healthRouter(deps.health));
+  if (deps.caseWork) {
+    app.use('/api', authenticate(deps.caseWork));
+    app.use('/api', mountRoutes(CASE_WORK_ROUTES, deps.caseWork));
+  }
   app.use('/api', notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;

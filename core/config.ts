@@ -39,7 +39,30 @@ const schema = z.object({
     .refine((v) => /^smtps?:\/\/.+/.test(v), 'expected an smtp:// or smtps:// URL')
     .optional(),
   CHIS_DEMO_CHILDREN: z.coerce.number({ error: 'expected a number of children' }).int().min(0).max(2_000_000).default(2000),
+  CHIS_SESSION_IDLE_MINUTES: z.coerce.number({ error: 'expected a number of minutes' }).int().min(1).max(24 * 60).default(30),
+  CHIS_SESSION_MAX_HOURS: z.coerce.number({ error: 'expected a number of hours' }).int().min(1).max(24).default(12),
+  CHIS_COOKIE_SECURE: z.enum(['auto', 'true', 'false'], { error: 'expected auto, true or false' }).default('auto'),
+  CHIS_LOGIN_MAX_FAILURES: z.coerce.number({ error: 'expected a number' }).int().min(1).max(100).default(5),
+  CHIS_LOGIN_WINDOW_MINUTES: z.coerce.number({ error: 'expected a number of minutes' }).int().min(1).max(24 * 60).default(15),
+  CHIS_OIDC_ISSUER: z.url({ error: 'expected the issuer URL' }).optional(),
+  CHIS_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  CHIS_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  CHIS_OIDC_REDIRECT_URI: z.url({ error: 'expected the callback URL registered with the provider' }).optional(),
 });
+
+const OIDC_VARIABLES = ['CHIS_OIDC_ISSUER', 'CHIS_OIDC_CLIENT_ID', 'CHIS_OIDC_CLIENT_SECRET', 'CHIS_OIDC_REDIRECT_URI'] as const;
+
+/** Sign-in settings for the case-work API. */
+export interface AuthConfig {
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  /** 'auto': the cookie is Secure when the request arrived over TLS (directly or via a trusted proxy). */
+  cookieSecure: 'auto' | boolean;
+  loginMaxFailures: number;
+  loginWindowMinutes: number;
+  /** OpenID Connect (NHS CIS2 style) authorization-code sign-in; absent when not configured. */
+  oidc?: { issuer: string; clientId: string; clientSecret: string; redirectUri: string };
+}
 
 export type RawConfig = z.infer<typeof schema>;
 
@@ -54,6 +77,7 @@ export interface Config {
   smtp: { url: string } | { embedded: true };
   /** Size of the synthetic region seeded into an empty database on first start. */
   demoChildren: number;
+  auth: AuthConfig;
 }
 
 export class ConfigError extends Error {
@@ -89,6 +113,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       problems.push(`${name}${alias}: ${issue.message}, got ${JSON.stringify(values[name])}`);
     }
   }
+  if (parsed.success) {
+    const setOidc = OIDC_VARIABLES.filter((name) => parsed.data[name] !== undefined);
+    if (setOidc.length > 0 && setOidc.length < OIDC_VARIABLES.length) {
+      const missing = OIDC_VARIABLES.filter((name) => parsed.data[name] === undefined);
+      problems.push(`OpenID Connect needs all of ${OIDC_VARIABLES.join(', ')}: missing ${missing.join(', ')}`);
+    }
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const raw = parsed.data;
   const dataDir = resolve(cwd, raw.CHIS_DATA_DIR);
@@ -107,5 +138,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     smtp: raw.CHIS_SMTP_URL ? { url: raw.CHIS_SMTP_URL } : { embedded: true },
     demoChildren: raw.CHIS_DEMO_CHILDREN,
+    auth: {
+      sessionIdleMinutes: raw.CHIS_SESSION_IDLE_MINUTES,
+      sessionMaxHours: raw.CHIS_SESSION_MAX_HOURS,
+      cookieSecure: raw.CHIS_COOKIE_SECURE === 'auto' ? 'auto' : raw.CHIS_COOKIE_SECURE === 'true',
+      loginMaxFailures: raw.CHIS_LOGIN_MAX_FAILURES,
+      loginWindowMinutes: raw.CHIS_LOGIN_WINDOW_MINUTES,
+      ...(raw.CHIS_OIDC_ISSUER
+        ? { oidc: { issuer: raw.CHIS_OIDC_ISSUER, clientId: raw.CHIS_OIDC_CLIENT_ID!, clientSecret: raw.CHIS_OIDC_CLIENT_SECRET!, redirectUri: raw.CHIS_OIDC_REDIRECT_URI! } }
+        : {}),
+    },
   };
 }

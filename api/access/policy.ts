@@ -1,0 +1,37 @@
+import type { Role } from '../../db/repositories/staff';
+
+/**
+ * The one place that says which role may do what. Every route names one permission (or is
+ * public / open to anyone signed in); the authorisation matrix test walks this table.
+ */
+export const PERMISSIONS = {
+  'children.search': ['caseworker', 'safeguarding_lead', 'service_manager'],
+  'children.read': ['caseworker', 'safeguarding_lead', 'service_manager'],
+  'tasks.read': ['caseworker', 'safeguarding_lead', 'service_manager'],
+  'tasks.work': ['caseworker', 'safeguarding_lead'],
+  'tasks.assign': ['safeguarding_lead', 'administrator'],
+  'concerns.read': ['caseworker', 'safeguarding_lead'],
+  'concerns.raise': ['caseworker', 'safeguarding_lead'],
+  'concerns.note': ['caseworker', 'safeguarding_lead'],
+  'concerns.escalate': ['caseworker', 'safeguarding_lead'],
+  'concerns.close': ['safeguarding_lead'],
+  'alerts.read': ['safeguarding_lead'],
+  'alerts.acknowledge': ['safeguarding_lead'],
+  'audit.read': ['administrator'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+/** Who may call a route: anyone, anyone signed in, or the roles holding a permission. */
+export type Access = 'public' | 'signedIn' | Permission;
+
+export function roleMay(role: Role, access: Access): boolean {
+  if (access === 'public' || access === 'signedIn') return true;
+  return (PERMISSIONS[access] as readonly Role[]).includes(role);
+}
+
+export function rolesFor(access: Access): readonly Role[] | 'anyone' | 'signed in' {
+  if (access === 'public') return 'anyone';
+  if (access === 'signedIn') return 'signed in';
+  return PERMISSIONS[access];
+}

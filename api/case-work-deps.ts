@@ -1,0 +1,13 @@
+import type { AuthConfig } from '../core/config';
+import type { Db } from '../db/repositories/sql';
+import type { TaskCompleter } from './tasks/task-completer';
+
+/** What the case-work routes need from the running system. */
+export interface CaseWorkDependencies {
+  db: Db;
+  auth: AuthConfig;
+  /** Completion of a human task: the workflow engine's update in production. */
+  taskCompleter: TaskCompleter;
+  /** Injected so tests can fix "today" for the due-today queue. */
+  now?: () => Date;
+}

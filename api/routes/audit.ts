@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { findChildByNhsNumber } from '../../db/repositories/children';
+import { listAuditEvents } from '../../db/repositories/audit';
+import { audit } from '../audit/audit-builder';
+import { defineRoute, ok } from '../route-definition';
+import { nhsNumber, pageLimit } from '../validation';
+
+const auditQuery = z
+  .object({
+    nhsNumber: nhsNumber().optional(),
+    actor: z.string().regex(/^[a-z0-9._-]{1,64}$/, 'must be a username').optional(),
+    action: z.string().regex(/^[a-z_]+(\.[a-z_]+)*$/, 'must be an action such as child.read').optional(),
+    from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with zone' }).optional(),
+    to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with zone' }).optional(),
+    cursor: z.string().regex(/^[1-9][0-9]{0,17}$/, 'is not a cursor returned by this API').optional(),
+    limit: pageLimit(50),
+  })
+  .strict();
+
+/** The trail is read-only through the API: there is no update or delete route, and the table refuses both. */
+export const auditRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/audit',
+    tag: 'audit',
+    summary: 'Read the audit trail',
+    access: 'audit.read',
+    schemas: { query: auditQuery },
+    responses: { 200: 'Events newest first; `next` is the cursor of the following page or null' },
+    handler: async ({ query }, ctx) => {
+      let childId: string | undefined;
+      if (query.nhsNumber) {
+        const child = await findChildByNhsNumber(ctx.deps.db, query.nhsNumber);
+        if (!child) return ok({ events: [], next: null });
+        childId = child.id;
+      }
+      const events = await listAuditEvents(ctx.deps.db, {
+        childId,
+        actorUsername: query.actor,
+        action: query.action,
+        from: query.from ? new Date(query.from) : undefined,
+        to: query.to ? new Date(query.to) : undefined,
+        beforeId: query.cursor,
+        limit: query.limit + 1,
+      });
+      const page = events.slice(0, query.limit);
+      await audit(ctx.deps.db, ctx, { action: 'audit.read', entityType: 'audit', detail: { filter: { ...query, cursor: undefined } } });
+      return ok({ events: page, next: events.length > query.limit ? page[page.length - 1].id : null });
+    },
+  }),
+];

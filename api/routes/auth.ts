@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { deleteSession, recentLoginFailures, recordLoginAttempt } from '../../db/repositories/sessions';
+import { findActivePrincipalByUsername, findLoginAccount, type StaffPrincipal } from '../../db/repositories/staff';
+import { ApiError } from '../api-error';
+import { audit } from '../audit/audit-builder';
+import { verifyPassword } from '../auth/passwords';
+import { startSession } from '../auth/start-session';
+import { clearSessionCookie } from '../auth/session-cookie';
+import { me, type RequestContext } from '../request-context';
+import { defineRoute, noContent, ok } from '../route-definition';
+
+const GENERIC_FAILURE = 'The username or password is not correct';
+
+export function principalView(p: StaffPrincipal) {
+  return { username: p.username, displayName: p.displayName, role: p.role, localityIds: p.localityIds, teams: p.teamCodes };
+}
+
+const tooManyAttempts = (retryAfterSeconds: number) =>
+  new ApiError(429, 'Too Many Requests', `Too many failed sign-ins: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`);
+
+async function login(ctx: RequestContext, username: string, password: string) {
+  const { loginMaxFailures, loginWindowMinutes } = ctx.deps.auth;
+  const { failures, oldestAt } = await recentLoginFailures(ctx.deps.db, username, ctx.ip, loginWindowMinutes);
+  if (failures >= loginMaxFailures) {
+    const retryAfter = Math.max(1, Math.ceil(((oldestAt?.getTime() ?? Date.now()) + loginWindowMinutes * 60_000 - Date.now()) / 1000));
+    ctx.res.setHeader('Retry-After', String(retryAfter));
+    throw tooManyAttempts(retryAfter);
+  }
+  const account = await findLoginAccount(ctx.deps.db, username);
+  const valid = await verifyPassword(account?.passwordHash ?? null, password);
+  await recordLoginAttempt(ctx.deps.db, username, ctx.ip, valid);
+  if (!valid || !account) {
+    await audit(ctx.deps.db, ctx, { action: 'auth.login_failed', entityType: 'staff', actorUsername: username });
+    throw ApiError.unauthorized(GENERIC_FAILURE);
+  }
+  const principal = (await findActivePrincipalByUsername(ctx.deps.db, username))!;
+  const csrfToken = await startSession(ctx, principal, 'password');
+  return { user: principalView(principal), csrfToken };
+}
+
+export const authRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/auth/login',
+    tag: 'auth',
+    summary: 'Sign in with a local account',
+    access: 'public',
+    schemas: {
+      body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict(),
+    },
+    responses: { 200: 'Signed in: the session cookie is set; send csrfToken back in X-CSRF-Token on every change' },
+    handler: async ({ body }, ctx) => ok(await login(ctx, body.username.toLowerCase(), body.password)),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/auth/logout',
+    tag: 'auth',
+    summary: 'Sign out',
+    access: 'signedIn',
+    schemas: {},
+    responses: { 204: 'Signed out: the session is deleted' },
+    handler: async (_input, ctx) => {
+      await deleteSession(ctx.deps.db, ctx.session!.sessionHash);
+      await audit(ctx.deps.db, ctx, { action: 'auth.logout', entityType: 'staff', entityId: String(me(ctx).id) });
+      clearSessionCookie(ctx.res, ctx.req, ctx.deps.auth);
+      return noContent();
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/auth/me',
+    tag: 'auth',
+    summary: 'Who is signed in',
+    access: 'signedIn',
+    schemas: {},
+    responses: { 200: 'The signed-in member of staff and the CSRF token of the session' },
+    handler: async (_input, ctx) => ok({ user: principalView(me(ctx)), csrfToken: ctx.session!.csrfToken }),
+  }),
+];

@@ -1,0 +1,82 @@
+import { childRecordParts, childTimeline, searchChildren, type ChildSummary } from '../../db/repositories/children';
+import { hasRelationship, breakGlass, openChild } from '../access/child-access';
+import { audit } from '../audit/audit-builder';
+import { me } from '../request-context';
+import { defineRoute, ok } from '../route-definition';
+import { childParams, childSearchQuery } from './children-schemas';
+
+const summaryView = (c: ChildSummary) => ({
+  nhsNumber: c.nhsNumber,
+  givenName: c.givenName,
+  familyName: c.familyName,
+  dateOfBirth: c.dateOfBirth,
+  sex: c.sex,
+  postcode: c.postcode,
+  locality: c.localityCode,
+  status: c.status,
+  safeguardingAlert: c.safeguardingAlert,
+});
+
+export const childrenRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/children',
+    tag: 'children',
+    summary: 'Search children by NHS number, or by family name and date of birth',
+    access: 'children.search',
+    schemas: { query: childSearchQuery },
+    responses: { 200: "Matching children in the caller's localities (all localities with X-Access-Reason)" },
+    handler: async ({ query }, ctx) => {
+      const by = query.nhsNumber !== undefined ? { nhsNumber: query.nhsNumber } : { familyName: query.familyName!, dateOfBirth: query.dateOfBirth! };
+      // Without a stated reason the search never leaves the caller's localities.
+      const found = await searchChildren(ctx.deps.db, by, ctx.accessReason ? null : me(ctx).localityIds, query.limit);
+      for (const child of found) {
+        if (!hasRelationship(ctx, child)) await breakGlass(ctx, child, 'child.search');
+        await audit(ctx.deps.db, ctx, {
+          action: 'child.search',
+          entityType: 'child',
+          entityId: child.nhsNumber,
+          childId: child.id,
+          detail: { by: 'nhsNumber' in by ? 'nhsNumber' : 'nameAndDateOfBirth' },
+        });
+      }
+      return ok({ results: found.map(summaryView) });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/children/:nhsNumber',
+    tag: 'children',
+    summary: "Read a child's record",
+    access: 'children.read',
+    schemas: { params: childParams },
+    responses: { 200: 'The record with contacts, immunisations, screening results and safeguarding concerns' },
+    handler: async ({ params }, ctx) => {
+      const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.read');
+      const parts = await childRecordParts(ctx.deps.db, child.id);
+      await audit(ctx.deps.db, ctx, { action: 'child.read', entityType: 'child', entityId: child.nhsNumber, childId: child.id, detail: { brokeGlass } });
+      return ok({
+        ...summaryView(child),
+        address: { line1: child.addressLine1, line2: child.addressLine2, town: child.town, postcode: child.postcode },
+        gpPractice: child.gpPracticeOds,
+        ...parts,
+        accessedWithReason: brokeGlass,
+      });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/children/:nhsNumber/timeline',
+    tag: 'children',
+    summary: "Read a child's timeline",
+    access: 'children.read',
+    schemas: { params: childParams },
+    responses: { 200: 'Events in date order, oldest first' },
+    handler: async ({ params }, ctx) => {
+      const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.timeline');
+      const events = await childTimeline(ctx.deps.db, child.id);
+      await audit(ctx.deps.db, ctx, { action: 'child.timeline', entityType: 'child', entityId: child.nhsNumber, childId: child.id, detail: { brokeGlass } });
+      return ok({ nhsNumber: child.nhsNumber, events });
+    },
+  }),
+];

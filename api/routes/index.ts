@@ -1,0 +1,23 @@
+import type { RouteDefinition } from '../route-definition';
+import { alertRoutes } from './alerts';
+import { auditRoutes } from './audit';
+import { authRoutes } from './auth';
+import { childrenRoutes } from './children';
+import { concernRoutes } from './concerns';
+import { oidcRoutes } from './oidc';
+import { openApiRoute } from './openapi';
+import { taskQueueRoutes } from './task-queues';
+import { taskRoutes } from './tasks';
+
+/** Every declared case-work route; the router, access checks and OpenAPI document come from this list. */
+export const CASE_WORK_ROUTES: readonly RouteDefinition[] = [
+  ...authRoutes,
+  ...oidcRoutes,
+  ...childrenRoutes,
+  ...taskQueueRoutes,
+  ...taskRoutes,
+  ...concernRoutes,
+  ...alertRoutes,
+  ...auditRoutes,
+  openApiRoute(() => CASE_WORK_ROUTES),
+] as readonly RouteDefinition[];

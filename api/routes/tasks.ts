@@ -1,0 +1,145 @@
+import { inTransaction } from '../../db/repositories/sql';
+import { findActivePrincipalByUsername } from '../../db/repositories/staff';
+import { assignTask, claimTask, findTask, unclaimTask, type HumanTask } from '../../db/repositories/tasks';
+import { ApiError } from '../api-error';
+import { audit } from '../audit/audit-builder';
+import { me, type RequestContext } from '../request-context';
+import { defineRoute, ok } from '../route-definition';
+import { validateFormData } from '../tasks/form-validation';
+import { isCandidate, mayAssignTask, maySeeTask } from '../tasks/task-access';
+import { TaskCompletionConflict, TaskCompletionRefused } from '../tasks/task-completer';
+import { taskView } from './task-queues';
+import { assignBody, claimBody, completeBody, taskParams } from './tasks-schemas';
+
+async function loadTask(ctx: RequestContext, id: string): Promise<HumanTask> {
+  const task = await findTask(ctx.deps.db, id);
+  if (!task) throw ApiError.notFound(`No task has id ${id}`);
+  if (!maySeeTask(me(ctx), task) && me(ctx).role !== 'administrator') {
+    throw ApiError.forbidden('This task is not in your queues');
+  }
+  return task;
+}
+
+/** Why a conditional update matched no row, from the task as it is now. */
+async function conflict(ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<ApiError> {
+  const now = await findTask(ctx.deps.db, id);
+  if (!now) return ApiError.notFound(`No task has id ${id}`);
+  if (expectedVersion !== undefined && now.rowVersion !== expectedVersion) {
+    return ApiError.conflict(`The task changed since version ${expectedVersion} (now ${now.rowVersion}): reload it`);
+  }
+  if (now.status === 'claimed') return ApiError.conflict(`The task is already claimed by ${now.assignee}`);
+  return ApiError.conflict(`The task is ${now.status}`);
+}
+
+const auditTask = (tx: Parameters<typeof audit>[0], ctx: RequestContext, action: string, t: HumanTask, detail: Record<string, unknown> = {}) =>
+  audit(tx, ctx, { action, entityType: 'task', entityId: t.id, childId: t.childId, detail: { name: t.name, ...detail } });
+
+export const taskRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/tasks/:id',
+    tag: 'tasks',
+    summary: 'Read a task',
+    access: 'tasks.read',
+    schemas: { params: taskParams },
+    responses: { 200: 'The task with its form and input variables' },
+    handler: async ({ params }, ctx) => {
+      const task = await loadTask(ctx, params.id);
+      await auditTask(ctx.deps.db, ctx, 'task.read', task);
+      return ok(taskView(task));
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/tasks/:id/claim',
+    tag: 'tasks',
+    summary: 'Claim a task',
+    access: 'tasks.work',
+    schemas: { params: taskParams, body: claimBody },
+    responses: { 200: 'Claimed by the caller; 409 when someone else claimed it first' },
+    handler: async ({ params, body }, ctx) => {
+      const task = await loadTask(ctx, params.id);
+      if (!isCandidate(me(ctx), task)) throw ApiError.forbidden('You are not a candidate for this task: a lead can assign it to you');
+      const claimed = await inTransaction(ctx.deps.db, async (tx) => {
+        const updated = await claimTask(tx, task.id, me(ctx).username, body.expectedVersion);
+        if (updated) await auditTask(tx, ctx, 'task.claim', updated);
+        return updated;
+      });
+      if (!claimed) throw await conflict(ctx, task.id, body.expectedVersion);
+      return ok(taskView(claimed));
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/tasks/:id/unclaim',
+    tag: 'tasks',
+    summary: 'Unclaim a task',
+    access: 'tasks.work',
+    schemas: { params: taskParams, body: claimBody },
+    responses: { 200: 'Back in its queue' },
+    handler: async ({ params, body }, ctx) => {
+      const task = await loadTask(ctx, params.id);
+      if (task.status === 'claimed' && task.assignee !== me(ctx).username) {
+        throw ApiError.forbidden(`The task is claimed by ${task.assignee}: only they can unclaim it, or a lead can reassign it`);
+      }
+      const released = await inTransaction(ctx.deps.db, async (tx) => {
+        const updated = await unclaimTask(tx, task.id, me(ctx).username, body.expectedVersion);
+        if (updated) await auditTask(tx, ctx, 'task.unclaim', updated);
+        return updated;
+      });
+      if (!released) throw await conflict(ctx, task.id, body.expectedVersion);
+      return ok(taskView(released));
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/tasks/:id/assign',
+    tag: 'tasks',
+    summary: 'Assign or reassign a task',
+    access: 'tasks.assign',
+    schemas: { params: taskParams, body: assignBody },
+    responses: { 200: 'Assigned (claimed by the assignee), or back in its queue when assignee is null' },
+    handler: async ({ params, body }, ctx) => {
+      const task = await loadTask(ctx, params.id);
+      if (!mayAssignTask(me(ctx), task)) throw ApiError.forbidden("The task's locality is not one of yours");
+      if (body.assignee !== null && !(await findActivePrincipalByUsername(ctx.deps.db, body.assignee))) {
+        throw ApiError.badRequest('Unknown assignee', [{ field: 'body.assignee', message: 'is not an active member of staff' }]);
+      }
+      const assigned = await inTransaction(ctx.deps.db, async (tx) => {
+        const updated = await assignTask(tx, task.id, body.assignee, body.expectedVersion);
+        if (updated) await auditTask(tx, ctx, 'task.assign', updated, { from: task.assignee, to: body.assignee });
+        return updated;
+      });
+      if (!assigned) throw await conflict(ctx, task.id, body.expectedVersion);
+      return ok(taskView(assigned));
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/tasks/:id/complete',
+    tag: 'tasks',
+    summary: 'Complete a task with its form data',
+    access: 'tasks.work',
+    schemas: { params: taskParams, body: completeBody },
+    responses: { 200: 'Completed: returned only after the workflow accepted the completion' },
+    handler: async ({ params, body }, ctx) => {
+      const task = await loadTask(ctx, params.id);
+      if (task.status !== 'claimed') throw ApiError.conflict(task.status === 'open' ? 'Claim the task before completing it' : `The task is ${task.status}`);
+      if (task.assignee !== me(ctx).username) throw ApiError.conflict(`The task is claimed by ${task.assignee}`);
+      if (body.expectedVersion !== undefined && body.expectedVersion !== task.rowVersion) {
+        throw ApiError.conflict(`The task changed since version ${body.expectedVersion} (now ${task.rowVersion}): reload it`);
+      }
+      const problems = validateFormData(task.form, body.data);
+      if (problems.length > 0) throw ApiError.badRequest("The form data does not match the task's form", problems);
+      try {
+        await ctx.deps.taskCompleter.complete(task, { outcome: body.outcome ?? null, data: body.data, actor: me(ctx) });
+      } catch (error) {
+        if (error instanceof TaskCompletionConflict) throw ApiError.conflict(error.message);
+        if (error instanceof TaskCompletionRefused) throw ApiError.unprocessable(error.message);
+        throw error;
+      }
+      await auditTask(ctx.deps.db, ctx, 'task.complete', task, { outcome: body.outcome ?? null, fields: Object.keys(body.data) });
+      return ok(taskView((await findTask(ctx.deps.db, task.id))!));
+    },
+  }),
+];

@@ -1,0 +1,34 @@
+import type { HumanTask } from '../../db/repositories/tasks';
+import type { StaffPrincipal } from '../../db/repositories/staff';
+
+export interface TaskCompletion {
+  outcome: string | null;
+  /** Form data, already validated against the task's form. */
+  data: Record<string, unknown>;
+  actor: Pick<StaffPrincipal, 'id' | 'username'>;
+}
+
+/**
+ * Completes a human task. In production this is the workflow's Temporal update (with a
+ * validator), which records the completion once the workflow has accepted it; the API
+ * calls only this interface and returns after it resolves.
+ */
+export interface TaskCompleter {
+  complete(task: HumanTask, completion: TaskCompletion): Promise<void>;
+}
+
+/** Someone else changed the task first (completed, unclaimed, reassigned): the caller gets 409. */
+export class TaskCompletionConflict extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'TaskCompletionConflict';
+  }
+}
+
+/** The workflow refused the completion (its validator said no): the caller gets 422. */
+export class TaskCompletionRefused extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'TaskCompletionRefused';
+  }
+}

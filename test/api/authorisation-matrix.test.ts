@@ -1,0 +1,157 @@
+import { PERMISSIONS, roleMay } from '../../api/access/policy';
+import { CASE_WORK_ROUTES } from '../../api/routes';
+import { insertBreakGlassAlert } from '../../db/repositories/alerts';
+import { insertAuditEvent } from '../../db/repositories/audit';
+import { raiseConcern } from '../../db/repositories/concerns';
+import { ROLES, type Role, type StaffPrincipal } from '../../db/repositories/staff';
+import request from 'supertest';
+import { BIRMINGHAM, COVENTRY, countRows, makeChild, makeProcessInstance, makeStaff, makeTask, signIn, startCaseWork, type CaseWorkHarness, type SignedIn } from './support/case-work';
+
+const REASON = 'Covering the Coventry rota this week';
+
+/** A concrete request for a route, built fresh for each call so that changes do not interfere. */
+interface Sample {
+  path: string;
+  body?: object;
+}
+type Locality = typeof BIRMINGHAM | typeof COVENTRY;
+type SampleBuilder = (h: CaseWorkHarness, caller: StaffPrincipal, locality: Locality) => Promise<Sample>;
+
+let instance: string;
+let assignee: StaffPrincipal;
+
+const child = async (h: CaseWorkHarness, l: Locality) => (await makeChild(h.db, l)).nhsNumber;
+const task = (h: CaseWorkHarness, caller: StaffPrincipal, l: Locality, claimed = false) =>
+  makeTask(h.db, { processInstanceId: instance, localityId: l, candidateGroups: [caller.role], ...(claimed ? { assignee: caller.username } : {}) });
+const concern = async (h: CaseWorkHarness, l: Locality) => (await raiseConcern(h.db, (await makeChild(h.db, l)).id, 'Matrix concern', assignee.id)).id;
+
+// One entry per declared route ("METHOD path"); a new route without a sample fails the completeness test.
+const SAMPLES: Record<string, SampleBuilder> = {
+  'POST /auth/login': async () => ({ path: '/api/auth/login', body: { username: assignee.username, password: 'wrong password' } }),
+  'POST /auth/logout': async () => ({ path: '/api/auth/logout' }),
+  'GET /auth/oidc/login': async () => ({ path: '/api/auth/oidc/login' }),
+  'GET /auth/oidc/callback': async () => ({ path: '/api/auth/oidc/callback?code=c&state=s' }),
+  'GET /auth/me': async () => ({ path: '/api/auth/me' }),
+  'GET /children': async (h, _c, l) => ({ path: `/api/children?nhsNumber=${await child(h, l)}` }),
+  'GET /children/:nhsNumber': async (h, _c, l) => ({ path: `/api/children/${await child(h, l)}` }),
+  'GET /children/:nhsNumber/timeline': async (h, _c, l) => ({ path: `/api/children/${await child(h, l)}/timeline` }),
+  'GET /children/:nhsNumber/tasks': async (h, _c, l) => ({ path: `/api/children/${await child(h, l)}/tasks` }),
+  'GET /tasks/queues/mine': async () => ({ path: '/api/tasks/queues/mine' }),
+  'GET /tasks/queues/unclaimed': async () => ({ path: '/api/tasks/queues/unclaimed' }),
+  'GET /tasks/queues/overdue': async () => ({ path: '/api/tasks/queues/overdue' }),
+  'GET /tasks/queues/due-today': async () => ({ path: '/api/tasks/queues/due-today' }),
+  'GET /tasks/queues/locality/:code': async () => ({ path: '/api/tasks/queues/locality/birmingham' }),
+  'GET /tasks/queues/process/:key': async () => ({ path: '/api/tasks/queues/process/matrix' }),
+  'GET /tasks/:id': async (h, c, l) => ({ path: `/api/tasks/${(await task(h, c, l)).id}` }),
+  'POST /tasks/:id/claim': async (h, c, l) => ({ path: `/api/tasks/${(await task(h, c, l)).id}/claim`, body: {} }),
+  'POST /tasks/:id/unclaim': async (h, c, l) => ({ path: `/api/tasks/${(await task(h, c, l, true)).id}/unclaim`, body: {} }),
+  'POST /tasks/:id/assign': async (h, c, l) => ({ path: `/api/tasks/${(await task(h, c, l)).id}/assign`, body: { assignee: assignee.username } }),
+  'POST /tasks/:id/complete': async (h, c, l) => ({ path: `/api/tasks/${(await task(h, c, l, true)).id}/complete`, body: { outcome: 'done' } }),
+  'GET /concerns': async () => ({ path: '/api/concerns' }),
+  'POST /children/:nhsNumber/concerns': async (h, _c, l) => ({ path: `/api/children/${await child(h, l)}/concerns`, body: { summary: 'Matrix' } }),
+  'GET /concerns/:id': async (h, _c, l) => ({ path: `/api/concerns/${await concern(h, l)}` }),
+  'POST /concerns/:id/notes': async (h, _c, l) => ({ path: `/api/concerns/${await concern(h, l)}/notes`, body: { text: 'Note' } }),
+  'POST /concerns/:id/escalate': async (h, _c, l) => ({ path: `/api/concerns/${await concern(h, l)}/escalate`, body: { reason: 'Pattern of missed appointments' } }),
+  'POST /concerns/:id/close': async (h, _c, l) => ({ path: `/api/concerns/${await concern(h, l)}/close`, body: { outcome: 'no_further_action', note: 'Resolved' } }),
+  'GET /alerts/break-glass': async () => ({ path: '/api/alerts/break-glass' }),
+  'POST /alerts/break-glass/:id/acknowledge': async (h, c, l) => {
+    const c0 = await makeChild(h.db, l);
+    const auditEventId = await insertAuditEvent(h.db, {
+      actorId: assignee.id, actorUsername: assignee.username, action: 'child.break_glass', entityType: 'child', entityId: c0.nhsNumber,
+      childId: c0.id, sourceIp: '127.0.0.1', reason: REASON, detail: {},
+    });
+    const id = await insertBreakGlassAlert(h.db, { childId: c0.id, localityId: l, actorId: assignee.id, reason: REASON, action: 'child.read', auditEventId });
+    return { path: `/api/alerts/break-glass/${id}/acknowledge` };
+  },
+  'GET /audit': async () => ({ path: '/api/audit' }),
+  'GET /openapi.json': async () => ({ path: '/api/openapi.json' }),
+};
+
+/** Routes that read or change a record, and so must leave an audit event when allowed. */
+const AUDITED = new Set([
+  'POST /auth/logout', 'GET /children', 'GET /children/:nhsNumber', 'GET /children/:nhsNumber/timeline', 'GET /children/:nhsNumber/tasks',
+  'GET /tasks/:id', 'POST /tasks/:id/claim', 'POST /tasks/:id/unclaim', 'POST /tasks/:id/assign', 'POST /tasks/:id/complete',
+  'POST /children/:nhsNumber/concerns', 'GET /concerns/:id', 'POST /concerns/:id/notes', 'POST /concerns/:id/escalate', 'POST /concerns/:id/close',
+  'POST /alerts/break-glass/:id/acknowledge', 'GET /audit',
+]);
+
+/** Routes that open a child's record, and so follow the legitimate-relationship rule. */
+const CHILD_ROUTES = [
+  'GET /children/:nhsNumber', 'GET /children/:nhsNumber/timeline', 'GET /children/:nhsNumber/tasks', 'POST /children/:nhsNumber/concerns',
+  'GET /concerns/:id', 'POST /concerns/:id/notes', 'POST /concerns/:id/escalate', 'POST /concerns/:id/close',
+];
+
+/** Public routes whose sample is meant to fail after the access check: the wrong password, OIDC not configured here. */
+const PUBLIC_FAILURES: Record<string, number> = { 'POST /auth/login': 401, 'GET /auth/oidc/login': 404, 'GET /auth/oidc/callback': 404 };
+
+const ROUTES = CASE_WORK_ROUTES.map((r) => ({ key: `${r.method.toUpperCase()} ${r.path}`, route: r }));
+const CASES = ROUTES.flatMap(({ key, route }) => ROLES.map((role) => ({ key, role, route, allowed: roleMay(role, route.access) })));
+
+describe('authorisation matrix: every role × every endpoint', () => {
+  let h: CaseWorkHarness;
+  const sessions = new Map<Role, SignedIn>();
+  beforeAll(async () => {
+    h = await startCaseWork('api_matrix');
+    instance = await makeProcessInstance(h.db, 'matrix');
+    assignee = await makeStaff(h.db, 'caseworker', { localityIds: [BIRMINGHAM] });
+    for (const role of ROLES) sessions.set(role, await signIn(h.app, await makeStaff(h.db, role, { localityIds: [BIRMINGHAM] })));
+  });
+  afterAll(() => h.close());
+
+  /** Builds the sample (fixtures included), runs `beforeSend`, then sends the request. */
+  async function call(s: SignedIn, key: string, locality: Locality, reason?: string, beforeSend: () => Promise<void> = async () => {}) {
+    const method = key.split(' ')[0].toLowerCase() as 'get' | 'post';
+    const sample = await SAMPLES[key](h, s.user, locality);
+    await beforeSend();
+    let req = s.agent[method](sample.path).set('X-CSRF-Token', s.csrf);
+    if (reason) req = req.set('X-Access-Reason', reason);
+    return method === 'get' ? req : req.send(sample.body ?? {});
+  }
+
+  test('every declared route has a sample request and names a known permission', () => {
+    expect(ROUTES.map((r) => r.key).filter((k) => !SAMPLES[k])).toEqual([]);
+    for (const { route } of ROUTES) expect(['public', 'signedIn', ...Object.keys(PERMISSIONS)]).toContain(route.access);
+  });
+
+  test.each(ROUTES.filter((r) => r.route.access !== 'public').map((r) => r.key))('%s without a session → 401', async (key) => {
+    const method = key.split(' ')[0].toLowerCase() as 'get' | 'post';
+    const sample = await SAMPLES[key](h, assignee, BIRMINGHAM);
+    const res = await request(h.app)[method](sample.path).send(sample.body ?? {});
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  test.each(CASES.map((c) => [c.role, c.key, c.allowed ? 'allowed' : 'refused'] as const))('%s → %s: %s', async (role, key, expected) => {
+    let s = sessions.get(role)!;
+    if (key === 'POST /auth/logout') s = await signIn(h.app, s.user); // keep the shared session alive
+    let before = 0;
+    const res = await call(s, key, BIRMINGHAM, undefined, async () => {
+      before = await countRows(h.db, 'audit_events');
+    });
+    const written = (await countRows(h.db, 'audit_events')) - before;
+    if (expected === 'refused') expect(written).toBe(0);
+    else if (AUDITED.has(key)) expect(written).toBeGreaterThanOrEqual(1);
+    if (expected === 'refused') {
+      expect(res.status).toBe(403);
+      expect(res.body.detail).toMatch(new RegExp(`^Your role \\(${role}\\) may not`));
+    } else if (PUBLIC_FAILURES[key]) {
+      expect(res.status).toBe(PUBLIC_FAILURES[key]);
+    } else {
+      // The message carries the problem's detail when an allowed call fails.
+      expect([200, 201, 204].includes(res.status) ? 'allowed' : `${res.status}: ${res.body?.detail}`).toBe('allowed');
+    }
+  });
+
+  const reasonCases = CHILD_ROUTES.flatMap((key) =>
+    ROLES.filter((role) => roleMay(role, ROUTES.find((r) => r.key === key)!.route.access)).map((role) => [role, key] as const),
+  );
+
+  test.each(reasonCases)("%s → %s on another locality's child: 403 asking for a reason, 2xx with one", async (role, key) => {
+    const s = sessions.get(role)!;
+    const without = await call(s, key, COVENTRY);
+    expect(without.status).toBe(403);
+    expect(without.body.detail).toMatch(/outside your localities: state why/);
+    const withReason = await call(s, key, COVENTRY, REASON);
+    expect([200, 201].includes(withReason.status) ? 'opened' : `${withReason.status}: ${withReason.body?.detail}`).toBe('opened');
+  });
+});
