@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../core/config';
 import { createLogger } from '../core/logger';
-import { startSystem } from '../system/start-system';
+import { DEMO_PASSWORD, startSystem } from '../system/start-system';
 
 /** `npm start`: the whole system on one machine, stopped cleanly by Ctrl-C. */
 async function main(): Promise<void> {
@@ -22,6 +22,15 @@ async function main(): Promise<void> {
       'CHIS Flow is running.',
       `  API:      ${system.apiUrl}   (health: ${system.apiUrl}/health)`,
       `  Temporal: ${system.temporalAddress}`,
+      ...(system.demoLogins.length > 0
+        ? [
+            `  Demo logins (password "${DEMO_PASSWORD}"):`,
+            ...system.demoLogins
+              .filter((l) => ['manager', 'admin', 'cw.birmingham.hv', 'cw.birmingham.records', 'sl.birmingham', 'sl.coventry'].includes(l.username))
+              .map((l) => `    ${l.username.padEnd(24)} ${l.role} (${l.locality})`),
+            `    … and ${system.demoLogins.length - 6} more: every locality has cw.<locality>.<team> and sl.<locality>`,
+          ]
+        : []),
       '  Stop with Ctrl-C.',
       '',
     ].join('\n'),

@@ -1,4 +1,12 @@
-import { Connection } from '@temporalio/client';
+import { resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { ACTIVITY_TYPES } from '../activities/catalogue';
+import { DEMO_PASSWORD, demoLogins, regionIsEmpty, seedRegion, type DemoLogin } from '../db/seed';
+import { deployDirectory, describeRefusals } from '../deployment/deploy-directory';
+import { createEngineWorker } from '../workers/engine-worker';
+import { TemporalTaskCompleter } from '../workers/temporal-task-completer';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import { connect, startPostgresFor } from '../db/database';
@@ -13,6 +21,8 @@ export interface RunningSystem {
   apiUrl: string;
   temporalAddress: string;
   databaseUrl: string;
+  /** Demo accounts (all with DEMO_PASSWORD) when the demo region was seeded. */
+  demoLogins: DemoLogin[];
   stop(): Promise<void>;
 }
 
@@ -31,6 +41,16 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     stack.push('database pool', () => db.close());
     const applied = await migrate(db.sequelize, (m) => logger.info(m));
     logger.info({ applied: applied.length }, 'database schema is up to date');
+    if (config.demoChildren > 0 && (await regionIsEmpty(db.sequelize))) {
+      logger.info({ children: config.demoChildren }, 'seeding the synthetic demo region');
+      await seedRegion(db.sequelize, { children: config.demoChildren });
+    }
+    const deployed = await deployDirectory(db.sequelize, resolve(__dirname, '../definitions'), {
+      activityTypes: ACTIVITY_TYPES,
+      candidateGroups: await knownCandidateGroups(db.sequelize),
+    });
+    const refusals = describeRefusals(deployed);
+    if (refusals) throw new Error(`definitions/ could not be deployed:\n${refusals}`);
 
     let temporalAddress: string;
     if ('address' in config.temporal) {
@@ -49,8 +69,29 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     const temporal = await Connection.connect({ address: temporalAddress });
     stack.push('Temporal connection', () => temporal.close());
 
+    const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+    stack.push('worker connection', () => workerConnection.close());
+    const client = new Client({ connection: temporal, namespace: config.temporal.namespace });
+    const worker = await createEngineWorker({
+      connection: workerConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      sequelize: db.sequelize,
+      client,
+    });
+    const workerRun = worker.run();
+    stack.push('worker', async () => {
+      worker.shutdown();
+      await workerRun;
+    });
+
     const app = createApp({
       logger,
+      caseWork: {
+        db: { sequelize: db.sequelize },
+        auth: config.auth,
+        taskCompleter: new TemporalTaskCompleter(client, { sequelize: db.sequelize }),
+      },
       health: {
         database: () => probe(async () => void (await db.sequelize.query('SELECT 1'))),
         temporal: () =>
@@ -67,6 +108,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       apiUrl: `http://${config.host}:${http.port}/api`,
       temporalAddress,
       databaseUrl: postgres.url,
+      demoLogins: config.demoChildren > 0 ? demoLogins() : [],
       stop: () => stack.unwind(),
     };
   } catch (error) {
@@ -74,3 +116,11 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
 }
+
+/** Team codes and role names a user task may name as candidate groups. */
+async function knownCandidateGroups(sequelize: Sequelize): Promise<Set<string>> {
+  const rows = await sequelize.query<{ code: string }>('SELECT code FROM teams', { type: QueryTypes.SELECT });
+  return new Set([...rows.map((r) => r.code), 'caseworker', 'safeguarding_lead', 'service_manager', 'administrator']);
+}
+
+export { DEMO_PASSWORD };

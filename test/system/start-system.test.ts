@@ -51,6 +51,14 @@ describe('npm start on embedded defaults', () => {
       expect(body.dependencies.database.status).toBe('up');
       expect(body.dependencies.temporal.status).toBe('up');
       expect(res.status).toBe(200);
+      // The demo region was seeded on first start and its printed logins work.
+      expect(output()).toMatch(/cw\.birmingham\.hv/);
+      const login = await fetch(`${apiUrl}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'cw.birmingham.hv', password: 'demo-password' }),
+      });
+      expect(login.status).toBe(200);
     } finally {
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGINT');
