@@ -6,7 +6,7 @@ import { ACTIVITY_TYPES } from '../activities/catalogue';
 import { DEMO_PASSWORD, demoLogins, regionIsEmpty, seedRegion, type DemoLogin } from '../db/seed';
 import { deployDirectory, describeRefusals } from '../deployment/deploy-directory';
 import { createEngineWorker } from '../workers/engine-worker';
-import { TemporalTaskCompleter } from '../workers/temporal-task-completer';
+import { TemporalTaskCompleter } from '../api/tasks/temporal-task-completer';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import { connect, startPostgresFor } from '../db/database';

@@ -45,7 +45,7 @@ describe('deploying process definitions', () => {
 
   test('a refused diagram lists its problems and writes nothing', async () => {
     const before = await countDefinitions(db);
-    const broken = (await exampleXml('refused')).replace('<bpmn:endEvent id="End_Hello" name="Greeted" />', '<bpmn:endEvent id="End_Hello" name="Greeted" /><bpmn:serviceTask id="Unknown_Job"><bpmn:extensionElements><zeebe:taskDefinition type="no.such.activity" /></bpmn:extensionElements></bpmn:serviceTask>');
+    const broken = (await exampleXml('refused')).replace('</bpmn:process>', '<bpmn:serviceTask id="Unknown_Job"><bpmn:extensionElements><zeebe:taskDefinition type="no.such.activity" /></bpmn:extensionElements></bpmn:serviceTask></bpmn:process>');
     const outcome = await deployDefinition(db.sequelize, broken, context);
     expect(outcome.status).toBe('refused');
     if (outcome.status !== 'refused') return;

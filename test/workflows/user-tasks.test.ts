@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { TaskCompletionConflict, TaskCompletionRefused } from '../../api/tasks/task-completer';
 import { claimTask, findTask } from '../../db/repositories/tasks';
-import { TemporalTaskCompleter } from '../../workers/temporal-task-completer';
+import { TemporalTaskCompleter } from '../../api/tasks/temporal-task-completer';
 import { completeUserTaskUpdate } from '../../workflows/messages';
 import { humanTaskRow, startEngineTestEnv, type EngineTestEnv } from './support';
 
