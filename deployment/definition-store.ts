@@ -30,6 +30,16 @@ export class DefinitionStore {
     return rows[0] ?? null;
   }
 
+  /** The version whose XML has this checksum, if it is still the latest of its key. */
+  async latestWithChecksum(checksum: string): Promise<DefinitionVersion | null> {
+    const rows = await this.sequelize.query<DefinitionVersion>(
+      `SELECT ${COLUMNS} FROM process_definitions d WHERE checksum = $1
+         AND version = (SELECT max(version) FROM process_definitions WHERE key = d.key) LIMIT 1`,
+      { type: QueryTypes.SELECT, bind: [checksum] },
+    );
+    return rows[0] ?? null;
+  }
+
   async versions(key: string): Promise<DefinitionVersion[]> {
     return this.sequelize.query<DefinitionVersion>(
       `SELECT ${COLUMNS} FROM process_definitions WHERE key = $1 ORDER BY version DESC`,

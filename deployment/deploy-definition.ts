@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import { definitionChecksum } from '../bpmn/checksum';
 import { compileDefinition } from '../bpmn/compile';
 import type { Problem } from '../bpmn/problems';
 import { DefinitionStore, type DefinitionVersion } from './definition-store';
@@ -26,10 +27,13 @@ export async function deployDefinition(
   xml: string,
   context: DeploymentContext & { deployedBy?: number | null },
 ): Promise<DeploymentOutcome> {
+  const store = new DefinitionStore(sequelize);
+  // Start-up redeploys every file: skip compiling XML that is already the latest version.
+  const current = await store.latestWithChecksum(definitionChecksum(xml));
+  if (current) return { status: 'unchanged', definition: current, warnings: [] };
   const compiled = await compileDefinition(xml, context);
   if (!compiled.ok) return { status: 'refused', problems: [...compiled.problems] };
   const warnings = compiled.warnings;
-  const store = new DefinitionStore(sequelize);
   return sequelize.transaction(async (transaction) => {
     await sequelize.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', {
       bind: [DEPLOY_LOCK_NAMESPACE, compiled.processId],
