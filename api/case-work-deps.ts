@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { AuthConfig } from '../core/config';
 import type { Db } from '../db/repositories/sql';
 import type { TaskCompleter } from './tasks/task-completer';
@@ -8,6 +9,8 @@ export interface CaseWorkDependencies {
   auth: AuthConfig;
   /** Completion of a human task: the workflow engine's update in production. */
   taskCompleter: TaskCompleter;
+  /** Starts, signals and queries process instances; routes that need it answer 503 without it. */
+  engine?: { client: Client; taskQueue: string };
   /** Injected so tests can fix "today" for the due-today queue. */
   now?: () => Date;
 }

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { ACTIVITY_TYPES } from '../activities/catalogue';
+import { createCatalogueActivities } from '../activities/catalogue-activities';
 import { DEMO_PASSWORD, demoLogins, regionIsEmpty, seedRegion, type DemoLogin } from '../db/seed';
 import { deployDirectory, describeRefusals } from '../deployment/deploy-directory';
 import { createEngineWorker } from '../workers/engine-worker';
@@ -78,6 +79,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       taskQueue: config.temporal.taskQueue,
       sequelize: db.sequelize,
       client,
+      activities: createCatalogueActivities({ sequelize: db.sequelize, client, taskQueue: config.temporal.taskQueue }),
     });
     const workerRun = worker.run();
     stack.push('worker', async () => {
@@ -91,6 +93,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         db: { sequelize: db.sequelize },
         auth: config.auth,
         taskCompleter: new TemporalTaskCompleter(client, { sequelize: db.sequelize }),
+        engine: { client, taskQueue: config.temporal.taskQueue },
       },
       health: {
         database: () => probe(async () => void (await db.sequelize.query('SELECT 1'))),

@@ -1,0 +1,14 @@
+/**
+ * What the catalogue activity implementations need from the process that hosts them (the
+ * engine worker in `npm start`, the test stack in tests). Built once at start-up.
+ */
+import type { Client } from '@temporalio/client';
+import type { Sequelize } from 'sequelize';
+
+export interface CatalogueDeps {
+  sequelize: Sequelize;
+  /** Starts and signals process instances (message publishing from activities). */
+  client?: Client;
+  /** Task queue of the engine worker (for instances started from activities). */
+  taskQueue: string;
+}
