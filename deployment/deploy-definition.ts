@@ -2,12 +2,19 @@ import type { Sequelize } from 'sequelize';
 import { definitionChecksum } from '../bpmn/checksum';
 import { compileDefinition } from '../bpmn/compile';
 import type { Problem } from '../bpmn/problems';
+import type { DeployedDefinition } from '../workflows/messages';
 import { DefinitionStore, type DefinitionVersion } from './definition-store';
 
 /** What the compiler must know about this installation to validate a diagram. */
 export interface DeploymentContext {
   activityTypes: ReadonlySet<string>;
   candidateGroups: ReadonlySet<string>;
+  /**
+   * Called once a new version is stored (not for an unchanged one), e.g. to start, replace or
+   * stop its key's timer-start scheduler (`timerStartDeployHook` in workers/). A failure does
+   * not undo the deployment: it becomes a warning, and start-up syncs the schedules again.
+   */
+  onDeployed?: (definition: DeployedDefinition) => Promise<void>;
 }
 
 export type DeploymentOutcome =
@@ -33,8 +40,8 @@ export async function deployDefinition(
   if (current) return { status: 'unchanged', definition: current, warnings: [] };
   const compiled = await compileDefinition(xml, context);
   if (!compiled.ok) return { status: 'refused', problems: [...compiled.problems] };
-  const warnings = compiled.warnings;
-  return sequelize.transaction(async (transaction) => {
+  const warnings = [...compiled.warnings];
+  const outcome = await sequelize.transaction(async (transaction): Promise<DeploymentOutcome> => {
     await sequelize.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', {
       bind: [DEPLOY_LOCK_NAMESPACE, compiled.processId],
       transaction,
@@ -55,4 +62,17 @@ export async function deployDefinition(
     );
     return { status: 'deployed', definition, warnings };
   });
+  if (outcome.status === 'deployed' && context.onDeployed) {
+    const d = outcome.definition;
+    try {
+      await context.onDeployed({ id: d.id, key: d.key, version: d.version, graph: compiled.graph });
+    } catch (e) {
+      warnings.push({
+        rule: 'schedule',
+        severity: 'warning',
+        message: `version ${d.version} is deployed, but its timer start events could not be scheduled yet (${e instanceof Error ? e.message : String(e)}); the next start-up schedules them`,
+      });
+    }
+  }
+  return outcome;
 }

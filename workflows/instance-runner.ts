@@ -17,7 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { handleEvent, instanceView, startInstance, userTaskCompletionProblems } from './engine';
-import type { EngineCommand, EngineEvent, EngineState, Variables } from './engine/types';
+import type { BpmnErrorThrown, EngineCommand, EngineEvent, EngineState, Variables } from './engine/types';
 import { jobActivity } from './job-activities';
 import {
   BPMN_ERROR_TYPE,
@@ -54,13 +54,14 @@ function asVariables(value: unknown): Variables {
 }
 
 /** What a failed activity or child means for the engine: a BPMN error (catchable) or a plain failure (incident). */
-function describeFailure(err: unknown): { message: string; bpmnError?: { code: string; message?: string } } {
+function describeFailure(err: unknown): { message: string; bpmnError?: BpmnErrorThrown } {
   let cause: unknown = err;
   if (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) cause = err.cause ?? err;
   if (cause instanceof ApplicationFailure && cause.type === BPMN_ERROR_TYPE) {
-    const details = (cause.details?.[0] ?? {}) as { errorCode?: unknown };
+    const details = (cause.details?.[0] ?? {}) as { errorCode?: unknown; variables?: unknown };
     const code = typeof details.errorCode === 'string' ? details.errorCode : cause.message;
-    return { message: cause.message, bpmnError: { code, message: cause.message } };
+    const variables = asVariables(details.variables);
+    return { message: cause.message, bpmnError: { code, message: cause.message, ...(Object.keys(variables).length > 0 ? { variables } : {}) } };
   }
   return { message: cause instanceof Error ? cause.message : String(cause) };
 }
@@ -113,7 +114,7 @@ export class InstanceRunner {
   /** Feeds one event to the engine and carries out the resulting commands. */
   dispatch(event: EngineEvent): boolean {
     if (this.outcome) return false;
-    const step = handleEvent(this.graph, this.state, event, Date.now());
+    const step = handleEvent(this.graph, this.state, event, Date.now(), { inPlace: true });
     this.state = step.state;
     this.execute(step.commands);
     return step.accepted;
@@ -281,7 +282,7 @@ export class InstanceRunner {
     this.inFlight++;
     const call = jobActivity(c.activityType, c.retries);
     void scope
-      .run(() => call(c.input))
+      .run(() => call(c.input, { elementId: c.elementId, headers: c.headers }))
       .then(
         (result) => {
           this.dispatch({ type: 'jobCompleted', jobId: c.jobId, variables: asVariables(result) });

@@ -40,7 +40,20 @@ export interface ProcessInstanceResult {
   variables: Variables;
 }
 
-/** Error type of the workflow failure when a BPMN error is not caught (details: [{ errorCode }]). */
+/**
+ * The second argument every catalogue activity receives from a service/send task (the first
+ * is the task's visible variables): which element runs it, and its `zeebe:taskHeaders`.
+ * Implementations that need neither simply declare one parameter.
+ */
+export interface JobContext {
+  elementId: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Error type of a BPMN error: thrown by an activity (`bpmnError()`, details: [{ errorCode, variables? }])
+ * and by the workflow when a BPMN error is not caught (details: [{ errorCode }]).
+ */
 export const BPMN_ERROR_TYPE = 'BpmnError';
 
 // ---------------------------------------------------------------- signals
@@ -149,8 +162,21 @@ export interface PublishMessageInput {
   sourceInstanceId: string;
 }
 
+export interface StartTimerInstanceInput {
+  /** process_definitions.id of the version to start. */
+  definitionId: number;
+  key: string;
+  startEventId: string;
+  /** Epoch ms the timer fired at (part of the instance's workflow id). */
+  fireAt: number;
+}
+
 /** Activities the interpreter runs for itself; implemented in activities/engine/. */
 export interface EngineActivities {
+  /** Starts the instance of one timer start firing; a second call for the same firing starts nothing. */
+  engineStartTimerInstance(input: StartTimerInstanceInput): Promise<{ workflowId: string; started: boolean }>;
+  /** Records that a version's timer start events will not fire again (start-up then leaves it alone). */
+  engineTimerStartFinished(input: { definitionId: number; startedInstances: number }): Promise<void>;
   engineRecordInstance(input: RecordInstanceInput): Promise<void>;
   engineOpenHumanTask(input: OpenHumanTaskInput): Promise<void>;
   engineCancelHumanTask(input: { taskId: string }): Promise<void>;

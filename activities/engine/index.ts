@@ -1,4 +1,4 @@
-/** The interpreter's own activities (task rows, status mirror, called definitions, publishing). */
+/** The interpreter's own activities (task rows, status mirror, called definitions, publishing, timer starts). */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
@@ -7,6 +7,7 @@ import { resolveDefinition } from './definitions';
 import { cancelHumanTask, openHumanTask } from './human-tasks';
 import { recordInstance } from './process-instances';
 import { publishMessage } from './publish-message';
+import { recordTimerStartFinished, startTimerInstance } from './timer-start';
 
 export interface EngineActivityDeps {
   sequelize: Sequelize;
@@ -21,6 +22,11 @@ export function createEngineActivities(deps: EngineActivityDeps): EngineActiviti
     engineOpenHumanTask: (input) => openHumanTask(deps.sequelize, input),
     engineCancelHumanTask: ({ taskId }) => cancelHumanTask(deps.sequelize, taskId),
     engineResolveDefinition: (input) => resolveDefinition(deps.sequelize, input),
+    engineStartTimerInstance: async (input) => {
+      if (!deps.client) throw new Error('the engine worker has no Temporal client, so it cannot start timer-started instances');
+      return startTimerInstance({ sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue }, input);
+    },
+    engineTimerStartFinished: (input) => recordTimerStartFinished(deps.sequelize, input),
     enginePublishMessage: async (input) => {
       if (!deps.client) throw new Error('the engine worker has no Temporal client, so it cannot publish messages');
       const info = Context.current().info;

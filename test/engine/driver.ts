@@ -27,23 +27,33 @@ export class Driver {
   readonly commands: EngineCommand[] = [];
   readonly trace: Array<{ event: EngineEvent | 'start'; commands: EngineCommand[]; at: number }> = [];
 
+  /** Feed events as the interpreter workflow does (the state changed in place) rather than copying it. */
+  private readonly inPlace: boolean;
+
   constructor(
     readonly graph: CompiledGraph,
     variables: Variables = {},
-    options: Partial<StartOptions> & { now?: number } = {},
+    options: Partial<StartOptions> & { now?: number; inPlace?: boolean } = {},
   ) {
     this.now = options.now ?? T0;
-    const step = startInstance(graph, variables, this.now, { idSeed: SEED, ...options });
+    this.inPlace = options.inPlace ?? false;
+    const { inPlace: _inPlace, now: _now, ...start } = options;
+    const step = startInstance(graph, variables, this.now, { idSeed: SEED, ...start });
     this.state = step.state;
     this.commands.push(...step.commands);
     this.trace.push({ event: 'start', commands: step.commands, at: this.now });
   }
 
   send(event: EngineEvent): EngineCommand[] {
+    if (this.inPlace) return this.record(event, handleEvent(this.graph, this.state, event, this.now, { inPlace: true }));
     const before = JSON.stringify(this.state);
     const step = handleEvent(this.graph, this.state, event, this.now);
     // The engine must never change the state it was given.
     if (JSON.stringify(this.state) !== before) throw new Error('handleEvent mutated its input state');
+    return this.record(event, step);
+  }
+
+  private record(event: EngineEvent, step: ReturnType<typeof handleEvent>): EngineCommand[] {
     this.state = step.state;
     this.commands.push(...step.commands);
     this.trace.push({ event, commands: step.commands, at: this.now });

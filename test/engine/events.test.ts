@@ -277,6 +277,55 @@ describe('errors', () => {
     expect(d.path).toEqual(['start', 'notFound', 'missing', 'jobErr']);
     expect(d.state.incidents).toEqual({});
   });
+
+  it("a caught job error puts its code, message and variables in the catching boundary's scope", () => {
+    const g = new GraphBuilder('errVars');
+    g.start('start').sub('sub', (s) => {
+      s.start('ss').service('pds', 'pdsLookup').boundary('notFound', 'pds', { type: 'error', errorCode: 'NOT_FOUND' }).script('note', 'errorCode + ": " + errorMessage', 'note').end('se').end('seErr');
+      s.chain('ss', 'pds', 'se').chain('notFound', 'note', 'seErr');
+    }).end('end');
+    g.chain('start', 'sub', 'end');
+    const d = new Driver(g.build());
+    d.send({ type: 'jobFailed', jobId: d.jobs()[0].id, message: 'no such child', bpmnError: { code: 'NOT_FOUND', message: 'no such child', variables: { searched: 'PDS' } } });
+    expect(d.status).toBe('completed');
+    expect(d.path).toEqual(['start', 'ss', 'notFound', 'note', 'seErr', 'sub', 'end', 'errVars']);
+    // The boundary sits inside the sub-process: its scope (the sub-process) held them and ended with it.
+    expect(d.variables).toEqual({ note: 'NOT_FOUND: no such child' });
+  });
+
+  it('a caught error at process level leaves errorCode and errorMessage on the process; output mappings see them', () => {
+    const g = new GraphBuilder('errTop');
+    g.start('start').service('pds', 'pdsLookup').boundary('failed', 'pds', { type: 'error' }).end('end').end('handled');
+    g.chain('start', 'pds', 'end').chain('failed', 'handled');
+    const d = new Driver(g.build());
+    d.send({ type: 'jobFailed', jobId: d.jobs()[0].id, message: 'gone', bpmnError: { code: 'CHILD_GONE', message: 'moved abroad' } });
+    expect(d.variables).toEqual({ errorCode: 'CHILD_GONE', errorMessage: 'moved abroad' });
+  });
+
+  it('with output mappings on the catch event, only what they map leaves it', () => {
+    const g = new GraphBuilder('errMapped');
+    g.start('start').service('pds', 'pdsLookup')
+      .boundary('failed', 'pds', { type: 'error' }, { outputs: [{ source: feel('errorCode + " - " + errorMessage + " (" + searched + ")"'), target: 'reason' }] })
+      .end('end').end('handled');
+    g.chain('start', 'pds', 'end').chain('failed', 'handled');
+    const d = new Driver(g.build());
+    d.send({ type: 'jobFailed', jobId: d.jobs()[0].id, message: 'x', bpmnError: { code: 'NOT_FOUND', message: 'no record', variables: { searched: 'PDS' } } });
+    expect(d.variables).toEqual({ reason: 'NOT_FOUND - no record (PDS)' });
+  });
+
+  it('an error event sub-process gets the error variables as its own locals', () => {
+    const g = new GraphBuilder('espErrVars');
+    g.start('start').service('risky', 'risky').end('end');
+    g.chain('start', 'risky', 'end');
+    g.eventSub('onError', 'errStart', { type: 'error' }, true, (s) => {
+      s.script('note', 'errorCode + "/" + errorMessage + "/" + string(attempt)', 'summary').end('errEnd');
+      s.chain('errStart', 'note', 'errEnd');
+    });
+    const d = new Driver(g.build());
+    d.send({ type: 'jobFailed', jobId: d.jobs()[0].id, message: 'x', bpmnError: { code: 'BOOM', message: 'it blew up', variables: { attempt: 2 } } });
+    expect(d.status).toBe('completed');
+    expect(d.variables).toEqual({ summary: 'BOOM/it blew up/2' });
+  });
 });
 
 describe('terminate end event', () => {

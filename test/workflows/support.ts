@@ -4,7 +4,7 @@
  * engine worker with test activities. `close()` replays every closed history first.
  */
 import { randomUUID } from 'node:crypto';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { QueryTypes } from 'sequelize';
@@ -13,6 +13,7 @@ import type { Database } from '../../db/database';
 import { DefinitionStore, type DefinitionVersion } from '../../deployment/definition-store';
 import { deployDefinition } from '../../deployment/deploy-definition';
 import { createEngineWorker, type ActivityImplementations } from '../../workers/engine-worker';
+import { timerStartDeployHook } from '../../workers/timer-start-schedules';
 import { engineWorkflowBundle } from '../../workers/workflow-bundle';
 import { instanceStateQuery, PROCESS_INSTANCE_WORKFLOW_TYPE, type InstanceStateView, type ProcessInstanceInput, type ProcessInstanceResult } from '../../workflows/messages';
 import { createMigratedDatabase } from '../support/databases';
@@ -57,11 +58,35 @@ export interface EngineTestEnv {
   close(): Promise<void>;
 }
 
-export async function startEngineTestEnv(activities: ActivityImplementations, extraActivityTypes: string[] = []): Promise<EngineTestEnv> {
+/** What an activity factory gets: the test database, the test client and the worker's task queue. */
+export interface EngineTestContext {
+  db: Database;
+  client: Client;
+  taskQueue: string;
+}
+
+/**
+ * Activities are given directly or built from the environment (catalogue activities need the
+ * database and client that only exist once the environment is up). `prepare` runs on the
+ * migrated database before the worker starts (e.g. seeding).
+ */
+export async function startEngineTestEnv(
+  activities: ActivityImplementations | ((ctx: EngineTestContext) => ActivityImplementations),
+  extraActivityTypes: string[] = [],
+  options: { dbPrefix?: string; prepare?: (ctx: EngineTestContext) => Promise<void>; requireClosedHistory?: boolean } = {},
+): Promise<EngineTestEnv> {
   quietRuntime();
-  const [env, db] = await Promise.all([startEnv(), createMigratedDatabase('bpmn_wf')]);
+  const [env, db] = await Promise.all([startEnv(), createMigratedDatabase(options.dbPrefix ?? 'bpmn_wf')]);
   const taskQueue = `bpmn-${randomUUID()}`;
-  const worker = await createEngineWorker({ connection: env.nativeConnection, taskQueue, sequelize: db.sequelize, client: env.client, activities });
+  const ctx: EngineTestContext = { db, client: env.client, taskQueue };
+  if (options.prepare) await options.prepare(ctx);
+  const worker = await createEngineWorker({
+    connection: env.nativeConnection,
+    taskQueue,
+    sequelize: db.sequelize,
+    client: env.client,
+    activities: typeof activities === 'function' ? activities(ctx) : activities,
+  });
   const running = worker.run();
   const store = new DefinitionStore(db.sequelize);
   const activityTypes = new Set([...ACTIVITY_TYPES, ...extraActivityTypes]);
@@ -71,7 +96,12 @@ export async function startEngineTestEnv(activities: ActivityImplementations, ex
     db,
     taskQueue,
     async deploy(xml) {
-      const outcome = await deployDefinition(db.sequelize, withDiagram(xml), { activityTypes, candidateGroups: CANDIDATE_GROUPS });
+      // As the API does: a new version also starts, replaces or stops its timer-start scheduler.
+      const outcome = await deployDefinition(db.sequelize, withDiagram(xml), { activityTypes, candidateGroups: CANDIDATE_GROUPS, onDeployed: timerStartDeployHook({ client: env.client, taskQueue }) });
+      if (outcome.status === 'deployed') {
+        const unscheduled = outcome.warnings.find((w) => w.rule === 'schedule');
+        if (unscheduled) throw new Error(unscheduled.message);
+      }
       if (outcome.status === 'refused') throw new Error(`fixture refused: ${outcome.problems.map((p) => `${p.elementId ?? ''} ${p.message}`).join('; ')}`);
       return outcome.definition;
     },
@@ -104,7 +134,7 @@ export async function startEngineTestEnv(activities: ActivityImplementations, ex
     result: (handle) => handle.result() as Promise<ProcessInstanceResult>,
     async close() {
       try {
-        await replayAllClosed(env);
+        await replayAllClosed(env, options.requireClosedHistory ?? true);
       } finally {
         worker.shutdown();
         await running.catch(() => undefined);
@@ -117,13 +147,16 @@ export async function startEngineTestEnv(activities: ActivityImplementations, ex
 }
 
 /** Every closed workflow's history must replay with the same bundle without a nondeterminism error. */
-async function replayAllClosed(env: TestWorkflowEnvironment): Promise<void> {
+export async function replayAllClosed(env: TestWorkflowEnvironment, requireOne = true): Promise<void> {
   const histories: Array<{ workflowId: string; history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> }> = [];
   for await (const wf of env.client.workflow.list()) {
     if (wf.status.name === 'RUNNING') continue;
     histories.push({ workflowId: wf.workflowId, history: await env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory() });
   }
-  if (histories.length === 0) throw new Error('no closed workflow to replay');
+  if (histories.length === 0) {
+    if (requireOne) throw new Error('no closed workflow to replay');
+    return;
+  }
   const bundle = await engineWorkflowBundle();
   const failures: string[] = [];
   for await (const r of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'bpmn-replay' }, histories)) {

@@ -167,16 +167,26 @@ function resubscribe(run: Run, wait: Wait): void {
   }
 }
 
-/** Interrupting: the host and everything in it end, then the boundary's path starts; otherwise both run. */
-export function triggerBoundary(run: Run, host: ElementInstance, boundaryId: string, variables: Variables): void {
+/**
+ * Interrupting: the host and everything in it end, then the boundary's path starts; otherwise
+ * both run. `scopeVariables` (a caught error's code, message and variables) become local
+ * variables of the scope the boundary event sits in, unless the event has output mappings:
+ * then only what they map leaves the event.
+ */
+export function triggerBoundary(run: Run, host: ElementInstance, boundaryId: string, variables: Variables, scopeVariables?: Variables): void {
   const boundary = nodeOf(run, boundaryId) as BoundaryEventNode;
   const scopeId = host.parentId!;
   if (boundary.interrupting) terminateInstance(run, host);
+  if (scopeVariables && boundary.outputs.length === 0) Object.assign(run.state.instances[scopeId].variables, scopeVariables);
   activateNode(run, boundary.id, scopeId, { variables });
 }
 
-/** Starts an event sub-process in `scopeInst`; an interrupting one first ends everything else in the scope. */
-export function triggerEventSubProcess(run: Run, scopeInst: ElementInstance, startId: string, variables: Variables): void {
+/**
+ * Starts an event sub-process in `scopeInst`; an interrupting one first ends everything else in
+ * the scope. `scopeVariables` become local variables of the event sub-process instance (unless
+ * its start event has output mappings, which then decide).
+ */
+export function triggerEventSubProcess(run: Run, scopeInst: ElementInstance, startId: string, variables: Variables, scopeVariables?: Variables): void {
   if (scopeInst.interrupted) return;
   const start = nodeOf(run, startId) as StartEventNode;
   const esp = nodeOf(run, start.scopeId) as EventSubProcessNode;
@@ -185,7 +195,7 @@ export function triggerEventSubProcess(run: Run, scopeInst: ElementInstance, sta
     terminateChildren(run, scopeInst);
     cancelWaitsOf(run, scopeInst.id, (w) => w.role === 'eventSubProcess');
   }
-  const espInst = createInstance(run, esp.id, 'node', scopeInst.id);
+  const espInst = createInstance(run, esp.id, 'node', scopeInst.id, scopeVariables && start.outputs.length === 0 ? { ...scopeVariables } : {});
   startScope(run, espInst, esp.scopeRef, start.id, { variables });
 }
 
@@ -227,18 +237,21 @@ function catchingBoundary(run: Run, inst: ElementInstance, type: Catchable, code
   return pick(node.boundaryEventIds.map((id) => nodeOf(run, id) as BoundaryEventNode), type, code);
 }
 
-/** Walks out from `from` to the nearest catcher; returns false when nothing catches. */
-function propagate(run: Run, from: ElementInstance | undefined, type: Catchable, code: string): boolean {
+/**
+ * Walks out from `from` to the nearest catcher; returns false when nothing catches. `payload`
+ * is set in the catching event's scope and passed to its output mappings.
+ */
+function propagate(run: Run, from: ElementInstance | undefined, type: Catchable, code: string, payload?: Variables): boolean {
   let cur = from;
   while (cur) {
     const start = catchingStart(run, cur, type, code);
     if (start) {
-      triggerEventSubProcess(run, cur, start.id, {});
+      triggerEventSubProcess(run, cur, start.id, payload ?? {}, payload);
       return true;
     }
     const boundary = catchingBoundary(run, cur, type, code);
     if (boundary) {
-      triggerBoundary(run, cur, boundary.id, {});
+      triggerBoundary(run, cur, boundary.id, payload ?? {}, payload);
       return true;
     }
     cur = parentOf(run, cur);
@@ -246,9 +259,14 @@ function propagate(run: Run, from: ElementInstance | undefined, type: Catchable,
   return false;
 }
 
-/** A BPMN error: caught by the nearest boundary/event sub-process, otherwise the instance fails with it. */
-export function throwError(run: Run, from: ElementInstance | undefined, code: string, message: string): void {
-  if (!propagate(run, from, 'error', code)) endWholeInstance(run, { type: 'fail', errorCode: code, message });
+/**
+ * A BPMN error: caught by the nearest boundary/event sub-process, otherwise the instance fails
+ * with it. The catch event's scope gets the error's `variables` plus `errorCode` and
+ * `errorMessage` (as Camunda's errorCodeVariable / errorMessageVariable would name them).
+ */
+export function throwError(run: Run, from: ElementInstance | undefined, code: string, message: string, variables?: Variables): void {
+  const payload: Variables = { ...(variables ?? {}), errorCode: code, errorMessage: message };
+  if (!propagate(run, from, 'error', code, payload)) endWholeInstance(run, { type: 'fail', errorCode: code, message });
 }
 
 /** A BPMN escalation: caught by the nearest catcher; uncaught, the flow simply continues. */

@@ -163,16 +163,26 @@ export interface EngineState {
 
 // ---------------------------------------------------------------- events (into the engine)
 
+/**
+ * A BPMN error raised by a job or a called instance. The catching event's scope gets
+ * `errorCode`, `errorMessage` and the error's own `variables`.
+ */
+export interface BpmnErrorThrown {
+  code: string;
+  message?: string;
+  variables?: Variables;
+}
+
 export type EngineEvent =
   | { type: 'jobCompleted'; jobId: string; variables?: Variables }
   /** After the job's retries: `bpmnError` is thrown in the process (catchable); otherwise an incident. */
-  | { type: 'jobFailed'; jobId: string; message: string; bpmnError?: { code: string; message?: string } }
+  | { type: 'jobFailed'; jobId: string; message: string; bpmnError?: BpmnErrorThrown }
   | { type: 'timerFired'; timerId: string }
   /** `bufferForMs`: keep the message this long if nothing waits for it yet (default: not kept). */
   | { type: 'messageReceived'; name: string; correlationKey?: string | null; variables?: Variables; bufferForMs?: number }
   | { type: 'userTaskCompleted'; taskId: string; outcome?: string; data?: Variables; actor?: string }
   | { type: 'childCompleted'; callId: string; variables?: Variables }
-  | { type: 'childFailed'; callId: string; message: string; bpmnError?: { code: string; message?: string } }
+  | { type: 'childFailed'; callId: string; message: string; bpmnError?: BpmnErrorThrown }
   /** `variables` are set on the process before the retry (to fix what caused the incident). */
   | { type: 'incidentRetried'; incidentId: string; variables?: Variables }
   | { type: 'cancelRequested'; reason?: string };
