@@ -7,6 +7,8 @@ export interface Reply {
   body?: unknown;
   /** For browser flows (OpenID Connect): where to send the browser, with `status` 302/303. */
   redirect?: string;
+  /** Sends `body` (a string) as is with this media type instead of as JSON, e.g. application/xml. */
+  contentType?: string;
 }
 
 /**

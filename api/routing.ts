@@ -65,6 +65,7 @@ export function mountRoutes(routes: readonly RouteDefinition[], deps: CaseWorkDe
       const reply = await route.handler(input, ctx);
       res.setHeader('Cache-Control', 'no-store');
       if (reply.redirect) res.redirect(reply.status, reply.redirect);
+      else if (reply.contentType) res.status(reply.status).type(reply.contentType).send(String(reply.body ?? ''));
       else if (reply.body === undefined) res.status(reply.status).end();
       else res.status(reply.status).json(reply.body);
     });

@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
 import { completeTaskRow, type HumanTask } from '../../db/repositories/tasks';
 import { completeUserTaskUpdate } from '../../workflows/messages';
+import { reconcileTask } from './task-reconciler';
 import { TaskCompletionConflict, TaskCompletionRefused, type TaskCompleter, type TaskCompletion } from './task-completer';
 
 /**
@@ -10,6 +11,10 @@ import { TaskCompletionConflict, TaskCompletionRefused, type TaskCompleter, type
  * history), and only once the workflow has accepted is the row marked completed, in the same
  * transaction. Of two people completing the same task at once, the second waits on the row
  * lock and then finds it changed (409).
+ *
+ * When the workflow refuses because it no longer has the task open (an earlier completion was
+ * accepted but its row write failed, or the process moved on), the row is reconciled with the
+ * workflow before answering 409, so it does not stay claimed forever.
  */
 export class TemporalTaskCompleter implements TaskCompleter {
   constructor(
@@ -18,23 +23,27 @@ export class TemporalTaskCompleter implements TaskCompleter {
   ) {}
 
   async complete(task: HumanTask, completion: TaskCompletion): Promise<void> {
-    await inTransaction(this.db, async (tx) => {
+    // Failures are returned, not thrown, so that a reconciliation commits with the transaction.
+    const failure = await inTransaction(this.db, async (tx): Promise<Error | null> => {
       const locked = await selectOne<{ id: string }>(
         tx,
         `SELECT id FROM human_tasks WHERE id = $1 AND row_version = $2 AND status = 'claimed' AND assignee = $3 FOR UPDATE`,
         [task.id, task.rowVersion, completion.actor.username],
       );
-      if (!locked) throw new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
+      if (!locked) return new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
       try {
         await this.client.workflow.getHandle(task.processInstanceId).executeUpdate(completeUserTaskUpdate, {
           args: [{ taskId: task.id, outcome: completion.outcome, data: completion.data, actor: completion.actor.username }],
         });
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) {
-          throw new TaskCompletionRefused(`The process refused the completion: ${error.cause?.message ?? error.message}`);
+        if (!(error instanceof WorkflowUpdateFailedError) && !(error instanceof WorkflowNotFoundError)) throw error;
+        const reconciled = await reconcileTask(this.client, tx, task, { closeWithEndedProcess: false });
+        if (reconciled.outcome === 'completed') {
+          return new TaskCompletionConflict(`The process had already accepted a completion of this task by ${reconciled.by}; the task now shows it`);
         }
-        if (error instanceof WorkflowNotFoundError) throw new TaskCompletionRefused('The process instance of this task is no longer running');
-        throw error;
+        if (reconciled.outcome === 'cancelled') return new TaskCompletionConflict('The process has moved on and closed this task; it is now cancelled');
+        if (error instanceof WorkflowNotFoundError) return new TaskCompletionRefused('The process instance of this task is no longer running');
+        return new TaskCompletionRefused(`The process refused the completion: ${error.cause?.message ?? error.message}`);
       }
       const done = await completeTaskRow(tx, task.id, {
         username: completion.actor.username,
@@ -43,6 +52,8 @@ export class TemporalTaskCompleter implements TaskCompleter {
         expectedVersion: task.rowVersion,
       });
       if (!done) throw new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
+      return null;
     });
+    if (failure) throw failure;
   }
 }

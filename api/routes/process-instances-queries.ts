@@ -1,0 +1,85 @@
+import { select, selectOne, type Db } from '../../db/repositories/sql';
+import type { InstanceCursor } from './process-instances-schemas';
+
+/** A process_instances mirror row with its definition and, when the business key names one, its child. */
+export interface InstanceRow {
+  id: string;
+  definitionId: number;
+  key: string;
+  version: number;
+  definitionName: string | null;
+  businessKey: string | null;
+  status: string;
+  /** Username of whoever started it (null: started by a message, a timer or another process). */
+  startedBy: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  updatedAt: Date;
+  /** started_at in microseconds, exact, for the keyset cursor. */
+  startedUs: string;
+  childId: string | null;
+  childLocalityId: number | null;
+}
+
+// The child join casts only a 10-digit key, so a longer key is never truncated into a match.
+const FROM = `
+  FROM process_instances i
+  JOIN process_definitions d ON d.id = i.definition_id
+  LEFT JOIN staff_users s ON s.id = i.started_by
+  LEFT JOIN children c ON c.nhs_number = (CASE WHEN i.business_key ~ '^[0-9]{10}$' THEN i.business_key END)::char(10)`;
+
+const COLUMNS = `i.id, i.definition_id, d.key, d.version, d.name AS definition_name, i.business_key, i.status,
+  s.username AS started_by, i.started_at, i.ended_at, i.updated_at,
+  (extract(epoch FROM i.started_at) * 1000000)::bigint::text AS started_us,
+  c.id AS child_id, c.locality_id AS child_locality_id`;
+
+export function findInstance(db: Db, id: string): Promise<InstanceRow | null> {
+  return selectOne<InstanceRow>(db, `SELECT ${COLUMNS} ${FROM} WHERE i.id = $1`, [id]);
+}
+
+export interface InstanceFilter {
+  key?: string;
+  status?: string;
+  businessKey?: string;
+  /** Rows about a child only within these localities; null = every locality (a stated reason). */
+  localityIds: number[] | null;
+}
+
+/** One page, newest first, by (started_at, id); limit + 1 rows are read to know whether more follow. */
+export async function listInstances(db: Db, f: InstanceFilter, limit: number, after: InstanceCursor | null): Promise<{ rows: InstanceRow[]; more: boolean }> {
+  const rows = await select<InstanceRow>(
+    db,
+    `SELECT ${COLUMNS} ${FROM}
+     WHERE ($1::text IS NULL OR d.key = $1)
+       AND ($2::text IS NULL OR i.status = $2)
+       AND ($3::text IS NULL OR i.business_key = $3)
+       AND ($4::int[] IS NULL OR c.id IS NULL OR c.locality_id = ANY($4::int[]))
+       AND ($5::bigint IS NULL OR (i.started_at, i.id) < (timestamptz 'epoch' + $5::bigint * interval '1 microsecond', $6::text))
+     ORDER BY i.started_at DESC, i.id DESC
+     LIMIT $7`,
+    [f.key ?? null, f.status ?? null, f.businessKey ?? null, f.localityIds, after?.startedUs ?? null, after?.id ?? null, limit + 1],
+  );
+  return { rows: rows.slice(0, limit), more: rows.length > limit };
+}
+
+/**
+ * The mirror row of an instance the API starts, written with its audit event before the
+ * workflow starts (same transaction), so a listing right after the start shows it; the
+ * workflow's own status updates (activities/engine/process-instances.ts) then move it on.
+ */
+export async function insertStartedInstance(
+  db: Db,
+  r: { id: string; definitionId: number; businessKey: string | null; startedBy: number; startedAt: Date },
+): Promise<void> {
+  await select(
+    db,
+    `INSERT INTO process_instances (id, definition_id, business_key, status, started_by, started_at, updated_at)
+     VALUES ($1, $2, $3, 'running', $4, $5, now()) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    [r.id, r.definitionId, r.businessKey, r.startedBy, r.startedAt],
+  );
+}
+
+/** Task rows of an instance by id, to show who holds each open user task. */
+export function taskRowsOf(db: Db, instanceId: string): Promise<Array<{ id: string; status: string; assignee: string | null; dueAt: Date | null }>> {
+  return select(db, 'SELECT id, status, assignee, due_at FROM human_tasks WHERE process_instance_id = $1', [instanceId]);
+}
