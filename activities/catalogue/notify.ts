@@ -1,20 +1,47 @@
-/** Catalogue entries: Email to GP practices and reminders to families. */
+/**
+ * Catalogue entries: email to GP practices and reminders to families. Both write an outbox
+ * row (idempotent per activity) and try to deliver it at once; when the mail server is down
+ * they fail, Temporal retries them, and the row is delivered once by whichever of the retry
+ * or the outbox relay gets to it first (mail/delivery.ts).
+ */
 import { z } from 'zod';
-import { define, odsCode, MESSAGING } from './shared';
+import { FAMILY_REMINDERS, GP_PRACTICE_TEMPLATE_NAMES } from '../../mail/templates/names';
+import { define, isoDate, odsCode, MESSAGING } from './shared';
+
+const recordId = z.string().regex(/^\d+$/, 'a child record id is digits');
 
 export const NOTIFY_ACTIVITIES = {
   'notify.emailGpPractice': define({
-    description: "Email the child's GP practice (birth, mover, overdue immunisations).",
-    input: z.object({ gpPracticeCode: odsCode, template: z.string(), childId: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
-    output: z.object({ messageId: z.string() }),
+    description:
+      "Email a GP practice about a child (new birth, mover in/out, overdue immunisations), naming the child by NHS number and initials only. " +
+      "gpPracticeCode defaults to the child's registered practice; details are the template's own fields " +
+      '(gp-new-birth: locality; gp-mover-in/out: fromLocality, toLocality (null = outside the region), reason, effectiveOn?; ' +
+      'gp-immunisation-overdue: doses [{vaccine, dose, dueOn}], remindersSent?).',
+    input: z.object({
+      template: z.enum(GP_PRACTICE_TEMPLATE_NAMES),
+      childId: recordId,
+      gpPracticeCode: odsCode.optional(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+    output: z.object({ notificationId: z.string(), messageId: z.string(), recipient: z.string(), delivered: z.boolean() }),
     retry: MESSAGING,
-    startToCloseTimeout: '1m',
+    startToCloseTimeout: '2m',
   }),
   'notify.remindFamily': define({
-    description: "Remind the family (immunisation due/overdue, appointment) by their preferred contact method.",
-    input: z.object({ childId: z.string(), reminder: z.string(), preferredContact: z.enum(['email', 'sms', 'letter']).optional() }),
-    output: z.object({ sentVia: z.enum(['email', 'sms', 'letter']) }),
+    description:
+      "Remind the child's family (immunisation due/overdue, appointment) by the primary contact's preferred method: email through the outbox; " +
+      'SMS and letter are recorded in the outbox and handed to a logging stand-in (no gateway integrated yet); a phone preference gets an SMS. ' +
+      'No contact details → NoContactDetailsError (not retried).',
+    input: z.object({
+      childId: recordId,
+      reminder: z.enum(FAMILY_REMINDERS),
+      about: z.string().min(1).max(200).optional(),
+      dueOn: isoDate.optional(),
+      /** Overrides the contact's preference (the contact must have the details for it). */
+      preferredContact: z.enum(['email', 'sms', 'letter']).optional(),
+    }),
+    output: z.object({ sentVia: z.enum(['email', 'sms', 'letter']), notificationId: z.string(), delivered: z.boolean() }),
     retry: MESSAGING,
-    startToCloseTimeout: '1m',
+    startToCloseTimeout: '2m',
   }),
 };

@@ -1,8 +1,171 @@
-/** Implementations of the catalogue's notify.* activities (declared in ../catalogue/notify.ts). */
+/**
+ * Implementations of the catalogue's notify.* activities (declared in ../catalogue/notify.ts).
+ *
+ * Each writes its outbox row and an audit event in one transaction, keyed by the activity
+ * (workflow, run, activity id), so a retried activity finds its row instead of writing a
+ * second one; then it delivers that row at once. If delivery fails the activity fails and
+ * Temporal retries it (MESSAGING policy); meanwhile the outbox relay may deliver the row
+ * first. Either way it goes out once.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { z } from 'zod';
+import { insertAuditEvent } from '../../db/repositories/audit';
+import { enqueueGpPracticeEmail, enqueueMessage, initialsOf, OutboxInputError, type Channel, type Enqueued } from '../../db/repositories/outbox';
+import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
+import { DeliveryError } from '../../mail/delivery';
+import { TemplateModelError } from '../../mail/templates';
 import type { CatalogueActivityMap } from '../catalogue-activities';
+import { NOTIFY_ACTIVITIES } from '../catalogue/notify';
 import type { CatalogueDeps } from '../deps';
-import type { NOTIFY_ACTIVITIES } from '../catalogue/notify';
 
-export function createNotifyActivities(_deps: CatalogueDeps): Partial<CatalogueActivityMap<keyof typeof NOTIFY_ACTIVITIES>> {
-  return {};
+interface ActivityCall {
+  idempotencyKey: string;
+  actor: string;
+}
+
+/** The key is the same for every retry of one activity, and differs between activities and runs. */
+function currentCall(): ActivityCall {
+  const info = Context.current().info;
+  const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
+  const processKey = workflowId.split('/')[0].replace(/-(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, '') || 'engine';
+  return { idempotencyKey: `notify:${workflowId}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`, actor: `system:${processKey}` };
+}
+
+function parseInput<T extends keyof typeof NOTIFY_ACTIVITIES>(type: T, input: unknown): z.infer<(typeof NOTIFY_ACTIVITIES)[T]['input']> {
+  const parsed = NOTIFY_ACTIVITIES[type].input.safeParse(input);
+  if (parsed.success) return parsed.data as z.infer<(typeof NOTIFY_ACTIVITIES)[T]['input']>;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+  throw ApplicationFailure.nonRetryable(`${type}: bad input: ${problems}`, 'ValidationError');
+}
+
+/** Bad data that a retry cannot fix becomes a non-retryable ValidationError. */
+async function rejectingBadInput<T>(type: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof OutboxInputError || error instanceof TemplateModelError) {
+      throw ApplicationFailure.nonRetryable(`${type}: ${error.message}`, 'ValidationError');
+    }
+    throw error;
+  }
+}
+
+/** Delivers now when a mail service is present; a failure is retryable (Temporal backs off). */
+async function deliver(deps: CatalogueDeps, type: string, enqueued: Enqueued): Promise<boolean> {
+  if (!deps.mail) return false;
+  try {
+    await deps.mail.deliverNotification(enqueued.id);
+    return true;
+  } catch (error) {
+    if (error instanceof DeliveryError) {
+      throw ApplicationFailure.retryable(`${type}: ${error.message} (the message stays in the outbox and will be retried)`, 'DeliveryError');
+    }
+    throw error;
+  }
+}
+
+async function auditEnqueued(tx: Db, actor: string, enqueued: Enqueued, childId: string, detail: Record<string, unknown>): Promise<void> {
+  if (!enqueued.created) return; // a retry: the first attempt audited it
+  await insertAuditEvent(tx, {
+    actorId: null,
+    actorUsername: actor,
+    action: 'notification.enqueued',
+    entityType: 'notification',
+    entityId: enqueued.id,
+    childId,
+    sourceIp: null,
+    reason: null,
+    detail: { ...detail, messageId: enqueued.messageId },
+  });
+}
+
+interface FamilyContact {
+  name: string;
+  email: string | null;
+  phone: string | null;
+  preferredMethod: 'email' | 'sms' | 'letter' | 'phone';
+  addressLine1: string;
+  addressLine2: string | null;
+  town: string | null;
+  postcode: string;
+  givenName: string;
+  familyName: string;
+}
+
+/** The channel for a reminder: the override if the contact can take it, else their preference. */
+function channelFor(contact: FamilyContact, override: Channel | undefined): Channel {
+  const wanted: Channel = override ?? (contact.preferredMethod === 'phone' ? 'sms' : contact.preferredMethod);
+  if (wanted === 'email' && !contact.email) throw ApplicationFailure.nonRetryable('the family contact has no email address', 'NoContactDetailsError');
+  if (wanted === 'sms' && !contact.phone) throw ApplicationFailure.nonRetryable('the family contact has no phone number', 'NoContactDetailsError');
+  return wanted;
+}
+
+function recipientFor(contact: FamilyContact, channel: Channel): string {
+  if (channel === 'email') return contact.email!;
+  if (channel === 'sms') return contact.phone!;
+  return [contact.name, contact.addressLine1, contact.addressLine2, contact.town, contact.postcode].filter(Boolean).join(', ');
+}
+
+export function createNotifyActivities(deps: CatalogueDeps): Partial<CatalogueActivityMap<keyof typeof NOTIFY_ACTIVITIES>> {
+  const db: Db = { sequelize: deps.sequelize };
+  return {
+    'notify.emailGpPractice': async (raw) => {
+      const type = 'notify.emailGpPractice';
+      const input = parseInput(type, raw);
+      const call = currentCall();
+      const { enqueued, gpPracticeCode } = await rejectingBadInput(type, () =>
+        inTransaction(db, async (tx) => {
+          let code = input.gpPracticeCode;
+          if (!code) {
+            const child = await selectOne<{ gpPracticeOds: string | null }>(tx, 'SELECT gp_practice_ods FROM children WHERE id = $1', [input.childId]);
+            if (!child) throw new OutboxInputError(`no child record with id ${input.childId}`);
+            if (!child.gpPracticeOds) throw new OutboxInputError(`child ${input.childId} has no registered GP practice and no gpPracticeCode was given`);
+            code = child.gpPracticeOds;
+          }
+          const e = await enqueueGpPracticeEmail(tx, { idempotencyKey: call.idempotencyKey, gpPracticeCode: code, template: input.template, childId: input.childId, details: input.details });
+          await auditEnqueued(tx, call.actor, e, input.childId, { channel: 'email', template: input.template, gpPracticeCode: code });
+          return { enqueued: e, gpPracticeCode: code };
+        }),
+      );
+      const recipient = (await selectOne<{ recipient: string }>(db, 'SELECT recipient FROM notifications WHERE id = $1', [enqueued.id]))!.recipient;
+      const delivered = await deliver(deps, type, enqueued);
+      Context.current().log.info(`${type}: ${input.template} for child ${input.childId} to practice ${gpPracticeCode}`, { notificationId: enqueued.id, delivered });
+      return { notificationId: enqueued.id, messageId: enqueued.messageId, recipient, delivered };
+    },
+
+    'notify.remindFamily': async (raw) => {
+      const type = 'notify.remindFamily';
+      const input = parseInput(type, raw);
+      const call = currentCall();
+      const { enqueued, channel } = await rejectingBadInput(type, () =>
+        inTransaction(db, async (tx) => {
+          const contact = await selectOne<FamilyContact>(
+            tx,
+            `SELECT ct.name, ct.email, ct.phone, ct.preferred_method, c.address_line1, c.address_line2, c.town, c.postcode, c.given_name, c.family_name
+             FROM children c JOIN contacts ct ON ct.child_id = c.id
+             WHERE c.id = $1 ORDER BY ct.is_primary DESC, ct.id LIMIT 1`,
+            [input.childId],
+          );
+          if (!contact) {
+            const exists = await selectOne(tx, 'SELECT 1 FROM children WHERE id = $1', [input.childId]);
+            if (!exists) throw new OutboxInputError(`no child record with id ${input.childId}`);
+            throw ApplicationFailure.nonRetryable(`child ${input.childId} has no family contact on record`, 'NoContactDetailsError');
+          }
+          const ch = channelFor(contact, input.preferredContact);
+          const e = await enqueueMessage(tx, {
+            channel: ch,
+            idempotencyKey: call.idempotencyKey,
+            to: recipientFor(contact, ch),
+            template: 'family-reminder',
+            childId: input.childId,
+            model: { initials: initialsOf(contact.givenName, contact.familyName), reminder: input.reminder, about: input.about, dueOn: input.dueOn },
+          });
+          await auditEnqueued(tx, call.actor, e, input.childId, { channel: ch, template: 'family-reminder', reminder: input.reminder });
+          return { enqueued: e, channel: ch };
+        }),
+      );
+      const delivered = await deliver(deps, type, enqueued);
+      return { sentVia: channel, notificationId: enqueued.id, delivered };
+    },
+  };
 }
