@@ -1,29 +1,70 @@
-/** Catalogue entries: The child record: create or match, responsible locality. */
+/**
+ * Catalogue entries: the child record: create or match, responsible locality, read.
+ * Inputs are the process variables a service task sees; extra variables are ignored.
+ */
 import { z } from 'zod';
 import { define, nhsNumber, isoDate, postcode, odsCode, address, LOCAL } from './shared';
 
+const childId = z.union([z.string().regex(/^[1-9][0-9]{0,17}$/, 'a child id is a positive whole number'), z.number().int().positive()]).transform(String);
+const sex = z.enum(['male', 'female', 'indeterminate', 'unknown']);
+const safeguardingAlert = z.enum(['none', 'concern', 'child_protection_plan', 'looked_after']);
+
+/** Where the child belongs: see activities/child/locality.ts for the rule. */
+const routing = {
+  /** Locality code, null when neither the postcode nor the GP practice is in the region. */
+  locality: z.string().nullable(),
+  localityId: z.number().int().nullable(),
+  /** The address is in the region. */
+  inRegion: z.boolean(),
+  via: z.enum(['postcode', 'gp_practice', 'none']),
+};
+
 export const CHILD_ACTIVITIES = {
   'child.createOrMatchRecord': define({
-    description: 'Create the child record, or match the existing one for this NHS number (never two records per NHS number).',
+    description:
+      'Create the child record, or match the existing one for this NHS number (never two records per NHS number); the responsible locality comes from the postcode, else the GP practice. Audited.',
     input: z.object({
       nhsNumber,
-      givenName: z.string().optional(),
-      familyName: z.string().optional(),
+      givenName: z.string().trim().min(1).max(100),
+      familyName: z.string().trim().min(1).max(100),
       dateOfBirth: isoDate,
-      sex: z.enum(['male', 'female', 'indeterminate', 'unknown']).optional(),
+      sex: sex.default('unknown'),
       address,
-      gpPracticeCode: odsCode.optional(),
-      mother: z.object({ nhsNumber: nhsNumber.optional(), name: z.string().optional() }).optional(),
+      gpPracticeCode: odsCode.nullable().optional(),
+      mother: z.object({ nhsNumber: nhsNumber.nullable().optional(), name: z.string().trim().min(1).max(200) }).nullable().optional(),
     }),
-    output: z.object({ childId: z.string(), created: z.boolean() }),
-    retry: LOCAL,
+    output: z.object({ childId: z.string(), created: z.boolean(), ...routing }),
+    retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'OutOfRegionError'] },
     startToCloseTimeout: '30s',
   }),
   'child.deriveLocality': define({
-    description: 'Work out the responsible locality from the postcode (or the GP practice when the postcode is outside the region).',
-    input: z.object({ postcode, gpPracticeCode: odsCode.optional() }),
-    output: z.object({ locality: z.string(), inRegion: z.boolean() }),
+    description: 'Work out the responsible locality from the postcode district, or from the GP practice when the postcode is outside the region.',
+    input: z.object({ postcode, gpPracticeCode: odsCode.nullable().optional() }),
+    output: z.object({ ...routing, postcodeDistrict: z.string().nullable() }),
     retry: LOCAL,
+    startToCloseTimeout: '10s',
+  }),
+  'child.getRecord': define({
+    description: "Read the child's record for a process: locality, GP practice, date of birth, safeguarding alert, open concerns. Audited.",
+    input: z
+      .object({ childId: childId.optional(), nhsNumber: nhsNumber.optional() })
+      .refine((v) => v.childId !== undefined || v.nhsNumber !== undefined, 'childId or nhsNumber is required'),
+    output: z.object({
+      childId: z.string(),
+      nhsNumber,
+      /** Initials only: what emails and task names may show. */
+      initials: z.string(),
+      dateOfBirth: isoDate,
+      sex,
+      postcode: z.string(),
+      locality: z.string(),
+      localityId: z.number().int(),
+      gpPracticeCode: z.string().nullable(),
+      status: z.enum(['active', 'moved_out', 'deceased']),
+      safeguardingAlert,
+      openConcerns: z.number().int(),
+    }),
+    retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'NotFoundError'] },
     startToCloseTimeout: '10s',
   }),
 };

@@ -1,8 +1,49 @@
-/** Implementations of the catalogue's pds.* activities (declared in ../catalogue/pds.ts). */
+/**
+ * Implementations of the catalogue's pds.* activities (declared in ../catalogue/pds.ts).
+ * PDS being down is an ordinary thrown error, retried with the catalogue's backoff; a
+ * response that is not a usable Patient, or no PDS configured, cannot be cured by retrying.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { CatalogueActivityMap } from '../catalogue-activities';
 import type { CatalogueDeps } from '../deps';
-import type { PDS_ACTIVITIES } from '../catalogue/pds';
+import { PDS_ACTIVITIES } from '../catalogue/pds';
+import { selectOne, type Db } from '../../db/repositories/sql';
+import { FhirPatientError } from '../../pds/fhir-patient';
+import { auditBySystem, parseActivityInput, systemActor } from '../child/support';
 
-export function createPdsActivities(_deps: CatalogueDeps): Partial<CatalogueActivityMap<keyof typeof PDS_ACTIVITIES>> {
-  return {};
+export function createPdsActivities(deps: CatalogueDeps): Partial<CatalogueActivityMap<keyof typeof PDS_ACTIVITIES>> {
+  const db: Db = { sequelize: deps.sequelize };
+  return {
+    'pds.lookupPatient': async (input) => {
+      const { nhsNumber } = parseActivityInput('pds.lookupPatient', PDS_ACTIVITIES['pds.lookupPatient'].input, input);
+      if (!deps.pds) throw ApplicationFailure.nonRetryable('pds.lookupPatient: no PDS client is configured for this worker', 'ConfigurationError');
+      let patient;
+      try {
+        patient = await deps.pds.lookupPatient(nhsNumber);
+      } catch (e) {
+        if (e instanceof FhirPatientError) throw ApplicationFailure.nonRetryable(`pds.lookupPatient: ${e.message}`, 'PdsResponseError');
+        throw e;
+      }
+      // The look-up concerns a child's record when we hold one: audit it against that record.
+      const child = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [nhsNumber]);
+      await auditBySystem(db, await systemActor(db), {
+        action: 'pds.lookup',
+        entityType: 'pds_patient',
+        entityId: nhsNumber,
+        childId: child?.id ?? null,
+        detail: { found: patient !== null },
+      });
+      if (!patient) return { found: false };
+      return {
+        found: true,
+        givenName: patient.givenName,
+        familyName: patient.familyName,
+        dateOfBirth: patient.dateOfBirth,
+        sex: patient.sex,
+        ...(patient.address && patient.address.lines.length > 0 ? { address: patient.address } : {}),
+        ...(patient.gpPracticeCode ? { gpPracticeCode: patient.gpPracticeCode } : {}),
+        ...(patient.deceased ? { deceased: true } : {}),
+      };
+    },
+  };
 }

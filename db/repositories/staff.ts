@@ -1,6 +1,7 @@
 import { select, selectOne, type Db } from './sql';
 
-export const ROLES = ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator'] as const;
+// `integration`: accounts of other systems sending inbound events (maternity, PDS notifications, CP-IS).
+export const ROLES = ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator', 'integration'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const TEAM_KINDS = ['records', 'health_visiting', 'immunisation', 'safeguarding', 'management'] as const;

@@ -1,0 +1,445 @@
+/**
+ * Inbound events from other systems (maternity, PDS change notifications, other CHIS,
+ * immunisation and screening systems, CP-IS): POST /api/events/<kind>.
+ *
+ * Each request is validated (schema, then the facts it names: known child, known GP practice,
+ * dates not in the future), stored once with the endpoint's own rows and its audit event in
+ * one transaction, then published as its BPMN message with the event id as idempotency key.
+ * A repeat (same `eventId`, or same content without one) answers 200 with the first event's
+ * id and writes nothing; a new event answers 202. If the engine cannot be reached after the
+ * event was stored, the answer is 503 naming the stored event: repeating the request
+ * publishes it (and a relay in the running system publishes what nobody repeated). An API
+ * without an engine at all answers 503 before writing anything.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { routeByPostcode, type LocalityRouting } from '../../activities/child/locality';
+import {
+  dedupeKeyOf, findInboundEvent, findInboundEventByKey, insertInboundEvent, type InboundEvent, type InboundEventKind,
+} from '../../db/repositories/inbound-events';
+import { inTransaction, select, selectOne, type Db } from '../../db/repositories/sql';
+import { ApiError, type FieldProblem } from '../api-error';
+import { audit } from '../audit/audit-builder';
+import { me, type RequestContext } from '../request-context';
+import { defineRoute, ok, type Reply } from '../route-definition';
+import {
+  addressChangeBody, appointmentOutcomeBody, birthNotificationBody, childProtectionAlertBody, gpChangeBody, immunisationBody, inboundTransferBody,
+  screeningOutcomeBody,
+} from './events-schemas';
+import { publishInboundEvent } from './events-publish';
+import { engineOf } from './process-instances-engine';
+
+/** What an endpoint worked out from a valid request, before anything is written. */
+interface PreparedEvent {
+  childId: string | null;
+  routing?: LocalityRouting | Record<string, unknown>;
+  messageName: string;
+  variables: Record<string, unknown>;
+  /** The endpoint's own rows, written in the event's transaction. */
+  write?: (tx: Db) => Promise<Record<string, unknown> | void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts the requests name
+
+interface ChildFacts {
+  id: string;
+  dateOfBirth: string;
+  addressLine1: string;
+  addressLine2: string | null;
+  town: string | null;
+  postcode: string;
+  locality: string;
+  gpPracticeOds: string | null;
+  safeguardingAlert: string;
+}
+
+async function childOrProblem(db: Db, nhsNumber: string): Promise<ChildFacts> {
+  const child = await selectOne<ChildFacts>(
+    db,
+    `SELECT c.id, c.date_of_birth::text AS date_of_birth, c.address_line1, c.address_line2, c.town, c.postcode, l.code AS locality,
+            c.gp_practice_ods, c.safeguarding_alert
+     FROM children c JOIN localities l ON l.id = c.locality_id WHERE c.nhs_number = $1`,
+    [nhsNumber],
+  );
+  if (!child) throw unprocessable({ field: 'body.nhsNumber', message: 'no child record has this NHS number' });
+  return child;
+}
+
+async function practiceOrProblem(db: Db, odsCode: string, field = 'body.gpPracticeCode'): Promise<void> {
+  const practice = await selectOne(db, 'SELECT ods_code FROM gp_practices WHERE ods_code = $1', [odsCode]);
+  if (!practice) throw unprocessable({ field, message: `is not a known GP practice (${odsCode})` });
+}
+
+function unprocessable(...problems: FieldProblem[]): ApiError {
+  return ApiError.unprocessable(`The event cannot be accepted: ${problems.map((p) => p.field).join(', ')}`, problems);
+}
+
+/** Today in England: a birth just after midnight BST is dated the new day, which UTC still calls yesterday. */
+function todayInEngland(now: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** Dates must not be in the future, nor (when given) before the child's birth. */
+function checkDates(ctx: RequestContext, dates: Array<[field: string, value: string | undefined]>, notBefore?: string): void {
+  const today = todayInEngland(ctx.now());
+  const problems: FieldProblem[] = [];
+  for (const [field, value] of dates) {
+    if (value === undefined) continue;
+    if (value > today) problems.push({ field, message: `must not be in the future (today is ${today})` });
+    else if (notBefore !== undefined && value < notBefore) problems.push({ field, message: `must not be before the child's date of birth (${notBefore})` });
+  }
+  if (problems.length > 0) throw ApiError.badRequest(`The request is not valid: ${problems.map((p) => p.field).join(', ')}`, problems);
+}
+
+const addressOf = (c: ChildFacts) => ({ lines: [c.addressLine1, c.addressLine2, c.town].filter((l): l is string => !!l), postcode: c.postcode });
+
+// ---------------------------------------------------------------------------------------------
+// Storing and publishing
+
+/** JSON with sorted keys, so that the same content always hashes the same. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+async function publishOrUnavailable(ctx: RequestContext, event: Pick<InboundEvent, 'id'>): Promise<{ started: number; delivered: number } | null> {
+  const r = await publishInboundEvent(ctx.deps.db, engineOf(ctx), event.id);
+  if (r.status === 'failed') {
+    throw new ApiError(503, 'Service Unavailable', `Event ${event.id} is stored, but the process engine could not be reached; repeat the request (it is idempotent)`);
+  }
+  return r.status === 'published' ? { started: r.started, delivered: r.delivered } : null;
+}
+
+async function repeated(ctx: RequestContext, existing: InboundEvent, contentHash: string): Promise<Reply> {
+  if (existing.contentHash !== contentHash) {
+    throw ApiError.conflict(`eventId ${existing.sourceEventId} was already used for a different event (${existing.id})`);
+  }
+  // A repeat is how a sender retries after a 503: publish now if the first attempt could not.
+  if (existing.publishedAt === null) await publishOrUnavailable(ctx, existing);
+  return ok({ eventId: existing.id, status: 'duplicate', childId: existing.childId, messageName: existing.messageName, routing: existing.routing });
+}
+
+async function acceptEvent(
+  ctx: RequestContext,
+  kind: InboundEventKind,
+  body: { eventId?: string; nhsNumber: string },
+  prepare: () => Promise<PreparedEvent>,
+): Promise<Reply> {
+  const { eventId, ...content } = body;
+  const contentHash = createHash('sha256').update(`${kind}\n${canonicalJson(content)}`).digest('hex');
+  const key = { sourceEventId: eventId ?? null, contentHash };
+  const existing = await findInboundEventByKey(ctx.deps.db, kind, dedupeKeyOf(key));
+  if (existing) return repeated(ctx, existing, contentHash);
+
+  const prepared = await prepare();
+  // An API without an engine (a read-only deployment) takes no events: 503 before anything is written.
+  engineOf(ctx);
+  const id = randomUUID();
+  const stored = await inTransaction(ctx.deps.db, async (tx) => {
+    const inserted = await insertInboundEvent(tx, {
+      id,
+      kind,
+      ...key,
+      nhsNumber: body.nhsNumber,
+      childId: prepared.childId,
+      payload: content,
+      routing: (prepared.routing ?? {}) as Record<string, unknown>,
+      messageName: prepared.messageName,
+      messageVariables: { ...prepared.variables, inboundEventId: id },
+      receivedBy: me(ctx).id,
+    });
+    if (!inserted) return false; // the same event, stored by a concurrent request
+    const written = (await prepared.write?.(tx)) ?? {};
+    await audit(tx, ctx, {
+      action: `event.${kind}`,
+      entityType: 'inbound_event',
+      entityId: id,
+      childId: prepared.childId,
+      detail: { sourceEventId: eventId ?? null, messageName: prepared.messageName, ...(prepared.routing ? { routing: prepared.routing } : {}), ...written },
+    });
+    return true;
+  });
+  if (!stored) return repeated(ctx, (await findInboundEventByKey(ctx.deps.db, kind, dedupeKeyOf(key)))!, contentHash);
+
+  const published = await publishOrUnavailable(ctx, { id });
+  return {
+    status: 202,
+    body: {
+      eventId: id,
+      status: 'accepted',
+      childId: prepared.childId,
+      messageName: prepared.messageName,
+      routing: prepared.routing ?? {},
+      processesStarted: published?.started ?? 0,
+      instancesNotified: published?.delivered ?? 0,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The endpoints
+
+const RESPONSES = {
+  200: 'A repeat of an event already received: its first id; nothing new was written or started',
+  202: 'Accepted: stored, written to the record and handed to the process engine',
+};
+
+type Body<S extends z.ZodType> = z.output<S>;
+
+const ALERT_RANK: Record<string, number> = { none: 0, concern: 1, looked_after: 2, child_protection_plan: 3 };
+
+const eventIdParams = z.object({ id: z.uuid({ error: 'must be an event id returned by this API' }) }).strict();
+
+export const eventRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/events/birth-notifications',
+    tag: 'events',
+    summary: 'Notify a birth',
+    access: 'events.submit',
+    schemas: { body: birthNotificationBody },
+    responses: { ...RESPONSES, 202: 'Accepted: new-birth-registration starts (a child already on record is matched, never duplicated)' },
+    handler: async ({ body }, ctx) =>
+      acceptEvent(ctx, 'birth_notification', body, async () => {
+        const db = ctx.deps.db;
+        checkDates(ctx, [['body.dateOfBirth', body.dateOfBirth]]);
+        if (body.mother.nhsNumber === body.nhsNumber) throw unprocessable({ field: 'body.mother.nhsNumber', message: "is the baby's own NHS number" });
+        await practiceOrProblem(db, body.gpPracticeCode);
+        const routing = await routeByPostcode(db, body.address.postcode, body.gpPracticeCode);
+        const existing = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [body.nhsNumber]);
+        const { eventId: _omit, ...birth } = body as Body<typeof birthNotificationBody>;
+        return {
+          childId: existing?.id ?? null,
+          routing: { ...routing, existingRecord: existing !== null },
+          messageName: 'birthNotified',
+          variables: { birth, nhsNumber: body.nhsNumber },
+        };
+      }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/events/address-changes',
+    tag: 'events',
+    summary: "Notify a change of a child's address",
+    access: 'events.submit',
+    schemas: { body: addressChangeBody },
+    responses: { ...RESPONSES, 202: 'Accepted: the address is updated and child-mover starts (it decides whether the child moved locality or left the region)' },
+    handler: async ({ body }, ctx) =>
+      acceptEvent(ctx, 'address_change', body, async () => {
+        const db = ctx.deps.db;
+        const child = await childOrProblem(db, body.nhsNumber);
+        checkDates(ctx, [['body.effectiveFrom', body.effectiveFrom]], child.dateOfBirth);
+        const routing = await routeByPostcode(db, body.address.postcode, child.gpPracticeOds);
+        const [line1, line2, ...rest] = body.address.lines;
+        return {
+          childId: child.id,
+          routing,
+          messageName: 'childAddressChanged',
+          variables: { nhsNumber: body.nhsNumber, childId: child.id, address: body.address, previousAddress: addressOf(child), previousLocality: child.locality },
+          write: async (tx) => {
+            // The responsible locality stays until the receiving locality accepts the transfer (child-mover).
+            await select(
+              tx,
+              `UPDATE children SET address_line1 = $2, address_line2 = $3, town = $4, postcode = $5, updated_at = now(), row_version = row_version + 1
+               WHERE id = $1 RETURNING id`,
+              [child.id, line1, line2 ?? null, rest.length ? rest.join(', ') : null, body.address.postcode],
+            );
+            return { previousPostcode: child.postcode, postcode: body.address.postcode };
+          },
+        };
+      }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/events/gp-changes',
+    tag: 'events',
+    summary: "Notify a change of a child's GP practice",
+    access: 'events.submit',
+    schemas: { body: gpChangeBody },
+    responses: { ...RESPONSES, 202: 'Accepted: the registered practice is updated and child-mover starts' },
+    handler: async ({ body }, ctx) =>
+      acceptEvent(ctx, 'gp_change', body, async () => {
+        const db = ctx.deps.db;
+        const child = await childOrProblem(db, body.nhsNumber);
+        checkDates(ctx, [['body.effectiveFrom', body.effectiveFrom]], child.dateOfBirth);
+        await practiceOrProblem(db, body.gpPracticeCode);
+        return {
+          childId: child.id,
+          messageName: 'childGpChanged',
+          variables: { nhsNumber: body.nhsNumber, childId: child.id, gpPracticeCode: body.gpPracticeCode, previousGpPracticeCode: child.gpPracticeOds },
+          write: async (tx) => {
+            await select(tx, 'UPDATE children SET gp_practice_ods = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1 RETURNING id', [
+              child.id,
+              body.gpPracticeCode,
+            ]);
+            return { previousGpPracticeCode: child.gpPracticeOds, gpPracticeCode: body.gpPracticeCode };
+          },
+        };
+      }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/events/inbound-transfers',
+    tag: 'events',
+    summary: 'Receive a child record from another CHIS',
+    access: 'events.submit',
+    schemas: { body: inboundTransferBody },
+    responses: { ...RESPONSES, 202: 'Accepted: child-mover records the inbound transfer (creating or matching the record) and opens its task' },
+    handler: async ({ body }, ctx) =>
+      acceptEvent(ctx, 'inbound_transfer', body, async () => {
+        const db = ctx.deps.db;
+        checkDates(ctx, [['body.dateOfBirth', body.dateOfBirth]]);
+        if (body.gpPracticeCode) await practiceOrProblem(db, body.gpPracticeCode);
+        const routing = await routeByPostcode(db, body.address.postcode, body.gpPracticeCode);
+        if (routing.locality === null) {
+          throw unprocessable({
+            field: 'body.address.postcode',
+            message: 'is outside the region and no GP practice of the region is given: the child is not this CHIS’s to receive',
+          });
+        }
+        const existing = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [body.nhsNumber]);
+        const { eventId: _omit, nhsNumber, ...transfer } = body;
+        return { childId: existing?.id ?? null, routing, messageName: 'inboundTransferReceived', variables: { transfer, nhsNumber } };
+      }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/events/immunisations',
+    tag: 'events',
+    summary: 'Record an immunisation given',
+    access: 'events.submit',
+    schemas: { body: immunisationBody },
+    responses: { ...RESPONSES, 202: "Accepted: the dose is on the child's record and waiting follow-ups are told (immunisationGiven)" },
+    handler: async ({ body }, ctx) =>
+      acceptEvent(ctx, 'immunisation', body, async () => {
+        const db = ctx.deps.db;
+        const child = await childOrProblem(db, body.nhsNumber);
+        checkDates(ctx, [['body.givenOn', body.givenOn]], child.dateOfBirth);
+        const known = await select<{ vaccine: string }>(db, 'SELECT DISTINCT vaccine FROM immunisation_schedule_doses ORDER BY vaccine');
+        if (!known.some((k) => k.vaccine === body.vaccine)) {
+          throw unprocessable({ field: 'body.vaccine', message: `is not a vaccine of the schedule (known: ${known.map((k) => k.vaccine).join(', ')})` });
+        }
+        const immunisation = { vaccine: body.vaccine, dose: body.dose, givenOn: body.givenOn, givenBy: body.givenBy };
+        return {
+          childId: child.id,
+          messageName: 'immunisationGiven',
+          variables: { immunisation, nhsNumber: body.nhsNumber },
+          write: async (tx) => {
+            const row = await selectOne<{ id: string }>(
+              tx,
+              `INSERT INTO immunisation_events (child_id, vaccine, dose, given_on, given_by, source) VALUES ($1, $2, $3, $4, $5, 'notification')
+               ON CONFLICT (child_id, vaccine, dose) DO NOTHING RETURNING id`,
+              [child.id, body.vaccine, body.dose, body.givenOn, body.givenBy],
+            );
+            if (!row) {
+              const had = await selectOne<{ givenOn: string }>(tx, 'SELECT given_on::text AS given_on FROM immunisation_events WHERE child_id = $1 AND vaccine = $2 AND dose = $3', [
+                child.id, body.vaccine, body.dose,
+              ]);
+              throw ApiError.conflict(`Dose ${body.dose} of ${body.vaccine} is already on the record (given on ${had?.givenOn ?? 'an earlier date'})`);
+            }
+            return { immunisationEventId: row.id };
+          },
+        };
+      }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/events/screening-outcomes',
+    tag: 'events',
+    summary: 'Record a newborn screening outcome',
+    access: 'events.submit',
+    schemas: { body: screeningOutcomeBody },
+    responses: { ...RESPONSES, 202: 'Accepted: the result is on the record and new-birth-registration is told (bloodSpot/hearing/nipeOutcomeRecorded)' },
+    handler: async ({ body }, ctx) =>
+      acceptEvent(ctx, 'screening_outcome', body, async () => {
+        const db = ctx.deps.db;
+        const child = await childOrProblem(db, body.nhsNumber);
+        checkDates(ctx, [['body.recordedOn', body.recordedOn]], child.dateOfBirth);
+        const messageName = { blood_spot: 'bloodSpotOutcomeRecorded', hearing: 'hearingOutcomeRecorded', nipe: 'nipeOutcomeRecorded' }[body.programme];
+        return {
+          childId: child.id,
+          messageName,
+          variables: { screening: { programme: body.programme, outcome: body.outcome, recordedOn: body.recordedOn }, nhsNumber: body.nhsNumber },
+          write: async (tx) => {
+            const row = await selectOne<{ id: string }>(
+              tx,
+              'INSERT INTO screening_results (child_id, programme, outcome, recorded_on, detail) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+              [child.id, body.programme, body.outcome, body.recordedOn, JSON.stringify(body.detail ?? {})],
+            );
+            return { screeningResultId: row!.id };
+          },
+        };
+      }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/events/appointment-outcomes',
+    tag: 'events',
+    summary: 'Record an appointment outcome (attended or Was Not Brought)',
+    access: 'events.submit',
+    schemas: { body: appointmentOutcomeBody },
+    responses: { ...RESPONSES, 202: "Accepted: the child's running processes are told (appointmentAttended / appointmentWasNotBrought)" },
+    handler: async ({ body }, ctx) =>
+      acceptEvent(ctx, 'appointment_outcome', body, async () => {
+        const child = await childOrProblem(ctx.deps.db, body.nhsNumber);
+        checkDates(ctx, [['body.date', body.date]], child.dateOfBirth);
+        const appointment = { kind: body.kind, date: body.date, outcome: body.outcome, ...(body.vaccine ? { vaccine: body.vaccine } : {}) };
+        return {
+          childId: child.id,
+          messageName: body.outcome === 'attended' ? 'appointmentAttended' : 'appointmentWasNotBrought',
+          variables: { appointment, nhsNumber: body.nhsNumber },
+        };
+      }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/events/child-protection-alerts',
+    tag: 'events',
+    summary: 'Receive a child-protection alert (CP-IS)',
+    access: 'events.submit',
+    schemas: { body: childProtectionAlertBody },
+    responses: { ...RESPONSES, 202: "Accepted: the child's safeguarding alert is set and safeguarding-escalation starts" },
+    handler: async ({ body }, ctx) =>
+      acceptEvent(ctx, 'child_protection_alert', body, async () => {
+        const child = await childOrProblem(ctx.deps.db, body.nhsNumber);
+        checkDates(ctx, [['body.startDate', body.startDate]]);
+        const alert = { type: body.type, startDate: body.startDate, localAuthority: body.localAuthority, ...(body.summary ? { summary: body.summary } : {}) };
+        // A child-protection plan outranks looked-after, which outranks a concern: the stronger alert stays.
+        const next = ALERT_RANK[body.type] > ALERT_RANK[child.safeguardingAlert] ? body.type : child.safeguardingAlert;
+        return {
+          childId: child.id,
+          messageName: 'childProtectionAlertReceived',
+          variables: { alert, nhsNumber: body.nhsNumber, childId: child.id },
+          write: async (tx) => {
+            await select(tx, 'UPDATE children SET safeguarding_alert = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1 RETURNING id', [
+              child.id,
+              next,
+            ]);
+            return { previousSafeguardingAlert: child.safeguardingAlert, safeguardingAlert: next };
+          },
+        };
+      }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/events/:id',
+    tag: 'events',
+    summary: 'Read an inbound event',
+    access: 'events.read',
+    schemas: { params: eventIdParams },
+    responses: { 200: 'The stored event: kind, routing, message and whether it has been published' },
+    handler: async ({ params }, ctx) => {
+      const e = await findInboundEvent(ctx.deps.db, params.id);
+      if (!e) throw ApiError.notFound(`No inbound event has id ${params.id}`);
+      return ok({
+        eventId: e.id, kind: e.kind, sourceEventId: e.sourceEventId, nhsNumber: e.nhsNumber, childId: e.childId, routing: e.routing,
+        messageName: e.messageName, receivedAt: e.receivedAt, publishedAt: e.publishedAt, publishAttempts: e.publishAttempts,
+      });
+    },
+  }),
+];

@@ -1,0 +1,149 @@
+/**
+ * A local stand-in for the national demographics service: a FHIR server answering
+ * `GET /Patient/{nhsNumber}` with UK Core Patient resources, for development (`npm start`
+ * without CHIS_PDS_URL) and tests. Patients come from fixtures added at run time and, when a
+ * database is given, from the children table (so a child known to the region is known to
+ * "PDS" too). Unknown numbers get 404 with an OperationOutcome; an outage can be switched on.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { nhsNumberProblem } from '../core/nhs-number';
+import { operationOutcome, toFhirPatient } from './fhir-patient';
+import type { PdsPatient, PdsSex } from './patient';
+
+export interface PdsSimulatorOptions {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Look patients up in this database's children table when no fixture matches. */
+  sequelize?: Sequelize;
+  patients?: PdsPatient[];
+}
+
+export interface PdsSimulator {
+  /** Base URL of the FHIR endpoint, e.g. http://127.0.0.1:40123/FHIR/R4 */
+  url: string;
+  /** Adds or replaces a patient (takes precedence over the children table). */
+  addPatient(p: PdsPatient): void;
+  /** Makes the NHS number unknown even if the children table has it. */
+  forget(nhsNumber: string): void;
+  /** While on, every request gets 503; a number answers that many requests with 503 and then recovers. */
+  setOutage(outage: boolean | number): void;
+  /** Requests served, newest last (path and status), for tests. */
+  readonly requests: ReadonlyArray<{ path: string; status: number }>;
+  stop(): Promise<void>;
+}
+
+export const PDS_SIMULATOR_BASE_PATH = '/FHIR/R4';
+
+interface ChildRow {
+  nhs_number: string;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string;
+  sex: PdsSex;
+  address_line1: string;
+  address_line2: string | null;
+  town: string | null;
+  postcode: string;
+  gp_practice_ods: string | null;
+  status: string;
+}
+
+async function fromChildren(sequelize: Sequelize, nhsNumber: string): Promise<PdsPatient | null> {
+  const rows = await sequelize.query<ChildRow>(
+    `SELECT nhs_number, given_name, family_name, date_of_birth::text AS date_of_birth, sex, address_line1, address_line2, town, postcode,
+            gp_practice_ods, status FROM children WHERE nhs_number = $1`,
+    { type: QueryTypes.SELECT, bind: [nhsNumber] },
+  );
+  const c = rows[0];
+  if (!c) return null;
+  return {
+    nhsNumber: c.nhs_number,
+    givenName: c.given_name,
+    familyName: c.family_name,
+    dateOfBirth: c.date_of_birth,
+    sex: c.sex,
+    address: { lines: [c.address_line1, c.address_line2, c.town].filter((l): l is string => !!l), postcode: c.postcode },
+    ...(c.gp_practice_ods ? { gpPracticeCode: c.gp_practice_ods } : {}),
+    ...(c.status === 'deceased' ? { deceased: true } : {}),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/fhir+json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+export async function startPdsSimulator(options: PdsSimulatorOptions = {}): Promise<PdsSimulator> {
+  const fixtures = new Map<string, PdsPatient>((options.patients ?? []).map((p) => [p.nhsNumber, p]));
+  const forgotten = new Set<string>();
+  const requests: Array<{ path: string; status: number }> = [];
+  let outage: boolean | number = false;
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<number> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (outage === true || (typeof outage === 'number' && outage > 0)) {
+      if (typeof outage === 'number') outage--;
+      send(res, 503, operationOutcome('transient', 'The simulated PDS is unavailable'));
+      return 503;
+    }
+    const match = new RegExp(`^${PDS_SIMULATOR_BASE_PATH}/Patient/([^/]+)$`).exec(path);
+    if (req.method !== 'GET' || !match) {
+      send(res, 404, operationOutcome('not-supported', `Only GET ${PDS_SIMULATOR_BASE_PATH}/Patient/{nhsNumber} is served`));
+      return 404;
+    }
+    const nhsNumber = decodeURIComponent(match[1]);
+    const problem = nhsNumberProblem(nhsNumber);
+    if (problem) {
+      send(res, 400, operationOutcome('value', `Invalid NHS number: ${problem}`));
+      return 400;
+    }
+    const patient = forgotten.has(nhsNumber)
+      ? null
+      : (fixtures.get(nhsNumber) ?? (options.sequelize ? await fromChildren(options.sequelize, nhsNumber) : null));
+    if (!patient) {
+      send(res, 404, operationOutcome('not-found', `No patient with NHS number ${nhsNumber}`));
+      return 404;
+    }
+    send(res, 200, toFhirPatient(patient));
+    return 200;
+  }
+
+  const server: Server = createServer((req, res) => {
+    answer(req, res)
+      .then((status) => requests.push({ path: req.url ?? '', status }))
+      .catch((e: unknown) => {
+        requests.push({ path: req.url ?? '', status: 500 });
+        if (!res.headersSent) send(res, 500, operationOutcome('exception', (e as Error).message));
+      });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}${PDS_SIMULATOR_BASE_PATH}`,
+    addPatient(p) {
+      forgotten.delete(p.nhsNumber);
+      fixtures.set(p.nhsNumber, p);
+    },
+    forget(nhsNumber) {
+      fixtures.delete(nhsNumber);
+      forgotten.add(nhsNumber);
+    },
+    setOutage(o) {
+      outage = o;
+    },
+    requests,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
+  };
+}
