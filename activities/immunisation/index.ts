@@ -2,7 +2,20 @@
 import type { CatalogueActivityMap } from '../catalogue-activities';
 import type { CatalogueDeps } from '../deps';
 import type { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
+import { checkGaps } from './check-gaps';
+import { checkDose, closeFollowUp, recordWasNotBrought } from './follow-up-steps';
+import { sweepOverdue } from './sweep-overdue';
 
-export function createImmunisationActivities(_deps: CatalogueDeps): Partial<CatalogueActivityMap<keyof typeof IMMUNISATION_ACTIVITIES>> {
-  return {};
+export function createImmunisationActivities(deps: CatalogueDeps): CatalogueActivityMap<keyof typeof IMMUNISATION_ACTIVITIES> {
+  const db = { sequelize: deps.sequelize };
+  return {
+    'immunisation.checkGaps': (input) => checkGaps(db, input),
+    'immunisation.sweepOverdue': (input) => sweepOverdue(deps, input),
+    'immunisation.checkDose': (input) => checkDose(db, input),
+    'immunisation.recordWasNotBrought': (input) => recordWasNotBrought(db, input),
+    'immunisation.closeFollowUp': (input) => closeFollowUp(db, input),
+  };
 }
+
+export { RECORD_OVERDUE_FOLLOW_UPS_SQL, DEFAULT_LOOKBACK_DAYS, CATCH_UP_LOOKBACK_DAYS } from './overdue-query';
+export { recordOverdueFollowUps } from './sweep-overdue';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { publishConcernRaised } from '../../activities/safeguarding/raise-concern';
 import { findChildById, setSafeguardingAlert } from '../../db/repositories/children';
 import {
   addConcernNote, closeConcern, concernNotes, escalateConcern, findConcern, listConcerns, openConcernCount, raiseConcern, type Concern,
@@ -74,7 +75,17 @@ export const concernRoutes = [
         await auditConcern(tx, ctx, 'concern.raise', raised, { safeguardingAlert: child.safeguardingAlert === 'none' ? 'concern' : child.safeguardingAlert });
         return raised;
       });
-      return created({ ...concernView(concern), notes: await concernNotes(ctx.deps.db, concern.id) });
+      // The safeguarding-escalation process takes it from here (when the engine is connected);
+      // the concern stands either way, and a failed start is reported rather than undoing it.
+      let escalationStarted = false;
+      if (ctx.deps.engine) {
+        const { client, taskQueue } = ctx.deps.engine;
+        escalationStarted = await publishConcernRaised(
+          { sequelize: ctx.deps.db.sequelize, client, taskQueue },
+          { concernId: concern.id, childId: child.id, nhsNumber: child.nhsNumber, reason: body.summary, severity: 'medium' },
+        ).then((r) => r.started > 0, () => false);
+      }
+      return created({ ...concernView(concern), notes: await concernNotes(ctx.deps.db, concern.id), escalationStarted });
     },
   }),
   defineRoute({

@@ -1,0 +1,123 @@
+/**
+ * The end of a transfer, each in one transaction with its outbox rows and audit events:
+ * - transfer.changeResponsibleLocality: an accepted transfer completes; the record's locality
+ *   (and GP practice and address, when new ones are given) change; old and new GP practices
+ *   are emailed. Refused while a required safeguarding handover is not recorded.
+ * - transfer.completeOutbound: the record was sent to another CHIS; the child is marked moved out.
+ */
+import { TRANSFER_ACTIVITIES } from '../catalogue/transfer';
+import type { ActivityOutput } from '../catalogue';
+import { inTransaction, select, type Db } from '../../db/repositories/sql';
+import { auditBySystem, failure, parseInput } from './activity-support';
+import { MOVER_ACTOR } from './assess-move';
+import { childById, localityByCode, localityById, needsSafeguardingHandover, practiceByCode } from './child-facts';
+import { enqueueMoverEmail } from './gp-emails';
+import { transferById } from './transfer-rows';
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+export async function changeResponsibleLocality(db: Db, raw: unknown): Promise<ActivityOutput<'transfer.changeResponsibleLocality'>> {
+  const input = parseInput('transfer.changeResponsibleLocality', TRANSFER_ACTIVITIES['transfer.changeResponsibleLocality'].input, raw);
+  return inTransaction(db, async (tx) => {
+    const t = await transferById(tx, input.transferId, true);
+    if (!t) throw failure('NotFoundError', `transfer.changeResponsibleLocality: no transfer ${input.transferId}`);
+    if (t.childId !== input.childId) throw failure('ValidationError', `transfer.changeResponsibleLocality: transfer ${t.id} is not for child ${input.childId}`);
+    if (t.status === 'completed') return { changedAt: t.completedAt!.toISOString(), emailedPractices: (t.detail.emailedPractices as string[] | undefined) ?? [] };
+    if (t.status !== 'accepted') throw failure('ValidationError', `transfer.changeResponsibleLocality: transfer ${t.id} is ${t.status}, not accepted`);
+    const to = await localityByCode(tx, input.toLocality);
+    if (!to || to.id !== t.toLocalityId) throw failure('ValidationError', `transfer.changeResponsibleLocality: transfer ${t.id} does not go to "${input.toLocality}"`);
+    const child = (await childById(tx, t.childId, true))!;
+    if (needsSafeguardingHandover(child) && !t.handoverCompletedAt) {
+      throw failure('HandoverMissingError', `transfer.changeResponsibleLocality: child ${child.childId} has a safeguarding alert or open concern; the lead-to-lead handover of transfer ${t.id} is not recorded`);
+    }
+    const newGp = input.newGpPracticeCode ?? (t.detail.newGpPracticeCode as string | null | undefined) ?? null;
+    if (newGp && !(await practiceByCode(tx, newGp))) throw failure('ValidationError', `transfer.changeResponsibleLocality: GP practice "${newGp}" is unknown`);
+    const oldGp = (t.detail.oldGpPracticeCode as string | null | undefined) ?? (t.direction === 'into_region' ? null : child.gpPracticeOds);
+    const from = t.fromLocalityId !== null ? await localityById(tx, t.fromLocalityId) : null;
+
+    const [line1, line2, town] = input.address?.lines ?? [];
+    await tx.sequelize.query(
+      `UPDATE children SET locality_id = $2, gp_practice_ods = coalesce($3, gp_practice_ods), status = 'active',
+         address_line1 = coalesce($4, address_line1), address_line2 = CASE WHEN $4::text IS NULL THEN address_line2 ELSE $5 END,
+         town = CASE WHEN $4::text IS NULL THEN town ELSE $6 END, postcode = coalesce($7, postcode),
+         updated_at = now(), row_version = row_version + 1
+       WHERE id = $1`,
+      { bind: [child.childId, to.id, newGp, line1 ?? null, line2 ?? null, town ?? null, input.address?.postcode.toUpperCase() ?? null], transaction: tx.transaction },
+    );
+
+    // Old practice: the child left; new practice (or the same one, when the GP did not change): the child arrived.
+    const emailed: string[] = [];
+    const base = { childId: child.childId, fromLocality: from?.name ?? null, toLocality: to.name, reason: input.moveReason, effectiveOn: today() } as const;
+    if (oldGp && oldGp !== (newGp ?? child.gpPracticeOds)) {
+      if (await enqueueMoverEmail(tx, { ...base, direction: 'out', practiceCode: oldGp, idempotencyKey: `transfer-${t.id}-out-${oldGp}` })) emailed.push(oldGp);
+    }
+    const receiving = newGp ?? child.gpPracticeOds;
+    if (receiving && (await enqueueMoverEmail(tx, { ...base, direction: 'in', practiceCode: receiving, idempotencyKey: `transfer-${t.id}-in-${receiving}` }))) {
+      emailed.push(receiving);
+    }
+
+    const rows = await select<{ completedAt: Date }>(
+      tx,
+      `UPDATE transfers SET status = 'completed', completed_at = now(),
+         detail = detail || jsonb_build_object('emailedPractices', $2::jsonb, 'newGpPracticeCode', $3::text) WHERE id = $1 RETURNING completed_at`,
+      [t.id, JSON.stringify(emailed), newGp],
+    );
+    await auditBySystem(tx, MOVER_ACTOR, {
+      action: 'child.locality.change',
+      entityType: 'child',
+      entityId: child.childId,
+      childId: child.childId,
+      reason: `transfer ${t.id} accepted`,
+      detail: { fromLocality: from?.code ?? null, toLocality: to.code, gpPractice: newGp ?? child.gpPracticeOds, addressChanged: input.address != null },
+    });
+    await auditBySystem(tx, MOVER_ACTOR, {
+      action: 'transfer.complete',
+      entityType: 'transfer',
+      entityId: t.id,
+      childId: child.childId,
+      reason: input.moveReason,
+      detail: { emailedPractices: emailed },
+    });
+    return { changedAt: rows[0].completedAt.toISOString(), emailedPractices: emailed };
+  });
+}
+
+export async function completeOutbound(db: Db, raw: unknown): Promise<ActivityOutput<'transfer.completeOutbound'>> {
+  const input = parseInput('transfer.completeOutbound', TRANSFER_ACTIVITIES['transfer.completeOutbound'].input, raw);
+  return inTransaction(db, async (tx) => {
+    const t = await transferById(tx, input.transferId, true);
+    if (!t) throw failure('NotFoundError', `transfer.completeOutbound: no transfer ${input.transferId}`);
+    if (t.direction !== 'out_of_region') throw failure('ValidationError', `transfer.completeOutbound: transfer ${t.id} is ${t.direction}, not out of the region`);
+    if (t.status === 'completed') return { completedAt: t.completedAt!.toISOString(), emailedPractices: (t.detail.emailedPractices as string[] | undefined) ?? [] };
+    if (t.status !== 'requested' && t.status !== 'accepted') throw failure('ValidationError', `transfer.completeOutbound: transfer ${t.id} is ${t.status}`);
+    const child = (await childById(tx, t.childId, true))!;
+    const from = t.fromLocalityId !== null ? await localityById(tx, t.fromLocalityId) : null;
+    await tx.sequelize.query(`UPDATE children SET status = 'moved_out', updated_at = now(), row_version = row_version + 1 WHERE id = $1`, {
+      bind: [child.childId],
+      transaction: tx.transaction,
+    });
+    const emailed: string[] = [];
+    if (child.gpPracticeOds) {
+      const queued = await enqueueMoverEmail(tx, {
+        direction: 'out', practiceCode: child.gpPracticeOds, childId: child.childId, fromLocality: from?.name ?? null, toLocality: null,
+        reason: 'outbound-transfer', effectiveOn: today(), idempotencyKey: `transfer-${t.id}-out-${child.gpPracticeOds}`,
+      });
+      if (queued) emailed.push(child.gpPracticeOds);
+    }
+    const rows = await select<{ completedAt: Date }>(
+      tx,
+      `UPDATE transfers SET status = 'completed', other_chis = $2, decided_at = coalesce(decided_at, now()), completed_at = now(),
+         detail = detail || jsonb_build_object('emailedPractices', $3::jsonb) WHERE id = $1 RETURNING completed_at`,
+      [t.id, input.receivingChis, JSON.stringify(emailed)],
+    );
+    await auditBySystem(tx, MOVER_ACTOR, {
+      action: 'transfer.send_record',
+      entityType: 'transfer',
+      entityId: t.id,
+      childId: child.childId,
+      reason: `record sent to ${input.receivingChis}`,
+      detail: { emailedPractices: emailed, childStatus: 'moved_out' },
+    });
+    return { completedAt: rows[0].completedAt.toISOString(), emailedPractices: emailed };
+  });
+}

@@ -1,0 +1,175 @@
+/**
+ * The overdue sweep's set-based statement against hand-built children: the lookback window,
+ * the grace period per locality, upper age limits, the schedule's birth-date rules, inactive
+ * children, doses on record, and idempotency. Also immunisation.checkGaps (no history →
+ * unimmunised; resume, not restart) and the activity's input validation.
+ */
+import { MockActivityEnvironment, defaultActivityInfo } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { QueryTypes } from 'sequelize';
+import { createImmunisationActivities } from '../../activities/immunisation';
+import { CATCH_UP_LOOKBACK_DAYS, recordOverdueFollowUps } from '../../activities/immunisation';
+import type { Database } from '../../db/database';
+import { createMigratedDatabase } from '../support/databases';
+import { addDays, followUpCodes, giveDose, insertChild } from './support';
+
+const AS_OF = '2026-11-24';
+const BIRMINGHAM = 1; // grace 28 days (the default)
+const COVENTRY = 2; // grace set to 7 days below
+const DUDLEY = 3; // grace set to 60 days below
+
+let db: Database;
+let sweeps = 0;
+
+beforeAll(async () => {
+  db = await createMigratedDatabase('imms_sweep');
+  await db.sequelize.query('UPDATE localities SET overdue_grace_days = 7 WHERE id = $1', { bind: [COVENTRY] });
+  await db.sequelize.query('UPDATE localities SET overdue_grace_days = 60 WHERE id = $1', { bind: [DUDLEY] });
+}, 60_000);
+
+afterAll(() => db?.close());
+
+const sweep = (asOf: string, lookbackDays = 28) => recordOverdueFollowUps(db.sequelize, { idempotencyKey: `test-sweep-${++sweeps}`, asOf, lookbackDays });
+
+test('the daily sweep finds doses that became overdue in the window, by each locality grace period and upper age limit', async () => {
+  const child = (dateOfBirth: string, localityId = BIRMINGHAM, status = 'active') => insertChild(db.sequelize, { dateOfBirth, localityId, status });
+  // 8-week doses due 28 days ago: overdue today in Birmingham (the window's newest day); MenB is on record.
+  const a = await child(addDays(AS_OF, -84));
+  await giveDose(db.sequelize, a.id, 'menb', 1, addDays(AS_OF, -20));
+  // 8-week doses overdue exactly 28 days ago: just outside the window; its 12-week doses are overdue today.
+  const b = await child(addDays(AS_OF, -112));
+  // Overdue tomorrow: nothing yet.
+  const c = await child(addDays(AS_OF, -83));
+  // Coventry's grace is 7 days: overdue today there, but not for the same birthday in Birmingham.
+  const d = await child(addDays(AS_OF, -63), COVENTRY);
+  const e = await child(addDays(AS_OF, -63), BIRMINGHAM);
+  // Dudley's grace is 60 days: by the time the 8-week doses are overdue, rotavirus (before 15 weeks) can no longer be given.
+  const f = await child(addDays(AS_OF, -116), DUDLEY);
+  // A child who moved out of the region is not followed up.
+  const g = await child(addDays(AS_OF, -84), BIRMINGHAM, 'moved_out');
+
+  const first = await sweep(AS_OF);
+  expect({
+    a: await followUpCodes(db.sequelize, a.id),
+    b: await followUpCodes(db.sequelize, b.id),
+    c: await followUpCodes(db.sequelize, c.id),
+    d: await followUpCodes(db.sequelize, d.id),
+    e: await followUpCodes(db.sequelize, e.id),
+    f: await followUpCodes(db.sequelize, f.id),
+    g: await followUpCodes(db.sequelize, g.id),
+  }).toEqual({
+    a: ['6in1-1', 'rotavirus-1'],
+    b: ['6in1-2', 'menb-2', 'rotavirus-2'],
+    c: [],
+    d: ['6in1-1', 'menb-1', 'rotavirus-1'],
+    e: [],
+    f: ['6in1-1', 'menb-1'],
+    g: [],
+  });
+  expect(first.found).toBe(10);
+
+  const [row] = await db.sequelize.query<Record<string, unknown>>(
+    `SELECT due_on::text, overdue_on::text, offer_until::text, locality_id, workflow_id, started_at, status FROM immunisation_follow_ups WHERE child_id = $1 AND dose_code = 'rotavirus-1'`,
+    { type: QueryTypes.SELECT, bind: [d.id] },
+  );
+  expect(row).toEqual({
+    due_on: addDays(AS_OF, -7),
+    overdue_on: AS_OF,
+    offer_until: addDays(AS_OF, -63 + 105 - 1),
+    locality_id: COVENTRY,
+    workflow_id: `immunisation-follow-up-${d.id}-rotavirus-1`,
+    started_at: null,
+    status: 'open',
+  });
+  const audited = await db.sequelize.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM audit_events WHERE action = 'immunisation.follow_up_recorded' AND child_id = ANY($1::bigint[])`,
+    { type: QueryTypes.SELECT, bind: [[a.id, b.id, d.id, f.id]] },
+  );
+  expect(audited[0].n).toBe(10);
+
+  // Run again, and again the next day: nothing is recorded twice.
+  expect((await sweep(AS_OF)).found).toBe(0);
+  await sweep(addDays(AS_OF, 1));
+  const perDose = await db.sequelize.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM immunisation_follow_ups WHERE child_id = ANY($1::bigint[]) GROUP BY child_id, dose_code HAVING count(*) > 1',
+    { type: QueryTypes.SELECT, bind: [[a.id, b.id, d.id, f.id]] },
+  );
+  expect(perDose).toEqual([]);
+  // The next day, c's 8-week doses became overdue.
+  expect(await followUpCodes(db.sequelize, c.id)).toEqual(['6in1-1', 'menb-1', 'rotavirus-1']);
+});
+
+test('a catch-up applies the schedule for the date of birth: the 18-month doses only for children born from 1 July 2024', async () => {
+  const born1July = await insertChild(db.sequelize, { dateOfBirth: '2024-07-01', localityId: BIRMINGHAM });
+  const born30June = await insertChild(db.sequelize, { dateOfBirth: '2024-06-30', localityId: BIRMINGHAM });
+  const preSchool = await insertChild(db.sequelize, { dateOfBirth: '2023-06-01', localityId: BIRMINGHAM });
+  await giveDose(db.sequelize, preSchool.id, 'pcv', 2, '2024-06-10');
+
+  await sweep(AS_OF, CATCH_UP_LOOKBACK_DAYS);
+  const infant = ['6in1-1', '6in1-2', '6in1-3', 'menb-1', 'menb-2', 'menb-3', 'mmrv-1', 'pcv-1', 'pcv-2'];
+  expect(await followUpCodes(db.sequelize, born1July.id)).toEqual([...infant, '6in1-4', 'mmrv-2'].sort());
+  expect(await followUpCodes(db.sequelize, born30June.id)).toEqual(infant);
+  // Pre-school booster and the pre-school MMRV of the old schedule; PCV 2 is on record; rotavirus is long past its limit.
+  expect(await followUpCodes(db.sequelize, preSchool.id)).toEqual([...infant.filter((c) => c !== 'pcv-2'), 'dtap-ipv-1', 'mmrv-2-preschool'].sort());
+});
+
+test('children born in the second half of 2024 also get MMRV again pre-school', async () => {
+  // As of mid-2028 the pre-school doses of a child born in August 2024 are overdue.
+  const child = await insertChild(db.sequelize, { dateOfBirth: '2024-08-15', localityId: BIRMINGHAM });
+  for (const [vaccine, dose] of [['6in1', 1], ['6in1', 2], ['6in1', 3], ['6in1', 4], ['menb', 1], ['menb', 2], ['menb', 3], ['pcv', 1], ['pcv', 2], ['mmrv', 1], ['mmrv', 2]] as const) {
+    await giveDose(db.sequelize, child.id, vaccine, dose, '2026-01-01');
+  }
+  await sweep('2028-06-01', CATCH_UP_LOOKBACK_DAYS);
+  expect(await followUpCodes(db.sequelize, child.id)).toEqual(['dtap-ipv-1', 'mmrv-3-preschool']);
+});
+
+function activities() {
+  return createImmunisationActivities({ sequelize: db.sequelize, taskQueue: 'unused' });
+}
+
+function inActivity<T>(fn: () => Promise<T>): Promise<T> {
+  const env = new MockActivityEnvironment({ ...defaultActivityInfo, activityId: 'a1', workflowExecution: { workflowId: 'child-mover-test', runId: 'run-1' } }, { logger: new DefaultLogger('ERROR') });
+  return env.run(fn);
+}
+
+test('checkGaps: no history on record → unimmunised; the schedule resumes with visits 4 weeks apart', async () => {
+  const none = await insertChild(db.sequelize, { dateOfBirth: addDays(AS_OF, -200), localityId: BIRMINGHAM });
+  const out = await inActivity(() => activities()['immunisation.checkGaps']({ childId: none.id, asOf: AS_OF }));
+  expect(out).toMatchObject({ upToDate: false, treatedAsUnimmunised: true, dosesOnRecord: 0, nextDue: { code: expect.any(String), dueOn: expect.any(String) } });
+  // Rotavirus is past its upper age limits at 200 days; the rest is resumed, never restarted.
+  expect(out.gaps.map((g) => [g.code, g.catchUpOn])).toEqual([
+    ['6in1-1', AS_OF],
+    ['menb-1', AS_OF],
+    ['6in1-2', addDays(AS_OF, 28)],
+    ['menb-2', addDays(AS_OF, 28)],
+    ['6in1-3', addDays(AS_OF, 56)],
+    ['pcv-1', AS_OF],
+  ]);
+  expect(out.gaps.every((g) => g.overdue)).toBe(true);
+
+  const partly = await insertChild(db.sequelize, { dateOfBirth: addDays(AS_OF, -100), localityId: BIRMINGHAM });
+  await giveDose(db.sequelize, partly.id, '6in1', 1, addDays(AS_OF, -10));
+  const gaps = await inActivity(() => activities()['immunisation.checkGaps']({ childId: partly.id, asOf: AS_OF }));
+  expect(gaps.treatedAsUnimmunised).toBe(false);
+  // 6-in-1 dose 2 waits 4 weeks after dose 1 (the next visit); rotavirus 1 can still be given before 15 weeks.
+  expect(gaps.gaps.map((g) => [g.code, g.catchUpOn])).toEqual([
+    ['menb-1', AS_OF],
+    ['rotavirus-1', AS_OF],
+    ['6in1-2', addDays(AS_OF, 28)],
+    ['menb-2', addDays(AS_OF, 28)],
+    ['rotavirus-2', addDays(AS_OF, 28)],
+  ]);
+  const audited = await db.sequelize.query<{ actor_username: string }>(`SELECT actor_username FROM audit_events WHERE action = 'immunisation.gaps_checked' AND child_id = $1`, {
+    type: QueryTypes.SELECT,
+    bind: [partly.id],
+  });
+  expect(audited).toEqual([{ actor_username: 'system:child-mover-test' }]);
+});
+
+test('bad input is refused with the field named; an unknown child is not found', async () => {
+  await expect(inActivity(() => activities()['immunisation.sweepOverdue']({ lookbackDays: 0 }))).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringMatching(/lookbackDays/) });
+  await expect(inActivity(() => activities()['immunisation.checkGaps']({ childId: 'x1' } as never))).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringMatching(/childId/) });
+  await expect(inActivity(() => activities()['immunisation.checkGaps']({ childId: '999999999' }))).rejects.toMatchObject({ type: 'NotFoundError' });
+  // Without a Temporal client the sweep cannot start instances: a configuration error, not a retry loop.
+  await expect(inActivity(() => activities()['immunisation.sweepOverdue']({ asOf: AS_OF }))).rejects.toMatchObject({ type: 'ConfigurationError' });
+});
