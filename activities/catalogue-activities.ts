@@ -11,6 +11,7 @@ import { createPdsActivities } from './pds';
 import { createSafeguardingActivities } from './safeguarding';
 import { createScreeningActivities } from './screening';
 import { createTransferActivities } from './transfer';
+import { createHumanTaskActivities } from './human-task';
 
 /** Implementations typed by the catalogue: input and output as the catalogue declares them. */
 export type CatalogueActivityMap<T extends ActivityType = ActivityType> = {
@@ -26,5 +27,6 @@ export function createCatalogueActivities(deps: CatalogueDeps): Partial<Catalogu
     ...createImmunisationActivities(deps),
     ...createScreeningActivities(deps),
     ...createSafeguardingActivities(deps),
+    ...createHumanTaskActivities(deps),
   };
 }

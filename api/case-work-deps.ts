@@ -11,6 +11,8 @@ export interface CaseWorkDependencies {
   taskCompleter: TaskCompleter;
   /** Starts, signals and queries process instances; routes that need it answer 503 without it. */
   engine?: { client: Client; taskQueue: string };
+  /** False when mail goes to SMTP_URL: there is no local mailbox and the mailbox routes answer 404. */
+  localMailbox?: boolean;
   /** Injected so tests can fix "today" for the due-today queue. */
   now?: () => Date;
 }

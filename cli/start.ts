@@ -1,3 +1,4 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../core/config';
 import { createLogger } from '../core/logger';
 import { DEMO_PASSWORD, startSystem } from '../system/start-system';
@@ -15,6 +16,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  // Our own Ctrl-C handler stops things in order (API, worker, Temporal, PostgreSQL); the SDK's
+  // default handler would shut the worker down behind its back.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
   const system = await startSystem(config, logger);
   process.stdout.write(
     [
@@ -22,13 +26,14 @@ async function main(): Promise<void> {
       'CHIS Flow is running.',
       `  API:      ${system.apiUrl}   (health: ${system.apiUrl}/health)`,
       `  Temporal: ${system.temporalAddress}`,
+      ...(system.embeddedSmtpPort !== undefined ? [`  Mail:     embedded SMTP server on port ${system.embeddedSmtpPort} (GP emails land in the mailbox: GET /api/mailbox)`] : []),
       ...(system.demoLogins.length > 0
         ? [
             `  Demo logins (password "${DEMO_PASSWORD}"):`,
             ...system.demoLogins
-              .filter((l) => ['manager', 'admin', 'cw.birmingham.hv', 'cw.birmingham.records', 'sl.birmingham', 'sl.coventry'].includes(l.username))
+              .filter((l) => ['manager', 'admin', 'feed', 'cw.birmingham.hv', 'cw.birmingham.records', 'sl.birmingham', 'sl.coventry'].includes(l.username))
               .map((l) => `    ${l.username.padEnd(24)} ${l.role} (${l.locality})`),
-            `    … and ${system.demoLogins.length - 6} more: every locality has cw.<locality>.<team> and sl.<locality>`,
+            `    … and ${system.demoLogins.length - 7} more: every locality has cw.<locality>.<team> and sl.<locality>`,
           ]
         : []),
       '  Stop with Ctrl-C.',

@@ -38,6 +38,16 @@ const schema = z.object({
     .string()
     .refine((v) => /^smtps?:\/\/.+/.test(v), 'expected an smtp:// or smtps:// URL')
     .optional(),
+  // 0: any free port (tests); the fixed default lets a mail client be pointed at it.
+  CHIS_EMBEDDED_SMTP_PORT: z.coerce.number({ error: 'expected a TCP port number (0: any free port)' }).int('expected a whole number').min(0).max(65535, 'expected a port from 0 to 65535').default(2525),
+  CHIS_MAIL_FROM: z
+    .string()
+    .regex(/^([^<>]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/, 'expected an address such as "West Midlands CHIS <chis@example.nhs.uk>"')
+    .default('West Midlands CHIS <chis-flow@chis-flow.local>'),
+  // FHIR base URL of the demographics service (PDS); unset: the embedded simulator.
+  CHIS_PDS_URL: z.url({ error: 'expected the FHIR base URL of the demographics service, e.g. https://pds.example.nhs.uk/FHIR/R4' }).optional(),
+  // 0: any free port (only the worker calls it; the URL is logged at start-up).
+  CHIS_EMBEDDED_PDS_PORT: z.coerce.number({ error: 'expected a TCP port number' }).int('expected a whole number').min(0, 'expected a port from 0 to 65535').max(65535, 'expected a port from 0 to 65535').default(0),
   CHIS_DEMO_CHILDREN: z.coerce.number({ error: 'expected a number of children' }).int().min(0).max(2_000_000).default(2000),
   CHIS_SESSION_IDLE_MINUTES: z.coerce.number({ error: 'expected a number of minutes' }).int().min(1).max(24 * 60).default(30),
   CHIS_SESSION_MAX_HOURS: z.coerce.number({ error: 'expected a number of hours' }).int().min(1).max(24).default(12),
@@ -75,6 +85,10 @@ export interface Config {
   database: { url: string } | { embedded: { port: number; dataDir: string } };
   temporal: { namespace: string; taskQueue: string } & ({ address: string } | { embedded: { port: number } });
   smtp: { url: string } | { embedded: true };
+  /** Sender address, and the port of the embedded SMTP server (used when smtp is embedded). */
+  mail: { from: string; embeddedSmtpPort: number };
+  /** The demographics service: a FHIR endpoint, or the embedded simulator on a local port. */
+  pds: { url: string } | { embedded: { port: number } };
   /** Size of the synthetic region seeded into an empty database on first start. */
   demoChildren: number;
   auth: AuthConfig;
@@ -137,6 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ...(raw.CHIS_TEMPORAL_ADDRESS ? { address: raw.CHIS_TEMPORAL_ADDRESS } : { embedded: { port: raw.CHIS_EMBEDDED_TEMPORAL_PORT } }),
     },
     smtp: raw.CHIS_SMTP_URL ? { url: raw.CHIS_SMTP_URL } : { embedded: true },
+    mail: { from: raw.CHIS_MAIL_FROM, embeddedSmtpPort: raw.CHIS_EMBEDDED_SMTP_PORT },
+    pds: raw.CHIS_PDS_URL ? { url: raw.CHIS_PDS_URL } : { embedded: { port: raw.CHIS_EMBEDDED_PDS_PORT } },
     demoChildren: raw.CHIS_DEMO_CHILDREN,
     auth: {
       sessionIdleMinutes: raw.CHIS_SESSION_IDLE_MINUTES,

@@ -1,13 +1,15 @@
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { QueryTypes, type Sequelize } from 'sequelize';
 import { ACTIVITY_TYPES } from '../activities/catalogue';
 import { createCatalogueActivities } from '../activities/catalogue-activities';
 import { DEMO_PASSWORD, demoLogins, regionIsEmpty, seedRegion, type DemoLogin } from '../db/seed';
 import { deployDirectory, describeRefusals } from '../deployment/deploy-directory';
+import { knownCandidateGroups } from '../deployment/candidate-groups';
 import { createEngineWorker } from '../workers/engine-worker';
+import { syncAllTimerStartSchedules } from '../workers/timer-start-schedules';
 import { TemporalTaskCompleter } from '../api/tasks/temporal-task-completer';
+import { startTaskReconciliation } from '../api/tasks/task-reconciler';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import { connect, startPostgresFor } from '../db/database';
@@ -15,6 +17,9 @@ import { migrate } from '../db/migrate';
 import { createApp } from '../api/app';
 import { probe } from '../api/routes/health';
 import { startEmbeddedTemporal } from '../embedded-temporal';
+import { startPdsFor } from './start-pds';
+import { startInboundEventRelay } from '../api/routes/events-publish';
+import { startMailFor, startOutboxRelay } from '../mail';
 import { listen } from './http-server';
 import { ShutdownStack } from './shutdown-stack';
 
@@ -24,6 +29,8 @@ export interface RunningSystem {
   databaseUrl: string;
   /** Demo accounts (all with DEMO_PASSWORD) when the demo region was seeded. */
   demoLogins: DemoLogin[];
+  /** Port of the embedded SMTP server (absent when mail goes to SMTP_URL). */
+  embeddedSmtpPort?: number;
   stop(): Promise<void>;
 }
 
@@ -70,6 +77,13 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     const temporal = await Connection.connect({ address: temporalAddress });
     stack.push('Temporal connection', () => temporal.close());
 
+    const pds = await startPdsFor(config, db.sequelize, logger);
+    if (pds.stop) stack.push('PDS simulator', pds.stop);
+
+    // Email: the embedded SMTP server (unless SMTP_URL is set) and the delivery service.
+    const mail = await startMailFor(config, db.sequelize, logger);
+    stack.push('mail (transport, embedded SMTP server)', () => mail.stop());
+
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     stack.push('worker connection', () => workerConnection.close());
     const client = new Client({ connection: temporal, namespace: config.temporal.namespace });
@@ -79,13 +93,22 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       taskQueue: config.temporal.taskQueue,
       sequelize: db.sequelize,
       client,
-      activities: createCatalogueActivities({ sequelize: db.sequelize, client, taskQueue: config.temporal.taskQueue }),
+      activities: createCatalogueActivities({ sequelize: db.sequelize, client, taskQueue: config.temporal.taskQueue, pds: pds.client, mail: mail.mail }),
     });
     const workerRun = worker.run();
     stack.push('worker', async () => {
       worker.shutdown();
       await workerRun;
     });
+    // Task rows whose completion the workflow accepted but whose row write failed are mended here.
+    const reconciliation = startTaskReconciliation(client, { sequelize: db.sequelize }, { onError: (err) => logger.warn({ err }, 'task reconciliation failed') });
+    stack.push('task reconciliation', () => reconciliation.stop());
+    // The outbox relay delivers what activities could not (SMTP outages) and what other writers enqueued.
+    const relay = startOutboxRelay({ mail: mail.mail, logger: logger.child({ component: 'outbox-relay' }) });
+    stack.push('outbox relay', () => relay.stop());
+    // Definitions were deployed before Temporal was up: start, replace or stop their timer-start schedulers now.
+    const schedules = await syncAllTimerStartSchedules(db.sequelize, { client, taskQueue: config.temporal.taskQueue });
+    logger.info({ schedules }, 'timer start events scheduled');
 
     const app = createApp({
       logger,
@@ -94,6 +117,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         auth: config.auth,
         taskCompleter: new TemporalTaskCompleter(client, { sequelize: db.sequelize }),
         engine: { client, taskQueue: config.temporal.taskQueue },
+        localMailbox: mail.embeddedSmtpPort !== undefined,
       },
       health: {
         database: () => probe(async () => void (await db.sequelize.query('SELECT 1'))),
@@ -104,6 +128,9 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
           }),
       },
     });
+    // Inbound events whose publish failed (engine unreachable) and that no sender repeated.
+    const eventRelay = startInboundEventRelay({ db: { sequelize: db.sequelize }, engine: { client, taskQueue: config.temporal.taskQueue }, logger });
+    stack.push('inbound event relay', () => eventRelay.stop());
     const http = await listen(app, config.host, config.port);
     stack.push('HTTP server', () => http.stop());
 
@@ -112,18 +139,13 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       temporalAddress,
       databaseUrl: postgres.url,
       demoLogins: config.demoChildren > 0 ? demoLogins() : [],
+      embeddedSmtpPort: mail.embeddedSmtpPort,
       stop: () => stack.unwind(),
     };
   } catch (error) {
     await stack.unwind();
     throw error;
   }
-}
-
-/** Team codes and role names a user task may name as candidate groups. */
-async function knownCandidateGroups(sequelize: Sequelize): Promise<Set<string>> {
-  const rows = await sequelize.query<{ code: string }>('SELECT code FROM teams', { type: QueryTypes.SELECT });
-  return new Set([...rows.map((r) => r.code), 'caseworker', 'safeguarding_lead', 'service_manager', 'administrator']);
 }
 
 export { DEMO_PASSWORD };

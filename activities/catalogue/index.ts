@@ -15,6 +15,7 @@ import { TRANSFER_ACTIVITIES } from './transfer';
 import { IMMUNISATION_ACTIVITIES } from './immunisation';
 import { SCREENING_ACTIVITIES } from './screening';
 import { SAFEGUARDING_ACTIVITIES } from './safeguarding';
+import { HUMAN_TASK_ACTIVITIES } from './human-task';
 
 export type { ActivityDefinition, ActivityRetryPolicy } from './shared';
 
@@ -26,6 +27,7 @@ export const ACTIVITY_CATALOGUE = {
   ...IMMUNISATION_ACTIVITIES,
   ...SCREENING_ACTIVITIES,
   ...SAFEGUARDING_ACTIVITIES,
+  ...HUMAN_TASK_ACTIVITIES,
 } as const satisfies Record<string, ActivityDefinition>;
 
 export type ActivityType = keyof typeof ACTIVITY_CATALOGUE;

@@ -18,6 +18,23 @@ export const PERMISSIONS = {
   'alerts.read': ['safeguarding_lead'],
   'alerts.acknowledge': ['safeguarding_lead'],
   'audit.read': ['administrator'],
+  // Inbound events (api/routes/events.ts): other systems sign in with `integration` accounts; administrators may replay an event by hand.
+  'events.submit': ['integration', 'administrator'],
+  'events.read': ['integration', 'administrator'],
+  // Process definitions hold no personal data: every member of staff may read them.
+  'definitions.read': ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator'],
+  'definitions.deploy': ['service_manager', 'administrator'],
+  // Process instances: an instance whose business key is a child's NHS number is part of that
+  // child's record, so reading or changing it follows the legitimate-relationship rule for
+  // every role (api/routes/process-instances-access.ts).
+  'instances.read': ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator'],
+  // Caseworkers and leads start processes only for a child (businessKey = NHS number) they may open.
+  'instances.start': ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator'],
+  'instances.cancel': ['service_manager', 'administrator'],
+  'instances.message': ['service_manager', 'administrator'],
+  'instances.retry': ['administrator'],
+  // The embedded SMTP server's mailbox (what GP practices would have received): NHS numbers and initials.
+  'mailbox.read': ['service_manager', 'administrator'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

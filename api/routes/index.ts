@@ -4,10 +4,15 @@ import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
 import { childrenRoutes } from './children';
 import { concernRoutes } from './concerns';
+import { eventRoutes } from './events';
 import { oidcRoutes } from './oidc';
 import { openApiRoute } from './openapi';
 import { taskQueueRoutes } from './task-queues';
 import { taskRoutes } from './tasks';
+import { processDefinitionRoutes } from './process-definitions';
+import { processInstanceRoutes } from './process-instances';
+import { messageRoutes } from './messages';
+import { mailboxRoutes } from './mailbox';
 
 /** Every declared case-work route; the router, access checks and OpenAPI document come from this list. */
 export const CASE_WORK_ROUTES: readonly RouteDefinition[] = [
@@ -19,5 +24,10 @@ export const CASE_WORK_ROUTES: readonly RouteDefinition[] = [
   ...concernRoutes,
   ...alertRoutes,
   ...auditRoutes,
+  ...eventRoutes,
+  ...processDefinitionRoutes,
+  ...processInstanceRoutes,
+  ...messageRoutes,
+  ...mailboxRoutes,
   openApiRoute(() => CASE_WORK_ROUTES),
 ] as readonly RouteDefinition[];

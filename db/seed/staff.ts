@@ -11,7 +11,7 @@ import { LOCALITY_PROFILES } from './region-profile';
 /** Development-only password of every demo account; real sign-in is NHS CIS2. */
 export const DEMO_PASSWORD = 'demo-password';
 
-export type StaffRole = 'caseworker' | 'safeguarding_lead' | 'service_manager' | 'administrator';
+export type StaffRole = 'caseworker' | 'safeguarding_lead' | 'service_manager' | 'administrator' | 'integration';
 type TeamKind = 'records' | 'health_visiting' | 'immunisation' | 'safeguarding' | 'management';
 
 export interface DemoLogin {
@@ -20,7 +20,8 @@ export interface DemoLogin {
   role: StaffRole;
   /** Locality code, or 'region' for regional accounts (members of every locality). */
   locality: string;
-  team: string;
+  /** Team code, or null for an account in no team (the integration feed works no queue). */
+  team: string | null;
   password: string;
 }
 
@@ -76,6 +77,8 @@ export function demoLogins(): DemoLogin[] {
   logins.push(
     { username: 'manager', displayName: 'Regional service manager', role: 'service_manager', locality: 'region', team: REGION_TEAM, password: DEMO_PASSWORD },
     { username: 'admin', displayName: 'Regional administrator', role: 'administrator', locality: 'region', team: REGION_TEAM, password: DEMO_PASSWORD },
+    // Posts inbound events (births, address changes, immunisations...) as the maternity/PDS feeds would.
+    { username: 'feed', displayName: 'Maternity and PDS feed', role: 'integration', locality: 'region', team: null, password: DEMO_PASSWORD },
   );
   return logins;
 }

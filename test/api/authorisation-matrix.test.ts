@@ -4,8 +4,14 @@ import { insertBreakGlassAlert } from '../../db/repositories/alerts';
 import { insertAuditEvent } from '../../db/repositories/audit';
 import { raiseConcern } from '../../db/repositories/concerns';
 import { ROLES, type Role, type StaffPrincipal } from '../../db/repositories/staff';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { BIRMINGHAM, COVENTRY, countRows, makeChild, makeProcessInstance, makeStaff, makeTask, signIn, startCaseWork, type CaseWorkHarness, type SignedIn } from './support/case-work';
+import { insertInboundEvent } from '../../db/repositories/inbound-events';
+import { receiveRawMail } from '../../mail';
+import { deployDefinition } from '../../deployment/deploy-definition';
+import { select } from '../../db/repositories/sql';
+import { withDiagram } from '../workflows/diagram';
+import { BIRMINGHAM, COVENTRY, countRows, makeChild, makeProcessInstance, makeStaff, makeTask, signIn, startCaseWork, syntheticNhsNumber, type CaseWorkHarness, type SignedIn } from './support/case-work';
 
 const REASON = 'Covering the Coventry rota this week';
 
@@ -24,6 +30,37 @@ const child = async (h: CaseWorkHarness, l: Locality) => (await makeChild(h.db, 
 const task = (h: CaseWorkHarness, caller: StaffPrincipal, l: Locality, claimed = false) =>
   makeTask(h.db, { processInstanceId: instance, localityId: l, candidateGroups: [caller.role], ...(claimed ? { assignee: caller.username } : {}) });
 const concern = async (h: CaseWorkHarness, l: Locality) => (await raiseConcern(h.db, (await makeChild(h.db, l)).id, 'Matrix concern', assignee.id)).id;
+
+const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+/** A GP practice of locality `l` (the case-work database has none). */
+const practice = async (h: CaseWorkHarness, l: Locality) => {
+  const ods = `MTX00${l}`;
+  await select(h.db, `INSERT INTO gp_practices (ods_code, name, email, locality_id) VALUES ($1, 'Matrix practice', 'matrix@gp.example.nhs.uk', $2) ON CONFLICT DO NOTHING RETURNING ods_code`, [ods, l]);
+  return ods;
+};
+const postcodeOf = (l: Locality) => (l === BIRMINGHAM ? 'B15 2TT' : 'CV1 1AA');
+/** A one-step diagram; deploying the same key again is an unchanged no-op. */
+const manualDiagram = (key: string) =>
+  withDiagram(`<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Definitions_${key.replace(/-/g, '_')}" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="${key}" name="Matrix process" isExecutable="true">
+    <bpmn:startEvent id="Start" name="Started"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="File" />
+    <bpmn:manualTask id="File" name="File the letter" />
+    <bpmn:sequenceFlow id="F2" sourceRef="File" targetRef="End" />
+    <bpmn:endEvent id="End" name="Done" />
+  </bpmn:process>
+</bpmn:definitions>`);
+const matrixDefinition = async (h: CaseWorkHarness) => {
+  await deployDefinition(h.database.sequelize, manualDiagram('matrix-def'), { activityTypes: new Set(), candidateGroups: new Set() });
+  return 'matrix-def';
+};
+/** A process instance whose business key is a child of locality `l`. */
+const childInstance = async (h: CaseWorkHarness, l: Locality) => {
+  const id = await makeProcessInstance(h.db, 'matrix');
+  await select(h.db, 'UPDATE process_instances SET business_key = $2 WHERE id = $1 RETURNING id', [id, await child(h, l)]);
+  return id;
+};
 
 // One entry per declared route ("METHOD path"); a new route without a sample fails the completeness test.
 const SAMPLES: Record<string, SampleBuilder> = {
@@ -64,8 +101,49 @@ const SAMPLES: Record<string, SampleBuilder> = {
     return { path: `/api/alerts/break-glass/${id}/acknowledge` };
   },
   'GET /audit': async () => ({ path: '/api/audit' }),
+  'POST /events/birth-notifications': async (h, _c, l) => ({ path: '/api/events/birth-notifications', body: { nhsNumber: syntheticNhsNumber(), givenName: 'Ada', familyName: 'Matrix', dateOfBirth: yesterday(), timeOfBirth: '08:30', sex: 'female', mother: { name: 'Mum Matrix' }, address: { lines: ['1 Matrix Road'], postcode: postcodeOf(l) }, gpPracticeCode: await practice(h, l), maternityUnit: 'Matrix Unit' } }),
+  'POST /events/address-changes': async (h, _c, l) => ({ path: '/api/events/address-changes', body: { nhsNumber: await child(h, l), address: { lines: ['2 Matrix Road'], postcode: postcodeOf(l) } } }),
+  'POST /events/gp-changes': async (h, _c, l) => ({ path: '/api/events/gp-changes', body: { nhsNumber: await child(h, l), gpPracticeCode: await practice(h, l) } }),
+  'POST /events/inbound-transfers': async (_h, _c, l) => ({ path: '/api/events/inbound-transfers', body: { nhsNumber: syntheticNhsNumber(), fromChis: 'Other CHIS', givenName: 'Tom', familyName: 'Matrix', dateOfBirth: '2024-01-01', sex: 'male', address: { lines: ['3 Matrix Road'], postcode: postcodeOf(l) } } }),
+  'POST /events/immunisations': async (h, _c, l) => ({ path: '/api/events/immunisations', body: { nhsNumber: await child(h, l), vaccine: 'menb', dose: 1, givenOn: yesterday(), givenBy: 'Practice nurse' } }),
+  'POST /events/screening-outcomes': async (h, _c, l) => ({ path: '/api/events/screening-outcomes', body: { nhsNumber: await child(h, l), programme: 'hearing', outcome: 'clear_response', recordedOn: yesterday() } }),
+  'POST /events/appointment-outcomes': async (h, _c, l) => ({ path: '/api/events/appointment-outcomes', body: { nhsNumber: await child(h, l), kind: 'health_visit', date: yesterday(), outcome: 'attended' } }),
+  'POST /events/child-protection-alerts': async (h, _c, l) => ({ path: '/api/events/child-protection-alerts', body: { nhsNumber: await child(h, l), type: 'looked_after', startDate: yesterday(), localAuthority: 'Matrix Council' } }),
+  'GET /events/:id': async (h, _c, l) => {
+    const id = randomUUID();
+    await insertInboundEvent(h.db, { id, kind: 'appointment_outcome', sourceEventId: null, contentHash: id.replace(/-/g, '').padEnd(64, '0'), nhsNumber: await child(h, l), childId: null, payload: {}, routing: {}, messageName: 'appointmentAttended', messageVariables: {}, receivedBy: null });
+    return { path: `/api/events/${id}` };
+  },
+  'GET /mailbox': async () => ({ path: '/api/mailbox' }),
+  'GET /mailbox/:id': async (h) => ({
+    path: `/api/mailbox/${(await receiveRawMail(h.db, { envelopeFrom: null, envelopeTo: ['gp@example.nhs.uk'], raw: Buffer.from(`Message-ID: <m-${randomUUID()}@test>\r\nSubject: x\r\n\r\nbody`) })).id}`,
+  }),
   'GET /openapi.json': async () => ({ path: '/api/openapi.json' }),
+  'POST /process-definitions': async () => ({ path: '/api/process-definitions', body: { xml: manualDiagram(`matrix-${Math.random().toString(36).slice(2, 10)}`) } }),
+  'GET /process-definitions': async () => ({ path: '/api/process-definitions' }),
+  'GET /process-definitions/:key/versions': async (h) => ({ path: `/api/process-definitions/${await matrixDefinition(h)}/versions` }),
+  'GET /process-definitions/:key/versions/:version': async (h) => ({ path: `/api/process-definitions/${await matrixDefinition(h)}/versions/1` }),
+  'GET /process-definitions/:key/xml': async (h) => ({ path: `/api/process-definitions/${await matrixDefinition(h)}/xml` }),
+  'GET /process-definitions/:key/versions/:version/xml': async (h) => ({ path: `/api/process-definitions/${await matrixDefinition(h)}/versions/1/xml` }),
+  'POST /process-instances': async (h, _c, l) => ({ path: '/api/process-instances', body: { key: await matrixDefinition(h), businessKey: await child(h, l) } }),
+  'GET /process-instances': async () => ({ path: '/api/process-instances' }),
+  'GET /process-instances/:id': async (h, _c, l) => ({ path: `/api/process-instances/${await childInstance(h, l)}` }),
+  'POST /process-instances/:id/cancel': async (h, _c, l) => ({ path: `/api/process-instances/${await childInstance(h, l)}/cancel`, body: { reason: 'Matrix' } }),
+  'POST /process-instances/:id/messages': async (h, _c, l) => ({ path: `/api/process-instances/${await childInstance(h, l)}/messages`, body: { name: 'matrix' } }),
+  'POST /process-instances/:id/incidents/:incidentId/retry': async (h, _c, l) => ({ path: `/api/process-instances/${await childInstance(h, l)}/incidents/incident-1/retry` }),
+  'POST /messages': async (h, _c, l) => ({ path: '/api/messages', body: { name: 'matrix', correlationKey: await child(h, l) } }),
 };
+
+/**
+ * Routes that need the Temporal engine, which this harness does not run: an allowed call passes
+ * the access check and gets 503 (test/api/process-authorisation.test.ts runs them on the engine).
+ */
+const ENGINE_ROUTES = new Set([
+  'POST /process-instances', 'POST /process-instances/:id/cancel', 'POST /process-instances/:id/messages',
+  'POST /process-instances/:id/incidents/:incidentId/retry', 'POST /messages',
+  'POST /events/birth-notifications', 'POST /events/address-changes', 'POST /events/gp-changes', 'POST /events/inbound-transfers',
+  'POST /events/immunisations', 'POST /events/screening-outcomes', 'POST /events/appointment-outcomes', 'POST /events/child-protection-alerts',
+]);
 
 /** Routes that read or change a record, and so must leave an audit event when allowed. */
 const AUDITED = new Set([
@@ -73,12 +151,14 @@ const AUDITED = new Set([
   'GET /tasks/:id', 'POST /tasks/:id/claim', 'POST /tasks/:id/unclaim', 'POST /tasks/:id/assign', 'POST /tasks/:id/complete',
   'POST /children/:nhsNumber/concerns', 'GET /concerns/:id', 'POST /concerns/:id/notes', 'POST /concerns/:id/escalate', 'POST /concerns/:id/close',
   'POST /alerts/break-glass/:id/acknowledge', 'GET /audit',
+  'POST /process-definitions', 'GET /process-instances/:id', 'GET /mailbox', 'GET /mailbox/:id',
 ]);
 
 /** Routes that open a child's record, and so follow the legitimate-relationship rule. */
 const CHILD_ROUTES = [
   'GET /children/:nhsNumber', 'GET /children/:nhsNumber/timeline', 'GET /children/:nhsNumber/tasks', 'POST /children/:nhsNumber/concerns',
   'GET /concerns/:id', 'POST /concerns/:id/notes', 'POST /concerns/:id/escalate', 'POST /concerns/:id/close',
+  'GET /process-instances/:id',
 ];
 
 /** Public routes whose sample is meant to fail after the access check: the wrong password, OIDC not configured here. */
@@ -136,6 +216,8 @@ describe('authorisation matrix: every role × every endpoint', () => {
       expect(res.body.detail).toMatch(new RegExp(`^Your role \\(${role}\\) may not`));
     } else if (PUBLIC_FAILURES[key]) {
       expect(res.status).toBe(PUBLIC_FAILURES[key]);
+    } else if (ENGINE_ROUTES.has(key)) {
+      expect(`${res.status}: ${res.body?.detail}`).toBe('503: The process engine is not connected to this API; try again later');
     } else {
       // The message carries the problem's detail when an allowed call fails.
       expect([200, 201, 204].includes(res.status) ? 'allowed' : `${res.status}: ${res.body?.detail}`).toBe('allowed');

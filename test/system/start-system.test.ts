@@ -6,9 +6,9 @@ import { freePort } from '../../core/free-port';
 
 const ROOT = resolve(__dirname, '../..');
 
-/** Runs `npm start`'s entry point in a fresh data folder on free ports and waits for its banner. */
+/** Runs `npm start`'s command (`node --import tsx`: one process, so Ctrl-C reaches it directly) in a fresh data folder on free ports and waits for its banner. */
 async function startLikeNpmStart(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; apiUrl: string; output: () => string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'cli/start.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/start.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env, TEMPORAL_ADDRESS: '', DATABASE_URL: '', CHIS_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -43,6 +43,7 @@ describe('npm start on embedded defaults', () => {
       CHIS_PORT: String(await freePort()),
       CHIS_EMBEDDED_POSTGRES_PORT: String(await freePort()),
       CHIS_EMBEDDED_TEMPORAL_PORT: String(await freePort()),
+      CHIS_EMBEDDED_SMTP_PORT: '0',
       CHIS_DEMO_CHILDREN: '100',
     });
     try {
@@ -68,7 +69,7 @@ describe('npm start on embedded defaults', () => {
   }, 180_000);
 
   test('a wrong setting stops start-up with a message naming the variable', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'cli/start.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/start.ts')], {
       cwd: ROOT,
       env: { ...process.env, CHIS_PORT: 'eighty' },
       stdio: ['ignore', 'pipe', 'pipe'],
