@@ -9,6 +9,10 @@
  * worker), to show where the cost goes. --settle-ms waits before reading pg_stat_database,
  * which idle backends only flush after ~10 s.
  *
+ * --pg-socket connects the server to PostgreSQL over its Unix-domain socket (loopback TCP otherwise).
+ * --profile-server DIR writes a V8 CPU profile of the server process there (profile this
+ * process with `node --cpu-prof --require tsx/cjs bench/temporal.ts ...`).
+ *
  * Without TEMPORAL_ADDRESS it starts an embedded PostgreSQL (temporary folder) and the
  * server binary (or, with --in-process, the server inside this process). With
  * TEMPORAL_ADDRESS it measures that server instead (no commit counts).
@@ -35,10 +39,14 @@ interface Options {
   timerMs: number;
   inProcess: boolean;
   settleMs: number;
+  /** Folder for V8 CPU profiles of the server process (--cpu-prof). */
+  profileDir?: string;
+  /** Server → PostgreSQL over the Unix-domain socket instead of loopback TCP. */
+  pgSocket: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { workflows: 500, concurrency: 200, timerMs: 1000, inProcess: false, settleMs: 11_000 };
+  const options: Options = { workflows: 500, concurrency: 200, timerMs: 1000, inProcess: false, settleMs: 11_000, pgSocket: false };
   const number = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got "${value ?? ''}"`);
@@ -51,7 +59,9 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--timer-ms') options.timerMs = number(flag, argv[++i]);
     else if (flag === '--settle-ms') options.settleMs = number(flag, argv[++i]);
     else if (flag === '--in-process') options.inProcess = true;
-    else throw new Error(`unknown argument "${flag}" (expected --workflows N, --concurrency N, --timer-ms N, --settle-ms N, --in-process)`);
+    else if (flag === '--profile-server') options.profileDir = argv[++i];
+    else if (flag === '--pg-socket') options.pgSocket = true;
+    else throw new Error(`unknown argument "${flag}" (expected --workflows N, --concurrency N, --timer-ms N, --settle-ms N, --in-process, --profile-server DIR, --pg-socket)`);
   }
   return options;
 }
@@ -97,7 +107,9 @@ function cpuByThread(): Map<string, number> {
   const totals = new Map<string, number>();
   for (const tid of readdirSync('/proc/self/task')) {
     try {
-      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim().replace(/[0-9]+$/, '');
+      // Node 20 leaves worker threads (the SDK's workflow thread), V8 and libuv helper threads named "node" too.
+      const comm = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim().replace(/[0-9]+$/, '');
+      const name = comm === 'node' ? (Number(tid) === process.pid ? 'node main' : 'node other') : comm;
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       totals.set(name, (totals.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
@@ -122,7 +134,9 @@ async function startTarget(options: Options): Promise<Target> {
   const admin = new PgClient({ connectionString: postgres.adminUrl });
   await admin.connect();
   await admin.query('CREATE DATABASE temporal_bench');
-  const databaseUrl = postgres.urlFor('temporal_bench');
+  const tcpUrl = new URL(postgres.urlFor('temporal_bench'));
+  // PostgreSQL also listens on a Unix-domain socket in /tmp (its compiled-in default).
+  const databaseUrl = options.pgSocket ? `postgres://${tcpUrl.username}:${tcpUrl.password}@localhost/temporal_bench?host=/tmp&port=${tcpUrl.port}` : tcpUrl.toString();
   // pg_stat_database is flushed by each backend at most once a second, or when it has idled ~10 s.
   const commits = async () => {
     await admin.query('SELECT pg_stat_clear_snapshot()');
@@ -153,7 +167,8 @@ async function startTarget(options: Options): Promise<Target> {
   }
 
   const bin = resolve(__dirname, '../embedded-temporal/bin/temporal-server');
-  const child: ChildProcess = spawn(bin, ['server', 'start-dev', '--port', String(port), '--database-url', databaseUrl, '--headless', '--log-level', 'warn'], {
+  const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, bin, 'server', 'start-dev', '--port', String(port), '--database-url', databaseUrl, '--headless', '--log-level', 'warn'], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const address = `127.0.0.1:${port}`;
@@ -268,6 +283,9 @@ async function main(): Promise<void> {
           if (perWorkflow >= 0.05) result.benchThreads[thread] = Number(perWorkflow.toFixed(2));
         }
         result.benchCpuMsPerWorkflow = (ownCpuMs() - ownCpuBefore) / options.workflows;
+        // Threads that ended meanwhile (e.g. the watchdog thread node:vm starts for every workflow-sandbox call with a timeout).
+        const ended = result.benchCpuMsPerWorkflow - Object.values(result.benchThreads).reduce((a, b) => a + b, 0);
+        if (ended >= 0.05) result.benchThreads['ended threads'] = Number(ended.toFixed(2));
         if (postgresCpuBefore !== undefined) result.postgresCpuMsPerWorkflow = (target.postgresCpuMs!() - postgresCpuBefore) / options.workflows;
         if (serverCpuBefore !== undefined) result.serverCpuMsPerWorkflow = (target.serverCpuMs!() - serverCpuBefore) / options.workflows;
         if (target.commits && before !== undefined) {

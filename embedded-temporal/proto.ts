@@ -35,7 +35,62 @@ export const Status = temporal.api.enums.v1.WorkflowExecutionStatus;
 const TO_OBJECT: protobuf.IConversionOptions = { longs: Number };
 
 export function encodeEvents(events: HistoryEvent[]): Buffer {
-  return Buffer.from(temporal.api.history.v1.History.encode({ events } as temporal.api.history.v1.IHistory).finish());
+  return historyBytes(events.map(encodeEvent));
+}
+
+export function encodeEvent(event: HistoryEvent): Uint8Array {
+  return temporal.api.history.v1.HistoryEvent.encode(event as temporal.api.history.v1.IHistoryEvent).finish();
+}
+
+/** A History message (repeated HistoryEvent events = 1) from already-encoded events. */
+export function historyBytes(encodedEvents: Uint8Array[]): Buffer {
+  const parts: Uint8Array[] = [];
+  for (const e of encodedEvents) parts.push(fieldHeader(1, e.length), e);
+  return Buffer.concat(parts);
+}
+
+/** Tag and length of a length-delimited field (wire type 2). */
+export function fieldHeader(fieldId: number, length: number): Buffer {
+  const bytes: number[] = [];
+  for (let v = (fieldId << 3) | 2; ; v >>>= 7) {
+    if (v < 0x80) {
+      bytes.push(v);
+      break;
+    }
+    bytes.push((v & 0x7f) | 0x80);
+  }
+  for (let v = length; ; v = Math.floor(v / 128)) {
+    if (v < 0x80) {
+      bytes.push(v);
+      break;
+    }
+    bytes.push((v & 0x7f) | 0x80);
+  }
+  return Buffer.from(bytes);
+}
+
+/**
+ * A response whose `history` field is supplied as encoded bytes (events are encoded once and
+ * cached, see Execution.encodedEvent). Protobuf allows a field after the others, so the
+ * handler encodes `message` and appends the field.
+ */
+export class WithEncodedHistory {
+  constructor(
+    readonly message: object,
+    readonly historyFieldId: number,
+    readonly history: Buffer,
+  ) {}
+
+  encode(encodeRest: (message: object) => Uint8Array): Buffer {
+    return Buffer.concat([encodeRest(this.message), fieldHeader(this.historyFieldId, this.history.length), this.history]);
+  }
+}
+
+/** Field number of `history` in a response type (from the .proto reflection in @temporalio/proto). */
+export function historyFieldId(type: unknown): number {
+  const id = (type as { fields?: Record<string, { id: number }> }).fields?.history?.id;
+  if (typeof id !== 'number') throw new Error('response type has no history field');
+  return id;
 }
 
 export function decodeEvents(data: Uint8Array): HistoryEvent[] {

@@ -73,6 +73,16 @@ export async function terminateWorkflow(engine: Engine, r: P<temporal.api.workfl
   await engine.mutate(ref, (tx) => terminateInTx(tx, r.reason, r.details, r.identity));
 }
 
+/** DeleteWorkflowExecution: a running execution is terminated first, then the run and its history are removed. */
+export async function deleteWorkflow(engine: Engine, r: P<temporal.api.workflowservice.v1.IDeleteWorkflowExecutionRequest>): Promise<void> {
+  const ref = await engine.resolveRun(r.namespace ?? '', r.workflowExecution?.workflowId ?? '', r.workflowExecution?.runId);
+  await engine.mutate(ref, (tx) => {
+    tx.save = tx.exec.running;
+    if (tx.exec.running) terminateInTx(tx, 'Delete workflow execution', undefined, 'server');
+  });
+  await engine.deleteClosedRun(ref);
+}
+
 export function timeoutWorkflowInTx(tx: Tx): void {
   forceCloseInFlightTask(tx);
   closeRunInTx(tx, 'timedOut', { retryState: RetryState.RETRY_STATE_TIMEOUT });

@@ -8,6 +8,7 @@ import { KeyedLock } from './locks';
 import { Execution, parseRunKey, runKey, type Tx } from './execution';
 import type { RunRef } from './outbox-task';
 import { nextDeadline } from './next-deadline';
+import { encodeEvent } from '../proto';
 import { Namespaces } from './namespaces';
 import { TimeSkipping } from './time-skipping';
 
@@ -124,6 +125,22 @@ export class Engine {
     }
   }
 
+  /** Deletes a closed run from PostgreSQL and from memory (DeleteWorkflowExecution). */
+  async deleteClosedRun(ref: RunRef): Promise<void> {
+    const key = runKey(ref);
+    await this.locks.run(key, async () => {
+      const exec = await this.load(ref);
+      if (exec.running) throw new Error('only a closed run can be deleted');
+      await this.store.deleteRun(ref.namespace, ref.workflowId, ref.runId);
+      this.cache.delete(key);
+      this.closedOrder.delete(key);
+      this.deadlines.set(key, undefined);
+      const k = `${ref.namespace}\u0000${ref.workflowId}`;
+      if (this.currentRuns.get(k) === ref.runId) this.currentRuns.delete(k);
+      exec.notify();
+    });
+  }
+
   /** Runs `fn` on the run under its lock, then commits what it changed in one transaction. */
   async mutate<T>(ref: RunRef, fn: (tx: Tx) => T | Promise<T>): Promise<T> {
     const key = runKey(ref);
@@ -158,12 +175,10 @@ export class Engine {
 
   private async commit(tx: Tx): Promise<void> {
     const runs = [tx.exec, ...tx.alsoWrite];
-    const writes = runs.map((e) => ({
-      state: e.state,
-      expectedVersion: e.version,
-      events: e.events.slice(e.persistedEvents),
-      firstEventId: e.persistedEvents + 1,
-    }));
+    const writes = runs.map((e) => {
+      const events = e.events.slice(e.persistedEvents);
+      return { state: e.state, expectedVersion: e.version, events, encodedEvents: events.map(encodeEvent), firstEventId: e.persistedEvents + 1 };
+    });
     let outboxIds: number[];
     try {
       outboxIds = await this.store.commit({ runs: writes, outboxAdd: tx.outbox });
@@ -175,6 +190,7 @@ export class Engine {
     runs.forEach((e, i) => {
       e.version = e.version === undefined ? 1 : e.version + 1;
       e.persistedEvents += writes[i].events.length;
+      e.rememberEncoded(writes[i].firstEventId - 1, writes[i].encodedEvents);
       this.remember(e);
       const k = `${e.state.namespace}\u0000${e.state.workflowId}`;
       const known = this.currentRuns.get(k);

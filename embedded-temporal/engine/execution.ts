@@ -1,4 +1,4 @@
-import type { HistoryEvent, temporal, P } from '../proto';
+import { encodeEvent, historyBytes, type HistoryEvent, type temporal, type P } from '../proto';
 import type { ExecutionState } from './state';
 import type { OutboxTask, RunRef } from './outbox-task';
 import type { Engine } from './engine';
@@ -34,6 +34,29 @@ export class Execution {
     public persistedEvents: number,
   ) {
     this.version = version;
+  }
+
+  /** Encoded bytes of persisted events (which never change), filled on first use. */
+  private readonly encoded: Uint8Array[] = [];
+
+  /** Event i (0-based) encoded; persisted events are encoded once. */
+  encodedEvent(i: number): Uint8Array {
+    if (i >= this.persistedEvents) return encodeEvent(this.events[i]);
+    return (this.encoded[i] ??= encodeEvent(this.events[i]));
+  }
+
+  /** Records encodings made for a commit, once the events are persisted. */
+  rememberEncoded(first: number, encoded: Uint8Array[]): void {
+    encoded.forEach((bytes, k) => {
+      if (first + k < this.persistedEvents) this.encoded[first + k] = bytes;
+    });
+  }
+
+  /** A History message holding events [from, to) (0-based indexes). */
+  historyBytes(from: number, to: number): Buffer {
+    const encoded: Uint8Array[] = [];
+    for (let i = from; i < to; i++) encoded.push(this.encodedEvent(i));
+    return historyBytes(encoded);
   }
 
   get ref(): RunRef {

@@ -50,13 +50,18 @@ export async function runOutboxTask(engine: Engine, id: number, task: OutboxTask
 
 /** Changes the source run if it is still running (its outcome events are moot once it closed). */
 async function onParent(engine: Engine, ref: RunRef, fn: (tx: Tx) => void): Promise<void> {
-  await engine.mutate(ref, (tx) => {
-    if (!tx.exec.running) {
-      tx.save = false;
-      return;
-    }
-    fn(tx);
-  });
+  try {
+    await engine.mutate(ref, (tx) => {
+      if (!tx.exec.running) {
+        tx.save = false;
+        return;
+      }
+      fn(tx);
+    });
+  } catch (err) {
+    // The parent was deleted: nobody is left to tell.
+    if (!isNotFound(err)) throw err;
+  }
 }
 
 async function startChild(engine: Engine, task: Extract<OutboxTask, { kind: 'startChild' }>): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import { encodePlain, temporal, type P } from '../proto';
+import { WithEncodedHistory, encodePlain, historyFieldId, temporal, type P } from '../proto';
 import { ApiError, notFound } from '../errors';
 import type { Engine } from './engine';
 import { parseRunKey, type Execution, type PendingQuery } from './execution';
@@ -55,7 +55,10 @@ export async function queryWorkflow(engine: Engine, r: P<temporal.api.workflowse
   return { queryResult: result.queryResult };
 }
 
-export async function dispatchQueryTask(engine: Engine, task: QueuedTask): Promise<P<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse> | undefined> {
+type PollResponse = P<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse>;
+const POLL_HISTORY_FIELD = historyFieldId(temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse);
+
+export async function dispatchQueryTask(engine: Engine, task: QueuedTask): Promise<WithEncodedHistory | undefined> {
   const ref = parseRunKey(task.key);
   const exec = await engine.load(ref);
   const q = exec.queries.get(task.queryId ?? '');
@@ -67,16 +70,16 @@ export async function dispatchQueryTask(engine: Engine, task: QueuedTask): Promi
     return undefined;
   }
   const token: TaskToken = { kind: 'query', ...ref, scheduledEventId: 0, dispatch: q.id, queryId: q.id };
-  return {
+  const message: PollResponse = {
     taskToken: encodeToken(token),
     workflowExecution: { workflowId: s.workflowId, runId: s.runId },
     workflowType: { name: s.workflowType },
     previousStartedEventId: s.lastCompletedStartedId,
     startedEventId: s.lastCompletedStartedId,
-    history: { events: exec.events.slice(0, exec.events.length) },
     query: q.query,
     workflowExecutionTaskQueue: taskQueue(s.taskQueue),
   };
+  return new WithEncodedHistory(message, POLL_HISTORY_FIELD, exec.historyBytes(0, exec.events.length));
 }
 
 export async function respondQueryTaskCompleted(engine: Engine, r: P<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest>, token: TaskToken): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventType, temporal, type P } from '../proto';
+import { EventType, WithEncodedHistory, historyFieldId, temporal, type P } from '../proto';
 import { msToDuration, timestamp } from '../time';
 import { notFound } from '../errors';
 import type { Tx } from './execution';
@@ -13,6 +13,7 @@ import { parseRunKey } from './execution';
 
 type PollResponse = P<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse>;
 const WFT_FAILED_CAUSE = temporal.api.enums.v1.WorkflowTaskFailedCause;
+const POLL_HISTORY_FIELD = historyFieldId(temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse);
 
 /** Schedules a workflow task unless one is already scheduled or running (or the run is closed). */
 export function scheduleWorkflowTask(tx: Tx, speculative = false): void {
@@ -67,7 +68,7 @@ export async function dropStickyQueue(engine: Engine, namespace: string, stickyQ
 }
 
 /** Hands a queued workflow task to a poller: writes WorkflowTaskStarted (in memory until the next commit). */
-export async function dispatchWorkflowTask(engine: Engine, task: QueuedTask, identity: string): Promise<PollResponse | undefined> {
+export async function dispatchWorkflowTask(engine: Engine, task: QueuedTask, identity: string): Promise<WithEncodedHistory | undefined> {
   const ref = parseRunKey(task.key);
   try {
     return await engine.mutate(ref, (tx) => {
@@ -82,19 +83,19 @@ export async function dispatchWorkflowTask(engine: Engine, task: QueuedTask, ide
       wft.startedTime = tx.now;
       wft.dispatch = randomUUID();
       const messages = pendingUpdateMessages(tx);
-      return {
+      const message: PollResponse = {
         taskToken: encodeToken({ kind: 'workflow', ...ref, scheduledEventId: wft.scheduledEventId, dispatch: wft.dispatch }),
         workflowExecution: { workflowId: s.workflowId, runId: s.runId },
         workflowType: { name: s.workflowType },
         previousStartedEventId: s.lastCompletedStartedId,
         startedEventId: started.eventId,
         attempt: wft.attempt,
-        history: { events: tx.exec.events },
         workflowExecutionTaskQueue: taskQueue(s.taskQueue),
         scheduledTime: timestamp(wft.scheduledTime),
         startedTime: timestamp(tx.now),
         messages,
       };
+      return new WithEncodedHistory(message, POLL_HISTORY_FIELD, tx.exec.historyBytes(0, tx.exec.events.length));
     });
   } catch (err) {
     if ((err as { code?: unknown }).code === 5) return undefined;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Metadata, Server, ServerCredentials, status, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, ServerInterceptingCall, status, type ServerInterceptor, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 
 export type ServiceName = 'workflow' | 'operator' | 'test';
 export type RpcHandler = (request: object, abort: AbortSignal) => Promise<object>;
@@ -59,13 +59,37 @@ export function systemInfoBytes(): Buffer {
 }
 
 const identity = (b: Buffer) => b;
+const NEVER_ABORTED = new AbortController().signal;
+/** Abort reason for a call the client cancelled (a prepared value: the default reason is a costly DOMException). */
+const CANCELLED = new Error('the client cancelled the call');
+
+/**
+ * Asks SDK-core clients to send uncompressed requests. Core 1.24 gzips every request by default
+ * and, when GetSystemInfo comes back UNIMPLEMENTED naming grpc-encoding, reconnects without
+ * compression (as the gRPC spec allows a server that does not take an encoding). On loopback,
+ * inflating every small request cost more server CPU than anything else the server does per
+ * call. Other calls still accept gzip, for clients that do not fall back.
+ */
+const declineCompressedSystemInfo: ServerInterceptor = (method, call) => {
+  const encoding = (call as unknown as { incomingEncoding?: unknown }).incomingEncoding;
+  if (!method.path.endsWith('/GetSystemInfo') || typeof encoding !== 'string' || encoding === 'identity') return new ServerInterceptingCall(call);
+  return new ServerInterceptingCall(call, {
+    start: (next) =>
+      next({
+        // The request is answered here and never reaches the handler.
+        onReceiveMessage: () =>
+          call.sendStatus({ code: status.UNIMPLEMENTED, details: `grpc-encoding "${encoding}" is not accepted by this server; send requests uncompressed`, metadata: new Metadata() }),
+      }),
+  });
+};
 
 /**
  * Binds the port before the engine is loaded: the SDK gives a spawned server five seconds to
  * answer, so the listener (and GetSystemInfo) come first; other calls wait for attach().
  */
 export async function bindGrpcServer(host: string, port: number, withTestService: boolean): Promise<BoundServer> {
-  const server = new Server({ 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
+  // channelz (grpc-js's per-call statistics service) is not served, so its accounting is switched off.
+  const server = new Server({ interceptors: [declineCompressedSystemInfo], 'grpc.enable_channelz': 0, 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
   let attached: Attachment | undefined;
   const waiting: (() => void)[] = [];
   const systemInfo = systemInfoBytes();
@@ -86,8 +110,13 @@ export async function bindGrpcServer(host: string, port: number, withTestService
         originalName: method,
       };
       proxy[method] = (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-        const ac = new AbortController();
-        call.on('cancelled', () => ac.abort());
+        // grpc-js reports 'cancelled' after every call, answered or not: only a call still
+        // running is aborted, and only handlers that take the signal (long polls) get one.
+        let finished = false;
+        let ac: AbortController | undefined;
+        call.on('cancelled', () => {
+          if (!finished) ac?.abort(CANCELLED);
+        });
         const run = () => {
           const a = attached!;
           const handler = a.handlers[name]?.[method];
@@ -102,7 +131,13 @@ export async function bindGrpcServer(host: string, port: number, withTestService
             callback({ code: status.INVALID_ARGUMENT, details: `cannot decode ${method} request: ${String(err)}` });
             return;
           }
-          handler(request, ac.signal).then(
+          let signal = NEVER_ABORTED;
+          if (handler.length >= 2) {
+            ac = new AbortController();
+            if (call.cancelled) ac.abort(CANCELLED);
+            signal = ac.signal;
+          }
+          handler(request, signal).finally(() => (finished = true)).then(
             (res) => callback(null, a.encode(name, method, res)),
             (err: unknown) => callback(a.toStatus(err, method)),
           );

@@ -2,7 +2,7 @@ import { Metadata, status } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type * as protobuf from 'protobufjs';
 import { ApiError } from '../errors';
-import { temporal } from '../proto';
+import { WithEncodedHistory, temporal } from '../proto';
 import type { Attachment, GrpcStatus, RpcHandler, ServiceName } from './bind';
 
 export type Handler = (req: never, abort: AbortSignal) => Promise<object>;
@@ -35,7 +35,11 @@ export function attachment(logger: Logger, handlers: Attachment['handlers']): At
       const { req } = codecs(service, method);
       return req.toObject(req.decode(bytes), { longs: Number });
     },
-    encode: (service, method, message) => Buffer.from(codecs(service, method).res.encode(message).finish()),
+    encode: (service, method, message) => {
+      const { res } = codecs(service, method);
+      if (message instanceof WithEncodedHistory) return message.encode((m) => res.encode(m).finish());
+      return Buffer.from(res.encode(message).finish());
+    },
     toStatus: (err, method): GrpcStatus => {
       if (err instanceof ApiError) {
         const metadata = new Metadata();

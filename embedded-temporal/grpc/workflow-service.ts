@@ -9,7 +9,7 @@ import { respondWorkflowTaskCompleted } from '../engine/complete-task';
 import { activityCanceled, activityCompleted, activityFailed, dispatchActivityTask, heartbeat } from '../engine/activities';
 import { decodeToken, type TaskToken } from '../engine/task-token';
 import { requestCancelWorkflow, signalWorkflow } from '../engine/signals';
-import { terminateWorkflow } from '../engine/close';
+import { deleteWorkflow, terminateWorkflow } from '../engine/close';
 import { dispatchQueryTask, queryWorkflow, respondQueryTaskCompleted } from '../engine/queries';
 import { pollUpdate, updateWorkflow } from '../engine/updates';
 import { describeExecution, getHistory } from '../engine/read';
@@ -103,6 +103,11 @@ export function workflowService(engine: Engine, logger: Logger): Record<string, 
     TerminateWorkflowExecution: async (r: Req<'TerminateWorkflowExecutionRequest'>) => {
       ns(r.namespace);
       await terminateWorkflow(engine, r);
+      return {};
+    },
+    DeleteWorkflowExecution: async (r: Req<'DeleteWorkflowExecutionRequest'>) => {
+      ns(r.namespace);
+      await deleteWorkflow(engine, r);
       return {};
     },
     PollWorkflowTaskQueue: (r: Req<'PollWorkflowTaskQueueRequest'>, abort) => pollTask('workflow', r.namespace ?? '', r.taskQueue?.name ?? '', r.identity ?? '', abort),

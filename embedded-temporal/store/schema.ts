@@ -42,6 +42,14 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA}.history (
   data bytea NOT NULL,
   PRIMARY KEY (namespace, workflow_id, run_id, first_event_id)
 );
+-- Group commits (store.ts) write many runs in one statement and abort it if any version was stale.
+CREATE OR REPLACE FUNCTION ${SCHEMA}.expect_rows(actual bigint, expected bigint) RETURNS bigint LANGUAGE plpgsql AS $f$
+BEGIN
+  IF actual <> expected THEN
+    RAISE EXCEPTION 'a run was changed concurrently (% of % rows updated)', actual, expected USING ERRCODE = '40001';
+  END IF;
+  RETURN actual;
+END $f$;
 CREATE TABLE IF NOT EXISTS ${SCHEMA}.outbox (
   id bigserial PRIMARY KEY,
   task jsonb NOT NULL

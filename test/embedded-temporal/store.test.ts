@@ -44,3 +44,30 @@ test('only one run of a workflow id can be running, and a failed multi-run trans
   expect(await store.currentRunId('default', 'w')).toBe('r3');
   expect((await store.runningRuns()).map((r) => r.runId)).toEqual(['r3']);
 });
+
+test('commits arriving together are grouped, and a stale write in a group fails alone', async () => {
+  const runs = ['g1', 'g2', 'g3', 'g4'].map((id) => ({ ...state(id), workflowId: `wg-${id}` }));
+  const before = store.commits;
+  await Promise.all(runs.map((s) => store.commit({ runs: [{ state: s, events: [{ eventId: 1, eventType: 1, eventTime: { seconds: 1, nanos: 0 } }], firstEventId: 1 }] })));
+  // Two flushes may be in flight at once; the rest wait and share one transaction.
+  expect(store.commits - before).toBeLessThan(runs.length);
+  const next = (s: ExecutionState) => ({ ...s, nextEventId: 3, status: 2, closeTime: Date.now() });
+  const outcomes = await Promise.allSettled(
+    runs.map((s, i) => store.commit({ runs: [{ state: next(s), expectedVersion: i === 2 ? 7 : 1, events: [{ eventId: 2, eventType: 2, eventTime: { seconds: 2, nanos: 0 } }], firstEventId: 2 }] })),
+  );
+  expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+  expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+  for (const [i, s] of runs.entries()) {
+    const row = await store.loadRun('default', s.workflowId, s.runId);
+    expect(row?.version).toBe(i === 2 ? 1 : 2);
+    expect(row?.state.status).toBe(i === 2 ? 1 : 2);
+    expect((await store.loadHistory('default', s.workflowId, s.runId)).map((e) => e.eventId)).toEqual(i === 2 ? [1] : [1, 2]);
+  }
+  // The grouped statement writes the same column values as the single-run one (g4 was grouped both times).
+  const columns = await store.pool.query<{ start_time: Date; close_time: Date | null; history_length: number }>(
+    `SELECT start_time, close_time, history_length FROM temporal_server.executions WHERE workflow_id = 'wg-g4'`,
+  );
+  expect(columns.rows[0].start_time.getTime()).toBe(runs[3].startTime);
+  expect(columns.rows[0].history_length).toBe(2);
+  expect(columns.rows[0].close_time).toBeInstanceOf(Date);
+});

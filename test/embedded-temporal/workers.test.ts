@@ -4,7 +4,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createTestTemporalEnv } from '../support/temporal-env';
 import { makeWorker, replayAll } from './helpers';
 
-jest.setTimeout(120_000);
+// Three workflow bundles (killed worker, new worker, replay) take minutes on a loaded 2-core machine.
+jest.setTimeout(300_000);
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {

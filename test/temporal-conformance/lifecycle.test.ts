@@ -245,7 +245,7 @@ describe('run and execution timeouts', () => {
   test('an execution timeout spans continue-as-new runs', async () => {
     await onQueue(async (taskQueue) => {
       const workflowId = unique('execution-timeout');
-      const handle = await env.client.workflow.start(continueForever, { taskQueue, workflowId, args: [300], workflowExecutionTimeout: '2s' });
+      const handle = await env.client.workflow.start(continueForever, { taskQueue, workflowId, args: [300], workflowExecutionTimeout: '4s' });
       log.track(workflowId, handle.firstExecutionRunId);
       log.track(workflowId);
       const err = await rejectionOf(handle.result());
@@ -263,4 +263,24 @@ test('every closed history of this file replays with the same workflow code', as
   const { replayed, failures } = await log.replayClosed(env.client, await workflowBundle());
   expect(failures).toEqual([]);
   expect(replayed).toBeGreaterThanOrEqual(15);
+});
+
+describe('deletion', () => {
+  test('DeleteWorkflowExecution terminates a running execution and removes it; a closed one is removed too', async () => {
+    await onQueue(async (taskQueue) => {
+      const running = await env.client.workflow.start(blockForever, { taskQueue, workflowId: unique('delete-running') });
+      await waitForEvent(running, 'WORKFLOW_TASK_COMPLETED');
+      const done = await env.client.workflow.start(succeed, { taskQueue, workflowId: unique('delete-done'), args: ['kept?'] });
+      expect(await done.result()).toBe('kept?');
+      const namespace = env.client.options.namespace;
+      for (const h of [running, done]) {
+        await env.client.workflowService.deleteWorkflowExecution({ namespace, workflowExecution: { workflowId: h.workflowId, runId: h.firstExecutionRunId } });
+      }
+      // A real cluster deletes asynchronously: wait until both are gone.
+      for (const h of [running, done]) {
+        await eventually(async () => expect(await rejectionOf(h.describe())).toBeInstanceOf(WorkflowNotFoundError));
+      }
+      await expect(env.client.workflow.getHandle(running.workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    });
+  });
 });
