@@ -102,8 +102,16 @@ export const TRANSFER_ACTIVITIES = {
     startToCloseTimeout: '30s',
   }),
   'transfer.recordHandover': define({
-    description: 'The safeguarding lead-to-lead handover happened: record who received it.',
-    input: z.object({ transferId: id, receivingLead: z.string().trim().min(1).max(200), handoverNotes: z.string().max(10000).optional().nullable() }),
+    description: 'The safeguarding lead-to-lead handover happened: record who received it (and, out of the region, at which CHIS and when).',
+    input: z.object({
+      transferId: id,
+      receivingLead: z.string().trim().min(1).max(200),
+      handoverNotes: z.string().max(10000).optional().nullable(),
+      /** When the receiving lead was spoken to (out of the region: the form asks). */
+      spokenAt: z.string().datetime({ offset: true }).optional().nullable(),
+      /** The receiving CHIS, when the child leaves the region. */
+      receivingChis: z.string().trim().min(1).max(200).optional().nullable(),
+    }),
     output: z.object({ handoverCompletedAt: z.string() }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
@@ -121,7 +129,8 @@ export const TRANSFER_ACTIVITIES = {
       moveReason: z.enum(['address-change', 'gp-change', 'inbound-transfer']).default('address-change'),
     }),
     output: z.object({ changedAt: z.string(), emailedPractices: z.array(z.string()) }),
-    retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'HandoverMissingError'] },
+    // A required handover not yet recorded raises BPMN error HANDOVER_MISSING (caught in child-mover.bpmn).
+    retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError'] },
     startToCloseTimeout: '30s',
   }),
   'transfer.completeOutbound': define({

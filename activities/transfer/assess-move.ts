@@ -9,7 +9,7 @@
 import { TRANSFER_ACTIVITIES } from '../catalogue/transfer';
 import type { ActivityOutput } from '../catalogue';
 import type { Db } from '../../db/repositories/sql';
-import { auditBySystem, failure, parseInput } from './activity-support';
+import { asRunningProcess, auditBySystem, failure, parseInput } from '../support';
 import { childById, childByNhsNumber, localityById, localityByCode, localityOfPostcode, needsSafeguardingHandover, practiceByCode, type LocalityRef } from './child-facts';
 
 export const MOVER_ACTOR = 'system:child-mover';
@@ -35,7 +35,7 @@ export async function assessMove(db: Db, raw: unknown): Promise<ActivityOutput<'
   }
   const moveKind = to === null ? 'out_of_region' : to.code === from.code ? 'none' : 'within_region';
 
-  await auditBySystem(db, MOVER_ACTOR, {
+  await auditBySystem(db, asRunningProcess(MOVER_ACTOR), {
     action: 'transfer.assess',
     entityType: 'child',
     entityId: child.childId,

@@ -5,7 +5,7 @@
  */
 import { postcodeDistrict } from '../../db/reference/region';
 import { selectOne, type Db } from '../../db/repositories/sql';
-import { validationError } from './activity-support';
+import { validationError } from '../support';
 
 export type SafeguardingAlert = 'none' | 'concern' | 'child_protection_plan' | 'looked_after';
 

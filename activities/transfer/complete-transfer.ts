@@ -2,17 +2,21 @@
  * The end of a transfer, each in one transaction with its outbox rows and audit events:
  * - transfer.changeResponsibleLocality: an accepted transfer completes; the record's locality
  *   (and GP practice and address, when new ones are given) change; old and new GP practices
- *   are emailed. Refused while a required safeguarding handover is not recorded.
+ *   are emailed. Refused (BPMN error HANDOVER_MISSING) while a required safeguarding handover is not recorded.
  * - transfer.completeOutbound: the record was sent to another CHIS; the child is marked moved out.
  */
 import { TRANSFER_ACTIVITIES } from '../catalogue/transfer';
 import type { ActivityOutput } from '../catalogue';
 import { inTransaction, select, type Db } from '../../db/repositories/sql';
-import { auditBySystem, failure, parseInput } from './activity-support';
+import { bpmnError } from '../engine/bpmn-error';
+import { asRunningProcess, auditBySystem, failure, parseInput } from '../support';
 import { MOVER_ACTOR } from './assess-move';
 import { childById, localityByCode, localityById, needsSafeguardingHandover, practiceByCode } from './child-facts';
 import { enqueueMoverEmail } from './gp-emails';
 import { transferById } from './transfer-rows';
+
+/** BPMN error code (child-mover.bpmn, Error_HandoverMissing): a handover is due before the locality changes. */
+export const HANDOVER_MISSING = 'HANDOVER_MISSING';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -28,7 +32,8 @@ export async function changeResponsibleLocality(db: Db, raw: unknown): Promise<A
     if (!to || to.id !== t.toLocalityId) throw failure('ValidationError', `transfer.changeResponsibleLocality: transfer ${t.id} does not go to "${input.toLocality}"`);
     const child = (await childById(tx, t.childId, true))!;
     if (needsSafeguardingHandover(child) && !t.handoverCompletedAt) {
-      throw failure('HandoverMissingError', `transfer.changeResponsibleLocality: child ${child.childId} has a safeguarding alert or open concern; the lead-to-lead handover of transfer ${t.id} is not recorded`);
+      // A BPMN error, not a failure: the process catches it (a concern raised after the move was assessed) and runs the handover.
+      throw bpmnError(HANDOVER_MISSING, `transfer.changeResponsibleLocality: child ${child.childId} has a safeguarding alert or open concern; the lead-to-lead handover of transfer ${t.id} is not recorded`);
     }
     const newGp = input.newGpPracticeCode ?? (t.detail.newGpPracticeCode as string | null | undefined) ?? null;
     if (newGp && !(await practiceByCode(tx, newGp))) throw failure('ValidationError', `transfer.changeResponsibleLocality: GP practice "${newGp}" is unknown`);
@@ -62,7 +67,7 @@ export async function changeResponsibleLocality(db: Db, raw: unknown): Promise<A
          detail = detail || jsonb_build_object('emailedPractices', $2::jsonb, 'newGpPracticeCode', $3::text) WHERE id = $1 RETURNING completed_at`,
       [t.id, JSON.stringify(emailed), newGp],
     );
-    await auditBySystem(tx, MOVER_ACTOR, {
+    await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: 'child.locality.change',
       entityType: 'child',
       entityId: child.childId,
@@ -70,7 +75,7 @@ export async function changeResponsibleLocality(db: Db, raw: unknown): Promise<A
       reason: `transfer ${t.id} accepted`,
       detail: { fromLocality: from?.code ?? null, toLocality: to.code, gpPractice: newGp ?? child.gpPracticeOds, addressChanged: input.address != null },
     });
-    await auditBySystem(tx, MOVER_ACTOR, {
+    await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: 'transfer.complete',
       entityType: 'transfer',
       entityId: t.id,
@@ -110,7 +115,7 @@ export async function completeOutbound(db: Db, raw: unknown): Promise<ActivityOu
          detail = detail || jsonb_build_object('emailedPractices', $3::jsonb) WHERE id = $1 RETURNING completed_at`,
       [t.id, input.receivingChis, JSON.stringify(emailed)],
     );
-    await auditBySystem(tx, MOVER_ACTOR, {
+    await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: 'transfer.send_record',
       entityType: 'transfer',
       entityId: t.id,

@@ -7,7 +7,7 @@ import { TRANSFER_ACTIVITIES } from '../catalogue/transfer';
 import type { ActivityOutput } from '../catalogue';
 import type { CatalogueDeps } from '../deps';
 import { selectOne, inTransaction, type Db } from '../../db/repositories/sql';
-import { auditBySystem, currentActivity, failure, parseInput } from './activity-support';
+import { asRunningProcess, auditBySystem, failure, parseInput, processInstanceActivity } from '../support';
 import { MOVER_ACTOR } from './assess-move';
 import { childById, childByNhsNumber, localityById, localityOfPostcode, needsSafeguardingHandover, practiceByCode } from './child-facts';
 import { tellSuperseded } from './supersede';
@@ -19,7 +19,7 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
   const db = { sequelize: deps.sequelize };
   const input = parseInput('transfer.recordInbound', TRANSFER_ACTIVITIES['transfer.recordInbound'].input, raw);
   const t = input.transfer;
-  const { processInstanceId } = currentActivity();
+  const { processInstanceId } = processInstanceActivity();
   if (t.dateOfBirth > new Date().toISOString().slice(0, 10)) throw failure('ValidationError', `transfer.recordInbound: transfer.dateOfBirth ${t.dateOfBirth} is in the future`);
 
   const recorded = await inTransaction(db, async (tx) => {
@@ -66,7 +66,7 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
       processInstanceId,
       detail: { childCreated: created, oldGpPracticeCode: null, newGpPracticeCode: practice?.odsCode ?? null, superseded },
     });
-    await auditBySystem(tx, MOVER_ACTOR, {
+    await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: created ? 'child.create' : 'child.match',
       entityType: 'child',
       entityId: child.childId,
@@ -74,7 +74,7 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
       reason: `record received from ${t.fromChis}`,
       detail: { transferId },
     });
-    await auditBySystem(tx, MOVER_ACTOR, {
+    await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: 'transfer.request',
       entityType: 'transfer',
       entityId: transferId,

@@ -3,7 +3,7 @@ import { TRANSFER_ACTIVITIES } from '../catalogue/transfer';
 import type { ActivityOutput } from '../catalogue';
 import type { CatalogueDeps } from '../deps';
 import { inTransaction } from '../../db/repositories/sql';
-import { auditBySystem, currentActivity, failure, parseInput } from './activity-support';
+import { asRunningProcess, auditBySystem, failure, parseInput, processInstanceActivity } from '../support';
 import { MOVER_ACTOR } from './assess-move';
 import { childById, localityByCode } from './child-facts';
 import { tellSuperseded } from './supersede';
@@ -11,7 +11,7 @@ import { insertTransfer, supersedeOpenTransfers, transferOfInstance } from './tr
 
 export async function requestTransfer(deps: CatalogueDeps, raw: unknown): Promise<ActivityOutput<'transfer.request'>> {
   const input = parseInput('transfer.request', TRANSFER_ACTIVITIES['transfer.request'].input, raw);
-  const { processInstanceId } = currentActivity();
+  const { processInstanceId } = processInstanceActivity();
   const db = { sequelize: deps.sequelize };
   const opened = await inTransaction(db, async (tx) => {
     const existing = await transferOfInstance(tx, processInstanceId);
@@ -46,7 +46,7 @@ export async function requestTransfer(deps: CatalogueDeps, raw: unknown): Promis
       processInstanceId,
       detail: { oldGpPracticeCode: input.oldGpPracticeCode ?? child.gpPracticeOds, newGpPracticeCode: input.gpPracticeCode ?? null, superseded },
     });
-    await auditBySystem(tx, MOVER_ACTOR, {
+    await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: 'transfer.request',
       entityType: 'transfer',
       entityId: transferId,

@@ -6,7 +6,7 @@
 import { TRANSFER_ACTIVITIES } from '../catalogue/transfer';
 import type { ActivityOutput } from '../catalogue';
 import { select, inTransaction, type Db } from '../../db/repositories/sql';
-import { auditBySystem, currentActivity, failure, parseInput } from './activity-support';
+import { asRunningProcess, auditBySystem, failure, parseInput, processInstanceActivity } from '../support';
 import { MOVER_ACTOR } from './assess-move';
 import { localityById } from './child-facts';
 import { transferById, type TransferRow } from './transfer-rows';
@@ -29,7 +29,7 @@ export async function decideTransfer(db: Db, raw: unknown): Promise<ActivityOutp
       `UPDATE transfers SET status = $2, decided_at = now(), detail = detail || jsonb_build_object('decisionNotes', $3::text) WHERE id = $1`,
       { bind: [t.id, wanted, input.notes ?? null], transaction: tx.transaction },
     );
-    await auditBySystem(tx, MOVER_ACTOR, {
+    await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: wanted === 'accepted' ? 'transfer.accept' : 'transfer.reject',
       entityType: 'transfer',
       entityId: t.id,
@@ -53,13 +53,13 @@ function openTasksOfInstance(tx: Db, processInstanceId: string, setSql: string, 
 
 export async function remindTransfer(db: Db, raw: unknown): Promise<ActivityOutput<'transfer.remind'>> {
   const input = parseInput('transfer.remind', TRANSFER_ACTIVITIES['transfer.remind'].input, raw);
-  const { processInstanceId } = currentActivity();
+  const { processInstanceId } = processInstanceActivity();
   return inTransaction(db, async (tx) => {
     const t = await lockTransfer(tx, 'transfer.remind', input.transferId);
     if (t.status !== 'requested') return { remindedTasks: 0 };
     // Overdue work goes to the top of the queue.
     const tasks = await openTasksOfInstance(tx, processInstanceId, 'priority = GREATEST(priority, 90)', []);
-    await auditBySystem(tx, MOVER_ACTOR, {
+    await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: 'transfer.remind',
       entityType: 'transfer',
       entityId: t.id,
@@ -73,7 +73,7 @@ export async function remindTransfer(db: Db, raw: unknown): Promise<ActivityOutp
 
 export async function escalateTransfer(db: Db, raw: unknown): Promise<ActivityOutput<'transfer.escalate'>> {
   const input = parseInput('transfer.escalate', TRANSFER_ACTIVITIES['transfer.escalate'].input, raw);
-  const { processInstanceId } = currentActivity();
+  const { processInstanceId } = processInstanceActivity();
   return inTransaction(db, async (tx) => {
     const t = await lockTransfer(tx, 'transfer.escalate', input.transferId);
     if (t.escalatedAt) return { escalatedAt: t.escalatedAt.toISOString() };
@@ -89,7 +89,7 @@ export async function escalateTransfer(db: Db, raw: unknown): Promise<ActivityOu
       [group, reason],
     );
     const rows = await select<{ escalatedAt: Date }>(tx, 'UPDATE transfers SET escalated_at = now() WHERE id = $1 RETURNING escalated_at', [t.id]);
-    await auditBySystem(tx, MOVER_ACTOR, {
+    await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: 'transfer.escalate',
       entityType: 'transfer',
       entityId: t.id,
@@ -109,17 +109,17 @@ export async function recordHandover(db: Db, raw: unknown): Promise<ActivityOutp
     const rows = await select<{ handoverCompletedAt: Date }>(
       tx,
       `UPDATE transfers SET handover_completed_at = now(),
-         detail = detail || jsonb_build_object('handover', jsonb_build_object('receivingLead', $2::text, 'notes', $3::text))
+         detail = detail || jsonb_build_object('handover', jsonb_build_object('receivingLead', $2::text, 'notes', $3::text, 'spokenAt', $4::text, 'receivingChis', $5::text))
        WHERE id = $1 RETURNING handover_completed_at`,
-      [t.id, input.receivingLead, input.handoverNotes ?? null],
+      [t.id, input.receivingLead, input.handoverNotes ?? null, input.spokenAt ?? null, input.receivingChis ?? null],
     );
-    await auditBySystem(tx, MOVER_ACTOR, {
+    await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: 'transfer.safeguarding_handover',
       entityType: 'transfer',
       entityId: t.id,
       childId: t.childId,
       reason: 'safeguarding lead-to-lead handover',
-      detail: { receivingLead: input.receivingLead },
+      detail: { receivingLead: input.receivingLead, spokenAt: input.spokenAt ?? null, receivingChis: input.receivingChis ?? null },
     });
     return { handoverCompletedAt: rows[0].handoverCompletedAt.toISOString() };
   });

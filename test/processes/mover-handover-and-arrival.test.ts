@@ -1,10 +1,16 @@
 /**
  * A child with a safeguarding alert moving to another locality: the sending locality's lead
  * hands over to the receiving lead (a task) before the transfer completes; the record cannot
- * change locality without it. And the checks on arrival: immunisation gaps and newborn
+ * change locality without it; a concern raised after the move was assessed sends the instance
+ * through the handover before the change is tried again. And the checks on arrival: immunisation gaps and newborn
  * screening still within its age limit open tasks for the receiving teams.
  */
-import { changeResponsibleLocality } from '../../activities/transfer/complete-transfer';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACTIVITY_TYPES } from '../../activities/catalogue';
+import { insertConcernOnce } from '../../activities/safeguarding/raise-concern';
+import { changeResponsibleLocality, HANDOVER_MISSING } from '../../activities/transfer/complete-transfer';
+import { compileDefinition } from '../../bpmn';
 import { select } from '../../db/repositories/sql';
 import { instanceStateQuery } from '../../workflows/messages';
 import { startChisStack, type ChisStack } from '../support/chis-stack';
@@ -41,7 +47,7 @@ test('a child on a child protection plan: lead-to-lead handover task before the 
   expect((await stack.child(child.nhsNumber))!.localityCode).toBe('birmingham');
   expect(await select(stack.db, 'SELECT 1 FROM notifications WHERE child_id = $1', [child.id])).toEqual([]);
   // Nor can anything else complete it: the data refuses a transfer without the handover.
-  await expect(changeResponsibleLocality(stack.db, { transferId: transfer.id, childId: child.id, toLocality: 'coventry' })).rejects.toMatchObject({ type: 'HandoverMissingError' });
+  await expect(changeResponsibleLocality(stack.db, { transferId: transfer.id, childId: child.id, toLocality: 'coventry' })).rejects.toMatchObject({ type: 'BpmnError', details: [{ errorCode: HANDOVER_MISSING }] });
 
   await completeTask(stack, 'sl.birmingham', handover.id, { receivingLead: 'Coventry safeguarding lead (sl.coventry)', handoverNotes: 'CP plan, core group next week' });
   await stack.waitFor(async () => (await transfersOf(stack, child.id))[0].status === 'completed', 'the transfer to complete');
@@ -53,6 +59,48 @@ test('a child on a child protection plan: lead-to-lead handover task before the 
   expect(path.indexOf('Task_RecordHandover')).toBeLessThan(path.indexOf('Task_ChangeLocality'));
   const actions = await auditActions(stack, child.id);
   expect(actions.indexOf('transfer.safeguarding_handover')).toBeGreaterThan(actions.indexOf('transfer.accept'));
+  expect(actions.indexOf('transfer.safeguarding_handover')).toBeLessThan(actions.indexOf('transfer.complete'));
+});
+
+test('a concern raised after the move was assessed: the locality change stops for the handover, then completes', async () => {
+  const child = await insertChild(stack, { locality: 'birmingham', postcode: 'B12 9QP', ageDays: 3000 });
+  await postEvent(stack, 'address-changes', { eventId: `address-${child.id}`, nhsNumber: child.nhsNumber, address: { lines: ['11 Hertford Street', 'Coventry'], postcode: 'CV1 1LF' } });
+  const accept = await openTask(stack, child.nhsNumber, 'Task_Accept');
+  // Assessed without an alert; a concern is raised while the receiving locality decides.
+  await insertConcernOnce(stack.db, { childId: child.id, reason: 'Was Not Brought twice', severity: 'medium', source: 'process', idempotencyKey: `mid-transfer-${child.id}`, actor: 'system:test' });
+  await completeTask(stack, 'cw.coventry.records', accept.id, { decision: 'accept' });
+
+  const handover = await openTask(stack, child.nhsNumber, 'Task_Handover');
+  expect(handover.candidateGroups).toEqual(['birmingham-safeguarding']);
+  const handle = await moverHandle(child.nhsNumber);
+  const caught = await handle.query(instanceStateQuery);
+  expect(caught.completed.map((c) => c.elementId)).toContain('Err_HandoverMissing');
+  expect(caught.completed.map((c) => c.elementId)).not.toContain('Task_RecordHandover');
+  expect(await instanceStatus(stack, child.nhsNumber, 'child-mover')).toBe('running');
+  expect(await transfersOf(stack, child.id)).toMatchObject([{ status: 'accepted', handoverCompletedAt: null, completedAt: null }]);
+  expect((await stack.child(child.nhsNumber))!.localityCode).toBe('birmingham');
+
+  await completeTask(stack, 'sl.birmingham', handover.id, { receivingLead: 'Coventry safeguarding lead (sl.coventry)', handoverNotes: 'New concern: Was Not Brought twice' });
+  await stack.waitFor(async () => (await transfersOf(stack, child.id))[0].status === 'completed', 'the transfer to complete');
+  const [done] = await transfersOf(stack, child.id);
+  expect(done.handoverCompletedAt!.getTime()).toBeLessThanOrEqual(done.completedAt!.getTime());
+  expect((await stack.child(child.nhsNumber))!.localityCode).toBe('coventry');
+  const path = (await handle.query(instanceStateQuery)).completed.map((c) => c.elementId);
+  expect(path.indexOf('Err_HandoverMissing')).toBeLessThan(path.indexOf('Task_RecordHandover'));
+  expect(path.lastIndexOf('Task_ChangeLocality')).toBeGreaterThan(path.indexOf('Task_RecordHandover'));
+
+  // The arrival checks run as after any move; the instance completes.
+  await stack.waitFor(async () => {
+    const s = await handle.query(instanceStateQuery);
+    if (s.status !== 'running') return true;
+    for (const t of await stack.tasksFor(child.nhsNumber)) {
+      if (t.status !== 'open' || !['Task_CatchUp', 'Task_OfferScreening'].includes(t.elementId)) continue;
+      await completeTask(stack, t.elementId === 'Task_CatchUp' ? 'cw.coventry.imms' : 'cw.coventry.hv', t.id, {});
+    }
+    return false;
+  }, 'the arrival checks to finish');
+  expect(await instanceStatus(stack, child.nhsNumber, 'child-mover')).toBe('completed');
+  const actions = await auditActions(stack, child.id);
   expect(actions.indexOf('transfer.safeguarding_handover')).toBeLessThan(actions.indexOf('transfer.complete'));
 });
 
@@ -86,4 +134,41 @@ test('on arrival: immunisation gaps and blood spot screening still within its ag
   expect(await instanceStatus(stack, child.nhsNumber, 'child-mover')).toBe('running');
   await completeTask(stack, 'cw.coventry.hv', screening.id, { screeningPlan: 'Blood spot sample booked' });
   await stack.waitFor(async () => (await instanceStatus(stack, child.nhsNumber, 'child-mover')) === 'completed', 'the mover process to complete');
+});
+
+test('the diagram: every element drawn once, orthogonal edges, nothing overlaps but boundary events on their task, left to right but the retry loop', async () => {
+  const xml = readFileSync(join(__dirname, '../../definitions/child-mover.bpmn'), 'utf8');
+  const compiled = await compileDefinition(xml, { activityTypes: ACTIVITY_TYPES, candidateGroups: new Set(['region-management']) });
+  if (!compiled.ok) throw new Error(compiled.problems.map((p) => `${p.elementId}: ${p.message}`).join('\n'));
+  expect(compiled.warnings).toEqual([]);
+  const graph = compiled.graph;
+  const shapes = [...xml.matchAll(/<bpmndi:BPMNShape id="[^"]+" bpmnElement="([^"]+)"[^>]*>\s*<dc:Bounds x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((m) => ({
+    id: m[1], x: Number(m[2]), y: Number(m[3]), w: Number(m[4]), h: Number(m[5]),
+  }));
+  const edges = new Map<string, Array<[number, number]>>();
+  for (const m of xml.matchAll(/<bpmndi:BPMNEdge id="[^"]+" bpmnElement="([^"]+)">([\s\S]*?)<\/bpmndi:BPMNEdge>/g)) {
+    edges.set(m[1], [...m[2].matchAll(/<di:waypoint x="([\d.-]+)" y="([\d.-]+)"/g)].map((p) => [Number(p[1]), Number(p[2])] as [number, number]));
+  }
+  expect(shapes.map((s) => s.id).sort()).toEqual(Object.keys(graph.nodes).sort());
+  expect([...edges.keys()].sort()).toEqual(Object.keys(graph.flows).sort());
+  const crooked = [...edges].filter(([, pts]) => pts.length < 2 || pts.some((p, i) => i > 0 && p[0] !== pts[i - 1][0] && p[1] !== pts[i - 1][1])).map(([id]) => id);
+  expect(crooked).toEqual([]);
+  const attachedTo = (id: string) => {
+    const n = graph.nodes[id];
+    return n.kind === 'boundaryEvent' ? n.attachedToId : undefined;
+  };
+  const overlaps: string[] = [];
+  for (const [i, a] of shapes.entries()) {
+    for (const b of shapes.slice(i + 1)) {
+      if (attachedTo(a.id) === b.id || attachedTo(b.id) === a.id) continue;
+      if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) overlaps.push(`${a.id} / ${b.id}`);
+    }
+  }
+  expect(overlaps).toEqual([]);
+  const backwards = Object.entries(graph.flows).filter(([, f]) => {
+    const [from, to] = [shapes.find((s) => s.id === f.sourceId)!, shapes.find((s) => s.id === f.targetId)!];
+    return to.x + to.w / 2 < from.x + from.w / 2;
+  }).map(([id]) => id);
+  // Only the retry: a missing handover goes back to the handover (Gw_HandoverDue), then the change runs again.
+  expect(backwards).toEqual(['Flow_HandoverMissing']);
 });

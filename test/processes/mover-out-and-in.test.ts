@@ -1,12 +1,16 @@
 /**
  * Moves across the region's boundary, end to end on the CHIS stack: a move out of the region
- * opens an outbound transfer and a task to send the record to the other CHIS; a record
+ * opens an outbound transfer and a task to send the record to the other CHIS (a child with a
+ * safeguarding alert is first handed over to the receiving CHIS's safeguarding lead); a record
  * received from another CHIS is created (never twice) and accepted by the receiving locality.
  */
 import { formatNhsNumber } from '../../core/nhs-number';
 import { select } from '../../db/repositories/sql';
 import { startChisStack, type ChisStack } from '../support/chis-stack';
-import { auditActions, completeTask, insertChild, instanceStatus, mailTo, openTask, postEvent, practiceEmail, transfersOf, unusedChild } from './mover-support';
+import { instanceStateQuery } from '../../workflows/messages';
+import { auditActions, caller, completeTask, insertChild, instanceStatus, mailTo, openTask, postEvent, practiceEmail, transfersOf, unusedChild } from './mover-support';
+
+const DAY = 24 * 3600 * 1000;
 
 let stack: ChisStack;
 
@@ -36,6 +40,56 @@ test('a move out of the region: outbound transfer, the sending records team send
   expect(mail.textBody).toContain(formatNhsNumber(child.nhsNumber));
   expect(mail.textBody).toContain('Moved to: outside the West Midlands region');
   expect(await auditActions(stack, child.id)).toEqual(expect.arrayContaining(['transfer.assess', 'transfer.request', 'transfer.send_record']));
+});
+
+test('a child on a child protection plan moving out of the region: safeguarding handover to the receiving CHIS before the record is sent and the child marked moved out', async () => {
+  const child = await unusedChild(stack, 'birmingham', 'child_protection_plan');
+  await postEvent(stack, 'address-changes', { eventId: `address-${child.id}`, nhsNumber: child.nhsNumber, address: { lines: ['3 Broad Street', 'Oxford'], postcode: 'OX1 3AZ' } });
+
+  const handover = await openTask(stack, child.nhsNumber, 'Task_OutHandover');
+  expect(handover).toMatchObject({ candidateGroups: ['birmingham-safeguarding'], priority: 90, localityId: 1 });
+  expect(handover.dueAt!.getTime() - stack.now().getTime()).toBeLessThanOrEqual(2 * DAY + 60_000);
+  // Until the handover is done nothing is sent: no send-record task, the transfer open, the child still ours.
+  expect((await stack.tasksFor(child.nhsNumber)).map((t) => t.elementId)).not.toContain('Task_SendRecord');
+  expect(await transfersOf(stack, child.id)).toMatchObject([{ direction: 'out_of_region', status: 'requested', handoverCompletedAt: null }]);
+  expect((await stack.child(child.nhsNumber))!.status).toBe('active');
+
+  // The form records who was spoken to and when: without the time it is refused.
+  const lead = await caller(stack, 'sl.birmingham');
+  expect((await lead.post(`/api/tasks/${handover.id}/claim`).send({})).status).toBe(200);
+  const incomplete = await lead.post(`/api/tasks/${handover.id}/complete`).send({ data: { receivingChis: 'Oxfordshire CHIS', receivingLead: 'J. Patel' } });
+  expect(incomplete.status).toBeGreaterThanOrEqual(400);
+  expect(incomplete.status).toBeLessThan(500);
+  expect(JSON.stringify(incomplete.body)).toContain('spokenAt');
+  const spokenAt = stack.now().toISOString();
+  const done = await lead.post(`/api/tasks/${handover.id}/complete`).send({
+    data: { receivingChis: 'Oxfordshire CHIS', receivingLead: 'J. Patel, named nurse for safeguarding', spokenAt, handoverNotes: 'CP plan; core group next Tuesday' },
+  });
+  expect(done.status).toBe(200);
+
+  const send = await openTask(stack, child.nhsNumber, 'Task_SendRecord');
+  expect(send.candidateGroups).toEqual(['birmingham-records']);
+  const [handedOver] = await transfersOf(stack, child.id);
+  expect(handedOver.status).toBe('requested');
+  expect(handedOver.handoverCompletedAt).not.toBeNull();
+  const [detail] = await select<{ handover: Record<string, unknown> }>(stack.db, "SELECT detail->'handover' AS handover FROM transfers WHERE id = $1", [handedOver.id]);
+  expect(detail.handover).toMatchObject({ receivingChis: 'Oxfordshire CHIS', receivingLead: 'J. Patel, named nurse for safeguarding', spokenAt });
+  expect((await stack.child(child.nhsNumber))!.status).toBe('active');
+
+  await completeTask(stack, 'cw.birmingham.records', send.id, { receivingChis: 'Oxfordshire CHIS' });
+  await stack.waitFor(async () => (await instanceStatus(stack, child.nhsNumber, 'child-mover')) === 'completed', 'the mover process to end');
+  const [completed] = await transfersOf(stack, child.id);
+  expect(completed).toMatchObject({ status: 'completed', otherChis: 'Oxfordshire CHIS' });
+  expect(completed.handoverCompletedAt!.getTime()).toBeLessThanOrEqual(completed.completedAt!.getTime());
+  expect((await stack.child(child.nhsNumber))!.status).toBe('moved_out');
+
+  const [instance] = (await stack.instancesFor(child.nhsNumber)).filter((i) => i.processKey === 'child-mover');
+  const path = (await stack.engine.env.client.workflow.getHandle(instance.id).query(instanceStateQuery)).completed.map((c) => c.elementId);
+  expect(path.indexOf('Task_RecordOutHandover')).toBeGreaterThan(-1);
+  expect(path.indexOf('Task_RecordOutHandover')).toBeLessThan(path.indexOf('Task_SendRecord'));
+  const actions = await auditActions(stack, child.id);
+  expect(actions.indexOf('transfer.safeguarding_handover')).toBeGreaterThan(actions.indexOf('transfer.request'));
+  expect(actions.indexOf('transfer.safeguarding_handover')).toBeLessThan(actions.indexOf('transfer.send_record'));
 });
 
 test('a record received from another CHIS: created once, accepted by the receiving locality, the GP practice told', async () => {
