@@ -8,13 +8,13 @@ import type { z } from 'zod';
 import { CHILD_ACTIVITIES } from '../catalogue/child';
 import type { ActivityOutput } from '../catalogue';
 import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
-import { auditBySystem, systemActor } from './support';
+import { auditBySystem, systemActorOfInstance } from '../support';
 import { routeByPostcode } from './locality';
 
 type Input = z.infer<(typeof CHILD_ACTIVITIES)['child.createOrMatchRecord']['input']>;
 
 export async function createOrMatchRecord(db: Db, input: Input): Promise<ActivityOutput<'child.createOrMatchRecord'>> {
-  const who = await systemActor(db);
+  const who = await systemActorOfInstance(db);
   const routing = await routeByPostcode(db, input.address.postcode, input.gpPracticeCode);
   return inTransaction(db, async (tx) => {
     const existing = await selectOne<{ id: string }>(tx, 'SELECT id FROM children WHERE nhs_number = $1', [input.nhsNumber]);

@@ -2,7 +2,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ActivityOutput } from '../catalogue';
 import { selectOne, type Db } from '../../db/repositories/sql';
-import { auditBySystem, systemActor } from './support';
+import { auditBySystem, systemActorOfInstance } from '../support';
 
 interface Row {
   id: string;
@@ -31,7 +31,7 @@ export async function getRecord(db: Db, by: { childId?: string; nhsNumber?: stri
     [by.childId ?? null, by.nhsNumber ?? null],
   );
   if (!row) throw ApplicationFailure.nonRetryable(`child.getRecord: no child record for ${by.childId ? `id ${by.childId}` : `NHS number ${by.nhsNumber}`}`, 'NotFoundError');
-  await auditBySystem(db, await systemActor(db), { action: 'child.read', entityType: 'child', entityId: row.nhsNumber, childId: row.id });
+  await auditBySystem(db, await systemActorOfInstance(db), { action: 'child.read', entityType: 'child', entityId: row.nhsNumber, childId: row.id });
   return {
     childId: row.id,
     nhsNumber: row.nhsNumber,

@@ -4,20 +4,16 @@ import { knownCandidateGroups } from '../../deployment/candidate-groups';
 import type { CatalogueActivityMap } from '../catalogue-activities';
 import type { CatalogueDeps } from '../deps';
 import { HUMAN_TASK_ACTIVITIES } from '../catalogue/human-task';
+import { parseInput, type InputErrorWording } from '../support';
 import { escalateHumanTask } from './escalate';
 
-/** Parses the task's variables with the catalogue schema; bad input is not going to improve by retrying. */
-function parseInput<T extends keyof typeof HUMAN_TASK_ACTIVITIES>(type: T, raw: unknown) {
-  const parsed = HUMAN_TASK_ACTIVITIES[type].input.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
-  throw ApplicationFailure.create({ type: 'ValidationError', message: `${type}: ${problems.join('; ')}`, nonRetryable: true, details: [problems] });
-}
+/** The task's variables are refused as they come (no `{}` stand-in), the problem list in the failure's details. */
+const TASK_VARIABLES: InputErrorWording = { lead: '', wholeInput: 'input', absentAsEmpty: false, problemsAsDetails: true };
 
 export function createHumanTaskActivities(deps: CatalogueDeps): Partial<CatalogueActivityMap<keyof typeof HUMAN_TASK_ACTIVITIES>> {
   return {
     'humanTask.escalate': async (raw) => {
-      const input = parseInput('humanTask.escalate', raw);
+      const input = parseInput('humanTask.escalate', HUMAN_TASK_ACTIVITIES['humanTask.escalate'].input, raw, TASK_VARIABLES);
       // The instance is the workflow that runs this activity: variables cannot point it elsewhere.
       const processInstanceId = Context.current().info.workflowExecution?.workflowId;
       if (!processInstanceId) throw ApplicationFailure.create({ type: 'ValidationError', message: 'humanTask.escalate runs only as a process instance task', nonRetryable: true });

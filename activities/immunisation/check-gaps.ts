@@ -10,7 +10,8 @@ import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
 import type { Db } from '../../db/repositories/sql';
 import { addDays, daysBetween, scheduleForChild, type ChildDose } from './schedule-for-child';
-import { audit, notFound, parseInput, runningActivity, todayUtc } from './support';
+import { auditBySystem, notFound, parseInput } from '../support';
+import { runningActivity, todayUtc } from './support';
 
 type GapsOutput = ActivityOutput<'immunisation.checkGaps'>;
 
@@ -52,7 +53,7 @@ export async function checkGaps(db: Db, raw: ActivityInput<'immunisation.checkGa
   }
   const plan = planGaps(doses, asOf);
   const dosesOnRecord = doses.filter((d) => d.givenOn !== null).length;
-  await audit(db, runningActivity('child-mover', `direct-gaps-${randomUUID()}`), {
+  await auditBySystem(db, runningActivity('child-mover', `direct-gaps-${randomUUID()}`), {
     action: 'immunisation.gaps_checked',
     entityType: 'child',
     entityId: input.childId,

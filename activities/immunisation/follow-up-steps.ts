@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
 import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
-import { audit, notFound, parseInput, runningActivity, todayUtc } from './support';
+import { auditBySystem, notFound, parseInput } from '../support';
+import { runningActivity, todayUtc } from './support';
 
 const PROCESS_KEY = 'immunisation-follow-up';
 /** Alerts under which one Was Not Brought is enough (CP-IS: child protection plan or looked after). */
@@ -28,7 +29,7 @@ export async function checkDose(db: Db, raw: ActivityInput<'immunisation.checkDo
   );
   if (!row) throw notFound(`immunisation.checkDose: no child record ${input.childId}`);
   const closeAs = row.status !== 'active' ? 'child_inactive' : row.given ? 'given' : row.offerUntil !== null && row.offerUntil < asOf ? 'no_longer_offered' : null;
-  await audit(db, runningActivity(PROCESS_KEY, `direct-check-${randomUUID()}`), {
+  await auditBySystem(db, runningActivity(PROCESS_KEY, `direct-check-${randomUUID()}`), {
     action: 'immunisation.dose_checked',
     entityType: 'child',
     entityId: input.childId,
@@ -81,7 +82,7 @@ export async function recordWasNotBrought(db: Db, raw: ActivityInput<'immunisati
         await tx.sequelize.query('UPDATE immunisation_follow_ups SET escalated_at = COALESCE(escalated_at, now()) WHERE id = $1', { bind: [f.id], transaction: tx.transaction });
       }
     }
-    await audit(tx, who, {
+    await auditBySystem(tx, who, {
       action: 'immunisation.was_not_brought_recorded',
       entityType: 'immunisation_follow_up',
       entityId: f.id,
@@ -102,7 +103,7 @@ export async function closeFollowUp(db: Db, raw: ActivityInput<'immunisation.clo
       [input.childId, input.doseCode, input.outcome],
     );
     if (closed) {
-      await audit(tx, runningActivity(PROCESS_KEY, `direct-close-${randomUUID()}`), {
+      await auditBySystem(tx, runningActivity(PROCESS_KEY, `direct-close-${randomUUID()}`), {
         action: 'immunisation.follow_up_closed',
         entityType: 'immunisation_follow_up',
         entityId: closed.id,

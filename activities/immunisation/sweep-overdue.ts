@@ -14,7 +14,8 @@ import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
 import { selectOne } from '../../db/repositories/sql';
 import { DEFAULT_LOOKBACK_DAYS, RECORD_OVERDUE_FOLLOW_UPS_SQL } from './overdue-query';
 import { startPendingFollowUps } from './start-follow-ups';
-import { heartbeat, parseInput, runningActivity, todayUtc } from './support';
+import { parseInput } from '../support';
+import { heartbeat, runningActivity, todayUtc } from './support';
 
 export interface SweepDeps {
   sequelize: Sequelize;

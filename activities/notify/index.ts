@@ -8,8 +8,6 @@
  * first. Either way it goes out once.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { z } from 'zod';
-import { insertAuditEvent } from '../../db/repositories/audit';
 import { enqueueGpPracticeEmail, enqueueMessage, initialsOf, OutboxInputError, type Channel, type Enqueued } from '../../db/repositories/outbox';
 import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
 import { DeliveryError } from '../../mail/delivery';
@@ -17,25 +15,15 @@ import { TemplateModelError } from '../../mail/templates';
 import type { CatalogueActivityMap } from '../catalogue-activities';
 import { NOTIFY_ACTIVITIES } from '../catalogue/notify';
 import type { CatalogueDeps } from '../deps';
+import { auditBySystem, BAD_INPUT, currentProcessCall, parseInput } from '../support';
 
-interface ActivityCall {
-  idempotencyKey: string;
-  actor: string;
-}
-
-/** The key is the same for every retry of one activity, and differs between activities and runs. */
-function currentCall(): ActivityCall {
-  const info = Context.current().info;
-  const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
-  const processKey = workflowId.split('/')[0].replace(/-(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, '') || 'engine';
-  return { idempotencyKey: `notify:${workflowId}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`, actor: `system:${processKey}` };
-}
-
-function parseInput<T extends keyof typeof NOTIFY_ACTIVITIES>(type: T, input: unknown): z.infer<(typeof NOTIFY_ACTIVITIES)[T]['input']> {
-  const parsed = NOTIFY_ACTIVITIES[type].input.safeParse(input);
-  if (parsed.success) return parsed.data as z.infer<(typeof NOTIFY_ACTIVITIES)[T]['input']>;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
-  throw ApplicationFailure.nonRetryable(`${type}: bad input: ${problems}`, 'ValidationError');
+/**
+ * The key is the same for every retry of one activity, and differs between activities and runs;
+ * `notify:` keeps it apart from other domains' keys in the outbox.
+ */
+function currentCall(): { idempotencyKey: string; actor: string } {
+  const { idempotencyKey, actor } = currentProcessCall();
+  return { idempotencyKey: `notify:${idempotencyKey}`, actor };
 }
 
 /** Bad data that a retry cannot fix becomes a non-retryable ValidationError. */
@@ -66,15 +54,12 @@ async function deliver(deps: CatalogueDeps, type: string, enqueued: Enqueued): P
 
 async function auditEnqueued(tx: Db, actor: string, enqueued: Enqueued, childId: string, detail: Record<string, unknown>): Promise<void> {
   if (!enqueued.created) return; // a retry: the first attempt audited it
-  await insertAuditEvent(tx, {
-    actorId: null,
-    actorUsername: actor,
+  // Notification rows carry no process instance in their detail (never have).
+  await auditBySystem(tx, { actor, processInstanceId: null }, {
     action: 'notification.enqueued',
     entityType: 'notification',
     entityId: enqueued.id,
     childId,
-    sourceIp: null,
-    reason: null,
     detail: { ...detail, messageId: enqueued.messageId },
   });
 }
@@ -111,7 +96,7 @@ export function createNotifyActivities(deps: CatalogueDeps): Partial<CatalogueAc
   return {
     'notify.emailGpPractice': async (raw) => {
       const type = 'notify.emailGpPractice';
-      const input = parseInput(type, raw);
+      const input = parseInput(type, NOTIFY_ACTIVITIES[type].input, raw, BAD_INPUT);
       const call = currentCall();
       const { enqueued, gpPracticeCode } = await rejectingBadInput(type, () =>
         inTransaction(db, async (tx) => {
@@ -135,7 +120,7 @@ export function createNotifyActivities(deps: CatalogueDeps): Partial<CatalogueAc
 
     'notify.remindFamily': async (raw) => {
       const type = 'notify.remindFamily';
-      const input = parseInput(type, raw);
+      const input = parseInput(type, NOTIFY_ACTIVITIES[type].input, raw, BAD_INPUT);
       const call = currentCall();
       const { enqueued, channel } = await rejectingBadInput(type, () =>
         inTransaction(db, async (tx) => {

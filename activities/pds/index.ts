@@ -9,13 +9,13 @@ import type { CatalogueDeps } from '../deps';
 import { PDS_ACTIVITIES } from '../catalogue/pds';
 import { selectOne, type Db } from '../../db/repositories/sql';
 import { FhirPatientError } from '../../pds/fhir-patient';
-import { auditBySystem, parseActivityInput, systemActor } from '../child/support';
+import { auditBySystem, parseInput, systemActorOfInstance } from '../support';
 
 export function createPdsActivities(deps: CatalogueDeps): Partial<CatalogueActivityMap<keyof typeof PDS_ACTIVITIES>> {
   const db: Db = { sequelize: deps.sequelize };
   return {
     'pds.lookupPatient': async (input) => {
-      const { nhsNumber } = parseActivityInput('pds.lookupPatient', PDS_ACTIVITIES['pds.lookupPatient'].input, input);
+      const { nhsNumber } = parseInput('pds.lookupPatient', PDS_ACTIVITIES['pds.lookupPatient'].input, input);
       if (!deps.pds) throw ApplicationFailure.nonRetryable('pds.lookupPatient: no PDS client is configured for this worker', 'ConfigurationError');
       let patient;
       try {
@@ -26,7 +26,7 @@ export function createPdsActivities(deps: CatalogueDeps): Partial<CatalogueActiv
       }
       // The look-up concerns a child's record when we hold one: audit it against that record.
       const child = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [nhsNumber]);
-      await auditBySystem(db, await systemActor(db), {
+      await auditBySystem(db, await systemActorOfInstance(db), {
         action: 'pds.lookup',
         entityType: 'pds_patient',
         entityId: nhsNumber,

@@ -7,7 +7,7 @@ import { SAFEGUARDING_ACTIVITIES } from '../catalogue/safeguarding';
 import type { ActivityOutput } from '../catalogue';
 import { addConcernNote } from '../../db/repositories/concerns';
 import { inTransaction, select, selectOne, type Db } from '../../db/repositories/sql';
-import { auditBySystem, currentActivity, failure, parseInput } from '../transfer/activity-support';
+import { asRunningProcess, auditBySystem, failure, parseInput, processInstanceActivity } from '../support';
 import { concernFacts, type ConcernFacts } from './concern-facts';
 import { insertConcernOnce } from './raise-concern';
 
@@ -17,7 +17,7 @@ export async function openEscalation(db: Db, raw: unknown): Promise<ConcernFacts
   const input = parseInput('safeguarding.openEscalation', SAFEGUARDING_ACTIVITIES['safeguarding.openEscalation'].input, raw);
   const facts = await concernFacts(db, input.concernId);
   if (!facts) throw failure('NotFoundError', `safeguarding.openEscalation: no safeguarding concern ${input.concernId}`);
-  await auditBySystem(db, ESCALATION_ACTOR, {
+  await auditBySystem(db, asRunningProcess(ESCALATION_ACTOR), {
     action: 'concern.escalation.open',
     entityType: 'safeguarding_concern',
     entityId: facts.concernId,
@@ -33,7 +33,7 @@ const ALERT_RANK = { none: 0, concern: 1, looked_after: 2, child_protection_plan
 
 export async function recordAlert(db: Db, raw: unknown): Promise<ConcernFacts> {
   const input = parseInput('safeguarding.recordAlert', SAFEGUARDING_ACTIVITIES['safeguarding.recordAlert'].input, raw);
-  const { idempotencyKey } = currentActivity();
+  const { idempotencyKey } = processInstanceActivity();
   const child = await selectOne<{ id: string; safeguardingAlert: keyof typeof ALERT_RANK }>(
     db,
     'SELECT id, safeguarding_alert FROM children WHERE nhs_number = $1',
@@ -50,7 +50,7 @@ export async function recordAlert(db: Db, raw: unknown): Promise<ConcernFacts> {
         bind: [child.id, type],
         transaction: tx.transaction,
       });
-      await auditBySystem(tx, ESCALATION_ACTOR, {
+      await auditBySystem(tx, asRunningProcess(ESCALATION_ACTOR), {
         action: 'child.safeguarding_alert.set',
         entityType: 'child',
         entityId: child.id,
@@ -75,7 +75,7 @@ export async function recordAlert(db: Db, raw: unknown): Promise<ConcernFacts> {
 
 export async function escalateOverdue(db: Db, raw: unknown): Promise<ActivityOutput<'safeguarding.escalateOverdue'>> {
   const input = parseInput('safeguarding.escalateOverdue', SAFEGUARDING_ACTIVITIES['safeguarding.escalateOverdue'].input, raw);
-  const { processInstanceId } = currentActivity();
+  const { processInstanceId } = processInstanceActivity();
   return inTransaction(db, async (tx) => {
     const facts = await concernFacts(tx, input.concernId, true);
     if (!facts) throw failure('NotFoundError', `safeguarding.escalateOverdue: no safeguarding concern ${input.concernId}`);
@@ -93,7 +93,7 @@ export async function escalateOverdue(db: Db, raw: unknown): Promise<ActivityOut
        WHERE process_instance_id = $1 AND status IN ('open', 'claimed') RETURNING id`,
       [processInstanceId, input.escalateTo, reason, facts.concernId],
     );
-    await auditBySystem(tx, ESCALATION_ACTOR, {
+    await auditBySystem(tx, asRunningProcess(ESCALATION_ACTOR), {
       action: 'concern.escalate',
       entityType: 'safeguarding_concern',
       entityId: facts.concernId,
@@ -107,7 +107,7 @@ export async function escalateOverdue(db: Db, raw: unknown): Promise<ActivityOut
 
 export async function recordDecision(db: Db, raw: unknown): Promise<ActivityOutput<'safeguarding.recordDecision'>> {
   const input = parseInput('safeguarding.recordDecision', SAFEGUARDING_ACTIVITIES['safeguarding.recordDecision'].input, raw);
-  const { processInstanceId } = currentActivity();
+  const { processInstanceId } = processInstanceActivity();
   return inTransaction(db, async (tx) => {
     const facts = await concernFacts(tx, input.concernId, true);
     if (!facts) throw failure('NotFoundError', `safeguarding.recordDecision: no safeguarding concern ${input.concernId}`);
@@ -158,7 +158,7 @@ export async function recordDecision(db: Db, raw: unknown): Promise<ActivityOutp
     if (decider?.staffId && input.notes) {
       await addConcernNote(tx, facts.concernId, status === 'closed' ? 'closure' : 'note', input.notes, decider.staffId);
     }
-    await auditBySystem(tx, ESCALATION_ACTOR, {
+    await auditBySystem(tx, asRunningProcess(ESCALATION_ACTOR), {
       action: `concern.${input.decision}`,
       entityType: 'safeguarding_concern',
       entityId: facts.concernId,

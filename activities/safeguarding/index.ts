@@ -3,7 +3,7 @@ import type { CatalogueActivityMap } from '../catalogue-activities';
 import type { CatalogueDeps } from '../deps';
 import { SAFEGUARDING_ACTIVITIES } from '../catalogue/safeguarding';
 import { selectOne, type Db } from '../../db/repositories/sql';
-import { auditBySystem, currentActivity, failure, parseInput } from '../transfer/activity-support';
+import { asRunningProcess, auditBySystem, failure, parseInput, processInstanceActivity } from '../support';
 import { escalateOverdue, openEscalation, recordAlert, recordDecision } from './escalation-steps';
 import { insertConcernOnce, publishConcernRaised } from './raise-concern';
 
@@ -25,7 +25,7 @@ export function createSafeguardingActivities(deps: CatalogueDeps): CatalogueActi
     'safeguarding.raiseConcern': async (raw) => {
       const input = parseInput('safeguarding.raiseConcern', SAFEGUARDING_ACTIVITIES['safeguarding.raiseConcern'].input, raw);
       if (!deps.client) throw failure('ConfigurationError', 'safeguarding.raiseConcern: the worker has no Temporal client, so the escalation process cannot be started');
-      const { processInstanceId, idempotencyKey } = currentActivity();
+      const { processInstanceId, idempotencyKey } = processInstanceActivity();
       const actor = input.raisedBy ?? `system:${await processKeyOf(db, processInstanceId)}`;
       const concern = await insertConcernOnce(db, {
         childId: input.childId,
@@ -38,7 +38,7 @@ export function createSafeguardingActivities(deps: CatalogueDeps): CatalogueActi
       // After the commit: a retry finds the same concern and publishes again, which starts nothing new.
       const { started } = await publishConcernRaised({ sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue }, concern, processInstanceId);
       if (started > 0) {
-        await auditBySystem(db, actor, {
+        await auditBySystem(db, asRunningProcess(actor), {
           action: 'concern.escalation.start',
           entityType: 'safeguarding_concern',
           entityId: concern.concernId,

@@ -7,7 +7,7 @@
 import type { PublishDeps } from '../engine/publish-message';
 import { publishMessage } from '../engine/publish-message';
 import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
-import { auditBySystem, failure } from '../transfer/activity-support';
+import { asRunningProcess, auditBySystem, failure } from '../support';
 
 export const ESCALATION_RAISED_MESSAGE = 'safeguardingEscalationRaised';
 
@@ -47,7 +47,7 @@ export async function insertConcernOnce(
         transaction: tx.transaction,
       });
     }
-    await auditBySystem(tx, c.actor, {
+    await auditBySystem(tx, asRunningProcess(c.actor), {
       action: 'concern.raise',
       entityType: 'safeguarding_concern',
       entityId: inserted.id,

@@ -1,9 +1,9 @@
 /**
- * Who is acting and which attempt this is, from the Temporal activity context: the idempotency
- * key (workflow, run and activity id: the same for every retry of one activity) and the
- * audit actor `system:<process key>`.
+ * The screening activity's call: the shared per-run identity (../support/running-activity.ts:
+ * idempotency key `<workflow>/<run>/<activity>`, actor `system:<process key>`) plus the day
+ * the attempt was scheduled.
  */
-import { Context } from '@temporalio/activity';
+import { currentProcessCall } from '../support';
 
 export interface ActivityCall {
   idempotencyKey: string;
@@ -16,21 +16,7 @@ export interface ActivityCall {
   scheduledOn: string;
 }
 
-/** Process instance ids are `<process key>-<hash or uuid>`, and call activities append `/call-N`. */
-function processKeyOf(workflowId: string): string {
-  const root = workflowId.split('/')[0];
-  const key = root.replace(/-(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, '');
-  return key || 'engine';
-}
-
 export function currentCall(): ActivityCall {
-  const info = Context.current().info;
-  // Only a standalone activity (none in this project) runs outside a workflow.
-  const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
-  return {
-    idempotencyKey: `${workflowId}/${info.workflowExecution?.runId ?? ''}/${info.activityId}`,
-    processInstanceId: workflowId,
-    actor: `system:${processKeyOf(workflowId)}`,
-    scheduledOn: new Date(info.currentAttemptScheduledTimestampMs).toISOString().slice(0, 10),
-  };
+  const { idempotencyKey, processInstanceId, actor, info } = currentProcessCall();
+  return { idempotencyKey, processInstanceId, actor, scheduledOn: new Date(info.currentAttemptScheduledTimestampMs).toISOString().slice(0, 10) };
 }

@@ -2,8 +2,8 @@
  * Audit events written by screening activities, once per activity call: a retried attempt
  * finds the event of the attempt before it (same idempotency key) instead of writing another.
  */
-import { insertAuditEvent } from '../../db/repositories/audit';
 import { selectOne, type Db } from '../../db/repositories/sql';
+import { auditBySystem } from '../support';
 import type { ActivityCall } from './activity-context';
 
 export interface ScreeningAudit {
@@ -23,15 +23,13 @@ export async function auditOnce(tx: Db, call: ActivityCall, e: ScreeningAudit): 
     [e.childId, call.idempotencyKey],
   );
   if (existing) return { id: existing.id, alreadyRecorded: true };
-  const id = await insertAuditEvent(tx, {
-    actorId: null,
-    actorUsername: call.actor,
+  const id = await auditBySystem(tx, call, {
     action: e.action,
     entityType: 'screening',
     entityId: e.entityId,
     childId: e.childId,
-    sourceIp: null,
     reason: e.reason,
+    // Unlike other domains, the call's instance and key win over anything e.detail says.
     detail: { ...e.detail, processInstanceId: call.processInstanceId, idempotencyKey: call.idempotencyKey },
   });
   return { id, alreadyRecorded: false };

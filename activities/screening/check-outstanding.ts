@@ -5,7 +5,7 @@ import { select, inTransaction, selectOne, type Db } from '../../db/repositories
 import type { ActivityCall } from './activity-context';
 import { auditOnce } from './audit';
 import { PROGRAMMES, screeningStatus, type ScreeningResultRow } from './rules';
-import { invalid, notFound, parseInput } from './validate';
+import { BAD_INPUT, notFound, parseInput, validationError } from '../support';
 
 type Input = ActivityInput<'screening.checkOutstanding'>;
 type Output = ActivityOutput<'screening.checkOutstanding'>;
@@ -16,12 +16,12 @@ function isRealDate(iso: string): boolean {
 }
 
 export async function checkOutstanding(db: Db, call: ActivityCall, raw: unknown): Promise<Output> {
-  const input: Input = parseInput('screening.checkOutstanding', SCREENING_ACTIVITIES['screening.checkOutstanding'].input, raw);
+  const input: Input = parseInput('screening.checkOutstanding', SCREENING_ACTIVITIES['screening.checkOutstanding'].input, raw, BAD_INPUT);
   const asOf = input.asOf ?? call.scheduledOn;
   for (const [name, value] of [['dateOfBirth', input.dateOfBirth], ['asOf', asOf]] as const) {
-    if (!isRealDate(value)) throw invalid(`screening.checkOutstanding: ${name} "${value}" is not a calendar date`);
+    if (!isRealDate(value)) throw validationError(`screening.checkOutstanding: ${name} "${value}" is not a calendar date`);
   }
-  if (input.dateOfBirth > asOf) throw invalid(`screening.checkOutstanding: dateOfBirth ${input.dateOfBirth} is after the day checked (${asOf})`);
+  if (input.dateOfBirth > asOf) throw validationError(`screening.checkOutstanding: dateOfBirth ${input.dateOfBirth} is after the day checked (${asOf})`);
   const programmes = input.programmes ?? [...PROGRAMMES];
 
   return inTransaction(db, async (tx) => {

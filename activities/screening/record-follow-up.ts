@@ -4,13 +4,13 @@ import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
 import type { ActivityCall } from './activity-context';
 import { auditOnce } from './audit';
-import { notFound, parseInput } from './validate';
+import { BAD_INPUT, notFound, parseInput } from '../support';
 
 type Input = ActivityInput<'screening.recordFollowUp'>;
 type Output = ActivityOutput<'screening.recordFollowUp'>;
 
 export async function recordFollowUp(db: Db, call: ActivityCall, raw: unknown): Promise<Output> {
-  const input: Input = parseInput('screening.recordFollowUp', SCREENING_ACTIVITIES['screening.recordFollowUp'].input, raw);
+  const input: Input = parseInput('screening.recordFollowUp', SCREENING_ACTIVITIES['screening.recordFollowUp'].input, raw, BAD_INPUT);
   return inTransaction(db, async (tx) => {
     const child = await selectOne<{ id: string }>(tx, 'SELECT id FROM children WHERE id = $1', [input.childId]);
     if (!child) throw notFound(`screening.recordFollowUp: no child record ${input.childId}`);

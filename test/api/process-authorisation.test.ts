@@ -7,17 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { roleMay } from '../../api/access/policy';
 import { CASE_WORK_ROUTES } from '../../api/routes';
 import { ROLES, type Role } from '../../db/repositories/staff';
-import { diagram, eventually, startProcessApi, type ProcessApi } from './support/process-api';
+import { diagram, eventually, incidentDiagram, RESULT_ARRIVED_MESSAGE, startProcessApi, type ProcessApi } from './support/process-api';
 import { BIRMINGHAM, countRows, makeChild, makeStaff, signIn, type SignedIn } from './support/case-work';
 
 let api: ProcessApi;
 let owner: SignedIn;
 const sessions = new Map<Role, SignedIn>();
-
-const messages = `
-  <bpmn:message id="Msg_Result" name="resultArrived">
-    <bpmn:extensionElements><zeebe:subscription correlationKey="=nhsNumber" /></bpmn:extensionElements>
-  </bpmn:message>`;
 
 const awaiting = diagram(
   'authz-await',
@@ -27,20 +22,10 @@ const awaiting = diagram(
     <bpmn:intermediateCatchEvent id="Wait" name="Result arrived"><bpmn:messageEventDefinition id="Med_1" messageRef="Msg_Result" /></bpmn:intermediateCatchEvent>
     <bpmn:sequenceFlow id="F2" sourceRef="Wait" targetRef="End" />
     <bpmn:endEvent id="End" name="Done" />`,
-  messages,
+  RESULT_ARRIVED_MESSAGE,
 );
 
-const failing = diagram(
-  'authz-incident',
-  `
-    <bpmn:startEvent id="Start" name="Started"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Derive" />
-    <bpmn:serviceTask id="Derive" name="Derive locality">
-      <bpmn:extensionElements><zeebe:taskDefinition type="child.deriveLocality" retries="1" /></bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="F2" sourceRef="Derive" targetRef="End" />
-    <bpmn:endEvent id="End" name="Placed" />`,
-);
+const failing = incidentDiagram('authz-incident');
 
 const manual = (key: string) =>
   diagram(

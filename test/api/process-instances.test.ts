@@ -7,7 +7,7 @@
 import pino from 'pino';
 import { createApp } from '../../api/app';
 import { select } from '../../db/repositories/sql';
-import { diagram, eventually, post, startProcessApi, type ProcessApi } from './support/process-api';
+import { diagram, eventually, incidentDiagram, post, RESULT_ARRIVED_MESSAGE, startProcessApi, type ProcessApi } from './support/process-api';
 import { BIRMINGHAM, COVENTRY, auditRows, countRows, makeChild, makeStaff, signIn, type SignedIn } from './support/case-work';
 
 const REASON = 'Covering the Coventry rota this week';
@@ -17,10 +17,7 @@ let admin: SignedIn;
 let caseworker: SignedIn;
 let deriveFailures = 0;
 
-const RESULT_MESSAGE = `
-  <bpmn:message id="Msg_Result" name="resultArrived">
-    <bpmn:extensionElements><zeebe:subscription correlationKey="=nhsNumber" /></bpmn:extensionElements>
-  </bpmn:message>
+const RESULT_MESSAGE = `${RESULT_ARRIVED_MESSAGE}
   <bpmn:message id="Msg_Go" name="go">
     <bpmn:extensionElements><zeebe:subscription correlationKey="=nhsNumber" /></bpmn:extensionElements>
   </bpmn:message>
@@ -43,17 +40,7 @@ const awaitProcess = diagram(
   RESULT_MESSAGE,
 );
 
-const incidentProcess = diagram(
-  'api-incident',
-  `
-    <bpmn:startEvent id="Start" name="Started"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Derive" />
-    <bpmn:serviceTask id="Derive" name="Derive locality">
-      <bpmn:extensionElements><zeebe:taskDefinition type="child.deriveLocality" retries="1" /></bpmn:extensionElements>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="F2" sourceRef="Derive" targetRef="End" />
-    <bpmn:endEvent id="End" name="Placed" />`,
-);
+const incidentProcess = incidentDiagram('api-incident');
 
 const starterProcess = diagram(
   'api-starter',

@@ -14,7 +14,8 @@ import { hashPassword } from '../../api/auth/passwords';
 import { startInboundEventRelay } from '../../api/routes/events-publish';
 import { select, selectOne } from '../../db/repositories/sql';
 import { createStaff } from '../../db/repositories/staff';
-import { startChisStack, type ChisStack } from '../support/chis-stack';
+import type { ChisStack } from '../support/chis-stack';
+import { chisStackPerFile } from '../support/chis-stack-per-file';
 import { birthBody, isoDaysAgo, signInAgent } from './support';
 
 let stack: ChisStack;
@@ -45,16 +46,12 @@ const SINKS: Record<string, string> = {
   'sink-alert': 'childProtectionAlertReceived',
 };
 
-beforeAll(async () => {
-  stack = await startChisStack({ children: 20, definitions: [] });
+chisStackPerFile({ children: 20, definitions: [] }, async (started) => {
+  stack = started;
   await stack.deploy(readFileSync(resolve(__dirname, 'fixtures/events-birth.bpmn'), 'utf8'));
   for (const [key, message] of Object.entries(SINKS)) await stack.deploy(sink(key, message));
   practice = await stack.practiceOf('birmingham');
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.close();
-}, 120_000);
+});
 
 const count = async (sql: string, bind: unknown[]) => Number((await selectOne<{ n: string }>(stack.db, sql, bind))!.n);
 const childrenWith = (nhs: string) => count('SELECT count(*) AS n FROM children WHERE nhs_number = $1', [nhs]);

@@ -1,17 +1,9 @@
 /** Hand-built children for the immunisation tests: valid synthetic NHS numbers, chosen dates, chosen history. */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { nhsCheckDigit } from '../../core/nhs-number';
+import { nhsNumberSequence } from '../support/nhs-numbers';
 
-// 999 7xx xxxx: never issued; sequential from a random start, unique within a test process.
-let serial = Math.floor(Math.random() * 50_000);
-
-export function testNhsNumber(): string {
-  for (;;) {
-    const nine = `9997${String(serial++ % 100_000).padStart(5, '0')}`;
-    const check = nhsCheckDigit(nine);
-    if (check !== null) return `${nine}${check}`;
-  }
-}
+// 999 7xx xxxx: never issued.
+export const testNhsNumber = nhsNumberSequence('9997', 50_000);
 
 export function addDays(iso: string, days: number): string {
   return new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

@@ -15,17 +15,12 @@ import { formatNhsNumber } from '../../core/nhs-number';
 import { DefinitionStore } from '../../deployment/definition-store';
 import { PROCESS_INSTANCE_WORKFLOW_TYPE, completeUserTaskUpdate, instanceStateQuery, type ProcessInstanceInput } from '../../workflows/messages';
 import { addDays, giveDose, insertChild, type TestChild } from '../immunisation/support';
-import { startChisStack, type ChisStack } from '../support/chis-stack';
+import type { ChisStack } from '../support/chis-stack';
+import { chisStackPerFile } from '../support/chis-stack-per-file';
 
 let stack: ChisStack;
 
-beforeAll(async () => {
-  stack = await startChisStack({ children: 20 });
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.close();
-}, 120_000);
+chisStackPerFile({ children: 20 }, (started) => (stack = started));
 
 const today = () => stack.now().toISOString().slice(0, 10);
 const sql = <T extends object>(text: string, bind: unknown[]) => stack.database.sequelize.query<T>(text, { type: QueryTypes.SELECT, bind });

@@ -7,7 +7,8 @@
 import { formatNhsNumber } from '../../core/nhs-number';
 import { select } from '../../db/repositories/sql';
 import { instanceStateQuery } from '../../workflows/messages';
-import { startChisStack, type ChisStack } from '../support/chis-stack';
+import type { ChisStack } from '../support/chis-stack';
+import { chisStackPerFile } from '../support/chis-stack-per-file';
 import {
   auditActions, caller, completeTask, instanceStatus, mailTo, openTask, postEvent, practiceEmail, transfersOf, unusedChild,
 } from './mover-support';
@@ -15,13 +16,7 @@ import {
 const DAY = 24 * 3600 * 1000;
 let stack: ChisStack;
 
-beforeAll(async () => {
-  stack = await startChisStack({ children: 60 });
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.close();
-}, 120_000);
+chisStackPerFile({ children: 60 }, (started) => (stack = started));
 
 const moveTo = (postcode: string, town: string) => ({ lines: ['1 Station Road', town], postcode });
 

@@ -7,18 +7,13 @@
 import { QueryTypes } from 'sequelize';
 import { formatNhsNumber } from '../../core/nhs-number';
 import { instanceStateQuery, type InstanceStateView } from '../../workflows/messages';
-import { startChisStack, type ChisStack, type HumanTaskRow } from '../support/chis-stack';
+import type { ChisStack, HumanTaskRow } from '../support/chis-stack';
+import { chisStackPerFile } from '../support/chis-stack-per-file';
 
 const DAY = 86_400_000;
 let stack: ChisStack;
 
-beforeAll(async () => {
-  stack = await startChisStack({ children: 20, definitions: ['new-birth-registration.bpmn'] });
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.close();
-}, 120_000);
+chisStackPerFile({ children: 20, definitions: ['new-birth-registration.bpmn'] }, (started) => (stack = started));
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const daysAfterBirth = (at: Date | number, dateOfBirth: string) => (new Date(at).getTime() - Date.parse(`${dateOfBirth}T00:00:00Z`)) / DAY;

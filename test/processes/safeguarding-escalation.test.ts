@@ -6,7 +6,8 @@
  * concern row and the audit trail following every step.
  */
 import { select } from '../../db/repositories/sql';
-import { startChisStack, type ChisStack } from '../support/chis-stack';
+import type { ChisStack } from '../support/chis-stack';
+import { chisStackPerFile } from '../support/chis-stack-per-file';
 import { auditActions, caller, completeTask, instanceStatus, openTask, postEvent, unusedChild } from './mover-support';
 
 const DAY = 24 * 3600 * 1000;
@@ -27,14 +28,10 @@ const RAISER = `<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>`;
 
-beforeAll(async () => {
-  stack = await startChisStack({ children: 40 });
+chisStackPerFile({ children: 40 }, async (started) => {
+  stack = started;
   await stack.deploy(RAISER);
-}, 180_000);
-
-afterAll(async () => {
-  await stack?.close();
-}, 120_000);
+});
 
 interface ConcernRow {
   id: string;

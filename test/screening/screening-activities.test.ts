@@ -9,7 +9,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import type { ActivityOutput } from '../../activities/catalogue';
 import { createScreeningActivities } from '../../activities/screening';
 import { addToDate, isConclusive, offerUntil } from '../../activities/screening/rules';
-import { nhsCheckDigit } from '../../core/nhs-number';
+import { nhsNumberSequence } from '../support/nhs-numbers';
 import type { Database } from '../../db/database';
 import { createChild } from '../../db/repositories/children';
 import { select } from '../../db/repositories/sql';
@@ -19,15 +19,8 @@ import { createMigratedDatabase } from '../support/databases';
 const quiet = new DefaultLogger('ERROR', () => undefined);
 let db: Database;
 let activities: ReturnType<typeof createScreeningActivities>;
-let serial = Math.floor(Math.random() * 50_000);
-
-function nhsNumber(): string {
-  for (;;) {
-    const nine = `9996${String(serial++).padStart(5, '0')}`;
-    const check = nhsCheckDigit(nine);
-    if (check !== null) return `${nine}${check}`;
-  }
-}
+// 999 6xx xxxx: never issued.
+const nhsNumber = nhsNumberSequence('9996', 50_000);
 
 async function newChild(dateOfBirth: string): Promise<string> {
   const child = await createChild({ sequelize: db.sequelize }, {

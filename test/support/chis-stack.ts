@@ -24,7 +24,7 @@ import { createApp } from '../../api/app';
 import type { CaseWorkDependencies } from '../../api/case-work-deps';
 import { hashPassword } from '../../api/auth/passwords';
 import { TemporalTaskCompleter } from '../../api/tasks/temporal-task-completer';
-import { nhsCheckDigit } from '../../core/nhs-number';
+import { nhsNumberSequence } from './nhs-numbers';
 import type { Database } from '../../db/database';
 import { findChildByNhsNumber, type ChildDetails } from '../../db/repositories/children';
 import { select, type Db } from '../../db/repositories/sql';
@@ -154,16 +154,8 @@ export interface ChisStack {
 }
 
 // 999 5xx xxxx: never issued, and above what a seeded region under 500,000 children uses
-// (the seed counts up from 999 000 0000). Sequential from a random start: unique in this process.
-let nextSerial = Math.floor(Math.random() * 90_000);
-
-export function freshNhsNumber(): string {
-  for (;;) {
-    const nine = `9995${String(nextSerial++ % 100_000).padStart(5, '0')}`;
-    const check = nhsCheckDigit(nine);
-    if (check !== null) return `${nine}${check}`;
-  }
-}
+// (the seed counts up from 999 000 0000).
+export const freshNhsNumber = nhsNumberSequence('9995', 90_000);
 
 async function signInAs(app: Express, username: string, password: string): Promise<SignedInCaller> {
   const agent = request.agent(app);

@@ -3,7 +3,7 @@ import pino from 'pino';
 import request from 'supertest';
 import type { Express } from 'express';
 import type { AuthConfig } from '../../../core/config';
-import { nhsCheckDigit } from '../../../core/nhs-number';
+import { nhsNumberSequence } from '../../support/nhs-numbers';
 import { createApp } from '../../../api/app';
 import type { CaseWorkDependencies } from '../../../api/case-work-deps';
 import { hashPassword } from '../../../api/auth/passwords';
@@ -75,17 +75,8 @@ export async function makeTeam(db: Db, localityId: number | null, kind: 'records
   return code;
 }
 
-// Sequential from a random start: unique within a test file (random picks collided now and then).
-let nextSerial = Math.floor(Math.random() * 500_000);
-
 /** A synthetic NHS number (999 range, never issued) with a valid check digit, unique in this process. */
-export function syntheticNhsNumber(): string {
-  for (;;) {
-    const nine = `999${String(nextSerial++ % 1_000_000).padStart(6, '0')}`;
-    const check = nhsCheckDigit(nine);
-    if (check !== null) return `${nine}${check}`;
-  }
-}
+export const syntheticNhsNumber = nhsNumberSequence('999', 500_000);
 
 export function makeChild(db: Db, localityId: number, fields: Partial<NewChild> = {}): Promise<ChildDetails> {
   return createChild(db, {

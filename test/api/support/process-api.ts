@@ -52,6 +52,25 @@ ${body}
   return withDiagramInterchange(xml);
 }
 
+/** The `resultArrived` message, correlated by the child's NHS number, that the API tests publish. */
+export const RESULT_ARRIVED_MESSAGE = `
+  <bpmn:message id="Msg_Result" name="resultArrived">
+    <bpmn:extensionElements><zeebe:subscription correlationKey="=nhsNumber" /></bpmn:extensionElements>
+  </bpmn:message>`;
+
+/** Start → child.deriveLocality with one attempt (a failing activity is an incident at once) → end. */
+export const incidentDiagram = (processId: string) =>
+  diagram(
+    processId,
+    `
+    <bpmn:startEvent id="Start" name="Started"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Derive" />
+    <bpmn:serviceTask id="Derive" name="Derive locality">
+      <bpmn:extensionElements><zeebe:taskDefinition type="child.deriveLocality" retries="1" /></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="F2" sourceRef="Derive" targetRef="End" />
+    <bpmn:endEvent id="End" name="Placed" />`,
+  );
 
 export const post = (s: SignedIn, path: string, body?: object) => s.agent.post(path).set('X-CSRF-Token', s.csrf).send(body ?? {});
 

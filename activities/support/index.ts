@@ -1,0 +1,7 @@
+/** What every domain's activities share: input parsing, failures, the running activity, audit rows by a process. */
+export { BAD_INPUT, FIELD_PROBLEMS, parseInput, type InputErrorWording } from './parse-input';
+export { failure, notFound, validationError } from './failures';
+export { processKeyOf, processKeyOfInstanceId } from './process-key';
+export { activityInfoOrNull, activityKey, currentProcessCall, currentProcessInstance, processInstanceActivity, type ProcessCall } from './running-activity';
+export { asRunningProcess, systemActorOfInstance, type SystemActor } from './system-actor';
+export { auditBySystem, type SystemAuditEvent } from './system-audit';
