@@ -173,16 +173,21 @@ function childClosed(tx: Tx, initiatedEventId: number, child: RunRef, workflowTy
   scheduleWorkflowTask(tx);
 }
 
-async function signalExternal(engine: Engine, task: Extract<OutboxTask, { kind: 'signalExternal' }>): Promise<void> {
+type ExternalTask = Extract<OutboxTask, { kind: 'signalExternal' | 'cancelExternal' }>;
+type ExternalOutcome = (ok: boolean, control: string | undefined, workflowExecution: { workflowId: string; runId?: string }) => [temporal.api.enums.v1.EventType, Omit<HistoryEvent, 'eventId' | 'eventTime' | 'eventType'>];
+
+/**
+ * Signal and cancel of another workflow share one shape: act on the target (a missing target,
+ * or one that is not the source's child when that was asked, is "not found"), then record the
+ * outcome on the source, unless the source no longer waits for it.
+ */
+async function deliverToExternal(engine: Engine, task: ExternalTask, actOnTarget: (tx: Tx) => void, outcome: ExternalOutcome): Promise<void> {
   let ok = true;
   try {
     const ref = await engine.resolveRun(task.target.namespace, task.target.workflowId, task.target.runId);
     await engine.mutate(ref, (tx) => {
       if (task.childWorkflowOnly && tx.exec.state.parent?.runId !== task.source.runId) throw Object.assign(new Error('not a child'), { code: 5 });
-      signalInTx(tx, task.signalName, task.input, task.header, 'server', `${task.source.runId}:signal:${task.initiatedEventId}`, false, {
-        initiatedEventId: task.initiatedEventId,
-        execution: { workflowId: task.source.workflowId, runId: task.source.runId },
-      });
+      actOnTarget(tx);
     });
   } catch (err) {
     if (!isNotFound(err)) throw err;
@@ -195,68 +200,45 @@ async function signalExternal(engine: Engine, task: Extract<OutboxTask, { kind: 
       return;
     }
     delete tx.exec.state.externals[String(task.initiatedEventId)];
-    const workflowExecution = { workflowId: task.target.workflowId, runId: task.target.runId };
-    if (ok) {
-      appendExternalEvent(tx, EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, {
-        externalWorkflowExecutionSignaledEventAttributes: { initiatedEventId: task.initiatedEventId, namespace: task.target.namespace, workflowExecution, control: ext.control },
-      });
-    } else {
-      appendExternalEvent(tx, EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
-        signalExternalWorkflowExecutionFailedEventAttributes: {
-          cause: temporal.api.enums.v1.SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
-          namespace: task.target.namespace,
-          workflowExecution,
-          initiatedEventId: task.initiatedEventId,
-          control: ext.control,
-          workflowTaskCompletedEventId: 0,
-        },
-      });
-    }
+    appendExternalEvent(tx, ...outcome(ok, ext.control, { workflowId: task.target.workflowId, runId: task.target.runId }));
     scheduleWorkflowTask(tx);
   });
 }
 
-async function cancelExternal(engine: Engine, task: Extract<OutboxTask, { kind: 'cancelExternal' }>): Promise<void> {
-  let ok = true;
-  try {
-    const ref = await engine.resolveRun(task.target.namespace, task.target.workflowId, task.target.runId);
-    await engine.mutate(ref, (tx) => {
-      if (task.childWorkflowOnly && tx.exec.state.parent?.runId !== task.source.runId) throw Object.assign(new Error('not a child'), { code: 5 });
-      requestCancelInTx(tx, task.reason, 'server', `${task.source.runId}:cancel:${task.initiatedEventId}`, {
-        initiatedEventId: task.initiatedEventId,
-        execution: { workflowId: task.source.workflowId, runId: task.source.runId },
-      });
-    });
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    ok = false;
-  }
-  await onParent(engine, task.source, (tx) => {
-    const ext = tx.exec.state.externals[String(task.initiatedEventId)];
-    if (!ext) {
-      tx.save = false;
-      return;
-    }
-    delete tx.exec.state.externals[String(task.initiatedEventId)];
-    const workflowExecution = { workflowId: task.target.workflowId, runId: task.target.runId };
-    if (ok) {
-      appendExternalEvent(tx, EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED, {
-        externalWorkflowExecutionCancelRequestedEventAttributes: { initiatedEventId: task.initiatedEventId, namespace: task.target.namespace, workflowExecution },
-      });
-    } else {
-      appendExternalEvent(tx, EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
-        requestCancelExternalWorkflowExecutionFailedEventAttributes: {
-          cause: temporal.api.enums.v1.CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
-          namespace: task.target.namespace,
-          workflowExecution,
-          initiatedEventId: task.initiatedEventId,
-          control: ext.control,
-          workflowTaskCompletedEventId: 0,
-        },
-      });
-    }
-    scheduleWorkflowTask(tx);
-  });
+function signalExternal(engine: Engine, task: Extract<OutboxTask, { kind: 'signalExternal' }>): Promise<void> {
+  const initiator = { initiatedEventId: task.initiatedEventId, execution: { workflowId: task.source.workflowId, runId: task.source.runId } };
+  return deliverToExternal(
+    engine,
+    task,
+    (tx) => signalInTx(tx, task.signalName, task.input, task.header, 'server', `${task.source.runId}:signal:${task.initiatedEventId}`, false, initiator),
+    (ok, control, workflowExecution) =>
+      ok
+        ? [EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, { externalWorkflowExecutionSignaledEventAttributes: { initiatedEventId: task.initiatedEventId, namespace: task.target.namespace, workflowExecution, control } }]
+        : [EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
+            signalExternalWorkflowExecutionFailedEventAttributes: {
+              cause: temporal.api.enums.v1.SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+              namespace: task.target.namespace, workflowExecution, initiatedEventId: task.initiatedEventId, control, workflowTaskCompletedEventId: 0,
+            },
+          }],
+  );
+}
+
+function cancelExternal(engine: Engine, task: Extract<OutboxTask, { kind: 'cancelExternal' }>): Promise<void> {
+  const initiator = { initiatedEventId: task.initiatedEventId, execution: { workflowId: task.source.workflowId, runId: task.source.runId } };
+  return deliverToExternal(
+    engine,
+    task,
+    (tx) => requestCancelInTx(tx, task.reason, 'server', `${task.source.runId}:cancel:${task.initiatedEventId}`, initiator),
+    (ok, control, workflowExecution) =>
+      ok
+        ? [EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED, { externalWorkflowExecutionCancelRequestedEventAttributes: { initiatedEventId: task.initiatedEventId, namespace: task.target.namespace, workflowExecution } }]
+        : [EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
+            requestCancelExternalWorkflowExecutionFailedEventAttributes: {
+              cause: temporal.api.enums.v1.CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+              namespace: task.target.namespace, workflowExecution, initiatedEventId: task.initiatedEventId, control, workflowTaskCompletedEventId: 0,
+            },
+          }],
+  );
 }
 
 export { Status };
