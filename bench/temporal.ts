@@ -3,7 +3,12 @@
  * workflows, with a worker on the same machine. Prints workflows/s, p50/p95 start-to-close
  * latency (start request to result, seen by the client) and PostgreSQL commits per workflow.
  *
- *   npx tsx bench/temporal.ts --workflows 1000 [--concurrency 200] [--timer-ms 1000] [--settle-ms 11000] [--in-process]
+ *   npx tsx bench/temporal.ts --workflows 1000 [--concurrency 100] [--timer-ms 1000] [--settle-ms 11000] [--in-process]
+ *
+ * The client shares the worker's NativeConnection (its gRPC runs in SDK core, off the JS main
+ * thread) and starts workflows eagerly: the server hands the first workflow task back in the
+ * start response (--no-eager to compare). --workers N runs N worker instances in this process
+ * (one workflow thread each); --workflow-task-slots N sets each one's concurrent workflow tasks.
  *
  * Also prints CPU ms per workflow of the server process, PostgreSQL and this process (client +
  * worker), to show where the cost goes. --settle-ms waits before reading pg_stat_database,
@@ -24,7 +29,7 @@ import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import { freePort } from '../core/free-port';
@@ -43,10 +48,16 @@ interface Options {
   profileDir?: string;
   /** Server → PostgreSQL over the Unix-domain socket instead of loopback TCP. */
   pgSocket: boolean;
+  /** Eager workflow start: the first workflow task comes back in the start response. */
+  eager: boolean;
+  /** Worker instances in this process (each has its own workflow thread). */
+  workers: number;
+  /** Workflow tasks each worker runs at once (the SDK's default is 40). */
+  workflowTaskSlots: number;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { workflows: 500, concurrency: 200, timerMs: 1000, inProcess: false, settleMs: 11_000, pgSocket: false };
+  const options: Options = { workflows: 500, concurrency: 100, timerMs: 1000, inProcess: false, settleMs: 11_000, pgSocket: false, eager: true, workers: 1, workflowTaskSlots: 100 };
   const number = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got "${value ?? ''}"`);
@@ -61,7 +72,10 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--in-process') options.inProcess = true;
     else if (flag === '--profile-server') options.profileDir = argv[++i];
     else if (flag === '--pg-socket') options.pgSocket = true;
-    else throw new Error(`unknown argument "${flag}" (expected --workflows N, --concurrency N, --timer-ms N, --settle-ms N, --in-process, --profile-server DIR, --pg-socket)`);
+    else if (flag === '--no-eager') options.eager = false;
+    else if (flag === '--workers') options.workers = number(flag, argv[++i]);
+    else if (flag === '--workflow-task-slots') options.workflowTaskSlots = number(flag, argv[++i]);
+    else throw new Error(`unknown argument "${flag}" (expected --workflows N, --concurrency N, --timer-ms N, --settle-ms N, --in-process, --profile-server DIR, --pg-socket, --no-eager, --workers N, --workflow-task-slots N)`);
   }
   return options;
 }
@@ -250,24 +264,32 @@ async function main(): Promise<void> {
   const target = await startTarget(options);
   const settle = () => new Promise((r) => setTimeout(r, options.settleMs));
   try {
-    const connection = await Connection.connect({ address: target.address });
-    const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
     const nativeConnection = await NativeConnection.connect({ address: target.address });
+    const client = new Client({ connection: nativeConnection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
     const taskQueue = `bench-${Date.now()}`;
-    const worker = await Worker.create({
-      connection: nativeConnection,
-      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
-      taskQueue,
-      workflowsPath: require.resolve('./temporal/workflows'),
-      activities,
-    });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./temporal/workflows'), logger: new DefaultLogger('WARN') });
+    const workers = await Promise.all(
+      Array.from({ length: options.workers }, () =>
+        Worker.create({
+          connection: nativeConnection,
+          namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+          taskQueue,
+          workflowBundle,
+          activities,
+          maxConcurrentWorkflowTaskExecutions: options.workflowTaskSlots,
+          maxConcurrentActivityTaskExecutions: 2 * options.workflowTaskSlots,
+        }),
+      ),
+    );
+    const [worker, ...others] = workers;
+    const otherRuns = others.map((w) => w.run());
     const results: PhaseResult[] = [];
     await worker.runUntil(async () => {
       // Warm-up: the first workflows pay for worker thread and connection start-up.
       await runPhase('warm-up', 20, 20, (i) => client.workflow.start('benchOneActivity', { taskQueue, workflowId: `warm-${taskQueue}-${i}`, args: [i] }));
       const phases: [string, (i: number) => Promise<{ result(): Promise<unknown> }>][] = [
-        ['one activity', (i) => client.workflow.start('benchOneActivity', { taskQueue, workflowId: `act-${taskQueue}-${i}`, args: [i] })],
-        [`one ${options.timerMs} ms timer`, (i) => client.workflow.start('benchTimer', { taskQueue, workflowId: `timer-${taskQueue}-${i}`, args: [options.timerMs] })],
+        ['one activity', (i) => client.workflow.start('benchOneActivity', { taskQueue, workflowId: `act-${taskQueue}-${i}`, args: [i], requestEagerStart: options.eager })],
+        [`one ${options.timerMs} ms timer`, (i) => client.workflow.start('benchTimer', { taskQueue, workflowId: `timer-${taskQueue}-${i}`, args: [options.timerMs], requestEagerStart: options.eager })],
       ];
       for (const [name, start] of phases) {
         if (target.commits) await settle();
@@ -296,8 +318,9 @@ async function main(): Promise<void> {
         process.stderr.write(`${name}: done\n`);
       }
     });
+    for (const w of others) w.shutdown();
+    await Promise.all(otherRuns);
     await nativeConnection.close();
-    await connection.close();
 
     console.log(`\nTemporal benchmark — ${target.description}; worker on this machine; ${options.workflows} workflows per phase, ${options.concurrency} open at a time`);
     console.log(

@@ -70,26 +70,26 @@ export function fieldHeader(fieldId: number, length: number): Buffer {
 }
 
 /**
- * A response whose `history` field is supplied as encoded bytes (events are encoded once and
- * cached, see Execution.encodedEvent). Protobuf allows a field after the others, so the
- * handler encodes `message` and appends the field.
+ * A response with one length-delimited field supplied as encoded bytes: the `history` of a task
+ * (events are encoded once and cached, see Execution.encodedEvent) or an eager workflow task.
+ * Protobuf allows a field after the others, so the handler encodes `message` and appends the field.
  */
-export class WithEncodedHistory {
+export class WithEncodedField {
   constructor(
     readonly message: object,
-    readonly historyFieldId: number,
-    readonly history: Buffer,
+    readonly fieldId: number,
+    readonly bytes: Buffer,
   ) {}
 
   encode(encodeRest: (message: object) => Uint8Array): Buffer {
-    return Buffer.concat([encodeRest(this.message), fieldHeader(this.historyFieldId, this.history.length), this.history]);
+    return Buffer.concat([encodeRest(this.message), fieldHeader(this.fieldId, this.bytes.length), this.bytes]);
   }
 }
 
-/** Field number of `history` in a response type (from the .proto reflection in @temporalio/proto). */
-export function historyFieldId(type: unknown): number {
-  const id = (type as { fields?: Record<string, { id: number }> }).fields?.history?.id;
-  if (typeof id !== 'number') throw new Error('response type has no history field');
+/** Number of a field (by default `history`) of a response type (from the .proto reflection in @temporalio/proto). */
+export function fieldNumber(type: unknown, field = 'history'): number {
+  const id = (type as { fields?: Record<string, { id: number }> }).fields?.[field]?.id;
+  if (typeof id !== 'number') throw new Error(`response type has no ${field} field`);
   return id;
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import { WithEncodedHistory, encodePlain, historyFieldId, temporal, type P } from '../proto';
+import { WithEncodedField, encodePlain, fieldNumber, temporal, type P } from '../proto';
 import { ApiError, notFound } from '../errors';
 import type { Engine } from './engine';
 import { parseRunKey, type Execution, type PendingQuery } from './execution';
@@ -56,9 +56,9 @@ export async function queryWorkflow(engine: Engine, r: P<temporal.api.workflowse
 }
 
 type PollResponse = P<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse>;
-const POLL_HISTORY_FIELD = historyFieldId(temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse);
+const POLL_HISTORY_FIELD = fieldNumber(temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse);
 
-export async function dispatchQueryTask(engine: Engine, task: QueuedTask): Promise<WithEncodedHistory | undefined> {
+export async function dispatchQueryTask(engine: Engine, task: QueuedTask): Promise<WithEncodedField | undefined> {
   const ref = parseRunKey(task.key);
   const exec = await engine.load(ref);
   const q = exec.queries.get(task.queryId ?? '');
@@ -79,7 +79,7 @@ export async function dispatchQueryTask(engine: Engine, task: QueuedTask): Promi
     query: q.query,
     workflowExecutionTaskQueue: taskQueue(s.taskQueue),
   };
-  return new WithEncodedHistory(message, POLL_HISTORY_FIELD, exec.historyBytes(0, exec.events.length));
+  return new WithEncodedField(message, POLL_HISTORY_FIELD, exec.historyBytes(0, exec.events.length));
 }
 
 export async function respondQueryTaskCompleted(engine: Engine, r: P<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest>, token: TaskToken): Promise<void> {

@@ -1,4 +1,4 @@
-import { WithEncodedHistory, historyFieldId, temporal, type P } from '../proto';
+import { WithEncodedField, fieldNumber, temporal, type P } from '../proto';
 import { msToDuration, timestamp } from '../time';
 import type { Engine } from './engine';
 import { waitFor } from './wait';
@@ -7,18 +7,18 @@ import { taskQueue } from './history';
 const CLOSE_EVENT = temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;
 const LONG_POLL_MS = 20_000;
 const DEFAULT_PAGE = 1000;
-const HISTORY_FIELD = historyFieldId(temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse);
+const HISTORY_FIELD = fieldNumber(temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse);
 
 /** GetWorkflowExecutionHistory, including the long poll for new events or the close event. */
-export async function getHistory(engine: Engine, r: P<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryRequest>, abort: AbortSignal): Promise<WithEncodedHistory> {
+export async function getHistory(engine: Engine, r: P<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryRequest>, abort: AbortSignal): Promise<WithEncodedField> {
   const ref = await engine.resolveRun(r.namespace ?? '', r.execution?.workflowId ?? '', r.execution?.runId);
   const exec = await engine.load(ref);
   const from = r.nextPageToken?.length ? Number(Buffer.from(r.nextPageToken).toString()) : 1;
   const closed = () => !exec.running && exec.persistedEvents === exec.events.length;
   if (r.historyEventFilterType === CLOSE_EVENT) {
     if (r.waitNewEvent) await waitFor(exec, closed, LONG_POLL_MS, abort);
-    if (!closed()) return new WithEncodedHistory({ nextPageToken: Buffer.from('1') }, HISTORY_FIELD, Buffer.alloc(0));
-    return new WithEncodedHistory({}, HISTORY_FIELD, exec.historyBytes(exec.events.length - 1, exec.events.length));
+    if (!closed()) return new WithEncodedField({ nextPageToken: Buffer.from('1') }, HISTORY_FIELD, Buffer.alloc(0));
+    return new WithEncodedField({}, HISTORY_FIELD, exec.historyBytes(exec.events.length - 1, exec.events.length));
   }
   if (r.waitNewEvent) await waitFor(exec, () => exec.persistedEvents >= from, LONG_POLL_MS, abort);
   const visible = exec.persistedEvents;
@@ -26,7 +26,7 @@ export async function getHistory(engine: Engine, r: P<temporal.api.workflowservi
   const to = Math.max(from - 1, Math.min(visible, from - 1 + size));
   const nextFrom = to + 1;
   const more = nextFrom <= visible || (r.waitNewEvent && exec.running);
-  return new WithEncodedHistory({ nextPageToken: more ? Buffer.from(String(nextFrom)) : undefined }, HISTORY_FIELD, exec.historyBytes(from - 1, to));
+  return new WithEncodedField({ nextPageToken: more ? Buffer.from(String(nextFrom)) : undefined }, HISTORY_FIELD, exec.historyBytes(from - 1, to));
 }
 
 export async function describeExecution(engine: Engine, r: P<temporal.api.workflowservice.v1.IDescribeWorkflowExecutionRequest>): Promise<P<temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse>> {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { EventType, Status, temporal, type P } from '../proto';
+import { EventType, Status, WithEncodedField, temporal, type P } from '../proto';
 import { durationMs, msToDuration, timestamp } from '../time';
 import { alreadyStarted, invalidArgument } from '../errors';
 import { Execution, type Tx } from './execution';
 import type { Engine } from './engine';
 import type { ExecutionState } from './state';
 import { appendEvent, taskQueue } from './history';
-import { scheduleWorkflowTask } from './workflow-task';
+import { dispatchWorkflowTask, enqueueWorkflowTask, scheduleWorkflowTask } from './workflow-task';
 import { decodeSearchAttributes } from './search-attributes';
 import { terminateInTx } from './close';
 import { signalInTx } from './signals';
@@ -46,6 +46,8 @@ export interface NewRunParams {
   executionExpiresAt?: number;
   /** Events to write between WorkflowExecutionStarted and the first task (signal-with-start). */
   beforeFirstTask?: (tx: Tx) => void;
+  /** The starter takes the first workflow task itself (eager start): keep it off the queues. */
+  eagerFirstTask?: boolean;
 }
 
 /** Builds a new run in memory (WorkflowExecutionStarted + first task); the caller commits it. */
@@ -120,7 +122,7 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
   });
   p.beforeFirstTask?.(tx);
   if (backoff > 0) state.firstTaskAt = now + backoff;
-  else scheduleWorkflowTask(tx);
+  else scheduleWorkflowTask(tx, false, !p.eagerFirstTask);
   return exec;
 }
 
@@ -130,10 +132,19 @@ export interface StartRequest extends Omit<NewRunParams, 'requestId'> {
   conflictPolicy?: number | null;
   startDelayMs?: number;
   signal?: { name: string; input?: P<temporal.api.common.v1.IPayloads> | null; header?: P<temporal.api.common.v1.IHeader> | null; identity?: string | null };
+  /** Eager start: the caller's worker asked for the first workflow task in the start response. */
+  requestEager?: boolean;
+}
+
+export interface StartResult {
+  runId: string;
+  started: boolean;
+  /** The first workflow task, already started for the requester (eager start of a new run). */
+  eagerTask?: WithEncodedField;
 }
 
 /** StartWorkflowExecution / SignalWithStart / child start: applies reuse + conflict policies and request-id idempotency. */
-export async function startWorkflow(engine: Engine, req: StartRequest): Promise<{ runId: string; started: boolean }> {
+export async function startWorkflow(engine: Engine, req: StartRequest): Promise<StartResult> {
   if (!req.workflowId) throw invalidArgument('WorkflowId is not set on request.');
   if (!req.workflowType) throw invalidArgument('WorkflowType is not set on request.');
   if (!req.taskQueue) throw invalidArgument('TaskQueue is not set on request.');
@@ -181,7 +192,9 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
     const after: (() => void)[] = [];
     const sig = req.signal;
     const beforeFirstTask = sig ? (tx: Tx) => signalInTx(tx, sig.name, sig.input, sig.header, sig.identity, undefined, true) : undefined;
-    const exec = buildRun(engine, { ...req, requestId, backoffMs: req.startDelayMs, beforeFirstTask }, engine.clock.now(), after);
+    // Eager start hands the first task back in the response: one poll round trip fewer.
+    const eager = !!req.requestEager && !sig && !req.startDelayMs;
+    const exec = buildRun(engine, { ...req, requestId, backoffMs: req.startDelayMs, beforeFirstTask, eagerFirstTask: eager }, engine.clock.now(), after);
     try {
       await engine.insertRun(exec, { engine, now: engine.clock.now(), save: true, alsoWrite: [], outbox: [], after });
     } catch (err) {
@@ -192,8 +205,24 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
       }
       throw err;
     }
-    return { runId: exec.state.runId, started: true };
+    if (!eager) return { runId: exec.state.runId, started: true };
+    return { runId: exec.state.runId, started: true, eagerTask: await takeEagerTask(engine, exec, req.identity ?? '') };
   });
+}
+
+/** Starts the new run's first workflow task for the requester; if that cannot happen, queues it as usual. */
+async function takeEagerTask(engine: Engine, exec: Execution, identity: string): Promise<WithEncodedField | undefined> {
+  const scheduledEventId = exec.state.wft?.scheduledEventId;
+  if (scheduledEventId === undefined) return undefined;
+  const task = await dispatchWorkflowTask(engine, { key: exec.key, scheduledEventId }, identity);
+  if (!task) {
+    await engine.mutate(exec.ref, (tx) => {
+      tx.save = false;
+      const wft = tx.exec.state.wft;
+      if (tx.exec.running && wft && wft.scheduledEventId === scheduledEventId && wft.startedEventId === undefined) enqueueWorkflowTask(tx);
+    });
+  }
+  return task;
 }
 
 export function startParamsFromRequest(
@@ -219,5 +248,6 @@ export function startParamsFromRequest(
     reusePolicy: r.workflowIdReusePolicy,
     conflictPolicy: r.workflowIdConflictPolicy,
     startDelayMs: durationMs(r.workflowStartDelay),
+    requestEager: 'requestEagerExecution' in r && !!r.requestEagerExecution,
   };
 }

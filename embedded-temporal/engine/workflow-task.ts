@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventType, WithEncodedHistory, historyFieldId, temporal, type P } from '../proto';
+import { EventType, WithEncodedField, fieldNumber, temporal, type P } from '../proto';
 import { msToDuration, timestamp } from '../time';
 import { notFound } from '../errors';
 import type { Tx } from './execution';
@@ -13,10 +13,13 @@ import { parseRunKey } from './execution';
 
 type PollResponse = P<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse>;
 const WFT_FAILED_CAUSE = temporal.api.enums.v1.WorkflowTaskFailedCause;
-const POLL_HISTORY_FIELD = historyFieldId(temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse);
+const POLL_HISTORY_FIELD = fieldNumber(temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse);
 
-/** Schedules a workflow task unless one is already scheduled or running (or the run is closed). */
-export function scheduleWorkflowTask(tx: Tx, speculative = false): void {
+/**
+ * Schedules a workflow task unless one is already scheduled or running (or the run is closed).
+ * `enqueue: false` leaves it off the queues for a caller that hands it out itself (eager start).
+ */
+export function scheduleWorkflowTask(tx: Tx, speculative = false, enqueue = true): void {
   const s = tx.exec.state;
   if (s.wft || !tx.exec.running || s.firstTaskAt !== undefined) return;
   const attempt = 1;
@@ -24,7 +27,7 @@ export function scheduleWorkflowTask(tx: Tx, speculative = false): void {
     workflowTaskScheduledEventAttributes: { taskQueue: taskQueue(s.taskQueue), startToCloseTimeout: msToDuration(s.workflowTaskTimeoutMs), attempt },
   });
   s.wft = { scheduledEventId: ev.eventId!, scheduledTime: tx.now, attempt, sticky: false, speculative: speculative || undefined };
-  enqueueWorkflowTask(tx);
+  if (enqueue) enqueueWorkflowTask(tx);
 }
 
 export const STICKY_DEFAULT_MS = 5_000;
@@ -68,7 +71,7 @@ export async function dropStickyQueue(engine: Engine, namespace: string, stickyQ
 }
 
 /** Hands a queued workflow task to a poller: writes WorkflowTaskStarted (in memory until the next commit). */
-export async function dispatchWorkflowTask(engine: Engine, task: QueuedTask, identity: string): Promise<WithEncodedHistory | undefined> {
+export async function dispatchWorkflowTask(engine: Engine, task: QueuedTask, identity: string): Promise<WithEncodedField | undefined> {
   const ref = parseRunKey(task.key);
   try {
     return await engine.mutate(ref, (tx) => {
@@ -95,7 +98,7 @@ export async function dispatchWorkflowTask(engine: Engine, task: QueuedTask, ide
         startedTime: timestamp(tx.now),
         messages,
       };
-      return new WithEncodedHistory(message, POLL_HISTORY_FIELD, tx.exec.historyBytes(0, tx.exec.events.length));
+      return new WithEncodedField(message, POLL_HISTORY_FIELD, tx.exec.historyBytes(0, tx.exec.events.length));
     });
   } catch (err) {
     if ((err as { code?: unknown }).code === 5) return undefined;

@@ -2,7 +2,7 @@ import { Metadata, status } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type * as protobuf from 'protobufjs';
 import { ApiError } from '../errors';
-import { WithEncodedHistory, temporal } from '../proto';
+import { WithEncodedField, temporal } from '../proto';
 import type { Attachment, GrpcStatus, RpcHandler, ServiceName } from './bind';
 
 export type Handler = (req: never, abort: AbortSignal) => Promise<object>;
@@ -37,7 +37,7 @@ export function attachment(logger: Logger, handlers: Attachment['handlers']): At
     },
     encode: (service, method, message) => {
       const { res } = codecs(service, method);
-      if (message instanceof WithEncodedHistory) return message.encode((m) => res.encode(m).finish());
+      if (message instanceof WithEncodedField) return message.encode((m) => res.encode(m).finish());
       return Buffer.from(res.encode(message).finish());
     },
     toStatus: (err, method): GrpcStatus => {

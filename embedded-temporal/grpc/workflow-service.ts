@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { temporal, type P } from '../proto';
+import { WithEncodedField, fieldNumber, temporal, type P } from '../proto';
 import { durationMs, msToDuration, timestamp } from '../time';
 import { invalidArgument, notFound } from '../errors';
 import type { Engine } from '../engine/engine';
@@ -22,6 +22,8 @@ type WS = typeof temporal.api.workflowservice.v1;
 type Req<K extends keyof WS> = WS[K] extends { create(p?: infer Q): unknown } ? P<NonNullable<Q>> : never;
 
 const POLL_MS = 30_000;
+const PollResponse = temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse;
+const EAGER_TASK_FIELD = fieldNumber(temporal.api.workflowservice.v1.StartWorkflowExecutionResponse, 'eagerWorkflowTask');
 
 /** The WorkflowService methods this server answers; anything else gets UNIMPLEMENTED from grpc-js. */
 export function workflowService(engine: Engine, logger: Logger): Record<string, RpcHandler> {
@@ -64,7 +66,7 @@ export function workflowService(engine: Engine, logger: Logger): Record<string, 
           id: rec.id,
           description: rec.description,
           state: temporal.api.enums.v1.NamespaceState.NAMESPACE_STATE_REGISTERED,
-          capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
+          capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true },
         },
         config: { workflowExecutionRetentionTtl: msToDuration(rec.retentionSeconds * 1000) },
         isGlobalNamespace: false,
@@ -82,7 +84,9 @@ export function workflowService(engine: Engine, logger: Logger): Record<string, 
     },
     StartWorkflowExecution: async (r: Req<'StartWorkflowExecutionRequest'>) => {
       const res = await startWorkflow(engine, startParamsFromRequest(r.namespace ?? '', r));
-      return { runId: res.runId, started: res.started };
+      const message = { runId: res.runId, started: res.started };
+      if (!res.eagerTask) return message;
+      return new WithEncodedField(message, EAGER_TASK_FIELD, res.eagerTask.encode((m) => PollResponse.encode(m).finish()));
     },
     SignalWithStartWorkflowExecution: async (r: Req<'SignalWithStartWorkflowExecutionRequest'>) => {
       const params = startParamsFromRequest(r.namespace ?? '', r);

@@ -1,4 +1,4 @@
-import { WorkflowFailedError } from '@temporalio/client';
+import { Client, WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure, defaultPayloadConverter, TerminatedFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from './activities';
@@ -101,6 +101,25 @@ describe('signal-with-start', () => {
       log.track(workflowId, third.signaledRunId);
       expect(third.signaledRunId).not.toBe(first.signaledRunId);
       expect(await third.result()).toEqual(['new run']);
+    });
+  });
+});
+
+describe('eager workflow start', () => {
+  test('a client sharing the worker\'s connection gets the first workflow task in the start response', async () => {
+    // Eager start needs the client on the worker's NativeConnection; its identity tells who started the first task.
+    const client = new Client({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', identity: unique('eager-starter') });
+    await onQueue(async (taskQueue) => {
+      const eager = await client.workflow.start(succeed, { taskQueue, workflowId: unique('eager'), args: ['eager'], requestEagerStart: true });
+      log.track(eager.workflowId);
+      const polled = await client.workflow.start(succeed, { taskQueue, workflowId: unique('not-eager'), args: ['polled'] });
+      log.track(polled.workflowId);
+      expect(await eager.result()).toBe('eager');
+      expect(await polled.result()).toBe('polled');
+      const [eagerStart] = await eventsOfType(eager, 'WORKFLOW_TASK_STARTED');
+      expect(eagerStart.workflowTaskStartedEventAttributes?.identity).toBe(client.options.identity);
+      const [polledStart] = await eventsOfType(polled, 'WORKFLOW_TASK_STARTED');
+      expect(polledStart.workflowTaskStartedEventAttributes?.identity).not.toBe(client.options.identity);
     });
   });
 });
