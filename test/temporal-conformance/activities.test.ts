@@ -1,31 +1,21 @@
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import type { ActivityOptions } from '@temporalio/workflow';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from './activities';
 import type { ConformanceActivities } from './activities';
-import { workflowBundle } from './support/bundle';
-import { rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
-import { eventsOfType, eventTypes, ExecutionLog } from './support/history';
-import { ActivityProbe } from './support/probe';
+import { rejectionOf, unique, withWorker } from './support/env';
+import { eventsOfType, eventTypes } from './support/history';
+import { ConformanceFile } from './support/suite';
 import { callActivity, cancelActivityOnSignal, cancelActivitySignal } from './workflows';
 
-const probe = new ActivityProbe();
-const log = new ExecutionLog();
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await startConformanceEnv();
-});
-afterAll(async () => {
-  await teardownEnv(env);
-});
+const file = new ConformanceFile('activities');
+const { probe, log } = file;
 
 /** Runs callActivity on a fresh worker and task queue; resolves or rejects like the workflow. */
 async function runActivity(activity: keyof ConformanceActivities, args: unknown[], options: ActivityOptions): Promise<unknown> {
   const taskQueue = unique('activities');
-  return withWorker(env, { taskQueue, activities: createActivities(probe) }, async () => {
-    const handle = await env.client.workflow.start(callActivity, { taskQueue, workflowId: unique(`activity-${activity}`), args: [activity, args, options] });
+  return withWorker(file.env, { taskQueue, activities: createActivities(probe) }, async () => {
+    const handle = await file.env.client.workflow.start(callActivity, { taskQueue, workflowId: unique(`activity-${activity}`), args: [activity, args, options] });
     log.track(handle.workflowId);
     return handle.result();
   });
@@ -42,8 +32,8 @@ async function activityFailureOf(promise: Promise<unknown>): Promise<ActivityFai
 
 test('an activity result reaches the workflow and history records scheduled, started, completed', async () => {
   const taskQueue = unique('activities');
-  await withWorker(env, { taskQueue, activities: createActivities(probe) }, async () => {
-    const handle = await env.client.workflow.start(callActivity, { taskQueue, workflowId: unique('greet'), args: ['greet', ['Ada'], { startToCloseTimeout: '10s' }] });
+  await withWorker(file.env, { taskQueue, activities: createActivities(probe) }, async () => {
+    const handle = await file.env.client.workflow.start(callActivity, { taskQueue, workflowId: unique('greet'), args: ['greet', ['Ada'], { startToCloseTimeout: '10s' }] });
     log.track(handle.workflowId);
     expect(await handle.result()).toBe('Hello, Ada');
     const types = await eventTypes(handle);
@@ -56,9 +46,9 @@ test('an activity result reaches the workflow and history records scheduled, sta
 test('the server retries a failing activity per its retry policy; only the final attempt is in history', async () => {
   const key = unique('flaky');
   const taskQueue = unique('activities');
-  await withWorker(env, { taskQueue, activities: createActivities(probe) }, async () => {
+  await withWorker(file.env, { taskQueue, activities: createActivities(probe) }, async () => {
     const options: ActivityOptions = { startToCloseTimeout: '10s', retry: { initialInterval: '50ms', backoffCoefficient: 1, maximumAttempts: 5 } };
-    const handle = await env.client.workflow.start(callActivity, { taskQueue, workflowId: unique('flaky'), args: ['failTimes', [key, 2], options] });
+    const handle = await file.env.client.workflow.start(callActivity, { taskQueue, workflowId: unique('flaky'), args: ['failTimes', [key, 2], options] });
     log.track(handle.workflowId);
     expect(await handle.result()).toBe(3);
     expect(probe.count(key)).toBe(3);
@@ -153,8 +143,8 @@ test('after a heartbeat timeout the retry receives the last heartbeat details', 
 test('cancelling a running activity reaches it through heartbeats and is recorded in history', async () => {
   const key = unique('cancel-me');
   const taskQueue = unique('activities');
-  await withWorker(env, { taskQueue, activities: createActivities(probe) }, async () => {
-    const handle = await env.client.workflow.start(cancelActivityOnSignal, { taskQueue, workflowId: unique('cancel-activity'), args: [key] });
+  await withWorker(file.env, { taskQueue, activities: createActivities(probe) }, async () => {
+    const handle = await file.env.client.workflow.start(cancelActivityOnSignal, { taskQueue, workflowId: unique('cancel-activity'), args: [key] });
     log.track(handle.workflowId);
     await probe.waitFor(`${key}:started`);
     await handle.signal(cancelActivitySignal);
@@ -167,7 +157,7 @@ test('cancelling a running activity reaches it through heartbeats and is recorde
 });
 
 test('every closed history of this file replays with the same workflow code', async () => {
-  const { replayed, failures } = await log.replayClosed(env.client, await workflowBundle());
+  const { replayed, failures } = await file.replayLogged();
   expect(failures).toEqual([]);
   expect(replayed).toBeGreaterThanOrEqual(10);
 });

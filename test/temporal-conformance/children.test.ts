@@ -1,9 +1,6 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createActivities } from './activities';
-import { workflowBundle } from './support/bundle';
-import { eventually, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
-import { eventTypes, ExecutionLog, waitForEvent } from './support/history';
-import { ActivityProbe } from './support/probe';
+import { eventually, unique } from './support/env';
+import { eventTypes, waitForEvent } from './support/history';
+import { ConformanceFile } from './support/suite';
 import {
   awaitSignalThenCancel,
   parentCancelsChild,
@@ -15,26 +12,13 @@ import {
   signalThenCancelExternal,
 } from './workflows';
 
-const probe = new ActivityProbe();
-const log = new ExecutionLog();
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await startConformanceEnv();
-});
-afterAll(async () => {
-  await teardownEnv(env);
-});
-
-function onQueue<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = unique('children');
-  return withWorker(env, { taskQueue, activities: createActivities(probe) }, () => fn(taskQueue));
-}
+const file = new ConformanceFile('children');
+const { log, onQueue } = file;
 
 test('a child workflow result reaches its parent; the child knows its parent', async () => {
   await onQueue(async (taskQueue) => {
     const parentId = unique('parent');
-    const handle = await env.client.workflow.start(parentRunsChild, { taskQueue, workflowId: parentId, args: ['apples'] });
+    const handle = await file.env.client.workflow.start(parentRunsChild, { taskQueue, workflowId: parentId, args: ['apples'] });
     log.track(parentId);
     log.track(`${parentId}-child`);
     expect(await handle.result()).toBe(`child got apples from ${parentId}`);
@@ -42,7 +26,7 @@ test('a child workflow result reaches its parent; the child knows its parent', a
     expect(types).toEqual(
       expect.arrayContaining(['START_CHILD_WORKFLOW_EXECUTION_INITIATED', 'CHILD_WORKFLOW_EXECUTION_STARTED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED']),
     );
-    const child = await env.client.workflow.getHandle(`${parentId}-child`).describe();
+    const child = await file.env.client.workflow.getHandle(`${parentId}-child`).describe();
     expect(child.status.name).toBe('COMPLETED');
     expect(child.parentExecution?.workflowId).toBe(parentId);
   });
@@ -51,12 +35,12 @@ test('a child workflow result reaches its parent; the child knows its parent', a
 test('a failed child reaches its parent as ChildWorkflowFailure caused by the child failure', async () => {
   await onQueue(async (taskQueue) => {
     const parentId = unique('parent-of-failure');
-    const handle = await env.client.workflow.start(parentCatchesChildFailure, { taskQueue, workflowId: parentId });
+    const handle = await file.env.client.workflow.start(parentCatchesChildFailure, { taskQueue, workflowId: parentId });
     log.track(parentId);
     log.track(`${parentId}-child`);
     expect(await handle.result()).toEqual({ failure: 'ChildWorkflowFailure', cause: 'ApplicationFailure', type: 'ChildBoom', message: 'child gave up' });
     expect(await eventTypes(handle)).toContain('CHILD_WORKFLOW_EXECUTION_FAILED');
-    expect((await env.client.workflow.getHandle(`${parentId}-child`).describe()).status.name).toBe('FAILED');
+    expect((await file.env.client.workflow.getHandle(`${parentId}-child`).describe()).status.name).toBe('FAILED');
   });
 });
 
@@ -64,11 +48,11 @@ describe('parent close policies', () => {
   async function childAfterParentCloses(policy: 'TERMINATE' | 'REQUEST_CANCEL', expected: string): Promise<string> {
     return onQueue(async (taskQueue) => {
       const childId = unique(`child-${policy.toLowerCase()}`);
-      const parent = await env.client.workflow.start(parentLeavesChild, { taskQueue, workflowId: unique('closing-parent'), args: [childId, policy] });
+      const parent = await file.env.client.workflow.start(parentLeavesChild, { taskQueue, workflowId: unique('closing-parent'), args: [childId, policy] });
       log.track(parent.workflowId);
       log.track(childId);
       const childRunId = await parent.result();
-      const child = env.client.workflow.getHandle(childId, childRunId);
+      const child = file.env.client.workflow.getHandle(childId, childRunId);
       return eventually(async () => {
         const status = (await child.describe()).status.name;
         expect(status).toBe(expected);
@@ -88,25 +72,25 @@ describe('parent close policies', () => {
   test('ABANDON leaves the child running', async () => {
     const childId = await onQueue(async (taskQueue) => {
       const id = unique('child-abandon');
-      const parent = await env.client.workflow.start(parentLeavesChild, { taskQueue, workflowId: unique('closing-parent'), args: [id, 'ABANDON'] });
+      const parent = await file.env.client.workflow.start(parentLeavesChild, { taskQueue, workflowId: unique('closing-parent'), args: [id, 'ABANDON'] });
       log.track(parent.workflowId);
       log.track(id);
       await parent.result();
       await new Promise((resolve) => setTimeout(resolve, 1000)); // room for a wrongly applied policy to act
-      expect((await env.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
+      expect((await file.env.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
       return id;
     });
-    await env.client.workflow.getHandle(childId).terminate('test over');
-    expect((await env.client.workflow.getHandle(childId).describe()).status.name).toBe('TERMINATED');
+    await file.env.client.workflow.getHandle(childId).terminate('test over');
+    expect((await file.env.client.workflow.getHandle(childId).describe()).status.name).toBe('TERMINATED');
   });
 });
 
 test('a workflow signals and then cancels another workflow', async () => {
   await onQueue(async (taskQueue) => {
-    const target = await env.client.workflow.start(awaitSignalThenCancel, { taskQueue, workflowId: unique('external-target') });
+    const target = await file.env.client.workflow.start(awaitSignalThenCancel, { taskQueue, workflowId: unique('external-target') });
     log.track(target.workflowId);
     await waitForEvent(target, 'WORKFLOW_TASK_COMPLETED');
-    const source = await env.client.workflow.start(signalThenCancelExternal, { taskQueue, workflowId: unique('external-source'), args: [target.workflowId, 'hello'] });
+    const source = await file.env.client.workflow.start(signalThenCancelExternal, { taskQueue, workflowId: unique('external-source'), args: [target.workflowId, 'hello'] });
     log.track(source.workflowId);
     expect(await source.result()).toBe(`signalled and cancelled ${target.workflowId}`);
     expect(await target.result()).toBe('cancelled after receiving hello');
@@ -125,20 +109,20 @@ test('a workflow signals and then cancels another workflow', async () => {
 test('cancelling a child from its parent reaches the parent as ChildWorkflowFailure caused by CancelledFailure', async () => {
   await onQueue(async (taskQueue) => {
     const childId = unique('cancelled-child');
-    const parent = await env.client.workflow.start(parentCancelsChild, { taskQueue, workflowId: unique('cancelling-parent'), args: [childId] });
+    const parent = await file.env.client.workflow.start(parentCancelsChild, { taskQueue, workflowId: unique('cancelling-parent'), args: [childId] });
     log.track(parent.workflowId);
     log.track(childId);
     expect(await parent.result()).toEqual({ failure: 'ChildWorkflowFailure', cause: 'CancelledFailure' });
-    expect((await env.client.workflow.getHandle(childId).describe()).status.name).toBe('CANCELLED');
+    expect((await file.env.client.workflow.getHandle(childId).describe()).status.name).toBe('CANCELLED');
     expect(await eventTypes(parent)).toEqual(expect.arrayContaining(['REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', 'CHILD_WORKFLOW_EXECUTION_CANCELED']));
   });
 });
 
 test('starting a child under a running workflow id fails in the parent with WorkflowExecutionAlreadyStartedError', async () => {
   await onQueue(async (taskQueue) => {
-    const busy = await env.client.workflow.start(awaitSignalThenCancel, { taskQueue, workflowId: unique('busy-id') });
+    const busy = await file.env.client.workflow.start(awaitSignalThenCancel, { taskQueue, workflowId: unique('busy-id') });
     log.track(busy.workflowId);
-    const parent = await env.client.workflow.start(parentStartsDuplicateChild, { taskQueue, workflowId: unique('duplicate-parent'), args: [busy.workflowId] });
+    const parent = await file.env.client.workflow.start(parentStartsDuplicateChild, { taskQueue, workflowId: unique('duplicate-parent'), args: [busy.workflowId] });
     log.track(parent.workflowId);
     expect(await parent.result()).toBe('refused: WorkflowExecutionAlreadyStartedError');
     expect(await eventTypes(parent)).toContain('START_CHILD_WORKFLOW_EXECUTION_FAILED');
@@ -149,7 +133,7 @@ test('starting a child under a running workflow id fails in the parent with Work
 
 test('signalling a workflow that does not exist fails inside the workflow', async () => {
   await onQueue(async (taskQueue) => {
-    const handle = await env.client.workflow.start(signalMissingExternal, { taskQueue, workflowId: unique('lonely'), args: [unique('nobody')] });
+    const handle = await file.env.client.workflow.start(signalMissingExternal, { taskQueue, workflowId: unique('lonely'), args: [unique('nobody')] });
     log.track(handle.workflowId);
     expect(await handle.result()).toMatch(/^failed: .*not found/i);
     expect(await eventTypes(handle)).toContain('SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED');
@@ -157,7 +141,7 @@ test('signalling a workflow that does not exist fails inside the workflow', asyn
 });
 
 test('every closed history of this file replays with the same workflow code', async () => {
-  const { replayed, failures } = await log.replayClosed(env.client, await workflowBundle());
+  const { replayed, failures } = await file.replayLogged();
   expect(failures).toEqual([]);
   expect(replayed).toBeGreaterThanOrEqual(15);
 });

@@ -1,31 +1,33 @@
 import { Client, WorkflowFailedError } from '@temporalio/client';
-import { CancelledFailure, defaultPayloadConverter, TerminatedFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createActivities } from './activities';
-import { workflowBundle } from './support/bundle';
-import { eventually, rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
-import { eventsOfType, eventTypes, ExecutionLog, waitForEvent } from './support/history';
-import { ActivityProbe } from './support/probe';
-import { addSignal, blockForever, buggyWorkflow, cleanupOnCancel, collectSignals, continueForever, countdown, failWith, sleepAndReport, succeed } from './workflows';
+import {
+  CancelledFailure,
+  defaultPayloadConverter,
+  TerminatedFailure,
+  TimeoutFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
+import { eventually, rejectionOf, unique } from './support/env';
+import { eventsOfType, eventTypes, waitForEvent } from './support/history';
+import { ConformanceFile } from './support/suite';
+import {
+  addSignal,
+  blockForever,
+  buggyWorkflow,
+  cleanupOnCancel,
+  collectSignals,
+  continueForever,
+  countdown,
+  failWith,
+  sleepAndReport,
+  succeed,
+} from './workflows';
 
-const probe = new ActivityProbe();
-const log = new ExecutionLog();
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await startConformanceEnv();
-});
-afterAll(async () => {
-  await teardownEnv(env);
-});
-
-function onQueue<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = unique('lifecycle');
-  return withWorker(env, { taskQueue, activities: createActivities(probe) }, () => fn(taskQueue));
-}
+const file = new ConformanceFile('lifecycle');
+const { probe, log, onQueue } = file;
 
 async function lastEventType(workflowId: string, runId?: string): Promise<string> {
-  const types = await eventTypes(env.client.workflow.getHandle(workflowId, runId));
+  const types = await eventTypes(file.env.client.workflow.getHandle(workflowId, runId));
   return types[types.length - 1];
 }
 
@@ -33,7 +35,7 @@ describe('cancellation and termination', () => {
   test('a cancelled workflow runs its non-cancellable cleanup and ends CANCELLED', async () => {
     const key = unique('cleanup');
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(cleanupOnCancel, { taskQueue, workflowId: unique('cancel-me'), args: [key] });
+      const handle = await file.env.client.workflow.start(cleanupOnCancel, { taskQueue, workflowId: unique('cancel-me'), args: [key] });
       log.track(handle.workflowId);
       await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
       await handle.cancel();
@@ -50,7 +52,7 @@ describe('cancellation and termination', () => {
 
   test('terminate ends a workflow at once with the given reason; a closed one cannot be terminated', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(blockForever, { taskQueue, workflowId: unique('terminate-me') });
+      const handle = await file.env.client.workflow.start(blockForever, { taskQueue, workflowId: unique('terminate-me') });
       log.track(handle.workflowId);
       await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
       await handle.terminate('no longer needed');
@@ -70,14 +72,14 @@ describe('continue-as-new', () => {
   test('a chain of runs ends with the final run result, reachable from the first run', async () => {
     await onQueue(async (taskQueue) => {
       const workflowId = unique('countdown');
-      const handle = await env.client.workflow.start(countdown, { taskQueue, workflowId, args: [3] });
+      const handle = await file.env.client.workflow.start(countdown, { taskQueue, workflowId, args: [3] });
       log.track(workflowId, handle.firstExecutionRunId);
       log.track(workflowId);
       expect(await handle.result()).toBe('finished after 4 runs (previous run known)');
-      expect(await env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).result()).toBe('finished after 4 runs (previous run known)');
+      expect(await file.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).result()).toBe('finished after 4 runs (previous run known)');
       expect(await lastEventType(workflowId, handle.firstExecutionRunId)).toBe('WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
-      expect((await env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
-      const latest = await env.client.workflow.getHandle(workflowId).describe();
+      expect((await file.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+      const latest = await file.env.client.workflow.getHandle(workflowId).describe();
       expect(latest.runId).not.toBe(handle.firstExecutionRunId);
       expect(latest.status.name).toBe('COMPLETED');
     });
@@ -88,16 +90,16 @@ describe('signal-with-start', () => {
   test('starts a missing workflow with the signal, then signals the running one', async () => {
     await onQueue(async (taskQueue) => {
       const workflowId = unique('signal-with-start');
-      const first = await env.client.workflow.signalWithStart(collectSignals, { taskQueue, workflowId, args: [2], signal: addSignal, signalArgs: ['first'] });
+      const first = await file.env.client.workflow.signalWithStart(collectSignals, { taskQueue, workflowId, args: [2], signal: addSignal, signalArgs: ['first'] });
       log.track(workflowId);
-      const second = await env.client.workflow.signalWithStart(collectSignals, { taskQueue, workflowId, args: [2], signal: addSignal, signalArgs: ['second'] });
+      const second = await file.env.client.workflow.signalWithStart(collectSignals, { taskQueue, workflowId, args: [2], signal: addSignal, signalArgs: ['second'] });
       expect(second.signaledRunId).toBe(first.signaledRunId);
       expect(await first.result()).toEqual(['first', 'second']);
       const types = await eventTypes(first);
       expect(types.slice(0, 2)).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_EXECUTION_SIGNALED']);
       expect(types.filter((t) => t === 'WORKFLOW_EXECUTION_STARTED')).toHaveLength(1);
 
-      const third = await env.client.workflow.signalWithStart(collectSignals, { taskQueue, workflowId, args: [1], signal: addSignal, signalArgs: ['new run'] });
+      const third = await file.env.client.workflow.signalWithStart(collectSignals, { taskQueue, workflowId, args: [1], signal: addSignal, signalArgs: ['new run'] });
       log.track(workflowId, third.signaledRunId);
       expect(third.signaledRunId).not.toBe(first.signaledRunId);
       expect(await third.result()).toEqual(['new run']);
@@ -108,7 +110,7 @@ describe('signal-with-start', () => {
 describe('eager workflow start', () => {
   test('a client sharing the worker\'s connection gets the first workflow task in the start response', async () => {
     // Eager start needs the client on the worker's NativeConnection; its identity tells who started the first task.
-    const client = new Client({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', identity: unique('eager-starter') });
+    const client = new Client({ connection: file.env.nativeConnection, namespace: file.env.namespace ?? 'default', identity: unique('eager-starter') });
     await onQueue(async (taskQueue) => {
       const eager = await client.workflow.start(succeed, { taskQueue, workflowId: unique('eager'), args: ['eager'], requestEagerStart: true });
       log.track(eager.workflowId);
@@ -127,7 +129,7 @@ describe('eager workflow start', () => {
 describe('workflow task failures', () => {
   test('a plain Error in workflow code fails the workflow task; the workflow stays RUNNING and the task is retried', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(buggyWorkflow, { taskQueue, workflowId: unique('buggy') });
+      const handle = await file.env.client.workflow.start(buggyWorkflow, { taskQueue, workflowId: unique('buggy') });
       await waitForEvent(handle, 'WORKFLOW_TASK_FAILED');
       const [failed] = await eventsOfType(handle, 'WORKFLOW_TASK_FAILED');
       expect(failed.workflowTaskFailedEventAttributes?.failure?.message).toContain('bug in workflow code');
@@ -142,9 +144,9 @@ describe('workflow id reuse and conflict policies', () => {
   test('a second start while the first runs fails with WorkflowExecutionAlreadyStartedError', async () => {
     await onQueue(async (taskQueue) => {
       const workflowId = unique('duplicate');
-      const handle = await env.client.workflow.start(blockForever, { taskQueue, workflowId });
+      const handle = await file.env.client.workflow.start(blockForever, { taskQueue, workflowId });
       log.track(workflowId);
-      const err = await rejectionOf(env.client.workflow.start(blockForever, { taskQueue, workflowId }));
+      const err = await rejectionOf(file.env.client.workflow.start(blockForever, { taskQueue, workflowId }));
       expect(err).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
       await handle.terminate('test over');
     });
@@ -153,9 +155,9 @@ describe('workflow id reuse and conflict policies', () => {
   test('conflict policy USE_EXISTING returns the running execution', async () => {
     await onQueue(async (taskQueue) => {
       const workflowId = unique('use-existing');
-      const first = await env.client.workflow.start(blockForever, { taskQueue, workflowId });
+      const first = await file.env.client.workflow.start(blockForever, { taskQueue, workflowId });
       log.track(workflowId);
-      const second = await env.client.workflow.start(blockForever, { taskQueue, workflowId, workflowIdConflictPolicy: 'USE_EXISTING' });
+      const second = await file.env.client.workflow.start(blockForever, { taskQueue, workflowId, workflowIdConflictPolicy: 'USE_EXISTING' });
       expect(second.firstExecutionRunId).toBe(first.firstExecutionRunId);
       await first.terminate('test over');
     });
@@ -165,12 +167,12 @@ describe('workflow id reuse and conflict policies', () => {
     await onQueue(async (taskQueue) => {
       for (const options of [{ workflowIdConflictPolicy: 'TERMINATE_EXISTING' as const }, { workflowIdReusePolicy: 'TERMINATE_IF_RUNNING' as const }]) {
         const workflowId = unique('replace');
-        const first = await env.client.workflow.start(blockForever, { taskQueue, workflowId });
+        const first = await file.env.client.workflow.start(blockForever, { taskQueue, workflowId });
         log.track(workflowId, first.firstExecutionRunId);
-        const second = await env.client.workflow.start(collectSignals, { taskQueue, workflowId, args: [1], ...options });
+        const second = await file.env.client.workflow.start(collectSignals, { taskQueue, workflowId, args: [1], ...options });
         log.track(workflowId, second.firstExecutionRunId);
         expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
-        expect((await env.client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name).toBe('TERMINATED');
+        expect((await file.env.client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name).toBe('TERMINATED');
         await second.signal(addSignal, 'done');
         expect(await second.result()).toEqual(['done']);
       }
@@ -180,14 +182,14 @@ describe('workflow id reuse and conflict policies', () => {
   test('ALLOW_DUPLICATE starts a new run after a completed one; REJECT_DUPLICATE refuses', async () => {
     await onQueue(async (taskQueue) => {
       const workflowId = unique('reuse');
-      const first = await env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['one'] });
+      const first = await file.env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['one'] });
       log.track(workflowId, first.firstExecutionRunId);
       expect(await first.result()).toBe('one');
-      const second = await env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['two'], workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+      const second = await file.env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['two'], workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
       log.track(workflowId, second.firstExecutionRunId);
       expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
       expect(await second.result()).toBe('two');
-      const err = await rejectionOf(env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['three'], workflowIdReusePolicy: 'REJECT_DUPLICATE' }));
+      const err = await rejectionOf(file.env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['three'], workflowIdReusePolicy: 'REJECT_DUPLICATE' }));
       expect(err).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     });
   });
@@ -195,16 +197,16 @@ describe('workflow id reuse and conflict policies', () => {
   test('ALLOW_DUPLICATE_FAILED_ONLY refuses after success and allows after failure', async () => {
     await onQueue(async (taskQueue) => {
       const succeededId = unique('failed-only-ok');
-      await env.client.workflow.execute(succeed, { taskQueue, workflowId: succeededId, args: ['fine'] });
+      await file.env.client.workflow.execute(succeed, { taskQueue, workflowId: succeededId, args: ['fine'] });
       log.track(succeededId);
-      const refused = await rejectionOf(env.client.workflow.start(succeed, { taskQueue, workflowId: succeededId, args: ['again'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' }));
+      const refused = await rejectionOf(file.env.client.workflow.start(succeed, { taskQueue, workflowId: succeededId, args: ['again'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' }));
       expect(refused).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
 
       const failedId = unique('failed-only-failed');
-      const failed = await env.client.workflow.start(failWith, { taskQueue, workflowId: failedId, args: ['first try fails'] });
+      const failed = await file.env.client.workflow.start(failWith, { taskQueue, workflowId: failedId, args: ['first try fails'] });
       log.track(failedId, failed.firstExecutionRunId);
       expect(await rejectionOf(failed.result())).toBeInstanceOf(WorkflowFailedError);
-      const retry = await env.client.workflow.start(succeed, { taskQueue, workflowId: failedId, args: ['second try'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+      const retry = await file.env.client.workflow.start(succeed, { taskQueue, workflowId: failedId, args: ['second try'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
       log.track(failedId, retry.firstExecutionRunId);
       expect(await retry.result()).toBe('second try');
     });
@@ -212,10 +214,10 @@ describe('workflow id reuse and conflict policies', () => {
 
   test('a start or signal repeated with the same request id takes effect once', async () => {
     await onQueue(async (taskQueue) => {
-      const namespace = env.client.options.namespace;
+      const namespace = file.env.client.options.namespace;
       const workflowId = unique('request-id');
       const start = (requestId: string) =>
-        env.client.workflowService.startWorkflowExecution({
+        file.env.client.workflowService.startWorkflowExecution({
           namespace,
           workflowId,
           requestId,
@@ -230,7 +232,7 @@ describe('workflow id reuse and conflict policies', () => {
       expect((await rejectionOf(start('start-request-2')) as { code?: number }).code).toBe(6); // ALREADY_EXISTS
       log.track(workflowId);
       const signal = (requestId: string, value: string) =>
-        env.client.workflowService.signalWorkflowExecution({
+        file.env.client.workflowService.signalWorkflowExecution({
           namespace,
           workflowExecution: { workflowId },
           signalName: 'add',
@@ -241,7 +243,7 @@ describe('workflow id reuse and conflict policies', () => {
       await signal('signal-request-1', 'once');
       await signal('signal-request-1', 'once');
       await signal('signal-request-2', 'other');
-      const handle = env.client.workflow.getHandle<typeof collectSignals>(workflowId);
+      const handle = file.env.client.workflow.getHandle<typeof collectSignals>(workflowId);
       expect(await handle.result()).toEqual(['once', 'other']);
       expect(await eventsOfType(handle, 'WORKFLOW_EXECUTION_STARTED')).toHaveLength(1);
     });
@@ -251,7 +253,7 @@ describe('workflow id reuse and conflict policies', () => {
 describe('run and execution timeouts', () => {
   test('a run timeout ends the run TIMED_OUT', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('run-timeout'), args: [60_000], workflowRunTimeout: '1s' });
+      const handle = await file.env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('run-timeout'), args: [60_000], workflowRunTimeout: '1s' });
       log.track(handle.workflowId);
       const err = await rejectionOf(handle.result());
       expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -264,14 +266,14 @@ describe('run and execution timeouts', () => {
   test('an execution timeout spans continue-as-new runs', async () => {
     await onQueue(async (taskQueue) => {
       const workflowId = unique('execution-timeout');
-      const handle = await env.client.workflow.start(continueForever, { taskQueue, workflowId, args: [300], workflowExecutionTimeout: '4s' });
+      const handle = await file.env.client.workflow.start(continueForever, { taskQueue, workflowId, args: [300], workflowExecutionTimeout: '4s' });
       log.track(workflowId, handle.firstExecutionRunId);
       log.track(workflowId);
       const err = await rejectionOf(handle.result());
       expect(err).toBeInstanceOf(WorkflowFailedError);
       expect((err as WorkflowFailedError).cause).toBeInstanceOf(TimeoutFailure);
       expect(await lastEventType(workflowId, handle.firstExecutionRunId)).toBe('WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
-      const latest = await env.client.workflow.getHandle(workflowId).describe();
+      const latest = await file.env.client.workflow.getHandle(workflowId).describe();
       expect(latest.runId).not.toBe(handle.firstExecutionRunId);
       expect(latest.status.name).toBe('TIMED_OUT');
     });
@@ -279,7 +281,7 @@ describe('run and execution timeouts', () => {
 });
 
 test('every closed history of this file replays with the same workflow code', async () => {
-  const { replayed, failures } = await log.replayClosed(env.client, await workflowBundle());
+  const { replayed, failures } = await file.replayLogged();
   expect(failures).toEqual([]);
   expect(replayed).toBeGreaterThanOrEqual(15);
 });
@@ -287,19 +289,19 @@ test('every closed history of this file replays with the same workflow code', as
 describe('deletion', () => {
   test('DeleteWorkflowExecution terminates a running execution and removes it; a closed one is removed too', async () => {
     await onQueue(async (taskQueue) => {
-      const running = await env.client.workflow.start(blockForever, { taskQueue, workflowId: unique('delete-running') });
+      const running = await file.env.client.workflow.start(blockForever, { taskQueue, workflowId: unique('delete-running') });
       await waitForEvent(running, 'WORKFLOW_TASK_COMPLETED');
-      const done = await env.client.workflow.start(succeed, { taskQueue, workflowId: unique('delete-done'), args: ['kept?'] });
+      const done = await file.env.client.workflow.start(succeed, { taskQueue, workflowId: unique('delete-done'), args: ['kept?'] });
       expect(await done.result()).toBe('kept?');
-      const namespace = env.client.options.namespace;
+      const namespace = file.env.client.options.namespace;
       for (const h of [running, done]) {
-        await env.client.workflowService.deleteWorkflowExecution({ namespace, workflowExecution: { workflowId: h.workflowId, runId: h.firstExecutionRunId } });
+        await file.env.client.workflowService.deleteWorkflowExecution({ namespace, workflowExecution: { workflowId: h.workflowId, runId: h.firstExecutionRunId } });
       }
       // A real cluster deletes asynchronously: wait until both are gone.
       for (const h of [running, done]) {
         await eventually(async () => expect(await rejectionOf(h.describe())).toBeInstanceOf(WorkflowNotFoundError));
       }
-      await expect(env.client.workflow.getHandle(running.workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+      await expect(file.env.client.workflow.getHandle(running.workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     });
   });
 });

@@ -1,11 +1,8 @@
 import { QueryNotRegisteredError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createActivities } from './activities';
-import { workflowBundle } from './support/bundle';
-import { rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
-import { eventsOfType, eventTypes, ExecutionLog, waitForEvent } from './support/history';
-import { ActivityProbe } from './support/probe';
+import { rejectionOf, unique } from './support/env';
+import { eventsOfType, eventTypes, waitForEvent } from './support/history';
+import { ConformanceFile } from './support/suite';
 import {
   addItemUpdate,
   addSignal,
@@ -25,27 +22,13 @@ import {
   wakeSignal,
 } from './workflows';
 
-const probe = new ActivityProbe();
-const log = new ExecutionLog();
-let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await startConformanceEnv();
-});
-afterAll(async () => {
-  await teardownEnv(env);
-});
-
-/** Runs `fn` with a worker on a fresh task queue. */
-function onQueue<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = unique('messages');
-  return withWorker(env, { taskQueue, activities: createActivities(probe) }, () => fn(taskQueue));
-}
+const file = new ConformanceFile('messages');
+const { probe, log, onQueue } = file;
 
 describe('timers', () => {
   test('a one-second timer fires after one second of workflow time', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('timer'), args: [1000] });
+      const handle = await file.env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('timer'), args: [1000] });
       log.track(handle.workflowId);
       const elapsed = await handle.result();
       expect(elapsed).toBeGreaterThanOrEqual(1000);
@@ -58,7 +41,7 @@ describe('timers', () => {
 
   test('a cancelled timer never fires and is recorded as cancelled', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(cancelTimer, { taskQueue, workflowId: unique('cancel-timer') });
+      const handle = await file.env.client.workflow.start(cancelTimer, { taskQueue, workflowId: unique('cancel-timer') });
       log.track(handle.workflowId);
       expect(await handle.result()).toBe('long timer cancelled');
       const types = await eventTypes(handle);
@@ -69,7 +52,7 @@ describe('timers', () => {
 
   test('condition() with a timeout gives up when nothing arrives', async () => {
     await onQueue(async (taskQueue) => {
-      const result = await env.client.workflow.execute(waitForWake, { taskQueue, workflowId: unique('no-wake'), args: [300] });
+      const result = await file.env.client.workflow.execute(waitForWake, { taskQueue, workflowId: unique('no-wake'), args: [300] });
       expect(result.woken).toBe(false);
       expect(result.elapsedMs).toBeGreaterThanOrEqual(300);
     });
@@ -77,7 +60,7 @@ describe('timers', () => {
 
   test('a signal ends a condition() wait before its timeout', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(waitForWake, { taskQueue, workflowId: unique('wake'), args: [60_000] });
+      const handle = await file.env.client.workflow.start(waitForWake, { taskQueue, workflowId: unique('wake'), args: [60_000] });
       log.track(handle.workflowId);
       await handle.signal(wakeSignal);
       const result = await handle.result();
@@ -88,7 +71,7 @@ describe('timers', () => {
 
   test('a cancellation scope with a deadline cancels the sleep inside it', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(sleepInScopeWithTimeout, { taskQueue, workflowId: unique('scope-deadline') });
+      const handle = await file.env.client.workflow.start(sleepInScopeWithTimeout, { taskQueue, workflowId: unique('scope-deadline') });
       log.track(handle.workflowId);
       expect(await handle.result()).toBe('scope timed out');
     });
@@ -98,7 +81,7 @@ describe('timers', () => {
 describe('signals', () => {
   test('fifty signals sent at once are all received, each recorded in history', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(collectSignals, { taskQueue, workflowId: unique('burst'), args: [50] });
+      const handle = await file.env.client.workflow.start(collectSignals, { taskQueue, workflowId: unique('burst'), args: [50] });
       log.track(handle.workflowId);
       const sent = Array.from({ length: 50 }, (_, i) => `item-${i}`);
       await Promise.all(sent.map((item) => handle.signal(addSignal, item)));
@@ -111,7 +94,7 @@ describe('signals', () => {
   test('signals (and a query) that arrive while a workflow task is in flight are not lost', async () => {
     const key = unique('busy-task');
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(signalsDuringLocalActivity, { taskQueue, workflowId: unique('in-flight'), args: [key, 20] });
+      const handle = await file.env.client.workflow.start(signalsDuringLocalActivity, { taskQueue, workflowId: unique('in-flight'), args: [key, 20] });
       log.track(handle.workflowId);
       await probe.waitFor(`${key}:started`); // the first workflow task is now running a local activity
       const sent = Array.from({ length: 20 }, (_, i) => `during-${i}`);
@@ -125,9 +108,9 @@ describe('signals', () => {
 
   test('signalling an unknown or closed workflow fails with WorkflowNotFoundError', async () => {
     await onQueue(async (taskQueue) => {
-      const unknown = env.client.workflow.getHandle(unique('no-such-workflow'));
+      const unknown = file.env.client.workflow.getHandle(unique('no-such-workflow'));
       expect(await rejectionOf(unknown.signal(addSignal, 'x'))).toBeInstanceOf(WorkflowNotFoundError);
-      const handle = await env.client.workflow.start(collectSignals, { taskQueue, workflowId: unique('closed'), args: [1] });
+      const handle = await file.env.client.workflow.start(collectSignals, { taskQueue, workflowId: unique('closed'), args: [1] });
       log.track(handle.workflowId);
       await handle.signal(addSignal, 'only');
       expect(await handle.result()).toEqual(['only']);
@@ -139,7 +122,7 @@ describe('signals', () => {
 describe('queries', () => {
   test('a query sees the state after earlier signals, takes arguments, and works after close', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('query') });
+      const handle = await file.env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('query') });
       log.track(handle.workflowId);
       await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED'); // queries need a first completed task
       expect(await handle.query(itemsQuery)).toEqual([]);
@@ -158,7 +141,7 @@ describe('queries', () => {
 
   test('an unknown query type is refused with QueryNotRegisteredError', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('bad-query') });
+      const handle = await file.env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('bad-query') });
       log.track(handle.workflowId);
       await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
       expect(await rejectionOf(handle.query('noSuchQuery'))).toBeInstanceOf(QueryNotRegisteredError);
@@ -171,7 +154,7 @@ describe('queries', () => {
 describe('updates', () => {
   test('an accepted update returns its result and is recorded as accepted and completed', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('update') });
+      const handle = await file.env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('update') });
       log.track(handle.workflowId);
       expect(await handle.executeUpdate(addItemUpdate, { args: ['bread'] })).toBe(1);
       expect(await handle.executeUpdate(addItemUpdate, { args: ['jam'] })).toBe(2);
@@ -186,7 +169,7 @@ describe('updates', () => {
 
   test('an update refused by its validator fails for the caller and leaves no trace in history', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('rejected-update') });
+      const handle = await file.env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('rejected-update') });
       log.track(handle.workflowId);
       expect(await handle.executeUpdate(addItemUpdate, { args: ['tea'] })).toBe(1);
       const before = await eventTypes(handle);
@@ -206,7 +189,7 @@ describe('updates', () => {
 
   test('an update whose handler fails returns the failure; the workflow carries on', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('failing-update') });
+      const handle = await file.env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('failing-update') });
       log.track(handle.workflowId);
       const err = await rejectionOf(handle.executeUpdate(addItemUpdate, { args: ['boom'] }));
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
@@ -222,7 +205,7 @@ describe('updates', () => {
   test('startUpdate returns once accepted; the result arrives later through any handle', async () => {
     const gate = unique('update-gate');
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('async-update') });
+      const handle = await file.env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('async-update') });
       log.track(handle.workflowId);
       const update = await handle.startUpdate(slowAddUpdate, { args: ['cheese', gate], waitForStage: WorkflowUpdateStage.ACCEPTED, updateId: 'slow-add-1' });
       expect(update.updateId).toBe('slow-add-1');
@@ -239,7 +222,7 @@ describe('updates', () => {
 
   test('an update sent twice with the same update id runs once; a closed workflow takes no updates', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('dedup-update') });
+      const handle = await file.env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('dedup-update') });
       log.track(handle.workflowId);
       expect(await handle.executeUpdate(addItemUpdate, { args: ['apple'], updateId: 'same-id' })).toBe(1);
       expect(await handle.executeUpdate(addItemUpdate, { args: ['apple'], updateId: 'same-id' })).toBe(1);
@@ -252,7 +235,7 @@ describe('updates', () => {
 });
 
 test('every closed history of this file replays with the same workflow code', async () => {
-  const { replayed, failures } = await log.replayClosed(env.client, await workflowBundle());
+  const { replayed, failures } = await file.replayLogged();
   expect(failures).toEqual([]);
   expect(replayed).toBeGreaterThanOrEqual(12);
 });

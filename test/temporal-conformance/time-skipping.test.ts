@@ -1,14 +1,10 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createActivities } from './activities';
-import { workflowBundle } from './support/bundle';
-import { eventually, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
-import { ExecutionLog, waitForEvent } from './support/history';
-import { ActivityProbe } from './support/probe';
+import { eventually, unique } from './support/env';
+import { waitForEvent } from './support/history';
+import { ConformanceFile } from './support/suite';
 import { callActivity, sleepAndReport, waitForWake, wakeSignal } from './workflows';
 
-const probe = new ActivityProbe();
-const log = new ExecutionLog();
-let env: TestWorkflowEnvironment;
+const file = new ConformanceFile('skipping', { timeSkipping: true });
+const { probe, log, onQueue } = file;
 /**
  * One "day". With a time-skipping server (ours, or Temporal's test server) it is a real day
  * and the server jumps over it. An existing dev server (TEMPORAL_ADDRESS) cannot skip time,
@@ -18,42 +14,33 @@ let DAY: number;
 /** How far past its due time a timer may fire: nothing when time skips, scheduling delays on a real clock. */
 let SLACK: number;
 
-beforeAll(async () => {
-  env = await startConformanceEnv({ timeSkipping: true });
-  DAY = env.supportsTimeSkipping ? 86_400_000 : 200;
-  SLACK = env.supportsTimeSkipping ? DAY : 30_000;
+beforeAll(() => {
+  DAY = file.env.supportsTimeSkipping ? 86_400_000 : 200;
+  SLACK = file.env.supportsTimeSkipping ? DAY : 30_000;
 });
-afterAll(async () => {
-  await teardownEnv(env);
-});
-
-function onQueue<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = unique('skipping');
-  return withWorker(env, { taskQueue, activities: createActivities(probe) }, () => fn(taskQueue));
-}
 
 test('the environment skips time when the server supports it', () => {
-  expect(env.supportsTimeSkipping).toBe(!process.env.TEMPORAL_ADDRESS);
+  expect(file.env.supportsTimeSkipping).toBe(!process.env.TEMPORAL_ADDRESS);
 });
 
 test('a three-week timer fires; awaiting the result skips the time', async () => {
   await onQueue(async (taskQueue) => {
     const workflowId = unique('three-weeks');
-    const elapsed = await env.client.workflow.execute(sleepAndReport, { taskQueue, workflowId, args: [21 * DAY] });
+    const elapsed = await file.env.client.workflow.execute(sleepAndReport, { taskQueue, workflowId, args: [21 * DAY] });
     log.track(workflowId);
     expect(elapsed).toBeGreaterThanOrEqual(21 * DAY);
     expect(elapsed).toBeLessThan(21 * DAY + SLACK);
   });
 });
 
-test('env.sleep moves server time past a week-long timer', async () => {
+test('file.env.sleep moves server time past a week-long timer', async () => {
   await onQueue(async (taskQueue) => {
-    const handle = await env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('one-week'), args: [7 * DAY] });
+    const handle = await file.env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('one-week'), args: [7 * DAY] });
     log.track(handle.workflowId);
     await waitForEvent(handle, 'TIMER_STARTED');
-    const before = await env.currentTimeMs();
-    await env.sleep(8 * DAY);
-    expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(8 * DAY);
+    const before = await file.env.currentTimeMs();
+    await file.env.sleep(8 * DAY);
+    expect((await file.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(8 * DAY);
     await eventually(async () => expect((await handle.describe()).status.name).toBe('COMPLETED'));
     expect(await handle.result()).toBeGreaterThanOrEqual(7 * DAY);
   });
@@ -61,10 +48,10 @@ test('env.sleep moves server time past a week-long timer', async () => {
 
 test('a signal after two skipped days ends a thirty-day wait', async () => {
   await onQueue(async (taskQueue) => {
-    const handle = await env.client.workflow.start(waitForWake, { taskQueue, workflowId: unique('thirty-days'), args: [30 * DAY] });
+    const handle = await file.env.client.workflow.start(waitForWake, { taskQueue, workflowId: unique('thirty-days'), args: [30 * DAY] });
     log.track(handle.workflowId);
     await waitForEvent(handle, 'TIMER_STARTED');
-    await env.sleep(2 * DAY);
+    await file.env.sleep(2 * DAY);
     await handle.signal(wakeSignal);
     const result = await handle.result();
     expect(result.woken).toBe(true);
@@ -73,13 +60,13 @@ test('a signal after two skipped days ends a thirty-day wait', async () => {
   });
 });
 
-test('env.sleep right after a start lets outstanding workflow tasks run before skipping', async () => {
+test('file.env.sleep right after a start lets outstanding workflow tasks run before skipping', async () => {
   // Time only skips while the server is idle: the first workflow task starts the week-long
   // timer before the clock jumps, so the jump fires it.
   await onQueue(async (taskQueue) => {
-    const handle = await env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('sleep-at-once'), args: [7 * DAY] });
+    const handle = await file.env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('sleep-at-once'), args: [7 * DAY] });
     log.track(handle.workflowId);
-    await env.sleep(8 * DAY);
+    await file.env.sleep(8 * DAY);
     await eventually(async () => expect((await handle.describe()).status.name).toBe('COMPLETED'));
   });
 });
@@ -88,7 +75,7 @@ test('activity retries a day apart are skipped too', async () => {
   const key = unique('daily-retry');
   await onQueue(async (taskQueue) => {
     const workflowId = unique('daily-retry');
-    const attempt = await env.client.workflow.execute(callActivity, {
+    const attempt = await file.env.client.workflow.execute(callActivity, {
       taskQueue,
       workflowId,
       args: ['failTimes', [key, 2], { startToCloseTimeout: '1 minute', retry: { initialInterval: DAY, backoffCoefficient: 1, maximumAttempts: 5 } }],
@@ -100,7 +87,7 @@ test('activity retries a day apart are skipped too', async () => {
 });
 
 test('every closed history of this file replays with the same workflow code', async () => {
-  const { replayed, failures } = await log.replayClosed(env.client, await workflowBundle());
+  const { replayed, failures } = await file.replayLogged();
   expect(failures).toEqual([]);
   expect(replayed).toBeGreaterThanOrEqual(4);
 });
