@@ -1,11 +1,19 @@
 /**
  * BPMN engine throughput: completed instances per second, on the embedded stack (embedded
  * Temporal server in its own process, embedded PostgreSQL, one engine worker), for
- *   1. a process of 10 service tasks in sequence, and
+ *   1. a process of 10 service tasks in sequence, deployed twice:
+ *      - "local": the step's type is deployed as a local activity (what the catalogue's short
+ *        PostgreSQL types get): the workflow's worker runs it and records a marker when the
+ *        workflow task completes, no task-queue round trip;
+ *      - "queued": the step is an ordinary activity (what PDS and email types get): scheduled
+ *        on the task queue, polled, completed, then a new workflow task, per step;
  *   2. a process with one user task, completed through the `completeUserTask` update (what
  *      the API's task completion calls),
- * and the same two diagrams run in memory by `bpmn-engine` (not durable) in the same run.
- * Prints instances/s, task completions/s, and the ratio durable / in-memory.
+ * and the same diagrams run in memory by `bpmn-engine` (not durable) in the same run (the
+ * in-memory chain is the same for both rows). The step does no work in either mode, so the
+ * figures are the engine's and Temporal's cost per task. The client shares the worker's
+ * native connection and starts workflows eagerly (the first workflow task comes back in the
+ * start response). Prints instances/s, task completions/s, and the ratio durable / in-memory.
  *
  *   npx tsx bench/bpmn.ts [--instances 200] [--concurrency 50]
  */
@@ -18,7 +26,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import { QueryTypes } from 'sequelize';
-import { ACTIVITY_TYPES } from '../activities/catalogue';
+import { ACTIVITY_TYPES, LOCAL_ACTIVITY_TYPES } from '../activities/catalogue';
 import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
@@ -33,7 +41,10 @@ const TASKS = 10;
 const HEAD = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_Bench" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.31.0" modeler:executionPlatform="Camunda Cloud" modeler:executionPlatformVersion="8.6.0">`;
 
-function serviceChainXml(): string {
+const LOCAL_CHAIN = 'bench-ten-local-tasks';
+const QUEUED_CHAIN = 'bench-ten-queued-tasks';
+
+function serviceChainXml(processId = LOCAL_CHAIN): string {
   const tasks = Array.from({ length: TASKS }, (_, i) => `
     <bpmn:serviceTask id="Task_${i + 1}" name="Step ${i + 1}">
       <bpmn:extensionElements><zeebe:taskDefinition type="bench.step" /></bpmn:extensionElements>
@@ -42,7 +53,7 @@ function serviceChainXml(): string {
     </bpmn:serviceTask>
     <bpmn:sequenceFlow id="Flow_${i + 1}" sourceRef="Task_${i + 1}" targetRef="${i + 1 === TASKS ? 'End' : `Task_${i + 2}`}" />`).join('');
   return `${HEAD}
-  <bpmn:process id="bench-ten-tasks" name="Ten service tasks" isExecutable="true">
+  <bpmn:process id="${processId}" name="Ten service tasks" isExecutable="true">
     <bpmn:startEvent id="Start" name="Start"><bpmn:outgoing>Flow_0</bpmn:outgoing></bpmn:startEvent>
     <bpmn:sequenceFlow id="Flow_0" sourceRef="Start" targetRef="Task_1" />${tasks}
     <bpmn:endEvent id="End" name="End"><bpmn:incoming>Flow_${TASKS}</bpmn:incoming></bpmn:endEvent>
@@ -167,10 +178,13 @@ async function main(): Promise<void> {
   const address = `127.0.0.1:${port}`;
   try {
     await waitForServer(address, server);
-    const client = new Client({ connection: await Connection.connect({ address }) });
+    // One native connection for worker and client: the client's gRPC runs off the JS main
+    // thread, and eager start can hand the first workflow task straight to this worker.
+    const connection = await NativeConnection.connect({ address });
+    const client = new Client({ connection });
     const taskQueue = `bench-bpmn-${randomUUID()}`;
     const worker = await createEngineWorker({
-      connection: await NativeConnection.connect({ address }),
+      connection,
       taskQueue,
       sequelize: db.sequelize,
       client,
@@ -180,8 +194,9 @@ async function main(): Promise<void> {
     const running = worker.run();
 
     const context = { activityTypes: new Set([...ACTIVITY_TYPES, 'bench.step']), candidateGroups: new Set(['caseworkers']) };
-    for (const xml of [serviceChainXml(), userTaskXml()]) {
-      const outcome = await deployDefinition(db.sequelize, withDiagram(xml), context);
+    const asLocal = new Set([...LOCAL_ACTIVITY_TYPES, 'bench.step']);
+    for (const [xml, localActivityTypes] of [[serviceChainXml(LOCAL_CHAIN), asLocal], [serviceChainXml(QUEUED_CHAIN), LOCAL_ACTIVITY_TYPES], [userTaskXml(), LOCAL_ACTIVITY_TYPES]] as const) {
+      const outcome = await deployDefinition(db.sequelize, withDiagram(xml), { ...context, localActivityTypes });
       if (outcome.status === 'refused') throw new Error(`bench diagram refused: ${JSON.stringify(outcome.problems)}`);
     }
     const store = new DefinitionStore(db.sequelize);
@@ -189,16 +204,21 @@ async function main(): Promise<void> {
       const d = (await store.withGraph(key))!;
       return { definition: { id: d.id, key: d.key, version: d.version, graph: d.graph }, variables: { n: 1 } };
     };
-    const chainInput = await inputFor('bench-ten-tasks');
+    const localChainInput = await inputFor(LOCAL_CHAIN);
+    const queuedChainInput = await inputFor(QUEUED_CHAIN);
     const userInput = await inputFor('bench-user-task');
     const start = (input: ProcessInstanceInput) =>
-      client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, { taskQueue, workflowId: `${input.definition.key}-${randomUUID()}`, args: [input] });
+      client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, { taskQueue, workflowId: `${input.definition.key}-${randomUUID()}`, args: [input], requestEagerStart: true });
 
     // Warm-up (bundle load, connection pools, JIT).
-    await measure(10, 10, async () => void (await (await start(chainInput)).result()));
+    await measure(10, 10, async () => void (await (await start(queuedChainInput)).result()));
+    await measure(10, 10, async () => void (await (await start(localChainInput)).result()));
 
-    const durableChain = await measure(o.instances, o.concurrency, async () => {
-      await (await start(chainInput)).result();
+    const durableLocalChain = await measure(o.instances, o.concurrency, async () => {
+      await (await start(localChainInput)).result();
+    });
+    const durableQueuedChain = await measure(o.instances, o.concurrency, async () => {
+      await (await start(queuedChainInput)).result();
     });
     const durableUser = await measure(o.instances, o.concurrency, async () => {
       const h = await start(userInput);
@@ -218,16 +238,18 @@ async function main(): Promise<void> {
     });
     worker.shutdown();
     await running;
+    await connection.close();
 
     const memory = await bpmnEngineRates(o);
     const rows = [
-      ['10 service tasks', durableChain, memory.serviceChain, TASKS],
+      ['10 service tasks, local', durableLocalChain, memory.serviceChain, TASKS],
+      ['10 service tasks, queued', durableQueuedChain, memory.serviceChain, TASKS],
       ['1 user task (update)', durableUser, memory.userTask, 1],
     ] as const;
     console.log(`\nBPMN engine throughput: ${o.instances} instances per case, ${o.concurrency} in flight, embedded Temporal + PostgreSQL vs bpmn-engine in memory`);
-    console.log('case                   durable inst/s  durable tasks/s  bpmn-engine inst/s  durable/in-memory');
+    console.log('case                       durable inst/s  durable tasks/s  bpmn-engine inst/s  durable/in-memory');
     for (const [name, durable, mem, tasks] of rows) {
-      console.log(`${name.padEnd(22)} ${durable.toFixed(1).padStart(14)}  ${(durable * tasks).toFixed(1).padStart(15)}  ${mem.toFixed(1).padStart(18)}  ${(durable / mem).toFixed(4).padStart(17)}`);
+      console.log(`${name.padEnd(26)} ${durable.toFixed(1).padStart(14)}  ${(durable * tasks).toFixed(1).padStart(15)}  ${mem.toFixed(1).padStart(18)}  ${(durable / mem).toFixed(4).padStart(17)}`);
     }
   } finally {
     const exited = new Promise((r) => server.once('exit', r));

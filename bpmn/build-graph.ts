@@ -27,7 +27,14 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function buildGraph(process: ModdleElement, forms?: ReadonlyMap<string, unknown>): BuildOutcome {
+export interface BuildOptions {
+  readonly forms?: ReadonlyMap<string, unknown>;
+  /** Activity types whose jobs the graph marks `local` (see ActivityRef.local). */
+  readonly localActivityTypes?: ReadonlySet<string>;
+}
+
+export function buildGraph(process: ModdleElement, options: BuildOptions = {}): BuildOutcome {
+  const { forms, localActivityTypes } = options;
   const nodes: Record<string, GraphNode> = {};
   const flows: Record<string, SequenceFlow> = {};
   const scopes: Record<string, Scope> = {};
@@ -51,7 +58,7 @@ export function buildGraph(process: ModdleElement, forms?: ReadonlyMap<string, u
     }
     for (const el of flowNodes) {
       try {
-        const node = buildNode(el, { scopeId, forms });
+        const node = buildNode(el, { scopeId, forms, localActivityTypes });
         if (node.kind === 'inclusiveGateway' && node.incoming.length > 1) {
           nodes[el.id!] = { ...node, upstreamNodeIds: upstreamNodeIds(container, el.id!) };
         } else {

@@ -47,7 +47,7 @@ function timer(owner: ModdleElement, def: ModdleElement): TimerDefinition {
   throw new BuildError(owner.id, 'has a timer without a value');
 }
 
-function activityRef(owner: ModdleElement): ActivityRef {
+function activityRef(owner: ModdleElement, ctx: NodeContext): ActivityRef {
   const def = extension(owner, 'zeebe:TaskDefinition');
   const activityType = str(def, 'type')?.trim();
   if (!activityType) throw new BuildError(owner.id, 'has no activity type');
@@ -55,7 +55,8 @@ function activityRef(owner: ModdleElement): ActivityRef {
   const headers = Object.fromEntries(
     children(extension(owner, 'zeebe:TaskHeaders'), 'values').map((h) => [str(h, 'key') ?? '', str(h, 'value') ?? '']),
   );
-  return { activityType, headers, ...(retries ? { retries: Number(retries) } : {}) };
+  const local = ctx.localActivityTypes?.has(activityType) === true;
+  return { activityType, headers, ...(retries ? { retries: Number(retries) } : {}), ...(local ? { local: true } : {}) };
 }
 
 function trigger(event: ModdleElement): EventTrigger {
@@ -78,7 +79,7 @@ function trigger(event: ModdleElement): EventTrigger {
   throw new BuildError(event.id, `has an unsupported event definition ${def.$type}`);
 }
 
-function thrown(event: ModdleElement): EndResult {
+function thrown(event: ModdleElement, ctx: NodeContext): EndResult {
   const def = eventDefinition(event);
   if (!def) return { type: 'none' };
   if (is(def, 'bpmn:TerminateEventDefinition')) return { type: 'terminate' };
@@ -87,7 +88,7 @@ function thrown(event: ModdleElement): EndResult {
     const message = def.messageRef as ModdleElement | undefined;
     return {
       type: 'message',
-      ...(withTask ? { activity: activityRef(event) } : {}),
+      ...(withTask ? { activity: activityRef(event, ctx) } : {}),
       ...(message || !withTask ? { message: messageRef(event, message) } : {}),
     };
   }
@@ -154,6 +155,8 @@ function callSpec(el: ModdleElement): CallSpec {
 export interface NodeContext {
   readonly scopeId: string;
   readonly forms?: ReadonlyMap<string, unknown>;
+  /** Activity types whose jobs run as local activities. */
+  readonly localActivityTypes?: ReadonlySet<string>;
 }
 
 /** Builds the node; boundaryEventIds are filled in by the graph builder afterwards. */
@@ -177,14 +180,14 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
     case 'bpmn:StartEvent':
       return { ...base, kind: 'startEvent', trigger: trigger(el), interrupting: bool(el, 'isInterrupting') ?? true, outputs: outputs() };
     case 'bpmn:EndEvent':
-      return { ...base, kind: 'endEvent', result: thrown(el), inputs: inputs() };
+      return { ...base, kind: 'endEvent', result: thrown(el, ctx), inputs: inputs() };
     case 'bpmn:IntermediateCatchEvent': {
       const t = trigger(el);
       if (t.type !== 'timer' && t.type !== 'message') throw new BuildError(el.id, 'is a catch event that is neither timer nor message');
       return { ...base, kind: 'intermediateCatchEvent', trigger: t, outputs: outputs() };
     }
     case 'bpmn:IntermediateThrowEvent': {
-      const r = thrown(el);
+      const r = thrown(el, ctx);
       if (r.type !== 'none' && r.type !== 'message' && r.type !== 'escalation') throw new BuildError(el.id, 'throws something other than a message or escalation');
       return { ...base, kind: 'intermediateThrowEvent', result: r as ThrowResult, inputs: inputs() };
     }
@@ -195,9 +198,9 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
       return { ...base, kind: 'boundaryEvent', attachedToId: host?.id ?? '', interrupting: bool(el, 'cancelActivity') ?? true, trigger: t, outputs: outputs() };
     }
     case 'bpmn:ServiceTask':
-      return { ...activity(), kind: 'serviceTask', activity: activityRef(el) };
+      return { ...activity(), kind: 'serviceTask', activity: activityRef(el, ctx) };
     case 'bpmn:SendTask':
-      return { ...activity(), kind: 'sendTask', activity: activityRef(el) };
+      return { ...activity(), kind: 'sendTask', activity: activityRef(el, ctx) };
     case 'bpmn:UserTask':
       return { ...activity(), kind: 'userTask', userTask: userTask(el, ctx.forms) };
     case 'bpmn:ReceiveTask':

@@ -2,6 +2,7 @@
  * Deploy-time compiler: XML → parse → lint (bpmnlint recommended + our rules) → graph.
  * Returns every problem at once, by element id, in plain words; never throws on bad input.
  */
+import { LOCAL_ACTIVITY_TYPES } from '../activities/catalogue';
 import { buildGraph, selectProcess } from './build-graph';
 import { definitionChecksum } from './checksum';
 import type { CompiledGraph } from './graph';
@@ -11,6 +12,11 @@ import { parseBpmnXml } from './parse';
 import { hasErrors, type Problem } from './problems';
 
 export interface CompileContext extends LintContext {
+  /**
+   * Activity types whose jobs run as Temporal local activities (the catalogue's `local` types
+   * when not given). Recorded on each job in the graph: a deployed version keeps its mode.
+   */
+  readonly localActivityTypes?: ReadonlySet<string>;
   /** Largest accepted XML in bytes (default 2 MB). */
   readonly maxBytes?: number;
 }
@@ -60,7 +66,7 @@ async function compile(xml: string, context: CompileContext): Promise<CompileRes
   const selected = selectProcess(parsed.definitions);
   if (!selected.ok) problems.push(selected.problem);
   if (hasErrors(problems) || !selected.ok) return { ok: false, problems: sortProblems(problems) };
-  const built = buildGraph(selected.process, context.forms);
+  const built = buildGraph(selected.process, { forms: context.forms, localActivityTypes: context.localActivityTypes ?? LOCAL_ACTIVITY_TYPES });
   if (!built.ok) return { ok: false, problems: sortProblems([...problems, ...built.problems]) };
   const { graph } = built;
   return {

@@ -54,6 +54,12 @@ export interface ActivityRef {
   readonly retries?: number;
   /** zeebe:taskHeaders, static key/value settings handed to the activity. */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Run as a Temporal local activity (in the workflow's worker, recorded as a marker) rather
+   * than scheduled on the task queue. Fixed at deploy time: the two emit different workflow
+   * commands, so a version must keep its mode for replay. Absent (older graphs too): queued.
+   */
+  readonly local?: true;
 }
 
 export type FormFieldType = 'text' | 'textarea' | 'number' | 'boolean' | 'date' | 'datetime' | 'select' | 'radio' | 'checklist' | 'taglist';

@@ -8,6 +8,8 @@ import { DefinitionStore, type DefinitionVersion } from './definition-store';
 /** What the compiler must know about this installation to validate a diagram. */
 export interface DeploymentContext {
   activityTypes: ReadonlySet<string>;
+  /** Types deployed to run as local activities; the catalogue's `local` types when not given. */
+  localActivityTypes?: ReadonlySet<string>;
   candidateGroups: ReadonlySet<string>;
   /**
    * Called once a new version is stored (not for an unchanged one), e.g. to start, replace or

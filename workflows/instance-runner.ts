@@ -280,7 +280,7 @@ export class InstanceRunner {
     const scope = new CancellationScope({ cancellable: true, parent: this.workScope });
     this.jobs.set(c.jobId, scope);
     this.inFlight++;
-    const call = jobActivity(c.activityType, c.retries);
+    const call = jobActivity(c.activityType, { retries: c.retries, local: c.local === true });
     void scope
       .run(() => call(c.input, { elementId: c.elementId, headers: c.headers }))
       .then(

@@ -36,6 +36,7 @@ export const CHILD_ACTIVITIES = {
     output: z.object({ childId: z.string(), created: z.boolean(), ...routing }),
     retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'OutOfRegionError'] },
     startToCloseTimeout: '30s',
+    local: true,
   }),
   'child.deriveLocality': define({
     description: 'Work out the responsible locality from the postcode district, or from the GP practice when the postcode is outside the region.',
@@ -43,6 +44,7 @@ export const CHILD_ACTIVITIES = {
     output: z.object({ ...routing, postcodeDistrict: z.string().nullable() }),
     retry: LOCAL,
     startToCloseTimeout: '10s',
+    local: true,
   }),
   'child.getRecord': define({
     description: "Read the child's record for a process: locality, GP practice, date of birth, safeguarding alert, open concerns. Audited.",
@@ -66,5 +68,6 @@ export const CHILD_ACTIVITIES = {
     }),
     retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'NotFoundError'] },
     startToCloseTimeout: '10s',
+    local: true,
   }),
 };

@@ -30,5 +30,6 @@ export const HUMAN_TASK_ACTIVITIES = {
     output: z.object({ escalatedTasks: z.number().int() }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
 };

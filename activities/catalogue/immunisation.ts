@@ -44,7 +44,9 @@ export const IMMUNISATION_ACTIVITIES = {
     }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
+  // Queued, not local: long (heartbeats) and starts follow-up instances through the Temporal server.
   'immunisation.sweepOverdue': define({
     description:
       'The daily overdue sweep: one set-based statement records a follow-up per child and dose that became overdue (due age from the schedule for the date of birth + the locality grace period; birth-date bounds and upper age limits honoured) and is not on record, then starts one immunisation-follow-up instance per new follow-up, in batches. Idempotent; resumes after a crash.',
@@ -70,6 +72,7 @@ export const IMMUNISATION_ACTIVITIES = {
     }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
   'immunisation.recordWasNotBrought': define({
     description:
@@ -95,6 +98,7 @@ export const IMMUNISATION_ACTIVITIES = {
     }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
   'immunisation.closeFollowUp': define({
     description: 'Close the follow-up with its outcome (given, no longer offered, declined, child inactive); audited.',
@@ -102,5 +106,6 @@ export const IMMUNISATION_ACTIVITIES = {
     output: z.object({ closed: z.boolean() }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
 };

@@ -37,6 +37,13 @@ export type ActivityOutput<T extends ActivityType> = z.infer<(typeof ACTIVITY_CA
 /** The names the BPMN compiler accepts as service/send task types. */
 export const ACTIVITY_TYPES: ReadonlySet<string> = new Set(Object.keys(ACTIVITY_CATALOGUE));
 
+/** The types the compiler deploys as local activities by default (`local` in their definition). */
+export const LOCAL_ACTIVITY_TYPES: ReadonlySet<string> = new Set(
+  Object.entries(ACTIVITY_CATALOGUE as Record<string, ActivityDefinition>)
+    .filter(([, d]) => d.local === true)
+    .map(([name]) => name),
+);
+
 export function isActivityType(name: string): name is ActivityType {
   return Object.prototype.hasOwnProperty.call(ACTIVITY_CATALOGUE, name);
 }

@@ -25,6 +25,7 @@ const concernFacts = {
 };
 
 export const SAFEGUARDING_ACTIVITIES = {
+  // Queued, not local: it also starts the escalation process through the Temporal server.
   'safeguarding.raiseConcern': define({
     description:
       "Raise a safeguarding concern for a safeguarding lead to decide on: the concern row (the child's alert becomes 'concern' if it was 'none'), audited, then the safeguardingEscalationRaised message that starts the safeguarding-escalation process.",
@@ -54,6 +55,7 @@ export const SAFEGUARDING_ACTIVITIES = {
     output: z.object(concernFacts),
     retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'NotFoundError'] },
     startToCloseTimeout: '30s',
+    local: true,
   }),
   'safeguarding.openEscalation': define({
     description: "Read the concern and its child for the safeguarding lead's task (audited).",
@@ -61,6 +63,7 @@ export const SAFEGUARDING_ACTIVITIES = {
     output: z.object(concernFacts),
     retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'NotFoundError'] },
     startToCloseTimeout: '30s',
+    local: true,
   }),
   'safeguarding.escalateOverdue': define({
     description: "The safeguarding lead's decision is overdue: the concern is marked escalated (to region management) and the reason audited.",
@@ -68,6 +71,7 @@ export const SAFEGUARDING_ACTIVITIES = {
     output: z.object({ concernStatus: z.literal('escalated') }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
   'safeguarding.recordDecision': define({
     description: "The lead's decision: close (no further action), monitor (review later) or refer on; the concern row follows and the decision is audited.",
@@ -82,5 +86,6 @@ export const SAFEGUARDING_ACTIVITIES = {
     output: z.object({ concernStatus: z.enum(['closed', 'monitoring', 'referred']), concernOutcome: z.string().nullable() }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
 };

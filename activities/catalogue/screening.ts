@@ -7,6 +7,8 @@ const childId = z.string().regex(/^\d{1,18}$/, 'a child id is the record number 
 const window = z.object({ programme, offerUntil: isoDate });
 
 export const SCREENING_ACTIVITIES = {
+  // Queued, not local: its default as-of day is the attempt's scheduled time on the server's clock
+  // (right under time skipping); a local activity's is the worker's wall clock.
   'screening.checkOutstanding': define({
     description:
       'Screening (blood spot, hearing, NIPE) with no conclusive result on the record: outstanding while it can still be offered ' +
@@ -39,5 +41,6 @@ export const SCREENING_ACTIVITIES = {
     output: z.object({ auditEventId: z.string(), alreadyRecorded: z.boolean() }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
 };

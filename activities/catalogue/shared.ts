@@ -18,6 +18,13 @@ export interface ActivityDefinition<I extends z.ZodType = z.ZodType, O extends z
   readonly retry: ActivityRetryPolicy;
   /** Longest a single attempt may run. */
   readonly startToCloseTimeout: string;
+  /**
+   * Short PostgreSQL work: run in the workflow's own worker as a Temporal local activity (no
+   * task-queue round trip). Read at deploy time and stored in the compiled graph, so a running
+   * version keeps its mode. Only for work that needs no heartbeat, no server clock and no other
+   * network service, and whose retries back off by at most a minute (they stay in the worker).
+   */
+  readonly local?: boolean;
 }
 
 export const nhsNumber = z.string().regex(/^\d{10}$/, 'an NHS number is 10 digits');

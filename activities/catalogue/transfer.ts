@@ -45,7 +45,9 @@ export const TRANSFER_ACTIVITIES = {
     output: z.object({ moveKind: z.enum(['none', 'within_region', 'out_of_region']), postcodeDistrict: z.string().nullable(), ...moveFacts }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
+  // Queued, not local: it also tells superseded instances through the Temporal server.
   'transfer.request': define({
     description: "Open the transfer record (one per process instance); an older open transfer of the child is cancelled and its process told (message transferSuperseded, correlation key the child's NHS number).",
     input: z.object({
@@ -61,6 +63,7 @@ export const TRANSFER_ACTIVITIES = {
     retry: LOCAL,
     startToCloseTimeout: '30s',
   }),
+  // Queued, not local: it also tells superseded instances through the Temporal server.
   'transfer.recordInbound': define({
     description: 'A record received from another CHIS: create or match the child (never two records per NHS number) and open an inbound transfer.',
     input: z.object({
@@ -86,6 +89,7 @@ export const TRANSFER_ACTIVITIES = {
     output: z.object({ transferStatus: z.enum(['accepted', 'rejected', 'cancelled']) }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
   'transfer.remind': define({
     description: "The acceptance is overdue: raise the open task's priority and audit the reminder.",
@@ -93,6 +97,7 @@ export const TRANSFER_ACTIVITIES = {
     output: z.object({ remindedTasks: z.number().int() }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
   'transfer.escalate': define({
     description: 'The acceptance is still not done: mark the transfer escalated (to the receiving safeguarding team) and audit why.',
@@ -100,6 +105,7 @@ export const TRANSFER_ACTIVITIES = {
     output: z.object({ escalatedAt: z.string() }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
   'transfer.recordHandover': define({
     description: 'The safeguarding lead-to-lead handover happened: record who received it (and, out of the region, at which CHIS and when).',
@@ -115,6 +121,7 @@ export const TRANSFER_ACTIVITIES = {
     output: z.object({ handoverCompletedAt: z.string() }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
   'transfer.changeResponsibleLocality': define({
     description:
@@ -132,6 +139,7 @@ export const TRANSFER_ACTIVITIES = {
     // A required handover not yet recorded raises BPMN error HANDOVER_MISSING (caught in child-mover.bpmn).
     retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError'] },
     startToCloseTimeout: '30s',
+    local: true,
   }),
   'transfer.completeOutbound': define({
     description: "The record was sent to the receiving CHIS: the transfer completes, the child's record is marked moved out, the GP practice is emailed.",
@@ -139,5 +147,6 @@ export const TRANSFER_ACTIVITIES = {
     output: z.object({ completedAt: z.string(), emailedPractices: z.array(z.string()) }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
+    local: true,
   }),
 };

@@ -1,4 +1,12 @@
-import { ACTIVITY_CATALOGUE, ACTIVITY_TYPES, activityDefinition, isActivityType } from '../../activities/catalogue';
+import { ACTIVITY_CATALOGUE, ACTIVITY_TYPES, activityDefinition, isActivityType, LOCAL_ACTIVITY_TYPES, type ActivityDefinition } from '../../activities/catalogue';
+import { LOCAL_RETRY_THRESHOLD_MS } from '../../workflows/job-activities';
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const toMs = (text: string) => {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(text);
+  if (!m) throw new Error(`not an ms-format duration: ${text}`);
+  return Number(m[1]) * UNIT_MS[m[2]];
+};
 
 test('declares the activities the child-health processes need, each under its domain', () => {
   // Domain helpers add types as their processes need them: the core set must stay, and every
@@ -31,4 +39,19 @@ test('input schemas accept good input and name what is wrong with bad input', ()
   const bad = input.safeParse({ elementId: '', toGroups: ' , ', priority: 101 });
   expect(bad.success).toBe(false);
   expect(bad.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['elementId', 'priority', 'reason', 'toGroups']);
+});
+
+test('local types: short PostgreSQL work; network services, heartbeats and the server clock stay queued', () => {
+  const local = [...LOCAL_ACTIVITY_TYPES].sort();
+  expect(local).toEqual(expect.arrayContaining(['child.createOrMatchRecord', 'child.getRecord', 'humanTask.escalate', 'immunisation.checkDose', 'transfer.changeResponsibleLocality']));
+  for (const queued of ['pds.lookupPatient', 'notify.emailGpPractice', 'notify.remindFamily', 'immunisation.sweepOverdue', 'screening.checkOutstanding', 'safeguarding.raiseConcern', 'transfer.request', 'transfer.recordInbound']) {
+    expect(local).not.toContain(queued);
+  }
+  for (const name of local) {
+    const def: ActivityDefinition = ACTIVITY_CATALOGUE[name as keyof typeof ACTIVITY_CATALOGUE];
+    // Longer backoffs would wait on a server timer and retry under a new activity id (idempotency keys).
+    expect({ name, backoffWithinThreshold: toMs(def.retry.maximumInterval) <= LOCAL_RETRY_THRESHOLD_MS }).toEqual({ name, backoffWithinThreshold: true });
+    // A local activity holds its workflow task while it runs.
+    expect({ name, short: toMs(def.startToCloseTimeout) <= 60_000 }).toEqual({ name, short: true });
+  }
 });

@@ -64,7 +64,8 @@ test('join helpers: inclusive join upstream set, event-based gateway targets', (
 
 test('service and send tasks carry catalogue type, retries, headers and io mappings', () => {
   const create = node('Task_CreateRecord', 'serviceTask');
-  expect(create.activity).toEqual({ activityType: 'child.createOrMatchRecord', retries: 5, headers: { source: 'maternity' } });
+  // The catalogue declares child.createOrMatchRecord local: the graph records it (deploy-time choice).
+  expect(create.activity).toEqual({ activityType: 'child.createOrMatchRecord', retries: 5, headers: { source: 'maternity' }, local: true });
   expect(create.inputs).toEqual([
     { source: { type: 'feel', expression: 'nhsNumber' }, target: 'nhsNumber' },
     { source: { type: 'feel', expression: 'notification.dateOfBirth' }, target: 'dateOfBirth' },
@@ -72,6 +73,20 @@ test('service and send tasks carry catalogue type, retries, headers and io mappi
   expect(create.outputs).toEqual([{ source: { type: 'feel', expression: 'childId' }, target: 'childId' }]);
   expect(node('Task_Remind', 'sendTask').activity).toEqual({ activityType: 'notify.remindFamily', retries: 3, headers: {} });
   expect(node('Task_DeriveLocality', 'serviceTask').activity.retries).toBeUndefined();
+});
+
+test('jobs of local types are marked local; the deploy context can choose other types', async () => {
+  // Defaults to the catalogue's local types: short database work yes, email and PDS no.
+  expect(node('Task_DeriveLocality', 'serviceTask').activity.local).toBe(true);
+  expect(node('Task_Remind', 'sendTask').activity.local).toBeUndefined();
+  const chosen = await compileDefinition(xml, { ...CONTEXT, localActivityTypes: new Set(['notify.emailGpPractice']) });
+  if (!chosen.ok) throw new Error('fixture does not compile');
+  const nodes = chosen.graph.nodes;
+  expect(nodes.End_OutOfRegion).toMatchObject({ kind: 'endEvent', result: { activity: { activityType: 'notify.emailGpPractice', local: true } } });
+  expect(nodes.Task_CreateRecord).toMatchObject({ kind: 'serviceTask', activity: { activityType: 'child.createOrMatchRecord' } });
+  expect((nodes.Task_CreateRecord as NodeOfKind<'serviceTask'>).activity.local).toBeUndefined();
+  // Omitted, not false: a graph without local jobs reads as one deployed before the flag existed.
+  expect(JSON.stringify((await compileDefinition(xml, { ...CONTEXT, localActivityTypes: new Set() }) as { graph: CompiledGraph }).graph)).not.toContain('"local"');
 });
 
 test('user task: assignment, schedule, priority, form fields; boundary timers attached', () => {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { QueryTypes } from 'sequelize';
-import { ACTIVITY_TYPES } from '../../activities/catalogue';
+import { ACTIVITY_TYPES, LOCAL_ACTIVITY_TYPES } from '../../activities/catalogue';
+import type { ActivityRef, CompiledGraph } from '../../bpmn/graph';
 import type { Database } from '../../db/database';
 import { DefinitionStore } from '../../deployment/definition-store';
 import { deployDefinition, type DeploymentContext } from '../../deployment/deploy-definition';
@@ -14,6 +15,16 @@ const context: DeploymentContext = { activityTypes: ACTIVITY_TYPES, candidateGro
 async function exampleXml(key: string, greeting = 'Hello, '): Promise<string> {
   const xml = await readFile(join(__dirname, '../../definitions/example-hello.bpmn'), 'utf8');
   return xml.replaceAll('example-hello', key).replace('Hello, ', greeting);
+}
+
+/** Activity type → stored `local` flag of every job in a graph. */
+function jobModes(graph: CompiledGraph): Array<[string, boolean]> {
+  const refs: ActivityRef[] = [];
+  for (const n of Object.values(graph.nodes)) {
+    if (n.kind === 'serviceTask' || n.kind === 'sendTask') refs.push(n.activity);
+    if ((n.kind === 'endEvent' || n.kind === 'intermediateThrowEvent') && n.result.type === 'message' && n.result.activity) refs.push(n.result.activity);
+  }
+  return refs.map((r) => [r.activityType, r.local === true]);
 }
 
 async function countDefinitions(db: Database): Promise<number> {
@@ -67,5 +78,18 @@ describe('deploying process definitions', () => {
     expect(first.length).toBeGreaterThan(0);
     const second = await deployDirectory(db.sequelize, folder, context);
     expect(second.every((r) => r.outcome.status === 'unchanged')).toBe(true);
+  });
+
+  test('the stored graph fixes which jobs run as local activities (the catalogue\'s local types unless the context says)', async () => {
+    const store = new DefinitionStore(db.sequelize);
+    await deployDirectory(db.sequelize, join(__dirname, '../../definitions'), context);
+    const modes = jobModes((await store.withGraph('new-birth-registration'))!.graph);
+    expect(modes).toEqual(expect.arrayContaining([['child.createOrMatchRecord', true], ['pds.lookupPatient', false], ['notify.emailGpPractice', false]]));
+    for (const [type, local] of modes) expect({ type, local }).toEqual({ type, local: LOCAL_ACTIVITY_TYPES.has(type) });
+
+    const xml = (await readFile(join(__dirname, '../../definitions/new-birth-registration.bpmn'), 'utf8')).replaceAll('new-birth-registration', 'all-queued');
+    const outcome = await deployDefinition(db.sequelize, xml, { ...context, localActivityTypes: new Set() });
+    expect(outcome.status).toBe('deployed');
+    expect(jobModes((await store.withGraph('all-queued'))!.graph).filter(([, local]) => local)).toEqual([]);
   });
 });

@@ -1,10 +1,17 @@
 /**
  * Interpreter on the embedded server: service tasks run catalogue activities; a task that
  * still fails after its retries raises an incident an administrator retries through the update.
+ * Jobs of types deployed as local run as Temporal local activities (a marker in the history,
+ * no activity task), others on the task queue; a graph stored without the flag runs queued.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Context, CancelledFailure } from '@temporalio/activity';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { bpmnError } from '../../activities/engine';
+import type { CompiledGraph, ServiceTaskNode } from '../../bpmn/graph';
+import { DefinitionStore } from '../../deployment/definition-store';
 import { retryIncidentUpdate } from '../../workflows/messages';
 import { instanceRow, startEngineTestEnv, type EngineTestEnv } from './support';
 
@@ -12,7 +19,27 @@ const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name)
 
 let t: EngineTestEnv;
 let localityFailures = 0;
+let flakyFailures = 0;
 const calls: string[] = [];
+/** Where each test job ran: `Context.current().info.isLocal`. */
+const ranLocally: Record<string, boolean[]> = {};
+let slowCancelled = 0;
+
+function ran(type: string): void {
+  (ranLocally[type] ??= []).push(Context.current().info.isLocal);
+}
+
+const EventType = temporal.api.enums.v1.EventType;
+
+/** Activity types scheduled on the task queue and local-activity markers in a closed history. */
+async function jobEvents(h: WorkflowHandle): Promise<{ scheduled: string[]; markers: number }> {
+  const { events } = await h.fetchHistory();
+  const list = events ?? [];
+  return {
+    scheduled: list.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''),
+    markers: list.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,
+  };
+}
 
 beforeAll(async () => {
   t = await startEngineTestEnv({
@@ -28,8 +55,41 @@ beforeAll(async () => {
       }
       return { locality: 'Coventry', inRegion: true };
     },
+    'test.local.count': async (input: { n?: number }) => {
+      ran('test.local.count');
+      return { count: (input.n ?? 0) + 1 };
+    },
+    'test.queued.double': async (input: { count: number }) => {
+      ran('test.queued.double');
+      return { doubled: input.count * 2 };
+    },
+    'test.local.flaky': async () => {
+      ran('test.local.flaky');
+      if (flakyFailures > 0) {
+        flakyFailures--;
+        throw new Error('register locked');
+      }
+      return { flaky: 'ok' };
+    },
+    'test.local.refuse': async () => {
+      ran('test.local.refuse');
+      throw bpmnError('REFUSED', 'not for this child', { why: 'test' });
+    },
+    'test.local.slow': async () => {
+      ran('test.local.slow');
+      try {
+        await Context.current().sleep(50_000);
+      } catch (err) {
+        if (err instanceof CancelledFailure) slowCancelled++;
+        throw err;
+      }
+      return { slow: 'done' };
+    },
+  }, ['test.local.count', 'test.queued.double', 'test.local.flaky', 'test.local.refuse', 'test.local.slow'], {
+    localActivityTypes: ['test.local.count', 'test.local.flaky', 'test.local.refuse', 'test.local.slow'],
   });
   await t.deploy(fixture('service-tasks.bpmn'));
+  await t.deploy(fixture('local-jobs.bpmn'));
 }, 120_000);
 
 afterAll(() => t?.close(), 120_000);
@@ -41,6 +101,15 @@ test('runs the activities in order and takes the gateway branch the results choo
   const view = await t.state(h);
   expect(view.completed.map((c) => c.elementId)).toEqual(['Start', 'Lookup', 'Found', 'Locality', 'End_Placed', 'wf-service-tasks']);
   expect(await instanceRow(t.db, h.workflowId)).toMatchObject({ status: 'completed', business_key: '9434765919', ended_at: expect.any(Date) });
+});
+
+test('a catalogue type declared local runs as a local activity; PDS stays on the task queue', async () => {
+  const h = await t.start('wf-service-tasks', { variables: { nhsNumber: '9434765919' } });
+  await t.result(h);
+  const { scheduled, markers } = await jobEvents(h);
+  expect(scheduled).toContain('pds.lookupPatient');
+  expect(scheduled).not.toContain('child.deriveLocality');
+  expect(markers).toBe(1);
 });
 
 test('takes the default flow when the child is not on PDS', async () => {
@@ -64,4 +133,63 @@ test('a failing task becomes an incident, visible in the query and the table, an
   expect(result.status).toBe('completed');
   expect((await t.state(h)).incidents).toEqual([]);
   expect((await instanceRow(t.db, h.workflowId))?.status).toBe('completed');
+});
+
+test('a local type runs in the workflow worker (a marker, no activity task); a queued type is scheduled on the task queue', async () => {
+  for (const k of Object.keys(ranLocally)) delete ranLocally[k];
+  const h = await t.start('wf-local-jobs', { variables: { n: 20 } });
+  expect(await t.result(h)).toEqual({ status: 'completed', variables: { n: 20, count: 21, doubled: 42 } });
+  expect(ranLocally).toEqual({ 'test.local.count': [true], 'test.queued.double': [false] });
+  const { scheduled, markers } = await jobEvents(h);
+  expect(scheduled).toContain('test.queued.double');
+  expect(scheduled).not.toContain('test.local.count');
+  expect(markers).toBe(1);
+  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual(['Start', 'Mode', 'Count', 'Double', 'End', 'wf-local-jobs']);
+});
+
+test('a local job that still fails after its retries raises an incident; retrying it completes the instance', async () => {
+  for (const k of Object.keys(ranLocally)) delete ranLocally[k];
+  flakyFailures = 2;
+  const h = await t.start('wf-local-jobs', { variables: { mode: 'fail' } });
+  const view = await t.waitFor(h, (s) => s.incidents.length > 0, 'the incident');
+  expect(view.incidents[0]).toMatchObject({ kind: 'jobFailed', elementId: 'Flaky', message: 'register locked' });
+  // retries="2": two attempts, both in the worker.
+  expect(ranLocally['test.local.flaky']).toEqual([true, true]);
+  await h.executeUpdate(retryIncidentUpdate, { args: [{ incidentId: view.incidents[0].id, actor: 'admin' }] });
+  expect(await t.result(h)).toEqual({ status: 'completed', variables: { mode: 'fail', flaky: 'ok' } });
+  expect(ranLocally['test.local.flaky']).toEqual([true, true, true]);
+  expect((await jobEvents(h)).scheduled).not.toContain('test.local.flaky');
+});
+
+test("a local job's BPMN error is caught by its error boundary event", async () => {
+  const h = await t.start('wf-local-jobs', { variables: { mode: 'refuse' } });
+  expect(await t.result(h)).toEqual({ status: 'completed', variables: { mode: 'refuse', errorCode: 'REFUSED', errorMessage: 'not for this child', why: 'test' } });
+  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual(['Start', 'Mode', 'Check', 'Refused', 'End_Refused', 'wf-local-jobs']);
+});
+
+test('an interrupting boundary timer cancels a long local job', async () => {
+  slowCancelled = 0;
+  // The worker holds the workflow task while its local activity runs and only reports the
+  // boundary timer when it heartbeats the task (at 80 % of the task timeout): keep that short.
+  const h = await t.start('wf-local-jobs', { variables: { mode: 'slow' }, workflowTaskTimeout: '2s' });
+  expect(await t.result(h)).toEqual({ status: 'completed', variables: { mode: 'slow' } });
+  const view = await t.state(h);
+  expect(view.completed.map((c) => c.elementId)).toEqual(['Start', 'Mode', 'Slow', 'TooSlow', 'End_TooSlow', 'wf-local-jobs']);
+  expect(view.completed.find((c) => c.elementId === 'Slow')?.state).toBe('terminated');
+  expect(slowCancelled).toBe(1);
+});
+
+test('a graph stored without the flag (deployed before local activities) runs its jobs queued', async () => {
+  for (const k of Object.keys(ranLocally)) delete ranLocally[k];
+  const d = (await new DefinitionStore(t.db.sequelize).withGraph('wf-local-jobs'))!;
+  const count = d.graph.nodes.Count as ServiceTaskNode;
+  expect(count.activity.local).toBe(true);
+  // As an older version was stored: the same graph, no `local` on any job.
+  const old = JSON.parse(JSON.stringify(d.graph), (key, value) => (key === 'local' ? undefined : value)) as CompiledGraph;
+  const h = await t.startDefinition({ id: d.id, key: d.key, version: d.version, graph: old }, { variables: { n: 1 } });
+  expect(await t.result(h)).toEqual({ status: 'completed', variables: { n: 1, count: 2, doubled: 4 } });
+  expect(ranLocally).toEqual({ 'test.local.count': [false], 'test.queued.double': [false] });
+  const { scheduled, markers } = await jobEvents(h);
+  expect(scheduled).toEqual(expect.arrayContaining(['test.local.count', 'test.queued.double']));
+  expect(markers).toBe(0);
 });

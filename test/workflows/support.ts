@@ -5,10 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { QueryTypes } from 'sequelize';
-import { ACTIVITY_TYPES } from '../../activities/catalogue';
+import { ACTIVITY_TYPES, LOCAL_ACTIVITY_TYPES } from '../../activities/catalogue';
 import type { Database } from '../../db/database';
 import { DefinitionStore, type DefinitionVersion } from '../../deployment/definition-store';
 import { deployDefinition } from '../../deployment/deploy-definition';
@@ -50,12 +51,24 @@ export interface EngineTestEnv {
   db: Database;
   taskQueue: string;
   deploy(xml: string): Promise<DefinitionVersion>;
-  start(key: string, opts?: { variables?: Record<string, unknown>; businessKey?: string; version?: number; historyLimit?: number; workflowId?: string }): Promise<WorkflowHandle>;
+  start(key: string, opts?: StartOptions): Promise<WorkflowHandle>;
+  /** Starts an instance of a given (e.g. altered) stored definition. */
+  startDefinition(definition: ProcessInstanceInput['definition'], opts?: StartOptions): Promise<WorkflowHandle>;
   state(handle: WorkflowHandle): Promise<InstanceStateView>;
   /** Polls the query until `predicate` holds (workflow tasks run asynchronously). */
   waitFor(handle: WorkflowHandle, predicate: (s: InstanceStateView) => boolean, what: string): Promise<InstanceStateView>;
   result(handle: WorkflowHandle): Promise<ProcessInstanceResult>;
   close(): Promise<void>;
+}
+
+export interface StartOptions {
+  variables?: Record<string, unknown>;
+  businessKey?: string;
+  version?: number;
+  historyLimit?: number;
+  workflowId?: string;
+  /** Shorter than the default 10 s: a worker running a local activity holds the workflow task for up to 80 % of it. */
+  workflowTaskTimeout?: Duration;
 }
 
 /** What an activity factory gets: the test database, the test client and the worker's task queue. */
@@ -68,12 +81,13 @@ export interface EngineTestContext {
 /**
  * Activities are given directly or built from the environment (catalogue activities need the
  * database and client that only exist once the environment is up). `prepare` runs on the
- * migrated database before the worker starts (e.g. seeding).
+ * migrated database before the worker starts (e.g. seeding). `localActivityTypes` are test
+ * types deployed as local activities, besides the catalogue's local types.
  */
 export async function startEngineTestEnv(
   activities: ActivityImplementations | ((ctx: EngineTestContext) => ActivityImplementations),
   extraActivityTypes: string[] = [],
-  options: { dbPrefix?: string; prepare?: (ctx: EngineTestContext) => Promise<void>; requireClosedHistory?: boolean } = {},
+  options: { dbPrefix?: string; prepare?: (ctx: EngineTestContext) => Promise<void>; requireClosedHistory?: boolean; localActivityTypes?: string[] } = {},
 ): Promise<EngineTestEnv> {
   quietRuntime();
   const [env, db] = await Promise.all([startEnv(), createMigratedDatabase(options.dbPrefix ?? 'bpmn_wf')]);
@@ -90,6 +104,21 @@ export async function startEngineTestEnv(
   const running = worker.run();
   const store = new DefinitionStore(db.sequelize);
   const activityTypes = new Set([...ACTIVITY_TYPES, ...extraActivityTypes]);
+  const localActivityTypes = new Set([...LOCAL_ACTIVITY_TYPES, ...(options.localActivityTypes ?? [])]);
+  const startDefinition = (definition: ProcessInstanceInput['definition'], opts: StartOptions = {}) => {
+    const input: ProcessInstanceInput = {
+      definition,
+      variables: opts.variables ?? {},
+      businessKey: opts.businessKey ?? null,
+      ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}),
+    };
+    return env.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: opts.workflowId ?? `${definition.key}-${randomUUID()}`,
+      args: [input],
+      ...(opts.workflowTaskTimeout ? { workflowTaskTimeout: opts.workflowTaskTimeout } : {}),
+    });
+  };
 
   const self: EngineTestEnv = {
     env,
@@ -97,7 +126,7 @@ export async function startEngineTestEnv(
     taskQueue,
     async deploy(xml) {
       // As the API does: a new version also starts, replaces or stops its timer-start scheduler.
-      const outcome = await deployDefinition(db.sequelize, withDiagram(xml), { activityTypes, candidateGroups: CANDIDATE_GROUPS, onDeployed: timerStartDeployHook({ client: env.client, taskQueue }) });
+      const outcome = await deployDefinition(db.sequelize, withDiagram(xml), { activityTypes, localActivityTypes, candidateGroups: CANDIDATE_GROUPS, onDeployed: timerStartDeployHook({ client: env.client, taskQueue }) });
       if (outcome.status === 'deployed') {
         const unscheduled = outcome.warnings.find((w) => w.rule === 'schedule');
         if (unscheduled) throw new Error(unscheduled.message);
@@ -108,14 +137,9 @@ export async function startEngineTestEnv(
     async start(key, opts = {}) {
       const d = await store.withGraph(key, opts.version);
       if (!d) throw new Error(`no definition ${key}`);
-      const input: ProcessInstanceInput = {
-        definition: { id: d.id, key: d.key, version: d.version, graph: d.graph },
-        variables: opts.variables ?? {},
-        businessKey: opts.businessKey ?? null,
-        ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}),
-      };
-      return env.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, { taskQueue, workflowId: opts.workflowId ?? `${key}-${randomUUID()}`, args: [input] });
+      return startDefinition({ id: d.id, key: d.key, version: d.version, graph: d.graph }, opts);
     },
+    startDefinition,
     state: (handle) => handle.query(instanceStateQuery),
     async waitFor(handle, predicate, what) {
       const deadline = Date.now() + 30_000;

@@ -139,6 +139,7 @@ export function startJob(run: Run, inst: ElementInstance, activity: ActivityRef)
     input: visibleVariables(run, inst.id),
     headers: { ...activity.headers },
     ...(activity.retries !== undefined ? { retries: activity.retries } : {}),
+    ...(activity.local === true ? { local: true as const } : {}),
   });
 }
 

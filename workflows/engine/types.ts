@@ -207,7 +207,8 @@ export interface UserTaskCommandSpec {
 }
 
 export type EngineCommand =
-  | { type: 'runJob'; jobId: string; elementId: string; elementInstanceId: string; activityType: string; input: Variables; headers: Record<string, string>; retries?: number }
+  /** `local`: run as a local activity (the graph's ActivityRef.local, fixed at deploy time). */
+  | { type: 'runJob'; jobId: string; elementId: string; elementInstanceId: string; activityType: string; input: Variables; headers: Record<string, string>; retries?: number; local?: true }
   | { type: 'cancelJob'; jobId: string }
   | { type: 'startTimer'; timerId: string; fireAt: number }
   | { type: 'cancelTimer'; timerId: string }
