@@ -7,8 +7,8 @@
  *
  * The client shares the worker's NativeConnection (its gRPC runs in SDK core, off the JS main
  * thread) and starts workflows eagerly: the server hands the first workflow task back in the
- * start response (--no-eager to compare). --workers N runs N worker instances in this process
- * (one workflow thread each); --workflow-task-slots N sets each one's concurrent workflow tasks.
+ * start response (--no-eager to compare). --workflow-task-slots N sets the worker's concurrent
+ * workflow tasks (100; the SDK's default of 40 left the worker waiting at 100 open workflows).
  *
  * Also prints CPU ms per workflow of the server process, PostgreSQL and this process (client +
  * worker), to show where the cost goes. --settle-ms waits before reading pg_stat_database,
@@ -29,7 +29,7 @@ import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import { freePort } from '../core/free-port';
@@ -50,14 +50,12 @@ interface Options {
   pgSocket: boolean;
   /** Eager workflow start: the first workflow task comes back in the start response. */
   eager: boolean;
-  /** Worker instances in this process (each has its own workflow thread). */
-  workers: number;
   /** Workflow tasks each worker runs at once (the SDK's default is 40). */
   workflowTaskSlots: number;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { workflows: 500, concurrency: 100, timerMs: 1000, inProcess: false, settleMs: 11_000, pgSocket: false, eager: true, workers: 1, workflowTaskSlots: 100 };
+  const options: Options = { workflows: 500, concurrency: 100, timerMs: 1000, inProcess: false, settleMs: 11_000, pgSocket: false, eager: true, workflowTaskSlots: 100 };
   const number = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got "${value ?? ''}"`);
@@ -73,9 +71,8 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--profile-server') options.profileDir = argv[++i];
     else if (flag === '--pg-socket') options.pgSocket = true;
     else if (flag === '--no-eager') options.eager = false;
-    else if (flag === '--workers') options.workers = number(flag, argv[++i]);
     else if (flag === '--workflow-task-slots') options.workflowTaskSlots = number(flag, argv[++i]);
-    else throw new Error(`unknown argument "${flag}" (expected --workflows N, --concurrency N, --timer-ms N, --settle-ms N, --in-process, --profile-server DIR, --pg-socket, --no-eager, --workers N, --workflow-task-slots N)`);
+    else throw new Error(`unknown argument "${flag}" (expected --workflows N, --concurrency N, --timer-ms N, --settle-ms N, --in-process, --profile-server DIR, --pg-socket, --no-eager, --workflow-task-slots N)`);
   }
   return options;
 }
@@ -267,22 +264,15 @@ async function main(): Promise<void> {
     const nativeConnection = await NativeConnection.connect({ address: target.address });
     const client = new Client({ connection: nativeConnection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
     const taskQueue = `bench-${Date.now()}`;
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./temporal/workflows'), logger: new DefaultLogger('WARN') });
-    const workers = await Promise.all(
-      Array.from({ length: options.workers }, () =>
-        Worker.create({
-          connection: nativeConnection,
-          namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
-          taskQueue,
-          workflowBundle,
-          activities,
-          maxConcurrentWorkflowTaskExecutions: options.workflowTaskSlots,
-          maxConcurrentActivityTaskExecutions: 2 * options.workflowTaskSlots,
-        }),
-      ),
-    );
-    const [worker, ...others] = workers;
-    const otherRuns = others.map((w) => w.run());
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue,
+      workflowsPath: require.resolve('./temporal/workflows'),
+      activities,
+      maxConcurrentWorkflowTaskExecutions: options.workflowTaskSlots,
+      maxConcurrentActivityTaskExecutions: 2 * options.workflowTaskSlots,
+    });
     const results: PhaseResult[] = [];
     await worker.runUntil(async () => {
       // Warm-up: the first workflows pay for worker thread and connection start-up.
@@ -318,8 +308,6 @@ async function main(): Promise<void> {
         process.stderr.write(`${name}: done\n`);
       }
     });
-    for (const w of others) w.shutdown();
-    await Promise.all(otherRuns);
     await nativeConnection.close();
 
     console.log(`\nTemporal benchmark — ${target.description}; worker on this machine; ${options.workflows} workflows per phase, ${options.concurrency} open at a time`);

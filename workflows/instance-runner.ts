@@ -11,7 +11,9 @@ import {
   executeChild,
   isCancellation,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
   uuid4,
   workflowInfo,
@@ -33,10 +35,22 @@ import {
 } from './messages';
 
 /** Database work (task rows, status mirror, publishing): retried until it succeeds. */
-const db = proxyActivities<EngineActivities>({
+const DB_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+} as const;
+const queuedDb = proxyActivities<EngineActivities>(DB_OPTIONS);
+/**
+ * The same work as local activities: this worker runs it and records a marker, with no
+ * task-queue round trip (each instance has at least two: its status when it starts and ends).
+ * Retries back off by at most the threshold, so they stay in the worker under one activity id.
+ */
+const localDb = proxyLocalActivities<EngineActivities>({ ...DB_OPTIONS, localRetryThreshold: '1 minute' });
+/**
+ * Instances started before the engine's database work ran locally have queued activities in
+ * their history; they must replay with those (test/workflows/fixtures/histories).
+ */
+export const LOCAL_ENGINE_DB_PATCH = 'engine-db-as-local-activities';
 
 /** Resolving a called definition: a missing definition is not going to appear by retrying. */
 const resolver = proxyActivities<Pick<EngineActivities, 'engineResolveDefinition'>>({
@@ -82,6 +96,8 @@ export class InstanceRunner {
   /** Jobs and children this instance cancelled itself (their cancellation is not a failure). */
   private readonly cancelledByUs = new Set<string>();
   private dbQueue: Promise<void> = Promise.resolve();
+  /** Queued or local engine activities, decided once per run (see LOCAL_ENGINE_DB_PATCH). */
+  private db: EngineActivities = queuedDb;
   private mirroredStatus: RecordInstanceInput['status'] | undefined;
 
   constructor(private readonly input: ProcessInstanceInput) {}
@@ -92,6 +108,7 @@ export class InstanceRunner {
 
   /** A new instance runs its start; a continued one re-arms its timers from their absolute deadlines. */
   start(): void {
+    if (patched(LOCAL_ENGINE_DB_PATCH)) this.db = localDb;
     if (this.input.state) {
       this.state = this.input.state;
       this.mirroredStatus = Object.keys(this.state.incidents).length > 0 ? 'incident' : 'running';
@@ -211,11 +228,11 @@ export class InstanceRunner {
           break;
         case 'openUserTask': {
           const { type: _type, elementInstanceId: _ei, ...task } = c;
-          this.enqueueDb(() => db.engineOpenHumanTask({ processInstanceId: workflowInfo().workflowId, businessKey: this.input.businessKey ?? null, ...task }));
+          this.enqueueDb(() => this.db.engineOpenHumanTask({ processInstanceId: workflowInfo().workflowId, businessKey: this.input.businessKey ?? null, ...task }));
           break;
         }
         case 'cancelUserTask':
-          this.enqueueDb(() => db.engineCancelHumanTask({ taskId: c.taskId }));
+          this.enqueueDb(() => this.db.engineCancelHumanTask({ taskId: c.taskId }));
           break;
         case 'startChild':
           this.startChild(c);
@@ -224,7 +241,7 @@ export class InstanceRunner {
           this.cancelScope(this.children, c.callId);
           break;
         case 'publishMessage':
-          this.enqueueDb(() => db.enginePublishMessage({ name: c.name, correlationKey: c.correlationKey, variables: c.variables, sourceInstanceId: workflowInfo().workflowId }));
+          this.enqueueDb(() => this.db.enginePublishMessage({ name: c.name, correlationKey: c.correlationKey, variables: c.variables, sourceInstanceId: workflowInfo().workflowId }));
           break;
         case 'incidentOpened':
         case 'incidentResolved':
@@ -273,7 +290,7 @@ export class InstanceRunner {
       startedAt: this.state.startedAt,
       ...(endedAt !== undefined ? { endedAt } : {}),
     };
-    this.enqueueDb(() => db.engineRecordInstance(record));
+    this.enqueueDb(() => this.db.engineRecordInstance(record));
   }
 
   private runJob(c: Extract<EngineCommand, { type: 'runJob' }>): void {

@@ -31,13 +31,27 @@ function ran(type: string): void {
 
 const EventType = temporal.api.enums.v1.EventType;
 
-/** Activity types scheduled on the task queue and local-activity markers in a closed history. */
-async function jobEvents(h: WorkflowHandle): Promise<{ scheduled: string[]; markers: number }> {
+/** The activity type a local-activity marker records (SDK core writes its metadata as JSON under `data`). */
+function localActivityType(details: Record<string, temporal.api.common.v1.IPayloads> | null | undefined): string {
+  const raw = details?.data?.payloads?.[0]?.data;
+  const meta = raw ? (JSON.parse(Buffer.from(raw).toString('utf8')) as { activity_type?: string; activityType?: string }) : {};
+  return meta.activity_type ?? meta.activityType ?? '';
+}
+
+/**
+ * Job activity types scheduled on the task queue and run locally (markers) in a closed history;
+ * the engine's own database writes (engine*, local since LOCAL_ENGINE_DB_PATCH) are left out.
+ */
+async function jobEvents(h: WorkflowHandle): Promise<{ scheduled: string[]; local: string[] }> {
   const { events } = await h.fetchHistory();
   const list = events ?? [];
+  const isJob = (type: string) => !type.startsWith('engine');
   return {
-    scheduled: list.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''),
-    markers: list.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length,
+    scheduled: list.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? '').filter(isJob),
+    local: list
+      .filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      .map((e) => localActivityType(e.markerRecordedEventAttributes?.details))
+      .filter(isJob),
   };
 }
 
@@ -106,10 +120,9 @@ test('runs the activities in order and takes the gateway branch the results choo
 test('a catalogue type declared local runs as a local activity; PDS stays on the task queue', async () => {
   const h = await t.start('wf-service-tasks', { variables: { nhsNumber: '9434765919' } });
   await t.result(h);
-  const { scheduled, markers } = await jobEvents(h);
-  expect(scheduled).toContain('pds.lookupPatient');
-  expect(scheduled).not.toContain('child.deriveLocality');
-  expect(markers).toBe(1);
+  const { scheduled, local } = await jobEvents(h);
+  expect(scheduled).toEqual(['pds.lookupPatient']);
+  expect(local).toEqual(['child.deriveLocality']);
 });
 
 test('takes the default flow when the child is not on PDS', async () => {
@@ -140,10 +153,9 @@ test('a local type runs in the workflow worker (a marker, no activity task); a q
   const h = await t.start('wf-local-jobs', { variables: { n: 20 } });
   expect(await t.result(h)).toEqual({ status: 'completed', variables: { n: 20, count: 21, doubled: 42 } });
   expect(ranLocally).toEqual({ 'test.local.count': [true], 'test.queued.double': [false] });
-  const { scheduled, markers } = await jobEvents(h);
-  expect(scheduled).toContain('test.queued.double');
-  expect(scheduled).not.toContain('test.local.count');
-  expect(markers).toBe(1);
+  const { scheduled, local } = await jobEvents(h);
+  expect(scheduled).toEqual(['test.queued.double']);
+  expect(local).toEqual(['test.local.count']);
   expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual(['Start', 'Mode', 'Count', 'Double', 'End', 'wf-local-jobs']);
 });
 
@@ -189,7 +201,7 @@ test('a graph stored without the flag (deployed before local activities) runs it
   const h = await t.startDefinition({ id: d.id, key: d.key, version: d.version, graph: old }, { variables: { n: 1 } });
   expect(await t.result(h)).toEqual({ status: 'completed', variables: { n: 1, count: 2, doubled: 4 } });
   expect(ranLocally).toEqual({ 'test.local.count': [false], 'test.queued.double': [false] });
-  const { scheduled, markers } = await jobEvents(h);
-  expect(scheduled).toEqual(expect.arrayContaining(['test.local.count', 'test.queued.double']));
-  expect(markers).toBe(0);
+  const { scheduled, local } = await jobEvents(h);
+  expect(scheduled).toEqual(['test.local.count', 'test.queued.double']);
+  expect(local).toEqual([]);
 });

@@ -6,11 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { TaskCompletionConflict, TaskCompletionRefused } from '../../api/tasks/task-completer';
 import { claimTask, findTask } from '../../db/repositories/tasks';
 import { TemporalTaskCompleter } from '../../api/tasks/temporal-task-completer';
+import { engineWorkflowBundle } from '../../workers/workflow-bundle';
 import { completeUserTaskUpdate } from '../../workflows/messages';
-import { humanTaskRow, startEngineTestEnv, type EngineTestEnv } from './support';
+import { humanTaskRow, instanceRow, startEngineTestEnv, type EngineTestEnv } from './support';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 const DAY = 24 * 3600 * 1000;
@@ -51,6 +54,32 @@ test('opens a task row, refuses bad completions synchronously, completes through
   const result = await t.result(h);
   expect(result).toEqual({ status: 'completed', variables: { nhsNumber: '9434765919', decision: 'accept', visits: 2, outcome: 'accept' } });
   expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual(['Start', 'Accept', 'End_Accepted', 'wf-transfer']);
+});
+
+test('the engine writes task rows and the status mirror as local activities (a patch marker, no activity tasks)', async () => {
+  const h = await t.start('wf-transfer', { variables: { nhsNumber: '9434765919' } });
+  const view = await t.waitFor(h, (s) => s.openUserTasks.length === 1, 'the user task');
+  await h.executeUpdate(completeUserTaskUpdate, { args: [{ taskId: view.openUserTasks[0].taskId, outcome: 'accept', data: { decision: 'accept', visits: 1 }, actor: 'amy' }] });
+  await t.result(h);
+  const events = (await h.fetchHistory()).events ?? [];
+  const types = events.map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
+  expect(types).not.toContain('EVENT_TYPE_ACTIVITY_TASK_SCHEDULED');
+  const markers = events.flatMap((e) => (e.markerRecordedEventAttributes?.markerName ? [e.markerRecordedEventAttributes.markerName] : []));
+  // The patch marker, then one local-activity marker per write: running mirror, task row, completed mirror.
+  expect(markers).toEqual(['core_patch', 'core_local_activity', 'core_local_activity', 'core_local_activity']);
+  expect(await instanceRow(t.db, h.workflowId)).toMatchObject({ status: 'completed' });
+});
+
+test('an instance recorded while the engine queued its database activities replays on this code', async () => {
+  // Recorded with the code before LOCAL_ENGINE_DB_PATCH: status mirror and task row as activity tasks.
+  const json: unknown = JSON.parse(fixture('histories/engine-db-queued.json'));
+  const history = temporal.api.history.v1.History.fromObject(json as Record<string, unknown>);
+  expect(history.events.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual([
+    'engineRecordInstance',
+    'engineOpenHumanTask',
+    'engineRecordInstance',
+  ]);
+  await Worker.runReplayHistory({ workflowBundle: await engineWorkflowBundle(), replayName: 'queued-engine-db' }, history);
 });
 
 test('reminds weekly while the task waits and escalates after 28 days, cancelling the task row', async () => {
