@@ -160,6 +160,8 @@ export interface PublishMessageInput {
   variables: Variables;
   /** The publishing instance (it does not receive its own message). */
   sourceInstanceId: string;
+  /** Keep it this long in running instances that do not wait for it yet (default: not kept). */
+  timeToLiveMs?: number;
 }
 
 export interface StartTimerInstanceInput {

@@ -35,7 +35,12 @@ export async function publishMessage(deps: PublishDeps, m: PublishMessageInput, 
     );
     for (const { id } of running) {
       try {
-        await deps.client.workflow.getHandle(id).signal(correlateMessageSignal, { name: m.name, correlationKey: m.correlationKey, variables: m.variables });
+        await deps.client.workflow.getHandle(id).signal(correlateMessageSignal, {
+          name: m.name,
+          correlationKey: m.correlationKey,
+          variables: m.variables,
+          ...(m.timeToLiveMs ? { timeToLiveMs: m.timeToLiveMs } : {}),
+        });
         delivered++;
       } catch (e) {
         if (!(e instanceof WorkflowNotFoundError)) throw e; // it ended meanwhile

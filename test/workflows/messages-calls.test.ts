@@ -28,11 +28,36 @@ beforeAll(async () => {
     ['test.invite', 'test.log'],
   );
   for (const f of ['await-result.bpmn', 'lab.bpmn', 'call-parent.bpmn', 'call-pinned.bpmn', 'multi-instance.bpmn', 'referral.bpmn']) await t.deploy(fixture(f));
+  await t.deploy(CHECK_THEN_AWAIT_XML);
 }, 120_000);
 
 afterAll(() => t?.close(), 120_000);
 
 const today = () => new Date().toISOString().slice(0, 10);
+
+/** A user task, then a wait for `bloodspotResult`: a message sent during the task arrives before anyone waits for it. */
+const CHECK_THEN_AWAIT_XML = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="Definitions_CheckThenAwait" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:message id="Message_Result" name="bloodspotResult">
+    <bpmn:extensionElements><zeebe:subscription correlationKey="=nhsNumber" /></bpmn:extensionElements>
+  </bpmn:message>
+  <bpmn:process id="wf-check-then-await" name="Check, then await the result" isExecutable="true">
+    <bpmn:startEvent id="Start" name="Started"><bpmn:outgoing>Flow_1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="Start" targetRef="Check" />
+    <bpmn:userTask id="Check" name="Check the sample was sent">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="caseworkers" /></bpmn:extensionElements>
+      <bpmn:incoming>Flow_1</bpmn:incoming><bpmn:outgoing>Flow_2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Check" targetRef="Result" />
+    <bpmn:intermediateCatchEvent id="Result" name="Result received">
+      <bpmn:extensionElements><zeebe:ioMapping><zeebe:output source="=outcome" target="bloodspotOutcome" /></zeebe:ioMapping></bpmn:extensionElements>
+      <bpmn:incoming>Flow_2</bpmn:incoming><bpmn:outgoing>Flow_3</bpmn:outgoing>
+      <bpmn:messageEventDefinition id="MED_1" messageRef="Message_Result" />
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Result" targetRef="End" />
+    <bpmn:endEvent id="End" name="Done"><bpmn:incoming>Flow_3</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>`;
 
 test('a message signal correlates by name and key; others are ignored', async () => {
   const h = await t.start('wf-await-result', { variables: { nhsNumber: '1111111111', dateOfBirth: today() }, businessKey: '1111111111' });
@@ -144,6 +169,26 @@ test('a call activity pinned to version 1 starts the v1 child although v2 is the
   const handle = t.env.client.workflow.getHandle(child!.id);
   await handle.executeUpdate(completeUserTaskUpdate, { args: [{ taskId: await openTaskOf(child!.id), data: {}, actor: 'hv1' }] });
   expect((await t.result(parent)).variables.ranOn).toBe('v1');
+});
+
+test('a message published with a time to live waits in an instance that is not waiting for it yet; without one it is dropped', async () => {
+  const deps = { sequelize: t.db.sequelize, client: t.env.client, taskQueue: t.taskQueue };
+  const run = async (nhsNumber: string, timeToLiveMs?: number) => {
+    const h = await t.start('wf-check-then-await', { variables: { nhsNumber }, businessKey: nhsNumber });
+    const { openUserTasks } = await t.waitFor(h, (s) => s.openUserTasks.length === 1, 'the check task');
+    const message = { name: 'bloodspotResult', correlationKey: nhsNumber, variables: { outcome: 'normal' }, sourceInstanceId: 'lab-feed', ...(timeToLiveMs ? { timeToLiveMs } : {}) };
+    expect(await publishMessage(deps, message, `result-${nhsNumber}`)).toEqual({ delivered: 1, started: 0 });
+    await h.executeUpdate(completeUserTaskUpdate, { args: [{ taskId: openUserTasks[0].taskId, data: {}, actor: 'cw1' }] });
+    return h;
+  };
+  const kept = await run('4444444444', 3600_000);
+  expect(await t.result(kept)).toEqual({ status: 'completed', variables: { nhsNumber: '4444444444', bloodspotOutcome: 'normal' } });
+
+  const dropped = await run('5555555555');
+  const view = await t.waitFor(dropped, (s) => s.active.some((a) => a.elementId === 'Result'), 'the wait for the result');
+  expect(view.status).toBe('running');
+  await dropped.signal(correlateMessageSignal, { name: 'bloodspotResult', correlationKey: '5555555555', variables: { outcome: 'repeat' } });
+  expect((await t.result(dropped)).variables).toEqual({ nhsNumber: '5555555555', bloodspotOutcome: 'repeat' });
 });
 
 test('publishing a message starts the processes with that message start event, once per idempotency key', async () => {
