@@ -103,6 +103,11 @@ test('a birth: one record, the GP emailed (NHS number and initials only), the vi
   await stack.skip('7 days');
   await recordScreening(nhs, 'blood_spot', 'no_suspected_condition');
   await stack.skip('27 days'); // day 36: past day 17 (blood spot) and week 5 (community hearing programme)
+  // Nobody recorded the new birth visit by day 14: the task went to the locality safeguarding lead.
+  const overdueVisit = await stack.waitFor(async () => (await tasksNamed(nhs, 'New birth visit')).find((t) => t.candidateGroups.includes('coventry-safeguarding')), 'the escalated visit');
+  expect(overdueVisit).toMatchObject({ id: visit.id, status: 'open', candidateGroups: ['coventry-safeguarding'], priority: 80 });
+  const [visitEscalation] = await stack.db.sequelize.query<{ reason: string; at: Date }>('SELECT escalation_reason AS reason, escalated_at AS at FROM human_tasks WHERE id = $1', { type: QueryTypes.SELECT, bind: [visit.id] });
+  expect(visitEscalation.reason).toBe('New birth visit not recorded by day 14');
   const hearingChase = await waitForTask(nhs, 'Chase missing hearing screen');
   expect(hearingChase).toMatchObject({ candidateGroups: ['coventry-records'], localityId: child.localityId });
   expect(await tasksNamed(nhs, 'Chase missing blood spot result')).toEqual([]);
@@ -197,6 +202,7 @@ test('blood spot missing at day 17 → chase; a repeat request while chasing →
   const ended = view.completed.map((c) => c.elementId);
   expect(ended).toEqual(expect.arrayContaining(['End_Visited', 'End_BloodSpotOnRecord']));
   expect(ended).not.toContain('End_BloodSpotEscalated');
+  expect(ended).not.toContain('End_VisitEscalated'); // visited on day 11: nothing to escalate at day 14
   expect(view.variables).toMatchObject({ visitDate, visitOutcome: 'completed', bloodSpotOutcome: 'no_suspected_condition', deadlines: { hearingProgramme: 'hospital' } });
 }, 240_000);
 
