@@ -31,7 +31,8 @@ export const NOTIFY_ACTIVITIES = {
     description:
       "Remind the child's family (immunisation due/overdue, appointment) by the primary contact's preferred method: email through the outbox; " +
       'SMS and letter are recorded in the outbox and handed to a logging stand-in (no gateway integrated yet); a phone preference gets an SMS. ' +
-      'No contact details → NoContactDetailsError (not retried).',
+      'No contact details → NoContactDetailsError (not retried). A child whose record is not active (deceased, moved out) gets nothing: ' +
+      'the withholding is audited and the BPMN error CHILD_INACTIVE is raised for the process to close its follow-up.',
     input: z.object({
       childId: recordId,
       reminder: z.enum(FAMILY_REMINDERS),

@@ -15,6 +15,7 @@ import { TemplateModelError } from '../../mail/templates';
 import type { CatalogueActivityMap } from '../catalogue-activities';
 import { NOTIFY_ACTIVITIES } from '../catalogue/notify';
 import type { CatalogueDeps } from '../deps';
+import { bpmnError } from '../engine/bpmn-error';
 import { auditBySystem, BAD_INPUT, currentProcessCall, parseInput } from '../support';
 
 /**
@@ -62,6 +63,28 @@ async function auditEnqueued(tx: Db, actor: string, enqueued: Enqueued, childId:
     childId,
     detail: { ...detail, messageId: enqueued.messageId },
   });
+}
+
+/** BPMN error code for a reminder withheld because the child's record is no longer active. */
+export const CHILD_INACTIVE = 'CHILD_INACTIVE';
+
+/**
+ * A family is never reminded about a child whose record is no longer active: a reminder about
+ * a child who has died does real harm, and one who moved out of the region is another CHIS's to
+ * follow up. The withholding is audited; the BPMN error lets the process close its follow-up.
+ */
+async function refuseInactiveChild(db: Db, actor: string, childId: string, reminder: string): Promise<void> {
+  const child = await selectOne<{ status: string }>(db, 'SELECT status FROM children WHERE id = $1', [childId]);
+  if (!child || child.status === 'active') return; // a missing record is reported by the lookup that follows
+  await auditBySystem(db, { actor, processInstanceId: null }, {
+    action: 'notification.withheld',
+    entityType: 'child',
+    entityId: childId,
+    childId,
+    reason: `child record is ${child.status}`,
+    detail: { template: 'family-reminder', reminder },
+  });
+  throw bpmnError(CHILD_INACTIVE, `notify.remindFamily: child ${childId} is recorded as ${child.status}; no reminder sent`);
 }
 
 interface FamilyContact {
@@ -122,6 +145,7 @@ export function createNotifyActivities(deps: CatalogueDeps): Partial<CatalogueAc
       const type = 'notify.remindFamily';
       const input = parseInput(type, NOTIFY_ACTIVITIES[type].input, raw, BAD_INPUT);
       const call = currentCall();
+      await refuseInactiveChild(db, call.actor, input.childId, input.reminder);
       const { enqueued, channel } = await rejectingBadInput(type, () =>
         inTransaction(db, async (tx) => {
           const contact = await selectOne<FamilyContact>(

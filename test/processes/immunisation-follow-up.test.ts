@@ -150,6 +150,24 @@ test('an 8-week dose not given: reminders, GP email, caseworker task; two Was No
   expect(query.incidents).toEqual([]);
 }, 300_000);
 
+test('a child who dies during the follow-up: no further reminder goes to the family, the follow-up closes', async () => {
+  const familyEmail = `parent-${randomUUID().slice(0, 8)}@example.com`;
+  const child = await overdueChild('dudley', familyEmail);
+  await runSweep();
+  await stack.waitFor(async () => (await stack.instancesFor(child.nhsNumber)).length > 0, 'the follow-up instance');
+  const handle = stack.engine.env.client.workflow.getHandle(followUpId(child));
+  await stack.waitFor(async () => (await stack.receivedMail(familyEmail)).length === 1, 'the first reminder');
+
+  await stack.database.sequelize.query(`UPDATE children SET status = 'deceased' WHERE id = $1`, { bind: [child.id] });
+  await stack.skip('14 days');
+  const closed = await stack.engine.waitFor(handle, (s) => s.status === 'terminated', 'the follow-up to close');
+  expect(closed.completed.map((c) => c.elementId)).toEqual(expect.arrayContaining(['Event_ChildInactive', 'Task_CloseInactive', 'End_ChildInactive']));
+  expect(closed.incidents).toEqual([]);
+  expect(await stack.receivedMail(familyEmail)).toHaveLength(1);
+  expect(await sql('SELECT status, outcome FROM immunisation_follow_ups WHERE child_id = $1', [child.id])).toEqual([{ status: 'closed', outcome: 'child_inactive' }]);
+  expect(await sql("SELECT reason FROM audit_events WHERE child_id = $1 AND action = 'notification.withheld'", [child.id])).toEqual([{ reason: 'child record is deceased' }]);
+}, 240_000);
+
 test('one Was Not Brought is enough for a child on a child protection plan; the family declining closes the follow-up', async () => {
   const child = await overdueChild('birmingham', `cp-${randomUUID().slice(0, 8)}@example.com`, 'child_protection_plan');
   await runSweep();
