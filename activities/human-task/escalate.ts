@@ -1,14 +1,18 @@
 /**
- * SLA escalation of a user task's row: to a lead's queue, with the reason recorded and audited,
- * in one transaction. The workflow is not involved: the task stays open in the process and is
- * completed through the same `completeUserTask` update by whoever takes it from the new queue.
+ * SLA escalation of user task rows: to a lead's queue, with the reason recorded and audited.
+ * The workflow is not involved: the task stays open in the process and is completed through the
+ * same `completeUserTask` update by whoever takes it from the new queue. Used by
+ * `humanTask.escalate` and by domain steps that escalate inside their own transaction
+ * (`transfer.escalate`).
  */
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { insertAuditEvent } from '../../db/repositories/audit';
+import { inTransaction, select, type Db } from '../../db/repositories/sql';
 
 export interface EscalateTaskInput {
   processInstanceId: string;
-  elementId: string;
+  /** The user task's element id; absent: every open or claimed row of the instance. */
+  elementId?: string;
   toGroups: string[];
   reason: string;
   /** Raise to at least this; absent: raise by 20 (at most 100). A priority is never lowered. */
@@ -34,46 +38,50 @@ export const ENGINE_ACTOR = 'engine';
  * same reason, and not picked up since, is left alone (an activity may run twice).
  */
 export async function escalateHumanTask(sequelize: Sequelize, e: EscalateTaskInput): Promise<EscalatedTask[]> {
-  return sequelize.transaction(async (transaction) => {
-    const rows = await sequelize.query<{
-      id: string; name: string; child_id: string | null; from_groups: string[]; previous_assignee: string | null; previous_priority: number; priority: number;
-    }>(
-      `WITH target AS (
-         SELECT id, candidate_groups, assignee, priority FROM human_tasks
-         WHERE process_instance_id = $1 AND element_id = $2 AND status IN ('open', 'claimed')
-           AND NOT (status = 'open' AND escalated_at IS NOT NULL AND escalation_reason = $4 AND candidate_groups = $3::text[])
-         ORDER BY id
-         FOR UPDATE
-       )
-       UPDATE human_tasks t SET candidate_groups = $3::text[], candidate_users = '{}', assignee = NULL, status = 'open', claimed_at = NULL,
-         escalated_at = now(), escalation_reason = $4,
-         priority = GREATEST(t.priority, COALESCE($5::integer, LEAST(t.priority + 20, 100))),
-         row_version = t.row_version + 1
-       FROM target WHERE t.id = target.id
-       RETURNING t.id, t.name, t.child_id, target.candidate_groups AS from_groups, target.assignee AS previous_assignee,
-         target.priority AS previous_priority, t.priority`,
-      { type: QueryTypes.SELECT, bind: [e.processInstanceId, e.elementId, e.toGroups, e.reason, e.priority ?? null], transaction },
-    );
-    const tasks = rows.map((r) => ({
-      id: r.id, name: r.name, childId: r.child_id === null ? null : String(r.child_id), fromGroups: r.from_groups,
-      previousAssignee: r.previous_assignee, previousPriority: r.previous_priority, priority: r.priority,
-    }));
-    for (const t of tasks) {
-      await insertAuditEvent({ sequelize, transaction }, {
-        actorId: null,
-        actorUsername: ENGINE_ACTOR,
-        action: 'task.escalate',
-        entityType: 'task',
-        entityId: t.id,
-        childId: t.childId,
-        sourceIp: null,
-        reason: e.reason,
-        detail: {
-          name: t.name, processInstanceId: e.processInstanceId, elementId: e.elementId,
-          fromGroups: t.fromGroups, toGroups: e.toGroups, previousAssignee: t.previousAssignee, previousPriority: t.previousPriority, priority: t.priority,
-        },
-      });
-    }
-    return tasks;
-  });
+  return inTransaction({ sequelize }, (tx) => escalateTaskRows(tx, e));
+}
+
+/** The same, in the caller's transaction; each moved row is audited as `task.escalate` by `actor`. */
+export async function escalateTaskRows(tx: Db, e: EscalateTaskInput, actor = ENGINE_ACTOR): Promise<EscalatedTask[]> {
+  const rows = await select<{
+    id: string; name: string; childId: string | number | null; fromGroups: string[]; previousAssignee: string | null; previousPriority: number; priority: number;
+  }>(
+    tx,
+    `WITH target AS (
+       SELECT id, candidate_groups, assignee, priority FROM human_tasks
+       WHERE process_instance_id = $1 AND ($2::text IS NULL OR element_id = $2) AND status IN ('open', 'claimed')
+         AND NOT (status = 'open' AND escalated_at IS NOT NULL AND escalation_reason = $4 AND candidate_groups = $3::text[])
+       ORDER BY id
+       FOR UPDATE
+     )
+     UPDATE human_tasks t SET candidate_groups = $3::text[], candidate_users = '{}', assignee = NULL, status = 'open', claimed_at = NULL,
+       escalated_at = now(), escalation_reason = $4,
+       priority = GREATEST(t.priority, COALESCE($5::integer, LEAST(t.priority + 20, 100))),
+       row_version = t.row_version + 1
+     FROM target WHERE t.id = target.id
+     RETURNING t.id, t.name, t.child_id, target.candidate_groups AS from_groups, target.assignee AS previous_assignee,
+       target.priority AS previous_priority, t.priority`,
+    [e.processInstanceId, e.elementId ?? null, e.toGroups, e.reason, e.priority ?? null],
+  );
+  const tasks = rows.map((r) => ({
+    id: r.id, name: r.name, childId: r.childId === null ? null : String(r.childId), fromGroups: r.fromGroups,
+    previousAssignee: r.previousAssignee, previousPriority: r.previousPriority, priority: r.priority,
+  }));
+  for (const t of tasks) {
+    await insertAuditEvent(tx, {
+      actorId: null,
+      actorUsername: actor,
+      action: 'task.escalate',
+      entityType: 'task',
+      entityId: t.id,
+      childId: t.childId,
+      sourceIp: null,
+      reason: e.reason,
+      detail: {
+        name: t.name, processInstanceId: e.processInstanceId, elementId: e.elementId ?? null,
+        fromGroups: t.fromGroups, toGroups: e.toGroups, previousAssignee: t.previousAssignee, previousPriority: t.previousPriority, priority: t.priority,
+      },
+    });
+  }
+  return tasks;
 }

@@ -10,6 +10,7 @@ import { asRunningProcess, auditBySystem, failure, parseInput, processInstanceAc
 import { MOVER_ACTOR } from './assess-move';
 import { localityById } from './child-facts';
 import { transferById, type TransferRow } from './transfer-rows';
+import { escalateTaskRows } from '../human-task/escalate';
 
 async function lockTransfer(tx: Db, activity: string, id: string): Promise<TransferRow> {
   const t = await transferById(tx, id, true);
@@ -82,12 +83,7 @@ export async function escalateTransfer(db: Db, raw: unknown): Promise<ActivityOu
     const group = to ? `${to.code}-safeguarding` : 'region-management';
     const reason = input.reason ?? 'transfer not accepted: escalated to the receiving locality safeguarding team';
     // The acceptance task moves to the lead's queue (open again, top priority); it stays the same task.
-    const tasks = await openTasksOfInstance(
-      tx,
-      processInstanceId,
-      `candidate_groups = ARRAY[$2::text], assignee = NULL, status = 'open', claimed_at = NULL, priority = 100, escalated_at = now(), escalation_reason = $3`,
-      [group, reason],
-    );
+    const tasks = await escalateTaskRows(tx, { processInstanceId, toGroups: [group], reason, priority: 100 }, MOVER_ACTOR);
     const rows = await select<{ escalatedAt: Date }>(tx, 'UPDATE transfers SET escalated_at = now() WHERE id = $1 RETURNING escalated_at', [t.id]);
     await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: 'transfer.escalate',
