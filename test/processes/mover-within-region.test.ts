@@ -120,7 +120,7 @@ test('not accepted within the SLA: a reminder raises the priority, then the task
   await stack.waitFor(async () => (await transfersOf(stack, child.id))[0].status === 'completed', 'the transfer to complete');
   expect((await stack.child(child.nhsNumber))!.localityCode).toBe('coventry');
   await finishArrival(child.nhsNumber);
-  expect(await auditActions(stack, child.id)).toEqual(expect.arrayContaining(['transfer.remind', 'transfer.escalate', 'transfer.accept', 'transfer.complete']));
+  expect(await auditActions(stack, child.id)).toEqual(expect.arrayContaining(['transfer.remind', 'transfer.escalate', 'task.escalate', 'transfer.accept', 'transfer.complete']));
 });
 
 test('a newer move supersedes a transfer still waiting for acceptance: its task is withdrawn', async () => {
