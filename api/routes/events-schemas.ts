@@ -127,3 +127,10 @@ export const childProtectionAlertBody = z
     summary: text(2000).optional(),
   })
   .strict();
+
+export const deathNotificationBody = z
+  .object({
+    ...base,
+    dateOfDeath: isoDate().meta({ description: 'Not in the future, not before the date of birth' }),
+  })
+  .strict();

@@ -1,6 +1,6 @@
 /**
  * Inbound events from other systems (maternity, PDS change notifications, other CHIS,
- * immunisation and screening systems, CP-IS): POST /api/events/<kind>.
+ * immunisation and screening systems, CP-IS, death notifications): POST /api/events/<kind>.
  *
  * Each request is validated (schema, then the facts it names: known child, known GP practice,
  * dates not in the future), stored once with the endpoint's own rows and its audit event in
@@ -23,8 +23,8 @@ import { audit } from '../audit/audit-builder';
 import { me, type RequestContext } from '../request-context';
 import { defineRoute, ok, type Reply } from '../route-definition';
 import {
-  addressChangeBody, appointmentOutcomeBody, birthNotificationBody, childProtectionAlertBody, gpChangeBody, immunisationBody, inboundTransferBody,
-  screeningOutcomeBody,
+  addressChangeBody, appointmentOutcomeBody, birthNotificationBody, childProtectionAlertBody, deathNotificationBody, gpChangeBody, immunisationBody,
+  inboundTransferBody, screeningOutcomeBody,
 } from './events-schemas';
 import { publishInboundEvent } from './events-publish';
 import { engineOf } from './process-instances-engine';
@@ -52,13 +52,15 @@ interface ChildFacts {
   locality: string;
   gpPracticeOds: string | null;
   safeguardingAlert: string;
+  status: string;
+  dateOfDeath: string | null;
 }
 
 async function childOrProblem(db: Db, nhsNumber: string): Promise<ChildFacts> {
   const child = await selectOne<ChildFacts>(
     db,
     `SELECT c.id, c.date_of_birth::text AS date_of_birth, c.address_line1, c.address_line2, c.town, c.postcode, l.code AS locality,
-            c.gp_practice_ods, c.safeguarding_alert
+            c.gp_practice_ods, c.safeguarding_alert, c.status, c.date_of_death::text AS date_of_death
      FROM children c JOIN localities l ON l.id = c.locality_id WHERE c.nhs_number = $1`,
     [nhsNumber],
   );
@@ -421,6 +423,50 @@ export const eventRoutes = [
               next,
             ]);
             return { previousSafeguardingAlert: child.safeguardingAlert, safeguardingAlert: next };
+          },
+        };
+      }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/events/death-notifications',
+    tag: 'events',
+    summary: "Notify a child's death",
+    access: 'events.submit',
+    schemas: { body: deathNotificationBody },
+    responses: {
+      ...RESPONSES,
+      202: "Accepted: the record is marked deceased and the child's running processes are told (childDied): they close their work and end",
+      409: 'The child is already recorded as deceased (by another event)',
+    },
+    handler: async ({ body }, ctx) =>
+      acceptEvent(ctx, 'death_notification', body, async () => {
+        const child = await childOrProblem(ctx.deps.db, body.nhsNumber);
+        checkDates(ctx, [['body.dateOfDeath', body.dateOfDeath]], child.dateOfBirth);
+        if (child.status === 'deceased') {
+          throw ApiError.conflict(`The child is already recorded as deceased${child.dateOfDeath ? ` (date of death ${child.dateOfDeath})` : ''}`);
+        }
+        return {
+          childId: child.id,
+          messageName: 'childDied',
+          variables: { nhsNumber: body.nhsNumber, childId: child.id, dateOfDeath: body.dateOfDeath },
+          write: async (tx) => {
+            // Conditional, so that two different notifications at once record one death (the other is refused, nothing kept).
+            const updated = await select(
+              tx,
+              `UPDATE children SET status = 'deceased', date_of_death = $2, updated_at = now(), row_version = row_version + 1
+               WHERE id = $1 AND status <> 'deceased' RETURNING id`,
+              [child.id, body.dateOfDeath],
+            );
+            if (updated.length === 0) throw ApiError.conflict('The child is already recorded as deceased');
+            // A move in flight will not happen: its row is closed with the death (its process ends on childDied).
+            const cancelled = await select<{ id: string }>(
+              tx,
+              `UPDATE transfers SET status = 'cancelled', decided_at = coalesce(decided_at, now()), detail = detail || jsonb_build_object('cancelledBy', 'death notification')
+               WHERE child_id = $1 AND status IN ('requested', 'accepted') RETURNING id`,
+              [child.id],
+            );
+            return { previousStatus: child.status, status: 'deceased', dateOfDeath: body.dateOfDeath, cancelledTransfers: cancelled.map((t) => t.id) };
           },
         };
       }),

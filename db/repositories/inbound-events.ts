@@ -1,5 +1,5 @@
 /**
- * Inbound events (table `inbound_events`, migration 0008): stored once per sender event id
+ * Inbound events (table `inbound_events`, migration 0008; kinds extended by 0012): stored once per sender event id
  * (or content hash), with the BPMN message they publish. `published_at` null means the message
  * has not reached the engine yet; publishers claim such a row with FOR UPDATE SKIP LOCKED so
  * that two callers never publish the same event at the same time.
@@ -8,7 +8,7 @@ import { select, selectOne, type Db } from './sql';
 
 export const INBOUND_EVENT_KINDS = [
   'birth_notification', 'address_change', 'gp_change', 'inbound_transfer', 'immunisation', 'screening_outcome', 'appointment_outcome',
-  'child_protection_alert',
+  'child_protection_alert', 'death_notification',
 ] as const;
 export type InboundEventKind = (typeof INBOUND_EVENT_KINDS)[number];
 

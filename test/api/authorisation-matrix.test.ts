@@ -109,6 +109,7 @@ const SAMPLES: Record<string, SampleBuilder> = {
   'POST /events/screening-outcomes': async (h, _c, l) => ({ path: '/api/events/screening-outcomes', body: { nhsNumber: await child(h, l), programme: 'hearing', outcome: 'clear_response', recordedOn: yesterday() } }),
   'POST /events/appointment-outcomes': async (h, _c, l) => ({ path: '/api/events/appointment-outcomes', body: { nhsNumber: await child(h, l), kind: 'health_visit', date: yesterday(), outcome: 'attended' } }),
   'POST /events/child-protection-alerts': async (h, _c, l) => ({ path: '/api/events/child-protection-alerts', body: { nhsNumber: await child(h, l), type: 'looked_after', startDate: yesterday(), localAuthority: 'Matrix Council' } }),
+  'POST /events/death-notifications': async (h, _c, l) => ({ path: '/api/events/death-notifications', body: { nhsNumber: await child(h, l), dateOfDeath: yesterday() } }),
   'GET /events/:id': async (h, _c, l) => {
     const id = randomUUID();
     await insertInboundEvent(h.db, { id, kind: 'appointment_outcome', sourceEventId: null, contentHash: id.replace(/-/g, '').padEnd(64, '0'), nhsNumber: await child(h, l), childId: null, payload: {}, routing: {}, messageName: 'appointmentAttended', messageVariables: {}, receivedBy: null });
@@ -143,6 +144,7 @@ const ENGINE_ROUTES = new Set([
   'POST /process-instances/:id/incidents/:incidentId/retry', 'POST /messages',
   'POST /events/birth-notifications', 'POST /events/address-changes', 'POST /events/gp-changes', 'POST /events/inbound-transfers',
   'POST /events/immunisations', 'POST /events/screening-outcomes', 'POST /events/appointment-outcomes', 'POST /events/child-protection-alerts',
+  'POST /events/death-notifications',
 ]);
 
 /** Routes that read or change a record, and so must leave an audit event when allowed. */

@@ -46,11 +46,13 @@ function validBodies(): Record<string, Record<string, unknown>> {
     '/api/events/screening-outcomes': { nhsNumber: child.nhsNumber, programme: 'hearing', outcome: 'clear_response', recordedOn: isoDaysAgo(1) },
     '/api/events/appointment-outcomes': { nhsNumber: child.nhsNumber, kind: 'immunisation', date: isoDaysAgo(1), outcome: 'was_not_brought', vaccine: 'menb' },
     '/api/events/child-protection-alerts': { nhsNumber: child.nhsNumber, type: 'child_protection_plan', startDate: isoDaysAgo(3), localAuthority: 'Birmingham City Council' },
+    '/api/events/death-notifications': { nhsNumber: child.nhsNumber, dateOfDeath: isoDaysAgo(1) },
   };
 }
 const PATHS = [
   '/api/events/birth-notifications', '/api/events/address-changes', '/api/events/gp-changes', '/api/events/inbound-transfers',
   '/api/events/immunisations', '/api/events/screening-outcomes', '/api/events/appointment-outcomes', '/api/events/child-protection-alerts',
+  '/api/events/death-notifications',
 ];
 
 describe.each(PATHS)('%s', (path) => {
@@ -83,6 +85,7 @@ const DATE_FIELDS: Array<[string, string]> = [
   ['/api/events/screening-outcomes', 'recordedOn'],
   ['/api/events/appointment-outcomes', 'date'],
   ['/api/events/child-protection-alerts', 'startDate'],
+  ['/api/events/death-notifications', 'dateOfDeath'],
 ];
 
 test.each(DATE_FIELDS)('%s: %s in the future → 400 naming it', async (path, field) => {
@@ -125,6 +128,18 @@ test("a birth whose mother's NHS number is the baby's → 422", async () => {
 test('an unknown vaccine → 422 naming body.vaccine; a wrong dose type → 400', async () => {
   await refused('/api/events/immunisations', { ...validBodies()['/api/events/immunisations'], vaccine: 'smallpox' }, 422, 'body.vaccine');
   await refused('/api/events/immunisations', { ...validBodies()['/api/events/immunisations'], dose: 'first' }, 400, 'body.dose');
+});
+
+test('a malformed date of death → 400 naming body.dateOfDeath; a child already recorded as deceased → 409, nothing written', async () => {
+  const path = '/api/events/death-notifications';
+  await refused(path, { ...validBodies()[path], dateOfDeath: '2026-02-30' }, 400, 'body.dateOfDeath');
+  const deceased = await someChild(h.db, 'coventry');
+  await h.db.sequelize.query("UPDATE children SET status = 'deceased' WHERE id = $1", { bind: [deceased.id] });
+  const before = await writtenRows(h.db);
+  const res = await h.post(path).send({ nhsNumber: deceased.nhsNumber, dateOfDeath: isoDaysAgo(1) });
+  expect({ status: res.status, type: res.type }).toEqual({ status: 409, type: 'application/problem+json' });
+  expect(res.body.detail).toMatch(/already recorded as deceased/);
+  expect(await writtenRows(h.db)).toEqual(before);
 });
 
 test('an unknown screening programme and a vaccine on a health-visit appointment → 400', async () => {

@@ -168,6 +168,35 @@ test('a child who dies during the follow-up: no further reminder goes to the fam
   expect(await sql("SELECT reason FROM audit_events WHERE child_id = $1 AND action = 'notification.withheld'", [child.id])).toEqual([{ reason: 'child record is deceased' }]);
 }, 240_000);
 
+test('a death notified between reminders (POST /api/events/death-notifications): the follow-up closes as child_inactive and ends; no further reminder, no GP email', async () => {
+  const familyEmail = `parent-${randomUUID().slice(0, 8)}@example.com`;
+  const child = await overdueChild('walsall', familyEmail);
+  await runSweep();
+  await stack.waitFor(async () => (await stack.instancesFor(child.nhsNumber)).some((i) => i.id === followUpId(child)), 'the follow-up instance');
+  const handle = stack.engine.env.client.workflow.getHandle(followUpId(child));
+  await stack.waitFor(async () => (await stack.receivedMail(familyEmail)).length === 1, 'the first reminder');
+  await stack.skip('14 days');
+  await stack.waitFor(async () => (await stack.receivedMail(familyEmail)).length === 2, 'the second reminder');
+  await stack.engine.waitFor(handle, (s) => s.active.some((a) => a.elementId === 'Timer_ReminderInterval'), 'the wait for the next reminder');
+
+  const res = await stack.events.post('/api/events/death-notifications').send({ nhsNumber: child.nhsNumber, dateOfDeath: today() });
+  expect([res.status, res.body.messageName, res.body.instancesNotified]).toEqual([202, 'childDied', 1]);
+  const ended = await stack.engine.waitFor(handle, (s) => s.status !== 'running', 'the follow-up to end');
+  expect(ended.status).toBe('completed');
+  expect(ended.incidents).toEqual([]);
+  expect(ended.active).toEqual([]);
+  expect(ended.completed.map((c) => c.elementId)).toEqual(expect.arrayContaining(['Start_ChildDied', 'Task_CloseDeceased', 'End_ChildDied']));
+  expect(await sql('SELECT status, outcome FROM immunisation_follow_ups WHERE child_id = $1', [child.id])).toEqual([{ status: 'closed', outcome: 'child_inactive' }]);
+  expect(await sql('SELECT status FROM children WHERE id = $1', [child.id])).toEqual([{ status: 'deceased' }]);
+
+  // Past the third reminder and the GP email it would have led to: nothing is sent, no task is opened.
+  await stack.skip('20 days');
+  await stack.skip('20 days');
+  expect(await stack.receivedMail(familyEmail)).toHaveLength(2);
+  expect((await stack.receivedMail(child.practiceEmail)).filter((m) => m.textBody?.includes(formatNhsNumber(child.nhsNumber)))).toEqual([]);
+  expect((await stack.tasksFor(child.nhsNumber)).filter((t) => t.status === 'open')).toEqual([]);
+}, 240_000);
+
 test('one Was Not Brought is enough for a child on a child protection plan; the family declining closes the follow-up', async () => {
   const child = await overdueChild('birmingham', `cp-${randomUUID().slice(0, 8)}@example.com`, 'child_protection_plan');
   await runSweep();

@@ -136,7 +136,7 @@ test('on arrival: immunisation gaps and blood spot screening still within its ag
   await stack.waitFor(async () => (await instanceStatus(stack, child.nhsNumber, 'child-mover')) === 'completed', 'the mover process to complete');
 });
 
-test('the diagram: every element drawn once, orthogonal edges, nothing overlaps but boundary events on their task, left to right but the retry loop', async () => {
+test('the diagram: every element drawn once, orthogonal edges, nothing overlaps but boundary events on their task and a sub-process on its elements, left to right but the retry loop', async () => {
   const xml = readFileSync(join(__dirname, '../../definitions/child-mover.bpmn'), 'utf8');
   const compiled = await compileDefinition(xml, { activityTypes: ACTIVITY_TYPES, candidateGroups: new Set(['region-management']) });
   if (!compiled.ok) throw new Error(compiled.problems.map((p) => `${p.elementId}: ${p.message}`).join('\n'));
@@ -157,10 +157,12 @@ test('the diagram: every element drawn once, orthogonal edges, nothing overlaps 
     const n = graph.nodes[id];
     return n.kind === 'boundaryEvent' ? n.attachedToId : undefined;
   };
+  // An (event) sub-process is drawn expanded, around its own elements.
+  const inside = (id: string, container: string) => graph.nodes[id].scopeId === container;
   const overlaps: string[] = [];
   for (const [i, a] of shapes.entries()) {
     for (const b of shapes.slice(i + 1)) {
-      if (attachedTo(a.id) === b.id || attachedTo(b.id) === a.id) continue;
+      if (attachedTo(a.id) === b.id || attachedTo(b.id) === a.id || inside(a.id, b.id) || inside(b.id, a.id)) continue;
       if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) overlaps.push(`${a.id} / ${b.id}`);
     }
   }

@@ -143,3 +143,23 @@ test('a newer move supersedes a transfer still waiting for acceptance: its task 
   await stack.waitFor(async () => (await transfersOf(stack, child.id))[1].status === 'rejected', 'the second transfer to be referred back');
   expect((await stack.child(child.nhsNumber))!.localityCode).toBe('birmingham');
 });
+
+test('a death notified while the transfer waits for acceptance ends the mover: its task is withdrawn, nothing is escalated', async () => {
+  const child = await unusedChild(stack, 'birmingham');
+  await postEvent(stack, 'address-changes', { eventId: `address-${child.id}`, nhsNumber: child.nhsNumber, address: moveTo('CV5 6AA', 'Coventry') });
+  const task = await openTask(stack, child.nhsNumber, 'Task_Accept');
+
+  const death = await stack.events.post('/api/events/death-notifications').send({ nhsNumber: child.nhsNumber, dateOfDeath: stack.now().toISOString().slice(0, 10) });
+  expect([death.status, death.body.instancesNotified]).toEqual([202, 1]);
+  await stack.waitFor(async () => (await instanceStatus(stack, child.nhsNumber, 'child-mover')) === 'completed', 'the mover process to end');
+  const state = await stack.engine.env.client.workflow.getHandle(task.processInstanceId).query(instanceStateQuery);
+  expect(state.completed.map((c) => c.elementId)).toEqual(expect.arrayContaining(['Start_ChildDied', 'End_ChildDied']));
+  expect(state.active).toEqual([]);
+  await stack.waitFor(async () => (await stack.tasksFor(child.nhsNumber)).find((t) => t.id === task.id)?.status === 'cancelled', 'the acceptance task to be withdrawn');
+
+  await stack.skip(11 * DAY); // past the reminder (5 days) and the escalation (10 days)
+  expect((await stack.tasksFor(child.nhsNumber)).map((t) => [t.id, t.status, t.priority])).toEqual([[task.id, 'cancelled', task.priority]]);
+  const [transfer] = await transfersOf(stack, child.id);
+  expect([transfer.status, transfer.escalatedAt]).toEqual(['cancelled', null]); // closed with the death
+  expect((await stack.child(child.nhsNumber))!.localityCode).toBe('birmingham');
+});

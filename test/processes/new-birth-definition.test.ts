@@ -22,11 +22,18 @@ beforeAll(async () => {
 
 test('started by birthNotified; waits for the three screening messages by NHS number', () => {
   expect(graph.messageStartNames).toEqual(['birthNotified']);
-  expect([...graph.messageNames].sort()).toEqual(['bloodSpotOutcomeRecorded', 'hearingOutcomeRecorded', 'nipeOutcomeRecorded']);
+  expect([...graph.messageNames].sort()).toEqual(['bloodSpotOutcomeRecorded', 'childDied', 'hearingOutcomeRecorded', 'nipeOutcomeRecorded']);
   const catches = Object.values(graph.nodes).filter((n): n is Extract<GraphNode, { kind: 'intermediateCatchEvent' | 'boundaryEvent' }> =>
     (n.kind === 'intermediateCatchEvent' || n.kind === 'boundaryEvent') && n.trigger.type === 'message');
   expect(catches).toHaveLength(7);
   for (const c of catches) expect(c.trigger).toMatchObject({ message: { correlationKey: { type: 'feel', expression: 'nhsNumber' } } });
+});
+
+test("a death notification (childDied, by NHS number) interrupts the whole instance through an event sub-process", () => {
+  const start = graph.nodes.Start_ChildDied;
+  if (start.kind !== 'startEvent') throw new Error('Start_ChildDied is not a start event');
+  expect(start).toMatchObject({ scopeId: 'Sub_ChildDied', interrupting: true, trigger: { type: 'message', message: { name: { value: 'childDied' }, correlationKey: { type: 'feel', expression: 'nhsNumber' } } } });
+  expect(graph.nodes.Sub_ChildDied).toMatchObject({ kind: 'eventSubProcess', scopeId: 'new-birth-registration' });
 });
 
 interface Box { id: string; x: number; y: number; w: number; h: number }
@@ -43,7 +50,7 @@ function diagram(): { shapes: Box[]; edges: Map<string, Array<[number, number]>>
   return { shapes, edges };
 }
 
-test('every element is drawn once, edges are orthogonal, nothing overlaps but boundary events on their task', () => {
+test('every element is drawn once, edges are orthogonal, nothing overlaps but boundary events on their task and a sub-process on its elements', () => {
   const { shapes, edges } = diagram();
   expect(shapes.map((s) => s.id).sort()).toEqual(Object.keys(graph.nodes).sort());
   expect([...edges.keys()].sort()).toEqual(Object.keys(graph.flows).sort());
@@ -59,10 +66,12 @@ test('every element is drawn once, edges are orthogonal, nothing overlaps but bo
     const n = graph.nodes[id];
     return n.kind === 'boundaryEvent' ? n.attachedToId : undefined;
   };
+  // An (event) sub-process is drawn expanded, around its own elements.
+  const inside = (id: string, container: string) => graph.nodes[id].scopeId === container;
   const overlaps: string[] = [];
   for (const [i, a] of shapes.entries()) {
     for (const b of shapes.slice(i + 1)) {
-      if (attachedTo(a.id) === b.id || attachedTo(b.id) === a.id) continue;
+      if (attachedTo(a.id) === b.id || attachedTo(b.id) === a.id || inside(a.id, b.id) || inside(b.id, a.id)) continue;
       if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) overlaps.push(`${a.id} / ${b.id}`);
     }
   }

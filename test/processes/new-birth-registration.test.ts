@@ -238,3 +238,54 @@ test('nothing recorded: NIPE, blood spot and hearing chased; blood spot escalate
     expect.stringMatching(/^No conclusive blood spot result by \d{4}-\d{2}-\d{2}$/),
   ]);
 }, 240_000);
+
+test("a death notified while the new birth visit is open: the record is marked deceased (audited), the instance ends, the visit task is cancelled; nothing more is sent or escalated", async () => {
+  const nhs = stack.newNhsNumber();
+  const dateOfBirth = isoDay(stack.now());
+  const practice = await stack.practiceOf('sandwell');
+  await notifyBirth(birthBody({ nhsNumber: nhs, gpPracticeCode: practice.odsCode, postcode: 'B66 1AA', maternityUnit: 'Sandwell General Hospital' }, dateOfBirth));
+  const visit = await waitForTask(nhs, 'New birth visit');
+  const child = (await stack.child(nhs))!;
+  await stack.waitFor(async () => (await stack.receivedMail(practice.email)).length === 1, 'the GP email');
+
+  await stack.skip('3 days');
+  const death = { nhsNumber: nhs, dateOfDeath: isoDay(stack.now()) };
+  const res = await stack.events.post('/api/events/death-notifications').send(death);
+  expect([res.status, res.body]).toEqual([202, expect.objectContaining({ status: 'accepted', childId: child.id, messageName: 'childDied', processesStarted: 0, instancesNotified: 1 })]);
+  const [record] = await stack.database.sequelize.query<{ status: string; dateOfDeath: string }>('SELECT status, date_of_death::text AS "dateOfDeath" FROM children WHERE id = $1', {
+    type: QueryTypes.SELECT, bind: [child.id],
+  });
+  expect(record).toEqual({ status: 'deceased', dateOfDeath: death.dateOfDeath });
+  const audits = await stack.database.sequelize.query<{ action: string; detail: Record<string, unknown> }>(
+    "SELECT action, detail FROM audit_events WHERE child_id = $1 AND action = 'event.death_notification'", { type: QueryTypes.SELECT, bind: [child.id] },
+  );
+  expect(audits).toEqual([{ action: 'event.death_notification', detail: expect.objectContaining({ messageName: 'childDied', previousStatus: 'active', status: 'deceased', dateOfDeath: death.dateOfDeath }) }]);
+
+  const [ended] = await stack.waitFor(async () => {
+    const rows = await stack.instancesFor(nhs);
+    return rows.length === 1 && rows[0].status !== 'running' && rows;
+  }, 'the birth instance to end');
+  expect(ended.status).toBe('completed');
+  const [view] = await stateOf(nhs);
+  expect(view.active).toEqual([]);
+  expect(view.incidents).toEqual([]);
+  expect(view.completed.map((c) => c.elementId)).toEqual(expect.arrayContaining(['Start_ChildDied', 'End_ChildDied', 'Sub_ChildDied']));
+  expect(view.completed.map((c) => c.elementId)).not.toContain('End_Visited');
+  await stack.waitFor(async () => (await tasksNamed(nhs, 'New birth visit'))[0]?.status === 'cancelled', 'the visit task to be cancelled');
+
+  // A repeat of the notification is answered with the first event; nothing is written again.
+  const repeat = await stack.events.post('/api/events/death-notifications').send(death);
+  expect([repeat.status, repeat.body.eventId, repeat.body.status]).toEqual([200, res.body.eventId, 'duplicate']);
+
+  // Past every deadline of the process (visit day 14, screening, escalations at day 42 and 3 months): nothing happens.
+  // In 20-day steps: a skip is also a real-time timer, which Node caps at about 24.8 days.
+  for (let i = 0; i < 5; i++) await stack.skip('20 days');
+  const tasks = await stack.tasksFor(nhs);
+  expect(tasks.map((t) => [t.id, t.status])).toEqual([[visit.id, 'cancelled']]);
+  const [visitRow] = await stack.database.sequelize.query<{ escalatedAt: Date | null }>('SELECT escalated_at AS "escalatedAt" FROM human_tasks WHERE id = $1', { type: QueryTypes.SELECT, bind: [visit.id] });
+  expect(visitRow.escalatedAt).toBeNull();
+  expect(await stack.receivedMail(practice.email)).toHaveLength(1);
+  const [{ emails }] = await stack.database.sequelize.query<{ emails: string }>('SELECT count(*) AS emails FROM notifications WHERE child_id = $1', { type: QueryTypes.SELECT, bind: [child.id] });
+  expect(Number(emails)).toBe(1);
+  expect(await stack.instancesFor(nhs)).toHaveLength(1);
+}, 240_000);
