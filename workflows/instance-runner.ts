@@ -20,7 +20,7 @@ import {
 } from '@temporalio/workflow';
 import { handleEvent, instanceView, startInstance, userTaskCompletionProblems } from './engine';
 import type { BpmnErrorThrown, EngineCommand, EngineEvent, EngineState, Variables } from './engine/types';
-import { jobActivity } from './job-activities';
+import { jobActivity, LOCAL_RETRY_THRESHOLD_MS } from './job-activities';
 import {
   BPMN_ERROR_TYPE,
   PROCESS_INSTANCE_WORKFLOW_TYPE,
@@ -45,7 +45,7 @@ const queuedDb = proxyActivities<EngineActivities>(DB_OPTIONS);
  * task-queue round trip (each instance has at least two: its status when it starts and ends).
  * Retries back off by at most the threshold, so they stay in the worker under one activity id.
  */
-const localDb = proxyLocalActivities<EngineActivities>({ ...DB_OPTIONS, localRetryThreshold: '1 minute' });
+const localDb = proxyLocalActivities<EngineActivities>({ ...DB_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD_MS });
 /**
  * Instances started before the engine's database work ran locally have queued activities in
  * their history; they must replay with those (test/workflows/fixtures/histories).

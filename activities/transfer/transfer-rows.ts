@@ -30,16 +30,23 @@ export function transferOfInstance(db: Db, processInstanceId: string): Promise<T
   return selectOne<TransferRow>(db, `SELECT ${COLUMNS} FROM transfers WHERE process_instance_id = $1`, [processInstanceId]);
 }
 
-/** Cancels the child's other transfers in flight (a newer move supersedes them); returns their ids. */
-export async function supersedeOpenTransfers(db: Db, childId: string, byInstance: string): Promise<string[]> {
+/**
+ * Cancels the child's transfers in flight (requested or accepted), recording why in their detail;
+ * `exceptInstance` keeps the caller's own. Returns the cancelled ids.
+ */
+export async function cancelOpenTransfers(db: Db, childId: string, why: Record<string, string>, exceptInstance?: string): Promise<string[]> {
   const rows = await select<{ id: string }>(
     db,
-    `UPDATE transfers SET status = 'cancelled', decided_at = coalesce(decided_at, now()),
-       detail = detail || jsonb_build_object('supersededBy', $2::text)
-     WHERE child_id = $1 AND status IN ('requested', 'accepted') AND process_instance_id IS DISTINCT FROM $2 RETURNING id`,
-    [childId, byInstance],
+    `UPDATE transfers SET status = 'cancelled', decided_at = coalesce(decided_at, now()), detail = detail || $2::jsonb
+     WHERE child_id = $1 AND status IN ('requested', 'accepted') AND process_instance_id IS DISTINCT FROM $3 RETURNING id`,
+    [childId, JSON.stringify(why), exceptInstance ?? null],
   );
   return rows.map((r) => r.id);
+}
+
+/** Cancels the child's other transfers in flight (a newer move supersedes them); returns their ids. */
+export function supersedeOpenTransfers(db: Db, childId: string, byInstance: string): Promise<string[]> {
+  return cancelOpenTransfers(db, childId, { supersededBy: byInstance }, byInstance);
 }
 
 export async function insertTransfer(

@@ -14,6 +14,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { routeByPostcode, type LocalityRouting } from '../../activities/child/locality';
+import { cancelOpenTransfers } from '../../activities/transfer/transfer-rows';
 import {
   dedupeKeyOf, findInboundEvent, findInboundEventByKey, insertInboundEvent, type InboundEvent, type InboundEventKind,
 } from '../../db/repositories/inbound-events';
@@ -460,13 +461,8 @@ export const eventRoutes = [
             );
             if (updated.length === 0) throw ApiError.conflict('The child is already recorded as deceased');
             // A move in flight will not happen: its row is closed with the death (its process ends on childDied).
-            const cancelled = await select<{ id: string }>(
-              tx,
-              `UPDATE transfers SET status = 'cancelled', decided_at = coalesce(decided_at, now()), detail = detail || jsonb_build_object('cancelledBy', 'death notification')
-               WHERE child_id = $1 AND status IN ('requested', 'accepted') RETURNING id`,
-              [child.id],
-            );
-            return { previousStatus: child.status, status: 'deceased', dateOfDeath: body.dateOfDeath, cancelledTransfers: cancelled.map((t) => t.id) };
+            const cancelled = await cancelOpenTransfers(tx, child.id, { cancelledBy: 'death notification' });
+            return { previousStatus: child.status, status: 'deceased', dateOfDeath: body.dateOfDeath, cancelledTransfers: cancelled };
           },
         };
       }),

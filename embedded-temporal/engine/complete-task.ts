@@ -80,7 +80,7 @@ function rollBackRejectedUpdateTask(tx: Tx, commands: P<temporal.api.command.v1.
   s.wft = undefined;
   for (const m of messages) handleProtocolMessage(tx, m, identity);
   tx.save = false;
-  if (hasUndeliveredUpdates(s)) scheduleWorkflowTask(tx, true);
+  if (hasUndeliveredUpdates(s)) scheduleWorkflowTask(tx, { speculative: true });
   else afterWorkflowTaskClosed(tx);
   return true;
 }

@@ -122,7 +122,7 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
   });
   p.beforeFirstTask?.(tx);
   if (backoff > 0) state.firstTaskAt = now + backoff;
-  else scheduleWorkflowTask(tx, false, !p.eagerFirstTask);
+  else scheduleWorkflowTask(tx, { enqueue: !p.eagerFirstTask });
   return exec;
 }
 

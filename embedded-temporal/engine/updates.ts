@@ -115,7 +115,7 @@ export async function updateWorkflow(engine: Engine, r: P<temporal.api.workflows
     s.updates[updateId] = { updateId, request: r.request!, stage: 'admitted' };
     // A task scheduled just for the update stays in memory until it completes (see complete-task.ts).
     tx.save = false;
-    if (!s.wft) scheduleWorkflowTask(tx, true);
+    if (!s.wft) scheduleWorkflowTask(tx, { speculative: true });
     return tx.exec;
   });
   const wanted = Math.max(r.waitPolicy?.lifecycleStage || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED, Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED);

@@ -19,7 +19,7 @@ const POLL_HISTORY_FIELD = fieldNumber(temporal.api.workflowservice.v1.PollWorkf
  * Schedules a workflow task unless one is already scheduled or running (or the run is closed).
  * `enqueue: false` leaves it off the queues for a caller that hands it out itself (eager start).
  */
-export function scheduleWorkflowTask(tx: Tx, speculative = false, enqueue = true): void {
+export function scheduleWorkflowTask(tx: Tx, { speculative = false, enqueue = true }: { speculative?: boolean; enqueue?: boolean } = {}): void {
   const s = tx.exec.state;
   if (s.wft || !tx.exec.running || s.firstTaskAt !== undefined) return;
   const attempt = 1;

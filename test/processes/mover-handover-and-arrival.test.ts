@@ -14,6 +14,7 @@ import { compileDefinition } from '../../bpmn';
 import { select } from '../../db/repositories/sql';
 import { instanceStateQuery } from '../../workflows/messages';
 import { startChisStack, type ChisStack } from '../support/chis-stack';
+import { diagramLayout } from '../support/diagram-layout';
 import { auditActions, completeTask, instanceStatus, insertChild, openTask, postEvent, transfersOf, unusedChild } from './mover-support';
 
 let stack: ChisStack;
@@ -142,35 +143,11 @@ test('the diagram: every element drawn once, orthogonal edges, nothing overlaps 
   if (!compiled.ok) throw new Error(compiled.problems.map((p) => `${p.elementId}: ${p.message}`).join('\n'));
   expect(compiled.warnings).toEqual([]);
   const graph = compiled.graph;
-  const shapes = [...xml.matchAll(/<bpmndi:BPMNShape id="[^"]+" bpmnElement="([^"]+)"[^>]*>\s*<dc:Bounds x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((m) => ({
-    id: m[1], x: Number(m[2]), y: Number(m[3]), w: Number(m[4]), h: Number(m[5]),
-  }));
-  const edges = new Map<string, Array<[number, number]>>();
-  for (const m of xml.matchAll(/<bpmndi:BPMNEdge id="[^"]+" bpmnElement="([^"]+)">([\s\S]*?)<\/bpmndi:BPMNEdge>/g)) {
-    edges.set(m[1], [...m[2].matchAll(/<di:waypoint x="([\d.-]+)" y="([\d.-]+)"/g)].map((p) => [Number(p[1]), Number(p[2])] as [number, number]));
-  }
-  expect(shapes.map((s) => s.id).sort()).toEqual(Object.keys(graph.nodes).sort());
-  expect([...edges.keys()].sort()).toEqual(Object.keys(graph.flows).sort());
-  const crooked = [...edges].filter(([, pts]) => pts.length < 2 || pts.some((p, i) => i > 0 && p[0] !== pts[i - 1][0] && p[1] !== pts[i - 1][1])).map(([id]) => id);
-  expect(crooked).toEqual([]);
-  const attachedTo = (id: string) => {
-    const n = graph.nodes[id];
-    return n.kind === 'boundaryEvent' ? n.attachedToId : undefined;
-  };
-  // An (event) sub-process is drawn expanded, around its own elements.
-  const inside = (id: string, container: string) => graph.nodes[id].scopeId === container;
-  const overlaps: string[] = [];
-  for (const [i, a] of shapes.entries()) {
-    for (const b of shapes.slice(i + 1)) {
-      if (attachedTo(a.id) === b.id || attachedTo(b.id) === a.id || inside(a.id, b.id) || inside(b.id, a.id)) continue;
-      if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) overlaps.push(`${a.id} / ${b.id}`);
-    }
-  }
-  expect(overlaps).toEqual([]);
-  const backwards = Object.entries(graph.flows).filter(([, f]) => {
-    const [from, to] = [shapes.find((s) => s.id === f.sourceId)!, shapes.find((s) => s.id === f.targetId)!];
-    return to.x + to.w / 2 < from.x + from.w / 2;
-  }).map(([id]) => id);
+  const layout = diagramLayout(xml, graph);
+  expect(layout.drawnElements).toEqual(Object.keys(graph.nodes).sort());
+  expect(layout.drawnFlows).toEqual(Object.keys(graph.flows).sort());
+  expect(layout.crooked).toEqual([]);
+  expect(layout.overlaps).toEqual([]);
   // Only the retry: a missing handover goes back to the handover (Gw_HandoverDue), then the change runs again.
-  expect(backwards).toEqual(['Flow_HandoverMissing']);
+  expect(layout.backwards).toEqual(['Flow_HandoverMissing']);
 });
