@@ -1,4 +1,14 @@
-const ESM_PACKAGES = ['@bpmn-io', 'bpmn-moddle', 'moddle', 'moddle-xml', 'saxen', 'min-dash', 'feelin', 'lezer-feel', 'zeebe-bpmn-moddle'];
+const ESM_PACKAGES = [
+  '@bpmn-io',
+  'bpmn-moddle',
+  'moddle',
+  'moddle-xml',
+  'saxen',
+  'min-dash',
+  'feelin',
+  'lezer-feel',
+  'zeebe-bpmn-moddle',
+];
 
 /** One Jest config: TypeScript through SWC, one embedded PostgreSQL for the whole run. */
 module.exports = {

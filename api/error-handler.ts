@@ -8,9 +8,15 @@ const PROBLEM_JSON = 'application/problem+json';
 function fromBodyParser(error: { type?: string; status?: number; limit?: number }): ApiError | null {
   switch (error.type) {
     case 'entity.parse.failed':
-      return ApiError.badRequest('The request body is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]);
+      return ApiError.badRequest('The request body is not valid JSON', [
+        { field: 'body', message: 'is not valid JSON' },
+      ]);
     case 'entity.too.large':
-      return new ApiError(413, 'Payload Too Large', `The request body is larger than the limit of ${error.limit} bytes`);
+      return new ApiError(
+        413,
+        'Payload Too Large',
+        `The request body is larger than the limit of ${error.limit} bytes`,
+      );
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new ApiError(415, 'Unsupported Media Type', 'The request body must be UTF-8 JSON');
@@ -23,7 +29,8 @@ function fromBodyParser(error: { type?: string; status?: number; limit?: number 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const known = error instanceof ApiError ? error : fromBodyParser(error as { type?: string });
-    const problem = known ?? new ApiError(500, 'Internal Server Error', 'Something went wrong; the error has been logged');
+    const problem =
+      known ?? new ApiError(500, 'Internal Server Error', 'Something went wrong; the error has been logged');
     if (!known) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
     res
       .status(problem.status)

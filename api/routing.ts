@@ -24,7 +24,10 @@ function accessReasonOf(req: Request): string | null {
   const reason = raw.trim();
   if (reason.length < ACCESS_REASON_MIN || reason.length > ACCESS_REASON_MAX) {
     throw ApiError.badRequest('The stated access reason is not usable', [
-      { field: `headers.${ACCESS_REASON_HEADER}`, message: `must be ${ACCESS_REASON_MIN} to ${ACCESS_REASON_MAX} characters, got ${reason.length}` },
+      {
+        field: `headers.${ACCESS_REASON_HEADER}`,
+        message: `must be ${ACCESS_REASON_MIN} to ${ACCESS_REASON_MAX} characters, got ${reason.length}`,
+      },
     ]);
   }
   return reason;
@@ -37,11 +40,15 @@ function guard(route: RouteDefinition, req: Request, session: SessionLocals | nu
   if (!SAFE_METHODS.has(route.method)) {
     const sent = req.get(CSRF_HEADER);
     if (!sent || !sameSecret(sent, session.csrfToken)) {
-      throw ApiError.forbidden(`Missing or wrong ${CSRF_HEADER} header: send the csrfToken returned by /api/auth/login or /api/auth/me`);
+      throw ApiError.forbidden(
+        `Missing or wrong ${CSRF_HEADER} header: send the csrfToken returned by /api/auth/login or /api/auth/me`,
+      );
     }
   }
   if (!roleMay(session.principal.role, route.access)) {
-    throw ApiError.forbidden(`Your role (${session.principal.role}) may not ${route.summary.charAt(0).toLowerCase()}${route.summary.slice(1)}`);
+    throw ApiError.forbidden(
+      `Your role (${session.principal.role}) may not ${route.summary.charAt(0).toLowerCase()}${route.summary.slice(1)}`,
+    );
   }
 }
 
@@ -65,7 +72,11 @@ export function mountRoutes(routes: readonly RouteDefinition[], deps: CaseWorkDe
       const reply = await route.handler(input, ctx);
       res.setHeader('Cache-Control', 'no-store');
       if (reply.redirect) res.redirect(reply.status, reply.redirect);
-      else if (reply.contentType) res.status(reply.status).type(reply.contentType).send(String(reply.body ?? ''));
+      else if (reply.contentType)
+        res
+          .status(reply.status)
+          .type(reply.contentType)
+          .send(String(reply.body ?? ''));
       else if (reply.body === undefined) res.status(reply.status).end();
       else res.status(reply.status).json(reply.body);
     });

@@ -32,7 +32,12 @@ export const isoDate = () => z.iso.date({ error: 'must be a date as YYYY-MM-DD' 
 
 /** Page size for list endpoints. */
 export const pageLimit = (fallback = 25) =>
-  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(fallback);
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100, 'must be at most 100')
+    .default(fallback);
 
 function problemsOf(part: string, error: z.ZodError): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -48,7 +53,10 @@ function problemsOf(part: string, error: z.ZodError): FieldProblem[] {
 }
 
 /** Parses params, query and body against the route's schemas; every problem is reported at once. */
-export function parseInput<S extends RouteSchemas>(schemas: S, raw: { params: unknown; query: unknown; body: unknown }): RouteInput<S> {
+export function parseInput<S extends RouteSchemas>(
+  schemas: S,
+  raw: { params: unknown; query: unknown; body: unknown },
+): RouteInput<S> {
   const problems: FieldProblem[] = [];
   const out: Record<string, unknown> = {};
   for (const part of ['params', 'query', 'body'] as const) {

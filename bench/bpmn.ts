@@ -35,7 +35,11 @@ import { DefinitionStore } from '../deployment/definition-store';
 import { deployDefinition } from '../deployment/deploy-definition';
 import { withDiagram } from '../test/workflows/diagram';
 import { createEngineWorker } from '../workers/engine-worker';
-import { completeUserTaskUpdate, PROCESS_INSTANCE_WORKFLOW_TYPE, type ProcessInstanceInput } from '../workflows/messages';
+import {
+  completeUserTaskUpdate,
+  PROCESS_INSTANCE_WORKFLOW_TYPE,
+  type ProcessInstanceInput,
+} from '../workflows/messages';
 
 const TASKS = 10;
 const HEAD = `<?xml version="1.0" encoding="UTF-8"?>
@@ -45,13 +49,16 @@ const LOCAL_CHAIN = 'bench-ten-local-tasks';
 const QUEUED_CHAIN = 'bench-ten-queued-tasks';
 
 function serviceChainXml(processId = LOCAL_CHAIN): string {
-  const tasks = Array.from({ length: TASKS }, (_, i) => `
+  const tasks = Array.from(
+    { length: TASKS },
+    (_, i) => `
     <bpmn:serviceTask id="Task_${i + 1}" name="Step ${i + 1}">
       <bpmn:extensionElements><zeebe:taskDefinition type="bench.step" /></bpmn:extensionElements>
       <bpmn:incoming>Flow_${i}</bpmn:incoming>
       <bpmn:outgoing>Flow_${i + 1}</bpmn:outgoing>
     </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="Flow_${i + 1}" sourceRef="Task_${i + 1}" targetRef="${i + 1 === TASKS ? 'End' : `Task_${i + 2}`}" />`).join('');
+    <bpmn:sequenceFlow id="Flow_${i + 1}" sourceRef="Task_${i + 1}" targetRef="${i + 1 === TASKS ? 'End' : `Task_${i + 2}`}" />`,
+  ).join('');
   return `${HEAD}
   <bpmn:process id="${processId}" name="Ten service tasks" isExecutable="true">
     <bpmn:startEvent id="Start" name="Start"><bpmn:outgoing>Flow_0</bpmn:outgoing></bpmn:startEvent>
@@ -125,16 +132,23 @@ async function waitForServer(address: string, child: ChildProcess): Promise<void
 /** The same diagrams in bpmn-engine, in memory: service tasks call an async function, the user task is signalled. */
 async function bpmnEngineRates(o: Options): Promise<{ serviceChain: number; userTask: number }> {
   // bpmn-engine is ESM-only.
-  const { Engine } = (await import('bpmn-engine')) as unknown as { Engine: new (options: Record<string, unknown>) => BpmnEngine };
+  const { Engine } = (await import('bpmn-engine')) as unknown as {
+    Engine: new (options: Record<string, unknown>) => BpmnEngine;
+  };
   const step = async () => ({});
   const services = (activity: { type: string; behaviour: Record<string, unknown> }) => {
     if (activity.type !== 'bpmn:ServiceTask') return;
     activity.behaviour.Service = function Service() {
-      return { execute: (_m: unknown, callback: (err: Error | null, out?: unknown) => void) => void step().then((r) => callback(null, r), callback) };
+      return {
+        execute: (_m: unknown, callback: (err: Error | null, out?: unknown) => void) =>
+          void step().then((r) => callback(null, r), callback),
+      };
     };
   };
   // Parsed once, like the durable side compiles once at deploy time.
-  const { BpmnModdle } = (await import('bpmn-moddle')) as unknown as { BpmnModdle: new () => { fromXML(xml: string): Promise<unknown> } };
+  const { BpmnModdle } = (await import('bpmn-moddle')) as unknown as {
+    BpmnModdle: new () => { fromXML(xml: string): Promise<unknown> };
+  };
   const chain = await new BpmnModdle().fromXML(serviceChainXml());
   const user = await new BpmnModdle().fromXML(userTaskXml());
   const serviceChain = await measure(o.instances, o.concurrency, async () => {
@@ -172,9 +186,23 @@ async function main(): Promise<void> {
   await migrate(db.sequelize);
 
   const port = await freePort();
-  const server = spawn(resolve(__dirname, '../embedded-temporal/bin/temporal-server'), ['server', 'start-dev', '--port', String(port), '--database-url', postgres.urlFor('temporal_bench'), '--headless', '--log-level', 'warn'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const server = spawn(
+    resolve(__dirname, '../embedded-temporal/bin/temporal-server'),
+    [
+      'server',
+      'start-dev',
+      '--port',
+      String(port),
+      '--database-url',
+      postgres.urlFor('temporal_bench'),
+      '--headless',
+      '--log-level',
+      'warn',
+    ],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const address = `127.0.0.1:${port}`;
   try {
     await waitForServer(address, server);
@@ -189,13 +217,24 @@ async function main(): Promise<void> {
       sequelize: db.sequelize,
       client,
       activities: { 'bench.step': async () => ({}) },
-      tuning: { maxConcurrentWorkflowTaskExecutions: 100, maxConcurrentActivityTaskExecutions: 200, maxCachedWorkflows: 1000 },
+      tuning: {
+        maxConcurrentWorkflowTaskExecutions: 100,
+        maxConcurrentActivityTaskExecutions: 200,
+        maxCachedWorkflows: 1000,
+      },
     });
     const running = worker.run();
 
-    const context = { activityTypes: new Set([...ACTIVITY_TYPES, 'bench.step']), candidateGroups: new Set(['caseworkers']) };
+    const context = {
+      activityTypes: new Set([...ACTIVITY_TYPES, 'bench.step']),
+      candidateGroups: new Set(['caseworkers']),
+    };
     const asLocal = new Set([...LOCAL_ACTIVITY_TYPES, 'bench.step']);
-    for (const [xml, localActivityTypes] of [[serviceChainXml(LOCAL_CHAIN), asLocal], [serviceChainXml(QUEUED_CHAIN), LOCAL_ACTIVITY_TYPES], [userTaskXml(), LOCAL_ACTIVITY_TYPES]] as const) {
+    for (const [xml, localActivityTypes] of [
+      [serviceChainXml(LOCAL_CHAIN), asLocal],
+      [serviceChainXml(QUEUED_CHAIN), LOCAL_ACTIVITY_TYPES],
+      [userTaskXml(), LOCAL_ACTIVITY_TYPES],
+    ] as const) {
       const outcome = await deployDefinition(db.sequelize, withDiagram(xml), { ...context, localActivityTypes });
       if (outcome.status === 'refused') throw new Error(`bench diagram refused: ${JSON.stringify(outcome.problems)}`);
     }
@@ -208,7 +247,12 @@ async function main(): Promise<void> {
     const queuedChainInput = await inputFor(QUEUED_CHAIN);
     const userInput = await inputFor('bench-user-task');
     const start = (input: ProcessInstanceInput) =>
-      client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, { taskQueue, workflowId: `${input.definition.key}-${randomUUID()}`, args: [input], requestEagerStart: true });
+      client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: `${input.definition.key}-${randomUUID()}`,
+        args: [input],
+        requestEagerStart: true,
+      });
 
     // Warm-up (bundle load, connection pools, JIT).
     await measure(10, 10, async () => void (await (await start(queuedChainInput)).result()));
@@ -226,10 +270,13 @@ async function main(): Promise<void> {
       // workflow activation per poll), then complete it as the API does: the workflow's update.
       let taskId: string | undefined;
       while (!taskId) {
-        const [row] = await db.sequelize.query<{ id: string }>(`SELECT id FROM human_tasks WHERE process_instance_id = $1 AND status = 'open'`, {
-          type: QueryTypes.SELECT,
-          bind: [h.workflowId],
-        });
+        const [row] = await db.sequelize.query<{ id: string }>(
+          `SELECT id FROM human_tasks WHERE process_instance_id = $1 AND status = 'open'`,
+          {
+            type: QueryTypes.SELECT,
+            bind: [h.workflowId],
+          },
+        );
         taskId = row?.id;
         if (!taskId) await new Promise((r) => setTimeout(r, 10));
       }
@@ -246,10 +293,14 @@ async function main(): Promise<void> {
       ['10 service tasks, queued', durableQueuedChain, memory.serviceChain, TASKS],
       ['1 user task (update)', durableUser, memory.userTask, 1],
     ] as const;
-    console.log(`\nBPMN engine throughput: ${o.instances} instances per case, ${o.concurrency} in flight, embedded Temporal + PostgreSQL vs bpmn-engine in memory`);
+    console.log(
+      `\nBPMN engine throughput: ${o.instances} instances per case, ${o.concurrency} in flight, embedded Temporal + PostgreSQL vs bpmn-engine in memory`,
+    );
     console.log('case                       durable inst/s  durable tasks/s  bpmn-engine inst/s  durable/in-memory');
     for (const [name, durable, mem, tasks] of rows) {
-      console.log(`${name.padEnd(26)} ${durable.toFixed(1).padStart(14)}  ${(durable * tasks).toFixed(1).padStart(15)}  ${mem.toFixed(1).padStart(18)}  ${(durable / mem).toFixed(4).padStart(17)}`);
+      console.log(
+        `${name.padEnd(26)} ${durable.toFixed(1).padStart(14)}  ${(durable * tasks).toFixed(1).padStart(15)}  ${mem.toFixed(1).padStart(18)}  ${(durable / mem).toFixed(4).padStart(17)}`,
+      );
     }
   } finally {
     const exited = new Promise((r) => server.once('exit', r));

@@ -16,7 +16,16 @@ import { migrate } from '../db/migrate';
 import { seedRegion, type SeededTable } from '../db/seed';
 
 const FULL_REGION = 1_400_000;
-const TABLES: SeededTable[] = ['children', 'contacts', 'immunisation_events', 'screening_results', 'safeguarding_concerns', 'gp_practices', 'staff_users', 'teams'];
+const TABLES: SeededTable[] = [
+  'children',
+  'contacts',
+  'immunisation_events',
+  'screening_results',
+  'safeguarding_concerns',
+  'gp_practices',
+  'staff_users',
+  'teams',
+];
 
 function parseArgs(argv: string[]): Record<string, number> {
   const values: Record<string, number> = { children: 100_000, batch: 10_000, concurrency: 2, seed: 1 };
@@ -24,7 +33,9 @@ function parseArgs(argv: string[]): Record<string, number> {
     const name = argv[i].replace(/^--/, '');
     const value = Number(argv[i + 1]);
     if (!(name in values) || !Number.isSafeInteger(value) || value < 0) {
-      console.error(`usage: npx tsx bench/seed.ts [--children N] [--batch B] [--concurrency C] [--seed S] (bad: ${argv[i]} ${argv[i + 1] ?? ''})`);
+      console.error(
+        `usage: npx tsx bench/seed.ts [--children N] [--batch B] [--concurrency C] [--seed S] (bad: ${argv[i]} ${argv[i + 1] ?? ''})`,
+      );
       process.exit(2);
     }
     values[name] = value;
@@ -52,7 +63,9 @@ async function main(): Promise<void> {
     await migrate(db.sequelize);
     const postmasterPid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
 
-    console.log(`seeding ${args.children} children (batch ${args.batch}, concurrency ${args.concurrency}, seed ${args.seed}); ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}`);
+    console.log(
+      `seeding ${args.children} children (batch ${args.batch}, concurrency ${args.concurrency}, seed ${args.seed}); ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}`,
+    );
     const pgCpuBefore = await cpuMs(postmasterPid);
     const nodeCpuBefore = process.cpuUsage();
     let reported = 0;
@@ -86,14 +99,20 @@ async function main(): Promise<void> {
     const rowsWritten = Object.values(summary.rows).reduce((a, b) => a + b, 0);
     console.log('');
     console.log(`children inserted per second: ${Math.round(perSecond)}`);
-    console.log(`rows inserted per second:     ${Math.round(rowsWritten / seconds)} (${rowsWritten} rows in ${seconds.toFixed(1)} s)`);
+    console.log(
+      `rows inserted per second:     ${Math.round(rowsWritten / seconds)} (${rowsWritten} rows in ${seconds.toFixed(1)} s)`,
+    );
     console.log(`load average at the end: ${loadavg()[0].toFixed(1)} (other work on the machine slows the run down)`);
-    console.log(`CPU: seed process ${((nodeCpu.user + nodeCpu.system) / 1e6).toFixed(1)} s, PostgreSQL ${(pgCpu / 1000).toFixed(1)} s`);
+    console.log(
+      `CPU: seed process ${((nodeCpu.user + nodeCpu.system) / 1e6).toFixed(1)} s, PostgreSQL ${(pgCpu / 1000).toFixed(1)} s`,
+    );
     console.log(`database size: ${counts[0].size}`);
     console.log('rows per table:');
     for (const t of TABLES) console.log(`  ${t.padEnd(22)} ${String(counts[0][t]).padStart(10)}`);
     const fullSeconds = FULL_REGION / perSecond;
-    console.log(`extrapolated for ${FULL_REGION.toLocaleString('en-GB')} children: ${Math.floor(fullSeconds / 60)} min ${Math.round(fullSeconds % 60)} s (target: under 5 min)`);
+    console.log(
+      `extrapolated for ${FULL_REGION.toLocaleString('en-GB')} children: ${Math.floor(fullSeconds / 60)} min ${Math.round(fullSeconds % 60)} s (target: under 5 min)`,
+    );
   } finally {
     await postgres.stop();
     await rm(dataDir, { recursive: true, force: true });

@@ -16,7 +16,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { CATCH_UP_LOOKBACK_DAYS, DEFAULT_LOOKBACK_DAYS, RECORD_OVERDUE_FOLLOW_UPS_SQL } from '../activities/immunisation/overdue-query';
+import {
+  CATCH_UP_LOOKBACK_DAYS,
+  DEFAULT_LOOKBACK_DAYS,
+  RECORD_OVERDUE_FOLLOW_UPS_SQL,
+} from '../activities/immunisation/overdue-query';
 import { freePort } from '../core/free-port';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { connect } from '../db/database';
@@ -34,12 +38,20 @@ interface Args {
 }
 
 function usage(problem: string): never {
-  console.error(`${problem}\nusage: npx tsx bench/sweep.ts [--children N] [--lookback DAYS] [--explain] [--no-catch-up] [--data-dir DIR]`);
+  console.error(
+    `${problem}\nusage: npx tsx bench/sweep.ts [--children N] [--lookback DAYS] [--explain] [--no-catch-up] [--data-dir DIR]`,
+  );
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { children: 100_000, lookback: DEFAULT_LOOKBACK_DAYS, explain: false, catchUp: true, dataDir: null };
+  const args: Args = {
+    children: 100_000,
+    lookback: DEFAULT_LOOKBACK_DAYS,
+    explain: false,
+    catchUp: true,
+    dataDir: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--explain') args.explain = true;
@@ -79,7 +91,10 @@ async function explain(client: Client, lookback: number, label: string): Promise
   await client.query('BEGIN');
   try {
     const sweepId = await newSweep(client, `explain-${label}`, lookback);
-    const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${RECORD_OVERDUE_FOLLOW_UPS_SQL}`, [AS_OF, lookback, sweepId]);
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS) ${RECORD_OVERDUE_FOLLOW_UPS_SQL}`,
+      [AS_OF, lookback, sweepId],
+    );
     console.log(`\nEXPLAIN ANALYZE, ${label} (rolled back):`);
     for (const r of rows) console.log(`  ${r['QUERY PLAN']}`);
   } finally {
@@ -100,7 +115,10 @@ async function main(): Promise<void> {
 
     const db = connect(postgres.urlFor('bench'));
     await migrate(db.sequelize);
-    const [[{ n }]] = (await db.sequelize.query('SELECT count(*)::int AS n FROM children')) as [[{ n: number }], unknown];
+    const [[{ n }]] = (await db.sequelize.query('SELECT count(*)::int AS n FROM children')) as [
+      [{ n: number }],
+      unknown,
+    ];
     if (n === 0) {
       console.log(`seeding ${args.children} children (reference date ${AS_OF}) ...`);
       const seeded = await seedRegion(db.sequelize, { children: args.children, referenceDate: AS_OF });
@@ -115,26 +133,46 @@ async function main(): Promise<void> {
     // Follow-ups of an earlier run in a kept cluster would make the "first run" a repeat.
     await client.query('TRUNCATE immunisation_follow_ups, immunisation_sweeps CASCADE');
     const vacuum = await timed(() => client.query('VACUUM ANALYZE'));
-    const counts = (await client.query<{ children: number; events: number }>(
-      'SELECT (SELECT count(*)::int FROM children) AS children, (SELECT count(*)::int FROM immunisation_events) AS events',
-    )).rows[0];
-    const settings = (await client.query<{ name: string; setting: string; unit: string | null }>(
-      "SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_parallel_workers_per_gather', 'jit')",
-    )).rows.map((s) => `${s.name}=${s.setting}${s.unit ?? ''}`).join(', ');
-    console.log(`${counts.children} children, ${counts.events} immunisation events; VACUUM ANALYZE ${seconds(vacuum.ms)}`);
+    const counts = (
+      await client.query<{ children: number; events: number }>(
+        'SELECT (SELECT count(*)::int FROM children) AS children, (SELECT count(*)::int FROM immunisation_events) AS events',
+      )
+    ).rows[0];
+    const settings = (
+      await client.query<{ name: string; setting: string; unit: string | null }>(
+        "SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'max_parallel_workers_per_gather', 'jit')",
+      )
+    ).rows
+      .map((s) => `${s.name}=${s.setting}${s.unit ?? ''}`)
+      .join(', ');
+    console.log(
+      `${counts.children} children, ${counts.events} immunisation events; VACUUM ANALYZE ${seconds(vacuum.ms)}`,
+    );
     console.log(`${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}; ${settings}`);
 
     console.log('');
     console.log(`overdue sweep as of ${AS_OF} over ${counts.children} children:`);
-    const daily1 = await timed(async () => runSweep(client, await newSweep(client, 'daily-1', args.lookback), args.lookback));
-    console.log(`  daily sweep (became overdue in the last ${args.lookback} days): ${seconds(daily1.ms)}, ${daily1.value} follow-ups recorded   (target ≤ 10 s for 1.4 M)`);
-    const daily2 = await timed(async () => runSweep(client, await newSweep(client, 'daily-2', args.lookback), args.lookback));
-    console.log(`  the same sweep again (idempotent):                 ${seconds(daily2.ms)}, ${daily2.value} follow-ups recorded`);
+    const daily1 = await timed(async () =>
+      runSweep(client, await newSweep(client, 'daily-1', args.lookback), args.lookback),
+    );
+    console.log(
+      `  daily sweep (became overdue in the last ${args.lookback} days): ${seconds(daily1.ms)}, ${daily1.value} follow-ups recorded   (target ≤ 10 s for 1.4 M)`,
+    );
+    const daily2 = await timed(async () =>
+      runSweep(client, await newSweep(client, 'daily-2', args.lookback), args.lookback),
+    );
+    console.log(
+      `  the same sweep again (idempotent):                 ${seconds(daily2.ms)}, ${daily2.value} follow-ups recorded`,
+    );
     if (args.catchUp) {
       await client.query('BEGIN');
-      const catchUp = await timed(async () => runSweep(client, await newSweep(client, 'catch-up', CATCH_UP_LOOKBACK_DAYS), CATCH_UP_LOOKBACK_DAYS));
+      const catchUp = await timed(async () =>
+        runSweep(client, await newSweep(client, 'catch-up', CATCH_UP_LOOKBACK_DAYS), CATCH_UP_LOOKBACK_DAYS),
+      );
       await client.query('ROLLBACK');
-      console.log(`  catch-up, every overdue dose still offered:        ${seconds(catchUp.ms)}, ${catchUp.value} follow-ups (rolled back)`);
+      console.log(
+        `  catch-up, every overdue dose still offered:        ${seconds(catchUp.ms)}, ${catchUp.value} follow-ups (rolled back)`,
+      );
     }
     console.log(`load average at the end: ${loadavg()[0].toFixed(1)} (other work on the machine slows the run down)`);
 

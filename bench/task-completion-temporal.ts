@@ -57,7 +57,11 @@ export async function benchTemporalCompletion(
   } catch {
     // already installed
   }
-  const temporal = await startEmbeddedTemporal({ databaseUrl, port: await freePort(), logger: pino({ level: 'error' }) });
+  const temporal = await startEmbeddedTemporal({
+    databaseUrl,
+    port: await freePort(),
+    logger: pino({ level: 'error' }),
+  });
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: temporal.address });
@@ -66,13 +70,27 @@ export async function benchTemporalCompletion(
   const running = worker.run();
   let server: Server | undefined;
   try {
-    const deployed = await deployDefinition(db.sequelize, BPMN, { activityTypes: ACTIVITY_TYPES, candidateGroups: new Set([GROUP]) });
-    if (deployed.status === 'refused') throw new Error(`bench definition refused: ${deployed.problems.map((p) => p.message).join('; ')}`);
+    const deployed = await deployDefinition(db.sequelize, BPMN, {
+      activityTypes: ACTIVITY_TYPES,
+      candidateGroups: new Set([GROUP]),
+    });
+    if (deployed.status === 'refused')
+      throw new Error(`bench definition refused: ${deployed.problems.map((p) => p.message).join('; ')}`);
     const definition = (await new DefinitionStore(db.sequelize).withGraph(KEY))!;
     const app = createApp({
       logger: pino({ level: 'silent' }),
       health: {},
-      caseWork: { db, auth: { sessionIdleMinutes: 30, sessionMaxHours: 12, cookieSecure: false, loginMaxFailures: 5, loginWindowMinutes: 15 }, taskCompleter: new TemporalTaskCompleter(client, db) },
+      caseWork: {
+        db,
+        auth: {
+          sessionIdleMinutes: 30,
+          sessionMaxHours: 12,
+          cookieSecure: false,
+          loginMaxFailures: 5,
+          loginWindowMinutes: 15,
+        },
+        taskCompleter: new TemporalTaskCompleter(client, db),
+      },
     });
     const port = await freePort();
     server = await listen(app, port);
@@ -81,8 +99,15 @@ export async function benchTemporalCompletion(
     const claim: number[] = [];
     const complete: number[] = [];
     for (let i = 0; i < samples; i++) {
-      const input: ProcessInstanceInput = { definition: { id: definition.id, key: definition.key, version: definition.version, graph: definition.graph }, variables: {} };
-      const handle = await client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, { taskQueue, workflowId: `bench-${randomUUID()}`, args: [input] });
+      const input: ProcessInstanceInput = {
+        definition: { id: definition.id, key: definition.key, version: definition.version, graph: definition.graph },
+        variables: {},
+      };
+      const handle = await client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: `bench-${randomUUID()}`,
+        args: [input],
+      });
       let taskId: string | undefined;
       for (let attempt = 0; attempt < 400 && !taskId; attempt++) {
         const view = await handle.query(instanceStateQuery).catch(() => null);
@@ -96,10 +121,15 @@ export async function benchTemporalCompletion(
       await claimed.arrayBuffer();
       claim.push(elapsed(started));
       started = process.hrtime.bigint();
-      const completed = await fetch(`${base}/tasks/${taskId}/complete`, { method: 'POST', headers, body: JSON.stringify({ outcome: 'reviewed' }) });
+      const completed = await fetch(`${base}/tasks/${taskId}/complete`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ outcome: 'reviewed' }),
+      });
       await completed.arrayBuffer();
       complete.push(elapsed(started));
-      if (claimed.status !== 200 || completed.status !== 200) throw new Error(`claim ${claimed.status} / complete ${completed.status}`);
+      if (claimed.status !== 200 || completed.status !== 200)
+        throw new Error(`claim ${claimed.status} / complete ${completed.status}`);
       await handle.result();
     }
     return { claim, complete };

@@ -48,25 +48,42 @@ async function step<T>(label: string, work: () => Promise<T>): Promise<T> {
 
 async function seed(db: Db): Promise<void> {
   await step('teams and process instances', async () => {
-    await select(db, `INSERT INTO teams (code, name, kind, locality_id)
-      SELECT l.code || '-' || k, l.name || ' ' || k, replace(k, '-', '_'), l.id FROM localities l, unnest($1::text[]) k RETURNING id`, [KINDS]);
-    await select(db, `INSERT INTO process_definitions (key, version, xml, compiled, checksum)
-      SELECT k, 1, '<definitions/>', '{}', repeat('0', 64) FROM unnest($1::text[]) k RETURNING id`, [PROCESSES]);
-    await select(db, `INSERT INTO process_instances (id, definition_id, status)
-      SELECT 'bench-' || g, 1 + g % 4, 'running' FROM generate_series(0, $1 - 1) g RETURNING 1`, [Math.ceil(TOTAL / 5)]);
+    await select(
+      db,
+      `INSERT INTO teams (code, name, kind, locality_id)
+      SELECT l.code || '-' || k, l.name || ' ' || k, replace(k, '-', '_'), l.id FROM localities l, unnest($1::text[]) k RETURNING id`,
+      [KINDS],
+    );
+    await select(
+      db,
+      `INSERT INTO process_definitions (key, version, xml, compiled, checksum)
+      SELECT k, 1, '<definitions/>', '{}', repeat('0', 64) FROM unnest($1::text[]) k RETURNING id`,
+      [PROCESSES],
+    );
+    await select(
+      db,
+      `INSERT INTO process_instances (id, definition_id, status)
+      SELECT 'bench-' || g, 1 + g % 4, 'running' FROM generate_series(0, $1 - 1) g RETURNING 1`,
+      [Math.ceil(TOTAL / 5)],
+    );
   });
   await step(`${CHILDREN} children`, async () => {
     // 999-range synthetic NHS numbers; candidates whose check value is 10 are skipped.
-    await select(db, `INSERT INTO children (nhs_number, given_name, family_name, date_of_birth, sex, address_line1, postcode, locality_id)
+    await select(
+      db,
+      `INSERT INTO children (nhs_number, given_name, family_name, date_of_birth, sex, address_line1, postcode, locality_id)
       SELECT n, 'Bench', 'Child' || g, date '2020-01-01' + (g % 2000), 'unknown', '1 Bench Road', 'B1 1AA', 1 + g % 14
       FROM (SELECT g, '999' || lpad(g::text, 6, '0') AS nine FROM generate_series(1, $1 * 11 / 10) g) s,
       LATERAL (SELECT 11 - (sum(substr(nine, i, 1)::int * (11 - i)) % 11) AS c FROM generate_series(1, 9) i) x,
       LATERAL (SELECT nine || CASE WHEN c = 11 THEN 0 ELSE c END AS n) y
-      WHERE c <> 10 LIMIT $1 RETURNING 1`, [CHILDREN]);
+      WHERE c <> 10 LIMIT $1 RETURNING 1`,
+      [CHILDREN],
+    );
   });
   await step(`${TOTAL} tasks (${OPEN} open or claimed)`, async () => {
     // Every tenth active task is claimed; the rest of the table is history (completed).
-    await db.sequelize.query(`INSERT INTO human_tasks (id, process_instance_id, process_key, element_id, name, child_id, locality_id,
+    await db.sequelize.query(
+      `INSERT INTO human_tasks (id, process_instance_id, process_key, element_id, name, child_id, locality_id,
         candidate_groups, assignee, priority, due_at, status, claimed_at, completed_at, completed_by, form)
       SELECT gen_random_uuid(), 'bench-' || (g % $4), p.key, 'task', 'Bench task ' || g, c.id, c.locality_id,
         ARRAY[l.code || '-' || ($5::text[])[1 + g % 4]],
@@ -82,7 +99,8 @@ async function seed(db: Db): Promise<void> {
       JOIN children c ON c.id = 1 + (g * 31) % $3
       JOIN localities l ON l.id = c.locality_id
       JOIN process_definitions p ON p.id = 1 + (g % $4) % 4`,
-      { bind: [TOTAL, OPEN, CHILDREN, Math.ceil(TOTAL / 5), KINDS] });
+      { bind: [TOTAL, OPEN, CHILDREN, Math.ceil(TOTAL / 5), KINDS] },
+    );
   });
   await step('ANALYZE', () => db.sequelize.query('ANALYZE'));
 }
@@ -95,7 +113,8 @@ function listen(handler: Parameters<typeof createServer>[1], port: number): Prom
   });
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'chis-bench-tasks-'));
@@ -113,18 +132,49 @@ async function main(): Promise<void> {
     await seed(db);
 
     // A Birmingham health visitor: team queue, locality, and 50 tasks already claimed by them.
-    const worker = await createStaff(db, { username: 'bench.worker.0', displayName: 'Bench worker', role: 'caseworker', passwordHash: await hashPassword(PASSWORD), teamCodes: ['birmingham-health-visiting'] });
-    const app = createApp({ logger: pino({ level: 'silent' }), health: {}, caseWork: { db, auth: { sessionIdleMinutes: 30, sessionMaxHours: 12, cookieSecure: false, loginMaxFailures: 5, loginWindowMinutes: 15 }, taskCompleter: new DatabaseTaskCompleter(db) } });
+    const worker = await createStaff(db, {
+      username: 'bench.worker.0',
+      displayName: 'Bench worker',
+      role: 'caseworker',
+      passwordHash: await hashPassword(PASSWORD),
+      teamCodes: ['birmingham-health-visiting'],
+    });
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      health: {},
+      caseWork: {
+        db,
+        auth: {
+          sessionIdleMinutes: 30,
+          sessionMaxHours: 12,
+          cookieSecure: false,
+          loginMaxFailures: 5,
+          loginWindowMinutes: 15,
+        },
+        taskCompleter: new DatabaseTaskCompleter(db),
+      },
+    });
     const port = await freePort();
     server = await listen(app, port);
     const base = `http://127.0.0.1:${port}/api`;
-    const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: worker.username, password: PASSWORD }) });
+    const login = await fetch(`${base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: worker.username, password: PASSWORD }),
+    });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     const { csrfToken } = (await login.json()) as { csrfToken: string };
     const headers = { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
 
-    const [someChild] = await select<{ id: string; nhsNumber: string }>(db, 'SELECT id, nhs_number FROM children WHERE locality_id = 1 ORDER BY id LIMIT 1');
-    const viewer = { username: worker.username, groups: [...worker.teamCodes, worker.role], localityIds: worker.localityIds };
+    const [someChild] = await select<{ id: string; nhsNumber: string }>(
+      db,
+      'SELECT id, nhs_number FROM children WHERE locality_id = 1 ORDER BY id LIMIT 1',
+    );
+    const viewer = {
+      username: worker.username,
+      groups: [...worker.teamCodes, worker.role],
+      localityIds: worker.localityIds,
+    };
     const now = new Date();
     const unclaimed: QueueScope = { kind: 'unclaimed', viewer };
     const page2: QueueCursor = (await queuePage(db, unclaimed, 25, null)).next!;
@@ -132,11 +182,21 @@ async function main(): Promise<void> {
     const queues: Array<[string, string, QueueScope, QueueCursor | null]> = [
       ['my tasks', '/tasks/queues/mine?limit=25', { kind: 'mine', username: worker.username }, null],
       ["my teams' unclaimed", '/tasks/queues/unclaimed?limit=25', unclaimed, null],
-      ["my teams' unclaimed, page 2", `/tasks/queues/unclaimed?limit=25&cursor=${encodeCursor(page2)}`, unclaimed, page2],
+      [
+        "my teams' unclaimed, page 2",
+        `/tasks/queues/unclaimed?limit=25&cursor=${encodeCursor(page2)}`,
+        unclaimed,
+        page2,
+      ],
       ['overdue', '/tasks/queues/overdue?limit=25', { kind: 'overdue', viewer, now }, null],
       ['due today', '/tasks/queues/due-today?limit=25', { kind: 'dueToday', viewer, now }, null],
       ['by locality', '/tasks/queues/locality/birmingham?limit=25', { kind: 'locality', localityId: 1 }, null],
-      ['by process', '/tasks/queues/process/new-birth?limit=25', { kind: 'process', processKey: 'new-birth', viewer }, null],
+      [
+        'by process',
+        '/tasks/queues/process/new-birth?limit=25',
+        { kind: 'process', processKey: 'new-birth', viewer },
+        null,
+      ],
       ['by child', `/children/${someChild.nhsNumber}/tasks?limit=25`, { kind: 'child', childId: someChild.id }, null],
     ];
     const results: Array<[string, number[]]> = [];
@@ -155,47 +215,77 @@ async function main(): Promise<void> {
       // The database's own time for the same page, and the plan it used.
       const { sql, bind } = queueQuery(scope, 25, after);
       const [explained] = await select<Record<string, unknown>>(db, `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, bind);
-      const plan = (Object.values(explained)[0] as Array<{ Plan: Record<string, unknown>; 'Execution Time': number }>)[0];
-      const indexes = JSON.stringify(plan.Plan).match(/"Index Name":"[^"]+"/g)?.map((m) => m.slice(14, -1)) ?? ['(no index)'];
-      plans.push(`${label.padEnd(30)} ${plan['Execution Time'].toFixed(2).padStart(7)} ms  ${[...new Set(indexes)].join(', ')}`);
+      const plan = (
+        Object.values(explained)[0] as Array<{ Plan: Record<string, unknown>; 'Execution Time': number }>
+      )[0];
+      const indexes = JSON.stringify(plan.Plan)
+        .match(/"Index Name":"[^"]+"/g)
+        ?.map((m) => m.slice(14, -1)) ?? ['(no index)'];
+      plans.push(
+        `${label.padEnd(30)} ${plan['Execution Time'].toFixed(2).padStart(7)} ms  ${[...new Set(indexes)].join(', ')}`,
+      );
     }
 
     const claimTimes: number[] = [];
     const completeTimes: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
-      const page = (await (await fetch(`${base}/tasks/queues/unclaimed?limit=1`, { headers })).json()) as { tasks: Array<{ id: string }> };
+      const page = (await (await fetch(`${base}/tasks/queues/unclaimed?limit=1`, { headers })).json()) as {
+        tasks: Array<{ id: string }>;
+      };
       const id = page.tasks[0].id;
       let started = process.hrtime.bigint();
       const claim = await fetch(`${base}/tasks/${id}/claim`, { method: 'POST', headers, body: '{}' });
       await claim.arrayBuffer();
       claimTimes.push(elapsed(started));
       started = process.hrtime.bigint();
-      const complete = await fetch(`${base}/tasks/${id}/complete`, { method: 'POST', headers, body: JSON.stringify({ outcome: 'done', data: { note: 'bench' } }) });
+      const complete = await fetch(`${base}/tasks/${id}/complete`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ outcome: 'done', data: { note: 'bench' } }),
+      });
       await complete.arrayBuffer();
       completeTimes.push(elapsed(started));
-      if (claim.status !== 200 || complete.status !== 200) throw new Error(`claim ${claim.status} / complete ${complete.status}`);
+      if (claim.status !== 200 || complete.status !== 200)
+        throw new Error(`claim ${claim.status} / complete ${complete.status}`);
     }
     results.push(['claim', claimTimes], ['complete (database completer, no Temporal)', completeTimes]);
 
     if (TEMPORAL_SAMPLES > 0) {
       console.log(`  running ${TEMPORAL_SAMPLES} processes on the embedded Temporal server to their user task`);
       const signIn = async (at: string) => {
-        const res = await fetch(`${at}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: worker.username, password: PASSWORD }) });
+        const res = await fetch(`${at}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: worker.username, password: PASSWORD }),
+        });
         const token = ((await res.json()) as { csrfToken: string }).csrfToken;
-        return { cookie: res.headers.get('set-cookie')!.split(';')[0], 'x-csrf-token': token, 'content-type': 'application/json' };
+        return {
+          cookie: res.headers.get('set-cookie')!.split(';')[0],
+          'x-csrf-token': token,
+          'content-type': 'application/json',
+        };
       };
       const temporal = await benchTemporalCompletion(db, pg.urlFor('bench'), signIn, listen, TEMPORAL_SAMPLES);
-      results.push(['claim (task of a running process)', temporal.claim], ['complete (Temporal update + row)', temporal.complete]);
+      results.push(
+        ['claim (task of a running process)', temporal.claim],
+        ['complete (Temporal update + row)', temporal.complete],
+      );
     }
 
-    console.log(`\nMachine load average (1/5/15 min): ${loadavg().map((l) => l.toFixed(1)).join(' / ')} on ${cpus().length} CPUs`);
+    console.log(
+      `\nMachine load average (1/5/15 min): ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')} on ${cpus().length} CPUs`,
+    );
     console.log('\nSQL execution time of one queue page (EXPLAIN ANALYZE) and the indexes used:');
     for (const line of plans) console.log(`  ${line}`);
     console.log(`\nLatency through HTTP, ${SAMPLES} requests each (${TEMPORAL_SAMPLES} for the Temporal rows) (ms):`);
     console.log(`${'request'.padEnd(46)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)}`);
     for (const [label, times] of results) {
       const sorted = [...times].sort((a, b) => a - b);
-      console.log(`${label.padEnd(46)} ${percentile(sorted, 50).toFixed(2).padStart(7)} ${percentile(sorted, 95).toFixed(2).padStart(7)} ${sorted[sorted.length - 1].toFixed(2).padStart(7)}`);
+      console.log(
+        `${label.padEnd(46)} ${percentile(sorted, 50).toFixed(2).padStart(7)} ${percentile(sorted, 95).toFixed(2).padStart(7)} ${sorted[sorted.length - 1].toFixed(2).padStart(7)}`,
+      );
     }
   } finally {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

@@ -55,7 +55,16 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { workflows: 500, concurrency: 100, timerMs: 1000, inProcess: false, settleMs: 11_000, pgSocket: false, eager: true, workflowTaskSlots: 100 };
+  const options: Options = {
+    workflows: 500,
+    concurrency: 100,
+    timerMs: 1000,
+    inProcess: false,
+    settleMs: 11_000,
+    pgSocket: false,
+    eager: true,
+    workflowTaskSlots: 100,
+  };
   const number = (flag: string, value: string | undefined): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got "${value ?? ''}"`);
@@ -72,7 +81,10 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--pg-socket') options.pgSocket = true;
     else if (flag === '--no-eager') options.eager = false;
     else if (flag === '--workflow-task-slots') options.workflowTaskSlots = number(flag, argv[++i]);
-    else throw new Error(`unknown argument "${flag}" (expected --workflows N, --concurrency N, --timer-ms N, --settle-ms N, --in-process, --profile-server DIR, --pg-socket, --no-eager, --workflow-task-slots N)`);
+    else
+      throw new Error(
+        `unknown argument "${flag}" (expected --workflows N, --concurrency N, --timer-ms N, --settle-ms N, --in-process, --profile-server DIR, --pg-socket, --no-eager, --workflow-task-slots N)`,
+      );
   }
   return options;
 }
@@ -119,7 +131,9 @@ function cpuByThread(): Map<string, number> {
   for (const tid of readdirSync('/proc/self/task')) {
     try {
       // Node 20 leaves worker threads (the SDK's workflow thread), V8 and libuv helper threads named "node" too.
-      const comm = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim().replace(/[0-9]+$/, '');
+      const comm = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8')
+        .trim()
+        .replace(/[0-9]+$/, '');
       const name = comm === 'node' ? (Number(tid) === process.pid ? 'node main' : 'node other') : comm;
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -138,7 +152,8 @@ function ownCpuMs(): number {
 
 async function startTarget(options: Options): Promise<Target> {
   const external = process.env.TEMPORAL_ADDRESS;
-  if (external) return { address: external, description: `existing server at ${external}`, stop: async () => undefined };
+  if (external)
+    return { address: external, description: `existing server at ${external}`, stop: async () => undefined };
 
   const dataDir = await mkdtemp(join(tmpdir(), 'chis-bench-pg-'));
   const postgres: RunningPostgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
@@ -147,11 +162,15 @@ async function startTarget(options: Options): Promise<Target> {
   await admin.query('CREATE DATABASE temporal_bench');
   const tcpUrl = new URL(postgres.urlFor('temporal_bench'));
   // PostgreSQL also listens on a Unix-domain socket in /tmp (its compiled-in default).
-  const databaseUrl = options.pgSocket ? `postgres://${tcpUrl.username}:${tcpUrl.password}@localhost/temporal_bench?host=/tmp&port=${tcpUrl.port}` : tcpUrl.toString();
+  const databaseUrl = options.pgSocket
+    ? `postgres://${tcpUrl.username}:${tcpUrl.password}@localhost/temporal_bench?host=/tmp&port=${tcpUrl.port}`
+    : tcpUrl.toString();
   // pg_stat_database is flushed by each backend at most once a second, or when it has idled ~10 s.
   const commits = async () => {
     await admin.query('SELECT pg_stat_clear_snapshot()');
-    const { rows } = await admin.query<{ n: string }>(`SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = 'temporal_bench'`);
+    const { rows } = await admin.query<{ n: string }>(
+      `SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = 'temporal_bench'`,
+    );
     return Number(rows[0].n);
   };
   const postmasterPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -179,9 +198,25 @@ async function startTarget(options: Options): Promise<Target> {
 
   const bin = resolve(__dirname, '../embedded-temporal/bin/temporal-server');
   const nodeArgs = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, bin, 'server', 'start-dev', '--port', String(port), '--database-url', databaseUrl, '--headless', '--log-level', 'warn'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      bin,
+      'server',
+      'start-dev',
+      '--port',
+      String(port),
+      '--database-url',
+      databaseUrl,
+      '--headless',
+      '--log-level',
+      'warn',
+    ],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const address = `127.0.0.1:${port}`;
   await waitForServer(address, child);
   return {
@@ -236,7 +271,12 @@ interface PhaseResult {
 }
 
 /** Runs `count` workflows with at most `concurrency` open at once; measures each start→result. */
-async function runPhase(name: string, count: number, concurrency: number, start: (i: number) => Promise<{ result(): Promise<unknown> }>): Promise<Omit<PhaseResult, 'commitsPerWorkflow'>> {
+async function runPhase(
+  name: string,
+  count: number,
+  concurrency: number,
+  start: (i: number) => Promise<{ result(): Promise<unknown> }>,
+): Promise<Omit<PhaseResult, 'commitsPerWorkflow'>> {
   const latencies: number[] = [];
   let next = 0;
   const began = performance.now();
@@ -252,7 +292,14 @@ async function runPhase(name: string, count: number, concurrency: number, start:
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
   const seconds = (performance.now() - began) / 1000;
   latencies.sort((a, b) => a - b);
-  return { name, workflows: count, seconds, perSecond: count / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
+  return {
+    name,
+    workflows: count,
+    seconds,
+    perSecond: count / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+  };
 }
 
 async function main(): Promise<void> {
@@ -276,10 +323,30 @@ async function main(): Promise<void> {
     const results: PhaseResult[] = [];
     await worker.runUntil(async () => {
       // Warm-up: the first workflows pay for worker thread and connection start-up.
-      await runPhase('warm-up', 20, 20, (i) => client.workflow.start('benchOneActivity', { taskQueue, workflowId: `warm-${taskQueue}-${i}`, args: [i] }));
+      await runPhase('warm-up', 20, 20, (i) =>
+        client.workflow.start('benchOneActivity', { taskQueue, workflowId: `warm-${taskQueue}-${i}`, args: [i] }),
+      );
       const phases: [string, (i: number) => Promise<{ result(): Promise<unknown> }>][] = [
-        ['one activity', (i) => client.workflow.start('benchOneActivity', { taskQueue, workflowId: `act-${taskQueue}-${i}`, args: [i], requestEagerStart: options.eager })],
-        [`one ${options.timerMs} ms timer`, (i) => client.workflow.start('benchTimer', { taskQueue, workflowId: `timer-${taskQueue}-${i}`, args: [options.timerMs], requestEagerStart: options.eager })],
+        [
+          'one activity',
+          (i) =>
+            client.workflow.start('benchOneActivity', {
+              taskQueue,
+              workflowId: `act-${taskQueue}-${i}`,
+              args: [i],
+              requestEagerStart: options.eager,
+            }),
+        ],
+        [
+          `one ${options.timerMs} ms timer`,
+          (i) =>
+            client.workflow.start('benchTimer', {
+              taskQueue,
+              workflowId: `timer-${taskQueue}-${i}`,
+              args: [options.timerMs],
+              requestEagerStart: options.eager,
+            }),
+        ],
       ];
       for (const [name, start] of phases) {
         if (target.commits) await settle();
@@ -298,8 +365,10 @@ async function main(): Promise<void> {
         // Threads that ended meanwhile (e.g. the watchdog thread node:vm starts for every workflow-sandbox call with a timeout).
         const ended = result.benchCpuMsPerWorkflow - Object.values(result.benchThreads).reduce((a, b) => a + b, 0);
         if (ended >= 0.05) result.benchThreads['ended threads'] = Number(ended.toFixed(2));
-        if (postgresCpuBefore !== undefined) result.postgresCpuMsPerWorkflow = (target.postgresCpuMs!() - postgresCpuBefore) / options.workflows;
-        if (serverCpuBefore !== undefined) result.serverCpuMsPerWorkflow = (target.serverCpuMs!() - serverCpuBefore) / options.workflows;
+        if (postgresCpuBefore !== undefined)
+          result.postgresCpuMsPerWorkflow = (target.postgresCpuMs!() - postgresCpuBefore) / options.workflows;
+        if (serverCpuBefore !== undefined)
+          result.serverCpuMsPerWorkflow = (target.serverCpuMs!() - serverCpuBefore) / options.workflows;
         if (target.commits && before !== undefined) {
           await settle();
           result.commitsPerWorkflow = ((await target.commits()) - before) / options.workflows;
@@ -310,9 +379,18 @@ async function main(): Promise<void> {
     });
     await nativeConnection.close();
 
-    console.log(`\nTemporal benchmark — ${target.description}; worker on this machine; ${options.workflows} workflows per phase, ${options.concurrency} open at a time`);
     console.log(
-      'phase'.padEnd(24) + 'workflows/s'.padStart(12) + 'p50 ms'.padStart(10) + 'p95 ms'.padStart(10) + 'PG commits/wf'.padStart(15) + 'server CPU ms/wf'.padStart(18) + 'PG CPU ms/wf'.padStart(14) + 'worker+client CPU ms/wf'.padStart(25),
+      `\nTemporal benchmark — ${target.description}; worker on this machine; ${options.workflows} workflows per phase, ${options.concurrency} open at a time`,
+    );
+    console.log(
+      'phase'.padEnd(24) +
+        'workflows/s'.padStart(12) +
+        'p50 ms'.padStart(10) +
+        'p95 ms'.padStart(10) +
+        'PG commits/wf'.padStart(15) +
+        'server CPU ms/wf'.padStart(18) +
+        'PG CPU ms/wf'.padStart(14) +
+        'worker+client CPU ms/wf'.padStart(25),
     );
     for (const r of results) {
       console.log(
@@ -326,8 +404,17 @@ async function main(): Promise<void> {
           (r.benchCpuMsPerWorkflow ?? 0).toFixed(1).padStart(25),
       );
     }
-    for (const r of results) console.log(`${r.name}: this process's CPU ms/wf by thread: ${JSON.stringify(r.benchThreads)}`);
-    console.log(JSON.stringify({ target: target.description, workflows: options.workflows, concurrency: options.concurrency, loadAverage: loadavg(), results }));
+    for (const r of results)
+      console.log(`${r.name}: this process's CPU ms/wf by thread: ${JSON.stringify(r.benchThreads)}`);
+    console.log(
+      JSON.stringify({
+        target: target.description,
+        workflows: options.workflows,
+        concurrency: options.concurrency,
+        loadAverage: loadavg(),
+        results,
+      }),
+    );
   } finally {
     await target.stop();
   }

@@ -9,13 +9,16 @@ import type { Problem } from './problems';
 export type BuildOutcome = { ok: true; graph: CompiledGraph } | { ok: false; problems: Problem[] };
 
 /** The one executable process of the diagram (a lone process counts even without isExecutable). */
-export function selectProcess(definitions: ModdleElement): { ok: true; process: ModdleElement } | { ok: false; problem: Problem } {
+export function selectProcess(
+  definitions: ModdleElement,
+): { ok: true; process: ModdleElement } | { ok: false; problem: Problem } {
   const processes = children(definitions, 'rootElements').filter((e) => is(e, 'bpmn:Process'));
   const executable = processes.length === 1 ? processes : processes.filter((p) => p.isExecutable === true);
   if (executable.length === 1) return { ok: true, process: executable[0] };
-  const message = processes.length === 0
-    ? 'The diagram contains no process.'
-    : `The diagram must contain exactly one executable process; it has ${executable.length} (${executable.map((p) => p.id).join(', ') || 'none marked executable'}).`;
+  const message =
+    processes.length === 0
+      ? 'The diagram contains no process.'
+      : `The diagram must contain exactly one executable process; it has ${executable.length} (${executable.map((p) => p.id).join(', ') || 'none marked executable'}).`;
   return { ok: false, problem: { rule: 'compile', severity: 'error', message } };
 }
 
@@ -66,7 +69,12 @@ export function buildGraph(process: ModdleElement, options: BuildOptions = {}): 
         }
       } catch (e) {
         const elementId = e instanceof BuildError ? e.elementId : el.id;
-        problems.push({ rule: 'compile', severity: 'error', message: `The element ${(e as Error).message}.`, ...(elementId ? { elementId } : {}) });
+        problems.push({
+          rule: 'compile',
+          severity: 'error',
+          message: `The element ${(e as Error).message}.`,
+          ...(elementId ? { elementId } : {}),
+        });
       }
       if (is(el, 'bpmn:SubProcess')) walk(el, isEventSubProcess(el) ? 'eventSubProcess' : 'subProcess', scopeId);
     }
@@ -99,8 +107,14 @@ export function buildGraph(process: ModdleElement, options: BuildOptions = {}): 
     scopes,
     nodes,
     flows,
-    messageNames: literalMessageNames(Object.values(nodes), (n) => !(n.kind === 'startEvent' && n.scopeId === process.id)),
-    messageStartNames: literalMessageNames(Object.values(nodes), (n) => n.kind === 'startEvent' && n.scopeId === process.id),
+    messageNames: literalMessageNames(
+      Object.values(nodes),
+      (n) => !(n.kind === 'startEvent' && n.scopeId === process.id),
+    ),
+    messageStartNames: literalMessageNames(
+      Object.values(nodes),
+      (n) => n.kind === 'startEvent' && n.scopeId === process.id,
+    ),
   };
   return { ok: true, graph: deepFreeze(graph) };
 }
@@ -109,7 +123,12 @@ function literalMessageNames(nodes: GraphNode[], include: (n: GraphNode) => bool
   const names = new Set<string>();
   for (const n of nodes) {
     if (!include(n)) continue;
-    const message = n.kind === 'receiveTask' ? n.message : 'trigger' in n && n.trigger.type === 'message' ? n.trigger.message : undefined;
+    const message =
+      n.kind === 'receiveTask'
+        ? n.message
+        : 'trigger' in n && n.trigger.type === 'message'
+          ? n.trigger.message
+          : undefined;
     if (message?.name.type === 'literal') names.add(message.name.value);
   }
   return [...names].sort();

@@ -3,15 +3,28 @@
  * present; anything still missing throws a BuildError naming the element.
  */
 import type {
-  ActivityRef, CallSpec, EndResult, EventTrigger, Expression, GraphNode, Mapping, MessageRef, MultiInstanceSpec, ThrowResult,
-  TimerDefinition, UserTaskSpec,
+  ActivityRef,
+  CallSpec,
+  EndResult,
+  EventTrigger,
+  Expression,
+  GraphNode,
+  Mapping,
+  MessageRef,
+  MultiInstanceSpec,
+  ThrowResult,
+  TimerDefinition,
+  UserTaskSpec,
 } from './graph';
 import { conditionSource, toExpression, toListExpression } from './feel';
 import { resolveUserTaskForm } from './forms';
 import { body, bool, child, children, eventDefinition, extension, is, str, type ModdleElement } from './moddle';
 
 export class BuildError extends Error {
-  constructor(readonly elementId: string | undefined, message: string) {
+  constructor(
+    readonly elementId: string | undefined,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -40,7 +53,11 @@ function messageRef(owner: ModdleElement, message: ModdleElement | undefined): M
 }
 
 function timer(owner: ModdleElement, def: ModdleElement): TimerDefinition {
-  for (const [prop, kind] of [['timeDuration', 'duration'], ['timeDate', 'date'], ['timeCycle', 'cycle']] as const) {
+  for (const [prop, kind] of [
+    ['timeDuration', 'duration'],
+    ['timeDate', 'date'],
+    ['timeCycle', 'cycle'],
+  ] as const) {
     const text = body(child(def, prop))?.trim();
     if (text) return { kind, value: toExpression(text) };
   }
@@ -62,7 +79,8 @@ function activityRef(owner: ModdleElement, ctx: NodeContext): ActivityRef {
 function trigger(event: ModdleElement): EventTrigger {
   const def = eventDefinition(event);
   if (!def) return { type: 'none' };
-  if (is(def, 'bpmn:MessageEventDefinition')) return { type: 'message', message: messageRef(event, def.messageRef as ModdleElement | undefined) };
+  if (is(def, 'bpmn:MessageEventDefinition'))
+    return { type: 'message', message: messageRef(event, def.messageRef as ModdleElement | undefined) };
   if (is(def, 'bpmn:TimerEventDefinition')) return { type: 'timer', timer: timer(event, def) };
   if (is(def, 'bpmn:ErrorEventDefinition')) {
     const ref = def.errorRef as ModdleElement | undefined;
@@ -93,9 +111,14 @@ function thrown(event: ModdleElement, ctx: NodeContext): EndResult {
     };
   }
   const t = trigger(event);
-  if (t.type === 'error' && t.errorCode) return { type: 'error', errorCode: t.errorCode, ...(t.errorName ? { errorName: t.errorName } : {}) };
+  if (t.type === 'error' && t.errorCode)
+    return { type: 'error', errorCode: t.errorCode, ...(t.errorName ? { errorName: t.errorName } : {}) };
   if (t.type === 'escalation' && t.escalationCode) {
-    return { type: 'escalation', escalationCode: t.escalationCode, ...(t.escalationName ? { escalationName: t.escalationName } : {}) };
+    return {
+      type: 'escalation',
+      escalationCode: t.escalationCode,
+      ...(t.escalationName ? { escalationName: t.escalationName } : {}),
+    };
   }
   throw new BuildError(event.id, 'throws an error or escalation without a code');
 }
@@ -143,7 +166,11 @@ function callSpec(el: ModdleElement): CallSpec {
   if (!processId) throw new BuildError(el.id, 'names no process to call');
   const binding = str(c, 'bindingType') ?? 'latest';
   const version: CallSpec['version'] =
-    binding === 'versionTag' ? { binding, versionTag: str(c, 'versionTag') ?? '' } : binding === 'deployment' ? { binding } : { binding: 'latest' };
+    binding === 'versionTag'
+      ? { binding, versionTag: str(c, 'versionTag') ?? '' }
+      : binding === 'deployment'
+        ? { binding }
+        : { binding: 'latest' };
   return {
     processId: toExpression(processId),
     version,
@@ -170,7 +197,13 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
   };
   const activity = () => {
     const mi = multiInstance(el);
-    return { ...base, inputs: mappings(el, 'inputParameters'), outputs: mappings(el, 'outputParameters'), boundaryEventIds: [] as string[], ...(mi ? { multiInstance: mi } : {}) };
+    return {
+      ...base,
+      inputs: mappings(el, 'inputParameters'),
+      outputs: mappings(el, 'outputParameters'),
+      boundaryEventIds: [] as string[],
+      ...(mi ? { multiInstance: mi } : {}),
+    };
   };
   const outputs = () => mappings(el, 'outputParameters');
   const inputs = () => mappings(el, 'inputParameters');
@@ -178,24 +211,39 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
 
   switch (el.$type) {
     case 'bpmn:StartEvent':
-      return { ...base, kind: 'startEvent', trigger: trigger(el), interrupting: bool(el, 'isInterrupting') ?? true, outputs: outputs() };
+      return {
+        ...base,
+        kind: 'startEvent',
+        trigger: trigger(el),
+        interrupting: bool(el, 'isInterrupting') ?? true,
+        outputs: outputs(),
+      };
     case 'bpmn:EndEvent':
       return { ...base, kind: 'endEvent', result: thrown(el, ctx), inputs: inputs() };
     case 'bpmn:IntermediateCatchEvent': {
       const t = trigger(el);
-      if (t.type !== 'timer' && t.type !== 'message') throw new BuildError(el.id, 'is a catch event that is neither timer nor message');
+      if (t.type !== 'timer' && t.type !== 'message')
+        throw new BuildError(el.id, 'is a catch event that is neither timer nor message');
       return { ...base, kind: 'intermediateCatchEvent', trigger: t, outputs: outputs() };
     }
     case 'bpmn:IntermediateThrowEvent': {
       const r = thrown(el, ctx);
-      if (r.type !== 'none' && r.type !== 'message' && r.type !== 'escalation') throw new BuildError(el.id, 'throws something other than a message or escalation');
+      if (r.type !== 'none' && r.type !== 'message' && r.type !== 'escalation')
+        throw new BuildError(el.id, 'throws something other than a message or escalation');
       return { ...base, kind: 'intermediateThrowEvent', result: r as ThrowResult, inputs: inputs() };
     }
     case 'bpmn:BoundaryEvent': {
       const t = trigger(el);
       if (t.type === 'none') throw new BuildError(el.id, 'is a boundary event without a trigger');
       const host = el.attachedToRef as ModdleElement | undefined;
-      return { ...base, kind: 'boundaryEvent', attachedToId: host?.id ?? '', interrupting: bool(el, 'cancelActivity') ?? true, trigger: t, outputs: outputs() };
+      return {
+        ...base,
+        kind: 'boundaryEvent',
+        attachedToId: host?.id ?? '',
+        interrupting: bool(el, 'cancelActivity') ?? true,
+        trigger: t,
+        outputs: outputs(),
+      };
     }
     case 'bpmn:ServiceTask':
       return { ...activity(), kind: 'serviceTask', activity: activityRef(el, ctx) };
@@ -204,10 +252,19 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
     case 'bpmn:UserTask':
       return { ...activity(), kind: 'userTask', userTask: userTask(el, ctx.forms) };
     case 'bpmn:ReceiveTask':
-      return { ...activity(), kind: 'receiveTask', message: messageRef(el, el.messageRef as ModdleElement | undefined) };
+      return {
+        ...activity(),
+        kind: 'receiveTask',
+        message: messageRef(el, el.messageRef as ModdleElement | undefined),
+      };
     case 'bpmn:ScriptTask': {
       const script = extension(el, 'zeebe:Script');
-      return { ...activity(), kind: 'scriptTask', script: conditionSource(str(script, 'expression') ?? ''), resultVariable: str(script, 'resultVariable') ?? '' };
+      return {
+        ...activity(),
+        kind: 'scriptTask',
+        script: conditionSource(str(script, 'expression') ?? ''),
+        resultVariable: str(script, 'resultVariable') ?? '',
+      };
     }
     case 'bpmn:ManualTask':
       return { ...activity(), kind: 'manualTask' };
@@ -230,7 +287,11 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
     case 'bpmn:ParallelGateway':
       return { ...base, kind: 'parallelGateway' };
     case 'bpmn:EventBasedGateway':
-      return { ...base, kind: 'eventBasedGateway', eventIds: children(el, 'outgoing').map((f) => (f.targetRef as ModdleElement).id!) };
+      return {
+        ...base,
+        kind: 'eventBasedGateway',
+        eventIds: children(el, 'outgoing').map((f) => (f.targetRef as ModdleElement).id!),
+      };
     default:
       throw new BuildError(el.id, `is a ${el.$type}, which the engine does not run`);
   }

@@ -43,11 +43,13 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
       const key = `${p.severity}|${p.elementId ?? ''}|${p.rule}|${p.message}`;
       return seen.has(key) ? false : (seen.add(key), true);
     })
-    .sort((a, b) =>
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      (a.elementId ?? '').localeCompare(b.elementId ?? '') ||
-      a.rule.localeCompare(b.rule) ||
-      a.message.localeCompare(b.message));
+    .sort(
+      (a, b) =>
+        SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+        (a.elementId ?? '').localeCompare(b.elementId ?? '') ||
+        a.rule.localeCompare(b.rule) ||
+        a.message.localeCompare(b.message),
+    );
 }
 
 export async function compileDefinition(xml: string, context: CompileContext): Promise<CompileResult> {
@@ -55,7 +57,10 @@ export async function compileDefinition(xml: string, context: CompileContext): P
     return await compile(xml, context);
   } catch (e) {
     // A bug of ours must not look like a crash of the deployment API.
-    return { ok: false, problems: [{ rule: 'compile', severity: 'error', message: `internal compiler error: ${(e as Error).message}` }] };
+    return {
+      ok: false,
+      problems: [{ rule: 'compile', severity: 'error', message: `internal compiler error: ${(e as Error).message}` }],
+    };
   }
 }
 
@@ -66,7 +71,10 @@ async function compile(xml: string, context: CompileContext): Promise<CompileRes
   const selected = selectProcess(parsed.definitions);
   if (!selected.ok) problems.push(selected.problem);
   if (hasErrors(problems) || !selected.ok) return { ok: false, problems: sortProblems(problems) };
-  const built = buildGraph(selected.process, { forms: context.forms, localActivityTypes: context.localActivityTypes ?? LOCAL_ACTIVITY_TYPES });
+  const built = buildGraph(selected.process, {
+    forms: context.forms,
+    localActivityTypes: context.localActivityTypes ?? LOCAL_ACTIVITY_TYPES,
+  });
   if (!built.ok) return { ok: false, problems: sortProblems([...problems, ...built.problems]) };
   const { graph } = built;
   return {

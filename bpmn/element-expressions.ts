@@ -22,8 +22,10 @@ export function expressionsOf(el: ModdleElement): ElementExpression[] {
   const list: ElementExpression[] = [];
   if (is(el, 'bpmn:SequenceFlow')) add(list, 'condition', body(child(el, 'conditionExpression')), true);
   const io = extension(el, 'zeebe:IoMapping');
-  for (const p of children(io, 'inputParameters')) add(list, `input mapping "${str(p, 'target') ?? ''}"`, str(p, 'source'));
-  for (const p of children(io, 'outputParameters')) add(list, `output mapping "${str(p, 'target') ?? ''}"`, str(p, 'source'));
+  for (const p of children(io, 'inputParameters'))
+    add(list, `input mapping "${str(p, 'target') ?? ''}"`, str(p, 'source'));
+  for (const p of children(io, 'outputParameters'))
+    add(list, `output mapping "${str(p, 'target') ?? ''}"`, str(p, 'source'));
   const task = extension(el, 'zeebe:TaskDefinition');
   add(list, 'task retries', str(task, 'retries'));
   const assignment = extension(el, 'zeebe:AssignmentDefinition');

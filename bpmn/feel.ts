@@ -23,7 +23,13 @@ export function toExpression(raw: string): Expression {
 export function toListExpression(raw: string): ListExpression {
   const text = raw.trim();
   if (text.startsWith('=')) return { type: 'feel', expression: text.slice(1).trim() };
-  return { type: 'literal', values: text.split(',').map((s) => s.trim()).filter((s) => s.length > 0) };
+  return {
+    type: 'literal',
+    values: text
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  };
 }
 
 /** Sequence-flow conditions are always FEEL; a leading `=` is optional. */
@@ -95,7 +101,8 @@ export function toJsonValue(value: unknown): unknown {
   const lux = value as LuxonLike;
   if (lux.isLuxonDateTime) {
     if (!lux.isValid) return null;
-    const midnightUtc = lux.hour === 0 && lux.minute === 0 && lux.second === 0 && lux.millisecond === 0 && lux.offset === 0;
+    const midnightUtc =
+      lux.hour === 0 && lux.minute === 0 && lux.second === 0 && lux.millisecond === 0 && lux.offset === 0;
     return midnightUtc && lux.toISODate ? lux.toISODate() : lux.toISO();
   }
   if (lux.isLuxonDuration) return lux.isValid ? lux.toISO() : null;
@@ -121,18 +128,35 @@ export function evaluateExpression(expr: Expression, variables: Readonly<Record<
 }
 
 /** A list attribute → string items (FEEL may give a list or a comma-separated string). */
-export function evaluateList(expr: ListExpression, variables: Readonly<Record<string, unknown>>): FeelOutcome<string[]> {
+export function evaluateList(
+  expr: ListExpression,
+  variables: Readonly<Record<string, unknown>>,
+): FeelOutcome<string[]> {
   if (expr.type === 'literal') return { ok: true, value: [...expr.values] };
   const out = evaluateFeel(expr.expression, variables);
   if (!out.ok) return out;
   if (out.value === null) return { ok: true, value: [] };
-  if (typeof out.value === 'string') return { ok: true, value: out.value.split(',').map((s) => s.trim()).filter(Boolean) };
-  if (Array.isArray(out.value) && out.value.every((v) => typeof v === 'string')) return { ok: true, value: out.value as string[] };
-  return { ok: false, error: `FEEL "${expr.expression}" should give a list of strings, gave ${JSON.stringify(out.value)}` };
+  if (typeof out.value === 'string')
+    return {
+      ok: true,
+      value: out.value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
+  if (Array.isArray(out.value) && out.value.every((v) => typeof v === 'string'))
+    return { ok: true, value: out.value as string[] };
+  return {
+    ok: false,
+    error: `FEEL "${expr.expression}" should give a list of strings, gave ${JSON.stringify(out.value)}`,
+  };
 }
 
 /** A flow condition: true takes the flow; false or null does not; anything else is an error (an incident). */
-export function evaluateCondition(expression: string, variables: Readonly<Record<string, unknown>>): FeelOutcome<boolean> {
+export function evaluateCondition(
+  expression: string,
+  variables: Readonly<Record<string, unknown>>,
+): FeelOutcome<boolean> {
   const out = evaluateFeel(expression, variables);
   if (!out.ok) return out;
   if (out.value === null || typeof out.value === 'boolean') return { ok: true, value: out.value === true };

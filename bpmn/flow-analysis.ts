@@ -40,7 +40,9 @@ function boundaryEventsOf(scope: ModdleElement): Map<string, ModdleElement[]> {
 }
 
 function targetsOf(node: ModdleElement): ModdleElement[] {
-  return children(node, 'outgoing').map((f) => f.targetRef as ModdleElement).filter(Boolean);
+  return children(node, 'outgoing')
+    .map((f) => f.targetRef as ModdleElement)
+    .filter(Boolean);
 }
 
 /**
@@ -112,7 +114,8 @@ export function deadParallelJoins(scope: ModdleElement): string[] | null {
   const joins = nodes.filter((n) => is(n, 'bpmn:ParallelGateway') && children(n, 'incoming').length > 1);
   if (joins.length === 0) return [];
   const boundaries = boundaryEventsOf(scope);
-  const idx = (els: ModdleElement[]) => els.map((f) => flowIndex.get(f.id!)).filter((i): i is number => i !== undefined);
+  const idx = (els: ModdleElement[]) =>
+    els.map((f) => flowIndex.get(f.id!)).filter((i): i is number => i !== undefined);
   const fired = new Set<string>();
 
   for (const start of scopeStartEvents(scope)) {

@@ -17,7 +17,18 @@ const INPUT_TYPES: Record<string, FormFieldType> = {
   taglist: 'taglist',
 };
 
-const LAYOUT_TYPES = new Set(['text', 'html', 'image', 'spacer', 'separator', 'button', 'expression', 'iframe', 'table', 'documentPreview']);
+const LAYOUT_TYPES = new Set([
+  'text',
+  'html',
+  'image',
+  'spacer',
+  'separator',
+  'button',
+  'expression',
+  'iframe',
+  'table',
+  'documentPreview',
+]);
 const CONTAINER_TYPES = new Set(['group']);
 
 /** `camunda-forms:bpmn:<id>`: the formKey Camunda Modeler writes for an embedded form. */
@@ -45,7 +56,11 @@ export function formFields(schema: unknown): FormOutcome {
       return { ok: false, error: `the form is not valid JSON (${(e as Error).message})` };
     }
   }
-  if (typeof parsed !== 'object' || parsed === null || !Array.isArray((parsed as { components?: unknown }).components)) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    !Array.isArray((parsed as { components?: unknown }).components)
+  ) {
     return { ok: false, error: 'the form is not a form-js schema (a "components" list is expected)' };
   }
   const fields: FormField[] = [];
@@ -65,7 +80,8 @@ function collect(components: unknown[], fields: FormField[]): string | null {
     if (LAYOUT_TYPES.has(type)) continue;
     const fieldType = type === 'datetime' ? datetimeType(c.subtype) : INPUT_TYPES[type];
     if (!fieldType) return `the form component type "${type || '(none)'}" is not supported`;
-    if (typeof c.key !== 'string' || c.key.trim() === '') return `a ${type} form field has no key (the variable it sets)`;
+    if (typeof c.key !== 'string' || c.key.trim() === '')
+      return `a ${type} form field has no key (the variable it sets)`;
     const options = Array.isArray(c.values) ? c.values.map((v) => String(v.value)) : undefined;
     fields.push({
       key: c.key,
@@ -94,23 +110,34 @@ function embeddedForm(node: ModdleElement, id: string): ModdleElement | undefine
 export type UserTaskFormOutcome = { ok: true; form?: FormSpec } | { ok: false; error: string };
 
 /** Resolves a user task's zeebe:formDefinition to its fields (see FormSpec for the three sources). */
-export function resolveUserTaskForm(node: ModdleElement, forms: ReadonlyMap<string, unknown> | undefined): UserTaskFormOutcome {
+export function resolveUserTaskForm(
+  node: ModdleElement,
+  forms: ReadonlyMap<string, unknown> | undefined,
+): UserTaskFormOutcome {
   const def = extension(node, 'zeebe:FormDefinition');
   if (!def) return { ok: true };
   const formKey = str(def, 'formKey')?.trim();
   const formId = str(def, 'formId')?.trim();
   const external = str(def, 'externalReference')?.trim();
   const wrap = (source: FormSpec['source'], key: string, outcome: FormOutcome): UserTaskFormOutcome =>
-    outcome.ok ? { ok: true, form: { source, key, fields: outcome.fields } } : { ok: false, error: `form "${key}": ${outcome.error}` };
+    outcome.ok
+      ? { ok: true, form: { source, key, fields: outcome.fields } }
+      : { ok: false, error: `form "${key}": ${outcome.error}` };
   if (formKey) {
-    if (!formKey.startsWith(EMBEDDED_FORM_PREFIX)) return { ok: false, error: `form key "${formKey}" is not an embedded form (${EMBEDDED_FORM_PREFIX}<id>); use formId for a linked form` };
+    if (!formKey.startsWith(EMBEDDED_FORM_PREFIX))
+      return {
+        ok: false,
+        error: `form key "${formKey}" is not an embedded form (${EMBEDDED_FORM_PREFIX}<id>); use formId for a linked form`,
+      };
     const id = formKey.slice(EMBEDDED_FORM_PREFIX.length);
     const embedded = embeddedForm(node, id);
-    if (!embedded) return { ok: false, error: `form key "${formKey}" names no zeebe:userTaskForm with id "${id}" in the process` };
+    if (!embedded)
+      return { ok: false, error: `form key "${formKey}" names no zeebe:userTaskForm with id "${id}" in the process` };
     return wrap('embedded', id, formFields(str(embedded, 'body') ?? ''));
   }
   if (formId) {
-    if (formId.startsWith('=')) return { ok: false, error: `form id "${formId}" is an expression; it must be a fixed form id` };
+    if (formId.startsWith('='))
+      return { ok: false, error: `form id "${formId}" is an expression; it must be a fixed form id` };
     if (!forms?.has(formId)) return { ok: false, error: `form id "${formId}" is not a known form` };
     return wrap('linked', formId, formFields(forms.get(formId)));
   }

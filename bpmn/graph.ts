@@ -15,8 +15,7 @@ export const GRAPH_FORMAT = 'chis-bpmn-graph/1' as const;
  * here without the `=`); anything else is a literal string.
  */
 export type Expression =
-  | { readonly type: 'feel'; readonly expression: string }
-  | { readonly type: 'literal'; readonly value: string };
+  { readonly type: 'feel'; readonly expression: string } | { readonly type: 'literal'; readonly value: string };
 
 /** A comma-separated list attribute (candidate groups/users): literal items, or FEEL giving a list or a string. */
 export type ListExpression =
@@ -62,7 +61,8 @@ export interface ActivityRef {
   readonly local?: true;
 }
 
-export type FormFieldType = 'text' | 'textarea' | 'number' | 'boolean' | 'date' | 'datetime' | 'select' | 'radio' | 'checklist' | 'taglist';
+export type FormFieldType =
+  'text' | 'textarea' | 'number' | 'boolean' | 'date' | 'datetime' | 'select' | 'radio' | 'checklist' | 'taglist';
 
 export interface FormField {
   /** Variable the value is written to. */
@@ -295,7 +295,13 @@ export type GraphNode =
 export type NodeKind = GraphNode['kind'];
 
 /** The node type for one kind, e.g. NodeOfKind<'sendTask'> (some node types cover two kinds). */
-export type NodeOfKind<K extends NodeKind> = GraphNode extends infer N ? (N extends { kind: infer NK } ? (K extends NK ? N & { kind: K } : never) : never) : never;
+export type NodeOfKind<K extends NodeKind> = GraphNode extends infer N
+  ? N extends { kind: infer NK }
+    ? K extends NK
+      ? N & { kind: K }
+      : never
+    : never
+  : never;
 
 export interface SequenceFlow {
   readonly id: string;

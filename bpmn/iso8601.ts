@@ -21,7 +21,8 @@ export interface IsoCycle {
   readonly start?: number;
 }
 
-const DURATION = /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?!$)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
+const DURATION =
+  /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?!$)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
 
 /** `P56D`, `PT1H30M`, `P1Y2M`, `P2W`; null when not a valid ISO 8601 duration. */
 export function parseIsoDuration(text: string): IsoDuration | null {

@@ -35,7 +35,11 @@ function buildConfig(context: LintContext, only?: readonly string[]): { rules: R
 }
 
 /** Lints a parsed diagram; every report becomes a Problem (bpmnlint warnings are warnings). */
-export async function lintDefinitions(definitions: ModdleElement, context: LintContext, options: LintOptions = {}): Promise<Problem[]> {
+export async function lintDefinitions(
+  definitions: ModdleElement,
+  context: LintContext,
+  options: LintOptions = {},
+): Promise<Problem[]> {
   const localByName = new Map<string, LocalRule>(LOCAL_RULES.map((r) => [r.name, r]));
   const linter = new Linter({
     resolver: {
@@ -54,7 +58,8 @@ export async function lintDefinitions(definitions: ModdleElement, context: LintC
       problems.push({
         rule,
         severity: report.category === 'warn' || report.category === 'info' ? 'warning' : 'error',
-        message: report.category === 'rule-error' ? `internal error in lint rule ${rule}: ${report.message}` : report.message,
+        message:
+          report.category === 'rule-error' ? `internal error in lint rule ${rule}: ${report.message}` : report.message,
         ...(report.id ? { elementId: report.id } : {}),
       });
     }

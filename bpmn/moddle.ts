@@ -63,5 +63,8 @@ export function eventDefinition(el: ModdleElement): ModdleElement | undefined {
 
 /** Short type for messages: `bpmn:ServiceTask` → `service task`. */
 export function describeType(type: string): string {
-  return type.replace(/^\w+:/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return type
+    .replace(/^\w+:/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
 }

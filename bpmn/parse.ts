@@ -10,9 +10,7 @@ import type { Problem } from './problems';
 /** Default upper limit on diagram size; real diagrams are tens of kilobytes. */
 export const DEFAULT_MAX_BPMN_BYTES = 2 * 1024 * 1024;
 
-export type ParseOutcome =
-  | { ok: true; definitions: ModdleElement }
-  | { ok: false; problems: Problem[] };
+export type ParseOutcome = { ok: true; definitions: ModdleElement } | { ok: false; problems: Problem[] };
 
 function xmlProblem(message: string, elementId?: string): Problem {
   return { rule: 'xml', severity: 'error', message, ...(elementId ? { elementId } : {}) };
@@ -28,7 +26,10 @@ export async function parseBpmnXml(xml: string, options: { maxBytes?: number } =
   }
   if (xml.trim() === '') return { ok: false, problems: [xmlProblem('the diagram is empty')] };
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
-    return { ok: false, problems: [xmlProblem('the diagram contains a DOCTYPE or ENTITY declaration, which is not allowed')] };
+    return {
+      ok: false,
+      problems: [xmlProblem('the diagram contains a DOCTYPE or ENTITY declaration, which is not allowed')],
+    };
   }
 
   let result;
@@ -39,9 +40,14 @@ export async function parseBpmnXml(xml: string, options: { maxBytes?: number } =
   }
   const root = result.rootElement;
   if (!isModdleElement(root) || !is(root, 'bpmn:Definitions')) {
-    return { ok: false, problems: [xmlProblem('the XML is not a BPMN 2.0 definitions document (bpmn:definitions root expected)')] };
+    return {
+      ok: false,
+      problems: [xmlProblem('the XML is not a BPMN 2.0 definitions document (bpmn:definitions root expected)')],
+    };
   }
-  const problems = result.warnings.map((w) => xmlProblem(`the XML has an invalid part: ${firstLine(w.message)}`, w.element?.id));
+  const problems = result.warnings.map((w) =>
+    xmlProblem(`the XML has an invalid part: ${firstLine(w.message)}`, w.element?.id),
+  );
   if (problems.length > 0) return { ok: false, problems };
   normaliseFlowLists(root);
   return { ok: true, definitions: root };
@@ -57,8 +63,14 @@ function normaliseFlowLists(el: ModdleElement): void {
   const flows = elements.filter((e) => is(e, 'bpmn:SequenceFlow'));
   for (const node of elements.filter((e) => is(e, 'bpmn:FlowNode'))) {
     const set = (node as unknown as { set(name: string, value: unknown): void }).set.bind(node);
-    set('incoming', flows.filter((f) => f.targetRef === node));
-    set('outgoing', flows.filter((f) => f.sourceRef === node));
+    set(
+      'incoming',
+      flows.filter((f) => f.targetRef === node),
+    );
+    set(
+      'outgoing',
+      flows.filter((f) => f.sourceRef === node),
+    );
   }
   for (const child of [...children(el, 'rootElements'), ...elements]) normaliseFlowLists(child);
 }

@@ -3,6 +3,20 @@
  * resolution. No Node built-ins anywhere below this file (checked by the sandbox bundle test).
  */
 export * from './graph';
-export { evaluateCondition, evaluateExpression, evaluateFeel, evaluateList, toJsonValue, type FeelOutcome } from './feel';
+export {
+  evaluateCondition,
+  evaluateExpression,
+  evaluateFeel,
+  evaluateList,
+  toJsonValue,
+  type FeelOutcome,
+} from './feel';
 export { resolveInstantOrDuration, resolveTimer, parseInstant, type TimerSchedule } from './timer';
-export { addIsoDuration, parseIsoCycle, parseIsoDateTime, parseIsoDuration, type IsoCycle, type IsoDuration } from './iso8601';
+export {
+  addIsoDuration,
+  parseIsoCycle,
+  parseIsoDateTime,
+  parseIsoDuration,
+  type IsoCycle,
+  type IsoDuration,
+} from './iso8601';

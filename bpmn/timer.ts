@@ -4,7 +4,14 @@
  */
 import type { Expression, TimerDefinition } from './graph';
 import { evaluateExpression, type FeelOutcome } from './feel';
-import { addIsoDuration, isZeroDuration, parseIsoCycle, parseIsoDateTime, parseIsoDuration, type IsoDuration } from './iso8601';
+import {
+  addIsoDuration,
+  isZeroDuration,
+  parseIsoCycle,
+  parseIsoDateTime,
+  parseIsoDuration,
+  type IsoDuration,
+} from './iso8601';
 
 export interface TimerSchedule {
   /** Epoch ms of the first firing. */
@@ -28,7 +35,9 @@ export function timerLiteralError(kind: TimerDefinition['kind'], text: string): 
     return parseIsoDuration(text) ? null : `"${text}" is not an ISO 8601 duration (for example P56D, PT1H30M, P2W)`;
   }
   if (kind === 'date') {
-    return parseInstant(text) !== null ? null : `"${text}" is not an ISO 8601 date-time with a zone (for example 2026-12-01T09:00:00Z)`;
+    return parseInstant(text) !== null
+      ? null
+      : `"${text}" is not an ISO 8601 date-time with a zone (for example 2026-12-01T09:00:00Z)`;
   }
   const cycle = parseIsoCycle(text);
   if (!cycle) return `"${text}" is not an ISO 8601 repeating interval (for example R3/PT1H or R/P7D)`;
@@ -39,17 +48,23 @@ export function timerLiteralError(kind: TimerDefinition['kind'], text: string): 
 function valueText(expr: Expression, variables: Readonly<Record<string, unknown>>): FeelOutcome<string> {
   const out = evaluateExpression(expr, variables);
   if (!out.ok) return out;
-  if (typeof out.value !== 'string') return { ok: false, error: `timer value should be ISO 8601 text, got ${JSON.stringify(out.value)}` };
+  if (typeof out.value !== 'string')
+    return { ok: false, error: `timer value should be ISO 8601 text, got ${JSON.stringify(out.value)}` };
   return { ok: true, value: out.value };
 }
 
 /** When a timer fires, evaluated against the variables at the moment it is armed. */
-export function resolveTimer(timer: TimerDefinition, variables: Readonly<Record<string, unknown>>, nowMs: number): FeelOutcome<TimerSchedule> {
+export function resolveTimer(
+  timer: TimerDefinition,
+  variables: Readonly<Record<string, unknown>>,
+  nowMs: number,
+): FeelOutcome<TimerSchedule> {
   const text = valueText(timer.value, variables);
   if (!text.ok) return text;
   const problem = timerLiteralError(timer.kind, text.value);
   if (problem) return { ok: false, error: problem };
-  if (timer.kind === 'duration') return { ok: true, value: { dueAt: addIsoDuration(nowMs, parseIsoDuration(text.value)!) } };
+  if (timer.kind === 'duration')
+    return { ok: true, value: { dueAt: addIsoDuration(nowMs, parseIsoDuration(text.value)!) } };
   if (timer.kind === 'date') return { ok: true, value: { dueAt: parseInstant(text.value)! } };
   const cycle = parseIsoCycle(text.value)!;
   const dueAt = cycle.start ?? addIsoDuration(nowMs, cycle.interval);
@@ -61,7 +76,11 @@ export function resolveTimer(timer: TimerDefinition, variables: Readonly<Record<
  * A due date / follow-up date: a date-time, a plain date, or a duration counted from now
  * (so `P14D` means "in 14 days").
  */
-export function resolveInstantOrDuration(expr: Expression, variables: Readonly<Record<string, unknown>>, nowMs: number): FeelOutcome<number> {
+export function resolveInstantOrDuration(
+  expr: Expression,
+  variables: Readonly<Record<string, unknown>>,
+  nowMs: number,
+): FeelOutcome<number> {
   const text = valueText(expr, variables);
   if (!text.ok) return text;
   const instant = parseInstant(text.value);

@@ -22,7 +22,9 @@ function report(summary: SeedSummary): string {
   const seconds = summary.durationMs / 1000;
   return [
     '',
-    summary.stopped ? 'Seeding STOPPED early; the batches below were committed (continue with --append).' : 'Seeding finished.',
+    summary.stopped
+      ? 'Seeding STOPPED early; the batches below were committed (continue with --append).'
+      : 'Seeding finished.',
     `  seed ${summary.seed}, reference date ${summary.referenceDate}${summary.appended ? ', appended to existing children' : ''}, ${seconds.toFixed(1)} s` +
       (summary.rows.children > 0 ? ` (${Math.round(summary.rows.children / seconds)} children/s)` : ''),
     summary.nhsNumbers.first
@@ -30,13 +32,22 @@ function report(summary: SeedSummary): string {
       : '  no children added',
     '',
     'Rows added:',
-    table(['table', 'rows'], Object.entries(summary.rows).map(([t, n]) => [t, String(n)])),
+    table(
+      ['table', 'rows'],
+      Object.entries(summary.rows).map(([t, n]) => [t, String(n)]),
+    ),
     '',
     'Children added per locality:',
-    table(['locality', 'children'], Object.entries(summary.childrenByLocality).map(([l, n]) => [l, String(n)])),
+    table(
+      ['locality', 'children'],
+      Object.entries(summary.childrenByLocality).map(([l, n]) => [l, String(n)]),
+    ),
     '',
     'Demo logins (development only):',
-    table(['username', 'role', 'locality', 'password'], summary.logins.map((l) => [l.username, l.role, l.locality, l.password])),
+    table(
+      ['username', 'role', 'locality', 'password'],
+      summary.logins.map((l) => [l.username, l.role, l.locality, l.password]),
+    ),
     '',
   ].join('\n');
 }
@@ -59,7 +70,8 @@ async function run(args: SeedArguments): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const bar = new SingleBar({
-    format: 'seeding |{bar}| {percentage}% | {value}/{total} children | {duration_formatted} elapsed, {eta_formatted} left',
+    format:
+      'seeding |{bar}| {percentage}% | {value}/{total} children | {duration_formatted} elapsed, {eta_formatted} left',
     hideCursor: true,
   });
   try {
@@ -111,10 +123,17 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (interrupted) {
-    process.stderr.write('\nSeeding interrupted: whole batches committed before Ctrl-C are kept; continue with --append.\n');
+    process.stderr.write(
+      '\nSeeding interrupted: whole batches committed before Ctrl-C are kept; continue with --append.\n',
+    );
     process.exit(130);
   }
-  const message = error instanceof ConfigError || (error instanceof Error && error.name === 'SeedError') ? error.message : error instanceof Error ? error.stack : String(error);
+  const message =
+    error instanceof ConfigError || (error instanceof Error && error.name === 'SeedError')
+      ? error.message
+      : error instanceof Error
+        ? error.stack
+        : String(error);
   process.stderr.write(`seed failed: ${message}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -26,12 +26,26 @@ async function main(): Promise<void> {
       'CHIS Flow is running.',
       `  API:      ${system.apiUrl}   (health: ${system.apiUrl}/health)`,
       `  Temporal: ${system.temporalAddress}`,
-      ...(system.embeddedSmtpPort !== undefined ? [`  Mail:     embedded SMTP server on port ${system.embeddedSmtpPort} (GP emails land in the mailbox: GET /api/mailbox)`] : []),
+      ...(system.embeddedSmtpPort !== undefined
+        ? [
+            `  Mail:     embedded SMTP server on port ${system.embeddedSmtpPort} (GP emails land in the mailbox: GET /api/mailbox)`,
+          ]
+        : []),
       ...(system.demoLogins.length > 0
         ? [
             `  Demo logins (password "${DEMO_PASSWORD}"):`,
             ...system.demoLogins
-              .filter((l) => ['manager', 'admin', 'feed', 'cw.birmingham.hv', 'cw.birmingham.records', 'sl.birmingham', 'sl.coventry'].includes(l.username))
+              .filter((l) =>
+                [
+                  'manager',
+                  'admin',
+                  'feed',
+                  'cw.birmingham.hv',
+                  'cw.birmingham.records',
+                  'sl.birmingham',
+                  'sl.coventry',
+                ].includes(l.username),
+              )
               .map((l) => `    ${l.username.padEnd(24)} ${l.role} (${l.locality})`),
             `    … and ${system.demoLogins.length - 7} more: every locality has cw.<locality>.<team> and sl.<locality>`,
           ]

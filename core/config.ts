@@ -14,7 +14,12 @@ const ALIASES: Record<string, string> = {
 };
 
 const port = (fallback: number) =>
-  z.coerce.number({ error: 'expected a TCP port number' }).int('expected a whole number').min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535').default(fallback);
+  z.coerce
+    .number({ error: 'expected a TCP port number' })
+    .int('expected a whole number')
+    .min(1, 'expected a port from 1 to 65535')
+    .max(65535, 'expected a port from 1 to 65535')
+    .default(fallback);
 
 const postgresUrl = z
   .string()
@@ -39,28 +44,63 @@ const schema = z.object({
     .refine((v) => /^smtps?:\/\/.+/.test(v), 'expected an smtp:// or smtps:// URL')
     .optional(),
   // 0: any free port (tests); the fixed default lets a mail client be pointed at it.
-  CHIS_EMBEDDED_SMTP_PORT: z.coerce.number({ error: 'expected a TCP port number (0: any free port)' }).int('expected a whole number').min(0).max(65535, 'expected a port from 0 to 65535').default(2525),
+  CHIS_EMBEDDED_SMTP_PORT: z.coerce
+    .number({ error: 'expected a TCP port number (0: any free port)' })
+    .int('expected a whole number')
+    .min(0)
+    .max(65535, 'expected a port from 0 to 65535')
+    .default(2525),
   CHIS_MAIL_FROM: z
     .string()
-    .regex(/^([^<>]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/, 'expected an address such as "West Midlands CHIS <chis@example.nhs.uk>"')
+    .regex(
+      /^([^<>]*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/,
+      'expected an address such as "West Midlands CHIS <chis@example.nhs.uk>"',
+    )
     .default('West Midlands CHIS <chis-flow@chis-flow.local>'),
   // FHIR base URL of the demographics service (PDS); unset: the embedded simulator.
-  CHIS_PDS_URL: z.url({ error: 'expected the FHIR base URL of the demographics service, e.g. https://pds.example.nhs.uk/FHIR/R4' }).optional(),
+  CHIS_PDS_URL: z
+    .url({ error: 'expected the FHIR base URL of the demographics service, e.g. https://pds.example.nhs.uk/FHIR/R4' })
+    .optional(),
   // 0: any free port (only the worker calls it; the URL is logged at start-up).
-  CHIS_EMBEDDED_PDS_PORT: z.coerce.number({ error: 'expected a TCP port number' }).int('expected a whole number').min(0, 'expected a port from 0 to 65535').max(65535, 'expected a port from 0 to 65535').default(0),
-  CHIS_DEMO_CHILDREN: z.coerce.number({ error: 'expected a number of children' }).int().min(0).max(2_000_000).default(2000),
-  CHIS_SESSION_IDLE_MINUTES: z.coerce.number({ error: 'expected a number of minutes' }).int().min(1).max(24 * 60).default(30),
+  CHIS_EMBEDDED_PDS_PORT: z.coerce
+    .number({ error: 'expected a TCP port number' })
+    .int('expected a whole number')
+    .min(0, 'expected a port from 0 to 65535')
+    .max(65535, 'expected a port from 0 to 65535')
+    .default(0),
+  CHIS_DEMO_CHILDREN: z.coerce
+    .number({ error: 'expected a number of children' })
+    .int()
+    .min(0)
+    .max(2_000_000)
+    .default(2000),
+  CHIS_SESSION_IDLE_MINUTES: z.coerce
+    .number({ error: 'expected a number of minutes' })
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   CHIS_SESSION_MAX_HOURS: z.coerce.number({ error: 'expected a number of hours' }).int().min(1).max(24).default(12),
   CHIS_COOKIE_SECURE: z.enum(['auto', 'true', 'false'], { error: 'expected auto, true or false' }).default('auto'),
   CHIS_LOGIN_MAX_FAILURES: z.coerce.number({ error: 'expected a number' }).int().min(1).max(100).default(5),
-  CHIS_LOGIN_WINDOW_MINUTES: z.coerce.number({ error: 'expected a number of minutes' }).int().min(1).max(24 * 60).default(15),
+  CHIS_LOGIN_WINDOW_MINUTES: z.coerce
+    .number({ error: 'expected a number of minutes' })
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   CHIS_OIDC_ISSUER: z.url({ error: 'expected the issuer URL' }).optional(),
   CHIS_OIDC_CLIENT_ID: z.string().min(1).optional(),
   CHIS_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   CHIS_OIDC_REDIRECT_URI: z.url({ error: 'expected the callback URL registered with the provider' }).optional(),
 });
 
-const OIDC_VARIABLES = ['CHIS_OIDC_ISSUER', 'CHIS_OIDC_CLIENT_ID', 'CHIS_OIDC_CLIENT_SECRET', 'CHIS_OIDC_REDIRECT_URI'] as const;
+const OIDC_VARIABLES = [
+  'CHIS_OIDC_ISSUER',
+  'CHIS_OIDC_CLIENT_ID',
+  'CHIS_OIDC_CLIENT_SECRET',
+  'CHIS_OIDC_REDIRECT_URI',
+] as const;
 
 /** Sign-in settings for the case-work API. */
 export interface AuthConfig {
@@ -148,7 +188,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     temporal: {
       namespace: raw.CHIS_TEMPORAL_NAMESPACE,
       taskQueue: raw.CHIS_TASK_QUEUE,
-      ...(raw.CHIS_TEMPORAL_ADDRESS ? { address: raw.CHIS_TEMPORAL_ADDRESS } : { embedded: { port: raw.CHIS_EMBEDDED_TEMPORAL_PORT } }),
+      ...(raw.CHIS_TEMPORAL_ADDRESS
+        ? { address: raw.CHIS_TEMPORAL_ADDRESS }
+        : { embedded: { port: raw.CHIS_EMBEDDED_TEMPORAL_PORT } }),
     },
     smtp: raw.CHIS_SMTP_URL ? { url: raw.CHIS_SMTP_URL } : { embedded: true },
     mail: { from: raw.CHIS_MAIL_FROM, embeddedSmtpPort: raw.CHIS_EMBEDDED_SMTP_PORT },
@@ -161,7 +203,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       loginMaxFailures: raw.CHIS_LOGIN_MAX_FAILURES,
       loginWindowMinutes: raw.CHIS_LOGIN_WINDOW_MINUTES,
       ...(raw.CHIS_OIDC_ISSUER
-        ? { oidc: { issuer: raw.CHIS_OIDC_ISSUER, clientId: raw.CHIS_OIDC_CLIENT_ID!, clientSecret: raw.CHIS_OIDC_CLIENT_SECRET!, redirectUri: raw.CHIS_OIDC_REDIRECT_URI! } }
+        ? {
+            oidc: {
+              issuer: raw.CHIS_OIDC_ISSUER,
+              clientId: raw.CHIS_OIDC_CLIENT_ID!,
+              clientSecret: raw.CHIS_OIDC_CLIENT_SECRET!,
+              redirectUri: raw.CHIS_OIDC_REDIRECT_URI!,
+            },
+          }
         : {}),
     },
   };

@@ -35,11 +35,19 @@ async function ensureDatabaseExists(adminUrl: string, name: string): Promise<voi
 }
 
 /** The server behind the configuration: the given URL, or an embedded PostgreSQL started here. */
-export async function startPostgresFor(config: Config, logger: Logger): Promise<{ url: string; embedded?: RunningPostgres }> {
+export async function startPostgresFor(
+  config: Config,
+  logger: Logger,
+): Promise<{ url: string; embedded?: RunningPostgres }> {
   if ('url' in config.database) return { url: config.database.url };
   const { port, dataDir } = config.database.embedded;
   logger.info({ dataDir, port }, 'starting embedded PostgreSQL');
-  const embedded = await startEmbeddedPostgres({ dataDir, port, persistent: true, onLog: (line) => logger.debug({ postgres: line }) });
+  const embedded = await startEmbeddedPostgres({
+    dataDir,
+    port,
+    persistent: true,
+    onLog: (line) => logger.debug({ postgres: line }),
+  });
   await ensureDatabaseExists(embedded.adminUrl, EMBEDDED_DATABASE_NAME);
   return { url: embedded.urlFor(EMBEDDED_DATABASE_NAME), embedded };
 }

@@ -74,13 +74,25 @@ export class DefinitionStore {
   }
 
   async insert(
-    row: { key: string; version: number; name: string | null; xml: string; graph: CompiledGraph; checksum: string; deployedBy: number | null },
+    row: {
+      key: string;
+      version: number;
+      name: string | null;
+      xml: string;
+      graph: CompiledGraph;
+      checksum: string;
+      deployedBy: number | null;
+    },
     transaction: Transaction,
   ): Promise<DefinitionVersion> {
     const rows = await this.sequelize.query<DefinitionVersion>(
       `INSERT INTO process_definitions (key, version, name, xml, compiled, checksum, deployed_by)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) RETURNING ${COLUMNS}`,
-      { type: QueryTypes.SELECT, bind: [row.key, row.version, row.name, row.xml, JSON.stringify(row.graph), row.checksum, row.deployedBy], transaction },
+      {
+        type: QueryTypes.SELECT,
+        bind: [row.key, row.version, row.name, row.xml, JSON.stringify(row.graph), row.checksum, row.deployedBy],
+        transaction,
+      },
     );
     return rows[0];
   }

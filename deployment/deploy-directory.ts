@@ -12,7 +12,11 @@ export interface FileDeployment {
  * Deploys every `*.bpmn` file of a folder (start-up deploys `definitions/`). Files whose
  * content matches their latest version are left alone; all refusals are reported together.
  */
-export async function deployDirectory(sequelize: Sequelize, directory: string, context: DeploymentContext): Promise<FileDeployment[]> {
+export async function deployDirectory(
+  sequelize: Sequelize,
+  directory: string,
+  context: DeploymentContext,
+): Promise<FileDeployment[]> {
   const files = (await readdir(directory)).filter((f) => f.endsWith('.bpmn')).sort();
   const results: FileDeployment[] = [];
   for (const file of files) {
@@ -28,7 +32,8 @@ export function describeRefusals(results: FileDeployment[]): string | null {
   for (const { file, outcome } of results) {
     if (outcome.status !== 'refused') continue;
     lines.push(`${file} was refused:`);
-    for (const p of outcome.problems) lines.push(`  - ${p.elementId ? `${p.elementId}: ` : ''}${p.message} [${p.rule}]`);
+    for (const p of outcome.problems)
+      lines.push(`  - ${p.elementId ? `${p.elementId}: ` : ''}${p.message} [${p.rule}]`);
   }
   return lines.length ? lines.join('\n') : null;
 }

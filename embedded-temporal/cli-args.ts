@@ -15,14 +15,41 @@ export interface ServerArgs {
   ignored: string[];
 }
 
-const VALUE_FLAGS_IGNORED = new Set(['--ui-port', '--ui-ip', '--ui-public-path', '--dynamic-config-value', '--config', '--http-port', '--metrics-port', '--sqlite-pragma', '--ui-asset-path', '--ui-codec-endpoint', '--env', '--time-format', '--color', '--log-config', '--grpc-port']);
+const VALUE_FLAGS_IGNORED = new Set([
+  '--ui-port',
+  '--ui-ip',
+  '--ui-public-path',
+  '--dynamic-config-value',
+  '--config',
+  '--http-port',
+  '--metrics-port',
+  '--sqlite-pragma',
+  '--ui-asset-path',
+  '--ui-codec-endpoint',
+  '--env',
+  '--time-format',
+  '--color',
+  '--log-config',
+  '--grpc-port',
+]);
 
 export function parseServerArgs(argv: string[]): ServerArgs {
-  const args: ServerArgs = { mode: 'dev', port: 7233, ip: '127.0.0.1', namespaces: [], logFormat: 'json', logLevel: 'info', searchAttributes: [], warnings: [], ignored: [] };
+  const args: ServerArgs = {
+    mode: 'dev',
+    port: 7233,
+    ip: '127.0.0.1',
+    namespaces: [],
+    logFormat: 'json',
+    logLevel: 'info',
+    searchAttributes: [],
+    warnings: [],
+    ignored: [],
+  };
   if (argv[0] !== 'server') {
     // Test-server form: `<port> [extra args]`.
     const port = Number(argv[0]);
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`expected "server start-dev ..." or a port number, got "${argv[0] ?? ''}"`);
+    if (!Number.isInteger(port) || port <= 0 || port > 65535)
+      throw new Error(`expected "server start-dev ..." or a port number, got "${argv[0] ?? ''}"`);
     args.mode = 'test';
     args.port = port;
     args.logLevel = 'warn';
@@ -48,7 +75,8 @@ export function parseServerArgs(argv: string[]): ServerArgs {
       case '--port':
       case '-p': {
         const port = Number(value());
-        if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`--port must be a TCP port, got "${argv[i]}"`);
+        if (!Number.isInteger(port) || port <= 0 || port > 65535)
+          throw new Error(`--port must be a TCP port, got "${argv[i]}"`);
         args.port = port;
         break;
       }

@@ -15,7 +15,10 @@ export interface Loaders {
  */
 export async function main(argv: string[], load: Loaders): Promise<void> {
   const args = parseServerArgs(argv);
-  const logger = pino({ level: ['warn', 'error', 'debug', 'info', 'fatal', 'trace'].includes(args.logLevel) ? args.logLevel : 'info' }, pino.destination({ fd: 2, sync: false }));
+  const logger = pino(
+    { level: ['warn', 'error', 'debug', 'info', 'fatal', 'trace'].includes(args.logLevel) ? args.logLevel : 'info' },
+    pino.destination({ fd: 2, sync: false }),
+  );
   for (const w of args.warnings) logger.warn(w);
   if (args.ignored.length) logger.debug({ flags: args.ignored }, 'ignoring dev-server flags this server does not need');
   let stopServer: (() => Promise<void>) | undefined;

@@ -6,7 +6,9 @@ import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { freePort } from '../core/free-port';
 
 /** Starts an embedded PostgreSQL in `folder` (kept) or a temporary folder (deleted), with a `temporal` database. */
-export async function startEmbeddedDatabase(folder: string | undefined): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startEmbeddedDatabase(
+  folder: string | undefined,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const dataDir = folder ? resolve(folder) : mkdtempSync(join(tmpdir(), 'chis-temporal-pg-'));
   const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: !!folder });
   const admin = new Client({ connectionString: pg.adminUrl });

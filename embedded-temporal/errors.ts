@@ -21,22 +21,32 @@ export class ApiError extends Error {
 }
 
 export const notFound = (what: string) =>
-  new ApiError(status.NOT_FOUND, what, ['temporal.api.errordetails.v1.NotFoundFailure', temporal.api.errordetails.v1.NotFoundFailure.encode({}).finish()]);
+  new ApiError(status.NOT_FOUND, what, [
+    'temporal.api.errordetails.v1.NotFoundFailure',
+    temporal.api.errordetails.v1.NotFoundFailure.encode({}).finish(),
+  ]);
 export const invalidArgument = (what: string) => new ApiError(status.INVALID_ARGUMENT, what);
 export const failedPrecondition = (what: string) => new ApiError(status.FAILED_PRECONDITION, what);
 export const unavailable = (what: string) => new ApiError(status.UNAVAILABLE, what);
 
 export function alreadyStarted(workflowId: string, runId: string, startRequestId: string): ApiError {
-  const detail = temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure.encode({ startRequestId, runId }).finish();
-  return new ApiError(status.ALREADY_EXISTS, `Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${runId}.`, [
-    'temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure',
-    detail,
-  ]);
+  const detail = temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure.encode({
+    startRequestId,
+    runId,
+  }).finish();
+  return new ApiError(
+    status.ALREADY_EXISTS,
+    `Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${runId}.`,
+    ['temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure', detail],
+  );
 }
 
 export function namespaceNotFound(namespace: string): ApiError {
   const detail = temporal.api.errordetails.v1.NamespaceNotFoundFailure.encode({ namespace }).finish();
-  return new ApiError(status.NOT_FOUND, `Namespace ${namespace} is not found.`, ['temporal.api.errordetails.v1.NamespaceNotFoundFailure', detail]);
+  return new ApiError(status.NOT_FOUND, `Namespace ${namespace} is not found.`, [
+    'temporal.api.errordetails.v1.NamespaceNotFoundFailure',
+    detail,
+  ]);
 }
 
 export function alreadyCompleted(): ApiError {

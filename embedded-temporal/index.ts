@@ -40,7 +40,10 @@ export async function startEmbeddedTemporal(options: EmbeddedTemporalOptions): P
 }
 
 /** Initialises storage and the engine behind an already-listening gRPC server (see grpc/bind.ts). */
-export async function startOnBoundServer(bound: BoundServer, options: EmbeddedTemporalOptions): Promise<RunningTemporal> {
+export async function startOnBoundServer(
+  bound: BoundServer,
+  options: EmbeddedTemporalOptions,
+): Promise<RunningTemporal> {
   const logger = options.logger ?? pino({ level: 'info' });
   const store = new Store(options.databaseUrl);
   try {
@@ -64,7 +67,8 @@ export async function startOnBoundServer(bound: BoundServer, options: EmbeddedTe
   for (const [name, type] of Object.entries(PREDEFINED_CUSTOM_SEARCH_ATTRIBUTES)) {
     if (!engine.namespaces.searchAttributes.has(name)) await engine.namespaces.addSearchAttribute(name, type);
   }
-  for (const [name, type] of Object.entries(options.searchAttributes ?? {})) await engine.namespaces.addSearchAttribute(name, searchAttributeType(type));
+  for (const [name, type] of Object.entries(options.searchAttributes ?? {}))
+    await engine.namespaces.addSearchAttribute(name, searchAttributeType(type));
   const recovered = await recover(engine);
   bound.attach(
     attachment(logger, {

@@ -104,7 +104,10 @@ export function packAny(typeName: string, value: Uint8Array): google.protobuf.IA
 }
 
 export function anyTypeName(any: google.protobuf.IAny | null | undefined): string {
-  const url = (any as { type_url?: string; typeUrl?: string } | null | undefined)?.type_url ?? (any as { typeUrl?: string })?.typeUrl ?? '';
+  const url =
+    (any as { type_url?: string; typeUrl?: string } | null | undefined)?.type_url ??
+    (any as { typeUrl?: string })?.typeUrl ??
+    '';
   return url.slice(url.lastIndexOf('/') + 1);
 }
 

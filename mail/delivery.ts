@@ -107,11 +107,17 @@ export function createMailService(s: MailServiceOptions): MailService {
     // in the outbox like email and "sent" by logging that they were handed over; the
     // response says so, so nobody mistakes them for a real delivery.
     sms: async (n) => {
-      log.info({ notificationId: n.id, channel: 'sms' }, 'SMS handed to the logging stand-in sender (no SMS gateway integrated)');
+      log.info(
+        { notificationId: n.id, channel: 'sms' },
+        'SMS handed to the logging stand-in sender (no SMS gateway integrated)',
+      );
       return 'stand-in: logged only, no SMS gateway integrated';
     },
     letter: async (n) => {
-      log.info({ notificationId: n.id, channel: 'letter' }, 'letter handed to the logging stand-in sender (no print service integrated)');
+      log.info(
+        { notificationId: n.id, channel: 'letter' },
+        'letter handed to the logging stand-in sender (no print service integrated)',
+      );
       return 'stand-in: logged only, no print service integrated';
     },
   };
@@ -127,14 +133,25 @@ export function createMailService(s: MailServiceOptions): MailService {
       const failedAttempts = n.attempts + 1;
       const retryIn = retryDelayMs(failedAttempts, o);
       const after = await markNotificationAttemptFailed(db, claim, message, retryIn, o.failedAfterAttempts);
-      const fields = { notificationId: n.id, channel: n.channel, attempts: failedAttempts, retryInMs: retryIn, err: message };
-      if (failedAttempts >= o.failedAfterAttempts) log.error(fields, 'outbox: delivery keeps failing; the row is marked failed and still retried');
+      const fields = {
+        notificationId: n.id,
+        channel: n.channel,
+        attempts: failedAttempts,
+        retryInMs: retryIn,
+        err: message,
+      };
+      if (failedAttempts >= o.failedAfterAttempts)
+        log.error(fields, 'outbox: delivery keeps failing; the row is marked failed and still retried');
       else log.warn(fields, 'outbox: delivery attempt failed; will retry');
       if (!after) log.warn({ notificationId: n.id }, 'outbox: claim expired before the failure was recorded');
       return message;
     }
     const marked = await markNotificationSent(db, claim, response);
-    if (!marked) log.warn({ notificationId: n.id, messageId: n.messageId }, 'outbox: sent after the claim expired; another sender may send it again (same Message-ID)');
+    if (!marked)
+      log.warn(
+        { notificationId: n.id, messageId: n.messageId },
+        'outbox: sent after the claim expired; another sender may send it again (same Message-ID)',
+      );
     else log.debug({ notificationId: n.id, messageId: n.messageId }, 'outbox: sent');
     return null;
   }
@@ -155,7 +172,8 @@ export function createMailService(s: MailServiceOptions): MailService {
         if (!row) throw new DeliveryError(`notification ${id} does not exist`);
         if (row.status === 'sent') return { status: 'already-sent', messageId: row.messageId };
         // Another sender holds it: wait for it to finish (or for its claim to lapse).
-        if (Date.now() >= deadline) throw new DeliveryError(`notification ${id} is being delivered by another sender; not confirmed yet`);
+        if (Date.now() >= deadline)
+          throw new DeliveryError(`notification ${id} is being delivered by another sender; not confirmed yet`);
         await sleep(200);
       }
     },

@@ -41,12 +41,14 @@ export async function startEmbeddedSmtpServer(options: EmbeddedSmtpServerOptions
 
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
     const raw = await readAll(stream);
-    if (stream.sizeExceeded) throw Object.assign(new Error(`message larger than ${maxBytes} bytes`), { responseCode: 552 });
+    if (stream.sizeExceeded)
+      throw Object.assign(new Error(`message larger than ${maxBytes} bytes`), { responseCode: 552 });
     const envelopeTo = session.envelope.rcptTo.map((a) => a.address.toLowerCase());
     const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : null;
     const stored = await receiveRawMail({ sequelize }, { envelopeFrom, envelopeTo, raw });
     const log = { id: stored.id, messageId: stored.messageId, to: envelopeTo };
-    if (stored.timesReceived > 1) logger.warn({ ...log, timesReceived: stored.timesReceived }, 'embedded SMTP: duplicate Message-ID received');
+    if (stored.timesReceived > 1)
+      logger.warn({ ...log, timesReceived: stored.timesReceived }, 'embedded SMTP: duplicate Message-ID received');
     else logger.debug(log, 'embedded SMTP: message stored');
   }
 
@@ -82,7 +84,8 @@ export async function startEmbeddedSmtpServer(options: EmbeddedSmtpServerOptions
     server.listen(options.port, options.host, () => {
       server.server.off('error', onError);
       const address = server.server.address();
-      if (address === null || typeof address === 'string') reject(new Error('embedded SMTP server: could not read its port'));
+      if (address === null || typeof address === 'string')
+        reject(new Error('embedded SMTP server: could not read its port'));
       else resolve(address.port);
     });
   });

@@ -66,7 +66,10 @@ export async function storeReceivedMail(db: Db, m: IncomingMessage): Promise<{ i
 }
 
 /** Parses a raw RFC 5322 message and stores it (what the embedded SMTP server does with each DATA). */
-export async function receiveRawMail(db: Db, m: { envelopeFrom: string | null; envelopeTo: string[]; raw: Buffer }): Promise<{ id: string; messageId: string; timesReceived: number }> {
+export async function receiveRawMail(
+  db: Db,
+  m: { envelopeFrom: string | null; envelopeTo: string[]; raw: Buffer },
+): Promise<{ id: string; messageId: string; timesReceived: number }> {
   const parsed = await simpleParser(m.raw);
   const stored = await storeReceivedMail(db, { ...m, parsed });
   return { ...stored, messageId: parsed.messageId ?? '' };
@@ -96,9 +99,17 @@ export function listReceivedMail(db: Db, f: MailboxFilter): Promise<ReceivedMail
 }
 
 export function getReceivedMail(db: Db, id: string): Promise<ReceivedMail | null> {
-  return selectOne<ReceivedMail>(db, `SELECT ${SUMMARY_COLUMNS}, text_body, html_body FROM received_mail WHERE id = $1`, [id]);
+  return selectOne<ReceivedMail>(
+    db,
+    `SELECT ${SUMMARY_COLUMNS}, text_body, html_body FROM received_mail WHERE id = $1`,
+    [id],
+  );
 }
 
 export function findReceivedMailByMessageId(db: Db, messageId: string): Promise<ReceivedMail | null> {
-  return selectOne<ReceivedMail>(db, `SELECT ${SUMMARY_COLUMNS}, text_body, html_body FROM received_mail WHERE message_id = $1`, [messageId]);
+  return selectOne<ReceivedMail>(
+    db,
+    `SELECT ${SUMMARY_COLUMNS}, text_body, html_body FROM received_mail WHERE message_id = $1`,
+    [messageId],
+  );
 }

@@ -25,7 +25,13 @@ export async function startMailFor(
 ): Promise<RunningMail> {
   if ('url' in config.smtp) {
     logger.info({ smtp: redactSmtpUrl(config.smtp.url) }, 'email goes to the configured SMTP relay');
-    const mail = createMailService({ sequelize, transport: createMailTransport({ url: config.smtp.url }), from: config.mail.from, logger, options });
+    const mail = createMailService({
+      sequelize,
+      transport: createMailTransport({ url: config.smtp.url }),
+      from: config.mail.from,
+      logger,
+      options,
+    });
     return { mail, stop: async () => mail.close() };
   }
   const server = await startEmbeddedSmtpServer({

@@ -17,7 +17,13 @@ const TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTim
 
 export function createMailTransport(target: SmtpTarget): Transporter {
   if ('url' in target) return nodemailer.createTransport({ url: target.url, ...TIMEOUTS });
-  return nodemailer.createTransport({ host: target.embedded.host, port: target.embedded.port, secure: false, ignoreTLS: true, ...TIMEOUTS });
+  return nodemailer.createTransport({
+    host: target.embedded.host,
+    port: target.embedded.port,
+    secure: false,
+    ignoreTLS: true,
+    ...TIMEOUTS,
+  });
 }
 
 /** The URL with its password hidden, for logs. */

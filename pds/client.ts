@@ -29,12 +29,16 @@ export interface FhirPdsClientOptions {
 export class FhirPdsClient implements PdsClient {
   private readonly base: string;
 
-  constructor(baseUrl: string, private readonly options: FhirPdsClientOptions = {}) {
+  constructor(
+    baseUrl: string,
+    private readonly options: FhirPdsClientOptions = {},
+  ) {
     this.base = baseUrl.replace(/\/+$/, '');
   }
 
   async lookupPatient(nhsNumber: string): Promise<PdsPatient | null> {
-    if (!/^\d{10}$/.test(nhsNumber)) throw new Error(`lookupPatient needs a 10-digit NHS number, got ${JSON.stringify(nhsNumber)}`);
+    if (!/^\d{10}$/.test(nhsNumber))
+      throw new Error(`lookupPatient needs a 10-digit NHS number, got ${JSON.stringify(nhsNumber)}`);
     const url = `${this.base}/Patient/${nhsNumber}`;
     let res: Response;
     try {
@@ -55,7 +59,8 @@ export class FhirPdsClient implements PdsClient {
       throw new PdsUnavailableError(`PDS answered with something that is not JSON for ${url}`);
     }
     const patient = fromFhirPatient(body);
-    if (patient.nhsNumber !== nhsNumber) throw new PdsUnavailableError(`PDS answered with patient ${patient.nhsNumber} when asked for ${nhsNumber}`);
+    if (patient.nhsNumber !== nhsNumber)
+      throw new PdsUnavailableError(`PDS answered with patient ${patient.nhsNumber} when asked for ${nhsNumber}`);
     return patient;
   }
 }

@@ -33,8 +33,18 @@ export interface FhirOperationOutcome {
 }
 
 // FHIR administrative gender has no "indeterminate": UK Core maps it to "other".
-const TO_GENDER: Record<PdsSex, NonNullable<FhirPatient['gender']>> = { female: 'female', male: 'male', indeterminate: 'other', unknown: 'unknown' };
-const FROM_GENDER: Record<NonNullable<FhirPatient['gender']>, PdsSex> = { female: 'female', male: 'male', other: 'indeterminate', unknown: 'unknown' };
+const TO_GENDER: Record<PdsSex, NonNullable<FhirPatient['gender']>> = {
+  female: 'female',
+  male: 'male',
+  indeterminate: 'other',
+  unknown: 'unknown',
+};
+const FROM_GENDER: Record<NonNullable<FhirPatient['gender']>, PdsSex> = {
+  female: 'female',
+  male: 'male',
+  other: 'indeterminate',
+  unknown: 'unknown',
+};
 
 export function toFhirPatient(p: PdsPatient): FhirPatient {
   return {
@@ -47,7 +57,13 @@ export function toFhirPatient(p: PdsPatient): FhirPatient {
     birthDate: p.dateOfBirth,
     ...(p.deceased ? { deceasedBoolean: true } : {}),
     ...(p.address ? { address: [{ use: 'home', line: p.address.lines, postalCode: p.address.postcode }] } : {}),
-    ...(p.gpPracticeCode ? { generalPractitioner: [{ type: 'Organization', identifier: { system: ODS_CODE_SYSTEM, value: p.gpPracticeCode } }] } : {}),
+    ...(p.gpPracticeCode
+      ? {
+          generalPractitioner: [
+            { type: 'Organization', identifier: { system: ODS_CODE_SYSTEM, value: p.gpPracticeCode } },
+          ],
+        }
+      : {}),
   };
 }
 
@@ -61,7 +77,8 @@ export class FhirPatientError extends Error {
 /** Reads a Patient resource; throws FhirPatientError naming what is missing or wrong. */
 export function fromFhirPatient(resource: unknown): PdsPatient {
   const r = resource as Partial<FhirPatient> | null;
-  if (!r || typeof r !== 'object' || r.resourceType !== 'Patient') throw new FhirPatientError('the response is not a FHIR Patient resource');
+  if (!r || typeof r !== 'object' || r.resourceType !== 'Patient')
+    throw new FhirPatientError('the response is not a FHIR Patient resource');
   const nhsNumber = r.identifier?.find((i) => i.system === NHS_NUMBER_SYSTEM)?.value;
   if (!nhsNumber) throw new FhirPatientError(`the Patient has no identifier with system ${NHS_NUMBER_SYSTEM}`);
   const name = r.name?.find((n) => n.use === 'official') ?? r.name?.[0];
@@ -80,6 +97,10 @@ export function fromFhirPatient(resource: unknown): PdsPatient {
   };
 }
 
-export function operationOutcome(code: string, diagnostics: string, severity: FhirOperationOutcome['issue'][number]['severity'] = 'error'): FhirOperationOutcome {
+export function operationOutcome(
+  code: string,
+  diagnostics: string,
+  severity: FhirOperationOutcome['issue'][number]['severity'] = 'error',
+): FhirOperationOutcome {
   return { resourceType: 'OperationOutcome', issue: [{ severity, code, diagnostics }] };
 }

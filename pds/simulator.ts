@@ -65,7 +65,10 @@ async function fromChildren(sequelize: Sequelize, nhsNumber: string): Promise<Pd
     familyName: c.family_name,
     dateOfBirth: c.date_of_birth,
     sex: c.sex,
-    address: { lines: [c.address_line1, c.address_line2, c.town].filter((l): l is string => !!l), postcode: c.postcode },
+    address: {
+      lines: [c.address_line1, c.address_line2, c.town].filter((l): l is string => !!l),
+      postcode: c.postcode,
+    },
     ...(c.gp_practice_ods ? { gpPracticeCode: c.gp_practice_ods } : {}),
     ...(c.status === 'deceased' ? { deceased: true } : {}),
   };
@@ -91,7 +94,11 @@ export async function startPdsSimulator(options: PdsSimulatorOptions = {}): Prom
     }
     const match = new RegExp(`^${PDS_SIMULATOR_BASE_PATH}/Patient/([^/]+)$`).exec(path);
     if (req.method !== 'GET' || !match) {
-      send(res, 404, operationOutcome('not-supported', `Only GET ${PDS_SIMULATOR_BASE_PATH}/Patient/{nhsNumber} is served`));
+      send(
+        res,
+        404,
+        operationOutcome('not-supported', `Only GET ${PDS_SIMULATOR_BASE_PATH}/Patient/{nhsNumber} is served`),
+      );
       return 404;
     }
     const nhsNumber = decodeURIComponent(match[1]);

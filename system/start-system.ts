@@ -93,7 +93,13 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       taskQueue: config.temporal.taskQueue,
       sequelize: db.sequelize,
       client,
-      activities: createCatalogueActivities({ sequelize: db.sequelize, client, taskQueue: config.temporal.taskQueue, pds: pds.client, mail: mail.mail }),
+      activities: createCatalogueActivities({
+        sequelize: db.sequelize,
+        client,
+        taskQueue: config.temporal.taskQueue,
+        pds: pds.client,
+        mail: mail.mail,
+      }),
     });
     const workerRun = worker.run();
     stack.push('worker', async () => {
@@ -101,7 +107,11 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       await workerRun;
     });
     // Task rows whose completion the workflow accepted but whose row write failed are mended here.
-    const reconciliation = startTaskReconciliation(client, { sequelize: db.sequelize }, { onError: (err) => logger.warn({ err }, 'task reconciliation failed') });
+    const reconciliation = startTaskReconciliation(
+      client,
+      { sequelize: db.sequelize },
+      { onError: (err) => logger.warn({ err }, 'task reconciliation failed') },
+    );
     stack.push('task reconciliation', () => reconciliation.stop());
     // The outbox relay delivers what activities could not (SMTP outages) and what other writers enqueued.
     const relay = startOutboxRelay({ mail: mail.mail, logger: logger.child({ component: 'outbox-relay' }) });
@@ -129,7 +139,11 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       },
     });
     // Inbound events whose publish failed (engine unreachable) and that no sender repeated.
-    const eventRelay = startInboundEventRelay({ db: { sequelize: db.sequelize }, engine: { client, taskQueue: config.temporal.taskQueue }, logger });
+    const eventRelay = startInboundEventRelay({
+      db: { sequelize: db.sequelize },
+      engine: { client, taskQueue: config.temporal.taskQueue },
+      logger,
+    });
     stack.push('inbound event relay', () => eventRelay.stop());
     const http = await listen(app, config.host, config.port);
     stack.push('HTTP server', () => http.stop());

@@ -21,11 +21,21 @@ export interface EngineWorkerOptions {
   /** Catalogue activity implementations by type name (and, in tests, test activities). */
   activities?: ActivityImplementations;
   /** Extra worker tuning (concurrency, shutdown grace). */
-  tuning?: Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>;
+  tuning?: Pick<
+    WorkerOptions,
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxCachedWorkflows'
+    | 'shutdownGraceTime'
+  >;
 }
 
 export async function createEngineWorker(o: EngineWorkerOptions): Promise<Worker> {
-  const engineActivities = createEngineActivities({ sequelize: o.sequelize, ...(o.client ? { client: o.client } : {}), taskQueue: o.taskQueue });
+  const engineActivities = createEngineActivities({
+    sequelize: o.sequelize,
+    ...(o.client ? { client: o.client } : {}),
+    taskQueue: o.taskQueue,
+  });
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace ?? 'default',

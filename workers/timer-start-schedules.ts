@@ -31,7 +31,10 @@ export function timerStartDefinition(d: DeployedDefinition): TimerStartDefinitio
 }
 
 /** Schedules (or replaces, or stops) the timer starts of `d`, which must be the latest version of its key. */
-export async function syncTimerStartSchedule(sync: TimerStartSync, d: DeployedDefinition): Promise<TimerStartSyncResult> {
+export async function syncTimerStartSchedule(
+  sync: TimerStartSync,
+  d: DeployedDefinition,
+): Promise<TimerStartSyncResult> {
   const definition = timerStartDefinition(d);
   const workflowId = timerStartWorkflowId(d.key);
   if (definition.timers.length > 0) {
@@ -62,8 +65,17 @@ export function timerStartDeployHook(sync: TimerStartSync): (d: DeployedDefiniti
 }
 
 /** Start-up: brings every key's scheduler in line with its latest version. */
-export async function syncAllTimerStartSchedules(sequelize: Sequelize, sync: TimerStartSync): Promise<Record<string, TimerStartSyncResult>> {
-  const latest = await sequelize.query<{ id: number; key: string; version: number; graph: CompiledGraph; finished: boolean }>(
+export async function syncAllTimerStartSchedules(
+  sequelize: Sequelize,
+  sync: TimerStartSync,
+): Promise<Record<string, TimerStartSyncResult>> {
+  const latest = await sequelize.query<{
+    id: number;
+    key: string;
+    version: number;
+    graph: CompiledGraph;
+    finished: boolean;
+  }>(
     `SELECT DISTINCT ON (d.key) d.id, d.key, d.version, d.compiled AS graph, f.definition_id IS NOT NULL AS finished
      FROM process_definitions d LEFT JOIN timer_start_finished f ON f.definition_id = d.id
      ORDER BY d.key, d.version DESC`,

@@ -14,12 +14,22 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The webpack the Temporal bundler itself uses (its dependency, not ours). */
 const { DefinePlugin } = createRequire(require.resolve('@temporalio/worker'))('webpack') as typeof import('webpack');
 
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 /** Every catalogue type's timeout and retry policy, as plain data. */
 export function activityPolicyTable(): Record<string, ActivityPolicy> {
   return Object.fromEntries(
-    Object.entries(ACTIVITY_CATALOGUE).map(([type, d]) => [type, { startToCloseTimeout: d.startToCloseTimeout, retry: d.retry }]),
+    Object.entries(ACTIVITY_CATALOGUE).map(([type, d]) => [
+      type,
+      { startToCloseTimeout: d.startToCloseTimeout, retry: d.retry },
+    ]),
   );
 }
 
@@ -33,7 +43,10 @@ export function engineWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
     logger: quiet,
     webpackConfigHook: (config) => ({
       ...config,
-      plugins: [...(config.plugins ?? []), new DefinePlugin({ [POLICY_TABLE_CONSTANT]: JSON.stringify(activityPolicyTable()) })],
+      plugins: [
+        ...(config.plugins ?? []),
+        new DefinePlugin({ [POLICY_TABLE_CONSTANT]: JSON.stringify(activityPolicyTable()) }),
+      ],
     }),
   }).catch((err: unknown) => {
     bundle = undefined; // a failed build is not cached

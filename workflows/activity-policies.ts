@@ -23,6 +23,9 @@ const TABLE = typeof __CHIS_ACTIVITY_POLICIES__ === 'undefined' ? undefined : __
 
 /** The catalogue's policy for a type, or undefined for a type the catalogue does not declare (test types). */
 export function activityPolicy(activityType: string): ActivityPolicy | undefined {
-  if (!TABLE) throw new Error(`the workflow bundle was built without ${POLICY_TABLE_CONSTANT}: bundle workflows/ with workers/workflow-bundle.ts`);
+  if (!TABLE)
+    throw new Error(
+      `the workflow bundle was built without ${POLICY_TABLE_CONSTANT}: bundle workflows/ with workers/workflow-bundle.ts`,
+    );
   return Object.prototype.hasOwnProperty.call(TABLE, activityType) ? TABLE[activityType] : undefined;
 }

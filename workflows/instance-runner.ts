@@ -45,7 +45,10 @@ const queuedDb = proxyActivities<EngineActivities>(DB_OPTIONS);
  * task-queue round trip (each instance has at least two: its status when it starts and ends).
  * Retries back off by at most the threshold, so they stay in the worker under one activity id.
  */
-const localDb = proxyLocalActivities<EngineActivities>({ ...DB_OPTIONS, localRetryThreshold: LOCAL_RETRY_THRESHOLD_MS });
+const localDb = proxyLocalActivities<EngineActivities>({
+  ...DB_OPTIONS,
+  localRetryThreshold: LOCAL_RETRY_THRESHOLD_MS,
+});
 /**
  * Instances started before the engine's database work ran locally have queued activities in
  * their history; they must replay with those (test/workflows/fixtures/histories).
@@ -75,7 +78,10 @@ function describeFailure(err: unknown): { message: string; bpmnError?: BpmnError
     const details = (cause.details?.[0] ?? {}) as { errorCode?: unknown; variables?: unknown };
     const code = typeof details.errorCode === 'string' ? details.errorCode : cause.message;
     const variables = asVariables(details.variables);
-    return { message: cause.message, bpmnError: { code, message: cause.message, ...(Object.keys(variables).length > 0 ? { variables } : {}) } };
+    return {
+      message: cause.message,
+      bpmnError: { code, message: cause.message, ...(Object.keys(variables).length > 0 ? { variables } : {}) },
+    };
   }
   return { message: cause instanceof Error ? cause.message : String(cause) };
 }
@@ -152,10 +158,18 @@ export class InstanceRunner {
   validateCompletion(input: CompleteUserTaskInput): void {
     const problems: string[] = [];
     if (!input || typeof input.taskId !== 'string') problems.push('taskId is required');
-    else if (typeof input.actor !== 'string' || input.actor.trim() === '') problems.push('actor (the username completing the task) is required');
-    else if (input.outcome !== undefined && input.outcome !== null && typeof input.outcome !== 'string') problems.push('outcome should be text');
+    else if (typeof input.actor !== 'string' || input.actor.trim() === '')
+      problems.push('actor (the username completing the task) is required');
+    else if (input.outcome !== undefined && input.outcome !== null && typeof input.outcome !== 'string')
+      problems.push('outcome should be text');
     else problems.push(...userTaskCompletionProblems(this.state, input.taskId, input.data));
-    if (problems.length > 0) throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: problems.join('; '), details: [problems], nonRetryable: true });
+    if (problems.length > 0)
+      throw ApplicationFailure.create({
+        type: REFUSED_ERROR_TYPE,
+        message: problems.join('; '),
+        details: [problems],
+        nonRetryable: true,
+      });
   }
 
   completeUserTask(input: CompleteUserTaskInput): CompleteUserTaskResult {
@@ -167,22 +181,47 @@ export class InstanceRunner {
       actor: input.actor,
       ...(typeof input.outcome === 'string' ? { outcome: input.outcome } : {}),
     });
-    if (!accepted || !wait) throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: `user task ${input.taskId} is not open`, nonRetryable: true });
+    if (!accepted || !wait)
+      throw ApplicationFailure.create({
+        type: REFUSED_ERROR_TYPE,
+        message: `user task ${input.taskId} is not open`,
+        nonRetryable: true,
+      });
     return { taskId: input.taskId, elementId: wait.nodeId, status: this.state.status };
   }
 
   validateRetry(input: RetryIncidentInput): void {
-    if (this.state.status !== 'running') throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: `the process instance is ${this.state.status}`, nonRetryable: true });
+    if (this.state.status !== 'running')
+      throw ApplicationFailure.create({
+        type: REFUSED_ERROR_TYPE,
+        message: `the process instance is ${this.state.status}`,
+        nonRetryable: true,
+      });
     if (!input || typeof input.incidentId !== 'string' || !this.state.incidents[input.incidentId]) {
-      throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: `incident ${String(input?.incidentId)} is not open in this process instance`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: REFUSED_ERROR_TYPE,
+        message: `incident ${String(input?.incidentId)} is not open in this process instance`,
+        nonRetryable: true,
+      });
     }
-    if (input.variables !== undefined && (input.variables === null || typeof input.variables !== 'object' || Array.isArray(input.variables))) {
-      throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: 'variables should be an object', nonRetryable: true });
+    if (
+      input.variables !== undefined &&
+      (input.variables === null || typeof input.variables !== 'object' || Array.isArray(input.variables))
+    ) {
+      throw ApplicationFailure.create({
+        type: REFUSED_ERROR_TYPE,
+        message: 'variables should be an object',
+        nonRetryable: true,
+      });
     }
   }
 
   retryIncident(input: RetryIncidentInput): { incidentId: string; status: EngineState['status'] } {
-    this.dispatch({ type: 'incidentRetried', incidentId: input.incidentId, ...(input.variables ? { variables: input.variables } : {}) });
+    this.dispatch({
+      type: 'incidentRetried',
+      incidentId: input.incidentId,
+      ...(input.variables ? { variables: input.variables } : {}),
+    });
     return { incidentId: input.incidentId, status: this.state.status };
   }
 
@@ -228,7 +267,13 @@ export class InstanceRunner {
           break;
         case 'openUserTask': {
           const { type: _type, elementInstanceId: _ei, ...task } = c;
-          this.enqueueDb(() => this.db.engineOpenHumanTask({ processInstanceId: workflowInfo().workflowId, businessKey: this.input.businessKey ?? null, ...task }));
+          this.enqueueDb(() =>
+            this.db.engineOpenHumanTask({
+              processInstanceId: workflowInfo().workflowId,
+              businessKey: this.input.businessKey ?? null,
+              ...task,
+            }),
+          );
           break;
         }
         case 'cancelUserTask':
@@ -241,7 +286,14 @@ export class InstanceRunner {
           this.cancelScope(this.children, c.callId);
           break;
         case 'publishMessage':
-          this.enqueueDb(() => this.db.enginePublishMessage({ name: c.name, correlationKey: c.correlationKey, variables: c.variables, sourceInstanceId: workflowInfo().workflowId }));
+          this.enqueueDb(() =>
+            this.db.enginePublishMessage({
+              name: c.name,
+              correlationKey: c.correlationKey,
+              variables: c.variables,
+              sourceInstanceId: workflowInfo().workflowId,
+            }),
+          );
           break;
         case 'incidentOpened':
         case 'incidentResolved':
@@ -251,7 +303,16 @@ export class InstanceRunner {
         case 'terminate':
         case 'fail':
           this.outcome = c;
-          this.mirror(c.type === 'complete' ? 'completed' : c.type === 'fail' ? 'failed' : c.reason === 'cancelled' ? 'cancelled' : 'terminated', Date.now());
+          this.mirror(
+            c.type === 'complete'
+              ? 'completed'
+              : c.type === 'fail'
+                ? 'failed'
+                : c.reason === 'cancelled'
+                  ? 'cancelled'
+                  : 'terminated',
+            Date.now(),
+          );
           break;
       }
     }
@@ -271,7 +332,8 @@ export class InstanceRunner {
       .then(() => CancellationScope.nonCancellable(op))
       .then(
         () => undefined,
-        (err: unknown) => log.error('engine database activity failed', { error: err instanceof Error ? err.message : String(err) }),
+        (err: unknown) =>
+          log.error('engine database activity failed', { error: err instanceof Error ? err.message : String(err) }),
       )
       .finally(() => {
         this.inFlight--;
@@ -318,16 +380,18 @@ export class InstanceRunner {
   private startTimer(timerId: string, fireAt: number): void {
     const scope = new CancellationScope({ cancellable: true, parent: this.workScope });
     this.timers.set(timerId, scope);
-    void scope.run(() => sleep(Math.max(1, fireAt - Date.now()))).then(
-      () => {
-        this.timers.delete(timerId);
-        this.dispatch({ type: 'timerFired', timerId });
-      },
-      (err: unknown) => {
-        this.timers.delete(timerId);
-        if (!isCancellation(err)) throw err;
-      },
-    );
+    void scope
+      .run(() => sleep(Math.max(1, fireAt - Date.now())))
+      .then(
+        () => {
+          this.timers.delete(timerId);
+          this.dispatch({ type: 'timerFired', timerId });
+        },
+        (err: unknown) => {
+          this.timers.delete(timerId);
+          if (!isCancellation(err)) throw err;
+        },
+      );
   }
 
   private startChild(c: Extract<EngineCommand, { type: 'startChild' }>): void {
@@ -337,9 +401,21 @@ export class InstanceRunner {
     const parent = this.input;
     void scope
       .run(async () => {
-        const definition = await resolver.engineResolveDefinition({ processId: c.processId, version: c.version, callerDefinitionId: parent.definition.id });
-        const input: ProcessInstanceInput = { definition, businessKey: parent.businessKey ?? null, variables: c.variables, ...(parent.historyLimit ? { historyLimit: parent.historyLimit } : {}) };
-        return executeChild(PROCESS_INSTANCE_WORKFLOW_TYPE, { workflowId: `${workflowInfo().workflowId}/${c.callId}`, args: [input] }) as Promise<ProcessInstanceResult>;
+        const definition = await resolver.engineResolveDefinition({
+          processId: c.processId,
+          version: c.version,
+          callerDefinitionId: parent.definition.id,
+        });
+        const input: ProcessInstanceInput = {
+          definition,
+          businessKey: parent.businessKey ?? null,
+          variables: c.variables,
+          ...(parent.historyLimit ? { historyLimit: parent.historyLimit } : {}),
+        };
+        return executeChild(PROCESS_INSTANCE_WORKFLOW_TYPE, {
+          workflowId: `${workflowInfo().workflowId}/${c.callId}`,
+          args: [input],
+        }) as Promise<ProcessInstanceResult>;
       })
       .then(
         (result) => {

@@ -11,7 +11,12 @@
  * its mode for replay.
  */
 import type { Duration } from '@temporalio/common';
-import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { ActivityRetryPolicy } from '../activities/catalogue/shared';
 import { activityPolicy } from './activity-policies';
 import type { JobContext } from './messages';
@@ -19,7 +24,13 @@ import type { JobContext } from './messages';
 /** A catalogue activity as the interpreter calls it: the task's variables, then the job context (element id, task headers). */
 export type JobActivity = (input: Record<string, unknown>, job: JobContext) => Promise<unknown>;
 
-const DEFAULT_RETRY: ActivityRetryPolicy = { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', nonRetryableErrorTypes: [] };
+const DEFAULT_RETRY: ActivityRetryPolicy = {
+  maximumAttempts: 3,
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '10s',
+  nonRetryableErrorTypes: [],
+};
 
 /**
  * A local activity whose next backoff exceeds this waits on a server timer and is scheduled
@@ -51,6 +62,10 @@ export function jobActivity(activityType: string, job: JobOptions = {}): JobActi
       nonRetryableErrorTypes: [...policy.nonRetryableErrorTypes],
     },
   };
-  if (job.local) return proxyLocalActivities<Record<string, JobActivity>>({ ...options, localRetryThreshold: LOCAL_RETRY_THRESHOLD_MS })[activityType];
+  if (job.local)
+    return proxyLocalActivities<Record<string, JobActivity>>({
+      ...options,
+      localRetryThreshold: LOCAL_RETRY_THRESHOLD_MS,
+    })[activityType];
   return proxyActivities<Record<string, JobActivity>>(options)[activityType];
 }

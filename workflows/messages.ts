@@ -105,7 +105,10 @@ export interface RetryIncidentInput {
   actor?: string;
 }
 /** Retries an incident (re-runs the failed job or re-evaluates the element). Unknown incident → refused by the validator. */
-export const retryIncidentUpdate = defineUpdate<{ incidentId: string; status: EngineState['status'] }, [RetryIncidentInput]>('retryIncident');
+export const retryIncidentUpdate = defineUpdate<
+  { incidentId: string; status: EngineState['status'] },
+  [RetryIncidentInput]
+>('retryIncident');
 
 // ---------------------------------------------------------------- query
 

@@ -48,7 +48,9 @@ export async function processInstance(input: ProcessInstanceInput): Promise<Proc
   setHandler(cancelInstanceSignal, (c) => {
     runner.dispatch({ type: 'cancelRequested', ...(c?.reason ? { reason: c.reason } : {}) });
   });
-  setHandler(completeUserTaskUpdate, (u) => runner.completeUserTask(u), { validator: (u) => runner.validateCompletion(u) });
+  setHandler(completeUserTaskUpdate, (u) => runner.completeUserTask(u), {
+    validator: (u) => runner.validateCompletion(u),
+  });
   setHandler(retryIncidentUpdate, (r) => runner.retryIncident(r), { validator: (r) => runner.validateRetry(r) });
 
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;

@@ -3,7 +3,13 @@
  * timer-start scheduler workflow (workflow time) and by Node code (which start events a graph
  * has). Sandbox-safe: imports only bpmn/runtime.
  */
-import { addIsoDuration, resolveTimer, type CompiledGraph, type IsoDuration, type TimerDefinition } from '../bpmn/runtime';
+import {
+  addIsoDuration,
+  resolveTimer,
+  type CompiledGraph,
+  type IsoDuration,
+  type TimerDefinition,
+} from '../bpmn/runtime';
 
 export interface TimerStart {
   startEventId: string;
@@ -39,7 +45,8 @@ export function timerStartsOf(graph: CompiledGraph): TimerStart[] {
   const starts: TimerStart[] = [];
   for (const id of root?.startEventIds ?? []) {
     const node = graph.nodes[id];
-    if (node?.kind === 'startEvent' && node.trigger.type === 'timer') starts.push({ startEventId: id, timer: node.trigger.timer });
+    if (node?.kind === 'startEvent' && node.trigger.type === 'timer')
+      starts.push({ startEventId: id, timer: node.trigger.timer });
   }
   return starts;
 }
@@ -84,7 +91,15 @@ export function planTimerStart(t: TimerStart, now: number): ScheduleEntry {
   if (!resolved.ok) return { startEventId: t.startEventId, nextFireAt: null, remaining: 0, error: resolved.error };
   const { dueAt, repeat } = resolved.value;
   if (!repeat) return { startEventId: t.startEventId, nextFireAt: dueAt, remaining: 0 };
-  return skipPast({ startEventId: t.startEventId, nextFireAt: dueAt, interval: repeat.interval, remaining: repeat.remainingAfterFirst }, now);
+  return skipPast(
+    {
+      startEventId: t.startEventId,
+      nextFireAt: dueAt,
+      interval: repeat.interval,
+      remaining: repeat.remainingAfterFirst,
+    },
+    now,
+  );
 }
 
 export function planSchedule(definition: TimerStartDefinition, now: number): ScheduleEntry[] {
@@ -94,7 +109,11 @@ export function planSchedule(definition: TimerStartDefinition, now: number): Sch
 /** The entry fired at its nextFireAt (workflow time is now `now`, maybe later): its next firing. */
 export function afterFiring(e: ScheduleEntry, now: number): ScheduleEntry {
   if (e.nextFireAt === null || !e.interval || e.remaining === 0) return { ...e, nextFireAt: null, remaining: 0 };
-  const next: ScheduleEntry = { ...e, nextFireAt: addIsoDuration(e.nextFireAt, e.interval), remaining: e.remaining === null ? null : e.remaining - 1 };
+  const next: ScheduleEntry = {
+    ...e,
+    nextFireAt: addIsoDuration(e.nextFireAt, e.interval),
+    remaining: e.remaining === null ? null : e.remaining - 1,
+  };
   // A firing that was due while the scheduler could not run fires once, late; the others it missed are dropped.
   return skipPast(next, now + 1);
 }

@@ -6,9 +6,23 @@
  * and replaces the plan; a version without timer starts ends the scheduler. When a version's
  * timers will not fire again, the scheduler records it (timer_start_finished) and ends.
  */
-import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { EngineActivities } from './messages';
-import { afterFiring, nextDue, planSchedule, type ScheduleEntry, type TimerStartDefinition } from './timer-start-schedule';
+import {
+  afterFiring,
+  nextDue,
+  planSchedule,
+  type ScheduleEntry,
+  type TimerStartDefinition,
+} from './timer-start-schedule';
 
 export const TIMER_START_WORKFLOW_TYPE = 'timerStartScheduler';
 
@@ -44,16 +58,28 @@ const HISTORY_LIMIT = 5000;
 /** Starting an instance is retried until it works: a firing is never dropped. */
 const engine = proxyActivities<Pick<EngineActivities, 'engineStartTimerInstance' | 'engineTimerStartFinished'>>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['DefinitionNotFound'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['DefinitionNotFound'],
+  },
 });
 
 function isDefinition(d: unknown): d is TimerStartDefinition {
   const x = d as TimerStartDefinition | null;
-  return !!x && typeof x.key === 'string' && typeof x.version === 'number' && typeof x.definitionId === 'number' && Array.isArray(x.timers);
+  return (
+    !!x &&
+    typeof x.key === 'string' &&
+    typeof x.version === 'number' &&
+    typeof x.definitionId === 'number' &&
+    Array.isArray(x.timers)
+  );
 }
 
 export async function timerStartScheduler(input: TimerStartSchedulerInput): Promise<TimerStartSchedulerView> {
-  if (!isDefinition(input?.definition)) throw new Error('timerStartScheduler needs { definition: { definitionId, key, version, timers } }');
+  if (!isDefinition(input?.definition))
+    throw new Error('timerStartScheduler needs { definition: { definitionId, key, version, timers } }');
   let definition = input.definition;
   let schedule = input.schedule ?? planSchedule(definition, Date.now());
   let started = input.started ?? 0;
@@ -64,7 +90,11 @@ export async function timerStartScheduler(input: TimerStartSchedulerInput): Prom
   setHandler(adoptTimerStartDefinitionSignal, (d) => {
     if (isDefinition(d) && d.key === definition.key && d.version > (newer ?? definition).version) newer = d;
   });
-  const view = (): TimerStartSchedulerView => ({ definition: { id: definition.definitionId, key: definition.key, version: definition.version }, schedule, started });
+  const view = (): TimerStartSchedulerView => ({
+    definition: { id: definition.definitionId, key: definition.key, version: definition.version },
+    schedule,
+    started,
+  });
   setHandler(timerStartStateQuery, view);
 
   for (;;) {
@@ -77,7 +107,8 @@ export async function timerStartScheduler(input: TimerStartSchedulerInput): Prom
     if (!due) {
       // Nothing will fire again: recorded, so that start-up does not plan this version afresh.
       // A later version starts a new scheduler.
-      if (definition.timers.length > 0) await engine.engineTimerStartFinished({ definitionId: definition.definitionId, startedInstances: started });
+      if (definition.timers.length > 0)
+        await engine.engineTimerStartFinished({ definitionId: definition.definitionId, startedInstances: started });
       if (newer) continue;
       return view();
     }
@@ -87,7 +118,12 @@ export async function timerStartScheduler(input: TimerStartSchedulerInput): Prom
     }
     const wait = due.nextFireAt! - Date.now();
     if (wait > 0 && (await condition(() => newer !== undefined, wait))) continue;
-    await engine.engineStartTimerInstance({ definitionId: definition.definitionId, key: definition.key, startEventId: due.startEventId, fireAt: due.nextFireAt! });
+    await engine.engineStartTimerInstance({
+      definitionId: definition.definitionId,
+      key: definition.key,
+      startEventId: due.startEventId,
+      fireAt: due.nextFireAt!,
+    });
     started++;
     startedThisRun++;
     const now = Date.now();

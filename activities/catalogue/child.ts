@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { define, nhsNumber, isoDate, postcode, odsCode, address, LOCAL } from './shared';
 
-const childId = z.union([z.string().regex(/^[1-9][0-9]{0,17}$/, 'a child id is a positive whole number'), z.number().int().positive()]).transform(String);
+const childId = z
+  .union([z.string().regex(/^[1-9][0-9]{0,17}$/, 'a child id is a positive whole number'), z.number().int().positive()])
+  .transform(String);
 const sex = z.enum(['male', 'female', 'indeterminate', 'unknown']);
 const safeguardingAlert = z.enum(['none', 'concern', 'child_protection_plan', 'looked_after']);
 
@@ -31,7 +33,10 @@ export const CHILD_ACTIVITIES = {
       sex: sex.default('unknown'),
       address,
       gpPracticeCode: odsCode.nullable().optional(),
-      mother: z.object({ nhsNumber: nhsNumber.nullable().optional(), name: z.string().trim().min(1).max(200) }).nullable().optional(),
+      mother: z
+        .object({ nhsNumber: nhsNumber.nullable().optional(), name: z.string().trim().min(1).max(200) })
+        .nullable()
+        .optional(),
     }),
     output: z.object({ childId: z.string(), created: z.boolean(), ...routing }),
     retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'OutOfRegionError'] },
@@ -39,7 +44,8 @@ export const CHILD_ACTIVITIES = {
     local: true,
   }),
   'child.deriveLocality': define({
-    description: 'Work out the responsible locality from the postcode district, or from the GP practice when the postcode is outside the region.',
+    description:
+      'Work out the responsible locality from the postcode district, or from the GP practice when the postcode is outside the region.',
     input: z.object({ postcode, gpPracticeCode: odsCode.nullable().optional() }),
     output: z.object({ ...routing, postcodeDistrict: z.string().nullable() }),
     retry: LOCAL,
@@ -47,7 +53,8 @@ export const CHILD_ACTIVITIES = {
     local: true,
   }),
   'child.getRecord': define({
-    description: "Read the child's record for a process: locality, GP practice, date of birth, safeguarding alert, open concerns. Audited.",
+    description:
+      "Read the child's record for a process: locality, GP practice, date of birth, safeguarding alert, open concerns. Audited.",
     input: z
       .object({ childId: childId.optional(), nhsNumber: nhsNumber.optional() })
       .refine((v) => v.childId !== undefined || v.nhsNumber !== undefined, 'childId or nhsNumber is required'),

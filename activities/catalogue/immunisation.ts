@@ -9,7 +9,9 @@ import { define, isoDate, LOCAL } from './shared';
 const id = z
   .union([z.string().regex(/^[1-9][0-9]{0,17}$/, 'an id is a positive whole number'), z.number().int().positive()])
   .transform(String);
-const doseCode = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a dose code is lower-case letters, digits and dashes, e.g. 6in1-1');
+const doseCode = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'a dose code is lower-case letters, digits and dashes, e.g. 6in1-1');
 const safeguardingAlert = z.enum(['none', 'concern', 'child_protection_plan', 'looked_after']);
 const followUpOutcome = z.enum(['given', 'no_longer_offered', 'declined', 'child_inactive']);
 
@@ -62,8 +64,15 @@ export const IMMUNISATION_ACTIVITIES = {
     startToCloseTimeout: '30m',
   }),
   'immunisation.checkDose': define({
-    description: "At the start of a follow-up: is the dose still missing, still offered, the child still active; and the child's current safeguarding alert.",
-    input: z.object({ childId: id, doseCode, vaccine: z.string().min(1), dose: z.number().int().positive(), asOf: isoDate.optional() }),
+    description:
+      "At the start of a follow-up: is the dose still missing, still offered, the child still active; and the child's current safeguarding alert.",
+    input: z.object({
+      childId: id,
+      doseCode,
+      vaccine: z.string().min(1),
+      dose: z.number().int().positive(),
+      asOf: isoDate.optional(),
+    }),
     output: z.object({
       stillMissing: z.boolean(),
       /** Why not, when stillMissing is false (the follow-up is then closed with it). */
@@ -82,7 +91,12 @@ export const IMMUNISATION_ACTIVITIES = {
       doseCode,
       vaccine: z.string().min(1),
       appointment: z
-        .object({ kind: z.string().optional(), date: isoDate.optional(), vaccine: z.string().optional(), outcome: z.string().optional() })
+        .object({
+          kind: z.string().optional(),
+          date: isoDate.optional(),
+          vaccine: z.string().optional(),
+          outcome: z.string().optional(),
+        })
         .loose()
         .optional(),
       wasNotBroughtLimit: z.number().int().min(1).max(20).default(2),

@@ -13,7 +13,7 @@ const recordId = z.string().regex(/^\d+$/, 'a child record id is digits');
 export const NOTIFY_ACTIVITIES = {
   'notify.emailGpPractice': define({
     description:
-      "Email a GP practice about a child (new birth, mover in/out, overdue immunisations), naming the child by NHS number and initials only. " +
+      'Email a GP practice about a child (new birth, mover in/out, overdue immunisations), naming the child by NHS number and initials only. ' +
       "gpPracticeCode defaults to the child's registered practice; details are the template's own fields " +
       '(gp-new-birth: locality; gp-mover-in/out: fromLocality, toLocality (null = outside the region), reason, effectiveOn?; ' +
       'gp-immunisation-overdue: doses [{vaccine, dose, dueOn}], remindersSent?).',
@@ -23,7 +23,12 @@ export const NOTIFY_ACTIVITIES = {
       gpPracticeCode: odsCode.optional(),
       details: z.record(z.string(), z.unknown()).optional(),
     }),
-    output: z.object({ notificationId: z.string(), messageId: z.string(), recipient: z.string(), delivered: z.boolean() }),
+    output: z.object({
+      notificationId: z.string(),
+      messageId: z.string(),
+      recipient: z.string(),
+      delivered: z.boolean(),
+    }),
     retry: MESSAGING,
     startToCloseTimeout: '2m',
   }),
@@ -41,7 +46,11 @@ export const NOTIFY_ACTIVITIES = {
       /** Overrides the contact's preference (the contact must have the details for it). */
       preferredContact: z.enum(['email', 'sms', 'letter']).optional(),
     }),
-    output: z.object({ sentVia: z.enum(['email', 'sms', 'letter']), notificationId: z.string(), delivered: z.boolean() }),
+    output: z.object({
+      sentVia: z.enum(['email', 'sms', 'letter']),
+      notificationId: z.string(),
+      delivered: z.boolean(),
+    }),
     retry: MESSAGING,
     startToCloseTimeout: '2m',
   }),

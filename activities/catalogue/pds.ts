@@ -17,7 +17,10 @@ export const PDS_ACTIVITIES = {
       gpPracticeCode: odsCode.optional(),
       deceased: z.boolean().optional(),
     }),
-    retry: { ...NATIONAL, nonRetryableErrorTypes: [...NATIONAL.nonRetryableErrorTypes, 'PdsResponseError', 'ConfigurationError'] },
+    retry: {
+      ...NATIONAL,
+      nonRetryableErrorTypes: [...NATIONAL.nonRetryableErrorTypes, 'PdsResponseError', 'ConfigurationError'],
+    },
     startToCloseTimeout: '1m',
   }),
 };

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { define, nhsNumber, LOCAL } from './shared';
 
-const id = z.union([z.string().regex(/^[1-9][0-9]{0,17}$/, 'an id is a positive whole number'), z.number().int().positive()]).transform(String);
+const id = z
+  .union([z.string().regex(/^[1-9][0-9]{0,17}$/, 'an id is a positive whole number'), z.number().int().positive()])
+  .transform(String);
 const severity = z.enum(['low', 'medium', 'high']);
 
 /** A concern as the escalation process works with it. */
@@ -46,11 +48,13 @@ export const SAFEGUARDING_ACTIVITIES = {
     input: z.object({
       childId: id.optional(),
       nhsNumber,
-      alert: z.object({
-        type: z.enum(['child_protection_plan', 'looked_after', 'concern']),
-        summary: z.string().max(2000).optional(),
-        severity: severity.optional(),
-      }).loose(),
+      alert: z
+        .object({
+          type: z.enum(['child_protection_plan', 'looked_after', 'concern']),
+          summary: z.string().max(2000).optional(),
+          severity: severity.optional(),
+        })
+        .loose(),
     }),
     output: z.object(concernFacts),
     retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'NotFoundError'] },
@@ -66,7 +70,8 @@ export const SAFEGUARDING_ACTIVITIES = {
     local: true,
   }),
   'safeguarding.escalateOverdue': define({
-    description: "The safeguarding lead's decision is overdue: the concern is marked escalated (to region management) and the reason audited.",
+    description:
+      "The safeguarding lead's decision is overdue: the concern is marked escalated (to region management) and the reason audited.",
     input: z.object({ concernId: id, escalateTo: z.string().max(100).default('region-management') }),
     output: z.object({ concernStatus: z.literal('escalated') }),
     retry: LOCAL,
@@ -74,7 +79,8 @@ export const SAFEGUARDING_ACTIVITIES = {
     local: true,
   }),
   'safeguarding.recordDecision': define({
-    description: "The lead's decision: close (no further action), monitor (review later) or refer on; the concern row follows and the decision is audited.",
+    description:
+      "The lead's decision: close (no further action), monitor (review later) or refer on; the concern row follows and the decision is audited.",
     input: z.object({
       concernId: id,
       decision: z.enum(['close', 'monitor', 'refer']),
@@ -83,7 +89,10 @@ export const SAFEGUARDING_ACTIVITIES = {
       /** When a monitored concern is reviewed again (ISO 8601 duration from now). */
       reviewAfter: z.string().regex(/^P/, 'reviewAfter is an ISO 8601 duration').optional().nullable(),
     }),
-    output: z.object({ concernStatus: z.enum(['closed', 'monitoring', 'referred']), concernOutcome: z.string().nullable() }),
+    output: z.object({
+      concernStatus: z.enum(['closed', 'monitoring', 'referred']),
+      concernOutcome: z.string().nullable(),
+    }),
     retry: LOCAL,
     startToCloseTimeout: '30s',
     local: true,

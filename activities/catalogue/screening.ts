@@ -30,7 +30,8 @@ export const SCREENING_ACTIVITIES = {
     startToCloseTimeout: '30s',
   }),
   'screening.recordFollowUp': define({
-    description: "Record a step of a missing-screening follow-up (opened, escalated, resolved) in the child's audit trail, once per call.",
+    description:
+      "Record a step of a missing-screening follow-up (opened, escalated, resolved) in the child's audit trail, once per call.",
     input: z.object({
       childId,
       programme,

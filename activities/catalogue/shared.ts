@@ -37,13 +37,32 @@ export const address = z.object({
 });
 
 /** Quick local work (database writes): a few fast retries. */
-export const LOCAL: ActivityRetryPolicy = { maximumAttempts: 5, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['ValidationError'] };
+export const LOCAL: ActivityRetryPolicy = {
+  maximumAttempts: 5,
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+  nonRetryableErrorTypes: ['ValidationError'],
+};
 /** Calls to national services (PDS): they go down for minutes, so back off further. */
-export const NATIONAL: ActivityRetryPolicy = { maximumAttempts: 10, initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: ['ValidationError', 'NotFoundError'] };
+export const NATIONAL: ActivityRetryPolicy = {
+  maximumAttempts: 10,
+  initialInterval: '5s',
+  backoffCoefficient: 2,
+  maximumInterval: '10m',
+  nonRetryableErrorTypes: ['ValidationError', 'NotFoundError'],
+};
 /** Email / messages: retry for a while; a failure then raises an incident. */
-export const MESSAGING: ActivityRetryPolicy = { maximumAttempts: 8, initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '15m', nonRetryableErrorTypes: ['ValidationError', 'NoContactDetailsError'] };
+export const MESSAGING: ActivityRetryPolicy = {
+  maximumAttempts: 8,
+  initialInterval: '10s',
+  backoffCoefficient: 2,
+  maximumInterval: '15m',
+  nonRetryableErrorTypes: ['ValidationError', 'NoContactDetailsError'],
+};
 
-export function define<I extends z.ZodType, O extends z.ZodType>(d: ActivityDefinition<I, O>): ActivityDefinition<I, O> {
+export function define<I extends z.ZodType, O extends z.ZodType>(
+  d: ActivityDefinition<I, O>,
+): ActivityDefinition<I, O> {
   return d;
 }
-

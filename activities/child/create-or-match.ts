@@ -17,7 +17,9 @@ export async function createOrMatchRecord(db: Db, input: Input): Promise<Activit
   const who = await systemActorOfInstance(db);
   const routing = await routeByPostcode(db, input.address.postcode, input.gpPracticeCode);
   return inTransaction(db, async (tx) => {
-    const existing = await selectOne<{ id: string }>(tx, 'SELECT id FROM children WHERE nhs_number = $1', [input.nhsNumber]);
+    const existing = await selectOne<{ id: string }>(tx, 'SELECT id FROM children WHERE nhs_number = $1', [
+      input.nhsNumber,
+    ]);
     if (existing) return matched(tx, who, existing.id, input);
     if (routing.localityId === null) {
       throw ApplicationFailure.nonRetryable(
@@ -31,12 +33,25 @@ export async function createOrMatchRecord(db: Db, input: Input): Promise<Activit
       `INSERT INTO children (nhs_number, given_name, family_name, date_of_birth, sex, address_line1, address_line2, town, postcode, locality_id, gp_practice_ods)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT ods_code FROM gp_practices WHERE ods_code = upper($11)))
        ON CONFLICT (nhs_number) DO NOTHING RETURNING id`,
-      [input.nhsNumber, input.givenName, input.familyName, input.dateOfBirth, input.sex, line1, line2 ?? null, rest.length ? rest.join(', ') : null,
-        input.address.postcode.toUpperCase(), routing.localityId, input.gpPracticeCode ?? null],
+      [
+        input.nhsNumber,
+        input.givenName,
+        input.familyName,
+        input.dateOfBirth,
+        input.sex,
+        line1,
+        line2 ?? null,
+        rest.length ? rest.join(', ') : null,
+        input.address.postcode.toUpperCase(),
+        routing.localityId,
+        input.gpPracticeCode ?? null,
+      ],
     );
     if (!inserted) {
       // Created by a concurrent caller between our read and our insert.
-      const row = await selectOne<{ id: string }>(tx, 'SELECT id FROM children WHERE nhs_number = $1', [input.nhsNumber]);
+      const row = await selectOne<{ id: string }>(tx, 'SELECT id FROM children WHERE nhs_number = $1', [
+        input.nhsNumber,
+      ]);
       return matched(tx, who, row!.id, input);
     }
     if (input.mother) {
@@ -53,10 +68,22 @@ export async function createOrMatchRecord(db: Db, input: Input): Promise<Activit
       childId: inserted.id,
       detail: { locality: routing.locality, via: routing.via, gpPracticeCode: input.gpPracticeCode ?? null },
     });
-    return { childId: inserted.id, created: true, locality: routing.locality, localityId: routing.localityId, inRegion: routing.inRegion, via: routing.via };
+    return {
+      childId: inserted.id,
+      created: true,
+      locality: routing.locality,
+      localityId: routing.localityId,
+      inRegion: routing.inRegion,
+      via: routing.via,
+    };
   });
 
-  async function matched(tx: Db, w: typeof who, id: string, i: Input): Promise<ActivityOutput<'child.createOrMatchRecord'>> {
+  async function matched(
+    tx: Db,
+    w: typeof who,
+    id: string,
+    i: Input,
+  ): Promise<ActivityOutput<'child.createOrMatchRecord'>> {
     const child = await selectOne<{ localityId: number; locality: string; postcode: string }>(
       tx,
       'SELECT c.locality_id, l.code AS locality, c.postcode FROM children c JOIN localities l ON l.id = c.locality_id WHERE c.id = $1',
@@ -66,11 +93,28 @@ export async function createOrMatchRecord(db: Db, input: Input): Promise<Activit
     // or the process would take the record it just made for somebody else's.
     const createdByThisProcess =
       w.processInstanceId !== null &&
-      (await selectOne(tx, `SELECT 1 AS yes FROM audit_events WHERE child_id = $1 AND action = 'child.create' AND detail->>'processInstanceId' = $2 LIMIT 1`, [id, w.processInstanceId])) !== null;
+      (await selectOne(
+        tx,
+        `SELECT 1 AS yes FROM audit_events WHERE child_id = $1 AND action = 'child.create' AND detail->>'processInstanceId' = $2 LIMIT 1`,
+        [id, w.processInstanceId],
+      )) !== null;
     if (!createdByThisProcess) {
-      await auditBySystem(tx, w, { action: 'child.match', entityType: 'child', entityId: i.nhsNumber, childId: id, detail: { matchedBy: 'nhs_number' } });
+      await auditBySystem(tx, w, {
+        action: 'child.match',
+        entityType: 'child',
+        entityId: i.nhsNumber,
+        childId: id,
+        detail: { matchedBy: 'nhs_number' },
+      });
     }
     // The record keeps its responsible locality: a matched child's locality changes only through a transfer.
-    return { childId: id, created: createdByThisProcess, locality: child!.locality, localityId: child!.localityId, inRegion: routing.inRegion, via: routing.via };
+    return {
+      childId: id,
+      created: createdByThisProcess,
+      locality: child!.locality,
+      localityId: child!.localityId,
+      inRegion: routing.inRegion,
+      via: routing.via,
+    };
   }
 }

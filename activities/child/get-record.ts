@@ -20,7 +20,10 @@ interface Row {
   openConcerns: string;
 }
 
-export async function getRecord(db: Db, by: { childId?: string; nhsNumber?: string }): Promise<ActivityOutput<'child.getRecord'>> {
+export async function getRecord(
+  db: Db,
+  by: { childId?: string; nhsNumber?: string },
+): Promise<ActivityOutput<'child.getRecord'>> {
   const row = await selectOne<Row>(
     db,
     `SELECT c.id, c.nhs_number, c.given_name, c.family_name, c.date_of_birth::text AS date_of_birth, c.sex, c.postcode, l.code AS locality,
@@ -30,8 +33,17 @@ export async function getRecord(db: Db, by: { childId?: string; nhsNumber?: stri
      WHERE ($1::bigint IS NOT NULL AND c.id = $1) OR ($1::bigint IS NULL AND c.nhs_number = $2)`,
     [by.childId ?? null, by.nhsNumber ?? null],
   );
-  if (!row) throw ApplicationFailure.nonRetryable(`child.getRecord: no child record for ${by.childId ? `id ${by.childId}` : `NHS number ${by.nhsNumber}`}`, 'NotFoundError');
-  await auditBySystem(db, await systemActorOfInstance(db), { action: 'child.read', entityType: 'child', entityId: row.nhsNumber, childId: row.id });
+  if (!row)
+    throw ApplicationFailure.nonRetryable(
+      `child.getRecord: no child record for ${by.childId ? `id ${by.childId}` : `NHS number ${by.nhsNumber}`}`,
+      'NotFoundError',
+    );
+  await auditBySystem(db, await systemActorOfInstance(db), {
+    action: 'child.read',
+    entityType: 'child',
+    entityId: row.nhsNumber,
+    childId: row.id,
+  });
   return {
     childId: row.id,
     nhsNumber: row.nhsNumber,

@@ -8,14 +8,21 @@ import { getRecord } from './get-record';
 import { routeByPostcode } from './locality';
 import { parseInput } from '../support';
 
-export function createChildActivities(deps: CatalogueDeps): Partial<CatalogueActivityMap<keyof typeof CHILD_ACTIVITIES>> {
+export function createChildActivities(
+  deps: CatalogueDeps,
+): Partial<CatalogueActivityMap<keyof typeof CHILD_ACTIVITIES>> {
   const db: Db = { sequelize: deps.sequelize };
   return {
-    'child.createOrMatchRecord': async (input) => createOrMatchRecord(db, parseInput('child.createOrMatchRecord', CHILD_ACTIVITIES['child.createOrMatchRecord'].input, input)),
+    'child.createOrMatchRecord': async (input) =>
+      createOrMatchRecord(
+        db,
+        parseInput('child.createOrMatchRecord', CHILD_ACTIVITIES['child.createOrMatchRecord'].input, input),
+      ),
     'child.deriveLocality': async (input) => {
       const i = parseInput('child.deriveLocality', CHILD_ACTIVITIES['child.deriveLocality'].input, input);
       return routeByPostcode(db, i.postcode, i.gpPracticeCode);
     },
-    'child.getRecord': async (input) => getRecord(db, parseInput('child.getRecord', CHILD_ACTIVITIES['child.getRecord'].input, input)),
+    'child.getRecord': async (input) =>
+      getRecord(db, parseInput('child.getRecord', CHILD_ACTIVITIES['child.getRecord'].input, input)),
   };
 }

@@ -28,7 +28,11 @@ export function normalisePostcode(value: string): string | null {
   return m ? `${m[1]} ${m[2]}` : null;
 }
 
-export async function routeByPostcode(db: Db, postcode: string, gpPracticeCode?: string | null): Promise<LocalityRouting> {
+export async function routeByPostcode(
+  db: Db,
+  postcode: string,
+  gpPracticeCode?: string | null,
+): Promise<LocalityRouting> {
   const district = postcodeDistrict(postcode);
   if (district) {
     const byPostcode = await selectOne<{ id: number; code: string }>(
@@ -36,7 +40,14 @@ export async function routeByPostcode(db: Db, postcode: string, gpPracticeCode?:
       'SELECT l.id, l.code FROM postcode_districts p JOIN localities l ON l.id = p.locality_id WHERE p.district = $1',
       [district],
     );
-    if (byPostcode) return { locality: byPostcode.code, localityId: byPostcode.id, inRegion: true, via: 'postcode', postcodeDistrict: district };
+    if (byPostcode)
+      return {
+        locality: byPostcode.code,
+        localityId: byPostcode.id,
+        inRegion: true,
+        via: 'postcode',
+        postcodeDistrict: district,
+      };
   }
   if (gpPracticeCode) {
     const byPractice = await selectOne<{ id: number; code: string }>(
@@ -44,7 +55,14 @@ export async function routeByPostcode(db: Db, postcode: string, gpPracticeCode?:
       'SELECT l.id, l.code FROM gp_practices g JOIN localities l ON l.id = g.locality_id WHERE g.ods_code = $1',
       [gpPracticeCode.toUpperCase()],
     );
-    if (byPractice) return { locality: byPractice.code, localityId: byPractice.id, inRegion: false, via: 'gp_practice', postcodeDistrict: district };
+    if (byPractice)
+      return {
+        locality: byPractice.code,
+        localityId: byPractice.id,
+        inRegion: false,
+        via: 'gp_practice',
+        postcodeDistrict: district,
+      };
   }
   return { locality: null, localityId: null, inRegion: false, via: 'none', postcodeDistrict: district };
 }

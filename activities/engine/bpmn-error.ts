@@ -7,6 +7,15 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { BPMN_ERROR_TYPE } from '../../workflows/messages';
 
-export function bpmnError(errorCode: string, message?: string, variables?: Record<string, unknown>): ApplicationFailure {
-  return ApplicationFailure.create({ type: BPMN_ERROR_TYPE, message: message ?? errorCode, details: [{ errorCode, ...(variables ? { variables } : {}) }], nonRetryable: true });
+export function bpmnError(
+  errorCode: string,
+  message?: string,
+  variables?: Record<string, unknown>,
+): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: BPMN_ERROR_TYPE,
+    message: message ?? errorCode,
+    details: [{ errorCode, ...(variables ? { variables } : {}) }],
+    nonRetryable: true,
+  });
 }

@@ -35,9 +35,17 @@ export async function resolveDefinition(sequelize: Sequelize, r: ResolveDefiniti
     );
   } else {
     wanted = 'any version';
-    rows = await sequelize.query<Row>(`${select} WHERE key = $1 ORDER BY version DESC LIMIT 1`, { type: QueryTypes.SELECT, bind: [r.processId] });
+    rows = await sequelize.query<Row>(`${select} WHERE key = $1 ORDER BY version DESC LIMIT 1`, {
+      type: QueryTypes.SELECT,
+      bind: [r.processId],
+    });
   }
   const row = rows[0];
-  if (!row) throw ApplicationFailure.create({ type: DEFINITION_NOT_FOUND, message: `no deployed process "${r.processId}" matches ${wanted}`, nonRetryable: true });
+  if (!row)
+    throw ApplicationFailure.create({
+      type: DEFINITION_NOT_FOUND,
+      message: `no deployed process "${r.processId}" matches ${wanted}`,
+      nonRetryable: true,
+    });
   return { id: row.id, key: row.key, version: row.version, graph: row.graph };
 }

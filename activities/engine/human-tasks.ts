@@ -28,8 +28,21 @@ export async function openHumanTask(sequelize: Sequelize, t: OpenHumanTaskInput)
       {
         type: QueryTypes.INSERT,
         bind: [
-          t.taskId, t.processInstanceId, t.elementId, t.name, t.businessKey, child, locality, t.candidateGroups, t.candidateUsers,
-          t.assignee ?? null, t.priority, t.dueAt ?? null, t.followUpAt ?? null, JSON.stringify(t.form ?? { fields: [] }), JSON.stringify(t.input),
+          t.taskId,
+          t.processInstanceId,
+          t.elementId,
+          t.name,
+          t.businessKey,
+          child,
+          locality,
+          t.candidateGroups,
+          t.candidateUsers,
+          t.assignee ?? null,
+          t.priority,
+          t.dueAt ?? null,
+          t.followUpAt ?? null,
+          JSON.stringify(t.form ?? { fields: [] }),
+          JSON.stringify(t.input),
         ],
       },
     );

@@ -23,14 +23,19 @@ export function createEngineActivities(deps: EngineActivityDeps): EngineActiviti
     engineCancelHumanTask: ({ taskId }) => cancelHumanTask(deps.sequelize, taskId),
     engineResolveDefinition: (input) => resolveDefinition(deps.sequelize, input),
     engineStartTimerInstance: async (input) => {
-      if (!deps.client) throw new Error('the engine worker has no Temporal client, so it cannot start timer-started instances');
+      if (!deps.client)
+        throw new Error('the engine worker has no Temporal client, so it cannot start timer-started instances');
       return startTimerInstance({ sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue }, input);
     },
     engineTimerStartFinished: (input) => recordTimerStartFinished(deps.sequelize, input),
     enginePublishMessage: async (input) => {
       if (!deps.client) throw new Error('the engine worker has no Temporal client, so it cannot publish messages');
       const info = Context.current().info;
-      return publishMessage({ sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue }, input, `${info.workflowExecution?.workflowId ?? input.sourceInstanceId}/${info.activityId}`);
+      return publishMessage(
+        { sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue },
+        input,
+        `${info.workflowExecution?.workflowId ?? input.sourceInstanceId}/${info.activityId}`,
+      );
     },
   };
 }

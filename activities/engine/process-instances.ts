@@ -8,6 +8,9 @@ export async function recordInstance(sequelize: Sequelize, r: RecordInstanceInpu
     `INSERT INTO process_instances (id, definition_id, business_key, status, started_by, started_at, ended_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, to_timestamp($6::double precision / 1000), to_timestamp($7::double precision / 1000), now())
      ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, ended_at = EXCLUDED.ended_at, updated_at = now()`,
-    { type: QueryTypes.INSERT, bind: [r.processInstanceId, r.definitionId, r.businessKey, r.status, r.startedBy, r.startedAt, r.endedAt ?? null] },
+    {
+      type: QueryTypes.INSERT,
+      bind: [r.processInstanceId, r.definitionId, r.businessKey, r.status, r.startedBy, r.startedAt, r.endedAt ?? null],
+    },
   );
 }

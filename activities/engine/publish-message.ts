@@ -26,7 +26,11 @@ export interface PublishDeps {
  * `idempotencyKey` makes a retried publish start the same instances again (Temporal refuses
  * the duplicate start) rather than new ones.
  */
-export async function publishMessage(deps: PublishDeps, m: PublishMessageInput, idempotencyKey: string): Promise<{ delivered: number; started: number }> {
+export async function publishMessage(
+  deps: PublishDeps,
+  m: PublishMessageInput,
+  idempotencyKey: string,
+): Promise<{ delivered: number; started: number }> {
   let delivered = 0;
   if (m.correlationKey !== null) {
     const running = await deps.sequelize.query<{ id: string }>(
@@ -61,9 +65,16 @@ export async function publishMessage(deps: PublishDeps, m: PublishMessageInput, 
       variables: m.variables,
       messageName: m.name,
     };
-    const workflowId = `${d.key}-${createHash('sha256').update(`${idempotencyKey}|${d.key}|${m.name}|${m.correlationKey ?? ''}`).digest('hex').slice(0, 32)}`;
+    const workflowId = `${d.key}-${createHash('sha256')
+      .update(`${idempotencyKey}|${d.key}|${m.name}|${m.correlationKey ?? ''}`)
+      .digest('hex')
+      .slice(0, 32)}`;
     try {
-      await deps.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, { taskQueue: deps.taskQueue, workflowId, args: [input] });
+      await deps.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, {
+        taskQueue: deps.taskQueue,
+        workflowId,
+        args: [input],
+      });
       started++;
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;

@@ -4,7 +4,11 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CompiledGraph } from '../../bpmn/graph';
-import { PROCESS_INSTANCE_WORKFLOW_TYPE, type ProcessInstanceInput, type StartTimerInstanceInput } from '../../workflows/messages';
+import {
+  PROCESS_INSTANCE_WORKFLOW_TYPE,
+  type ProcessInstanceInput,
+  type StartTimerInstanceInput,
+} from '../../workflows/messages';
 import { timerInstanceId } from '../../workflows/timer-start-schedule';
 import { DEFINITION_NOT_FOUND } from './definitions';
 
@@ -18,13 +22,21 @@ export interface TimerStartDeps {
  * The workflow id is derived from the key, start event and fire time, and a duplicate is
  * refused even after the first instance has ended: a retried call never starts a second one.
  */
-export async function startTimerInstance(deps: TimerStartDeps, t: StartTimerInstanceInput): Promise<{ workflowId: string; started: boolean }> {
+export async function startTimerInstance(
+  deps: TimerStartDeps,
+  t: StartTimerInstanceInput,
+): Promise<{ workflowId: string; started: boolean }> {
   const rows = await deps.sequelize.query<{ id: number; key: string; version: number; graph: CompiledGraph }>(
     'SELECT id, key, version, compiled AS graph FROM process_definitions WHERE id = $1',
     { type: QueryTypes.SELECT, bind: [t.definitionId] },
   );
   const d = rows[0];
-  if (!d) throw ApplicationFailure.create({ type: DEFINITION_NOT_FOUND, message: `process definition ${t.definitionId} (${t.key}) does not exist`, nonRetryable: true });
+  if (!d)
+    throw ApplicationFailure.create({
+      type: DEFINITION_NOT_FOUND,
+      message: `process definition ${t.definitionId} (${t.key}) does not exist`,
+      nonRetryable: true,
+    });
   const input: ProcessInstanceInput = {
     definition: { id: d.id, key: d.key, version: d.version, graph: d.graph },
     businessKey: null,
@@ -47,7 +59,10 @@ export async function startTimerInstance(deps: TimerStartDeps, t: StartTimerInst
 }
 
 /** Idempotent: the first record of a version stays. */
-export async function recordTimerStartFinished(sequelize: Sequelize, f: { definitionId: number; startedInstances: number }): Promise<void> {
+export async function recordTimerStartFinished(
+  sequelize: Sequelize,
+  f: { definitionId: number; startedInstances: number },
+): Promise<void> {
   await sequelize.query(
     'INSERT INTO timer_start_finished (definition_id, started_instances) VALUES ($1, $2) ON CONFLICT (definition_id) DO NOTHING',
     { type: QueryTypes.INSERT, bind: [f.definitionId, f.startedInstances] },

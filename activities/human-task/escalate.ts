@@ -44,7 +44,13 @@ export async function escalateHumanTask(sequelize: Sequelize, e: EscalateTaskInp
 /** The same, in the caller's transaction; each moved row is audited as `task.escalate` by `actor`. */
 export async function escalateTaskRows(tx: Db, e: EscalateTaskInput, actor = ENGINE_ACTOR): Promise<EscalatedTask[]> {
   const rows = await select<{
-    id: string; name: string; childId: string | number | null; fromGroups: string[]; previousAssignee: string | null; previousPriority: number; priority: number;
+    id: string;
+    name: string;
+    childId: string | number | null;
+    fromGroups: string[];
+    previousAssignee: string | null;
+    previousPriority: number;
+    priority: number;
   }>(
     tx,
     `WITH target AS (
@@ -64,8 +70,13 @@ export async function escalateTaskRows(tx: Db, e: EscalateTaskInput, actor = ENG
     [e.processInstanceId, e.elementId ?? null, e.toGroups, e.reason, e.priority ?? null],
   );
   const tasks = rows.map((r) => ({
-    id: r.id, name: r.name, childId: r.childId === null ? null : String(r.childId), fromGroups: r.fromGroups,
-    previousAssignee: r.previousAssignee, previousPriority: r.previousPriority, priority: r.priority,
+    id: r.id,
+    name: r.name,
+    childId: r.childId === null ? null : String(r.childId),
+    fromGroups: r.fromGroups,
+    previousAssignee: r.previousAssignee,
+    previousPriority: r.previousPriority,
+    priority: r.priority,
   }));
   for (const t of tasks) {
     await insertAuditEvent(tx, {
@@ -78,8 +89,14 @@ export async function escalateTaskRows(tx: Db, e: EscalateTaskInput, actor = ENG
       sourceIp: null,
       reason: e.reason,
       detail: {
-        name: t.name, processInstanceId: e.processInstanceId, elementId: e.elementId ?? null,
-        fromGroups: t.fromGroups, toGroups: e.toGroups, previousAssignee: t.previousAssignee, previousPriority: t.previousPriority, priority: t.priority,
+        name: t.name,
+        processInstanceId: e.processInstanceId,
+        elementId: e.elementId ?? null,
+        fromGroups: t.fromGroups,
+        toGroups: e.toGroups,
+        previousAssignee: t.previousAssignee,
+        previousPriority: t.previousPriority,
+        priority: t.priority,
       },
     });
   }

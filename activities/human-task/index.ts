@@ -8,15 +8,32 @@ import { parseInput, type InputErrorWording } from '../support';
 import { escalateHumanTask } from './escalate';
 
 /** The task's variables are refused as they come (no `{}` stand-in), the problem list in the failure's details. */
-const TASK_VARIABLES: InputErrorWording = { lead: '', wholeInput: 'input', absentAsEmpty: false, problemsAsDetails: true };
+const TASK_VARIABLES: InputErrorWording = {
+  lead: '',
+  wholeInput: 'input',
+  absentAsEmpty: false,
+  problemsAsDetails: true,
+};
 
-export function createHumanTaskActivities(deps: CatalogueDeps): Partial<CatalogueActivityMap<keyof typeof HUMAN_TASK_ACTIVITIES>> {
+export function createHumanTaskActivities(
+  deps: CatalogueDeps,
+): Partial<CatalogueActivityMap<keyof typeof HUMAN_TASK_ACTIVITIES>> {
   return {
     'humanTask.escalate': async (raw) => {
-      const input = parseInput('humanTask.escalate', HUMAN_TASK_ACTIVITIES['humanTask.escalate'].input, raw, TASK_VARIABLES);
+      const input = parseInput(
+        'humanTask.escalate',
+        HUMAN_TASK_ACTIVITIES['humanTask.escalate'].input,
+        raw,
+        TASK_VARIABLES,
+      );
       // The instance is the workflow that runs this activity: variables cannot point it elsewhere.
       const processInstanceId = Context.current().info.workflowExecution?.workflowId;
-      if (!processInstanceId) throw ApplicationFailure.create({ type: 'ValidationError', message: 'humanTask.escalate runs only as a process instance task', nonRetryable: true });
+      if (!processInstanceId)
+        throw ApplicationFailure.create({
+          type: 'ValidationError',
+          message: 'humanTask.escalate runs only as a process instance task',
+          nonRetryable: true,
+        });
       // A group nobody belongs to would strand the task in a queue no one reads.
       const known = await knownCandidateGroups(deps.sequelize);
       const unknown = input.toGroups.filter((g) => !known.has(g));

@@ -28,11 +28,20 @@ export function planGaps(doses: readonly ChildDose[], asOf: string): Omit<GapsOu
   const gaps: GapsOutput['gaps'] = [];
   for (const d of due) {
     const previous = lastByVaccine.get(d.vaccine);
-    const earliest = previous && addDays(previous, VISIT_INTERVAL_DAYS) > asOf ? addDays(previous, VISIT_INTERVAL_DAYS) : asOf;
+    const earliest =
+      previous && addDays(previous, VISIT_INTERVAL_DAYS) > asOf ? addDays(previous, VISIT_INTERVAL_DAYS) : asOf;
     const visit = addDays(asOf, Math.ceil(daysBetween(asOf, earliest) / VISIT_INTERVAL_DAYS) * VISIT_INTERVAL_DAYS);
     if (visit > d.offerUntil) continue; // too old for it by the first possible visit (e.g. rotavirus)
     lastByVaccine.set(d.vaccine, visit);
-    gaps.push({ code: d.code, vaccine: d.vaccine, dose: d.dose, dueOn: d.dueOn, overdue: d.overdueOn <= asOf, offerUntil: d.offerUntil, catchUpOn: visit });
+    gaps.push({
+      code: d.code,
+      vaccine: d.vaccine,
+      dose: d.dose,
+      dueOn: d.dueOn,
+      overdue: d.overdueOn <= asOf,
+      offerUntil: d.offerUntil,
+      catchUpOn: visit,
+    });
   }
   const next = doses.find((d) => d.givenOn === null && d.dueOn > asOf);
   return {
@@ -48,7 +57,10 @@ export async function checkGaps(db: Db, raw: ActivityInput<'immunisation.checkGa
   const asOf = input.asOf ?? todayUtc();
   const doses = await scheduleForChild(db, input.childId, input.dateOfBirth ?? undefined);
   if (doses.length === 0) {
-    const exists = await db.sequelize.query('SELECT 1 FROM children WHERE id = $1', { bind: [input.childId], plain: true });
+    const exists = await db.sequelize.query('SELECT 1 FROM children WHERE id = $1', {
+      bind: [input.childId],
+      plain: true,
+    });
     if (!exists) throw notFound(`immunisation.checkGaps: no child record ${input.childId}`);
   }
   const plan = planGaps(doses, asOf);

@@ -16,7 +16,10 @@ const CHILD_PROTECTION_ALERTS = new Set(['child_protection_plan', 'looked_after'
 
 type Alert = ActivityOutput<'immunisation.checkDose'>['safeguardingAlert'];
 
-export async function checkDose(db: Db, raw: ActivityInput<'immunisation.checkDose'>): Promise<ActivityOutput<'immunisation.checkDose'>> {
+export async function checkDose(
+  db: Db,
+  raw: ActivityInput<'immunisation.checkDose'>,
+): Promise<ActivityOutput<'immunisation.checkDose'>> {
   const input = parseInput('immunisation.checkDose', IMMUNISATION_ACTIVITIES['immunisation.checkDose'].input, raw);
   const asOf = input.asOf ?? todayUtc();
   const row = await selectOne<{ status: string; safeguardingAlert: Alert; given: boolean; offerUntil: string | null }>(
@@ -28,7 +31,14 @@ export async function checkDose(db: Db, raw: ActivityInput<'immunisation.checkDo
     [input.childId, input.vaccine, input.dose, input.doseCode],
   );
   if (!row) throw notFound(`immunisation.checkDose: no child record ${input.childId}`);
-  const closeAs = row.status !== 'active' ? 'child_inactive' : row.given ? 'given' : row.offerUntil !== null && row.offerUntil < asOf ? 'no_longer_offered' : null;
+  const closeAs =
+    row.status !== 'active'
+      ? 'child_inactive'
+      : row.given
+        ? 'given'
+        : row.offerUntil !== null && row.offerUntil < asOf
+          ? 'no_longer_offered'
+          : null;
   await auditBySystem(db, runningActivity(PROCESS_KEY, `direct-check-${randomUUID()}`), {
     action: 'immunisation.dose_checked',
     entityType: 'child',
@@ -46,12 +56,21 @@ function isForVaccine(appointment: { kind?: string; vaccine?: string } | undefin
   return true;
 }
 
-export async function recordWasNotBrought(db: Db, raw: ActivityInput<'immunisation.recordWasNotBrought'>): Promise<ActivityOutput<'immunisation.recordWasNotBrought'>> {
-  const input = parseInput('immunisation.recordWasNotBrought', IMMUNISATION_ACTIVITIES['immunisation.recordWasNotBrought'].input, raw);
+export async function recordWasNotBrought(
+  db: Db,
+  raw: ActivityInput<'immunisation.recordWasNotBrought'>,
+): Promise<ActivityOutput<'immunisation.recordWasNotBrought'>> {
+  const input = parseInput(
+    'immunisation.recordWasNotBrought',
+    IMMUNISATION_ACTIVITIES['immunisation.recordWasNotBrought'].input,
+    raw,
+  );
   const who = runningActivity(PROCESS_KEY, `direct-wnb-${randomUUID()}`);
   // The same missed appointment reaches every follow-up of the child (one per dose): its key
   // lets each count it once and only one of them escalate it.
-  const appointmentKey = input.appointment?.date ? `${input.appointment.kind ?? 'immunisation'}/${input.appointment.date}` : who.idempotencyKey;
+  const appointmentKey = input.appointment?.date
+    ? `${input.appointment.kind ?? 'immunisation'}/${input.appointment.date}`
+    : who.idempotencyKey;
   return inTransaction(db, async (tx) => {
     const f = await selectOne<{ id: string; wasNotBrought: string[]; safeguardingAlert: Alert }>(
       tx,
@@ -59,16 +78,24 @@ export async function recordWasNotBrought(db: Db, raw: ActivityInput<'immunisati
        WHERE f.child_id = $1 AND f.dose_code = $2 FOR UPDATE OF f`,
       [input.childId, input.doseCode],
     );
-    if (!f) throw notFound(`immunisation.recordWasNotBrought: no follow-up of dose ${input.doseCode} for child ${input.childId}`);
-    const limit = CHILD_PROTECTION_ALERTS.has(f.safeguardingAlert) ? input.childProtectionLimit : input.wasNotBroughtLimit;
+    if (!f)
+      throw notFound(
+        `immunisation.recordWasNotBrought: no follow-up of dose ${input.doseCode} for child ${input.childId}`,
+      );
+    const limit = CHILD_PROTECTION_ALERTS.has(f.safeguardingAlert)
+      ? input.childProtectionLimit
+      : input.wasNotBroughtLimit;
     const relevant = isForVaccine(input.appointment, input.vaccine);
     const counted = relevant && !f.wasNotBrought.includes(appointmentKey);
     const count = f.wasNotBrought.length + (counted ? 1 : 0);
     if (counted) {
-      await tx.sequelize.query('UPDATE immunisation_follow_ups SET was_not_brought = array_append(was_not_brought, $2) WHERE id = $1', {
-        bind: [f.id, appointmentKey],
-        transaction: tx.transaction,
-      });
+      await tx.sequelize.query(
+        'UPDATE immunisation_follow_ups SET was_not_brought = array_append(was_not_brought, $2) WHERE id = $1',
+        {
+          bind: [f.id, appointmentKey],
+          transaction: tx.transaction,
+        },
+      );
     }
     let escalate = false;
     if (relevant && count >= limit) {
@@ -76,10 +103,17 @@ export async function recordWasNotBrought(db: Db, raw: ActivityInput<'immunisati
         'INSERT INTO immunisation_wnb_escalations (child_id, appointment_key, follow_up_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
         { bind: [input.childId, appointmentKey, f.id], transaction: tx.transaction },
       );
-      const owner = await selectOne<{ followUpId: string }>(tx, 'SELECT follow_up_id FROM immunisation_wnb_escalations WHERE child_id = $1 AND appointment_key = $2', [input.childId, appointmentKey]);
+      const owner = await selectOne<{ followUpId: string }>(
+        tx,
+        'SELECT follow_up_id FROM immunisation_wnb_escalations WHERE child_id = $1 AND appointment_key = $2',
+        [input.childId, appointmentKey],
+      );
       escalate = owner?.followUpId === f.id;
       if (escalate) {
-        await tx.sequelize.query('UPDATE immunisation_follow_ups SET escalated_at = COALESCE(escalated_at, now()) WHERE id = $1', { bind: [f.id], transaction: tx.transaction });
+        await tx.sequelize.query(
+          'UPDATE immunisation_follow_ups SET escalated_at = COALESCE(escalated_at, now()) WHERE id = $1',
+          { bind: [f.id], transaction: tx.transaction },
+        );
       }
     }
     await auditBySystem(tx, who, {
@@ -93,8 +127,15 @@ export async function recordWasNotBrought(db: Db, raw: ActivityInput<'immunisati
   });
 }
 
-export async function closeFollowUp(db: Db, raw: ActivityInput<'immunisation.closeFollowUp'>): Promise<ActivityOutput<'immunisation.closeFollowUp'>> {
-  const input = parseInput('immunisation.closeFollowUp', IMMUNISATION_ACTIVITIES['immunisation.closeFollowUp'].input, raw);
+export async function closeFollowUp(
+  db: Db,
+  raw: ActivityInput<'immunisation.closeFollowUp'>,
+): Promise<ActivityOutput<'immunisation.closeFollowUp'>> {
+  const input = parseInput(
+    'immunisation.closeFollowUp',
+    IMMUNISATION_ACTIVITIES['immunisation.closeFollowUp'].input,
+    raw,
+  );
   return inTransaction(db, async (tx) => {
     const closed = await selectOne<{ id: string }>(
       tx,

@@ -6,7 +6,9 @@ import { checkGaps } from './check-gaps';
 import { checkDose, closeFollowUp, recordWasNotBrought } from './follow-up-steps';
 import { sweepOverdue } from './sweep-overdue';
 
-export function createImmunisationActivities(deps: CatalogueDeps): CatalogueActivityMap<keyof typeof IMMUNISATION_ACTIVITIES> {
+export function createImmunisationActivities(
+  deps: CatalogueDeps,
+): CatalogueActivityMap<keyof typeof IMMUNISATION_ACTIVITIES> {
   const db = { sequelize: deps.sequelize };
   return {
     'immunisation.checkGaps': (input) => checkGaps(db, input),

@@ -60,7 +60,11 @@ function reminderChannel(method: string): string {
   return method === 'phone' ? 'sms' : method;
 }
 
-async function startOne(deps: StartDeps, definition: ProcessInstanceInput['definition'], f: PendingFollowUp): Promise<void> {
+async function startOne(
+  deps: StartDeps,
+  definition: ProcessInstanceInput['definition'],
+  f: PendingFollowUp,
+): Promise<void> {
   const input: ProcessInstanceInput = {
     definition,
     businessKey: f.nhsNumber,
@@ -94,7 +98,10 @@ async function startOne(deps: StartDeps, definition: ProcessInstanceInput['defin
 }
 
 /** Starts every pending follow-up; returns how many were started (or found already started). */
-export async function startPendingFollowUps(deps: StartDeps, o: { batchSize: number; onBatch?: (startedSoFar: number) => void }): Promise<number> {
+export async function startPendingFollowUps(
+  deps: StartDeps,
+  o: { batchSize: number; onBatch?: (startedSoFar: number) => void },
+): Promise<number> {
   const db = { sequelize: deps.sequelize };
   let started = 0;
   for (;;) {
@@ -111,7 +118,9 @@ export async function startPendingFollowUps(deps: StartDeps, o: { batchSize: num
     for (let i = 0; i < batch.length; i += START_CONCURRENCY) {
       await Promise.all(batch.slice(i, i + START_CONCURRENCY).map((f) => startOne(deps, definition, f)));
     }
-    await deps.sequelize.query('UPDATE immunisation_follow_ups SET started_at = now() WHERE id = ANY($1::bigint[])', { bind: [batch.map((f) => f.id)] });
+    await deps.sequelize.query('UPDATE immunisation_follow_ups SET started_at = now() WHERE id = ANY($1::bigint[])', {
+      bind: [batch.map((f) => f.id)],
+    });
     started += batch.length;
     o.onBatch?.(started);
   }

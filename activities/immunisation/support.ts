@@ -24,8 +24,13 @@ function immunisationProcessKeyOf(workflowId: string): string {
 export function runningActivity(defaultKey: string, fallbackIdempotencyKey: string): RunningActivity {
   const info = activityInfoOrNull();
   const workflowId = info?.workflowExecution?.workflowId ?? null;
-  if (!info || !workflowId) return { idempotencyKey: fallbackIdempotencyKey, processInstanceId: null, actor: `system:${defaultKey}` };
-  return { idempotencyKey: activityKey(workflowId, info.activityId), processInstanceId: workflowId, actor: `system:${immunisationProcessKeyOf(workflowId) || defaultKey}` };
+  if (!info || !workflowId)
+    return { idempotencyKey: fallbackIdempotencyKey, processInstanceId: null, actor: `system:${defaultKey}` };
+  return {
+    idempotencyKey: activityKey(workflowId, info.activityId),
+    processInstanceId: workflowId,
+    actor: `system:${immunisationProcessKeyOf(workflowId) || defaultKey}`,
+  };
 }
 
 /** Heartbeats when running as an activity (a direct call has no context to report to). */

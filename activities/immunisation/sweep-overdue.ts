@@ -38,19 +38,33 @@ export async function recordOverdueFollowUps(
     [s.idempotencyKey, s.asOf, s.lookbackDays],
   ))!;
   const started = Date.now();
-  const row = (await selectOne<{ found: number }>(db, RECORD_OVERDUE_FOLLOW_UPS_SQL, [s.asOf, s.lookbackDays, sweep.id]))!;
+  const row = (await selectOne<{ found: number }>(db, RECORD_OVERDUE_FOLLOW_UPS_SQL, [
+    s.asOf,
+    s.lookbackDays,
+    sweep.id,
+  ]))!;
   await sequelize.query('UPDATE immunisation_sweeps SET found = found + $2, query_ms = $3 WHERE id = $1', {
     bind: [sweep.id, row.found, Date.now() - started],
   });
   return { sweepId: sweep.id, found: row.found };
 }
 
-export async function sweepOverdue(deps: SweepDeps, raw: ActivityInput<'immunisation.sweepOverdue'>): Promise<SweepOutput> {
-  const input = parseInput('immunisation.sweepOverdue', IMMUNISATION_ACTIVITIES['immunisation.sweepOverdue'].input, raw);
+export async function sweepOverdue(
+  deps: SweepDeps,
+  raw: ActivityInput<'immunisation.sweepOverdue'>,
+): Promise<SweepOutput> {
+  const input = parseInput(
+    'immunisation.sweepOverdue',
+    IMMUNISATION_ACTIVITIES['immunisation.sweepOverdue'].input,
+    raw,
+  );
   const asOf = input.asOf ?? todayUtc();
   const who = runningActivity('immunisation-overdue-sweep', `direct-sweep-${randomUUID()}`);
   if (!deps.client) {
-    throw ApplicationFailure.nonRetryable('immunisation.sweepOverdue needs a Temporal client to start follow-up instances', 'ConfigurationError');
+    throw ApplicationFailure.nonRetryable(
+      'immunisation.sweepOverdue needs a Temporal client to start follow-up instances',
+      'ConfigurationError',
+    );
   }
   const { sweepId, found } = await recordOverdueFollowUps(deps.sequelize, {
     idempotencyKey: who.idempotencyKey,
@@ -62,6 +76,9 @@ export async function sweepOverdue(deps: SweepDeps, raw: ActivityInput<'immunisa
     { sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue },
     { batchSize: input.startBatchSize ?? 200, onBatch: (n) => heartbeat({ sweepId, found, started: n }) },
   );
-  await deps.sequelize.query('UPDATE immunisation_sweeps SET started = started + $2, finished_at = now() WHERE id = $1', { bind: [sweepId, started] });
+  await deps.sequelize.query(
+    'UPDATE immunisation_sweeps SET started = started + $2, finished_at = now() WHERE id = $1',
+    { bind: [sweepId, started] },
+  );
   return { sweepId, asOf, found, started };
 }

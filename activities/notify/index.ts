@@ -8,7 +8,14 @@
  * first. Either way it goes out once.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { enqueueGpPracticeEmail, enqueueMessage, initialsOf, OutboxInputError, type Channel, type Enqueued } from '../../db/repositories/outbox';
+import {
+  enqueueGpPracticeEmail,
+  enqueueMessage,
+  initialsOf,
+  OutboxInputError,
+  type Channel,
+  type Enqueued,
+} from '../../db/repositories/outbox';
 import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
 import { DeliveryError } from '../../mail/delivery';
 import { TemplateModelError } from '../../mail/templates';
@@ -47,22 +54,35 @@ async function deliver(deps: CatalogueDeps, type: string, enqueued: Enqueued): P
     return true;
   } catch (error) {
     if (error instanceof DeliveryError) {
-      throw ApplicationFailure.retryable(`${type}: ${error.message} (the message stays in the outbox and will be retried)`, 'DeliveryError');
+      throw ApplicationFailure.retryable(
+        `${type}: ${error.message} (the message stays in the outbox and will be retried)`,
+        'DeliveryError',
+      );
     }
     throw error;
   }
 }
 
-async function auditEnqueued(tx: Db, actor: string, enqueued: Enqueued, childId: string, detail: Record<string, unknown>): Promise<void> {
+async function auditEnqueued(
+  tx: Db,
+  actor: string,
+  enqueued: Enqueued,
+  childId: string,
+  detail: Record<string, unknown>,
+): Promise<void> {
   if (!enqueued.created) return; // a retry: the first attempt audited it
   // Notification rows carry no process instance in their detail (never have).
-  await auditBySystem(tx, { actor, processInstanceId: null }, {
-    action: 'notification.enqueued',
-    entityType: 'notification',
-    entityId: enqueued.id,
-    childId,
-    detail: { ...detail, messageId: enqueued.messageId },
-  });
+  await auditBySystem(
+    tx,
+    { actor, processInstanceId: null },
+    {
+      action: 'notification.enqueued',
+      entityType: 'notification',
+      entityId: enqueued.id,
+      childId,
+      detail: { ...detail, messageId: enqueued.messageId },
+    },
+  );
 }
 
 /** BPMN error code for a reminder withheld because the child's record is no longer active. */
@@ -76,15 +96,22 @@ export const CHILD_INACTIVE = 'CHILD_INACTIVE';
 async function refuseInactiveChild(db: Db, actor: string, childId: string, reminder: string): Promise<void> {
   const child = await selectOne<{ status: string }>(db, 'SELECT status FROM children WHERE id = $1', [childId]);
   if (!child || child.status === 'active') return; // a missing record is reported by the lookup that follows
-  await auditBySystem(db, { actor, processInstanceId: null }, {
-    action: 'notification.withheld',
-    entityType: 'child',
-    entityId: childId,
-    childId,
-    reason: `child record is ${child.status}`,
-    detail: { template: 'family-reminder', reminder },
-  });
-  throw bpmnError(CHILD_INACTIVE, `notify.remindFamily: child ${childId} is recorded as ${child.status}; no reminder sent`);
+  await auditBySystem(
+    db,
+    { actor, processInstanceId: null },
+    {
+      action: 'notification.withheld',
+      entityType: 'child',
+      entityId: childId,
+      childId,
+      reason: `child record is ${child.status}`,
+      detail: { template: 'family-reminder', reminder },
+    },
+  );
+  throw bpmnError(
+    CHILD_INACTIVE,
+    `notify.remindFamily: child ${childId} is recorded as ${child.status}; no reminder sent`,
+  );
 }
 
 interface FamilyContact {
@@ -103,18 +130,24 @@ interface FamilyContact {
 /** The channel for a reminder: the override if the contact can take it, else their preference. */
 function channelFor(contact: FamilyContact, override: Channel | undefined): Channel {
   const wanted: Channel = override ?? (contact.preferredMethod === 'phone' ? 'sms' : contact.preferredMethod);
-  if (wanted === 'email' && !contact.email) throw ApplicationFailure.nonRetryable('the family contact has no email address', 'NoContactDetailsError');
-  if (wanted === 'sms' && !contact.phone) throw ApplicationFailure.nonRetryable('the family contact has no phone number', 'NoContactDetailsError');
+  if (wanted === 'email' && !contact.email)
+    throw ApplicationFailure.nonRetryable('the family contact has no email address', 'NoContactDetailsError');
+  if (wanted === 'sms' && !contact.phone)
+    throw ApplicationFailure.nonRetryable('the family contact has no phone number', 'NoContactDetailsError');
   return wanted;
 }
 
 function recipientFor(contact: FamilyContact, channel: Channel): string {
   if (channel === 'email') return contact.email!;
   if (channel === 'sms') return contact.phone!;
-  return [contact.name, contact.addressLine1, contact.addressLine2, contact.town, contact.postcode].filter(Boolean).join(', ');
+  return [contact.name, contact.addressLine1, contact.addressLine2, contact.town, contact.postcode]
+    .filter(Boolean)
+    .join(', ');
 }
 
-export function createNotifyActivities(deps: CatalogueDeps): Partial<CatalogueActivityMap<keyof typeof NOTIFY_ACTIVITIES>> {
+export function createNotifyActivities(
+  deps: CatalogueDeps,
+): Partial<CatalogueActivityMap<keyof typeof NOTIFY_ACTIVITIES>> {
   const db: Db = { sequelize: deps.sequelize };
   return {
     'notify.emailGpPractice': async (raw) => {
@@ -125,19 +158,43 @@ export function createNotifyActivities(deps: CatalogueDeps): Partial<CatalogueAc
         inTransaction(db, async (tx) => {
           let code = input.gpPracticeCode;
           if (!code) {
-            const child = await selectOne<{ gpPracticeOds: string | null }>(tx, 'SELECT gp_practice_ods FROM children WHERE id = $1', [input.childId]);
+            const child = await selectOne<{ gpPracticeOds: string | null }>(
+              tx,
+              'SELECT gp_practice_ods FROM children WHERE id = $1',
+              [input.childId],
+            );
             if (!child) throw new OutboxInputError(`no child record with id ${input.childId}`);
-            if (!child.gpPracticeOds) throw new OutboxInputError(`child ${input.childId} has no registered GP practice and no gpPracticeCode was given`);
+            if (!child.gpPracticeOds)
+              throw new OutboxInputError(
+                `child ${input.childId} has no registered GP practice and no gpPracticeCode was given`,
+              );
             code = child.gpPracticeOds;
           }
-          const e = await enqueueGpPracticeEmail(tx, { idempotencyKey: call.idempotencyKey, gpPracticeCode: code, template: input.template, childId: input.childId, details: input.details });
-          await auditEnqueued(tx, call.actor, e, input.childId, { channel: 'email', template: input.template, gpPracticeCode: code });
+          const e = await enqueueGpPracticeEmail(tx, {
+            idempotencyKey: call.idempotencyKey,
+            gpPracticeCode: code,
+            template: input.template,
+            childId: input.childId,
+            details: input.details,
+          });
+          await auditEnqueued(tx, call.actor, e, input.childId, {
+            channel: 'email',
+            template: input.template,
+            gpPracticeCode: code,
+          });
           return { enqueued: e, gpPracticeCode: code };
         }),
       );
-      const recipient = (await selectOne<{ recipient: string }>(db, 'SELECT recipient FROM notifications WHERE id = $1', [enqueued.id]))!.recipient;
+      const recipient = (await selectOne<{ recipient: string }>(
+        db,
+        'SELECT recipient FROM notifications WHERE id = $1',
+        [enqueued.id],
+      ))!.recipient;
       const delivered = await deliver(deps, type, enqueued);
-      Context.current().log.info(`${type}: ${input.template} for child ${input.childId} to practice ${gpPracticeCode}`, { notificationId: enqueued.id, delivered });
+      Context.current().log.info(
+        `${type}: ${input.template} for child ${input.childId} to practice ${gpPracticeCode}`,
+        { notificationId: enqueued.id, delivered },
+      );
       return { notificationId: enqueued.id, messageId: enqueued.messageId, recipient, delivered };
     },
 
@@ -158,7 +215,10 @@ export function createNotifyActivities(deps: CatalogueDeps): Partial<CatalogueAc
           if (!contact) {
             const exists = await selectOne(tx, 'SELECT 1 FROM children WHERE id = $1', [input.childId]);
             if (!exists) throw new OutboxInputError(`no child record with id ${input.childId}`);
-            throw ApplicationFailure.nonRetryable(`child ${input.childId} has no family contact on record`, 'NoContactDetailsError');
+            throw ApplicationFailure.nonRetryable(
+              `child ${input.childId} has no family contact on record`,
+              'NoContactDetailsError',
+            );
           }
           const ch = channelFor(contact, input.preferredContact);
           const e = await enqueueMessage(tx, {
@@ -167,9 +227,18 @@ export function createNotifyActivities(deps: CatalogueDeps): Partial<CatalogueAc
             to: recipientFor(contact, ch),
             template: 'family-reminder',
             childId: input.childId,
-            model: { initials: initialsOf(contact.givenName, contact.familyName), reminder: input.reminder, about: input.about, dueOn: input.dueOn },
+            model: {
+              initials: initialsOf(contact.givenName, contact.familyName),
+              reminder: input.reminder,
+              about: input.about,
+              dueOn: input.dueOn,
+            },
           });
-          await auditEnqueued(tx, call.actor, e, input.childId, { channel: ch, template: 'family-reminder', reminder: input.reminder });
+          await auditEnqueued(tx, call.actor, e, input.childId, {
+            channel: ch,
+            template: 'family-reminder',
+            reminder: input.reminder,
+          });
           return { enqueued: e, channel: ch };
         }),
       );

@@ -16,12 +16,17 @@ export function createPdsActivities(deps: CatalogueDeps): Partial<CatalogueActiv
   return {
     'pds.lookupPatient': async (input) => {
       const { nhsNumber } = parseInput('pds.lookupPatient', PDS_ACTIVITIES['pds.lookupPatient'].input, input);
-      if (!deps.pds) throw ApplicationFailure.nonRetryable('pds.lookupPatient: no PDS client is configured for this worker', 'ConfigurationError');
+      if (!deps.pds)
+        throw ApplicationFailure.nonRetryable(
+          'pds.lookupPatient: no PDS client is configured for this worker',
+          'ConfigurationError',
+        );
       let patient;
       try {
         patient = await deps.pds.lookupPatient(nhsNumber);
       } catch (e) {
-        if (e instanceof FhirPatientError) throw ApplicationFailure.nonRetryable(`pds.lookupPatient: ${e.message}`, 'PdsResponseError');
+        if (e instanceof FhirPatientError)
+          throw ApplicationFailure.nonRetryable(`pds.lookupPatient: ${e.message}`, 'PdsResponseError');
         throw e;
       }
       // The look-up concerns a child's record when we hold one: audit it against that record.

@@ -24,7 +24,11 @@ export function priorityOf(severity: Row['severity'], alert: Row['safeguardingAl
   return Math.min(100, BY_SEVERITY[severity] + extra);
 }
 
-export async function concernFacts(db: Db, concernId: string, lock = false): Promise<(ConcernFacts & { status: string }) | null> {
+export async function concernFacts(
+  db: Db,
+  concernId: string,
+  lock = false,
+): Promise<(ConcernFacts & { status: string }) | null> {
   const row = await selectOne<Row>(
     db,
     `SELECT k.id AS concern_id, k.child_id, c.nhs_number, l.code AS locality, c.locality_id, k.severity, k.summary AS reason, k.status, c.safeguarding_alert

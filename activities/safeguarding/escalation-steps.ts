@@ -14,7 +14,11 @@ import { insertConcernOnce } from './raise-concern';
 export const ESCALATION_ACTOR = 'system:safeguarding-escalation';
 
 export async function openEscalation(db: Db, raw: unknown): Promise<ConcernFacts> {
-  const input = parseInput('safeguarding.openEscalation', SAFEGUARDING_ACTIVITIES['safeguarding.openEscalation'].input, raw);
+  const input = parseInput(
+    'safeguarding.openEscalation',
+    SAFEGUARDING_ACTIVITIES['safeguarding.openEscalation'].input,
+    raw,
+  );
   const facts = await concernFacts(db, input.concernId);
   if (!facts) throw failure('NotFoundError', `safeguarding.openEscalation: no safeguarding concern ${input.concernId}`);
   await auditBySystem(db, asRunningProcess(ESCALATION_ACTOR), {
@@ -39,17 +43,30 @@ export async function recordAlert(db: Db, raw: unknown): Promise<ConcernFacts> {
     'SELECT id, safeguarding_alert FROM children WHERE nhs_number = $1',
     [input.nhsNumber],
   );
-  if (!child) throw failure('NotFoundError', `safeguarding.recordAlert: no child record with NHS number ${input.nhsNumber}`);
-  if (input.childId !== undefined && input.childId !== child.id) throw failure('ValidationError', `safeguarding.recordAlert: child ${input.childId} does not have NHS number ${input.nhsNumber}`);
+  if (!child)
+    throw failure('NotFoundError', `safeguarding.recordAlert: no child record with NHS number ${input.nhsNumber}`);
+  if (input.childId !== undefined && input.childId !== child.id)
+    throw failure(
+      'ValidationError',
+      `safeguarding.recordAlert: child ${input.childId} does not have NHS number ${input.nhsNumber}`,
+    );
   const type = input.alert.type;
-  const label = type === 'child_protection_plan' ? 'child protection plan' : type === 'looked_after' ? 'looked after child' : 'safeguarding concern';
+  const label =
+    type === 'child_protection_plan'
+      ? 'child protection plan'
+      : type === 'looked_after'
+        ? 'looked after child'
+        : 'safeguarding concern';
   const concern = await inTransaction(db, async (tx) => {
     // The stronger alert wins; a later "concern" does not lower a child-protection plan.
     if (ALERT_RANK[type] > ALERT_RANK[child.safeguardingAlert]) {
-      await tx.sequelize.query('UPDATE children SET safeguarding_alert = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1', {
-        bind: [child.id, type],
-        transaction: tx.transaction,
-      });
+      await tx.sequelize.query(
+        'UPDATE children SET safeguarding_alert = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1',
+        {
+          bind: [child.id, type],
+          transaction: tx.transaction,
+        },
+      );
       await auditBySystem(tx, asRunningProcess(ESCALATION_ACTOR), {
         action: 'child.safeguarding_alert.set',
         entityType: 'child',
@@ -74,11 +91,16 @@ export async function recordAlert(db: Db, raw: unknown): Promise<ConcernFacts> {
 }
 
 export async function escalateOverdue(db: Db, raw: unknown): Promise<ActivityOutput<'safeguarding.escalateOverdue'>> {
-  const input = parseInput('safeguarding.escalateOverdue', SAFEGUARDING_ACTIVITIES['safeguarding.escalateOverdue'].input, raw);
+  const input = parseInput(
+    'safeguarding.escalateOverdue',
+    SAFEGUARDING_ACTIVITIES['safeguarding.escalateOverdue'].input,
+    raw,
+  );
   const { processInstanceId } = processInstanceActivity();
   return inTransaction(db, async (tx) => {
     const facts = await concernFacts(tx, input.concernId, true);
-    if (!facts) throw failure('NotFoundError', `safeguarding.escalateOverdue: no safeguarding concern ${input.concernId}`);
+    if (!facts)
+      throw failure('NotFoundError', `safeguarding.escalateOverdue: no safeguarding concern ${input.concernId}`);
     if (facts.status === 'escalated' || facts.status === 'closed') return { concernStatus: 'escalated' as const };
     const reason = `safeguarding decision overdue: escalated to ${input.escalateTo}`;
     await tx.sequelize.query(
@@ -106,13 +128,22 @@ export async function escalateOverdue(db: Db, raw: unknown): Promise<ActivityOut
 }
 
 export async function recordDecision(db: Db, raw: unknown): Promise<ActivityOutput<'safeguarding.recordDecision'>> {
-  const input = parseInput('safeguarding.recordDecision', SAFEGUARDING_ACTIVITIES['safeguarding.recordDecision'].input, raw);
+  const input = parseInput(
+    'safeguarding.recordDecision',
+    SAFEGUARDING_ACTIVITIES['safeguarding.recordDecision'].input,
+    raw,
+  );
   const { processInstanceId } = processInstanceActivity();
   return inTransaction(db, async (tx) => {
     const facts = await concernFacts(tx, input.concernId, true);
-    if (!facts) throw failure('NotFoundError', `safeguarding.recordDecision: no safeguarding concern ${input.concernId}`);
+    if (!facts)
+      throw failure('NotFoundError', `safeguarding.recordDecision: no safeguarding concern ${input.concernId}`);
     if (facts.status === 'closed') {
-      const closed = await selectOne<{ outcome: string | null }>(tx, 'SELECT outcome FROM safeguarding_concerns WHERE id = $1', [facts.concernId]);
+      const closed = await selectOne<{ outcome: string | null }>(
+        tx,
+        'SELECT outcome FROM safeguarding_concerns WHERE id = $1',
+        [facts.concernId],
+      );
       return { concernStatus: 'closed' as const, concernOutcome: closed?.outcome ?? null };
     }
     // Who decided: whoever completed (or, while the task API still holds the row, claimed) this
@@ -134,12 +165,19 @@ export async function recordDecision(db: Db, raw: unknown): Promise<ActivityOutp
         `UPDATE safeguarding_concerns SET status = 'closed', outcome = $2, closed_by = $3, closed_at = now(), review_due_at = NULL, row_version = row_version + 1 WHERE id = $1`,
         { bind: [facts.concernId, outcome, decider?.staffId ?? null], transaction: tx.transaction },
       );
-      const others = await selectOne<{ n: number }>(tx, `SELECT count(*)::int AS n FROM safeguarding_concerns WHERE child_id = $1 AND status <> 'closed'`, [facts.childId]);
+      const others = await selectOne<{ n: number }>(
+        tx,
+        `SELECT count(*)::int AS n FROM safeguarding_concerns WHERE child_id = $1 AND status <> 'closed'`,
+        [facts.childId],
+      );
       if (facts.safeguardingAlert === 'concern' && others!.n === 0) {
-        await tx.sequelize.query(`UPDATE children SET safeguarding_alert = 'none', updated_at = now(), row_version = row_version + 1 WHERE id = $1`, {
-          bind: [facts.childId],
-          transaction: tx.transaction,
-        });
+        await tx.sequelize.query(
+          `UPDATE children SET safeguarding_alert = 'none', updated_at = now(), row_version = row_version + 1 WHERE id = $1`,
+          {
+            bind: [facts.childId],
+            transaction: tx.transaction,
+          },
+        );
       }
     } else if (input.decision === 'monitor') {
       status = 'monitoring';
@@ -164,7 +202,13 @@ export async function recordDecision(db: Db, raw: unknown): Promise<ActivityOutp
       entityId: facts.concernId,
       childId: facts.childId,
       reason: input.notes ?? null,
-      detail: { decision: input.decision, status, outcome, decidedBy: decider?.username ?? null, ...(input.decision === 'monitor' ? { reviewAfter: input.reviewAfter ?? 'P28D' } : {}) },
+      detail: {
+        decision: input.decision,
+        status,
+        outcome,
+        decidedBy: decider?.username ?? null,
+        ...(input.decision === 'monitor' ? { reviewAfter: input.reviewAfter ?? 'P28D' } : {}),
+      },
     });
     return { concernStatus: status, concernOutcome: outcome };
   });

@@ -19,12 +19,22 @@ async function processKeyOf(db: Db, processInstanceId: string): Promise<string> 
 
 export { publishConcernRaised, ESCALATION_RAISED_MESSAGE } from './raise-concern';
 
-export function createSafeguardingActivities(deps: CatalogueDeps): CatalogueActivityMap<keyof typeof SAFEGUARDING_ACTIVITIES> {
+export function createSafeguardingActivities(
+  deps: CatalogueDeps,
+): CatalogueActivityMap<keyof typeof SAFEGUARDING_ACTIVITIES> {
   const db = { sequelize: deps.sequelize };
   return {
     'safeguarding.raiseConcern': async (raw) => {
-      const input = parseInput('safeguarding.raiseConcern', SAFEGUARDING_ACTIVITIES['safeguarding.raiseConcern'].input, raw);
-      if (!deps.client) throw failure('ConfigurationError', 'safeguarding.raiseConcern: the worker has no Temporal client, so the escalation process cannot be started');
+      const input = parseInput(
+        'safeguarding.raiseConcern',
+        SAFEGUARDING_ACTIVITIES['safeguarding.raiseConcern'].input,
+        raw,
+      );
+      if (!deps.client)
+        throw failure(
+          'ConfigurationError',
+          'safeguarding.raiseConcern: the worker has no Temporal client, so the escalation process cannot be started',
+        );
       const { processInstanceId, idempotencyKey } = processInstanceActivity();
       const actor = input.raisedBy ?? `system:${await processKeyOf(db, processInstanceId)}`;
       const concern = await insertConcernOnce(db, {
@@ -36,7 +46,11 @@ export function createSafeguardingActivities(deps: CatalogueDeps): CatalogueActi
         actor,
       });
       // After the commit: a retry finds the same concern and publishes again, which starts nothing new.
-      const { started } = await publishConcernRaised({ sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue }, concern, processInstanceId);
+      const { started } = await publishConcernRaised(
+        { sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue },
+        concern,
+        processInstanceId,
+      );
       if (started > 0) {
         await auditBySystem(db, asRunningProcess(actor), {
           action: 'concern.escalation.start',

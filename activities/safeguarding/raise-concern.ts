@@ -22,10 +22,21 @@ export interface ConcernRaised {
 /** Inserts the concern once per idempotency key; a repeat returns the first concern. */
 export async function insertConcernOnce(
   db: Db,
-  c: { childId: string; reason: string; severity: ConcernRaised['severity']; source: 'process' | 'child_protection_alert'; idempotencyKey: string; actor: string },
+  c: {
+    childId: string;
+    reason: string;
+    severity: ConcernRaised['severity'];
+    source: 'process' | 'child_protection_alert';
+    idempotencyKey: string;
+    actor: string;
+  },
 ): Promise<ConcernRaised & { created: boolean }> {
   return inTransaction(db, async (tx) => {
-    const child = await selectOne<{ nhsNumber: string; safeguardingAlert: string }>(tx, 'SELECT nhs_number, safeguarding_alert FROM children WHERE id = $1 FOR UPDATE', [c.childId]);
+    const child = await selectOne<{ nhsNumber: string; safeguardingAlert: string }>(
+      tx,
+      'SELECT nhs_number, safeguarding_alert FROM children WHERE id = $1 FOR UPDATE',
+      [c.childId],
+    );
     if (!child) throw failure('NotFoundError', `no child record ${c.childId}`);
     const inserted = await selectOne<{ id: string }>(
       tx,
@@ -39,13 +50,23 @@ export async function insertConcernOnce(
         'SELECT id, summary, severity FROM safeguarding_concerns WHERE idempotency_key = $1',
         [c.idempotencyKey],
       ))!;
-      return { concernId: first.id, childId: c.childId, nhsNumber: child.nhsNumber, reason: first.summary, severity: first.severity, created: false };
+      return {
+        concernId: first.id,
+        childId: c.childId,
+        nhsNumber: child.nhsNumber,
+        reason: first.summary,
+        severity: first.severity,
+        created: false,
+      };
     }
     if (child.safeguardingAlert === 'none') {
-      await tx.sequelize.query(`UPDATE children SET safeguarding_alert = 'concern', updated_at = now(), row_version = row_version + 1 WHERE id = $1`, {
-        bind: [c.childId],
-        transaction: tx.transaction,
-      });
+      await tx.sequelize.query(
+        `UPDATE children SET safeguarding_alert = 'concern', updated_at = now(), row_version = row_version + 1 WHERE id = $1`,
+        {
+          bind: [c.childId],
+          transaction: tx.transaction,
+        },
+      );
     }
     await auditBySystem(tx, asRunningProcess(c.actor), {
       action: 'concern.raise',
@@ -53,9 +74,20 @@ export async function insertConcernOnce(
       entityId: inserted.id,
       childId: c.childId,
       reason: c.reason,
-      detail: { severity: c.severity, source: c.source, safeguardingAlert: child.safeguardingAlert === 'none' ? 'concern' : child.safeguardingAlert },
+      detail: {
+        severity: c.severity,
+        source: c.source,
+        safeguardingAlert: child.safeguardingAlert === 'none' ? 'concern' : child.safeguardingAlert,
+      },
     });
-    return { concernId: inserted.id, childId: c.childId, nhsNumber: child.nhsNumber, reason: c.reason, severity: c.severity, created: true };
+    return {
+      concernId: inserted.id,
+      childId: c.childId,
+      nhsNumber: child.nhsNumber,
+      reason: c.reason,
+      severity: c.severity,
+      created: true,
+    };
   });
 }
 
@@ -63,13 +95,23 @@ export async function insertConcernOnce(
  * Starts the escalation process for a concern (correlation key: the child's NHS number). The
  * key `concern-<id>` makes a repeated publish start nothing new.
  */
-export function publishConcernRaised(deps: PublishDeps, c: ConcernRaised, sourceInstanceId = ''): Promise<{ delivered: number; started: number }> {
+export function publishConcernRaised(
+  deps: PublishDeps,
+  c: ConcernRaised,
+  sourceInstanceId = '',
+): Promise<{ delivered: number; started: number }> {
   return publishMessage(
     deps,
     {
       name: ESCALATION_RAISED_MESSAGE,
       correlationKey: c.nhsNumber,
-      variables: { concernId: c.concernId, childId: c.childId, nhsNumber: c.nhsNumber, reason: c.reason, severity: c.severity },
+      variables: {
+        concernId: c.concernId,
+        childId: c.childId,
+        nhsNumber: c.nhsNumber,
+        reason: c.reason,
+        severity: c.severity,
+      },
       sourceInstanceId,
     },
     `concern-${c.concernId}`,

@@ -18,5 +18,10 @@ export interface ActivityCall {
 
 export function currentCall(): ActivityCall {
   const { idempotencyKey, processInstanceId, actor, info } = currentProcessCall();
-  return { idempotencyKey, processInstanceId, actor, scheduledOn: new Date(info.currentAttemptScheduledTimestampMs).toISOString().slice(0, 10) };
+  return {
+    idempotencyKey,
+    processInstanceId,
+    actor,
+    scheduledOn: new Date(info.currentAttemptScheduledTimestampMs).toISOString().slice(0, 10),
+  };
 }

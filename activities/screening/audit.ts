@@ -15,7 +15,11 @@ export interface ScreeningAudit {
 }
 
 /** Call inside a transaction: the lock keeps two attempts of one call from both inserting. */
-export async function auditOnce(tx: Db, call: ActivityCall, e: ScreeningAudit): Promise<{ id: string; alreadyRecorded: boolean }> {
+export async function auditOnce(
+  tx: Db,
+  call: ActivityCall,
+  e: ScreeningAudit,
+): Promise<{ id: string; alreadyRecorded: boolean }> {
   await selectOne(tx, 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [call.idempotencyKey]);
   const existing = await selectOne<{ id: string }>(
     tx,

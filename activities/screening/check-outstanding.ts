@@ -16,12 +16,24 @@ function isRealDate(iso: string): boolean {
 }
 
 export async function checkOutstanding(db: Db, call: ActivityCall, raw: unknown): Promise<Output> {
-  const input: Input = parseInput('screening.checkOutstanding', SCREENING_ACTIVITIES['screening.checkOutstanding'].input, raw, BAD_INPUT);
+  const input: Input = parseInput(
+    'screening.checkOutstanding',
+    SCREENING_ACTIVITIES['screening.checkOutstanding'].input,
+    raw,
+    BAD_INPUT,
+  );
   const asOf = input.asOf ?? call.scheduledOn;
-  for (const [name, value] of [['dateOfBirth', input.dateOfBirth], ['asOf', asOf]] as const) {
-    if (!isRealDate(value)) throw validationError(`screening.checkOutstanding: ${name} "${value}" is not a calendar date`);
+  for (const [name, value] of [
+    ['dateOfBirth', input.dateOfBirth],
+    ['asOf', asOf],
+  ] as const) {
+    if (!isRealDate(value))
+      throw validationError(`screening.checkOutstanding: ${name} "${value}" is not a calendar date`);
   }
-  if (input.dateOfBirth > asOf) throw validationError(`screening.checkOutstanding: dateOfBirth ${input.dateOfBirth} is after the day checked (${asOf})`);
+  if (input.dateOfBirth > asOf)
+    throw validationError(
+      `screening.checkOutstanding: dateOfBirth ${input.dateOfBirth} is after the day checked (${asOf})`,
+    );
   const programmes = input.programmes ?? [...PROGRAMMES];
 
   return inTransaction(db, async (tx) => {
@@ -39,7 +51,12 @@ export async function checkOutstanding(db: Db, call: ActivityCall, raw: unknown)
       childId: input.childId,
       entityId: null,
       reason: 'newborn screening follow-up',
-      detail: { asOf, programmes, outstanding: status.outstanding.map((o) => o.programme), missed: status.missed.map((o) => o.programme) },
+      detail: {
+        asOf,
+        programmes,
+        outstanding: status.outstanding.map((o) => o.programme),
+        missed: status.missed.map((o) => o.programme),
+      },
     });
     return SCREENING_ACTIVITIES['screening.checkOutstanding'].output.parse(status);
   });

@@ -6,7 +6,9 @@ import { currentCall } from './activity-context';
 import { checkOutstanding } from './check-outstanding';
 import { recordFollowUp } from './record-follow-up';
 
-export function createScreeningActivities(deps: CatalogueDeps): CatalogueActivityMap<keyof typeof SCREENING_ACTIVITIES> {
+export function createScreeningActivities(
+  deps: CatalogueDeps,
+): CatalogueActivityMap<keyof typeof SCREENING_ACTIVITIES> {
   const db = { sequelize: deps.sequelize };
   return {
     'screening.checkOutstanding': (input) => checkOutstanding(db, currentCall(), input),

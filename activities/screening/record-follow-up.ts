@@ -10,7 +10,12 @@ type Input = ActivityInput<'screening.recordFollowUp'>;
 type Output = ActivityOutput<'screening.recordFollowUp'>;
 
 export async function recordFollowUp(db: Db, call: ActivityCall, raw: unknown): Promise<Output> {
-  const input: Input = parseInput('screening.recordFollowUp', SCREENING_ACTIVITIES['screening.recordFollowUp'].input, raw, BAD_INPUT);
+  const input: Input = parseInput(
+    'screening.recordFollowUp',
+    SCREENING_ACTIVITIES['screening.recordFollowUp'].input,
+    raw,
+    BAD_INPUT,
+  );
   return inTransaction(db, async (tx) => {
     const child = await selectOne<{ id: string }>(tx, 'SELECT id FROM children WHERE id = $1', [input.childId]);
     if (!child) throw notFound(`screening.recordFollowUp: no child record ${input.childId}`);

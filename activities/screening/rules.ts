@@ -19,12 +19,25 @@ export const OFFER_LIMIT: Readonly<Record<Programme, { months?: number; days?: n
 
 /** Outcomes that are not a conclusive result: the screen is still outstanding. */
 const NOT_CONCLUSIVE = new Set([
-  'inconclusive', 'not_conclusive', 'repeat', 'repeat_required', 'avoidable_repeat', 'insufficient_sample',
-  'sample_rejected', 'incomplete', 'pending', 'not_screened',
+  'inconclusive',
+  'not_conclusive',
+  'repeat',
+  'repeat_required',
+  'avoidable_repeat',
+  'insufficient_sample',
+  'sample_rejected',
+  'incomplete',
+  'pending',
+  'not_screened',
 ]);
 
 export function isConclusive(outcome: string): boolean {
-  return !NOT_CONCLUSIVE.has(outcome.trim().toLowerCase().replace(/[\s-]+/g, '_'));
+  return !NOT_CONCLUSIVE.has(
+    outcome
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_'),
+  );
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -61,7 +74,12 @@ export interface ScreeningStatus {
  * result and still within its age limit on `asOf`) or missed (past the limit).
  * `results` must be ordered newest first.
  */
-export function screeningStatus(dateOfBirth: string, asOf: string, programmes: readonly Programme[], results: readonly ScreeningResultRow[]): ScreeningStatus {
+export function screeningStatus(
+  dateOfBirth: string,
+  asOf: string,
+  programmes: readonly Programme[],
+  results: readonly ScreeningResultRow[],
+): ScreeningStatus {
   const status: ScreeningStatus = { outstanding: [], missed: [], recorded: [] };
   for (const programme of programmes) {
     const result = results.find((r) => r.programme === programme && isConclusive(r.outcome));

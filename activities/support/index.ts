@@ -2,6 +2,13 @@
 export { BAD_INPUT, FIELD_PROBLEMS, parseInput, type InputErrorWording } from './parse-input';
 export { failure, notFound, validationError } from './failures';
 export { processKeyOf, processKeyOfInstanceId } from './process-key';
-export { activityInfoOrNull, activityKey, currentProcessCall, currentProcessInstance, processInstanceActivity, type ProcessCall } from './running-activity';
+export {
+  activityInfoOrNull,
+  activityKey,
+  currentProcessCall,
+  currentProcessInstance,
+  processInstanceActivity,
+  type ProcessCall,
+} from './running-activity';
 export { asRunningProcess, systemActorOfInstance, type SystemActor } from './system-actor';
 export { auditBySystem, type SystemAuditEvent } from './system-audit';

@@ -18,11 +18,26 @@ export interface InputErrorWording {
 }
 
 /** `<type>: <field>: <problem>; …`, absent input read as `{}` (child, pds, transfer, safeguarding, immunisation). */
-export const FIELD_PROBLEMS: InputErrorWording = { lead: '', wholeInput: 'input', absentAsEmpty: true, problemsAsDetails: false };
+export const FIELD_PROBLEMS: InputErrorWording = {
+  lead: '',
+  wholeInput: 'input',
+  absentAsEmpty: true,
+  problemsAsDetails: false,
+};
 /** `<type>: bad input: <field>: <problem>; …`, absent input refused (screening, notify). */
-export const BAD_INPUT: InputErrorWording = { lead: 'bad input: ', wholeInput: '(input)', absentAsEmpty: false, problemsAsDetails: false };
+export const BAD_INPUT: InputErrorWording = {
+  lead: 'bad input: ',
+  wholeInput: '(input)',
+  absentAsEmpty: false,
+  problemsAsDetails: false,
+};
 
-export function parseInput<S extends z.ZodType>(activityType: string, schema: S, input: unknown, wording: InputErrorWording = FIELD_PROBLEMS): z.infer<S> {
+export function parseInput<S extends z.ZodType>(
+  activityType: string,
+  schema: S,
+  input: unknown,
+  wording: InputErrorWording = FIELD_PROBLEMS,
+): z.infer<S> {
   const parsed = schema.safeParse(wording.absentAsEmpty ? (input ?? {}) : input);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${i.path.join('.') || wording.wholeInput}: ${i.message}`);

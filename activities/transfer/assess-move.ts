@@ -10,20 +10,43 @@ import { TRANSFER_ACTIVITIES } from '../catalogue/transfer';
 import type { ActivityOutput } from '../catalogue';
 import type { Db } from '../../db/repositories/sql';
 import { asRunningProcess, auditBySystem, failure, parseInput } from '../support';
-import { childById, childByNhsNumber, localityById, localityByCode, localityOfPostcode, needsSafeguardingHandover, practiceByCode, type LocalityRef } from './child-facts';
+import {
+  childById,
+  childByNhsNumber,
+  localityById,
+  localityByCode,
+  localityOfPostcode,
+  needsSafeguardingHandover,
+  practiceByCode,
+  type LocalityRef,
+} from './child-facts';
 
 export const MOVER_ACTOR = 'system:child-mover';
 
 export async function assessMove(db: Db, raw: unknown): Promise<ActivityOutput<'transfer.assessMove'>> {
   const input = parseInput('transfer.assessMove', TRANSFER_ACTIVITIES['transfer.assessMove'].input, raw);
-  const child = input.childId !== undefined ? await childById(db, input.childId) : await childByNhsNumber(db, input.nhsNumber!);
-  if (!child) throw failure('NotFoundError', `transfer.assessMove: no child record for ${input.childId !== undefined ? `id ${input.childId}` : `NHS number ${input.nhsNumber}`}`);
+  const child =
+    input.childId !== undefined ? await childById(db, input.childId) : await childByNhsNumber(db, input.nhsNumber!);
+  if (!child)
+    throw failure(
+      'NotFoundError',
+      `transfer.assessMove: no child record for ${input.childId !== undefined ? `id ${input.childId}` : `NHS number ${input.nhsNumber}`}`,
+    );
   if (input.nhsNumber !== undefined && input.nhsNumber !== child.nhsNumber) {
-    throw failure('ValidationError', `transfer.assessMove: child ${child.childId} has NHS number ${child.nhsNumber}, not ${input.nhsNumber}`);
+    throw failure(
+      'ValidationError',
+      `transfer.assessMove: child ${child.childId} has NHS number ${child.nhsNumber}, not ${input.nhsNumber}`,
+    );
   }
 
-  const from: LocalityRef | null = input.previousLocality ? await localityByCode(db, input.previousLocality) : await localityById(db, child.localityId);
-  if (!from) throw failure('ValidationError', `transfer.assessMove: previousLocality "${input.previousLocality}" is not a locality of the region`);
+  const from: LocalityRef | null = input.previousLocality
+    ? await localityByCode(db, input.previousLocality)
+    : await localityById(db, child.localityId);
+  if (!from)
+    throw failure(
+      'ValidationError',
+      `transfer.assessMove: previousLocality "${input.previousLocality}" is not a locality of the region`,
+    );
 
   const postcode = input.address?.postcode ?? child.postcode;
   const { district, locality: byPostcode } = await localityOfPostcode(db, postcode);

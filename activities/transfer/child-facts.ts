@@ -58,7 +58,10 @@ export function localityById(db: Db, id: number): Promise<LocalityRef | null> {
 }
 
 /** The locality of a postcode's district, or null when the district is outside the region. A malformed postcode is bad input. */
-export async function localityOfPostcode(db: Db, postcode: string): Promise<{ district: string; locality: LocalityRef | null }> {
+export async function localityOfPostcode(
+  db: Db,
+  postcode: string,
+): Promise<{ district: string; locality: LocalityRef | null }> {
   const district = postcodeDistrict(postcode);
   if (!district) throw validationError(`postcode "${postcode}" is not a UK postcode (e.g. B15 2TT)`);
   const locality = await selectOne<LocalityRef>(
@@ -77,5 +80,7 @@ export interface PracticeRef {
 }
 
 export function practiceByCode(db: Db, odsCode: string): Promise<PracticeRef | null> {
-  return selectOne<PracticeRef>(db, 'SELECT ods_code, name, email, locality_id FROM gp_practices WHERE ods_code = $1', [odsCode]);
+  return selectOne<PracticeRef>(db, 'SELECT ods_code, name, email, locality_id FROM gp_practices WHERE ods_code = $1', [
+    odsCode,
+  ]);
 }

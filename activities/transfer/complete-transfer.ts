@@ -20,24 +20,53 @@ export const HANDOVER_MISSING = 'HANDOVER_MISSING';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-export async function changeResponsibleLocality(db: Db, raw: unknown): Promise<ActivityOutput<'transfer.changeResponsibleLocality'>> {
-  const input = parseInput('transfer.changeResponsibleLocality', TRANSFER_ACTIVITIES['transfer.changeResponsibleLocality'].input, raw);
+export async function changeResponsibleLocality(
+  db: Db,
+  raw: unknown,
+): Promise<ActivityOutput<'transfer.changeResponsibleLocality'>> {
+  const input = parseInput(
+    'transfer.changeResponsibleLocality',
+    TRANSFER_ACTIVITIES['transfer.changeResponsibleLocality'].input,
+    raw,
+  );
   return inTransaction(db, async (tx) => {
     const t = await transferById(tx, input.transferId, true);
     if (!t) throw failure('NotFoundError', `transfer.changeResponsibleLocality: no transfer ${input.transferId}`);
-    if (t.childId !== input.childId) throw failure('ValidationError', `transfer.changeResponsibleLocality: transfer ${t.id} is not for child ${input.childId}`);
-    if (t.status === 'completed') return { changedAt: t.completedAt!.toISOString(), emailedPractices: (t.detail.emailedPractices as string[] | undefined) ?? [] };
-    if (t.status !== 'accepted') throw failure('ValidationError', `transfer.changeResponsibleLocality: transfer ${t.id} is ${t.status}, not accepted`);
+    if (t.childId !== input.childId)
+      throw failure(
+        'ValidationError',
+        `transfer.changeResponsibleLocality: transfer ${t.id} is not for child ${input.childId}`,
+      );
+    if (t.status === 'completed')
+      return {
+        changedAt: t.completedAt!.toISOString(),
+        emailedPractices: (t.detail.emailedPractices as string[] | undefined) ?? [],
+      };
+    if (t.status !== 'accepted')
+      throw failure(
+        'ValidationError',
+        `transfer.changeResponsibleLocality: transfer ${t.id} is ${t.status}, not accepted`,
+      );
     const to = await localityByCode(tx, input.toLocality);
-    if (!to || to.id !== t.toLocalityId) throw failure('ValidationError', `transfer.changeResponsibleLocality: transfer ${t.id} does not go to "${input.toLocality}"`);
+    if (!to || to.id !== t.toLocalityId)
+      throw failure(
+        'ValidationError',
+        `transfer.changeResponsibleLocality: transfer ${t.id} does not go to "${input.toLocality}"`,
+      );
     const child = (await childById(tx, t.childId, true))!;
     if (needsSafeguardingHandover(child) && !t.handoverCompletedAt) {
       // A BPMN error, not a failure: the process catches it (a concern raised after the move was assessed) and runs the handover.
-      throw bpmnError(HANDOVER_MISSING, `transfer.changeResponsibleLocality: child ${child.childId} has a safeguarding alert or open concern; the lead-to-lead handover of transfer ${t.id} is not recorded`);
+      throw bpmnError(
+        HANDOVER_MISSING,
+        `transfer.changeResponsibleLocality: child ${child.childId} has a safeguarding alert or open concern; the lead-to-lead handover of transfer ${t.id} is not recorded`,
+      );
     }
     const newGp = input.newGpPracticeCode ?? (t.detail.newGpPracticeCode as string | null | undefined) ?? null;
-    if (newGp && !(await practiceByCode(tx, newGp))) throw failure('ValidationError', `transfer.changeResponsibleLocality: GP practice "${newGp}" is unknown`);
-    const oldGp = (t.detail.oldGpPracticeCode as string | null | undefined) ?? (t.direction === 'into_region' ? null : child.gpPracticeOds);
+    if (newGp && !(await practiceByCode(tx, newGp)))
+      throw failure('ValidationError', `transfer.changeResponsibleLocality: GP practice "${newGp}" is unknown`);
+    const oldGp =
+      (t.detail.oldGpPracticeCode as string | null | undefined) ??
+      (t.direction === 'into_region' ? null : child.gpPracticeOds);
     const from = t.fromLocalityId !== null ? await localityById(tx, t.fromLocalityId) : null;
 
     const [line1, line2, town] = input.address?.lines ?? [];
@@ -47,17 +76,50 @@ export async function changeResponsibleLocality(db: Db, raw: unknown): Promise<A
          town = CASE WHEN $4::text IS NULL THEN town ELSE $6 END, postcode = coalesce($7, postcode),
          updated_at = now(), row_version = row_version + 1
        WHERE id = $1`,
-      { bind: [child.childId, to.id, newGp, line1 ?? null, line2 ?? null, town ?? null, input.address?.postcode.toUpperCase() ?? null], transaction: tx.transaction },
+      {
+        bind: [
+          child.childId,
+          to.id,
+          newGp,
+          line1 ?? null,
+          line2 ?? null,
+          town ?? null,
+          input.address?.postcode.toUpperCase() ?? null,
+        ],
+        transaction: tx.transaction,
+      },
     );
 
     // Old practice: the child left; new practice (or the same one, when the GP did not change): the child arrived.
     const emailed: string[] = [];
-    const base = { childId: child.childId, fromLocality: from?.name ?? null, toLocality: to.name, reason: input.moveReason, effectiveOn: today() } as const;
+    const base = {
+      childId: child.childId,
+      fromLocality: from?.name ?? null,
+      toLocality: to.name,
+      reason: input.moveReason,
+      effectiveOn: today(),
+    } as const;
     if (oldGp && oldGp !== (newGp ?? child.gpPracticeOds)) {
-      if (await enqueueMoverEmail(tx, { ...base, direction: 'out', practiceCode: oldGp, idempotencyKey: `transfer-${t.id}-out-${oldGp}` })) emailed.push(oldGp);
+      if (
+        await enqueueMoverEmail(tx, {
+          ...base,
+          direction: 'out',
+          practiceCode: oldGp,
+          idempotencyKey: `transfer-${t.id}-out-${oldGp}`,
+        })
+      )
+        emailed.push(oldGp);
     }
     const receiving = newGp ?? child.gpPracticeOds;
-    if (receiving && (await enqueueMoverEmail(tx, { ...base, direction: 'in', practiceCode: receiving, idempotencyKey: `transfer-${t.id}-in-${receiving}` }))) {
+    if (
+      receiving &&
+      (await enqueueMoverEmail(tx, {
+        ...base,
+        direction: 'in',
+        practiceCode: receiving,
+        idempotencyKey: `transfer-${t.id}-in-${receiving}`,
+      }))
+    ) {
       emailed.push(receiving);
     }
 
@@ -73,7 +135,12 @@ export async function changeResponsibleLocality(db: Db, raw: unknown): Promise<A
       entityId: child.childId,
       childId: child.childId,
       reason: `transfer ${t.id} accepted`,
-      detail: { fromLocality: from?.code ?? null, toLocality: to.code, gpPractice: newGp ?? child.gpPracticeOds, addressChanged: input.address != null },
+      detail: {
+        fromLocality: from?.code ?? null,
+        toLocality: to.code,
+        gpPractice: newGp ?? child.gpPracticeOds,
+        addressChanged: input.address != null,
+      },
     });
     await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: 'transfer.complete',
@@ -92,20 +159,38 @@ export async function completeOutbound(db: Db, raw: unknown): Promise<ActivityOu
   return inTransaction(db, async (tx) => {
     const t = await transferById(tx, input.transferId, true);
     if (!t) throw failure('NotFoundError', `transfer.completeOutbound: no transfer ${input.transferId}`);
-    if (t.direction !== 'out_of_region') throw failure('ValidationError', `transfer.completeOutbound: transfer ${t.id} is ${t.direction}, not out of the region`);
-    if (t.status === 'completed') return { completedAt: t.completedAt!.toISOString(), emailedPractices: (t.detail.emailedPractices as string[] | undefined) ?? [] };
-    if (t.status !== 'requested' && t.status !== 'accepted') throw failure('ValidationError', `transfer.completeOutbound: transfer ${t.id} is ${t.status}`);
+    if (t.direction !== 'out_of_region')
+      throw failure(
+        'ValidationError',
+        `transfer.completeOutbound: transfer ${t.id} is ${t.direction}, not out of the region`,
+      );
+    if (t.status === 'completed')
+      return {
+        completedAt: t.completedAt!.toISOString(),
+        emailedPractices: (t.detail.emailedPractices as string[] | undefined) ?? [],
+      };
+    if (t.status !== 'requested' && t.status !== 'accepted')
+      throw failure('ValidationError', `transfer.completeOutbound: transfer ${t.id} is ${t.status}`);
     const child = (await childById(tx, t.childId, true))!;
     const from = t.fromLocalityId !== null ? await localityById(tx, t.fromLocalityId) : null;
-    await tx.sequelize.query(`UPDATE children SET status = 'moved_out', updated_at = now(), row_version = row_version + 1 WHERE id = $1`, {
-      bind: [child.childId],
-      transaction: tx.transaction,
-    });
+    await tx.sequelize.query(
+      `UPDATE children SET status = 'moved_out', updated_at = now(), row_version = row_version + 1 WHERE id = $1`,
+      {
+        bind: [child.childId],
+        transaction: tx.transaction,
+      },
+    );
     const emailed: string[] = [];
     if (child.gpPracticeOds) {
       const queued = await enqueueMoverEmail(tx, {
-        direction: 'out', practiceCode: child.gpPracticeOds, childId: child.childId, fromLocality: from?.name ?? null, toLocality: null,
-        reason: 'outbound-transfer', effectiveOn: today(), idempotencyKey: `transfer-${t.id}-out-${child.gpPracticeOds}`,
+        direction: 'out',
+        practiceCode: child.gpPracticeOds,
+        childId: child.childId,
+        fromLocality: from?.name ?? null,
+        toLocality: null,
+        reason: 'outbound-transfer',
+        effectiveOn: today(),
+        idempotencyKey: `transfer-${t.id}-out-${child.gpPracticeOds}`,
       });
       if (queued) emailed.push(child.gpPracticeOds);
     }

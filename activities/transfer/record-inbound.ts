@@ -9,7 +9,14 @@ import type { CatalogueDeps } from '../deps';
 import { selectOne, inTransaction, type Db } from '../../db/repositories/sql';
 import { asRunningProcess, auditBySystem, failure, parseInput, processInstanceActivity } from '../support';
 import { MOVER_ACTOR } from './assess-move';
-import { childById, childByNhsNumber, localityById, localityOfPostcode, needsSafeguardingHandover, practiceByCode } from './child-facts';
+import {
+  childById,
+  childByNhsNumber,
+  localityById,
+  localityOfPostcode,
+  needsSafeguardingHandover,
+  practiceByCode,
+} from './child-facts';
 import { tellSuperseded } from './supersede';
 import { insertTransfer, supersedeOpenTransfers, transferOfInstance } from './transfer-rows';
 
@@ -20,17 +27,25 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
   const input = parseInput('transfer.recordInbound', TRANSFER_ACTIVITIES['transfer.recordInbound'].input, raw);
   const t = input.transfer;
   const { processInstanceId } = processInstanceActivity();
-  if (t.dateOfBirth > new Date().toISOString().slice(0, 10)) throw failure('ValidationError', `transfer.recordInbound: transfer.dateOfBirth ${t.dateOfBirth} is in the future`);
+  if (t.dateOfBirth > new Date().toISOString().slice(0, 10))
+    throw failure('ValidationError', `transfer.recordInbound: transfer.dateOfBirth ${t.dateOfBirth} is in the future`);
 
   const recorded = await inTransaction(db, async (tx) => {
     const existing = await transferOfInstance(tx, processInstanceId);
-    if (existing) return { out: await facts(tx, existing.id, existing.detail.childCreated === true), superseded: (existing.detail.superseded as string[] | undefined) ?? [] };
+    if (existing)
+      return {
+        out: await facts(tx, existing.id, existing.detail.childCreated === true),
+        superseded: (existing.detail.superseded as string[] | undefined) ?? [],
+      };
 
     const practice = t.gpPracticeCode ? await practiceByCode(tx, t.gpPracticeCode) : null;
     const { district, locality: byPostcode } = await localityOfPostcode(tx, t.address.postcode);
     const to = byPostcode ?? (practice ? await localityById(tx, practice.localityId) : null);
     if (!to) {
-      throw failure('OutOfRegionError', `transfer.recordInbound: postcode district ${district} is outside the region and the child has no GP practice in it; the record belongs to another CHIS`);
+      throw failure(
+        'OutOfRegionError',
+        `transfer.recordInbound: postcode district ${district} is outside the region and the child has no GP practice in it; the record belongs to another CHIS`,
+      );
     }
 
     let child = await childByNhsNumber(tx, input.nhsNumber);
@@ -43,16 +58,32 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
            gp_practice_ods, safeguarding_alert)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (nhs_number) DO NOTHING RETURNING id`,
-        [input.nhsNumber, t.givenName, t.familyName, t.dateOfBirth, t.sex, line1, line2 ?? null, town ?? null, t.address.postcode.toUpperCase(), to.id, practice?.odsCode ?? null, t.safeguardingAlert],
+        [
+          input.nhsNumber,
+          t.givenName,
+          t.familyName,
+          t.dateOfBirth,
+          t.sex,
+          line1,
+          line2 ?? null,
+          town ?? null,
+          t.address.postcode.toUpperCase(),
+          to.id,
+          practice?.odsCode ?? null,
+          t.safeguardingAlert,
+        ],
       );
       created = row !== null;
       child = await childByNhsNumber(tx, input.nhsNumber);
     } else if (t.safeguardingAlert !== 'none' && child.safeguardingAlert === 'none') {
       // The sending CHIS knows of an alert our record lacks: keep the stronger information.
-      await tx.sequelize.query('UPDATE children SET safeguarding_alert = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1', {
-        bind: [child.childId, t.safeguardingAlert],
-        transaction: tx.transaction,
-      });
+      await tx.sequelize.query(
+        'UPDATE children SET safeguarding_alert = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1',
+        {
+          bind: [child.childId, t.safeguardingAlert],
+          transaction: tx.transaction,
+        },
+      );
     }
     if (!child) throw new Error(`transfer.recordInbound: the record for ${input.nhsNumber} vanished`);
 
@@ -64,7 +95,12 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
       toLocalityId: to.id,
       otherChis: t.fromChis,
       processInstanceId,
-      detail: { childCreated: created, oldGpPracticeCode: null, newGpPracticeCode: practice?.odsCode ?? null, superseded },
+      detail: {
+        childCreated: created,
+        oldGpPracticeCode: null,
+        newGpPracticeCode: practice?.odsCode ?? null,
+        superseded,
+      },
     });
     await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: created ? 'child.create' : 'child.match',
@@ -89,7 +125,11 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
 }
 
 async function facts(db: Db, transferId: string, created: boolean): Promise<Output> {
-  const row = await selectOne<{ childId: string; toLocalityId: number }>(db, 'SELECT child_id, to_locality_id FROM transfers WHERE id = $1', [transferId]);
+  const row = await selectOne<{ childId: string; toLocalityId: number }>(
+    db,
+    'SELECT child_id, to_locality_id FROM transfers WHERE id = $1',
+    [transferId],
+  );
   const child = (await childById(db, row!.childId))!;
   const to = (await localityById(db, row!.toLocalityId))!;
   return {

@@ -17,20 +17,38 @@ export async function requestTransfer(deps: CatalogueDeps, raw: unknown): Promis
     const existing = await transferOfInstance(tx, processInstanceId);
     if (existing) {
       const nhs = (await childById(tx, existing.childId))!.nhsNumber;
-      return { transferId: existing.id, otherChis: existing.otherChis, superseded: (existing.detail.superseded as string[] | undefined) ?? [], nhsNumber: nhs };
+      return {
+        transferId: existing.id,
+        otherChis: existing.otherChis,
+        superseded: (existing.detail.superseded as string[] | undefined) ?? [],
+        nhsNumber: nhs,
+      };
     }
 
     const child = await childById(tx, input.childId, true);
     if (!child) throw failure('NotFoundError', `transfer.request: no child record ${input.childId}`);
     const from = await localityByCode(tx, input.fromLocality);
-    if (!from) throw failure('ValidationError', `transfer.request: fromLocality "${input.fromLocality}" is not a locality of the region`);
+    if (!from)
+      throw failure(
+        'ValidationError',
+        `transfer.request: fromLocality "${input.fromLocality}" is not a locality of the region`,
+      );
     let toId: number | null = null;
     let otherChis: string | null = null;
     if (input.moveKind === 'within_region') {
-      if (!input.toLocality) throw failure('ValidationError', 'transfer.request: toLocality is required for a move within the region');
+      if (!input.toLocality)
+        throw failure('ValidationError', 'transfer.request: toLocality is required for a move within the region');
       const to = await localityByCode(tx, input.toLocality);
-      if (!to) throw failure('ValidationError', `transfer.request: toLocality "${input.toLocality}" is not a locality of the region`);
-      if (to.id === from.id) throw failure('ValidationError', `transfer.request: the child already lives in ${to.code}; there is nothing to transfer`);
+      if (!to)
+        throw failure(
+          'ValidationError',
+          `transfer.request: toLocality "${input.toLocality}" is not a locality of the region`,
+        );
+      if (to.id === from.id)
+        throw failure(
+          'ValidationError',
+          `transfer.request: the child already lives in ${to.code}; there is nothing to transfer`,
+        );
       toId = to.id;
     } else {
       // The receiving CHIS is confirmed by the records team when they send the record.
@@ -44,15 +62,26 @@ export async function requestTransfer(deps: CatalogueDeps, raw: unknown): Promis
       toLocalityId: toId,
       otherChis,
       processInstanceId,
-      detail: { oldGpPracticeCode: input.oldGpPracticeCode ?? child.gpPracticeOds, newGpPracticeCode: input.gpPracticeCode ?? null, superseded },
+      detail: {
+        oldGpPracticeCode: input.oldGpPracticeCode ?? child.gpPracticeOds,
+        newGpPracticeCode: input.gpPracticeCode ?? null,
+        superseded,
+      },
     });
     await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: 'transfer.request',
       entityType: 'transfer',
       entityId: transferId,
       childId: child.childId,
-      reason: input.moveKind === 'within_region' ? `move from ${from.code} to ${input.toLocality}` : 'move out of the region',
-      detail: { direction: input.moveKind, fromLocality: from.code, toLocality: input.toLocality ?? null, otherChis, superseded },
+      reason:
+        input.moveKind === 'within_region' ? `move from ${from.code} to ${input.toLocality}` : 'move out of the region',
+      detail: {
+        direction: input.moveKind,
+        fromLocality: from.code,
+        toLocality: input.toLocality ?? null,
+        otherChis,
+        superseded,
+      },
     });
     return { transferId, otherChis, superseded, nhsNumber: child.nhsNumber };
   });

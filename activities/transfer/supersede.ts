@@ -13,11 +13,22 @@ export const TRANSFER_SUPERSEDED_MESSAGE = 'transferSuperseded';
 /** Long enough to outlast an activity retrying through an outage between two tasks. */
 export const SUPERSEDED_MESSAGE_TTL_MS = 7 * 24 * 3600 * 1000;
 
-export async function tellSuperseded(deps: CatalogueDeps, nhsNumber: string, superseded: readonly string[], byInstance: string): Promise<void> {
+export async function tellSuperseded(
+  deps: CatalogueDeps,
+  nhsNumber: string,
+  superseded: readonly string[],
+  byInstance: string,
+): Promise<void> {
   if (superseded.length === 0 || !deps.client) return;
   await publishMessage(
     { sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue },
-    { name: TRANSFER_SUPERSEDED_MESSAGE, correlationKey: nhsNumber, variables: { supersededBy: byInstance }, sourceInstanceId: byInstance, timeToLiveMs: SUPERSEDED_MESSAGE_TTL_MS },
+    {
+      name: TRANSFER_SUPERSEDED_MESSAGE,
+      correlationKey: nhsNumber,
+      variables: { supersededBy: byInstance },
+      sourceInstanceId: byInstance,
+      timeToLiveMs: SUPERSEDED_MESSAGE_TTL_MS,
+    },
     `${byInstance}/superseded`,
   );
 }

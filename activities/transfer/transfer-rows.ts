@@ -27,14 +27,21 @@ export function transferById(db: Db, id: string, lock = false): Promise<Transfer
 }
 
 export function transferOfInstance(db: Db, processInstanceId: string): Promise<TransferRow | null> {
-  return selectOne<TransferRow>(db, `SELECT ${COLUMNS} FROM transfers WHERE process_instance_id = $1`, [processInstanceId]);
+  return selectOne<TransferRow>(db, `SELECT ${COLUMNS} FROM transfers WHERE process_instance_id = $1`, [
+    processInstanceId,
+  ]);
 }
 
 /**
  * Cancels the child's transfers in flight (requested or accepted), recording why in their detail;
  * `exceptInstance` keeps the caller's own. Returns the cancelled ids.
  */
-export async function cancelOpenTransfers(db: Db, childId: string, why: Record<string, string>, exceptInstance?: string): Promise<string[]> {
+export async function cancelOpenTransfers(
+  db: Db,
+  childId: string,
+  why: Record<string, string>,
+  exceptInstance?: string,
+): Promise<string[]> {
   const rows = await select<{ id: string }>(
     db,
     `UPDATE transfers SET status = 'cancelled', decided_at = coalesce(decided_at, now()), detail = detail || $2::jsonb
@@ -51,13 +58,29 @@ export function supersedeOpenTransfers(db: Db, childId: string, byInstance: stri
 
 export async function insertTransfer(
   db: Db,
-  t: { childId: string; direction: TransferRow['direction']; fromLocalityId: number | null; toLocalityId: number | null; otherChis: string | null; processInstanceId: string; detail: Record<string, unknown> },
+  t: {
+    childId: string;
+    direction: TransferRow['direction'];
+    fromLocalityId: number | null;
+    toLocalityId: number | null;
+    otherChis: string | null;
+    processInstanceId: string;
+    detail: Record<string, unknown>;
+  },
 ): Promise<string> {
   const row = await selectOne<{ id: string }>(
     db,
     `INSERT INTO transfers (child_id, direction, from_locality_id, to_locality_id, other_chis, process_instance_id, detail)
      VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) RETURNING id`,
-    [t.childId, t.direction, t.fromLocalityId, t.toLocalityId, t.otherChis, t.processInstanceId, JSON.stringify(t.detail)],
+    [
+      t.childId,
+      t.direction,
+      t.fromLocalityId,
+      t.toLocalityId,
+      t.otherChis,
+      t.processInstanceId,
+      JSON.stringify(t.detail),
+    ],
   );
   return row!.id;
 }

@@ -25,7 +25,8 @@ export async function decideTransfer(db: Db, raw: unknown): Promise<ActivityOutp
     const wanted = input.decision === 'accept' ? 'accepted' : 'rejected';
     if (t.status === 'cancelled') return { transferStatus: 'cancelled' as const };
     if (t.status === wanted || (wanted === 'accepted' && t.status === 'completed')) return { transferStatus: wanted };
-    if (t.status !== 'requested') throw failure('ValidationError', `transfer.decide: transfer ${t.id} is ${t.status}, it cannot be ${wanted}`);
+    if (t.status !== 'requested')
+      throw failure('ValidationError', `transfer.decide: transfer ${t.id} is ${t.status}, it cannot be ${wanted}`);
     await tx.sequelize.query(
       `UPDATE transfers SET status = $2, decided_at = now(), detail = detail || jsonb_build_object('decisionNotes', $3::text) WHERE id = $1`,
       { bind: [t.id, wanted, input.notes ?? null], transaction: tx.transaction },
@@ -43,7 +44,12 @@ export async function decideTransfer(db: Db, raw: unknown): Promise<ActivityOutp
 }
 
 /** Open (or claimed) user tasks of this process instance. */
-function openTasksOfInstance(tx: Db, processInstanceId: string, setSql: string, bind: unknown[]): Promise<Array<{ id: string }>> {
+function openTasksOfInstance(
+  tx: Db,
+  processInstanceId: string,
+  setSql: string,
+  bind: unknown[],
+): Promise<Array<{ id: string }>> {
   return select<{ id: string }>(
     tx,
     `UPDATE human_tasks SET ${setSql}, row_version = row_version + 1
@@ -83,8 +89,16 @@ export async function escalateTransfer(db: Db, raw: unknown): Promise<ActivityOu
     const group = to ? `${to.code}-safeguarding` : 'region-management';
     const reason = input.reason ?? 'transfer not accepted: escalated to the receiving locality safeguarding team';
     // The acceptance task moves to the lead's queue (open again, top priority); it stays the same task.
-    const tasks = await escalateTaskRows(tx, { processInstanceId, toGroups: [group], reason, priority: 100 }, MOVER_ACTOR);
-    const rows = await select<{ escalatedAt: Date }>(tx, 'UPDATE transfers SET escalated_at = now() WHERE id = $1 RETURNING escalated_at', [t.id]);
+    const tasks = await escalateTaskRows(
+      tx,
+      { processInstanceId, toGroups: [group], reason, priority: 100 },
+      MOVER_ACTOR,
+    );
+    const rows = await select<{ escalatedAt: Date }>(
+      tx,
+      'UPDATE transfers SET escalated_at = now() WHERE id = $1 RETURNING escalated_at',
+      [t.id],
+    );
     await auditBySystem(tx, asRunningProcess(MOVER_ACTOR), {
       action: 'transfer.escalate',
       entityType: 'transfer',
@@ -115,7 +129,11 @@ export async function recordHandover(db: Db, raw: unknown): Promise<ActivityOutp
       entityId: t.id,
       childId: t.childId,
       reason: 'safeguarding lead-to-lead handover',
-      detail: { receivingLead: input.receivingLead, spokenAt: input.spokenAt ?? null, receivingChis: input.receivingChis ?? null },
+      detail: {
+        receivingLead: input.receivingLead,
+        spokenAt: input.spokenAt ?? null,
+        receivingChis: input.receivingChis ?? null,
+      },
     });
     return { handoverCompletedAt: rows[0].handoverCompletedAt.toISOString() };
   });

@@ -22,7 +22,11 @@ export function reasonNeeded(): ApiError {
  * Break glass: records the stated reason as its own audit event and raises an alert for the
  * leads of the child's locality, in one transaction.
  */
-export async function breakGlass(ctx: RequestContext, child: Pick<ChildSummary, 'id' | 'localityId' | 'nhsNumber'>, action: string): Promise<void> {
+export async function breakGlass(
+  ctx: RequestContext,
+  child: Pick<ChildSummary, 'id' | 'localityId' | 'nhsNumber'>,
+  action: string,
+): Promise<void> {
   const reason = ctx.accessReason;
   if (!reason) throw reasonNeeded();
   const principal = me(ctx);
@@ -34,7 +38,14 @@ export async function breakGlass(ctx: RequestContext, child: Pick<ChildSummary, 
       childId: child.id,
       detail: { for: action, childLocalityId: child.localityId },
     });
-    await insertBreakGlassAlert(tx, { childId: child.id, localityId: child.localityId, actorId: principal.id, reason, action, auditEventId });
+    await insertBreakGlassAlert(tx, {
+      childId: child.id,
+      localityId: child.localityId,
+      actorId: principal.id,
+      reason,
+      action,
+      auditEventId,
+    });
   });
 }
 
@@ -42,7 +53,11 @@ export async function breakGlass(ctx: RequestContext, child: Pick<ChildSummary, 
  * Opens a child for `action`: 404 if unknown; within the caller's localities as is; outside
  * them only with a stated reason (else 403), which is audited and alerted.
  */
-export async function openChild(ctx: RequestContext, nhsNumber: string, action: string): Promise<{ child: ChildDetails; brokeGlass: boolean }> {
+export async function openChild(
+  ctx: RequestContext,
+  nhsNumber: string,
+  action: string,
+): Promise<{ child: ChildDetails; brokeGlass: boolean }> {
   const child = await findChildByNhsNumber(ctx.deps.db, nhsNumber);
   if (!child) throw ApiError.notFound(`No child has NHS number ${nhsNumber}`);
   if (hasRelationship(ctx, child)) return { child, brokeGlass: false };
@@ -51,7 +66,11 @@ export async function openChild(ctx: RequestContext, nhsNumber: string, action: 
 }
 
 /** As openChild, for a record reached by its database id (a concern's or a task's child). */
-export async function openChildById(ctx: RequestContext, child: Pick<ChildSummary, 'id' | 'localityId' | 'nhsNumber'>, action: string): Promise<boolean> {
+export async function openChildById(
+  ctx: RequestContext,
+  child: Pick<ChildSummary, 'id' | 'localityId' | 'nhsNumber'>,
+  action: string,
+): Promise<boolean> {
   if (hasRelationship(ctx, child)) return false;
   await breakGlass(ctx, child, action);
   return true;

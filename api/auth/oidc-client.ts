@@ -44,7 +44,8 @@ async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   } catch (error) {
     throw new OidcError(`the identity provider is unreachable (${(error as Error).message})`);
   }
-  if (!response.ok) throw new OidcError(`the identity provider answered ${response.status} at ${new URL(url).pathname}`);
+  if (!response.ok)
+    throw new OidcError(`the identity provider answered ${response.status} at ${new URL(url).pathname}`);
   return (await response.json()) as T;
 }
 
@@ -52,7 +53,8 @@ async function discover(config: OidcConfig): Promise<Discovery> {
   const cached = discoveries.get(config.issuer);
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.value;
   const value = await getJson<Discovery>(`${config.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
-  if (value.issuer !== config.issuer) throw new OidcError(`the provider's issuer ${value.issuer} is not the configured ${config.issuer}`);
+  if (value.issuer !== config.issuer)
+    throw new OidcError(`the provider's issuer ${value.issuer} is not the configured ${config.issuer}`);
   discoveries.set(config.issuer, { at: Date.now(), value });
   return value;
 }
@@ -72,7 +74,9 @@ async function signingKey(jwksUri: string, kid: string | undefined): Promise<Jso
 }
 
 /** A new sign-in: state, nonce and PKCE verifier, and the provider URL to send the browser to. */
-export async function beginOidcLogin(config: OidcConfig): Promise<{ state: string; nonce: string; codeVerifier: string; url: string }> {
+export async function beginOidcLogin(
+  config: OidcConfig,
+): Promise<{ state: string; nonce: string; codeVerifier: string; url: string }> {
   const discovery = await discover(config);
   const state = b64url(randomBytes(32));
   const nonce = b64url(randomBytes(32));
@@ -97,7 +101,12 @@ function verifySignature(alg: string, key: JsonWebKey, signingInput: string, sig
     case 'RS256':
       return verify('sha256', Buffer.from(signingInput), publicKey, signature);
     case 'PS256':
-      return verify('sha256', Buffer.from(signingInput), { key: publicKey, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 }, signature);
+      return verify(
+        'sha256',
+        Buffer.from(signingInput),
+        { key: publicKey, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 },
+        signature,
+      );
     case 'ES256':
       return verify('sha256', Buffer.from(signingInput), { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature);
     default:
@@ -106,7 +115,13 @@ function verifySignature(alg: string, key: JsonWebKey, signingInput: string, sig
 }
 
 /** Checks signature, issuer, audience, expiry and nonce of an ID token; returns its claims. */
-export async function verifyIdToken(config: OidcConfig, jwksUri: string, idToken: string, nonce: string, nowSeconds = Date.now() / 1000): Promise<IdTokenClaims> {
+export async function verifyIdToken(
+  config: OidcConfig,
+  jwksUri: string,
+  idToken: string,
+  nonce: string,
+  nowSeconds = Date.now() / 1000,
+): Promise<IdTokenClaims> {
   const parts = idToken.split('.');
   if (parts.length !== 3) throw new OidcError('the ID token is not a JWT');
   let header: { alg: string; kid?: string };
@@ -123,22 +138,41 @@ export async function verifyIdToken(config: OidcConfig, jwksUri: string, idToken
   }
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (claims.iss !== config.issuer) throw new OidcError('the ID token comes from another issuer');
-  if (!audiences.includes(config.clientId) || (audiences.length > 1 && claims.azp !== config.clientId)) throw new OidcError('the ID token is for another client');
-  if (typeof claims.exp !== 'number' || claims.exp < nowSeconds - CLOCK_SKEW_S) throw new OidcError('the ID token has expired');
-  if (typeof claims.iat === 'number' && claims.iat > nowSeconds + CLOCK_SKEW_S) throw new OidcError('the ID token is issued in the future');
+  if (!audiences.includes(config.clientId) || (audiences.length > 1 && claims.azp !== config.clientId))
+    throw new OidcError('the ID token is for another client');
+  if (typeof claims.exp !== 'number' || claims.exp < nowSeconds - CLOCK_SKEW_S)
+    throw new OidcError('the ID token has expired');
+  if (typeof claims.iat === 'number' && claims.iat > nowSeconds + CLOCK_SKEW_S)
+    throw new OidcError('the ID token is issued in the future');
   if (claims.nonce !== nonce) throw new OidcError('the ID token does not belong to this sign-in (nonce)');
   if (typeof claims.sub !== 'string' || claims.sub.length === 0) throw new OidcError('the ID token has no subject');
   return claims;
 }
 
 /** Exchanges the authorization code (with the PKCE verifier) and verifies the ID token. */
-export async function finishOidcLogin(config: OidcConfig, code: string, codeVerifier: string, nonce: string): Promise<IdTokenClaims> {
+export async function finishOidcLogin(
+  config: OidcConfig,
+  code: string,
+  codeVerifier: string,
+  nonce: string,
+): Promise<IdTokenClaims> {
   const discovery = await discover(config);
-  const basic = Buffer.from(`${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`).toString('base64');
+  const basic = Buffer.from(
+    `${encodeURIComponent(config.clientId)}:${encodeURIComponent(config.clientSecret)}`,
+  ).toString('base64');
   const tokens = await getJson<{ id_token?: string }>(discovery.token_endpoint, {
     method: 'POST',
-    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: config.redirectUri, code_verifier: codeVerifier }).toString(),
+    headers: {
+      authorization: `Basic ${basic}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: config.redirectUri,
+      code_verifier: codeVerifier,
+    }).toString(),
   });
   if (!tokens.id_token) throw new OidcError('the token response has no ID token');
   return verifyIdToken(config, discovery.jwks_uri, tokens.id_token, nonce);

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { rolesFor } from '../access/policy';
 import type { RouteDefinition } from '../route-definition';
 
-type JsonSchema = { type?: string; properties?: Record<string, JsonSchema>; required?: string[]; description?: string; [k: string]: unknown };
+type JsonSchema = {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  description?: string;
+  [k: string]: unknown;
+};
 
 const toSchema = (schema: z.ZodType): JsonSchema => {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
@@ -31,11 +37,21 @@ const PROBLEM = {
     status: { type: 'integer' },
     detail: { type: 'string' },
     instance: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
   },
 };
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
 
 /** The OpenAPI 3.1 document, generated from the same route declarations and zod schemas the API runs on. */
 export function openApiDocument(routes: readonly RouteDefinition[]) {
@@ -43,7 +59,11 @@ export function openApiDocument(routes: readonly RouteDefinition[]) {
     // Served by api/routes/health.ts, outside the declared case-work routes.
     '/health': {
       get: {
-        tags: ['meta'], summary: 'Health of the API and its dependencies', operationId: 'getHealth', security: [], 'x-roles': 'anyone',
+        tags: ['meta'],
+        summary: 'Health of the API and its dependencies',
+        operationId: 'getHealth',
+        security: [],
+        'x-roles': 'anyone',
         responses: { 200: { description: 'Every dependency is up' }, 503: { description: 'A dependency is down' } },
       },
     },
@@ -66,7 +86,9 @@ export function openApiDocument(routes: readonly RouteDefinition[]) {
       'x-roles': roles,
       ...(route.access === 'public' ? { security: [] } : {}),
       parameters: [...parameters(route.schemas.params, 'path'), ...parameters(route.schemas.query, 'query')],
-      ...(route.schemas.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.schemas.body) } } } } : {}),
+      ...(route.schemas.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.schemas.body) } } } }
+        : {}),
       responses,
     };
   }

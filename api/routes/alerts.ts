@@ -18,7 +18,8 @@ export const alertRoutes = [
     access: 'alerts.read',
     schemas: { query: z.object({ open: z.enum(['true', 'false']).default('true'), limit: pageLimit(50) }).strict() },
     responses: { 200: 'Alerts, unacknowledged first, newest first' },
-    handler: async ({ query }, ctx) => ok({ alerts: await listBreakGlassAlerts(ctx.deps.db, me(ctx).localityIds, query.open === 'true', query.limit) }),
+    handler: async ({ query }, ctx) =>
+      ok({ alerts: await listBreakGlassAlerts(ctx.deps.db, me(ctx).localityIds, query.open === 'true', query.limit) }),
   }),
   defineRoute({
     method: 'post',
@@ -30,10 +31,17 @@ export const alertRoutes = [
     responses: { 200: 'Acknowledged by the caller' },
     handler: async ({ params }, ctx) => {
       const alert = await findBreakGlassAlert(ctx.deps.db, params.id);
-      if (!alert || !me(ctx).localityIds.includes(alert.localityId)) throw ApiError.notFound(`No break-glass alert ${params.id} in your localities`);
+      if (!alert || !me(ctx).localityIds.includes(alert.localityId))
+        throw ApiError.notFound(`No break-glass alert ${params.id} in your localities`);
       const done = await inTransaction(ctx.deps.db, async (tx) => {
         const acknowledged = await acknowledgeBreakGlassAlert(tx, alert.id, me(ctx).id);
-        if (acknowledged) await audit(tx, ctx, { action: 'alert.acknowledge', entityType: 'break_glass_alert', entityId: alert.id, childId: alert.childId });
+        if (acknowledged)
+          await audit(tx, ctx, {
+            action: 'alert.acknowledge',
+            entityType: 'break_glass_alert',
+            entityId: alert.id,
+            childId: alert.childId,
+          });
         return acknowledged;
       });
       if (!done) throw ApiError.conflict('The alert was already acknowledged');

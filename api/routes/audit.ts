@@ -8,11 +8,20 @@ import { nhsNumber, pageLimit } from '../validation';
 const auditQuery = z
   .object({
     nhsNumber: nhsNumber().optional(),
-    actor: z.string().regex(/^[a-z0-9._-]{1,64}$/, 'must be a username').optional(),
-    action: z.string().regex(/^[a-z_]+(\.[a-z_]+)*$/, 'must be an action such as child.read').optional(),
+    actor: z
+      .string()
+      .regex(/^[a-z0-9._-]{1,64}$/, 'must be a username')
+      .optional(),
+    action: z
+      .string()
+      .regex(/^[a-z_]+(\.[a-z_]+)*$/, 'must be an action such as child.read')
+      .optional(),
     from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with zone' }).optional(),
     to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with zone' }).optional(),
-    cursor: z.string().regex(/^[1-9][0-9]{0,17}$/, 'is not a cursor returned by this API').optional(),
+    cursor: z
+      .string()
+      .regex(/^[1-9][0-9]{0,17}$/, 'is not a cursor returned by this API')
+      .optional(),
     limit: pageLimit(50),
   })
   .strict();
@@ -44,7 +53,11 @@ export const auditRoutes = [
         limit: query.limit + 1,
       });
       const page = events.slice(0, query.limit);
-      await audit(ctx.deps.db, ctx, { action: 'audit.read', entityType: 'audit', detail: { filter: { ...query, cursor: undefined } } });
+      await audit(ctx.deps.db, ctx, {
+        action: 'audit.read',
+        entityType: 'audit',
+        detail: { filter: { ...query, cursor: undefined } },
+      });
       return ok({ events: page, next: events.length > query.limit ? page[page.length - 1].id : null });
     },
   }),

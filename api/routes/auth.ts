@@ -12,17 +12,30 @@ import { defineRoute, noContent, ok } from '../route-definition';
 const GENERIC_FAILURE = 'The username or password is not correct';
 
 export function principalView(p: StaffPrincipal) {
-  return { username: p.username, displayName: p.displayName, role: p.role, localityIds: p.localityIds, teams: p.teamCodes };
+  return {
+    username: p.username,
+    displayName: p.displayName,
+    role: p.role,
+    localityIds: p.localityIds,
+    teams: p.teamCodes,
+  };
 }
 
 const tooManyAttempts = (retryAfterSeconds: number) =>
-  new ApiError(429, 'Too Many Requests', `Too many failed sign-ins: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`);
+  new ApiError(
+    429,
+    'Too Many Requests',
+    `Too many failed sign-ins: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`,
+  );
 
 async function login(ctx: RequestContext, username: string, password: string) {
   const { loginMaxFailures, loginWindowMinutes } = ctx.deps.auth;
   const { failures, oldestAt } = await recentLoginFailures(ctx.deps.db, username, ctx.ip, loginWindowMinutes);
   if (failures >= loginMaxFailures) {
-    const retryAfter = Math.max(1, Math.ceil(((oldestAt?.getTime() ?? Date.now()) + loginWindowMinutes * 60_000 - Date.now()) / 1000));
+    const retryAfter = Math.max(
+      1,
+      Math.ceil(((oldestAt?.getTime() ?? Date.now()) + loginWindowMinutes * 60_000 - Date.now()) / 1000),
+    );
     ctx.res.setHeader('Retry-After', String(retryAfter));
     throw tooManyAttempts(retryAfter);
   }

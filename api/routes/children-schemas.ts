@@ -14,9 +14,17 @@ export const childSearchQuery = z
   .superRefine((q, ctx) => {
     const byName = q.familyName !== undefined || q.dateOfBirth !== undefined;
     if (q.nhsNumber !== undefined && byName) {
-      ctx.addIssue({ code: 'custom', path: ['nhsNumber'], message: 'search by NHS number or by family name and date of birth, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nhsNumber'],
+        message: 'search by NHS number or by family name and date of birth, not both',
+      });
     } else if (q.nhsNumber === undefined && !byName) {
-      ctx.addIssue({ code: 'custom', path: ['nhsNumber'], message: 'give an NHS number, or a family name and date of birth' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nhsNumber'],
+        message: 'give an NHS number, or a family name and date of birth',
+      });
     } else if (byName && q.familyName === undefined) {
       ctx.addIssue({ code: 'custom', path: ['familyName'], message: 'is needed with dateOfBirth' });
     } else if (byName && q.dateOfBirth === undefined) {

@@ -27,7 +27,10 @@ export const childrenRoutes = [
     schemas: { query: childSearchQuery },
     responses: { 200: "Matching children in the caller's localities (all localities with X-Access-Reason)" },
     handler: async ({ query }, ctx) => {
-      const by = query.nhsNumber !== undefined ? { nhsNumber: query.nhsNumber } : { familyName: query.familyName!, dateOfBirth: query.dateOfBirth! };
+      const by =
+        query.nhsNumber !== undefined
+          ? { nhsNumber: query.nhsNumber }
+          : { familyName: query.familyName!, dateOfBirth: query.dateOfBirth! };
       // Without a stated reason the search never leaves the caller's localities.
       const found = await searchChildren(ctx.deps.db, by, ctx.accessReason ? null : me(ctx).localityIds, query.limit);
       for (const child of found) {
@@ -54,7 +57,13 @@ export const childrenRoutes = [
     handler: async ({ params }, ctx) => {
       const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.read');
       const parts = await childRecordParts(ctx.deps.db, child.id);
-      await audit(ctx.deps.db, ctx, { action: 'child.read', entityType: 'child', entityId: child.nhsNumber, childId: child.id, detail: { brokeGlass } });
+      await audit(ctx.deps.db, ctx, {
+        action: 'child.read',
+        entityType: 'child',
+        entityId: child.nhsNumber,
+        childId: child.id,
+        detail: { brokeGlass },
+      });
       return ok({
         ...summaryView(child),
         address: { line1: child.addressLine1, line2: child.addressLine2, town: child.town, postcode: child.postcode },
@@ -75,7 +84,13 @@ export const childrenRoutes = [
     handler: async ({ params }, ctx) => {
       const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.timeline');
       const events = await childTimeline(ctx.deps.db, child.id);
-      await audit(ctx.deps.db, ctx, { action: 'child.timeline', entityType: 'child', entityId: child.nhsNumber, childId: child.id, detail: { brokeGlass } });
+      await audit(ctx.deps.db, ctx, {
+        action: 'child.timeline',
+        entityType: 'child',
+        entityId: child.nhsNumber,
+        childId: child.id,
+        detail: { brokeGlass },
+      });
       return ok({ nhsNumber: child.nhsNumber, events });
     },
   }),

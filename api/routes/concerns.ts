@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { publishConcernRaised } from '../../activities/safeguarding/raise-concern';
 import { findChildById, setSafeguardingAlert } from '../../db/repositories/children';
 import {
-  addConcernNote, closeConcern, concernNotes, escalateConcern, findConcern, listConcerns, openConcernCount, raiseConcern, type Concern,
+  addConcernNote,
+  closeConcern,
+  concernNotes,
+  escalateConcern,
+  findConcern,
+  listConcerns,
+  openConcernCount,
+  raiseConcern,
+  type Concern,
   type ConcernStatus,
 } from '../../db/repositories/concerns';
 import { inTransaction } from '../../db/repositories/sql';
@@ -17,25 +25,47 @@ import { childParams } from './children-schemas';
 import { taskView } from './task-queues';
 
 const concernParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a concern id') }).strict();
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const version = z.number().int().min(1).optional();
-export const CLOSE_OUTCOMES = ['no_further_action', 'monitoring_complete', 'referred_to_childrens_social_care', 'referred_to_other_agency'] as const;
+export const CLOSE_OUTCOMES = [
+  'no_further_action',
+  'monitoring_complete',
+  'referred_to_childrens_social_care',
+  'referred_to_other_agency',
+] as const;
 
 const concernView = (c: Concern) => ({
-  id: c.id, nhsNumber: c.nhsNumber, status: c.status, summary: c.summary, raisedAt: c.raisedAt, escalatedAt: c.escalatedAt,
-  outcome: c.outcome, closedAt: c.closedAt, rowVersion: c.rowVersion,
+  id: c.id,
+  nhsNumber: c.nhsNumber,
+  status: c.status,
+  summary: c.summary,
+  raisedAt: c.raisedAt,
+  escalatedAt: c.escalatedAt,
+  outcome: c.outcome,
+  closedAt: c.closedAt,
+  rowVersion: c.rowVersion,
 });
 
 /** A concern and its child, opened under the legitimate-relationship rule. */
 async function openConcern(ctx: RequestContext, id: string, action: string): Promise<Concern> {
   const concern = await findConcern(ctx.deps.db, id);
   if (!concern) throw ApiError.notFound(`No safeguarding concern has id ${id}`);
-  await openChildById(ctx, { id: concern.childId, localityId: concern.localityId, nhsNumber: concern.nhsNumber }, action);
+  await openChildById(
+    ctx,
+    { id: concern.childId, localityId: concern.localityId, nhsNumber: concern.nhsNumber },
+    action,
+  );
   return concern;
 }
 
-const auditConcern = (tx: Parameters<typeof audit>[0], ctx: RequestContext, action: string, c: Concern, detail: Record<string, unknown> = {}) =>
-  audit(tx, ctx, { action, entityType: 'safeguarding_concern', entityId: c.id, childId: c.childId, detail });
+const auditConcern = (
+  tx: Parameters<typeof audit>[0],
+  ctx: RequestContext,
+  action: string,
+  c: Concern,
+  detail: Record<string, unknown> = {},
+) => audit(tx, ctx, { action, entityType: 'safeguarding_concern', entityId: c.id, childId: c.childId, detail });
 
 async function changed(ctx: RequestContext, id: string) {
   const concern = (await findConcern(ctx.deps.db, id))!;
@@ -50,11 +80,17 @@ export const concernRoutes = [
     summary: "List safeguarding concerns in the caller's localities",
     access: 'concerns.read',
     schemas: {
-      query: z.object({ status: z.enum(['active', 'open', 'escalated', 'monitoring', 'referred', 'closed']).default('active'), limit: pageLimit(50) }).strict(),
+      query: z
+        .object({
+          status: z.enum(['active', 'open', 'escalated', 'monitoring', 'referred', 'closed']).default('active'),
+          limit: pageLimit(50),
+        })
+        .strict(),
     },
     responses: { 200: 'Concerns, escalated first, newest first' },
     handler: async ({ query }, ctx) => {
-      const statuses: ConcernStatus[] = query.status === 'active' ? ['open', 'escalated', 'monitoring', 'referred'] : [query.status];
+      const statuses: ConcernStatus[] =
+        query.status === 'active' ? ['open', 'escalated', 'monitoring', 'referred'] : [query.status];
       const list = await listConcerns(ctx.deps.db, me(ctx).localityIds, statuses, query.limit);
       return ok({ concerns: list.map(concernView) });
     },
@@ -72,7 +108,9 @@ export const concernRoutes = [
       const concern = await inTransaction(ctx.deps.db, async (tx) => {
         const raised = await raiseConcern(tx, child.id, body.summary, me(ctx).id);
         if (child.safeguardingAlert === 'none') await setSafeguardingAlert(tx, child.id, 'concern');
-        await auditConcern(tx, ctx, 'concern.raise', raised, { safeguardingAlert: child.safeguardingAlert === 'none' ? 'concern' : child.safeguardingAlert });
+        await auditConcern(tx, ctx, 'concern.raise', raised, {
+          safeguardingAlert: child.safeguardingAlert === 'none' ? 'concern' : child.safeguardingAlert,
+        });
         return raised;
       });
       // The safeguarding-escalation process takes it from here (when the engine is connected);
@@ -82,10 +120,23 @@ export const concernRoutes = [
         const { client, taskQueue } = ctx.deps.engine;
         escalationStarted = await publishConcernRaised(
           { sequelize: ctx.deps.db.sequelize, client, taskQueue },
-          { concernId: concern.id, childId: child.id, nhsNumber: child.nhsNumber, reason: body.summary, severity: 'medium' },
-        ).then((r) => r.started > 0, () => false);
+          {
+            concernId: concern.id,
+            childId: child.id,
+            nhsNumber: child.nhsNumber,
+            reason: body.summary,
+            severity: 'medium',
+          },
+        ).then(
+          (r) => r.started > 0,
+          () => false,
+        );
       }
-      return created({ ...concernView(concern), notes: await concernNotes(ctx.deps.db, concern.id), escalationStarted });
+      return created({
+        ...concernView(concern),
+        notes: await concernNotes(ctx.deps.db, concern.id),
+        escalationStarted,
+      });
     },
   }),
   defineRoute({
@@ -98,7 +149,10 @@ export const concernRoutes = [
     responses: { 200: "The concern with its notes, escalations and the child's tasks" },
     handler: async ({ params }, ctx) => {
       const concern = await openConcern(ctx, params.id, 'concern.read');
-      const [notes, tasks] = await Promise.all([concernNotes(ctx.deps.db, concern.id), tasksForConcern(ctx.deps.db, concern.id, concern.childId)]);
+      const [notes, tasks] = await Promise.all([
+        concernNotes(ctx.deps.db, concern.id),
+        tasksForConcern(ctx.deps.db, concern.id, concern.childId),
+      ]);
       await auditConcern(ctx.deps.db, ctx, 'concern.read', concern);
       return ok({ ...concernView(concern), notes, tasks: tasks.map(taskView) });
     },
@@ -138,7 +192,10 @@ export const concernRoutes = [
         await auditConcern(tx, ctx, 'concern.escalate', concern, { escalationReason: body.reason });
         return true;
       });
-      if (!done) throw ApiError.conflict(concern.status === 'closed' ? 'The concern is closed' : 'The concern changed since you read it: reload it');
+      if (!done)
+        throw ApiError.conflict(
+          concern.status === 'closed' ? 'The concern is closed' : 'The concern changed since you read it: reload it',
+        );
       return changed(ctx, concern.id);
     },
   }),
@@ -148,8 +205,13 @@ export const concernRoutes = [
     tag: 'concerns',
     summary: 'Close a safeguarding concern with an outcome',
     access: 'concerns.close',
-    schemas: { params: concernParams, body: z.object({ outcome: z.enum(CLOSE_OUTCOMES), note: text(10000), expectedVersion: version }).strict() },
-    responses: { 200: "Closed; the child's alert returns to 'none' when it was 'concern' and no other concern is open" },
+    schemas: {
+      params: concernParams,
+      body: z.object({ outcome: z.enum(CLOSE_OUTCOMES), note: text(10000), expectedVersion: version }).strict(),
+    },
+    responses: {
+      200: "Closed; the child's alert returns to 'none' when it was 'concern' and no other concern is open",
+    },
     handler: async ({ params, body }, ctx) => {
       const concern = await openConcern(ctx, params.id, 'concern.close');
       const done = await inTransaction(ctx.deps.db, async (tx) => {
@@ -162,7 +224,12 @@ export const concernRoutes = [
         await auditConcern(tx, ctx, 'concern.close', concern, { outcome: body.outcome });
         return true;
       });
-      if (!done) throw ApiError.conflict(concern.status === 'closed' ? 'The concern is already closed' : 'The concern changed since you read it: reload it');
+      if (!done)
+        throw ApiError.conflict(
+          concern.status === 'closed'
+            ? 'The concern is already closed'
+            : 'The concern changed since you read it: reload it',
+        );
       return changed(ctx, concern.id);
     },
   }),

@@ -8,7 +8,12 @@
 import type { Client } from '@temporalio/client';
 import { publishMessage } from '../../activities/engine/publish-message';
 import type { Logger } from '../../core/logger';
-import { claimForPublish, markPublished, markPublishFailed, pendingInboundEventIds } from '../../db/repositories/inbound-events';
+import {
+  claimForPublish,
+  markPublished,
+  markPublishFailed,
+  pendingInboundEventIds,
+} from '../../db/repositories/inbound-events';
 import { inTransaction, type Db } from '../../db/repositories/sql';
 
 export interface EngineHandle {
@@ -16,7 +21,10 @@ export interface EngineHandle {
   taskQueue: string;
 }
 
-export type PublishOutcome = { status: 'published'; started: number; delivered: number } | { status: 'not-pending' } | { status: 'failed'; error: string };
+export type PublishOutcome =
+  | { status: 'published'; started: number; delivered: number }
+  | { status: 'not-pending' }
+  | { status: 'failed'; error: string };
 
 export async function publishInboundEvent(db: Db, engine: EngineHandle, id: string): Promise<PublishOutcome> {
   try {
@@ -26,7 +34,12 @@ export async function publishInboundEvent(db: Db, engine: EngineHandle, id: stri
       if (!event) return { status: 'not-pending' } as const;
       const r = await publishMessage(
         { sequelize: db.sequelize, client: engine.client, taskQueue: engine.taskQueue },
-        { name: event.messageName, correlationKey: event.nhsNumber, variables: event.messageVariables, sourceInstanceId: '' },
+        {
+          name: event.messageName,
+          correlationKey: event.nhsNumber,
+          variables: event.messageVariables,
+          sourceInstanceId: '',
+        },
         event.id,
       );
       await markPublished(tx, id);
@@ -49,7 +62,13 @@ export interface InboundEventRelay {
  * Publishes events whose publish failed (Temporal unreachable) and whose sender did not
  * repeat the request. `graceMs` leaves fresh events to the request that stored them.
  */
-export function startInboundEventRelay(o: { db: Db; engine: EngineHandle; logger: Logger; intervalMs?: number; graceMs?: number }): InboundEventRelay {
+export function startInboundEventRelay(o: {
+  db: Db;
+  engine: EngineHandle;
+  logger: Logger;
+  intervalMs?: number;
+  graceMs?: number;
+}): InboundEventRelay {
   const intervalMs = o.intervalMs ?? 30_000;
   const graceMs = o.graceMs ?? 10_000;
   let running: Promise<number> | null = null;

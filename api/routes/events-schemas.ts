@@ -7,14 +7,17 @@ import { z } from 'zod';
 import { normalisePostcode } from '../../activities/child/locality';
 import { isoDate, nhsNumber } from '../validation';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 export const eventId = z
   .string()
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters')
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
-  .meta({ description: "The sender's id for this event; a repeat with the same id is answered with the first one's result" });
+  .meta({
+    description: "The sender's id for this event; a repeat with the same id is answered with the first one's result",
+  });
 
 export const postcode = z
   .string()
@@ -26,7 +29,10 @@ export const postcode = z
     }
     return normalised;
   })
-  .meta({ description: 'UK postcode; outside the region is accepted and routed (see README "Inbound events and PDS")', examples: ['B15 2TT'] });
+  .meta({
+    description: 'UK postcode; outside the region is accepted and routed (see README "Inbound events and PDS")',
+    examples: ['B15 2TT'],
+  });
 
 export const odsCode = z
   .string()
@@ -63,7 +69,9 @@ export const birthNotificationBody = z
 
 export const addressChangeBody = z.object({ ...base, address, effectiveFrom: isoDate().optional() }).strict();
 
-export const gpChangeBody = z.object({ ...base, gpPracticeCode: odsCode, effectiveFrom: isoDate().optional() }).strict();
+export const gpChangeBody = z
+  .object({ ...base, gpPracticeCode: odsCode, effectiveFrom: isoDate().optional() })
+  .strict();
 
 export const SAFEGUARDING_ALERTS = ['none', 'concern', 'child_protection_plan', 'looked_after'] as const;
 
@@ -84,8 +92,16 @@ export const inboundTransferBody = z
 export const immunisationBody = z
   .object({
     ...base,
-    vaccine: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a vaccine code such as 6in1, menb, mmrv'),
-    dose: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(10, 'must be at most 10'),
+    vaccine: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a vaccine code such as 6in1, menb, mmrv'),
+    dose: z
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(10, 'must be at most 10'),
     givenOn: isoDate(),
     givenBy: text(200),
   })
@@ -97,7 +113,10 @@ export const screeningOutcomeBody = z
   .object({
     ...base,
     programme: z.enum(SCREENING_PROGRAMMES),
-    outcome: z.string().trim().regex(/^[a-z][a-z0-9_]{1,59}$/, 'must be an outcome code such as no_suspected_condition, clear_response'),
+    outcome: z
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z0-9_]{1,59}$/, 'must be an outcome code such as no_suspected_condition, clear_response'),
     recordedOn: isoDate(),
     detail: z.record(z.string(), z.union([z.string().max(500), z.number(), z.boolean()])).optional(),
   })
@@ -111,11 +130,17 @@ export const appointmentOutcomeBody = z
     kind: z.enum(APPOINTMENT_KINDS),
     date: isoDate(),
     outcome: z.enum(['attended', 'was_not_brought']),
-    vaccine: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a vaccine code such as 6in1, menb, mmrv').optional(),
+    vaccine: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a vaccine code such as 6in1, menb, mmrv')
+      .optional(),
   })
   .strict()
   .superRefine((b, ctx) => {
-    if (b.vaccine !== undefined && b.kind !== 'immunisation') ctx.addIssue({ code: 'custom', path: ['vaccine'], message: 'is only for immunisation appointments' });
+    if (b.vaccine !== undefined && b.kind !== 'immunisation')
+      ctx.addIssue({ code: 'custom', path: ['vaccine'], message: 'is only for immunisation appointments' });
   });
 
 export const childProtectionAlertBody = z

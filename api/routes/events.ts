@@ -16,7 +16,12 @@ import { z } from 'zod';
 import { routeByPostcode, type LocalityRouting } from '../../activities/child/locality';
 import { cancelOpenTransfers } from '../../activities/transfer/transfer-rows';
 import {
-  dedupeKeyOf, findInboundEvent, findInboundEventByKey, insertInboundEvent, type InboundEvent, type InboundEventKind,
+  dedupeKeyOf,
+  findInboundEvent,
+  findInboundEventByKey,
+  insertInboundEvent,
+  type InboundEvent,
+  type InboundEventKind,
 } from '../../db/repositories/inbound-events';
 import { inTransaction, select, selectOne, type Db } from '../../db/repositories/sql';
 import { ApiError, type FieldProblem } from '../api-error';
@@ -24,8 +29,15 @@ import { audit } from '../audit/audit-builder';
 import { me, type RequestContext } from '../request-context';
 import { defineRoute, ok, type Reply } from '../route-definition';
 import {
-  addressChangeBody, appointmentOutcomeBody, birthNotificationBody, childProtectionAlertBody, deathNotificationBody, gpChangeBody, immunisationBody,
-  inboundTransferBody, screeningOutcomeBody,
+  addressChangeBody,
+  appointmentOutcomeBody,
+  birthNotificationBody,
+  childProtectionAlertBody,
+  deathNotificationBody,
+  gpChangeBody,
+  immunisationBody,
+  inboundTransferBody,
+  screeningOutcomeBody,
 } from './events-schemas';
 import { publishInboundEvent } from './events-publish';
 import { engineOf } from './process-instances-engine';
@@ -80,22 +92,36 @@ function unprocessable(...problems: FieldProblem[]): ApiError {
 
 /** Today in England: a birth just after midnight BST is dated the new day, which UTC still calls yesterday. */
 function todayInEngland(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/London',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
 }
 
 /** Dates must not be in the future, nor (when given) before the child's birth. */
-function checkDates(ctx: RequestContext, dates: Array<[field: string, value: string | undefined]>, notBefore?: string): void {
+function checkDates(
+  ctx: RequestContext,
+  dates: Array<[field: string, value: string | undefined]>,
+  notBefore?: string,
+): void {
   const today = todayInEngland(ctx.now());
   const problems: FieldProblem[] = [];
   for (const [field, value] of dates) {
     if (value === undefined) continue;
     if (value > today) problems.push({ field, message: `must not be in the future (today is ${today})` });
-    else if (notBefore !== undefined && value < notBefore) problems.push({ field, message: `must not be before the child's date of birth (${notBefore})` });
+    else if (notBefore !== undefined && value < notBefore)
+      problems.push({ field, message: `must not be before the child's date of birth (${notBefore})` });
   }
-  if (problems.length > 0) throw ApiError.badRequest(`The request is not valid: ${problems.map((p) => p.field).join(', ')}`, problems);
+  if (problems.length > 0)
+    throw ApiError.badRequest(`The request is not valid: ${problems.map((p) => p.field).join(', ')}`, problems);
 }
 
-const addressOf = (c: ChildFacts) => ({ lines: [c.addressLine1, c.addressLine2, c.town].filter((l): l is string => !!l), postcode: c.postcode });
+const addressOf = (c: ChildFacts) => ({
+  lines: [c.addressLine1, c.addressLine2, c.town].filter((l): l is string => !!l),
+  postcode: c.postcode,
+});
 
 // ---------------------------------------------------------------------------------------------
 // Storing and publishing
@@ -104,27 +130,44 @@ const addressOf = (c: ChildFacts) => ({ lines: [c.addressLine1, c.addressLine2, 
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
 }
 
-async function publishOrUnavailable(ctx: RequestContext, event: Pick<InboundEvent, 'id'>): Promise<{ started: number; delivered: number } | null> {
+async function publishOrUnavailable(
+  ctx: RequestContext,
+  event: Pick<InboundEvent, 'id'>,
+): Promise<{ started: number; delivered: number } | null> {
   const r = await publishInboundEvent(ctx.deps.db, engineOf(ctx), event.id);
   if (r.status === 'failed') {
-    throw new ApiError(503, 'Service Unavailable', `Event ${event.id} is stored, but the process engine could not be reached; repeat the request (it is idempotent)`);
+    throw new ApiError(
+      503,
+      'Service Unavailable',
+      `Event ${event.id} is stored, but the process engine could not be reached; repeat the request (it is idempotent)`,
+    );
   }
   return r.status === 'published' ? { started: r.started, delivered: r.delivered } : null;
 }
 
 async function repeated(ctx: RequestContext, existing: InboundEvent, contentHash: string): Promise<Reply> {
   if (existing.contentHash !== contentHash) {
-    throw ApiError.conflict(`eventId ${existing.sourceEventId} was already used for a different event (${existing.id})`);
+    throw ApiError.conflict(
+      `eventId ${existing.sourceEventId} was already used for a different event (${existing.id})`,
+    );
   }
   // A repeat is how a sender retries after a 503: publish now if the first attempt could not.
   if (existing.publishedAt === null) await publishOrUnavailable(ctx, existing);
-  return ok({ eventId: existing.id, status: 'duplicate', childId: existing.childId, messageName: existing.messageName, routing: existing.routing });
+  return ok({
+    eventId: existing.id,
+    status: 'duplicate',
+    childId: existing.childId,
+    messageName: existing.messageName,
+    routing: existing.routing,
+  });
 }
 
 async function acceptEvent(
@@ -134,7 +177,9 @@ async function acceptEvent(
   prepare: () => Promise<PreparedEvent>,
 ): Promise<Reply> {
   const { eventId, ...content } = body;
-  const contentHash = createHash('sha256').update(`${kind}\n${canonicalJson(content)}`).digest('hex');
+  const contentHash = createHash('sha256')
+    .update(`${kind}\n${canonicalJson(content)}`)
+    .digest('hex');
   const key = { sourceEventId: eventId ?? null, contentHash };
   const existing = await findInboundEventByKey(ctx.deps.db, kind, dedupeKeyOf(key));
   if (existing) return repeated(ctx, existing, contentHash);
@@ -163,7 +208,12 @@ async function acceptEvent(
       entityType: 'inbound_event',
       entityId: id,
       childId: prepared.childId,
-      detail: { sourceEventId: eventId ?? null, messageName: prepared.messageName, ...(prepared.routing ? { routing: prepared.routing } : {}), ...written },
+      detail: {
+        sourceEventId: eventId ?? null,
+        messageName: prepared.messageName,
+        ...(prepared.routing ? { routing: prepared.routing } : {}),
+        ...written,
+      },
     });
     return true;
   });
@@ -206,15 +256,21 @@ export const eventRoutes = [
     summary: 'Notify a birth',
     access: 'events.submit',
     schemas: { body: birthNotificationBody },
-    responses: { ...RESPONSES, 202: 'Accepted: new-birth-registration starts (a child already on record is matched, never duplicated)' },
+    responses: {
+      ...RESPONSES,
+      202: 'Accepted: new-birth-registration starts (a child already on record is matched, never duplicated)',
+    },
     handler: async ({ body }, ctx) =>
       acceptEvent(ctx, 'birth_notification', body, async () => {
         const db = ctx.deps.db;
         checkDates(ctx, [['body.dateOfBirth', body.dateOfBirth]]);
-        if (body.mother.nhsNumber === body.nhsNumber) throw unprocessable({ field: 'body.mother.nhsNumber', message: "is the baby's own NHS number" });
+        if (body.mother.nhsNumber === body.nhsNumber)
+          throw unprocessable({ field: 'body.mother.nhsNumber', message: "is the baby's own NHS number" });
         await practiceOrProblem(db, body.gpPracticeCode);
         const routing = await routeByPostcode(db, body.address.postcode, body.gpPracticeCode);
-        const existing = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [body.nhsNumber]);
+        const existing = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [
+          body.nhsNumber,
+        ]);
         const { eventId: _omit, ...birth } = body as Body<typeof birthNotificationBody>;
         return {
           childId: existing?.id ?? null,
@@ -231,7 +287,10 @@ export const eventRoutes = [
     summary: "Notify a change of a child's address",
     access: 'events.submit',
     schemas: { body: addressChangeBody },
-    responses: { ...RESPONSES, 202: 'Accepted: the address is updated and child-mover starts (it decides whether the child moved locality or left the region)' },
+    responses: {
+      ...RESPONSES,
+      202: 'Accepted: the address is updated and child-mover starts (it decides whether the child moved locality or left the region)',
+    },
     handler: async ({ body }, ctx) =>
       acceptEvent(ctx, 'address_change', body, async () => {
         const db = ctx.deps.db;
@@ -243,7 +302,13 @@ export const eventRoutes = [
           childId: child.id,
           routing,
           messageName: 'childAddressChanged',
-          variables: { nhsNumber: body.nhsNumber, childId: child.id, address: body.address, previousAddress: addressOf(child), previousLocality: child.locality },
+          variables: {
+            nhsNumber: body.nhsNumber,
+            childId: child.id,
+            address: body.address,
+            previousAddress: addressOf(child),
+            previousLocality: child.locality,
+          },
           write: async (tx) => {
             // The responsible locality stays until the receiving locality accepts the transfer (child-mover).
             await select(
@@ -274,12 +339,18 @@ export const eventRoutes = [
         return {
           childId: child.id,
           messageName: 'childGpChanged',
-          variables: { nhsNumber: body.nhsNumber, childId: child.id, gpPracticeCode: body.gpPracticeCode, previousGpPracticeCode: child.gpPracticeOds },
+          variables: {
+            nhsNumber: body.nhsNumber,
+            childId: child.id,
+            gpPracticeCode: body.gpPracticeCode,
+            previousGpPracticeCode: child.gpPracticeOds,
+          },
           write: async (tx) => {
-            await select(tx, 'UPDATE children SET gp_practice_ods = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1 RETURNING id', [
-              child.id,
-              body.gpPracticeCode,
-            ]);
+            await select(
+              tx,
+              'UPDATE children SET gp_practice_ods = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1 RETURNING id',
+              [child.id, body.gpPracticeCode],
+            );
             return { previousGpPracticeCode: child.gpPracticeOds, gpPracticeCode: body.gpPracticeCode };
           },
         };
@@ -292,7 +363,10 @@ export const eventRoutes = [
     summary: 'Receive a child record from another CHIS',
     access: 'events.submit',
     schemas: { body: inboundTransferBody },
-    responses: { ...RESPONSES, 202: 'Accepted: child-mover records the inbound transfer (creating or matching the record) and opens its task' },
+    responses: {
+      ...RESPONSES,
+      202: 'Accepted: child-mover records the inbound transfer (creating or matching the record) and opens its task',
+    },
     handler: async ({ body }, ctx) =>
       acceptEvent(ctx, 'inbound_transfer', body, async () => {
         const db = ctx.deps.db;
@@ -302,12 +376,20 @@ export const eventRoutes = [
         if (routing.locality === null) {
           throw unprocessable({
             field: 'body.address.postcode',
-            message: 'is outside the region and no GP practice of the region is given: the child is not this CHIS’s to receive',
+            message:
+              'is outside the region and no GP practice of the region is given: the child is not this CHIS’s to receive',
           });
         }
-        const existing = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [body.nhsNumber]);
+        const existing = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [
+          body.nhsNumber,
+        ]);
         const { eventId: _omit, nhsNumber, ...transfer } = body;
-        return { childId: existing?.id ?? null, routing, messageName: 'inboundTransferReceived', variables: { transfer, nhsNumber } };
+        return {
+          childId: existing?.id ?? null,
+          routing,
+          messageName: 'inboundTransferReceived',
+          variables: { transfer, nhsNumber },
+        };
       }),
   }),
   defineRoute({
@@ -317,15 +399,24 @@ export const eventRoutes = [
     summary: 'Record an immunisation given',
     access: 'events.submit',
     schemas: { body: immunisationBody },
-    responses: { ...RESPONSES, 202: "Accepted: the dose is on the child's record and waiting follow-ups are told (immunisationGiven)" },
+    responses: {
+      ...RESPONSES,
+      202: "Accepted: the dose is on the child's record and waiting follow-ups are told (immunisationGiven)",
+    },
     handler: async ({ body }, ctx) =>
       acceptEvent(ctx, 'immunisation', body, async () => {
         const db = ctx.deps.db;
         const child = await childOrProblem(db, body.nhsNumber);
         checkDates(ctx, [['body.givenOn', body.givenOn]], child.dateOfBirth);
-        const known = await select<{ vaccine: string }>(db, 'SELECT DISTINCT vaccine FROM immunisation_schedule_doses ORDER BY vaccine');
+        const known = await select<{ vaccine: string }>(
+          db,
+          'SELECT DISTINCT vaccine FROM immunisation_schedule_doses ORDER BY vaccine',
+        );
         if (!known.some((k) => k.vaccine === body.vaccine)) {
-          throw unprocessable({ field: 'body.vaccine', message: `is not a vaccine of the schedule (known: ${known.map((k) => k.vaccine).join(', ')})` });
+          throw unprocessable({
+            field: 'body.vaccine',
+            message: `is not a vaccine of the schedule (known: ${known.map((k) => k.vaccine).join(', ')})`,
+          });
         }
         const immunisation = { vaccine: body.vaccine, dose: body.dose, givenOn: body.givenOn, givenBy: body.givenBy };
         return {
@@ -340,10 +431,14 @@ export const eventRoutes = [
               [child.id, body.vaccine, body.dose, body.givenOn, body.givenBy],
             );
             if (!row) {
-              const had = await selectOne<{ givenOn: string }>(tx, 'SELECT given_on::text AS given_on FROM immunisation_events WHERE child_id = $1 AND vaccine = $2 AND dose = $3', [
-                child.id, body.vaccine, body.dose,
-              ]);
-              throw ApiError.conflict(`Dose ${body.dose} of ${body.vaccine} is already on the record (given on ${had?.givenOn ?? 'an earlier date'})`);
+              const had = await selectOne<{ givenOn: string }>(
+                tx,
+                'SELECT given_on::text AS given_on FROM immunisation_events WHERE child_id = $1 AND vaccine = $2 AND dose = $3',
+                [child.id, body.vaccine, body.dose],
+              );
+              throw ApiError.conflict(
+                `Dose ${body.dose} of ${body.vaccine} is already on the record (given on ${had?.givenOn ?? 'an earlier date'})`,
+              );
             }
             return { immunisationEventId: row.id };
           },
@@ -357,17 +452,27 @@ export const eventRoutes = [
     summary: 'Record a newborn screening outcome',
     access: 'events.submit',
     schemas: { body: screeningOutcomeBody },
-    responses: { ...RESPONSES, 202: 'Accepted: the result is on the record and new-birth-registration is told (bloodSpot/hearing/nipeOutcomeRecorded)' },
+    responses: {
+      ...RESPONSES,
+      202: 'Accepted: the result is on the record and new-birth-registration is told (bloodSpot/hearing/nipeOutcomeRecorded)',
+    },
     handler: async ({ body }, ctx) =>
       acceptEvent(ctx, 'screening_outcome', body, async () => {
         const db = ctx.deps.db;
         const child = await childOrProblem(db, body.nhsNumber);
         checkDates(ctx, [['body.recordedOn', body.recordedOn]], child.dateOfBirth);
-        const messageName = { blood_spot: 'bloodSpotOutcomeRecorded', hearing: 'hearingOutcomeRecorded', nipe: 'nipeOutcomeRecorded' }[body.programme];
+        const messageName = {
+          blood_spot: 'bloodSpotOutcomeRecorded',
+          hearing: 'hearingOutcomeRecorded',
+          nipe: 'nipeOutcomeRecorded',
+        }[body.programme];
         return {
           childId: child.id,
           messageName,
-          variables: { screening: { programme: body.programme, outcome: body.outcome, recordedOn: body.recordedOn }, nhsNumber: body.nhsNumber },
+          variables: {
+            screening: { programme: body.programme, outcome: body.outcome, recordedOn: body.recordedOn },
+            nhsNumber: body.nhsNumber,
+          },
           write: async (tx) => {
             const row = await selectOne<{ id: string }>(
               tx,
@@ -386,12 +491,20 @@ export const eventRoutes = [
     summary: 'Record an appointment outcome (attended or Was Not Brought)',
     access: 'events.submit',
     schemas: { body: appointmentOutcomeBody },
-    responses: { ...RESPONSES, 202: "Accepted: the child's running processes are told (appointmentAttended / appointmentWasNotBrought)" },
+    responses: {
+      ...RESPONSES,
+      202: "Accepted: the child's running processes are told (appointmentAttended / appointmentWasNotBrought)",
+    },
     handler: async ({ body }, ctx) =>
       acceptEvent(ctx, 'appointment_outcome', body, async () => {
         const child = await childOrProblem(ctx.deps.db, body.nhsNumber);
         checkDates(ctx, [['body.date', body.date]], child.dateOfBirth);
-        const appointment = { kind: body.kind, date: body.date, outcome: body.outcome, ...(body.vaccine ? { vaccine: body.vaccine } : {}) };
+        const appointment = {
+          kind: body.kind,
+          date: body.date,
+          outcome: body.outcome,
+          ...(body.vaccine ? { vaccine: body.vaccine } : {}),
+        };
         return {
           childId: child.id,
           messageName: body.outcome === 'attended' ? 'appointmentAttended' : 'appointmentWasNotBrought',
@@ -406,12 +519,20 @@ export const eventRoutes = [
     summary: 'Receive a child-protection alert (CP-IS)',
     access: 'events.submit',
     schemas: { body: childProtectionAlertBody },
-    responses: { ...RESPONSES, 202: "Accepted: the child's safeguarding alert is set and safeguarding-escalation starts" },
+    responses: {
+      ...RESPONSES,
+      202: "Accepted: the child's safeguarding alert is set and safeguarding-escalation starts",
+    },
     handler: async ({ body }, ctx) =>
       acceptEvent(ctx, 'child_protection_alert', body, async () => {
         const child = await childOrProblem(ctx.deps.db, body.nhsNumber);
         checkDates(ctx, [['body.startDate', body.startDate]]);
-        const alert = { type: body.type, startDate: body.startDate, localAuthority: body.localAuthority, ...(body.summary ? { summary: body.summary } : {}) };
+        const alert = {
+          type: body.type,
+          startDate: body.startDate,
+          localAuthority: body.localAuthority,
+          ...(body.summary ? { summary: body.summary } : {}),
+        };
         // A child-protection plan outranks looked-after, which outranks a concern: the stronger alert stays.
         const next = ALERT_RANK[body.type] > ALERT_RANK[child.safeguardingAlert] ? body.type : child.safeguardingAlert;
         return {
@@ -419,10 +540,11 @@ export const eventRoutes = [
           messageName: 'childProtectionAlertReceived',
           variables: { alert, nhsNumber: body.nhsNumber, childId: child.id },
           write: async (tx) => {
-            await select(tx, 'UPDATE children SET safeguarding_alert = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1 RETURNING id', [
-              child.id,
-              next,
-            ]);
+            await select(
+              tx,
+              'UPDATE children SET safeguarding_alert = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1 RETURNING id',
+              [child.id, next],
+            );
             return { previousSafeguardingAlert: child.safeguardingAlert, safeguardingAlert: next };
           },
         };
@@ -445,7 +567,9 @@ export const eventRoutes = [
         const child = await childOrProblem(ctx.deps.db, body.nhsNumber);
         checkDates(ctx, [['body.dateOfDeath', body.dateOfDeath]], child.dateOfBirth);
         if (child.status === 'deceased') {
-          throw ApiError.conflict(`The child is already recorded as deceased${child.dateOfDeath ? ` (date of death ${child.dateOfDeath})` : ''}`);
+          throw ApiError.conflict(
+            `The child is already recorded as deceased${child.dateOfDeath ? ` (date of death ${child.dateOfDeath})` : ''}`,
+          );
         }
         return {
           childId: child.id,
@@ -462,7 +586,12 @@ export const eventRoutes = [
             if (updated.length === 0) throw ApiError.conflict('The child is already recorded as deceased');
             // A move in flight will not happen: its row is closed with the death (its process ends on childDied).
             const cancelled = await cancelOpenTransfers(tx, child.id, { cancelledBy: 'death notification' });
-            return { previousStatus: child.status, status: 'deceased', dateOfDeath: body.dateOfDeath, cancelledTransfers: cancelled };
+            return {
+              previousStatus: child.status,
+              status: 'deceased',
+              dateOfDeath: body.dateOfDeath,
+              cancelledTransfers: cancelled,
+            };
           },
         };
       }),
@@ -479,8 +608,16 @@ export const eventRoutes = [
       const e = await findInboundEvent(ctx.deps.db, params.id);
       if (!e) throw ApiError.notFound(`No inbound event has id ${params.id}`);
       return ok({
-        eventId: e.id, kind: e.kind, sourceEventId: e.sourceEventId, nhsNumber: e.nhsNumber, childId: e.childId, routing: e.routing,
-        messageName: e.messageName, receivedAt: e.receivedAt, publishedAt: e.publishedAt, publishAttempts: e.publishAttempts,
+        eventId: e.id,
+        kind: e.kind,
+        sourceEventId: e.sourceEventId,
+        nhsNumber: e.nhsNumber,
+        childId: e.childId,
+        routing: e.routing,
+        messageName: e.messageName,
+        receivedAt: e.receivedAt,
+        publishedAt: e.publishedAt,
+        publishAttempts: e.publishAttempts,
       });
     },
   }),

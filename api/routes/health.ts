@@ -10,7 +10,11 @@ export async function probe(check: () => Promise<string | void>): Promise<Depend
   const started = performance.now();
   try {
     const detail = await check();
-    return { status: 'up', latencyMs: Math.round((performance.now() - started) * 10) / 10, ...(detail ? { detail } : {}) };
+    return {
+      status: 'up',
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+      ...(detail ? { detail } : {}),
+    };
   } catch (error) {
     return { status: 'down', error: error instanceof Error ? error.message : String(error) };
   }
@@ -20,7 +24,9 @@ export async function probe(check: () => Promise<string | void>): Promise<Depend
 export function healthRouter(checks: Record<string, HealthCheck>): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
-    const entries = await Promise.all(Object.entries(checks).map(async ([name, check]) => [name, await check()] as const));
+    const entries = await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => [name, await check()] as const),
+    );
     const dependencies = Object.fromEntries(entries);
     const allUp = entries.every(([, h]) => h.status === 'up');
     res.status(allUp ? 200 : 503).json({ status: allUp ? 'ok' : 'degraded', dependencies });

@@ -29,18 +29,31 @@ export const mailboxRoutes = [
     schemas: {
       query: z
         .object({
-          to: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must be an email address').optional(),
+          to: z
+            .string()
+            .regex(/^[^@\s]+@[^@\s]+$/, 'must be an email address')
+            .optional(),
           cursor: id.optional(),
           limit: pageLimit(50),
         })
         .strict(),
     },
-    responses: { 200: 'Message summaries newest first (timesReceived > 1 marks a duplicate delivery); `next` is the cursor of the following page or null' },
+    responses: {
+      200: 'Message summaries newest first (timesReceived > 1 marks a duplicate delivery); `next` is the cursor of the following page or null',
+    },
     handler: async ({ query }, ctx) => {
       requireLocalMailbox(ctx);
-      const rows = await listReceivedMail(ctx.deps.db, { to: query.to, beforeId: query.cursor, limit: query.limit + 1 });
+      const rows = await listReceivedMail(ctx.deps.db, {
+        to: query.to,
+        beforeId: query.cursor,
+        limit: query.limit + 1,
+      });
       const page = rows.slice(0, query.limit);
-      await audit(ctx.deps.db, ctx, { action: 'mailbox.list', entityType: 'mailbox', detail: { to: query.to ?? null, count: page.length } });
+      await audit(ctx.deps.db, ctx, {
+        action: 'mailbox.list',
+        entityType: 'mailbox',
+        detail: { to: query.to ?? null, count: page.length },
+      });
       return ok({ messages: page, next: rows.length > query.limit ? page[page.length - 1].id : null });
     },
   }),
@@ -56,7 +69,12 @@ export const mailboxRoutes = [
       requireLocalMailbox(ctx);
       const message = await getReceivedMail(ctx.deps.db, params.id);
       if (!message) throw ApiError.notFound(`No message ${params.id} in the mailbox`);
-      await audit(ctx.deps.db, ctx, { action: 'mailbox.read', entityType: 'received_mail', entityId: message.id, detail: { messageId: message.messageId } });
+      await audit(ctx.deps.db, ctx, {
+        action: 'mailbox.read',
+        entityType: 'received_mail',
+        entityId: message.id,
+        detail: { messageId: message.messageId },
+      });
       return ok(message);
     },
   }),

@@ -34,7 +34,13 @@ export const messageRoutes = [
         entityType: 'message',
         entityId: body.name,
         childId: child?.id ?? null,
-        detail: { correlationKey: body.correlationKey, messageId, variables: Object.keys(body.variables), ...result, brokeGlass },
+        detail: {
+          correlationKey: body.correlationKey,
+          messageId,
+          variables: Object.keys(body.variables),
+          ...result,
+          brokeGlass,
+        },
       });
       return ok({ name: body.name, correlationKey: body.correlationKey, messageId, ...result });
     },

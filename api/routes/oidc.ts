@@ -61,7 +61,12 @@ export const oidcRoutes = [
       const login = await beginOidcLogin(config).catch((error: unknown) => {
         throw error instanceof OidcError ? new ApiError(502, 'Bad Gateway', `OpenID Connect: ${error.message}`) : error;
       });
-      await saveOidcRequest(ctx.deps.db, { stateHash: hash(login.state), nonce: login.nonce, codeVerifier: login.codeVerifier, ttlMinutes: REQUEST_TTL_MINUTES });
+      await saveOidcRequest(ctx.deps.db, {
+        stateHash: hash(login.state),
+        nonce: login.nonce,
+        codeVerifier: login.codeVerifier,
+        ttlMinutes: REQUEST_TTL_MINUTES,
+      });
       ctx.res.cookie(STATE_COOKIE, login.state, {
         httpOnly: true,
         sameSite: 'lax',
@@ -84,8 +89,12 @@ export const oidcRoutes = [
       const config = oidcConfig(ctx);
       ctx.res.clearCookie(STATE_COOKIE, { path: STATE_PATH });
       if (query.error) throw failed(`the provider refused (${query.error})`);
-      if (!query.code || !query.state) throw ApiError.badRequest('The callback needs code and state', [{ field: query.code ? 'query.state' : 'query.code', message: 'is required' }]);
-      if (stateCookie(ctx.req) !== query.state) throw ApiError.badRequest('This sign-in was not started in this browser: start again');
+      if (!query.code || !query.state)
+        throw ApiError.badRequest('The callback needs code and state', [
+          { field: query.code ? 'query.state' : 'query.code', message: 'is required' },
+        ]);
+      if (stateCookie(ctx.req) !== query.state)
+        throw ApiError.badRequest('This sign-in was not started in this browser: start again');
       const pending = await takeOidcRequest(ctx.deps.db, hash(query.state));
       if (!pending) throw ApiError.badRequest('This sign-in has expired or was already used: start again');
       let claims;
@@ -93,13 +102,23 @@ export const oidcRoutes = [
         claims = await finishOidcLogin(config, query.code, pending.codeVerifier, pending.nonce);
       } catch (error) {
         if (!(error instanceof OidcError)) throw error;
-        await audit(ctx.deps.db, ctx, { action: 'auth.login_failed', entityType: 'staff', actorUsername: 'oidc', detail: { method: 'oidc', reason: error.message } });
+        await audit(ctx.deps.db, ctx, {
+          action: 'auth.login_failed',
+          entityType: 'staff',
+          actorUsername: 'oidc',
+          detail: { method: 'oidc', reason: error.message },
+        });
         throw failed(error.message);
       }
       const email = typeof claims.email === 'string' ? claims.email : null;
       const principal = await findActivePrincipalByLogin(ctx.deps.db, claims.sub, email);
       if (!principal) {
-        await audit(ctx.deps.db, ctx, { action: 'auth.login_failed', entityType: 'staff', actorUsername: claims.sub.slice(0, 200), detail: { method: 'oidc' } });
+        await audit(ctx.deps.db, ctx, {
+          action: 'auth.login_failed',
+          entityType: 'staff',
+          actorUsername: claims.sub.slice(0, 200),
+          detail: { method: 'oidc' },
+        });
         throw failed('no active staff account matches this identity');
       }
       await startSession(ctx, principal, 'oidc');

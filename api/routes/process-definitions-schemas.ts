@@ -5,7 +5,10 @@ export const definitionKey = () =>
   z
     .string()
     .max(200, 'must be at most 200 characters')
-    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must be a BPMN process id: a letter or _ followed by letters, digits, _ . or -')
+    .regex(
+      /^[A-Za-z_][A-Za-z0-9_.-]*$/,
+      'must be a BPMN process id: a letter or _ followed by letters, digits, _ . or -',
+    )
     .meta({ description: 'Process definition key (the BPMN process id)', examples: ['new-birth-registration'] });
 
 /** A version number of a definition key. */
@@ -23,9 +26,9 @@ export const definitionVersionParams = z.object({ key: definitionKey(), version:
 /** JSON form of a deployment; the diagram may instead be the whole body as application/xml. */
 export const deployBody = z
   .object({
-    xml: z
-      .string({ error: 'must be the BPMN 2.0 XML as a string' })
-      .optional()
-      .meta({ description: 'The BPMN 2.0 XML. Required in a JSON body; alternatively send the diagram itself as application/xml (up to 2 MB).' }),
+    xml: z.string({ error: 'must be the BPMN 2.0 XML as a string' }).optional().meta({
+      description:
+        'The BPMN 2.0 XML. Required in a JSON body; alternatively send the diagram itself as application/xml (up to 2 MB).',
+    }),
   })
   .strict();

@@ -10,7 +10,11 @@ export type Usernames = ReadonlyMap<number, string>;
 export async function deployers(db: Db, versions: readonly DefinitionVersion[]): Promise<Usernames> {
   const ids = [...new Set(versions.map((v) => v.deployedBy).filter((id): id is number => id !== null))];
   if (ids.length === 0) return new Map();
-  const rows = await select<{ id: number; username: string }>(db, 'SELECT id, username FROM staff_users WHERE id = ANY($1::int[])', [ids]);
+  const rows = await select<{ id: number; username: string }>(
+    db,
+    'SELECT id, username FROM staff_users WHERE id = ANY($1::int[])',
+    [ids],
+  );
   return new Map(rows.map((r) => [r.id, r.username]));
 }
 
@@ -42,8 +46,14 @@ export function graphSummary(g: CompiledGraph) {
       const n = g.nodes?.[id];
       return n?.kind === 'startEvent' ? [{ ...element(n), trigger: n.trigger.type }] : [];
     }),
-    userTasks: nodes.flatMap((n) => (n.kind === 'userTask' ? [{ ...element(n), formFields: n.userTask.form?.fields.map((f) => f.key) ?? [] }] : [])),
-    serviceTasks: nodes.flatMap((n) => (n.kind === 'serviceTask' || n.kind === 'sendTask' ? [{ ...element(n), activityType: n.activity.activityType }] : [])),
+    userTasks: nodes.flatMap((n) =>
+      n.kind === 'userTask' ? [{ ...element(n), formFields: n.userTask.form?.fields.map((f) => f.key) ?? [] }] : [],
+    ),
+    serviceTasks: nodes.flatMap((n) =>
+      n.kind === 'serviceTask' || n.kind === 'sendTask'
+        ? [{ ...element(n), activityType: n.activity.activityType }]
+        : [],
+    ),
     messageNames: g.messageNames ?? [],
     messageStartNames: g.messageStartNames ?? [],
     elements: nodes.map(element),
@@ -58,4 +68,8 @@ export function problemEntry(p: Problem): FieldProblem {
   };
 }
 
-export const warningView = (p: Problem) => ({ ...(p.elementId ? { elementId: p.elementId } : {}), rule: p.rule, message: p.message });
+export const warningView = (p: Problem) => ({
+  ...(p.elementId ? { elementId: p.elementId } : {}),
+  rule: p.rule,
+  message: p.message,
+});

@@ -10,7 +10,9 @@ export const MAX_DIAGRAM_BYTES = DEFAULT_MAX_BPMN_BYTES;
 const readXmlBody = express.text({ type: XML_MEDIA_TYPES, limit: MAX_DIAGRAM_BYTES, defaultCharset: 'utf-8' });
 
 function read(req: Request, res: Response): Promise<void> {
-  return new Promise((resolve, reject) => readXmlBody(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) =>
+    readXmlBody(req, res, (error?: unknown) => (error ? reject(error) : resolve())),
+  );
 }
 
 /**
@@ -23,18 +25,27 @@ export async function diagramOf(req: Request, res: Response, jsonXml: string | u
       await read(req, res);
     } catch (error) {
       if ((error as { type?: string }).type === 'entity.too.large') {
-        throw new ApiError(413, 'Payload Too Large', `The diagram is larger than the limit of ${MAX_DIAGRAM_BYTES} bytes (2 MB)`);
+        throw new ApiError(
+          413,
+          'Payload Too Large',
+          `The diagram is larger than the limit of ${MAX_DIAGRAM_BYTES} bytes (2 MB)`,
+        );
       }
       throw error;
     }
     const xml = typeof req.body === 'string' ? req.body : '';
-    if (xml.trim() === '') throw ApiError.badRequest('The request body is empty', [{ field: 'body', message: 'must be the BPMN 2.0 XML' }]);
+    if (xml.trim() === '')
+      throw ApiError.badRequest('The request body is empty', [{ field: 'body', message: 'must be the BPMN 2.0 XML' }]);
     return xml;
   }
   if (!req.is('application/json')) {
     throw new ApiError(415, 'Unsupported Media Type', 'Send the diagram as application/xml, or as JSON {"xml": "..."}');
   }
-  if (jsonXml === undefined) throw ApiError.badRequest('The request is not valid: body.xml', [{ field: 'body.xml', message: 'is required' }]);
-  if (jsonXml.trim() === '') throw ApiError.badRequest('The request is not valid: body.xml', [{ field: 'body.xml', message: 'must not be empty' }]);
+  if (jsonXml === undefined)
+    throw ApiError.badRequest('The request is not valid: body.xml', [{ field: 'body.xml', message: 'is required' }]);
+  if (jsonXml.trim() === '')
+    throw ApiError.badRequest('The request is not valid: body.xml', [
+      { field: 'body.xml', message: 'must not be empty' },
+    ]);
   return jsonXml;
 }

@@ -17,7 +17,8 @@ const noKey = (key: string) => ApiError.notFound(`No process definition has key 
 async function xmlReply(ctx: RequestContext, key: string, version: number | undefined) {
   const d = version === undefined ? await store(ctx).latest(key) : { version };
   const xml = d ? await store(ctx).xml(key, d.version) : null;
-  if (!xml) throw version === undefined ? noKey(key) : ApiError.notFound(`Process definition ${key} has no version ${version}`);
+  if (!xml)
+    throw version === undefined ? noKey(key) : ApiError.notFound(`Process definition ${key} has no version ${version}`);
   return { status: 200, body: xml, contentType: 'application/xml; charset=utf-8' };
 }
 
@@ -67,7 +68,11 @@ export const processDefinitionRoutes = [
       });
       return {
         status: outcome.status === 'deployed' ? 201 : 200,
-        body: { status: outcome.status, definition: definitionView(d, await deployers(ctx.deps.db, [d])), warnings: outcome.warnings.map(warningView) },
+        body: {
+          status: outcome.status,
+          definition: definitionView(d, await deployers(ctx.deps.db, [d])),
+          warnings: outcome.warnings.map(warningView),
+        },
       };
     },
   }),

@@ -5,7 +5,10 @@ import type { RequestContext } from '../request-context';
 import { findInstance, type InstanceRow } from './process-instances-queries';
 
 /** The child a business key names (its NHS number), if there is one. */
-export async function childOfKey(ctx: RequestContext, businessKey: string | null | undefined): Promise<ChildDetails | null> {
+export async function childOfKey(
+  ctx: RequestContext,
+  businessKey: string | null | undefined,
+): Promise<ChildDetails | null> {
   if (!businessKey || !/^\d{10}$/.test(businessKey)) return null;
   return findChildByNhsNumber(ctx.deps.db, businessKey);
 }
@@ -15,12 +18,20 @@ export async function childOfKey(ctx: RequestContext, businessKey: string | null
  * of that child's record: the legitimate-relationship rule applies as for the children routes,
  * for every role (outside the caller's localities only with X-Access-Reason: audited, alerted).
  */
-export async function openInstance(ctx: RequestContext, id: string, action: string): Promise<{ instance: InstanceRow; brokeGlass: boolean }> {
+export async function openInstance(
+  ctx: RequestContext,
+  id: string,
+  action: string,
+): Promise<{ instance: InstanceRow; brokeGlass: boolean }> {
   const instance = await findInstance(ctx.deps.db, id);
   if (!instance) throw ApiError.notFound(`No process instance has id ${id}`);
   const brokeGlass =
     instance.childId !== null && instance.childLocalityId !== null
-      ? await openChildById(ctx, { id: instance.childId, localityId: instance.childLocalityId, nhsNumber: instance.businessKey! }, action)
+      ? await openChildById(
+          ctx,
+          { id: instance.childId, localityId: instance.childLocalityId, nhsNumber: instance.businessKey! },
+          action,
+        )
       : false;
   return { instance, brokeGlass };
 }

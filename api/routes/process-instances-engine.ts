@@ -8,7 +8,8 @@ const QUERY_DEADLINE_MS = 10_000;
 
 /** The Temporal client and task queue; a route that needs them answers 503 without them. */
 export function engineOf(ctx: RequestContext): { client: Client; taskQueue: string } {
-  if (!ctx.deps.engine) throw new ApiError(503, 'Service Unavailable', 'The process engine is not connected to this API; try again later');
+  if (!ctx.deps.engine)
+    throw new ApiError(503, 'Service Unavailable', 'The process engine is not connected to this API; try again later');
   return ctx.deps.engine;
 }
 
@@ -32,14 +33,20 @@ function stateView(s: InstanceStateView) {
 }
 
 /** The raw state, or why it cannot be had. */
-export async function queryState(ctx: RequestContext, id: string): Promise<{ state: InstanceStateView } | { unavailable: string }> {
+export async function queryState(
+  ctx: RequestContext,
+  id: string,
+): Promise<{ state: InstanceStateView } | { unavailable: string }> {
   if (!ctx.deps.engine) return { unavailable: 'The process engine is not connected to this API' };
   const { client } = ctx.deps.engine;
   try {
-    const state = await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => client.workflow.getHandle(id).query(instanceStateQuery));
+    const state = await client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () =>
+      client.workflow.getHandle(id).query(instanceStateQuery),
+    );
     return { state };
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return { unavailable: 'The engine no longer holds this instance (its history has been removed)' };
+    if (error instanceof WorkflowNotFoundError)
+      return { unavailable: 'The engine no longer holds this instance (its history has been removed)' };
     return { unavailable: `The engine did not answer: ${(error as Error).message}` };
   }
 }

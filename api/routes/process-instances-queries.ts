@@ -46,7 +46,12 @@ export interface InstanceFilter {
 }
 
 /** One page, newest first, by (started_at, id); limit + 1 rows are read to know whether more follow. */
-export async function listInstances(db: Db, f: InstanceFilter, limit: number, after: InstanceCursor | null): Promise<{ rows: InstanceRow[]; more: boolean }> {
+export async function listInstances(
+  db: Db,
+  f: InstanceFilter,
+  limit: number,
+  after: InstanceCursor | null,
+): Promise<{ rows: InstanceRow[]; more: boolean }> {
   const rows = await select<InstanceRow>(
     db,
     `SELECT ${COLUMNS} ${FROM}
@@ -57,7 +62,15 @@ export async function listInstances(db: Db, f: InstanceFilter, limit: number, af
        AND ($5::bigint IS NULL OR (i.started_at, i.id) < (timestamptz 'epoch' + $5::bigint * interval '1 microsecond', $6::text))
      ORDER BY i.started_at DESC, i.id DESC
      LIMIT $7`,
-    [f.key ?? null, f.status ?? null, f.businessKey ?? null, f.localityIds, after?.startedUs ?? null, after?.id ?? null, limit + 1],
+    [
+      f.key ?? null,
+      f.status ?? null,
+      f.businessKey ?? null,
+      f.localityIds,
+      after?.startedUs ?? null,
+      after?.id ?? null,
+      limit + 1,
+    ],
   );
   return { rows: rows.slice(0, limit), more: rows.length > limit };
 }
@@ -80,6 +93,11 @@ export async function insertStartedInstance(
 }
 
 /** Task rows of an instance by id, to show who holds each open user task. */
-export function taskRowsOf(db: Db, instanceId: string): Promise<Array<{ id: string; status: string; assignee: string | null; dueAt: Date | null }>> {
-  return select(db, 'SELECT id, status, assignee, due_at FROM human_tasks WHERE process_instance_id = $1', [instanceId]);
+export function taskRowsOf(
+  db: Db,
+  instanceId: string,
+): Promise<Array<{ id: string; status: string; assignee: string | null; dueAt: Date | null }>> {
+  return select(db, 'SELECT id, status, assignee, due_at FROM human_tasks WHERE process_instance_id = $1', [
+    instanceId,
+  ]);
 }

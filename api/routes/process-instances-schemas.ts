@@ -20,12 +20,23 @@ export const businessKey = () =>
       const digits = value.replace(/\s+/g, '');
       return /^\d{10}$/.test(digits) && nhsNumberProblem(digits) === null ? digits : value;
     })
-    .meta({ description: "Business key, usually the child's NHS number; messages correlate on it", examples: ['9434765919'] });
+    .meta({
+      description: "Business key, usually the child's NHS number; messages correlate on it",
+      examples: ['9434765919'],
+    });
 
 /** Process variables: a JSON object whose names FEEL can use. */
 export const variables = () =>
   z
-    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name (letters, digits and _; not starting with a digit)'), z.unknown())
+    .record(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z_][A-Za-z0-9_]*$/,
+          'must be a variable name (letters, digits and _; not starting with a digit)',
+        ),
+      z.unknown(),
+    )
     .refine((v) => Object.keys(v).length <= 200, 'may hold at most 200 variables')
     .meta({ description: 'Process variables as a JSON object' });
 
@@ -43,11 +54,20 @@ export const incidentParams = z
 export const startBody = z
   .object({
     key: definitionKey(),
-    version: z.number({ error: 'must be a version number' }).int('must be a whole number').min(1, 'must be at least 1').optional()
+    version: z
+      .number({ error: 'must be a version number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .optional()
       .meta({ description: 'Pin this version; the latest when absent' }),
     businessKey: businessKey().nullable().optional(),
     variables: variables().default({}),
-    startEventId: z.string().min(1).max(200).optional().meta({ description: 'Start at this start event (when the process has several)' }),
+    startEventId: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: 'Start at this start event (when the process has several)' }),
   })
   .strict();
 
@@ -88,18 +108,32 @@ export const listQuery = z
   .strict();
 
 export const cancelBody = z
-  .object({ reason: z.string({ error: 'is required' }).trim().min(3, 'must be at least 3 characters').max(500, 'must be at most 500 characters') })
+  .object({
+    reason: z
+      .string({ error: 'is required' })
+      .trim()
+      .min(3, 'must be at least 3 characters')
+      .max(500, 'must be at most 500 characters'),
+  })
   .strict();
 
-const messageName = () => z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+const messageName = () =>
+  z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 
 export const instanceMessageBody = z
   .object({
     name: messageName(),
-    correlationKey: businessKey().nullable().optional()
+    correlationKey: businessKey()
+      .nullable()
+      .optional()
       .meta({ description: "Defaults to the instance's business key; null for a message without a key" }),
     variables: variables().default({}),
-    timeToLiveMs: z.number().int().min(0).max(30 * 24 * 3600 * 1000, 'must be at most 30 days').optional()
+    timeToLiveMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600 * 1000, 'must be at most 30 days')
+      .optional()
       .meta({ description: 'Keep the message this long if nothing waits for it yet' }),
   })
   .strict();
@@ -107,11 +141,19 @@ export const instanceMessageBody = z
 export const publishBody = z
   .object({
     name: messageName(),
-    correlationKey: businessKey().nullable().meta({ description: 'Business key of the instances to reach (null: only message start events)' }),
+    correlationKey: businessKey()
+      .nullable()
+      .meta({ description: 'Business key of the instances to reach (null: only message start events)' }),
     variables: variables().default({}),
-    messageId: z.string().min(1).max(200).optional()
+    messageId: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
       .meta({ description: 'Idempotency key: publishing the same messageId again starts no new instances' }),
   })
   .strict();
 
-export const retryBody = z.object({ variables: variables().optional().meta({ description: 'Set on the process before the retry' }) }).strict();
+export const retryBody = z
+  .object({ variables: variables().optional().meta({ description: 'Set on the process before the retry' }) })
+  .strict();

@@ -8,7 +8,9 @@ import type { CompiledGraph } from '../../bpmn/graph';
 export function startEventProblem(graph: CompiledGraph, startEventId: string | undefined): string | null {
   const ids = graph.scopes[graph.rootScopeId]?.startEventIds ?? [];
   if (startEventId !== undefined) {
-    return ids.includes(startEventId) ? null : `"${startEventId}" is not a start event of process ${graph.processId} (it has: ${ids.join(', ') || 'none'})`;
+    return ids.includes(startEventId)
+      ? null
+      : `"${startEventId}" is not a start event of process ${graph.processId} (it has: ${ids.join(', ') || 'none'})`;
   }
   const starts = ids.map((id) => graph.nodes[id]);
   if (starts.some((n) => n?.kind === 'startEvent' && n.trigger.type === 'none') || starts.length === 1) return null;

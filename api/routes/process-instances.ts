@@ -32,11 +32,24 @@ import { created, defineRoute, ok } from '../route-definition';
 import { childOfKey, mustBeActive, openInstance } from './process-instances-access';
 import { engineOf, instanceView, queryState, stateView } from './process-instances-engine';
 import { insertStartedInstance, listInstances, taskRowsOf } from './process-instances-queries';
-import { cancelBody, encodeInstanceCursor, incidentParams, instanceMessageBody, instanceParams, listQuery, retryBody, startBody } from './process-instances-schemas';
+import {
+  cancelBody,
+  encodeInstanceCursor,
+  incidentParams,
+  instanceMessageBody,
+  instanceParams,
+  listQuery,
+  retryBody,
+  startBody,
+} from './process-instances-schemas';
 import { startEventProblem } from './process-instances-start';
 
 const TAG = 'process-instances';
-const auditInstance = (childId: string | null, id: string) => ({ entityType: 'process_instance', entityId: id, childId });
+const auditInstance = (childId: string | null, id: string) => ({
+  entityType: 'process_instance',
+  entityId: id,
+  childId,
+});
 
 export const processInstanceRoutes = [
   defineRoute({
@@ -53,16 +66,29 @@ export const processInstanceRoutes = [
       const d = await new DefinitionStore(ctx.deps.db.sequelize).withGraph(body.key, body.version);
       if (!d) {
         const field = body.version === undefined ? 'body.key' : 'body.version';
-        throw new ApiError(404, 'Not Found', `No process definition ${body.key}${body.version === undefined ? '' : ` version ${body.version}`}`, [
-          { field, message: body.version === undefined ? 'is not a deployed process definition' : 'is not a deployed version of this key' },
-        ]);
+        throw new ApiError(
+          404,
+          'Not Found',
+          `No process definition ${body.key}${body.version === undefined ? '' : ` version ${body.version}`}`,
+          [
+            {
+              field,
+              message:
+                body.version === undefined
+                  ? 'is not a deployed process definition'
+                  : 'is not a deployed version of this key',
+            },
+          ],
+        );
       }
       const problem = startEventProblem(d.graph, body.startEventId);
       if (problem) throw ApiError.unprocessable(problem, [{ field: 'body.startEventId', message: problem }]);
       const businessKey = body.businessKey ?? null;
       const child = await childOfKey(ctx, businessKey);
       if (!child && (principal.role === 'caseworker' || principal.role === 'safeguarding_lead')) {
-        throw ApiError.forbidden("Caseworkers and safeguarding leads start processes for a child: give the child's NHS number as businessKey");
+        throw ApiError.forbidden(
+          "Caseworkers and safeguarding leads start processes for a child: give the child's NHS number as businessKey",
+        );
       }
       const brokeGlass = child ? await openChildById(ctx, child, 'process_instance.start') : false;
       const id = `${d.key}-${randomUUID()}`;
@@ -82,9 +108,21 @@ export const processInstanceRoutes = [
           ...auditInstance(child?.id ?? null, id),
           detail: { key: d.key, version: d.version, businessKey, variables: Object.keys(body.variables), brokeGlass },
         });
-        await engine.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, { taskQueue: engine.taskQueue, workflowId: id, args: [input] });
+        await engine.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, {
+          taskQueue: engine.taskQueue,
+          workflowId: id,
+          args: [input],
+        });
       });
-      return created({ id, key: d.key, version: d.version, businessKey, status: 'running', startedBy: principal.username, startedAt });
+      return created({
+        id,
+        key: d.key,
+        version: d.version,
+        businessKey,
+        status: 'running',
+        startedBy: principal.username,
+        startedAt,
+      });
     },
   }),
   defineRoute({
@@ -101,7 +139,12 @@ export const processInstanceRoutes = [
       const principal = me(ctx);
       const { rows, more } = await listInstances(
         ctx.deps.db,
-        { key: query.key, status: query.status, businessKey: query.businessKey, localityIds: ctx.accessReason ? null : principal.localityIds },
+        {
+          key: query.key,
+          status: query.status,
+          businessKey: query.businessKey,
+          localityIds: ctx.accessReason ? null : principal.localityIds,
+        },
         query.limit,
         query.cursor ?? null,
       );
@@ -109,12 +152,20 @@ export const processInstanceRoutes = [
       for (const r of rows) {
         if (r.childId === null || r.childLocalityId === null) continue;
         const child = { id: r.childId, localityId: r.childLocalityId, nhsNumber: r.businessKey! };
-        if (!opened.has(r.childId) && !hasRelationship(ctx, child)) await breakGlass(ctx, child, 'process_instance.list');
+        if (!opened.has(r.childId) && !hasRelationship(ctx, child))
+          await breakGlass(ctx, child, 'process_instance.list');
         opened.add(r.childId);
-        await audit(ctx.deps.db, ctx, { action: 'process_instance.list', ...auditInstance(r.childId, r.id), detail: { key: r.key } });
+        await audit(ctx.deps.db, ctx, {
+          action: 'process_instance.list',
+          ...auditInstance(r.childId, r.id),
+          detail: { key: r.key },
+        });
       }
       const last = rows[rows.length - 1];
-      return ok({ instances: rows.map(instanceView), next: more && last ? encodeInstanceCursor({ startedUs: last.startedUs, id: last.id }) : null });
+      return ok({
+        instances: rows.map(instanceView),
+        next: more && last ? encodeInstanceCursor({ startedUs: last.startedUs, id: last.id }) : null,
+      });
     },
   }),
   defineRoute({
@@ -124,13 +175,25 @@ export const processInstanceRoutes = [
     summary: 'Read a process instance and its live state',
     access: 'instances.read',
     schemas: { params: instanceParams },
-    responses: { 200: 'The mirror row and the workflow state: active and completed elements with times, variables, incidents, open user tasks' },
+    responses: {
+      200: 'The mirror row and the workflow state: active and completed elements with times, variables, incidents, open user tasks',
+    },
     handler: async ({ params }, ctx) => {
       const { instance, brokeGlass } = await openInstance(ctx, params.id, 'process_instance.read');
       const live = await queryState(ctx, instance.id);
       const rows = new Map((await taskRowsOf(ctx.deps.db, instance.id)).map((t) => [t.id, t]));
-      await audit(ctx.deps.db, ctx, { action: 'process_instance.read', ...auditInstance(instance.childId, instance.id), detail: { brokeGlass } });
-      if ('unavailable' in live) return ok({ ...instanceView(instance), state: null, stateUnavailable: live.unavailable, accessedWithReason: brokeGlass });
+      await audit(ctx.deps.db, ctx, {
+        action: 'process_instance.read',
+        ...auditInstance(instance.childId, instance.id),
+        detail: { brokeGlass },
+      });
+      if ('unavailable' in live)
+        return ok({
+          ...instanceView(instance),
+          state: null,
+          stateUnavailable: live.unavailable,
+          accessedWithReason: brokeGlass,
+        });
       const state = stateView(live.state);
       return ok({
         ...instanceView(instance),
@@ -138,7 +201,12 @@ export const processInstanceRoutes = [
           ...state,
           openUserTasks: state.openUserTasks.map((t) => {
             const row = rows.get(t.taskId);
-            return { ...t, taskStatus: row?.status ?? null, assignee: row?.assignee ?? null, dueAt: row?.dueAt ?? null };
+            return {
+              ...t,
+              taskStatus: row?.status ?? null,
+              assignee: row?.assignee ?? null,
+              dueAt: row?.dueAt ?? null,
+            };
           }),
         },
         accessedWithReason: brokeGlass,
@@ -152,15 +220,20 @@ export const processInstanceRoutes = [
     summary: 'Cancel a process instance',
     access: 'instances.cancel',
     schemas: { params: instanceParams, body: cancelBody },
-    responses: { 202: 'The cancel signal was delivered; the status becomes cancelled once the workflow has closed its elements and tasks' },
+    responses: {
+      202: 'The cancel signal was delivered; the status becomes cancelled once the workflow has closed its elements and tasks',
+    },
     handler: async ({ params, body }, ctx) => {
       const engine = engineOf(ctx);
       const { instance, brokeGlass } = await openInstance(ctx, params.id, 'process_instance.cancel');
       mustBeActive(instance);
       try {
-        await engine.client.workflow.getHandle(instance.id).signal(cancelInstanceSignal, { reason: body.reason, actor: me(ctx).username });
+        await engine.client.workflow
+          .getHandle(instance.id)
+          .signal(cancelInstanceSignal, { reason: body.reason, actor: me(ctx).username });
       } catch (error) {
-        if (error instanceof WorkflowNotFoundError) throw ApiError.conflict('The process instance is no longer running');
+        if (error instanceof WorkflowNotFoundError)
+          throw ApiError.conflict('The process instance is no longer running');
         throw error;
       }
       await audit(ctx.deps.db, ctx, {
@@ -179,7 +252,9 @@ export const processInstanceRoutes = [
     summary: 'Send a message to a process instance',
     access: 'instances.message',
     schemas: { params: instanceParams, body: instanceMessageBody },
-    responses: { 202: 'Delivered to the instance, which correlates it to a waiting event with the same name and key (or keeps it for timeToLiveMs)' },
+    responses: {
+      202: 'Delivered to the instance, which correlates it to a waiting event with the same name and key (or keeps it for timeToLiveMs)',
+    },
     handler: async ({ params, body }, ctx) => {
       const engine = engineOf(ctx);
       const { instance, brokeGlass } = await openInstance(ctx, params.id, 'process_instance.message');
@@ -193,7 +268,8 @@ export const processInstanceRoutes = [
           ...(body.timeToLiveMs ? { timeToLiveMs: body.timeToLiveMs } : {}),
         });
       } catch (error) {
-        if (error instanceof WorkflowNotFoundError) throw ApiError.conflict('The process instance is no longer running');
+        if (error instanceof WorkflowNotFoundError)
+          throw ApiError.conflict('The process instance is no longer running');
         throw error;
       }
       await audit(ctx.deps.db, ctx, {
@@ -223,19 +299,38 @@ export const processInstanceRoutes = [
       let result: { incidentId: string; status: string };
       try {
         result = await engine.client.workflow.getHandle(instance.id).executeUpdate(retryIncidentUpdate, {
-          args: [{ incidentId: incident.id, actor: me(ctx).username, ...(body.variables ? { variables: body.variables } : {}) }],
+          args: [
+            {
+              incidentId: incident.id,
+              actor: me(ctx).username,
+              ...(body.variables ? { variables: body.variables } : {}),
+            },
+          ],
         });
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) throw ApiError.unprocessable(`The process refused the retry: ${error.cause?.message ?? error.message}`);
-        if (error instanceof WorkflowNotFoundError) throw ApiError.conflict('The process instance is no longer running');
+        if (error instanceof WorkflowUpdateFailedError)
+          throw ApiError.unprocessable(`The process refused the retry: ${error.cause?.message ?? error.message}`);
+        if (error instanceof WorkflowNotFoundError)
+          throw ApiError.conflict('The process instance is no longer running');
         throw error;
       }
       await audit(ctx.deps.db, ctx, {
         action: 'process_instance.retry_incident',
         ...auditInstance(instance.childId, instance.id),
-        detail: { incidentId: incident.id, elementId: incident.elementId, kind: incident.kind, variables: Object.keys(body.variables ?? {}), brokeGlass },
+        detail: {
+          incidentId: incident.id,
+          elementId: incident.elementId,
+          kind: incident.kind,
+          variables: Object.keys(body.variables ?? {}),
+          brokeGlass,
+        },
       });
-      return ok({ id: instance.id, incidentId: result.incidentId, elementId: incident.elementId, status: result.status });
+      return ok({
+        id: instance.id,
+        incidentId: result.incidentId,
+        elementId: incident.elementId,
+        status: result.status,
+      });
     },
   }),
 ];

@@ -52,7 +52,12 @@ async function page(ctx: RequestContext, scope: QueueScope, query: z.output<type
 
 type Schemas = { params?: z.ZodType; query: typeof queueQuery };
 
-function queueRoute<S extends Schemas>(path: string, summary: string, schemas: S, scope: (input: RouteInput<S>, ctx: RequestContext) => Promise<QueueScope>): RouteDefinition<S> {
+function queueRoute<S extends Schemas>(
+  path: string,
+  summary: string,
+  schemas: S,
+  scope: (input: RouteInput<S>, ctx: RequestContext) => Promise<QueueScope>,
+): RouteDefinition<S> {
   return defineRoute({
     method: 'get',
     path,
@@ -60,36 +65,70 @@ function queueRoute<S extends Schemas>(path: string, summary: string, schemas: S
     summary,
     access: 'tasks.read',
     schemas,
-    responses: { 200: 'A page of tasks, highest priority then earliest due first; `next` is the cursor of the following page or null' },
+    responses: {
+      200: 'A page of tasks, highest priority then earliest due first; `next` is the cursor of the following page or null',
+    },
     handler: async (input, ctx) => page(ctx, await scope(input, ctx), input.query),
   });
 }
 
 export const taskQueueRoutes = [
-  queueRoute('/tasks/queues/mine', 'List my tasks', { query: queueQuery }, async (_i, ctx) => ({ kind: 'mine', username: me(ctx).username })),
-  queueRoute('/tasks/queues/unclaimed', "List my teams' unclaimed tasks", { query: queueQuery }, async (_i, ctx) => ({ kind: 'unclaimed', viewer: viewer(ctx) })),
-  queueRoute('/tasks/queues/overdue', 'List overdue tasks', { query: queueQuery }, async (_i, ctx) => ({ kind: 'overdue', viewer: viewer(ctx), now: ctx.now() })),
-  queueRoute('/tasks/queues/due-today', 'List tasks due today', { query: queueQuery }, async (_i, ctx) => ({ kind: 'dueToday', viewer: viewer(ctx), now: ctx.now() })),
+  queueRoute('/tasks/queues/mine', 'List my tasks', { query: queueQuery }, async (_i, ctx) => ({
+    kind: 'mine',
+    username: me(ctx).username,
+  })),
+  queueRoute('/tasks/queues/unclaimed', "List my teams' unclaimed tasks", { query: queueQuery }, async (_i, ctx) => ({
+    kind: 'unclaimed',
+    viewer: viewer(ctx),
+  })),
+  queueRoute('/tasks/queues/overdue', 'List overdue tasks', { query: queueQuery }, async (_i, ctx) => ({
+    kind: 'overdue',
+    viewer: viewer(ctx),
+    now: ctx.now(),
+  })),
+  queueRoute('/tasks/queues/due-today', 'List tasks due today', { query: queueQuery }, async (_i, ctx) => ({
+    kind: 'dueToday',
+    viewer: viewer(ctx),
+    now: ctx.now(),
+  })),
   queueRoute(
     '/tasks/queues/locality/:code',
     "List a locality's tasks",
-    { params: z.object({ code: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a locality code') }).strict(), query: queueQuery },
+    {
+      params: z.object({ code: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a locality code') }).strict(),
+      query: queueQuery,
+    },
     async ({ params }, ctx) => {
       const locality = await findLocalityByCode(ctx.deps.db, params.code);
       if (!locality) throw ApiError.notFound(`No locality has code ${params.code}`);
-      if (!me(ctx).localityIds.includes(locality.id)) throw ApiError.forbidden(`${locality.name} is not one of your localities`);
+      if (!me(ctx).localityIds.includes(locality.id))
+        throw ApiError.forbidden(`${locality.name} is not one of your localities`);
       return { kind: 'locality', localityId: locality.id };
     },
   ),
   queueRoute(
     '/tasks/queues/process/:key',
     "List a process's tasks",
-    { params: z.object({ key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/, 'must be a process key') }).strict(), query: queueQuery },
+    {
+      params: z.object({ key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/, 'must be a process key') }).strict(),
+      query: queueQuery,
+    },
     async ({ params }, ctx) => ({ kind: 'process', processKey: params.key, viewer: viewer(ctx) }),
   ),
-  queueRoute('/children/:nhsNumber/tasks', "List a child's active tasks", { params: childParams, query: queueQuery }, async ({ params }, ctx) => {
-    const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.tasks');
-    await audit(ctx.deps.db, ctx, { action: 'child.tasks', entityType: 'child', entityId: child.nhsNumber, childId: child.id, detail: { brokeGlass } });
-    return { kind: 'child', childId: child.id };
-  }),
+  queueRoute(
+    '/children/:nhsNumber/tasks',
+    "List a child's active tasks",
+    { params: childParams, query: queueQuery },
+    async ({ params }, ctx) => {
+      const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.tasks');
+      await audit(ctx.deps.db, ctx, {
+        action: 'child.tasks',
+        entityType: 'child',
+        entityId: child.nhsNumber,
+        childId: child.id,
+        detail: { brokeGlass },
+      });
+      return { kind: 'child', childId: child.id };
+    },
+  ),
 ];

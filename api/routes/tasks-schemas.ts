@@ -27,13 +27,22 @@ export const queueQuery = z.object({ limit: pageLimit(25), cursor: cursor.option
 
 export const taskParams = z.object({ id: z.uuid({ error: 'must be a task id (UUID)' }) }).strict();
 
-const expectedVersion = z.number().int().min(1).optional().meta({ description: 'The rowVersion the caller saw; 409 if the task changed since' });
+const expectedVersion = z
+  .number()
+  .int()
+  .min(1)
+  .optional()
+  .meta({ description: 'The rowVersion the caller saw; 409 if the task changed since' });
 
 export const claimBody = z.object({ expectedVersion }).strict();
 
 export const assignBody = z
   .object({
-    assignee: z.string().regex(/^[a-z0-9._-]{3,64}$/, 'must be a username').nullable().meta({ description: 'Username, or null to put the task back in its queue' }),
+    assignee: z
+      .string()
+      .regex(/^[a-z0-9._-]{3,64}$/, 'must be a username')
+      .nullable()
+      .meta({ description: 'Username, or null to put the task back in its queue' }),
     expectedVersion,
   })
   .strict();

@@ -31,8 +31,20 @@ async function conflict(ctx: RequestContext, id: string, expectedVersion: number
   return ApiError.conflict(`The task is ${now.status}`);
 }
 
-const auditTask = (tx: Parameters<typeof audit>[0], ctx: RequestContext, action: string, t: HumanTask, detail: Record<string, unknown> = {}) =>
-  audit(tx, ctx, { action, entityType: 'task', entityId: t.id, childId: t.childId, detail: { name: t.name, ...detail } });
+const auditTask = (
+  tx: Parameters<typeof audit>[0],
+  ctx: RequestContext,
+  action: string,
+  t: HumanTask,
+  detail: Record<string, unknown> = {},
+) =>
+  audit(tx, ctx, {
+    action,
+    entityType: 'task',
+    entityId: t.id,
+    childId: t.childId,
+    detail: { name: t.name, ...detail },
+  });
 
 export const taskRoutes = [
   defineRoute({
@@ -59,7 +71,8 @@ export const taskRoutes = [
     responses: { 200: 'Claimed by the caller; 409 when someone else claimed it first' },
     handler: async ({ params, body }, ctx) => {
       const task = await loadTask(ctx, params.id);
-      if (!isCandidate(me(ctx), task)) throw ApiError.forbidden('You are not a candidate for this task: a lead can assign it to you');
+      if (!isCandidate(me(ctx), task))
+        throw ApiError.forbidden('You are not a candidate for this task: a lead can assign it to you');
       const claimed = await inTransaction(ctx.deps.db, async (tx) => {
         const updated = await claimTask(tx, task.id, me(ctx).username, body.expectedVersion);
         if (updated) await auditTask(tx, ctx, 'task.claim', updated);
@@ -80,7 +93,9 @@ export const taskRoutes = [
     handler: async ({ params, body }, ctx) => {
       const task = await loadTask(ctx, params.id);
       if (task.status === 'claimed' && task.assignee !== me(ctx).username) {
-        throw ApiError.forbidden(`The task is claimed by ${task.assignee}: only they can unclaim it, or a lead can reassign it`);
+        throw ApiError.forbidden(
+          `The task is claimed by ${task.assignee}: only they can unclaim it, or a lead can reassign it`,
+        );
       }
       const released = await inTransaction(ctx.deps.db, async (tx) => {
         const updated = await unclaimTask(tx, task.id, me(ctx).username, body.expectedVersion);
@@ -103,7 +118,9 @@ export const taskRoutes = [
       const task = await loadTask(ctx, params.id);
       if (!mayAssignTask(me(ctx), task)) throw ApiError.forbidden("The task's locality is not one of yours");
       if (body.assignee !== null && !(await findActivePrincipalByUsername(ctx.deps.db, body.assignee))) {
-        throw ApiError.badRequest('Unknown assignee', [{ field: 'body.assignee', message: 'is not an active member of staff' }]);
+        throw ApiError.badRequest('Unknown assignee', [
+          { field: 'body.assignee', message: 'is not an active member of staff' },
+        ]);
       }
       const assigned = await inTransaction(ctx.deps.db, async (tx) => {
         const updated = await assignTask(tx, task.id, body.assignee, body.expectedVersion);
@@ -124,10 +141,15 @@ export const taskRoutes = [
     responses: { 200: 'Completed: returned only after the workflow accepted the completion' },
     handler: async ({ params, body }, ctx) => {
       const task = await loadTask(ctx, params.id);
-      if (task.status !== 'claimed') throw ApiError.conflict(task.status === 'open' ? 'Claim the task before completing it' : `The task is ${task.status}`);
+      if (task.status !== 'claimed')
+        throw ApiError.conflict(
+          task.status === 'open' ? 'Claim the task before completing it' : `The task is ${task.status}`,
+        );
       if (task.assignee !== me(ctx).username) throw ApiError.conflict(`The task is claimed by ${task.assignee}`);
       if (body.expectedVersion !== undefined && body.expectedVersion !== task.rowVersion) {
-        throw ApiError.conflict(`The task changed since version ${body.expectedVersion} (now ${task.rowVersion}): reload it`);
+        throw ApiError.conflict(
+          `The task changed since version ${body.expectedVersion} (now ${task.rowVersion}): reload it`,
+        );
       }
       const problems = validateFormData(task.form, body.data);
       if (problems.length > 0) throw ApiError.badRequest("The form data does not match the task's form", problems);
@@ -138,7 +160,10 @@ export const taskRoutes = [
         if (error instanceof TaskCompletionRefused) throw ApiError.unprocessable(error.message);
         throw error;
       }
-      await auditTask(ctx.deps.db, ctx, 'task.complete', task, { outcome: body.outcome ?? null, fields: Object.keys(body.data) });
+      await auditTask(ctx.deps.db, ctx, 'task.complete', task, {
+        outcome: body.outcome ?? null,
+        fields: Object.keys(body.data),
+      });
       return ok(taskView((await findTask(ctx.deps.db, task.id))!));
     },
   }),

@@ -17,6 +17,7 @@ export class DatabaseTaskCompleter implements TaskCompleter {
       data: completion.data,
       expectedVersion: task.rowVersion,
     });
-    if (!done) throw new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
+    if (!done)
+      throw new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
   }
 }

@@ -14,15 +14,23 @@ export function formFieldsOf(form: unknown): TaskFormField[] {
   return Array.isArray(fields) ? (fields as TaskFormField[]) : [];
 }
 
-const isDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
-const isDateTime = (v: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v));
+const isDate = (v: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(v) &&
+  !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
+  new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+const isDateTime = (v: string) =>
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v));
 
 function problemWith(field: TaskFormField, value: unknown): string | null {
   const options = field.options;
   switch (field.type) {
     case 'text':
     case 'textarea':
-      return typeof value === 'string' ? (value.length <= 10_000 ? null : 'must be at most 10000 characters') : 'must be text';
+      return typeof value === 'string'
+        ? value.length <= 10_000
+          ? null
+          : 'must be at most 10000 characters'
+        : 'must be text';
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? null : 'must be a number';
     case 'boolean':
@@ -63,7 +71,7 @@ export function validateFormData(form: unknown, data: Record<string, unknown>, p
     if (problem) problems.push({ field: `${prefix}.${field.key}`, message: problem });
   }
   for (const key of Object.keys(data)) {
-    if (!known.has(key)) problems.push({ field: `${prefix}.${key}`, message: 'is not a field of this task\'s form' });
+    if (!known.has(key)) problems.push({ field: `${prefix}.${key}`, message: "is not a field of this task's form" });
   }
   return problems;
 }

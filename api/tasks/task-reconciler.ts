@@ -15,7 +15,11 @@ import { completeUserTaskUpdate, instanceStateQuery, type CompleteUserTaskInput 
 const MAX_RUNS = 5;
 
 /** The completion the workflow accepted for `taskId`, from the history of its runs, newest first. */
-export async function acceptedCompletion(client: Client, instanceId: string, taskId: string): Promise<CompleteUserTaskInput | null> {
+export async function acceptedCompletion(
+  client: Client,
+  instanceId: string,
+  taskId: string,
+): Promise<CompleteUserTaskInput | null> {
   const converter = client.options.loadedDataConverter.payloadConverter;
   let runId: string | undefined;
   for (let run = 0; run < MAX_RUNS; run++) {
@@ -48,7 +52,11 @@ async function stillOpen(client: Client, instanceId: string, taskId: string): Pr
   }
 }
 
-async function historyCompletion(client: Client, instanceId: string, taskId: string): Promise<CompleteUserTaskInput | null> {
+async function historyCompletion(
+  client: Client,
+  instanceId: string,
+  taskId: string,
+): Promise<CompleteUserTaskInput | null> {
   try {
     return await acceptedCompletion(client, instanceId, taskId);
   } catch (error) {
@@ -104,7 +112,11 @@ export interface SweepResult {
  * a claim) and every open or claimed row of an instance the mirror shows ended — up to `limit`,
  * by id after `after`. Rows someone is working on right now (locked) are skipped.
  */
-export async function reconcileTasks(client: Client, db: Db, options: { claimedForMs?: number; limit?: number; after?: string | null } = {}): Promise<SweepResult> {
+export async function reconcileTasks(
+  client: Client,
+  db: Db,
+  options: { claimedForMs?: number; limit?: number; after?: string | null } = {},
+): Promise<SweepResult> {
   const candidates = await select<{ id: string; processInstanceId: string }>(
     db,
     `SELECT t.id, t.process_instance_id FROM human_tasks t JOIN process_instances i ON i.id = t.process_instance_id
@@ -116,7 +128,11 @@ export async function reconcileTasks(client: Client, db: Db, options: { claimedF
   const result: SweepResult = { checked: 0, completed: 0, cancelled: 0, next: null };
   for (const c of candidates) {
     const outcome = await inTransaction(db, async (tx) => {
-      const locked = await selectOne<{ id: string }>(tx, `SELECT id FROM human_tasks WHERE id = $1 AND status IN ('open', 'claimed') FOR UPDATE SKIP LOCKED`, [c.id]);
+      const locked = await selectOne<{ id: string }>(
+        tx,
+        `SELECT id FROM human_tasks WHERE id = $1 AND status IN ('open', 'claimed') FOR UPDATE SKIP LOCKED`,
+        [c.id],
+      );
       return locked ? (await reconcileTask(client, tx, c, { closeWithEndedProcess: true })).outcome : 'unchanged';
     });
     result.checked++;
@@ -136,13 +152,16 @@ export function startTaskReconciliation(
   let after: string | null = null;
   let stopped = false;
   let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (stopped || running) return; // a slow pass is not overlapped by the next
-    running = reconcileTasks(client, db, { claimedForMs: options.claimedForMs, after })
-      .then((r) => void (after = r.next))
-      .catch((error: unknown) => options.onError?.(error))
-      .finally(() => void (running = null));
-  }, options.intervalMs ?? 5 * 60_000);
+  const timer = setInterval(
+    () => {
+      if (stopped || running) return; // a slow pass is not overlapped by the next
+      running = reconcileTasks(client, db, { claimedForMs: options.claimedForMs, after })
+        .then((r) => void (after = r.next))
+        .catch((error: unknown) => options.onError?.(error))
+        .finally(() => void (running = null));
+    },
+    options.intervalMs ?? 5 * 60_000,
+  );
   timer.unref();
   return {
     async stop() {

@@ -3,7 +3,12 @@ import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
 import { completeTaskRow, type HumanTask } from '../../db/repositories/tasks';
 import { completeUserTaskUpdate } from '../../workflows/messages';
 import { reconcileTask } from './task-reconciler';
-import { TaskCompletionConflict, TaskCompletionRefused, type TaskCompleter, type TaskCompletion } from './task-completer';
+import {
+  TaskCompletionConflict,
+  TaskCompletionRefused,
+  type TaskCompleter,
+  type TaskCompletion,
+} from './task-completer';
 
 /**
  * Completes a task through its process instance's workflow: the task row is locked, the
@@ -30,20 +35,29 @@ export class TemporalTaskCompleter implements TaskCompleter {
         `SELECT id FROM human_tasks WHERE id = $1 AND row_version = $2 AND status = 'claimed' AND assignee = $3 FOR UPDATE`,
         [task.id, task.rowVersion, completion.actor.username],
       );
-      if (!locked) return new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
+      if (!locked)
+        return new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
       try {
         await this.client.workflow.getHandle(task.processInstanceId).executeUpdate(completeUserTaskUpdate, {
-          args: [{ taskId: task.id, outcome: completion.outcome, data: completion.data, actor: completion.actor.username }],
+          args: [
+            { taskId: task.id, outcome: completion.outcome, data: completion.data, actor: completion.actor.username },
+          ],
         });
       } catch (error) {
         if (!(error instanceof WorkflowUpdateFailedError) && !(error instanceof WorkflowNotFoundError)) throw error;
         const reconciled = await reconcileTask(this.client, tx, task, { closeWithEndedProcess: false });
         if (reconciled.outcome === 'completed') {
-          return new TaskCompletionConflict(`The process had already accepted a completion of this task by ${reconciled.by}; the task now shows it`);
+          return new TaskCompletionConflict(
+            `The process had already accepted a completion of this task by ${reconciled.by}; the task now shows it`,
+          );
         }
-        if (reconciled.outcome === 'cancelled') return new TaskCompletionConflict('The process has moved on and closed this task; it is now cancelled');
-        if (error instanceof WorkflowNotFoundError) return new TaskCompletionRefused('The process instance of this task is no longer running');
-        return new TaskCompletionRefused(`The process refused the completion: ${error.cause?.message ?? error.message}`);
+        if (reconciled.outcome === 'cancelled')
+          return new TaskCompletionConflict('The process has moved on and closed this task; it is now cancelled');
+        if (error instanceof WorkflowNotFoundError)
+          return new TaskCompletionRefused('The process instance of this task is no longer running');
+        return new TaskCompletionRefused(
+          `The process refused the completion: ${error.cause?.message ?? error.message}`,
+        );
       }
       const done = await completeTaskRow(tx, task.id, {
         username: completion.actor.username,
@@ -51,7 +65,8 @@ export class TemporalTaskCompleter implements TaskCompleter {
         data: completion.data,
         expectedVersion: task.rowVersion,
       });
-      if (!done) throw new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
+      if (!done)
+        throw new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
       return null;
     });
     if (failure) throw failure;

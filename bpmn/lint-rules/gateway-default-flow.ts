@@ -14,7 +14,10 @@ export const gatewayDefaultFlow: LocalRule = {
       if (!isAny(node, ['bpmn:ExclusiveGateway', 'bpmn:InclusiveGateway'])) return;
       const conditional = children(node, 'outgoing').filter((f) => !!child(f, 'conditionExpression'));
       if (conditional.length === 0 || node.default) return;
-      reporter.report(node.id, `The ${describeType(node.$type)} has conditional outgoing flows (${conditional.map((f) => f.id).join(', ')}) but no default flow; when every condition is false the process would be stuck. Mark one outgoing flow as the default.`);
+      reporter.report(
+        node.id,
+        `The ${describeType(node.$type)} has conditional outgoing flows (${conditional.map((f) => f.id).join(', ')}) but no default flow; when every condition is false the process would be stuck. Mark one outgoing flow as the default.`,
+      );
     },
   }),
 };

@@ -20,9 +20,14 @@ export const iso8601Values: LocalRule = {
   create: () => ({
     check(node, reporter) {
       if (is(node, 'bpmn:TimerEventDefinition')) {
-        const set = KINDS.map(([prop, kind]) => ({ kind, text: body(child(node, prop))?.trim() })).filter((k) => k.text);
+        const set = KINDS.map(([prop, kind]) => ({ kind, text: body(child(node, prop))?.trim() })).filter(
+          (k) => k.text,
+        );
         if (set.length !== 1) {
-          reporter.report(reportTarget(node), `The timer must have exactly one of a duration, a date or a cycle (it has ${set.length}).`);
+          reporter.report(
+            reportTarget(node),
+            `The timer must have exactly one of a duration, a date or a cycle (it has ${set.length}).`,
+          );
           return;
         }
         const { kind, text } = set[0];
@@ -32,7 +37,10 @@ export const iso8601Values: LocalRule = {
         return;
       }
       const schedule = extension(node, 'zeebe:TaskSchedule');
-      for (const [prop, label] of [['dueDate', 'due date'], ['followUpDate', 'follow-up date']] as const) {
+      for (const [prop, label] of [
+        ['dueDate', 'due date'],
+        ['followUpDate', 'follow-up date'],
+      ] as const) {
         const text = str(schedule, prop)?.trim();
         if (!text || text.startsWith('=')) continue;
         const error = instantOrDurationLiteralError(text);

@@ -16,18 +16,27 @@ export const knownActivityType: LocalRule = {
       const type = (definition?.type as string | undefined)?.trim();
       if (!type) {
         if (is(node, 'bpmn:SendTask') || isTask) {
-          reporter.report(node.id, `The ${what} has no activity type: set zeebe:taskDefinition type to one of the catalogue's activities.`);
+          reporter.report(
+            node.id,
+            `The ${what} has no activity type: set zeebe:taskDefinition type to one of the catalogue's activities.`,
+          );
         }
         return;
       }
       if (type.startsWith('=')) {
-        reporter.report(node.id, `The ${what}'s activity type "${type}" is an expression; it must be a fixed name from the activity catalogue.`);
+        reporter.report(
+          node.id,
+          `The ${what}'s activity type "${type}" is an expression; it must be a fixed name from the activity catalogue.`,
+        );
         return;
       }
       if (!context.activityTypes.has(type)) {
         const known = [...context.activityTypes].sort();
         const shown = known.length > 12 ? `${known.slice(0, 12).join(', ')}, …` : known.join(', ');
-        reporter.report(node.id, `The ${what}'s activity type "${type}" is not in the activity catalogue (known: ${shown || 'none'}).`);
+        reporter.report(
+          node.id,
+          `The ${what}'s activity type "${type}" is not in the activity catalogue (known: ${shown || 'none'}).`,
+        );
       }
     },
   }),

@@ -16,7 +16,10 @@ export const knownCandidateGroup: LocalRule = {
       if (list.type !== 'literal') return; // a FEEL list is only known at run time
       for (const group of list.values) {
         if (!context.candidateGroups.has(group)) {
-          reporter.report(node.id, `The user task's candidate group "${group}" is not a known group (known: ${[...context.candidateGroups].sort().join(', ') || 'none'}).`);
+          reporter.report(
+            node.id,
+            `The user task's candidate group "${group}" is not a known group (known: ${[...context.candidateGroups].sort().join(', ') || 'none'}).`,
+          );
         }
       }
     },

@@ -14,7 +14,10 @@ export const parallelJoinCanFire: LocalRule = {
     check(node, reporter) {
       if (!isScope(node)) return;
       for (const id of deadParallelJoins(node) ?? []) {
-        reporter.report(id, 'The parallel gateway waits for all its incoming flows, but no run of the process can bring a token on every one of them at once (they come from alternative branches, e.g. of an exclusive gateway); it would never continue. Use an exclusive gateway to merge alternatives.');
+        reporter.report(
+          id,
+          'The parallel gateway waits for all its incoming flows, but no run of the process can bring a token on every one of them at once (they come from alternative branches, e.g. of an exclusive gateway); it would never continue. Use an exclusive gateway to merge alternatives.',
+        );
       }
     },
   }),

@@ -14,7 +14,10 @@ export const reachableFromStart: LocalRule = {
       if (!reachable) return;
       for (const n of scopeNodes(node)) {
         if (n.id && !reachable.has(n.id)) {
-          reporter.report(n.id, `The ${describeType(n.$type)} "${n.name ?? n.id}" cannot be reached from any start event of its ${node.$type === 'bpmn:Process' ? 'process' : 'sub-process'}.`);
+          reporter.report(
+            n.id,
+            `The ${describeType(n.$type)} "${n.name ?? n.id}" cannot be reached from any start event of its ${node.$type === 'bpmn:Process' ? 'process' : 'sub-process'}.`,
+          );
         }
       }
     },

@@ -10,7 +10,12 @@ function isProcessLevelStart(event: ModdleElement): boolean {
   return is(event, 'bpmn:StartEvent') && !is(event.$parent, 'bpmn:SubProcess');
 }
 
-function checkMessage(node: ModdleElement, message: ModdleElement | undefined, reporter: LintReporter, needsKey: boolean): void {
+function checkMessage(
+  node: ModdleElement,
+  message: ModdleElement | undefined,
+  reporter: LintReporter,
+  needsKey: boolean,
+): void {
   const what = describeType(node.$type);
   if (!message) {
     reporter.report(node.id, `The ${what} refers to no message; choose or create a message with a name.`);
@@ -19,16 +24,32 @@ function checkMessage(node: ModdleElement, message: ModdleElement | undefined, r
   if (!str(message, 'name')?.trim()) reporter.report(node.id, `The ${what}'s message "${message.id}" has no name.`);
   const key = str(extension(message, 'zeebe:Subscription'), 'correlationKey')?.trim();
   if (needsKey && !key) {
-    reporter.report(node.id, `The ${what}'s message "${str(message, 'name') ?? message.id}" has no correlation key (for example =nhsNumber), so it cannot be matched to this instance.`);
+    reporter.report(
+      node.id,
+      `The ${what}'s message "${str(message, 'name') ?? message.id}" has no correlation key (for example =nhsNumber), so it cannot be matched to this instance.`,
+    );
   }
 }
 
-function checkCode(node: ModdleElement, def: ModdleElement, kind: 'error' | 'escalation', reporter: LintReporter): void {
+function checkCode(
+  node: ModdleElement,
+  def: ModdleElement,
+  kind: 'error' | 'escalation',
+  reporter: LintReporter,
+): void {
   const ref = def[`${kind}Ref`] as ModdleElement | undefined;
   const code = str(ref, `${kind}Code`)?.trim();
   const throwing = isAny(node, ['bpmn:EndEvent', 'bpmn:IntermediateThrowEvent']);
-  if (throwing && !code) reporter.report(node.id, `The ${describeType(node.$type)} throws an ${kind} without an ${kind} code; set one so a boundary or event sub-process can catch it.`);
-  if (!throwing && ref && !code) reporter.report(node.id, `The ${describeType(node.$type)} catches ${kind} "${ref.id}", which has no ${kind} code; set the code, or remove the reference to catch every ${kind}.`);
+  if (throwing && !code)
+    reporter.report(
+      node.id,
+      `The ${describeType(node.$type)} throws an ${kind} without an ${kind} code; set one so a boundary or event sub-process can catch it.`,
+    );
+  if (!throwing && ref && !code)
+    reporter.report(
+      node.id,
+      `The ${describeType(node.$type)} catches ${kind} "${ref.id}", which has no ${kind} code; set the code, or remove the reference to catch every ${kind}.`,
+    );
 }
 
 function checkEvent(node: ModdleElement, reporter: LintReporter): void {
@@ -51,26 +72,39 @@ function checkActivity(node: ModdleElement, reporter: LintReporter): void {
   if (is(node, 'bpmn:ReceiveTask')) checkMessage(node, node.messageRef as ModdleElement | undefined, reporter, true);
   if (is(node, 'bpmn:ScriptTask')) {
     const script = extension(node, 'zeebe:Script');
-    if (!str(script, 'expression')?.trim()) reporter.report(node.id, 'The script task has no FEEL expression (zeebe:script expression).');
-    if (!str(script, 'resultVariable')?.trim()) reporter.report(node.id, 'The script task has no result variable to store its value in.');
+    if (!str(script, 'expression')?.trim())
+      reporter.report(node.id, 'The script task has no FEEL expression (zeebe:script expression).');
+    if (!str(script, 'resultVariable')?.trim())
+      reporter.report(node.id, 'The script task has no result variable to store its value in.');
   }
   if (is(node, 'bpmn:CallActivity')) {
     const called = extension(node, 'zeebe:CalledElement');
-    if (!str(called, 'processId')?.trim()) reporter.report(node.id, 'The call activity names no process to call (zeebe:calledElement processId).');
+    if (!str(called, 'processId')?.trim())
+      reporter.report(node.id, 'The call activity names no process to call (zeebe:calledElement processId).');
     const binding = str(called, 'bindingType') ?? 'latest';
-    if (!['latest', 'deployment', 'versionTag'].includes(binding)) reporter.report(node.id, `The call activity's binding type "${binding}" is not supported (latest, deployment or versionTag).`);
-    if (binding === 'versionTag' && !str(called, 'versionTag')?.trim()) reporter.report(node.id, 'The call activity is bound to a version tag but names none.');
+    if (!['latest', 'deployment', 'versionTag'].includes(binding))
+      reporter.report(
+        node.id,
+        `The call activity's binding type "${binding}" is not supported (latest, deployment or versionTag).`,
+      );
+    if (binding === 'versionTag' && !str(called, 'versionTag')?.trim())
+      reporter.report(node.id, 'The call activity is bound to a version tag but names none.');
   }
   const loop = child(node, 'loopCharacteristics');
   if (is(loop, 'bpmn:MultiInstanceLoopCharacteristics')) {
     const z = extension(loop, 'zeebe:LoopCharacteristics');
-    if (!str(z, 'inputCollection')?.trim()) reporter.report(node.id, `The multi-instance ${what} has no input collection to run over.`);
+    if (!str(z, 'inputCollection')?.trim())
+      reporter.report(node.id, `The multi-instance ${what} has no input collection to run over.`);
     if (!!str(z, 'outputCollection')?.trim() !== !!str(z, 'outputElement')?.trim()) {
-      reporter.report(node.id, `The multi-instance ${what} must set both an output collection and an output element, or neither.`);
+      reporter.report(
+        node.id,
+        `The multi-instance ${what} must set both an output collection and an output element, or neither.`,
+      );
     }
   }
   const retries = str(extension(node, 'zeebe:TaskDefinition'), 'retries')?.trim();
-  if (retries && !/^\d+$/.test(retries)) reporter.report(node.id, `The ${what}'s retries "${retries}" is not a whole number.`);
+  if (retries && !/^\d+$/.test(retries))
+    reporter.report(node.id, `The ${what}'s retries "${retries}" is not a whole number.`);
   const priority = str(extension(node, 'zeebe:PriorityDefinition'), 'priority')?.trim();
   if (priority && !priority.startsWith('=') && !(/^\d+$/.test(priority) && Number(priority) <= 100)) {
     reporter.report(node.id, `The ${what}'s priority "${priority}" is not a whole number from 0 to 100.`);
@@ -87,7 +121,11 @@ export const requiredSettings: LocalRule = {
       if (is(node, 'bpmn:Activity')) checkActivity(node, reporter);
       if (is(node, 'bpmn:SubProcess') && node.triggeredByEvent === true) {
         const starts = children(node, 'flowElements').filter((e) => is(e, 'bpmn:StartEvent'));
-        if (starts.length !== 1) reporter.report(node.id, `The event sub-process must have exactly one start event (it has ${starts.length}).`);
+        if (starts.length !== 1)
+          reporter.report(
+            node.id,
+            `The event sub-process must have exactly one start event (it has ${starts.length}).`,
+          );
       }
       if (is(node, 'zeebe:IoMapping')) {
         const owner = node.$parent?.$parent;

@@ -8,12 +8,29 @@ import { child, children, describeType, is, isAny, type ModdleElement } from '..
 import type { LintReporter, LocalRule } from '../lint-types';
 
 const SUPPORTED_FLOW_ELEMENTS = new Set([
-  'bpmn:StartEvent', 'bpmn:EndEvent', 'bpmn:IntermediateCatchEvent', 'bpmn:IntermediateThrowEvent', 'bpmn:BoundaryEvent',
-  'bpmn:Task', 'bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:UserTask', 'bpmn:ReceiveTask', 'bpmn:ScriptTask', 'bpmn:ManualTask',
-  'bpmn:ExclusiveGateway', 'bpmn:ParallelGateway', 'bpmn:InclusiveGateway', 'bpmn:EventBasedGateway',
-  'bpmn:SubProcess', 'bpmn:CallActivity', 'bpmn:SequenceFlow',
+  'bpmn:StartEvent',
+  'bpmn:EndEvent',
+  'bpmn:IntermediateCatchEvent',
+  'bpmn:IntermediateThrowEvent',
+  'bpmn:BoundaryEvent',
+  'bpmn:Task',
+  'bpmn:ServiceTask',
+  'bpmn:SendTask',
+  'bpmn:UserTask',
+  'bpmn:ReceiveTask',
+  'bpmn:ScriptTask',
+  'bpmn:ManualTask',
+  'bpmn:ExclusiveGateway',
+  'bpmn:ParallelGateway',
+  'bpmn:InclusiveGateway',
+  'bpmn:EventBasedGateway',
+  'bpmn:SubProcess',
+  'bpmn:CallActivity',
+  'bpmn:SequenceFlow',
   // Data objects and stores are documentation only; the engine ignores them.
-  'bpmn:DataObject', 'bpmn:DataObjectReference', 'bpmn:DataStoreReference',
+  'bpmn:DataObject',
+  'bpmn:DataObjectReference',
+  'bpmn:DataStoreReference',
 ]);
 
 type Definition = 'none' | 'message' | 'timer' | 'error' | 'escalation' | 'terminate';
@@ -30,13 +47,17 @@ const DEFINITION_TYPES: Record<string, Definition> = {
 function allowedDefinitions(event: ModdleElement): { where: string; allowed: Definition[] } {
   const parent = event.$parent;
   if (is(event, 'bpmn:StartEvent')) {
-    if (is(parent, 'bpmn:SubProcess') && parent?.triggeredByEvent === true) return { where: 'an event sub-process start event', allowed: ['timer', 'message', 'error', 'escalation'] };
+    if (is(parent, 'bpmn:SubProcess') && parent?.triggeredByEvent === true)
+      return { where: 'an event sub-process start event', allowed: ['timer', 'message', 'error', 'escalation'] };
     if (is(parent, 'bpmn:SubProcess')) return { where: 'a sub-process start event', allowed: ['none'] };
     return { where: 'a process start event', allowed: ['none', 'message', 'timer'] };
   }
-  if (is(event, 'bpmn:EndEvent')) return { where: 'an end event', allowed: ['none', 'terminate', 'error', 'escalation', 'message'] };
-  if (is(event, 'bpmn:IntermediateCatchEvent')) return { where: 'an intermediate catch event', allowed: ['timer', 'message'] };
-  if (is(event, 'bpmn:IntermediateThrowEvent')) return { where: 'an intermediate throw event', allowed: ['none', 'message', 'escalation'] };
+  if (is(event, 'bpmn:EndEvent'))
+    return { where: 'an end event', allowed: ['none', 'terminate', 'error', 'escalation', 'message'] };
+  if (is(event, 'bpmn:IntermediateCatchEvent'))
+    return { where: 'an intermediate catch event', allowed: ['timer', 'message'] };
+  if (is(event, 'bpmn:IntermediateThrowEvent'))
+    return { where: 'an intermediate throw event', allowed: ['none', 'message', 'escalation'] };
   return { where: 'a boundary event', allowed: ['timer', 'error', 'message', 'escalation'] };
 }
 
@@ -44,23 +65,41 @@ function checkEvent(node: ModdleElement, reporter: LintReporter): void {
   const defs = children(node, 'eventDefinitions');
   const { where, allowed } = allowedDefinitions(node);
   if (defs.length > 1) {
-    reporter.report(node.id, `The ${describeType(node.$type)} has ${defs.length} event definitions; only one is supported.`);
+    reporter.report(
+      node.id,
+      `The ${describeType(node.$type)} has ${defs.length} event definitions; only one is supported.`,
+    );
     return;
   }
   const kind: Definition | undefined = defs.length === 0 ? 'none' : DEFINITION_TYPES[defs[0].$type];
   if (!kind || !allowed.includes(kind)) {
-    const name = defs.length === 0 ? 'a plain (none)' : `a ${describeType(defs[0].$type).replace(/ event definition$/, '')}`;
-    reporter.report(node.id, `${name[0].toUpperCase()}${name.slice(1)} event is not supported as ${where} (supported: ${allowed.join(', ')}).`);
+    const name =
+      defs.length === 0 ? 'a plain (none)' : `a ${describeType(defs[0].$type).replace(/ event definition$/, '')}`;
+    reporter.report(
+      node.id,
+      `${name[0].toUpperCase()}${name.slice(1)} event is not supported as ${where} (supported: ${allowed.join(', ')}).`,
+    );
   }
 }
 
 function checkActivity(node: ModdleElement, reporter: LintReporter): void {
   const loop = child(node, 'loopCharacteristics');
   if (loop && !is(loop, 'bpmn:MultiInstanceLoopCharacteristics')) {
-    reporter.report(node.id, `The ${describeType(node.$type)} uses a standard loop, which is not supported; use multi-instance over a collection.`);
+    reporter.report(
+      node.id,
+      `The ${describeType(node.$type)} uses a standard loop, which is not supported; use multi-instance over a collection.`,
+    );
   }
-  if (node.isForCompensation === true) reporter.report(node.id, `The ${describeType(node.$type)} is a compensation handler; compensation is not supported.`);
-  if (node.default) reporter.report(node.id, `The ${describeType(node.$type)} has a default flow; default flows are only supported on exclusive and inclusive gateways.`);
+  if (node.isForCompensation === true)
+    reporter.report(
+      node.id,
+      `The ${describeType(node.$type)} is a compensation handler; compensation is not supported.`,
+    );
+  if (node.default)
+    reporter.report(
+      node.id,
+      `The ${describeType(node.$type)} has a default flow; default flows are only supported on exclusive and inclusive gateways.`,
+    );
 }
 
 export const unsupportedElement: LocalRule = {
@@ -70,7 +109,10 @@ export const unsupportedElement: LocalRule = {
   create: () => ({
     check(node, reporter) {
       if (is(node, 'bpmn:FlowElement') && !SUPPORTED_FLOW_ELEMENTS.has(node.$type)) {
-        reporter.report(node.id, `The ${describeType(node.$type)} "${node.name ?? node.id}" is not supported by this engine.`);
+        reporter.report(
+          node.id,
+          `The ${describeType(node.$type)} "${node.name ?? node.id}" is not supported by this engine.`,
+        );
         return;
       }
       if (is(node, 'bpmn:Event')) checkEvent(node, reporter);
@@ -78,12 +120,18 @@ export const unsupportedElement: LocalRule = {
       if (is(node, 'bpmn:SequenceFlow') && child(node, 'conditionExpression')) {
         const source = node.sourceRef as ModdleElement | undefined;
         if (source && !isAny(source, ['bpmn:ExclusiveGateway', 'bpmn:InclusiveGateway'])) {
-          reporter.report(node.id, `The sequence flow has a condition but leaves a ${describeType(source.$type)} element; conditions are only supported on flows leaving exclusive or inclusive gateways.`);
+          reporter.report(
+            node.id,
+            `The sequence flow has a condition but leaves a ${describeType(source.$type)} element; conditions are only supported on flows leaving exclusive or inclusive gateways.`,
+          );
         }
       }
       if (isAny(node, ['zeebe:ExecutionListeners', 'zeebe:TaskListeners'])) {
         const owner = node.$parent?.$parent;
-        reporter.report(owner?.id, `${is(node, 'zeebe:TaskListeners') ? 'Task' : 'Execution'} listeners are not supported; model the work as tasks instead.`);
+        reporter.report(
+          owner?.id,
+          `${is(node, 'zeebe:TaskListeners') ? 'Task' : 'Execution'} listeners are not supported; model the work as tasks instead.`,
+        );
       }
     },
   }),

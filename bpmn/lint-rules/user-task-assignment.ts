@@ -11,7 +11,11 @@ export const userTaskAssignment: LocalRule = {
       if (!is(node, 'bpmn:UserTask')) return;
       const a = extension(node, 'zeebe:AssignmentDefinition');
       const set = ['assignee', 'candidateGroups', 'candidateUsers'].some((p) => (str(a, p) ?? '').trim() !== '');
-      if (!set) reporter.report(node.id, 'The user task has no assignee, candidate groups or candidate users, so it will appear in no one\'s queue.');
+      if (!set)
+        reporter.report(
+          node.id,
+          "The user task has no assignee, candidate groups or candidate users, so it will appear in no one's queue.",
+        );
     },
   }),
 };

@@ -32,7 +32,14 @@ export const SCHEDULE_2026_DOSES: readonly ScheduleDoseReference[] = [
   { code: 'dtap-ipv-1', vaccine: 'dtap-ipv', dose: 1, dueAge: '3 years 4 months' },
   { code: 'mmrv-2-preschool', vaccine: 'mmrv', dose: 2, dueAge: '3 years 4 months', bornOnOrBefore: '2024-06-30' },
   // Born 1 July – 31 December 2024: MMRV at 18 months and again pre-school.
-  { code: 'mmrv-3-preschool', vaccine: 'mmrv', dose: 3, dueAge: '3 years 4 months', bornOnOrAfter: '2024-07-01', bornOnOrBefore: '2024-12-31' },
+  {
+    code: 'mmrv-3-preschool',
+    vaccine: 'mmrv',
+    dose: 3,
+    dueAge: '3 years 4 months',
+    bornOnOrAfter: '2024-07-01',
+    bornOnOrBefore: '2024-12-31',
+  },
   { code: 'hpv-1', vaccine: 'hpv', dose: 1, dueAge: '12 years' },
   { code: 'td-ipv-1', vaccine: 'td-ipv', dose: 1, dueAge: '14 years' },
   { code: 'menacwy-1', vaccine: 'menacwy', dose: 1, dueAge: '14 years' },

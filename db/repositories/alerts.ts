@@ -33,7 +33,12 @@ const COLUMNS = `a.id, a.child_id, c.nhs_number, a.locality_id, a.actor_id, s.us
 const FROM = 'FROM break_glass_alerts a JOIN children c ON c.id = a.child_id JOIN staff_users s ON s.id = a.actor_id';
 
 /** Alerts of these localities, unacknowledged first, newest first. */
-export function listBreakGlassAlerts(db: Db, localityIds: number[], onlyOpen: boolean, limit: number): Promise<BreakGlassAlert[]> {
+export function listBreakGlassAlerts(
+  db: Db,
+  localityIds: number[],
+  onlyOpen: boolean,
+  limit: number,
+): Promise<BreakGlassAlert[]> {
   return select<BreakGlassAlert>(
     db,
     `SELECT ${COLUMNS} ${FROM}

@@ -23,7 +23,17 @@ export async function insertAuditEvent(db: Db, e: NewAuditEvent): Promise<string
     db,
     `INSERT INTO audit_events (actor_id, actor_username, action, entity_type, entity_id, child_id, source_ip, reason, detail)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-    [e.actorId, e.actorUsername, e.action, e.entityType, e.entityId, e.childId, e.sourceIp, e.reason, JSON.stringify(e.detail)],
+    [
+      e.actorId,
+      e.actorUsername,
+      e.action,
+      e.entityType,
+      e.entityId,
+      e.childId,
+      e.sourceIp,
+      e.reason,
+      JSON.stringify(e.detail),
+    ],
   );
   return row!.id;
 }
@@ -49,7 +59,15 @@ export function listAuditEvents(db: Db, f: AuditFilter): Promise<AuditEvent[]> {
        AND ($3::text IS NULL OR action = $3) AND ($4::timestamptz IS NULL OR occurred_at >= $4)
        AND ($5::timestamptz IS NULL OR occurred_at < $5) AND ($6::bigint IS NULL OR id < $6)
      ORDER BY id DESC LIMIT $7`,
-    [f.childId ?? null, f.actorUsername ?? null, f.action ?? null, f.from ?? null, f.to ?? null, f.beforeId ?? null, f.limit],
+    [
+      f.childId ?? null,
+      f.actorUsername ?? null,
+      f.action ?? null,
+      f.from ?? null,
+      f.to ?? null,
+      f.beforeId ?? null,
+      f.limit,
+    ],
   );
 }
 

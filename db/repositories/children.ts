@@ -44,7 +44,18 @@ export async function createChild(db: Db, child: NewChild): Promise<ChildDetails
     db,
     `INSERT INTO children (nhs_number, given_name, family_name, date_of_birth, sex, address_line1, postcode, locality_id, gp_practice_ods, safeguarding_alert)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-    [child.nhsNumber, child.givenName, child.familyName, child.dateOfBirth, child.sex, child.addressLine1, child.postcode, child.localityId, child.gpPracticeOds ?? null, child.safeguardingAlert ?? 'none'],
+    [
+      child.nhsNumber,
+      child.givenName,
+      child.familyName,
+      child.dateOfBirth,
+      child.sex,
+      child.addressLine1,
+      child.postcode,
+      child.localityId,
+      child.gpPracticeOds ?? null,
+      child.safeguardingAlert ?? 'none',
+    ],
   );
   return (await findChildById(db, row!.id))!;
 }
@@ -90,10 +101,32 @@ export function searchChildren(
 }
 
 export interface ChildRecordParts {
-  contacts: Array<{ id: string; relationship: string; name: string; phone: string | null; email: string | null; preferredMethod: string; isPrimary: boolean }>;
-  immunisations: Array<{ id: string; vaccine: string; dose: number; givenOn: string; givenBy: string | null; source: string }>;
+  contacts: Array<{
+    id: string;
+    relationship: string;
+    name: string;
+    phone: string | null;
+    email: string | null;
+    preferredMethod: string;
+    isPrimary: boolean;
+  }>;
+  immunisations: Array<{
+    id: string;
+    vaccine: string;
+    dose: number;
+    givenOn: string;
+    givenBy: string | null;
+    source: string;
+  }>;
   screening: Array<{ id: string; programme: string; outcome: string; recordedOn: string; detail: unknown }>;
-  concerns: Array<{ id: string; status: string; summary: string; raisedAt: Date; outcome: string | null; closedAt: Date | null }>;
+  concerns: Array<{
+    id: string;
+    status: string;
+    summary: string;
+    raisedAt: Date;
+    outcome: string | null;
+    closedAt: Date | null;
+  }>;
 }
 
 export async function childRecordParts(db: Db, childId: string): Promise<ChildRecordParts> {
@@ -149,7 +182,11 @@ export function childTimeline(db: Db, childId: string): Promise<TimelineEvent[]>
   );
 }
 
-export async function setSafeguardingAlert(db: Db, childId: string, alert: 'none' | 'concern' | 'child_protection_plan' | 'looked_after'): Promise<void> {
+export async function setSafeguardingAlert(
+  db: Db,
+  childId: string,
+  alert: 'none' | 'concern' | 'child_protection_plan' | 'looked_after',
+): Promise<void> {
   await select(
     db,
     'UPDATE children SET safeguarding_alert = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1 RETURNING id',
@@ -157,15 +194,35 @@ export async function setSafeguardingAlert(db: Db, childId: string, alert: 'none
   );
 }
 
-export async function addImmunisation(db: Db, childId: string, i: { vaccine: string; dose: number; givenOn: string }): Promise<void> {
-  await select(db, 'INSERT INTO immunisation_events (child_id, vaccine, dose, given_on) VALUES ($1, $2, $3, $4) RETURNING id', [childId, i.vaccine, i.dose, i.givenOn]);
+export async function addImmunisation(
+  db: Db,
+  childId: string,
+  i: { vaccine: string; dose: number; givenOn: string },
+): Promise<void> {
+  await select(
+    db,
+    'INSERT INTO immunisation_events (child_id, vaccine, dose, given_on) VALUES ($1, $2, $3, $4) RETURNING id',
+    [childId, i.vaccine, i.dose, i.givenOn],
+  );
 }
 
-export async function addScreeningResult(db: Db, childId: string, s: { programme: 'blood_spot' | 'hearing' | 'nipe'; outcome: string; recordedOn: string }): Promise<void> {
-  await select(db, 'INSERT INTO screening_results (child_id, programme, outcome, recorded_on) VALUES ($1, $2, $3, $4) RETURNING id', [childId, s.programme, s.outcome, s.recordedOn]);
+export async function addScreeningResult(
+  db: Db,
+  childId: string,
+  s: { programme: 'blood_spot' | 'hearing' | 'nipe'; outcome: string; recordedOn: string },
+): Promise<void> {
+  await select(
+    db,
+    'INSERT INTO screening_results (child_id, programme, outcome, recorded_on) VALUES ($1, $2, $3, $4) RETURNING id',
+    [childId, s.programme, s.outcome, s.recordedOn],
+  );
 }
 
-export async function addContact(db: Db, childId: string, c: { relationship: string; name: string; phone?: string; preferredMethod: string; isPrimary?: boolean }): Promise<void> {
+export async function addContact(
+  db: Db,
+  childId: string,
+  c: { relationship: string; name: string; phone?: string; preferredMethod: string; isPrimary?: boolean },
+): Promise<void> {
   await select(
     db,
     'INSERT INTO contacts (child_id, relationship, name, phone, preferred_method, is_primary) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',

@@ -46,7 +46,12 @@ export function findConcern(db: Db, id: string): Promise<Concern | null> {
   return selectOne<Concern>(db, `SELECT ${COLUMNS} ${FROM} WHERE k.id = $1`, [id]);
 }
 
-export function listConcerns(db: Db, localityIds: number[], statuses: ConcernStatus[], limit: number): Promise<Concern[]> {
+export function listConcerns(
+  db: Db,
+  localityIds: number[],
+  statuses: ConcernStatus[],
+  limit: number,
+): Promise<Concern[]> {
   return select<Concern>(
     db,
     `SELECT ${COLUMNS} ${FROM} WHERE c.locality_id = ANY($1::smallint[]) AND k.status = ANY($2::text[])
@@ -55,7 +60,13 @@ export function listConcerns(db: Db, localityIds: number[], statuses: ConcernSta
   );
 }
 
-export async function addConcernNote(db: Db, concernId: string, kind: ConcernNote['kind'], body: string, staffId: number): Promise<string> {
+export async function addConcernNote(
+  db: Db,
+  concernId: string,
+  kind: ConcernNote['kind'],
+  body: string,
+  staffId: number,
+): Promise<string> {
   const row = await selectOne<{ id: string }>(
     db,
     'INSERT INTO safeguarding_concern_notes (concern_id, kind, body, author_id) VALUES ($1, $2, $3, $4) RETURNING id',
@@ -74,7 +85,12 @@ export function concernNotes(db: Db, concernId: string): Promise<ConcernNote[]> 
 }
 
 /** Null when the concern is already closed (or was changed since `expectedVersion`). */
-export function escalateConcern(db: Db, id: string, staffId: number, expectedVersion?: number): Promise<{ id: string } | null> {
+export function escalateConcern(
+  db: Db,
+  id: string,
+  staffId: number,
+  expectedVersion?: number,
+): Promise<{ id: string } | null> {
   return selectOne(
     db,
     `UPDATE safeguarding_concerns SET status = 'escalated', escalated_by = $2, escalated_at = now(), row_version = row_version + 1
@@ -83,7 +99,13 @@ export function escalateConcern(db: Db, id: string, staffId: number, expectedVer
   );
 }
 
-export function closeConcern(db: Db, id: string, staffId: number, outcome: string, expectedVersion?: number): Promise<{ id: string } | null> {
+export function closeConcern(
+  db: Db,
+  id: string,
+  staffId: number,
+  outcome: string,
+  expectedVersion?: number,
+): Promise<{ id: string } | null> {
   return selectOne(
     db,
     `UPDATE safeguarding_concerns SET status = 'closed', outcome = $3, closed_by = $2, closed_at = now(), row_version = row_version + 1
@@ -93,6 +115,10 @@ export function closeConcern(db: Db, id: string, staffId: number, outcome: strin
 }
 
 export async function openConcernCount(db: Db, childId: string): Promise<number> {
-  const rows = await select<{ n: string }>(db, "SELECT count(*) AS n FROM safeguarding_concerns WHERE child_id = $1 AND status <> 'closed'", [childId]);
+  const rows = await select<{ n: string }>(
+    db,
+    "SELECT count(*) AS n FROM safeguarding_concerns WHERE child_id = $1 AND status <> 'closed'",
+    [childId],
+  );
   return Number(rows[0].n);
 }

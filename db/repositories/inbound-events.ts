@@ -7,8 +7,15 @@
 import { select, selectOne, type Db } from './sql';
 
 export const INBOUND_EVENT_KINDS = [
-  'birth_notification', 'address_change', 'gp_change', 'inbound_transfer', 'immunisation', 'screening_outcome', 'appointment_outcome',
-  'child_protection_alert', 'death_notification',
+  'birth_notification',
+  'address_change',
+  'gp_change',
+  'inbound_transfer',
+  'immunisation',
+  'screening_outcome',
+  'appointment_outcome',
+  'child_protection_alert',
+  'death_notification',
 ] as const;
 export type InboundEventKind = (typeof INBOUND_EVENT_KINDS)[number];
 
@@ -43,7 +50,10 @@ const COLUMNS = `id, kind, source_event_id, content_hash, dedupe_key, nhs_number
 
 /** The stored event with this dedupe key, if any. */
 export function findInboundEventByKey(db: Db, kind: InboundEventKind, dedupeKey: string): Promise<InboundEvent | null> {
-  return selectOne<InboundEvent>(db, `SELECT ${COLUMNS} FROM inbound_events WHERE kind = $1 AND dedupe_key = $2`, [kind, dedupeKey]);
+  return selectOne<InboundEvent>(db, `SELECT ${COLUMNS} FROM inbound_events WHERE kind = $1 AND dedupe_key = $2`, [
+    kind,
+    dedupeKey,
+  ]);
 }
 
 export function findInboundEvent(db: Db, id: string): Promise<InboundEvent | null> {
@@ -57,23 +67,47 @@ export async function insertInboundEvent(db: Db, e: NewInboundEvent): Promise<bo
     `INSERT INTO inbound_events (id, kind, source_event_id, content_hash, dedupe_key, nhs_number, child_id, payload, routing, message_name, message_variables, received_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (kind, dedupe_key) DO NOTHING RETURNING id`,
-    [e.id, e.kind, e.sourceEventId, e.contentHash, dedupeKeyOf(e), e.nhsNumber, e.childId, JSON.stringify(e.payload), JSON.stringify(e.routing),
-      e.messageName, JSON.stringify(e.messageVariables), e.receivedBy],
+    [
+      e.id,
+      e.kind,
+      e.sourceEventId,
+      e.contentHash,
+      dedupeKeyOf(e),
+      e.nhsNumber,
+      e.childId,
+      JSON.stringify(e.payload),
+      JSON.stringify(e.routing),
+      e.messageName,
+      JSON.stringify(e.messageVariables),
+      e.receivedBy,
+    ],
   );
   return rows.length === 1;
 }
 
 /** Locks the event for publishing (inside `tx`) if it is still unpublished and nobody else holds it. */
 export function claimForPublish(tx: Db, id: string): Promise<InboundEvent | null> {
-  return selectOne<InboundEvent>(tx, `SELECT ${COLUMNS} FROM inbound_events WHERE id = $1 AND published_at IS NULL FOR UPDATE SKIP LOCKED`, [id]);
+  return selectOne<InboundEvent>(
+    tx,
+    `SELECT ${COLUMNS} FROM inbound_events WHERE id = $1 AND published_at IS NULL FOR UPDATE SKIP LOCKED`,
+    [id],
+  );
 }
 
 export async function markPublished(tx: Db, id: string): Promise<void> {
-  await select(tx, 'UPDATE inbound_events SET published_at = now(), publish_attempts = publish_attempts + 1, last_publish_error = NULL WHERE id = $1 RETURNING id', [id]);
+  await select(
+    tx,
+    'UPDATE inbound_events SET published_at = now(), publish_attempts = publish_attempts + 1, last_publish_error = NULL WHERE id = $1 RETURNING id',
+    [id],
+  );
 }
 
 export async function markPublishFailed(db: Db, id: string, error: string): Promise<void> {
-  await select(db, 'UPDATE inbound_events SET publish_attempts = publish_attempts + 1, last_publish_error = $2 WHERE id = $1 RETURNING id', [id, error.slice(0, 2000)]);
+  await select(
+    db,
+    'UPDATE inbound_events SET publish_attempts = publish_attempts + 1, last_publish_error = $2 WHERE id = $1 RETURNING id',
+    [id, error.slice(0, 2000)],
+  );
 }
 
 /** Unpublished events received before `olderThan`, oldest first (for the relay). */

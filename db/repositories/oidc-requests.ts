@@ -1,6 +1,9 @@
 import { select, selectOne, type Db } from './sql';
 
-export async function saveOidcRequest(db: Db, r: { stateHash: string; nonce: string; codeVerifier: string; ttlMinutes: number }): Promise<void> {
+export async function saveOidcRequest(
+  db: Db,
+  r: { stateHash: string; nonce: string; codeVerifier: string; ttlMinutes: number },
+): Promise<void> {
   // Expired requests are cleared as new ones arrive, so the table stays small without a sweeper.
   await select(db, 'DELETE FROM oidc_login_requests WHERE expires_at < now() RETURNING state_hash');
   await select(
@@ -12,5 +15,9 @@ export async function saveOidcRequest(db: Db, r: { stateHash: string; nonce: str
 
 /** Takes (deletes and returns) a live request: each state can be used once. */
 export function takeOidcRequest(db: Db, stateHash: string): Promise<{ nonce: string; codeVerifier: string } | null> {
-  return selectOne(db, 'DELETE FROM oidc_login_requests WHERE state_hash = $1 AND expires_at > now() RETURNING nonce, code_verifier', [stateHash]);
+  return selectOne(
+    db,
+    'DELETE FROM oidc_login_requests WHERE state_hash = $1 AND expires_at > now() RETURNING nonce, code_verifier',
+    [stateHash],
+  );
 }

@@ -74,7 +74,8 @@ export function enqueueEmail(db: Db, e: NewEmail): Promise<Enqueued> {
 /** Any channel. SMS and letter rows are handed to a logging stand-in sender (mail/delivery.ts). */
 export async function enqueueMessage(db: Db, m: NewMessage): Promise<Enqueued> {
   if (!m.idempotencyKey.trim()) throw new OutboxInputError('an outbox row needs a non-empty idempotency key');
-  if (m.channel === 'email' && !/^[^@\s]+@[^@\s]+$/.test(m.to)) throw new OutboxInputError(`"${m.to}" is not an email address`);
+  if (m.channel === 'email' && !/^[^@\s]+@[^@\s]+$/.test(m.to))
+    throw new OutboxInputError(`"${m.to}" is not an email address`);
   if (!m.to.trim()) throw new OutboxInputError(`a ${m.channel} message needs a recipient`);
   const rendered = renderTemplate(m.template, m.model);
   const messageId = messageIdFor(m.idempotencyKey);
@@ -84,13 +85,25 @@ export async function enqueueMessage(db: Db, m: NewMessage): Promise<Enqueued> {
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (idempotency_key) DO NOTHING
      RETURNING id, message_id`,
-    [m.idempotencyKey, m.channel, m.to, rendered.subject, rendered.text, m.channel === 'email' ? rendered.html : null, m.template, messageId, m.childId ?? null],
+    [
+      m.idempotencyKey,
+      m.channel,
+      m.to,
+      rendered.subject,
+      rendered.text,
+      m.channel === 'email' ? rendered.html : null,
+      m.template,
+      messageId,
+      m.childId ?? null,
+    ],
   );
   if (inserted) return { ...inserted, created: true };
   // A separate statement: under READ COMMITTED it sees the row a concurrent transaction committed.
-  const existing = await selectOne<{ id: string; messageId: string }>(db, 'SELECT id, message_id FROM notifications WHERE idempotency_key = $1', [
-    m.idempotencyKey,
-  ]);
+  const existing = await selectOne<{ id: string; messageId: string }>(
+    db,
+    'SELECT id, message_id FROM notifications WHERE idempotency_key = $1',
+    [m.idempotencyKey],
+  );
   if (!existing) throw new Error(`outbox: idempotency key ${m.idempotencyKey} conflicted but no row was found`);
   return { ...existing, created: false };
 }
@@ -123,7 +136,11 @@ export function initialsOf(givenName: string, familyName: string): string {
 
 /** The practice's address and the child's NHS number and initials (read in the caller's transaction). */
 export async function gpEmailRecipient(db: Db, gpPracticeCode: string, childId: string): Promise<GpEmailRecipient> {
-  const practice = await selectOne<{ name: string; email: string }>(db, 'SELECT name, email FROM gp_practices WHERE ods_code = $1', [gpPracticeCode]);
+  const practice = await selectOne<{ name: string; email: string }>(
+    db,
+    'SELECT name, email FROM gp_practices WHERE ods_code = $1',
+    [gpPracticeCode],
+  );
   if (!practice) throw new OutboxInputError(`unknown GP practice ODS code "${gpPracticeCode}"`);
   if (!/^\d+$/.test(childId)) throw new OutboxInputError(`child id "${childId}" is not a record id`);
   const child = await selectOne<{ nhsNumber: string; givenName: string; familyName: string }>(
@@ -132,7 +149,12 @@ export async function gpEmailRecipient(db: Db, gpPracticeCode: string, childId: 
     [childId],
   );
   if (!child) throw new OutboxInputError(`no child record with id ${childId}`);
-  return { practiceName: practice.name, email: practice.email, nhsNumber: child.nhsNumber, initials: initialsOf(child.givenName, child.familyName) };
+  return {
+    practiceName: practice.name,
+    email: practice.email,
+    nhsNumber: child.nhsNumber,
+    initials: initialsOf(child.givenName, child.familyName),
+  };
 }
 
 /**
@@ -146,7 +168,13 @@ export async function enqueueGpPracticeEmail(db: Db, e: NewGpPracticeEmail): Pro
     to: r.email,
     template: e.template,
     childId: e.childId,
-    model: { ...e.details, nhsNumber: r.nhsNumber, initials: r.initials, practiceName: r.practiceName, practiceCode: e.gpPracticeCode },
+    model: {
+      ...e.details,
+      nhsNumber: r.nhsNumber,
+      initials: r.initials,
+      practiceName: r.practiceName,
+      practiceCode: e.gpPracticeCode,
+    },
   });
 }
 
@@ -243,7 +271,10 @@ export interface OutboxCounts {
 }
 
 export async function countNotifications(db: Db): Promise<OutboxCounts> {
-  const rows = await select<{ status: NotificationStatus; n: string }>(db, 'SELECT status, count(*) AS n FROM notifications GROUP BY status');
+  const rows = await select<{ status: NotificationStatus; n: string }>(
+    db,
+    'SELECT status, count(*) AS n FROM notifications GROUP BY status',
+  );
   const counts: OutboxCounts = { pending: 0, failed: 0, sent: 0 };
   for (const r of rows) counts[r.status] = Number(r.n);
   return counts;

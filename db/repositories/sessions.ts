@@ -20,7 +20,10 @@ export interface NewSession {
 
 export async function createSession(db: Db, s: NewSession): Promise<void> {
   // Expired sessions are cleared as new ones start, so the table needs no sweeper.
-  await select(db, 'DELETE FROM sessions WHERE idle_expires_at < now() OR absolute_expires_at < now() RETURNING staff_id');
+  await select(
+    db,
+    'DELETE FROM sessions WHERE idle_expires_at < now() OR absolute_expires_at < now() RETURNING staff_id',
+  );
   await select(
     db,
     `INSERT INTO sessions (id_hash, staff_id, csrf_token, auth_method, source_ip, user_agent, idle_expires_at, absolute_expires_at)
@@ -57,12 +60,26 @@ export async function deleteSession(db: Db, idHash: string): Promise<void> {
   await select(db, 'DELETE FROM sessions WHERE id_hash = $1 RETURNING id_hash', [idHash]);
 }
 
-export async function recordLoginAttempt(db: Db, username: string, sourceIp: string, succeeded: boolean): Promise<void> {
-  await select(db, 'INSERT INTO login_attempts (username, source_ip, succeeded) VALUES ($1, $2, $3) RETURNING id', [username, sourceIp, succeeded]);
+export async function recordLoginAttempt(
+  db: Db,
+  username: string,
+  sourceIp: string,
+  succeeded: boolean,
+): Promise<void> {
+  await select(db, 'INSERT INTO login_attempts (username, source_ip, succeeded) VALUES ($1, $2, $3) RETURNING id', [
+    username,
+    sourceIp,
+    succeeded,
+  ]);
 }
 
 /** Failed attempts for this username from this address within the window, since the last success. */
-export async function recentLoginFailures(db: Db, username: string, sourceIp: string, windowMinutes: number): Promise<{ failures: number; oldestAt: Date | null }> {
+export async function recentLoginFailures(
+  db: Db,
+  username: string,
+  sourceIp: string,
+  windowMinutes: number,
+): Promise<{ failures: number; oldestAt: Date | null }> {
   const row = await selectOne<{ failures: string; oldestAt: Date | null }>(
     db,
     `WITH recent AS (

@@ -10,7 +10,11 @@ const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c
 
 /** Rows as plain camelCase objects: repositories never hand out ORM instances. */
 export async function select<T>(db: Db, sql: string, bind: unknown[] = []): Promise<T[]> {
-  const rows = await db.sequelize.query<Record<string, unknown>>(sql, { type: QueryTypes.SELECT, bind, transaction: db.transaction });
+  const rows = await db.sequelize.query<Record<string, unknown>>(sql, {
+    type: QueryTypes.SELECT,
+    bind,
+    transaction: db.transaction,
+  });
   return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [camel(k), v])) as T);
 }
 

@@ -42,7 +42,10 @@ export function principalColumns(): string {
   return PRINCIPAL_COLUMNS;
 }
 
-export async function createTeam(db: Db, team: { code: string; name: string; kind: TeamKind; localityId: number | null }): Promise<number> {
+export async function createTeam(
+  db: Db,
+  team: { code: string; name: string; kind: TeamKind; localityId: number | null },
+): Promise<number> {
   const row = await selectOne<{ id: number }>(
     db,
     'INSERT INTO teams (code, name, kind, locality_id) VALUES ($1, $2, $3, $4) RETURNING id',
@@ -60,7 +63,11 @@ export async function createStaff(db: Db, staff: NewStaff): Promise<StaffPrincip
   );
   const id = row!.id;
   if (staff.localityIds?.length) {
-    await select(db, 'INSERT INTO staff_localities (staff_id, locality_id) SELECT $1, unnest($2::smallint[]) RETURNING staff_id', [id, staff.localityIds]);
+    await select(
+      db,
+      'INSERT INTO staff_localities (staff_id, locality_id) SELECT $1, unnest($2::smallint[]) RETURNING staff_id',
+      [id, staff.localityIds],
+    );
   }
   if (staff.teamCodes?.length) {
     const added = await select(
@@ -68,26 +75,40 @@ export async function createStaff(db: Db, staff: NewStaff): Promise<StaffPrincip
       'INSERT INTO staff_teams (staff_id, team_id) SELECT $1, id FROM teams WHERE code = ANY($2::text[]) RETURNING team_id',
       [id, staff.teamCodes],
     );
-    if (added.length !== new Set(staff.teamCodes).size) throw new Error(`unknown team code among ${staff.teamCodes.join(', ')}`);
+    if (added.length !== new Set(staff.teamCodes).size)
+      throw new Error(`unknown team code among ${staff.teamCodes.join(', ')}`);
   }
   return (await findPrincipalById(db, id))!;
 }
 
 export function findPrincipalById(db: Db, id: number): Promise<StaffPrincipal | null> {
-  return selectOne<StaffPrincipal>(db, `SELECT ${PRINCIPAL_COLUMNS} FROM staff_users s WHERE s.id = $1 AND s.active`, [id]);
+  return selectOne<StaffPrincipal>(db, `SELECT ${PRINCIPAL_COLUMNS} FROM staff_users s WHERE s.id = $1 AND s.active`, [
+    id,
+  ]);
 }
 
 export function findActivePrincipalByUsername(db: Db, username: string): Promise<StaffPrincipal | null> {
-  return selectOne<StaffPrincipal>(db, `SELECT ${PRINCIPAL_COLUMNS} FROM staff_users s WHERE s.username = $1 AND s.active`, [username]);
+  return selectOne<StaffPrincipal>(
+    db,
+    `SELECT ${PRINCIPAL_COLUMNS} FROM staff_users s WHERE s.username = $1 AND s.active`,
+    [username],
+  );
 }
 
 /** What a password sign-in needs; null when there is no such active account. */
-export function findLoginAccount(db: Db, username: string): Promise<{ id: number; passwordHash: string | null } | null> {
+export function findLoginAccount(
+  db: Db,
+  username: string,
+): Promise<{ id: number; passwordHash: string | null } | null> {
   return selectOne(db, 'SELECT id, password_hash FROM staff_users WHERE username = $1 AND active', [username]);
 }
 
 /** An OpenID Connect subject is matched to staff by username or email. */
-export function findActivePrincipalByLogin(db: Db, subject: string, email: string | null): Promise<StaffPrincipal | null> {
+export function findActivePrincipalByLogin(
+  db: Db,
+  subject: string,
+  email: string | null,
+): Promise<StaffPrincipal | null> {
   return selectOne<StaffPrincipal>(
     db,
     `SELECT ${PRINCIPAL_COLUMNS} FROM staff_users s

@@ -55,7 +55,9 @@ export interface NewTask {
 const COLUMNS = `id, process_instance_id, process_key, element_id, name, business_key, child_id, locality_id, concern_id,
   candidate_groups, candidate_users, assignee, priority, due_at, follow_up_at, form, input, status, outcome, data,
   created_at, claimed_at, completed_at, completed_by, escalated_at, escalation_reason, row_version`;
-const QUALIFIED_COLUMNS = COLUMNS.split(',').map((c) => `t.${c.trim()}`).join(', ');
+const QUALIFIED_COLUMNS = COLUMNS.split(',')
+  .map((c) => `t.${c.trim()}`)
+  .join(', ');
 
 /** A user task reached by a process: an open task, or claimed when the definition names an assignee. */
 export async function insertTask(db: Db, t: NewTask): Promise<HumanTask> {
@@ -67,9 +69,23 @@ export async function insertTask(db: Db, t: NewTask): Promise<HumanTask> {
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, CASE WHEN $11::text IS NULL THEN NULL ELSE now() END)
      RETURNING ${COLUMNS}`,
     [
-      t.id ?? randomUUID(), t.processInstanceId, t.elementId, t.name, t.businessKey ?? null, t.childId ?? null, t.localityId ?? null,
-      t.concernId ?? null, t.candidateGroups ?? [], t.candidateUsers ?? [], assignee, t.priority ?? 50, t.dueAt ?? null,
-      t.followUpAt ?? null, JSON.stringify(t.form ?? { fields: [] }), JSON.stringify(t.input ?? {}), assignee ? 'claimed' : 'open',
+      t.id ?? randomUUID(),
+      t.processInstanceId,
+      t.elementId,
+      t.name,
+      t.businessKey ?? null,
+      t.childId ?? null,
+      t.localityId ?? null,
+      t.concernId ?? null,
+      t.candidateGroups ?? [],
+      t.candidateUsers ?? [],
+      assignee,
+      t.priority ?? 50,
+      t.dueAt ?? null,
+      t.followUpAt ?? null,
+      JSON.stringify(t.form ?? { fields: [] }),
+      JSON.stringify(t.input ?? {}),
+      assignee ? 'claimed' : 'open',
     ],
   );
   return row!;
@@ -169,7 +185,11 @@ function unclaimedQuery(b: Binder, v: QueueViewer, limit: number, after: QueueCu
   const candidates = b.add([...v.groups, `user:${v.username}`]);
   const localities = b.add(v.localityIds);
   const n = b.add(limit + 1);
-  const keyset = after ? afterCursor(b, after, 'e', 'task_id').map((c) => `AND ${c}`).join(' ') : '';
+  const keyset = after
+    ? afterCursor(b, after, 'e', 'task_id')
+        .map((c) => `AND ${c}`)
+        .join(' ')
+    : '';
   return `SELECT ${QUALIFIED_COLUMNS} FROM (
       SELECT DISTINCT picked.task_id FROM unnest(${candidates}::text[]) AS g(candidate)
       CROSS JOIN LATERAL (
@@ -182,7 +202,11 @@ function unclaimedQuery(b: Binder, v: QueueViewer, limit: number, after: QueueCu
 }
 
 /** The SQL of one queue page (limit + 1 rows, to know whether there is a next page); exported for EXPLAIN in bench/. */
-export function queueQuery(scope: QueueScope, limit: number, after: QueueCursor | null): { sql: string; bind: unknown[] } {
+export function queueQuery(
+  scope: QueueScope,
+  limit: number,
+  after: QueueCursor | null,
+): { sql: string; bind: unknown[] } {
   const b = new Binder();
   if (scope.kind === 'unclaimed') return { sql: unclaimedQuery(b, scope.viewer, limit, after), bind: b.values };
   const conditions = [...scopeConditions(b, scope), ...(after ? afterCursor(b, after) : [])];
@@ -191,12 +215,20 @@ export function queueQuery(scope: QueueScope, limit: number, after: QueueCursor 
 }
 
 /** One page of a queue, in priority order then earliest due; keyset-paginated. */
-export async function queuePage(db: Db, scope: QueueScope, limit: number, after: QueueCursor | null): Promise<QueuePage> {
+export async function queuePage(
+  db: Db,
+  scope: QueueScope,
+  limit: number,
+  after: QueueCursor | null,
+): Promise<QueuePage> {
   const { sql, bind } = queueQuery(scope, limit, after);
   const rows = await select<HumanTask>(db, sql, bind);
   const tasks = rows.slice(0, limit);
   const last = tasks[tasks.length - 1];
-  const next = rows.length > limit && last ? { priority: last.priority, dueAt: last.dueAt ? last.dueAt.toISOString() : null, id: last.id } : null;
+  const next =
+    rows.length > limit && last
+      ? { priority: last.priority, dueAt: last.dueAt ? last.dueAt.toISOString() : null, id: last.id }
+      : null;
   return { tasks, next };
 }
 
@@ -224,7 +256,12 @@ export function unclaimTask(db: Db, id: string, username: string, expectedVersio
 }
 
 /** Assign to someone (claimed by them), or back to the queue when `assignee` is null. */
-export function assignTask(db: Db, id: string, assignee: string | null, expectedVersion?: number): Promise<HumanTask | null> {
+export function assignTask(
+  db: Db,
+  id: string,
+  assignee: string | null,
+  expectedVersion?: number,
+): Promise<HumanTask | null> {
   return selectOne<HumanTask>(
     db,
     `UPDATE human_tasks SET status = CASE WHEN $2::text IS NULL THEN 'open' ELSE 'claimed' END, assignee = $2,
@@ -252,7 +289,12 @@ export function completeTaskRow(
  * Reserves the completion for the assignee before the workflow is asked: bumps the version so
  * that of two concurrent completions only one goes on to the workflow.
  */
-export function reserveTaskCompletion(db: Db, id: string, username: string, expectedVersion: number): Promise<HumanTask | null> {
+export function reserveTaskCompletion(
+  db: Db,
+  id: string,
+  username: string,
+  expectedVersion: number,
+): Promise<HumanTask | null> {
   return selectOne<HumanTask>(
     db,
     `UPDATE human_tasks SET row_version = row_version + 1
@@ -283,7 +325,10 @@ export function tasksForConcern(db: Db, concernId: string, childId: string): Pro
 }
 
 export async function countTasks(db: Db): Promise<Record<TaskStatus, number>> {
-  const rows = await select<{ status: TaskStatus; n: string }>(db, 'SELECT status, count(*) AS n FROM human_tasks GROUP BY status');
+  const rows = await select<{ status: TaskStatus; n: string }>(
+    db,
+    'SELECT status, count(*) AS n FROM human_tasks GROUP BY status',
+  );
   const counts: Record<TaskStatus, number> = { open: 0, claimed: 0, completed: 0, cancelled: 0 };
   for (const r of rows) counts[r.status] = Number(r.n);
   return counts;

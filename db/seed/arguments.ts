@@ -40,7 +40,9 @@ function wholeNumber(flag: string, raw: string | undefined, min: number, max: nu
 export function parseSeedArguments(argv: readonly string[]): SeedArguments {
   const result: Partial<SeedArguments> & { append: boolean; help: boolean } = { append: false, help: false };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const [flag, inline] = argv[i].includes('=')
+      ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)]
+      : [argv[i], undefined];
     const value = () => (inline !== undefined ? inline : argv[++i]);
     switch (flag) {
       case '--children':

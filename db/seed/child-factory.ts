@@ -13,7 +13,8 @@ import { LOCALITY_CUMULATIVE_SHARES, LOCALITY_PROFILES, postTown, type LocalityP
 export const IMMUNISATION_SOURCE = 'seed';
 export const SCHOOL_IMMUNISATION_SERVICE = 'school-age-immunisation-service';
 
-export type SeededRowTable = 'children' | 'contacts' | 'immunisation_events' | 'screening_results' | 'safeguarding_concerns';
+export type SeededRowTable =
+  'children' | 'contacts' | 'immunisation_events' | 'screening_results' | 'safeguarding_concerns';
 
 /**
  * Rows waiting for one batch's COPY. Rows are collected as small strings and joined into
@@ -27,10 +28,18 @@ export class BatchRows {
   readonly screening_results: string[] = [];
   readonly safeguarding_concerns: string[] = [];
   readonly chunks: Record<SeededRowTable, string[]> = {
-    children: [], contacts: [], immunisation_events: [], screening_results: [], safeguarding_concerns: [],
+    children: [],
+    contacts: [],
+    immunisation_events: [],
+    screening_results: [],
+    safeguarding_concerns: [],
   };
   readonly counts: Record<SeededRowTable, number> = {
-    children: 0, contacts: 0, immunisation_events: 0, screening_results: 0, safeguarding_concerns: 0,
+    children: 0,
+    contacts: 0,
+    immunisation_events: 0,
+    screening_results: 0,
+    safeguarding_concerns: 0,
   };
 
   /** Moves the pending rows into chunks. */
@@ -154,7 +163,9 @@ export class ChildFactory {
     const days = ctx.referenceDay - this.oldestBirthDay + 1;
     const births = Array.from({ length: days }, (_, i) => civil(this.oldestBirthDay + i));
     this.dueDays = PLANNED_DOSES.map((p) => Int32Array.from(births, (b) => addInterval(b, p.due)));
-    this.limitDays = PLANNED_DOSES.map((p) => (p.maxAge === null ? null : Int32Array.from(births, (b) => addInterval(b, p.maxAge!))));
+    this.limitDays = PLANNED_DOSES.map((p) =>
+      p.maxAge === null ? null : Int32Array.from(births, (b) => addInterval(b, p.maxAge!)),
+    );
   }
 
   /** Appends the child with this id and NHS number (and everything about it) to the batch; returns its locality id. */
@@ -165,7 +176,15 @@ export class ChildFactory {
     const localityIndex = rng.weighted(LOCALITY_INDICES, LOCALITY_CUMULATIVE_SHARES);
     const locality: LocalityProfile = LOCALITY_PROFILES[localityIndex];
     const sex = rng.weighted(SEXES, SEX_CUMULATIVE);
-    const given = rng.pick(sex === 'male' ? MALE_GIVEN_NAMES : sex === 'female' ? FEMALE_GIVEN_NAMES : rng.chance(0.5) ? MALE_GIVEN_NAMES : FEMALE_GIVEN_NAMES);
+    const given = rng.pick(
+      sex === 'male'
+        ? MALE_GIVEN_NAMES
+        : sex === 'female'
+          ? FEMALE_GIVEN_NAMES
+          : rng.chance(0.5)
+            ? MALE_GIVEN_NAMES
+            : FEMALE_GIVEN_NAMES,
+    );
     const family = rng.pick(FAMILY_NAMES);
     const birthDay = rng.int(this.oldestBirthDay, referenceDay);
 
@@ -188,7 +207,9 @@ export class ChildFactory {
       const raisedBy = rng.pick(this.ctx.concernRaisers[localityIndex]);
       const raisedAt = `${dates.iso(referenceDay - rng.int(1, 90))} ${String(rng.int(8, 17)).padStart(2, '0')}:${String(rng.int(0, 59)).padStart(2, '0')}:00+00`;
       const status = rng.chance(0.7) ? 'open' : 'monitoring';
-      out.safeguarding_concerns.push(`${childId}\t${status}\t${rng.pick(CONCERN_SUMMARIES)}\t${raisedBy}\t${raisedAt}\n`);
+      out.safeguarding_concerns.push(
+        `${childId}\t${status}\t${rng.pick(CONCERN_SUMMARIES)}\t${raisedBy}\t${raisedAt}\n`,
+      );
     }
     return locality.id;
   }
@@ -203,7 +224,16 @@ export class ChildFactory {
       primaryRelationship = r < 0.84 ? 'mother' : r < 0.93 ? 'father' : r < 0.97 ? 'guardian' : 'carer';
     }
     for (let i = 0; i < count; i++) {
-      const relationship = i === 0 ? primaryRelationship : primaryRelationship === 'mother' ? (rng.chance(0.85) ? 'father' : 'other') : rng.chance(0.7) ? 'mother' : 'other';
+      const relationship =
+        i === 0
+          ? primaryRelationship
+          : primaryRelationship === 'mother'
+            ? rng.chance(0.85)
+              ? 'father'
+              : 'other'
+            : rng.chance(0.7)
+              ? 'mother'
+              : 'other';
       const female = relationship === 'mother' || (relationship !== 'father' && rng.chance(0.6));
       const given = rng.pick(female ? FEMALE_GIVEN_NAMES : MALE_GIVEN_NAMES);
       const surname = relationship === 'carer' || rng.chance(0.15) ? rng.pick(FAMILY_NAMES) : family;
@@ -214,7 +244,9 @@ export class ChildFactory {
       // The table's rules: email needs an address, sms and phone need a number.
       if (method === 'email' && email === null) method = phone !== null ? 'sms' : 'letter';
       if ((method === 'sms' || method === 'phone') && phone === null) method = email !== null ? 'email' : 'letter';
-      out.contacts.push(`${childId}\t${relationship}\t${given} ${surname}\t${phone ?? '\\N'}\t${email ?? '\\N'}\t${method}\t${i === 0 ? 't' : 'f'}\n`);
+      out.contacts.push(
+        `${childId}\t${relationship}\t${given} ${surname}\t${phone ?? '\\N'}\t${email ?? '\\N'}\t${method}\t${i === 0 ? 't' : 'f'}\n`,
+      );
     }
   }
 
@@ -229,7 +261,8 @@ export class ChildFactory {
       const planned = PLANNED_DOSES[d];
       if (birthDay < planned.bornFrom || birthDay > planned.bornTo) continue;
       // A course with an upper age limit (rotavirus) is not started late: no later dose without the first.
-      if (planned.maxAge !== null && planned.dose > 1 && this.lastGivenByVaccine[planned.vaccineIndex] === -Infinity) continue;
+      if (planned.maxAge !== null && planned.dose > 1 && this.lastGivenByVaccine[planned.vaccineIndex] === -Infinity)
+        continue;
       const due = this.dueDays[d][birthIndex];
       if (due > referenceDay) continue; // doses are in due-age order, but bounds differ: keep scanning
       if (!rng.chance(planned.schoolAge ? compliance.school : compliance.infant)) continue;
@@ -240,7 +273,9 @@ export class ChildFactory {
       if (limits !== null && given >= limits[birthIndex]) continue; // too late to offer
       this.lastGivenByVaccine[planned.vaccineIndex] = given;
       const givenBy = planned.schoolAge ? SCHOOL_IMMUNISATION_SERVICE : practice;
-      out.immunisation_events.push(`${childId}\t${planned.columns}${dates.iso(given)}\t${givenBy}\t${IMMUNISATION_SOURCE}\n`);
+      out.immunisation_events.push(
+        `${childId}\t${planned.columns}${dates.iso(given)}\t${givenBy}\t${IMMUNISATION_SOURCE}\n`,
+      );
     }
   }
 
@@ -249,14 +284,21 @@ export class ChildFactory {
     const rng = this.rng;
     const { referenceDay, dates } = this.ctx;
     const add = (programme: string, outcome: string, day: number, detail: string) => {
-      if (day <= referenceDay) out.screening_results.push(`${childId}\t${programme}\t${outcome}\t${dates.iso(day)}\t${detail}\n`);
+      if (day <= referenceDay)
+        out.screening_results.push(`${childId}\t${programme}\t${outcome}\t${dates.iso(day)}\t${detail}\n`);
     };
     if (rng.chance(0.985)) {
-      add('nipe', rng.chance(0.97) ? 'no_abnormality_detected' : 'referred', birthDay + rng.int(0, 3), '{"examination": "newborn"}');
+      add(
+        'nipe',
+        rng.chance(0.97) ? 'no_abnormality_detected' : 'referred',
+        birthDay + rng.int(0, 3),
+        '{"examination": "newborn"}',
+      );
     }
     if (rng.chance(0.97)) {
       const r = rng.next();
-      const outcome = r < 0.985 ? 'no_suspected_condition' : r < 0.995 ? 'repeat_required' : 'suspected_condition_referred';
+      const outcome =
+        r < 0.985 ? 'no_suspected_condition' : r < 0.995 ? 'repeat_required' : 'suspected_condition_referred';
       const day = birthDay + (rng.chance(0.95) ? rng.int(8, 17) : rng.int(18, 35));
       add('blood_spot', outcome, day, '{"sampled_on_day": 5}');
     }
@@ -264,15 +306,33 @@ export class ChildFactory {
       const r = rng.next();
       const outcome = r < 0.97 ? 'clear_response' : r < 0.99 ? 'referred_to_audiology' : 'declined';
       const hospital = rng.chance(0.8);
-      add('hearing', outcome, birthDay + rng.int(1, hospital ? 28 : 35), hospital ? '{"programme": "hospital"}' : '{"programme": "community"}');
+      add(
+        'hearing',
+        outcome,
+        birthDay + rng.int(1, hospital ? 28 : 35),
+        hospital ? '{"programme": "hospital"}' : '{"programme": "community"}',
+      );
     }
     if (rng.chance(0.93)) {
-      add('nipe', rng.chance(0.98) ? 'no_abnormality_detected' : 'referred', birthDay + rng.int(42, 56), '{"examination": "6-8 week"}');
+      add(
+        'nipe',
+        rng.chance(0.98) ? 'no_abnormality_detected' : 'referred',
+        birthDay + rng.int(42, 56),
+        '{"examination": "6-8 week"}',
+      );
     }
   }
 }
 
 /** Every name list entry must be safe in COPY text. */
-for (const list of [FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES, STREET_NAMES, STREET_TYPES, CONCERN_SUMMARIES]) {
-  for (const entry of list) if (/[\t\n\r\\]/.test(entry)) throw new Error(`seed list entry not COPY-safe: ${JSON.stringify(entry)}`);
+for (const list of [
+  FAMILY_NAMES,
+  FEMALE_GIVEN_NAMES,
+  MALE_GIVEN_NAMES,
+  STREET_NAMES,
+  STREET_TYPES,
+  CONCERN_SUMMARIES,
+]) {
+  for (const entry of list)
+    if (/[\t\n\r\\]/.test(entry)) throw new Error(`seed list entry not COPY-safe: ${JSON.stringify(entry)}`);
 }

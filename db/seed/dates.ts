@@ -71,7 +71,10 @@ export function addInterval(date: CivilDate, interval: CalendarInterval): number
 export class DateFormatter {
   private readonly cache: string[] = [];
 
-  constructor(private readonly firstDay: number, lastDay: number) {
+  constructor(
+    private readonly firstDay: number,
+    lastDay: number,
+  ) {
     for (let d = firstDay; d <= lastDay; d++) this.cache.push(isoFromDay(d));
   }
 

@@ -79,21 +79,44 @@ const SEED_LOCK_KEY = 727_000_002;
 /** Children whose rows are joined into one COPY chunk (see BatchRows). */
 const CHILDREN_PER_CHUNK = 250;
 
-const CHILD_COLUMNS = ['id', 'nhs_number', 'given_name', 'family_name', 'date_of_birth', 'sex', 'address_line1', 'address_line2', 'town', 'postcode', 'locality_id', 'gp_practice_ods', 'safeguarding_alert'];
+const CHILD_COLUMNS = [
+  'id',
+  'nhs_number',
+  'given_name',
+  'family_name',
+  'date_of_birth',
+  'sex',
+  'address_line1',
+  'address_line2',
+  'town',
+  'postcode',
+  'locality_id',
+  'gp_practice_ods',
+  'safeguarding_alert',
+];
 const CONTACT_COLUMNS = ['child_id', 'relationship', 'name', 'phone', 'email', 'preferred_method', 'is_primary'];
 const EVENT_COLUMNS = ['child_id', 'vaccine', 'dose', 'given_on', 'given_by', 'source'];
 const SCREENING_COLUMNS = ['child_id', 'programme', 'outcome', 'recorded_on', 'detail'];
 const CONCERN_COLUMNS = ['child_id', 'status', 'summary', 'raised_by', 'raised_at'];
 
-function checkOptions(options: SeedOptions): { seed: number; batchSize: number; referenceDate: string; concurrency: number } {
+function checkOptions(options: SeedOptions): {
+  seed: number;
+  batchSize: number;
+  referenceDate: string;
+  concurrency: number;
+} {
   const { children } = options;
-  if (!Number.isSafeInteger(children) || children < 0) throw new SeedError(`children must be a whole number, 0 or more, got ${children}`);
+  if (!Number.isSafeInteger(children) || children < 0)
+    throw new SeedError(`children must be a whole number, 0 or more, got ${children}`);
   const seed = options.seed ?? DEFAULT_SEED;
-  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new SeedError(`seed must be a whole number from 0 to 4294967295, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new SeedError(`seed must be a whole number from 0 to 4294967295, got ${seed}`);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 200_000) throw new SeedError(`batch size must be a whole number from 1 to 200000, got ${batchSize}`);
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 200_000)
+    throw new SeedError(`batch size must be a whole number from 1 to 200000, got ${batchSize}`);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 8) throw new SeedError(`concurrency must be a whole number from 1 to 8, got ${concurrency}`);
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 8)
+    throw new SeedError(`concurrency must be a whole number from 1 to 8, got ${concurrency}`);
   const referenceDate = options.referenceDate ?? todayUtc();
   try {
     dayFromIso(referenceDate);
@@ -136,7 +159,10 @@ async function hashDemoPassword(plain: string): Promise<string> {
 
 /** Whether the database holds no children yet (start-up seeds a demo region only then). */
 export async function regionIsEmpty(sequelize: Sequelize): Promise<boolean> {
-  const [rows] = (await sequelize.query('SELECT NOT EXISTS (SELECT 1 FROM children) AS empty')) as [{ empty: boolean }[], unknown];
+  const [rows] = (await sequelize.query('SELECT NOT EXISTS (SELECT 1 FROM children) AS empty')) as [
+    { empty: boolean }[],
+    unknown,
+  ];
   return rows[0].empty;
 }
 
@@ -175,16 +201,27 @@ export async function seedRegion(sequelize: Sequelize, options: SeedOptions): Pr
     const { rows: countRows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM children');
     const existing = Number(countRows[0].n);
     if (existing > 0 && !options.append) {
-      throw new SeedError(`the database already holds ${existing} children: seeding would mix two regions; use append (--append) to add to them`);
+      throw new SeedError(
+        `the database already holds ${existing} children: seeding would mix two regions; use append (--append) to add to them`,
+      );
     }
     const allocator = new NhsNumberAllocator(options.append ? await lastSyntheticNumber(client) : undefined);
     const capacity = allocator.remaining();
     if (total > capacity) {
-      throw new SeedError(`only ${capacity} synthetic NHS numbers are left in the ${SYNTHETIC_RANGES.join('/')} ranges, ${total} children were asked for`);
+      throw new SeedError(
+        `only ${capacity} synthetic NHS numbers are left in the ${SYNTHETIC_RANGES.join('/')} ranges, ${total} children were asked for`,
+      );
     }
 
     const rows: Record<SeededTable, number> = {
-      gp_practices: 0, teams: 0, staff_users: 0, children: 0, contacts: 0, immunisation_events: 0, screening_results: 0, safeguarding_concerns: 0,
+      gp_practices: 0,
+      teams: 0,
+      staff_users: 0,
+      children: 0,
+      contacts: 0,
+      immunisation_events: 0,
+      screening_results: 0,
+      safeguarding_concerns: 0,
     };
     const { logins } = await inTransaction(client, async () => {
       rows.gp_practices = await ensurePractices(client, existing + total);
@@ -221,7 +258,7 @@ export async function seedRegion(sequelize: Sequelize, options: SeedOptions): Pr
     const inFlight = new Set<Promise<void>>();
     let failure: unknown = null;
     let done = 0;
-    for (let generated = 0; generated < total && failure === null; ) {
+    for (let generated = 0; generated < total && failure === null;) {
       while (idle.length === 0) await Promise.race(inFlight);
       if (failure !== null) break;
       if (options.signal?.aborted) {
@@ -249,18 +286,20 @@ export async function seedRegion(sequelize: Sequelize, options: SeedOptions): Pr
       }
       batch.compact();
       generated += size;
-      const write: Promise<void> = writeBatch(conn, batch).then(
-        () => {
-          for (const table of Object.keys(batch.counts) as SeededRowTable[]) rows[table] += batch.counts[table];
-          done += size;
-          idle.push(conn);
-          options.onProgress?.(done, total);
-        },
-        (error: unknown) => {
-          failure ??= error;
-          idle.push(conn);
-        },
-      ).finally(() => inFlight.delete(write));
+      const write: Promise<void> = writeBatch(conn, batch)
+        .then(
+          () => {
+            for (const table of Object.keys(batch.counts) as SeededRowTable[]) rows[table] += batch.counts[table];
+            done += size;
+            idle.push(conn);
+            options.onProgress?.(done, total);
+          },
+          (error: unknown) => {
+            failure ??= error;
+            idle.push(conn);
+          },
+        )
+        .finally(() => inFlight.delete(write));
       inFlight.add(write);
     }
     await Promise.all(inFlight);

@@ -38,7 +38,12 @@ export async function ensurePractices(client: Client, totalChildren: number): Pr
     `INSERT INTO gp_practices (ods_code, name, email, locality_id)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[])
      ON CONFLICT (ods_code) DO NOTHING`,
-    [practices.map((p) => p.odsCode), practices.map((p) => p.name), practices.map((p) => p.email), practices.map((p) => p.localityId)],
+    [
+      practices.map((p) => p.odsCode),
+      practices.map((p) => p.name),
+      practices.map((p) => p.email),
+      practices.map((p) => p.localityId),
+    ],
   );
   return result.rowCount ?? 0;
 }
@@ -48,7 +53,9 @@ export async function practicesByLocality(client: Client): Promise<string[][]> {
   const { rows } = await client.query<{ ods_code: string; locality_id: number }>(
     'SELECT ods_code, locality_id FROM gp_practices ORDER BY ods_code',
   );
-  const byLocality = LOCALITY_PROFILES.map((profile) => rows.filter((r) => r.locality_id === profile.id).map((r) => r.ods_code));
+  const byLocality = LOCALITY_PROFILES.map((profile) =>
+    rows.filter((r) => r.locality_id === profile.id).map((r) => r.ods_code),
+  );
   const empty = LOCALITY_PROFILES.filter((_, i) => byLocality[i].length === 0).map((l) => l.code);
   if (empty.length > 0) throw new Error(`no GP practices for ${empty.join(', ')}`);
   return byLocality;

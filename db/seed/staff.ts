@@ -44,7 +44,12 @@ export const REGION_TEAM = 'region-management';
 export function teamSpecs(): TeamSpec[] {
   return [
     ...LOCALITY_PROFILES.flatMap((l) =>
-      LOCALITY_TEAMS.map((t) => ({ code: `${l.code}-${t.suffix}`, name: `${l.name} ${t.label}`, kind: t.kind, localityId: l.id })),
+      LOCALITY_TEAMS.map((t) => ({
+        code: `${l.code}-${t.suffix}`,
+        name: `${l.name} ${t.label}`,
+        kind: t.kind,
+        localityId: l.id,
+      })),
     ),
     { code: REGION_TEAM, name: 'Regional management', kind: 'management', localityId: null },
   ];
@@ -75,10 +80,31 @@ export function demoLogins(): DemoLogin[] {
     });
   }
   logins.push(
-    { username: 'manager', displayName: 'Regional service manager', role: 'service_manager', locality: 'region', team: REGION_TEAM, password: DEMO_PASSWORD },
-    { username: 'admin', displayName: 'Regional administrator', role: 'administrator', locality: 'region', team: REGION_TEAM, password: DEMO_PASSWORD },
+    {
+      username: 'manager',
+      displayName: 'Regional service manager',
+      role: 'service_manager',
+      locality: 'region',
+      team: REGION_TEAM,
+      password: DEMO_PASSWORD,
+    },
+    {
+      username: 'admin',
+      displayName: 'Regional administrator',
+      role: 'administrator',
+      locality: 'region',
+      team: REGION_TEAM,
+      password: DEMO_PASSWORD,
+    },
     // Posts inbound events (births, address changes, immunisations...) as the maternity/PDS feeds would.
-    { username: 'feed', displayName: 'Maternity and PDS feed', role: 'integration', locality: 'region', team: null, password: DEMO_PASSWORD },
+    {
+      username: 'feed',
+      displayName: 'Maternity and PDS feed',
+      role: 'integration',
+      locality: 'region',
+      team: null,
+      password: DEMO_PASSWORD,
+    },
   );
   return logins;
 }
@@ -93,7 +119,10 @@ export interface StaffResult {
  * Creates the missing teams and demo accounts. `hashPassword` is called at most once
  * (argon2 is deliberately slow) and only when some account is missing.
  */
-export async function ensureStaff(client: Client, hashPassword: (plain: string) => Promise<string>): Promise<StaffResult> {
+export async function ensureStaff(
+  client: Client,
+  hashPassword: (plain: string) => Promise<string>,
+): Promise<StaffResult> {
   const teams = teamSpecs();
   const teamResult = await client.query(
     `INSERT INTO teams (code, name, kind, locality_id)
@@ -103,9 +132,10 @@ export async function ensureStaff(client: Client, hashPassword: (plain: string) 
   );
 
   const logins = demoLogins();
-  const { rows: existing } = await client.query<{ username: string }>('SELECT username FROM staff_users WHERE username = ANY($1::text[])', [
-    logins.map((l) => l.username),
-  ]);
+  const { rows: existing } = await client.query<{ username: string }>(
+    'SELECT username FROM staff_users WHERE username = ANY($1::text[])',
+    [logins.map((l) => l.username)],
+  );
   let staffCreated = 0;
   if (existing.length < logins.length) {
     const hash = await hashPassword(DEMO_PASSWORD);
@@ -145,7 +175,9 @@ export async function concernRaisersByLocality(client: Client): Promise<number[]
     [demoLogins().map((l) => l.username)],
   );
   return LOCALITY_PROFILES.map((l) => {
-    const ids = rows.filter((r) => r.username === `sl.${l.code}` || r.username.startsWith(`cw.${l.code}.`)).map((r) => r.id);
+    const ids = rows
+      .filter((r) => r.username === `sl.${l.code}` || r.username.startsWith(`cw.${l.code}.`))
+      .map((r) => r.id);
     if (ids.length === 0) throw new Error(`no staff in ${l.code} to raise safeguarding concerns`);
     return ids;
   });

@@ -23,13 +23,24 @@ export function enqueueActivity(tx: Tx, act: ActivityState): void {
   tx.after.push(() => tx.engine.matching.push(s.namespace, 'activity', act.taskQueue, task));
 }
 
-export async function dispatchActivityTask(engine: Engine, task: QueuedTask, identity: string): Promise<PollResponse | undefined> {
+export async function dispatchActivityTask(
+  engine: Engine,
+  task: QueuedTask,
+  identity: string,
+): Promise<PollResponse | undefined> {
   const ref = parseRunKey(task.key);
   try {
     return await engine.mutate(ref, (tx) => {
       tx.save = false;
       const act = tx.exec.state.activities[String(task.scheduledEventId)];
-      if (!tx.exec.running || !act || act.attempt !== task.attempt || act.startedTime !== undefined || act.retryAt !== undefined) return undefined;
+      if (
+        !tx.exec.running ||
+        !act ||
+        act.attempt !== task.attempt ||
+        act.startedTime !== undefined ||
+        act.retryAt !== undefined
+      )
+        return undefined;
       return startAttempt(tx, act, identity);
     });
   } catch (err) {
@@ -47,7 +58,14 @@ export function startAttempt(tx: Tx, act: ActivityState, identity: string): Poll
   act.lastHeartbeatTime = undefined;
   act.dispatch = randomUUID();
   return {
-    taskToken: encodeToken({ kind: 'activity', ...ref, scheduledEventId: act.scheduledEventId, dispatch: act.dispatch, attempt: act.attempt, activityId: act.activityId }),
+    taskToken: encodeToken({
+      kind: 'activity',
+      ...ref,
+      scheduledEventId: act.scheduledEventId,
+      dispatch: act.dispatch,
+      attempt: act.attempt,
+      activityId: act.activityId,
+    }),
     workflowNamespace: s.namespace,
     workflowType: { name: s.workflowType },
     workflowExecution: { workflowId: s.workflowId, runId: s.runId },
@@ -68,7 +86,13 @@ export function startAttempt(tx: Tx, act: ActivityState, identity: string): Poll
 }
 
 /** Writes the lazily-recorded ActivityTaskStarted (final attempt) and the close event; wakes the workflow. */
-function recordClose(tx: Tx, act: ActivityState, type: temporal.api.enums.v1.EventType, attrs: Omit<HistoryEvent, 'eventId' | 'eventTime' | 'eventType'>, identity?: string | null): void {
+function recordClose(
+  tx: Tx,
+  act: ActivityState,
+  type: temporal.api.enums.v1.EventType,
+  attrs: Omit<HistoryEvent, 'eventId' | 'eventTime' | 'eventType'>,
+  identity?: string | null,
+): void {
   const s = tx.exec.state;
   const buffered = s.wft?.startedEventId !== undefined;
   let startedEventId = 0;
@@ -97,21 +121,44 @@ function findActivity(tx: Tx, token: TaskToken): ActivityState {
   return act;
 }
 
-export async function activityCompleted(engine: Engine, token: TaskToken, result: P<temporal.api.common.v1.IPayloads> | null | undefined, identity: string | null | undefined): Promise<void> {
+export async function activityCompleted(
+  engine: Engine,
+  token: TaskToken,
+  result: P<temporal.api.common.v1.IPayloads> | null | undefined,
+  identity: string | null | undefined,
+): Promise<void> {
   await engine.mutate(token, (tx) => {
     const act = findActivity(tx, token);
-    recordClose(tx, act, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, { activityTaskCompletedEventAttributes: { result, scheduledEventId: act.scheduledEventId, identity } }, identity);
+    recordClose(
+      tx,
+      act,
+      EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+      { activityTaskCompletedEventAttributes: { result, scheduledEventId: act.scheduledEventId, identity } },
+      identity,
+    );
   });
 }
 
-export async function activityCanceled(engine: Engine, token: TaskToken, details: P<temporal.api.common.v1.IPayloads> | null | undefined, identity: string | null | undefined): Promise<void> {
+export async function activityCanceled(
+  engine: Engine,
+  token: TaskToken,
+  details: P<temporal.api.common.v1.IPayloads> | null | undefined,
+  identity: string | null | undefined,
+): Promise<void> {
   await engine.mutate(token, (tx) => {
     const act = findActivity(tx, token);
     recordClose(
       tx,
       act,
       EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
-      { activityTaskCanceledEventAttributes: { details, scheduledEventId: act.scheduledEventId, latestCancelRequestedEventId: act.cancelRequestedEventId, identity } },
+      {
+        activityTaskCanceledEventAttributes: {
+          details,
+          scheduledEventId: act.scheduledEventId,
+          latestCancelRequestedEventId: act.cancelRequestedEventId,
+          identity,
+        },
+      },
       identity,
     );
   });
@@ -130,17 +177,28 @@ export async function activityFailed(
     if (lastHeartbeatDetails) act.heartbeatDetails = lastHeartbeatDetails;
     const retryState = retryOrState(tx, act, failure);
     if (retryState === undefined) return;
-    recordClose(tx, act, EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED, { activityTaskFailedEventAttributes: { failure, scheduledEventId: act.scheduledEventId, identity, retryState } }, identity);
+    recordClose(
+      tx,
+      act,
+      EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+      { activityTaskFailedEventAttributes: { failure, scheduledEventId: act.scheduledEventId, identity, retryState } },
+      identity,
+    );
   });
 }
 
 /** Schedules the next attempt if the policy and the schedule-to-close deadline allow; else returns the retry state. */
-function retryOrState(tx: Tx, act: ActivityState, failure: P<temporal.api.failure.v1.IFailure> | null | undefined): number | undefined {
+function retryOrState(
+  tx: Tx,
+  act: ActivityState,
+  failure: P<temporal.api.failure.v1.IFailure> | null | undefined,
+): number | undefined {
   if (act.cancelRequested) return RetryState.RETRY_STATE_CANCEL_REQUESTED;
   const next = nextRetry(act.retryPolicy, act.attempt, failure);
   if (!('delayMs' in next)) return next.retryState;
   const at = tx.now + next.delayMs;
-  if (act.scheduleToCloseMs > 0 && at >= act.scheduledTime + act.scheduleToCloseMs) return RetryState.RETRY_STATE_TIMEOUT;
+  if (act.scheduleToCloseMs > 0 && at >= act.scheduledTime + act.scheduleToCloseMs)
+    return RetryState.RETRY_STATE_TIMEOUT;
   act.attempt++;
   act.lastFailure = failure ?? undefined;
   act.lastWorkerIdentity = act.startedIdentity;
@@ -154,13 +212,20 @@ function retryOrState(tx: Tx, act: ActivityState, failure: P<temporal.api.failur
   return undefined;
 }
 
-export async function heartbeat(engine: Engine, token: TaskToken, details: P<temporal.api.common.v1.IPayloads> | null | undefined): Promise<boolean> {
+export async function heartbeat(
+  engine: Engine,
+  token: TaskToken,
+  details: P<temporal.api.common.v1.IPayloads> | null | undefined,
+): Promise<boolean> {
   return engine.mutate(token, (tx) => {
     const act = findActivity(tx, token);
     act.lastHeartbeatTime = tx.now;
     if (details) act.heartbeatDetails = details;
     // Heartbeat details are progress a retry resumes from: persist them, at most once a second per activity.
-    tx.save = details !== undefined && details !== null && (act.heartbeatSavedAt === undefined || tx.now - act.heartbeatSavedAt >= HEARTBEAT_SAVE_MS);
+    tx.save =
+      details !== undefined &&
+      details !== null &&
+      (act.heartbeatSavedAt === undefined || tx.now - act.heartbeatSavedAt >= HEARTBEAT_SAVE_MS);
     if (tx.save) act.heartbeatSavedAt = tx.now;
     return act.cancelRequested;
   });

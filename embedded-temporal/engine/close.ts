@@ -14,11 +14,31 @@ const WFT_FORCE_CLOSE = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_T
 type CloseKind = 'completed' | 'failed' | 'canceled' | 'terminated' | 'timedOut' | 'continuedAsNew';
 
 const CLOSE: Record<CloseKind, { type: temporal.api.enums.v1.EventType; status: number; field: keyof HistoryEvent }> = {
-  completed: { type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, status: Status.WORKFLOW_EXECUTION_STATUS_COMPLETED, field: 'workflowExecutionCompletedEventAttributes' },
-  failed: { type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, status: Status.WORKFLOW_EXECUTION_STATUS_FAILED, field: 'workflowExecutionFailedEventAttributes' },
-  canceled: { type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, status: Status.WORKFLOW_EXECUTION_STATUS_CANCELED, field: 'workflowExecutionCanceledEventAttributes' },
-  terminated: { type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED, status: Status.WORKFLOW_EXECUTION_STATUS_TERMINATED, field: 'workflowExecutionTerminatedEventAttributes' },
-  timedOut: { type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, status: Status.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, field: 'workflowExecutionTimedOutEventAttributes' },
+  completed: {
+    type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+    status: Status.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+    field: 'workflowExecutionCompletedEventAttributes',
+  },
+  failed: {
+    type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    status: Status.WORKFLOW_EXECUTION_STATUS_FAILED,
+    field: 'workflowExecutionFailedEventAttributes',
+  },
+  canceled: {
+    type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+    status: Status.WORKFLOW_EXECUTION_STATUS_CANCELED,
+    field: 'workflowExecutionCanceledEventAttributes',
+  },
+  terminated: {
+    type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+    status: Status.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+    field: 'workflowExecutionTerminatedEventAttributes',
+  },
+  timedOut: {
+    type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+    status: Status.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
+    field: 'workflowExecutionTimedOutEventAttributes',
+  },
   continuedAsNew: {
     type: EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
     status: Status.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW,
@@ -41,11 +61,21 @@ export function closeRunInTx(tx: Tx, kind: CloseKind, attrs: object): void {
   s.buffered = [];
   failPendingUpdates(tx);
   if (s.parent && kind !== 'continuedAsNew' && !(attrs as { newExecutionRunId?: string }).newExecutionRunId) {
-    tx.outbox.push({ kind: 'childClosed', parent: { namespace: s.parent.namespace, workflowId: s.parent.workflowId, runId: s.parent.runId }, initiatedEventId: s.parent.initiatedEventId, child: tx.exec.ref, workflowType: s.workflowType, close: ev });
+    tx.outbox.push({
+      kind: 'childClosed',
+      parent: { namespace: s.parent.namespace, workflowId: s.parent.workflowId, runId: s.parent.runId },
+      initiatedEventId: s.parent.initiatedEventId,
+      child: tx.exec.ref,
+      workflowType: s.workflowType,
+      close: ev,
+    });
   }
   const children = Object.values(s.children)
     .filter((c) => c.parentClosePolicy !== temporal.api.enums.v1.ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
-    .map((c) => ({ ref: { namespace: c.namespace, workflowId: c.workflowId, runId: c.runId }, policy: c.parentClosePolicy }));
+    .map((c) => ({
+      ref: { namespace: c.namespace, workflowId: c.workflowId, runId: c.runId },
+      policy: c.parentClosePolicy,
+    }));
   if (children.length) tx.outbox.push({ kind: 'parentClosed', parent: tx.exec.ref, children });
   afterWorkflowTaskClosed(tx);
 }
@@ -55,27 +85,50 @@ function forceCloseInFlightTask(tx: Tx): void {
   const wft = tx.exec.state.wft;
   if (wft?.startedEventId !== undefined) {
     appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
-      workflowTaskFailedEventAttributes: { scheduledEventId: wft.scheduledEventId, startedEventId: wft.startedEventId, cause: WFT_FORCE_CLOSE },
+      workflowTaskFailedEventAttributes: {
+        scheduledEventId: wft.scheduledEventId,
+        startedEventId: wft.startedEventId,
+        cause: WFT_FORCE_CLOSE,
+      },
     });
     tx.exec.state.wft = undefined;
   }
   flushBuffered(tx);
 }
 
-export function terminateInTx(tx: Tx, reason: string | null | undefined, details: P<temporal.api.common.v1.IPayloads> | null | undefined, identity: string | null | undefined): void {
+export function terminateInTx(
+  tx: Tx,
+  reason: string | null | undefined,
+  details: P<temporal.api.common.v1.IPayloads> | null | undefined,
+  identity: string | null | undefined,
+): void {
   if (!tx.exec.running) throw alreadyCompleted();
   forceCloseInFlightTask(tx);
   closeRunInTx(tx, 'terminated', { reason, details, identity });
 }
 
-export async function terminateWorkflow(engine: Engine, r: P<temporal.api.workflowservice.v1.ITerminateWorkflowExecutionRequest>): Promise<void> {
-  const ref = await engine.resolveRun(r.namespace ?? '', r.workflowExecution?.workflowId ?? '', r.workflowExecution?.runId);
+export async function terminateWorkflow(
+  engine: Engine,
+  r: P<temporal.api.workflowservice.v1.ITerminateWorkflowExecutionRequest>,
+): Promise<void> {
+  const ref = await engine.resolveRun(
+    r.namespace ?? '',
+    r.workflowExecution?.workflowId ?? '',
+    r.workflowExecution?.runId,
+  );
   await engine.mutate(ref, (tx) => terminateInTx(tx, r.reason, r.details, r.identity));
 }
 
 /** DeleteWorkflowExecution: a running execution is terminated first, then the run and its history are removed. */
-export async function deleteWorkflow(engine: Engine, r: P<temporal.api.workflowservice.v1.IDeleteWorkflowExecutionRequest>): Promise<void> {
-  const ref = await engine.resolveRun(r.namespace ?? '', r.workflowExecution?.workflowId ?? '', r.workflowExecution?.runId);
+export async function deleteWorkflow(
+  engine: Engine,
+  r: P<temporal.api.workflowservice.v1.IDeleteWorkflowExecutionRequest>,
+): Promise<void> {
+  const ref = await engine.resolveRun(
+    r.namespace ?? '',
+    r.workflowExecution?.workflowId ?? '',
+    r.workflowExecution?.runId,
+  );
   await engine.mutate(ref, (tx) => {
     tx.save = tx.exec.running;
     if (tx.exec.running) terminateInTx(tx, 'Delete workflow execution', undefined, 'server');
@@ -88,7 +141,11 @@ export function timeoutWorkflowInTx(tx: Tx): void {
   closeRunInTx(tx, 'timedOut', { retryState: RetryState.RETRY_STATE_TIMEOUT });
 }
 
-function retryDelay(policy: P<temporal.api.common.v1.IRetryPolicy>, attempt: number, failure: P<temporal.api.failure.v1.IFailure> | null | undefined): number | undefined {
+function retryDelay(
+  policy: P<temporal.api.common.v1.IRetryPolicy>,
+  attempt: number,
+  failure: P<temporal.api.failure.v1.IFailure> | null | undefined,
+): number | undefined {
   const max = policy.maximumAttempts ?? 0;
   if (max > 0 && attempt >= max) return undefined;
   const info = failure?.applicationFailureInfo;
@@ -111,15 +168,26 @@ export function nextRetry(
   const delay = retryDelay(policy, attempt, failure);
   if (delay === undefined) {
     const max = policy.maximumAttempts ?? 0;
-    return { retryState: max > 0 && attempt >= max ? RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED : RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
+    return {
+      retryState:
+        max > 0 && attempt >= max
+          ? RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED
+          : RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
+    };
   }
   return { delayMs: delay };
 }
 
 /** FailWorkflowExecution: retries as a new run when the workflow has a retry policy that allows it. */
-export function failWorkflowInTx(tx: Tx, failure: P<temporal.api.failure.v1.IFailure> | null | undefined, wftCompletedId: number): void {
+export function failWorkflowInTx(
+  tx: Tx,
+  failure: P<temporal.api.failure.v1.IFailure> | null | undefined,
+  wftCompletedId: number,
+): void {
   const s = tx.exec.state;
-  const retry = s.retryPolicy ? nextRetry(s.retryPolicy, s.attempt, failure) : { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET };
+  const retry = s.retryPolicy
+    ? nextRetry(s.retryPolicy, s.attempt, failure)
+    : { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET };
   if ('delayMs' in retry && (!s.executionExpiresAt || tx.now + retry.delayMs < s.executionExpiresAt)) {
     const started = tx.exec.events[0]?.workflowExecutionStartedEventAttributes;
     const next = buildRun(
@@ -152,14 +220,27 @@ export function failWorkflowInTx(tx: Tx, failure: P<temporal.api.failure.v1.IFai
       tx.after,
     );
     s.newRunId = next.state.runId;
-    closeRunInTx(tx, 'failed', { failure, retryState: RetryState.RETRY_STATE_IN_PROGRESS, workflowTaskCompletedEventId: wftCompletedId, newExecutionRunId: next.state.runId });
+    closeRunInTx(tx, 'failed', {
+      failure,
+      retryState: RetryState.RETRY_STATE_IN_PROGRESS,
+      workflowTaskCompletedEventId: wftCompletedId,
+      newExecutionRunId: next.state.runId,
+    });
     tx.alsoWrite.push(next);
     return;
   }
-  closeRunInTx(tx, 'failed', { failure, retryState: 'retryState' in retry ? retry.retryState : RetryState.RETRY_STATE_TIMEOUT, workflowTaskCompletedEventId: wftCompletedId });
+  closeRunInTx(tx, 'failed', {
+    failure,
+    retryState: 'retryState' in retry ? retry.retryState : RetryState.RETRY_STATE_TIMEOUT,
+    workflowTaskCompletedEventId: wftCompletedId,
+  });
 }
 
-export function continueAsNewInTx(tx: Tx, a: P<temporal.api.command.v1.IContinueAsNewWorkflowExecutionCommandAttributes>, wftCompletedId: number): void {
+export function continueAsNewInTx(
+  tx: Tx,
+  a: P<temporal.api.command.v1.IContinueAsNewWorkflowExecutionCommandAttributes>,
+  wftCompletedId: number,
+): void {
   const s = tx.exec.state;
   const started = tx.exec.events[0]?.workflowExecutionStartedEventAttributes;
   const workflowType = a.workflowType?.name || s.workflowType;

@@ -18,7 +18,9 @@ export const TERMINAL_COMMANDS = new Set<number>([
   CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION,
 ]);
 
-export function normalizedRetryPolicy(p: P<temporal.api.common.v1.IRetryPolicy> | null | undefined): P<temporal.api.common.v1.IRetryPolicy> {
+export function normalizedRetryPolicy(
+  p: P<temporal.api.common.v1.IRetryPolicy> | null | undefined,
+): P<temporal.api.common.v1.IRetryPolicy> {
   const initial = durationMs(p?.initialInterval) || 1000;
   return {
     initialInterval: msToDuration(initial),
@@ -30,7 +32,13 @@ export function normalizedRetryPolicy(p: P<temporal.api.common.v1.IRetryPolicy> 
 }
 
 /** Applies a completed task's commands and protocol messages, in order, as part of one transaction. */
-export function applyCommands(tx: Tx, commands: Command[], messages: Message[], completedEventId: number, identity: string): void {
+export function applyCommands(
+  tx: Tx,
+  commands: Command[],
+  messages: Message[],
+  completedEventId: number,
+  identity: string,
+): void {
   const byId = new Map(messages.map((m) => [m.id ?? '', m]));
   const handled = new Set<string>();
   for (const c of commands) {
@@ -109,11 +117,19 @@ function applyCommand(tx: Tx, c: Command, wftCompletedId: number, identity: stri
       const act = s.activities[String(sid)];
       if (!act) return;
       const req = appendEvent(tx, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED, {
-        activityTaskCancelRequestedEventAttributes: { scheduledEventId: sid, workflowTaskCompletedEventId: wftCompletedId },
+        activityTaskCancelRequestedEventAttributes: {
+          scheduledEventId: sid,
+          workflowTaskCompletedEventId: wftCompletedId,
+        },
       });
       if (act.startedTime === undefined) {
         appendEvent(tx, EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED, {
-          activityTaskCanceledEventAttributes: { scheduledEventId: sid, startedEventId: 0, latestCancelRequestedEventId: req.eventId, identity },
+          activityTaskCanceledEventAttributes: {
+            scheduledEventId: sid,
+            startedEventId: 0,
+            latestCancelRequestedEventId: req.eventId,
+            identity,
+          },
         });
         delete s.activities[String(sid)];
       } else {
@@ -125,7 +141,11 @@ function applyCommand(tx: Tx, c: Command, wftCompletedId: number, identity: stri
     case CommandType.COMMAND_TYPE_START_TIMER: {
       const a = c.startTimerCommandAttributes!;
       const ev = appendEvent(tx, EventType.EVENT_TYPE_TIMER_STARTED, {
-        timerStartedEventAttributes: { timerId: a.timerId, startToFireTimeout: a.startToFireTimeout, workflowTaskCompletedEventId: wftCompletedId },
+        timerStartedEventAttributes: {
+          timerId: a.timerId,
+          startToFireTimeout: a.startToFireTimeout,
+          workflowTaskCompletedEventId: wftCompletedId,
+        },
       });
       s.timers[a.timerId ?? ''] = { startedEventId: ev.eventId!, fireAt: tx.now + durationMs(a.startToFireTimeout) };
       return;
@@ -135,19 +155,30 @@ function applyCommand(tx: Tx, c: Command, wftCompletedId: number, identity: stri
       const t = s.timers[id];
       if (!t) return;
       appendEvent(tx, EventType.EVENT_TYPE_TIMER_CANCELED, {
-        timerCanceledEventAttributes: { timerId: id, startedEventId: t.startedEventId, workflowTaskCompletedEventId: wftCompletedId, identity },
+        timerCanceledEventAttributes: {
+          timerId: id,
+          startedEventId: t.startedEventId,
+          workflowTaskCompletedEventId: wftCompletedId,
+          identity,
+        },
       });
       delete s.timers[id];
       return;
     }
     case CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION:
-      closeRunInTx(tx, 'completed', { result: c.completeWorkflowExecutionCommandAttributes?.result, workflowTaskCompletedEventId: wftCompletedId });
+      closeRunInTx(tx, 'completed', {
+        result: c.completeWorkflowExecutionCommandAttributes?.result,
+        workflowTaskCompletedEventId: wftCompletedId,
+      });
       return;
     case CommandType.COMMAND_TYPE_FAIL_WORKFLOW_EXECUTION:
       failWorkflowInTx(tx, c.failWorkflowExecutionCommandAttributes?.failure, wftCompletedId);
       return;
     case CommandType.COMMAND_TYPE_CANCEL_WORKFLOW_EXECUTION:
-      closeRunInTx(tx, 'canceled', { details: c.cancelWorkflowExecutionCommandAttributes?.details, workflowTaskCompletedEventId: wftCompletedId });
+      closeRunInTx(tx, 'canceled', {
+        details: c.cancelWorkflowExecutionCommandAttributes?.details,
+        workflowTaskCompletedEventId: wftCompletedId,
+      });
       return;
     case CommandType.COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION:
       continueAsNewInTx(tx, c.continueAsNewWorkflowExecutionCommandAttributes!, wftCompletedId);
@@ -155,14 +186,23 @@ function applyCommand(tx: Tx, c: Command, wftCompletedId: number, identity: stri
     case CommandType.COMMAND_TYPE_RECORD_MARKER: {
       const a = c.recordMarkerCommandAttributes!;
       appendEvent(tx, EventType.EVENT_TYPE_MARKER_RECORDED, {
-        markerRecordedEventAttributes: { markerName: a.markerName, details: a.details, header: a.header, failure: a.failure, workflowTaskCompletedEventId: wftCompletedId },
+        markerRecordedEventAttributes: {
+          markerName: a.markerName,
+          details: a.details,
+          header: a.header,
+          failure: a.failure,
+          workflowTaskCompletedEventId: wftCompletedId,
+        },
       });
       return;
     }
     case CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
       const sa = c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
       appendEvent(tx, EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
-        upsertWorkflowSearchAttributesEventAttributes: { searchAttributes: sa, workflowTaskCompletedEventId: wftCompletedId },
+        upsertWorkflowSearchAttributesEventAttributes: {
+          searchAttributes: sa,
+          workflowTaskCompletedEventId: wftCompletedId,
+        },
       });
       s.rawSearchAttributes = mergeSearchAttributes(s.rawSearchAttributes, sa);
       s.searchAttributes = decodeSearchAttributes(s.rawSearchAttributes);
@@ -268,7 +308,14 @@ function applyCommand(tx: Tx, c: Command, wftCompletedId: number, identity: stri
         },
       });
       s.externals[String(ev.eventId)] = { kind: 'cancel', ...target, control: a.control ?? undefined };
-      tx.outbox.push({ kind: 'cancelExternal', source: tx.exec.ref, initiatedEventId: ev.eventId!, target, childWorkflowOnly: !!a.childWorkflowOnly, reason: a.reason ?? undefined });
+      tx.outbox.push({
+        kind: 'cancelExternal',
+        source: tx.exec.ref,
+        initiatedEventId: ev.eventId!,
+        target,
+        childWorkflowOnly: !!a.childWorkflowOnly,
+        reason: a.reason ?? undefined,
+      });
       return;
     }
     default:

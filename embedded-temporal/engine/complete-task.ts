@@ -22,7 +22,13 @@ export async function respondWorkflowTaskCompleted(
   return engine.mutate(token, (tx) => {
     const s = tx.exec.state;
     const wft = s.wft;
-    if (!tx.exec.running || !wft || wft.scheduledEventId !== token.scheduledEventId || wft.dispatch !== token.dispatch || wft.startedEventId === undefined) {
+    if (
+      !tx.exec.running ||
+      !wft ||
+      wft.scheduledEventId !== token.scheduledEventId ||
+      wft.dispatch !== token.dispatch ||
+      wft.startedEventId === undefined
+    ) {
       throw notFound('Workflow task not found.');
     }
     const commands = r.commands ?? [];
@@ -33,7 +39,8 @@ export async function respondWorkflowTaskCompleted(
       return {};
     }
     // The worker must forget the discarded task: tell it where history really ends.
-    if (rollBackRejectedUpdateTask(tx, commands, r.messages ?? [], identity)) return { resetHistoryEventId: s.lastCompletedStartedId };
+    if (rollBackRejectedUpdateTask(tx, commands, r.messages ?? [], identity))
+      return { resetHistoryEventId: s.lastCompletedStartedId };
     const completed = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
       workflowTaskCompletedEventAttributes: {
         scheduledEventId: wft.scheduledEventId,
@@ -59,7 +66,9 @@ export async function respondWorkflowTaskCompleted(
     if (hadBuffered || r.forceCreateNewWorkflowTask || hasUndeliveredUpdates(s)) scheduleWorkflowTask(tx);
     if (!s.wft) afterWorkflowTaskClosed(tx);
     // Eager activities go straight back to this worker, saving a poll round trip.
-    const activityTasks = (tx.eager ?? []).filter((a) => s.activities[String(a.scheduledEventId)] === a).map((a) => startAttempt(tx, a, identity));
+    const activityTasks = (tx.eager ?? [])
+      .filter((a) => s.activities[String(a.scheduledEventId)] === a)
+      .map((a) => startAttempt(tx, a, identity));
     return activityTasks.length ? { activityTasks } : {};
   });
 }
@@ -68,12 +77,18 @@ export async function respondWorkflowTaskCompleted(
  * A task scheduled only for updates that were all rejected leaves no trace: its scheduled and
  * started events were never persisted, so they are dropped and the rejections recorded in memory.
  */
-function rollBackRejectedUpdateTask(tx: Tx, commands: P<temporal.api.command.v1.ICommand>[], messages: P<temporal.api.protocol.v1.IMessage>[], identity: string): boolean {
+function rollBackRejectedUpdateTask(
+  tx: Tx,
+  commands: P<temporal.api.command.v1.ICommand>[],
+  messages: P<temporal.api.protocol.v1.IMessage>[],
+  identity: string,
+): boolean {
   const exec = tx.exec;
   const s = exec.state;
   const wft = s.wft!;
   if (!wft.speculative || commands.length || s.buffered.length) return false;
-  if (!messages.length || !messages.every((m) => anyTypeName(m.body) === 'temporal.api.update.v1.Rejection')) return false;
+  if (!messages.length || !messages.every((m) => anyTypeName(m.body) === 'temporal.api.update.v1.Rejection'))
+    return false;
   if (exec.persistedEvents >= wft.scheduledEventId || exec.events.length !== wft.startedEventId) return false;
   exec.events.length = wft.scheduledEventId - 1;
   s.nextEventId = wft.scheduledEventId;

@@ -152,7 +152,10 @@ export class Engine {
         result = await fn(tx);
         if (tx.save) await this.commit(tx);
       } catch (err) {
-        if (tx.save && !(err instanceof Error && 'code' in err && typeof (err as { code: unknown }).code === 'number')) {
+        if (
+          tx.save &&
+          !(err instanceof Error && 'code' in err && typeof (err as { code: unknown }).code === 'number')
+        ) {
           // The in-memory copy may hold changes that were not committed: reload it next time.
           this.cache.delete(key);
         }
@@ -177,7 +180,13 @@ export class Engine {
     const runs = [tx.exec, ...tx.alsoWrite];
     const writes = runs.map((e) => {
       const events = e.events.slice(e.persistedEvents);
-      return { state: e.state, expectedVersion: e.version, events, encodedEvents: events.map(encodeEvent), firstEventId: e.persistedEvents + 1 };
+      return {
+        state: e.state,
+        expectedVersion: e.version,
+        events,
+        encodedEvents: events.map(encodeEvent),
+        firstEventId: e.persistedEvents + 1,
+      };
     });
     let outboxIds: number[];
     try {
@@ -194,7 +203,8 @@ export class Engine {
       this.remember(e);
       const k = `${e.state.namespace}\u0000${e.state.workflowId}`;
       const known = this.currentRuns.get(k);
-      if (e.running || known === undefined || known === e.state.runId) this.setCurrentRun(e.state.namespace, e.state.workflowId, e.state.runId);
+      if (e.running || known === undefined || known === e.state.runId)
+        this.setCurrentRun(e.state.namespace, e.state.workflowId, e.state.runId);
     });
     tx.outbox.forEach((task, i) => tx.after.push(() => this.runOutbox(outboxIds[i], task)));
   }

@@ -7,7 +7,13 @@ type Attrs = Omit<HistoryEvent, 'eventId' | 'eventTime' | 'eventType'>;
 /** Appends an event to the run's history now. */
 export function appendEvent(tx: Tx, eventType: temporal.api.enums.v1.EventType, attrs: Attrs): HistoryEvent {
   const s = tx.exec.state;
-  const event: HistoryEvent = { eventId: s.nextEventId++, eventTime: timestamp(tx.now), eventType, taskId: s.nextEventId, ...attrs };
+  const event: HistoryEvent = {
+    eventId: s.nextEventId++,
+    eventTime: timestamp(tx.now),
+    eventType,
+    taskId: s.nextEventId,
+    ...attrs,
+  };
   tx.exec.events.push(event);
   return event;
 }
@@ -53,7 +59,9 @@ function fixUpBufferedIds(tx: Tx, ev: HistoryEvent): void {
     ev.childWorkflowExecutionTerminatedEventAttributes ??
     ev.childWorkflowExecutionTimedOutEventAttributes;
   if (childClose && childClose.startedEventId === -2) {
-    const started = tx.exec.events.find((e) => e.childWorkflowExecutionStartedEventAttributes?.initiatedEventId === childClose.initiatedEventId);
+    const started = tx.exec.events.find(
+      (e) => e.childWorkflowExecutionStartedEventAttributes?.initiatedEventId === childClose.initiatedEventId,
+    );
     childClose.startedEventId = started?.eventId ?? 0;
   }
   const startedId = ev.eventId! - 1;

@@ -43,7 +43,13 @@ export class Matching {
   }
 
   /** Waits up to timeoutMs for a task; resolves undefined on timeout or when `abort` fires. */
-  poll(namespace: string, kind: TaskKind, name: string, timeoutMs: number, abort: AbortSignal): Promise<QueuedTask | undefined> {
+  poll(
+    namespace: string,
+    kind: TaskKind,
+    name: string,
+    timeoutMs: number,
+    abort: AbortSignal,
+  ): Promise<QueuedTask | undefined> {
     const q = this.queue(namespace, kind, name);
     const task = q.tasks.shift();
     if (task) return Promise.resolve(task);

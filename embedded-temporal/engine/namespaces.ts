@@ -19,8 +19,19 @@ export class Namespaces {
   constructor(private readonly store: Store) {}
 
   async load(): Promise<void> {
-    const ns = await this.store.pool.query<{ name: string; id: string; retention_seconds: string; description: string }>(`SELECT * FROM ${SCHEMA}.namespaces`);
-    for (const r of ns.rows) this.byName.set(r.name, { name: r.name, id: r.id, retentionSeconds: Number(r.retention_seconds), description: r.description });
+    const ns = await this.store.pool.query<{
+      name: string;
+      id: string;
+      retention_seconds: string;
+      description: string;
+    }>(`SELECT * FROM ${SCHEMA}.namespaces`);
+    for (const r of ns.rows)
+      this.byName.set(r.name, {
+        name: r.name,
+        id: r.id,
+        retentionSeconds: Number(r.retention_seconds),
+        description: r.description,
+      });
     const sa = await this.store.pool.query<{ name: string; type: number }>(`SELECT * FROM ${SCHEMA}.search_attributes`);
     for (const r of sa.rows) this.searchAttributes.set(r.name, r.type);
   }
@@ -31,7 +42,12 @@ export class Namespaces {
     return this.register(name, 86400, description, true);
   }
 
-  async register(name: string, retentionSeconds: number, description: string, ifMissing = false): Promise<NamespaceRecord> {
+  async register(
+    name: string,
+    retentionSeconds: number,
+    description: string,
+    ifMissing = false,
+  ): Promise<NamespaceRecord> {
     if (!name) throw new ApiError(status.INVALID_ARGUMENT, 'namespace name is required');
     const r = await this.store.pool.query<{ name: string; id: string; retention_seconds: string; description: string }>(
       `INSERT INTO ${SCHEMA}.namespaces (name, id, retention_seconds, description) VALUES ($1,$2,$3,$4) ON CONFLICT (name) DO NOTHING RETURNING *`,
@@ -58,7 +74,10 @@ export class Namespaces {
   }
 
   async addSearchAttribute(name: string, type: number): Promise<void> {
-    await this.store.pool.query(`INSERT INTO ${SCHEMA}.search_attributes (name, type) VALUES ($1,$2) ON CONFLICT (name) DO UPDATE SET type = EXCLUDED.type`, [name, type]);
+    await this.store.pool.query(
+      `INSERT INTO ${SCHEMA}.search_attributes (name, type) VALUES ($1,$2) ON CONFLICT (name) DO UPDATE SET type = EXCLUDED.type`,
+      [name, type],
+    );
     this.searchAttributes.set(name, type);
   }
 }

@@ -1,12 +1,15 @@
 import type { ActivityState, ExecutionState } from './state';
 
 /** Every time-driven transition of an activity, as [time, what]. */
-export function activityDeadlines(a: ActivityState): [number, 'retry' | 'scheduleToStart' | 'scheduleToClose' | 'startToClose' | 'heartbeat'][] {
+export function activityDeadlines(
+  a: ActivityState,
+): [number, 'retry' | 'scheduleToStart' | 'scheduleToClose' | 'startToClose' | 'heartbeat'][] {
   const out: [number, 'retry' | 'scheduleToStart' | 'scheduleToClose' | 'startToClose' | 'heartbeat'][] = [];
   if (a.retryAt !== undefined) out.push([a.retryAt, 'retry']);
   if (a.scheduleToCloseMs > 0) out.push([a.scheduledTime + a.scheduleToCloseMs, 'scheduleToClose']);
   if (a.startedTime === undefined) {
-    if (a.scheduleToStartMs > 0 && a.retryAt === undefined) out.push([a.attemptScheduledTime + a.scheduleToStartMs, 'scheduleToStart']);
+    if (a.scheduleToStartMs > 0 && a.retryAt === undefined)
+      out.push([a.attemptScheduledTime + a.scheduleToStartMs, 'scheduleToStart']);
   } else {
     if (a.startToCloseMs > 0) out.push([a.startedTime + a.startToCloseMs, 'startToClose']);
     if (a.heartbeatMs > 0) out.push([(a.lastHeartbeatTime ?? a.startedTime) + a.heartbeatMs, 'heartbeat']);

@@ -17,7 +17,10 @@ export async function processDeadlines(engine: Engine, ref: RunRef): Promise<voi
       tx.save = false;
       return;
     }
-    if ((s.executionExpiresAt !== undefined && s.executionExpiresAt <= now) || (s.runExpiresAt !== undefined && s.runExpiresAt <= now)) {
+    if (
+      (s.executionExpiresAt !== undefined && s.executionExpiresAt <= now) ||
+      (s.runExpiresAt !== undefined && s.runExpiresAt <= now)
+    ) {
       timeoutWorkflowInTx(tx);
       return;
     }
@@ -26,7 +29,8 @@ export async function processDeadlines(engine: Engine, ref: RunRef): Promise<voi
       scheduleWorkflowTask(tx);
       changed = true;
     }
-    if (s.wft && s.wft.startedEventId === undefined && s.wft.stickyUntil !== undefined && s.wft.stickyUntil <= now) unstickWorkflowTask(tx);
+    if (s.wft && s.wft.startedEventId === undefined && s.wft.stickyUntil !== undefined && s.wft.stickyUntil <= now)
+      unstickWorkflowTask(tx);
     if (s.wft?.startedTime !== undefined && s.wft.startedTime + s.workflowTaskTimeoutMs <= now) {
       failWorkflowTaskInTx(tx, 'timeout');
       changed = true;
@@ -36,7 +40,9 @@ export async function processDeadlines(engine: Engine, ref: RunRef): Promise<voi
       .sort((a, b) => a[1].fireAt - b[1].fireAt || a[1].startedEventId - b[1].startedEventId);
     for (const [timerId, t] of fired) {
       delete s.timers[timerId];
-      appendExternalEvent(tx, EventType.EVENT_TYPE_TIMER_FIRED, { timerFiredEventAttributes: { timerId, startedEventId: t.startedEventId } });
+      appendExternalEvent(tx, EventType.EVENT_TYPE_TIMER_FIRED, {
+        timerFiredEventAttributes: { timerId, startedEventId: t.startedEventId },
+      });
       scheduleWorkflowTask(tx);
       changed = true;
     }

@@ -8,8 +8,41 @@ export interface RunRef {
 }
 
 export type OutboxTask =
-  | { kind: 'startChild'; parent: RunRef; parentWorkflowType: string; initiatedEventId: number; attrs: P<temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes> }
-  | { kind: 'childClosed'; parent: RunRef; initiatedEventId: number; child: RunRef; workflowType: string; close: HistoryEvent }
-  | { kind: 'signalExternal'; source: RunRef; initiatedEventId: number; target: { namespace: string; workflowId: string; runId?: string }; signalName: string; input?: P<temporal.api.common.v1.IPayloads>; header?: P<temporal.api.common.v1.IHeader>; childWorkflowOnly: boolean }
-  | { kind: 'cancelExternal'; source: RunRef; initiatedEventId: number; target: { namespace: string; workflowId: string; runId?: string }; childWorkflowOnly: boolean; reason?: string }
-  | { kind: 'parentClosed'; parent: RunRef; children: { ref: { namespace: string; workflowId: string; runId?: string }; policy: number }[] };
+  | {
+      kind: 'startChild';
+      parent: RunRef;
+      parentWorkflowType: string;
+      initiatedEventId: number;
+      attrs: P<temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes>;
+    }
+  | {
+      kind: 'childClosed';
+      parent: RunRef;
+      initiatedEventId: number;
+      child: RunRef;
+      workflowType: string;
+      close: HistoryEvent;
+    }
+  | {
+      kind: 'signalExternal';
+      source: RunRef;
+      initiatedEventId: number;
+      target: { namespace: string; workflowId: string; runId?: string };
+      signalName: string;
+      input?: P<temporal.api.common.v1.IPayloads>;
+      header?: P<temporal.api.common.v1.IHeader>;
+      childWorkflowOnly: boolean;
+    }
+  | {
+      kind: 'cancelExternal';
+      source: RunRef;
+      initiatedEventId: number;
+      target: { namespace: string; workflowId: string; runId?: string };
+      childWorkflowOnly: boolean;
+      reason?: string;
+    }
+  | {
+      kind: 'parentClosed';
+      parent: RunRef;
+      children: { ref: { namespace: string; workflowId: string; runId?: string }; policy: number }[];
+    };

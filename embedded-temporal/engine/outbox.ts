@@ -19,7 +19,9 @@ export async function runOutboxTask(engine: Engine, id: number, task: OutboxTask
       await startChild(engine, task);
       break;
     case 'childClosed':
-      await onParent(engine, task.parent, (tx) => childClosed(tx, task.initiatedEventId, task.child, task.workflowType, task.close));
+      await onParent(engine, task.parent, (tx) =>
+        childClosed(tx, task.initiatedEventId, task.child, task.workflowType, task.close),
+      );
       break;
     case 'signalExternal':
       await signalExternal(engine, task);
@@ -36,7 +38,8 @@ export async function runOutboxTask(engine: Engine, id: number, task: OutboxTask
               tx.save = false;
               return;
             }
-            if (c.policy === temporal.api.enums.v1.ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL) requestCancelInTx(tx, 'by parent close policy', 'server');
+            if (c.policy === temporal.api.enums.v1.ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+              requestCancelInTx(tx, 'by parent close policy', 'server');
             else terminateInTx(tx, 'by parent close policy', undefined, 'server');
           });
         } catch (err) {
@@ -108,7 +111,9 @@ async function startChild(engine: Engine, task: Extract<OutboxTask, { kind: 'sta
           namespace,
           workflowId: a.workflowId,
           workflowType: a.workflowType,
-          cause: temporal.api.enums.v1.StartChildWorkflowExecutionFailedCause.START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS,
+          cause:
+            temporal.api.enums.v1.StartChildWorkflowExecutionFailedCause
+              .START_CHILD_WORKFLOW_EXECUTION_FAILED_CAUSE_WORKFLOW_ALREADY_EXISTS,
           control: a.control,
           initiatedEventId: task.initiatedEventId,
           workflowTaskCompletedEventId: 0,
@@ -133,11 +138,26 @@ async function startChild(engine: Engine, task: Extract<OutboxTask, { kind: 'sta
 }
 
 const CHILD_CLOSE: Record<number, [temporal.api.enums.v1.EventType, keyof HistoryEvent]> = {
-  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED]: [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, 'childWorkflowExecutionCompletedEventAttributes'],
-  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED]: [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED, 'childWorkflowExecutionFailedEventAttributes'],
-  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED]: [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED, 'childWorkflowExecutionCanceledEventAttributes'],
-  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED]: [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED, 'childWorkflowExecutionTerminatedEventAttributes'],
-  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT]: [EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT, 'childWorkflowExecutionTimedOutEventAttributes'],
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED]: [
+    EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+    'childWorkflowExecutionCompletedEventAttributes',
+  ],
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED]: [
+    EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+    'childWorkflowExecutionFailedEventAttributes',
+  ],
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED]: [
+    EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED,
+    'childWorkflowExecutionCanceledEventAttributes',
+  ],
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED]: [
+    EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED,
+    'childWorkflowExecutionTerminatedEventAttributes',
+  ],
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT]: [
+    EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT,
+    'childWorkflowExecutionTimedOutEventAttributes',
+  ],
 };
 
 function childClosed(tx: Tx, initiatedEventId: number, child: RunRef, workflowType: string, close: HistoryEvent): void {
@@ -174,19 +194,29 @@ function childClosed(tx: Tx, initiatedEventId: number, child: RunRef, workflowTy
 }
 
 type ExternalTask = Extract<OutboxTask, { kind: 'signalExternal' | 'cancelExternal' }>;
-type ExternalOutcome = (ok: boolean, control: string | undefined, workflowExecution: { workflowId: string; runId?: string }) => [temporal.api.enums.v1.EventType, Omit<HistoryEvent, 'eventId' | 'eventTime' | 'eventType'>];
+type ExternalOutcome = (
+  ok: boolean,
+  control: string | undefined,
+  workflowExecution: { workflowId: string; runId?: string },
+) => [temporal.api.enums.v1.EventType, Omit<HistoryEvent, 'eventId' | 'eventTime' | 'eventType'>];
 
 /**
  * Signal and cancel of another workflow share one shape: act on the target (a missing target,
  * or one that is not the source's child when that was asked, is "not found"), then record the
  * outcome on the source, unless the source no longer waits for it.
  */
-async function deliverToExternal(engine: Engine, task: ExternalTask, actOnTarget: (tx: Tx) => void, outcome: ExternalOutcome): Promise<void> {
+async function deliverToExternal(
+  engine: Engine,
+  task: ExternalTask,
+  actOnTarget: (tx: Tx) => void,
+  outcome: ExternalOutcome,
+): Promise<void> {
   let ok = true;
   try {
     const ref = await engine.resolveRun(task.target.namespace, task.target.workflowId, task.target.runId);
     await engine.mutate(ref, (tx) => {
-      if (task.childWorkflowOnly && tx.exec.state.parent?.runId !== task.source.runId) throw Object.assign(new Error('not a child'), { code: 5 });
+      if (task.childWorkflowOnly && tx.exec.state.parent?.runId !== task.source.runId)
+        throw Object.assign(new Error('not a child'), { code: 5 });
       actOnTarget(tx);
     });
   } catch (err) {
@@ -200,44 +230,101 @@ async function deliverToExternal(engine: Engine, task: ExternalTask, actOnTarget
       return;
     }
     delete tx.exec.state.externals[String(task.initiatedEventId)];
-    appendExternalEvent(tx, ...outcome(ok, ext.control, { workflowId: task.target.workflowId, runId: task.target.runId }));
+    appendExternalEvent(
+      tx,
+      ...outcome(ok, ext.control, { workflowId: task.target.workflowId, runId: task.target.runId }),
+    );
     scheduleWorkflowTask(tx);
   });
 }
 
 function signalExternal(engine: Engine, task: Extract<OutboxTask, { kind: 'signalExternal' }>): Promise<void> {
-  const initiator = { initiatedEventId: task.initiatedEventId, execution: { workflowId: task.source.workflowId, runId: task.source.runId } };
+  const initiator = {
+    initiatedEventId: task.initiatedEventId,
+    execution: { workflowId: task.source.workflowId, runId: task.source.runId },
+  };
   return deliverToExternal(
     engine,
     task,
-    (tx) => signalInTx(tx, task.signalName, task.input, task.header, 'server', `${task.source.runId}:signal:${task.initiatedEventId}`, false, initiator),
+    (tx) =>
+      signalInTx(
+        tx,
+        task.signalName,
+        task.input,
+        task.header,
+        'server',
+        `${task.source.runId}:signal:${task.initiatedEventId}`,
+        false,
+        initiator,
+      ),
     (ok, control, workflowExecution) =>
       ok
-        ? [EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, { externalWorkflowExecutionSignaledEventAttributes: { initiatedEventId: task.initiatedEventId, namespace: task.target.namespace, workflowExecution, control } }]
-        : [EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
-            signalExternalWorkflowExecutionFailedEventAttributes: {
-              cause: temporal.api.enums.v1.SignalExternalWorkflowExecutionFailedCause.SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
-              namespace: task.target.namespace, workflowExecution, initiatedEventId: task.initiatedEventId, control, workflowTaskCompletedEventId: 0,
+        ? [
+            EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED,
+            {
+              externalWorkflowExecutionSignaledEventAttributes: {
+                initiatedEventId: task.initiatedEventId,
+                namespace: task.target.namespace,
+                workflowExecution,
+                control,
+              },
             },
-          }],
+          ]
+        : [
+            EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+            {
+              signalExternalWorkflowExecutionFailedEventAttributes: {
+                cause:
+                  temporal.api.enums.v1.SignalExternalWorkflowExecutionFailedCause
+                    .SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+                namespace: task.target.namespace,
+                workflowExecution,
+                initiatedEventId: task.initiatedEventId,
+                control,
+                workflowTaskCompletedEventId: 0,
+              },
+            },
+          ],
   );
 }
 
 function cancelExternal(engine: Engine, task: Extract<OutboxTask, { kind: 'cancelExternal' }>): Promise<void> {
-  const initiator = { initiatedEventId: task.initiatedEventId, execution: { workflowId: task.source.workflowId, runId: task.source.runId } };
+  const initiator = {
+    initiatedEventId: task.initiatedEventId,
+    execution: { workflowId: task.source.workflowId, runId: task.source.runId },
+  };
   return deliverToExternal(
     engine,
     task,
-    (tx) => requestCancelInTx(tx, task.reason, 'server', `${task.source.runId}:cancel:${task.initiatedEventId}`, initiator),
+    (tx) =>
+      requestCancelInTx(tx, task.reason, 'server', `${task.source.runId}:cancel:${task.initiatedEventId}`, initiator),
     (ok, control, workflowExecution) =>
       ok
-        ? [EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED, { externalWorkflowExecutionCancelRequestedEventAttributes: { initiatedEventId: task.initiatedEventId, namespace: task.target.namespace, workflowExecution } }]
-        : [EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
-            requestCancelExternalWorkflowExecutionFailedEventAttributes: {
-              cause: temporal.api.enums.v1.CancelExternalWorkflowExecutionFailedCause.CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
-              namespace: task.target.namespace, workflowExecution, initiatedEventId: task.initiatedEventId, control, workflowTaskCompletedEventId: 0,
+        ? [
+            EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+            {
+              externalWorkflowExecutionCancelRequestedEventAttributes: {
+                initiatedEventId: task.initiatedEventId,
+                namespace: task.target.namespace,
+                workflowExecution,
+              },
             },
-          }],
+          ]
+        : [
+            EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+            {
+              requestCancelExternalWorkflowExecutionFailedEventAttributes: {
+                cause:
+                  temporal.api.enums.v1.CancelExternalWorkflowExecutionFailedCause
+                    .CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+                namespace: task.target.namespace,
+                workflowExecution,
+                initiatedEventId: task.initiatedEventId,
+                control,
+                workflowTaskCompletedEventId: 0,
+              },
+            },
+          ],
   );
 }
 

@@ -18,33 +18,45 @@ export function dispatchQueuedQueries(engine: Engine, exec: Execution): void {
   for (const q of exec.queries.values()) {
     if (q.dispatched) continue;
     q.dispatched = true;
-    engine.matching.push(exec.state.namespace, 'workflow', exec.state.taskQueue, { key: exec.key, scheduledEventId: 0, queryId: q.id });
+    engine.matching.push(exec.state.namespace, 'workflow', exec.state.taskQueue, {
+      key: exec.key,
+      scheduledEventId: 0,
+      queryId: q.id,
+    });
   }
 }
 
-export async function queryWorkflow(engine: Engine, r: P<temporal.api.workflowservice.v1.IQueryWorkflowRequest>, abort: AbortSignal): Promise<P<temporal.api.workflowservice.v1.IQueryWorkflowResponse>> {
+export async function queryWorkflow(
+  engine: Engine,
+  r: P<temporal.api.workflowservice.v1.IQueryWorkflowRequest>,
+  abort: AbortSignal,
+): Promise<P<temporal.api.workflowservice.v1.IQueryWorkflowResponse>> {
   const ref = await engine.resolveRun(r.namespace ?? '', r.execution?.workflowId ?? '', r.execution?.runId);
   const exec = await engine.load(ref);
   const s = exec.state;
   if (!exec.running) {
-    if (r.queryRejectCondition === Reject.QUERY_REJECT_CONDITION_NOT_OPEN) return { queryRejected: { status: s.status } };
-    if (r.queryRejectCondition === Reject.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY && s.status !== 2) return { queryRejected: { status: s.status } };
+    if (r.queryRejectCondition === Reject.QUERY_REJECT_CONDITION_NOT_OPEN)
+      return { queryRejected: { status: s.status } };
+    if (r.queryRejectCondition === Reject.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY && s.status !== 2)
+      return { queryRejected: { status: s.status } };
   }
-  const result = await new Promise<P<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest> | undefined>((resolve) => {
-    const id = randomUUID();
-    const finish = (res: P<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest> | undefined) => {
-      clearTimeout(timer);
-      abort.removeEventListener('abort', onAbort);
-      exec.queries.delete(id);
-      resolve(res);
-    };
-    const onAbort = () => finish(undefined);
-    const timer = setTimeout(onAbort, QUERY_TIMEOUT_MS);
-    abort.addEventListener('abort', onAbort);
-    const q: PendingQuery = { id, query: r.query ?? {}, resolve: finish, dispatched: false };
-    exec.queries.set(id, q);
-    dispatchQueuedQueries(engine, exec);
-  });
+  const result = await new Promise<P<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest> | undefined>(
+    (resolve) => {
+      const id = randomUUID();
+      const finish = (res: P<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest> | undefined) => {
+        clearTimeout(timer);
+        abort.removeEventListener('abort', onAbort);
+        exec.queries.delete(id);
+        resolve(res);
+      };
+      const onAbort = () => finish(undefined);
+      const timer = setTimeout(onAbort, QUERY_TIMEOUT_MS);
+      abort.addEventListener('abort', onAbort);
+      const q: PendingQuery = { id, query: r.query ?? {}, resolve: finish, dispatched: false };
+      exec.queries.set(id, q);
+      dispatchQueuedQueries(engine, exec);
+    },
+  );
   if (!result) throw new ApiError(status.DEADLINE_EXCEEDED, 'query timed out: no worker answered');
   if (result.completedType === Completed.QUERY_RESULT_TYPE_FAILED) {
     throw new ApiError(status.INVALID_ARGUMENT, result.errorMessage || result.failure?.message || 'query failed', [
@@ -82,7 +94,11 @@ export async function dispatchQueryTask(engine: Engine, task: QueuedTask): Promi
   return new WithEncodedField(message, POLL_HISTORY_FIELD, exec.historyBytes(0, exec.events.length));
 }
 
-export async function respondQueryTaskCompleted(engine: Engine, r: P<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest>, token: TaskToken): Promise<void> {
+export async function respondQueryTaskCompleted(
+  engine: Engine,
+  r: P<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest>,
+  token: TaskToken,
+): Promise<void> {
   const exec = await engine.load(token);
   const q = exec.queries.get(token.queryId ?? '');
   if (!q) throw notFound('query not found (it may have timed out)');

@@ -10,7 +10,11 @@ const DEFAULT_PAGE = 1000;
 const HISTORY_FIELD = fieldNumber(temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse);
 
 /** GetWorkflowExecutionHistory, including the long poll for new events or the close event. */
-export async function getHistory(engine: Engine, r: P<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryRequest>, abort: AbortSignal): Promise<WithEncodedField> {
+export async function getHistory(
+  engine: Engine,
+  r: P<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryRequest>,
+  abort: AbortSignal,
+): Promise<WithEncodedField> {
   const ref = await engine.resolveRun(r.namespace ?? '', r.execution?.workflowId ?? '', r.execution?.runId);
   const exec = await engine.load(ref);
   const from = r.nextPageToken?.length ? Number(Buffer.from(r.nextPageToken).toString()) : 1;
@@ -26,10 +30,17 @@ export async function getHistory(engine: Engine, r: P<temporal.api.workflowservi
   const to = Math.max(from - 1, Math.min(visible, from - 1 + size));
   const nextFrom = to + 1;
   const more = nextFrom <= visible || (r.waitNewEvent && exec.running);
-  return new WithEncodedField({ nextPageToken: more ? Buffer.from(String(nextFrom)) : undefined }, HISTORY_FIELD, exec.historyBytes(from - 1, to));
+  return new WithEncodedField(
+    { nextPageToken: more ? Buffer.from(String(nextFrom)) : undefined },
+    HISTORY_FIELD,
+    exec.historyBytes(from - 1, to),
+  );
 }
 
-export async function describeExecution(engine: Engine, r: P<temporal.api.workflowservice.v1.IDescribeWorkflowExecutionRequest>): Promise<P<temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse>> {
+export async function describeExecution(
+  engine: Engine,
+  r: P<temporal.api.workflowservice.v1.IDescribeWorkflowExecutionRequest>,
+): Promise<P<temporal.api.workflowservice.v1.IDescribeWorkflowExecutionResponse>> {
   const ref = await engine.resolveRun(r.namespace ?? '', r.execution?.workflowId ?? '', r.execution?.runId);
   const exec = await engine.load(ref);
   const s = exec.state;
@@ -61,7 +72,11 @@ export async function describeExecution(engine: Engine, r: P<temporal.api.workfl
     pendingActivities: Object.values(s.activities).map((a) => ({
       activityId: a.activityId,
       activityType: { name: a.activityType },
-      state: a.cancelRequested ? PendingState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED : a.startedTime !== undefined ? PendingState.PENDING_ACTIVITY_STATE_STARTED : PendingState.PENDING_ACTIVITY_STATE_SCHEDULED,
+      state: a.cancelRequested
+        ? PendingState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
+        : a.startedTime !== undefined
+          ? PendingState.PENDING_ACTIVITY_STATE_STARTED
+          : PendingState.PENDING_ACTIVITY_STATE_SCHEDULED,
       heartbeatDetails: a.heartbeatDetails,
       lastHeartbeatTime: a.lastHeartbeatTime !== undefined ? timestamp(a.lastHeartbeatTime) : undefined,
       lastStartedTime: a.startedTime !== undefined ? timestamp(a.startedTime) : undefined,
@@ -82,7 +97,10 @@ export async function describeExecution(engine: Engine, r: P<temporal.api.workfl
     })),
     pendingWorkflowTask: s.wft
       ? {
-          state: s.wft.startedEventId !== undefined ? temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED : temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,
+          state:
+            s.wft.startedEventId !== undefined
+              ? temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED
+              : temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,
           scheduledTime: timestamp(s.wft.scheduledTime),
           startedTime: s.wft.startedTime !== undefined ? timestamp(s.wft.startedTime) : undefined,
           attempt: s.wft.attempt,

@@ -1,7 +1,9 @@
 import type { temporal, P } from '../proto';
 
 /** Decodes search attribute payloads (json/plain) to plain values for the visibility columns. */
-export function decodeSearchAttributes(sa: P<temporal.api.common.v1.ISearchAttributes> | null | undefined): Record<string, unknown> {
+export function decodeSearchAttributes(
+  sa: P<temporal.api.common.v1.ISearchAttributes> | null | undefined,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, payload] of Object.entries(sa?.indexedFields ?? {})) {
     const data = payload?.data;
@@ -25,7 +27,8 @@ export function mergeSearchAttributes(
 ): P<temporal.api.common.v1.ISearchAttributes> {
   const fields = { ...(current?.indexedFields ?? {}) };
   for (const [name, payload] of Object.entries(upsert?.indexedFields ?? {})) {
-    if (!payload?.data || payload.data.length === 0 || Buffer.from(payload.data).toString() === 'null') delete fields[name];
+    if (!payload?.data || payload.data.length === 0 || Buffer.from(payload.data).toString() === 'null')
+      delete fields[name];
     else fields[name] = payload;
   }
   return { indexedFields: fields };

@@ -44,8 +44,15 @@ export function signalInTx(
   if (!beforeFirstTask) scheduleWorkflowTask(tx);
 }
 
-export async function signalWorkflow(engine: Engine, r: P<temporal.api.workflowservice.v1.ISignalWorkflowExecutionRequest>): Promise<void> {
-  const ref = await engine.resolveRun(r.namespace ?? '', r.workflowExecution?.workflowId ?? '', r.workflowExecution?.runId);
+export async function signalWorkflow(
+  engine: Engine,
+  r: P<temporal.api.workflowservice.v1.ISignalWorkflowExecutionRequest>,
+): Promise<void> {
+  const ref = await engine.resolveRun(
+    r.namespace ?? '',
+    r.workflowExecution?.workflowId ?? '',
+    r.workflowExecution?.runId,
+  );
   await engine.mutate(ref, (tx) => signalInTx(tx, r.signalName ?? '', r.input, r.header, r.identity, r.requestId));
 }
 
@@ -74,7 +81,14 @@ export function requestCancelInTx(
   scheduleWorkflowTask(tx);
 }
 
-export async function requestCancelWorkflow(engine: Engine, r: P<temporal.api.workflowservice.v1.IRequestCancelWorkflowExecutionRequest>): Promise<void> {
-  const ref = await engine.resolveRun(r.namespace ?? '', r.workflowExecution?.workflowId ?? '', r.workflowExecution?.runId);
+export async function requestCancelWorkflow(
+  engine: Engine,
+  r: P<temporal.api.workflowservice.v1.IRequestCancelWorkflowExecutionRequest>,
+): Promise<void> {
+  const ref = await engine.resolveRun(
+    r.namespace ?? '',
+    r.workflowExecution?.workflowId ?? '',
+    r.workflowExecution?.runId,
+  );
   await engine.mutate(ref, (tx) => requestCancelInTx(tx, r.reason, r.identity, r.requestId));
 }

@@ -88,7 +88,8 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
     parentClosePolicy: p.parentClosePolicy,
     continuedFromRunId: p.continuedFromRunId,
   };
-  if (state.runExpiresAt && state.executionExpiresAt) state.runExpiresAt = Math.min(state.runExpiresAt, state.executionExpiresAt);
+  if (state.runExpiresAt && state.executionExpiresAt)
+    state.runExpiresAt = Math.min(state.runExpiresAt, state.executionExpiresAt);
   const exec = new Execution(state, undefined, [], 0);
   const tx: Tx = { engine, exec, now, save: true, alsoWrite: [], outbox: [], after };
   appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
@@ -131,7 +132,12 @@ export interface StartRequest extends Omit<NewRunParams, 'requestId'> {
   reusePolicy?: number | null;
   conflictPolicy?: number | null;
   startDelayMs?: number;
-  signal?: { name: string; input?: P<temporal.api.common.v1.IPayloads> | null; header?: P<temporal.api.common.v1.IHeader> | null; identity?: string | null };
+  signal?: {
+    name: string;
+    input?: P<temporal.api.common.v1.IPayloads> | null;
+    header?: P<temporal.api.common.v1.IHeader> | null;
+    identity?: string | null;
+  };
   /** Eager start: the caller's worker asked for the first workflow task in the start response. */
   requestEager?: boolean;
 }
@@ -153,7 +159,11 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
   return engine.locks.run(`wid\u0000${req.namespace}\u0000${req.workflowId}`, async () => {
     let current: Execution | undefined;
     // With the default policies an unknown id needs no lookup: the insert itself detects a running duplicate.
-    const needsLookup = engine.knowsWorkflowId(req.namespace, req.workflowId) || (req.reusePolicy ?? 0) > Reuse.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE || !!req.signal || (req.conflictPolicy ?? 0) > Conflict.WORKFLOW_ID_CONFLICT_POLICY_FAIL;
+    const needsLookup =
+      engine.knowsWorkflowId(req.namespace, req.workflowId) ||
+      (req.reusePolicy ?? 0) > Reuse.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE ||
+      !!req.signal ||
+      (req.conflictPolicy ?? 0) > Conflict.WORKFLOW_ID_CONFLICT_POLICY_FAIL;
     if (needsLookup) {
       try {
         current = await engine.load(await engine.resolveRun(req.namespace, req.workflowId));
@@ -167,12 +177,17 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
       if (s.requestIds.includes(requestId)) return { runId: s.runId, started: true };
       if (req.signal) {
         const sig = req.signal;
-        await engine.mutate(current.ref, (tx) => signalInTx(tx, sig.name, sig.input, sig.header, sig.identity, requestId));
+        await engine.mutate(current.ref, (tx) =>
+          signalInTx(tx, sig.name, sig.input, sig.header, sig.identity, requestId),
+        );
         return { runId: s.runId, started: false };
       }
       const conflict = req.conflictPolicy ?? 0;
       if (conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) return { runId: s.runId, started: false };
-      if (conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING || req.reusePolicy === Reuse.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING) {
+      if (
+        conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING ||
+        req.reusePolicy === Reuse.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
+      ) {
         terminate = true;
       } else {
         throw alreadyStarted(req.workflowId, s.runId, s.startRequestId);
@@ -181,26 +196,50 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
       const s = current.state;
       if (s.startRequestId === requestId) return { runId: s.runId, started: true };
       const policy = req.reusePolicy || Reuse.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE;
-      const failedLike = [Status.WORKFLOW_EXECUTION_STATUS_FAILED, Status.WORKFLOW_EXECUTION_STATUS_CANCELED, Status.WORKFLOW_EXECUTION_STATUS_TERMINATED, Status.WORKFLOW_EXECUTION_STATUS_TIMED_OUT];
-      if (policy === Reuse.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE || (policy === Reuse.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY && !failedLike.includes(s.status))) {
+      const failedLike = [
+        Status.WORKFLOW_EXECUTION_STATUS_FAILED,
+        Status.WORKFLOW_EXECUTION_STATUS_CANCELED,
+        Status.WORKFLOW_EXECUTION_STATUS_TERMINATED,
+        Status.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
+      ];
+      if (
+        policy === Reuse.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE ||
+        (policy === Reuse.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY && !failedLike.includes(s.status))
+      ) {
         throw alreadyStarted(req.workflowId, s.runId, s.startRequestId);
       }
     }
     if (terminate && current) {
-      await engine.mutate(current.ref, (tx) => terminateInTx(tx, 'Terminated by workflow id conflict policy', undefined, req.identity ?? ''));
+      await engine.mutate(current.ref, (tx) =>
+        terminateInTx(tx, 'Terminated by workflow id conflict policy', undefined, req.identity ?? ''),
+      );
     }
     const after: (() => void)[] = [];
     const sig = req.signal;
-    const beforeFirstTask = sig ? (tx: Tx) => signalInTx(tx, sig.name, sig.input, sig.header, sig.identity, undefined, true) : undefined;
+    const beforeFirstTask = sig
+      ? (tx: Tx) => signalInTx(tx, sig.name, sig.input, sig.header, sig.identity, undefined, true)
+      : undefined;
     // Eager start hands the first task back in the response: one poll round trip fewer.
     const eager = !!req.requestEager && !sig && !req.startDelayMs;
-    const exec = buildRun(engine, { ...req, requestId, backoffMs: req.startDelayMs, beforeFirstTask, eagerFirstTask: eager }, engine.clock.now(), after);
+    const exec = buildRun(
+      engine,
+      { ...req, requestId, backoffMs: req.startDelayMs, beforeFirstTask, eagerFirstTask: eager },
+      engine.clock.now(),
+      after,
+    );
     try {
       await engine.insertRun(exec, { engine, now: engine.clock.now(), save: true, alsoWrite: [], outbox: [], after });
     } catch (err) {
       if (err instanceof DuplicateRunningError) {
-        const running = await engine.load(await engine.resolveRun(req.namespace, req.workflowId, await engine.store.currentRunId(req.namespace, req.workflowId)));
-        if (running.running && running.state.requestIds.includes(requestId)) return { runId: running.state.runId, started: true };
+        const running = await engine.load(
+          await engine.resolveRun(
+            req.namespace,
+            req.workflowId,
+            await engine.store.currentRunId(req.namespace, req.workflowId),
+          ),
+        );
+        if (running.running && running.state.requestIds.includes(requestId))
+          return { runId: running.state.runId, started: true };
         throw alreadyStarted(req.workflowId, running.state.runId, running.state.startRequestId);
       }
       throw err;
@@ -219,7 +258,8 @@ async function takeEagerTask(engine: Engine, exec: Execution, identity: string):
     await engine.mutate(exec.ref, (tx) => {
       tx.save = false;
       const wft = tx.exec.state.wft;
-      if (tx.exec.running && wft && wft.scheduledEventId === scheduledEventId && wft.startedEventId === undefined) enqueueWorkflowTask(tx);
+      if (tx.exec.running && wft && wft.scheduledEventId === scheduledEventId && wft.startedEventId === undefined)
+        enqueueWorkflowTask(tx);
     });
   }
   return task;
@@ -227,7 +267,9 @@ async function takeEagerTask(engine: Engine, exec: Execution, identity: string):
 
 export function startParamsFromRequest(
   namespace: string,
-  r: P<temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest> | P<temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest>,
+  r:
+    | P<temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest>
+    | P<temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest>,
 ): StartRequest {
   return {
     namespace,

@@ -27,7 +27,10 @@ export interface ExecutionState {
   timers: Record<string, { startedEventId: number; fireAt: number }>;
   children: Record<string, ChildState>;
   /** Initiated event id → external signal/cancel request awaiting its outcome. */
-  externals: Record<string, { kind: 'signal' | 'cancel'; namespace: string; workflowId: string; runId?: string; control?: string }>;
+  externals: Record<
+    string,
+    { kind: 'signal' | 'cancel'; namespace: string; workflowId: string; runId?: string; control?: string }
+  >;
   updates: Record<string, UpdateState>;
   cancelRequested: boolean;
   stickyQueue?: string;

@@ -21,11 +21,22 @@ export const PREDEFINED_CUSTOM_SEARCH_ATTRIBUTES: Record<string, number> = {
   CustomDatetimeField: 6,
 };
 
-const TYPE_NAMES: Record<string, number> = { text: 1, keyword: 2, int: 3, double: 4, bool: 5, datetime: 6, keywordlist: 7 };
+const TYPE_NAMES: Record<string, number> = {
+  text: 1,
+  keyword: 2,
+  int: 3,
+  double: 4,
+  bool: 5,
+  datetime: 6,
+  keywordlist: 7,
+};
 
 /** Parses a CLI type name (Keyword, Int, KeywordList, ...) into an IndexedValueType number. */
 export function searchAttributeType(name: string): number {
   const t = TYPE_NAMES[name.toLowerCase().replace(/[_\s]/g, '')];
-  if (t === undefined) throw new Error(`unknown search attribute type "${name}" (expected one of Text, Keyword, Int, Double, Bool, Datetime, KeywordList)`);
+  if (t === undefined)
+    throw new Error(
+      `unknown search attribute type "${name}" (expected one of Text, Keyword, Int, Double, Bool, Datetime, KeywordList)`,
+    );
   return t;
 }

@@ -13,22 +13,26 @@ export interface TaskToken extends RunRef {
 }
 
 export function encodeToken(t: TaskToken): Buffer {
-  return Buffer.from(JSON.stringify([t.kind, t.namespace, t.workflowId, t.runId, t.scheduledEventId, t.dispatch, t.attempt ?? 0, t.queryId ?? '', t.activityId ?? '']));
+  return Buffer.from(
+    JSON.stringify([
+      t.kind,
+      t.namespace,
+      t.workflowId,
+      t.runId,
+      t.scheduledEventId,
+      t.dispatch,
+      t.attempt ?? 0,
+      t.queryId ?? '',
+      t.activityId ?? '',
+    ]),
+  );
 }
 
 export function decodeToken(bytes: Uint8Array | null | undefined): TaskToken {
   try {
-    const [kind, namespace, workflowId, runId, scheduledEventId, dispatch, attempt, queryId, activityId] = JSON.parse(Buffer.from(bytes ?? []).toString('utf8')) as [
-      TaskToken['kind'],
-      string,
-      string,
-      string,
-      number,
-      string,
-      number,
-      string,
-      string,
-    ];
+    const [kind, namespace, workflowId, runId, scheduledEventId, dispatch, attempt, queryId, activityId] = JSON.parse(
+      Buffer.from(bytes ?? []).toString('utf8'),
+    ) as [TaskToken['kind'], string, string, string, number, string, number, string, string];
     return { kind, namespace, workflowId, runId, scheduledEventId, dispatch, attempt, queryId, activityId };
   } catch {
     throw invalidArgument('Error deserializing task token.');

@@ -44,7 +44,8 @@ export function handleProtocolMessage(tx: Tx, m: P<temporal.api.protocol.v1.IMes
   switch (anyTypeName(m.body)) {
     case 'temporal.api.update.v1.Acceptance': {
       const acc = decodePlain(temporal.api.update.v1.Acceptance, body);
-      const u = s.updates[id] ?? (s.updates[id] = { updateId: id, request: acc.acceptedRequest ?? {}, stage: 'admitted' });
+      const u =
+        s.updates[id] ?? (s.updates[id] = { updateId: id, request: acc.acceptedRequest ?? {}, stage: 'admitted' });
       if (u.stage !== 'admitted') return;
       const ev = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED, {
         workflowExecutionUpdateAcceptedEventAttributes: {
@@ -71,7 +72,11 @@ export function handleProtocolMessage(tx: Tx, m: P<temporal.api.protocol.v1.IMes
       const u = s.updates[id];
       if (!u || u.stage !== 'accepted') return;
       appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED, {
-        workflowExecutionUpdateCompletedEventAttributes: { meta: res.meta ?? { updateId: id, identity }, acceptedEventId: u.acceptedEventId, outcome: res.outcome },
+        workflowExecutionUpdateCompletedEventAttributes: {
+          meta: res.meta ?? { updateId: id, identity },
+          acceptedEventId: u.acceptedEventId,
+          outcome: res.outcome,
+        },
       });
       u.stage = 'completed';
       u.outcome = res.outcome ?? {};
@@ -86,13 +91,23 @@ export function handleProtocolMessage(tx: Tx, m: P<temporal.api.protocol.v1.IMes
 export function failPendingUpdates(tx: Tx): void {
   for (const u of Object.values(tx.exec.state.updates)) {
     if (u.stage === 'completed') continue;
-    u.outcome = { failure: { message: u.stage === 'admitted' ? CLOSED_BEFORE_ACCEPT : 'Workflow Update failed because the Workflow completed before the Update completed.' } };
+    u.outcome = {
+      failure: {
+        message:
+          u.stage === 'admitted'
+            ? CLOSED_BEFORE_ACCEPT
+            : 'Workflow Update failed because the Workflow completed before the Update completed.',
+      },
+    };
     if (u.stage === 'admitted') (u as UpdateState & { closedBeforeAccept?: boolean }).closedBeforeAccept = true;
     u.stage = 'completed';
   }
 }
 
-function response(ref: { workflowId: string; runId: string }, u: UpdateState): P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse> {
+function response(
+  ref: { workflowId: string; runId: string },
+  u: UpdateState,
+): P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse> {
   if ((u as { closedBeforeAccept?: boolean }).closedBeforeAccept) throw alreadyCompleted();
   return {
     updateRef: { workflowExecution: { workflowId: ref.workflowId, runId: ref.runId }, updateId: u.updateId },
@@ -101,10 +116,18 @@ function response(ref: { workflowId: string; runId: string }, u: UpdateState): P
   };
 }
 
-export async function updateWorkflow(engine: Engine, r: P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionRequest>, abort: AbortSignal): Promise<P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse>> {
+export async function updateWorkflow(
+  engine: Engine,
+  r: P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionRequest>,
+  abort: AbortSignal,
+): Promise<P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse>> {
   const updateId = r.request?.meta?.updateId;
   if (!updateId) throw invalidArgument('Update id is not set on request.');
-  const ref = await engine.resolveRun(r.namespace ?? '', r.workflowExecution?.workflowId ?? '', r.workflowExecution?.runId);
+  const ref = await engine.resolveRun(
+    r.namespace ?? '',
+    r.workflowExecution?.workflowId ?? '',
+    r.workflowExecution?.runId,
+  );
   const exec = await engine.mutate(ref, (tx) => {
     const s = tx.exec.state;
     if (s.updates[updateId]) {
@@ -118,7 +141,10 @@ export async function updateWorkflow(engine: Engine, r: P<temporal.api.workflows
     if (!s.wft) scheduleWorkflowTask(tx, { speculative: true });
     return tx.exec;
   });
-  const wanted = Math.max(r.waitPolicy?.lifecycleStage || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED, Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED);
+  const wanted = Math.max(
+    r.waitPolicy?.lifecycleStage || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED,
+    Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED,
+  );
   const current = () => exec.state.updates[updateId];
   await waitFor(exec, () => !current() || STAGE_NUM[current().stage] >= wanted, UPDATE_WAIT_MS, abort);
   const u = current();
@@ -126,7 +152,11 @@ export async function updateWorkflow(engine: Engine, r: P<temporal.api.workflows
   return response(ref, u);
 }
 
-export async function pollUpdate(engine: Engine, r: P<temporal.api.workflowservice.v1.IPollWorkflowExecutionUpdateRequest>, abort: AbortSignal): Promise<P<temporal.api.workflowservice.v1.IPollWorkflowExecutionUpdateResponse>> {
+export async function pollUpdate(
+  engine: Engine,
+  r: P<temporal.api.workflowservice.v1.IPollWorkflowExecutionUpdateRequest>,
+  abort: AbortSignal,
+): Promise<P<temporal.api.workflowservice.v1.IPollWorkflowExecutionUpdateResponse>> {
   const updateId = r.updateRef?.updateId ?? '';
   const we = r.updateRef?.workflowExecution;
   const ref = await engine.resolveRun(r.namespace ?? '', we?.workflowId ?? '', we?.runId);

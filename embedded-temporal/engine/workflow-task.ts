@@ -19,14 +19,27 @@ const POLL_HISTORY_FIELD = fieldNumber(temporal.api.workflowservice.v1.PollWorkf
  * Schedules a workflow task unless one is already scheduled or running (or the run is closed).
  * `enqueue: false` leaves it off the queues for a caller that hands it out itself (eager start).
  */
-export function scheduleWorkflowTask(tx: Tx, { speculative = false, enqueue = true }: { speculative?: boolean; enqueue?: boolean } = {}): void {
+export function scheduleWorkflowTask(
+  tx: Tx,
+  { speculative = false, enqueue = true }: { speculative?: boolean; enqueue?: boolean } = {},
+): void {
   const s = tx.exec.state;
   if (s.wft || !tx.exec.running || s.firstTaskAt !== undefined) return;
   const attempt = 1;
   const ev = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
-    workflowTaskScheduledEventAttributes: { taskQueue: taskQueue(s.taskQueue), startToCloseTimeout: msToDuration(s.workflowTaskTimeoutMs), attempt },
+    workflowTaskScheduledEventAttributes: {
+      taskQueue: taskQueue(s.taskQueue),
+      startToCloseTimeout: msToDuration(s.workflowTaskTimeoutMs),
+      attempt,
+    },
   });
-  s.wft = { scheduledEventId: ev.eventId!, scheduledTime: tx.now, attempt, sticky: false, speculative: speculative || undefined };
+  s.wft = {
+    scheduledEventId: ev.eventId!,
+    scheduledTime: tx.now,
+    attempt,
+    sticky: false,
+    speculative: speculative || undefined,
+  };
   if (enqueue) enqueueWorkflowTask(tx);
 }
 
@@ -59,7 +72,9 @@ export function unstickWorkflowTask(tx: Tx): void {
 
 /** ShutdownWorker: runs sticky to that worker go back to the normal queue. */
 export async function dropStickyQueue(engine: Engine, namespace: string, stickyQueue: string): Promise<void> {
-  const affected = [...engine.cached()].filter((e) => e.running && e.state.namespace === namespace && e.state.stickyQueue === stickyQueue);
+  const affected = [...engine.cached()].filter(
+    (e) => e.running && e.state.namespace === namespace && e.state.stickyQueue === stickyQueue,
+  );
   for (const e of affected) {
     await engine.mutate(e.ref, (tx) => {
       tx.save = false;
@@ -71,23 +86,43 @@ export async function dropStickyQueue(engine: Engine, namespace: string, stickyQ
 }
 
 /** Hands a queued workflow task to a poller: writes WorkflowTaskStarted (in memory until the next commit). */
-export async function dispatchWorkflowTask(engine: Engine, task: QueuedTask, identity: string): Promise<WithEncodedField | undefined> {
+export async function dispatchWorkflowTask(
+  engine: Engine,
+  task: QueuedTask,
+  identity: string,
+): Promise<WithEncodedField | undefined> {
   const ref = parseRunKey(task.key);
   try {
     return await engine.mutate(ref, (tx) => {
       tx.save = false;
       const s = tx.exec.state;
       const wft = s.wft;
-      if (!tx.exec.running || !wft || wft.scheduledEventId !== task.scheduledEventId || wft.startedEventId !== undefined) return undefined;
+      if (
+        !tx.exec.running ||
+        !wft ||
+        wft.scheduledEventId !== task.scheduledEventId ||
+        wft.startedEventId !== undefined
+      )
+        return undefined;
       const started = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-        workflowTaskStartedEventAttributes: { scheduledEventId: wft.scheduledEventId, identity, requestId: randomUUID(), historySizeBytes: 0 },
+        workflowTaskStartedEventAttributes: {
+          scheduledEventId: wft.scheduledEventId,
+          identity,
+          requestId: randomUUID(),
+          historySizeBytes: 0,
+        },
       });
       wft.startedEventId = started.eventId!;
       wft.startedTime = tx.now;
       wft.dispatch = randomUUID();
       const messages = pendingUpdateMessages(tx);
       const message: PollResponse = {
-        taskToken: encodeToken({ kind: 'workflow', ...ref, scheduledEventId: wft.scheduledEventId, dispatch: wft.dispatch }),
+        taskToken: encodeToken({
+          kind: 'workflow',
+          ...ref,
+          scheduledEventId: wft.scheduledEventId,
+          dispatch: wft.dispatch,
+        }),
         workflowExecution: { workflowId: s.workflowId, runId: s.runId },
         workflowType: { name: s.workflowType },
         previousStartedEventId: s.lastCompletedStartedId,
@@ -138,7 +173,11 @@ export function failWorkflowTaskInTx(
   s.stickyQueue = undefined;
   flushBuffered(tx);
   const ev = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
-    workflowTaskScheduledEventAttributes: { taskQueue: taskQueue(s.taskQueue), startToCloseTimeout: msToDuration(s.workflowTaskTimeoutMs), attempt },
+    workflowTaskScheduledEventAttributes: {
+      taskQueue: taskQueue(s.taskQueue),
+      startToCloseTimeout: msToDuration(s.workflowTaskTimeoutMs),
+      attempt,
+    },
   });
   s.wft = { scheduledEventId: ev.eventId!, scheduledTime: tx.now, attempt, sticky: false };
   // Updates delivered in the failed task are delivered again.
@@ -146,11 +185,20 @@ export function failWorkflowTaskInTx(
   enqueueWorkflowTask(tx);
 }
 
-export async function respondWorkflowTaskFailed(engine: Engine, r: P<temporal.api.workflowservice.v1.IRespondWorkflowTaskFailedRequest>, token: import('./task-token').TaskToken): Promise<void> {
+export async function respondWorkflowTaskFailed(
+  engine: Engine,
+  r: P<temporal.api.workflowservice.v1.IRespondWorkflowTaskFailedRequest>,
+  token: import('./task-token').TaskToken,
+): Promise<void> {
   await engine.mutate(token, (tx) => {
     const wft = tx.exec.state.wft;
-    if (!tx.exec.running || !wft || wft.scheduledEventId !== token.scheduledEventId || wft.dispatch !== token.dispatch) throw notFound('Workflow task not found.');
-    failWorkflowTaskInTx(tx, { cause: r.cause ?? WFT_FAILED_CAUSE.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED, failure: r.failure, identity: r.identity });
+    if (!tx.exec.running || !wft || wft.scheduledEventId !== token.scheduledEventId || wft.dispatch !== token.dispatch)
+      throw notFound('Workflow task not found.');
+    failWorkflowTaskInTx(tx, {
+      cause: r.cause ?? WFT_FAILED_CAUSE.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED,
+      failure: r.failure,
+      identity: r.identity,
+    });
   });
 }
 

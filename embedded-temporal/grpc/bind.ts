@@ -1,6 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Metadata, Server, ServerCredentials, ServerInterceptingCall, status, type ServerInterceptor, type ServerUnaryCall, type sendUnaryData, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  ServerInterceptingCall,
+  status,
+  type ServerInterceptor,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 
 export type ServiceName = 'workflow' | 'operator' | 'test';
 export type RpcHandler = (request: object, abort: AbortSignal) => Promise<object>;
@@ -28,8 +39,14 @@ export interface BoundServer {
 
 const PROTOS = 'sdk-core/crates/protos/protos';
 const SERVICES: Record<ServiceName, [file: string, path: string]> = {
-  workflow: ['api_upstream/temporal/api/workflowservice/v1/service.proto', 'temporal.api.workflowservice.v1.WorkflowService'],
-  operator: ['api_upstream/temporal/api/operatorservice/v1/service.proto', 'temporal.api.operatorservice.v1.OperatorService'],
+  workflow: [
+    'api_upstream/temporal/api/workflowservice/v1/service.proto',
+    'temporal.api.workflowservice.v1.WorkflowService',
+  ],
+  operator: [
+    'api_upstream/temporal/api/operatorservice/v1/service.proto',
+    'temporal.api.operatorservice.v1.OperatorService',
+  ],
   test: ['testsrv_upstream/temporal/api/testservice/v1/service.proto', 'temporal.api.testservice.v1.TestService'],
 };
 
@@ -55,7 +72,12 @@ export const SERVER_VERSION = '1.24.0';
 export function systemInfoBytes(): Buffer {
   const caps = Buffer.from(Object.values(SYSTEM_INFO_CAPABILITY_FIELDS).flatMap((field) => [field << 3, 1]));
   const version = Buffer.from(SERVER_VERSION);
-  return Buffer.concat([Buffer.from([(1 << 3) | 2, version.length]), version, Buffer.from([(2 << 3) | 2, caps.length]), caps]);
+  return Buffer.concat([
+    Buffer.from([(1 << 3) | 2, version.length]),
+    version,
+    Buffer.from([(2 << 3) | 2, caps.length]),
+    caps,
+  ]);
 }
 
 const identity = (b: Buffer) => b;
@@ -72,13 +94,18 @@ const CANCELLED = new Error('the client cancelled the call');
  */
 const declineCompressedSystemInfo: ServerInterceptor = (method, call) => {
   const encoding = (call as unknown as { incomingEncoding?: unknown }).incomingEncoding;
-  if (!method.path.endsWith('/GetSystemInfo') || typeof encoding !== 'string' || encoding === 'identity') return new ServerInterceptingCall(call);
+  if (!method.path.endsWith('/GetSystemInfo') || typeof encoding !== 'string' || encoding === 'identity')
+    return new ServerInterceptingCall(call);
   return new ServerInterceptingCall(call, {
     start: (next) =>
       next({
         // The request is answered here and never reaches the handler.
         onReceiveMessage: () =>
-          call.sendStatus({ code: status.UNIMPLEMENTED, details: `grpc-encoding "${encoding}" is not accepted by this server; send requests uncompressed`, metadata: new Metadata() }),
+          call.sendStatus({
+            code: status.UNIMPLEMENTED,
+            details: `grpc-encoding "${encoding}" is not accepted by this server; send requests uncompressed`,
+            metadata: new Metadata(),
+          }),
       }),
   });
 };
@@ -89,7 +116,12 @@ const declineCompressedSystemInfo: ServerInterceptor = (method, call) => {
  */
 export async function bindGrpcServer(host: string, port: number, withTestService: boolean): Promise<BoundServer> {
   // channelz (grpc-js's per-call statistics service) is not served, so its accounting is switched off.
-  const server = new Server({ interceptors: [declineCompressedSystemInfo], 'grpc.enable_channelz': 0, 'grpc.max_receive_message_length': 128 * 1024 * 1024, 'grpc.max_send_message_length': 128 * 1024 * 1024 });
+  const server = new Server({
+    interceptors: [declineCompressedSystemInfo],
+    'grpc.enable_channelz': 0,
+    'grpc.max_receive_message_length': 128 * 1024 * 1024,
+    'grpc.max_send_message_length': 128 * 1024 * 1024,
+  });
   let attached: Attachment | undefined;
   const waiting: (() => void)[] = [];
   const systemInfo = systemInfoBytes();
@@ -137,10 +169,12 @@ export async function bindGrpcServer(host: string, port: number, withTestService
             if (call.cancelled) ac.abort(CANCELLED);
             signal = ac.signal;
           }
-          handler(request, signal).finally(() => (finished = true)).then(
-            (res) => callback(null, a.encode(name, method, res)),
-            (err: unknown) => callback(a.toStatus(err, method)),
-          );
+          handler(request, signal)
+            .finally(() => (finished = true))
+            .then(
+              (res) => callback(null, a.encode(name, method, res)),
+              (err: unknown) => callback(a.toStatus(err, method)),
+            );
         };
         if (attached) run();
         else if (name === 'workflow' && method === 'GetSystemInfo') callback(null, systemInfo);
@@ -150,7 +184,9 @@ export async function bindGrpcServer(host: string, port: number, withTestService
     server.addService(def, proxy);
   }
   const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    );
   });
   return {
     server,

@@ -13,7 +13,11 @@ const SERVICES: Record<ServiceName, protobuf.Service> = {
   test: temporal.api.testservice.v1.TestService as unknown as protobuf.Service,
 };
 
-type Codec = { encode(m: object): { finish(): Uint8Array }; decode(b: Uint8Array): object; toObject(m: object, o: protobuf.IConversionOptions): object };
+type Codec = {
+  encode(m: object): { finish(): Uint8Array };
+  decode(b: Uint8Array): object;
+  toObject(m: object, o: protobuf.IConversionOptions): object;
+};
 
 /** Codecs from @temporalio/proto (generated from the same .proto files): requests become plain objects with number longs. */
 export function attachment(logger: Logger, handlers: Attachment['handlers']): Attachment {

@@ -9,7 +9,8 @@ import { SYSTEM_SEARCH_ATTRIBUTES } from '../engine/system-search-attributes';
 export function operatorService(engine: Engine, logger: Logger): Record<string, RpcHandler> {
   const handlers: Record<string, Handler> = {
     AddSearchAttributes: async (r: P<temporal.api.operatorservice.v1.IAddSearchAttributesRequest>) => {
-      for (const [name, type] of Object.entries(r.searchAttributes ?? {})) await engine.namespaces.addSearchAttribute(name, type);
+      for (const [name, type] of Object.entries(r.searchAttributes ?? {}))
+        await engine.namespaces.addSearchAttribute(name, type);
       return {};
     },
     ListSearchAttributes: async () => ({

@@ -6,7 +6,13 @@ import type { Engine } from '../engine/engine';
 import { startParamsFromRequest, startWorkflow } from '../engine/start';
 import { dispatchWorkflowTask, dropStickyQueue, respondWorkflowTaskFailed } from '../engine/workflow-task';
 import { respondWorkflowTaskCompleted } from '../engine/complete-task';
-import { activityCanceled, activityCompleted, activityFailed, dispatchActivityTask, heartbeat } from '../engine/activities';
+import {
+  activityCanceled,
+  activityCompleted,
+  activityFailed,
+  dispatchActivityTask,
+  heartbeat,
+} from '../engine/activities';
 import { decodeToken, type TaskToken } from '../engine/task-token';
 import { requestCancelWorkflow, signalWorkflow } from '../engine/signals';
 import { deleteWorkflow, terminateWorkflow } from '../engine/close';
@@ -23,13 +29,22 @@ type Req<K extends keyof WS> = WS[K] extends { create(p?: infer Q): unknown } ? 
 
 const POLL_MS = 30_000;
 const PollResponse = temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse;
-const EAGER_TASK_FIELD = fieldNumber(temporal.api.workflowservice.v1.StartWorkflowExecutionResponse, 'eagerWorkflowTask');
+const EAGER_TASK_FIELD = fieldNumber(
+  temporal.api.workflowservice.v1.StartWorkflowExecutionResponse,
+  'eagerWorkflowTask',
+);
 
 /** The WorkflowService methods this server answers; anything else gets UNIMPLEMENTED from grpc-js. */
 export function workflowService(engine: Engine, logger: Logger): Record<string, RpcHandler> {
   const ns = (name: string | null | undefined) => engine.namespaces.get(name ?? '');
 
-  const pollTask = async (kind: 'workflow' | 'activity', namespace: string, queue: string, identity: string, abort: AbortSignal): Promise<object> => {
+  const pollTask = async (
+    kind: 'workflow' | 'activity',
+    namespace: string,
+    queue: string,
+    identity: string,
+    abort: AbortSignal,
+  ): Promise<object> => {
     ns(namespace);
     if (!queue) throw invalidArgument('TaskQueue is not set on request.');
     const deadline = Date.now() + POLL_MS;
@@ -43,21 +58,40 @@ export function workflowService(engine: Engine, logger: Logger): Record<string, 
         return {};
       }
       const res =
-        kind === 'activity' ? await dispatchActivityTask(engine, task, identity) : task.queryId ? await dispatchQueryTask(engine, task) : await dispatchWorkflowTask(engine, task, identity);
+        kind === 'activity'
+          ? await dispatchActivityTask(engine, task, identity)
+          : task.queryId
+            ? await dispatchQueryTask(engine, task)
+            : await dispatchWorkflowTask(engine, task, identity);
       if (res) return res;
     }
   };
 
-  const activityToken = async (namespace: string, workflowId: string, runId: string | null | undefined, activityId: string): Promise<TaskToken> => {
+  const activityToken = async (
+    namespace: string,
+    workflowId: string,
+    runId: string | null | undefined,
+    activityId: string,
+  ): Promise<TaskToken> => {
     const ref = await engine.resolveRun(namespace, workflowId, runId);
     const exec = await engine.load(ref);
     const act = Object.values(exec.state.activities).find((a) => a.activityId === activityId);
     if (!act) throw notFound(`activity ${activityId} not found`);
-    return { kind: 'activity', ...ref, scheduledEventId: act.scheduledEventId, dispatch: act.dispatch ?? '', attempt: act.attempt, activityId };
+    return {
+      kind: 'activity',
+      ...ref,
+      scheduledEventId: act.scheduledEventId,
+      dispatch: act.dispatch ?? '',
+      attempt: act.attempt,
+      activityId,
+    };
   };
 
   const handlers: Record<string, Handler> = {
-    GetSystemInfo: async () => ({ serverVersion: SERVER_VERSION, capabilities: Object.fromEntries(Object.keys(SYSTEM_INFO_CAPABILITY_FIELDS).map((k) => [k, true])) }),
+    GetSystemInfo: async () => ({
+      serverVersion: SERVER_VERSION,
+      capabilities: Object.fromEntries(Object.keys(SYSTEM_INFO_CAPABILITY_FIELDS).map((k) => [k, true])),
+    }),
     DescribeNamespace: async (r: Req<'DescribeNamespaceRequest'>) => {
       const rec = ns(r.namespace || undefined);
       return {
@@ -74,19 +108,32 @@ export function workflowService(engine: Engine, logger: Logger): Record<string, 
     },
     ListNamespaces: async () => ({
       namespaces: engine.namespaces.list().map((rec) => ({
-        namespaceInfo: { name: rec.name, id: rec.id, description: rec.description, state: temporal.api.enums.v1.NamespaceState.NAMESPACE_STATE_REGISTERED },
+        namespaceInfo: {
+          name: rec.name,
+          id: rec.id,
+          description: rec.description,
+          state: temporal.api.enums.v1.NamespaceState.NAMESPACE_STATE_REGISTERED,
+        },
         config: { workflowExecutionRetentionTtl: msToDuration(rec.retentionSeconds * 1000) },
       })),
     }),
     RegisterNamespace: async (r: Req<'RegisterNamespaceRequest'>) => {
-      await engine.namespaces.register(r.namespace ?? '', Math.floor(durationMs(r.workflowExecutionRetentionPeriod) / 1000) || 86400, r.description ?? '');
+      await engine.namespaces.register(
+        r.namespace ?? '',
+        Math.floor(durationMs(r.workflowExecutionRetentionPeriod) / 1000) || 86400,
+        r.description ?? '',
+      );
       return {};
     },
     StartWorkflowExecution: async (r: Req<'StartWorkflowExecutionRequest'>) => {
       const res = await startWorkflow(engine, startParamsFromRequest(r.namespace ?? '', r));
       const message = { runId: res.runId, started: res.started };
       if (!res.eagerTask) return message;
-      return new WithEncodedField(message, EAGER_TASK_FIELD, res.eagerTask.encode((m) => PollResponse.encode(m).finish()));
+      return new WithEncodedField(
+        message,
+        EAGER_TASK_FIELD,
+        res.eagerTask.encode((m) => PollResponse.encode(m).finish()),
+      );
     },
     SignalWithStartWorkflowExecution: async (r: Req<'SignalWithStartWorkflowExecutionRequest'>) => {
       const params = startParamsFromRequest(r.namespace ?? '', r);
@@ -114,8 +161,10 @@ export function workflowService(engine: Engine, logger: Logger): Record<string, 
       await deleteWorkflow(engine, r);
       return {};
     },
-    PollWorkflowTaskQueue: (r: Req<'PollWorkflowTaskQueueRequest'>, abort) => pollTask('workflow', r.namespace ?? '', r.taskQueue?.name ?? '', r.identity ?? '', abort),
-    PollActivityTaskQueue: (r: Req<'PollActivityTaskQueueRequest'>, abort) => pollTask('activity', r.namespace ?? '', r.taskQueue?.name ?? '', r.identity ?? '', abort),
+    PollWorkflowTaskQueue: (r: Req<'PollWorkflowTaskQueueRequest'>, abort) =>
+      pollTask('workflow', r.namespace ?? '', r.taskQueue?.name ?? '', r.identity ?? '', abort),
+    PollActivityTaskQueue: (r: Req<'PollActivityTaskQueueRequest'>, abort) =>
+      pollTask('activity', r.namespace ?? '', r.taskQueue?.name ?? '', r.identity ?? '', abort),
     RespondWorkflowTaskCompleted: async (r: Req<'RespondWorkflowTaskCompletedRequest'>) => {
       return respondWorkflowTaskCompleted(engine, r, decodeToken(r.taskToken));
     },
@@ -139,21 +188,43 @@ export function workflowService(engine: Engine, logger: Logger): Record<string, 
       await activityCanceled(engine, decodeToken(r.taskToken), r.details, r.identity);
       return {};
     },
-    RecordActivityTaskHeartbeat: async (r: Req<'RecordActivityTaskHeartbeatRequest'>) => ({ cancelRequested: await heartbeat(engine, decodeToken(r.taskToken), r.details) }),
+    RecordActivityTaskHeartbeat: async (r: Req<'RecordActivityTaskHeartbeatRequest'>) => ({
+      cancelRequested: await heartbeat(engine, decodeToken(r.taskToken), r.details),
+    }),
     RespondActivityTaskCompletedById: async (r: Req<'RespondActivityTaskCompletedByIdRequest'>) => {
-      await activityCompleted(engine, await activityToken(r.namespace ?? '', r.workflowId ?? '', r.runId, r.activityId ?? ''), r.result, r.identity);
+      await activityCompleted(
+        engine,
+        await activityToken(r.namespace ?? '', r.workflowId ?? '', r.runId, r.activityId ?? ''),
+        r.result,
+        r.identity,
+      );
       return {};
     },
     RespondActivityTaskFailedById: async (r: Req<'RespondActivityTaskFailedByIdRequest'>) => {
-      await activityFailed(engine, await activityToken(r.namespace ?? '', r.workflowId ?? '', r.runId, r.activityId ?? ''), r.failure, r.identity, r.lastHeartbeatDetails);
+      await activityFailed(
+        engine,
+        await activityToken(r.namespace ?? '', r.workflowId ?? '', r.runId, r.activityId ?? ''),
+        r.failure,
+        r.identity,
+        r.lastHeartbeatDetails,
+      );
       return {};
     },
     RespondActivityTaskCanceledById: async (r: Req<'RespondActivityTaskCanceledByIdRequest'>) => {
-      await activityCanceled(engine, await activityToken(r.namespace ?? '', r.workflowId ?? '', r.runId, r.activityId ?? ''), r.details, r.identity);
+      await activityCanceled(
+        engine,
+        await activityToken(r.namespace ?? '', r.workflowId ?? '', r.runId, r.activityId ?? ''),
+        r.details,
+        r.identity,
+      );
       return {};
     },
     RecordActivityTaskHeartbeatById: async (r: Req<'RecordActivityTaskHeartbeatByIdRequest'>) => ({
-      cancelRequested: await heartbeat(engine, await activityToken(r.namespace ?? '', r.workflowId ?? '', r.runId, r.activityId ?? ''), r.details),
+      cancelRequested: await heartbeat(
+        engine,
+        await activityToken(r.namespace ?? '', r.workflowId ?? '', r.runId, r.activityId ?? ''),
+        r.details,
+      ),
     }),
     QueryWorkflow: (r: Req<'QueryWorkflowRequest'>, abort) => {
       ns(r.namespace);
@@ -181,7 +252,13 @@ export function workflowService(engine: Engine, logger: Logger): Record<string, 
     },
     ListOpenWorkflowExecutions: async (r: Req<'ListOpenWorkflowExecutionsRequest'>) => {
       ns(r.namespace);
-      return listExecutions(engine, r.namespace ?? '', 'ExecutionStatus = "Running"', r.maximumPageSize ?? 0, r.nextPageToken);
+      return listExecutions(
+        engine,
+        r.namespace ?? '',
+        'ExecutionStatus = "Running"',
+        r.maximumPageSize ?? 0,
+        r.nextPageToken,
+      );
     },
     CountWorkflowExecutions: async (r: Req<'CountWorkflowExecutionsRequest'>) => {
       ns(r.namespace);
@@ -195,7 +272,13 @@ export function workflowService(engine: Engine, logger: Logger): Record<string, 
     ResetStickyTaskQueue: async () => ({}),
     DescribeTaskQueue: async (r: Req<'DescribeTaskQueueRequest'>) => ({
       pollers: [],
-      taskQueueStatus: { backlogCountHint: engine.matching.backlog(r.namespace ?? '', r.taskQueueType === 2 ? 'activity' : 'workflow', r.taskQueue?.name ?? '') },
+      taskQueueStatus: {
+        backlogCountHint: engine.matching.backlog(
+          r.namespace ?? '',
+          r.taskQueueType === 2 ? 'activity' : 'workflow',
+          r.taskQueue?.name ?? '',
+        ),
+      },
     }),
   };
   void timestamp;

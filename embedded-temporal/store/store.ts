@@ -44,7 +44,9 @@ function takeGroup(waiting: PendingCommit[]): PendingCommit[] {
   const keys = new Set<string>();
   let i = 0;
   while (i < waiting.length && group.length < MAX_GROUP) {
-    const runKeys = waiting[i].batch.runs.map((r) => `${r.state.namespace}\u0000${r.state.workflowId}\u0000${r.state.runId}`);
+    const runKeys = waiting[i].batch.runs.map(
+      (r) => `${r.state.namespace}\u0000${r.state.workflowId}\u0000${r.state.runId}`,
+    );
     if (runKeys.some((k) => keys.has(k))) {
       i++;
       continue;
@@ -121,7 +123,10 @@ export class Store {
   private async flushGroup(group: PendingCommit[]): Promise<void> {
     if (group.length > 1) {
       try {
-        await writeGroupStatement(this.pool, group.flatMap((p) => p.batch.runs));
+        await writeGroupStatement(
+          this.pool,
+          group.flatMap((p) => p.batch.runs),
+        );
         this.commits++;
         this.groupedBatches += group.length;
         for (const p of group) p.resolve([]);
@@ -149,10 +154,13 @@ export class Store {
       for (const run of batch.runs) await writeRun(client, run);
       const ids: number[] = [];
       for (const task of batch.outboxAdd ?? []) {
-        const r = await client.query<{ id: string }>(`INSERT INTO ${T}.outbox (task) VALUES ($1) RETURNING id`, [toJson(task)]);
+        const r = await client.query<{ id: string }>(`INSERT INTO ${T}.outbox (task) VALUES ($1) RETURNING id`, [
+          toJson(task),
+        ]);
         ids.push(Number(r.rows[0].id));
       }
-      if (batch.outboxDone?.length) await client.query(`DELETE FROM ${T}.outbox WHERE id = ANY($1)`, [batch.outboxDone]);
+      if (batch.outboxDone?.length)
+        await client.query(`DELETE FROM ${T}.outbox WHERE id = ANY($1)`, [batch.outboxDone]);
       await client.query('COMMIT');
       this.commits++;
       return ids;
@@ -164,7 +172,11 @@ export class Store {
     }
   }
 
-  async loadRun(namespace: string, workflowId: string, runId: string): Promise<{ state: ExecutionState; version: number } | undefined> {
+  async loadRun(
+    namespace: string,
+    workflowId: string,
+    runId: string,
+  ): Promise<{ state: ExecutionState; version: number } | undefined> {
     const r = await this.pool.query<{ state: ExecutionState; version: string }>(
       `SELECT state, version FROM ${T}.executions WHERE namespace = $1 AND workflow_id = $2 AND run_id = $3`,
       [namespace, workflowId, runId],
@@ -228,7 +240,8 @@ async function writeRun(client: PoolClient, run: RunWrite): Promise<void> {
         cols,
       );
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new DuplicateRunningError(`workflow ${s.workflowId} is already running`);
+      if ((err as { code?: string }).code === '23505')
+        throw new DuplicateRunningError(`workflow ${s.workflowId} is already running`);
       throw err;
     }
   } else {
@@ -243,7 +256,14 @@ async function writeRun(client: PoolClient, run: RunWrite): Promise<void> {
   if (run.events.length) {
     await client.query(
       `INSERT INTO ${T}.history (namespace, workflow_id, run_id, first_event_id, last_event_id, data) VALUES ($1,$2,$3,$4,$5,$6)`,
-      [s.namespace, s.workflowId, s.runId, run.firstEventId, run.firstEventId + run.events.length - 1, historyData(run)],
+      [
+        s.namespace,
+        s.workflowId,
+        s.runId,
+        run.firstEventId,
+        run.firstEventId + run.events.length - 1,
+        historyData(run),
+      ],
     );
   }
 }
@@ -270,7 +290,9 @@ async function writeRunSingleStatement(pool: Pool, run: RunWrite): Promise<void>
   const hasEvents = run.events.length > 0;
   const historyParams = hasEvents ? [run.firstEventId, run.firstEventId + run.events.length - 1, historyData(run)] : [];
   if (run.expectedVersion === undefined) {
-    const history = hasEvents ? `, h AS (INSERT INTO ${T}.history (namespace, workflow_id, run_id, first_event_id, last_event_id, data) SELECT $1,$2,$3,$13,$14,$15 FROM e)` : '';
+    const history = hasEvents
+      ? `, h AS (INSERT INTO ${T}.history (namespace, workflow_id, run_id, first_event_id, last_event_id, data) SELECT $1,$2,$3,$13,$14,$15 FROM e)`
+      : '';
     try {
       await pool.query({
         // Named: prepared once per connection, so PostgreSQL skips parsing and planning.
@@ -280,12 +302,15 @@ async function writeRunSingleStatement(pool: Pool, run: RunWrite): Promise<void>
         values: [...cols, ...historyParams],
       });
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new DuplicateRunningError(`workflow ${run.state.workflowId} is already running`);
+      if ((err as { code?: string }).code === '23505')
+        throw new DuplicateRunningError(`workflow ${run.state.workflowId} is already running`);
       throw err;
     }
     return;
   }
-  const history = hasEvents ? `, h AS (INSERT INTO ${T}.history (namespace, workflow_id, run_id, first_event_id, last_event_id, data) SELECT $1,$2,$3,$14,$15,$16 FROM u)` : '';
+  const history = hasEvents
+    ? `, h AS (INSERT INTO ${T}.history (namespace, workflow_id, run_id, first_event_id, last_event_id, data) SELECT $1,$2,$3,$14,$15,$16 FROM u)`
+    : '';
   const r = await pool.query<{ n: string }>({
     name: hasEvents ? 'temporal_update_run_h' : 'temporal_update_run',
     text: `WITH u AS (UPDATE ${T}.executions SET status = $4, workflow_type = $5, task_queue = $6, start_time = $7, execution_time = $8, close_time = $9,
@@ -303,7 +328,14 @@ async function writeRunSingleStatement(pool: Pool, run: RunWrite): Promise<void>
  */
 async function writeGroupStatement(pool: Pool, runs: RunWrite[]): Promise<void> {
   const rows: string[] = [];
-  const h: { ns: string[]; wid: string[]; rid: string[]; first: number[]; last: number[]; data: Buffer[] } = { ns: [], wid: [], rid: [], first: [], last: [], data: [] };
+  const h: { ns: string[]; wid: string[]; rid: string[]; first: number[]; last: number[]; data: Buffer[] } = {
+    ns: [],
+    wid: [],
+    rid: [],
+    first: [],
+    last: [],
+    data: [],
+  };
   let updates = 0;
   for (const run of runs) {
     const s = run.state;
@@ -332,7 +364,11 @@ async function writeGroupStatement(pool: Pool, runs: RunWrite[]): Promise<void> 
       h.data.push(historyData(run));
     }
   }
-  await pool.query({ name: 'temporal_group_commit', text: GROUP_SQL, values: [`[${rows.join(',')}]`, h.ns, h.wid, h.rid, h.first, h.last, h.data, updates] });
+  await pool.query({
+    name: 'temporal_group_commit',
+    text: GROUP_SQL,
+    values: [`[${rows.join(',')}]`, h.ns, h.wid, h.rid, h.first, h.last, h.data, updates],
+  });
 }
 
 const GROUP_SQL = `

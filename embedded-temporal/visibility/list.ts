@@ -46,7 +46,13 @@ const SELECT = `SELECT workflow_id, run_id, status, workflow_type, task_queue, s
   state->'memo' AS memo, state->'rawSearchAttributes' AS sa, state->'parent' AS parent, state->>'firstRunId' AS first_run_id FROM ${SCHEMA}.executions`;
 
 /** ListWorkflowExecutions: newest first, offset paging (the token is the offset). */
-export async function listExecutions(engine: Engine, namespace: string, query: string, pageSize: number, token: Uint8Array | null | undefined): Promise<{ executions: Info[]; nextPageToken?: Buffer }> {
+export async function listExecutions(
+  engine: Engine,
+  namespace: string,
+  query: string,
+  pageSize: number,
+  token: Uint8Array | null | undefined,
+): Promise<{ executions: Info[]; nextPageToken?: Buffer }> {
   const q = compileQuery(query, engine.namespaces.searchAttributes);
   const offset = token && token.length ? Number(Buffer.from(token).toString()) : 0;
   const limit = pageSize > 0 ? Math.min(pageSize, 1000) : 1000;
@@ -57,10 +63,17 @@ export async function listExecutions(engine: Engine, namespace: string, query: s
     params,
   );
   const rows = r.rows.slice(0, limit);
-  return { executions: rows.map(rowToInfo), nextPageToken: r.rows.length > limit ? Buffer.from(String(offset + limit)) : undefined };
+  return {
+    executions: rows.map(rowToInfo),
+    nextPageToken: r.rows.length > limit ? Buffer.from(String(offset + limit)) : undefined,
+  };
 }
 
-export async function countExecutions(engine: Engine, namespace: string, query: string): Promise<P<temporal.api.workflowservice.v1.ICountWorkflowExecutionsResponse>> {
+export async function countExecutions(
+  engine: Engine,
+  namespace: string,
+  query: string,
+): Promise<P<temporal.api.workflowservice.v1.ICountWorkflowExecutionsResponse>> {
   const groupBy = /(^|\s+)group\s+by\s+ExecutionStatus\s*$/i.exec(query);
   const q = compileQuery(groupBy ? query.slice(0, groupBy.index) : query, engine.namespaces.searchAttributes);
   const shift = (sql: string) => sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + 1}`);
@@ -69,12 +82,26 @@ export async function countExecutions(engine: Engine, namespace: string, query: 
     const r = await engine.store.pool.query<{ n: string }>(`SELECT count(*) AS n ${base}`, [namespace, ...q.params]);
     return { count: Number(r.rows[0].n) };
   }
-  const r = await engine.store.pool.query<{ status: number; n: string }>(`SELECT status, count(*) AS n ${base} GROUP BY status`, [namespace, ...q.params]);
-  const names: Record<number, string> = { 1: 'Running', 2: 'Completed', 3: 'Failed', 4: 'Canceled', 5: 'Terminated', 6: 'ContinuedAsNew', 7: 'TimedOut' };
+  const r = await engine.store.pool.query<{ status: number; n: string }>(
+    `SELECT status, count(*) AS n ${base} GROUP BY status`,
+    [namespace, ...q.params],
+  );
+  const names: Record<number, string> = {
+    1: 'Running',
+    2: 'Completed',
+    3: 'Failed',
+    4: 'Canceled',
+    5: 'Terminated',
+    6: 'ContinuedAsNew',
+    7: 'TimedOut',
+  };
   let total = 0;
   const groups = r.rows.map((row) => {
     total += Number(row.n);
-    const payload = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(names[row.status] ?? String(row.status))) };
+    const payload = {
+      metadata: { encoding: Buffer.from('json/plain') },
+      data: Buffer.from(JSON.stringify(names[row.status] ?? String(row.status))),
+    };
     return { groupValues: [payload], count: Number(row.n) };
   });
   return { count: total, groups };

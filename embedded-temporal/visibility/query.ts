@@ -14,7 +14,15 @@ export interface CompiledQuery {
 
 type Tok = { t: 'id' | 'str' | 'num' | 'op' | 'p'; v: string };
 
-const STATUS: Record<string, number> = { running: 1, completed: 2, failed: 3, canceled: 4, terminated: 5, continuedasnew: 6, timedout: 7 };
+const STATUS: Record<string, number> = {
+  running: 1,
+  completed: 2,
+  failed: 3,
+  canceled: 4,
+  terminated: 5,
+  continuedasnew: 6,
+  timedout: 7,
+};
 const COLUMNS: Record<string, { sql: string; kind: 'text' | 'time' | 'status' | 'int' }> = {
   workflowid: { sql: 'workflow_id', kind: 'text' },
   runid: { sql: 'run_id', kind: 'text' },
@@ -117,7 +125,8 @@ export function compileQuery(query: string, searchAttributeTypes: Map<string, nu
     if (type === undefined) throw invalidArgument(`invalid query: unknown search attribute ${name}`);
     // Keyword values may be stored as a list (the SDK's legacy untyped encoding): jsonb `?` matches a
     // string scalar or any element of a list, so keyword equality uses it.
-    if (type === 7 || type === 2 || type === 1) return { sql: `(search_attributes->${param(name)})`, cast: 'list', conv: (v) => v.v };
+    if (type === 7 || type === 2 || type === 1)
+      return { sql: `(search_attributes->${param(name)})`, cast: 'list', conv: (v) => v.v };
     const ref = `(search_attributes->>${param(name)})`;
     switch (type) {
       case 3:
@@ -134,7 +143,8 @@ export function compileQuery(query: string, searchAttributeTypes: Map<string, nu
 
   const value = (): Tok => {
     const t = next();
-    if (t.t !== 'str' && t.t !== 'num' && !(t.t === 'id' && /^(true|false)$/i.test(t.v))) throw invalidArgument(`invalid query: expected a value, got "${t.v}"`);
+    if (t.t !== 'str' && t.t !== 'num' && !(t.t === 'id' && /^(true|false)$/i.test(t.v)))
+      throw invalidArgument(`invalid query: expected a value, got "${t.v}"`);
     return t;
   };
 

@@ -40,8 +40,11 @@ export const familyReminder = defineTemplate({
   render(m) {
     const title = m.reminder === 'appointment' ? 'Appointment reminder' : 'Immunisation reminder';
     const line = reminderText(m);
-    const text = ['Dear parent or carer,', '', line, '', '-- West Midlands Child Health Information Service'].join('\n');
-    const body = html`<p>Dear parent or carer,</p><p>${line}</p>`;
+    const text = ['Dear parent or carer,', '', line, '', '-- West Midlands Child Health Information Service'].join(
+      '\n',
+    );
+    const body = html`<p>Dear parent or carer,</p>
+      <p>${line}</p>`;
     return { subject: `NHS: ${title.toLowerCase()} for your child`, text, html: layout(title, body) };
   },
 });

@@ -21,7 +21,9 @@ export const gpImmunisationOverdue = defineTemplate({
     const title = 'Immunisations overdue';
     const doseLine = (d: (typeof m.doses)[number]) => `${d.vaccine} dose ${d.dose}, due ${longDate(d.dueOn)}`;
     const reminders =
-      m.remindersSent === undefined ? '' : `The family has been sent ${m.remindersSent} reminder${m.remindersSent === 1 ? '' : 's'}. `;
+      m.remindersSent === undefined
+        ? ''
+        : `The family has been sent ${m.remindersSent} reminder${m.remindersSent === 1 ? '' : 's'}. `;
     const text = [
       `To: ${m.practiceName} (${m.practiceCode})`,
       '',
@@ -37,13 +39,21 @@ export const gpImmunisationOverdue = defineTemplate({
       '-- West Midlands Child Health Information Service (CHIS Flow)',
     ].join('\n');
     const body = html`<p>To: ${m.practiceName} (${m.practiceCode})</p>
-<p>The following routine immunisations of a child registered with your practice are overdue:</p>
-<ul>${m.doses.map((d) => html`<li>${doseLine(d)}</li>`)}</ul>
-<table>
-<tr><th align="left">NHS number</th><td>${nhs}</td></tr>
-<tr><th align="left">Initials</th><td>${dotted(m.initials)}</td></tr>
-</table>
-<p>${reminders}Please invite the child for immunisation, or tell the CHIS if the doses were given elsewhere.</p>`;
+      <p>The following routine immunisations of a child registered with your practice are overdue:</p>
+      <ul>
+        ${m.doses.map((d) => html`<li>${doseLine(d)}</li>`)}
+      </ul>
+      <table>
+        <tr>
+          <th align="left">NHS number</th>
+          <td>${nhs}</td>
+        </tr>
+        <tr>
+          <th align="left">Initials</th>
+          <td>${dotted(m.initials)}</td>
+        </tr>
+      </table>
+      <p>${reminders}Please invite the child for immunisation, or tell the CHIS if the doses were given elsewhere.</p>`;
     return { subject: 'CHIS: immunisations overdue for a child at your practice', text, html: layout(title, body) };
   },
 });

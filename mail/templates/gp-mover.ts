@@ -21,7 +21,8 @@ const REASONS: Record<MoverModel['reason'], string> = {
   'outbound-transfer': 'a record transferred out to another CHIS',
 };
 
-const place = (locality: string | null) => (locality === null ? 'outside the West Midlands region' : `${locality} locality`);
+const place = (locality: string | null) =>
+  locality === null ? 'outside the West Midlands region' : `${locality} locality`;
 
 function renderMover(direction: 'in' | 'out', m: MoverModel) {
   const nhs = formatNhsNumber(m.nhsNumber);
@@ -49,12 +50,21 @@ function renderMover(direction: 'in' | 'out', m: MoverModel) {
     '',
     '-- West Midlands Child Health Information Service (CHIS Flow)',
   ].join('\n');
-  const rows = lines.map(([k, v]) => html`<tr><th align="left">${k}</th><td>${v}</td></tr>`);
+  const rows = lines.map(
+    ([k, v]) =>
+      html`<tr>
+        <th align="left">${k}</th>
+        <td>${v}</td>
+      </tr>`,
+  );
   const body = html`<p>To: ${m.practiceName} (${m.practiceCode})</p>
-<p>${summary}</p>
-<table>${rows}</table>
-<p>Please update your records. Look the child up by NHS number in your clinical system.</p>`;
-  const subject = direction === 'in' ? 'CHIS: a child has moved into your area' : 'CHIS: a child has moved out of your area';
+    <p>${summary}</p>
+    <table>
+      ${rows}
+    </table>
+    <p>Please update your records. Look the child up by NHS number in your clinical system.</p>`;
+  const subject =
+    direction === 'in' ? 'CHIS: a child has moved into your area' : 'CHIS: a child has moved out of your area';
   return { subject, text, html: layout(title, body) };
 }
 

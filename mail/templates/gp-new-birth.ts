@@ -30,13 +30,24 @@ export const gpNewBirth = defineTemplate({
       '-- West Midlands Child Health Information Service (CHIS Flow)',
     ].join('\n');
     const body = html`<p>To: ${m.practiceName} (${m.practiceCode})</p>
-<p>The Child Health Information Service has registered a new birth for a child registered with your practice.</p>
-<table>
-<tr><th align="left">NHS number</th><td>${nhs}</td></tr>
-<tr><th align="left">Initials</th><td>${dotted(m.initials)}</td></tr>
-<tr><th align="left">Responsible CHIS locality</th><td>${m.locality}</td></tr>
-</table>
-<p>The immunisation schedule has been started. Please look the child up by NHS number in your clinical system.</p>`;
+      <p>The Child Health Information Service has registered a new birth for a child registered with your practice.</p>
+      <table>
+        <tr>
+          <th align="left">NHS number</th>
+          <td>${nhs}</td>
+        </tr>
+        <tr>
+          <th align="left">Initials</th>
+          <td>${dotted(m.initials)}</td>
+        </tr>
+        <tr>
+          <th align="left">Responsible CHIS locality</th>
+          <td>${m.locality}</td>
+        </tr>
+      </table>
+      <p>
+        The immunisation schedule has been started. Please look the child up by NHS number in your clinical system.
+      </p>`;
     return { subject: 'CHIS: new birth registered at your practice', text, html: layout(title, body) };
   },
 });

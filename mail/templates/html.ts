@@ -20,7 +20,12 @@ type Interpolated = string | number | SafeHtml | readonly SafeHtml[];
 export function html(strings: TemplateStringsArray, ...values: Interpolated[]): SafeHtml {
   let out = strings[0];
   values.forEach((v, i) => {
-    const piece = v instanceof SafeHtml ? v.value : Array.isArray(v) ? v.map((x: SafeHtml) => x.value).join('') : escapeHtml(String(v));
+    const piece =
+      v instanceof SafeHtml
+        ? v.value
+        : Array.isArray(v)
+          ? v.map((x: SafeHtml) => x.value).join('')
+          : escapeHtml(String(v));
     out += piece + strings[i + 1];
   });
   return new SafeHtml(out);
@@ -29,11 +34,18 @@ export function html(strings: TemplateStringsArray, ...values: Interpolated[]): 
 /** The shared frame of every message: a title, the body, and the footer saying where it came from. */
 export function layout(title: string, body: SafeHtml): string {
   return html`<!doctype html>
-<html lang="en-GB"><head><meta charset="utf-8"><title>${title}</title></head>
-<body style="font-family: Arial, sans-serif; font-size: 15px; color: #212b32">
-<h1 style="font-size: 20px">${title}</h1>
-${body}
-<p style="color: #4c6272; font-size: 13px">Sent by the West Midlands Child Health Information Service (CHIS Flow).
-This message identifies the child by NHS number and initials only. Please do not reply with clinical details by email.</p>
-</body></html>`.value;
+    <html lang="en-GB">
+      <head>
+        <meta charset="utf-8" />
+        <title>${title}</title>
+      </head>
+      <body style="font-family: Arial, sans-serif; font-size: 15px; color: #212b32">
+        <h1 style="font-size: 20px">${title}</h1>
+        ${body}
+        <p style="color: #4c6272; font-size: 13px">
+          Sent by the West Midlands Child Health Information Service (CHIS Flow). This message identifies the child by
+          NHS number and initials only. Please do not reply with clinical details by email.
+        </p>
+      </body>
+    </html>`.value;
 }

@@ -38,7 +38,8 @@ export function isTemplateName(name: string): name is TemplateName {
 }
 
 export function renderTemplate(name: string, model: unknown): RenderedMail {
-  if (!isTemplateName(name)) throw new TemplateModelError(`unknown mail template "${name}"; known: ${Object.keys(MAIL_TEMPLATES).join(', ')}`);
+  if (!isTemplateName(name))
+    throw new TemplateModelError(`unknown mail template "${name}"; known: ${Object.keys(MAIL_TEMPLATES).join(', ')}`);
   const template = MAIL_TEMPLATES[name] as MailTemplate<unknown>;
   const parsed = template.model.safeParse(model);
   if (!parsed.success) {

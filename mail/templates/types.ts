@@ -37,11 +37,28 @@ export const gpPracticeFields = {
 export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD');
 
 /** "A.B." for the text, from "AB". */
-export const dotted = (initials: string) => initials.split('').map((c) => `${c}.`).join('');
+export const dotted = (initials: string) =>
+  initials
+    .split('')
+    .map((c) => `${c}.`)
+    .join('');
 
 /** 2026-03-04 → 4 March 2026 (dates in emails are written out, never ambiguous). */
 export function longDate(iso: string): string {
   const [y, m, d] = iso.split('-').map(Number);
-  const month = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'][m - 1];
+  const month = [
+    'January',
+    'February',
+    'March',
+    'April',
+    'May',
+    'June',
+    'July',
+    'August',
+    'September',
+    'October',
+    'November',
+    'December',
+  ][m - 1];
   return `${d} ${month} ${y}`;
 }

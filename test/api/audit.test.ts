@@ -1,5 +1,14 @@
 import { select } from '../../db/repositories/sql';
-import { BIRMINGHAM, countRows, makeChild, makeStaff, signIn, startCaseWork, type CaseWorkHarness, type SignedIn } from './support/case-work';
+import {
+  BIRMINGHAM,
+  countRows,
+  makeChild,
+  makeStaff,
+  signIn,
+  startCaseWork,
+  type CaseWorkHarness,
+  type SignedIn,
+} from './support/case-work';
 
 describe('audit trail: administrators read it, filtered and cursor-paginated; nobody changes it', () => {
   let h: CaseWorkHarness;
@@ -21,20 +30,38 @@ describe('audit trail: administrators read it, filtered and cursor-paginated; no
 
     const all = await admin.agent.get('/api/audit').query({ nhsNumber: child.nhsNumber });
     expect(all.status).toBe(200);
-    expect(all.body.events.map((e: { action: string }) => e.action)).toEqual(['child.timeline', 'child.read', 'child.read', 'child.read']);
-    expect(all.body.events[0]).toMatchObject({ actorUsername: worker.user.username, entityType: 'child', entityId: child.nhsNumber, sourceIp: expect.any(String) });
+    expect(all.body.events.map((e: { action: string }) => e.action)).toEqual([
+      'child.timeline',
+      'child.read',
+      'child.read',
+      'child.read',
+    ]);
+    expect(all.body.events[0]).toMatchObject({
+      actorUsername: worker.user.username,
+      entityType: 'child',
+      entityId: child.nhsNumber,
+      sourceIp: expect.any(String),
+    });
 
-    const reads = await admin.agent.get('/api/audit').query({ actor: worker.user.username, action: 'child.read', from: started });
+    const reads = await admin.agent
+      .get('/api/audit')
+      .query({ actor: worker.user.username, action: 'child.read', from: started });
     expect(reads.body.events).toHaveLength(4);
 
     const first = await admin.agent.get('/api/audit').query({ nhsNumber: child.nhsNumber, limit: 3 });
     expect(first.body.events).toHaveLength(3);
-    const second = await admin.agent.get('/api/audit').query({ nhsNumber: child.nhsNumber, limit: 3, cursor: first.body.next });
+    const second = await admin.agent
+      .get('/api/audit')
+      .query({ nhsNumber: child.nhsNumber, limit: 3, cursor: first.body.next });
     expect(second.body.events).toHaveLength(1);
     expect(second.body.next).toBeNull();
-    expect([...first.body.events, ...second.body.events].map((e: { id: string }) => e.id)).toEqual(all.body.events.map((e: { id: string }) => e.id));
+    expect([...first.body.events, ...second.body.events].map((e: { id: string }) => e.id)).toEqual(
+      all.body.events.map((e: { id: string }) => e.id),
+    );
 
-    const future = await admin.agent.get('/api/audit').query({ actor: worker.user.username, from: '2999-01-01T00:00:00Z' });
+    const future = await admin.agent
+      .get('/api/audit')
+      .query({ actor: worker.user.username, from: '2999-01-01T00:00:00Z' });
     expect(future.body.events).toEqual([]);
   });
 
@@ -55,13 +82,19 @@ describe('audit trail: administrators read it, filtered and cursor-paginated; no
       const one = await admin.agent[method]('/api/audit/1').set('X-CSRF-Token', admin.csrf).send({});
       expect(one.status).toBe(404);
     }
-    await expect(select(h.db, "UPDATE audit_events SET reason = 'tampered' RETURNING id")).rejects.toThrow(/append-only/);
+    await expect(select(h.db, "UPDATE audit_events SET reason = 'tampered' RETURNING id")).rejects.toThrow(
+      /append-only/,
+    );
     await expect(select(h.db, 'DELETE FROM audit_events RETURNING id')).rejects.toThrow(/append-only/);
   });
 
   test('filters are validated', async () => {
     const res = await admin.agent.get('/api/audit').query({ from: 'yesterday', nhsNumber: '123', colour: 'red' });
     expect(res.status).toBe(400);
-    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['query.colour', 'query.from', 'query.nhsNumber']);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'query.colour',
+      'query.from',
+      'query.nhsNumber',
+    ]);
   });
 });

@@ -2,7 +2,15 @@ import request from 'supertest';
 import { createHash } from 'node:crypto';
 import { deactivateStaff } from '../../db/repositories/staff';
 import { select } from '../../db/repositories/sql';
-import { PASSWORD, auditRows, countRows, makeStaff, signIn, startCaseWork, type CaseWorkHarness } from './support/case-work';
+import {
+  PASSWORD,
+  auditRows,
+  countRows,
+  makeStaff,
+  signIn,
+  startCaseWork,
+  type CaseWorkHarness,
+} from './support/case-work';
 
 describe('authentication: local accounts, sessions, CSRF, rate limiting', () => {
   let h: CaseWorkHarness;
@@ -25,7 +33,9 @@ describe('authentication: local accounts, sessions, CSRF, rate limiting', () => 
     expect(cookie).not.toMatch(/Secure/); // plain HTTP in the test, CHIS_COOKIE_SECURE=auto
 
     const id = /^chis_session=([^;]+)/.exec(cookie)![1];
-    const stored = await select<{ idHash: string }>(h.db, 'SELECT id_hash FROM sessions WHERE staff_id = $1', [user.id]);
+    const stored = await select<{ idHash: string }>(h.db, 'SELECT id_hash FROM sessions WHERE staff_id = $1', [
+      user.id,
+    ]);
     expect(stored).toEqual([{ idHash: createHash('sha256').update(id).digest('hex') }]);
 
     const me = await agent.get('/api/auth/me');
@@ -45,7 +55,10 @@ describe('authentication: local accounts, sessions, CSRF, rate limiting', () => 
 
   test('behind a TLS-terminating proxy the cookie is Secure', async () => {
     const user = await makeStaff(h.db, 'caseworker');
-    const res = await request(h.app).post('/api/auth/login').set('X-Forwarded-Proto', 'https').send({ username: user.username, password: PASSWORD });
+    const res = await request(h.app)
+      .post('/api/auth/login')
+      .set('X-Forwarded-Proto', 'https')
+      .send({ username: user.username, password: PASSWORD });
     expect(res.status).toBe(200);
     expect(res.headers['set-cookie'][0]).toMatch(/; Secure/);
   });
@@ -66,7 +79,9 @@ describe('authentication: local accounts, sessions, CSRF, rate limiting', () => 
 
   test('without a session every non-public route is 401; a forged cookie is no session', async () => {
     expect((await request(h.app).get('/api/auth/me')).status).toBe(401);
-    const forged = await request(h.app).get('/api/auth/me').set('Cookie', `chis_session=${'a'.repeat(43)}`);
+    const forged = await request(h.app)
+      .get('/api/auth/me')
+      .set('Cookie', `chis_session=${'a'.repeat(43)}`);
     expect(forged.status).toBe(401);
     expect(forged.body).toMatchObject({ status: 401, title: 'Unauthorized' });
   });
@@ -74,7 +89,13 @@ describe('authentication: local accounts, sessions, CSRF, rate limiting', () => 
   test('five failures in the window lock the username from that address (429), even with the right password', async () => {
     const user = await makeStaff(h.db, 'caseworker');
     for (let i = 0; i < 5; i++) {
-      expect((await request(h.app).post('/api/auth/login').send({ username: user.username, password: `wrong ${i}` })).status).toBe(401);
+      expect(
+        (
+          await request(h.app)
+            .post('/api/auth/login')
+            .send({ username: user.username, password: `wrong ${i}` })
+        ).status,
+      ).toBe(401);
     }
     const locked = await request(h.app).post('/api/auth/login').send({ username: user.username, password: PASSWORD });
     expect(locked.status).toBe(429);
@@ -83,15 +104,23 @@ describe('authentication: local accounts, sessions, CSRF, rate limiting', () => 
     expect(locked.headers['set-cookie']).toBeUndefined();
     // Another username from the same address is not affected.
     const other = await makeStaff(h.db, 'caseworker');
-    expect((await request(h.app).post('/api/auth/login').send({ username: other.username, password: PASSWORD })).status).toBe(200);
+    expect(
+      (await request(h.app).post('/api/auth/login').send({ username: other.username, password: PASSWORD })).status,
+    ).toBe(200);
   });
 
   test('a success resets the failure count', async () => {
     const user = await makeStaff(h.db, 'caseworker');
-    for (let i = 0; i < 4; i++) await request(h.app).post('/api/auth/login').send({ username: user.username, password: 'wrong' });
-    expect((await request(h.app).post('/api/auth/login').send({ username: user.username, password: PASSWORD })).status).toBe(200);
-    for (let i = 0; i < 4; i++) await request(h.app).post('/api/auth/login').send({ username: user.username, password: 'wrong' });
-    expect((await request(h.app).post('/api/auth/login').send({ username: user.username, password: PASSWORD })).status).toBe(200);
+    for (let i = 0; i < 4; i++)
+      await request(h.app).post('/api/auth/login').send({ username: user.username, password: 'wrong' });
+    expect(
+      (await request(h.app).post('/api/auth/login').send({ username: user.username, password: PASSWORD })).status,
+    ).toBe(200);
+    for (let i = 0; i < 4; i++)
+      await request(h.app).post('/api/auth/login').send({ username: user.username, password: 'wrong' });
+    expect(
+      (await request(h.app).post('/api/auth/login').send({ username: user.username, password: PASSWORD })).status,
+    ).toBe(200);
   });
 
   test('state-changing requests need the session CSRF token in X-CSRF-Token', async () => {
@@ -121,7 +150,11 @@ describe('authentication: local accounts, sessions, CSRF, rate limiting', () => 
 
   test('a session past its idle expiry is refused', async () => {
     const s = await signIn(h.app, await makeStaff(h.db, 'caseworker'));
-    await select(h.db, "UPDATE sessions SET idle_expires_at = now() - interval '1 second' WHERE staff_id = $1 RETURNING staff_id", [s.user.id]);
+    await select(
+      h.db,
+      "UPDATE sessions SET idle_expires_at = now() - interval '1 second' WHERE staff_id = $1 RETURNING staff_id",
+      [s.user.id],
+    );
     expect((await s.agent.get('/api/auth/me')).status).toBe(401);
   });
 });

@@ -1,5 +1,16 @@
 import { addContact, addImmunisation, addScreeningResult } from '../../db/repositories/children';
-import { BIRMINGHAM, COVENTRY, auditRows, countRows, makeChild, makeStaff, signIn, startCaseWork, type CaseWorkHarness, type SignedIn } from './support/case-work';
+import {
+  BIRMINGHAM,
+  COVENTRY,
+  auditRows,
+  countRows,
+  makeChild,
+  makeStaff,
+  signIn,
+  startCaseWork,
+  type CaseWorkHarness,
+  type SignedIn,
+} from './support/case-work';
 
 const REASON = 'Child attending Birmingham A&E, checking immunisation history';
 
@@ -17,35 +28,61 @@ describe('children: search, record, timeline, legitimate relationship and break 
     const spaced = `${child.nhsNumber.slice(0, 3)} ${child.nhsNumber.slice(3, 6)} ${child.nhsNumber.slice(6)}`;
     const byNhs = await caseworker.agent.get('/api/children').query({ nhsNumber: spaced });
     expect(byNhs.status).toBe(200);
-    expect(byNhs.body.results).toEqual([expect.objectContaining({ nhsNumber: child.nhsNumber, familyName: 'Okafor', locality: 'birmingham' })]);
+    expect(byNhs.body.results).toEqual([
+      expect.objectContaining({ nhsNumber: child.nhsNumber, familyName: 'Okafor', locality: 'birmingham' }),
+    ]);
 
-    const byName = await caseworker.agent.get('/api/children').query({ familyName: 'okafor', dateOfBirth: '2024-11-02' });
+    const byName = await caseworker.agent
+      .get('/api/children')
+      .query({ familyName: 'okafor', dateOfBirth: '2024-11-02' });
     expect(byName.body.results.map((r: { nhsNumber: string }) => r.nhsNumber)).toContain(child.nhsNumber);
 
     const events = await auditRows(h.db, { childId: child.id });
     expect(events.map((e) => e.action)).toEqual(['child.search', 'child.search']);
-    expect(events[0]).toMatchObject({ actorUsername: caseworker.user.username, entityId: child.nhsNumber, sourceIp: expect.stringMatching(/127\.0\.0\.1/) });
+    expect(events[0]).toMatchObject({
+      actorUsername: caseworker.user.username,
+      entityId: child.nhsNumber,
+      sourceIp: expect.stringMatching(/127\.0\.0\.1/),
+    });
   });
 
-  test('search stays in the caller\'s localities unless a reason is given, which alerts the other locality', async () => {
+  test("search stays in the caller's localities unless a reason is given, which alerts the other locality", async () => {
     const other = await makeChild(h.db, COVENTRY, { familyName: 'Novak', dateOfBirth: '2023-05-05' });
-    const hidden = await caseworker.agent.get('/api/children').query({ familyName: 'Novak', dateOfBirth: '2023-05-05' });
+    const hidden = await caseworker.agent
+      .get('/api/children')
+      .query({ familyName: 'Novak', dateOfBirth: '2023-05-05' });
     expect(hidden.status).toBe(200);
     expect(hidden.body.results).toEqual([]);
     const alertsBefore = await countRows(h.db, 'break_glass_alerts');
 
-    const found = await caseworker.agent.get('/api/children').set('X-Access-Reason', REASON).query({ familyName: 'Novak', dateOfBirth: '2023-05-05' });
+    const found = await caseworker.agent
+      .get('/api/children')
+      .set('X-Access-Reason', REASON)
+      .query({ familyName: 'Novak', dateOfBirth: '2023-05-05' });
     expect(found.body.results).toEqual([expect.objectContaining({ nhsNumber: other.nhsNumber, locality: 'coventry' })]);
     expect(await countRows(h.db, 'break_glass_alerts')).toBe(alertsBefore + 1);
     const events = await auditRows(h.db, { childId: other.id });
-    expect(events.map((e) => [e.action, e.reason])).toEqual([['child.break_glass', REASON], ['child.search', REASON]]);
+    expect(events.map((e) => [e.action, e.reason])).toEqual([
+      ['child.break_glass', REASON],
+      ['child.search', REASON],
+    ]);
   });
 
   test('the record holds contacts, immunisations, screening and concerns; the read is audited', async () => {
     const child = await makeChild(h.db, BIRMINGHAM);
-    await addContact(h.db, child.id, { relationship: 'mother', name: 'Grace Test', phone: '07700900000', preferredMethod: 'sms', isPrimary: true });
+    await addContact(h.db, child.id, {
+      relationship: 'mother',
+      name: 'Grace Test',
+      phone: '07700900000',
+      preferredMethod: 'sms',
+      isPrimary: true,
+    });
     await addImmunisation(h.db, child.id, { vaccine: '6-in-1', dose: 1, givenOn: '2025-05-09' });
-    await addScreeningResult(h.db, child.id, { programme: 'blood_spot', outcome: 'not_suspected', recordedOn: '2025-03-20' });
+    await addScreeningResult(h.db, child.id, {
+      programme: 'blood_spot',
+      outcome: 'not_suspected',
+      recordedOn: '2025-03-20',
+    });
     const res = await caseworker.agent.get(`/api/children/${child.nhsNumber}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -59,14 +96,29 @@ describe('children: search, record, timeline, legitimate relationship and break 
       accessedWithReason: false,
     });
     const events = await auditRows(h.db, { childId: child.id });
-    expect(events).toEqual([expect.objectContaining({ action: 'child.read', actorUsername: caseworker.user.username, reason: null, entityId: child.nhsNumber })]);
-    expect(events[0].detail).toMatchObject({ method: 'GET', path: `/api/children/${child.nhsNumber}`, brokeGlass: false });
+    expect(events).toEqual([
+      expect.objectContaining({
+        action: 'child.read',
+        actorUsername: caseworker.user.username,
+        reason: null,
+        entityId: child.nhsNumber,
+      }),
+    ]);
+    expect(events[0].detail).toMatchObject({
+      method: 'GET',
+      path: `/api/children/${child.nhsNumber}`,
+      brokeGlass: false,
+    });
   });
 
   test('the timeline lists events oldest first and is audited', async () => {
     const child = await makeChild(h.db, BIRMINGHAM, { dateOfBirth: '2025-01-10' });
     await addImmunisation(h.db, child.id, { vaccine: 'MenB', dose: 1, givenOn: '2025-03-07' });
-    await addScreeningResult(h.db, child.id, { programme: 'hearing', outcome: 'clear_response', recordedOn: '2025-01-20' });
+    await addScreeningResult(h.db, child.id, {
+      programme: 'hearing',
+      outcome: 'clear_response',
+      recordedOn: '2025-01-20',
+    });
     const res = await caseworker.agent.get(`/api/children/${child.nhsNumber}/timeline`);
     expect(res.status).toBe(200);
     expect(res.body.events.map((e: { kind: string }) => e.kind)).toEqual(['birth', 'screening', 'immunisation']);
@@ -85,7 +137,9 @@ describe('children: search, record, timeline, legitimate relationship and break 
 
     const short = await caseworker.agent.get(`/api/children/${child.nhsNumber}`).set('X-Access-Reason', 'because');
     expect(short.status).toBe(400);
-    expect(short.body.errors).toEqual([{ field: 'headers.x-access-reason', message: 'must be 10 to 500 characters, got 7' }]);
+    expect(short.body.errors).toEqual([
+      { field: 'headers.x-access-reason', message: 'must be 10 to 500 characters, got 7' },
+    ]);
     expect(await countRows(h.db, 'break_glass_alerts')).toBe(alerts);
 
     const opened = await caseworker.agent.get(`/api/children/${child.nhsNumber}`).set('X-Access-Reason', REASON);
@@ -93,27 +147,52 @@ describe('children: search, record, timeline, legitimate relationship and break 
     expect(opened.body.accessedWithReason).toBe(true);
     expect(await countRows(h.db, 'break_glass_alerts')).toBe(alerts + 1);
     const events = await auditRows(h.db, { childId: child.id });
-    expect(events.map((e) => [e.action, e.reason])).toEqual([['child.break_glass', REASON], ['child.read', REASON]]);
+    expect(events.map((e) => [e.action, e.reason])).toEqual([
+      ['child.break_glass', REASON],
+      ['child.read', REASON],
+    ]);
   });
 
   test('a Coventry lead sees and acknowledges the alert; a Birmingham lead does not see it', async () => {
     const child = await makeChild(h.db, COVENTRY);
     await caseworker.agent.get(`/api/children/${child.nhsNumber}/timeline`).set('X-Access-Reason', REASON).expect(200);
     const coventryLead = await signIn(h.app, await makeStaff(h.db, 'safeguarding_lead', { localityIds: [COVENTRY] }));
-    const birminghamLead = await signIn(h.app, await makeStaff(h.db, 'safeguarding_lead', { localityIds: [BIRMINGHAM] }));
+    const birminghamLead = await signIn(
+      h.app,
+      await makeStaff(h.db, 'safeguarding_lead', { localityIds: [BIRMINGHAM] }),
+    );
 
     const list = await coventryLead.agent.get('/api/alerts/break-glass');
     expect(list.status).toBe(200);
     const alert = list.body.alerts.find((a: { nhsNumber: string }) => a.nhsNumber === child.nhsNumber);
-    expect(alert).toMatchObject({ actorUsername: caseworker.user.username, reason: REASON, action: 'child.timeline', acknowledgedAt: null });
+    expect(alert).toMatchObject({
+      actorUsername: caseworker.user.username,
+      reason: REASON,
+      action: 'child.timeline',
+      acknowledgedAt: null,
+    });
     const elsewhere = await birminghamLead.agent.get('/api/alerts/break-glass');
     expect(elsewhere.body.alerts.find((a: { nhsNumber: string }) => a.nhsNumber === child.nhsNumber)).toBeUndefined();
 
-    expect((await birminghamLead.agent.post(`/api/alerts/break-glass/${alert.id}/acknowledge`).set('X-CSRF-Token', birminghamLead.csrf)).status).toBe(404);
-    const ack = await coventryLead.agent.post(`/api/alerts/break-glass/${alert.id}/acknowledge`).set('X-CSRF-Token', coventryLead.csrf);
+    expect(
+      (
+        await birminghamLead.agent
+          .post(`/api/alerts/break-glass/${alert.id}/acknowledge`)
+          .set('X-CSRF-Token', birminghamLead.csrf)
+      ).status,
+    ).toBe(404);
+    const ack = await coventryLead.agent
+      .post(`/api/alerts/break-glass/${alert.id}/acknowledge`)
+      .set('X-CSRF-Token', coventryLead.csrf);
     expect(ack.status).toBe(200);
     expect(ack.body.acknowledgedBy).toBe(coventryLead.user.id);
-    expect((await coventryLead.agent.post(`/api/alerts/break-glass/${alert.id}/acknowledge`).set('X-CSRF-Token', coventryLead.csrf)).status).toBe(409);
+    expect(
+      (
+        await coventryLead.agent
+          .post(`/api/alerts/break-glass/${alert.id}/acknowledge`)
+          .set('X-CSRF-Token', coventryLead.csrf)
+      ).status,
+    ).toBe(409);
     const open = await coventryLead.agent.get('/api/alerts/break-glass');
     expect(open.body.alerts.find((a: { id: string }) => a.id === alert.id)).toBeUndefined();
   });
@@ -126,7 +205,9 @@ describe('children: search, record, timeline, legitimate relationship and break 
     expect(invalid.body.errors).toEqual([{ field: 'params.nhsNumber', message: 'has a wrong check digit' }]);
     const neither = await caseworker.agent.get('/api/children');
     expect(neither.status).toBe(400);
-    expect(neither.body.errors).toEqual([{ field: 'query.nhsNumber', message: 'give an NHS number, or a family name and date of birth' }]);
+    expect(neither.body.errors).toEqual([
+      { field: 'query.nhsNumber', message: 'give an NHS number, or a family name and date of birth' },
+    ]);
     const halfName = await caseworker.agent.get('/api/children').query({ familyName: 'Smith' });
     expect(halfName.body.errors).toEqual([{ field: 'query.dateOfBirth', message: 'is needed with familyName' }]);
   });

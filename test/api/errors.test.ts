@@ -12,7 +12,10 @@ describe('API errors and health', () => {
     logger,
     health: {
       database: () => probe(async () => undefined),
-      temporal: () => probe(async () => { throw new Error('connection refused'); }),
+      temporal: () =>
+        probe(async () => {
+          throw new Error('connection refused');
+        }),
     },
   });
 
@@ -35,7 +38,10 @@ describe('API errors and health', () => {
     const malformed = await request(app).post('/api/nowhere').set('content-type', 'application/json').send('{"a":');
     expect(malformed.status).toBe(400);
     expect(malformed.body.errors).toEqual([{ field: 'body', message: 'is not valid JSON' }]);
-    const huge = await request(app).post('/api/nowhere').set('content-type', 'application/json').send(JSON.stringify({ a: 'x'.repeat(300_000) }));
+    const huge = await request(app)
+      .post('/api/nowhere')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ a: 'x'.repeat(300_000) }));
     expect(huge.status).toBe(413);
     expect(huge.headers['content-type']).toMatch(/^application\/problem\+json/);
   });

@@ -9,7 +9,11 @@ describe('OpenID Connect sign-in (authorization code + PKCE) against a local pro
   let h: CaseWorkHarness;
   beforeAll(async () => {
     const issuer = await provider.start();
-    h = await startCaseWork('api_oidc', { auth: { oidc: { issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUri: REDIRECT_URI } } });
+    h = await startCaseWork('api_oidc', {
+      auth: {
+        oidc: { issuer, clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUri: REDIRECT_URI },
+      },
+    });
   });
   afterAll(async () => {
     await h.close();
@@ -40,7 +44,9 @@ describe('OpenID Connect sign-in (authorization code + PKCE) against a local pro
     const { agent, callback } = await signInThroughProvider(staff.username);
     expect(callback.status).toBe(302);
     expect(callback.headers.location).toBe('/');
-    expect(String(callback.headers['set-cookie'])).toMatch(/chis_session=[A-Za-z0-9_-]{43};.*HttpOnly.*SameSite=Strict/);
+    expect(String(callback.headers['set-cookie'])).toMatch(
+      /chis_session=[A-Za-z0-9_-]{43};.*HttpOnly.*SameSite=Strict/,
+    );
     const me = await agent.get('/api/auth/me');
     expect(me.status).toBe(200);
     expect(me.body.user).toMatchObject({ username: staff.username, role: 'safeguarding_lead' });
@@ -48,22 +54,31 @@ describe('OpenID Connect sign-in (authorization code + PKCE) against a local pro
 
   test('matching by email claim when the subject is an opaque id', async () => {
     const staff = await makeStaff(h.db, 'caseworker');
-    await h.db.sequelize.query('UPDATE staff_users SET email = $1 WHERE id = $2', { bind: [`${staff.username}@nhs.test`, staff.id] });
-    const { agent, callback } = await signInThroughProvider('5d1a6b0e-0c8f-4c47-9a43-1f0c7f1b2f6a'.toUpperCase(), 'none', `${staff.username}@NHS.test`);
+    await h.db.sequelize.query('UPDATE staff_users SET email = $1 WHERE id = $2', {
+      bind: [`${staff.username}@nhs.test`, staff.id],
+    });
+    const { agent, callback } = await signInThroughProvider(
+      '5d1a6b0e-0c8f-4c47-9a43-1f0c7f1b2f6a'.toUpperCase(),
+      'none',
+      `${staff.username}@NHS.test`,
+    );
     expect(callback.status).toBe(302);
     expect((await agent.get('/api/auth/me')).body.user.username).toBe(staff.username);
   });
 
-  test.each(['signature', 'audience', 'expired', 'nonce', 'issuer'] as const)('an ID token spoiled in its %s is refused, no session is made', async (tamper) => {
-    const staff = await makeStaff(h.db, 'caseworker');
-    const sessions = await countRows(h.db, 'sessions');
-    const { agent, callback } = await signInThroughProvider(staff.username, tamper);
-    expect(callback.status).toBe(401);
-    expect(callback.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(callback.body.detail).toMatch(/^OpenID Connect sign-in failed: the ID token/);
-    expect(await countRows(h.db, 'sessions')).toBe(sessions);
-    expect((await agent.get('/api/auth/me')).status).toBe(401);
-  });
+  test.each(['signature', 'audience', 'expired', 'nonce', 'issuer'] as const)(
+    'an ID token spoiled in its %s is refused, no session is made',
+    async (tamper) => {
+      const staff = await makeStaff(h.db, 'caseworker');
+      const sessions = await countRows(h.db, 'sessions');
+      const { agent, callback } = await signInThroughProvider(staff.username, tamper);
+      expect(callback.status).toBe(401);
+      expect(callback.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(callback.body.detail).toMatch(/^OpenID Connect sign-in failed: the ID token/);
+      expect(await countRows(h.db, 'sessions')).toBe(sessions);
+      expect((await agent.get('/api/auth/me')).status).toBe(401);
+    },
+  );
 
   test('unknown identities, replayed callbacks and callbacks from another browser are refused', async () => {
     const unknown = await signInThroughProvider('not.a.member.of.staff');

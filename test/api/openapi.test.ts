@@ -13,7 +13,9 @@ describe('GET /api/openapi.json', () => {
     const res = await request(h.app).get('/api/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    const listed = Object.entries(res.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    const listed = Object.entries(res.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m} ${path}`),
+    );
     const declared = CASE_WORK_ROUTES.map((r) => `${r.method} ${r.path.replace(/:([A-Za-z]+)/g, '{$1}')}`);
     expect(listed.sort()).toEqual([...declared, 'get /health'].sort());
     expect(res.body.paths['/audit'].get['x-roles']).toEqual(['administrator']);
@@ -23,9 +25,24 @@ describe('GET /api/openapi.json', () => {
   test('parameters and bodies come from the zod schemas the routes validate with', async () => {
     const { body } = await request(h.app).get('/api/openapi.json');
     const child = body.paths['/children/{nhsNumber}'].get;
-    expect(child.parameters).toEqual([expect.objectContaining({ name: 'nhsNumber', in: 'path', required: true, schema: expect.objectContaining({ type: 'string' }) })]);
-    const search = body.paths['/children'].get.parameters.map((p: { name: string; required: boolean }) => [p.name, p.required]);
-    expect(search).toEqual([['nhsNumber', false], ['familyName', false], ['dateOfBirth', false], ['limit', false]]);
+    expect(child.parameters).toEqual([
+      expect.objectContaining({
+        name: 'nhsNumber',
+        in: 'path',
+        required: true,
+        schema: expect.objectContaining({ type: 'string' }),
+      }),
+    ]);
+    const search = body.paths['/children'].get.parameters.map((p: { name: string; required: boolean }) => [
+      p.name,
+      p.required,
+    ]);
+    expect(search).toEqual([
+      ['nhsNumber', false],
+      ['familyName', false],
+      ['dateOfBirth', false],
+      ['limit', false],
+    ]);
     const login = body.paths['/auth/login'].post.requestBody.content['application/json'].schema;
     expect(login).toMatchObject({ type: 'object', required: ['username', 'password'], additionalProperties: false });
     const close = body.paths['/concerns/{id}/close'].post.requestBody.content['application/json'].schema;

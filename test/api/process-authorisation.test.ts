@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { roleMay } from '../../api/access/policy';
 import { CASE_WORK_ROUTES } from '../../api/routes';
 import { ROLES, type Role } from '../../db/repositories/staff';
-import { diagram, eventually, incidentDiagram, RESULT_ARRIVED_MESSAGE, startProcessApi, type ProcessApi } from './support/process-api';
+import {
+  diagram,
+  eventually,
+  incidentDiagram,
+  RESULT_ARRIVED_MESSAGE,
+  startProcessApi,
+  type ProcessApi,
+} from './support/process-api';
 import { BIRMINGHAM, countRows, makeChild, makeStaff, signIn, type SignedIn } from './support/case-work';
 
 let api: ProcessApi;
@@ -48,7 +55,10 @@ const childKey = async () => (await makeChild(api.db, BIRMINGHAM)).nhsNumber;
 /** A running instance about a Birmingham child, started by the owner. */
 async function instance(): Promise<string> {
   const nhsNumber = await childKey();
-  const res = await owner.agent.post('/api/process-instances').set('X-CSRF-Token', owner.csrf).send({ key: 'authz-await', businessKey: nhsNumber, variables: { nhsNumber } });
+  const res = await owner.agent
+    .post('/api/process-instances')
+    .set('X-CSRF-Token', owner.csrf)
+    .send({ key: 'authz-await', businessKey: nhsNumber, variables: { nhsNumber } });
   if (res.status !== 201) throw new Error(`start failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;
 }
@@ -56,34 +66,66 @@ async function instance(): Promise<string> {
 /** An instance stuck on an incident, and the incident's id (only built when the call will be allowed). */
 async function incident(allowed: boolean): Promise<string> {
   if (!allowed) return `/api/process-instances/authz-incident-${randomUUID()}/incidents/incident-1/retry`;
-  const res = await owner.agent.post('/api/process-instances').set('X-CSRF-Token', owner.csrf).send({ key: 'authz-incident', variables: { fail: true } });
+  const res = await owner.agent
+    .post('/api/process-instances')
+    .set('X-CSRF-Token', owner.csrf)
+    .send({ key: 'authz-incident', variables: { fail: true } });
   const id: string = res.body.id;
-  const state = await eventually(async () => (await owner.agent.get(`/api/process-instances/${id}`)).body, (b) => b.state?.incidents.length > 0, 'the incident');
+  const state = await eventually(
+    async () => (await owner.agent.get(`/api/process-instances/${id}`)).body,
+    (b) => b.state?.incidents.length > 0,
+    'the incident',
+  );
   return `/api/process-instances/${id}/incidents/${state.state.incidents[0].id}/retry`;
 }
 
 const SAMPLES: Record<string, (allowed: boolean) => Promise<Sample>> = {
-  'POST /process-definitions': async () => ({ path: '/api/process-definitions', body: { xml: manual(`authz-${randomUUID()}`) } }),
+  'POST /process-definitions': async () => ({
+    path: '/api/process-definitions',
+    body: { xml: manual(`authz-${randomUUID()}`) },
+  }),
   'GET /process-definitions': async () => ({ path: '/api/process-definitions' }),
   'GET /process-definitions/:key/versions': async () => ({ path: '/api/process-definitions/authz-await/versions' }),
-  'GET /process-definitions/:key/versions/:version': async () => ({ path: '/api/process-definitions/authz-await/versions/1' }),
+  'GET /process-definitions/:key/versions/:version': async () => ({
+    path: '/api/process-definitions/authz-await/versions/1',
+  }),
   'GET /process-definitions/:key/xml': async () => ({ path: '/api/process-definitions/authz-await/xml' }),
-  'GET /process-definitions/:key/versions/:version/xml': async () => ({ path: '/api/process-definitions/authz-await/versions/1/xml' }),
+  'GET /process-definitions/:key/versions/:version/xml': async () => ({
+    path: '/api/process-definitions/authz-await/versions/1/xml',
+  }),
   'POST /process-instances': async () => {
     const nhsNumber = await childKey();
-    return { path: '/api/process-instances', body: { key: 'authz-await', businessKey: nhsNumber, variables: { nhsNumber } } };
+    return {
+      path: '/api/process-instances',
+      body: { key: 'authz-await', businessKey: nhsNumber, variables: { nhsNumber } },
+    };
   },
   'GET /process-instances': async () => ({ path: '/api/process-instances?key=authz-await' }),
   'GET /process-instances/:id': async () => ({ path: `/api/process-instances/${await instance()}` }),
-  'POST /process-instances/:id/cancel': async () => ({ path: `/api/process-instances/${await instance()}/cancel`, body: { reason: 'Authorisation test' } }),
-  'POST /process-instances/:id/messages': async () => ({ path: `/api/process-instances/${await instance()}/messages`, body: { name: 'resultArrived' } }),
+  'POST /process-instances/:id/cancel': async () => ({
+    path: `/api/process-instances/${await instance()}/cancel`,
+    body: { reason: 'Authorisation test' },
+  }),
+  'POST /process-instances/:id/messages': async () => ({
+    path: `/api/process-instances/${await instance()}/messages`,
+    body: { name: 'resultArrived' },
+  }),
   'POST /process-instances/:id/incidents/:incidentId/retry': async (allowed) => ({ path: await incident(allowed) }),
-  'POST /messages': async () => ({ path: '/api/messages', body: { name: 'resultArrived', correlationKey: await childKey() } }),
+  'POST /messages': async () => ({
+    path: '/api/messages',
+    body: { name: 'resultArrived', correlationKey: await childKey() },
+  }),
 };
 
-const ROUTES = CASE_WORK_ROUTES.filter((r) => r.tag === 'process-definitions' || r.tag === 'process-instances').map((r) => ({ key: `${r.method.toUpperCase()} ${r.path}`, route: r }));
+const ROUTES = CASE_WORK_ROUTES.filter((r) => r.tag === 'process-definitions' || r.tag === 'process-instances').map(
+  (r) => ({ key: `${r.method.toUpperCase()} ${r.path}`, route: r }),
+);
 /** Reads of definitions hold no personal data and are not audited; the GET list audits only rows about a child. */
-const UNAUDITED = new Set(ROUTES.filter((r) => r.key.startsWith('GET /process-definitions')).map((r) => r.key).concat('GET /process-instances'));
+const UNAUDITED = new Set(
+  ROUTES.filter((r) => r.key.startsWith('GET /process-definitions'))
+    .map((r) => r.key)
+    .concat('GET /process-instances'),
+);
 
 beforeAll(async () => {
   api = await startProcessApi(
@@ -97,9 +139,15 @@ beforeAll(async () => {
   );
   owner = await signIn(api.app, await makeStaff(api.db, 'service_manager', { localityIds: [BIRMINGHAM] }));
   for (const xml of [awaiting, failing]) {
-    await owner.agent.post('/api/process-definitions').set('X-CSRF-Token', owner.csrf).set('Content-Type', 'application/xml').send(xml).expect(201);
+    await owner.agent
+      .post('/api/process-definitions')
+      .set('X-CSRF-Token', owner.csrf)
+      .set('Content-Type', 'application/xml')
+      .send(xml)
+      .expect(201);
   }
-  for (const role of ROLES) sessions.set(role, await signIn(api.app, await makeStaff(api.db, role, { localityIds: [BIRMINGHAM] })));
+  for (const role of ROLES)
+    sessions.set(role, await signIn(api.app, await makeStaff(api.db, role, { localityIds: [BIRMINGHAM] })));
 }, 180_000);
 afterAll(() => api?.close(), 180_000);
 
@@ -108,16 +156,26 @@ test('every process route has a sample', () => {
   expect(ROUTES.map((r) => r.key).filter((k) => !SAMPLES[k])).toEqual([]);
 });
 
-const CASES = ROUTES.flatMap(({ key, route }) => ROLES.map((role) => [role, key, roleMay(role, route.access) ? 'allowed' : 'refused'] as const));
+const CASES = ROUTES.flatMap(({ key, route }) =>
+  ROLES.map((role) => [role, key, roleMay(role, route.access) ? 'allowed' : 'refused'] as const),
+);
 
 test.each(CASES)('%s → %s: %s', async (role, key, expected) => {
   const s = sessions.get(role)!;
   const method = key.split(' ')[0].toLowerCase() as 'get' | 'post';
   const sample = await SAMPLES[key](expected === 'allowed');
-  const before = { audit: await countRows(api.db, 'audit_events'), instances: await countRows(api.db, 'process_instances'), definitions: await countRows(api.db, 'process_definitions') };
+  const before = {
+    audit: await countRows(api.db, 'audit_events'),
+    instances: await countRows(api.db, 'process_instances'),
+    definitions: await countRows(api.db, 'process_definitions'),
+  };
   const req = s.agent[method](sample.path).set('X-CSRF-Token', s.csrf);
   const res = method === 'get' ? await req : await req.send(sample.body ?? {});
-  const after = { audit: await countRows(api.db, 'audit_events'), instances: await countRows(api.db, 'process_instances'), definitions: await countRows(api.db, 'process_definitions') };
+  const after = {
+    audit: await countRows(api.db, 'audit_events'),
+    instances: await countRows(api.db, 'process_instances'),
+    definitions: await countRows(api.db, 'process_definitions'),
+  };
   if (expected === 'refused') {
     expect(res.status).toBe(403);
     expect(res.body.detail).toMatch(new RegExp(`^Your role \\(${role}\\) may not`));

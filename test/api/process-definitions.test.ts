@@ -6,7 +6,15 @@
 import request from 'supertest';
 import { createTeam } from '../../db/repositories/staff';
 import { diagram } from './support/process-api';
-import { auditRows, countRows, makeStaff, signIn, startCaseWork, type CaseWorkHarness, type SignedIn } from './support/case-work';
+import {
+  auditRows,
+  countRows,
+  makeStaff,
+  signIn,
+  startCaseWork,
+  type CaseWorkHarness,
+  type SignedIn,
+} from './support/case-work';
 
 let h: CaseWorkHarness;
 let manager: SignedIn;
@@ -47,13 +55,26 @@ const faultyProcess = diagram(
     <bpmn:task id="Orphan" name="Never reached" />`,
 );
 
-const deployXml = (s: SignedIn, xml: string, type = 'application/xml') => s.agent.post('/api/process-definitions').set('X-CSRF-Token', s.csrf).set('Content-Type', type).send(xml);
-const deployJson = (s: SignedIn, body: unknown) => s.agent.post('/api/process-definitions').set('X-CSRF-Token', s.csrf).send(body as object);
-const written = async () => ({ definitions: await countRows(h.db, 'process_definitions'), audit: await countRows(h.db, 'audit_events') });
+const deployXml = (s: SignedIn, xml: string, type = 'application/xml') =>
+  s.agent.post('/api/process-definitions').set('X-CSRF-Token', s.csrf).set('Content-Type', type).send(xml);
+const deployJson = (s: SignedIn, body: unknown) =>
+  s.agent
+    .post('/api/process-definitions')
+    .set('X-CSRF-Token', s.csrf)
+    .send(body as object);
+const written = async () => ({
+  definitions: await countRows(h.db, 'process_definitions'),
+  audit: await countRows(h.db, 'audit_events'),
+});
 
 beforeAll(async () => {
   h = await startCaseWork('api_procdef');
-  await createTeam(h.db, { code: 'health-visitors', name: 'Health visitors', kind: 'health_visiting', localityId: null });
+  await createTeam(h.db, {
+    code: 'health-visitors',
+    name: 'Health visitors',
+    kind: 'health_visiting',
+    localityId: null,
+  });
   manager = await signIn(h.app, await makeStaff(h.db, 'service_manager'));
   admin = await signIn(h.app, await makeStaff(h.db, 'administrator'));
   caseworker = await signIn(h.app, await makeStaff(h.db, 'caseworker'));
@@ -64,7 +85,10 @@ test('deploy as XML: 201 version 1, audited; the same XML again: 200 unchanged, 
   const xml = reviewProcess('api-review');
   const first = await deployXml(manager, xml);
   expect(first.status).toBe(201);
-  expect(first.body).toMatchObject({ status: 'deployed', definition: { key: 'api-review', version: 1, name: 'Test api-review', deployedBy: manager.user.username } });
+  expect(first.body).toMatchObject({
+    status: 'deployed',
+    definition: { key: 'api-review', version: 1, name: 'Test api-review', deployedBy: manager.user.username },
+  });
   expect(first.body.definition.checksum).toMatch(/^[0-9a-f]{64}$/);
 
   const before = await countRows(h.db, 'process_definitions');
@@ -73,7 +97,9 @@ test('deploy as XML: 201 version 1, audited; the same XML again: 200 unchanged, 
   expect(again.body).toMatchObject({ status: 'unchanged', definition: { key: 'api-review', version: 1 } });
   expect(await countRows(h.db, 'process_definitions')).toBe(before);
 
-  const events = (await auditRows(h.db, {})).filter((e) => e.action === 'definition.deploy' && e.entityId === 'api-review:1');
+  const events = (await auditRows(h.db, {})).filter(
+    (e) => e.action === 'definition.deploy' && e.entityId === 'api-review:1',
+  );
   expect(events.map((e) => [e.actorUsername, e.detail.outcome])).toEqual([
     [manager.user.username, 'deployed'],
     [admin.user.username, 'unchanged'],
@@ -133,7 +159,10 @@ test.each([
   ['not XML at all', 'hello, this is not a diagram'],
   ['truncated XML', '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"><bpmn:process id="x">'],
   ['XML that is not BPMN', '<?xml version="1.0"?><invoice><total>3</total></invoice>'],
-  ['a DOCTYPE (entity expansion)', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"/>'],
+  [
+    'a DOCTYPE (entity expansion)',
+    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"/>',
+  ],
 ])('malformed: %s → 400 problem+json naming body.xml, nothing written', async (_what, xml) => {
   const before = await written();
   for (const res of [await deployXml(manager, xml), await deployJson(manager, { xml })]) {
@@ -173,7 +202,11 @@ test('bad requests: wrong media type 415, missing or wrong xml field 400, unknow
   expect(unknown.body.errors).toEqual([{ field: 'body.key', message: 'is not an allowed field' }]);
   const empty = await deployXml(manager, '   ');
   expect(empty.status).toBe(400);
-  const badJson = await manager.agent.post('/api/process-definitions').set('X-CSRF-Token', manager.csrf).set('Content-Type', 'application/json').send('{"xml": ');
+  const badJson = await manager.agent
+    .post('/api/process-definitions')
+    .set('X-CSRF-Token', manager.csrf)
+    .set('Content-Type', 'application/json')
+    .send('{"xml": ');
   expect(badJson.status).toBe(400);
   expect(await written()).toEqual(before);
 });
@@ -181,7 +214,9 @@ test('bad requests: wrong media type 415, missing or wrong xml field 400, unknow
 test('unknown keys and versions → 404; malformed keys and versions → 400 naming the parameter', async () => {
   expect((await caseworker.agent.get('/api/process-definitions/no-such-process/versions')).status).toBe(404);
   expect((await caseworker.agent.get('/api/process-definitions/no-such-process/xml')).status).toBe(404);
-  expect((await caseworker.agent.get('/api/process-definitions/api-review/versions/99')).body.detail).toBe('Process definition api-review has no version 99');
+  expect((await caseworker.agent.get('/api/process-definitions/api-review/versions/99')).body.detail).toBe(
+    'Process definition api-review has no version 99',
+  );
   expect((await caseworker.agent.get('/api/process-definitions/api-review/versions/99/xml')).status).toBe(404);
   const badVersion = await caseworker.agent.get('/api/process-definitions/api-review/versions/1.5');
   expect(badVersion.status).toBe(400);

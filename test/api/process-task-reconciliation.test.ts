@@ -36,13 +36,26 @@ const twoSteps = diagram(
 beforeAll(async () => {
   api = await startProcessApi({});
   manager = await signIn(api.app, await makeStaff(api.db, 'service_manager'));
-  amy = await signIn(api.app, await makeStaff(api.db, 'caseworker', { localityIds: [BIRMINGHAM], teamCodes: ['health-visitors'] }));
-  await manager.agent.post('/api/process-definitions').set('X-CSRF-Token', manager.csrf).set('Content-Type', 'application/xml').send(twoSteps).expect(201);
+  amy = await signIn(
+    api.app,
+    await makeStaff(api.db, 'caseworker', { localityIds: [BIRMINGHAM], teamCodes: ['health-visitors'] }),
+  );
+  await manager.agent
+    .post('/api/process-definitions')
+    .set('X-CSRF-Token', manager.csrf)
+    .set('Content-Type', 'application/xml')
+    .send(twoSteps)
+    .expect(201);
 }, 180_000);
 afterAll(() => api?.close(), 180_000);
 
 async function start(): Promise<string> {
-  return (await post(manager, '/api/process-instances', { key: 'api-two-steps', businessKey: `recon-${randomUUID()}` }).expect(201)).body.id;
+  return (
+    await post(manager, '/api/process-instances', {
+      key: 'api-two-steps',
+      businessKey: `recon-${randomUUID()}`,
+    }).expect(201)
+  ).body.id;
 }
 
 /** The row of the open user task at `elementId`, once the workflow has opened it. */
@@ -76,8 +89,15 @@ test('next completion attempt, process still running: 409, and the row completed
 
   const again = await post(amy, `/api/tasks/${review.id}/complete`, { outcome: 'other', data: {} });
   expect(again.status).toBe(409);
-  expect(again.body.detail).toBe(`The process had already accepted a completion of this task by ${amy.user.username}; the task now shows it`);
-  expect(await findTask(api.db, review.id)).toMatchObject({ status: 'completed', outcome: 'accepted', data: { note: 'seen' }, completedBy: amy.user.username });
+  expect(again.body.detail).toBe(
+    `The process had already accepted a completion of this task by ${amy.user.username}; the task now shows it`,
+  );
+  expect(await findTask(api.db, review.id)).toMatchObject({
+    status: 'completed',
+    outcome: 'accepted',
+    data: { note: 'seen' },
+    completedBy: amy.user.username,
+  });
 });
 
 test('next completion attempt, process ended with that completion: 409, the row completed', async () => {
@@ -91,7 +111,11 @@ test('next completion attempt, process ended with that completion: 409, the row 
 
   const again = await post(amy, `/api/tasks/${approve.id}/complete`, { outcome: 'approved', data: {} });
   expect(again.status).toBe(409);
-  expect(await findTask(api.db, approve.id)).toMatchObject({ status: 'completed', outcome: 'approved', completedBy: amy.user.username });
+  expect(await findTask(api.db, approve.id)).toMatchObject({
+    status: 'completed',
+    outcome: 'approved',
+    completedBy: amy.user.username,
+  });
 });
 
 test('the periodic sweep: accepted completions completed, tasks the process no longer has cancelled, live tasks left alone', async () => {
@@ -109,7 +133,11 @@ test('the periodic sweep: accepted completions completed, tasks the process no l
   const c = await start();
   const orphan = await openTask(c, 'Review');
   await api.t.env.client.workflow.getHandle(c).terminate('test: killed by an operator');
-  await eventually(async () => (await api.t.env.client.workflow.getHandle(c).describe()).status.name, (s) => s === 'TERMINATED', 'termination');
+  await eventually(
+    async () => (await api.t.env.client.workflow.getHandle(c).describe()).status.name,
+    (s) => s === 'TERMINATED',
+    'termination',
+  );
   await select(api.db, `UPDATE process_instances SET status = 'terminated' WHERE id = $1 RETURNING id`, [c]);
   // 4. a row the running workflow never had (its cancellation was lost)
   const stray = randomUUID();
@@ -124,7 +152,11 @@ test('the periodic sweep: accepted completions completed, tasks the process no l
   expect(result.next).toBeNull();
   expect(result.completed).toBeGreaterThanOrEqual(1);
   expect(result.cancelled).toBeGreaterThanOrEqual(2);
-  expect(await findTask(api.db, accepted.id)).toMatchObject({ status: 'completed', outcome: 'done', data: { checked: true } });
+  expect(await findTask(api.db, accepted.id)).toMatchObject({
+    status: 'completed',
+    outcome: 'done',
+    data: { checked: true },
+  });
   expect((await findTask(api.db, live.id))!.status).toBe('claimed');
   expect((await findTask(api.db, orphan.id))!.status).toBe('cancelled');
   expect((await findTask(api.db, stray))!.status).toBe('cancelled');
@@ -145,9 +177,17 @@ test('startTaskReconciliation runs the sweep on its interval until stopped', asy
     [stray, id, amy.user.username],
   );
   const errors: unknown[] = [];
-  const job = startTaskReconciliation(api.t.env.client, api.db, { intervalMs: 100, claimedForMs: 0, onError: (e) => errors.push(e) });
+  const job = startTaskReconciliation(api.t.env.client, api.db, {
+    intervalMs: 100,
+    claimedForMs: 0,
+    onError: (e) => errors.push(e),
+  });
   try {
-    await eventually(async () => (await findTask(api.db, stray))!.status, (s) => s === 'cancelled', 'the periodic sweep');
+    await eventually(
+      async () => (await findTask(api.db, stray))!.status,
+      (s) => s === 'cancelled',
+      'the periodic sweep',
+    );
   } finally {
     await job.stop();
   }

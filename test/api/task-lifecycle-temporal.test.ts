@@ -27,7 +27,11 @@ beforeAll(async () => {
   t = await startEngineTestEnv({ 'test.remind': async () => ({}) }, ['test.remind']);
   await t.deploy(fixture);
   db = { sequelize: t.db.sequelize };
-  app = createApp({ logger: pino({ level: 'silent' }), health: {}, caseWork: { db, auth: TEST_AUTH, taskCompleter: new TemporalTaskCompleter(t.env.client, db) } });
+  app = createApp({
+    logger: pino({ level: 'silent' }),
+    health: {},
+    caseWork: { db, auth: TEST_AUTH, taskCompleter: new TemporalTaskCompleter(t.env.client, db) },
+  });
   await createTeam(db, { code: 'coventry', name: 'Coventry records', kind: 'records', localityId: COVENTRY });
   amy = await signIn(app, await makeStaff(db, 'caseworker', { localityIds: [COVENTRY], teamCodes: ['coventry'] }));
   ben = await signIn(app, await makeStaff(db, 'caseworker', { localityIds: [COVENTRY], teamCodes: ['coventry'] }));
@@ -56,20 +60,37 @@ test('claim and complete through the API; the workflow accepts the update and th
   const queue = await amy.agent.get('/api/tasks/queues/unclaimed');
   expect(queue.body.tasks.map((x: { id: string }) => x.id)).toContain(task.id);
 
-  const claims = await Promise.all([post(amy, `/api/tasks/${task.id}/claim`, {}), post(ben, `/api/tasks/${task.id}/claim`, {})]);
+  const claims = await Promise.all([
+    post(amy, `/api/tasks/${task.id}/claim`, {}),
+    post(ben, `/api/tasks/${task.id}/claim`, {}),
+  ]);
   expect(claims.map((r) => r.status).sort()).toEqual([200, 409]);
   const winner = claims[0].status === 200 ? amy : ben;
 
-  const wrong = await post(winner, `/api/tasks/${task.id}/complete`, { outcome: 'accept', data: { decision: 'maybe', visits: 'two' } });
+  const wrong = await post(winner, `/api/tasks/${task.id}/complete`, {
+    outcome: 'accept',
+    data: { decision: 'maybe', visits: 'two' },
+  });
   expect(wrong.status).toBe(400);
   expect(wrong.body.errors.map((e: { field: string }) => e.field)).toEqual(['body.data.decision', 'body.data.visits']);
   const untouched = await h.fetchHistory();
   expect(untouched.events!.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toBe(false);
 
-  const done = await post(winner, `/api/tasks/${task.id}/complete`, { outcome: 'accept', data: { decision: 'accept', visits: 2 } });
+  const done = await post(winner, `/api/tasks/${task.id}/complete`, {
+    outcome: 'accept',
+    data: { decision: 'accept', visits: 2 },
+  });
   expect(done.status).toBe(200);
-  expect(done.body).toMatchObject({ status: 'completed', outcome: 'accept', data: { decision: 'accept', visits: 2 }, completedBy: winner.user.username });
-  expect(await t.result(h)).toEqual({ status: 'completed', variables: { nhsNumber: '9434765919', decision: 'accept', visits: 2, outcome: 'accept' } });
+  expect(done.body).toMatchObject({
+    status: 'completed',
+    outcome: 'accept',
+    data: { decision: 'accept', visits: 2 },
+    completedBy: winner.user.username,
+  });
+  expect(await t.result(h)).toEqual({
+    status: 'completed',
+    variables: { nhsNumber: '9434765919', decision: 'accept', visits: 2, outcome: 'accept' },
+  });
   const actions = (await auditRows(db, {})).filter((e) => e.entityId === task.id).map((e) => e.action);
   expect(actions).toEqual(['task.claim', 'task.complete']);
 });
@@ -79,7 +100,9 @@ test('two concurrent completions: one reaches the workflow and wins, the other i
   const task = await openedTask(h.workflowId);
   await post(amy, `/api/tasks/${task.id}/claim`, {}).expect(200);
   const results = await Promise.all(
-    ['accept', 'refer'].map((decision) => post(amy, `/api/tasks/${task.id}/complete`, { outcome: decision, data: { decision } })),
+    ['accept', 'refer'].map((decision) =>
+      post(amy, `/api/tasks/${task.id}/complete`, { outcome: decision, data: { decision } }),
+    ),
   );
   expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
   const winner = results.find((r) => r.status === 200)!;

@@ -1,5 +1,18 @@
 import { findTask } from '../../db/repositories/tasks';
-import { BIRMINGHAM, COVENTRY, auditRows, countRows, makeChild, makeProcessInstance, makeStaff, makeTask, makeTeam, signIn, startCaseWork, type CaseWorkHarness } from './support/case-work';
+import {
+  BIRMINGHAM,
+  COVENTRY,
+  auditRows,
+  countRows,
+  makeChild,
+  makeProcessInstance,
+  makeStaff,
+  makeTask,
+  makeTeam,
+  signIn,
+  startCaseWork,
+  type CaseWorkHarness,
+} from './support/case-work';
 
 const HEREFORDSHIRE = 4;
 const SHROPSHIRE = 6;
@@ -33,15 +46,28 @@ describe('task queues, claiming, assignment and completion', () => {
     const s = await signIn(h.app, await makeStaff(h.db, 'caseworker', { teamCodes: [team] }));
     const due = (d: number) => new Date(Date.UTC(2026, 5, d));
     const specs = [
-      { priority: 50, dueAt: due(20) }, { priority: 90, dueAt: due(25) }, { priority: 50, dueAt: due(18) },
-      { priority: 50, dueAt: null }, { priority: 90, dueAt: null }, { priority: 10, dueAt: due(1) },
-      { priority: 50, dueAt: due(18) }, { priority: 50, dueAt: null },
+      { priority: 50, dueAt: due(20) },
+      { priority: 90, dueAt: due(25) },
+      { priority: 50, dueAt: due(18) },
+      { priority: 50, dueAt: null },
+      { priority: 90, dueAt: null },
+      { priority: 10, dueAt: due(1) },
+      { priority: 50, dueAt: due(18) },
+      { priority: 50, dueAt: null },
     ];
     const created = [];
-    for (const spec of specs) created.push(await makeTask(h.db, { processInstanceId: instance, candidateGroups: [team], localityId: BIRMINGHAM, ...spec }));
+    for (const spec of specs)
+      created.push(
+        await makeTask(h.db, { processInstanceId: instance, candidateGroups: [team], localityId: BIRMINGHAM, ...spec }),
+      );
     await makeTask(h.db, { processInstanceId: instance, candidateGroups: ['someone-else'], localityId: BIRMINGHAM });
     const expected = [...created]
-      .sort((a, b) => b.priority - a.priority || (a.dueAt?.getTime() ?? Infinity) - (b.dueAt?.getTime() ?? Infinity) || (a.id < b.id ? -1 : 1))
+      .sort(
+        (a, b) =>
+          b.priority - a.priority ||
+          (a.dueAt?.getTime() ?? Infinity) - (b.dueAt?.getTime() ?? Infinity) ||
+          (a.id < b.id ? -1 : 1),
+      )
       .map((t) => t.id);
 
     const seen: string[] = [];
@@ -62,7 +88,12 @@ describe('task queues, claiming, assignment and completion', () => {
     const team = await makeTeam(h.db, BIRMINGHAM);
     const child = await makeChild(h.db, BIRMINGHAM);
     const s = await signIn(h.app, await makeStaff(h.db, 'caseworker', { teamCodes: [team] }));
-    const task = await makeTask(h.db, { processInstanceId: instance, candidateGroups: [team], localityId: BIRMINGHAM, childId: child.id });
+    const task = await makeTask(h.db, {
+      processInstanceId: instance,
+      candidateGroups: [team],
+      localityId: BIRMINGHAM,
+      childId: child.id,
+    });
 
     const claim = await s.agent.post(`/api/tasks/${task.id}/claim`).set('X-CSRF-Token', s.csrf).send({});
     expect(claim.status).toBe(200);
@@ -74,7 +105,10 @@ describe('task queues, claiming, assignment and completion', () => {
     expect(unclaim.body).toMatchObject({ status: 'open', assignee: null });
     expect(ids((await s.agent.get('/api/tasks/queues/mine')).body)).toEqual([]);
     expect(ids((await s.agent.get('/api/tasks/queues/unclaimed')).body)).toContain(task.id);
-    expect((await auditRows(h.db, { childId: child.id })).map((e) => [e.action, e.entityId])).toEqual([['task.claim', task.id], ['task.unclaim', task.id]]);
+    expect((await auditRows(h.db, { childId: child.id })).map((e) => [e.action, e.entityId])).toEqual([
+      ['task.claim', task.id],
+      ['task.unclaim', task.id],
+    ]);
   });
 
   test('two concurrent claims of the same task: exactly one 200 and one 409', async () => {
@@ -82,7 +116,11 @@ describe('task queues, claiming, assignment and completion', () => {
     const a = await signIn(h.app, await makeStaff(h.db, 'caseworker', { teamCodes: [team] }));
     const b = await signIn(h.app, await makeStaff(h.db, 'caseworker', { teamCodes: [team] }));
     for (let round = 0; round < 5; round++) {
-      const task = await makeTask(h.db, { processInstanceId: instance, candidateGroups: [team], localityId: BIRMINGHAM });
+      const task = await makeTask(h.db, {
+        processInstanceId: instance,
+        candidateGroups: [team],
+        localityId: BIRMINGHAM,
+      });
       const results = await Promise.all([
         a.agent.post(`/api/tasks/${task.id}/claim`).set('X-CSRF-Token', a.csrf).send({}),
         b.agent.post(`/api/tasks/${task.id}/claim`).set('X-CSRF-Token', b.csrf).send({}),
@@ -100,17 +138,37 @@ describe('task queues, claiming, assignment and completion', () => {
   test('only candidates claim; only the assignee unclaims; stale expectedVersion is a 409', async () => {
     const team = await makeTeam(h.db, BIRMINGHAM);
     const member = await signIn(h.app, await makeStaff(h.db, 'caseworker', { teamCodes: [team] }));
-    const outsider = await signIn(h.app, await makeStaff(h.db, 'caseworker', { teamCodes: [await makeTeam(h.db, BIRMINGHAM)] }));
+    const outsider = await signIn(
+      h.app,
+      await makeStaff(h.db, 'caseworker', { teamCodes: [await makeTeam(h.db, BIRMINGHAM)] }),
+    );
     const task = await makeTask(h.db, { processInstanceId: instance, candidateGroups: [team], localityId: BIRMINGHAM });
-    const named = await makeTask(h.db, { processInstanceId: instance, candidateUsers: [outsider.user.username], localityId: BIRMINGHAM });
+    const named = await makeTask(h.db, {
+      processInstanceId: instance,
+      candidateUsers: [outsider.user.username],
+      localityId: BIRMINGHAM,
+    });
     expect(ids((await outsider.agent.get('/api/tasks/queues/unclaimed')).body)).toEqual([named.id]);
-    const byOutsider = await outsider.agent.post(`/api/tasks/${task.id}/claim`).set('X-CSRF-Token', outsider.csrf).send({});
+    const byOutsider = await outsider.agent
+      .post(`/api/tasks/${task.id}/claim`)
+      .set('X-CSRF-Token', outsider.csrf)
+      .send({});
     expect(byOutsider.status).toBe(403);
-    const stale = await member.agent.post(`/api/tasks/${task.id}/claim`).set('X-CSRF-Token', member.csrf).send({ expectedVersion: 7 });
+    const stale = await member.agent
+      .post(`/api/tasks/${task.id}/claim`)
+      .set('X-CSRF-Token', member.csrf)
+      .send({ expectedVersion: 7 });
     expect(stale.status).toBe(409);
     expect(stale.body.detail).toMatch(/changed since version 7/);
-    await member.agent.post(`/api/tasks/${task.id}/claim`).set('X-CSRF-Token', member.csrf).send({ expectedVersion: 1 }).expect(200);
-    const notTheirs = await outsider.agent.post(`/api/tasks/${task.id}/unclaim`).set('X-CSRF-Token', outsider.csrf).send({});
+    await member.agent
+      .post(`/api/tasks/${task.id}/claim`)
+      .set('X-CSRF-Token', member.csrf)
+      .send({ expectedVersion: 1 })
+      .expect(200);
+    const notTheirs = await outsider.agent
+      .post(`/api/tasks/${task.id}/unclaim`)
+      .set('X-CSRF-Token', outsider.csrf)
+      .send({});
     expect(notTheirs.status).toBe(403);
   });
 
@@ -118,20 +176,42 @@ describe('task queues, claiming, assignment and completion', () => {
     const team = await makeTeam(h.db, COVENTRY);
     const worker = await makeStaff(h.db, 'caseworker', { localityIds: [COVENTRY], teamCodes: [team] });
     const coventryLead = await signIn(h.app, await makeStaff(h.db, 'safeguarding_lead', { localityIds: [COVENTRY] }));
-    const birminghamLead = await signIn(h.app, await makeStaff(h.db, 'safeguarding_lead', { localityIds: [BIRMINGHAM] }));
+    const birminghamLead = await signIn(
+      h.app,
+      await makeStaff(h.db, 'safeguarding_lead', { localityIds: [BIRMINGHAM] }),
+    );
     const admin = await signIn(h.app, await makeStaff(h.db, 'administrator', { localityIds: [] }));
     const task = await makeTask(h.db, { processInstanceId: instance, candidateGroups: [team], localityId: COVENTRY });
 
-    expect((await birminghamLead.agent.post(`/api/tasks/${task.id}/assign`).set('X-CSRF-Token', birminghamLead.csrf).send({ assignee: worker.username })).status).toBe(403);
-    const unknown = await coventryLead.agent.post(`/api/tasks/${task.id}/assign`).set('X-CSRF-Token', coventryLead.csrf).send({ assignee: 'no.such.person' });
+    expect(
+      (
+        await birminghamLead.agent
+          .post(`/api/tasks/${task.id}/assign`)
+          .set('X-CSRF-Token', birminghamLead.csrf)
+          .send({ assignee: worker.username })
+      ).status,
+    ).toBe(403);
+    const unknown = await coventryLead.agent
+      .post(`/api/tasks/${task.id}/assign`)
+      .set('X-CSRF-Token', coventryLead.csrf)
+      .send({ assignee: 'no.such.person' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors).toEqual([{ field: 'body.assignee', message: 'is not an active member of staff' }]);
 
-    const assigned = await coventryLead.agent.post(`/api/tasks/${task.id}/assign`).set('X-CSRF-Token', coventryLead.csrf).send({ assignee: worker.username });
+    const assigned = await coventryLead.agent
+      .post(`/api/tasks/${task.id}/assign`)
+      .set('X-CSRF-Token', coventryLead.csrf)
+      .send({ assignee: worker.username });
     expect(assigned.body).toMatchObject({ status: 'claimed', assignee: worker.username });
-    const reassigned = await admin.agent.post(`/api/tasks/${task.id}/assign`).set('X-CSRF-Token', admin.csrf).send({ assignee: coventryLead.user.username });
+    const reassigned = await admin.agent
+      .post(`/api/tasks/${task.id}/assign`)
+      .set('X-CSRF-Token', admin.csrf)
+      .send({ assignee: coventryLead.user.username });
     expect(reassigned.body).toMatchObject({ status: 'claimed', assignee: coventryLead.user.username });
-    const back = await admin.agent.post(`/api/tasks/${task.id}/assign`).set('X-CSRF-Token', admin.csrf).send({ assignee: null });
+    const back = await admin.agent
+      .post(`/api/tasks/${task.id}/assign`)
+      .set('X-CSRF-Token', admin.csrf)
+      .send({ assignee: null });
     expect(back.body).toMatchObject({ status: 'open', assignee: null });
     const teamMember = await signIn(h.app, worker);
     expect(ids((await teamMember.agent.get('/api/tasks/queues/unclaimed')).body)).toEqual([task.id]);
@@ -143,14 +223,24 @@ describe('task queues, claiming, assignment and completion', () => {
     const team = await makeTeam(h.db, BIRMINGHAM);
     const child = await makeChild(h.db, BIRMINGHAM);
     const s = await signIn(h.app, await makeStaff(h.db, 'caseworker', { teamCodes: [team] }));
-    const task = await makeTask(h.db, { processInstanceId: instance, candidateGroups: [team], localityId: BIRMINGHAM, childId: child.id, form: FORM });
-    const complete = (body: object) => s.agent.post(`/api/tasks/${task.id}/complete`).set('X-CSRF-Token', s.csrf).send(body);
+    const task = await makeTask(h.db, {
+      processInstanceId: instance,
+      candidateGroups: [team],
+      localityId: BIRMINGHAM,
+      childId: child.id,
+      form: FORM,
+    });
+    const complete = (body: object) =>
+      s.agent.post(`/api/tasks/${task.id}/complete`).set('X-CSRF-Token', s.csrf).send(body);
 
     expect((await complete({ data: {} })).status).toBe(409); // not claimed yet
     await s.agent.post(`/api/tasks/${task.id}/claim`).set('X-CSRF-Token', s.csrf).send({}).expect(200);
     const auditBefore = await countRows(h.db, 'audit_events');
 
-    const bad = await complete({ outcome: 'visited', data: { visitDate: '2026-02-30', weightGrams: 'heavy', followUp: 'police', extra: 1 } });
+    const bad = await complete({
+      outcome: 'visited',
+      data: { visitDate: '2026-02-30', weightGrams: 'heavy', followUp: 'police', extra: 1 },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([
       { field: 'body.data.visitDate', message: 'must be a date as YYYY-MM-DD' },
@@ -163,12 +253,21 @@ describe('task queues, claiming, assignment and completion', () => {
     expect((await findTask(h.db, task.id))!.status).toBe('claimed');
     expect(await countRows(h.db, 'audit_events')).toBe(auditBefore);
 
-    const data = { visitDate: '2026-06-14', seenBy: 'HV Smith', weightGrams: 4100, concernsNoted: false, followUp: 'none' };
+    const data = {
+      visitDate: '2026-06-14',
+      seenBy: 'HV Smith',
+      weightGrams: 4100,
+      concernsNoted: false,
+      followUp: 'none',
+    };
     const good = await complete({ outcome: 'visited', data });
     expect(good.status).toBe(200);
     expect(good.body).toMatchObject({ status: 'completed', outcome: 'visited', data, completedBy: s.user.username });
     expect((await findTask(h.db, task.id))!).toMatchObject({ status: 'completed', data });
-    expect((await auditRows(h.db, { childId: child.id })).map((e) => e.action)).toEqual(['task.claim', 'task.complete']);
+    expect((await auditRows(h.db, { childId: child.id })).map((e) => e.action)).toEqual([
+      'task.claim',
+      'task.complete',
+    ]);
 
     const again = await complete({ outcome: 'visited', data });
     expect(again.status).toBe(409);
@@ -179,7 +278,14 @@ describe('task queues, claiming, assignment and completion', () => {
     const s = await signIn(h.app, await makeStaff(h.db, 'caseworker', { teamCodes: [team] }));
     const task = await makeTask(h.db, { processInstanceId: instance, candidateGroups: [team], localityId: BIRMINGHAM });
     await s.agent.post(`/api/tasks/${task.id}/claim`).set('X-CSRF-Token', s.csrf).send({}).expect(200);
-    const results = await Promise.all([1, 2].map((n) => s.agent.post(`/api/tasks/${task.id}/complete`).set('X-CSRF-Token', s.csrf).send({ outcome: `try-${n}` })));
+    const results = await Promise.all(
+      [1, 2].map((n) =>
+        s.agent
+          .post(`/api/tasks/${task.id}/complete`)
+          .set('X-CSRF-Token', s.csrf)
+          .send({ outcome: `try-${n}` }),
+      ),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     const winner = results.find((r) => r.status === 200)!;
     expect((await findTask(h.db, task.id))!.outcome).toBe(winner.body.outcome);
@@ -190,16 +296,34 @@ describe('task queues, claiming, assignment and completion', () => {
     const s = await signIn(h.app, await makeStaff(h.db, 'caseworker', { localityIds: [HEREFORDSHIRE] }));
     const other = await makeProcessInstance(h.db, 'missed-immunisation');
     const make = (dueAt: string | null, extra: object = {}) =>
-      makeTask(h.db, { processInstanceId: instance, localityId: HEREFORDSHIRE, dueAt: dueAt ? new Date(dueAt) : null, ...extra });
+      makeTask(h.db, {
+        processInstanceId: instance,
+        localityId: HEREFORDSHIRE,
+        dueAt: dueAt ? new Date(dueAt) : null,
+        ...extra,
+      });
     const overdue = await make('2026-06-15T09:00:00Z');
     const lateToday = await make('2026-06-15T22:30:00Z', { childId: child.id }); // 23:30 in London: today
     const tomorrow = await make('2026-06-15T23:30:00Z'); // 00:30 on the 16th in London
-    const immunisation = await makeTask(h.db, { processInstanceId: other, localityId: HEREFORDSHIRE, dueAt: null, childId: child.id });
-    await makeTask(h.db, { processInstanceId: instance, localityId: SHROPSHIRE, dueAt: new Date('2026-06-01T00:00:00Z') });
+    const immunisation = await makeTask(h.db, {
+      processInstanceId: other,
+      localityId: HEREFORDSHIRE,
+      dueAt: null,
+      childId: child.id,
+    });
+    await makeTask(h.db, {
+      processInstanceId: instance,
+      localityId: SHROPSHIRE,
+      dueAt: new Date('2026-06-01T00:00:00Z'),
+    });
 
     expect(ids((await s.agent.get('/api/tasks/queues/overdue')).body)).toEqual([overdue.id]);
-    expect(ids((await s.agent.get('/api/tasks/queues/due-today')).body).sort()).toEqual([overdue.id, lateToday.id].sort());
-    expect(ids((await s.agent.get('/api/tasks/queues/locality/herefordshire')).body).sort()).toEqual([overdue.id, lateToday.id, tomorrow.id, immunisation.id].sort());
+    expect(ids((await s.agent.get('/api/tasks/queues/due-today')).body).sort()).toEqual(
+      [overdue.id, lateToday.id].sort(),
+    );
+    expect(ids((await s.agent.get('/api/tasks/queues/locality/herefordshire')).body).sort()).toEqual(
+      [overdue.id, lateToday.id, tomorrow.id, immunisation.id].sort(),
+    );
     expect((await s.agent.get('/api/tasks/queues/locality/shropshire')).status).toBe(403);
     expect((await s.agent.get('/api/tasks/queues/locality/atlantis')).status).toBe(404);
     expect(ids((await s.agent.get('/api/tasks/queues/process/missed-immunisation')).body)).toEqual([immunisation.id]);
@@ -208,9 +332,13 @@ describe('task queues, claiming, assignment and completion', () => {
     expect((await auditRows(h.db, { childId: child.id })).map((e) => e.action)).toEqual(['child.tasks']);
   });
 
-  test('a task outside the caller\'s queues is 403; an unknown one 404; a malformed id 400', async () => {
+  test("a task outside the caller's queues is 403; an unknown one 404; a malformed id 400", async () => {
     const s = await signIn(h.app, await makeStaff(h.db, 'caseworker', { localityIds: [BIRMINGHAM] }));
-    const task = await makeTask(h.db, { processInstanceId: instance, localityId: SHROPSHIRE, candidateGroups: ['shropshire-records'] });
+    const task = await makeTask(h.db, {
+      processInstanceId: instance,
+      localityId: SHROPSHIRE,
+      candidateGroups: ['shropshire-records'],
+    });
     expect((await s.agent.get(`/api/tasks/${task.id}`)).status).toBe(403);
     expect((await s.agent.get('/api/tasks/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     const malformed = await s.agent.get('/api/tasks/42');

@@ -17,17 +17,19 @@ const pairs = (problems: Problem[]) => problems.map((p) => `${p.elementId ?? '-'
 
 test('lists every problem of a diagram at once, from our rules and bpmnlint recommended', async () => {
   const problems = await refused(readFixture('compile', 'many-problems.bpmn'));
-  expect(pairs(problems)).toEqual(expect.arrayContaining([
-    'Task_Unknown chis/known-activity-type',
-    'Gw_1 chis/gateway-default-flow',
-    'Flow_Bad chis/feel-syntax',
-    'User_1 chis/known-candidate-group',
-    'Catch_BadTimer chis/iso8601-values',
-    'Join_Bad chis/parallel-join-can-fire',
-    'Task_Island chis/reachable-from-start',
-    'Start_1 no-bpmndi',
-    'Task_Island no-disconnected',
-  ]));
+  expect(pairs(problems)).toEqual(
+    expect.arrayContaining([
+      'Task_Unknown chis/known-activity-type',
+      'Gw_1 chis/gateway-default-flow',
+      'Flow_Bad chis/feel-syntax',
+      'User_1 chis/known-candidate-group',
+      'Catch_BadTimer chis/iso8601-values',
+      'Join_Bad chis/parallel-join-can-fire',
+      'Task_Island chis/reachable-from-start',
+      'Start_1 no-bpmndi',
+      'Task_Island no-disconnected',
+    ]),
+  );
   expect(problems.filter((p) => p.severity === 'error').length).toBeGreaterThanOrEqual(9);
   // errors come first, so a caller showing the top of the list shows what blocks
   const firstWarning = problems.findIndex((p) => p.severity === 'warning');
@@ -39,7 +41,10 @@ test('the sample definition in definitions/ compiles', async () => {
   const xml = readFileSync(join(__dirname, '..', '..', 'definitions', 'example-hello.bpmn'), 'utf8');
   const result = await compileDefinition(xml, CONTEXT);
   expect(result.ok && result.warnings).toEqual([]);
-  expect(result.ok && result.graph.nodes.Script_Greet).toMatchObject({ kind: 'scriptTask', resultVariable: 'greeting' });
+  expect(result.ok && result.graph.nodes.Script_Greet).toMatchObject({
+    kind: 'scriptTask',
+    resultVariable: 'greeting',
+  });
 });
 
 test('the checksum is sha256 of the XML with line endings normalised', async () => {
@@ -55,14 +60,19 @@ test('the checksum is sha256 of the XML with line endings normalised', async () 
 
 test('warnings do not block a deployment; the compile context decides what is known', async () => {
   const xml = readFixture('compile', 'camunda-modeler.bpmn');
-  const unassigned = await compileDefinition(xml.replace('<zeebe:assignmentDefinition candidateGroups="health-visitors, birmingham-hv" />', ''), CONTEXT);
+  const unassigned = await compileDefinition(
+    xml.replace('<zeebe:assignmentDefinition candidateGroups="health-visitors, birmingham-hv" />', ''),
+    CONTEXT,
+  );
   expect(unassigned.ok).toBe(true);
   expect(unassigned.ok && pairs(unassigned.warnings)).toEqual(['Task_Visit chis/user-task-assignment']);
 
   const problems = await refused(xml, { ...CONTEXT, candidateGroups: new Set(['health-visitors']) });
   expect(pairs(problems)).toEqual(['Task_Visit chis/known-candidate-group']);
   const noCatalogue = await refused(xml, { ...CONTEXT, activityTypes: new Set(['child.deriveLocality']) });
-  expect(pairs(noCatalogue)).toEqual(expect.arrayContaining(['Task_CreateRecord chis/known-activity-type', 'End_OutOfRegion chis/known-activity-type']));
+  expect(pairs(noCatalogue)).toEqual(
+    expect.arrayContaining(['Task_CreateRecord chis/known-activity-type', 'End_OutOfRegion chis/known-activity-type']),
+  );
 });
 
 describe('oversized and malformed XML', () => {
@@ -70,8 +80,13 @@ describe('oversized and malformed XML', () => {
 
   test('refuses a diagram over the size limit without parsing it', async () => {
     const problems = await refused(hello, { ...CONTEXT, maxBytes: 1000 });
-    expect(problems).toEqual([{ rule: 'xml', severity: 'error', message: expect.stringMatching(/is \d+ bytes, more than the 1000 allowed/) }]);
-    const huge = hello.replace('</bpmn:definitions>', `<!-- ${'x'.repeat(DEFAULT_MAX_BPMN_BYTES)} --></bpmn:definitions>`);
+    expect(problems).toEqual([
+      { rule: 'xml', severity: 'error', message: expect.stringMatching(/is \d+ bytes, more than the 1000 allowed/) },
+    ]);
+    const huge = hello.replace(
+      '</bpmn:definitions>',
+      `<!-- ${'x'.repeat(DEFAULT_MAX_BPMN_BYTES)} --></bpmn:definitions>`,
+    );
     expect((await refused(huge))[0].message).toContain(`more than the ${DEFAULT_MAX_BPMN_BYTES} allowed`);
   });
 
@@ -80,9 +95,21 @@ describe('oversized and malformed XML', () => {
     ['not XML', 'hello world', /cannot be read as BPMN/],
     ['truncated', hello.slice(0, hello.length / 2), /cannot be read as BPMN/],
     ['not BPMN', '<?xml version="1.0"?><html><body/></html>', /cannot be read as BPMN|not a BPMN 2.0/],
-    ['DOCTYPE (entity expansion)', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"/>', /DOCTYPE/],
-    ['dangling reference', hello.replace('targetRef="End_Hello"', 'targetRef="Nowhere"'), /unresolved reference <Nowhere>/],
-    ['unknown BPMN element', hello.replace('<bpmn:endEvent id="End_Hello"', '<bpmn:notAThing id="X" /><bpmn:endEvent id="End_Hello"'), /unparsable content/],
+    [
+      'DOCTYPE (entity expansion)',
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"/>',
+      /DOCTYPE/,
+    ],
+    [
+      'dangling reference',
+      hello.replace('targetRef="End_Hello"', 'targetRef="Nowhere"'),
+      /unresolved reference <Nowhere>/,
+    ],
+    [
+      'unknown BPMN element',
+      hello.replace('<bpmn:endEvent id="End_Hello"', '<bpmn:notAThing id="X" /><bpmn:endEvent id="End_Hello"'),
+      /unparsable content/,
+    ],
   ])('refuses %s', async (_name, xml, pattern) => {
     const problems = await refused(xml);
     expect(problems.every((p) => p.rule === 'xml' && p.severity === 'error')).toBe(true);
@@ -95,10 +122,18 @@ describe('oversized and malformed XML', () => {
   });
 
   test('needs exactly one executable process', async () => {
-    const two = hello.replace('</bpmn:definitions>', '<bpmn:process id="other" isExecutable="true" /></bpmn:definitions>');
+    const two = hello.replace(
+      '</bpmn:definitions>',
+      '<bpmn:process id="other" isExecutable="true" /></bpmn:definitions>',
+    );
     const problems = await refused(two);
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.objectContaining({ rule: 'compile', message: expect.stringContaining('exactly one executable process') }),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          rule: 'compile',
+          message: expect.stringContaining('exactly one executable process'),
+        }),
+      ]),
+    );
   });
 });

@@ -18,15 +18,35 @@ function startHistory(input: unknown): temporal.api.history.v1.History {
   return temporal.api.history.v1.History.fromObject({
     events: [
       {
-        eventId: '1', eventTime: time, eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED',
+        eventId: '1',
+        eventTime: time,
+        eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED',
         workflowExecutionStartedEventAttributes: {
-          workflowType: { name: 'feelProbe' }, taskQueue: { name: 'bpmn-sandbox' },
+          workflowType: { name: 'feelProbe' },
+          taskQueue: { name: 'bpmn-sandbox' },
           input: { payloads: [{ metadata, data: base64(payload.data) }] },
-          workflowTaskTimeout: tenSeconds, originalExecutionRunId: 'run-1', firstExecutionRunId: 'run-1', attempt: 1,
+          workflowTaskTimeout: tenSeconds,
+          originalExecutionRunId: 'run-1',
+          firstExecutionRunId: 'run-1',
+          attempt: 1,
         },
       },
-      { eventId: '2', eventTime: time, eventType: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', workflowTaskScheduledEventAttributes: { taskQueue: { name: 'bpmn-sandbox' }, startToCloseTimeout: tenSeconds, attempt: 1 } },
-      { eventId: '3', eventTime: time, eventType: 'EVENT_TYPE_WORKFLOW_TASK_STARTED', workflowTaskStartedEventAttributes: { scheduledEventId: '2', requestId: 'r1' } },
+      {
+        eventId: '2',
+        eventTime: time,
+        eventType: 'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
+        workflowTaskScheduledEventAttributes: {
+          taskQueue: { name: 'bpmn-sandbox' },
+          startToCloseTimeout: tenSeconds,
+          attempt: 1,
+        },
+      },
+      {
+        eventId: '3',
+        eventTime: time,
+        eventType: 'EVENT_TYPE_WORKFLOW_TASK_STARTED',
+        workflowTaskStartedEventAttributes: { scheduledEventId: '2', requestId: 'r1' },
+      },
     ],
   });
 }
@@ -36,9 +56,14 @@ beforeAll(() => {
 });
 
 test('feelin and the BPMN runtime helpers bundle and run in the workflow sandbox', async () => {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./sandbox/feel-workflow'), logger: quietLogger() });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./sandbox/feel-workflow'),
+    logger: quietLogger(),
+  });
   const reports: Array<Record<string, unknown>> = [];
-  const sinks: InjectedSinks<ProbeSinks> = { probe: { report: { fn: (_info, result) => void reports.push(result), callDuringReplay: true } } };
+  const sinks: InjectedSinks<ProbeSinks> = {
+    probe: { report: { fn: (_info, result) => void reports.push(result), callDuringReplay: true } },
+  };
   await Worker.runReplayHistory(
     { workflowBundle: { code }, sinks },
     startHistory({ dateOfBirth: '2026-01-10', gaps: ['MenB', 'PCV'], urgent: true }),

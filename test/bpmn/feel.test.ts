@@ -1,5 +1,12 @@
 import {
-  conditionSource, evaluateCondition, evaluateExpression, evaluateFeel, evaluateList, feelSyntaxError, toExpression, toListExpression,
+  conditionSource,
+  evaluateCondition,
+  evaluateExpression,
+  evaluateFeel,
+  evaluateList,
+  feelSyntaxError,
+  toExpression,
+  toListExpression,
 } from '../../bpmn';
 
 test('Camunda convention: = starts FEEL, anything else is a literal', () => {
@@ -22,10 +29,18 @@ test('syntax check names the problem, and accepts valid FEEL', () => {
 });
 
 test('evaluation on JSON variables: ISO date strings are FEEL dates, results come back as JSON', () => {
-  expect(evaluateFeel('dateOfBirth + duration("P56D")', { dateOfBirth: '2026-01-10' })).toEqual({ ok: true, value: '2026-03-07' });
-  expect(evaluateFeel('at + duration("PT90M")', { at: '2026-01-10T09:00:00Z' })).toEqual({ ok: true, value: '2026-01-10T10:30:00.000Z' });
+  expect(evaluateFeel('dateOfBirth + duration("P56D")', { dateOfBirth: '2026-01-10' })).toEqual({
+    ok: true,
+    value: '2026-03-07',
+  });
+  expect(evaluateFeel('at + duration("PT90M")', { at: '2026-01-10T09:00:00Z' })).toEqual({
+    ok: true,
+    value: '2026-01-10T10:30:00.000Z',
+  });
   expect(evaluateFeel('duration("P1D") + duration("PT12H")', {})).toEqual({ ok: true, value: 'P1DT12H' });
-  expect(evaluateFeel('{n: count(items), first: items[1].name}', { items: [{ name: 'MenB' }, { name: 'PCV' }] })).toEqual({ ok: true, value: { n: 2, first: 'MenB' } });
+  expect(
+    evaluateFeel('{n: count(items), first: items[1].name}', { items: [{ name: 'MenB' }, { name: 'PCV' }] }),
+  ).toEqual({ ok: true, value: { n: 2, first: 'MenB' } });
   expect(evaluateFeel('status = "open"', { status: 'open' })).toEqual({ ok: true, value: true });
   expect(evaluateFeel('missing', {})).toEqual({ ok: true, value: null });
   const broken = evaluateFeel('a +', {});
@@ -43,7 +58,10 @@ test('conditions: true takes the flow, false/null do not, other values are error
 
 test('literal and list expressions', () => {
   expect(evaluateExpression({ type: 'literal', value: 'P14D' }, {})).toEqual({ ok: true, value: 'P14D' });
-  expect(evaluateList({ type: 'feel', expression: 'teams' }, { teams: ['a', 'b'] })).toEqual({ ok: true, value: ['a', 'b'] });
+  expect(evaluateList({ type: 'feel', expression: 'teams' }, { teams: ['a', 'b'] })).toEqual({
+    ok: true,
+    value: ['a', 'b'],
+  });
   expect(evaluateList({ type: 'feel', expression: '"a, b"' }, {})).toEqual({ ok: true, value: ['a', 'b'] });
   expect(evaluateList({ type: 'feel', expression: '[1, 2]' }, {}).ok).toBe(false);
 });

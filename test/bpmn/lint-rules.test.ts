@@ -9,7 +9,9 @@ async function runRule(ruleName: string, xml: string) {
 }
 
 test('every local rule has a fixture folder with valid and invalid diagrams', () => {
-  const folders = readdirSync(FIXTURES).filter((f) => f !== 'compile' && f !== 'xml').sort();
+  const folders = readdirSync(FIXTURES)
+    .filter((f) => f !== 'compile' && f !== 'xml')
+    .sort();
   expect(folders).toEqual(LOCAL_RULES.map((r) => r.name).sort());
   for (const rule of LOCAL_RULES) {
     const files = fixtureFiles(rule.name);

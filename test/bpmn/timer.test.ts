@@ -1,11 +1,27 @@
-import { addIsoDuration, parseIsoCycle, parseIsoDateTime, parseIsoDuration, resolveInstantOrDuration, resolveTimer, timerLiteralError } from '../../bpmn';
+import {
+  addIsoDuration,
+  parseIsoCycle,
+  parseIsoDateTime,
+  parseIsoDuration,
+  resolveInstantOrDuration,
+  resolveTimer,
+  timerLiteralError,
+} from '../../bpmn';
 
 const at = (iso: string) => Date.parse(iso);
 
 test('ISO 8601 durations', () => {
   expect(parseIsoDuration('P56D')).toMatchObject({ days: 56, hours: 0 });
   expect(parseIsoDuration('PT1H30M')).toMatchObject({ hours: 1, minutes: 30 });
-  expect(parseIsoDuration('P1Y2M3W4DT5H6M7.5S')).toEqual({ years: 1, months: 2, weeks: 3, days: 4, hours: 5, minutes: 6, seconds: 7.5 });
+  expect(parseIsoDuration('P1Y2M3W4DT5H6M7.5S')).toEqual({
+    years: 1,
+    months: 2,
+    weeks: 3,
+    days: 4,
+    hours: 5,
+    minutes: 6,
+    seconds: 7.5,
+  });
   for (const bad of ['P', 'PT', '56D', 'P56', 'P1DT', 'p5d', 'P-1D', '']) expect(parseIsoDuration(bad)).toBeNull();
 });
 
@@ -13,13 +29,17 @@ test('ISO 8601 date-times need a zone and a real date', () => {
   expect(parseIsoDateTime('2026-12-01T00:00:00Z')).toBe(at('2026-12-01T00:00:00Z'));
   expect(parseIsoDateTime('2026-06-01T09:30:00+01:00')).toBe(at('2026-06-01T08:30:00Z'));
   expect(parseIsoDateTime('2026-06-01T09:30:00.250-0130')).toBe(at('2026-06-01T11:00:00.250Z'));
-  for (const bad of ['2026-12-01T00:00:00', '2026-02-30T00:00:00Z', '2026-13-01T00:00:00Z', '2026-12-01', 'tomorrow']) expect(parseIsoDateTime(bad)).toBeNull();
+  for (const bad of ['2026-12-01T00:00:00', '2026-02-30T00:00:00Z', '2026-13-01T00:00:00Z', '2026-12-01', 'tomorrow'])
+    expect(parseIsoDateTime(bad)).toBeNull();
 });
 
 test('ISO 8601 repeating intervals', () => {
   expect(parseIsoCycle('R3/PT1H')).toMatchObject({ repetitions: 3, interval: { hours: 1 } });
   expect(parseIsoCycle('R/P7D')).toMatchObject({ repetitions: null, interval: { days: 7 } });
-  expect(parseIsoCycle('R2/2026-01-01T09:00:00Z/P1D')).toMatchObject({ repetitions: 2, start: at('2026-01-01T09:00:00Z') });
+  expect(parseIsoCycle('R2/2026-01-01T09:00:00Z/P1D')).toMatchObject({
+    repetitions: 2,
+    start: at('2026-01-01T09:00:00Z'),
+  });
   for (const bad of ['P7D', 'R3', 'R3/every', 'RX/P1D', '0 0 9 * * ?']) expect(parseIsoCycle(bad)).toBeNull();
   expect(timerLiteralError('cycle', 'R/PT0S')).toMatch(/zero/);
 });
@@ -32,11 +52,21 @@ test('adding durations is calendar-aware in UTC', () => {
 
 test('resolving timers against variables and the workflow clock', () => {
   const now = at('2026-01-10T12:00:00Z');
-  expect(resolveTimer({ kind: 'duration', value: { type: 'literal', value: 'P28D' } }, {}, now)).toEqual({ ok: true, value: { dueAt: at('2026-02-07T12:00:00Z') } });
-  expect(resolveTimer({ kind: 'date', value: { type: 'feel', expression: 'dateOfBirth + duration("P56D")' } }, { dateOfBirth: '2026-01-01' }, now))
-    .toEqual({ ok: true, value: { dueAt: at('2026-02-26T00:00:00Z') } });
-  expect(resolveTimer({ kind: 'cycle', value: { type: 'literal', value: 'R3/P7D' } }, {}, now))
-    .toEqual({ ok: true, value: { dueAt: at('2026-01-17T12:00:00Z'), repeat: { interval: parseIsoDuration('P7D'), remainingAfterFirst: 2 } } });
+  expect(resolveTimer({ kind: 'duration', value: { type: 'literal', value: 'P28D' } }, {}, now)).toEqual({
+    ok: true,
+    value: { dueAt: at('2026-02-07T12:00:00Z') },
+  });
+  expect(
+    resolveTimer(
+      { kind: 'date', value: { type: 'feel', expression: 'dateOfBirth + duration("P56D")' } },
+      { dateOfBirth: '2026-01-01' },
+      now,
+    ),
+  ).toEqual({ ok: true, value: { dueAt: at('2026-02-26T00:00:00Z') } });
+  expect(resolveTimer({ kind: 'cycle', value: { type: 'literal', value: 'R3/P7D' } }, {}, now)).toEqual({
+    ok: true,
+    value: { dueAt: at('2026-01-17T12:00:00Z'), repeat: { interval: parseIsoDuration('P7D'), remainingAfterFirst: 2 } },
+  });
   expect(resolveTimer({ kind: 'cycle', value: { type: 'literal', value: 'R/P7D' } }, {}, now).ok && true).toBe(true);
   const bad = resolveTimer({ kind: 'duration', value: { type: 'feel', expression: 'days' } }, { days: 5 }, now);
   expect(bad.ok).toBe(false);
@@ -44,8 +74,16 @@ test('resolving timers against variables and the workflow clock', () => {
 
 test('due dates: a date-time, a plain date, or a duration from now', () => {
   const now = at('2026-01-10T12:00:00Z');
-  expect(resolveInstantOrDuration({ type: 'literal', value: 'P14D' }, {}, now)).toEqual({ ok: true, value: at('2026-01-24T12:00:00Z') });
-  expect(resolveInstantOrDuration({ type: 'literal', value: '2026-03-01T09:00:00Z' }, {}, now)).toEqual({ ok: true, value: at('2026-03-01T09:00:00Z') });
-  expect(resolveInstantOrDuration({ type: 'feel', expression: 'dob + duration("P14D")' }, { dob: '2026-01-01' }, now)).toEqual({ ok: true, value: at('2026-01-15T00:00:00Z') });
+  expect(resolveInstantOrDuration({ type: 'literal', value: 'P14D' }, {}, now)).toEqual({
+    ok: true,
+    value: at('2026-01-24T12:00:00Z'),
+  });
+  expect(resolveInstantOrDuration({ type: 'literal', value: '2026-03-01T09:00:00Z' }, {}, now)).toEqual({
+    ok: true,
+    value: at('2026-03-01T09:00:00Z'),
+  });
+  expect(
+    resolveInstantOrDuration({ type: 'feel', expression: 'dob + duration("P14D")' }, { dob: '2026-01-01' }, now),
+  ).toEqual({ ok: true, value: at('2026-01-15T00:00:00Z') });
   expect(resolveInstantOrDuration({ type: 'literal', value: 'soon' }, {}, now).ok).toBe(false);
 });

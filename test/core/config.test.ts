@@ -21,18 +21,27 @@ describe('configuration', () => {
   });
 
   test('DATABASE_URL and TEMPORAL_ADDRESS point at real servers', () => {
-    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/chis', TEMPORAL_ADDRESS: 'temporal:7233' }, '/srv/chis');
+    const config = loadConfig(
+      { DATABASE_URL: 'postgres://u:p@db:5432/chis', TEMPORAL_ADDRESS: 'temporal:7233' },
+      '/srv/chis',
+    );
     expect(config.database).toEqual({ url: 'postgres://u:p@db:5432/chis' });
     expect(config.temporal).toMatchObject({ address: 'temporal:7233' });
   });
 
   test('a wrong value names the variable and what was expected', () => {
-    expect(problemsOf({ CHIS_PORT: 'eighty' })).toEqual([expect.stringMatching(/^CHIS_PORT: expected a TCP port number/)]);
-    expect(problemsOf({ CHIS_PORT: '70000' })).toEqual([expect.stringMatching(/^CHIS_PORT: expected a port from 1 to 65535, got "70000"/)]);
+    expect(problemsOf({ CHIS_PORT: 'eighty' })).toEqual([
+      expect.stringMatching(/^CHIS_PORT: expected a TCP port number/),
+    ]);
+    expect(problemsOf({ CHIS_PORT: '70000' })).toEqual([
+      expect.stringMatching(/^CHIS_PORT: expected a port from 1 to 65535, got "70000"/),
+    ]);
     expect(problemsOf({ TEMPORAL_ADDRESS: 'nohostport' })).toEqual([
       expect.stringMatching(/^CHIS_TEMPORAL_ADDRESS \(from TEMPORAL_ADDRESS\): expected host:port/),
     ]);
-    expect(problemsOf({ DATABASE_URL: 'mysql://x' })).toEqual([expect.stringMatching(/CHIS_DATABASE_URL .*expected a postgres:\/\//)]);
+    expect(problemsOf({ DATABASE_URL: 'mysql://x' })).toEqual([
+      expect.stringMatching(/CHIS_DATABASE_URL .*expected a postgres:\/\//),
+    ]);
   });
 
   test('every bad variable is reported at once', () => {

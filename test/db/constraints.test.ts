@@ -35,18 +35,26 @@ describe('schema constraints', () => {
   });
 
   test('an NHS number with a wrong check digit is refused', async () => {
-    await expect(db.sequelize.query(insertChild, { bind: ['9990000019'] })).rejects.toThrow(/children_nhs_number_check_digit/);
+    await expect(db.sequelize.query(insertChild, { bind: ['9990000019'] })).rejects.toThrow(
+      /children_nhs_number_check_digit/,
+    );
   });
 
   test('audit events can be appended but never changed or deleted', async () => {
-    await db.sequelize.query("INSERT INTO audit_events (actor_username, action, entity_type) VALUES ('tester', 'child.read', 'child')");
+    await db.sequelize.query(
+      "INSERT INTO audit_events (actor_username, action, entity_type) VALUES ('tester', 'child.read', 'child')",
+    );
     await expect(db.sequelize.query("UPDATE audit_events SET action = 'x'")).rejects.toThrow(/append-only/);
     await expect(db.sequelize.query('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
     await expect(db.sequelize.query('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
   });
 
   test('reference data: 14 localities, every district routed once, the 2026 schedule', async () => {
-    const [{ localities, districts, doses }] = await db.sequelize.query<{ localities: number; districts: number; doses: number }>(
+    const [{ localities, districts, doses }] = await db.sequelize.query<{
+      localities: number;
+      districts: number;
+      doses: number;
+    }>(
       `SELECT (SELECT count(*)::int FROM localities) AS localities,
               (SELECT count(*)::int FROM postcode_districts) AS districts,
               (SELECT count(*)::int FROM immunisation_schedule_doses) AS doses`,

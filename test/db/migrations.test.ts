@@ -18,7 +18,15 @@ describe('migrations', () => {
       { type: QueryTypes.SELECT },
     );
     expect(tables.map((t) => t.tablename)).toEqual(
-      expect.arrayContaining(['children', 'localities', 'human_tasks', 'audit_events', 'notifications', 'process_definitions', 'schema_migrations']),
+      expect.arrayContaining([
+        'children',
+        'localities',
+        'human_tasks',
+        'audit_events',
+        'notifications',
+        'process_definitions',
+        'schema_migrations',
+      ]),
     );
     expect(await migrate(db.sequelize)).toEqual([]);
   });

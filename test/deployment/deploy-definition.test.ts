@@ -22,13 +22,20 @@ function jobModes(graph: CompiledGraph): Array<[string, boolean]> {
   const refs: ActivityRef[] = [];
   for (const n of Object.values(graph.nodes)) {
     if (n.kind === 'serviceTask' || n.kind === 'sendTask') refs.push(n.activity);
-    if ((n.kind === 'endEvent' || n.kind === 'intermediateThrowEvent') && n.result.type === 'message' && n.result.activity) refs.push(n.result.activity);
+    if (
+      (n.kind === 'endEvent' || n.kind === 'intermediateThrowEvent') &&
+      n.result.type === 'message' &&
+      n.result.activity
+    )
+      refs.push(n.result.activity);
   }
   return refs.map((r) => [r.activityType, r.local === true]);
 }
 
 async function countDefinitions(db: Database): Promise<number> {
-  const [row] = await db.sequelize.query<{ n: number }>('SELECT count(*)::int AS n FROM process_definitions', { type: QueryTypes.SELECT });
+  const [row] = await db.sequelize.query<{ n: number }>('SELECT count(*)::int AS n FROM process_definitions', {
+    type: QueryTypes.SELECT,
+  });
   return row.n;
 }
 
@@ -56,11 +63,16 @@ describe('deploying process definitions', () => {
 
   test('a refused diagram lists its problems and writes nothing', async () => {
     const before = await countDefinitions(db);
-    const broken = (await exampleXml('refused')).replace('</bpmn:process>', '<bpmn:serviceTask id="Unknown_Job"><bpmn:extensionElements><zeebe:taskDefinition type="no.such.activity" /></bpmn:extensionElements></bpmn:serviceTask></bpmn:process>');
+    const broken = (await exampleXml('refused')).replace(
+      '</bpmn:process>',
+      '<bpmn:serviceTask id="Unknown_Job"><bpmn:extensionElements><zeebe:taskDefinition type="no.such.activity" /></bpmn:extensionElements></bpmn:serviceTask></bpmn:process>',
+    );
     const outcome = await deployDefinition(db.sequelize, broken, context);
     expect(outcome.status).toBe('refused');
     if (outcome.status !== 'refused') return;
-    expect(outcome.problems.some((p) => p.elementId === 'Unknown_Job' && /no\.such\.activity/.test(p.message))).toBe(true);
+    expect(outcome.problems.some((p) => p.elementId === 'Unknown_Job' && /no\.such\.activity/.test(p.message))).toBe(
+      true,
+    );
     expect(await countDefinitions(db)).toBe(before);
   });
 
@@ -80,14 +92,23 @@ describe('deploying process definitions', () => {
     expect(second.every((r) => r.outcome.status === 'unchanged')).toBe(true);
   });
 
-  test('the stored graph fixes which jobs run as local activities (the catalogue\'s local types unless the context says)', async () => {
+  test("the stored graph fixes which jobs run as local activities (the catalogue's local types unless the context says)", async () => {
     const store = new DefinitionStore(db.sequelize);
     await deployDirectory(db.sequelize, join(__dirname, '../../definitions'), context);
     const modes = jobModes((await store.withGraph('new-birth-registration'))!.graph);
-    expect(modes).toEqual(expect.arrayContaining([['child.createOrMatchRecord', true], ['pds.lookupPatient', false], ['notify.emailGpPractice', false]]));
+    expect(modes).toEqual(
+      expect.arrayContaining([
+        ['child.createOrMatchRecord', true],
+        ['pds.lookupPatient', false],
+        ['notify.emailGpPractice', false],
+      ]),
+    );
     for (const [type, local] of modes) expect({ type, local }).toEqual({ type, local: LOCAL_ACTIVITY_TYPES.has(type) });
 
-    const xml = (await readFile(join(__dirname, '../../definitions/new-birth-registration.bpmn'), 'utf8')).replaceAll('new-birth-registration', 'all-queued');
+    const xml = (await readFile(join(__dirname, '../../definitions/new-birth-registration.bpmn'), 'utf8')).replaceAll(
+      'new-birth-registration',
+      'all-queued',
+    );
     const outcome = await deployDefinition(db.sequelize, xml, { ...context, localActivityTypes: new Set() });
     expect(outcome.status).toBe('deployed');
     expect(jobModes((await store.withGraph('all-queued'))!.graph).filter(([, local]) => local)).toEqual([]);

@@ -32,13 +32,17 @@ test('runs workflows through activities, timers, signals, queries, updates, chil
     await counter.signal('increment', 2);
     expect(await counter.query('value')).toBe(2);
     expect(await counter.executeUpdate('add', { args: [5] })).toBe(7);
-    await expect(counter.executeUpdate('add', { args: [-1] })).rejects.toMatchObject({ cause: { message: 'negative' } });
+    await expect(counter.executeUpdate('add', { args: [-1] })).rejects.toMatchObject({
+      cause: { message: 'negative' },
+    });
     await counter.signal('finish');
     expect(await counter.result()).toBe(7);
     expect(await counter.query('value')).toBe(7); // queries work on closed runs too
 
     expect(await c.execute('flaky', { taskQueue: tq, workflowId: id('flaky'), args: [2] })).toBe(3);
-    expect(await c.execute('parent', { taskQueue: tq, workflowId: id('parent'), args: ['kid'] })).toBe('parent(Hello, kid!)');
+    expect(await c.execute('parent', { taskQueue: tq, workflowId: id('parent'), args: ['kid'] })).toBe(
+      'parent(Hello, kid!)',
+    );
     expect(await c.execute('looper', { taskQueue: tq, workflowId: id('looper'), args: [3] })).toBe(0);
 
     const cancellable = await c.start('cancellable', { taskQueue: tq, workflowId: id('cancel') });
@@ -53,7 +57,9 @@ test('terminate, describe, duplicate start and missing workflows', async () => {
   const c = env.client.workflow;
   const wid = id('terminate');
   const h = await c.start('counter', { taskQueue: 'nobody-polls', workflowId: wid });
-  await expect(c.start('counter', { taskQueue: 'nobody-polls', workflowId: wid })).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+  await expect(c.start('counter', { taskQueue: 'nobody-polls', workflowId: wid })).rejects.toBeInstanceOf(
+    WorkflowExecutionAlreadyStartedError,
+  );
   expect((await h.describe()).status.name).toBe('RUNNING');
   await h.terminate('enough');
   expect((await h.describe()).status.name).toBe('TERMINATED');

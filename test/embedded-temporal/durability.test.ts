@@ -14,11 +14,20 @@ test('SIGKILL of the server mid-activity, mid-timer and between signal and updat
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue: 'durable', workflowsPath: WORKFLOWS, activities });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: 'durable',
+    workflowsPath: WORKFLOWS,
+    activities,
+  });
   const ids = ['d1', 'd2', 'd3'];
   try {
     await worker.runUntil(async () => {
-      const handles = await Promise.all(ids.map((workflowId) => client.workflow.start('durableSteps', { taskQueue: 'durable', workflowId, args: [2000] })));
+      const handles = await Promise.all(
+        ids.map((workflowId) =>
+          client.workflow.start('durableSteps', { taskQueue: 'durable', workflowId, args: [2000] }),
+        ),
+      );
       // Mid-activity: the activities take 1.5 s.
       await new Promise((r) => setTimeout(r, 700));
       await server.kill();

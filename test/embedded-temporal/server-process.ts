@@ -17,9 +17,23 @@ export class ServerProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(TEMPORAL_SERVER_BIN, ['server', 'start-dev', '--port', String(this.port), '--headless', '--log-level', 'warn', '--database-url', this.databaseUrl], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      TEMPORAL_SERVER_BIN,
+      [
+        'server',
+        'start-dev',
+        '--port',
+        String(this.port),
+        '--headless',
+        '--log-level',
+        'warn',
+        '--database-url',
+        this.databaseUrl,
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     child.stderr?.on('data', (d: Buffer) => {
       this.stderr += d.toString();
     });

@@ -16,7 +16,13 @@ test('a 30-day timer completes at once and server time moves 30 days', async () 
   const before = await env.currentTimeMs();
   const started = Date.now();
   await worker.runUntil(async () => {
-    expect(await env.client.workflow.execute('sleeper', { taskQueue: 'skip', workflowId: 'thirty-days', args: [30 * 86_400_000] })).toBe('slept');
+    expect(
+      await env.client.workflow.execute('sleeper', {
+        taskQueue: 'skip',
+        workflowId: 'thirty-days',
+        args: [30 * 86_400_000],
+      }),
+    ).toBe('slept');
   });
   expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * 86_400_000);
   expect(Date.now() - started).toBeLessThan(20_000);
@@ -26,7 +32,11 @@ test('a 30-day timer completes at once and server time moves 30 days', async () 
 test('env.sleep skips explicitly while a workflow waits on a week-long timer', async () => {
   const worker = await makeWorker(env, 'skip2');
   await worker.runUntil(async () => {
-    const h = await env.client.workflow.start('sleeper', { taskQueue: 'skip2', workflowId: 'one-week', args: [7 * 86_400_000] });
+    const h = await env.client.workflow.start('sleeper', {
+      taskQueue: 'skip2',
+      workflowId: 'one-week',
+      args: [7 * 86_400_000],
+    });
     const before = await env.currentTimeMs();
     await env.sleep(8 * 86_400_000);
     expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(8 * 86_400_000);

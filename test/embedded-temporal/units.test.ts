@@ -9,11 +9,38 @@ import { encodeToken, decodeToken } from '../../embedded-temporal/engine/task-to
 describe('command line', () => {
   test('accepts the dev-server arguments the SDK passes', () => {
     const args = parseServerArgs([
-      'server', 'start-dev', '--port', '7300', '--namespace', 'default', '--namespace', 'chis', '--ip', '127.0.0.1',
-      '--log-format', 'pretty', '--log-level', 'warn', '--dynamic-config-value', 'a=b', '--db-filename', '/tmp/x',
-      '--headless', '--search-attribute', 'ChildId=Keyword', '--frobnicate',
+      'server',
+      'start-dev',
+      '--port',
+      '7300',
+      '--namespace',
+      'default',
+      '--namespace',
+      'chis',
+      '--ip',
+      '127.0.0.1',
+      '--log-format',
+      'pretty',
+      '--log-level',
+      'warn',
+      '--dynamic-config-value',
+      'a=b',
+      '--db-filename',
+      '/tmp/x',
+      '--headless',
+      '--search-attribute',
+      'ChildId=Keyword',
+      '--frobnicate',
     ]);
-    expect(args).toMatchObject({ mode: 'dev', port: 7300, ip: '127.0.0.1', namespaces: ['default', 'chis'], dbFilename: '/tmp/x', logLevel: 'warn', logFormat: 'pretty' });
+    expect(args).toMatchObject({
+      mode: 'dev',
+      port: 7300,
+      ip: '127.0.0.1',
+      namespaces: ['default', 'chis'],
+      dbFilename: '/tmp/x',
+      logLevel: 'warn',
+      logFormat: 'pretty',
+    });
     expect(args.searchAttributes).toEqual([{ name: 'ChildId', type: 'Keyword' }]);
     expect(args.warnings).toEqual(['ignoring unknown flag --frobnicate']);
     expect(args.ignored).toEqual(['--dynamic-config-value a=b']);
@@ -21,30 +48,56 @@ describe('command line', () => {
 
   test('accepts the test-server form and rejects nonsense with a clear message', () => {
     expect(parseServerArgs(['7301'])).toMatchObject({ mode: 'test', port: 7301 });
-    expect(parseServerArgs(['7301', '--database-url', 'postgres://x/y'])).toMatchObject({ databaseUrl: 'postgres://x/y' });
-    expect(() => parseServerArgs(['server', 'start-dev', '--port', 'abc'])).toThrow('--port must be a TCP port, got "abc"');
+    expect(parseServerArgs(['7301', '--database-url', 'postgres://x/y'])).toMatchObject({
+      databaseUrl: 'postgres://x/y',
+    });
+    expect(() => parseServerArgs(['server', 'start-dev', '--port', 'abc'])).toThrow(
+      '--port must be a TCP port, got "abc"',
+    );
     expect(() => parseServerArgs(['nonsense'])).toThrow(/expected "server start-dev \.\.\." or a port number/);
-    expect(() => parseServerArgs(['server', 'start-dev', '--search-attribute', 'NoType'])).toThrow('--search-attribute must be NAME=Type');
+    expect(() => parseServerArgs(['server', 'start-dev', '--search-attribute', 'NoType'])).toThrow(
+      '--search-attribute must be NAME=Type',
+    );
   });
 });
 
 test('the hand-encoded GetSystemInfo answer equals the generated encoding', () => {
   const capabilities = Object.fromEntries(Object.keys(SYSTEM_INFO_CAPABILITY_FIELDS).map((k) => [k, true]));
-  const expected = temporal.api.workflowservice.v1.GetSystemInfoResponse.encode({ serverVersion: SERVER_VERSION, capabilities }).finish();
+  const expected = temporal.api.workflowservice.v1.GetSystemInfoResponse.encode({
+    serverVersion: SERVER_VERSION,
+    capabilities,
+  }).finish();
   expect(systemInfoBytes().equals(Buffer.from(expected))).toBe(true);
   const decoded = temporal.api.workflowservice.v1.GetSystemInfoResponse.decode(systemInfoBytes());
   expect(decoded.capabilities?.sdkMetadata).toBe(true);
 });
 
 describe('visibility query language', () => {
-  const types = new Map([['ChildId', 2], ['Priority', 3], ['Tags', 7]]);
+  const types = new Map([
+    ['ChildId', 2],
+    ['Priority', 3],
+    ['Tags', 7],
+  ]);
 
   test('compiles predicates, AND/OR, IN, BETWEEN and custom attributes to parameterised SQL', () => {
-    const q = compileQuery(`WorkflowType = 'screening' AND (ExecutionStatus = 'Running' OR ExecutionStatus="Completed") AND ChildId IN ('a','b') AND Priority >= 2 AND StartTime BETWEEN '2024-01-01T00:00:00Z' AND '2024-02-01T00:00:00Z' ORDER BY StartTime DESC`, types);
+    const q = compileQuery(
+      `WorkflowType = 'screening' AND (ExecutionStatus = 'Running' OR ExecutionStatus="Completed") AND ChildId IN ('a','b') AND Priority >= 2 AND StartTime BETWEEN '2024-01-01T00:00:00Z' AND '2024-02-01T00:00:00Z' ORDER BY StartTime DESC`,
+      types,
+    );
     expect(q.where).toBe(
       `workflow_type = $1 AND ((status = $2) OR (status = $3)) AND (search_attributes->$4) ?| $5::text[] AND (search_attributes->>$6)::numeric >= $7::numeric AND start_time BETWEEN $8::timestamptz AND $9::timestamptz`,
     );
-    expect(q.params).toEqual(['screening', 1, 2, 'ChildId', ['a', 'b'], 'Priority', 2, '2024-01-01T00:00:00.000Z', '2024-02-01T00:00:00.000Z']);
+    expect(q.params).toEqual([
+      'screening',
+      1,
+      2,
+      'ChildId',
+      ['a', 'b'],
+      'Priority',
+      2,
+      '2024-01-01T00:00:00.000Z',
+      '2024-02-01T00:00:00.000Z',
+    ]);
     expect(compileQuery('', types)).toEqual({ where: 'TRUE', params: [] });
     expect(compileQuery(`Tags = 'x'`, types).where).toBe(`(search_attributes->$1) ? $2`);
   });
@@ -79,7 +132,17 @@ test('deadlines come out in time order and a run keeps only its latest deadline'
 });
 
 test('task tokens round-trip and garbage is refused', () => {
-  const t = { kind: 'activity' as const, namespace: 'n', workflowId: 'w', runId: 'r', scheduledEventId: 5, dispatch: 'd', attempt: 2, queryId: '', activityId: 'a1' };
+  const t = {
+    kind: 'activity' as const,
+    namespace: 'n',
+    workflowId: 'w',
+    runId: 'r',
+    scheduledEventId: 5,
+    dispatch: 'd',
+    attempt: 2,
+    queryId: '',
+    activityId: 'a1',
+  };
   expect(decodeToken(encodeToken(t))).toEqual(t);
   expect(() => decodeToken(Buffer.from('garbage'))).toThrow('Error deserializing task token.');
 });

@@ -20,8 +20,16 @@ test('list and count filter by type, id, status, time and custom keyword attribu
   const c = env.client.workflow;
   const t0 = new Date(Date.now() - 1000).toISOString();
   // Nobody polls this queue: the runs stay RUNNING until terminated.
-  await c.start('counter', { taskQueue: 'idle', workflowId: 'vis-a', searchAttributes: { CustomKeywordField: ['red'] } });
-  await c.start('counter', { taskQueue: 'idle', workflowId: 'vis-b', searchAttributes: { CustomKeywordField: ['blue'] } });
+  await c.start('counter', {
+    taskQueue: 'idle',
+    workflowId: 'vis-a',
+    searchAttributes: { CustomKeywordField: ['red'] },
+  });
+  await c.start('counter', {
+    taskQueue: 'idle',
+    workflowId: 'vis-b',
+    searchAttributes: { CustomKeywordField: ['blue'] },
+  });
   await c.start('sleeper', { taskQueue: 'idle', workflowId: 'vis-c', args: [1] });
   await c.getHandle('vis-b').terminate('done');
 
@@ -36,6 +44,11 @@ test('list and count filter by type, id, status, time and custom keyword attribu
   const grouped = await c.count('GROUP BY ExecutionStatus');
   expect(grouped.count).toBe(3);
   // The SDK decodes group values with its legacy search-attribute converter, which yields lists.
-  expect(grouped.groups.map((g) => [g.groupValues[0], g.count]).sort()).toEqual([[['Running'], 2], [['Terminated'], 1]]);
-  await expect(ids(`Bogus = 1`)).rejects.toMatchObject({ cause: { details: 'invalid query: unknown search attribute Bogus' } });
+  expect(grouped.groups.map((g) => [g.groupValues[0], g.count]).sort()).toEqual([
+    [['Running'], 2],
+    [['Terminated'], 1],
+  ]);
+  await expect(ids(`Bogus = 1`)).rejects.toMatchObject({
+    cause: { details: 'invalid query: unknown search attribute Bogus' },
+  });
 });

@@ -6,7 +6,13 @@ import { WORKFLOWS } from './helpers';
 async function main(): Promise<void> {
   const [address, taskQueue] = process.argv.slice(2);
   const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({ connection, taskQueue, workflowsPath: WORKFLOWS, activities, stickyQueueScheduleToStartTimeout: '1s' });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowsPath: WORKFLOWS,
+    activities,
+    stickyQueueScheduleToStartTimeout: '1s',
+  });
   process.stdout.write('ready\n');
   await worker.run();
 }

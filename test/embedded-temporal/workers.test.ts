@@ -18,13 +18,19 @@ afterAll(async () => {
 test('a SIGKILLed worker’s workflows (sticky to it) are finished by a new worker', async () => {
   const taskQueue = 'kill-me';
   // One process (no tsx CLI wrapper), so that SIGKILL really kills the worker.
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), resolve(__dirname, 'worker-main.ts'), env.address, taskQueue], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--require', require.resolve('tsx/cjs'), resolve(__dirname, 'worker-main.ts'), env.address, taskQueue],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise<void>((ok, fail) => {
     child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ok());
     child.once('exit', (code) => fail(new Error(`worker exited early with ${code}`)));
   });
   const ids = ['kill-1', 'kill-2', 'kill-3'];
-  const handles = await Promise.all(ids.map((workflowId) => env.client.workflow.start('counter', { taskQueue, workflowId })));
+  const handles = await Promise.all(
+    ids.map((workflowId) => env.client.workflow.start('counter', { taskQueue, workflowId })),
+  );
   for (const h of handles) await h.signal('increment', 1);
   // Each run has completed a task on the killed worker and is sticky to it.
   for (const h of handles) expect(await h.query('value')).toBe(1);

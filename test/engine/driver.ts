@@ -45,7 +45,8 @@ export class Driver {
   }
 
   send(event: EngineEvent): EngineCommand[] {
-    if (this.inPlace) return this.record(event, handleEvent(this.graph, this.state, event, this.now, { inPlace: true }));
+    if (this.inPlace)
+      return this.record(event, handleEvent(this.graph, this.state, event, this.now, { inPlace: true }));
     const before = JSON.stringify(this.state);
     const step = handleEvent(this.graph, this.state, event, this.now);
     // The engine must never change the state it was given.
@@ -65,7 +66,9 @@ export class Driver {
   }
 
   get variables(): Variables {
-    return this.state.status === 'running' ? this.state.instances[this.state.rootId].variables : (this.state.result ?? {});
+    return this.state.status === 'running'
+      ? this.state.instances[this.state.rootId].variables
+      : (this.state.result ?? {});
   }
 
   /** Element ids in completion order. */
@@ -74,25 +77,38 @@ export class Driver {
   }
 
   get active(): string[] {
-    return Object.values(this.state.instances).filter((i) => i.kind !== 'process').map((i) => i.elementId);
+    return Object.values(this.state.instances)
+      .filter((i) => i.kind !== 'process')
+      .map((i) => i.elementId);
   }
 
   jobs(activityType?: string): JobWait[] {
-    return Object.values(this.state.waits).filter((w): w is JobWait => w.type === 'job' && (activityType === undefined || w.activityType === activityType));
+    return Object.values(this.state.waits).filter(
+      (w): w is JobWait => w.type === 'job' && (activityType === undefined || w.activityType === activityType),
+    );
   }
 
   tasks(elementId?: string): UserTaskWait[] {
-    return Object.values(this.state.waits).filter((w): w is UserTaskWait => w.type === 'userTask' && (elementId === undefined || w.nodeId === elementId));
+    return Object.values(this.state.waits).filter(
+      (w): w is UserTaskWait => w.type === 'userTask' && (elementId === undefined || w.nodeId === elementId),
+    );
   }
 
   timers(): TimerWait[] {
-    return Object.values(this.state.waits).filter((w): w is TimerWait => w.type === 'timer').sort((a, b) => a.fireAt - b.fireAt || a.id.localeCompare(b.id));
+    return Object.values(this.state.waits)
+      .filter((w): w is TimerWait => w.type === 'timer')
+      .sort((a, b) => a.fireAt - b.fireAt || a.id.localeCompare(b.id));
   }
 
   /** Completes the one open job of `activityType` (or of the given node). */
   completeJob(activityTypeOrNode: string, variables: Variables = {}): EngineCommand[] {
     const job = this.jobs().find((j) => j.activityType === activityTypeOrNode || j.nodeId === activityTypeOrNode);
-    if (!job) throw new Error(`no open job for ${activityTypeOrNode}; open: ${this.jobs().map((j) => j.nodeId).join(', ')}`);
+    if (!job)
+      throw new Error(
+        `no open job for ${activityTypeOrNode}; open: ${this.jobs()
+          .map((j) => j.nodeId)
+          .join(', ')}`,
+      );
     return this.send({ type: 'jobCompleted', jobId: job.id, variables });
   }
 
@@ -123,8 +139,19 @@ export class Driver {
     return fired;
   }
 
-  message(name: string, correlationKey: string | null, variables: Variables = {}, bufferForMs?: number): EngineCommand[] {
-    return this.send({ type: 'messageReceived', name, correlationKey, variables, ...(bufferForMs ? { bufferForMs } : {}) });
+  message(
+    name: string,
+    correlationKey: string | null,
+    variables: Variables = {},
+    bufferForMs?: number,
+  ): EngineCommand[] {
+    return this.send({
+      type: 'messageReceived',
+      name,
+      correlationKey,
+      variables,
+      ...(bufferForMs ? { bufferForMs } : {}),
+    });
   }
 
   commandsOf<T extends EngineCommand['type']>(type: T): Extract<EngineCommand, { type: T }>[] {

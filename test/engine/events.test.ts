@@ -35,7 +35,10 @@ describe('timer catch events', () => {
 describe('messages', () => {
   const graph = (() => {
     const g = new GraphBuilder('msg');
-    g.start('start').messageCatch('result', 'screeningResult', 'nhsNumber', [map('hearingOutcome', 'outcome')]).receive('ack', 'ack', 'nhsNumber').end('end');
+    g.start('start')
+      .messageCatch('result', 'screeningResult', 'nhsNumber', [map('hearingOutcome', 'outcome')])
+      .receive('ack', 'ack', 'nhsNumber')
+      .end('end');
     g.chain('start', 'result', 'ack', 'end');
     return g.build();
   })();
@@ -74,7 +77,11 @@ describe('messages', () => {
   it('publishes messages from throw and end events with their input-mapped payload', () => {
     const g = new GraphBuilder('pub');
     g.start('start')
-      .throwEvent('tell', { type: 'message', message: { name: lit('childMoved'), correlationKey: feel('nhsNumber') } }, [map('to', '"Coventry"')])
+      .throwEvent(
+        'tell',
+        { type: 'message', message: { name: lit('childMoved'), correlationKey: feel('nhsNumber') } },
+        [map('to', '"Coventry"')],
+      )
       .end('end', { type: 'message', message: { name: lit('done'), correlationKey: feel('nhsNumber') } });
     g.chain('start', 'tell', 'end');
     const d = new Driver(g.build(), { nhsNumber: '42' });
@@ -100,7 +107,12 @@ describe('messages', () => {
 describe('event-based gateway', () => {
   const graph = (() => {
     const g = new GraphBuilder('race');
-    g.start('start').eventGateway('gw').messageCatch('reply', 'reply', 'key').timerCatch('timeout', 'duration', 'P5D').end('replied').end('timedOut');
+    g.start('start')
+      .eventGateway('gw')
+      .messageCatch('reply', 'reply', 'key')
+      .timerCatch('timeout', 'duration', 'P5D')
+      .end('replied')
+      .end('timedOut');
     g.chain('start', 'gw').chain('gw', 'reply', 'replied').chain('gw', 'timeout', 'timedOut');
     return g.build();
   })();
@@ -165,7 +177,12 @@ describe('boundary timers: weekly reminders and an escalation after 28 days', ()
     const timers = d.timers().map((t) => t.id);
     expect(timers).toHaveLength(2);
     const cmds = d.completeTask('accept', {});
-    expect(cmds.filter((c) => c.type === 'cancelTimer').map((c) => (c as { timerId: string }).timerId).sort()).toEqual(timers.sort());
+    expect(
+      cmds
+        .filter((c) => c.type === 'cancelTimer')
+        .map((c) => (c as { timerId: string }).timerId)
+        .sort(),
+    ).toEqual(timers.sort());
     expect(d.status).toBe('completed');
     expect(d.path).toEqual(['start', 'weekly', 'remind', 'reminded', 'accept', 'accepted', 'transfer']);
   });
@@ -184,10 +201,21 @@ describe('boundary timers: weekly reminders and an escalation after 28 days', ()
 describe('message and escalation boundary events', () => {
   it('an interrupting message boundary cancels the host; a non-interrupting one runs alongside, repeatedly', () => {
     const g = new GraphBuilder('mb');
-    g.start('start').user('wait')
-      .boundary('withdrawn', 'wait', { type: 'message', message: { name: lit('withdrawn'), correlationKey: feel('id') } })
-      .boundary('note', 'wait', { type: 'message', message: { name: lit('note'), correlationKey: feel('id') } }, { interrupting: false, outputs: [map('lastNote', 'text')] })
-      .end('noted').end('stopped').end('done');
+    g.start('start')
+      .user('wait')
+      .boundary('withdrawn', 'wait', {
+        type: 'message',
+        message: { name: lit('withdrawn'), correlationKey: feel('id') },
+      })
+      .boundary(
+        'note',
+        'wait',
+        { type: 'message', message: { name: lit('note'), correlationKey: feel('id') } },
+        { interrupting: false, outputs: [map('lastNote', 'text')] },
+      )
+      .end('noted')
+      .end('stopped')
+      .end('done');
     g.chain('start', 'wait', 'done').chain('withdrawn', 'stopped').chain('note', 'noted');
     const d = new Driver(g.build(), { id: 'c1' });
     d.message('note', 'c1', { text: 'first' });
@@ -204,15 +232,24 @@ describe('message and escalation boundary events', () => {
     const g = new GraphBuilder('esc');
     g.start('start')
       .sub('work', (s) => {
-        s.start('ss').throwEvent('raise', { type: 'escalation', escalationCode: 'LATE' }).service('goOn', 'goOn').end('se');
+        s.start('ss')
+          .throwEvent('raise', { type: 'escalation', escalationCode: 'LATE' })
+          .service('goOn', 'goOn')
+          .end('se');
         s.chain('ss', 'raise', 'goOn', 'se');
       })
       .boundary('lateB', 'work', { type: 'escalation', escalationCode: 'LATE' }, { interrupting: false })
       .service('tellLead', 'tellLead')
-      .end('end').end('endB');
+      .end('end')
+      .end('endB');
     g.chain('start', 'work', 'end').chain('lateB', 'tellLead', 'endB');
     const d = new Driver(g.build());
-    expect(d.jobs().map((j) => j.nodeId).sort()).toEqual(['goOn', 'tellLead']);
+    expect(
+      d
+        .jobs()
+        .map((j) => j.nodeId)
+        .sort(),
+    ).toEqual(['goOn', 'tellLead']);
     d.completeJob('goOn');
     d.completeJob('tellLead');
     expect(d.status).toBe('completed');
@@ -222,11 +259,14 @@ describe('message and escalation boundary events', () => {
     const g = new GraphBuilder('esc2');
     g.start('start')
       .sub('work', (s) => {
-        s.start('ss').throwEvent('unknown', { type: 'escalation', escalationCode: 'OTHER' }).end('raise', { type: 'escalation', escalationCode: 'LATE' });
+        s.start('ss')
+          .throwEvent('unknown', { type: 'escalation', escalationCode: 'OTHER' })
+          .end('raise', { type: 'escalation', escalationCode: 'LATE' });
         s.chain('ss', 'unknown', 'raise');
       })
       .boundary('lateB', 'work', { type: 'escalation', escalationCode: 'LATE' })
-      .end('end').end('endB');
+      .end('end')
+      .end('endB');
     g.chain('start', 'work', 'end').chain('lateB', 'endB');
     const d = new Driver(g.build());
     expect(d.path).toEqual(['start', 'ss', 'unknown', 'raise', 'lateB', 'endB', 'esc2']);
@@ -237,12 +277,20 @@ describe('message and escalation boundary events', () => {
 describe('errors', () => {
   const withErrorEnd = (catchCode?: string) => {
     const g = new GraphBuilder('err');
-    g.start('start')
-      .sub('check', (s) => {
-        s.start('ss').service('verify', 'verify').xor('ok', 'ok->fine').end('fine').end('bad', { type: 'error', errorCode: 'NO_CONSENT' });
-        s.chain('ss', 'verify', 'ok').flow('ok', 'fine', { id: 'ok->fine', isDefault: true }).flow('ok', 'bad', { condition: 'consent = false' });
-      });
-    if (catchCode !== 'none') g.boundary('caught', 'check', { type: 'error', ...(catchCode ? { errorCode: catchCode } : {}) }).end('handled').chain('caught', 'handled');
+    g.start('start').sub('check', (s) => {
+      s.start('ss')
+        .service('verify', 'verify')
+        .xor('ok', 'ok->fine')
+        .end('fine')
+        .end('bad', { type: 'error', errorCode: 'NO_CONSENT' });
+      s.chain('ss', 'verify', 'ok')
+        .flow('ok', 'fine', { id: 'ok->fine', isDefault: true })
+        .flow('ok', 'bad', { condition: 'consent = false' });
+    });
+    if (catchCode !== 'none')
+      g.boundary('caught', 'check', { type: 'error', ...(catchCode ? { errorCode: catchCode } : {}) })
+        .end('handled')
+        .chain('caught', 'handled');
     g.end('end').chain('start', 'check', 'end');
     return g.build();
   };
@@ -270,7 +318,11 @@ describe('errors', () => {
 
   it('a job failing with a BPMN error is caught by the task boundary', () => {
     const g = new GraphBuilder('jobErr');
-    g.start('start').service('pds', 'pdsLookup').boundary('notFound', 'pds', { type: 'error', errorCode: 'NOT_FOUND' }).end('end').end('missing');
+    g.start('start')
+      .service('pds', 'pdsLookup')
+      .boundary('notFound', 'pds', { type: 'error', errorCode: 'NOT_FOUND' })
+      .end('end')
+      .end('missing');
     g.chain('start', 'pds', 'end').chain('notFound', 'missing');
     const d = new Driver(g.build());
     d.send({ type: 'jobFailed', jobId: d.jobs()[0].id, message: 'no such child', bpmnError: { code: 'NOT_FOUND' } });
@@ -280,13 +332,25 @@ describe('errors', () => {
 
   it("a caught job error puts its code, message and variables in the catching boundary's scope", () => {
     const g = new GraphBuilder('errVars');
-    g.start('start').sub('sub', (s) => {
-      s.start('ss').service('pds', 'pdsLookup').boundary('notFound', 'pds', { type: 'error', errorCode: 'NOT_FOUND' }).script('note', 'errorCode + ": " + errorMessage', 'note').end('se').end('seErr');
-      s.chain('ss', 'pds', 'se').chain('notFound', 'note', 'seErr');
-    }).end('end');
+    g.start('start')
+      .sub('sub', (s) => {
+        s.start('ss')
+          .service('pds', 'pdsLookup')
+          .boundary('notFound', 'pds', { type: 'error', errorCode: 'NOT_FOUND' })
+          .script('note', 'errorCode + ": " + errorMessage', 'note')
+          .end('se')
+          .end('seErr');
+        s.chain('ss', 'pds', 'se').chain('notFound', 'note', 'seErr');
+      })
+      .end('end');
     g.chain('start', 'sub', 'end');
     const d = new Driver(g.build());
-    d.send({ type: 'jobFailed', jobId: d.jobs()[0].id, message: 'no such child', bpmnError: { code: 'NOT_FOUND', message: 'no such child', variables: { searched: 'PDS' } } });
+    d.send({
+      type: 'jobFailed',
+      jobId: d.jobs()[0].id,
+      message: 'no such child',
+      bpmnError: { code: 'NOT_FOUND', message: 'no such child', variables: { searched: 'PDS' } },
+    });
     expect(d.status).toBe('completed');
     expect(d.path).toEqual(['start', 'ss', 'notFound', 'note', 'seErr', 'sub', 'end', 'errVars']);
     // The boundary sits inside the sub-process: its scope (the sub-process) held them and ended with it.
@@ -298,18 +362,35 @@ describe('errors', () => {
     g.start('start').service('pds', 'pdsLookup').boundary('failed', 'pds', { type: 'error' }).end('end').end('handled');
     g.chain('start', 'pds', 'end').chain('failed', 'handled');
     const d = new Driver(g.build());
-    d.send({ type: 'jobFailed', jobId: d.jobs()[0].id, message: 'gone', bpmnError: { code: 'CHILD_GONE', message: 'moved abroad' } });
+    d.send({
+      type: 'jobFailed',
+      jobId: d.jobs()[0].id,
+      message: 'gone',
+      bpmnError: { code: 'CHILD_GONE', message: 'moved abroad' },
+    });
     expect(d.variables).toEqual({ errorCode: 'CHILD_GONE', errorMessage: 'moved abroad' });
   });
 
   it('with output mappings on the catch event, only what they map leaves it', () => {
     const g = new GraphBuilder('errMapped');
-    g.start('start').service('pds', 'pdsLookup')
-      .boundary('failed', 'pds', { type: 'error' }, { outputs: [{ source: feel('errorCode + " - " + errorMessage + " (" + searched + ")"'), target: 'reason' }] })
-      .end('end').end('handled');
+    g.start('start')
+      .service('pds', 'pdsLookup')
+      .boundary(
+        'failed',
+        'pds',
+        { type: 'error' },
+        { outputs: [{ source: feel('errorCode + " - " + errorMessage + " (" + searched + ")"'), target: 'reason' }] },
+      )
+      .end('end')
+      .end('handled');
     g.chain('start', 'pds', 'end').chain('failed', 'handled');
     const d = new Driver(g.build());
-    d.send({ type: 'jobFailed', jobId: d.jobs()[0].id, message: 'x', bpmnError: { code: 'NOT_FOUND', message: 'no record', variables: { searched: 'PDS' } } });
+    d.send({
+      type: 'jobFailed',
+      jobId: d.jobs()[0].id,
+      message: 'x',
+      bpmnError: { code: 'NOT_FOUND', message: 'no record', variables: { searched: 'PDS' } },
+    });
     expect(d.variables).toEqual({ reason: 'NOT_FOUND - no record (PDS)' });
   });
 
@@ -322,7 +403,12 @@ describe('errors', () => {
       s.chain('errStart', 'note', 'errEnd');
     });
     const d = new Driver(g.build());
-    d.send({ type: 'jobFailed', jobId: d.jobs()[0].id, message: 'x', bpmnError: { code: 'BOOM', message: 'it blew up', variables: { attempt: 2 } } });
+    d.send({
+      type: 'jobFailed',
+      jobId: d.jobs()[0].id,
+      message: 'x',
+      bpmnError: { code: 'BOOM', message: 'it blew up', variables: { attempt: 2 } },
+    });
     expect(d.status).toBe('completed');
     expect(d.variables).toEqual({ summary: 'BOOM/it blew up/2' });
   });
@@ -336,7 +422,8 @@ describe('terminate end event', () => {
         s.start('ss').and('fork').user('slow').end('kill', { type: 'terminate' }).end('se');
         s.chain('ss', 'fork').chain('fork', 'slow', 'se').chain('fork', 'kill');
       })
-      .service('after', 'after').end('end');
+      .service('after', 'after')
+      .end('end');
     g.chain('start', 'sub', 'after', 'end');
     const d = new Driver(g.build());
     expect(d.commandsOf('cancelUserTask')).toHaveLength(1);
@@ -380,10 +467,16 @@ describe('event sub-processes', () => {
     const g = new GraphBuilder('espMsg');
     g.start('start').user('work').end('end');
     g.chain('start', 'work', 'end');
-    g.eventSub('cancelSub', 'cancelled', { type: 'message', message: { name: lit('cancelReferral'), correlationKey: feel('nhsNumber') } }, true, (s) => {
-      s.end('cancelEnd');
-      s.chain('cancelled', 'cancelEnd');
-    });
+    g.eventSub(
+      'cancelSub',
+      'cancelled',
+      { type: 'message', message: { name: lit('cancelReferral'), correlationKey: feel('nhsNumber') } },
+      true,
+      (s) => {
+        s.end('cancelEnd');
+        s.chain('cancelled', 'cancelEnd');
+      },
+    );
     const d = new Driver(g.build(), { nhsNumber: '9' });
     d.message('cancelReferral', '9', { reason: 'moved away' });
     expect(d.status).toBe('completed');
@@ -408,14 +501,16 @@ describe('event sub-processes', () => {
 
   it('a non-interrupting escalation start inside a sub-process leaves the thrower running', () => {
     const g = new GraphBuilder('espEsc');
-    g.start('start').sub('sub', (s) => {
-      s.start('ss').throwEvent('raise', { type: 'escalation', escalationCode: 'E' }).user('stillHere').end('se');
-      s.chain('ss', 'raise', 'stillHere', 'se');
-      s.eventSub('escSub', 'escStart', { type: 'escalation', escalationCode: 'E' }, false, (e) => {
-        e.script('flag', 'true', 'escalated').end('escEnd');
-        e.chain('escStart', 'flag', 'escEnd');
-      });
-    }).end('end');
+    g.start('start')
+      .sub('sub', (s) => {
+        s.start('ss').throwEvent('raise', { type: 'escalation', escalationCode: 'E' }).user('stillHere').end('se');
+        s.chain('ss', 'raise', 'stillHere', 'se');
+        s.eventSub('escSub', 'escStart', { type: 'escalation', escalationCode: 'E' }, false, (e) => {
+          e.script('flag', 'true', 'escalated').end('escEnd');
+          e.chain('escStart', 'flag', 'escEnd');
+        });
+      })
+      .end('end');
     g.chain('start', 'sub', 'end');
     const d = new Driver(g.build());
     expect(d.variables.escalated).toBe(true);

@@ -22,7 +22,9 @@ describe('sequence and tasks', () => {
     expect(d.status).toBe('completed');
     expect(d.path).toEqual(['start', 'fetch', 'calc', 'check', 'end', 'seq']);
     expect(d.variables).toEqual({ nhsNumber: '9434765919', age: 3, nextAge: 4 });
-    expect(d.commandsOf('complete')).toEqual([{ type: 'complete', variables: { nhsNumber: '9434765919', age: 3, nextAge: 4 } }]);
+    expect(d.commandsOf('complete')).toEqual([
+      { type: 'complete', variables: { nhsNumber: '9434765919', age: 3, nextAge: 4 } },
+    ]);
   });
 
   it('ignores a stale job completion', () => {
@@ -33,7 +35,9 @@ describe('sequence and tasks', () => {
   });
 
   it('refuses a graph of an unknown format and a bad id seed', () => {
-    expect(() => startInstance({ ...graph, format: 'x' as never }, {}, 0, { idSeed: '0f0e0d0c-0b0a-4908-8706-' })).toThrow(/format/);
+    expect(() =>
+      startInstance({ ...graph, format: 'x' as never }, {}, 0, { idSeed: '0f0e0d0c-0b0a-4908-8706-' }),
+    ).toThrow(/format/);
     expect(() => startInstance(graph, {}, 0, { idSeed: 'nope' })).toThrow(/idSeed/);
   });
 });
@@ -42,7 +46,10 @@ describe('input and output mappings', () => {
   it('maps inputs into the task and only mapped outputs out of it', () => {
     const g = new GraphBuilder('io');
     g.start('start')
-      .service('lookup', 'lookupGp', { inputs: [map('practice', 'child.gp'), map('address.postcode', '"B1 1AA"')], outputs: [map('gpEmail', 'email'), map('child.notified', 'true')] })
+      .service('lookup', 'lookupGp', {
+        inputs: [map('practice', 'child.gp'), map('address.postcode', '"B1 1AA"')],
+        outputs: [map('gpEmail', 'email'), map('child.notified', 'true')],
+      })
       .end('end');
     g.chain('start', 'lookup', 'end');
     const d = new Driver(g.build(), { child: { gp: 'M85001', name: 'Ada' } });
@@ -56,7 +63,13 @@ describe('input and output mappings', () => {
 describe('exclusive gateway', () => {
   const build = (withDefault: boolean) => {
     const g = new GraphBuilder('xor');
-    g.start('start').xor('split').service('high', 'high').service('low', 'low').service('other', 'other').xor('merge').end('end');
+    g.start('start')
+      .xor('split')
+      .service('high', 'high')
+      .service('low', 'low')
+      .service('other', 'other')
+      .xor('merge')
+      .end('end');
     g.flow('start', 'split')
       .flow('split', 'high', { condition: 'score > 10' })
       .flow('split', 'low', { condition: 'score > 0' });
@@ -107,9 +120,18 @@ describe('parallel gateway', () => {
   it('forks to every branch and joins once all arrived', () => {
     const g = new GraphBuilder('and');
     g.start('start').and('fork').service('a', 'a').service('b', 'b').script('c', '1', 'c').and('join').end('end');
-    g.chain('start', 'fork').chain('fork', 'a', 'join').chain('fork', 'b', 'join').chain('fork', 'c', 'join').chain('join', 'end');
+    g.chain('start', 'fork')
+      .chain('fork', 'a', 'join')
+      .chain('fork', 'b', 'join')
+      .chain('fork', 'c', 'join')
+      .chain('join', 'end');
     const d = new Driver(g.build());
-    expect(d.jobs().map((j) => j.nodeId).sort()).toEqual(['a', 'b']);
+    expect(
+      d
+        .jobs()
+        .map((j) => j.nodeId)
+        .sort(),
+    ).toEqual(['a', 'b']);
     d.completeJob('b', { fromB: true });
     expect(d.state.instances['ei-0'].joins).toEqual({ join: { 'c->join': 1, 'b->join': 1 } });
     expect(d.status).toBe('running');
@@ -124,18 +146,32 @@ describe('parallel gateway', () => {
 describe('inclusive gateway', () => {
   const graph = (() => {
     const g = new GraphBuilder('or');
-    g.start('start').or('fork', 'fork->none').service('hearing', 'hearing').service('bloodspot', 'bloodspot').manual('none').or('join').end('end');
+    g.start('start')
+      .or('fork', 'fork->none')
+      .service('hearing', 'hearing')
+      .service('bloodspot', 'bloodspot')
+      .manual('none')
+      .or('join')
+      .end('end');
     g.flow('start', 'fork')
       .flow('fork', 'hearing', { condition: 'needsHearing' })
       .flow('fork', 'bloodspot', { condition: 'needsBloodspot' })
       .flow('fork', 'none', { id: 'fork->none', isDefault: true })
-      .chain('hearing', 'join').chain('bloodspot', 'join').chain('none', 'join').chain('join', 'end');
+      .chain('hearing', 'join')
+      .chain('bloodspot', 'join')
+      .chain('none', 'join')
+      .chain('join', 'end');
     return g.build();
   })();
 
   it('activates every true branch and the join waits only for those', () => {
     const d = new Driver(graph, { needsHearing: true, needsBloodspot: true });
-    expect(d.jobs().map((j) => j.nodeId).sort()).toEqual(['bloodspot', 'hearing']);
+    expect(
+      d
+        .jobs()
+        .map((j) => j.nodeId)
+        .sort(),
+    ).toEqual(['bloodspot', 'hearing']);
     d.completeJob('hearing');
     expect(d.status).toBe('running');
     d.completeJob('bloodspot');
@@ -171,7 +207,12 @@ describe('job failures and incidents', () => {
     const firstJob = d.jobs('flaky')[0].id;
     d.send({ type: 'jobFailed', jobId: firstJob, message: 'PDS unavailable' });
     const [incident] = Object.values(d.state.incidents);
-    expect(incident).toMatchObject({ kind: 'jobFailed', elementId: 'flaky', message: 'PDS unavailable', resume: 'job' });
+    expect(incident).toMatchObject({
+      kind: 'jobFailed',
+      elementId: 'flaky',
+      message: 'PDS unavailable',
+      resume: 'job',
+    });
     expect(instanceView(d.state).active.find((a) => a.elementId === 'flaky')?.state).toBe('incident');
     d.completeJob('fine');
     expect(d.path).toContain('fine');
@@ -193,14 +234,26 @@ describe('job failures and incidents', () => {
 describe('cancellation', () => {
   it('terminates every element and cancels what backs them', () => {
     const g = new GraphBuilder('cancel');
-    g.start('start').and('fork').service('job', 'job').user('task').timerCatch('wait', 'duration', 'P1D').end('e1').end('e2').end('e3');
+    g.start('start')
+      .and('fork')
+      .service('job', 'job')
+      .user('task')
+      .timerCatch('wait', 'duration', 'P1D')
+      .end('e1')
+      .end('e2')
+      .end('e3');
     g.chain('start', 'fork').chain('fork', 'job', 'e1').chain('fork', 'task', 'e2').chain('fork', 'wait', 'e3');
     const d = new Driver(g.build());
     const cmds = d.send({ type: 'cancelRequested' });
     expect(cmds.map((c) => c.type).sort()).toEqual(['cancelJob', 'cancelTimer', 'cancelUserTask', 'terminate']);
     expect(d.status).toBe('cancelled');
     expect(d.state.waits).toEqual({});
-    expect(d.state.log.filter((e) => e.state === 'terminated').map((e) => e.elementId).sort()).toEqual(['cancel', 'job', 'task', 'wait']);
+    expect(
+      d.state.log
+        .filter((e) => e.state === 'terminated')
+        .map((e) => e.elementId)
+        .sort(),
+    ).toEqual(['cancel', 'job', 'task', 'wait']);
     expect(handleEvent(d.graph, d.state, { type: 'cancelRequested' }, d.now).accepted).toBe(false);
   });
 });
@@ -227,15 +280,19 @@ describe('user task', () => {
   it('resolves assignment, dates, priority and form, then completes with data and outcome', () => {
     const g = new GraphBuilder('ut');
     g.start('start')
-      .user('review', {
-        assignee: feel('lead'),
-        candidateGroups: { type: 'literal', values: ['safeguarding', 'birmingham'] },
-        candidateUsers: { type: 'feel', expression: '["amy", "bob"]' },
-        dueDate: feel('dateOfBirth + duration("P14D")'),
-        followUpDate: { type: 'literal', value: 'P7D' },
-        priority: feel('80'),
-        form: { source: 'embedded', key: 'f', fields: [{ key: 'seen', type: 'boolean', required: true }] },
-      }, { name: 'Review transfer' })
+      .user(
+        'review',
+        {
+          assignee: feel('lead'),
+          candidateGroups: { type: 'literal', values: ['safeguarding', 'birmingham'] },
+          candidateUsers: { type: 'feel', expression: '["amy", "bob"]' },
+          dueDate: feel('dateOfBirth + duration("P14D")'),
+          followUpDate: { type: 'literal', value: 'P7D' },
+          priority: feel('80'),
+          form: { source: 'embedded', key: 'f', fields: [{ key: 'seen', type: 'boolean', required: true }] },
+        },
+        { name: 'Review transfer' },
+      )
       .end('end');
     g.chain('start', 'review', 'end');
     const d = new Driver(g.build(), { lead: 'sam', dateOfBirth: '2026-01-01' });
@@ -258,9 +315,16 @@ describe('user task', () => {
 
 describe('start events', () => {
   const g = new GraphBuilder('starts');
-  g.start('plain').start('byMessage', { type: 'message', message: { name: { type: 'literal', value: 'birthNotified' } } }, { outputs: [map('source', '"PDS"')] })
+  g.start('plain')
+    .start(
+      'byMessage',
+      { type: 'message', message: { name: { type: 'literal', value: 'birthNotified' } } },
+      { outputs: [map('source', '"PDS"')] },
+    )
     .start('byTimer', { type: 'timer', timer: { kind: 'cycle', value: { type: 'literal', value: 'R/P1D' } } })
-    .end('e1').end('e2').end('e3');
+    .end('e1')
+    .end('e2')
+    .end('e3');
   g.chain('plain', 'e1').chain('byMessage', 'e2').chain('byTimer', 'e3');
   const graph = g.build();
 
@@ -273,7 +337,11 @@ describe('start events', () => {
   });
 
   it('names the problem when the start event does not exist', () => {
-    expect(() => new Driver(graph, {}, { messageName: 'nope' })).toThrow('process "starts" has no message start event for message "nope"');
-    expect(() => new Driver(graph, {}, { startEventId: 'e1' })).toThrow('"e1" is not a start event of process "starts"');
+    expect(() => new Driver(graph, {}, { messageName: 'nope' })).toThrow(
+      'process "starts" has no message start event for message "nope"',
+    );
+    expect(() => new Driver(graph, {}, { startEventId: 'e1' })).toThrow(
+      '"e1" is not a start event of process "starts"',
+    );
   });
 });

@@ -42,25 +42,58 @@ export class ScopeBuilder {
   ) {}
 
   private add(node: Record<string, unknown> & { id: string; kind: string }): this {
-    this.root.addNode({ name: undefined, incoming: [], outgoing: [], ...node, scopeId: this.scopeId } as unknown as AnyNode);
+    this.root.addNode({
+      name: undefined,
+      incoming: [],
+      outgoing: [],
+      ...node,
+      scopeId: this.scopeId,
+    } as unknown as AnyNode);
     return this;
   }
 
   private activity(id: string, kind: string, opts: ActivityOptions, extra: Record<string, unknown>): this {
     const { name, inputs = [], outputs = [], multiInstance } = opts;
-    return this.add({ id, kind, ...(name ? { name } : {}), inputs, outputs, boundaryEventIds: [], ...(multiInstance ? { multiInstance } : {}), ...extra });
+    return this.add({
+      id,
+      kind,
+      ...(name ? { name } : {}),
+      inputs,
+      outputs,
+      boundaryEventIds: [],
+      ...(multiInstance ? { multiInstance } : {}),
+      ...extra,
+    });
   }
 
-  start(id: string, trigger: EventTrigger = { type: 'none' }, opts: { interrupting?: boolean; outputs?: Mapping[] } = {}): this {
-    return this.add({ id, kind: 'startEvent', trigger, interrupting: opts.interrupting ?? true, outputs: opts.outputs ?? [] });
+  start(
+    id: string,
+    trigger: EventTrigger = { type: 'none' },
+    opts: { interrupting?: boolean; outputs?: Mapping[] } = {},
+  ): this {
+    return this.add({
+      id,
+      kind: 'startEvent',
+      trigger,
+      interrupting: opts.interrupting ?? true,
+      outputs: opts.outputs ?? [],
+    });
   }
 
   end(id: string, result: EndResult = { type: 'none' }, inputs: Mapping[] = []): this {
     return this.add({ id, kind: 'endEvent', result, inputs });
   }
 
-  service(id: string, activityType: string, opts: ActivityOptions & { retries?: number; headers?: Record<string, string> } = {}): this {
-    const activity: ActivityRef = { activityType, headers: opts.headers ?? {}, ...(opts.retries !== undefined ? { retries: opts.retries } : {}) };
+  service(
+    id: string,
+    activityType: string,
+    opts: ActivityOptions & { retries?: number; headers?: Record<string, string> } = {},
+  ): this {
+    const activity: ActivityRef = {
+      activityType,
+      headers: opts.headers ?? {},
+      ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+    };
     return this.activity(id, 'serviceTask', opts, { activity });
   }
 
@@ -77,7 +110,9 @@ export class ScopeBuilder {
   }
 
   receive(id: string, name: string, correlationKey: string, opts: ActivityOptions = {}): this {
-    return this.activity(id, 'receiveTask', opts, { message: { name: lit(name), correlationKey: feel(correlationKey) } });
+    return this.activity(id, 'receiveTask', opts, {
+      message: { name: lit(name), correlationKey: feel(correlationKey) },
+    });
   }
 
   call(id: string, processId: string, opts: ActivityOptions & Partial<Omit<CallSpec, 'processId'>> = {}): this {
@@ -91,11 +126,21 @@ export class ScopeBuilder {
   }
 
   timerCatch(id: string, kind: 'duration' | 'date' | 'cycle', value: string, outputs: Mapping[] = []): this {
-    return this.add({ id, kind: 'intermediateCatchEvent', trigger: { type: 'timer', timer: { kind, value: value.startsWith('=') ? feel(value.slice(1)) : lit(value) } }, outputs });
+    return this.add({
+      id,
+      kind: 'intermediateCatchEvent',
+      trigger: { type: 'timer', timer: { kind, value: value.startsWith('=') ? feel(value.slice(1)) : lit(value) } },
+      outputs,
+    });
   }
 
   messageCatch(id: string, name: string, correlationKey: string, outputs: Mapping[] = []): this {
-    return this.add({ id, kind: 'intermediateCatchEvent', trigger: { type: 'message', message: { name: lit(name), correlationKey: feel(correlationKey) } }, outputs });
+    return this.add({
+      id,
+      kind: 'intermediateCatchEvent',
+      trigger: { type: 'message', message: { name: lit(name), correlationKey: feel(correlationKey) } },
+      outputs,
+    });
   }
 
   throwEvent(id: string, result: ThrowResult = { type: 'none' }, inputs: Mapping[] = []): this {
@@ -118,11 +163,29 @@ export class ScopeBuilder {
     return this.add({ id, kind: 'eventBasedGateway', eventIds: [] });
   }
 
-  boundary(id: string, hostId: string, trigger: Exclude<EventTrigger, { type: 'none' }>, opts: { interrupting?: boolean; outputs?: Mapping[] } = {}): this {
-    return this.add({ id, kind: 'boundaryEvent', attachedToId: hostId, interrupting: opts.interrupting ?? true, trigger, outputs: opts.outputs ?? [] });
+  boundary(
+    id: string,
+    hostId: string,
+    trigger: Exclude<EventTrigger, { type: 'none' }>,
+    opts: { interrupting?: boolean; outputs?: Mapping[] } = {},
+  ): this {
+    return this.add({
+      id,
+      kind: 'boundaryEvent',
+      attachedToId: hostId,
+      interrupting: opts.interrupting ?? true,
+      trigger,
+      outputs: opts.outputs ?? [],
+    });
   }
 
-  timerBoundary(id: string, hostId: string, kind: 'duration' | 'date' | 'cycle', value: string, interrupting = true): this {
+  timerBoundary(
+    id: string,
+    hostId: string,
+    kind: 'duration' | 'date' | 'cycle',
+    value: string,
+    interrupting = true,
+  ): this {
     return this.boundary(id, hostId, { type: 'timer', timer: { kind, value: lit(value) } }, { interrupting });
   }
 
@@ -134,7 +197,13 @@ export class ScopeBuilder {
   }
 
   /** An event sub-process whose start event is `startId` with `trigger`. */
-  eventSub(id: string, startId: string, trigger: EventTrigger, interrupting: boolean, build: (s: ScopeBuilder) => void): this {
+  eventSub(
+    id: string,
+    startId: string,
+    trigger: EventTrigger,
+    interrupting: boolean,
+    build: (s: ScopeBuilder) => void,
+  ): this {
     this.add({ id, kind: 'eventSubProcess', scopeRef: id, startEventId: startId });
     this.root.addScope(id, 'eventSubProcess', this.scopeId);
     const inner = new ScopeBuilder(this.root, id);
@@ -145,7 +214,13 @@ export class ScopeBuilder {
 
   /** Sequence flow `from` → `to`; id defaults to `from->to`. */
   flow(from: string, to: string, opts: { id?: string; condition?: string; isDefault?: boolean } = {}): this {
-    this.root.addFlow({ id: opts.id ?? `${from}->${to}`, sourceId: from, targetId: to, isDefault: opts.isDefault ?? false, ...(opts.condition ? { condition: opts.condition } : {}) });
+    this.root.addFlow({
+      id: opts.id ?? `${from}->${to}`,
+      sourceId: from,
+      targetId: to,
+      isDefault: opts.isDefault ?? false,
+      ...(opts.condition ? { condition: opts.condition } : {}),
+    });
     return this;
   }
 
@@ -204,7 +279,8 @@ export class GraphBuilder extends ScopeBuilder {
       }
     }
     for (const n of Object.values(nodes)) {
-      if (n.kind === 'inclusiveGateway') (n as unknown as { upstreamNodeIds: string[] }).upstreamNodeIds = upstream(nodes, this.flows, n.id);
+      if (n.kind === 'inclusiveGateway')
+        (n as unknown as { upstreamNodeIds: string[] }).upstreamNodeIds = upstream(nodes, this.flows, n.id);
     }
     const scopes: Record<string, Scope> = {};
     for (const s of Object.values(this.scopes)) {

@@ -76,7 +76,10 @@ function block(ctx: Ctx, scope: ScopeBuilder): { entry: string; exit: string } {
       if (escalate) {
         const caught = id(ctx, 'escB');
         const caughtEnd = id(ctx, 'escE');
-        scope.boundary(caught, sid, { type: 'escalation', escalationCode: 'E' }, { interrupting: false }).end(caughtEnd).flow(caught, caughtEnd);
+        scope
+          .boundary(caught, sid, { type: 'escalation', escalationCode: 'E' }, { interrupting: false })
+          .end(caughtEnd)
+          .flow(caught, caughtEnd);
       }
       return { entry: sid, exit: boundaryTimer(ctx, scope, sid) };
     }
@@ -96,7 +99,13 @@ function leaf(ctx: Ctx, scope: ScopeBuilder): { entry: string; exit: string } {
     scope.timerCatch(n, 'duration', pick(ctx, ['PT1H', 'P1D', 'P7D']));
   } else if (n.startsWith('mi')) {
     scope.service(n, 'alpha', {
-      multiInstance: { sequential: ctx.rnd() < 0.5, inputCollection: feel('items'), inputElement: 'item', outputCollection: `${n}Out`, outputElement: feel('item') },
+      multiInstance: {
+        sequential: ctx.rnd() < 0.5,
+        inputCollection: feel('items'),
+        inputElement: 'item',
+        outputCollection: `${n}Out`,
+        outputElement: feel('item'),
+      },
     });
   } else if (n.startsWith('script')) {
     scope.script(n, `${pick(ctx, RANDOM_VARIABLES)} + 0`, pick(ctx, RANDOM_VARIABLES));
@@ -117,11 +126,19 @@ function boundaryTimer(ctx: Ctx, scope: ScopeBuilder, host: string): string {
   const b = id(ctx, 'bt');
   if (r < 0.15) {
     const merge = id(ctx, 'btM');
-    scope.timerBoundary(b, host, 'duration', pick(ctx, ['PT30M', 'P2D']), true).xor(merge).flow(host, merge).flow(b, merge);
+    scope
+      .timerBoundary(b, host, 'duration', pick(ctx, ['PT30M', 'P2D']), true)
+      .xor(merge)
+      .flow(host, merge)
+      .flow(b, merge);
     return merge;
   }
   const end = id(ctx, 'be');
-  scope.timerBoundary(b, host, 'cycle', pick(ctx, ['R2/PT10M', 'R/P1D']), false).manual(`${b}n`).end(end).chain(b, `${b}n`, end);
+  scope
+    .timerBoundary(b, host, 'cycle', pick(ctx, ['R2/PT10M', 'R/P1D']), false)
+    .manual(`${b}n`)
+    .end(end)
+    .chain(b, `${b}n`, end);
   return host;
 }
 
@@ -148,7 +165,10 @@ function race(ctx: Ctx, scope: ScopeBuilder): { entry: string; exit: string } {
   const gw = id(ctx, 'evgw');
   const timer = id(ctx, 'raceT');
   const merge = id(ctx, 'raceM');
-  scope.eventGateway(gw).timerCatch(timer, 'duration', pick(ctx, ['PT5M', 'P3D'])).xor(merge);
+  scope
+    .eventGateway(gw)
+    .timerCatch(timer, 'duration', pick(ctx, ['PT5M', 'P3D']))
+    .xor(merge);
   scope.flow(gw, timer).flow(timer, merge);
   if (ctx.messages) {
     const msg = id(ctx, 'raceMsg');
@@ -172,5 +192,9 @@ export function randomGraph(seed: number, options: { messages?: boolean } = {}):
 
 export function randomStartVariables(seed: number): Record<string, unknown> {
   const rnd = prng(seed * 7 + 1);
-  return { ...Object.fromEntries(RANDOM_VARIABLES.map((v) => [v, Math.round(rnd() * 10) / 10])), items: [1, 2, 3].slice(0, 1 + Math.floor(rnd() * 3)), key: 'k' };
+  return {
+    ...Object.fromEntries(RANDOM_VARIABLES.map((v) => [v, Math.round(rnd() * 10) / 10])),
+    items: [1, 2, 3].slice(0, 1 + Math.floor(rnd() * 3)),
+    key: 'k',
+  };
 }

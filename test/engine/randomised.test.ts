@@ -27,7 +27,9 @@ function drive(graph: CompiledGraph, seed: number, inPlace = false): Driver {
     const messages = Object.values(d.state.waits).filter((w): w is MessageWait => w.type === 'message');
     const choices = jobs.length + (timers.length > 0 ? 1 : 0) + messages.length;
     if (choices === 0) {
-      throw new Error(`seed ${seed}: deadlock, nothing to wait for; active: ${JSON.stringify(Object.values(d.state.instances).map((i) => i.elementId))}`);
+      throw new Error(
+        `seed ${seed}: deadlock, nothing to wait for; active: ${JSON.stringify(Object.values(d.state.instances).map((i) => i.elementId))}`,
+      );
     }
     const c = Math.floor(rnd() * choices);
     if (c < jobs.length) {
@@ -108,7 +110,21 @@ describe('randomised graphs', () => {
     }
     // The generator must actually exercise the element families (guards against a degenerate generator).
     expect([...kinds].sort()).toEqual(
-      ['boundaryEvent', 'endEvent', 'eventBasedGateway', 'exclusiveGateway', 'inclusiveGateway', 'intermediateCatchEvent', 'intermediateThrowEvent', 'manualTask', 'parallelGateway', 'scriptTask', 'serviceTask', 'startEvent', 'subProcess'].sort(),
+      [
+        'boundaryEvent',
+        'endEvent',
+        'eventBasedGateway',
+        'exclusiveGateway',
+        'inclusiveGateway',
+        'intermediateCatchEvent',
+        'intermediateThrowEvent',
+        'manualTask',
+        'parallelGateway',
+        'scriptTask',
+        'serviceTask',
+        'startEvent',
+        'subProcess',
+      ].sort(),
     );
     expect(steps).toBeGreaterThan(GRAPHS * 4);
     expect(elements).toBeGreaterThan(GRAPHS * 15);

@@ -10,10 +10,14 @@ describe('embedded sub-process', () => {
   it('keeps input-mapped variables local and sends outputs to the process', () => {
     const g = new GraphBuilder('sub');
     g.start('start')
-      .sub('visit', (s) => {
-        s.start('ss').service('book', 'book').script('mark', 'slot + " booked"', 'note').end('se');
-        s.chain('ss', 'book', 'mark', 'se');
-      }, { inputs: [map('slot', '"09:00"')], outputs: [map('visitNote', 'note')] })
+      .sub(
+        'visit',
+        (s) => {
+          s.start('ss').service('book', 'book').script('mark', 'slot + " booked"', 'note').end('se');
+          s.chain('ss', 'book', 'mark', 'se');
+        },
+        { inputs: [map('slot', '"09:00"')], outputs: [map('visitNote', 'note')] },
+      )
       .end('end');
     g.chain('start', 'visit', 'end');
     const d = new Driver(g.build());
@@ -29,10 +33,14 @@ describe('embedded sub-process', () => {
   it('a variable that exists in the sub-process scope is updated there, not on the process', () => {
     const g = new GraphBuilder('sub2');
     g.start('start')
-      .sub('s', (s) => {
-        s.start('ss').script('inc', 'counter + 1', 'counter').end('se');
-        s.chain('ss', 'inc', 'se');
-      }, { inputs: [map('counter', '10')] })
+      .sub(
+        's',
+        (s) => {
+          s.start('ss').script('inc', 'counter + 1', 'counter').end('se');
+          s.chain('ss', 'inc', 'se');
+        },
+        { inputs: [map('counter', '10')] },
+      )
       .end('end');
     g.chain('start', 's', 'end');
     const d = new Driver(g.build(), { counter: 0 });
@@ -43,11 +51,17 @@ describe('embedded sub-process', () => {
 describe('call activity', () => {
   it('starts a child with the parent variables and takes its result', () => {
     const g = new GraphBuilder('parent');
-    g.start('start').call('screen', 'hearingScreen', { version: { binding: 'versionTag', versionTag: 'v2' } }).end('end');
+    g.start('start')
+      .call('screen', 'hearingScreen', { version: { binding: 'versionTag', versionTag: 'v2' } })
+      .end('end');
     g.chain('start', 'screen', 'end');
     const d = new Driver(g.build(), { nhsNumber: '1' });
     const [start] = d.commandsOf('startChild');
-    expect(start).toMatchObject({ processId: 'hearingScreen', version: { binding: 'versionTag', versionTag: 'v2' }, variables: { nhsNumber: '1' } });
+    expect(start).toMatchObject({
+      processId: 'hearingScreen',
+      version: { binding: 'versionTag', versionTag: 'v2' },
+      variables: { nhsNumber: '1' },
+    });
     d.send({ type: 'childCompleted', callId: start.callId, variables: { outcome: 'pass' } });
     expect(d.variables).toEqual({ nhsNumber: '1', outcome: 'pass' });
     expect(d.status).toBe('completed');
@@ -56,7 +70,11 @@ describe('call activity', () => {
   it('with propagation off passes only mapped variables each way', () => {
     const g = new GraphBuilder('parent');
     g.start('start')
-      .call('screen', 'hearingScreen', { propagateAllParentVariables: false, propagateAllChildVariables: false, inputs: [map('child', 'nhsNumber')] })
+      .call('screen', 'hearingScreen', {
+        propagateAllParentVariables: false,
+        propagateAllChildVariables: false,
+        inputs: [map('child', 'nhsNumber')],
+      })
       .end('end');
     g.chain('start', 'screen', 'end');
     const d = new Driver(g.build(), { nhsNumber: '1', secret: 'x' });
@@ -68,10 +86,19 @@ describe('call activity', () => {
 
   it('a child that fails with an error code is an error at the call activity; other failures are incidents', () => {
     const g = new GraphBuilder('parent');
-    g.start('start').call('screen', 'child').boundary('failed', 'screen', { type: 'error', errorCode: 'REFERRED' }).end('end').end('referred');
+    g.start('start')
+      .call('screen', 'child')
+      .boundary('failed', 'screen', { type: 'error', errorCode: 'REFERRED' })
+      .end('end')
+      .end('referred');
     g.chain('start', 'screen', 'end').chain('failed', 'referred');
     const d = new Driver(g.build());
-    d.send({ type: 'childFailed', callId: d.commandsOf('startChild')[0].callId, message: 'x', bpmnError: { code: 'REFERRED' } });
+    d.send({
+      type: 'childFailed',
+      callId: d.commandsOf('startChild')[0].callId,
+      message: 'x',
+      bpmnError: { code: 'REFERRED' },
+    });
     expect(d.path).toEqual(['start', 'failed', 'referred', 'parent']);
 
     const d2 = new Driver(g.build());
@@ -105,10 +132,19 @@ describe('multi-instance', () => {
   it('parallel: one job per item at once, outputs collected in input order', () => {
     const d = new Driver(build(false), { contacts: ['mum', 'dad', 'gp'] });
     const jobs = d.commandsOf('runJob');
-    expect(jobs.map((j) => [j.input.contact, j.input.loopCounter])).toEqual([['mum', 1], ['dad', 2], ['gp', 3]]);
-    for (const j of [jobs[2], jobs[0], jobs[1]]) d.send({ type: 'jobCompleted', jobId: j.jobId, variables: { sent: j.input.contact !== 'dad' } });
+    expect(jobs.map((j) => [j.input.contact, j.input.loopCounter])).toEqual([
+      ['mum', 1],
+      ['dad', 2],
+      ['gp', 3],
+    ]);
+    for (const j of [jobs[2], jobs[0], jobs[1]])
+      d.send({ type: 'jobCompleted', jobId: j.jobId, variables: { sent: j.input.contact !== 'dad' } });
     expect(d.status).toBe('completed');
-    expect(d.variables.results).toEqual([{ to: 'mum', ok: true }, { to: 'dad', ok: false }, { to: 'gp', ok: true }]);
+    expect(d.variables.results).toEqual([
+      { to: 'mum', ok: true },
+      { to: 'dad', ok: false },
+      { to: 'gp', ok: true },
+    ]);
     expect(d.path.filter((p) => p === 'invite')).toHaveLength(4); // three instances and the body
   });
 
@@ -119,7 +155,10 @@ describe('multi-instance', () => {
     d.completeJob('sendInvite', { sent: true });
     expect(d.commandsOf('runJob')[1].input.contact).toBe('dad');
     d.completeJob('sendInvite', { sent: true });
-    expect(d.variables.results).toEqual([{ to: 'mum', ok: true }, { to: 'dad', ok: true }]);
+    expect(d.variables.results).toEqual([
+      { to: 'mum', ok: true },
+      { to: 'dad', ok: true },
+    ]);
   });
 
   it('the completion condition stops the remaining instances', () => {
@@ -143,12 +182,17 @@ describe('multi-instance', () => {
   it('a multi-instance sub-process runs its scope per item, with a boundary timer on the body', () => {
     const g = new GraphBuilder('miSub');
     g.start('start')
-      .sub('perChild', (s) => {
-        s.start('ss').user('review').end('se');
-        s.chain('ss', 'review', 'se');
-      }, { multiInstance: { sequential: false, inputCollection: feel('children'), inputElement: 'child' } })
+      .sub(
+        'perChild',
+        (s) => {
+          s.start('ss').user('review').end('se');
+          s.chain('ss', 'review', 'se');
+        },
+        { multiInstance: { sequential: false, inputCollection: feel('children'), inputElement: 'child' } },
+      )
       .timerBoundary('tooLong', 'perChild', 'duration', 'P2D')
-      .end('end').end('late');
+      .end('end')
+      .end('late');
     g.chain('start', 'perChild', 'end').chain('tooLong', 'late');
     const d = new Driver(g.build(), { children: ['x', 'y'] });
     expect(d.tasks()).toHaveLength(2);
@@ -172,11 +216,27 @@ describe('Operate view', () => {
     const view = instanceView(d.state);
     expect(view.status).toBe('running');
     expect(view.variables).toEqual({ a: 1 });
-    expect(view.active.map((a) => [a.elementId, a.state])).toEqual([['view', 'active'], ['task', 'active'], ['job', 'incident']]);
+    expect(view.active.map((a) => [a.elementId, a.state])).toEqual([
+      ['view', 'active'],
+      ['task', 'active'],
+      ['job', 'incident'],
+    ]);
     expect(view.completed.map((c) => c.elementId)).toEqual(['start', 'fork']);
-    expect(view.completed[0]).toMatchObject({ startedAt: d.state.startedAt, endedAt: d.state.startedAt, state: 'completed' });
+    expect(view.completed[0]).toMatchObject({
+      startedAt: d.state.startedAt,
+      endedAt: d.state.startedAt,
+      state: 'completed',
+    });
     expect(view.incidents).toHaveLength(1);
-    expect(view.openUserTasks).toEqual([{ taskId: d.tasks()[0].id, elementId: 'task', elementInstanceId: expect.any(String), name: 'Check record', createdAt: d.state.startedAt }]);
+    expect(view.openUserTasks).toEqual([
+      {
+        taskId: d.tasks()[0].id,
+        elementId: 'task',
+        elementInstanceId: expect.any(String),
+        name: 'Check record',
+        createdAt: d.state.startedAt,
+      },
+    ]);
   });
 });
 
@@ -203,25 +263,40 @@ describe('user task completion checks', () => {
   const taskId = d.tasks()[0].id;
 
   it('accepts valid data', () => {
-    expect(userTaskCompletionProblems(d.state, taskId, { decision: 'refer', visits: 2, seenOn: '2026-01-02', flags: ['cp'], notes: 'ok', urgent: false })).toEqual([]);
+    expect(
+      userTaskCompletionProblems(d.state, taskId, {
+        decision: 'refer',
+        visits: 2,
+        seenOn: '2026-01-02',
+        flags: ['cp'],
+        notes: 'ok',
+        urgent: false,
+      }),
+    ).toEqual([]);
   });
 
   it('names each missing or mistyped field', () => {
-    expect(userTaskCompletionProblems(d.state, taskId, { visits: 'two', seenOn: '02/01/2026', flags: ['x'], urgent: 'yes' })).toEqual([
+    expect(
+      userTaskCompletionProblems(d.state, taskId, { visits: 'two', seenOn: '02/01/2026', flags: ['x'], urgent: 'yes' }),
+    ).toEqual([
       'field "decision" is required',
       'field "visits" should be a number',
       'field "seenOn" should be a date (YYYY-MM-DD)',
       'field "flags" may only hold cp, lac',
       'field "urgent" should be true or false',
     ]);
-    expect(userTaskCompletionProblems(d.state, taskId, { decision: 'ignore' })).toEqual(['field "decision" should be one of close, monitor, refer']);
+    expect(userTaskCompletionProblems(d.state, taskId, { decision: 'ignore' })).toEqual([
+      'field "decision" should be one of close, monitor, refer',
+    ]);
   });
 
   it('refuses unknown tasks and non-object data', () => {
     expect(userTaskCompletionProblems(d.state, '00000000-0000-4000-8000-000000000000', {})).toEqual([
       'user task 00000000-0000-4000-8000-000000000000 is not open in this process instance',
     ]);
-    expect(userTaskCompletionProblems(d.state, taskId, [1])).toEqual(['the task data should be an object of field values']);
+    expect(userTaskCompletionProblems(d.state, taskId, [1])).toEqual([
+      'the task data should be an object of field values',
+    ]);
   });
 });
 

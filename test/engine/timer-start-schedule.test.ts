@@ -1,15 +1,26 @@
 /** When timer start events fire: planning on adoption, the next firing, missed firings dropped. */
 import type { CompiledGraph, TimerDefinition } from '../../bpmn/runtime';
-import { afterFiring, nextDue, planTimerStart, timerInstanceId, timerStartsOf } from '../../workflows/timer-start-schedule';
+import {
+  afterFiring,
+  nextDue,
+  planTimerStart,
+  timerInstanceId,
+  timerStartsOf,
+} from '../../workflows/timer-start-schedule';
 import { GraphBuilder, lit } from './graph-builder';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const HOUR = 3600_000;
 const timer = (kind: TimerDefinition['kind'], value: string): TimerDefinition => ({ kind, value: lit(value) });
-const plan = (kind: TimerDefinition['kind'], value: string, now = T0) => planTimerStart({ startEventId: 'S', timer: timer(kind, value) }, now);
+const plan = (kind: TimerDefinition['kind'], value: string, now = T0) =>
+  planTimerStart({ startEventId: 'S', timer: timer(kind, value) }, now);
 
 test('a date fires at that date, at once when it has passed; a duration once after it', () => {
-  expect(plan('date', '2026-01-06T00:00:00Z')).toEqual({ startEventId: 'S', nextFireAt: Date.UTC(2026, 0, 6), remaining: 0 });
+  expect(plan('date', '2026-01-06T00:00:00Z')).toEqual({
+    startEventId: 'S',
+    nextFireAt: Date.UTC(2026, 0, 6),
+    remaining: 0,
+  });
   expect(plan('date', '2025-01-01T00:00:00Z').nextFireAt).toBe(Date.UTC(2025, 0, 1));
   const d = plan('duration', 'PT90M');
   expect(d.nextFireAt).toBe(T0 + 90 * 60_000);
@@ -46,7 +57,10 @@ test('firings missed while nothing ran are dropped: one late firing, then back o
 });
 
 test('the earliest entry is due first; a FEEL value that cannot be resolved never fires', () => {
-  const bad = planTimerStart({ startEventId: 'B', timer: { kind: 'cycle', value: { type: 'feel', expression: 'noSuchVariable' } } }, T0);
+  const bad = planTimerStart(
+    { startEventId: 'B', timer: { kind: 'cycle', value: { type: 'feel', expression: 'noSuchVariable' } } },
+    T0,
+  );
   expect(bad).toMatchObject({ nextFireAt: null, error: expect.any(String) });
   const a = plan('duration', 'PT2H');
   const b = { ...plan('duration', 'PT1H'), startEventId: 'S2' };

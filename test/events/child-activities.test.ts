@@ -35,15 +35,24 @@ afterAll(async () => {
 });
 
 const newborn = (over: Record<string, unknown> = {}) => ({
-  nhsNumber: freshNhsNumber(), givenName: 'Ivy', familyName: 'Activity', dateOfBirth: '2026-01-10', sex: 'female' as const,
-  address: { lines: ['12 Cradle Road', 'Edgbaston'], postcode: 'B15 2TT' }, mother: { name: 'Iris Activity' }, ...over,
+  nhsNumber: freshNhsNumber(),
+  givenName: 'Ivy',
+  familyName: 'Activity',
+  dateOfBirth: '2026-01-10',
+  sex: 'female' as const,
+  address: { lines: ['12 Cradle Road', 'Edgbaston'], postcode: 'B15 2TT' },
+  mother: { name: 'Iris Activity' },
+  ...over,
 });
 
-async function failureOf(p: Promise<unknown>): Promise<{ type: string | undefined | null; message: string; nonRetryable: boolean }> {
+async function failureOf(
+  p: Promise<unknown>,
+): Promise<{ type: string | undefined | null; message: string; nonRetryable: boolean }> {
   try {
     await p;
   } catch (e) {
-    if (e instanceof ApplicationFailure) return { type: e.type, message: e.message, nonRetryable: e.nonRetryable === true };
+    if (e instanceof ApplicationFailure)
+      return { type: e.type, message: e.message, nonRetryable: e.nonRetryable === true };
     throw e;
   }
   throw new Error('expected a failure');
@@ -56,17 +65,29 @@ describe('child.createOrMatchRecord', () => {
     expect(first).toMatchObject({ created: true, locality: 'birmingham', inRegion: true, via: 'postcode' });
     const again = await child['child.createOrMatchRecord']!({ ...input, givenName: 'Different' });
     expect(again).toMatchObject({ childId: first.childId, created: false, locality: 'birmingham' });
-    const rows = await select<{ givenName: string }>(db, 'SELECT given_name FROM children WHERE nhs_number = $1', [input.nhsNumber]);
+    const rows = await select<{ givenName: string }>(db, 'SELECT given_name FROM children WHERE nhs_number = $1', [
+      input.nhsNumber,
+    ]);
     expect(rows).toEqual([{ givenName: 'Ivy' }]);
-    const audits = await select<{ action: string; actorUsername: string }>(db, 'SELECT action, actor_username FROM audit_events WHERE child_id = $1 ORDER BY id', [first.childId]);
-    expect(audits).toEqual([{ action: 'child.create', actorUsername: 'system' }, { action: 'child.match', actorUsername: 'system' }]);
+    const audits = await select<{ action: string; actorUsername: string }>(
+      db,
+      'SELECT action, actor_username FROM audit_events WHERE child_id = $1 ORDER BY id',
+      [first.childId],
+    );
+    expect(audits).toEqual([
+      { action: 'child.create', actorUsername: 'system' },
+      { action: 'child.match', actorUsername: 'system' },
+    ]);
   });
 
-  test("a retry in the same process after a lost reply still says created; another process matches", async () => {
+  test('a retry in the same process after a lost reply still says created; another process matches', async () => {
     const input = newborn();
     type Outcome = Awaited<ReturnType<NonNullable<(typeof child)['child.createOrMatchRecord']>>>;
     const inProcess = (workflowId: string): Promise<Outcome> =>
-      new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'run-1' }, activityId: '1' }).run(child['child.createOrMatchRecord']!, input);
+      new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'run-1' }, activityId: '1' }).run(
+        child['child.createOrMatchRecord']!,
+        input,
+      );
     const first = await inProcess('new-birth-registration-retry');
     const retried = await inProcess('new-birth-registration-retry');
     const other = await inProcess('new-birth-registration-other');
@@ -83,10 +104,15 @@ describe('child.createOrMatchRecord', () => {
   });
 
   test("outside the region: the GP practice's locality; with no practice of the region: OutOfRegionError, nothing written", async () => {
-    const viaGp = await child['child.createOrMatchRecord']!(newborn({ address: { lines: ['1 Briggate'], postcode: 'LS1 6HB' }, gpPracticeCode: coventryPractice }));
+    const viaGp = await child['child.createOrMatchRecord']!(
+      newborn({ address: { lines: ['1 Briggate'], postcode: 'LS1 6HB' }, gpPracticeCode: coventryPractice }),
+    );
     expect(viaGp).toMatchObject({ created: true, locality: 'coventry', inRegion: false, via: 'gp_practice' });
     const lost = newborn({ address: { lines: ['1 Briggate'], postcode: 'LS1 6HB' } });
-    expect(await failureOf(child['child.createOrMatchRecord']!(lost))).toMatchObject({ type: 'OutOfRegionError', nonRetryable: true });
+    expect(await failureOf(child['child.createOrMatchRecord']!(lost))).toMatchObject({
+      type: 'OutOfRegionError',
+      nonRetryable: true,
+    });
     expect(await select(db, 'SELECT id FROM children WHERE nhs_number = $1', [lost.nhsNumber])).toHaveLength(0);
   });
 
@@ -99,32 +125,81 @@ describe('child.createOrMatchRecord', () => {
 
 test('child.deriveLocality: postcode, else GP practice, else none', async () => {
   const derive = child['child.deriveLocality']!;
-  expect(await derive({ postcode: 'cv1 2ab' })).toMatchObject({ locality: 'coventry', inRegion: true, via: 'postcode', postcodeDistrict: 'CV1' });
-  expect(await derive({ postcode: 'M3 4LZ', gpPracticeCode: coventryPractice })).toMatchObject({ locality: 'coventry', inRegion: false, via: 'gp_practice' });
-  expect(await derive({ postcode: 'M3 4LZ' })).toEqual({ locality: null, localityId: null, inRegion: false, via: 'none', postcodeDistrict: 'M3' });
+  expect(await derive({ postcode: 'cv1 2ab' })).toMatchObject({
+    locality: 'coventry',
+    inRegion: true,
+    via: 'postcode',
+    postcodeDistrict: 'CV1',
+  });
+  expect(await derive({ postcode: 'M3 4LZ', gpPracticeCode: coventryPractice })).toMatchObject({
+    locality: 'coventry',
+    inRegion: false,
+    via: 'gp_practice',
+  });
+  expect(await derive({ postcode: 'M3 4LZ' })).toEqual({
+    locality: null,
+    localityId: null,
+    inRegion: false,
+    via: 'none',
+    postcodeDistrict: 'M3',
+  });
 });
 
 test('child.getRecord: by id or NHS number, audited; unknown → NotFoundError', async () => {
-  const created = await child['child.createOrMatchRecord']!(newborn({ givenName: 'Opal', familyName: 'Reader', gpPracticeCode: coventryPractice }));
+  const created = await child['child.createOrMatchRecord']!(
+    newborn({ givenName: 'Opal', familyName: 'Reader', gpPracticeCode: coventryPractice }),
+  );
   const byId = await child['child.getRecord']!({ childId: created.childId });
-  expect(byId).toMatchObject({ childId: created.childId, initials: 'OR', locality: 'birmingham', gpPracticeCode: coventryPractice, safeguardingAlert: 'none', openConcerns: 0, status: 'active' });
+  expect(byId).toMatchObject({
+    childId: created.childId,
+    initials: 'OR',
+    locality: 'birmingham',
+    gpPracticeCode: coventryPractice,
+    safeguardingAlert: 'none',
+    openConcerns: 0,
+    status: 'active',
+  });
   expect(await child['child.getRecord']!({ nhsNumber: byId.nhsNumber })).toEqual(byId);
-  const reads = await select(db, "SELECT id FROM audit_events WHERE child_id = $1 AND action = 'child.read'", [created.childId]);
+  const reads = await select(db, "SELECT id FROM audit_events WHERE child_id = $1 AND action = 'child.read'", [
+    created.childId,
+  ]);
   expect(reads).toHaveLength(2);
-  expect(await failureOf(child['child.getRecord']!({ nhsNumber: freshNhsNumber() }))).toMatchObject({ type: 'NotFoundError' });
+  expect(await failureOf(child['child.getRecord']!({ nhsNumber: freshNhsNumber() }))).toMatchObject({
+    type: 'NotFoundError',
+  });
 });
 
 test('pds.lookupPatient: found / not found through the adapter, audited; no PDS configured → ConfigurationError', async () => {
-  const lookup = createPdsActivities({ sequelize: database.sequelize, taskQueue: 'unused', pds: new FhirPdsClient(sim.url) })['pds.lookupPatient']!;
+  const lookup = createPdsActivities({
+    sequelize: database.sequelize,
+    taskQueue: 'unused',
+    pds: new FhirPdsClient(sim.url),
+  })['pds.lookupPatient']!;
   const created = await child['child.createOrMatchRecord']!(newborn({ gpPracticeCode: coventryPractice }));
-  const [nhs] = (await select<{ nhsNumber: string }>(db, 'SELECT nhs_number FROM children WHERE id = $1', [created.childId])).map((r) => r.nhsNumber);
-  expect(await lookup({ nhsNumber: nhs })).toMatchObject({ found: true, givenName: 'Ivy', gpPracticeCode: coventryPractice, address: { postcode: 'B15 2TT' } });
+  const [nhs] = (
+    await select<{ nhsNumber: string }>(db, 'SELECT nhs_number FROM children WHERE id = $1', [created.childId])
+  ).map((r) => r.nhsNumber);
+  expect(await lookup({ nhsNumber: nhs })).toMatchObject({
+    found: true,
+    givenName: 'Ivy',
+    gpPracticeCode: coventryPractice,
+    address: { postcode: 'B15 2TT' },
+  });
   expect(await lookup({ nhsNumber: freshNhsNumber() })).toEqual({ found: false });
-  const audits = await select<{ detail: { found: boolean } }>(db, "SELECT detail FROM audit_events WHERE action = 'pds.lookup' AND child_id = $1", [created.childId]);
+  const audits = await select<{ detail: { found: boolean } }>(
+    db,
+    "SELECT detail FROM audit_events WHERE action = 'pds.lookup' AND child_id = $1",
+    [created.childId],
+  );
   expect(audits.map((a) => a.detail.found)).toEqual([true]);
 
   sim.setOutage(1);
   await expect(lookup({ nhsNumber: nhs })).rejects.toThrow(/PDS answered 503/);
-  const unconfigured = createPdsActivities({ sequelize: database.sequelize, taskQueue: 'unused' })['pds.lookupPatient']!;
-  expect(await failureOf(unconfigured({ nhsNumber: nhs }))).toMatchObject({ type: 'ConfigurationError', nonRetryable: true });
+  const unconfigured = createPdsActivities({ sequelize: database.sequelize, taskQueue: 'unused' })[
+    'pds.lookupPatient'
+  ]!;
+  expect(await failureOf(unconfigured({ nhsNumber: nhs }))).toMatchObject({
+    type: 'ConfigurationError',
+    nonRetryable: true,
+  });
 });

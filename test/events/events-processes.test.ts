@@ -59,7 +59,15 @@ const eventsFor = (nhs: string) => count('SELECT count(*) AS n FROM inbound_even
 
 /** A seeded child with a GP practice that no test has sent an event about yet. */
 async function seededChild() {
-  return (await selectOne<{ id: string; nhsNumber: string; dateOfBirth: string; gpPracticeOds: string; postcode: string; locality: string; practiceLocality: string }>(
+  return (await selectOne<{
+    id: string;
+    nhsNumber: string;
+    dateOfBirth: string;
+    gpPracticeOds: string;
+    postcode: string;
+    locality: string;
+    practiceLocality: string;
+  }>(
     stack.db,
     `SELECT c.id, c.nhs_number, c.date_of_birth::text AS date_of_birth, c.gp_practice_ods, c.postcode, l.code AS locality, pl.code AS practice_locality
      FROM children c JOIN localities l ON l.id = c.locality_id JOIN gp_practices p ON p.ods_code = c.gp_practice_ods JOIN localities pl ON pl.id = p.locality_id
@@ -84,10 +92,20 @@ describe('birth notifications', () => {
     const nhs = String(body.nhsNumber);
     const first = await stack.events.post('/api/events/birth-notifications').send(body);
     expect(first.status).toBe(202);
-    expect(first.body).toMatchObject({ status: 'accepted', messageName: 'birthNotified', processesStarted: 1, routing: { locality: 'birmingham', inRegion: true, via: 'postcode' } });
+    expect(first.body).toMatchObject({
+      status: 'accepted',
+      messageName: 'birthNotified',
+      processesStarted: 1,
+      routing: { locality: 'birmingham', inRegion: true, via: 'postcode' },
+    });
     await waitingAtImmunisation(nhs);
     const child = (await stack.child(nhs))!;
-    expect(child).toMatchObject({ nhsNumber: nhs, localityCode: 'birmingham', gpPracticeOds: practice.odsCode, postcode: 'B15 2TT' });
+    expect(child).toMatchObject({
+      nhsNumber: nhs,
+      localityCode: 'birmingham',
+      gpPracticeOds: practice.odsCode,
+      postcode: 'B15 2TT',
+    });
 
     const again = await stack.events.post('/api/events/birth-notifications').send(body);
     expect(again.status).toBe(200);
@@ -96,7 +114,11 @@ describe('birth notifications', () => {
     expect(await eventsFor(nhs)).toBe(1);
     expect(await stack.instancesFor(nhs)).toHaveLength(1);
 
-    const audits = await select<{ action: string; actorUsername: string }>(stack.db, 'SELECT action, actor_username FROM audit_events WHERE child_id = $1 ORDER BY id', [child.id]);
+    const audits = await select<{ action: string; actorUsername: string }>(
+      stack.db,
+      'SELECT action, actor_username FROM audit_events WHERE child_id = $1 ORDER BY id',
+      [child.id],
+    );
     expect(audits).toEqual(
       expect.arrayContaining([
         { action: 'child.create', actorUsername: 'system:events-birth' },
@@ -104,14 +126,21 @@ describe('birth notifications', () => {
         { action: 'child.read', actorUsername: 'system:events-birth' },
       ]),
     );
-    const contacts = await select<{ relationship: string; name: string }>(stack.db, 'SELECT relationship, name FROM contacts WHERE child_id = $1', [child.id]);
+    const contacts = await select<{ relationship: string; name: string }>(
+      stack.db,
+      'SELECT relationship, name FROM contacts WHERE child_id = $1',
+      [child.id],
+    );
     expect(contacts).toEqual([{ relationship: 'mother', name: 'Grace Events-Test' }]);
   });
 
   test('two identical notifications at once: one 202, one 200, one event, one instance, one record', async () => {
     const body = birthBody({ gpPracticeCode: practice.odsCode });
     const nhs = String(body.nhsNumber);
-    const [a, b] = await Promise.all([stack.events.post('/api/events/birth-notifications').send(body), stack.events.post('/api/events/birth-notifications').send(body)]);
+    const [a, b] = await Promise.all([
+      stack.events.post('/api/events/birth-notifications').send(body),
+      stack.events.post('/api/events/birth-notifications').send(body),
+    ]);
     expect([a.status, b.status].sort()).toEqual([200, 202]);
     expect(a.body.eventId).toBe(b.body.eventId);
     await waitingAtImmunisation(nhs);
@@ -121,7 +150,10 @@ describe('birth notifications', () => {
   });
 
   test("the sender's eventId identifies the event: reused for different content → 409, nothing written", async () => {
-    const body: Record<string, unknown> = { ...birthBody({ gpPracticeCode: practice.odsCode }), eventId: `maternity-${Date.now()}` };
+    const body: Record<string, unknown> = {
+      ...birthBody({ gpPracticeCode: practice.odsCode }),
+      eventId: `maternity-${Date.now()}`,
+    };
     expect((await stack.events.post('/api/events/birth-notifications').send(body)).status).toBe(202);
     const changed = await stack.events.post('/api/events/birth-notifications').send({ ...body, givenName: 'Changed' });
     expect(changed.status).toBe(409);
@@ -131,25 +163,41 @@ describe('birth notifications', () => {
 
   test('a birth notified for an NHS number already on record is matched, never duplicated (its locality kept)', async () => {
     const known = await seededChild();
-    const body = birthBody({ nhsNumber: known.nhsNumber, dateOfBirth: known.dateOfBirth, gpPracticeCode: practice.odsCode });
+    const body = birthBody({
+      nhsNumber: known.nhsNumber,
+      dateOfBirth: known.dateOfBirth,
+      gpPracticeCode: practice.odsCode,
+    });
     const res = await stack.events.post('/api/events/birth-notifications').send(body);
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ childId: known.id, routing: { existingRecord: true } });
     await waitingAtImmunisation(known.nhsNumber);
     expect(await childrenWith(known.nhsNumber)).toBe(1);
     expect((await stack.child(known.nhsNumber))!.localityCode).toBe(known.locality);
-    const actions = await select<{ action: string }>(stack.db, "SELECT action FROM audit_events WHERE child_id = $1 AND action LIKE 'child.%' ORDER BY id", [known.id]);
+    const actions = await select<{ action: string }>(
+      stack.db,
+      "SELECT action FROM audit_events WHERE child_id = $1 AND action LIKE 'child.%' ORDER BY id",
+      [known.id],
+    );
     expect(actions.map((a) => a.action)).toContain('child.match');
     expect(actions.map((a) => a.action)).not.toContain('child.create');
   });
 
   test("a postcode outside the region is routed by the GP practice: the child belongs to the practice's locality", async () => {
     const coventryPractice = await stack.practiceOf('coventry');
-    const body = birthBody({ gpPracticeCode: coventryPractice.odsCode, address: { lines: ['1 Briggate', 'Leeds'], postcode: 'ls1 6hb' } });
+    const body = birthBody({
+      gpPracticeCode: coventryPractice.odsCode,
+      address: { lines: ['1 Briggate', 'Leeds'], postcode: 'ls1 6hb' },
+    });
     const nhs = String(body.nhsNumber);
     const res = await stack.events.post('/api/events/birth-notifications').send(body);
     expect(res.status).toBe(202);
-    expect(res.body.routing).toMatchObject({ locality: 'coventry', inRegion: false, via: 'gp_practice', postcodeDistrict: 'LS1' });
+    expect(res.body.routing).toMatchObject({
+      locality: 'coventry',
+      inRegion: false,
+      via: 'gp_practice',
+      postcodeDistrict: 'LS1',
+    });
     await waitingAtImmunisation(nhs);
     expect(await stack.child(nhs)).toMatchObject({ localityCode: 'coventry', postcode: 'LS1 6HB' });
   });
@@ -166,11 +214,18 @@ describe('events about a child on record', () => {
     const res = await stack.events.post('/api/events/immunisations').send(imms);
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ messageName: 'immunisationGiven', instancesNotified: 1 });
-    await stack.waitFor(async () => (await stack.instancesFor(nhs))[0].status === 'completed', 'the birth instance to complete');
+    await stack.waitFor(
+      async () => (await stack.instancesFor(nhs))[0].status === 'completed',
+      'the birth instance to complete',
+    );
     expect((await stack.instancesFor(nhs))[0].id).toBe(instance.id);
 
     expect((await stack.events.post('/api/events/immunisations').send(imms)).status).toBe(200);
-    const rows = await select<{ vaccine: string; dose: number; source: string }>(stack.db, 'SELECT vaccine, dose, source FROM immunisation_events WHERE child_id = (SELECT id FROM children WHERE nhs_number = $1)', [nhs]);
+    const rows = await select<{ vaccine: string; dose: number; source: string }>(
+      stack.db,
+      'SELECT vaccine, dose, source FROM immunisation_events WHERE child_id = (SELECT id FROM children WHERE nhs_number = $1)',
+      [nhs],
+    );
     expect(rows).toEqual([{ vaccine: '6in1', dose: 1, source: 'notification' }]);
     // The same dose reported again as a different event (another date): a conflict, not a second row.
     const other = await stack.events.post('/api/events/immunisations').send({ ...imms, givenOn: isoDaysAgo(1) });
@@ -181,11 +236,23 @@ describe('events about a child on record', () => {
   test('an address change updates the address (not yet the locality) and starts child-mover with the previous address', async () => {
     const child = await seededChild();
     const [postcode, to] = child.locality === 'coventry' ? ['B15 2TT', 'birmingham'] : ['CV1 2AB', 'coventry'];
-    const body = { nhsNumber: child.nhsNumber, address: { lines: ['5 Arrival Street', 'Somewhere'], postcode }, effectiveFrom: isoDaysAgo(1) };
+    const body = {
+      nhsNumber: child.nhsNumber,
+      address: { lines: ['5 Arrival Street', 'Somewhere'], postcode },
+      effectiveFrom: isoDaysAgo(1),
+    };
     const res = await stack.events.post('/api/events/address-changes').send(body);
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ messageName: 'childAddressChanged', processesStarted: 1, routing: { locality: to, inRegion: true } });
-    expect(await stack.child(child.nhsNumber)).toMatchObject({ postcode, addressLine1: '5 Arrival Street', localityCode: child.locality });
+    expect(res.body).toMatchObject({
+      messageName: 'childAddressChanged',
+      processesStarted: 1,
+      routing: { locality: to, inRegion: true },
+    });
+    expect(await stack.child(child.nhsNumber)).toMatchObject({
+      postcode,
+      addressLine1: '5 Arrival Street',
+      localityCode: child.locality,
+    });
     const [task] = await stack.waitFor(async () => {
       const t = await stack.tasksFor(child.nhsNumber);
       return t.length > 0 && t;
@@ -205,7 +272,9 @@ describe('events about a child on record', () => {
 
   test('a move out of the region is accepted and routed (inRegion false, GP locality kept)', async () => {
     const child = await seededChild();
-    const res = await stack.events.post('/api/events/address-changes').send({ nhsNumber: child.nhsNumber, address: { lines: ['9 Deansgate'], postcode: 'M3 4LZ' } });
+    const res = await stack.events
+      .post('/api/events/address-changes')
+      .send({ nhsNumber: child.nhsNumber, address: { lines: ['9 Deansgate'], postcode: 'M3 4LZ' } });
     expect(res.status).toBe(202);
     expect(res.body.routing).toMatchObject({ inRegion: false, via: 'gp_practice', locality: child.practiceLocality });
     expect((await stack.child(child.nhsNumber))!.localityCode).toBe(child.locality);
@@ -214,51 +283,90 @@ describe('events about a child on record', () => {
   test('a change of GP updates the practice and starts child-mover with the previous one', async () => {
     const child = await seededChild();
     const next = await stack.practiceOf('wolverhampton');
-    const res = await stack.events.post('/api/events/gp-changes').send({ nhsNumber: child.nhsNumber, gpPracticeCode: next.odsCode.toLowerCase() });
+    const res = await stack.events
+      .post('/api/events/gp-changes')
+      .send({ nhsNumber: child.nhsNumber, gpPracticeCode: next.odsCode.toLowerCase() });
     expect(res.status).toBe(202);
     expect((await stack.child(child.nhsNumber))!.gpPracticeOds).toBe(next.odsCode);
     const [task] = await stack.waitFor(async () => {
       const t = await stack.tasksFor(child.nhsNumber);
       return t.length > 0 && t;
     }, 'the GP change sink task');
-    expect(task.input).toMatchObject({ gpPracticeCode: next.odsCode, previousGpPracticeCode: child.gpPracticeOds, childId: child.id });
+    expect(task.input).toMatchObject({
+      gpPracticeCode: next.odsCode,
+      previousGpPracticeCode: child.gpPracticeOds,
+      childId: child.id,
+    });
   });
 
   test('screening, appointment and child-protection events: 202 with their rows, 200 on repeat', async () => {
     const child = await seededChild();
-    const screening = { nhsNumber: child.nhsNumber, programme: 'hearing', outcome: 'clear_response', recordedOn: isoDaysAgo(1), detail: { programme: 'community' } };
+    const screening = {
+      nhsNumber: child.nhsNumber,
+      programme: 'hearing',
+      outcome: 'clear_response',
+      recordedOn: isoDaysAgo(1),
+      detail: { programme: 'community' },
+    };
     const s1 = await stack.events.post('/api/events/screening-outcomes').send(screening);
     expect(s1.status).toBe(202);
     expect(s1.body.messageName).toBe('hearingOutcomeRecorded');
     expect((await stack.events.post('/api/events/screening-outcomes').send(screening)).status).toBe(200);
-    expect(await count("SELECT count(*) AS n FROM screening_results WHERE child_id = $1 AND programme = 'hearing' AND outcome = 'clear_response' AND detail->>'programme' = 'community'", [child.id])).toBe(1);
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM screening_results WHERE child_id = $1 AND programme = 'hearing' AND outcome = 'clear_response' AND detail->>'programme' = 'community'",
+        [child.id],
+      ),
+    ).toBe(1);
 
-    const wnb = { nhsNumber: child.nhsNumber, kind: 'immunisation', date: isoDaysAgo(1), outcome: 'was_not_brought', vaccine: 'menb' };
+    const wnb = {
+      nhsNumber: child.nhsNumber,
+      kind: 'immunisation',
+      date: isoDaysAgo(1),
+      outcome: 'was_not_brought',
+      vaccine: 'menb',
+    };
     const a1 = await stack.events.post('/api/events/appointment-outcomes').send(wnb);
     expect(a1.status).toBe(202);
     expect(a1.body.messageName).toBe('appointmentWasNotBrought');
     expect((await stack.events.post('/api/events/appointment-outcomes').send(wnb)).status).toBe(200);
 
-    const alert = { nhsNumber: child.nhsNumber, type: 'child_protection_plan', startDate: isoDaysAgo(5), localAuthority: 'Sandwell Council' };
+    const alert = {
+      nhsNumber: child.nhsNumber,
+      type: 'child_protection_plan',
+      startDate: isoDaysAgo(5),
+      localAuthority: 'Sandwell Council',
+    };
     const c1 = await stack.events.post('/api/events/child-protection-alerts').send(alert);
     expect(c1.status).toBe(202);
     expect(c1.body.processesStarted).toBe(1);
     expect((await stack.child(child.nhsNumber))!.safeguardingAlert).toBe('child_protection_plan');
     // A weaker alert later does not lower a child-protection plan.
-    expect((await stack.events.post('/api/events/child-protection-alerts').send({ ...alert, type: 'looked_after' })).status).toBe(202);
+    expect(
+      (await stack.events.post('/api/events/child-protection-alerts').send({ ...alert, type: 'looked_after' })).status,
+    ).toBe(202);
     expect((await stack.child(child.nhsNumber))!.safeguardingAlert).toBe('child_protection_plan');
     expect((await stack.events.post('/api/events/child-protection-alerts').send(alert)).status).toBe(200);
     expect(await eventsFor(child.nhsNumber)).toBe(4);
     // Two alerts, two escalations (the repeat started none); instance rows appear as the workflows start.
-    await stack.waitFor(async () => (await stack.instancesFor(child.nhsNumber)).length === 2, 'two sink-alert instances');
+    await stack.waitFor(
+      async () => (await stack.instancesFor(child.nhsNumber)).length === 2,
+      'two sink-alert instances',
+    );
     expect((await stack.instancesFor(child.nhsNumber)).map((i) => i.processKey)).toEqual(['sink-alert', 'sink-alert']);
   });
 
   test('an inbound transfer starts child-mover with the demographics; the record is left to the process', async () => {
     const nhs = stack.newNhsNumber();
     const body = {
-      nhsNumber: nhs, fromChis: 'North West CHIS', givenName: 'Tom', familyName: 'Mover', dateOfBirth: isoDaysAgo(400), sex: 'male',
-      address: { lines: ['3 Arrival Road', 'Walsall'], postcode: 'WS1 1AA' }, safeguardingAlert: 'looked_after',
+      nhsNumber: nhs,
+      fromChis: 'North West CHIS',
+      givenName: 'Tom',
+      familyName: 'Mover',
+      dateOfBirth: isoDaysAgo(400),
+      sex: 'male',
+      address: { lines: ['3 Arrival Road', 'Walsall'], postcode: 'WS1 1AA' },
+      safeguardingAlert: 'looked_after',
     };
     const res = await stack.events.post('/api/events/inbound-transfers').send(body);
     expect(res.status).toBe(202);
@@ -267,13 +375,26 @@ describe('events about a child on record', () => {
       const t = await stack.tasksFor(nhs);
       return t.length > 0 && t;
     }, 'the inbound transfer sink task');
-    expect(task.input).toMatchObject({ nhsNumber: nhs, transfer: { fromChis: 'North West CHIS', familyName: 'Mover', address: body.address, safeguardingAlert: 'looked_after' } });
+    expect(task.input).toMatchObject({
+      nhsNumber: nhs,
+      transfer: {
+        fromChis: 'North West CHIS',
+        familyName: 'Mover',
+        address: body.address,
+        safeguardingAlert: 'looked_after',
+      },
+    });
     expect(await childrenWith(nhs)).toBe(0);
     expect((await stack.events.post('/api/events/inbound-transfers').send(body)).status).toBe(200);
 
     const read = await stack.events.get(`/api/events/${res.body.eventId}`);
     expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({ kind: 'inbound_transfer', nhsNumber: nhs, messageName: 'inboundTransferReceived', publishAttempts: 1 });
+    expect(read.body).toMatchObject({
+      kind: 'inbound_transfer',
+      nhsNumber: nhs,
+      messageName: 'inboundTransferReceived',
+      publishAttempts: 1,
+    });
     expect(read.body.publishedAt).not.toBeNull();
   });
 });
@@ -285,9 +406,17 @@ describe('the engine unreachable after the event was stored', () => {
     const deadApp = createApp({
       logger: pino({ level: 'silent' }),
       health: {},
-      caseWork: { ...stack.caseWork, engine: { client: new Client({ connection: deadConnection }), taskQueue: stack.taskQueue } },
+      caseWork: {
+        ...stack.caseWork,
+        engine: { client: new Client({ connection: deadConnection }), taskQueue: stack.taskQueue },
+      },
     });
-    await createStaff(stack.db, { username: 'integration.outage', displayName: 'Outage client', role: 'integration', passwordHash: await hashPassword('outage-password-1') });
+    await createStaff(stack.db, {
+      username: 'integration.outage',
+      displayName: 'Outage client',
+      role: 'integration',
+      passwordHash: await hashPassword('outage-password-1'),
+    });
     const dead = await signInAgent(deadApp, 'integration.outage', 'outage-password-1');
 
     const body = birthBody({ gpPracticeCode: practice.odsCode });
@@ -295,7 +424,11 @@ describe('the engine unreachable after the event was stored', () => {
     const down = await dead.post('/api/events/birth-notifications').send(body);
     expect(down.status).toBe(503);
     expect(down.body.detail).toMatch(/is stored, but the process engine could not be reached; repeat the request/);
-    const [pending] = await select<{ id: string; publishedAt: Date | null; publishAttempts: number }>(stack.db, 'SELECT id, published_at, publish_attempts FROM inbound_events WHERE nhs_number = $1', [nhs]);
+    const [pending] = await select<{ id: string; publishedAt: Date | null; publishAttempts: number }>(
+      stack.db,
+      'SELECT id, published_at, publish_attempts FROM inbound_events WHERE nhs_number = $1',
+      [nhs],
+    );
     expect(pending).toMatchObject({ publishedAt: null, publishAttempts: 1 });
     expect(await stack.instancesFor(nhs)).toHaveLength(0);
 
@@ -309,7 +442,13 @@ describe('the engine unreachable after the event was stored', () => {
 
     const unrepeated = birthBody({ gpPracticeCode: practice.odsCode });
     expect((await dead.post('/api/events/birth-notifications').send(unrepeated)).status).toBe(503);
-    const relay = startInboundEventRelay({ db: stack.db, engine: { client: stack.engine.env.client, taskQueue: stack.taskQueue }, logger: pino({ level: 'silent' }), graceMs: 0, intervalMs: 3_600_000 });
+    const relay = startInboundEventRelay({
+      db: stack.db,
+      engine: { client: stack.engine.env.client, taskQueue: stack.taskQueue },
+      logger: pino({ level: 'silent' }),
+      graceMs: 0,
+      intervalMs: 3_600_000,
+    });
     try {
       expect(await relay.sweep()).toBeGreaterThanOrEqual(1);
     } finally {

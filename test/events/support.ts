@@ -27,7 +27,11 @@ export interface EventsHarness {
   close(): Promise<void>;
 }
 
-export async function signInAgent(app: Express, username: string, password: string): Promise<{ post(path: string): request.Test; get(path: string): request.Test }> {
+export async function signInAgent(
+  app: Express,
+  username: string,
+  password: string,
+): Promise<{ post(path: string): request.Test; get(path: string): request.Test }> {
   const agent = request.agent(app);
   const res = await agent.post('/api/auth/login').send({ username, password });
   if (res.status !== 200) throw new Error(`sign-in of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -39,7 +43,12 @@ export async function startEventsHarness(): Promise<EventsHarness> {
   const database = await createMigratedDatabase('events');
   const db: Db = { sequelize: database.sequelize };
   await seedRegion(database.sequelize, { children: 10, concurrency: 1 });
-  await createStaff(db, { username: 'integration.maternity', displayName: 'Maternity system', role: 'integration', passwordHash: await hashPassword(CLIENT_PASSWORD) });
+  await createStaff(db, {
+    username: 'integration.maternity',
+    displayName: 'Maternity system',
+    role: 'integration',
+    passwordHash: await hashPassword(CLIENT_PASSWORD),
+  });
   const app = createApp({
     logger: pino({ level: 'silent' }),
     health: {},
@@ -50,8 +59,17 @@ export async function startEventsHarness(): Promise<EventsHarness> {
 }
 
 /** A seeded child with its locality, practice and date of birth. */
-export async function someChild(db: Db, localityCode = 'birmingham'): Promise<{ id: string; nhsNumber: string; dateOfBirth: string; gpPracticeOds: string; postcode: string }> {
-  const row = await selectOne<{ id: string; nhsNumber: string; dateOfBirth: string; gpPracticeOds: string; postcode: string }>(
+export async function someChild(
+  db: Db,
+  localityCode = 'birmingham',
+): Promise<{ id: string; nhsNumber: string; dateOfBirth: string; gpPracticeOds: string; postcode: string }> {
+  const row = await selectOne<{
+    id: string;
+    nhsNumber: string;
+    dateOfBirth: string;
+    gpPracticeOds: string;
+    postcode: string;
+  }>(
     db,
     `SELECT c.id, c.nhs_number, c.date_of_birth::text AS date_of_birth, c.gp_practice_ods, c.postcode
      FROM children c JOIN localities l ON l.id = c.locality_id WHERE l.code = $1 AND c.gp_practice_ods IS NOT NULL ORDER BY c.id LIMIT 1`,

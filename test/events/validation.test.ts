@@ -5,7 +5,16 @@
 import request from 'supertest';
 import { DEMO_PASSWORD } from '../../db/seed';
 import { freshNhsNumber } from '../support/chis-stack';
-import { birthBody, isoDaysAgo, practiceIn, signInAgent, someChild, startEventsHarness, writtenRows, type EventsHarness } from './support';
+import {
+  birthBody,
+  isoDaysAgo,
+  practiceIn,
+  signInAgent,
+  someChild,
+  startEventsHarness,
+  writtenRows,
+  type EventsHarness,
+} from './support';
 
 let h: EventsHarness;
 let practice: string;
@@ -36,22 +45,58 @@ async function refused(path: string, body: unknown, status: number, field: strin
 function validBodies(): Record<string, Record<string, unknown>> {
   return {
     '/api/events/birth-notifications': birthBody({ gpPracticeCode: practice }),
-    '/api/events/address-changes': { nhsNumber: child.nhsNumber, address: { lines: ['2 New Road'], postcode: 'CV1 2AB' } },
+    '/api/events/address-changes': {
+      nhsNumber: child.nhsNumber,
+      address: { lines: ['2 New Road'], postcode: 'CV1 2AB' },
+    },
     '/api/events/gp-changes': { nhsNumber: child.nhsNumber, gpPracticeCode: practice },
     '/api/events/inbound-transfers': {
-      nhsNumber: freshNhsNumber(), fromChis: 'North West CHIS', givenName: 'Tom', familyName: 'Mover', dateOfBirth: isoDaysAgo(400), sex: 'male',
+      nhsNumber: freshNhsNumber(),
+      fromChis: 'North West CHIS',
+      givenName: 'Tom',
+      familyName: 'Mover',
+      dateOfBirth: isoDaysAgo(400),
+      sex: 'male',
       address: { lines: ['3 Arrival Road'], postcode: 'WS1 1AA' },
     },
-    '/api/events/immunisations': { nhsNumber: child.nhsNumber, vaccine: 'menb', dose: 1, givenOn: isoDaysAgo(1), givenBy: 'Practice nurse' },
-    '/api/events/screening-outcomes': { nhsNumber: child.nhsNumber, programme: 'hearing', outcome: 'clear_response', recordedOn: isoDaysAgo(1) },
-    '/api/events/appointment-outcomes': { nhsNumber: child.nhsNumber, kind: 'immunisation', date: isoDaysAgo(1), outcome: 'was_not_brought', vaccine: 'menb' },
-    '/api/events/child-protection-alerts': { nhsNumber: child.nhsNumber, type: 'child_protection_plan', startDate: isoDaysAgo(3), localAuthority: 'Birmingham City Council' },
+    '/api/events/immunisations': {
+      nhsNumber: child.nhsNumber,
+      vaccine: 'menb',
+      dose: 1,
+      givenOn: isoDaysAgo(1),
+      givenBy: 'Practice nurse',
+    },
+    '/api/events/screening-outcomes': {
+      nhsNumber: child.nhsNumber,
+      programme: 'hearing',
+      outcome: 'clear_response',
+      recordedOn: isoDaysAgo(1),
+    },
+    '/api/events/appointment-outcomes': {
+      nhsNumber: child.nhsNumber,
+      kind: 'immunisation',
+      date: isoDaysAgo(1),
+      outcome: 'was_not_brought',
+      vaccine: 'menb',
+    },
+    '/api/events/child-protection-alerts': {
+      nhsNumber: child.nhsNumber,
+      type: 'child_protection_plan',
+      startDate: isoDaysAgo(3),
+      localAuthority: 'Birmingham City Council',
+    },
     '/api/events/death-notifications': { nhsNumber: child.nhsNumber, dateOfDeath: isoDaysAgo(1) },
   };
 }
 const PATHS = [
-  '/api/events/birth-notifications', '/api/events/address-changes', '/api/events/gp-changes', '/api/events/inbound-transfers',
-  '/api/events/immunisations', '/api/events/screening-outcomes', '/api/events/appointment-outcomes', '/api/events/child-protection-alerts',
+  '/api/events/birth-notifications',
+  '/api/events/address-changes',
+  '/api/events/gp-changes',
+  '/api/events/inbound-transfers',
+  '/api/events/immunisations',
+  '/api/events/screening-outcomes',
+  '/api/events/appointment-outcomes',
+  '/api/events/child-protection-alerts',
   '/api/events/death-notifications',
 ];
 
@@ -92,42 +137,80 @@ test.each(DATE_FIELDS)('%s: %s in the future → 400 naming it', async (path, fi
   await refused(path, { ...validBodies()[path], [field]: tomorrow() }, 400, `body.${field}`);
 });
 
-test.each(DATE_FIELDS.filter(([, f]) => f !== 'dateOfBirth' && f !== 'startDate'))("%s: %s before the child's birth → 400 naming it", async (path, field) => {
-  await refused(path, { ...validBodies()[path], [field]: '2001-01-01' }, 400, `body.${field}`);
-});
+test.each(DATE_FIELDS.filter(([, f]) => f !== 'dateOfBirth' && f !== 'startDate'))(
+  "%s: %s before the child's birth → 400 naming it",
+  async (path, field) => {
+    await refused(path, { ...validBodies()[path], [field]: '2001-01-01' }, 400, `body.${field}`);
+  },
+);
 
 test.each(['2026-02-30', '24/11/2025', 'yesterday'])('an impossible or malformed date (%s) → 400', async (date) => {
-  await refused('/api/events/birth-notifications', { ...validBodies()['/api/events/birth-notifications'], dateOfBirth: date }, 400, 'body.dateOfBirth');
+  await refused(
+    '/api/events/birth-notifications',
+    { ...validBodies()['/api/events/birth-notifications'], dateOfBirth: date },
+    400,
+    'body.dateOfBirth',
+  );
 });
 
-test.each([
-  ['/api/events/birth-notifications'],
-  ['/api/events/gp-changes'],
-  ['/api/events/inbound-transfers'],
-])('%s: an unknown GP practice → 422 naming body.gpPracticeCode', async (path) => {
-  await refused(path, { ...validBodies()[path], gpPracticeCode: 'Z99999' }, 422, 'body.gpPracticeCode');
-});
+test.each([['/api/events/birth-notifications'], ['/api/events/gp-changes'], ['/api/events/inbound-transfers']])(
+  '%s: an unknown GP practice → 422 naming body.gpPracticeCode',
+  async (path) => {
+    await refused(path, { ...validBodies()[path], gpPracticeCode: 'Z99999' }, 422, 'body.gpPracticeCode');
+  },
+);
 
-test.each(['B15', 'NOT A POSTCODE', '12345', 'B15 2T'])('a malformed postcode (%s) → 400 naming body.address.postcode', async (postcode) => {
-  await refused('/api/events/birth-notifications', { ...validBodies()['/api/events/birth-notifications'], address: { lines: ['1 Road'], postcode } }, 400, 'body.address.postcode');
-});
+test.each(['B15', 'NOT A POSTCODE', '12345', 'B15 2T'])(
+  'a malformed postcode (%s) → 400 naming body.address.postcode',
+  async (postcode) => {
+    await refused(
+      '/api/events/birth-notifications',
+      { ...validBodies()['/api/events/birth-notifications'], address: { lines: ['1 Road'], postcode } },
+      400,
+      'body.address.postcode',
+    );
+  },
+);
 
-test.each(PATHS.filter((p) => !/birth-notifications|inbound-transfers/.test(p)))('%s: an NHS number with no record → 422 naming body.nhsNumber', async (path) => {
-  await refused(path, { ...validBodies()[path], nhsNumber: freshNhsNumber() }, 422, 'body.nhsNumber');
-});
+test.each(PATHS.filter((p) => !/birth-notifications|inbound-transfers/.test(p)))(
+  '%s: an NHS number with no record → 422 naming body.nhsNumber',
+  async (path) => {
+    await refused(path, { ...validBodies()[path], nhsNumber: freshNhsNumber() }, 422, 'body.nhsNumber');
+  },
+);
 
 test('an inbound transfer with neither address nor GP practice in the region → 422 naming body.address.postcode', async () => {
-  await refused('/api/events/inbound-transfers', { ...validBodies()['/api/events/inbound-transfers'], address: { lines: ['1 Briggate'], postcode: 'LS1 6HB' } }, 422, 'body.address.postcode');
+  await refused(
+    '/api/events/inbound-transfers',
+    { ...validBodies()['/api/events/inbound-transfers'], address: { lines: ['1 Briggate'], postcode: 'LS1 6HB' } },
+    422,
+    'body.address.postcode',
+  );
 });
 
 test("a birth whose mother's NHS number is the baby's → 422", async () => {
   const body = validBodies()['/api/events/birth-notifications'];
-  await refused('/api/events/birth-notifications', { ...body, mother: { name: 'M', nhsNumber: body.nhsNumber } }, 422, 'body.mother.nhsNumber');
+  await refused(
+    '/api/events/birth-notifications',
+    { ...body, mother: { name: 'M', nhsNumber: body.nhsNumber } },
+    422,
+    'body.mother.nhsNumber',
+  );
 });
 
 test('an unknown vaccine → 422 naming body.vaccine; a wrong dose type → 400', async () => {
-  await refused('/api/events/immunisations', { ...validBodies()['/api/events/immunisations'], vaccine: 'smallpox' }, 422, 'body.vaccine');
-  await refused('/api/events/immunisations', { ...validBodies()['/api/events/immunisations'], dose: 'first' }, 400, 'body.dose');
+  await refused(
+    '/api/events/immunisations',
+    { ...validBodies()['/api/events/immunisations'], vaccine: 'smallpox' },
+    422,
+    'body.vaccine',
+  );
+  await refused(
+    '/api/events/immunisations',
+    { ...validBodies()['/api/events/immunisations'], dose: 'first' },
+    400,
+    'body.dose',
+  );
 });
 
 test('a malformed date of death → 400 naming body.dateOfDeath; a child already recorded as deceased → 409, nothing written', async () => {
@@ -143,8 +226,18 @@ test('a malformed date of death → 400 naming body.dateOfDeath; a child already
 });
 
 test('an unknown screening programme and a vaccine on a health-visit appointment → 400', async () => {
-  await refused('/api/events/screening-outcomes', { ...validBodies()['/api/events/screening-outcomes'], programme: 'eyesight' }, 400, 'body.programme');
-  await refused('/api/events/appointment-outcomes', { ...validBodies()['/api/events/appointment-outcomes'], kind: 'health_visit' }, 400, 'body.vaccine');
+  await refused(
+    '/api/events/screening-outcomes',
+    { ...validBodies()['/api/events/screening-outcomes'], programme: 'eyesight' },
+    400,
+    'body.programme',
+  );
+  await refused(
+    '/api/events/appointment-outcomes',
+    { ...validBodies()['/api/events/appointment-outcomes'], kind: 'health_visit' },
+    400,
+    'body.vaccine',
+  );
 });
 
 test('without an engine, a valid event is refused with 503 before anything is written', async () => {
@@ -162,16 +255,21 @@ describe('who may send events', () => {
     const res = await request(h.app).post(path).send(validBodies()[path]);
     expect(res.status).toBe(401);
   });
-  test.each(['cw.birmingham.hv', 'sl.birmingham', 'manager'])('%s (staff without the integration role) → 403, nothing written', async (username) => {
-    const staff = await signInAgent(h.app, username, DEMO_PASSWORD);
-    const before = await writtenRows(h.db);
-    const res = await staff.post(path).send(validBodies()[path]);
-    expect(res.status).toBe(403);
-    expect(await writtenRows(h.db)).toEqual(before);
-  });
+  test.each(['cw.birmingham.hv', 'sl.birmingham', 'manager'])(
+    '%s (staff without the integration role) → 403, nothing written',
+    async (username) => {
+      const staff = await signInAgent(h.app, username, DEMO_PASSWORD);
+      const before = await writtenRows(h.db);
+      const res = await staff.post(path).send(validBodies()[path]);
+      expect(res.status).toBe(403);
+      expect(await writtenRows(h.db)).toEqual(before);
+    },
+  );
   test('an administrator passes the access check (503 here only because this harness has no engine)', async () => {
     const admin = await signInAgent(h.app, 'admin', DEMO_PASSWORD);
-    const res = await admin.post('/api/events/screening-outcomes').send(validBodies()['/api/events/screening-outcomes']);
+    const res = await admin
+      .post('/api/events/screening-outcomes')
+      .send(validBodies()['/api/events/screening-outcomes']);
     expect(res.status).toBe(503);
     expect(res.body.detail).toMatch(/process engine is not connected/);
   });

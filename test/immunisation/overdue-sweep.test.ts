@@ -29,10 +29,12 @@ beforeAll(async () => {
 
 afterAll(() => db?.close());
 
-const sweep = (asOf: string, lookbackDays = 28) => recordOverdueFollowUps(db.sequelize, { idempotencyKey: `test-sweep-${++sweeps}`, asOf, lookbackDays });
+const sweep = (asOf: string, lookbackDays = 28) =>
+  recordOverdueFollowUps(db.sequelize, { idempotencyKey: `test-sweep-${++sweeps}`, asOf, lookbackDays });
 
 test('the daily sweep finds doses that became overdue in the window, by each locality grace period and upper age limit', async () => {
-  const child = (dateOfBirth: string, localityId = BIRMINGHAM, status = 'active') => insertChild(db.sequelize, { dateOfBirth, localityId, status });
+  const child = (dateOfBirth: string, localityId = BIRMINGHAM, status = 'active') =>
+    insertChild(db.sequelize, { dateOfBirth, localityId, status });
   // 8-week doses due 28 days ago: overdue today in Birmingham (the window's newest day); MenB is on record.
   const a = await child(addDays(AS_OF, -84));
   await giveDose(db.sequelize, a.id, 'menb', 1, addDays(AS_OF, -20));
@@ -110,13 +112,27 @@ test('a catch-up applies the schedule for the date of birth: the 18-month doses 
   expect(await followUpCodes(db.sequelize, born1July.id)).toEqual([...infant, '6in1-4', 'mmrv-2'].sort());
   expect(await followUpCodes(db.sequelize, born30June.id)).toEqual(infant);
   // Pre-school booster and the pre-school MMRV of the old schedule; PCV 2 is on record; rotavirus is long past its limit.
-  expect(await followUpCodes(db.sequelize, preSchool.id)).toEqual([...infant.filter((c) => c !== 'pcv-2'), 'dtap-ipv-1', 'mmrv-2-preschool'].sort());
+  expect(await followUpCodes(db.sequelize, preSchool.id)).toEqual(
+    [...infant.filter((c) => c !== 'pcv-2'), 'dtap-ipv-1', 'mmrv-2-preschool'].sort(),
+  );
 });
 
 test('children born in the second half of 2024 also get MMRV again pre-school', async () => {
   // As of mid-2028 the pre-school doses of a child born in August 2024 are overdue.
   const child = await insertChild(db.sequelize, { dateOfBirth: '2024-08-15', localityId: BIRMINGHAM });
-  for (const [vaccine, dose] of [['6in1', 1], ['6in1', 2], ['6in1', 3], ['6in1', 4], ['menb', 1], ['menb', 2], ['menb', 3], ['pcv', 1], ['pcv', 2], ['mmrv', 1], ['mmrv', 2]] as const) {
+  for (const [vaccine, dose] of [
+    ['6in1', 1],
+    ['6in1', 2],
+    ['6in1', 3],
+    ['6in1', 4],
+    ['menb', 1],
+    ['menb', 2],
+    ['menb', 3],
+    ['pcv', 1],
+    ['pcv', 2],
+    ['mmrv', 1],
+    ['mmrv', 2],
+  ] as const) {
     await giveDose(db.sequelize, child.id, vaccine, dose, '2026-01-01');
   }
   await sweep('2028-06-01', CATCH_UP_LOOKBACK_DAYS);
@@ -128,14 +144,22 @@ function activities() {
 }
 
 function inActivity<T>(fn: () => Promise<T>): Promise<T> {
-  const env = new MockActivityEnvironment({ ...defaultActivityInfo, activityId: 'a1', workflowExecution: { workflowId: 'child-mover-test', runId: 'run-1' } }, { logger: new DefaultLogger('ERROR') });
+  const env = new MockActivityEnvironment(
+    { ...defaultActivityInfo, activityId: 'a1', workflowExecution: { workflowId: 'child-mover-test', runId: 'run-1' } },
+    { logger: new DefaultLogger('ERROR') },
+  );
   return env.run(fn);
 }
 
 test('checkGaps: no history on record → unimmunised; the schedule resumes with visits 4 weeks apart', async () => {
   const none = await insertChild(db.sequelize, { dateOfBirth: addDays(AS_OF, -200), localityId: BIRMINGHAM });
   const out = await inActivity(() => activities()['immunisation.checkGaps']({ childId: none.id, asOf: AS_OF }));
-  expect(out).toMatchObject({ upToDate: false, treatedAsUnimmunised: true, dosesOnRecord: 0, nextDue: { code: expect.any(String), dueOn: expect.any(String) } });
+  expect(out).toMatchObject({
+    upToDate: false,
+    treatedAsUnimmunised: true,
+    dosesOnRecord: 0,
+    nextDue: { code: expect.any(String), dueOn: expect.any(String) },
+  });
   // Rotavirus is past its upper age limits at 200 days; the rest is resumed, never restarted.
   expect(out.gaps.map((g) => [g.code, g.catchUpOn])).toEqual([
     ['6in1-1', AS_OF],
@@ -159,17 +183,29 @@ test('checkGaps: no history on record → unimmunised; the schedule resumes with
     ['menb-2', addDays(AS_OF, 28)],
     ['rotavirus-2', addDays(AS_OF, 28)],
   ]);
-  const audited = await db.sequelize.query<{ actor_username: string }>(`SELECT actor_username FROM audit_events WHERE action = 'immunisation.gaps_checked' AND child_id = $1`, {
-    type: QueryTypes.SELECT,
-    bind: [partly.id],
-  });
+  const audited = await db.sequelize.query<{ actor_username: string }>(
+    `SELECT actor_username FROM audit_events WHERE action = 'immunisation.gaps_checked' AND child_id = $1`,
+    {
+      type: QueryTypes.SELECT,
+      bind: [partly.id],
+    },
+  );
   expect(audited).toEqual([{ actor_username: 'system:child-mover-test' }]);
 });
 
 test('bad input is refused with the field named; an unknown child is not found', async () => {
-  await expect(inActivity(() => activities()['immunisation.sweepOverdue']({ lookbackDays: 0 }))).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringMatching(/lookbackDays/) });
-  await expect(inActivity(() => activities()['immunisation.checkGaps']({ childId: 'x1' } as never))).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringMatching(/childId/) });
-  await expect(inActivity(() => activities()['immunisation.checkGaps']({ childId: '999999999' }))).rejects.toMatchObject({ type: 'NotFoundError' });
+  await expect(inActivity(() => activities()['immunisation.sweepOverdue']({ lookbackDays: 0 }))).rejects.toMatchObject({
+    type: 'ValidationError',
+    message: expect.stringMatching(/lookbackDays/),
+  });
+  await expect(
+    inActivity(() => activities()['immunisation.checkGaps']({ childId: 'x1' } as never)),
+  ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringMatching(/childId/) });
+  await expect(
+    inActivity(() => activities()['immunisation.checkGaps']({ childId: '999999999' })),
+  ).rejects.toMatchObject({ type: 'NotFoundError' });
   // Without a Temporal client the sweep cannot start instances: a configuration error, not a retry loop.
-  await expect(inActivity(() => activities()['immunisation.sweepOverdue']({ asOf: AS_OF }))).rejects.toMatchObject({ type: 'ConfigurationError' });
+  await expect(inActivity(() => activities()['immunisation.sweepOverdue']({ asOf: AS_OF }))).rejects.toMatchObject({
+    type: 'ConfigurationError',
+  });
 });

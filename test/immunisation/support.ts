@@ -16,7 +16,15 @@ export interface TestChild {
 
 export async function insertChild(
   sequelize: Sequelize,
-  c: { dateOfBirth: string; localityId: number; status?: string; safeguardingAlert?: string; gpPracticeOds?: string | null; givenName?: string; familyName?: string },
+  c: {
+    dateOfBirth: string;
+    localityId: number;
+    status?: string;
+    safeguardingAlert?: string;
+    gpPracticeOds?: string | null;
+    givenName?: string;
+    familyName?: string;
+  },
 ): Promise<TestChild> {
   const nhsNumber = testNhsNumber();
   const [row] = await sequelize.query<{ id: string }>(
@@ -24,23 +32,44 @@ export async function insertChild(
      VALUES ($1, $2, $3, $4, 'female', '1 Test Street', 'B1 1AA', $5, $6, $7, $8) RETURNING id::text AS id`,
     {
       type: QueryTypes.SELECT,
-      bind: [nhsNumber, c.givenName ?? 'Ava', c.familyName ?? 'Test', c.dateOfBirth, c.localityId, c.status ?? 'active', c.safeguardingAlert ?? 'none', c.gpPracticeOds ?? null],
+      bind: [
+        nhsNumber,
+        c.givenName ?? 'Ava',
+        c.familyName ?? 'Test',
+        c.dateOfBirth,
+        c.localityId,
+        c.status ?? 'active',
+        c.safeguardingAlert ?? 'none',
+        c.gpPracticeOds ?? null,
+      ],
     },
   );
   return { id: row.id, nhsNumber };
 }
 
-export async function giveDose(sequelize: Sequelize, childId: string, vaccine: string, dose: number, givenOn: string): Promise<void> {
-  await sequelize.query('INSERT INTO immunisation_events (child_id, vaccine, dose, given_on, given_by) VALUES ($1, $2, $3, $4, $5)', {
-    bind: [childId, vaccine, dose, givenOn, 'test'],
-  });
+export async function giveDose(
+  sequelize: Sequelize,
+  childId: string,
+  vaccine: string,
+  dose: number,
+  givenOn: string,
+): Promise<void> {
+  await sequelize.query(
+    'INSERT INTO immunisation_events (child_id, vaccine, dose, given_on, given_by) VALUES ($1, $2, $3, $4, $5)',
+    {
+      bind: [childId, vaccine, dose, givenOn, 'test'],
+    },
+  );
 }
 
 /** The dose codes followed up for a child, sorted. */
 export async function followUpCodes(sequelize: Sequelize, childId: string): Promise<string[]> {
-  const rows = await sequelize.query<{ dose_code: string }>('SELECT dose_code FROM immunisation_follow_ups WHERE child_id = $1 ORDER BY dose_code', {
-    type: QueryTypes.SELECT,
-    bind: [childId],
-  });
+  const rows = await sequelize.query<{ dose_code: string }>(
+    'SELECT dose_code FROM immunisation_follow_ups WHERE child_id = $1 ORDER BY dose_code',
+    {
+      type: QueryTypes.SELECT,
+      bind: [childId],
+    },
+  );
   return rows.map((r) => r.dose_code);
 }

@@ -4,11 +4,24 @@ import { freePort } from '../../core/free-port';
 import type { Database } from '../../db/database';
 import { enqueueEmail, enqueueMessage, getNotification } from '../../db/repositories/outbox';
 import { select, type Db } from '../../db/repositories/sql';
-import { createMailService, createMailTransport, findReceivedMailByMessageId, startEmbeddedSmtpServer, startOutboxRelay, type MailService } from '../../mail';
+import {
+  createMailService,
+  createMailTransport,
+  findReceivedMailByMessageId,
+  startEmbeddedSmtpServer,
+  startOutboxRelay,
+  type MailService,
+} from '../../mail';
 import { createMigratedDatabase } from '../support/databases';
 
 const logger = createLogger('silent');
-const model = { nhsNumber: '9434765919', initials: 'AF', practiceName: 'Larkspur Surgery', practiceCode: 'M85001', locality: 'Coventry' };
+const model = {
+  nhsNumber: '9434765919',
+  initials: 'AF',
+  practiceName: 'Larkspur Surgery',
+  practiceCode: 'M85001',
+  locality: 'Coventry',
+};
 const FAST = { baseRetryMs: 20, maxRetryMs: 200, failedAfterAttempts: 3, waitForOtherSenderMs: 10_000 };
 
 let database: Database;
@@ -37,17 +50,36 @@ async function receivedCount(messageId: string): Promise<number> {
 describe('embedded SMTP server', () => {
   test('stores what it receives; the same Message-ID again is counted, not stored twice', async () => {
     const server = await startEmbeddedSmtpServer({ host: '127.0.0.1', port: 0, sequelize: database.sequelize, logger });
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: server.port, secure: false, ignoreTLS: true });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: server.port,
+      secure: false,
+      ignoreTLS: true,
+    });
     try {
-      const message = { from: 'a@example.org', to: 'GP@Example.nhs.uk', subject: 'Hello £ ünïcode', text: 'plain part', html: '<p>html part</p>', messageId: '<dup-test@example.org>' };
+      const message = {
+        from: 'a@example.org',
+        to: 'GP@Example.nhs.uk',
+        subject: 'Hello £ ünïcode',
+        text: 'plain part',
+        html: '<p>html part</p>',
+        messageId: '<dup-test@example.org>',
+      };
       await transport.sendMail(message);
       const stored = await findReceivedMailByMessageId(db, '<dup-test@example.org>');
-      expect(stored).toMatchObject({ subject: 'Hello £ ünïcode', envelopeTo: ['gp@example.nhs.uk'], envelopeFrom: 'a@example.org', timesReceived: 1 });
+      expect(stored).toMatchObject({
+        subject: 'Hello £ ünïcode',
+        envelopeTo: ['gp@example.nhs.uk'],
+        envelopeFrom: 'a@example.org',
+        timesReceived: 1,
+      });
       expect(stored!.textBody).toContain('plain part');
       expect(stored!.htmlBody).toContain('<p>html part</p>');
       await transport.sendMail(message);
       expect(await receivedCount('<dup-test@example.org>')).toBe(2);
-      expect(await select(db, "SELECT id FROM received_mail WHERE message_id = '<dup-test@example.org>'")).toHaveLength(1);
+      expect(await select(db, "SELECT id FROM received_mail WHERE message_id = '<dup-test@example.org>'")).toHaveLength(
+        1,
+      );
     } finally {
       transport.close();
       await server.stop();
@@ -61,14 +93,23 @@ describe('outbox delivery', () => {
     const mail = mailServiceOn(server.port);
     const relay = startOutboxRelay({ mail, logger, intervalMs: 50 });
     try {
-      const { id, messageId } = await enqueueEmail(db, { idempotencyKey: 'relay-1', to: 'relay.gp@example.nhs.uk', template: 'gp-new-birth', model });
+      const { id, messageId } = await enqueueEmail(db, {
+        idempotencyKey: 'relay-1',
+        to: 'relay.gp@example.nhs.uk',
+        template: 'gp-new-birth',
+        model,
+      });
       relay.wake();
       await waitFor(async () => (await getNotification(db, id))?.status === 'sent');
       const row = await getNotification(db, id);
       expect(row).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
       expect(row!.smtpResponse).toMatch(/^250 /);
       const received = await findReceivedMailByMessageId(db, messageId);
-      expect(received).toMatchObject({ subject: 'CHIS: new birth registered at your practice', envelopeTo: ['relay.gp@example.nhs.uk'], timesReceived: 1 });
+      expect(received).toMatchObject({
+        subject: 'CHIS: new birth registered at your practice',
+        envelopeTo: ['relay.gp@example.nhs.uk'],
+        timesReceived: 1,
+      });
       expect(received!.fromHeader).toBe('"West Midlands CHIS" <chis@example.nhs.uk>');
       expect(received!.textBody).toContain('NHS number: 943 476 5919');
       expect(received!.htmlBody).toContain('<td>943 476 5919</td>');
@@ -88,7 +129,14 @@ describe('outbox delivery', () => {
     const relayB = mailServiceOn(port);
     const activity = mailServiceOn(port);
     const enqueued = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => enqueueEmail(db, { idempotencyKey: `outage-${i}`, to: `outage${i}@example.nhs.uk`, template: 'gp-new-birth', model })),
+      Array.from({ length: 6 }, (_, i) =>
+        enqueueEmail(db, {
+          idempotencyKey: `outage-${i}`,
+          to: `outage${i}@example.nhs.uk`,
+          template: 'gp-new-birth',
+          model,
+        }),
+      ),
     );
     const ids = enqueued.map((e) => e.id);
     // The activity path fails loudly (so Temporal retries it) and loses nothing.
@@ -116,17 +164,28 @@ describe('outbox delivery', () => {
     try {
       await sleep(250); // let the capped backoff (200 ms) pass
       // Two relays and the activity race for the same rows.
-      await Promise.all([relayA.deliverDue(50), relayB.deliverDue(50), ...ids.map((id) => activity.deliverNotification(id))]);
+      await Promise.all([
+        relayA.deliverDue(50),
+        relayB.deliverDue(50),
+        ...ids.map((id) => activity.deliverNotification(id)),
+      ]);
       await relayA.deliverDue(50);
 
-      const after = await select<{ status: string }>(db, 'SELECT status FROM notifications WHERE id = ANY($1::bigint[])', [ids]);
+      const after = await select<{ status: string }>(
+        db,
+        'SELECT status FROM notifications WHERE id = ANY($1::bigint[])',
+        [ids],
+      );
       expect(after.map((r) => r.status)).toEqual(Array(6).fill('sent'));
       for (const e of enqueued) expect(await receivedCount(e.messageId)).toBe(1);
       const received = await select(db, "SELECT id FROM received_mail WHERE envelope_to[1] LIKE 'outage%'");
       expect(received).toHaveLength(6);
       // Delivering again finds nothing to do.
       expect(await relayA.deliverDue(50)).toMatchObject({ sent: 0 });
-      await expect(activity.deliverNotification(ids[1])).resolves.toEqual({ status: 'already-sent', messageId: enqueued[1].messageId });
+      await expect(activity.deliverNotification(ids[1])).resolves.toEqual({
+        status: 'already-sent',
+        messageId: enqueued[1].messageId,
+      });
     } finally {
       for (const m of [relayA, relayB, activity]) m.close();
       await server.stop();
@@ -138,12 +197,31 @@ describe('outbox delivery', () => {
     const mail = mailServiceOn(server.port);
     try {
       const reminder = { initials: 'AF', reminder: 'immunisation-due' as const };
-      const sms = await enqueueMessage(db, { channel: 'sms', idempotencyKey: 'sms-1', to: '07700900123', template: 'family-reminder', model: reminder });
-      const letter = await enqueueMessage(db, { channel: 'letter', idempotencyKey: 'letter-1', to: 'J Featherstonehaugh, 17 Larkspur Crescent, CV1 2AB', template: 'family-reminder', model: reminder });
+      const sms = await enqueueMessage(db, {
+        channel: 'sms',
+        idempotencyKey: 'sms-1',
+        to: '07700900123',
+        template: 'family-reminder',
+        model: reminder,
+      });
+      const letter = await enqueueMessage(db, {
+        channel: 'letter',
+        idempotencyKey: 'letter-1',
+        to: 'J Featherstonehaugh, 17 Larkspur Crescent, CV1 2AB',
+        template: 'family-reminder',
+        model: reminder,
+      });
       await mail.deliverNotification(sms.id);
       await mail.deliverNotification(letter.id);
-      expect(await getNotification(db, sms.id)).toMatchObject({ status: 'sent', smtpResponse: 'stand-in: logged only, no SMS gateway integrated', htmlBody: null });
-      expect(await getNotification(db, letter.id)).toMatchObject({ status: 'sent', smtpResponse: 'stand-in: logged only, no print service integrated' });
+      expect(await getNotification(db, sms.id)).toMatchObject({
+        status: 'sent',
+        smtpResponse: 'stand-in: logged only, no SMS gateway integrated',
+        htmlBody: null,
+      });
+      expect(await getNotification(db, letter.id)).toMatchObject({
+        status: 'sent',
+        smtpResponse: 'stand-in: logged only, no print service integrated',
+      });
       expect(await receivedCount(sms.messageId)).toBe(0);
     } finally {
       mail.close();

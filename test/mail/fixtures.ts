@@ -12,18 +12,29 @@ export function syntheticNhsNumber(): string {
   }
 }
 
-export async function insertPractice(db: Db, overrides: { email?: string } = {}): Promise<{ odsCode: string; email: string; name: string }> {
+export async function insertPractice(
+  db: Db,
+  overrides: { email?: string } = {},
+): Promise<{ odsCode: string; email: string; name: string }> {
   const odsCode = `T${String(randomInt(0, 99_999_999)).padStart(8, '0')}`;
   const email = overrides.email ?? `${odsCode.toLowerCase()}@practice.example.nhs.uk`;
   const name = `Test Surgery ${odsCode}`;
-  await db.sequelize.query('INSERT INTO gp_practices (ods_code, name, email, locality_id) VALUES ($1, $2, $3, (SELECT min(id) FROM localities))', {
-    bind: [odsCode, name, email],
-    transaction: db.transaction,
-  });
+  await db.sequelize.query(
+    'INSERT INTO gp_practices (ods_code, name, email, locality_id) VALUES ($1, $2, $3, (SELECT min(id) FROM localities))',
+    {
+      bind: [odsCode, name, email],
+      transaction: db.transaction,
+    },
+  );
   return { odsCode, email, name };
 }
 
-export const CHILD = { givenName: 'Amelia', familyName: 'Featherstonehaugh', addressLine1: '17 Larkspur Crescent', postcode: 'CV1 2AB' };
+export const CHILD = {
+  givenName: 'Amelia',
+  familyName: 'Featherstonehaugh',
+  addressLine1: '17 Larkspur Crescent',
+  postcode: 'CV1 2AB',
+};
 
 export async function insertChild(db: Db, gpPracticeOds: string | null): Promise<{ id: string; nhsNumber: string }> {
   const nhsNumber = syntheticNhsNumber();
@@ -43,6 +54,9 @@ export async function insertContact(
 ): Promise<void> {
   await db.sequelize.query(
     `INSERT INTO contacts (child_id, relationship, name, phone, email, preferred_method, is_primary) VALUES ($1, 'mother', $2, $3, $4, $5, true)`,
-    { bind: [childId, c.name ?? 'Joanna Featherstonehaugh', c.phone ?? null, c.email ?? null, c.preferredMethod], transaction: db.transaction },
+    {
+      bind: [childId, c.name ?? 'Joanna Featherstonehaugh', c.phone ?? null, c.email ?? null, c.preferredMethod],
+      transaction: db.transaction,
+    },
   );
 }

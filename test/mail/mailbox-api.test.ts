@@ -5,10 +5,22 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../core/logger';
 import { enqueueEmail } from '../../db/repositories/outbox';
 import { select } from '../../db/repositories/sql';
-import { createMailService, createMailTransport, startEmbeddedSmtpServer, type EmbeddedSmtpServer, type MailService } from '../../mail';
+import {
+  createMailService,
+  createMailTransport,
+  startEmbeddedSmtpServer,
+  type EmbeddedSmtpServer,
+  type MailService,
+} from '../../mail';
 import { makeStaff, signIn, startCaseWork, type CaseWorkHarness, type SignedIn } from '../api/support/case-work';
 
-const model = { nhsNumber: '9434765919', initials: 'AF', practiceName: 'Larkspur Surgery', practiceCode: 'M85001', locality: 'Coventry' };
+const model = {
+  nhsNumber: '9434765919',
+  initials: 'AF',
+  practiceName: 'Larkspur Surgery',
+  practiceCode: 'M85001',
+  locality: 'Coventry',
+};
 let h: CaseWorkHarness;
 let server: EmbeddedSmtpServer;
 let mail: MailService;
@@ -19,7 +31,12 @@ let delivered: { id: string; messageId: string }[];
 
 beforeAll(async () => {
   h = await startCaseWork('mail_mailbox_api');
-  server = await startEmbeddedSmtpServer({ host: '127.0.0.1', port: 0, sequelize: h.database.sequelize, logger: createLogger('silent') });
+  server = await startEmbeddedSmtpServer({
+    host: '127.0.0.1',
+    port: 0,
+    sequelize: h.database.sequelize,
+    logger: createLogger('silent'),
+  });
   mail = createMailService({
     sequelize: h.database.sequelize,
     transport: createMailTransport({ embedded: { host: '127.0.0.1', port: server.port } }),
@@ -28,7 +45,12 @@ beforeAll(async () => {
   });
   delivered = [];
   for (const to of ['one@practice.example.nhs.uk', 'two@practice.example.nhs.uk', 'one@practice.example.nhs.uk']) {
-    const e = await enqueueEmail(h.db, { idempotencyKey: `mailbox-api-${delivered.length}`, to, template: 'gp-new-birth', model });
+    const e = await enqueueEmail(h.db, {
+      idempotencyKey: `mailbox-api-${delivered.length}`,
+      to,
+      template: 'gp-new-birth',
+      model,
+    });
     await mail.deliverNotification(e.id);
     delivered.push(e);
   }
@@ -46,8 +68,14 @@ describe('mailbox API', () => {
   test('a service manager lists the mailbox newest first, pages through it and filters by recipient', async () => {
     const all = await manager.agent.get('/api/mailbox');
     expect(all.status).toBe(200);
-    expect(all.body.messages.map((m: { messageId: string }) => m.messageId)).toEqual(delivered.map((d) => d.messageId).reverse());
-    expect(all.body.messages[0]).toMatchObject({ subject: 'CHIS: new birth registered at your practice', envelopeTo: ['one@practice.example.nhs.uk'], timesReceived: 1 });
+    expect(all.body.messages.map((m: { messageId: string }) => m.messageId)).toEqual(
+      delivered.map((d) => d.messageId).reverse(),
+    );
+    expect(all.body.messages[0]).toMatchObject({
+      subject: 'CHIS: new birth registered at your practice',
+      envelopeTo: ['one@practice.example.nhs.uk'],
+      timesReceived: 1,
+    });
     expect(all.body.messages[0].textBody).toBeUndefined(); // summaries only
 
     const first = await manager.agent.get('/api/mailbox?limit=2');
@@ -56,7 +84,10 @@ describe('mailbox API', () => {
     expect(second.body).toMatchObject({ messages: [{ messageId: delivered[0].messageId }], next: null });
 
     const filtered = await manager.agent.get('/api/mailbox?to=ONE@practice.example.nhs.uk');
-    expect(filtered.body.messages.map((m: { messageId: string }) => m.messageId)).toEqual([delivered[2].messageId, delivered[0].messageId]);
+    expect(filtered.body.messages.map((m: { messageId: string }) => m.messageId)).toEqual([
+      delivered[2].messageId,
+      delivered[0].messageId,
+    ]);
   });
 
   test('an administrator reads one message with both parts; the read is audited', async () => {
@@ -66,7 +97,10 @@ describe('mailbox API', () => {
     expect(res.status).toBe(200);
     expect(res.body.textBody).toContain('NHS number: 943 476 5919');
     expect(res.body.htmlBody).toContain('<td>943 476 5919</td>');
-    const audit = await select(h.db, "SELECT actor_username, entity_id FROM audit_events WHERE action = 'mailbox.read'");
+    const audit = await select(
+      h.db,
+      "SELECT actor_username, entity_id FROM audit_events WHERE action = 'mailbox.read'",
+    );
     expect(audit).toEqual([{ actorUsername: admin.user.username, entityId: id }]);
   });
 
@@ -83,7 +117,11 @@ describe('mailbox API', () => {
   });
 
   test('with mail going to SMTP_URL there is no local mailbox: 404 saying so', async () => {
-    const app = createApp({ logger: pino({ level: 'silent' }), health: {}, caseWork: { ...h.deps, localMailbox: false } });
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      health: {},
+      caseWork: { ...h.deps, localMailbox: false },
+    });
     const s = await signIn(app, manager.user);
     const res = await s.agent.get('/api/mailbox');
     expect(res.status).toBe(404);

@@ -12,7 +12,14 @@ import { freePort } from '../../core/free-port';
 import type { Database } from '../../db/database';
 import { getNotification } from '../../db/repositories/outbox';
 import { select, type Db } from '../../db/repositories/sql';
-import { createMailService, createMailTransport, findReceivedMailByMessageId, startEmbeddedSmtpServer, type EmbeddedSmtpServer, type MailService } from '../../mail';
+import {
+  createMailService,
+  createMailTransport,
+  findReceivedMailByMessageId,
+  startEmbeddedSmtpServer,
+  type EmbeddedSmtpServer,
+  type MailService,
+} from '../../mail';
 import { createMigratedDatabase } from '../support/databases';
 import { CHILD, insertChild, insertContact, insertPractice } from './fixtures';
 
@@ -47,12 +54,19 @@ afterAll(async () => {
 
 /** One activity call: every `run` on the same call is a retry (same workflow, run and activity id). */
 function call(workflowId = `new-birth-registration-${randomUUID().replace(/-/g, '')}`, activityId = '3') {
-  const env = new MockActivityEnvironment({ ...defaultActivityInfo, activityId, workflowExecution: { workflowId, runId: 'run-1' } }, { logger: quiet });
-  return <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> => env.run(fn, ...args) as Promise<R>;
+  const env = new MockActivityEnvironment(
+    { ...defaultActivityInfo, activityId, workflowExecution: { workflowId, runId: 'run-1' } },
+    { logger: quiet },
+  );
+  return <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
+    env.run(fn, ...args) as Promise<R>;
 }
 
 async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const error = await p.then(() => undefined, (e: unknown) => e);
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ApplicationFailure);
   return error as ApplicationFailure;
 }
@@ -71,8 +85,12 @@ describe('notify.emailGpPractice', () => {
     expect(retry).toEqual(first);
     const received = await findReceivedMailByMessageId(db, first.messageId);
     expect(received).toMatchObject({ envelopeTo: [practice.email], timesReceived: 1 });
-    const raw = (await select<{ raw: Buffer }>(db, 'SELECT raw FROM received_mail WHERE id = $1', [received!.id]))[0].raw.toString('utf8');
-    expect(received!.textBody).toContain(`NHS number: ${child.nhsNumber.slice(0, 3)} ${child.nhsNumber.slice(3, 6)} ${child.nhsNumber.slice(6)}`);
+    const raw = (
+      await select<{ raw: Buffer }>(db, 'SELECT raw FROM received_mail WHERE id = $1', [received!.id])
+    )[0].raw.toString('utf8');
+    expect(received!.textBody).toContain(
+      `NHS number: ${child.nhsNumber.slice(0, 3)} ${child.nhsNumber.slice(3, 6)} ${child.nhsNumber.slice(6)}`,
+    );
     expect(received!.textBody).toContain('Initials: A.F.');
     for (const leak of [CHILD.givenName, CHILD.familyName, CHILD.addressLine1, CHILD.postcode]) {
       expect(raw).not.toContain(leak);
@@ -80,18 +98,38 @@ describe('notify.emailGpPractice', () => {
       expect(received!.textBody).not.toContain(leak);
     }
 
-    const audit = await select<{ action: string; actorUsername: string; entityId: string }>(db, "SELECT action, actor_username, entity_id FROM audit_events WHERE child_id = $1", [child.id]);
-    expect(audit).toEqual([{ action: 'notification.enqueued', actorUsername: 'system:new-birth-registration', entityId: first.notificationId }]);
+    const audit = await select<{ action: string; actorUsername: string; entityId: string }>(
+      db,
+      'SELECT action, actor_username, entity_id FROM audit_events WHERE child_id = $1',
+      [child.id],
+    );
+    expect(audit).toEqual([
+      {
+        action: 'notification.enqueued',
+        actorUsername: 'system:new-birth-registration',
+        entityId: first.notificationId,
+      },
+    ]);
   });
 
   test('another activity of the same process sends another email', async () => {
     const practice = await insertPractice(db);
     const child = await insertChild(db, practice.odsCode);
     const workflowId = `child-mover-${randomUUID().replace(/-/g, '')}`;
-    const a = await call(workflowId, '5')(activities['notify.emailGpPractice']!, { template: 'gp-mover-out', childId: child.id, details: { fromLocality: 'Coventry', toLocality: 'Dudley', reason: 'address-change' } });
-    const b = await call(workflowId, '6')(activities['notify.emailGpPractice']!, { template: 'gp-mover-in', childId: child.id, details: { fromLocality: 'Coventry', toLocality: 'Dudley', reason: 'address-change' } });
+    const a = await call(workflowId, '5')(activities['notify.emailGpPractice']!, {
+      template: 'gp-mover-out',
+      childId: child.id,
+      details: { fromLocality: 'Coventry', toLocality: 'Dudley', reason: 'address-change' },
+    });
+    const b = await call(workflowId, '6')(activities['notify.emailGpPractice']!, {
+      template: 'gp-mover-in',
+      childId: child.id,
+      details: { fromLocality: 'Coventry', toLocality: 'Dudley', reason: 'address-change' },
+    });
     expect(a.notificationId).not.toBe(b.notificationId);
-    expect((await findReceivedMailByMessageId(db, b.messageId))?.subject).toBe('CHIS: a child has moved into your area');
+    expect((await findReceivedMailByMessageId(db, b.messageId))?.subject).toBe(
+      'CHIS: a child has moved into your area',
+    );
   });
 
   test('bad input fails without retry and writes nothing', async () => {
@@ -99,10 +137,26 @@ describe('notify.emailGpPractice', () => {
     const child = await insertChild(db, practice.odsCode);
     const noGp = await insertChild(db, null);
     const cases: [unknown, RegExp][] = [
-      [{ template: 'gp-new-birth', childId: child.id, gpPracticeCode: 'NOPE999', details: { locality: 'Coventry' } }, /unknown GP practice ODS code "NOPE999"/],
-      [{ template: 'gp-new-birth', childId: '999999999', details: { locality: 'Coventry' } }, /no child record with id 999999999/],
-      [{ template: 'gp-new-birth', childId: noGp.id, details: { locality: 'Coventry' } }, /has no registered GP practice/],
-      [{ template: 'gp-new-birth', childId: child.id, details: { locality: 'Coventry', familyName: 'Featherstonehaugh' } }, /familyName|unrecognized key/i],
+      [
+        { template: 'gp-new-birth', childId: child.id, gpPracticeCode: 'NOPE999', details: { locality: 'Coventry' } },
+        /unknown GP practice ODS code "NOPE999"/,
+      ],
+      [
+        { template: 'gp-new-birth', childId: '999999999', details: { locality: 'Coventry' } },
+        /no child record with id 999999999/,
+      ],
+      [
+        { template: 'gp-new-birth', childId: noGp.id, details: { locality: 'Coventry' } },
+        /has no registered GP practice/,
+      ],
+      [
+        {
+          template: 'gp-new-birth',
+          childId: child.id,
+          details: { locality: 'Coventry', familyName: 'Featherstonehaugh' },
+        },
+        /familyName|unrecognized key/i,
+      ],
       [{ template: 'gp-birthday-card', childId: child.id }, /template/],
       [{ template: 'gp-new-birth', childId: 'abc' }, /childId: a child record id is digits/],
     ];
@@ -111,20 +165,30 @@ describe('notify.emailGpPractice', () => {
       expect(failure).toMatchObject({ type: 'ValidationError', nonRetryable: true });
       expect(failure.message).toMatch(message);
     }
-    expect(await select(db, 'SELECT id FROM notifications WHERE child_id = ANY($1::bigint[])', [[child.id, noGp.id]])).toHaveLength(0);
+    expect(
+      await select(db, 'SELECT id FROM notifications WHERE child_id = ANY($1::bigint[])', [[child.id, noGp.id]]),
+    ).toHaveLength(0);
   });
 
   test('SMTP server down: the activity fails retryably, keeps its row, and a later retry delivers it once', async () => {
     const practice = await insertPractice(db);
     const child = await insertChild(db, practice.odsCode);
     const run = call();
-    const input = { template: 'gp-immunisation-overdue' as const, childId: child.id, details: { doses: [{ vaccine: 'MenB', dose: 1, dueOn: '2026-03-02' }] } };
+    const input = {
+      template: 'gp-immunisation-overdue' as const,
+      childId: child.id,
+      details: { doses: [{ vaccine: 'MenB', dose: 1, dueOn: '2026-03-02' }] },
+    };
     await server!.stop();
     server = undefined;
     const failure = await failureOf(run(activities['notify.emailGpPractice']!, input));
     expect(failure).toMatchObject({ type: 'DeliveryError', nonRetryable: false });
     expect(failure.message).toMatch(/ECONNREFUSED.*stays in the outbox/);
-    const pending = await select<{ id: string; status: string; attempts: number }>(db, 'SELECT id, status, attempts FROM notifications WHERE child_id = $1', [child.id]);
+    const pending = await select<{ id: string; status: string; attempts: number }>(
+      db,
+      'SELECT id, status, attempts FROM notifications WHERE child_id = $1',
+      [child.id],
+    );
     expect(pending).toEqual([{ id: expect.any(String), status: 'pending', attempts: 1 }]);
 
     server = await startEmbeddedSmtpServer({ host: '127.0.0.1', port, sequelize: database.sequelize, logger });
@@ -136,15 +200,22 @@ describe('notify.emailGpPractice', () => {
 });
 
 describe('notify.remindFamily', () => {
-  test("email contact: the reminder goes by email through the outbox", async () => {
+  test('email contact: the reminder goes by email through the outbox', async () => {
     const child = await insertChild(db, null);
     await insertContact(db, child.id, { preferredMethod: 'email', email: 'parent@example.org' });
-    const result = await call()(activities['notify.remindFamily']!, { childId: child.id, reminder: 'immunisation-overdue', about: 'MenB (8 weeks)', dueOn: '2026-03-02' });
+    const result = await call()(activities['notify.remindFamily']!, {
+      childId: child.id,
+      reminder: 'immunisation-overdue',
+      about: 'MenB (8 weeks)',
+      dueOn: '2026-03-02',
+    });
     expect(result).toMatchObject({ sentVia: 'email', delivered: true });
     const row = await getNotification(db, result.notificationId);
     const received = await findReceivedMailByMessageId(db, row!.messageId);
     expect(received).toMatchObject({ envelopeTo: ['parent@example.org'], timesReceived: 1 });
-    expect(received!.textBody).toContain('Your child A.F. has missed immunisations (MenB (8 weeks)) that were due on 2 March 2026. Please contact your GP practice');
+    expect(received!.textBody).toContain(
+      'Your child A.F. has missed immunisations (MenB (8 weeks)) that were due on 2 March 2026. Please contact your GP practice',
+    );
     expect(received!.textBody).not.toContain(CHILD.givenName);
   });
 
@@ -157,21 +228,42 @@ describe('notify.remindFamily', () => {
     await insertContact(db, letter.id, { preferredMethod: 'letter' });
 
     const a = await call()(activities['notify.remindFamily']!, { childId: sms.id, reminder: 'immunisation-due' });
-    const b = await call()(activities['notify.remindFamily']!, { childId: phone.id, reminder: 'appointment', dueOn: '2026-04-01' });
+    const b = await call()(activities['notify.remindFamily']!, {
+      childId: phone.id,
+      reminder: 'appointment',
+      dueOn: '2026-04-01',
+    });
     const c = await call()(activities['notify.remindFamily']!, { childId: letter.id, reminder: 'immunisation-due' });
     expect([a.sentVia, b.sentVia, c.sentVia]).toEqual(['sms', 'sms', 'letter']);
-    expect(await getNotification(db, a.notificationId)).toMatchObject({ channel: 'sms', recipient: '07700900001', status: 'sent', smtpResponse: expect.stringMatching(/^stand-in/) });
+    expect(await getNotification(db, a.notificationId)).toMatchObject({
+      channel: 'sms',
+      recipient: '07700900001',
+      status: 'sent',
+      smtpResponse: expect.stringMatching(/^stand-in/),
+    });
     expect(await getNotification(db, b.notificationId)).toMatchObject({ recipient: '07700900002' });
-    expect(await getNotification(db, c.notificationId)).toMatchObject({ channel: 'letter', recipient: `Joanna Featherstonehaugh, ${CHILD.addressLine1}, ${CHILD.postcode}`, status: 'sent' });
+    expect(await getNotification(db, c.notificationId)).toMatchObject({
+      channel: 'letter',
+      recipient: `Joanna Featherstonehaugh, ${CHILD.addressLine1}, ${CHILD.postcode}`,
+      status: 'sent',
+    });
   });
 
   test('no contact details → NoContactDetailsError, not retried', async () => {
     const none = await insertChild(db, null);
     const smsOnly = await insertChild(db, null);
     await insertContact(db, smsOnly.id, { preferredMethod: 'sms', phone: '07700900003' });
-    const f1 = await failureOf(call()(activities['notify.remindFamily']!, { childId: none.id, reminder: 'immunisation-due' }));
+    const f1 = await failureOf(
+      call()(activities['notify.remindFamily']!, { childId: none.id, reminder: 'immunisation-due' }),
+    );
     expect(f1).toMatchObject({ type: 'NoContactDetailsError', nonRetryable: true });
-    const f2 = await failureOf(call()(activities['notify.remindFamily']!, { childId: smsOnly.id, reminder: 'immunisation-due', preferredContact: 'email' }));
+    const f2 = await failureOf(
+      call()(activities['notify.remindFamily']!, {
+        childId: smsOnly.id,
+        reminder: 'immunisation-due',
+        preferredContact: 'email',
+      }),
+    );
     expect(f2).toMatchObject({ type: 'NoContactDetailsError', message: 'the family contact has no email address' });
   });
 });

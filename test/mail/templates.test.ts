@@ -4,10 +4,28 @@ import { initialsOf } from '../../db/repositories/outbox';
 const identity = { nhsNumber: '9434765919', initials: 'AF', practiceName: 'Larkspur Surgery', practiceCode: 'M85001' };
 const MODELS: Record<string, unknown> = {
   'gp-new-birth': { ...identity, locality: 'Coventry' },
-  'gp-mover-in': { ...identity, fromLocality: 'Dudley', toLocality: 'Coventry', reason: 'address-change', effectiveOn: '2026-03-04' },
+  'gp-mover-in': {
+    ...identity,
+    fromLocality: 'Dudley',
+    toLocality: 'Coventry',
+    reason: 'address-change',
+    effectiveOn: '2026-03-04',
+  },
   'gp-mover-out': { ...identity, fromLocality: 'Coventry', toLocality: null, reason: 'outbound-transfer' },
-  'gp-immunisation-overdue': { ...identity, doses: [{ vaccine: '6-in-1', dose: 1, dueOn: '2026-03-02' }, { vaccine: 'MenB', dose: 1, dueOn: '2026-03-02' }], remindersSent: 3 },
-  'family-reminder': { initials: 'AF', reminder: 'immunisation-overdue', about: '6-in-1 and MenB (8 weeks)', dueOn: '2026-03-02' },
+  'gp-immunisation-overdue': {
+    ...identity,
+    doses: [
+      { vaccine: '6-in-1', dose: 1, dueOn: '2026-03-02' },
+      { vaccine: 'MenB', dose: 1, dueOn: '2026-03-02' },
+    ],
+    remindersSent: 3,
+  },
+  'family-reminder': {
+    initials: 'AF',
+    reminder: 'immunisation-overdue',
+    about: '6-in-1 and MenB (8 weeks)',
+    dueOn: '2026-03-02',
+  },
 };
 
 describe('mail templates', () => {
@@ -37,28 +55,44 @@ describe('mail templates', () => {
   });
 
   test('a model carrying a full name, an address or a date of birth is refused (strict models)', () => {
-    for (const extra of [{ givenName: 'Amelia' }, { familyName: 'Featherstonehaugh' }, { address: '17 Larkspur Crescent' }, { postcode: 'CV1 2AB' }, { dateOfBirth: '2026-01-05' }]) {
-      expect(() => renderTemplate('gp-new-birth', { ...MODELS['gp-new-birth'] as object, ...extra })).toThrow(
+    for (const extra of [
+      { givenName: 'Amelia' },
+      { familyName: 'Featherstonehaugh' },
+      { address: '17 Larkspur Crescent' },
+      { postcode: 'CV1 2AB' },
+      { dateOfBirth: '2026-01-05' },
+    ]) {
+      expect(() => renderTemplate('gp-new-birth', { ...(MODELS['gp-new-birth'] as object), ...extra })).toThrow(
         new RegExp(`unrecognized key.*${Object.keys(extra)[0]}|${Object.keys(extra)[0]}`, 'i'),
       );
     }
   });
 
   test('initials must be initials: a name in their place is refused', () => {
-    expect(() => renderTemplate('gp-new-birth', { ...identity, initials: 'Amelia', locality: 'Coventry' })).toThrow(TemplateModelError);
-    expect(() => renderTemplate('gp-new-birth', { ...identity, initials: 'A F', locality: 'Coventry' })).toThrow(/initials/);
+    expect(() => renderTemplate('gp-new-birth', { ...identity, initials: 'Amelia', locality: 'Coventry' })).toThrow(
+      TemplateModelError,
+    );
+    expect(() => renderTemplate('gp-new-birth', { ...identity, initials: 'A F', locality: 'Coventry' })).toThrow(
+      /initials/,
+    );
   });
 
   test('bad input names the template and the field', () => {
-    expect(() => renderTemplate('gp-new-birth', { ...identity, nhsNumber: '9434765918', locality: 'Coventry' })).toThrow(
-      'mail template "gp-new-birth": nhsNumber: expected a valid 10-digit NHS number',
+    expect(() =>
+      renderTemplate('gp-new-birth', { ...identity, nhsNumber: '9434765918', locality: 'Coventry' }),
+    ).toThrow('mail template "gp-new-birth": nhsNumber: expected a valid 10-digit NHS number');
+    expect(() => renderTemplate('gp-immunisation-overdue', { ...identity, doses: [] })).toThrow(
+      /doses: expected at least one overdue dose/,
     );
-    expect(() => renderTemplate('gp-immunisation-overdue', { ...identity, doses: [] })).toThrow(/doses: expected at least one overdue dose/);
     expect(() => renderTemplate('gp-nonsense', {})).toThrow(/unknown mail template "gp-nonsense"/);
   });
 
   test('HTML parts escape every value', () => {
-    const mail = renderTemplate('gp-new-birth', { ...identity, practiceName: 'Smith & <b>Jones</b> "Surgery"', locality: "Stoke <script>alert('x')</script>" });
+    const mail = renderTemplate('gp-new-birth', {
+      ...identity,
+      practiceName: 'Smith & <b>Jones</b> "Surgery"',
+      locality: "Stoke <script>alert('x')</script>",
+    });
     expect(mail.html).toContain('Smith &amp; &lt;b&gt;Jones&lt;/b&gt; &quot;Surgery&quot;');
     expect(mail.html).toContain('Stoke &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;');
     expect(mail.html).not.toContain('<script>');

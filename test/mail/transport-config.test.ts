@@ -2,7 +2,14 @@
 import { ConfigError, loadConfig } from '../../core/config';
 import { createLogger } from '../../core/logger';
 import type { Database } from '../../db/database';
-import { createMailTransport, findReceivedMailByMessageId, redactSmtpUrl, startEmbeddedSmtpServer, startMailFor, type EmbeddedSmtpServer } from '../../mail';
+import {
+  createMailTransport,
+  findReceivedMailByMessageId,
+  redactSmtpUrl,
+  startEmbeddedSmtpServer,
+  startMailFor,
+  type EmbeddedSmtpServer,
+} from '../../mail';
 import { createMigratedDatabase } from '../support/databases';
 
 const logger = createLogger('silent');
@@ -15,7 +22,14 @@ describe('mail configuration', () => {
   });
 
   test('settings are read and bad values named', () => {
-    const config = loadConfig({ SMTP_URL: 'smtp://relay:587/?requireTLS=true', CHIS_MAIL_FROM: 'chis@example.nhs.uk', CHIS_EMBEDDED_SMTP_PORT: '2626' }, '/srv');
+    const config = loadConfig(
+      {
+        SMTP_URL: 'smtp://relay:587/?requireTLS=true',
+        CHIS_MAIL_FROM: 'chis@example.nhs.uk',
+        CHIS_EMBEDDED_SMTP_PORT: '2626',
+      },
+      '/srv',
+    );
     expect(config.smtp).toEqual({ url: 'smtp://relay:587/?requireTLS=true' });
     expect(config.mail).toEqual({ from: 'chis@example.nhs.uk', embeddedSmtpPort: 2626 });
     let problems: string[] = [];
@@ -32,7 +46,9 @@ describe('mail configuration', () => {
   });
 
   test('passwords are hidden in logged URLs', () => {
-    expect(redactSmtpUrl('smtp://user%40nhs.net:s3cret@send.nhs.net:587/?requireTLS=true')).toBe('smtp://user%40nhs.net:***@send.nhs.net:587/?requireTLS=true');
+    expect(redactSmtpUrl('smtp://user%40nhs.net:s3cret@send.nhs.net:587/?requireTLS=true')).toBe(
+      'smtp://user%40nhs.net:***@send.nhs.net:587/?requireTLS=true',
+    );
     expect(redactSmtpUrl('smtp://relay:25')).toBe('smtp://relay:25');
   });
 });
@@ -49,7 +65,13 @@ describe('SMTP_URL transports against a real server', () => {
     await database.close();
   });
 
-  const message = (id: string) => ({ from: 'chis@example.nhs.uk', to: 'gp@example.nhs.uk', subject: 'Test', text: 'Body', messageId: `<${id}@test>` });
+  const message = (id: string) => ({
+    from: 'chis@example.nhs.uk',
+    to: 'gp@example.nhs.uk',
+    subject: 'Test',
+    text: 'Body',
+    messageId: `<${id}@test>`,
+  });
 
   test('smtp:// with credentials delivers (STARTTLS only when offered)', async () => {
     const transport = createMailTransport({ url: `smtp://user:pass@127.0.0.1:${server.port}` });
@@ -67,7 +89,11 @@ describe('SMTP_URL transports against a real server', () => {
 
   test('startMailFor: SMTP_URL set → no embedded server is started', async () => {
     const running = await startMailFor(
-      { host: '127.0.0.1', smtp: { url: `smtp://127.0.0.1:${server.port}` }, mail: { from: 'chis@example.nhs.uk', embeddedSmtpPort: 1 } },
+      {
+        host: '127.0.0.1',
+        smtp: { url: `smtp://127.0.0.1:${server.port}` },
+        mail: { from: 'chis@example.nhs.uk', embeddedSmtpPort: 1 },
+      },
       database.sequelize,
       logger,
     );
@@ -77,9 +103,23 @@ describe('SMTP_URL transports against a real server', () => {
 
   test('startMailFor: an embedded port in use is refused with the setting to change', async () => {
     await expect(
-      startMailFor({ host: '127.0.0.1', smtp: { embedded: true }, mail: { from: 'chis@example.nhs.uk', embeddedSmtpPort: server.port } }, database.sequelize, logger),
-    ).rejects.toThrow(`the embedded SMTP server cannot listen on 127.0.0.1:${server.port} (in use): set CHIS_EMBEDDED_SMTP_PORT to a free port (0: any), or SMTP_URL`);
-    const running = await startMailFor({ host: '127.0.0.1', smtp: { embedded: true }, mail: { from: 'chis@example.nhs.uk', embeddedSmtpPort: 0 } }, database.sequelize, logger);
+      startMailFor(
+        {
+          host: '127.0.0.1',
+          smtp: { embedded: true },
+          mail: { from: 'chis@example.nhs.uk', embeddedSmtpPort: server.port },
+        },
+        database.sequelize,
+        logger,
+      ),
+    ).rejects.toThrow(
+      `the embedded SMTP server cannot listen on 127.0.0.1:${server.port} (in use): set CHIS_EMBEDDED_SMTP_PORT to a free port (0: any), or SMTP_URL`,
+    );
+    const running = await startMailFor(
+      { host: '127.0.0.1', smtp: { embedded: true }, mail: { from: 'chis@example.nhs.uk', embeddedSmtpPort: 0 } },
+      database.sequelize,
+      logger,
+    );
     expect(running.embeddedSmtpPort).toBeGreaterThan(0);
     await running.stop();
   });

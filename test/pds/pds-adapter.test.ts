@@ -7,8 +7,16 @@ import type { AddressInfo } from 'node:net';
 import type { Database } from '../../db/database';
 import { createChild } from '../../db/repositories/children';
 import {
-  FhirPatientError, FhirPdsClient, NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM, PdsUnavailableError, startPdsSimulator, toFhirPatient, fromFhirPatient,
-  type PdsPatient, type PdsSimulator,
+  FhirPatientError,
+  FhirPdsClient,
+  NHS_NUMBER_SYSTEM,
+  ODS_CODE_SYSTEM,
+  PdsUnavailableError,
+  startPdsSimulator,
+  toFhirPatient,
+  fromFhirPatient,
+  type PdsPatient,
+  type PdsSimulator,
 } from '../../pds';
 import { freshNhsNumber } from '../support/chis-stack';
 import { createMigratedDatabase } from '../support/databases';
@@ -61,7 +69,10 @@ test('an unknown NHS number: 404 with an OperationOutcome, and null from the ada
   const nhs = freshNhsNumber();
   const raw = await fetch(`${sim.url}/Patient/${nhs}`);
   expect(raw.status).toBe(404);
-  expect(await raw.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] });
+  expect(await raw.json()).toMatchObject({
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'error', code: 'not-found' }],
+  });
   expect(await pds.lookupPatient(nhs)).toBeNull();
 });
 
@@ -73,13 +84,28 @@ test('an invalid NHS number is refused by the simulator (400) and by the adapter
 
 test('children on record are patients too (deceased flag, address lines, GP practice)', async () => {
   const nhs = freshNhsNumber();
-  const child = await createChild({ sequelize: db.sequelize }, {
-    nhsNumber: nhs, givenName: 'Rowan', familyName: 'Recorded', dateOfBirth: '2025-11-02', sex: 'male', addressLine1: '7 Record Row', postcode: 'CV1 1AA', localityId: 2,
-  });
+  const child = await createChild(
+    { sequelize: db.sequelize },
+    {
+      nhsNumber: nhs,
+      givenName: 'Rowan',
+      familyName: 'Recorded',
+      dateOfBirth: '2025-11-02',
+      sex: 'male',
+      addressLine1: '7 Record Row',
+      postcode: 'CV1 1AA',
+      localityId: 2,
+    },
+  );
   await db.sequelize.query("UPDATE children SET status = 'deceased' WHERE id = $1", { bind: [child.id] });
   expect(await pds.lookupPatient(nhs)).toEqual({
-    nhsNumber: nhs, givenName: 'Rowan', familyName: 'Recorded', dateOfBirth: '2025-11-02', sex: 'male',
-    address: { lines: ['7 Record Row'], postcode: 'CV1 1AA' }, deceased: true,
+    nhsNumber: nhs,
+    givenName: 'Rowan',
+    familyName: 'Recorded',
+    dateOfBirth: '2025-11-02',
+    sex: 'male',
+    address: { lines: ['7 Record Row'], postcode: 'CV1 1AA' },
+    deceased: true,
   });
   sim.forget(nhs);
   expect(await pds.lookupPatient(nhs)).toBeNull();
@@ -124,16 +150,32 @@ test('a server that does not answer, or answers with something that is not a Pat
 test('reading a Patient: official name, home address and the NHS number identifier are what count', () => {
   const read = fromFhirPatient({
     resourceType: 'Patient',
-    identifier: [{ system: 'https://example.org/local-id', value: 'X1' }, { system: NHS_NUMBER_SYSTEM, value: '9434765919' }],
-    name: [{ use: 'usual', family: 'Nick', given: ['N'] }, { use: 'official', family: 'Smith', given: ['Anna', 'Marie'] }],
+    identifier: [
+      { system: 'https://example.org/local-id', value: 'X1' },
+      { system: NHS_NUMBER_SYSTEM, value: '9434765919' },
+    ],
+    name: [
+      { use: 'usual', family: 'Nick', given: ['N'] },
+      { use: 'official', family: 'Smith', given: ['Anna', 'Marie'] },
+    ],
     gender: 'female',
     birthDate: '2025-01-31',
-    address: [{ use: 'temp', line: ['Holiday Flat'], postalCode: 'TR1 1AA' }, { use: 'home', line: ['1 Home Road'], postalCode: 'WV1 1AA' }],
+    address: [
+      { use: 'temp', line: ['Holiday Flat'], postalCode: 'TR1 1AA' },
+      { use: 'home', line: ['1 Home Road'], postalCode: 'WV1 1AA' },
+    ],
     deceasedDateTime: '2026-01-01T10:00:00Z',
   });
   expect(read).toEqual({
-    nhsNumber: '9434765919', givenName: 'Anna Marie', familyName: 'Smith', dateOfBirth: '2025-01-31', sex: 'female',
-    address: { lines: ['1 Home Road'], postcode: 'WV1 1AA' }, deceased: true,
+    nhsNumber: '9434765919',
+    givenName: 'Anna Marie',
+    familyName: 'Smith',
+    dateOfBirth: '2025-01-31',
+    sex: 'female',
+    address: { lines: ['1 Home Road'], postcode: 'WV1 1AA' },
+    deceased: true,
   });
-  expect(() => fromFhirPatient({ resourceType: 'Patient', birthDate: '2025-01-01' })).toThrow(/no identifier with system https:\/\/fhir.nhs.uk\/Id\/nhs-number/);
+  expect(() => fromFhirPatient({ resourceType: 'Patient', birthDate: '2025-01-01' })).toThrow(
+    /no identifier with system https:\/\/fhir.nhs.uk\/Id\/nhs-number/,
+  );
 });

@@ -24,7 +24,9 @@ beforeAll(async () => {
 afterAll(() => t?.close(), 120_000);
 
 test('deployed, the sweep runs every day at 02:00 UTC for that day', async () => {
-  const deployed = await t.deploy(readFileSync(resolve(__dirname, '../../definitions/immunisation-overdue-sweep.bpmn'), 'utf8'));
+  const deployed = await t.deploy(
+    readFileSync(resolve(__dirname, '../../definitions/immunisation-overdue-sweep.bpmn'), 'utf8'),
+  );
   expect(deployed.key).toBe('immunisation-overdue-sweep');
   await t.env.sleep(24 * HOUR);
   for (let i = 0; i < 200 && calls.length < 1; i++) await new Promise((r) => setTimeout(r, 50));
@@ -38,5 +40,7 @@ test('deployed, the sweep runs every day at 02:00 UTC for that day', async () =>
     // The activity runs just after the 02:00 firing.
     expect(new Date(c.at).getUTCHours()).toBe(2);
   }
-  expect(Date.parse(`${calls[1].asOf as string}T00:00:00Z`) - Date.parse(`${calls[0].asOf as string}T00:00:00Z`)).toBe(24 * HOUR);
+  expect(Date.parse(`${calls[1].asOf as string}T00:00:00Z`) - Date.parse(`${calls[0].asOf as string}T00:00:00Z`)).toBe(
+    24 * HOUR,
+  );
 }, 120_000);

@@ -30,8 +30,17 @@ beforeAll(async () => {
 afterAll(() => database?.close());
 
 /** Runs an activity as attempt N of activity `activityId` in process instance `workflowId`. */
-function inActivity<I, O>(fn: (input: I) => Promise<O>, input: unknown, workflowId: string, activityId = '1', attempt = 1): Promise<O> {
-  const env = new MockActivityEnvironment({ workflowExecution: { workflowId, runId: 'run-1' }, activityId, attempt }, { logger: QUIET });
+function inActivity<I, O>(
+  fn: (input: I) => Promise<O>,
+  input: unknown,
+  workflowId: string,
+  activityId = '1',
+  attempt = 1,
+): Promise<O> {
+  const env = new MockActivityEnvironment(
+    { workflowExecution: { workflowId, runId: 'run-1' }, activityId, attempt },
+    { logger: QUIET },
+  );
   return env.run(fn, input as I);
 }
 
@@ -56,23 +65,62 @@ async function seededChild(locality: string): Promise<{ id: string; nhsNumber: s
 const count = async (sql: string, bind: unknown[]) => Number((await select<{ n: string }>(db, sql, bind))[0].n);
 
 test('bad input is refused as non-retryable, naming the field', async () => {
-  await expect(inActivity(transfer['transfer.assessMove'], {}, instance())).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('childId or nhsNumber is required') });
-  await expect(inActivity(transfer['transfer.assessMove'], { nhsNumber: '12345' }, instance())).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('nhsNumber') });
-  const child = await seededChild('birmingham');
-  await expect(inActivity(transfer['transfer.assessMove'], { childId: child.id, address: { lines: ['1 Road'], postcode: 'NOTACODE' } }, instance())).rejects.toMatchObject({
-    type: 'ValidationError', message: expect.stringContaining('"NOTACODE" is not a UK postcode'),
+  await expect(inActivity(transfer['transfer.assessMove'], {}, instance())).rejects.toMatchObject({
+    type: 'ValidationError',
+    message: expect.stringContaining('childId or nhsNumber is required'),
   });
-  await expect(inActivity(transfer['transfer.decide'], { transferId: '1', decision: 'maybe' }, instance())).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('decision') });
-  await expect(inActivity(safeguarding['safeguarding.recordDecision'], { concernId: 'x', decision: 'close' }, instance())).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('concernId') });
-  await expect(inActivity(transfer['transfer.assessMove'], { nhsNumber: '9990009999' }, instance())).rejects.toMatchObject({ type: 'NotFoundError' });
+  await expect(inActivity(transfer['transfer.assessMove'], { nhsNumber: '12345' }, instance())).rejects.toMatchObject({
+    type: 'ValidationError',
+    message: expect.stringContaining('nhsNumber'),
+  });
+  const child = await seededChild('birmingham');
+  await expect(
+    inActivity(
+      transfer['transfer.assessMove'],
+      { childId: child.id, address: { lines: ['1 Road'], postcode: 'NOTACODE' } },
+      instance(),
+    ),
+  ).rejects.toMatchObject({
+    type: 'ValidationError',
+    message: expect.stringContaining('"NOTACODE" is not a UK postcode'),
+  });
+  await expect(
+    inActivity(transfer['transfer.decide'], { transferId: '1', decision: 'maybe' }, instance()),
+  ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('decision') });
+  await expect(
+    inActivity(safeguarding['safeguarding.recordDecision'], { concernId: 'x', decision: 'close' }, instance()),
+  ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('concernId') });
+  await expect(
+    inActivity(transfer['transfer.assessMove'], { nhsNumber: '9990009999' }, instance()),
+  ).rejects.toMatchObject({ type: 'NotFoundError' });
 });
 
 test('assessing: same locality, another locality, out of the region', async () => {
   const child = await seededChild('birmingham');
-  const assess = (postcode: string) => inActivity(transfer['transfer.assessMove'], { childId: child.id, address: { lines: ['1 Road'], postcode } }, instance());
-  expect(await assess('B15 2TT')).toMatchObject({ moveKind: 'none', fromLocality: 'birmingham', toLocality: 'birmingham' });
-  expect(await assess('CV1 2AB')).toMatchObject({ moveKind: 'within_region', fromLocality: 'birmingham', toLocality: 'coventry', localityId: 2, needsSafeguardingHandover: false });
-  expect(await assess('OX1 4AA')).toMatchObject({ moveKind: 'out_of_region', toLocality: null, postcodeDistrict: 'OX1', localityId: 1 });
+  const assess = (postcode: string) =>
+    inActivity(
+      transfer['transfer.assessMove'],
+      { childId: child.id, address: { lines: ['1 Road'], postcode } },
+      instance(),
+    );
+  expect(await assess('B15 2TT')).toMatchObject({
+    moveKind: 'none',
+    fromLocality: 'birmingham',
+    toLocality: 'birmingham',
+  });
+  expect(await assess('CV1 2AB')).toMatchObject({
+    moveKind: 'within_region',
+    fromLocality: 'birmingham',
+    toLocality: 'coventry',
+    localityId: 2,
+    needsSafeguardingHandover: false,
+  });
+  expect(await assess('OX1 4AA')).toMatchObject({
+    moveKind: 'out_of_region',
+    toLocality: null,
+    postcodeDistrict: 'OX1',
+    localityId: 1,
+  });
 });
 
 test('a retried request finds its transfer; a newer move supersedes the open one', async () => {
@@ -85,73 +133,175 @@ test('a retried request finds its transfer; a newer move supersedes the open one
   expect(await count('SELECT count(*) AS n FROM transfers WHERE child_id = $1', [child.id])).toBe(1);
 
   const second = await inActivity(transfer['transfer.request'], { ...input, toLocality: 'dudley' }, instance());
-  const rows = await select<{ id: string; status: string }>(db, 'SELECT id, status FROM transfers WHERE child_id = $1 ORDER BY id', [child.id]);
-  expect(rows).toEqual([{ id: a.transferId, status: 'cancelled' }, { id: second.transferId, status: 'requested' }]);
+  const rows = await select<{ id: string; status: string }>(
+    db,
+    'SELECT id, status FROM transfers WHERE child_id = $1 ORDER BY id',
+    [child.id],
+  );
+  expect(rows).toEqual([
+    { id: a.transferId, status: 'cancelled' },
+    { id: second.transferId, status: 'requested' },
+  ]);
   // The superseded instance learns it when its acceptance comes in.
-  expect(await inActivity(transfer['transfer.decide'], { transferId: a.transferId, decision: 'accept' }, first)).toEqual({ transferStatus: 'cancelled' });
-  await expect(inActivity(transfer['transfer.request'], { ...input, toLocality: 'birmingham' }, instance())).rejects.toMatchObject({ type: 'ValidationError' });
+  expect(
+    await inActivity(transfer['transfer.decide'], { transferId: a.transferId, decision: 'accept' }, first),
+  ).toEqual({ transferStatus: 'cancelled' });
+  await expect(
+    inActivity(transfer['transfer.request'], { ...input, toLocality: 'birmingham' }, instance()),
+  ).rejects.toMatchObject({ type: 'ValidationError' });
 });
 
 test('completing: only an accepted transfer, once, with one email per practice however often it is retried', async () => {
   const child = await seededChild('birmingham');
   const id = instance();
-  const { transferId } = await inActivity(transfer['transfer.request'], { childId: child.id, moveKind: 'within_region', fromLocality: 'birmingham', toLocality: 'coventry' }, id);
+  const { transferId } = await inActivity(
+    transfer['transfer.request'],
+    { childId: child.id, moveKind: 'within_region', fromLocality: 'birmingham', toLocality: 'coventry' },
+    id,
+  );
   const complete = { transferId, childId: child.id, toLocality: 'coventry', moveReason: 'address-change' };
-  await expect(inActivity(transfer['transfer.changeResponsibleLocality'], complete, id)).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('requested, not accepted') });
+  await expect(inActivity(transfer['transfer.changeResponsibleLocality'], complete, id)).rejects.toMatchObject({
+    type: 'ValidationError',
+    message: expect.stringContaining('requested, not accepted'),
+  });
   expect(await count('SELECT count(*) AS n FROM notifications WHERE child_id = $1', [child.id])).toBe(0);
 
   await inActivity(transfer['transfer.decide'], { transferId, decision: 'accept' }, id);
-  const [gp] = await select<{ odsCode: string }>(db, `SELECT ods_code FROM gp_practices WHERE locality_id = 2 ORDER BY ods_code LIMIT 1`);
-  const first = await inActivity(transfer['transfer.changeResponsibleLocality'], { ...complete, newGpPracticeCode: gp.odsCode }, id, '9', 1);
-  const again = await inActivity(transfer['transfer.changeResponsibleLocality'], { ...complete, newGpPracticeCode: gp.odsCode }, id, '9', 2);
+  const [gp] = await select<{ odsCode: string }>(
+    db,
+    `SELECT ods_code FROM gp_practices WHERE locality_id = 2 ORDER BY ods_code LIMIT 1`,
+  );
+  const first = await inActivity(
+    transfer['transfer.changeResponsibleLocality'],
+    { ...complete, newGpPracticeCode: gp.odsCode },
+    id,
+    '9',
+    1,
+  );
+  const again = await inActivity(
+    transfer['transfer.changeResponsibleLocality'],
+    { ...complete, newGpPracticeCode: gp.odsCode },
+    id,
+    '9',
+    2,
+  );
   expect(again).toEqual(first);
   expect(first.emailedPractices).toEqual([child.gpPracticeOds, gp.odsCode]);
-  expect(await select(db, 'SELECT template FROM notifications WHERE child_id = $1 ORDER BY id', [child.id])).toEqual([{ template: 'gp-mover-out' }, { template: 'gp-mover-in' }]);
+  expect(await select(db, 'SELECT template FROM notifications WHERE child_id = $1 ORDER BY id', [child.id])).toEqual([
+    { template: 'gp-mover-out' },
+    { template: 'gp-mover-in' },
+  ]);
   expect(await select(db, 'SELECT locality_id FROM children WHERE id = $1', [child.id])).toEqual([{ localityId: 2 }]);
 });
 
 test('completing with an unknown GP practice changes nothing', async () => {
   const child = await seededChild('birmingham');
   const id = instance();
-  const { transferId } = await inActivity(transfer['transfer.request'], { childId: child.id, moveKind: 'within_region', fromLocality: 'birmingham', toLocality: 'coventry' }, id);
+  const { transferId } = await inActivity(
+    transfer['transfer.request'],
+    { childId: child.id, moveKind: 'within_region', fromLocality: 'birmingham', toLocality: 'coventry' },
+    id,
+  );
   await inActivity(transfer['transfer.decide'], { transferId, decision: 'accept' }, id);
   const complete = { transferId, childId: child.id, toLocality: 'coventry', newGpPracticeCode: 'ZZZ999' };
-  await expect(inActivity(transfer['transfer.changeResponsibleLocality'], complete, id)).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('"ZZZ999" is unknown') });
-  expect(await select(db, 'SELECT status FROM transfers WHERE id = $1', [transferId])).toEqual([{ status: 'accepted' }]);
+  await expect(inActivity(transfer['transfer.changeResponsibleLocality'], complete, id)).rejects.toMatchObject({
+    type: 'ValidationError',
+    message: expect.stringContaining('"ZZZ999" is unknown'),
+  });
+  expect(await select(db, 'SELECT status FROM transfers WHERE id = $1', [transferId])).toEqual([
+    { status: 'accepted' },
+  ]);
   expect(await select(db, 'SELECT locality_id FROM children WHERE id = $1', [child.id])).toEqual([{ localityId: 1 }]);
   expect(await count('SELECT count(*) AS n FROM notifications WHERE child_id = $1', [child.id])).toBe(0);
 });
 
 test('an inbound record: a future date of birth and an address outside the region are refused; a retry creates nothing twice', async () => {
-  const [gp] = await select<{ odsCode: string }>(db, `SELECT ods_code FROM gp_practices WHERE locality_id = 2 ORDER BY ods_code LIMIT 1`);
+  const [gp] = await select<{ odsCode: string }>(
+    db,
+    `SELECT ods_code FROM gp_practices WHERE locality_id = 2 ORDER BY ods_code LIMIT 1`,
+  );
   const nhsNumber = '9990555559';
-  const base = { fromChis: 'Oxfordshire CHIS', givenName: 'Ivy', familyName: 'Marsh', dateOfBirth: '2023-05-01', sex: 'female', address: { lines: ['1 Spon End'], postcode: 'CV1 3HD' } };
-  await expect(inActivity(transfer['transfer.recordInbound'], { nhsNumber, transfer: { ...base, dateOfBirth: '2999-01-01' } }, instance())).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('in the future') });
-  await expect(inActivity(transfer['transfer.recordInbound'], { nhsNumber, transfer: { ...base, address: { lines: ['1 High St'], postcode: 'OX1 4AA' } } }, instance())).rejects.toMatchObject({ type: 'OutOfRegionError' });
+  const base = {
+    fromChis: 'Oxfordshire CHIS',
+    givenName: 'Ivy',
+    familyName: 'Marsh',
+    dateOfBirth: '2023-05-01',
+    sex: 'female',
+    address: { lines: ['1 Spon End'], postcode: 'CV1 3HD' },
+  };
+  await expect(
+    inActivity(
+      transfer['transfer.recordInbound'],
+      { nhsNumber, transfer: { ...base, dateOfBirth: '2999-01-01' } },
+      instance(),
+    ),
+  ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('in the future') });
+  await expect(
+    inActivity(
+      transfer['transfer.recordInbound'],
+      { nhsNumber, transfer: { ...base, address: { lines: ['1 High St'], postcode: 'OX1 4AA' } } },
+      instance(),
+    ),
+  ).rejects.toMatchObject({ type: 'OutOfRegionError' });
   expect(await count('SELECT count(*) AS n FROM children WHERE nhs_number = $1', [nhsNumber])).toBe(0);
 
   const id = instance();
-  const a = await inActivity(transfer['transfer.recordInbound'], { nhsNumber, transfer: { ...base, gpPracticeCode: gp.odsCode } }, id, '2', 1);
-  const b = await inActivity(transfer['transfer.recordInbound'], { nhsNumber, transfer: { ...base, gpPracticeCode: gp.odsCode } }, id, '2', 2);
+  const a = await inActivity(
+    transfer['transfer.recordInbound'],
+    { nhsNumber, transfer: { ...base, gpPracticeCode: gp.odsCode } },
+    id,
+    '2',
+    1,
+  );
+  const b = await inActivity(
+    transfer['transfer.recordInbound'],
+    { nhsNumber, transfer: { ...base, gpPracticeCode: gp.odsCode } },
+    id,
+    '2',
+    2,
+  );
   expect(b).toEqual(a);
   expect(a).toMatchObject({ created: true, toLocality: 'coventry', fromLocality: null, moveKind: 'into_region' });
   expect(await count('SELECT count(*) AS n FROM children WHERE nhs_number = $1', [nhsNumber])).toBe(1);
   expect(await count('SELECT count(*) AS n FROM transfers WHERE child_id = $1', [a.childId])).toBe(1);
   // Held via the GP: an out-of-region address with a regional practice is received into the practice's locality.
-  const viaGp = await inActivity(transfer['transfer.recordInbound'], { nhsNumber: '9990555567', transfer: { ...base, address: { lines: ['1 High St'], postcode: 'OX1 4AA' }, gpPracticeCode: gp.odsCode } }, instance());
+  const viaGp = await inActivity(
+    transfer['transfer.recordInbound'],
+    {
+      nhsNumber: '9990555567',
+      transfer: { ...base, address: { lines: ['1 High St'], postcode: 'OX1 4AA' }, gpPracticeCode: gp.odsCode },
+    },
+    instance(),
+  );
   expect(viaGp).toMatchObject({ created: true, toLocality: 'coventry' });
 });
 
 test('a concern is inserted once per key and raises the child alert to concern', async () => {
   const child = await seededChild('coventry');
-  const raise = () => insertConcernOnce(db, { childId: child.id, reason: 'Was Not Brought twice', severity: 'medium', source: 'process', idempotencyKey: 'test-concern-1', actor: 'system:test' });
+  const raise = () =>
+    insertConcernOnce(db, {
+      childId: child.id,
+      reason: 'Was Not Brought twice',
+      severity: 'medium',
+      source: 'process',
+      idempotencyKey: 'test-concern-1',
+      actor: 'system:test',
+    });
   const a = await raise();
   const b = await raise();
   expect(a).toMatchObject({ created: true, nhsNumber: child.nhsNumber });
   expect(b).toEqual({ ...a, created: false });
   expect(await count('SELECT count(*) AS n FROM safeguarding_concerns WHERE child_id = $1', [child.id])).toBe(1);
-  expect(await select(db, 'SELECT safeguarding_alert FROM children WHERE id = $1', [child.id])).toEqual([{ safeguardingAlert: 'concern' }]);
+  expect(await select(db, 'SELECT safeguarding_alert FROM children WHERE id = $1', [child.id])).toEqual([
+    { safeguardingAlert: 'concern' },
+  ]);
   // Without a Temporal client the activity cannot start the escalation: it says so rather than half-raising.
-  await expect(inActivity(safeguarding['safeguarding.raiseConcern'], { childId: child.id, reason: 'x', severity: 'low' }, instance())).rejects.toMatchObject({ type: 'ConfigurationError' });
+  await expect(
+    inActivity(
+      safeguarding['safeguarding.raiseConcern'],
+      { childId: child.id, reason: 'x', severity: 'low' },
+      instance(),
+    ),
+  ).rejects.toMatchObject({ type: 'ConfigurationError' });
   expect(await count('SELECT count(*) AS n FROM safeguarding_concerns WHERE child_id = $1', [child.id])).toBe(1);
 });

@@ -15,7 +15,16 @@ import { select } from '../../db/repositories/sql';
 import { instanceStateQuery } from '../../workflows/messages';
 import { startChisStack, type ChisStack } from '../support/chis-stack';
 import { diagramLayout } from '../support/diagram-layout';
-import { auditActions, completeTask, instanceStatus, insertChild, openTask, postEvent, transfersOf, unusedChild } from './mover-support';
+import {
+  auditActions,
+  completeTask,
+  instanceStatus,
+  insertChild,
+  openTask,
+  postEvent,
+  transfersOf,
+  unusedChild,
+} from './mover-support';
 
 let stack: ChisStack;
 
@@ -34,7 +43,11 @@ const moverHandle = async (nhsNumber: string) => {
 
 test('a child on a child protection plan: lead-to-lead handover task before the transfer completes', async () => {
   const child = await unusedChild(stack, 'birmingham', 'child_protection_plan');
-  await postEvent(stack, 'address-changes', { eventId: `address-${child.id}`, nhsNumber: child.nhsNumber, address: { lines: ['9 Priory Street', 'Coventry'], postcode: 'CV1 5FB' } });
+  await postEvent(stack, 'address-changes', {
+    eventId: `address-${child.id}`,
+    nhsNumber: child.nhsNumber,
+    address: { lines: ['9 Priory Street', 'Coventry'], postcode: 'CV1 5FB' },
+  });
   const accept = await openTask(stack, child.nhsNumber, 'Task_Accept');
   await completeTask(stack, 'cw.coventry.records', accept.id, { decision: 'accept' });
 
@@ -48,10 +61,18 @@ test('a child on a child protection plan: lead-to-lead handover task before the 
   expect((await stack.child(child.nhsNumber))!.localityCode).toBe('birmingham');
   expect(await select(stack.db, 'SELECT 1 FROM notifications WHERE child_id = $1', [child.id])).toEqual([]);
   // Nor can anything else complete it: the data refuses a transfer without the handover.
-  await expect(changeResponsibleLocality(stack.db, { transferId: transfer.id, childId: child.id, toLocality: 'coventry' })).rejects.toMatchObject({ type: 'BpmnError', details: [{ errorCode: HANDOVER_MISSING }] });
+  await expect(
+    changeResponsibleLocality(stack.db, { transferId: transfer.id, childId: child.id, toLocality: 'coventry' }),
+  ).rejects.toMatchObject({ type: 'BpmnError', details: [{ errorCode: HANDOVER_MISSING }] });
 
-  await completeTask(stack, 'sl.birmingham', handover.id, { receivingLead: 'Coventry safeguarding lead (sl.coventry)', handoverNotes: 'CP plan, core group next week' });
-  await stack.waitFor(async () => (await transfersOf(stack, child.id))[0].status === 'completed', 'the transfer to complete');
+  await completeTask(stack, 'sl.birmingham', handover.id, {
+    receivingLead: 'Coventry safeguarding lead (sl.coventry)',
+    handoverNotes: 'CP plan, core group next week',
+  });
+  await stack.waitFor(
+    async () => (await transfersOf(stack, child.id))[0].status === 'completed',
+    'the transfer to complete',
+  );
   const done = (await transfersOf(stack, child.id))[0];
   expect(done.handoverCompletedAt!.getTime()).toBeLessThanOrEqual(done.completedAt!.getTime());
   expect((await stack.child(child.nhsNumber))!.localityCode).toBe('coventry');
@@ -65,10 +86,21 @@ test('a child on a child protection plan: lead-to-lead handover task before the 
 
 test('a concern raised after the move was assessed: the locality change stops for the handover, then completes', async () => {
   const child = await insertChild(stack, { locality: 'birmingham', postcode: 'B12 9QP', ageDays: 3000 });
-  await postEvent(stack, 'address-changes', { eventId: `address-${child.id}`, nhsNumber: child.nhsNumber, address: { lines: ['11 Hertford Street', 'Coventry'], postcode: 'CV1 1LF' } });
+  await postEvent(stack, 'address-changes', {
+    eventId: `address-${child.id}`,
+    nhsNumber: child.nhsNumber,
+    address: { lines: ['11 Hertford Street', 'Coventry'], postcode: 'CV1 1LF' },
+  });
   const accept = await openTask(stack, child.nhsNumber, 'Task_Accept');
   // Assessed without an alert; a concern is raised while the receiving locality decides.
-  await insertConcernOnce(stack.db, { childId: child.id, reason: 'Was Not Brought twice', severity: 'medium', source: 'process', idempotencyKey: `mid-transfer-${child.id}`, actor: 'system:test' });
+  await insertConcernOnce(stack.db, {
+    childId: child.id,
+    reason: 'Was Not Brought twice',
+    severity: 'medium',
+    source: 'process',
+    idempotencyKey: `mid-transfer-${child.id}`,
+    actor: 'system:test',
+  });
   await completeTask(stack, 'cw.coventry.records', accept.id, { decision: 'accept' });
 
   const handover = await openTask(stack, child.nhsNumber, 'Task_Handover');
@@ -78,11 +110,19 @@ test('a concern raised after the move was assessed: the locality change stops fo
   expect(caught.completed.map((c) => c.elementId)).toContain('Err_HandoverMissing');
   expect(caught.completed.map((c) => c.elementId)).not.toContain('Task_RecordHandover');
   expect(await instanceStatus(stack, child.nhsNumber, 'child-mover')).toBe('running');
-  expect(await transfersOf(stack, child.id)).toMatchObject([{ status: 'accepted', handoverCompletedAt: null, completedAt: null }]);
+  expect(await transfersOf(stack, child.id)).toMatchObject([
+    { status: 'accepted', handoverCompletedAt: null, completedAt: null },
+  ]);
   expect((await stack.child(child.nhsNumber))!.localityCode).toBe('birmingham');
 
-  await completeTask(stack, 'sl.birmingham', handover.id, { receivingLead: 'Coventry safeguarding lead (sl.coventry)', handoverNotes: 'New concern: Was Not Brought twice' });
-  await stack.waitFor(async () => (await transfersOf(stack, child.id))[0].status === 'completed', 'the transfer to complete');
+  await completeTask(stack, 'sl.birmingham', handover.id, {
+    receivingLead: 'Coventry safeguarding lead (sl.coventry)',
+    handoverNotes: 'New concern: Was Not Brought twice',
+  });
+  await stack.waitFor(
+    async () => (await transfersOf(stack, child.id))[0].status === 'completed',
+    'the transfer to complete',
+  );
   const [done] = await transfersOf(stack, child.id);
   expect(done.handoverCompletedAt!.getTime()).toBeLessThanOrEqual(done.completedAt!.getTime());
   expect((await stack.child(child.nhsNumber))!.localityCode).toBe('coventry');
@@ -107,9 +147,18 @@ test('a concern raised after the move was assessed: the locality change stops fo
 
 test('a child without an alert or concern needs no handover', async () => {
   const child = await insertChild(stack, { locality: 'birmingham', postcode: 'B12 9QP', ageDays: 400 });
-  await postEvent(stack, 'address-changes', { eventId: `address-${child.id}`, nhsNumber: child.nhsNumber, address: { lines: ['2 Far Gosford Street', 'Coventry'], postcode: 'CV1 5DZ' } });
-  await completeTask(stack, 'cw.coventry.records', (await openTask(stack, child.nhsNumber, 'Task_Accept')).id, { decision: 'accept' });
-  await stack.waitFor(async () => (await transfersOf(stack, child.id))[0].status === 'completed', 'the transfer to complete');
+  await postEvent(stack, 'address-changes', {
+    eventId: `address-${child.id}`,
+    nhsNumber: child.nhsNumber,
+    address: { lines: ['2 Far Gosford Street', 'Coventry'], postcode: 'CV1 5DZ' },
+  });
+  await completeTask(stack, 'cw.coventry.records', (await openTask(stack, child.nhsNumber, 'Task_Accept')).id, {
+    decision: 'accept',
+  });
+  await stack.waitFor(
+    async () => (await transfersOf(stack, child.id))[0].status === 'completed',
+    'the transfer to complete',
+  );
   expect((await stack.tasksFor(child.nhsNumber)).map((t) => t.elementId)).not.toContain('Task_Handover');
 });
 
@@ -117,8 +166,14 @@ test('on arrival: immunisation gaps and blood spot screening still within its ag
   // About 20 weeks old with nothing on record: the 8, 12 and 16 week doses are gaps; blood spot can
   // still be offered (to the first birthday), hearing cannot (3 months).
   const child = await insertChild(stack, { locality: 'birmingham', postcode: 'B13 8JP', ageDays: 140 });
-  await postEvent(stack, 'address-changes', { eventId: `address-${child.id}`, nhsNumber: child.nhsNumber, address: { lines: ['4 Gulson Road', 'Coventry'], postcode: 'CV1 2HR' } });
-  await completeTask(stack, 'cw.coventry.records', (await openTask(stack, child.nhsNumber, 'Task_Accept')).id, { decision: 'accept' });
+  await postEvent(stack, 'address-changes', {
+    eventId: `address-${child.id}`,
+    nhsNumber: child.nhsNumber,
+    address: { lines: ['4 Gulson Road', 'Coventry'], postcode: 'CV1 2HR' },
+  });
+  await completeTask(stack, 'cw.coventry.records', (await openTask(stack, child.nhsNumber, 'Task_Accept')).id, {
+    decision: 'accept',
+  });
 
   const catchUp = await openTask(stack, child.nhsNumber, 'Task_CatchUp');
   const screening = await openTask(stack, child.nhsNumber, 'Task_OfferScreening');
@@ -131,15 +186,23 @@ test('on arrival: immunisation gaps and blood spot screening still within its ag
   expect((vars.immunisationGaps as Array<{ vaccine: string }>).length).toBeGreaterThanOrEqual(3);
   expect((vars.outstandingScreening as Array<{ programme: string }>).map((o) => o.programme)).toEqual(['blood_spot']);
 
-  await completeTask(stack, 'cw.coventry.imms', catchUp.id, { catchUpPlan: 'Invite for 6-in-1, MenB, rotavirus; 4 weeks apart' });
+  await completeTask(stack, 'cw.coventry.imms', catchUp.id, {
+    catchUpPlan: 'Invite for 6-in-1, MenB, rotavirus; 4 weeks apart',
+  });
   expect(await instanceStatus(stack, child.nhsNumber, 'child-mover')).toBe('running');
   await completeTask(stack, 'cw.coventry.hv', screening.id, { screeningPlan: 'Blood spot sample booked' });
-  await stack.waitFor(async () => (await instanceStatus(stack, child.nhsNumber, 'child-mover')) === 'completed', 'the mover process to complete');
+  await stack.waitFor(
+    async () => (await instanceStatus(stack, child.nhsNumber, 'child-mover')) === 'completed',
+    'the mover process to complete',
+  );
 });
 
 test('the diagram: every element drawn once, orthogonal edges, nothing overlaps but boundary events on their task and a sub-process on its elements, left to right but the retry loop', async () => {
   const xml = readFileSync(join(__dirname, '../../definitions/child-mover.bpmn'), 'utf8');
-  const compiled = await compileDefinition(xml, { activityTypes: ACTIVITY_TYPES, candidateGroups: new Set(['region-management']) });
+  const compiled = await compileDefinition(xml, {
+    activityTypes: ACTIVITY_TYPES,
+    candidateGroups: new Set(['region-management']),
+  });
   if (!compiled.ok) throw new Error(compiled.problems.map((p) => `${p.elementId}: ${p.message}`).join('\n'));
   expect(compiled.warnings).toEqual([]);
   const graph = compiled.graph;

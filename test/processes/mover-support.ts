@@ -16,7 +16,11 @@ export interface SeededChild {
 }
 
 /** A seeded child of `locality` that no earlier test has used (no transfer, no concern), with the given alert. */
-export async function unusedChild(stack: ChisStack, locality: string, alert: 'none' | 'concern' | 'child_protection_plan' | 'looked_after' = 'none'): Promise<SeededChild> {
+export async function unusedChild(
+  stack: ChisStack,
+  locality: string,
+  alert: 'none' | 'concern' | 'child_protection_plan' | 'looked_after' = 'none',
+): Promise<SeededChild> {
   const [c] = await select<SeededChild>(
     stack.db,
     `SELECT c.id, c.nhs_number, c.gp_practice_ods, l.code AS locality_code, c.date_of_birth::text AS date_of_birth
@@ -45,10 +49,20 @@ export async function postEvent(
   return res.body as Record<string, unknown>;
 }
 
-export async function openTask(stack: ChisStack, nhsNumber: string, elementId: string, processKey?: string): Promise<HumanTaskRow> {
+export async function openTask(
+  stack: ChisStack,
+  nhsNumber: string,
+  elementId: string,
+  processKey?: string,
+): Promise<HumanTaskRow> {
   return stack.waitFor(async () => {
     const tasks = await stack.tasksFor(nhsNumber);
-    return tasks.find((t) => t.elementId === elementId && (t.status === 'open' || t.status === 'claimed') && (!processKey || t.processKey === processKey));
+    return tasks.find(
+      (t) =>
+        t.elementId === elementId &&
+        (t.status === 'open' || t.status === 'claimed') &&
+        (!processKey || t.processKey === processKey),
+    );
   }, `an open ${elementId} task for ${nhsNumber}`);
 }
 
@@ -61,16 +75,28 @@ export async function caller(stack: ChisStack, username: string): Promise<Signed
 }
 
 /** Claims and completes a task through the API as `username`; returns the completion response. */
-export async function completeTask(stack: ChisStack, username: string, taskId: string, data: Record<string, unknown>, outcome?: string) {
+export async function completeTask(
+  stack: ChisStack,
+  username: string,
+  taskId: string,
+  data: Record<string, unknown>,
+  outcome?: string,
+) {
   const who = await caller(stack, username);
   const claimed = await who.post(`/api/tasks/${taskId}/claim`).send({});
-  if (claimed.status !== 200) throw new Error(`${username} could not claim ${taskId}: ${claimed.status} ${JSON.stringify(claimed.body)}`);
+  if (claimed.status !== 200)
+    throw new Error(`${username} could not claim ${taskId}: ${claimed.status} ${JSON.stringify(claimed.body)}`);
   const done = await who.post(`/api/tasks/${taskId}/complete`).send({ data, ...(outcome ? { outcome } : {}) });
-  if (done.status !== 200) throw new Error(`${username} could not complete ${taskId}: ${done.status} ${JSON.stringify(done.body)}`);
+  if (done.status !== 200)
+    throw new Error(`${username} could not complete ${taskId}: ${done.status} ${JSON.stringify(done.body)}`);
   return done;
 }
 
-export async function instanceStatus(stack: ChisStack, nhsNumber: string, processKey: string): Promise<string | undefined> {
+export async function instanceStatus(
+  stack: ChisStack,
+  nhsNumber: string,
+  processKey: string,
+): Promise<string | undefined> {
   const rows = await stack.instancesFor(nhsNumber);
   return rows.filter((r) => r.processKey === processKey).at(-1)?.status;
 }
@@ -98,7 +124,9 @@ export function transfersOf(stack: ChisStack, childId: string): Promise<Transfer
 }
 
 export function auditActions(stack: ChisStack, childId: string): Promise<string[]> {
-  return select<{ action: string }>(stack.db, 'SELECT action FROM audit_events WHERE child_id = $1 ORDER BY id', [childId]).then((r) => r.map((x) => x.action));
+  return select<{ action: string }>(stack.db, 'SELECT action FROM audit_events WHERE child_id = $1 ORDER BY id', [
+    childId,
+  ]).then((r) => r.map((x) => x.action));
 }
 
 export interface MailView {
@@ -121,13 +149,18 @@ export function mailTo(stack: ChisStack, email: string, nhsNumber: string, count
 }
 
 export async function practiceEmail(stack: ChisStack, odsCode: string): Promise<string> {
-  const [p] = await select<{ email: string }>(stack.db, 'SELECT email FROM gp_practices WHERE ods_code = $1', [odsCode]);
+  const [p] = await select<{ email: string }>(stack.db, 'SELECT email FROM gp_practices WHERE ods_code = $1', [
+    odsCode,
+  ]);
   if (!p) throw new Error(`no practice ${odsCode}`);
   return p.email;
 }
 
 /** A child written directly (a known history): born `ageDays` ago, no immunisations or screening on record. */
-export async function insertChild(stack: ChisStack, o: { locality: string; postcode: string; ageDays: number; alert?: string; gpPracticeOds?: string }): Promise<SeededChild> {
+export async function insertChild(
+  stack: ChisStack,
+  o: { locality: string; postcode: string; ageDays: number; alert?: string; gpPracticeOds?: string },
+): Promise<SeededChild> {
   const nhsNumber = stack.newNhsNumber();
   const gp = o.gpPracticeOds ?? (await stack.practiceOf(o.locality)).odsCode;
   const [row] = await select<SeededChild>(

@@ -8,13 +8,22 @@ import { join } from 'node:path';
 import { ACTIVITY_TYPES } from '../../activities/catalogue';
 import { compileDefinition } from '../../bpmn';
 import { diagramLayout } from '../support/diagram-layout';
-import { evaluateFeel, resolveInstantOrDuration, resolveTimer, type CompiledGraph, type GraphNode } from '../../bpmn/runtime';
+import {
+  evaluateFeel,
+  resolveInstantOrDuration,
+  resolveTimer,
+  type CompiledGraph,
+  type GraphNode,
+} from '../../bpmn/runtime';
 
 const xml = readFileSync(join(__dirname, '../../definitions/new-birth-registration.bpmn'), 'utf8');
 let graph: CompiledGraph;
 
 beforeAll(async () => {
-  const compiled = await compileDefinition(xml, { activityTypes: ACTIVITY_TYPES, candidateGroups: new Set(['region-management']) });
+  const compiled = await compileDefinition(xml, {
+    activityTypes: ACTIVITY_TYPES,
+    candidateGroups: new Set(['region-management']),
+  });
   if (!compiled.ok) throw new Error(compiled.problems.map((p) => `${p.elementId}: ${p.message}`).join('\n'));
   expect(compiled.warnings).toEqual([]);
   expect(compiled.processId).toBe('new-birth-registration');
@@ -23,17 +32,32 @@ beforeAll(async () => {
 
 test('started by birthNotified; waits for the three screening messages by NHS number', () => {
   expect(graph.messageStartNames).toEqual(['birthNotified']);
-  expect([...graph.messageNames].sort()).toEqual(['bloodSpotOutcomeRecorded', 'childDied', 'hearingOutcomeRecorded', 'nipeOutcomeRecorded']);
-  const catches = Object.values(graph.nodes).filter((n): n is Extract<GraphNode, { kind: 'intermediateCatchEvent' | 'boundaryEvent' }> =>
-    (n.kind === 'intermediateCatchEvent' || n.kind === 'boundaryEvent') && n.trigger.type === 'message');
+  expect([...graph.messageNames].sort()).toEqual([
+    'bloodSpotOutcomeRecorded',
+    'childDied',
+    'hearingOutcomeRecorded',
+    'nipeOutcomeRecorded',
+  ]);
+  const catches = Object.values(graph.nodes).filter(
+    (n): n is Extract<GraphNode, { kind: 'intermediateCatchEvent' | 'boundaryEvent' }> =>
+      (n.kind === 'intermediateCatchEvent' || n.kind === 'boundaryEvent') && n.trigger.type === 'message',
+  );
   expect(catches).toHaveLength(7);
-  for (const c of catches) expect(c.trigger).toMatchObject({ message: { correlationKey: { type: 'feel', expression: 'nhsNumber' } } });
+  for (const c of catches)
+    expect(c.trigger).toMatchObject({ message: { correlationKey: { type: 'feel', expression: 'nhsNumber' } } });
 });
 
-test("a death notification (childDied, by NHS number) interrupts the whole instance through an event sub-process", () => {
+test('a death notification (childDied, by NHS number) interrupts the whole instance through an event sub-process', () => {
   const start = graph.nodes.Start_ChildDied;
   if (start.kind !== 'startEvent') throw new Error('Start_ChildDied is not a start event');
-  expect(start).toMatchObject({ scopeId: 'Sub_ChildDied', interrupting: true, trigger: { type: 'message', message: { name: { value: 'childDied' }, correlationKey: { type: 'feel', expression: 'nhsNumber' } } } });
+  expect(start).toMatchObject({
+    scopeId: 'Sub_ChildDied',
+    interrupting: true,
+    trigger: {
+      type: 'message',
+      message: { name: { value: 'childDied' }, correlationKey: { type: 'feel', expression: 'nhsNumber' } },
+    },
+  });
   expect(graph.nodes.Sub_ChildDied).toMatchObject({ kind: 'eventSubProcess', scopeId: 'new-birth-registration' });
 });
 
@@ -79,17 +103,29 @@ test('timings for a baby born 31 January 2026 at home (community hearing program
   };
   expect(timerAt('Event_NipeDeadline')).toBe('2026-02-04');
   expect(timerAt('Event_BloodSpotDeadline')).toBe('2026-02-18');
-  expect([timerAt('Event_BloodSpotStillMissing'), timerAt('Event_BloodSpotEscalationDate')]).toEqual(['2026-03-14', '2026-03-14']);
+  expect([timerAt('Event_BloodSpotStillMissing'), timerAt('Event_BloodSpotEscalationDate')]).toEqual([
+    '2026-03-14',
+    '2026-03-14',
+  ]);
   expect(timerAt('Event_HearingDeadline')).toBe('2026-03-07');
-  expect([timerAt('Event_HearingStillMissing'), timerAt('Event_HearingEscalationDate')]).toEqual(['2026-04-30', '2026-04-30']);
+  expect([timerAt('Event_HearingStillMissing'), timerAt('Event_HearingEscalationDate')]).toEqual([
+    '2026-04-30',
+    '2026-04-30',
+  ]);
 
   const visit = graph.nodes.Task_NewBirthVisit;
   if (visit.kind !== 'userTask') throw new Error('Task_NewBirthVisit is not a user task');
   const due = resolveInstantOrDuration(visit.userTask.dueDate!, vars, now);
   const followUp = resolveInstantOrDuration(visit.userTask.followUpDate!, vars, now);
-  expect([due, followUp]).toEqual([{ ok: true, value: at('2026-02-14') }, { ok: true, value: at('2026-02-10') }]);
+  expect([due, followUp]).toEqual([
+    { ok: true, value: at('2026-02-14') },
+    { ok: true, value: at('2026-02-10') },
+  ]);
 });
 
 test('a baby born in a maternity unit is on the hospital hearing programme: 4 weeks', () => {
-  expect(deadlinesFor('2026-06-10', "Birmingham Women's Hospital")).toMatchObject({ hearingProgramme: 'hospital', hearing: '2026-07-08' });
+  expect(deadlinesFor('2026-06-10', "Birmingham Women's Hospital")).toMatchObject({
+    hearingProgramme: 'hospital',
+    hearing: '2026-07-08',
+  });
 });

@@ -44,14 +44,23 @@ interface ConcernRow {
   closedAt: Date | null;
 }
 const concernsOf = (childId: string) =>
-  select<ConcernRow>(stack.db, 'SELECT id, status, severity, source, outcome, escalated_at, review_due_at, closed_at FROM safeguarding_concerns WHERE child_id = $1 ORDER BY id', [childId]);
+  select<ConcernRow>(
+    stack.db,
+    'SELECT id, status, severity, source, outcome, escalated_at, review_due_at, closed_at FROM safeguarding_concerns WHERE child_id = $1 ORDER BY id',
+    [childId],
+  );
 const alertOf = async (nhsNumber: string) => (await stack.child(nhsNumber))!.safeguardingAlert;
 
 test('raised by a process: the concern starts the escalation; the lead closes it and the alert is lifted', async () => {
   const child = await unusedChild(stack, 'coventry');
   const raiser = await stack.engine.start('test-raise-concern', {
     businessKey: child.nhsNumber,
-    variables: { childId: child.id, nhsNumber: child.nhsNumber, reason: 'Two appointments Was Not Brought', severity: 'medium' },
+    variables: {
+      childId: child.id,
+      nhsNumber: child.nhsNumber,
+      reason: 'Two appointments Was Not Brought',
+      severity: 'medium',
+    },
   });
   await stack.waitFor(async () => (await stack.engine.state(raiser)).status === 'completed', 'the raising process');
 
@@ -62,28 +71,51 @@ test('raised by a process: the concern starts the escalation; the lead closes it
   expect(concern).toMatchObject({ status: 'open', severity: 'medium', source: 'process' });
   expect(await alertOf(child.nhsNumber)).toBe('concern');
   // Exactly one escalation per concern, however often the raise is retried or republished.
-  expect((await stack.instancesFor(child.nhsNumber)).filter((i) => i.processKey === 'safeguarding-escalation')).toHaveLength(1);
+  expect(
+    (await stack.instancesFor(child.nhsNumber)).filter((i) => i.processKey === 'safeguarding-escalation'),
+  ).toHaveLength(1);
 
-  await completeTask(stack, 'sl.coventry', decide.id, { decision: 'close', notes: 'Family moved appointments; no concern' });
-  await stack.waitFor(async () => (await instanceStatus(stack, child.nhsNumber, 'safeguarding-escalation')) === 'completed', 'the escalation to end');
+  await completeTask(stack, 'sl.coventry', decide.id, {
+    decision: 'close',
+    notes: 'Family moved appointments; no concern',
+  });
+  await stack.waitFor(
+    async () => (await instanceStatus(stack, child.nhsNumber, 'safeguarding-escalation')) === 'completed',
+    'the escalation to end',
+  );
   expect((await concernsOf(child.id))[0]).toMatchObject({ status: 'closed', outcome: 'no_further_action' });
   expect(await alertOf(child.nhsNumber)).toBe('none');
-  const notes = await select<{ kind: string; body: string }>(stack.db, 'SELECT kind, body FROM safeguarding_concern_notes WHERE concern_id = $1', [concern.id]);
+  const notes = await select<{ kind: string; body: string }>(
+    stack.db,
+    'SELECT kind, body FROM safeguarding_concern_notes WHERE concern_id = $1',
+    [concern.id],
+  );
   expect(notes).toEqual([{ kind: 'closure', body: 'Family moved appointments; no concern' }]);
-  expect(await auditActions(stack, child.id)).toEqual(expect.arrayContaining(['concern.raise', 'concern.escalation.start', 'concern.escalation.open', 'concern.close']));
+  expect(await auditActions(stack, child.id)).toEqual(
+    expect.arrayContaining(['concern.raise', 'concern.escalation.start', 'concern.escalation.open', 'concern.close']),
+  );
 });
 
 test('raised by a caseworker: monitor, the review task after the review period, then refer on', async () => {
   const child = await unusedChild(stack, 'birmingham');
   const caseworker = await caller(stack, 'cw.birmingham.hv');
-  const raised = await caseworker.post(`/api/children/${child.nhsNumber}/concerns`).send({ summary: 'Bruising noticed at the 1-year review' });
+  const raised = await caseworker
+    .post(`/api/children/${child.nhsNumber}/concerns`)
+    .send({ summary: 'Bruising noticed at the 1-year review' });
   expect(raised.status).toBe(201);
   expect(raised.body.escalationStarted).toBe(true);
 
   const decide = await openTask(stack, child.nhsNumber, 'Task_Decide', 'safeguarding-escalation');
   expect(decide.candidateGroups).toEqual(['birmingham-safeguarding']);
-  await completeTask(stack, 'sl.birmingham', decide.id, { decision: 'monitor', reviewAfter: 'P14D', notes: 'Health visitor to see the family weekly' });
-  await stack.waitFor(async () => (await concernsOf(child.id))[0].status === 'monitoring', 'the concern to be monitored');
+  await completeTask(stack, 'sl.birmingham', decide.id, {
+    decision: 'monitor',
+    reviewAfter: 'P14D',
+    notes: 'Health visitor to see the family weekly',
+  });
+  await stack.waitFor(
+    async () => (await concernsOf(child.id))[0].status === 'monitoring',
+    'the concern to be monitored',
+  );
   const monitored = (await concernsOf(child.id))[0];
   expect(monitored.reviewDueAt!.getTime() - Date.now()).toBeGreaterThan(13 * DAY);
   expect((await stack.tasksFor(child.nhsNumber)).filter((t) => t.status === 'open')).toEqual([]);
@@ -91,34 +123,66 @@ test('raised by a caseworker: monitor, the review task after the review period, 
   await stack.skip(14 * DAY + 3600_000);
   const review = await openTask(stack, child.nhsNumber, 'Task_Review', 'safeguarding-escalation');
   expect(review.candidateGroups).toEqual(['birmingham-safeguarding']);
-  await completeTask(stack, 'sl.birmingham', review.id, { decision: 'refer', referTo: 'childrens_social_care', notes: 'Referred to MASH' });
-  await stack.waitFor(async () => (await instanceStatus(stack, child.nhsNumber, 'safeguarding-escalation')) === 'completed', 'the escalation to end');
-  expect((await concernsOf(child.id))[0]).toMatchObject({ status: 'referred', outcome: 'referred_to_childrens_social_care', closedAt: null });
-  expect(await auditActions(stack, child.id)).toEqual(expect.arrayContaining(['concern.raise', 'concern.escalation.open', 'concern.monitor', 'concern.refer']));
+  await completeTask(stack, 'sl.birmingham', review.id, {
+    decision: 'refer',
+    referTo: 'childrens_social_care',
+    notes: 'Referred to MASH',
+  });
+  await stack.waitFor(
+    async () => (await instanceStatus(stack, child.nhsNumber, 'safeguarding-escalation')) === 'completed',
+    'the escalation to end',
+  );
+  expect((await concernsOf(child.id))[0]).toMatchObject({
+    status: 'referred',
+    outcome: 'referred_to_childrens_social_care',
+    closedAt: null,
+  });
+  expect(await auditActions(stack, child.id)).toEqual(
+    expect.arrayContaining(['concern.raise', 'concern.escalation.open', 'concern.monitor', 'concern.refer']),
+  );
 });
 
 test('a child-protection alert: the alert is recorded, the decision is overdue and escalates to region management', async () => {
   const child = await unusedChild(stack, 'birmingham');
   await postEvent(stack, 'child-protection-alerts', {
-    eventId: `cpis-${child.id}`, nhsNumber: child.nhsNumber, type: 'child_protection_plan', startDate: '2026-01-05', localAuthority: 'Birmingham City Council',
+    eventId: `cpis-${child.id}`,
+    nhsNumber: child.nhsNumber,
+    type: 'child_protection_plan',
+    startDate: '2026-01-05',
+    localAuthority: 'Birmingham City Council',
   });
   const decide = await openTask(stack, child.nhsNumber, 'Task_Decide', 'safeguarding-escalation');
   expect(decide).toMatchObject({ candidateGroups: ['birmingham-safeguarding'], priority: 100 });
   expect(decide.dueAt!.getTime() - stack.now().getTime()).toBeLessThanOrEqual(DAY + 60_000);
   expect(decide.dueAt!.getTime() - stack.now().getTime()).toBeGreaterThan(DAY - 3600_000);
   expect(await alertOf(child.nhsNumber)).toBe('child_protection_plan');
-  expect((await concernsOf(child.id))[0]).toMatchObject({ status: 'open', severity: 'high', source: 'child_protection_alert' });
+  expect((await concernsOf(child.id))[0]).toMatchObject({
+    status: 'open',
+    severity: 'high',
+    source: 'child_protection_alert',
+  });
 
   await stack.skip(2 * DAY + 3600_000);
   await stack.waitFor(async () => (await concernsOf(child.id))[0].status === 'escalated', 'the escalation');
   const escalated = (await stack.tasksFor(child.nhsNumber)).find((t) => t.id === decide.id)!;
   expect(escalated.candidateGroups).toEqual(['birmingham-safeguarding', 'region-management']);
   const manager = await caller(stack, 'manager');
-  expect((await manager.get('/api/tasks/queues/unclaimed')).body.tasks.map((t: { id: string }) => t.id)).toContain(decide.id);
+  expect((await manager.get('/api/tasks/queues/unclaimed')).body.tasks.map((t: { id: string }) => t.id)).toContain(
+    decide.id,
+  );
 
-  await completeTask(stack, 'sl.birmingham', decide.id, { decision: 'refer', referTo: 'other_agency', notes: 'Police child protection unit' });
-  await stack.waitFor(async () => (await instanceStatus(stack, child.nhsNumber, 'safeguarding-escalation')) === 'completed', 'the escalation to end');
+  await completeTask(stack, 'sl.birmingham', decide.id, {
+    decision: 'refer',
+    referTo: 'other_agency',
+    notes: 'Police child protection unit',
+  });
+  await stack.waitFor(
+    async () => (await instanceStatus(stack, child.nhsNumber, 'safeguarding-escalation')) === 'completed',
+    'the escalation to end',
+  );
   expect((await concernsOf(child.id))[0]).toMatchObject({ status: 'referred', outcome: 'referred_to_other_agency' });
   expect(await alertOf(child.nhsNumber)).toBe('child_protection_plan');
-  expect(await auditActions(stack, child.id)).toEqual(expect.arrayContaining(['event.child_protection_alert', 'concern.raise', 'concern.escalate', 'concern.refer']));
+  expect(await auditActions(stack, child.id)).toEqual(
+    expect.arrayContaining(['event.child_protection_alert', 'concern.raise', 'concern.escalate', 'concern.refer']),
+  );
 });

@@ -21,7 +21,11 @@ afterAll(async () => {
 
 async function startSmoke(nhsNumber: string, locality: string, key: string): Promise<void> {
   const deps = { sequelize: stack.database.sequelize, client: stack.engine.env.client, taskQueue: stack.taskQueue };
-  const r = await publishMessage(deps, { name: 'stackSmokeStarted', correlationKey: nhsNumber, variables: { nhsNumber, locality }, sourceInstanceId: '' }, key);
+  const r = await publishMessage(
+    deps,
+    { name: 'stackSmokeStarted', correlationKey: nhsNumber, variables: { nhsNumber, locality }, sourceInstanceId: '' },
+    key,
+  );
   expect(r.started).toBe(1);
 }
 
@@ -39,7 +43,12 @@ test('a demo caseworker works a task that a message-started process created for 
     const tasks = await stack.tasksFor(nhs);
     return tasks.length > 0 && tasks;
   }, 'the smoke visit task');
-  expect(task).toMatchObject({ name: 'Smoke visit', candidateGroups: ['birmingham-health-visiting'], status: 'open', processKey: 'stack-smoke' });
+  expect(task).toMatchObject({
+    name: 'Smoke visit',
+    candidateGroups: ['birmingham-health-visiting'],
+    status: 'open',
+    processKey: 'stack-smoke',
+  });
   const dueInDays = (task.dueAt!.getTime() - stack.now().getTime()) / 86_400_000;
   expect(dueInDays).toBeGreaterThan(9.9);
   expect(dueInDays).toBeLessThanOrEqual(10);
@@ -52,7 +61,10 @@ test('a demo caseworker works a task that a message-started process created for 
   const done = await hv.post(`/api/tasks/${task.id}/complete`).send({ outcome: 'visited' });
   expect(done.status).toBe(200);
 
-  await stack.waitFor(async () => (await stack.instancesFor(nhs))[0]?.status === 'completed', 'the smoke instance to complete');
+  await stack.waitFor(
+    async () => (await stack.instancesFor(nhs))[0]?.status === 'completed',
+    'the smoke instance to complete',
+  );
   const instances = await stack.instancesFor(nhs);
   expect(instances).toHaveLength(1);
   expect(instances[0]).toMatchObject({ processKey: 'stack-smoke', businessKey: nhs, status: 'completed' });
@@ -86,7 +98,13 @@ test('the PDS simulator serves seeded children and added patients as UK Core Pat
   expect(found).toMatchObject({ nhsNumber: seededChild.nhs_number, familyName: seededChild.family_name });
   const nhs = stack.newNhsNumber();
   expect(await pds.lookupPatient(nhs)).toBeNull();
-  stack.pds.addPatient({ nhsNumber: nhs, givenName: 'Iris', familyName: 'Stack', dateOfBirth: '2026-01-02', sex: 'female' });
+  stack.pds.addPatient({
+    nhsNumber: nhs,
+    givenName: 'Iris',
+    familyName: 'Stack',
+    dateOfBirth: '2026-01-02',
+    sex: 'female',
+  });
   expect(await pds.lookupPatient(nhs)).toMatchObject({ nhsNumber: nhs, givenName: 'Iris' });
 });
 

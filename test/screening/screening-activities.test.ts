@@ -23,37 +23,78 @@ let activities: ReturnType<typeof createScreeningActivities>;
 const nhsNumber = nhsNumberSequence('9996', 50_000);
 
 async function newChild(dateOfBirth: string): Promise<string> {
-  const child = await createChild({ sequelize: db.sequelize }, {
-    nhsNumber: nhsNumber(), givenName: 'Test', familyName: 'Baby', dateOfBirth, sex: 'female', addressLine1: '1 Test Street', postcode: 'CV1 2AA', localityId: 2,
-  });
+  const child = await createChild(
+    { sequelize: db.sequelize },
+    {
+      nhsNumber: nhsNumber(),
+      givenName: 'Test',
+      familyName: 'Baby',
+      dateOfBirth,
+      sex: 'female',
+      addressLine1: '1 Test Street',
+      postcode: 'CV1 2AA',
+      localityId: 2,
+    },
+  );
   return child.id;
 }
 
 /** One activity call: every `run` on the same call is a retry (same workflow, run and activity id). */
-function call(workflowId = `new-birth-registration-${randomUUID().replace(/-/g, '')}`, activityId = '7', scheduledAt = Date.now()) {
+function call(
+  workflowId = `new-birth-registration-${randomUUID().replace(/-/g, '')}`,
+  activityId = '7',
+  scheduledAt = Date.now(),
+) {
   const env = new MockActivityEnvironment(
-    { ...defaultActivityInfo, activityId, workflowExecution: { workflowId, runId: 'run-1' }, currentAttemptScheduledTimestampMs: scheduledAt },
+    {
+      ...defaultActivityInfo,
+      activityId,
+      workflowExecution: { workflowId, runId: 'run-1' },
+      currentAttemptScheduledTimestampMs: scheduledAt,
+    },
     { logger: quiet },
   );
   return {
-    check: (input: unknown): Promise<ActivityOutput<'screening.checkOutstanding'>> => env.run(activities['screening.checkOutstanding'] as (i: unknown) => Promise<ActivityOutput<'screening.checkOutstanding'>>, input),
-    follow: (input: unknown): Promise<ActivityOutput<'screening.recordFollowUp'>> => env.run(activities['screening.recordFollowUp'] as (i: unknown) => Promise<ActivityOutput<'screening.recordFollowUp'>>, input),
+    check: (input: unknown): Promise<ActivityOutput<'screening.checkOutstanding'>> =>
+      env.run(
+        activities['screening.checkOutstanding'] as (
+          i: unknown,
+        ) => Promise<ActivityOutput<'screening.checkOutstanding'>>,
+        input,
+      ),
+    follow: (input: unknown): Promise<ActivityOutput<'screening.recordFollowUp'>> =>
+      env.run(
+        activities['screening.recordFollowUp'] as (i: unknown) => Promise<ActivityOutput<'screening.recordFollowUp'>>,
+        input,
+      ),
   };
 }
 
 async function addResult(childId: string, programme: string, outcome: string, recordedOn: string): Promise<void> {
-  await db.sequelize.query('INSERT INTO screening_results (child_id, programme, outcome, recorded_on) VALUES ($1, $2, $3, $4)', { bind: [childId, programme, outcome, recordedOn] });
+  await db.sequelize.query(
+    'INSERT INTO screening_results (child_id, programme, outcome, recorded_on) VALUES ($1, $2, $3, $4)',
+    { bind: [childId, programme, outcome, recordedOn] },
+  );
 }
 
 const auditOf = (childId: string) =>
-  select<{ actorUsername: string; action: string; entityId: string | null; reason: string | null; detail: Record<string, unknown> }>(
+  select<{
+    actorUsername: string;
+    action: string;
+    entityId: string | null;
+    reason: string | null;
+    detail: Record<string, unknown>;
+  }>(
     { sequelize: db.sequelize },
     'SELECT actor_username, action, entity_id, reason, detail FROM audit_events WHERE child_id = $1 ORDER BY id',
     [childId],
   );
 
 async function failure(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(ApplicationFailure);
   return e as ApplicationFailure;
 }
@@ -94,24 +135,42 @@ describe('screening.checkOutstanding', () => {
       missed: [],
       recorded: [],
     });
-    const later = await call().check({ childId, dateOfBirth: '2026-01-10', asOf: '2026-04-11', programmes: ['hearing', 'blood_spot'] });
-    expect(later).toEqual({ outstanding: [{ programme: 'blood_spot', offerUntil: '2027-01-10' }], missed: [{ programme: 'hearing', offerUntil: '2026-04-10' }], recorded: [] });
+    const later = await call().check({
+      childId,
+      dateOfBirth: '2026-01-10',
+      asOf: '2026-04-11',
+      programmes: ['hearing', 'blood_spot'],
+    });
+    expect(later).toEqual({
+      outstanding: [{ programme: 'blood_spot', offerUntil: '2027-01-10' }],
+      missed: [{ programme: 'hearing', offerUntil: '2026-04-10' }],
+      recorded: [],
+    });
   });
 
   test('without asOf it judges on the day the activity was scheduled (the server clock, which time skipping moves)', async () => {
     const childId = await newChild('2026-01-10');
     const scheduled = call(undefined, '3', Date.parse('2026-04-11T09:00:00Z'));
     expect(await scheduled.check({ childId, dateOfBirth: '2026-01-10', programmes: ['hearing'] })).toEqual({
-      outstanding: [], missed: [{ programme: 'hearing', offerUntil: '2026-04-10' }], recorded: [],
+      outstanding: [],
+      missed: [{ programme: 'hearing', offerUntil: '2026-04-10' }],
+      recorded: [],
     });
-    const early = await failure(call(undefined, '4', Date.parse('2026-01-09T23:00:00Z')).check({ childId, dateOfBirth: '2026-01-10' }));
+    const early = await failure(
+      call(undefined, '4', Date.parse('2026-01-09T23:00:00Z')).check({ childId, dateOfBirth: '2026-01-10' }),
+    );
     expect(early.message).toMatch(/dateOfBirth 2026-01-10 is after the day checked \(2026-01-09\)/);
   });
 
   test('a conclusive result counts; a repeat request does not; the latest conclusive one is reported', async () => {
     const childId = await newChild('2026-03-01');
     await addResult(childId, 'blood_spot', 'repeat required', '2026-03-09');
-    const before = await call().check({ childId, dateOfBirth: '2026-03-01', asOf: '2026-03-18', programmes: ['blood_spot'] });
+    const before = await call().check({
+      childId,
+      dateOfBirth: '2026-03-01',
+      asOf: '2026-03-18',
+      programmes: ['blood_spot'],
+    });
     expect(before.outstanding.map((o) => o.programme)).toEqual(['blood_spot']);
 
     await addResult(childId, 'blood_spot', 'not suspected', '2026-03-14');
@@ -136,7 +195,11 @@ describe('screening.checkOutstanding', () => {
     await call(workflowId).check({ childId, dateOfBirth: '2026-05-01', asOf: '2026-05-20' });
     const events = await auditOf(childId);
     expect(events).toHaveLength(2);
-    expect(events[0]).toMatchObject({ actorUsername: 'system:new-birth-registration', action: 'screening.checked', detail: { programmes: ['blood_spot'], outstanding: ['blood_spot'], asOf: '2026-05-20' } });
+    expect(events[0]).toMatchObject({
+      actorUsername: 'system:new-birth-registration',
+      action: 'screening.checked',
+      detail: { programmes: ['blood_spot'], outstanding: ['blood_spot'], asOf: '2026-05-20' },
+    });
   });
 
   test('bad input: clear, non-retryable errors naming the problem, nothing written', async () => {
@@ -150,8 +213,14 @@ describe('screening.checkOutstanding', () => {
     expect(future.message).toMatch(/dateOfBirth 2026-06-01 is after the day checked \(2026-05-01\)/);
     const programme = await failure(call().check({ childId, dateOfBirth: '2026-06-01', programmes: ['eyes'] }));
     expect(programme.message).toMatch(/programmes\.0/);
-    const missing = await failure(call().check({ childId: '999999999', dateOfBirth: '2026-06-01', asOf: '2026-06-02' }));
-    expect([missing.type, missing.nonRetryable, missing.message]).toEqual(['NotFoundError', true, 'screening.checkOutstanding: no child record 999999999']);
+    const missing = await failure(
+      call().check({ childId: '999999999', dateOfBirth: '2026-06-01', asOf: '2026-06-02' }),
+    );
+    expect([missing.type, missing.nonRetryable, missing.message]).toEqual([
+      'NotFoundError',
+      true,
+      'screening.checkOutstanding: no child record 999999999',
+    ]);
     expect(await auditOf(childId)).toEqual([]);
   });
 });
@@ -160,12 +229,23 @@ describe('screening.recordFollowUp', () => {
   test('writes one audit event per call, with the process as actor', async () => {
     const childId = await newChild('2026-07-01');
     const first = call();
-    const input = { childId, programme: 'hearing', stage: 'follow_up_opened', reason: 'no hearing outcome by 5 weeks', dueBy: '2026-10-01' };
+    const input = {
+      childId,
+      programme: 'hearing',
+      stage: 'follow_up_opened',
+      reason: 'no hearing outcome by 5 weeks',
+      dueBy: '2026-10-01',
+    };
     const a = await first.follow(input);
     const retry = await first.follow(input);
     expect(a.alreadyRecorded).toBe(false);
     expect(retry).toEqual({ auditEventId: a.auditEventId, alreadyRecorded: true });
-    const escalated = await call(undefined, '9').follow({ ...input, stage: 'escalated', reason: 'still no hearing outcome at 3 months', dueBy: undefined });
+    const escalated = await call(undefined, '9').follow({
+      ...input,
+      stage: 'escalated',
+      reason: 'still no hearing outcome at 3 months',
+      dueBy: undefined,
+    });
     expect(escalated.auditEventId).not.toBe(a.auditEventId);
     const events = await auditOf(childId);
     expect(events.map((e) => [e.action, e.entityId, e.reason])).toEqual([
@@ -183,7 +263,9 @@ describe('screening.recordFollowUp', () => {
     expect(stage.message).toMatch(/stage/);
     const reason = await failure(call().follow({ childId, programme: 'hearing', stage: 'escalated', reason: '   ' }));
     expect(reason.message).toMatch(/reason/);
-    const missing = await failure(call().follow({ childId: '888888888', programme: 'nipe', stage: 'escalated', reason: 'x' }));
+    const missing = await failure(
+      call().follow({ childId: '888888888', programme: 'nipe', stage: 'escalated', reason: 'x' }),
+    );
     expect(missing.type).toBe('NotFoundError');
     expect(await auditOf(childId)).toEqual([]);
   });

@@ -42,7 +42,14 @@ describe('synthetic NHS numbers', () => {
 
 describe('seeded random streams', () => {
   test('the same key gives the same stream, other keys other streams', () => {
-    const draw = (key: number) => Array.from({ length: 5 }, ((rng) => () => rng.next())(new Rng(key)));
+    const draw = (key: number) =>
+      Array.from(
+        { length: 5 },
+        (
+          (rng) => () =>
+            rng.next()
+        )(new Rng(key)),
+      );
     expect(draw(streamKey(1, 999000001))).toEqual(draw(streamKey(1, 999000001)));
     expect(draw(streamKey(1, 999000001))).not.toEqual(draw(streamKey(1, 999000002)));
     expect(draw(streamKey(1, 999000001))).not.toEqual(draw(streamKey(2, 999000001)));
@@ -78,7 +85,9 @@ describe('calendar arithmetic agrees with PostgreSQL date + interval', () => {
 
   test('for every schedule interval, across month ends and leap days', async () => {
     const births = ['2024-01-31', '2024-02-29', '2023-08-31', '2025-12-31', '2010-10-30', '2026-11-24'];
-    const intervals = [...new Set(SCHEDULE_2026_DOSES.flatMap((d) => [d.dueAge, d.maxAge].filter((x): x is string => x !== undefined)))];
+    const intervals = [
+      ...new Set(SCHEDULE_2026_DOSES.flatMap((d) => [d.dueAge, d.maxAge].filter((x): x is string => x !== undefined))),
+    ];
     const pairs = births.flatMap((b) => intervals.map((i) => [b, i] as const));
     const rows = await db.sequelize.query<{ d: string }>(
       'SELECT (b::date + i::interval)::date::text AS d FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS x(b, i, n) ORDER BY n',

@@ -13,7 +13,8 @@ describe('seedRegion: a synthetic region', () => {
   let db: Database;
   let summary: SeedSummary;
   const progress: number[] = [];
-  const select = <T extends object>(sql: string, bind: unknown[] = []) => db.sequelize.query<T>(sql, { type: QueryTypes.SELECT, bind });
+  const select = <T extends object>(sql: string, bind: unknown[] = []) =>
+    db.sequelize.query<T>(sql, { type: QueryTypes.SELECT, bind });
 
   beforeAll(async () => {
     db = await createMigratedDatabase('seed_region');
@@ -69,7 +70,15 @@ describe('seedRegion: a synthetic region', () => {
   });
 
   test('children are aged 0 to 19 at the reference date, both sexes, with addresses', async () => {
-    const [ages] = await select<{ too_young: number; too_old: number; newborns: number; nineteens: number; female: number; male: number; no_address: number }>(
+    const [ages] = await select<{
+      too_young: number;
+      too_old: number;
+      newborns: number;
+      nineteens: number;
+      female: number;
+      male: number;
+      no_address: number;
+    }>(
       `SELECT count(*) FILTER (WHERE date_of_birth > $1::date)::int AS too_young,
               count(*) FILTER (WHERE date_of_birth <= $1::date - interval '20 years')::int AS too_old,
               count(*) FILTER (WHERE date_of_birth > $1::date - interval '1 year')::int AS newborns,
@@ -89,10 +98,17 @@ describe('seedRegion: a synthetic region', () => {
     expect(ages.no_address).toBe(0);
   });
 
-  test('GP practices: ODS-like codes, about one per 1,500 children and at least two per locality, in the child\'s locality', async () => {
-    const practices = await select<{ ods_code: string; email: string; locality_id: number }>('SELECT ods_code, email, locality_id FROM gp_practices');
-    expect(practices.filter((p) => !/^M\d{5}$/.test(p.ods_code) || p.email !== `practice.${p.ods_code.toLowerCase()}@gp.example.nhs.uk`)).toEqual([]);
-    for (const l of REGION_LOCALITIES) expect(practices.filter((p) => p.locality_id === l.id).length).toBeGreaterThanOrEqual(2);
+  test("GP practices: ODS-like codes, about one per 1,500 children and at least two per locality, in the child's locality", async () => {
+    const practices = await select<{ ods_code: string; email: string; locality_id: number }>(
+      'SELECT ods_code, email, locality_id FROM gp_practices',
+    );
+    expect(
+      practices.filter(
+        (p) => !/^M\d{5}$/.test(p.ods_code) || p.email !== `practice.${p.ods_code.toLowerCase()}@gp.example.nhs.uk`,
+      ),
+    ).toEqual([]);
+    for (const l of REGION_LOCALITIES)
+      expect(practices.filter((p) => p.locality_id === l.id).length).toBeGreaterThanOrEqual(2);
     const [{ elsewhere, unregistered }] = await select<{ elsewhere: number; unregistered: number }>(
       `SELECT count(*) FILTER (WHERE p.locality_id <> c.locality_id)::int AS elsewhere,
               count(*) FILTER (WHERE c.gp_practice_ods IS NULL)::int AS unregistered
@@ -103,7 +119,14 @@ describe('seedRegion: a synthetic region', () => {
   });
 
   test('contacts: one or two per child, exactly one primary, the preferred method reachable', async () => {
-    const [c] = await select<{ without: number; too_many: number; not_one_primary: number; email_without: number; phone_without: number; methods: string[] }>(
+    const [c] = await select<{
+      without: number;
+      too_many: number;
+      not_one_primary: number;
+      email_without: number;
+      phone_without: number;
+      methods: string[];
+    }>(
       `WITH per_child AS (
          SELECT c.id, count(k.id) AS n, count(k.id) FILTER (WHERE k.is_primary) AS primaries
          FROM children c LEFT JOIN contacts k ON k.child_id = c.id GROUP BY c.id)
@@ -114,7 +137,14 @@ describe('seedRegion: a synthetic region', () => {
               (SELECT count(*)::int FROM contacts WHERE preferred_method IN ('sms', 'phone') AND phone IS NULL) AS phone_without,
               (SELECT array_agg(DISTINCT preferred_method ORDER BY preferred_method) FROM contacts) AS methods`,
     );
-    expect(c).toEqual({ without: 0, too_many: 0, not_one_primary: 0, email_without: 0, phone_without: 0, methods: ['email', 'letter', 'phone', 'sms'] });
+    expect(c).toEqual({
+      without: 0,
+      too_many: 0,
+      not_one_primary: 0,
+      email_without: 0,
+      phone_without: 0,
+      methods: ['email', 'letter', 'phone', 'sms'],
+    });
   });
 
   test('immunisation events: only scheduled doses, never before they are due or birth, never past an upper age limit or the reference date', async () => {
@@ -192,53 +222,89 @@ describe('seedRegion: a synthetic region', () => {
     );
     expect(concerns.length).toBeGreaterThan(0);
     expect(concerns.length).toBeLessThan(CHILDREN * 0.02);
-    expect(concerns.filter((c) => !['open', 'monitoring'].includes(c.status) || c.alert === 'none' || c.raised_by === null)).toEqual([]);
+    expect(
+      concerns.filter((c) => !['open', 'monitoring'].includes(c.status) || c.alert === 'none' || c.raised_by === null),
+    ).toEqual([]);
   });
 
   test('teams and demo accounts per locality and role, with argon2 hashes of the demo password', async () => {
     const teams = await select<{ code: string; kind: string }>('SELECT code, kind FROM teams ORDER BY code');
     expect(teams).toHaveLength(57);
-    expect(teams).toEqual(expect.arrayContaining([
-      { code: 'birmingham-records', kind: 'records' },
-      { code: 'birmingham-health-visiting', kind: 'health_visiting' },
-      { code: 'herefordshire-immunisation', kind: 'immunisation' },
-      { code: 'stoke-on-trent-safeguarding', kind: 'safeguarding' },
-      { code: 'region-management', kind: 'management' },
-    ]));
+    expect(teams).toEqual(
+      expect.arrayContaining([
+        { code: 'birmingham-records', kind: 'records' },
+        { code: 'birmingham-health-visiting', kind: 'health_visiting' },
+        { code: 'herefordshire-immunisation', kind: 'immunisation' },
+        { code: 'stoke-on-trent-safeguarding', kind: 'safeguarding' },
+        { code: 'region-management', kind: 'management' },
+      ]),
+    );
 
-    const staff = await select<{ username: string; role: string; password_hash: string; localities: string[]; teams: string[] }>(
+    const staff = await select<{
+      username: string;
+      role: string;
+      password_hash: string;
+      localities: string[];
+      teams: string[];
+    }>(
       `SELECT s.username, s.role, s.password_hash,
               (SELECT array_agg(l.code ORDER BY l.code) FROM staff_localities sl JOIN localities l ON l.id = sl.locality_id WHERE sl.staff_id = s.id) AS localities,
               (SELECT array_agg(t.code ORDER BY t.code) FROM staff_teams st JOIN teams t ON t.id = st.team_id WHERE st.staff_id = s.id) AS teams
        FROM staff_users s ORDER BY s.username`,
     );
-    expect(staff.map((s) => s.username).sort()).toEqual(demoLogins().map((l) => l.username).sort());
+    expect(staff.map((s) => s.username).sort()).toEqual(
+      demoLogins()
+        .map((l) => l.username)
+        .sort(),
+    );
     const byName = Object.fromEntries(staff.map((s) => [s.username, s]));
-    expect(byName['cw.birmingham.hv']).toMatchObject({ role: 'caseworker', localities: ['birmingham'], teams: ['birmingham-health-visiting'] });
-    expect(byName['sl.birmingham']).toMatchObject({ role: 'safeguarding_lead', localities: ['birmingham'], teams: ['birmingham-safeguarding'] });
+    expect(byName['cw.birmingham.hv']).toMatchObject({
+      role: 'caseworker',
+      localities: ['birmingham'],
+      teams: ['birmingham-health-visiting'],
+    });
+    expect(byName['sl.birmingham']).toMatchObject({
+      role: 'safeguarding_lead',
+      localities: ['birmingham'],
+      teams: ['birmingham-safeguarding'],
+    });
     expect(byName.manager).toMatchObject({ role: 'service_manager', teams: ['region-management'] });
     expect(byName.manager.localities).toHaveLength(14);
     expect(byName.admin).toMatchObject({ role: 'administrator' });
-    for (const role of ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator']) expect(staff.some((s) => s.role === role)).toBe(true);
+    for (const role of ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator'])
+      expect(staff.some((s) => s.role === role)).toBe(true);
 
     expect(staff.every((s) => s.password_hash.startsWith('$argon2'))).toBe(true);
     expect(await argon2.verify(byName['sl.herefordshire'].password_hash, DEMO_PASSWORD)).toBe(true);
     expect(await argon2.verify(byName['sl.herefordshire'].password_hash, 'wrong-password')).toBe(false);
-    expect(summary.logins.find((l) => l.username === 'manager')).toEqual(expect.objectContaining({ role: 'service_manager', password: DEMO_PASSWORD }));
+    expect(summary.logins.find((l) => l.username === 'manager')).toEqual(
+      expect.objectContaining({ role: 'service_manager', password: DEMO_PASSWORD }),
+    );
   });
 
   test('refuses to seed a database that already holds children, writing nothing', async () => {
-    const before = await select<{ n: number }>('SELECT (SELECT count(*) FROM children) + (SELECT count(*) FROM gp_practices) AS n');
-    await expect(seedRegion(db.sequelize, { children: 10, seed: 42, referenceDate: REFERENCE_DATE })).rejects.toThrow(SeedError);
+    const before = await select<{ n: number }>(
+      'SELECT (SELECT count(*) FROM children) + (SELECT count(*) FROM gp_practices) AS n',
+    );
+    await expect(seedRegion(db.sequelize, { children: 10, seed: 42, referenceDate: REFERENCE_DATE })).rejects.toThrow(
+      SeedError,
+    );
     await expect(seedRegion(db.sequelize, { children: 10, seed: 42, referenceDate: REFERENCE_DATE })).rejects.toThrow(
       /already holds 3000 children.*append/,
     );
-    expect(await select<{ n: number }>('SELECT (SELECT count(*) FROM children) + (SELECT count(*) FROM gp_practices) AS n')).toEqual(before);
+    expect(
+      await select<{ n: number }>('SELECT (SELECT count(*) FROM children) + (SELECT count(*) FROM gp_practices) AS n'),
+    ).toEqual(before);
   });
 
   test('append continues the NHS number sequence and keeps staff and teams as they were', async () => {
     const [{ max }] = await select<{ max: string }>('SELECT max(nhs_number) AS max FROM children');
-    const appended = await seedRegion(db.sequelize, { children: 500, seed: 42, referenceDate: REFERENCE_DATE, append: true });
+    const appended = await seedRegion(db.sequelize, {
+      children: 500,
+      seed: 42,
+      referenceDate: REFERENCE_DATE,
+      append: true,
+    });
     expect(appended.appended).toBe(true);
     expect(appended.rows).toMatchObject({ children: 500, staff_users: 0, teams: 0 });
     expect(appended.nhsNumbers.first! > max).toBe(true);
@@ -253,7 +319,9 @@ describe('seedRegion: a synthetic region', () => {
     const other = await db.sequelize.transaction();
     try {
       await db.sequelize.query('SELECT pg_advisory_xact_lock(727000002)', { transaction: other });
-      await expect(seedRegion(db.sequelize, { children: 1, append: true, referenceDate: REFERENCE_DATE })).rejects.toThrow(/another seed is running/);
+      await expect(
+        seedRegion(db.sequelize, { children: 1, append: true, referenceDate: REFERENCE_DATE }),
+      ).rejects.toThrow(/another seed is running/);
     } finally {
       await other.rollback();
     }
@@ -263,7 +331,12 @@ describe('seedRegion: a synthetic region', () => {
     const [{ n: before }] = await select<{ n: number }>('SELECT count(*)::int AS n FROM children');
     const controller = new AbortController();
     const stopped = await seedRegion(db.sequelize, {
-      children: 2000, seed: 42, referenceDate: REFERENCE_DATE, append: true, batchSize: 200, concurrency: 1,
+      children: 2000,
+      seed: 42,
+      referenceDate: REFERENCE_DATE,
+      append: true,
+      batchSize: 200,
+      concurrency: 1,
       signal: controller.signal,
       onProgress: () => controller.abort(),
     });
@@ -279,7 +352,9 @@ describe('seedRegion: a synthetic region', () => {
     await expect(seedRegion(db.sequelize, { children: 1.5 })).rejects.toThrow(/children must be a whole number/);
     await expect(seedRegion(db.sequelize, { children: 1, seed: -3 })).rejects.toThrow(/seed must be/);
     await expect(seedRegion(db.sequelize, { children: 1, batchSize: 0 })).rejects.toThrow(/batch size/);
-    await expect(seedRegion(db.sequelize, { children: 1, referenceDate: '2026-13-01' })).rejects.toThrow(/reference date/);
+    await expect(seedRegion(db.sequelize, { children: 1, referenceDate: '2026-13-01' })).rejects.toThrow(
+      /reference date/,
+    );
     await expect(seedRegion(db.sequelize, { children: 1, concurrency: 0 })).rejects.toThrow(/concurrency/);
   });
 });

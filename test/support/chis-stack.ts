@@ -137,7 +137,11 @@ export interface ChisStack {
   /** Skips workflow time: timers in the BPMN fire. `ms`-style strings ('10 days', '4h') or milliseconds. */
   skip(duration: string | number): Promise<void>;
   /** Polls until the predicate holds (default 30 s real time). */
-  waitFor<T>(predicate: () => Promise<T | false | null | undefined> | T | false | null | undefined, what: string, timeoutMs?: number): Promise<T>;
+  waitFor<T>(
+    predicate: () => Promise<T | false | null | undefined> | T | false | null | undefined,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<T>;
   /** Human task rows of a child (by business key = NHS number, or the child's id), oldest first. */
   tasksFor(nhsNumber: string): Promise<HumanTaskRow[]>;
   /** Process instances whose business key is this NHS number, oldest first. */
@@ -198,17 +202,28 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
         mail: mail!.mail,
       };
       activityDeps = deps;
-      return { ...createCatalogueActivities(activityDeps), ...(options.extraActivities ?? {}) } as ActivityImplementations;
+      return {
+        ...createCatalogueActivities(activityDeps),
+        ...(options.extraActivities ?? {}),
+      } as ActivityImplementations;
     },
     [],
     {
       dbPrefix: 'chis_stack',
       requireClosedHistory: false,
       prepare: async ({ db }) => {
-        seeded = await seedRegion(db.sequelize, { children: options.children ?? 20, concurrency: 1, ...(options.referenceDate ? { referenceDate: options.referenceDate } : {}) });
+        seeded = await seedRegion(db.sequelize, {
+          children: options.children ?? 20,
+          concurrency: 1,
+          ...(options.referenceDate ? { referenceDate: options.referenceDate } : {}),
+        });
         pds = await startPdsSimulator({ sequelize: db.sequelize });
         mail = await startMailFor(
-          { host: '127.0.0.1', smtp: { embedded: true }, mail: { from: 'West Midlands CHIS <chis@chis-flow.example.nhs.uk>', embeddedSmtpPort: 0 } },
+          {
+            host: '127.0.0.1',
+            smtp: { embedded: true },
+            mail: { from: 'West Midlands CHIS <chis@chis-flow.example.nhs.uk>', embeddedSmtpPort: 0 },
+          },
           db.sequelize,
           logger,
           { baseRetryMs: 1_000, maxRetryMs: 5_000 },
@@ -229,7 +244,11 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
     const dir = options.definitionsDir ?? DEFINITIONS_DIR;
     let deployed: FileDeployment[] = [];
     if (options.definitions) {
-      for (const file of options.definitions) deployed.push({ file, outcome: await deployDefinition(database.sequelize, await readFile(join(dir, file), 'utf8'), context) });
+      for (const file of options.definitions)
+        deployed.push({
+          file,
+          outcome: await deployDefinition(database.sequelize, await readFile(join(dir, file), 'utf8'), context),
+        });
     } else {
       deployed = await deployDirectory(database.sequelize, dir, context);
     }
@@ -280,7 +299,10 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
           activityTypes: ACTIVITY_TYPES,
           candidateGroups: await knownCandidateGroups(database.sequelize),
         });
-        if (outcome.status === 'refused') throw new Error(`definition refused: ${outcome.problems.map((p) => `${p.elementId ?? ''} ${p.message}`).join('; ')}`);
+        if (outcome.status === 'refused')
+          throw new Error(
+            `definition refused: ${outcome.problems.map((p) => `${p.elementId ?? ''} ${p.message}`).join('; ')}`,
+          );
         return outcome.definition;
       },
       events,
@@ -302,7 +324,9 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
           }
           await new Promise((r) => setTimeout(r, 100));
         }
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `; last error: ${(lastError as Error).message}` : ''}`);
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `; last error: ${(lastError as Error).message}` : ''}`,
+        );
       },
       tasksFor: (nhsNumber) =>
         select<HumanTaskRow>(

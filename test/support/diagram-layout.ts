@@ -27,14 +27,31 @@ export interface DiagramLayout {
 }
 
 export function diagramLayout(xml: string, graph: CompiledGraph): DiagramLayout {
-  const shapes: Box[] = [...xml.matchAll(/<bpmndi:BPMNShape id="[^"]+" bpmnElement="([^"]+)"[^>]*>\s*<dc:Bounds x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"/g)].map((m) => ({
-    id: m[1], x: Number(m[2]), y: Number(m[3]), w: Number(m[4]), h: Number(m[5]),
+  const shapes: Box[] = [
+    ...xml.matchAll(
+      /<bpmndi:BPMNShape id="[^"]+" bpmnElement="([^"]+)"[^>]*>\s*<dc:Bounds x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"/g,
+    ),
+  ].map((m) => ({
+    id: m[1],
+    x: Number(m[2]),
+    y: Number(m[3]),
+    w: Number(m[4]),
+    h: Number(m[5]),
   }));
   const edges = new Map<string, Array<[number, number]>>();
   for (const m of xml.matchAll(/<bpmndi:BPMNEdge id="[^"]+" bpmnElement="([^"]+)">([\s\S]*?)<\/bpmndi:BPMNEdge>/g)) {
-    edges.set(m[1], [...m[2].matchAll(/<di:waypoint x="([\d.-]+)" y="([\d.-]+)"/g)].map((p) => [Number(p[1]), Number(p[2])] as [number, number]));
+    edges.set(
+      m[1],
+      [...m[2].matchAll(/<di:waypoint x="([\d.-]+)" y="([\d.-]+)"/g)].map(
+        (p) => [Number(p[1]), Number(p[2])] as [number, number],
+      ),
+    );
   }
-  const crooked = [...edges].filter(([, pts]) => pts.length < 2 || pts.some((p, i) => i > 0 && p[0] !== pts[i - 1][0] && p[1] !== pts[i - 1][1])).map(([id]) => id);
+  const crooked = [...edges]
+    .filter(
+      ([, pts]) => pts.length < 2 || pts.some((p, i) => i > 0 && p[0] !== pts[i - 1][0] && p[1] !== pts[i - 1][1]),
+    )
+    .map(([id]) => id);
   const attachedTo = (id: string) => {
     const n = graph.nodes[id];
     return n?.kind === 'boundaryEvent' ? n.attachedToId : undefined;
@@ -52,6 +69,14 @@ export function diagramLayout(xml: string, graph: CompiledGraph): DiagramLayout 
     const s = shapes.find((box) => box.id === id);
     return s ? s.x + s.w / 2 : NaN;
   };
-  const backwards = Object.entries(graph.flows).filter(([, f]) => centre(f.targetId) < centre(f.sourceId)).map(([id]) => id);
-  return { drawnElements: shapes.map((s) => s.id).sort(), drawnFlows: [...edges.keys()].sort(), crooked, overlaps, backwards };
+  const backwards = Object.entries(graph.flows)
+    .filter(([, f]) => centre(f.targetId) < centre(f.sourceId))
+    .map(([id]) => id);
+  return {
+    drawnElements: shapes.map((s) => s.id).sort(),
+    drawnFlows: [...edges.keys()].sort(),
+    crooked,
+    overlaps,
+    backwards,
+  };
 }

@@ -15,7 +15,10 @@ export const TEMPORAL_DATABASE_ENV = 'CHIS_TEMPORAL_DATABASE_URL';
 export async function createTestTemporalEnv(opts?: { timeSkipping?: boolean }): Promise<TestWorkflowEnvironment> {
   const address = process.env.TEMPORAL_ADDRESS;
   if (address) {
-    return TestWorkflowEnvironment.createFromExistingServer({ address, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+    return TestWorkflowEnvironment.createFromExistingServer({
+      address,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    });
   }
   // A flag rather than the environment (which the spawned server would also read): environments
   // created concurrently in one process must not swap databases.

@@ -7,7 +7,9 @@ import { freePort } from '../../core/free-port';
 const ROOT = resolve(__dirname, '../..');
 
 /** Runs `npm start`'s command (`node --import tsx`: one process, so Ctrl-C reaches it directly) in a fresh data folder on free ports and waits for its banner. */
-async function startLikeNpmStart(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; apiUrl: string; output: () => string }> {
+async function startLikeNpmStart(
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; apiUrl: string; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/start.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env, TEMPORAL_ADDRESS: '', DATABASE_URL: '', CHIS_LOG_LEVEL: 'warn' },

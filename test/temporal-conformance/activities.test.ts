@@ -12,10 +12,18 @@ const file = new ConformanceFile('activities');
 const { probe, log } = file;
 
 /** Runs callActivity on a fresh worker and task queue; resolves or rejects like the workflow. */
-async function runActivity(activity: keyof ConformanceActivities, args: unknown[], options: ActivityOptions): Promise<unknown> {
+async function runActivity(
+  activity: keyof ConformanceActivities,
+  args: unknown[],
+  options: ActivityOptions,
+): Promise<unknown> {
   const taskQueue = unique('activities');
   return withWorker(file.env, { taskQueue, activities: createActivities(probe) }, async () => {
-    const handle = await file.env.client.workflow.start(callActivity, { taskQueue, workflowId: unique(`activity-${activity}`), args: [activity, args, options] });
+    const handle = await file.env.client.workflow.start(callActivity, {
+      taskQueue,
+      workflowId: unique(`activity-${activity}`),
+      args: [activity, args, options],
+    });
     log.track(handle.workflowId);
     return handle.result();
   });
@@ -33,12 +41,20 @@ async function activityFailureOf(promise: Promise<unknown>): Promise<ActivityFai
 test('an activity result reaches the workflow and history records scheduled, started, completed', async () => {
   const taskQueue = unique('activities');
   await withWorker(file.env, { taskQueue, activities: createActivities(probe) }, async () => {
-    const handle = await file.env.client.workflow.start(callActivity, { taskQueue, workflowId: unique('greet'), args: ['greet', ['Ada'], { startToCloseTimeout: '10s' }] });
+    const handle = await file.env.client.workflow.start(callActivity, {
+      taskQueue,
+      workflowId: unique('greet'),
+      args: ['greet', ['Ada'], { startToCloseTimeout: '10s' }],
+    });
     log.track(handle.workflowId);
     expect(await handle.result()).toBe('Hello, Ada');
     const types = await eventTypes(handle);
     expect(types[0]).toBe('WORKFLOW_EXECUTION_STARTED');
-    expect(types.filter((t) => t.startsWith('ACTIVITY_TASK'))).toEqual(['ACTIVITY_TASK_SCHEDULED', 'ACTIVITY_TASK_STARTED', 'ACTIVITY_TASK_COMPLETED']);
+    expect(types.filter((t) => t.startsWith('ACTIVITY_TASK'))).toEqual([
+      'ACTIVITY_TASK_SCHEDULED',
+      'ACTIVITY_TASK_STARTED',
+      'ACTIVITY_TASK_COMPLETED',
+    ]);
     expect(types[types.length - 1]).toBe('WORKFLOW_EXECUTION_COMPLETED');
   });
 });
@@ -47,8 +63,15 @@ test('the server retries a failing activity per its retry policy; only the final
   const key = unique('flaky');
   const taskQueue = unique('activities');
   await withWorker(file.env, { taskQueue, activities: createActivities(probe) }, async () => {
-    const options: ActivityOptions = { startToCloseTimeout: '10s', retry: { initialInterval: '50ms', backoffCoefficient: 1, maximumAttempts: 5 } };
-    const handle = await file.env.client.workflow.start(callActivity, { taskQueue, workflowId: unique('flaky'), args: ['failTimes', [key, 2], options] });
+    const options: ActivityOptions = {
+      startToCloseTimeout: '10s',
+      retry: { initialInterval: '50ms', backoffCoefficient: 1, maximumAttempts: 5 },
+    };
+    const handle = await file.env.client.workflow.start(callActivity, {
+      taskQueue,
+      workflowId: unique('flaky'),
+      args: ['failTimes', [key, 2], options],
+    });
     log.track(handle.workflowId);
     expect(await handle.result()).toBe(3);
     expect(probe.count(key)).toBe(3);
@@ -62,7 +85,10 @@ test('the server retries a failing activity per its retry policy; only the final
 test('an activity that always fails stops after maximumAttempts with the last failure', async () => {
   const key = unique('always');
   const failure = await activityFailureOf(
-    runActivity('alwaysFail', [key, 'FlakyError'], { startToCloseTimeout: '10s', retry: { initialInterval: '50ms', backoffCoefficient: 1, maximumAttempts: 3 } }),
+    runActivity('alwaysFail', [key, 'FlakyError'], {
+      startToCloseTimeout: '10s',
+      retry: { initialInterval: '50ms', backoffCoefficient: 1, maximumAttempts: 3 },
+    }),
   );
   expect(failure.retryState).toBe(RetryState.MAXIMUM_ATTEMPTS_REACHED);
   expect(failure.activityType).toBe('alwaysFail');
@@ -74,7 +100,12 @@ test('an activity that always fails stops after maximumAttempts with the last fa
 
 test('a non-retryable ApplicationFailure is not retried and keeps its details', async () => {
   const key = unique('nonretryable');
-  const failure = await activityFailureOf(runActivity('failNonRetryable', [key], { startToCloseTimeout: '10s', retry: { initialInterval: '50ms', maximumAttempts: 10 } }));
+  const failure = await activityFailureOf(
+    runActivity('failNonRetryable', [key], {
+      startToCloseTimeout: '10s',
+      retry: { initialInterval: '50ms', maximumAttempts: 10 },
+    }),
+  );
   expect(failure.retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
   const cause = failure.cause as ApplicationFailure;
   expect(cause).toBeInstanceOf(ApplicationFailure);
@@ -87,7 +118,10 @@ test('a non-retryable ApplicationFailure is not retried and keeps its details', 
 test('error types listed in nonRetryableErrorTypes are not retried by the server', async () => {
   const key = unique('fatal');
   const failure = await activityFailureOf(
-    runActivity('alwaysFail', [key, 'FatalError'], { startToCloseTimeout: '10s', retry: { initialInterval: '50ms', maximumAttempts: 10, nonRetryableErrorTypes: ['FatalError'] } }),
+    runActivity('alwaysFail', [key, 'FatalError'], {
+      startToCloseTimeout: '10s',
+      retry: { initialInterval: '50ms', maximumAttempts: 10, nonRetryableErrorTypes: ['FatalError'] },
+    }),
   );
   expect(failure.retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
   expect((failure.cause as ApplicationFailure).type).toBe('FatalError');
@@ -96,7 +130,11 @@ test('error types listed in nonRetryableErrorTypes are not retried by the server
 
 test('schedule-to-start timeout: nobody polls the activity task queue', async () => {
   const failure = await activityFailureOf(
-    runActivity('greet', ['nobody'], { taskQueue: unique('unpolled'), scheduleToStartTimeout: '1s', startToCloseTimeout: '5s' }),
+    runActivity('greet', ['nobody'], {
+      taskQueue: unique('unpolled'),
+      scheduleToStartTimeout: '1s',
+      startToCloseTimeout: '5s',
+    }),
   );
   expect(failure.cause).toBeInstanceOf(TimeoutFailure);
   expect((failure.cause as TimeoutFailure).timeoutType).toBe(TimeoutType.SCHEDULE_TO_START);
@@ -105,7 +143,10 @@ test('schedule-to-start timeout: nobody polls the activity task queue', async ()
 test('start-to-close timeout is retried, then fails with the timeout', async () => {
   const key = unique('slow');
   const failure = await activityFailureOf(
-    runActivity('sleepFor', [key, 4000], { startToCloseTimeout: '500ms', retry: { initialInterval: '100ms', backoffCoefficient: 1, maximumAttempts: 2 } }),
+    runActivity('sleepFor', [key, 4000], {
+      startToCloseTimeout: '500ms',
+      retry: { initialInterval: '100ms', backoffCoefficient: 1, maximumAttempts: 2 },
+    }),
   );
   expect(failure.retryState).toBe(RetryState.MAXIMUM_ATTEMPTS_REACHED);
   expect(failure.cause).toBeInstanceOf(TimeoutFailure);
@@ -124,7 +165,11 @@ test('schedule-to-close timeout bounds all attempts together', async () => {
 test('heartbeat timeout fails an activity that stops heartbeating', async () => {
   const key = unique('stall');
   const failure = await activityFailureOf(
-    runActivity('heartbeatThenStall', [key, 'checkpoint-1', 3000], { startToCloseTimeout: '30s', heartbeatTimeout: '1s', retry: { maximumAttempts: 1 } }),
+    runActivity('heartbeatThenStall', [key, 'checkpoint-1', 3000], {
+      startToCloseTimeout: '30s',
+      heartbeatTimeout: '1s',
+      retry: { maximumAttempts: 1 },
+    }),
   );
   expect(failure.cause).toBeInstanceOf(TimeoutFailure);
   expect((failure.cause as TimeoutFailure).timeoutType).toBe(TimeoutType.HEARTBEAT);
@@ -144,7 +189,11 @@ test('cancelling a running activity reaches it through heartbeats and is recorde
   const key = unique('cancel-me');
   const taskQueue = unique('activities');
   await withWorker(file.env, { taskQueue, activities: createActivities(probe) }, async () => {
-    const handle = await file.env.client.workflow.start(cancelActivityOnSignal, { taskQueue, workflowId: unique('cancel-activity'), args: [key] });
+    const handle = await file.env.client.workflow.start(cancelActivityOnSignal, {
+      taskQueue,
+      workflowId: unique('cancel-activity'),
+      args: [key],
+    });
     log.track(handle.workflowId);
     await probe.waitFor(`${key}:started`);
     await handle.signal(cancelActivitySignal);

@@ -37,7 +37,11 @@ export function createActivities(probe: ActivityProbe) {
     },
 
     /** Attempt 1 heartbeats `detail` and then stops heartbeating; later attempts report what they were given. */
-    async heartbeatThenStall(key: string, detail: string, stallMs: number): Promise<{ attempt: number; details: unknown }> {
+    async heartbeatThenStall(
+      key: string,
+      detail: string,
+      stallMs: number,
+    ): Promise<{ attempt: number; details: unknown }> {
       probe.record(key);
       const ctx = Context.current();
       if (ctx.info.attempt === 1) {

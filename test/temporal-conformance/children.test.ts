@@ -18,13 +18,21 @@ const { log, onQueue } = file;
 test('a child workflow result reaches its parent; the child knows its parent', async () => {
   await onQueue(async (taskQueue) => {
     const parentId = unique('parent');
-    const handle = await file.env.client.workflow.start(parentRunsChild, { taskQueue, workflowId: parentId, args: ['apples'] });
+    const handle = await file.env.client.workflow.start(parentRunsChild, {
+      taskQueue,
+      workflowId: parentId,
+      args: ['apples'],
+    });
     log.track(parentId);
     log.track(`${parentId}-child`);
     expect(await handle.result()).toBe(`child got apples from ${parentId}`);
     const types = await eventTypes(handle);
     expect(types).toEqual(
-      expect.arrayContaining(['START_CHILD_WORKFLOW_EXECUTION_INITIATED', 'CHILD_WORKFLOW_EXECUTION_STARTED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED']),
+      expect.arrayContaining([
+        'START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+        'CHILD_WORKFLOW_EXECUTION_STARTED',
+        'CHILD_WORKFLOW_EXECUTION_COMPLETED',
+      ]),
     );
     const child = await file.env.client.workflow.getHandle(`${parentId}-child`).describe();
     expect(child.status.name).toBe('COMPLETED');
@@ -38,7 +46,12 @@ test('a failed child reaches its parent as ChildWorkflowFailure caused by the ch
     const handle = await file.env.client.workflow.start(parentCatchesChildFailure, { taskQueue, workflowId: parentId });
     log.track(parentId);
     log.track(`${parentId}-child`);
-    expect(await handle.result()).toEqual({ failure: 'ChildWorkflowFailure', cause: 'ApplicationFailure', type: 'ChildBoom', message: 'child gave up' });
+    expect(await handle.result()).toEqual({
+      failure: 'ChildWorkflowFailure',
+      cause: 'ApplicationFailure',
+      type: 'ChildBoom',
+      message: 'child gave up',
+    });
     expect(await eventTypes(handle)).toContain('CHILD_WORKFLOW_EXECUTION_FAILED');
     expect((await file.env.client.workflow.getHandle(`${parentId}-child`).describe()).status.name).toBe('FAILED');
   });
@@ -48,7 +61,11 @@ describe('parent close policies', () => {
   async function childAfterParentCloses(policy: 'TERMINATE' | 'REQUEST_CANCEL', expected: string): Promise<string> {
     return onQueue(async (taskQueue) => {
       const childId = unique(`child-${policy.toLowerCase()}`);
-      const parent = await file.env.client.workflow.start(parentLeavesChild, { taskQueue, workflowId: unique('closing-parent'), args: [childId, policy] });
+      const parent = await file.env.client.workflow.start(parentLeavesChild, {
+        taskQueue,
+        workflowId: unique('closing-parent'),
+        args: [childId, policy],
+      });
       log.track(parent.workflowId);
       log.track(childId);
       const childRunId = await parent.result();
@@ -72,7 +89,11 @@ describe('parent close policies', () => {
   test('ABANDON leaves the child running', async () => {
     const childId = await onQueue(async (taskQueue) => {
       const id = unique('child-abandon');
-      const parent = await file.env.client.workflow.start(parentLeavesChild, { taskQueue, workflowId: unique('closing-parent'), args: [id, 'ABANDON'] });
+      const parent = await file.env.client.workflow.start(parentLeavesChild, {
+        taskQueue,
+        workflowId: unique('closing-parent'),
+        args: [id, 'ABANDON'],
+      });
       log.track(parent.workflowId);
       log.track(id);
       await parent.result();
@@ -87,10 +108,17 @@ describe('parent close policies', () => {
 
 test('a workflow signals and then cancels another workflow', async () => {
   await onQueue(async (taskQueue) => {
-    const target = await file.env.client.workflow.start(awaitSignalThenCancel, { taskQueue, workflowId: unique('external-target') });
+    const target = await file.env.client.workflow.start(awaitSignalThenCancel, {
+      taskQueue,
+      workflowId: unique('external-target'),
+    });
     log.track(target.workflowId);
     await waitForEvent(target, 'WORKFLOW_TASK_COMPLETED');
-    const source = await file.env.client.workflow.start(signalThenCancelExternal, { taskQueue, workflowId: unique('external-source'), args: [target.workflowId, 'hello'] });
+    const source = await file.env.client.workflow.start(signalThenCancelExternal, {
+      taskQueue,
+      workflowId: unique('external-source'),
+      args: [target.workflowId, 'hello'],
+    });
     log.track(source.workflowId);
     expect(await source.result()).toBe(`signalled and cancelled ${target.workflowId}`);
     expect(await target.result()).toBe('cancelled after receiving hello');
@@ -102,27 +130,45 @@ test('a workflow signals and then cancels another workflow', async () => {
         'EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED',
       ]),
     );
-    expect(await eventTypes(target)).toEqual(expect.arrayContaining(['WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_EXECUTION_CANCEL_REQUESTED']));
+    expect(await eventTypes(target)).toEqual(
+      expect.arrayContaining(['WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_EXECUTION_CANCEL_REQUESTED']),
+    );
   });
 });
 
 test('cancelling a child from its parent reaches the parent as ChildWorkflowFailure caused by CancelledFailure', async () => {
   await onQueue(async (taskQueue) => {
     const childId = unique('cancelled-child');
-    const parent = await file.env.client.workflow.start(parentCancelsChild, { taskQueue, workflowId: unique('cancelling-parent'), args: [childId] });
+    const parent = await file.env.client.workflow.start(parentCancelsChild, {
+      taskQueue,
+      workflowId: unique('cancelling-parent'),
+      args: [childId],
+    });
     log.track(parent.workflowId);
     log.track(childId);
     expect(await parent.result()).toEqual({ failure: 'ChildWorkflowFailure', cause: 'CancelledFailure' });
     expect((await file.env.client.workflow.getHandle(childId).describe()).status.name).toBe('CANCELLED');
-    expect(await eventTypes(parent)).toEqual(expect.arrayContaining(['REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', 'CHILD_WORKFLOW_EXECUTION_CANCELED']));
+    expect(await eventTypes(parent)).toEqual(
+      expect.arrayContaining([
+        'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
+        'CHILD_WORKFLOW_EXECUTION_CANCELED',
+      ]),
+    );
   });
 });
 
 test('starting a child under a running workflow id fails in the parent with WorkflowExecutionAlreadyStartedError', async () => {
   await onQueue(async (taskQueue) => {
-    const busy = await file.env.client.workflow.start(awaitSignalThenCancel, { taskQueue, workflowId: unique('busy-id') });
+    const busy = await file.env.client.workflow.start(awaitSignalThenCancel, {
+      taskQueue,
+      workflowId: unique('busy-id'),
+    });
     log.track(busy.workflowId);
-    const parent = await file.env.client.workflow.start(parentStartsDuplicateChild, { taskQueue, workflowId: unique('duplicate-parent'), args: [busy.workflowId] });
+    const parent = await file.env.client.workflow.start(parentStartsDuplicateChild, {
+      taskQueue,
+      workflowId: unique('duplicate-parent'),
+      args: [busy.workflowId],
+    });
     log.track(parent.workflowId);
     expect(await parent.result()).toBe('refused: WorkflowExecutionAlreadyStartedError');
     expect(await eventTypes(parent)).toContain('START_CHILD_WORKFLOW_EXECUTION_FAILED');
@@ -133,7 +179,11 @@ test('starting a child under a running workflow id fails in the parent with Work
 
 test('signalling a workflow that does not exist fails inside the workflow', async () => {
   await onQueue(async (taskQueue) => {
-    const handle = await file.env.client.workflow.start(signalMissingExternal, { taskQueue, workflowId: unique('lonely'), args: [unique('nobody')] });
+    const handle = await file.env.client.workflow.start(signalMissingExternal, {
+      taskQueue,
+      workflowId: unique('lonely'),
+      args: [unique('nobody')],
+    });
     log.track(handle.workflowId);
     expect(await handle.result()).toMatch(/^failed: .*not found/i);
     expect(await eventTypes(handle)).toContain('SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED');

@@ -35,7 +35,11 @@ describe('cancellation and termination', () => {
   test('a cancelled workflow runs its non-cancellable cleanup and ends CANCELLED', async () => {
     const key = unique('cleanup');
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(cleanupOnCancel, { taskQueue, workflowId: unique('cancel-me'), args: [key] });
+      const handle = await file.env.client.workflow.start(cleanupOnCancel, {
+        taskQueue,
+        workflowId: unique('cancel-me'),
+        args: [key],
+      });
       log.track(handle.workflowId);
       await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
       await handle.cancel();
@@ -52,7 +56,10 @@ describe('cancellation and termination', () => {
 
   test('terminate ends a workflow at once with the given reason; a closed one cannot be terminated', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(blockForever, { taskQueue, workflowId: unique('terminate-me') });
+      const handle = await file.env.client.workflow.start(blockForever, {
+        taskQueue,
+        workflowId: unique('terminate-me'),
+      });
       log.track(handle.workflowId);
       await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
       await handle.terminate('no longer needed');
@@ -76,9 +83,13 @@ describe('continue-as-new', () => {
       log.track(workflowId, handle.firstExecutionRunId);
       log.track(workflowId);
       expect(await handle.result()).toBe('finished after 4 runs (previous run known)');
-      expect(await file.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).result()).toBe('finished after 4 runs (previous run known)');
+      expect(await file.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).result()).toBe(
+        'finished after 4 runs (previous run known)',
+      );
       expect(await lastEventType(workflowId, handle.firstExecutionRunId)).toBe('WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
-      expect((await file.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+      expect(
+        (await file.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe()).status.name,
+      ).toBe('CONTINUED_AS_NEW');
       const latest = await file.env.client.workflow.getHandle(workflowId).describe();
       expect(latest.runId).not.toBe(handle.firstExecutionRunId);
       expect(latest.status.name).toBe('COMPLETED');
@@ -90,16 +101,34 @@ describe('signal-with-start', () => {
   test('starts a missing workflow with the signal, then signals the running one', async () => {
     await onQueue(async (taskQueue) => {
       const workflowId = unique('signal-with-start');
-      const first = await file.env.client.workflow.signalWithStart(collectSignals, { taskQueue, workflowId, args: [2], signal: addSignal, signalArgs: ['first'] });
+      const first = await file.env.client.workflow.signalWithStart(collectSignals, {
+        taskQueue,
+        workflowId,
+        args: [2],
+        signal: addSignal,
+        signalArgs: ['first'],
+      });
       log.track(workflowId);
-      const second = await file.env.client.workflow.signalWithStart(collectSignals, { taskQueue, workflowId, args: [2], signal: addSignal, signalArgs: ['second'] });
+      const second = await file.env.client.workflow.signalWithStart(collectSignals, {
+        taskQueue,
+        workflowId,
+        args: [2],
+        signal: addSignal,
+        signalArgs: ['second'],
+      });
       expect(second.signaledRunId).toBe(first.signaledRunId);
       expect(await first.result()).toEqual(['first', 'second']);
       const types = await eventTypes(first);
       expect(types.slice(0, 2)).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_EXECUTION_SIGNALED']);
       expect(types.filter((t) => t === 'WORKFLOW_EXECUTION_STARTED')).toHaveLength(1);
 
-      const third = await file.env.client.workflow.signalWithStart(collectSignals, { taskQueue, workflowId, args: [1], signal: addSignal, signalArgs: ['new run'] });
+      const third = await file.env.client.workflow.signalWithStart(collectSignals, {
+        taskQueue,
+        workflowId,
+        args: [1],
+        signal: addSignal,
+        signalArgs: ['new run'],
+      });
       log.track(workflowId, third.signaledRunId);
       expect(third.signaledRunId).not.toBe(first.signaledRunId);
       expect(await third.result()).toEqual(['new run']);
@@ -108,13 +137,26 @@ describe('signal-with-start', () => {
 });
 
 describe('eager workflow start', () => {
-  test('a client sharing the worker\'s connection gets the first workflow task in the start response', async () => {
+  test("a client sharing the worker's connection gets the first workflow task in the start response", async () => {
     // Eager start needs the client on the worker's NativeConnection; its identity tells who started the first task.
-    const client = new Client({ connection: file.env.nativeConnection, namespace: file.env.namespace ?? 'default', identity: unique('eager-starter') });
+    const client = new Client({
+      connection: file.env.nativeConnection,
+      namespace: file.env.namespace ?? 'default',
+      identity: unique('eager-starter'),
+    });
     await onQueue(async (taskQueue) => {
-      const eager = await client.workflow.start(succeed, { taskQueue, workflowId: unique('eager'), args: ['eager'], requestEagerStart: true });
+      const eager = await client.workflow.start(succeed, {
+        taskQueue,
+        workflowId: unique('eager'),
+        args: ['eager'],
+        requestEagerStart: true,
+      });
       log.track(eager.workflowId);
-      const polled = await client.workflow.start(succeed, { taskQueue, workflowId: unique('not-eager'), args: ['polled'] });
+      const polled = await client.workflow.start(succeed, {
+        taskQueue,
+        workflowId: unique('not-eager'),
+        args: ['polled'],
+      });
       log.track(polled.workflowId);
       expect(await eager.result()).toBe('eager');
       expect(await polled.result()).toBe('polled');
@@ -133,7 +175,9 @@ describe('workflow task failures', () => {
       await waitForEvent(handle, 'WORKFLOW_TASK_FAILED');
       const [failed] = await eventsOfType(handle, 'WORKFLOW_TASK_FAILED');
       expect(failed.workflowTaskFailedEventAttributes?.failure?.message).toContain('bug in workflow code');
-      await eventually(async () => expect((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0).toBeGreaterThanOrEqual(2));
+      await eventually(async () =>
+        expect((await handle.describe()).raw.pendingWorkflowTask?.attempt ?? 0).toBeGreaterThanOrEqual(2),
+      );
       expect((await handle.describe()).status.name).toBe('RUNNING');
       await handle.terminate('test over'); // not replayed: the bug would fail the replay too, by design
     });
@@ -157,7 +201,11 @@ describe('workflow id reuse and conflict policies', () => {
       const workflowId = unique('use-existing');
       const first = await file.env.client.workflow.start(blockForever, { taskQueue, workflowId });
       log.track(workflowId);
-      const second = await file.env.client.workflow.start(blockForever, { taskQueue, workflowId, workflowIdConflictPolicy: 'USE_EXISTING' });
+      const second = await file.env.client.workflow.start(blockForever, {
+        taskQueue,
+        workflowId,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
       expect(second.firstExecutionRunId).toBe(first.firstExecutionRunId);
       await first.terminate('test over');
     });
@@ -165,14 +213,24 @@ describe('workflow id reuse and conflict policies', () => {
 
   test('conflict policy TERMINATE_EXISTING and reuse policy TERMINATE_IF_RUNNING replace the running execution', async () => {
     await onQueue(async (taskQueue) => {
-      for (const options of [{ workflowIdConflictPolicy: 'TERMINATE_EXISTING' as const }, { workflowIdReusePolicy: 'TERMINATE_IF_RUNNING' as const }]) {
+      for (const options of [
+        { workflowIdConflictPolicy: 'TERMINATE_EXISTING' as const },
+        { workflowIdReusePolicy: 'TERMINATE_IF_RUNNING' as const },
+      ]) {
         const workflowId = unique('replace');
         const first = await file.env.client.workflow.start(blockForever, { taskQueue, workflowId });
         log.track(workflowId, first.firstExecutionRunId);
-        const second = await file.env.client.workflow.start(collectSignals, { taskQueue, workflowId, args: [1], ...options });
+        const second = await file.env.client.workflow.start(collectSignals, {
+          taskQueue,
+          workflowId,
+          args: [1],
+          ...options,
+        });
         log.track(workflowId, second.firstExecutionRunId);
         expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
-        expect((await file.env.client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name).toBe('TERMINATED');
+        expect(
+          (await file.env.client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name,
+        ).toBe('TERMINATED');
         await second.signal(addSignal, 'done');
         expect(await second.result()).toEqual(['done']);
       }
@@ -185,11 +243,23 @@ describe('workflow id reuse and conflict policies', () => {
       const first = await file.env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['one'] });
       log.track(workflowId, first.firstExecutionRunId);
       expect(await first.result()).toBe('one');
-      const second = await file.env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['two'], workflowIdReusePolicy: 'ALLOW_DUPLICATE' });
+      const second = await file.env.client.workflow.start(succeed, {
+        taskQueue,
+        workflowId,
+        args: ['two'],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
       log.track(workflowId, second.firstExecutionRunId);
       expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
       expect(await second.result()).toBe('two');
-      const err = await rejectionOf(file.env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['three'], workflowIdReusePolicy: 'REJECT_DUPLICATE' }));
+      const err = await rejectionOf(
+        file.env.client.workflow.start(succeed, {
+          taskQueue,
+          workflowId,
+          args: ['three'],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
+      );
       expect(err).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
     });
   });
@@ -199,14 +269,30 @@ describe('workflow id reuse and conflict policies', () => {
       const succeededId = unique('failed-only-ok');
       await file.env.client.workflow.execute(succeed, { taskQueue, workflowId: succeededId, args: ['fine'] });
       log.track(succeededId);
-      const refused = await rejectionOf(file.env.client.workflow.start(succeed, { taskQueue, workflowId: succeededId, args: ['again'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' }));
+      const refused = await rejectionOf(
+        file.env.client.workflow.start(succeed, {
+          taskQueue,
+          workflowId: succeededId,
+          args: ['again'],
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        }),
+      );
       expect(refused).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
 
       const failedId = unique('failed-only-failed');
-      const failed = await file.env.client.workflow.start(failWith, { taskQueue, workflowId: failedId, args: ['first try fails'] });
+      const failed = await file.env.client.workflow.start(failWith, {
+        taskQueue,
+        workflowId: failedId,
+        args: ['first try fails'],
+      });
       log.track(failedId, failed.firstExecutionRunId);
       expect(await rejectionOf(failed.result())).toBeInstanceOf(WorkflowFailedError);
-      const retry = await file.env.client.workflow.start(succeed, { taskQueue, workflowId: failedId, args: ['second try'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+      const retry = await file.env.client.workflow.start(succeed, {
+        taskQueue,
+        workflowId: failedId,
+        args: ['second try'],
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      });
       log.track(failedId, retry.firstExecutionRunId);
       expect(await retry.result()).toBe('second try');
     });
@@ -229,7 +315,7 @@ describe('workflow id reuse and conflict policies', () => {
       const first = await start('start-request-1');
       const repeated = await start('start-request-1');
       expect(repeated.runId).toBe(first.runId);
-      expect((await rejectionOf(start('start-request-2')) as { code?: number }).code).toBe(6); // ALREADY_EXISTS
+      expect(((await rejectionOf(start('start-request-2'))) as { code?: number }).code).toBe(6); // ALREADY_EXISTS
       log.track(workflowId);
       const signal = (requestId: string, value: string) =>
         file.env.client.workflowService.signalWorkflowExecution({
@@ -253,7 +339,12 @@ describe('workflow id reuse and conflict policies', () => {
 describe('run and execution timeouts', () => {
   test('a run timeout ends the run TIMED_OUT', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('run-timeout'), args: [60_000], workflowRunTimeout: '1s' });
+      const handle = await file.env.client.workflow.start(sleepAndReport, {
+        taskQueue,
+        workflowId: unique('run-timeout'),
+        args: [60_000],
+        workflowRunTimeout: '1s',
+      });
       log.track(handle.workflowId);
       const err = await rejectionOf(handle.result());
       expect(err).toBeInstanceOf(WorkflowFailedError);
@@ -266,7 +357,12 @@ describe('run and execution timeouts', () => {
   test('an execution timeout spans continue-as-new runs', async () => {
     await onQueue(async (taskQueue) => {
       const workflowId = unique('execution-timeout');
-      const handle = await file.env.client.workflow.start(continueForever, { taskQueue, workflowId, args: [300], workflowExecutionTimeout: '4s' });
+      const handle = await file.env.client.workflow.start(continueForever, {
+        taskQueue,
+        workflowId,
+        args: [300],
+        workflowExecutionTimeout: '4s',
+      });
       log.track(workflowId, handle.firstExecutionRunId);
       log.track(workflowId);
       const err = await rejectionOf(handle.result());
@@ -289,19 +385,31 @@ test('every closed history of this file replays with the same workflow code', as
 describe('deletion', () => {
   test('DeleteWorkflowExecution terminates a running execution and removes it; a closed one is removed too', async () => {
     await onQueue(async (taskQueue) => {
-      const running = await file.env.client.workflow.start(blockForever, { taskQueue, workflowId: unique('delete-running') });
+      const running = await file.env.client.workflow.start(blockForever, {
+        taskQueue,
+        workflowId: unique('delete-running'),
+      });
       await waitForEvent(running, 'WORKFLOW_TASK_COMPLETED');
-      const done = await file.env.client.workflow.start(succeed, { taskQueue, workflowId: unique('delete-done'), args: ['kept?'] });
+      const done = await file.env.client.workflow.start(succeed, {
+        taskQueue,
+        workflowId: unique('delete-done'),
+        args: ['kept?'],
+      });
       expect(await done.result()).toBe('kept?');
       const namespace = file.env.client.options.namespace;
       for (const h of [running, done]) {
-        await file.env.client.workflowService.deleteWorkflowExecution({ namespace, workflowExecution: { workflowId: h.workflowId, runId: h.firstExecutionRunId } });
+        await file.env.client.workflowService.deleteWorkflowExecution({
+          namespace,
+          workflowExecution: { workflowId: h.workflowId, runId: h.firstExecutionRunId },
+        });
       }
       // A real cluster deletes asynchronously: wait until both are gone.
       for (const h of [running, done]) {
         await eventually(async () => expect(await rejectionOf(h.describe())).toBeInstanceOf(WorkflowNotFoundError));
       }
-      await expect(file.env.client.workflow.getHandle(running.workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+      await expect(file.env.client.workflow.getHandle(running.workflowId).describe()).rejects.toBeInstanceOf(
+        WorkflowNotFoundError,
+      );
     });
   });
 });

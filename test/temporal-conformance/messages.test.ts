@@ -28,7 +28,11 @@ const { probe, log, onQueue } = file;
 describe('timers', () => {
   test('a one-second timer fires after one second of workflow time', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('timer'), args: [1000] });
+      const handle = await file.env.client.workflow.start(sleepAndReport, {
+        taskQueue,
+        workflowId: unique('timer'),
+        args: [1000],
+      });
       log.track(handle.workflowId);
       const elapsed = await handle.result();
       expect(elapsed).toBeGreaterThanOrEqual(1000);
@@ -41,7 +45,10 @@ describe('timers', () => {
 
   test('a cancelled timer never fires and is recorded as cancelled', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(cancelTimer, { taskQueue, workflowId: unique('cancel-timer') });
+      const handle = await file.env.client.workflow.start(cancelTimer, {
+        taskQueue,
+        workflowId: unique('cancel-timer'),
+      });
       log.track(handle.workflowId);
       expect(await handle.result()).toBe('long timer cancelled');
       const types = await eventTypes(handle);
@@ -52,7 +59,11 @@ describe('timers', () => {
 
   test('condition() with a timeout gives up when nothing arrives', async () => {
     await onQueue(async (taskQueue) => {
-      const result = await file.env.client.workflow.execute(waitForWake, { taskQueue, workflowId: unique('no-wake'), args: [300] });
+      const result = await file.env.client.workflow.execute(waitForWake, {
+        taskQueue,
+        workflowId: unique('no-wake'),
+        args: [300],
+      });
       expect(result.woken).toBe(false);
       expect(result.elapsedMs).toBeGreaterThanOrEqual(300);
     });
@@ -60,7 +71,11 @@ describe('timers', () => {
 
   test('a signal ends a condition() wait before its timeout', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(waitForWake, { taskQueue, workflowId: unique('wake'), args: [60_000] });
+      const handle = await file.env.client.workflow.start(waitForWake, {
+        taskQueue,
+        workflowId: unique('wake'),
+        args: [60_000],
+      });
       log.track(handle.workflowId);
       await handle.signal(wakeSignal);
       const result = await handle.result();
@@ -71,7 +86,10 @@ describe('timers', () => {
 
   test('a cancellation scope with a deadline cancels the sleep inside it', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(sleepInScopeWithTimeout, { taskQueue, workflowId: unique('scope-deadline') });
+      const handle = await file.env.client.workflow.start(sleepInScopeWithTimeout, {
+        taskQueue,
+        workflowId: unique('scope-deadline'),
+      });
       log.track(handle.workflowId);
       expect(await handle.result()).toBe('scope timed out');
     });
@@ -81,7 +99,11 @@ describe('timers', () => {
 describe('signals', () => {
   test('fifty signals sent at once are all received, each recorded in history', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(collectSignals, { taskQueue, workflowId: unique('burst'), args: [50] });
+      const handle = await file.env.client.workflow.start(collectSignals, {
+        taskQueue,
+        workflowId: unique('burst'),
+        args: [50],
+      });
       log.track(handle.workflowId);
       const sent = Array.from({ length: 50 }, (_, i) => `item-${i}`);
       await Promise.all(sent.map((item) => handle.signal(addSignal, item)));
@@ -94,7 +116,11 @@ describe('signals', () => {
   test('signals (and a query) that arrive while a workflow task is in flight are not lost', async () => {
     const key = unique('busy-task');
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(signalsDuringLocalActivity, { taskQueue, workflowId: unique('in-flight'), args: [key, 20] });
+      const handle = await file.env.client.workflow.start(signalsDuringLocalActivity, {
+        taskQueue,
+        workflowId: unique('in-flight'),
+        args: [key, 20],
+      });
       log.track(handle.workflowId);
       await probe.waitFor(`${key}:started`); // the first workflow task is now running a local activity
       const sent = Array.from({ length: 20 }, (_, i) => `during-${i}`);
@@ -110,7 +136,11 @@ describe('signals', () => {
     await onQueue(async (taskQueue) => {
       const unknown = file.env.client.workflow.getHandle(unique('no-such-workflow'));
       expect(await rejectionOf(unknown.signal(addSignal, 'x'))).toBeInstanceOf(WorkflowNotFoundError);
-      const handle = await file.env.client.workflow.start(collectSignals, { taskQueue, workflowId: unique('closed'), args: [1] });
+      const handle = await file.env.client.workflow.start(collectSignals, {
+        taskQueue,
+        workflowId: unique('closed'),
+        args: [1],
+      });
       log.track(handle.workflowId);
       await handle.signal(addSignal, 'only');
       expect(await handle.result()).toEqual(['only']);
@@ -169,7 +199,10 @@ describe('updates', () => {
 
   test('an update refused by its validator fails for the caller and leaves no trace in history', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('rejected-update') });
+      const handle = await file.env.client.workflow.start(shoppingList, {
+        taskQueue,
+        workflowId: unique('rejected-update'),
+      });
       log.track(handle.workflowId);
       expect(await handle.executeUpdate(addItemUpdate, { args: ['tea'] })).toBe(1);
       const before = await eventTypes(handle);
@@ -189,7 +222,10 @@ describe('updates', () => {
 
   test('an update whose handler fails returns the failure; the workflow carries on', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('failing-update') });
+      const handle = await file.env.client.workflow.start(shoppingList, {
+        taskQueue,
+        workflowId: unique('failing-update'),
+      });
       log.track(handle.workflowId);
       const err = await rejectionOf(handle.executeUpdate(addItemUpdate, { args: ['boom'] }));
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
@@ -205,9 +241,16 @@ describe('updates', () => {
   test('startUpdate returns once accepted; the result arrives later through any handle', async () => {
     const gate = unique('update-gate');
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('async-update') });
+      const handle = await file.env.client.workflow.start(shoppingList, {
+        taskQueue,
+        workflowId: unique('async-update'),
+      });
       log.track(handle.workflowId);
-      const update = await handle.startUpdate(slowAddUpdate, { args: ['cheese', gate], waitForStage: WorkflowUpdateStage.ACCEPTED, updateId: 'slow-add-1' });
+      const update = await handle.startUpdate(slowAddUpdate, {
+        args: ['cheese', gate],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+        updateId: 'slow-add-1',
+      });
       expect(update.updateId).toBe('slow-add-1');
       await probe.waitFor(`${gate}:started`);
       expect(await eventsOfType(handle, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')).toHaveLength(1);
@@ -222,14 +265,19 @@ describe('updates', () => {
 
   test('an update sent twice with the same update id runs once; a closed workflow takes no updates', async () => {
     await onQueue(async (taskQueue) => {
-      const handle = await file.env.client.workflow.start(shoppingList, { taskQueue, workflowId: unique('dedup-update') });
+      const handle = await file.env.client.workflow.start(shoppingList, {
+        taskQueue,
+        workflowId: unique('dedup-update'),
+      });
       log.track(handle.workflowId);
       expect(await handle.executeUpdate(addItemUpdate, { args: ['apple'], updateId: 'same-id' })).toBe(1);
       expect(await handle.executeUpdate(addItemUpdate, { args: ['apple'], updateId: 'same-id' })).toBe(1);
       expect(await eventsOfType(handle, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')).toHaveLength(1);
       await handle.signal(finishSignal);
       expect(await handle.result()).toEqual(['apple']);
-      expect(await rejectionOf(handle.executeUpdate(addItemUpdate, { args: ['too late'] }))).toBeInstanceOf(WorkflowNotFoundError);
+      expect(await rejectionOf(handle.executeUpdate(addItemUpdate, { args: ['too late'] }))).toBeInstanceOf(
+        WorkflowNotFoundError,
+      );
     });
   });
 });

@@ -13,7 +13,10 @@ let clients: { default: Client; extra: Client };
 
 beforeAll(async () => {
   env = await startConformanceEnv({ namespace: EXTRA });
-  clients = { default: new Client({ connection: env.connection, namespace: 'default' }), extra: new Client({ connection: env.connection, namespace: EXTRA }) };
+  clients = {
+    default: new Client({ connection: env.connection, namespace: 'default' }),
+    extra: new Client({ connection: env.connection, namespace: EXTRA }),
+  };
 });
 afterAll(async () => {
   await teardownEnv(env);
@@ -24,7 +27,9 @@ test('both the default and the registered namespace are described', async () => 
     const described = await env.connection.workflowService.describeNamespace({ namespace });
     expect(described.namespaceInfo?.name).toBe(namespace);
   }
-  const err = await rejectionOf(env.connection.workflowService.describeNamespace({ namespace: unique('no-such-namespace') }));
+  const err = await rejectionOf(
+    env.connection.workflowService.describeNamespace({ namespace: unique('no-such-namespace') }),
+  );
   expect((err as { code?: number }).code).toBe(5); // NOT_FOUND
 });
 
@@ -39,8 +44,12 @@ test('the same workflow id runs independently in each namespace', async () => {
   const workflowId = unique('same-id');
   await withWorker(env, { taskQueue, namespace: 'default' }, () =>
     withWorker(env, { taskQueue, namespace: EXTRA }, async () => {
-      expect(await clients.default.workflow.execute(succeed, { taskQueue, workflowId, args: ['in default'] })).toBe('in default');
-      expect(await clients.extra.workflow.execute(succeed, { taskQueue, workflowId, args: ['in extra'] })).toBe('in extra');
+      expect(await clients.default.workflow.execute(succeed, { taskQueue, workflowId, args: ['in default'] })).toBe(
+        'in default',
+      );
+      expect(await clients.extra.workflow.execute(succeed, { taskQueue, workflowId, args: ['in extra'] })).toBe(
+        'in extra',
+      );
     }),
   );
   logs.default.track(workflowId);
@@ -54,10 +63,14 @@ test('a workflow started in one namespace is not found in the other', async () =
   const taskQueue = unique('namespaces');
   const workflowId = unique('extra-only');
   await withWorker(env, { taskQueue, namespace: EXTRA }, async () => {
-    expect(await clients.extra.workflow.execute(succeed, { taskQueue, workflowId, args: ['only here'] })).toBe('only here');
+    expect(await clients.extra.workflow.execute(succeed, { taskQueue, workflowId, args: ['only here'] })).toBe(
+      'only here',
+    );
   });
   logs.extra.track(workflowId);
-  expect(await rejectionOf(clients.default.workflow.getHandle(workflowId).describe())).toBeInstanceOf(WorkflowNotFoundError);
+  expect(await rejectionOf(clients.default.workflow.getHandle(workflowId).describe())).toBeInstanceOf(
+    WorkflowNotFoundError,
+  );
 });
 
 test('every closed history of this file replays with the same workflow code', async () => {

@@ -35,7 +35,11 @@ test('a three-week timer fires; awaiting the result skips the time', async () =>
 
 test('file.env.sleep moves server time past a week-long timer', async () => {
   await onQueue(async (taskQueue) => {
-    const handle = await file.env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('one-week'), args: [7 * DAY] });
+    const handle = await file.env.client.workflow.start(sleepAndReport, {
+      taskQueue,
+      workflowId: unique('one-week'),
+      args: [7 * DAY],
+    });
     log.track(handle.workflowId);
     await waitForEvent(handle, 'TIMER_STARTED');
     const before = await file.env.currentTimeMs();
@@ -48,7 +52,11 @@ test('file.env.sleep moves server time past a week-long timer', async () => {
 
 test('a signal after two skipped days ends a thirty-day wait', async () => {
   await onQueue(async (taskQueue) => {
-    const handle = await file.env.client.workflow.start(waitForWake, { taskQueue, workflowId: unique('thirty-days'), args: [30 * DAY] });
+    const handle = await file.env.client.workflow.start(waitForWake, {
+      taskQueue,
+      workflowId: unique('thirty-days'),
+      args: [30 * DAY],
+    });
     log.track(handle.workflowId);
     await waitForEvent(handle, 'TIMER_STARTED');
     await file.env.sleep(2 * DAY);
@@ -64,7 +72,11 @@ test('file.env.sleep right after a start lets outstanding workflow tasks run bef
   // Time only skips while the server is idle: the first workflow task starts the week-long
   // timer before the clock jumps, so the jump fires it.
   await onQueue(async (taskQueue) => {
-    const handle = await file.env.client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('sleep-at-once'), args: [7 * DAY] });
+    const handle = await file.env.client.workflow.start(sleepAndReport, {
+      taskQueue,
+      workflowId: unique('sleep-at-once'),
+      args: [7 * DAY],
+    });
     log.track(handle.workflowId);
     await file.env.sleep(8 * DAY);
     await eventually(async () => expect((await handle.describe()).status.name).toBe('COMPLETED'));
@@ -78,7 +90,11 @@ test('activity retries a day apart are skipped too', async () => {
     const attempt = await file.env.client.workflow.execute(callActivity, {
       taskQueue,
       workflowId,
-      args: ['failTimes', [key, 2], { startToCloseTimeout: '1 minute', retry: { initialInterval: DAY, backoffCoefficient: 1, maximumAttempts: 5 } }],
+      args: [
+        'failTimes',
+        [key, 2],
+        { startToCloseTimeout: '1 minute', retry: { initialInterval: DAY, backoffCoefficient: 1, maximumAttempts: 5 } },
+      ],
     });
     log.track(workflowId);
     expect(attempt).toBe(3);

@@ -12,7 +12,8 @@ const versions: Record<'v1' | 'v2' | 'v3', { codePath: string }> = {} as never;
 
 beforeAll(async () => {
   env = await startConformanceEnv();
-  for (const v of ['v1', 'v2', 'v3'] as const) versions[v] = await workflowBundle(require.resolve(`./workflows/patching/${v}`));
+  for (const v of ['v1', 'v2', 'v3'] as const)
+    versions[v] = await workflowBundle(require.resolve(`./workflows/patching/${v}`));
 });
 afterAll(async () => {
   await teardownEnv(env);

@@ -26,15 +26,39 @@ beforeAll(async () => {
   env = await startConformanceEnv({ searchAttributes: [runKey, customerTierKey] });
   worker = await createWorker(env, { taskQueue, activities: createActivities(new ActivityProbe()) });
   running = worker.run();
-  const tags = (tier?: string) => [{ key: runKey, value: runTag }, ...(tier ? [{ key: customerTierKey, value: tier }] : [])];
-  await env.client.workflow.execute(succeed, { taskQueue, workflowId: ids.gold, args: ['gold'], typedSearchAttributes: tags('gold'), memo: { owner: 'screening team' } });
+  const tags = (tier?: string) => [
+    { key: runKey, value: runTag },
+    ...(tier ? [{ key: customerTierKey, value: tier }] : []),
+  ];
+  await env.client.workflow.execute(succeed, {
+    taskQueue,
+    workflowId: ids.gold,
+    args: ['gold'],
+    typedSearchAttributes: tags('gold'),
+    memo: { owner: 'screening team' },
+  });
   await new Promise((resolve) => setTimeout(resolve, 300));
   boundary = new Date().toISOString();
   await new Promise((resolve) => setTimeout(resolve, 300));
-  blocked = await env.client.workflow.start(blockForever, { taskQueue, workflowId: ids.silver, typedSearchAttributes: tags('silver'), memo: { owner: 'health visiting' } });
-  const failed = await env.client.workflow.start(failWith, { taskQueue, workflowId: ids.failed, args: ['nope'], typedSearchAttributes: tags() });
+  blocked = await env.client.workflow.start(blockForever, {
+    taskQueue,
+    workflowId: ids.silver,
+    typedSearchAttributes: tags('silver'),
+    memo: { owner: 'health visiting' },
+  });
+  const failed = await env.client.workflow.start(failWith, {
+    taskQueue,
+    workflowId: ids.failed,
+    args: ['nope'],
+    typedSearchAttributes: tags(),
+  });
   await rejectionOf(failed.result());
-  await env.client.workflow.execute(upsertTier, { taskQueue, workflowId: ids.upserted, args: ['platinum', 10], typedSearchAttributes: tags('bronze') });
+  await env.client.workflow.execute(upsertTier, {
+    taskQueue,
+    workflowId: ids.upserted,
+    args: ['platinum', 10],
+    typedSearchAttributes: tags('bronze'),
+  });
   await waitForEvent(blocked, 'WORKFLOW_TASK_COMPLETED');
   for (const id of Object.values(ids)) log.track(id);
 });
@@ -49,7 +73,8 @@ afterAll(async () => {
 
 async function idsFor(query: string): Promise<string[]> {
   const found: string[] = [];
-  for await (const info of env.client.workflow.list({ query: `ConformanceRun = '${runTag}' AND ${query}` })) found.push(info.workflowId);
+  for await (const info of env.client.workflow.list({ query: `ConformanceRun = '${runTag}' AND ${query}` }))
+    found.push(info.workflowId);
   return found.sort();
 }
 
@@ -106,7 +131,10 @@ test('list by a custom keyword search attribute, including a value upserted by t
 test('list results carry the execution details', async () => {
   const infos: WorkflowExecutionInfo[] = await eventually(async () => {
     const found: WorkflowExecutionInfo[] = [];
-    for await (const info of env.client.workflow.list({ query: `ConformanceRun = '${runTag}' AND WorkflowId = '${ids.gold}'` })) found.push(info);
+    for await (const info of env.client.workflow.list({
+      query: `ConformanceRun = '${runTag}' AND WorkflowId = '${ids.gold}'`,
+    }))
+      found.push(info);
     expect(found).toHaveLength(1);
     return found;
   });
@@ -118,7 +146,11 @@ test('list results carry the execution details', async () => {
 
 test('count matches the listed executions', async () => {
   await eventually(async () => expect((await env.client.workflow.count(`ConformanceRun = '${runTag}'`)).count).toBe(4));
-  await eventually(async () => expect((await env.client.workflow.count(`ConformanceRun = '${runTag}' AND ExecutionStatus = 'Running'`)).count).toBe(1));
+  await eventually(async () =>
+    expect(
+      (await env.client.workflow.count(`ConformanceRun = '${runTag}' AND ExecutionStatus = 'Running'`)).count,
+    ).toBe(1),
+  );
 });
 
 test('a query naming an unknown search attribute is refused', async () => {

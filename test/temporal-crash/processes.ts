@@ -36,7 +36,10 @@ export class KillableProcess {
   waitForLine(text: string, timeoutMs = 30_000): Promise<void> {
     if (this.output.includes(text)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${text}" within ${timeoutMs} ms; output:\n${this.output}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no "${text}" within ${timeoutMs} ms; output:\n${this.output}`)),
+        timeoutMs,
+      );
       this.listeners.push((line) => {
         if (line.includes(text)) {
           clearTimeout(timer);
@@ -67,7 +70,11 @@ export class KillableProcess {
 }
 
 /** Waits until a Temporal frontend answers DescribeNamespace on `address`. */
-export async function waitForFrontend(address: string, timeoutMs = 60_000, describeOutput: () => string = () => ''): Promise<void> {
+export async function waitForFrontend(
+  address: string,
+  timeoutMs = 60_000,
+  describeOutput: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -84,5 +91,7 @@ export async function waitForFrontend(address: string, timeoutMs = 60_000, descr
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  throw new Error(`Temporal frontend at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}\n${describeOutput()}`);
+  throw new Error(
+    `Temporal frontend at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}\n${describeOutput()}`,
+  );
 }

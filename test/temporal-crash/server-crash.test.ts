@@ -5,7 +5,16 @@ import { workflowBundle } from '../temporal-conformance/support/bundle';
 import { quietRuntime, unique } from '../temporal-conformance/support/env';
 import { eventTypes, ExecutionLog, waitForEvent } from '../temporal-conformance/support/history';
 import { ActivityProbe } from '../temporal-conformance/support/probe';
-import { activitiesAndTimers, addSignal, callActivity, collectSignals, finishSignal, shoppingList, sleepAndReport, slowAddUpdate } from '../temporal-conformance/workflows';
+import {
+  activitiesAndTimers,
+  addSignal,
+  callActivity,
+  collectSignals,
+  finishSignal,
+  shoppingList,
+  sleepAndReport,
+  slowAddUpdate,
+} from '../temporal-conformance/workflows';
 import { ServerUnderTest } from './server-process';
 
 /**
@@ -32,7 +41,12 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: server.address });
   nativeConnection = await NativeConnection.connect({ address: server.address });
   client = new Client({ connection });
-  worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: createActivities(probe) });
+  worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities(probe),
+  });
   workerRunning = worker.run();
 });
 
@@ -59,7 +73,11 @@ test('a timer running at the crash fires after the restart', async () => {
 });
 
 test('a timer that came due while the server was down fires on restart', async () => {
-  const handle = await client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('due-timer'), args: [500] });
+  const handle = await client.workflow.start(sleepAndReport, {
+    taskQueue,
+    workflowId: unique('due-timer'),
+    args: [500],
+  });
   log.track(handle.workflowId);
   await waitForEvent(handle, 'TIMER_STARTED');
   await server.crash();
@@ -95,7 +113,11 @@ test('an activity scheduled before the crash is dispatched after the restart', a
   await waitForEvent(handle, 'ACTIVITY_TASK_SCHEDULED');
   await server.crash();
   await server.start();
-  const activityWorker = await Worker.create({ connection: nativeConnection, taskQueue: activityQueue, activities: createActivities(probe) });
+  const activityWorker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: activityQueue,
+    activities: createActivities(probe),
+  });
   await activityWorker.runUntil(async () => expect(await handle.result()).toBe('Hello, after the crash'));
 });
 
@@ -103,7 +125,11 @@ test('an update in progress at the crash completes after the restart', async () 
   const gate = unique('update-gate');
   const handle = await client.workflow.start(shoppingList, { taskQueue, workflowId: unique('update') });
   log.track(handle.workflowId);
-  const update = await handle.startUpdate(slowAddUpdate, { args: ['cheese', gate], waitForStage: WorkflowUpdateStage.ACCEPTED, updateId: 'crash-update' });
+  const update = await handle.startUpdate(slowAddUpdate, {
+    args: ['cheese', gate],
+    waitForStage: WorkflowUpdateStage.ACCEPTED,
+    updateId: 'crash-update',
+  });
   await probe.waitFor(`${gate}:started`);
   await server.crash();
   await server.start();
@@ -116,17 +142,30 @@ test('an update in progress at the crash completes after the restart', async () 
 
 test('starts and signals accepted before the crash are delivered after it', async () => {
   const laterQueue = unique('no-worker-yet');
-  const handle = await client.workflow.start(collectSignals, { taskQueue: laterQueue, workflowId: unique('signals'), args: [3] });
+  const handle = await client.workflow.start(collectSignals, {
+    taskQueue: laterQueue,
+    workflowId: unique('signals'),
+    args: [3],
+  });
   log.track(handle.workflowId);
   for (const item of ['one', 'two', 'three']) await handle.signal(addSignal, item);
   await server.crash();
   await server.start();
-  const lateWorker = await Worker.create({ connection: nativeConnection, taskQueue: laterQueue, workflowBundle: await workflowBundle(), activities: createActivities(probe) });
+  const lateWorker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: laterQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities(probe),
+  });
   await lateWorker.runUntil(async () => expect(await handle.result()).toEqual(['one', 'two', 'three']));
 });
 
 test('a second crash right after a restart loses nothing either', async () => {
-  const handle = await client.workflow.start(sleepAndReport, { taskQueue, workflowId: unique('double-crash'), args: [2000] });
+  const handle = await client.workflow.start(sleepAndReport, {
+    taskQueue,
+    workflowId: unique('double-crash'),
+    args: [2000],
+  });
   log.track(handle.workflowId);
   await waitForEvent(handle, 'TIMER_STARTED');
   await server.crash();
@@ -141,7 +180,12 @@ test('crashes at arbitrary moments under load lose no workflow and change no res
   const steps = 6;
   const handles = await Promise.all(
     Array.from({ length: count }, (_, i) =>
-      client.workflow.start(activitiesAndTimers, { taskQueue, workflowId: unique(`busy-${i}`), args: [`wf${i}`, steps], workflowTaskTimeout: '2s' }),
+      client.workflow.start(activitiesAndTimers, {
+        taskQueue,
+        workflowId: unique(`busy-${i}`),
+        args: [`wf${i}`, steps],
+        workflowTaskTimeout: '2s',
+      }),
     ),
   );
   for (const handle of handles) log.track(handle.workflowId);
@@ -151,7 +195,9 @@ test('crashes at arbitrary moments under load lose no workflow and change no res
     await server.start();
   }
   const results = await Promise.all(handles.map((handle) => handle.result()));
-  results.forEach((result, i) => expect(result).toEqual(Array.from({ length: steps }, (_, step) => `Hello, wf${i} step ${step}`)));
+  results.forEach((result, i) =>
+    expect(result).toEqual(Array.from({ length: steps }, (_, step) => `Hello, wf${i} step ${step}`)),
+  );
 });
 
 test('every history written across the crashes replays', async () => {

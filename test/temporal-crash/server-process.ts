@@ -14,7 +14,19 @@ export class ServerUnderTest {
   static async create(): Promise<ServerUnderTest> {
     const port = await freePort();
     const databaseUrl = await createEmptyDatabase('temporal_crash');
-    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--database-url', databaseUrl, '--headless', '--log-level', 'warn'];
+    const args = [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--database-url',
+      databaseUrl,
+      '--headless',
+      '--log-level',
+      'warn',
+    ];
     return new ServerUnderTest(`127.0.0.1:${port}`, new KillableProcess(TEMPORAL_SERVER_BIN, args));
   }
 
@@ -26,7 +38,8 @@ export class ServerUnderTest {
   /** SIGKILL: no shutdown hooks, no flushing; whatever was committed is all there is. */
   async crash(): Promise<void> {
     await this.process.kill();
-    if (await accepts(this.address)) throw new Error(`the server at ${this.address} still accepts connections after SIGKILL`);
+    if (await accepts(this.address))
+      throw new Error(`the server at ${this.address} still accepts connections after SIGKILL`);
   }
 
   async restart(): Promise<void> {

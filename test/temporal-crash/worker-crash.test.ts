@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../temporal-conformance/activities';
 import { bundlePath, workflowBundle } from '../temporal-conformance/support/bundle';
-import { quietRuntime, startConformanceEnv, teardownEnv, unique, withWorker } from '../temporal-conformance/support/env';
+import {
+  quietRuntime,
+  startConformanceEnv,
+  teardownEnv,
+  unique,
+  withWorker,
+} from '../temporal-conformance/support/env';
 import { ExecutionLog } from '../temporal-conformance/support/history';
 import { ActivityProbe } from '../temporal-conformance/support/probe';
 import { addItemUpdate, callActivity, finishSignal, shoppingList } from '../temporal-conformance/workflows';
@@ -27,13 +33,17 @@ afterAll(async () => {
 });
 
 async function spawnWorker(taskQueue: string): Promise<KillableProcess> {
-  const worker = new KillableProcess(process.execPath, [require.resolve('tsx/cli'), join(__dirname, 'worker-main.ts')], {
-    ...process.env,
-    CRASH_TEMPORAL_ADDRESS: env.address,
-    CRASH_NAMESPACE: env.namespace ?? 'default',
-    CRASH_TASK_QUEUE: taskQueue,
-    CRASH_BUNDLE_PATH: await bundlePath(),
-  });
+  const worker = new KillableProcess(
+    process.execPath,
+    [require.resolve('tsx/cli'), join(__dirname, 'worker-main.ts')],
+    {
+      ...process.env,
+      CRASH_TEMPORAL_ADDRESS: env.address,
+      CRASH_NAMESPACE: env.namespace ?? 'default',
+      CRASH_TASK_QUEUE: taskQueue,
+      CRASH_BUNDLE_PATH: await bundlePath(),
+    },
+  );
   worker.start();
   await worker.waitForLine('worker ready');
   return worker;
@@ -64,7 +74,11 @@ test('an activity running on a killed worker is retried on a new worker after it
   const handle = await env.client.workflow.start(callActivity, {
     taskQueue,
     workflowId: unique('orphaned-activity'),
-    args: ['blockUntilReleased', [key], { startToCloseTimeout: '2 minutes', heartbeatTimeout: '2s', retry: { initialInterval: '100ms' } }],
+    args: [
+      'blockUntilReleased',
+      [key],
+      { startToCloseTimeout: '2 minutes', heartbeatTimeout: '2s', retry: { initialInterval: '100ms' } },
+    ],
   });
   log.track(handle.workflowId);
   try {

@@ -43,7 +43,13 @@ test('each service and send task activity gets its element id and task headers a
     { type: 'test.lookup', job: { elementId: 'Lookup', headers: { template: 'gp-letter', channel: 'email' } } },
     { type: 'test.notify', job: { elementId: 'Notify', headers: { template: 'found' } } },
   ]);
-  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual(['Start', 'Lookup', 'Notify', 'End', 'wf-job-context']);
+  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual([
+    'Start',
+    'Lookup',
+    'Notify',
+    'End',
+    'wf-job-context',
+  ]);
 });
 
 test("a caught error's code, message and variables are in the boundary event's scope", async () => {
@@ -59,7 +65,14 @@ test("a caught error's code, message and variables are in the boundary event's s
       explanation: 'NOT_FOUND: no record on PDS (searched PDS)',
     },
   });
-  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual(['Start', 'Lookup', 'NotFound', 'Explain', 'End_NotFound', 'wf-job-context']);
+  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual([
+    'Start',
+    'Lookup',
+    'NotFound',
+    'Explain',
+    'End_NotFound',
+    'wf-job-context',
+  ]);
 });
 
 test('an error event sub-process start with an output mapping maps from the error variables', async () => {
@@ -68,6 +81,13 @@ test('an error event sub-process start with an output mapping maps from the erro
   // The mapping decides what leaves the start event: no raw errorCode / errorMessage in the process.
   expect(result).toEqual({ status: 'completed', variables: { mode: 'gone', goneReason: 'moved abroad to France' } });
   const view = await t.state(h);
-  expect(view.completed.map((c) => c.elementId)).toEqual(['Start', 'Lookup', 'GoneStart', 'GoneEnd', 'Gone', 'wf-job-context']);
+  expect(view.completed.map((c) => c.elementId)).toEqual([
+    'Start',
+    'Lookup',
+    'GoneStart',
+    'GoneEnd',
+    'Gone',
+    'wf-job-context',
+  ]);
   expect(view.completed.find((c) => c.elementId === 'Lookup')?.state).toBe('terminated');
 });

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { QueryTypes } from 'sequelize';
 import { bpmnError } from '../../activities/engine';
-import { cancelInstanceSignal, completeUserTaskUpdate, correlateMessageSignal, PROCESS_INSTANCE_WORKFLOW_TYPE, type ProcessInstanceResult } from '../../workflows/messages';
+import {
+  cancelInstanceSignal,
+  completeUserTaskUpdate,
+  correlateMessageSignal,
+  PROCESS_INSTANCE_WORKFLOW_TYPE,
+  type ProcessInstanceResult,
+} from '../../workflows/messages';
 import { randomGraph, randomStartVariables } from '../engine/random-graphs';
 import { humanTaskRow, instanceRow, startEngineTestEnv, type EngineTestEnv } from './support';
 
@@ -48,12 +54,23 @@ beforeAll(async () => {
 
 afterAll(() => t?.close(), 180_000);
 
-const pathOf = async (h: Parameters<EngineTestEnv['state']>[0]) => (await t.state(h)).completed.filter((c) => c.state === 'completed').map((c) => c.elementId);
+const pathOf = async (h: Parameters<EngineTestEnv['state']>[0]) =>
+  (await t.state(h)).completed.filter((c) => c.state === 'completed').map((c) => c.elementId);
 
 test('an error end event is caught by the boundary event of its sub-process', async () => {
   const h = await t.start('wf-errors', { variables: { nhsNumber: '1', mode: 'refuse' }, businessKey: '1' });
   expect((await t.result(h)).variables).toMatchObject({ consent: false, consentStatus: 'refused' });
-  expect(await pathOf(h)).toEqual(['Start', 'CheckStart', 'Ask', 'Consent', 'NoConsent', 'Refused', 'Record', 'End_Refused', 'wf-errors']);
+  expect(await pathOf(h)).toEqual([
+    'Start',
+    'CheckStart',
+    'Ask',
+    'Consent',
+    'NoConsent',
+    'Refused',
+    'Record',
+    'End_Refused',
+    'wf-errors',
+  ]);
 });
 
 test('a BPMN error thrown by an activity starts the error event sub-process', async () => {
@@ -68,14 +85,19 @@ test('an uncaught BPMN error fails the workflow with the error code', async () =
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const cause = (err as WorkflowFailedError).cause as { type?: string; message?: string; details?: unknown[] };
   expect(cause).toMatchObject({ type: 'BpmnError', details: [{ errorCode: 'UNEXPECTED' }] });
-  for (let i = 0; i < 100 && (await instanceRow(t.db, h.workflowId))?.status !== 'failed'; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && (await instanceRow(t.db, h.workflowId))?.status !== 'failed'; i++)
+    await new Promise((r) => setTimeout(r, 50));
   expect((await instanceRow(t.db, h.workflowId))?.status).toBe('failed');
 });
 
 test('a non-interrupting message event sub-process runs while the main flow goes on', async () => {
   const h = await t.start('wf-errors', { variables: { nhsNumber: '4', mode: 'slow' } });
   await t.waitFor(h, (s) => s.active.some((a) => a.elementId === 'Ask'), 'the slow job');
-  await h.signal(correlateMessageSignal, { name: 'caseNote', correlationKey: '4', variables: { text: 'family moved house' } });
+  await h.signal(correlateMessageSignal, {
+    name: 'caseNote',
+    correlationKey: '4',
+    variables: { text: 'family moved house' },
+  });
   await t.waitFor(h, (s) => s.completed.some((c) => c.elementId === 'NoteEnd'), 'the note');
   const result = await t.result(h);
   expect(result.variables).toMatchObject({ consent: true, lastNote: 'family moved house' });
@@ -85,7 +107,11 @@ test('a non-interrupting message event sub-process runs while the main flow goes
 test('parallel and inclusive gateways, receive task, escalation, message boundary, terminate end and a timer event sub-process', async () => {
   const h = await t.start('wf-gateways', { variables: { nhsNumber: '9', needsHearing: true, needsBloodspot: true } });
   await t.waitFor(h, (s) => s.active.some((a) => a.elementId === 'Hearing'), 'the receive task');
-  await h.signal(correlateMessageSignal, { name: 'hearingResult', correlationKey: '9', variables: { hearing: 'pass' } });
+  await h.signal(correlateMessageSignal, {
+    name: 'hearingResult',
+    correlationKey: '9',
+    variables: { hearing: 'pass' },
+  });
   await t.waitFor(h, (s) => s.openUserTasks.length === 1, 'the review task');
   await t.env.sleep(2 * DAY + 3600 * 1000);
   await t.waitFor(h, (s) => s.completed.filter((c) => c.elementId === 'ChaseEnd').length >= 2, 'two daily chases');
@@ -95,7 +121,21 @@ test('parallel and inclusive gateways, receive task, escalation, message boundar
   expect(result.variables).toMatchObject({ hearing: 'pass', bloodspot: 'booked', gpTold: true, late: true });
   expect(result.variables.chases).toBeGreaterThanOrEqual(2);
   const path = await pathOf(h);
-  for (const id of ['Fork', 'NotifyGp', 'Screens', 'Hearing', 'Bloodspot', 'ScreensDone', 'Join', 'RaiseLate', 'LateCaught', 'FlagLate', 'FollowUp', 'Withdrawn', 'Stop']) {
+  for (const id of [
+    'Fork',
+    'NotifyGp',
+    'Screens',
+    'Hearing',
+    'Bloodspot',
+    'ScreensDone',
+    'Join',
+    'RaiseLate',
+    'LateCaught',
+    'FlagLate',
+    'FollowUp',
+    'Withdrawn',
+    'Stop',
+  ]) {
     expect({ id, times: path.filter((p) => p === id).length }).toEqual({ id, times: 1 });
   }
   expect(path).not.toContain('Nothing');
@@ -105,7 +145,9 @@ test('parallel and inclusive gateways, receive task, escalation, message boundar
 });
 
 test('the inclusive gateway takes its default flow when no screen is needed', async () => {
-  const h = await t.start('wf-gateways', { variables: { nhsNumber: '10', needsHearing: false, needsBloodspot: false } });
+  const h = await t.start('wf-gateways', {
+    variables: { nhsNumber: '10', needsHearing: false, needsBloodspot: false },
+  });
   const task = (await t.waitFor(h, (s) => s.openUserTasks.length === 1, 'the review task')).openUserTasks[0];
   await h.executeUpdate(completeUserTaskUpdate, { args: [{ taskId: task.taskId, data: {}, actor: 'amy' }] });
   const result = await t.result(h);
@@ -132,7 +174,9 @@ test('continues as new with its open user task and timers, then completes on the
   expect(view.completed.filter((c) => c.elementId === 'Weekly').length).toBeGreaterThanOrEqual(2);
   expect(view.historyLength).toBeLessThan(30);
   expect((await humanTaskRow(t.db, task.taskId))?.status).toBe('open');
-  await h.executeUpdate(completeUserTaskUpdate, { args: [{ taskId: task.taskId, data: { decision: 'accept' }, actor: 'amy' }] });
+  await h.executeUpdate(completeUserTaskUpdate, {
+    args: [{ taskId: task.taskId, data: { decision: 'accept' }, actor: 'amy' }],
+  });
   const result = await t.result(h);
   expect(result.status).toBe('completed');
   expect(await instanceRow(t.db, h.workflowId)).toMatchObject({ status: 'completed' });
@@ -143,7 +187,8 @@ test('a cancel signal ends the instance and cancels its open task', async () => 
   const task = (await t.waitFor(h, (s) => s.openUserTasks.length === 1, 'the user task')).openUserTasks[0];
   await h.signal(cancelInstanceSignal, { reason: 'duplicate referral', actor: 'admin' });
   expect((await t.result(h)).status).toBe('cancelled');
-  for (let i = 0; i < 100 && (await humanTaskRow(t.db, task.taskId))?.status !== 'cancelled'; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && (await humanTaskRow(t.db, task.taskId))?.status !== 'cancelled'; i++)
+    await new Promise((r) => setTimeout(r, 50));
   expect((await humanTaskRow(t.db, task.taskId))?.status).toBe('cancelled');
   expect((await instanceRow(t.db, h.workflowId))?.status).toBe('cancelled');
 });
@@ -153,7 +198,8 @@ test('a Temporal cancellation also cancels the open task and records the status'
   const task = (await t.waitFor(h, (s) => s.openUserTasks.length === 1, 'the user task')).openUserTasks[0];
   await h.cancel();
   await expect(t.result(h)).rejects.toThrow(WorkflowFailedError);
-  for (let i = 0; i < 100 && (await humanTaskRow(t.db, task.taskId))?.status !== 'cancelled'; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && (await humanTaskRow(t.db, task.taskId))?.status !== 'cancelled'; i++)
+    await new Promise((r) => setTimeout(r, 50));
   expect((await humanTaskRow(t.db, task.taskId))?.status).toBe('cancelled');
   expect((await instanceRow(t.db, h.workflowId))?.status).toBe('cancelled');
 });
@@ -165,13 +211,21 @@ test('generated graphs (gateways, parallel branches, timers, sub-processes) all 
     const graph = randomGraph(seed, { messages: false });
     const [row] = await t.db.sequelize.query<{ id: number }>(
       `INSERT INTO process_definitions (key, version, name, xml, compiled, checksum) VALUES ($1, 1, $1, '<generated/>', $2::jsonb, $3) RETURNING id`,
-      { type: QueryTypes.SELECT, bind: [graph.processId, JSON.stringify(graph), createHash('sha256').update(String(seed)).digest('hex')] },
+      {
+        type: QueryTypes.SELECT,
+        bind: [graph.processId, JSON.stringify(graph), createHash('sha256').update(String(seed)).digest('hex')],
+      },
     );
     handles.push(
       await t.env.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, {
         taskQueue: t.taskQueue,
         workflowId: `random-${seed}-${randomUUID()}`,
-        args: [{ definition: { id: row.id, key: graph.processId, version: 1, graph }, variables: randomStartVariables(seed) }],
+        args: [
+          {
+            definition: { id: row.id, key: graph.processId, version: 1, graph },
+            variables: randomStartVariables(seed),
+          },
+        ],
       }),
     );
   }

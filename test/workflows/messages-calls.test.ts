@@ -27,7 +27,15 @@ beforeAll(async () => {
     },
     ['test.invite', 'test.log'],
   );
-  for (const f of ['await-result.bpmn', 'lab.bpmn', 'call-parent.bpmn', 'call-pinned.bpmn', 'multi-instance.bpmn', 'referral.bpmn']) await t.deploy(fixture(f));
+  for (const f of [
+    'await-result.bpmn',
+    'lab.bpmn',
+    'call-parent.bpmn',
+    'call-pinned.bpmn',
+    'multi-instance.bpmn',
+    'referral.bpmn',
+  ])
+    await t.deploy(fixture(f));
   await t.deploy(CHECK_THEN_AWAIT_XML);
 }, 120_000);
 
@@ -60,18 +68,42 @@ const CHECK_THEN_AWAIT_XML = `<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>`;
 
 test('a message signal correlates by name and key; others are ignored', async () => {
-  const h = await t.start('wf-await-result', { variables: { nhsNumber: '1111111111', dateOfBirth: today() }, businessKey: '1111111111' });
+  const h = await t.start('wf-await-result', {
+    variables: { nhsNumber: '1111111111', dateOfBirth: today() },
+    businessKey: '1111111111',
+  });
   await t.waitFor(h, (s) => s.active.some((a) => a.elementId === 'Race'), 'the race');
-  await h.signal(correlateMessageSignal, { name: 'bloodspotResult', correlationKey: '9999999999', variables: { outcome: 'wrong child' } });
-  await h.signal(correlateMessageSignal, { name: 'otherMessage', correlationKey: '1111111111', variables: { outcome: 'wrong message' } });
-  await h.signal(correlateMessageSignal, { name: 'bloodspotResult', correlationKey: '1111111111', variables: { outcome: 'normal' } });
+  await h.signal(correlateMessageSignal, {
+    name: 'bloodspotResult',
+    correlationKey: '9999999999',
+    variables: { outcome: 'wrong child' },
+  });
+  await h.signal(correlateMessageSignal, {
+    name: 'otherMessage',
+    correlationKey: '1111111111',
+    variables: { outcome: 'wrong message' },
+  });
+  await h.signal(correlateMessageSignal, {
+    name: 'bloodspotResult',
+    correlationKey: '1111111111',
+    variables: { outcome: 'normal' },
+  });
   const result = await t.result(h);
   expect(result.variables).toEqual({ nhsNumber: '1111111111', dateOfBirth: today(), bloodspotOutcome: 'normal' });
-  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual(['Start', 'Race', 'Result', 'End_Result', 'wf-await-result']);
+  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual([
+    'Start',
+    'Race',
+    'Result',
+    'End_Result',
+    'wf-await-result',
+  ]);
 });
 
 test('without a result the day-17 timer wins the race', async () => {
-  const h = await t.start('wf-await-result', { variables: { nhsNumber: '2222222222', dateOfBirth: today() }, businessKey: '2222222222' });
+  const h = await t.start('wf-await-result', {
+    variables: { nhsNumber: '2222222222', dateOfBirth: today() },
+    businessKey: '2222222222',
+  });
   await t.result(h);
   const view = await t.state(h);
   expect(view.completed.map((c) => c.elementId)).toEqual(['Start', 'Race', 'Day17', 'End_Chase', 'wf-await-result']);
@@ -80,10 +112,16 @@ test('without a result the day-17 timer wins the race', async () => {
 });
 
 test('a message end event in one instance reaches the instance with that business key', async () => {
-  const waiting = await t.start('wf-await-result', { variables: { nhsNumber: '3333333333', dateOfBirth: today() }, businessKey: '3333333333' });
+  const waiting = await t.start('wf-await-result', {
+    variables: { nhsNumber: '3333333333', dateOfBirth: today() },
+    businessKey: '3333333333',
+  });
   await t.waitFor(waiting, (s) => s.active.some((a) => a.elementId === 'Race'), 'the race');
   for (let i = 0; i < 100; i++) {
-    const rows = await t.db.sequelize.query('SELECT 1 FROM process_instances WHERE id = $1', { type: QueryTypes.SELECT, bind: [waiting.workflowId] });
+    const rows = await t.db.sequelize.query('SELECT 1 FROM process_instances WHERE id = $1', {
+      type: QueryTypes.SELECT,
+      bind: [waiting.workflowId],
+    });
     if (rows.length > 0) break;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -99,10 +137,13 @@ test('a message end event in one instance reaches the instance with that busines
 
 async function openTaskOf(instanceId: string): Promise<string> {
   for (let i = 0; i < 200; i++) {
-    const rows = await t.db.sequelize.query<{ id: string }>("SELECT id FROM human_tasks WHERE process_instance_id = $1 AND status = 'open'", {
-      type: QueryTypes.SELECT,
-      bind: [instanceId],
-    });
+    const rows = await t.db.sequelize.query<{ id: string }>(
+      "SELECT id FROM human_tasks WHERE process_instance_id = $1 AND status = 'open'",
+      {
+        type: QueryTypes.SELECT,
+        bind: [instanceId],
+      },
+    );
     if (rows[0]) return rows[0].id;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -122,13 +163,21 @@ test('versioning: v1 instances finish on v1 after v2 is deployed; calls and new 
   expect(parentState.active.find((a) => a.elementId === 'Screen')).toBeDefined();
 
   // The child is a workflow of the same type, id <parent>/<call id>.
-  const childRows = await t.db.sequelize.query<{ id: string; definition_id: number }>('SELECT id, definition_id FROM process_instances WHERE id LIKE $1', {
-    type: QueryTypes.SELECT,
-    bind: [`${parent.workflowId}/%`],
-  });
+  const childRows = await t.db.sequelize.query<{ id: string; definition_id: number }>(
+    'SELECT id, definition_id FROM process_instances WHERE id LIKE $1',
+    {
+      type: QueryTypes.SELECT,
+      bind: [`${parent.workflowId}/%`],
+    },
+  );
   for (let i = 0; i < 100 && childRows.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 50));
-    childRows.push(...(await t.db.sequelize.query<{ id: string; definition_id: number }>('SELECT id, definition_id FROM process_instances WHERE id LIKE $1', { type: QueryTypes.SELECT, bind: [`${parent.workflowId}/%`] })));
+    childRows.push(
+      ...(await t.db.sequelize.query<{ id: string; definition_id: number }>(
+        'SELECT id, definition_id FROM process_instances WHERE id LIKE $1',
+        { type: QueryTypes.SELECT, bind: [`${parent.workflowId}/%`] },
+      )),
+    );
   }
   expect(childRows).toEqual([{ id: expect.stringMatching(/\/call-\d+$/), definition_id: v2.id }]);
   const child = t.env.client.workflow.getHandle(childRows[0].id);
@@ -148,7 +197,14 @@ test('versioning: v1 instances finish on v1 after v2 is deployed; calls and new 
   expect(s1.completed.map((c) => c.elementId)).toEqual(['Start', 'Screen', 'Mark', 'End', 'wf-child']);
 
   expect((await t.result(onV2)).variables.ranOn).toBe('v2');
-  expect((await onV2.query(instanceStateQuery)).completed.map((c) => c.elementId)).toEqual(['Start', 'Screen', 'Mark', 'Extra', 'End', 'wf-child']);
+  expect((await onV2.query(instanceStateQuery)).completed.map((c) => c.elementId)).toEqual([
+    'Start',
+    'Screen',
+    'Mark',
+    'Extra',
+    'End',
+    'wf-child',
+  ]);
 
   const rp = await t.result(parent);
   expect(rp.variables).toEqual({ nhsNumber: '6666666666', hearing: 'pass', ranOn: 'v2' });
@@ -158,16 +214,24 @@ test('a call activity pinned to version 1 starts the v1 child although v2 is the
   const parent = await t.start('wf-parent-pinned', { variables: { nhsNumber: '7777777777' } });
   let child: { id: string; definition_id: number } | undefined;
   for (let i = 0; i < 200 && !child; i++) {
-    [child] = await t.db.sequelize.query<{ id: string; definition_id: number }>('SELECT id, definition_id FROM process_instances WHERE id LIKE $1', {
-      type: QueryTypes.SELECT,
-      bind: [`${parent.workflowId}/%`],
-    });
+    [child] = await t.db.sequelize.query<{ id: string; definition_id: number }>(
+      'SELECT id, definition_id FROM process_instances WHERE id LIKE $1',
+      {
+        type: QueryTypes.SELECT,
+        bind: [`${parent.workflowId}/%`],
+      },
+    );
     if (!child) await new Promise((r) => setTimeout(r, 50));
   }
-  const [v1] = await t.db.sequelize.query<{ id: number }>("SELECT id FROM process_definitions WHERE key = 'wf-child' AND version = 1", { type: QueryTypes.SELECT });
+  const [v1] = await t.db.sequelize.query<{ id: number }>(
+    "SELECT id FROM process_definitions WHERE key = 'wf-child' AND version = 1",
+    { type: QueryTypes.SELECT },
+  );
   expect(child?.definition_id).toBe(v1.id);
   const handle = t.env.client.workflow.getHandle(child!.id);
-  await handle.executeUpdate(completeUserTaskUpdate, { args: [{ taskId: await openTaskOf(child!.id), data: {}, actor: 'hv1' }] });
+  await handle.executeUpdate(completeUserTaskUpdate, {
+    args: [{ taskId: await openTaskOf(child!.id), data: {}, actor: 'hv1' }],
+  });
   expect((await t.result(parent)).variables.ranOn).toBe('v1');
 });
 
@@ -176,34 +240,66 @@ test('a message published with a time to live waits in an instance that is not w
   const run = async (nhsNumber: string, timeToLiveMs?: number) => {
     const h = await t.start('wf-check-then-await', { variables: { nhsNumber }, businessKey: nhsNumber });
     const { openUserTasks } = await t.waitFor(h, (s) => s.openUserTasks.length === 1, 'the check task');
-    const message = { name: 'bloodspotResult', correlationKey: nhsNumber, variables: { outcome: 'normal' }, sourceInstanceId: 'lab-feed', ...(timeToLiveMs ? { timeToLiveMs } : {}) };
+    const message = {
+      name: 'bloodspotResult',
+      correlationKey: nhsNumber,
+      variables: { outcome: 'normal' },
+      sourceInstanceId: 'lab-feed',
+      ...(timeToLiveMs ? { timeToLiveMs } : {}),
+    };
     expect(await publishMessage(deps, message, `result-${nhsNumber}`)).toEqual({ delivered: 1, started: 0 });
-    await h.executeUpdate(completeUserTaskUpdate, { args: [{ taskId: openUserTasks[0].taskId, data: {}, actor: 'cw1' }] });
+    await h.executeUpdate(completeUserTaskUpdate, {
+      args: [{ taskId: openUserTasks[0].taskId, data: {}, actor: 'cw1' }],
+    });
     return h;
   };
   const kept = await run('4444444444', 3600_000);
-  expect(await t.result(kept)).toEqual({ status: 'completed', variables: { nhsNumber: '4444444444', bloodspotOutcome: 'normal' } });
+  expect(await t.result(kept)).toEqual({
+    status: 'completed',
+    variables: { nhsNumber: '4444444444', bloodspotOutcome: 'normal' },
+  });
 
   const dropped = await run('5555555555');
-  const view = await t.waitFor(dropped, (s) => s.active.some((a) => a.elementId === 'Result'), 'the wait for the result');
+  const view = await t.waitFor(
+    dropped,
+    (s) => s.active.some((a) => a.elementId === 'Result'),
+    'the wait for the result',
+  );
   expect(view.status).toBe('running');
-  await dropped.signal(correlateMessageSignal, { name: 'bloodspotResult', correlationKey: '5555555555', variables: { outcome: 'repeat' } });
+  await dropped.signal(correlateMessageSignal, {
+    name: 'bloodspotResult',
+    correlationKey: '5555555555',
+    variables: { outcome: 'repeat' },
+  });
   expect((await t.result(dropped)).variables).toEqual({ nhsNumber: '5555555555', bloodspotOutcome: 'repeat' });
 });
 
 test('publishing a message starts the processes with that message start event, once per idempotency key', async () => {
   const deps = { sequelize: t.db.sequelize, client: t.env.client, taskQueue: t.taskQueue };
-  const message = { name: 'referralReceived', correlationKey: '8888888888', variables: { urgent: true }, sourceInstanceId: 'api' };
+  const message = {
+    name: 'referralReceived',
+    correlationKey: '8888888888',
+    variables: { urgent: true },
+    sourceInstanceId: 'api',
+  };
   expect(await publishMessage(deps, message, 'request-1')).toEqual({ delivered: 0, started: 1 });
   expect(await publishMessage(deps, message, 'request-1')).toEqual({ delivered: 0, started: 0 });
   let id: string | undefined;
   for (let i = 0; i < 200 && !id; i++) {
-    [{ id } = { id: undefined }] = await t.db.sequelize.query<{ id: string }>("SELECT id FROM process_instances WHERE business_key = '8888888888'", { type: QueryTypes.SELECT });
+    [{ id } = { id: undefined }] = await t.db.sequelize.query<{ id: string }>(
+      "SELECT id FROM process_instances WHERE business_key = '8888888888'",
+      { type: QueryTypes.SELECT },
+    );
     if (!id) await new Promise((r) => setTimeout(r, 50));
   }
   const h = t.env.client.workflow.getHandle(id!);
   expect(await h.result()).toEqual({ status: 'completed', variables: { urgent: true, priority: 'high' } });
-  expect((await h.query(instanceStateQuery)).completed.map((c) => c.elementId)).toEqual(['Received', 'Triage', 'End', 'wf-referral']);
+  expect((await h.query(instanceStateQuery)).completed.map((c) => c.elementId)).toEqual([
+    'Received',
+    'Triage',
+    'End',
+    'wf-referral',
+  ]);
 });
 
 test('multi-instance: parallel invitations collected in order, then a sequential review per reply', async () => {

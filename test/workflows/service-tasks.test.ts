@@ -34,7 +34,9 @@ const EventType = temporal.api.enums.v1.EventType;
 /** The activity type a local-activity marker records (SDK core writes its metadata as JSON under `data`). */
 function localActivityType(details: Record<string, temporal.api.common.v1.IPayloads> | null | undefined): string {
   const raw = details?.data?.payloads?.[0]?.data;
-  const meta = raw ? (JSON.parse(Buffer.from(raw).toString('utf8')) as { activity_type?: string; activityType?: string }) : {};
+  const meta = raw
+    ? (JSON.parse(Buffer.from(raw).toString('utf8')) as { activity_type?: string; activityType?: string })
+    : {};
   return meta.activity_type ?? meta.activityType ?? '';
 }
 
@@ -47,61 +49,74 @@ async function jobEvents(h: WorkflowHandle): Promise<{ scheduled: string[]; loca
   const list = events ?? [];
   const isJob = (type: string) => !type.startsWith('engine');
   return {
-    scheduled: list.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? '').filter(isJob),
+    scheduled: list
+      .filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? '')
+      .filter(isJob),
     local: list
-      .filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      .filter(
+        (e) =>
+          e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED &&
+          e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+      )
       .map((e) => localActivityType(e.markerRecordedEventAttributes?.details))
       .filter(isJob),
   };
 }
 
 beforeAll(async () => {
-  t = await startEngineTestEnv({
-    'pds.lookupPatient': async (input: { nhsNumber: string }) => {
-      calls.push(`pds:${input.nhsNumber}`);
-      return input.nhsNumber === '0000000000' ? { found: false } : { found: true, address: { lines: ['1 High St'], postcode: 'CV1 2AB' } };
+  t = await startEngineTestEnv(
+    {
+      'pds.lookupPatient': async (input: { nhsNumber: string }) => {
+        calls.push(`pds:${input.nhsNumber}`);
+        return input.nhsNumber === '0000000000'
+          ? { found: false }
+          : { found: true, address: { lines: ['1 High St'], postcode: 'CV1 2AB' } };
+      },
+      'child.deriveLocality': async (input: { postcode: string }) => {
+        calls.push(`locality:${input.postcode}`);
+        if (localityFailures > 0) {
+          localityFailures--;
+          throw new Error('gazetteer unavailable');
+        }
+        return { locality: 'Coventry', inRegion: true };
+      },
+      'test.local.count': async (input: { n?: number }) => {
+        ran('test.local.count');
+        return { count: (input.n ?? 0) + 1 };
+      },
+      'test.queued.double': async (input: { count: number }) => {
+        ran('test.queued.double');
+        return { doubled: input.count * 2 };
+      },
+      'test.local.flaky': async () => {
+        ran('test.local.flaky');
+        if (flakyFailures > 0) {
+          flakyFailures--;
+          throw new Error('register locked');
+        }
+        return { flaky: 'ok' };
+      },
+      'test.local.refuse': async () => {
+        ran('test.local.refuse');
+        throw bpmnError('REFUSED', 'not for this child', { why: 'test' });
+      },
+      'test.local.slow': async () => {
+        ran('test.local.slow');
+        try {
+          await Context.current().sleep(50_000);
+        } catch (err) {
+          if (err instanceof CancelledFailure) slowCancelled++;
+          throw err;
+        }
+        return { slow: 'done' };
+      },
     },
-    'child.deriveLocality': async (input: { postcode: string }) => {
-      calls.push(`locality:${input.postcode}`);
-      if (localityFailures > 0) {
-        localityFailures--;
-        throw new Error('gazetteer unavailable');
-      }
-      return { locality: 'Coventry', inRegion: true };
+    ['test.local.count', 'test.queued.double', 'test.local.flaky', 'test.local.refuse', 'test.local.slow'],
+    {
+      localActivityTypes: ['test.local.count', 'test.local.flaky', 'test.local.refuse', 'test.local.slow'],
     },
-    'test.local.count': async (input: { n?: number }) => {
-      ran('test.local.count');
-      return { count: (input.n ?? 0) + 1 };
-    },
-    'test.queued.double': async (input: { count: number }) => {
-      ran('test.queued.double');
-      return { doubled: input.count * 2 };
-    },
-    'test.local.flaky': async () => {
-      ran('test.local.flaky');
-      if (flakyFailures > 0) {
-        flakyFailures--;
-        throw new Error('register locked');
-      }
-      return { flaky: 'ok' };
-    },
-    'test.local.refuse': async () => {
-      ran('test.local.refuse');
-      throw bpmnError('REFUSED', 'not for this child', { why: 'test' });
-    },
-    'test.local.slow': async () => {
-      ran('test.local.slow');
-      try {
-        await Context.current().sleep(50_000);
-      } catch (err) {
-        if (err instanceof CancelledFailure) slowCancelled++;
-        throw err;
-      }
-      return { slow: 'done' };
-    },
-  }, ['test.local.count', 'test.queued.double', 'test.local.flaky', 'test.local.refuse', 'test.local.slow'], {
-    localActivityTypes: ['test.local.count', 'test.local.flaky', 'test.local.refuse', 'test.local.slow'],
-  });
+  );
   await t.deploy(fixture('service-tasks.bpmn'));
   await t.deploy(fixture('local-jobs.bpmn'));
 }, 120_000);
@@ -111,10 +126,24 @@ afterAll(() => t?.close(), 120_000);
 test('runs the activities in order and takes the gateway branch the results choose', async () => {
   const h = await t.start('wf-service-tasks', { variables: { nhsNumber: '9434765919' }, businessKey: '9434765919' });
   const result = await t.result(h);
-  expect(result).toEqual({ status: 'completed', variables: { nhsNumber: '9434765919', onPds: true, postcode: 'CV1 2AB', locality: 'Coventry', inRegion: true } });
+  expect(result).toEqual({
+    status: 'completed',
+    variables: { nhsNumber: '9434765919', onPds: true, postcode: 'CV1 2AB', locality: 'Coventry', inRegion: true },
+  });
   const view = await t.state(h);
-  expect(view.completed.map((c) => c.elementId)).toEqual(['Start', 'Lookup', 'Found', 'Locality', 'End_Placed', 'wf-service-tasks']);
-  expect(await instanceRow(t.db, h.workflowId)).toMatchObject({ status: 'completed', business_key: '9434765919', ended_at: expect.any(Date) });
+  expect(view.completed.map((c) => c.elementId)).toEqual([
+    'Start',
+    'Lookup',
+    'Found',
+    'Locality',
+    'End_Placed',
+    'wf-service-tasks',
+  ]);
+  expect(await instanceRow(t.db, h.workflowId)).toMatchObject({
+    status: 'completed',
+    business_key: '9434765919',
+    ended_at: expect.any(Date),
+  });
 });
 
 test('a catalogue type declared local runs as a local activity; PDS stays on the task queue', async () => {
@@ -128,19 +157,32 @@ test('a catalogue type declared local runs as a local activity; PDS stays on the
 test('takes the default flow when the child is not on PDS', async () => {
   const h = await t.start('wf-service-tasks', { variables: { nhsNumber: '0000000000' } });
   await t.result(h);
-  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual(['Start', 'Lookup', 'Found', 'End_NotFound', 'wf-service-tasks']);
+  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual([
+    'Start',
+    'Lookup',
+    'Found',
+    'End_NotFound',
+    'wf-service-tasks',
+  ]);
 });
 
 test('a failing task becomes an incident, visible in the query and the table, and a retry completes it', async () => {
   localityFailures = 1;
   const h = await t.start('wf-service-tasks', { variables: { nhsNumber: '9434765919' } });
   const view = await t.waitFor(h, (s) => s.incidents.length > 0, 'the incident');
-  expect(view.incidents[0]).toMatchObject({ kind: 'jobFailed', elementId: 'Locality', message: 'gazetteer unavailable' });
+  expect(view.incidents[0]).toMatchObject({
+    kind: 'jobFailed',
+    elementId: 'Locality',
+    message: 'gazetteer unavailable',
+  });
   expect(view.status).toBe('running');
-  for (let i = 0; i < 100 && (await instanceRow(t.db, h.workflowId))?.status !== 'incident'; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && (await instanceRow(t.db, h.workflowId))?.status !== 'incident'; i++)
+    await new Promise((r) => setTimeout(r, 50));
   expect((await instanceRow(t.db, h.workflowId))?.status).toBe('incident');
 
-  await expect(h.executeUpdate(retryIncidentUpdate, { args: [{ incidentId: 'incident-999' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+  await expect(h.executeUpdate(retryIncidentUpdate, { args: [{ incidentId: 'incident-999' }] })).rejects.toThrow(
+    WorkflowUpdateFailedError,
+  );
   await h.executeUpdate(retryIncidentUpdate, { args: [{ incidentId: view.incidents[0].id, actor: 'admin' }] });
   const result = await t.result(h);
   expect(result.status).toBe('completed');
@@ -156,7 +198,14 @@ test('a local type runs in the workflow worker (a marker, no activity task); a q
   const { scheduled, local } = await jobEvents(h);
   expect(scheduled).toEqual(['test.queued.double']);
   expect(local).toEqual(['test.local.count']);
-  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual(['Start', 'Mode', 'Count', 'Double', 'End', 'wf-local-jobs']);
+  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual([
+    'Start',
+    'Mode',
+    'Count',
+    'Double',
+    'End',
+    'wf-local-jobs',
+  ]);
 });
 
 test('a local job that still fails after its retries raises an incident; retrying it completes the instance', async () => {
@@ -175,8 +224,18 @@ test('a local job that still fails after its retries raises an incident; retryin
 
 test("a local job's BPMN error is caught by its error boundary event", async () => {
   const h = await t.start('wf-local-jobs', { variables: { mode: 'refuse' } });
-  expect(await t.result(h)).toEqual({ status: 'completed', variables: { mode: 'refuse', errorCode: 'REFUSED', errorMessage: 'not for this child', why: 'test' } });
-  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual(['Start', 'Mode', 'Check', 'Refused', 'End_Refused', 'wf-local-jobs']);
+  expect(await t.result(h)).toEqual({
+    status: 'completed',
+    variables: { mode: 'refuse', errorCode: 'REFUSED', errorMessage: 'not for this child', why: 'test' },
+  });
+  expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual([
+    'Start',
+    'Mode',
+    'Check',
+    'Refused',
+    'End_Refused',
+    'wf-local-jobs',
+  ]);
 });
 
 test('an interrupting boundary timer cancels a long local job', async () => {
@@ -186,7 +245,14 @@ test('an interrupting boundary timer cancels a long local job', async () => {
   const h = await t.start('wf-local-jobs', { variables: { mode: 'slow' }, workflowTaskTimeout: '2s' });
   expect(await t.result(h)).toEqual({ status: 'completed', variables: { mode: 'slow' } });
   const view = await t.state(h);
-  expect(view.completed.map((c) => c.elementId)).toEqual(['Start', 'Mode', 'Slow', 'TooSlow', 'End_TooSlow', 'wf-local-jobs']);
+  expect(view.completed.map((c) => c.elementId)).toEqual([
+    'Start',
+    'Mode',
+    'Slow',
+    'TooSlow',
+    'End_TooSlow',
+    'wf-local-jobs',
+  ]);
   expect(view.completed.find((c) => c.elementId === 'Slow')?.state).toBe('terminated');
   expect(slowCancelled).toBe(1);
 });
@@ -197,7 +263,9 @@ test('a graph stored without the flag (deployed before local activities) runs it
   const count = d.graph.nodes.Count as ServiceTaskNode;
   expect(count.activity.local).toBe(true);
   // As an older version was stored: the same graph, no `local` on any job.
-  const old = JSON.parse(JSON.stringify(d.graph), (key, value) => (key === 'local' ? undefined : value)) as CompiledGraph;
+  const old = JSON.parse(JSON.stringify(d.graph), (key, value) =>
+    key === 'local' ? undefined : value,
+  ) as CompiledGraph;
   const h = await t.startDefinition({ id: d.id, key: d.key, version: d.version, graph: old }, { variables: { n: 1 } });
   expect(await t.result(h)).toEqual({ status: 'completed', variables: { n: 1, count: 2, doubled: 4 } });
   expect(ranLocally).toEqual({ 'test.local.count': [false], 'test.queued.double': [false] });

@@ -16,12 +16,24 @@ import { deployDefinition } from '../../deployment/deploy-definition';
 import { createEngineWorker, type ActivityImplementations } from '../../workers/engine-worker';
 import { timerStartDeployHook } from '../../workers/timer-start-schedules';
 import { engineWorkflowBundle } from '../../workers/workflow-bundle';
-import { instanceStateQuery, PROCESS_INSTANCE_WORKFLOW_TYPE, type InstanceStateView, type ProcessInstanceInput, type ProcessInstanceResult } from '../../workflows/messages';
+import {
+  instanceStateQuery,
+  PROCESS_INSTANCE_WORKFLOW_TYPE,
+  type InstanceStateView,
+  type ProcessInstanceInput,
+  type ProcessInstanceResult,
+} from '../../workflows/messages';
 import { createMigratedDatabase } from '../support/databases';
 import { createTestTemporalEnv } from '../support/temporal-env';
 import { withDiagram } from './diagram';
 
-export const CANDIDATE_GROUPS = new Set(['caseworkers', 'safeguarding-leads', 'coventry', 'birmingham', 'health-visitors']);
+export const CANDIDATE_GROUPS = new Set([
+  'caseworkers',
+  'safeguarding-leads',
+  'coventry',
+  'birmingham',
+  'health-visitors',
+]);
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
@@ -56,7 +68,11 @@ export interface EngineTestEnv {
   startDefinition(definition: ProcessInstanceInput['definition'], opts?: StartOptions): Promise<WorkflowHandle>;
   state(handle: WorkflowHandle): Promise<InstanceStateView>;
   /** Polls the query until `predicate` holds (workflow tasks run asynchronously). */
-  waitFor(handle: WorkflowHandle, predicate: (s: InstanceStateView) => boolean, what: string): Promise<InstanceStateView>;
+  waitFor(
+    handle: WorkflowHandle,
+    predicate: (s: InstanceStateView) => boolean,
+    what: string,
+  ): Promise<InstanceStateView>;
   result(handle: WorkflowHandle): Promise<ProcessInstanceResult>;
   close(): Promise<void>;
 }
@@ -87,7 +103,12 @@ export interface EngineTestContext {
 export async function startEngineTestEnv(
   activities: ActivityImplementations | ((ctx: EngineTestContext) => ActivityImplementations),
   extraActivityTypes: string[] = [],
-  options: { dbPrefix?: string; prepare?: (ctx: EngineTestContext) => Promise<void>; requireClosedHistory?: boolean; localActivityTypes?: string[] } = {},
+  options: {
+    dbPrefix?: string;
+    prepare?: (ctx: EngineTestContext) => Promise<void>;
+    requireClosedHistory?: boolean;
+    localActivityTypes?: string[];
+  } = {},
 ): Promise<EngineTestEnv> {
   quietRuntime();
   const [env, db] = await Promise.all([startEnv(), createMigratedDatabase(options.dbPrefix ?? 'bpmn_wf')]);
@@ -126,12 +147,20 @@ export async function startEngineTestEnv(
     taskQueue,
     async deploy(xml) {
       // As the API does: a new version also starts, replaces or stops its timer-start scheduler.
-      const outcome = await deployDefinition(db.sequelize, withDiagram(xml), { activityTypes, localActivityTypes, candidateGroups: CANDIDATE_GROUPS, onDeployed: timerStartDeployHook({ client: env.client, taskQueue }) });
+      const outcome = await deployDefinition(db.sequelize, withDiagram(xml), {
+        activityTypes,
+        localActivityTypes,
+        candidateGroups: CANDIDATE_GROUPS,
+        onDeployed: timerStartDeployHook({ client: env.client, taskQueue }),
+      });
       if (outcome.status === 'deployed') {
         const unscheduled = outcome.warnings.find((w) => w.rule === 'schedule');
         if (unscheduled) throw new Error(unscheduled.message);
       }
-      if (outcome.status === 'refused') throw new Error(`fixture refused: ${outcome.problems.map((p) => `${p.elementId ?? ''} ${p.message}`).join('; ')}`);
+      if (outcome.status === 'refused')
+        throw new Error(
+          `fixture refused: ${outcome.problems.map((p) => `${p.elementId ?? ''} ${p.message}`).join('; ')}`,
+        );
       return outcome.definition;
     },
     async start(key, opts = {}) {
@@ -153,7 +182,9 @@ export async function startEngineTestEnv(
         }
         await new Promise((r) => setTimeout(r, 50));
       }
-      throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last && { status: last.status, active: last.active.map((a) => a.elementId), incidents: last.incidents, failure: last.failure })}`);
+      throw new Error(
+        `timed out waiting for ${what}; last state: ${JSON.stringify(last && { status: last.status, active: last.active.map((a) => a.elementId), incidents: last.incidents, failure: last.failure })}`,
+      );
     },
     result: (handle) => handle.result() as Promise<ProcessInstanceResult>,
     async close() {
@@ -175,7 +206,10 @@ export async function replayAllClosed(env: TestWorkflowEnvironment, requireOne =
   const histories: Array<{ workflowId: string; history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> }> = [];
   for await (const wf of env.client.workflow.list()) {
     if (wf.status.name === 'RUNNING') continue;
-    histories.push({ workflowId: wf.workflowId, history: await env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory() });
+    histories.push({
+      workflowId: wf.workflowId,
+      history: await env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(),
+    });
   }
   if (histories.length === 0) {
     if (requireOne) throw new Error('no closed workflow to replay');
@@ -190,11 +224,17 @@ export async function replayAllClosed(env: TestWorkflowEnvironment, requireOne =
 }
 
 export async function humanTaskRow(db: Database, taskId: string): Promise<Record<string, unknown> | undefined> {
-  const rows = await db.sequelize.query<Record<string, unknown>>('SELECT * FROM human_tasks WHERE id = $1', { type: QueryTypes.SELECT, bind: [taskId] });
+  const rows = await db.sequelize.query<Record<string, unknown>>('SELECT * FROM human_tasks WHERE id = $1', {
+    type: QueryTypes.SELECT,
+    bind: [taskId],
+  });
   return rows[0];
 }
 
 export async function instanceRow(db: Database, id: string): Promise<Record<string, unknown> | undefined> {
-  const rows = await db.sequelize.query<Record<string, unknown>>('SELECT * FROM process_instances WHERE id = $1', { type: QueryTypes.SELECT, bind: [id] });
+  const rows = await db.sequelize.query<Record<string, unknown>>('SELECT * FROM process_instances WHERE id = $1', {
+    type: QueryTypes.SELECT,
+    bind: [id],
+  });
   return rows[0];
 }

@@ -6,7 +6,12 @@
  */
 import { QueryTypes } from 'sequelize';
 import { syncAllTimerStartSchedules } from '../../workers/timer-start-schedules';
-import { timerStartScheduler, timerStartStateQuery, timerStartWorkflowId, type TimerStartSchedulerView } from '../../workflows/timer-start-scheduler';
+import {
+  timerStartScheduler,
+  timerStartStateQuery,
+  timerStartWorkflowId,
+  type TimerStartSchedulerView,
+} from '../../workflows/timer-start-scheduler';
 import { startEngineTestEnv, type EngineTestEnv } from './support';
 
 const MINUTE = 60_000;
@@ -108,9 +113,18 @@ test('a cycle R3/PT1H starts three instances an hour apart, then its scheduler e
   expect(gaps(times)).toEqual([HOUR, HOUR]);
   expect(times[0] - startedAt).toBeGreaterThan(HOUR - MINUTE);
   expect(times[0] - startedAt).toBeLessThan(HOUR + MINUTE);
-  expect(sweeps.filter((s) => s.label === 'hourly').map((s) => s.workflowId).sort()).toEqual(rows.map((r) => r.id).sort());
+  expect(
+    sweeps
+      .filter((s) => s.label === 'hourly')
+      .map((s) => s.workflowId)
+      .sort(),
+  ).toEqual(rows.map((r) => r.id).sort());
   const done = (await scheduler('wf-ts-cycle').result()) as TimerStartSchedulerView;
-  expect(done).toMatchObject({ definition: { key: 'wf-ts-cycle', version: 1 }, started: 3, schedule: [{ startEventId: 'Tick', nextFireAt: null }] });
+  expect(done).toMatchObject({
+    definition: { key: 'wf-ts-cycle', version: 1 },
+    started: 3,
+    schedule: [{ startEventId: 'Tick', nextFireAt: null }],
+  });
 
   // The finished version is recorded, so a restart does not plan it afresh (three more sweeps).
   const finished = await t.db.sequelize.query<{ started_instances: number }>(
@@ -182,13 +196,24 @@ test('the scheduler continues as new between firings and carries its plan and co
   const handle = await t.env.client.workflow.start(timerStartScheduler, {
     workflowId: timerStartWorkflowId(key),
     taskQueue: t.taskQueue,
-    args: [{ definition: { definitionId: d.id, key, version: d.version, timers: [{ startEventId: 'Tick', timer: { kind: 'cycle', value: { type: 'literal', value: 'R5/PT1H' } } }] }, firingsPerRun: 2 }],
+    args: [
+      {
+        definition: {
+          definitionId: d.id,
+          key,
+          version: d.version,
+          timers: [{ startEventId: 'Tick', timer: { kind: 'cycle', value: { type: 'literal', value: 'R5/PT1H' } } }],
+        },
+        firingsPerRun: 2,
+      },
+    ],
   });
   const result = await handle.result();
   expect(result).toMatchObject({ started: 5, schedule: [{ nextFireAt: null, remaining: 0 }] });
   const rows = await completedInstances(key, 5);
   expect(gaps(fireTimes(rows))).toEqual([HOUR, HOUR, HOUR, HOUR]);
   const runs: string[] = [];
-  for await (const wf of t.env.client.workflow.list({ query: `WorkflowId = '${timerStartWorkflowId(key)}'` })) runs.push(wf.runId);
+  for await (const wf of t.env.client.workflow.list({ query: `WorkflowId = '${timerStartWorkflowId(key)}'` }))
+    runs.push(wf.runId);
   expect(runs.length).toBeGreaterThanOrEqual(3);
 });

@@ -8,7 +8,10 @@ import { activityPolicyTable, engineWorkflowBundle } from '../../workers/workflo
 test('the policy table is the catalogue policies, and the bundle holds it instead of zod', async () => {
   const table = activityPolicyTable();
   expect(Object.keys(table).sort()).toEqual(Object.keys(ACTIVITY_CATALOGUE).sort());
-  expect(table['humanTask.escalate']).toEqual({ startToCloseTimeout: ACTIVITY_CATALOGUE['humanTask.escalate'].startToCloseTimeout, retry: ACTIVITY_CATALOGUE['humanTask.escalate'].retry });
+  expect(table['humanTask.escalate']).toEqual({
+    startToCloseTimeout: ACTIVITY_CATALOGUE['humanTask.escalate'].startToCloseTimeout,
+    retry: ACTIVITY_CATALOGUE['humanTask.escalate'].retry,
+  });
   const { code } = await engineWorkflowBundle();
   expect(code).toContain(JSON.stringify(table['pds.lookupPatient']));
   expect(code).not.toMatch(/node_modules\/zod\//);

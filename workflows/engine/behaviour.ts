@@ -2,12 +2,42 @@
  * What each kind of flow node does when a token reaches it: run a job, open a user task,
  * wait for a timer or message, start a scope or a child instance, evaluate a script, throw.
  */
-import { type ActivityRef, type EndEventNode, type GraphNode, type IntermediateThrowEventNode, type MessageRef, type UserTaskNode, evaluateExpression, evaluateFeel, evaluateList, resolveInstantOrDuration } from '../../bpmn/runtime';
+import {
+  type ActivityRef,
+  type EndEventNode,
+  type GraphNode,
+  type IntermediateThrowEventNode,
+  type MessageRef,
+  type UserTaskNode,
+  evaluateExpression,
+  evaluateFeel,
+  evaluateList,
+  resolveInstantOrDuration,
+} from '../../bpmn/runtime';
 import { completeElement } from './completion';
 import { forkGateway } from './gateways';
 import { runMultiInstanceBody } from './multi-instance';
-import { addWait, createInstance, endInstance, newId, newTaskId, nodeOf, parentOf, raiseIncident, terminateChildren, type Run } from './run';
-import { subscribeBoundaries, subscribeEventGateway, subscribeEventSubProcesses, subscribeMessage, armTimer, throwError, throwEscalation } from './triggers';
+import {
+  addWait,
+  createInstance,
+  endInstance,
+  newId,
+  newTaskId,
+  nodeOf,
+  parentOf,
+  raiseIncident,
+  terminateChildren,
+  type Run,
+} from './run';
+import {
+  subscribeBoundaries,
+  subscribeEventGateway,
+  subscribeEventSubProcesses,
+  subscribeMessage,
+  armTimer,
+  throwError,
+  throwEscalation,
+} from './triggers';
 import type { ElementInstance, Variables } from './types';
 import { evaluateMappings, visibleVariables } from './variables';
 
@@ -95,7 +125,13 @@ export function runBehaviour(run: Run, inst: ElementInstance, trigger?: Trigger)
  * Starts a scope instance: its event sub-processes begin listening, then a token leaves its
  * start event (`startEventId`, or the scope's none start event).
  */
-export function startScope(run: Run, scopeInst: ElementInstance, scopeId: string, startEventId?: string, trigger?: Trigger): void {
+export function startScope(
+  run: Run,
+  scopeInst: ElementInstance,
+  scopeId: string,
+  startEventId?: string,
+  trigger?: Trigger,
+): void {
   const scope = run.graph.scopes[scopeId];
   if (!scope) throw new Error(`the graph has no scope "${scopeId}"`);
   subscribeEventSubProcesses(run, scopeInst, scopeId);
@@ -109,10 +145,12 @@ export function startScope(run: Run, scopeInst: ElementInstance, scopeId: string
 }
 
 function noneStartEvent(run: Run, ids: readonly string[]): string | undefined {
-  return ids.find((id) => {
-    const n = run.graph.nodes[id];
-    return n?.kind === 'startEvent' && n.trigger.type === 'none';
-  }) ?? ids[0];
+  return (
+    ids.find((id) => {
+      const n = run.graph.nodes[id];
+      return n?.kind === 'startEvent' && n.trigger.type === 'none';
+    }) ?? ids[0]
+  );
 }
 
 function waitForMessage(run: Run, inst: ElementInstance, nodeId: string, ref: MessageRef): void {
@@ -123,13 +161,22 @@ function waitForMessage(run: Run, inst: ElementInstance, nodeId: string, ref: Me
 /** The activity a node runs (service/send task, or a message throw/end event with a job). */
 export function activityOf(node: GraphNode): ActivityRef | undefined {
   if (node.kind === 'serviceTask' || node.kind === 'sendTask') return node.activity;
-  if ((node.kind === 'endEvent' || node.kind === 'intermediateThrowEvent') && node.result.type === 'message') return node.result.activity;
+  if ((node.kind === 'endEvent' || node.kind === 'intermediateThrowEvent') && node.result.type === 'message')
+    return node.result.activity;
   return undefined;
 }
 
 export function startJob(run: Run, inst: ElementInstance, activity: ActivityRef): void {
   const jobId = newId(run, 'job');
-  addWait(run, { type: 'job', id: jobId, ownerId: inst.id, role: 'self', nodeId: inst.elementId, createdAt: run.now, activityType: activity.activityType });
+  addWait(run, {
+    type: 'job',
+    id: jobId,
+    ownerId: inst.id,
+    role: 'self',
+    nodeId: inst.elementId,
+    createdAt: run.now,
+    activityType: activity.activityType,
+  });
   run.commands.push({
     type: 'runJob',
     jobId,
@@ -176,13 +223,23 @@ function openUserTask(run: Run, inst: ElementInstance, node: UserTaskNode): void
     const r = evaluateExpression(spec.priority, vars);
     if (!r.ok) return fail(r.error);
     const p = typeof r.value === 'string' && r.value.trim() !== '' ? Number(r.value) : r.value;
-    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 100) return fail(`priority should be a whole number from 0 to 100, got ${JSON.stringify(r.value)}`);
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 100)
+      return fail(`priority should be a whole number from 0 to 100, got ${JSON.stringify(r.value)}`);
     priority = p;
   }
 
   const taskId = newTaskId(run);
   const name = node.name ?? node.id;
-  addWait(run, { type: 'userTask', id: taskId, ownerId: inst.id, role: 'self', nodeId: node.id, createdAt: run.now, name, ...(spec.form ? { form: spec.form } : {}) });
+  addWait(run, {
+    type: 'userTask',
+    id: taskId,
+    ownerId: inst.id,
+    role: 'self',
+    nodeId: node.id,
+    createdAt: run.now,
+    name,
+    ...(spec.form ? { form: spec.form } : {}),
+  });
   run.commands.push({
     type: 'openUserTask',
     taskId,
@@ -207,10 +264,24 @@ function startCall(run: Run, inst: ElementInstance): void {
   const processId = evaluateExpression(node.call.processId, vars);
   if (!processId.ok) return raiseIncident(run, inst, 'expression', processId.error, 'activate');
   if (typeof processId.value !== 'string' || processId.value === '') {
-    return raiseIncident(run, inst, 'expression', `the called process id should be text, got ${JSON.stringify(processId.value)}`, 'activate');
+    return raiseIncident(
+      run,
+      inst,
+      'expression',
+      `the called process id should be text, got ${JSON.stringify(processId.value)}`,
+      'activate',
+    );
   }
   const callId = newId(run, 'call');
-  addWait(run, { type: 'child', id: callId, ownerId: inst.id, role: 'self', nodeId: node.id, createdAt: run.now, processId: processId.value });
+  addWait(run, {
+    type: 'child',
+    id: callId,
+    ownerId: inst.id,
+    role: 'self',
+    nodeId: node.id,
+    createdAt: run.now,
+    processId: processId.value,
+  });
   run.commands.push({
     type: 'startChild',
     callId,
@@ -226,7 +297,13 @@ export function publishFrom(run: Run, inst: ElementInstance, ref: MessageRef): b
   const vars = visibleVariables(run, inst.id);
   const name = evaluateExpression(ref.name, vars);
   if (!name.ok || typeof name.value !== 'string') {
-    raiseIncident(run, inst, 'expression', name.ok ? `the message name should be text, got ${JSON.stringify(name.value)}` : name.error, 'activate');
+    raiseIncident(
+      run,
+      inst,
+      'expression',
+      name.ok ? `the message name should be text, got ${JSON.stringify(name.value)}` : name.error,
+      'activate',
+    );
     return false;
   }
   let correlationKey: string | null = null;
@@ -290,7 +367,11 @@ function throwEventBehaviour(run: Run, inst: ElementInstance, node: Intermediate
 /** A job finished: message throw/end events publish now; every other node completes with the job's variables. */
 export function afterJob(run: Run, inst: ElementInstance, variables: Variables): void {
   const node = nodeOf(run, inst.elementId);
-  if ((node.kind === 'endEvent' || node.kind === 'intermediateThrowEvent') && node.result.type === 'message' && node.result.message) {
+  if (
+    (node.kind === 'endEvent' || node.kind === 'intermediateThrowEvent') &&
+    node.result.type === 'message' &&
+    node.result.message
+  ) {
     if (!publishFrom(run, inst, node.result.message)) return;
   }
   completeElement(run, inst, variables);

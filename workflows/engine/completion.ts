@@ -80,11 +80,16 @@ function finishProcess(run: Run, root: ElementInstance): void {
   s.endedAt = run.now;
   s.result = variables;
   s.bufferedMessages = [];
-  run.commands.push(terminated ? { type: 'terminate', reason: 'terminateEndEvent', variables } : { type: 'complete', variables });
+  run.commands.push(
+    terminated ? { type: 'terminate', reason: 'terminateEndEvent', variables } : { type: 'complete', variables },
+  );
 }
 
 /** Ends the whole instance: everything terminated, then `fail` (uncaught error) or `terminate` (cancelled). */
-export function endWholeInstance(run: Run, outcome: { type: 'fail'; errorCode?: string; message: string } | { type: 'cancel' }): void {
+export function endWholeInstance(
+  run: Run,
+  outcome: { type: 'fail'; errorCode?: string; message: string } | { type: 'cancel' },
+): void {
   const root = run.state.instances[run.state.rootId];
   const variables = root ? { ...root.variables } : {};
   if (root) {
@@ -102,8 +107,15 @@ export function endWholeInstance(run: Run, outcome: { type: 'fail'; errorCode?: 
   run.agenda.length = 0;
   if (outcome.type === 'fail') {
     s.status = 'failed';
-    s.failure = { ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}), message: outcome.message };
-    run.commands.push({ type: 'fail', ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}), message: outcome.message });
+    s.failure = {
+      ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),
+      message: outcome.message,
+    };
+    run.commands.push({
+      type: 'fail',
+      ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),
+      message: outcome.message,
+    });
   } else {
     s.status = 'cancelled';
     run.commands.push({ type: 'terminate', reason: 'cancelled', variables });

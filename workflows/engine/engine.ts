@@ -10,7 +10,14 @@ import { arrive, fireReadyInclusiveJoins } from './gateways';
 import { checkBody } from './multi-instance';
 import { cancelWaitsOf, nodeOf, raiseIncident, type Run } from './run';
 import { subscribeEventSubProcesses, throwError, triggerWait } from './triggers';
-import { ENGINE_STATE_FORMAT, type ElementInstance, type EngineEvent, type EngineState, type EngineStep, type Variables } from './types';
+import {
+  ENGINE_STATE_FORMAT,
+  type ElementInstance,
+  type EngineEvent,
+  type EngineState,
+  type EngineStep,
+  type Variables,
+} from './types';
 
 export interface StartOptions {
   /** 20 hex digits + dashes: the first 24 characters of a UUID (`xxxxxxxx-xxxx-4xxx-yxxx-`), so task ids are UUIDs. */
@@ -28,12 +35,20 @@ function chooseStartEvent(graph: CompiledGraph, options: StartOptions): string {
   if (!root) throw new Error(`the graph has no root scope "${graph.rootScopeId}"`);
   const starts = root.startEventIds.map((id) => graph.nodes[id]);
   if (options.startEventId !== undefined) {
-    if (!root.startEventIds.includes(options.startEventId)) throw new Error(`"${options.startEventId}" is not a start event of process "${graph.processId}"`);
+    if (!root.startEventIds.includes(options.startEventId))
+      throw new Error(`"${options.startEventId}" is not a start event of process "${graph.processId}"`);
     return options.startEventId;
   }
   if (options.messageName !== undefined) {
-    const hit = starts.find((n) => n?.kind === 'startEvent' && n.trigger.type === 'message' && n.trigger.message.name.type === 'literal' && n.trigger.message.name.value === options.messageName);
-    if (!hit) throw new Error(`process "${graph.processId}" has no message start event for message "${options.messageName}"`);
+    const hit = starts.find(
+      (n) =>
+        n?.kind === 'startEvent' &&
+        n.trigger.type === 'message' &&
+        n.trigger.message.name.type === 'literal' &&
+        n.trigger.message.name.value === options.messageName,
+    );
+    if (!hit)
+      throw new Error(`process "${graph.processId}" has no message start event for message "${options.messageName}"`);
     return hit.id;
   }
   const none = starts.find((n) => n?.kind === 'startEvent' && n.trigger.type === 'none');
@@ -70,12 +85,28 @@ function settle(run: Run): void {
 }
 
 /** A new process instance: variables on the process scope, a token at the chosen start event. */
-export function startInstance(graph: CompiledGraph, variables: Variables, now: number, options: StartOptions): EngineStep {
-  if (graph.format !== GRAPH_FORMAT) throw new Error(`graph format "${String(graph.format)}" is not supported (expected ${GRAPH_FORMAT})`);
-  if (!ID_SEED.test(options.idSeed)) throw new Error(`idSeed "${options.idSeed}" should be the first 24 characters of a UUID`);
+export function startInstance(
+  graph: CompiledGraph,
+  variables: Variables,
+  now: number,
+  options: StartOptions,
+): EngineStep {
+  if (graph.format !== GRAPH_FORMAT)
+    throw new Error(`graph format "${String(graph.format)}" is not supported (expected ${GRAPH_FORMAT})`);
+  if (!ID_SEED.test(options.idSeed))
+    throw new Error(`idSeed "${options.idSeed}" should be the first 24 characters of a UUID`);
   const startEventId = chooseStartEvent(graph, options);
   const rootId = 'ei-0';
-  const root: ElementInstance = { id: rootId, elementId: graph.rootScopeId, kind: 'process', parentId: null, startedAt: now, state: 'active', variables: clone(variables), childIds: [] };
+  const root: ElementInstance = {
+    id: rootId,
+    elementId: graph.rootScopeId,
+    kind: 'process',
+    parentId: null,
+    startedAt: now,
+    state: 'active',
+    variables: clone(variables),
+    childIds: [],
+  };
   const state: EngineState = {
     format: ENGINE_STATE_FORMAT,
     idSeed: options.idSeed.toLowerCase(),
@@ -111,8 +142,15 @@ export interface HandleOptions {
 }
 
 /** Applies one event to a copy of the state (or, with `inPlace`, to the state itself). */
-export function handleEvent(graph: CompiledGraph, state: EngineState, event: EngineEvent, now: number, options: HandleOptions = {}): EngineStep {
-  if (state.format !== ENGINE_STATE_FORMAT) throw new Error(`engine state format "${String(state.format)}" is not supported`);
+export function handleEvent(
+  graph: CompiledGraph,
+  state: EngineState,
+  event: EngineEvent,
+  now: number,
+  options: HandleOptions = {},
+): EngineStep {
+  if (state.format !== ENGINE_STATE_FORMAT)
+    throw new Error(`engine state format "${String(state.format)}" is not supported`);
   const run = newRun(graph, options.inPlace ? state : clone(state), now);
   if (run.state.status !== 'running') return { state: run.state, commands: [], accepted: false };
   run.state.bufferedMessages = run.state.bufferedMessages.filter((m) => m.expiresAt > now);
@@ -138,7 +176,14 @@ function apply(run: Run, event: EngineEvent): boolean {
       delete s.waits[wait.id];
       const owner = s.instances[wait.ownerId];
       if (!owner) return true;
-      if (event.bpmnError) throwError(run, owner, event.bpmnError.code, event.bpmnError.message ?? event.message, event.bpmnError.variables);
+      if (event.bpmnError)
+        throwError(
+          run,
+          owner,
+          event.bpmnError.code,
+          event.bpmnError.message ?? event.message,
+          event.bpmnError.variables,
+        );
       else raiseIncident(run, owner, 'jobFailed', event.message, 'job');
       return true;
     }
@@ -156,7 +201,11 @@ function apply(run: Run, event: EngineEvent): boolean {
       if (wait?.type !== 'userTask') return false;
       delete s.waits[wait.id];
       const owner = s.instances[wait.ownerId];
-      if (owner) completeElement(run, owner, { ...(event.data ?? {}), ...(event.outcome !== undefined ? { outcome: event.outcome } : {}) });
+      if (owner)
+        completeElement(run, owner, {
+          ...(event.data ?? {}),
+          ...(event.outcome !== undefined ? { outcome: event.outcome } : {}),
+        });
       return true;
     }
     case 'childCompleted': {
@@ -176,7 +225,14 @@ function apply(run: Run, event: EngineEvent): boolean {
       delete s.waits[wait.id];
       const owner = s.instances[wait.ownerId];
       if (!owner) return true;
-      if (event.bpmnError) throwError(run, owner, event.bpmnError.code, event.bpmnError.message ?? event.message, event.bpmnError.variables);
+      if (event.bpmnError)
+        throwError(
+          run,
+          owner,
+          event.bpmnError.code,
+          event.bpmnError.message ?? event.message,
+          event.bpmnError.variables,
+        );
       else raiseIncident(run, owner, 'childFailed', event.message, 'activate');
       return true;
     }
@@ -189,14 +245,23 @@ function apply(run: Run, event: EngineEvent): boolean {
 }
 
 /** Delivers a message to the oldest matching subscription; otherwise keeps it for `bufferForMs`. */
-function correlate(run: Run, name: string, correlationKey: string | null, variables: Variables, bufferForMs: number): boolean {
-  const wait = Object.values(run.state.waits).find((w) => w.type === 'message' && w.name === name && w.correlationKey === correlationKey);
+function correlate(
+  run: Run,
+  name: string,
+  correlationKey: string | null,
+  variables: Variables,
+  bufferForMs: number,
+): boolean {
+  const wait = Object.values(run.state.waits).find(
+    (w) => w.type === 'message' && w.name === name && w.correlationKey === correlationKey,
+  );
   if (wait) {
     delete run.state.waits[wait.id];
     triggerWait(run, wait, variables);
     return true;
   }
-  if (bufferForMs > 0) run.state.bufferedMessages.push({ name, correlationKey, variables, expiresAt: run.now + bufferForMs });
+  if (bufferForMs > 0)
+    run.state.bufferedMessages.push({ name, correlationKey, variables, expiresAt: run.now + bufferForMs });
   return false;
 }
 
@@ -224,7 +289,10 @@ function retryIncident(run: Run, incidentId: string, variables: Variables | unde
       else completeElement(run, inst, inst.pendingResult ?? {});
       break;
     case 'subscribe': {
-      const scopeId = inst.kind === 'process' ? run.graph.rootScopeId : (nodeOf(run, inst.elementId) as { scopeRef?: string }).scopeRef;
+      const scopeId =
+        inst.kind === 'process'
+          ? run.graph.rootScopeId
+          : (nodeOf(run, inst.elementId) as { scopeRef?: string }).scopeRef;
       if (scopeId) subscribeEventSubProcesses(run, inst, scopeId);
       break;
     }

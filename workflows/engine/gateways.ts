@@ -25,7 +25,8 @@ export function arrive(run: Run, flowId: string, scopeId: string): void {
   const arrived = (joins[flow.targetId] ??= {});
   arrived[flowId] = (arrived[flowId] ?? 0) + 1;
   const gateway = nodeOf(run, flow.targetId);
-  if (gateway.kind === 'parallelGateway' && gateway.incoming.every((f) => (arrived[f] ?? 0) > 0)) fireJoin(run, scope, gateway.id);
+  if (gateway.kind === 'parallelGateway' && gateway.incoming.every((f) => (arrived[f] ?? 0) > 0))
+    fireJoin(run, scope, gateway.id);
 }
 
 /** Consumes one waiting token per incoming flow that has one, then the gateway forks. */
@@ -77,13 +78,23 @@ export function forkGateway(run: Run, inst: ElementInstance): void {
   }
   const scopeId = inst.parentId!;
   endInstance(run, inst, 'completed');
-  leaveBy(run, taken.map((f) => f.id), scopeId);
+  leaveBy(
+    run,
+    taken.map((f) => f.id),
+    scopeId,
+  );
 }
 
 type Choice = { ok: true; flows: SequenceFlow[] } | { ok: false; kind: 'expression' | 'noOutgoingFlow'; error: string };
 
 /** Exclusive: the first flow (diagram order) whose condition holds; inclusive: all of them; else the default. */
-function chooseFlows(run: Run, inst: ElementInstance, flows: SequenceFlow[], defaultFlowId: string | undefined, firstOnly: boolean): Choice {
+function chooseFlows(
+  run: Run,
+  inst: ElementInstance,
+  flows: SequenceFlow[],
+  defaultFlowId: string | undefined,
+  firstOnly: boolean,
+): Choice {
   const vars = visibleVariables(run, inst.id);
   const chosen: SequenceFlow[] = [];
   let defaultFlow: SequenceFlow | undefined;
@@ -103,5 +114,9 @@ function chooseFlows(run: Run, inst: ElementInstance, flows: SequenceFlow[], def
   }
   if (chosen.length > 0) return { ok: true, flows: chosen };
   if (defaultFlow) return { ok: true, flows: [defaultFlow] };
-  return { ok: false, kind: 'noOutgoingFlow', error: `no condition of gateway "${inst.elementId}" is true and it has no default flow` };
+  return {
+    ok: false,
+    kind: 'noOutgoingFlow',
+    error: `no condition of gateway "${inst.elementId}" is true and it has no default flow`,
+  };
 }

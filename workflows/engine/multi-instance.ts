@@ -13,7 +13,8 @@ import { propagateVariables, visibleVariables } from './variables';
 
 function specOf(run: Run, body: ElementInstance): MultiInstanceSpec {
   const node = nodeOf(run, body.elementId);
-  if (!('multiInstance' in node) || !node.multiInstance) throw new Error(`"${body.elementId}" is not a multi-instance activity`);
+  if (!('multiInstance' in node) || !node.multiInstance)
+    throw new Error(`"${body.elementId}" is not a multi-instance activity`);
   return node.multiInstance;
 }
 
@@ -21,9 +22,16 @@ export function runMultiInstanceBody(run: Run, body: ElementInstance): void {
   const spec = specOf(run, body);
   if (!subscribeBoundaries(run, body)) return;
   const collection = evaluateExpression(spec.inputCollection, visibleVariables(run, body.id));
-  if (!collection.ok) return raiseIncident(run, body, 'expression', `input collection: ${collection.error}`, 'activate');
+  if (!collection.ok)
+    return raiseIncident(run, body, 'expression', `input collection: ${collection.error}`, 'activate');
   if (!Array.isArray(collection.value)) {
-    return raiseIncident(run, body, 'expression', `the input collection should be a list, got ${JSON.stringify(collection.value)}`, 'activate');
+    return raiseIncident(
+      run,
+      body,
+      'expression',
+      `the input collection should be a list, got ${JSON.stringify(collection.value)}`,
+      'activate',
+    );
   }
   const items = collection.value as unknown[];
   body.multiInstance = { items, nextIndex: 0, completed: 0, outputs: items.map(() => null) };
@@ -80,7 +88,8 @@ export function checkBody(run: Run, body: ElementInstance): void {
 function completeBody(run: Run, body: ElementInstance): void {
   const spec = specOf(run, body);
   const node = nodeOf(run, body.elementId);
-  if (spec.outputCollection) propagateVariables(run, body.parentId, { [spec.outputCollection]: [...body.multiInstance!.outputs] });
+  if (spec.outputCollection)
+    propagateVariables(run, body.parentId, { [spec.outputCollection]: [...body.multiInstance!.outputs] });
   const scopeId = body.parentId!;
   endInstance(run, body, 'completed');
   leaveBy(run, node.outgoing, scopeId);

@@ -8,8 +8,7 @@ import type { ElementInstance, EngineCommand, EngineState, Incident, IncidentKin
 
 /** Queued work, run in order once the current action has finished (never re-entrantly). */
 export type AgendaItem =
-  | { kind: 'flow'; flowId: string; scopeId: string }
-  | { kind: 'trigger'; waitId: string; variables: Variables };
+  { kind: 'flow'; flowId: string; scopeId: string } | { kind: 'trigger'; waitId: string; variables: Variables };
 
 export interface Run {
   readonly graph: CompiledGraph;
@@ -49,8 +48,23 @@ export function parentOf(run: Run, inst: ElementInstance): ElementInstance | und
   return inst.parentId === null ? undefined : run.state.instances[inst.parentId];
 }
 
-export function createInstance(run: Run, elementId: string, kind: ElementInstance['kind'], parentId: string | null, variables: Variables = {}): ElementInstance {
-  const inst: ElementInstance = { id: newId(run, 'ei'), elementId, kind, parentId, startedAt: run.now, state: 'active', variables, childIds: [] };
+export function createInstance(
+  run: Run,
+  elementId: string,
+  kind: ElementInstance['kind'],
+  parentId: string | null,
+  variables: Variables = {},
+): ElementInstance {
+  const inst: ElementInstance = {
+    id: newId(run, 'ei'),
+    elementId,
+    kind,
+    parentId,
+    startedAt: run.now,
+    state: 'active',
+    variables,
+    childIds: [],
+  };
   run.state.instances[inst.id] = inst;
   if (parentId !== null) run.state.instances[parentId].childIds.push(inst.id);
   return inst;
@@ -99,7 +113,14 @@ function resolveIncidentsOf(run: Run, instanceId: string): void {
 
 function appendLog(run: Run, inst: ElementInstance, state: 'completed' | 'terminated'): void {
   const log = run.state.log;
-  log.push({ elementInstanceId: inst.id, elementId: inst.elementId, parentId: inst.parentId, startedAt: inst.startedAt, endedAt: run.now, state });
+  log.push({
+    elementInstanceId: inst.id,
+    elementId: inst.elementId,
+    parentId: inst.parentId,
+    startedAt: inst.startedAt,
+    endedAt: run.now,
+    state,
+  });
   if (log.length > MAX_LOG_ENTRIES) {
     const drop = log.length - MAX_LOG_ENTRIES;
     log.splice(0, drop);
@@ -135,8 +156,22 @@ export function terminateChildren(run: Run, inst: ElementInstance, except?: stri
   delete inst.joins;
 }
 
-export function raiseIncident(run: Run, inst: ElementInstance, kind: IncidentKind, message: string, resume: Incident['resume']): void {
-  const incident: Incident = { id: newId(run, 'incident'), kind, elementId: inst.elementId, elementInstanceId: inst.id, message, createdAt: run.now, resume };
+export function raiseIncident(
+  run: Run,
+  inst: ElementInstance,
+  kind: IncidentKind,
+  message: string,
+  resume: Incident['resume'],
+): void {
+  const incident: Incident = {
+    id: newId(run, 'incident'),
+    kind,
+    elementId: inst.elementId,
+    elementInstanceId: inst.id,
+    message,
+    createdAt: run.now,
+    resume,
+  };
   inst.state = 'incident';
   run.state.incidents[incident.id] = incident;
   run.commands.push({ type: 'incidentOpened', incident });

@@ -3,20 +3,57 @@
  * boundary, event sub-process, event-based gateway), and errors and escalations thrown up
  * the scopes to the nearest boundary event or event sub-process that catches them.
  */
-import { type BoundaryEventNode, type EventSubProcessNode, type EventTrigger, type MessageRef, type StartEventNode, type TimerDefinition, evaluateExpression, addIsoDuration, resolveTimer } from '../../bpmn/runtime';
+import {
+  type BoundaryEventNode,
+  type EventSubProcessNode,
+  type EventTrigger,
+  type MessageRef,
+  type StartEventNode,
+  type TimerDefinition,
+  evaluateExpression,
+  addIsoDuration,
+  resolveTimer,
+} from '../../bpmn/runtime';
 import { activateNode, startScope } from './behaviour';
 import { completeElement, endWholeInstance } from './completion';
-import { addWait, cancelWaitsOf, createInstance, endInstance, newId, nodeOf, parentOf, raiseIncident, terminateChildren, terminateInstance, type Run } from './run';
+import {
+  addWait,
+  cancelWaitsOf,
+  createInstance,
+  endInstance,
+  newId,
+  nodeOf,
+  parentOf,
+  raiseIncident,
+  terminateChildren,
+  terminateInstance,
+  type Run,
+} from './run';
 import type { ElementInstance, MessageWait, TimerWait, Variables, Wait } from './types';
 import { visibleVariables } from './variables';
 
 // ---------------------------------------------------------------- subscriptions
 
 /** Arms a timer owned by `ownerId`; returns a plain-words error when its value cannot be resolved. */
-export function armTimer(run: Run, ownerId: string, role: Wait['role'], nodeId: string, timer: TimerDefinition, mayRepeat: boolean): string | null {
+export function armTimer(
+  run: Run,
+  ownerId: string,
+  role: Wait['role'],
+  nodeId: string,
+  timer: TimerDefinition,
+  mayRepeat: boolean,
+): string | null {
   const schedule = resolveTimer(timer, visibleVariables(run, ownerId), run.now);
   if (!schedule.ok) return `timer of "${nodeId}": ${schedule.error}`;
-  const wait: TimerWait = { type: 'timer', id: newId(run, 'timer'), ownerId, role, nodeId, createdAt: run.now, fireAt: schedule.value.dueAt };
+  const wait: TimerWait = {
+    type: 'timer',
+    id: newId(run, 'timer'),
+    ownerId,
+    role,
+    nodeId,
+    createdAt: run.now,
+    fireAt: schedule.value.dueAt,
+  };
   const repeat = schedule.value.repeat;
   if (mayRepeat && repeat && (repeat.remainingAfterFirst === null || repeat.remainingAfterFirst > 0)) {
     wait.repeat = { interval: repeat.interval, remaining: repeat.remainingAfterFirst };
@@ -33,21 +70,40 @@ function correlationText(value: unknown): string | null {
 }
 
 /** Opens a message subscription; a matching buffered message is delivered once the current action ends. */
-export function subscribeMessage(run: Run, ownerId: string, role: Wait['role'], nodeId: string, ref: MessageRef): string | null {
+export function subscribeMessage(
+  run: Run,
+  ownerId: string,
+  role: Wait['role'],
+  nodeId: string,
+  ref: MessageRef,
+): string | null {
   const vars = visibleVariables(run, ownerId);
   const name = evaluateExpression(ref.name, vars);
   if (!name.ok) return `message name of "${nodeId}": ${name.error}`;
-  if (typeof name.value !== 'string' || name.value === '') return `the message name of "${nodeId}" should be text, got ${JSON.stringify(name.value)}`;
+  if (typeof name.value !== 'string' || name.value === '')
+    return `the message name of "${nodeId}" should be text, got ${JSON.stringify(name.value)}`;
   let correlationKey: string | null = null;
   if (ref.correlationKey) {
     const key = evaluateExpression(ref.correlationKey, vars);
     if (!key.ok) return `correlation key of "${nodeId}": ${key.error}`;
     correlationKey = correlationText(key.value);
-    if (correlationKey === null) return `the correlation key of "${nodeId}" should be text or a number, got ${JSON.stringify(key.value)}`;
+    if (correlationKey === null)
+      return `the correlation key of "${nodeId}" should be text or a number, got ${JSON.stringify(key.value)}`;
   }
-  const wait: MessageWait = { type: 'message', id: newId(run, 'msg'), ownerId, role, nodeId, createdAt: run.now, name: name.value, correlationKey };
+  const wait: MessageWait = {
+    type: 'message',
+    id: newId(run, 'msg'),
+    ownerId,
+    role,
+    nodeId,
+    createdAt: run.now,
+    name: name.value,
+    correlationKey,
+  };
   addWait(run, wait);
-  const buffered = run.state.bufferedMessages.findIndex((m) => m.name === wait.name && m.correlationKey === wait.correlationKey && m.expiresAt > run.now);
+  const buffered = run.state.bufferedMessages.findIndex(
+    (m) => m.name === wait.name && m.correlationKey === wait.correlationKey && m.expiresAt > run.now,
+  );
   if (buffered >= 0) {
     const [message] = run.state.bufferedMessages.splice(buffered, 1);
     run.agenda.push({ kind: 'trigger', waitId: wait.id, variables: message.variables });
@@ -86,8 +142,10 @@ function eventSubProcessStarts(run: Run, scopeId: string): StartEventNode[] {
 export function subscribeEventSubProcesses(run: Run, scopeInst: ElementInstance, scopeId: string): void {
   for (const start of eventSubProcessStarts(run, scopeId)) {
     let error: string | null = null;
-    if (start.trigger.type === 'timer') error = armTimer(run, scopeInst.id, 'eventSubProcess', start.id, start.trigger.timer, !start.interrupting);
-    else if (start.trigger.type === 'message') error = subscribeMessage(run, scopeInst.id, 'eventSubProcess', start.id, start.trigger.message);
+    if (start.trigger.type === 'timer')
+      error = armTimer(run, scopeInst.id, 'eventSubProcess', start.id, start.trigger.timer, !start.interrupting);
+    else if (start.trigger.type === 'message')
+      error = subscribeMessage(run, scopeInst.id, 'eventSubProcess', start.id, start.trigger.message);
     if (error) {
       cancelWaitsOf(run, scopeInst.id, (w) => w.role === 'eventSubProcess');
       raiseIncident(run, scopeInst, 'expression', error, 'subscribe');
@@ -154,8 +212,14 @@ function resubscribe(run: Run, wait: Wait): void {
   if (node.interrupting) return;
   if (wait.type === 'timer' && wait.repeat) {
     const { interval, remaining } = wait.repeat;
-    const next: TimerWait = { ...wait, id: newId(run, 'timer'), createdAt: run.now, fireAt: addIsoDuration(wait.fireAt, interval) };
-    if (remaining === null || remaining > 1) next.repeat = { interval, remaining: remaining === null ? null : remaining - 1 };
+    const next: TimerWait = {
+      ...wait,
+      id: newId(run, 'timer'),
+      createdAt: run.now,
+      fireAt: addIsoDuration(wait.fireAt, interval),
+    };
+    if (remaining === null || remaining > 1)
+      next.repeat = { interval, remaining: remaining === null ? null : remaining - 1 };
     else delete next.repeat;
     if (remaining === null || remaining > 0) {
       addWait(run, next);
@@ -173,11 +237,18 @@ function resubscribe(run: Run, wait: Wait): void {
  * variables of the scope the boundary event sits in, unless the event has output mappings:
  * then only what they map leaves the event.
  */
-export function triggerBoundary(run: Run, host: ElementInstance, boundaryId: string, variables: Variables, scopeVariables?: Variables): void {
+export function triggerBoundary(
+  run: Run,
+  host: ElementInstance,
+  boundaryId: string,
+  variables: Variables,
+  scopeVariables?: Variables,
+): void {
   const boundary = nodeOf(run, boundaryId) as BoundaryEventNode;
   const scopeId = host.parentId!;
   if (boundary.interrupting) terminateInstance(run, host);
-  if (scopeVariables && boundary.outputs.length === 0) Object.assign(run.state.instances[scopeId].variables, scopeVariables);
+  if (scopeVariables && boundary.outputs.length === 0)
+    Object.assign(run.state.instances[scopeId].variables, scopeVariables);
   activateNode(run, boundary.id, scopeId, { variables });
 }
 
@@ -186,7 +257,13 @@ export function triggerBoundary(run: Run, host: ElementInstance, boundaryId: str
  * the scope. `scopeVariables` become local variables of the event sub-process instance (unless
  * its start event has output mappings, which then decide).
  */
-export function triggerEventSubProcess(run: Run, scopeInst: ElementInstance, startId: string, variables: Variables, scopeVariables?: Variables): void {
+export function triggerEventSubProcess(
+  run: Run,
+  scopeInst: ElementInstance,
+  startId: string,
+  variables: Variables,
+  scopeVariables?: Variables,
+): void {
   if (scopeInst.interrupted) return;
   const start = nodeOf(run, startId) as StartEventNode;
   const esp = nodeOf(run, start.scopeId) as EventSubProcessNode;
@@ -195,7 +272,13 @@ export function triggerEventSubProcess(run: Run, scopeInst: ElementInstance, sta
     terminateChildren(run, scopeInst);
     cancelWaitsOf(run, scopeInst.id, (w) => w.role === 'eventSubProcess');
   }
-  const espInst = createInstance(run, esp.id, 'node', scopeInst.id, scopeVariables && start.outputs.length === 0 ? { ...scopeVariables } : {});
+  const espInst = createInstance(
+    run,
+    esp.id,
+    'node',
+    scopeInst.id,
+    scopeVariables && start.outputs.length === 0 ? { ...scopeVariables } : {},
+  );
   startScope(run, espInst, esp.scopeRef, start.id, { variables });
 }
 
@@ -228,20 +311,35 @@ function catchingStart(run: Run, inst: ElementInstance, type: Catchable, code: s
   return pick(eventSubProcessStarts(run, scopeId), type, code);
 }
 
-function catchingBoundary(run: Run, inst: ElementInstance, type: Catchable, code: string): BoundaryEventNode | undefined {
+function catchingBoundary(
+  run: Run,
+  inst: ElementInstance,
+  type: Catchable,
+  code: string,
+): BoundaryEventNode | undefined {
   if (inst.kind === 'process') return undefined;
   // Instances inside a multi-instance body: the body carries the boundary events.
   if (inst.kind === 'node' && parentOf(run, inst)?.kind === 'multiInstanceBody') return undefined;
   const node = nodeOf(run, inst.elementId);
   if (!('boundaryEventIds' in node)) return undefined;
-  return pick(node.boundaryEventIds.map((id) => nodeOf(run, id) as BoundaryEventNode), type, code);
+  return pick(
+    node.boundaryEventIds.map((id) => nodeOf(run, id) as BoundaryEventNode),
+    type,
+    code,
+  );
 }
 
 /**
  * Walks out from `from` to the nearest catcher; returns false when nothing catches. `payload`
  * is set in the catching event's scope and passed to its output mappings.
  */
-function propagate(run: Run, from: ElementInstance | undefined, type: Catchable, code: string, payload?: Variables): boolean {
+function propagate(
+  run: Run,
+  from: ElementInstance | undefined,
+  type: Catchable,
+  code: string,
+  payload?: Variables,
+): boolean {
   let cur = from;
   while (cur) {
     const start = catchingStart(run, cur, type, code);
@@ -264,7 +362,13 @@ function propagate(run: Run, from: ElementInstance | undefined, type: Catchable,
  * with it. The catch event's scope gets the error's `variables` plus `errorCode` and
  * `errorMessage` (as Camunda's errorCodeVariable / errorMessageVariable would name them).
  */
-export function throwError(run: Run, from: ElementInstance | undefined, code: string, message: string, variables?: Variables): void {
+export function throwError(
+  run: Run,
+  from: ElementInstance | undefined,
+  code: string,
+  message: string,
+  variables?: Variables,
+): void {
   const payload: Variables = { ...(variables ?? {}), errorCode: code, errorMessage: message };
   if (!propagate(run, from, 'error', code, payload)) endWholeInstance(run, { type: 'fail', errorCode: code, message });
 }

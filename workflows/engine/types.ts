@@ -179,7 +179,13 @@ export type EngineEvent =
   | { type: 'jobFailed'; jobId: string; message: string; bpmnError?: BpmnErrorThrown }
   | { type: 'timerFired'; timerId: string }
   /** `bufferForMs`: keep the message this long if nothing waits for it yet (default: not kept). */
-  | { type: 'messageReceived'; name: string; correlationKey?: string | null; variables?: Variables; bufferForMs?: number }
+  | {
+      type: 'messageReceived';
+      name: string;
+      correlationKey?: string | null;
+      variables?: Variables;
+      bufferForMs?: number;
+    }
   | { type: 'userTaskCompleted'; taskId: string; outcome?: string; data?: Variables; actor?: string }
   | { type: 'childCompleted'; callId: string; variables?: Variables }
   | { type: 'childFailed'; callId: string; message: string; bpmnError?: BpmnErrorThrown }
@@ -208,13 +214,30 @@ export interface UserTaskCommandSpec {
 
 export type EngineCommand =
   /** `local`: run as a local activity (the graph's ActivityRef.local, fixed at deploy time). */
-  | { type: 'runJob'; jobId: string; elementId: string; elementInstanceId: string; activityType: string; input: Variables; headers: Record<string, string>; retries?: number; local?: true }
+  | {
+      type: 'runJob';
+      jobId: string;
+      elementId: string;
+      elementInstanceId: string;
+      activityType: string;
+      input: Variables;
+      headers: Record<string, string>;
+      retries?: number;
+      local?: true;
+    }
   | { type: 'cancelJob'; jobId: string }
   | { type: 'startTimer'; timerId: string; fireAt: number }
   | { type: 'cancelTimer'; timerId: string }
   | ({ type: 'openUserTask' } & UserTaskCommandSpec)
   | { type: 'cancelUserTask'; taskId: string }
-  | { type: 'startChild'; callId: string; elementId: string; processId: string; version: CalledVersion; variables: Variables }
+  | {
+      type: 'startChild';
+      callId: string;
+      elementId: string;
+      processId: string;
+      version: CalledVersion;
+      variables: Variables;
+    }
   | { type: 'cancelChild'; callId: string }
   | { type: 'publishMessage'; name: string; correlationKey: string | null; variables: Variables }
   | { type: 'incidentOpened'; incident: Incident }

@@ -34,8 +34,11 @@ function fieldProblem(field: FormField, value: unknown): string | null {
       return !options || options.includes(value) ? null : `${name} should be one of ${options.join(', ')}`;
     case 'checklist':
     case 'taglist':
-      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return `${name} should be a list of values`;
-      return !options || value.every((v) => options.includes(v as string)) ? null : `${name} may only hold ${options.join(', ')}`;
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+        return `${name} should be a list of values`;
+      return !options || value.every((v) => options.includes(v as string))
+        ? null
+        : `${name} may only hold ${options.join(', ')}`;
   }
 }
 
@@ -44,7 +47,8 @@ export function userTaskCompletionProblems(state: EngineState, taskId: string, d
   if (state.status !== 'running') return [`the process instance is ${state.status}`];
   const wait = state.waits[taskId];
   if (!wait || wait.type !== 'userTask') return [`user task ${taskId} is not open in this process instance`];
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return ['the task data should be an object of field values'];
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    return ['the task data should be an object of field values'];
   const values = data as Record<string, unknown>;
   const problems: string[] = [];
   for (const field of wait.form?.fields ?? []) {

@@ -59,7 +59,9 @@ export function instanceView(state: EngineState): InstanceView {
     variables: root ? root.variables : (state.result ?? {}),
     incidents: Object.values(state.incidents),
     openUserTasks: Object.values(state.waits).flatMap((w) =>
-      w.type === 'userTask' ? [{ taskId: w.id, elementId: w.nodeId, elementInstanceId: w.ownerId, name: w.name, createdAt: w.createdAt }] : [],
+      w.type === 'userTask'
+        ? [{ taskId: w.id, elementId: w.nodeId, elementInstanceId: w.ownerId, name: w.name, createdAt: w.createdAt }]
+        : [],
     ),
     ...(state.failure ? { failure: state.failure } : {}),
   };

@@ -21,7 +21,13 @@ export const BIRMINGHAM = 1;
 export const COVENTRY = 2;
 export const DUDLEY = 3;
 
-export const TEST_AUTH: AuthConfig = { sessionIdleMinutes: 30, sessionMaxHours: 12, cookieSecure: 'auto', loginMaxFailures: 5, loginWindowMinutes: 15 };
+export const TEST_AUTH: AuthConfig = {
+  sessionIdleMinutes: 30,
+  sessionMaxHours: 12,
+  cookieSecure: 'auto',
+  loginMaxFailures: 5,
+  loginWindowMinutes: 15,
+};
 
 export interface CaseWorkHarness {
   database: Database;
@@ -69,7 +75,11 @@ export async function makeStaff(
   });
 }
 
-export async function makeTeam(db: Db, localityId: number | null, kind: 'records' | 'health_visiting' | 'immunisation' | 'safeguarding' = 'health_visiting'): Promise<string> {
+export async function makeTeam(
+  db: Db,
+  localityId: number | null,
+  kind: 'records' | 'health_visiting' | 'immunisation' | 'safeguarding' = 'health_visiting',
+): Promise<string> {
   const code = `team-${unique()}`;
   await createTeam(db, { code, name: `Team ${code}`, kind, localityId });
   return code;
@@ -120,7 +130,8 @@ export interface SignedIn {
 export async function signIn(app: Express, user: StaffPrincipal): Promise<SignedIn> {
   const agent = request.agent(app);
   const res = await agent.post('/api/auth/login').send({ username: user.username, password: PASSWORD });
-  if (res.status !== 200) throw new Error(`sign-in of ${user.username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`sign-in of ${user.username} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { agent, csrf: res.body.csrfToken, user };
 }
 

@@ -18,9 +18,15 @@ export class TestOidcProvider {
   private server: Server | undefined;
   private readonly privateKey: KeyObject;
   private readonly jwk: object;
-  private readonly codes = new Map<string, { nonce: string; challenge: string; redirectUri: string; subject: string; email?: string }>();
+  private readonly codes = new Map<
+    string,
+    { nonce: string; challenge: string; redirectUri: string; subject: string; email?: string }
+  >();
 
-  constructor(readonly clientId: string, readonly clientSecret: string) {
+  constructor(
+    readonly clientId: string,
+    readonly clientSecret: string,
+  ) {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKey = privateKey;
     this.jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', use: 'sig', alg: 'RS256' };
@@ -30,19 +36,36 @@ export class TestOidcProvider {
     const app = express();
     app.use(express.urlencoded({ extended: false }));
     app.get('/.well-known/openid-configuration', (_req, res) => {
-      res.json({ issuer: this.issuer, authorization_endpoint: `${this.issuer}/authorize`, token_endpoint: `${this.issuer}/token`, jwks_uri: `${this.issuer}/jwks` });
+      res.json({
+        issuer: this.issuer,
+        authorization_endpoint: `${this.issuer}/authorize`,
+        token_endpoint: `${this.issuer}/token`,
+        jwks_uri: `${this.issuer}/jwks`,
+      });
     });
     app.get('/jwks', (_req, res) => {
       res.json({ keys: [this.jwk] });
     });
     app.get('/authorize', (req, res) => {
       const q = req.query as Record<string, string>;
-      if (q.client_id !== this.clientId || q.response_type !== 'code' || q.code_challenge_method !== 'S256' || !q.nonce || !q.state) {
+      if (
+        q.client_id !== this.clientId ||
+        q.response_type !== 'code' ||
+        q.code_challenge_method !== 'S256' ||
+        !q.nonce ||
+        !q.state
+      ) {
         res.status(400).send('bad authorization request');
         return;
       }
       const code = randomBytes(16).toString('hex');
-      this.codes.set(code, { nonce: q.nonce, challenge: q.code_challenge, redirectUri: q.redirect_uri, subject: this.nextSubject, email: this.nextEmail });
+      this.codes.set(code, {
+        nonce: q.nonce,
+        challenge: q.code_challenge,
+        redirectUri: q.redirect_uri,
+        subject: this.nextSubject,
+        email: this.nextEmail,
+      });
       const back = new URL(q.redirect_uri);
       back.searchParams.set('code', code);
       back.searchParams.set('state', q.state);
@@ -50,15 +73,33 @@ export class TestOidcProvider {
       res.redirect(302, back.toString());
     });
     app.post('/token', (req, res) => {
-      const [id, secret] = Buffer.from((req.get('authorization') ?? '').replace(/^Basic /, ''), 'base64').toString().split(':').map(decodeURIComponent);
+      const [id, secret] = Buffer.from((req.get('authorization') ?? '').replace(/^Basic /, ''), 'base64')
+        .toString()
+        .split(':')
+        .map(decodeURIComponent);
       const grant = this.codes.get(req.body.code);
       this.codes.delete(req.body.code);
-      const verifierMatches = grant && createHash('sha256').update(req.body.code_verifier ?? '').digest('base64url') === grant.challenge;
-      if (id !== this.clientId || secret !== this.clientSecret) return void res.status(401).json({ error: 'invalid_client' });
-      if (!grant || !verifierMatches || req.body.redirect_uri !== grant.redirectUri || req.body.grant_type !== 'authorization_code') {
+      const verifierMatches =
+        grant &&
+        createHash('sha256')
+          .update(req.body.code_verifier ?? '')
+          .digest('base64url') === grant.challenge;
+      if (id !== this.clientId || secret !== this.clientSecret)
+        return void res.status(401).json({ error: 'invalid_client' });
+      if (
+        !grant ||
+        !verifierMatches ||
+        req.body.redirect_uri !== grant.redirectUri ||
+        req.body.grant_type !== 'authorization_code'
+      ) {
         return void res.status(400).json({ error: 'invalid_grant' });
       }
-      res.json({ access_token: 'at', token_type: 'Bearer', expires_in: 300, id_token: this.idToken(grant.subject, grant.nonce, grant.email) });
+      res.json({
+        access_token: 'at',
+        token_type: 'Bearer',
+        expires_in: 300,
+        id_token: this.idToken(grant.subject, grant.nonce, grant.email),
+      });
     });
     return new Promise((resolve) => {
       this.server = app.listen(0, '127.0.0.1', () => {

@@ -26,10 +26,17 @@ export interface ProcessApi {
 /** Teams (candidate groups) the diagrams of these tests name. */
 export const TEST_TEAMS = ['health-visitors', 'coventry-records'];
 
-export async function startProcessApi(activities: ActivityImplementations, options: { requireClosedHistory?: boolean } = {}): Promise<ProcessApi> {
-  const t = await startEngineTestEnv(activities, [], { dbPrefix: 'api_proc', requireClosedHistory: options.requireClosedHistory ?? true });
+export async function startProcessApi(
+  activities: ActivityImplementations,
+  options: { requireClosedHistory?: boolean } = {},
+): Promise<ProcessApi> {
+  const t = await startEngineTestEnv(activities, [], {
+    dbPrefix: 'api_proc',
+    requireClosedHistory: options.requireClosedHistory ?? true,
+  });
   const db: Db = { sequelize: t.db.sequelize };
-  for (const code of TEST_TEAMS) await createTeam(db, { code, name: `Team ${code}`, kind: 'health_visiting', localityId: null });
+  for (const code of TEST_TEAMS)
+    await createTeam(db, { code, name: `Team ${code}`, kind: 'health_visiting', localityId: null });
   const deps: CaseWorkDependencies = {
     db,
     auth: TEST_AUTH,
@@ -72,10 +79,19 @@ export const incidentDiagram = (processId: string) =>
     <bpmn:endEvent id="End" name="Placed" />`,
   );
 
-export const post = (s: SignedIn, path: string, body?: object) => s.agent.post(path).set('X-CSRF-Token', s.csrf).send(body ?? {});
+export const post = (s: SignedIn, path: string, body?: object) =>
+  s.agent
+    .post(path)
+    .set('X-CSRF-Token', s.csrf)
+    .send(body ?? {});
 
 /** Polls `read` until `done` holds (workflow tasks and mirror writes run asynchronously). */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {

@@ -14,7 +14,11 @@ const { probe } = proxySinks<ProbeSinks>();
 export async function feelProbe(variables: Record<string, unknown>): Promise<Record<string, unknown>> {
   const due = evaluateFeel('dateOfBirth + duration("P56D")', variables);
   const condition = evaluateCondition('count(gaps) > 1 and urgent', variables);
-  const timer = resolveTimer({ kind: 'duration', value: { type: 'feel', expression: 'duration("P2D")' } }, variables, Date.parse('2026-01-01T00:00:00Z'));
+  const timer = resolveTimer(
+    { kind: 'duration', value: { type: 'feel', expression: 'duration("P2D")' } },
+    variables,
+    Date.parse('2026-01-01T00:00:00Z'),
+  );
   const now = evaluateFeel('now()', {});
   const result = { due, condition, timer, nowIsString: now.ok && typeof now.value === 'string' };
   probe.report(result);

@@ -10,17 +10,25 @@ export function readFixture(...parts: string[]): string {
 }
 
 export function fixtureFiles(folder: string): string[] {
-  return readdirSync(join(FIXTURES, folder)).filter((f) => f.endsWith('.bpmn')).sort();
+  return readdirSync(join(FIXTURES, folder))
+    .filter((f) => f.endsWith('.bpmn'))
+    .sort();
 }
 
 /** Element ids an invalid fixture declares it must be reported for: `<!-- expect: A, B -->`. */
 export function expectedIds(xml: string): string[] {
   const m = /<!-- expect: ([^>]*) -->/.exec(xml);
   if (!m) throw new Error('invalid fixture without an <!-- expect: ... --> comment');
-  return m[1].split(',').map((s) => s.trim()).filter(Boolean).sort();
+  return m[1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .sort();
 }
 
-export const VISIT_FORM = { components: [{ type: 'textfield', key: 'outcome', label: 'Outcome', validate: { required: true } }] };
+export const VISIT_FORM = {
+  components: [{ type: 'textfield', key: 'outcome', label: 'Outcome', validate: { required: true } }],
+};
 
 /** The installation the fixtures are written against. */
 export const CONTEXT: CompileContext = {

@@ -1,7 +1,10 @@
 import * as wf from '@temporalio/workflow';
 import type * as activities from '../activities';
 
-const acts = wf.proxyActivities<typeof activities>({ startToCloseTimeout: '10s', retry: { initialInterval: '50ms', maximumAttempts: 5 } });
+const acts = wf.proxyActivities<typeof activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '50ms', maximumAttempts: 5 },
+});
 
 export const increment = wf.defineSignal<[number]>('increment');
 export const finish = wf.defineSignal('finish');

@@ -1,7 +1,10 @@
 import * as wf from '@temporalio/workflow';
 import type * as activities from '../activities';
 
-const acts = wf.proxyActivities<typeof activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '100ms', maximumInterval: '1s' } });
+const acts = wf.proxyActivities<typeof activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '100ms', maximumInterval: '1s' },
+});
 
 export const go = wf.defineSignal<[string]>('go');
 export const bump = wf.defineUpdate<number, [number]>('bump');

@@ -55,7 +55,10 @@ async function createEnv(opts: ConformanceEnvOptions): Promise<TestWorkflowEnvir
   if (!opts.searchAttributes && !opts.namespace) return createTestTemporalEnv({ timeSkipping: opts.timeSkipping });
   const address = process.env.TEMPORAL_ADDRESS;
   if (address) {
-    const env = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+    const env = await TestWorkflowEnvironment.createFromExistingServer({
+      address,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    });
     if (opts.namespace) await registerNamespace(env, opts.namespace);
     if (opts.searchAttributes) await registerSearchAttributes(env, opts.searchAttributes);
     return env;
@@ -77,7 +80,10 @@ function isAlreadyExists(err: unknown): boolean {
 
 async function registerNamespace(env: TestWorkflowEnvironment, namespace: string): Promise<void> {
   try {
-    await env.connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    await env.connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
   }
@@ -86,7 +92,10 @@ async function registerNamespace(env: TestWorkflowEnvironment, namespace: string
   await eventually(async () => void (await client.workflow.count()), { timeoutMs: 30_000 });
 }
 
-async function registerSearchAttributes(env: TestWorkflowEnvironment, keys: SearchAttributeKey<SearchAttributeType>[]): Promise<void> {
+async function registerSearchAttributes(
+  env: TestWorkflowEnvironment,
+  keys: SearchAttributeKey<SearchAttributeType>[],
+): Promise<void> {
   const indexed: Record<string, temporal.api.enums.v1.IndexedValueType> = {
     KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
     TEXT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
@@ -98,7 +107,10 @@ async function registerSearchAttributes(env: TestWorkflowEnvironment, keys: Sear
   };
   const searchAttributes = Object.fromEntries(keys.map((k) => [k.name, indexed[k.type]]));
   try {
-    await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes,
+    });
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
   }
@@ -109,7 +121,12 @@ export function unique(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
 
-export type WorkerSetup = Partial<Pick<WorkerOptions, 'activities' | 'namespace' | 'workflowBundle' | 'maxCachedWorkflows' | 'stickyQueueScheduleToStartTimeout'>> & { taskQueue: string };
+export type WorkerSetup = Partial<
+  Pick<
+    WorkerOptions,
+    'activities' | 'namespace' | 'workflowBundle' | 'maxCachedWorkflows' | 'stickyQueueScheduleToStartTimeout'
+  >
+> & { taskQueue: string };
 
 /** Creates a worker for one task queue on the environment's connection. */
 export async function createWorker(env: TestWorkflowEnvironment, setup: WorkerSetup): Promise<Worker> {
@@ -125,7 +142,11 @@ export async function createWorker(env: TestWorkflowEnvironment, setup: WorkerSe
 const runningWorkers = new Set<Worker>();
 
 /** Runs `fn` while a worker polls `setup.taskQueue`, then shuts the worker down. */
-export async function withWorker<T>(env: TestWorkflowEnvironment, setup: WorkerSetup, fn: (worker: Worker) => Promise<T>): Promise<T> {
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  setup: WorkerSetup,
+  fn: (worker: Worker) => Promise<T>,
+): Promise<T> {
   const worker = await createWorker(env, setup);
   runningWorkers.add(worker);
   try {
@@ -144,7 +165,10 @@ export async function teardownEnv(env: TestWorkflowEnvironment | undefined): Pro
     if (worker.getState() === 'RUNNING') worker.shutdown();
   }
   const deadline = Date.now() + 10_000;
-  while ([...runningWorkers].some((w) => w.getState() !== 'STOPPED' && w.getState() !== 'FAILED') && Date.now() < deadline) {
+  while (
+    [...runningWorkers].some((w) => w.getState() !== 'STOPPED' && w.getState() !== 'FAILED') &&
+    Date.now() < deadline
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   runningWorkers.clear();
@@ -152,7 +176,10 @@ export async function teardownEnv(env: TestWorkflowEnvironment | undefined): Pro
 }
 
 /** Retries `check` until it stops throwing; visibility on a real server is eventually consistent. */
-export async function eventually<T>(check: () => Promise<T>, { timeoutMs = 15_000, intervalMs = 100 } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T>,
+  { timeoutMs = 15_000, intervalMs = 100 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

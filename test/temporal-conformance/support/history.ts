@@ -41,7 +41,10 @@ export class ExecutionLog {
   }
 
   /** Replays every closed history; returns how many replayed and the failures ("id/run: error"). */
-  async replayClosed(client: Client, bundle: NonNullable<WorkerOptions['workflowBundle']>): Promise<{ replayed: number; failures: string[] }> {
+  async replayClosed(
+    client: Client,
+    bundle: NonNullable<WorkerOptions['workflowBundle']>,
+  ): Promise<{ replayed: number; failures: string[] }> {
     const histories: { workflowId: string; history: temporal.api.history.v1.IHistory }[] = [];
     const seen = new Set<string>();
     for (const { workflowId, runId } of this.runs) {
@@ -56,7 +59,10 @@ export class ExecutionLog {
     }
     const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: bundle, replayName: 'conformance-replay' }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: bundle, replayName: 'conformance-replay' },
+      histories,
+    )) {
       replayed++;
       if (result.error) failures.push(`${result.workflowId}/${result.runId}: ${result.error.message}`);
     }
@@ -70,7 +76,10 @@ export async function waitForEvent(handle: WorkflowHandle, type: string, count =
   for (;;) {
     const found = (await eventsOfType(handle, type)).length;
     if (found >= count) return;
-    if (Date.now() > deadline) throw new Error(`${handle.workflowId}: expected ${count} ${type} event(s) within ${timeoutMs} ms, found ${found}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${handle.workflowId}: expected ${count} ${type} event(s) within ${timeoutMs} ms, found ${found}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

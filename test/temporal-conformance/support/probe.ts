@@ -32,7 +32,10 @@ export class ActivityProbe {
   async waitFor(event: string, timeoutMs = 20_000): Promise<void> {
     if (this.seen.has(event)) return;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for "${event}"`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out after ${timeoutMs} ms waiting for "${event}"`)),
+        timeoutMs,
+      );
       const list = this.waiters.get(event) ?? [];
       list.push(() => {
         clearTimeout(timer);

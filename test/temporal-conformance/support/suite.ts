@@ -2,7 +2,14 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { workflowBundle } from './bundle';
-import { startConformanceEnv, teardownEnv, unique, withWorker, type ConformanceEnvOptions, type WorkerSetup } from './env';
+import {
+  startConformanceEnv,
+  teardownEnv,
+  unique,
+  withWorker,
+  type ConformanceEnvOptions,
+  type WorkerSetup,
+} from './env';
 import { ExecutionLog } from './history';
 import { ActivityProbe } from './probe';
 
@@ -34,13 +41,18 @@ export class ConformanceFile {
   }
 
   /** Runs `fn` while a worker with the conformance activities polls a fresh task queue. */
-  readonly onQueue = <T>(fn: (taskQueue: string) => Promise<T>, setup: Omit<WorkerSetup, 'taskQueue' | 'activities'> = {}): Promise<T> => {
+  readonly onQueue = <T>(
+    fn: (taskQueue: string) => Promise<T>,
+    setup: Omit<WorkerSetup, 'taskQueue' | 'activities'> = {},
+  ): Promise<T> => {
     const taskQueue = unique(this.queuePrefix);
     return withWorker(this.env, { ...setup, taskQueue, activities: createActivities(this.probe) }, () => fn(taskQueue));
   };
 
   /** Replays every closed execution the file logged, with the suite's workflow code unless told otherwise. */
-  async replayLogged(bundle?: NonNullable<WorkerOptions['workflowBundle']>): Promise<{ replayed: number; failures: string[] }> {
+  async replayLogged(
+    bundle?: NonNullable<WorkerOptions['workflowBundle']>,
+  ): Promise<{ replayed: number; failures: string[] }> {
     return this.log.replayClosed(this.env.client, bundle ?? (await workflowBundle()));
   }
 }

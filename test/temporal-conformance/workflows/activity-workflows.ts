@@ -1,11 +1,25 @@
-import { ActivityCancellationType, CancellationScope, condition, defineQuery, defineSignal, isCancellation, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  condition,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { ConformanceActivities } from '../activities';
 
 type ActivityName = keyof ConformanceActivities;
 
 /** Runs one activity with the options the test chose; failures propagate and fail the workflow. */
-export async function callActivity(activity: ActivityName, args: unknown[], options: ActivityOptions): Promise<unknown> {
+export async function callActivity(
+  activity: ActivityName,
+  args: unknown[],
+  options: ActivityOptions,
+): Promise<unknown> {
   const activities = proxyActivities<Record<string, (...a: unknown[]) => Promise<unknown>>>(options);
   return await activities[activity](...args);
 }

@@ -32,13 +32,23 @@ export async function parentRunsChild(value: string): Promise<string> {
 }
 
 /** Runs a failing child and reports the failure chain it saw. */
-export async function parentCatchesChildFailure(): Promise<{ failure: string; cause: string; type: string | undefined; message: string }> {
+export async function parentCatchesChildFailure(): Promise<{
+  failure: string;
+  cause: string;
+  type: string | undefined;
+  message: string;
+}> {
   try {
     await executeChild(childFails, { args: ['child gave up'], workflowId: `${workflowInfo().workflowId}-child` });
     return { failure: 'none', cause: 'none', type: undefined, message: '' };
   } catch (err) {
     if (err instanceof ChildWorkflowFailure && err.cause instanceof ApplicationFailure) {
-      return { failure: err.name, cause: err.cause.name, type: err.cause.type ?? undefined, message: err.cause.message };
+      return {
+        failure: err.name,
+        cause: err.cause.name,
+        type: err.cause.type ?? undefined,
+        message: err.cause.message,
+      };
     }
     throw err;
   }

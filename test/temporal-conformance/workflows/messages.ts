@@ -1,4 +1,13 @@
-import { ApplicationFailure, allHandlersFinished, condition, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { ConformanceActivities } from '../activities';
 
 export const addSignal = defineSignal<[string]>('add');
@@ -23,7 +32,10 @@ export async function collectSignals(expected: number): Promise<string[]> {
  * `finish` ends the workflow with the list.
  */
 export async function shoppingList(): Promise<string[]> {
-  const { blockUntilReleased } = proxyActivities<ConformanceActivities>({ startToCloseTimeout: '60s', heartbeatTimeout: '5s' });
+  const { blockUntilReleased } = proxyActivities<ConformanceActivities>({
+    startToCloseTimeout: '60s',
+    heartbeatTimeout: '5s',
+  });
   const items: string[] = [];
   let finished = false;
   setHandler(addSignal, (item) => void items.push(item));
@@ -33,7 +45,12 @@ export async function shoppingList(): Promise<string[]> {
   setHandler(
     addItemUpdate,
     (item) => {
-      if (item === 'boom') throw ApplicationFailure.create({ message: 'the handler refused boom', type: 'UpdateBoom', nonRetryable: true });
+      if (item === 'boom')
+        throw ApplicationFailure.create({
+          message: 'the handler refused boom',
+          type: 'UpdateBoom',
+          nonRetryable: true,
+        });
       items.push(item);
       return items.length;
     },
