@@ -1,6 +1,6 @@
 import { EventType, anyTypeName, temporal, type P } from '../proto';
 import type { Tx } from './execution';
-import { notFound } from '../errors';
+import { invalidArgument, notFound } from '../errors';
 import { durationMs } from '../time';
 import { STICKY_DEFAULT_MS } from './workflow-task';
 import type { Engine } from './engine';
@@ -12,6 +12,9 @@ import { handleProtocolMessage, hasUndeliveredUpdates } from './updates';
 import { startAttempt } from './activities';
 
 const UNHANDLED_COMMAND = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
+/** The message a real server answers with (the cause's name); SDK core matches it exactly to drop its cached run. */
+const UNHANDLED_COMMAND_MESSAGE = 'UnhandledCommand';
+const REJECTED = Symbol('task failed: UnhandledCommand');
 
 /** RespondWorkflowTaskCompleted: the task's commands and messages are applied atomically in one transaction. */
 export async function respondWorkflowTaskCompleted(
@@ -19,7 +22,7 @@ export async function respondWorkflowTaskCompleted(
   r: P<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest>,
   token: TaskToken,
 ): Promise<P<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedResponse>> {
-  return engine.mutate(token, (tx) => {
+  const outcome = await engine.mutate(token, (tx) => {
     const s = tx.exec.state;
     const wft = s.wft;
     if (
@@ -34,9 +37,14 @@ export async function respondWorkflowTaskCompleted(
     const commands = r.commands ?? [];
     const identity = r.identity ?? '';
     // New events arrived while the worker was deciding: it must see them before closing the run.
+    // The failure is committed, then the worker is told (below), so that it drops its cached run.
     if (s.buffered.length && commands.some((c) => TERMINAL_COMMANDS.has(c.commandType ?? 0))) {
-      failWorkflowTaskInTx(tx, { cause: UNHANDLED_COMMAND, identity });
-      return {};
+      failWorkflowTaskInTx(tx, {
+        cause: UNHANDLED_COMMAND,
+        identity,
+        failure: { message: UNHANDLED_COMMAND_MESSAGE, serverFailureInfo: { nonRetryable: false } },
+      });
+      return REJECTED;
     }
     // The worker must forget the discarded task: tell it where history really ends.
     if (rollBackRejectedUpdateTask(tx, commands, r.messages ?? [], identity))
@@ -71,6 +79,10 @@ export async function respondWorkflowTaskCompleted(
       .map((a) => startAttempt(tx, a, identity));
     return activityTasks.length ? { activityTasks } : {};
   });
+  // Answered as a real server answers: a worker told "success" would keep a cached run that
+  // completed without the new events (a signal would be lost), replaying it from the stale cache.
+  if (outcome === REJECTED) throw invalidArgument(UNHANDLED_COMMAND_MESSAGE);
+  return outcome;
 }
 
 /**

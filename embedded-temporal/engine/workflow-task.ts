@@ -168,10 +168,10 @@ export function failWorkflowTaskInTx(
       },
     });
   }
-  const attempt = wft.attempt + 1;
   s.wft = undefined;
   s.stickyQueue = undefined;
-  flushBuffered(tx);
+  // New events make the next task a fresh one (attempt 1), as a real server schedules it.
+  const attempt = flushBuffered(tx) > 0 ? 1 : wft.attempt + 1;
   const ev = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
     workflowTaskScheduledEventAttributes: {
       taskQueue: taskQueue(s.taskQueue),

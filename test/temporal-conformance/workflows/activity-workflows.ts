@@ -8,6 +8,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
 } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { ConformanceActivities } from '../activities';
@@ -62,3 +63,17 @@ export async function signalsDuringLocalActivity(key: string, expected: number):
 
 export const burstSignal = defineSignal<[string]>('burst');
 export const receivedQuery = defineQuery<number>('received');
+
+/**
+ * Finishes in a workflow task that is kept in flight by a local activity: a signal sent meanwhile
+ * must still be seen (the server refuses the completing task, the worker replays with the signal).
+ * Returns the `burst` signals it saw.
+ */
+export async function completeWhileSignalled(key: string, holdMs: number): Promise<string[]> {
+  const { slowLocal } = proxyLocalActivities<ConformanceActivities>({ startToCloseTimeout: '10s' });
+  const received: string[] = [];
+  setHandler(burstSignal, (value: string) => void received.push(value));
+  await sleep(10); // the first task is done: the run is cached on the worker
+  await slowLocal(key, holdMs);
+  return received;
+}
