@@ -6,15 +6,18 @@ import type { CaseWorkDependencies } from './case-work-deps';
 import { authenticate } from './middleware/authenticate';
 import { mountRoutes } from './routing';
 import { CASE_WORK_ROUTES } from './routes';
+import { uiRouter } from './ui/serve-ui';
 
 export interface AppDependencies {
   logger: Logger;
   health: Record<string, HealthCheck>;
   /** The case-work API (auth, children, tasks, concerns, audit); mounted when given. */
   caseWork?: CaseWorkDependencies;
+  /** The built web UI (ui/dist), served at `/` with client-side routes falling back to its index.html. */
+  ui?: { distDir: string };
 }
 
-/** Builds the express application: JSON API under /api, one error handler at the end. */
+/** Builds the express application: JSON API under /api, the web UI at /, one error handler at the end. */
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -26,6 +29,7 @@ export function createApp(deps: AppDependencies): Express {
     app.use('/api', mountRoutes(CASE_WORK_ROUTES, deps.caseWork));
   }
   app.use('/api', notFoundHandler);
+  if (deps.ui) app.use(uiRouter(deps.ui.distDir));
   app.use(errorHandler(deps.logger));
   return app;
 }

@@ -36,7 +36,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       .status(problem.status)
       .type(PROBLEM_JSON)
       .json({
-        type: 'about:blank',
+        ...problem.problem.extensions,
+        type: problem.problem.type ?? 'about:blank',
         title: problem.title,
         status: problem.status,
         detail: problem.detail,

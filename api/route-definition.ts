@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Access } from './access/policy';
 import type { RequestContext } from './request-context';
 import type { RouteInput, RouteSchemas } from './validation';
@@ -26,6 +27,11 @@ export interface RouteDefinition<S extends RouteSchemas = RouteSchemas> {
   schemas: S;
   /** Successful response statuses with a description, for the OpenAPI document. */
   responses: Record<number, string>;
+  /**
+   * JSON bodies of successful responses, by status, for the OpenAPI document. Under test
+   * (NODE_ENV=test) every response is checked against its schema, so the document cannot drift.
+   */
+  responseSchemas?: Partial<Record<number, z.ZodType>>;
   handler(input: RouteInput<S>, ctx: RequestContext): Promise<Reply>;
 }
 

@@ -4,7 +4,7 @@ import { ApiError } from './api-error';
 import { roleMay } from './access/policy';
 import type { CaseWorkDependencies } from './case-work-deps';
 import { ACCESS_REASON_HEADER, type RequestContext, type SessionLocals } from './request-context';
-import type { RouteDefinition } from './route-definition';
+import type { Reply, RouteDefinition } from './route-definition';
 import { parseInput } from './validation';
 
 export const CSRF_HEADER = 'x-csrf-token';
@@ -52,6 +52,21 @@ function guard(route: RouteDefinition, req: Request, session: SessionLocals | nu
   }
 }
 
+const CHECK_RESPONSES = process.env.NODE_ENV === 'test';
+
+/** Under test: a response that does not match its declared schema is a bug in the route or its documentation. */
+function checkResponse(route: RouteDefinition, reply: Reply): void {
+  const schema = route.responseSchemas?.[reply.status];
+  if (!schema || reply.redirect || reply.contentType) return;
+  const result = schema.safeParse(JSON.parse(JSON.stringify(reply.body ?? null)));
+  if (!result.success) {
+    throw new Error(
+      `${route.method.toUpperCase()} ${route.path} answered ${reply.status} with a body that does not match its response schema: ` +
+        result.error.issues.map((i) => `${i.path.join('.') || '(body)'} ${i.message}`).join('; '),
+    );
+  }
+}
+
 /** Mounts declared routes on a router: guard, validate, run, reply. */
 export function mountRoutes(routes: readonly RouteDefinition[], deps: CaseWorkDependencies): Router {
   const router = Router();
@@ -70,6 +85,7 @@ export function mountRoutes(routes: readonly RouteDefinition[], deps: CaseWorkDe
         now: deps.now ?? (() => new Date()),
       };
       const reply = await route.handler(input, ctx);
+      if (CHECK_RESPONSES) checkResponse(route, reply);
       res.setHeader('Cache-Control', 'no-store');
       if (reply.redirect) res.redirect(reply.status, reply.redirect);
       else if (reply.contentType)

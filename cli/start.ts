@@ -2,6 +2,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../core/config';
 import { createLogger } from '../core/logger';
 import { DEMO_PASSWORD, startSystem } from '../system/start-system';
+import { ensureUiBuilt } from '../system/ui-build';
 
 /** `npm start`: the whole system on one machine, stopped cleanly by Ctrl-C. */
 async function main(): Promise<void> {
@@ -19,11 +20,16 @@ async function main(): Promise<void> {
   // Our own Ctrl-C handler stops things in order (API, worker, Temporal, PostgreSQL); the SDK's
   // default handler would shut the worker down behind its back.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+  // The web UI is built here when ui/ changed since the last build (a fresh clone: always); ~2 s.
+  await ensureUiBuilt((line) => logger.info(line)).catch((error: unknown) =>
+    logger.error({ err: error }, 'the web UI could not be built: the API runs, the UI pages say it is not built'),
+  );
   const system = await startSystem(config, logger);
   process.stdout.write(
     [
       '',
       'CHIS Flow is running.',
+      `  Web UI:   ${system.webUrl}`,
       `  API:      ${system.apiUrl}   (health: ${system.apiUrl}/health)`,
       `  Temporal: ${system.temporalAddress}`,
       ...(system.embeddedSmtpPort !== undefined

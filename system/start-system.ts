@@ -22,8 +22,11 @@ import { startInboundEventRelay } from '../api/routes/events-publish';
 import { startMailFor, startOutboxRelay } from '../mail';
 import { listen } from './http-server';
 import { ShutdownStack } from './shutdown-stack';
+import { UI_DIST } from './ui-build';
 
 export interface RunningSystem {
+  /** The web UI (served from ui/dist by the same HTTP server). */
+  webUrl: string;
   apiUrl: string;
   temporalAddress: string;
   databaseUrl: string;
@@ -129,6 +132,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         engine: { client, taskQueue: config.temporal.taskQueue },
         localMailbox: mail.embeddedSmtpPort !== undefined,
       },
+      ui: { distDir: UI_DIST },
       health: {
         database: () => probe(async () => void (await db.sequelize.query('SELECT 1'))),
         temporal: () =>
@@ -149,6 +153,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     stack.push('HTTP server', () => http.stop());
 
     return {
+      webUrl: `http://${config.host}:${http.port}/`,
       apiUrl: `http://${config.host}:${http.port}/api`,
       temporalAddress,
       databaseUrl: postgres.url,

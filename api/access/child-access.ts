@@ -1,10 +1,10 @@
 import { insertBreakGlassAlert } from '../../db/repositories/alerts';
 import { findChildByNhsNumber, type ChildDetails, type ChildSummary } from '../../db/repositories/children';
 import { inTransaction } from '../../db/repositories/sql';
-import { ApiError } from '../api-error';
+import { ApiError, PROBLEM_TYPES } from '../api-error';
 import { audit } from '../audit/audit-builder';
 import { ACCESS_REASON_HEADER, me, type RequestContext } from '../request-context';
-import { ACCESS_REASON_MIN } from '../routing';
+import { ACCESS_REASON_MAX, ACCESS_REASON_MIN } from '../routing';
 
 /** Legitimate relationship: the child's responsible locality is one of the caller's. */
 export function hasRelationship(ctx: RequestContext, child: Pick<ChildSummary, 'localityId'>): boolean {
@@ -15,6 +15,10 @@ export function reasonNeeded(): ApiError {
   return ApiError.forbidden(
     `This child is outside your localities: state why you need the record in the ${ACCESS_REASON_HEADER} header ` +
       `(at least ${ACCESS_REASON_MIN} characters). The access will be audited and the safeguarding leads of the child's locality alerted.`,
+    {
+      type: PROBLEM_TYPES.accessReasonRequired,
+      extensions: { minReasonLength: ACCESS_REASON_MIN, maxReasonLength: ACCESS_REASON_MAX },
+    },
   );
 }
 

@@ -10,8 +10,8 @@ type JsonSchema = {
   [k: string]: unknown;
 };
 
-const toSchema = (schema: z.ZodType): JsonSchema => {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+const toSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema => {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   delete json.$schema;
   return json;
 };
@@ -72,7 +72,12 @@ export function openApiDocument(routes: readonly RouteDefinition[]) {
     const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
     const roles = rolesFor(route.access);
     const responses: Record<string, unknown> = {};
-    for (const [status, description] of Object.entries(route.responses)) responses[status] = { description };
+    for (const [status, description] of Object.entries(route.responses)) {
+      const body = route.responseSchemas?.[Number(status)];
+      responses[status] = body
+        ? { description, content: { 'application/json': { schema: toSchema(body, 'output') } } }
+        : { description };
+    }
     responses['400'] = problem('Invalid input; `errors` names each field');
     if (route.access !== 'public') {
       responses['401'] = problem('Not signed in');

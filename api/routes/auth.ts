@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { deleteSession, recentLoginFailures, recordLoginAttempt } from '../../db/repositories/sessions';
+import { listLocalities } from '../../db/repositories/localities';
+import type { Db } from '../../db/repositories/sql';
 import { findActivePrincipalByUsername, findLoginAccount, type StaffPrincipal } from '../../db/repositories/staff';
-import { ApiError } from '../api-error';
+import { ApiError, PROBLEM_TYPES } from '../api-error';
 import { audit } from '../audit/audit-builder';
 import { verifyPassword } from '../auth/passwords';
 import { startSession } from '../auth/start-session';
 import { clearSessionCookie } from '../auth/session-cookie';
 import { me, type RequestContext } from '../request-context';
 import { defineRoute, noContent, ok } from '../route-definition';
+import { signedInSchema } from './response-schemas';
 
 const GENERIC_FAILURE = 'The username or password is not correct';
 
@@ -21,11 +24,23 @@ export function principalView(p: StaffPrincipal) {
   };
 }
 
+/** The signed-in member of staff with their localities' codes and names (the UI's queue tabs and filters use them). */
+async function signedInView(db: Db, p: StaffPrincipal, csrfToken: string, sessionIdleMinutes: number) {
+  const localities = (await listLocalities(db))
+    .filter((l) => p.localityIds.includes(l.id))
+    .map((l) => ({ id: l.id, code: l.code, name: l.name }));
+  return { user: { ...principalView(p), localities }, csrfToken, sessionIdleMinutes };
+}
+
+export const OIDC_BUTTON_LABEL = 'Sign in with NHS Care Identity';
+
 const tooManyAttempts = (retryAfterSeconds: number) =>
   new ApiError(
     429,
     'Too Many Requests',
     `Too many failed sign-ins: try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`,
+    [],
+    { type: PROBLEM_TYPES.tooManySignIns, extensions: { retryAfterSeconds } },
   );
 
 async function login(ctx: RequestContext, username: string, password: string) {
@@ -48,7 +63,7 @@ async function login(ctx: RequestContext, username: string, password: string) {
   }
   const principal = (await findActivePrincipalByUsername(ctx.deps.db, username))!;
   const csrfToken = await startSession(ctx, principal, 'password');
-  return { user: principalView(principal), csrfToken };
+  return signedInView(ctx.deps.db, principal, csrfToken, ctx.deps.auth.sessionIdleMinutes);
 }
 
 export const authRoutes = [
@@ -62,6 +77,7 @@ export const authRoutes = [
       body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict(),
     },
     responses: { 200: 'Signed in: the session cookie is set; send csrfToken back in X-CSRF-Token on every change' },
+    responseSchemas: { 200: signedInSchema },
     handler: async ({ body }, ctx) => ok(await login(ctx, body.username.toLowerCase(), body.password)),
   }),
   defineRoute({
@@ -87,6 +103,31 @@ export const authRoutes = [
     access: 'signedIn',
     schemas: {},
     responses: { 200: 'The signed-in member of staff and the CSRF token of the session' },
-    handler: async (_input, ctx) => ok({ user: principalView(me(ctx)), csrfToken: ctx.session!.csrfToken }),
+    responseSchemas: { 200: signedInSchema },
+    handler: async (_input, ctx) =>
+      ok(await signedInView(ctx.deps.db, me(ctx), ctx.session!.csrfToken, ctx.deps.auth.sessionIdleMinutes)),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/auth/options',
+    tag: 'auth',
+    summary: 'How to sign in',
+    access: 'public',
+    schemas: {},
+    responses: { 200: 'Whether NHS Care Identity (OpenID Connect) sign-in is configured, and the idle timeout' },
+    responseSchemas: {
+      200: z.object({
+        oidc: z.object({
+          enabled: z.boolean().meta({ description: 'GET /auth/oidc/login starts a sign-in' }),
+          label: z.string(),
+        }),
+        sessionIdleMinutes: z.number().int(),
+      }),
+    },
+    handler: async (_input, ctx) =>
+      ok({
+        oidc: { enabled: ctx.deps.auth.oidc !== undefined, label: OIDC_BUTTON_LABEL },
+        sessionIdleMinutes: ctx.deps.auth.sessionIdleMinutes,
+      }),
   }),
 ];

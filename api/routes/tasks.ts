@@ -1,7 +1,7 @@
 import { inTransaction } from '../../db/repositories/sql';
 import { findActivePrincipalByUsername } from '../../db/repositories/staff';
 import { assignTask, claimTask, findTask, unclaimTask, type HumanTask } from '../../db/repositories/tasks';
-import { ApiError } from '../api-error';
+import { ApiError, PROBLEM_TYPES } from '../api-error';
 import { audit } from '../audit/audit-builder';
 import { me, type RequestContext } from '../request-context';
 import { defineRoute, ok } from '../route-definition';
@@ -20,15 +20,26 @@ async function loadTask(ctx: RequestContext, id: string): Promise<HumanTask> {
   return task;
 }
 
+/** A 409 about a task, typed so that a client can tell "someone got there first" from other problems. */
+function taskConflict(detail: string, now: HumanTask): ApiError {
+  return ApiError.conflict(detail, {
+    type: PROBLEM_TYPES.taskConflict,
+    extensions: { currentStatus: now.status, currentAssignee: now.assignee, currentVersion: now.rowVersion },
+  });
+}
+
 /** Why a conditional update matched no row, from the task as it is now. */
 async function conflict(ctx: RequestContext, id: string, expectedVersion: number | undefined): Promise<ApiError> {
   const now = await findTask(ctx.deps.db, id);
   if (!now) return ApiError.notFound(`No task has id ${id}`);
-  if (expectedVersion !== undefined && now.rowVersion !== expectedVersion) {
-    return ApiError.conflict(`The task changed since version ${expectedVersion} (now ${now.rowVersion}): reload it`);
+  if (now.status === 'claimed' && now.assignee !== me(ctx).username) {
+    return taskConflict(`The task is already claimed by ${now.assignee}`, now);
   }
-  if (now.status === 'claimed') return ApiError.conflict(`The task is already claimed by ${now.assignee}`);
-  return ApiError.conflict(`The task is ${now.status}`);
+  if (expectedVersion !== undefined && now.rowVersion !== expectedVersion) {
+    return taskConflict(`The task changed since version ${expectedVersion} (now ${now.rowVersion}): reload it`, now);
+  }
+  if (now.status === 'claimed') return taskConflict(`The task is already claimed by ${now.assignee}`, now);
+  return taskConflict(`The task is ${now.status}`, now);
 }
 
 const auditTask = (
@@ -142,13 +153,15 @@ export const taskRoutes = [
     handler: async ({ params, body }, ctx) => {
       const task = await loadTask(ctx, params.id);
       if (task.status !== 'claimed')
-        throw ApiError.conflict(
+        throw taskConflict(
           task.status === 'open' ? 'Claim the task before completing it' : `The task is ${task.status}`,
+          task,
         );
-      if (task.assignee !== me(ctx).username) throw ApiError.conflict(`The task is claimed by ${task.assignee}`);
+      if (task.assignee !== me(ctx).username) throw taskConflict(`The task is claimed by ${task.assignee}`, task);
       if (body.expectedVersion !== undefined && body.expectedVersion !== task.rowVersion) {
-        throw ApiError.conflict(
+        throw taskConflict(
           `The task changed since version ${body.expectedVersion} (now ${task.rowVersion}): reload it`,
+          task,
         );
       }
       const problems = validateFormData(task.form, body.data);

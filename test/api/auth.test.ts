@@ -24,7 +24,13 @@ describe('authentication: local accounts, sessions, CSRF, rate limiting', () => 
     const agent = request.agent(h.app);
     const res = await agent.post('/api/auth/login').send({ username: user.username, password: PASSWORD });
     expect(res.status).toBe(200);
-    expect(res.body.user).toMatchObject({ username: user.username, role: 'caseworker', localityIds: [1] });
+    expect(res.body.user).toMatchObject({
+      username: user.username,
+      role: 'caseworker',
+      localityIds: [1],
+      localities: [{ id: 1, code: 'birmingham', name: 'Birmingham' }],
+    });
+    expect(res.body.sessionIdleMinutes).toBe(30);
     expect(res.body.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const cookie = res.headers['set-cookie'][0] as string;
     expect(cookie).toMatch(/^chis_session=[A-Za-z0-9_-]{43};/);
@@ -40,7 +46,16 @@ describe('authentication: local accounts, sessions, CSRF, rate limiting', () => 
 
     const me = await agent.get('/api/auth/me');
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ user: res.body.user, csrfToken: res.body.csrfToken });
+    expect(me.body).toEqual({ user: res.body.user, csrfToken: res.body.csrfToken, sessionIdleMinutes: 30 });
+  });
+
+  test('GET /auth/options tells a signed-out browser how to sign in', async () => {
+    const res = await request(h.app).get('/api/auth/options');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      oidc: { enabled: false, label: 'Sign in with NHS Care Identity' },
+      sessionIdleMinutes: 30,
+    });
   });
 
   test('signing in again replaces the session (a new id, the old one ends)', async () => {
@@ -101,6 +116,10 @@ describe('authentication: local accounts, sessions, CSRF, rate limiting', () => 
     expect(locked.status).toBe(429);
     expect(locked.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(locked.body).toMatchObject({
+      type: 'urn:chis-flow:problem:too-many-sign-in-attempts',
+      retryAfterSeconds: Number(locked.headers['retry-after']),
+    });
     expect(locked.headers['set-cookie']).toBeUndefined();
     // Another username from the same address is not affected.
     const other = await makeStaff(h.db, 'caseworker');

@@ -133,6 +133,12 @@ describe('children: search, record, timeline, legitimate relationship and break 
     expect(refused.status).toBe(403);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.body.detail).toMatch(/state why .* X-Access-Reason/i);
+    // A client tells "a reason is needed" from other refusals by the problem type, and learns the bounds.
+    expect(refused.body).toMatchObject({
+      type: 'urn:chis-flow:problem:access-reason-required',
+      minReasonLength: 10,
+      maxReasonLength: 500,
+    });
     expect(await auditRows(h.db, { childId: child.id })).toEqual([]);
 
     const short = await caseworker.agent.get(`/api/children/${child.nhsNumber}`).set('X-Access-Reason', 'because');

@@ -94,12 +94,18 @@ describe('OpenID Connect sign-in (authorization code + PKCE) against a local pro
     expect(otherBrowser.body.detail).toMatch(/not started in this browser/);
   });
 
+  test('the sign-in page is told to offer NHS Care Identity', async () => {
+    const res = await request(h.app).get('/api/auth/options');
+    expect(res.body.oidc).toEqual({ enabled: true, label: 'Sign in with NHS Care Identity' });
+  });
+
   test('when OIDC is not configured the routes say so', async () => {
     const plain = await startCaseWork('api_oidc_off');
     try {
       const res = await request(plain.app).get('/api/auth/oidc/login');
       expect(res.status).toBe(404);
       expect(res.body.detail).toMatch(/not configured/);
+      expect((await request(plain.app).get('/api/auth/options')).body.oidc.enabled).toBe(false);
     } finally {
       await plain.close();
     }

@@ -129,6 +129,11 @@ describe('task queues, claiming, assignment and completion', () => {
       const winner = results.find((r) => r.status === 200)!;
       const loser = results.find((r) => r.status === 409)!;
       expect(loser.body.detail).toBe(`The task is already claimed by ${winner.body.assignee}`);
+      expect(loser.body).toMatchObject({
+        type: 'urn:chis-flow:problem:task-conflict',
+        currentStatus: 'claimed',
+        currentAssignee: winner.body.assignee,
+      });
       expect((await findTask(h.db, task.id))!.assignee).toBe(winner.body.assignee);
       const claims = (await auditRows(h.db, {})).filter((e) => e.action === 'task.claim' && e.entityId === task.id);
       expect(claims).toHaveLength(1);

@@ -40,6 +40,7 @@ import type { ActivityImplementations } from '../../workers/engine-worker';
 import { withDiagram } from '../workflows/diagram';
 import { startEngineTestEnv, type EngineTestEnv } from '../workflows/support';
 import { TEST_AUTH } from '../api/support/case-work';
+import { UI_DIST } from '../../system/ui-build';
 
 export const DEFINITIONS_DIR = resolve(__dirname, '../../definitions');
 
@@ -57,6 +58,8 @@ export interface StackOptions {
   definitions?: string[];
   /** Extra activity implementations by type name (test doubles for types no helper has built yet). */
   extraActivities?: Record<string, (input: never) => Promise<unknown>>;
+  /** Serve the built web UI (ui/dist) at `/`, as `npm start` does (browser tests). */
+  ui?: boolean;
 }
 
 /** A signed-in API caller: the supertest agent keeps the session cookie; send `csrf` on writes. */
@@ -266,7 +269,7 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
       engine: { client, taskQueue: engine.taskQueue },
       now,
     };
-    const app = createApp({ logger, health: {}, caseWork });
+    const app = createApp({ logger, health: {}, caseWork, ...(options.ui ? { ui: { distDir: UI_DIST } } : {}) });
 
     const eventsPassword = randomBytes(12).toString('hex');
     await createEventsClient(db, eventsPassword);

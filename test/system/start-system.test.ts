@@ -62,6 +62,12 @@ describe('npm start on embedded defaults', () => {
         body: JSON.stringify({ username: 'cw.birmingham.hv', password: 'demo-password' }),
       });
       expect(login.status).toBe(200);
+      // The web UI is served at / (npm start built it if ui/ changed), client-side routes included.
+      const page = await fetch(apiUrl.replace(/\/api$/, '/my-work'));
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+      expect(await page.text()).toMatch(/<div id="app"><\/div>/);
+      expect(output()).toMatch(/Web UI:\s+http:\/\/\S+\//);
     } finally {
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGINT');

@@ -1,0 +1,87 @@
+/**
+ * Every screen, in one table: its path pattern, its title, who may open it, and its code,
+ * loaded only when first visited (so the first page loads the shell and one screen). Add a
+ * screen by adding a row here and, if it belongs in the header, a NAV entry.
+ */
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { Role } from '../api/types';
+
+export interface AppRoute {
+  path: string;
+  title: string;
+  component: LazyExoticComponent<ComponentType>;
+  /** Roles that may open it; absent: anyone signed in. */
+  roles?: readonly Role[];
+  /** Shown signed out (sign-in). */
+  public?: boolean;
+}
+
+const CASEWORK: readonly Role[] = ['caseworker', 'safeguarding_lead', 'service_manager'];
+const LEADS: readonly Role[] = ['safeguarding_lead'];
+const CONCERNS: readonly Role[] = ['caseworker', 'safeguarding_lead'];
+
+export const ROUTES: readonly AppRoute[] = [
+  { path: '/sign-in', title: 'Sign in', public: true, component: lazy(() => import('../pages/SignInPage')) },
+  { path: '/', title: 'Home', component: lazy(() => import('../pages/HomePage')) },
+  { path: '/my-work', title: 'My work', roles: CASEWORK, component: lazy(() => import('../pages/MyWorkPage')) },
+  { path: '/tasks/:id', title: 'Task', roles: CASEWORK, component: lazy(() => import('../pages/TaskPage')) },
+  {
+    path: '/children',
+    title: 'Find a child',
+    roles: CASEWORK,
+    component: lazy(() => import('../pages/FindChildPage')),
+  },
+  {
+    path: '/children/:nhsNumber',
+    title: 'Child record',
+    roles: CASEWORK,
+    component: lazy(() => import('../pages/ChildRecordPage')),
+  },
+  {
+    path: '/concerns',
+    title: 'Safeguarding concerns',
+    roles: CONCERNS,
+    component: lazy(() => import('../pages/ConcernsPage')),
+  },
+  {
+    path: '/concerns/:id',
+    title: 'Safeguarding concern',
+    roles: CONCERNS,
+    component: lazy(() => import('../pages/ConcernPage')),
+  },
+  {
+    path: '/safeguarding',
+    title: 'Safeguarding dashboard',
+    roles: LEADS,
+    component: lazy(() => import('../pages/SafeguardingPage')),
+  },
+  { path: '/alerts', title: 'Break-glass alerts', roles: LEADS, component: lazy(() => import('../pages/AlertsPage')) },
+  { path: '/team', title: 'Team workload', roles: LEADS, component: lazy(() => import('../pages/TeamPage')) },
+];
+
+export interface NavItem {
+  label: string;
+  to: string;
+  roles: readonly Role[];
+}
+
+/** The header navigation, in order; each person sees the items of their role. */
+export const NAV: readonly NavItem[] = [
+  { label: 'Safeguarding dashboard', to: '/safeguarding', roles: LEADS },
+  { label: 'My work', to: '/my-work', roles: CASEWORK },
+  { label: 'Find a child', to: '/children', roles: CASEWORK },
+  { label: 'Concerns', to: '/concerns', roles: CONCERNS },
+  { label: 'Break-glass alerts', to: '/alerts', roles: LEADS },
+  { label: 'Team workload', to: '/team', roles: LEADS },
+];
+
+export function navFor(role: Role): NavItem[] {
+  return NAV.filter((item) => item.roles.includes(role));
+}
+
+/** Where `/` takes each role: its first navigation item. */
+export function homeFor(role: Role): string | null {
+  return navFor(role)[0]?.to ?? null;
+}
+
+export const NOT_FOUND = lazy(() => import('../pages/NotFoundPage'));
