@@ -101,6 +101,7 @@ const SAMPLES: Record<string, SampleBuilder> = {
   'GET /auth/oidc/login': async () => ({ path: '/api/auth/oidc/login' }),
   'GET /auth/oidc/callback': async () => ({ path: '/api/auth/oidc/callback?code=c&state=s' }),
   'GET /auth/me': async () => ({ path: '/api/auth/me' }),
+  'GET /auth/options': async () => ({ path: '/api/auth/options' }),
   'GET /children': async (h, _c, l) => ({ path: `/api/children?nhsNumber=${await child(h, l)}` }),
   'GET /children/:nhsNumber': async (h, _c, l) => ({ path: `/api/children/${await child(h, l)}` }),
   'GET /children/:nhsNumber/timeline': async (h, _c, l) => ({ path: `/api/children/${await child(h, l)}/timeline` }),
