@@ -10,6 +10,8 @@ export interface ServerArgs {
   logFormat: 'json' | 'pretty';
   logLevel: string;
   searchAttributes: { name: string; type: string }[];
+  /** `--dynamic-config-value key=value` settings (the limits this server knows, see engine/limits.ts). */
+  dynamicConfig: string[];
   warnings: string[];
   /** Known dev-server flags this server does not need (logged at debug level). */
   ignored: string[];
@@ -19,7 +21,6 @@ const VALUE_FLAGS_IGNORED = new Set([
   '--ui-port',
   '--ui-ip',
   '--ui-public-path',
-  '--dynamic-config-value',
   '--config',
   '--http-port',
   '--metrics-port',
@@ -42,6 +43,7 @@ export function parseServerArgs(argv: string[]): ServerArgs {
     logFormat: 'json',
     logLevel: 'info',
     searchAttributes: [],
+    dynamicConfig: [],
     warnings: [],
     ignored: [],
   };
@@ -108,6 +110,9 @@ export function parseServerArgs(argv: string[]): ServerArgs {
       }
       case '--database-url':
         args.databaseUrl = value();
+        break;
+      case '--dynamic-config-value':
+        args.dynamicConfig.push(value());
         break;
       case '--headless':
         break;

@@ -53,6 +53,7 @@ export async function main(argv: string[], load: Loaders): Promise<void> {
     namespaces: args.namespaces,
     searchAttributes: Object.fromEntries(args.searchAttributes.map((s) => [s.name, s.type])),
     timeSkipping: testMode,
+    dynamicConfig: args.dynamicConfig,
     logger,
   });
   stopServer = async () => {

@@ -28,6 +28,12 @@ export const notFound = (what: string) =>
 export const invalidArgument = (what: string) => new ApiError(status.INVALID_ARGUMENT, what);
 export const failedPrecondition = (what: string) => new ApiError(status.FAILED_PRECONDITION, what);
 export const unavailable = (what: string) => new ApiError(status.UNAVAILABLE, what);
+/** serviceerror.WorkflowNotReady of a real server: FAILED_PRECONDITION with a WorkflowNotReadyFailure detail. */
+export const workflowNotReady = (what: string) =>
+  new ApiError(status.FAILED_PRECONDITION, what, [
+    'temporal.api.errordetails.v1.WorkflowNotReadyFailure',
+    temporal.api.errordetails.v1.WorkflowNotReadyFailure.encode({}).finish(),
+  ]);
 
 export function alreadyStarted(workflowId: string, runId: string, startRequestId: string): ApiError {
   const detail = temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure.encode({

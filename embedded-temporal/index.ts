@@ -9,6 +9,7 @@ import { workflowService } from './grpc/workflow-service';
 import { operatorService } from './grpc/operator-service';
 import { testService } from './grpc/test-service';
 import { attachment } from './grpc/handler';
+import { applyDynamicConfig, DEFAULT_LIMITS } from './engine/limits';
 import { PREDEFINED_CUSTOM_SEARCH_ATTRIBUTES, searchAttributeType } from './engine/system-search-attributes';
 
 export interface EmbeddedTemporalOptions {
@@ -23,6 +24,8 @@ export interface EmbeddedTemporalOptions {
   searchAttributes?: Record<string, string>;
   /** Serve the time-skipping TestService and skip time when idle. */
   timeSkipping?: boolean;
+  /** `key=value` limits as the dev server's --dynamic-config-value takes them (see engine/limits.ts). */
+  dynamicConfig?: string[];
   logger?: Logger;
 }
 
@@ -45,6 +48,16 @@ export async function startOnBoundServer(
   options: EmbeddedTemporalOptions,
 ): Promise<RunningTemporal> {
   const logger = options.logger ?? pino({ level: 'info' });
+  const limits = { ...DEFAULT_LIMITS };
+  let unknownSettings: string[];
+  try {
+    unknownSettings = applyDynamicConfig(limits, options.dynamicConfig ?? []);
+  } catch (err) {
+    bound.server.forceShutdown();
+    throw err;
+  }
+  if (unknownSettings.length)
+    logger.debug({ settings: unknownSettings }, 'ignoring dynamic config this server does not use');
   const store = new Store(options.databaseUrl);
   try {
     await store.init();
@@ -53,7 +66,7 @@ export async function startOnBoundServer(
     await store.close().catch(() => undefined);
     throw err;
   }
-  const engine = new Engine({ store, logger, timeSkipping: !!options.timeSkipping });
+  const engine = new Engine({ store, logger, timeSkipping: !!options.timeSkipping, limits });
   engine.onDeadline = processDeadlines;
   engine.runOutbox = (id, task) => {
     runOutboxTask(engine, id, task).catch((err: unknown) => {

@@ -31,7 +31,6 @@ export async function dispatchActivityTask(
   const ref = parseRunKey(task.key);
   try {
     return await engine.mutate(ref, (tx) => {
-      tx.save = false;
       const act = tx.exec.state.activities[String(task.scheduledEventId)];
       if (
         !tx.exec.running ||
@@ -39,8 +38,12 @@ export async function dispatchActivityTask(
         act.attempt !== task.attempt ||
         act.startedTime !== undefined ||
         act.retryAt !== undefined
-      )
+      ) {
+        tx.save = false;
         return undefined;
+      }
+      // Committed before the worker gets it (as a real server records it): after a restart the attempt
+      // is known to be running, so it is not offered twice and a cancellation waits for its worker.
       return startAttempt(tx, act, identity);
     });
   } catch (err) {

@@ -83,7 +83,8 @@ export function closeRunInTx(tx: Tx, kind: CloseKind, attrs: object): void {
 /** An in-flight task cannot complete once the run is force-closed: record it as failed first. */
 function forceCloseInFlightTask(tx: Tx): void {
   const wft = tx.exec.state.wft;
-  if (wft?.startedEventId !== undefined) {
+  // A transient attempt has no events in history to close (a real server writes nothing for it).
+  if (wft?.startedEventId !== undefined && !wft.transient) {
     appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
       workflowTaskFailedEventAttributes: {
         scheduledEventId: wft.scheduledEventId,

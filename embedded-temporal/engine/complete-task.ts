@@ -1,4 +1,4 @@
-import { EventType, anyTypeName, temporal, type P } from '../proto';
+import { EventType, anyTypeName, temporal, type P, type WithEncodedField } from '../proto';
 import type { Tx } from './execution';
 import { invalidArgument, notFound } from '../errors';
 import { durationMs } from '../time';
@@ -7,7 +7,14 @@ import type { Engine } from './engine';
 import type { TaskToken } from './task-token';
 import { appendEvent, flushBuffered } from './history';
 import { TERMINAL_COMMANDS, applyCommands } from './commands';
-import { afterWorkflowTaskClosed, failWorkflowTaskInTx, scheduleWorkflowTask } from './workflow-task';
+import {
+  afterWorkflowTaskClosed,
+  failWorkflowTaskInTx,
+  scheduleWorkflowTask,
+  startWorkflowTask,
+  writeTransientTaskEvents,
+} from './workflow-task';
+import { resolveQueryResults } from './queries';
 import { handleProtocolMessage, hasUndeliveredUpdates } from './updates';
 import { startAttempt } from './activities';
 
@@ -21,7 +28,7 @@ export async function respondWorkflowTaskCompleted(
   engine: Engine,
   r: P<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest>,
   token: TaskToken,
-): Promise<P<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedResponse>> {
+): Promise<CompletionResponse> {
   const outcome = await engine.mutate(token, (tx) => {
     const s = tx.exec.state;
     const wft = s.wft;
@@ -36,6 +43,7 @@ export async function respondWorkflowTaskCompleted(
     }
     const commands = r.commands ?? [];
     const identity = r.identity ?? '';
+    resolveQueryResults(tx.exec, r.queryResults);
     // New events arrived while the worker was deciding: it must see them before closing the run.
     // The failure is committed, then the worker is told (below), so that it drops its cached run.
     if (s.buffered.length && commands.some((c) => TERMINAL_COMMANDS.has(c.commandType ?? 0))) {
@@ -49,6 +57,7 @@ export async function respondWorkflowTaskCompleted(
     // The worker must forget the discarded task: tell it where history really ends.
     if (rollBackRejectedUpdateTask(tx, commands, r.messages ?? [], identity))
       return { resetHistoryEventId: s.lastCompletedStartedId };
+    writeTransientTaskEvents(tx);
     const completed = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, {
       workflowTaskCompletedEventAttributes: {
         scheduledEventId: wft.scheduledEventId,
@@ -69,20 +78,31 @@ export async function respondWorkflowTaskCompleted(
       s.stickyQueue = undefined;
     }
     applyCommands(tx, commands, r.messages ?? [], completed.eventId!, identity);
-    if (!tx.exec.running) return {};
+    if (!tx.exec.running) return {} as CompletionResponse;
     const hadBuffered = flushBuffered(tx) > 0;
-    if (hadBuffered || r.forceCreateNewWorkflowTask || hasUndeliveredUpdates(s)) scheduleWorkflowTask(tx);
+    // The worker asked for its next task in this response (saving a poll round trip): it is started here.
+    const returnNew = !!r.returnNewWorkflowTask;
+    if (hadBuffered || r.forceCreateNewWorkflowTask || hasUndeliveredUpdates(s))
+      scheduleWorkflowTask(tx, { enqueue: !returnNew });
     if (!s.wft) afterWorkflowTaskClosed(tx);
+    const workflowTask = returnNew && s.wft ? startWorkflowTask(tx, identity) : undefined;
     // Eager activities go straight back to this worker, saving a poll round trip.
     const activityTasks = (tx.eager ?? [])
       .filter((a) => s.activities[String(a.scheduledEventId)] === a)
       .map((a) => startAttempt(tx, a, identity));
-    return activityTasks.length ? { activityTasks } : {};
+    return { activityTasks: activityTasks.length ? activityTasks : undefined, workflowTask };
   });
   // Answered as a real server answers: a worker told "success" would keep a cached run that
   // completed without the new events (a signal would be lost), replaying it from the stale cache.
   if (outcome === REJECTED) throw invalidArgument(UNHANDLED_COMMAND_MESSAGE);
   return outcome;
+}
+
+/** What a completion answers: eager activity tasks and, when asked for, the next workflow task (already started). */
+export interface CompletionResponse {
+  activityTasks?: P<temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse>[];
+  resetHistoryEventId?: number;
+  workflowTask?: WithEncodedField;
 }
 
 /**

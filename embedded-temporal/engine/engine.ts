@@ -11,12 +11,14 @@ import { nextDeadline } from './next-deadline';
 import { encodeEvent } from '../proto';
 import { Namespaces } from './namespaces';
 import { TimeSkipping } from './time-skipping';
+import { DEFAULT_LIMITS, type ServerLimits } from './limits';
 
 export interface EngineOptions {
   store: Store;
   logger: Logger;
   /** Time-skipping test server mode: server time jumps ahead when nothing is running. */
   timeSkipping: boolean;
+  limits?: Partial<ServerLimits>;
 }
 
 const MAX_CACHED_CLOSED = 2000;
@@ -31,6 +33,7 @@ export class Engine {
   readonly locks = new KeyedLock();
   readonly namespaces: Namespaces;
   readonly timeSkipping: TimeSkipping;
+  readonly limits: ServerLimits;
   private readonly cache = new Map<string, Execution>();
   private readonly closedOrder = new Set<string>();
   private readonly currentRuns = new Map<string, string>();
@@ -46,6 +49,7 @@ export class Engine {
     this.logger = options.logger;
     this.namespaces = new Namespaces(this.store);
     this.timeSkipping = new TimeSkipping(this, options.timeSkipping);
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
   }
 
   get isStopped(): boolean {
@@ -180,13 +184,11 @@ export class Engine {
     const runs = [tx.exec, ...tx.alsoWrite];
     const writes = runs.map((e) => {
       const events = e.events.slice(e.persistedEvents);
-      return {
-        state: e.state,
-        expectedVersion: e.version,
-        events,
-        encodedEvents: events.map(encodeEvent),
-        firstEventId: e.persistedEvents + 1,
-      };
+      const encodedEvents = events.map(encodeEvent);
+      // The row and the history it covers are written together, so the size travels in the row.
+      if (encodedEvents.length)
+        e.state.historySizeBytes = encodedEvents.reduce((sum, b) => sum + b.length, e.state.historySizeBytes ?? 0);
+      return { state: e.state, expectedVersion: e.version, events, encodedEvents, firstEventId: e.persistedEvents + 1 };
     });
     let outboxIds: number[];
     try {

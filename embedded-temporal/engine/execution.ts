@@ -7,7 +7,11 @@ export interface PendingQuery {
   id: string;
   query: P<temporal.api.query.v1.IWorkflowQuery>;
   resolve(result: P<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest>): void;
-  dispatched: boolean;
+  /**
+   * 'buffered': waits for a workflow task and goes out with each one started until answered;
+   * 'queued': sent as a legacy query task (no workflow task was pending).
+   */
+  state: 'buffered' | 'queued';
 }
 
 export function runKey(ref: RunRef): string {
@@ -52,11 +56,11 @@ export class Execution {
     });
   }
 
-  /** A History message holding events [from, to) (0-based indexes). */
-  historyBytes(from: number, to: number): Buffer {
+  /** A History message holding events [from, to) (0-based indexes), then `extra` (encoded events not in history). */
+  historyBytes(from: number, to: number, extra: Uint8Array[] = []): Buffer {
     const encoded: Uint8Array[] = [];
     for (let i = from; i < to; i++) encoded.push(this.encodedEvent(i));
-    return historyBytes(encoded);
+    return historyBytes(extra.length ? encoded.concat(extra) : encoded);
   }
 
   get ref(): RunRef {

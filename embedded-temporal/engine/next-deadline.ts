@@ -1,5 +1,16 @@
 import type { ActivityState, ExecutionState } from './state';
 
+/** A real server lengthens a failing task's start-to-close timeout after the third attempt (5 s doubling, at most 10 min). */
+const RETRY_BACKOFF_MIN_ATTEMPTS = 3;
+const RETRY_INITIAL_MS = 5_000;
+const RETRY_MAX_MS = 10 * 60_000;
+
+/** Start-to-close timeout of a workflow task attempt. */
+export function workflowTaskTimeoutMs(defaultMs: number, attempt: number): number {
+  if (attempt <= RETRY_BACKOFF_MIN_ATTEMPTS) return defaultMs;
+  return defaultMs + Math.min(RETRY_INITIAL_MS * 2 ** (attempt - RETRY_BACKOFF_MIN_ATTEMPTS - 1), RETRY_MAX_MS);
+}
+
 /** Every time-driven transition of an activity, as [time, what]. */
 export function activityDeadlines(
   a: ActivityState,
@@ -25,7 +36,8 @@ export function nextDeadline(s: ExecutionState): number | undefined {
   };
   for (const t of Object.values(s.timers)) consider(t.fireAt);
   for (const a of Object.values(s.activities)) for (const [t] of activityDeadlines(a)) consider(t);
-  if (s.wft?.startedTime !== undefined) consider(s.wft.startedTime + s.workflowTaskTimeoutMs);
+  if (s.wft?.startedTime !== undefined)
+    consider(s.wft.startedTime + workflowTaskTimeoutMs(s.workflowTaskTimeoutMs, s.wft.attempt));
   consider(s.firstTaskAt);
   if (s.wft?.startedEventId === undefined) consider(s.wft?.stickyUntil);
   consider(s.runExpiresAt);

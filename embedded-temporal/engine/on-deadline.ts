@@ -4,7 +4,7 @@ import type { RunRef } from './outbox-task';
 import { appendExternalEvent } from './history';
 import { scheduleWorkflowTask, failWorkflowTaskInTx, unstickWorkflowTask } from './workflow-task';
 import { activityDeadline } from './activities';
-import { activityDeadlines } from './next-deadline';
+import { activityDeadlines, workflowTaskTimeoutMs } from './next-deadline';
 import { timeoutWorkflowInTx } from './close';
 
 /** Applies everything that has come due for one run, in one transaction. */
@@ -31,7 +31,10 @@ export async function processDeadlines(engine: Engine, ref: RunRef): Promise<voi
     }
     if (s.wft && s.wft.startedEventId === undefined && s.wft.stickyUntil !== undefined && s.wft.stickyUntil <= now)
       unstickWorkflowTask(tx);
-    if (s.wft?.startedTime !== undefined && s.wft.startedTime + s.workflowTaskTimeoutMs <= now) {
+    if (
+      s.wft?.startedTime !== undefined &&
+      s.wft.startedTime + workflowTaskTimeoutMs(s.workflowTaskTimeoutMs, s.wft.attempt) <= now
+    ) {
       failWorkflowTaskInTx(tx, 'timeout');
       changed = true;
     }

@@ -17,12 +17,12 @@ export async function recover(engine: Engine): Promise<{ runs: number; outbox: n
       s.stickyQueue = undefined; // the worker's sticky cache did not survive with our in-memory queues
       if (s.wft && s.wft.startedEventId === undefined && s.firstTaskAt === undefined) enqueueWorkflowTask(tx, true);
       for (const act of Object.values(s.activities)) {
+        // A started attempt stays with its worker (its completion, heartbeat or cancellation is still
+        // accepted); if that worker is gone too, its start-to-close or heartbeat timeout retries it.
         if (act.retryAt !== undefined) continue;
-        // Whoever held the attempt may be gone with the old process: offer it again. A completion
-        // from the original holder (same attempt) is still accepted, the later one is refused.
-        act.startedTime = undefined;
-        act.startedIdentity = undefined;
-        enqueueActivity(tx, act);
+        if (act.startedTime === undefined) enqueueActivity(tx, act);
+        // Heartbeats are not persisted: the worker gets a full heartbeat timeout from now to be heard.
+        else act.lastHeartbeatTime = Math.max(act.lastHeartbeatTime ?? 0, tx.now);
       }
     });
   }

@@ -49,6 +49,8 @@ export interface ExecutionState {
   /** Run that continued into this one / that this one continued into. */
   continuedFromRunId?: string;
   newRunId?: string;
+  /** Bytes of the persisted history (WorkflowTaskStarted's historySizeBytes, continue-as-new suggestion). */
+  historySizeBytes?: number;
   /** Last completion result or failure, for describe and for the close event (kept short). */
   completionEventId?: number;
   /** Pending queries have no durable state: they live only in memory (see Execution.queries). */
@@ -68,8 +70,14 @@ export interface WorkflowTaskState {
   stickyUntil?: number;
   /** Scheduled only to deliver an update: if the update is rejected the task leaves no trace in history. */
   speculative?: boolean;
-  /** True when scheduled only to deliver an update or query; still recorded in history here. */
-  requestId?: string;
+  /**
+   * A retry (attempt ≥ 2) of a failing task, as a real server keeps it: its scheduled and started
+   * events are shown to the worker but written only if it completes; its failures write nothing.
+   */
+  transient?: boolean;
+  /** The worker holding the task and the started event's request id (written late for a transient task). */
+  startedIdentity?: string;
+  startedRequestId?: string;
 }
 
 export interface ActivityState {

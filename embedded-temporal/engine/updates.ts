@@ -1,11 +1,12 @@
 import { EventType, anyTypeName, decodePlain, encodePlain, packAny, temporal, type P } from '../proto';
-import { notFound, alreadyCompleted, invalidArgument } from '../errors';
+import { notFound, alreadyCompleted, invalidArgument, workflowNotReady } from '../errors';
 import type { Tx } from './execution';
 import type { Engine } from './engine';
 import type { ExecutionState, UpdateState } from './state';
 import { appendEvent } from './history';
 import { scheduleWorkflowTask } from './workflow-task';
 import { waitFor } from './wait';
+import { FAILING_TASK_ATTEMPT } from './queries';
 
 const Stage = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
 const STAGE_NUM: Record<UpdateState['stage'], number> = {
@@ -16,8 +17,12 @@ const STAGE_NUM: Record<UpdateState['stage'], number> = {
 const UPDATE_WAIT_MS = 20_000;
 const CLOSED_BEFORE_ACCEPT = 'workflow execution already completed';
 
-/** Update requests to deliver in the task being dispatched (as protocol messages). */
-export function pendingUpdateMessages(tx: Tx): P<temporal.api.protocol.v1.IMessage>[] {
+/**
+ * Update requests to deliver in the task being started (as protocol messages). Each is sequenced
+ * after the last event before the task's started event, as a real server does: the worker applies
+ * it after everything recorded up to then (a signal that arrived before the task started included).
+ */
+export function pendingUpdateMessages(tx: Tx, startedEventId: number): P<temporal.api.protocol.v1.IMessage>[] {
   const s = tx.exec.state;
   const out: P<temporal.api.protocol.v1.IMessage>[] = [];
   for (const u of Object.values(s.updates)) {
@@ -26,7 +31,7 @@ export function pendingUpdateMessages(tx: Tx): P<temporal.api.protocol.v1.IMessa
     out.push({
       id: `${u.updateId}/request`,
       protocolInstanceId: u.updateId,
-      eventId: s.wft!.scheduledEventId,
+      eventId: startedEventId - 1,
       body: packAny('temporal.api.update.v1.Request', encodePlain(temporal.api.update.v1.Request, u.request)),
     });
   }
@@ -135,6 +140,9 @@ export async function updateWorkflow(
       return tx.exec;
     }
     if (!tx.exec.running) throw alreadyCompleted();
+    // A task that keeps failing would never deliver it: refused at once, as a real server does.
+    if ((s.wft?.attempt ?? 0) >= FAILING_TASK_ATTEMPT)
+      throw workflowNotReady('Unable to perform workflow execution update due to Workflow Task in failed state.');
     s.updates[updateId] = { updateId, request: r.request!, stage: 'admitted' };
     // A task scheduled just for the update stays in memory until it completes (see complete-task.ts).
     tx.save = false;

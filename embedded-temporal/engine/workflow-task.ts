@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { EventType, WithEncodedField, fieldNumber, temporal, type P } from '../proto';
+import { EventType, WithEncodedField, encodeEvent, fieldNumber, temporal, type HistoryEvent, type P } from '../proto';
 import { msToDuration, timestamp } from '../time';
 import { notFound } from '../errors';
 import type { Tx } from './execution';
 import type { Engine } from './engine';
 import type { QueuedTask } from './matching';
+import type { WorkflowTaskState } from './state';
 import { appendEvent, flushBuffered, taskQueue } from './history';
 import { encodeToken } from './task-token';
 import { pendingUpdateMessages } from './updates';
-import { dispatchQueuedQueries } from './queries';
+import { attachBufferedQueries, unblockBufferedQueries } from './queries';
 import { parseRunKey } from './execution';
+import { workflowTaskTimeoutMs } from './next-deadline';
 
 type PollResponse = P<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse>;
 const WFT_FAILED_CAUSE = temporal.api.enums.v1.WorkflowTaskFailedCause;
@@ -25,22 +27,40 @@ export function scheduleWorkflowTask(
 ): void {
   const s = tx.exec.state;
   if (s.wft || !tx.exec.running || s.firstTaskAt !== undefined) return;
-  const attempt = 1;
-  const ev = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
-    workflowTaskScheduledEventAttributes: {
-      taskQueue: taskQueue(s.taskQueue),
-      startToCloseTimeout: msToDuration(s.workflowTaskTimeoutMs),
-      attempt,
-    },
-  });
+  const ev = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, scheduledAttributes(tx, 1));
   s.wft = {
     scheduledEventId: ev.eventId!,
     scheduledTime: tx.now,
-    attempt,
+    attempt: 1,
     sticky: false,
     speculative: speculative || undefined,
   };
   if (enqueue) enqueueWorkflowTask(tx);
+}
+
+function scheduledAttributes(tx: Tx, attempt: number): Omit<HistoryEvent, 'eventId' | 'eventTime' | 'eventType'> {
+  const s = tx.exec.state;
+  return {
+    workflowTaskScheduledEventAttributes: {
+      taskQueue: taskQueue(s.taskQueue),
+      startToCloseTimeout: msToDuration(workflowTaskTimeoutMs(s.workflowTaskTimeoutMs, attempt)),
+      attempt,
+    },
+  };
+}
+
+/**
+ * Schedules the next attempt of a task that failed or timed out. Attempt 1 is an ordinary task;
+ * a later one is transient (see WorkflowTaskState.transient): nothing is written for it now.
+ */
+function scheduleRetry(tx: Tx, attempt: number): void {
+  const s = tx.exec.state;
+  if (attempt === 1) {
+    scheduleWorkflowTask(tx);
+    return;
+  }
+  s.wft = { scheduledEventId: s.nextEventId, scheduledTime: tx.now, attempt, sticky: false, transient: true };
+  enqueueWorkflowTask(tx);
 }
 
 export const STICKY_DEFAULT_MS = 5_000;
@@ -95,8 +115,7 @@ export async function dispatchWorkflowTask(
   try {
     return await engine.mutate(ref, (tx) => {
       tx.save = false;
-      const s = tx.exec.state;
-      const wft = s.wft;
+      const wft = tx.exec.state.wft;
       if (
         !tx.exec.running ||
         !wft ||
@@ -104,36 +123,7 @@ export async function dispatchWorkflowTask(
         wft.startedEventId !== undefined
       )
         return undefined;
-      const started = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, {
-        workflowTaskStartedEventAttributes: {
-          scheduledEventId: wft.scheduledEventId,
-          identity,
-          requestId: randomUUID(),
-          historySizeBytes: 0,
-        },
-      });
-      wft.startedEventId = started.eventId!;
-      wft.startedTime = tx.now;
-      wft.dispatch = randomUUID();
-      const messages = pendingUpdateMessages(tx);
-      const message: PollResponse = {
-        taskToken: encodeToken({
-          kind: 'workflow',
-          ...ref,
-          scheduledEventId: wft.scheduledEventId,
-          dispatch: wft.dispatch,
-        }),
-        workflowExecution: { workflowId: s.workflowId, runId: s.runId },
-        workflowType: { name: s.workflowType },
-        previousStartedEventId: s.lastCompletedStartedId,
-        startedEventId: started.eventId,
-        attempt: wft.attempt,
-        workflowExecutionTaskQueue: taskQueue(s.taskQueue),
-        scheduledTime: timestamp(wft.scheduledTime),
-        startedTime: timestamp(tx.now),
-        messages,
-      };
-      return new WithEncodedField(message, POLL_HISTORY_FIELD, tx.exec.historyBytes(0, tx.exec.events.length));
+      return startWorkflowTask(tx, identity);
     });
   } catch (err) {
     if ((err as { code?: unknown }).code === 5) return undefined;
@@ -141,7 +131,111 @@ export async function dispatchWorkflowTask(
   }
 }
 
-/** Closes the in-flight task as failed or timed out and schedules the next attempt. */
+/** Starts the scheduled task for `identity` (in memory) and builds the poll response that carries it. */
+export function startWorkflowTask(tx: Tx, identity: string): WithEncodedField {
+  const s = tx.exec.state;
+  const wft = s.wft!;
+  // Events written since a transient task was scheduled make it an ordinary one (a real server does the same).
+  if (wft.transient && wft.scheduledEventId !== s.nextEventId) {
+    wft.transient = undefined;
+    wft.attempt = 1;
+    wft.scheduledEventId = appendEvent(
+      tx,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      scheduledAttributes(tx, 1),
+    ).eventId!;
+  }
+  wft.startedTime = tx.now;
+  wft.startedIdentity = identity;
+  wft.startedRequestId = randomUUID();
+  wft.dispatch = randomUUID();
+  let transientEvents: HistoryEvent[] = [];
+  if (wft.transient) {
+    transientEvents = transientTaskEvents(tx, wft);
+    wft.startedEventId = wft.scheduledEventId + 1;
+  } else {
+    wft.startedEventId = appendEvent(
+      tx,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      startedAttributes(tx, wft),
+    ).eventId!;
+  }
+  const messages = pendingUpdateMessages(tx, wft.startedEventId);
+  const message: PollResponse = {
+    taskToken: encodeToken({
+      kind: 'workflow',
+      ...tx.exec.ref,
+      scheduledEventId: wft.scheduledEventId,
+      dispatch: wft.dispatch,
+    }),
+    workflowExecution: { workflowId: s.workflowId, runId: s.runId },
+    workflowType: { name: s.workflowType },
+    previousStartedEventId: s.lastCompletedStartedId,
+    startedEventId: wft.startedEventId,
+    attempt: wft.attempt,
+    workflowExecutionTaskQueue: taskQueue(s.taskQueue),
+    scheduledTime: timestamp(wft.scheduledTime),
+    startedTime: timestamp(tx.now),
+    messages,
+    queries: attachBufferedQueries(tx.exec),
+  };
+  const history = tx.exec.historyBytes(0, tx.exec.events.length, transientEvents.map(encodeEvent));
+  return new WithEncodedField(message, POLL_HISTORY_FIELD, history);
+}
+
+function startedAttributes(tx: Tx, wft: WorkflowTaskState): Omit<HistoryEvent, 'eventId' | 'eventTime' | 'eventType'> {
+  const s = tx.exec.state;
+  const limits = tx.engine.limits;
+  const historySizeBytes = s.historySizeBytes ?? 0;
+  return {
+    workflowTaskStartedEventAttributes: {
+      scheduledEventId: wft.scheduledEventId,
+      identity: wft.startedIdentity,
+      requestId: wft.startedRequestId,
+      historySizeBytes,
+      // As a real server decides it: on the persisted size, and on the started event's own id.
+      suggestContinueAsNew:
+        historySizeBytes >= limits.historySizeSuggestContinueAsNew ||
+        s.nextEventId >= limits.historyCountSuggestContinueAsNew,
+    },
+  };
+}
+
+/** The scheduled and started events of a transient task, shown to the worker but not (yet) in history. */
+function transientTaskEvents(tx: Tx, wft: WorkflowTaskState): HistoryEvent[] {
+  const scheduled: HistoryEvent = {
+    eventId: wft.scheduledEventId,
+    eventTime: timestamp(wft.scheduledTime),
+    eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    ...scheduledAttributes(tx, wft.attempt),
+  };
+  const started: HistoryEvent = {
+    eventId: wft.scheduledEventId + 1,
+    eventTime: timestamp(wft.startedTime!),
+    eventType: EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    ...startedAttributes(tx, wft),
+  };
+  return [scheduled, started];
+}
+
+/** A transient task completes: its scheduled and started events are written now, before WorkflowTaskCompleted. */
+export function writeTransientTaskEvents(tx: Tx): void {
+  const wft = tx.exec.state.wft!;
+  if (!wft.transient) return;
+  for (const event of transientTaskEvents(tx, wft)) {
+    const { eventTime, eventType, eventId, ...attrs } = event;
+    const written = appendEvent(tx, eventType!, attrs);
+    written.eventTime = eventTime;
+    if (written.eventId !== eventId) throw new Error(`transient task event ${eventId} written as ${written.eventId}`);
+  }
+  wft.transient = undefined;
+}
+
+/**
+ * Closes the in-flight task as failed or timed out and schedules the next attempt, as a real
+ * server does: the failure of a transient attempt is not written; a failure while the run was
+ * sticky, or with new events to deliver, starts again at attempt 1 (on the normal queue).
+ */
 export function failWorkflowTaskInTx(
   tx: Tx,
   how: { cause: number; failure?: P<temporal.api.failure.v1.IFailure> | null; identity?: string | null } | 'timeout',
@@ -149,40 +243,34 @@ export function failWorkflowTaskInTx(
   const s = tx.exec.state;
   const wft = s.wft!;
   if (wft.startedEventId === undefined) return;
-  if (how === 'timeout') {
-    appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
-      workflowTaskTimedOutEventAttributes: {
-        scheduledEventId: wft.scheduledEventId,
-        startedEventId: wft.startedEventId,
-        timeoutType: temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
-      },
-    });
-  } else {
-    appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
-      workflowTaskFailedEventAttributes: {
-        scheduledEventId: wft.scheduledEventId,
-        startedEventId: wft.startedEventId,
-        cause: how.cause,
-        failure: how.failure,
-        identity: how.identity,
-      },
-    });
+  if (!wft.transient) {
+    if (how === 'timeout') {
+      appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT, {
+        workflowTaskTimedOutEventAttributes: {
+          scheduledEventId: wft.scheduledEventId,
+          startedEventId: wft.startedEventId,
+          timeoutType: temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+        },
+      });
+    } else {
+      appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
+        workflowTaskFailedEventAttributes: {
+          scheduledEventId: wft.scheduledEventId,
+          startedEventId: wft.startedEventId,
+          cause: how.cause,
+          failure: how.failure,
+          identity: how.identity,
+        },
+      });
+    }
   }
+  const wasSticky = s.stickyQueue !== undefined;
   s.wft = undefined;
   s.stickyQueue = undefined;
-  // New events make the next task a fresh one (attempt 1), as a real server schedules it.
-  const attempt = flushBuffered(tx) > 0 ? 1 : wft.attempt + 1;
-  const ev = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, {
-    workflowTaskScheduledEventAttributes: {
-      taskQueue: taskQueue(s.taskQueue),
-      startToCloseTimeout: msToDuration(s.workflowTaskTimeoutMs),
-      attempt,
-    },
-  });
-  s.wft = { scheduledEventId: ev.eventId!, scheduledTime: tx.now, attempt, sticky: false };
+  const newEvents = flushBuffered(tx) > 0;
   // Updates delivered in the failed task are delivered again.
   for (const u of Object.values(s.updates)) if (u.stage === 'admitted') u.deliveredInTask = undefined;
-  enqueueWorkflowTask(tx);
+  scheduleRetry(tx, newEvents || wasSticky ? 1 : wft.attempt + 1);
 }
 
 export async function respondWorkflowTaskFailed(
@@ -202,7 +290,7 @@ export async function respondWorkflowTaskFailed(
   });
 }
 
-/** After a workflow task closes with nothing else scheduled, queued legacy queries can go out. */
+/** After a workflow task closes with nothing else scheduled, queries waiting for a task go out as query tasks. */
 export function afterWorkflowTaskClosed(tx: Tx): void {
-  tx.after.push(() => dispatchQueuedQueries(tx.engine, tx.exec));
+  tx.after.push(() => unblockBufferedQueries(tx.engine, tx.exec));
 }

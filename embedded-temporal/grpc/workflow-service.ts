@@ -29,6 +29,10 @@ type Req<K extends keyof WS> = WS[K] extends { create(p?: infer Q): unknown } ? 
 
 const POLL_MS = 30_000;
 const PollResponse = temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse;
+const NEW_TASK_FIELD = fieldNumber(
+  temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedResponse,
+  'workflowTask',
+);
 const EAGER_TASK_FIELD = fieldNumber(
   temporal.api.workflowservice.v1.StartWorkflowExecutionResponse,
   'eagerWorkflowTask',
@@ -166,7 +170,13 @@ export function workflowService(engine: Engine, logger: Logger): Record<string, 
     PollActivityTaskQueue: (r: Req<'PollActivityTaskQueueRequest'>, abort) =>
       pollTask('activity', r.namespace ?? '', r.taskQueue?.name ?? '', r.identity ?? '', abort),
     RespondWorkflowTaskCompleted: async (r: Req<'RespondWorkflowTaskCompletedRequest'>) => {
-      return respondWorkflowTaskCompleted(engine, r, decodeToken(r.taskToken));
+      const { workflowTask, ...rest } = await respondWorkflowTaskCompleted(engine, r, decodeToken(r.taskToken));
+      if (!workflowTask) return rest;
+      return new WithEncodedField(
+        rest,
+        NEW_TASK_FIELD,
+        workflowTask.encode((m) => PollResponse.encode(m).finish()),
+      );
     },
     RespondWorkflowTaskFailed: async (r: Req<'RespondWorkflowTaskFailedRequest'>) => {
       await respondWorkflowTaskFailed(engine, r, decodeToken(r.taskToken));

@@ -5,6 +5,7 @@ import { compileQuery } from '../../embedded-temporal/visibility/query';
 import { reviveBytes, toJson } from '../../embedded-temporal/json';
 import { Deadlines } from '../../embedded-temporal/engine/deadlines';
 import { encodeToken, decodeToken } from '../../embedded-temporal/engine/task-token';
+import { applyDynamicConfig, DEFAULT_LIMITS } from '../../embedded-temporal/engine/limits';
 
 describe('command line', () => {
   test('accepts the dev-server arguments the SDK passes', () => {
@@ -43,7 +44,8 @@ describe('command line', () => {
     });
     expect(args.searchAttributes).toEqual([{ name: 'ChildId', type: 'Keyword' }]);
     expect(args.warnings).toEqual(['ignoring unknown flag --frobnicate']);
-    expect(args.ignored).toEqual(['--dynamic-config-value a=b']);
+    expect(args.dynamicConfig).toEqual(['a=b']);
+    expect(args.ignored).toEqual([]);
   });
 
   test('accepts the test-server form and rejects nonsense with a clear message', () => {
@@ -145,4 +147,16 @@ test('task tokens round-trip and garbage is refused', () => {
   };
   expect(decodeToken(encodeToken(t))).toEqual(t);
   expect(() => decodeToken(Buffer.from('garbage'))).toThrow('Error deserializing task token.');
+});
+
+describe('dynamic config limits', () => {
+  test('known keys set limits, unknown ones are returned, a bad value is refused naming the key', () => {
+    const limits = { ...DEFAULT_LIMITS };
+    expect(
+      applyDynamicConfig(limits, ['limit.historyCount.suggestContinueAsNew=50', 'frontend.enableUpdate=true']),
+    ).toEqual(['frontend.enableUpdate=true']);
+    expect(limits.historyCountSuggestContinueAsNew).toBe(50);
+    expect(limits.historySizeSuggestContinueAsNew).toBe(DEFAULT_LIMITS.historySizeSuggestContinueAsNew);
+    expect(() => applyDynamicConfig(limits, ['limit.blobSize.error=lots'])).toThrow(/limit\.blobSize\.error/);
+  });
 });

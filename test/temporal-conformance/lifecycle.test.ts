@@ -13,12 +13,14 @@ import { ConformanceFile } from './support/suite';
 import {
   addSignal,
   blockForever,
+  buggyAfterTimer,
   buggyWorkflow,
   cleanupOnCancel,
   collectSignals,
   continueForever,
   countdown,
   failWith,
+  historyInfo,
   sleepAndReport,
   succeed,
 } from './workflows';
@@ -168,6 +170,25 @@ describe('eager workflow start', () => {
   });
 });
 
+describe('history size', () => {
+  test('workflow tasks report the history size, and suggest continue-as-new past 4096 events', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await file.env.client.workflow.start(historyInfo, {
+        taskQueue,
+        workflowId: unique('history-size'),
+        args: [2100],
+      });
+      log.track(handle.workflowId);
+      const info = await handle.result();
+      expect(info.sizeAtStart).toBeGreaterThan(0);
+      expect(info.suggestedAtStart).toBe(false);
+      expect(info.lengthAfter).toBeGreaterThan(4200);
+      expect(info.sizeAfter).toBeGreaterThan(info.sizeAtStart + 4200 * 20); // every event has some bytes
+      expect(info.suggestedAfter).toBe(true);
+    });
+  });
+});
+
 describe('workflow task failures', () => {
   test('a plain Error in workflow code fails the workflow task; the workflow stays RUNNING and the task is retried', async () => {
     await onQueue(async (taskQueue) => {
@@ -180,6 +201,33 @@ describe('workflow task failures', () => {
       );
       expect((await handle.describe()).status.name).toBe('RUNNING');
       await handle.terminate('test over'); // not replayed: the bug would fail the replay too, by design
+    });
+  });
+
+  test('a task failing on the sticky queue is retried as attempt 1; from attempt 2 on nothing more is written', async () => {
+    await onQueue(async (taskQueue) => {
+      const handle = await file.env.client.workflow.start(buggyAfterTimer, {
+        taskQueue,
+        workflowId: unique('buggy-sticky'),
+        workflowTaskTimeout: '1s', // the worker does not report later attempts: they time out
+      });
+      await eventually(
+        async () => expect((await handle.describe()).raw.pendingWorkflowTask?.attempt).toBeGreaterThanOrEqual(3),
+        { timeoutMs: 20_000 },
+      );
+      const length = (await handle.describe()).historyLength;
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect((await handle.describe()).historyLength).toBe(length);
+      // The sticky failure and the attempt-1 retry on the normal queue; nothing for attempts 2, 3, ...
+      const failed = await eventsOfType(handle, 'WORKFLOW_TASK_FAILED');
+      expect(failed.map((e) => e.workflowTaskFailedEventAttributes?.failure?.message)).toEqual([
+        'bug after the timer',
+        'bug after the timer',
+      ]);
+      const scheduled = await eventsOfType(handle, 'WORKFLOW_TASK_SCHEDULED');
+      expect(scheduled.map((e) => e.workflowTaskScheduledEventAttributes?.attempt)).toEqual([1, 1, 1]);
+      expect(await eventsOfType(handle, 'WORKFLOW_TASK_TIMED_OUT')).toHaveLength(0);
+      await handle.terminate('test over');
     });
   });
 });
@@ -379,7 +427,7 @@ describe('run and execution timeouts', () => {
 test('every closed history of this file replays with the same workflow code', async () => {
   const { replayed, failures } = await file.replayLogged();
   expect(failures).toEqual([]);
-  expect(replayed).toBeGreaterThanOrEqual(15);
+  expect(replayed).toBeGreaterThanOrEqual(16);
 });
 
 describe('deletion', () => {

@@ -1,18 +1,27 @@
+import { ServiceError, WorkflowUpdateStage } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from './activities';
 import { workflowBundle } from './support/bundle';
-import { startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
-import { eventsOfType, ExecutionLog, waitForEvent } from './support/history';
+import { eventually, rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
+import { eventsOfType, eventTypes, ExecutionLog, waitForEvent } from './support/history';
 import { ActivityProbe } from './support/probe';
-import { addItemUpdate, finishSignal, itemsQuery, manyTimersAtOnce, shoppingList } from './workflows';
+import {
+  addItemUpdate,
+  finishSignal,
+  itemsQuery,
+  manyTimersAtOnce,
+  requireItemsUpdate,
+  shoppingList,
+} from './workflows';
 
 const probe = new ActivityProbe();
 let env: TestWorkflowEnvironment;
-const versions: Record<'v1' | 'v2' | 'v3', { codePath: string }> = {} as never;
+const versions: Record<'v1' | 'v2' | 'v3' | 'v2-unpatched', { codePath: string }> = {} as never;
 
 beforeAll(async () => {
   env = await startConformanceEnv();
-  for (const v of ['v1', 'v2', 'v3'] as const)
+  for (const v of ['v1', 'v2', 'v3', 'v2-unpatched'] as const)
     versions[v] = await workflowBundle(require.resolve(`./workflows/patching/${v}`));
 });
 afterAll(async () => {
@@ -62,6 +71,103 @@ describe('patched() and deprecatePatch()', () => {
     log.track(ids.v1);
     expect(await log.replayClosed(env.client, versions.v1)).toEqual({ replayed: 1, failures: [] });
     expect(await log.replayClosed(env.client, versions.v2)).toEqual({ replayed: 1, failures: [] });
+  });
+});
+
+describe('a deploy that breaks determinism', () => {
+  const taskQueue = unique('nondeterminism');
+  const workflowId = unique('broken-by-deploy');
+  const onVersion = <T>(v: keyof typeof versions, fn: () => Promise<T>) =>
+    withWorker(env, { taskQueue, workflowBundle: versions[v], activities: createActivities(probe) }, fn);
+  const handle = () => env.client.workflow.getHandle(workflowId);
+
+  test('is reported as a workflow task failure with its cause, once; the retries write nothing', async () => {
+    await onVersion('v1', async () => {
+      const started = await env.client.workflow.start('patchedWorkflow', {
+        taskQueue,
+        workflowId,
+        workflowTaskTimeout: '1s', // the unreported retries time out quickly
+      });
+      await waitForEvent(started, 'WORKFLOW_TASK_COMPLETED', 2); // past the sleep the unpatched v2 replaced
+    });
+    await onVersion('v2-unpatched', async () => {
+      await handle().signal('proceed');
+      await waitForEvent(handle(), 'WORKFLOW_TASK_FAILED');
+      // The worker reports only a first attempt; later attempts time out and a real server writes nothing for them.
+      await eventually(
+        async () => expect((await handle().describe()).raw.pendingWorkflowTask?.attempt).toBeGreaterThanOrEqual(3),
+        {
+          timeoutMs: 20_000,
+        },
+      );
+      const length = (await handle().describe()).historyLength;
+      await new Promise((resolve) => setTimeout(resolve, 2500)); // two more attempts time out
+      expect((await handle().describe()).historyLength).toBe(length);
+    });
+    const failed = await eventsOfType(handle(), 'WORKFLOW_TASK_FAILED');
+    expect(failed).toHaveLength(1);
+    expect(failed[0].workflowTaskFailedEventAttributes?.cause).toBe(
+      temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR,
+    );
+    expect(failed[0].workflowTaskFailedEventAttributes?.failure?.message).toMatch(/nondetermin/i);
+    expect(await eventsOfType(handle(), 'WORKFLOW_TASK_TIMED_OUT')).toHaveLength(0);
+  });
+
+  test('queries and updates to it are refused at once while its task keeps failing', async () => {
+    const refusedQuickly = async (promise: Promise<unknown>) => {
+      const started = Date.now();
+      const err = await rejectionOf(promise);
+      expect(Date.now() - started).toBeLessThan(5000); // not a timeout
+      expect(err).toBeInstanceOf(ServiceError);
+      expect(String((err as ServiceError).cause)).toMatch(/Workflow Task in failed state/);
+    };
+    await refusedQuickly(handle().query('anything'));
+    await refusedQuickly(
+      env.client.workflow.getHandle<typeof shoppingList>(workflowId).executeUpdate(addItemUpdate, { args: ['milk'] }),
+    );
+  });
+
+  test('redeploying the old code lets the next attempt complete; the history replays', async () => {
+    await onVersion('v1', async () => {
+      expect(await handle().result()).toBe('old path');
+    });
+    const types = await eventTypes(handle());
+    expect(types.filter((t) => t === 'WORKFLOW_TASK_FAILED')).toHaveLength(1);
+    // The attempt that completed was written with its scheduled and started events.
+    const scheduled = await eventsOfType(handle(), 'WORKFLOW_TASK_SCHEDULED');
+    expect(scheduled[scheduled.length - 1].workflowTaskScheduledEventAttributes?.attempt).toBeGreaterThanOrEqual(2);
+    const log = new ExecutionLog();
+    log.track(workflowId);
+    expect(await log.replayClosed(env.client, versions.v1)).toEqual({ replayed: 1, failures: [] });
+  });
+});
+
+describe('updates and the signals before them', () => {
+  test("an update's validator sees every signal recorded before the workflow task that delivers it", async () => {
+    const taskQueue = unique('update-order');
+    const workflowId = unique('update-order');
+    const worker = <T>(fn: () => Promise<T>) => withWorker(env, { taskQueue, activities: createActivities(probe) }, fn);
+    await worker(async () => {
+      const handle = await env.client.workflow.start(shoppingList, { taskQueue, workflowId });
+      await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
+    });
+    // No worker: the first signal schedules a task, the second is recorded after it, before it starts.
+    const handle = env.client.workflow.getHandle<typeof shoppingList>(workflowId);
+    await handle.signal('add', 'A');
+    await handle.signal('add', 'B');
+    const update = handle.startUpdate(requireItemsUpdate, {
+      args: [['A', 'B']],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the update is admitted before a worker comes
+    await worker(async () => {
+      expect(await (await update).result()).toEqual(['A', 'B']);
+      await handle.signal(finishSignal);
+      expect(await handle.result()).toEqual(['A', 'B']);
+    });
+    const log = new ExecutionLog();
+    log.track(workflowId);
+    expect(await log.replayClosed(env.client, await workflowBundle())).toEqual({ replayed: 1, failures: [] });
   });
 });
 

@@ -3,12 +3,14 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../temporal-conformance/activities';
 import { workflowBundle } from '../temporal-conformance/support/bundle';
 import { quietRuntime, unique } from '../temporal-conformance/support/env';
-import { eventTypes, ExecutionLog, waitForEvent } from '../temporal-conformance/support/history';
+import { eventsOfType, eventTypes, ExecutionLog, waitForEvent } from '../temporal-conformance/support/history';
 import { ActivityProbe } from '../temporal-conformance/support/probe';
 import {
   activitiesAndTimers,
   addSignal,
   callActivity,
+  cancelActivityOnSignal,
+  cancelActivitySignal,
   collectSignals,
   finishSignal,
   shoppingList,
@@ -100,6 +102,29 @@ test('an activity running at the crash completes after the restart, on the same 
   probe.release(key);
   expect(await handle.result()).toBe(`released ${key} on attempt 1`);
   expect(await eventTypes(handle)).toContain('ACTIVITY_TASK_COMPLETED');
+  expect(probe.count(key)).toBe(1); // the restarted server did not offer the running attempt again
+});
+
+test('an activity cancelled after a restart is cancelled by the worker running it, not recorded at once', async () => {
+  const key = unique('cancel-after-crash');
+  const handle = await client.workflow.start(cancelActivityOnSignal, {
+    taskQueue,
+    workflowId: unique('cancel-after-crash'),
+    args: [key, '20s'],
+  });
+  log.track(handle.workflowId);
+  await probe.waitFor(`${key}:started`);
+  await server.crash();
+  await server.start();
+  await handle.signal(cancelActivitySignal);
+  expect(await handle.result()).toBe('activity cancelled');
+  expect(probe.has(`${key}:cancelled`)).toBe(true);
+  expect(probe.count(key)).toBe(1);
+  const [canceled] = await eventsOfType(handle, 'ACTIVITY_TASK_CANCELED');
+  // Recorded when the worker confirmed, for the attempt it was running (an unstarted one has no started event).
+  expect(Number(canceled.activityTaskCanceledEventAttributes?.startedEventId)).toBeGreaterThan(0);
+  const types = await eventTypes(handle);
+  expect(types.indexOf('ACTIVITY_TASK_CANCEL_REQUESTED')).toBeLessThan(types.indexOf('ACTIVITY_TASK_CANCELED'));
 });
 
 test('an activity scheduled before the crash is dispatched after the restart', async () => {
@@ -201,5 +226,5 @@ test('crashes at arbitrary moments under load lose no workflow and change no res
 });
 
 test('every history written across the crashes replays', async () => {
-  expect(await log.replayClosed(client, await workflowBundle())).toEqual({ replayed: 27, failures: [] });
+  expect(await log.replayClosed(client, await workflowBundle())).toEqual({ replayed: 28, failures: [] });
 });

@@ -11,7 +11,9 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { ConformanceActivities } from '../activities';
+import { addSignal, itemsQuery } from './messages';
 
 type ActivityName = keyof ConformanceActivities;
 
@@ -28,10 +30,10 @@ export async function callActivity(
 export const cancelActivitySignal = defineSignal('cancelActivity');
 
 /** Starts a heartbeating activity and cancels it when signalled; reports how it ended. */
-export async function cancelActivityOnSignal(key: string): Promise<string> {
+export async function cancelActivityOnSignal(key: string, heartbeatTimeout: Duration = '1s'): Promise<string> {
   const { heartbeatUntilCancelled } = proxyActivities<ConformanceActivities>({
     startToCloseTimeout: '30s',
-    heartbeatTimeout: '1s',
+    heartbeatTimeout,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { maximumAttempts: 1 },
   });
@@ -76,4 +78,21 @@ export async function completeWhileSignalled(key: string, holdMs: number): Promi
   await sleep(10); // the first task is done: the run is cached on the worker
   await slowLocal(key, holdMs);
   return received;
+}
+
+/**
+ * Collects `add` signals (answering the `items` query), doing `workMs` of local-activity work after
+ * each batch, so that signals arriving every few ms keep a workflow task pending almost all the time.
+ */
+export async function busyCollector(key: string, expected: number, workMs: number): Promise<string[]> {
+  const { slowLocal } = proxyLocalActivities<ConformanceActivities>({ startToCloseTimeout: '10s' });
+  const items: string[] = [];
+  setHandler(addSignal, (item: string) => void items.push(item));
+  setHandler(itemsQuery, () => items);
+  for (let handled = 0; handled < expected;) {
+    await condition(() => items.length > handled);
+    handled = items.length;
+    await slowLocal(key, workMs);
+  }
+  return items;
 }

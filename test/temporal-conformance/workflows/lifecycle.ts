@@ -66,3 +66,31 @@ export async function upsertTier(tier: string, ms: number): Promise<string> {
 export async function buggyWorkflow(): Promise<never> {
   throw new Error('bug in workflow code');
 }
+
+/** Completes its first workflow task, then fails every later one (a bug on a path reached after a timer). */
+export async function buggyAfterTimer(): Promise<never> {
+  await sleep(10);
+  throw new Error('bug after the timer');
+}
+
+/** What workflowInfo() says about history size at the start and after `timers` timers (2 events each). */
+export async function historyInfo(timers: number): Promise<{
+  sizeAtStart: number;
+  suggestedAtStart: boolean;
+  sizeAfter: number;
+  suggestedAfter: boolean;
+  lengthAfter: number;
+}> {
+  const start = workflowInfo();
+  const { historySize: sizeAtStart, continueAsNewSuggested: suggestedAtStart } = start;
+  await Promise.all(Array.from({ length: timers }, () => sleep(1)));
+  await sleep(1);
+  const after = workflowInfo();
+  return {
+    sizeAtStart,
+    suggestedAtStart,
+    sizeAfter: after.historySize,
+    suggestedAfter: after.continueAsNewSuggested,
+    lengthAfter: after.historyLength,
+  };
+}

@@ -16,6 +16,8 @@ export const itemsQuery = defineQuery<string[]>('items');
 export const countTimesQuery = defineQuery<number, [number]>('countTimes');
 export const addItemUpdate = defineUpdate<number, [string]>('addItem');
 export const slowAddUpdate = defineUpdate<string, [string, string]>('slowAdd');
+/** Accepted only if every named item is already on the list (its validator checks); returns the list. */
+export const requireItemsUpdate = defineUpdate<string[], [string[]]>('requireItems');
 
 /** Collects `add` signals until it has `expected` of them. */
 export async function collectSignals(expected: number): Promise<string[]> {
@@ -60,6 +62,12 @@ export async function shoppingList(): Promise<string[]> {
       },
     },
   );
+  setHandler(requireItemsUpdate, () => [...items], {
+    validator: (wanted) => {
+      const missing = wanted.filter((item: string) => !items.includes(item));
+      if (missing.length) throw new Error(`not on the list yet: ${missing.join(', ')}`);
+    },
+  });
   setHandler(slowAddUpdate, async (item, gateKey) => {
     const note = await blockUntilReleased(gateKey);
     items.push(item);
