@@ -23,7 +23,7 @@ beforeAll(async () => {
   env = await startConformanceEnv();
   for (const v of ['v1', 'v2', 'v3', 'v2-unpatched'] as const)
     versions[v] = await workflowBundle(require.resolve(`./workflows/patching/${v}`));
-});
+}, 180_000); // four webpack bundles the first time (cached on disk afterwards)
 afterAll(async () => {
   await teardownEnv(env);
 });
