@@ -209,14 +209,16 @@ describe('workflow task failures', () => {
       const handle = await file.env.client.workflow.start(buggyAfterTimer, {
         taskQueue,
         workflowId: unique('buggy-sticky'),
-        workflowTaskTimeout: '1s', // the worker does not report later attempts: they time out
+        // The worker does not report later attempts: they time out. Long enough for a loaded machine to
+        // report the attempt-1 failures (a timeout instead would be written as WORKFLOW_TASK_TIMED_OUT).
+        workflowTaskTimeout: '3s',
       });
       await eventually(
         async () => expect((await handle.describe()).raw.pendingWorkflowTask?.attempt).toBeGreaterThanOrEqual(3),
-        { timeoutMs: 20_000 },
+        { timeoutMs: 40_000 },
       );
       const length = (await handle.describe()).historyLength;
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await new Promise((resolve) => setTimeout(resolve, 3500));
       expect((await handle.describe()).historyLength).toBe(length);
       // The sticky failure and the attempt-1 retry on the normal queue; nothing for attempts 2, 3, ...
       const failed = await eventsOfType(handle, 'WORKFLOW_TASK_FAILED');

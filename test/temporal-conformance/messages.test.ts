@@ -161,7 +161,7 @@ describe('signals', () => {
       // The completing task was refused as a real server refuses it, once per run.
       expect(outcomes.map((o) => o.causes)).toEqual(outcomes.map(() => [UNHANDLED_COMMAND]));
     });
-  });
+  }, 180_000); // 50 runs of two 1 s local activities, ten at a time
 
   test('signalling an unknown or closed workflow fails with WorkflowNotFoundError', async () => {
     await onQueue(async (taskQueue) => {

@@ -86,7 +86,7 @@ describe('a deploy that breaks determinism', () => {
       const started = await env.client.workflow.start('patchedWorkflow', {
         taskQueue,
         workflowId,
-        workflowTaskTimeout: '1s', // the unreported retries time out quickly
+        workflowTaskTimeout: '3s', // the unreported retries time out soon (and a loaded machine still reports attempt 1)
       });
       await waitForEvent(started, 'WORKFLOW_TASK_COMPLETED', 2); // past the sleep the unpatched v2 replaced
     });
@@ -97,11 +97,11 @@ describe('a deploy that breaks determinism', () => {
       await eventually(
         async () => expect((await handle().describe()).raw.pendingWorkflowTask?.attempt).toBeGreaterThanOrEqual(3),
         {
-          timeoutMs: 20_000,
+          timeoutMs: 40_000,
         },
       );
       const length = (await handle().describe()).historyLength;
-      await new Promise((resolve) => setTimeout(resolve, 2500)); // two more attempts time out
+      await new Promise((resolve) => setTimeout(resolve, 3500)); // another attempt times out
       expect((await handle().describe()).historyLength).toBe(length);
     });
     const failed = await eventsOfType(handle(), 'WORKFLOW_TASK_FAILED');
