@@ -5,7 +5,6 @@
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import type { PdsClient } from '../pds/client';
-import type { MailService } from '../mail/delivery';
 
 export interface CatalogueDeps {
   sequelize: Sequelize;
@@ -16,8 +15,8 @@ export interface CatalogueDeps {
   /** The national demographics service (the FHIR adapter; the local simulator by default). */
   pds?: PdsClient;
   /**
-   * Email delivery (mail/): notify.* activities deliver the outbox row they wrote right away.
-   * Absent: they only enqueue, and the outbox relay delivers.
+   * Tells the outbox relay of this process that a row was written, so it sends at once instead
+   * of at its next poll. notify.* activities never deliver themselves (no process waits on SMTP).
    */
-  mail?: MailService;
+  wakeOutboxRelay?: () => void;
 }

@@ -15,10 +15,16 @@ export {
 export { createMailTransport, redactSmtpUrl, type SmtpTarget } from './transport';
 export {
   createMailService,
-  DeliveryError,
   DEFAULT_DELIVERY_OPTIONS,
   type DeliveryOptions,
+  type DeliveryRound,
   type MailService,
 } from './delivery';
-export { startOutboxRelay, type OutboxRelay } from './outbox-relay';
+export {
+  startOutboxRelay,
+  outboxHealth,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+  type OutboxStatus,
+} from './outbox-relay';
 export { startMailFor, type RunningMail } from './start-mail';

@@ -19,7 +19,7 @@ import { probe } from '../api/routes/health';
 import { startEmbeddedTemporal } from '../embedded-temporal';
 import { startPdsFor } from './start-pds';
 import { startInboundEventRelay } from '../api/routes/events-publish';
-import { startMailFor, startOutboxRelay } from '../mail';
+import { outboxHealth, startMailFor, startOutboxRelay } from '../mail';
 import { listen } from './http-server';
 import { ShutdownStack } from './shutdown-stack';
 import { UI_DIST } from './ui-build';
@@ -86,6 +86,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     // Email: the embedded SMTP server (unless SMTP_URL is set) and the delivery service.
     const mail = await startMailFor(config, db.sequelize, logger);
     stack.push('mail (transport, embedded SMTP server)', () => mail.stop());
+    // The outbox relay delivers every message (activities only write them); it stops after the
+    // worker, so what the last activities wrote still gets its round.
+    const relay = startOutboxRelay({ mail: mail.mail, logger: logger.child({ component: 'outbox-relay' }) });
+    stack.push('outbox relay', () => relay.stop());
 
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     stack.push('worker connection', () => workerConnection.close());
@@ -101,7 +105,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         client,
         taskQueue: config.temporal.taskQueue,
         pds: pds.client,
-        mail: mail.mail,
+        wakeOutboxRelay: () => relay.wake(),
       }),
     });
     const workerRun = worker.run();
@@ -116,9 +120,6 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       { onError: (err) => logger.warn({ err }, 'task reconciliation failed') },
     );
     stack.push('task reconciliation', () => reconciliation.stop());
-    // The outbox relay delivers what activities could not (SMTP outages) and what other writers enqueued.
-    const relay = startOutboxRelay({ mail: mail.mail, logger: logger.child({ component: 'outbox-relay' }) });
-    stack.push('outbox relay', () => relay.stop());
     // Definitions were deployed before Temporal was up: start, replace or stop their timer-start schedulers now.
     const schedules = await syncAllTimerStartSchedules(db.sequelize, { client, taskQueue: config.temporal.taskQueue });
     logger.info({ schedules }, 'timer start events scheduled');
@@ -140,6 +141,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
             const info = await temporal.workflowService.getSystemInfo({});
             return `server ${info.serverVersion || 'unknown version'} at ${temporalAddress}`;
           }),
+        mail: async () => outboxHealth(relay.status()),
       },
     });
     // Inbound events whose publish failed (engine unreachable) and that no sender repeated.

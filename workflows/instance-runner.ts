@@ -361,7 +361,8 @@ export class InstanceRunner {
     this.inFlight++;
     const call = jobActivity(c.activityType, { retries: c.retries, local: c.local === true });
     void scope
-      .run(() => call(c.input, { elementId: c.elementId, headers: c.headers }))
+      // The job context is the activity's argument, not a command attribute: adding to it changes no replay.
+      .run(() => call(c.input, { elementId: c.elementId, elementInstanceId: c.elementInstanceId, headers: c.headers }))
       .then(
         (result) => {
           this.dispatch({ type: 'jobCompleted', jobId: c.jobId, variables: asVariables(result) });

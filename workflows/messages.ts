@@ -47,6 +47,12 @@ export interface ProcessInstanceResult {
  */
 export interface JobContext {
   elementId: string;
+  /**
+   * The BPMN element instance running the job: the same for every attempt of one step, incident
+   * retries included (keys idempotent writes such as outbox rows). Absent in jobs scheduled
+   * before it was passed.
+   */
+  elementInstanceId?: string;
   headers: Record<string, string>;
 }
 

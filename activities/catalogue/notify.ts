@@ -1,8 +1,8 @@
 /**
  * Catalogue entries: email to GP practices and reminders to families. Both write an outbox
- * row (idempotent per activity) and try to deliver it at once; when the mail server is down
- * they fail, Temporal retries them, and the row is delivered once by whichever of the retry
- * or the outbox relay gets to it first (mail/delivery.ts).
+ * row (idempotent per business step, incident retries included) with its audit event and
+ * return; the outbox relay delivers it (mail/outbox-relay.ts). A mail server outage never
+ * holds up or fails a process.
  */
 import { z } from 'zod';
 import { FAMILY_REMINDERS, GP_PRACTICE_TEMPLATE_NAMES } from '../../mail/templates/names';
@@ -16,7 +16,8 @@ export const NOTIFY_ACTIVITIES = {
       'Email a GP practice about a child (new birth, mover in/out, overdue immunisations), naming the child by NHS number and initials only. ' +
       "gpPracticeCode defaults to the child's registered practice; details are the template's own fields " +
       '(gp-new-birth: locality; gp-mover-in/out: fromLocality, toLocality (null = outside the region), reason, effectiveOn?; ' +
-      'gp-immunisation-overdue: doses [{vaccine, dose, dueOn}], remindersSent?).',
+      'gp-immunisation-overdue: doses [{vaccine, dose, dueOn}], remindersSent?). ' +
+      'The email is written to the outbox and delivered by the outbox relay; the step never waits for the mail server.',
     input: z.object({
       template: z.enum(GP_PRACTICE_TEMPLATE_NAMES),
       childId: recordId,
@@ -27,7 +28,6 @@ export const NOTIFY_ACTIVITIES = {
       notificationId: z.string(),
       messageId: z.string(),
       recipient: z.string(),
-      delivered: z.boolean(),
     }),
     retry: MESSAGING,
     startToCloseTimeout: '2m',
@@ -37,7 +37,8 @@ export const NOTIFY_ACTIVITIES = {
       "Remind the child's family (immunisation due/overdue, appointment) by the primary contact's preferred method: email through the outbox; " +
       'SMS and letter are recorded in the outbox and handed to a logging stand-in (no gateway integrated yet); a phone preference gets an SMS. ' +
       'No contact details → NoContactDetailsError (not retried). A child whose record is not active (deceased, moved out) gets nothing: ' +
-      'the withholding is audited and the BPMN error CHILD_INACTIVE is raised for the process to close its follow-up.',
+      'the withholding is audited and the BPMN error CHILD_INACTIVE is raised for the process to close its follow-up. ' +
+      'Like every message it goes through the outbox: the step never waits for delivery.',
     input: z.object({
       childId: recordId,
       reminder: z.enum(FAMILY_REMINDERS),
@@ -49,7 +50,6 @@ export const NOTIFY_ACTIVITIES = {
     output: z.object({
       sentVia: z.enum(['email', 'sms', 'letter']),
       notificationId: z.string(),
-      delivered: z.boolean(),
     }),
     retry: MESSAGING,
     startToCloseTimeout: '2m',

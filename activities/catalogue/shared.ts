@@ -52,7 +52,10 @@ export const NATIONAL: ActivityRetryPolicy = {
   maximumInterval: '10m',
   nonRetryableErrorTypes: ['ValidationError', 'NotFoundError'],
 };
-/** Email / messages: retry for a while; a failure then raises an incident. */
+/**
+ * Messages: writing them to the outbox (database work; delivery is the outbox relay's and never
+ * fails a step). Retried for about 20 minutes of database trouble before an incident.
+ */
 export const MESSAGING: ActivityRetryPolicy = {
   maximumAttempts: 8,
   initialInterval: '10s',

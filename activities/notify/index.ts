@@ -1,11 +1,11 @@
 /**
  * Implementations of the catalogue's notify.* activities (declared in ../catalogue/notify.ts).
  *
- * Each writes its outbox row and an audit event in one transaction, keyed by the activity
- * (workflow, run, activity id), so a retried activity finds its row instead of writing a
- * second one; then it delivers that row at once. If delivery fails the activity fails and
- * Temporal retries it (MESSAGING policy); meanwhile the outbox relay may deliver the row
- * first. Either way it goes out once.
+ * Each writes its outbox row and an audit event in one transaction and returns: the outbox
+ * relay delivers the row (mail/outbox-relay.ts), so a process never waits for a mail server.
+ * The row is keyed by the business step (process instance and BPMN element instance), so a
+ * retried activity, and an incident retry that runs the step again as a new activity, find the
+ * row of the first attempt: one email, one Message-ID.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
@@ -17,8 +17,8 @@ import {
   type Enqueued,
 } from '../../db/repositories/outbox';
 import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
-import { DeliveryError } from '../../mail/delivery';
 import { TemplateModelError } from '../../mail/templates';
+import type { JobContext } from '../../workflows/messages';
 import type { CatalogueActivityMap } from '../catalogue-activities';
 import { NOTIFY_ACTIVITIES } from '../catalogue/notify';
 import type { CatalogueDeps } from '../deps';
@@ -26,12 +26,18 @@ import { bpmnError } from '../engine/bpmn-error';
 import { auditBySystem, BAD_INPUT, currentProcessCall, parseInput } from '../support';
 
 /**
- * The key is the same for every retry of one activity, and differs between activities and runs;
- * `notify:` keeps it apart from other domains' keys in the outbox.
+ * The outbox key of the running step: `notify:<process instance>/<element instance>` when the
+ * engine says which BPMN element instance runs it, the same for every attempt of that step,
+ * incident retries included (they schedule a new activity), and different for every other step
+ * (a loop or multi-instance makes a new element instance each time). Activities scheduled
+ * without it (by workflow code before element instance ids were passed, or called directly)
+ * keep the old per-activity key `notify:<workflow>/<run>/<activity id>`, so their retries still
+ * find their row. `notify:` keeps the keys apart from other domains' keys in the outbox.
  */
-function currentCall(): { idempotencyKey: string; actor: string } {
-  const { idempotencyKey, actor } = currentProcessCall();
-  return { idempotencyKey: `notify:${idempotencyKey}`, actor };
+export function notifyCall(job: JobContext | undefined): { idempotencyKey: string; actor: string } {
+  const { idempotencyKey, actor, processInstanceId } = currentProcessCall();
+  const step = typeof job?.elementInstanceId === 'string' && job.elementInstanceId ? job.elementInstanceId : null;
+  return { idempotencyKey: step ? `notify:${processInstanceId}/${step}` : `notify:${idempotencyKey}`, actor };
 }
 
 /** Bad data that a retry cannot fix becomes a non-retryable ValidationError. */
@@ -41,23 +47,6 @@ async function rejectingBadInput<T>(type: string, work: () => Promise<T>): Promi
   } catch (error) {
     if (error instanceof OutboxInputError || error instanceof TemplateModelError) {
       throw ApplicationFailure.nonRetryable(`${type}: ${error.message}`, 'ValidationError');
-    }
-    throw error;
-  }
-}
-
-/** Delivers now when a mail service is present; a failure is retryable (Temporal backs off). */
-async function deliver(deps: CatalogueDeps, type: string, enqueued: Enqueued): Promise<boolean> {
-  if (!deps.mail) return false;
-  try {
-    await deps.mail.deliverNotification(enqueued.id);
-    return true;
-  } catch (error) {
-    if (error instanceof DeliveryError) {
-      throw ApplicationFailure.retryable(
-        `${type}: ${error.message} (the message stays in the outbox and will be retried)`,
-        'DeliveryError',
-      );
     }
     throw error;
   }
@@ -150,10 +139,10 @@ export function createNotifyActivities(
 ): Partial<CatalogueActivityMap<keyof typeof NOTIFY_ACTIVITIES>> {
   const db: Db = { sequelize: deps.sequelize };
   return {
-    'notify.emailGpPractice': async (raw) => {
+    'notify.emailGpPractice': async (raw, job) => {
       const type = 'notify.emailGpPractice';
       const input = parseInput(type, NOTIFY_ACTIVITIES[type].input, raw, BAD_INPUT);
-      const call = currentCall();
+      const call = notifyCall(job);
       const { enqueued, gpPracticeCode } = await rejectingBadInput(type, () =>
         inTransaction(db, async (tx) => {
           let code = input.gpPracticeCode;
@@ -190,18 +179,18 @@ export function createNotifyActivities(
         'SELECT recipient FROM notifications WHERE id = $1',
         [enqueued.id],
       ))!.recipient;
-      const delivered = await deliver(deps, type, enqueued);
+      if (enqueued.created) deps.wakeOutboxRelay?.();
       Context.current().log.info(
-        `${type}: ${input.template} for child ${input.childId} to practice ${gpPracticeCode}`,
-        { notificationId: enqueued.id, delivered },
+        `${type}: ${input.template} for child ${input.childId} to practice ${gpPracticeCode} is in the outbox`,
+        { notificationId: enqueued.id, created: enqueued.created },
       );
-      return { notificationId: enqueued.id, messageId: enqueued.messageId, recipient, delivered };
+      return { notificationId: enqueued.id, messageId: enqueued.messageId, recipient };
     },
 
-    'notify.remindFamily': async (raw) => {
+    'notify.remindFamily': async (raw, job) => {
       const type = 'notify.remindFamily';
       const input = parseInput(type, NOTIFY_ACTIVITIES[type].input, raw, BAD_INPUT);
-      const call = currentCall();
+      const call = notifyCall(job);
       await refuseInactiveChild(db, call.actor, input.childId, input.reminder);
       const { enqueued, channel } = await rejectingBadInput(type, () =>
         inTransaction(db, async (tx) => {
@@ -242,8 +231,8 @@ export function createNotifyActivities(
           return { enqueued: e, channel: ch };
         }),
       );
-      const delivered = await deliver(deps, type, enqueued);
-      return { sentVia: channel, notificationId: enqueued.id, delivered };
+      if (enqueued.created) deps.wakeOutboxRelay?.();
+      return { sentVia: channel, notificationId: enqueued.id };
     },
   };
 }

@@ -1,7 +1,15 @@
 import { Router } from 'express';
+import { describeError } from '../../core/describe-error';
 
-/** A dependency's health: up with a round-trip time, or down with the reason. */
-export type DependencyHealth = { status: 'up'; latencyMs: number; detail?: string } | { status: 'down'; error: string };
+/**
+ * A dependency's health: up with a round-trip time, down with the reason, or delayed: working
+ * but behind (mail waiting longer than it should), which is worth an alert but not a reason to
+ * take this instance out of service.
+ */
+export type DependencyHealth =
+  | { status: 'up'; latencyMs: number; detail?: string }
+  | { status: 'delayed'; detail: string }
+  | { status: 'down'; error: string };
 
 export type HealthCheck = () => Promise<DependencyHealth>;
 
@@ -16,11 +24,11 @@ export async function probe(check: () => Promise<string | void>): Promise<Depend
       ...(detail ? { detail } : {}),
     };
   } catch (error) {
-    return { status: 'down', error: error instanceof Error ? error.message : String(error) };
+    return { status: 'down', error: describeError(error) };
   }
 }
 
-/** GET /api/health: 200 when every dependency is up, 503 otherwise. */
+/** GET /api/health: 503 when a dependency is down, else 200 ('delayed' when one is behind). */
 export function healthRouter(checks: Record<string, HealthCheck>): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
@@ -28,8 +36,11 @@ export function healthRouter(checks: Record<string, HealthCheck>): Router {
       Object.entries(checks).map(async ([name, check]) => [name, await check()] as const),
     );
     const dependencies = Object.fromEntries(entries);
-    const allUp = entries.every(([, h]) => h.status === 'up');
-    res.status(allUp ? 200 : 503).json({ status: allUp ? 'ok' : 'degraded', dependencies });
+    const anyDown = entries.some(([, h]) => h.status === 'down');
+    const anyDelayed = entries.some(([, h]) => h.status === 'delayed');
+    res
+      .status(anyDown ? 503 : 200)
+      .json({ status: anyDown ? 'degraded' : anyDelayed ? 'delayed' : 'ok', dependencies });
   });
   return router;
 }

@@ -1,7 +1,8 @@
 /**
  * The outbox (table `notifications`): messages to GP practices and families, written in the
- * same transaction as the change that causes them and delivered afterwards by the relay or
- * the notify.* activities (mail/delivery.ts). Idempotent by idempotency key.
+ * same transaction as the change that causes them and delivered afterwards by the outbox relay
+ * (mail/delivery.ts, mail/outbox-relay.ts); no process waits for a mail server. Idempotent by
+ * idempotency key.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { renderTemplate, type GpPracticeTemplateName, type TemplateName } from '../../mail/templates';
@@ -195,8 +196,9 @@ export interface Claim {
 
 /**
  * Claims up to `limit` due rows for `leaseMs`: not sent, due, and not claimed by a live sender.
- * FOR UPDATE SKIP LOCKED lets several relays (and activities) claim side by side without
- * waiting on, or taking, each other's rows.
+ * FOR UPDATE SKIP LOCKED lets several relays claim side by side without waiting on, or taking,
+ * each other's rows. The lease is short and renewed while the sender works on the rows
+ * (renewNotificationClaims), so the rows of a sender that died are free again within one lease.
  */
 export async function claimDueNotifications(db: Db, limit: number, leaseMs: number): Promise<Claim[]> {
   const token = randomUUID();
@@ -214,20 +216,64 @@ export async function claimDueNotifications(db: Db, limit: number, leaseMs: numb
   return rows.map((row) => ({ token, row }));
 }
 
-/** Claims one row regardless of its backoff (an activity delivering what it just enqueued). */
-export async function claimNotification(db: Db, id: string, leaseMs: number): Promise<Claim | null> {
-  const token = randomUUID();
-  const row = await selectOne<Notification>(
+/** Extends the lease of the rows this claim still holds; returns how many it holds. */
+export async function renewNotificationClaims(db: Db, token: string, leaseMs: number): Promise<number> {
+  const rows = await select<{ id: string }>(
     db,
-    `UPDATE notifications n SET claimed_until = now() + $2 * interval '1 millisecond', claim_token = $3
-     WHERE n.id = (
-       SELECT id FROM notifications
-       WHERE id = $1 AND status <> 'sent' AND (claimed_until IS NULL OR claimed_until < now())
-       FOR UPDATE SKIP LOCKED)
-     RETURNING n.*`,
-    [id, leaseMs, token],
+    `UPDATE notifications SET claimed_until = now() + $2 * interval '1 millisecond'
+     WHERE claim_token = $1 AND status <> 'sent' RETURNING id`,
+    [token, leaseMs],
   );
-  return row ? { token, row } : null;
+  return rows.length;
+}
+
+/** Gives up a claimed row without an attempt (a sender stopping), so another sender can take it at once. */
+export async function releaseNotificationClaim(db: Db, claim: Claim): Promise<void> {
+  await select(
+    db,
+    `UPDATE notifications SET claimed_until = NULL, claim_token = NULL
+     WHERE id = $1 AND claim_token = $2 RETURNING id`,
+    [claim.row.id, claim.token],
+  );
+}
+
+/**
+ * The mail server is reachable again: every unsent row waiting out a backoff becomes due now,
+ * instead of after its (possibly long) delay. Rows claimed by a live sender are left alone.
+ */
+export async function makeWaitingNotificationsDue(db: Db): Promise<number> {
+  const rows = await select<{ id: string }>(
+    db,
+    `UPDATE notifications SET next_attempt_at = now()
+     WHERE status <> 'sent' AND next_attempt_at > now() AND (claimed_until IS NULL OR claimed_until < now())
+     RETURNING id`,
+  );
+  return rows.length;
+}
+
+export interface UnsentSummary {
+  /** Rows not sent yet (pending or failed). */
+  unsent: number;
+  /** When the oldest of them was written; null when there are none. */
+  oldestCreatedAt: Date | null;
+  /** Unsent rows written more than `olderThanMs` ago. */
+  old: number;
+}
+
+/** How much mail is waiting, and how old the oldest is (for the relay's alert and /api/health). */
+export async function summariseUnsentNotifications(db: Db, olderThanMs: number): Promise<UnsentSummary> {
+  const row = await selectOne<{ unsent: string; oldestCreatedAt: Date | null; old: string }>(
+    db,
+    `SELECT count(*) AS unsent, min(created_at) AS oldest_created_at,
+            count(*) FILTER (WHERE created_at < now() - $1 * interval '1 millisecond') AS old
+     FROM notifications WHERE status <> 'sent'`,
+    [olderThanMs],
+  );
+  return {
+    unsent: Number(row?.unsent ?? 0),
+    oldestCreatedAt: row?.oldestCreatedAt ?? null,
+    old: Number(row?.old ?? 0),
+  };
 }
 
 /** Sent: one statement, and only while the claim is still ours. False if the claim was lost. */

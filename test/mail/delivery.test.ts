@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import pino from 'pino';
 import { createLogger } from '../../core/logger';
 import { freePort } from '../../core/free-port';
 import type { Database } from '../../db/database';
@@ -9,10 +12,14 @@ import {
   createMailTransport,
   findReceivedMailByMessageId,
   startEmbeddedSmtpServer,
+  outboxHealth,
   startOutboxRelay,
+  type DeliveryOptions,
   type MailService,
+  type OutboxRelay,
 } from '../../mail';
 import { createMigratedDatabase } from '../support/databases';
+import { startTestSmtpServer } from './support/smtp-test-server';
 
 const logger = createLogger('silent');
 const model = {
@@ -22,7 +29,7 @@ const model = {
   practiceCode: 'M85001',
   locality: 'Coventry',
 };
-const FAST = { baseRetryMs: 20, maxRetryMs: 200, failedAfterAttempts: 3, waitForOtherSenderMs: 10_000 };
+const FAST: Partial<DeliveryOptions> = { baseRetryMs: 20, maxRetryMs: 200, failedAfterAttempts: 3 };
 
 let database: Database;
 let db: Db;
@@ -32,14 +39,16 @@ beforeAll(async () => {
   db = { sequelize: database.sequelize };
 });
 afterAll(() => database.close());
+// Each test's rows only: whatever an earlier test left unsent would be claimed alongside.
+beforeEach(() => select(db, "DELETE FROM notifications WHERE status <> 'sent' RETURNING id"));
 
-function mailServiceOn(port: number): MailService {
+function mailServiceOn(port: number, options: Partial<DeliveryOptions> = {}): MailService {
   return createMailService({
     sequelize: database.sequelize,
     transport: createMailTransport({ embedded: { host: '127.0.0.1', port } }),
     from: 'West Midlands CHIS <chis@example.nhs.uk>',
     logger,
-    options: FAST,
+    options: { ...FAST, ...options },
   });
 }
 
@@ -120,14 +129,16 @@ describe('outbox delivery', () => {
     }
   });
 
-  test('SMTP server down for a while, then up: every email is delivered exactly once', async () => {
+  test('SMTP server down far longer than any backoff: each email goes exactly once, within seconds of its return', async () => {
     const port = await freePort();
     let server = await startEmbeddedSmtpServer({ host: '127.0.0.1', port, sequelize: database.sequelize, logger });
+    // A backoff of 10 minutes after the first failure: only the probe can bring the mail back in time.
+    const slow = { baseRetryMs: 600_000, maxRetryMs: 600_000, failedAfterAttempts: 1 };
+    const mailA = mailServiceOn(port, slow);
+    const mailB = mailServiceOn(port, slow);
+    const relays = [mailA, mailB].map((mail) => startOutboxRelay({ mail, logger, intervalMs: 50, probeEveryMs: 200 }));
+    await waitFor(async () => relays.every((r) => r.status().smtp === 'reachable'));
     await server.stop(); // the outage begins
-
-    const relayA = mailServiceOn(port);
-    const relayB = mailServiceOn(port);
-    const activity = mailServiceOn(port);
     const enqueued = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
         enqueueEmail(db, {
@@ -139,58 +150,185 @@ describe('outbox delivery', () => {
       ),
     );
     const ids = enqueued.map((e) => e.id);
-    // The activity path fails loudly (so Temporal retries it) and loses nothing.
-    await expect(activity.deliverNotification(ids[0])).rejects.toThrow(/not delivered: .*ECONNREFUSED/);
-
-    // Several relay rounds fail during the outage: attempts count up, the backoff grows, nothing is dropped.
-    for (let round = 0; round < 4; round++) {
-      await relayA.deliverDue(50);
-      await sleep(250);
-    }
-    const during = await select<{ status: string; attempts: number; lastError: string; nextAttemptAt: Date }>(
-      db,
-      'SELECT status, attempts, last_error, next_attempt_at FROM notifications WHERE id = ANY($1::bigint[])',
-      [ids],
-    );
-    expect(during).toHaveLength(6);
-    for (const row of during) {
-      expect(row.attempts).toBeGreaterThanOrEqual(3);
-      expect(row.lastError).toMatch(/ECONNREFUSED/);
-      // After failedAfterAttempts (3) a row shows as failed, and is still retried.
-      expect(row.status).toBe('failed');
-    }
-
-    server = await startEmbeddedSmtpServer({ host: '127.0.0.1', port, sequelize: database.sequelize, logger }); // the outage ends
     try {
-      await sleep(250); // let the capped backoff (200 ms) pass
-      // Two relays and the activity race for the same rows.
-      await Promise.all([
-        relayA.deliverDue(50),
-        relayB.deliverDue(50),
-        ...ids.map((id) => activity.deliverNotification(id)),
-      ]);
-      await relayA.deliverDue(50);
-
-      const after = await select<{ status: string }>(
+      for (const r of relays) r.wake();
+      // Every row is tried, fails, and waits out a backoff far beyond the test; nothing is dropped.
+      await waitFor(async () => {
+        const rows = await select<{ attempts: number }>(
+          db,
+          'SELECT attempts FROM notifications WHERE id = ANY($1::bigint[])',
+          [ids],
+        );
+        return rows.every((r) => r.attempts >= 1);
+      });
+      await sleep(600); // several probes fail meanwhile
+      const during = await select<{ status: string; lastError: string; nextAttemptAt: Date }>(
         db,
-        'SELECT status FROM notifications WHERE id = ANY($1::bigint[])',
+        'SELECT status, last_error, next_attempt_at FROM notifications WHERE id = ANY($1::bigint[])',
         [ids],
       );
-      expect(after.map((r) => r.status)).toEqual(Array(6).fill('sent'));
+      expect(during).toHaveLength(6);
+      for (const row of during) {
+        expect(row.lastError).toMatch(/ECONNREFUSED/);
+        expect(row.status).toBe('failed'); // past failedAfterAttempts: shown as failed, still retried
+        expect(row.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 500_000);
+      }
+      expect(relays[0].status()).toMatchObject({
+        smtp: 'unreachable',
+        lastError: expect.stringMatching(/ECONNREFUSED/),
+      });
+
+      server = await startEmbeddedSmtpServer({ host: '127.0.0.1', port, sequelize: database.sequelize, logger }); // the outage ends
+      const back = Date.now();
+      await waitFor(async () => {
+        const rows = await select<{ status: string }>(
+          db,
+          'SELECT status FROM notifications WHERE id = ANY($1::bigint[])',
+          [ids],
+        );
+        return rows.every((r) => r.status === 'sent');
+      });
+      // Probes every 200 ms: a few seconds at most even on a loaded machine, not the 10-minute backoff.
+      expect(Date.now() - back).toBeLessThan(10_000);
       for (const e of enqueued) expect(await receivedCount(e.messageId)).toBe(1);
       const received = await select(db, "SELECT id FROM received_mail WHERE envelope_to[1] LIKE 'outage%'");
       expect(received).toHaveLength(6);
+      expect(relays[0].status()).toMatchObject({ smtp: 'reachable', unreachableSince: null });
       // Delivering again finds nothing to do.
-      expect(await relayA.deliverDue(50)).toMatchObject({ sent: 0 });
-      await expect(activity.deliverNotification(ids[1])).resolves.toEqual({
-        status: 'already-sent',
-        messageId: enqueued[1].messageId,
-      });
+      expect(await mailA.deliverDue(50)).toMatchObject({ claimed: 0, sent: 0 });
     } finally {
-      for (const m of [relayA, relayB, activity]) m.close();
+      for (const r of relays) await r.stop();
+      for (const m of [mailA, mailB]) m.close();
       await server.stop();
     }
   });
+
+  test('mail waiting longer than the alert threshold is reported (log at error level, status, health)', async () => {
+    const port = await freePort(); // nothing listens: the server is down
+    const mail = mailServiceOn(port);
+    const lines: Array<{ level: number; msg: string; old?: number }> = [];
+    const capture = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const { id } = await enqueueEmail(db, {
+      idempotencyKey: `alert-${Date.now()}`,
+      to: 'alert@example.nhs.uk',
+      template: 'gp-new-birth',
+      model,
+    });
+    await select(db, "UPDATE notifications SET created_at = now() - interval '20 minutes' WHERE id = $1 RETURNING id", [
+      id,
+    ]);
+    const relay = startOutboxRelay({ mail, logger: capture, intervalMs: 50, probeEveryMs: 100, checkEveryMs: 100 });
+    try {
+      await waitFor(async () => relay.status().alert);
+      const status = relay.status();
+      expect(status).toMatchObject({ smtp: 'unreachable', alert: true });
+      expect(status.old).toBeGreaterThanOrEqual(1);
+      expect(status.oldestUnsentAgeMs).toBeGreaterThanOrEqual(19 * 60_000);
+      expect(outboxHealth(status)).toMatchObject({
+        status: 'delayed',
+        detail: expect.stringMatching(/mail server unreachable since .*ECONNREFUSED.*older than 15 min/),
+      });
+      await waitFor(async () => lines.some((l) => l.level === 50 && /not delivered after 15 minutes/.test(l.msg)));
+    } finally {
+      await relay.stop();
+      mail.close();
+      await select(db, "UPDATE notifications SET status = 'sent' WHERE id = $1 RETURNING id", [id]);
+    }
+  });
+
+  test("a dead sender's rows are free again within one lease, and go out once", async () => {
+    const leaseMs = 3000;
+    const hanging = await startTestSmtpServer({ answerAfterMs: null });
+    const good = await startEmbeddedSmtpServer({ host: '127.0.0.1', port: 0, sequelize: database.sequelize, logger });
+    const { id, messageId } = await enqueueEmail(db, {
+      idempotencyKey: `dead-sender-${Date.now()}`,
+      to: 'dead.sender@example.nhs.uk',
+      template: 'gp-new-birth',
+      model,
+    });
+    const sender = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(__dirname, 'support/sender-process.ts'),
+        database.url,
+        String(hanging.port),
+        String(leaseMs),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    sender.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    sender.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<void>((resolve) => sender.once('exit', () => resolve()));
+    const mail = mailServiceOn(good.port, { leaseMs, renewEveryMs: 1000 });
+    let relay: OutboxRelay | undefined;
+    try {
+      // The sender claims the row and hands the message over; the server never answers.
+      await waitFor(async () => hanging.dataStarted.includes(messageId), 60_000).catch((e: Error) => {
+        throw new Error(`${e.message}; sender said: ${output}`);
+      });
+      // Still held after a few renewals: nobody else may send it while its sender lives.
+      await sleep(leaseMs + 500);
+      expect(await mail.deliverDue(10)).toMatchObject({ claimed: 0 });
+      sender.kill('SIGKILL');
+      await exited;
+      const killedAt = Date.now();
+      relay = startOutboxRelay({ mail, logger, intervalMs: 50 });
+      await waitFor(async () => (await getNotification(db, id))?.status === 'sent', 20_000);
+      const waited = Date.now() - killedAt;
+      // The last renewal was at most a third of a lease before the kill: it lapses within one lease.
+      expect(waited).toBeGreaterThan(leaseMs / 2);
+      expect(waited).toBeLessThan(leaseMs + 3000);
+      expect(await receivedCount(messageId)).toBe(1);
+      expect(hanging.accepted).toEqual([]);
+    } finally {
+      sender.kill('SIGKILL');
+      await relay?.stop();
+      mail.close();
+      await hanging.stop();
+      await good.stop();
+    }
+  }, 90_000);
+
+  test('a live sender keeps its rows while a slow server takes longer than the lease: no second sender sends them', async () => {
+    const leaseMs = 1000;
+    const slow = await startTestSmtpServer({ answerAfterMs: 3 * leaseMs });
+    const { id, messageId } = await enqueueEmail(db, {
+      idempotencyKey: `slow-server-${Date.now()}`,
+      to: 'slow.server@example.nhs.uk',
+      template: 'gp-new-birth',
+      model,
+    });
+    const first = mailServiceOn(slow.port, { leaseMs, renewEveryMs: 300 });
+    const second = mailServiceOn(slow.port, { leaseMs, renewEveryMs: 300 });
+    let racing = true;
+    const rounds: Promise<unknown>[] = [];
+    try {
+      const sending = first.deliverDue(1);
+      await waitFor(async () => slow.dataStarted.includes(messageId));
+      // Another sender polls all the while the first waits for "250 OK".
+      const race = (async () => {
+        while (racing) {
+          rounds.push(second.deliverDue(1));
+          await sleep(100);
+        }
+      })();
+      expect(await sending).toMatchObject({ claimed: 1, sent: 1 });
+      racing = false;
+      await race;
+      await Promise.all(rounds);
+      expect(slow.dataStarted.filter((m) => m === messageId)).toHaveLength(1);
+      expect(slow.accepted.filter((m) => m === messageId)).toHaveLength(1);
+      expect(await getNotification(db, id)).toMatchObject({ status: 'sent', attempts: 1 });
+    } finally {
+      racing = false;
+      first.close();
+      second.close();
+      await slow.stop();
+    }
+  }, 60_000);
 
   test('SMS and letter rows go to the logging stand-in sender and say so', async () => {
     const server = await startEmbeddedSmtpServer({ host: '127.0.0.1', port: 0, sequelize: database.sequelize, logger });
@@ -211,8 +349,7 @@ describe('outbox delivery', () => {
         template: 'family-reminder',
         model: reminder,
       });
-      await mail.deliverNotification(sms.id);
-      await mail.deliverNotification(letter.id);
+      await mail.deliverDue(10);
       expect(await getNotification(db, sms.id)).toMatchObject({
         status: 'sent',
         smtpResponse: 'stand-in: logged only, no SMS gateway integrated',

@@ -1,6 +1,6 @@
 /**
- * notify.* activities in the Temporal SDK's activity context, on a real migrated PostgreSQL and
- * a real SMTP conversation with the embedded server.
+ * notify.* activities in the Temporal SDK's activity context, on a real migrated PostgreSQL;
+ * what they write is delivered over a real SMTP conversation with the embedded server.
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -31,6 +31,15 @@ let port: number;
 let server: EmbeddedSmtpServer | undefined;
 let mail: MailService;
 let activities: ReturnType<typeof createNotifyActivities>;
+let wakes = 0;
+
+/** One round of what the outbox relay does: delivers every due row (a failed row waits for its backoff). */
+async function deliverAll(): Promise<void> {
+  for (;;) {
+    const round = await mail.deliverDue(20);
+    if (round.claimed < 20 || round.failed > 0) return;
+  }
+}
 
 beforeAll(async () => {
   database = await createMigratedDatabase('mail_notify');
@@ -44,7 +53,11 @@ beforeAll(async () => {
     logger,
     options: { baseRetryMs: 20, maxRetryMs: 100 },
   });
-  activities = createNotifyActivities({ sequelize: database.sequelize, taskQueue: 'unused', mail });
+  activities = createNotifyActivities({
+    sequelize: database.sequelize,
+    taskQueue: 'unused',
+    wakeOutboxRelay: () => void wakes++,
+  });
 });
 afterAll(async () => {
   mail.close();
@@ -77,12 +90,16 @@ describe('notify.emailGpPractice', () => {
     const child = await insertChild(db, practice.odsCode);
     const run = call();
     const input = { template: 'gp-new-birth' as const, childId: child.id, details: { locality: 'Coventry' } };
+    const wakesBefore = wakes;
     const first = await run(activities['notify.emailGpPractice']!, input);
-    expect(first).toMatchObject({ recipient: practice.email, delivered: true });
+    expect(first).toMatchObject({ recipient: practice.email });
+    expect(wakes).toBe(wakesBefore + 1); // the relay is told there is mail
 
     // Temporal retries the same activity (e.g. the worker died before reporting): nothing new.
     const retry = await run(activities['notify.emailGpPractice']!, input);
     expect(retry).toEqual(first);
+    expect(wakes).toBe(wakesBefore + 1);
+    await deliverAll();
     const received = await findReceivedMailByMessageId(db, first.messageId);
     expect(received).toMatchObject({ envelopeTo: [practice.email], timesReceived: 1 });
     const raw = (
@@ -127,6 +144,7 @@ describe('notify.emailGpPractice', () => {
       details: { fromLocality: 'Coventry', toLocality: 'Dudley', reason: 'address-change' },
     });
     expect(a.notificationId).not.toBe(b.notificationId);
+    await deliverAll();
     expect((await findReceivedMailByMessageId(db, b.messageId))?.subject).toBe(
       'CHIS: a child has moved into your area',
     );
@@ -170,7 +188,44 @@ describe('notify.emailGpPractice', () => {
     ).toHaveLength(0);
   });
 
-  test('SMTP server down: the activity fails retryably, keeps its row, and a later retry delivers it once', async () => {
+  test('the same business step run again as a new activity (an incident retry) finds its row: one email, one Message-ID', async () => {
+    const practice = await insertPractice(db);
+    const child = await insertChild(db, practice.odsCode);
+    const workflowId = `new-birth-registration-${randomUUID().replace(/-/g, '')}`;
+    const input = { template: 'gp-new-birth' as const, childId: child.id, details: { locality: 'Coventry' } };
+    const step = { elementId: 'Task_EmailGp', elementInstanceId: 'ei-7', headers: {} };
+    // The first activity wrote its row; the incident retry schedules the step as activity 12.
+    const first = await call(workflowId, '5')(activities['notify.emailGpPractice']!, input, step);
+    const again = await call(workflowId, '12')(activities['notify.emailGpPractice']!, input, step);
+    expect(again).toEqual(first);
+    expect(await getNotification(db, first.notificationId)).toMatchObject({
+      idempotencyKey: `notify:${workflowId}/ei-7`,
+    });
+    // Another step of the instance (a loop's next pass is a new element instance) is another email.
+    const next = await call(workflowId, '13')(activities['notify.emailGpPractice']!, input, {
+      ...step,
+      elementInstanceId: 'ei-19',
+    });
+    expect(next.messageId).not.toBe(first.messageId);
+    await deliverAll();
+    expect((await findReceivedMailByMessageId(db, first.messageId))?.timesReceived).toBe(1);
+    expect(await select(db, 'SELECT id FROM notifications WHERE child_id = $1', [child.id])).toHaveLength(2);
+  });
+
+  test('an activity scheduled before element instances were passed keeps its per-activity key', async () => {
+    const practice = await insertPractice(db);
+    const child = await insertChild(db, practice.odsCode);
+    const workflowId = `new-birth-registration-${randomUUID().replace(/-/g, '')}`;
+    const input = { template: 'gp-new-birth' as const, childId: child.id, details: { locality: 'Coventry' } };
+    const legacy = { elementId: 'Task_EmailGp', headers: {} };
+    const first = await call(workflowId, '5')(activities['notify.emailGpPractice']!, input, legacy);
+    expect(await getNotification(db, first.notificationId)).toMatchObject({
+      idempotencyKey: `notify:${workflowId}/run-1/5`,
+    });
+    expect(await call(workflowId, '5')(activities['notify.emailGpPractice']!, input, legacy)).toEqual(first);
+  });
+
+  test('SMTP server down: the activity succeeds at once and the relay delivers the row when the server is back', async () => {
     const practice = await insertPractice(db);
     const child = await insertChild(db, practice.odsCode);
     const run = call();
@@ -181,21 +236,16 @@ describe('notify.emailGpPractice', () => {
     };
     await server!.stop();
     server = undefined;
-    const failure = await failureOf(run(activities['notify.emailGpPractice']!, input));
-    expect(failure).toMatchObject({ type: 'DeliveryError', nonRetryable: false });
-    expect(failure.message).toMatch(/ECONNREFUSED.*stays in the outbox/);
-    const pending = await select<{ id: string; status: string; attempts: number }>(
-      db,
-      'SELECT id, status, attempts FROM notifications WHERE child_id = $1',
-      [child.id],
-    );
-    expect(pending).toEqual([{ id: expect.any(String), status: 'pending', attempts: 1 }]);
+    const result = await run(activities['notify.emailGpPractice']!, input);
+    expect(await getNotification(db, result.notificationId)).toMatchObject({ status: 'pending', attempts: 0 });
+    await deliverAll(); // the relay tries: refused, backs off
+    expect(await getNotification(db, result.notificationId)).toMatchObject({ status: 'pending', attempts: 1 });
 
     server = await startEmbeddedSmtpServer({ host: '127.0.0.1', port, sequelize: database.sequelize, logger });
-    const retried = await run(activities['notify.emailGpPractice']!, input);
-    expect(retried).toMatchObject({ notificationId: pending[0].id, delivered: true });
-    expect(await getNotification(db, pending[0].id)).toMatchObject({ status: 'sent', attempts: 2 });
-    expect((await findReceivedMailByMessageId(db, retried.messageId))?.timesReceived).toBe(1);
+    await mail.resumeWaiting(); // what the relay does when its probe gets an answer
+    await deliverAll();
+    expect(await getNotification(db, result.notificationId)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect((await findReceivedMailByMessageId(db, result.messageId))?.timesReceived).toBe(1);
   });
 });
 
@@ -209,7 +259,8 @@ describe('notify.remindFamily', () => {
       about: 'MenB (8 weeks)',
       dueOn: '2026-03-02',
     });
-    expect(result).toMatchObject({ sentVia: 'email', delivered: true });
+    expect(result).toMatchObject({ sentVia: 'email' });
+    await deliverAll();
     const row = await getNotification(db, result.notificationId);
     const received = await findReceivedMailByMessageId(db, row!.messageId);
     expect(received).toMatchObject({ envelopeTo: ['parent@example.org'], timesReceived: 1 });
@@ -235,6 +286,7 @@ describe('notify.remindFamily', () => {
     });
     const c = await call()(activities['notify.remindFamily']!, { childId: letter.id, reminder: 'immunisation-due' });
     expect([a.sentVia, b.sentVia, c.sentVia]).toEqual(['sms', 'sms', 'letter']);
+    await deliverAll();
     expect(await getNotification(db, a.notificationId)).toMatchObject({
       channel: 'sms',
       recipient: '07700900001',

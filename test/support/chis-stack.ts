@@ -34,7 +34,14 @@ import { knownCandidateGroups } from '../../deployment/candidate-groups';
 import type { DefinitionVersion } from '../../deployment/definition-store';
 import { deployDefinition } from '../../deployment/deploy-definition';
 import { deployDirectory, describeRefusals, type FileDeployment } from '../../deployment/deploy-directory';
-import { startMailFor, startOutboxRelay, type OutboxRelay, type RunningMail } from '../../mail';
+import {
+  startMailFor,
+  startOutboxRelay,
+  type DeliveryOptions,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+  type RunningMail,
+} from '../../mail';
 import { FhirPdsClient, startPdsSimulator, type PdsSimulator } from '../../pds';
 import type { ActivityImplementations } from '../../workers/engine-worker';
 import { withDiagram } from '../workflows/diagram';
@@ -60,6 +67,15 @@ export interface StackOptions {
   extraActivities?: Record<string, (input: never) => Promise<unknown>>;
   /** Serve the built web UI (ui/dist) at `/`, as `npm start` does (browser tests). */
   ui?: boolean;
+  /**
+   * Mail: by default an embedded SMTP server on a free port. `smtpUrl` sends to another server
+   * instead (a test that stops and starts its own); `delivery` and `relay` override timings.
+   */
+  mail?: {
+    smtpUrl?: string;
+    delivery?: Partial<DeliveryOptions>;
+    relay?: Omit<OutboxRelayOptions, 'mail' | 'logger'>;
+  };
 }
 
 /** A signed-in API caller: the supertest agent keeps the session cookie; send `csrf` on writes. */
@@ -195,6 +211,7 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
   let mail: RunningMail | undefined;
   let seeded: SeedSummary | undefined;
   let activityDeps: CatalogueDeps | undefined;
+  let relay: OutboxRelay | undefined;
   const engine = await startEngineTestEnv(
     (ctx) => {
       const deps: CatalogueDeps = {
@@ -202,7 +219,7 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
         client: ctx.client,
         taskQueue: ctx.taskQueue,
         pds: new FhirPdsClient(pds!.url, { timeoutMs: 5_000 }),
-        mail: mail!.mail,
+        wakeOutboxRelay: () => relay?.wake(),
       };
       activityDeps = deps;
       return {
@@ -224,17 +241,16 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
         mail = await startMailFor(
           {
             host: '127.0.0.1',
-            smtp: { embedded: true },
+            smtp: options.mail?.smtpUrl ? { url: options.mail.smtpUrl } : { embedded: true },
             mail: { from: 'West Midlands CHIS <chis@chis-flow.example.nhs.uk>', embeddedSmtpPort: 0 },
           },
           db.sequelize,
           logger,
-          { baseRetryMs: 1_000, maxRetryMs: 5_000 },
+          { baseRetryMs: 1_000, maxRetryMs: 5_000, ...options.mail?.delivery },
         );
       },
     },
   );
-  let relay: OutboxRelay | undefined;
   const stopServices = async () => {
     await relay?.stop();
     await mail?.stop();
@@ -275,7 +291,7 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
     await createEventsClient(db, eventsPassword);
     const events = await signInAs(app, EVENTS_CLIENT_USERNAME, eventsPassword);
 
-    relay = startOutboxRelay({ mail: mail!.mail, logger, intervalMs: 250 });
+    relay = startOutboxRelay({ mail: mail!.mail, logger, intervalMs: 250, probeEveryMs: 1000, ...options.mail?.relay });
     const receivedMail = (to?: string) =>
       select<ReceivedMail>(
         db,

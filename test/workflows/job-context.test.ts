@@ -5,8 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { bpmnError } from '../../activities/engine';
 import type { JobContext } from '../../workflows/messages';
+import { engineWorkflowBundle } from '../../workers/workflow-bundle';
 import { startEngineTestEnv, type EngineTestEnv } from './support';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -40,9 +43,24 @@ test('each service and send task activity gets its element id and task headers a
   const h = await t.start('wf-job-context', { variables: { mode: 'ok' } });
   expect(await t.result(h)).toEqual({ status: 'completed', variables: { mode: 'ok', found: true, notified: 'found' } });
   expect(jobs).toEqual([
-    { type: 'test.lookup', job: { elementId: 'Lookup', headers: { template: 'gp-letter', channel: 'email' } } },
-    { type: 'test.notify', job: { elementId: 'Notify', headers: { template: 'found' } } },
+    {
+      type: 'test.lookup',
+      job: {
+        elementId: 'Lookup',
+        elementInstanceId: expect.stringMatching(/^ei-\d+$/),
+        headers: { template: 'gp-letter', channel: 'email' },
+      },
+    },
+    {
+      type: 'test.notify',
+      job: {
+        elementId: 'Notify',
+        elementInstanceId: expect.stringMatching(/^ei-\d+$/),
+        headers: { template: 'found' },
+      },
+    },
   ]);
+  expect(jobs[0].job.elementInstanceId).not.toBe(jobs[1].job.elementInstanceId);
   expect((await t.state(h)).completed.map((c) => c.elementId)).toEqual([
     'Start',
     'Lookup',
@@ -50,6 +68,23 @@ test('each service and send task activity gets its element id and task headers a
     'End',
     'wf-job-context',
   ]);
+});
+
+test('an instance recorded before jobs carried their element instance id replays on this code', async () => {
+  // Recorded with the job context { elementId, headers }: the context is the activity's input,
+  // which replay does not compare, so no patch gate is needed.
+  const json: unknown = JSON.parse(fixture('histories/job-context-without-element-instance.json'));
+  const history = temporal.api.history.v1.History.fromObject(json as Record<string, unknown>);
+  const scheduled = history.events.flatMap((e) =>
+    e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : [],
+  );
+  expect(scheduled.map((a) => a.activityType?.name)).toEqual(['test.lookup', 'test.notify']);
+  const recordedJob = JSON.parse(Buffer.from(scheduled[0].input!.payloads![1].data!).toString('utf8')) as JobContext;
+  expect(recordedJob).toEqual({ elementId: 'Lookup', headers: { template: 'gp-letter', channel: 'email' } });
+  await Worker.runReplayHistory(
+    { workflowBundle: await engineWorkflowBundle(), replayName: 'job-context-without-element-instance' },
+    history,
+  );
 });
 
 test("a caught error's code, message and variables are in the boundary event's scope", async () => {
