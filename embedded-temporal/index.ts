@@ -10,6 +10,7 @@ import { operatorService } from './grpc/operator-service';
 import { testService } from './grpc/test-service';
 import { attachment } from './grpc/handler';
 import { applyDynamicConfig, DEFAULT_LIMITS } from './engine/limits';
+import { Schedules } from './schedules/schedules';
 import { PREDEFINED_CUSTOM_SEARCH_ATTRIBUTES, searchAttributeType } from './engine/system-search-attributes';
 
 export interface EmbeddedTemporalOptions {
@@ -83,16 +84,22 @@ export async function startOnBoundServer(
   for (const [name, type] of Object.entries(options.searchAttributes ?? {}))
     await engine.namespaces.addSearchAttribute(name, searchAttributeType(type));
   const recovered = await recover(engine);
+  const schedules = new Schedules(engine);
+  engine.onScheduleDue = (key) => schedules.due(key);
+  engine.onScheduledRunClosed = (closed) => {
+    schedules.runClosed(closed).catch((err: unknown) => logger.error({ err, closed }, 'schedule close report failed'));
+  };
+  const recoveredSchedules = await schedules.recover();
   bound.attach(
     attachment(logger, {
-      workflow: workflowService(engine, logger),
+      workflow: workflowService(engine, logger, schedules),
       operator: operatorService(engine, logger),
       test: options.timeSkipping ? testService(engine, logger) : undefined,
     }),
   );
   const host = options.host ?? '127.0.0.1';
   const address = `${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound.port}`;
-  logger.info({ address, recovered }, 'embedded Temporal server listening');
+  logger.info({ address, recovered, schedules: recoveredSchedules }, 'embedded Temporal server listening');
   return {
     address,
     engine,

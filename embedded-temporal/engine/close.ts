@@ -70,6 +70,18 @@ export function closeRunInTx(tx: Tx, kind: CloseKind, attrs: object): void {
       close: ev,
     });
   }
+  const continues = kind === 'continuedAsNew' || !!(attrs as { newExecutionRunId?: string }).newExecutionRunId;
+  if (s.scheduledBy && !continues) {
+    const closed = {
+      namespace: s.namespace,
+      scheduleId: s.scheduledBy,
+      workflowId: s.workflowId,
+      status: s.status,
+      result: ev.workflowExecutionCompletedEventAttributes?.result,
+      failure: ev.workflowExecutionFailedEventAttributes?.failure,
+    };
+    tx.after.push(() => tx.engine.onScheduledRunClosed(closed));
+  }
   const children = Object.values(s.children)
     .filter((c) => c.parentClosePolicy !== temporal.api.enums.v1.ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
     .map((c) => ({
@@ -216,6 +228,7 @@ export function failWorkflowInTx(
         continuedFailure: failure,
         backoffMs: retry.delayMs,
         executionExpiresAt: s.executionExpiresAt,
+        scheduledBy: s.scheduledBy,
       },
       tx.now,
       tx.after,
@@ -273,6 +286,7 @@ export function continueAsNewInTx(
       continuedFailure: a.failure,
       backoffMs: durationMs(a.backoffStartInterval),
       executionExpiresAt: s.executionExpiresAt,
+      scheduledBy: s.scheduledBy,
     },
     tx.now,
     tx.after,

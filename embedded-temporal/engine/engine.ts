@@ -12,6 +12,7 @@ import { encodeEvent } from '../proto';
 import { Namespaces } from './namespaces';
 import { TimeSkipping } from './time-skipping';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits';
+import { SCHEDULE_KEY_PREFIX } from '../schedules/schedule-key';
 
 export interface EngineOptions {
   store: Store;
@@ -43,6 +44,9 @@ export class Engine {
   private stopped = false;
   /** Installed by the modules that handle due deadlines and outbox tasks (avoids import cycles). */
   onDeadline: (engine: Engine, ref: RunRef) => Promise<void> = async () => undefined;
+  /** Installed by schedules/: a schedule's wake-up (key from the deadline heap) and its workflows' closes. */
+  onScheduleDue: (key: string) => Promise<void> = async () => undefined;
+  onScheduledRunClosed: (closed: import('../schedules/schedules').ScheduledRunClosed) => void = () => undefined;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -241,7 +245,10 @@ export class Engine {
   fireDue(): void {
     if (this.stopped) return;
     for (const key of this.deadlines.takeDue(this.clock.now())) {
-      this.onDeadline(this, parseRunKey(key)).catch((err: unknown) => {
+      const handled = key.startsWith(SCHEDULE_KEY_PREFIX)
+        ? this.onScheduleDue(key)
+        : this.onDeadline(this, parseRunKey(key));
+      handled.catch((err: unknown) => {
         this.logger.error({ err, key }, 'deadline processing failed; retrying in 1s');
         this.deadlines.set(key, this.clock.now() + 1000);
         this.armTimer();

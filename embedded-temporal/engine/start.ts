@@ -48,6 +48,8 @@ export interface NewRunParams {
   beforeFirstTask?: (tx: Tx) => void;
   /** The starter takes the first workflow task itself (eager start): keep it off the queues. */
   eagerFirstTask?: boolean;
+  /** Schedule that starts this workflow. */
+  scheduledBy?: string;
 }
 
 /** Builds a new run in memory (WorkflowExecutionStarted + first task); the caller commits it. */
@@ -87,6 +89,7 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
     parent: p.parent,
     parentClosePolicy: p.parentClosePolicy,
     continuedFromRunId: p.continuedFromRunId,
+    scheduledBy: p.scheduledBy,
   };
   if (state.runExpiresAt && state.executionExpiresAt)
     state.runExpiresAt = Math.min(state.runExpiresAt, state.executionExpiresAt);

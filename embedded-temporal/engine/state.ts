@@ -46,6 +46,8 @@ export interface ExecutionState {
   attempt: number;
   cronSchedule?: string;
   parentClosePolicy?: number;
+  /** Schedule that started this workflow (carried to continued and retried runs; told when the last one closes). */
+  scheduledBy?: string;
   /** Run that continued into this one / that this one continued into. */
   continuedFromRunId?: string;
   newRunId?: string;

@@ -9,7 +9,16 @@ export const SYSTEM_SEARCH_ATTRIBUTES: Record<string, number> = {
   CloseTime: 6,
   ExecutionTime: 6,
   HistoryLength: 3,
+  TemporalScheduledStartTime: 6,
+  TemporalScheduledById: 2,
+  TemporalSchedulePaused: 5,
 };
+
+/** System attributes a list query may name besides the custom ones (set by schedules on what they start). */
+export const QUERYABLE_SYSTEM_ATTRIBUTES: [string, number][] = [
+  ['TemporalScheduledStartTime', 6],
+  ['TemporalScheduledById', 2],
+];
 
 export const PREDEFINED_CUSTOM_SEARCH_ATTRIBUTES: Record<string, number> = {
   CustomKeywordField: 2,

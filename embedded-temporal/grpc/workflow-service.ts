@@ -21,6 +21,7 @@ import { pollUpdate, updateWorkflow } from '../engine/updates';
 import { describeExecution, getHistory } from '../engine/read';
 import { countExecutions, listExecutions } from '../visibility/list';
 import { handlers as asRpc, type Handler } from './handler';
+import type { Schedules } from '../schedules/schedules';
 import type { RpcHandler } from './bind';
 import { SERVER_VERSION, SYSTEM_INFO_CAPABILITY_FIELDS } from './bind';
 
@@ -39,7 +40,7 @@ const EAGER_TASK_FIELD = fieldNumber(
 );
 
 /** The WorkflowService methods this server answers; anything else gets UNIMPLEMENTED from grpc-js. */
-export function workflowService(engine: Engine, logger: Logger): Record<string, RpcHandler> {
+export function workflowService(engine: Engine, logger: Logger, schedules: Schedules): Record<string, RpcHandler> {
   const ns = (name: string | null | undefined) => engine.namespaces.get(name ?? '');
 
   const pollTask = async (
@@ -280,6 +281,13 @@ export function workflowService(engine: Engine, logger: Logger): Record<string, 
       return {};
     },
     ResetStickyTaskQueue: async () => ({}),
+    CreateSchedule: (r: Req<'CreateScheduleRequest'>) => schedules.create(r),
+    DescribeSchedule: (r: Req<'DescribeScheduleRequest'>) => schedules.describe(r),
+    UpdateSchedule: (r: Req<'UpdateScheduleRequest'>) => schedules.update(r),
+    PatchSchedule: (r: Req<'PatchScheduleRequest'>) => schedules.patch(r),
+    DeleteSchedule: (r: Req<'DeleteScheduleRequest'>) => schedules.delete(r),
+    ListSchedules: (r: Req<'ListSchedulesRequest'>) => schedules.list(r),
+    ListScheduleMatchingTimes: (r: Req<'ListScheduleMatchingTimesRequest'>) => schedules.matchingTimes(r),
     DescribeTaskQueue: async (r: Req<'DescribeTaskQueueRequest'>) => ({
       pollers: [],
       taskQueueStatus: {

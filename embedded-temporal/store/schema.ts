@@ -50,6 +50,14 @@ BEGIN
   END IF;
   RETURN actual;
 END $f$;
+-- Schedules (schedules/): one row each, the whole state as JSON; search_attributes feed ListSchedules queries.
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.schedules (
+  namespace text NOT NULL,
+  schedule_id text NOT NULL,
+  search_attributes jsonb NOT NULL DEFAULT '{}',
+  state jsonb NOT NULL,
+  PRIMARY KEY (namespace, schedule_id)
+);
 CREATE TABLE IF NOT EXISTS ${SCHEMA}.outbox (
   id bigserial PRIMARY KEY,
   task jsonb NOT NULL

@@ -5,6 +5,11 @@ import { reviveBytes } from '../json';
 import { timestamp } from '../time';
 import { temporal, type P } from '../proto';
 import { taskQueue } from '../engine/history';
+import { QUERYABLE_SYSTEM_ATTRIBUTES } from '../engine/system-search-attributes';
+
+function queryableAttributes(engine: Engine): Map<string, number> {
+  return new Map([...QUERYABLE_SYSTEM_ATTRIBUTES, ...engine.namespaces.searchAttributes]);
+}
 
 type Info = P<temporal.api.workflow.v1.IWorkflowExecutionInfo>;
 
@@ -53,7 +58,7 @@ export async function listExecutions(
   pageSize: number,
   token: Uint8Array | null | undefined,
 ): Promise<{ executions: Info[]; nextPageToken?: Buffer }> {
-  const q = compileQuery(query, engine.namespaces.searchAttributes);
+  const q = compileQuery(query, queryableAttributes(engine));
   const offset = token && token.length ? Number(Buffer.from(token).toString()) : 0;
   const limit = pageSize > 0 ? Math.min(pageSize, 1000) : 1000;
   const params = [namespace, ...q.params];
@@ -75,7 +80,7 @@ export async function countExecutions(
   query: string,
 ): Promise<P<temporal.api.workflowservice.v1.ICountWorkflowExecutionsResponse>> {
   const groupBy = /(^|\s+)group\s+by\s+ExecutionStatus\s*$/i.exec(query);
-  const q = compileQuery(groupBy ? query.slice(0, groupBy.index) : query, engine.namespaces.searchAttributes);
+  const q = compileQuery(groupBy ? query.slice(0, groupBy.index) : query, queryableAttributes(engine));
   const shift = (sql: string) => sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + 1}`);
   const base = `FROM ${SCHEMA}.executions WHERE namespace = $1 AND (${shift(q.where)})`;
   if (!groupBy) {

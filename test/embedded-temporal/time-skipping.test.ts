@@ -43,3 +43,25 @@ test('env.sleep skips explicitly while a workflow waits on a week-long timer', a
     expect(await h.result()).toBe('slept');
   });
 });
+
+test('a daily schedule takes one action per skipped day, at the calendar time, with no real waiting', async () => {
+  const worker = await makeWorker(env, 'skip-schedule');
+  await worker.runUntil(async () => {
+    const handle = await env.client.schedule.create({
+      scheduleId: 'daily-at-two',
+      spec: { calendars: [{ hour: 2, minute: 0 }] },
+      action: { type: 'startWorkflow', workflowType: 'sleeper', args: [1], taskQueue: 'skip-schedule' },
+    });
+    const started = Date.now();
+    await env.sleep(3 * 86_400_000);
+    const d = await handle.describe();
+    expect(d.info.numActionsTaken).toBe(3);
+    for (const a of d.info.recentActions) {
+      expect(a.scheduledAt.getUTCHours()).toBe(2);
+      expect(a.scheduledAt.getUTCMinutes()).toBe(0);
+    }
+    expect(d.info.numActionsMissedCatchupWindow).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    await handle.delete();
+  });
+});

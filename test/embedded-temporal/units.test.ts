@@ -6,6 +6,7 @@ import { reviveBytes, toJson } from '../../embedded-temporal/json';
 import { Deadlines } from '../../embedded-temporal/engine/deadlines';
 import { encodeToken, decodeToken } from '../../embedded-temporal/engine/task-token';
 import { applyDynamicConfig, DEFAULT_LIMITS } from '../../embedded-temporal/engine/limits';
+import { CompiledSpec, canonicalSpec } from '../../embedded-temporal/schedules/spec';
 
 describe('command line', () => {
   test('accepts the dev-server arguments the SDK passes', () => {
@@ -158,5 +159,73 @@ describe('dynamic config limits', () => {
     expect(limits.historyCountSuggestContinueAsNew).toBe(50);
     expect(limits.historySizeSuggestContinueAsNew).toBe(DEFAULT_LIMITS.historySizeSuggestContinueAsNew);
     expect(() => applyDynamicConfig(limits, ['limit.blobSize.error=lots'])).toThrow(/limit\.blobSize\.error/);
+  });
+});
+
+describe('schedule specs', () => {
+  const at = (iso: string) => Date.parse(iso);
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const nexts = (spec: ConstructorParameters<typeof CompiledSpec>[0], fromIso: string, n: number) => {
+    const compiled = new CompiledSpec(canonicalSpec(spec));
+    const out: (string | undefined)[] = [];
+    let t = at(fromIso);
+    for (let i = 0; i < n; i++) {
+      const next = compiled.next(t, 'seed');
+      out.push(iso(next?.actual));
+      if (!next) break;
+      t = next.actual;
+    }
+    return out;
+  };
+
+  test('cron strings become calendars; weekday names, steps and the time zone prefix are understood', () => {
+    const spec = canonicalSpec({ cronString: ['CRON_TZ=Europe/London 0 9-17/4 * * mon-fri # office hours'] });
+    expect(spec.timezoneName).toBe('Europe/London');
+    expect(spec.structuredCalendar?.[0]).toMatchObject({
+      hour: [{ start: 9, end: 17, step: 4 }],
+      dayOfWeek: [{ start: 1, end: 5, step: 0 }],
+      comment: 'office hours',
+    });
+    // Friday 17:00 in winter (UTC), then Monday 09:00.
+    expect(nexts({ cronString: ['0 9-17/4 * * mon-fri'] }, '2024-01-05T16:00:00Z', 2)).toEqual([
+      '2024-01-05T17:00:00.000Z',
+      '2024-01-08T09:00:00.000Z',
+    ]);
+    expect(() => canonicalSpec({ cronString: ['0 25 * * *'] })).toThrow(/Hour is not in range/);
+    expect(() => canonicalSpec({ cronString: ['* *'] })).toThrow(/5-7 fields/);
+    expect(() => canonicalSpec({ timezoneName: 'Mars/Olympus' })).toThrow(/Mars\/Olympus/);
+  });
+
+  test('local times follow daylight saving: a skipped 01:30 does not happen, a repeated one happens twice', () => {
+    const daily = { calendar: [{ hour: '1', minute: '30' }], timezoneName: 'Europe/London' };
+    // Clocks go forward at 01:00 UTC on 2024-03-31: 01:30 London does not exist that day.
+    expect(nexts(daily, '2024-03-30T12:00:00Z', 2)).toEqual(['2024-04-01T00:30:00.000Z', '2024-04-02T00:30:00.000Z']);
+    // Clocks go back at 01:00 UTC on 2024-10-27: 01:30 London happens at 00:30 and at 01:30 UTC.
+    expect(nexts(daily, '2024-10-26T12:00:00Z', 3)).toEqual([
+      '2024-10-27T00:30:00.000Z',
+      '2024-10-27T01:30:00.000Z',
+      '2024-10-28T01:30:00.000Z',
+    ]);
+  });
+
+  test('intervals with a phase, exclusions, an end time, and jitter that stays before the next time', () => {
+    expect(
+      nexts({ interval: [{ interval: { seconds: 3600 }, phase: { seconds: 900 } }] }, '2024-01-01T00:20:00Z', 2),
+    ).toEqual(['2024-01-01T01:15:00.000Z', '2024-01-01T02:15:00.000Z']);
+    const weekdaysOnly = {
+      calendar: [{ hour: '12' }],
+      excludeCalendar: [{ dayOfWeek: 'sat,sun', hour: '*', minute: '*', second: '*' }],
+      endTime: { seconds: at('2024-01-09T00:00:00Z') / 1000 },
+    };
+    expect(nexts(weekdaysOnly, '2024-01-05T13:00:00Z', 3)).toEqual(['2024-01-08T12:00:00.000Z', undefined]);
+    const jittered = new CompiledSpec(
+      canonicalSpec({ interval: [{ interval: { seconds: 60 } }], jitter: { seconds: 3600 } }),
+    );
+    for (let t = at('2024-01-01T00:00:00Z'); t < at('2024-01-01T01:00:00Z'); t += 60_000) {
+      const next = jittered.next(t, 'seed')!;
+      expect(next.actual - next.nominal).toBeGreaterThanOrEqual(0);
+      expect(next.actual - next.nominal).toBeLessThan(60_000);
+      expect(jittered.next(t, 'seed')).toEqual(next); // deterministic
+    }
   });
 });
