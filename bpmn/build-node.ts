@@ -210,14 +210,20 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
   const defaultFlow = () => (el.default ? { defaultFlowId: (el.default as ModdleElement).id! } : {});
 
   switch (el.$type) {
-    case 'bpmn:StartEvent':
+    case 'bpmn:StartEvent': {
+      // A start form (zeebe:formDefinition, as Camunda 8 allows on start events) declares the
+      // variables a start through the API may carry; the API validates them against its fields.
+      const form = resolveUserTaskForm(el, ctx.forms);
+      if (!form.ok) throw new BuildError(el.id, form.error);
       return {
         ...base,
         kind: 'startEvent',
         trigger: trigger(el),
         interrupting: bool(el, 'isInterrupting') ?? true,
         outputs: outputs(),
+        ...(form.form ? { form: form.form } : {}),
       };
+    }
     case 'bpmn:EndEvent':
       return { ...base, kind: 'endEvent', result: thrown(el, ctx), inputs: inputs() };
     case 'bpmn:IntermediateCatchEvent': {

@@ -173,6 +173,8 @@ export interface StartEventNode extends NodeBase {
   /** Only meaningful in an event sub-process: false = the parent scope keeps running. */
   readonly interrupting: boolean;
   readonly outputs: readonly Mapping[];
+  /** Start form: the variables a start at this event takes (api/access/start-policy.ts). */
+  readonly form?: FormSpec;
 }
 
 export interface EndEventNode extends NodeBase {

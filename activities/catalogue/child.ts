@@ -24,7 +24,7 @@ const routing = {
 export const CHILD_ACTIVITIES = {
   'child.createOrMatchRecord': define({
     description:
-      'Create the child record, or match the existing one for this NHS number (never two records per NHS number); the responsible locality comes from the postcode, else the GP practice. Audited.',
+      "Create the child record, or match the existing one for the process instance's business key (the NHS number; a variable naming another is refused; never two records per NHS number); the responsible locality comes from the postcode, else the GP practice. Audited with who caused it.",
     input: z.object({
       nhsNumber,
       givenName: z.string().trim().min(1).max(100),
@@ -37,6 +37,8 @@ export const CHILD_ACTIVITIES = {
         .object({ nhsNumber: nhsNumber.nullable().optional(), name: z.string().trim().min(1).max(200) })
         .nullable()
         .optional(),
+      /** Set by the inbound-event route that published the starting message: named in the audit. */
+      inboundEventId: z.string().max(100).optional(),
     }),
     output: z.object({ childId: z.string(), created: z.boolean(), ...routing }),
     retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'OutOfRegionError'] },

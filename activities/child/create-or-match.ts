@@ -8,13 +8,25 @@ import type { z } from 'zod';
 import { CHILD_ACTIVITIES } from '../catalogue/child';
 import type { ActivityOutput } from '../catalogue';
 import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
-import { auditBySystem, systemActorOfInstance } from '../support';
+import { auditBySystem, authorisedNhsNumber, inboundEventOf, systemActorOfInstance } from '../support';
 import { routeByPostcode } from './locality';
 
 type Input = z.infer<(typeof CHILD_ACTIVITIES)['child.createOrMatchRecord']['input']>;
 
-export async function createOrMatchRecord(db: Db, input: Input): Promise<ActivityOutput<'child.createOrMatchRecord'>> {
+export async function createOrMatchRecord(
+  db: Db,
+  claimed: Input,
+): Promise<ActivityOutput<'child.createOrMatchRecord'>> {
   const who = await systemActorOfInstance(db);
+  // The NHS number is the instance's business key, which its start authorised; a variable naming another child is refused.
+  const key = await authorisedNhsNumber(db, 'child.createOrMatchRecord', claimed.nhsNumber);
+  const input: Input = { ...claimed, nhsNumber: key.nhsNumber };
+  const inboundEvent = await inboundEventOf(db, claimed.inboundEventId, key.nhsNumber);
+  const cause = {
+    startedBy: key.startedBy,
+    inboundEventId: inboundEvent?.id ?? null,
+    receivedBy: inboundEvent?.receivedBy ?? null,
+  };
   const routing = await routeByPostcode(db, input.address.postcode, input.gpPracticeCode);
   return inTransaction(db, async (tx) => {
     const existing = await selectOne<{ id: string }>(tx, 'SELECT id FROM children WHERE nhs_number = $1', [
@@ -66,7 +78,13 @@ export async function createOrMatchRecord(db: Db, input: Input): Promise<Activit
       entityType: 'child',
       entityId: input.nhsNumber,
       childId: inserted.id,
-      detail: { locality: routing.locality, via: routing.via, gpPracticeCode: input.gpPracticeCode ?? null },
+      detail: {
+        locality: routing.locality,
+        via: routing.via,
+        gpPracticeCode: input.gpPracticeCode ?? null,
+        // Who caused it: the person who started the instance, or the event and the account that sent it.
+        ...cause,
+      },
     });
     return {
       childId: inserted.id,
@@ -104,7 +122,7 @@ export async function createOrMatchRecord(db: Db, input: Input): Promise<Activit
         entityType: 'child',
         entityId: i.nhsNumber,
         childId: id,
-        detail: { matchedBy: 'nhs_number' },
+        detail: { matchedBy: 'nhs_number', ...cause },
       });
     }
     // The record keeps its responsible locality: a matched child's locality changes only through a transfer.

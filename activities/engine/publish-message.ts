@@ -22,43 +22,66 @@ export interface PublishDeps {
   taskQueue: string;
 }
 
-/**
- * `idempotencyKey` makes a retried publish start the same instances again (Temporal refuses
- * the duplicate start) rather than new ones.
- */
-export async function publishMessage(
-  deps: PublishDeps,
-  m: PublishMessageInput,
-  idempotencyKey: string,
-): Promise<{ delivered: number; started: number }> {
-  let delivered = 0;
-  if (m.correlationKey !== null) {
-    const running = await deps.sequelize.query<{ id: string }>(
-      `SELECT id FROM process_instances WHERE business_key = $1 AND status IN ('running', 'incident') AND id <> $2 ORDER BY started_at`,
-      { type: QueryTypes.SELECT, bind: [m.correlationKey, m.sourceInstanceId] },
-    );
-    for (const { id } of running) {
-      try {
-        await deps.client.workflow.getHandle(id).signal(correlateMessageSignal, {
-          name: m.name,
-          correlationKey: m.correlationKey,
-          variables: m.variables,
-          ...(m.timeToLiveMs ? { timeToLiveMs: m.timeToLiveMs } : {}),
-        });
-        delivered++;
-      } catch (e) {
-        if (!(e instanceof WorkflowNotFoundError)) throw e; // it ended meanwhile
-      }
-    }
-  }
+export interface LatestDefinition {
+  id: number;
+  key: string;
+  version: number;
+  graph: CompiledGraph;
+}
 
-  const starters = await deps.sequelize.query<{ id: number; key: string; version: number; graph: CompiledGraph }>(
+/** The latest version of every deployed definition, with its graph: what a message start reaches. */
+export function latestDefinitions(sequelize: Sequelize): Promise<LatestDefinition[]> {
+  return sequelize.query<LatestDefinition>(
     `SELECT DISTINCT ON (key) id, key, version, compiled AS graph FROM process_definitions ORDER BY key, version DESC`,
     { type: QueryTypes.SELECT },
   );
+}
+
+/** Whom a message reaches: the running instances keyed by its correlation key, and the definitions it starts. */
+export interface MessagePlan {
+  instanceIds: string[];
+  starters: LatestDefinition[];
+}
+
+/** Works out whom a message reaches, without sending anything (so a caller can audit it first). */
+export async function planMessage(sequelize: Sequelize, m: PublishMessageInput): Promise<MessagePlan> {
+  const running =
+    m.correlationKey === null
+      ? []
+      : await sequelize.query<{ id: string }>(
+          `SELECT id FROM process_instances WHERE business_key = $1 AND status IN ('running', 'incident') AND id <> $2 ORDER BY started_at`,
+          { type: QueryTypes.SELECT, bind: [m.correlationKey, m.sourceInstanceId] },
+        );
+  const starters = (await latestDefinitions(sequelize)).filter((d) => d.graph.messageStartNames?.includes(m.name));
+  return { instanceIds: running.map((r) => r.id), starters };
+}
+
+/**
+ * Sends a planned message. `idempotencyKey` makes a retried publish start the same instances
+ * again (Temporal refuses the duplicate start) rather than new ones.
+ */
+export async function deliverMessage(
+  deps: PublishDeps,
+  m: PublishMessageInput,
+  plan: MessagePlan,
+  idempotencyKey: string,
+): Promise<{ delivered: number; started: number }> {
+  let delivered = 0;
+  for (const id of plan.instanceIds) {
+    try {
+      await deps.client.workflow.getHandle(id).signal(correlateMessageSignal, {
+        name: m.name,
+        correlationKey: m.correlationKey,
+        variables: m.variables,
+        ...(m.timeToLiveMs ? { timeToLiveMs: m.timeToLiveMs } : {}),
+      });
+      delivered++;
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError)) throw e; // it ended meanwhile
+    }
+  }
   let started = 0;
-  for (const d of starters) {
-    if (!d.graph.messageStartNames?.includes(m.name)) continue;
+  for (const d of plan.starters) {
     const input: ProcessInstanceInput = {
       definition: { id: d.id, key: d.key, version: d.version, graph: d.graph },
       businessKey: m.correlationKey,
@@ -81,4 +104,13 @@ export async function publishMessage(
     }
   }
   return { delivered, started };
+}
+
+/** Plans and delivers a message (for callers that audit nothing of their own here). */
+export async function publishMessage(
+  deps: PublishDeps,
+  m: PublishMessageInput,
+  idempotencyKey: string,
+): Promise<{ delivered: number; started: number }> {
+  return deliverMessage(deps, m, await planMessage(deps.sequelize, m), idempotencyKey);
 }

@@ -12,3 +12,4 @@ export {
 } from './running-activity';
 export { asRunningProcess, systemActorOfInstance, type SystemActor } from './system-actor';
 export { auditBySystem, type SystemAuditEvent } from './system-audit';
+export { authorisedNhsNumber, inboundEventOf, type AuthorisedKey } from './business-key';

@@ -7,7 +7,14 @@ import { TRANSFER_ACTIVITIES } from '../catalogue/transfer';
 import type { ActivityOutput } from '../catalogue';
 import type { CatalogueDeps } from '../deps';
 import { selectOne, inTransaction, type Db } from '../../db/repositories/sql';
-import { asRunningProcess, auditBySystem, failure, parseInput, processInstanceActivity } from '../support';
+import {
+  asRunningProcess,
+  auditBySystem,
+  authorisedNhsNumber,
+  failure,
+  parseInput,
+  processInstanceActivity,
+} from '../support';
 import { MOVER_ACTOR } from './assess-move';
 import {
   childById,
@@ -27,6 +34,8 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
   const input = parseInput('transfer.recordInbound', TRANSFER_ACTIVITIES['transfer.recordInbound'].input, raw);
   const t = input.transfer;
   const { processInstanceId } = processInstanceActivity();
+  // The child is the instance's business key (authorised by the inbound-transfer route), never a variable.
+  const { nhsNumber } = await authorisedNhsNumber(db, 'transfer.recordInbound', input.nhsNumber);
   if (t.dateOfBirth > new Date().toISOString().slice(0, 10))
     throw failure('ValidationError', `transfer.recordInbound: transfer.dateOfBirth ${t.dateOfBirth} is in the future`);
 
@@ -48,7 +57,7 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
       );
     }
 
-    let child = await childByNhsNumber(tx, input.nhsNumber);
+    let child = await childByNhsNumber(tx, nhsNumber);
     let created = false;
     if (!child) {
       const [line1, line2, town] = t.address.lines;
@@ -59,7 +68,7 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (nhs_number) DO NOTHING RETURNING id`,
         [
-          input.nhsNumber,
+          nhsNumber,
           t.givenName,
           t.familyName,
           t.dateOfBirth,
@@ -74,7 +83,7 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
         ],
       );
       created = row !== null;
-      child = await childByNhsNumber(tx, input.nhsNumber);
+      child = await childByNhsNumber(tx, nhsNumber);
     } else if (t.safeguardingAlert !== 'none' && child.safeguardingAlert === 'none') {
       // The sending CHIS knows of an alert our record lacks: keep the stronger information.
       await tx.sequelize.query(
@@ -85,7 +94,7 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
         },
       );
     }
-    if (!child) throw new Error(`transfer.recordInbound: the record for ${input.nhsNumber} vanished`);
+    if (!child) throw new Error(`transfer.recordInbound: the record for ${nhsNumber} vanished`);
 
     const superseded = await supersedeOpenTransfers(tx, child.childId, processInstanceId);
     const transferId = await insertTransfer(tx, {
@@ -120,7 +129,7 @@ export async function recordInbound(deps: CatalogueDeps, raw: unknown): Promise<
     });
     return { out: await facts(tx, transferId, created), superseded };
   });
-  await tellSuperseded(deps, input.nhsNumber, recorded.superseded, processInstanceId);
+  await tellSuperseded(deps, nhsNumber, recorded.superseded, processInstanceId);
   return recorded.out;
 }
 

@@ -28,10 +28,14 @@ export const PERMISSIONS = {
   // child's record, so reading or changing it follows the legitimate-relationship rule for
   // every role (api/routes/process-instances-access.ts).
   'instances.read': ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator'],
-  // Caseworkers and leads start processes only for a child (businessKey = NHS number) they may open.
-  'instances.start': ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator'],
+  // Which start event each role may use is the start contract's (api/access/start-policy.ts):
+  // integration accounts only message starts, caseworkers and leads only for a child they may open.
+  'instances.start': ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator', 'integration'],
   'instances.cancel': ['service_manager', 'administrator'],
   'instances.message': ['service_manager', 'administrator'],
+  // POST /api/messages: integration accounts only for messages that start a process, service
+  // managers and administrators only for the rest (api/access/message-policy.ts).
+  'messages.publish': ['service_manager', 'administrator', 'integration'],
   'instances.retry': ['administrator'],
   // The embedded SMTP server's mailbox (what GP practices would have received): NHS numbers and initials.
   'mailbox.read': ['service_manager', 'administrator'],

@@ -16,6 +16,14 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { breakGlass, hasRelationship, openChildById } from '../access/child-access';
+import { mustBeAwaitedBy, mustNotBeSystemMessage } from '../access/message-policy';
+import {
+  keyDerivedProblems,
+  keyDerivedVariables,
+  mustMatchStartForm,
+  mustMayStart,
+  startContract,
+} from '../access/start-policy';
 import { inTransaction } from '../../db/repositories/sql';
 import { DefinitionStore } from '../../deployment/definition-store';
 import {
@@ -42,7 +50,6 @@ import {
   retryBody,
   startBody,
 } from './process-instances-schemas';
-import { startEventProblem } from './process-instances-start';
 
 const TAG = 'process-instances';
 const auditInstance = (childId: string | null, id: string) => ({
@@ -81,8 +88,9 @@ export const processInstanceRoutes = [
           ],
         );
       }
-      const problem = startEventProblem(d.graph, body.startEventId);
-      if (problem) throw ApiError.unprocessable(problem, [{ field: 'body.startEventId', message: problem }]);
+      const contract = startContract(d.graph, body.startEventId);
+      mustMayStart(contract, d.key, principal.role);
+      mustMatchStartForm(contract, body.variables, 'body.variables');
       const businessKey = body.businessKey ?? null;
       const child = await childOfKey(ctx, businessKey);
       if (!child && (principal.role === 'caseworker' || principal.role === 'safeguarding_lead')) {
@@ -90,13 +98,15 @@ export const processInstanceRoutes = [
           "Caseworkers and safeguarding leads start processes for a child: give the child's NHS number as businessKey",
         );
       }
-      const brokeGlass = child ? await openChildById(ctx, child, 'process_instance.start') : false;
+      // Integration accounts send events about any child of the region, as the inbound-event routes do.
+      const brokeGlass =
+        child && principal.role !== 'integration' ? await openChildById(ctx, child, 'process_instance.start') : false;
       const id = `${d.key}-${randomUUID()}`;
       const startedAt = ctx.now();
       const input: ProcessInstanceInput = {
         definition: { id: d.id, key: d.key, version: d.version, graph: d.graph },
         businessKey,
-        variables: body.variables,
+        variables: { ...body.variables, ...keyDerivedVariables(businessKey) },
         startedBy: principal.id,
         ...(body.startEventId ? { startEventId: body.startEventId } : {}),
       };
@@ -106,7 +116,15 @@ export const processInstanceRoutes = [
         await audit(tx, ctx, {
           action: 'process_instance.start',
           ...auditInstance(child?.id ?? null, id),
-          detail: { key: d.key, version: d.version, businessKey, variables: Object.keys(body.variables), brokeGlass },
+          detail: {
+            key: d.key,
+            version: d.version,
+            businessKey,
+            startEventId: contract.startEvent.id,
+            startKind: contract.kind,
+            variables: Object.keys(body.variables),
+            brokeGlass,
+          },
         });
         await engine.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, {
           taskQueue: engine.taskQueue,
@@ -257,8 +275,14 @@ export const processInstanceRoutes = [
     },
     handler: async ({ params, body }, ctx) => {
       const engine = engineOf(ctx);
+      mustNotBeSystemMessage(body.name, me(ctx).role);
+      const problems = keyDerivedProblems(body.variables, 'body.variables');
+      if (problems.length > 0)
+        throw ApiError.unprocessable('A message may not change who the instance is about', problems);
       const { instance, brokeGlass } = await openInstance(ctx, params.id, 'process_instance.message');
       mustBeActive(instance);
+      const definition = await new DefinitionStore(ctx.deps.db.sequelize).withGraph(instance.key, instance.version);
+      if (definition) mustBeAwaitedBy(definition.graph, body.name);
       const correlationKey = body.correlationKey === undefined ? instance.businessKey : body.correlationKey;
       try {
         await engine.client.workflow.getHandle(instance.id).signal(correlateMessageSignal, {
@@ -290,6 +314,9 @@ export const processInstanceRoutes = [
     responses: { 200: 'The workflow accepted the retry (the failed job runs again, or the element is re-evaluated)' },
     handler: async ({ params, body }, ctx) => {
       const engine = engineOf(ctx);
+      const problems = keyDerivedProblems(body.variables ?? {}, 'body.variables');
+      if (problems.length > 0)
+        throw ApiError.unprocessable('A retry may not change who the instance is about', problems);
       const { instance, brokeGlass } = await openInstance(ctx, params.id, 'process_instance.retry_incident');
       mustBeActive(instance);
       const live = await queryState(ctx, instance.id);

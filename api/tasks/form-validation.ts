@@ -57,7 +57,12 @@ function problemWith(field: TaskFormField, value: unknown): string | null {
 }
 
 /** Problems of submitted form data against the task's form: types, required fields, unknown fields. */
-export function validateFormData(form: unknown, data: Record<string, unknown>, prefix = 'body.data'): FieldProblem[] {
+export function validateFormData(
+  form: unknown,
+  data: Record<string, unknown>,
+  prefix = 'body.data',
+  unknownField = "is not a field of this task's form",
+): FieldProblem[] {
   const fields = formFieldsOf(form);
   const problems: FieldProblem[] = [];
   const known = new Set(fields.map((f) => f.key));
@@ -71,7 +76,7 @@ export function validateFormData(form: unknown, data: Record<string, unknown>, p
     if (problem) problems.push({ field: `${prefix}.${field.key}`, message: problem });
   }
   for (const key of Object.keys(data)) {
-    if (!known.has(key)) problems.push({ field: `${prefix}.${key}`, message: "is not a field of this task's form" });
+    if (!known.has(key)) problems.push({ field: `${prefix}.${key}`, message: unknownField });
   }
   return problems;
 }

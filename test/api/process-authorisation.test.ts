@@ -4,7 +4,9 @@
  * refused calls are a 403 naming the role and write nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { CORRECTION_ROLES } from '../../api/access/message-policy';
 import { roleMay } from '../../api/access/policy';
+import { START_POLICY } from '../../api/access/start-policy';
 import { CASE_WORK_ROUTES } from '../../api/routes';
 import { ROLES, type Role } from '../../db/repositories/staff';
 import {
@@ -58,7 +60,7 @@ async function instance(): Promise<string> {
   const res = await owner.agent
     .post('/api/process-instances')
     .set('X-CSRF-Token', owner.csrf)
-    .send({ key: 'authz-await', businessKey: nhsNumber, variables: { nhsNumber } });
+    .send({ key: 'authz-await', businessKey: nhsNumber });
   if (res.status !== 201) throw new Error(`start failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;
 }
@@ -97,7 +99,7 @@ const SAMPLES: Record<string, (allowed: boolean) => Promise<Sample>> = {
     const nhsNumber = await childKey();
     return {
       path: '/api/process-instances',
-      body: { key: 'authz-await', businessKey: nhsNumber, variables: { nhsNumber } },
+      body: { key: 'authz-await', businessKey: nhsNumber },
     };
   },
   'GET /process-instances': async () => ({ path: '/api/process-instances?key=authz-await' }),
@@ -156,8 +158,24 @@ test('every process route has a sample', () => {
   expect(ROUTES.map((r) => r.key).filter((k) => !SAMPLES[k])).toEqual([]);
 });
 
+/**
+ * Beyond the route's permission, the start and message contracts (api/access/start-policy.ts,
+ * message-policy.ts) decide by what is started or sent: these samples start at a plain start
+ * event and publish a message that starts nothing.
+ */
+const CONTRACT: Record<string, readonly Role[]> = {
+  'POST /process-instances': START_POLICY.none,
+  'POST /messages': CORRECTION_ROLES,
+};
 const CASES = ROUTES.flatMap(({ key, route }) =>
-  ROLES.map((role) => [role, key, roleMay(role, route.access) ? 'allowed' : 'refused'] as const),
+  ROLES.map(
+    (role) =>
+      [
+        role,
+        key,
+        roleMay(role, route.access) && (CONTRACT[key]?.includes(role) ?? true) ? 'allowed' : 'refused',
+      ] as const,
+  ),
 );
 
 test.each(CASES)('%s → %s: %s', async (role, key, expected) => {

@@ -32,6 +32,7 @@ let api: ProcessApi;
 let manager: SignedIn;
 let admin: SignedIn;
 let caseworker: SignedIn;
+let integration: SignedIn;
 let deriveFailures = 0;
 
 const RESULT_MESSAGE = `${RESULT_ARRIVED_MESSAGE}
@@ -62,7 +63,11 @@ const incidentProcess = incidentDiagram('api-incident');
 const starterProcess = diagram(
   'api-starter',
   `
+    <bpmn:extensionElements>
+      <zeebe:userTaskForm id="ReferralForm">{"components": [{"key": "source", "label": "Referred by", "type": "textfield", "validate": {"required": true}}]}</zeebe:userTaskForm>
+    </bpmn:extensionElements>
     <bpmn:startEvent id="Start" name="Referral received">
+      <bpmn:extensionElements><zeebe:formDefinition formKey="camunda-forms:bpmn:ReferralForm" /></bpmn:extensionElements>
       <bpmn:outgoing>F1</bpmn:outgoing>
       <bpmn:messageEventDefinition id="Med_S" messageRef="Msg_Referral" />
     </bpmn:startEvent>
@@ -106,6 +111,7 @@ beforeAll(async () => {
   manager = await signIn(api.app, await makeStaff(api.db, 'service_manager', { localityIds: [BIRMINGHAM] }));
   admin = await signIn(api.app, await makeStaff(api.db, 'administrator', { localityIds: [BIRMINGHAM] }));
   caseworker = await signIn(api.app, await makeStaff(api.db, 'caseworker', { localityIds: [BIRMINGHAM] }));
+  integration = await signIn(api.app, await makeStaff(api.db, 'integration', { localityIds: [] }));
   for (const xml of [awaitProcess, incidentProcess, starterProcess]) {
     const res = await manager.agent
       .post('/api/process-definitions')
@@ -129,7 +135,6 @@ test('start → list → state → message → cancel, each audited against the 
   const started = await post(caseworker, '/api/process-instances', {
     key: 'api-await',
     businessKey: spaced,
-    variables: { nhsNumber: child.nhsNumber },
   });
   expect(started.status).toBe(201);
   expect(started.body).toMatchObject({
@@ -220,13 +225,8 @@ test('POST /messages: delivered to every running instance of the key, and starts
   const ids: string[] = [];
   for (let i = 0; i < 2; i++) {
     ids.push(
-      (
-        await post(manager, '/api/process-instances', {
-          key: 'api-await',
-          businessKey: child.nhsNumber,
-          variables: { nhsNumber: child.nhsNumber },
-        }).expect(201)
-      ).body.id,
+      (await post(manager, '/api/process-instances', { key: 'api-await', businessKey: child.nhsNumber }).expect(201))
+        .body.id,
     );
   }
   for (const id of ids)
@@ -251,16 +251,35 @@ test('POST /messages: delivered to every running instance of the key, and starts
     expect(s.state.variables.outcome).toBe('refer');
   }
 
-  const referral = await post(admin, '/api/messages', {
+  // A message that starts a process is an event from another system: not for an administrator.
+  const byAdmin = await post(admin, '/api/messages', {
+    name: 'referralReceived',
+    correlationKey: child.nhsNumber,
+    variables: { source: 'GP' },
+  });
+  expect(byAdmin.status).toBe(403);
+  expect(byAdmin.body.detail).toMatch(/only integration may/);
+  // The start form declares `source` only.
+  const invented = await post(integration, '/api/messages', {
+    name: 'referralReceived',
+    correlationKey: child.nhsNumber,
+    variables: { source: 'GP', postcode: 'CV1 1AA' },
+  });
+  expect(invented.status).toBe(422);
+  expect(invented.body.errors).toEqual([
+    { field: 'body.variables.postcode', message: 'is not a field of the start form' },
+  ]);
+  const referral = await post(integration, '/api/messages', {
     name: 'referralReceived',
     correlationKey: child.nhsNumber,
     variables: { source: 'GP' },
     messageId: 'referral-1',
   });
   expect(referral.body).toMatchObject({ started: 1 });
-  const again = await post(admin, '/api/messages', {
+  const again = await post(integration, '/api/messages', {
     name: 'referralReceived',
     correlationKey: child.nhsNumber,
+    variables: { source: 'GP' },
     messageId: 'referral-1',
   });
   expect(again.body).toMatchObject({ started: 0 });
@@ -272,13 +291,13 @@ test('POST /messages: delivered to every running instance of the key, and starts
   );
   expect(starters).toHaveLength(1);
   const audit = (await auditRows(api.db, { childId: child.id })).filter((e) => e.action === 'message.publish');
-  // `delivered` counts the running instances signalled (they ignore a message they do not wait for).
-  expect(audit.map((e) => [e.entityId, e.detail.started])).toEqual([
-    ['resultArrived', 0],
-    ['referralReceived', 1],
-    ['referralReceived', 0],
+  // Written before the signals, the audit row names every target (a repeated messageId starts nothing new).
+  expect(audit.map((e) => [e.entityId, e.detail.starts])).toEqual([
+    ['resultArrived', []],
+    ['referralReceived', ['api-starter:1']],
+    ['referralReceived', ['api-starter:1']],
   ]);
-  expect(audit[0].detail.delivered).toBe(2);
+  expect([...(audit[0].detail.instances as string[])].sort()).toEqual([...ids].sort());
 });
 
 test('an incident is visible in the state and the list; only an administrator retries it, then the instance completes', async () => {
@@ -331,13 +350,9 @@ test('versioning through the API: instances started on v1 finish on v1 after v2 
       .set('Content-Type', 'application/xml')
       .send(xml);
   expect((await deploy(versioned('v1'))).body.definition.version).toBe(1);
+  const child = await makeChild(api.db, BIRMINGHAM);
   const start = (extra: object = {}) =>
-    post(manager, '/api/process-instances', {
-      key: 'api-versioned',
-      businessKey: 'versioning-test',
-      variables: { nhsNumber: 'versioning-test' },
-      ...extra,
-    });
+    post(manager, '/api/process-instances', { key: 'api-versioned', businessKey: child.nhsNumber, ...extra });
   const onV1 = (await start().expect(201)).body;
   expect(onV1.version).toBe(1);
   expect((await deploy(versioned('v2'))).body.definition.version).toBe(2);
@@ -400,13 +415,7 @@ test('list: filters and keyset pages cover every instance once, newest first', a
   const ids: string[] = [];
   for (let i = 0; i < 5; i++)
     ids.push(
-      (
-        await post(manager, '/api/process-instances', {
-          key: 'api-await',
-          businessKey: key,
-          variables: { nhsNumber: key },
-        }).expect(201)
-      ).body.id,
+      (await post(manager, '/api/process-instances', { key: 'api-await', businessKey: key }).expect(201)).body.id,
     );
   const seen: string[] = [];
   let next: string | null = null;
@@ -437,7 +446,7 @@ test('list: filters and keyset pages cover every instance once, newest first', a
 
 test("an instance about another locality's child: 403 asking for a reason, then opened with one (audited, alerted); the list hides it without a reason", async () => {
   const child = await makeChild(api.db, COVENTRY);
-  const body = { key: 'api-await', businessKey: child.nhsNumber, variables: { nhsNumber: child.nhsNumber } };
+  const body = { key: 'api-await', businessKey: child.nhsNumber };
   const refused = await post(manager, '/api/process-instances', body);
   expect(refused.status).toBe(403);
   expect(refused.body.detail).toMatch(/outside your localities: state why/);
@@ -470,13 +479,7 @@ test("an instance about another locality's child: 403 asking for a reason, then 
     .set('X-Access-Reason', REASON);
   expect(listed.body.instances.map((i: { id: string }) => i.id)).toEqual([id]);
   expect(
-    (
-      await post(caseworker, '/api/process-instances', {
-        key: 'api-await',
-        businessKey: child.nhsNumber,
-        variables: { nhsNumber: child.nhsNumber },
-      })
-    ).status,
+    (await post(caseworker, '/api/process-instances', { key: 'api-await', businessKey: child.nhsNumber })).status,
   ).toBe(403);
 });
 
@@ -612,7 +615,7 @@ test('bad input never a 500 and nothing written', async () => {
   const res = await s.agent
     .post('/api/process-instances')
     .set('X-CSRF-Token', s.csrf)
-    .send({ key: 'api-await', businessKey: child.nhsNumber, variables: { nhsNumber: child.nhsNumber } });
+    .send({ key: 'api-await', businessKey: child.nhsNumber });
   expect(res.status).toBe(503);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(await countRows(api.db, 'process_instances')).toBe(before.instances);

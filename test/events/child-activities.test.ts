@@ -3,6 +3,7 @@
  * audit actor is then plain `system`) against a migrated, seeded database.
  */
 import { ApplicationFailure } from '@temporalio/activity';
+import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createChildActivities } from '../../activities/child';
 import { createPdsActivities } from '../../activities/pds';
@@ -12,6 +13,7 @@ import { seedRegion } from '../../db/seed';
 import { FhirPdsClient, startPdsSimulator, type PdsSimulator } from '../../pds';
 import { freshNhsNumber } from '../support/chis-stack';
 import { createMigratedDatabase } from '../support/databases';
+import { recordInstanceRow } from '../support/instance-rows';
 import { practiceIn } from './support';
 
 let database: Database;
@@ -19,6 +21,7 @@ let db: Db;
 let sim: PdsSimulator;
 let child: ReturnType<typeof createChildActivities>;
 let coventryPractice: string;
+const QUIET = new DefaultLogger('ERROR');
 
 beforeAll(async () => {
   database = await createMigratedDatabase('child_acts');
@@ -88,11 +91,51 @@ describe('child.createOrMatchRecord', () => {
         child['child.createOrMatchRecord']!,
         input,
       );
+    await recordInstanceRow(db, 'new-birth-registration-retry', input.nhsNumber, 'new-birth-registration');
+    await recordInstanceRow(db, 'new-birth-registration-other', input.nhsNumber, 'new-birth-registration');
     const first = await inProcess('new-birth-registration-retry');
     const retried = await inProcess('new-birth-registration-retry');
     const other = await inProcess('new-birth-registration-other');
     expect([first.created, retried.created, other.created]).toEqual([true, true, false]);
     expect(new Set([first.childId, retried.childId, other.childId]).size).toBe(1);
+  });
+
+  test("in a process the NHS number is the instance's business key: a variable naming another child is refused, nothing written", async () => {
+    const authorised = newborn();
+    const invented = newborn();
+    await recordInstanceRow(db, 'new-birth-registration-forged', authorised.nhsNumber, 'new-birth-registration');
+    const inProcess = new MockActivityEnvironment(
+      { workflowExecution: { workflowId: 'new-birth-registration-forged', runId: 'run-1' }, activityId: '1' },
+      { logger: QUIET },
+    );
+    const f = await failureOf(inProcess.run(child['child.createOrMatchRecord']!, invented));
+    expect(f).toMatchObject({ type: 'ValidationError', nonRetryable: true });
+    expect(f.message).toMatch(/is not the process instance's business key/);
+    expect(await select(db, 'SELECT id FROM children WHERE nhs_number = $1', [invented.nhsNumber])).toHaveLength(0);
+    // The business key's own child is created, and the audit names the event that caused it.
+    const [event] = await select<{ id: string }>(
+      db,
+      `INSERT INTO inbound_events (id, kind, dedupe_key, content_hash, nhs_number, payload, routing, message_name, message_variables)
+       VALUES (gen_random_uuid(), 'birth_notification', md5(random()::text), md5(random()::text), $1, '{}', '{}', 'birthNotified', '{}') RETURNING id`,
+      [authorised.nhsNumber],
+    );
+    const made = (await inProcess.run(child['child.createOrMatchRecord']!, {
+      ...authorised,
+      inboundEventId: event.id,
+    })) as {
+      created: boolean;
+      childId: string;
+    };
+    expect(made.created).toBe(true);
+    const [audit] = await select<{ detail: Record<string, unknown> }>(
+      db,
+      `SELECT detail FROM audit_events WHERE child_id = $1 AND action = 'child.create'`,
+      [made.childId],
+    );
+    expect(audit.detail).toMatchObject({
+      processInstanceId: 'new-birth-registration-forged',
+      inboundEventId: event.id,
+    });
   });
 
   test('six concurrent calls for one NHS number: one record, exactly one "created"', async () => {

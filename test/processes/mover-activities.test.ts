@@ -11,6 +11,7 @@ import { createTransferActivities } from '../../activities/transfer';
 import type { Database } from '../../db/database';
 import { select, type Db } from '../../db/repositories/sql';
 import { seedRegion } from '../../db/seed';
+import { recordInstanceRow } from '../support/instance-rows';
 import { createMigratedDatabase } from '../support/databases';
 
 let database: Database;
@@ -48,6 +49,8 @@ function inActivity<I, O>(
 const QUIET = new DefaultLogger('ERROR');
 let serial = 0;
 const instance = () => `child-mover-test-${process.pid}-${++serial}`;
+/** A new instance whose recorded business key is `nhsNumber` (activities take the child from it). */
+const keyed = (nhsNumber: string) => recordInstanceRow(db, instance(), nhsNumber, 'child-mover');
 
 async function seededChild(locality: string): Promise<{ id: string; nhsNumber: string; gpPracticeOds: string }> {
   const [c] = await select<{ id: string; nhsNumber: string; gpPracticeOds: string }>(
@@ -233,19 +236,29 @@ test('an inbound record: a future date of birth and an address outside the regio
     inActivity(
       transfer['transfer.recordInbound'],
       { nhsNumber, transfer: { ...base, dateOfBirth: '2999-01-01' } },
-      instance(),
+      await keyed(nhsNumber),
     ),
   ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('in the future') });
   await expect(
     inActivity(
       transfer['transfer.recordInbound'],
       { nhsNumber, transfer: { ...base, address: { lines: ['1 High St'], postcode: 'OX1 4AA' } } },
-      instance(),
+      await keyed(nhsNumber),
     ),
   ).rejects.toMatchObject({ type: 'OutOfRegionError' });
   expect(await count('SELECT count(*) AS n FROM children WHERE nhs_number = $1', [nhsNumber])).toBe(0);
 
-  const id = instance();
+  // A variable naming another child than the instance's business key is refused, nothing written.
+  await expect(
+    inActivity(
+      transfer['transfer.recordInbound'],
+      { nhsNumber: '9990555567', transfer: { ...base, gpPracticeCode: gp.odsCode } },
+      await keyed(nhsNumber),
+    ),
+  ).rejects.toMatchObject({ type: 'ValidationError', message: expect.stringContaining('business key') });
+  expect(await count('SELECT count(*) AS n FROM children WHERE nhs_number = $1', ['9990555567'])).toBe(0);
+
+  const id = await keyed(nhsNumber);
   const a = await inActivity(
     transfer['transfer.recordInbound'],
     { nhsNumber, transfer: { ...base, gpPracticeCode: gp.odsCode } },
@@ -271,7 +284,7 @@ test('an inbound record: a future date of birth and an address outside the regio
       nhsNumber: '9990555567',
       transfer: { ...base, address: { lines: ['1 High St'], postcode: 'OX1 4AA' }, gpPracticeCode: gp.odsCode },
     },
-    instance(),
+    await keyed('9990555567'),
   );
   expect(viaGp).toMatchObject({ created: true, toLocality: 'coventry' });
 });

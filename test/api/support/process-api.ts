@@ -65,12 +65,21 @@ export const RESULT_ARRIVED_MESSAGE = `
     <bpmn:extensionElements><zeebe:subscription correlationKey="=nhsNumber" /></bpmn:extensionElements>
   </bpmn:message>`;
 
-/** Start → child.deriveLocality with one attempt (a failing activity is an incident at once) → end. */
+/**
+ * Start → child.deriveLocality with one attempt (a failing activity is an incident at once) → end.
+ * Its start form takes `postcode` and `fail` (what the test activity reads).
+ */
 export const incidentDiagram = (processId: string) =>
   diagram(
     processId,
     `
-    <bpmn:startEvent id="Start" name="Started"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:extensionElements>
+      <zeebe:userTaskForm id="StartForm">{"components": [{"key": "postcode", "label": "Postcode", "type": "textfield"}, {"key": "fail", "label": "Fail", "type": "checkbox"}]}</zeebe:userTaskForm>
+    </bpmn:extensionElements>
+    <bpmn:startEvent id="Start" name="Started">
+      <bpmn:extensionElements><zeebe:formDefinition formKey="camunda-forms:bpmn:StartForm" /></bpmn:extensionElements>
+      <bpmn:outgoing>F1</bpmn:outgoing>
+    </bpmn:startEvent>
     <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Derive" />
     <bpmn:serviceTask id="Derive" name="Derive locality">
       <bpmn:extensionElements><zeebe:taskDefinition type="child.deriveLocality" retries="1" /></bpmn:extensionElements>
