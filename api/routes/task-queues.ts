@@ -42,7 +42,7 @@ export const taskView = (t: HumanTask) => ({
 
 const viewer = (ctx: RequestContext) => {
   const p = me(ctx);
-  return { username: p.username, groups: groupsOf(p), localityIds: p.localityIds };
+  return { username: p.username, groups: groupsOf(p), localityIds: p.localityIds, role: p.role };
 };
 
 async function page(ctx: RequestContext, scope: QueueScope, query: z.output<typeof queueQuery>) {

@@ -6,18 +6,40 @@ import { audit } from '../audit/audit-builder';
 import { me, type RequestContext } from '../request-context';
 import { defineRoute, ok } from '../route-definition';
 import { validateFormData } from '../tasks/form-validation';
-import { isCandidate, mayAssignTask, maySeeTask } from '../tasks/task-access';
+import {
+  childOfTask,
+  hasTaskRelationship,
+  isCandidate,
+  mayAssignTask,
+  maySeeTask,
+  type TaskChild,
+} from '../tasks/task-access';
+import { breakGlass } from '../access/child-access';
 import { TaskCompletionConflict, TaskCompletionRefused } from '../tasks/task-completer';
 import { taskView } from './task-queues';
 import { assignBody, claimBody, completeBody, taskParams } from './tasks-schemas';
 
-async function loadTask(ctx: RequestContext, id: string): Promise<HumanTask> {
+/**
+ * The task, if the caller may see it: in their queues (administrators: any), and for a task about
+ * a child, with a legitimate relationship to the child or else break glass (X-Access-Reason:
+ * audited, the child's locality leads alerted), whatever the role.
+ */
+async function loadTask(ctx: RequestContext, id: string, action: string): Promise<LoadedTask> {
   const task = await findTask(ctx.deps.db, id);
   if (!task) throw ApiError.notFound(`No task has id ${id}`);
   if (!maySeeTask(me(ctx), task) && me(ctx).role !== 'administrator') {
     throw ApiError.forbidden('This task is not in your queues');
   }
-  return task;
+  const child = await childOfTask(ctx.deps.db, task);
+  const brokeGlass = child !== null && !hasTaskRelationship(me(ctx), task, child);
+  if (brokeGlass) await breakGlass(ctx, child, action);
+  return { task, child, brokeGlass };
+}
+
+interface LoadedTask {
+  task: HumanTask;
+  child: TaskChild | null;
+  brokeGlass: boolean;
 }
 
 /** A 409 about a task, typed so that a client can tell "someone got there first" from other problems. */
@@ -67,8 +89,8 @@ export const taskRoutes = [
     schemas: { params: taskParams },
     responses: { 200: 'The task with its form and input variables' },
     handler: async ({ params }, ctx) => {
-      const task = await loadTask(ctx, params.id);
-      await auditTask(ctx.deps.db, ctx, 'task.read', task);
+      const { task, brokeGlass } = await loadTask(ctx, params.id, 'task.read');
+      await auditTask(ctx.deps.db, ctx, 'task.read', task, { brokeGlass });
       return ok(taskView(task));
     },
   }),
@@ -81,7 +103,7 @@ export const taskRoutes = [
     schemas: { params: taskParams, body: claimBody },
     responses: { 200: 'Claimed by the caller; 409 when someone else claimed it first' },
     handler: async ({ params, body }, ctx) => {
-      const task = await loadTask(ctx, params.id);
+      const { task } = await loadTask(ctx, params.id, 'task.claim');
       if (!isCandidate(me(ctx), task))
         throw ApiError.forbidden('You are not a candidate for this task: a lead can assign it to you');
       const claimed = await inTransaction(ctx.deps.db, async (tx) => {
@@ -102,7 +124,7 @@ export const taskRoutes = [
     schemas: { params: taskParams, body: claimBody },
     responses: { 200: 'Back in its queue' },
     handler: async ({ params, body }, ctx) => {
-      const task = await loadTask(ctx, params.id);
+      const { task } = await loadTask(ctx, params.id, 'task.unclaim');
       if (task.status === 'claimed' && task.assignee !== me(ctx).username) {
         throw ApiError.forbidden(
           `The task is claimed by ${task.assignee}: only they can unclaim it, or a lead can reassign it`,
@@ -126,12 +148,23 @@ export const taskRoutes = [
     schemas: { params: taskParams, body: assignBody },
     responses: { 200: 'Assigned (claimed by the assignee), or back in its queue when assignee is null' },
     handler: async ({ params, body }, ctx) => {
-      const task = await loadTask(ctx, params.id);
-      if (!mayAssignTask(me(ctx), task)) throw ApiError.forbidden("The task's locality is not one of yours");
-      if (body.assignee !== null && !(await findActivePrincipalByUsername(ctx.deps.db, body.assignee))) {
-        throw ApiError.badRequest('Unknown assignee', [
-          { field: 'body.assignee', message: 'is not an active member of staff' },
-        ]);
+      const { task, child } = await loadTask(ctx, params.id, 'task.assign');
+      if (!mayAssignTask(me(ctx), task, child)) throw ApiError.forbidden("The task's locality is not one of yours");
+      if (body.assignee !== null) {
+        const assignee = await findActivePrincipalByUsername(ctx.deps.db, body.assignee);
+        if (!assignee)
+          throw ApiError.badRequest('Unknown assignee', [
+            { field: 'body.assignee', message: 'is not an active member of staff' },
+          ]);
+        // Assigning must not give sight of a child to someone without a legitimate relationship.
+        if (child && !hasTaskRelationship(assignee, task, child))
+          throw ApiError.unprocessable(`${assignee.username} may not be given this task`, [
+            {
+              field: 'body.assignee',
+              message:
+                "has no legitimate relationship with the task's child (not of the child's or the task's locality, not a candidate)",
+            },
+          ]);
       }
       const assigned = await inTransaction(ctx.deps.db, async (tx) => {
         const updated = await assignTask(tx, task.id, body.assignee, body.expectedVersion);
@@ -151,7 +184,7 @@ export const taskRoutes = [
     schemas: { params: taskParams, body: completeBody },
     responses: { 200: 'Completed: returned only after the workflow accepted the completion' },
     handler: async ({ params, body }, ctx) => {
-      const task = await loadTask(ctx, params.id);
+      const { task } = await loadTask(ctx, params.id, 'task.complete');
       if (task.status !== 'claimed')
         throw taskConflict(
           task.status === 'open' ? 'Claim the task before completing it' : `The task is ${task.status}`,

@@ -1,3 +1,4 @@
+import { selectOne, type Db } from '../../db/repositories/sql';
 import type { StaffPrincipal } from '../../db/repositories/staff';
 import type { HumanTask } from '../../db/repositories/tasks';
 import { groupsOf } from '../request-context';
@@ -22,7 +23,48 @@ export function maySeeTask(p: StaffPrincipal, t: HumanTask): boolean {
   );
 }
 
-/** Leads assign within their localities; administrators anywhere. */
-export function mayAssignTask(p: StaffPrincipal, t: HumanTask): boolean {
-  return p.role === 'administrator' || t.localityId === null || p.localityIds.includes(t.localityId);
+/** The child a task is about, for the legitimate-relationship rule. */
+export interface TaskChild {
+  id: string;
+  localityId: number;
+  nhsNumber: string;
+}
+
+/**
+ * The child of a task: the one its business key names (the instance's authorised key), else
+ * the one its `childId` column names.
+ */
+export function childOfTask(db: Db, t: HumanTask): Promise<TaskChild | null> {
+  const key = t.businessKey !== null && /^\d{10}$/.test(t.businessKey) ? t.businessKey : null;
+  if (key === null && t.childId === null) return Promise.resolve(null);
+  return selectOne<TaskChild>(
+    db,
+    `SELECT id, locality_id, nhs_number FROM children WHERE nhs_number = $1 OR ($1::char(10) IS NULL AND id = $2)`,
+    [key, t.childId],
+  );
+}
+
+/**
+ * The legitimate-relationship rule for a task about a child: the child's responsible locality
+ * is one of the person's, or the process routed the task to them (its locality, a candidate
+ * team of theirs, or them by name), or they hold it. A candidate group that is a role name
+ * (e.g. `caseworker`) reaches every holder of the role in the region, so it is no relationship
+ * by itself. Whoever has none needs break glass to see the task, and cannot be assigned it.
+ */
+export function hasTaskRelationship(p: StaffPrincipal, t: HumanTask, child: TaskChild): boolean {
+  return (
+    p.localityIds.includes(child.localityId) ||
+    (t.localityId !== null && p.localityIds.includes(t.localityId)) ||
+    t.candidateUsers.includes(p.username) ||
+    t.candidateGroups.some((g) => p.teamCodes.includes(g)) ||
+    t.assignee === p.username
+  );
+}
+
+/** Leads assign within their localities (the task's, or its child's); administrators anywhere. */
+export function mayAssignTask(p: StaffPrincipal, t: HumanTask, child: TaskChild | null): boolean {
+  if (p.role === 'administrator') return true;
+  if (t.localityId !== null && p.localityIds.includes(t.localityId)) return true;
+  if (child) return p.localityIds.includes(child.localityId);
+  return t.localityId === null;
 }

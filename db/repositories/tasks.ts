@@ -98,8 +98,15 @@ export function findTask(db: Db, id: string): Promise<HumanTask | null> {
 /** Who is asking, for the queues that show what a member of staff may see. */
 export interface QueueViewer {
   username: string;
+  /** Team codes and the role name (candidate groups may name either). */
   groups: string[];
   localityIds: number[];
+  /**
+   * The role name among `groups`: a candidate group naming a role reaches every holder in the
+   * region, so through it a task about a child shows only when the child is of the viewer's
+   * localities (the legitimate-relationship rule; api/tasks/task-access.ts).
+   */
+  role?: string;
 }
 
 export type QueueScope =
@@ -131,10 +138,21 @@ class Binder {
   }
 }
 
+/** The task is about a child outside these localities (by its business key, else its child_id). */
+function childOutside(localities: string): string {
+  return `EXISTS (SELECT 1 FROM children c WHERE (c.nhs_number = (CASE WHEN t.business_key ~ '^[0-9]{10}$' THEN t.business_key END)::char(10)
+            OR (t.business_key !~ '^[0-9]{10}$' AND c.id = t.child_id)) AND NOT c.locality_id = ANY(${localities}::smallint[]))`;
+}
+
 function visible(b: Binder, v: QueueViewer): string {
   const user = b.add(v.username);
-  return `(t.locality_id = ANY(${b.add(v.localityIds)}::smallint[]) OR t.assignee = ${user}
-           OR t.candidate_groups && ${b.add(v.groups)}::text[] OR ${user} = ANY(t.candidate_users))`;
+  const localities = b.add(v.localityIds);
+  const teams = b.add(v.groups.filter((g) => g !== v.role));
+  const byRole = v.role
+    ? `OR (t.candidate_groups && ARRAY[${b.add(v.role)}]::text[] AND NOT ${childOutside(localities)})`
+    : '';
+  return `(t.locality_id = ANY(${localities}::smallint[]) OR t.assignee = ${user}
+           OR t.candidate_groups && ${teams}::text[] OR ${user} = ANY(t.candidate_users) ${byRole})`;
 }
 
 function scopeConditions(b: Binder, s: Exclude<QueueScope, { kind: 'unclaimed' }>): string[] {
@@ -184,6 +202,7 @@ const ORDER = 'ORDER BY t.priority DESC, t.due_at ASC NULLS LAST, t.id';
 function unclaimedQuery(b: Binder, v: QueueViewer, limit: number, after: QueueCursor | null): string {
   const candidates = b.add([...v.groups, `user:${v.username}`]);
   const localities = b.add(v.localityIds);
+  const role = b.add(v.role ?? null);
   const n = b.add(limit + 1);
   const keyset = after
     ? afterCursor(b, after, 'e', 'task_id')
@@ -195,6 +214,9 @@ function unclaimedQuery(b: Binder, v: QueueViewer, limit: number, after: QueueCu
       CROSS JOIN LATERAL (
         SELECT e.task_id FROM human_task_candidates e
         WHERE e.candidate = g.candidate AND (e.locality_id IS NULL OR e.locality_id = ANY(${localities}::smallint[])) ${keyset}
+          AND (g.candidate IS DISTINCT FROM ${role}::text OR NOT EXISTS (
+            SELECT 1 FROM human_tasks t JOIN children c ON c.id = t.child_id OR c.nhs_number = (CASE WHEN t.business_key ~ '^[0-9]{10}$' THEN t.business_key END)::char(10)
+            WHERE t.id = e.task_id AND NOT c.locality_id = ANY(${localities}::smallint[])))
         ORDER BY e.priority DESC, e.due_at ASC NULLS LAST, e.task_id LIMIT ${n}
       ) picked
     ) p JOIN human_tasks t ON t.id = p.task_id AND t.status = 'open'
