@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { Logger } from '../core/logger';
+import { jsonBody, limitNesting } from './body-limits';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRouter, type HealthCheck } from './routes/health';
 import type { CaseWorkDependencies } from './case-work-deps';
@@ -22,7 +23,7 @@ export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(express.json({ limit: '256kb', strict: true }));
+  app.use(jsonBody(), limitNesting);
   app.use('/api', healthRouter(deps.health));
   if (deps.caseWork) {
     app.use('/api', authenticate(deps.caseWork));
@@ -30,6 +31,8 @@ export function createApp(deps: AppDependencies): Express {
   }
   app.use('/api', notFoundHandler);
   if (deps.ui) app.use(uiRouter(deps.ui.distDir));
+  // Whatever the UI did not answer (other methods, a missing asset, no UI): a problem+json 404.
+  app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
 }

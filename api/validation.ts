@@ -63,8 +63,9 @@ export function parseInput<S extends RouteSchemas>(
     const schema = schemas[part];
     const value = raw[part];
     if (!schema) {
-      // Undeclared parts must be empty: a body sent to a route that takes none is a client mistake.
-      const keys = value && typeof value === 'object' ? Object.keys(value) : [];
+      // Undeclared parts must be empty (no body, or `{}`): a body sent to a route that takes none is a client mistake.
+      if (Array.isArray(value)) problems.push({ field: part, message: 'must be an object or absent, not a list' });
+      const keys = value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
       for (const key of keys) problems.push({ field: `${part}.${key}`, message: 'is not an allowed field' });
       out[part] = {};
       continue;
