@@ -1,19 +1,17 @@
 import { ConfigError, loadConfig } from '../core/config';
 import { createLogger } from '../core/logger';
-import { connect, startPostgresFor } from '../db/database';
-import { migrate } from '../db/migrate';
+import { migrateAndGrant, startPostgresFor } from '../db/database';
 
 /** `npm run migrate`: apply pending migrations to the configured database and exit. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const postgres = await startPostgresFor(config, logger);
-  const db = connect(postgres.url);
   try {
-    const applied = await migrate(db.sequelize, (m) => logger.info(m));
+    // As the owner role, then the application role's privileges (db/roles.ts).
+    const applied = await migrateAndGrant(postgres, (m) => logger.info(m));
     process.stdout.write(applied.length ? `Applied ${applied.join(', ')}\n` : 'Schema already up to date\n');
   } finally {
-    await db.close();
     await postgres.embedded?.stop();
   }
 }

@@ -1,8 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { ConfigError, loadConfig } from '../core/config';
 import { createLogger } from '../core/logger';
-import { connect, startPostgresFor } from '../db/database';
-import { migrate } from '../db/migrate';
+import { connect, migrateAndGrant, startPostgresFor } from '../db/database';
 import { seedRegion, type SeedSummary } from '../db/seed';
 import { ArgumentError, SEED_USAGE, parseSeedArguments, type SeedArguments } from '../db/seed/arguments';
 
@@ -75,7 +74,7 @@ async function run(args: SeedArguments): Promise<number> {
     hideCursor: true,
   });
   try {
-    await migrate(db.sequelize, (m) => logger.info(m));
+    await migrateAndGrant(postgres, (m) => logger.info(m));
     let lastReported = 0;
     if (process.stderr.isTTY) bar.start(args.children, 0);
     const summary = await seedRegion(db.sequelize, {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -31,6 +32,8 @@ const schema = z.object({
   CHIS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CHIS_DATA_DIR: z.string().min(1).default('data'),
   CHIS_DATABASE_URL: postgresUrl.optional(),
+  // The owner role's URL for migrations; the application then connects as DATABASE_URL's role (README: Database roles).
+  CHIS_MIGRATION_DATABASE_URL: postgresUrl.optional(),
   CHIS_EMBEDDED_POSTGRES_PORT: port(54329),
   CHIS_TEMPORAL_ADDRESS: z
     .string()
@@ -89,6 +92,15 @@ const schema = z.object({
     .min(1)
     .max(24 * 60)
     .default(15),
+  // Proxies in front of the API whose X-Forwarded-For is believed: none unless set.
+  CHIS_TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine(
+      (v) => parseTrustProxy(v) !== null,
+      'expected none, a number of proxy hops (1-10), or a comma-separated list of proxy addresses or CIDR ranges (e.g. 10.0.0.0/8, 192.0.2.7)',
+    )
+    .optional(),
   CHIS_OIDC_ISSUER: z.url({ error: 'expected the issuer URL' }).optional(),
   CHIS_OIDC_CLIENT_ID: z.string().min(1).optional(),
   CHIS_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -116,13 +128,44 @@ export interface AuthConfig {
 
 export type RawConfig = z.infer<typeof schema>;
 
+export type TrustProxy = false | number | string[];
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** CHIS_TRUST_PROXY as express takes it; null when the text is none of the accepted forms. */
+export function parseTrustProxy(text: string): TrustProxy | null {
+  const v = text.trim();
+  if (v === '' || v === 'none' || v === 'false') return false;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return hops >= 1 && hops <= 10 ? hops : null;
+  }
+  const entries = v.split(',').map((e) => e.trim());
+  const valid = entries.every((e) => {
+    if (PROXY_NAMES.has(e)) return true;
+    const [address, prefix, ...rest] = e.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  });
+  return valid && entries.length > 0 ? entries : null;
+}
+
 export interface Config {
   host: string;
   port: number;
   logLevel: RawConfig['CHIS_LOG_LEVEL'];
   /** Absolute folder for embedded PostgreSQL data and other local state. */
   dataDir: string;
-  database: { url: string } | { embedded: { port: number; dataDir: string } };
+  /**
+   * External: the application's URL, and the owner role's URL for migrations when given (else
+   * migrations run as the application's role, which then owns the audit table). Embedded: both
+   * roles are created on the embedded server.
+   */
+  database: { url: string; migrationUrl?: string } | { embedded: { port: number; dataDir: string } };
+  /** Express `trust proxy`: false (none, the default), a number of hops, or proxy addresses/CIDR ranges. */
+  trustProxy: TrustProxy;
   temporal: { namespace: string; taskQueue: string } & ({ address: string } | { embedded: { port: number } });
   smtp: { url: string } | { embedded: true };
   /** Sender address, and the port of the embedded SMTP server (used when smtp is embedded). */
@@ -174,6 +217,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       problems.push(`OpenID Connect needs all of ${OIDC_VARIABLES.join(', ')}: missing ${missing.join(', ')}`);
     }
   }
+  if (parsed.success && parsed.data.CHIS_MIGRATION_DATABASE_URL && !parsed.data.CHIS_DATABASE_URL)
+    problems.push(
+      "CHIS_MIGRATION_DATABASE_URL is set without CHIS_DATABASE_URL: give the application role's URL too (the embedded PostgreSQL makes its own roles)",
+    );
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const raw = parsed.data;
   const dataDir = resolve(cwd, raw.CHIS_DATA_DIR);
@@ -183,8 +230,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: raw.CHIS_LOG_LEVEL,
     dataDir,
     database: raw.CHIS_DATABASE_URL
-      ? { url: raw.CHIS_DATABASE_URL }
+      ? {
+          url: raw.CHIS_DATABASE_URL,
+          ...(raw.CHIS_MIGRATION_DATABASE_URL ? { migrationUrl: raw.CHIS_MIGRATION_DATABASE_URL } : {}),
+        }
       : { embedded: { port: raw.CHIS_EMBEDDED_POSTGRES_PORT, dataDir: resolve(dataDir, 'postgres') } },
+    trustProxy: parseTrustProxy(raw.CHIS_TRUST_PROXY ?? 'none')!,
     temporal: {
       namespace: raw.CHIS_TEMPORAL_NAMESPACE,
       taskQueue: raw.CHIS_TASK_QUEUE,

@@ -1,8 +1,9 @@
-import { Client } from 'pg';
 import { Sequelize } from 'sequelize';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
+import { migrate } from './migrate';
+import { embeddedRoleUrls, ensureEmbeddedRoles, grantApplicationRole, userOf } from './roles';
 
 export const EMBEDDED_DATABASE_NAME = 'chis_flow';
 
@@ -23,23 +24,28 @@ export function connect(url: string, options: { poolMax?: number; logger?: Logge
   return { sequelize, url, close: () => sequelize.close() };
 }
 
-async function ensureDatabaseExists(adminUrl: string, name: string): Promise<void> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
+/** Where the system's database is, and as whom: the application, and the owner for migrations. */
+export interface PostgresTarget {
+  /** The application's role: reads and writes, appends to the audit trail, owns nothing. */
+  url: string;
+  /** The owner role (migrations, the embedded Temporal server's own schema); equals `url` when only one URL is given. */
+  migrationUrl: string;
+  embedded?: RunningPostgres;
 }
 
-/** The server behind the configuration: the given URL, or an embedded PostgreSQL started here. */
-export async function startPostgresFor(
-  config: Config,
-  logger: Logger,
-): Promise<{ url: string; embedded?: RunningPostgres }> {
-  if ('url' in config.database) return { url: config.database.url };
+/**
+ * The server behind the configuration: the given URL(s), or an embedded PostgreSQL started
+ * here, on which both roles are created (db/roles.ts).
+ */
+export async function startPostgresFor(config: Config, logger: Logger): Promise<PostgresTarget> {
+  if ('url' in config.database) {
+    const { url, migrationUrl } = config.database;
+    if (!migrationUrl)
+      logger.warn(
+        'CHIS_MIGRATION_DATABASE_URL is not set: migrations run as the application role of DATABASE_URL, which then owns audit_events and could alter it. Give the owner role its own URL (README: Database roles).',
+      );
+    return { url, migrationUrl: migrationUrl ?? url };
+  }
   const { port, dataDir } = config.database.embedded;
   logger.info({ dataDir, port }, 'starting embedded PostgreSQL');
   const embedded = await startEmbeddedPostgres({
@@ -48,6 +54,31 @@ export async function startPostgresFor(
     persistent: true,
     onLog: (line) => logger.debug({ postgres: line }),
   });
-  await ensureDatabaseExists(embedded.adminUrl, EMBEDDED_DATABASE_NAME);
-  return { url: embedded.urlFor(EMBEDDED_DATABASE_NAME), embedded };
+  try {
+    await ensureEmbeddedRoles(embedded.adminUrl, EMBEDDED_DATABASE_NAME);
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
+  const roles = embeddedRoleUrls(embedded.urlFor(EMBEDDED_DATABASE_NAME));
+  return { url: roles.app, migrationUrl: roles.owner, embedded };
+}
+
+/**
+ * As the owner: pending migrations, then the application role's privileges (when it is another
+ * role). Returns the names of the migrations applied.
+ */
+export async function migrateAndGrant(
+  target: Pick<PostgresTarget, 'url' | 'migrationUrl'>,
+  log: (message: string) => void = () => {},
+): Promise<string[]> {
+  const owner = connect(target.migrationUrl, { poolMax: 2 });
+  try {
+    const applied = await migrate(owner.sequelize, log);
+    if (userOf(target.url) !== userOf(target.migrationUrl))
+      await grantApplicationRole(owner.sequelize, userOf(target.url));
+    return applied;
+  } finally {
+    await owner.close();
+  }
 }

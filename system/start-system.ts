@@ -12,8 +12,8 @@ import { TemporalTaskCompleter } from '../api/tasks/temporal-task-completer';
 import { startTaskReconciliation } from '../api/tasks/task-reconciler';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
-import { connect, startPostgresFor } from '../db/database';
-import { migrate } from '../db/migrate';
+import { connect, migrateAndGrant, startPostgresFor } from '../db/database';
+import { auditProtectionProblems } from '../db/roles';
 import { createApp } from '../api/app';
 import { probe } from '../api/routes/health';
 import { startEmbeddedTemporal } from '../embedded-temporal';
@@ -48,10 +48,14 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     const postgres = await startPostgresFor(config, logger);
     if (postgres.embedded) stack.push('embedded PostgreSQL', () => postgres.embedded!.stop());
 
+    // Migrations as the owner role; everything else as the application role, which cannot alter the audit trail.
+    const applied = await migrateAndGrant(postgres, (m) => logger.info(m));
+    logger.info({ applied: applied.length }, 'database schema is up to date');
     const db = connect(postgres.url, { logger });
     stack.push('database pool', () => db.close());
-    const applied = await migrate(db.sequelize, (m) => logger.info(m));
-    logger.info({ applied: applied.length }, 'database schema is up to date');
+    const unprotected = await auditProtectionProblems(db.sequelize);
+    if (unprotected.length > 0)
+      logger.warn({ problems: unprotected }, 'the application database role could alter the audit trail');
     if (config.demoChildren > 0 && (await regionIsEmpty(db.sequelize))) {
       logger.info({ children: config.demoChildren }, 'seeding the synthetic demo region');
       await seedRegion(db.sequelize, { children: config.demoChildren });
@@ -68,7 +72,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       temporalAddress = config.temporal.address;
     } else {
       const server = await startEmbeddedTemporal({
-        databaseUrl: postgres.url,
+        // The Temporal server keeps its own schema: the owner's, not the application's.
+        databaseUrl: postgres.migrationUrl,
         host: config.host,
         port: config.temporal.embedded.port,
         namespaces: [config.temporal.namespace],

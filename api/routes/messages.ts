@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deliverMessage, planMessage, type MessagePlan } from '../../activities/engine/publish-message';
-import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
+import { selectOne, type Db } from '../../db/repositories/sql';
 import type { StaffPrincipal } from '../../db/repositories/staff';
 import type { PublishMessageInput } from '../../workflows/messages';
 import { openChildById } from '../access/child-access';
@@ -13,7 +13,7 @@ import {
   startContract,
 } from '../access/start-policy';
 import { ApiError } from '../api-error';
-import { audit } from '../audit/audit-builder';
+import { auditBeforeEngine } from '../audit/audit-before-engine';
 import { me } from '../request-context';
 import { defineRoute, ok } from '../route-definition';
 import { childOfKey } from './process-instances-access';
@@ -96,10 +96,10 @@ export const messageRoutes = [
             ? { ...body.variables, ...keyDerivedVariables(body.correlationKey) }
             : body.variables,
       };
-      // The audit row names every target and commits only if every signal and start went out;
-      // it is written before the first of them.
-      const result = await inTransaction(ctx.deps.db, async (tx) => {
-        await audit(tx, ctx, {
+      // The audit row names every target and is committed before the first signal or start.
+      const result = await auditBeforeEngine(
+        ctx,
+        {
           action: 'message.publish',
           entityType: 'message',
           entityId: body.name,
@@ -112,14 +112,15 @@ export const messageRoutes = [
             starts: plan.starters.map((d) => `${d.key}:${d.version}`),
             brokeGlass,
           },
-        });
-        return deliverMessage(
-          { sequelize: ctx.deps.db.sequelize, client: engine.client, taskQueue: engine.taskQueue },
-          sent,
-          plan,
-          messageId,
-        );
-      });
+        },
+        () =>
+          deliverMessage(
+            { sequelize: ctx.deps.db.sequelize, client: engine.client, taskQueue: engine.taskQueue },
+            sent,
+            plan,
+            messageId,
+          ),
+      );
       return ok({ name: body.name, correlationKey: body.correlationKey, messageId, ...result });
     },
   }),

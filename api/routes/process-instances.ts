@@ -35,6 +35,7 @@ import {
 } from '../../workflows/messages';
 import { ApiError } from '../api-error';
 import { audit } from '../audit/audit-builder';
+import { auditBeforeEngine } from '../audit/audit-before-engine';
 import { me } from '../request-context';
 import { created, defineRoute, ok } from '../route-definition';
 import { childOfKey, mustBeActive, openInstance } from './process-instances-access';
@@ -245,21 +246,26 @@ export const processInstanceRoutes = [
       const engine = engineOf(ctx);
       const { instance, brokeGlass } = await openInstance(ctx, params.id, 'process_instance.cancel');
       mustBeActive(instance);
-      try {
-        await engine.client.workflow
-          .getHandle(instance.id)
-          .signal(cancelInstanceSignal, { reason: body.reason, actor: me(ctx).username });
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError)
-          throw ApiError.conflict('The process instance is no longer running');
-        throw error;
-      }
-      await audit(ctx.deps.db, ctx, {
-        action: 'process_instance.cancel',
-        ...auditInstance(instance.childId, instance.id),
-        reason: body.reason,
-        detail: { key: instance.key, version: instance.version, brokeGlass },
-      });
+      await auditBeforeEngine(
+        ctx,
+        {
+          action: 'process_instance.cancel',
+          ...auditInstance(instance.childId, instance.id),
+          reason: body.reason,
+          detail: { key: instance.key, version: instance.version, brokeGlass },
+        },
+        async () => {
+          try {
+            await engine.client.workflow
+              .getHandle(instance.id)
+              .signal(cancelInstanceSignal, { reason: body.reason, actor: me(ctx).username });
+          } catch (error) {
+            if (error instanceof WorkflowNotFoundError)
+              throw ApiError.conflict('The process instance is no longer running');
+            throw error;
+          }
+        },
+      );
       return { status: 202, body: { id: instance.id, status: 'cancelling', reason: body.reason } };
     },
   }),
@@ -284,23 +290,28 @@ export const processInstanceRoutes = [
       const definition = await new DefinitionStore(ctx.deps.db.sequelize).withGraph(instance.key, instance.version);
       if (definition) mustBeAwaitedBy(definition.graph, body.name);
       const correlationKey = body.correlationKey === undefined ? instance.businessKey : body.correlationKey;
-      try {
-        await engine.client.workflow.getHandle(instance.id).signal(correlateMessageSignal, {
-          name: body.name,
-          correlationKey,
-          variables: body.variables,
-          ...(body.timeToLiveMs ? { timeToLiveMs: body.timeToLiveMs } : {}),
-        });
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError)
-          throw ApiError.conflict('The process instance is no longer running');
-        throw error;
-      }
-      await audit(ctx.deps.db, ctx, {
-        action: 'process_instance.message',
-        ...auditInstance(instance.childId, instance.id),
-        detail: { name: body.name, correlationKey, variables: Object.keys(body.variables), brokeGlass },
-      });
+      await auditBeforeEngine(
+        ctx,
+        {
+          action: 'process_instance.message',
+          ...auditInstance(instance.childId, instance.id),
+          detail: { name: body.name, correlationKey, variables: Object.keys(body.variables), brokeGlass },
+        },
+        async () => {
+          try {
+            await engine.client.workflow.getHandle(instance.id).signal(correlateMessageSignal, {
+              name: body.name,
+              correlationKey,
+              variables: body.variables,
+              ...(body.timeToLiveMs ? { timeToLiveMs: body.timeToLiveMs } : {}),
+            });
+          } catch (error) {
+            if (error instanceof WorkflowNotFoundError)
+              throw ApiError.conflict('The process instance is no longer running');
+            throw error;
+          }
+        },
+      );
       return { status: 202, body: { id: instance.id, name: body.name, correlationKey } };
     },
   }),
@@ -323,35 +334,39 @@ export const processInstanceRoutes = [
       if ('unavailable' in live) throw new ApiError(503, 'Service Unavailable', live.unavailable);
       const incident = live.state.incidents.find((i) => i.id === params.incidentId);
       if (!incident) throw ApiError.notFound(`The process instance has no open incident ${params.incidentId}`);
-      let result: { incidentId: string; status: string };
-      try {
-        result = await engine.client.workflow.getHandle(instance.id).executeUpdate(retryIncidentUpdate, {
-          args: [
-            {
-              incidentId: incident.id,
-              actor: me(ctx).username,
-              ...(body.variables ? { variables: body.variables } : {}),
-            },
-          ],
-        });
-      } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError)
-          throw ApiError.unprocessable(`The process refused the retry: ${error.cause?.message ?? error.message}`);
-        if (error instanceof WorkflowNotFoundError)
-          throw ApiError.conflict('The process instance is no longer running');
-        throw error;
-      }
-      await audit(ctx.deps.db, ctx, {
-        action: 'process_instance.retry_incident',
-        ...auditInstance(instance.childId, instance.id),
-        detail: {
-          incidentId: incident.id,
-          elementId: incident.elementId,
-          kind: incident.kind,
-          variables: Object.keys(body.variables ?? {}),
-          brokeGlass,
+      const result = await auditBeforeEngine(
+        ctx,
+        {
+          action: 'process_instance.retry_incident',
+          ...auditInstance(instance.childId, instance.id),
+          detail: {
+            incidentId: incident.id,
+            elementId: incident.elementId,
+            kind: incident.kind,
+            variables: Object.keys(body.variables ?? {}),
+            brokeGlass,
+          },
         },
-      });
+        async () => {
+          try {
+            return await engine.client.workflow.getHandle(instance.id).executeUpdate(retryIncidentUpdate, {
+              args: [
+                {
+                  incidentId: incident.id,
+                  actor: me(ctx).username,
+                  ...(body.variables ? { variables: body.variables } : {}),
+                },
+              ],
+            });
+          } catch (error) {
+            if (error instanceof WorkflowUpdateFailedError)
+              throw ApiError.unprocessable(`The process refused the retry: ${error.cause?.message ?? error.message}`);
+            if (error instanceof WorkflowNotFoundError)
+              throw ApiError.conflict('The process instance is no longer running');
+            throw error;
+          }
+        },
+      );
       return ok({
         id: instance.id,
         incidentId: result.incidentId,

@@ -200,16 +200,22 @@ export const taskRoutes = [
       const problems = validateFormData(task.form, body.data);
       if (problems.length > 0) throw ApiError.badRequest("The form data does not match the task's form", problems);
       try {
-        await ctx.deps.taskCompleter.complete(task, { outcome: body.outcome ?? null, data: body.data, actor: me(ctx) });
+        await ctx.deps.taskCompleter.complete(task, {
+          outcome: body.outcome ?? null,
+          data: body.data,
+          actor: me(ctx),
+          // In the completion's transaction: recorded with the completed row, before the workflow is told.
+          audit: (tx) =>
+            auditTask(tx, ctx, 'task.complete', task, {
+              outcome: body.outcome ?? null,
+              fields: Object.keys(body.data),
+            }),
+        });
       } catch (error) {
         if (error instanceof TaskCompletionConflict) throw ApiError.conflict(error.message);
         if (error instanceof TaskCompletionRefused) throw ApiError.unprocessable(error.message);
         throw error;
       }
-      await auditTask(ctx.deps.db, ctx, 'task.complete', task, {
-        outcome: body.outcome ?? null,
-        fields: Object.keys(body.data),
-      });
       return ok(taskView((await findTask(ctx.deps.db, task.id))!));
     },
   }),

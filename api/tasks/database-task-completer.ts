@@ -1,5 +1,5 @@
 import { completeTaskRow, type HumanTask } from '../../db/repositories/tasks';
-import type { Db } from '../../db/repositories/sql';
+import { inTransaction, type Db } from '../../db/repositories/sql';
 import { TaskCompletionConflict, type TaskCompleter, type TaskCompletion } from './task-completer';
 
 /**
@@ -11,13 +11,16 @@ export class DatabaseTaskCompleter implements TaskCompleter {
   constructor(private readonly db: Db) {}
 
   async complete(task: HumanTask, completion: TaskCompletion): Promise<void> {
-    const done = await completeTaskRow(this.db, task.id, {
-      username: completion.actor.username,
-      outcome: completion.outcome,
-      data: completion.data,
-      expectedVersion: task.rowVersion,
+    await inTransaction(this.db, async (tx) => {
+      const done = await completeTaskRow(tx, task.id, {
+        username: completion.actor.username,
+        outcome: completion.outcome,
+        data: completion.data,
+        expectedVersion: task.rowVersion,
+      });
+      if (!done)
+        throw new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
+      await completion.audit?.(tx);
     });
-    if (!done)
-      throw new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
   }
 }

@@ -1,4 +1,5 @@
 import type { HumanTask } from '../../db/repositories/tasks';
+import type { Db } from '../../db/repositories/sql';
 import type { StaffPrincipal } from '../../db/repositories/staff';
 
 export interface TaskCompletion {
@@ -6,6 +7,11 @@ export interface TaskCompletion {
   /** Form data, already validated against the task's form. */
   data: Record<string, unknown>;
   actor: Pick<StaffPrincipal, 'id' | 'username'>;
+  /**
+   * Writes the completion's audit row in the completion's transaction, before the workflow is
+   * told: it commits only with the completed row, and never after a completion it does not record.
+   */
+  audit?: (tx: Db) => Promise<unknown>;
 }
 
 /**

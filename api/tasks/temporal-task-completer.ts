@@ -37,6 +37,10 @@ export class TemporalTaskCompleter implements TaskCompleter {
       );
       if (!locked)
         return new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
+      // The audit row goes in first, in this transaction; a refused completion takes it back
+      // (the transaction still commits what the reconciliation below mends).
+      await tx.sequelize.query('SAVEPOINT completion_audit', { transaction: tx.transaction });
+      await completion.audit?.(tx);
       try {
         await this.client.workflow.getHandle(task.processInstanceId).executeUpdate(completeUserTaskUpdate, {
           args: [
@@ -45,6 +49,7 @@ export class TemporalTaskCompleter implements TaskCompleter {
         });
       } catch (error) {
         if (!(error instanceof WorkflowUpdateFailedError) && !(error instanceof WorkflowNotFoundError)) throw error;
+        await tx.sequelize.query('ROLLBACK TO SAVEPOINT completion_audit', { transaction: tx.transaction });
         const reconciled = await reconcileTask(this.client, tx, task, { closeWithEndedProcess: false });
         if (reconciled.outcome === 'completed') {
           return new TaskCompletionConflict(

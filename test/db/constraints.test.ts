@@ -1,6 +1,13 @@
 import { QueryTypes } from 'sequelize';
-import type { Database } from '../../db/database';
-import { createMigratedDatabase } from '../support/databases';
+import { connect, type Database } from '../../db/database';
+import { createMigratedDatabase, roleUrlsOf } from '../support/databases';
+
+async function currentDatabase(db: Database): Promise<string> {
+  const [row] = await db.sequelize.query<{ name: string }>('SELECT current_database() AS name', {
+    type: QueryTypes.SELECT,
+  });
+  return row.name;
+}
 
 const insertChild = `INSERT INTO children (nhs_number, given_name, family_name, date_of_birth, sex, address_line1, postcode, locality_id)
   VALUES ($1, 'Ada', 'Test', '2025-03-01', 'female', '1 High Street', 'B15 2TT', 1)`;
@@ -40,13 +47,19 @@ describe('schema constraints', () => {
     );
   });
 
-  test('audit events can be appended but never changed or deleted', async () => {
-    await db.sequelize.query(
-      "INSERT INTO audit_events (actor_username, action, entity_type) VALUES ('tester', 'child.read', 'child')",
-    );
-    await expect(db.sequelize.query("UPDATE audit_events SET action = 'x'")).rejects.toThrow(/append-only/);
-    await expect(db.sequelize.query('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
-    await expect(db.sequelize.query('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
+  test('audit events can be appended but never changed or deleted, even by the owner role (the trigger)', async () => {
+    // The application role has no such privilege at all (test/db/audit-role.test.ts); the trigger also stops the owner.
+    const owner = connect(roleUrlsOf(await currentDatabase(db)).owner, { poolMax: 1 });
+    try {
+      await owner.sequelize.query(
+        "INSERT INTO audit_events (actor_username, action, entity_type) VALUES ('tester', 'child.read', 'child')",
+      );
+      await expect(owner.sequelize.query("UPDATE audit_events SET action = 'x'")).rejects.toThrow(/append-only/);
+      await expect(owner.sequelize.query('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
+      await expect(owner.sequelize.query('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
+    } finally {
+      await owner.close();
+    }
   });
 
   test('reference data: 14 localities, every district routed once, the 2026 schedule', async () => {
