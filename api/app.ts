@@ -1,5 +1,7 @@
 import express, { type Express } from 'express';
+import type { TrustProxy } from '../core/config';
 import type { Logger } from '../core/logger';
+import { prepareDummyHash } from './auth/passwords';
 import { jsonBody, limitNesting } from './body-limits';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRouter, type HealthCheck } from './routes/health';
@@ -12,6 +14,8 @@ import { uiRouter } from './ui/serve-ui';
 export interface AppDependencies {
   logger: Logger;
   health: Record<string, HealthCheck>;
+  /** Proxies whose X-Forwarded-For is believed (CHIS_TRUST_PROXY); none by default. */
+  trustProxy?: TrustProxy;
   /** The case-work API (auth, children, tasks, concerns, audit); mounted when given. */
   caseWork?: CaseWorkDependencies;
   /** The built web UI (ui/dist), served at `/` with client-side routes falling back to its index.html. */
@@ -22,10 +26,13 @@ export interface AppDependencies {
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Without a configured proxy, X-Forwarded-For is the client's own claim: never believed (audit records the socket's address).
+  app.set('trust proxy', deps.trustProxy ?? false);
   app.use(jsonBody(), limitNesting);
   app.use('/api', healthRouter(deps.health));
   if (deps.caseWork) {
+    // The sign-in's dummy hash, made now rather than during the first unknown username's sign-in.
+    prepareDummyHash().catch((err: unknown) => deps.logger.error({ err }, 'could not prepare the dummy password hash'));
     app.use('/api', authenticate(deps.caseWork));
     app.use('/api', mountRoutes(CASE_WORK_ROUTES, deps.caseWork));
   }

@@ -131,6 +131,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
 
     const app = createApp({
       logger,
+      trustProxy: config.trustProxy,
       caseWork: {
         db: { sequelize: db.sequelize },
         auth: config.auth,

@@ -1,22 +1,25 @@
 import argon2 from 'argon2';
+import { hashNeedsUpgrade, hashPassword } from '../../core/password-hashing';
 
-// OWASP's argon2id baseline (19 MiB, 2 passes): strong enough, and quick enough for a login.
-const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export { hashNeedsUpgrade, hashPassword };
 
-export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, OPTIONS);
-}
-
+// Made once, with the same parameters as every real hash (core/password-hashing.ts).
 let dummyHash: Promise<string> | null = null;
+
+/** Makes the dummy hash now, so that the first sign-in of an unknown username is not the slow one. */
+export function prepareDummyHash(): Promise<string> {
+  dummyHash ??= hashPassword('no account has this password');
+  return dummyHash;
+}
 
 /**
  * Verifies a password against a stored hash. With no account (or no password on it) a dummy
- * hash is still checked, so the response time does not tell whether the username exists.
+ * hash of the same parameters is still checked, so the response time does not tell whether
+ * the username exists.
  */
 export async function verifyPassword(storedHash: string | null, password: string): Promise<boolean> {
   if (!storedHash) {
-    dummyHash ??= hashPassword('no account has this password');
-    await argon2.verify(await dummyHash, password);
+    await argon2.verify(await prepareDummyHash(), password);
     return false;
   }
   try {

@@ -2,10 +2,15 @@ import { z } from 'zod';
 import { deleteSession, recentLoginFailures, recordLoginAttempt } from '../../db/repositories/sessions';
 import { listLocalities } from '../../db/repositories/localities';
 import type { Db } from '../../db/repositories/sql';
-import { findActivePrincipalByUsername, findLoginAccount, type StaffPrincipal } from '../../db/repositories/staff';
+import {
+  findActivePrincipalByUsername,
+  findLoginAccount,
+  replacePasswordHash,
+  type StaffPrincipal,
+} from '../../db/repositories/staff';
 import { ApiError, PROBLEM_TYPES } from '../api-error';
 import { audit } from '../audit/audit-builder';
-import { verifyPassword } from '../auth/passwords';
+import { hashNeedsUpgrade, hashPassword, verifyPassword } from '../auth/passwords';
 import { startSession } from '../auth/start-session';
 import { clearSessionCookie } from '../auth/session-cookie';
 import { me, type RequestContext } from '../request-context';
@@ -61,6 +66,9 @@ async function login(ctx: RequestContext, username: string, password: string) {
     await audit(ctx.deps.db, ctx, { action: 'auth.login_failed', entityType: 'staff', actorUsername: username });
     throw ApiError.unauthorized(GENERIC_FAILURE);
   }
+  // A hash made with other parameters (an older seed) is made again, so every hash costs the same to check.
+  if (account.passwordHash && hashNeedsUpgrade(account.passwordHash))
+    await replacePasswordHash(ctx.deps.db, account.id, await hashPassword(password));
   const principal = (await findActivePrincipalByUsername(ctx.deps.db, username))!;
   const csrfToken = await startSession(ctx, principal, 'password');
   return signedInView(ctx.deps.db, principal, csrfToken, ctx.deps.auth.sessionIdleMinutes);

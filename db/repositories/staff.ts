@@ -121,3 +121,8 @@ export function findActivePrincipalByLogin(
 export async function deactivateStaff(db: Db, id: number): Promise<void> {
   await select(db, 'UPDATE staff_users SET active = false WHERE id = $1 RETURNING id', [id]);
 }
+
+/** Replaces a password hash (made again with the current parameters at a successful sign-in). */
+export async function replacePasswordHash(db: Db, id: number, passwordHash: string): Promise<void> {
+  await select(db, 'UPDATE staff_users SET password_hash = $2 WHERE id = $1 RETURNING id', [id, passwordHash]);
+}

@@ -1,3 +1,4 @@
+import { hashPassword } from '../../core/password-hashing';
 import type { Client } from 'pg';
 import type { Sequelize } from 'sequelize';
 import { ChildFactory, emptyBatch, type BatchRows, type SeededRowTable } from './child-factory';
@@ -152,9 +153,9 @@ async function inTransaction<T>(client: Client, work: () => Promise<T>): Promise
   }
 }
 
-async function hashDemoPassword(plain: string): Promise<string> {
-  const argon2 = await import('argon2');
-  return argon2.hash(plain);
+/** The same parameters as every other password hash (a lighter or heavier hash would tell sign-in timings apart). */
+function hashDemoPassword(plain: string): Promise<string> {
+  return hashPassword(plain);
 }
 
 /** Whether the database holds no children yet (start-up seeds a demo region only then). */

@@ -1,3 +1,5 @@
+import { createApp } from '../../api/app';
+import pino from 'pino';
 import request from 'supertest';
 import { createHash } from 'node:crypto';
 import { deactivateStaff } from '../../db/repositories/staff';
@@ -68,9 +70,15 @@ describe('authentication: local accounts, sessions, CSRF, rate limiting', () => 
     expect((await s.agent.get('/api/auth/me')).body.csrfToken).toBe(again.body.csrfToken);
   });
 
-  test('behind a TLS-terminating proxy the cookie is Secure', async () => {
+  test('behind a TLS-terminating proxy (trusted through CHIS_TRUST_PROXY) the cookie is Secure', async () => {
     const user = await makeStaff(h.db, 'caseworker');
-    const res = await request(h.app)
+    const behindProxy = createApp({
+      logger: pino({ level: 'silent' }),
+      health: {},
+      trustProxy: ['loopback'],
+      caseWork: h.deps,
+    });
+    const res = await request(behindProxy)
       .post('/api/auth/login')
       .set('X-Forwarded-Proto', 'https')
       .send({ username: user.username, password: PASSWORD });
