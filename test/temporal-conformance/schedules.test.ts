@@ -1,7 +1,13 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type ScheduleDescription,
+  type ScheduleHandle,
+} from '@temporalio/client';
 import { eventually, rejectionOf, unique } from './support/env';
 import { ConformanceFile } from './support/suite';
-import { blockForever, succeed } from './workflows';
+import { blockForever, failWith, finishSignal, shoppingList, sleepAndReport, succeed } from './workflows';
 
 const file = new ConformanceFile('schedules');
 const { log, onQueue } = file;
@@ -17,6 +23,28 @@ async function actionsTaken(scheduleId: string, count: number, timeoutMs = 20_00
     },
     { timeoutMs, intervalMs: 200 },
   );
+}
+
+/** Describes the schedule until `ready` holds for the description; returns that description. */
+async function describedWhen(
+  handle: ScheduleHandle,
+  ready: (d: ScheduleDescription) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<ScheduleDescription> {
+  return eventually(
+    async () => {
+      const d = await handle.describe();
+      if (!ready(d)) throw new Error(`schedule ${handle.scheduleId}: still waiting for ${what}`);
+      return d;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
+}
+
+/** The workflows a schedule started, oldest first (from its recent actions). */
+function startedWorkflows(d: ScheduleDescription) {
+  return d.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt.getTime(), ...a.action.workflow }));
 }
 
 describe('schedules', () => {
@@ -164,6 +192,170 @@ describe('schedules', () => {
         expect(d.info.numActionsTaken).toBe(1);
         expect(d.info.runningActions).toHaveLength(1);
         await client().workflow.getHandle(d.info.runningActions[0].workflow.workflowId).terminate('test over');
+      } finally {
+        await handle.delete();
+      }
+    });
+  });
+});
+
+describe('schedule overlap policies, pause on failure, limited actions', () => {
+  test('BUFFER_ONE keeps the first start that comes while one runs, skips the rest, and starts it when the run closes', async () => {
+    await onQueue(async (taskQueue) => {
+      const scheduleId = unique('buffer-one');
+      const handle = await client().schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every: '1s' }] },
+        action: { type: 'startWorkflow', workflowType: shoppingList, taskQueue, workflowId: scheduleId },
+        policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE },
+      });
+      try {
+        let d = await describedWhen(handle, (x) => x.info.numActionsSkippedOverlap >= 2, 'two skipped starts');
+        expect(d.info.numActionsTaken).toBe(1);
+        const [first] = startedWorkflows(d);
+        log.track(first.workflowId, first.firstExecutionRunId);
+        await client().workflow.getHandle(first.workflowId).signal(finishSignal);
+        d = await describedWhen(handle, (x) => x.info.numActionsTaken >= 2, 'the buffered start');
+        await handle.pause('checked');
+        const [, second] = startedWorkflows(d);
+        log.track(second.workflowId, second.firstExecutionRunId);
+        // The start kept is the first that came while the run ran: the next interval.
+        expect(second.scheduledAt).toBe(first.scheduledAt + 1000);
+        const firstRun = await client().workflow.getHandle(first.workflowId).describe();
+        const secondRun = await client().workflow.getHandle(second.workflowId).describe();
+        expect(firstRun.status.name).toBe('COMPLETED');
+        expect(secondRun.startTime.getTime()).toBeGreaterThanOrEqual(firstRun.closeTime!.getTime());
+        await client().workflow.getHandle(second.workflowId).signal(finishSignal);
+      } finally {
+        await handle.delete();
+      }
+    });
+  });
+
+  test('BUFFER_ALL runs every start, one after another, none skipped', async () => {
+    await onQueue(async (taskQueue) => {
+      const scheduleId = unique('buffer-all');
+      const handle = await client().schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every: '1s' }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: sleepAndReport,
+          args: [1500],
+          taskQueue,
+          workflowId: scheduleId,
+        },
+        policies: { overlap: ScheduleOverlapPolicy.BUFFER_ALL },
+      });
+      try {
+        const d = await describedWhen(handle, (x) => x.info.numActionsTaken >= 3, 'three actions', 45_000);
+        await handle.pause('checked');
+        expect(d.info.numActionsSkippedOverlap).toBe(0);
+        const runs = startedWorkflows(d);
+        // Buffered starts keep their own times, in order, one interval apart.
+        runs.slice(1).forEach((run, i) => expect(run.scheduledAt - runs[i].scheduledAt).toBe(1000));
+        const described = await Promise.all(
+          runs.slice(0, 3).map((run) => client().workflow.getHandle(run.workflowId).describe()),
+        );
+        for (const run of runs.slice(0, 3)) log.track(run.workflowId, run.firstExecutionRunId);
+        await Promise.all(runs.slice(0, 2).map((run) => client().workflow.getHandle(run.workflowId).result()));
+        const closed = await Promise.all(
+          runs.slice(0, 2).map((run) => client().workflow.getHandle(run.workflowId).describe()),
+        );
+        // Each run started only once the one before it had closed.
+        expect(described[1].startTime.getTime()).toBeGreaterThanOrEqual(closed[0].closeTime!.getTime());
+        expect(described[2].startTime.getTime()).toBeGreaterThanOrEqual(closed[1].closeTime!.getTime());
+        await client().workflow.getHandle(runs[2].workflowId).result();
+      } finally {
+        await handle.delete();
+      }
+    });
+  });
+
+  for (const [policy, status] of [
+    [ScheduleOverlapPolicy.CANCEL_OTHER, 'CANCELLED'],
+    [ScheduleOverlapPolicy.TERMINATE_OTHER, 'TERMINATED'],
+  ] as const) {
+    test(`${policy} stops the running workflow (${status}) and starts the next once it has closed`, async () => {
+      await onQueue(async (taskQueue) => {
+        const scheduleId = unique(policy.toLowerCase());
+        const handle = await client().schedule.create({
+          scheduleId,
+          spec: { intervals: [{ every: '2s' }] },
+          action: { type: 'startWorkflow', workflowType: blockForever, taskQueue, workflowId: scheduleId },
+          policies: { overlap: policy },
+        });
+        try {
+          const d = await describedWhen(handle, (x) => x.info.numActionsTaken >= 2, 'a second action');
+          await handle.pause('checked');
+          const [first, second] = startedWorkflows(d);
+          expect(second.scheduledAt - first.scheduledAt).toBe(2000);
+          const firstRun = await client().workflow.getHandle(first.workflowId).describe();
+          expect(firstRun.status.name).toBe(status);
+          const secondRun = await client().workflow.getHandle(second.workflowId).describe();
+          expect(secondRun.startTime.getTime()).toBeGreaterThanOrEqual(firstRun.closeTime!.getTime());
+          expect(d.info.numActionsSkippedOverlap).toBe(0);
+          if (status === 'CANCELLED') log.track(first.workflowId, first.firstExecutionRunId);
+          for (const run of (await handle.describe()).info.runningActions)
+            await client().workflow.getHandle(run.workflow.workflowId).terminate('test over');
+        } finally {
+          await handle.delete();
+        }
+      });
+    });
+  }
+
+  test('pause on failure: a failed run pauses the schedule with a note naming the workflow and the failure', async () => {
+    await onQueue(async (taskQueue) => {
+      const scheduleId = unique('pause-on-failure');
+      const handle = await client().schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every: '1s' }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: failWith,
+          args: ['broken feed'],
+          taskQueue,
+          workflowId: scheduleId,
+        },
+        policies: { pauseOnFailure: true },
+      });
+      try {
+        const d = await describedWhen(handle, (x) => x.state.paused, 'the pause');
+        const [failed] = startedWorkflows(d);
+        log.track(failed.workflowId, failed.firstExecutionRunId);
+        expect(d.state.note).toBe(`paused due to workflow failure: ${failed.workflowId}: broken feed`);
+        expect(d.info.numActionsTaken).toBe(1);
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        expect((await handle.describe()).info.numActionsTaken).toBe(1);
+      } finally {
+        await handle.delete();
+      }
+    });
+  });
+
+  test('limited actions: the schedule takes as many actions as it was given, then no more', async () => {
+    await onQueue(async (taskQueue) => {
+      const scheduleId = unique('limited');
+      const handle = await client().schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every: '1s' }] },
+        action: { type: 'startWorkflow', workflowType: succeed, args: ['limited'], taskQueue, workflowId: scheduleId },
+        state: { remainingActions: 2 },
+      });
+      try {
+        expect((await handle.describe()).info.nextActionTimes).toHaveLength(2);
+        let d = await describedWhen(handle, (x) => x.info.numActionsTaken >= 2, 'two actions');
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        d = await handle.describe();
+        expect(d.info.numActionsTaken).toBe(2);
+        expect(d.state.remainingActions).toBe(0);
+        expect(d.info.nextActionTimes).toEqual([]);
+        for (const run of startedWorkflows(d)) log.track(run.workflowId, run.firstExecutionRunId);
+        // A trigger is not a scheduled action: it runs even with none left.
+        await handle.trigger();
+        d = await describedWhen(handle, (x) => x.info.numActionsTaken >= 3, 'the triggered action');
+        expect(d.state.remainingActions).toBe(0);
       } finally {
         await handle.delete();
       }

@@ -1,4 +1,11 @@
-import { Client, Connection, WorkflowUpdateStage } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  ScheduleOverlapPolicy,
+  WorkflowUpdateStage,
+  type ScheduleDescription,
+  type ScheduleHandle,
+} from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../temporal-conformance/activities';
 import { workflowBundle } from '../temporal-conformance/support/bundle';
@@ -16,6 +23,7 @@ import {
   shoppingList,
   sleepAndReport,
   slowAddUpdate,
+  succeed,
 } from '../temporal-conformance/workflows';
 import { ServerUnderTest } from './server-process';
 
@@ -224,6 +232,54 @@ test('crashes at arbitrary moments under load lose no workflow and change no res
     expect(result).toEqual(Array.from({ length: steps }, (_, step) => `Hello, wf${i} step ${step}`)),
   );
 });
+
+test('a schedule survives a SIGKILL: after the restart it takes what came due within its catch-up window and misses the older times', async () => {
+  const scheduleId = unique('crash-schedule');
+  const handle = await client.schedule.create({
+    scheduleId,
+    spec: { intervals: [{ every: '1s' }] },
+    action: { type: 'startWorkflow', workflowType: succeed, args: ['tick'], taskQueue, workflowId: scheduleId },
+    policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL, catchupWindow: '10s' },
+  });
+  try {
+    const before = await eventuallyDescribed(handle, (d) => d.info.numActionsTaken >= 1);
+    await server.crash();
+    const downAt = Date.now();
+    await pause(13_000); // longer than the catch-up window
+    await server.start();
+    const upAt = Date.now();
+    const after = await eventuallyDescribed(
+      handle,
+      (d) => d.info.numActionsMissedCatchupWindow > 0 && d.info.recentActions.some((a) => a.takenAt.getTime() >= upAt),
+    );
+    await handle.pause('checked');
+    expect(before.info.numActionsMissedCatchupWindow).toBe(0);
+    // The server was down 13 s: the times more than 10 s before it woke were missed...
+    expect(after.info.numActionsMissedCatchupWindow).toBeGreaterThanOrEqual(2);
+    // ...and what it took late, it took within the catch-up window of its time.
+    const late = after.info.recentActions.filter((a) => a.takenAt.getTime() >= upAt);
+    expect(late.length).toBeGreaterThan(0);
+    for (const a of late) expect(a.takenAt.getTime() - a.scheduledAt.getTime()).toBeLessThanOrEqual(10_000 + 2_000);
+    expect(Math.min(...late.map((a) => a.scheduledAt.getTime()))).toBeGreaterThan(downAt);
+    for (const a of late) expect(await client.workflow.getHandle(a.action.workflow.workflowId).result()).toBe('tick');
+  } finally {
+    await handle.delete();
+  }
+});
+
+async function eventuallyDescribed(
+  handle: ScheduleHandle,
+  ready: (d: ScheduleDescription) => boolean,
+  timeoutMs = 30_000,
+): Promise<ScheduleDescription> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await handle.describe();
+    if (ready(d)) return d;
+    if (Date.now() > deadline) throw new Error(`schedule ${handle.scheduleId} not ready: ${JSON.stringify(d.info)}`);
+    await pause(200);
+  }
+}
 
 test('every history written across the crashes replays', async () => {
   expect(await log.replayClosed(client, await workflowBundle())).toEqual({ replayed: 28, failures: [] });
