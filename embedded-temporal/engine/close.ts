@@ -154,41 +154,50 @@ export function timeoutWorkflowInTx(tx: Tx): void {
   closeRunInTx(tx, 'timedOut', { retryState: RetryState.RETRY_STATE_TIMEOUT });
 }
 
-function retryDelay(
-  policy: P<temporal.api.common.v1.IRetryPolicy>,
-  attempt: number,
+/** How a retry policy names a timeout in nonRetryableErrorTypes (a real server's prefix + the Go enum's String()). */
+const TIMEOUT_ERROR_TYPES: Record<number, string> = {
+  [temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE]: 'TemporalTimeout:StartToClose',
+  [temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT]: 'TemporalTimeout:Heartbeat',
+};
+
+/** Whether a retry policy may retry this failure at all (a real server's IsRetryableFailure). */
+function isRetryableFailure(
   failure: P<temporal.api.failure.v1.IFailure> | null | undefined,
-): number | undefined {
-  const max = policy.maximumAttempts ?? 0;
-  if (max > 0 && attempt >= max) return undefined;
-  const info = failure?.applicationFailureInfo;
-  if (info?.nonRetryable) return undefined;
-  if (info?.type && (policy.nonRetryableErrorTypes ?? []).includes(info.type)) return undefined;
-  const initial = durationMs(policy.initialInterval) || 1000;
-  const coefficient = policy.backoffCoefficient || 2;
-  const maxInterval = durationMs(policy.maximumInterval) || initial * 100;
-  const explicit = durationMs(info?.nextRetryDelay);
-  return explicit || Math.min(initial * coefficient ** (attempt - 1), maxInterval);
+  nonRetryable: string[],
+): boolean {
+  if (!failure) return true;
+  if (failure.terminatedFailureInfo || failure.canceledFailureInfo) return false;
+  if (failure.timeoutFailureInfo) {
+    // Only start-to-close and heartbeat timeouts are retried, unless listed by name.
+    const name = TIMEOUT_ERROR_TYPES[failure.timeoutFailureInfo.timeoutType ?? 0];
+    return name !== undefined && !nonRetryable.includes(name);
+  }
+  if (failure.serverFailureInfo) return !failure.serverFailureInfo.nonRetryable;
+  const info = failure.applicationFailureInfo;
+  if (info) return !info.nonRetryable && !nonRetryable.includes(info.type ?? '');
+  return true;
 }
 
-/** Computes an activity or workflow retry: delay in ms, or the reason there is none. */
+/**
+ * Computes an activity or workflow retry: delay in ms, or the reason there is none. Checked in a
+ * real server's order: a non-retryable failure first (so NON_RETRYABLE_FAILURE even on the last
+ * allowed attempt), then the attempts left, then the interval.
+ */
 export function nextRetry(
   policy: P<temporal.api.common.v1.IRetryPolicy> | undefined,
   attempt: number,
   failure: P<temporal.api.failure.v1.IFailure> | null | undefined,
 ): { delayMs: number } | { retryState: number } {
   if (!policy) return { retryState: RetryState.RETRY_STATE_RETRY_POLICY_NOT_SET };
-  const delay = retryDelay(policy, attempt, failure);
-  if (delay === undefined) {
-    const max = policy.maximumAttempts ?? 0;
-    return {
-      retryState:
-        max > 0 && attempt >= max
-          ? RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED
-          : RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
-    };
-  }
-  return { delayMs: delay };
+  if (!isRetryableFailure(failure, policy.nonRetryableErrorTypes ?? []))
+    return { retryState: RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
+  const max = policy.maximumAttempts ?? 0;
+  if (max > 0 && attempt >= max) return { retryState: RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
+  const initial = durationMs(policy.initialInterval) || 1000;
+  const coefficient = policy.backoffCoefficient || 2;
+  const maxInterval = durationMs(policy.maximumInterval) || initial * 100;
+  const explicit = durationMs(failure?.applicationFailureInfo?.nextRetryDelay);
+  return { delayMs: explicit || Math.min(initial * coefficient ** (attempt - 1), maxInterval) };
 }
 
 /** FailWorkflowExecution: retries as a new run when the workflow has a retry policy that allows it. */

@@ -128,6 +128,45 @@ test('error types listed in nonRetryableErrorTypes are not retried by the server
   expect(probe.count(key)).toBe(1);
 });
 
+test('a non-retryable failure on the last allowed attempt is reported NON_RETRYABLE_FAILURE, not MAXIMUM_ATTEMPTS_REACHED', async () => {
+  const listed = unique('fatal-once');
+  const byType = await activityFailureOf(
+    runActivity('alwaysFail', [listed, 'FatalError'], {
+      startToCloseTimeout: '10s',
+      retry: { maximumAttempts: 1, nonRetryableErrorTypes: ['FatalError'] },
+    }),
+  );
+  expect(byType.retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
+  const flagged = unique('nonretryable-once');
+  const byFlag = await activityFailureOf(
+    runActivity('failNonRetryable', [flagged], { startToCloseTimeout: '10s', retry: { maximumAttempts: 1 } }),
+  );
+  expect(byFlag.retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
+  // A retryable failure on the last attempt is the attempts running out.
+  const flaky = unique('flaky-once');
+  const byAttempts = await activityFailureOf(
+    runActivity('alwaysFail', [flaky, 'FlakyError'], { startToCloseTimeout: '10s', retry: { maximumAttempts: 1 } }),
+  );
+  expect(byAttempts.retryState).toBe(RetryState.MAXIMUM_ATTEMPTS_REACHED);
+});
+
+test('a start-to-close timeout listed as TemporalTimeout:StartToClose in nonRetryableErrorTypes is not retried', async () => {
+  const key = unique('slow-fatal');
+  const failure = await activityFailureOf(
+    runActivity('sleepFor', [key, 4000], {
+      startToCloseTimeout: '500ms',
+      retry: {
+        initialInterval: '100ms',
+        maximumAttempts: 5,
+        nonRetryableErrorTypes: ['TemporalTimeout:StartToClose'],
+      },
+    }),
+  );
+  expect(failure.retryState).toBe(RetryState.NON_RETRYABLE_FAILURE);
+  expect((failure.cause as TimeoutFailure).timeoutType).toBe(TimeoutType.START_TO_CLOSE);
+  expect(probe.count(key)).toBe(1);
+});
+
 test('schedule-to-start timeout: nobody polls the activity task queue', async () => {
   const failure = await activityFailureOf(
     runActivity('greet', ['nobody'], {
