@@ -1,14 +1,20 @@
 /**
- * The overdue sweep over the synthetic region: starts an embedded PostgreSQL, migrates,
- * seeds N children (default 100,000; the full region is 1,400,000) with db/seed, and prints
- * the time of the sweep's one set-based statement (activities/immunisation/overdue-query.ts):
- * the daily run (doses that became overdue in the lookback window), the same run again
- * (idempotent: nothing new), and a catch-up over every dose still offered (rolled back).
+ * The overdue sweep over the synthetic region: starts an embedded PostgreSQL, migrates, seeds
+ * N children (default 100,000; the full region is 1,400,000) with db/seed, and times the sweep
+ * (activities/immunisation/sweep-overdue.ts), which evaluates with schedule/evaluate.ts the
+ * children whose schedule can have changed:
  *
- *   npx tsx bench/sweep.ts [--children 1400000] [--lookback 28] [--explain] [--no-catch-up] [--data-dir DIR]
+ * 1. the first evaluation of every child (a one-off after seeding, or after a new version of the
+ *    rules; it records the doses that became overdue in the look-back window), as of the day
+ *    before;
+ * 2. a day's new immunisations recorded (--events-per-day, default 5,000: about what 1.4 M
+ *    children receive in a day), which mark their children for the next sweep;
+ * 3. the daily sweep as of the reference day: the children with new immunisations and those
+ *    with a dose becoming overdue; then the same sweep again (nothing new);
+ * 4. with --catch-up, last: every child with every dose still offered (its follow-ups stay).
  *
- * The catch-up (every overdue dose still offered, as a first run over a region with a history
- * would do) is a one-off and much slower; --no-catch-up leaves it out.
+ *   npx tsx bench/sweep.ts [--children 1400000] [--lookback 28] [--events-per-day 5000] [--catch-up] [--data-dir DIR]
+ *
  * --data-dir keeps the cluster in DIR and reuses a region seeded there before (same size),
  * so that repeated runs skip the seed. Target: the daily sweep ≤ 10 s over 1.4 M on 2 cores.
  */
@@ -16,30 +22,28 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import {
-  CATCH_UP_LOOKBACK_DAYS,
-  DEFAULT_LOOKBACK_DAYS,
-  RECORD_OVERDUE_FOLLOW_UPS_SQL,
-} from '../activities/immunisation/overdue-query';
+import { CATCH_UP_LOOKBACK_DAYS, DEFAULT_LOOKBACK_DAYS } from '../activities/immunisation/overdue-query';
+import { recordOverdueFollowUps } from '../activities/immunisation/sweep-overdue';
 import { freePort } from '../core/free-port';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { connect } from '../db/database';
 import { migrate } from '../db/migrate';
 import { seedRegion } from '../db/seed';
+import { addDays } from '../schedule';
 
 const AS_OF = '2026-11-24';
 
 interface Args {
   children: number;
   lookback: number;
-  explain: boolean;
+  eventsPerDay: number;
   catchUp: boolean;
   dataDir: string | null;
 }
 
 function usage(problem: string): never {
   console.error(
-    `${problem}\nusage: npx tsx bench/sweep.ts [--children N] [--lookback DAYS] [--explain] [--no-catch-up] [--data-dir DIR]`,
+    `${problem}\nusage: npx tsx bench/sweep.ts [--children N] [--lookback DAYS] [--events-per-day N] [--catch-up] [--data-dir DIR]`,
   );
   process.exit(2);
 }
@@ -48,19 +52,19 @@ function parseArgs(argv: string[]): Args {
   const args: Args = {
     children: 100_000,
     lookback: DEFAULT_LOOKBACK_DAYS,
-    explain: false,
-    catchUp: true,
+    eventsPerDay: 5_000,
+    catchUp: false,
     dataDir: null,
   };
+  const numeric = { '--children': 'children', '--lookback': 'lookback', '--events-per-day': 'eventsPerDay' } as const;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    if (flag === '--explain') args.explain = true;
-    else if (flag === '--no-catch-up') args.catchUp = false;
+    if (flag === '--catch-up') args.catchUp = true;
     else if (flag === '--data-dir') args.dataDir = argv[++i] ?? usage('--data-dir needs a folder');
-    else if (flag === '--children' || flag === '--lookback') {
+    else if (flag in numeric) {
       const value = Number(argv[++i]);
       if (!Number.isSafeInteger(value) || value < 1) usage(`${flag} needs a whole number above 0, got ${argv[i]}`);
-      args[flag === '--children' ? 'children' : 'lookback'] = value;
+      args[numeric[flag as keyof typeof numeric]] = value;
     } else usage(`unknown argument ${JSON.stringify(flag)}`);
   }
   return args;
@@ -74,32 +78,19 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, value };
 }
 
-async function newSweep(client: Client, key: string, lookback: number): Promise<string> {
-  const { rows } = await client.query<{ id: string }>(
-    'INSERT INTO immunisation_sweeps (idempotency_key, as_of, lookback_days) VALUES ($1, $2, $3) RETURNING id',
-    [key, AS_OF, lookback],
+/**
+ * A day's new immunisations: a seasonal flu dose for randomly chosen children (one per child),
+ * which marks each child for the next sweep exactly as any recorded immunisation does.
+ */
+async function recordDaysImmunisations(client: Client, count: number, day: string): Promise<number> {
+  const { rowCount } = await client.query(
+    `INSERT INTO immunisation_events (child_id, vaccine, dose, given_on, given_by, source)
+     SELECT id, 'flu', 1, $2::date, 'bench', 'bench' FROM children TABLESAMPLE BERNOULLI (100 * $1::float / (SELECT count(*) FROM children))
+     WHERE status = 'active' AND date_of_birth <= $2::date
+     ON CONFLICT (child_id, vaccine, dose) DO NOTHING`,
+    [count, day],
   );
-  return rows[0].id;
-}
-
-async function runSweep(client: Client, sweepId: string, lookback: number): Promise<number> {
-  const { rows } = await client.query<{ found: number }>(RECORD_OVERDUE_FOLLOW_UPS_SQL, [AS_OF, lookback, sweepId]);
-  return rows[0].found;
-}
-
-async function explain(client: Client, lookback: number, label: string): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    const sweepId = await newSweep(client, `explain-${label}`, lookback);
-    const { rows } = await client.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN (ANALYZE, BUFFERS) ${RECORD_OVERDUE_FOLLOW_UPS_SQL}`,
-      [AS_OF, lookback, sweepId],
-    );
-    console.log(`\nEXPLAIN ANALYZE, ${label} (rolled back):`);
-    for (const r of rows) console.log(`  ${r['QUERY PLAN']}`);
-  } finally {
-    await client.query('ROLLBACK');
-  }
+  return rowCount ?? 0;
 }
 
 async function main(): Promise<void> {
@@ -130,8 +121,10 @@ async function main(): Promise<void> {
 
     const client = new Client({ connectionString: postgres.urlFor('bench') });
     await client.connect();
-    // Follow-ups of an earlier run in a kept cluster would make the "first run" a repeat.
+    // A kept cluster: start again from "never evaluated", as after seeding.
     await client.query('TRUNCATE immunisation_follow_ups, immunisation_sweeps CASCADE');
+    await client.query(`DELETE FROM immunisation_events WHERE source = 'bench'`);
+    await client.query(`UPDATE immunisation_schedule_checks SET next_check_on = '-infinity', checked_at = NULL`);
     const vacuum = await timed(() => client.query('VACUUM ANALYZE'));
     const counts = (
       await client.query<{ children: number; events: number }>(
@@ -150,37 +143,40 @@ async function main(): Promise<void> {
     );
     console.log(`${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}; ${settings}`);
 
+    const sweepDb = connect(postgres.urlFor('bench'), { poolMax: 5 });
+    const sweep = (key: string, asOf: string, lookbackDays: number) =>
+      timed(() => recordOverdueFollowUps(sweepDb.sequelize, { idempotencyKey: key, asOf, lookbackDays }));
+    const yesterday = addDays(AS_OF, -1);
     console.log('');
-    console.log(`overdue sweep as of ${AS_OF} over ${counts.children} children:`);
-    const daily1 = await timed(async () =>
-      runSweep(client, await newSweep(client, 'daily-1', args.lookback), args.lookback),
-    );
+    const first = await sweep('first', yesterday, args.lookback);
     console.log(
-      `  daily sweep (became overdue in the last ${args.lookback} days): ${seconds(daily1.ms)}, ${daily1.value} follow-ups recorded   (target ≤ 10 s for 1.4 M)`,
+      `first evaluation of every child as of ${yesterday} (one-off): ${seconds(first.ms)}, ${first.value.evaluated} children, ${first.value.found} follow-ups recorded`,
     );
-    const daily2 = await timed(async () =>
-      runSweep(client, await newSweep(client, 'daily-2', args.lookback), args.lookback),
-    );
+    const events = await recordDaysImmunisations(client, args.eventsPerDay, AS_OF);
+    await client.query('ANALYZE immunisation_schedule_checks');
+    const marked = (
+      await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM immunisation_schedule_checks WHERE next_check_on <= $1::date`,
+        [AS_OF],
+      )
+    ).rows[0].n;
+    console.log(`recorded ${events} immunisations dated ${AS_OF}; ${marked} children to evaluate on ${AS_OF}`);
+    const daily1 = await sweep('daily-1', AS_OF, args.lookback);
     console.log(
-      `  the same sweep again (idempotent):                 ${seconds(daily2.ms)}, ${daily2.value} follow-ups recorded`,
+      `  daily sweep as of ${AS_OF}: ${seconds(daily1.ms)}, ${daily1.value.evaluated} children evaluated, ${daily1.value.found} follow-ups recorded   (target ≤ 10 s for 1.4 M)`,
+    );
+    const daily2 = await sweep('daily-2', AS_OF, args.lookback);
+    console.log(
+      `  the same sweep again (idempotent): ${seconds(daily2.ms)}, ${daily2.value.evaluated} children evaluated, ${daily2.value.found} follow-ups recorded`,
     );
     if (args.catchUp) {
-      await client.query('BEGIN');
-      const catchUp = await timed(async () =>
-        runSweep(client, await newSweep(client, 'catch-up', CATCH_UP_LOOKBACK_DAYS), CATCH_UP_LOOKBACK_DAYS),
-      );
-      await client.query('ROLLBACK');
+      const catchUp = await sweep('catch-up', AS_OF, CATCH_UP_LOOKBACK_DAYS);
       console.log(
-        `  catch-up, every overdue dose still offered:        ${seconds(catchUp.ms)}, ${catchUp.value} follow-ups (rolled back)`,
+        `  catch-up, every child and every overdue dose still offered: ${seconds(catchUp.ms)}, ${catchUp.value.found} follow-ups`,
       );
     }
     console.log(`load average at the end: ${loadavg()[0].toFixed(1)} (other work on the machine slows the run down)`);
-
-    if (args.explain) {
-      await client.query('TRUNCATE immunisation_follow_ups, immunisation_sweeps CASCADE');
-      await explain(client, args.lookback, `daily sweep, lookback ${args.lookback} days`);
-      if (args.catchUp) await explain(client, CATCH_UP_LOOKBACK_DAYS, 'catch-up');
-    }
+    await sweepDb.close();
     await client.end();
   } finally {
     await postgres.stop();

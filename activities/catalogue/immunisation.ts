@@ -32,7 +32,7 @@ const gap = z.object({
 export const IMMUNISATION_ACTIVITIES = {
   'immunisation.checkGaps': define({
     description:
-      "Compare the child's immunisation history with the schedule for their date of birth: the doses due and missing that are still offered. No history on record means unimmunised: every due dose is a gap, and the schedule resumes (catch-up visits 4 weeks apart), it does not restart.",
+      "Compare the child's immunisation history with the schedule's rules for their birth cohort (equivalent products count): the doses due and missing that are still offered. No history on record means unimmunised: every due dose is a gap, and the schedule resumes (catch-up visits 4 weeks apart), it does not restart.",
     // Null is taken as absent: an input mapping of an unset variable gives null.
     input: z.object({ childId: id, dateOfBirth: isoDate.nullish(), asOf: isoDate.nullish() }),
     output: z.object({
@@ -51,10 +51,10 @@ export const IMMUNISATION_ACTIVITIES = {
   // Queued, not local: long (heartbeats) and starts follow-up instances through the Temporal server.
   'immunisation.sweepOverdue': define({
     description:
-      'The daily overdue sweep: one set-based statement records a follow-up per child and dose that became overdue (due age from the schedule for the date of birth + the locality grace period; birth-date bounds and upper age limits honoured) and is not on record, then starts one immunisation-follow-up instance per new follow-up, in batches. Idempotent; resumes after a crash.',
+      "The daily overdue sweep: evaluates, with the schedule's rules (by birth cohort and appointment date, equivalent products, minimum ages and intervals, upper age limits), the children whose answer can have changed (a new immunisation or fact on the record, or a dose becoming overdue), records a follow-up per child and dose that became overdue in the look-back window (due window + the locality grace period) and is not given, then starts one immunisation-follow-up instance per new follow-up, in batches. Idempotent; resumes after a crash.",
     input: z.object({
       asOf: isoDate.optional(),
-      /** Doses that became overdue in this many days up to asOf (default 28; 36500 = a catch-up of everything still offered). */
+      /** Doses that became overdue in this many days up to asOf (default 28; longer evaluates every child: 36500 = a catch-up of everything still offered). */
       lookbackDays: z.number().int().min(1).max(36_500).optional(),
       /** Process instances started per batch (default 200). */
       startBatchSize: z.number().int().min(1).max(5_000).optional(),

@@ -1,76 +1,60 @@
 /**
- * `immunisation.checkGaps` (used on arrival by the mover process): the doses due and not on
- * record that can still be given. A child with no immunisation on record although doses were
- * due has no reliable history and is treated as unimmunised: every due dose is a gap. The
- * schedule is resumed, not restarted: catch-up visits from `asOf`, 4 weeks apart, and at
- * least 4 weeks after the previous dose of the same vaccine.
+ * `immunisation.checkGaps` (on arrival in the mover process; at birth, for the first dose due):
+ * the doses due and not on record that can still be given, with a catch-up plan, from the one
+ * evaluator (schedule/). A child with no immunisation on record although doses were due has no
+ * reliable history and is treated as unimmunised: every due dose is a gap. The schedule is
+ * resumed, not restarted: catch-up visits from `asOf`, 4 weeks apart (schedule/catch-up.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
 import type { Db } from '../../db/repositories/sql';
-import { addDays, daysBetween, scheduleForChild, type ChildDose } from './schedule-for-child';
+import { addAge, addDays, planCatchUp, UK_ROUTINE } from '../../schedule';
 import { auditBySystem, notFound, parseInput } from '../support';
-import { runningActivity, todayUtc } from './support';
+import { loadScheduleFacts } from './schedule-facts';
+import { runningActivity, todayInEngland } from './support';
 
 type GapsOutput = ActivityOutput<'immunisation.checkGaps'>;
 
-const VISIT_INTERVAL_DAYS = 28;
-
-/** The gaps and the catch-up plan for a child's doses, as of a date (pure: no I/O). */
-export function planGaps(doses: readonly ChildDose[], asOf: string): Omit<GapsOutput, 'dosesOnRecord'> {
-  const onRecord = doses.filter((d) => d.givenOn !== null).length;
-  const due = doses.filter((d) => d.givenOn === null && d.dueOn <= asOf);
-  const lastByVaccine = new Map<string, string>();
-  for (const d of doses) {
-    if (d.givenOn !== null && (lastByVaccine.get(d.vaccine) ?? '') < d.givenOn) lastByVaccine.set(d.vaccine, d.givenOn);
-  }
-  const gaps: GapsOutput['gaps'] = [];
-  for (const d of due) {
-    const previous = lastByVaccine.get(d.vaccine);
-    const earliest =
-      previous && addDays(previous, VISIT_INTERVAL_DAYS) > asOf ? addDays(previous, VISIT_INTERVAL_DAYS) : asOf;
-    const visit = addDays(asOf, Math.ceil(daysBetween(asOf, earliest) / VISIT_INTERVAL_DAYS) * VISIT_INTERVAL_DAYS);
-    if (visit > d.offerUntil) continue; // too old for it by the first possible visit (e.g. rotavirus)
-    lastByVaccine.set(d.vaccine, visit);
-    gaps.push({
-      code: d.code,
-      vaccine: d.vaccine,
-      dose: d.dose,
-      dueOn: d.dueOn,
-      overdue: d.overdueOn <= asOf,
-      offerUntil: d.offerUntil,
-      catchUpOn: visit,
-    });
-  }
-  const next = doses.find((d) => d.givenOn === null && d.dueOn > asOf);
-  return {
-    upToDate: gaps.length === 0,
-    treatedAsUnimmunised: onRecord === 0 && due.length > 0,
-    gaps,
-    nextDue: next ? { code: next.code, vaccine: next.vaccine, dose: next.dose, dueOn: next.dueOn } : null,
-  };
-}
-
 export async function checkGaps(db: Db, raw: ActivityInput<'immunisation.checkGaps'>): Promise<GapsOutput> {
   const input = parseInput('immunisation.checkGaps', IMMUNISATION_ACTIVITIES['immunisation.checkGaps'].input, raw);
-  const asOf = input.asOf ?? todayUtc();
-  const doses = await scheduleForChild(db, input.childId, input.dateOfBirth ?? undefined);
-  if (doses.length === 0) {
-    const exists = await db.sequelize.query('SELECT 1 FROM children WHERE id = $1', {
-      bind: [input.childId],
-      plain: true,
-    });
-    if (!exists) throw notFound(`immunisation.checkGaps: no child record ${input.childId}`);
-  }
-  const plan = planGaps(doses, asOf);
-  const dosesOnRecord = doses.filter((d) => d.givenOn !== null).length;
+  const asOf = input.asOf ?? todayInEngland();
+  const facts = (await loadScheduleFacts(db, [input.childId])).get(input.childId);
+  if (!facts) throw notFound(`immunisation.checkGaps: no child record ${input.childId}`);
+  const dateOfBirth = input.dateOfBirth ?? facts.dateOfBirth;
+  const plan = planCatchUp({ dateOfBirth, sex: facts.sex }, facts.immunisations, {
+    asOf,
+    graceDays: facts.graceDays,
+    ruleSet: UK_ROUTINE,
+  });
+  // No upper age limit: offered to the end of the CHIS age range.
+  const endOfRange = addDays(addAge(dateOfBirth, { years: 20 }), -1);
+  const gaps = plan.gaps.map((g) => ({
+    code: g.code,
+    vaccine: g.vaccine,
+    dose: g.dose,
+    dueOn: g.dueOn,
+    overdue: g.overdue,
+    offerUntil: g.offerUntil ?? endOfRange,
+    catchUpOn: g.catchUpOn,
+  }));
   await auditBySystem(db, runningActivity('child-mover', `direct-gaps-${randomUUID()}`), {
     action: 'immunisation.gaps_checked',
     entityType: 'child',
     entityId: input.childId,
     childId: input.childId,
-    detail: { asOf, gaps: plan.gaps.map((g) => g.code), treatedAsUnimmunised: plan.treatedAsUnimmunised },
+    detail: {
+      asOf,
+      rules: UK_ROUTINE.version,
+      gaps: gaps.map((g) => g.code),
+      treatedAsUnimmunised: plan.treatedAsUnimmunised,
+    },
   });
-  return { ...plan, dosesOnRecord };
+  return {
+    upToDate: plan.upToDate,
+    treatedAsUnimmunised: plan.treatedAsUnimmunised,
+    dosesOnRecord: plan.dosesOnRecord,
+    gaps,
+    nextDue: plan.nextDue,
+  };
 }

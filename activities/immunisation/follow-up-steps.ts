@@ -8,7 +8,8 @@ import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
 import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
 import { auditBySystem, notFound, parseInput } from '../support';
-import { runningActivity, todayUtc } from './support';
+import { scheduleForChild } from './schedule-facts';
+import { runningActivity, todayInEngland } from './support';
 
 const PROCESS_KEY = 'immunisation-follow-up';
 /** Alerts under which one Was Not Brought is enough (CP-IS: child protection plan or looked after). */
@@ -21,22 +22,24 @@ export async function checkDose(
   raw: ActivityInput<'immunisation.checkDose'>,
 ): Promise<ActivityOutput<'immunisation.checkDose'>> {
   const input = parseInput('immunisation.checkDose', IMMUNISATION_ACTIVITIES['immunisation.checkDose'].input, raw);
-  const asOf = input.asOf ?? todayUtc();
-  const row = await selectOne<{ status: string; safeguardingAlert: Alert; given: boolean; offerUntil: string | null }>(
+  const asOf = input.asOf ?? todayInEngland();
+  const row = await selectOne<{ status: string; safeguardingAlert: Alert; offerUntil: string | null }>(
     db,
     `SELECT c.status, c.safeguarding_alert,
-            EXISTS (SELECT 1 FROM immunisation_events e WHERE e.child_id = c.id AND e.vaccine = $2 AND e.dose = $3) AS given,
-            (SELECT f.offer_until::text FROM immunisation_follow_ups f WHERE f.child_id = c.id AND f.dose_code = $4) AS offer_until
+            (SELECT f.offer_until::text FROM immunisation_follow_ups f WHERE f.child_id = c.id AND f.dose_code = $2) AS offer_until
      FROM children c WHERE c.id = $1`,
-    [input.childId, input.vaccine, input.dose, input.doseCode],
+    [input.childId, input.doseCode],
   );
   if (!row) throw notFound(`immunisation.checkDose: no child record ${input.childId}`);
+  // The same rules as the sweep: an equivalent product counts (a 6-in-1 after the first birthday for Hib/MenC).
+  const evaluated = row.status === 'active' ? await scheduleForChild(db, input.childId, { asOf }) : null;
+  const dose = evaluated?.schedule.doses.find((d) => d.code === input.doseCode);
   const closeAs =
     row.status !== 'active'
       ? 'child_inactive'
-      : row.given
+      : dose?.status === 'given'
         ? 'given'
-        : row.offerUntil !== null && row.offerUntil < asOf
+        : dose === undefined || dose.status === 'not_offered' || (row.offerUntil !== null && row.offerUntil < asOf)
           ? 'no_longer_offered'
           : null;
   await auditBySystem(db, runningActivity(PROCESS_KEY, `direct-check-${randomUUID()}`), {
@@ -44,7 +47,13 @@ export async function checkDose(
     entityType: 'child',
     entityId: input.childId,
     childId: input.childId,
-    detail: { doseCode: input.doseCode, asOf, stillMissing: closeAs === null, closeAs },
+    detail: {
+      doseCode: input.doseCode,
+      asOf,
+      stillMissing: closeAs === null,
+      closeAs,
+      ...(dose?.given ? { givenAs: dose.given.product, givenOn: dose.given.on } : {}),
+    },
   });
   return { stillMissing: closeAs === null, closeAs, safeguardingAlert: row.safeguardingAlert };
 }

@@ -19,5 +19,7 @@ export function createImmunisationActivities(
   };
 }
 
-export { RECORD_OVERDUE_FOLLOW_UPS_SQL, DEFAULT_LOOKBACK_DAYS, CATCH_UP_LOOKBACK_DAYS } from './overdue-query';
+export { DEFAULT_LOOKBACK_DAYS, CATCH_UP_LOOKBACK_DAYS } from './overdue-query';
+export { loadScheduleFacts, scheduleForChild, type ChildScheduleFacts } from './schedule-facts';
 export { recordOverdueFollowUps } from './sweep-overdue';
+export { childScheduleView, type ScheduleView } from './schedule-view';

@@ -1,8 +1,9 @@
 /**
  * What only the immunisation activities need on top of ../support: their audit actor and
- * idempotency key with a stand-in outside an activity, heartbeats, and "today".
+ * idempotency key with a stand-in outside an activity, heartbeats, and "today" (England's date).
  */
 import { Context } from '@temporalio/activity';
+import { todayInLondon } from '../../core/uk-time';
 import { activityInfoOrNull, activityKey, processKeyOf, type SystemActor } from '../support';
 
 export interface RunningActivity extends SystemActor {
@@ -42,7 +43,7 @@ export function heartbeat(details: unknown): void {
   }
 }
 
-/** Today (UTC) as YYYY-MM-DD: the default as-of date when a process does not pass one. */
-export function todayUtc(): string {
-  return new Date().toISOString().slice(0, 10);
+/** Today in England as YYYY-MM-DD: the default as-of date when a process does not pass one. */
+export function todayInEngland(): string {
+  return todayInLondon();
 }

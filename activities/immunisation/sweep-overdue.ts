@@ -1,9 +1,11 @@
 /**
- * `immunisation.sweepOverdue`: records the follow-ups of doses that became overdue (one
- * set-based statement, overdue-query.ts), then starts their process instances. Idempotent and
- * resumable: the sweep row is keyed by the activity's idempotency key, follow-ups are UNIQUE
- * per child and dose, and instances are started from the queue of rows not started yet, so a
- * retry (or the next day's sweep) finishes what a crashed attempt left.
+ * `immunisation.sweepOverdue`: records the follow-ups of doses that became overdue, then starts
+ * their process instances. It evaluates, in batches, the children whose schedule answer can have
+ * changed since they were last checked (overdue-query.ts), with the one evaluator
+ * (schedule/evaluate.ts). Idempotent and resumable: the sweep row is keyed by the activity's
+ * idempotency key, follow-ups are UNIQUE per child and dose, checks move on only after their
+ * batch is written, and instances are started from the queue of rows not started yet, so a retry
+ * (or the next day's sweep) finishes what a crashed attempt left.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -11,11 +13,13 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Sequelize } from 'sequelize';
 import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
-import { selectOne } from '../../db/repositories/sql';
-import { DEFAULT_LOOKBACK_DAYS, RECORD_OVERDUE_FOLLOW_UPS_SQL } from './overdue-query';
+import { select, selectOne } from '../../db/repositories/sql';
+import { addAge, addDays, evaluateSchedule, UK_ROUTINE } from '../../schedule';
+import { DEFAULT_LOOKBACK_DAYS, DUE_CHECKS_SQL, WRITE_SWEEP_BATCH_SQL } from './overdue-query';
+import { loadScheduleFacts, type ChildScheduleFacts } from './schedule-facts';
 import { startPendingFollowUps } from './start-follow-ups';
 import { parseInput } from '../support';
-import { heartbeat, runningActivity, todayUtc } from './support';
+import { heartbeat, runningActivity, todayInEngland } from './support';
 
 export interface SweepDeps {
   sequelize: Sequelize;
@@ -25,11 +29,66 @@ export interface SweepDeps {
 
 type SweepOutput = ActivityOutput<'immunisation.sweepOverdue'>;
 
-/** Records the overdue follow-ups of one sweep; returns the sweep id and how many were new. */
+/** Children evaluated per batch (one read of their facts, one write). */
+const BATCH_SIZE = 2000;
+
+interface BatchWrite {
+  followUps: {
+    childId: string;
+    code: string;
+    vaccine: string;
+    dose: number;
+    dueOn: string;
+    overdueOn: string;
+    offerUntil: string;
+    localityId: number;
+  }[];
+  checks: { childId: string; changes: string; nextCheckOn: string }[];
+}
+
+/** The follow-ups and next check of one child, from its facts (pure). */
+export function sweepChild(
+  f: ChildScheduleFacts,
+  changes: string,
+  o: { asOf: string; windowStart: string },
+  out: BatchWrite,
+): void {
+  if (f.status !== 'active') {
+    // Deceased or moved away: nothing to follow up; a change of status marks the child again.
+    out.checks.push({ childId: f.childId, changes, nextCheckOn: 'infinity' });
+    return;
+  }
+  const schedule = evaluateSchedule({ dateOfBirth: f.dateOfBirth, sex: f.sex }, f.immunisations, {
+    asOf: o.asOf,
+    graceDays: f.graceDays,
+    ruleSet: UK_ROUTINE,
+  });
+  for (const d of schedule.doses) {
+    if (!d.followUp || d.status !== 'overdue' || d.overdueOn <= o.windowStart || f.followedUp.has(d.code)) continue;
+    out.followUps.push({
+      childId: f.childId,
+      code: d.code,
+      vaccine: d.vaccine,
+      dose: d.dose,
+      dueOn: d.dueOn,
+      overdueOn: d.overdueOn,
+      // No upper age limit: offered to the end of the CHIS age range.
+      offerUntil: d.offerUntil ?? addDays(addAge(f.dateOfBirth, { years: 20 }), -1),
+      localityId: f.localityId,
+    });
+  }
+  out.checks.push({ childId: f.childId, changes, nextCheckOn: schedule.nextReviewOn ?? 'infinity' });
+}
+
+/**
+ * Records the overdue follow-ups of one sweep; returns the sweep id, how many follow-ups were
+ * new and how many children were evaluated. A look-back longer than the daily one evaluates
+ * every child (one checked before may hold doses overdue longer ago than its last look-back).
+ */
 export async function recordOverdueFollowUps(
   sequelize: Sequelize,
-  s: { idempotencyKey: string; asOf: string; lookbackDays: number },
-): Promise<{ sweepId: string; found: number }> {
+  s: { idempotencyKey: string; asOf: string; lookbackDays: number; onBatch?: (evaluated: number) => void },
+): Promise<{ sweepId: string; found: number; evaluated: number }> {
   const db = { sequelize };
   const sweep = (await selectOne<{ id: string }>(
     db,
@@ -38,15 +97,52 @@ export async function recordOverdueFollowUps(
     [s.idempotencyKey, s.asOf, s.lookbackDays],
   ))!;
   const started = Date.now();
-  const row = (await selectOne<{ found: number }>(db, RECORD_OVERDUE_FOLLOW_UPS_SQL, [
-    s.asOf,
-    s.lookbackDays,
-    sweep.id,
-  ]))!;
+  const everyChild = s.lookbackDays > DEFAULT_LOOKBACK_DAYS;
+  const windowStart = addDays(s.asOf, -s.lookbackDays);
+  let after = '0';
+  let found = 0;
+  let evaluated = 0;
+  for (;;) {
+    const due = await select<{ childId: string; changes: string }>(db, DUE_CHECKS_SQL, [
+      s.asOf,
+      after,
+      BATCH_SIZE,
+      everyChild,
+    ]);
+    if (due.length === 0) break;
+    const facts = await loadScheduleFacts(
+      db,
+      due.map((d) => d.childId),
+    );
+    const out: BatchWrite = { followUps: [], checks: [] };
+    for (const d of due) {
+      const f = facts.get(d.childId);
+      if (f) sweepChild(f, d.changes, { asOf: s.asOf, windowStart }, out);
+    }
+    const row = (await selectOne<{ found: number }>(db, WRITE_SWEEP_BATCH_SQL, [
+      out.followUps.map((f) => f.childId),
+      out.followUps.map((f) => f.code),
+      out.followUps.map((f) => f.vaccine),
+      out.followUps.map((f) => f.dose),
+      out.followUps.map((f) => f.dueOn),
+      out.followUps.map((f) => f.overdueOn),
+      out.followUps.map((f) => f.offerUntil),
+      out.followUps.map((f) => f.localityId),
+      sweep.id,
+      UK_ROUTINE.version,
+      out.checks.map((c) => c.childId),
+      out.checks.map((c) => c.changes),
+      out.checks.map((c) => c.nextCheckOn),
+    ]))!;
+    found += row.found;
+    evaluated += due.length;
+    after = due[due.length - 1].childId;
+    s.onBatch?.(evaluated);
+  }
   await sequelize.query('UPDATE immunisation_sweeps SET found = found + $2, query_ms = $3 WHERE id = $1', {
-    bind: [sweep.id, row.found, Date.now() - started],
+    bind: [sweep.id, found, Date.now() - started],
   });
-  return { sweepId: sweep.id, found: row.found };
+  return { sweepId: sweep.id, found, evaluated };
 }
 
 export async function sweepOverdue(
@@ -58,7 +154,7 @@ export async function sweepOverdue(
     IMMUNISATION_ACTIVITIES['immunisation.sweepOverdue'].input,
     raw,
   );
-  const asOf = input.asOf ?? todayUtc();
+  const asOf = input.asOf ?? todayInEngland();
   const who = runningActivity('immunisation-overdue-sweep', `direct-sweep-${randomUUID()}`);
   if (!deps.client) {
     throw ApplicationFailure.nonRetryable(
@@ -70,6 +166,7 @@ export async function sweepOverdue(
     idempotencyKey: who.idempotencyKey,
     asOf,
     lookbackDays: input.lookbackDays ?? DEFAULT_LOOKBACK_DAYS,
+    onBatch: (evaluated) => heartbeat({ evaluated }),
   });
   heartbeat({ sweepId, found, started: 0 });
   const started = await startPendingFollowUps(

@@ -31,3 +31,7 @@ export const childSearchQuery = z
       ctx.addIssue({ code: 'custom', path: ['dateOfBirth'], message: 'is needed with familyName' });
     }
   });
+
+export const childScheduleQuery = z
+  .object({ asOf: isoDate().optional().meta({ description: 'The day the answer is for (default: today in England)' }) })
+  .strict();

@@ -3,7 +3,9 @@ import { hasRelationship, breakGlass, openChild } from '../access/child-access';
 import { audit } from '../audit/audit-builder';
 import { me } from '../request-context';
 import { defineRoute, ok } from '../route-definition';
-import { childParams, childSearchQuery } from './children-schemas';
+import { childParams, childScheduleQuery, childSearchQuery } from './children-schemas';
+import { childScheduleView } from '../../activities/immunisation/schedule-view';
+import { todayInLondon } from '../../core/uk-time';
 
 const summaryView = (c: ChildSummary) => ({
   nhsNumber: c.nhsNumber,
@@ -92,6 +94,31 @@ export const childrenRoutes = [
         detail: { brokeGlass },
       });
       return ok({ nhsNumber: child.nhsNumber, events });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/children/:nhsNumber/schedule',
+    tag: 'children',
+    summary:
+      "Read a child's immunisation schedule: every dose of the child's cohort, given / due / overdue / no longer offered, and the catch-up plan",
+    access: 'children.read',
+    schemas: { params: childParams, query: childScheduleQuery },
+    responses: {
+      200: 'The schedule as of `asOf` (default: today in England), from the same rules as the overdue sweep (docs/immunisation-schedule.md)',
+    },
+    handler: async ({ params, query }, ctx) => {
+      const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.schedule');
+      const asOf = query.asOf ?? todayInLondon(ctx.now().getTime());
+      const view = (await childScheduleView(ctx.deps.db, child.id, asOf))!;
+      await audit(ctx.deps.db, ctx, {
+        action: 'child.schedule',
+        entityType: 'child',
+        entityId: child.nhsNumber,
+        childId: child.id,
+        detail: { brokeGlass, asOf },
+      });
+      return ok({ nhsNumber: child.nhsNumber, ...view, accessedWithReason: brokeGlass });
     },
   }),
 ];

@@ -96,7 +96,15 @@ export const immunisationBody = z
       .string()
       .trim()
       .toLowerCase()
-      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a vaccine code such as 6in1, menb, mmrv'),
+      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a vaccine code such as 6in1, hib-menc, mmr, mmrv')
+      .optional()
+      .meta({ description: 'Product code (docs/immunisation-schedule.md); or give snomedCode' }),
+    snomedCode: z
+      .string()
+      .trim()
+      .regex(/^[0-9]{6,18}$/, 'must be a SNOMED CT concept id (6 to 18 digits)')
+      .optional()
+      .meta({ description: 'SNOMED CT product or vaccination procedure code, as the national feeds send it' }),
     dose: z
       .number({ error: 'must be a number' })
       .int('must be a whole number')
@@ -105,7 +113,11 @@ export const immunisationBody = z
     givenOn: isoDate(),
     givenBy: text(200),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.vaccine === undefined && b.snomedCode === undefined)
+      ctx.addIssue({ code: 'custom', path: ['vaccine'], message: 'is needed (or snomedCode)' });
+  });
 
 export const SCREENING_PROGRAMMES = ['blood_spot', 'hearing', 'nipe'] as const;
 

@@ -14,6 +14,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { routeByPostcode, type LocalityRouting } from '../../activities/child/locality';
+import { loadScheduleFacts } from '../../activities/immunisation/schedule-facts';
+import { todayInLondon } from '../../core/uk-time';
+import { evaluateSchedule, PRODUCT_CODES, productByCode, productBySnomed } from '../../schedule';
 import { cancelOpenTransfers } from '../../activities/transfer/transfer-rows';
 import {
   dedupeKeyOf,
@@ -86,18 +89,51 @@ async function practiceOrProblem(db: Db, odsCode: string, field = 'body.gpPracti
   if (!practice) throw unprocessable({ field, message: `is not a known GP practice (${odsCode})` });
 }
 
+/** The product an immunisation event names: by code, by SNOMED CT code, or both when they agree. */
+function productOrProblem(vaccine: string | undefined, snomedCode: string | undefined): string {
+  const bySnomed = snomedCode !== undefined ? productBySnomed(snomedCode) : undefined;
+  if (snomedCode !== undefined && !bySnomed)
+    throw unprocessable({
+      field: 'body.snomedCode',
+      message: `is not a vaccine product or vaccination procedure code the schedule knows (${snomedCode}); send vaccine with a product code instead`,
+    });
+  if (vaccine !== undefined && !productByCode(vaccine))
+    throw unprocessable({
+      field: 'body.vaccine',
+      message: `is not a vaccine product of the schedule (known: ${PRODUCT_CODES.join(', ')})`,
+    });
+  if (vaccine !== undefined && bySnomed && bySnomed.product.code !== vaccine)
+    throw unprocessable({
+      field: 'body.snomedCode',
+      message: `names ${bySnomed.product.code}, not ${vaccine}`,
+    });
+  return vaccine ?? bySnomed!.product.code;
+}
+
+/** The dose codes of the child's schedule that an immunisation (not yet on record) fills. */
+async function dosesFilledBy(
+  db: Db,
+  childId: string,
+  given: { product: string; givenOn: string },
+  asOf: string,
+): Promise<string[]> {
+  const facts = (await loadScheduleFacts(db, [childId])).get(childId);
+  if (!facts) return [];
+  const schedule = evaluateSchedule(
+    { dateOfBirth: facts.dateOfBirth, sex: facts.sex },
+    [...facts.immunisations, { ...given, ref: 'inbound' }],
+    { asOf, graceDays: facts.graceDays },
+  );
+  return schedule.doses.filter((d) => d.given?.ref === 'inbound').map((d) => d.code);
+}
+
 function unprocessable(...problems: FieldProblem[]): ApiError {
   return ApiError.unprocessable(`The event cannot be accepted: ${problems.map((p) => p.field).join(', ')}`, problems);
 }
 
 /** Today in England: a birth just after midnight BST is dated the new day, which UTC still calls yesterday. */
 function todayInEngland(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/London',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
+  return todayInLondon(now.getTime());
 }
 
 /** Dates must not be in the future, nor (when given) before the child's birth. */
@@ -408,17 +444,24 @@ export const eventRoutes = [
         const db = ctx.deps.db;
         const child = await childOrProblem(db, body.nhsNumber);
         checkDates(ctx, [['body.givenOn', body.givenOn]], child.dateOfBirth);
-        const known = await select<{ vaccine: string }>(
+        const product = productOrProblem(body.vaccine, body.snomedCode);
+        // Which doses of the child's schedule this fills, by the same rules as the sweep (an MMRV
+        // fills an MMR dose; a 6-in-1 after the first birthday the Hib/MenC dose): follow-ups of
+        // those doses close on the message.
+        const doseCodes = await dosesFilledBy(
           db,
-          'SELECT DISTINCT vaccine FROM immunisation_schedule_doses ORDER BY vaccine',
+          child.id,
+          { product, givenOn: body.givenOn },
+          todayInEngland(ctx.now()),
         );
-        if (!known.some((k) => k.vaccine === body.vaccine)) {
-          throw unprocessable({
-            field: 'body.vaccine',
-            message: `is not a vaccine of the schedule (known: ${known.map((k) => k.vaccine).join(', ')})`,
-          });
-        }
-        const immunisation = { vaccine: body.vaccine, dose: body.dose, givenOn: body.givenOn, givenBy: body.givenBy };
+        const immunisation = {
+          vaccine: product,
+          dose: body.dose,
+          givenOn: body.givenOn,
+          givenBy: body.givenBy,
+          ...(body.snomedCode ? { snomedCode: body.snomedCode } : {}),
+          doseCodes,
+        };
         return {
           childId: child.id,
           messageName: 'immunisationGiven',
@@ -426,21 +469,22 @@ export const eventRoutes = [
           write: async (tx) => {
             const row = await selectOne<{ id: string }>(
               tx,
-              `INSERT INTO immunisation_events (child_id, vaccine, dose, given_on, given_by, source) VALUES ($1, $2, $3, $4, $5, 'notification')
+              `INSERT INTO immunisation_events (child_id, vaccine, dose, given_on, given_by, source, snomed_code)
+               VALUES ($1, $2, $3, $4, $5, 'notification', $6)
                ON CONFLICT (child_id, vaccine, dose) DO NOTHING RETURNING id`,
-              [child.id, body.vaccine, body.dose, body.givenOn, body.givenBy],
+              [child.id, product, body.dose, body.givenOn, body.givenBy, body.snomedCode ?? null],
             );
             if (!row) {
               const had = await selectOne<{ givenOn: string }>(
                 tx,
                 'SELECT given_on::text AS given_on FROM immunisation_events WHERE child_id = $1 AND vaccine = $2 AND dose = $3',
-                [child.id, body.vaccine, body.dose],
+                [child.id, product, body.dose],
               );
               throw ApiError.conflict(
-                `Dose ${body.dose} of ${body.vaccine} is already on the record (given on ${had?.givenOn ?? 'an earlier date'})`,
+                `Dose ${body.dose} of ${product} is already on the record (given on ${had?.givenOn ?? 'an earlier date'})`,
               );
             }
-            return { immunisationEventId: row.id };
+            return { immunisationEventId: row.id, vaccine: product, doseCodes };
           },
         };
       }),

@@ -1,5 +1,5 @@
-import { SCHEDULE_2026_DOSES } from '../reference/immunisation-schedule-2026';
-import { addInterval, civil, dayFromIso, parseInterval, type CalendarInterval, type DateFormatter } from './dates';
+import { UK_ROUTINE, type DoseRule } from '../../schedule';
+import { addInterval, civil, dayFromIso, type CalendarInterval, type CivilDate, type DateFormatter } from './dates';
 import { FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES, STREET_NAMES, STREET_TYPES } from './names';
 import { Rng, cumulative, streamKey } from './prng';
 import { LOCALITY_CUMULATIVE_SHARES, LOCALITY_PROFILES, postTown, type LocalityProfile } from './region-profile';
@@ -70,34 +70,70 @@ export interface FactoryContext {
 }
 
 interface PlannedDose {
-  vaccine: string;
-  vaccineIndex: number;
-  dose: number;
-  due: CalendarInterval;
-  maxAge: CalendarInterval | null;
+  rule: DoseRule;
+  /** Index of the rule's series, for the last date given in it. */
+  seriesIndex: number;
+  /** Index of the product given, for its dose number. */
+  productIndex: number;
   bornFrom: number;
   bornTo: number;
-  schoolAge: boolean;
-  /** "vaccine<TAB>dose<TAB>", ready for the COPY row. */
-  columns: string;
+  offeredFrom: number;
+  offeredTo: number;
+  /** Due age (null when due after the series' previous dose, e.g. HPV dose 2). */
+  due: CalendarInterval | null;
+  /** For due-after-previous doses. */
+  afterPrevious: CalendarInterval | null;
+  maxAge: CalendarInterval | null;
+  /** School-age doses: due on 1 September of this school year (0 = Reception). */
+  schoolYear: number | null;
+  /** Selective offers (the MMRV catch-up): taken up by fewer families. */
+  selective: boolean;
 }
 
-const VACCINES = [...new Set(SCHEDULE_2026_DOSES.map((d) => d.vaccine))];
-const SCHOOL_AGE_VACCINES = new Set(['hpv', 'td-ipv', 'menacwy']);
+const toInterval = (a: { years?: number; months?: number; weeks?: number; days?: number }): CalendarInterval => ({
+  months: (a.years ?? 0) * 12 + (a.months ?? 0),
+  days: (a.weeks ?? 0) * 7 + (a.days ?? 0),
+});
 
-const PLANNED_DOSES: readonly PlannedDose[] = SCHEDULE_2026_DOSES.map((d) => ({
-  vaccine: d.vaccine,
-  vaccineIndex: VACCINES.indexOf(d.vaccine),
-  dose: d.dose,
-  due: parseInterval(d.dueAge),
-  maxAge: d.maxAge ? parseInterval(d.maxAge) : null,
-  bornFrom: d.bornOnOrAfter ? dayFromIso(d.bornOnOrAfter) : -Infinity,
-  bornTo: d.bornOnOrBefore ? dayFromIso(d.bornOnOrBefore) : Infinity,
-  schoolAge: SCHOOL_AGE_VACCINES.has(d.vaccine),
-  columns: `${d.vaccine}\t${d.dose}\t`,
-}));
+const SERIES = [...new Set(UK_ROUTINE.rules.map((r) => r.series))];
+const PRODUCTS_GIVEN = [...new Set(UK_ROUTINE.rules.map((r) => r.vaccine))];
+const SWITCHES = new Map(UK_ROUTINE.switches.map((s) => [s.id, s]));
 
-/** Minimum gap between doses of the same vaccine. */
+/**
+ * The doses a seeded child is given: every rule of the schedule in force (schedule/), in due
+ * order within each series. Doses whose timing changed by appointment date take the timing of
+ * the child's nominal appointment (12-week visit before or after 1 July 2025).
+ */
+const PLANNED_DOSES: readonly PlannedDose[] = UK_ROUTINE.rules
+  .map((r) => {
+    const d = r.due;
+    return {
+      rule: r,
+      seriesIndex: SERIES.indexOf(r.series),
+      productIndex: PRODUCTS_GIVEN.indexOf(r.vaccine),
+      bornFrom: r.born?.from ? dayFromIso(r.born.from) : -Infinity,
+      bornTo: r.born?.to ? dayFromIso(r.born.to) : Infinity,
+      offeredFrom: r.offered?.from ? dayFromIso(r.offered.from) : -Infinity,
+      offeredTo: r.offered?.to ? dayFromIso(r.offered.to) : Infinity,
+      due: 'age' in d ? toInterval(d.age) : 'switch' in d ? toInterval(d.before) : null,
+      afterPrevious: 'afterPrevious' in d ? toInterval(d.afterPrevious) : null,
+      maxAge: r.maxAge ? toInterval(r.maxAge) : null,
+      schoolYear: 'schoolYear' in d ? d.schoolYear : null,
+      selective: !r.followUp,
+    };
+  })
+  .sort((a, b) => a.seriesIndex - b.seriesIndex || a.rule.dose - b.rule.dose);
+
+/** The due age of a dose whose timing depends on a switch, for a child born on `birth`. */
+function switchedDue(rule: DoseRule, birth: CivilDate): CalendarInterval | null {
+  const d = rule.due;
+  if (!('switch' in d)) return null;
+  const sw = SWITCHES.get(d.switch)!;
+  const visit = addInterval(birth, toInterval(sw.visitAge));
+  return toInterval(visit < dayFromIso(sw.from) ? d.before : d.after);
+}
+
+/** Minimum gap between doses of the same series. */
 const MIN_DOSE_GAP_DAYS = 28;
 
 /**
@@ -148,11 +184,12 @@ function emailLocalPart(given: string, family: string): string {
 
 export class ChildFactory {
   private readonly rng = new Rng();
-  private readonly lastGivenByVaccine = new Float64Array(VACCINES.length);
+  private readonly lastGivenBySeries = new Float64Array(SERIES.length);
+  private readonly dosesOfProduct = new Int32Array(PRODUCTS_GIVEN.length);
   private readonly oldestBirthDay: number;
 
   /** Per dose, the due day and upper-age-limit day for every possible birth day (index: birth day − oldestBirthDay). */
-  private readonly dueDays: Int32Array[];
+  private readonly dueDays: (Int32Array | null)[];
   private readonly limitDays: (Int32Array | null)[];
 
   constructor(private readonly ctx: FactoryContext) {
@@ -162,7 +199,14 @@ export class ChildFactory {
     // Only about 7,300 birth days are possible: working out their dates once saves millions of calendar sums.
     const days = ctx.referenceDay - this.oldestBirthDay + 1;
     const births = Array.from({ length: days }, (_, i) => civil(this.oldestBirthDay + i));
-    this.dueDays = PLANNED_DOSES.map((p) => Int32Array.from(births, (b) => addInterval(b, p.due)));
+    this.dueDays = PLANNED_DOSES.map((p) => {
+      if (p.schoolYear !== null) {
+        const year = p.schoolYear;
+        return Int32Array.from(births, (b) => dayFromIso(`${(b.month >= 8 ? b.year : b.year - 1) + 5 + year}-09-01`));
+      }
+      if (p.due === null) return null;
+      return Int32Array.from(births, (b) => addInterval(b, switchedDue(p.rule, b) ?? p.due!));
+    });
     this.limitDays = PLANNED_DOSES.map((p) =>
       p.maxAge === null ? null : Int32Array.from(births, (b) => addInterval(b, p.maxAge!)),
     );
@@ -201,7 +245,7 @@ export class ChildFactory {
       `${childId}\t${nhsNumber}\t${given}\t${family}\t${dates.iso(birthDay)}\t${sex}\t${line1}\t${line2}\t${town}\t${postcode}\t${locality.id}\t${practice}\t${safeguarding.alert}\n`,
     );
     this.writeContacts(childId, family, safeguarding.alert === 'looked_after', out);
-    this.writeImmunisations(childId, birthDay, practice, out);
+    this.writeImmunisations(childId, birthDay, sex, practice, out);
     if (referenceDay - birthDay < 365) this.writeScreening(childId, birthDay, out);
     if (safeguarding.openConcern > 0 && rng.chance(safeguarding.openConcern)) {
       const raisedBy = rng.pick(this.ctx.concernRaisers[localityIndex]);
@@ -250,31 +294,49 @@ export class ChildFactory {
     }
   }
 
-  private writeImmunisations(childId: number, birthDay: number, practice: string, out: BatchRows): void {
+  private writeImmunisations(childId: number, birthDay: number, sex: string, practice: string, out: BatchRows): void {
     const rng = this.rng;
     const { referenceDay, dates } = this.ctx;
     const compliance = rng.weighted(COMPLIANCE, COMPLIANCE_CUMULATIVE);
     if (compliance.infant === 0 && compliance.school === 0) return;
     const birthIndex = birthDay - this.oldestBirthDay;
-    this.lastGivenByVaccine.fill(-Infinity);
+    this.lastGivenBySeries.fill(-Infinity);
+    this.dosesOfProduct.fill(0);
+    let birth: CivilDate | null = null;
     for (let d = 0; d < PLANNED_DOSES.length; d++) {
       const planned = PLANNED_DOSES[d];
+      const rule = planned.rule;
       if (birthDay < planned.bornFrom || birthDay > planned.bornTo) continue;
+      if (rule.sex && !rule.sex.includes(sex as never)) continue;
+      const previous = this.lastGivenBySeries[planned.seriesIndex];
       // A course with an upper age limit (rotavirus) is not started late: no later dose without the first.
-      if (planned.maxAge !== null && planned.dose > 1 && this.lastGivenByVaccine[planned.vaccineIndex] === -Infinity)
-        continue;
-      const due = this.dueDays[d][birthIndex];
-      if (due > referenceDay) continue; // doses are in due-age order, but bounds differ: keep scanning
-      if (!rng.chance(planned.schoolAge ? compliance.school : compliance.infant)) continue;
-      const delay = Math.min(730, Math.floor(-Math.log(1 - rng.next()) * compliance.meanDelayDays));
-      const given = Math.max(due + delay, this.lastGivenByVaccine[planned.vaccineIndex] + MIN_DOSE_GAP_DAYS);
-      if (given > referenceDay) continue; // not given yet: due or overdue now
+      if (rule.requiresPrevious && previous === -Infinity) continue;
+      let due: number;
+      const dueDays = this.dueDays[d];
+      if (dueDays !== null) due = dueDays[birthIndex];
+      else {
+        if (previous === -Infinity) continue; // due after a dose that was not given
+        due = addInterval(civil(previous), planned.afterPrevious!);
+      }
+      if (due < planned.offeredFrom) due = planned.offeredFrom;
+      if (due > referenceDay || due > planned.offeredTo) continue;
+      const school = planned.schoolYear !== null || rule.series === 'hpv';
+      const uptake = planned.selective ? 0.3 : school ? compliance.school : compliance.infant;
+      if (!rng.chance(uptake)) continue;
+      // School-age doses are given through the school year; infant doses a little after they are due.
+      const delay = school
+        ? rng.int(0, 300)
+        : Math.min(730, Math.floor(-Math.log(1 - rng.next()) * compliance.meanDelayDays));
+      const given = Math.max(due + delay, previous + MIN_DOSE_GAP_DAYS);
+      if (given > referenceDay || given > planned.offeredTo) continue; // not given yet: due or overdue now
       const limits = this.limitDays[d];
       if (limits !== null && given >= limits[birthIndex]) continue; // too late to offer
-      this.lastGivenByVaccine[planned.vaccineIndex] = given;
-      const givenBy = planned.schoolAge ? SCHOOL_IMMUNISATION_SERVICE : practice;
+      if (rule.minAge && (birth ??= civil(birthDay)) && given < addInterval(birth, toInterval(rule.minAge))) continue;
+      this.lastGivenBySeries[planned.seriesIndex] = given;
+      const dose = ++this.dosesOfProduct[planned.productIndex];
+      const givenBy = school ? SCHOOL_IMMUNISATION_SERVICE : practice;
       out.immunisation_events.push(
-        `${childId}\t${planned.columns}${dates.iso(given)}\t${givenBy}\t${IMMUNISATION_SOURCE}\n`,
+        `${childId}\t${rule.vaccine}\t${dose}\t${dates.iso(given)}\t${givenBy}\t${IMMUNISATION_SOURCE}\n`,
       );
     }
   }

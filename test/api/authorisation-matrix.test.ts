@@ -105,6 +105,7 @@ const SAMPLES: Record<string, SampleBuilder> = {
   'GET /children': async (h, _c, l) => ({ path: `/api/children?nhsNumber=${await child(h, l)}` }),
   'GET /children/:nhsNumber': async (h, _c, l) => ({ path: `/api/children/${await child(h, l)}` }),
   'GET /children/:nhsNumber/timeline': async (h, _c, l) => ({ path: `/api/children/${await child(h, l)}/timeline` }),
+  'GET /children/:nhsNumber/schedule': async (h, _c, l) => ({ path: `/api/children/${await child(h, l)}/schedule` }),
   'GET /children/:nhsNumber/tasks': async (h, _c, l) => ({ path: `/api/children/${await child(h, l)}/tasks` }),
   'GET /tasks/queues/mine': async () => ({ path: '/api/tasks/queues/mine' }),
   'GET /tasks/queues/unclaimed': async () => ({ path: '/api/tasks/queues/unclaimed' }),
@@ -318,6 +319,7 @@ const AUDITED = new Set([
   'GET /children',
   'GET /children/:nhsNumber',
   'GET /children/:nhsNumber/timeline',
+  'GET /children/:nhsNumber/schedule',
   'GET /children/:nhsNumber/tasks',
   'GET /tasks/:id',
   'POST /tasks/:id/claim',
@@ -341,6 +343,7 @@ const AUDITED = new Set([
 const CHILD_ROUTES = [
   'GET /children/:nhsNumber',
   'GET /children/:nhsNumber/timeline',
+  'GET /children/:nhsNumber/schedule',
   'GET /children/:nhsNumber/tasks',
   'POST /children/:nhsNumber/concerns',
   'GET /concerns/:id',

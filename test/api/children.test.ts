@@ -126,6 +126,50 @@ describe('children: search, record, timeline, legitimate relationship and break 
     expect((await auditRows(h.db, { childId: child.id })).map((e) => e.action)).toEqual(['child.timeline']);
   });
 
+  test("the schedule: every dose of the child's cohort with its status, from the same rules as the sweep; audited", async () => {
+    // Born 30 June 2024 (UKHSA/NHSE letter, Annexe A): Hib/MenC at one year, no 18-month appointment. A 6-in-1 on
+    // or after the first birthday counts for the Hib/MenC dose (UKHSA complete routine schedule from 1 July 2025).
+    const child = await makeChild(h.db, BIRMINGHAM, { dateOfBirth: '2024-06-30' });
+    for (const [vaccine, dose, givenOn] of [
+      ['6in1', 1, '2024-08-25'],
+      ['6in1', 2, '2024-09-22'],
+      ['6in1', 3, '2024-10-20'],
+      ['6in1', 4, '2025-07-01'],
+      ['mmr', 1, '2025-07-01'],
+    ] as const)
+      await addImmunisation(h.db, child.id, { vaccine, dose, givenOn });
+    const res = await caseworker.agent.get(`/api/children/${child.nhsNumber}/schedule`).query({ asOf: '2025-09-01' });
+    expect(res.status).toBe(200);
+    const status = (code: string) => res.body.doses.find((d: { code: string }) => d.code === code)?.status;
+    expect({
+      primary: status('6in1-3'),
+      hib: status('hib-menc-1'),
+      mmr: status('mmr-1'),
+      pcv: status('pcv-2'),
+      rotavirus: status('rotavirus-1'),
+      fourth6in1: status('6in1-4'),
+    }).toEqual({
+      primary: 'given',
+      hib: 'given',
+      mmr: 'given',
+      pcv: 'overdue',
+      rotavirus: 'not_offered',
+      fourth6in1: undefined,
+    });
+    expect(res.body).toMatchObject({
+      asOf: '2025-09-01',
+      rules: { name: 'UK routine childhood', version: 2 },
+      treatedAsUnimmunised: false,
+      unmatched: [],
+    });
+    expect(res.body.catchUp.gaps.map((g: { code: string }) => g.code)).toEqual(
+      expect.arrayContaining(['pcv-2', 'menb-3']),
+    );
+    expect((await auditRows(h.db, { childId: child.id })).map((e) => e.action)).toEqual(['child.schedule']);
+    const bad = await caseworker.agent.get(`/api/children/${child.nhsNumber}/schedule`).query({ asOf: '2025-02-30' });
+    expect(bad.status).toBe(400);
+  });
+
   test("another locality's child: 403 naming the need for a reason and nothing written; with a reason: audited break glass and an alert", async () => {
     const child = await makeChild(h.db, COVENTRY);
     const alerts = await countRows(h.db, 'break_glass_alerts');

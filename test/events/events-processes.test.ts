@@ -233,6 +233,39 @@ describe('events about a child on record', () => {
     expect(await eventsFor(nhs)).toBe(2);
   });
 
+  test("every product of the schedule's history is accepted (MMR, Hib/MenC), also by SNOMED CT code, and names the doses it fills", async () => {
+    // Born 30 June 2024: MMR at one year and Hib/MenC (UKHSA/NHSE letter, Annexe A, 30 April 2025).
+    const child = await seededChild();
+    await stack.db.sequelize.query('DELETE FROM immunisation_events WHERE child_id = $1', { bind: [child.id] });
+    await stack.db.sequelize.query("UPDATE children SET date_of_birth = '2024-06-30' WHERE id = $1", {
+      bind: [child.id],
+    });
+    const base = { nhsNumber: child.nhsNumber, dose: 1, givenOn: isoDaysAgo(3), givenBy: 'Practice nurse' };
+    const hibMenc = await stack.events.post('/api/events/immunisations').send({ ...base, vaccine: 'hib-menc' });
+    expect(hibMenc.status).toBe(202);
+    // The MMR vaccination procedure code alone (as the national feeds send it) is MMR.
+    const mmr = await stack.events.post('/api/events/immunisations').send({ ...base, snomedCode: '38598009' });
+    expect(mmr.status).toBe(202);
+    const rows = await select<{ vaccine: string; snomedCode: string | null }>(
+      stack.db,
+      'SELECT vaccine, snomed_code FROM immunisation_events WHERE child_id = $1 ORDER BY id',
+      [child.id],
+    );
+    expect(rows.slice(-2)).toEqual([
+      { vaccine: 'hib-menc', snomedCode: null },
+      { vaccine: 'mmr', snomedCode: '38598009' },
+    ]);
+    const messages = await select<{ messageVariables: { immunisation: { vaccine: string; doseCodes: string[] } } }>(
+      stack.db,
+      'SELECT message_variables FROM inbound_events WHERE id = ANY($1::uuid[]) ORDER BY received_at',
+      [[hibMenc.body.eventId, mmr.body.eventId]],
+    );
+    expect(messages.map((m) => m.messageVariables.immunisation)).toMatchObject([
+      { vaccine: 'hib-menc', doseCodes: ['hib-menc-1'] },
+      { vaccine: 'mmr', doseCodes: ['mmr-1'] },
+    ]);
+  });
+
   test('an address change updates the address (not yet the locality) and starts child-mover with the previous address', async () => {
     const child = await seededChild();
     const [postcode, to] = child.locality === 'coventry' ? ['B15 2TT', 'birmingham'] : ['CV1 2AB', 'coventry'];

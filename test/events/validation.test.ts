@@ -198,6 +198,20 @@ test("a birth whose mother's NHS number is the baby's → 422", async () => {
   );
 });
 
+test('a SNOMED CT code the schedule does not know, or naming another product than vaccine → 422 naming body.snomedCode', async () => {
+  const { vaccine: _vaccine, ...bySnomed } = validBodies()['/api/events/immunisations'];
+  await refused('/api/events/immunisations', { ...bySnomed, snomedCode: '123456789' }, 422, 'body.snomedCode');
+  // 38598009 is the MMR vaccination procedure: not MenB.
+  await refused(
+    '/api/events/immunisations',
+    { ...validBodies()['/api/events/immunisations'], snomedCode: '38598009' },
+    422,
+    'body.snomedCode',
+  );
+  // Neither a product code nor a SNOMED CT code.
+  await refused('/api/events/immunisations', bySnomed, 400, 'body.vaccine');
+});
+
 test('an unknown vaccine → 422 naming body.vaccine; a wrong dose type → 400', async () => {
   await refused(
     '/api/events/immunisations',

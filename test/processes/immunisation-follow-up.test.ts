@@ -401,6 +401,23 @@ test('rotavirus is no longer chased after its upper age limit; a dose recorded b
   );
 }, 180_000);
 
+test("the immunisation closes the follow-up by the schedule's rules, whatever dose number the sender gives", async () => {
+  // The GP system counts a dose given abroad that is not on this record: it reports our 6-in-1 dose 1 as its dose 2.
+  const familyEmail = `renumbered-${randomUUID().slice(0, 8)}@example.com`;
+  const child = await overdueChild('walsall', familyEmail);
+  await runSweep();
+  await stack.waitFor(async () => (await stack.receivedMail(familyEmail)).length === 1, 'the first reminder');
+  const handle = stack.engine.env.client.workflow.getHandle(followUpId(child));
+  await immunisationGiven(child, '6in1', 2);
+  const closed = await stack.engine.waitFor(handle, (s) => s.status === 'terminated', 'the follow-up to close');
+  expect(closed.completed.map((c) => c.elementId)).toContain('End_Immunised');
+  const [row] = await sql<{ outcome: string }>(
+    "SELECT outcome FROM immunisation_follow_ups WHERE child_id = $1 AND dose_code = '6in1-1'",
+    [child.id],
+  );
+  expect(row).toEqual({ outcome: 'given' });
+}, 180_000);
+
 test('the sweep is idempotent: run twice, the second records and starts nothing', async () => {
   expect(
     stack.deployed
