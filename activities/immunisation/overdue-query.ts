@@ -17,10 +17,10 @@ export const CATCH_UP_LOOKBACK_DAYS = 36_500;
  * (a look-back longer than the daily one: children checked before may hold older overdue doses).
  */
 export const DUE_CHECKS_SQL = `
-SELECT child_id::text AS child_id, changes::text AS changes
-FROM immunisation_schedule_checks
-WHERE child_id > $2::bigint AND ($4::boolean OR next_check_on <= $1::date)
-ORDER BY child_id
+SELECT k.child_id::text AS child_id, k.changes::text AS changes
+FROM immunisation_schedule_checks k
+WHERE k.child_id > $2::bigint AND ($4::boolean OR k.next_check_on <= $1::date)
+ORDER BY k.child_id -- the column, not the text alias: ids in number order
 LIMIT $3`;
 
 /**

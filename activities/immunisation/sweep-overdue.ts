@@ -87,7 +87,13 @@ export function sweepChild(
  */
 export async function recordOverdueFollowUps(
   sequelize: Sequelize,
-  s: { idempotencyKey: string; asOf: string; lookbackDays: number; onBatch?: (evaluated: number) => void },
+  s: {
+    idempotencyKey: string;
+    asOf: string;
+    lookbackDays: number;
+    batchSize?: number;
+    onBatch?: (evaluated: number) => void;
+  },
 ): Promise<{ sweepId: string; found: number; evaluated: number }> {
   const db = { sequelize };
   const sweep = (await selectOne<{ id: string }>(
@@ -106,7 +112,7 @@ export async function recordOverdueFollowUps(
     const due = await select<{ childId: string; changes: string }>(db, DUE_CHECKS_SQL, [
       s.asOf,
       after,
-      BATCH_SIZE,
+      s.batchSize ?? BATCH_SIZE,
       everyChild,
     ]);
     if (due.length === 0) break;

@@ -188,6 +188,33 @@ test('a new immunisation is evaluated at the next sweep; a change of locality ap
   expect(await followUpCodes(db.sequelize, c.id)).toEqual(['menb-1', 'rotavirus-1']);
 });
 
+test('batches: every child marked is evaluated, in id order, whatever the batch size', async () => {
+  // Every child of this database (ids from 1 to past 10) marked again: a batch boundary read in text order
+  // ('10' < '9') would skip children.
+  const children = [];
+  for (let i = 0; i < 14; i++)
+    children.push(await insertChild(db.sequelize, { dateOfBirth: addDays(AS_OF, -84), localityId: BIRMINGHAM }));
+  await db.sequelize.query("UPDATE immunisation_schedule_checks SET next_check_on = '-infinity'");
+  const before = await db.sequelize.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM immunisation_schedule_checks WHERE next_check_on = '-infinity'",
+    { type: QueryTypes.SELECT },
+  );
+  const run = await recordOverdueFollowUps(db.sequelize, {
+    idempotencyKey: `test-sweep-${++sweeps}`,
+    asOf: AS_OF,
+    lookbackDays: 28,
+    batchSize: 5,
+  });
+  expect(run.evaluated).toBe(before[0].n);
+  const unchecked = await db.sequelize.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM immunisation_schedule_checks WHERE next_check_on <= $1::date',
+    { type: QueryTypes.SELECT, bind: [AS_OF] },
+  );
+  expect(unchecked[0].n).toBe(0);
+  for (const c of children)
+    expect(await followUpCodes(db.sequelize, c.id)).toEqual(['6in1-1', 'menb-1', 'rotavirus-1']);
+});
+
 function activities() {
   return createImmunisationActivities({ sequelize: db.sequelize, taskQueue: 'unused' });
 }
