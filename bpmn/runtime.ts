@@ -11,7 +11,14 @@ export {
   toJsonValue,
   type FeelOutcome,
 } from './feel';
-export { resolveInstantOrDuration, resolveTimer, parseInstant, type TimerSchedule } from './timer';
+export {
+  resolveInstantOrDuration,
+  resolveTimer,
+  parseInstant,
+  type InstantOptions,
+  type PlainDates,
+  type TimerSchedule,
+} from './timer';
 export {
   addIsoDuration,
   parseIsoCycle,

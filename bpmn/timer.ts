@@ -2,6 +2,7 @@
  * Timer values for the compiler (literal checks) and the interpreter (when does it fire).
  * Pure and sandbox-safe: the caller passes "now" (workflow time) explicitly.
  */
+import { startOfLondonDay } from '../core/uk-time';
 import type { Expression, TimerDefinition } from './graph';
 import { evaluateExpression, type FeelOutcome } from './feel';
 import {
@@ -22,11 +23,35 @@ export interface TimerSchedule {
 
 const ISO_DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** A date-time with zone, or a plain date taken as midnight UTC. */
-export function parseInstant(text: string): number | null {
+/**
+ * Where a plain date (no time) starts: at midnight in England (process instances started since
+ * UK local time came in: their state says `plainDates: 'england'`, see workflows/engine/engine.ts),
+ * or at midnight UTC (the default here, so that instances and schedulers started before replay
+ * with the dates they armed).
+ */
+export type PlainDates = 'england' | 'utc';
+
+export interface InstantOptions {
+  readonly plainDates?: PlainDates;
+}
+
+/**
+ * A date-time with zone, or a plain date taken as the start of that day: midnight in England
+ * for `plainDates: 'england'` (00:00 BST is 23:00 UTC the day before), else midnight UTC. A
+ * deadline "by the end of day 17" is written as the start of day 18.
+ */
+export function parseInstant(text: string, options: InstantOptions = {}): number | null {
   const exact = parseIsoDateTime(text);
   if (exact !== null) return exact;
-  return ISO_DATE_ONLY.test(text.trim()) ? parseIsoDateTime(`${text.trim()}T00:00:00Z`) : null;
+  const date = text.trim();
+  if (!ISO_DATE_ONLY.test(date)) return null;
+  const utc = parseIsoDateTime(`${date}T00:00:00Z`);
+  if (utc === null || options.plainDates !== 'england') return utc;
+  try {
+    return startOfLondonDay(date);
+  } catch {
+    return utc; // outside the years the UK clock rule is known for: UTC
+  }
 }
 
 /** Why a literal timer value is not valid ISO 8601 for its kind, or null when it is. */
@@ -58,6 +83,7 @@ export function resolveTimer(
   timer: TimerDefinition,
   variables: Readonly<Record<string, unknown>>,
   nowMs: number,
+  options: InstantOptions = {},
 ): FeelOutcome<TimerSchedule> {
   const text = valueText(timer.value, variables);
   if (!text.ok) return text;
@@ -65,7 +91,7 @@ export function resolveTimer(
   if (problem) return { ok: false, error: problem };
   if (timer.kind === 'duration')
     return { ok: true, value: { dueAt: addIsoDuration(nowMs, parseIsoDuration(text.value)!) } };
-  if (timer.kind === 'date') return { ok: true, value: { dueAt: parseInstant(text.value)! } };
+  if (timer.kind === 'date') return { ok: true, value: { dueAt: parseInstant(text.value, options)! } };
   const cycle = parseIsoCycle(text.value)!;
   const dueAt = cycle.start ?? addIsoDuration(nowMs, cycle.interval);
   const remainingAfterFirst = cycle.repetitions === null ? null : Math.max(cycle.repetitions - 1, 0);
@@ -80,10 +106,11 @@ export function resolveInstantOrDuration(
   expr: Expression,
   variables: Readonly<Record<string, unknown>>,
   nowMs: number,
+  options: InstantOptions = {},
 ): FeelOutcome<number> {
   const text = valueText(expr, variables);
   if (!text.ok) return text;
-  const instant = parseInstant(text.value);
+  const instant = parseInstant(text.value, options);
   if (instant !== null) return { ok: true, value: instant };
   const duration = parseIsoDuration(text.value);
   if (duration) return { ok: true, value: addIsoDuration(nowMs, duration) };

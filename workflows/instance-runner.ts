@@ -54,6 +54,11 @@ const localDb = proxyLocalActivities<EngineActivities>({
  * their history; they must replay with those (test/workflows/fixtures/histories).
  */
 export const LOCAL_ENGINE_DB_PATCH = 'engine-db-as-local-activities';
+/**
+ * Plain dates in timers and due dates start at midnight in England (UK local time); instances
+ * started before keep midnight UTC, so their timers replay as armed.
+ */
+export const PLAIN_DATES_IN_ENGLAND_PATCH = 'plain-dates-in-england';
 
 /** Resolving a called definition: a missing definition is not going to appear by retrying. */
 const resolver = proxyActivities<Pick<EngineActivities, 'engineResolveDefinition'>>({
@@ -125,6 +130,8 @@ export class InstanceRunner {
     }
     const step = startInstance(this.graph, this.input.variables ?? {}, Date.now(), {
       idSeed: uuid4().slice(0, 24),
+      // Instances started before keep midnight UTC for plain dates (their histories have no marker).
+      plainDatesInEngland: patched(PLAIN_DATES_IN_ENGLAND_PATCH),
       ...(this.input.startEventId ? { startEventId: this.input.startEventId } : {}),
       ...(this.input.messageName ? { messageName: this.input.messageName } : {}),
     });

@@ -87,3 +87,35 @@ test('due dates: a date-time, a plain date, or a duration from now', () => {
   ).toEqual({ ok: true, value: at('2026-01-15T00:00:00Z') });
   expect(resolveInstantOrDuration({ type: 'literal', value: 'soon' }, {}, now).ok).toBe(false);
 });
+
+test('plain dates start at midnight in England for new instances, across both clock changes; at midnight UTC for instances started before', () => {
+  // UK clocks: forward at 01:00 UTC on 29 March 2026, back at 01:00 UTC on 25 October 2026 (GOV.UK, "When do
+  // the clocks change?"). The "end of day 17" deadline of a baby born on 12 March 2026 is the start of day 18.
+  const england = { plainDates: 'england' } as const;
+  const day18 = (dateOfBirth: string, options = england) =>
+    resolveTimer(
+      { kind: 'date', value: { type: 'feel', expression: 'dateOfBirth + duration("P18D")' } },
+      { dateOfBirth },
+      at('2026-01-01T00:00:00Z'),
+      options,
+    );
+  // Day 18 = 29 March (the short day: it starts in GMT) and 30 March (starts at 23:00 UTC the day before).
+  expect(day18('2026-03-11')).toEqual({ ok: true, value: { dueAt: at('2026-03-29T00:00:00Z') } });
+  expect(day18('2026-03-12')).toEqual({ ok: true, value: { dueAt: at('2026-03-29T23:00:00Z') } });
+  // And in October: 25 October starts in BST (23:00 UTC on the 24th); 26 October at midnight GMT.
+  expect(day18('2026-10-07')).toEqual({ ok: true, value: { dueAt: at('2026-10-24T23:00:00Z') } });
+  expect(day18('2026-10-08')).toEqual({ ok: true, value: { dueAt: at('2026-10-26T00:00:00Z') } });
+  // Instances started before UK local time came in keep midnight UTC (their armed timers replay as they were).
+  expect(day18('2026-03-12', { plainDates: 'utc' } as never)).toEqual({
+    ok: true,
+    value: { dueAt: at('2026-03-30T00:00:00Z') },
+  });
+  expect(resolveInstantOrDuration({ type: 'literal', value: '2026-07-01' }, {}, 0, england)).toEqual({
+    ok: true,
+    value: at('2026-06-30T23:00:00Z'),
+  });
+  expect(resolveInstantOrDuration({ type: 'literal', value: '2026-07-01' }, {}, 0)).toEqual({
+    ok: true,
+    value: at('2026-07-01T00:00:00Z'),
+  });
+});

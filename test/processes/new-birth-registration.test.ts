@@ -6,6 +6,7 @@
  */
 import { QueryTypes } from 'sequelize';
 import { formatNhsNumber } from '../../core/nhs-number';
+import { londonDate, startOfLondonDay } from '../../core/uk-time';
 import { instanceStateQuery, type InstanceStateView } from '../../workflows/messages';
 import type { ChisStack, HumanTaskRow } from '../support/chis-stack';
 import { chisStackPerFile } from '../support/chis-stack-per-file';
@@ -16,8 +17,19 @@ let stack: ChisStack;
 chisStackPerFile({ children: 20, definitions: ['new-birth-registration.bpmn'] }, (started) => (stack = started));
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
-const daysAfterBirth = (at: Date | number, dateOfBirth: string) =>
-  (new Date(at).getTime() - Date.parse(`${dateOfBirth}T00:00:00Z`)) / DAY;
+/**
+ * Days from the date of birth to the day `at` starts in England: deadlines on plain dates are
+ * midnight there (23:00 UTC the evening before in summer time). NaN when `at` is not within a
+ * minute after a midnight (a timer's end is recorded when its workflow task ran).
+ */
+const daysAfterBirth = (at: Date | number, dateOfBirth: string) => {
+  const t = new Date(at).getTime();
+  const day = londonDate(t);
+  const sinceMidnight = t - startOfLondonDay(day);
+  return sinceMidnight >= 0 && sinceMidnight < 60_000
+    ? Math.round((Date.parse(day) - Date.parse(dateOfBirth)) / DAY)
+    : NaN;
+};
 
 interface Birth {
   nhsNumber: string;

@@ -24,6 +24,7 @@ let reminders = 0;
 beforeAll(async () => {
   t = await startEngineTestEnv({ 'test.remind': async () => ({ remindedAt: ++reminders }) }, ['test.remind']);
   await t.deploy(fixture('transfer-acceptance.bpmn'));
+  await t.deploy(fixture('plain-date-deadline.bpmn'));
 }, 120_000);
 
 afterAll(() => t?.close(), 120_000);
@@ -108,9 +109,33 @@ test('the engine writes task rows and the status mirror as local activities (a p
   const markers = events.flatMap((e) =>
     e.markerRecordedEventAttributes?.markerName ? [e.markerRecordedEventAttributes.markerName] : [],
   );
-  // The patch marker, then one local-activity marker per write: running mirror, task row, completed mirror.
-  expect(markers).toEqual(['core_patch', 'core_local_activity', 'core_local_activity', 'core_local_activity']);
+  // The patch markers (local engine writes, plain dates in England), then one local-activity marker per write:
+  // running mirror, task row, completed mirror.
+  expect(markers).toEqual([
+    'core_patch',
+    'core_patch',
+    'core_local_activity',
+    'core_local_activity',
+    'core_local_activity',
+  ]);
   expect(await instanceRow(t.db, h.workflowId)).toMatchObject({ status: 'completed' });
+});
+
+test('a plain-date deadline is midnight in England: 23:00 UTC the day before in summer, midnight UTC in winter', async () => {
+  // UK clocks go forward on 29 March and back on 25 October 2026 (GOV.UK, "When do the clocks change?").
+  const dueAt = async (deadline: string) => {
+    const h = await t.start('wf-plain-date', { variables: { deadline } });
+    const view = await t.waitFor(h, (s) => s.openUserTasks.length === 1, 'the task');
+    let row: Record<string, unknown> | undefined;
+    for (let i = 0; i < 100 && !(row = await humanTaskRow(t.db, view.openUserTasks[0].taskId)); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    await h.cancel();
+    return (row!.due_at as Date).toISOString();
+  };
+  expect(await dueAt('2027-03-28')).toBe('2027-03-28T00:00:00.000Z'); // the day the clocks go forward starts in GMT
+  expect(await dueAt('2027-03-29')).toBe('2027-03-28T23:00:00.000Z');
+  expect(await dueAt('2027-10-31')).toBe('2027-10-30T23:00:00.000Z'); // the day they go back starts in BST
+  expect(await dueAt('2027-11-01')).toBe('2027-11-01T00:00:00.000Z');
 });
 
 test('an instance recorded while the engine queued its database activities replays on this code', async () => {

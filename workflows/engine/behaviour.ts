@@ -214,9 +214,10 @@ function openUserTask(run: Run, inst: ElementInstance, node: UserTaskNode): void
   if (!groups.ok) return fail(groups.error);
   const users = spec.candidateUsers ? evaluateList(spec.candidateUsers, vars) : { ok: true as const, value: [] };
   if (!users.ok) return fail(users.error);
-  const due = spec.dueDate ? resolveInstantOrDuration(spec.dueDate, vars, run.now) : undefined;
+  const dates = { plainDates: run.state.plainDates ?? 'utc' } as const;
+  const due = spec.dueDate ? resolveInstantOrDuration(spec.dueDate, vars, run.now, dates) : undefined;
   if (due && !due.ok) return fail(`due date: ${due.error}`);
-  const followUp = spec.followUpDate ? resolveInstantOrDuration(spec.followUpDate, vars, run.now) : undefined;
+  const followUp = spec.followUpDate ? resolveInstantOrDuration(spec.followUpDate, vars, run.now, dates) : undefined;
   if (followUp && !followUp.ok) return fail(`follow-up date: ${followUp.error}`);
   let priority = 50;
   if (spec.priority) {

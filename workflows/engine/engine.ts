@@ -26,6 +26,8 @@ export interface StartOptions {
   startEventId?: string;
   /** Start at the message start event with this name. */
   messageName?: string;
+  /** Plain dates in timers and due dates start at midnight in England, not UTC (see bpmn/timer.ts). */
+  plainDatesInEngland?: boolean;
 }
 
 const ID_SEED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-$/i;
@@ -109,6 +111,7 @@ export function startInstance(
   };
   const state: EngineState = {
     format: ENGINE_STATE_FORMAT,
+    ...(options.plainDatesInEngland ? { plainDates: 'england' as const } : {}),
     idSeed: options.idSeed.toLowerCase(),
     nextId: 1,
     status: 'running',

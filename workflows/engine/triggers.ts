@@ -43,7 +43,9 @@ export function armTimer(
   timer: TimerDefinition,
   mayRepeat: boolean,
 ): string | null {
-  const schedule = resolveTimer(timer, visibleVariables(run, ownerId), run.now);
+  const schedule = resolveTimer(timer, visibleVariables(run, ownerId), run.now, {
+    plainDates: run.state.plainDates ?? 'utc',
+  });
   if (!schedule.ok) return `timer of "${nodeId}": ${schedule.error}`;
   const wait: TimerWait = {
     type: 'timer',

@@ -140,6 +140,11 @@ export interface BufferedMessage {
 
 export interface EngineState {
   format: typeof ENGINE_STATE_FORMAT;
+  /**
+   * Where plain dates in timers and due dates start: 'england' for instances started since UK
+   * local time came in; absent (midnight UTC) for instances started before, which keep it.
+   */
+  plainDates?: 'england';
   /** Prefix for user task ids (a UUID without its last 12 hex digits), so task ids are UUIDs. */
   idSeed: string;
   /** Next value of the id counter (every id comes from it: deterministic). */
