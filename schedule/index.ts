@@ -6,3 +6,10 @@ export * from './evaluate';
 export * from './products';
 export type { DoseRule, DueSpec, RuleSet, Sex, TimingSwitch } from './rules';
 export { SOURCES, type Source, type SourceId } from './sources';
+export {
+  MANDATED_CONTACTS,
+  MANDATED_CONTACT_CODES,
+  mandatedContact,
+  type MandatedContact,
+  type MandatedContactCode,
+} from './contacts';

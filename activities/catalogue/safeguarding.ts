@@ -26,7 +26,50 @@ const concernFacts = {
   safeguardingAlert: z.enum(['none', 'concern', 'child_protection_plan', 'looked_after']),
 };
 
+/** One missed appointment, as the escalation names it. */
+const miss = z.object({
+  date: z.string(),
+  kind: z.string(),
+  contact: z.string().nullable(),
+  vaccine: z.string().nullable(),
+  label: z.string(),
+});
+
 export const SAFEGUARDING_ACTIVITIES = {
+  'safeguarding.assessWasNotBrought': define({
+    description:
+      "A child was not brought to an appointment (any kind: immunisation, health visit, screening, NIPE): count the child's Was Not Brought appointments in the window ending on it; at the limit — one for a child on a child protection plan or looked after — decide to escalate once for this appointment, naming every miss in the window.",
+    input: z.object({
+      childId: id,
+      appointment: z
+        .object({
+          kind: z.string().min(1),
+          date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD'),
+          contact: z.string().optional(),
+          vaccine: z.string().optional(),
+        })
+        .loose(),
+      /** Look-back window, an ISO 8601 duration in years, months, weeks or days (e.g. P12M). */
+      window: z
+        .string()
+        .regex(/^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?$/, 'window is an ISO 8601 duration such as P12M'),
+      limit: z.number().int().min(1).max(20),
+      childProtectionLimit: z.number().int().min(1).max(20),
+    }),
+    output: z.object({
+      count: z.number().int(),
+      limit: z.number().int(),
+      escalate: z.boolean(),
+      misses: z.array(miss),
+      /** The escalation's reason, naming every miss in the window. */
+      summary: z.string(),
+      safeguardingAlert: z.enum(['none', 'concern', 'child_protection_plan', 'looked_after']),
+    }),
+    retry: LOCAL,
+    startToCloseTimeout: '30s',
+    local: true,
+  }),
+
   // Queued, not local: it also starts the escalation process through the Temporal server.
   'safeguarding.raiseConcern': define({
     description:

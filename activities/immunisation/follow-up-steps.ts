@@ -117,7 +117,13 @@ export async function recordWasNotBrought(
         'SELECT follow_up_id FROM immunisation_wnb_escalations WHERE child_id = $1 AND appointment_key = $2',
         [input.childId, appointmentKey],
       );
-      escalate = owner?.followUpId === f.id;
+      // Escalated by the child-level was-not-brought process already: not a second time.
+      const byChild = await selectOne(
+        tx,
+        'SELECT 1 FROM was_not_brought_escalations WHERE child_id = $1 AND appointment_key = $2',
+        [input.childId, appointmentKey],
+      );
+      escalate = owner?.followUpId === f.id && byChild === null;
       if (escalate) {
         await tx.sequelize.query(
           'UPDATE immunisation_follow_ups SET escalated_at = COALESCE(escalated_at, now()) WHERE id = $1',

@@ -6,6 +6,7 @@ import { selectOne, type Db } from '../../db/repositories/sql';
 import { asRunningProcess, auditBySystem, failure, parseInput, processInstanceActivity } from '../support';
 import { escalateOverdue, openEscalation, recordAlert, recordDecision } from './escalation-steps';
 import { insertConcernOnce, publishConcernRaised } from './raise-concern';
+import { assessWasNotBrought } from './was-not-brought';
 
 /** The raising process's key (for the audit actor), or its instance id when it is not mirrored yet. */
 async function processKeyOf(db: Db, processInstanceId: string): Promise<string> {
@@ -62,6 +63,7 @@ export function createSafeguardingActivities(
       }
       return { concernId: concern.concernId };
     },
+    'safeguarding.assessWasNotBrought': (input) => assessWasNotBrought(db, input),
     'safeguarding.recordAlert': (input) => recordAlert(db, input),
     'safeguarding.openEscalation': (input) => openEscalation(db, input),
     'safeguarding.escalateOverdue': (input) => escalateOverdue(db, input),

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { normalisePostcode } from '../../activities/child/locality';
+import { MANDATED_CONTACT_CODES, mandatedContact } from '../../schedule/contacts';
 import { isoDate, nhsNumber } from '../validation';
 
 const text = (max: number) =>
@@ -134,7 +135,7 @@ export const screeningOutcomeBody = z
   })
   .strict();
 
-export const APPOINTMENT_KINDS = ['immunisation', 'health_visit', 'screening', 'other'] as const;
+export const APPOINTMENT_KINDS = ['immunisation', 'health_visit', 'screening', 'nipe', 'other'] as const;
 
 export const appointmentOutcomeBody = z
   .object({
@@ -148,11 +149,17 @@ export const appointmentOutcomeBody = z
       .toLowerCase()
       .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a vaccine code such as 6in1, menb, mmrv')
       .optional(),
+    contact: z.enum(MANDATED_CONTACT_CODES).optional().meta({
+      description: 'The mandated contact the appointment was for (health visitor reviews, NIPE at 6–8 weeks)',
+    }),
   })
   .strict()
   .superRefine((b, ctx) => {
     if (b.vaccine !== undefined && b.kind !== 'immunisation')
       ctx.addIssue({ code: 'custom', path: ['vaccine'], message: 'is only for immunisation appointments' });
+    const contact = b.contact !== undefined ? mandatedContact(b.contact) : undefined;
+    if (contact && contact.kind !== b.kind)
+      ctx.addIssue({ code: 'custom', path: ['contact'], message: `is a ${contact.kind} appointment, not ${b.kind}` });
   });
 
 export const childProtectionAlertBody = z

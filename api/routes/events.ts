@@ -51,8 +51,8 @@ interface PreparedEvent {
   routing?: LocalityRouting | Record<string, unknown>;
   messageName: string;
   variables: Record<string, unknown>;
-  /** The endpoint's own rows, written in the event's transaction. */
-  write?: (tx: Db) => Promise<Record<string, unknown> | void>;
+  /** The endpoint's own rows, written in the event's transaction (after the event row, whose id it gets). */
+  write?: (tx: Db, eventId: string) => Promise<Record<string, unknown> | void>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ async function acceptEvent(
       receivedBy: me(ctx).id,
     });
     if (!inserted) return false; // the same event, stored by a concurrent request
-    const written = (await prepared.write?.(tx)) ?? {};
+    const written = (await prepared.write?.(tx, id)) ?? {};
     await audit(tx, ctx, {
       action: `event.${kind}`,
       entityType: 'inbound_event',
@@ -548,11 +548,22 @@ export const eventRoutes = [
           date: body.date,
           outcome: body.outcome,
           ...(body.vaccine ? { vaccine: body.vaccine } : {}),
+          ...(body.contact ? { contact: body.contact } : {}),
         };
         return {
           childId: child.id,
           messageName: body.outcome === 'attended' ? 'appointmentAttended' : 'appointmentWasNotBrought',
-          variables: { appointment, nhsNumber: body.nhsNumber },
+          variables: { appointment, nhsNumber: body.nhsNumber, childId: child.id },
+          // On the record, so Was Not Brought is counted per child across every kind of appointment.
+          write: async (tx, eventId) => {
+            const row = await selectOne<{ id: string }>(
+              tx,
+              `INSERT INTO appointment_outcomes (child_id, inbound_event_id, kind, contact, vaccine, appointment_on, outcome)
+               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+              [child.id, eventId, body.kind, body.contact ?? null, body.vaccine ?? null, body.date, body.outcome],
+            );
+            return { appointmentOutcomeId: row!.id };
+          },
         };
       }),
   }),
