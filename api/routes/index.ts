@@ -10,6 +10,8 @@ import { openApiRoute } from './openapi';
 import { taskQueueRoutes } from './task-queues';
 import { taskRoutes } from './tasks';
 import { processDefinitionRoutes } from './process-definitions';
+import { processElementStatsRoutes } from './process-element-stats';
+import { processModellingRoutes } from './process-modelling';
 import { processInstanceRoutes } from './process-instances';
 import { messageRoutes } from './messages';
 import { mailboxRoutes } from './mailbox';
@@ -25,7 +27,9 @@ export const CASE_WORK_ROUTES: readonly RouteDefinition[] = [
   ...alertRoutes,
   ...auditRoutes,
   ...eventRoutes,
+  ...processModellingRoutes,
   ...processDefinitionRoutes,
+  ...processElementStatsRoutes,
   ...processInstanceRoutes,
   ...messageRoutes,
   ...mailboxRoutes,

@@ -8,6 +8,7 @@ import { audit } from '../audit/audit-builder';
 import { me, type RequestContext } from '../request-context';
 import { defineRoute, ok } from '../route-definition';
 import { definitionKeyParams, definitionVersionParams, deployBody } from './process-definitions-schemas';
+import { activeInstancesByVersion } from '../../db/repositories/process-instance-stats';
 import { definitionView, deployers, graphSummary, problemEntry, warningView } from './process-definitions-views';
 import { diagramOf } from './process-definitions-xml';
 
@@ -83,11 +84,31 @@ export const processDefinitionRoutes = [
     summary: 'List process definitions (the latest version of each key)',
     access: 'definitions.read',
     schemas: {},
-    responses: { 200: 'The latest version of every key, by key' },
+    responses: {
+      200: 'The latest version of every key, by key, with the instances still running on each version',
+    },
     handler: async (_input, ctx) => {
       const latest = await store(ctx).latestOfEachKey();
       const names = await deployers(ctx.deps.db, latest);
-      return ok({ definitions: latest.map((d) => definitionView(d, names)) });
+      const counts = await activeInstancesByVersion(
+        ctx.deps.db,
+        latest.map((d) => d.key),
+      );
+      return ok({
+        definitions: latest.map((d) => {
+          const byVersion = counts
+            .filter((c) => c.key === d.key)
+            .map(({ version, running, incident }) => ({ version, running, incident }));
+          return {
+            ...definitionView(d, names),
+            instances: {
+              running: byVersion.reduce((n, c) => n + c.running, 0),
+              incident: byVersion.reduce((n, c) => n + c.incident, 0),
+              byVersion,
+            },
+          };
+        }),
+      });
     },
   }),
   defineRoute({
@@ -97,12 +118,19 @@ export const processDefinitionRoutes = [
     summary: 'List the versions of a process definition',
     access: 'definitions.read',
     schemas: { params: definitionKeyParams },
-    responses: { 200: 'Every version of the key, newest first' },
+    responses: { 200: 'Every version of the key, newest first, with the instances still running on it' },
     handler: async ({ params }, ctx) => {
       const versions = await store(ctx).versions(params.key);
       if (versions.length === 0) throw noKey(params.key);
       const names = await deployers(ctx.deps.db, versions);
-      return ok({ key: params.key, versions: versions.map((d) => definitionView(d, names)) });
+      const counts = new Map((await activeInstancesByVersion(ctx.deps.db, [params.key])).map((c) => [c.version, c]));
+      return ok({
+        key: params.key,
+        versions: versions.map((d) => ({
+          ...definitionView(d, names),
+          instances: { running: counts.get(d.version)?.running ?? 0, incident: counts.get(d.version)?.incident ?? 0 },
+        })),
+      });
     },
   }),
   defineRoute({

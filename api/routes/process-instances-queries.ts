@@ -39,8 +39,13 @@ export function findInstance(db: Db, id: string): Promise<InstanceRow | null> {
 
 export interface InstanceFilter {
   key?: string;
+  version?: number;
   status?: string;
   businessKey?: string;
+  /** Started on or after / on or before these days (YYYY-MM-DD, UK time). */
+  startedFrom?: string;
+  startedTo?: string;
+  hasIncident?: boolean;
   /** Rows about a child only within these localities; null = every locality (a stated reason). */
   localityIds: number[] | null;
 }
@@ -60,6 +65,10 @@ export async function listInstances(
        AND ($3::text IS NULL OR i.business_key = $3)
        AND ($4::int[] IS NULL OR c.id IS NULL OR c.locality_id = ANY($4::int[]))
        AND ($5::bigint IS NULL OR (i.started_at, i.id) < (timestamptz 'epoch' + $5::bigint * interval '1 microsecond', $6::text))
+       AND ($8::int IS NULL OR d.version = $8)
+       AND ($9::date IS NULL OR i.started_at >= ($9::date::timestamp AT TIME ZONE 'Europe/London'))
+       AND ($10::date IS NULL OR i.started_at < (($10::date + 1)::timestamp AT TIME ZONE 'Europe/London'))
+       AND ($11::boolean IS NULL OR (i.status = 'incident') = $11)
      ORDER BY i.started_at DESC, i.id DESC
      LIMIT $7`,
     [
@@ -70,6 +79,10 @@ export async function listInstances(
       after?.startedUs ?? null,
       after?.id ?? null,
       limit + 1,
+      f.version ?? null,
+      f.startedFrom ?? null,
+      f.startedTo ?? null,
+      f.hasIncident ?? null,
     ],
   );
   return { rows: rows.slice(0, limit), more: rows.length > limit };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { nhsNumberProblem } from '../../core/nhs-number';
-import { pageLimit } from '../validation';
-import { definitionKey } from './process-definitions-schemas';
+import { isoDate, pageLimit } from '../validation';
+import { definitionKey, definitionVersion } from './process-definitions-schemas';
 
 export const INSTANCE_STATUSES = ['running', 'completed', 'incident', 'cancelled', 'terminated', 'failed'] as const;
 
@@ -100,12 +100,26 @@ const cursor = z
 export const listQuery = z
   .object({
     key: definitionKey().optional(),
+    version: definitionVersion().optional().meta({ description: 'Only instances of this version of `key`' }),
     status: z.enum(INSTANCE_STATUSES, { error: `must be one of: ${INSTANCE_STATUSES.join(', ')}` }).optional(),
     businessKey: businessKey().optional(),
+    startedFrom: isoDate().optional().meta({ description: 'Started on or after this day (UK time), YYYY-MM-DD' }),
+    startedTo: isoDate().optional().meta({ description: 'Started on or before this day (UK time), YYYY-MM-DD' }),
+    hasIncident: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .transform((v) => v === 'true')
+      .optional()
+      .meta({ description: 'true: only instances an incident holds; false: only those without one' }),
     limit: pageLimit(25),
     cursor: cursor.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((q, ctx) => {
+    if (q.version !== undefined && q.key === undefined)
+      ctx.addIssue({ code: 'custom', path: ['version'], message: 'needs key: a version number belongs to one key' });
+    if (q.startedFrom && q.startedTo && q.startedFrom > q.startedTo)
+      ctx.addIssue({ code: 'custom', path: ['startedTo'], message: 'must not be before startedFrom' });
+  });
 
 export const cancelBody = z
   .object({

@@ -152,7 +152,7 @@ export const processInstanceRoutes = [
     access: 'instances.read',
     schemas: { query: listQuery },
     responses: {
-      200: "Newest first, filtered by key, status and business key; instances about a child outside the caller's localities only with X-Access-Reason",
+      200: "Newest first, filtered by key and version, status, business key, start day and open incident; instances about a child outside the caller's localities only with X-Access-Reason",
     },
     handler: async ({ query }, ctx) => {
       const principal = me(ctx);
@@ -160,8 +160,12 @@ export const processInstanceRoutes = [
         ctx.deps.db,
         {
           key: query.key,
+          version: query.version,
           status: query.status,
           businessKey: query.businessKey,
+          startedFrom: query.startedFrom,
+          startedTo: query.startedTo,
+          hasIncident: query.hasIncident,
           localityIds: ctx.accessReason ? null : principal.localityIds,
         },
         query.limit,

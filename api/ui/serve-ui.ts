@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import express, { Router, type Response } from 'express';
@@ -7,11 +8,24 @@ import express, { Router, type Response } from 'express';
  * emits no inline script; React sets styles through the CSSOM, which CSP does not govern);
  * nhsuk-frontend's stylesheet loads the Frutiger font from assets.nhs.uk (Arial when offline).
  * `form-action 'self'` also covers the OIDC start, a same-origin link that redirects.
+ *
+ * The BPMN editor needs two exceptions for styles, never for scripts: its properties panel
+ * builds markup with `style="..."` attributes (allowed: an attribute holds no selector, and a
+ * url() in it is still bound by img-src/font-src), and its expression editor (CodeMirror)
+ * writes one <style> element, allowed by the page's nonce (ui/src/bpmn/style-nonce.ts).
  */
+export function uiContentSecurityPolicy(styleNonce: string): string {
+  return UI_CONTENT_SECURITY_POLICY.replace("style-src 'self'", `style-src 'self' 'nonce-${styleNonce}'`);
+}
+
+/** Where index.html carries the page's style nonce (ui/index.html). */
+export const STYLE_NONCE_PLACEHOLDER = '%CHIS_STYLE_NONCE%';
+
 export const UI_CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
+  "style-src-attr 'unsafe-inline'",
   "font-src 'self' https://assets.nhs.uk",
   "img-src 'self' data:",
   "connect-src 'self'",
@@ -21,8 +35,8 @@ export const UI_CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function pageHeaders(res: Response): void {
-  res.setHeader('Content-Security-Policy', UI_CONTENT_SECURITY_POLICY);
+function pageHeaders(res: Response, styleNonce: string): void {
+  res.setHeader('Content-Security-Policy', uiContentSecurityPolicy(styleNonce));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'same-origin');
   res.setHeader('X-Frame-Options', 'DENY');
@@ -68,10 +82,11 @@ export function uiRouter(distDir: string): Router {
   router.get(/^\/(?!api(\/|$)).*/, (req, res, next) => {
     if (extname(req.path) !== '') return next();
     const html = page();
-    pageHeaders(res);
+    const styleNonce = randomBytes(18).toString('base64');
+    pageHeaders(res, styleNonce);
     res.setHeader('Cache-Control', 'no-cache');
     if (html === null) res.status(503).type('html').send(NOT_BUILT);
-    else res.status(200).type('html').send(html);
+    else res.status(200).type('html').send(html.replaceAll(STYLE_NONCE_PLACEHOLDER, styleNonce));
   });
   return router;
 }

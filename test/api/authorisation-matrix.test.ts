@@ -257,6 +257,15 @@ const SAMPLES: Record<string, SampleBuilder> = {
     body: { xml: manualDiagram(`matrix-${Math.random().toString(36).slice(2, 10)}`) },
   }),
   'GET /process-definitions': async () => ({ path: '/api/process-definitions' }),
+  'POST /process-definitions/validate': async () => ({
+    path: '/api/process-definitions/validate',
+    body: { xml: manualDiagram('matrix-validate') },
+  }),
+  'GET /process-definitions/element-templates': async () => ({ path: '/api/process-definitions/element-templates' }),
+  'GET /process-definitions/candidate-groups': async () => ({ path: '/api/process-definitions/candidate-groups' }),
+  'GET /process-definitions/:key/versions/:version/element-stats': async (h) => ({
+    path: `/api/process-definitions/${await matrixDefinition(h)}/versions/1/element-stats`,
+  }),
   'GET /process-definitions/:key/versions': async (h) => ({
     path: `/api/process-definitions/${await matrixDefinition(h)}/versions`,
   }),

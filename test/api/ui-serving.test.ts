@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { UI_CONTENT_SECURITY_POLICY } from '../../api/ui/serve-ui';
+import { STYLE_NONCE_PLACEHOLDER, UI_CONTENT_SECURITY_POLICY, uiContentSecurityPolicy } from '../../api/ui/serve-ui';
 import { UI_DIST } from '../../system/ui-build';
 import { readFileSync } from 'node:fs';
 
@@ -21,6 +21,21 @@ async function distWith(files: Record<string, string>): Promise<string> {
 }
 
 describe('the web UI served by the API server', () => {
+  test("each page gets its own style nonce, in the CSP and in the page (for the editor's one style element)", async () => {
+    const page = `<!doctype html><meta name="chis-style-nonce" content="${STYLE_NONCE_PLACEHOLDER}"><title>x</title>`;
+    const app = createApp({ logger, health: {}, ui: { distDir: await distWith({ 'index.html': page }) } });
+    const nonces: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await request(app).get('/processes/new-birth-registration/edit');
+      const inPage = /content="([^"]+)"/.exec(res.text)![1];
+      expect(inPage).toMatch(/^[A-Za-z0-9+/=]{24}$/);
+      expect(res.headers['content-security-policy']).toBe(uiContentSecurityPolicy(inPage));
+      expect(res.headers['content-security-policy']).toMatch(`style-src 'self' 'nonce-${inPage}';`);
+      nonces.push(inPage);
+    }
+    expect(nonces[0]).not.toBe(nonces[1]);
+  });
+
   test('every page path answers index.html with the CSP, never cached; /api stays the API', async () => {
     const distDir = await distWith({ 'index.html': INDEX, 'assets/index-AbCdEf12.js': 'console.log(1)' });
     const app = createApp({ logger, health: {}, ui: { distDir } });
@@ -34,11 +49,13 @@ describe('the web UI served by the API server', () => {
       expect(res.status).toBe(200);
       expect(res.type).toBe('text/html');
       expect(res.text).toBe(INDEX);
-      expect(res.headers['content-security-policy']).toBe(UI_CONTENT_SECURITY_POLICY);
+      const nonce = /'nonce-([A-Za-z0-9+/=]{24})'/.exec(res.headers['content-security-policy'])?.[1];
+      expect(res.headers['content-security-policy']).toBe(uiContentSecurityPolicy(nonce!));
       expect(res.headers['cache-control']).toBe('no-cache');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
     }
     expect(UI_CONTENT_SECURITY_POLICY).toMatch(/script-src 'self'(;|$)/);
+    expect(UI_CONTENT_SECURITY_POLICY).not.toMatch(/script-src[^;]*(unsafe|nonce)/);
     expect(UI_CONTENT_SECURITY_POLICY).toMatch(/frame-ancestors 'none'/);
     const api = await request(app).get('/api/no-such-route');
     expect(api.status).toBe(404);

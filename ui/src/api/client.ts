@@ -59,6 +59,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Don't treat a 401 as "session ended" (sign-in itself, the initial who-am-I). */
   quietUnauthorized?: boolean;
+  /** Read the answer as text (e.g. a BPMN diagram) instead of JSON. */
+  text?: boolean;
 }
 
 async function problemFrom(res: Response): Promise<ApiProblem> {
@@ -83,7 +85,7 @@ async function problemFrom(res: Response): Promise<ApiProblem> {
 
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: options.text ? 'application/xml, text/plain' : 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   if (options.accessReason) headers['x-access-reason'] = options.accessReason;
@@ -115,7 +117,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     if (res.status === 401 && !options.quietUnauthorized) onUnauthorized?.();
     throw problem;
   }
-  return (await res.json()) as T;
+  return (options.text ? await res.text() : await res.json()) as T;
 }
 
 /** Query string from the defined values only. */

@@ -19,6 +19,8 @@ export interface AppRoute {
 const CASEWORK: readonly Role[] = ['caseworker', 'safeguarding_lead', 'service_manager'];
 const LEADS: readonly Role[] = ['safeguarding_lead'];
 const CONCERNS: readonly Role[] = ['caseworker', 'safeguarding_lead'];
+/** Process definitions are read by all staff; editing and operations are for managers and administrators. */
+const MANAGERS: readonly Role[] = ['service_manager', 'administrator'];
 
 export const ROUTES: readonly AppRoute[] = [
   { path: '/sign-in', title: 'Sign in', public: true, component: lazy(() => import('../pages/SignInPage')) },
@@ -57,6 +59,55 @@ export const ROUTES: readonly AppRoute[] = [
   },
   { path: '/alerts', title: 'Break-glass alerts', roles: LEADS, component: lazy(() => import('../pages/AlertsPage')) },
   { path: '/team', title: 'Team workload', roles: LEADS, component: lazy(() => import('../pages/TeamPage')) },
+  // Service managers and administrators (issue 14): the diagram screens load bpmn-js in their own chunks.
+  {
+    path: '/processes',
+    title: 'Processes',
+    roles: MANAGERS,
+    component: lazy(() => import('../pages/processes/ProcessesPage')),
+  },
+  {
+    path: '/processes/new',
+    title: 'New process',
+    roles: MANAGERS,
+    component: lazy(() => import('../pages/processes/EditorPage')),
+  },
+  {
+    path: '/processes/:key',
+    title: 'Process',
+    roles: MANAGERS,
+    component: lazy(() => import('../pages/processes/ProcessPage')),
+  },
+  {
+    path: '/processes/:key/edit',
+    title: 'Edit process',
+    roles: MANAGERS,
+    component: lazy(() => import('../pages/processes/EditorPage')),
+  },
+  {
+    path: '/processes/:key/compare',
+    title: 'Compare versions',
+    roles: MANAGERS,
+    component: lazy(() => import('../pages/processes/ComparePage')),
+  },
+  {
+    path: '/processes/:key/live',
+    title: 'Where running instances are now',
+    roles: MANAGERS,
+    component: lazy(() => import('../pages/processes/HeatMapPage')),
+  },
+  {
+    path: '/instances',
+    title: 'Instances',
+    roles: MANAGERS,
+    component: lazy(() => import('../pages/instances/InstancesPage')),
+  },
+  {
+    path: '/instances/:id',
+    title: 'Instance',
+    roles: MANAGERS,
+    component: lazy(() => import('../pages/instances/InstancePage')),
+  },
 ];
 
 export interface NavItem {
@@ -67,6 +118,8 @@ export interface NavItem {
 
 /** The header navigation, in order; each person sees the items of their role. */
 export const NAV: readonly NavItem[] = [
+  { label: 'Processes', to: '/processes', roles: MANAGERS },
+  { label: 'Instances', to: '/instances', roles: MANAGERS },
   { label: 'Safeguarding dashboard', to: '/safeguarding', roles: LEADS },
   { label: 'My work', to: '/my-work', roles: CASEWORK },
   { label: 'Find a child', to: '/children', roles: CASEWORK },
