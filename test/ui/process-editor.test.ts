@@ -169,7 +169,13 @@ describeInBrowser('a service manager edits, deploys and compares a process; inst
     await stack.deploy(`<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="Definitions_ui_incident" targetNamespace="http://bpmn.io/schema/bpmn">
   <bpmn:process id="ui-incident" name="Place a child by postcode" isExecutable="true">
-    <bpmn:startEvent id="Start" name="Started"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:extensionElements>
+      <zeebe:userTaskForm id="PlaceForm">{"components": [{"key": "postcode", "label": "Postcode", "type": "textfield"}]}</zeebe:userTaskForm>
+    </bpmn:extensionElements>
+    <bpmn:startEvent id="Start" name="Started">
+      <bpmn:extensionElements><zeebe:formDefinition formKey="camunda-forms:bpmn:PlaceForm" /></bpmn:extensionElements>
+      <bpmn:outgoing>F1</bpmn:outgoing>
+    </bpmn:startEvent>
     <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Derive" />
     <bpmn:serviceTask id="Derive" name="Work out the locality">
       <bpmn:extensionElements><zeebe:taskDefinition type="child.deriveLocality" retries="1" /></bpmn:extensionElements>
