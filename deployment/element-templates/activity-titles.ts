@@ -28,6 +28,7 @@ export const ACTIVITY_TITLES: Record<ActivityType, string> = {
   'immunisation.closeFollowUp': 'Close an immunisation follow-up',
   'screening.checkOutstanding': 'Check screening results on record',
   'screening.recordFollowUp': 'Record a screening follow-up step',
+  'safeguarding.assessWasNotBrought': 'Count Was Not Brought appointments and decide on escalation',
   'safeguarding.raiseConcern': 'Raise a safeguarding concern',
   'safeguarding.recordAlert': 'Record a child-protection alert',
   'safeguarding.openEscalation': 'Open a safeguarding escalation',
