@@ -1,0 +1,247 @@
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Ajv from 'ajv';
+import pino from 'pino';
+import request from 'supertest';
+import { parse } from 'yaml';
+import { createApp } from '../../api/app';
+import { probe } from '../../api/routes/health';
+
+/**
+ * docker-compose.yml and the Dockerfile, checked without a Docker engine: the compose file
+ * against the Compose Specification's JSON schema, its layout against the project's rules (no
+ * inline passwords, no demo data, ordered start-up), and every command it runs against what
+ * exists in the repository.
+ */
+
+const ROOT = resolve(__dirname, '../..');
+// The Compose Specification's schema (compose-spec/compose-spec, Apache-2.0) as shipped in the
+// dclint npm package, pinned in devDependencies. dclint's exports hide the file, so it is read
+// beside its package.json.
+const SCHEMA_FILE = join(resolve(require.resolve('dclint/package.json'), '..'), 'schemas/compose.schema.json');
+
+type Service = {
+  image?: string;
+  build?: unknown;
+  command?: string[] | string;
+  entrypoint?: string[] | string;
+  restart?: string;
+  depends_on?: Record<string, { condition: string }> | string[];
+  environment?: Record<string, string | number | null>;
+  secrets?: string[];
+  volumes?: string[];
+  ports?: string[];
+  healthcheck?: { test?: string[] | string; disable?: boolean };
+};
+type ComposeFile = { services: Record<string, Service>; secrets?: Record<string, unknown> };
+
+const composeText = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+// Compose resolves YAML merge keys (<<: *app) before it validates.
+const compose = parse(composeText, { merge: true }) as ComposeFile;
+const services = Object.entries(compose.services);
+const packageScripts = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
+const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+
+const argv = (value: string[] | string | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : value.split(/\s+/).filter(Boolean);
+
+/** What a command run in the CHIS Flow image refers to, checked against the repository. */
+function problemsWithAppCommand(args: string[]): string[] {
+  if (args.length === 0) return ['no command'];
+  if (args[0] === 'npm') {
+    const script = args[1] === 'run' ? args[2] : args[1];
+    return script !== undefined && packageScripts[script] !== undefined ? [] : [`no package.json script "${script}"`];
+  }
+  if (args[0] === 'node') {
+    const file = args.slice(1).find((a) => !a.startsWith('-') && a !== 'tsx');
+    if (file === undefined) return ['node is given no file to run'];
+    return existsSync(join(ROOT, file)) ? [] : [`${file} is not in the repository`];
+  }
+  return [`${args[0]} is neither npm nor node`];
+}
+
+/** A command in a third-party image that runs a script mounted from this repository. */
+function mountedScript(service: Service, path: string): string | undefined {
+  for (const volume of service.volumes ?? []) {
+    const [host, target] = volume.split(':');
+    if (host.startsWith('./') && path.startsWith(`${target}/`)) return join(ROOT, host, path.slice(target.length));
+  }
+  return undefined;
+}
+
+const healthcheckUrls = (): string[] => {
+  const urls = services.flatMap(([, s]) => argv(s.healthcheck?.test).filter((a) => a.startsWith('http')));
+  const docker = /HEALTHCHECK[\s\S]*?CMD (\[.*\])/.exec(dockerfile);
+  if (docker) urls.push(...(JSON.parse(docker[1]) as string[]).filter((a) => a.startsWith('http')));
+  return urls;
+};
+
+describe('docker-compose.yml', () => {
+  test('is valid against the Compose Specification JSON schema', () => {
+    const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
+    // The schema declares draft-07 by an https URL Ajv does not know by that name; its content is draft-07.
+    delete schema.$schema;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validate = ajv.compile(schema);
+    const valid = validate(compose);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  test('the schema check rejects what Compose rejects', () => {
+    const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
+    delete schema.$schema;
+    const validate = new Ajv({ strict: false }).compile(schema);
+    const broken = structuredClone(compose) as unknown as { services: Record<string, Record<string, unknown>> };
+    broken.services.app.depends_on = { migrate: { condition: 'service_finished' } };
+    expect(validate(broken)).toBe(false);
+    broken.services.app = { image: 'x', restarts: 'always' };
+    expect(validate(broken)).toBe(false);
+  });
+
+  test('runs PostgreSQL 18 and the Temporal server, schema job, namespace job and UI (no auto-setup)', () => {
+    const images = Object.fromEntries(services.map(([name, s]) => [name, s.image ?? '']));
+    expect(images.postgres).toMatch(/^postgres:18(\.|-|$)/);
+    expect(images.temporal).toMatch(/^temporalio\/server:/);
+    expect(images['temporal-schema']).toMatch(/^temporalio\/admin-tools:/);
+    expect(images['temporal-namespace']).toMatch(/^temporalio\/admin-tools:/);
+    expect(images['temporal-ui']).toMatch(/^temporalio\/ui:/);
+    expect(composeText).not.toMatch(/auto-setup/);
+  });
+
+  test('starts in order: each dependency healthy or completed, never merely started', () => {
+    const order: Record<string, Record<string, string>> = {};
+    for (const [name, service] of services) {
+      expect({ name, dependsOnIsAList: Array.isArray(service.depends_on) }).toEqual({ name, dependsOnIsAList: false });
+      for (const [target, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(compose.services[target]).toBeDefined();
+        expect(['service_healthy', 'service_completed_successfully']).toContain(condition);
+        if (condition === 'service_healthy') expect(compose.services[target].healthcheck?.test).toBeDefined();
+        (order[name] ??= {})[target] = condition;
+      }
+    }
+    expect(order['temporal-schema']).toEqual({ postgres: 'service_healthy' });
+    expect(order.temporal).toEqual({ 'temporal-schema': 'service_completed_successfully' });
+    expect(order['temporal-namespace']).toEqual({ temporal: 'service_healthy' });
+    expect(order['temporal-ui']).toEqual({ temporal: 'service_healthy' });
+    expect(order.migrate).toEqual({ postgres: 'service_healthy' });
+    expect(order.app).toEqual({
+      migrate: 'service_completed_successfully',
+      'temporal-namespace': 'service_completed_successfully',
+    });
+  });
+
+  test('every service has a restart policy; one-shot jobs retry only on failure', () => {
+    for (const [name, service] of services) {
+      const oneShot = Object.values(compose.services).some((other) =>
+        Object.entries(other.depends_on ?? {}).some(
+          ([target, d]) =>
+            target === name && (d as { condition: string }).condition === 'service_completed_successfully',
+        ),
+      );
+      expect({ name, restart: service.restart }).toEqual({
+        name,
+        restart: oneShot ? expect.stringMatching(/^on-failure/) : 'unless-stopped',
+      });
+    }
+  });
+
+  test('migrations run once as the owner before the app, and nothing seeds demo data', () => {
+    const migrate = compose.services.migrate.environment ?? {};
+    expect(String(migrate.CHIS_MIGRATION_DATABASE_URL)).toMatch(/^postgres:\/\/chis:/);
+    expect(String(migrate.DATABASE_URL)).toMatch(/^postgres:\/\/chis_app:/);
+    for (const [name, service] of services.filter(([, s]) => s.build !== undefined)) {
+      // start-system.ts seeds the demo region into an empty database unless this is 0.
+      expect({ name, demoChildren: service.environment?.CHIS_DEMO_CHILDREN }).toEqual({ name, demoChildren: '0' });
+      expect(argv(service.command).join(' ')).not.toMatch(/seed/);
+    }
+    expect(dockerfile).toMatch(/CHIS_DEMO_CHILDREN=0/);
+  });
+
+  test('no password is written in the file: each comes from .env (required) or a secret', () => {
+    for (const [name, service] of services) {
+      for (const [key, value] of Object.entries(service.environment ?? {})) {
+        const text = String(value ?? '');
+        if (/PASSWORD|PWD/.test(key))
+          expect({ name, key, value: text }).toEqual({
+            name,
+            key,
+            value: expect.stringMatching(key.endsWith('_FILE') ? /^\/run\/secrets\/\w+$/ : /^\$\{\w+:\?/),
+          });
+        const userinfo = /^\w+:\/\/[^:/@]+:([^@]*)@/.exec(text);
+        if (userinfo)
+          expect({ name, key, password: userinfo[1] }).toEqual({
+            name,
+            key,
+            password: expect.stringMatching(/^\$\{\w+:\?[^}]*\}$/),
+          });
+      }
+      for (const secret of service.secrets ?? []) expect(compose.secrets?.[secret]).toBeDefined();
+    }
+    // The roles' passwords reach PostgreSQL as secret files, read by the init script.
+    const init = readFileSync(join(ROOT, 'docker/postgres-init/10-roles.sh'), 'utf8');
+    expect(init).toMatch(/\/run\/secrets\/chis_app_db_password/);
+    expect(init).not.toMatch(/PASSWORD '/);
+  });
+
+  test('publishes only the app (loopback by default) and the Temporal UI on loopback', () => {
+    const published = services.filter(([, s]) => (s.ports ?? []).length > 0).map(([name]) => name);
+    expect(published.sort()).toEqual(['app', 'temporal-ui']);
+    expect(compose.services['temporal-ui'].ports).toEqual(['127.0.0.1:8080:8080']);
+    expect(compose.services.app.ports?.[0]).toMatch(/^\$\{CHIS_PUBLISH:-127\.0\.0\.1:3000\}:3000$/);
+  });
+
+  test("each service's command names something that exists in its image", () => {
+    for (const [name, service] of services) {
+      if (service.build !== undefined) {
+        // The CHIS Flow image: a package.json script or a file of the repository (copied whole).
+        expect({ name, problems: problemsWithAppCommand(argv(service.command)) }).toEqual({ name, problems: [] });
+        expect(argv(service.entrypoint)).toEqual([]);
+      } else if (service.command !== undefined) {
+        // A third-party image running one of our scripts through a read-only bind mount.
+        expect(argv(service.entrypoint)).toEqual(['/bin/sh']);
+        const script = mountedScript(service, argv(service.command)[0]);
+        expect({ name, script: script !== undefined && existsSync(script) }).toEqual({ name, script: true });
+        accessSync(script!, constants.X_OK);
+      }
+      const probeArgs = argv(service.healthcheck?.test);
+      if (probeArgs[0] === 'CMD' && probeArgs[1] === 'node')
+        expect(problemsWithAppCommand(probeArgs.slice(1))).toEqual([]);
+    }
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
+    expect(cmd).not.toBeNull();
+    expect(problemsWithAppCommand(JSON.parse(cmd![1]) as string[])).toEqual([]);
+    expect(statSync(join(ROOT, 'docker/postgres-init')).isDirectory()).toBe(true);
+  });
+
+  test('the healthchecks probe routes the app answers without signing in', async () => {
+    const urls = healthcheckUrls();
+    expect(urls.length).toBeGreaterThan(0);
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      health: { database: () => probe(async () => undefined) },
+    });
+    for (const url of urls) {
+      const res = await request(app).get(new URL(url).pathname);
+      expect({ url, status: res.status }).toEqual({ url, status: 200 });
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  test('runs as a non-root user, with runtime dependencies only', () => {
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    const runtime = stages[stages.length - 1];
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(runtime).toMatch(/COPY --from=deps \/app\/node_modules/);
+    expect(runtime).not.toMatch(/^RUN npm ci(?! --omit=dev)/m);
+  });
+
+  test('leaves local state, secrets and the checkout out of the build context', () => {
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
+    for (const entry of ['.git', 'node_modules', '.env', 'data']) expect(ignored).toContain(entry);
+  });
+});
