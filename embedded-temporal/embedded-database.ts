@@ -10,7 +10,12 @@ export async function startEmbeddedDatabase(
   folder: string | undefined,
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const dataDir = folder ? resolve(folder) : mkdtempSync(join(tmpdir(), 'chis-temporal-pg-'));
-  const pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: !!folder });
+  const pg = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    persistent: !!folder,
+    otherFolderHint: 'give --db-filename another folder',
+  });
   const admin = new Client({ connectionString: pg.adminUrl });
   await admin.connect();
   try {
