@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../core/config';
+import { describeError } from '../core/describe-error';
 import { createLogger } from '../core/logger';
 import { migrateAndGrant, startPostgresFor } from '../db/database';
 
@@ -6,7 +7,8 @@ import { migrateAndGrant, startPostgresFor } from '../db/database';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const postgres = await startPostgresFor(config, logger);
+  // Beside a running system, its embedded PostgreSQL is used (migrations take an advisory lock).
+  const postgres = await startPostgresFor(config, logger, { shareRunning: true });
   try {
     // As the owner role, then the application role's privileges (db/roles.ts).
     const applied = await migrateAndGrant(postgres, (m) => logger.info(m));
@@ -17,8 +19,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error)}\n`,
-  );
+  process.stderr.write(`migrate failed: ${describeError(error)}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

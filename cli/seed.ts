@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import { ConfigError, loadConfig } from '../core/config';
+import { describeError } from '../core/describe-error';
 import { createLogger } from '../core/logger';
 import { connect, migrateAndGrant, startPostgresFor } from '../db/database';
 import { seedRegion, type SeedSummary } from '../db/seed';
@@ -51,13 +52,14 @@ function report(summary: SeedSummary): string {
   ].join('\n');
 }
 
-/** Set by Ctrl-C: an error after it is the interruption (the embedded server stops itself on SIGINT), not a failure. */
+/** Set by Ctrl-C: an error after it is the interruption, not a failure. */
 let interrupted = false;
 
 async function run(args: SeedArguments): Promise<number> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const postgres = await startPostgresFor(config, logger);
+  // Beside a running system (npm start), seeding goes into its embedded PostgreSQL.
+  const postgres = await startPostgresFor(config, logger, { shareRunning: true });
   const db = connect(postgres.url, { logger });
   const abort = new AbortController();
   const onSignal = () => {
@@ -127,12 +129,14 @@ main().catch((error: unknown) => {
     );
     process.exit(130);
   }
-  const message =
-    error instanceof ConfigError || (error instanceof Error && error.name === 'SeedError')
-      ? error.message
-      : error instanceof Error
-        ? error.stack
-        : String(error);
-  process.stderr.write(`seed failed: ${message}\n`);
+  process.stderr.write(`seed failed: ${describeError(error)}\n`);
+  // The stack only for what is not already a message for people (a bug, not bad input or a busy folder).
+  if (
+    error instanceof Error &&
+    !(error instanceof ConfigError) &&
+    !['SeedError', 'DataDirectoryInUseError'].includes(error.name) &&
+    error.stack
+  )
+    process.stderr.write(`${error.stack}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -1,10 +1,16 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../core/config';
+import { describeError } from '../core/describe-error';
 import { createLogger } from '../core/logger';
-import { DEMO_PASSWORD, startSystem } from '../system/start-system';
+import { DEMO_PASSWORD, startSystem, type RunningSystem } from '../system/start-system';
 import { ensureUiBuilt } from '../system/ui-build';
 
-/** `npm start`: the whole system on one machine, stopped cleanly by Ctrl-C. */
+/**
+ * `npm start`: the whole system on one machine. Ctrl-C or SIGTERM stops it in order (the
+ * reverse of start-up: API, relays, worker, Temporal, database pool, PostgreSQL last); another
+ * signal a few seconds later exits at once. PostgreSQL runs in its own session under a watchdog, so a terminal's
+ * Ctrl-C reaches only this process, and the server stops with it even on SIGKILL.
+ */
 async function main(): Promise<void> {
   let config;
   try {
@@ -17,14 +23,38 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
-  // Our own Ctrl-C handler stops things in order (API, worker, Temporal, PostgreSQL); the SDK's
-  // default handler would shut the worker down behind its back.
+  // Our own Ctrl-C handler stops things in order; the SDK's default handler would shut the
+  // worker down behind its back.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+  // Filled in once start-up has finished; a signal before then interrupts start-up.
+  const running: { system?: RunningSystem } = {};
+  let stoppingSince: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const system = running.system;
+    // `npm start` forwards the terminal's Ctrl-C, which reached us too: one press, two signals.
+    if (stoppingSince !== undefined && Date.now() - stoppingSince < 2000) return;
+    if (stoppingSince !== undefined || !system) {
+      // During start-up, or a second signal while stopping: leave now. What runs in this
+      // process ends with it; PostgreSQL's watchdog still shuts the server down cleanly.
+      process.stderr.write(`\n${signal}: ${system ? 'stopping at once' : 'start-up interrupted'}\n`);
+      process.exit(130);
+    }
+    stoppingSince = Date.now();
+    logger.info({ signal }, 'stopping');
+    void system
+      .stop()
+      .then(() => logger.info('stopped'))
+      .catch((error: unknown) => logger.error({ err: describeError(error) }, 'stop failed'))
+      .finally(() => logger.flush(() => process.exit(0)));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   // The web UI is built here when ui/ changed since the last build (a fresh clone: always); ~2 s.
   await ensureUiBuilt((line) => logger.info(line)).catch((error: unknown) =>
     logger.error({ err: error }, 'the web UI could not be built: the API runs, the UI pages say it is not built'),
   );
   const system = await startSystem(config, logger);
+  running.system = system;
   process.stdout.write(
     [
       '',
@@ -60,19 +90,11 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    await system.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`CHIS Flow could not start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`CHIS Flow could not start: ${describeError(error)}\n`);
+  if (error instanceof Error && error.name !== 'DataDirectoryInUseError' && error.stack)
+    process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 });

@@ -35,9 +35,15 @@ export interface PostgresTarget {
 
 /**
  * The server behind the configuration: the given URL(s), or an embedded PostgreSQL started
- * here, on which both roles are created (db/roles.ts).
+ * here, on which both roles are created (db/roles.ts). `shareRunning`: a command-line tool
+ * (seed, migrate) uses the embedded server a running system already has on the same data
+ * directory instead of refusing.
  */
-export async function startPostgresFor(config: Config, logger: Logger): Promise<PostgresTarget> {
+export async function startPostgresFor(
+  config: Config,
+  logger: Logger,
+  options: { shareRunning?: boolean } = {},
+): Promise<PostgresTarget> {
   if ('url' in config.database) {
     const { url, migrationUrl } = config.database;
     if (!migrationUrl)
@@ -52,7 +58,14 @@ export async function startPostgresFor(config: Config, logger: Logger): Promise<
     dataDir,
     port,
     persistent: true,
+    shareRunning: options.shareRunning,
     onLog: (line) => logger.debug({ postgres: line }),
+    onNotice: (message) => logger.warn({ dataDir }, message),
+  }).catch((error: unknown) => {
+    // The one setting that fixes a port clash is ours to name.
+    if (error instanceof Error && /Address already in use/.test(error.message))
+      throw new Error(`${error.message} (set CHIS_EMBEDDED_POSTGRES_PORT to a free port)`, { cause: error });
+    throw error;
   });
   try {
     await ensureEmbeddedRoles(embedded.adminUrl, EMBEDDED_DATABASE_NAME);

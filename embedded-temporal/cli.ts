@@ -11,7 +11,10 @@ export interface Loaders {
 /**
  * `temporal-server server start-dev [flags]` or `temporal-server <port>` (time-skipping test server).
  * Database: --database-url, else CHIS_TEMPORAL_DATABASE_URL, else an embedded PostgreSQL under
- * --db-filename (a folder; a temporary one when absent).
+ * --db-filename (a folder; a temporary one when absent, removed when the server ends). The
+ * embedded PostgreSQL ends with this process, however it ends (SIGKILL included: the SDK's test
+ * environment stops a spawned server that way), and a restart on the same --db-filename waits
+ * for the previous one to finish shutting down.
  */
 export async function main(argv: string[], load: Loaders): Promise<void> {
   const args = parseServerArgs(argv);
@@ -27,7 +30,9 @@ export async function main(argv: string[], load: Loaders): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    setTimeout(() => process.exit(0), 3000).unref();
+    // Stop the engine, then its embedded PostgreSQL; should that hang, exiting still stops the
+    // database (its watchdog sees this process go).
+    setTimeout(() => process.exit(0), 10_000).unref();
     void Promise.resolve(stopServer?.())
       .catch(() => undefined)
       .finally(() => {
