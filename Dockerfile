@@ -36,5 +36,5 @@ RUN node --import tsx -e "require('./system/ui-build').uiSourceHash().then((h) =
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=120s --retries=3 \
-  CMD ["node", "docker/http-probe.mjs", "http://127.0.0.1:3000/api/health"]
+  CMD ["node", "docker/http-probe.mjs", "http://127.0.0.1:3000/api/health/live"]
 CMD ["node", "--import", "tsx", "cli/start.ts"]

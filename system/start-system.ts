@@ -142,11 +142,12 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       ui: { distDir: UI_DIST },
       health: {
         database: () => probe(async () => void (await db.sequelize.query('SELECT 1'))),
+        // The namespace the worker polls, not just the frontend; no version (anonymous callers read this).
         temporal: () =>
-          probe(async () => {
-            const info = await temporal.workflowService.getSystemInfo({});
-            return `server ${info.serverVersion || 'unknown version'} at ${temporalAddress}`;
-          }),
+          probe(
+            async () =>
+              void (await temporal.workflowService.describeNamespace({ namespace: config.temporal.namespace })),
+          ),
         mail: async () => outboxHealth(relay.status()),
       },
     });

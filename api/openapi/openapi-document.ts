@@ -67,6 +67,62 @@ export function openApiDocument(routes: readonly RouteDefinition[]) {
         responses: { 200: { description: 'Every dependency is up' }, 503: { description: 'A dependency is down' } },
       },
     },
+    '/health/live': {
+      get: {
+        tags: ['meta'],
+        summary: 'Liveness: the process serves HTTP (asks no dependency)',
+        operationId: 'getHealthLive',
+        security: [],
+        'x-roles': 'anyone',
+        responses: {
+          200: {
+            description: 'The process is up',
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['status'], properties: { status: { const: 'live' } } },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/health/ready': {
+      get: {
+        tags: ['meta'],
+        summary: 'Readiness: PostgreSQL and Temporal both answer',
+        operationId: 'getHealthReady',
+        security: [],
+        'x-roles': 'anyone',
+        responses: {
+          200: {
+            description: 'Ready to serve requests',
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['status'], properties: { status: { const: 'ready' } } },
+              },
+            },
+          },
+          503: {
+            description:
+              'Not ready; `unavailable` names the dependencies that did not answer (database, temporal) within 3 s',
+            content: {
+              'application/problem+json': {
+                schema: {
+                  allOf: [
+                    { $ref: '#/components/schemas/Problem' },
+                    {
+                      type: 'object',
+                      required: ['unavailable'],
+                      properties: { unavailable: { type: 'array', items: { enum: ['database', 'temporal'] } } },
+                    },
+                  ],
+                },
+              },
+            },
+          },
+        },
+      },
+    },
   };
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');

@@ -28,7 +28,29 @@ export async function probe(check: () => Promise<string | void>): Promise<Depend
   }
 }
 
-/** GET /api/health: 503 when a dependency is down, else 200 ('delayed' when one is behind). */
+/** What readiness waits for: the API cannot serve a request without either. */
+export const READINESS_DEPENDENCIES = ['database', 'temporal'] as const;
+
+/** A readiness check that has not answered in this time counts as down (a stopped server may not refuse, only stay silent). */
+export const READINESS_TIMEOUT_MS = 3000;
+
+function within(check: HealthCheck | undefined, ms: number): Promise<DependencyHealth> {
+  if (!check) return Promise.resolve({ status: 'down', error: 'not configured' });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<DependencyHealth>((resolve) => {
+    timer = setTimeout(() => resolve({ status: 'down', error: `no answer within ${ms} ms` }), ms);
+  });
+  return Promise.race([check(), timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * GET /api/health: 503 when a dependency is down, else 200 ('delayed' when one is behind).
+ * GET /api/health/live: 200 while the process serves HTTP; it asks nothing else, so a
+ *   dependency's outage never gets a healthy process restarted.
+ * GET /api/health/ready: 200 only when PostgreSQL and Temporal answer, else a 503 problem+json
+ *   naming which (not why: the reasons hold addresses, kept for the logs and /api/health).
+ * None of them needs signing in, so none names a version.
+ */
 export function healthRouter(checks: Record<string, HealthCheck>): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
@@ -41,6 +63,31 @@ export function healthRouter(checks: Record<string, HealthCheck>): Router {
     res
       .status(anyDown ? 503 : 200)
       .json({ status: anyDown ? 'degraded' : anyDelayed ? 'delayed' : 'ok', dependencies });
+  });
+  router.get('/health/live', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ status: 'live' });
+  });
+  router.get('/health/ready', async (req, res) => {
+    const results = await Promise.all(
+      READINESS_DEPENDENCIES.map(async (name) => [name, await within(checks[name], READINESS_TIMEOUT_MS)] as const),
+    );
+    const down = results.filter(([, h]) => h.status === 'down').map(([name]) => name);
+    res.set('Cache-Control', 'no-store');
+    if (down.length === 0) {
+      res.json({ status: 'ready' });
+      return;
+    }
+    res
+      .status(503)
+      .type('application/problem+json')
+      .json({
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: `Not ready: ${down.join(' and ')} ${down.length > 1 ? 'do' : 'does'} not answer`,
+        instance: req.originalUrl,
+        unavailable: down,
+      });
   });
   return router;
 }

@@ -17,7 +17,7 @@ describe('GET /api/openapi.json', () => {
       Object.keys(ops).map((m) => `${m} ${path}`),
     );
     const declared = CASE_WORK_ROUTES.map((r) => `${r.method} ${r.path.replace(/:([A-Za-z]+)/g, '{$1}')}`);
-    expect(listed.sort()).toEqual([...declared, 'get /health'].sort());
+    expect(listed.sort()).toEqual([...declared, 'get /health', 'get /health/live', 'get /health/ready'].sort());
     expect(res.body.paths['/audit'].get['x-roles']).toEqual(['administrator']);
     expect(res.body.paths['/auth/login'].post.security).toEqual([]);
   });

@@ -221,7 +221,7 @@ describe('docker-compose.yml', () => {
     expect(urls.length).toBeGreaterThan(0);
     const app = createApp({
       logger: pino({ level: 'silent' }),
-      health: { database: () => probe(async () => undefined) },
+      health: { database: () => probe(async () => undefined), temporal: () => probe(async () => undefined) },
     });
     for (const url of urls) {
       const res = await request(app).get(new URL(url).pathname);
