@@ -24,6 +24,9 @@ export interface RequestContext {
 }
 
 export const ACCESS_REASON_HEADER = 'x-access-reason';
+/** Length limits of a stated access reason. */
+export const ACCESS_REASON_MIN = 10;
+export const ACCESS_REASON_MAX = 500;
 
 /** The signed-in member of staff; routes other than public ones are only reached with one. */
 export function me(ctx: RequestContext): StaffPrincipal {

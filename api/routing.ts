@@ -3,14 +3,19 @@ import { Router, type Request, type Response } from 'express';
 import { ApiError } from './api-error';
 import { roleMay } from './access/policy';
 import type { CaseWorkDependencies } from './case-work-deps';
-import { ACCESS_REASON_HEADER, type RequestContext, type SessionLocals } from './request-context';
+import {
+  ACCESS_REASON_HEADER,
+  ACCESS_REASON_MAX,
+  ACCESS_REASON_MIN,
+  type RequestContext,
+  type SessionLocals,
+} from './request-context';
 import type { Reply, RouteDefinition } from './route-definition';
 import { parseInput } from './validation';
+import { asApiError } from './record-refusals';
 
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['get', 'head', 'options']);
-export const ACCESS_REASON_MIN = 10;
-export const ACCESS_REASON_MAX = 500;
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -84,7 +89,9 @@ export function mountRoutes(routes: readonly RouteDefinition[], deps: CaseWorkDe
         accessReason: accessReasonOf(req),
         now: deps.now ?? (() => new Date()),
       };
-      const reply = await route.handler(input, ctx);
+      const reply = await route.handler(input, ctx).catch((error: unknown) => {
+        throw asApiError(error);
+      });
       if (CHECK_RESPONSES) checkResponse(route, reply);
       res.setHeader('Cache-Control', 'no-store');
       if (reply.redirect) res.redirect(reply.status, reply.redirect);

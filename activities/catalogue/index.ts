@@ -7,6 +7,7 @@
  * no I/O) to read retry policies; the compiler reads the names to reject unknown types.
  */
 import type { z } from 'zod';
+import type { JobContext } from '../../workflows/messages';
 import type { ActivityDefinition } from './shared';
 import { CHILD_ACTIVITIES } from './child';
 import { PDS_ACTIVITIES } from './pds';
@@ -43,6 +44,15 @@ export const LOCAL_ACTIVITY_TYPES: ReadonlySet<string> = new Set(
     .filter(([, d]) => d.local === true)
     .map(([name]) => name),
 );
+
+/**
+ * Implementations typed by the catalogue: input and output as the catalogue declares them. The
+ * engine passes the job context (element id and instance, task headers) as a second argument;
+ * it is absent when an activity is called directly.
+ */
+export type CatalogueActivityMap<T extends ActivityType = ActivityType> = {
+  [K in T]: (input: ActivityInput<K>, job?: JobContext) => Promise<ActivityOutput<K>>;
+};
 
 export function isActivityType(name: string): name is ActivityType {
   return Object.prototype.hasOwnProperty.call(ACTIVITY_CATALOGUE, name);

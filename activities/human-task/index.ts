@@ -1,11 +1,11 @@
 /** Implementations of the catalogue's humanTask.* activities (declared in ../catalogue/human-task.ts). */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { knownCandidateGroups } from '../../deployment/candidate-groups';
-import type { CatalogueActivityMap } from '../catalogue-activities';
+import type { CatalogueActivityMap } from '../catalogue';
 import type { CatalogueDeps } from '../deps';
 import { HUMAN_TASK_ACTIVITIES } from '../catalogue/human-task';
 import { parseInput, type InputErrorWording } from '../support';
-import { escalateHumanTask } from './escalate';
+import { escalateHumanTask } from '../../records/tasks/escalation';
 
 /** The task's variables are refused as they come (no `{}` stand-in), the problem list in the failure's details. */
 const TASK_VARIABLES: InputErrorWording = {
@@ -44,7 +44,7 @@ export function createHumanTaskActivities(
           nonRetryable: true,
         });
       }
-      const escalated = await escalateHumanTask(deps.sequelize, { processInstanceId, ...input });
+      const escalated = await escalateHumanTask({ sequelize: deps.sequelize }, { processInstanceId, ...input });
       return { escalatedTasks: escalated.length };
     },
   };

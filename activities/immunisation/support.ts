@@ -4,9 +4,11 @@
  */
 import { Context } from '@temporalio/activity';
 import { todayInLondon } from '../../core/uk-time';
-import { activityInfoOrNull, activityKey, processKeyOf, type SystemActor } from '../support';
+import { activityInfoOrNull, activityKey, processKeyOf } from '../support';
 
-export interface RunningActivity extends SystemActor {
+export interface RunningActivity {
+  /** The process instance (workflow id), recorded in the audit detail; null outside one. */
+  processInstanceId: string | null;
   /** The same for every retry of one activity: `<workflow id>/<activity id>`. */
   idempotencyKey: string;
   /** Audit actor, `system:<process key>`. */

@@ -4,12 +4,13 @@
  * response that is not a usable Patient, or no PDS configured, cannot be cured by retrying.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import type { CatalogueActivityMap } from '../catalogue-activities';
+import type { CatalogueActivityMap } from '../catalogue';
 import type { CatalogueDeps } from '../deps';
 import { PDS_ACTIVITIES } from '../catalogue/pds';
-import { selectOne, type Db } from '../../db/repositories/sql';
 import { FhirPatientError } from '../../pds/fhir-patient';
-import { auditBySystem, parseInput, systemActorOfInstance } from '../support';
+import { auditPdsLookup } from '../../records/children/pds-lookup';
+import type { Db } from '../../records/sql';
+import { parseInput, systemActorOfInstance } from '../support';
 
 export function createPdsActivities(deps: CatalogueDeps): Partial<CatalogueActivityMap<keyof typeof PDS_ACTIVITIES>> {
   const db: Db = { sequelize: deps.sequelize };
@@ -29,15 +30,7 @@ export function createPdsActivities(deps: CatalogueDeps): Partial<CatalogueActiv
           throw ApplicationFailure.nonRetryable(`pds.lookupPatient: ${e.message}`, 'PdsResponseError');
         throw e;
       }
-      // The look-up concerns a child's record when we hold one: audit it against that record.
-      const child = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [nhsNumber]);
-      await auditBySystem(db, await systemActorOfInstance(db), {
-        action: 'pds.lookup',
-        entityType: 'pds_patient',
-        entityId: nhsNumber,
-        childId: child?.id ?? null,
-        detail: { found: patient !== null },
-      });
+      await auditPdsLookup(db, await systemActorOfInstance(db), nhsNumber, patient !== null);
       if (!patient) return { found: false };
       return {
         found: true,

@@ -1,51 +1,55 @@
-/** Implementations of the catalogue's safeguarding.* activities (declared in ../catalogue/safeguarding.ts). */
-import type { CatalogueActivityMap } from '../catalogue-activities';
-import type { CatalogueDeps } from '../deps';
+/**
+ * Implementations of the catalogue's safeguarding.* activities (declared in ../catalogue/safeguarding.ts):
+ * adapters onto records/concerns (parse the input, name the actor, translate refusals).
+ */
+import { processActor } from '../../records/actor';
+import {
+  escalateOverdueConcern,
+  openEscalation,
+  recordChildProtectionAlert,
+  recordConcernDecision,
+} from '../../records/concerns/escalation';
+import { raiseConcern } from '../../records/concerns/raise';
+import { processKeyOfInstance } from '../../records/process-instances';
+import type { CatalogueActivityMap } from '../catalogue';
 import { SAFEGUARDING_ACTIVITIES } from '../catalogue/safeguarding';
-import { selectOne, type Db } from '../../db/repositories/sql';
-import { asRunningProcess, auditBySystem, failure, parseInput, processInstanceActivity } from '../support';
-import { escalateOverdue, openEscalation, recordAlert, recordDecision } from './escalation-steps';
-import { insertConcernOnce, publishConcernRaised } from './raise-concern';
+import type { CatalogueDeps } from '../deps';
+import { asActivity, asRunningProcess, auditBySystem, failure, parserFor, processInstanceActivity } from '../support';
+import { publishConcernRaised } from './raise-concern';
 import { assessWasNotBrought } from './was-not-brought';
 
-/** The raising process's key (for the audit actor), or its instance id when it is not mirrored yet. */
-async function processKeyOf(db: Db, processInstanceId: string): Promise<string> {
-  const row = await selectOne<{ key: string }>(
-    db,
-    'SELECT d.key FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id WHERE i.id = $1',
-    [processInstanceId],
-  );
-  return row?.key ?? processInstanceId;
-}
-
-export { publishConcernRaised, ESCALATION_RAISED_MESSAGE } from './raise-concern';
+export const ESCALATION_ACTOR = 'system:safeguarding-escalation';
 
 export function createSafeguardingActivities(
   deps: CatalogueDeps,
 ): CatalogueActivityMap<keyof typeof SAFEGUARDING_ACTIVITIES> {
   const db = { sequelize: deps.sequelize };
+  const parse = parserFor(SAFEGUARDING_ACTIVITIES);
+  /** The escalation process's own steps: its instance is the one running the activity. */
+  const escalationActor = () => ({ ...processActor(ESCALATION_ACTOR), ...processInstanceActivity() });
   return {
     'safeguarding.raiseConcern': async (raw) => {
-      const input = parseInput(
-        'safeguarding.raiseConcern',
-        SAFEGUARDING_ACTIVITIES['safeguarding.raiseConcern'].input,
-        raw,
-      );
+      const type = 'safeguarding.raiseConcern';
+      const input = parse(type, raw);
       if (!deps.client)
         throw failure(
           'ConfigurationError',
-          'safeguarding.raiseConcern: the worker has no Temporal client, so the escalation process cannot be started',
+          `${type}: the worker has no Temporal client, so the escalation process cannot be started`,
         );
       const { processInstanceId, idempotencyKey } = processInstanceActivity();
-      const actor = input.raisedBy ?? `system:${await processKeyOf(db, processInstanceId)}`;
-      const concern = await insertConcernOnce(db, {
-        childId: input.childId,
-        reason: input.reason,
-        severity: input.severity,
-        source: 'process',
-        idempotencyKey,
-        actor,
-      });
+      // The raising process's key names the actor; its instance id while the mirror row is not written yet.
+      const name =
+        input.raisedBy ?? `system:${(await processKeyOfInstance(db, processInstanceId)) ?? processInstanceId}`;
+      const actor = processActor(name, processInstanceId);
+      const concern = await asActivity(type, () =>
+        raiseConcern(db, actor, {
+          childId: input.childId,
+          summary: input.reason,
+          severity: input.severity,
+          source: 'process',
+          idempotencyKey,
+        }),
+      );
       // After the commit: a retry finds the same concern and publishes again, which starts nothing new.
       const { started } = await publishConcernRaised(
         { sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue },
@@ -53,7 +57,7 @@ export function createSafeguardingActivities(
         processInstanceId,
       );
       if (started > 0) {
-        await auditBySystem(db, asRunningProcess(actor), {
+        await auditBySystem(db, actor, {
           action: 'concern.escalation.start',
           entityType: 'safeguarding_concern',
           entityId: concern.concernId,
@@ -64,9 +68,33 @@ export function createSafeguardingActivities(
       return { concernId: concern.concernId };
     },
     'safeguarding.assessWasNotBrought': (input) => assessWasNotBrought(db, input),
-    'safeguarding.recordAlert': (input) => recordAlert(db, input),
-    'safeguarding.openEscalation': (input) => openEscalation(db, input),
-    'safeguarding.escalateOverdue': (input) => escalateOverdue(db, input),
-    'safeguarding.recordDecision': (input) => recordDecision(db, input),
+    'safeguarding.recordAlert': async (raw) => {
+      const type = 'safeguarding.recordAlert';
+      const input = parse(type, raw);
+      const { idempotencyKey } = processInstanceActivity();
+      return asActivity(type, () =>
+        recordChildProtectionAlert(
+          db,
+          asRunningProcess(ESCALATION_ACTOR),
+          { nhsNumber: input.nhsNumber, childId: input.childId, ...input.alert },
+          idempotencyKey,
+        ),
+      );
+    },
+    'safeguarding.openEscalation': async (raw) => {
+      const type = 'safeguarding.openEscalation';
+      const input = parse(type, raw);
+      return asActivity(type, () => openEscalation(db, asRunningProcess(ESCALATION_ACTOR), input.concernId));
+    },
+    'safeguarding.escalateOverdue': async (raw) => {
+      const type = 'safeguarding.escalateOverdue';
+      const input = parse(type, raw);
+      return asActivity(type, () => escalateOverdueConcern(db, escalationActor(), input.concernId, input.escalateTo));
+    },
+    'safeguarding.recordDecision': async (raw) => {
+      const type = 'safeguarding.recordDecision';
+      const input = parse(type, raw);
+      return asActivity(type, () => recordConcernDecision(db, escalationActor(), input));
+    },
   };
 }

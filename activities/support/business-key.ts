@@ -5,7 +5,9 @@
  * process or sends it a message, the business key only by whoever was allowed to start it.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { selectOne, type Db } from '../../db/repositories/sql';
+import { inboundEventSender } from '../../records/inbound-events';
+import { businessKeyOfInstance } from '../../records/process-instances';
+import type { Db } from '../../records/sql';
 import { currentProcessInstance } from './running-activity';
 
 /** What an audit row needs to name who caused a process's change. */
@@ -29,12 +31,7 @@ export async function authorisedNhsNumber(db: Db, activityType: string, claimed:
   const instanceId = currentProcessInstance();
   if (!instanceId) return { nhsNumber: claimed, startedBy: null };
   const deadline = Date.now() + ROW_WAIT_MS;
-  const read = () =>
-    selectOne<{ businessKey: string | null; startedBy: string | null }>(
-      db,
-      `SELECT i.business_key, s.username AS started_by FROM process_instances i LEFT JOIN staff_users s ON s.id = i.started_by WHERE i.id = $1`,
-      [instanceId],
-    );
+  const read = () => businessKeyOfInstance(db, instanceId);
   let row = await read();
   while (!row && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, ROW_POLL_MS));
@@ -65,10 +62,5 @@ export async function inboundEventOf(
   nhsNumber: string,
 ): Promise<{ id: string; receivedBy: string | null } | null> {
   if (!eventId || !/^[0-9a-f-]{36}$/i.test(eventId)) return null;
-  return selectOne(
-    db,
-    `SELECT e.id, s.username AS received_by FROM inbound_events e LEFT JOIN staff_users s ON s.id = e.received_by
-     WHERE e.id = $1 AND e.nhs_number = $2`,
-    [eventId, nhsNumber],
-  );
+  return inboundEventSender(db, eventId, nhsNumber);
 }

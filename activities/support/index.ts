@@ -1,5 +1,5 @@
 /** What every domain's activities share: input parsing, failures, the running activity, audit rows by a process. */
-export { BAD_INPUT, FIELD_PROBLEMS, parseInput, type InputErrorWording } from './parse-input';
+export { BAD_INPUT, FIELD_PROBLEMS, parseInput, parserFor, type InputErrorWording } from './parse-input';
 export { failure, notFound, validationError } from './failures';
 export { processKeyOf, processKeyOfInstanceId } from './process-key';
 export {
@@ -10,6 +10,7 @@ export {
   processInstanceActivity,
   type ProcessCall,
 } from './running-activity';
-export { asRunningProcess, systemActorOfInstance, type SystemActor } from './system-actor';
-export { auditBySystem, type SystemAuditEvent } from './system-audit';
+export { asRunningProcess, systemActorOfInstance } from './system-actor';
+export { activityFailureOf, asActivity } from './record-refusals';
+export { auditBySystem } from './system-audit';
 export { authorisedNhsNumber, inboundEventOf, type AuthorisedKey } from './business-key';

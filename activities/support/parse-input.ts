@@ -48,3 +48,9 @@ export function parseInput<S extends z.ZodType>(
     details: wording.problemsAsDetails ? [problems] : [],
   });
 }
+
+/** A parser for one domain's catalogue entries: `parse(type, raw)` gives the input typed as that entry declares. */
+export function parserFor<C extends Record<string, { input: z.ZodType }>>(catalogue: C, wording?: InputErrorWording) {
+  return <K extends keyof C & string>(type: K, raw: unknown): z.output<C[K]['input']> =>
+    parseInput(type, catalogue[type].input, raw, wording) as z.output<C[K]['input']>;
+}

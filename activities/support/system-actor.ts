@@ -1,19 +1,16 @@
 /**
  * Who an audit row written by a process names: `system:<process key>` and the process
- * instance, which goes into the row's detail (see ./system-audit.ts).
+ * instance, which goes into the row's detail.
  */
-import { selectOne, type Db } from '../../db/repositories/sql';
+import { processActor, type ProcessActor } from '../../records/actor';
+import { processKeyOfInstance } from '../../records/process-instances';
+import type { Db } from '../../records/sql';
 import { processKeyOfInstanceId } from './process-key';
 import { currentProcessInstance } from './running-activity';
 
-export interface SystemActor {
-  actor: string;
-  processInstanceId: string | null;
-}
-
 /** A fixed actor name for the running activity's process instance (none outside an activity). */
-export function asRunningProcess(actor: string): SystemActor {
-  return { actor, processInstanceId: currentProcessInstance() };
+export function asRunningProcess(name: string): ProcessActor {
+  return processActor(name, currentProcessInstance());
 }
 
 /**
@@ -21,13 +18,9 @@ export function asRunningProcess(actor: string): SystemActor {
  * may not be written yet when the instance's first activity runs, so the key then comes from
  * an id of the form `<key>-<suffix>`, else `system:process`.
  */
-export async function systemActorOfInstance(db: Db): Promise<SystemActor> {
+export async function systemActorOfInstance(db: Db): Promise<ProcessActor> {
   const processInstanceId = currentProcessInstance();
-  if (!processInstanceId) return { actor: 'system', processInstanceId };
-  const row = await selectOne<{ key: string }>(
-    db,
-    'SELECT d.key FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id WHERE i.id = $1',
-    [processInstanceId],
-  );
-  return { actor: `system:${row?.key ?? processKeyOfInstanceId(processInstanceId) ?? 'process'}`, processInstanceId };
+  if (!processInstanceId) return processActor('system', null);
+  const key = (await processKeyOfInstance(db, processInstanceId)) ?? processKeyOfInstanceId(processInstanceId);
+  return processActor(`system:${key ?? 'process'}`, processInstanceId);
 }

@@ -1,28 +1,15 @@
 /** Audit rows written by a process rather than a person: no user id or source IP. */
-import { insertAuditEvent } from '../../db/repositories/audit';
-import type { Db } from '../../db/repositories/sql';
-import type { SystemActor } from './system-actor';
+import { processActor, type ProcessActor } from '../../records/actor';
+import { writeAudit, type AuditEntry } from '../../records/audit';
+import type { Db } from '../../records/sql';
 
-export interface SystemAuditEvent {
-  action: string;
-  entityType: string;
-  entityId: string | null;
-  childId: string | null;
-  reason?: string | null;
-  detail?: Record<string, unknown>;
+/** The shape notify.* still passes (`actor` is the name); records operations take a ProcessActor. */
+interface NamedActor {
+  actor: string;
+  processInstanceId: string | null;
 }
 
 /** The process instance, when there is one, leads the detail; `e.detail` may add to it. Returns the row id. */
-export async function auditBySystem(db: Db, who: SystemActor, e: SystemAuditEvent): Promise<string> {
-  return insertAuditEvent(db, {
-    actorId: null,
-    actorUsername: who.actor,
-    action: e.action,
-    entityType: e.entityType,
-    entityId: e.entityId,
-    childId: e.childId,
-    sourceIp: null,
-    reason: e.reason ?? null,
-    detail: { ...(who.processInstanceId ? { processInstanceId: who.processInstanceId } : {}), ...(e.detail ?? {}) },
-  });
+export function auditBySystem(db: Db, who: ProcessActor | NamedActor, e: AuditEntry): Promise<string> {
+  return writeAudit(db, 'kind' in who ? who : processActor(who.actor, who.processInstanceId), e);
 }

@@ -1,37 +1,29 @@
-import { insertAuditEvent, type NewAuditEvent } from '../../db/repositories/audit';
-import type { Db } from '../../db/repositories/sql';
+import type { StaffActor } from '../../records/actor';
+import { writeAudit, type AuditEntry } from '../../records/audit';
+import type { Db } from '../../records/sql';
 import type { RequestContext } from '../request-context';
 
-/** What happened, to which record; the builder adds who, from where and why from the request. */
-export interface AuditWhat {
-  action: string;
-  entityType: string;
-  entityId?: string | null;
-  childId?: string | null;
-  detail?: Record<string, unknown>;
-  /** Overrides the request's stated reason (e.g. the outcome text of a closure). */
-  reason?: string | null;
-  /** For events before sign-in (failed logins): the username that was tried. */
-  actorUsername?: string;
-}
-
-/** The one place that turns a request into an audit row. */
-export function auditEventFrom(ctx: RequestContext, what: AuditWhat): NewAuditEvent {
+/** The member of staff making the request, as records operations name them in the audit trail. */
+export function actorOf(ctx: RequestContext): StaffActor {
   const principal = ctx.session?.principal ?? null;
   return {
-    actorId: principal?.id ?? null,
-    actorUsername: principal?.username ?? what.actorUsername ?? 'anonymous',
-    action: what.action,
-    entityType: what.entityType,
-    entityId: what.entityId ?? null,
-    childId: what.childId ?? null,
+    kind: 'staff',
+    id: principal?.id ?? null,
+    username: principal?.username ?? 'anonymous',
+    localityIds: principal?.localityIds ?? [],
+    accessReason: ctx.accessReason,
     sourceIp: ctx.ip,
-    reason: what.reason !== undefined ? what.reason : ctx.accessReason,
-    detail: { method: ctx.req.method, path: ctx.req.originalUrl.split('?')[0], ...what.detail },
+    request: { method: ctx.req.method, path: ctx.req.originalUrl.split('?')[0] },
   };
 }
 
-/** Writes the event with `db` (pass the change's transaction so both commit together). */
+/** What happened, to which record; the request adds who, from where and why. */
+export type AuditWhat = AuditEntry;
+
+/**
+ * Writes an audit row for a request with `db` (pass the change's transaction so both commit
+ * together). For routes whose records operations do not audit themselves (sign-in, definitions).
+ */
 export function audit(db: Db, ctx: RequestContext, what: AuditWhat): Promise<string> {
-  return insertAuditEvent(db, auditEventFrom(ctx, what));
+  return writeAudit(db, actorOf(ctx), what);
 }

@@ -1,9 +1,6 @@
 import { z } from 'zod';
-import { acknowledgeBreakGlassAlert, findBreakGlassAlert, listBreakGlassAlerts } from '../../db/repositories/alerts';
-import { inTransaction } from '../../db/repositories/sql';
-import { ApiError } from '../api-error';
-import { audit } from '../audit/audit-builder';
-import { me } from '../request-context';
+import { acknowledgeBreakGlassAlert, listBreakGlassAlerts } from '../../records/break-glass-alerts';
+import { actorOf } from '../audit/audit-builder';
 import { defineRoute, ok } from '../route-definition';
 import { pageLimit } from '../validation';
 
@@ -19,7 +16,7 @@ export const alertRoutes = [
     schemas: { query: z.object({ open: z.enum(['true', 'false']).default('true'), limit: pageLimit(50) }).strict() },
     responses: { 200: 'Alerts, unacknowledged first, newest first' },
     handler: async ({ query }, ctx) =>
-      ok({ alerts: await listBreakGlassAlerts(ctx.deps.db, me(ctx).localityIds, query.open === 'true', query.limit) }),
+      ok({ alerts: await listBreakGlassAlerts(ctx.deps.db, actorOf(ctx), query.open === 'true', query.limit) }),
   }),
   defineRoute({
     method: 'post',
@@ -29,23 +26,6 @@ export const alertRoutes = [
     access: 'alerts.acknowledge',
     schemas: { params: alertParams },
     responses: { 200: 'Acknowledged by the caller' },
-    handler: async ({ params }, ctx) => {
-      const alert = await findBreakGlassAlert(ctx.deps.db, params.id);
-      if (!alert || !me(ctx).localityIds.includes(alert.localityId))
-        throw ApiError.notFound(`No break-glass alert ${params.id} in your localities`);
-      const done = await inTransaction(ctx.deps.db, async (tx) => {
-        const acknowledged = await acknowledgeBreakGlassAlert(tx, alert.id, me(ctx).id);
-        if (acknowledged)
-          await audit(tx, ctx, {
-            action: 'alert.acknowledge',
-            entityType: 'break_glass_alert',
-            entityId: alert.id,
-            childId: alert.childId,
-          });
-        return acknowledged;
-      });
-      if (!done) throw ApiError.conflict('The alert was already acknowledged');
-      return ok(await findBreakGlassAlert(ctx.deps.db, alert.id));
-    },
+    handler: async ({ params }, ctx) => ok(await acknowledgeBreakGlassAlert(ctx.deps.db, actorOf(ctx), params.id)),
   }),
 ];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { findChildByNhsNumber } from '../../db/repositories/children';
-import { listAuditEvents } from '../../db/repositories/audit';
-import { audit } from '../audit/audit-builder';
+import { readAuditTrail } from '../../records/audit';
+import { childIdOfNhsNumber } from '../../records/children/child-rows';
+import { actorOf } from '../audit/audit-builder';
 import { defineRoute, ok } from '../route-definition';
 import { nhsNumber, pageLimit } from '../validation';
 
@@ -39,11 +39,11 @@ export const auditRoutes = [
     handler: async ({ query }, ctx) => {
       let childId: string | undefined;
       if (query.nhsNumber) {
-        const child = await findChildByNhsNumber(ctx.deps.db, query.nhsNumber);
-        if (!child) return ok({ events: [], next: null });
-        childId = child.id;
+        const id = await childIdOfNhsNumber(ctx.deps.db, query.nhsNumber);
+        if (!id) return ok({ events: [], next: null });
+        childId = id;
       }
-      const events = await listAuditEvents(ctx.deps.db, {
+      const filter = {
         childId,
         actorUsername: query.actor,
         action: query.action,
@@ -51,13 +51,9 @@ export const auditRoutes = [
         to: query.to ? new Date(query.to) : undefined,
         beforeId: query.cursor,
         limit: query.limit + 1,
-      });
+      };
+      const events = await readAuditTrail(ctx.deps.db, actorOf(ctx), filter, { ...query, cursor: undefined });
       const page = events.slice(0, query.limit);
-      await audit(ctx.deps.db, ctx, {
-        action: 'audit.read',
-        entityType: 'audit',
-        detail: { filter: { ...query, cursor: undefined } },
-      });
       return ok({ events: page, next: events.length > query.limit ? page[page.length - 1].id : null });
     },
   }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { deleteSession, recentLoginFailures, recordLoginAttempt } from '../../db/repositories/sessions';
-import { listLocalities } from '../../db/repositories/localities';
+import { listLocalities } from '../../records/localities';
 import type { Db } from '../../db/repositories/sql';
 import {
   findActivePrincipalByUsername,

@@ -1,7 +1,7 @@
-import { childRecordParts, childTimeline, searchChildren, type ChildSummary } from '../../db/repositories/children';
-import { hasRelationship, breakGlass, openChild } from '../access/child-access';
-import { audit } from '../audit/audit-builder';
-import { me } from '../request-context';
+import type { ChildSummary } from '../../records/children/child-rows';
+import { openChildByNhsNumber, readChildRecord, readChildTimeline, searchChildren } from '../../records/children/read';
+import { writeAudit } from '../../records/audit';
+import { actorOf } from '../audit/audit-builder';
 import { defineRoute, ok } from '../route-definition';
 import { childParams, childScheduleQuery, childSearchQuery } from './children-schemas';
 import { childScheduleView } from '../../activities/immunisation/schedule-view';
@@ -33,18 +33,7 @@ export const childrenRoutes = [
         query.nhsNumber !== undefined
           ? { nhsNumber: query.nhsNumber }
           : { familyName: query.familyName!, dateOfBirth: query.dateOfBirth! };
-      // Without a stated reason the search never leaves the caller's localities.
-      const found = await searchChildren(ctx.deps.db, by, ctx.accessReason ? null : me(ctx).localityIds, query.limit);
-      for (const child of found) {
-        if (!hasRelationship(ctx, child)) await breakGlass(ctx, child, 'child.search');
-        await audit(ctx.deps.db, ctx, {
-          action: 'child.search',
-          entityType: 'child',
-          entityId: child.nhsNumber,
-          childId: child.id,
-          detail: { by: 'nhsNumber' in by ? 'nhsNumber' : 'nameAndDateOfBirth' },
-        });
-      }
+      const found = await searchChildren(ctx.deps.db, actorOf(ctx), by, query.limit);
       return ok({ results: found.map(summaryView) });
     },
   }),
@@ -57,15 +46,7 @@ export const childrenRoutes = [
     schemas: { params: childParams },
     responses: { 200: 'The record with contacts, immunisations, screening results and safeguarding concerns' },
     handler: async ({ params }, ctx) => {
-      const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.read');
-      const parts = await childRecordParts(ctx.deps.db, child.id);
-      await audit(ctx.deps.db, ctx, {
-        action: 'child.read',
-        entityType: 'child',
-        entityId: child.nhsNumber,
-        childId: child.id,
-        detail: { brokeGlass },
-      });
+      const { child, brokeGlass, ...parts } = await readChildRecord(ctx.deps.db, actorOf(ctx), params.nhsNumber);
       return ok({
         ...summaryView(child),
         address: { line1: child.addressLine1, line2: child.addressLine2, town: child.town, postcode: child.postcode },
@@ -84,15 +65,7 @@ export const childrenRoutes = [
     schemas: { params: childParams },
     responses: { 200: 'Events in date order, oldest first' },
     handler: async ({ params }, ctx) => {
-      const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.timeline');
-      const events = await childTimeline(ctx.deps.db, child.id);
-      await audit(ctx.deps.db, ctx, {
-        action: 'child.timeline',
-        entityType: 'child',
-        entityId: child.nhsNumber,
-        childId: child.id,
-        detail: { brokeGlass },
-      });
+      const { child, events } = await readChildTimeline(ctx.deps.db, actorOf(ctx), params.nhsNumber);
       return ok({ nhsNumber: child.nhsNumber, events });
     },
   }),
@@ -108,10 +81,11 @@ export const childrenRoutes = [
       200: 'The schedule as of `asOf` (default: today in England), from the same rules as the overdue sweep (docs/immunisation-schedule.md)',
     },
     handler: async ({ params, query }, ctx) => {
-      const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.schedule');
+      const actor = actorOf(ctx);
+      const { child, brokeGlass } = await openChildByNhsNumber(ctx.deps.db, actor, params.nhsNumber, 'child.schedule');
       const asOf = query.asOf ?? todayInLondon(ctx.now().getTime());
       const view = (await childScheduleView(ctx.deps.db, child.id, asOf))!;
-      await audit(ctx.deps.db, ctx, {
+      await writeAudit(ctx.deps.db, actor, {
         action: 'child.schedule',
         entityType: 'child',
         entityId: child.nhsNumber,

@@ -1,24 +1,16 @@
 import { z } from 'zod';
 import { publishConcernRaised } from '../../activities/safeguarding/raise-concern';
-import { findChildById, setSafeguardingAlert } from '../../db/repositories/children';
 import {
-  addConcernNote,
-  closeConcern,
-  concernNotes,
-  escalateConcern,
-  findConcern,
+  addNoteToConcern,
+  closeConcernByStaff,
+  escalateConcernByStaff,
   listConcerns,
-  openConcernCount,
-  raiseConcern,
-  type Concern,
-  type ConcernStatus,
-} from '../../db/repositories/concerns';
-import { inTransaction } from '../../db/repositories/sql';
-import { tasksForConcern } from '../../db/repositories/tasks';
-import { openChild, openChildById } from '../access/child-access';
-import { ApiError } from '../api-error';
-import { audit } from '../audit/audit-builder';
-import { me, type RequestContext } from '../request-context';
+  raiseConcernAbout,
+  readConcern,
+  type ConcernWithNotes,
+} from '../../records/concerns/casework';
+import type { Concern, ConcernStatus } from '../../records/concerns/rows';
+import { actorOf } from '../audit/audit-builder';
 import { created, defineRoute, ok } from '../route-definition';
 import { pageLimit } from '../validation';
 import { childParams } from './children-schemas';
@@ -47,30 +39,7 @@ const concernView = (c: Concern) => ({
   rowVersion: c.rowVersion,
 });
 
-/** A concern and its child, opened under the legitimate-relationship rule. */
-async function openConcern(ctx: RequestContext, id: string, action: string): Promise<Concern> {
-  const concern = await findConcern(ctx.deps.db, id);
-  if (!concern) throw ApiError.notFound(`No safeguarding concern has id ${id}`);
-  await openChildById(
-    ctx,
-    { id: concern.childId, localityId: concern.localityId, nhsNumber: concern.nhsNumber },
-    action,
-  );
-  return concern;
-}
-
-const auditConcern = (
-  tx: Parameters<typeof audit>[0],
-  ctx: RequestContext,
-  action: string,
-  c: Concern,
-  detail: Record<string, unknown> = {},
-) => audit(tx, ctx, { action, entityType: 'safeguarding_concern', entityId: c.id, childId: c.childId, detail });
-
-async function changed(ctx: RequestContext, id: string) {
-  const concern = (await findConcern(ctx.deps.db, id))!;
-  return ok({ ...concernView(concern), notes: await concernNotes(ctx.deps.db, id) });
-}
+const withNotesView = ({ concern, notes }: ConcernWithNotes) => ({ ...concernView(concern), notes });
 
 export const concernRoutes = [
   defineRoute({
@@ -91,7 +60,7 @@ export const concernRoutes = [
     handler: async ({ query }, ctx) => {
       const statuses: ConcernStatus[] =
         query.status === 'active' ? ['open', 'escalated', 'monitoring', 'referred'] : [query.status];
-      const list = await listConcerns(ctx.deps.db, me(ctx).localityIds, statuses, query.limit);
+      const list = await listConcerns(ctx.deps.db, actorOf(ctx), statuses, query.limit);
       return ok({ concerns: list.map(concernView) });
     },
   }),
@@ -104,15 +73,8 @@ export const concernRoutes = [
     schemas: { params: childParams, body: z.object({ summary: text(2000) }).strict() },
     responses: { 201: "The concern; the child's safeguarding alert becomes 'concern' if it was 'none'" },
     handler: async ({ params, body }, ctx) => {
-      const { child } = await openChild(ctx, params.nhsNumber, 'concern.raise');
-      const concern = await inTransaction(ctx.deps.db, async (tx) => {
-        const raised = await raiseConcern(tx, child.id, body.summary, me(ctx).id);
-        if (child.safeguardingAlert === 'none') await setSafeguardingAlert(tx, child.id, 'concern');
-        await auditConcern(tx, ctx, 'concern.raise', raised, {
-          safeguardingAlert: child.safeguardingAlert === 'none' ? 'concern' : child.safeguardingAlert,
-        });
-        return raised;
-      });
+      const raised = await raiseConcernAbout(ctx.deps.db, actorOf(ctx), params.nhsNumber, body.summary);
+      const { concern } = raised;
       // The safeguarding-escalation process takes it from here (when the engine is connected);
       // the concern stands either way, and a failed start is reported rather than undoing it.
       let escalationStarted = false;
@@ -122,8 +84,8 @@ export const concernRoutes = [
           { sequelize: ctx.deps.db.sequelize, client, taskQueue },
           {
             concernId: concern.id,
-            childId: child.id,
-            nhsNumber: child.nhsNumber,
+            childId: concern.childId,
+            nhsNumber: raised.nhsNumber,
             reason: body.summary,
             severity: 'medium',
           },
@@ -132,11 +94,7 @@ export const concernRoutes = [
           () => false,
         );
       }
-      return created({
-        ...concernView(concern),
-        notes: await concernNotes(ctx.deps.db, concern.id),
-        escalationStarted,
-      });
+      return created({ ...withNotesView(raised), escalationStarted });
     },
   }),
   defineRoute({
@@ -148,12 +106,7 @@ export const concernRoutes = [
     schemas: { params: concernParams },
     responses: { 200: "The concern with its notes, escalations and the child's tasks" },
     handler: async ({ params }, ctx) => {
-      const concern = await openConcern(ctx, params.id, 'concern.read');
-      const [notes, tasks] = await Promise.all([
-        concernNotes(ctx.deps.db, concern.id),
-        tasksForConcern(ctx.deps.db, concern.id, concern.childId),
-      ]);
-      await auditConcern(ctx.deps.db, ctx, 'concern.read', concern);
+      const { concern, notes, tasks } = await readConcern(ctx.deps.db, actorOf(ctx), params.id);
       return ok({ ...concernView(concern), notes, tasks: tasks.map(taskView) });
     },
   }),
@@ -166,13 +119,7 @@ export const concernRoutes = [
     schemas: { params: concernParams, body: z.object({ text: text(10000) }).strict() },
     responses: { 201: 'The concern with the new note' },
     handler: async ({ params, body }, ctx) => {
-      const concern = await openConcern(ctx, params.id, 'concern.note');
-      if (concern.status === 'closed') throw ApiError.conflict('The concern is closed');
-      await inTransaction(ctx.deps.db, async (tx) => {
-        const noteId = await addConcernNote(tx, concern.id, 'note', body.text, me(ctx).id);
-        await auditConcern(tx, ctx, 'concern.note', concern, { noteId });
-      });
-      return { ...(await changed(ctx, concern.id)), status: 201 };
+      return created(withNotesView(await addNoteToConcern(ctx.deps.db, actorOf(ctx), params.id, body.text)));
     },
   }),
   defineRoute({
@@ -184,19 +131,11 @@ export const concernRoutes = [
     schemas: { params: concernParams, body: z.object({ reason: text(2000), expectedVersion: version }).strict() },
     responses: { 200: 'Escalated, with the reason as an escalation note' },
     handler: async ({ params, body }, ctx) => {
-      const concern = await openConcern(ctx, params.id, 'concern.escalate');
-      const done = await inTransaction(ctx.deps.db, async (tx) => {
-        const updated = await escalateConcern(tx, concern.id, me(ctx).id, body.expectedVersion);
-        if (!updated) return false;
-        await addConcernNote(tx, concern.id, 'escalation', body.reason, me(ctx).id);
-        await auditConcern(tx, ctx, 'concern.escalate', concern, { escalationReason: body.reason });
-        return true;
-      });
-      if (!done)
-        throw ApiError.conflict(
-          concern.status === 'closed' ? 'The concern is closed' : 'The concern changed since you read it: reload it',
-        );
-      return changed(ctx, concern.id);
+      return ok(
+        withNotesView(
+          await escalateConcernByStaff(ctx.deps.db, actorOf(ctx), params.id, body.reason, body.expectedVersion),
+        ),
+      );
     },
   }),
   defineRoute({
@@ -213,24 +152,7 @@ export const concernRoutes = [
       200: "Closed; the child's alert returns to 'none' when it was 'concern' and no other concern is open",
     },
     handler: async ({ params, body }, ctx) => {
-      const concern = await openConcern(ctx, params.id, 'concern.close');
-      const done = await inTransaction(ctx.deps.db, async (tx) => {
-        const updated = await closeConcern(tx, concern.id, me(ctx).id, body.outcome, body.expectedVersion);
-        if (!updated) return false;
-        await addConcernNote(tx, concern.id, 'closure', body.note, me(ctx).id);
-        const child = (await findChildById(tx, concern.childId))!;
-        const othersOpen = (await openConcernCount(tx, child.id)) > 0;
-        if (child.safeguardingAlert === 'concern' && !othersOpen) await setSafeguardingAlert(tx, child.id, 'none');
-        await auditConcern(tx, ctx, 'concern.close', concern, { outcome: body.outcome });
-        return true;
-      });
-      if (!done)
-        throw ApiError.conflict(
-          concern.status === 'closed'
-            ? 'The concern is already closed'
-            : 'The concern changed since you read it: reload it',
-        );
-      return changed(ctx, concern.id);
+      return ok(withNotesView(await closeConcernByStaff(ctx.deps.db, actorOf(ctx), params.id, body)));
     },
   }),
 ];

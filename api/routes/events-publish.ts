@@ -13,7 +13,7 @@ import {
   markPublished,
   markPublishFailed,
   pendingInboundEventIds,
-} from '../../db/repositories/inbound-events';
+} from '../../records/inbound-events';
 import { inTransaction, type Db } from '../../db/repositories/sql';
 
 export interface EngineHandle {

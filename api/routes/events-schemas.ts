@@ -4,7 +4,7 @@
  * content identifies it (see db/repositories/inbound-events.ts).
  */
 import { z } from 'zod';
-import { normalisePostcode } from '../../activities/child/locality';
+import { normalisePostcode } from '../../core/postcode';
 import { MANDATED_CONTACT_CODES, mandatedContact } from '../../schedule/contacts';
 import { isoDate, nhsNumber } from '../validation';
 

@@ -13,22 +13,33 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { routeByPostcode, type LocalityRouting } from '../../activities/child/locality';
+import { changeAddress, changeGpPractice, setSafeguardingAlert, ALERT_RANK } from '../../records/children/changes';
+import {
+  childIdOfNhsNumber,
+  childRowByNhsNumber,
+  type ChildDetails,
+  type SafeguardingAlert,
+} from '../../records/children/child-rows';
+import { recordDeath } from '../../records/children/death';
+import { recordAppointmentOutcome } from '../../records/appointments';
+import { recordImmunisationNotified } from '../../records/immunisations/given';
 import { loadScheduleFacts } from '../../activities/immunisation/schedule-facts';
 import { todayInLondon } from '../../core/uk-time';
 import { evaluateSchedule, PRODUCT_CODES, productByCode, productBySnomed } from '../../schedule';
-import { cancelOpenTransfers } from '../../activities/transfer/transfer-rows';
+import { cancelOpenTransfers } from '../../records/transfers/rows';
 import {
   dedupeKeyOf,
-  findInboundEvent,
   findInboundEventByKey,
-  insertInboundEvent,
+  readInboundEvent,
+  receiveInboundEvent,
   type InboundEvent,
   type InboundEventKind,
-} from '../../db/repositories/inbound-events';
-import { inTransaction, select, selectOne, type Db } from '../../db/repositories/sql';
+} from '../../records/inbound-events';
+import { practiceByCode, routeByPostcode, type LocalityRouting } from '../../records/localities';
+import { recordScreeningOutcome } from '../../records/screening/results';
+import type { Db } from '../../records/sql';
 import { ApiError, type FieldProblem } from '../api-error';
-import { audit } from '../audit/audit-builder';
+import { actorOf } from '../audit/audit-builder';
 import { me, type RequestContext } from '../request-context';
 import { defineRoute, ok, type Reply } from '../route-definition';
 import {
@@ -58,35 +69,17 @@ interface PreparedEvent {
 // ---------------------------------------------------------------------------------------------
 // Facts the requests name
 
-interface ChildFacts {
-  id: string;
-  dateOfBirth: string;
-  addressLine1: string;
-  addressLine2: string | null;
-  town: string | null;
-  postcode: string;
-  locality: string;
-  gpPracticeOds: string | null;
-  safeguardingAlert: string;
-  status: string;
-  dateOfDeath: string | null;
-}
+type ChildFacts = ChildDetails;
 
 async function childOrProblem(db: Db, nhsNumber: string): Promise<ChildFacts> {
-  const child = await selectOne<ChildFacts>(
-    db,
-    `SELECT c.id, c.date_of_birth::text AS date_of_birth, c.address_line1, c.address_line2, c.town, c.postcode, l.code AS locality,
-            c.gp_practice_ods, c.safeguarding_alert, c.status, c.date_of_death::text AS date_of_death
-     FROM children c JOIN localities l ON l.id = c.locality_id WHERE c.nhs_number = $1`,
-    [nhsNumber],
-  );
+  const child = await childRowByNhsNumber(db, nhsNumber);
   if (!child) throw unprocessable({ field: 'body.nhsNumber', message: 'no child record has this NHS number' });
   return child;
 }
 
 async function practiceOrProblem(db: Db, odsCode: string, field = 'body.gpPracticeCode'): Promise<void> {
-  const practice = await selectOne(db, 'SELECT ods_code FROM gp_practices WHERE ods_code = $1', [odsCode]);
-  if (!practice) throw unprocessable({ field, message: `is not a known GP practice (${odsCode})` });
+  if (!(await practiceByCode(db, odsCode)))
+    throw unprocessable({ field, message: `is not a known GP practice (${odsCode})` });
 }
 
 /** The product an immunisation event names: by code, by SNOMED CT code, or both when they agree. */
@@ -224,8 +217,10 @@ async function acceptEvent(
   // An API without an engine (a read-only deployment) takes no events: 503 before anything is written.
   engineOf(ctx);
   const id = randomUUID();
-  const stored = await inTransaction(ctx.deps.db, async (tx) => {
-    const inserted = await insertInboundEvent(tx, {
+  const received = await receiveInboundEvent(
+    ctx.deps.db,
+    actorOf(ctx),
+    {
       id,
       kind,
       ...key,
@@ -236,24 +231,18 @@ async function acceptEvent(
       messageName: prepared.messageName,
       messageVariables: { ...prepared.variables, inboundEventId: id },
       receivedBy: me(ctx).id,
-    });
-    if (!inserted) return false; // the same event, stored by a concurrent request
-    const written = (await prepared.write?.(tx, id)) ?? {};
-    await audit(tx, ctx, {
-      action: `event.${kind}`,
-      entityType: 'inbound_event',
-      entityId: id,
-      childId: prepared.childId,
+    },
+    {
       detail: {
         sourceEventId: eventId ?? null,
         messageName: prepared.messageName,
         ...(prepared.routing ? { routing: prepared.routing } : {}),
-        ...written,
       },
-    });
-    return true;
-  });
-  if (!stored) return repeated(ctx, (await findInboundEventByKey(ctx.deps.db, kind, dedupeKeyOf(key)))!, contentHash);
+    },
+    prepared.write,
+  );
+  // The same event, stored by a concurrent request.
+  if (!received.stored) return repeated(ctx, received.first, contentHash);
 
   const published = await publishOrUnavailable(ctx, { id });
   return {
@@ -280,8 +269,6 @@ const RESPONSES = {
 
 type Body<S extends z.ZodType> = z.output<S>;
 
-const ALERT_RANK: Record<string, number> = { none: 0, concern: 1, looked_after: 2, child_protection_plan: 3 };
-
 const eventIdParams = z.object({ id: z.uuid({ error: 'must be an event id returned by this API' }) }).strict();
 
 export const eventRoutes = [
@@ -304,12 +291,10 @@ export const eventRoutes = [
           throw unprocessable({ field: 'body.mother.nhsNumber', message: "is the baby's own NHS number" });
         await practiceOrProblem(db, body.gpPracticeCode);
         const routing = await routeByPostcode(db, body.address.postcode, body.gpPracticeCode);
-        const existing = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [
-          body.nhsNumber,
-        ]);
+        const existing = await childIdOfNhsNumber(db, body.nhsNumber);
         const { eventId: _omit, ...birth } = body as Body<typeof birthNotificationBody>;
         return {
-          childId: existing?.id ?? null,
+          childId: existing,
           routing: { ...routing, existingRecord: existing !== null },
           messageName: 'birthNotified',
           variables: { birth, nhsNumber: body.nhsNumber },
@@ -333,7 +318,6 @@ export const eventRoutes = [
         const child = await childOrProblem(db, body.nhsNumber);
         checkDates(ctx, [['body.effectiveFrom', body.effectiveFrom]], child.dateOfBirth);
         const routing = await routeByPostcode(db, body.address.postcode, child.gpPracticeOds);
-        const [line1, line2, ...rest] = body.address.lines;
         return {
           childId: child.id,
           routing,
@@ -343,16 +327,11 @@ export const eventRoutes = [
             childId: child.id,
             address: body.address,
             previousAddress: addressOf(child),
-            previousLocality: child.locality,
+            previousLocality: child.localityCode,
           },
           write: async (tx) => {
             // The responsible locality stays until the receiving locality accepts the transfer (child-mover).
-            await select(
-              tx,
-              `UPDATE children SET address_line1 = $2, address_line2 = $3, town = $4, postcode = $5, updated_at = now(), row_version = row_version + 1
-               WHERE id = $1 RETURNING id`,
-              [child.id, line1, line2 ?? null, rest.length ? rest.join(', ') : null, body.address.postcode],
-            );
+            await changeAddress(tx, child.id, body.address);
             return { previousPostcode: child.postcode, postcode: body.address.postcode };
           },
         };
@@ -382,11 +361,7 @@ export const eventRoutes = [
             previousGpPracticeCode: child.gpPracticeOds,
           },
           write: async (tx) => {
-            await select(
-              tx,
-              'UPDATE children SET gp_practice_ods = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1 RETURNING id',
-              [child.id, body.gpPracticeCode],
-            );
+            await changeGpPractice(tx, child.id, body.gpPracticeCode);
             return { previousGpPracticeCode: child.gpPracticeOds, gpPracticeCode: body.gpPracticeCode };
           },
         };
@@ -416,12 +391,10 @@ export const eventRoutes = [
               'is outside the region and no GP practice of the region is given: the child is not this CHIS’s to receive',
           });
         }
-        const existing = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [
-          body.nhsNumber,
-        ]);
+        const existing = await childIdOfNhsNumber(db, body.nhsNumber);
         const { eventId: _omit, nhsNumber, ...transfer } = body;
         return {
-          childId: existing?.id ?? null,
+          childId: existing,
           routing,
           messageName: 'inboundTransferReceived',
           variables: { transfer, nhsNumber },
@@ -466,26 +439,17 @@ export const eventRoutes = [
           childId: child.id,
           messageName: 'immunisationGiven',
           variables: { immunisation, nhsNumber: body.nhsNumber },
-          write: async (tx) => {
-            const row = await selectOne<{ id: string }>(
-              tx,
-              `INSERT INTO immunisation_events (child_id, vaccine, dose, given_on, given_by, source, snomed_code)
-               VALUES ($1, $2, $3, $4, $5, 'notification', $6)
-               ON CONFLICT (child_id, vaccine, dose) DO NOTHING RETURNING id`,
-              [child.id, product, body.dose, body.givenOn, body.givenBy, body.snomedCode ?? null],
-            );
-            if (!row) {
-              const had = await selectOne<{ givenOn: string }>(
-                tx,
-                'SELECT given_on::text AS given_on FROM immunisation_events WHERE child_id = $1 AND vaccine = $2 AND dose = $3',
-                [child.id, product, body.dose],
-              );
-              throw ApiError.conflict(
-                `Dose ${body.dose} of ${product} is already on the record (given on ${had?.givenOn ?? 'an earlier date'})`,
-              );
-            }
-            return { immunisationEventId: row.id, vaccine: product, doseCodes };
-          },
+          write: async (tx) => ({
+            immunisationEventId: await recordImmunisationNotified(tx, child.id, {
+              vaccine: product,
+              dose: body.dose,
+              givenOn: body.givenOn,
+              givenBy: body.givenBy,
+              snomedCode: body.snomedCode ?? null,
+            }),
+            vaccine: product,
+            doseCodes,
+          }),
         };
       }),
   }),
@@ -517,14 +481,14 @@ export const eventRoutes = [
             screening: { programme: body.programme, outcome: body.outcome, recordedOn: body.recordedOn },
             nhsNumber: body.nhsNumber,
           },
-          write: async (tx) => {
-            const row = await selectOne<{ id: string }>(
-              tx,
-              'INSERT INTO screening_results (child_id, programme, outcome, recorded_on, detail) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-              [child.id, body.programme, body.outcome, body.recordedOn, JSON.stringify(body.detail ?? {})],
-            );
-            return { screeningResultId: row!.id };
-          },
+          write: async (tx) => ({
+            screeningResultId: await recordScreeningOutcome(tx, child.id, {
+              programme: body.programme,
+              outcome: body.outcome,
+              recordedOn: body.recordedOn,
+              detail: body.detail ?? {},
+            }),
+          }),
         };
       }),
   }),
@@ -555,15 +519,17 @@ export const eventRoutes = [
           messageName: body.outcome === 'attended' ? 'appointmentAttended' : 'appointmentWasNotBrought',
           variables: { appointment, nhsNumber: body.nhsNumber, childId: child.id },
           // On the record, so Was Not Brought is counted per child across every kind of appointment.
-          write: async (tx, eventId) => {
-            const row = await selectOne<{ id: string }>(
-              tx,
-              `INSERT INTO appointment_outcomes (child_id, inbound_event_id, kind, contact, vaccine, appointment_on, outcome)
-               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-              [child.id, eventId, body.kind, body.contact ?? null, body.vaccine ?? null, body.date, body.outcome],
-            );
-            return { appointmentOutcomeId: row!.id };
-          },
+          write: async (tx, eventId) => ({
+            appointmentOutcomeId: await recordAppointmentOutcome(tx, {
+              childId: child.id,
+              inboundEventId: eventId,
+              kind: body.kind,
+              contact: body.contact ?? null,
+              vaccine: body.vaccine ?? null,
+              date: body.date,
+              outcome: body.outcome,
+            }),
+          }),
         };
       }),
   }),
@@ -589,17 +555,14 @@ export const eventRoutes = [
           ...(body.summary ? { summary: body.summary } : {}),
         };
         // A child-protection plan outranks looked-after, which outranks a concern: the stronger alert stays.
-        const next = ALERT_RANK[body.type] > ALERT_RANK[child.safeguardingAlert] ? body.type : child.safeguardingAlert;
+        const previous = child.safeguardingAlert as SafeguardingAlert;
+        const next = ALERT_RANK[body.type] > ALERT_RANK[previous] ? body.type : previous;
         return {
           childId: child.id,
           messageName: 'childProtectionAlertReceived',
           variables: { alert, nhsNumber: body.nhsNumber, childId: child.id },
           write: async (tx) => {
-            await select(
-              tx,
-              'UPDATE children SET safeguarding_alert = $2, updated_at = now(), row_version = row_version + 1 WHERE id = $1 RETURNING id',
-              [child.id, next],
-            );
+            await setSafeguardingAlert(tx, child.id, next);
             return { previousSafeguardingAlert: child.safeguardingAlert, safeguardingAlert: next };
           },
         };
@@ -631,16 +594,7 @@ export const eventRoutes = [
           messageName: 'childDied',
           variables: { nhsNumber: body.nhsNumber, childId: child.id, dateOfDeath: body.dateOfDeath },
           write: async (tx) => {
-            // Conditional, so that two different notifications at once record one death (the other is refused, nothing kept).
-            const updated = await select(
-              tx,
-              `UPDATE children SET status = 'deceased', date_of_death = $2, updated_at = now(), row_version = row_version + 1
-               WHERE id = $1 AND status <> 'deceased' RETURNING id`,
-              [child.id, body.dateOfDeath],
-            );
-            if (updated.length === 0) throw ApiError.conflict('The child is already recorded as deceased');
-            // A move in flight will not happen: its row is closed with the death (its process ends on childDied).
-            const cancelled = await cancelOpenTransfers(tx, child.id, { cancelledBy: 'death notification' });
+            const { cancelledTransfers: cancelled } = await recordDeath(tx, child.id, body.dateOfDeath);
             return {
               previousStatus: child.status,
               status: 'deceased',
@@ -660,7 +614,7 @@ export const eventRoutes = [
     schemas: { params: eventIdParams },
     responses: { 200: 'The stored event: kind, routing, message and whether it has been published' },
     handler: async ({ params }, ctx) => {
-      const e = await findInboundEvent(ctx.deps.db, params.id);
+      const e = await readInboundEvent(ctx.deps.db, actorOf(ctx), params.id);
       if (!e) throw ApiError.notFound(`No inbound event has id ${params.id}`);
       return ok({
         eventId: e.id,

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { findLocalityByCode } from '../../db/repositories/localities';
-import { queuePage, type HumanTask, type QueueScope } from '../../db/repositories/tasks';
-import { openChild } from '../access/child-access';
-import { ApiError } from '../api-error';
-import { audit } from '../audit/audit-builder';
+import { readQueue, type QueueRequest } from '../../records/tasks/queues';
+import type { HumanTask } from '../../records/tasks/rows';
+import { actorOf } from '../audit/audit-builder';
 import { groupsOf, me, type RequestContext } from '../request-context';
 import { defineRoute, ok, type RouteDefinition } from '../route-definition';
 import type { RouteInput } from '../validation';
@@ -45,8 +43,8 @@ const viewer = (ctx: RequestContext) => {
   return { username: p.username, groups: groupsOf(p), localityIds: p.localityIds, role: p.role };
 };
 
-async function page(ctx: RequestContext, scope: QueueScope, query: z.output<typeof queueQuery>) {
-  const result = await queuePage(ctx.deps.db, scope, query.limit, query.cursor ?? null);
+async function page(ctx: RequestContext, queue: QueueRequest, query: z.output<typeof queueQuery>) {
+  const result = await readQueue(ctx.deps.db, actorOf(ctx), queue, query.limit, query.cursor ?? null);
   return ok({ tasks: result.tasks.map(taskView), next: result.next ? encodeCursor(result.next) : null });
 }
 
@@ -56,7 +54,7 @@ function queueRoute<S extends Schemas>(
   path: string,
   summary: string,
   schemas: S,
-  scope: (input: RouteInput<S>, ctx: RequestContext) => Promise<QueueScope>,
+  queue: (input: RouteInput<S>, ctx: RequestContext) => QueueRequest,
 ): RouteDefinition<S> {
   return defineRoute({
     method: 'get',
@@ -68,25 +66,27 @@ function queueRoute<S extends Schemas>(
     responses: {
       200: 'A page of tasks, highest priority then earliest due first; `next` is the cursor of the following page or null',
     },
-    handler: async (input, ctx) => page(ctx, await scope(input, ctx), input.query),
+    handler: async (input, ctx) => page(ctx, queue(input, ctx), input.query),
   });
 }
 
 export const taskQueueRoutes = [
-  queueRoute('/tasks/queues/mine', 'List my tasks', { query: queueQuery }, async (_i, ctx) => ({
+  queueRoute('/tasks/queues/mine', 'List my tasks', { query: queueQuery }, (_i, ctx) => ({
     kind: 'mine',
-    username: me(ctx).username,
+    viewer: viewer(ctx),
+    now: ctx.now(),
   })),
-  queueRoute('/tasks/queues/unclaimed', "List my teams' unclaimed tasks", { query: queueQuery }, async (_i, ctx) => ({
+  queueRoute('/tasks/queues/unclaimed', "List my teams' unclaimed tasks", { query: queueQuery }, (_i, ctx) => ({
     kind: 'unclaimed',
     viewer: viewer(ctx),
+    now: ctx.now(),
   })),
-  queueRoute('/tasks/queues/overdue', 'List overdue tasks', { query: queueQuery }, async (_i, ctx) => ({
+  queueRoute('/tasks/queues/overdue', 'List overdue tasks', { query: queueQuery }, (_i, ctx) => ({
     kind: 'overdue',
     viewer: viewer(ctx),
     now: ctx.now(),
   })),
-  queueRoute('/tasks/queues/due-today', 'List tasks due today', { query: queueQuery }, async (_i, ctx) => ({
+  queueRoute('/tasks/queues/due-today', 'List tasks due today', { query: queueQuery }, (_i, ctx) => ({
     kind: 'dueToday',
     viewer: viewer(ctx),
     now: ctx.now(),
@@ -98,13 +98,7 @@ export const taskQueueRoutes = [
       params: z.object({ code: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'must be a locality code') }).strict(),
       query: queueQuery,
     },
-    async ({ params }, ctx) => {
-      const locality = await findLocalityByCode(ctx.deps.db, params.code);
-      if (!locality) throw ApiError.notFound(`No locality has code ${params.code}`);
-      if (!me(ctx).localityIds.includes(locality.id))
-        throw ApiError.forbidden(`${locality.name} is not one of your localities`);
-      return { kind: 'locality', localityId: locality.id };
-    },
+    ({ params }) => ({ kind: 'locality', localityCode: params.code }),
   ),
   queueRoute(
     '/tasks/queues/process/:key',
@@ -113,22 +107,12 @@ export const taskQueueRoutes = [
       params: z.object({ key: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/, 'must be a process key') }).strict(),
       query: queueQuery,
     },
-    async ({ params }, ctx) => ({ kind: 'process', processKey: params.key, viewer: viewer(ctx) }),
+    ({ params }, ctx) => ({ kind: 'process', processKey: params.key, viewer: viewer(ctx) }),
   ),
   queueRoute(
     '/children/:nhsNumber/tasks',
     "List a child's active tasks",
     { params: childParams, query: queueQuery },
-    async ({ params }, ctx) => {
-      const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.tasks');
-      await audit(ctx.deps.db, ctx, {
-        action: 'child.tasks',
-        entityType: 'child',
-        entityId: child.nhsNumber,
-        childId: child.id,
-        detail: { brokeGlass },
-      });
-      return { kind: 'child', childId: child.id };
-    },
+    ({ params }) => ({ kind: 'child', nhsNumber: params.nhsNumber }),
   ),
 ];

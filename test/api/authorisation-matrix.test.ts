@@ -1,12 +1,11 @@
 import { PERMISSIONS, roleMay } from '../../api/access/policy';
 import { CASE_WORK_ROUTES } from '../../api/routes';
-import { insertBreakGlassAlert } from '../../db/repositories/alerts';
-import { insertAuditEvent } from '../../db/repositories/audit';
-import { raiseConcern } from '../../db/repositories/concerns';
+import { breakGlass } from '../../records/children/access';
+import { raiseConcernAs, staffActor } from '../support/fixtures';
 import { ROLES, type Role, type StaffPrincipal } from '../../db/repositories/staff';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { insertInboundEvent } from '../../db/repositories/inbound-events';
+import { insertInboundEvent } from '../../records/inbound-events';
 import { receiveRawMail } from '../../mail';
 import { deployDefinition } from '../../deployment/deploy-definition';
 import { select } from '../../db/repositories/sql';
@@ -48,7 +47,7 @@ const task = (h: CaseWorkHarness, caller: StaffPrincipal, l: Locality, claimed =
     ...(claimed ? { assignee: caller.username } : {}),
   });
 const concern = async (h: CaseWorkHarness, l: Locality) =>
-  (await raiseConcern(h.db, (await makeChild(h.db, l)).id, 'Matrix concern', assignee.id)).id;
+  (await raiseConcernAs(h.db, assignee, (await makeChild(h.db, l)).id, 'Matrix concern')).concernId;
 
 const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 /** A GP practice of locality `l` (the case-work database has none). */
@@ -148,25 +147,12 @@ const SAMPLES: Record<string, SampleBuilder> = {
   'GET /alerts/break-glass': async () => ({ path: '/api/alerts/break-glass' }),
   'POST /alerts/break-glass/:id/acknowledge': async (h, c, l) => {
     const c0 = await makeChild(h.db, l);
-    const auditEventId = await insertAuditEvent(h.db, {
-      actorId: assignee.id,
-      actorUsername: assignee.username,
-      action: 'child.break_glass',
-      entityType: 'child',
-      entityId: c0.nhsNumber,
-      childId: c0.id,
-      sourceIp: '127.0.0.1',
-      reason: REASON,
-      detail: {},
-    });
-    const id = await insertBreakGlassAlert(h.db, {
-      childId: c0.id,
-      localityId: l,
-      actorId: assignee.id,
-      reason: REASON,
-      action: 'child.read',
-      auditEventId,
-    });
+    await breakGlass(h.db, staffActor(assignee, REASON), c0, 'child.read');
+    const [{ id }] = await select<{ id: string }>(
+      h.db,
+      'SELECT id FROM break_glass_alerts WHERE child_id = $1 ORDER BY id DESC LIMIT 1',
+      [c0.id],
+    );
     return { path: `/api/alerts/break-glass/${id}/acknowledge` };
   },
   'GET /audit': async () => ({ path: '/api/audit' }),

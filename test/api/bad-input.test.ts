@@ -1,4 +1,4 @@
-import { raiseConcern } from '../../db/repositories/concerns';
+import { raiseConcernAs } from '../support/fixtures';
 import {
   BIRMINGHAM,
   countRows,
@@ -40,7 +40,7 @@ describe('bad input: 4xx problem+json naming the problem, never a 500, nothing w
       form: { fields: [{ key: 'decision', type: 'radio', required: true, options: ['close', 'monitor', 'refer'] }] },
     });
     taskId = task.id;
-    concernId = (await raiseConcern(h.db, child.id, 'Existing concern', lead.user.id)).id;
+    concernId = (await raiseConcernAs(h.db, lead.user, child.id, 'Existing concern')).concernId;
   });
   afterAll(() => h.close());
 

@@ -1,4 +1,4 @@
-import { addContact, addImmunisation, addScreeningResult } from '../../db/repositories/children';
+import { addContact, addImmunisation, addScreeningResult } from '../support/fixtures';
 import {
   BIRMINGHAM,
   COVENTRY,

@@ -1,4 +1,4 @@
-import { findChildById } from '../../db/repositories/children';
+import { childRowById as findChildById } from '../../records/children/child-rows';
 import {
   BIRMINGHAM,
   COVENTRY,

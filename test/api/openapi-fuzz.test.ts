@@ -24,7 +24,7 @@ import {
   startCaseWork,
   type CaseWorkHarness,
 } from './support/case-work';
-import { raiseConcern } from '../../db/repositories/concerns';
+import { raiseConcernAs } from '../support/fixtures';
 
 interface Schema {
   type?: string | string[];
@@ -266,7 +266,7 @@ beforeAll(async () => {
       localityId: BIRMINGHAM,
       candidateGroups: [team],
     });
-    await raiseConcern(h.db, child.id, 'Fuzz test concern', lead.id);
+    await raiseConcernAs(h.db, lead, child.id, 'Fuzz test concern');
   }
   server = h.app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));

@@ -4,7 +4,7 @@
  * Walsall; WS9 Aldridge, Walsall Wood (and Stonnall) – Walsall (Lichfield); WS10 Wednesbury,
  * Darlaston – Sandwell, Walsall; WS6, WS7, WS11–WS15 are in Staffordshire districts.
  */
-import { routeByPostcode } from '../../activities/child/locality';
+import { routeByPostcode } from '../../records/localities';
 import type { Database } from '../../db/database';
 import { up as fixWsDistricts } from '../../db/migrations/0013_ws_postcode_districts';
 import { createMigratedDatabase } from '../support/databases';

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Database } from '../../db/database';
-import { createChild } from '../../db/repositories/children';
+import { createChild } from '../support/fixtures';
 import {
   FhirPatientError,
   FhirPdsClient,

@@ -6,7 +6,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createSafeguardingActivities } from '../../activities/safeguarding';
-import { insertConcernOnce } from '../../activities/safeguarding/raise-concern';
+import { processActor } from '../../records/actor';
+import { raiseConcern } from '../../records/concerns/raise';
 import { createTransferActivities } from '../../activities/transfer';
 import type { Database } from '../../db/database';
 import { select, type Db } from '../../db/repositories/sql';
@@ -292,13 +293,12 @@ test('an inbound record: a future date of birth and an address outside the regio
 test('a concern is inserted once per key and raises the child alert to concern', async () => {
   const child = await seededChild('coventry');
   const raise = () =>
-    insertConcernOnce(db, {
+    raiseConcern(db, processActor('system:test'), {
       childId: child.id,
-      reason: 'Was Not Brought twice',
+      summary: 'Was Not Brought twice',
       severity: 'medium',
       source: 'process',
       idempotencyKey: 'test-concern-1',
-      actor: 'system:test',
     });
   const a = await raise();
   const b = await raise();

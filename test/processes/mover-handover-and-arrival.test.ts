@@ -8,8 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACTIVITY_TYPES } from '../../activities/catalogue';
-import { insertConcernOnce } from '../../activities/safeguarding/raise-concern';
-import { changeResponsibleLocality, HANDOVER_MISSING } from '../../activities/transfer/complete-transfer';
+import { processActor } from '../../records/actor';
+import { raiseConcern } from '../../records/concerns/raise';
+import { ProcessRuleBroken } from '../../records/errors';
+import { changeResponsibleLocality, HANDOVER_MISSING } from '../../records/transfers/complete';
 import { compileDefinition } from '../../bpmn';
 import { select } from '../../db/repositories/sql';
 import { instanceStateQuery } from '../../workflows/messages';
@@ -61,9 +63,14 @@ test('a child on a child protection plan: lead-to-lead handover task before the 
   expect((await stack.child(child.nhsNumber))!.localityCode).toBe('birmingham');
   expect(await select(stack.db, 'SELECT 1 FROM notifications WHERE child_id = $1', [child.id])).toEqual([]);
   // Nor can anything else complete it: the data refuses a transfer without the handover.
-  await expect(
-    changeResponsibleLocality(stack.db, { transferId: transfer.id, childId: child.id, toLocality: 'coventry' }),
-  ).rejects.toMatchObject({ type: 'BpmnError', details: [{ errorCode: HANDOVER_MISSING }] });
+  const refused = await changeResponsibleLocality(stack.db, processActor('system:test'), {
+    transferId: transfer.id,
+    childId: child.id,
+    toLocality: 'coventry',
+    moveReason: 'address-change',
+  }).catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(ProcessRuleBroken);
+  expect(refused).toMatchObject({ code: HANDOVER_MISSING });
 
   await completeTask(stack, 'sl.birmingham', handover.id, {
     receivingLead: 'Coventry safeguarding lead (sl.coventry)',
@@ -93,13 +100,12 @@ test('a concern raised after the move was assessed: the locality change stops fo
   });
   const accept = await openTask(stack, child.nhsNumber, 'Task_Accept');
   // Assessed without an alert; a concern is raised while the receiving locality decides.
-  await insertConcernOnce(stack.db, {
+  await raiseConcern(stack.db, processActor('system:test'), {
     childId: child.id,
-    reason: 'Was Not Brought twice',
+    summary: 'Was Not Brought twice',
     severity: 'medium',
     source: 'process',
     idempotencyKey: `mid-transfer-${child.id}`,
-    actor: 'system:test',
   });
   await completeTask(stack, 'cw.coventry.records', accept.id, { decision: 'accept' });
 

@@ -8,10 +8,10 @@ import { MockActivityEnvironment, defaultActivityInfo } from '@temporalio/testin
 import { DefaultLogger } from '@temporalio/worker';
 import type { ActivityOutput } from '../../activities/catalogue';
 import { createScreeningActivities } from '../../activities/screening';
-import { addToDate, isConclusive, offerUntil } from '../../activities/screening/rules';
+import { addToDate, isConclusive, offerUntil } from '../../records/screening/rules';
 import { nhsNumberSequence } from '../support/nhs-numbers';
 import type { Database } from '../../db/database';
-import { createChild } from '../../db/repositories/children';
+import { createChild } from '../support/fixtures';
 import { select } from '../../db/repositories/sql';
 import { createMigratedDatabase } from '../support/databases';
 

@@ -26,7 +26,7 @@ import { hashPassword } from '../../api/auth/passwords';
 import { TemporalTaskCompleter } from '../../api/tasks/temporal-task-completer';
 import { nhsNumberSequence } from './nhs-numbers';
 import type { Database } from '../../db/database';
-import { findChildByNhsNumber, type ChildDetails } from '../../db/repositories/children';
+import { childRowByNhsNumber as findChildByNhsNumber, type ChildDetails } from '../../records/children/child-rows';
 import { select, type Db } from '../../db/repositories/sql';
 import { createStaff, type StaffPrincipal } from '../../db/repositories/staff';
 import { DEMO_PASSWORD, seedRegion, type SeedSummary } from '../../db/seed';

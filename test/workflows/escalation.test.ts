@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueryTypes } from 'sequelize';
 import { createHumanTaskActivities } from '../../activities/human-task';
-import { escalateHumanTask } from '../../activities/human-task/escalate';
+import { escalateHumanTask } from '../../records/tasks/escalation';
 import { TemporalTaskCompleter } from '../../api/tasks/temporal-task-completer';
 import { claimTask, findTask, type HumanTask } from '../../db/repositories/tasks';
 import { startEngineTestEnv, type EngineTestEnv } from './support';
@@ -111,13 +111,16 @@ test('overdue: a reminder; later: escalated to the leads with the reason; then a
 
   // Running the escalation again (an activity retry) changes nothing and audits nothing.
   expect(
-    await escalateHumanTask(t.db.sequelize, {
-      processInstanceId: h.workflowId,
-      elementId: 'Accept',
-      toGroups: ['safeguarding_lead'],
-      reason: 'Transfer of 9434765919 not accepted within 14 days',
-      priority: 90,
-    }),
+    await escalateHumanTask(
+      { sequelize: t.db.sequelize },
+      {
+        processInstanceId: h.workflowId,
+        elementId: 'Accept',
+        toGroups: ['safeguarding_lead'],
+        reason: 'Transfer of 9434765919 not accepted within 14 days',
+        priority: 90,
+      },
+    ),
   ).toEqual([]);
   expect((await findTask(db, taskId))?.rowVersion).toBe(escalated.rowVersion);
 

@@ -1,0 +1,23 @@
+/** Appointment outcomes (`appointment_outcomes`): attended or Was Not Brought, counted per child across every kind. */
+import { selectOne, type Db } from './sql';
+
+export async function recordAppointmentOutcome(
+  tx: Db,
+  a: {
+    childId: string;
+    inboundEventId: string;
+    kind: string;
+    contact: string | null;
+    vaccine: string | null;
+    date: string;
+    outcome: string;
+  },
+): Promise<string> {
+  const row = await selectOne<{ id: string }>(
+    tx,
+    `INSERT INTO appointment_outcomes (child_id, inbound_event_id, kind, contact, vaccine, appointment_on, outcome)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [a.childId, a.inboundEventId, a.kind, a.contact, a.vaccine, a.date, a.outcome],
+  );
+  return row!.id;
+}

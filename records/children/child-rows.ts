@@ -1,0 +1,56 @@
+/** The `children` row as the records modules read it (no audit here: the operations that return it audit). */
+import { selectOne, type Db } from '../sql';
+
+export type SafeguardingAlert = 'none' | 'concern' | 'child_protection_plan' | 'looked_after';
+export type ChildStatus = 'active' | 'moved_out' | 'deceased';
+
+export interface ChildSummary {
+  id: string;
+  nhsNumber: string;
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  sex: string;
+  postcode: string;
+  localityId: number;
+  localityCode: string;
+  status: string;
+  safeguardingAlert: string;
+}
+
+export interface ChildDetails extends ChildSummary {
+  addressLine1: string;
+  addressLine2: string | null;
+  town: string | null;
+  gpPracticeOds: string | null;
+  dateOfDeath: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const SUMMARY_COLUMNS = `c.id, c.nhs_number, c.given_name, c.family_name, c.date_of_birth::text AS date_of_birth, c.sex, c.postcode,
+  c.locality_id, l.code AS locality_code, c.status, c.safeguarding_alert`;
+const DETAIL_COLUMNS = `${SUMMARY_COLUMNS}, c.address_line1, c.address_line2, c.town, c.gp_practice_ods,
+  c.date_of_death::text AS date_of_death, c.created_at, c.updated_at`;
+
+export function childRowById(db: Db, id: string): Promise<ChildDetails | null> {
+  return selectOne<ChildDetails>(
+    db,
+    `SELECT ${DETAIL_COLUMNS} FROM children c JOIN localities l ON l.id = c.locality_id WHERE c.id = $1`,
+    [id],
+  );
+}
+
+export function childRowByNhsNumber(db: Db, nhsNumber: string): Promise<ChildDetails | null> {
+  return selectOne<ChildDetails>(
+    db,
+    `SELECT ${DETAIL_COLUMNS} FROM children c JOIN localities l ON l.id = c.locality_id WHERE c.nhs_number = $1`,
+    [nhsNumber],
+  );
+}
+
+/** The id of the child with this NHS number, if we hold one. */
+export async function childIdOfNhsNumber(db: Db, nhsNumber: string): Promise<string | null> {
+  const row = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [nhsNumber]);
+  return row?.id ?? null;
+}

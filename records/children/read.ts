@@ -1,0 +1,130 @@
+/**
+ * Reading a child's record through the API: search, the record, the timeline. Each opens the
+ * child under the legitimate-relationship rule (./access.ts) and writes its audit row here.
+ */
+import type { StaffActor } from '../actor';
+import { writeAudit } from '../audit';
+import { concernsOf, concernTimeline } from '../concerns/rows';
+import { contactsOf, type Contact } from '../contacts';
+import { notFound } from '../errors';
+import { immunisationsOf, immunisationTimeline, type ImmunisationGiven } from '../immunisations/given';
+import { screeningResultsOf, screeningTimeline, type ScreeningResult } from '../screening/results';
+import { select, type Db } from '../sql';
+import { taskTimeline } from '../tasks/rows';
+import { inTimelineOrder, startOfDay, timelineAt, type TimelineEvent } from '../timeline';
+import { transferTimeline } from '../transfers/timeline';
+import { breakGlass, hasRelationship, openChild } from './access';
+import { childRowByNhsNumber, SUMMARY_COLUMNS, type ChildDetails, type ChildSummary } from './child-rows';
+
+/**
+ * Search by NHS number, or by family name (case-insensitive, exact) and date of birth. Without a
+ * stated reason the search never leaves the caller's localities; with one, every child found
+ * outside them breaks glass. Each child found is audited.
+ */
+export async function searchChildren(
+  db: Db,
+  actor: StaffActor,
+  by: { nhsNumber: string } | { familyName: string; dateOfBirth: string },
+  limit: number,
+): Promise<ChildSummary[]> {
+  const byNhs = 'nhsNumber' in by;
+  const where = byNhs ? 'c.nhs_number = $3' : 'lower(c.family_name) = lower($3) AND c.date_of_birth = $4::date';
+  const bind = byNhs ? [by.nhsNumber] : [by.familyName, by.dateOfBirth];
+  const found = await select<ChildSummary>(
+    db,
+    `SELECT ${SUMMARY_COLUMNS} FROM children c JOIN localities l ON l.id = c.locality_id
+     WHERE ${where} AND ($1::smallint[] IS NULL OR c.locality_id = ANY($1::smallint[]))
+     ORDER BY c.family_name, c.given_name, c.id LIMIT $2`,
+    [actor.accessReason ? null : actor.localityIds, limit, ...bind],
+  );
+  for (const child of found) {
+    if (!hasRelationship(actor, child)) await breakGlass(db, actor, child, 'child.search');
+    await writeAudit(db, actor, {
+      action: 'child.search',
+      entityType: 'child',
+      entityId: child.nhsNumber,
+      childId: child.id,
+      detail: { by: byNhs ? 'nhsNumber' : 'nameAndDateOfBirth' },
+    });
+  }
+  return found;
+}
+
+/**
+ * Opens a child by NHS number for `action` (404 unknown, the relationship rule, break glass).
+ * The operation that calls it audits `action`.
+ */
+export async function openChildByNhsNumber(
+  db: Db,
+  actor: StaffActor,
+  nhsNumber: string,
+  action: string,
+): Promise<{ child: ChildDetails; brokeGlass: boolean }> {
+  const child = await childRowByNhsNumber(db, nhsNumber);
+  if (!child) throw notFound(`No child has NHS number ${nhsNumber}`);
+  return { child, brokeGlass: await openChild(db, actor, child, action) };
+}
+
+export interface ChildRecord {
+  child: ChildDetails;
+  contacts: Contact[];
+  immunisations: ImmunisationGiven[];
+  screening: ScreeningResult[];
+  concerns: Awaited<ReturnType<typeof concernsOf>>;
+  brokeGlass: boolean;
+}
+
+/** The record with contacts, immunisations, screening results and safeguarding concerns; audited `child.read`. */
+export async function readChildRecord(db: Db, actor: StaffActor, nhsNumber: string): Promise<ChildRecord> {
+  const { child, brokeGlass } = await openChildByNhsNumber(db, actor, nhsNumber, 'child.read');
+  const [contacts, immunisations, screening, concerns] = await Promise.all([
+    contactsOf(db, child.id),
+    immunisationsOf(db, child.id),
+    screeningResultsOf(db, child.id),
+    concernsOf(db, child.id),
+  ]);
+  await auditChildRead(db, actor, 'child.read', child, brokeGlass);
+  return { child, contacts, immunisations, screening, concerns, brokeGlass };
+}
+
+function birthOnTimeline(db: Db, childId: string): Promise<TimelineEvent[]> {
+  return select<TimelineEvent>(
+    db,
+    `SELECT ${timelineAt(startOfDay('date_of_birth'))}, 'birth' AS kind, 'Born' AS summary, 'child:' || id AS ref, 0 AS "order"
+     FROM children WHERE id = $1`,
+    [childId],
+  );
+}
+
+/** Everything that happened to the child, oldest first; audited `child.timeline`. */
+export async function readChildTimeline(
+  db: Db,
+  actor: StaffActor,
+  nhsNumber: string,
+): Promise<{ child: ChildDetails; events: ReturnType<typeof inTimelineOrder> }> {
+  const { child, brokeGlass } = await openChildByNhsNumber(db, actor, nhsNumber, 'child.timeline');
+  const parts = await Promise.all(
+    [birthOnTimeline, immunisationTimeline, screeningTimeline, concernTimeline, taskTimeline, transferTimeline].map(
+      (part) => part(db, child.id),
+    ),
+  );
+  await auditChildRead(db, actor, 'child.timeline', child, brokeGlass);
+  return { child, events: inTimelineOrder(parts.flat()) };
+}
+
+/** The audit row of a read of one child's data by a member of staff. */
+export function auditChildRead(
+  db: Db,
+  actor: StaffActor,
+  action: string,
+  child: Pick<ChildDetails, 'id' | 'nhsNumber'>,
+  brokeGlass: boolean,
+): Promise<string> {
+  return writeAudit(db, actor, {
+    action,
+    entityType: 'child',
+    entityId: child.nhsNumber,
+    childId: child.id,
+    detail: { brokeGlass },
+  });
+}

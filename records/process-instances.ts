@@ -1,0 +1,30 @@
+/**
+ * The process-instance mirror (`process_instances`): one row per instance with its definition,
+ * business key and status, kept by the engine (and by the API for the instances it starts).
+ */
+import { selectOne, type Db } from './sql';
+
+/** The process key of an instance from its mirror row, or null when the row is not written yet. */
+export async function processKeyOfInstance(db: Db, processInstanceId: string): Promise<string | null> {
+  const row = await selectOne<{ key: string }>(
+    db,
+    'SELECT d.key FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id WHERE i.id = $1',
+    [processInstanceId],
+  );
+  return row?.key ?? null;
+}
+
+/**
+ * The instance's business key and who started it through the API (null: a message, a timer,
+ * another process), or null when the row is not written yet.
+ */
+export function businessKeyOfInstance(
+  db: Db,
+  processInstanceId: string,
+): Promise<{ businessKey: string | null; startedBy: string | null } | null> {
+  return selectOne<{ businessKey: string | null; startedBy: string | null }>(
+    db,
+    `SELECT i.business_key, s.username AS started_by FROM process_instances i LEFT JOIN staff_users s ON s.id = i.started_by WHERE i.id = $1`,
+    [processInstanceId],
+  );
+}
