@@ -54,7 +54,7 @@ export async function writeAudit(db: Db, actor: Actor, e: AuditEntry): Promise<s
       e.entityType,
       e.entityId ?? null,
       e.childId ?? null,
-      e.childIds ? [...new Set(e.childIds)] : null,
+      e.childIds?.length ? [...new Set(e.childIds)] : null,
       staff ? actor.sourceIp : null,
       e.reason !== undefined ? e.reason : staff ? actor.accessReason : null,
       JSON.stringify(detail),
@@ -75,7 +75,10 @@ export interface AuditFilter {
   limit: number;
 }
 
-/** Newest first; ids grow with time, so the id alone is the cursor. The read is itself audited. */
+/**
+ * Newest first; ids grow with time, so the id alone is the cursor. The read is itself audited,
+ * naming the children whose rows it returned.
+ */
 export async function readAuditTrail(
   db: Db,
   actor: Actor,
@@ -100,6 +103,12 @@ export async function readAuditTrail(
       f.limit,
     ],
   );
-  await writeAudit(db, actor, { action: 'audit.read', entityType: 'audit', detail: { filter: filterForAudit } });
+  const children = events.flatMap((e) => [...(e.childId ? [e.childId] : []), ...(e.childIds ?? [])]);
+  await writeAudit(db, actor, {
+    action: 'audit.read',
+    entityType: 'audit',
+    childIds: f.childId ? [f.childId, ...children] : children,
+    detail: { filter: filterForAudit },
+  });
   return events;
 }
