@@ -76,8 +76,9 @@ export interface AuditFilter {
 }
 
 /**
- * Newest first; ids grow with time, so the id alone is the cursor. The read is itself audited,
- * naming the children whose rows it returned.
+ * Newest first; ids grow with time, so the id alone is the cursor. The read is itself audited
+ * with its filter (not naming children: the trail filtered by a child shows that child's
+ * records, not who read the trail).
  */
 export async function readAuditTrail(
   db: Db,
@@ -103,12 +104,6 @@ export async function readAuditTrail(
       f.limit,
     ],
   );
-  const children = events.flatMap((e) => [...(e.childId ? [e.childId] : []), ...(e.childIds ?? [])]);
-  await writeAudit(db, actor, {
-    action: 'audit.read',
-    entityType: 'audit',
-    childIds: f.childId ? [f.childId, ...children] : children,
-    detail: { filter: filterForAudit },
-  });
+  await writeAudit(db, actor, { action: 'audit.read', entityType: 'audit', detail: { filter: filterForAudit } });
   return events;
 }
