@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deliverMessage, planMessage, type MessagePlan } from '../../activities/engine/publish-message';
-import { selectOne, type Db } from '../../db/repositories/sql';
+import { anyDefinitionWaitsFor } from '../../records/definitions';
 import type { StaffPrincipal } from '../../db/repositories/staff';
 import type { PublishMessageInput } from '../../workflows/messages';
 import { openChildById } from '../access/child-access';
@@ -81,7 +81,7 @@ export const messageRoutes = [
         sourceInstanceId: '',
       };
       const plan = await planMessage(ctx.deps.db.sequelize, m);
-      const waitedFor = (await planWaitedFor(ctx.deps.db, body.name)) || plan.instanceIds.length > 0;
+      const waitedFor = (await anyDefinitionWaitsFor(ctx.deps.db, body.name)) || plan.instanceIds.length > 0;
       checkContract(plan, body, principal, waitedFor);
       // A message keyed by a child's NHS number changes that child's processes: the child rule
       // applies to staff; integration accounts send events about any child, as the event routes do.
@@ -125,13 +125,3 @@ export const messageRoutes = [
     },
   }),
 ];
-
-/** Whether any deployed definition (any version: running instances may be on an older one) waits for the message. */
-async function planWaitedFor(db: Db, name: string): Promise<boolean> {
-  const row = await selectOne<{ yes: boolean }>(
-    db,
-    `SELECT EXISTS (SELECT 1 FROM process_definitions WHERE compiled->'messageNames' @> jsonb_build_array($1::text)) AS yes`,
-    [name],
-  );
-  return row?.yes === true;
-}

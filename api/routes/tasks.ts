@@ -1,19 +1,20 @@
 import { inTransaction } from '../../db/repositories/sql';
 import { findActivePrincipalByUsername } from '../../db/repositories/staff';
-import { assignTask, claimTask, findTask, unclaimTask, type HumanTask } from '../../db/repositories/tasks';
+import {
+  assignTask,
+  childOfTask,
+  claimTask,
+  findTask,
+  unclaimTask,
+  type HumanTask,
+  type TaskChild,
+} from '../../records/tasks/rows';
 import { ApiError, PROBLEM_TYPES } from '../api-error';
 import { audit } from '../audit/audit-builder';
 import { me, type RequestContext } from '../request-context';
 import { defineRoute, ok } from '../route-definition';
 import { validateFormData } from '../tasks/form-validation';
-import {
-  childOfTask,
-  hasTaskRelationship,
-  isCandidate,
-  mayAssignTask,
-  maySeeTask,
-  type TaskChild,
-} from '../tasks/task-access';
+import { hasTaskRelationship, isCandidate, mayAssignTask, maySeeTask } from '../tasks/task-access';
 import { breakGlass } from '../access/child-access';
 import { TaskCompletionConflict, TaskCompletionRefused } from '../tasks/task-completer';
 import { taskView } from './task-queues';

@@ -1,6 +1,5 @@
-import { selectOne, type Db } from '../../db/repositories/sql';
 import type { StaffPrincipal } from '../../db/repositories/staff';
-import type { HumanTask } from '../../db/repositories/tasks';
+import type { HumanTask, TaskChild } from '../../records/tasks/rows';
 import { groupsOf } from '../request-context';
 
 /** A candidate: named in candidate users, or in one of the candidate groups (team code or role). */
@@ -20,27 +19,6 @@ export function isCandidate(p: StaffPrincipal, t: HumanTask): boolean {
 export function maySeeTask(p: StaffPrincipal, t: HumanTask): boolean {
   return (
     t.assignee === p.username || isCandidate(p, t) || (t.localityId !== null && p.localityIds.includes(t.localityId))
-  );
-}
-
-/** The child a task is about, for the legitimate-relationship rule. */
-export interface TaskChild {
-  id: string;
-  localityId: number;
-  nhsNumber: string;
-}
-
-/**
- * The child of a task: the one its business key names (the instance's authorised key), else
- * the one its `childId` column names.
- */
-export function childOfTask(db: Db, t: HumanTask): Promise<TaskChild | null> {
-  const key = t.businessKey !== null && /^\d{10}$/.test(t.businessKey) ? t.businessKey : null;
-  if (key === null && t.childId === null) return Promise.resolve(null);
-  return selectOne<TaskChild>(
-    db,
-    `SELECT id, locality_id, nhs_number FROM children WHERE nhs_number = $1 OR ($1::char(10) IS NULL AND id = $2)`,
-    [key, t.childId],
   );
 }
 

@@ -415,3 +415,24 @@ export function deciderOfLatestTask(
     [processInstanceId],
   );
 }
+
+/** The child a task is about, for the legitimate-relationship rule. */
+export interface TaskChild {
+  id: string;
+  localityId: number;
+  nhsNumber: string;
+}
+
+/**
+ * The child of a task: the one its business key names (the instance's authorised key), else
+ * the one its `childId` column names.
+ */
+export function childOfTask(db: Db, t: HumanTask): Promise<TaskChild | null> {
+  const key = t.businessKey !== null && /^\d{10}$/.test(t.businessKey) ? t.businessKey : null;
+  if (key === null && t.childId === null) return Promise.resolve(null);
+  return selectOne<TaskChild>(
+    db,
+    `SELECT id, locality_id, nhs_number FROM children WHERE nhs_number = $1 OR ($1::char(10) IS NULL AND id = $2)`,
+    [key, t.childId],
+  );
+}

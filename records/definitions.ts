@@ -1,0 +1,12 @@
+/** Deployed process definitions (`process_definitions`): immutable versions with their compiled graphs. */
+import { selectOne, type Db } from './sql';
+
+/** Whether any deployed definition (any version: running instances may be on an older one) waits for the message. */
+export async function anyDefinitionWaitsFor(db: Db, name: string): Promise<boolean> {
+  const row = await selectOne<{ yes: boolean }>(
+    db,
+    `SELECT EXISTS (SELECT 1 FROM process_definitions WHERE compiled->'messageNames' @> jsonb_build_array($1::text)) AS yes`,
+    [name],
+  );
+  return row?.yes === true;
+}
