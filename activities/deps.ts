@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import type { PdsClient } from '../pds/client';
+import type { ProcessOutbox } from '../engine-client/process-outbox';
 
 export interface CatalogueDeps {
   sequelize: Sequelize;
@@ -19,4 +20,6 @@ export interface CatalogueDeps {
    * of at its next poll. notify.* activities never deliver themselves (no process waits on SMTP).
    */
   wakeOutboxRelay?: () => void;
+  /** Delivers the process outbox rows activities write (default: delivery through `client`). */
+  outbox?: ProcessOutbox;
 }

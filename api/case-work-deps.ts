@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { AuthConfig } from '../core/config';
+import type { ProcessOutbox } from '../engine-client/process-outbox';
 import type { Db } from '../db/repositories/sql';
 import type { TaskCompleter } from './tasks/task-completer';
 
@@ -10,7 +11,12 @@ export interface CaseWorkDependencies {
   /** Completion of a human task: the workflow engine's update in production. */
   taskCompleter: TaskCompleter;
   /** Starts, signals and queries process instances; routes that need it answer 503 without it. */
-  engine?: { client: Client; taskQueue: string };
+  engine?: {
+    client: Client;
+    taskQueue: string;
+    /** Delivers the process outbox's rows the routes write (default: delivery through `client`). */
+    outbox?: ProcessOutbox;
+  };
   /** False when mail goes to SMTP_URL: there is no local mailbox and the mailbox routes answer 404. */
   localMailbox?: boolean;
   /** Injected so tests can fix "today" for the due-today queue. */

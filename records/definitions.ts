@@ -1,5 +1,22 @@
 /** Deployed process definitions (`process_definitions`): immutable versions with their compiled graphs. */
+import type { CompiledGraph } from '../bpmn/graph';
 import { selectOne, type Db } from './sql';
+
+export interface DefinitionWithGraph {
+  id: number;
+  key: string;
+  version: number;
+  graph: CompiledGraph;
+}
+
+/** One version by its id, with its graph. */
+export function definitionById(db: Db, id: number): Promise<DefinitionWithGraph | null> {
+  return selectOne<DefinitionWithGraph>(
+    db,
+    'SELECT id, key, version, compiled AS graph FROM process_definitions WHERE id = $1',
+    [id],
+  );
+}
 
 /** Whether any deployed definition (any version: running instances may be on an older one) waits for the message. */
 export async function anyDefinitionWaitsFor(db: Db, name: string): Promise<boolean> {

@@ -1,11 +1,12 @@
 /**
- * Inbound events (table `inbound_events`, migration 0008; kinds extended by 0012): stored once per sender event id
- * (or content hash), with the BPMN message they publish. `published_at` null means the message
- * has not reached the engine yet; publishers claim such a row with FOR UPDATE SKIP LOCKED so
- * that two callers never publish the same event at the same time.
+ * Inbound events (table `inbound_events`, migration 0008; kinds extended by 0012): stored once
+ * per sender event id (or content hash), with the endpoint's changes to the record, its audit
+ * row and the BPMN message it publishes, which goes into the process outbox under the event's
+ * id (records/process-outbox.ts) in the same transaction.
  */
 import type { Actor } from './actor';
 import { writeAudit } from './audit';
+import { enqueueProcessCommand, findOutboxEntry } from './process-outbox';
 import { inTransaction, select, selectOne, type Db } from './sql';
 
 export const INBOUND_EVENT_KINDS = [
@@ -38,9 +39,6 @@ export interface NewInboundEvent {
 export interface InboundEvent extends NewInboundEvent {
   dedupeKey: string;
   receivedAt: Date;
-  publishedAt: Date | null;
-  publishAttempts: number;
-  lastPublishError: string | null;
 }
 
 export function dedupeKeyOf(e: { sourceEventId: string | null; contentHash: string }): string {
@@ -48,7 +46,7 @@ export function dedupeKeyOf(e: { sourceEventId: string | null; contentHash: stri
 }
 
 const COLUMNS = `id, kind, source_event_id, content_hash, dedupe_key, nhs_number, child_id, payload, routing, message_name, message_variables,
-  received_by, received_at, published_at, publish_attempts, last_publish_error`;
+  received_by, received_at`;
 
 /** The stored event with this dedupe key, if any. */
 export function findInboundEventByKey(db: Db, kind: InboundEventKind, dedupeKey: string): Promise<InboundEvent | null> {
@@ -63,7 +61,7 @@ export function findInboundEvent(db: Db, id: string): Promise<InboundEvent | nul
 }
 
 /** Inserts the event; false when an event with the same dedupe key exists (a concurrent repeat won). */
-export async function insertInboundEvent(db: Db, e: NewInboundEvent): Promise<boolean> {
+async function insertInboundEvent(db: Db, e: NewInboundEvent): Promise<boolean> {
   const rows = await select(
     db,
     `INSERT INTO inbound_events (id, kind, source_event_id, content_hash, dedupe_key, nhs_number, child_id, payload, routing, message_name, message_variables, received_by)
@@ -87,41 +85,6 @@ export async function insertInboundEvent(db: Db, e: NewInboundEvent): Promise<bo
   return rows.length === 1;
 }
 
-/** Locks the event for publishing (inside `tx`) if it is still unpublished and nobody else holds it. */
-export function claimForPublish(tx: Db, id: string): Promise<InboundEvent | null> {
-  return selectOne<InboundEvent>(
-    tx,
-    `SELECT ${COLUMNS} FROM inbound_events WHERE id = $1 AND published_at IS NULL FOR UPDATE SKIP LOCKED`,
-    [id],
-  );
-}
-
-export async function markPublished(tx: Db, id: string): Promise<void> {
-  await select(
-    tx,
-    'UPDATE inbound_events SET published_at = now(), publish_attempts = publish_attempts + 1, last_publish_error = NULL WHERE id = $1 RETURNING id',
-    [id],
-  );
-}
-
-export async function markPublishFailed(db: Db, id: string, error: string): Promise<void> {
-  await select(
-    db,
-    'UPDATE inbound_events SET publish_attempts = publish_attempts + 1, last_publish_error = $2 WHERE id = $1 RETURNING id',
-    [id, error.slice(0, 2000)],
-  );
-}
-
-/** Unpublished events received before `olderThan`, oldest first (for the relay). */
-export async function pendingInboundEventIds(db: Db, olderThan: Date, limit: number): Promise<string[]> {
-  const rows = await select<{ id: string }>(
-    db,
-    'SELECT id FROM inbound_events WHERE published_at IS NULL AND received_at < $1 ORDER BY received_at LIMIT $2',
-    [olderThan, limit],
-  );
-  return rows.map((r) => r.id);
-}
-
 export type StoredOrRepeat = { stored: true } | { stored: false; first: InboundEvent };
 
 /**
@@ -139,6 +102,22 @@ export async function receiveInboundEvent(
   const stored = await inTransaction(db, async (tx) => {
     if (!(await insertInboundEvent(tx, e))) return false;
     const written = (await write?.(tx, e.id)) ?? {};
+    await enqueueProcessCommand(
+      tx,
+      `event:${e.id}`,
+      {
+        kind: 'publish',
+        // The event id is the message's key: a repeated delivery starts no second instance.
+        publish: {
+          name: e.messageName,
+          correlationKey: e.nhsNumber,
+          variables: e.messageVariables,
+          sourceInstanceId: '',
+          publishKey: e.id,
+        },
+      },
+      e.id,
+    );
     await writeAudit(tx, actor, {
       action: `event.${e.kind}`,
       entityType: 'inbound_event',
@@ -152,18 +131,31 @@ export async function receiveInboundEvent(
   return { stored: false, first: (await findInboundEventByKey(db, e.kind, dedupeKeyOf(e)))! };
 }
 
+/** Whether the event's message has reached the engine, from its outbox row (same id). */
+export async function publicationOf(
+  db: Db,
+  eventId: string,
+): Promise<{ publishedAt: Date | null; publishAttempts: number }> {
+  const entry = await findOutboxEntry(db, eventId);
+  return { publishedAt: entry?.deliveredAt ?? null, publishAttempts: entry?.attempts ?? 0 };
+}
+
 /** One event as its sender or an administrator reads it back; it names a child, so the read is audited. */
-export async function readInboundEvent(db: Db, actor: Actor, id: string): Promise<InboundEvent | null> {
+export async function readInboundEvent(
+  db: Db,
+  actor: Actor,
+  id: string,
+): Promise<(InboundEvent & Awaited<ReturnType<typeof publicationOf>>) | null> {
   const e = await findInboundEvent(db, id);
-  if (e)
-    await writeAudit(db, actor, {
-      action: 'event.read',
-      entityType: 'inbound_event',
-      entityId: e.id,
-      childId: e.childId,
-      detail: { kind: e.kind },
-    });
-  return e;
+  if (!e) return null;
+  await writeAudit(db, actor, {
+    action: 'event.read',
+    entityType: 'inbound_event',
+    entityId: e.id,
+    childId: e.childId,
+    detail: { kind: e.kind },
+  });
+  return { ...e, ...(await publicationOf(db, e.id)) };
 }
 
 /** The stored event with this id about this child, and the account that sent it (null when none matches). */

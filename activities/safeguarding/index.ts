@@ -15,7 +15,7 @@ import type { CatalogueActivityMap } from '../catalogue';
 import { SAFEGUARDING_ACTIVITIES } from '../catalogue/safeguarding';
 import type { CatalogueDeps } from '../deps';
 import { asActivity, asRunningProcess, auditBySystem, failure, parserFor, processInstanceActivity } from '../support';
-import { publishConcernRaised } from './raise-concern';
+import { processOutbox } from '../../engine-client/process-outbox';
 import { assessWasNotBrought } from './was-not-brought';
 
 export const ESCALATION_ACTOR = 'system:safeguarding-escalation';
@@ -48,21 +48,21 @@ export function createSafeguardingActivities(
           severity: input.severity,
           source: 'process',
           idempotencyKey,
+          escalateFrom: { processInstanceId },
         }),
       );
-      // After the commit: a retry finds the same concern and publishes again, which starts nothing new.
-      const { started } = await publishConcernRaised(
-        { sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue },
-        concern,
-        processInstanceId,
-      );
-      if (started > 0) {
+      // After the commit: a retry finds the same concern and its outbox row, delivered at most once.
+      const outbox = deps.outbox ?? processOutbox(db, { client: deps.client, taskQueue: deps.taskQueue });
+      const outcome = await outbox.deliver(concern.escalation!);
+      if (outcome.status === 'failed')
+        throw new Error(`${type}: the escalation could not be started yet (${outcome.error}); it will be retried`);
+      if (outcome.status === 'delivered' && outcome.result.started > 0) {
         await auditBySystem(db, actor, {
           action: 'concern.escalation.start',
           entityType: 'safeguarding_concern',
           entityId: concern.concernId,
           childId: concern.childId,
-          detail: { started },
+          detail: { started: outcome.result.started },
         });
       }
       return { concernId: concern.concernId };

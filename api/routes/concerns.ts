@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { publishConcernRaised } from '../../activities/safeguarding/raise-concern';
 import {
   addNoteToConcern,
   closeConcernByStaff,
@@ -11,6 +10,7 @@ import {
 } from '../../records/concerns/casework';
 import type { Concern, ConcernStatus } from '../../records/concerns/rows';
 import { actorOf } from '../audit/audit-builder';
+import { deliverNow, startedBy } from '../process-outbox';
 import { created, defineRoute, ok } from '../route-definition';
 import { pageLimit } from '../validation';
 import { childParams } from './children-schemas';
@@ -71,29 +71,14 @@ export const concernRoutes = [
     summary: 'Raise a safeguarding concern',
     access: 'concerns.raise',
     schemas: { params: childParams, body: z.object({ summary: text(2000) }).strict() },
-    responses: { 201: "The concern; the child's safeguarding alert becomes 'concern' if it was 'none'" },
+    responses: {
+      201: "The concern; the child's safeguarding alert becomes 'concern' if it was 'none'. `escalationStarted` is false while the engine cannot be reached: the escalation then starts when it can (once)",
+    },
     handler: async ({ params, body }, ctx) => {
       const raised = await raiseConcernAbout(ctx.deps.db, actorOf(ctx), params.nhsNumber, body.summary);
-      const { concern } = raised;
-      // The safeguarding-escalation process takes it from here (when the engine is connected);
-      // the concern stands either way, and a failed start is reported rather than undoing it.
-      let escalationStarted = false;
-      if (ctx.deps.engine) {
-        const { client, taskQueue } = ctx.deps.engine;
-        escalationStarted = await publishConcernRaised(
-          { sequelize: ctx.deps.db.sequelize, client, taskQueue },
-          {
-            concernId: concern.id,
-            childId: concern.childId,
-            nhsNumber: raised.nhsNumber,
-            reason: body.summary,
-            severity: 'medium',
-          },
-        ).then(
-          (r) => r.started > 0,
-          () => false,
-        );
-      }
+      // The safeguarding-escalation process takes it from here: its start was written with the
+      // concern and goes now when the engine answers, else the outbox relay delivers it later.
+      const escalationStarted = startedBy(await deliverNow(ctx, raised.escalation)) > 0;
       return created({ ...withNotesView(raised), escalationStarted });
     },
   }),

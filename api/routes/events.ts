@@ -30,6 +30,7 @@ import { cancelOpenTransfers } from '../../records/transfers/rows';
 import {
   dedupeKeyOf,
   findInboundEventByKey,
+  publicationOf,
   readInboundEvent,
   receiveInboundEvent,
   type InboundEvent,
@@ -53,7 +54,7 @@ import {
   inboundTransferBody,
   screeningOutcomeBody,
 } from './events-schemas';
-import { publishInboundEvent } from './events-publish';
+import { deliverNow } from '../process-outbox';
 import { engineOf } from './process-instances-engine';
 
 /** What an endpoint worked out from a valid request, before anything is written. */
@@ -171,7 +172,8 @@ async function publishOrUnavailable(
   ctx: RequestContext,
   event: Pick<InboundEvent, 'id'>,
 ): Promise<{ started: number; delivered: number } | null> {
-  const r = await publishInboundEvent(ctx.deps.db, engineOf(ctx), event.id);
+  engineOf(ctx);
+  const r = (await deliverNow(ctx, event.id))!;
   if (r.status === 'failed') {
     throw new ApiError(
       503,
@@ -179,7 +181,7 @@ async function publishOrUnavailable(
       `Event ${event.id} is stored, but the process engine could not be reached; repeat the request (it is idempotent)`,
     );
   }
-  return r.status === 'published' ? { started: r.started, delivered: r.delivered } : null;
+  return r.status === 'delivered' ? r.result : null;
 }
 
 async function repeated(ctx: RequestContext, existing: InboundEvent, contentHash: string): Promise<Reply> {
@@ -189,7 +191,7 @@ async function repeated(ctx: RequestContext, existing: InboundEvent, contentHash
     );
   }
   // A repeat is how a sender retries after a 503: publish now if the first attempt could not.
-  if (existing.publishedAt === null) await publishOrUnavailable(ctx, existing);
+  if ((await publicationOf(ctx.deps.db, existing.id)).publishedAt === null) await publishOrUnavailable(ctx, existing);
   return ok({
     eventId: existing.id,
     status: 'duplicate',

@@ -97,15 +97,16 @@ export async function raiseConcernAbout(
   actor: StaffActor,
   nhsNumber: string,
   summary: string,
-): Promise<ConcernWithNotes & { nhsNumber: string }> {
+): Promise<ConcernWithNotes & { escalation: string }> {
   const { child } = await openChildByNhsNumber(db, actor, nhsNumber, 'concern.raise');
   const raised = await raiseConcern(db, actor, {
     childId: child.id,
     summary,
     severity: 'medium',
     source: 'caseworker',
+    escalateFrom: { processInstanceId: '' },
   });
-  return { ...(await withNotes(db, raised.concernId)), nhsNumber: child.nhsNumber };
+  return { ...(await withNotes(db, raised.concernId)), escalation: raised.escalation! };
 }
 
 export async function addNoteToConcern(db: Db, actor: StaffActor, id: string, text: string): Promise<ConcernWithNotes> {

@@ -5,7 +5,7 @@ import { raiseConcernAs, staffActor } from '../support/fixtures';
 import { ROLES, type Role, type StaffPrincipal } from '../../db/repositories/staff';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { insertInboundEvent } from '../../records/inbound-events';
+import { receiveInboundEvent } from '../../records/inbound-events';
 import { receiveRawMail } from '../../mail';
 import { deployDefinition } from '../../deployment/deploy-definition';
 import { select } from '../../db/repositories/sql';
@@ -218,19 +218,24 @@ const SAMPLES: Record<string, SampleBuilder> = {
   }),
   'GET /events/:id': async (h, _c, l) => {
     const id = randomUUID();
-    await insertInboundEvent(h.db, {
-      id,
-      kind: 'appointment_outcome',
-      sourceEventId: null,
-      contentHash: id.replace(/-/g, '').padEnd(64, '0'),
-      nhsNumber: await child(h, l),
-      childId: null,
-      payload: {},
-      routing: {},
-      messageName: 'appointmentAttended',
-      messageVariables: {},
-      receivedBy: null,
-    });
+    await receiveInboundEvent(
+      h.db,
+      staffActor(assignee),
+      {
+        id,
+        kind: 'appointment_outcome',
+        sourceEventId: null,
+        contentHash: id.replace(/-/g, '').padEnd(64, '0'),
+        nhsNumber: await child(h, l),
+        childId: null,
+        payload: {},
+        routing: {},
+        messageName: 'appointmentAttended',
+        messageVariables: {},
+        receivedBy: null,
+      },
+      { detail: {} },
+    );
     return { path: `/api/events/${id}` };
   },
   'GET /mailbox': async () => ({ path: '/api/mailbox' }),

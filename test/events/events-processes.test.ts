@@ -11,9 +11,10 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { createApp } from '../../api/app';
 import { hashPassword } from '../../api/auth/passwords';
-import { startInboundEventRelay } from '../../api/routes/events-publish';
 import { select, selectOne } from '../../db/repositories/sql';
 import { createStaff } from '../../db/repositories/staff';
+import { processOutbox } from '../../engine-client/process-outbox';
+import { startProcessOutboxRelay } from '../../workers/process-outbox-relay';
 import type { ChisStack } from '../support/chis-stack';
 import { chisStackPerFile } from '../support/chis-stack-per-file';
 import { birthBody, isoDaysAgo, signInAgent } from './support';
@@ -459,7 +460,8 @@ describe('the engine unreachable after the event was stored', () => {
     expect(down.body.detail).toMatch(/is stored, but the process engine could not be reached; repeat the request/);
     const [pending] = await select<{ id: string; publishedAt: Date | null; publishAttempts: number }>(
       stack.db,
-      'SELECT id, published_at, publish_attempts FROM inbound_events WHERE nhs_number = $1',
+      `SELECT e.id, o.delivered_at AS published_at, o.attempts AS publish_attempts
+       FROM inbound_events e JOIN process_outbox o ON o.id = e.id WHERE e.nhs_number = $1`,
       [nhs],
     );
     expect(pending).toMatchObject({ publishedAt: null, publishAttempts: 1 });
@@ -475,9 +477,9 @@ describe('the engine unreachable after the event was stored', () => {
 
     const unrepeated = birthBody({ gpPracticeCode: practice.odsCode });
     expect((await dead.post('/api/events/birth-notifications').send(unrepeated)).status).toBe(503);
-    const relay = startInboundEventRelay({
+    const relay = startProcessOutboxRelay({
       db: stack.db,
-      engine: { client: stack.engine.env.client, taskQueue: stack.taskQueue },
+      outbox: processOutbox(stack.db, { client: stack.engine.env.client, taskQueue: stack.taskQueue }),
       logger: pino({ level: 'silent' }),
       graceMs: 0,
       intervalMs: 3_600_000,

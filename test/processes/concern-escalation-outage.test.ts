@@ -1,0 +1,182 @@
+/**
+ * A caseworker raises a safeguarding concern while the process engine is down (the embedded
+ * Temporal server SIGKILLed): the concern and the start of its escalation are written together,
+ * the answer says the escalation has not started, and the process outbox relay keeps trying.
+ * When the server is back, the relay starts the safeguarding-escalation process, once, however
+ * many times it (or anyone) delivers again.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import pino from 'pino';
+import request from 'supertest';
+import { ACTIVITY_TYPES } from '../../activities/catalogue';
+import { createCatalogueActivities } from '../../activities/catalogue-activities';
+import { createApp } from '../../api/app';
+import { DatabaseTaskCompleter } from '../../api/tasks/database-task-completer';
+import type { Database } from '../../db/database';
+import { DEMO_PASSWORD, seedRegion } from '../../db/seed';
+import { knownCandidateGroups } from '../../deployment/candidate-groups';
+import { deployDefinition } from '../../deployment/deploy-definition';
+import { processOutbox, type ProcessOutbox } from '../../engine-client/process-outbox';
+import { select, selectOne, type Db } from '../../records/sql';
+import { createEngineWorker } from '../../workers/engine-worker';
+import { startProcessOutboxRelay, type ProcessOutboxRelay } from '../../workers/process-outbox-relay';
+import { TEST_AUTH } from '../api/support/case-work';
+import { createMigratedDatabase } from '../support/databases';
+import { DEFINITIONS_DIR } from '../support/chis-stack';
+import { quietRuntime } from '../temporal-conformance/support/env';
+import { ServerUnderTest } from '../temporal-crash/server-process';
+
+jest.setTimeout(240_000);
+
+const TASK_QUEUE = 'concern-outage';
+let database: Database;
+let db: Db;
+let server: ServerUnderTest;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+let worker: Worker;
+let workerRunning: Promise<void>;
+let outbox: ProcessOutbox;
+let relay: ProcessOutboxRelay;
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  quietRuntime('ERROR'); // the worker's pollers complain while the server is down, by design
+  database = await createMigratedDatabase('concern_outage');
+  db = { sequelize: database.sequelize };
+  await seedRegion(database.sequelize, { children: 20, concurrency: 1 });
+  const xml = await readFile(join(DEFINITIONS_DIR, 'safeguarding-escalation.bpmn'), 'utf8');
+  const deployed = await deployDefinition(database.sequelize, xml, {
+    activityTypes: ACTIVITY_TYPES,
+    candidateGroups: await knownCandidateGroups(database.sequelize),
+  });
+  if (deployed.status === 'refused') throw new Error(`not deployed: ${JSON.stringify(deployed.problems)}`);
+
+  server = await ServerUnderTest.create();
+  await server.start();
+  connection = await Connection.connect({ address: server.address });
+  nativeConnection = await NativeConnection.connect({ address: server.address });
+  const client = new Client({ connection });
+  outbox = processOutbox(db, { client, taskQueue: TASK_QUEUE });
+  worker = await createEngineWorker({
+    connection: nativeConnection,
+    taskQueue: TASK_QUEUE,
+    sequelize: database.sequelize,
+    client,
+    activities: createCatalogueActivities({ sequelize: database.sequelize, client, taskQueue: TASK_QUEUE, outbox }),
+  });
+  workerRunning = worker.run();
+  relay = startProcessOutboxRelay({ db, outbox, logger: pino({ level: 'silent' }), intervalMs: 500, graceMs: 0 });
+  app = createApp({
+    logger: pino({ level: 'silent' }),
+    health: {},
+    caseWork: {
+      db,
+      auth: TEST_AUTH,
+      taskCompleter: new DatabaseTaskCompleter(db),
+      engine: { client, taskQueue: TASK_QUEUE, outbox },
+    },
+  });
+});
+
+afterAll(async () => {
+  await relay?.stop();
+  if (worker) {
+    worker.shutdown();
+    await workerRunning.catch(() => undefined);
+  }
+  await nativeConnection?.close();
+  await connection?.close();
+  await server?.crash();
+  await database?.close();
+});
+
+const escalations = (childId: string) =>
+  select<{ id: string; status: string }>(
+    db,
+    `SELECT i.id, i.status FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id
+     WHERE d.key = 'safeguarding-escalation' AND i.business_key = (SELECT nhs_number FROM children WHERE id = $1)`,
+    [childId],
+  );
+
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, ms = 120_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+test('the engine down while a caseworker raises a concern: the escalation starts once, when it is back', async () => {
+  const child = (await selectOne<{ id: string; nhsNumber: string }>(
+    db,
+    `SELECT c.id, c.nhs_number FROM children c JOIN localities l ON l.id = c.locality_id
+     WHERE l.code = 'birmingham' AND NOT EXISTS (SELECT 1 FROM safeguarding_concerns k WHERE k.child_id = c.id)
+     ORDER BY c.id LIMIT 1`,
+  ))!;
+  const agent = request.agent(app);
+  const login = await agent.post('/api/auth/login').send({ username: 'cw.birmingham.hv', password: DEMO_PASSWORD });
+  expect(login.status).toBe(200);
+
+  await server.crash();
+  const raised = await agent
+    .post(`/api/children/${child.nhsNumber}/concerns`)
+    .set('X-CSRF-Token', login.body.csrfToken)
+    .send({ summary: 'Unexplained bruising seen at the 9-month review' });
+  expect(raised.status).toBe(201);
+  expect(raised.body.escalationStarted).toBe(false);
+
+  // The concern stands, and its escalation waits in the outbox, tried and not delivered.
+  const key = `concern:${raised.body.id}`;
+  const pending = await until(
+    () =>
+      selectOne<{ id: string; deliveredAt: Date | null; attempts: number; lastError: string | null }>(
+        db,
+        'SELECT id, delivered_at, attempts, last_error FROM process_outbox WHERE idempotency_key = $1',
+        [key],
+      ),
+    (row) => row !== null && row.attempts >= 2,
+    'the relay to try again while the engine is down',
+  );
+  expect(pending).toMatchObject({ deliveredAt: null, lastError: expect.any(String) });
+  expect(await escalations(child.id)).toEqual([]);
+
+  await server.start();
+  const [instance] = await until(
+    () => escalations(child.id),
+    (rows) => rows.length > 0,
+    'the escalation process to start',
+  );
+  const delivered = await until(
+    () =>
+      selectOne<{ deliveredAt: Date | null; result: { started: number } | null }>(
+        db,
+        'SELECT delivered_at, result FROM process_outbox WHERE idempotency_key = $1',
+        [key],
+      ),
+    (row) => row?.deliveredAt != null,
+    'the outbox row to be marked delivered',
+  );
+  expect(delivered!.result).toMatchObject({ started: 1 });
+
+  // Delivered again by hand and by further relay rounds: nothing new starts.
+  expect(await outbox.deliver(pending!.id)).toMatchObject({ status: 'delivered-before' });
+  expect(await relay.sweep()).toBe(0);
+  const task = await until(
+    () =>
+      select<{ candidateGroups: string[] }>(
+        db,
+        'SELECT candidate_groups FROM human_tasks WHERE process_instance_id = $1',
+        [instance.id],
+      ),
+    (rows) => rows.length > 0,
+    "the safeguarding lead's decision task",
+  );
+  expect(task).toEqual([{ candidateGroups: ['birmingham-safeguarding'] }]);
+  expect(await escalations(child.id)).toEqual([{ id: instance.id, status: 'running' }]);
+});
