@@ -1,6 +1,6 @@
 /**
  * Delivery of outbox rows, for the outbox relay (mail/outbox-relay.ts). No process waits for
- * it: activities only write rows (db/repositories/outbox.ts), so an SMTP outage delays mail and
+ * it: activities only write rows (mail/outbox.ts, records/outbox.ts), so an SMTP outage delays mail and
  * nothing else.
  *
  * A sender claims rows with a short lease that it renews while it works on them (no database
@@ -33,8 +33,8 @@ import {
   type Channel,
   type Claim,
   type Notification,
-} from '../db/repositories/outbox';
-import type { Db } from '../db/repositories/sql';
+} from '../records/outbox';
+import type { Db } from '../records/sql';
 
 export interface DeliveryOptions {
   /** How long a claim lasts unless renewed; a dead sender's rows wait at most this long. */

@@ -28,3 +28,27 @@ export async function addMotherFromBirthNotification(tx: Db, childId: string, na
     [childId, name],
   );
 }
+
+/** The family's first contact (primary first) with the child's address and names, for a reminder. */
+export interface FamilyContact {
+  name: string;
+  email: string | null;
+  phone: string | null;
+  preferredMethod: 'email' | 'sms' | 'letter' | 'phone';
+  addressLine1: string;
+  addressLine2: string | null;
+  town: string | null;
+  postcode: string;
+  givenName: string;
+  familyName: string;
+}
+
+export function familyContactOf(db: Db, childId: string): Promise<FamilyContact | null> {
+  return selectOne<FamilyContact>(
+    db,
+    `SELECT ct.name, ct.email, ct.phone, ct.preferred_method, c.address_line1, c.address_line2, c.town, c.postcode, c.given_name, c.family_name
+     FROM children c JOIN contacts ct ON ct.child_id = c.id
+     WHERE c.id = $1 ORDER BY ct.is_primary DESC, ct.id LIMIT 1`,
+    [childId],
+  );
+}

@@ -3,6 +3,7 @@
  * adapters onto records/transfers (parse the input, name the actor, translate refusals), plus
  * telling superseded instances through the engine.
  */
+import { enqueueGpPracticeEmail } from '../../mail/outbox';
 import { assessMove, MOVER_ACTOR } from '../../records/transfers/assess';
 import { changeResponsibleLocality, completeOutbound } from '../../records/transfers/complete';
 import { recordInboundTransfer, requestTransfer } from '../../records/transfers/open';
@@ -64,11 +65,15 @@ export function createTransferActivities(deps: CatalogueDeps): CatalogueActivity
     },
     'transfer.changeResponsibleLocality': async (raw) => {
       const input = parse('transfer.changeResponsibleLocality', raw);
-      return asActivity('transfer.changeResponsibleLocality', () => changeResponsibleLocality(db, mover(), input));
+      return asActivity('transfer.changeResponsibleLocality', () =>
+        changeResponsibleLocality(db, mover(), input, enqueueGpPracticeEmail),
+      );
     },
     'transfer.completeOutbound': async (raw) => {
       const input = parse('transfer.completeOutbound', raw);
-      return asActivity('transfer.completeOutbound', () => completeOutbound(db, mover(), input));
+      return asActivity('transfer.completeOutbound', () =>
+        completeOutbound(db, mover(), input, enqueueGpPracticeEmail),
+      );
     },
   };
 }

@@ -11,6 +11,7 @@ import { markMovedOut, moveToLocality } from '../children/changes';
 import { childFactsById, needsSafeguardingHandover } from '../children/facts';
 import { invalid, notFound, ProcessRuleBroken } from '../errors';
 import { localityByCode, localityById, practiceByCode } from '../localities';
+import type { GpPracticeMailer } from '../outbox';
 import { inTransaction, select, type Db } from '../sql';
 import { enqueueMoverEmail } from './gp-emails';
 import { transferById } from './rows';
@@ -33,6 +34,7 @@ export async function changeResponsibleLocality(
   db: Db,
   actor: ProcessActor,
   input: LocalityChange,
+  mailer: GpPracticeMailer,
 ): Promise<{ changedAt: string; emailedPractices: string[] }> {
   return inTransaction(db, async (tx) => {
     const t = await transferById(tx, input.transferId, true);
@@ -78,7 +80,7 @@ export async function changeResponsibleLocality(
     } as const;
     if (oldGp && oldGp !== (newGp ?? child.gpPracticeOds)) {
       if (
-        await enqueueMoverEmail(tx, {
+        await enqueueMoverEmail(tx, mailer, {
           ...base,
           direction: 'out',
           practiceCode: oldGp,
@@ -90,7 +92,7 @@ export async function changeResponsibleLocality(
     const receiving = newGp ?? child.gpPracticeOds;
     if (
       receiving &&
-      (await enqueueMoverEmail(tx, {
+      (await enqueueMoverEmail(tx, mailer, {
         ...base,
         direction: 'in',
         practiceCode: receiving,
@@ -135,6 +137,7 @@ export async function completeOutbound(
   db: Db,
   actor: ProcessActor,
   input: { transferId: string; receivingChis: string },
+  mailer: GpPracticeMailer,
 ): Promise<{ completedAt: string; emailedPractices: string[] }> {
   return inTransaction(db, async (tx) => {
     const t = await transferById(tx, input.transferId, true);
@@ -151,7 +154,7 @@ export async function completeOutbound(
     await markMovedOut(tx, child.childId);
     const emailed: string[] = [];
     if (child.gpPracticeOds) {
-      const queued = await enqueueMoverEmail(tx, {
+      const queued = await enqueueMoverEmail(tx, mailer, {
         direction: 'out',
         practiceCode: child.gpPracticeOds,
         childId: child.childId,

@@ -1,10 +1,10 @@
 /**
- * The GP practice emails of a move, written to the outbox through MAIL's enqueueGpPracticeEmail
- * in the caller's transaction (so the email exists exactly when the change does). The template
- * names the child by NHS number and initials only.
+ * The GP practice emails of a move, written to the outbox (through the mailer the caller
+ * gives, which renders them) in the caller's transaction, so the email exists exactly when the
+ * change does. The template names the child by NHS number and initials only.
  */
-import { enqueueGpPracticeEmail } from '../../db/repositories/outbox';
 import { practiceByCode } from '../localities';
+import type { GpPracticeMailer } from '../outbox';
 import type { Db } from '../sql';
 
 export interface MoverEmail {
@@ -20,9 +20,9 @@ export interface MoverEmail {
 }
 
 /** Queues one email; false when the practice is not one of the region's (nothing to send to). */
-export async function enqueueMoverEmail(tx: Db, m: MoverEmail): Promise<boolean> {
+export async function enqueueMoverEmail(tx: Db, mailer: GpPracticeMailer, m: MoverEmail): Promise<boolean> {
   if (!(await practiceByCode(tx, m.practiceCode))) return false;
-  await enqueueGpPracticeEmail(tx, {
+  await mailer(tx, {
     idempotencyKey: m.idempotencyKey,
     gpPracticeCode: m.practiceCode,
     template: m.direction === 'in' ? 'gp-mover-in' : 'gp-mover-out',

@@ -26,14 +26,12 @@ const NOT_MOVED_YET = [
   'activities/engine/process-instances.ts',
   'activities/engine/publish-message.ts',
   'activities/engine/timer-start.ts',
-  'activities/notify/index.ts',
   'api/routes/process-definitions-views.ts',
   'api/routes/process-instances-queries.ts',
   'api/tasks/task-reconciler.ts',
   'api/tasks/temporal-task-completer.ts',
   'db/migrate.ts',
   'db/repositories/oidc-requests.ts',
-  'db/repositories/outbox.ts',
   'db/repositories/sessions.ts',
   'db/repositories/staff.ts',
   'db/roles.ts',
@@ -74,7 +72,6 @@ test('api/ imports nothing from activities/', () => {
 
 /** Circles still to open (issue 12), each named by its files; the list only shrinks. */
 const CIRCLES_NOT_OPENED_YET = [
-  'activities/catalogue-activities.ts activities/notify/index.ts',
   'embedded-temporal/engine/close.ts embedded-temporal/engine/start.ts',
   'embedded-temporal/engine/engine.ts embedded-temporal/engine/execution.ts embedded-temporal/engine/time-skipping.ts',
   'embedded-temporal/engine/updates.ts embedded-temporal/engine/workflow-task.ts',

@@ -5,7 +5,8 @@ import pino from 'pino';
 import { createLogger } from '../../core/logger';
 import { freePort } from '../../core/free-port';
 import type { Database } from '../../db/database';
-import { enqueueEmail, enqueueMessage, getNotification } from '../../db/repositories/outbox';
+import { enqueueEmail, enqueueMessage } from '../../mail/outbox';
+import { getNotification } from '../../records/outbox';
 import { select, type Db } from '../../db/repositories/sql';
 import {
   createMailService,

@@ -3,7 +3,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../core/logger';
-import { enqueueEmail } from '../../db/repositories/outbox';
+import { enqueueEmail } from '../../mail/outbox';
 import { select } from '../../db/repositories/sql';
 import {
   createMailService,

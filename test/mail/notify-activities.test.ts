@@ -10,7 +10,7 @@ import { createNotifyActivities } from '../../activities/notify';
 import { createLogger } from '../../core/logger';
 import { freePort } from '../../core/free-port';
 import type { Database } from '../../db/database';
-import { getNotification } from '../../db/repositories/outbox';
+import { getNotification } from '../../records/outbox';
 import { select, type Db } from '../../db/repositories/sql';
 import {
   createMailService,

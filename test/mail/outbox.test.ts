@@ -1,11 +1,6 @@
 import type { Database } from '../../db/database';
-import {
-  enqueueEmail,
-  enqueueGpPracticeEmail,
-  findNotificationByKey,
-  messageIdFor,
-  OutboxInputError,
-} from '../../db/repositories/outbox';
+import { enqueueEmail, enqueueGpPracticeEmail, messageIdFor, OutboxInputError } from '../../mail/outbox';
+import { findNotificationByKey } from '../../records/outbox';
 import { inTransaction, select, type Db } from '../../db/repositories/sql';
 import { TemplateModelError } from '../../mail/templates';
 import { createMigratedDatabase } from '../support/databases';

@@ -1,5 +1,5 @@
 import { renderTemplate, TemplateModelError, MAIL_TEMPLATES, GP_PRACTICE_TEMPLATES } from '../../mail/templates';
-import { initialsOf } from '../../db/repositories/outbox';
+import { initialsOf } from '../../mail/outbox';
 
 const identity = { nhsNumber: '9434765919', initials: 'AF', practiceName: 'Larkspur Surgery', practiceCode: 'M85001' };
 const MODELS: Record<string, unknown> = {

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACTIVITY_TYPES } from '../../activities/catalogue';
+import { enqueueGpPracticeEmail } from '../../mail/outbox';
 import { processActor } from '../../records/actor';
 import { raiseConcern } from '../../records/concerns/raise';
 import { ProcessRuleBroken } from '../../records/errors';
@@ -63,12 +64,17 @@ test('a child on a child protection plan: lead-to-lead handover task before the 
   expect((await stack.child(child.nhsNumber))!.localityCode).toBe('birmingham');
   expect(await select(stack.db, 'SELECT 1 FROM notifications WHERE child_id = $1', [child.id])).toEqual([]);
   // Nor can anything else complete it: the data refuses a transfer without the handover.
-  const refused = await changeResponsibleLocality(stack.db, processActor('system:test'), {
-    transferId: transfer.id,
-    childId: child.id,
-    toLocality: 'coventry',
-    moveReason: 'address-change',
-  }).catch((e: unknown) => e);
+  const refused = await changeResponsibleLocality(
+    stack.db,
+    processActor('system:test'),
+    {
+      transferId: transfer.id,
+      childId: child.id,
+      toLocality: 'coventry',
+      moveReason: 'address-change',
+    },
+    enqueueGpPracticeEmail,
+  ).catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(ProcessRuleBroken);
   expect(refused).toMatchObject({ code: HANDOVER_MISSING });
 

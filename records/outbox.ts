@@ -1,11 +1,12 @@
 /**
- * The outbox (table `notifications`): messages to GP practices and families, written in the
- * same transaction as the change that causes them and delivered afterwards by the outbox relay
- * (mail/delivery.ts, mail/outbox-relay.ts); no process waits for a mail server. Idempotent by
- * idempotency key.
+ * The mail outbox (table `notifications`): messages to GP practices and families, already
+ * rendered by mail/ (mail/outbox.ts), written in the same transaction as the change that causes
+ * them and delivered afterwards by the outbox relay (mail/delivery.ts, mail/outbox-relay.ts); no
+ * process waits for a mail server. Idempotent by idempotency key.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { renderTemplate, type GpPracticeTemplateName, type TemplateName } from '../../mail/templates';
+import { randomUUID } from 'node:crypto';
+import { childRowById } from './children/child-rows';
+import { practiceByCode } from './localities';
 import { select, selectOne, type Db } from './sql';
 
 export type Channel = 'email' | 'sms' | 'letter';
@@ -40,143 +41,63 @@ export interface Enqueued {
   created: boolean;
 }
 
-export interface NewEmail {
+/** A message rendered by mail/, as the outbox keeps it. */
+export interface NewNotification {
   /** Same key → same row: a retried activity or a repeated event enqueues nothing new. */
   idempotencyKey: string;
-  to: string;
-  template: TemplateName;
-  /** Validated against the template's (strict) model before anything is written. */
-  model: unknown;
-  childId?: string | null;
-}
-
-export interface NewMessage extends NewEmail {
   channel: Channel;
+  recipient: string;
+  subject: string;
+  textBody: string;
+  htmlBody: string | null;
+  template: string;
+  /** Fixed when the row is written: a resent copy has the same Message-ID, so duplicates show. */
+  messageId: string;
+  childId: string | null;
 }
 
-/** Bad outbox input (unknown practice or child, a practice without email...): retrying cannot help. */
-export class OutboxInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OutboxInputError';
-  }
-}
-
-/** Fixed when the row is written: a resent copy has the same Message-ID, so duplicates show. */
-export function messageIdFor(idempotencyKey: string): string {
-  return `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@chis-flow.local>`;
-}
-
-/** Email through the outbox; works on the pool or inside the caller's transaction (`db.transaction`). */
-export function enqueueEmail(db: Db, e: NewEmail): Promise<Enqueued> {
-  return enqueueMessage(db, { ...e, channel: 'email' });
-}
-
-/** Any channel. SMS and letter rows are handed to a logging stand-in sender (mail/delivery.ts). */
-export async function enqueueMessage(db: Db, m: NewMessage): Promise<Enqueued> {
-  if (!m.idempotencyKey.trim()) throw new OutboxInputError('an outbox row needs a non-empty idempotency key');
-  if (m.channel === 'email' && !/^[^@\s]+@[^@\s]+$/.test(m.to))
-    throw new OutboxInputError(`"${m.to}" is not an email address`);
-  if (!m.to.trim()) throw new OutboxInputError(`a ${m.channel} message needs a recipient`);
-  const rendered = renderTemplate(m.template, m.model);
-  const messageId = messageIdFor(m.idempotencyKey);
+/** Writes the row (pass the caller's transaction); a row with the same key is left as it was. */
+export async function insertNotification(db: Db, n: NewNotification): Promise<Enqueued> {
   const inserted = await selectOne<{ id: string; messageId: string }>(
     db,
     `INSERT INTO notifications (idempotency_key, channel, recipient, subject, text_body, html_body, template, message_id, child_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (idempotency_key) DO NOTHING
      RETURNING id, message_id`,
-    [
-      m.idempotencyKey,
-      m.channel,
-      m.to,
-      rendered.subject,
-      rendered.text,
-      m.channel === 'email' ? rendered.html : null,
-      m.template,
-      messageId,
-      m.childId ?? null,
-    ],
+    [n.idempotencyKey, n.channel, n.recipient, n.subject, n.textBody, n.htmlBody, n.template, n.messageId, n.childId],
   );
   if (inserted) return { ...inserted, created: true };
   // A separate statement: under READ COMMITTED it sees the row a concurrent transaction committed.
   const existing = await selectOne<{ id: string; messageId: string }>(
     db,
     'SELECT id, message_id FROM notifications WHERE idempotency_key = $1',
-    [m.idempotencyKey],
+    [n.idempotencyKey],
   );
-  if (!existing) throw new Error(`outbox: idempotency key ${m.idempotencyKey} conflicted but no row was found`);
+  if (!existing) throw new Error(`outbox: idempotency key ${n.idempotencyKey} conflicted but no row was found`);
   return { ...existing, created: false };
 }
 
-export interface NewGpPracticeEmail {
-  idempotencyKey: string;
-  gpPracticeCode: string;
-  template: GpPracticeTemplateName;
-  childId: string;
-  /** The template's own fields (e.g. locality, doses); identity and practice are filled in here. */
-  details?: Record<string, unknown>;
-}
-
-export interface GpEmailRecipient {
-  practiceName: string;
-  email: string;
-  nhsNumber: string;
-  initials: string;
-}
-
-/** First letter of the first given name and of the family name: "Amelia Rose" "O'Brien" → "AO". */
-export function initialsOf(givenName: string, familyName: string): string {
-  // Upper case of the first letter; a letter with no single upper-case form (ß) is skipped.
-  const first = (s: string) => {
-    const upper = (s.match(/\p{L}/u)?.[0] ?? '').toUpperCase();
-    return /^\p{Lu}$/u.test(upper) ? upper : '';
-  };
-  return `${first(givenName)}${first(familyName)}` || 'X';
-}
-
-/** The practice's address and the child's NHS number and initials (read in the caller's transaction). */
-export async function gpEmailRecipient(db: Db, gpPracticeCode: string, childId: string): Promise<GpEmailRecipient> {
-  const practice = await selectOne<{ name: string; email: string }>(
-    db,
-    'SELECT name, email FROM gp_practices WHERE ods_code = $1',
-    [gpPracticeCode],
-  );
-  if (!practice) throw new OutboxInputError(`unknown GP practice ODS code "${gpPracticeCode}"`);
-  if (!/^\d+$/.test(childId)) throw new OutboxInputError(`child id "${childId}" is not a record id`);
-  const child = await selectOne<{ nhsNumber: string; givenName: string; familyName: string }>(
-    db,
-    'SELECT nhs_number, given_name, family_name FROM children WHERE id = $1',
-    [childId],
-  );
-  if (!child) throw new OutboxInputError(`no child record with id ${childId}`);
+/** Who a GP practice email goes to, and the child it names (by NHS number and names, for the initials). */
+export async function gpEmailFacts(
+  db: Db,
+  gpPracticeCode: string,
+  childId: string,
+): Promise<
+  | { practiceName: string; email: string; nhsNumber: string; givenName: string; familyName: string }
+  | { missing: string }
+> {
+  const practice = await practiceByCode(db, gpPracticeCode);
+  if (!practice) return { missing: `unknown GP practice ODS code "${gpPracticeCode}"` };
+  if (!/^\d+$/.test(childId)) return { missing: `child id "${childId}" is not a record id` };
+  const child = await childRowById(db, childId);
+  if (!child) return { missing: `no child record with id ${childId}` };
   return {
     practiceName: practice.name,
     email: practice.email,
     nhsNumber: child.nhsNumber,
-    initials: initialsOf(child.givenName, child.familyName),
+    givenName: child.givenName,
+    familyName: child.familyName,
   };
-}
-
-/**
- * The usual way for an activity to tell a GP practice: looks the practice and child up and
- * enqueues the email, all in `db` (pass the activity's transaction).
- */
-export async function enqueueGpPracticeEmail(db: Db, e: NewGpPracticeEmail): Promise<Enqueued> {
-  const r = await gpEmailRecipient(db, e.gpPracticeCode, e.childId);
-  return enqueueEmail(db, {
-    idempotencyKey: e.idempotencyKey,
-    to: r.email,
-    template: e.template,
-    childId: e.childId,
-    model: {
-      ...e.details,
-      nhsNumber: r.nhsNumber,
-      initials: r.initials,
-      practiceName: r.practiceName,
-      practiceCode: e.gpPracticeCode,
-    },
-  });
 }
 
 export function getNotification(db: Db, id: string): Promise<Notification | null> {
@@ -325,3 +246,18 @@ export async function countNotifications(db: Db): Promise<OutboxCounts> {
   for (const r of rows) counts[r.status] = Number(r.n);
   return counts;
 }
+
+/**
+ * Writes a GP practice email to the outbox in the caller's transaction. Records operations that
+ * email a practice take one (mail/outbox.ts `enqueueGpPracticeEmail`): mail/ renders the template.
+ */
+export type GpPracticeMailer = (
+  tx: Db,
+  e: {
+    idempotencyKey: string;
+    gpPracticeCode: string;
+    template: 'gp-mover-in' | 'gp-mover-out';
+    childId: string;
+    details: Record<string, unknown>;
+  },
+) => Promise<Enqueued>;
