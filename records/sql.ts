@@ -28,3 +28,20 @@ export function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<
   if (db.transaction) return work(db);
   return db.sequelize.transaction((transaction) => work({ sequelize: db.sequelize, transaction }));
 }
+
+/**
+ * Runs `work` inside a savepoint of the caller's transaction; `undo()` rolls back to it, so a
+ * step refused later (by the engine) takes back what it wrote while the transaction goes on.
+ */
+export async function withSavepoint<T>(
+  tx: Db,
+  name: string,
+  work: (undo: () => Promise<void>) => Promise<T>,
+): Promise<T> {
+  if (!tx.transaction) throw new Error(`savepoint ${name} needs a transaction`);
+  if (!/^[a-z_]+$/.test(name)) throw new Error(`savepoint name ${name} is not a plain identifier`);
+  await tx.sequelize.query(`SAVEPOINT ${name}`, { transaction: tx.transaction });
+  return work(async () => {
+    await tx.sequelize.query(`ROLLBACK TO SAVEPOINT ${name}`, { transaction: tx.transaction });
+  });
+}

@@ -9,7 +9,7 @@ import { knownCandidateGroups } from '../deployment/candidate-groups';
 import { createEngineWorker } from '../workers/engine-worker';
 import { syncAllTimerStartSchedules } from '../workers/timer-start-schedules';
 import { TemporalTaskCompleter } from '../api/tasks/temporal-task-completer';
-import { startTaskReconciliation } from '../api/tasks/task-reconciler';
+import { startTaskReconciliation } from '../workers/task-reconciliation';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import { connect, migrateAndGrant, startPostgresFor } from '../db/database';
@@ -18,7 +18,8 @@ import { createApp } from '../api/app';
 import { probe } from '../api/routes/health';
 import { startEmbeddedTemporal } from '../embedded-temporal';
 import { startPdsFor } from './start-pds';
-import { startInboundEventRelay } from '../api/routes/events-publish';
+import { processOutbox } from '../engine-client/process-outbox';
+import { startProcessOutboxRelay } from '../workers/process-outbox-relay';
 import { outboxHealth, startMailFor, startOutboxRelay } from '../mail';
 import { listen } from './http-server';
 import { ShutdownStack } from './shutdown-stack';
@@ -151,13 +152,13 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         mail: async () => outboxHealth(relay.status()),
       },
     });
-    // Inbound events whose publish failed (engine unreachable) and that no sender repeated.
-    const eventRelay = startInboundEventRelay({
+    // Starts and messages (inbound events, concerns) that their writer could not deliver at once.
+    const processRelay = startProcessOutboxRelay({
       db: { sequelize: db.sequelize },
-      engine: { client, taskQueue: config.temporal.taskQueue },
-      logger,
+      outbox: processOutbox({ sequelize: db.sequelize }, { client, taskQueue: config.temporal.taskQueue }),
+      logger: logger.child({ component: 'process-outbox-relay' }),
     });
-    stack.push('inbound event relay', () => eventRelay.stop());
+    stack.push('process outbox relay', () => processRelay.stop());
     const http = await listen(app, config.host, config.port);
     stack.push('HTTP server', () => http.stop());
 

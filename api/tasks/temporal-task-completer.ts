@@ -1,8 +1,9 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
-import { completeTaskRow, type HumanTask } from '../../db/repositories/tasks';
+import { inTransaction, withSavepoint, type Db } from '../../records/sql';
+import { lockClaimedTask } from '../../records/tasks/reconciliation';
+import { completeTaskRow, type HumanTask } from '../../records/tasks/rows';
 import { completeUserTaskUpdate } from '../../workflows/messages';
-import { reconcileTask } from './task-reconciler';
+import { reconcileTask } from '../../engine-client/task-reconciliation';
 import {
   TaskCompletionConflict,
   TaskCompletionRefused,
@@ -30,26 +31,26 @@ export class TemporalTaskCompleter implements TaskCompleter {
   async complete(task: HumanTask, completion: TaskCompletion): Promise<void> {
     // Failures are returned, not thrown, so that a reconciliation commits with the transaction.
     const failure = await inTransaction(this.db, async (tx): Promise<Error | null> => {
-      const locked = await selectOne<{ id: string }>(
-        tx,
-        `SELECT id FROM human_tasks WHERE id = $1 AND row_version = $2 AND status = 'claimed' AND assignee = $3 FOR UPDATE`,
-        [task.id, task.rowVersion, completion.actor.username],
-      );
-      if (!locked)
+      if (!(await lockClaimedTask(tx, task.id, task.rowVersion, completion.actor.username)))
         return new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
       // The audit row goes in first, in this transaction; a refused completion takes it back
       // (the transaction still commits what the reconciliation below mends).
-      await tx.sequelize.query('SAVEPOINT completion_audit', { transaction: tx.transaction });
-      await completion.audit?.(tx);
-      try {
-        await this.client.workflow.getHandle(task.processInstanceId).executeUpdate(completeUserTaskUpdate, {
-          args: [
-            { taskId: task.id, outcome: completion.outcome, data: completion.data, actor: completion.actor.username },
-          ],
-        });
-      } catch (error) {
-        if (!(error instanceof WorkflowUpdateFailedError) && !(error instanceof WorkflowNotFoundError)) throw error;
-        await tx.sequelize.query('ROLLBACK TO SAVEPOINT completion_audit', { transaction: tx.transaction });
+      const refused = await withSavepoint(tx, 'completion_audit', async (undo) => {
+        await completion.audit?.(tx);
+        try {
+          await this.client.workflow.getHandle(task.processInstanceId).executeUpdate(completeUserTaskUpdate, {
+            args: [
+              { taskId: task.id, outcome: completion.outcome, data: completion.data, actor: completion.actor.username },
+            ],
+          });
+          return null;
+        } catch (error) {
+          if (!(error instanceof WorkflowUpdateFailedError) && !(error instanceof WorkflowNotFoundError)) throw error;
+          await undo();
+          return error;
+        }
+      });
+      if (refused) {
         const reconciled = await reconcileTask(this.client, tx, task, { closeWithEndedProcess: false });
         if (reconciled.outcome === 'completed') {
           return new TaskCompletionConflict(
@@ -58,10 +59,10 @@ export class TemporalTaskCompleter implements TaskCompleter {
         }
         if (reconciled.outcome === 'cancelled')
           return new TaskCompletionConflict('The process has moved on and closed this task; it is now cancelled');
-        if (error instanceof WorkflowNotFoundError)
+        if (refused instanceof WorkflowNotFoundError)
           return new TaskCompletionRefused('The process instance of this task is no longer running');
         return new TaskCompletionRefused(
-          `The process refused the completion: ${error.cause?.message ?? error.message}`,
+          `The process refused the completion: ${refused.cause?.message ?? refused.message}`,
         );
       }
       const done = await completeTaskRow(tx, task.id, {

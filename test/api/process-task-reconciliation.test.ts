@@ -5,7 +5,8 @@
  * still claimed); the next completion attempt, and the periodic sweep, bring the row in line.
  */
 import { randomUUID } from 'node:crypto';
-import { reconcileTasks, startTaskReconciliation } from '../../api/tasks/task-reconciler';
+import { reconcileTasks } from '../../engine-client/task-reconciliation';
+import { startTaskReconciliation } from '../../workers/task-reconciliation';
 import { select } from '../../db/repositories/sql';
 import { findTask, type HumanTask } from '../../db/repositories/tasks';
 import { completeUserTaskUpdate, instanceStateQuery } from '../../workflows/messages';

@@ -28,8 +28,6 @@ const NOT_MOVED_YET = [
   'activities/engine/timer-start.ts',
   'api/routes/process-definitions-views.ts',
   'api/routes/process-instances-queries.ts',
-  'api/tasks/task-reconciler.ts',
-  'api/tasks/temporal-task-completer.ts',
   'db/migrate.ts',
   'db/repositories/oidc-requests.ts',
   'db/repositories/sessions.ts',

@@ -8,8 +8,10 @@
  * event, cancellation), so the row is cancelled.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { select, selectOne, type Db, inTransaction } from '../../db/repositories/sql';
-import { completeUserTaskUpdate, instanceStateQuery, type CompleteUserTaskInput } from '../../workflows/messages';
+import { cancelTask } from '../records/tasks/rows';
+import { completeAsAccepted, lockActiveTask, tasksToReconcile } from '../records/tasks/reconciliation';
+import { inTransaction, type Db } from '../records/sql';
+import { completeUserTaskUpdate, instanceStateQuery, type CompleteUserTaskInput } from '../workflows/messages';
 
 /** Continue-as-new runs searched back for an accepted completion. */
 const MAX_RUNS = 5;
@@ -81,21 +83,12 @@ export async function reconcileTask(
   if (open) return { outcome: 'unchanged' };
   const completion = await historyCompletion(client, task.processInstanceId, task.id);
   if (completion) {
-    const row = await selectOne<{ id: string }>(
-      tx,
-      `UPDATE human_tasks SET status = 'completed', outcome = $2, data = $3, completed_by = $4, completed_at = now(), row_version = row_version + 1
-       WHERE id = $1 AND status IN ('open', 'claimed') RETURNING id`,
-      [task.id, completion.outcome ?? null, JSON.stringify(completion.data ?? {}), completion.actor],
-    );
-    return row ? { outcome: 'completed', by: completion.actor } : { outcome: 'unchanged' };
+    return (await completeAsAccepted(tx, task.id, completion))
+      ? { outcome: 'completed', by: completion.actor }
+      : { outcome: 'unchanged' };
   }
   if (open === null && !options.closeWithEndedProcess) return { outcome: 'unchanged' };
-  const row = await selectOne<{ id: string }>(
-    tx,
-    `UPDATE human_tasks SET status = 'cancelled', row_version = row_version + 1 WHERE id = $1 AND status IN ('open', 'claimed') RETURNING id`,
-    [task.id],
-  );
-  return row ? { outcome: 'cancelled' } : { outcome: 'unchanged' };
+  return (await cancelTask(tx, task.id)) ? { outcome: 'cancelled' } : { outcome: 'unchanged' };
 }
 
 export interface SweepResult {
@@ -117,23 +110,17 @@ export async function reconcileTasks(
   db: Db,
   options: { claimedForMs?: number; limit?: number; after?: string | null } = {},
 ): Promise<SweepResult> {
-  const candidates = await select<{ id: string; processInstanceId: string }>(
-    db,
-    `SELECT t.id, t.process_instance_id FROM human_tasks t JOIN process_instances i ON i.id = t.process_instance_id
-     WHERE t.status IN ('open', 'claimed') AND ($3::uuid IS NULL OR t.id > $3::uuid)
-       AND ((t.status = 'claimed' AND t.claimed_at < now() - $1::bigint * interval '1 millisecond') OR i.status NOT IN ('running', 'incident'))
-     ORDER BY t.id LIMIT $2`,
-    [options.claimedForMs ?? 10 * 60_000, options.limit ?? 100, options.after ?? null],
-  );
+  const candidates = await tasksToReconcile(db, {
+    claimedForMs: options.claimedForMs ?? 10 * 60_000,
+    limit: options.limit ?? 100,
+    after: options.after ?? null,
+  });
   const result: SweepResult = { checked: 0, completed: 0, cancelled: 0, next: null };
   for (const c of candidates) {
     const outcome = await inTransaction(db, async (tx) => {
-      const locked = await selectOne<{ id: string }>(
-        tx,
-        `SELECT id FROM human_tasks WHERE id = $1 AND status IN ('open', 'claimed') FOR UPDATE SKIP LOCKED`,
-        [c.id],
-      );
-      return locked ? (await reconcileTask(client, tx, c, { closeWithEndedProcess: true })).outcome : 'unchanged';
+      return (await lockActiveTask(tx, c.id))
+        ? (await reconcileTask(client, tx, c, { closeWithEndedProcess: true })).outcome
+        : 'unchanged';
     });
     result.checked++;
     if (outcome === 'completed') result.completed++;
@@ -141,33 +128,4 @@ export async function reconcileTasks(
   }
   result.next = candidates.length === (options.limit ?? 100) ? candidates[candidates.length - 1].id : null;
   return result;
-}
-
-/** Runs `reconcileTasks` every `intervalMs` (from the worker or the API process); `stop()` ends it. */
-export function startTaskReconciliation(
-  client: Client,
-  db: Db,
-  options: { intervalMs?: number; claimedForMs?: number; onError?: (error: unknown) => void } = {},
-): { stop(): Promise<void> } {
-  let after: string | null = null;
-  let stopped = false;
-  let running: Promise<void> | null = null;
-  const timer = setInterval(
-    () => {
-      if (stopped || running) return; // a slow pass is not overlapped by the next
-      running = reconcileTasks(client, db, { claimedForMs: options.claimedForMs, after })
-        .then((r) => void (after = r.next))
-        .catch((error: unknown) => options.onError?.(error))
-        .finally(() => void (running = null));
-    },
-    options.intervalMs ?? 5 * 60_000,
-  );
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
 }
