@@ -39,7 +39,7 @@ import {
   completeUserTaskUpdate,
   PROCESS_INSTANCE_WORKFLOW_TYPE,
   type ProcessInstanceInput,
-} from '../workflows/messages';
+} from '../workflows/contract';
 
 const TASKS = 10;
 const HEAD = `<?xml version="1.0" encoding="UTF-8"?>

@@ -17,7 +17,7 @@ import { DefinitionStore } from '../deployment/definition-store';
 import { deployDefinition } from '../deployment/deploy-definition';
 import { startEmbeddedTemporal } from '../embedded-temporal';
 import { createEngineWorker } from '../workers/engine-worker';
-import { PROCESS_INSTANCE_WORKFLOW_TYPE, instanceStateQuery, type ProcessInstanceInput } from '../workflows/messages';
+import { PROCESS_INSTANCE_WORKFLOW_TYPE, instanceStateQuery, type ProcessInstanceInput } from '../workflows/contract';
 
 const KEY = 'bench-review';
 const GROUP = 'birmingham-health-visiting';

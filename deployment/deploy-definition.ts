@@ -2,7 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { definitionChecksum } from '../bpmn/checksum';
 import { compileDefinition } from '../bpmn/compile';
 import type { Problem } from '../bpmn/problems';
-import type { DeployedDefinition } from '../workflows/messages';
+import type { DeployedDefinition } from './deployed-definition';
 import { DefinitionStore, type DefinitionVersion } from './definition-store';
 
 /** What the compiler must know about this installation to validate a diagram. */

@@ -21,7 +21,7 @@ import {
   type StartCommand,
 } from '../records/process-outbox';
 import { inTransaction, type Db } from '../records/sql';
-import { PROCESS_INSTANCE_WORKFLOW_TYPE, type ProcessInstanceInput } from '../workflows/messages';
+import { PROCESS_INSTANCE_WORKFLOW_TYPE, type ProcessInstanceInput } from '../workflows/contract';
 
 export type DeliveryOutcome =
   | { status: 'delivered'; result: DeliveryResult }

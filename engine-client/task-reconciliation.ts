@@ -11,7 +11,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { cancelTask } from '../records/tasks/rows';
 import { completeAsAccepted, lockActiveTask, tasksToReconcile } from '../records/tasks/reconciliation';
 import { inTransaction, type Db } from '../records/sql';
-import { completeUserTaskUpdate, instanceStateQuery, type CompleteUserTaskInput } from '../workflows/messages';
+import { completeUserTaskUpdate, instanceStateQuery, type CompleteUserTaskInput } from '../workflows/contract';
 
 /** Continue-as-new runs searched back for an accepted completion. */
 const MAX_RUNS = 5;

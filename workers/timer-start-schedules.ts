@@ -8,7 +8,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CompiledGraph } from '../bpmn/graph';
-import type { DeployedDefinition } from '../workflows/messages';
+import type { DeployedDefinition } from '../deployment/deployed-definition';
 import { timerStartsOf, type TimerStartDefinition } from '../workflows/timer-start-schedule';
 import {
   adoptTimerStartDefinitionSignal,

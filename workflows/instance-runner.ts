@@ -32,7 +32,7 @@ import {
   type ProcessInstanceResult,
   type RecordInstanceInput,
   type RetryIncidentInput,
-} from './messages';
+} from './contract';
 
 /** Database work (task rows, status mirror, publishing): retried until it succeeds. */
 const DB_OPTIONS = {

@@ -19,7 +19,7 @@ import {
 } from '@temporalio/workflow';
 import type { ActivityRetryPolicy } from '../activities/catalogue/shared';
 import { activityPolicy } from './activity-policies';
-import type { JobContext } from './messages';
+import type { JobContext } from './contract';
 
 /** A catalogue activity as the interpreter calls it: the task's variables, then the job context (element id, task headers). */
 export type JobActivity = (input: Record<string, unknown>, job: JobContext) => Promise<unknown>;

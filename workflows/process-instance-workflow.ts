@@ -22,7 +22,7 @@ import {
   retryIncidentUpdate,
   type ProcessInstanceInput,
   type ProcessInstanceResult,
-} from './messages';
+} from './contract';
 
 /** Continue as new past this many history events unless the input says otherwise (Temporal warns at 10k). */
 export const DEFAULT_HISTORY_LIMIT = 8000;

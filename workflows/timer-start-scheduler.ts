@@ -15,7 +15,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { EngineActivities } from './messages';
+import type { EngineActivities } from './contract';
 import {
   afterFiring,
   nextDue,

@@ -7,7 +7,7 @@
  * no I/O) to read retry policies; the compiler reads the names to reject unknown types.
  */
 import type { z } from 'zod';
-import type { JobContext } from '../../workflows/messages';
+import type { JobContext } from '../../workflows/contract';
 import type { ActivityDefinition } from './shared';
 import { CHILD_ACTIVITIES } from './child';
 import { PDS_ACTIVITIES } from './pds';

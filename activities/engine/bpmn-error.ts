@@ -5,7 +5,7 @@
  * `errorMessage` and `variables`.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { BPMN_ERROR_TYPE } from '../../workflows/messages';
+import { BPMN_ERROR_TYPE } from '../../workflows/contract';
 
 export function bpmnError(
   errorCode: string,

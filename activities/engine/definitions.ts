@@ -2,7 +2,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { CompiledGraph } from '../../bpmn/graph';
-import type { DeployedDefinition, ResolveDefinitionInput } from '../../workflows/messages';
+import type { DeployedDefinition } from '../../deployment/deployed-definition';
+import type { ResolveDefinitionInput } from '../../workflows/contract';
 
 /** Error type when no deployed version matches (not retryable: the call raises an incident). */
 export const DEFINITION_NOT_FOUND = 'DefinitionNotFound';

@@ -3,7 +3,7 @@
  * opening an existing task changes nothing, cancelling a closed task changes nothing.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { OpenHumanTaskInput } from '../../workflows/messages';
+import type { OpenHumanTaskInput } from '../../workflows/contract';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 

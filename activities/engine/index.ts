@@ -2,7 +2,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
-import type { EngineActivities } from '../../workflows/messages';
+import type { EngineActivities } from '../../workflows/contract';
 import { resolveDefinition } from './definitions';
 import { cancelHumanTask, openHumanTask } from './human-tasks';
 import { recordInstance } from './process-instances';

@@ -1,6 +1,6 @@
 /** Mirrors a process instance's status into process_instances (for listing and search). */
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { RecordInstanceInput } from '../../workflows/messages';
+import type { RecordInstanceInput } from '../../workflows/contract';
 
 /** Upsert: the first call creates the row, later calls move its status (the workflow sends them in order). */
 export async function recordInstance(sequelize: Sequelize, r: RecordInstanceInput): Promise<void> {

@@ -13,7 +13,7 @@ import {
   PROCESS_INSTANCE_WORKFLOW_TYPE,
   type ProcessInstanceInput,
   type PublishMessageInput,
-} from '../../workflows/messages';
+} from '../../workflows/contract';
 
 export interface PublishDeps {
   sequelize: Sequelize;

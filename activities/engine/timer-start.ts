@@ -8,7 +8,7 @@ import {
   PROCESS_INSTANCE_WORKFLOW_TYPE,
   type ProcessInstanceInput,
   type StartTimerInstanceInput,
-} from '../../workflows/messages';
+} from '../../workflows/contract';
 import { timerInstanceId } from '../../workflows/timer-start-schedule';
 import { DEFINITION_NOT_FOUND } from './definitions';
 

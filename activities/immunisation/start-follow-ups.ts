@@ -10,7 +10,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Sequelize } from 'sequelize';
 import { select } from '../../db/repositories/sql';
 import { DefinitionStore } from '../../deployment/definition-store';
-import { PROCESS_INSTANCE_WORKFLOW_TYPE, type ProcessInstanceInput } from '../../workflows/messages';
+import { PROCESS_INSTANCE_WORKFLOW_TYPE, type ProcessInstanceInput } from '../../workflows/contract';
 
 export const FOLLOW_UP_PROCESS_KEY = 'immunisation-follow-up';
 

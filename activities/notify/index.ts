@@ -13,7 +13,7 @@ import { TemplateModelError } from '../../mail/templates';
 import { processActor } from '../../records/actor';
 import { RecordRefusal } from '../../records/errors';
 import type { Db } from '../../records/sql';
-import type { JobContext } from '../../workflows/messages';
+import type { JobContext } from '../../workflows/contract';
 import type { CatalogueActivityMap } from '../catalogue';
 import { NOTIFY_ACTIVITIES } from '../catalogue/notify';
 import type { CatalogueDeps } from '../deps';

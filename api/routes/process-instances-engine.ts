@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { instanceStateQuery, type InstanceStateView } from '../../workflows/messages';
+import { instanceStateQuery, type InstanceStateView } from '../../workflows/contract';
 import { ApiError } from '../api-error';
 import type { RequestContext } from '../request-context';
 import type { InstanceRow } from './process-instances-queries';

@@ -32,7 +32,7 @@ import {
   PROCESS_INSTANCE_WORKFLOW_TYPE,
   retryIncidentUpdate,
   type ProcessInstanceInput,
-} from '../../workflows/messages';
+} from '../../workflows/contract';
 import { ApiError } from '../api-error';
 import { audit } from '../audit/audit-builder';
 import { auditBeforeEngine } from '../audit/audit-before-engine';

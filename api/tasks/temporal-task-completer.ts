@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { inTransaction, withSavepoint, type Db } from '../../records/sql';
 import { lockClaimedTask } from '../../records/tasks/reconciliation';
 import { completeTaskRow, type HumanTask } from '../../records/tasks/rows';
-import { completeUserTaskUpdate } from '../../workflows/messages';
+import { completeUserTaskUpdate } from '../../workflows/contract';
 import { reconcileTask } from '../../engine-client/task-reconciliation';
 import {
   TaskCompletionConflict,

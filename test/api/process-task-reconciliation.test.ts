@@ -9,7 +9,7 @@ import { reconcileTasks } from '../../engine-client/task-reconciliation';
 import { startTaskReconciliation } from '../../workers/task-reconciliation';
 import { select } from '../../db/repositories/sql';
 import { findTask, type HumanTask } from '../../db/repositories/tasks';
-import { completeUserTaskUpdate, instanceStateQuery } from '../../workflows/messages';
+import { completeUserTaskUpdate, instanceStateQuery } from '../../workflows/contract';
 import { diagram, eventually, post, startProcessApi, type ProcessApi } from './support/process-api';
 import { BIRMINGHAM, makeStaff, signIn, type SignedIn } from './support/case-work';
 

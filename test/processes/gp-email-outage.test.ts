@@ -15,7 +15,7 @@ import { select } from '../../db/repositories/sql';
 import { createNotifyActivities } from '../../activities/notify';
 import type { ActivityInput } from '../../activities/catalogue';
 import { startEmbeddedSmtpServer, type EmbeddedSmtpServer } from '../../mail';
-import { instanceStateQuery, type InstanceStateView, type JobContext } from '../../workflows/messages';
+import { instanceStateQuery, type InstanceStateView, type JobContext } from '../../workflows/contract';
 import { startChisStack, type ChisStack } from '../support/chis-stack';
 
 const silent = pino({ level: 'silent' });

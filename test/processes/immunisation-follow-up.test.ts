@@ -20,7 +20,7 @@ import {
   completeUserTaskUpdate,
   instanceStateQuery,
   type ProcessInstanceInput,
-} from '../../workflows/messages';
+} from '../../workflows/contract';
 import { addDays, giveDose, insertChild, type TestChild } from '../immunisation/support';
 import type { ChisStack } from '../support/chis-stack';
 import { chisStackPerFile } from '../support/chis-stack-per-file';

@@ -15,7 +15,7 @@ import { ProcessRuleBroken } from '../../records/errors';
 import { changeResponsibleLocality, HANDOVER_MISSING } from '../../records/transfers/complete';
 import { compileDefinition } from '../../bpmn';
 import { select } from '../../db/repositories/sql';
-import { instanceStateQuery } from '../../workflows/messages';
+import { instanceStateQuery } from '../../workflows/contract';
 import { startChisStack, type ChisStack } from '../support/chis-stack';
 import { diagramLayout } from '../support/diagram-layout';
 import {

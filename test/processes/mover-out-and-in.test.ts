@@ -7,7 +7,7 @@
 import { formatNhsNumber } from '../../core/nhs-number';
 import { select } from '../../db/repositories/sql';
 import { startChisStack, type ChisStack } from '../support/chis-stack';
-import { instanceStateQuery } from '../../workflows/messages';
+import { instanceStateQuery } from '../../workflows/contract';
 import {
   auditActions,
   caller,

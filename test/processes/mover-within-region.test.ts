@@ -6,7 +6,7 @@
  */
 import { formatNhsNumber } from '../../core/nhs-number';
 import { select } from '../../db/repositories/sql';
-import { instanceStateQuery } from '../../workflows/messages';
+import { instanceStateQuery } from '../../workflows/contract';
 import type { ChisStack } from '../support/chis-stack';
 import { chisStackPerFile } from '../support/chis-stack-per-file';
 import {

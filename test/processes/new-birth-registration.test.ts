@@ -7,7 +7,7 @@
 import { QueryTypes } from 'sequelize';
 import { formatNhsNumber } from '../../core/nhs-number';
 import { londonDate, startOfLondonDay } from '../../core/uk-time';
-import { instanceStateQuery, type InstanceStateView } from '../../workflows/messages';
+import { instanceStateQuery, type InstanceStateView } from '../../workflows/contract';
 import type { ChisStack, HumanTaskRow } from '../support/chis-stack';
 import { chisStackPerFile } from '../support/chis-stack-per-file';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { bpmnError } from '../../activities/engine';
-import type { JobContext } from '../../workflows/messages';
+import type { JobContext } from '../../workflows/contract';
 import { engineWorkflowBundle } from '../../workers/workflow-bundle';
 import { startEngineTestEnv, type EngineTestEnv } from './support';
 

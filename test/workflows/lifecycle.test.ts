@@ -16,7 +16,7 @@ import {
   correlateMessageSignal,
   PROCESS_INSTANCE_WORKFLOW_TYPE,
   type ProcessInstanceResult,
-} from '../../workflows/messages';
+} from '../../workflows/contract';
 import { randomGraph, randomStartVariables } from '../engine/random-graphs';
 import { humanTaskRow, instanceRow, startEngineTestEnv, type EngineTestEnv } from './support';
 

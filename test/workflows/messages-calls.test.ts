@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueryTypes } from 'sequelize';
 import { publishMessage } from '../../activities/engine';
-import { completeUserTaskUpdate, correlateMessageSignal, instanceStateQuery } from '../../workflows/messages';
+import { completeUserTaskUpdate, correlateMessageSignal, instanceStateQuery } from '../../workflows/contract';
 import { startEngineTestEnv, type EngineTestEnv } from './support';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');

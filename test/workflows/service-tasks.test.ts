@@ -12,7 +12,7 @@ import { temporal } from '@temporalio/proto';
 import { bpmnError } from '../../activities/engine';
 import type { CompiledGraph, ServiceTaskNode } from '../../bpmn/graph';
 import { DefinitionStore } from '../../deployment/definition-store';
-import { retryIncidentUpdate } from '../../workflows/messages';
+import { retryIncidentUpdate } from '../../workflows/contract';
 import { instanceRow, startEngineTestEnv, type EngineTestEnv } from './support';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');

@@ -22,7 +22,7 @@ import {
   type InstanceStateView,
   type ProcessInstanceInput,
   type ProcessInstanceResult,
-} from '../../workflows/messages';
+} from '../../workflows/contract';
 import { createMigratedDatabase } from '../support/databases';
 import { createTestTemporalEnv } from '../support/temporal-env';
 import { withDiagram } from './diagram';

@@ -12,7 +12,7 @@ import { TaskCompletionConflict, TaskCompletionRefused } from '../../api/tasks/t
 import { claimTask, findTask } from '../../db/repositories/tasks';
 import { TemporalTaskCompleter } from '../../api/tasks/temporal-task-completer';
 import { engineWorkflowBundle } from '../../workers/workflow-bundle';
-import { completeUserTaskUpdate } from '../../workflows/messages';
+import { completeUserTaskUpdate } from '../../workflows/contract';
 import { humanTaskRow, instanceRow, startEngineTestEnv, type EngineTestEnv } from './support';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');

@@ -4,20 +4,13 @@
  * workers, tests): definitions only, no Node built-ins.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CalledVersion, CompiledGraph } from '../bpmn/runtime';
+import type { CalledVersion } from '../bpmn/runtime';
+import type { DeployedDefinition } from '../deployment/deployed-definition';
 import type { EngineState, Variables } from './engine/types';
 import type { InstanceView } from './engine/view';
 
 /** Workflow type name of the BPMN interpreter (`processInstance`). */
 export const PROCESS_INSTANCE_WORKFLOW_TYPE = 'processInstance';
-
-export interface DeployedDefinition {
-  /** process_definitions.id */
-  id: number;
-  key: string;
-  version: number;
-  graph: CompiledGraph;
-}
 
 export interface ProcessInstanceInput {
   definition: DeployedDefinition;
