@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { AuthConfig } from '../core/config';
 import type { ProcessOutbox } from '../engine-client/process-outbox';
-import type { Db } from '../db/repositories/sql';
+import type { Db } from '../records/sql';
 import type { TaskCompleter } from './tasks/task-completer';
 
 /** What the case-work routes need from the running system. */

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { StaffPrincipal } from '../db/repositories/staff';
+import type { StaffPrincipal } from '../records/staff';
 import { ApiError } from './api-error';
 import type { CaseWorkDependencies } from './case-work-deps';
 

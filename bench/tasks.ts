@@ -21,9 +21,9 @@ import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
-import { select, type Db } from '../db/repositories/sql';
-import { createStaff } from '../db/repositories/staff';
-import { queuePage, queueQuery, type QueueCursor, type QueueScope } from '../db/repositories/tasks';
+import { select, type Db } from '../records/sql';
+import { createStaff } from '../records/staff';
+import { queuePage, queueQuery, type QueueCursor, type QueueScope } from '../records/tasks/rows';
 import { encodeCursor } from '../api/routes/tasks-schemas';
 import { benchTemporalCompletion } from './task-completion-temporal';
 

@@ -9,7 +9,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { publishMessage } from '../activities/engine/publish-message';
+import { publishMessage } from './publish-message';
 import { definitionById } from '../records/definitions';
 import {
   claimForDelivery,

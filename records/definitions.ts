@@ -1,6 +1,7 @@
 /** Deployed process definitions (`process_definitions`): immutable versions with their compiled graphs. */
 import type { CompiledGraph } from '../bpmn/graph';
-import { selectOne, type Db } from './sql';
+import type { DeployedDefinition } from '../deployment/deployed-definition';
+import { select, selectOne, type Db } from './sql';
 
 export interface DefinitionWithGraph {
   id: number;
@@ -26,4 +27,12 @@ export async function anyDefinitionWaitsFor(db: Db, name: string): Promise<boole
     [name],
   );
   return row?.yes === true;
+}
+
+/** The latest version of every deployed definition, with its graph: what a message start reaches. */
+export function latestDefinitions(db: Db): Promise<DeployedDefinition[]> {
+  return select<DeployedDefinition>(
+    db,
+    'SELECT DISTINCT ON (key) id, key, version, compiled AS graph FROM process_definitions ORDER BY key, version DESC',
+  );
 }

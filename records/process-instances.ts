@@ -2,7 +2,7 @@
  * The process-instance mirror (`process_instances`): one row per instance with its definition,
  * business key and status, kept by the engine (and by the API for the instances it starts).
  */
-import { selectOne, type Db } from './sql';
+import { select, selectOne, type Db } from './sql';
 
 /** The process key of an instance from its mirror row, or null when the row is not written yet. */
 export async function processKeyOfInstance(db: Db, processInstanceId: string): Promise<string | null> {
@@ -27,4 +27,14 @@ export function businessKeyOfInstance(
     `SELECT i.business_key, s.username AS started_by FROM process_instances i LEFT JOIN staff_users s ON s.id = i.started_by WHERE i.id = $1`,
     [processInstanceId],
   );
+}
+
+/** Ids of the running (or stuck) instances with this business key, oldest first, but `except`. */
+export async function runningInstancesKeyedBy(db: Db, businessKey: string, except: string): Promise<string[]> {
+  const rows = await select<{ id: string }>(
+    db,
+    `SELECT id FROM process_instances WHERE business_key = $1 AND status IN ('running', 'incident') AND id <> $2 ORDER BY started_at`,
+    [businessKey, except],
+  );
+  return rows.map((r) => r.id);
 }

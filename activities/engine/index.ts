@@ -6,7 +6,7 @@ import type { EngineActivities } from '../../workflows/contract';
 import { resolveDefinition } from './definitions';
 import { cancelHumanTask, openHumanTask } from './human-tasks';
 import { recordInstance } from './process-instances';
-import { publishMessage } from './publish-message';
+import { publishMessage } from '../../engine-client/publish-message';
 import { recordTimerStartFinished, startTimerInstance } from './timer-start';
 
 export interface EngineActivityDeps {
@@ -41,4 +41,4 @@ export function createEngineActivities(deps: EngineActivityDeps): EngineActiviti
 }
 
 export { bpmnError } from './bpmn-error';
-export { publishMessage, type PublishDeps } from './publish-message';
+export { publishMessage, type PublishDeps } from '../../engine-client/publish-message';

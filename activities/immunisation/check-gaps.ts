@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
-import type { Db } from '../../db/repositories/sql';
+import type { Db } from '../../records/sql';
 import { addAge, addDays, planCatchUp, UK_ROUTINE } from '../../schedule';
 import { auditBySystem, notFound, parseInput } from '../support';
 import { loadScheduleFacts } from './schedule-facts';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
-import { inTransaction, selectOne, type Db } from '../../db/repositories/sql';
+import { inTransaction, selectOne, type Db } from '../../records/sql';
 import { auditBySystem, notFound, parseInput } from '../support';
 import { scheduleForChild } from './schedule-facts';
 import { runningActivity, todayInEngland } from './support';

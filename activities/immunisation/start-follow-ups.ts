@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Sequelize } from 'sequelize';
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import { DefinitionStore } from '../../deployment/definition-store';
 import { PROCESS_INSTANCE_WORKFLOW_TYPE, type ProcessInstanceInput } from '../../workflows/contract';
 

@@ -13,7 +13,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Sequelize } from 'sequelize';
 import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
-import { select, selectOne } from '../../db/repositories/sql';
+import { select, selectOne } from '../../records/sql';
 import { addAge, addDays, evaluateSchedule, UK_ROUTINE } from '../../schedule';
 import { DEFAULT_LOOKBACK_DAYS, DUE_CHECKS_SQL, WRITE_SWEEP_BATCH_SQL } from './overdue-query';
 import { loadScheduleFacts, type ChildScheduleFacts } from './schedule-facts';

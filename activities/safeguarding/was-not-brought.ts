@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { SAFEGUARDING_ACTIVITIES } from '../catalogue/safeguarding';
-import { inTransaction, select, selectOne, type Db } from '../../db/repositories/sql';
+import { inTransaction, select, selectOne, type Db } from '../../records/sql';
 import { mandatedContact, productByCode } from '../../schedule';
 import { auditBySystem, notFound, parseInput } from '../support';
 import { runningActivity } from '../immunisation/support';

@@ -6,7 +6,7 @@
  * its next task's boundary event takes it at once. Repeating the message is harmless: an instance
  * that never waits for it lets it expire.
  */
-import { publishMessage } from '../engine/publish-message';
+import { publishMessage } from '../../engine-client/publish-message';
 import type { CatalogueDeps } from '../deps';
 
 export const TRANSFER_SUPERSEDED_MESSAGE = 'transferSuperseded';

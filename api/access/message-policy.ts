@@ -12,7 +12,7 @@
  * - nobody sets a key-derived variable (`nhsNumber`, `childId`) through a message.
  */
 import type { CompiledGraph } from '../../bpmn/graph';
-import type { Role } from '../../db/repositories/staff';
+import type { Role } from '../../records/staff';
 import { ApiError } from '../api-error';
 
 /** Messages this system publishes itself, and where from. */

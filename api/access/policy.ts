@@ -1,4 +1,4 @@
-import type { Role } from '../../db/repositories/staff';
+import type { Role } from '../../records/staff';
 
 /**
  * The one place that says which role may do what. Every route names one permission (or is

@@ -13,7 +13,7 @@
  */
 import type { CompiledGraph, FormSpec, StartEventNode } from '../../bpmn/graph';
 import { nhsNumberProblem } from '../../core/nhs-number';
-import type { Role } from '../../db/repositories/staff';
+import type { Role } from '../../records/staff';
 import { ApiError, type FieldProblem } from '../api-error';
 import { validateFormData } from '../tasks/form-validation';
 import { systemPublisherOf } from './message-policy';

@@ -1,5 +1,5 @@
-import { createSession, deleteSession } from '../../db/repositories/sessions';
-import type { StaffPrincipal } from '../../db/repositories/staff';
+import { createSession, deleteSession } from '../../records/sessions';
+import type { StaffPrincipal } from '../../records/staff';
 import { audit } from '../audit/audit-builder';
 import type { RequestContext } from '../request-context';
 import { hashSessionId, newCsrfToken, newSessionId, setSessionCookie } from './session-cookie';

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { findLiveSession, touchSession } from '../../db/repositories/sessions';
+import { findLiveSession, touchSession } from '../../records/sessions';
 import { hashSessionId, sessionIdFrom } from '../auth/session-cookie';
 import type { CaseWorkDependencies } from '../case-work-deps';
 import type { SessionLocals } from '../request-context';

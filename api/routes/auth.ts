@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { deleteSession, recentLoginFailures, recordLoginAttempt } from '../../db/repositories/sessions';
+import { deleteSession, recentLoginFailures, recordLoginAttempt } from '../../records/sessions';
 import { listLocalities } from '../../records/localities';
-import type { Db } from '../../db/repositories/sql';
+import type { Db } from '../../records/sql';
 import {
   findActivePrincipalByUsername,
   findLoginAccount,
   replacePasswordHash,
   type StaffPrincipal,
-} from '../../db/repositories/staff';
+} from '../../records/staff';
 import { ApiError, PROBLEM_TYPES } from '../api-error';
 import { audit } from '../audit/audit-builder';
 import { hashNeedsUpgrade, hashPassword, verifyPassword } from '../auth/passwords';

@@ -1,7 +1,7 @@
 /**
  * Request bodies of the inbound-event endpoints (api/routes/events.ts). Every body is strict
  * (unknown fields are refused) and may carry the sender's `eventId`; without one, the event's
- * content identifies it (see db/repositories/inbound-events.ts).
+ * content identifies it (see records/inbound-events.ts).
  */
 import { z } from 'zod';
 import { normalisePostcode } from '../../core/postcode';

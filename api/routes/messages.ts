@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { deliverMessage, planMessage, type MessagePlan } from '../../activities/engine/publish-message';
+import { deliverMessage, planMessage, type MessagePlan } from '../../engine-client/publish-message';
 import { anyDefinitionWaitsFor } from '../../records/definitions';
-import type { StaffPrincipal } from '../../db/repositories/staff';
+import type { StaffPrincipal } from '../../records/staff';
 import type { PublishMessageInput } from '../../workflows/contract';
 import { openChildById } from '../access/child-access';
 import { CORRECTION_ROLES, mustNotBeSystemMessage } from '../access/message-policy';

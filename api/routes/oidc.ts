@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { saveOidcRequest, takeOidcRequest } from '../../db/repositories/oidc-requests';
-import { findActivePrincipalByLogin } from '../../db/repositories/staff';
+import { saveOidcRequest, takeOidcRequest } from '../../records/oidc-requests';
+import { findActivePrincipalByLogin } from '../../records/staff';
 import { ApiError } from '../api-error';
 import { audit } from '../audit/audit-builder';
 import { OidcError, beginOidcLogin, finishOidcLogin } from '../auth/oidc-client';

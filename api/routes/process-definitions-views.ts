@@ -1,6 +1,7 @@
 import type { CompiledGraph, GraphNode } from '../../bpmn/graph';
 import type { Problem } from '../../bpmn/problems';
-import { select, type Db } from '../../db/repositories/sql';
+import { usernamesByStaffId } from '../../records/staff';
+import type { Db } from '../../records/sql';
 import type { DefinitionVersion } from '../../deployment/definition-store';
 import type { FieldProblem } from '../api-error';
 
@@ -8,14 +9,10 @@ export type Usernames = ReadonlyMap<number, string>;
 
 /** Usernames of the staff who deployed these versions, in one query. */
 export async function deployers(db: Db, versions: readonly DefinitionVersion[]): Promise<Usernames> {
-  const ids = [...new Set(versions.map((v) => v.deployedBy).filter((id): id is number => id !== null))];
-  if (ids.length === 0) return new Map();
-  const rows = await select<{ id: number; username: string }>(
+  return usernamesByStaffId(
     db,
-    'SELECT id, username FROM staff_users WHERE id = ANY($1::int[])',
-    [ids],
+    versions.map((v) => v.deployedBy).filter((id): id is number => id !== null),
   );
-  return new Map(rows.map((r) => [r.id, r.username]));
 }
 
 export const definitionView = (d: DefinitionVersion, usernames: Usernames) => ({

@@ -8,7 +8,7 @@ import { audit } from '../audit/audit-builder';
 import { me, type RequestContext } from '../request-context';
 import { defineRoute, ok } from '../route-definition';
 import { definitionKeyParams, definitionVersionParams, deployBody } from './process-definitions-schemas';
-import { activeInstancesByVersion } from '../../db/repositories/process-instance-stats';
+import { activeInstancesByVersion } from '../../records/process-instance-stats';
 import { definitionView, deployers, graphSummary, problemEntry, warningView } from './process-definitions-views';
 import { diagramOf } from './process-definitions-xml';
 

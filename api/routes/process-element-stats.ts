@@ -5,7 +5,7 @@
  * reads at most MAX_INSTANCES instances, newest first, and says when it counted fewer than run.
  */
 import { z } from 'zod';
-import { activeInstancesOfVersion } from '../../db/repositories/process-instance-stats';
+import { activeInstancesOfVersion } from '../../records/process-instance-stats';
 import { DefinitionStore } from '../../deployment/definition-store';
 import { ApiError } from '../api-error';
 import { defineRoute, ok } from '../route-definition';

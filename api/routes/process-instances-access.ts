@@ -1,8 +1,8 @@
-import { findChildByNhsNumber, type ChildDetails } from '../../db/repositories/children';
+import { childRowByNhsNumber, type ChildDetails } from '../../records/children/child-rows';
 import { ApiError } from '../api-error';
 import { openChildById } from '../access/child-access';
 import type { RequestContext } from '../request-context';
-import { findInstance, type InstanceRow } from './process-instances-queries';
+import { findInstance, type InstanceRow } from '../../records/process-instance-rows';
 
 /** The child a business key names (its NHS number), if there is one. */
 export async function childOfKey(
@@ -10,7 +10,7 @@ export async function childOfKey(
   businessKey: string | null | undefined,
 ): Promise<ChildDetails | null> {
   if (!businessKey || !/^\d{10}$/.test(businessKey)) return null;
-  return findChildByNhsNumber(ctx.deps.db, businessKey);
+  return childRowByNhsNumber(ctx.deps.db, businessKey);
 }
 
 /**

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { instanceStateQuery, type InstanceStateView } from '../../workflows/contract';
 import { ApiError } from '../api-error';
 import type { RequestContext } from '../request-context';
-import type { InstanceRow } from './process-instances-queries';
+import type { InstanceRow } from '../../records/process-instance-rows';
 
 const QUERY_DEADLINE_MS = 10_000;
 

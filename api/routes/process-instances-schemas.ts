@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { nhsNumberProblem } from '../../core/nhs-number';
 import { isoDate, pageLimit } from '../validation';
 import { definitionKey, definitionVersion } from './process-definitions-schemas';
+import type { InstanceCursor } from '../../records/process-instance-rows';
 
 export const INSTANCE_STATUSES = ['running', 'completed', 'incident', 'cancelled', 'terminated', 'failed'] as const;
 
@@ -70,12 +71,6 @@ export const startBody = z
       .meta({ description: 'Start at this start event (when the process has several)' }),
   })
   .strict();
-
-export interface InstanceCursor {
-  /** started_at in microseconds since the epoch, as text (exact). */
-  startedUs: string;
-  id: string;
-}
 
 export function encodeInstanceCursor(c: InstanceCursor): string {
   return Buffer.from(JSON.stringify([c.startedUs, c.id])).toString('base64url');

@@ -24,7 +24,7 @@ import {
   mustMayStart,
   startContract,
 } from '../access/start-policy';
-import { inTransaction } from '../../db/repositories/sql';
+import { inTransaction } from '../../records/sql';
 import { DefinitionStore } from '../../deployment/definition-store';
 import {
   cancelInstanceSignal,
@@ -40,7 +40,8 @@ import { me } from '../request-context';
 import { created, defineRoute, ok } from '../route-definition';
 import { childOfKey, mustBeActive, openInstance } from './process-instances-access';
 import { engineOf, instanceView, queryState, stateView } from './process-instances-engine';
-import { insertStartedInstance, listInstances, taskRowsOf } from './process-instances-queries';
+import { insertStartedInstance, listInstances } from '../../records/process-instance-rows';
+import { taskRowsOf } from '../../records/tasks/rows';
 import {
   cancelBody,
   encodeInstanceCursor,

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import { ACTIVITY_TYPES } from '../../activities/catalogue';
 import type { Problem } from '../../bpmn/problems';
-import { ROLES } from '../../db/repositories/staff';
-import { listTeams } from '../../db/repositories/teams';
+import { ROLES } from '../../records/staff';
+import { listTeams } from '../../records/teams';
 import { knownCandidateGroups } from '../../deployment/candidate-groups';
 import { catalogueElementTemplates } from '../../deployment/element-templates/generate';
 import { validateDefinition } from '../../deployment/validate-definition';

@@ -3,7 +3,7 @@
  * publishes them and, under test, every response is checked against them (api/routing.ts).
  */
 import { z } from 'zod';
-import { ROLES } from '../../db/repositories/staff';
+import { ROLES } from '../../records/staff';
 
 const instant = () => z.iso.datetime({ offset: true });
 const day = () => z.iso.date();

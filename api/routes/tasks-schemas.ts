@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { QueueCursor } from '../../db/repositories/tasks';
+import type { QueueCursor } from '../../records/tasks/rows';
 import { pageLimit } from '../validation';
 
 export function encodeCursor(c: QueueCursor): string {

@@ -1,5 +1,5 @@
-import { inTransaction } from '../../db/repositories/sql';
-import { findActivePrincipalByUsername } from '../../db/repositories/staff';
+import { inTransaction } from '../../records/sql';
+import { findActivePrincipalByUsername } from '../../records/staff';
 import {
   assignTask,
   childOfTask,

@@ -1,5 +1,5 @@
-import { completeTaskRow, type HumanTask } from '../../db/repositories/tasks';
-import { inTransaction, type Db } from '../../db/repositories/sql';
+import { completeTaskRow, type HumanTask } from '../../records/tasks/rows';
+import { inTransaction, type Db } from '../../records/sql';
 import { TaskCompletionConflict, type TaskCompleter, type TaskCompletion } from './task-completer';
 
 /**

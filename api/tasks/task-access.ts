@@ -1,4 +1,4 @@
-import type { StaffPrincipal } from '../../db/repositories/staff';
+import type { StaffPrincipal } from '../../records/staff';
 import type { HumanTask, TaskChild } from '../../records/tasks/rows';
 import { groupsOf } from '../request-context';
 

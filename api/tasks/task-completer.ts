@@ -1,6 +1,6 @@
-import type { HumanTask } from '../../db/repositories/tasks';
-import type { Db } from '../../db/repositories/sql';
-import type { StaffPrincipal } from '../../db/repositories/staff';
+import type { HumanTask } from '../../records/tasks/rows';
+import type { Db } from '../../records/sql';
+import type { StaffPrincipal } from '../../records/staff';
 
 export interface TaskCompletion {
   outcome: string | null;

@@ -436,3 +436,13 @@ export function childOfTask(db: Db, t: HumanTask): Promise<TaskChild | null> {
     [key, t.childId],
   );
 }
+
+/** Task rows of an instance by id, to show who holds each open user task. */
+export function taskRowsOf(
+  db: Db,
+  instanceId: string,
+): Promise<Array<{ id: string; status: string; assignee: string | null; dueAt: Date | null }>> {
+  return select(db, 'SELECT id, status, assignee, due_at FROM human_tasks WHERE process_instance_id = $1', [
+    instanceId,
+  ]);
+}

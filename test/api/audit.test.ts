@@ -1,4 +1,4 @@
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import {
   BIRMINGHAM,
   countRows,

@@ -2,8 +2,8 @@ import { createApp } from '../../api/app';
 import pino from 'pino';
 import request from 'supertest';
 import { createHash } from 'node:crypto';
-import { deactivateStaff } from '../../db/repositories/staff';
-import { select } from '../../db/repositories/sql';
+import { deactivateStaff } from '../../records/staff';
+import { select } from '../../records/sql';
 import {
   PASSWORD,
   auditRows,

@@ -2,13 +2,13 @@ import { PERMISSIONS, roleMay } from '../../api/access/policy';
 import { CASE_WORK_ROUTES } from '../../api/routes';
 import { breakGlass } from '../../records/children/access';
 import { raiseConcernAs, staffActor } from '../support/fixtures';
-import { ROLES, type Role, type StaffPrincipal } from '../../db/repositories/staff';
+import { ROLES, type Role, type StaffPrincipal } from '../../records/staff';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { receiveInboundEvent } from '../../records/inbound-events';
 import { receiveRawMail } from '../../mail';
 import { deployDefinition } from '../../deployment/deploy-definition';
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import { withDiagram } from '../workflows/diagram';
 import {
   BIRMINGHAM,

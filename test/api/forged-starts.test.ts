@@ -7,7 +7,7 @@
  */
 import type { ChisStack, SignedInCaller } from '../support/chis-stack';
 import { chisStackPerFile } from '../support/chis-stack-per-file';
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 
 let stack: ChisStack;
 chisStackPerFile(

@@ -8,10 +8,10 @@ import argon2 from 'argon2';
 import { performance } from 'node:perf_hooks';
 import request from 'supertest';
 import { PASSWORD_HASH_OPTIONS } from '../../core/password-hashing';
-import { selectOne } from '../../db/repositories/sql';
+import { selectOne } from '../../records/sql';
 import { DEMO_PASSWORD, seedRegion } from '../../db/seed';
 import { startCaseWork, type CaseWorkHarness } from './support/case-work';
-import { createStaff } from '../../db/repositories/staff';
+import { createStaff } from '../../records/staff';
 
 let h: CaseWorkHarness;
 beforeAll(async () => {

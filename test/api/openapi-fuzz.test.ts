@@ -10,8 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { select } from '../../db/repositories/sql';
-import { ROLES, type Role } from '../../db/repositories/staff';
+import { select } from '../../records/sql';
+import { ROLES, type Role } from '../../records/staff';
 import { RawHttpConnection, type RawRequest } from './support/raw-http';
 import {
   BIRMINGHAM,

@@ -8,7 +8,7 @@ import { CORRECTION_ROLES } from '../../api/access/message-policy';
 import { roleMay } from '../../api/access/policy';
 import { START_POLICY } from '../../api/access/start-policy';
 import { CASE_WORK_ROUTES } from '../../api/routes';
-import { ROLES, type Role } from '../../db/repositories/staff';
+import { ROLES, type Role } from '../../records/staff';
 import {
   diagram,
   eventually,

@@ -4,7 +4,7 @@
  * versions, the compiled summary and the XML; nothing written on bad input.
  */
 import request from 'supertest';
-import { createTeam } from '../../db/repositories/staff';
+import { createTeam } from '../../records/staff';
 import { diagram } from './support/process-api';
 import {
   auditRows,

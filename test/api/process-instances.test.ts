@@ -6,7 +6,7 @@
  */
 import pino from 'pino';
 import { createApp } from '../../api/app';
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import {
   diagram,
   eventually,

@@ -3,8 +3,8 @@
  * deployment would (and writes nothing), element templates generated from the activity
  * catalogue, the candidate groups a user task may name, and instance counts per version.
  */
-import { createTeam } from '../../db/repositories/staff';
-import { select } from '../../db/repositories/sql';
+import { createTeam } from '../../records/staff';
+import { select } from '../../records/sql';
 import { diagram } from './support/process-api';
 import { countRows, makeStaff, signIn, startCaseWork, type CaseWorkHarness, type SignedIn } from './support/case-work';
 

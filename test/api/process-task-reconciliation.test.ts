@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { reconcileTasks } from '../../engine-client/task-reconciliation';
 import { startTaskReconciliation } from '../../workers/task-reconciliation';
-import { select } from '../../db/repositories/sql';
-import { findTask, type HumanTask } from '../../db/repositories/tasks';
+import { select } from '../../records/sql';
+import { findTask, type HumanTask } from '../../records/tasks/rows';
 import { completeUserTaskUpdate, instanceStateQuery } from '../../workflows/contract';
 import { diagram, eventually, post, startProcessApi, type ProcessApi } from './support/process-api';
 import { BIRMINGHAM, makeStaff, signIn, type SignedIn } from './support/case-work';

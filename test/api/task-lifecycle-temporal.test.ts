@@ -9,9 +9,9 @@ import pino from 'pino';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import { TemporalTaskCompleter } from '../../api/tasks/temporal-task-completer';
-import type { Db } from '../../db/repositories/sql';
-import { createTeam } from '../../db/repositories/staff';
-import { findTask, type HumanTask } from '../../db/repositories/tasks';
+import type { Db } from '../../records/sql';
+import { createTeam } from '../../records/staff';
+import { findTask, type HumanTask } from '../../records/tasks/rows';
 import { startEngineTestEnv, type EngineTestEnv } from '../workflows/support';
 import { COVENTRY, TEST_AUTH, auditRows, makeStaff, signIn, type SignedIn } from './support/case-work';
 

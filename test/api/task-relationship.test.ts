@@ -5,8 +5,8 @@
  * a candidate group naming a role reaches nobody outside the child's locality without break
  * glass, in the task read and in every queue; administrators too need a reason outside.
  */
-import { findTask } from '../../db/repositories/tasks';
-import { select } from '../../db/repositories/sql';
+import { findTask } from '../../records/tasks/rows';
+import { select } from '../../records/sql';
 import {
   BIRMINGHAM,
   COVENTRY,

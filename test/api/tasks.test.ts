@@ -1,4 +1,4 @@
-import { findTask } from '../../db/repositories/tasks';
+import { findTask } from '../../records/tasks/rows';
 import {
   BIRMINGHAM,
   COVENTRY,

@@ -8,7 +8,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { ConfigError, loadConfig, parseTrustProxy, type TrustProxy } from '../../core/config';
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import { makeStaff, PASSWORD, startCaseWork, type CaseWorkHarness } from './support/case-work';
 
 let h: CaseWorkHarness;

@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createChildActivities } from '../../activities/child';
 import { createPdsActivities } from '../../activities/pds';
 import type { Database } from '../../db/database';
-import { select, type Db } from '../../db/repositories/sql';
+import { select, type Db } from '../../records/sql';
 import { seedRegion } from '../../db/seed';
 import { FhirPdsClient, startPdsSimulator, type PdsSimulator } from '../../pds';
 import { freshNhsNumber } from '../support/chis-stack';

@@ -7,7 +7,7 @@ import { freePort } from '../../core/free-port';
 import type { Database } from '../../db/database';
 import { enqueueEmail, enqueueMessage } from '../../mail/outbox';
 import { getNotification } from '../../records/outbox';
-import { select, type Db } from '../../db/repositories/sql';
+import { select, type Db } from '../../records/sql';
 import {
   createMailService,
   createMailTransport,

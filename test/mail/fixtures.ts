@@ -1,7 +1,7 @@
 /** Unique test data for the mail tests: a GP practice, a child registered with it, a contact. */
 import { randomInt } from 'node:crypto';
 import { nhsCheckDigit } from '../../core/nhs-number';
-import { selectOne, type Db } from '../../db/repositories/sql';
+import { selectOne, type Db } from '../../records/sql';
 
 /** A synthetic (999…) NHS number that passes the Modulus 11 check. */
 export function syntheticNhsNumber(): string {

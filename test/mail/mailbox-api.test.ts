@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createLogger } from '../../core/logger';
 import { enqueueEmail } from '../../mail/outbox';
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import {
   createMailService,
   createMailTransport,

@@ -11,7 +11,7 @@ import { createLogger } from '../../core/logger';
 import { freePort } from '../../core/free-port';
 import type { Database } from '../../db/database';
 import { getNotification } from '../../records/outbox';
-import { select, type Db } from '../../db/repositories/sql';
+import { select, type Db } from '../../records/sql';
 import {
   createMailService,
   createMailTransport,

@@ -1,7 +1,7 @@
 import type { Database } from '../../db/database';
 import { enqueueEmail, enqueueGpPracticeEmail, messageIdFor, OutboxInputError } from '../../mail/outbox';
 import { findNotificationByKey } from '../../records/outbox';
-import { inTransaction, select, type Db } from '../../db/repositories/sql';
+import { inTransaction, select, type Db } from '../../records/sql';
 import { TemplateModelError } from '../../mail/templates';
 import { createMigratedDatabase } from '../support/databases';
 import { CHILD, insertChild, insertPractice } from './fixtures';

@@ -11,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import pino from 'pino';
 import { freePort } from '../../core/free-port';
 import { formatNhsNumber } from '../../core/nhs-number';
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import { createNotifyActivities } from '../../activities/notify';
 import type { ActivityInput } from '../../activities/catalogue';
 import { startEmbeddedSmtpServer, type EmbeddedSmtpServer } from '../../mail';

@@ -10,7 +10,7 @@ import { processActor } from '../../records/actor';
 import { raiseConcern } from '../../records/concerns/raise';
 import { createTransferActivities } from '../../activities/transfer';
 import type { Database } from '../../db/database';
-import { select, type Db } from '../../db/repositories/sql';
+import { select, type Db } from '../../records/sql';
 import { seedRegion } from '../../db/seed';
 import { recordInstanceRow } from '../support/instance-rows';
 import { createMigratedDatabase } from '../support/databases';

@@ -14,7 +14,7 @@ import { raiseConcern } from '../../records/concerns/raise';
 import { ProcessRuleBroken } from '../../records/errors';
 import { changeResponsibleLocality, HANDOVER_MISSING } from '../../records/transfers/complete';
 import { compileDefinition } from '../../bpmn';
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import { instanceStateQuery } from '../../workflows/contract';
 import { startChisStack, type ChisStack } from '../support/chis-stack';
 import { diagramLayout } from '../support/diagram-layout';

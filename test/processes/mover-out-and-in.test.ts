@@ -5,7 +5,7 @@
  * received from another CHIS is created (never twice) and accepted by the receiving locality.
  */
 import { formatNhsNumber } from '../../core/nhs-number';
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import { startChisStack, type ChisStack } from '../support/chis-stack';
 import { instanceStateQuery } from '../../workflows/contract';
 import {

@@ -4,7 +4,7 @@
  * the case-work API (claim, then complete) by the demo accounts.
  */
 import { formatNhsNumber } from '../../core/nhs-number';
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import type { ChisStack, HumanTaskRow, SignedInCaller } from '../support/chis-stack';
 
 export interface SeededChild {

@@ -5,7 +5,7 @@
  * escalation, the arrival checks, and a move within the same locality that needs nothing.
  */
 import { formatNhsNumber } from '../../core/nhs-number';
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import { instanceStateQuery } from '../../workflows/contract';
 import type { ChisStack } from '../support/chis-stack';
 import { chisStackPerFile } from '../support/chis-stack-per-file';

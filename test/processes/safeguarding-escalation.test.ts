@@ -5,7 +5,7 @@
  * outcomes close, monitor (review timer, then another review task) and refer on, with the
  * concern row and the audit trail following every step.
  */
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import type { ChisStack } from '../support/chis-stack';
 import { chisStackPerFile } from '../support/chis-stack-per-file';
 import { auditActions, caller, completeTask, instanceStatus, openTask, postEvent, unusedChild } from './mover-support';

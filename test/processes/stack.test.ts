@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { publishMessage } from '../../activities/engine/publish-message';
+import { publishMessage } from '../../engine-client/publish-message';
 import { FhirPdsClient } from '../../pds';
 import { startChisStack, type ChisStack } from '../support/chis-stack';
 

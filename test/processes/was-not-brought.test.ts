@@ -6,7 +6,7 @@
  * child protection plan (domain: "for a child with a child-protection plan even one missed
  * appointment should prompt action; this applies to every health appointment").
  */
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import type { ChisStack } from '../support/chis-stack';
 import { chisStackPerFile } from '../support/chis-stack-per-file';
 import { unusedChild } from './mover-support';

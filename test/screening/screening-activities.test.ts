@@ -12,7 +12,7 @@ import { addToDate, isConclusive, offerUntil } from '../../records/screening/rul
 import { nhsNumberSequence } from '../support/nhs-numbers';
 import type { Database } from '../../db/database';
 import { createChild } from '../support/fixtures';
-import { select } from '../../db/repositories/sql';
+import { select } from '../../records/sql';
 import { createMigratedDatabase } from '../support/databases';
 
 // Expected failures would otherwise be logged as errors.

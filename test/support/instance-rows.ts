@@ -3,7 +3,7 @@
  * the engine mirrors when an instance starts, holding the business key that activities take
  * the child's identity from (activities/support/business-key.ts).
  */
-import { select, type Db } from '../../db/repositories/sql';
+import { select, type Db } from '../../records/sql';
 
 export async function recordInstanceRow(
   db: Db,

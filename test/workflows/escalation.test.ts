@@ -10,7 +10,7 @@ import { QueryTypes } from 'sequelize';
 import { createHumanTaskActivities } from '../../activities/human-task';
 import { escalateHumanTask } from '../../records/tasks/escalation';
 import { TemporalTaskCompleter } from '../../api/tasks/temporal-task-completer';
-import { claimTask, findTask, type HumanTask } from '../../db/repositories/tasks';
+import { claimTask, findTask, type HumanTask } from '../../records/tasks/rows';
 import { startEngineTestEnv, type EngineTestEnv } from './support';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');

@@ -9,7 +9,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { TaskCompletionConflict, TaskCompletionRefused } from '../../api/tasks/task-completer';
-import { claimTask, findTask } from '../../db/repositories/tasks';
+import { claimTask, findTask } from '../../records/tasks/rows';
 import { TemporalTaskCompleter } from '../../api/tasks/temporal-task-completer';
 import { engineWorkflowBundle } from '../../workers/workflow-bundle';
 import { completeUserTaskUpdate } from '../../workflows/contract';

@@ -12,9 +12,9 @@ import type { TaskCompleter } from '../../../api/tasks/task-completer';
 import type { Database } from '../../../db/database';
 import type { ChildDetails } from '../../../records/children/child-rows';
 import { createChild, type NewChild } from '../../support/fixtures';
-import { select, selectOne, type Db } from '../../../db/repositories/sql';
-import { createStaff, createTeam, type Role, type StaffPrincipal } from '../../../db/repositories/staff';
-import { insertTask, type HumanTask, type NewTask } from '../../../db/repositories/tasks';
+import { select, selectOne, type Db } from '../../../records/sql';
+import { createStaff, createTeam, type Role, type StaffPrincipal } from '../../../records/staff';
+import { insertTask, type HumanTask, type NewTask } from '../../../records/tasks/rows';
 import { createMigratedDatabase } from '../../support/databases';
 
 export const PASSWORD = 'correct horse battery staple';

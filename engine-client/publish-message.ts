@@ -2,18 +2,20 @@
  * Publishes a BPMN message: every running instance whose business key equals the correlation
  * key gets the `correlateMessage` signal, and every process whose latest version has a message
  * start event of that name starts a new instance. Used by the message throw/end events of the
- * engine, and usable by the API's "send a message" endpoint.
+ * engine, by the API's "send a message" endpoint and by the process outbox.
  */
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { QueryTypes, type Sequelize } from 'sequelize';
-import type { CompiledGraph } from '../../bpmn/graph';
+import type { Sequelize } from 'sequelize';
+import type { DeployedDefinition } from '../deployment/deployed-definition';
+import { latestDefinitions } from '../records/definitions';
+import { runningInstancesKeyedBy } from '../records/process-instances';
 import {
   correlateMessageSignal,
   PROCESS_INSTANCE_WORKFLOW_TYPE,
   type ProcessInstanceInput,
   type PublishMessageInput,
-} from '../../workflows/contract';
+} from '../workflows/contract';
 
 export interface PublishDeps {
   sequelize: Sequelize;
@@ -22,38 +24,19 @@ export interface PublishDeps {
   taskQueue: string;
 }
 
-export interface LatestDefinition {
-  id: number;
-  key: string;
-  version: number;
-  graph: CompiledGraph;
-}
-
-/** The latest version of every deployed definition, with its graph: what a message start reaches. */
-export function latestDefinitions(sequelize: Sequelize): Promise<LatestDefinition[]> {
-  return sequelize.query<LatestDefinition>(
-    `SELECT DISTINCT ON (key) id, key, version, compiled AS graph FROM process_definitions ORDER BY key, version DESC`,
-    { type: QueryTypes.SELECT },
-  );
-}
-
 /** Whom a message reaches: the running instances keyed by its correlation key, and the definitions it starts. */
 export interface MessagePlan {
   instanceIds: string[];
-  starters: LatestDefinition[];
+  starters: DeployedDefinition[];
 }
 
 /** Works out whom a message reaches, without sending anything (so a caller can audit it first). */
 export async function planMessage(sequelize: Sequelize, m: PublishMessageInput): Promise<MessagePlan> {
-  const running =
-    m.correlationKey === null
-      ? []
-      : await sequelize.query<{ id: string }>(
-          `SELECT id FROM process_instances WHERE business_key = $1 AND status IN ('running', 'incident') AND id <> $2 ORDER BY started_at`,
-          { type: QueryTypes.SELECT, bind: [m.correlationKey, m.sourceInstanceId] },
-        );
-  const starters = (await latestDefinitions(sequelize)).filter((d) => d.graph.messageStartNames?.includes(m.name));
-  return { instanceIds: running.map((r) => r.id), starters };
+  const db = { sequelize };
+  const instanceIds =
+    m.correlationKey === null ? [] : await runningInstancesKeyedBy(db, m.correlationKey, m.sourceInstanceId);
+  const starters = (await latestDefinitions(db)).filter((d) => d.graph.messageStartNames?.includes(m.name));
+  return { instanceIds, starters };
 }
 
 /**

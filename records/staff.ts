@@ -126,3 +126,15 @@ export async function deactivateStaff(db: Db, id: number): Promise<void> {
 export async function replacePasswordHash(db: Db, id: number, passwordHash: string): Promise<void> {
   await select(db, 'UPDATE staff_users SET password_hash = $2 WHERE id = $1 RETURNING id', [id, passwordHash]);
 }
+
+/** Usernames by staff id, in one query. */
+export async function usernamesByStaffId(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await select<{ id: number; username: string }>(
+    db,
+    'SELECT id, username FROM staff_users WHERE id = ANY($1::int[])',
+    [unique],
+  );
+  return new Map(rows.map((r) => [r.id, r.username]));
+}

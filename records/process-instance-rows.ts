@@ -1,5 +1,14 @@
-import { select, selectOne, type Db } from '../../db/repositories/sql';
-import type { InstanceCursor } from './process-instances-schemas';
+/**
+ * The engine's mirror of process instances (`process_instances`) as the API lists and starts
+ * them; the workflow's own status updates go through process-instances.ts.
+ */
+import { select, selectOne, type Db } from './sql';
+
+/** Position after the last row of a page: started_at in microseconds since the epoch, as text (exact), and the id. */
+export interface InstanceCursor {
+  startedUs: string;
+  id: string;
+}
 
 /** A process_instances mirror row with its definition and, when the business key names one, its child. */
 export interface InstanceRow {
@@ -103,14 +112,4 @@ export async function insertStartedInstance(
      VALUES ($1, $2, $3, 'running', $4, $5, now()) ON CONFLICT (id) DO NOTHING RETURNING id`,
     [r.id, r.definitionId, r.businessKey, r.startedBy, r.startedAt],
   );
-}
-
-/** Task rows of an instance by id, to show who holds each open user task. */
-export function taskRowsOf(
-  db: Db,
-  instanceId: string,
-): Promise<Array<{ id: string; status: string; assignee: string | null; dueAt: Date | null }>> {
-  return select(db, 'SELECT id, status, assignee, due_at FROM human_tasks WHERE process_instance_id = $1', [
-    instanceId,
-  ]);
 }
