@@ -231,22 +231,6 @@ export async function markNotificationAttemptFailed(
   );
 }
 
-export interface OutboxCounts {
-  pending: number;
-  failed: number;
-  sent: number;
-}
-
-export async function countNotifications(db: Db): Promise<OutboxCounts> {
-  const rows = await select<{ status: NotificationStatus; n: string }>(
-    db,
-    'SELECT status, count(*) AS n FROM notifications GROUP BY status',
-  );
-  const counts: OutboxCounts = { pending: 0, failed: 0, sent: 0 };
-  for (const r of rows) counts[r.status] = Number(r.n);
-  return counts;
-}
-
 /**
  * Writes a GP practice email to the outbox in the caller's transaction. Records operations that
  * email a practice take one (mail/outbox.ts `enqueueGpPracticeEmail`): mail/ renders the template.

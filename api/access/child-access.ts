@@ -8,8 +8,6 @@ import {
   openChild,
   type ChildRef,
 } from '../../records/children/access';
-import type { ChildDetails } from '../../records/children/child-rows';
-import { openChildByNhsNumber } from '../../records/children/read';
 import { actorOf } from '../audit/audit-builder';
 import type { RequestContext } from '../request-context';
 
@@ -19,14 +17,6 @@ export function hasRelationship(ctx: RequestContext, child: Pick<ChildRef, 'loca
 
 export function breakGlass(ctx: RequestContext, child: ChildRef, action: string): Promise<void> {
   return breakGlassAs(ctx.deps.db, actorOf(ctx), child, action);
-}
-
-export function openChildFor(
-  ctx: RequestContext,
-  nhsNumber: string,
-  action: string,
-): Promise<{ child: ChildDetails; brokeGlass: boolean }> {
-  return openChildByNhsNumber(ctx.deps.db, actorOf(ctx), nhsNumber, action);
 }
 
 export function openChildById(ctx: RequestContext, child: ChildRef, action: string): Promise<boolean> {

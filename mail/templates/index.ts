@@ -1,5 +1,4 @@
 /** Every mail template by name, and rendering with model validation. */
-import type { z } from 'zod';
 import { familyReminder } from './family-reminder';
 import { gpImmunisationOverdue } from './gp-immunisation-overdue';
 import { gpMoverIn, gpMoverOut } from './gp-mover';
@@ -19,8 +18,6 @@ export const MAIL_TEMPLATES = {
 } as const;
 
 export type TemplateName = keyof typeof MAIL_TEMPLATES;
-export type TemplateModel<T extends TemplateName> = z.infer<(typeof MAIL_TEMPLATES)[T]['model']>;
-
 /** Names of the templates addressed to GP practices (what notify.emailGpPractice accepts). */
 export const GP_PRACTICE_TEMPLATES = GP_PRACTICE_TEMPLATE_NAMES;
 export type GpPracticeTemplateName = (typeof GP_PRACTICE_TEMPLATES)[number];

@@ -2,8 +2,6 @@
 import { selectOne, type Db } from '../sql';
 
 export type SafeguardingAlert = 'none' | 'concern' | 'child_protection_plan' | 'looked_after';
-export type ChildStatus = 'active' | 'moved_out' | 'deceased';
-
 export interface ChildSummary {
   id: string;
   nhsNumber: string;

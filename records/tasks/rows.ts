@@ -308,24 +308,6 @@ export function completeTaskRow(
   );
 }
 
-/**
- * Reserves the completion for the assignee before the workflow is asked: bumps the version so
- * that of two concurrent completions only one goes on to the workflow.
- */
-export function reserveTaskCompletion(
-  db: Db,
-  id: string,
-  username: string,
-  expectedVersion: number,
-): Promise<HumanTask | null> {
-  return selectOne<HumanTask>(
-    db,
-    `UPDATE human_tasks SET row_version = row_version + 1
-     WHERE id = $1 AND status = 'claimed' AND assignee = $2 AND row_version = $3 RETURNING ${COLUMNS}`,
-    [id, username, expectedVersion],
-  );
-}
-
 /** The process moved on (boundary event, termination): the task leaves every queue. */
 export function cancelTask(db: Db, id: string): Promise<HumanTask | null> {
   return selectOne<HumanTask>(
@@ -345,16 +327,6 @@ export function tasksForConcern(db: Db, concernId: string, childId: string): Pro
      ORDER BY (concern_id = $1) DESC NULLS LAST, priority DESC, due_at NULLS LAST, id LIMIT 200`,
     [concernId, childId],
   );
-}
-
-export async function countTasks(db: Db): Promise<Record<TaskStatus, number>> {
-  const rows = await select<{ status: TaskStatus; n: string }>(
-    db,
-    'SELECT status, count(*) AS n FROM human_tasks GROUP BY status',
-  );
-  const counts: Record<TaskStatus, number> = { open: 0, claimed: 0, completed: 0, cancelled: 0 };
-  for (const r of rows) counts[r.status] = Number(r.n);
-  return counts;
 }
 
 /** A child's tasks on their timeline: created, and completed with the outcome. */
