@@ -65,18 +65,20 @@ async function conflict(ctx: RequestContext, id: string, expectedVersion: number
   return taskConflict(`The task is ${now.status}`, now);
 }
 
+/** The row names the child the task is about: by its business key (the instance's), else its child id. */
 const auditTask = (
   tx: Parameters<typeof audit>[0],
   ctx: RequestContext,
   action: string,
   t: HumanTask,
+  child: TaskChild | null,
   detail: Record<string, unknown> = {},
 ) =>
   audit(tx, ctx, {
     action,
     entityType: 'task',
     entityId: t.id,
-    childId: t.childId,
+    childId: child?.id ?? t.childId,
     detail: { name: t.name, ...detail },
   });
 
@@ -90,8 +92,8 @@ export const taskRoutes = [
     schemas: { params: taskParams },
     responses: { 200: 'The task with its form and input variables' },
     handler: async ({ params }, ctx) => {
-      const { task, brokeGlass } = await loadTask(ctx, params.id, 'task.read');
-      await auditTask(ctx.deps.db, ctx, 'task.read', task, { brokeGlass });
+      const { task, child, brokeGlass } = await loadTask(ctx, params.id, 'task.read');
+      await auditTask(ctx.deps.db, ctx, 'task.read', task, child, { brokeGlass });
       return ok(taskView(task));
     },
   }),
@@ -104,12 +106,12 @@ export const taskRoutes = [
     schemas: { params: taskParams, body: claimBody },
     responses: { 200: 'Claimed by the caller; 409 when someone else claimed it first' },
     handler: async ({ params, body }, ctx) => {
-      const { task } = await loadTask(ctx, params.id, 'task.claim');
+      const { task, child } = await loadTask(ctx, params.id, 'task.claim');
       if (!isCandidate(me(ctx), task))
         throw ApiError.forbidden('You are not a candidate for this task: a lead can assign it to you');
       const claimed = await inTransaction(ctx.deps.db, async (tx) => {
         const updated = await claimTask(tx, task.id, me(ctx).username, body.expectedVersion);
-        if (updated) await auditTask(tx, ctx, 'task.claim', updated);
+        if (updated) await auditTask(tx, ctx, 'task.claim', updated, child);
         return updated;
       });
       if (!claimed) throw await conflict(ctx, task.id, body.expectedVersion);
@@ -125,7 +127,7 @@ export const taskRoutes = [
     schemas: { params: taskParams, body: claimBody },
     responses: { 200: 'Back in its queue' },
     handler: async ({ params, body }, ctx) => {
-      const { task } = await loadTask(ctx, params.id, 'task.unclaim');
+      const { task, child } = await loadTask(ctx, params.id, 'task.unclaim');
       if (task.status === 'claimed' && task.assignee !== me(ctx).username) {
         throw ApiError.forbidden(
           `The task is claimed by ${task.assignee}: only they can unclaim it, or a lead can reassign it`,
@@ -133,7 +135,7 @@ export const taskRoutes = [
       }
       const released = await inTransaction(ctx.deps.db, async (tx) => {
         const updated = await unclaimTask(tx, task.id, me(ctx).username, body.expectedVersion);
-        if (updated) await auditTask(tx, ctx, 'task.unclaim', updated);
+        if (updated) await auditTask(tx, ctx, 'task.unclaim', updated, child);
         return updated;
       });
       if (!released) throw await conflict(ctx, task.id, body.expectedVersion);
@@ -169,7 +171,8 @@ export const taskRoutes = [
       }
       const assigned = await inTransaction(ctx.deps.db, async (tx) => {
         const updated = await assignTask(tx, task.id, body.assignee, body.expectedVersion);
-        if (updated) await auditTask(tx, ctx, 'task.assign', updated, { from: task.assignee, to: body.assignee });
+        if (updated)
+          await auditTask(tx, ctx, 'task.assign', updated, child, { from: task.assignee, to: body.assignee });
         return updated;
       });
       if (!assigned) throw await conflict(ctx, task.id, body.expectedVersion);
@@ -185,7 +188,7 @@ export const taskRoutes = [
     schemas: { params: taskParams, body: completeBody },
     responses: { 200: 'Completed: returned only after the workflow accepted the completion' },
     handler: async ({ params, body }, ctx) => {
-      const { task } = await loadTask(ctx, params.id, 'task.complete');
+      const { task, child } = await loadTask(ctx, params.id, 'task.complete');
       if (task.status !== 'claimed')
         throw taskConflict(
           task.status === 'open' ? 'Claim the task before completing it' : `The task is ${task.status}`,
@@ -207,7 +210,7 @@ export const taskRoutes = [
           actor: me(ctx),
           // In the completion's transaction: recorded with the completed row, before the workflow is told.
           audit: (tx) =>
-            auditTask(tx, ctx, 'task.complete', task, {
+            auditTask(tx, ctx, 'task.complete', task, child, {
               outcome: body.outcome ?? null,
               fields: Object.keys(body.data),
             }),

@@ -73,14 +73,12 @@ const birminghamChild = () => makeChild(api.db, BIRMINGHAM);
 
 /** An instance of audit-review about the child, its task open. */
 async function reviewInstance(child: ChildDetails): Promise<{ id: string; taskId: string }> {
-  const res = await manager.agent
-    .post('/api/process-instances')
-    .set('X-CSRF-Token', manager.csrf)
-    .send({
-      key: 'audit-review',
-      businessKey: child.nhsNumber,
-      variables: { nhsNumber: child.nhsNumber, childId: child.id, localityId: BIRMINGHAM },
-    });
+  const res = await manager.agent.post('/api/process-instances').set('X-CSRF-Token', manager.csrf).send({
+    key: 'audit-review',
+    businessKey: child.nhsNumber,
+    // The child comes from the business key (nhsNumber is derived from it, never sent).
+    variables: {},
+  });
   if (res.status !== 201) throw new Error(`start failed: ${res.status} ${JSON.stringify(res.body)}`);
   const [task] = await eventually(
     () => select<{ id: string }>(api.db, 'SELECT id FROM human_tasks WHERE process_instance_id = $1', [res.body.id]),
@@ -148,6 +146,7 @@ const ROUTES: Record<string, Classification> = {
   'GET /auth/oidc/login': { notChildData: 'starts a sign-in' },
   'GET /auth/oidc/callback': { notChildData: 'finishes a sign-in' },
   'GET /auth/me': { notChildData: "the caller's own account" },
+  'GET /auth/options': { notChildData: 'how staff can sign in' },
   'GET /openapi.json': { notChildData: 'the API description' },
   'GET /mailbox': {
     notChildData: 'the embedded SMTP server’s copy of mail already sent to GP practices (audited as mailbox.read)',
@@ -371,7 +370,7 @@ const ROUTES: Record<string, Classification> = {
   'POST /process-instances': {
     childData: async () => {
       const child = await birminghamChild();
-      const body = { key: 'audit-review', businessKey: child.nhsNumber, variables: { nhsNumber: child.nhsNumber } };
+      const body = { key: 'audit-review', businessKey: child.nhsNumber, variables: {} };
       return { as: manager, method: 'post', path: '/api/process-instances', body, child };
     },
   },
