@@ -38,3 +38,29 @@ export async function runningInstancesKeyedBy(db: Db, businessKey: string, excep
   );
   return rows.map((r) => r.id);
 }
+
+/**
+ * The workflow's own record of its instance: the first call creates the row, later calls move
+ * its status (the workflow sends them in order). Times in epoch milliseconds.
+ */
+export async function recordInstanceStatus(
+  db: Db,
+  r: {
+    processInstanceId: string;
+    definitionId: number;
+    businessKey: string | null;
+    status: string;
+    startedBy: number | null;
+    startedAt: number;
+    endedAt?: number | null;
+  },
+): Promise<void> {
+  await select(
+    db,
+    `INSERT INTO process_instances (id, definition_id, business_key, status, started_by, started_at, ended_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, to_timestamp($6::double precision / 1000), to_timestamp($7::double precision / 1000), now())
+     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, ended_at = EXCLUDED.ended_at, updated_at = now()
+     RETURNING id`,
+    [r.processInstanceId, r.definitionId, r.businessKey, r.status, r.startedBy, r.startedAt, r.endedAt ?? null],
+  );
+}

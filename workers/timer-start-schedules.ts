@@ -6,9 +6,9 @@
  * version it deployed.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { QueryTypes, type Sequelize } from 'sequelize';
-import type { CompiledGraph } from '../bpmn/graph';
+import type { Sequelize } from 'sequelize';
 import type { DeployedDefinition } from '../deployment/deployed-definition';
+import { latestDefinitionsWithTimerState } from '../records/definitions';
 import { timerStartsOf, type TimerStartDefinition } from '../workflows/timer-start-schedule';
 import {
   adoptTimerStartDefinitionSignal,
@@ -69,18 +69,7 @@ export async function syncAllTimerStartSchedules(
   sequelize: Sequelize,
   sync: TimerStartSync,
 ): Promise<Record<string, TimerStartSyncResult>> {
-  const latest = await sequelize.query<{
-    id: number;
-    key: string;
-    version: number;
-    graph: CompiledGraph;
-    finished: boolean;
-  }>(
-    `SELECT DISTINCT ON (d.key) d.id, d.key, d.version, d.compiled AS graph, f.definition_id IS NOT NULL AS finished
-     FROM process_definitions d LEFT JOIN timer_start_finished f ON f.definition_id = d.id
-     ORDER BY d.key, d.version DESC`,
-    { type: QueryTypes.SELECT },
-  );
+  const latest = await latestDefinitionsWithTimerState({ sequelize });
   const results: Record<string, TimerStartSyncResult> = {};
   for (const d of latest) results[d.key] = d.finished ? 'finished' : await syncTimerStartSchedule(sync, d);
   return results;

@@ -1,16 +1,9 @@
 /** Mirrors a process instance's status into process_instances (for listing and search). */
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { recordInstanceStatus } from '../../records/process-instances';
 import type { RecordInstanceInput } from '../../workflows/contract';
 
 /** Upsert: the first call creates the row, later calls move its status (the workflow sends them in order). */
-export async function recordInstance(sequelize: Sequelize, r: RecordInstanceInput): Promise<void> {
-  await sequelize.query(
-    `INSERT INTO process_instances (id, definition_id, business_key, status, started_by, started_at, ended_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, to_timestamp($6::double precision / 1000), to_timestamp($7::double precision / 1000), now())
-     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, ended_at = EXCLUDED.ended_at, updated_at = now()`,
-    {
-      type: QueryTypes.INSERT,
-      bind: [r.processInstanceId, r.definitionId, r.businessKey, r.status, r.startedBy, r.startedAt, r.endedAt ?? null],
-    },
-  );
+export function recordInstance(sequelize: Sequelize, r: RecordInstanceInput): Promise<void> {
+  return recordInstanceStatus({ sequelize }, r);
 }

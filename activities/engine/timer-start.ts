@@ -2,8 +2,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { QueryTypes, type Sequelize } from 'sequelize';
-import type { CompiledGraph } from '../../bpmn/graph';
+import type { Sequelize } from 'sequelize';
+import { definitionById, recordTimerStartFinished as recordFinished } from '../../records/definitions';
 import {
   PROCESS_INSTANCE_WORKFLOW_TYPE,
   type ProcessInstanceInput,
@@ -26,11 +26,7 @@ export async function startTimerInstance(
   deps: TimerStartDeps,
   t: StartTimerInstanceInput,
 ): Promise<{ workflowId: string; started: boolean }> {
-  const rows = await deps.sequelize.query<{ id: number; key: string; version: number; graph: CompiledGraph }>(
-    'SELECT id, key, version, compiled AS graph FROM process_definitions WHERE id = $1',
-    { type: QueryTypes.SELECT, bind: [t.definitionId] },
-  );
-  const d = rows[0];
+  const d = await definitionById({ sequelize: deps.sequelize }, t.definitionId);
   if (!d)
     throw ApplicationFailure.create({
       type: DEFINITION_NOT_FOUND,
@@ -59,12 +55,9 @@ export async function startTimerInstance(
 }
 
 /** Idempotent: the first record of a version stays. */
-export async function recordTimerStartFinished(
+export function recordTimerStartFinished(
   sequelize: Sequelize,
   f: { definitionId: number; startedInstances: number },
 ): Promise<void> {
-  await sequelize.query(
-    'INSERT INTO timer_start_finished (definition_id, started_instances) VALUES ($1, $2) ON CONFLICT (definition_id) DO NOTHING',
-    { type: QueryTypes.INSERT, bind: [f.definitionId, f.startedInstances] },
-  );
+  return recordFinished({ sequelize }, f);
 }

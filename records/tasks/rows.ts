@@ -418,3 +418,72 @@ export function taskRowsOf(
     instanceId,
   ]);
 }
+
+/** A user task the engine reached, as the workflow describes it (times in epoch milliseconds). */
+export interface EngineTask {
+  taskId: string;
+  processInstanceId: string;
+  elementId: string;
+  name: string;
+  businessKey: string | null;
+  assignee?: string;
+  candidateGroups: string[];
+  candidateUsers: string[];
+  priority: number;
+  dueAt?: number;
+  followUpAt?: number;
+  form?: unknown;
+  input: Record<string, unknown>;
+}
+
+const FOREIGN_KEY_VIOLATION = '23503';
+
+function smallId(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return String(value);
+  if (typeof value === 'string' && /^\d{1,18}$/.test(value)) return value;
+  return null;
+}
+
+/**
+ * The row of a user task the engine reached. Idempotent on the task id (an activity may run
+ * twice): opening an existing task changes nothing. The child and locality columns are filled
+ * from the process variables `childId` and `localityId` when they name existing rows; a dangling
+ * reference must not block the task. Runs on the pool (a refused insert is tried again).
+ */
+export async function openEngineTask(db: Db, t: EngineTask): Promise<void> {
+  const childId = smallId(t.input.childId);
+  const localityId = smallId(t.input.localityId);
+  const insert = (child: string | null, locality: string | null) =>
+    select(
+      db,
+      `INSERT INTO human_tasks (id, process_instance_id, element_id, name, business_key, child_id, locality_id, candidate_groups,
+         candidate_users, assignee, priority, due_at, follow_up_at, form, input, status, claimed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::double precision / 1000), to_timestamp($13::double precision / 1000),
+         $14::jsonb, $15::jsonb, CASE WHEN $10::text IS NULL THEN 'open' ELSE 'claimed' END, CASE WHEN $10::text IS NULL THEN NULL ELSE now() END)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        t.taskId,
+        t.processInstanceId,
+        t.elementId,
+        t.name,
+        t.businessKey,
+        child,
+        locality,
+        t.candidateGroups,
+        t.candidateUsers,
+        t.assignee ?? null,
+        t.priority,
+        t.dueAt ?? null,
+        t.followUpAt ?? null,
+        JSON.stringify(t.form ?? { fields: [] }),
+        JSON.stringify(t.input),
+      ],
+    );
+  try {
+    await insert(childId, localityId);
+  } catch (e) {
+    const code = (e as { parent?: { code?: string } }).parent?.code;
+    if (code !== FOREIGN_KEY_VIOLATION || (childId === null && localityId === null)) throw e;
+    await insert(null, null);
+  }
+}
