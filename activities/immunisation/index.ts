@@ -1,5 +1,5 @@
 /** Implementations of the catalogue's immunisation.* activities (declared in ../catalogue/immunisation.ts). */
-import type { CatalogueActivityMap } from '../catalogue-activities';
+import type { CatalogueActivityMap } from '../catalogue';
 import type { CatalogueDeps } from '../deps';
 import type { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
 import { checkGaps } from './check-gaps';

@@ -26,7 +26,6 @@ import { recordImmunisationNotified } from '../../records/immunisations/given';
 import { loadScheduleFacts } from '../../activities/immunisation/schedule-facts';
 import { todayInLondon } from '../../core/uk-time';
 import { evaluateSchedule, PRODUCT_CODES, productByCode, productBySnomed } from '../../schedule';
-import { cancelOpenTransfers } from '../../records/transfers/rows';
 import {
   dedupeKeyOf,
   findInboundEventByKey,
