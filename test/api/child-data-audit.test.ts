@@ -177,6 +177,12 @@ const ROUTES: Record<string, Classification> = {
       return { as: caseworker, method: 'get', path: `/api/children/${child.nhsNumber}/timeline`, child };
     },
   },
+  'GET /children/:nhsNumber/schedule': {
+    childData: async () => {
+      const child = await birminghamChild();
+      return { as: caseworker, method: 'get', path: `/api/children/${child.nhsNumber}/schedule`, child };
+    },
+  },
   'GET /children/:nhsNumber/tasks': {
     childData: async () => {
       const child = await birminghamChild();
