@@ -157,6 +157,12 @@ const ROUTES: Record<string, Classification> = {
   'GET /process-definitions/:key/versions': { notChildData: 'definitions, not instances' },
   'GET /process-definitions/:key/versions/:version': { notChildData: 'definitions, not instances' },
   'GET /process-definitions/:key/xml': { notChildData: 'definitions, not instances' },
+  'GET /process-definitions/:key/versions/:version/element-stats': {
+    notChildData: 'counts of instances per element of a version, naming no instance or child',
+  },
+  'GET /process-definitions/candidate-groups': { notChildData: 'the teams and roles a task may name' },
+  'GET /process-definitions/element-templates': { notChildData: 'the activity catalogue as modeller templates' },
+  'POST /process-definitions/validate': { notChildData: 'checks a diagram without deploying it' },
   'GET /process-definitions/:key/versions/:version/xml': { notChildData: 'definitions, not instances' },
 
   'GET /children': {
