@@ -66,14 +66,29 @@ function timer(owner: ModdleElement, def: ModdleElement): TimerDefinition {
 
 function activityRef(owner: ModdleElement, ctx: NodeContext): ActivityRef {
   const def = extension(owner, 'zeebe:TaskDefinition');
-  const activityType = str(def, 'type')?.trim();
-  if (!activityType) throw new BuildError(owner.id, 'has no activity type');
+  const type = str(def, 'type')?.trim();
+  if (!type) throw new BuildError(owner.id, 'has no job type');
   const retries = str(def, 'retries')?.trim();
   const headers = Object.fromEntries(
     children(extension(owner, 'zeebe:TaskHeaders'), 'values').map((h) => [str(h, 'key') ?? '', str(h, 'value') ?? '']),
   );
-  const local = ctx.localActivityTypes?.has(activityType) === true;
-  return { activityType, headers, ...(retries ? { retries: Number(retries) } : {}), ...(local ? { local: true } : {}) };
+  const retriesPart = !retries
+    ? {}
+    : retries.startsWith('=')
+      ? { retriesExpression: conditionSource(retries) }
+      : { retries: Number(retries) };
+  if (type.startsWith('='))
+    return { activityType: '', typeExpression: conditionSource(type), external: true, headers, ...retriesPart };
+  // Without the catalogue's list (older callers) every type is taken as built in, as before.
+  const external = ctx.activityTypes !== undefined && !ctx.activityTypes.has(type);
+  const local = !external && ctx.localActivityTypes?.has(type) === true;
+  return {
+    activityType: type,
+    headers,
+    ...retriesPart,
+    ...(external ? { external: true } : {}),
+    ...(local ? { local: true } : {}),
+  };
 }
 
 function trigger(event: ModdleElement): EventTrigger {
@@ -182,6 +197,8 @@ function callSpec(el: ModdleElement): CallSpec {
 export interface NodeContext {
   readonly scopeId: string;
   readonly forms?: ReadonlyMap<string, unknown>;
+  /** Job types with a built-in worker; other types become external jobs. */
+  readonly activityTypes?: ReadonlySet<string>;
   /** Activity types whose jobs run as local activities. */
   readonly localActivityTypes?: ReadonlySet<string>;
 }

@@ -27,6 +27,7 @@ export function expressionsOf(el: ModdleElement): ElementExpression[] {
   for (const p of children(io, 'outputParameters'))
     add(list, `output mapping "${str(p, 'target') ?? ''}"`, str(p, 'source'));
   const task = extension(el, 'zeebe:TaskDefinition');
+  add(list, 'job type', str(task, 'type'));
   add(list, 'task retries', str(task, 'retries'));
   const assignment = extension(el, 'zeebe:AssignmentDefinition');
   add(list, 'assignee', str(assignment, 'assignee'));

@@ -4,7 +4,7 @@
  */
 import { startOfLondonDay } from '../core/uk-time';
 import type { Expression, TimerDefinition } from './graph';
-import { evaluateExpression, type FeelOutcome } from './feel';
+import { evaluateExpression, type FeelDialect, type FeelOutcome } from './feel';
 import {
   addIsoDuration,
   isZeroDuration,
@@ -70,8 +70,12 @@ export function timerLiteralError(kind: TimerDefinition['kind'], text: string): 
   return null;
 }
 
-function valueText(expr: Expression, variables: Readonly<Record<string, unknown>>): FeelOutcome<string> {
-  const out = evaluateExpression(expr, variables);
+function valueText(
+  expr: Expression,
+  variables: Readonly<Record<string, unknown>>,
+  dialect: FeelDialect,
+): FeelOutcome<string> {
+  const out = evaluateExpression(expr, variables, dialect);
   if (!out.ok) return out;
   if (typeof out.value !== 'string')
     return { ok: false, error: `timer value should be ISO 8601 text, got ${JSON.stringify(out.value)}` };
@@ -83,9 +87,10 @@ export function resolveTimer(
   timer: TimerDefinition,
   variables: Readonly<Record<string, unknown>>,
   nowMs: number,
+  dialect: FeelDialect = 'legacy',
   options: InstantOptions = {},
 ): FeelOutcome<TimerSchedule> {
-  const text = valueText(timer.value, variables);
+  const text = valueText(timer.value, variables, dialect);
   if (!text.ok) return text;
   const problem = timerLiteralError(timer.kind, text.value);
   if (problem) return { ok: false, error: problem };
@@ -106,9 +111,10 @@ export function resolveInstantOrDuration(
   expr: Expression,
   variables: Readonly<Record<string, unknown>>,
   nowMs: number,
+  dialect: FeelDialect = 'legacy',
   options: InstantOptions = {},
 ): FeelOutcome<number> {
-  const text = valueText(expr, variables);
+  const text = valueText(expr, variables, dialect);
   if (!text.ok) return text;
   const instant = parseInstant(text.value, options);
   if (instant !== null) return { ok: true, value: instant };

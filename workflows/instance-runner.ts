@@ -24,6 +24,9 @@ import { jobActivity, LOCAL_RETRY_THRESHOLD_MS } from './job-activities';
 import {
   BPMN_ERROR_TYPE,
   PROCESS_INSTANCE_WORKFLOW_TYPE,
+  type CompleteJobInput,
+  type FailJobInput,
+  type ThrowJobErrorInput,
   type CompleteUserTaskInput,
   type CompleteUserTaskResult,
   type EngineActivities,
@@ -115,6 +118,11 @@ export class InstanceRunner {
 
   private get graph() {
     return this.input.definition.graph;
+  }
+
+  /** Graphs of semantics 2 (Camunda 8) mirror jobs, subscriptions and incidents for the /v2 API. */
+  private get camunda(): boolean {
+    return (this.graph.semantics ?? 1) >= 2;
   }
 
   /** A new instance runs its start; a continued one re-arms its timers from their absolute deadlines. */
@@ -232,6 +240,58 @@ export class InstanceRunner {
     return { incidentId: input.incidentId, status: this.state.status };
   }
 
+  // ------------------------------------------------------------------ external jobs
+
+  /** Refuses (with no history) a job that is not an external job this instance waits for. */
+  validateJob(input: { jobId?: unknown } | undefined, extra: string[] = []): void {
+    const problems = [...extra];
+    const wait = typeof input?.jobId === 'string' ? this.state.waits[input.jobId] : undefined;
+    if (this.state.status !== 'running') problems.push(`the process instance is ${this.state.status}`);
+    else if (wait?.type !== 'job' || !wait.external)
+      problems.push(`job ${String(input?.jobId)} is not open in this process instance`);
+    if (problems.length > 0)
+      throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: problems.join('; '), nonRetryable: true });
+  }
+
+  completeJob(input: CompleteJobInput): { jobId: string; status: EngineState['status'] } {
+    this.dispatch({ type: 'jobCompleted', jobId: input.jobId, variables: asVariables(input.variables) });
+    this.closeJob(input.jobId, 'completed');
+    return { jobId: input.jobId, status: this.state.status };
+  }
+
+  failJob(input: FailJobInput): { jobId: string; status: EngineState['status'] } {
+    this.dispatch({ type: 'jobFailed', jobId: input.jobId, message: input.errorMessage || 'the job failed' });
+    this.closeJob(input.jobId, 'failed', input.errorMessage);
+    return { jobId: input.jobId, status: this.state.status };
+  }
+
+  throwJobError(input: ThrowJobErrorInput): { jobId: string; status: EngineState['status'] } {
+    const variables = asVariables(input.variables);
+    this.dispatch({
+      type: 'jobFailed',
+      jobId: input.jobId,
+      message: input.errorMessage || input.errorCode,
+      bpmnError: {
+        code: input.errorCode,
+        ...(input.errorMessage ? { message: input.errorMessage } : {}),
+        ...(Object.keys(variables).length > 0 ? { variables } : {}),
+      },
+    });
+    this.closeJob(input.jobId, 'error_thrown', input.errorMessage);
+    return { jobId: input.jobId, status: this.state.status };
+  }
+
+  private closeJob(jobId: string, state: 'completed' | 'cancelled' | 'failed' | 'error_thrown', errorMessage?: string) {
+    this.enqueueDb(() =>
+      this.db.engineCloseJob({
+        processInstanceId: workflowInfo().workflowId,
+        jobId,
+        state,
+        ...(errorMessage ? { errorMessage } : {}),
+      }),
+    );
+  }
+
   // ------------------------------------------------------------------ ending
 
   result(): ProcessInstanceResult {
@@ -260,10 +320,20 @@ export class InstanceRunner {
     for (const c of commands) {
       switch (c.type) {
         case 'runJob':
-          this.runJob(c);
+          if (c.external) this.createExternalJob(c);
+          else this.runJob(c);
           break;
         case 'cancelJob':
-          this.cancelScope(this.jobs, c.jobId);
+          if (c.external) this.closeJob(c.jobId, 'cancelled');
+          else this.cancelScope(this.jobs, c.jobId);
+          break;
+        case 'openSubscription':
+          this.openSubscription(c);
+          break;
+        case 'closeSubscription':
+          this.enqueueDb(() =>
+            this.db.engineCloseSubscription({ processInstanceId: workflowInfo().workflowId, waitId: c.waitId }),
+          );
           break;
         case 'startTimer':
           this.startTimer(c.timerId, c.fireAt);
@@ -273,7 +343,7 @@ export class InstanceRunner {
           this.timers.delete(c.timerId);
           break;
         case 'openUserTask': {
-          const { type: _type, elementInstanceId: _ei, ...task } = c;
+          const { type: _type, ...task } = c;
           this.enqueueDb(() =>
             this.db.engineOpenHumanTask({
               processInstanceId: workflowInfo().workflowId,
@@ -299,12 +369,14 @@ export class InstanceRunner {
               correlationKey: c.correlationKey,
               variables: c.variables,
               sourceInstanceId: workflowInfo().workflowId,
+              ...(this.camunda ? { correlation: 'camunda' as const } : {}),
             }),
           );
           break;
         case 'incidentOpened':
         case 'incidentResolved':
           this.mirror(Object.keys(this.state.incidents).length > 0 ? 'incident' : 'running');
+          if (this.camunda) this.recordIncident(c);
           break;
         case 'complete':
         case 'terminate':
@@ -358,8 +430,69 @@ export class InstanceRunner {
       status,
       startedAt: this.state.startedAt,
       ...(endedAt !== undefined ? { endedAt } : {}),
+      ...(this.camunda ? { subscriptionsTracked: true } : {}),
     };
     this.enqueueDb(() => this.db.engineRecordInstance(record));
+  }
+
+  private createExternalJob(c: Extract<EngineCommand, { type: 'runJob' }>): void {
+    this.enqueueDb(() =>
+      this.db.engineCreateJob({
+        processInstanceId: workflowInfo().workflowId,
+        jobId: c.jobId,
+        elementId: c.elementId,
+        elementInstanceId: c.elementInstanceId,
+        type: c.activityType,
+        retries: c.retries ?? 3,
+        headers: c.headers,
+        variables: c.input,
+      }),
+    );
+  }
+
+  /** Records the subscription; a message kept for its time to live that matches it is delivered at once. */
+  private openSubscription(c: Extract<EngineCommand, { type: 'openSubscription' }>): void {
+    this.enqueueDb(async () => {
+      const buffered = await this.db.engineOpenSubscription({
+        processInstanceId: workflowInfo().workflowId,
+        processKey: this.input.definition.key,
+        waitId: c.waitId,
+        kind: c.kind,
+        name: c.name,
+        correlationKey: c.correlationKey,
+        elementId: c.elementId,
+      });
+      if (buffered)
+        this.dispatch({
+          type: 'messageReceived',
+          name: buffered.name,
+          correlationKey: buffered.correlationKey,
+          variables: buffered.variables,
+        });
+    });
+  }
+
+  private recordIncident(c: Extract<EngineCommand, { type: 'incidentOpened' | 'incidentResolved' }>): void {
+    const processInstanceId = workflowInfo().workflowId;
+    if (c.type === 'incidentResolved') {
+      this.enqueueDb(() =>
+        this.db.engineRecordIncident({ processInstanceId, incidentId: c.incidentId, state: 'resolved' }),
+      );
+      return;
+    }
+    const i = c.incident;
+    this.enqueueDb(() =>
+      this.db.engineRecordIncident({
+        processInstanceId,
+        incidentId: i.id,
+        state: 'active',
+        elementId: i.elementId,
+        elementInstanceId: i.elementInstanceId,
+        kind: i.kind,
+        message: i.message,
+        ...(i.jobId ? { jobId: i.jobId } : {}),
+      }),
+    );
   }
 
   private runJob(c: Extract<EngineCommand, { type: 'runJob' }>): void {

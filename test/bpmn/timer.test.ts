@@ -52,7 +52,7 @@ test('adding durations is calendar-aware in UTC', () => {
 
 test('resolving timers against variables and the workflow clock', () => {
   const now = at('2026-01-10T12:00:00Z');
-  expect(resolveTimer({ kind: 'duration', value: { type: 'literal', value: 'P28D' } }, {}, now)).toEqual({
+  expect(resolveTimer({ kind: 'duration', value: { type: 'literal', value: 'P28D' } }, {}, now, 'legacy')).toEqual({
     ok: true,
     value: { dueAt: at('2026-02-07T12:00:00Z') },
   });
@@ -61,31 +61,44 @@ test('resolving timers against variables and the workflow clock', () => {
       { kind: 'date', value: { type: 'feel', expression: 'dateOfBirth + duration("P56D")' } },
       { dateOfBirth: '2026-01-01' },
       now,
+      'legacy',
     ),
   ).toEqual({ ok: true, value: { dueAt: at('2026-02-26T00:00:00Z') } });
-  expect(resolveTimer({ kind: 'cycle', value: { type: 'literal', value: 'R3/P7D' } }, {}, now)).toEqual({
+  expect(resolveTimer({ kind: 'cycle', value: { type: 'literal', value: 'R3/P7D' } }, {}, now, 'legacy')).toEqual({
     ok: true,
     value: { dueAt: at('2026-01-17T12:00:00Z'), repeat: { interval: parseIsoDuration('P7D'), remainingAfterFirst: 2 } },
   });
-  expect(resolveTimer({ kind: 'cycle', value: { type: 'literal', value: 'R/P7D' } }, {}, now).ok && true).toBe(true);
-  const bad = resolveTimer({ kind: 'duration', value: { type: 'feel', expression: 'days' } }, { days: 5 }, now);
+  expect(
+    resolveTimer({ kind: 'cycle', value: { type: 'literal', value: 'R/P7D' } }, {}, now, 'legacy').ok && true,
+  ).toBe(true);
+  const bad = resolveTimer(
+    { kind: 'duration', value: { type: 'feel', expression: 'days' } },
+    { days: 5 },
+    now,
+    'legacy',
+  );
   expect(bad.ok).toBe(false);
 });
 
 test('due dates: a date-time, a plain date, or a duration from now', () => {
   const now = at('2026-01-10T12:00:00Z');
-  expect(resolveInstantOrDuration({ type: 'literal', value: 'P14D' }, {}, now)).toEqual({
+  expect(resolveInstantOrDuration({ type: 'literal', value: 'P14D' }, {}, now, 'legacy')).toEqual({
     ok: true,
     value: at('2026-01-24T12:00:00Z'),
   });
-  expect(resolveInstantOrDuration({ type: 'literal', value: '2026-03-01T09:00:00Z' }, {}, now)).toEqual({
+  expect(resolveInstantOrDuration({ type: 'literal', value: '2026-03-01T09:00:00Z' }, {}, now, 'legacy')).toEqual({
     ok: true,
     value: at('2026-03-01T09:00:00Z'),
   });
   expect(
-    resolveInstantOrDuration({ type: 'feel', expression: 'dob + duration("P14D")' }, { dob: '2026-01-01' }, now),
+    resolveInstantOrDuration(
+      { type: 'feel', expression: 'dob + duration("P14D")' },
+      { dob: '2026-01-01' },
+      now,
+      'legacy',
+    ),
   ).toEqual({ ok: true, value: at('2026-01-15T00:00:00Z') });
-  expect(resolveInstantOrDuration({ type: 'literal', value: 'soon' }, {}, now).ok).toBe(false);
+  expect(resolveInstantOrDuration({ type: 'literal', value: 'soon' }, {}, now, 'legacy').ok).toBe(false);
 });
 
 test('plain dates start at midnight in England for new instances, across both clock changes; at midnight UTC for instances started before', () => {
