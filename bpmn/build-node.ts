@@ -2,6 +2,7 @@
  * One moddle flow node → one graph node. Runs after lint passed, so required settings are
  * present; anything still missing throws a BuildError naming the element.
  */
+import { DECISION_ACTIVITY_TYPE } from './graph';
 import type {
   ActivityRef,
   CallSpec,
@@ -89,6 +90,25 @@ function activityRef(owner: ModdleElement, ctx: NodeContext): ActivityRef {
     ...(external ? { external: true } : {}),
     ...(local ? { local: true } : {}),
   };
+}
+
+/**
+ * A business rule task's DMN decision (zeebe:calledDecision): evaluated by the engine's own local
+ * activity, which reads the decision, its result variable and binding from the headers.
+ */
+function decisionRef(el: ModdleElement): ActivityRef {
+  const called = extension(el, 'zeebe:CalledDecision');
+  const decisionId = str(called, 'decisionId')?.trim();
+  const resultVariable = str(called, 'resultVariable')?.trim();
+  if (!decisionId || !resultVariable) throw new BuildError(el.id, 'names no decision or no result variable');
+  const binding = str(called, 'bindingType') ?? 'latest';
+  const headers: Record<string, string> = {
+    [decisionId.startsWith('=') ? 'decisionIdExpression' : 'decisionId']: conditionSource(decisionId),
+    resultVariable,
+    bindingType: binding,
+    ...(binding === 'versionTag' ? { versionTag: str(called, 'versionTag') ?? '' } : {}),
+  };
+  return { activityType: DECISION_ACTIVITY_TYPE, headers, local: true, retries: 1 };
 }
 
 function trigger(event: ModdleElement): EventTrigger {
@@ -270,6 +290,12 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
     }
     case 'bpmn:ServiceTask':
       return { ...activity(), kind: 'serviceTask', activity: activityRef(el, ctx) };
+    case 'bpmn:BusinessRuleTask':
+      return {
+        ...activity(),
+        kind: 'businessRuleTask',
+        activity: extension(el, 'zeebe:TaskDefinition') ? activityRef(el, ctx) : decisionRef(el),
+      };
     case 'bpmn:SendTask':
       return { ...activity(), kind: 'sendTask', activity: activityRef(el, ctx) };
     case 'bpmn:UserTask':
@@ -281,6 +307,9 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
         message: messageRef(el, el.messageRef as ModdleElement | undefined),
       };
     case 'bpmn:ScriptTask': {
+      // A script task a job worker runs (zeebe:taskDefinition instead of a FEEL script).
+      if (extension(el, 'zeebe:TaskDefinition') && !extension(el, 'zeebe:Script'))
+        return { ...activity(), kind: 'serviceTask', activity: activityRef(el, ctx) };
       const script = extension(el, 'zeebe:Script');
       return {
         ...activity(),

@@ -39,6 +39,7 @@ export function expressionsOf(el: ModdleElement): ElementExpression[] {
   add(list, 'priority', str(extension(el, 'zeebe:PriorityDefinition'), 'priority'));
   add(list, 'script', str(extension(el, 'zeebe:Script'), 'expression'), true);
   add(list, 'called process id', str(extension(el, 'zeebe:CalledElement'), 'processId'));
+  add(list, 'called decision id', str(extension(el, 'zeebe:CalledDecision'), 'decisionId'));
   const loop = child(el, 'loopCharacteristics');
   if (loop) {
     const zloop = extension(loop, 'zeebe:LoopCharacteristics');

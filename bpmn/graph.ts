@@ -229,10 +229,18 @@ export interface BoundaryEventNode extends NodeBase {
   readonly outputs: readonly Mapping[];
 }
 
+/**
+ * A task whose work is a job: service and send tasks, and business rule tasks (a job worker's, or
+ * a DMN decision the engine evaluates itself: the activity DECISION_ACTIVITY_TYPE with the
+ * decision's id in its headers). Script tasks run by a job worker compile to `serviceTask`.
+ */
 export interface ServiceTaskNode extends ActivityBase {
-  readonly kind: 'serviceTask' | 'sendTask';
+  readonly kind: 'serviceTask' | 'sendTask' | 'businessRuleTask';
   readonly activity: ActivityRef;
 }
+
+/** The engine's own activity that evaluates a business rule task's DMN decision (a local activity). */
+export const DECISION_ACTIVITY_TYPE = 'engineEvaluateDecision';
 
 export interface UserTaskNode extends ActivityBase {
   readonly kind: 'userTask';

@@ -62,6 +62,11 @@ export const LOCAL_ENGINE_DB_PATCH = 'engine-db-as-local-activities';
  * started before keep midnight UTC, so their timers replay as armed.
  */
 export const PLAIN_DATES_IN_ENGLAND_PATCH = 'plain-dates-in-england';
+/**
+ * Called instances were `<parent>/<call id>`, which no `/process-instances/{id}` route can take;
+ * they are `<parent>~<call id>` now. Instances that called before keep the old ids on replay.
+ */
+export const CHILD_ID_PATCH = 'called-instance-ids-without-slash';
 
 /** Resolving a called definition: a missing definition is not going to appear by retrying. */
 const resolver = proxyActivities<Pick<EngineActivities, 'engineResolveDefinition'>>({
@@ -553,8 +558,9 @@ export class InstanceRunner {
           variables: c.variables,
           ...(parent.historyLimit ? { historyLimit: parent.historyLimit } : {}),
         };
+        const separator = patched(CHILD_ID_PATCH) ? '~' : '/';
         return executeChild(PROCESS_INSTANCE_WORKFLOW_TYPE, {
-          workflowId: `${workflowInfo().workflowId}/${c.callId}`,
+          workflowId: `${workflowInfo().workflowId}${separator}${c.callId}`,
           args: [input],
         }) as Promise<ProcessInstanceResult>;
       })

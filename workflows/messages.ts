@@ -291,4 +291,6 @@ export interface EngineActivities {
   engineOpenSubscription(input: OpenSubscriptionInput): Promise<BufferedMessageDelivery | null>;
   engineCloseSubscription(input: { processInstanceId: string; waitId: string }): Promise<void>;
   engineRecordIncident(input: RecordIncidentInput): Promise<void>;
+  /** A business rule task's DMN decision (called by name as a job, bpmn/graph.ts DECISION_ACTIVITY_TYPE). */
+  engineEvaluateDecision(variables: Variables, job: JobContext): Promise<Variables>;
 }

@@ -5,6 +5,7 @@ import type { Sequelize } from 'sequelize';
 import type { EngineActivities } from '../../workflows/messages';
 import { resolveDefinition } from './definitions';
 import { cancelHumanTask, openHumanTask } from './human-tasks';
+import { evaluateBusinessRule } from './decisions';
 import { recordIncident } from './incidents';
 import { closeJob, createJob } from './jobs';
 import { closeSubscription, openSubscription } from './subscriptions';
@@ -36,6 +37,7 @@ export function createEngineActivities(deps: EngineActivityDeps): EngineActiviti
     engineOpenSubscription: (input) => openSubscription(deps.sequelize, input),
     engineCloseSubscription: (input) => closeSubscription(deps.sequelize, input),
     engineRecordIncident: (input) => recordIncident(deps.sequelize, input),
+    engineEvaluateDecision: (variables, job) => evaluateBusinessRule(deps.sequelize, variables, job),
     enginePublishMessage: async (input) => {
       if (!deps.client) throw new Error('the engine worker has no Temporal client, so it cannot publish messages');
       const info = Context.current().info;

@@ -39,6 +39,11 @@ export const PERMISSIONS = {
   'instances.retry': ['administrator'],
   // The embedded SMTP server's mailbox (what GP practices would have received): NHS numbers and initials.
   'mailbox.read': ['service_manager', 'administrator'],
+  // Camunda REST API (/v2): job workers are other systems (integration accounts); administrators operate.
+  'jobs.work': ['integration', 'administrator'],
+  'signals.broadcast': ['service_manager', 'administrator'],
+  // Decisions (DMN) hold no personal data; the variables a caller evaluates them with are its own.
+  'decisions.evaluate': ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator', 'integration'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

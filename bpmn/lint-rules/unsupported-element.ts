@@ -20,6 +20,7 @@ const SUPPORTED_FLOW_ELEMENTS = new Set([
   'bpmn:UserTask',
   'bpmn:ReceiveTask',
   'bpmn:ScriptTask',
+  'bpmn:BusinessRuleTask',
   'bpmn:ManualTask',
   'bpmn:ExclusiveGateway',
   'bpmn:ParallelGateway',

@@ -144,6 +144,25 @@ function childOutside(localities: string): string {
             OR (t.business_key !~ '^[0-9]{10}$' AND c.id = t.child_id)) AND NOT c.locality_id = ANY(${localities}::smallint[]))`;
 }
 
+/** The task is about a child of the region (by its business key, else its child_id). */
+function aboutChild(): string {
+  return `EXISTS (SELECT 1 FROM children c WHERE c.nhs_number = (CASE WHEN t.business_key ~ '^[0-9]{10}$' THEN t.business_key END)::char(10)
+            OR ((t.business_key IS NULL OR t.business_key !~ '^[0-9]{10}$') AND c.id = t.child_id))`;
+}
+
+/**
+ * The queues' visibility rule as a condition over `t.`, its values appended to `bind` (the
+ * Camunda API's task search). Administrators see every task about no child as well; a task about
+ * a child only as anyone else does (the legitimate-relationship rule holds for them too).
+ */
+export function visibleTaskCondition(bind: unknown[], v: QueueViewer, administrator: boolean): string {
+  const b = new Binder();
+  b.values.push(...bind);
+  const sql = visible(b, v);
+  bind.push(...b.values.slice(bind.length));
+  return administrator ? `(${sql} OR NOT ${aboutChild()})` : sql;
+}
+
 function visible(b: Binder, v: QueueViewer): string {
   const user = b.add(v.username);
   const localities = b.add(v.localityIds);
@@ -354,4 +373,50 @@ export async function countTasks(db: Db): Promise<Record<TaskStatus, number>> {
   const counts: Record<TaskStatus, number> = { open: 0, claimed: 0, completed: 0, cancelled: 0 };
   for (const r of rows) counts[r.status] = Number(r.n);
   return counts;
+}
+
+/** A task as the Camunda REST API shows it: with its numeric key and its instance's keys. */
+export interface KeyedTask extends HumanTask {
+  key: string;
+  elementInstanceKey: string | null;
+  processInstanceKey: string;
+  processDefinitionKey: string;
+  processDefinitionId: string;
+  processDefinitionVersion: number;
+  processName: string | null;
+}
+
+const KEYED_COLUMNS = `${QUALIFIED_COLUMNS}, t.key::text AS key, k.key::text AS element_instance_key,
+  i.key::text AS process_instance_key, d.id::text AS process_definition_key, d.key AS process_definition_id,
+  d.version AS process_definition_version, d.name AS process_name`;
+const KEYED_FROM = `human_tasks t JOIN process_instances i ON i.id = t.process_instance_id
+  JOIN process_definitions d ON d.id = i.definition_id
+  LEFT JOIN element_instance_keys k ON k.process_instance_id = t.process_instance_id AND k.element_instance_id = t.element_instance_id`;
+
+export function findTaskByKey(db: Db, key: string): Promise<KeyedTask | null> {
+  if (!/^\d{1,19}$/.test(key)) return Promise.resolve(null);
+  return selectOne<KeyedTask>(db, `SELECT ${KEYED_COLUMNS} FROM ${KEYED_FROM} WHERE t.key = $1`, [key]);
+}
+
+/** Tasks matching a filter over `t.`, `i.` and `d.` columns (bound values in `bind`). */
+export async function searchKeyedTasks(
+  db: Db,
+  where: string,
+  bind: unknown[],
+  order: string,
+  limit: number,
+  offset: number,
+): Promise<{ tasks: KeyedTask[]; total: number }> {
+  const n = bind.length;
+  const tasks = await select<KeyedTask>(
+    db,
+    `SELECT ${KEYED_COLUMNS} FROM ${KEYED_FROM} WHERE ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`,
+    [...bind, limit, offset],
+  );
+  const count = await selectOne<{ total: number }>(
+    db,
+    `SELECT count(*)::int AS total FROM ${KEYED_FROM} WHERE ${where}`,
+    bind,
+  );
+  return { tasks, total: count?.total ?? 0 };
 }

@@ -167,7 +167,7 @@ test('versioning: v1 instances finish on v1 after v2 is deployed; calls and new 
     'SELECT id, definition_id FROM process_instances WHERE id LIKE $1',
     {
       type: QueryTypes.SELECT,
-      bind: [`${parent.workflowId}/%`],
+      bind: [`${parent.workflowId}~%`],
     },
   );
   for (let i = 0; i < 100 && childRows.length === 0; i++) {
@@ -175,11 +175,11 @@ test('versioning: v1 instances finish on v1 after v2 is deployed; calls and new 
     childRows.push(
       ...(await t.db.sequelize.query<{ id: string; definition_id: number }>(
         'SELECT id, definition_id FROM process_instances WHERE id LIKE $1',
-        { type: QueryTypes.SELECT, bind: [`${parent.workflowId}/%`] },
+        { type: QueryTypes.SELECT, bind: [`${parent.workflowId}~%`] },
       )),
     );
   }
-  expect(childRows).toEqual([{ id: expect.stringMatching(/\/call-\d+$/), definition_id: v2.id }]);
+  expect(childRows).toEqual([{ id: expect.stringMatching(/~call-\d+$/), definition_id: v2.id }]);
   const child = t.env.client.workflow.getHandle(childRows[0].id);
 
   for (const [h, taskId] of [
@@ -218,7 +218,7 @@ test('a call activity pinned to version 1 starts the v1 child although v2 is the
       'SELECT id, definition_id FROM process_instances WHERE id LIKE $1',
       {
         type: QueryTypes.SELECT,
-        bind: [`${parent.workflowId}/%`],
+        bind: [`${parent.workflowId}~%`],
       },
     );
     if (!child) await new Promise((r) => setTimeout(r, 50));

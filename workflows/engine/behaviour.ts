@@ -92,6 +92,7 @@ export function runBehaviour(run: Run, inst: ElementInstance, trigger?: Trigger)
       return waitForMessage(run, inst, node.id, node.message);
     case 'serviceTask':
     case 'sendTask':
+    case 'businessRuleTask':
       if (!withBoundaries()) return;
       return startJob(run, inst, node.activity);
     case 'userTask':
@@ -162,7 +163,7 @@ function waitForMessage(run: Run, inst: ElementInstance, nodeId: string, ref: Me
 
 /** The activity a node runs (service/send task, or a message throw/end event with a job). */
 export function activityOf(node: GraphNode): ActivityRef | undefined {
-  if (node.kind === 'serviceTask' || node.kind === 'sendTask') return node.activity;
+  if (node.kind === 'serviceTask' || node.kind === 'sendTask' || node.kind === 'businessRuleTask') return node.activity;
   if ((node.kind === 'endEvent' || node.kind === 'intermediateThrowEvent') && node.result.type === 'message')
     return node.result.activity;
   return undefined;
