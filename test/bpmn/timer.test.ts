@@ -44,6 +44,15 @@ test('ISO 8601 repeating intervals', () => {
   expect(timerLiteralError('cycle', 'R/PT0S')).toMatch(/zero/);
 });
 
+test('cron cycles and zone ids (Camunda 8 takes both) are refused by name as not supported yet', () => {
+  for (const cron of ['0 0 9 * * ?', '0 15 10 ? * MON-FRI', '@daily'])
+    expect(timerLiteralError('cycle', cron)).toMatch(/cron timer cycles are not supported yet/);
+  for (const zoned of ['2026-12-01T09:00:00@Europe/London', '2026-12-01T09:00:00[Europe/London]'])
+    expect(timerLiteralError('date', zoned)).toMatch(/date-times with a zone id are not supported yet/);
+  expect(timerLiteralError('cycle', 'R/P1D')).toBeNull();
+  expect(timerLiteralError('date', '2026-12-01T09:00:00+01:00')).toBeNull();
+});
+
 test('adding durations is calendar-aware in UTC', () => {
   expect(addIsoDuration(at('2026-01-31T10:00:00Z'), parseIsoDuration('P1M')!)).toBe(at('2026-02-28T10:00:00Z'));
   expect(addIsoDuration(at('2028-02-29T00:00:00Z'), parseIsoDuration('P1Y')!)).toBe(at('2029-02-28T00:00:00Z'));
