@@ -247,13 +247,19 @@ export function camundaBuiltins(): Record<string, Fn> {
             : n
           : null,
     ...Object.fromEntries(Object.keys(RANGE).map((name) => [name, rangeFunction(name)])),
+    // Each value that occurs more than once, in the order of its first occurrence.
     'duplicate values': (list) => {
       if (!Array.isArray(list)) return null;
-      const out: unknown[] = [];
-      list.forEach((v, i) => {
-        if (list.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) !== i && !out.includes(v)) out.push(v);
+      const key = (v: unknown) => JSON.stringify(feelToJsonValue(v));
+      const counts = new Map<string, number>();
+      for (const v of list) counts.set(key(v), (counts.get(key(v)) ?? 0) + 1);
+      const seen = new Set<string>();
+      return list.filter((v) => {
+        const k = key(v);
+        if ((counts.get(k) ?? 0) < 2 || seen.has(k)) return false;
+        seen.add(k);
+        return true;
       });
-      return out;
     },
     'string join': (list, delimiter, prefix, suffix) => {
       if (!Array.isArray(list) || !list.every((v) => v === null || typeof v === 'string')) return null;
@@ -277,7 +283,14 @@ export function camundaBuiltins(): Record<string, Fn> {
     'to base64': (text) => (typeof text === 'string' ? toBase64(text) : null),
     'from base64': (text) => (typeof text === 'string' ? fromBase64(text) : null),
     'is blank': (text) => (typeof text === 'string' ? text.trim() === '' : null),
-    'last day of month': (d) => (DateTime.isDateTime(d) ? d.endOf('month').startOf('day') : null),
+    // A date, also for a date-time.
+    'last day of month': (d) =>
+      DateTime.isDateTime(d)
+        ? DateTime.fromObject(
+            { year: d.year, month: d.month, day: d.daysInMonth ?? 31 },
+            { zone: FixedOffsetZone.utcInstance },
+          )
+        : null,
     // An AI agent's tool parameter: outside an agent's call it is the value itself.
     fromAi: (value) => value ?? null,
     // A date (the clock's day in UTC), not a date-time at midnight as feelin gives.

@@ -95,6 +95,17 @@ describe('Camunda dialect', () => {
     expect(feelSyntaxError('get or else(a, b)')).toBeNull();
   });
 
+  test('last day of month gives a date, also for a date-time (the documented examples have a misprint)', () => {
+    expect(evaluateFeel('last day of month(date and time("2022-10-16T12:00:00"))', {}, 'camunda')).toEqual({
+      ok: true,
+      value: '2022-10-31',
+    });
+    expect(evaluateFeel('last day of month(date("2024-02-10"))', {}, 'camunda')).toEqual({
+      ok: true,
+      value: '2024-02-29',
+    });
+  });
+
   test('the legacy dialect keeps what running instances saw', () => {
     expect(evaluateFeel('is defined(x)', { x: 1 }, 'legacy')).toEqual({ ok: true, value: null });
   });
