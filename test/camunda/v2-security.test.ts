@@ -269,6 +269,38 @@ describe('bad input on /v2', () => {
       body: Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
     });
     expect(invalidUtf8.status).toBe(400);
+    // Deployments: not multipart, a broken multipart body, files that are not what their names say.
+    const deployments: Array<[Record<string, string>, string | FormData]> = [
+      [{ 'content-type': 'application/json' }, '{"resources": []}'],
+      [{ 'content-type': 'multipart/form-data' }, 'no boundary'],
+      [
+        { 'content-type': 'multipart/form-data; boundary=xyz' },
+        '--xyz\r\nContent-Disposition: form-data; name="resources"',
+      ],
+    ];
+    for (const [name, content] of [
+      ['broken.bpmn', '<bpmn:definitions'],
+      ['broken.dmn', '<definitions xmlns="nope">'],
+      ['broken.form', '{"components": '],
+      ['notes.txt', 'hello'],
+      ['empty.bpmn', ''],
+    ]) {
+      const form = new FormData();
+      form.append('resources', new File([content], name));
+      deployments.push([{}, form]);
+    }
+    for (const [headers, body] of deployments) {
+      const res = await fetch(`${stack.address}/v2/deployments`, {
+        method: 'POST',
+        headers: { authorization: auth(stack.admin), ...headers },
+        body,
+      });
+      const text = await res.text();
+      expect({ status: res.status >= 400 && res.status < 500, text }).toEqual({
+        status: true,
+        text: expect.not.stringMatching(/undefined/),
+      });
+    }
     // Nothing was started by any of them.
     const rows = await stack.db.sequelize.query(`SELECT 1 FROM audit_events WHERE action = 'process_instance.start'`, {
       type: QueryTypes.SELECT,
