@@ -509,11 +509,13 @@ export class InstanceRunner {
       // The job context is the activity's argument, not a command attribute: adding to it changes no replay.
       .run(() => call(c.input, { elementId: c.elementId, elementInstanceId: c.elementInstanceId, headers: c.headers }))
       .then(
-        (result) => {
+        async (result) => {
+          await this.afterQueuedDb();
           this.dispatch({ type: 'jobCompleted', jobId: c.jobId, variables: asVariables(result) });
         },
-        (err: unknown) => {
+        async (err: unknown) => {
           if (this.cancelledByUs.delete(c.jobId)) return;
+          await this.afterQueuedDb();
           this.dispatch({ type: 'jobFailed', jobId: c.jobId, ...describeFailure(err) });
         },
       )
@@ -521,6 +523,17 @@ export class InstanceRunner {
         this.jobs.delete(c.jobId);
         this.inFlight--;
       });
+  }
+
+  /**
+   * Graphs of semantics 2 queue more database activities (subscriptions, jobs, incidents), which
+   * run beside a local job. Were a job's outcome dispatched at once, the order in which the next
+   * commands take their sequence numbers would depend on which local activity finished first, and
+   * a replay does not resolve them in that order (a nondeterminism error). Dispatching only once
+   * the queue has drained makes the order the same in every run.
+   */
+  private async afterQueuedDb(): Promise<void> {
+    if (this.camunda) await this.dbQueue;
   }
 
   private startTimer(timerId: string, fireAt: number): void {
