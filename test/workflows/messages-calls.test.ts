@@ -283,7 +283,10 @@ test('publishing a message starts the processes with that message start event, o
     sourceInstanceId: 'api',
   };
   expect(await publishMessage(deps, message, 'request-1')).toEqual({ delivered: 0, started: 1 });
-  expect(await publishMessage(deps, message, 'request-1')).toEqual({ delivered: 0, started: 0 });
+  // The retry starts nothing new. Whether it also reaches the instance the first publish started
+  // depends on whether that instance has recorded its row yet (business-key correlation), so
+  // only the starts are compared.
+  expect(await publishMessage(deps, message, 'request-1')).toMatchObject({ started: 0 });
   let id: string | undefined;
   for (let i = 0; i < 200 && !id; i++) {
     [{ id } = { id: undefined }] = await t.db.sequelize.query<{ id: string }>(
