@@ -1,4 +1,4 @@
-/** Stable numeric keys for the engine's element instances (table element_instance_keys, migration 0013). */
+/** Stable numeric keys for the engine's element instances (table element_instance_keys, migration 0016). */
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 
 /** The key of `elementInstanceId` of the instance, made on first use. */

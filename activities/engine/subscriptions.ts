@@ -1,6 +1,6 @@
 /**
  * Message and signal subscriptions of running instances (table event_subscriptions, migration
- * 0013), written by the workflow (graphs of semantics 2) as it opens and closes its waits.
+ * 0016), written by the workflow (graphs of semantics 2) as it opens and closes its waits.
  * Publishing a message looks them up (publish-message.ts). Opening a message subscription takes
  * a message still alive in `messages` with the same name and key that has not reached this
  * process yet, at most one per process, as Camunda 8 correlates buffered messages.

@@ -1,5 +1,5 @@
 /**
- * Incidents (table `incidents`, migration 0013), the table's one owner: the workflow records them
+ * Incidents (table `incidents`, migration 0016), the table's one owner: the workflow records them
  * as it opens and resolves them (its state stays the truth); /v2/incidents reads and resolves.
  */
 import { select, selectOne, type Db } from './sql';

@@ -1,5 +1,5 @@
 /**
- * Jobs for external workers (table `jobs`, migration 0013), the table's one owner. The workflow
+ * Jobs for external workers (table `jobs`, migration 0016), the table's one owner. The workflow
  * writes a row when a task whose type has no built-in worker is reached (createJobRow) and closes
  * it (closeJobRow); workers activate, fail, update and complete rows through /v2/jobs.
  */

@@ -1,5 +1,5 @@
 /**
- * Deployed forms and DMN (table `resources`, migration 0013): immutable versions, like
+ * Deployed forms and DMN (table `resources`, migration 0016): immutable versions, like
  * process_definitions. A decision requirements graph (DRD) row holds the DMN file; each of its
  * decisions has a row of its own (parent_key = the DRD's key) so a business rule task or the
  * API finds the latest version of a decision by its id.

@@ -119,6 +119,7 @@ test('plain dates start at midnight in England for new instances, across both cl
       { kind: 'date', value: { type: 'feel', expression: 'dateOfBirth + duration("P18D")' } },
       { dateOfBirth },
       at('2026-01-01T00:00:00Z'),
+      'legacy',
       options,
     );
   // Day 18 = 29 March (the short day: it starts in GMT) and 30 March (starts at 23:00 UTC the day before).
@@ -132,7 +133,7 @@ test('plain dates start at midnight in England for new instances, across both cl
     ok: true,
     value: { dueAt: at('2026-03-30T00:00:00Z') },
   });
-  expect(resolveInstantOrDuration({ type: 'literal', value: '2026-07-01' }, {}, 0, england)).toEqual({
+  expect(resolveInstantOrDuration({ type: 'literal', value: '2026-07-01' }, {}, 0, 'legacy', england)).toEqual({
     ok: true,
     value: at('2026-06-30T23:00:00Z'),
   });
