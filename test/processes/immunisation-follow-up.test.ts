@@ -421,7 +421,7 @@ test("the immunisation closes the follow-up by the schedule's rules, whatever do
   await stack.waitFor(async () => (await stack.receivedMail(familyEmail)).length === 1, 'the first reminder');
   const handle = stack.engine.env.client.workflow.getHandle(followUpId(child));
   await immunisationGiven(child, '6in1', 2);
-  const closed = await stack.engine.waitFor(handle, (s) => s.status === 'terminated', 'the follow-up to close');
+  const closed = await stack.engine.waitFor(handle, (s) => s.status === 'completed', 'the follow-up to close');
   expect(closed.completed.map((c) => c.elementId)).toContain('End_Immunised');
   const [row] = await sql<{ outcome: string }>(
     "SELECT outcome FROM immunisation_follow_ups WHERE child_id = $1 AND dose_code = '6in1-1'",
