@@ -59,6 +59,16 @@ export class DefinitionStore {
     );
   }
 
+  /** The version a process instance runs on. */
+  async ofInstance(instanceId: string): Promise<DefinitionVersion | null> {
+    const rows = await this.sequelize.query<DefinitionVersion>(
+      `SELECT d.id, d.key, d.version, d.name, d.checksum, d.deployed_by AS "deployedBy", d.deployed_at AS "deployedAt"
+       FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id WHERE i.id = $1`,
+      { type: QueryTypes.SELECT, bind: [instanceId] },
+    );
+    return rows[0] ?? null;
+  }
+
   /** A version with its compiled graph; `version` absent means the latest. */
   async withGraph(key: string, version?: number): Promise<DefinitionVersionWithGraph | null> {
     const rows = await this.sequelize.query<DefinitionVersionWithGraph>(

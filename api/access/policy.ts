@@ -16,6 +16,8 @@ export const PERMISSIONS = {
   'concerns.escalate': ['caseworker', 'safeguarding_lead'],
   'concerns.close': ['safeguarding_lead'],
   'alerts.read': ['safeguarding_lead'],
+  // The lead's dashboard: counts and team workload across their localities.
+  'safeguarding.dashboard': ['safeguarding_lead'],
   'alerts.acknowledge': ['safeguarding_lead'],
   'audit.read': ['administrator'],
   // Inbound events (api/routes/events.ts): other systems sign in with `integration` accounts; administrators may replay an event by hand.

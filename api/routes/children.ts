@@ -1,23 +1,22 @@
-import { childRecordParts, childTimeline, searchChildren, type ChildSummary } from '../../db/repositories/children';
+import { z } from 'zod';
+import { childRecordParts, gpPracticeOf, searchChildren } from '../../db/repositories/children';
+import { childTimelinePage } from '../../db/repositories/child-timeline';
 import { hasRelationship, breakGlass, openChild } from '../access/child-access';
 import { audit } from '../audit/audit-builder';
+import { childScreening } from '../children/child-screening';
 import { me } from '../request-context';
 import { defineRoute, ok } from '../route-definition';
-import { childParams, childScheduleQuery, childSearchQuery } from './children-schemas';
+import {
+  childParams,
+  childScheduleQuery,
+  childSearchQuery,
+  encodeTimelineCursor,
+  timelineQuery,
+} from './children-schemas';
 import { childScheduleView } from '../../activities/immunisation/schedule-view';
 import { todayInLondon } from '../../core/uk-time';
-
-const summaryView = (c: ChildSummary) => ({
-  nhsNumber: c.nhsNumber,
-  givenName: c.givenName,
-  familyName: c.familyName,
-  dateOfBirth: c.dateOfBirth,
-  sex: c.sex,
-  postcode: c.postcode,
-  locality: c.localityCode,
-  status: c.status,
-  safeguardingAlert: c.safeguardingAlert,
-});
+import { childSummaryView as summaryView } from './child-views';
+import { childSummarySchema, screeningStatusSchema, timelineSchema } from './response-schemas';
 
 export const childrenRoutes = [
   defineRoute({
@@ -28,6 +27,7 @@ export const childrenRoutes = [
     access: 'children.search',
     schemas: { query: childSearchQuery },
     responses: { 200: "Matching children in the caller's localities (all localities with X-Access-Reason)" },
+    responseSchemas: { 200: z.object({ results: z.array(childSummarySchema) }) },
     handler: async ({ query }, ctx) => {
       const by =
         query.nhsNumber !== undefined
@@ -70,6 +70,7 @@ export const childrenRoutes = [
         ...summaryView(child),
         address: { line1: child.addressLine1, line2: child.addressLine2, town: child.town, postcode: child.postcode },
         gpPractice: child.gpPracticeOds,
+        gpPracticeName: (await gpPracticeOf(ctx.deps.db, child.gpPracticeOds))?.name ?? null,
         ...parts,
         accessedWithReason: brokeGlass,
       });
@@ -81,11 +82,22 @@ export const childrenRoutes = [
     tag: 'children',
     summary: "Read a child's timeline",
     access: 'children.read',
-    schemas: { params: childParams },
-    responses: { 200: 'Events in date order, oldest first' },
-    handler: async ({ params }, ctx) => {
+    schemas: { params: childParams, query: timelineQuery },
+    responses: {
+      200:
+        'Everything that happened to the child, newest first, a page at a time: record, safeguarding, tasks, process instances, moves, ' +
+        'address and GP changes, appointments and Was Not Brought, emails about the child, death notification; for safeguarding leads ' +
+        'also who opened the record and why. `next` is the cursor of the following (older) page or null',
+    },
+    responseSchemas: { 200: timelineSchema },
+    handler: async ({ params, query }, ctx) => {
       const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.timeline');
-      const events = await childTimeline(ctx.deps.db, child.id);
+      const page = await childTimelinePage(ctx.deps.db, child, {
+        includeAccess: me(ctx).role === 'safeguarding_lead',
+        kinds: query.kinds ?? null,
+        before: query.cursor ?? null,
+        limit: query.limit,
+      });
       await audit(ctx.deps.db, ctx, {
         action: 'child.timeline',
         entityType: 'child',
@@ -93,7 +105,35 @@ export const childrenRoutes = [
         childId: child.id,
         detail: { brokeGlass },
       });
-      return ok({ nhsNumber: child.nhsNumber, events });
+      return ok({
+        nhsNumber: child.nhsNumber,
+        events: page.entries,
+        next: page.next ? encodeTimelineCursor(page.next) : null,
+      });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/children/:nhsNumber/screening',
+    tag: 'children',
+    summary: 'Read where a child stands against the newborn screening deadlines',
+    access: 'children.read',
+    schemas: { params: childParams },
+    responses: {
+      200: 'The newborn screening programmes (NIPE, blood spot, hearing) against their deadlines: recorded (with the latest outcome), due, overdue, not recorded',
+    },
+    responseSchemas: { 200: screeningStatusSchema },
+    handler: async ({ params }, ctx) => {
+      const { child, brokeGlass } = await openChild(ctx, params.nhsNumber, 'child.screening');
+      const screening = await childScreening(ctx.deps.db, child, todayInLondon(ctx.now().getTime()));
+      await audit(ctx.deps.db, ctx, {
+        action: 'child.screening',
+        entityType: 'child',
+        entityId: child.nhsNumber,
+        childId: child.id,
+        detail: { brokeGlass },
+      });
+      return ok({ nhsNumber: child.nhsNumber, ...screening });
     },
   }),
   defineRoute({

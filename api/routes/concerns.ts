@@ -1,18 +1,24 @@
 import { z } from 'zod';
 import { publishConcernRaised } from '../../activities/safeguarding/raise-concern';
 import { findChildById, setSafeguardingAlert } from '../../db/repositories/children';
+import { hasRelationship } from '../access/child-access';
+import { childBannerView, childSummaryView } from './child-views';
+import { concernDetailSchema, concernListSchema, concernSchema } from './response-schemas';
 import {
   addConcernNote,
   closeConcern,
   concernNotes,
   escalateConcern,
   findConcern,
-  listConcerns,
+  listConcernsPage,
   openConcernCount,
   raiseConcern,
   type Concern,
+  type ConcernCursor,
+  type ConcernListItem,
   type ConcernStatus,
 } from '../../db/repositories/concerns';
+import { childSummariesByIds, findChildByNhsNumber } from '../../db/repositories/children';
 import { inTransaction } from '../../db/repositories/sql';
 import { tasksForConcern } from '../../db/repositories/tasks';
 import { openChild, openChildById } from '../access/child-access';
@@ -20,9 +26,9 @@ import { ApiError } from '../api-error';
 import { audit } from '../audit/audit-builder';
 import { me, type RequestContext } from '../request-context';
 import { created, defineRoute, ok } from '../route-definition';
-import { pageLimit } from '../validation';
+import { nhsNumber, pageLimit } from '../validation';
 import { childParams } from './children-schemas';
-import { taskView } from './task-queues';
+import { taskView } from '../tasks/task-view';
 
 const concernParams = z.object({ id: z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a concern id') }).strict();
 const text = (max: number) =>
@@ -72,6 +78,48 @@ async function changed(ctx: RequestContext, id: string) {
   return ok({ ...concernView(concern), notes: await concernNotes(ctx.deps.db, id) });
 }
 
+const encodeConcernCursor = (c: ConcernCursor) =>
+  Buffer.from(JSON.stringify([c.escalated, c.raisedAt, c.id])).toString('base64url');
+
+const concernCursor = z
+  .string()
+  .max(300)
+  .transform((value, zctx): ConcernCursor => {
+    try {
+      const [escalated, raisedAt, id] = z
+        .tuple([z.boolean(), z.iso.datetime(), z.string().regex(/^[1-9][0-9]{0,17}$/)])
+        .parse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
+      return { escalated, raisedAt, id };
+    } catch {
+      zctx.addIssue({ code: 'custom', message: 'is not a cursor returned by this API' });
+      return z.NEVER;
+    }
+  })
+  .meta({ description: 'The `next` value of the previous page' });
+
+/** List rows with their child (the page's children audited once as child.list) and decision SLA. */
+async function concernRows(ctx: RequestContext, list: ConcernListItem[]) {
+  const children = (await childSummariesByIds(ctx.deps.db, [...new Set(list.map((c) => c.childId))])).filter((c) =>
+    hasRelationship(ctx, c),
+  );
+  if (children.length > 0) {
+    await audit(ctx.deps.db, ctx, {
+      action: 'child.list',
+      entityType: 'child',
+      detail: { list: 'concerns', children: children.map((c) => c.nhsNumber) },
+    });
+  }
+  const byId = new Map(children.map((c) => [c.id, c]));
+  return list.map((c) => {
+    const child = byId.get(c.childId);
+    return {
+      ...concernView(c),
+      child: child ? childSummaryView(child) : null,
+      decision: c.decisionTaskId ? { taskId: c.decisionTaskId, dueAt: c.decisionDueAt } : null,
+    };
+  });
+}
+
 export const concernRoutes = [
   defineRoute({
     method: 'get',
@@ -83,16 +131,34 @@ export const concernRoutes = [
       query: z
         .object({
           status: z.enum(['active', 'open', 'escalated', 'monitoring', 'referred', 'closed']).default('active'),
+          nhsNumber: nhsNumber().optional().meta({ description: "Only this child's concerns" }),
           limit: pageLimit(50),
+          cursor: concernCursor.optional(),
         })
         .strict(),
     },
-    responses: { 200: 'Concerns, escalated first, newest first' },
+    responses: {
+      200:
+        "Concerns, escalated first, newest first, a page at a time, each with its child (when in the caller's localities) and the due " +
+        'date of its open decision task; the page is audited once as child.list',
+    },
+    responseSchemas: { 200: concernListSchema },
     handler: async ({ query }, ctx) => {
       const statuses: ConcernStatus[] =
         query.status === 'active' ? ['open', 'escalated', 'monitoring', 'referred'] : [query.status];
-      const list = await listConcerns(ctx.deps.db, me(ctx).localityIds, statuses, query.limit);
-      return ok({ concerns: list.map(concernView) });
+      const child = query.nhsNumber ? await findChildByNhsNumber(ctx.deps.db, query.nhsNumber) : null;
+      if (query.nhsNumber && !child) return ok({ concerns: [], next: null });
+      const page = await listConcernsPage(ctx.deps.db, {
+        localityIds: me(ctx).localityIds,
+        statuses,
+        childId: child?.id ?? null,
+        after: query.cursor ?? null,
+        limit: query.limit,
+      });
+      return ok({
+        concerns: await concernRows(ctx, page.concerns),
+        next: page.next ? encodeConcernCursor(page.next) : null,
+      });
     },
   }),
   defineRoute({
@@ -103,6 +169,13 @@ export const concernRoutes = [
     access: 'concerns.raise',
     schemas: { params: childParams, body: z.object({ summary: text(2000) }).strict() },
     responses: { 201: "The concern; the child's safeguarding alert becomes 'concern' if it was 'none'" },
+    responseSchemas: {
+      201: concernSchema.extend({
+        escalationStarted: z
+          .boolean()
+          .meta({ description: 'Whether the safeguarding-escalation process was started for it' }),
+      }),
+    },
     handler: async ({ params, body }, ctx) => {
       const { child } = await openChild(ctx, params.nhsNumber, 'concern.raise');
       const concern = await inTransaction(ctx.deps.db, async (tx) => {
@@ -146,7 +219,8 @@ export const concernRoutes = [
     summary: 'Read a safeguarding concern',
     access: 'concerns.read',
     schemas: { params: concernParams },
-    responses: { 200: "The concern with its notes, escalations and the child's tasks" },
+    responses: { 200: "The concern with its notes, escalations, the child's banner and the child's tasks" },
+    responseSchemas: { 200: concernDetailSchema },
     handler: async ({ params }, ctx) => {
       const concern = await openConcern(ctx, params.id, 'concern.read');
       const [notes, tasks] = await Promise.all([
@@ -154,7 +228,13 @@ export const concernRoutes = [
         tasksForConcern(ctx.deps.db, concern.id, concern.childId),
       ]);
       await auditConcern(ctx.deps.db, ctx, 'concern.read', concern);
-      return ok({ ...concernView(concern), notes, tasks: tasks.map(taskView) });
+      const child = await findChildById(ctx.deps.db, concern.childId);
+      return ok({
+        ...concernView(concern),
+        notes,
+        tasks: tasks.map(taskView),
+        child: child ? await childBannerView(ctx.deps.db, child) : null,
+      });
     },
   }),
   defineRoute({
@@ -165,6 +245,7 @@ export const concernRoutes = [
     access: 'concerns.note',
     schemas: { params: concernParams, body: z.object({ text: text(10000) }).strict() },
     responses: { 201: 'The concern with the new note' },
+    responseSchemas: { 201: concernSchema },
     handler: async ({ params, body }, ctx) => {
       const concern = await openConcern(ctx, params.id, 'concern.note');
       if (concern.status === 'closed') throw ApiError.conflict('The concern is closed');
@@ -183,6 +264,7 @@ export const concernRoutes = [
     access: 'concerns.escalate',
     schemas: { params: concernParams, body: z.object({ reason: text(2000), expectedVersion: version }).strict() },
     responses: { 200: 'Escalated, with the reason as an escalation note' },
+    responseSchemas: { 200: concernSchema },
     handler: async ({ params, body }, ctx) => {
       const concern = await openConcern(ctx, params.id, 'concern.escalate');
       const done = await inTransaction(ctx.deps.db, async (tx) => {
@@ -212,6 +294,7 @@ export const concernRoutes = [
     responses: {
       200: "Closed; the child's alert returns to 'none' when it was 'concern' and no other concern is open",
     },
+    responseSchemas: { 200: concernSchema },
     handler: async ({ params, body }, ctx) => {
       const concern = await openConcern(ctx, params.id, 'concern.close');
       const done = await inTransaction(ctx.deps.db, async (tx) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { findLocalityByCode } from '../../db/repositories/localities';
-import { queuePage, type HumanTask, type QueueScope } from '../../db/repositories/tasks';
+import { findLocalityByCode, listLocalities } from '../../db/repositories/localities';
+import { queueCounts } from '../../db/repositories/task-counts';
+import { queuePage, type QueueScope } from '../../db/repositories/tasks';
 import { openChild } from '../access/child-access';
 import { ApiError } from '../api-error';
 import { audit } from '../audit/audit-builder';
@@ -9,36 +10,11 @@ import { defineRoute, ok, type RouteDefinition } from '../route-definition';
 import type { RouteInput } from '../validation';
 import { childParams } from './children-schemas';
 import { encodeCursor, queueQuery } from './tasks-schemas';
+import { taskPageSchema } from './response-schemas';
+import { taskRowsWithChildren } from '../tasks/task-rows';
 
-export const taskView = (t: HumanTask) => ({
-  id: t.id,
-  name: t.name,
-  elementId: t.elementId,
-  processInstanceId: t.processInstanceId,
-  processKey: t.processKey,
-  businessKey: t.businessKey,
-  childId: t.childId,
-  localityId: t.localityId,
-  concernId: t.concernId,
-  candidateGroups: t.candidateGroups,
-  candidateUsers: t.candidateUsers,
-  assignee: t.assignee,
-  status: t.status,
-  priority: t.priority,
-  dueAt: t.dueAt,
-  followUpAt: t.followUpAt,
-  form: t.form,
-  input: t.input,
-  outcome: t.outcome,
-  data: t.data,
-  createdAt: t.createdAt,
-  claimedAt: t.claimedAt,
-  completedAt: t.completedAt,
-  completedBy: t.completedBy,
-  escalatedAt: t.escalatedAt,
-  escalationReason: t.escalationReason,
-  rowVersion: t.rowVersion,
-});
+/** Counts stop here: a badge says "1000+" rather than count a huge queue on every page load. */
+export const QUEUE_COUNT_CAP = 1000;
 
 const viewer = (ctx: RequestContext) => {
   const p = me(ctx);
@@ -47,7 +23,10 @@ const viewer = (ctx: RequestContext) => {
 
 async function page(ctx: RequestContext, scope: QueueScope, query: z.output<typeof queueQuery>) {
   const result = await queuePage(ctx.deps.db, scope, query.limit, query.cursor ?? null);
-  return ok({ tasks: result.tasks.map(taskView), next: result.next ? encodeCursor(result.next) : null });
+  return ok({
+    tasks: await taskRowsWithChildren(ctx, result.tasks, `queue:${scope.kind}`),
+    next: result.next ? encodeCursor(result.next) : null,
+  });
 }
 
 type Schemas = { params?: z.ZodType; query: typeof queueQuery };
@@ -66,13 +45,50 @@ function queueRoute<S extends Schemas>(
     access: 'tasks.read',
     schemas,
     responses: {
-      200: 'A page of tasks, highest priority then earliest due first; `next` is the cursor of the following page or null',
+      200:
+        "A page of tasks, highest priority then earliest due first, each with its child when the child is in the caller's localities " +
+        '(the page is audited once as child.list, naming the children); `next` is the cursor of the following page or null',
     },
+    responseSchemas: { 200: taskPageSchema },
     handler: async (input, ctx) => page(ctx, await scope(input, ctx), input.query),
   });
 }
 
+const countsSchema = z.object({
+  mine: z.number().int(),
+  unclaimed: z.number().int(),
+  dueToday: z.number().int(),
+  overdue: z.number().int(),
+  localities: z.array(z.object({ code: z.string(), name: z.string(), count: z.number().int() })),
+  processes: z.array(z.object({ key: z.string(), name: z.string().nullable(), count: z.number().int() })),
+  limit: z.number().int().meta({ description: 'Counts stop at this number: a count equal to it means "at least"' }),
+});
+
 export const taskQueueRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/tasks/queues/counts',
+    tag: 'tasks',
+    summary: 'Count the tasks in my queues',
+    access: 'tasks.read',
+    schemas: {},
+    responses: {
+      200: "How many tasks each of the caller's queues holds (mine, unclaimed, due today, overdue, per locality, per process with tasks)",
+    },
+    responseSchemas: { 200: countsSchema },
+    handler: async (_input, ctx) => {
+      const counts = await queueCounts(ctx.deps.db, viewer(ctx), ctx.now(), QUEUE_COUNT_CAP);
+      const localities = await listLocalities(ctx.deps.db);
+      return ok({
+        ...counts,
+        localities: counts.localities.map((c) => {
+          const l = localities.find((x) => x.id === c.id)!;
+          return { code: l.code, name: l.name, count: c.count };
+        }),
+        limit: QUEUE_COUNT_CAP,
+      });
+    },
+  }),
   queueRoute('/tasks/queues/mine', 'List my tasks', { query: queueQuery }, async (_i, ctx) => ({
     kind: 'mine',
     username: me(ctx).username,
@@ -114,6 +130,12 @@ export const taskQueueRoutes = [
       query: queueQuery,
     },
     async ({ params }, ctx) => ({ kind: 'process', processKey: params.key, viewer: viewer(ctx) }),
+  ),
+  queueRoute(
+    '/tasks/queues/escalated',
+    'List escalated tasks of my localities',
+    { query: queueQuery },
+    async (_i, ctx) => ({ kind: 'escalated', localityIds: me(ctx).localityIds }),
   ),
   queueRoute(
     '/children/:nhsNumber/tasks',

@@ -10,6 +10,7 @@ export interface ChildSummary {
   postcode: string;
   localityId: number;
   localityCode: string;
+  localityName: string;
   status: string;
   safeguardingAlert: string;
 }
@@ -37,7 +38,7 @@ export interface NewChild {
 }
 
 const SUMMARY = `c.id, c.nhs_number, c.given_name, c.family_name, c.date_of_birth::text AS date_of_birth, c.sex, c.postcode,
-  c.locality_id, l.code AS locality_code, c.status, c.safeguarding_alert`;
+  c.locality_id, l.code AS locality_code, l.name AS locality_name, c.status, c.safeguarding_alert`;
 
 export async function createChild(db: Db, child: NewChild): Promise<ChildDetails> {
   const row = await selectOne<{ id: string }>(
@@ -155,33 +156,6 @@ export async function childRecordParts(db: Db, childId: string): Promise<ChildRe
   return { contacts, immunisations, screening, concerns };
 }
 
-export interface TimelineEvent {
-  at: string;
-  kind: string;
-  summary: string;
-  ref: string;
-}
-
-/** Everything that happened to the child, oldest first. Dates without a time sort at the start of their day. */
-export function childTimeline(db: Db, childId: string): Promise<TimelineEvent[]> {
-  return select<TimelineEvent>(
-    db,
-    `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, kind, summary, ref FROM (
-       SELECT date_of_birth::timestamp AT TIME ZONE 'UTC' AS at, 'birth' AS kind, 'Born' AS summary, 'child:' || id AS ref, 0 AS o FROM children WHERE id = $1
-       UNION ALL SELECT given_on::timestamp AT TIME ZONE 'UTC', 'immunisation', vaccine || ' dose ' || dose, 'immunisation:' || id, 1 FROM immunisation_events WHERE child_id = $1
-       UNION ALL SELECT recorded_on::timestamp AT TIME ZONE 'UTC', 'screening', programme || ': ' || outcome, 'screening:' || id, 1 FROM screening_results WHERE child_id = $1
-       UNION ALL SELECT raised_at, 'concern_raised', summary, 'concern:' || id, 2 FROM safeguarding_concerns WHERE child_id = $1
-       UNION ALL SELECT n.created_at, 'concern_' || n.kind, left(n.body, 200), 'concern:' || n.concern_id, 3
-         FROM safeguarding_concern_notes n JOIN safeguarding_concerns c ON c.id = n.concern_id WHERE c.child_id = $1 AND n.kind <> 'raised'
-       UNION ALL SELECT created_at, 'task_created', name, 'task:' || id, 4 FROM human_tasks WHERE child_id = $1
-       UNION ALL SELECT completed_at, 'task_completed', name || coalesce(' (' || outcome || ')', ''), 'task:' || id, 5 FROM human_tasks WHERE child_id = $1 AND completed_at IS NOT NULL
-       UNION ALL SELECT requested_at, 'transfer_requested', direction, 'transfer:' || id, 6 FROM transfers WHERE child_id = $1
-       UNION ALL SELECT completed_at, 'transfer_completed', direction, 'transfer:' || id, 7 FROM transfers WHERE child_id = $1 AND completed_at IS NOT NULL
-     ) e ORDER BY at, o, ref`,
-    [childId],
-  );
-}
-
 export async function setSafeguardingAlert(
   db: Db,
   childId: string,
@@ -227,5 +201,25 @@ export async function addContact(
     db,
     'INSERT INTO contacts (child_id, relationship, name, phone, preferred_method, is_primary) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
     [childId, c.relationship, c.name, c.phone ?? null, c.preferredMethod, c.isPrimary ?? false],
+  );
+}
+
+/** Summaries of several children by id (one query for a page of list rows). */
+export function childSummariesByIds(db: Db, ids: readonly string[]): Promise<ChildSummary[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return select<ChildSummary>(
+    db,
+    `SELECT ${SUMMARY} FROM children c JOIN localities l ON l.id = c.locality_id WHERE c.id = ANY($1::bigint[])`,
+    [ids],
+  );
+}
+
+/** The child's GP practice (code and name), for the banner. */
+export function gpPracticeOf(db: Db, odsCode: string | null): Promise<{ odsCode: string; name: string } | null> {
+  if (!odsCode) return Promise.resolve(null);
+  return selectOne<{ odsCode: string; name: string }>(
+    db,
+    'SELECT ods_code, name FROM gp_practices WHERE ods_code = $1',
+    [odsCode],
   );
 }

@@ -116,7 +116,8 @@ export type QueueScope =
   | { kind: 'dueToday'; viewer: QueueViewer; now: Date }
   | { kind: 'locality'; localityId: number }
   | { kind: 'process'; processKey: string; viewer: QueueViewer }
-  | { kind: 'child'; childId: string };
+  | { kind: 'child'; childId: string }
+  | { kind: 'escalated'; localityIds: number[] };
 
 /** Position after the last row of a page, in queue order (priority DESC, due_at ASC NULLS LAST, id). */
 export interface QueueCursor {
@@ -193,6 +194,8 @@ function scopeConditions(b: Binder, s: Exclude<QueueScope, { kind: 'unclaimed' }
       return [active, `t.process_key = ${b.add(s.processKey)}`, visible(b, s.viewer)];
     case 'child':
       return [active, `t.child_id = ${b.add(s.childId)}`];
+    case 'escalated':
+      return [active, 't.escalated_at IS NOT NULL', `t.locality_id = ANY(${b.add(s.localityIds)}::smallint[])`];
   }
 }
 
