@@ -118,9 +118,7 @@ export const taskDetailSchema = taskSchema.extend({
     .object({ key: z.string(), version: z.number().int(), name: z.string().nullable() })
     .nullable()
     .meta({ description: 'The process definition version the task belongs to' }),
-  child: childBannerSchema
-    .nullable()
-    .meta({ description: "The child's banner; null when there is no child or it is outside the caller's localities" }),
+  child: childBannerSchema.nullable().meta({ description: "The child's banner; null when the task is about no child" }),
 });
 
 export const staffChoiceSchema = z.object({

@@ -91,7 +91,7 @@ export const taskRoutes = [
     access: 'tasks.read',
     schemas: { params: taskParams },
     responses: {
-      200: "The task with its input variables, its form (the fields the API checks and the whole form-js schema), the definition version it belongs to, and the child's banner when the child is in the caller's localities",
+      200: "The task with its input variables, its form (the fields the API checks and the whole form-js schema), the definition version it belongs to, and the child's banner (a task about a child the caller has no relationship with needs X-Access-Reason)",
     },
     responseSchemas: { 200: taskDetailSchema },
     handler: async ({ params }, ctx) => {

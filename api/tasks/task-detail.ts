@@ -1,13 +1,13 @@
 /**
  * A task as its page shows it: the task, the definition version it belongs to, its form's
  * whole form-js schema (labels of options, hints, groups: the task row keeps only the fields
- * the API validates), and the child's banner when the child is in the caller's localities.
+ * the API validates), and the child's banner. Only for a caller who may see the task's child
+ * (api/routes/tasks.ts loadTask: a legitimate relationship, or break glass already recorded).
  */
 import { findChildById } from '../../db/repositories/children';
 import type { HumanTask } from '../../db/repositories/tasks';
 import { DefinitionStore } from '../../deployment/definition-store';
 import { embeddedFormSchema } from '../../deployment/embedded-forms';
-import { hasRelationship } from '../access/child-access';
 import type { RequestContext } from '../request-context';
 import { childBannerView } from '../routes/child-views';
 import { taskView } from './task-view';
@@ -23,6 +23,6 @@ export async function taskDetail(ctx: RequestContext, task: HumanTask) {
     ...taskView(task),
     form: { ...form, schema },
     definition: definition ? { key: definition.key, version: definition.version, name: definition.name } : null,
-    child: child && hasRelationship(ctx, child) ? await childBannerView(db, child) : null,
+    child: child ? await childBannerView(db, child) : null,
   };
 }

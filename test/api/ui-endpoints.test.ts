@@ -177,15 +177,27 @@ describe('API for the web UI', () => {
       nhsNumber: child.nhsNumber,
       gpPractice: { odsCode: 'UIGP01', name: 'Ladywood Surgery' },
     });
-    // A child outside the caller's localities is not shown on the task.
+    // A task about a child the caller has no relationship with (routed to a role, the child in
+    // another locality) opens only with a stated reason; then it shows the child's banner.
     const other = await makeChild(h.db, COVENTRY);
     const outside = await makeTask(h.db, {
       processInstanceId: pi,
-      candidateGroups: [team],
-      localityId: COVENTRY,
+      candidateGroups: ['caseworker'],
+      localityId: null,
       childId: other.id,
     });
-    expect((await caseworker.agent.get(`/api/tasks/${outside.id}`)).body.child).toBeNull();
+    const refused = await caseworker.agent.get(`/api/tasks/${outside.id}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.type).toBe('urn:chis-flow:problem:access-reason-required');
+    const opened = await caseworker.agent
+      .get(`/api/tasks/${outside.id}`)
+      .set('X-Access-Reason', 'Covering the Coventry rota this week');
+    expect(opened.status).toBe(200);
+    expect(opened.body.child).toMatchObject({
+      nhsNumber: other.nhsNumber,
+      locality: 'coventry',
+      localityName: 'Coventry',
+    });
   });
 
   test("the staff picker lists who may see the task's child; assigning anyone else is refused", async () => {
@@ -210,14 +222,19 @@ describe('API for the web UI', () => {
       .post(`/api/tasks/${task.id}/assign`)
       .set('X-CSRF-Token', lead.csrf)
       .send({ assignee: coventryWorker.username });
-    expect(refused.status).toBe(400);
+    expect(refused.status).toBe(422);
     expect(refused.body.errors).toEqual([
-      { field: 'body.assignee', message: "does not work in the task's locality, so may not see its child" },
+      {
+        field: 'body.assignee',
+        message:
+          "has no legitimate relationship with the task's child (not of the child's or the task's locality, not a candidate)",
+      },
     ]);
     const manages = await lead.agent
       .post(`/api/tasks/${task.id}/assign`)
       .set('X-CSRF-Token', lead.csrf)
       .send({ assignee: manager.username });
+    expect(manages.status).toBe(422);
     expect(manages.body.errors[0].message).toMatch(/does not work tasks/);
     const given = await lead.agent
       .post(`/api/tasks/${task.id}/assign`)
