@@ -68,6 +68,25 @@ describeInBrowser('caseworker screens', () => {
     await page.getByRole('heading', { level: 1, name: 'New birth visit' }).waitFor();
     const banner = page.getByRole('region', { name: 'Child' });
     expect(await banner.innerText()).toContain(formatNhsNumber(birth.nhsNumber));
+    expect(await banner.innerText()).toMatch(/Locality\s+Birmingham\b/);
+    // Details: only what the visit needs, labelled; none of the engine's own variables.
+    await page.getByRole('heading', { level: 2, name: 'Details' }).waitFor();
+    const details = await page.getByTestId('task-details').innerText();
+    expect(details).toMatch(/Time of birth\s+08:30/);
+    expect(details).toMatch(/Mother\s+Mother Okafor/);
+    expect(details).toMatch(/Maternity unit\s+City Hospital/);
+    const pageText = await page.locator('main').innerText();
+    for (const internal of [
+      /\bVia\b/,
+      /On pds/i,
+      /Child id/i,
+      /Locality id/i,
+      /Inbound event/i,
+      /message id/i,
+      /Postcode district/i,
+      /Nhs number/,
+    ])
+      expect(pageText).not.toMatch(internal);
     await page.getByRole('group', { name: 'Date of visit' }).waitFor();
     await checkScreen(page, 'task-form');
 
@@ -211,6 +230,10 @@ describeInBrowser('caseworker screens', () => {
     await page.getByRole('link', { name }).click();
     await page.getByRole('heading', { level: 1, name: new RegExp(name) }).waitFor();
     await page.getByText('Accessed with a stated reason').waitFor();
+    // The banner names the locality as people know it, not by its code.
+    const banner = await page.getByRole('region', { name: 'Child' }).innerText();
+    expect(banner).toMatch(/Locality\s+Coventry\b/);
+    expect(banner).not.toMatch(/coventry/);
     await checkScreen(page, 'child-record-outside-locality');
 
     const lead = await ui.newPage();

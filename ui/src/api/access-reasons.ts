@@ -5,6 +5,9 @@
  */
 const reasons = new Map<string, string>();
 
+/** The key a task's stated reason is kept under (a task is opened by its id, not the child's NHS number). */
+export const taskReasonKey = (taskId: string) => `task:${taskId}`;
+
 export function reasonFor(nhsNumber: string): string | null {
   return reasons.get(nhsNumber) ?? null;
 }

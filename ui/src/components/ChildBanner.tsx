@@ -62,28 +62,25 @@ export function ChildBanner({
       </Heading>
       <ul className="app-child-banner__facts">
         <li>
-          <span className="app-child-banner__label">NHS number</span>
+          <span className="app-child-banner__label">NHS number</span>{' '}
           <span className="app-nowrap">{formatNhsNumber(child.nhsNumber)}</span>
         </li>
         <li>
-          <span className="app-child-banner__label">Born</span>
-          {formatDate(child.dateOfBirth)} ({formatAge(child.dateOfBirth)})
+          <span className="app-child-banner__label">Born</span> {formatDate(child.dateOfBirth)} (
+          {formatAge(child.dateOfBirth)})
         </li>
         <li>
-          <span className="app-child-banner__label">Sex</span>
-          {SEX[child.sex] ?? 'Not known'}
+          <span className="app-child-banner__label">Sex</span> {SEX[child.sex] ?? 'Not known'}
         </li>
         <li>
-          <span className="app-child-banner__label">Locality</span>
-          {child.localityName}
+          <span className="app-child-banner__label">Locality</span> {child.localityName}
         </li>
         <li>
-          <span className="app-child-banner__label">GP practice</span>
+          <span className="app-child-banner__label">GP practice</span>{' '}
           {child.gpPractice ? `${child.gpPractice.name} (${child.gpPractice.odsCode})` : 'Not known'}
         </li>
         <li>
-          <span className="app-child-banner__label">Postcode</span>
-          {child.postcode || 'Not known'}
+          <span className="app-child-banner__label">Postcode</span> {child.postcode || 'Not known'}
         </li>
       </ul>
       {accessedWithReason && (

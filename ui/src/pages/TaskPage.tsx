@@ -18,6 +18,9 @@ import { fieldId, formParts, inputsOf } from '../forms/schema';
 import { TaskForm } from '../forms/TaskForm';
 import { AssignPanel } from './task/AssignPanel';
 import { readable } from './task/readable';
+import { taskDetails } from './task/task-details';
+import { reasonFor, rememberReason, taskReasonKey } from '../api/access-reasons';
+import { BreakGlassForm, REASON_MAX, REASON_MIN } from '../components/BreakGlass';
 
 export default function TaskPage() {
   const { id } = useParams<'id'>();
@@ -30,14 +33,23 @@ export default function TaskPage() {
   const [conflict, setConflict] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [needsReason, setNeedsReason] = useState<{ min: number; max: number } | null>(null);
+  // A task about a child the person has no relationship with opens only with a stated reason (break glass).
+  const accessReason = reasonFor(taskReasonKey(id));
   usePageTitle(task ? task.name : 'Task');
 
   const load = useCallback(async () => {
     try {
-      setTask(await api<TaskDetail>(`/tasks/${id}`));
+      setTask(await api<TaskDetail>(`/tasks/${id}`, { accessReason: reasonFor(taskReasonKey(id)) }));
       setLoadProblem(null);
+      setNeedsReason(null);
     } catch (error) {
-      if (error instanceof ApiProblem) setLoadProblem(error);
+      if (error instanceof ApiProblem && error.is(PROBLEM.accessReasonRequired)) {
+        setNeedsReason({
+          min: Number(error.extra.minReasonLength ?? REASON_MIN),
+          max: Number(error.extra.maxReasonLength ?? REASON_MAX),
+        });
+      } else if (error instanceof ApiProblem) setLoadProblem(error);
       else throw error;
     }
   }, [id]);
@@ -49,6 +61,22 @@ export default function TaskPage() {
   const parts = useMemo(() => (task ? formParts(task.form.schema, task.form.fields, task.input) : []), [task]);
   const fields = useMemo(() => inputsOf(parts), [parts]);
 
+  if (needsReason) {
+    return (
+      <BreakGlassForm
+        heading="Why do you need to open this task?"
+        about="The task is about a child you have no working relationship with (not in your localities, not routed to you)."
+        min={needsReason.min}
+        max={needsReason.max}
+        onReason={(reason) => {
+          rememberReason(taskReasonKey(id), reason);
+          setNeedsReason(null);
+          void load();
+        }}
+        onCancel={() => navigate('/my-work')}
+      />
+    );
+  }
   if (loadProblem) {
     return (
       <>
@@ -126,7 +154,10 @@ export default function TaskPage() {
     setErrors([]);
     setNotice(null);
     try {
-      const changed = await api<Task>(`/tasks/${task.id}/${action}`, { body: { expectedVersion: task.rowVersion } });
+      const changed = await api<Task>(`/tasks/${task.id}/${action}`, {
+        body: { expectedVersion: task.rowVersion },
+        accessReason,
+      });
       setTask(merged(task, changed));
       setNotice(
         action === 'claim'
@@ -152,7 +183,10 @@ export default function TaskPage() {
     }
     setBusy(true);
     try {
-      await api<Task>(`/tasks/${task.id}/complete`, { body: { data, expectedVersion: task.rowVersion } });
+      await api<Task>(`/tasks/${task.id}/complete`, {
+        body: { data, expectedVersion: task.rowVersion },
+        accessReason,
+      });
       setFlash(`"${task.name}" completed${task.child ? ` for ${childName(task.child)}` : ''}.`);
       navigate('/my-work?queue=mine');
     } catch (error) {
@@ -177,11 +211,7 @@ export default function TaskPage() {
       : []),
     ...(task.candidateGroups.length > 0 ? [{ key: 'Team', value: task.candidateGroups.join(', ') }] : []),
   ];
-  // The process's variables for this task; identifiers are engine detail, not for people.
-  const details = Object.entries(task.input).flatMap(([key, value]) => {
-    const text = /(^id|Id|Ids)$/.test(key) ? null : readable(value);
-    return text === null ? [] : [{ key: labelFromKey(key), value: text }];
-  });
+  const details = taskDetails(task.input);
 
   return (
     <>
@@ -227,14 +257,12 @@ export default function TaskPage() {
       ) : null}
       <SummaryList rows={rows} />
       {details.length > 0 && (
-        <details className="nhsuk-details">
-          <summary className="nhsuk-details__summary">
-            <span className="nhsuk-details__summary-text">What the process knows for this task</span>
-          </summary>
-          <div className="nhsuk-details__text">
-            <SummaryList rows={details} />
-          </div>
-        </details>
+        <section aria-labelledby="task-details-heading" data-testid="task-details">
+          <h2 className="nhsuk-heading-m" id="task-details-heading">
+            Details
+          </h2>
+          <SummaryList rows={details} />
+        </section>
       )}
 
       {task.status === 'open' && (
@@ -316,12 +344,4 @@ export default function TaskPage() {
 /** A change's answer is a plain task: keep what only the task page's read has (form schema, child, definition). */
 function merged(task: TaskDetail, changed: Task): TaskDetail {
   return { ...task, ...changed, form: task.form, child: task.child, definition: task.definition };
-}
-
-function labelFromKey(key: string): string {
-  const words = key
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .replace(/[_-]+/g, ' ')
-    .toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { reasonFor, taskReasonKey } from '../../api/access-reasons';
 import { api } from '../../api/client';
 import type { StaffChoice, Task, TaskDetail } from '../../api/types';
 import { ROLE_NAMES } from '../../app/Layout';
@@ -25,7 +26,7 @@ export function AssignPanel({
   refused.current = onRefused;
 
   useEffect(() => {
-    api<{ staff: StaffChoice[] }>(`/tasks/${task.id}/assignees`)
+    api<{ staff: StaffChoice[] }>(`/tasks/${task.id}/assignees`, { accessReason: reasonFor(taskReasonKey(task.id)) })
       .then((r) => setStaff(r.staff))
       .catch((e: unknown) => refused.current(e));
   }, [task.id]);
@@ -42,6 +43,7 @@ export function AssignPanel({
       const to = choice === '-' ? null : choice;
       const changed = await api<Task>(`/tasks/${task.id}/assign`, {
         body: { assignee: to, expectedVersion: task.rowVersion },
+        accessReason: reasonFor(taskReasonKey(task.id)),
       });
       const name = staff?.find((s) => s.username === to)?.displayName ?? to;
       onAssigned(changed, name);
