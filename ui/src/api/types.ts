@@ -157,18 +157,28 @@ export interface ChildRecord extends ChildSummary {
   accessedWithReason: boolean;
 }
 
+/** GET /children/{nhs}/schedule: the immunisation schedule from the engine's evaluator. */
 export interface Schedule {
   asOf: string;
-  immunisations: Array<{
+  doses: Array<{
+    ruleId: string;
     code: string;
+    label: string;
     vaccine: string;
     dose: number;
+    status: 'given' | 'overdue' | 'due' | 'upcoming' | 'not_offered';
     dueOn: string;
     overdueOn: string;
-    offerUntil: string;
-    givenOn: string | null;
-    status: 'given' | 'overdue' | 'due' | 'upcoming' | 'no_longer_offered';
+    offerUntil: string | null;
+    given: { on: string; product: string } | null;
+    notOfferedReason: string | null;
   }>;
+  unmatched: Array<{ product: string; givenOn: string }>;
+}
+
+/** GET /children/{nhs}/screening: newborn screening against its deadlines. */
+export interface ScreeningStatus {
+  asOf: string;
   screening: Array<{
     programme: string;
     name: string;

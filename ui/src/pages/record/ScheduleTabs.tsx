@@ -1,34 +1,37 @@
 import { useEffect, useState } from 'react';
 import { api } from '../../api/client';
-import type { ChildRecord, Schedule } from '../../api/types';
+import type { ChildRecord, Schedule, ScreeningStatus } from '../../api/types';
 import { Loading } from '../../app/App';
 import { ErrorSummary, type SummaryError } from '../../components/ErrorSummary';
 import { problemErrors } from '../../components/Problem';
 import { formatDate } from '../../format/dates';
 
-function useSchedule(nhsNumber: string, reason: string | null): { schedule: Schedule | null; errors: SummaryError[] } {
-  const [schedule, setSchedule] = useState<Schedule | null>(null);
+/** One of the child's read-only views (`schedule`, `screening`), sent with the stated reason when there is one. */
+function useChildView<T>(
+  nhsNumber: string,
+  view: string,
+  reason: string | null,
+): { data: T | null; errors: SummaryError[] } {
+  const [data, setData] = useState<T | null>(null);
   const [errors, setErrors] = useState<SummaryError[]>([]);
   useEffect(() => {
-    api<Schedule>(`/children/${nhsNumber}/schedule`, { accessReason: reason })
-      .then(setSchedule)
+    api<T>(`/children/${nhsNumber}/${view}`, { accessReason: reason })
+      .then(setData)
       .catch((e: unknown) => setErrors(problemErrors(e)));
-  }, [nhsNumber, reason]);
-  return { schedule, errors };
+  }, [nhsNumber, view, reason]);
+  return { data, errors };
 }
 
-const DOSE_TAG: Record<Schedule['immunisations'][number]['status'], { text: string; colour: string }> = {
+const DOSE_TAG: Record<Schedule['doses'][number]['status'], { text: string; colour: string }> = {
   given: { text: 'Given', colour: 'nhsuk-tag--green' },
   overdue: { text: 'Overdue', colour: 'nhsuk-tag--red' },
   due: { text: 'Due', colour: 'nhsuk-tag--yellow' },
   upcoming: { text: 'Not due yet', colour: 'nhsuk-tag--grey' },
-  no_longer_offered: { text: 'No longer offered', colour: 'nhsuk-tag--white' },
+  not_offered: { text: 'No longer offered', colour: 'nhsuk-tag--white' },
 };
 
 export function ImmunisationsTab({ record, reason }: { record: ChildRecord; reason: string | null }) {
-  const { schedule, errors } = useSchedule(record.nhsNumber, reason);
-  const scheduled = new Set(schedule?.immunisations.map((d) => `${d.vaccine}/${d.dose}`) ?? []);
-  const others = record.immunisations.filter((i) => !scheduled.has(`${i.vaccine}/${i.dose}`));
+  const { data: schedule, errors } = useChildView<Schedule>(record.nhsNumber, 'schedule', reason);
   return (
     <>
       <ErrorSummary errors={errors} />
@@ -51,28 +54,29 @@ export function ImmunisationsTab({ record, reason }: { record: ChildRecord; reas
               </tr>
             </thead>
             <tbody className="nhsuk-table__body">
-              {schedule.immunisations.map((d) => (
-                <tr key={d.code}>
-                  <td className="nhsuk-table__cell">{d.vaccine}</td>
+              {schedule.doses.map((d) => (
+                <tr key={d.ruleId}>
+                  <td className="nhsuk-table__cell">{d.label}</td>
                   <td className="nhsuk-table__cell">{d.dose}</td>
                   <td className="nhsuk-table__cell app-nowrap">{formatDate(d.dueOn)}</td>
                   <td className="nhsuk-table__cell">
                     <strong className={`nhsuk-tag ${DOSE_TAG[d.status].colour}`}>{DOSE_TAG[d.status].text}</strong>
                     {d.status === 'overdue' && <span className="nhsuk-body-s"> since {formatDate(d.overdueOn)}</span>}
                   </td>
-                  <td className="nhsuk-table__cell">{d.givenOn ? formatDate(d.givenOn) : 'Not given'}</td>
+                  <td className="nhsuk-table__cell">
+                    {d.given ? `${formatDate(d.given.on)} (${d.given.product})` : 'Not given'}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {others.length > 0 && (
+          {schedule.unmatched.length > 0 && (
             <>
-              <h3 className="nhsuk-heading-s">Other doses on record</h3>
+              <h3 className="nhsuk-heading-s">Other immunisations on record</h3>
               <ul className="nhsuk-list nhsuk-list--bullet">
-                {others.map((i) => (
-                  <li key={i.id}>
-                    {i.vaccine} dose {i.dose}, {formatDate(i.givenOn)}
-                    {i.givenBy ? ` (${i.givenBy})` : ''}
+                {schedule.unmatched.map((i) => (
+                  <li key={`${i.product}/${i.givenOn}`}>
+                    {i.product}, {formatDate(i.givenOn)}
                   </li>
                 ))}
               </ul>
@@ -84,7 +88,7 @@ export function ImmunisationsTab({ record, reason }: { record: ChildRecord; reas
   );
 }
 
-const SCREEN_TAG: Record<Schedule['screening'][number]['status'], { text: string; colour: string }> = {
+const SCREEN_TAG: Record<ScreeningStatus['screening'][number]['status'], { text: string; colour: string }> = {
   recorded: { text: 'Result on record', colour: 'nhsuk-tag--green' },
   due: { text: 'Due', colour: 'nhsuk-tag--yellow' },
   overdue: { text: 'Overdue', colour: 'nhsuk-tag--red' },
@@ -92,7 +96,7 @@ const SCREEN_TAG: Record<Schedule['screening'][number]['status'], { text: string
 };
 
 export function ScreeningTab({ record, reason }: { record: ChildRecord; reason: string | null }) {
-  const { schedule, errors } = useSchedule(record.nhsNumber, reason);
+  const { data: schedule, errors } = useChildView<ScreeningStatus>(record.nhsNumber, 'screening', reason);
   return (
     <>
       <ErrorSummary errors={errors} />
