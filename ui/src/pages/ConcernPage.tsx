@@ -11,7 +11,7 @@ import { ChildBanner } from '../components/ChildBanner';
 import { ConcernStatusTag, OUTCOMES } from '../components/ConcernTags';
 import { ErrorSummary, type SummaryError } from '../components/ErrorSummary';
 import { Button, Radios, Textarea } from '../components/Fields';
-import { takeFlash } from '../components/flash';
+import { useFlash } from '../components/flash';
 import { problemErrors } from '../components/Problem';
 import { SummaryList } from '../components/SummaryList';
 import { Due } from '../components/Tags';
@@ -32,7 +32,7 @@ export default function ConcernPage() {
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [needsReason, setNeedsReason] = useState(false);
   const [errors, setErrors] = useState<SummaryError[]>([]);
-  const [notice, setNotice] = useState<string | null>(() => takeFlash());
+  const [notice, setNotice] = useFlash();
   const [note, setNote] = useState('');
   const [escalation, setEscalation] = useState('');
   const [outcome, setOutcome] = useState<string | null>(null);

@@ -8,7 +8,7 @@ import { NotificationBanner } from '../components/Callouts';
 import { AlertTag, childName } from '../components/ChildBanner';
 import { ErrorSummary, type SummaryError } from '../components/ErrorSummary';
 import { Button, Select } from '../components/Fields';
-import { takeFlash } from '../components/flash';
+import { useFlash } from '../components/flash';
 import { problemErrors } from '../components/Problem';
 import { Due, PriorityTag, TaskStatusTag } from '../components/Tags';
 import { formatAge } from '../format/dates';
@@ -74,7 +74,7 @@ export default function MyWorkPage() {
   const [rows, setRows] = useState<TaskRow[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [errors, setErrors] = useState<SummaryError[]>([]);
-  const [notice, setNotice] = useState<string | null>(() => takeFlash());
+  const [notice, setNotice] = useFlash();
   const [loadedMore, setLoadedMore] = useState('');
   const [processChoice, setProcessChoice] = useState('');
   const [busy, setBusy] = useState<string | null>(null);
