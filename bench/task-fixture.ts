@@ -4,7 +4,12 @@
  * bench workers), the rest completed history. Written with set-based SQL: a million rows in
  * about a minute. Used by bench/tasks.ts and bench/ui.ts.
  */
+import pino from 'pino';
+import { createApp, type AppDependencies } from '../api/app';
+import { hashPassword } from '../api/auth/passwords';
+import { DatabaseTaskCompleter } from '../api/tasks/database-task-completer';
 import { select, type Db } from '../db/repositories/sql';
+import { createStaff } from '../db/repositories/staff';
 
 const elapsed = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
 
@@ -76,4 +81,35 @@ export async function seedTaskFixture(db: Db, f: { total: number; open: number; 
     );
   });
   await step('ANALYZE', () => db.sequelize.query('ANALYZE'));
+}
+
+/**
+ * The benches' caseworker (a Birmingham health visitor: their team's queue, their locality and
+ * the tasks the fixture claimed for them) and the case-work API over the fixture's database.
+ */
+export async function benchWorkerAndApp(db: Db, password: string, extra: Partial<AppDependencies> = {}) {
+  const worker = await createStaff(db, {
+    username: 'bench.worker.0',
+    displayName: 'Bench worker',
+    role: 'caseworker',
+    passwordHash: await hashPassword(password),
+    teamCodes: ['birmingham-health-visiting'],
+  });
+  const app = createApp({
+    logger: pino({ level: 'silent' }),
+    health: {},
+    caseWork: {
+      db,
+      auth: {
+        sessionIdleMinutes: 30,
+        sessionMaxHours: 12,
+        cookieSecure: false,
+        loginMaxFailures: 5,
+        loginWindowMinutes: 15,
+      },
+      taskCompleter: new DatabaseTaskCompleter(db),
+    },
+    ...extra,
+  });
+  return { worker, app };
 }

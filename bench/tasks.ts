@@ -12,21 +12,16 @@ import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { Client } from 'pg';
-import { createApp } from '../api/app';
-import { hashPassword } from '../api/auth/passwords';
-import { DatabaseTaskCompleter } from '../api/tasks/database-task-completer';
 import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
 import { select, type Db } from '../db/repositories/sql';
-import { createStaff } from '../db/repositories/staff';
 import { queuePage, queueQuery, type QueueCursor, type QueueScope } from '../db/repositories/tasks';
 import { encodeCursor } from '../api/routes/tasks-schemas';
 import { benchTemporalCompletion } from './task-completion-temporal';
-import { seedTaskFixture } from './task-fixture';
+import { benchWorkerAndApp, seedTaskFixture } from './task-fixture';
 
 const elapsed = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
 
@@ -63,29 +58,7 @@ async function main(): Promise<void> {
     console.log(`Seeding ${TOTAL} tasks, ${OPEN} active, ${CHILDREN} children`);
     await seedTaskFixture(db, { total: TOTAL, open: OPEN, children: CHILDREN });
 
-    // A Birmingham health visitor: team queue, locality, and 50 tasks already claimed by them.
-    const worker = await createStaff(db, {
-      username: 'bench.worker.0',
-      displayName: 'Bench worker',
-      role: 'caseworker',
-      passwordHash: await hashPassword(PASSWORD),
-      teamCodes: ['birmingham-health-visiting'],
-    });
-    const app = createApp({
-      logger: pino({ level: 'silent' }),
-      health: {},
-      caseWork: {
-        db,
-        auth: {
-          sessionIdleMinutes: 30,
-          sessionMaxHours: 12,
-          cookieSecure: false,
-          loginMaxFailures: 5,
-          loginWindowMinutes: 15,
-        },
-        taskCompleter: new DatabaseTaskCompleter(db),
-      },
-    });
+    const { worker, app } = await benchWorkerAndApp(db, PASSWORD);
     const port = await freePort();
     server = await listen(app, port);
     const base = `http://127.0.0.1:${port}/api`;

@@ -16,20 +16,15 @@ import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { Client } from 'pg';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { createApp } from '../api/app';
-import { hashPassword } from '../api/auth/passwords';
-import { DatabaseTaskCompleter } from '../api/tasks/database-task-completer';
 import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
 import { type Db } from '../db/repositories/sql';
-import { createStaff } from '../db/repositories/staff';
 import { ensureUiBuilt, UI_DIST } from '../system/ui-build';
-import { seedTaskFixture } from './task-fixture';
+import { benchWorkerAndApp, seedTaskFixture } from './task-fixture';
 
 const TOTAL = Number(process.env.BENCH_TASKS ?? 300_000);
 const OPEN = Number(process.env.BENCH_OPEN ?? 100_000);
@@ -106,30 +101,7 @@ async function main(): Promise<void> {
     await migrate(database.sequelize);
     console.log(`Seeding ${TOTAL} tasks, ${OPEN} open or claimed, ${CHILDREN} children`);
     await seedTaskFixture(db, { total: TOTAL, open: OPEN, children: CHILDREN });
-    // A Birmingham health visitor: their team's queue, their locality, and the tasks the fixture claimed for them.
-    await createStaff(db, {
-      username: 'bench.worker.0',
-      displayName: 'Bench worker',
-      role: 'caseworker',
-      passwordHash: await hashPassword(PASSWORD),
-      teamCodes: ['birmingham-health-visiting'],
-    });
-    const app = createApp({
-      logger: pino({ level: 'silent' }),
-      health: {},
-      caseWork: {
-        db,
-        auth: {
-          sessionIdleMinutes: 30,
-          sessionMaxHours: 12,
-          cookieSecure: false,
-          loginMaxFailures: 5,
-          loginWindowMinutes: 15,
-        },
-        taskCompleter: new DatabaseTaskCompleter(db),
-      },
-      ui: { distDir: UI_DIST },
-    });
+    const { app } = await benchWorkerAndApp(db, PASSWORD, { ui: { distDir: UI_DIST } });
     const port = await freePort();
     server = await listen(app, port);
     const base = `http://127.0.0.1:${port}`;
