@@ -82,7 +82,11 @@ async function main(): Promise<void> {
     };
     const now = new Date();
     const unclaimed: QueueScope = { kind: 'unclaimed', viewer };
-    const page2: QueueCursor = (await queuePage(db, unclaimed, 25, null)).next!;
+    const page2 = (await queuePage(db, unclaimed, 25, null)).next;
+    if (!page2)
+      throw new Error(
+        `the bench worker's unclaimed queue has one page only: raise BENCH_TASKS/BENCH_OPEN (now ${TOTAL}/${OPEN})`,
+      );
 
     const queues: Array<[string, string, QueueScope, QueueCursor | null]> = [
       ['my tasks', '/tasks/queues/mine?limit=25', { kind: 'mine', username: worker.username }, null],
