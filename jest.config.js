@@ -8,6 +8,7 @@ const ESM_PACKAGES = [
   'feelin',
   'lezer-feel',
   'zeebe-bpmn-moddle',
+  'dmn-moddle',
 ];
 
 /** One Jest config: TypeScript through SWC, one embedded PostgreSQL for the whole run. */

@@ -10,6 +10,7 @@ import { authenticate } from './middleware/authenticate';
 import { mountRoutes } from './routing';
 import { CASE_WORK_ROUTES } from './routes';
 import { uiRouter } from './ui/serve-ui';
+import { camundaRouter } from './camunda/router';
 
 export interface AppDependencies {
   logger: Logger;
@@ -22,12 +23,17 @@ export interface AppDependencies {
   ui?: { distDir: string };
 }
 
-/** Builds the express application: JSON API under /api, the web UI at /, one error handler at the end. */
+/**
+ * Builds the express application: JSON API under /api, the Camunda 8 REST API under /v2 (its own
+ * authentication and body limits), the web UI at /, one error handler at the end.
+ */
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   // Without a configured proxy, X-Forwarded-For is the client's own claim: never believed (audit records the socket's address).
   app.set('trust proxy', deps.trustProxy ?? false);
+  // The Camunda API reads its own bodies (larger variables, multipart deployments) with the same UTF-8 and nesting rules.
+  if (deps.caseWork) app.use('/v2', camundaRouter(deps.caseWork));
   app.use(jsonBody(), limitNesting);
   app.use('/api', healthRouter(deps.health));
   if (deps.caseWork) {

@@ -1,6 +1,6 @@
 /**
  * Limits every JSON body meets before any route (and so before Temporal) sees it: UTF-8 only
- * (no replacement characters slipped in), at most 256 KB, at most MAX_DEPTH levels of nesting
+ * (no replacement characters slipped in), at most 256 KB (the Camunda API under /v2: 4 MB), at most MAX_DEPTH levels of nesting
  * (a body nested thousands deep fits in 256 KB and overflows recursive code downstream).
  */
 import { isUtf8 } from 'node:buffer';
@@ -12,9 +12,9 @@ export const BODY_LIMIT = '256kb';
 export const MAX_DEPTH = 32;
 
 /** express.json, strict (objects and arrays only), refusing bodies that are not valid UTF-8. */
-export function jsonBody(): RequestHandler {
+export function jsonBody(limit: string = BODY_LIMIT): RequestHandler {
   return express.json({
-    limit: BODY_LIMIT,
+    limit,
     strict: true,
     verify: (_req, _res, buffer, encoding) => {
       if (encoding !== 'utf-8' && encoding !== 'utf8')

@@ -23,7 +23,7 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function accessReasonOf(req: Request): string | null {
+export function accessReasonOf(req: Request): string | null {
   const raw = req.get(ACCESS_REASON_HEADER);
   if (raw === undefined) return null;
   const reason = raw.trim();

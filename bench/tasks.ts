@@ -12,20 +12,18 @@ import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { Client } from 'pg';
-import { createApp } from '../api/app';
-import { hashPassword } from '../api/auth/passwords';
-import { DatabaseTaskCompleter } from '../api/tasks/database-task-completer';
 import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
 import { select, type Db } from '../records/sql';
-import { createStaff } from '../records/staff';
 import { queuePage, queueQuery, type QueueCursor, type QueueScope } from '../records/tasks/rows';
 import { encodeCursor } from '../api/routes/tasks-schemas';
 import { benchTemporalCompletion } from './task-completion-temporal';
+import { benchWorkerAndApp, seedTaskFixture } from './task-fixture';
+
+const elapsed = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
 
 const TOTAL = Number(process.env.BENCH_TASKS ?? 1_000_000);
 const OPEN = Number(process.env.BENCH_OPEN ?? 100_000);
@@ -34,77 +32,6 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 /** Processes run to a user task and completed through the workflow update; 0 skips the Temporal phase. */
 const TEMPORAL_SAMPLES = Number(process.env.BENCH_TEMPORAL_SAMPLES ?? 100);
 const PASSWORD = 'bench-password';
-const KINDS = ['records', 'health-visiting', 'immunisation', 'safeguarding'];
-const PROCESSES = ['new-birth', 'movers-in', 'missed-immunisation', 'was-not-brought'];
-
-const elapsed = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
-
-async function step<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const started = process.hrtime.bigint();
-  const result = await work();
-  console.log(`  ${label}: ${(elapsed(started) / 1000).toFixed(1)} s`);
-  return result;
-}
-
-async function seed(db: Db): Promise<void> {
-  await step('teams and process instances', async () => {
-    await select(
-      db,
-      `INSERT INTO teams (code, name, kind, locality_id)
-      SELECT l.code || '-' || k, l.name || ' ' || k, replace(k, '-', '_'), l.id FROM localities l, unnest($1::text[]) k RETURNING id`,
-      [KINDS],
-    );
-    await select(
-      db,
-      `INSERT INTO process_definitions (key, version, xml, compiled, checksum)
-      SELECT k, 1, '<definitions/>', '{}', repeat('0', 64) FROM unnest($1::text[]) k RETURNING id`,
-      [PROCESSES],
-    );
-    await select(
-      db,
-      `INSERT INTO process_instances (id, definition_id, status)
-      SELECT 'bench-' || g, 1 + g % 4, 'running' FROM generate_series(0, $1 - 1) g RETURNING 1`,
-      [Math.ceil(TOTAL / 5)],
-    );
-  });
-  await step(`${CHILDREN} children`, async () => {
-    // 999-range synthetic NHS numbers; candidates whose check value is 10 are skipped.
-    await select(
-      db,
-      `INSERT INTO children (nhs_number, given_name, family_name, date_of_birth, sex, address_line1, postcode, locality_id)
-      SELECT n, 'Bench', 'Child' || g, date '2020-01-01' + (g % 2000), 'unknown', '1 Bench Road', 'B1 1AA', 1 + g % 14
-      FROM (SELECT g, '999' || lpad(g::text, 6, '0') AS nine FROM generate_series(1, $1 * 11 / 10) g) s,
-      LATERAL (SELECT 11 - (sum(substr(nine, i, 1)::int * (11 - i)) % 11) AS c FROM generate_series(1, 9) i) x,
-      LATERAL (SELECT nine || CASE WHEN c = 11 THEN 0 ELSE c END AS n) y
-      WHERE c <> 10 LIMIT $1 RETURNING 1`,
-      [CHILDREN],
-    );
-  });
-  await step(`${TOTAL} tasks (${OPEN} open or claimed)`, async () => {
-    // Every tenth active task is claimed; the rest of the table is history (completed).
-    await db.sequelize.query(
-      `INSERT INTO human_tasks (id, process_instance_id, process_key, element_id, name, child_id, locality_id,
-        candidate_groups, assignee, priority, due_at, status, claimed_at, completed_at, completed_by, form)
-      SELECT gen_random_uuid(), 'bench-' || (g % $4), p.key, 'task', 'Bench task ' || g, c.id, c.locality_id,
-        ARRAY[l.code || '-' || ($5::text[])[1 + g % 4]],
-        CASE WHEN g <= $2 AND g % 10 = 0 THEN 'bench.worker.' || (g % 200) END,
-        (ARRAY[10, 25, 50, 50, 75, 90])[1 + g % 6],
-        CASE WHEN g % 7 = 0 THEN NULL ELSE now() + ((g * 7919) % 86400 - 43200) * interval '1 minute' END,
-        CASE WHEN g > $2 THEN 'completed' WHEN g % 10 = 0 THEN 'claimed' ELSE 'open' END,
-        CASE WHEN g <= $2 AND g % 10 = 0 THEN now() END,
-        CASE WHEN g > $2 THEN now() - (g % 1000) * interval '1 hour' END,
-        CASE WHEN g > $2 THEN 'bench.worker.' || (g % 200) END,
-        '{"fields": [{"key": "note", "type": "text", "required": false}]}'
-      FROM generate_series(1::bigint, $1::bigint) g
-      JOIN children c ON c.id = 1 + (g * 31) % $3
-      JOIN localities l ON l.id = c.locality_id
-      JOIN process_definitions p ON p.id = 1 + (g % $4) % 4`,
-      { bind: [TOTAL, OPEN, CHILDREN, Math.ceil(TOTAL / 5), KINDS] },
-    );
-  });
-  await step('ANALYZE', () => db.sequelize.query('ANALYZE'));
-}
-
 function listen(handler: Parameters<typeof createServer>[1], port: number): Promise<Server> {
   return new Promise((resolve) => {
     const server = createServer(handler);
@@ -129,31 +56,9 @@ async function main(): Promise<void> {
     const db: Db = { sequelize: database.sequelize };
     await migrate(database.sequelize);
     console.log(`Seeding ${TOTAL} tasks, ${OPEN} active, ${CHILDREN} children`);
-    await seed(db);
+    await seedTaskFixture(db, { total: TOTAL, open: OPEN, children: CHILDREN });
 
-    // A Birmingham health visitor: team queue, locality, and 50 tasks already claimed by them.
-    const worker = await createStaff(db, {
-      username: 'bench.worker.0',
-      displayName: 'Bench worker',
-      role: 'caseworker',
-      passwordHash: await hashPassword(PASSWORD),
-      teamCodes: ['birmingham-health-visiting'],
-    });
-    const app = createApp({
-      logger: pino({ level: 'silent' }),
-      health: {},
-      caseWork: {
-        db,
-        auth: {
-          sessionIdleMinutes: 30,
-          sessionMaxHours: 12,
-          cookieSecure: false,
-          loginMaxFailures: 5,
-          loginWindowMinutes: 15,
-        },
-        taskCompleter: new DatabaseTaskCompleter(db),
-      },
-    });
+    const { worker, app } = await benchWorkerAndApp(db, PASSWORD);
     const port = await freePort();
     server = await listen(app, port);
     const base = `http://127.0.0.1:${port}/api`;
@@ -177,7 +82,11 @@ async function main(): Promise<void> {
     };
     const now = new Date();
     const unclaimed: QueueScope = { kind: 'unclaimed', viewer };
-    const page2: QueueCursor = (await queuePage(db, unclaimed, 25, null)).next!;
+    const page2 = (await queuePage(db, unclaimed, 25, null)).next;
+    if (!page2)
+      throw new Error(
+        `the bench worker's unclaimed queue has one page only: raise BENCH_TASKS/BENCH_OPEN (now ${TOTAL}/${OPEN})`,
+      );
 
     const queues: Array<[string, string, QueueScope, QueueCursor | null]> = [
       ['my tasks', '/tasks/queues/mine?limit=25', { kind: 'mine', username: worker.username }, null],

@@ -2,23 +2,33 @@
 import { buildNode, BuildError } from './build-node';
 import { conditionSource } from './feel';
 import { isEventSubProcess, upstreamNodeIds } from './flow-analysis';
-import { GRAPH_FORMAT, type CompiledGraph, type GraphNode, type Scope, type SequenceFlow } from './graph';
+import {
+  GRAPH_FORMAT,
+  GRAPH_SEMANTICS,
+  type CompiledGraph,
+  type GraphNode,
+  type Scope,
+  type SequenceFlow,
+} from './graph';
 import { body, child, children, extension, is, str, type ModdleElement } from './moddle';
 import type { Problem } from './problems';
 
 export type BuildOutcome = { ok: true; graph: CompiledGraph } | { ok: false; problems: Problem[] };
 
-/** The one executable process of the diagram (a lone process counts even without isExecutable). */
-export function selectProcess(
+/**
+ * The executable processes of the diagram, in document order: every process marked
+ * isExecutable, as Camunda 8 deploys them (a lone process counts even without the flag).
+ */
+export function selectProcesses(
   definitions: ModdleElement,
-): { ok: true; process: ModdleElement } | { ok: false; problem: Problem } {
+): { ok: true; processes: ModdleElement[] } | { ok: false; problem: Problem } {
   const processes = children(definitions, 'rootElements').filter((e) => is(e, 'bpmn:Process'));
   const executable = processes.length === 1 ? processes : processes.filter((p) => p.isExecutable === true);
-  if (executable.length === 1) return { ok: true, process: executable[0] };
+  if (executable.length > 0) return { ok: true, processes: executable };
   const message =
     processes.length === 0
       ? 'The diagram contains no process.'
-      : `The diagram must contain exactly one executable process; it has ${executable.length} (${executable.map((p) => p.id).join(', ') || 'none marked executable'}).`;
+      : `The diagram has no executable process: mark one of ${processes.map((p) => p.id).join(', ')} isExecutable.`;
   return { ok: false, problem: { rule: 'compile', severity: 'error', message } };
 }
 
@@ -32,12 +42,14 @@ function deepFreeze<T>(value: T): T {
 
 export interface BuildOptions {
   readonly forms?: ReadonlyMap<string, unknown>;
+  /** Job types with a built-in worker (the catalogue); any other type becomes an external job. */
+  readonly activityTypes?: ReadonlySet<string>;
   /** Activity types whose jobs the graph marks `local` (see ActivityRef.local). */
   readonly localActivityTypes?: ReadonlySet<string>;
 }
 
 export function buildGraph(process: ModdleElement, options: BuildOptions = {}): BuildOutcome {
-  const { forms, localActivityTypes } = options;
+  const { forms, activityTypes, localActivityTypes } = options;
   const nodes: Record<string, GraphNode> = {};
   const flows: Record<string, SequenceFlow> = {};
   const scopes: Record<string, Scope> = {};
@@ -61,7 +73,7 @@ export function buildGraph(process: ModdleElement, options: BuildOptions = {}): 
     }
     for (const el of flowNodes) {
       try {
-        const node = buildNode(el, { scopeId, forms, localActivityTypes });
+        const node = buildNode(el, { scopeId, forms, activityTypes, localActivityTypes });
         if (node.kind === 'inclusiveGateway' && node.incoming.length > 1) {
           nodes[el.id!] = { ...node, upstreamNodeIds: upstreamNodeIds(container, el.id!) };
         } else {
@@ -100,6 +112,7 @@ export function buildGraph(process: ModdleElement, options: BuildOptions = {}): 
   const versionTag = str(extension(process, 'zeebe:VersionTag'), 'value');
   const graph: CompiledGraph = {
     format: GRAPH_FORMAT,
+    semantics: GRAPH_SEMANTICS,
     processId: process.id!,
     ...(process.name ? { name: process.name } : {}),
     ...(versionTag ? { versionTag } : {}),

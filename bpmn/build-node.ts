@@ -2,6 +2,7 @@
  * One moddle flow node → one graph node. Runs after lint passed, so required settings are
  * present; anything still missing throws a BuildError naming the element.
  */
+import { DECISION_ACTIVITY_TYPE } from './graph';
 import type {
   ActivityRef,
   CallSpec,
@@ -66,14 +67,48 @@ function timer(owner: ModdleElement, def: ModdleElement): TimerDefinition {
 
 function activityRef(owner: ModdleElement, ctx: NodeContext): ActivityRef {
   const def = extension(owner, 'zeebe:TaskDefinition');
-  const activityType = str(def, 'type')?.trim();
-  if (!activityType) throw new BuildError(owner.id, 'has no activity type');
+  const type = str(def, 'type')?.trim();
+  if (!type) throw new BuildError(owner.id, 'has no job type');
   const retries = str(def, 'retries')?.trim();
   const headers = Object.fromEntries(
     children(extension(owner, 'zeebe:TaskHeaders'), 'values').map((h) => [str(h, 'key') ?? '', str(h, 'value') ?? '']),
   );
-  const local = ctx.localActivityTypes?.has(activityType) === true;
-  return { activityType, headers, ...(retries ? { retries: Number(retries) } : {}), ...(local ? { local: true } : {}) };
+  const retriesPart = !retries
+    ? {}
+    : retries.startsWith('=')
+      ? { retriesExpression: conditionSource(retries) }
+      : { retries: Number(retries) };
+  if (type.startsWith('='))
+    return { activityType: '', typeExpression: conditionSource(type), external: true, headers, ...retriesPart };
+  // Without the catalogue's list (older callers) every type is taken as built in, as before.
+  const external = ctx.activityTypes !== undefined && !ctx.activityTypes.has(type);
+  const local = !external && ctx.localActivityTypes?.has(type) === true;
+  return {
+    activityType: type,
+    headers,
+    ...retriesPart,
+    ...(external ? { external: true } : {}),
+    ...(local ? { local: true } : {}),
+  };
+}
+
+/**
+ * A business rule task's DMN decision (zeebe:calledDecision): evaluated by the engine's own local
+ * activity, which reads the decision, its result variable and binding from the headers.
+ */
+function decisionRef(el: ModdleElement): ActivityRef {
+  const called = extension(el, 'zeebe:CalledDecision');
+  const decisionId = str(called, 'decisionId')?.trim();
+  const resultVariable = str(called, 'resultVariable')?.trim();
+  if (!decisionId || !resultVariable) throw new BuildError(el.id, 'names no decision or no result variable');
+  const binding = str(called, 'bindingType') ?? 'latest';
+  const headers: Record<string, string> = {
+    [decisionId.startsWith('=') ? 'decisionIdExpression' : 'decisionId']: conditionSource(decisionId),
+    resultVariable,
+    bindingType: binding,
+    ...(binding === 'versionTag' ? { versionTag: str(called, 'versionTag') ?? '' } : {}),
+  };
+  return { activityType: DECISION_ACTIVITY_TYPE, headers, local: true, retries: 1 };
 }
 
 function trigger(event: ModdleElement): EventTrigger {
@@ -182,6 +217,8 @@ function callSpec(el: ModdleElement): CallSpec {
 export interface NodeContext {
   readonly scopeId: string;
   readonly forms?: ReadonlyMap<string, unknown>;
+  /** Job types with a built-in worker; other types become external jobs. */
+  readonly activityTypes?: ReadonlySet<string>;
   /** Activity types whose jobs run as local activities. */
   readonly localActivityTypes?: ReadonlySet<string>;
 }
@@ -253,6 +290,12 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
     }
     case 'bpmn:ServiceTask':
       return { ...activity(), kind: 'serviceTask', activity: activityRef(el, ctx) };
+    case 'bpmn:BusinessRuleTask':
+      return {
+        ...activity(),
+        kind: 'businessRuleTask',
+        activity: extension(el, 'zeebe:TaskDefinition') ? activityRef(el, ctx) : decisionRef(el),
+      };
     case 'bpmn:SendTask':
       return { ...activity(), kind: 'sendTask', activity: activityRef(el, ctx) };
     case 'bpmn:UserTask':
@@ -264,6 +307,9 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
         message: messageRef(el, el.messageRef as ModdleElement | undefined),
       };
     case 'bpmn:ScriptTask': {
+      // A script task a job worker runs (zeebe:taskDefinition instead of a FEEL script).
+      if (extension(el, 'zeebe:TaskDefinition') && !extension(el, 'zeebe:Script'))
+        return { ...activity(), kind: 'serviceTask', activity: activityRef(el, ctx) };
       const script = extension(el, 'zeebe:Script');
       return {
         ...activity(),

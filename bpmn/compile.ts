@@ -3,11 +3,12 @@
  * Returns every problem at once, by element id, in plain words; never throws on bad input.
  */
 import { LOCAL_ACTIVITY_TYPES } from '../activities/catalogue';
-import { buildGraph, selectProcess } from './build-graph';
+import { buildGraph, selectProcesses } from './build-graph';
 import { definitionChecksum } from './checksum';
 import type { CompiledGraph } from './graph';
 import { lintDefinitions } from './lint';
 import type { LintContext } from './lint-types';
+import { children, is, isModdleElement, type ModdleElement } from './moddle';
 import { parseBpmnXml } from './parse';
 import { hasErrors, type Problem } from './problems';
 
@@ -21,12 +22,22 @@ export interface CompileContext extends LintContext {
   readonly maxBytes?: number;
 }
 
+/** One executable process of a diagram. */
+export interface CompiledProcess {
+  graph: CompiledGraph;
+  processId: string;
+  name?: string;
+}
+
 export type CompileResult =
   | {
       ok: true;
+      /** The first executable process (most diagrams have one). */
       graph: CompiledGraph;
       processId: string;
       name?: string;
+      /** Every executable process of the diagram, in document order (Camunda 8 deploys them all). */
+      processes: CompiledProcess[];
       checksum: string;
       /** Problems that do not block deployment (e.g. a user task nobody is assigned to). */
       warnings: Problem[];
@@ -68,23 +79,63 @@ async function compile(xml: string, context: CompileContext): Promise<CompileRes
   const parsed = await parseBpmnXml(xml, { maxBytes: context.maxBytes });
   if (!parsed.ok) return { ok: false, problems: sortProblems(parsed.problems) };
   const problems = await lintDefinitions(parsed.definitions, context);
-  const selected = selectProcess(parsed.definitions);
-  if (!selected.ok) problems.push(selected.problem);
+  const selected = selectProcesses(parsed.definitions);
+  if (selected.ok) demoteOutside(problems, parsed.definitions, selected.processes);
+  else problems.push(selected.problem);
   if (hasErrors(problems) || !selected.ok) return { ok: false, problems: sortProblems(problems) };
-  const built = buildGraph(selected.process, {
-    forms: context.forms,
-    localActivityTypes: context.localActivityTypes ?? LOCAL_ACTIVITY_TYPES,
-  });
-  if (!built.ok) return { ok: false, problems: sortProblems([...problems, ...built.problems]) };
-  const { graph } = built;
+  const processes: CompiledProcess[] = [];
+  const buildProblems: Problem[] = [];
+  for (const process of selected.processes) {
+    const built = buildGraph(process, {
+      forms: context.forms,
+      activityTypes: context.activityTypes,
+      localActivityTypes: context.localActivityTypes ?? LOCAL_ACTIVITY_TYPES,
+    });
+    if (!built.ok) buildProblems.push(...built.problems);
+    else
+      processes.push({
+        graph: built.graph,
+        processId: built.graph.processId,
+        ...(built.graph.name ? { name: built.graph.name } : {}),
+      });
+  }
+  if (buildProblems.length > 0) return { ok: false, problems: sortProblems([...problems, ...buildProblems]) };
+  const [first] = processes;
   return {
     ok: true,
-    graph,
-    processId: graph.processId,
-    ...(graph.name ? { name: graph.name } : {}),
+    graph: first.graph,
+    processId: first.processId,
+    ...(first.name ? { name: first.name } : {}),
+    processes,
     checksum: definitionChecksum(xml),
     warnings: sortProblems(problems),
   };
+}
+
+/** Ids of an element and everything inside it. */
+function idsWithin(el: ModdleElement, into: Set<string>): Set<string> {
+  if (el.id) into.add(el.id);
+  for (const value of Object.values(el)) {
+    const list = Array.isArray(value) ? value : [value];
+    for (const item of list) if (isModdleElement(item) && item.$parent === el) idsWithin(item, into);
+  }
+  return into;
+}
+
+/**
+ * Problems inside a process that is not executable become warnings: Camunda 8 does not deploy
+ * such a process (a pool drawn for documentation), so nothing in it can block the deployment.
+ */
+function demoteOutside(problems: Problem[], definitions: ModdleElement, executable: readonly ModdleElement[]): void {
+  const others = children(definitions, 'rootElements').filter((e) => is(e, 'bpmn:Process') && !executable.includes(e));
+  if (others.length === 0) return;
+  const ids = new Set<string>();
+  for (const p of others) idsWithin(p, ids);
+  for (let i = 0; i < problems.length; i++) {
+    const p = problems[i];
+    if (p.severity === 'error' && p.elementId && ids.has(p.elementId))
+      problems[i] = { ...p, severity: 'warning', message: `${p.message} (in a process that is not executable)` };
+  }
 }
 
 /** One line per problem, for CLI output and logs. */

@@ -27,6 +27,7 @@ export function expressionsOf(el: ModdleElement): ElementExpression[] {
   for (const p of children(io, 'outputParameters'))
     add(list, `output mapping "${str(p, 'target') ?? ''}"`, str(p, 'source'));
   const task = extension(el, 'zeebe:TaskDefinition');
+  add(list, 'job type', str(task, 'type'));
   add(list, 'task retries', str(task, 'retries'));
   const assignment = extension(el, 'zeebe:AssignmentDefinition');
   add(list, 'assignee', str(assignment, 'assignee'));
@@ -38,6 +39,7 @@ export function expressionsOf(el: ModdleElement): ElementExpression[] {
   add(list, 'priority', str(extension(el, 'zeebe:PriorityDefinition'), 'priority'));
   add(list, 'script', str(extension(el, 'zeebe:Script'), 'expression'), true);
   add(list, 'called process id', str(extension(el, 'zeebe:CalledElement'), 'processId'));
+  add(list, 'called decision id', str(extension(el, 'zeebe:CalledDecision'), 'decisionId'));
   const loop = child(el, 'loopCharacteristics');
   if (loop) {
     const zloop = extension(loop, 'zeebe:LoopCharacteristics');

@@ -79,13 +79,14 @@ function collect(components: unknown[], fields: FormField[]): string | null {
     }
     if (LAYOUT_TYPES.has(type)) continue;
     const fieldType = type === 'datetime' ? datetimeType(c.subtype) : INPUT_TYPES[type];
-    if (!fieldType) return `the form component type "${type || '(none)'}" is not supported`;
+    // A component we do not type still binds its key (any value); one without a key binds nothing.
+    if (!fieldType && (typeof c.key !== 'string' || c.key.trim() === '')) continue;
     if (typeof c.key !== 'string' || c.key.trim() === '')
       return `a ${type} form field has no key (the variable it sets)`;
     const options = Array.isArray(c.values) ? c.values.map((v) => String(v.value)) : undefined;
     fields.push({
       key: c.key,
-      type: fieldType,
+      type: fieldType ?? 'any',
       required: c.validate?.required === true,
       ...(typeof c.label === 'string' ? { label: c.label } : {}),
       ...(options ? { options } : {}),
@@ -138,7 +139,8 @@ export function resolveUserTaskForm(
   if (formId) {
     if (formId.startsWith('='))
       return { ok: false, error: `form id "${formId}" is an expression; it must be a fixed form id` };
-    if (!forms?.has(formId)) return { ok: false, error: `form id "${formId}" is not a known form` };
+    // Camunda 8 links the form at run time; one not deployed yet is a warning (linked-form rule).
+    if (!forms?.has(formId)) return { ok: true, form: { source: 'linked', key: formId, fields: [], unresolved: true } };
     return wrap('linked', formId, formFields(forms.get(formId)));
   }
   if (external) return { ok: true, form: { source: 'external', key: external, fields: [] } };

@@ -47,10 +47,22 @@ export interface Mapping {
 }
 
 export interface ActivityRef {
-  /** Catalogue activity type (zeebe:taskDefinition type), checked against the catalogue at compile time. */
+  /**
+   * The job type (zeebe:taskDefinition type): a catalogue activity, or any other type, which
+   * runs as an external job. Empty when `typeExpression` decides it at run time.
+   */
   readonly activityType: string;
-  /** zeebe:taskDefinition retries, when the diagram sets it; otherwise the catalogue's policy applies. */
+  /** FEEL giving the job type at run time (`type="=..."`); such a job is always external. */
+  readonly typeExpression?: string;
+  /**
+   * No built-in worker: the job waits in the jobs table until an external job worker activates
+   * and completes it (the Camunda REST API, /v2/jobs). Fixed at deploy time.
+   */
+  readonly external?: true;
+  /** zeebe:taskDefinition retries, when the diagram sets it; otherwise the catalogue's policy applies (external: 3). */
   readonly retries?: number;
+  /** FEEL giving the retries at run time (external jobs only). */
+  readonly retriesExpression?: string;
   /** zeebe:taskHeaders, static key/value settings handed to the activity. */
   readonly headers: Readonly<Record<string, string>>;
   /**
@@ -62,7 +74,18 @@ export interface ActivityRef {
 }
 
 export type FormFieldType =
-  'text' | 'textarea' | 'number' | 'boolean' | 'date' | 'datetime' | 'select' | 'radio' | 'checklist' | 'taglist';
+  | 'text'
+  | 'textarea'
+  | 'number'
+  | 'boolean'
+  | 'date'
+  | 'datetime'
+  | 'select'
+  | 'radio'
+  | 'checklist'
+  | 'taglist'
+  /** A form-js component this engine does not type (e.g. a dynamic list): any value is accepted. */
+  | 'any';
 
 export interface FormField {
   /** Variable the value is written to. */
@@ -85,6 +108,8 @@ export interface FormSpec {
   readonly source: 'embedded' | 'linked' | 'external';
   readonly key: string;
   readonly fields: readonly FormField[];
+  /** A linked form that was not deployed when the process was: its fields are looked up when the task opens. */
+  readonly unresolved?: true;
 }
 
 export interface UserTaskSpec {
@@ -204,10 +229,18 @@ export interface BoundaryEventNode extends NodeBase {
   readonly outputs: readonly Mapping[];
 }
 
+/**
+ * A task whose work is a job: service and send tasks, and business rule tasks (a job worker's, or
+ * a DMN decision the engine evaluates itself: the activity DECISION_ACTIVITY_TYPE with the
+ * decision's id in its headers). Script tasks run by a job worker compile to `serviceTask`.
+ */
 export interface ServiceTaskNode extends ActivityBase {
-  readonly kind: 'serviceTask' | 'sendTask';
+  readonly kind: 'serviceTask' | 'sendTask' | 'businessRuleTask';
   readonly activity: ActivityRef;
 }
+
+/** The engine's own activity that evaluates a business rule task's DMN decision (a local activity). */
+export const DECISION_ACTIVITY_TYPE = 'engineEvaluateDecision';
 
 export interface UserTaskNode extends ActivityBase {
   readonly kind: 'userTask';
@@ -333,8 +366,18 @@ export interface Scope {
   readonly nodeIds: readonly string[];
 }
 
+/**
+ * Semantics a graph was compiled for. Absent (graphs stored before): 1. 2: Camunda 8 semantics
+ * (a terminate end event completes the instance, FEEL keeps strings as strings and has the
+ * Camunda built-ins, messages correlate by subscription). Fixed per deployed version, so a
+ * running instance keeps the behaviour it started with (its graph is its workflow input).
+ */
+export const GRAPH_SEMANTICS = 2;
+
 export interface CompiledGraph {
   readonly format: typeof GRAPH_FORMAT;
+  /** See GRAPH_SEMANTICS; absent means 1. */
+  readonly semantics?: number;
   /** bpmn:process id: the definition key. */
   readonly processId: string;
   readonly name?: string;

@@ -3,7 +3,14 @@
  * `bpmn/runtime` instead: this file pulls in bpmnlint, bpmn-moddle and node:crypto.
  */
 export * from './runtime';
-export { compileDefinition, formatProblem, sortProblems, type CompileContext, type CompileResult } from './compile';
+export {
+  compileDefinition,
+  formatProblem,
+  sortProblems,
+  type CompileContext,
+  type CompileResult,
+  type CompiledProcess,
+} from './compile';
 export { parseBpmnXml, DEFAULT_MAX_BPMN_BYTES, type ParseOutcome } from './parse';
 export { lintDefinitions, type LintOptions } from './lint';
 export { LOCAL_RULES } from './lint-rules';

@@ -10,8 +10,26 @@ import type { LintContext, LocalRule } from './lint-types';
 import type { ModdleElement } from './moddle';
 import type { Problem } from './problems';
 
-/** Recommended rules we change: the engine runs inclusive gateways, so that warning is noise. */
-const RECOMMENDED_OVERRIDES: Record<string, string> = { 'no-inclusive-gateway': 'off' };
+/**
+ * Recommended rules we change. Camunda 8 deploys what these find (they are modelling style, or
+ * Zeebe runs the element anyway: an implicit end, a gateway that joins and forks), so they are
+ * warnings returned with a successful deploy; the engine runs inclusive gateways, so that
+ * warning is noise. The recommended rules left as errors are ones Zeebe refuses too (no start
+ * event, two blank start events, an untyped event sub-process start, link events without a
+ * partner, a conditional gateway flow without a condition, several event definitions).
+ */
+const RECOMMENDED_OVERRIDES: Record<string, string> = {
+  'no-inclusive-gateway': 'off',
+  'end-event-required': 'warn',
+  'label-required': 'warn',
+  'no-bpmndi': 'warn',
+  'no-disconnected': 'warn',
+  'no-duplicate-sequence-flows': 'warn',
+  'no-gateway-join-fork': 'warn',
+  'no-implicit-split': 'warn',
+  'no-implicit-end': 'warn',
+  'no-implicit-start': 'warn',
+};
 
 const PLUGIN = 'bpmnlint-plugin-chis';
 

@@ -8,7 +8,9 @@ export {
   evaluateExpression,
   evaluateFeel,
   evaluateList,
+  feelDialectOf,
   toJsonValue,
+  type FeelDialect,
   type FeelOutcome,
 } from './feel';
 export {

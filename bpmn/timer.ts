@@ -4,7 +4,7 @@
  */
 import { startOfLondonDay } from '../core/uk-time';
 import type { Expression, TimerDefinition } from './graph';
-import { evaluateExpression, type FeelOutcome } from './feel';
+import { evaluateExpression, type FeelDialect, type FeelOutcome } from './feel';
 import {
   addIsoDuration,
   isZeroDuration,
@@ -22,6 +22,10 @@ export interface TimerSchedule {
 }
 
 const ISO_DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** Six or seven space-separated cron fields (Camunda 8's Spring-style cron), or a cron macro. */
+const CRON = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\S+(\s+\S+){5,6})$/;
+/** A date-time followed by a zone id in brackets, e.g. 2026-12-01T09:00:00@Europe/London or ...[Europe/London]. */
+const ZONE_ID = /^\d{4}-\d{2}-\d{2}T[^\s@[]+(@|\[)[A-Za-z_]+(\/[A-Za-z_+-]+)*\]?$/;
 
 /**
  * Where a plain date (no time) starts: at midnight in England (process instances started since
@@ -56,6 +60,11 @@ export function parseInstant(text: string, options: InstantOptions = {}): number
 
 /** Why a literal timer value is not valid ISO 8601 for its kind, or null when it is. */
 export function timerLiteralError(kind: TimerDefinition['kind'], text: string): string | null {
+  // Camunda 8 also takes these two; refused by name rather than read wrongly.
+  if (kind === 'cycle' && CRON.test(text.trim()))
+    return `"${text}" is a cron expression: cron timer cycles are not supported yet (use an ISO 8601 repeating interval such as R/P1D)`;
+  if (kind === 'date' && ZONE_ID.test(text.trim()))
+    return `"${text}" names a zone id: date-times with a zone id are not supported yet (give an offset, for example 2026-12-01T09:00:00+01:00)`;
   if (kind === 'duration') {
     return parseIsoDuration(text) ? null : `"${text}" is not an ISO 8601 duration (for example P56D, PT1H30M, P2W)`;
   }
@@ -70,8 +79,12 @@ export function timerLiteralError(kind: TimerDefinition['kind'], text: string): 
   return null;
 }
 
-function valueText(expr: Expression, variables: Readonly<Record<string, unknown>>): FeelOutcome<string> {
-  const out = evaluateExpression(expr, variables);
+function valueText(
+  expr: Expression,
+  variables: Readonly<Record<string, unknown>>,
+  dialect: FeelDialect,
+): FeelOutcome<string> {
+  const out = evaluateExpression(expr, variables, dialect);
   if (!out.ok) return out;
   if (typeof out.value !== 'string')
     return { ok: false, error: `timer value should be ISO 8601 text, got ${JSON.stringify(out.value)}` };
@@ -83,9 +96,10 @@ export function resolveTimer(
   timer: TimerDefinition,
   variables: Readonly<Record<string, unknown>>,
   nowMs: number,
+  dialect: FeelDialect = 'legacy',
   options: InstantOptions = {},
 ): FeelOutcome<TimerSchedule> {
-  const text = valueText(timer.value, variables);
+  const text = valueText(timer.value, variables, dialect);
   if (!text.ok) return text;
   const problem = timerLiteralError(timer.kind, text.value);
   if (problem) return { ok: false, error: problem };
@@ -106,9 +120,10 @@ export function resolveInstantOrDuration(
   expr: Expression,
   variables: Readonly<Record<string, unknown>>,
   nowMs: number,
+  dialect: FeelDialect = 'legacy',
   options: InstantOptions = {},
 ): FeelOutcome<number> {
-  const text = valueText(expr, variables);
+  const text = valueText(expr, variables, dialect);
   if (!text.ok) return text;
   const instant = parseInstant(text.value, options);
   if (instant !== null) return { ok: true, value: instant };

@@ -41,3 +41,10 @@ declare module 'bpmnlint/config/recommended' {
   const config: { rules: Record<string, string> };
   export = config;
 }
+
+declare module 'dmn-moddle' {
+  export class DmnModdle {
+    constructor(packages?: Record<string, unknown>, options?: Record<string, unknown>);
+    fromXML(xml: string, typeName?: string): Promise<import('bpmn-moddle').ParseResult>;
+  }
+}

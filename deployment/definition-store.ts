@@ -10,13 +10,17 @@ export interface DefinitionVersion {
   checksum: string;
   deployedBy: number | null;
   deployedAt: Date;
+  /** The deployment it came with (Camunda deployment key) and its file name; null for older versions. */
+  deploymentKey: string | null;
+  resourceName: string | null;
 }
 
 export interface DefinitionVersionWithGraph extends DefinitionVersion {
   graph: CompiledGraph;
 }
 
-const COLUMNS = `id, key, version, name, checksum, deployed_by AS "deployedBy", deployed_at AS "deployedAt"`;
+const COLUMNS = `id, key, version, name, checksum, deployed_by AS "deployedBy", deployed_at AS "deployedAt",
+  deployment_key::text AS "deploymentKey", resource_name AS "resourceName"`;
 
 /** Plain-object access to process_definitions. Rows are only ever inserted, never changed. */
 export class DefinitionStore {
@@ -55,6 +59,16 @@ export class DefinitionStore {
     );
   }
 
+  /** The version a process instance runs on. */
+  async ofInstance(instanceId: string): Promise<DefinitionVersion | null> {
+    const rows = await this.sequelize.query<DefinitionVersion>(
+      `SELECT d.id, d.key, d.version, d.name, d.checksum, d.deployed_by AS "deployedBy", d.deployed_at AS "deployedAt"
+       FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id WHERE i.id = $1`,
+      { type: QueryTypes.SELECT, bind: [instanceId] },
+    );
+    return rows[0] ?? null;
+  }
+
   /** A version with its compiled graph; `version` absent means the latest. */
   async withGraph(key: string, version?: number): Promise<DefinitionVersionWithGraph | null> {
     const rows = await this.sequelize.query<DefinitionVersionWithGraph>(
@@ -82,15 +96,28 @@ export class DefinitionStore {
       graph: CompiledGraph;
       checksum: string;
       deployedBy: number | null;
+      /** The deployment (one request) this version came with, and the file it was in. */
+      deploymentKey?: string | null;
+      resourceName?: string | null;
     },
     transaction: Transaction,
   ): Promise<DefinitionVersion> {
     const rows = await this.sequelize.query<DefinitionVersion>(
-      `INSERT INTO process_definitions (key, version, name, xml, compiled, checksum, deployed_by)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) RETURNING ${COLUMNS}`,
+      `INSERT INTO process_definitions (key, version, name, xml, compiled, checksum, deployed_by, deployment_key, resource_name)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
       {
         type: QueryTypes.SELECT,
-        bind: [row.key, row.version, row.name, row.xml, JSON.stringify(row.graph), row.checksum, row.deployedBy],
+        bind: [
+          row.key,
+          row.version,
+          row.name,
+          row.xml,
+          JSON.stringify(row.graph),
+          row.checksum,
+          row.deployedBy,
+          row.deploymentKey ?? null,
+          row.resourceName ?? null,
+        ],
         transaction,
       },
     );

@@ -21,7 +21,7 @@ export async function deployDirectory(
   const results: FileDeployment[] = [];
   for (const file of files) {
     const xml = await readFile(join(directory, file), 'utf8');
-    results.push({ file, outcome: await deployDefinition(sequelize, xml, context) });
+    results.push({ file, outcome: await deployDefinition(sequelize, xml, { ...context, resourceName: file }) });
   }
   return results;
 }

@@ -2,7 +2,7 @@
  * The append-only audit trail (`audit_events`). Records modules write a row for every read and
  * change of a child's data inside the operation (in its transaction when it writes), so no
  * caller can forget it; a list read writes one row naming every child it returned
- * (`child_ids`, migration 0016).
+ * (`child_ids`, migration 0017).
  */
 import type { Actor } from './actor';
 import { select, selectOne, type Db } from './sql';

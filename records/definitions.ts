@@ -99,3 +99,9 @@ export async function recordTimerStartFinished(
     [f.definitionId, f.startedInstances],
   );
 }
+
+/** The BPMN XML of a deployed version, by its id (the UI draws a task's form from it). */
+export async function definitionXmlById(db: Db, definitionId: number): Promise<string | null> {
+  const row = await selectOne<{ xml: string }>(db, 'SELECT xml FROM process_definitions WHERE id = $1', [definitionId]);
+  return row?.xml ?? null;
+}

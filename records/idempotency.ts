@@ -1,5 +1,5 @@
 /**
- * Idempotency keys (`idempotency_keys`, migration 0016): a retried activity finds what its
+ * Idempotency keys (`idempotency_keys`, migration 0017): a retried activity finds what its
  * first attempt did (the record it created, the audit row it wrote) under the same key.
  */
 import { select, selectOne, type Db } from './sql';

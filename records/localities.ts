@@ -107,3 +107,16 @@ export async function routeByPostcode(
   }
   return { locality: null, localityId: null, inRegion: false, via: 'none', postcodeDistrict: district };
 }
+
+/** Each locality with its first postcode district and first GP practice (demo data is placed with them). */
+export function localityAnchors(
+  db: Db,
+): Promise<Array<{ code: string; district: string | null; practice: string | null }>> {
+  return select(
+    db,
+    `SELECT l.code,
+       (SELECT d.district FROM postcode_districts d WHERE d.locality_id = l.id ORDER BY d.district LIMIT 1) AS district,
+       (SELECT p.ods_code FROM gp_practices p WHERE p.locality_id = l.id ORDER BY p.ods_code LIMIT 1) AS practice
+     FROM localities l ORDER BY l.id`,
+  );
+}

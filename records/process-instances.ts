@@ -53,14 +53,48 @@ export async function recordInstanceStatus(
     startedBy: number | null;
     startedAt: number;
     endedAt?: number | null;
+    /** The instance records its message subscriptions (graph semantics 2): messages reach it by subscription. */
+    subscriptionsTracked?: boolean;
   },
 ): Promise<void> {
   await select(
     db,
-    `INSERT INTO process_instances (id, definition_id, business_key, status, started_by, started_at, ended_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, to_timestamp($6::double precision / 1000), to_timestamp($7::double precision / 1000), now())
-     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, ended_at = EXCLUDED.ended_at, updated_at = now()
+    `INSERT INTO process_instances (id, definition_id, business_key, status, started_by, started_at, ended_at, updated_at, subscriptions_tracked)
+     VALUES ($1, $2, $3, $4, $5, to_timestamp($6::double precision / 1000), to_timestamp($7::double precision / 1000), now(), $8)
+     ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, ended_at = EXCLUDED.ended_at, updated_at = now(),
+       subscriptions_tracked = process_instances.subscriptions_tracked OR EXCLUDED.subscriptions_tracked
      RETURNING id`,
-    [r.processInstanceId, r.definitionId, r.businessKey, r.status, r.startedBy, r.startedAt, r.endedAt ?? null],
+    [
+      r.processInstanceId,
+      r.definitionId,
+      r.businessKey,
+      r.status,
+      r.startedBy,
+      r.startedAt,
+      r.endedAt ?? null,
+      r.subscriptionsTracked === true,
+    ],
   );
+}
+
+/** The children the business keys of these instances name (an NHS number as business key). */
+export function childrenOfInstances(
+  db: Db,
+  instanceIds: readonly string[],
+): Promise<Array<{ id: string; localityId: number; nhsNumber: string }>> {
+  return select<{ id: string; localityId: number; nhsNumber: string }>(
+    db,
+    `SELECT DISTINCT c.id, c.locality_id, c.nhs_number FROM process_instances i
+       JOIN children c ON c.nhs_number = (CASE WHEN i.business_key ~ '^[0-9]{10}$' THEN i.business_key END)::char(10)
+      WHERE i.id = ANY($1::text[])`,
+    [instanceIds],
+  );
+}
+
+/** The numeric key (Camunda REST API) of an instance's row, null while it has not recorded itself. */
+export async function instanceKeyById(db: Db, instanceId: string): Promise<string | null> {
+  const row = await selectOne<{ key: string }>(db, 'SELECT key::text AS key FROM process_instances WHERE id = $1', [
+    instanceId,
+  ]);
+  return row?.key ?? null;
 }

@@ -1,5 +1,5 @@
 /**
- * The process outbox (`process_outbox`, migration 0017): what is to be started or messaged in
+ * The process outbox (`process_outbox`, migration 0018): what is to be started or messaged in
  * the process engine, written in the transaction of the change that calls for it (so the change
  * and its process stand or fall together) and delivered by one relay with retries
  * (workers/process-outbox-relay.ts). Rows are keyed by their source, so a repeat writes nothing new.

@@ -138,3 +138,39 @@ export async function usernamesByStaffId(db: Db, ids: readonly number[]): Promis
   );
   return new Map(rows.map((r) => [r.id, r.username]));
 }
+
+/** A member of staff a task may be given to, with how many tasks they hold now. */
+export interface StaffChoice {
+  username: string;
+  displayName: string;
+  role: Role;
+  teamCodes: string[];
+  claimedTasks: number;
+}
+
+/**
+ * Caseworkers and leads who may work a task: those with a legitimate relationship to it (the
+ * same rule as api/tasks/task-access.ts hasTaskRelationship): the child's or the task's
+ * locality is one of theirs (own or through a team), a candidate team is theirs, or they are
+ * named as a candidate.
+ */
+export function staffWhoMayWork(
+  db: Db,
+  task: { localityId: number | null; candidateGroups: string[]; candidateUsers: string[] },
+  childLocalityId: number | null,
+): Promise<StaffChoice[]> {
+  return select<StaffChoice>(
+    db,
+    `SELECT s.username, s.display_name, s.role,
+       COALESCE((SELECT array_agg(t.code ORDER BY t.code) FROM staff_teams st JOIN teams t ON t.id = st.team_id WHERE st.staff_id = s.id), '{}') AS team_codes,
+       (SELECT count(*)::int FROM human_tasks h WHERE h.assignee = s.username AND h.status = 'claimed') AS claimed_tasks
+     FROM staff_users s
+     WHERE s.active AND s.role IN ('caseworker', 'safeguarding_lead')
+       AND (EXISTS (SELECT 1 FROM staff_localities sl WHERE sl.staff_id = s.id AND sl.locality_id IN ($1, $2))
+         OR EXISTS (SELECT 1 FROM staff_teams st JOIN teams t ON t.id = st.team_id
+                    WHERE st.staff_id = s.id AND (t.locality_id IN ($1, $2) OR t.code = ANY($3::text[])))
+         OR s.username = ANY($4::text[]))
+     ORDER BY s.display_name, s.username LIMIT 500`,
+    [task.localityId, childLocalityId, task.candidateGroups, task.candidateUsers],
+  );
+}

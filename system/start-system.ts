@@ -24,6 +24,7 @@ import { outboxHealth, startMailFor, startOutboxRelay } from '../mail';
 import { listen } from './http-server';
 import { ShutdownStack } from './shutdown-stack';
 import { UI_DIST } from './ui-build';
+import { createDemoCaseWork } from './demo-case-work';
 
 export interface RunningSystem {
   /** The web UI (served from ui/dist by the same HTTP server). */
@@ -57,7 +58,8 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     const unprotected = await auditProtectionProblems(db.sequelize);
     if (unprotected.length > 0)
       logger.warn({ problems: unprotected }, 'the application database role could alter the audit trail');
-    if (config.demoChildren > 0 && (await regionIsEmpty(db.sequelize))) {
+    const seedingDemo = config.demoChildren > 0 && (await regionIsEmpty(db.sequelize));
+    if (seedingDemo) {
       logger.info({ children: config.demoChildren }, 'seeding the synthetic demo region');
       await seedRegion(db.sequelize, { children: config.demoChildren });
     }
@@ -161,10 +163,20 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     stack.push('process outbox relay', () => processRelay.stop());
     const http = await listen(app, config.host, config.port);
     stack.push('HTTP server', () => http.stop());
+    const apiUrl = `http://${config.host}:${http.port}/api`;
+    if (seedingDemo) {
+      // A new demo region gets live work (new births in every locality) through the same API the maternity feed uses.
+      await createDemoCaseWork({ apiUrl, db: { sequelize: db.sequelize }, logger }).then(
+        (births) =>
+          logger.info({ births }, 'demo case work: birth notifications posted; their tasks appear in the queues'),
+        (error: unknown) =>
+          logger.warn({ err: error }, 'demo case work could not be created; the region is seeded without it'),
+      );
+    }
 
     return {
       webUrl: `http://${config.host}:${http.port}/`,
-      apiUrl: `http://${config.host}:${http.port}/api`,
+      apiUrl,
       temporalAddress,
       databaseUrl: postgres.url,
       demoLogins: config.demoChildren > 0 ? demoLogins() : [],

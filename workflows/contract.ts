@@ -109,6 +109,37 @@ export const retryIncidentUpdate = defineUpdate<
   [RetryIncidentInput]
 >('retryIncident');
 
+/** An external worker completed a job (POST /v2/jobs/{key}/completion). */
+export interface CompleteJobInput {
+  /** The engine's job id (jobs.engine_job_id). */
+  jobId: string;
+  variables?: Variables;
+  actor?: string;
+}
+export const completeJobUpdate = defineUpdate<{ jobId: string; status: EngineState['status'] }, [CompleteJobInput]>(
+  'completeJob',
+);
+
+/** An external job failed with no retries left: an incident (POST /v2/jobs/{key}/failure with retries 0). */
+export interface FailJobInput {
+  jobId: string;
+  errorMessage: string;
+  actor?: string;
+}
+export const failJobUpdate = defineUpdate<{ jobId: string; status: EngineState['status'] }, [FailJobInput]>('failJob');
+
+/** An external worker threw a BPMN error for a job (POST /v2/jobs/{key}/error). */
+export interface ThrowJobErrorInput {
+  jobId: string;
+  errorCode: string;
+  errorMessage?: string;
+  variables?: Variables;
+  actor?: string;
+}
+export const throwJobErrorUpdate = defineUpdate<{ jobId: string; status: EngineState['status'] }, [ThrowJobErrorInput]>(
+  'throwJobError',
+);
+
 // ---------------------------------------------------------------- query
 
 export interface InstanceStateView extends InstanceView {
@@ -131,6 +162,55 @@ export interface RecordInstanceInput {
   /** Epoch ms (workflow time). */
   startedAt: number;
   endedAt?: number;
+  /** The instance records its message subscriptions (graph semantics 2): messages reach it by subscription. */
+  subscriptionsTracked?: boolean;
+}
+
+/** A job for an external worker (no built-in worker for its type). */
+export interface CreateJobInput {
+  processInstanceId: string;
+  jobId: string;
+  elementId: string;
+  elementInstanceId: string;
+  type: string;
+  retries: number;
+  headers: Record<string, string>;
+  variables: Variables;
+}
+
+export interface CloseJobInput {
+  processInstanceId: string;
+  jobId: string;
+  state: 'completed' | 'cancelled' | 'failed' | 'error_thrown';
+  errorMessage?: string;
+}
+
+export interface OpenSubscriptionInput {
+  processInstanceId: string;
+  processKey: string;
+  waitId: string;
+  kind: 'message' | 'signal';
+  name: string;
+  correlationKey: string | null;
+  elementId: string;
+}
+
+/** A message kept for its time to live that the new subscription takes (at most one). */
+export interface BufferedMessageDelivery {
+  name: string;
+  correlationKey: string;
+  variables: Variables;
+}
+
+export interface RecordIncidentInput {
+  processInstanceId: string;
+  incidentId: string;
+  state: 'active' | 'resolved';
+  elementId?: string;
+  elementInstanceId?: string;
+  kind?: string;
+  message?: string;
+  jobId?: string;
 }
 
 export interface OpenHumanTaskInput {
@@ -138,6 +218,8 @@ export interface OpenHumanTaskInput {
   businessKey: string | null;
   taskId: string;
   elementId: string;
+  /** The engine's element instance ('ei-5'); absent from instances started before it was recorded. */
+  elementInstanceId?: string;
   name: string;
   assignee?: string;
   candidateGroups: string[];
@@ -164,6 +246,16 @@ export interface PublishMessageInput {
   sourceInstanceId: string;
   /** Keep it this long in running instances that do not wait for it yet (default: not kept). */
   timeToLiveMs?: number;
+  /**
+   * How it reaches instances (activities/engine/publish-message.ts): `every` instance whose
+   * business key is the correlation key (default, CHIS's publishers), Camunda 8's rules by
+   * subscription and once per process (`camunda`), or one instance only (`single`).
+   */
+  correlation?: 'every' | 'camunda' | 'single';
+  /** Camunda message id: a message with the same id still alive makes this one a duplicate. */
+  messageId?: string;
+  /** staff_users.id of the publisher (API publications). */
+  publishedBy?: number | null;
 }
 
 export interface StartTimerInstanceInput {
@@ -186,4 +278,12 @@ export interface EngineActivities {
   engineCancelHumanTask(input: { taskId: string }): Promise<void>;
   engineResolveDefinition(input: ResolveDefinitionInput): Promise<DeployedDefinition>;
   enginePublishMessage(input: PublishMessageInput): Promise<{ delivered: number; started: number }>;
+  /** Graphs of semantics 2 (Camunda 8): external jobs, subscriptions and incidents mirrored for the /v2 API. */
+  engineCreateJob(input: CreateJobInput): Promise<void>;
+  engineCloseJob(input: CloseJobInput): Promise<void>;
+  engineOpenSubscription(input: OpenSubscriptionInput): Promise<BufferedMessageDelivery | null>;
+  engineCloseSubscription(input: { processInstanceId: string; waitId: string }): Promise<void>;
+  engineRecordIncident(input: RecordIncidentInput): Promise<void>;
+  /** A business rule task's DMN decision (called by name as a job, bpmn/graph.ts DECISION_ACTIVITY_TYPE). */
+  engineEvaluateDecision(variables: Variables, job: JobContext): Promise<Variables>;
 }

@@ -24,6 +24,9 @@ import { jobActivity, LOCAL_RETRY_THRESHOLD_MS } from './job-activities';
 import {
   BPMN_ERROR_TYPE,
   PROCESS_INSTANCE_WORKFLOW_TYPE,
+  type CompleteJobInput,
+  type FailJobInput,
+  type ThrowJobErrorInput,
   type CompleteUserTaskInput,
   type CompleteUserTaskResult,
   type EngineActivities,
@@ -59,6 +62,11 @@ export const LOCAL_ENGINE_DB_PATCH = 'engine-db-as-local-activities';
  * started before keep midnight UTC, so their timers replay as armed.
  */
 export const PLAIN_DATES_IN_ENGLAND_PATCH = 'plain-dates-in-england';
+/**
+ * Called instances were `<parent>/<call id>`, which no `/process-instances/{id}` route can take;
+ * they are `<parent>~<call id>` now. Instances that called before keep the old ids on replay.
+ */
+export const CHILD_ID_PATCH = 'called-instance-ids-without-slash';
 
 /** Resolving a called definition: a missing definition is not going to appear by retrying. */
 const resolver = proxyActivities<Pick<EngineActivities, 'engineResolveDefinition'>>({
@@ -115,6 +123,11 @@ export class InstanceRunner {
 
   private get graph() {
     return this.input.definition.graph;
+  }
+
+  /** Graphs of semantics 2 (Camunda 8) mirror jobs, subscriptions and incidents for the /v2 API. */
+  private get camunda(): boolean {
+    return (this.graph.semantics ?? 1) >= 2;
   }
 
   /** A new instance runs its start; a continued one re-arms its timers from their absolute deadlines. */
@@ -232,6 +245,58 @@ export class InstanceRunner {
     return { incidentId: input.incidentId, status: this.state.status };
   }
 
+  // ------------------------------------------------------------------ external jobs
+
+  /** Refuses (with no history) a job that is not an external job this instance waits for. */
+  validateJob(input: { jobId?: unknown } | undefined, extra: string[] = []): void {
+    const problems = [...extra];
+    const wait = typeof input?.jobId === 'string' ? this.state.waits[input.jobId] : undefined;
+    if (this.state.status !== 'running') problems.push(`the process instance is ${this.state.status}`);
+    else if (wait?.type !== 'job' || !wait.external)
+      problems.push(`job ${String(input?.jobId)} is not open in this process instance`);
+    if (problems.length > 0)
+      throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: problems.join('; '), nonRetryable: true });
+  }
+
+  completeJob(input: CompleteJobInput): { jobId: string; status: EngineState['status'] } {
+    this.dispatch({ type: 'jobCompleted', jobId: input.jobId, variables: asVariables(input.variables) });
+    this.closeJob(input.jobId, 'completed');
+    return { jobId: input.jobId, status: this.state.status };
+  }
+
+  failJob(input: FailJobInput): { jobId: string; status: EngineState['status'] } {
+    this.dispatch({ type: 'jobFailed', jobId: input.jobId, message: input.errorMessage || 'the job failed' });
+    this.closeJob(input.jobId, 'failed', input.errorMessage);
+    return { jobId: input.jobId, status: this.state.status };
+  }
+
+  throwJobError(input: ThrowJobErrorInput): { jobId: string; status: EngineState['status'] } {
+    const variables = asVariables(input.variables);
+    this.dispatch({
+      type: 'jobFailed',
+      jobId: input.jobId,
+      message: input.errorMessage || input.errorCode,
+      bpmnError: {
+        code: input.errorCode,
+        ...(input.errorMessage ? { message: input.errorMessage } : {}),
+        ...(Object.keys(variables).length > 0 ? { variables } : {}),
+      },
+    });
+    this.closeJob(input.jobId, 'error_thrown', input.errorMessage);
+    return { jobId: input.jobId, status: this.state.status };
+  }
+
+  private closeJob(jobId: string, state: 'completed' | 'cancelled' | 'failed' | 'error_thrown', errorMessage?: string) {
+    this.enqueueDb(() =>
+      this.db.engineCloseJob({
+        processInstanceId: workflowInfo().workflowId,
+        jobId,
+        state,
+        ...(errorMessage ? { errorMessage } : {}),
+      }),
+    );
+  }
+
   // ------------------------------------------------------------------ ending
 
   result(): ProcessInstanceResult {
@@ -260,10 +325,20 @@ export class InstanceRunner {
     for (const c of commands) {
       switch (c.type) {
         case 'runJob':
-          this.runJob(c);
+          if (c.external) this.createExternalJob(c);
+          else this.runJob(c);
           break;
         case 'cancelJob':
-          this.cancelScope(this.jobs, c.jobId);
+          if (c.external) this.closeJob(c.jobId, 'cancelled');
+          else this.cancelScope(this.jobs, c.jobId);
+          break;
+        case 'openSubscription':
+          this.openSubscription(c);
+          break;
+        case 'closeSubscription':
+          this.enqueueDb(() =>
+            this.db.engineCloseSubscription({ processInstanceId: workflowInfo().workflowId, waitId: c.waitId }),
+          );
           break;
         case 'startTimer':
           this.startTimer(c.timerId, c.fireAt);
@@ -273,7 +348,7 @@ export class InstanceRunner {
           this.timers.delete(c.timerId);
           break;
         case 'openUserTask': {
-          const { type: _type, elementInstanceId: _ei, ...task } = c;
+          const { type: _type, ...task } = c;
           this.enqueueDb(() =>
             this.db.engineOpenHumanTask({
               processInstanceId: workflowInfo().workflowId,
@@ -299,12 +374,14 @@ export class InstanceRunner {
               correlationKey: c.correlationKey,
               variables: c.variables,
               sourceInstanceId: workflowInfo().workflowId,
+              ...(this.camunda ? { correlation: 'camunda' as const } : {}),
             }),
           );
           break;
         case 'incidentOpened':
         case 'incidentResolved':
           this.mirror(Object.keys(this.state.incidents).length > 0 ? 'incident' : 'running');
+          if (this.camunda) this.recordIncident(c);
           break;
         case 'complete':
         case 'terminate':
@@ -358,8 +435,69 @@ export class InstanceRunner {
       status,
       startedAt: this.state.startedAt,
       ...(endedAt !== undefined ? { endedAt } : {}),
+      ...(this.camunda ? { subscriptionsTracked: true } : {}),
     };
     this.enqueueDb(() => this.db.engineRecordInstance(record));
+  }
+
+  private createExternalJob(c: Extract<EngineCommand, { type: 'runJob' }>): void {
+    this.enqueueDb(() =>
+      this.db.engineCreateJob({
+        processInstanceId: workflowInfo().workflowId,
+        jobId: c.jobId,
+        elementId: c.elementId,
+        elementInstanceId: c.elementInstanceId,
+        type: c.activityType,
+        retries: c.retries ?? 3,
+        headers: c.headers,
+        variables: c.input,
+      }),
+    );
+  }
+
+  /** Records the subscription; a message kept for its time to live that matches it is delivered at once. */
+  private openSubscription(c: Extract<EngineCommand, { type: 'openSubscription' }>): void {
+    this.enqueueDb(async () => {
+      const buffered = await this.db.engineOpenSubscription({
+        processInstanceId: workflowInfo().workflowId,
+        processKey: this.input.definition.key,
+        waitId: c.waitId,
+        kind: c.kind,
+        name: c.name,
+        correlationKey: c.correlationKey,
+        elementId: c.elementId,
+      });
+      if (buffered)
+        this.dispatch({
+          type: 'messageReceived',
+          name: buffered.name,
+          correlationKey: buffered.correlationKey,
+          variables: buffered.variables,
+        });
+    });
+  }
+
+  private recordIncident(c: Extract<EngineCommand, { type: 'incidentOpened' | 'incidentResolved' }>): void {
+    const processInstanceId = workflowInfo().workflowId;
+    if (c.type === 'incidentResolved') {
+      this.enqueueDb(() =>
+        this.db.engineRecordIncident({ processInstanceId, incidentId: c.incidentId, state: 'resolved' }),
+      );
+      return;
+    }
+    const i = c.incident;
+    this.enqueueDb(() =>
+      this.db.engineRecordIncident({
+        processInstanceId,
+        incidentId: i.id,
+        state: 'active',
+        elementId: i.elementId,
+        elementInstanceId: i.elementInstanceId,
+        kind: i.kind,
+        message: i.message,
+        ...(i.jobId ? { jobId: i.jobId } : {}),
+      }),
+    );
   }
 
   private runJob(c: Extract<EngineCommand, { type: 'runJob' }>): void {
@@ -371,11 +509,13 @@ export class InstanceRunner {
       // The job context is the activity's argument, not a command attribute: adding to it changes no replay.
       .run(() => call(c.input, { elementId: c.elementId, elementInstanceId: c.elementInstanceId, headers: c.headers }))
       .then(
-        (result) => {
+        async (result) => {
+          await this.afterQueuedDb();
           this.dispatch({ type: 'jobCompleted', jobId: c.jobId, variables: asVariables(result) });
         },
-        (err: unknown) => {
+        async (err: unknown) => {
           if (this.cancelledByUs.delete(c.jobId)) return;
+          await this.afterQueuedDb();
           this.dispatch({ type: 'jobFailed', jobId: c.jobId, ...describeFailure(err) });
         },
       )
@@ -383,6 +523,17 @@ export class InstanceRunner {
         this.jobs.delete(c.jobId);
         this.inFlight--;
       });
+  }
+
+  /**
+   * Graphs of semantics 2 queue more database activities (subscriptions, jobs, incidents), which
+   * run beside a local job. Were a job's outcome dispatched at once, the order in which the next
+   * commands take their sequence numbers would depend on which local activity finished first, and
+   * a replay does not resolve them in that order (a nondeterminism error). Dispatching only once
+   * the queue has drained makes the order the same in every run.
+   */
+  private async afterQueuedDb(): Promise<void> {
+    if (this.camunda) await this.dbQueue;
   }
 
   private startTimer(timerId: string, fireAt: number): void {
@@ -420,8 +571,9 @@ export class InstanceRunner {
           variables: c.variables,
           ...(parent.historyLimit ? { historyLimit: parent.historyLimit } : {}),
         };
+        const separator = patched(CHILD_ID_PATCH) ? '~' : '/';
         return executeChild(PROCESS_INSTANCE_WORKFLOW_TYPE, {
-          workflowId: `${workflowInfo().workflowId}/${c.callId}`,
+          workflowId: `${workflowInfo().workflowId}${separator}${c.callId}`,
           args: [input],
         }) as Promise<ProcessInstanceResult>;
       })

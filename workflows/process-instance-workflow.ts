@@ -16,7 +16,10 @@ import { GRAPH_FORMAT } from '../bpmn/runtime';
 import { InstanceRunner } from './instance-runner';
 import {
   cancelInstanceSignal,
+  completeJobUpdate,
   completeUserTaskUpdate,
+  failJobUpdate,
+  throwJobErrorUpdate,
   correlateMessageSignal,
   instanceStateQuery,
   retryIncidentUpdate,
@@ -52,6 +55,12 @@ export async function processInstance(input: ProcessInstanceInput): Promise<Proc
     validator: (u) => runner.validateCompletion(u),
   });
   setHandler(retryIncidentUpdate, (r) => runner.retryIncident(r), { validator: (r) => runner.validateRetry(r) });
+  setHandler(completeJobUpdate, (j) => runner.completeJob(j), { validator: (j) => runner.validateJob(j) });
+  setHandler(failJobUpdate, (j) => runner.failJob(j), { validator: (j) => runner.validateJob(j) });
+  setHandler(throwJobErrorUpdate, (j) => runner.throwJobError(j), {
+    validator: (j) =>
+      runner.validateJob(j, typeof j?.errorCode === 'string' && j.errorCode !== '' ? [] : ['errorCode is required']),
+  });
 
   const historyLimit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const wantsNewRun = () => {

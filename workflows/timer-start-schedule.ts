@@ -5,8 +5,10 @@
  */
 import {
   addIsoDuration,
+  feelDialectOf,
   resolveTimer,
   type CompiledGraph,
+  type FeelDialect,
   type IsoDuration,
   type TimerDefinition,
 } from '../bpmn/runtime';
@@ -14,6 +16,8 @@ import {
 export interface TimerStart {
   startEventId: string;
   timer: TimerDefinition;
+  /** FEEL dialect of the graph (absent: legacy, as schedules recorded before it). */
+  dialect?: FeelDialect;
 }
 
 /** What the scheduler of one definition key runs: the timer start events of one deployed version. */
@@ -45,8 +49,10 @@ export function timerStartsOf(graph: CompiledGraph): TimerStart[] {
   const starts: TimerStart[] = [];
   for (const id of root?.startEventIds ?? []) {
     const node = graph.nodes[id];
-    if (node?.kind === 'startEvent' && node.trigger.type === 'timer')
-      starts.push({ startEventId: id, timer: node.trigger.timer });
+    if (node?.kind === 'startEvent' && node.trigger.type === 'timer') {
+      const dialect = feelDialectOf(graph);
+      starts.push({ startEventId: id, timer: node.trigger.timer, ...(dialect === 'camunda' ? { dialect } : {}) });
+    }
   }
   return starts;
 }
@@ -87,7 +93,7 @@ function skipPast(e: ScheduleEntry, now: number): ScheduleEntry {
  * every interval, its repetitions counted from the start.
  */
 export function planTimerStart(t: TimerStart, now: number): ScheduleEntry {
-  const resolved = resolveTimer(t.timer, {}, now);
+  const resolved = resolveTimer(t.timer, {}, now, t.dialect ?? 'legacy');
   if (!resolved.ok) return { startEventId: t.startEventId, nextFireAt: null, remaining: 0, error: resolved.error };
   const { dueAt, repeat } = resolved.value;
   if (!repeat) return { startEventId: t.startEventId, nextFireAt: dueAt, remaining: 0 };

@@ -4,11 +4,25 @@
  * cancelling a closed task changes nothing.
  */
 import type { Sequelize } from 'sequelize';
+import { latestResource } from '../../records/resources';
 import { cancelTask, openEngineTask } from '../../records/tasks/rows';
 import type { OpenHumanTaskInput } from '../../workflows/contract';
 
-export function openHumanTask(sequelize: Sequelize, t: OpenHumanTaskInput): Promise<void> {
-  return openEngineTask({ sequelize }, t);
+/**
+ * A linked form that was not deployed when the process was (FormSpec.unresolved) is linked now,
+ * as Camunda 8 does: the latest deployed version of that form id, if there is one.
+ */
+async function linkForm(sequelize: Sequelize, form: unknown): Promise<unknown> {
+  const spec = form as { source?: string; key?: string; unresolved?: boolean } | undefined;
+  if (!spec?.unresolved || !spec.key) return form;
+  const latest = await latestResource({ sequelize }, 'form', spec.key);
+  if (!latest) return form;
+  return { source: 'linked', key: spec.key, fields: (latest.compiled as { fields?: unknown } | null)?.fields ?? null };
+}
+
+export async function openHumanTask(sequelize: Sequelize, t: OpenHumanTaskInput): Promise<void> {
+  const form = await linkForm(sequelize, t.form);
+  return openEngineTask({ sequelize }, { ...t, form });
 }
 
 export async function cancelHumanTask(sequelize: Sequelize, taskId: string): Promise<void> {

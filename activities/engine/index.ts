@@ -5,6 +5,10 @@ import type { Sequelize } from 'sequelize';
 import type { EngineActivities } from '../../workflows/contract';
 import { resolveDefinition } from './definitions';
 import { cancelHumanTask, openHumanTask } from './human-tasks';
+import { evaluateBusinessRule } from './decisions';
+import { recordIncident } from './incidents';
+import { closeJob, createJob } from './jobs';
+import { closeSubscription, openSubscription } from './subscriptions';
 import { recordInstance } from './process-instances';
 import { publishMessage } from '../../engine-client/publish-message';
 import { recordTimerStartFinished, startTimerInstance } from './timer-start';
@@ -28,6 +32,12 @@ export function createEngineActivities(deps: EngineActivityDeps): EngineActiviti
       return startTimerInstance({ sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue }, input);
     },
     engineTimerStartFinished: (input) => recordTimerStartFinished(deps.sequelize, input),
+    engineCreateJob: (input) => createJob(deps.sequelize, input),
+    engineCloseJob: (input) => closeJob(deps.sequelize, input),
+    engineOpenSubscription: (input) => openSubscription(deps.sequelize, input),
+    engineCloseSubscription: (input) => closeSubscription(deps.sequelize, input),
+    engineRecordIncident: (input) => recordIncident(deps.sequelize, input),
+    engineEvaluateDecision: (variables, job) => evaluateBusinessRule(deps.sequelize, variables, job),
     enginePublishMessage: async (input) => {
       if (!deps.client) throw new Error('the engine worker has no Temporal client, so it cannot publish messages');
       const info = Context.current().info;

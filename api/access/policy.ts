@@ -16,6 +16,8 @@ export const PERMISSIONS = {
   'concerns.escalate': ['caseworker', 'safeguarding_lead'],
   'concerns.close': ['safeguarding_lead'],
   'alerts.read': ['safeguarding_lead'],
+  // The lead's dashboard: counts and team workload across their localities.
+  'safeguarding.dashboard': ['safeguarding_lead'],
   'alerts.acknowledge': ['safeguarding_lead'],
   'audit.read': ['administrator'],
   // Inbound events (api/routes/events.ts): other systems sign in with `integration` accounts; administrators may replay an event by hand.
@@ -39,6 +41,11 @@ export const PERMISSIONS = {
   'instances.retry': ['administrator'],
   // The embedded SMTP server's mailbox (what GP practices would have received): NHS numbers and initials.
   'mailbox.read': ['service_manager', 'administrator'],
+  // Camunda REST API (/v2): job workers are other systems (integration accounts); administrators operate.
+  'jobs.work': ['integration', 'administrator'],
+  'signals.broadcast': ['service_manager', 'administrator'],
+  // Decisions (DMN) hold no personal data; the variables a caller evaluates them with are its own.
+  'decisions.evaluate': ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator', 'integration'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { rolesFor } from '../access/policy';
 import type { RouteDefinition } from '../route-definition';
+import { ACCESS_REASON_MAX, ACCESS_REASON_MIN } from '../request-context';
 
 type JsonSchema = {
   type?: string;
@@ -46,6 +47,17 @@ const PROBLEM = {
       },
     },
   },
+};
+
+/** Break glass: every signed-in route accepts a stated reason for opening a child outside the caller's localities. */
+const ACCESS_REASON_PARAMETER = {
+  name: 'X-Access-Reason',
+  in: 'header',
+  required: false,
+  description:
+    "Why the caller opens a child outside their localities (break glass): audited, and the child's locality's safeguarding leads alerted. " +
+    'Without it such a request answers 403 with type urn:chis-flow:problem:access-reason-required.',
+  schema: { type: 'string', minLength: ACCESS_REASON_MIN, maxLength: ACCESS_REASON_MAX },
 };
 
 const problem = (description: string) => ({
@@ -146,7 +158,11 @@ export function openApiDocument(routes: readonly RouteDefinition[]) {
       operationId: `${route.method}${path.replace(/[{}]/g, '').replace(/(^|[/-])([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}`,
       'x-roles': roles,
       ...(route.access === 'public' ? { security: [] } : {}),
-      parameters: [...parameters(route.schemas.params, 'path'), ...parameters(route.schemas.query, 'query')],
+      parameters: [
+        ...parameters(route.schemas.params, 'path'),
+        ...parameters(route.schemas.query, 'query'),
+        ...(route.access === 'public' ? [] : [ACCESS_REASON_PARAMETER]),
+      ],
       ...(route.schemas.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.schemas.body) } } } }
         : {}),

@@ -1,23 +1,23 @@
-import type { ChildSummary } from '../../records/children/child-rows';
-import { openChildByNhsNumber, readChildRecord, readChildTimeline, searchChildren } from '../../records/children/read';
+import { z } from 'zod';
+import { openChildByNhsNumber, readChildRecord, searchChildren } from '../../records/children/read';
+import { readChildTimelinePage } from '../../records/children/timeline-page';
 import { writeAudit } from '../../records/audit';
+import { practiceByCode } from '../../records/localities';
+import { readChildScreening } from '../../records/screening/newborn-status';
 import { actorOf } from '../audit/audit-builder';
+import { me } from '../request-context';
 import { defineRoute, ok } from '../route-definition';
-import { childParams, childScheduleQuery, childSearchQuery } from './children-schemas';
+import {
+  childParams,
+  childScheduleQuery,
+  childSearchQuery,
+  encodeTimelineCursor,
+  timelineQuery,
+} from './children-schemas';
 import { childScheduleView } from '../../activities/immunisation/schedule-view';
 import { todayInLondon } from '../../core/uk-time';
-
-const summaryView = (c: ChildSummary) => ({
-  nhsNumber: c.nhsNumber,
-  givenName: c.givenName,
-  familyName: c.familyName,
-  dateOfBirth: c.dateOfBirth,
-  sex: c.sex,
-  postcode: c.postcode,
-  locality: c.localityCode,
-  status: c.status,
-  safeguardingAlert: c.safeguardingAlert,
-});
+import { childSummaryView as summaryView } from './child-views';
+import { childSummarySchema, screeningStatusSchema, timelineSchema } from './response-schemas';
 
 export const childrenRoutes = [
   defineRoute({
@@ -28,6 +28,7 @@ export const childrenRoutes = [
     access: 'children.search',
     schemas: { query: childSearchQuery },
     responses: { 200: "Matching children in the caller's localities (all localities with X-Access-Reason)" },
+    responseSchemas: { 200: z.object({ results: z.array(childSummarySchema) }) },
     handler: async ({ query }, ctx) => {
       const by =
         query.nhsNumber !== undefined
@@ -51,6 +52,9 @@ export const childrenRoutes = [
         ...summaryView(child),
         address: { line1: child.addressLine1, line2: child.addressLine2, town: child.town, postcode: child.postcode },
         gpPractice: child.gpPracticeOds,
+        gpPracticeName: child.gpPracticeOds
+          ? ((await practiceByCode(ctx.deps.db, child.gpPracticeOds))?.name ?? null)
+          : null,
         ...parts,
         accessedWithReason: brokeGlass,
       });
@@ -62,11 +66,43 @@ export const childrenRoutes = [
     tag: 'children',
     summary: "Read a child's timeline",
     access: 'children.read',
+    schemas: { params: childParams, query: timelineQuery },
+    responses: {
+      200:
+        'Everything that happened to the child, newest first, a page at a time: record, safeguarding, tasks, process instances, moves, ' +
+        'address and GP changes, appointments and Was Not Brought, emails about the child, death notification; for safeguarding leads ' +
+        'also who opened the record and why. `next` is the cursor of the following (older) page or null',
+    },
+    responseSchemas: { 200: timelineSchema },
+    handler: async ({ params, query }, ctx) => {
+      const page = await readChildTimelinePage(ctx.deps.db, actorOf(ctx), params.nhsNumber, {
+        includeAccess: me(ctx).role === 'safeguarding_lead',
+        kinds: query.kinds ?? null,
+        before: query.cursor ?? null,
+        limit: query.limit,
+      });
+      return ok({
+        nhsNumber: page.nhsNumber,
+        events: page.entries,
+        next: page.next ? encodeTimelineCursor(page.next) : null,
+      });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/children/:nhsNumber/screening',
+    tag: 'children',
+    summary: 'Read where a child stands against the newborn screening deadlines',
+    access: 'children.read',
     schemas: { params: childParams },
-    responses: { 200: 'Events in date order, oldest first' },
+    responses: {
+      200: 'The newborn screening programmes (NIPE, blood spot, hearing) against their deadlines: recorded (with the latest outcome), due, overdue, not recorded',
+    },
+    responseSchemas: { 200: screeningStatusSchema },
     handler: async ({ params }, ctx) => {
-      const { child, events } = await readChildTimeline(ctx.deps.db, actorOf(ctx), params.nhsNumber);
-      return ok({ nhsNumber: child.nhsNumber, events });
+      return ok(
+        await readChildScreening(ctx.deps.db, actorOf(ctx), params.nhsNumber, todayInLondon(ctx.now().getTime())),
+      );
     },
   }),
   defineRoute({

@@ -15,6 +15,8 @@ import { processModellingRoutes } from './process-modelling';
 import { processInstanceRoutes } from './process-instances';
 import { messageRoutes } from './messages';
 import { mailboxRoutes } from './mailbox';
+import { localityRoutes } from './localities';
+import { safeguardingRoutes } from './safeguarding';
 
 /** Every declared case-work route; the router, access checks and OpenAPI document come from this list. */
 export const CASE_WORK_ROUTES: readonly RouteDefinition[] = [
@@ -33,5 +35,7 @@ export const CASE_WORK_ROUTES: readonly RouteDefinition[] = [
   ...processInstanceRoutes,
   ...messageRoutes,
   ...mailboxRoutes,
+  ...localityRoutes,
+  ...safeguardingRoutes,
   openApiRoute(() => CASE_WORK_ROUTES),
 ] as readonly RouteDefinition[];

@@ -47,7 +47,7 @@ export function graphSummary(g: CompiledGraph) {
       n.kind === 'userTask' ? [{ ...element(n), formFields: n.userTask.form?.fields.map((f) => f.key) ?? [] }] : [],
     ),
     serviceTasks: nodes.flatMap((n) =>
-      n.kind === 'serviceTask' || n.kind === 'sendTask'
+      n.kind === 'serviceTask' || n.kind === 'sendTask' || n.kind === 'businessRuleTask'
         ? [{ ...element(n), activityType: n.activity.activityType }]
         : [],
     ),

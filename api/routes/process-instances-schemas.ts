@@ -42,12 +42,12 @@ export const variables = () =>
     .meta({ description: 'Process variables as a JSON object' });
 
 export const instanceParams = z
-  .object({ id: z.string().regex(/^[A-Za-z0-9_.:@-]{1,300}$/, 'must be a process instance id') })
+  .object({ id: z.string().regex(/^[A-Za-z0-9_.:@~/-]{1,300}$/, 'must be a process instance id') })
   .strict();
 
 export const incidentParams = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_.:@-]{1,300}$/, 'must be a process instance id'),
+    id: z.string().regex(/^[A-Za-z0-9_.:@~/-]{1,300}$/, 'must be a process instance id'),
     incidentId: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'must be an incident id'),
   })
   .strict();

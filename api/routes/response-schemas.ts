@@ -39,6 +39,7 @@ export const childSummarySchema = z.object({
   sex: z.string(),
   postcode: z.string(),
   locality: z.string().meta({ description: 'Locality code' }),
+  localityName: z.string(),
   status: z.string(),
   safeguardingAlert: z.enum(SAFEGUARDING_ALERT_VALUES),
 });
@@ -94,4 +95,132 @@ export const taskRowSchema = taskSchema.extend({
 export const taskPageSchema = z.object({
   tasks: z.array(taskRowSchema),
   next: z.string().nullable().meta({ description: 'Cursor of the following page, or null' }),
+});
+
+/** The child banner: the summary and the child's GP practice. */
+export const childBannerSchema = childSummarySchema.extend({
+  gpPractice: z.object({ odsCode: z.string(), name: z.string() }).nullable(),
+});
+
+export const taskDetailSchema = taskSchema.extend({
+  form: z
+    .object({
+      source: z.string().optional(),
+      key: z.string().optional(),
+      fields: z.array(formFieldSchema),
+      schema: z
+        .unknown()
+        .nullable()
+        .meta({ description: 'The form-js schema (Camunda Forms) the definition embeds for this task, or null' }),
+    })
+    .loose(),
+  definition: z
+    .object({ key: z.string(), version: z.number().int(), name: z.string().nullable() })
+    .nullable()
+    .meta({ description: 'The process definition version the task belongs to' }),
+  child: childBannerSchema.nullable().meta({ description: "The child's banner; null when the task is about no child" }),
+});
+
+export const staffChoiceSchema = z.object({
+  username: z.string(),
+  displayName: z.string(),
+  role: z.enum(ROLES),
+  teamCodes: z.array(z.string()),
+  claimedTasks: z.number().int().meta({ description: 'Tasks claimed by this person now' }),
+});
+
+export const timelineSchema = z.object({
+  nhsNumber: z.string(),
+  events: z.array(
+    z.object({
+      at: instant(),
+      kind: z.string().meta({
+        description:
+          'birth, immunisation, screening, concern_*, task_*, process_*, transfer_*, address_changed, gp_changed, appointment_*, child_protection_alert, death_notified, email, record_opened, break_glass',
+      }),
+      summary: z.string(),
+      ref: z.string().meta({ description: 'What it is about: task:<id>, concern:<id>, instance:<id>, email:<id>, …' }),
+      actor: z.string().nullable(),
+    }),
+  ),
+  next: z.string().nullable(),
+});
+
+export const screeningStatusSchema = z.object({
+  nhsNumber: z.string(),
+  asOf: day(),
+  screening: z.array(
+    z.object({
+      programme: z.enum(['nipe', 'blood_spot', 'hearing']),
+      name: z.string(),
+      deadline: day(),
+      offeredUntil: day(),
+      status: z.enum(['recorded', 'due', 'overdue', 'not_recorded']),
+      outcome: z.string().nullable(),
+      recordedOn: day().nullable(),
+    }),
+  ),
+});
+
+const concernFields = {
+  id: z.string(),
+  nhsNumber: z.string(),
+  status: z.enum(['open', 'escalated', 'monitoring', 'referred', 'closed']),
+  summary: z.string(),
+  raisedAt: instant(),
+  escalatedAt: instant().nullable(),
+  outcome: z.string().nullable(),
+  closedAt: instant().nullable(),
+  rowVersion: z.number().int(),
+};
+
+export const concernNoteSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['raised', 'note', 'escalation', 'closure']),
+  body: z.string(),
+  authorId: z.number().int(),
+  authorUsername: z.string(),
+  createdAt: instant(),
+});
+
+/** A concern after a change: the concern and its notes. */
+export const concernSchema = z.object({ ...concernFields, notes: z.array(concernNoteSchema) });
+
+export const concernDetailSchema = concernSchema.extend({
+  tasks: z.array(taskSchema),
+  child: childBannerSchema.nullable(),
+});
+
+export const concernListSchema = z.object({
+  concerns: z.array(
+    z.object({
+      ...concernFields,
+      child: childSummarySchema.nullable(),
+      decision: z
+        .object({ taskId: z.uuid(), dueAt: instant().nullable() })
+        .nullable()
+        .meta({ description: 'The open decision task and its due date (the SLA), when one is open' }),
+    }),
+  ),
+  next: z.string().nullable(),
+});
+
+export const alertSchema = z.object({
+  id: z.string(),
+  nhsNumber: z.string(),
+  localityId: z.number().int(),
+  actorUsername: z.string(),
+  actorDisplayName: z.string(),
+  actorRole: z.enum(ROLES),
+  reason: z.string().meta({ description: 'The reason the member of staff gave' }),
+  action: z.string().meta({ description: 'What they did: child.read, child.search, concern.read, …' }),
+  raisedAt: instant(),
+  acknowledgedAt: instant().nullable(),
+  acknowledgedBy: z.number().int().nullable().meta({ description: 'Staff id of who acknowledged it' }),
+  acknowledgedByUsername: z.string().nullable(),
+});
+
+export const alertListSchema = z.object({
+  alerts: z.array(alertSchema.extend({ child: childSummarySchema.nullable() })),
+  next: z.string().nullable(),
 });

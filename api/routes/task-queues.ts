@@ -1,42 +1,19 @@
 import { z } from 'zod';
+import { listLocalities } from '../../records/localities';
+import { queueCounts } from '../../records/tasks/counts';
 import { readQueue, type QueueRequest } from '../../records/tasks/queues';
-import type { HumanTask } from '../../records/tasks/rows';
 import { actorOf } from '../audit/audit-builder';
 import { groupsOf, me, type RequestContext } from '../request-context';
 import { defineRoute, ok, type RouteDefinition } from '../route-definition';
 import type { RouteInput } from '../validation';
 import { childParams } from './children-schemas';
 import { encodeCursor, queueQuery } from './tasks-schemas';
+import { taskPageSchema } from './response-schemas';
+import { taskView } from '../tasks/task-view';
+import { childSummaryView } from './child-views';
 
-export const taskView = (t: HumanTask) => ({
-  id: t.id,
-  name: t.name,
-  elementId: t.elementId,
-  processInstanceId: t.processInstanceId,
-  processKey: t.processKey,
-  businessKey: t.businessKey,
-  childId: t.childId,
-  localityId: t.localityId,
-  concernId: t.concernId,
-  candidateGroups: t.candidateGroups,
-  candidateUsers: t.candidateUsers,
-  assignee: t.assignee,
-  status: t.status,
-  priority: t.priority,
-  dueAt: t.dueAt,
-  followUpAt: t.followUpAt,
-  form: t.form,
-  input: t.input,
-  outcome: t.outcome,
-  data: t.data,
-  createdAt: t.createdAt,
-  claimedAt: t.claimedAt,
-  completedAt: t.completedAt,
-  completedBy: t.completedBy,
-  escalatedAt: t.escalatedAt,
-  escalationReason: t.escalationReason,
-  rowVersion: t.rowVersion,
-});
+/** Counts stop here: a badge says "1000+" rather than count a huge queue on every page load. */
+export const QUEUE_COUNT_CAP = 1000;
 
 const viewer = (ctx: RequestContext) => {
   const p = me(ctx);
@@ -45,7 +22,13 @@ const viewer = (ctx: RequestContext) => {
 
 async function page(ctx: RequestContext, queue: QueueRequest, query: z.output<typeof queueQuery>) {
   const result = await readQueue(ctx.deps.db, actorOf(ctx), queue, query.limit, query.cursor ?? null);
-  return ok({ tasks: result.tasks.map(taskView), next: result.next ? encodeCursor(result.next) : null });
+  return ok({
+    tasks: result.tasks.map((t) => {
+      const child = t.childId ? result.children.get(t.childId) : undefined;
+      return { ...taskView(t), child: child ? childSummaryView(child) : null };
+    }),
+    next: result.next ? encodeCursor(result.next) : null,
+  });
 }
 
 type Schemas = { params?: z.ZodType; query: typeof queueQuery };
@@ -64,13 +47,50 @@ function queueRoute<S extends Schemas>(
     access: 'tasks.read',
     schemas,
     responses: {
-      200: 'A page of tasks, highest priority then earliest due first; `next` is the cursor of the following page or null',
+      200:
+        "A page of tasks, highest priority then earliest due first, each with its child when the child is in the caller's localities " +
+        '(the page is audited once as child.list, naming the children); `next` is the cursor of the following page or null',
     },
+    responseSchemas: { 200: taskPageSchema },
     handler: async (input, ctx) => page(ctx, queue(input, ctx), input.query),
   });
 }
 
+const countsSchema = z.object({
+  mine: z.number().int(),
+  unclaimed: z.number().int(),
+  dueToday: z.number().int(),
+  overdue: z.number().int(),
+  localities: z.array(z.object({ code: z.string(), name: z.string(), count: z.number().int() })),
+  processes: z.array(z.object({ key: z.string(), name: z.string().nullable(), count: z.number().int() })),
+  limit: z.number().int().meta({ description: 'Counts stop at this number: a count equal to it means "at least"' }),
+});
+
 export const taskQueueRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/tasks/queues/counts',
+    tag: 'tasks',
+    summary: 'Count the tasks in my queues',
+    access: 'tasks.read',
+    schemas: {},
+    responses: {
+      200: "How many tasks each of the caller's queues holds (mine, unclaimed, due today, overdue, per locality, per process with tasks)",
+    },
+    responseSchemas: { 200: countsSchema },
+    handler: async (_input, ctx) => {
+      const counts = await queueCounts(ctx.deps.db, viewer(ctx), ctx.now(), QUEUE_COUNT_CAP);
+      const localities = await listLocalities(ctx.deps.db);
+      return ok({
+        ...counts,
+        localities: counts.localities.map((c) => {
+          const l = localities.find((x) => x.id === c.id)!;
+          return { code: l.code, name: l.name, count: c.count };
+        }),
+        limit: QUEUE_COUNT_CAP,
+      });
+    },
+  }),
   queueRoute('/tasks/queues/mine', 'List my tasks', { query: queueQuery }, (_i, ctx) => ({
     kind: 'mine',
     viewer: viewer(ctx),
@@ -109,6 +129,9 @@ export const taskQueueRoutes = [
     },
     ({ params }, ctx) => ({ kind: 'process', processKey: params.key, viewer: viewer(ctx) }),
   ),
+  queueRoute('/tasks/queues/escalated', 'List escalated tasks of my localities', { query: queueQuery }, () => ({
+    kind: 'escalated',
+  })),
   queueRoute(
     '/children/:nhsNumber/tasks',
     "List a child's active tasks",

@@ -1,5 +1,5 @@
 import { inTransaction } from '../../records/sql';
-import { findActivePrincipalByUsername } from '../../records/staff';
+import { findActivePrincipalByUsername, staffWhoMayWork } from '../../records/staff';
 import {
   assignTask,
   childOfTask,
@@ -17,8 +17,11 @@ import { validateFormData } from '../tasks/form-validation';
 import { hasTaskRelationship, isCandidate, mayAssignTask, maySeeTask } from '../tasks/task-access';
 import { breakGlass } from '../access/child-access';
 import { TaskCompletionConflict, TaskCompletionRefused } from '../tasks/task-completer';
-import { taskView } from './task-queues';
+import { taskView } from '../tasks/task-view';
 import { assignBody, claimBody, completeBody, taskParams } from './tasks-schemas';
+import { taskDetail } from '../tasks/task-detail';
+import { staffChoiceSchema, taskDetailSchema, taskSchema } from './response-schemas';
+import { z } from 'zod';
 
 /**
  * The task, if the caller may see it: in their queues (administrators: any), and for a task about
@@ -90,11 +93,39 @@ export const taskRoutes = [
     summary: 'Read a task',
     access: 'tasks.read',
     schemas: { params: taskParams },
-    responses: { 200: 'The task with its form and input variables' },
+    responses: {
+      200: "The task with its input variables, its form (the fields the API checks and the whole form-js schema), the definition version it belongs to, and the child's banner (a task about a child the caller has no relationship with needs X-Access-Reason)",
+    },
+    responseSchemas: { 200: taskDetailSchema },
     handler: async ({ params }, ctx) => {
       const { task, child, brokeGlass } = await loadTask(ctx, params.id, 'task.read');
       await auditTask(ctx.deps.db, ctx, 'task.read', task, child, { brokeGlass });
-      return ok(taskView(task));
+      return ok(await taskDetail(ctx, task));
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tasks/:id/assignees',
+    tag: 'tasks',
+    summary: 'List the colleagues a task may be assigned to',
+    access: 'tasks.assign',
+    schemas: { params: taskParams },
+    responses: {
+      200: "Active caseworkers and leads with a legitimate relationship to the task (its child's or its locality is one of theirs, a candidate team is theirs, or they are named), with how many tasks each holds",
+    },
+    responseSchemas: { 200: z.object({ staff: z.array(staffChoiceSchema) }) },
+    handler: async ({ params }, ctx) => {
+      const { task, child } = await loadTask(ctx, params.id, 'task.assignees');
+      if (!mayAssignTask(me(ctx), task, child)) throw ApiError.forbidden("The task's locality is not one of yours");
+      const staff = await staffWhoMayWork(ctx.deps.db, task, child?.localityId ?? null);
+      await audit(ctx.deps.db, ctx, {
+        action: 'staff.list',
+        entityType: 'task',
+        entityId: task.id,
+        childId: child?.id ?? task.childId,
+        detail: { for: 'task.assign', count: staff.length },
+      });
+      return ok({ staff });
     },
   }),
   defineRoute({
@@ -104,7 +135,8 @@ export const taskRoutes = [
     summary: 'Claim a task',
     access: 'tasks.work',
     schemas: { params: taskParams, body: claimBody },
-    responses: { 200: 'Claimed by the caller; 409 when someone else claimed it first' },
+    responses: { 200: 'Claimed by the caller; 409 (type task-conflict) when someone else claimed it first' },
+    responseSchemas: { 200: taskSchema },
     handler: async ({ params, body }, ctx) => {
       const { task, child } = await loadTask(ctx, params.id, 'task.claim');
       if (!isCandidate(me(ctx), task))
@@ -126,6 +158,7 @@ export const taskRoutes = [
     access: 'tasks.work',
     schemas: { params: taskParams, body: claimBody },
     responses: { 200: 'Back in its queue' },
+    responseSchemas: { 200: taskSchema },
     handler: async ({ params, body }, ctx) => {
       const { task, child } = await loadTask(ctx, params.id, 'task.unclaim');
       if (task.status === 'claimed' && task.assignee !== me(ctx).username) {
@@ -150,6 +183,7 @@ export const taskRoutes = [
     access: 'tasks.assign',
     schemas: { params: taskParams, body: assignBody },
     responses: { 200: 'Assigned (claimed by the assignee), or back in its queue when assignee is null' },
+    responseSchemas: { 200: taskSchema },
     handler: async ({ params, body }, ctx) => {
       const { task, child } = await loadTask(ctx, params.id, 'task.assign');
       if (!mayAssignTask(me(ctx), task, child)) throw ApiError.forbidden("The task's locality is not one of yours");
@@ -158,6 +192,10 @@ export const taskRoutes = [
         if (!assignee)
           throw ApiError.badRequest('Unknown assignee', [
             { field: 'body.assignee', message: 'is not an active member of staff' },
+          ]);
+        if (assignee.role !== 'caseworker' && assignee.role !== 'safeguarding_lead')
+          throw ApiError.unprocessable(`${assignee.username} may not be given this task`, [
+            { field: 'body.assignee', message: `is a ${assignee.role.replace('_', ' ')}, who does not work tasks` },
           ]);
         // Assigning must not give sight of a child to someone without a legitimate relationship.
         if (child && !hasTaskRelationship(assignee, task, child))
@@ -187,6 +225,7 @@ export const taskRoutes = [
     access: 'tasks.work',
     schemas: { params: taskParams, body: completeBody },
     responses: { 200: 'Completed: returned only after the workflow accepted the completion' },
+    responseSchemas: { 200: taskSchema },
     handler: async ({ params, body }, ctx) => {
       const { task, child } = await loadTask(ctx, params.id, 'task.complete');
       if (task.status !== 'claimed')

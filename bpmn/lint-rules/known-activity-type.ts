@@ -1,43 +1,52 @@
-/** Service and send tasks (and message throw events that run a task) must name an activity in the catalogue. */
-import { extension, is, isAny, describeType } from '../moddle';
+/**
+ * A job type that is not one of the catalogue's built-in activities runs as an external job
+ * (it waits for a job worker, as in Camunda 8). That is allowed, so this is a warning: it says
+ * which tasks wait for a worker, and names the catalogue type a misspelt one is close to.
+ */
+import { describeType, extension } from '../moddle';
 import type { LocalRule } from '../lint-types';
+import { jobTypeOwner } from './job-type';
+
+/** Edit distance, capped: only "close or not" matters. */
+function distance(a: string, b: string, cap: number): number {
+  if (Math.abs(a.length - b.length) > cap) return cap + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** The catalogue type `type` is most likely a misspelling of, if any. */
+export function closeCatalogueType(type: string, known: ReadonlySet<string>): string | undefined {
+  const lower = type.toLowerCase();
+  let best: { name: string; d: number } | undefined;
+  for (const name of known) {
+    const d = name.toLowerCase() === lower ? 0 : distance(lower, name.toLowerCase(), 2);
+    if (d <= 2 && (!best || d < best.d)) best = { name, d };
+  }
+  return best?.name;
+}
 
 export const knownActivityType: LocalRule = {
   name: 'known-activity-type',
-  severity: 'error',
-  description: 'service/send task types must be in the activity catalogue',
+  severity: 'warn',
+  description: 'job types outside the activity catalogue run as external jobs',
   create: (context) => ({
     check(node, reporter) {
-      const definition = extension(node, 'zeebe:TaskDefinition');
-      const isTask = isAny(node, ['bpmn:ServiceTask', 'bpmn:SendTask']);
-      const isMessageThrow = isAny(node, ['bpmn:EndEvent', 'bpmn:IntermediateThrowEvent']) && !!definition;
-      if (!isTask && !isMessageThrow) return;
-      const what = describeType(node.$type);
-      const type = (definition?.type as string | undefined)?.trim();
-      if (!type) {
-        if (is(node, 'bpmn:SendTask') || isTask) {
-          reporter.report(
-            node.id,
-            `The ${what} has no activity type: set zeebe:taskDefinition type to one of the catalogue's activities.`,
-          );
-        }
-        return;
-      }
-      if (type.startsWith('=')) {
-        reporter.report(
-          node.id,
-          `The ${what}'s activity type "${type}" is an expression; it must be a fixed name from the activity catalogue.`,
-        );
-        return;
-      }
-      if (!context.activityTypes.has(type)) {
-        const known = [...context.activityTypes].sort();
-        const shown = known.length > 12 ? `${known.slice(0, 12).join(', ')}, …` : known.join(', ');
-        reporter.report(
-          node.id,
-          `The ${what}'s activity type "${type}" is not in the activity catalogue (known: ${shown || 'none'}).`,
-        );
-      }
+      if (!jobTypeOwner(node)) return;
+      const type = (extension(node, 'zeebe:TaskDefinition')?.type as string | undefined)?.trim();
+      if (!type || type.startsWith('=') || context.activityTypes.has(type)) return;
+      const close = closeCatalogueType(type, context.activityTypes);
+      reporter.report(
+        node.id,
+        close
+          ? `The ${describeType(node.$type)}'s job type "${type}" is not a built-in activity but is close to "${close}"; if that is meant, correct it. As written it runs as an external job and waits for a job worker of type "${type}".`
+          : `The ${describeType(node.$type)}'s job type "${type}" has no built-in worker: it runs as an external job and waits for a job worker of that type (POST /v2/jobs/activation).`,
+      );
     },
   }),
 };

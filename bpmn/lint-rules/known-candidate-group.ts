@@ -1,12 +1,15 @@
-/** Literal candidate groups on user tasks must be groups that exist, or the task reaches nobody's queue. */
+/**
+ * Literal candidate groups on user tasks should be groups that exist, or the task reaches nobody's
+ * queue. A warning: Camunda 8 deploys any group name (groups live in its identity service).
+ */
 import { extension, is, str } from '../moddle';
 import { toListExpression } from '../feel';
 import type { LocalRule } from '../lint-types';
 
 export const knownCandidateGroup: LocalRule = {
   name: 'known-candidate-group',
-  severity: 'error',
-  description: 'candidate groups must be known groups',
+  severity: 'warn',
+  description: 'candidate groups should be known groups',
   create: (context) => ({
     check(node, reporter) {
       if (!is(node, 'bpmn:UserTask')) return;

@@ -1,15 +1,15 @@
 /**
  * A parallel gateway join waits for a token on every incoming flow. If those flows come
  * from branches of which only one can run (an exclusive or event-based split), it never fires
- * and the instance hangs forever.
+ * and the instance hangs forever. A warning: Camunda 8 deploys it.
  */
 import { deadParallelJoins, isScope } from '../flow-analysis';
 import type { LocalRule } from '../lint-types';
 
 export const parallelJoinCanFire: LocalRule = {
   name: 'parallel-join-can-fire',
-  severity: 'error',
-  description: 'parallel joins must be able to fire',
+  severity: 'warn',
+  description: 'parallel joins should be able to fire',
   create: () => ({
     check(node, reporter) {
       if (!isScope(node)) return;

@@ -1,12 +1,15 @@
-/** Every flow node must be reachable from a start event of its scope (dead diagram parts hide mistakes). */
+/**
+ * Every flow node should be reachable from a start event of its scope (dead diagram parts hide
+ * mistakes). A warning: Camunda 8 deploys unreachable elements.
+ */
 import { isScope, reachableNodeIds, scopeNodes } from '../flow-analysis';
 import { describeType } from '../moddle';
 import type { LocalRule } from '../lint-types';
 
 export const reachableFromStart: LocalRule = {
   name: 'reachable-from-start',
-  severity: 'error',
-  description: 'every element must be reachable from a start event',
+  severity: 'warn',
+  description: 'every element should be reachable from a start event',
   create: () => ({
     check(node, reporter) {
       if (!isScope(node)) return;

@@ -70,7 +70,21 @@ function checkEvent(node: ModdleElement, reporter: LintReporter): void {
 function checkActivity(node: ModdleElement, reporter: LintReporter): void {
   const what = describeType(node.$type);
   if (is(node, 'bpmn:ReceiveTask')) checkMessage(node, node.messageRef as ModdleElement | undefined, reporter, true);
-  if (is(node, 'bpmn:ScriptTask')) {
+  if (is(node, 'bpmn:BusinessRuleTask') && !extension(node, 'zeebe:TaskDefinition')) {
+    const called = extension(node, 'zeebe:CalledDecision');
+    if (!called)
+      reporter.report(
+        node.id,
+        'The business rule task names no decision (zeebe:calledDecision) and no job type (zeebe:taskDefinition).',
+      );
+    else {
+      if (!str(called, 'decisionId')?.trim())
+        reporter.report(node.id, 'The business rule task names no decision (zeebe:calledDecision decisionId).');
+      if (!str(called, 'resultVariable')?.trim())
+        reporter.report(node.id, "The business rule task has no result variable for the decision's output.");
+    }
+  }
+  if (is(node, 'bpmn:ScriptTask') && !extension(node, 'zeebe:TaskDefinition')) {
     const script = extension(node, 'zeebe:Script');
     if (!str(script, 'expression')?.trim())
       reporter.report(node.id, 'The script task has no FEEL expression (zeebe:script expression).');

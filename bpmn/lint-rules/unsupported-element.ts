@@ -1,6 +1,7 @@
 /**
  * Only elements the interpreter runs may be deployed: anything else would be silently
- * ignored or misread at run time. Checks flow element types, event definitions per event
+ * ignored or misread at run time, so it is refused by element id with the words "not supported
+ * yet" (the README's coverage table lists what is supported). Checks flow element types, event definitions per event
  * kind, loop types, and settings we do not run (listeners, compensation, conditions and
  * default flows outside gateways).
  */
@@ -19,6 +20,7 @@ const SUPPORTED_FLOW_ELEMENTS = new Set([
   'bpmn:UserTask',
   'bpmn:ReceiveTask',
   'bpmn:ScriptTask',
+  'bpmn:BusinessRuleTask',
   'bpmn:ManualTask',
   'bpmn:ExclusiveGateway',
   'bpmn:ParallelGateway',
@@ -67,7 +69,7 @@ function checkEvent(node: ModdleElement, reporter: LintReporter): void {
   if (defs.length > 1) {
     reporter.report(
       node.id,
-      `The ${describeType(node.$type)} has ${defs.length} event definitions; only one is supported.`,
+      `The ${describeType(node.$type)} has ${defs.length} event definitions; a multiple event is not supported yet.`,
     );
     return;
   }
@@ -77,7 +79,7 @@ function checkEvent(node: ModdleElement, reporter: LintReporter): void {
       defs.length === 0 ? 'a plain (none)' : `a ${describeType(defs[0].$type).replace(/ event definition$/, '')}`;
     reporter.report(
       node.id,
-      `${name[0].toUpperCase()}${name.slice(1)} event is not supported as ${where} (supported: ${allowed.join(', ')}).`,
+      `${name[0].toUpperCase()}${name.slice(1)} event as ${where} is not supported yet (supported there: ${allowed.join(', ')}).`,
     );
   }
 }
@@ -87,18 +89,18 @@ function checkActivity(node: ModdleElement, reporter: LintReporter): void {
   if (loop && !is(loop, 'bpmn:MultiInstanceLoopCharacteristics')) {
     reporter.report(
       node.id,
-      `The ${describeType(node.$type)} uses a standard loop, which is not supported; use multi-instance over a collection.`,
+      `The ${describeType(node.$type)} uses a standard loop, which is not supported yet; use multi-instance over a collection.`,
     );
   }
   if (node.isForCompensation === true)
     reporter.report(
       node.id,
-      `The ${describeType(node.$type)} is a compensation handler; compensation is not supported.`,
+      `The ${describeType(node.$type)} is a compensation handler; compensation is not supported yet.`,
     );
   if (node.default)
     reporter.report(
       node.id,
-      `The ${describeType(node.$type)} has a default flow; default flows are only supported on exclusive and inclusive gateways.`,
+      `The ${describeType(node.$type)} has a default flow; a default flow is not supported yet outside exclusive and inclusive gateways.`,
     );
 }
 
@@ -109,10 +111,7 @@ export const unsupportedElement: LocalRule = {
   create: () => ({
     check(node, reporter) {
       if (is(node, 'bpmn:FlowElement') && !SUPPORTED_FLOW_ELEMENTS.has(node.$type)) {
-        reporter.report(
-          node.id,
-          `The ${describeType(node.$type)} "${node.name ?? node.id}" is not supported by this engine.`,
-        );
+        reporter.report(node.id, `The ${describeType(node.$type)} "${node.name ?? node.id}" is not supported yet.`);
         return;
       }
       if (is(node, 'bpmn:Event')) checkEvent(node, reporter);
@@ -122,7 +121,7 @@ export const unsupportedElement: LocalRule = {
         if (source && !isAny(source, ['bpmn:ExclusiveGateway', 'bpmn:InclusiveGateway'])) {
           reporter.report(
             node.id,
-            `The sequence flow has a condition but leaves a ${describeType(source.$type)} element; conditions are only supported on flows leaving exclusive or inclusive gateways.`,
+            `The sequence flow has a condition but leaves a ${describeType(source.$type)} element; a conditional flow is not supported yet outside exclusive and inclusive gateways.`,
           );
         }
       }
@@ -130,7 +129,7 @@ export const unsupportedElement: LocalRule = {
         const owner = node.$parent?.$parent;
         reporter.report(
           owner?.id,
-          `${is(node, 'zeebe:TaskListeners') ? 'Task' : 'Execution'} listeners are not supported; model the work as tasks instead.`,
+          `${is(node, 'zeebe:TaskListeners') ? 'Task' : 'Execution'} listeners are not supported yet.`,
         );
       }
     },

@@ -1,5 +1,5 @@
 /** The `children` row as the records modules read it (no audit here: the operations that return it audit). */
-import { selectOne, type Db } from '../sql';
+import { select, selectOne, type Db } from '../sql';
 
 export type SafeguardingAlert = 'none' | 'concern' | 'child_protection_plan' | 'looked_after';
 export interface ChildSummary {
@@ -12,6 +12,7 @@ export interface ChildSummary {
   postcode: string;
   localityId: number;
   localityCode: string;
+  localityName: string;
   status: string;
   safeguardingAlert: string;
 }
@@ -27,7 +28,7 @@ export interface ChildDetails extends ChildSummary {
 }
 
 export const SUMMARY_COLUMNS = `c.id, c.nhs_number, c.given_name, c.family_name, c.date_of_birth::text AS date_of_birth, c.sex, c.postcode,
-  c.locality_id, l.code AS locality_code, c.status, c.safeguarding_alert`;
+  c.locality_id, l.code AS locality_code, l.name AS locality_name, c.status, c.safeguarding_alert`;
 const DETAIL_COLUMNS = `${SUMMARY_COLUMNS}, c.address_line1, c.address_line2, c.town, c.gp_practice_ods,
   c.date_of_death::text AS date_of_death, c.created_at, c.updated_at`;
 
@@ -51,4 +52,22 @@ export function childRowByNhsNumber(db: Db, nhsNumber: string): Promise<ChildDet
 export async function childIdOfNhsNumber(db: Db, nhsNumber: string): Promise<string | null> {
   const row = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [nhsNumber]);
   return row?.id ?? null;
+}
+
+/** Summaries of these children (list rows and banners); the operation that shows them audits the read. */
+export function childSummariesByIds(db: Db, ids: readonly string[]): Promise<ChildSummary[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return select<ChildSummary>(
+    db,
+    `SELECT ${SUMMARY_COLUMNS} FROM children c JOIN localities l ON l.id = c.locality_id WHERE c.id = ANY($1::bigint[])`,
+    [ids],
+  );
+}
+
+/** Which of these NHS numbers a child of ours already has. */
+export async function nhsNumbersHeld(db: Db, nhsNumbers: readonly string[]): Promise<Set<string>> {
+  const rows = await select<{ nhsNumber: string }>(db, 'SELECT nhs_number FROM children WHERE nhs_number = ANY($1)', [
+    nhsNumbers,
+  ]);
+  return new Set(rows.map((r) => r.nhsNumber));
 }

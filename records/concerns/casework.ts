@@ -6,7 +6,13 @@ import type { StaffActor } from '../actor';
 import { writeAudit } from '../audit';
 import { openChild } from '../children/access';
 import { setSafeguardingAlert } from '../children/changes';
-import { childRowById } from '../children/child-rows';
+import {
+  childIdOfNhsNumber,
+  childRowById,
+  childSummariesByIds,
+  type ChildDetails,
+  type ChildSummary,
+} from '../children/child-rows';
 import { openChildByNhsNumber } from '../children/read';
 import { conflict, notFound } from '../errors';
 import { inTransaction, selectOne, type Db } from '../sql';
@@ -16,9 +22,11 @@ import {
   addConcernNote,
   concernById,
   concernNotes,
-  concernsInLocalities,
+  listConcernsPage,
   openConcernCount,
   type Concern,
+  type ConcernCursor,
+  type ConcernListItem,
   type ConcernNote,
   type ConcernStatus,
 } from './rows';
@@ -28,21 +36,35 @@ export interface ConcernWithNotes {
   notes: ConcernNote[];
 }
 
-/** The concerns of the caller's localities, escalated first, newest first; one audit row naming the children. */
+/**
+ * The concerns of the caller's localities (optionally of one child), escalated first, newest
+ * first, a page at a time, each with its child's summary and the due date of its open decision
+ * task; one audit row naming the children.
+ */
 export async function listConcerns(
   db: Db,
   actor: StaffActor,
-  statuses: ConcernStatus[],
-  limit: number,
-): Promise<Concern[]> {
-  const concerns = await concernsInLocalities(db, actor.localityIds, statuses, limit);
+  f: { statuses: ConcernStatus[]; nhsNumber: string | null; after: ConcernCursor | null; limit: number },
+): Promise<{ concerns: Array<ConcernListItem & { child: ChildSummary | null }>; next: ConcernCursor | null }> {
+  const childId = f.nhsNumber ? await childIdOfNhsNumber(db, f.nhsNumber) : null;
+  if (f.nhsNumber && !childId) return { concerns: [], next: null };
+  const page = await listConcernsPage(db, {
+    localityIds: [...actor.localityIds],
+    statuses: f.statuses,
+    childId,
+    after: f.after,
+    limit: f.limit,
+  });
+  const children = new Map(
+    (await childSummariesByIds(db, [...new Set(page.concerns.map((c) => c.childId))])).map((c) => [c.id, c]),
+  );
   await writeAudit(db, actor, {
     action: 'concern.list',
     entityType: 'safeguarding_concern',
-    childIds: concerns.map((c) => c.childId),
-    detail: { statuses, concerns: concerns.map((c) => c.id) },
+    childIds: page.concerns.map((c) => c.childId),
+    detail: { statuses: f.statuses, concerns: page.concerns.map((c) => c.id) },
   });
-  return concerns;
+  return { concerns: page.concerns.map((c) => ({ ...c, child: children.get(c.childId) ?? null })), next: page.next };
 }
 
 /** A concern and its child, opened under the legitimate-relationship rule. */
@@ -78,14 +100,14 @@ export async function readConcern(
   db: Db,
   actor: StaffActor,
   id: string,
-): Promise<ConcernWithNotes & { tasks: HumanTask[] }> {
+): Promise<ConcernWithNotes & { tasks: HumanTask[]; child: ChildDetails | null }> {
   const concern = await openConcern(db, actor, id, 'concern.read');
   const [notes, tasks] = await Promise.all([
     concernNotes(db, concern.id),
     tasksForConcern(db, concern.id, concern.childId),
   ]);
   await auditConcern(db, actor, 'concern.read', concern);
-  return { concern, notes, tasks };
+  return { concern, notes, tasks, child: await childRowById(db, concern.childId) };
 }
 
 /**

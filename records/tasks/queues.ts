@@ -5,6 +5,8 @@
  */
 import type { StaffActor } from '../actor';
 import { writeAudit } from '../audit';
+import { hasRelationship } from '../children/access';
+import { childSummariesByIds, type ChildSummary } from '../children/child-rows';
 import { openChildByNhsNumber, auditChildRead } from '../children/read';
 import { forbidden, notFound } from '../errors';
 import { findLocalityByCode } from '../localities';
@@ -16,7 +18,8 @@ export type QueueRequest =
   | { kind: 'mine' | 'unclaimed' | 'overdue' | 'dueToday'; viewer: QueueViewer; now: Date }
   | { kind: 'locality'; localityCode: string }
   | { kind: 'process'; processKey: string; viewer: QueueViewer }
-  | { kind: 'child'; nhsNumber: string };
+  | { kind: 'child'; nhsNumber: string }
+  | { kind: 'escalated' };
 
 async function scopeOf(db: Db, actor: StaffActor, q: QueueRequest): Promise<QueueScope> {
   switch (q.kind) {
@@ -35,6 +38,8 @@ async function scopeOf(db: Db, actor: StaffActor, q: QueueRequest): Promise<Queu
     }
     case 'process':
       return { kind: 'process', processKey: q.processKey, viewer: q.viewer };
+    case 'escalated':
+      return { kind: 'escalated', localityIds: [...actor.localityIds] };
     case 'child': {
       const { child, brokeGlass } = await openChildByNhsNumber(db, actor, q.nhsNumber, 'child.tasks');
       await auditChildRead(db, actor, 'child.tasks', child, brokeGlass);
@@ -43,16 +48,25 @@ async function scopeOf(db: Db, actor: StaffActor, q: QueueRequest): Promise<Queu
   }
 }
 
-/** One page of a queue, highest priority then earliest due first. */
+/**
+ * One page of a queue, highest priority then earliest due first, each task with its child's
+ * summary when the child is of the caller's localities (a child elsewhere stays behind break
+ * glass: opening the task or the record asks for a reason).
+ */
 export async function readQueue(
   db: Db,
   actor: StaffActor,
   q: QueueRequest,
   limit: number,
   after: QueueCursor | null,
-): Promise<QueuePage> {
+): Promise<QueuePage & { children: Map<string, ChildSummary> }> {
   const scope = await scopeOf(db, actor, q);
   const page = await queuePage(db, scope, limit, after);
+  const shown = (
+    await childSummariesByIds(db, [
+      ...new Set(page.tasks.map((t) => t.childId).filter((id): id is string => id !== null)),
+    ])
+  ).filter((c) => hasRelationship(actor, c));
   const childIds = page.tasks.map((t) => t.childId).filter((id): id is string => id !== null);
   // A child's own queue is audited as child.tasks when it is opened; other queues name the children they show.
   if (scope.kind !== 'child' && childIds.length > 0) {
@@ -63,5 +77,5 @@ export async function readQueue(
       detail: { queue: q.kind, tasks: page.tasks.map((t) => t.id) },
     });
   }
-  return page;
+  return { ...page, children: new Map(shown.map((c) => [c.id, c])) };
 }

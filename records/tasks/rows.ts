@@ -117,7 +117,8 @@ export type QueueScope =
   | { kind: 'dueToday'; viewer: QueueViewer; now: Date }
   | { kind: 'locality'; localityId: number }
   | { kind: 'process'; processKey: string; viewer: QueueViewer }
-  | { kind: 'child'; childId: string };
+  | { kind: 'child'; childId: string }
+  | { kind: 'escalated'; localityIds: number[] };
 
 /** Position after the last row of a page, in queue order (priority DESC, due_at ASC NULLS LAST, id). */
 export interface QueueCursor {
@@ -143,6 +144,25 @@ class Binder {
 function childOutside(localities: string): string {
   return `EXISTS (SELECT 1 FROM children c WHERE (c.nhs_number = (CASE WHEN t.business_key ~ '^[0-9]{10}$' THEN t.business_key END)::char(10)
             OR (t.business_key !~ '^[0-9]{10}$' AND c.id = t.child_id)) AND NOT c.locality_id = ANY(${localities}::smallint[]))`;
+}
+
+/** The task is about a child of the region (by its business key, else its child_id). */
+function aboutChild(): string {
+  return `EXISTS (SELECT 1 FROM children c WHERE c.nhs_number = (CASE WHEN t.business_key ~ '^[0-9]{10}$' THEN t.business_key END)::char(10)
+            OR ((t.business_key IS NULL OR t.business_key !~ '^[0-9]{10}$') AND c.id = t.child_id))`;
+}
+
+/**
+ * The queues' visibility rule as a condition over `t.`, its values appended to `bind` (the
+ * Camunda API's task search). Administrators see every task about no child as well; a task about
+ * a child only as anyone else does (the legitimate-relationship rule holds for them too).
+ */
+export function visibleTaskCondition(bind: unknown[], v: QueueViewer, administrator: boolean): string {
+  const b = new Binder();
+  b.values.push(...bind);
+  const sql = visible(b, v);
+  bind.push(...b.values.slice(bind.length));
+  return administrator ? `(${sql} OR NOT ${aboutChild()})` : sql;
 }
 
 function visible(b: Binder, v: QueueViewer): string {
@@ -175,6 +195,8 @@ function scopeConditions(b: Binder, s: Exclude<QueueScope, { kind: 'unclaimed' }
       return [active, `t.process_key = ${b.add(s.processKey)}`, visible(b, s.viewer)];
     case 'child':
       return [active, `t.child_id = ${b.add(s.childId)}`];
+    case 'escalated':
+      return [active, 't.escalated_at IS NOT NULL', `t.locality_id = ANY(${b.add(s.localityIds)}::smallint[])`];
   }
 }
 
@@ -434,6 +456,7 @@ export interface EngineTask {
   followUpAt?: number;
   form?: unknown;
   input: Record<string, unknown>;
+  elementInstanceId?: string;
 }
 
 const FOREIGN_KEY_VIOLATION = '23503';
@@ -457,9 +480,9 @@ export async function openEngineTask(db: Db, t: EngineTask): Promise<void> {
     select(
       db,
       `INSERT INTO human_tasks (id, process_instance_id, element_id, name, business_key, child_id, locality_id, candidate_groups,
-         candidate_users, assignee, priority, due_at, follow_up_at, form, input, status, claimed_at)
+         candidate_users, assignee, priority, due_at, follow_up_at, form, input, status, claimed_at, element_instance_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::double precision / 1000), to_timestamp($13::double precision / 1000),
-         $14::jsonb, $15::jsonb, CASE WHEN $10::text IS NULL THEN 'open' ELSE 'claimed' END, CASE WHEN $10::text IS NULL THEN NULL ELSE now() END)
+         $14::jsonb, $15::jsonb, CASE WHEN $10::text IS NULL THEN 'open' ELSE 'claimed' END, CASE WHEN $10::text IS NULL THEN NULL ELSE now() END, $16)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [
         t.taskId,
@@ -477,6 +500,7 @@ export async function openEngineTask(db: Db, t: EngineTask): Promise<void> {
         t.followUpAt ?? null,
         JSON.stringify(t.form ?? { fields: [] }),
         JSON.stringify(t.input),
+        t.elementInstanceId ?? null,
       ],
     );
   try {
@@ -486,4 +510,50 @@ export async function openEngineTask(db: Db, t: EngineTask): Promise<void> {
     if (code !== FOREIGN_KEY_VIOLATION || (childId === null && localityId === null)) throw e;
     await insert(null, null);
   }
+}
+
+/** A task as the Camunda REST API shows it: with its numeric key and its instance's keys. */
+export interface KeyedTask extends HumanTask {
+  key: string;
+  elementInstanceKey: string | null;
+  processInstanceKey: string;
+  processDefinitionKey: string;
+  processDefinitionId: string;
+  processDefinitionVersion: number;
+  processName: string | null;
+}
+
+const KEYED_COLUMNS = `${QUALIFIED_COLUMNS}, t.key::text AS key, k.key::text AS element_instance_key,
+  i.key::text AS process_instance_key, d.id::text AS process_definition_key, d.key AS process_definition_id,
+  d.version AS process_definition_version, d.name AS process_name`;
+const KEYED_FROM = `human_tasks t JOIN process_instances i ON i.id = t.process_instance_id
+  JOIN process_definitions d ON d.id = i.definition_id
+  LEFT JOIN element_instance_keys k ON k.process_instance_id = t.process_instance_id AND k.element_instance_id = t.element_instance_id`;
+
+export function findTaskByKey(db: Db, key: string): Promise<KeyedTask | null> {
+  if (!/^\d{1,19}$/.test(key)) return Promise.resolve(null);
+  return selectOne<KeyedTask>(db, `SELECT ${KEYED_COLUMNS} FROM ${KEYED_FROM} WHERE t.key = $1`, [key]);
+}
+
+/** Tasks matching a filter over `t.`, `i.` and `d.` columns (bound values in `bind`). */
+export async function searchKeyedTasks(
+  db: Db,
+  where: string,
+  bind: unknown[],
+  order: string,
+  limit: number,
+  offset: number,
+): Promise<{ tasks: KeyedTask[]; total: number }> {
+  const n = bind.length;
+  const tasks = await select<KeyedTask>(
+    db,
+    `SELECT ${KEYED_COLUMNS} FROM ${KEYED_FROM} WHERE ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`,
+    [...bind, limit, offset],
+  );
+  const count = await selectOne<{ total: number }>(
+    db,
+    `SELECT count(*)::int AS total FROM ${KEYED_FROM} WHERE ${where}`,
+    bind,
+  );
+  return { tasks, total: count?.total ?? 0 };
 }

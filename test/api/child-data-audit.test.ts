@@ -118,6 +118,8 @@ const queue = (path: string) => async () => {
     dueAt: new Date(Date.now() - 3600_000),
     ...(path === 'mine' ? { assignee: caseworker.user.username } : {}),
   });
+  if (path === 'escalated')
+    await select(api.db, `UPDATE human_tasks SET escalated_at = now() WHERE child_id = $1 RETURNING id`, [child.id]);
   // Due today: an hour ago can be yesterday just after midnight in London; due in a minute is today.
   if (path === 'due-today')
     await select(
@@ -147,6 +149,10 @@ const ROUTES: Record<string, Classification> = {
   'GET /auth/oidc/callback': { notChildData: 'finishes a sign-in' },
   'GET /auth/me': { notChildData: "the caller's own account" },
   'GET /auth/options': { notChildData: 'how staff can sign in' },
+  'GET /localities': { notChildData: "the region's localities (reference data)" },
+  'GET /tasks/queues/counts': { notChildData: 'how many tasks each queue holds; names no child' },
+  'GET /safeguarding/summary': { notChildData: "counts of what waits in the lead's localities; names no child" },
+  'GET /safeguarding/workload': { notChildData: 'tasks held per member of staff and team; names no child' },
   'GET /openapi.json': { notChildData: 'the API description' },
   'GET /mailbox': {
     notChildData: 'the embedded SMTP server’s copy of mail already sent to GP practices (audited as mailbox.read)',
@@ -187,6 +193,19 @@ const ROUTES: Record<string, Classification> = {
     childData: async () => {
       const child = await birminghamChild();
       return { as: caseworker, method: 'get', path: `/api/children/${child.nhsNumber}/schedule`, child };
+    },
+  },
+  'GET /children/:nhsNumber/screening': {
+    childData: async () => {
+      const child = await birminghamChild();
+      return { as: caseworker, method: 'get', path: `/api/children/${child.nhsNumber}/screening`, child };
+    },
+  },
+  'GET /tasks/queues/escalated': { childData: queue('escalated') },
+  'GET /tasks/:id/assignees': {
+    childData: async () => {
+      const { child, task } = await openTask(false);
+      return { as: lead, method: 'get', path: `/api/tasks/${task.id}/assignees`, child };
     },
   },
   'GET /children/:nhsNumber/tasks': {

@@ -111,7 +111,7 @@ describe('children: search, record, timeline, legitimate relationship and break 
     });
   });
 
-  test('the timeline lists events oldest first and is audited', async () => {
+  test('the timeline lists events newest first and is audited', async () => {
     const child = await makeChild(h.db, BIRMINGHAM, { dateOfBirth: '2025-01-10' });
     await addImmunisation(h.db, child.id, { vaccine: 'MenB', dose: 1, givenOn: '2025-03-07' });
     await addScreeningResult(h.db, child.id, {
@@ -121,8 +121,9 @@ describe('children: search, record, timeline, legitimate relationship and break 
     });
     const res = await caseworker.agent.get(`/api/children/${child.nhsNumber}/timeline`);
     expect(res.status).toBe(200);
-    expect(res.body.events.map((e: { kind: string }) => e.kind)).toEqual(['birth', 'screening', 'immunisation']);
-    expect(res.body.events[0].at).toBe('2025-01-10T00:00:00.000Z');
+    expect(res.body.events.map((e: { kind: string }) => e.kind)).toEqual(['immunisation', 'screening', 'birth']);
+    expect(res.body.events[2].at).toBe('2025-01-10T00:00:00.000Z');
+    expect(res.body.next).toBeNull();
     expect((await auditRows(h.db, { childId: child.id })).map((e) => e.action)).toEqual(['child.timeline']);
   });
 

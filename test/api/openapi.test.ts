@@ -32,6 +32,13 @@ describe('GET /api/openapi.json', () => {
         required: true,
         schema: expect.objectContaining({ type: 'string' }),
       }),
+      // Break glass: every signed-in operation may carry a stated reason.
+      expect.objectContaining({
+        name: 'X-Access-Reason',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', minLength: 10, maxLength: 500 },
+      }),
     ]);
     const search = body.paths['/children'].get.parameters.map((p: { name: string; required: boolean }) => [
       p.name,
@@ -42,7 +49,11 @@ describe('GET /api/openapi.json', () => {
       ['familyName', false],
       ['dateOfBirth', false],
       ['limit', false],
+      ['X-Access-Reason', false],
     ]);
+    expect(body.paths['/auth/login'].post.parameters.map((p: { name: string }) => p.name)).not.toContain(
+      'X-Access-Reason',
+    );
     const login = body.paths['/auth/login'].post.requestBody.content['application/json'].schema;
     expect(login).toMatchObject({ type: 'object', required: ['username', 'password'], additionalProperties: false });
     const close = body.paths['/concerns/{id}/close'].post.requestBody.content['application/json'].schema;

@@ -43,6 +43,22 @@ const faultyProcess = diagram(
   `
     <bpmn:startEvent id="Start" name="Started"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
     <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Lookup" />
+    <bpmn:serviceTask id="Lookup" name="Look up" />
+    <bpmn:sequenceFlow id="F2" sourceRef="Lookup" targetRef="Review" />
+    <bpmn:userTask id="Review" name="Review">
+      <bpmn:extensionElements><zeebe:assignmentDefinition assignee="=owner +" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="F3" sourceRef="Review" targetRef="End" />
+    <bpmn:endEvent id="End" name="Done" />
+    <bpmn:complexGateway id="Orphan" name="Never reached" />`,
+);
+
+// What Camunda 8 deploys with a warning: a job type without a built-in worker, an unknown group, dead parts.
+const warnedProcess = diagram(
+  'api-warned',
+  `
+    <bpmn:startEvent id="Start" name="Started"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Lookup" />
     <bpmn:serviceTask id="Lookup" name="Look up">
       <bpmn:extensionElements><zeebe:taskDefinition type="nope.unknown" /></bpmn:extensionElements>
     </bpmn:serviceTask>
@@ -149,10 +165,25 @@ test('a faulty diagram: 422 listing every problem by element id, in plain words;
   const fields = res.body.errors.map((e: { field: string }) => e.field);
   expect(fields).toEqual(expect.arrayContaining(['body.xml#Lookup', 'body.xml#Review', 'body.xml#Orphan']));
   const messages = res.body.errors.map((e: { message: string }) => e.message).join('\n');
-  expect(messages).toMatch(/Lookup: The service task's activity type "nope.unknown" is not in the activity catalogue/);
-  expect(messages).toMatch(/Review: The user task's candidate group "martians" is not a known group/);
-  expect(messages).toMatch(/Orphan: The task "Never reached" cannot be reached from any start event/);
+  expect(messages).toMatch(/Lookup: The service task has no job type/);
+  expect(messages).toMatch(/Review: The assignee is not valid FEEL/);
+  expect(messages).toMatch(/Orphan: The complex gateway "Never reached" is not supported yet/);
   expect(await written()).toEqual(before);
+});
+
+test('what Camunda 8 deploys is deployed, with its warnings: an external job type, an unknown group, an unreachable task', async () => {
+  const res = await deployXml(manager, warnedProcess);
+  expect(res.status).toBe(201);
+  const warnings = res.body.warnings.map((w: { elementId: string; rule: string }) => `${w.elementId} ${w.rule}`);
+  expect(warnings).toEqual(
+    expect.arrayContaining([
+      'Lookup chis/known-activity-type',
+      'Review chis/known-candidate-group',
+      'Orphan chis/reachable-from-start',
+    ]),
+  );
+  const lookup = res.body.warnings.find((w: { elementId: string }) => w.elementId === 'Lookup');
+  expect(lookup.message).toMatch(/runs as an external job and waits for a job worker/);
 });
 
 test.each([

@@ -75,6 +75,7 @@ test('feelin and the BPMN runtime helpers bundle and run in the workflow sandbox
       condition: { ok: true, value: true },
       timer: { ok: true, value: { dueAt: Date.parse('2026-01-03T00:00:00Z') } },
       nowIsString: true,
+      camunda: { ok: true, value: ['RkVFTA==', 36, false] },
     },
   ]);
 }, 120_000);

@@ -202,8 +202,8 @@ test('an 8-week dose not given: reminders, GP email, caseworker task; two Was No
   );
   expect((await handle.query(instanceStateQuery)).status).toBe('running');
   await immunisationGiven(child, '6in1', 1);
-  // A terminate end event ends the instance as `terminated` (every other branch ends with it).
-  const closed = await stack.engine.waitFor(handle, (s) => s.status === 'terminated', 'the follow-up to close');
+  // A terminate end event completes the instance, as in Camunda 8 (every other branch ends with it).
+  const closed = await stack.engine.waitFor(handle, (s) => s.status === 'completed', 'the follow-up to close');
   expect(closed.completed.filter((c) => c.elementId === 'Catch_ImmunisationGiven')).toHaveLength(2);
   expect(closed.completed.map((c) => c.elementId)).toContain('End_Immunised');
   const [row] = await sql<{ status: string; outcome: string; escalated: boolean }>(
@@ -230,7 +230,7 @@ test('a child who dies during the follow-up: no further reminder goes to the fam
 
   await stack.database.sequelize.query(`UPDATE children SET status = 'deceased' WHERE id = $1`, { bind: [child.id] });
   await stack.skip('14 days');
-  const closed = await stack.engine.waitFor(handle, (s) => s.status === 'terminated', 'the follow-up to close');
+  const closed = await stack.engine.waitFor(handle, (s) => s.status === 'completed', 'the follow-up to close');
   expect(closed.completed.map((c) => c.elementId)).toEqual(
     expect.arrayContaining(['Event_ChildInactive', 'Task_CloseInactive', 'End_ChildInactive']),
   );
@@ -339,7 +339,7 @@ test('one Was Not Brought is enough for a child on a child protection plan; the 
   });
   const declined = await stack.engine.waitFor(
     handle,
-    (s) => s.status === 'terminated',
+    (s) => s.status === 'completed',
     'the follow-up to close as declined',
   );
   expect(declined.completed.map((c) => c.elementId)).toEqual(
@@ -392,7 +392,7 @@ test('rotavirus is no longer chased after its upper age limit; a dose recorded b
   await stack.skip('21 days');
   const tooOld = await stack.engine.waitFor(
     rotaHandle,
-    (s) => s.status === 'terminated',
+    (s) => s.status === 'completed',
     'the rotavirus follow-up to close',
   );
   const ended = tooOld.completed.find((c) => c.elementId === 'Timer_NoLongerOffered')!;
@@ -421,7 +421,7 @@ test("the immunisation closes the follow-up by the schedule's rules, whatever do
   await stack.waitFor(async () => (await stack.receivedMail(familyEmail)).length === 1, 'the first reminder');
   const handle = stack.engine.env.client.workflow.getHandle(followUpId(child));
   await immunisationGiven(child, '6in1', 2);
-  const closed = await stack.engine.waitFor(handle, (s) => s.status === 'terminated', 'the follow-up to close');
+  const closed = await stack.engine.waitFor(handle, (s) => s.status === 'completed', 'the follow-up to close');
   expect(closed.completed.map((c) => c.elementId)).toContain('End_Immunised');
   const [row] = await sql<{ outcome: string }>(
     "SELECT outcome FROM immunisation_follow_ups WHERE child_id = $1 AND dose_code = '6in1-1'",

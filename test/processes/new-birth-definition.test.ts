@@ -10,6 +10,7 @@ import { compileDefinition } from '../../bpmn';
 import { diagramLayout } from '../support/diagram-layout';
 import {
   evaluateFeel,
+  feelDialectOf,
   resolveInstantOrDuration,
   resolveTimer,
   type CompiledGraph,
@@ -74,7 +75,7 @@ test('every element is drawn once, edges are orthogonal, nothing overlaps but bo
 function deadlinesFor(dateOfBirth: string, maternityUnit: string): Record<string, string> {
   const plan = graph.nodes.Task_ScreeningDeadlines;
   if (plan.kind !== 'scriptTask') throw new Error('Task_ScreeningDeadlines is not a script task');
-  const out = evaluateFeel(plan.script, { dateOfBirth, birth: { dateOfBirth, maternityUnit } });
+  const out = evaluateFeel(plan.script, { dateOfBirth, birth: { dateOfBirth, maternityUnit } }, feelDialectOf(graph));
   if (!out.ok) throw new Error(out.error);
   return out.value as Record<string, string>;
 }
@@ -97,7 +98,7 @@ test('timings for a baby born 31 January 2026 at home (community hearing program
     const n = graph.nodes[id];
     if (n.kind !== 'intermediateCatchEvent' && n.kind !== 'boundaryEvent') throw new Error(id);
     if (n.trigger.type !== 'timer') throw new Error(`${id} is not a timer`);
-    const r = resolveTimer(n.trigger.timer, vars, now);
+    const r = resolveTimer(n.trigger.timer, vars, now, feelDialectOf(graph));
     if (!r.ok) throw new Error(r.error);
     return new Date(r.value.dueAt).toISOString().slice(0, 10);
   };
@@ -115,8 +116,8 @@ test('timings for a baby born 31 January 2026 at home (community hearing program
 
   const visit = graph.nodes.Task_NewBirthVisit;
   if (visit.kind !== 'userTask') throw new Error('Task_NewBirthVisit is not a user task');
-  const due = resolveInstantOrDuration(visit.userTask.dueDate!, vars, now);
-  const followUp = resolveInstantOrDuration(visit.userTask.followUpDate!, vars, now);
+  const due = resolveInstantOrDuration(visit.userTask.dueDate!, vars, now, feelDialectOf(graph));
+  const followUp = resolveInstantOrDuration(visit.userTask.followUpDate!, vars, now, feelDialectOf(graph));
   expect([due, followUp]).toEqual([
     { ok: true, value: at('2026-02-14') },
     { ok: true, value: at('2026-02-10') },

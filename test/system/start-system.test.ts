@@ -62,6 +62,16 @@ describe('npm start on embedded defaults', () => {
         body: JSON.stringify({ username: 'cw.birmingham.hv', password: 'demo-password' }),
       });
       expect(login.status).toBe(200);
+      // The new demo region has live work: births notified through the API, whose new birth
+      // visits reach the Birmingham health visitors' queue (so a task can be completed at once).
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+      let unclaimed: Array<{ name: string }> = [];
+      for (let tries = 0; tries < 60 && unclaimed.length === 0; tries++) {
+        if (tries > 0) await new Promise((r) => setTimeout(r, 1000));
+        const queue = await fetch(`${apiUrl}/tasks/queues/unclaimed`, { headers: { cookie } });
+        unclaimed = ((await queue.json()) as { tasks: Array<{ name: string }> }).tasks;
+      }
+      expect(unclaimed.map((t) => t.name)).toContain('New birth visit');
       // The web UI is served at / (npm start built it if ui/ changed), client-side routes included.
       const page = await fetch(apiUrl.replace(/\/api$/, '/my-work'));
       expect(page.status).toBe(200);

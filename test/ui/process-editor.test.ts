@@ -88,7 +88,7 @@ describeInBrowser('a service manager edits, deploys and compares a process; inst
     await page.getByRole('button', { name: 'New birth visit (select on the diagram)', exact: true }).click();
     await page.getByTestId('properties-panel').getByText('New birth visit', { exact: true }).first().waitFor();
     await openGroup(page, 'assignmentDefinition');
-    await setFeel(page, 'taskScheduleDueDate', 'dateOfBirth + duration("P12D")');
+    await setFeel(page, 'taskScheduleDueDate', 'date(dateOfBirth) + duration("P12D")');
     await page.getByText('Changes not deployed yet').waitFor();
 
     // A required setting removed: the script task's result variable. The problem is marked on the element.
@@ -133,8 +133,8 @@ describeInBrowser('a service manager edits, deploys and compares a process; inst
     await row.waitFor();
     expect(await row.locator('td').nth(1).innerText()).toBe('Changed');
     const due = row.locator('[data-property="Due date"]');
-    expect(await due.locator('del').innerText()).toBe('=dateOfBirth + duration("P14D")');
-    expect(await due.locator('ins').innerText()).toBe('=dateOfBirth + duration("P12D")');
+    expect(await due.locator('del').innerText()).toBe('=date(dateOfBirth) + duration("P14D")');
+    expect(await due.locator('ins').innerText()).toBe('=date(dateOfBirth) + duration("P12D")');
     await shape(page, 'diagram-from', 'Task_NewBirthVisit').and(page.locator('.chis-diff-changed')).waitFor();
     await shape(page, 'diagram-to', 'Task_NewBirthVisit').and(page.locator('.chis-diff-changed')).waitFor();
     // Only the visit task changed (the script task's result variable is back as it was).

@@ -1,6 +1,6 @@
 /**
  * Through Temporal: BPMN errors (error end → boundary, activity BPMN error → error event
- * sub-process, uncaught → the workflow fails), a non-interrupting message event sub-process,
+ * sub-process, uncaught → an incident; in versions deployed before semantics 2, the workflow fails), a non-interrupting message event sub-process,
  * continue-as-new with an open user task and timers, cancellation (signal and Temporal
  * cancel), and randomised generated graphs run to completion. Every closed history replays.
  */
@@ -17,6 +17,8 @@ import {
   PROCESS_INSTANCE_WORKFLOW_TYPE,
   type ProcessInstanceResult,
 } from '../../workflows/contract';
+import type { CompiledGraph } from '../../bpmn/runtime';
+import { DefinitionStore } from '../../deployment/definition-store';
 import { randomGraph, randomStartVariables } from '../engine/random-graphs';
 import { humanTaskRow, instanceRow, startEngineTestEnv, type EngineTestEnv } from './support';
 
@@ -79,8 +81,26 @@ test('a BPMN error thrown by an activity starts the error event sub-process', as
   expect(await pathOf(h)).toEqual(['Start', 'CheckStart', 'GoneStart', 'GoneEnd', 'Gone', 'wf-errors']);
 });
 
-test('an uncaught BPMN error fails the workflow with the error code', async () => {
+/** The stored graph as a version compiled before semantics 2 (CHIS's own semantics) was stored. */
+async function legacyDefinition(key: string) {
+  const d = (await new DefinitionStore(t.db.sequelize).withGraph(key))!;
+  const graph = JSON.parse(JSON.stringify(d.graph), (k, v) => (k === 'semantics' ? undefined : v)) as CompiledGraph;
+  return { id: d.id, key: d.key, version: d.version, graph };
+}
+
+test('an uncaught BPMN error is an incident on the task that threw it (Camunda 8)', async () => {
   const h = await t.start('wf-errors', { variables: { nhsNumber: '3', mode: 'explode' } });
+  const state = await t.waitFor(h, (s) => s.incidents.length === 1, 'the incident');
+  expect(state.incidents[0]).toMatchObject({ kind: 'unhandledError', elementId: 'Ask', resume: 'job' });
+  expect(state.incidents[0].message).toMatch(/"UNEXPECTED" was thrown but nothing catches it/);
+  await h.signal(cancelInstanceSignal, { reason: 'test over' });
+  expect((await t.result(h)).status).toBe('cancelled');
+});
+
+test('an uncaught BPMN error fails the workflow of a version deployed before (legacy semantics)', async () => {
+  const h = await t.startDefinition(await legacyDefinition('wf-errors'), {
+    variables: { nhsNumber: '3', mode: 'explode' },
+  });
   const err = await t.result(h).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const cause = (err as WorkflowFailedError).cause as { type?: string; message?: string; details?: unknown[] };
@@ -117,7 +137,8 @@ test('parallel and inclusive gateways, receive task, escalation, message boundar
   await t.waitFor(h, (s) => s.completed.filter((c) => c.elementId === 'ChaseEnd').length >= 2, 'two daily chases');
   await h.signal(correlateMessageSignal, { name: 'withdrawn', correlationKey: '9' });
   const result = await t.result(h);
-  expect(result.status).toBe('terminated');
+  // A terminate end event completes the instance, as in Camunda 8.
+  expect(result.status).toBe('completed');
   expect(result.variables).toMatchObject({ hearing: 'pass', bloodspot: 'booked', gpTold: true, late: true });
   expect(result.variables.chases).toBeGreaterThanOrEqual(2);
   const path = await pathOf(h);
@@ -141,7 +162,18 @@ test('parallel and inclusive gateways, receive task, escalation, message boundar
   expect(path).not.toContain('Nothing');
   expect(path).not.toContain('End');
   expect(path.indexOf('Join')).toBeGreaterThan(path.indexOf('ScreensDone'));
-  expect(await instanceRow(t.db, h.workflowId)).toMatchObject({ status: 'terminated' });
+  for (let i = 0; i < 100 && (await instanceRow(t.db, h.workflowId))?.status === 'running'; i++)
+    await new Promise((r) => setTimeout(r, 50));
+  expect(await instanceRow(t.db, h.workflowId)).toMatchObject({ status: 'completed' });
+});
+
+test('a terminate end event leaves a version deployed before (legacy semantics) terminated', async () => {
+  const h = await t.startDefinition(await legacyDefinition('wf-gateways'), {
+    variables: { nhsNumber: '11', needsHearing: false, needsBloodspot: false },
+  });
+  await t.waitFor(h, (s) => s.openUserTasks.length === 1, 'the review task');
+  await h.signal(correlateMessageSignal, { name: 'withdrawn', correlationKey: '11' });
+  expect((await t.result(h)).status).toBe('terminated');
 });
 
 test('the inclusive gateway takes its default flow when no screen is needed', async () => {

@@ -167,7 +167,7 @@ test('versioning: v1 instances finish on v1 after v2 is deployed; calls and new 
     'SELECT id, definition_id FROM process_instances WHERE id LIKE $1',
     {
       type: QueryTypes.SELECT,
-      bind: [`${parent.workflowId}/%`],
+      bind: [`${parent.workflowId}~%`],
     },
   );
   for (let i = 0; i < 100 && childRows.length === 0; i++) {
@@ -175,11 +175,11 @@ test('versioning: v1 instances finish on v1 after v2 is deployed; calls and new 
     childRows.push(
       ...(await t.db.sequelize.query<{ id: string; definition_id: number }>(
         'SELECT id, definition_id FROM process_instances WHERE id LIKE $1',
-        { type: QueryTypes.SELECT, bind: [`${parent.workflowId}/%`] },
+        { type: QueryTypes.SELECT, bind: [`${parent.workflowId}~%`] },
       )),
     );
   }
-  expect(childRows).toEqual([{ id: expect.stringMatching(/\/call-\d+$/), definition_id: v2.id }]);
+  expect(childRows).toEqual([{ id: expect.stringMatching(/~call-\d+$/), definition_id: v2.id }]);
   const child = t.env.client.workflow.getHandle(childRows[0].id);
 
   for (const [h, taskId] of [
@@ -218,7 +218,7 @@ test('a call activity pinned to version 1 starts the v1 child although v2 is the
       'SELECT id, definition_id FROM process_instances WHERE id LIKE $1',
       {
         type: QueryTypes.SELECT,
-        bind: [`${parent.workflowId}/%`],
+        bind: [`${parent.workflowId}~%`],
       },
     );
     if (!child) await new Promise((r) => setTimeout(r, 50));
@@ -283,7 +283,10 @@ test('publishing a message starts the processes with that message start event, o
     sourceInstanceId: 'api',
   };
   expect(await publishMessage(deps, message, 'request-1')).toEqual({ delivered: 0, started: 1 });
-  expect(await publishMessage(deps, message, 'request-1')).toEqual({ delivered: 0, started: 0 });
+  // The retry starts nothing new. Whether it also reaches the instance the first publish started
+  // depends on whether that instance has recorded its row yet (business-key correlation), so
+  // only the starts are compared.
+  expect(await publishMessage(deps, message, 'request-1')).toMatchObject({ started: 0 });
   let id: string | undefined;
   for (let i = 0; i < 200 && !id; i++) {
     [{ id } = { id: undefined }] = await t.db.sequelize.query<{ id: string }>(

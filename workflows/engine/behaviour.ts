@@ -28,6 +28,7 @@ import {
   raiseIncident,
   terminateChildren,
   type Run,
+  dialect,
 } from './run';
 import {
   subscribeBoundaries,
@@ -37,6 +38,7 @@ import {
   armTimer,
   throwError,
   throwEscalation,
+  wouldCatch,
 } from './triggers';
 import type { ElementInstance, Variables } from './types';
 import { evaluateMappings, visibleVariables } from './variables';
@@ -62,7 +64,7 @@ export function runBehaviour(run: Run, inst: ElementInstance, trigger?: Trigger)
   }
   const node = nodeOf(run, inst.elementId);
   if ('inputs' in node && node.inputs.length > 0) {
-    const mapped = evaluateMappings(node.inputs, visibleVariables(run, inst.id));
+    const mapped = evaluateMappings(node.inputs, visibleVariables(run, inst.id), dialect(run));
     if (!mapped.ok) return raiseIncident(run, inst, 'expression', mapped.error, 'activate');
     Object.assign(inst.variables, mapped.value);
   }
@@ -90,13 +92,14 @@ export function runBehaviour(run: Run, inst: ElementInstance, trigger?: Trigger)
       return waitForMessage(run, inst, node.id, node.message);
     case 'serviceTask':
     case 'sendTask':
+    case 'businessRuleTask':
       if (!withBoundaries()) return;
       return startJob(run, inst, node.activity);
     case 'userTask':
       if (!withBoundaries()) return;
       return openUserTask(run, inst, node);
     case 'scriptTask': {
-      const out = evaluateFeel(node.script, visibleVariables(run, inst.id));
+      const out = evaluateFeel(node.script, visibleVariables(run, inst.id), dialect(run));
       if (!out.ok) return raiseIncident(run, inst, 'expression', out.error, 'activate');
       return completeElement(run, inst, { [node.resultVariable]: out.value });
     }
@@ -160,13 +163,47 @@ function waitForMessage(run: Run, inst: ElementInstance, nodeId: string, ref: Me
 
 /** The activity a node runs (service/send task, or a message throw/end event with a job). */
 export function activityOf(node: GraphNode): ActivityRef | undefined {
-  if (node.kind === 'serviceTask' || node.kind === 'sendTask') return node.activity;
+  if (node.kind === 'serviceTask' || node.kind === 'sendTask' || node.kind === 'businessRuleTask') return node.activity;
   if ((node.kind === 'endEvent' || node.kind === 'intermediateThrowEvent') && node.result.type === 'message')
     return node.result.activity;
   return undefined;
 }
 
+/** Retries of an external job when the diagram sets none (Camunda's default). */
+export const DEFAULT_EXTERNAL_RETRIES = 3;
+
 export function startJob(run: Run, inst: ElementInstance, activity: ActivityRef): void {
+  const vars = visibleVariables(run, inst.id);
+  let activityType = activity.activityType;
+  if (activity.typeExpression !== undefined) {
+    const r = evaluateFeel(activity.typeExpression, vars, dialect(run));
+    if (!r.ok) return raiseIncident(run, inst, 'expression', `job type: ${r.error}`, 'activate');
+    if (typeof r.value !== 'string' || r.value.trim() === '')
+      return raiseIncident(
+        run,
+        inst,
+        'expression',
+        `the job type should be text, got ${JSON.stringify(r.value)}`,
+        'activate',
+      );
+    activityType = r.value;
+  }
+  let retries = activity.retries;
+  if (activity.retriesExpression !== undefined) {
+    const r = evaluateFeel(activity.retriesExpression, vars, dialect(run));
+    if (!r.ok) return raiseIncident(run, inst, 'expression', `job retries: ${r.error}`, 'activate');
+    if (typeof r.value !== 'number' || !Number.isInteger(r.value) || r.value < 0)
+      return raiseIncident(
+        run,
+        inst,
+        'expression',
+        `the job retries should be a whole number, got ${JSON.stringify(r.value)}`,
+        'activate',
+      );
+    retries = r.value;
+  }
+  const external = activity.external === true;
+  if (external && retries === undefined) retries = DEFAULT_EXTERNAL_RETRIES;
   const jobId = newId(run, 'job');
   addWait(run, {
     type: 'job',
@@ -175,18 +212,20 @@ export function startJob(run: Run, inst: ElementInstance, activity: ActivityRef)
     role: 'self',
     nodeId: inst.elementId,
     createdAt: run.now,
-    activityType: activity.activityType,
+    activityType,
+    ...(external ? { external: true as const } : {}),
   });
   run.commands.push({
     type: 'runJob',
     jobId,
     elementId: inst.elementId,
     elementInstanceId: inst.id,
-    activityType: activity.activityType,
-    input: visibleVariables(run, inst.id),
+    activityType,
+    input: vars,
     headers: { ...activity.headers },
-    ...(activity.retries !== undefined ? { retries: activity.retries } : {}),
+    ...(retries !== undefined ? { retries } : {}),
     ...(activity.local === true ? { local: true as const } : {}),
+    ...(external ? { external: true as const } : {}),
   });
 }
 
@@ -204,24 +243,30 @@ function openUserTask(run: Run, inst: ElementInstance, node: UserTaskNode): void
 
   let assignee: string | undefined;
   if (spec.assignee) {
-    const r = evaluateExpression(spec.assignee, vars);
+    const r = evaluateExpression(spec.assignee, vars, dialect(run));
     if (!r.ok) return fail(r.error);
     const t = optionalText(r.value, 'the assignee');
     if (!t.ok) return fail(t.error);
     assignee = t.value;
   }
-  const groups = spec.candidateGroups ? evaluateList(spec.candidateGroups, vars) : { ok: true as const, value: [] };
+  const groups = spec.candidateGroups
+    ? evaluateList(spec.candidateGroups, vars, dialect(run))
+    : { ok: true as const, value: [] };
   if (!groups.ok) return fail(groups.error);
-  const users = spec.candidateUsers ? evaluateList(spec.candidateUsers, vars) : { ok: true as const, value: [] };
+  const users = spec.candidateUsers
+    ? evaluateList(spec.candidateUsers, vars, dialect(run))
+    : { ok: true as const, value: [] };
   if (!users.ok) return fail(users.error);
   const dates = { plainDates: run.state.plainDates ?? 'utc' } as const;
-  const due = spec.dueDate ? resolveInstantOrDuration(spec.dueDate, vars, run.now, dates) : undefined;
+  const due = spec.dueDate ? resolveInstantOrDuration(spec.dueDate, vars, run.now, dialect(run), dates) : undefined;
   if (due && !due.ok) return fail(`due date: ${due.error}`);
-  const followUp = spec.followUpDate ? resolveInstantOrDuration(spec.followUpDate, vars, run.now, dates) : undefined;
+  const followUp = spec.followUpDate
+    ? resolveInstantOrDuration(spec.followUpDate, vars, run.now, dialect(run), dates)
+    : undefined;
   if (followUp && !followUp.ok) return fail(`follow-up date: ${followUp.error}`);
   let priority = 50;
   if (spec.priority) {
-    const r = evaluateExpression(spec.priority, vars);
+    const r = evaluateExpression(spec.priority, vars, dialect(run));
     if (!r.ok) return fail(r.error);
     const p = typeof r.value === 'string' && r.value.trim() !== '' ? Number(r.value) : r.value;
     if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 100)
@@ -262,7 +307,7 @@ function startCall(run: Run, inst: ElementInstance): void {
   const node = nodeOf(run, inst.elementId);
   if (node.kind !== 'callActivity') return;
   const vars = visibleVariables(run, inst.id);
-  const processId = evaluateExpression(node.call.processId, vars);
+  const processId = evaluateExpression(node.call.processId, vars, dialect(run));
   if (!processId.ok) return raiseIncident(run, inst, 'expression', processId.error, 'activate');
   if (typeof processId.value !== 'string' || processId.value === '') {
     return raiseIncident(
@@ -296,7 +341,7 @@ function startCall(run: Run, inst: ElementInstance): void {
 /** Publishes a throw/end event's message: payload = the event's input-mapped variables. */
 export function publishFrom(run: Run, inst: ElementInstance, ref: MessageRef): boolean {
   const vars = visibleVariables(run, inst.id);
-  const name = evaluateExpression(ref.name, vars);
+  const name = evaluateExpression(ref.name, vars, dialect(run));
   if (!name.ok || typeof name.value !== 'string') {
     raiseIncident(
       run,
@@ -309,7 +354,7 @@ export function publishFrom(run: Run, inst: ElementInstance, ref: MessageRef): b
   }
   let correlationKey: string | null = null;
   if (ref.correlationKey) {
-    const key = evaluateExpression(ref.correlationKey, vars);
+    const key = evaluateExpression(ref.correlationKey, vars, dialect(run));
     if (!key.ok) {
       raiseIncident(run, inst, 'expression', key.error, 'activate');
       return false;
@@ -333,8 +378,12 @@ function endEventBehaviour(run: Run, inst: ElementInstance, node: EndEventNode):
     }
     case 'error': {
       const scope = parentOf(run, inst);
+      const message = `error end event "${node.id}" threw ${result.errorCode}`;
+      // Camunda 8 (semantics 2): an error nothing catches leaves an incident on the end event.
+      if ((run.graph.semantics ?? 1) >= 2 && !wouldCatch(run, scope, 'error', result.errorCode))
+        return throwError(run, undefined, result.errorCode, message, undefined, { inst, resume: 'activate' });
       endInstance(run, inst, 'completed');
-      return throwError(run, scope, result.errorCode, `error end event "${node.id}" threw ${result.errorCode}`);
+      return throwError(run, scope, result.errorCode, message);
     }
     case 'escalation': {
       const scope = parentOf(run, inst);

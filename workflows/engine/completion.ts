@@ -4,7 +4,7 @@
  */
 import { evaluateExpression } from '../../bpmn/runtime';
 import { innerCompleted } from './multi-instance';
-import { endInstance, nodeOf, parentOf, raiseIncident, terminateInstance, type Run } from './run';
+import { endInstance, nodeOf, parentOf, raiseIncident, terminateInstance, type Run, dialect } from './run';
 import type { ElementInstance, Variables } from './types';
 import { evaluateMappings, propagateVariables, visibleVariables } from './variables';
 
@@ -18,7 +18,7 @@ export function completeElement(run: Run, inst: ElementInstance, result: Variabl
   let out = result;
   const outputs = 'outputs' in node ? node.outputs : [];
   if (outputs.length > 0) {
-    const mapped = evaluateMappings(outputs, context);
+    const mapped = evaluateMappings(outputs, context, dialect(run));
     if (!mapped.ok) {
       inst.pendingResult = result;
       return raiseIncident(run, inst, 'expression', mapped.error, 'complete');
@@ -28,7 +28,7 @@ export function completeElement(run: Run, inst: ElementInstance, result: Variabl
   const parent = parentOf(run, inst);
   let loopOutput: unknown = null;
   if (parent?.kind === 'multiInstanceBody' && 'multiInstance' in node && node.multiInstance?.outputElement) {
-    const r = evaluateExpression(node.multiInstance.outputElement, { ...context, ...out });
+    const r = evaluateExpression(node.multiInstance.outputElement, { ...context, ...out }, dialect(run));
     if (!r.ok) {
       inst.pendingResult = result;
       return raiseIncident(run, inst, 'expression', `output element: ${r.error}`, 'complete');
@@ -73,7 +73,8 @@ export function completeEmptyScopes(run: Run): boolean {
 
 function finishProcess(run: Run, root: ElementInstance): void {
   const variables = { ...root.variables };
-  const terminated = root.endedByTerminate === true;
+  // Camunda 8 (semantics 2): a terminate end event completes the instance; before, it was `terminated`.
+  const terminated = root.endedByTerminate === true && (run.graph.semantics ?? 1) < 2;
   endInstance(run, root, 'completed');
   const s = run.state;
   s.status = terminated ? 'terminated' : 'completed';

@@ -8,7 +8,7 @@ import { activityOf, afterJob, runBehaviour, startJob, startScope } from './beha
 import { completeElement, completeEmptyScopes, endWholeInstance } from './completion';
 import { arrive, fireReadyInclusiveJoins } from './gateways';
 import { checkBody } from './multi-instance';
-import { cancelWaitsOf, nodeOf, raiseIncident, type Run } from './run';
+import { cancelWaitsOf, closeSubscription, nodeOf, raiseIncident, type Run } from './run';
 import { subscribeEventSubProcesses, throwError, triggerWait } from './triggers';
 import {
   ENGINE_STATE_FORMAT,
@@ -74,6 +74,7 @@ function settle(run: Run): void {
         const wait = run.state.waits[item.waitId];
         if (!wait) continue;
         delete run.state.waits[wait.id];
+        closeSubscription(run, wait);
         triggerWait(run, wait, item.variables);
       }
     }
@@ -186,8 +187,9 @@ function apply(run: Run, event: EngineEvent): boolean {
           event.bpmnError.code,
           event.bpmnError.message ?? event.message,
           event.bpmnError.variables,
+          { inst: owner, resume: 'job' },
         );
-      else raiseIncident(run, owner, 'jobFailed', event.message, 'job');
+      else raiseIncident(run, owner, 'jobFailed', event.message, 'job', wait.id);
       return true;
     }
     case 'timerFired': {
@@ -260,6 +262,7 @@ function correlate(
   );
   if (wait) {
     delete run.state.waits[wait.id];
+    closeSubscription(run, wait);
     triggerWait(run, wait, variables);
     return true;
   }

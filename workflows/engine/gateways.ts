@@ -5,7 +5,7 @@
 import { type SequenceFlow, evaluateCondition } from '../../bpmn/runtime';
 import { activateNode } from './behaviour';
 import { leaveBy } from './completion';
-import { endInstance, nodeOf, raiseIncident, type Run } from './run';
+import { endInstance, nodeOf, raiseIncident, type Run, dialect } from './run';
 import type { ElementInstance } from './types';
 import { visibleVariables } from './variables';
 
@@ -106,7 +106,7 @@ function chooseFlows(
     if (flow.condition === undefined) {
       chosen.push(flow); // an unconditional flow is always taken
     } else {
-      const r = evaluateCondition(flow.condition, vars);
+      const r = evaluateCondition(flow.condition, vars, dialect(run));
       if (!r.ok) return { ok: false, kind: 'expression', error: `flow "${flow.id}": ${r.error}` };
       if (r.value) chosen.push(flow);
     }

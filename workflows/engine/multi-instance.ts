@@ -6,7 +6,7 @@
 import { type MultiInstanceSpec, evaluateExpression } from '../../bpmn/runtime';
 import { runBehaviour } from './behaviour';
 import { leaveBy } from './completion';
-import { createInstance, endInstance, nodeOf, raiseIncident, terminateChildren, type Run } from './run';
+import { createInstance, endInstance, nodeOf, raiseIncident, terminateChildren, type Run, dialect } from './run';
 import { subscribeBoundaries } from './triggers';
 import type { ElementInstance } from './types';
 import { propagateVariables, visibleVariables } from './variables';
@@ -21,7 +21,7 @@ function specOf(run: Run, body: ElementInstance): MultiInstanceSpec {
 export function runMultiInstanceBody(run: Run, body: ElementInstance): void {
   const spec = specOf(run, body);
   if (!subscribeBoundaries(run, body)) return;
-  const collection = evaluateExpression(spec.inputCollection, visibleVariables(run, body.id));
+  const collection = evaluateExpression(spec.inputCollection, visibleVariables(run, body.id), dialect(run));
   if (!collection.ok)
     return raiseIncident(run, body, 'expression', `input collection: ${collection.error}`, 'activate');
   if (!Array.isArray(collection.value)) {
@@ -74,7 +74,7 @@ export function checkBody(run: Run, body: ElementInstance): void {
       numberOfCompletedInstances: progress.completed,
       numberOfActiveInstances: body.childIds.length,
     };
-    const r = evaluateExpression(spec.completionCondition, context);
+    const r = evaluateExpression(spec.completionCondition, context, dialect(run));
     if (!r.ok) return raiseIncident(run, body, 'expression', `completion condition: ${r.error}`, 'complete');
     if (r.value === true) {
       terminateChildren(run, body);

@@ -3,7 +3,7 @@
  * produced so far and the work still queued. Helpers here create, end and terminate element
  * instances and raise incidents; the element behaviours live in the other engine files.
  */
-import type { CompiledGraph, GraphNode } from '../../bpmn/runtime';
+import { feelDialectOf, type CompiledGraph, type FeelDialect, type GraphNode } from '../../bpmn/runtime';
 import type { ElementInstance, EngineCommand, EngineState, Incident, IncidentKind, Variables, Wait } from './types';
 
 /** Queued work, run in order once the current action has finished (never re-entrantly). */
@@ -22,6 +22,11 @@ export interface Run {
 
 /** Bounds the element log carried in the state (continue-as-new carries it). */
 export const MAX_LOG_ENTRIES = 2000;
+
+/** The FEEL dialect of the running graph (Camunda's for graphs of semantics 2). */
+export function dialect(run: Run): FeelDialect {
+  return feelDialectOf(run.graph);
+}
 
 export function newId(run: Run, prefix: string): string {
   const n = run.state.nextId++;
@@ -82,7 +87,7 @@ export function cancelWait(run: Run, wait: Wait): void {
       run.commands.push({ type: 'cancelTimer', timerId: wait.id });
       break;
     case 'job':
-      run.commands.push({ type: 'cancelJob', jobId: wait.id });
+      run.commands.push({ type: 'cancelJob', jobId: wait.id, ...(wait.external ? { external: true as const } : {}) });
       break;
     case 'userTask':
       run.commands.push({ type: 'cancelUserTask', taskId: wait.id });
@@ -91,8 +96,20 @@ export function cancelWait(run: Run, wait: Wait): void {
       run.commands.push({ type: 'cancelChild', callId: wait.id });
       break;
     case 'message':
-      break; // a subscription is only state
+      closeSubscription(run, wait);
+      break;
   }
+}
+
+/** Graphs of semantics 2 mirror their message subscriptions (for correlation by subscription). */
+export function tracksSubscriptions(run: Run): boolean {
+  return (run.graph.semantics ?? 1) >= 2;
+}
+
+/** A message wait that goes away (triggered or cancelled) is no longer a subscription. */
+export function closeSubscription(run: Run, wait: Wait): void {
+  if (wait.type === 'message' && tracksSubscriptions(run))
+    run.commands.push({ type: 'closeSubscription', waitId: wait.id });
 }
 
 export function waitsOwnedBy(run: Run, ownerId: string): Wait[] {
@@ -162,6 +179,7 @@ export function raiseIncident(
   kind: IncidentKind,
   message: string,
   resume: Incident['resume'],
+  jobId?: string,
 ): void {
   const incident: Incident = {
     id: newId(run, 'incident'),
@@ -171,6 +189,7 @@ export function raiseIncident(
     message,
     createdAt: run.now,
     resume,
+    ...(jobId ? { jobId } : {}),
   };
   inst.state = 'incident';
   run.state.incidents[incident.id] = incident;

@@ -27,9 +27,11 @@ import {
   raiseIncident,
   terminateChildren,
   terminateInstance,
+  tracksSubscriptions,
   type Run,
+  dialect,
 } from './run';
-import type { ElementInstance, MessageWait, TimerWait, Variables, Wait } from './types';
+import type { ElementInstance, Incident, MessageWait, TimerWait, Variables, Wait } from './types';
 import { visibleVariables } from './variables';
 
 // ---------------------------------------------------------------- subscriptions
@@ -43,7 +45,7 @@ export function armTimer(
   timer: TimerDefinition,
   mayRepeat: boolean,
 ): string | null {
-  const schedule = resolveTimer(timer, visibleVariables(run, ownerId), run.now, {
+  const schedule = resolveTimer(timer, visibleVariables(run, ownerId), run.now, dialect(run), {
     plainDates: run.state.plainDates ?? 'utc',
   });
   if (!schedule.ok) return `timer of "${nodeId}": ${schedule.error}`;
@@ -80,13 +82,13 @@ export function subscribeMessage(
   ref: MessageRef,
 ): string | null {
   const vars = visibleVariables(run, ownerId);
-  const name = evaluateExpression(ref.name, vars);
+  const name = evaluateExpression(ref.name, vars, dialect(run));
   if (!name.ok) return `message name of "${nodeId}": ${name.error}`;
   if (typeof name.value !== 'string' || name.value === '')
     return `the message name of "${nodeId}" should be text, got ${JSON.stringify(name.value)}`;
   let correlationKey: string | null = null;
   if (ref.correlationKey) {
-    const key = evaluateExpression(ref.correlationKey, vars);
+    const key = evaluateExpression(ref.correlationKey, vars, dialect(run));
     if (!key.ok) return `correlation key of "${nodeId}": ${key.error}`;
     correlationKey = correlationText(key.value);
     if (correlationKey === null)
@@ -103,6 +105,15 @@ export function subscribeMessage(
     correlationKey,
   };
   addWait(run, wait);
+  if (tracksSubscriptions(run))
+    run.commands.push({
+      type: 'openSubscription',
+      waitId: wait.id,
+      kind: 'message',
+      name: wait.name,
+      correlationKey,
+      elementId: nodeId,
+    });
   const buffered = run.state.bufferedMessages.findIndex(
     (m) => m.name === wait.name && m.correlationKey === wait.correlationKey && m.expiresAt > run.now,
   );
@@ -331,6 +342,14 @@ function catchingBoundary(
   );
 }
 
+/** Whether a boundary event or event sub-process from `from` outwards would catch it. */
+export function wouldCatch(run: Run, from: ElementInstance | undefined, type: Catchable, code: string): boolean {
+  for (let cur = from; cur; cur = parentOf(run, cur)) {
+    if (catchingStart(run, cur, type, code) || catchingBoundary(run, cur, type, code)) return true;
+  }
+  return false;
+}
+
 /**
  * Walks out from `from` to the nearest catcher; returns false when nothing catches. `payload`
  * is set in the catching event's scope and passed to its output mappings.
@@ -370,9 +389,20 @@ export function throwError(
   code: string,
   message: string,
   variables?: Variables,
+  uncaught?: { inst: ElementInstance; resume: Incident['resume'] },
 ): void {
   const payload: Variables = { ...(variables ?? {}), errorCode: code, errorMessage: message };
-  if (!propagate(run, from, 'error', code, payload)) endWholeInstance(run, { type: 'fail', errorCode: code, message });
+  if (propagate(run, from, 'error', code, payload)) return;
+  // Camunda 8 (semantics 2): an uncaught error is an incident where it was thrown, not the instance's end.
+  if (uncaught && (run.graph.semantics ?? 1) >= 2)
+    return raiseIncident(
+      run,
+      uncaught.inst,
+      'unhandledError',
+      `the BPMN error "${code}" was thrown but nothing catches it (${message})`,
+      uncaught.resume,
+    );
+  endWholeInstance(run, { type: 'fail', errorCode: code, message });
 }
 
 /** A BPMN escalation: caught by the nearest catcher; uncaught, the flow simply continues. */

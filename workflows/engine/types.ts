@@ -88,6 +88,8 @@ export interface MessageWait extends WaitBase {
 export interface JobWait extends WaitBase {
   type: 'job';
   activityType: string;
+  /** Waits for an external worker (a jobs row) rather than a Temporal activity; survives continue-as-new. */
+  external?: true;
 }
 
 export interface UserTaskWait extends WaitBase {
@@ -103,7 +105,16 @@ export interface ChildWait extends WaitBase {
 
 export type Wait = TimerWait | MessageWait | JobWait | UserTaskWait | ChildWait;
 
-export type IncidentKind = 'jobFailed' | 'expression' | 'noOutgoingFlow' | 'childFailed' | 'invalidVariables';
+export type IncidentKind =
+  | 'jobFailed'
+  | 'expression'
+  | 'noOutgoingFlow'
+  | 'childFailed'
+  | 'invalidVariables'
+  /** A BPMN error nothing catches (graphs of semantics 2: Camunda raises an incident instead of failing the instance). */
+  | 'unhandledError'
+  /** A business rule task's decision could not be evaluated. */
+  | 'decision';
 
 /** An element stuck until an administrator retries it. */
 export interface Incident {
@@ -118,6 +129,8 @@ export interface Incident {
    * (or re-check a multi-instance completion), or re-open the scope's event sub-process subscriptions.
    */
   resume: 'activate' | 'job' | 'complete' | 'subscribe';
+  /** The failed job (jobFailed incidents), so the job row can be found again. */
+  jobId?: string;
 }
 
 /** A finished element activation, for the Operate-style view. */
@@ -229,8 +242,20 @@ export type EngineCommand =
       headers: Record<string, string>;
       retries?: number;
       local?: true;
+      /** No built-in worker: a jobs row waits for an external worker (retries default to 3). */
+      external?: true;
     }
-  | { type: 'cancelJob'; jobId: string }
+  | { type: 'cancelJob'; jobId: string; external?: true }
+  /** Graphs of semantics 2: a message or signal wait opened (published messages find it in event_subscriptions). */
+  | {
+      type: 'openSubscription';
+      waitId: string;
+      kind: 'message' | 'signal';
+      name: string;
+      correlationKey: string | null;
+      elementId: string;
+    }
+  | { type: 'closeSubscription'; waitId: string }
   | { type: 'startTimer'; timerId: string; fireAt: number }
   | { type: 'cancelTimer'; timerId: string }
   | ({ type: 'openUserTask' } & UserTaskCommandSpec)

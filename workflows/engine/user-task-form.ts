@@ -39,6 +39,8 @@ function fieldProblem(field: FormField, value: unknown): string | null {
       return !options || value.every((v) => options.includes(v as string))
         ? null
         : `${name} may only hold ${options.join(', ')}`;
+    case 'any':
+      return null;
   }
 }
 

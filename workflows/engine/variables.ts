@@ -4,7 +4,7 @@
  * from an element goes to the nearest enclosing instance that already has that variable,
  * otherwise to the process.
  */
-import { type Mapping, evaluateExpression, type FeelOutcome } from '../../bpmn/runtime';
+import { type Mapping, evaluateExpression, type FeelDialect, type FeelOutcome } from '../../bpmn/runtime';
 import type { Run } from './run';
 import type { ElementInstance, Variables } from './types';
 
@@ -46,11 +46,15 @@ export function propagateVariables(run: Run, fromId: string | null, variables: V
  * Evaluates mappings in order (a later mapping sees the earlier targets). `target` may be a
  * dotted path (`address.postcode`), which builds nested objects.
  */
-export function evaluateMappings(mappings: readonly Mapping[], context: Variables): FeelOutcome<Variables> {
+export function evaluateMappings(
+  mappings: readonly Mapping[],
+  context: Variables,
+  dialect: FeelDialect,
+): FeelOutcome<Variables> {
   const out: Variables = {};
   const scope: Variables = { ...context };
   for (const m of mappings) {
-    const r = evaluateExpression(m.source, scope);
+    const r = evaluateExpression(m.source, scope, dialect);
     if (!r.ok) return { ok: false, error: `mapping to "${m.target}": ${r.error}` };
     const head = m.target.split('.')[0];
     // A nested target updates the existing object rather than replacing it.

@@ -9,6 +9,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { hashPassword } from '../../../api/auth/passwords';
+import { createStaff } from '../../../records/staff';
 import { DEMO_PASSWORD } from '../../../db/seed';
 import { listen } from '../../../system/http-server';
 import { startChisStack, type ChisStack, type StackOptions } from '../../support/chis-stack';
@@ -55,6 +57,8 @@ export interface UiPage {
  * file's tests; stops them after. `use` receives the running pieces.
  */
 export function uiStackPerFile(options: StackOptions, use: (ui: UiStack) => unknown): void {
+  // A browser test walks several screens on a loaded 2-core machine; each step has its own 30 s wait.
+  jest.setTimeout(240_000);
   let stack: ChisStack | undefined;
   let http: { port: number; stop(): Promise<void> } | undefined;
   let browser: Browser | undefined;
@@ -121,4 +125,48 @@ export async function signIn(page: Page, username: string, path = '/'): Promise<
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('signed-in-as').waitFor();
+}
+
+/** A second member of a demo team (the demo region has one caseworker per team), with the demo password. */
+export async function addColleague(stack: ChisStack, username: string, team: string): Promise<void> {
+  await createStaff(stack.db, {
+    username,
+    displayName: `${username} (test colleague)`,
+    role: 'caseworker',
+    teamCodes: [team],
+    passwordHash: await hashPassword(DEMO_PASSWORD),
+  });
+}
+
+/**
+ * A baby born `daysAgo` days ago in a locality, notified as the maternity feed does; resolves
+ * once new-birth-registration has opened the new birth visit task.
+ */
+export async function notifyBirth(
+  stack: ChisStack,
+  o: { locality: string; postcode: string; daysAgo: number; givenName: string; familyName: string },
+): Promise<{ nhsNumber: string; taskId: string; dateOfBirth: string }> {
+  const nhsNumber = stack.newNhsNumber();
+  const dateOfBirth = new Date(stack.now().getTime() - o.daysAgo * 86_400_000).toISOString().slice(0, 10);
+  const practice = await stack.practiceOf(o.locality);
+  stack.pds.addPatient({ nhsNumber, givenName: o.givenName, familyName: o.familyName, dateOfBirth, sex: 'female' });
+  const res = await stack.events.post('/api/events/birth-notifications').send({
+    nhsNumber,
+    givenName: o.givenName,
+    familyName: o.familyName,
+    dateOfBirth,
+    timeOfBirth: '08:30',
+    sex: 'female',
+    mother: { name: `Mother ${o.familyName}` },
+    address: { lines: ['1 Test Street'], postcode: o.postcode },
+    gpPracticeCode: practice.odsCode,
+    maternityUnit: 'City Hospital',
+  });
+  if (res.status !== 202) throw new Error(`birth notification: ${res.status} ${JSON.stringify(res.body)}`);
+  const task = await stack.waitFor(
+    async () => (await stack.tasksFor(nhsNumber)).find((t) => t.name === 'New birth visit'),
+    `the new birth visit of ${nhsNumber}`,
+    60_000,
+  );
+  return { nhsNumber, taskId: task.id, dateOfBirth };
 }

@@ -14,7 +14,7 @@ export function usePageTitle(title: string): void {
   }, [title]);
 }
 
-function findRoute(pathname: string): { route: AppRoute; params: Record<string, string> } | null {
+export function findRoute(pathname: string): { route: AppRoute; params: Record<string, string> } | null {
   for (const route of ROUTES) {
     const params = matchPath(route.path, pathname);
     if (params) return { route, params };

@@ -10,10 +10,16 @@ export interface AppRoute {
   path: string;
   title: string;
   component: LazyExoticComponent<ComponentType>;
+  /** Starts loading the screen's code (the first page does, alongside "who am I", rather than after it). */
+  preload(): Promise<unknown>;
   /** Roles that may open it; absent: anyone signed in. */
   roles?: readonly Role[];
   /** Shown signed out (sign-in). */
   public?: boolean;
+}
+
+function screen(load: () => Promise<{ default: ComponentType }>) {
+  return { component: lazy(load), preload: load };
 }
 
 const CASEWORK: readonly Role[] = ['caseworker', 'safeguarding_lead', 'service_manager'];
@@ -23,90 +29,90 @@ const CONCERNS: readonly Role[] = ['caseworker', 'safeguarding_lead'];
 const MANAGERS: readonly Role[] = ['service_manager', 'administrator'];
 
 export const ROUTES: readonly AppRoute[] = [
-  { path: '/sign-in', title: 'Sign in', public: true, component: lazy(() => import('../pages/SignInPage')) },
-  { path: '/', title: 'Home', component: lazy(() => import('../pages/HomePage')) },
-  { path: '/my-work', title: 'My work', roles: CASEWORK, component: lazy(() => import('../pages/MyWorkPage')) },
-  { path: '/tasks/:id', title: 'Task', roles: CASEWORK, component: lazy(() => import('../pages/TaskPage')) },
+  { path: '/sign-in', title: 'Sign in', public: true, ...screen(() => import('../pages/SignInPage')) },
+  { path: '/', title: 'Home', ...screen(() => import('../pages/HomePage')) },
+  { path: '/my-work', title: 'My work', roles: CASEWORK, ...screen(() => import('../pages/MyWorkPage')) },
+  { path: '/tasks/:id', title: 'Task', roles: CASEWORK, ...screen(() => import('../pages/TaskPage')) },
   {
     path: '/children',
     title: 'Find a child',
     roles: CASEWORK,
-    component: lazy(() => import('../pages/FindChildPage')),
+    ...screen(() => import('../pages/FindChildPage')),
   },
   {
     path: '/children/:nhsNumber',
     title: 'Child record',
     roles: CASEWORK,
-    component: lazy(() => import('../pages/ChildRecordPage')),
+    ...screen(() => import('../pages/ChildRecordPage')),
   },
   {
     path: '/concerns',
     title: 'Safeguarding concerns',
     roles: CONCERNS,
-    component: lazy(() => import('../pages/ConcernsPage')),
+    ...screen(() => import('../pages/ConcernsPage')),
   },
   {
     path: '/concerns/:id',
     title: 'Safeguarding concern',
     roles: CONCERNS,
-    component: lazy(() => import('../pages/ConcernPage')),
+    ...screen(() => import('../pages/ConcernPage')),
   },
   {
     path: '/safeguarding',
     title: 'Safeguarding dashboard',
     roles: LEADS,
-    component: lazy(() => import('../pages/SafeguardingPage')),
+    ...screen(() => import('../pages/SafeguardingPage')),
   },
-  { path: '/alerts', title: 'Break-glass alerts', roles: LEADS, component: lazy(() => import('../pages/AlertsPage')) },
-  { path: '/team', title: 'Team workload', roles: LEADS, component: lazy(() => import('../pages/TeamPage')) },
+  { path: '/alerts', title: 'Break-glass alerts', roles: LEADS, ...screen(() => import('../pages/AlertsPage')) },
+  { path: '/team', title: 'Team workload', roles: LEADS, ...screen(() => import('../pages/TeamPage')) },
   // Service managers and administrators (issue 14): the diagram screens load bpmn-js in their own chunks.
   {
     path: '/processes',
     title: 'Processes',
     roles: MANAGERS,
-    component: lazy(() => import('../pages/processes/ProcessesPage')),
+    ...screen(() => import('../pages/processes/ProcessesPage')),
   },
   {
     path: '/processes/new',
     title: 'New process',
     roles: MANAGERS,
-    component: lazy(() => import('../pages/processes/EditorPage')),
+    ...screen(() => import('../pages/processes/EditorPage')),
   },
   {
     path: '/processes/:key',
     title: 'Process',
     roles: MANAGERS,
-    component: lazy(() => import('../pages/processes/ProcessPage')),
+    ...screen(() => import('../pages/processes/ProcessPage')),
   },
   {
     path: '/processes/:key/edit',
     title: 'Edit process',
     roles: MANAGERS,
-    component: lazy(() => import('../pages/processes/EditorPage')),
+    ...screen(() => import('../pages/processes/EditorPage')),
   },
   {
     path: '/processes/:key/compare',
     title: 'Compare versions',
     roles: MANAGERS,
-    component: lazy(() => import('../pages/processes/ComparePage')),
+    ...screen(() => import('../pages/processes/ComparePage')),
   },
   {
     path: '/processes/:key/live',
     title: 'Where running instances are now',
     roles: MANAGERS,
-    component: lazy(() => import('../pages/processes/HeatMapPage')),
+    ...screen(() => import('../pages/processes/HeatMapPage')),
   },
   {
     path: '/instances',
     title: 'Instances',
     roles: MANAGERS,
-    component: lazy(() => import('../pages/instances/InstancesPage')),
+    ...screen(() => import('../pages/instances/InstancesPage')),
   },
   {
     path: '/instances/:id',
     title: 'Instance',
     roles: MANAGERS,
-    component: lazy(() => import('../pages/instances/InstancePage')),
+    ...screen(() => import('../pages/instances/InstancePage')),
   },
 ];
 

@@ -1,0 +1,23 @@
+import type { CamundaRoute } from '../camunda-route';
+import { decisionRoutes } from './decisions';
+import { deploymentRoutes } from './deployments';
+import { incidentRoutes } from './incidents';
+import { jobRoutes } from './jobs';
+import { messageRoutes } from './messages';
+import { processInstanceRoutes } from './process-instances';
+import { topologyRoutes } from './topology';
+import { userTaskRoutes } from './user-tasks';
+import { variableRoutes } from './variables';
+
+/** Every route of the Camunda REST API (/v2). */
+export const CAMUNDA_ROUTES: readonly CamundaRoute[] = [
+  ...topologyRoutes,
+  ...deploymentRoutes,
+  ...processInstanceRoutes,
+  ...jobRoutes,
+  ...messageRoutes,
+  ...userTaskRoutes,
+  ...incidentRoutes,
+  ...variableRoutes,
+  ...decisionRoutes,
+];

@@ -1,0 +1,32 @@
+import type { HumanTask } from '../../records/tasks/rows';
+
+/** A task as the API returns it (taskSchema in api/routes/response-schemas.ts). */
+export const taskView = (t: HumanTask) => ({
+  id: t.id,
+  name: t.name,
+  elementId: t.elementId,
+  processInstanceId: t.processInstanceId,
+  processKey: t.processKey,
+  businessKey: t.businessKey,
+  childId: t.childId,
+  localityId: t.localityId,
+  concernId: t.concernId,
+  candidateGroups: t.candidateGroups,
+  candidateUsers: t.candidateUsers,
+  assignee: t.assignee,
+  status: t.status,
+  priority: t.priority,
+  dueAt: t.dueAt,
+  followUpAt: t.followUpAt,
+  form: t.form,
+  input: t.input,
+  outcome: t.outcome,
+  data: t.data,
+  createdAt: t.createdAt,
+  claimedAt: t.claimedAt,
+  completedAt: t.completedAt,
+  completedBy: t.completedBy,
+  escalatedAt: t.escalatedAt,
+  escalationReason: t.escalationReason,
+  rowVersion: t.rowVersion,
+});

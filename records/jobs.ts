@@ -1,0 +1,230 @@
+/**
+ * Jobs for external workers (table `jobs`, migration 0016), the table's one owner. The workflow
+ * writes a row when a task whose type has no built-in worker is reached (createJobRow) and closes
+ * it (closeJobRow); workers activate, fail, update and complete rows through /v2/jobs.
+ */
+import { EventEmitter } from 'node:events';
+
+import { select, selectOne, type Db } from './sql';
+
+/** Jobs created in this process wake waiting activations of their type at once. */
+export const jobsCreated = new EventEmitter();
+jobsCreated.setMaxListeners(0);
+
+export type JobState = 'activatable' | 'activated' | 'failed' | 'completed' | 'cancelled' | 'error_thrown';
+
+export interface NewJob {
+  processInstanceId: string;
+  engineJobId: string;
+  elementId: string;
+  elementInstanceId: string;
+  elementInstanceKey: string;
+  type: string;
+  retries: number;
+  customHeaders: Record<string, string>;
+  variables: Record<string, unknown>;
+}
+
+/**
+ * A new job, or (after an incident is resolved and the engine asks for the job again) the failed
+ * row of the same element instance made activatable again: same key, the retries an operator set.
+ * Idempotent per (instance, engine job id).
+ */
+export async function createJobRow(db: Db, j: NewJob): Promise<void> {
+  const reused = await select(
+    db,
+    `UPDATE jobs SET engine_job_id = $3, state = 'activatable', worker = NULL, deadline = NULL, retry_at = NULL,
+       variables = $4::jsonb, retries = GREATEST(retries, 1), updated_at = now()
+     WHERE process_instance_id = $1 AND element_instance_id = $2 AND state IN ('failed', 'error_thrown')
+       AND NOT EXISTS (SELECT 1 FROM jobs WHERE process_instance_id = $1 AND engine_job_id = $3)
+     RETURNING key`,
+    [j.processInstanceId, j.elementInstanceId, j.engineJobId, JSON.stringify(j.variables)],
+  );
+  if (reused.length === 0)
+    await select(
+      db,
+      `INSERT INTO jobs (process_instance_id, engine_job_id, element_id, element_instance_id, element_instance_key, type, retries, custom_headers, variables)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb)
+       ON CONFLICT (process_instance_id, engine_job_id) DO NOTHING RETURNING key`,
+      [
+        j.processInstanceId,
+        j.engineJobId,
+        j.elementId,
+        j.elementInstanceId,
+        j.elementInstanceKey,
+        j.type,
+        j.retries,
+        JSON.stringify(j.customHeaders),
+        JSON.stringify(j.variables),
+      ],
+    );
+}
+
+/** The workflow ended the job (completed, failed for good, threw an error, cancelled with its element). */
+export async function closeJobRow(
+  db: Db,
+  processInstanceId: string,
+  engineJobId: string,
+  state: Exclude<JobState, 'activatable' | 'activated'>,
+  errorMessage?: string,
+): Promise<void> {
+  await select(
+    db,
+    `UPDATE jobs SET state = $3, error_message = COALESCE($4, error_message),
+       retries = CASE WHEN $3 = 'failed' THEN 0 ELSE retries END, deadline = NULL, updated_at = now()
+     WHERE process_instance_id = $1 AND engine_job_id = $2 AND state <> $3
+       AND state IN ('activatable', 'activated', 'failed', 'error_thrown')
+     RETURNING key`,
+    [processInstanceId, engineJobId, state, errorMessage ?? null],
+  );
+}
+
+export interface JobRow {
+  key: string;
+  type: string;
+  state: JobState;
+  processInstanceId: string;
+  processInstanceKey: string;
+  processDefinitionKey: string;
+  processDefinitionId: string;
+  processDefinitionVersion: number;
+  elementId: string;
+  elementInstanceId: string;
+  elementInstanceKey: string;
+  engineJobId: string;
+  kind: string;
+  listenerEventType: string | null;
+  customHeaders: Record<string, string>;
+  variables: Record<string, unknown>;
+  retries: number;
+  worker: string | null;
+  deadline: Date | null;
+  errorMessage: string | null;
+  errorCode: string | null;
+  childId: string | null;
+  childLocalityId: number | null;
+  businessKey: string | null;
+  createdAt: Date;
+}
+
+const JOB_COLUMNS = `t.key::text AS key, t.type, t.state, t.process_instance_id, i.key::text AS process_instance_key,
+  d.id::text AS process_definition_key, d.key AS process_definition_id, d.version AS process_definition_version,
+  t.element_id, t.element_instance_id, t.element_instance_key::text AS element_instance_key, t.engine_job_id, t.kind,
+  t.listener_event_type, t.custom_headers, t.variables, t.retries, t.worker, t.deadline, t.error_message, t.error_code,
+  c.id AS child_id, c.locality_id AS child_locality_id, i.business_key, t.created_at`;
+const JOB_FROM = `jobs t JOIN process_instances i ON i.id = t.process_instance_id
+  JOIN process_definitions d ON d.id = i.definition_id
+  LEFT JOIN children c ON c.nhs_number = (CASE WHEN i.business_key ~ '^[0-9]{10}$' THEN i.business_key END)::char(10)`;
+
+export function findJob(db: Db, key: string): Promise<JobRow | null> {
+  if (!/^\d{1,19}$/.test(key)) return Promise.resolve(null);
+  return selectOne<JobRow>(db, `SELECT ${JOB_COLUMNS} FROM ${JOB_FROM} WHERE t.key = $1`, [key]);
+}
+
+/** Jobs matching a filter (SQL over `t.`, `i.`, `d.` columns), for the job search. */
+export function searchJobRows(
+  db: Db,
+  where: string,
+  bind: unknown[],
+  limit: number,
+  offset: number,
+): Promise<JobRow[]> {
+  const n = bind.length;
+  return select<JobRow>(
+    db,
+    `SELECT ${JOB_COLUMNS} FROM ${JOB_FROM} WHERE ${where} ORDER BY t.key LIMIT $${n + 1} OFFSET $${n + 2}`,
+    [...bind, limit, offset],
+  );
+}
+
+export interface ActivationRequest {
+  type: string;
+  worker: string;
+  timeoutMs: number;
+  max: number;
+  /**
+   * Only jobs of instances about no child or about a child of these localities (staff: the
+   * legitimate-relationship rule); null: any (integration accounts, as the event routes).
+   */
+  localityIds: number[] | null;
+}
+
+/**
+ * Takes up to `max` activatable jobs of a type, and activated ones whose deadline passed (the
+ * worker is presumed gone), and marks them activated by `worker` until now + timeout.
+ */
+export async function activateJobRows(db: Db, r: ActivationRequest): Promise<JobRow[]> {
+  if (r.max <= 0) return [];
+  const taken = await select<{ key: string }>(
+    db,
+    `UPDATE jobs SET state = 'activated', worker = $3, deadline = now() + $4::bigint * interval '1 millisecond',
+       retry_at = NULL, updated_at = now()
+     WHERE key IN (
+       SELECT key FROM jobs
+       WHERE type = $1 AND ((state = 'activatable' AND (retry_at IS NULL OR retry_at <= now()))
+                            OR (state = 'activated' AND deadline < now()))
+         AND ($5::smallint[] IS NULL OR NOT EXISTS (
+           SELECT 1 FROM process_instances i
+             JOIN children c ON c.nhs_number = (CASE WHEN i.business_key ~ '^[0-9]{10}$' THEN i.business_key END)::char(10)
+            WHERE i.id = jobs.process_instance_id AND NOT c.locality_id = ANY($5::smallint[])))
+       ORDER BY key LIMIT $2 FOR UPDATE SKIP LOCKED)
+     RETURNING key::text AS key`,
+    [r.type, r.max, r.worker, r.timeoutMs, r.localityIds],
+  );
+  if (taken.length === 0) return [];
+  return select<JobRow>(db, `SELECT ${JOB_COLUMNS} FROM ${JOB_FROM} WHERE t.key = ANY($1::bigint[]) ORDER BY t.key`, [
+    taken.map((t) => t.key),
+  ]);
+}
+
+/** A failure with retries left: the job is activatable again after the back-off. */
+export async function retryJobLater(
+  db: Db,
+  key: string,
+  retries: number,
+  backoffMs: number,
+  errorMessage: string | null,
+): Promise<boolean> {
+  const rows = await select(
+    db,
+    `UPDATE jobs SET state = 'activatable', retries = $2, retry_at = now() + $3::bigint * interval '1 millisecond',
+       worker = NULL, deadline = NULL, error_message = $4, updated_at = now()
+     WHERE key = $1 AND state IN ('activatable', 'activated') RETURNING key`,
+    [key, retries, backoffMs, errorMessage],
+  );
+  return rows.length > 0;
+}
+
+/** PATCH /v2/jobs/{key}: new retries and/or a new timeout from now (an activated job's deadline). */
+export async function updateJobRow(
+  db: Db,
+  key: string,
+  change: { retries?: number; timeoutMs?: number },
+): Promise<boolean> {
+  const rows = await select(
+    db,
+    `UPDATE jobs SET retries = COALESCE($2, retries),
+       deadline = CASE WHEN $3::bigint IS NOT NULL AND state = 'activated' THEN now() + $3::bigint * interval '1 millisecond' ELSE deadline END,
+       updated_at = now()
+     WHERE key = $1 AND state IN ('activatable', 'activated', 'failed', 'error_thrown') RETURNING key`,
+    [key, change.retries ?? null, change.timeoutMs ?? null],
+  );
+  return rows.length > 0;
+}
+
+/** The API marks a job done once the workflow accepted it (the workflow writes the same). */
+export async function markJob(db: Db, key: string, state: JobState, errorMessage?: string): Promise<void> {
+  await select(
+    db,
+    `UPDATE jobs SET state = $2, error_message = COALESCE($3, error_message),
+       retries = CASE WHEN $2 = 'failed' THEN 0 ELSE retries END, updated_at = now()
+     WHERE key = $1 RETURNING key`,
+    [key, state, errorMessage ?? null],
+  );
+}
+
+/** How many jobs match a search (`where` over the same tables as searchJobRows). */
+export async function countJobRows(db: Db, where: string, bind: unknown[]): Promise<number> {
+  const row = await selectOne<{ n: number }>(db, `SELECT count(*)::int AS n FROM ${JOB_FROM} WHERE ${where}`, bind);
+  return row?.n ?? 0;
+}

@@ -1,0 +1,72 @@
+/**
+ * CHIS Flow serving the Camunda REST API on a real port, for Camunda's own clients: the engine
+ * worker on the time-skipping embedded Temporal server, a migrated database, the API app
+ * listening on 127.0.0.1, and accounts for every role (password PASSWORD). `close()` replays
+ * every closed workflow history.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { createApp } from '../../../api/app';
+import type { CaseWorkDependencies } from '../../../api/case-work-deps';
+import { TemporalTaskCompleter } from '../../../api/tasks/temporal-task-completer';
+import type { Db } from '../../../records/sql';
+import type { StaffPrincipal } from '../../../records/staff';
+import type { ActivityImplementations } from '../../../workers/engine-worker';
+import { makeStaff, makeTeam, PASSWORD, TEST_AUTH } from '../../api/support/case-work';
+import { startEngineTestEnv, type EngineTestEnv } from '../../workflows/support';
+
+export { PASSWORD };
+
+export interface CamundaStack {
+  engine: EngineTestEnv;
+  db: Db;
+  /** http://127.0.0.1:<port>: what CAMUNDA_REST_ADDRESS is set to. */
+  address: string;
+  admin: StaffPrincipal;
+  manager: StaffPrincipal;
+  /** Role integration: the job workers' account. */
+  worker: StaffPrincipal;
+  /** A caseworker in team `team`, for user tasks that name it as candidate group. */
+  caseworker: StaffPrincipal;
+  team: string;
+  close(): Promise<void>;
+}
+
+export async function startCamundaStack(activities: ActivityImplementations = {}): Promise<CamundaStack> {
+  const engine = await startEngineTestEnv(activities, [], { dbPrefix: 'camunda_v2' });
+  const db: Db = { sequelize: engine.db.sequelize };
+  const deps: CaseWorkDependencies = {
+    db,
+    auth: { ...TEST_AUTH, loginMaxFailures: 50 },
+    taskCompleter: new TemporalTaskCompleter(engine.env.client, db),
+    engine: { client: engine.env.client, taskQueue: engine.taskQueue },
+  };
+  const app = createApp({ logger: pino({ level: 'silent' }), health: {}, caseWork: deps });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  const team = await makeTeam(db, 1);
+  const [admin, manager, worker, caseworker] = await Promise.all([
+    makeStaff(db, 'administrator'),
+    makeStaff(db, 'service_manager'),
+    makeStaff(db, 'integration'),
+    makeStaff(db, 'caseworker', { teamCodes: [team] }),
+  ]);
+  return {
+    engine,
+    db,
+    address: `http://127.0.0.1:${port}`,
+    admin,
+    manager,
+    worker,
+    caseworker,
+    team,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await engine.close();
+    },
+  };
+}
