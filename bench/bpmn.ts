@@ -31,7 +31,7 @@ import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
-import { DefinitionStore } from '../deployment/definition-store';
+import { DefinitionStore } from '../records/definition-store';
 import { deployDefinition } from '../deployment/deploy-definition';
 import { withDiagram } from '../test/workflows/diagram';
 import { createEngineWorker } from '../workers/engine-worker';

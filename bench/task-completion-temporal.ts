@@ -13,7 +13,7 @@ import { TemporalTaskCompleter } from '../api/tasks/temporal-task-completer';
 import { freePort } from '../core/free-port';
 import type { Db } from '../records/sql';
 import { findTask } from '../records/tasks/rows';
-import { DefinitionStore } from '../deployment/definition-store';
+import { DefinitionStore } from '../records/definition-store';
 import { deployDefinition } from '../deployment/deploy-definition';
 import { startEmbeddedTemporal } from '../embedded-temporal';
 import { createEngineWorker } from '../workers/engine-worker';

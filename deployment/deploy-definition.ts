@@ -2,7 +2,7 @@ import type { Sequelize } from 'sequelize';
 import { definitionChecksum } from '../bpmn/checksum';
 import type { Problem } from '../bpmn/problems';
 import type { DeploymentContext } from './deployment-context';
-import { DefinitionStore, type DefinitionVersion } from './definition-store';
+import { DefinitionStore, type DefinitionVersion } from '../records/definition-store';
 import { deployResources, type ResourceProblem } from './deploy-resources';
 
 export type { DeploymentContext } from './deployment-context';

@@ -23,7 +23,7 @@ import { compileDmn } from '../dmn/compile';
 import type { CompiledDrd } from '../dmn/decision';
 import type { DeployedDefinition } from './deployed-definition';
 import type { DeploymentContext } from './deployment-context';
-import { DefinitionStore, type DefinitionVersion } from './definition-store';
+import { DefinitionStore, type DefinitionVersion } from '../records/definition-store';
 
 export interface ResourceFile {
   /** File name; its extension says what it is (.bpmn/.xml, .dmn, .form/.json). */
@@ -183,11 +183,7 @@ export async function deployResources(
   const store = new DefinitionStore(sequelize);
   const record = await sequelize.transaction(async (transaction): Promise<DeploymentRecord> => {
     const tx: Db = { sequelize, transaction };
-    const lock = (id: string) =>
-      sequelize.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', {
-        bind: [DEPLOY_LOCK_NAMESPACE, id],
-        transaction,
-      });
+    const lock = (id: string) => store.lockKey(DEPLOY_LOCK_NAMESPACE, id, transaction);
     const deploymentKey = await nextKey(tx);
     const deployedBy = context.deployedBy ?? null;
     const result: DeploymentRecord = {

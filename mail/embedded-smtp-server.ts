@@ -7,7 +7,7 @@
 import type { Sequelize } from 'sequelize';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../core/logger';
-import { receiveRawMail } from './mailbox';
+import { receiveRawMail } from '../records/mailbox';
 
 export interface EmbeddedSmtpServerOptions {
   host: string;

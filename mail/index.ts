@@ -11,7 +11,7 @@ export {
   receiveRawMail,
   type ReceivedMail,
   type ReceivedMailSummary,
-} from './mailbox';
+} from '../records/mailbox';
 export { createMailTransport, redactSmtpUrl, type SmtpTarget } from './transport';
 export {
   createMailService,

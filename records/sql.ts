@@ -45,3 +45,8 @@ export async function withSavepoint<T>(
     await tx.sequelize.query(`ROLLBACK TO SAVEPOINT ${name}`, { transaction: tx.transaction });
   });
 }
+
+/** Whether the database answers (for the health endpoint). */
+export async function ping(db: Db): Promise<void> {
+  await db.sequelize.query('SELECT 1');
+}

@@ -5,7 +5,7 @@ import { ACTIVITY_TYPES } from '../activities/catalogue';
 import { createCatalogueActivities } from '../activities/catalogue-activities';
 import { DEMO_PASSWORD, demoLogins, regionIsEmpty, seedRegion, type DemoLogin } from '../db/seed';
 import { deployDirectory, describeRefusals } from '../deployment/deploy-directory';
-import { knownCandidateGroups } from '../deployment/candidate-groups';
+import { knownCandidateGroups } from '../records/candidate-groups';
 import { createEngineWorker } from '../workers/engine-worker';
 import { syncAllTimerStartSchedules } from '../workers/timer-start-schedules';
 import { TemporalTaskCompleter } from '../api/tasks/temporal-task-completer';
@@ -19,6 +19,7 @@ import { probe } from '../api/routes/health';
 import { startEmbeddedTemporal } from '../embedded-temporal';
 import { startPdsFor } from './start-pds';
 import { processOutbox } from '../engine-client/process-outbox';
+import { ping } from '../records/sql';
 import { startProcessOutboxRelay } from '../workers/process-outbox-relay';
 import { outboxHealth, startMailFor, startOutboxRelay } from '../mail';
 import { listen } from './http-server';
@@ -144,7 +145,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       },
       ui: { distDir: UI_DIST },
       health: {
-        database: () => probe(async () => void (await db.sequelize.query('SELECT 1'))),
+        database: () => probe(() => ping({ sequelize: db.sequelize })),
         // The namespace the worker polls, not just the frontend; no version (anonymous callers read this).
         temporal: () =>
           probe(

@@ -1,6 +1,6 @@
 /** Implementations of the catalogue's humanTask.* activities (declared in ../catalogue/human-task.ts). */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { knownCandidateGroups } from '../../deployment/candidate-groups';
+import { knownCandidateGroups } from '../../records/candidate-groups';
 import type { CatalogueActivityMap } from '../catalogue';
 import type { CatalogueDeps } from '../deps';
 import { HUMAN_TASK_ACTIVITIES } from '../catalogue/human-task';

@@ -9,7 +9,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Sequelize } from 'sequelize';
 import { select } from '../../records/sql';
-import { DefinitionStore } from '../../deployment/definition-store';
+import { DefinitionStore } from '../../records/definition-store';
 import { PROCESS_INSTANCE_WORKFLOW_TYPE, type ProcessInstanceInput } from '../../workflows/contract';
 
 export const FOLLOW_UP_PROCESS_KEY = 'immunisation-follow-up';

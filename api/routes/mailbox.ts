@@ -4,7 +4,7 @@
  * it is audited: messages carry NHS numbers.
  */
 import { z } from 'zod';
-import { getReceivedMail, listReceivedMail } from '../../mail/mailbox';
+import { getReceivedMail, listReceivedMail } from '../../records/mailbox';
 import { ApiError } from '../api-error';
 import { audit } from '../audit/audit-builder';
 import { defineRoute, ok } from '../route-definition';

@@ -2,7 +2,7 @@ import type { CompiledGraph, GraphNode } from '../../bpmn/graph';
 import type { Problem } from '../../bpmn/problems';
 import { usernamesByStaffId } from '../../records/staff';
 import type { Db } from '../../records/sql';
-import type { DefinitionVersion } from '../../deployment/definition-store';
+import type { DefinitionVersion } from '../../records/definition-store';
 import type { FieldProblem } from '../api-error';
 
 export type Usernames = ReadonlyMap<number, string>;

@@ -1,6 +1,6 @@
 import { ACTIVITY_TYPES } from '../../activities/catalogue';
-import { knownCandidateGroups } from '../../deployment/candidate-groups';
-import { DefinitionStore } from '../../deployment/definition-store';
+import { knownCandidateGroups } from '../../records/candidate-groups';
+import { DefinitionStore } from '../../records/definition-store';
 import { deployDefinition } from '../../deployment/deploy-definition';
 import { timerStartDeployHook } from '../../workers/timer-start-schedules';
 import { ApiError } from '../api-error';

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { activeInstancesOfVersion } from '../../records/process-instance-stats';
-import { DefinitionStore } from '../../deployment/definition-store';
+import { DefinitionStore } from '../../records/definition-store';
 import { ApiError } from '../api-error';
 import { defineRoute, ok } from '../route-definition';
 import type { RequestContext } from '../request-context';

@@ -25,7 +25,7 @@ import {
   startContract,
 } from '../access/start-policy';
 import { inTransaction } from '../../records/sql';
-import { DefinitionStore } from '../../deployment/definition-store';
+import { DefinitionStore } from '../../records/definition-store';
 import {
   cancelInstanceSignal,
   correlateMessageSignal,

@@ -8,7 +8,7 @@ import { ACTIVITY_TYPES } from '../../activities/catalogue';
 import type { Problem } from '../../bpmn/problems';
 import { ROLES } from '../../records/staff';
 import { listTeams } from '../../records/teams';
-import { knownCandidateGroups } from '../../deployment/candidate-groups';
+import { knownCandidateGroups } from '../../records/candidate-groups';
 import { catalogueElementTemplates } from '../../deployment/element-templates/generate';
 import { validateDefinition } from '../../deployment/validate-definition';
 import { defineRoute, ok } from '../route-definition';

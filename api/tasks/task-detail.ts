@@ -6,7 +6,7 @@
  */
 import { childRowById } from '../../records/children/child-rows';
 import type { HumanTask } from '../../records/tasks/rows';
-import { DefinitionStore } from '../../deployment/definition-store';
+import { DefinitionStore } from '../../records/definition-store';
 import { embeddedFormSchema } from '../../deployment/embedded-forms';
 import type { RequestContext } from '../request-context';
 import { childBannerView } from '../routes/child-views';

@@ -32,12 +32,7 @@ const NOT_MOVED_YET = [
   'db/seed/index.ts',
   'db/seed/practices.ts',
   'db/seed/staff.ts',
-  'deployment/candidate-groups.ts',
-  'deployment/definition-store.ts',
-  'deployment/deploy-resources.ts',
-  'mail/mailbox.ts',
   'pds/simulator.ts',
-  'system/start-system.ts',
 ];
 
 const holdsSql = (file: string) => SQL.test(readFileSync(resolve(ROOT, file), 'utf8'));

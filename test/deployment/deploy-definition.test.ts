@@ -4,7 +4,7 @@ import { QueryTypes } from 'sequelize';
 import { ACTIVITY_TYPES, LOCAL_ACTIVITY_TYPES } from '../../activities/catalogue';
 import type { ActivityRef, CompiledGraph } from '../../bpmn/graph';
 import type { Database } from '../../db/database';
-import { DefinitionStore } from '../../deployment/definition-store';
+import { DefinitionStore } from '../../records/definition-store';
 import { deployDefinition, type DeploymentContext } from '../../deployment/deploy-definition';
 import { deployDirectory, describeRefusals } from '../../deployment/deploy-directory';
 import { createMigratedDatabase } from '../support/databases';

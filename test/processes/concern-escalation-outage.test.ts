@@ -17,7 +17,7 @@ import { createApp } from '../../api/app';
 import { DatabaseTaskCompleter } from '../../api/tasks/database-task-completer';
 import type { Database } from '../../db/database';
 import { DEMO_PASSWORD, seedRegion } from '../../db/seed';
-import { knownCandidateGroups } from '../../deployment/candidate-groups';
+import { knownCandidateGroups } from '../../records/candidate-groups';
 import { deployDefinition } from '../../deployment/deploy-definition';
 import { processOutbox, type ProcessOutbox } from '../../engine-client/process-outbox';
 import { select, selectOne, type Db } from '../../records/sql';

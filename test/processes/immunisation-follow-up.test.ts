@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { formatNhsNumber } from '../../core/nhs-number';
 import { startOfLondonDay } from '../../core/uk-time';
-import { DefinitionStore } from '../../deployment/definition-store';
+import { DefinitionStore } from '../../records/definition-store';
 import {
   PROCESS_INSTANCE_WORKFLOW_TYPE,
   completeUserTaskUpdate,

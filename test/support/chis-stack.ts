@@ -30,8 +30,8 @@ import { childRowByNhsNumber as findChildByNhsNumber, type ChildDetails } from '
 import { select, type Db } from '../../records/sql';
 import { createStaff, type StaffPrincipal } from '../../records/staff';
 import { DEMO_PASSWORD, seedRegion, type SeedSummary } from '../../db/seed';
-import { knownCandidateGroups } from '../../deployment/candidate-groups';
-import type { DefinitionVersion } from '../../deployment/definition-store';
+import { knownCandidateGroups } from '../../records/candidate-groups';
+import type { DefinitionVersion } from '../../records/definition-store';
 import { deployDefinition } from '../../deployment/deploy-definition';
 import { deployDirectory, describeRefusals, type FileDeployment } from '../../deployment/deploy-directory';
 import {

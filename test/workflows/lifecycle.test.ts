@@ -18,7 +18,7 @@ import {
   type ProcessInstanceResult,
 } from '../../workflows/contract';
 import type { CompiledGraph } from '../../bpmn/runtime';
-import { DefinitionStore } from '../../deployment/definition-store';
+import { DefinitionStore } from '../../records/definition-store';
 import { randomGraph, randomStartVariables } from '../engine/random-graphs';
 import { humanTaskRow, instanceRow, startEngineTestEnv, type EngineTestEnv } from './support';
 

@@ -11,7 +11,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { temporal } from '@temporalio/proto';
 import { bpmnError } from '../../activities/engine';
 import type { CompiledGraph, ServiceTaskNode } from '../../bpmn/graph';
-import { DefinitionStore } from '../../deployment/definition-store';
+import { DefinitionStore } from '../../records/definition-store';
 import { retryIncidentUpdate } from '../../workflows/contract';
 import { instanceRow, startEngineTestEnv, type EngineTestEnv } from './support';
 

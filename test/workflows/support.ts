@@ -11,7 +11,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { QueryTypes } from 'sequelize';
 import { ACTIVITY_TYPES, LOCAL_ACTIVITY_TYPES } from '../../activities/catalogue';
 import type { Database } from '../../db/database';
-import { DefinitionStore, type DefinitionVersion } from '../../deployment/definition-store';
+import { DefinitionStore, type DefinitionVersion } from '../../records/definition-store';
 import { deployDefinition } from '../../deployment/deploy-definition';
 import { createEngineWorker, type ActivityImplementations } from '../../workers/engine-worker';
 import { timerStartDeployHook } from '../../workers/timer-start-schedules';

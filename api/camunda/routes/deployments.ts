@@ -3,7 +3,7 @@
  * (deployment/deploy-resources.ts). A refusal lists every problem as `file: element: message`.
  */
 import { ACTIVITY_TYPES } from '../../../activities/catalogue';
-import { knownCandidateGroups } from '../../../deployment/candidate-groups';
+import { knownCandidateGroups } from '../../../records/candidate-groups';
 import { deployResources, type ResourceProblem } from '../../../deployment/deploy-resources';
 import { timerStartDeployHook } from '../../../workers/timer-start-schedules';
 import { audit } from '../../audit/audit-builder';

@@ -10,7 +10,7 @@ import type { CompiledGraph } from '../../../bpmn/graph';
 import { definitionById } from '../../../records/definitions';
 import { instanceKeyById } from '../../../records/process-instances';
 import { inTransaction } from '../../../records/sql';
-import { DefinitionStore, type DefinitionVersionWithGraph } from '../../../deployment/definition-store';
+import { DefinitionStore, type DefinitionVersionWithGraph } from '../../../records/definition-store';
 import {
   cancelInstanceSignal,
   PROCESS_INSTANCE_WORKFLOW_TYPE,

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { simpleParser, type ParsedMail, type AddressObject } from 'mailparser';
-import { select, selectOne, type Db } from '../records/sql';
+import { select, selectOne, type Db } from './sql';
 
 export interface ReceivedMailSummary {
   id: string;

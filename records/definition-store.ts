@@ -26,6 +26,17 @@ const COLUMNS = `id, key, version, name, checksum, deployed_by AS "deployedBy", 
 export class DefinitionStore {
   constructor(private readonly sequelize: Sequelize) {}
 
+  /**
+   * Serialises deployments of one key (a transaction-scoped advisory lock in `namespace`), so two
+   * deployers cannot both take the next version number.
+   */
+  async lockKey(namespace: number, key: string, transaction: Transaction): Promise<void> {
+    await this.sequelize.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', {
+      bind: [namespace, key],
+      transaction,
+    });
+  }
+
   async latest(key: string, transaction?: Transaction): Promise<DefinitionVersion | null> {
     const rows = await this.sequelize.query<DefinitionVersion>(
       `SELECT ${COLUMNS} FROM process_definitions WHERE key = $1 ORDER BY version DESC LIMIT 1`,

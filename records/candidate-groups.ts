@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { ROLES } from '../records/staff';
+import { ROLES } from './staff';
 
 /**
  * Team codes and role names a user task may name as candidate groups: what deployment checks
