@@ -9,6 +9,7 @@ import { Router, type Request, type Response } from 'express';
 import { jsonBody, limitNesting } from '../body-limits';
 import { roleMay } from '../access/policy';
 import { ApiError } from '../api-error';
+import { asApiError } from '../record-refusals';
 import type { CaseWorkDependencies } from '../case-work-deps';
 import { accessReasonOf } from '../routing';
 import type { RequestContext, SessionLocals } from '../request-context';
@@ -53,7 +54,13 @@ export function camundaRouter(deps: CaseWorkDependencies, routes: readonly Camun
       const input = route.operation
         ? validateRequest((await schemas).get(route.operation)!, { body, path })
         : { body, path };
-      const reply = await route.handler(input, ctx);
+      let reply;
+      try {
+        reply = await route.handler(input, ctx);
+      } catch (error) {
+        // A records refusal (a child outside the caller's localities without a reason, ...) as on /api.
+        throw asApiError(error);
+      }
       res.setHeader('Cache-Control', 'no-store');
       if (reply.body === undefined) res.status(reply.status).end();
       else res.status(reply.status).json(reply.body);

@@ -207,7 +207,7 @@ describe('npm start', () => {
     const stops = [...second.s.output().matchAll(/"msg":"stopped ([^"]+)"/g)].map((m) => m[1]);
     expect(stops).toEqual([
       'HTTP server',
-      'inbound event relay',
+      'process outbox relay',
       'task reconciliation',
       'worker',
       'worker connection',
