@@ -143,6 +143,8 @@ export interface StartRequest extends Omit<NewRunParams, 'requestId'> {
   };
   /** Eager start: the caller's worker asked for the first workflow task in the start response. */
   requestEager?: boolean;
+  /** Update-with-start: an update admitted in the new run, delivered with its first workflow task. */
+  update?: P<temporal.api.update.v1.IRequest>;
 }
 
 export interface StartResult {
@@ -219,11 +221,17 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
     }
     const after: (() => void)[] = [];
     const sig = req.signal;
-    const beforeFirstTask = sig
-      ? (tx: Tx) => signalInTx(tx, sig.name, sig.input, sig.header, sig.identity, undefined, true)
-      : undefined;
+    const update = req.update;
+    const beforeFirstTask =
+      sig || update
+        ? (tx: Tx) => {
+            if (sig) signalInTx(tx, sig.name, sig.input, sig.header, sig.identity, undefined, true);
+            const updateId = update?.meta?.updateId;
+            if (update && updateId) tx.exec.state.updates[updateId] = { updateId, request: update, stage: 'admitted' };
+          }
+        : undefined;
     // Eager start hands the first task back in the response: one poll round trip fewer.
-    const eager = !!req.requestEager && !sig && !req.startDelayMs;
+    const eager = !!req.requestEager && !sig && !update && !req.startDelayMs;
     const exec = buildRun(
       engine,
       { ...req, requestId, backoffMs: req.startDelayMs, beforeFirstTask, eagerFirstTask: eager },

@@ -18,6 +18,7 @@ import { requestCancelWorkflow, signalWorkflow } from '../engine/signals';
 import { deleteWorkflow, terminateWorkflow } from '../engine/close';
 import { dispatchQueryTask, queryWorkflow, respondQueryTaskCompleted } from '../engine/queries';
 import { pollUpdate, updateWorkflow } from '../engine/updates';
+import { executeMultiOperation } from '../engine/update-with-start';
 import { describeExecution, getHistory } from '../engine/read';
 import { countExecutions, listExecutions } from '../visibility/list';
 import { handlers as asRpc, type Handler } from './handler';
@@ -245,6 +246,7 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
       ns(r.namespace);
       return updateWorkflow(engine, r, abort);
     },
+    ExecuteMultiOperation: (r: Req<'ExecuteMultiOperationRequest'>, abort) => executeMultiOperation(engine, r, abort),
     PollWorkflowExecutionUpdate: (r: Req<'PollWorkflowExecutionUpdateRequest'>, abort) => {
       ns(r.namespace);
       return pollUpdate(engine, r, abort);
