@@ -7,7 +7,7 @@ import type { Engine } from './engine';
 import type { ExecutionState } from './state';
 import { appendEvent, taskQueue } from './history';
 import { dispatchWorkflowTask, enqueueWorkflowTask, scheduleWorkflowTask } from './workflow-task';
-import { decodeSearchAttributes } from './search-attributes';
+import { decodeSearchAttributes, withTypeMetadata } from './search-attributes';
 import { terminateInTx } from './close';
 import { signalInTx } from './signals';
 import { DuplicateRunningError } from '../store/store';
@@ -50,12 +50,17 @@ export interface NewRunParams {
   eagerFirstTask?: boolean;
   /** Schedule that starts this workflow. */
   scheduledBy?: string;
+  /** Root of the parent chain (a child's or a child's continued run); a run without a parent is its own root. */
+  root?: { workflowId: string; runId: string };
+  /** Static summary and details (the SDK's staticSummary / staticDetails), kept on the started event. */
+  userMetadata?: P<temporal.api.sdk.v1.IUserMetadata> | null;
 }
 
 /** Builds a new run in memory (WorkflowExecutionStarted + first task); the caller commits it. */
 export function buildRun(engine: Engine, p: NewRunParams, now: number, after: (() => void)[]): Execution {
   const runId = randomUUID();
   const backoff = p.backoffMs ?? 0;
+  const searchAttributes = withTypeMetadata(p.searchAttributes, engine.searchAttributeType);
   const state: ExecutionState = {
     namespace: p.namespace,
     workflowId: p.workflowId,
@@ -81,8 +86,8 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
     requestIds: [p.requestId],
     startRequestId: p.requestId,
     memo: p.memo ?? undefined,
-    searchAttributes: decodeSearchAttributes(p.searchAttributes),
-    rawSearchAttributes: p.searchAttributes ?? undefined,
+    searchAttributes: decodeSearchAttributes(searchAttributes),
+    rawSearchAttributes: searchAttributes ?? undefined,
     retryPolicy: p.retryPolicy ?? undefined,
     attempt: p.attempt ?? 1,
     cronSchedule: p.cronSchedule || undefined,
@@ -90,6 +95,7 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
     parentClosePolicy: p.parentClosePolicy,
     continuedFromRunId: p.continuedFromRunId,
     scheduledBy: p.scheduledBy,
+    root: p.root ?? { workflowId: p.workflowId, runId },
   };
   if (state.runExpiresAt && state.executionExpiresAt)
     state.runExpiresAt = Math.min(state.runExpiresAt, state.executionExpiresAt);
@@ -117,12 +123,14 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
       cronSchedule: p.cronSchedule,
       firstWorkflowTaskBackoff: backoff ? msToDuration(backoff) : undefined,
       memo: p.memo,
-      searchAttributes: p.searchAttributes,
+      searchAttributes,
+      rootWorkflowExecution: state.root,
       parentWorkflowNamespace: p.parent?.namespace,
       parentWorkflowExecution: p.parent ? { workflowId: p.parent.workflowId, runId: p.parent.runId } : undefined,
       parentInitiatedEventId: p.parent?.initiatedEventId,
       workflowId: p.workflowId,
     },
+    userMetadata: p.userMetadata,
   });
   p.beforeFirstTask?.(tx);
   if (backoff > 0) state.firstTaskAt = now + backoff;
@@ -302,5 +310,6 @@ export function startParamsFromRequest(
     conflictPolicy: r.workflowIdConflictPolicy,
     startDelayMs: durationMs(r.workflowStartDelay),
     requestEager: 'requestEagerExecution' in r && !!r.requestEagerExecution,
+    userMetadata: r.userMetadata,
   };
 }

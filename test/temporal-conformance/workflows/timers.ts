@@ -49,3 +49,9 @@ export async function manyTimersAtOnce(count: number): Promise<number> {
   await Promise.all(Array.from({ length: count }, () => sleep(1)));
   return count;
 }
+
+/** A timer with a summary (user metadata the server keeps on its TIMER_STARTED event). */
+export async function summarisedTimer(): Promise<string> {
+  await sleep(10, { summary: 'wait for the clinic letter' });
+  return 'slept';
+}
