@@ -168,6 +168,11 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
   if (!req.workflowType) throw invalidArgument('WorkflowType is not set on request.');
   if (!req.taskQueue) throw invalidArgument('TaskQueue is not set on request.');
   engine.namespaces.get(req.namespace);
+  // Signal-with-start never fails on a running workflow (a real server's message for FAIL).
+  if (req.signal && req.conflictPolicy === Conflict.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
+    throw invalidArgument(
+      'Invalid WorkflowIDConflictPolicy: WORKFLOW_ID_CONFLICT_POLICY_FAIL is not supported for this operation.',
+    );
   const requestId = req.requestId || randomUUID();
   return engine.locks.run(`wid\u0000${req.namespace}\u0000${req.workflowId}`, async () => {
     let current: Execution | undefined;
@@ -188,7 +193,11 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
     if (current?.running) {
       const s = current.state;
       if (s.requestIds.includes(requestId)) return { runId: s.runId, started: true };
-      if (req.signal) {
+      const replace =
+        req.conflictPolicy === Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING ||
+        req.reusePolicy === Reuse.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING;
+      // Signal-with-start signals the running workflow, unless told to replace it (then a new run gets the signal).
+      if (req.signal && !replace) {
         const sig = req.signal;
         await engine.mutate(current.ref, (tx) =>
           signalInTx(tx, sig.name, sig.input, sig.header, sig.identity, requestId),
@@ -196,11 +205,9 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
         return { runId: s.runId, started: false };
       }
       const conflict = req.conflictPolicy ?? 0;
-      if (conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) return { runId: s.runId, started: false };
-      if (
-        conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING ||
-        req.reusePolicy === Reuse.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
-      ) {
+      if (conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING && !replace)
+        return { runId: s.runId, started: false };
+      if (replace) {
         terminate = true;
       } else {
         throw alreadyStarted(req.workflowId, s.runId, s.startRequestId);

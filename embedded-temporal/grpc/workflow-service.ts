@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { WithEncodedField, fieldNumber, temporal, type P } from '../proto';
 import { durationMs, msToDuration, timestamp } from '../time';
-import { invalidArgument, notFound } from '../errors';
+import { invalidArgument, namespaceNotFound, notFound } from '../errors';
 import type { Engine } from '../engine/engine';
 import { startParamsFromRequest, startWorkflow } from '../engine/start';
 import { dispatchWorkflowTask, dropStickyQueue, respondWorkflowTaskFailed } from '../engine/workflow-task';
@@ -71,6 +71,23 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
             : await dispatchWorkflowTask(engine, task, identity);
       if (res) return res;
     }
+  };
+
+  /**
+   * The task a token names, checked as a real server checks it: a token in a real server's format
+   * names its namespace by id (unknown → NamespaceNotFound), and a token of another namespace than
+   * the request's is refused; a task that does not exist here is then NotFound.
+   */
+  const taskToken = (bytes: Uint8Array | null | undefined, namespace: string | null | undefined): TaskToken => {
+    const token = decodeToken(bytes);
+    if (token.namespaceId !== undefined) {
+      const rec = engine.namespaces.list().find((n) => n.id === token.namespaceId);
+      if (!rec) throw namespaceNotFound(token.namespaceId);
+      token.namespace = rec.name;
+    }
+    if (namespace && token.namespace !== namespace)
+      throw invalidArgument('Operation requested with a token from a different namespace.');
+    return token;
   };
 
   const activityToken = async (
@@ -172,7 +189,11 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
     PollActivityTaskQueue: (r: Req<'PollActivityTaskQueueRequest'>, abort) =>
       pollTask('activity', r.namespace ?? '', r.taskQueue?.name ?? '', r.identity ?? '', abort),
     RespondWorkflowTaskCompleted: async (r: Req<'RespondWorkflowTaskCompletedRequest'>) => {
-      const { workflowTask, ...rest } = await respondWorkflowTaskCompleted(engine, r, decodeToken(r.taskToken));
+      const { workflowTask, ...rest } = await respondWorkflowTaskCompleted(
+        engine,
+        r,
+        taskToken(r.taskToken, r.namespace),
+      );
       if (!workflowTask) return rest;
       return new WithEncodedField(
         rest,
@@ -181,27 +202,27 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
       );
     },
     RespondWorkflowTaskFailed: async (r: Req<'RespondWorkflowTaskFailedRequest'>) => {
-      await respondWorkflowTaskFailed(engine, r, decodeToken(r.taskToken));
+      await respondWorkflowTaskFailed(engine, r, taskToken(r.taskToken, r.namespace));
       return {};
     },
     RespondQueryTaskCompleted: async (r: Req<'RespondQueryTaskCompletedRequest'>) => {
-      await respondQueryTaskCompleted(engine, r, decodeToken(r.taskToken));
+      await respondQueryTaskCompleted(engine, r, taskToken(r.taskToken, r.namespace));
       return {};
     },
     RespondActivityTaskCompleted: async (r: Req<'RespondActivityTaskCompletedRequest'>) => {
-      await activityCompleted(engine, decodeToken(r.taskToken), r.result, r.identity);
+      await activityCompleted(engine, taskToken(r.taskToken, r.namespace), r.result, r.identity);
       return {};
     },
     RespondActivityTaskFailed: async (r: Req<'RespondActivityTaskFailedRequest'>) => {
-      await activityFailed(engine, decodeToken(r.taskToken), r.failure, r.identity, r.lastHeartbeatDetails);
+      await activityFailed(engine, taskToken(r.taskToken, r.namespace), r.failure, r.identity, r.lastHeartbeatDetails);
       return {};
     },
     RespondActivityTaskCanceled: async (r: Req<'RespondActivityTaskCanceledRequest'>) => {
-      await activityCanceled(engine, decodeToken(r.taskToken), r.details, r.identity);
+      await activityCanceled(engine, taskToken(r.taskToken, r.namespace), r.details, r.identity);
       return {};
     },
     RecordActivityTaskHeartbeat: async (r: Req<'RecordActivityTaskHeartbeatRequest'>) => ({
-      cancelRequested: await heartbeat(engine, decodeToken(r.taskToken), r.details),
+      cancelRequested: await heartbeat(engine, taskToken(r.taskToken, r.namespace), r.details),
     }),
     RespondActivityTaskCompletedById: async (r: Req<'RespondActivityTaskCompletedByIdRequest'>) => {
       await activityCompleted(

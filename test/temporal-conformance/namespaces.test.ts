@@ -1,5 +1,6 @@
-import { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
+import { ActivityCompletionError, ActivityNotFoundError, Client } from '@temporalio/client';
+import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowBundle } from './support/bundle';
 import { rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
@@ -31,6 +32,47 @@ test('both the default and the registered namespace are described', async () => 
     env.connection.workflowService.describeNamespace({ namespace: unique('no-such-namespace') }),
   );
   expect((err as { code?: number }).code).toBe(5); // NOT_FOUND
+});
+
+/**
+ * An activity task token as a real server writes it (temporal.server.api.token.v1.Task: 1 namespace
+ * id, 2 workflow id, 3 run id, 4 scheduled event id, 5 attempt, 6 activity id), naming a run that
+ * does not exist.
+ */
+function serverFormatToken(namespaceId: string): Uint8Array {
+  const text = (field: number, value: string) => {
+    const bytes = Buffer.from(value);
+    return [field * 8 + 2, bytes.length, ...bytes];
+  };
+  return new Uint8Array([
+    ...text(1, namespaceId),
+    ...text(2, randomUUID()),
+    ...text(3, randomUUID()),
+    4 * 8,
+    5, // scheduled event id 5
+    5 * 8,
+    1, // attempt 1
+    ...text(6, '1'),
+  ]);
+}
+
+test('a task token for a task that does not exist is NotFound; one of another namespace is refused', async () => {
+  const idOf = async (namespace: string) =>
+    (await env.connection.workflowService.describeNamespace({ namespace })).namespaceInfo?.id ?? '';
+  const ownToken = serverFormatToken(await idOf('default'));
+  expect(await rejectionOf(clients.default.activity.complete(ownToken, 'done'))).toBeInstanceOf(ActivityNotFoundError);
+  expect(await rejectionOf(clients.default.activity.heartbeat(ownToken))).toBeInstanceOf(ActivityNotFoundError);
+  const extraToken = serverFormatToken(await idOf(EXTRA));
+  expect(await rejectionOf(clients.extra.activity.fail(extraToken, new Error('x')))).toBeInstanceOf(
+    ActivityNotFoundError,
+  );
+  const crossed = await rejectionOf(clients.default.activity.complete(extraToken, 'done'));
+  expect(crossed).toBeInstanceOf(ActivityCompletionError);
+  expect(crossed.message).toBe('Operation requested with a token from a different namespace.');
+  const unknownNamespace = serverFormatToken(randomUUID());
+  expect(await rejectionOf(clients.default.activity.complete(unknownNamespace, 'done'))).toBeInstanceOf(
+    NamespaceNotFoundError,
+  );
 });
 
 test('GetSystemInfo answers with the server capabilities', async () => {
