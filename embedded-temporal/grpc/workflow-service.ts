@@ -19,6 +19,7 @@ import { deleteWorkflow, terminateWorkflow } from '../engine/close';
 import { dispatchQueryTask, queryWorkflow, respondQueryTaskCompleted } from '../engine/queries';
 import { pollUpdate, updateWorkflow } from '../engine/updates';
 import { executeMultiOperation } from '../engine/update-with-start';
+import { checkRequestSizes } from '../engine/limits';
 import { describeExecution, getHistory } from '../engine/read';
 import { countExecutions, listExecutions } from '../visibility/list';
 import { handlers as asRpc, type Handler } from './handler';
@@ -124,6 +125,11 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
           description: rec.description,
           state: temporal.api.enums.v1.NamespaceState.NAMESPACE_STATE_REGISTERED,
           capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true },
+          // Advertised so that workers can check payloads before sending them.
+          limits: {
+            blobSizeLimitError: engine.limits.blobSizeLimitError,
+            memoSizeLimitError: engine.limits.memoSizeLimitError,
+          },
         },
         config: { workflowExecutionRetentionTtl: msToDuration(rec.retentionSeconds * 1000) },
         isGlobalNamespace: false,
@@ -149,6 +155,7 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
       return {};
     },
     StartWorkflowExecution: async (r: Req<'StartWorkflowExecutionRequest'>) => {
+      checkRequestSizes(engine.limits, { payloads: [r.input?.payloads], memo: r.memo?.fields });
       const res = await startWorkflow(engine, startParamsFromRequest(r.namespace ?? '', r));
       const message = { runId: res.runId, started: res.started };
       if (!res.eagerTask) return message;
@@ -159,6 +166,10 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
       );
     },
     SignalWithStartWorkflowExecution: async (r: Req<'SignalWithStartWorkflowExecutionRequest'>) => {
+      checkRequestSizes(engine.limits, {
+        payloads: [r.input?.payloads, r.signalInput?.payloads],
+        memo: r.memo?.fields,
+      });
       const params = startParamsFromRequest(r.namespace ?? '', r);
       params.signal = { name: r.signalName ?? '', input: r.signalInput, header: r.header, identity: r.identity };
       const res = await startWorkflow(engine, params);
@@ -166,6 +177,7 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
     },
     SignalWorkflowExecution: async (r: Req<'SignalWorkflowExecutionRequest'>) => {
       ns(r.namespace);
+      checkRequestSizes(engine.limits, { payloads: [r.input?.payloads] });
       await signalWorkflow(engine, r);
       return {};
     },

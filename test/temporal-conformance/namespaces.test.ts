@@ -5,7 +5,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowBundle } from './support/bundle';
 import { rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
 import { ExecutionLog } from './support/history';
-import { succeed } from './workflows';
+import { blockForever, succeed } from './workflows';
+import { eventTypes } from './support/history';
 
 const EXTRA = 'conformance-extra';
 const logs = { default: new ExecutionLog(), extra: new ExecutionLog() };
@@ -73,6 +74,40 @@ test('a task token for a task that does not exist is NotFound; one of another na
   expect(await rejectionOf(clients.default.activity.complete(unknownNamespace, 'done'))).toBeInstanceOf(
     NamespaceNotFoundError,
   );
+});
+
+test('payloads and memos over the limits the namespace advertises are refused at the door', async () => {
+  const described = await env.connection.workflowService.describeNamespace({ namespace: 'default' });
+  const blobLimit = Number(described.namespaceInfo?.limits?.blobSizeLimitError ?? 0);
+  const memoLimit = Number(described.namespaceInfo?.limits?.memoSizeLimitError ?? 0);
+  expect(blobLimit).toBeGreaterThan(0);
+  expect(memoLimit).toBeGreaterThan(0);
+  const taskQueue = unique('limits');
+  const causeOf = async (call: Promise<unknown>) => {
+    const err = await rejectionOf(call);
+    return err.cause as { code?: number; details?: string };
+  };
+  const tooBig = 'x'.repeat(blobLimit + 1024);
+  const start = await causeOf(
+    clients.default.workflow.start(succeed, { taskQueue, workflowId: unique('too-big'), args: [tooBig] }),
+  );
+  expect(start).toEqual(expect.objectContaining({ code: 3, details: 'Blob data size exceeds limit.' }));
+  const memo = await causeOf(
+    clients.default.workflow.start(succeed, {
+      taskQueue,
+      workflowId: unique('big-memo'),
+      args: ['small'],
+      memo: { notes: 'm'.repeat(memoLimit + 1024) },
+    }),
+  );
+  expect(memo).toEqual(expect.objectContaining({ code: 3, details: 'Memo size exceeds limit.' }));
+  // A signal is checked the same way; the workflow it was meant for carries on.
+  const workflowId = unique('big-signal');
+  const handle = await clients.default.workflow.start(blockForever, { taskQueue, workflowId });
+  const signal = await causeOf(handle.signal('anything', tooBig));
+  expect(signal).toEqual(expect.objectContaining({ code: 3, details: 'Blob data size exceeds limit.' }));
+  expect(await eventTypes(handle)).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED']);
+  await handle.terminate('test over');
 });
 
 test('GetSystemInfo answers with the server capabilities', async () => {
