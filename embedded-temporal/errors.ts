@@ -58,3 +58,29 @@ export function namespaceNotFound(namespace: string): ApiError {
 export function alreadyCompleted(): ApiError {
   return notFound('workflow execution already completed');
 }
+
+/** serviceerror.MultiOperationAborted: the operation was not attempted because another one failed. */
+export const MULTI_OPERATION_ABORTED = new ApiError(status.ABORTED, 'Operation was aborted.', [
+  'temporal.api.failure.v1.MultiOperationExecutionAborted',
+  temporal.api.failure.v1.MultiOperationExecutionAborted.encode({}).finish(),
+]);
+
+/**
+ * serviceerror.MultiOperationExecution of a real server: one status per operation (the failed one
+ * with its own code and details, the others ABORTED), and the first failed operation's code.
+ */
+export function multiOperationError(message: string, errors: (ApiError | undefined)[]): ApiError {
+  const statuses = errors.map((err) => ({
+    code: err?.code ?? status.OK,
+    message: err?.message ?? '',
+    details: err?.detail
+      ? [{ type_url: `type.googleapis.com/${err.detail[0]}`, value: err.detail[1] } as P<google.protobuf.IAny>]
+      : [],
+  }));
+  const first = errors.find((err) => err && err !== MULTI_OPERATION_ABORTED);
+  const detail = temporal.api.errordetails.v1.MultiOperationExecutionFailure.encode({ statuses }).finish();
+  return new ApiError(first?.code ?? status.ABORTED, message, [
+    'temporal.api.errordetails.v1.MultiOperationExecutionFailure',
+    detail,
+  ]);
+}

@@ -5,7 +5,7 @@ import { appendEvent, taskQueue } from './history';
 import type { ActivityState } from './state';
 import { enqueueActivity } from './activities';
 import { closeRunInTx, continueAsNewInTx, failWorkflowInTx } from './close';
-import { mergeSearchAttributes, decodeSearchAttributes } from './search-attributes';
+import { mergeSearchAttributes, decodeSearchAttributes, withTypeMetadata } from './search-attributes';
 import { handleProtocolMessage } from './updates';
 
 type Command = P<temporal.api.command.v1.ICommand>;
@@ -52,7 +52,10 @@ export function applyCommands(
       }
       continue;
     }
+    const firstNew = tx.exec.events.length;
     applyCommand(tx, c, completedEventId, identity);
+    // A command's user metadata (a timer's or an activity's summary) is kept on the event it wrote.
+    if (c.userMetadata && tx.exec.events.length > firstNew) tx.exec.events[firstNew].userMetadata = c.userMetadata;
   }
   for (const m of messages) if (!handled.has(m.id ?? '') && tx.exec.running) handleProtocolMessage(tx, m, identity);
 }
@@ -197,7 +200,10 @@ function applyCommand(tx: Tx, c: Command, wftCompletedId: number, identity: stri
       return;
     }
     case CommandType.COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
-      const sa = c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes;
+      const sa = withTypeMetadata(
+        c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes,
+        tx.engine.searchAttributeType,
+      );
       appendEvent(tx, EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
         upsertWorkflowSearchAttributesEventAttributes: {
           searchAttributes: sa,
@@ -243,7 +249,7 @@ function applyCommand(tx: Tx, c: Command, wftCompletedId: number, identity: stri
           cronSchedule: a.cronSchedule,
           header: a.header,
           memo: a.memo,
-          searchAttributes: a.searchAttributes,
+          searchAttributes: withTypeMetadata(a.searchAttributes, tx.engine.searchAttributeType),
         },
       });
       const initiatedEventId = ev.eventId!;
@@ -259,6 +265,8 @@ function applyCommand(tx: Tx, c: Command, wftCompletedId: number, identity: stri
         kind: 'startChild',
         parent: tx.exec.ref,
         parentWorkflowType: s.workflowType,
+        root: s.root ?? (s.parent ? undefined : { workflowId: s.workflowId, runId: s.runId }),
+        userMetadata: c.userMetadata ?? undefined,
         initiatedEventId,
         attrs: { ...a, namespace, parentClosePolicy: policy, taskQueue: taskQueue(a.taskQueue?.name || s.taskQueue) },
       });

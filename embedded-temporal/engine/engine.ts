@@ -13,6 +13,7 @@ import { Namespaces } from './namespaces';
 import { TimeSkipping } from './time-skipping';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits';
 import { SCHEDULE_KEY_PREFIX } from '../schedules/schedule-key';
+import { SYSTEM_SEARCH_ATTRIBUTES } from './system-search-attributes';
 
 export interface EngineOptions {
   store: Store;
@@ -55,6 +56,10 @@ export class Engine {
     this.timeSkipping = new TimeSkipping(this, options.timeSkipping);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
   }
+
+  /** The registered type (IndexedValueType) of a search attribute, custom or built in. */
+  readonly searchAttributeType = (name: string): number | undefined =>
+    this.namespaces.searchAttributes.get(name) ?? SYSTEM_SEARCH_ATTRIBUTES[name];
 
   get isStopped(): boolean {
     return this.stopped;

@@ -1,3 +1,5 @@
+import { invalidArgument } from '../errors';
+
 /**
  * Limits a real server takes from its dynamic configuration, with the same defaults and keys, so
  * `--dynamic-config-value key=value` (as given to `temporal server start-dev`) sets them here too.
@@ -48,4 +50,30 @@ export function applyDynamicConfig(limits: ServerLimits, settings: string[]): st
     limits[field] = value;
   }
   return unknown;
+}
+
+type Payload = { data?: Uint8Array | null; metadata?: Record<string, Uint8Array> | null } | null | undefined;
+
+/** The encoded size of payloads, near enough to compare with a limit of megabytes (a few bytes of framing left out). */
+export function payloadsSize(payloads: Payload[] | null | undefined): number {
+  let size = 0;
+  for (const p of payloads ?? []) {
+    size += (p?.data?.length ?? 0) + 4;
+    for (const [key, value] of Object.entries(p?.metadata ?? {})) size += key.length + (value?.length ?? 0) + 6;
+  }
+  return size;
+}
+
+/**
+ * A real server's checks on what a client sends (frontend CheckEventBlobSizeLimit and the memo
+ * check): payloads over limit.blobSize.error and a memo over limit.memoSize.error are refused.
+ */
+export function checkRequestSizes(
+  limits: ServerLimits,
+  sizes: { payloads?: (Payload[] | null | undefined)[]; memo?: Record<string, Payload> | null },
+): void {
+  for (const payloads of sizes.payloads ?? [])
+    if (payloadsSize(payloads) > limits.blobSizeLimitError) throw invalidArgument('Blob data size exceeds limit.');
+  if (sizes.memo && payloadsSize(Object.values(sizes.memo)) > limits.memoSizeLimitError)
+    throw invalidArgument('Memo size exceeds limit.');
 }

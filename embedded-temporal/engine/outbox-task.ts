@@ -12,6 +12,9 @@ export type OutboxTask =
       kind: 'startChild';
       parent: RunRef;
       parentWorkflowType: string;
+      /** The parent's root execution, which becomes the child's (absent in tasks written before it was kept). */
+      root?: { workflowId: string; runId: string };
+      userMetadata?: P<temporal.api.sdk.v1.IUserMetadata>;
       initiatedEventId: number;
       attrs: P<temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes>;
     }

@@ -91,6 +91,8 @@ async function startChild(engine: Engine, task: Extract<OutboxTask, { kind: 'sta
       reusePolicy: a.workflowIdReusePolicy,
       parent: { ...task.parent, initiatedEventId: task.initiatedEventId },
       parentClosePolicy: a.parentClosePolicy ?? undefined,
+      root: task.root,
+      userMetadata: task.userMetadata,
     });
     runId = res.runId;
   } catch (err) {

@@ -3,6 +3,7 @@ import { msToDuration, timestamp } from '../time';
 import type { Engine } from './engine';
 import { waitFor } from './wait';
 import { taskQueue } from './history';
+import { withTypeMetadata } from './search-attributes';
 
 const CLOSE_EVENT = temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;
 const LONG_POLL_MS = 20_000;
@@ -52,6 +53,7 @@ export async function describeExecution(
       workflowExecutionTimeout: started?.workflowExecutionTimeout,
       workflowRunTimeout: started?.workflowRunTimeout,
       defaultWorkflowTaskTimeout: msToDuration(s.workflowTaskTimeoutMs),
+      userMetadata: exec.events[0]?.userMetadata,
     },
     workflowExecutionInfo: {
       execution: { workflowId: s.workflowId, runId: s.runId },
@@ -63,10 +65,11 @@ export async function describeExecution(
       historyLength: exec.persistedEvents,
       taskQueue: s.taskQueue,
       memo: s.memo,
-      searchAttributes: s.rawSearchAttributes,
+      searchAttributes: withTypeMetadata(s.rawSearchAttributes, engine.searchAttributeType),
       parentExecution: s.parent ? { workflowId: s.parent.workflowId, runId: s.parent.runId } : undefined,
       parentNamespaceId: s.parent?.namespace,
       firstRunId: s.firstRunId,
+      rootExecution: s.root ?? (s.parent ? undefined : { workflowId: s.workflowId, runId: s.runId }),
       stateTransitionCount: exec.version ?? 0,
     },
     pendingActivities: Object.values(s.activities).map((a) => ({

@@ -7,7 +7,7 @@ import type { Engine } from './engine';
 import type { ExecutionState } from './state';
 import { appendEvent, taskQueue } from './history';
 import { dispatchWorkflowTask, enqueueWorkflowTask, scheduleWorkflowTask } from './workflow-task';
-import { decodeSearchAttributes } from './search-attributes';
+import { decodeSearchAttributes, withTypeMetadata } from './search-attributes';
 import { terminateInTx } from './close';
 import { signalInTx } from './signals';
 import { DuplicateRunningError } from '../store/store';
@@ -50,12 +50,17 @@ export interface NewRunParams {
   eagerFirstTask?: boolean;
   /** Schedule that starts this workflow. */
   scheduledBy?: string;
+  /** Root of the parent chain (a child's or a child's continued run); a run without a parent is its own root. */
+  root?: { workflowId: string; runId: string };
+  /** Static summary and details (the SDK's staticSummary / staticDetails), kept on the started event. */
+  userMetadata?: P<temporal.api.sdk.v1.IUserMetadata> | null;
 }
 
 /** Builds a new run in memory (WorkflowExecutionStarted + first task); the caller commits it. */
 export function buildRun(engine: Engine, p: NewRunParams, now: number, after: (() => void)[]): Execution {
   const runId = randomUUID();
   const backoff = p.backoffMs ?? 0;
+  const searchAttributes = withTypeMetadata(p.searchAttributes, engine.searchAttributeType);
   const state: ExecutionState = {
     namespace: p.namespace,
     workflowId: p.workflowId,
@@ -81,8 +86,8 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
     requestIds: [p.requestId],
     startRequestId: p.requestId,
     memo: p.memo ?? undefined,
-    searchAttributes: decodeSearchAttributes(p.searchAttributes),
-    rawSearchAttributes: p.searchAttributes ?? undefined,
+    searchAttributes: decodeSearchAttributes(searchAttributes),
+    rawSearchAttributes: searchAttributes ?? undefined,
     retryPolicy: p.retryPolicy ?? undefined,
     attempt: p.attempt ?? 1,
     cronSchedule: p.cronSchedule || undefined,
@@ -90,6 +95,7 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
     parentClosePolicy: p.parentClosePolicy,
     continuedFromRunId: p.continuedFromRunId,
     scheduledBy: p.scheduledBy,
+    root: p.root ?? { workflowId: p.workflowId, runId },
   };
   if (state.runExpiresAt && state.executionExpiresAt)
     state.runExpiresAt = Math.min(state.runExpiresAt, state.executionExpiresAt);
@@ -117,12 +123,14 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
       cronSchedule: p.cronSchedule,
       firstWorkflowTaskBackoff: backoff ? msToDuration(backoff) : undefined,
       memo: p.memo,
-      searchAttributes: p.searchAttributes,
+      searchAttributes,
+      rootWorkflowExecution: state.root,
       parentWorkflowNamespace: p.parent?.namespace,
       parentWorkflowExecution: p.parent ? { workflowId: p.parent.workflowId, runId: p.parent.runId } : undefined,
       parentInitiatedEventId: p.parent?.initiatedEventId,
       workflowId: p.workflowId,
     },
+    userMetadata: p.userMetadata,
   });
   p.beforeFirstTask?.(tx);
   if (backoff > 0) state.firstTaskAt = now + backoff;
@@ -143,6 +151,8 @@ export interface StartRequest extends Omit<NewRunParams, 'requestId'> {
   };
   /** Eager start: the caller's worker asked for the first workflow task in the start response. */
   requestEager?: boolean;
+  /** Update-with-start: an update admitted in the new run, delivered with its first workflow task. */
+  update?: P<temporal.api.update.v1.IRequest>;
 }
 
 export interface StartResult {
@@ -158,6 +168,11 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
   if (!req.workflowType) throw invalidArgument('WorkflowType is not set on request.');
   if (!req.taskQueue) throw invalidArgument('TaskQueue is not set on request.');
   engine.namespaces.get(req.namespace);
+  // Signal-with-start never fails on a running workflow (a real server's message for FAIL).
+  if (req.signal && req.conflictPolicy === Conflict.WORKFLOW_ID_CONFLICT_POLICY_FAIL)
+    throw invalidArgument(
+      'Invalid WorkflowIDConflictPolicy: WORKFLOW_ID_CONFLICT_POLICY_FAIL is not supported for this operation.',
+    );
   const requestId = req.requestId || randomUUID();
   return engine.locks.run(`wid\u0000${req.namespace}\u0000${req.workflowId}`, async () => {
     let current: Execution | undefined;
@@ -178,7 +193,11 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
     if (current?.running) {
       const s = current.state;
       if (s.requestIds.includes(requestId)) return { runId: s.runId, started: true };
-      if (req.signal) {
+      const replace =
+        req.conflictPolicy === Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING ||
+        req.reusePolicy === Reuse.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING;
+      // Signal-with-start signals the running workflow, unless told to replace it (then a new run gets the signal).
+      if (req.signal && !replace) {
         const sig = req.signal;
         await engine.mutate(current.ref, (tx) =>
           signalInTx(tx, sig.name, sig.input, sig.header, sig.identity, requestId),
@@ -186,11 +205,9 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
         return { runId: s.runId, started: false };
       }
       const conflict = req.conflictPolicy ?? 0;
-      if (conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) return { runId: s.runId, started: false };
-      if (
-        conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING ||
-        req.reusePolicy === Reuse.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
-      ) {
+      if (conflict === Conflict.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING && !replace)
+        return { runId: s.runId, started: false };
+      if (replace) {
         terminate = true;
       } else {
         throw alreadyStarted(req.workflowId, s.runId, s.startRequestId);
@@ -219,11 +236,17 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
     }
     const after: (() => void)[] = [];
     const sig = req.signal;
-    const beforeFirstTask = sig
-      ? (tx: Tx) => signalInTx(tx, sig.name, sig.input, sig.header, sig.identity, undefined, true)
-      : undefined;
+    const update = req.update;
+    const beforeFirstTask =
+      sig || update
+        ? (tx: Tx) => {
+            if (sig) signalInTx(tx, sig.name, sig.input, sig.header, sig.identity, undefined, true);
+            const updateId = update?.meta?.updateId;
+            if (update && updateId) tx.exec.state.updates[updateId] = { updateId, request: update, stage: 'admitted' };
+          }
+        : undefined;
     // Eager start hands the first task back in the response: one poll round trip fewer.
-    const eager = !!req.requestEager && !sig && !req.startDelayMs;
+    const eager = !!req.requestEager && !sig && !update && !req.startDelayMs;
     const exec = buildRun(
       engine,
       { ...req, requestId, backoffMs: req.startDelayMs, beforeFirstTask, eagerFirstTask: eager },
@@ -294,5 +317,6 @@ export function startParamsFromRequest(
     conflictPolicy: r.workflowIdConflictPolicy,
     startDelayMs: durationMs(r.workflowStartDelay),
     requestEager: 'requestEagerExecution' in r && !!r.requestEagerExecution,
+    userMetadata: r.userMetadata,
   };
 }

@@ -51,6 +51,8 @@ export interface ExecutionState {
   /** Run that continued into this one / that this one continued into. */
   continuedFromRunId?: string;
   newRunId?: string;
+  /** Root of the parent chain (itself for a run without a parent); undefined in runs stored before it was kept. */
+  root?: { workflowId: string; runId: string };
   /** Bytes of the persisted history (WorkflowTaskStarted's historySizeBytes, continue-as-new suggestion). */
   historySizeBytes?: number;
   /** Last completion result or failure, for describe and for the close event (kept short). */
@@ -133,4 +135,6 @@ export interface UpdateState {
   outcome?: P<temporal.api.update.v1.IOutcome>;
   /** Scheduled event id of the task that delivered it (sequencing event id). */
   deliveredInTask?: number;
+  /** The run closed before the update was accepted: its callers get NotFound, as from a real server. */
+  closedBeforeAccept?: boolean;
 }

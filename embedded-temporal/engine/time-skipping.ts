@@ -9,8 +9,9 @@ interface Sleeper {
  * The time-skipping test server's clock control. Explicit locks start at one (the SDK's
  * time-skipping client unlocks while it awaits a result). Time jumps to the next deadline when
  * explicit locks minus sleepers are at most zero and nothing is outstanding: no workflow task
- * and no activity attempt (a running activity holds time still unless someone sleeps, which is
- * how an activity can call env.sleep()).
+ * and no activity attempt. A running activity holds time still unless someone sleeps (env.sleep(),
+ * from the test or from the activity itself): then time moves on to the sleeper's target or the
+ * next deadline before it, as the test server's sleep does.
  */
 export class TimeSkipping {
   private locks = 1;
@@ -67,7 +68,7 @@ export class TimeSkipping {
 
   private skipIfIdle(): void {
     this.wake();
-    if (this.engine.isStopped || this.locks - this.sleepers.length > 0 || !this.idle()) return;
+    if (this.engine.isStopped || this.locks - this.sleepers.length > 0 || !this.idle(this.sleepers.length > 0)) return;
     const deadline = this.engine.deadlines.peek();
     const sleeper = Math.min(...this.sleepers.map((s) => s.target));
     const next = Math.min(deadline ?? Infinity, sleeper);
@@ -78,13 +79,13 @@ export class TimeSkipping {
     this.poke();
   }
 
-  private idle(): boolean {
+  private idle(someoneSleeps: boolean): boolean {
     if (this.engine.locks.hasAny()) return false;
     for (const e of this.engine.cached()) {
       if (!e.running) continue;
       const s = e.state;
       if (s.wft && s.firstTaskAt === undefined) return false;
-      for (const a of Object.values(s.activities)) if (a.retryAt === undefined) return false;
+      if (!someoneSleeps) for (const a of Object.values(s.activities)) if (a.retryAt === undefined) return false;
       if (Object.values(s.children).some((c) => c.pending)) return false;
     }
     return true;

@@ -1,6 +1,6 @@
 import { EventType, anyTypeName, decodePlain, encodePlain, packAny, temporal, type P } from '../proto';
 import { notFound, alreadyCompleted, invalidArgument, workflowNotReady } from '../errors';
-import type { Tx } from './execution';
+import type { Execution, Tx } from './execution';
 import type { Engine } from './engine';
 import type { ExecutionState, UpdateState } from './state';
 import { appendEvent } from './history';
@@ -15,7 +15,6 @@ const STAGE_NUM: Record<UpdateState['stage'], number> = {
   completed: Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED,
 };
 const UPDATE_WAIT_MS = 20_000;
-const CLOSED_BEFORE_ACCEPT = 'workflow execution already completed';
 
 /**
  * Update requests to deliver in the task being started (as protocol messages). Each is sequenced
@@ -92,19 +91,23 @@ export function handleProtocolMessage(tx: Tx, m: P<temporal.api.protocol.v1.IMes
   }
 }
 
-/** The run closed: updates that will never complete get a failure outcome. */
+/**
+ * What a real server tells the caller of an update the workflow accepted but closed without
+ * completing: an update failure (not an error), so that a caller who saw it accepted gets an outcome.
+ */
+const ACCEPTED_UPDATE_COMPLETED_WORKFLOW: P<temporal.api.failure.v1.IFailure> = {
+  message: 'Workflow Update failed because the Workflow completed before the Update completed.',
+  source: 'Server',
+  applicationFailureInfo: { type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true },
+};
+const ABORTED_BY_CLOSING = 'workflow update was aborted by closing workflow';
+
+/** The run closed: accepted updates fail with the server's failure, admitted ones are aborted (NotFound). */
 export function failPendingUpdates(tx: Tx): void {
   for (const u of Object.values(tx.exec.state.updates)) {
     if (u.stage === 'completed') continue;
-    u.outcome = {
-      failure: {
-        message:
-          u.stage === 'admitted'
-            ? CLOSED_BEFORE_ACCEPT
-            : 'Workflow Update failed because the Workflow completed before the Update completed.',
-      },
-    };
-    if (u.stage === 'admitted') (u as UpdateState & { closedBeforeAccept?: boolean }).closedBeforeAccept = true;
+    if (u.stage === 'admitted') u.closedBeforeAccept = true;
+    else u.outcome = { failure: ACCEPTED_UPDATE_COMPLETED_WORKFLOW };
     u.stage = 'completed';
   }
 }
@@ -113,7 +116,7 @@ function response(
   ref: { workflowId: string; runId: string },
   u: UpdateState,
 ): P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse> {
-  if ((u as { closedBeforeAccept?: boolean }).closedBeforeAccept) throw alreadyCompleted();
+  if (u.closedBeforeAccept) throw notFound(ABORTED_BY_CLOSING);
   return {
     updateRef: { workflowExecution: { workflowId: ref.workflowId, runId: ref.runId }, updateId: u.updateId },
     outcome: u.stage === 'completed' ? u.outcome : undefined,
@@ -134,30 +137,56 @@ export async function updateWorkflow(
     r.workflowExecution?.runId,
   );
   const exec = await engine.mutate(ref, (tx) => {
-    const s = tx.exec.state;
-    if (s.updates[updateId]) {
-      tx.save = false;
-      return tx.exec;
-    }
-    if (!tx.exec.running) throw alreadyCompleted();
-    // A task that keeps failing would never deliver it: refused at once, as a real server does.
-    if ((s.wft?.attempt ?? 0) >= FAILING_TASK_ATTEMPT)
-      throw workflowNotReady('Unable to perform workflow execution update due to Workflow Task in failed state.');
-    s.updates[updateId] = { updateId, request: r.request!, stage: 'admitted' };
-    // A task scheduled just for the update stays in memory until it completes (see complete-task.ts).
-    tx.save = false;
-    if (!s.wft) scheduleWorkflowTask(tx, { speculative: true });
+    if (r.firstExecutionRunId && tx.exec.state.firstRunId !== r.firstExecutionRunId)
+      throw notFound(`workflow not found for ID: ${ref.workflowId}`);
+    admitUpdateInTx(tx, r.request!);
     return tx.exec;
   });
+  return awaitUpdateStage(exec, updateId, r.waitPolicy?.lifecycleStage, abort);
+}
+
+/**
+ * Admits an update to the run (a real server's FindOrCreate + Admit): a known update id is left
+ * as it is (the caller waits for it again), a closed run or a failing task refuses a new one.
+ */
+export function admitUpdateInTx(tx: Tx, request: P<temporal.api.update.v1.IRequest>): void {
+  const s = tx.exec.state;
+  const updateId = request.meta?.updateId ?? '';
+  tx.save = false;
+  if (s.updates[updateId]) return;
+  if (!tx.exec.running) throw alreadyCompleted();
+  // A task that keeps failing would never deliver it: refused at once, as a real server does.
+  if ((s.wft?.attempt ?? 0) >= FAILING_TASK_ATTEMPT)
+    throw workflowNotReady('Unable to perform workflow execution update due to Workflow Task in failed state.');
+  s.updates[updateId] = { updateId, request, stage: 'admitted' };
+  if (s.firstTaskAt !== undefined) {
+    // A delayed start (startDelay) is cut short by an update, as by a real server: the first
+    // workflow task is scheduled now and carries it. That task is durable, so this change is too.
+    s.firstTaskAt = undefined;
+    tx.save = true;
+    scheduleWorkflowTask(tx);
+    return;
+  }
+  // A task scheduled just for the update stays in memory until it completes (see complete-task.ts).
+  if (!s.wft) scheduleWorkflowTask(tx, { speculative: true });
+}
+
+/** Waits (up to the long-poll time) for the update to reach the stage asked for, at least ACCEPTED. */
+export async function awaitUpdateStage(
+  exec: Execution,
+  updateId: string,
+  stage: number | null | undefined,
+  abort: AbortSignal,
+): Promise<P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse>> {
   const wanted = Math.max(
-    r.waitPolicy?.lifecycleStage || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED,
+    stage || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED,
     Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED,
   );
   const current = () => exec.state.updates[updateId];
   await waitFor(exec, () => !current() || STAGE_NUM[current().stage] >= wanted, UPDATE_WAIT_MS, abort);
   const u = current();
   if (!u) throw notFound(`update ${updateId} not found`);
-  return response(ref, u);
+  return response(exec.ref, u);
 }
 
 export async function pollUpdate(

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { WithEncodedField, fieldNumber, temporal, type P } from '../proto';
 import { durationMs, msToDuration, timestamp } from '../time';
-import { invalidArgument, notFound } from '../errors';
+import { invalidArgument, namespaceNotFound, notFound } from '../errors';
 import type { Engine } from '../engine/engine';
 import { startParamsFromRequest, startWorkflow } from '../engine/start';
 import { dispatchWorkflowTask, dropStickyQueue, respondWorkflowTaskFailed } from '../engine/workflow-task';
@@ -18,6 +18,8 @@ import { requestCancelWorkflow, signalWorkflow } from '../engine/signals';
 import { deleteWorkflow, terminateWorkflow } from '../engine/close';
 import { dispatchQueryTask, queryWorkflow, respondQueryTaskCompleted } from '../engine/queries';
 import { pollUpdate, updateWorkflow } from '../engine/updates';
+import { executeMultiOperation } from '../engine/update-with-start';
+import { checkRequestSizes } from '../engine/limits';
 import { describeExecution, getHistory } from '../engine/read';
 import { countExecutions, listExecutions } from '../visibility/list';
 import { handlers as asRpc, type Handler } from './handler';
@@ -72,6 +74,23 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
     }
   };
 
+  /**
+   * The task a token names, checked as a real server checks it: a token in a real server's format
+   * names its namespace by id (unknown → NamespaceNotFound), and a token of another namespace than
+   * the request's is refused; a task that does not exist here is then NotFound.
+   */
+  const taskToken = (bytes: Uint8Array | null | undefined, namespace: string | null | undefined): TaskToken => {
+    const token = decodeToken(bytes);
+    if (token.namespaceId !== undefined) {
+      const rec = engine.namespaces.list().find((n) => n.id === token.namespaceId);
+      if (!rec) throw namespaceNotFound(token.namespaceId);
+      token.namespace = rec.name;
+    }
+    if (namespace && token.namespace !== namespace)
+      throw invalidArgument('Operation requested with a token from a different namespace.');
+    return token;
+  };
+
   const activityToken = async (
     namespace: string,
     workflowId: string,
@@ -106,6 +125,11 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
           description: rec.description,
           state: temporal.api.enums.v1.NamespaceState.NAMESPACE_STATE_REGISTERED,
           capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true },
+          // Advertised so that workers can check payloads before sending them.
+          limits: {
+            blobSizeLimitError: engine.limits.blobSizeLimitError,
+            memoSizeLimitError: engine.limits.memoSizeLimitError,
+          },
         },
         config: { workflowExecutionRetentionTtl: msToDuration(rec.retentionSeconds * 1000) },
         isGlobalNamespace: false,
@@ -131,6 +155,7 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
       return {};
     },
     StartWorkflowExecution: async (r: Req<'StartWorkflowExecutionRequest'>) => {
+      checkRequestSizes(engine.limits, { payloads: [r.input?.payloads], memo: r.memo?.fields });
       const res = await startWorkflow(engine, startParamsFromRequest(r.namespace ?? '', r));
       const message = { runId: res.runId, started: res.started };
       if (!res.eagerTask) return message;
@@ -141,6 +166,10 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
       );
     },
     SignalWithStartWorkflowExecution: async (r: Req<'SignalWithStartWorkflowExecutionRequest'>) => {
+      checkRequestSizes(engine.limits, {
+        payloads: [r.input?.payloads, r.signalInput?.payloads],
+        memo: r.memo?.fields,
+      });
       const params = startParamsFromRequest(r.namespace ?? '', r);
       params.signal = { name: r.signalName ?? '', input: r.signalInput, header: r.header, identity: r.identity };
       const res = await startWorkflow(engine, params);
@@ -148,6 +177,7 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
     },
     SignalWorkflowExecution: async (r: Req<'SignalWorkflowExecutionRequest'>) => {
       ns(r.namespace);
+      checkRequestSizes(engine.limits, { payloads: [r.input?.payloads] });
       await signalWorkflow(engine, r);
       return {};
     },
@@ -171,7 +201,11 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
     PollActivityTaskQueue: (r: Req<'PollActivityTaskQueueRequest'>, abort) =>
       pollTask('activity', r.namespace ?? '', r.taskQueue?.name ?? '', r.identity ?? '', abort),
     RespondWorkflowTaskCompleted: async (r: Req<'RespondWorkflowTaskCompletedRequest'>) => {
-      const { workflowTask, ...rest } = await respondWorkflowTaskCompleted(engine, r, decodeToken(r.taskToken));
+      const { workflowTask, ...rest } = await respondWorkflowTaskCompleted(
+        engine,
+        r,
+        taskToken(r.taskToken, r.namespace),
+      );
       if (!workflowTask) return rest;
       return new WithEncodedField(
         rest,
@@ -180,27 +214,27 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
       );
     },
     RespondWorkflowTaskFailed: async (r: Req<'RespondWorkflowTaskFailedRequest'>) => {
-      await respondWorkflowTaskFailed(engine, r, decodeToken(r.taskToken));
+      await respondWorkflowTaskFailed(engine, r, taskToken(r.taskToken, r.namespace));
       return {};
     },
     RespondQueryTaskCompleted: async (r: Req<'RespondQueryTaskCompletedRequest'>) => {
-      await respondQueryTaskCompleted(engine, r, decodeToken(r.taskToken));
+      await respondQueryTaskCompleted(engine, r, taskToken(r.taskToken, r.namespace));
       return {};
     },
     RespondActivityTaskCompleted: async (r: Req<'RespondActivityTaskCompletedRequest'>) => {
-      await activityCompleted(engine, decodeToken(r.taskToken), r.result, r.identity);
+      await activityCompleted(engine, taskToken(r.taskToken, r.namespace), r.result, r.identity);
       return {};
     },
     RespondActivityTaskFailed: async (r: Req<'RespondActivityTaskFailedRequest'>) => {
-      await activityFailed(engine, decodeToken(r.taskToken), r.failure, r.identity, r.lastHeartbeatDetails);
+      await activityFailed(engine, taskToken(r.taskToken, r.namespace), r.failure, r.identity, r.lastHeartbeatDetails);
       return {};
     },
     RespondActivityTaskCanceled: async (r: Req<'RespondActivityTaskCanceledRequest'>) => {
-      await activityCanceled(engine, decodeToken(r.taskToken), r.details, r.identity);
+      await activityCanceled(engine, taskToken(r.taskToken, r.namespace), r.details, r.identity);
       return {};
     },
     RecordActivityTaskHeartbeat: async (r: Req<'RecordActivityTaskHeartbeatRequest'>) => ({
-      cancelRequested: await heartbeat(engine, decodeToken(r.taskToken), r.details),
+      cancelRequested: await heartbeat(engine, taskToken(r.taskToken, r.namespace), r.details),
     }),
     RespondActivityTaskCompletedById: async (r: Req<'RespondActivityTaskCompletedByIdRequest'>) => {
       await activityCompleted(
@@ -245,6 +279,7 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
       ns(r.namespace);
       return updateWorkflow(engine, r, abort);
     },
+    ExecuteMultiOperation: (r: Req<'ExecuteMultiOperationRequest'>, abort) => executeMultiOperation(engine, r, abort),
     PollWorkflowExecutionUpdate: (r: Req<'PollWorkflowExecutionUpdateRequest'>, abort) => {
       ns(r.namespace);
       return pollUpdate(engine, r, abort);

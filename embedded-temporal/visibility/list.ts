@@ -6,6 +6,7 @@ import { timestamp } from '../time';
 import { temporal, type P } from '../proto';
 import { taskQueue } from '../engine/history';
 import { QUERYABLE_SYSTEM_ATTRIBUTES } from '../engine/system-search-attributes';
+import { withTypeMetadata } from '../engine/search-attributes';
 
 function queryableAttributes(engine: Engine): Map<string, number> {
   return new Map([...QUERYABLE_SYSTEM_ATTRIBUTES, ...engine.namespaces.searchAttributes]);
@@ -27,6 +28,7 @@ interface Row {
   sa: P<temporal.api.common.v1.ISearchAttributes> | null;
   parent: { namespace: string; workflowId: string; runId: string } | null;
   first_run_id: string | null;
+  root: { workflowId: string; runId: string } | null;
 }
 
 export function rowToInfo(r: Row): Info {
@@ -44,11 +46,12 @@ export function rowToInfo(r: Row): Info {
     parentExecution: r.parent ? { workflowId: r.parent.workflowId, runId: r.parent.runId } : undefined,
     parentNamespaceId: r.parent?.namespace,
     firstRunId: r.first_run_id ?? undefined,
+    rootExecution: r.root ?? (r.parent ? undefined : { workflowId: r.workflow_id, runId: r.run_id }),
   };
 }
 
 const SELECT = `SELECT workflow_id, run_id, status, workflow_type, task_queue, start_time, execution_time, close_time, history_length,
-  state->'memo' AS memo, state->'rawSearchAttributes' AS sa, state->'parent' AS parent, state->>'firstRunId' AS first_run_id FROM ${SCHEMA}.executions`;
+  state->'memo' AS memo, state->'rawSearchAttributes' AS sa, state->'parent' AS parent, state->>'firstRunId' AS first_run_id, state->'root' AS root FROM ${SCHEMA}.executions`;
 
 /** ListWorkflowExecutions: newest first, offset paging (the token is the offset). */
 export async function listExecutions(
@@ -69,7 +72,10 @@ export async function listExecutions(
   );
   const rows = r.rows.slice(0, limit);
   return {
-    executions: rows.map(rowToInfo),
+    executions: rows.map((row) => {
+      const info = rowToInfo(row);
+      return { ...info, searchAttributes: withTypeMetadata(info.searchAttributes, engine.searchAttributeType) };
+    }),
     nextPageToken: r.rows.length > limit ? Buffer.from(String(offset + limit)) : undefined,
   };
 }

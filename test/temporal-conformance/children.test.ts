@@ -37,6 +37,12 @@ test('a child workflow result reaches its parent; the child knows its parent', a
     const child = await file.env.client.workflow.getHandle(`${parentId}-child`).describe();
     expect(child.status.name).toBe('COMPLETED');
     expect(child.parentExecution?.workflowId).toBe(parentId);
+    // The root of a child is its parent's root: here the parent itself.
+    expect(child.rootExecution).toEqual({ workflowId: parentId, runId: handle.firstExecutionRunId });
+    expect((await handle.describe()).rootExecution).toEqual({
+      workflowId: parentId,
+      runId: handle.firstExecutionRunId,
+    });
   });
 });
 

@@ -136,6 +136,43 @@ describe('signal-with-start', () => {
       expect(await third.result()).toEqual(['new run']);
     });
   });
+
+  test('conflict policy TERMINATE_EXISTING replaces the running workflow (the new run gets the signal); FAIL is refused', async () => {
+    await onQueue(async (taskQueue) => {
+      const workflowId = unique('signal-with-replace');
+      const options = { taskQueue, workflowId, signal: addSignal } as const;
+      const first = await file.env.client.workflow.signalWithStart(collectSignals, {
+        ...options,
+        args: [2],
+        signalArgs: ['first'],
+      });
+      log.track(workflowId, first.signaledRunId);
+      const second = await file.env.client.workflow.signalWithStart(collectSignals, {
+        ...options,
+        args: [1],
+        signalArgs: ['second'],
+        workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+      });
+      log.track(workflowId, second.signaledRunId);
+      expect(second.signaledRunId).not.toBe(first.signaledRunId);
+      expect(await second.result()).toEqual(['second']);
+      const firstRun = file.env.client.workflow.getHandle(workflowId, first.signaledRunId);
+      expect((await firstRun.describe()).status.name).toBe('TERMINATED');
+      expect((await eventTypes(firstRun)).filter((t) => t === 'WORKFLOW_EXECUTION_SIGNALED')).toHaveLength(1);
+
+      const refused = await rejectionOf(
+        file.env.client.workflow.signalWithStart(collectSignals, {
+          ...options,
+          args: [1],
+          signalArgs: ['never'],
+          workflowIdConflictPolicy: 'FAIL',
+        }),
+      );
+      const cause = refused.cause as { code?: number; message?: string } | undefined;
+      expect(cause?.code).toBe(3); // INVALID_ARGUMENT
+      expect(cause?.message).toContain('WORKFLOW_ID_CONFLICT_POLICY_FAIL is not supported for this operation');
+    });
+  });
 });
 
 describe('eager workflow start', () => {

@@ -1,7 +1,8 @@
-import { eventually, unique } from './support/env';
+import { createActivities } from './activities';
+import { eventually, unique, withWorker } from './support/env';
 import { waitForEvent } from './support/history';
 import { ConformanceFile } from './support/suite';
-import { callActivity, sleepAndReport, waitForWake, wakeSignal } from './workflows';
+import { callActivity, raceActivityAndTimer, sleepAndReport, waitForWake, wakeSignal } from './workflows';
 
 const file = new ConformanceFile('skipping', { timeSkipping: true });
 const { probe, log, onQueue } = file;
@@ -99,6 +100,26 @@ test('activity retries a day apart are skipped too', async () => {
     log.track(workflowId);
     expect(attempt).toBe(3);
     expect(probe.count(key)).toBe(3);
+  });
+});
+
+test('env.sleep while an activity runs moves time on: an activity sleeping 2 hours beats a 1-day timer', async () => {
+  const taskQueue = unique('skipping-activity');
+  const activities = { ...createActivities(probe), envSleep: (ms: number) => file.env.sleep(ms) };
+  await withWorker(file.env, { taskQueue, activities }, async () => {
+    const workflowId = unique('race');
+    const realStart = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('time did not move while the activity slept')), 20_000);
+    });
+    const winner = await Promise.race([
+      file.env.client.workflow.execute(raceActivityAndTimer, { taskQueue, workflowId, args: [DAY / 12, DAY] }),
+      stuck,
+    ]).finally(() => clearTimeout(timer));
+    log.track(workflowId);
+    expect(winner).toBe('activity');
+    expect(Date.now() - realStart).toBeLessThan(20_000);
   });
 });
 

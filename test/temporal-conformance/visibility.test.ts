@@ -1,5 +1,5 @@
 import type { WorkflowExecutionInfo, WorkflowHandle } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
@@ -7,9 +7,11 @@ import { workflowBundle } from './support/bundle';
 import { createWorker, eventually, rejectionOf, startConformanceEnv, unique } from './support/env';
 import { ExecutionLog, waitForEvent } from './support/history';
 import { ActivityProbe } from './support/probe';
-import { blockForever, customerTierKey, failWith, succeed, upsertTier } from './workflows';
+import { blockForever, customerTierKey, failWith, succeed, summarisedTimer, upsertTier } from './workflows';
 
 const runKey = defineSearchAttributeKey('ConformanceRun', SearchAttributeType.KEYWORD);
+const reviewDueKey = defineSearchAttributeKey('ReviewDue', SearchAttributeType.DATETIME);
+const programmesKey = defineSearchAttributeKey('Programmes', SearchAttributeType.KEYWORD_LIST);
 const log = new ExecutionLog();
 const runTag = unique('run');
 const taskQueue = unique('visibility');
@@ -23,7 +25,7 @@ let boundary: string;
 let blocked: WorkflowHandle;
 
 beforeAll(async () => {
-  env = await startConformanceEnv({ searchAttributes: [runKey, customerTierKey] });
+  env = await startConformanceEnv({ searchAttributes: [runKey, customerTierKey, reviewDueKey, programmesKey] });
   worker = await createWorker(env, { taskQueue, activities: createActivities(new ActivityProbe()) });
   running = worker.run();
   const tags = (tier?: string) => [
@@ -158,9 +160,67 @@ test('a query naming an unknown search attribute is refused', async () => {
   expect(err).toBeInstanceOf(Error);
 });
 
+test('search attributes set without a type (the SDK untyped form) come back typed: a Datetime as a Date, a keyword list as a list', async () => {
+  const workflowId = unique('typed');
+  const due = new Date('2027-01-15T09:30:00.000Z');
+  await env.client.workflow.execute(succeed, {
+    taskQueue,
+    workflowId,
+    args: ['typed'],
+    searchAttributes: { ReviewDue: [due], Programmes: ['NIPE', 'NBS'] },
+  });
+  log.track(workflowId);
+  const described = await env.client.workflow.getHandle(workflowId).describe();
+  expect(described.typedSearchAttributes.get(reviewDueKey)).toEqual(due);
+  expect(described.typedSearchAttributes.get(programmesKey)).toEqual(['NIPE', 'NBS']);
+  expect(described.searchAttributes.ReviewDue).toEqual([due]);
+  const listed = await eventually(async () => {
+    const found: WorkflowExecutionInfo[] = [];
+    const query = `WorkflowId = '${workflowId}' AND ReviewDue > '2027-01-01T00:00:00Z' AND Programmes = 'NBS'`;
+    for await (const info of env.client.workflow.list({ query })) found.push(info);
+    expect(found).toHaveLength(1);
+    return found[0];
+  });
+  expect(listed.typedSearchAttributes.get(reviewDueKey)).toEqual(due);
+  expect(listed.typedSearchAttributes.get(programmesKey)).toEqual(['NIPE', 'NBS']);
+  await expectList(`ReviewDue < '2027-01-01T00:00:00Z' AND WorkflowId = '${workflowId}'`, []);
+  // The started event carries the types too, which is what workflowInfo().typedSearchAttributes reads.
+  const [started] = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const fields = started.workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields ?? {};
+  expect(Buffer.from(fields.ReviewDue?.metadata?.type ?? []).toString()).toBe('Datetime');
+  expect(Buffer.from(fields.Programmes?.metadata?.type ?? []).toString()).toBe('KeywordList');
+});
+
+test('describe shows the static summary and details given at start, and the run as its own root', async () => {
+  const workflowId = unique('metadata');
+  const handle = await env.client.workflow.start(succeed, {
+    taskQueue,
+    workflowId,
+    args: ['summarised'],
+    staticSummary: 'Newborn hearing screen follow-up',
+    staticDetails: 'Referred by the maternity unit; **two** attempts so far',
+  });
+  log.track(workflowId);
+  await handle.result();
+  const described = await handle.describe();
+  expect(await described.staticSummary()).toBe('Newborn hearing screen follow-up');
+  expect(await described.staticDetails()).toBe('Referred by the maternity unit; **two** attempts so far');
+  expect(described.rootExecution).toEqual({ workflowId, runId: handle.firstExecutionRunId });
+});
+
+test("a timer's summary is kept on its TIMER_STARTED event", async () => {
+  const workflowId = unique('timer-summary');
+  await env.client.workflow.execute(summarisedTimer, { taskQueue, workflowId });
+  log.track(workflowId);
+  const events = (await env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const started = events.find((e) => e.timerStartedEventAttributes);
+  const summary = started?.userMetadata?.summary;
+  expect(summary && defaultPayloadConverter.fromPayload(summary)).toBe('wait for the clinic letter');
+});
+
 test('every closed history of this file replays with the same workflow code', async () => {
   await blocked.terminate('test over');
   const { replayed, failures } = await log.replayClosed(env.client, await workflowBundle());
   expect(failures).toEqual([]);
-  expect(replayed).toBe(4);
+  expect(replayed).toBe(7);
 });

@@ -5,3 +5,4 @@ export * from './lifecycle';
 export * from './messages';
 export * from './timers';
 export * from './durability';
+export * from './updates';

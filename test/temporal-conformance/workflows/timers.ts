@@ -1,4 +1,12 @@
-import { CancellationScope, condition, defineSignal, isCancellation, setHandler, sleep } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
 
 /** Sleeps `ms` and returns the workflow-clock time that passed. */
 export async function sleepAndReport(ms: number): Promise<number> {
@@ -48,4 +56,23 @@ export async function sleepInScopeWithTimeout(): Promise<string> {
 export async function manyTimersAtOnce(count: number): Promise<number> {
   await Promise.all(Array.from({ length: count }, () => sleep(1)));
   return count;
+}
+
+/** A timer with a summary (user metadata the server keeps on its TIMER_STARTED event). */
+export async function summarisedTimer(): Promise<string> {
+  await sleep(10, { summary: 'wait for the clinic letter' });
+  return 'slept';
+}
+
+/**
+ * Races an activity named `envSleep` (the test's worker gives it: it sleeps `activityMs` of server
+ * time with the test environment's sleep) against a timer of `timerMs`; returns the winner.
+ */
+export async function raceActivityAndTimer(activityMs: number, timerMs: number): Promise<'activity' | 'timer'> {
+  const { envSleep } = proxyActivities<{ envSleep(ms: number): Promise<void> }>({ startToCloseTimeout: '30 days' });
+  const scope = new CancellationScope();
+  const activity = scope.run(() => envSleep(activityMs)).then(() => 'activity' as const);
+  const winner = await Promise.race([activity, sleep(timerMs).then(() => 'timer' as const)]);
+  scope.cancel();
+  return winner;
 }
