@@ -1,17 +1,25 @@
-import { randomUUID } from 'node:crypto';
-import { deliverMessage, planMessage } from '../../engine-client/publish-message';
+import { createHash, randomUUID } from 'node:crypto';
+import { planMessage } from '../../engine-client/publish-message';
+import { enqueueProcessCommand } from '../../records/process-outbox';
+import { inTransaction } from '../../records/sql';
 import type { PublishMessageInput } from '../../workflows/contract';
 import { openChildById } from '../access/child-access';
 import { isMessageWaitedFor, mustFitMessageContract } from '../access/message-contract';
 import { keyDerivedVariables } from '../access/start-policy';
-import { auditBeforeEngine } from '../audit/audit-before-engine';
+import { audit } from '../audit/audit-builder';
+import { deliverNow } from '../process-outbox';
 import { me } from '../request-context';
 import { defineRoute, ok } from '../route-definition';
 import { childOfKey } from './process-instances-access';
 import { engineOf } from './process-instances-engine';
 import { publishBody } from './process-instances-schemas';
 
-/** POST /api/messages: planned, checked against the message contract (api/access/message-contract.ts), audited, then delivered. */
+/**
+ * POST /api/messages: planned, checked against the message contract (api/access/message-contract.ts),
+ * then audited and written to the process outbox together, and delivered: now, or by the outbox
+ * relay once the engine answers. The message id is the outbox row's key: publishing it again
+ * writes nothing new and answers what the first publish did.
+ */
 export const messageRoutes = [
   defineRoute({
     method: 'post',
@@ -21,10 +29,10 @@ export const messageRoutes = [
     access: 'messages.publish',
     schemas: { body: publishBody },
     responses: {
-      200: 'Signalled to every running instance whose business key is the correlation key, and started every process with a message start event of that name',
+      200: 'Signalled to every running instance whose business key is the correlation key, and started every process with a message start event of that name. `queued` is true while the engine cannot be reached: the message is kept in the process outbox and delivered once it answers',
     },
     handler: async ({ body }, ctx) => {
-      const engine = engineOf(ctx);
+      engineOf(ctx);
       const principal = me(ctx);
       const m: PublishMessageInput = {
         name: body.name,
@@ -48,10 +56,9 @@ export const messageRoutes = [
             ? { ...body.variables, ...keyDerivedVariables(body.correlationKey) }
             : body.variables,
       };
-      // The audit row names every target and is committed before the first signal or start.
-      const result = await auditBeforeEngine(
-        ctx,
-        {
+      // The audit row names every target; it is committed with the outbox row, before the first signal or start.
+      const outboxId = await inTransaction(ctx.deps.db, async (tx) => {
+        await audit(tx, ctx, {
           action: 'message.publish',
           entityType: 'message',
           entityId: body.name,
@@ -64,16 +71,33 @@ export const messageRoutes = [
             starts: plan.starters.map((d) => `${d.key}:${d.version}`),
             brokeGlass,
           },
-        },
-        () =>
-          deliverMessage(
-            { sequelize: ctx.deps.db.sequelize, client: engine.client, taskQueue: engine.taskQueue },
-            sent,
-            plan,
-            messageId,
-          ),
-      );
-      return ok({ name: body.name, correlationKey: body.correlationKey, messageId, ...result });
+        });
+        // Keyed by the id together with the name and key, so one id reused for another message is not taken for a repeat.
+        const key = createHash('sha256')
+          .update(`${messageId}|${body.name}|${body.correlationKey ?? ''}`)
+          .digest('hex');
+        return enqueueProcessCommand(tx, `api-message:${key}`, {
+          kind: 'publish',
+          publish: {
+            name: sent.name,
+            correlationKey: sent.correlationKey,
+            variables: sent.variables,
+            sourceInstanceId: '',
+            publishKey: messageId,
+          },
+        });
+      });
+      const outcome = await deliverNow(ctx, outboxId);
+      const done = outcome?.status === 'delivered' || outcome?.status === 'delivered-before';
+      const result = done && outcome.result ? outcome.result : { delivered: 0, started: 0 };
+      return ok({
+        name: body.name,
+        correlationKey: body.correlationKey,
+        messageId,
+        delivered: result.delivered,
+        started: result.started,
+        queued: !done,
+      });
     },
   }),
 ];

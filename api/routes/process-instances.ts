@@ -26,13 +26,7 @@ import {
 } from '../access/start-policy';
 import { inTransaction } from '../../records/sql';
 import { DefinitionStore } from '../../records/definition-store';
-import {
-  cancelInstanceSignal,
-  correlateMessageSignal,
-  PROCESS_INSTANCE_WORKFLOW_TYPE,
-  retryIncidentUpdate,
-  type ProcessInstanceInput,
-} from '../../workflows/contract';
+import { cancelInstanceSignal, correlateMessageSignal, retryIncidentUpdate } from '../../workflows/contract';
 import { ApiError } from '../api-error';
 import { audit } from '../audit/audit-builder';
 import { auditBeforeEngine } from '../audit/audit-before-engine';
@@ -41,6 +35,8 @@ import { created, defineRoute, ok } from '../route-definition';
 import { childOfKey, mustBeActive, openInstance } from './process-instances-access';
 import { engineOf, instanceView, queryState, stateView } from './process-instances-engine';
 import { insertStartedInstance, listInstances } from '../../records/process-instance-rows';
+import { enqueueProcessCommand } from '../../records/process-outbox';
+import { deliverNow } from '../process-outbox';
 import { taskRowsOf } from '../../records/tasks/rows';
 import {
   cancelBody,
@@ -68,9 +64,11 @@ export const processInstanceRoutes = [
     summary: 'Start a process instance',
     access: 'instances.start',
     schemas: { body: startBody },
-    responses: { 201: 'Started on the latest (or the pinned) version; listed at once' },
+    responses: {
+      201: 'Started on the latest (or the pinned) version; listed at once. `engineStarted` is false while the engine cannot be reached: the start is kept in the process outbox and made once it answers',
+    },
     handler: async ({ body }, ctx) => {
-      const engine = engineOf(ctx);
+      engineOf(ctx);
       const principal = me(ctx);
       const d = await new DefinitionStore(ctx.deps.db.sequelize).withGraph(body.key, body.version);
       if (!d) {
@@ -105,15 +103,9 @@ export const processInstanceRoutes = [
         child && principal.role !== 'integration' ? await openChildById(ctx, child, 'process_instance.start') : false;
       const id = `${d.key}-${randomUUID()}`;
       const startedAt = ctx.now();
-      const input: ProcessInstanceInput = {
-        definition: { id: d.id, key: d.key, version: d.version, graph: d.graph },
-        businessKey,
-        variables: { ...body.variables, ...keyDerivedVariables(businessKey) },
-        startedBy: principal.id,
-        ...(body.startEventId ? { startEventId: body.startEventId } : {}),
-      };
-      // Row, audit and start together: if Temporal refuses the start, nothing is written.
-      await inTransaction(ctx.deps.db, async (tx) => {
+      // Row, audit and the start command together (the process outbox); the start goes to the
+      // engine now, or, while it cannot be reached, from the outbox relay once it answers.
+      const outboxId = await inTransaction(ctx.deps.db, async (tx) => {
         await insertStartedInstance(tx, { id, definitionId: d.id, businessKey, startedBy: principal.id, startedAt });
         await audit(tx, ctx, {
           action: 'process_instance.start',
@@ -128,12 +120,19 @@ export const processInstanceRoutes = [
             brokeGlass,
           },
         });
-        await engine.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, {
-          taskQueue: engine.taskQueue,
-          workflowId: id,
-          args: [input],
+        return enqueueProcessCommand(tx, `api-start:${id}`, {
+          kind: 'start',
+          start: {
+            workflowId: id,
+            definitionId: d.id,
+            businessKey,
+            variables: { ...body.variables, ...keyDerivedVariables(businessKey) },
+            startedBy: principal.id,
+            ...(body.startEventId ? { startEventId: body.startEventId } : {}),
+          },
         });
       });
+      const outcome = await deliverNow(ctx, outboxId);
       return created({
         id,
         key: d.key,
@@ -142,6 +141,7 @@ export const processInstanceRoutes = [
         status: 'running',
         startedBy: principal.username,
         startedAt,
+        engineStarted: outcome?.status === 'delivered' || outcome?.status === 'delivered-before',
       });
     },
   }),

@@ -3,7 +3,8 @@
  * Temporal server SIGKILLed): the concern and the start of its escalation are written together,
  * the answer says the escalation has not started, and the process outbox relay keeps trying.
  * When the server is back, the relay starts the safeguarding-escalation process, once, however
- * many times it (or anyone) delivers again.
+ * many times it (or anyone) delivers again. The same holds for a process started and a message
+ * published through the API (POST /api/process-instances, POST /api/messages).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import { select, selectOne, type Db } from '../../records/sql';
 import { createEngineWorker } from '../../workers/engine-worker';
 import { startProcessOutboxRelay, type ProcessOutboxRelay } from '../../workers/process-outbox-relay';
 import { TEST_AUTH } from '../api/support/case-work';
+import { diagram } from '../api/support/process-api';
 import { createMigratedDatabase } from '../support/databases';
 import { DEFINITIONS_DIR } from '../support/chis-stack';
 import { quietRuntime } from '../temporal-conformance/support/env';
@@ -32,6 +34,36 @@ import { ServerUnderTest } from '../temporal-crash/server-process';
 jest.setTimeout(240_000);
 
 const TASK_QUEUE = 'concern-outage';
+
+/** A plain start (caseworkers start it for a child of their locality) and a user task. */
+const VISIT_PROCESS = diagram(
+  'outage-visit',
+  `
+    <bpmn:startEvent id="Start" name="Started"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Visit" />
+    <bpmn:userTask id="Visit" name="Visit the family">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="birmingham-safeguarding" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="F2" sourceRef="Visit" targetRef="End" />
+    <bpmn:endEvent id="End" name="Visited" />`,
+);
+
+/** A message start (an integration account's event) and a user task. */
+const REFERRAL_PROCESS = diagram(
+  'outage-referral',
+  `
+    <bpmn:startEvent id="Start" name="Referral received">
+      <bpmn:outgoing>F1</bpmn:outgoing>
+      <bpmn:messageEventDefinition id="Med_Referral" messageRef="Msg_Referral" />
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Triage" />
+    <bpmn:userTask id="Triage" name="Triage the referral">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="birmingham-safeguarding" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="F2" sourceRef="Triage" targetRef="End" />
+    <bpmn:endEvent id="End" name="Triaged" />`,
+  `<bpmn:message id="Msg_Referral" name="outageReferral" />`,
+);
 let database: Database;
 let db: Db;
 let server: ServerUnderTest;
@@ -54,6 +86,13 @@ beforeAll(async () => {
     candidateGroups: await knownCandidateGroups(database.sequelize),
   });
   if (deployed.status === 'refused') throw new Error(`not deployed: ${JSON.stringify(deployed.problems)}`);
+  for (const fixture of [VISIT_PROCESS, REFERRAL_PROCESS]) {
+    const outcome = await deployDefinition(database.sequelize, fixture, {
+      activityTypes: ACTIVITY_TYPES,
+      candidateGroups: await knownCandidateGroups(database.sequelize),
+    });
+    if (outcome.status === 'refused') throw new Error(`not deployed: ${JSON.stringify(outcome.problems)}`);
+  }
 
   server = await ServerUnderTest.create();
   await server.start();
@@ -179,4 +218,96 @@ test('the engine down while a caseworker raises a concern: the escalation starts
   );
   expect(task).toEqual([{ candidateGroups: ['birmingham-safeguarding'] }]);
   expect(await escalations(child.id)).toEqual([{ id: instance.id, status: 'running' }]);
+});
+
+test('the engine down while a process is started and a message published through the API: each happens once, when it is back', async () => {
+  const child = (await selectOne<{ id: string; nhsNumber: string }>(
+    db,
+    `SELECT c.id, c.nhs_number FROM children c JOIN localities l ON l.id = c.locality_id
+     WHERE l.code = 'birmingham' ORDER BY c.id DESC LIMIT 1`,
+  ))!;
+  const signIn = async (username: string) => {
+    const agent = request.agent(app);
+    const login = await agent.post('/api/auth/login').send({ username, password: DEMO_PASSWORD });
+    expect(login.status).toBe(200);
+    return { agent, csrf: String(login.body.csrfToken) };
+  };
+  const caseworker = await signIn('cw.birmingham.hv');
+  const feed = await signIn('feed');
+  const publish = () =>
+    feed.agent
+      .post('/api/messages')
+      .set('X-CSRF-Token', feed.csrf)
+      .send({ name: 'outageReferral', correlationKey: child.nhsNumber, messageId: 'referral-outage-1' });
+  const instancesOf = (key: string) =>
+    select<{ id: string }>(
+      db,
+      `SELECT i.id FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id
+       WHERE d.key = $1 AND i.business_key = $2`,
+      [key, child.nhsNumber],
+    );
+  const tasksOf = (instanceId: string) =>
+    select<{ name: string }>(db, 'SELECT name FROM human_tasks WHERE process_instance_id = $1', [instanceId]);
+  const apiRows = () =>
+    select<{ idempotencyKey: string; kind: string; deliveredAt: Date | null; attempts: number }>(
+      db,
+      "SELECT idempotency_key, kind, delivered_at, attempts FROM process_outbox WHERE idempotency_key LIKE 'api-%' ORDER BY created_at, id",
+    );
+
+  await server.crash();
+  const started = await caseworker.agent
+    .post('/api/process-instances')
+    .set('X-CSRF-Token', caseworker.csrf)
+    .send({ key: 'outage-visit', businessKey: child.nhsNumber });
+  expect(started.status).toBe(201);
+  expect(started.body).toMatchObject({ key: 'outage-visit', status: 'running', engineStarted: false });
+  const published = await publish();
+  expect(published.status).toBe(200);
+  expect(published.body).toMatchObject({ delivered: 0, started: 0, queued: true });
+  // Published again while the engine is down (the sender retries): still one message in the outbox.
+  expect((await publish()).body).toMatchObject({ queued: true });
+
+  const pending = await until(
+    apiRows,
+    (rows) => rows.length === 2 && rows.every((r) => r.attempts >= 2),
+    'the relay to try the start and the message again while the engine is down',
+  );
+  expect(pending.map((r) => [r.kind, r.deliveredAt])).toEqual([
+    ['start', null],
+    ['publish', null],
+  ]);
+  expect(pending[0].idempotencyKey).toBe(`api-start:${started.body.id}`);
+  expect(await instancesOf('outage-referral')).toEqual([]);
+
+  await server.start();
+  await until(apiRows, (rows) => rows.every((r) => r.deliveredAt !== null), 'the relay to deliver both');
+  // The start ran the instance the API answered with (its task opened), the message started one referral.
+  expect(
+    await until(
+      () => tasksOf(started.body.id),
+      (rows) => rows.length > 0,
+      "the started instance's task",
+    ),
+  ).toEqual([{ name: 'Visit the family' }]);
+  const [referral] = await until(
+    () => instancesOf('outage-referral'),
+    (rows) => rows.length > 0,
+    'the referral process to start',
+  );
+  expect(
+    await until(
+      () => tasksOf(referral.id),
+      (rows) => rows.length > 0,
+      'the triage task',
+    ),
+  ).toEqual([{ name: 'Triage the referral' }]);
+
+  // Delivered again by the relay, and published again by the sender: nothing new starts.
+  expect(await relay.sweep()).toBe(0);
+  const again = await publish();
+  expect(again.status).toBe(200);
+  expect(again.body).toMatchObject({ started: 1, queued: false });
+  expect(await instancesOf('outage-visit')).toEqual([{ id: started.body.id }]);
+  expect(await instancesOf('outage-referral')).toEqual([{ id: referral.id }]);
+  expect((await apiRows()).length).toBe(2);
 });
