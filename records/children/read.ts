@@ -1,18 +1,16 @@
 /**
- * Reading a child's record through the API: search, the record, the timeline. Each opens the
- * child under the legitimate-relationship rule (./access.ts) and writes its audit row here.
+ * Reading a child's record through the API: search and the record (the timeline is in
+ * ./timeline-page.ts). Each opens the child under the legitimate-relationship rule (./access.ts)
+ * and writes its audit row here.
  */
 import type { StaffActor } from '../actor';
 import { writeAudit } from '../audit';
-import { concernsOf, concernTimeline } from '../concerns/rows';
+import { concernsOf } from '../concerns/rows';
 import { contactsOf, type Contact } from '../contacts';
 import { notFound } from '../errors';
-import { immunisationsOf, immunisationTimeline, type ImmunisationGiven } from '../immunisations/given';
-import { screeningResultsOf, screeningTimeline, type ScreeningResult } from '../screening/results';
+import { immunisationsOf, type ImmunisationGiven } from '../immunisations/given';
+import { screeningResultsOf, type ScreeningResult } from '../screening/results';
 import { select, type Db } from '../sql';
-import { taskTimeline } from '../tasks/rows';
-import { inTimelineOrder, startOfDay, timelineAt, type TimelineEvent } from '../timeline';
-import { transferTimeline } from '../transfers/timeline';
 import { breakGlass, hasRelationship, openChild } from './access';
 import { childRowByNhsNumber, SUMMARY_COLUMNS, type ChildDetails, type ChildSummary } from './child-rows';
 
@@ -85,31 +83,6 @@ export async function readChildRecord(db: Db, actor: StaffActor, nhsNumber: stri
   ]);
   await auditChildRead(db, actor, 'child.read', child, brokeGlass);
   return { child, contacts, immunisations, screening, concerns, brokeGlass };
-}
-
-function birthOnTimeline(db: Db, childId: string): Promise<TimelineEvent[]> {
-  return select<TimelineEvent>(
-    db,
-    `SELECT ${timelineAt(startOfDay('date_of_birth'))}, 'birth' AS kind, 'Born' AS summary, 'child:' || id AS ref, 0 AS "order"
-     FROM children WHERE id = $1`,
-    [childId],
-  );
-}
-
-/** Everything that happened to the child, oldest first; audited `child.timeline`. */
-export async function readChildTimeline(
-  db: Db,
-  actor: StaffActor,
-  nhsNumber: string,
-): Promise<{ child: ChildDetails; events: ReturnType<typeof inTimelineOrder> }> {
-  const { child, brokeGlass } = await openChildByNhsNumber(db, actor, nhsNumber, 'child.timeline');
-  const parts = await Promise.all(
-    [birthOnTimeline, immunisationTimeline, screeningTimeline, concernTimeline, taskTimeline, transferTimeline].map(
-      (part) => part(db, child.id),
-    ),
-  );
-  await auditChildRead(db, actor, 'child.timeline', child, brokeGlass);
-  return { child, events: inTimelineOrder(parts.flat()) };
 }
 
 /** The audit row of a read of one child's data by a member of staff. */

@@ -1,6 +1,5 @@
 /** Safeguarding concerns (`safeguarding_concerns`) and their notes (`safeguarding_concern_notes`). */
 import { select, selectOne, type Db } from '../sql';
-import { timelineAt, type TimelineEvent } from '../timeline';
 
 export type ConcernStatus = 'open' | 'escalated' | 'monitoring' | 'referred' | 'closed';
 export type Severity = 'low' | 'medium' | 'high';
@@ -124,18 +123,6 @@ export function concernsOf(
   return select(
     db,
     'SELECT id, status, summary, raised_at, outcome, closed_at FROM safeguarding_concerns WHERE child_id = $1 ORDER BY raised_at DESC, id DESC',
-    [childId],
-  );
-}
-
-/** Concerns raised, and the notes after the raising, on the child's timeline. */
-export function concernTimeline(db: Db, childId: string): Promise<TimelineEvent[]> {
-  return select<TimelineEvent>(
-    db,
-    `SELECT ${timelineAt('raised_at')}, 'concern_raised' AS kind, summary, 'concern:' || id AS ref, 2 AS "order"
-       FROM safeguarding_concerns WHERE child_id = $1
-     UNION ALL SELECT ${timelineAt('n.created_at')}, 'concern_' || n.kind, left(n.body, 200), 'concern:' || n.concern_id, 3
-       FROM safeguarding_concern_notes n JOIN safeguarding_concerns c ON c.id = n.concern_id WHERE c.child_id = $1 AND n.kind <> 'raised'`,
     [childId],
   );
 }

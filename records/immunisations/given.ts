@@ -1,7 +1,6 @@
 /** Doses given (`immunisation_events`): one row per child, vaccine and dose. */
 import { conflict } from '../errors';
 import { select, selectOne, type Db } from '../sql';
-import { startOfDay, timelineAt, type TimelineEvent } from '../timeline';
 
 export interface ImmunisationGiven {
   id: string;
@@ -16,15 +15,6 @@ export function immunisationsOf(db: Db, childId: string): Promise<ImmunisationGi
   return select<ImmunisationGiven>(
     db,
     'SELECT id, vaccine, dose, given_on::text AS given_on, given_by, source FROM immunisation_events WHERE child_id = $1 ORDER BY given_on, vaccine, dose',
-    [childId],
-  );
-}
-
-export function immunisationTimeline(db: Db, childId: string): Promise<TimelineEvent[]> {
-  return select<TimelineEvent>(
-    db,
-    `SELECT ${timelineAt(startOfDay('given_on'))}, 'immunisation' AS kind, vaccine || ' dose ' || dose AS summary,
-       'immunisation:' || id AS ref, 1 AS "order" FROM immunisation_events WHERE child_id = $1`,
     [childId],
   );
 }

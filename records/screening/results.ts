@@ -1,6 +1,5 @@
 /** Newborn screening results (`screening_results`): outcomes notified by the screening systems. */
 import { select, selectOne, type Db } from '../sql';
-import { startOfDay, timelineAt, type TimelineEvent } from '../timeline';
 
 export type Programme = 'blood_spot' | 'hearing' | 'nipe';
 
@@ -16,15 +15,6 @@ export function screeningResultsOf(db: Db, childId: string): Promise<ScreeningRe
   return select<ScreeningResult>(
     db,
     'SELECT id, programme, outcome, recorded_on::text AS recorded_on, detail FROM screening_results WHERE child_id = $1 ORDER BY recorded_on, id',
-    [childId],
-  );
-}
-
-export function screeningTimeline(db: Db, childId: string): Promise<TimelineEvent[]> {
-  return select<TimelineEvent>(
-    db,
-    `SELECT ${timelineAt(startOfDay('recorded_on'))}, 'screening' AS kind, programme || ': ' || outcome AS summary,
-       'screening:' || id AS ref, 1 AS "order" FROM screening_results WHERE child_id = $1`,
     [childId],
   );
 }

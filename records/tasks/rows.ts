@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { select, selectOne, type Db } from '../sql';
-import { timelineAt, type TimelineEvent } from '../timeline';
 
 export type TaskStatus = 'open' | 'claimed' | 'completed' | 'cancelled';
 
@@ -348,18 +347,6 @@ export function tasksForConcern(db: Db, concernId: string, childId: string): Pro
      WHERE concern_id = $1 OR (child_id = $2 AND status IN ('open', 'claimed'))
      ORDER BY (concern_id = $1) DESC NULLS LAST, priority DESC, due_at NULLS LAST, id LIMIT 200`,
     [concernId, childId],
-  );
-}
-
-/** A child's tasks on their timeline: created, and completed with the outcome. */
-export function taskTimeline(db: Db, childId: string): Promise<TimelineEvent[]> {
-  return select<TimelineEvent>(
-    db,
-    `SELECT ${timelineAt('created_at')}, 'task_created' AS kind, name AS summary, 'task:' || id AS ref, 4 AS "order"
-       FROM human_tasks WHERE child_id = $1
-     UNION ALL SELECT ${timelineAt('completed_at')}, 'task_completed', name || coalesce(' (' || outcome || ')', ''), 'task:' || id, 5
-       FROM human_tasks WHERE child_id = $1 AND completed_at IS NOT NULL`,
-    [childId],
   );
 }
 

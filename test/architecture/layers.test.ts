@@ -11,9 +11,9 @@ import { importCircles, importGraph, ROOT, sourceFiles } from './source-graph';
 
 const PRODUCTION = sourceFiles().filter((f) => !f.startsWith('test/') && !f.startsWith('bench/'));
 
-/** SQL keywords in a statement's shape, or a query run with a literal statement. */
+/** SQL keywords in a statement's shape (also one whose columns are interpolated), or a query run with a literal statement. */
 const SQL =
-  /\b(SELECT\s[\s\S]{0,200}?\sFROM\s|INSERT\s+INTO\s|UPDATE\s+[a-z_]+\s+SET\s|DELETE\s+FROM\s|CREATE\s+(TABLE|INDEX|DATABASE)\s|TRUNCATE\s)|\.query(<[^>]*>)?\(\s*['"`]/;
+  /\b(SELECT\s[\s\S]{0,200}?\sFROM\s|SELECT\s+\$\{|INSERT\s+INTO\s|UPDATE\s+[a-z_]+\s+SET\s|DELETE\s+FROM\s|CREATE\s+(TABLE|INDEX|DATABASE)\s|TRUNCATE\s)|\.query(<[^>]*>)?\(\s*['"`]/;
 const SQL_HOMES = ['records/', 'db/migrations/', 'embedded-temporal/'];
 
 /**
