@@ -18,7 +18,7 @@ import { publishBody } from './process-instances-schemas';
  * POST /api/messages: planned, checked against the message contract (api/access/message-contract.ts),
  * then audited and written to the process outbox together, and delivered: now, or by the outbox
  * relay once the engine answers. The message id is the outbox row's key: publishing it again
- * writes nothing new and answers what the first publish did.
+ * writes nothing new to the outbox, and nothing is signalled or started again.
  */
 export const messageRoutes = [
   defineRoute({
@@ -88,8 +88,9 @@ export const messageRoutes = [
         });
       });
       const outcome = await deliverNow(ctx, outboxId);
+      // The counts are what this call did: a repeat of a delivered message delivers and starts nothing.
+      const result = outcome?.status === 'delivered' ? outcome.result : { delivered: 0, started: 0 };
       const done = outcome?.status === 'delivered' || outcome?.status === 'delivered-before';
-      const result = done && outcome.result ? outcome.result : { delivered: 0, started: 0 };
       return ok({
         name: body.name,
         correlationKey: body.correlationKey,
