@@ -9,14 +9,15 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { ACTIVITY_TYPES } from '../activities/catalogue';
 import { createApp } from '../api/app';
-import { TemporalTaskCompleter } from '../api/tasks/temporal-task-completer';
 import { freePort } from '../core/free-port';
 import type { Db } from '../records/sql';
 import { findTask } from '../records/tasks/rows';
 import { DefinitionStore } from '../records/definition-store';
 import { deployDefinition } from '../deployment/deploy-definition';
 import { startEmbeddedTemporal } from '../embedded-temporal';
+import { caseWorkDependencies } from '../system/composition';
 import { createEngineWorker } from '../workers/engine-worker';
+import { BENCH_AUTH } from './task-fixture';
 import { PROCESS_INSTANCE_WORKFLOW_TYPE, instanceStateQuery, type ProcessInstanceInput } from '../workflows/contract';
 
 const KEY = 'bench-review';
@@ -80,17 +81,7 @@ export async function benchTemporalCompletion(
     const app = createApp({
       logger: pino({ level: 'silent' }),
       health: {},
-      caseWork: {
-        db,
-        auth: {
-          sessionIdleMinutes: 30,
-          sessionMaxHours: 12,
-          cookieSecure: false,
-          loginMaxFailures: 5,
-          loginWindowMinutes: 15,
-        },
-        taskCompleter: new TemporalTaskCompleter(client, db),
-      },
+      caseWork: caseWorkDependencies({ db, auth: BENCH_AUTH, engine: { client, taskQueue } }),
     });
     const port = await freePort();
     server = await listen(app, port);

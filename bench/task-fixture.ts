@@ -7,9 +7,9 @@
 import pino from 'pino';
 import { createApp, type AppDependencies } from '../api/app';
 import { hashPassword } from '../api/auth/passwords';
-import { DatabaseTaskCompleter } from '../api/tasks/database-task-completer';
 import { select, type Db } from '../records/sql';
 import { createStaff } from '../records/staff';
+import { caseWorkDependencies } from '../system/composition';
 
 const elapsed = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e6;
 
@@ -83,6 +83,15 @@ export async function seedTaskFixture(db: Db, f: { total: number; open: number; 
   await step('ANALYZE', () => db.sequelize.query('ANALYZE'));
 }
 
+/** Sign-in settings of the benches' API (as the defaults of `npm start`). */
+export const BENCH_AUTH = {
+  sessionIdleMinutes: 30,
+  sessionMaxHours: 12,
+  cookieSecure: false,
+  loginMaxFailures: 5,
+  loginWindowMinutes: 15,
+};
+
 /**
  * The benches' caseworker (a Birmingham health visitor: their team's queue, their locality and
  * the tasks the fixture claimed for them) and the case-work API over the fixture's database.
@@ -98,17 +107,7 @@ export async function benchWorkerAndApp(db: Db, password: string, extra: Partial
   const app = createApp({
     logger: pino({ level: 'silent' }),
     health: {},
-    caseWork: {
-      db,
-      auth: {
-        sessionIdleMinutes: 30,
-        sessionMaxHours: 12,
-        cookieSecure: false,
-        loginMaxFailures: 5,
-        loginWindowMinutes: 15,
-      },
-      taskCompleter: new DatabaseTaskCompleter(db),
-    },
+    caseWork: caseWorkDependencies({ db, auth: BENCH_AUTH }),
     ...extra,
   });
   return { worker, app };

@@ -1,15 +1,9 @@
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { ACTIVITY_TYPES } from '../activities/catalogue';
-import { createCatalogueActivities } from '../activities/catalogue-activities';
 import { DEMO_PASSWORD, demoLogins, regionIsEmpty, seedRegion, type DemoLogin } from '../db/seed';
-import { deployDirectory, describeRefusals } from '../deployment/deploy-directory';
-import { knownCandidateGroups } from '../records/candidate-groups';
 import { createEngineWorker } from '../workers/engine-worker';
 import { syncAllTimerStartSchedules } from '../workers/timer-start-schedules';
-import { TemporalTaskCompleter } from '../api/tasks/temporal-task-completer';
-import { startTaskReconciliation } from '../workers/task-reconciliation';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import { connect, migrateAndGrant, startPostgresFor } from '../db/database';
@@ -18,14 +12,13 @@ import { createApp } from '../api/app';
 import { probe } from '../api/routes/health';
 import { startEmbeddedTemporal } from '../embedded-temporal';
 import { startPdsFor } from './start-pds';
-import { processOutbox } from '../engine-client/process-outbox';
 import { ping } from '../records/sql';
-import { startProcessOutboxRelay } from '../workers/process-outbox-relay';
 import { outboxHealth, startMailFor, startOutboxRelay } from '../mail';
 import { listen } from './http-server';
 import { ShutdownStack } from './shutdown-stack';
 import { UI_DIST } from './ui-build';
 import { createDemoCaseWork } from './demo-case-work';
+import { caseWorkDependencies, deployDefinitions, engineActivities, startEngineLoops } from './composition';
 
 export interface RunningSystem {
   /** The web UI (served from ui/dist by the same HTTP server). */
@@ -64,12 +57,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       logger.info({ children: config.demoChildren }, 'seeding the synthetic demo region');
       await seedRegion(db.sequelize, { children: config.demoChildren });
     }
-    const deployed = await deployDirectory(db.sequelize, resolve(__dirname, '../definitions'), {
-      activityTypes: ACTIVITY_TYPES,
-      candidateGroups: await knownCandidateGroups(db.sequelize),
-    });
-    const refusals = describeRefusals(deployed);
-    if (refusals) throw new Error(`definitions/ could not be deployed:\n${refusals}`);
+    await deployDefinitions(db.sequelize, resolve(__dirname, '../definitions'));
 
     let temporalAddress: string;
     if ('address' in config.temporal) {
@@ -103,13 +91,14 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
     stack.push('worker connection', () => workerConnection.close());
     const client = new Client({ connection: temporal, namespace: config.temporal.namespace });
+    const engine = { client, taskQueue: config.temporal.taskQueue };
     const worker = await createEngineWorker({
       connection: workerConnection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       sequelize: db.sequelize,
       client,
-      activities: createCatalogueActivities({
+      activities: engineActivities({
         sequelize: db.sequelize,
         client,
         taskQueue: config.temporal.taskQueue,
@@ -122,13 +111,12 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       worker.shutdown();
       await workerRun;
     });
-    // Task rows whose completion the workflow accepted but whose row write failed are mended here.
-    const reconciliation = startTaskReconciliation(
-      client,
-      { sequelize: db.sequelize },
-      { onError: (err) => logger.warn({ err }, 'task reconciliation failed') },
-    );
-    stack.push('task reconciliation', () => reconciliation.stop());
+    // Task rows whose completion the workflow accepted but whose row write failed are mended, and
+    // starts and messages (inbound events, concerns, API calls) their writer could not deliver at
+    // once are delivered, by the loops beside the worker.
+    const loops = startEngineLoops({ db: { sequelize: db.sequelize }, engine, logger });
+    stack.push('task reconciliation', () => loops.reconciliation.stop());
+    stack.push('process outbox relay', () => loops.processRelay.stop());
     // Definitions were deployed before Temporal was up: start, replace or stop their timer-start schedulers now.
     const schedules = await syncAllTimerStartSchedules(db.sequelize, { client, taskQueue: config.temporal.taskQueue });
     logger.info({ schedules }, 'timer start events scheduled');
@@ -136,13 +124,12 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     const app = createApp({
       logger,
       trustProxy: config.trustProxy,
-      caseWork: {
+      caseWork: caseWorkDependencies({
         db: { sequelize: db.sequelize },
         auth: config.auth,
-        taskCompleter: new TemporalTaskCompleter(client, { sequelize: db.sequelize }),
-        engine: { client, taskQueue: config.temporal.taskQueue },
+        engine,
         localMailbox: mail.embeddedSmtpPort !== undefined,
-      },
+      }),
       ui: { distDir: UI_DIST },
       health: {
         database: () => probe(() => ping({ sequelize: db.sequelize })),
@@ -155,13 +142,6 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         mail: async () => outboxHealth(relay.status()),
       },
     });
-    // Starts and messages (inbound events, concerns) that their writer could not deliver at once.
-    const processRelay = startProcessOutboxRelay({
-      db: { sequelize: db.sequelize },
-      outbox: processOutbox({ sequelize: db.sequelize }, { client, taskQueue: config.temporal.taskQueue }),
-      logger: logger.child({ component: 'process-outbox-relay' }),
-    });
-    stack.push('process outbox relay', () => processRelay.stop());
     const http = await listen(app, config.host, config.port);
     stack.push('HTTP server', () => http.stop());
     const apiUrl = `http://${config.host}:${http.port}/api`;

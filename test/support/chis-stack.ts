@@ -12,28 +12,23 @@
  *   await stack.close();                            // in afterAll
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
-import { createCatalogueActivities } from '../../activities/catalogue-activities';
-import { ACTIVITY_TYPES } from '../../activities/catalogue';
 import type { CatalogueDeps } from '../../activities/deps';
 import { createApp } from '../../api/app';
 import type { CaseWorkDependencies } from '../../api/case-work-deps';
 import { hashPassword } from '../../api/auth/passwords';
-import { TemporalTaskCompleter } from '../../api/tasks/temporal-task-completer';
 import { nhsNumberSequence } from './nhs-numbers';
 import type { Database } from '../../db/database';
 import { childRowByNhsNumber as findChildByNhsNumber, type ChildDetails } from '../../records/children/child-rows';
 import { select, type Db } from '../../records/sql';
 import { createStaff, type StaffPrincipal } from '../../records/staff';
 import { DEMO_PASSWORD, seedRegion, type SeedSummary } from '../../db/seed';
-import { knownCandidateGroups } from '../../records/candidate-groups';
 import type { DefinitionVersion } from '../../records/definition-store';
 import { deployDefinition } from '../../deployment/deploy-definition';
-import { deployDirectory, describeRefusals, type FileDeployment } from '../../deployment/deploy-directory';
+import type { FileDeployment } from '../../deployment/deploy-directory';
 import {
   startMailFor,
   startOutboxRelay,
@@ -48,6 +43,7 @@ import { withDiagram } from '../workflows/diagram';
 import { startEngineTestEnv, type EngineTestEnv } from '../workflows/support';
 import { TEST_AUTH } from '../api/support/case-work';
 import { UI_DIST } from '../../system/ui-build';
+import { caseWorkDependencies, deployDefinitions, deploymentContext, engineActivities } from '../../system/composition';
 
 export const DEFINITIONS_DIR = resolve(__dirname, '../../definitions');
 
@@ -223,7 +219,7 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
       };
       activityDeps = deps;
       return {
-        ...createCatalogueActivities(activityDeps),
+        ...engineActivities(activityDeps),
         ...(options.extraActivities ?? {}),
       } as ActivityImplementations;
     },
@@ -259,32 +255,22 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
   try {
     const database = engine.db;
     const db: Db = { sequelize: database.sequelize };
-    const context = { activityTypes: ACTIVITY_TYPES, candidateGroups: await knownCandidateGroups(database.sequelize) };
-    const dir = options.definitionsDir ?? DEFINITIONS_DIR;
-    let deployed: FileDeployment[] = [];
-    if (options.definitions) {
-      for (const file of options.definitions)
-        deployed.push({
-          file,
-          outcome: await deployDefinition(database.sequelize, await readFile(join(dir, file), 'utf8'), context),
-        });
-    } else {
-      deployed = await deployDirectory(database.sequelize, dir, context);
-    }
-    const refusals = describeRefusals(deployed);
-    if (refusals) throw new Error(`definitions could not be deployed:\n${refusals}`);
+    const deployed = await deployDefinitions(
+      database.sequelize,
+      options.definitionsDir ?? DEFINITIONS_DIR,
+      options.definitions,
+    );
 
     // The API's clock follows the workflow clock, so due dates and "today" agree with skipped time.
     let clockOffsetMs = (await engine.env.currentTimeMs()) - Date.now();
     const now = () => new Date(Date.now() + clockOffsetMs);
     const client = engine.env.client;
-    const caseWork: CaseWorkDependencies = {
+    const caseWork: CaseWorkDependencies = caseWorkDependencies({
       db,
       auth: { ...TEST_AUTH, loginMaxFailures: 100 },
-      taskCompleter: new TemporalTaskCompleter(client, { sequelize: database.sequelize }),
       engine: { client, taskQueue: engine.taskQueue },
       now,
-    };
+    });
     const app = createApp({ logger, health: {}, caseWork, ...(options.ui ? { ui: { distDir: UI_DIST } } : {}) });
 
     const eventsPassword = randomBytes(12).toString('hex');
@@ -314,10 +300,11 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
       seeded: seeded!,
       deployed,
       async deploy(xml) {
-        const outcome = await deployDefinition(database.sequelize, withDiagram(xml), {
-          activityTypes: ACTIVITY_TYPES,
-          candidateGroups: await knownCandidateGroups(database.sequelize),
-        });
+        const outcome = await deployDefinition(
+          database.sequelize,
+          withDiagram(xml),
+          await deploymentContext(database.sequelize),
+        );
         if (outcome.status === 'refused')
           throw new Error(
             `definition refused: ${outcome.problems.map((p) => `${p.elementId ?? ''} ${p.message}`).join('; ')}`,
