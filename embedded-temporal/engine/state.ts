@@ -39,6 +39,8 @@ export interface ExecutionState {
   /** Request ids already applied (start, signal, cancel) so that retries are idempotent. */
   requestIds: string[];
   startRequestId: string;
+  /** The ResetWorkflowExecution request that made this run (a repeated request returns it). */
+  resetRequestId?: string;
   memo?: P<temporal.api.common.v1.IMemo>;
   searchAttributes: Record<string, unknown>;
   rawSearchAttributes?: P<temporal.api.common.v1.ISearchAttributes>;
