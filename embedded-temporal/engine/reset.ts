@@ -24,7 +24,7 @@ const ReapplyType = temporal.api.enums.v1.ResetReapplyType;
  * from there. The running run of the workflow id (base or later) is terminated first. What was
  * pending at the reset point is pending again: activities are dispatched anew (attempt 1), timers
  * fire at their original time. A reset point with a child workflow or an external signal/cancel
- * still pending is refused: this server cannot rebuild those.
+ * still pending is refused, as by a real server.
  */
 export async function resetWorkflow(
   engine: Engine,
@@ -150,11 +150,9 @@ function buildResetRun(base: Execution, startedId: number, requestId: string, no
   };
   const unsupported = new Map<string, string>();
   for (const ev of events) replayIntoState(state, ev, now, unsupported);
-  const open = [...unsupported].map(([id, what]) => `${what} (event ${id})`);
-  if (open.length)
-    throw invalidArgument(
-      `Cannot reset to event ${startedId}: this server cannot rebuild what is pending there: ${open.join(', ')}.`,
-    );
+  // A real server refuses these too (mutable state CheckResettable), with these messages.
+  const [pending] = unsupported.values();
+  if (pending) throw invalidArgument(`it is not allowed resetting to a point that workflow has ${pending}.`);
   state.searchAttributes = decodeSearchAttributes(state.rawSearchAttributes);
   return new Execution(state, undefined, events, 0);
 }
@@ -207,7 +205,7 @@ function replayIntoState(s: ExecutionState, ev: HistoryEvent, now: number, unsup
     };
   const timerDone = ev.timerFiredEventAttributes ?? ev.timerCanceledEventAttributes;
   if (timerDone) delete s.timers[timerDone.timerId ?? ''];
-  if (ev.startChildWorkflowExecutionInitiatedEventAttributes) unsupported.set(id, 'a child workflow');
+  if (ev.startChildWorkflowExecutionInitiatedEventAttributes) unsupported.set(id, 'pending child workflow');
   const childDone =
     ev.startChildWorkflowExecutionFailedEventAttributes ??
     ev.childWorkflowExecutionCompletedEventAttributes ??
@@ -216,11 +214,8 @@ function replayIntoState(s: ExecutionState, ev: HistoryEvent, now: number, unsup
     ev.childWorkflowExecutionTerminatedEventAttributes ??
     ev.childWorkflowExecutionTimedOutEventAttributes;
   if (childDone) unsupported.delete(String(childDone.initiatedEventId));
-  if (
-    ev.signalExternalWorkflowExecutionInitiatedEventAttributes ||
-    ev.requestCancelExternalWorkflowExecutionInitiatedEventAttributes
-  )
-    unsupported.set(id, 'an external signal or cancel');
+  if (ev.signalExternalWorkflowExecutionInitiatedEventAttributes) unsupported.set(id, 'pending signals to send');
+  if (ev.requestCancelExternalWorkflowExecutionInitiatedEventAttributes) unsupported.set(id, 'pending request cancel');
   const externalDone =
     ev.externalWorkflowExecutionSignaledEventAttributes ??
     ev.signalExternalWorkflowExecutionFailedEventAttributes ??
