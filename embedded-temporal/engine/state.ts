@@ -137,6 +137,9 @@ export interface UpdateState {
   outcome?: P<temporal.api.update.v1.IOutcome>;
   /** Scheduled event id of the task that delivered it (sequencing event id). */
   deliveredInTask?: number;
-  /** The run closed before the update was accepted: its callers get NotFound, as from a real server. */
-  closedBeforeAccept?: boolean;
+  /**
+   * The run closed before the update was accepted: its callers get NotFound, as from a real server,
+   * or ('continuing') a retryable error that sends them to the run it continued as.
+   */
+  closedBeforeAccept?: boolean | 'continuing';
 }
