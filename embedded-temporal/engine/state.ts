@@ -39,6 +39,8 @@ export interface ExecutionState {
   /** Request ids already applied (start, signal, cancel) so that retries are idempotent. */
   requestIds: string[];
   startRequestId: string;
+  /** The ResetWorkflowExecution request that made this run (a repeated request returns it). */
+  resetRequestId?: string;
   memo?: P<temporal.api.common.v1.IMemo>;
   searchAttributes: Record<string, unknown>;
   rawSearchAttributes?: P<temporal.api.common.v1.ISearchAttributes>;
@@ -135,6 +137,9 @@ export interface UpdateState {
   outcome?: P<temporal.api.update.v1.IOutcome>;
   /** Scheduled event id of the task that delivered it (sequencing event id). */
   deliveredInTask?: number;
-  /** The run closed before the update was accepted: its callers get NotFound, as from a real server. */
-  closedBeforeAccept?: boolean;
+  /**
+   * The run closed before the update was accepted: its callers get NotFound, as from a real server,
+   * or ('continuing') a retryable error that sends them to the run it continued as.
+   */
+  closedBeforeAccept?: boolean | 'continuing';
 }

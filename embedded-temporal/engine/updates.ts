@@ -1,5 +1,6 @@
 import { EventType, anyTypeName, decodePlain, encodePlain, packAny, temporal, type P } from '../proto';
-import { notFound, alreadyCompleted, invalidArgument, workflowNotReady } from '../errors';
+import { status } from '@grpc/grpc-js';
+import { ApiError, notFound, alreadyCompleted, invalidArgument, workflowNotReady } from '../errors';
 import type { Execution, Tx } from './execution';
 import type { Engine } from './engine';
 import type { ExecutionState, UpdateState } from './state';
@@ -102,20 +103,38 @@ const ACCEPTED_UPDATE_COMPLETED_WORKFLOW: P<temporal.api.failure.v1.IFailure> = 
 };
 const ABORTED_BY_CLOSING = 'workflow update was aborted by closing workflow';
 
-/** The run closed: accepted updates fail with the server's failure, admitted ones are aborted (NotFound). */
+/**
+ * The run closed: accepted updates fail with the server's failure; updates not yet accepted are
+ * aborted, with NotFound if the workflow ended, or, if it goes on in a new run (continue-as-new,
+ * retry, cron), with a retryable error, so that the client sends them again and they land there.
+ */
 export function failPendingUpdates(tx: Tx): void {
+  const continuing = !!tx.exec.state.newRunId;
   for (const u of Object.values(tx.exec.state.updates)) {
     if (u.stage === 'completed') continue;
-    if (u.stage === 'admitted') u.closedBeforeAccept = true;
+    if (u.stage === 'admitted') u.closedBeforeAccept = continuing ? 'continuing' : true;
     else u.outcome = { failure: ACCEPTED_UPDATE_COMPLETED_WORKFLOW };
     u.stage = 'completed';
   }
+}
+
+/** consts.ErrWorkflowClosing of a real server: RESOURCE_EXHAUSTED (BUSY_WORKFLOW), which the SDK retries. */
+function workflowClosing(): ApiError {
+  const ResourceExhausted = temporal.api.errordetails.v1.ResourceExhaustedFailure;
+  return new ApiError(status.RESOURCE_EXHAUSTED, 'workflow operation can not be applied because workflow is closing', [
+    'temporal.api.errordetails.v1.ResourceExhaustedFailure',
+    ResourceExhausted.encode({
+      cause: temporal.api.enums.v1.ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_BUSY_WORKFLOW,
+      scope: temporal.api.enums.v1.ResourceExhaustedScope.RESOURCE_EXHAUSTED_SCOPE_NAMESPACE,
+    }).finish(),
+  ]);
 }
 
 function response(
   ref: { workflowId: string; runId: string },
   u: UpdateState,
 ): P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse> {
+  if (u.closedBeforeAccept === 'continuing') throw workflowClosing();
   if (u.closedBeforeAccept) throw notFound(ABORTED_BY_CLOSING);
   return {
     updateRef: { workflowExecution: { workflowId: ref.workflowId, runId: ref.runId }, updateId: u.updateId },
@@ -153,7 +172,8 @@ export function admitUpdateInTx(tx: Tx, request: P<temporal.api.update.v1.IReque
   const s = tx.exec.state;
   const updateId = request.meta?.updateId ?? '';
   tx.save = false;
-  if (s.updates[updateId]) return;
+  // A known update is waited for again; one aborted by the close is gone, as from a real server.
+  if (s.updates[updateId] && !s.updates[updateId].closedBeforeAccept) return;
   if (!tx.exec.running) throw alreadyCompleted();
   // A task that keeps failing would never deliver it: refused at once, as a real server does.
   if ((s.wft?.attempt ?? 0) >= FAILING_TASK_ATTEMPT)

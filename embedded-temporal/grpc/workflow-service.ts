@@ -19,6 +19,7 @@ import { deleteWorkflow, terminateWorkflow } from '../engine/close';
 import { dispatchQueryTask, queryWorkflow, respondQueryTaskCompleted } from '../engine/queries';
 import { pollUpdate, updateWorkflow } from '../engine/updates';
 import { executeMultiOperation } from '../engine/update-with-start';
+import { resetWorkflow } from '../engine/reset';
 import { checkRequestSizes } from '../engine/limits';
 import { describeExecution, getHistory } from '../engine/read';
 import { countExecutions, listExecutions } from '../visibility/list';
@@ -190,6 +191,10 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
       ns(r.namespace);
       await terminateWorkflow(engine, r);
       return {};
+    },
+    ResetWorkflowExecution: (r: Req<'ResetWorkflowExecutionRequest'>) => {
+      ns(r.namespace);
+      return resetWorkflow(engine, r);
     },
     DeleteWorkflowExecution: async (r: Req<'DeleteWorkflowExecutionRequest'>) => {
       ns(r.namespace);

@@ -1,4 +1,5 @@
-import { eventually, unique } from './support/env';
+import { eventually, rejectionOf, unique } from './support/env';
+import { eventsOfType } from './support/history';
 import { eventTypes, waitForEvent } from './support/history';
 import { ConformanceFile } from './support/suite';
 import {
@@ -193,6 +194,34 @@ test('signalling a workflow that does not exist fails inside the workflow', asyn
     log.track(handle.workflowId);
     expect(await handle.result()).toMatch(/^failed: .*not found/i);
     expect(await eventTypes(handle)).toContain('SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED');
+  });
+});
+
+test('a reset to a point where a child workflow is still pending is refused, as a real server refuses it', async () => {
+  await onQueue(async (taskQueue) => {
+    const childId = unique('reset-child');
+    const parent = await file.env.client.workflow.start(parentLeavesChild, {
+      taskQueue,
+      workflowId: unique('reset-parent'),
+      args: [childId, 'ABANDON'],
+    });
+    log.track(parent.workflowId);
+    await parent.result();
+    const completed = await eventsOfType(parent, 'WORKFLOW_TASK_COMPLETED');
+    const err = await rejectionOf(
+      file.env.client.workflowService.resetWorkflowExecution({
+        namespace: file.env.namespace ?? 'default',
+        workflowExecution: { workflowId: parent.workflowId, runId: parent.firstExecutionRunId },
+        workflowTaskFinishEventId: completed[completed.length - 1].eventId,
+        reason: 'conformance reset',
+        requestId: unique('reset'),
+      }),
+    );
+    expect((err as { code?: number }).code).toBe(3); // INVALID_ARGUMENT
+    expect((err as { details?: string }).details).toBe(
+      'it is not allowed resetting to a point that workflow has pending child workflow.',
+    );
+    await file.env.client.workflow.getHandle(childId).terminate('test over');
   });
 });
 

@@ -7,6 +7,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { eventually, rejectionOf, unique } from './support/env';
 import { eventsOfType, eventTypes, waitForEvent } from './support/history';
 import { ConformanceFile } from './support/suite';
@@ -14,6 +15,7 @@ import {
   addSignal,
   blockForever,
   buggyAfterTimer,
+  callActivity,
   buggyWorkflow,
   cleanupOnCancel,
   collectSignals,
@@ -21,6 +23,7 @@ import {
   countdown,
   failWith,
   historyInfo,
+  itemsQuery,
   sleepAndReport,
   succeed,
 } from './workflows';
@@ -459,6 +462,98 @@ describe('run and execution timeouts', () => {
       const latest = await file.env.client.workflow.getHandle(workflowId).describe();
       expect(latest.runId).not.toBe(handle.firstExecutionRunId);
       expect(latest.status.name).toBe('TIMED_OUT');
+    });
+  });
+});
+
+type FinishEventId = NonNullable<
+  temporal.api.workflowservice.v1.IResetWorkflowExecutionRequest['workflowTaskFinishEventId']
+>;
+
+describe('reset', () => {
+  const reset = (
+    workflowId: string,
+    runId: string,
+    workflowTaskFinishEventId: number,
+  ): Promise<temporal.api.workflowservice.v1.IResetWorkflowExecutionResponse> =>
+    file.env.client.workflowService.resetWorkflowExecution({
+      namespace: file.env.namespace ?? 'default',
+      workflowExecution: { workflowId, runId },
+      // protobufjs takes a plain number for an int64 field (the type says Long).
+      workflowTaskFinishEventId: workflowTaskFinishEventId as unknown as FinishEventId,
+      reason: 'conformance reset',
+      requestId: unique('reset'),
+      identity: 'conformance',
+    });
+
+  test('a reset to the first workflow task runs a completed workflow again in a new run', async () => {
+    await onQueue(async (taskQueue) => {
+      const key = unique('reset-activity');
+      const workflowId = unique('reset-first');
+      const handle = await file.env.client.workflow.start(callActivity, {
+        taskQueue,
+        workflowId,
+        args: ['failTimes', [key, 0], { startToCloseTimeout: '10s' }],
+      });
+      log.track(workflowId, handle.firstExecutionRunId);
+      expect(await handle.result()).toBe(1);
+      const { runId } = await reset(workflowId, handle.firstExecutionRunId, 3); // the first task's started event
+      expect(runId).toBeTruthy();
+      expect(runId).not.toBe(handle.firstExecutionRunId);
+      log.track(workflowId, runId!);
+      const again = file.env.client.workflow.getHandle(workflowId, runId!);
+      expect(await again.result()).toBe(1);
+      expect(probe.count(key)).toBe(2);
+      const events = (await again.fetchHistory()).events ?? [];
+      const failed = events[3].workflowTaskFailedEventAttributes;
+      expect(failed?.cause).toBe(
+        temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
+      );
+      expect(failed?.baseRunId).toBe(handle.firstExecutionRunId);
+      expect(failed?.newRunId).toBe(runId);
+      const baseRun = file.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId);
+      expect((await baseRun.describe()).status.name).toBe('COMPLETED');
+    });
+  });
+
+  test('a reset of a running workflow terminates it; signals after the reset point are applied again', async () => {
+    await onQueue(async (taskQueue) => {
+      const workflowId = unique('reset-signals');
+      const handle = await file.env.client.workflow.start(collectSignals, { taskQueue, workflowId, args: [3] });
+      log.track(workflowId, handle.firstExecutionRunId);
+      await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED', 1);
+      await handle.signal(addSignal, 'a');
+      await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED', 2);
+      await handle.signal(addSignal, 'b');
+      await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED', 3);
+      const afterA = (await eventsOfType(handle, 'WORKFLOW_TASK_COMPLETED'))[1].eventId;
+      const { runId } = await reset(workflowId, handle.firstExecutionRunId, Number(afterA));
+      log.track(workflowId, runId!);
+      const baseRun = file.env.client.workflow.getHandle(workflowId, handle.firstExecutionRunId);
+      expect((await baseRun.describe()).status.name).toBe('TERMINATED');
+      const resetRun = file.env.client.workflow.getHandle(workflowId, runId!);
+      expect(await resetRun.query(itemsQuery)).toEqual(['a', 'b']);
+      await resetRun.signal(addSignal, 'c');
+      expect(await resetRun.result()).toEqual(['a', 'b', 'c']);
+      // The reset run's history: the base run's up to the reset point, the reset, then 'b' again.
+      const types = await eventTypes(resetRun);
+      const resetAt = types.indexOf('WORKFLOW_TASK_FAILED');
+      expect(resetAt).toBe(Number(afterA) - 1);
+      expect(types[resetAt + 1]).toBe('WORKFLOW_EXECUTION_SIGNALED');
+      expect(types.filter((t) => t === 'WORKFLOW_EXECUTION_SIGNALED')).toHaveLength(3);
+    });
+  });
+
+  test('a reset point that is not a workflow task event is refused', async () => {
+    await onQueue(async (taskQueue) => {
+      const workflowId = unique('reset-invalid');
+      const handle = await file.env.client.workflow.start(succeed, { taskQueue, workflowId, args: ['once'] });
+      log.track(workflowId);
+      await handle.result();
+      const err = await rejectionOf(reset(workflowId, handle.firstExecutionRunId, 2)); // WORKFLOW_TASK_SCHEDULED
+      expect((err as { code?: number }).code).toBe(3); // INVALID_ARGUMENT
+      const beyond = await rejectionOf(reset(workflowId, handle.firstExecutionRunId, 999));
+      expect((beyond as { code?: number }).code).toBe(3);
     });
   });
 });

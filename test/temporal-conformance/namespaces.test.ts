@@ -3,10 +3,13 @@ import { ActivityCompletionError, ActivityNotFoundError, Client } from '@tempora
 import { NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowBundle } from './support/bundle';
-import { rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
+import { eventually, rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
 import { ExecutionLog } from './support/history';
-import { blockForever, succeed } from './workflows';
-import { eventTypes } from './support/history';
+import { blockForever, greetWithLargeInput, succeed } from './workflows';
+import { createActivities } from './activities';
+import { ActivityProbe } from './support/probe';
+import { temporal } from '@temporalio/proto';
+import { eventsOfType, eventTypes } from './support/history';
 
 const EXTRA = 'conformance-extra';
 const logs = { default: new ExecutionLog(), extra: new ExecutionLog() };
@@ -108,6 +111,34 @@ test('payloads and memos over the limits the namespace advertises are refused at
   expect(signal).toEqual(expect.objectContaining({ code: 3, details: 'Blob data size exceeds limit.' }));
   expect(await eventTypes(handle)).toEqual(['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED']);
   await handle.terminate('test over');
+});
+
+test('an activity input over the advertised limit fails the workflow task (PAYLOADS_TOO_LARGE); the workflow stays open', async () => {
+  const described = await env.connection.workflowService.describeNamespace({ namespace: 'default' });
+  const blobLimit = Number(described.namespaceInfo?.limits?.blobSizeLimitError ?? 0);
+  const taskQueue = unique('payload-limit');
+  await withWorker(
+    env,
+    { taskQueue, namespace: 'default', activities: createActivities(new ActivityProbe()) },
+    async () => {
+      const handle = await clients.default.workflow.start(greetWithLargeInput, {
+        taskQueue,
+        workflowId: unique('large-input'),
+        args: [blobLimit + 1024],
+      });
+      const failed = await eventually(async () => {
+        const [event] = await eventsOfType(handle, 'WORKFLOW_TASK_FAILED');
+        expect(event).toBeDefined();
+        return event.workflowTaskFailedEventAttributes;
+      });
+      expect(failed?.cause).toBe(
+        temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_PAYLOADS_TOO_LARGE,
+      );
+      expect(await eventsOfType(handle, 'ACTIVITY_TASK_SCHEDULED')).toHaveLength(0);
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      await handle.terminate('test over');
+    },
+  );
 });
 
 test('GetSystemInfo answers with the server capabilities', async () => {

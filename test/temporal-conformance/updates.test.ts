@@ -12,6 +12,7 @@ import { ConformanceFile } from './support/suite';
 import {
   addItemUpdate,
   closesWithUpdateOpen,
+  continueWhileUpdated,
   finishSignal,
   itemsQuery,
   shoppingList,
@@ -293,6 +294,27 @@ describe('update edge cases', () => {
     });
   });
 
+  test('an update that arrives while the workflow continues as new lands on the new run', async () => {
+    const key = unique('continue-hold');
+    await onQueue(async (taskQueue) => {
+      const handle = await client().workflow.start(continueWhileUpdated, {
+        taskQueue,
+        workflowId: unique('continuing'),
+        args: [key, 800],
+      });
+      log.track(handle.workflowId, handle.firstExecutionRunId);
+      await probe.waitFor(`${key}:started`); // the first run's only task is in flight
+      const result = await within(20_000, 'the update', handle.executeUpdate(addItemUpdate, { args: ['moved'] }));
+      expect(result).toBe(1);
+      const secondRunId = (await handle.describe()).runId;
+      expect(secondRunId).not.toBe(handle.firstExecutionRunId);
+      log.track(handle.workflowId, secondRunId);
+      const first = client().workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+      expect(await eventsOfType(first, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')).toHaveLength(0);
+      expect(await finish(handle)).toEqual(['moved']);
+    });
+  });
+
   test('an update to a workflow waiting out its start delay starts it at once and is delivered', async () => {
     await onQueue(async (taskQueue) => {
       const handle = await client().workflow.start(shoppingList, {
@@ -312,5 +334,5 @@ describe('update edge cases', () => {
 test('every closed history of this file replays with the same workflow code', async () => {
   const { replayed, failures } = await file.replayLogged();
   expect(failures).toEqual([]);
-  expect(replayed).toBeGreaterThanOrEqual(7);
+  expect(replayed).toBeGreaterThanOrEqual(9);
 });

@@ -96,3 +96,9 @@ export async function busyCollector(key: string, expected: number, workMs: numbe
   }
   return items;
 }
+
+/** Calls `greet` with a name of `size` characters, made here so the start request stays small. */
+export async function greetWithLargeInput(size: number): Promise<string> {
+  const { greet } = proxyActivities<ConformanceActivities>({ startToCloseTimeout: '10s' });
+  return await greet('x'.repeat(size));
+}

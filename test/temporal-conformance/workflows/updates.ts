@@ -1,6 +1,7 @@
 import { HandlerUnfinishedPolicy } from '@temporalio/common';
-import { condition, defineUpdate, setHandler } from '@temporalio/workflow';
-import { finishSignal } from './messages';
+import { condition, continueAsNew, defineUpdate, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import type { ConformanceActivities } from '../activities';
+import { addItemUpdate, finishSignal } from './messages';
 
 /** An update whose handler never finishes (it waits for a condition that never holds). */
 export const waitForeverUpdate = defineUpdate<string, []>('waitForever');
@@ -22,4 +23,23 @@ export async function closesWithUpdateOpen(): Promise<string> {
   );
   await condition(() => finished);
   return 'closed with an update open';
+}
+
+/**
+ * The first run holds its only workflow task with a local activity (`key`, `holdMs`), then
+ * continues as new; the continued run takes `addItem` updates until `finish`. An update sent while
+ * the first task is in flight arrives after the run has decided to continue.
+ */
+export async function continueWhileUpdated(key: string, holdMs: number, continued = false): Promise<string[]> {
+  const items: string[] = [];
+  let finished = false;
+  setHandler(addItemUpdate, (item) => items.push(item));
+  setHandler(finishSignal, () => void (finished = true));
+  if (!continued) {
+    const { slowLocal } = proxyLocalActivities<ConformanceActivities>({ startToCloseTimeout: '10s' });
+    await slowLocal(key, holdMs);
+    await continueAsNew<typeof continueWhileUpdated>(key, holdMs, true);
+  }
+  await condition(() => finished);
+  return items;
 }
