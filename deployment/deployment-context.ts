@@ -1,3 +1,6 @@
+import type { Sequelize } from 'sequelize';
+import { ACTIVITY_TYPES } from '../activities/catalogue';
+import { knownCandidateGroups } from '../records/candidate-groups';
 import type { DeployedDefinition } from './deployed-definition';
 
 /** What the compiler must know about this installation to validate a diagram. */
@@ -12,4 +15,9 @@ export interface DeploymentContext {
    * not undo the deployment: it becomes a warning, and start-up syncs the schedules again.
    */
   onDeployed?: (definition: DeployedDefinition) => Promise<void>;
+}
+
+/** What a deployment is checked against now: the activity catalogue and the teams that exist. */
+export async function currentDeploymentContext(sequelize: Sequelize): Promise<DeploymentContext> {
+  return { activityTypes: ACTIVITY_TYPES, candidateGroups: await knownCandidateGroups(sequelize) };
 }

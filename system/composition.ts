@@ -8,7 +8,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
-import { ACTIVITY_TYPES } from '../activities/catalogue';
 import { createCatalogueActivities } from '../activities/catalogue-activities';
 import type { CatalogueDeps } from '../activities/deps';
 import type { CaseWorkDependencies } from '../api/case-work-deps';
@@ -18,9 +17,8 @@ import type { AuthConfig } from '../core/config';
 import type { Logger } from '../core/logger';
 import { deployDefinition } from '../deployment/deploy-definition';
 import { deployDirectory, describeRefusals, type FileDeployment } from '../deployment/deploy-directory';
-import type { DeploymentContext } from '../deployment/deployment-context';
+import { currentDeploymentContext, type DeploymentContext } from '../deployment/deployment-context';
 import { processOutbox, type ProcessOutbox } from '../engine-client/process-outbox';
-import { knownCandidateGroups } from '../records/candidate-groups';
 import type { Db } from '../records/sql';
 import { startProcessOutboxRelay, type ProcessOutboxRelay } from '../workers/process-outbox-relay';
 import { startTaskReconciliation } from '../workers/task-reconciliation';
@@ -33,9 +31,8 @@ export interface EngineConnection {
 }
 
 /** What a deployment is checked against: the activity catalogue and the teams that exist now. */
-export async function deploymentContext(sequelize: Sequelize): Promise<DeploymentContext> {
-  return { activityTypes: ACTIVITY_TYPES, candidateGroups: await knownCandidateGroups(sequelize) };
-}
+export const deploymentContext = (sequelize: Sequelize): Promise<DeploymentContext> =>
+  currentDeploymentContext(sequelize);
 
 /**
  * Deploys the process definitions of a folder (every `*.bpmn`, or only `files`); a refused file

@@ -1,5 +1,4 @@
-import { ACTIVITY_TYPES } from '../../activities/catalogue';
-import { knownCandidateGroups } from '../../records/candidate-groups';
+import { currentDeploymentContext } from '../../deployment/deployment-context';
 import { DefinitionStore } from '../../records/definition-store';
 import { deployDefinition } from '../../deployment/deploy-definition';
 import { timerStartDeployHook } from '../../workers/timer-start-schedules';
@@ -42,8 +41,7 @@ export const processDefinitionRoutes = [
       const xml = await diagramOf(ctx.req, ctx.res, body.xml);
       const { sequelize } = ctx.deps.db;
       const outcome = await deployDefinition(sequelize, xml, {
-        activityTypes: ACTIVITY_TYPES,
-        candidateGroups: await knownCandidateGroups(sequelize),
+        ...(await currentDeploymentContext(sequelize)),
         deployedBy: me(ctx).id,
         // A timer start event schedules instances from the moment it is deployed.
         ...(ctx.deps.engine ? { onDeployed: timerStartDeployHook(ctx.deps.engine) } : {}),

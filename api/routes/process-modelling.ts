@@ -4,11 +4,10 @@
  * generated from the activity catalogue, and the candidate groups a user task may name.
  */
 import { z } from 'zod';
-import { ACTIVITY_TYPES } from '../../activities/catalogue';
 import type { Problem } from '../../bpmn/problems';
 import { ROLES } from '../../records/staff';
 import { listTeams } from '../../records/teams';
-import { knownCandidateGroups } from '../../records/candidate-groups';
+import { currentDeploymentContext } from '../../deployment/deployment-context';
 import { catalogueElementTemplates } from '../../deployment/element-templates/generate';
 import { validateDefinition } from '../../deployment/validate-definition';
 import { defineRoute, ok } from '../route-definition';
@@ -77,10 +76,7 @@ export const processModellingRoutes = [
     handler: async ({ body }, ctx) => {
       const xml = await diagramOf(ctx.req, ctx.res, body.xml);
       const { sequelize } = ctx.deps.db;
-      const outcome = await validateDefinition(xml, {
-        activityTypes: ACTIVITY_TYPES,
-        candidateGroups: await knownCandidateGroups(sequelize),
-      });
+      const outcome = await validateDefinition(xml, await currentDeploymentContext(sequelize));
       const errors = outcome.problems.filter((p) => p.severity === 'error').length;
       return ok({
         processId: outcome.processId,

@@ -2,8 +2,7 @@
  * POST /v2/deployments: .bpmn, .dmn and .form files in one multipart request, all or nothing
  * (deployment/deploy-resources.ts). A refusal lists every problem as `file: element: message`.
  */
-import { ACTIVITY_TYPES } from '../../../activities/catalogue';
-import { knownCandidateGroups } from '../../../records/candidate-groups';
+import { currentDeploymentContext } from '../../../deployment/deployment-context';
 import { deployResources, type ResourceProblem } from '../../../deployment/deploy-resources';
 import { timerStartDeployHook } from '../../../workers/timer-start-schedules';
 import { audit } from '../../audit/audit-builder';
@@ -29,8 +28,7 @@ export const deploymentRoutes: CamundaRoute[] = [
       );
       const { sequelize } = ctx.deps.db;
       const outcome = await deployResources(sequelize, files, {
-        activityTypes: ACTIVITY_TYPES,
-        candidateGroups: await knownCandidateGroups(sequelize),
+        ...(await currentDeploymentContext(sequelize)),
         deployedBy: me(ctx).id,
         ...(ctx.deps.engine ? { onDeployed: timerStartDeployHook(ctx.deps.engine) } : {}),
       });
