@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { ApiError, MULTI_OPERATION_ABORTED, invalidArgument, multiOperationError } from '../errors';
 import { temporal, type P } from '../proto';
 import type { Engine } from './engine';
@@ -46,6 +47,35 @@ export async function executeMultiOperation(
       updateError ?? MULTI_OPERATION_ABORTED,
     ]);
 
+  try {
+    return await updateWithStart(engine, namespace, start, update, abort);
+  } catch (err) {
+    if (!(err instanceof AbortedByClosingWorkflow)) throw err;
+  }
+  // The run the update went to closed before accepting it. A real server tries once more (a new
+  // run may start now); if that happens again, the caller gets a retryable error (ABORTED).
+  try {
+    return await updateWithStart(engine, namespace, start, update, abort);
+  } catch (err) {
+    if (!(err instanceof AbortedByClosingWorkflow)) throw err;
+    throw failed([MULTI_OPERATION_ABORTED, new ApiError(status.ABORTED, err.reason.message)]);
+  }
+}
+
+/** The update was aborted because the run it was admitted to closed (not continued) first. */
+class AbortedByClosingWorkflow extends Error {
+  constructor(readonly reason: ApiError) {
+    super(reason.message);
+  }
+}
+
+async function updateWithStart(
+  engine: Engine,
+  namespace: string,
+  start: StartRequest,
+  update: UpdateRequest,
+  abort: AbortSignal,
+): Promise<Response> {
   const request = update.request!;
   const updateId = request.meta!.updateId!;
   const workflowId = start.workflowId!;
@@ -97,6 +127,8 @@ async function attachUpdate(
     await engine.mutate(exec.ref, (tx) => admitUpdateInTx(tx, update.request!));
     return respond(exec, false, await awaitUpdateStage(exec, updateId, update.waitPolicy?.lifecycleStage, abort));
   } catch (err) {
+    if (err instanceof ApiError && exec.state.updates[updateId]?.closedBeforeAccept === true)
+      throw new AbortedByClosingWorkflow(err);
     if (err instanceof ApiError) throw failed([MULTI_OPERATION_ABORTED, err]);
     throw err;
   }

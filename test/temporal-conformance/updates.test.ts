@@ -13,6 +13,7 @@ import {
   addItemUpdate,
   closesWithUpdateOpen,
   continueWhileUpdated,
+  listThatMayCloseAtOnce,
   finishSignal,
   itemsQuery,
   shoppingList,
@@ -208,6 +209,33 @@ describe('update-with-start', () => {
     });
   });
 
+  test('when the running workflow closes without accepting the update, the update-with-start is tried again and a new run takes it', async () => {
+    const key = unique('closing-hold');
+    await onQueue(async (taskQueue) => {
+      const workflowId = unique('uws-closing');
+      const first = await client().workflow.start(listThatMayCloseAtOnce, { taskQueue, workflowId, args: [key, 800] });
+      log.track(workflowId, first.firstExecutionRunId);
+      await probe.waitFor(`${key}:started`); // the first run's only task is in flight
+      const startWorkflowOperation = new WithStartWorkflowOperation(listThatMayCloseAtOnce, {
+        workflowId,
+        taskQueue,
+        args: [key, 0],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      const result = client().workflow.executeUpdateWithStart(addItemUpdate, {
+        args: ['late'],
+        startWorkflowOperation,
+      });
+      expect(await within(20_000, 'update-with-start', result)).toBe(1);
+      expect(await first.result()).toEqual([]); // the first run closed without it
+      const second = await startWorkflowOperation.workflowHandle();
+      const secondRunId = (await second.describe()).runId;
+      expect(secondRunId).not.toBe(first.firstExecutionRunId);
+      log.track(workflowId, secondRunId);
+      expect(await finish(second)).toEqual(['late']);
+    });
+  });
+
   test('operations other than [Start, Update] for one workflow id are refused as a real server refuses them', async () => {
     const service = client().workflowService;
     const namespace = file.env.namespace ?? 'default';
@@ -334,5 +362,5 @@ describe('update edge cases', () => {
 test('every closed history of this file replays with the same workflow code', async () => {
   const { replayed, failures } = await file.replayLogged();
   expect(failures).toEqual([]);
-  expect(replayed).toBeGreaterThanOrEqual(9);
+  expect(replayed).toBeGreaterThanOrEqual(11);
 });

@@ -43,3 +43,22 @@ export async function continueWhileUpdated(key: string, holdMs: number, continue
   await condition(() => finished);
   return items;
 }
+
+/**
+ * Takes `addItem` updates. With `holdMs` it holds its first workflow task with a local activity
+ * (`key`) and then completes, so an update sent meanwhile is never accepted; without, it waits for
+ * `finish`.
+ */
+export async function listThatMayCloseAtOnce(key: string, holdMs: number): Promise<string[]> {
+  const items: string[] = [];
+  let finished = false;
+  setHandler(addItemUpdate, (item) => items.push(item));
+  setHandler(finishSignal, () => void (finished = true));
+  if (holdMs > 0) {
+    const { slowLocal } = proxyLocalActivities<ConformanceActivities>({ startToCloseTimeout: '10s' });
+    await slowLocal(key, holdMs);
+    return items;
+  }
+  await condition(() => finished);
+  return items;
+}
