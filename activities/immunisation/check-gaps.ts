@@ -11,7 +11,7 @@ import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
 import type { Db } from '../../records/sql';
 import { addAge, addDays, planCatchUp, UK_ROUTINE } from '../../schedule';
 import { auditBySystem, notFound, parseInput } from '../support';
-import { loadScheduleFacts } from './schedule-facts';
+import { loadScheduleFacts } from '../../records/immunisations/schedule-facts';
 import { runningActivity, todayInEngland } from './support';
 
 type GapsOutput = ActivityOutput<'immunisation.checkGaps'>;

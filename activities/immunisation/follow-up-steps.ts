@@ -8,7 +8,7 @@ import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
 import { inTransaction, selectOne, type Db } from '../../records/sql';
 import { auditBySystem, notFound, parseInput } from '../support';
-import { scheduleForChild } from './schedule-facts';
+import { scheduleForChild } from '../../records/immunisations/schedule-facts';
 import { runningActivity, todayInEngland } from './support';
 
 const PROCESS_KEY = 'immunisation-follow-up';

@@ -20,6 +20,10 @@ export function createImmunisationActivities(
 }
 
 export { DEFAULT_LOOKBACK_DAYS, CATCH_UP_LOOKBACK_DAYS } from './overdue-query';
-export { loadScheduleFacts, scheduleForChild, type ChildScheduleFacts } from './schedule-facts';
+export {
+  loadScheduleFacts,
+  scheduleForChild,
+  type ChildScheduleFacts,
+} from '../../records/immunisations/schedule-facts';
 export { recordOverdueFollowUps } from './sweep-overdue';
-export { childScheduleView, type ScheduleView } from './schedule-view';
+export { childScheduleView, type ScheduleView } from '../../records/immunisations/schedule-view';

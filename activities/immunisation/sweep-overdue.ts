@@ -16,7 +16,7 @@ import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
 import { select, selectOne } from '../../records/sql';
 import { addAge, addDays, evaluateSchedule, UK_ROUTINE } from '../../schedule';
 import { DEFAULT_LOOKBACK_DAYS, DUE_CHECKS_SQL, WRITE_SWEEP_BATCH_SQL } from './overdue-query';
-import { loadScheduleFacts, type ChildScheduleFacts } from './schedule-facts';
+import { loadScheduleFacts, type ChildScheduleFacts } from '../../records/immunisations/schedule-facts';
 import { startPendingFollowUps } from './start-follow-ups';
 import { parseInput } from '../support';
 import { heartbeat, runningActivity, todayInEngland } from './support';

@@ -14,7 +14,7 @@ import {
   encodeTimelineCursor,
   timelineQuery,
 } from './children-schemas';
-import { childScheduleView } from '../../activities/immunisation/schedule-view';
+import { childScheduleView } from '../../records/immunisations/schedule-view';
 import { todayInLondon } from '../../core/uk-time';
 import { childSummaryView as summaryView } from './child-views';
 import { childSummarySchema, screeningStatusSchema, timelineSchema } from './response-schemas';

@@ -23,7 +23,7 @@ import {
 import { recordDeath } from '../../records/children/death';
 import { recordAppointmentOutcome } from '../../records/appointments';
 import { recordImmunisationNotified } from '../../records/immunisations/given';
-import { loadScheduleFacts } from '../../activities/immunisation/schedule-facts';
+import { loadScheduleFacts } from '../../records/immunisations/schedule-facts';
 import { todayInLondon } from '../../core/uk-time';
 import { evaluateSchedule, PRODUCT_CODES, productByCode, productBySnomed } from '../../schedule';
 import {

@@ -23,7 +23,6 @@ const SQL_HOMES = ['records/', 'db/migrations/', 'embedded-temporal/'];
 const NOT_MOVED_YET = [
   'activities/immunisation/follow-up-steps.ts',
   'activities/immunisation/overdue-query.ts',
-  'activities/immunisation/schedule-facts.ts',
   'activities/immunisation/start-follow-ups.ts',
   'activities/immunisation/sweep-overdue.ts',
   'activities/safeguarding/was-not-brought.ts',
@@ -43,19 +42,12 @@ test('SQL only in records/, db/migrations/ and embedded-temporal/', () => {
   expect(NOT_MOVED_YET.filter((f) => !elsewhere.includes(f))).toEqual([]);
 });
 
-/** api/ imports from activities/ still to remove (issue 12); the list only shrinks. */
-const API_IMPORTS_NOT_MOVED_YET = [
-  'api/routes/children.ts → activities/immunisation/schedule-view.ts',
-  'api/routes/events.ts → activities/immunisation/schedule-facts.ts',
-];
-
 test('api/ imports nothing from activities/', () => {
   const graph = importGraph(PRODUCTION);
   const sideways = [...graph].flatMap(([file, targets]) =>
     file.startsWith('api/') ? targets.filter((t) => t.startsWith('activities/')).map((t) => `${file} → ${t}`) : [],
   );
-  expect(sideways.filter((i) => !API_IMPORTS_NOT_MOVED_YET.includes(i))).toEqual([]);
-  expect(API_IMPORTS_NOT_MOVED_YET.filter((i) => !sideways.includes(i))).toEqual([]);
+  expect(sideways).toEqual([]);
 });
 
 /** Circles still to open (issue 12), each named by its files; the list only shrinks. */

@@ -4,7 +4,7 @@
  * immunisations that filled none, and the catch-up plan for what is missing. The same evaluator
  * as the overdue sweep and the arrival gap check (schedule/).
  */
-import type { Db } from '../../records/sql';
+import type { Db } from '../sql';
 import { planCatchUp, UK_ROUTINE, type CatchUpPlan, type ScheduledDose } from '../../schedule';
 import { scheduleForChild } from './schedule-facts';
 

@@ -4,8 +4,8 @@
  * doses already followed up. The sweep, the gap check, the follow-up steps and the record's
  * schedule view all read children through this, then call schedule/evaluate.ts.
  */
-import type { Db } from '../../records/sql';
-import { select } from '../../records/sql';
+import type { Db } from '../sql';
+import { select } from '../sql';
 import { evaluateSchedule, UK_ROUTINE, type ChildSchedule, type Immunisation, type Sex } from '../../schedule';
 
 export interface ChildScheduleFacts {
