@@ -34,7 +34,11 @@ async function tableRows(page: Page, cohort: string, label: string): Promise<str
     .getByTestId('coverage-table')
     .locator('tbody tr')
     .evaluateAll((rows) =>
-      rows.map((r) => Array.from(r.querySelectorAll('th, td')).map((c) => (c.textContent ?? '').trim())),
+      rows.map((r) =>
+        Array.from(r.querySelectorAll('th, td') as ArrayLike<{ textContent: string | null }>).map((c) =>
+          (c.textContent ?? '').trim(),
+        ),
+      ),
     );
 }
 
