@@ -58,6 +58,10 @@ describeInBrowser('caseworker screens', () => {
     expect(await row.innerText()).toContain('OKAFOR, Olivia');
     expect(await row.innerText()).toContain(formatNhsNumber(birth.nhsNumber));
     expect(await row.innerText()).toContain('2 days');
+    // The NHS number and the age are one unit: the age never starts a line on its own ("· 2 days").
+    expect(await row.locator('.nhsuk-body-s.app-nowrap').innerText()).toBe(
+      `${formatNhsNumber(birth.nhsNumber)} · 2 days`,
+    );
     await checkScreen(page, 'my-work-unclaimed');
     await row.getByRole('button', { name: /Claim/ }).click();
     await page.getByText('You claimed "New birth visit" for OKAFOR, Olivia.').waitFor();
@@ -254,5 +258,49 @@ describeInBrowser('caseworker screens', () => {
     );
     await checkScreen(lead.page, 'break-glass-alerts');
     expect([...problems, ...lead.problems]).toEqual([]);
+  });
+
+  test('a task about a child of another locality asks for a reason before it opens, and the access is recorded', async () => {
+    const birth = await notifyBirth(ui.stack, {
+      locality: 'coventry',
+      postcode: 'CV1 3HB',
+      daysAgo: 1,
+      givenName: 'Noah',
+      familyName: 'Nwosu',
+    });
+    // Routed region-wide to the caseworker role (as a diagram with candidateGroups="caseworker" routes it):
+    // in a Birmingham caseworker's queues, about a child they have no working relationship with.
+    await select(
+      ui.stack.db,
+      "UPDATE human_tasks SET candidate_groups = '{caseworker}', locality_id = NULL WHERE id = $1 RETURNING id",
+      [birth.taskId],
+    );
+    const { page, problems } = await ui.newPage();
+    await signIn(page, 'cw.birmingham.hv', `/tasks/${birth.taskId}`);
+    await page.getByRole('heading', { name: 'Why do you need to open this task?' }).waitFor();
+    // Nothing about the child is on the page before the reason is given.
+    expect(await page.locator('main').innerText()).not.toMatch(/NWOSU|Noah/i);
+    expect(await page.getByRole('region', { name: 'Child' }).count()).toBe(0);
+    await checkScreen(page, 'task-break-glass');
+    await page.getByRole('button', { name: 'Continue and record my access' }).click();
+    await page.getByRole('alert').getByText('Enter a reason of at least 10 characters').waitFor();
+    await page.getByLabel('Reason').fill('Covering the Coventry rota this week');
+    await page.getByRole('button', { name: 'Continue and record my access' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New birth visit' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Child' }).innerText()).toContain(formatNhsNumber(birth.nhsNumber));
+    const [alert] = await select<{ username: string; reason: string }>(
+      ui.stack.db,
+      `SELECT s.username, a.reason FROM break_glass_alerts a JOIN children c ON c.id = a.child_id
+       JOIN staff_users s ON s.id = a.actor_id WHERE c.nhs_number = $1`,
+      [birth.nhsNumber],
+    );
+    expect(alert).toEqual({ username: 'cw.birmingham.hv', reason: 'Covering the Coventry rota this week' });
+    // Cancelling takes the person back to their own work without opening it.
+    const other = await ui.newPage();
+    await signIn(other.page, 'cw.birmingham.hv', `/tasks/${birth.taskId}`);
+    await other.page.getByRole('heading', { name: 'Why do you need to open this task?' }).waitFor();
+    await other.page.getByRole('button', { name: 'Cancel' }).click();
+    await other.page.waitForURL('**/my-work');
+    expect([...problems, ...other.problems]).toEqual([]);
   });
 });
