@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const events = (await selectOne<{ n: number }>(db, 'SELECT count(*)::int AS n FROM immunisation_events'))!.n;
 
     const username = 'bench.manager';
-    if (!(await selectOne(db, 'SELECT 1 FROM staff WHERE username = $1', [username]))) {
+    if (!(await selectOne(db, 'SELECT 1 FROM staff_users WHERE username = $1', [username]))) {
       await createStaff(db, {
         username,
         displayName: 'Bench service manager',

@@ -7,7 +7,7 @@
  * What counts is decided by schedule/cover.ts and passed in as arrays: the cohort's segments with
  * their measures, and the products that count for each series.
  */
-import { select, type Db } from '../db/repositories/sql';
+import { inTransaction, select, type Db } from '../db/repositories/sql';
 
 export interface CoverageQuery {
   /** Birthday = date of birth + this interval (PostgreSQL interval text, e.g. `1 year`). */
@@ -33,9 +33,12 @@ export async function coverageCounts(db: Db, q: CoverageQuery): Promise<Coverage
   if (needs.length === 0) return [];
   const bornFrom = q.segments.reduce((a, s) => (s.bornFrom < a ? s.bornFrom : a), q.segments[0]!.bornFrom);
   const bornTo = q.segments.reduce((a, s) => (s.bornTo > a ? s.bornTo : a), q.segments[0]!.bornTo);
-  return select<CoverageCount>(
-    db,
-    `WITH needs (born_from, born_to, series, doses) AS (
+  return inTransaction(db, async (tx) => {
+    // A cohort's dose rows (~290,000 for the region's fifth birthdays) are grouped in memory, not on disk.
+    await select(tx, "SELECT set_config('work_mem', '32MB', true)");
+    return select<CoverageCount>(
+      tx,
+      `WITH needs (born_from, born_to, series, doses) AS (
        SELECT * FROM unnest($1::date[], $2::date[], $3::text[], $4::int[])
      ), products (series, vaccine) AS (
        SELECT * FROM unnest($5::text[], $6::text[])
@@ -61,18 +64,19 @@ export async function coverageCounts(db: Db, q: CoverageQuery): Promise<Coverage
      LEFT JOIN had h ON h.child_id = c.id AND h.series = n.series
      GROUP BY c.locality_id, n.series, n.doses
      ORDER BY c.locality_id, n.series, n.doses`,
-    [
-      needs.map((n) => n.bornFrom),
-      needs.map((n) => n.bornTo),
-      needs.map((n) => n.series),
-      needs.map((n) => n.doses),
-      q.seriesProducts.map((p) => p.series),
-      q.seriesProducts.map((p) => p.product),
-      bornFrom,
-      bornTo,
-      q.milestoneInterval,
-      q.asOf,
-      q.localityIds,
-    ],
-  );
+      [
+        needs.map((n) => n.bornFrom),
+        needs.map((n) => n.bornTo),
+        needs.map((n) => n.series),
+        needs.map((n) => n.doses),
+        q.seriesProducts.map((p) => p.series),
+        q.seriesProducts.map((p) => p.product),
+        bornFrom,
+        bornTo,
+        q.milestoneInterval,
+        q.asOf,
+        q.localityIds,
+      ],
+    );
+  });
 }

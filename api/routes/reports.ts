@@ -126,43 +126,45 @@ export const reportRoutes = [
       const asOf = quarter.to < today ? quarter.to : today;
       const products = seriesProducts();
       const milestones = query.cohort ? [query.cohort] : COVER_MILESTONE_IDS;
-      const cohorts = [];
-      for (const milestone of milestones) {
-        const born = cohortBirthDates(quarter, milestone);
-        const segments = coverSegments(born, milestone);
-        const counts = await coverageCounts(ctx.deps.db, {
-          milestoneInterval: intervalOf(milestone),
-          asOf,
-          segments,
-          seriesProducts: products,
-          localityIds: shown.length === all.length ? null : shown.map((l) => l.id),
-        });
-        const measures = new Map(segments.flatMap((s) => s.measures).map((m) => [m.id, m]));
-        cohorts.push({
-          milestone,
-          label: COVER_MILESTONES[milestone].label,
-          bornFrom: born.from,
-          bornTo: born.to,
-          measures: [...measures.values()].map((m) => {
-            const rows = counts.filter((c) => c.series === m.series && c.doses === m.doses);
-            const eligible = rows.reduce((n, r) => n + r.eligible, 0);
-            const immunised = rows.reduce((n, r) => n + r.immunised, 0);
-            return {
-              ...m,
-              total: { eligible, immunised, percent: percent(immunised, eligible) },
-              localities: shown.map((l) => {
-                const r = rows.find((c) => c.localityId === l.id);
-                return {
-                  code: l.code,
-                  eligible: r?.eligible ?? 0,
-                  immunised: r?.immunised ?? 0,
-                  percent: percent(r?.immunised ?? 0, r?.eligible ?? 0),
-                };
-              }),
-            };
-          }),
-        });
-      }
+      // The birthdays are independent queries: run side by side (the pool has a connection each).
+      const cohorts = await Promise.all(
+        milestones.map(async (milestone) => {
+          const born = cohortBirthDates(quarter, milestone);
+          const segments = coverSegments(born, milestone);
+          const counts = await coverageCounts(ctx.deps.db, {
+            milestoneInterval: intervalOf(milestone),
+            asOf,
+            segments,
+            seriesProducts: products,
+            localityIds: shown.length === all.length ? null : shown.map((l) => l.id),
+          });
+          const measures = new Map(segments.flatMap((s) => s.measures).map((m) => [m.id, m]));
+          return {
+            milestone,
+            label: COVER_MILESTONES[milestone].label,
+            bornFrom: born.from,
+            bornTo: born.to,
+            measures: [...measures.values()].map((m) => {
+              const rows = counts.filter((c) => c.series === m.series && c.doses === m.doses);
+              const eligible = rows.reduce((n, r) => n + r.eligible, 0);
+              const immunised = rows.reduce((n, r) => n + r.immunised, 0);
+              return {
+                ...m,
+                total: { eligible, immunised, percent: percent(immunised, eligible) },
+                localities: shown.map((l) => {
+                  const r = rows.find((c) => c.localityId === l.id);
+                  return {
+                    code: l.code,
+                    eligible: r?.eligible ?? 0,
+                    immunised: r?.immunised ?? 0,
+                    percent: percent(r?.immunised ?? 0, r?.eligible ?? 0),
+                  };
+                }),
+              };
+            }),
+          };
+        }),
+      );
       await audit(ctx.deps.db, ctx, {
         action: 'report.coverage',
         entityType: 'report',

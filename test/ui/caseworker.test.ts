@@ -3,6 +3,7 @@
  * through its form; a missing required field; two people claiming one task; opening a child
  * of another locality (break glass) and the lead seeing the alert.
  */
+import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { select } from '../../records/sql';
 import { formatNhsNumber } from '../../core/nhs-number';
@@ -10,7 +11,9 @@ import {
   addColleague,
   checkScreen,
   describeInBrowser,
+  isDiagramCode,
   notifyBirth,
+  recordScripts,
   signIn,
   uiStackPerFile,
   type UiStack,
@@ -44,6 +47,7 @@ describeInBrowser('caseworker screens', () => {
       familyName: 'Okafor',
     });
     const { page, problems } = await ui.newPage();
+    const scripts = recordScripts(page);
     await signIn(page, 'cw.birmingham.hv');
     await page.waitForURL('**/my-work');
     await page.getByRole('heading', { name: 'My work' }).waitFor();
@@ -142,6 +146,12 @@ describeInBrowser('caseworker screens', () => {
     expect(await timeline.innerText()).toMatch(/Task completed: New birth visit/);
     expect(await timeline.innerText()).toMatch(/Process started: New birth registration/);
     await checkScreen(page, 'child-timeline');
+    // The caseworker's day loads none of the service manager's diagram code, and stays within the budget.
+    const loaded = [...scripts.entries()];
+    expect(loaded.length).toBeGreaterThan(3);
+    expect(loaded.filter(([, body]) => isDiagramCode(body)).map(([url]) => url)).toEqual([]);
+    const gzipped = loaded.reduce((n, [, body]) => n + gzipSync(body).length, 0);
+    expect(gzipped).toBeLessThan(250 * 1024);
     expect(problems).toEqual([]);
   });
 

@@ -170,3 +170,19 @@ export async function notifyBirth(
   );
   return { nhsNumber, taskId: task.id, dateOfBirth };
 }
+
+/** The JavaScript files a page loads from now on (URL → body), for checking what a screen costs. */
+export function recordScripts(page: Page): Map<string, Buffer> {
+  const scripts = new Map<string, Buffer>();
+  page.on('response', (response) => {
+    if (response.request().resourceType() !== 'script') return;
+    void response
+      .body()
+      .then((body) => scripts.set(response.url(), body))
+      .catch(() => undefined);
+  });
+  return scripts;
+}
+
+/** Whether a script is the diagram editor's (bpmn-js builds on diagram-js, whose canvas is .djs-container). */
+export const isDiagramCode = (body: Buffer): boolean => body.includes('djs-container');
