@@ -173,6 +173,12 @@ describeInBrowser('a service manager edits, deploys and compares a process; inst
     expect(await visitRow.locator('td').nth(2).innerText()).toBe('Active');
     await page.getByTestId('open-tasks').getByRole('link', { name: 'New birth visit' }).waitFor();
     await checkScreen(page, 'instance');
+    // The element table beside the diagram fits its column at 1280 px (nothing cut off at the right;
+    // an NHS table is 4 px wider than its box by design, with -2 px margins each side).
+    const overflow = await page
+      .getByRole('region', { name: 'Elements and their state' })
+      .evaluate((el: { scrollWidth: number; clientWidth: number }) => el.scrollWidth - el.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(4);
     expect(problems).toEqual([]);
   }, 300_000);
 
