@@ -27,8 +27,8 @@ import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
-import { selectOne } from '../db/repositories/sql';
-import { createStaff } from '../db/repositories/staff';
+import { selectOne } from '../records/sql';
+import { createStaff } from '../records/staff';
 import { seedRegion } from '../db/seed';
 import { isCoverQuarter } from '../schedule/cover';
 

@@ -7,7 +7,7 @@
  * What counts is decided by schedule/cover.ts and passed in as arrays: the cohort's segments with
  * their measures, and the products that count for each series.
  */
-import { inTransaction, select, type Db } from '../db/repositories/sql';
+import { inTransaction, select, type Db } from './sql';
 
 export interface CoverageQuery {
   /** Birthday = date of birth + this interval (PostgreSQL interval text, e.g. `1 year`). */

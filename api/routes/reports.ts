@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { todayInLondon } from '../../core/uk-time';
-import { listLocalities } from '../../db/repositories/localities';
+import { listLocalities } from '../../records/localities';
 import { coverageCounts } from '../../records/coverage';
 import {
   COVER_MILESTONES,

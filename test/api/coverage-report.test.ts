@@ -2,8 +2,8 @@
  * GET /api/reports/coverage: COVER-style immunisation coverage by locality, on a database of
  * children whose histories give known answers.
  */
-import { addImmunisation } from '../../db/repositories/children';
-import { select } from '../../db/repositories/sql';
+import { addImmunisation } from '../support/fixtures';
+import { select } from '../../records/sql';
 import {
   auditRows,
   BIRMINGHAM,

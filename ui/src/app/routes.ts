@@ -117,6 +117,18 @@ export const ROUTES: readonly AppRoute[] = [
     ...screen(() => import('../pages/instances/InstancePage')),
   },
   {
+    path: '/mailbox',
+    title: 'Mailbox',
+    roles: MANAGERS,
+    ...screen(() => import('../pages/mailbox/MailboxPage')),
+  },
+  {
+    path: '/mailbox/:id',
+    title: 'Email',
+    roles: MANAGERS,
+    ...screen(() => import('../pages/mailbox/MailPage')),
+  },
+  {
     path: '/coverage',
     title: 'Immunisation coverage',
     roles: REPORTS,
@@ -141,6 +153,7 @@ export const NAV: readonly NavItem[] = [
   { label: 'Break-glass alerts', to: '/alerts', roles: LEADS },
   { label: 'Team workload', to: '/team', roles: LEADS },
   { label: 'Coverage', to: '/coverage', roles: REPORTS },
+  { label: 'Mailbox', to: '/mailbox', roles: MANAGERS },
 ];
 
 export function navFor(role: Role): NavItem[] {

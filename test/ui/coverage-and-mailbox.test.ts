@@ -1,13 +1,20 @@
 /**
- * The coverage report in the browser, on the real stack: a service manager opens Coverage,
+ * The service manager's coverage report and mailbox in the browser, on one real stack.
+ *
+ * Coverage: a service manager opens Coverage,
  * sees each birthday's vaccines as a chart with the same figures in a table beside it, narrows
  * it to one locality and cohort (kept in the address), and downloads it as CSV; a safeguarding
  * lead sees only their own localities. The figures themselves are checked against known
  * histories in test/api/coverage-report.test.ts; here the screen must show what the API says.
+ *
+ * Mailbox: a birth notified in Coventry sends its GP practice an email through the embedded mail
+ * server; the manager finds it by the practice's ODS code and by the baby's NHS number, and
+ * reads it as the practice would (HTML in a sandboxed frame, and the plain text).
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { checkScreen, describeInBrowser, signIn, uiStackPerFile, type UiStack } from './support/browser';
+import { formatNhsNumber } from '../../core/nhs-number';
+import { checkScreen, describeInBrowser, notifyBirth, signIn, uiStackPerFile, type UiStack } from './support/browser';
 
 interface Figures {
   eligible: number;
@@ -54,7 +61,7 @@ function expectedRows(report: Report, measure: Report['cohorts'][number]['measur
   return measure.localities.length > 1 ? [...rows, row('All shown', measure.total)] : rows;
 }
 
-describeInBrowser('coverage report', () => {
+describeInBrowser('coverage report and mailbox', () => {
   let ui: UiStack;
   uiStackPerFile({ children: 400 }, (started) => (ui = started));
 
@@ -147,5 +154,58 @@ describeInBrowser('coverage report', () => {
     expect(await page.getByRole('navigation', { name: 'Menu' }).getByRole('link').allInnerTexts()).not.toContain(
       'Coverage',
     );
+  });
+
+  test('a service manager finds the email a GP practice got about a new baby, by practice and by NHS number, and reads it', async () => {
+    const birth = await notifyBirth(ui.stack, {
+      locality: 'coventry',
+      postcode: 'CV1 2AB',
+      daysAgo: 1,
+      givenName: 'Maya',
+      familyName: 'Mistry',
+    });
+    const practice = await ui.stack.practiceOf('coventry');
+    await ui.stack.waitFor(
+      async () => (await ui.stack.receivedMail()).find((m) => m.textBody?.includes(formatNhsNumber(birth.nhsNumber))),
+      'the GP practice email',
+      60_000,
+    );
+    const { page, problems } = await ui.newPage();
+    await signIn(page, 'manager', '/processes');
+    await page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Mailbox' }).click();
+    await page.getByTestId('mail-count').waitFor();
+    await checkScreen(page, 'mailbox');
+
+    await page.getByLabel('GP practice').fill(practice.odsCode.toLowerCase());
+    await page.getByRole('button', { name: 'Find email' }).click();
+    await page.waitForURL(`**/mailbox?practice=${practice.odsCode}`);
+    await page.getByTestId('mail-count').waitFor();
+    const practiceRows = page.getByTestId('mailbox').locator('tbody tr');
+    expect(await practiceRows.count()).toBeGreaterThan(0);
+    for (const to of await practiceRows.locator('td:nth-child(2)').allInnerTexts()) expect(to).toBe(practice.email);
+
+    await page.getByRole('link', { name: 'Show all' }).click();
+    await page.getByLabel('NHS number').fill(formatNhsNumber(birth.nhsNumber));
+    await page.getByRole('button', { name: 'Find email' }).click();
+    await page.waitForURL(`**/mailbox?nhsNumber=${birth.nhsNumber}`);
+    await page.getByTestId('mail-count').waitFor();
+    const rows = page.getByTestId('mailbox').locator('tbody tr');
+    expect(await rows.count()).toBe(1);
+    await rows.getByRole('link').click();
+    await page.getByRole('heading', { level: 2, name: 'As the practice sees it' }).waitFor();
+    expect(await page.getByTestId('mail-text').innerText()).toContain(
+      `NHS number: ${formatNhsNumber(birth.nhsNumber)}`,
+    );
+    const frame = page.getByTestId('mail-html');
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    expect(await page.frameLocator('[data-testid="mail-html"]').locator('body').innerText()).toContain(
+      formatNhsNumber(birth.nhsNumber),
+    );
+    // The message and its frame are on the page (awaited above); the email itself is not the application's.
+    await checkScreen(page, 'mailbox-message', { settled: 'awaited', exclude: ['[data-testid="mail-html"]'] });
+
+    await page.goto('/mailbox?practice=ZZZ999');
+    await page.getByRole('alert').getByText('GP practice is not a GP practice on record').waitFor();
+    expect(problems).toEqual([]);
   });
 });
