@@ -77,6 +77,9 @@ describeInBrowser('caseworker screens', () => {
     const banner = page.getByRole('region', { name: 'Child' });
     expect(await banner.innerText()).toContain(formatNhsNumber(birth.nhsNumber));
     expect(await banner.innerText()).toMatch(/Locality\s+Birmingham\b/);
+    // The team by its name, not the code a diagram routes by (birmingham-health-visiting).
+    expect(await page.locator('main').innerText()).toMatch(/Team\s+Birmingham health visiting\b/);
+    expect(await page.locator('main').innerText()).not.toContain('birmingham-health-visiting');
     // Details: only what the visit needs, labelled; none of the engine's own variables.
     await page.getByRole('heading', { level: 2, name: 'Details' }).waitFor();
     const details = await page.getByTestId('task-details').innerText();
