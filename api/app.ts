@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger';
 import { prepareDummyHash } from './auth/passwords';
 import { jsonBody, limitNesting } from './body-limits';
 import { errorHandler, notFoundHandler } from './error-handler';
+import { requestId } from './request-id';
 import { healthRouter, type HealthCheck } from './routes/health';
 import type { CaseWorkDependencies } from './case-work-deps';
 import { authenticate } from './middleware/authenticate';
@@ -32,6 +33,7 @@ export function createApp(deps: AppDependencies): Express {
   app.disable('x-powered-by');
   // Without a configured proxy, X-Forwarded-For is the client's own claim: never believed (audit records the socket's address).
   app.set('trust proxy', deps.trustProxy ?? false);
+  app.use(requestId);
   // The Camunda API reads its own bodies (larger variables, multipart deployments) with the same UTF-8 and nesting rules.
   if (deps.caseWork) app.use('/v2', camundaRouter(deps.caseWork));
   app.use(jsonBody(), limitNesting);

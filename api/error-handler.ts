@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '../core/logger';
 import { ApiError } from './api-error';
+import { requestIdOf } from './request-id';
 
 const PROBLEM_JSON = 'application/problem+json';
 
@@ -52,7 +53,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = error instanceof ApiError ? error : fromRequestParsing(error);
     const problem =
       known ?? new ApiError(500, 'Internal Server Error', 'Something went wrong; the error has been logged');
-    if (!known) logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
+    // The logger masks NHS numbers in the URL and the error (core/redact.ts).
+    if (!known)
+      logger.error(
+        { err: error, method: req.method, url: req.originalUrl, requestId: requestIdOf(res) },
+        'unhandled error',
+      );
     if (res.headersSent) {
       res.destroy();
       return;

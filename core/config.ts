@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -184,9 +185,74 @@ export class ConfigError extends Error {
   }
 }
 
-function applyAliases(env: NodeJS.ProcessEnv): { values: Record<string, string | undefined>; problems: string[] } {
-  const values: Record<string, string | undefined> = {};
+/**
+ * Settings that carry secrets may instead name a file holding the value (`<NAME>_FILE`, as
+ * Docker and Kubernetes secrets are mounted), so no password sits in the environment. The
+ * database passwords can also come on their own (CHIS_DATABASE_PASSWORD[_FILE]), going into a
+ * URL written without one.
+ */
+const SECRET_VARIABLES = [
+  'CHIS_DATABASE_URL',
+  'DATABASE_URL',
+  'CHIS_MIGRATION_DATABASE_URL',
+  'CHIS_SMTP_URL',
+  'SMTP_URL',
+  'CHIS_OIDC_CLIENT_SECRET',
+  'CHIS_DATABASE_PASSWORD',
+  'CHIS_MIGRATION_DATABASE_PASSWORD',
+];
+
+/** The environment with each `<NAME>_FILE` of a secret read into `<NAME>` (one trailing newline dropped). */
+function readSecretFiles(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; problems: string[] } {
+  const out: NodeJS.ProcessEnv = { ...env };
   const problems: string[] = [];
+  for (const name of SECRET_VARIABLES) {
+    const path = env[`${name}_FILE`];
+    if (path === undefined || path === '') continue;
+    if (env[name] !== undefined && env[name] !== '') {
+      problems.push(`${name} and ${name}_FILE are both set: set only one`);
+      continue;
+    }
+    try {
+      out[name] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+    } catch (e) {
+      problems.push(
+        `${name}_FILE: cannot read ${JSON.stringify(path)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  return { env: out, problems };
+}
+
+/** A password given on its own goes into the URL (which must then have none of its own). */
+function withPassword(
+  url: string | undefined,
+  password: string | undefined,
+  names: [string, string],
+  problems: string[],
+): string | undefined {
+  if (url === undefined || password === undefined || password === '') return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url; // the schema names the bad URL
+  }
+  if (parsed.password !== '') {
+    problems.push(`${names[1]} is set but ${names[0]} has a password of its own: give it in one place`);
+    return url;
+  }
+  if (parsed.username === '') {
+    problems.push(`${names[1]} is set but ${names[0]} names no user: write postgres://user@host/database`);
+    return url;
+  }
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
+
+function applyAliases(raw: NodeJS.ProcessEnv): { values: Record<string, string | undefined>; problems: string[] } {
+  const { env, problems } = readSecretFiles(raw);
+  const values: Record<string, string | undefined> = {};
   for (const key of Object.keys(schema.shape)) values[key] = env[key] === '' ? undefined : env[key];
   for (const [canonical, alias] of Object.entries(ALIASES)) {
     const aliasValue = env[alias] === '' ? undefined : env[alias];
@@ -196,6 +262,18 @@ function applyAliases(env: NodeJS.ProcessEnv): { values: Record<string, string |
     }
     values[canonical] ??= aliasValue;
   }
+  values.CHIS_DATABASE_URL = withPassword(
+    values.CHIS_DATABASE_URL,
+    env.CHIS_DATABASE_PASSWORD,
+    ['CHIS_DATABASE_URL', 'CHIS_DATABASE_PASSWORD'],
+    problems,
+  );
+  values.CHIS_MIGRATION_DATABASE_URL = withPassword(
+    values.CHIS_MIGRATION_DATABASE_URL,
+    env.CHIS_MIGRATION_DATABASE_PASSWORD,
+    ['CHIS_MIGRATION_DATABASE_URL', 'CHIS_MIGRATION_DATABASE_PASSWORD'],
+    problems,
+  );
   return { values, problems };
 }
 
@@ -207,7 +285,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0]);
       const alias = ALIASES[name] && env[ALIASES[name]] !== undefined ? ` (from ${ALIASES[name]})` : '';
-      problems.push(`${name}${alias}: ${issue.message}, got ${JSON.stringify(values[name])}`);
+      // A secret's value is never echoed into an error (logs keep it).
+      const got = SECRET_VARIABLES.includes(name) ? 'a value not shown here' : JSON.stringify(values[name]);
+      problems.push(`${name}${alias}: ${issue.message}, got ${got}`);
     }
   }
   if (parsed.success) {

@@ -81,6 +81,8 @@ const SUMMARY_COLUMNS =
 export interface MailboxFilter {
   /** Only messages with this envelope recipient (case-insensitive). */
   to?: string;
+  /** Only messages that name this NHS number (as the templates write it, `943 476 5919`, or as ten digits). */
+  nhsNumber?: string;
   /** Keyset paging: only messages with a smaller id (newest first). */
   beforeId?: string;
   limit: number;
@@ -93,8 +95,16 @@ export function listReceivedMail(db: Db, f: MailboxFilter): Promise<ReceivedMail
     `SELECT ${SUMMARY_COLUMNS} FROM received_mail
      WHERE ($1::text IS NULL OR envelope_to @> ARRAY[lower($1::text)])
        AND ($2::bigint IS NULL OR id < $2)
+       AND ($4::text IS NULL OR strpos(subject || ' ' || coalesce(text_body, ''), $4) > 0
+                             OR strpos(subject || ' ' || coalesce(text_body, ''), $5) > 0)
      ORDER BY id DESC LIMIT $3`,
-    [f.to ?? null, f.beforeId ?? null, f.limit],
+    [
+      f.to ?? null,
+      f.beforeId ?? null,
+      f.limit,
+      f.nhsNumber ?? null,
+      f.nhsNumber ? `${f.nhsNumber.slice(0, 3)} ${f.nhsNumber.slice(3, 6)} ${f.nhsNumber.slice(6)}` : null,
+    ],
   );
 }
 

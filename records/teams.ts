@@ -20,3 +20,13 @@ export function listTeams(db: Db): Promise<TeamRow[]> {
       ORDER BY l.name NULLS LAST, t.name`,
   );
 }
+
+/** The teams among some candidate groups (a group may also be a role name, which is no team), by name. */
+export function teamsNamed(db: Db, codes: readonly string[]): Promise<{ code: string; name: string }[]> {
+  if (codes.length === 0) return Promise.resolve([]);
+  return select<{ code: string; name: string }>(
+    db,
+    'SELECT code, name FROM teams WHERE code = ANY($1::text[]) ORDER BY name',
+    [codes],
+  );
+}

@@ -41,6 +41,8 @@ export const PERMISSIONS = {
   'instances.retry': ['administrator'],
   // The embedded SMTP server's mailbox (what GP practices would have received): NHS numbers and initials.
   'mailbox.read': ['service_manager', 'administrator'],
+  // Coverage reports are counts (no child named): leads see their localities, managers the region.
+  'reports.coverage': ['safeguarding_lead', 'service_manager', 'administrator'],
   // Camunda REST API (/v2): job workers are other systems (integration accounts); administrators operate.
   'jobs.work': ['integration', 'administrator'],
   'signals.broadcast': ['service_manager', 'administrator'],

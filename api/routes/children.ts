@@ -17,7 +17,7 @@ import {
 import { childScheduleView } from '../../records/immunisations/schedule-view';
 import { todayInLondon } from '../../core/uk-time';
 import { childSummaryView as summaryView } from './child-views';
-import { childSummarySchema, screeningStatusSchema, timelineSchema } from './response-schemas';
+import { childScheduleSchema, childSummarySchema, screeningStatusSchema, timelineSchema } from './response-schemas';
 
 export const childrenRoutes = [
   defineRoute({
@@ -116,6 +116,7 @@ export const childrenRoutes = [
     responses: {
       200: 'The schedule as of `asOf` (default: today in England), from the same rules as the overdue sweep (docs/immunisation-schedule.md)',
     },
+    responseSchemas: { 200: childScheduleSchema },
     handler: async ({ params, query }, ctx) => {
       const actor = actorOf(ctx);
       const { child, brokeGlass } = await openChildByNhsNumber(ctx.deps.db, actor, params.nhsNumber, 'child.schedule');

@@ -17,6 +17,7 @@ import { messageRoutes } from './messages';
 import { mailboxRoutes } from './mailbox';
 import { localityRoutes } from './localities';
 import { safeguardingRoutes } from './safeguarding';
+import { reportRoutes } from './reports';
 
 /** Every declared case-work route; the router, access checks and OpenAPI document come from this list. */
 export const CASE_WORK_ROUTES: readonly RouteDefinition[] = [
@@ -37,5 +38,6 @@ export const CASE_WORK_ROUTES: readonly RouteDefinition[] = [
   ...mailboxRoutes,
   ...localityRoutes,
   ...safeguardingRoutes,
+  ...reportRoutes,
   openApiRoute(() => CASE_WORK_ROUTES),
 ] as readonly RouteDefinition[];

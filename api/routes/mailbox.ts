@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { getReceivedMail, listReceivedMail } from '../../records/mailbox';
+import { findPractice } from '../../records/gp-practices';
 import { ApiError } from '../api-error';
 import { audit } from '../audit/audit-builder';
 import { defineRoute, ok } from '../route-definition';
 import type { RequestContext } from '../request-context';
-import { pageLimit } from '../validation';
+import { nhsNumber, pageLimit } from '../validation';
 
 const id = z.string().regex(/^[1-9][0-9]{0,17}$/, 'is not a message id');
 
@@ -33,6 +34,14 @@ export const mailboxRoutes = [
             .string()
             .regex(/^[^@\s]+@[^@\s]+$/, 'must be an email address')
             .optional(),
+          practice: z
+            .string()
+            .regex(/^[A-Za-z0-9]{1,9}$/, 'must be a GP practice ODS code')
+            .optional()
+            .meta({ description: 'Only messages to this GP practice (its ODS code): its email address on record' }),
+          nhsNumber: nhsNumber()
+            .optional()
+            .meta({ description: 'Only messages that name this child (the NHS number in the subject or text)' }),
           cursor: id.optional(),
           limit: pageLimit(50),
         })
@@ -43,8 +52,24 @@ export const mailboxRoutes = [
     },
     handler: async ({ query }, ctx) => {
       requireLocalMailbox(ctx);
+      let to = query.to;
+      if (query.practice) {
+        const practice = await findPractice(ctx.deps.db, query.practice.toUpperCase());
+        if (!practice) {
+          throw ApiError.unprocessable(`No GP practice has ODS code ${query.practice.toUpperCase()}`, [
+            { field: 'query.practice', message: 'is not a GP practice on record' },
+          ]);
+        }
+        if (to && to.toLowerCase() !== practice.email.toLowerCase()) {
+          throw ApiError.unprocessable(`${practice.name} is written to at ${practice.email}, not ${to}`, [
+            { field: 'query.to', message: 'is not the email address of the practice asked for' },
+          ]);
+        }
+        to = practice.email;
+      }
       const rows = await listReceivedMail(ctx.deps.db, {
-        to: query.to,
+        to,
+        nhsNumber: query.nhsNumber,
         beforeId: query.cursor,
         limit: query.limit + 1,
       });
@@ -52,7 +77,12 @@ export const mailboxRoutes = [
       await audit(ctx.deps.db, ctx, {
         action: 'mailbox.list',
         entityType: 'mailbox',
-        detail: { to: query.to ?? null, count: page.length },
+        detail: {
+          to: query.to ?? null,
+          practice: query.practice ?? null,
+          nhsNumber: query.nhsNumber ?? null,
+          count: page.length,
+        },
       });
       return ok({ messages: page, next: rows.length > query.limit ? page[page.length - 1].id : null });
     },

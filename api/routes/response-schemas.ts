@@ -119,6 +119,9 @@ export const taskDetailSchema = taskSchema.extend({
     .nullable()
     .meta({ description: 'The process definition version the task belongs to' }),
   child: childBannerSchema.nullable().meta({ description: "The child's banner; null when the task is about no child" }),
+  candidateTeams: z
+    .array(z.object({ code: z.string(), name: z.string() }))
+    .meta({ description: 'The candidate groups that are teams, with their names (groups may also name a role)' }),
 });
 
 export const staffChoiceSchema = z.object({
@@ -223,4 +226,56 @@ export const alertSchema = z.object({
 export const alertListSchema = z.object({
   alerts: z.array(alertSchema.extend({ child: childSummarySchema.nullable() })),
   next: z.string().nullable(),
+});
+
+const doseStatus = z.enum(['given', 'overdue', 'due', 'upcoming', 'not_offered']);
+
+/** GET /children/{nhsNumber}/schedule: the schedule's evaluation as of a day (schedule/evaluate.ts). */
+export const childScheduleSchema = z.object({
+  nhsNumber: z.string(),
+  asOf: day(),
+  rules: z.object({ name: z.string(), version: z.number().int() }).meta({ description: 'The rule set evaluated' }),
+  graceDays: z.number().int().meta({ description: "Days after a dose's window before it counts as overdue" }),
+  treatedAsUnimmunised: z
+    .boolean()
+    .meta({ description: 'No immunisation on record although doses were due: every due dose is a gap' }),
+  immunisationsOnRecord: z.number().int(),
+  counts: z.record(doseStatus, z.number().int()),
+  doses: z.array(
+    z.object({
+      ruleId: z.string(),
+      code: z.string(),
+      series: z.string(),
+      dose: z.number().int(),
+      label: z.string(),
+      vaccine: z.string(),
+      followUp: z.boolean(),
+      status: doseStatus,
+      dueOn: day(),
+      overdueOn: day(),
+      offerUntil: day().nullable(),
+      earliestOn: day().nullable(),
+      given: z.object({ on: day(), product: z.string() }).nullable(),
+      notOfferedReason: z.enum(['upper_age_limit', 'programme_ended', 'course_not_started']).nullable(),
+    }),
+  ),
+  unmatched: z
+    .array(z.object({ product: z.string(), givenOn: day() }))
+    .meta({ description: 'Immunisations that filled no dose (extra, invalid, selective or seasonal)' }),
+  catchUp: z.object({
+    gaps: z.array(
+      z.object({
+        code: z.string(),
+        vaccine: z.string(),
+        dose: z.number().int(),
+        label: z.string(),
+        dueOn: day(),
+        overdue: z.boolean(),
+        offerUntil: day().nullable(),
+        catchUpOn: day(),
+      }),
+    ),
+    nextDue: z.object({ code: z.string(), vaccine: z.string(), dose: z.number().int(), dueOn: day() }).nullable(),
+  }),
+  accessedWithReason: z.boolean(),
 });

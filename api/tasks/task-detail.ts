@@ -1,12 +1,13 @@
 /**
  * A task as its page shows it: the task, the definition version it belongs to, its form's
  * whole form-js schema (labels of options, hints, groups: the task row keeps only the fields
- * the API validates), and the child's banner. Only for a caller who may see the task's child
+ * the API validates), the child's banner, and the candidate teams by name. Only for a caller who may see the task's child
  * (api/routes/tasks.ts loadTask: a legitimate relationship, or break glass already recorded).
  */
 import { childRowById } from '../../records/children/child-rows';
 import type { HumanTask } from '../../records/tasks/rows';
 import { DefinitionStore } from '../../records/definition-store';
+import { teamsNamed } from '../../records/teams';
 import { embeddedFormSchema } from '../../deployment/embedded-forms';
 import type { RequestContext } from '../request-context';
 import { childBannerView } from '../routes/child-views';
@@ -24,5 +25,6 @@ export async function taskDetail(ctx: RequestContext, task: HumanTask) {
     form: { ...form, schema },
     definition: definition ? { key: definition.key, version: definition.version, name: definition.name } : null,
     child: child ? await childBannerView(db, child) : null,
+    candidateTeams: await teamsNamed(db, task.candidateGroups),
   };
 }

@@ -246,6 +246,7 @@ const SAMPLES: Record<string, SampleBuilder> = {
     return { path: `/api/events/${id}` };
   },
   'GET /mailbox': async () => ({ path: '/api/mailbox' }),
+  'GET /reports/coverage': async () => ({ path: '/api/reports/coverage?cohort=12m' }),
   'GET /mailbox/:id': async (h) => ({
     path: `/api/mailbox/${(await receiveRawMail(h.db, { envelopeFrom: null, envelopeTo: ['gp@example.nhs.uk'], raw: Buffer.from(`Message-ID: <m-${randomUUID()}@test>\r\nSubject: x\r\n\r\nbody`) })).id}`,
   }),
@@ -346,6 +347,7 @@ const AUDITED = new Set([
   'GET /process-instances/:id',
   'GET /mailbox',
   'GET /mailbox/:id',
+  'GET /reports/coverage',
 ]);
 
 /** Routes that open a child's record, and so follow the legitimate-relationship rule. */

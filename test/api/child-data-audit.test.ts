@@ -158,6 +158,9 @@ const ROUTES: Record<string, Classification> = {
     notChildData: 'the embedded SMTP server’s copy of mail already sent to GP practices (audited as mailbox.read)',
   },
   'GET /mailbox/:id': { notChildData: 'one message of the embedded SMTP server (audited as mailbox.read)' },
+  'GET /reports/coverage': {
+    notChildData: 'immunisation coverage counts per locality and vaccine; names no child (audited as report.coverage)',
+  },
   'POST /process-definitions': { notChildData: 'deploys a diagram' },
   'GET /process-definitions': { notChildData: 'definitions, not instances' },
   'GET /process-definitions/:key/versions': { notChildData: 'definitions, not instances' },

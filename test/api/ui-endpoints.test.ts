@@ -181,6 +181,8 @@ describe('API for the web UI', () => {
       nhsNumber: child.nhsNumber,
       gpPractice: { odsCode: 'UIGP01', name: 'Ladywood Surgery' },
     });
+    // Its candidate team by name, as people know it (the code is for diagrams).
+    expect(res.body.candidateTeams).toEqual([{ code: team, name: `Team ${team}` }]);
     // A task about a child the caller has no relationship with (routed to a role, the child in
     // another locality) opens only with a stated reason; then it shows the child's banner.
     const other = await makeChild(h.db, COVENTRY);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../core/config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -52,5 +55,57 @@ describe('configuration', () => {
     expect(problemsOf({ DATABASE_URL: 'postgres://a/x', CHIS_DATABASE_URL: 'postgres://b/y' })).toEqual([
       'CHIS_DATABASE_URL and DATABASE_URL are both set, to different values: set only one',
     ]);
+  });
+
+  describe('secrets from files (<NAME>_FILE, as Docker and Kubernetes mount them)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chis-config-'));
+    const file = (name: string, content: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    };
+
+    test('a URL or a secret is read from its file, without the trailing newline', () => {
+      const config = loadConfig(
+        {
+          DATABASE_URL_FILE: file('db-url', 'postgres://chis_app:s3cret@db:5432/chis\n'),
+          CHIS_SMTP_URL_FILE: file('smtp-url', 'smtps://mailer:pw@relay.nhs.net:465\n'),
+        },
+        '/srv/chis',
+      );
+      expect(config.database).toEqual({ url: 'postgres://chis_app:s3cret@db:5432/chis' });
+      expect(config.smtp).toEqual({ url: 'smtps://mailer:pw@relay.nhs.net:465' });
+    });
+
+    test('a database password on its own goes into a URL written without one (encoded)', () => {
+      const config = loadConfig(
+        {
+          DATABASE_URL: 'postgres://chis_app@db:5432/chis',
+          CHIS_DATABASE_PASSWORD_FILE: file('app-password', 'p@ss/word:1\n'),
+          CHIS_MIGRATION_DATABASE_URL: 'postgres://chis@db:5432/chis',
+          CHIS_MIGRATION_DATABASE_PASSWORD: 'owner pw',
+        },
+        '/srv/chis',
+      );
+      expect(config.database).toEqual({
+        url: 'postgres://chis_app:p%40ss%2Fword%3A1@db:5432/chis',
+        migrationUrl: 'postgres://chis:owner%20pw@db:5432/chis',
+      });
+    });
+
+    test('mistakes are named: both forms set, an unreadable file, a password given twice; no secret is echoed', () => {
+      expect(
+        problemsOf({ DATABASE_URL: 'postgres://a@db/x', DATABASE_URL_FILE: file('x', 'postgres://b@db/y') }),
+      ).toEqual(['DATABASE_URL and DATABASE_URL_FILE are both set: set only one']);
+      expect(problemsOf({ CHIS_OIDC_CLIENT_SECRET_FILE: join(dir, 'missing') })).toEqual([
+        `CHIS_OIDC_CLIENT_SECRET_FILE: cannot read ${JSON.stringify(join(dir, 'missing'))} (ENOENT)`,
+      ]);
+      expect(problemsOf({ DATABASE_URL: 'postgres://chis_app:inline@db/x', CHIS_DATABASE_PASSWORD: 'other' })).toEqual([
+        'CHIS_DATABASE_PASSWORD is set but CHIS_DATABASE_URL has a password of its own: give it in one place',
+      ]);
+      const problems = problemsOf({ DATABASE_URL_FILE: file('bad-url', 'mysql://root:topsecret@db/x') });
+      expect(problems).toEqual([expect.stringMatching(/^CHIS_DATABASE_URL\b.*expected a postgres:\/\//)]);
+      expect(problems.join('\n')).not.toContain('topsecret');
+    });
   });
 });

@@ -117,6 +117,49 @@ describe('mailbox API', () => {
     expect((await manager.agent.get('/api/mailbox?to=nobody')).status).toBe(400);
   });
 
+  test('a service manager finds the mail of a GP practice (by ODS code) and of a child (by NHS number)', async () => {
+    await select(
+      h.db,
+      `INSERT INTO gp_practices (ods_code, name, email, locality_id)
+       VALUES ('T99001', 'Larkspur Surgery', 'one@practice.example.nhs.uk', 1) RETURNING ods_code`,
+    );
+    const other = await enqueueEmail(h.db, {
+      idempotencyKey: 'mailbox-api-other-child',
+      to: 'two@practice.example.nhs.uk',
+      template: 'gp-new-birth',
+      model: { ...model, nhsNumber: '9990000018', initials: 'BG' },
+    });
+    expect(await mail.deliverDue(1)).toMatchObject({ sent: 1 });
+    const ids = (res: request.Response) => res.body.messages.map((m: { messageId: string }) => m.messageId);
+
+    const practice = await manager.agent.get('/api/mailbox?practice=t99001');
+    expect(practice.status).toBe(200);
+    expect(ids(practice)).toEqual([delivered[2].messageId, delivered[0].messageId]);
+    const child = await manager.agent.get('/api/mailbox?nhsNumber=9434765919');
+    expect(ids(child)).toEqual(delivered.map((d) => d.messageId).reverse());
+    const otherChild = await manager.agent.get('/api/mailbox?nhsNumber=9990000018');
+    expect(ids(otherChild)).toEqual([other.messageId]);
+    const both = await manager.agent.get('/api/mailbox?practice=T99001&nhsNumber=9990000018');
+    expect(ids(both)).toEqual([]);
+
+    const audit = await select<{ detail: Record<string, unknown> }>(
+      h.db,
+      "SELECT detail FROM audit_events WHERE action = 'mailbox.list' AND actor_username = $1 ORDER BY id DESC LIMIT 1",
+      [manager.user.username],
+    );
+    expect(audit[0]!.detail).toMatchObject({ practice: 'T99001', nhsNumber: '9990000018', count: 0 });
+
+    const unknown = await manager.agent.get('/api/mailbox?practice=ZZZ999');
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors).toEqual([{ field: 'query.practice', message: 'is not a GP practice on record' }]);
+    const mismatch = await manager.agent.get('/api/mailbox?practice=T99001&to=two@practice.example.nhs.uk');
+    expect(mismatch.status).toBe(422);
+    expect(mismatch.body.errors[0].field).toBe('query.to');
+    const badNumber = await manager.agent.get('/api/mailbox?nhsNumber=9434765918');
+    expect(badNumber.status).toBe(400);
+    expect(JSON.stringify(badNumber.body)).toContain('query.nhsNumber');
+  });
+
   test('with mail going to SMTP_URL there is no local mailbox: 404 saying so', async () => {
     const app = createApp({
       logger: pino({ level: 'silent' }),

@@ -150,8 +150,8 @@ describe('docker-compose.yml', () => {
 
   test('migrations run once as the owner before the app, and nothing seeds demo data', () => {
     const migrate = compose.services.migrate.environment ?? {};
-    expect(String(migrate.CHIS_MIGRATION_DATABASE_URL)).toMatch(/^postgres:\/\/chis:/);
-    expect(String(migrate.DATABASE_URL)).toMatch(/^postgres:\/\/chis_app:/);
+    expect(String(migrate.CHIS_MIGRATION_DATABASE_URL)).toMatch(/^postgres:\/\/chis@/);
+    expect(String(migrate.DATABASE_URL)).toMatch(/^postgres:\/\/chis_app@/);
     for (const [name, service] of services.filter(([, s]) => s.build !== undefined)) {
       // start-system.ts seeds the demo region into an empty database unless this is 0.
       expect({ name, demoChildren: service.environment?.CHIS_DEMO_CHILDREN }).toEqual({ name, demoChildren: '0' });
@@ -179,6 +179,23 @@ describe('docker-compose.yml', () => {
           });
       }
       for (const secret of service.secrets ?? []) expect(compose.secrets?.[secret]).toBeDefined();
+    }
+    // CHIS Flow's own services get the database passwords as files (*_FILE), with URLs that carry none.
+    for (const name of ['migrate', 'app']) {
+      const env = Object.fromEntries(
+        Object.entries(services.find(([n]) => n === name)![1].environment ?? {}).map(([k, v]) => [k, String(v)]),
+      );
+      expect({ name, url: env.DATABASE_URL, owner: env.CHIS_MIGRATION_DATABASE_URL }).toEqual({
+        name,
+        url: 'postgres://chis_app@postgres:5432/chis_flow',
+        owner: 'postgres://chis@postgres:5432/chis_flow',
+      });
+      expect(env.CHIS_DATABASE_PASSWORD_FILE).toBe('/run/secrets/chis_app_db_password');
+      expect(env.CHIS_MIGRATION_DATABASE_PASSWORD_FILE).toBe('/run/secrets/postgres_owner_password');
+      expect(services.find(([n]) => n === name)![1].secrets).toEqual([
+        'chis_app_db_password',
+        'postgres_owner_password',
+      ]);
     }
     // The roles' passwords reach PostgreSQL as secret files, read by the init script.
     const init = readFileSync(join(ROOT, 'docker/postgres-init/10-roles.sh'), 'utf8');

@@ -3,6 +3,7 @@
  * through its form; a missing required field; two people claiming one task; opening a child
  * of another locality (break glass) and the lead seeing the alert.
  */
+import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { select } from '../../records/sql';
 import { formatNhsNumber } from '../../core/nhs-number';
@@ -10,7 +11,9 @@ import {
   addColleague,
   checkScreen,
   describeInBrowser,
+  isDiagramCode,
   notifyBirth,
+  recordScripts,
   signIn,
   uiStackPerFile,
   type UiStack,
@@ -44,6 +47,7 @@ describeInBrowser('caseworker screens', () => {
       familyName: 'Okafor',
     });
     const { page, problems } = await ui.newPage();
+    const scripts = recordScripts(page);
     await signIn(page, 'cw.birmingham.hv');
     await page.waitForURL('**/my-work');
     await page.getByRole('heading', { name: 'My work' }).waitFor();
@@ -58,6 +62,10 @@ describeInBrowser('caseworker screens', () => {
     expect(await row.innerText()).toContain('OKAFOR, Olivia');
     expect(await row.innerText()).toContain(formatNhsNumber(birth.nhsNumber));
     expect(await row.innerText()).toContain('2 days');
+    // The NHS number and the age are one unit: the age never starts a line on its own ("· 2 days").
+    expect(await row.locator('.nhsuk-body-s.app-nowrap').innerText()).toBe(
+      `${formatNhsNumber(birth.nhsNumber)} · 2 days`,
+    );
     await checkScreen(page, 'my-work-unclaimed');
     await row.getByRole('button', { name: /Claim/ }).click();
     await page.getByText('You claimed "New birth visit" for OKAFOR, Olivia.').waitFor();
@@ -69,6 +77,9 @@ describeInBrowser('caseworker screens', () => {
     const banner = page.getByRole('region', { name: 'Child' });
     expect(await banner.innerText()).toContain(formatNhsNumber(birth.nhsNumber));
     expect(await banner.innerText()).toMatch(/Locality\s+Birmingham\b/);
+    // The team by its name, not the code a diagram routes by (birmingham-health-visiting).
+    expect(await page.locator('main').innerText()).toMatch(/Team\s+Birmingham health visiting\b/);
+    expect(await page.locator('main').innerText()).not.toContain('birmingham-health-visiting');
     // Details: only what the visit needs, labelled; none of the engine's own variables.
     await page.getByRole('heading', { level: 2, name: 'Details' }).waitFor();
     const details = await page.getByTestId('task-details').innerText();
@@ -138,6 +149,12 @@ describeInBrowser('caseworker screens', () => {
     expect(await timeline.innerText()).toMatch(/Task completed: New birth visit/);
     expect(await timeline.innerText()).toMatch(/Process started: New birth registration/);
     await checkScreen(page, 'child-timeline');
+    // The caseworker's day loads none of the service manager's diagram code, and stays within the budget.
+    const loaded = [...scripts.entries()];
+    expect(loaded.length).toBeGreaterThan(3);
+    expect(loaded.filter(([, body]) => isDiagramCode(body)).map(([url]) => url)).toEqual([]);
+    const gzipped = loaded.reduce((n, [, body]) => n + gzipSync(body).length, 0);
+    expect(gzipped).toBeLessThan(250 * 1024);
     expect(problems).toEqual([]);
   });
 
@@ -254,5 +271,49 @@ describeInBrowser('caseworker screens', () => {
     );
     await checkScreen(lead.page, 'break-glass-alerts');
     expect([...problems, ...lead.problems]).toEqual([]);
+  });
+
+  test('a task about a child of another locality asks for a reason before it opens, and the access is recorded', async () => {
+    const birth = await notifyBirth(ui.stack, {
+      locality: 'coventry',
+      postcode: 'CV1 3HB',
+      daysAgo: 1,
+      givenName: 'Noah',
+      familyName: 'Nwosu',
+    });
+    // Routed region-wide to the caseworker role (as a diagram with candidateGroups="caseworker" routes it):
+    // in a Birmingham caseworker's queues, about a child they have no working relationship with.
+    await select(
+      ui.stack.db,
+      "UPDATE human_tasks SET candidate_groups = '{caseworker}', locality_id = NULL WHERE id = $1 RETURNING id",
+      [birth.taskId],
+    );
+    const { page, problems } = await ui.newPage();
+    await signIn(page, 'cw.birmingham.hv', `/tasks/${birth.taskId}`);
+    await page.getByRole('heading', { name: 'Why do you need to open this task?' }).waitFor();
+    // Nothing about the child is on the page before the reason is given.
+    expect(await page.locator('main').innerText()).not.toMatch(/NWOSU|Noah/i);
+    expect(await page.getByRole('region', { name: 'Child' }).count()).toBe(0);
+    await checkScreen(page, 'task-break-glass');
+    await page.getByRole('button', { name: 'Continue and record my access' }).click();
+    await page.getByRole('alert').getByText('Enter a reason of at least 10 characters').waitFor();
+    await page.getByLabel('Reason').fill('Covering the Coventry rota this week');
+    await page.getByRole('button', { name: 'Continue and record my access' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New birth visit' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Child' }).innerText()).toContain(formatNhsNumber(birth.nhsNumber));
+    const [alert] = await select<{ username: string; reason: string }>(
+      ui.stack.db,
+      `SELECT s.username, a.reason FROM break_glass_alerts a JOIN children c ON c.id = a.child_id
+       JOIN staff_users s ON s.id = a.actor_id WHERE c.nhs_number = $1`,
+      [birth.nhsNumber],
+    );
+    expect(alert).toEqual({ username: 'cw.birmingham.hv', reason: 'Covering the Coventry rota this week' });
+    // Cancelling takes the person back to their own work without opening it.
+    const other = await ui.newPage();
+    await signIn(other.page, 'cw.birmingham.hv', `/tasks/${birth.taskId}`);
+    await other.page.getByRole('heading', { name: 'Why do you need to open this task?' }).waitFor();
+    await other.page.getByRole('button', { name: 'Cancel' }).click();
+    await other.page.waitForURL('**/my-work');
+    expect([...problems, ...other.problems]).toEqual([]);
   });
 });

@@ -107,11 +107,30 @@ export function uiStackPerFile(options: StackOptions, use: (ui: UiStack) => unkn
  * Checks the page as it is now with axe (WCAG 2.0/2.1/2.2 A and AA) and saves a screenshot
  * named after the screen. Fails on any violation, listing each with the elements concerned.
  */
-export async function checkScreen(page: Page, name: string): Promise<void> {
-  await page.waitForLoadState('networkidle');
+export async function checkScreen(
+  page: Page,
+  name: string,
+  options: {
+    /**
+     * `network` (default): wait until the page's requests have settled. `awaited`: the test has
+     * already waited for what the screen shows — for a page with a srcdoc frame, where Playwright's
+     * network-idle signal never comes once the frame is attached after the first load (seen with
+     * the mailbox's message frame: no request pending, both documents complete).
+     */
+    settled?: 'network' | 'awaited';
+    /**
+     * Frames left out of the check: content that is not the application's, shown in a sandbox
+     * without scripts (an email's HTML), which axe cannot run in.
+     */
+    exclude?: string[];
+  } = {},
+): Promise<void> {
+  if (options.settled !== 'awaited') await page.waitForLoadState('networkidle');
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const axe = new AxeBuilder({ page }).withTags(AXE_TAGS);
+  for (const selector of options.exclude ?? []) axe.exclude(selector);
+  const results = await axe.analyze();
   const violations = results.violations.map(
     (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`,
   );
@@ -170,3 +189,19 @@ export async function notifyBirth(
   );
   return { nhsNumber, taskId: task.id, dateOfBirth };
 }
+
+/** The JavaScript files a page loads from now on (URL → body), for checking what a screen costs. */
+export function recordScripts(page: Page): Map<string, Buffer> {
+  const scripts = new Map<string, Buffer>();
+  page.on('response', (response) => {
+    if (response.request().resourceType() !== 'script') return;
+    void response
+      .body()
+      .then((body) => scripts.set(response.url(), body))
+      .catch(() => undefined);
+  });
+  return scripts;
+}
+
+/** Whether a script is the diagram editor's (bpmn-js builds on diagram-js, whose canvas is .djs-container). */
+export const isDiagramCode = (body: Buffer): boolean => body.includes('djs-container');

@@ -103,6 +103,8 @@ export interface TaskPage {
 export interface TaskDetail extends Task {
   child: ChildBannerView | null;
   definition: { key: string; version: number; name: string | null } | null;
+  /** The candidate groups that are teams, by name. */
+  candidateTeams: Array<{ code: string; name: string }>;
 }
 
 export interface QueueCounts {

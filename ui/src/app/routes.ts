@@ -27,6 +27,8 @@ const LEADS: readonly Role[] = ['safeguarding_lead'];
 const CONCERNS: readonly Role[] = ['caseworker', 'safeguarding_lead'];
 /** Process definitions are read by all staff; editing and operations are for managers and administrators. */
 const MANAGERS: readonly Role[] = ['service_manager', 'administrator'];
+/** Coverage reports are counts: leads see their localities, managers and administrators the region. */
+const REPORTS: readonly Role[] = ['safeguarding_lead', 'service_manager', 'administrator'];
 
 export const ROUTES: readonly AppRoute[] = [
   { path: '/sign-in', title: 'Sign in', public: true, ...screen(() => import('../pages/SignInPage')) },
@@ -114,6 +116,24 @@ export const ROUTES: readonly AppRoute[] = [
     roles: MANAGERS,
     ...screen(() => import('../pages/instances/InstancePage')),
   },
+  {
+    path: '/mailbox',
+    title: 'Mailbox',
+    roles: MANAGERS,
+    ...screen(() => import('../pages/mailbox/MailboxPage')),
+  },
+  {
+    path: '/mailbox/:id',
+    title: 'Email',
+    roles: MANAGERS,
+    ...screen(() => import('../pages/mailbox/MailPage')),
+  },
+  {
+    path: '/coverage',
+    title: 'Immunisation coverage',
+    roles: REPORTS,
+    ...screen(() => import('../pages/reports/CoveragePage')),
+  },
 ];
 
 export interface NavItem {
@@ -132,6 +152,8 @@ export const NAV: readonly NavItem[] = [
   { label: 'Concerns', to: '/concerns', roles: CONCERNS },
   { label: 'Break-glass alerts', to: '/alerts', roles: LEADS },
   { label: 'Team workload', to: '/team', roles: LEADS },
+  { label: 'Coverage', to: '/coverage', roles: REPORTS },
+  { label: 'Mailbox', to: '/mailbox', roles: MANAGERS },
 ];
 
 export function navFor(role: Role): NavItem[] {

@@ -305,8 +305,10 @@ export function QueueTable({
                 <>
                   {childName(task.child)} <AlertTag alert={task.child.safeguardingAlert} />
                   <br />
-                  <span className="nhsuk-body-s app-nowrap">{formatNhsNumber(task.child.nhsNumber)}</span> ·{' '}
-                  {formatAge(task.child.dateOfBirth)}
+                  {/* One unit, so the age never starts a line with its separator ("· 2 days"). */}
+                  <span className="nhsuk-body-s app-nowrap">
+                    {formatNhsNumber(task.child.nhsNumber)} · {formatAge(task.child.dateOfBirth)}
+                  </span>
                 </>
               ) : task.childId ? (
                 'Outside your localities'

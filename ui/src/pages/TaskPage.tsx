@@ -3,6 +3,7 @@ import { api, ApiProblem, PROBLEM } from '../api/client';
 import type { Task, TaskDetail } from '../api/types';
 import { Loading, usePageTitle } from '../app/App';
 import { useUser } from '../app/auth';
+import { ROLE_NAMES } from '../app/Layout';
 import { Link, navigate, useParams } from '../app/router';
 import { InsetText, NotificationBanner } from '../components/Callouts';
 import { ChildBanner, childName } from '../components/ChildBanner';
@@ -21,6 +22,14 @@ import { readable } from './task/readable';
 import { taskDetails } from './task/task-details';
 import { reasonFor, rememberReason, taskReasonKey } from '../api/access-reasons';
 import { BreakGlassForm, REASON_MAX, REASON_MIN } from '../components/BreakGlass';
+
+/** Candidate groups as people know them: a team by its name, a role (every caseworker, every lead) by its name. */
+function groupNames(task: TaskDetail): string {
+  const teams = new Map(task.candidateTeams.map((t) => [t.code, t.name]));
+  return task.candidateGroups
+    .map((g) => teams.get(g) ?? (g in ROLE_NAMES ? `Any ${ROLE_NAMES[g as keyof typeof ROLE_NAMES].toLowerCase()}` : g))
+    .join(', ');
+}
 
 export default function TaskPage() {
   const { id } = useParams<'id'>();
@@ -209,7 +218,7 @@ export default function TaskPage() {
           },
         ]
       : []),
-    ...(task.candidateGroups.length > 0 ? [{ key: 'Team', value: task.candidateGroups.join(', ') }] : []),
+    ...(task.candidateGroups.length > 0 ? [{ key: 'Team', value: groupNames(task) }] : []),
   ];
   const details = taskDetails(task.input);
 
