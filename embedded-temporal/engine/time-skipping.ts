@@ -1,5 +1,8 @@
 import type { Engine } from './engine';
 
+/** How long (real time) nothing may change before a sleeper moves time past started activities. */
+const STUCK_MS = 500;
+
 interface Sleeper {
   target: number;
   resolve(): void;
@@ -9,14 +12,17 @@ interface Sleeper {
  * The time-skipping test server's clock control. Explicit locks start at one (the SDK's
  * time-skipping client unlocks while it awaits a result). Time jumps to the next deadline when
  * explicit locks minus sleepers are at most zero and nothing is outstanding: no workflow task
- * and no activity attempt. A running activity holds time still unless someone sleeps (env.sleep(),
- * from the test or from the activity itself): then time moves on to the sleeper's target or the
- * next deadline before it, as the test server's sleep does.
+ * and no activity attempt. A started activity holds time still unless someone sleeps (env.sleep(),
+ * from the test or from the activity itself) and nothing has changed for STUCK_MS: then time moves
+ * on to the sleeper's target or the next deadline before it. An activity that finishes on its own
+ * does so first; one that waits for the skipped time (sleeps in it) would otherwise wait forever.
  */
 export class TimeSkipping {
   private locks = 1;
   private sleepers: Sleeper[] = [];
   private scheduled = false;
+  private lastChange = Date.now();
+  private stuckCheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -51,7 +57,9 @@ export class TimeSkipping {
 
   /** Called after every change: considers a skip once the current burst of work has settled. */
   poke(): void {
-    if (!this.enabled || this.scheduled) return;
+    if (!this.enabled) return;
+    this.lastChange = Date.now();
+    if (this.scheduled) return;
     this.scheduled = true;
     setTimeout(() => {
       this.scheduled = false;
@@ -68,7 +76,17 @@ export class TimeSkipping {
 
   private skipIfIdle(): void {
     this.wake();
-    if (this.engine.isStopped || this.locks - this.sleepers.length > 0 || !this.idle(this.sleepers.length > 0)) return;
+    if (this.engine.isStopped || this.locks - this.sleepers.length > 0) return;
+    if (!this.idle(false)) {
+      // Only started activities are busy and someone sleeps: wait until nothing has changed for a while.
+      if (!this.sleepers.length || !this.idle(true)) return;
+      const quietFor = Date.now() - this.lastChange;
+      if (quietFor < STUCK_MS) {
+        clearTimeout(this.stuckCheck);
+        this.stuckCheck = setTimeout(() => this.skipIfIdle(), STUCK_MS - quietFor + 5);
+        return;
+      }
+    }
     const deadline = this.engine.deadlines.peek();
     const sleeper = Math.min(...this.sleepers.map((s) => s.target));
     const next = Math.min(deadline ?? Infinity, sleeper);
@@ -79,13 +97,14 @@ export class TimeSkipping {
     this.poke();
   }
 
-  private idle(someoneSleeps: boolean): boolean {
+  private idle(ignoreStartedActivities: boolean): boolean {
     if (this.engine.locks.hasAny()) return false;
     for (const e of this.engine.cached()) {
       if (!e.running) continue;
       const s = e.state;
       if (s.wft && s.firstTaskAt === undefined) return false;
-      if (!someoneSleeps) for (const a of Object.values(s.activities)) if (a.retryAt === undefined) return false;
+      for (const a of Object.values(s.activities))
+        if (a.retryAt === undefined && !(ignoreStartedActivities && a.startedTime !== undefined)) return false;
       if (Object.values(s.children).some((c) => c.pending)) return false;
     }
     return true;
