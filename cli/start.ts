@@ -6,7 +6,8 @@ import { DEMO_PASSWORD, startSystem, type RunningSystem } from '../system/start-
 import { ensureUiBuilt } from '../system/ui-build';
 
 /**
- * `npm start`: the whole system on one machine. Ctrl-C or SIGTERM stops it in order (the
+ * `npm start`: the whole system on one machine; with CHIS_ROLE=api|worker|relay (or a
+ * comma-separated list) only those parts, against a shared PostgreSQL and Temporal. Ctrl-C or SIGTERM stops it in order (the
  * reverse of start-up: API, relays, worker, Temporal, database pool, PostgreSQL last); another
  * signal a few seconds later exits at once. PostgreSQL runs in its own session under a watchdog, so a terminal's
  * Ctrl-C reaches only this process, and the server stops with it even on SIGKILL.
@@ -50,17 +51,21 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // The web UI is built here when ui/ changed since the last build (a fresh clone: always); ~2 s.
-  await ensureUiBuilt((line) => logger.info(line)).catch((error: unknown) =>
-    logger.error({ err: error }, 'the web UI could not be built: the API runs, the UI pages say it is not built'),
-  );
+  if (config.roles.includes('api'))
+    await ensureUiBuilt((line) => logger.info(line)).catch((error: unknown) =>
+      logger.error({ err: error }, 'the web UI could not be built: the API runs, the UI pages say it is not built'),
+    );
   const system = await startSystem(config, logger);
   running.system = system;
+  const roles = system.roles.length === 3 ? '' : ` (${system.roles.join(', ')})`;
   process.stdout.write(
     [
       '',
-      'CHIS Flow is running.',
-      `  Web UI:   ${system.webUrl}`,
-      `  API:      ${system.apiUrl}   (health: ${system.apiUrl}/health)`,
+      `CHIS Flow is running${roles}.`,
+      ...(system.webUrl ? [`  Web UI:   ${system.webUrl}`] : []),
+      ...(system.apiUrl
+        ? [`  API:      ${system.apiUrl}   (health: ${system.healthUrl})`]
+        : [`  Health:   ${system.healthUrl}/live, ${system.healthUrl}/ready`]),
       `  Temporal: ${system.temporalAddress}`,
       ...(system.embeddedSmtpPort !== undefined
         ? [

@@ -27,7 +27,25 @@ const postgresUrl = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), 'expected a postgres:// or postgresql:// URL');
 
+/** What one process runs: the HTTP API, the engine worker, the background relays (README: Process roles). */
+export const PROCESS_ROLES = ['api', 'worker', 'relay'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
+/** CHIS_ROLE: `all`, or a comma-separated list of roles; null when it names something else. */
+export function parseRoles(text: string): ProcessRole[] | null {
+  const v = text.trim();
+  if (v === 'all') return [...PROCESS_ROLES];
+  const names = v.split(',').map((n) => n.trim());
+  if (names.length === 0 || !names.every((n): n is ProcessRole => (PROCESS_ROLES as readonly string[]).includes(n)))
+    return null;
+  return PROCESS_ROLES.filter((r) => names.includes(r));
+}
+
 const schema = z.object({
+  CHIS_ROLE: z
+    .string()
+    .refine((v) => parseRoles(v) !== null, 'expected all, or one or more of api, worker, relay separated by commas')
+    .default('all'),
   CHIS_HOST: z.string().min(1).default('127.0.0.1'),
   CHIS_PORT: port(3000),
   CHIS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -154,6 +172,8 @@ export function parseTrustProxy(text: string): TrustProxy | null {
 }
 
 export interface Config {
+  /** What this process runs (CHIS_ROLE); all three unless told otherwise. */
+  roles: ProcessRole[];
   host: string;
   port: number;
   logLevel: RawConfig['CHIS_LOG_LEVEL'];
@@ -301,10 +321,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push(
       "CHIS_MIGRATION_DATABASE_URL is set without CHIS_DATABASE_URL: give the application role's URL too (the embedded PostgreSQL makes its own roles)",
     );
+  if (parsed.success) {
+    const roles = parseRoles(parsed.data.CHIS_ROLE)!;
+    // The embedded servers live and die with one process: processes of separate roles share real ones.
+    if (roles.length < PROCESS_ROLES.length) {
+      if (!parsed.data.CHIS_DATABASE_URL)
+        problems.push(
+          `CHIS_ROLE=${parsed.data.CHIS_ROLE} needs DATABASE_URL: the embedded PostgreSQL runs only in a process of every role (CHIS_ROLE=all)`,
+        );
+      if (!parsed.data.CHIS_TEMPORAL_ADDRESS)
+        problems.push(
+          `CHIS_ROLE=${parsed.data.CHIS_ROLE} needs TEMPORAL_ADDRESS: the embedded Temporal server runs only in a process of every role (CHIS_ROLE=all)`,
+        );
+    }
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const raw = parsed.data;
   const dataDir = resolve(cwd, raw.CHIS_DATA_DIR);
   return {
+    roles: parseRoles(raw.CHIS_ROLE)!,
     host: raw.CHIS_HOST,
     port: raw.CHIS_PORT,
     logLevel: raw.CHIS_LOG_LEVEL,

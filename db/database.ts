@@ -46,7 +46,8 @@ export async function startPostgresFor(
 ): Promise<PostgresTarget> {
   if ('url' in config.database) {
     const { url, migrationUrl } = config.database;
-    if (!migrationUrl)
+    // Only a process that migrates (the api role) needs the owner's URL.
+    if (!migrationUrl && config.roles.includes('api'))
       logger.warn(
         'CHIS_MIGRATION_DATABASE_URL is not set: migrations run as the application role of DATABASE_URL, which then owns audit_events and could alter it. Give the owner role its own URL (README: Database roles).',
       );

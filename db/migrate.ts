@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { Umzug, type UmzugStorage } from 'umzug';
@@ -56,4 +57,25 @@ export async function migrate(sequelize: Sequelize, log: (message: string) => vo
     for (const m of applied) log(`applied migration ${m.name}`);
     return applied.map((m) => m.name);
   });
+}
+
+/**
+ * Migrations not yet applied to this database (all of them before the first). A process that
+ * does not migrate (the worker and relay roles, which hold no owner URL) waits for none to be left.
+ */
+export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
+  const known = readdirSync(resolve(__dirname, 'migrations'))
+    .filter((f) => /^\d{4}_.*\.[jt]s$/.test(f) && !f.endsWith('.d.ts'))
+    .map((f) => f.replace(/\.[jt]s$/, ''));
+  const [table] = await sequelize.query<{ present: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
+    { type: QueryTypes.SELECT },
+  );
+  if (!table?.present) return known.sort();
+  const applied = new Set(
+    (await sequelize.query<{ name: string }>('SELECT name FROM schema_migrations', { type: QueryTypes.SELECT })).map(
+      (r) => r.name,
+    ),
+  );
+  return known.filter((n) => !applied.has(n)).sort();
 }

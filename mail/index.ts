@@ -28,3 +28,4 @@ export {
   type OutboxStatus,
 } from './outbox-relay';
 export { startMailFor, type RunningMail } from './start-mail';
+export { outboxBacklogHealth } from './outbox-backlog';

@@ -4,16 +4,18 @@ import { NativeConnection } from '@temporalio/worker';
 import { DEMO_PASSWORD, demoLogins, regionIsEmpty, seedRegion, type DemoLogin } from '../db/seed';
 import { createEngineWorker } from '../workers/engine-worker';
 import { syncAllTimerStartSchedules } from '../workers/timer-start-schedules';
-import type { Config } from '../core/config';
+import type { Sequelize } from 'sequelize';
+import type { Config, ProcessRole } from '../core/config';
 import type { Logger } from '../core/logger';
 import { connect, migrateAndGrant, startPostgresFor } from '../db/database';
+import { pendingMigrations } from '../db/migrate';
 import { auditProtectionProblems } from '../db/roles';
 import { createApp } from '../api/app';
 import { probe } from '../api/routes/health';
 import { startEmbeddedTemporal } from '../embedded-temporal';
 import { startPdsFor } from './start-pds';
 import { ping } from '../records/sql';
-import { outboxHealth, startMailFor, startOutboxRelay } from '../mail';
+import { outboxBacklogHealth, outboxHealth, startMailFor, startOutboxRelay, type OutboxRelay } from '../mail';
 import { listen } from './http-server';
 import { ShutdownStack } from './shutdown-stack';
 import { UI_DIST } from './ui-build';
@@ -21,43 +23,79 @@ import { createDemoCaseWork } from './demo-case-work';
 import { caseWorkDependencies, deployDefinitions, engineActivities, startEngineLoops } from './composition';
 
 export interface RunningSystem {
-  /** The web UI (served from ui/dist by the same HTTP server). */
-  webUrl: string;
-  apiUrl: string;
+  /** What this process runs. */
+  roles: ProcessRole[];
+  /** The web UI (served from ui/dist by the same HTTP server); absent without the api role. */
+  webUrl?: string;
+  /** The API; absent without the api role (other roles serve only /api/health on CHIS_PORT). */
+  apiUrl?: string;
+  /** Base URL of the HTTP server every role has: /api/health/live and /api/health/ready. */
+  healthUrl: string;
   temporalAddress: string;
   databaseUrl: string;
   /** Demo accounts (all with DEMO_PASSWORD) when the demo region was seeded. */
   demoLogins: DemoLogin[];
-  /** Port of the embedded SMTP server (absent when mail goes to SMTP_URL). */
+  /** Port of the embedded SMTP server (absent when mail goes to SMTP_URL or the relay runs elsewhere). */
   embeddedSmtpPort?: number;
   stop(): Promise<void>;
 }
 
+/** How long a worker or relay waits for another process (the api role, or `npm run migrate`) to migrate. */
+const SCHEMA_WAIT_MS = 5 * 60_000;
+
+async function waitForSchema(sequelize: Sequelize, logger: Logger): Promise<void> {
+  const deadline = Date.now() + SCHEMA_WAIT_MS;
+  let said = false;
+  for (;;) {
+    const pending = await pendingMigrations(sequelize);
+    if (pending.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `the database schema lacks ${pending.length} migration(s) (first: ${pending[0]}): run \`npm run migrate\` or start the api role, which migrates`,
+      );
+    if (!said) logger.info({ pending: pending.length }, 'waiting for the database schema to be migrated');
+    said = true;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
 /**
- * Brings the whole system up from a validated configuration: PostgreSQL (embedded unless
- * DATABASE_URL is set), migrations, Temporal (embedded unless TEMPORAL_ADDRESS is set) and
- * the API. If any step fails, what was already started is stopped again.
+ * Brings up what this process's roles need (config.roles; `npm start`: all of them) from a
+ * validated configuration. Every role: PostgreSQL (embedded unless DATABASE_URL is set, which
+ * separate roles require), Temporal (embedded unless TEMPORAL_ADDRESS is set, likewise) and an
+ * HTTP server on CHIS_PORT. api: migrations, the demo seed, definitions, schedules, the API and
+ * UI. worker: the engine worker and the PDS adapter its activities call. relay: mail delivery
+ * (and the embedded SMTP server), the process outbox relay and task reconciliation. If any step
+ * fails, what was already started is stopped again.
  */
 export async function startSystem(config: Config, logger: Logger): Promise<RunningSystem> {
+  const has = (role: ProcessRole) => config.roles.includes(role);
   const stack = new ShutdownStack(logger);
   try {
+    logger.info({ roles: config.roles }, 'starting');
     const postgres = await startPostgresFor(config, logger);
     if (postgres.embedded) stack.push('embedded PostgreSQL', () => postgres.embedded!.stop());
 
     // Migrations as the owner role; everything else as the application role, which cannot alter the audit trail.
-    const applied = await migrateAndGrant(postgres, (m) => logger.info(m));
-    logger.info({ applied: applied.length }, 'database schema is up to date');
+    if (has('api')) {
+      const applied = await migrateAndGrant(postgres, (m) => logger.info(m));
+      logger.info({ applied: applied.length }, 'database schema is up to date');
+    }
     const db = connect(postgres.url, { logger });
     stack.push('database pool', () => db.close());
-    const unprotected = await auditProtectionProblems(db.sequelize);
-    if (unprotected.length > 0)
-      logger.warn({ problems: unprotected }, 'the application database role could alter the audit trail');
-    const seedingDemo = config.demoChildren > 0 && (await regionIsEmpty(db.sequelize));
-    if (seedingDemo) {
-      logger.info({ children: config.demoChildren }, 'seeding the synthetic demo region');
-      await seedRegion(db.sequelize, { children: config.demoChildren });
+    if (!has('api')) await waitForSchema(db.sequelize, logger);
+    let seedingDemo = false;
+    if (has('api')) {
+      const unprotected = await auditProtectionProblems(db.sequelize);
+      if (unprotected.length > 0)
+        logger.warn({ problems: unprotected }, 'the application database role could alter the audit trail');
+      seedingDemo = config.demoChildren > 0 && (await regionIsEmpty(db.sequelize));
+      if (seedingDemo) {
+        logger.info({ children: config.demoChildren }, 'seeding the synthetic demo region');
+        await seedRegion(db.sequelize, { children: config.demoChildren });
+      }
+      await deployDefinitions(db.sequelize, resolve(__dirname, '../definitions'));
     }
-    await deployDefinitions(db.sequelize, resolve(__dirname, '../definitions'));
 
     let temporalAddress: string;
     if ('address' in config.temporal) {
@@ -76,76 +114,102 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     }
     const temporal = await Connection.connect({ address: temporalAddress });
     stack.push('Temporal connection', () => temporal.close());
-
-    const pds = await startPdsFor(config, db.sequelize, logger);
-    if (pds.stop) stack.push('PDS simulator', pds.stop);
-
-    // Email: the embedded SMTP server (unless SMTP_URL is set) and the delivery service.
-    const mail = await startMailFor(config, db.sequelize, logger);
-    stack.push('mail (transport, embedded SMTP server)', () => mail.stop());
-    // The outbox relay delivers every message (activities only write them); it stops after the
-    // worker, so what the last activities wrote still gets its round.
-    const relay = startOutboxRelay({ mail: mail.mail, logger: logger.child({ component: 'outbox-relay' }) });
-    stack.push('outbox relay', () => relay.stop());
-
-    const workerConnection = await NativeConnection.connect({ address: temporalAddress });
-    stack.push('worker connection', () => workerConnection.close());
     const client = new Client({ connection: temporal, namespace: config.temporal.namespace });
     const engine = { client, taskQueue: config.temporal.taskQueue };
-    const worker = await createEngineWorker({
-      connection: workerConnection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      sequelize: db.sequelize,
-      client,
-      activities: engineActivities({
+
+    // The PDS adapter: only activities call it.
+    const pds = has('worker') ? await startPdsFor(config, db.sequelize, logger) : undefined;
+    if (pds?.stop) stack.push('PDS simulator', pds.stop);
+
+    // Email: the embedded SMTP server (unless SMTP_URL is set) and the delivery service. The
+    // outbox relay delivers every message (activities only write them); it stops after the
+    // worker, so what the last activities wrote still gets its round.
+    let relay: OutboxRelay | undefined;
+    let embeddedSmtpPort: number | undefined;
+    if (has('relay')) {
+      const mail = await startMailFor(config, db.sequelize, logger);
+      stack.push('mail (transport, embedded SMTP server)', () => mail.stop());
+      embeddedSmtpPort = mail.embeddedSmtpPort;
+      const outboxRelay = startOutboxRelay({ mail: mail.mail, logger: logger.child({ component: 'outbox-relay' }) });
+      stack.push('outbox relay', () => outboxRelay.stop());
+      relay = outboxRelay;
+    }
+
+    if (has('worker')) {
+      const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+      stack.push('worker connection', () => workerConnection.close());
+      const worker = await createEngineWorker({
+        connection: workerConnection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
         sequelize: db.sequelize,
         client,
+        activities: engineActivities({
+          sequelize: db.sequelize,
+          client,
+          taskQueue: config.temporal.taskQueue,
+          pds: pds!.client,
+          // A relay in another process finds new mail on its next poll (every 2 s).
+          wakeOutboxRelay: () => relay?.wake(),
+        }),
+      });
+      const workerRun = worker.run();
+      stack.push('worker', async () => {
+        worker.shutdown();
+        await workerRun;
+      });
+      logger.info({ taskQueue: config.temporal.taskQueue }, 'engine worker polling');
+    }
+    if (has('relay')) {
+      // Task rows whose completion the workflow accepted but whose row write failed are mended,
+      // and starts and messages (inbound events, concerns, API calls) their writer could not
+      // deliver at once are delivered, by the loops beside the worker.
+      const loops = startEngineLoops({ db: { sequelize: db.sequelize }, engine, logger });
+      stack.push('task reconciliation', () => loops.reconciliation.stop());
+      stack.push('process outbox relay', () => loops.processRelay.stop());
+    }
+    if (has('api')) {
+      // Definitions were deployed before Temporal was up: start, replace or stop their timer-start schedulers now.
+      const schedules = await syncAllTimerStartSchedules(db.sequelize, {
+        client,
         taskQueue: config.temporal.taskQueue,
-        pds: pds.client,
-        wakeOutboxRelay: () => relay.wake(),
-      }),
-    });
-    const workerRun = worker.run();
-    stack.push('worker', async () => {
-      worker.shutdown();
-      await workerRun;
-    });
-    // Task rows whose completion the workflow accepted but whose row write failed are mended, and
-    // starts and messages (inbound events, concerns, API calls) their writer could not deliver at
-    // once are delivered, by the loops beside the worker.
-    const loops = startEngineLoops({ db: { sequelize: db.sequelize }, engine, logger });
-    stack.push('task reconciliation', () => loops.reconciliation.stop());
-    stack.push('process outbox relay', () => loops.processRelay.stop());
-    // Definitions were deployed before Temporal was up: start, replace or stop their timer-start schedulers now.
-    const schedules = await syncAllTimerStartSchedules(db.sequelize, { client, taskQueue: config.temporal.taskQueue });
-    logger.info({ schedules }, 'timer start events scheduled');
+      });
+      logger.info({ schedules }, 'timer start events scheduled');
+    }
 
+    const health = {
+      database: () => probe(() => ping({ sequelize: db.sequelize })),
+      // The namespace the worker polls, not just the frontend; no version (anonymous callers read this).
+      temporal: () =>
+        probe(
+          async () => void (await temporal.workflowService.describeNamespace({ namespace: config.temporal.namespace })),
+        ),
+      // The relay's own view of the mail server when it runs here, else the backlog in the table.
+      mail: async () => (relay ? outboxHealth(relay.status()) : await outboxBacklogHealth({ sequelize: db.sequelize })),
+    };
+    // Without the api role the HTTP server answers only the health probes (for orchestrators).
     const app = createApp({
       logger,
       trustProxy: config.trustProxy,
-      caseWork: caseWorkDependencies({
-        db: { sequelize: db.sequelize },
-        auth: config.auth,
-        engine,
-        localMailbox: mail.embeddedSmtpPort !== undefined,
-      }),
-      ui: { distDir: UI_DIST },
-      health: {
-        database: () => probe(() => ping({ sequelize: db.sequelize })),
-        // The namespace the worker polls, not just the frontend; no version (anonymous callers read this).
-        temporal: () =>
-          probe(
-            async () =>
-              void (await temporal.workflowService.describeNamespace({ namespace: config.temporal.namespace })),
-          ),
-        mail: async () => outboxHealth(relay.status()),
-      },
+      health,
+      ...(has('api')
+        ? {
+            caseWork: caseWorkDependencies({
+              db: { sequelize: db.sequelize },
+              auth: config.auth,
+              engine,
+              // The mailbox is the embedded SMTP server's table, readable wherever the server runs.
+              localMailbox: !('url' in config.smtp),
+            }),
+            ui: { distDir: UI_DIST },
+          }
+        : {}),
     });
     const http = await listen(app, config.host, config.port);
     stack.push('HTTP server', () => http.stop());
-    const apiUrl = `http://${config.host}:${http.port}/api`;
-    if (seedingDemo) {
+    const baseUrl = `http://${config.host}:${http.port}`;
+    const apiUrl = has('api') ? `${baseUrl}/api` : undefined;
+    if (seedingDemo && apiUrl) {
       // A new demo region gets live work (new births in every locality) through the same API the maternity feed uses.
       await createDemoCaseWork({ apiUrl, db: { sequelize: db.sequelize }, logger }).then(
         (births) =>
@@ -156,12 +220,13 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
     }
 
     return {
-      webUrl: `http://${config.host}:${http.port}/`,
-      apiUrl,
+      roles: config.roles,
+      ...(apiUrl ? { apiUrl, webUrl: `${baseUrl}/` } : {}),
+      healthUrl: `${baseUrl}/api/health`,
       temporalAddress,
       databaseUrl: postgres.url,
-      demoLogins: config.demoChildren > 0 ? demoLogins() : [],
-      embeddedSmtpPort: mail.embeddedSmtpPort,
+      demoLogins: has('api') && config.demoChildren > 0 ? demoLogins() : [],
+      embeddedSmtpPort,
       stop: () => stack.unwind(),
     };
   } catch (error) {

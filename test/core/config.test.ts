@@ -32,6 +32,21 @@ describe('configuration', () => {
     expect(config.temporal).toMatchObject({ address: 'temporal:7233' });
   });
 
+  test('CHIS_ROLE: all by default, or a list of api, worker, relay; separate roles need real PostgreSQL and Temporal', () => {
+    expect(loadConfig({}, '/srv/chis').roles).toEqual(['api', 'worker', 'relay']);
+    const external = { DATABASE_URL: 'postgres://chis@db/chis', TEMPORAL_ADDRESS: 'temporal:7233' };
+    expect(loadConfig({ ...external, CHIS_ROLE: 'worker' }, '/srv/chis').roles).toEqual(['worker']);
+    expect(loadConfig({ ...external, CHIS_ROLE: 'relay, api' }, '/srv/chis').roles).toEqual(['api', 'relay']);
+    expect(loadConfig({ ...external, CHIS_ROLE: 'all' }, '/srv/chis').roles).toEqual(['api', 'worker', 'relay']);
+    expect(problemsOf({ ...external, CHIS_ROLE: 'scheduler' })).toEqual([
+      'CHIS_ROLE: expected all, or one or more of api, worker, relay separated by commas, got "scheduler"',
+    ]);
+    expect(problemsOf({ CHIS_ROLE: 'api' })).toEqual([
+      'CHIS_ROLE=api needs DATABASE_URL: the embedded PostgreSQL runs only in a process of every role (CHIS_ROLE=all)',
+      'CHIS_ROLE=api needs TEMPORAL_ADDRESS: the embedded Temporal server runs only in a process of every role (CHIS_ROLE=all)',
+    ]);
+  });
+
   test('a wrong value names the variable and what was expected', () => {
     expect(problemsOf({ CHIS_PORT: 'eighty' })).toEqual([
       expect.stringMatching(/^CHIS_PORT: expected a TCP port number/),

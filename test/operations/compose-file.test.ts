@@ -95,9 +95,9 @@ describe('docker-compose.yml', () => {
     delete schema.$schema;
     const validate = new Ajv({ strict: false }).compile(schema);
     const broken = structuredClone(compose) as unknown as { services: Record<string, Record<string, unknown>> };
-    broken.services.app.depends_on = { migrate: { condition: 'service_finished' } };
+    broken.services.api.depends_on = { migrate: { condition: 'service_finished' } };
     expect(validate(broken)).toBe(false);
-    broken.services.app = { image: 'x', restarts: 'always' };
+    broken.services.api = { image: 'x', restarts: 'always' };
     expect(validate(broken)).toBe(false);
   });
 
@@ -127,10 +127,11 @@ describe('docker-compose.yml', () => {
     expect(order['temporal-namespace']).toEqual({ temporal: 'service_healthy' });
     expect(order['temporal-ui']).toEqual({ temporal: 'service_healthy' });
     expect(order.migrate).toEqual({ postgres: 'service_healthy' });
-    expect(order.app).toEqual({
-      migrate: 'service_completed_successfully',
-      'temporal-namespace': 'service_completed_successfully',
-    });
+    for (const role of ['api', 'worker', 'relay'])
+      expect({ role, order: order[role] }).toEqual({
+        role,
+        order: { migrate: 'service_completed_successfully', 'temporal-namespace': 'service_completed_successfully' },
+      });
   });
 
   test('every service has a restart policy; one-shot jobs retry only on failure', () => {
@@ -164,7 +165,8 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of services) {
       for (const [key, value] of Object.entries(service.environment ?? {})) {
         const text = String(value ?? '');
-        if (/PASSWORD|PWD/.test(key))
+        // Empty: unset (the worker and relay clear the owner's password file they would inherit).
+        if (/PASSWORD|PWD/.test(key) && text !== '')
           expect({ name, key, value: text }).toEqual({
             name,
             key,
@@ -181,7 +183,7 @@ describe('docker-compose.yml', () => {
       for (const secret of service.secrets ?? []) expect(compose.secrets?.[secret]).toBeDefined();
     }
     // CHIS Flow's own services get the database passwords as files (*_FILE), with URLs that carry none.
-    for (const name of ['migrate', 'app']) {
+    for (const name of ['migrate', 'api']) {
       const env = Object.fromEntries(
         Object.entries(services.find(([n]) => n === name)![1].environment ?? {}).map(([k, v]) => [k, String(v)]),
       );
@@ -197,17 +199,42 @@ describe('docker-compose.yml', () => {
         'postgres_owner_password',
       ]);
     }
+    // The worker and relay never migrate: the application role's password only, no owner URL.
+    for (const name of ['worker', 'relay']) {
+      const service = services.find(([n]) => n === name)![1];
+      const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v)]));
+      expect({ name, url: env.DATABASE_URL, owner: env.CHIS_MIGRATION_DATABASE_URL, secrets: service.secrets }).toEqual(
+        {
+          name,
+          url: 'postgres://chis_app@postgres:5432/chis_flow',
+          owner: '',
+          secrets: ['chis_app_db_password'],
+        },
+      );
+      expect(env.CHIS_MIGRATION_DATABASE_PASSWORD_FILE).toBe('');
+    }
     // The roles' passwords reach PostgreSQL as secret files, read by the init script.
     const init = readFileSync(join(ROOT, 'docker/postgres-init/10-roles.sh'), 'utf8');
     expect(init).toMatch(/\/run\/secrets\/chis_app_db_password/);
     expect(init).not.toMatch(/PASSWORD '/);
   });
 
-  test('publishes only the app (loopback by default) and the Temporal UI on loopback', () => {
+  test('the api, worker and relay roles are services of their own', () => {
+    const roles = services
+      .filter(([, s]) => argv(s.command).join(' ') === 'node --import tsx cli/start.ts')
+      .map(([name, s]) => [name, String(s.environment?.CHIS_ROLE)]);
+    expect(roles).toEqual([
+      ['api', 'api'],
+      ['worker', 'worker'],
+      ['relay', 'relay'],
+    ]);
+  });
+
+  test('publishes only the API (loopback by default) and the Temporal UI on loopback', () => {
     const published = services.filter(([, s]) => (s.ports ?? []).length > 0).map(([name]) => name);
-    expect(published.sort()).toEqual(['app', 'temporal-ui']);
+    expect(published.sort()).toEqual(['api', 'temporal-ui']);
     expect(compose.services['temporal-ui'].ports).toEqual(['127.0.0.1:8080:8080']);
-    expect(compose.services.app.ports?.[0]).toMatch(/^\$\{CHIS_PUBLISH:-127\.0\.0\.1:3000\}:3000$/);
+    expect(compose.services.api.ports?.[0]).toMatch(/^\$\{CHIS_PUBLISH:-127\.0\.0\.1:3000\}:3000$/);
   });
 
   test("each service's command names something that exists in its image", () => {

@@ -64,25 +64,25 @@ describe('readiness of the running system', () => {
     });
     system = await startSystem(config, createLogger('silent'));
 
-    const ready = await getJson(`${system.apiUrl}/health/ready`);
+    const ready = await getJson(`${system.apiUrl!}/health/ready`);
     expect(ready).toMatchObject({ status: 200, body: { status: 'ready' } });
     // Anonymous callers learn no versions, from any health route.
-    const full = await getJson(`${system.apiUrl}/health`);
+    const full = await getJson(`${system.apiUrl!}/health`);
     expect(JSON.stringify(full.body)).not.toMatch(/version|1\.24/i);
 
     await setDatabaseReachable(databaseName, false);
     const down = await eventually(
-      () => getJson(`${system!.apiUrl}/health/ready`),
+      () => getJson(`${system!.apiUrl!}/health/ready`),
       (r) => r.status === 503,
     );
     expect(down.status).toBe(503);
     expect(down.type).toMatch(/^application\/problem\+json/);
     expect(down.body.unavailable).toContain('database');
-    expect((await getJson(`${system.apiUrl}/health/live`)).status).toBe(200);
+    expect((await getJson(`${system.apiUrl!}/health/live`)).status).toBe(200);
 
     await setDatabaseReachable(databaseName, true);
     const back = await eventually(
-      () => getJson(`${system!.apiUrl}/health/ready`),
+      () => getJson(`${system!.apiUrl!}/health/ready`),
       (r) => r.status === 200,
     );
     expect(back).toMatchObject({ status: 200, body: { status: 'ready' } });
