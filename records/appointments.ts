@@ -21,3 +21,14 @@ export async function recordAppointmentOutcome(
   );
   return row!.id;
 }
+
+/** The first day an attended appointment for this mandated contact is on the child's record, or null. */
+export async function attendedContactOn(db: Db, childId: string, contact: string): Promise<string | null> {
+  const row = await selectOne<{ firstOn: string | null }>(
+    db,
+    `SELECT min(appointment_on)::text AS first_on FROM appointment_outcomes
+     WHERE child_id = $1 AND contact = $2 AND outcome = 'attended'`,
+    [childId, contact],
+  );
+  return row?.firstOn ?? null;
+}

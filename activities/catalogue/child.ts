@@ -3,6 +3,7 @@
  * Inputs are the process variables a service task sees; extra variables are ignored.
  */
 import { z } from 'zod';
+import { MANDATED_CONTACT_CODES } from '../../schedule/contacts';
 import { define, nhsNumber, isoDate, postcode, odsCode, address, LOCAL } from './shared';
 
 const childId = z
@@ -74,6 +75,25 @@ export const CHILD_ACTIVITIES = {
       status: z.enum(['active', 'moved_out', 'deceased']),
       safeguardingAlert,
       openConcerns: z.number().int(),
+    }),
+    retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'NotFoundError'] },
+    startToCloseTimeout: '10s',
+    local: true,
+  }),
+  'child.checkContactRecorded': define({
+    description:
+      "Is a mandated contact on the child's record: an attended appointment reported for it (POST /api/events/appointment-outcomes with its contact code) or, for the 6–8 week NIPE examination, a NIPE screening outcome recorded on or after `since` (the window's first day). Also returns the child's status and responsible locality now, for routing a follow-up. Audited.",
+    input: z.object({
+      childId,
+      contact: z.enum(MANDATED_CONTACT_CODES),
+      since: isoDate,
+    }),
+    output: z.object({
+      recorded: z.boolean(),
+      recordedOn: isoDate.nullable(),
+      status: z.enum(['active', 'moved_out', 'deceased']),
+      locality: z.string(),
+      localityId: z.number().int(),
     }),
     retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'NotFoundError'] },
     startToCloseTimeout: '10s',

@@ -13,10 +13,10 @@ const recordId = z.string().regex(/^\d+$/, 'a child record id is digits');
 export const NOTIFY_ACTIVITIES = {
   'notify.emailGpPractice': define({
     description:
-      'Email a GP practice about a child (new birth, mover in/out, overdue immunisations), naming the child by NHS number and initials only. ' +
+      'Email a GP practice about a child (new birth, mover in/out, overdue immunisations, NIPE examination due), naming the child by NHS number and initials only. ' +
       "gpPracticeCode defaults to the child's registered practice; details are the template's own fields " +
       '(gp-new-birth: locality; gp-mover-in/out: fromLocality, toLocality (null = outside the region), reason, effectiveOn?; ' +
-      'gp-immunisation-overdue: doses [{vaccine, dose, dueOn}], remindersSent?). ' +
+      'gp-immunisation-overdue: doses [{vaccine, dose, dueOn}], remindersSent?; gp-nipe-due: dueFrom, dueBefore). ' +
       'The email is written to the outbox and delivered by the outbox relay; the step never waits for the mail server.',
     input: z.object({
       template: z.enum(GP_PRACTICE_TEMPLATE_NAMES),

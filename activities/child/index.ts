@@ -3,6 +3,7 @@
  * adapters onto records/children (parse the input, name the actor, translate refusals).
  */
 import { readChildForProcess } from '../../records/children/facts';
+import { checkMandatedContact } from '../../records/children/mandated-contacts';
 import { createOrMatchChild } from '../../records/children/register';
 import { routeByPostcode } from '../../records/localities';
 import type { Db } from '../../records/sql';
@@ -35,6 +36,11 @@ export function createChildActivities(
     'child.deriveLocality': async (raw) => {
       const input = parse('child.deriveLocality', raw);
       return routeByPostcode(db, input.postcode, input.gpPracticeCode);
+    },
+    'child.checkContactRecorded': async (raw) => {
+      const input = parse('child.checkContactRecorded', raw);
+      const actor = await systemActorOfInstance(db);
+      return asActivity('child.checkContactRecorded', () => checkMandatedContact(db, actor, input));
     },
     'child.getRecord': async (raw) => {
       const input = parse('child.getRecord', raw);

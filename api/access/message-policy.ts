@@ -12,6 +12,7 @@
  * - nobody sets a key-derived variable (`nhsNumber`, `childId`) through a message.
  */
 import type { CompiledGraph } from '../../bpmn/graph';
+import { MANDATED_CONTACTS } from '../../schedule/contacts';
 import type { Role } from '../../records/staff';
 import { ApiError } from '../api-error';
 
@@ -27,6 +28,8 @@ export const SYSTEM_MESSAGES: Readonly<Record<string, string>> = {
   nipeOutcomeRecorded: 'POST /api/events/screening-outcomes',
   appointmentAttended: 'POST /api/events/appointment-outcomes',
   appointmentWasNotBrought: 'POST /api/events/appointment-outcomes',
+  ...Object.fromEntries(MANDATED_CONTACTS.map((c) => [c.recordedMessage, 'POST /api/events/appointment-outcomes'])),
+  newBirthRegistered: 'the new-birth-registration process (it starts child-health-reviews)',
   childProtectionAlertReceived: 'POST /api/events/child-protection-alerts',
   childDied: 'POST /api/events/death-notifications',
   safeguardingEscalationRaised: 'POST /api/children/{nhsNumber}/concerns (or a process raising a concern)',

@@ -26,6 +26,7 @@ import { recordImmunisationNotified } from '../../records/immunisations/given';
 import { loadScheduleFacts } from '../../records/immunisations/schedule-facts';
 import { todayInLondon } from '../../core/uk-time';
 import { evaluateSchedule, PRODUCT_CODES, productByCode, productBySnomed } from '../../schedule';
+import { appointmentMessageName } from '../../schedule/contacts';
 import {
   dedupeKeyOf,
   findInboundEventByKey,
@@ -502,7 +503,7 @@ export const eventRoutes = [
     schemas: { body: appointmentOutcomeBody },
     responses: {
       ...RESPONSES,
-      202: "Accepted: the child's running processes are told (appointmentAttended / appointmentWasNotBrought)",
+      202: "Accepted: the child's running processes are told (appointmentWasNotBrought; appointmentAttended, or for a mandated contact its own message, e.g. sixToEightWeekReviewRecorded, which closes that step of child-health-reviews)",
     },
     handler: async ({ body }, ctx) =>
       acceptEvent(ctx, 'appointment_outcome', body, async () => {
@@ -517,7 +518,7 @@ export const eventRoutes = [
         };
         return {
           childId: child.id,
-          messageName: body.outcome === 'attended' ? 'appointmentAttended' : 'appointmentWasNotBrought',
+          messageName: appointmentMessageName(body.outcome, body.contact),
           variables: { appointment, nhsNumber: body.nhsNumber, childId: child.id },
           // On the record, so Was Not Brought is counted per child across every kind of appointment.
           write: async (tx, eventId) => ({

@@ -9,6 +9,7 @@ export const ACTIVITY_TITLES: Record<ActivityType, string> = {
   'child.createOrMatchRecord': 'Create or match the child record',
   'child.deriveLocality': 'Work out the responsible locality',
   'child.getRecord': "Read the child's record",
+  'child.checkContactRecorded': 'Check a mandated contact is on record',
   'pds.lookupPatient': 'Look the child up on PDS',
   'notify.emailGpPractice': 'Email the GP practice',
   'notify.remindFamily': 'Remind the family',

@@ -3,6 +3,7 @@ import { familyReminder } from './family-reminder';
 import { gpImmunisationOverdue } from './gp-immunisation-overdue';
 import { gpMoverIn, gpMoverOut } from './gp-mover';
 import { gpNewBirth } from './gp-new-birth';
+import { gpNipeDue } from './gp-nipe-due';
 import { GP_PRACTICE_TEMPLATE_NAMES } from './names';
 import type { MailTemplate, RenderedMail } from './types';
 
@@ -14,6 +15,7 @@ export const MAIL_TEMPLATES = {
   'gp-mover-in': gpMoverIn,
   'gp-mover-out': gpMoverOut,
   'gp-immunisation-overdue': gpImmunisationOverdue,
+  'gp-nipe-due': gpNipeDue,
   'family-reminder': familyReminder,
 } as const;
 

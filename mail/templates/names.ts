@@ -7,5 +7,6 @@ export const GP_PRACTICE_TEMPLATE_NAMES = [
   'gp-mover-in',
   'gp-mover-out',
   'gp-immunisation-overdue',
+  'gp-nipe-due',
 ] as const;
 export const FAMILY_REMINDERS = ['immunisation-due', 'immunisation-overdue', 'appointment'] as const;

@@ -7,6 +7,7 @@
  * leads, who opened the record and why. Events without a time (dates) sort at the start of
  * their day. Opened under the relationship rule and audited `child.timeline`.
  */
+import { MANDATED_CONTACTS } from '../../schedule/contacts';
 import type { StaffActor } from '../actor';
 import { select, type Db } from '../sql';
 import { auditChildRead, openChildByNhsNumber } from './read';
@@ -56,7 +57,10 @@ export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 const day = (column: string) => `(${column})::timestamp AT TIME ZONE 'UTC'`;
 
-/** Every source as (at, kind, summary, ref, actor, o); $1 child id, $2 NHS number, $3 include access events. */
+/** An appointment for a mandated contact is named by it ("Health visitor 6–8 week review on …"). */
+const CONTACT_LABELS = JSON.stringify(Object.fromEntries(MANDATED_CONTACTS.map((c) => [c.code, c.label])));
+
+/** Every source as (at, kind, summary, ref, actor, o); $1 child id, $2 NHS number, $3 include access events, $9 contact labels. */
 const SOURCES = `
   SELECT ${day('date_of_birth')} AS at, 'birth' AS kind, 'Born' AS summary, 'child:' || id AS ref, NULL::text AS actor, 0 AS o FROM children WHERE id = $1
   UNION ALL SELECT ${day('given_on')}, 'immunisation', vaccine || ' dose ' || dose || coalesce(' (' || given_by || ')', ''), 'immunisation:' || id, NULL, 1 FROM immunisation_events WHERE child_id = $1
@@ -85,7 +89,7 @@ const SOURCES = `
       CASE e.kind
         WHEN 'address_change' THEN 'New address, postcode ' || coalesce(e.payload->'address'->>'postcode', 'not given')
         WHEN 'gp_change' THEN 'New GP practice ' || coalesce(e.payload->>'gpPracticeCode', 'not given')
-        WHEN 'appointment_outcome' THEN replace(e.payload->>'kind', '_', ' ') || ' on ' || (e.payload->>'date')
+        WHEN 'appointment_outcome' THEN coalesce($9::jsonb->>(e.payload->>'contact'), replace(e.payload->>'kind', '_', ' ')) || ' on ' || (e.payload->>'date')
           || CASE WHEN e.payload->>'outcome' = 'was_not_brought' THEN ': was not brought' ELSE ': attended' END
         WHEN 'child_protection_alert' THEN replace(e.payload->>'type', '_', ' ') || ' from ' || coalesce(e.payload->>'startDate', '') || ' (' || coalesce(e.payload->>'localAuthority', '') || ')'
         ELSE 'Death notified, date of death ' || coalesce(e.payload->>'dateOfDeath', 'not given') END,
@@ -132,6 +136,7 @@ export async function readChildTimelinePage(
       options.before?.order ?? 0,
       options.before?.ref ?? '',
       options.limit + 1,
+      CONTACT_LABELS,
     ],
   );
   await auditChildRead(db, actor, 'child.timeline', child, brokeGlass);

@@ -20,6 +20,7 @@ const MODELS: Record<string, unknown> = {
     ],
     remindersSent: 3,
   },
+  'gp-nipe-due': { ...identity, dueFrom: '2026-03-16', dueBefore: '2026-03-31' },
   'family-reminder': {
     initials: 'AF',
     reminder: 'immunisation-overdue',
@@ -41,6 +42,14 @@ describe('mail templates', () => {
       // Identifiers stay out of the subject line.
       expect(mail.subject).not.toMatch(/943|A\.F\./);
     }
+  });
+
+  test('the NIPE email gives the 6–8 week window with its dates written out', () => {
+    const mail = renderTemplate('gp-nipe-due', MODELS['gp-nipe-due']);
+    expect(mail.text).toContain('Due: from 16 March 2026 and before 31 March 2026');
+    expect(() => renderTemplate('gp-nipe-due', { ...identity, dueFrom: 'soon', dueBefore: '2026-03-31' })).toThrow(
+      /dueFrom/,
+    );
   });
 
   test('every GP practice template is registered', () => {
