@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../core/config';
 import { describeError } from '../core/describe-error';
 import { createLogger } from '../core/logger';
 import { DEMO_PASSWORD, startSystem, type RunningSystem } from '../system/start-system';
-import { ensureUiBuilt } from '../system/ui-build';
+import { ensureUiBuilt, UI_DIST } from '../system/ui-build';
+import { RUNNING_BUILT } from '../core/project-root';
 
 /**
  * `npm start`: the whole system on one machine; with CHIS_ROLE=api|worker|relay (or a
@@ -51,7 +54,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // The web UI is built here when ui/ changed since the last build (a fresh clone: always); ~2 s.
-  if (config.roles.includes('api'))
+  // The compiled start (`npm run build`, the image) serves what the build made and never rebuilds.
+  if (config.roles.includes('api') && RUNNING_BUILT && !existsSync(join(UI_DIST, 'index.html')))
+    logger.warn('ui/dist has no build: the API runs, the UI pages say it is not built (npm run build makes it)');
+  if (config.roles.includes('api') && !RUNNING_BUILT)
     await ensureUiBuilt((line) => logger.info(line)).catch((error: unknown) =>
       logger.error({ err: error }, 'the web UI could not be built: the API runs, the UI pages say it is not built'),
     );

@@ -1,8 +1,10 @@
-import { resolve } from 'node:path';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../core/project-root';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { DEMO_PASSWORD, demoLogins, regionIsEmpty, seedRegion, type DemoLogin } from '../db/seed';
 import { createEngineWorker } from '../workers/engine-worker';
+import { workflowBundleSource } from '../workers/workflow-bundle';
 import { syncAllTimerStartSchedules } from '../workers/timer-start-schedules';
 import type { Sequelize } from 'sequelize';
 import type { Config, ProcessRole } from '../core/config';
@@ -94,7 +96,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         logger.info({ children: config.demoChildren }, 'seeding the synthetic demo region');
         await seedRegion(db.sequelize, { children: config.demoChildren });
       }
-      await deployDefinitions(db.sequelize, resolve(__dirname, '../definitions'));
+      await deployDefinitions(db.sequelize, join(PROJECT_ROOT, 'definitions'));
     }
 
     let temporalAddress: string;
@@ -158,7 +160,10 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
         worker.shutdown();
         await workerRun;
       });
-      logger.info({ taskQueue: config.temporal.taskQueue }, 'engine worker polling');
+      logger.info(
+        { taskQueue: config.temporal.taskQueue, workflowBundle: workflowBundleSource() },
+        'engine worker polling',
+      );
     }
     if (has('relay')) {
       // Task rows whose completion the workflow accepted but whose row write failed are mended,

@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
+import { PROJECT_ROOT } from '../core/project-root';
 
-export const UI_DIR = resolve(__dirname, '../ui');
+export const UI_DIR = join(PROJECT_ROOT, 'ui');
 export const UI_DIST = join(UI_DIR, 'dist');
 const STAMP = '.build-stamp';
 const LOCK = join(UI_DIR, '.build.lock');

@@ -2,17 +2,26 @@
  * The interpreter's workflow bundle, built once per process and shared by every worker
  * (bundling takes seconds; tests and benches must not re-bundle per worker). The catalogue's
  * retry policies go in as a constant (see workflows/activity-policies.ts), so the bundle
- * carries no zod schemas.
+ * carries no zod schemas. `npm run build` writes it beside the compiled code
+ * (dist/workflow-bundle.js, from the same sources in the same build); a compiled worker loads that
+ * file instead of bundling at start. Run from the sources (tsx), the path lies outside dist/ and
+ * is never there, so a stale bundle cannot be picked up.
  */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { resolve } from 'node:path';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { ACTIVITY_CATALOGUE } from '../activities/catalogue';
 import { POLICY_TABLE_CONSTANT, type ActivityPolicy } from '../workflows/activity-policies';
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let bundle: Promise<WorkflowBundle> | undefined;
 
-/** The webpack the Temporal bundler itself uses (its dependency, not ours). */
-const { DefinePlugin } = createRequire(require.resolve('@temporalio/worker'))('webpack') as typeof import('webpack');
+/** Where `npm run build` puts the bundle: dist/workflow-bundle.js beside dist/workers/. */
+export const PREBUILT_BUNDLE = resolve(__dirname, '../workflow-bundle.js');
+
+/** The webpack the Temporal bundler itself uses (its dependency, not ours); loaded only to bundle. */
+const webpack = () => createRequire(require.resolve('@temporalio/worker'))('webpack') as typeof import('webpack');
 
 const quiet = {
   log: () => undefined,
@@ -33,7 +42,12 @@ export function activityPolicyTable(): Record<string, ActivityPolicy> {
   );
 }
 
-export function engineWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+/** Where this process's workers get the bundle from (logged at start). */
+export const workflowBundleSource = (): 'prebuilt' | 'bundled at start' =>
+  existsSync(PREBUILT_BUNDLE) ? 'prebuilt' : 'bundled at start';
+
+export function engineWorkflowBundle(): Promise<WorkflowBundle> {
+  if (!bundle && existsSync(PREBUILT_BUNDLE)) bundle = readFile(PREBUILT_BUNDLE, 'utf8').then((code) => ({ code }));
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows/index'),
     // Evaluated once per V8 context instead of once per instance (the reusable context re-runs
@@ -45,7 +59,7 @@ export function engineWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
       ...config,
       plugins: [
         ...(config.plugins ?? []),
-        new DefinePlugin({ [POLICY_TABLE_CONSTANT]: JSON.stringify(activityPolicyTable()) }),
+        new (webpack().DefinePlugin)({ [POLICY_TABLE_CONSTANT]: JSON.stringify(activityPolicyTable()) }),
       ],
     }),
   }).catch((err: unknown) => {
@@ -53,4 +67,13 @@ export function engineWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
     throw err;
   });
   return bundle;
+}
+
+/** `npm run build`: bundles the workflows now and writes the bundle where a compiled worker looks for it. */
+export async function writePrebuiltBundle(): Promise<string> {
+  bundle = undefined;
+  if (existsSync(PREBUILT_BUNDLE)) throw new Error(`${PREBUILT_BUNDLE} exists: the build starts from an empty dist/`);
+  const { code } = await engineWorkflowBundle();
+  await writeFile(PREBUILT_BUNDLE, code);
+  return PREBUILT_BUNDLE;
 }

