@@ -14,7 +14,7 @@ import {
   startWorkflowTask,
   writeTransientTaskEvents,
 } from './workflow-task';
-import { resolveQueryResults } from './queries';
+import { queryTaskAtWorker, resolveQueryResults } from './queries';
 import { handleProtocolMessage, hasUndeliveredUpdates } from './updates';
 import { startAttempt } from './activities';
 
@@ -80,8 +80,9 @@ export async function respondWorkflowTaskCompleted(
     applyCommands(tx, commands, r.messages ?? [], completed.eventId!, identity);
     if (!tx.exec.running) return {} as CompletionResponse;
     const hadBuffered = flushBuffered(tx) > 0;
-    // The worker asked for its next task in this response (saving a poll round trip): it is started here.
-    const returnNew = !!r.returnNewWorkflowTask;
+    // The worker asked for its next task in this response (saving a poll round trip): it is started
+    // here, unless the worker holds a query task of this run that it would answer only after it.
+    const returnNew = !!r.returnNewWorkflowTask && !queryTaskAtWorker(tx.exec);
     if (hadBuffered || r.forceCreateNewWorkflowTask || hasUndeliveredUpdates(s))
       scheduleWorkflowTask(tx, { enqueue: !returnNew });
     if (!s.wft) afterWorkflowTaskClosed(tx);

@@ -9,9 +9,10 @@ export interface PendingQuery {
   resolve(result: P<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedRequest>): void;
   /**
    * 'buffered': waits for a workflow task and goes out with each one started until answered;
-   * 'queued': sent as a legacy query task (no workflow task was pending).
+   * 'queued': a legacy query task in the queue (no workflow task was pending);
+   * 'sent': that query task handed to a worker, awaiting its answer.
    */
-  state: 'buffered' | 'queued';
+  state: 'buffered' | 'queued' | 'sent';
 }
 
 export function runKey(ref: RunRef): string {

@@ -18,11 +18,27 @@ type QueryResult = P<temporal.api.workflowservice.v1.IRespondQueryTaskCompletedR
 /**
  * Queries waiting for a workflow task go with the task being started (answered in its
  * completion), as a real server attaches them: a workflow that is never idle can still be queried.
+ * A query task still in the queue goes with it too (its queued entry is then ignored): left there,
+ * it would reach the worker behind this task.
  */
 export function attachBufferedQueries(exec: Execution): Record<string, P<temporal.api.query.v1.IWorkflowQuery>> {
   const out: Record<string, P<temporal.api.query.v1.IWorkflowQuery>> = {};
-  for (const q of exec.queries.values()) if (q.state === 'buffered') out[q.id] = q.query;
+  for (const q of exec.queries.values()) {
+    if (q.state === 'queued') q.state = 'buffered';
+    if (q.state === 'buffered') out[q.id] = q.query;
+  }
   return out;
+}
+
+/**
+ * A query task handed to a worker and not yet answered. SDK core holds a query task that arrives
+ * while it works on a workflow task of the same run until the run has no workflow task at all; a
+ * completion that hands back the next task (return_new_workflow_task) keeps the run busy, so while
+ * such a query is out the next task goes through the queue instead and the worker answers it first.
+ */
+export function queryTaskAtWorker(exec: Execution): boolean {
+  for (const q of exec.queries.values()) if (q.state === 'sent') return true;
+  return false;
 }
 
 /** Answers the queries a completing workflow task carried. */
@@ -115,6 +131,7 @@ export async function dispatchQueryTask(engine: Engine, task: QueuedTask): Promi
     q.state = 'buffered';
     return undefined;
   }
+  q.state = 'sent';
   const token: TaskToken = { kind: 'query', ...ref, scheduledEventId: 0, dispatch: q.id, queryId: q.id };
   // As a real server sends a query task: no started event (it is not a workflow task), attempt 1.
   const message: PollResponse = {
