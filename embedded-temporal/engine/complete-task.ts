@@ -17,6 +17,7 @@ import {
 import { queryTaskAtWorker, resolveQueryResults } from './queries';
 import { handleProtocolMessage, hasUndeliveredUpdates } from './updates';
 import { startAttempt } from './activities';
+import { completedTaskVersioning, rememberWorkerVersion } from './worker-versioning';
 
 const UNHANDLED_COMMAND = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
 /** The message a real server answers with (the cause's name); SDK core matches it exactly to drop its cached run. */
@@ -66,9 +67,10 @@ export async function respondWorkflowTaskCompleted(
         binaryChecksum: r.binaryChecksum,
         sdkMetadata: r.sdkMetadata,
         meteringMetadata: r.meteringMetadata,
-        workerVersion: r.workerVersionStamp,
+        ...completedTaskVersioning(r),
       },
     });
+    rememberWorkerVersion(s, completed.workflowTaskCompletedEventAttributes!);
     s.lastCompletedStartedId = wft.startedEventId;
     s.wft = undefined;
     if (r.stickyAttributes?.workerTaskQueue?.name) {

@@ -4,6 +4,7 @@ import type { Engine } from './engine';
 import { waitFor } from './wait';
 import { taskQueue } from './history';
 import { withTypeMetadata } from './search-attributes';
+import { describeWorkerVersion } from './worker-versioning';
 
 const CLOSE_EVENT = temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;
 const LONG_POLL_MS = 20_000;
@@ -71,6 +72,7 @@ export async function describeExecution(
       firstRunId: s.firstRunId,
       rootExecution: s.root ?? (s.parent ? undefined : { workflowId: s.workflowId, runId: s.runId }),
       stateTransitionCount: exec.version ?? 0,
+      ...describeWorkerVersion(s),
     },
     pendingActivities: Object.values(s.activities).map((a) => ({
       activityId: a.activityId,

@@ -1,3 +1,4 @@
+import type { WorkerVersionState } from './worker-versioning';
 import type { temporal, HistoryEvent, Payloads, Failure, P } from '../proto';
 
 /** Mutable state of one workflow run; persisted as JSON (bytes as base64, see json.ts). Times are server ms. */
@@ -59,6 +60,8 @@ export interface ExecutionState {
   historySizeBytes?: number;
   /** Last completion result or failure, for describe and for the close event (kept short). */
   completionEventId?: number;
+  /** The worker version (build id, deployment) of the last completed workflow task. */
+  worker?: WorkerVersionState;
   /** Pending queries have no durable state: they live only in memory (see Execution.queries). */
 }
 

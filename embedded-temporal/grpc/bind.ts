@@ -63,6 +63,8 @@ export const SYSTEM_INFO_CAPABILITY_FIELDS = {
   internalErrorDifferentiation: 2,
   activityFailureIncludeHeartbeat: 3,
   encodedFailureAttributes: 5,
+  // Workers then send their build id as a version stamp, which WorkflowTaskCompleted records.
+  buildIdBasedVersioning: 6,
   upsertMemo: 7,
   sdkMetadata: 9,
   countGroupByExecutionStatus: 10,

@@ -9,8 +9,10 @@ import { ActivityProbe } from './support/probe';
 import {
   addItemUpdate,
   finishSignal,
+  buildIdQuery,
   itemsQuery,
   manyTimersAtOnce,
+  reportBuildId,
   requireItemsUpdate,
   shoppingList,
 } from './workflows';
@@ -218,5 +220,48 @@ describe('sticky task queues', () => {
 
   test('every closed history of this describe replays', async () => {
     expect(await log.replayClosed(env.client, await workflowBundle())).toEqual({ replayed: 3, failures: [] });
+  });
+});
+
+describe('build ids and worker deployments', () => {
+  test("each completed workflow task records its worker's build id and deployment; a new worker replaying sees them", async () => {
+    const taskQueue = unique('build-ids');
+    const workflowId = unique('build-ids');
+    // Unversioned deployment workers: any server hands them tasks without a current version being set.
+    const onBuild = <T>(buildId: string, fn: () => Promise<T>) =>
+      withWorker(
+        env,
+        {
+          taskQueue,
+          activities: createActivities(probe),
+          workerDeploymentOptions: { version: { deploymentName: 'conformance', buildId }, useWorkerVersioning: false },
+        },
+        fn,
+      );
+    const handle = env.client.workflow.getHandle<typeof reportBuildId>(workflowId);
+    await onBuild('build-a', async () => {
+      await env.client.workflow.start(reportBuildId, { taskQueue, workflowId });
+      await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
+    });
+    await onBuild('build-b', async () => {
+      // The new worker rebuilds the run from history: the task it replays was completed by build-a.
+      expect(await handle.query(buildIdQuery)).toEqual({ buildId: 'build-a', deploymentName: 'conformance' });
+      await handle.signal(finishSignal);
+      expect(await handle.result()).toBe('build-b');
+    });
+    const completed = (await eventsOfType(handle, 'WORKFLOW_TASK_COMPLETED')).map(
+      (e) => e.workflowTaskCompletedEventAttributes,
+    );
+    expect(completed.map((a) => a?.workerVersion?.buildId)).toEqual(['build-a', 'build-b']);
+    expect(completed.map((a) => a?.workerDeploymentName)).toEqual(['conformance', 'conformance']);
+    // An unversioned worker has no deployment version and no versioning behavior on the run.
+    expect(completed.map((a) => a?.deploymentVersion ?? null)).toEqual([null, null]);
+    const info = (await handle.describe()).raw.workflowExecutionInfo;
+    expect(info?.mostRecentWorkerVersionStamp?.buildId).toBe('build-b');
+    expect(info?.workerDeploymentName).toBe('conformance');
+    expect(info?.versioningInfo ?? null).toBeNull();
+    const log = new ExecutionLog();
+    log.track(workflowId);
+    expect(await log.replayClosed(env.client, await workflowBundle())).toEqual({ replayed: 1, failures: [] });
   });
 });

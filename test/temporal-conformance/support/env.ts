@@ -124,7 +124,12 @@ export function unique(prefix: string): string {
 export type WorkerSetup = Partial<
   Pick<
     WorkerOptions,
-    'activities' | 'namespace' | 'workflowBundle' | 'maxCachedWorkflows' | 'stickyQueueScheduleToStartTimeout'
+    | 'activities'
+    | 'namespace'
+    | 'workflowBundle'
+    | 'maxCachedWorkflows'
+    | 'stickyQueueScheduleToStartTimeout'
+    | 'workerDeploymentOptions'
   >
 > & { taskQueue: string };
 

@@ -6,3 +6,4 @@ export * from './messages';
 export * from './timers';
 export * from './durability';
 export * from './updates';
+export * from './build-ids';
