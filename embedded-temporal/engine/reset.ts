@@ -15,6 +15,7 @@ import { DEFAULT_WFT_TIMEOUT_MS } from './start';
 const RESET_CAUSE = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW;
 const ExcludeType = temporal.api.enums.v1.ResetReapplyExcludeType;
 const ReapplyType = temporal.api.enums.v1.ResetReapplyType;
+const AdmittedOrigin = temporal.api.enums.v1.UpdateAdmittedEventOrigin;
 
 /**
  * ResetWorkflowExecution, as a real server resets: a new run of the same workflow id whose history
@@ -57,15 +58,7 @@ export async function resetWorkflow(
         newRunId: exec.state.runId,
       },
     });
-    if (reapplySignals(r)) {
-      for (const ev of base.events.slice(startedId)) {
-        const signaled = ev.workflowExecutionSignaledEventAttributes;
-        if (signaled)
-          appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
-            workflowExecutionSignaledEventAttributes: signaled,
-          });
-      }
-    }
+    reapplyEvents(tx, base.events.slice(startedId), excludedTypes(r));
     scheduleWorkflowTask(tx);
     for (const act of Object.values(exec.state.activities)) enqueueActivity(tx, act);
     if (current.running)
@@ -75,9 +68,52 @@ export async function resetWorkflow(
   });
 }
 
-function reapplySignals(r: P<temporal.api.workflowservice.v1.IResetWorkflowExecutionRequest>): boolean {
-  if (r.resetReapplyType === ReapplyType.RESET_REAPPLY_TYPE_NONE) return false;
-  return !(r.resetReapplyExcludeTypes ?? []).includes(ExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL);
+/**
+ * The event kinds not to re-apply, as a real server reads the request: the exclude list, plus the
+ * deprecated reapply type (SIGNAL re-applies signals only, NONE nothing; unset means all).
+ */
+function excludedTypes(r: P<temporal.api.workflowservice.v1.IResetWorkflowExecutionRequest>): Set<number> {
+  const excluded = new Set<number>(r.resetReapplyExcludeTypes ?? []);
+  if (r.resetReapplyType === ReapplyType.RESET_REAPPLY_TYPE_SIGNAL)
+    excluded.add(ExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE);
+  if (r.resetReapplyType === ReapplyType.RESET_REAPPLY_TYPE_NONE) {
+    excluded.add(ExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL);
+    excluded.add(ExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE);
+  }
+  return excluded;
+}
+
+/**
+ * The base run's signals and updates after the reset point, written again in their order, as a
+ * real server re-applies them: a signal as it was; an update as WorkflowExecutionUpdateAdmitted
+ * (an accepted one with origin REAPPLY), which the worker reads from history as the update
+ * request, so the new run handles it again. An accepted event after an admitted one of the same
+ * update adds nothing.
+ */
+function reapplyEvents(tx: Tx, events: HistoryEvent[], excluded: Set<number>): void {
+  const signals = !excluded.has(ExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL);
+  const updates = !excluded.has(ExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE);
+  for (const ev of events) {
+    const signaled = ev.workflowExecutionSignaledEventAttributes;
+    if (signaled && signals)
+      appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
+        workflowExecutionSignaledEventAttributes: signaled,
+      });
+    if (!updates) continue;
+    const admitted = ev.workflowExecutionUpdateAdmittedEventAttributes;
+    const accepted = ev.workflowExecutionUpdateAcceptedEventAttributes;
+    if (admitted?.request) admitDurably(tx, admitted.request, admitted.origin ?? undefined);
+    else if (accepted?.acceptedRequest)
+      admitDurably(tx, accepted.acceptedRequest, AdmittedOrigin.UPDATE_ADMITTED_EVENT_ORIGIN_REAPPLY);
+  }
+}
+
+function admitDurably(tx: Tx, request: P<temporal.api.update.v1.IRequest>, origin: number | undefined): void {
+  const updateId = request.meta?.updateId ?? '';
+  const ev = appendEvent(tx, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED, {
+    workflowExecutionUpdateAdmittedEventAttributes: { request, origin },
+  });
+  tx.exec.state.updates[updateId] = { updateId, request, stage: 'admitted', admittedEventId: ev.eventId! };
 }
 
 /** The started event id of the workflow task the request names (by its completed, failed, timed out or started event). */
@@ -223,6 +259,7 @@ function replayIntoState(s: ExecutionState, ev: HistoryEvent, now: number, unsup
     ev.requestCancelExternalWorkflowExecutionFailedEventAttributes;
   if (externalDone) unsupported.delete(String(externalDone.initiatedEventId));
   if (ev.workflowExecutionCancelRequestedEventAttributes) s.cancelRequested = true;
+  replayUpdate(s, ev);
   if (ev.upsertWorkflowSearchAttributesEventAttributes)
     s.rawSearchAttributes = mergeSearchAttributes(
       s.rawSearchAttributes,
@@ -236,5 +273,31 @@ function replayIntoState(s: ExecutionState, ev: HistoryEvent, now: number, unsup
       else fields[k] = v;
     }
     s.memo = { fields };
+  }
+}
+
+/** Updates admitted, accepted or completed before the reset point are in the same stage in the new run. */
+function replayUpdate(s: ExecutionState, ev: HistoryEvent): void {
+  const admitted = ev.workflowExecutionUpdateAdmittedEventAttributes;
+  if (admitted?.request) {
+    const updateId = admitted.request.meta?.updateId ?? '';
+    s.updates[updateId] = {
+      updateId,
+      request: admitted.request,
+      stage: 'admitted',
+      admittedEventId: Number(ev.eventId),
+    };
+  }
+  const accepted = ev.workflowExecutionUpdateAcceptedEventAttributes;
+  if (accepted) {
+    const updateId = accepted.protocolInstanceId ?? '';
+    const request = accepted.acceptedRequest ?? s.updates[updateId]?.request ?? {};
+    s.updates[updateId] = { updateId, request, stage: 'accepted', acceptedEventId: Number(ev.eventId) };
+  }
+  const completed = ev.workflowExecutionUpdateCompletedEventAttributes;
+  const done = completed && s.updates[completed.meta?.updateId ?? ''];
+  if (done) {
+    done.stage = 'completed';
+    done.outcome = completed.outcome ?? {};
   }
 }

@@ -141,6 +141,11 @@ export interface UpdateState {
   /** Scheduled event id of the task that delivered it (sequencing event id). */
   deliveredInTask?: number;
   /**
+   * Written to history as WorkflowExecutionUpdateAdmitted (re-applied by a reset): the worker reads
+   * the request from that event, so it is never sent again as a message.
+   */
+  admittedEventId?: number;
+  /**
    * The run closed before the update was accepted: its callers get NotFound, as from a real server,
    * or ('continuing') a retryable error that sends them to the run it continued as.
    */

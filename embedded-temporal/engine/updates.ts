@@ -26,7 +26,7 @@ export function pendingUpdateMessages(tx: Tx, startedEventId: number): P<tempora
   const s = tx.exec.state;
   const out: P<temporal.api.protocol.v1.IMessage>[] = [];
   for (const u of Object.values(s.updates)) {
-    if (u.stage !== 'admitted' || u.deliveredInTask !== undefined) continue;
+    if (u.stage !== 'admitted' || u.deliveredInTask !== undefined || u.admittedEventId !== undefined) continue;
     u.deliveredInTask = s.wft!.scheduledEventId;
     out.push({
       id: `${u.updateId}/request`,
@@ -39,7 +39,9 @@ export function pendingUpdateMessages(tx: Tx, startedEventId: number): P<tempora
 }
 
 export function hasUndeliveredUpdates(s: ExecutionState): boolean {
-  return Object.values(s.updates).some((u) => u.stage === 'admitted' && u.deliveredInTask === undefined);
+  return Object.values(s.updates).some(
+    (u) => u.stage === 'admitted' && u.deliveredInTask === undefined && u.admittedEventId === undefined,
+  );
 }
 
 export function handleProtocolMessage(tx: Tx, m: P<temporal.api.protocol.v1.IMessage>, identity: string): void {
@@ -57,7 +59,8 @@ export function handleProtocolMessage(tx: Tx, m: P<temporal.api.protocol.v1.IMes
           protocolInstanceId: id,
           acceptedRequestMessageId: acc.acceptedRequestMessageId,
           acceptedRequestSequencingEventId: Number(acc.acceptedRequestSequencingEventId),
-          acceptedRequest: acc.acceptedRequest ?? u.request,
+          // As a real server writes it: without the request when an admitted event already holds it.
+          acceptedRequest: u.admittedEventId !== undefined ? undefined : (acc.acceptedRequest ?? u.request),
         },
       });
       u.stage = 'accepted';

@@ -12,6 +12,7 @@ import { eventually, rejectionOf, unique } from './support/env';
 import { eventsOfType, eventTypes, waitForEvent } from './support/history';
 import { ConformanceFile } from './support/suite';
 import {
+  addItemUpdate,
   addSignal,
   blockForever,
   buggyAfterTimer,
@@ -22,8 +23,10 @@ import {
   continueForever,
   countdown,
   failWith,
+  finishSignal,
   historyInfo,
   itemsQuery,
+  shoppingList,
   sleepAndReport,
   succeed,
 } from './workflows';
@@ -541,6 +544,50 @@ describe('reset', () => {
       expect(resetAt).toBe(Number(afterA) - 1);
       expect(types[resetAt + 1]).toBe('WORKFLOW_EXECUTION_SIGNALED');
       expect(types.filter((t) => t === 'WORKFLOW_EXECUTION_SIGNALED')).toHaveLength(3);
+    });
+  });
+
+  test('updates after the reset point are applied again (admitted from history); excluding updates leaves them out', async () => {
+    await onQueue(async (taskQueue) => {
+      const workflowId = unique('reset-updates');
+      const handle = await file.env.client.workflow.start(shoppingList, { taskQueue, workflowId });
+      log.track(workflowId, handle.firstExecutionRunId);
+      await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED', 1);
+      const firstTask = (await eventsOfType(handle, 'WORKFLOW_TASK_COMPLETED'))[0].eventId;
+      await handle.signal(addSignal, 'signalled');
+      expect(await handle.executeUpdate(addItemUpdate, { args: ['updated'], updateId: unique('update') })).toBe(2);
+      const resetTo = async (exclude: temporal.api.enums.v1.ResetReapplyExcludeType[]) => {
+        const { runId } = await file.env.client.workflowService.resetWorkflowExecution({
+          namespace: file.env.namespace ?? 'default',
+          workflowExecution: { workflowId, runId: handle.firstExecutionRunId },
+          workflowTaskFinishEventId: firstTask,
+          reason: 'conformance reset',
+          requestId: unique('reset'),
+          resetReapplyExcludeTypes: exclude,
+        });
+        log.track(workflowId, runId!);
+        return file.env.client.workflow.getHandle<typeof shoppingList>(workflowId, runId!);
+      };
+      // Everything re-applied: the signal, then the update, which the workflow handles again.
+      const all = await resetTo([]);
+      expect(await all.query(itemsQuery)).toEqual(['signalled', 'updated']);
+      const admitted = await eventsOfType(all, 'WORKFLOW_EXECUTION_UPDATE_ADMITTED');
+      expect(admitted).toHaveLength(1);
+      expect(admitted[0].workflowExecutionUpdateAdmittedEventAttributes?.origin).toBe(
+        temporal.api.enums.v1.UpdateAdmittedEventOrigin.UPDATE_ADMITTED_EVENT_ORIGIN_REAPPLY,
+      );
+      expect(admitted[0].workflowExecutionUpdateAdmittedEventAttributes?.request?.input?.name).toBe('addItem');
+      expect(await eventsOfType(all, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED')).toHaveLength(1);
+      await all.signal(finishSignal);
+      expect(await all.result()).toEqual(['signalled', 'updated']);
+      // Updates excluded: only the signal comes back.
+      const signalsOnly = await resetTo([
+        temporal.api.enums.v1.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE,
+      ]);
+      expect(await signalsOnly.query(itemsQuery)).toEqual(['signalled']);
+      expect(await eventsOfType(signalsOnly, 'WORKFLOW_EXECUTION_UPDATE_ADMITTED')).toHaveLength(0);
+      await signalsOnly.signal(finishSignal);
+      expect(await signalsOnly.result()).toEqual(['signalled']);
     });
   });
 
