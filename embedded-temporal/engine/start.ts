@@ -7,7 +7,8 @@ import type { Engine } from './engine';
 import type { ExecutionState } from './state';
 import { appendEvent, taskQueue } from './history';
 import { dispatchWorkflowTask, enqueueWorkflowTask, scheduleWorkflowTask } from './workflow-task';
-import { decodeSearchAttributes, withTypeMetadata } from './search-attributes';
+import { checkSearchAttributes, decodeSearchAttributes, withTypeMetadata } from './search-attributes';
+import { BUILT_IN_SEARCH_ATTRIBUTES, PREDEFINED_SEARCH_ATTRIBUTES } from './system-search-attributes';
 import { terminateInTx } from './close';
 import { signalInTx } from './signals';
 import { DuplicateRunningError } from '../store/store';
@@ -291,12 +292,19 @@ async function takeEagerTask(engine: Engine, exec: Execution, identity: string):
   return task;
 }
 
+/** A client's start (plain, with signal, or with update): its search attributes checked as a real server's frontend checks them. */
 export function startParamsFromRequest(
+  engine: Engine,
   namespace: string,
   r:
     | P<temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest>
     | P<temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest>,
 ): StartRequest {
+  checkSearchAttributes(
+    r.searchAttributes,
+    (name) => engine.searchAttributeType(name) ?? PREDEFINED_SEARCH_ATTRIBUTES[name],
+    (name) => BUILT_IN_SEARCH_ATTRIBUTES.has(name),
+  );
   return {
     namespace,
     workflowId: r.workflowId ?? '',

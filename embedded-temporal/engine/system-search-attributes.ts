@@ -14,6 +14,30 @@ export const SYSTEM_SEARCH_ATTRIBUTES: Record<string, number> = {
   TemporalSchedulePaused: 5,
 };
 
+/**
+ * Attributes only the server sets: a start that names one is refused, as by a real server. (The
+ * Temporal* schedule attributes are predefined there, not system, so they are left out.)
+ */
+export const BUILT_IN_SEARCH_ATTRIBUTES = new Set([
+  ...Object.keys(SYSTEM_SEARCH_ATTRIBUTES).filter((name) => !name.startsWith('Temporal')),
+  'ExecutionDuration',
+  'HistorySizeBytes',
+  'StateTransitionCount',
+  'ParentWorkflowId',
+  'ParentRunId',
+  'RootWorkflowId',
+  'RootRunId',
+]);
+
+/** Predefined attributes a real server knows in every namespace (SDKs and tools set them). */
+export const PREDEFINED_SEARCH_ATTRIBUTES: Record<string, number> = {
+  TemporalChangeVersion: 7,
+  BinaryChecksums: 7,
+  BuildIds: 7,
+  BatcherNamespace: 2,
+  BatcherUser: 2,
+};
+
 /** System attributes a list query may name besides the custom ones (set by schedules on what they start). */
 export const QUERYABLE_SYSTEM_ATTRIBUTES: [string, number][] = [
   ['TemporalScheduledStartTime', 6],

@@ -98,7 +98,7 @@ async function updateWithStart(
   let startedRunId: string;
   let started: boolean;
   try {
-    const res = await startWorkflow(engine, { ...startParamsFromRequest(namespace, start), update: request });
+    const res = await startWorkflow(engine, { ...startParamsFromRequest(engine, namespace, start), update: request });
     startedRunId = res.runId;
     started = res.started;
   } catch (err) {

@@ -157,7 +157,7 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
     },
     StartWorkflowExecution: async (r: Req<'StartWorkflowExecutionRequest'>) => {
       checkRequestSizes(engine.limits, { payloads: [r.input?.payloads], memo: r.memo?.fields });
-      const res = await startWorkflow(engine, startParamsFromRequest(r.namespace ?? '', r));
+      const res = await startWorkflow(engine, startParamsFromRequest(engine, r.namespace ?? '', r));
       const message = { runId: res.runId, started: res.started };
       if (!res.eagerTask) return message;
       return new WithEncodedField(
@@ -171,7 +171,7 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
         payloads: [r.input?.payloads, r.signalInput?.payloads],
         memo: r.memo?.fields,
       });
-      const params = startParamsFromRequest(r.namespace ?? '', r);
+      const params = startParamsFromRequest(engine, r.namespace ?? '', r);
       params.signal = { name: r.signalName ?? '', input: r.signalInput, header: r.header, identity: r.identity };
       const res = await startWorkflow(engine, params);
       return { runId: res.runId, started: res.started };

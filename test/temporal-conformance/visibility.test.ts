@@ -191,6 +191,44 @@ test('search attributes set without a type (the SDK untyped form) come back type
   expect(Buffer.from(fields.Programmes?.metadata?.type ?? []).toString()).toBe('KeywordList');
 });
 
+test('a start naming an unknown or built-in search attribute, or a value its type cannot hold, is refused as a real server refuses it', async () => {
+  const causeOf = async (call: Promise<unknown>) =>
+    (await rejectionOf(call)).cause as { code?: number; details?: string };
+  const refused: [Record<string, unknown[]>, string][] = [
+    [{ NoSuchAttribute: ['x'] }, 'search attribute NoSuchAttribute is not defined'],
+    [{ WorkflowId: ['x'] }, "WorkflowId attribute can't be set in SearchAttributes"],
+    [{ ReviewDue: ['next Tuesday'] }, 'invalid value for search attribute ReviewDue of type Datetime: [next Tuesday]'],
+    [{ Programmes: [42] }, 'invalid value for search attribute Programmes of type KeywordList: [42]'],
+  ];
+  for (const [searchAttributes, details] of refused) {
+    const workflowId = unique('bad-attribute');
+    const start = await causeOf(
+      env.client.workflow.start(succeed, {
+        taskQueue,
+        workflowId,
+        args: ['never'],
+        searchAttributes: searchAttributes as Record<string, string[]>,
+      }),
+    );
+    expect(start).toEqual(expect.objectContaining({ code: 3, details }));
+    // Nothing was started.
+    const described = await rejectionOf(env.client.workflow.getHandle(workflowId).describe());
+    expect(described.name).toBe('WorkflowNotFoundError');
+  }
+  // Signal-with-start is checked the same way.
+  const withSignal = await causeOf(
+    env.client.workflow.signalWithStart(blockForever, {
+      taskQueue,
+      workflowId: unique('bad-attribute'),
+      signal: 'anything',
+      searchAttributes: { NoSuchAttribute: ['x'] },
+    }),
+  );
+  expect(withSignal).toEqual(
+    expect.objectContaining({ code: 3, details: 'search attribute NoSuchAttribute is not defined' }),
+  );
+});
+
 test('describe shows the static summary and details given at start, and the run as its own root', async () => {
   const workflowId = unique('metadata');
   const handle = await env.client.workflow.start(succeed, {
