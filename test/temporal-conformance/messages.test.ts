@@ -406,5 +406,5 @@ describe('updates', () => {
 test('every closed history of this file replays with the same workflow code', async () => {
   const { replayed, failures } = await file.replayLogged();
   expect(failures).toEqual([]);
-  expect(replayed).toBeGreaterThanOrEqual(63);
-});
+  expect(replayed).toBeGreaterThanOrEqual(64);
+}, 180_000); // the busy-workflow histories run to thousands of events: over a minute to replay on a loaded machine
