@@ -17,12 +17,39 @@ import {
 import { queryTaskAtWorker, resolveQueryResults } from './queries';
 import { handleProtocolMessage, hasUndeliveredUpdates } from './updates';
 import { startAttempt } from './activities';
+import { checkSearchAttributes } from './search-attributes';
+import { BUILT_IN_SEARCH_ATTRIBUTES, PREDEFINED_SEARCH_ATTRIBUTES } from './system-search-attributes';
 import { completedTaskVersioning, rememberWorkerVersion } from './worker-versioning';
 
 const UNHANDLED_COMMAND = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
 /** The message a real server answers with (the cause's name); SDK core matches it exactly to drop its cached run. */
 const UNHANDLED_COMMAND_MESSAGE = 'UnhandledCommand';
 const REJECTED = Symbol('task failed: UnhandledCommand');
+const BAD_SEARCH_ATTRIBUTES =
+  temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES;
+
+/**
+ * The first refusal a real server's command validator gives the search attributes of an upsert or
+ * a continue-as-new (the same checks as on a client's start), or undefined when they are valid.
+ */
+function badSearchAttributes(engine: Engine, commands: P<temporal.api.command.v1.ICommand>[]): string | undefined {
+  for (const c of commands) {
+    const sa =
+      c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes ??
+      c.continueAsNewWorkflowExecutionCommandAttributes?.searchAttributes;
+    if (!sa) continue;
+    try {
+      checkSearchAttributes(
+        sa,
+        (name) => engine.searchAttributeType(name) ?? PREDEFINED_SEARCH_ATTRIBUTES[name],
+        (name) => BUILT_IN_SEARCH_ATTRIBUTES.has(name),
+      );
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+  return undefined;
+}
 
 /** RespondWorkflowTaskCompleted: the task's commands and messages are applied atomically in one transaction. */
 export async function respondWorkflowTaskCompleted(
@@ -54,6 +81,19 @@ export async function respondWorkflowTaskCompleted(
         failure: { message: UNHANDLED_COMMAND_MESSAGE, serverFailureInfo: { nonRetryable: false } },
       });
       return REJECTED;
+    }
+    const badAttributes = badSearchAttributes(tx.engine, commands);
+    if (badAttributes) {
+      const message = `BadSearchAttributes: ${badAttributes}`;
+      // As a real server: a retry (attempt > 1) failing the same way is dropped without a trace and
+      // times out; the first failure is written, and the worker told.
+      if (wft.attempt > 1) throw invalidArgument(message);
+      failWorkflowTaskInTx(tx, {
+        cause: BAD_SEARCH_ATTRIBUTES,
+        identity,
+        failure: { message, source: 'Server', serverFailureInfo: { nonRetryable: true } },
+      });
+      return { rejected: message };
     }
     // The worker must forget the discarded task: tell it where history really ends.
     if (rollBackRejectedUpdateTask(tx, commands, r.messages ?? [], identity))
@@ -98,6 +138,7 @@ export async function respondWorkflowTaskCompleted(
   // Answered as a real server answers: a worker told "success" would keep a cached run that
   // completed without the new events (a signal would be lost), replaying it from the stale cache.
   if (outcome === REJECTED) throw invalidArgument(UNHANDLED_COMMAND_MESSAGE);
+  if ('rejected' in outcome) throw invalidArgument(outcome.rejected);
   return outcome;
 }
 

@@ -1,5 +1,6 @@
 import type { WorkflowExecutionInfo, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
@@ -7,7 +8,15 @@ import { workflowBundle } from './support/bundle';
 import { createWorker, eventually, rejectionOf, startConformanceEnv, unique } from './support/env';
 import { ExecutionLog, waitForEvent } from './support/history';
 import { ActivityProbe } from './support/probe';
-import { blockForever, customerTierKey, failWith, succeed, summarisedTimer, upsertTier } from './workflows';
+import {
+  blockForever,
+  customerTierKey,
+  failWith,
+  succeed,
+  summarisedTimer,
+  upsertTier,
+  upsertUndefinedAttribute,
+} from './workflows';
 
 const runKey = defineSearchAttributeKey('ConformanceRun', SearchAttributeType.KEYWORD);
 const reviewDueKey = defineSearchAttributeKey('ReviewDue', SearchAttributeType.DATETIME);
@@ -227,6 +236,22 @@ test('a start naming an unknown or built-in search attribute, or a value its typ
   expect(withSignal).toEqual(
     expect.objectContaining({ code: 3, details: 'search attribute NoSuchAttribute is not defined' }),
   );
+});
+
+test('an upsert of an undefined search attribute fails the workflow task with BAD_SEARCH_ATTRIBUTES; the workflow stays open', async () => {
+  const workflowId = unique('bad-upsert');
+  const handle = await env.client.workflow.start(upsertUndefinedAttribute, { taskQueue, workflowId });
+  await waitForEvent(handle, 'WORKFLOW_TASK_FAILED');
+  const [failed] = (await handle.fetchHistory()).events!.filter((e) => e.workflowTaskFailedEventAttributes);
+  expect(failed.workflowTaskFailedEventAttributes?.cause).toBe(
+    temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES,
+  );
+  expect(failed.workflowTaskFailedEventAttributes?.failure?.message).toBe(
+    'BadSearchAttributes: search attribute NoSuchAttribute is not defined',
+  );
+  expect((await handle.describe()).status.name).toBe('RUNNING');
+  expect((await handle.describe()).searchAttributes.NoSuchAttribute).toBeUndefined();
+  await handle.terminate('the upsert can never succeed');
 });
 
 test('describe shows the static summary and details given at start, and the run as its own root', async () => {

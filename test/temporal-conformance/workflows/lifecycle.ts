@@ -62,6 +62,12 @@ export async function upsertTier(tier: string, ms: number): Promise<string> {
   return tier;
 }
 
+/** Upserts a search attribute the namespace does not have (the server refuses the workflow task), then waits. */
+export async function upsertUndefinedAttribute(): Promise<void> {
+  upsertSearchAttributes({ NoSuchAttribute: ['x'] });
+  await sleep('1 day');
+}
+
 /** A bug in workflow code (a plain Error) fails the workflow task, not the workflow. */
 export async function buggyWorkflow(): Promise<never> {
   throw new Error('bug in workflow code');
