@@ -5,6 +5,7 @@ import { prepareDummyHash } from './auth/passwords';
 import { jsonBody, limitNesting } from './body-limits';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { requestId } from './request-id';
+import { httpMetrics, type HttpDurationHistogram } from './http-metrics';
 import { healthRouter, type HealthCheck } from './routes/health';
 import type { CaseWorkDependencies } from './case-work-deps';
 import { authenticate } from './middleware/authenticate';
@@ -22,6 +23,8 @@ export interface AppDependencies {
   caseWork?: CaseWorkDependencies;
   /** The built web UI (ui/dist), served at `/` with client-side routes falling back to its index.html. */
   ui?: { distDir: string };
+  /** Request durations by route template, for /metrics (served on its own port, not here). */
+  httpDurations?: HttpDurationHistogram;
 }
 
 /**
@@ -34,6 +37,7 @@ export function createApp(deps: AppDependencies): Express {
   // Without a configured proxy, X-Forwarded-For is the client's own claim: never believed (audit records the socket's address).
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(requestId);
+  if (deps.httpDurations) app.use(httpMetrics(deps.httpDurations));
   // The Camunda API reads its own bodies (larger variables, multipart deployments) with the same UTF-8 and nesting rules.
   if (deps.caseWork) app.use('/v2', camundaRouter(deps.caseWork));
   app.use(jsonBody(), limitNesting);

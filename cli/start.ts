@@ -7,6 +7,7 @@ import { createLogger } from '../core/logger';
 import { DEMO_PASSWORD, startSystem, type RunningSystem } from '../system/start-system';
 import { ensureUiBuilt, UI_DIST } from '../system/ui-build';
 import { RUNNING_BUILT } from '../core/project-root';
+import { freePort } from '../core/free-port';
 
 /**
  * `npm start`: the whole system on one machine; with CHIS_ROLE=api|worker|relay (or a
@@ -29,7 +30,17 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   // Our own Ctrl-C handler stops things in order; the SDK's default handler would shut the
   // worker down behind its back.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+  // With metrics, a worker's SDK exports its own (task latencies, slots, polls) on a loopback
+  // port that only our /metrics reads.
+  const temporalSdkMetricsUrl =
+    config.metrics && config.roles.includes('worker') ? `http://127.0.0.1:${await freePort()}/metrics` : undefined;
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new DefaultLogger('WARN'),
+    ...(temporalSdkMetricsUrl
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: new URL(temporalSdkMetricsUrl).host } } } }
+      : {}),
+  });
   // Filled in once start-up has finished; a signal before then interrupts start-up.
   const running: { system?: RunningSystem } = {};
   let stoppingSince: number | undefined;
@@ -61,7 +72,7 @@ async function main(): Promise<void> {
     await ensureUiBuilt((line) => logger.info(line)).catch((error: unknown) =>
       logger.error({ err: error }, 'the web UI could not be built: the API runs, the UI pages say it is not built'),
     );
-  const system = await startSystem(config, logger);
+  const system = await startSystem(config, logger, temporalSdkMetricsUrl ? { temporalSdkMetricsUrl } : {});
   running.system = system;
   const roles = system.roles.length === 3 ? '' : ` (${system.roles.join(', ')})`;
   process.stdout.write(
@@ -73,6 +84,7 @@ async function main(): Promise<void> {
         ? [`  API:      ${system.apiUrl}   (health: ${system.healthUrl})`]
         : [`  Health:   ${system.healthUrl}/live, ${system.healthUrl}/ready`]),
       `  Temporal: ${system.temporalAddress}`,
+      ...(system.metricsUrl ? [`  Metrics:  ${system.metricsUrl}`] : []),
       ...(system.embeddedSmtpPort !== undefined
         ? [
             `  Mail:     embedded SMTP server on port ${system.embeddedSmtpPort} (GP emails land in the mailbox: GET /api/mailbox)`,

@@ -120,6 +120,19 @@ const schema = z.object({
       'expected none, a number of proxy hops (1-10), or a comma-separated list of proxy addresses or CIDR ranges (e.g. 10.0.0.0/8, 192.0.2.7)',
     )
     .optional(),
+  // Prometheus /metrics on a listener of its own; unset: none. 0: any free port (tests).
+  CHIS_METRICS_PORT: z.coerce
+    .number({ error: 'expected a TCP port number (0: any free port)' })
+    .int('expected a whole number')
+    .min(0, 'expected a port from 0 to 65535')
+    .max(65535, 'expected a port from 0 to 65535')
+    .optional(),
+  CHIS_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  CHIS_METRICS_TOKEN: z
+    .string()
+    .min(16, 'expected a token of at least 16 characters')
+    .regex(/^\S+$/, 'expected a token without spaces')
+    .optional(),
   CHIS_OIDC_ISSUER: z.url({ error: 'expected the issuer URL' }).optional(),
   CHIS_OIDC_CLIENT_ID: z.string().min(1).optional(),
   CHIS_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -195,6 +208,8 @@ export interface Config {
   pds: { url: string } | { embedded: { port: number } };
   /** Size of the synthetic region seeded into an empty database on first start. */
   demoChildren: number;
+  /** Prometheus /metrics on its own listener (absent: none); with a token, only for `Authorization: Bearer <token>`. */
+  metrics?: { host: string; port: number; token?: string };
   auth: AuthConfig;
 }
 
@@ -218,6 +233,7 @@ const SECRET_VARIABLES = [
   'CHIS_SMTP_URL',
   'SMTP_URL',
   'CHIS_OIDC_CLIENT_SECRET',
+  'CHIS_METRICS_TOKEN',
   'CHIS_DATABASE_PASSWORD',
   'CHIS_MIGRATION_DATABASE_PASSWORD',
 ];
@@ -321,6 +337,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push(
       "CHIS_MIGRATION_DATABASE_URL is set without CHIS_DATABASE_URL: give the application role's URL too (the embedded PostgreSQL makes its own roles)",
     );
+  if (parsed.success && parsed.data.CHIS_METRICS_TOKEN && parsed.data.CHIS_METRICS_PORT === undefined)
+    problems.push('CHIS_METRICS_TOKEN is set without CHIS_METRICS_PORT: metrics are served only on their own port');
   if (parsed.success) {
     const roles = parseRoles(parsed.data.CHIS_ROLE)!;
     // The embedded servers live and die with one process: processes of separate roles share real ones.
@@ -362,6 +380,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     mail: { from: raw.CHIS_MAIL_FROM, embeddedSmtpPort: raw.CHIS_EMBEDDED_SMTP_PORT },
     pds: raw.CHIS_PDS_URL ? { url: raw.CHIS_PDS_URL } : { embedded: { port: raw.CHIS_EMBEDDED_PDS_PORT } },
     demoChildren: raw.CHIS_DEMO_CHILDREN,
+    ...(raw.CHIS_METRICS_PORT !== undefined
+      ? {
+          metrics: {
+            host: raw.CHIS_METRICS_HOST,
+            port: raw.CHIS_METRICS_PORT,
+            ...(raw.CHIS_METRICS_TOKEN ? { token: raw.CHIS_METRICS_TOKEN } : {}),
+          },
+        }
+      : {}),
     auth: {
       sessionIdleMinutes: raw.CHIS_SESSION_IDLE_MINUTES,
       sessionMaxHours: raw.CHIS_SESSION_MAX_HOURS,

@@ -141,3 +141,12 @@ export async function undeliveredIds(db: Db, olderThan: Date, limit: number): Pr
   );
   return rows.map((r) => r.id);
 }
+
+/** Commands not delivered yet and the age of the oldest, for /metrics (the partial index holds only those). */
+export async function processOutboxBacklog(db: Db): Promise<{ undelivered: number; oldestCreatedAt: Date | null }> {
+  const row = await selectOne<{ undelivered: string; oldestCreatedAt: Date | null }>(
+    db,
+    'SELECT count(*) AS undelivered, min(created_at) AS oldest_created_at FROM process_outbox WHERE delivered_at IS NULL',
+  );
+  return { undelivered: Number(row?.undelivered ?? 0), oldestCreatedAt: row?.oldestCreatedAt ?? null };
+}

@@ -20,6 +20,7 @@ import { ping } from '../records/sql';
 import { outboxBacklogHealth, outboxHealth, startMailFor, startOutboxRelay, type OutboxRelay } from '../mail';
 import { listen } from './http-server';
 import { ShutdownStack } from './shutdown-stack';
+import { createSystemMetrics, startMetricsServer } from './metrics';
 import { UI_DIST } from './ui-build';
 import { createDemoCaseWork } from './demo-case-work';
 import { caseWorkDependencies, deployDefinitions, engineActivities, startEngineLoops } from './composition';
@@ -39,6 +40,8 @@ export interface RunningSystem {
   demoLogins: DemoLogin[];
   /** Port of the embedded SMTP server (absent when mail goes to SMTP_URL or the relay runs elsewhere). */
   embeddedSmtpPort?: number;
+  /** Prometheus metrics of this process (CHIS_METRICS_PORT; absent when not configured). */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -70,7 +73,14 @@ async function waitForSchema(sequelize: Sequelize, logger: Logger): Promise<void
  * (and the embedded SMTP server), the process outbox relay and task reconciliation. If any step
  * fails, what was already started is stopped again.
  */
-export async function startSystem(config: Config, logger: Logger): Promise<RunningSystem> {
+export async function startSystem(
+  config: Config,
+  logger: Logger,
+  options: {
+    /** The Temporal SDK's Prometheus exporter (Runtime telemetry, installed by cli/start.ts), merged into /metrics. */
+    temporalSdkMetricsUrl?: string;
+  } = {},
+): Promise<RunningSystem> {
   const has = (role: ProcessRole) => config.roles.includes(role);
   const stack = new ShutdownStack(logger);
   try {
@@ -192,11 +202,28 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       // The relay's own view of the mail server when it runs here, else the backlog in the table.
       mail: async () => (relay ? outboxHealth(relay.status()) : await outboxBacklogHealth({ sequelize: db.sequelize })),
     };
+    // Metrics on their own listener; the outbox backlogs where the relay delivers them.
+    const metrics = config.metrics
+      ? createSystemMetrics(has('relay') ? { outboxes: { sequelize: db.sequelize } } : {})
+      : undefined;
+    let metricsUrl: string | undefined;
+    if (config.metrics && metrics) {
+      const server = await startMetricsServer({
+        ...config.metrics,
+        metrics,
+        ...(options.temporalSdkMetricsUrl ? { temporalSdkUrl: options.temporalSdkMetricsUrl } : {}),
+        logger,
+      });
+      stack.push('metrics server', () => server.stop());
+      metricsUrl = server.url;
+      logger.info({ url: metricsUrl, token: config.metrics.token !== undefined }, 'metrics served');
+    }
     // Without the api role the HTTP server answers only the health probes (for orchestrators).
     const app = createApp({
       logger,
       trustProxy: config.trustProxy,
       health,
+      ...(metrics ? { httpDurations: metrics.httpDurations } : {}),
       ...(has('api')
         ? {
             caseWork: caseWorkDependencies({
@@ -232,6 +259,7 @@ export async function startSystem(config: Config, logger: Logger): Promise<Runni
       databaseUrl: postgres.url,
       demoLogins: has('api') && config.demoChildren > 0 ? demoLogins() : [],
       embeddedSmtpPort,
+      ...(metricsUrl ? { metricsUrl } : {}),
       stop: () => stack.unwind(),
     };
   } catch (error) {

@@ -47,6 +47,25 @@ describe('configuration', () => {
     ]);
   });
 
+  test('metrics: off unless CHIS_METRICS_PORT; loopback by default; a token of 16+ characters, from a file too', () => {
+    expect(loadConfig({}, '/srv/chis').metrics).toBeUndefined();
+    expect(loadConfig({ CHIS_METRICS_PORT: '9464' }, '/srv/chis').metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    const dir = mkdtempSync(join(tmpdir(), 'chis-metrics-token-'));
+    writeFileSync(join(dir, 'token'), 'a-long-enough-metrics-token\n');
+    expect(
+      loadConfig(
+        { CHIS_METRICS_PORT: '9464', CHIS_METRICS_HOST: '0.0.0.0', CHIS_METRICS_TOKEN_FILE: join(dir, 'token') },
+        '/srv/chis',
+      ).metrics,
+    ).toEqual({ host: '0.0.0.0', port: 9464, token: 'a-long-enough-metrics-token' });
+    expect(problemsOf({ CHIS_METRICS_PORT: '9464', CHIS_METRICS_TOKEN: 'short' })).toEqual([
+      'CHIS_METRICS_TOKEN: expected a token of at least 16 characters, got a value not shown here',
+    ]);
+    expect(problemsOf({ CHIS_METRICS_TOKEN: 'a-long-enough-metrics-token' })).toEqual([
+      'CHIS_METRICS_TOKEN is set without CHIS_METRICS_PORT: metrics are served only on their own port',
+    ]);
+  });
+
   test('a wrong value names the variable and what was expected', () => {
     expect(problemsOf({ CHIS_PORT: 'eighty' })).toEqual([
       expect.stringMatching(/^CHIS_PORT: expected a TCP port number/),
