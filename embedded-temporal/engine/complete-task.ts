@@ -29,14 +29,15 @@ const BAD_SEARCH_ATTRIBUTES =
   temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES;
 
 /**
- * The first refusal a real server's command validator gives the search attributes of an upsert or
- * a continue-as-new (the same checks as on a client's start), or undefined when they are valid.
+ * The first refusal a real server's command validator gives the search attributes of an upsert, a
+ * continue-as-new or a child start (the same checks as on a client's start), or undefined when valid.
  */
 function badSearchAttributes(engine: Engine, commands: P<temporal.api.command.v1.ICommand>[]): string | undefined {
   for (const c of commands) {
     const sa =
       c.upsertWorkflowSearchAttributesCommandAttributes?.searchAttributes ??
-      c.continueAsNewWorkflowExecutionCommandAttributes?.searchAttributes;
+      c.continueAsNewWorkflowExecutionCommandAttributes?.searchAttributes ??
+      c.startChildWorkflowExecutionCommandAttributes?.searchAttributes;
     if (!sa) continue;
     try {
       checkSearchAttributes(

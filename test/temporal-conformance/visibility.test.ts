@@ -10,6 +10,7 @@ import { ExecutionLog, waitForEvent } from './support/history';
 import { ActivityProbe } from './support/probe';
 import {
   blockForever,
+  childWithUndefinedAttribute,
   customerTierKey,
   failWith,
   succeed,
@@ -238,7 +239,7 @@ test('a start naming an unknown or built-in search attribute, or a value its typ
   );
 });
 
-test('an upsert of an undefined search attribute fails the workflow task with BAD_SEARCH_ATTRIBUTES; the workflow stays open', async () => {
+test('an upsert (or a child start) with an undefined search attribute fails the workflow task with BAD_SEARCH_ATTRIBUTES; the workflow stays open', async () => {
   const workflowId = unique('bad-upsert');
   const handle = await env.client.workflow.start(upsertUndefinedAttribute, { taskQueue, workflowId });
   await waitForEvent(handle, 'WORKFLOW_TASK_FAILED');
@@ -252,6 +253,19 @@ test('an upsert of an undefined search attribute fails the workflow task with BA
   expect((await handle.describe()).status.name).toBe('RUNNING');
   expect((await handle.describe()).searchAttributes.NoSuchAttribute).toBeUndefined();
   await handle.terminate('the upsert can never succeed');
+  // A child started with one: the same, and no child.
+  const parent = await env.client.workflow.start(childWithUndefinedAttribute, {
+    taskQueue,
+    workflowId: unique('bad-child'),
+  });
+  await waitForEvent(parent, 'WORKFLOW_TASK_FAILED');
+  const events = (await parent.fetchHistory()).events!;
+  const [parentFailed] = events.filter((e) => e.workflowTaskFailedEventAttributes);
+  expect(parentFailed.workflowTaskFailedEventAttributes?.failure?.message).toBe(
+    'BadSearchAttributes: search attribute NoSuchAttribute is not defined',
+  );
+  expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toHaveLength(0);
+  await parent.terminate('the child can never start');
 });
 
 test('describe shows the static summary and details given at start, and the run as its own root', async () => {

@@ -116,3 +116,12 @@ export async function signalMissingExternal(targetId: string): Promise<string> {
     return `failed: ${(err as Error).message}`;
   }
 }
+
+/** Starts a child with a search attribute the namespace does not have (the server refuses the workflow task). */
+export async function childWithUndefinedAttribute(): Promise<string> {
+  return await executeChild(childEcho, {
+    args: ['never'],
+    workflowId: `${workflowInfo().workflowId}-child`,
+    searchAttributes: { NoSuchAttribute: ['x'] },
+  });
+}
