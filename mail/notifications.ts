@@ -76,6 +76,9 @@ export async function emailGpPractice(
 /** The channel for a reminder: the override if the contact can take it, else their preference. */
 function channelFor(contact: FamilyContact, override: Channel | undefined): Channel {
   const wanted: Channel = override ?? (contact.preferredMethod === 'phone' ? 'sms' : contact.preferredMethod);
+  // The address of a record restricted on PDS is never written into the outbox (nor shown with it).
+  if (wanted === 'letter' && contact.restricted)
+    throw new RecordRefusal('no_contact_details', 'the record is restricted on PDS: no letter is sent to its address');
   if (wanted === 'email' && !contact.email)
     throw new RecordRefusal('no_contact_details', 'the family contact has no email address');
   if (wanted === 'sms' && !contact.phone)

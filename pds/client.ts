@@ -3,11 +3,16 @@
  * `GET {base}/Patient/{nhsNumber}`; any FHIR server serving UK Core Patient resources works
  * (the local simulator by default, the national PDS FHIR API behind a gateway in production).
  */
-import { fromFhirPatient } from './fhir-patient';
+import { nhsNumberProblem } from '../core/nhs-number';
+import { FhirPatientError, fromFhirPatient } from './fhir-patient';
 import type { PdsPatient } from './patient';
 
 export interface PdsClient {
-  /** The patient, or null when PDS does not know the NHS number. Throws PdsUnavailableError when PDS cannot answer. */
+  /**
+   * The patient, or null when PDS does not know the NHS number. A superseded number is answered
+   * with the patient's current record (`supersededNhsNumber` = the number asked for). Throws
+   * PdsUnavailableError when PDS cannot answer.
+   */
   lookupPatient(nhsNumber: string): Promise<PdsPatient | null>;
 }
 
@@ -59,8 +64,11 @@ export class FhirPdsClient implements PdsClient {
       throw new PdsUnavailableError(`PDS answered with something that is not JSON for ${url}`);
     }
     const patient = fromFhirPatient(body);
-    if (patient.nhsNumber !== nhsNumber)
-      throw new PdsUnavailableError(`PDS answered with patient ${patient.nhsNumber} when asked for ${nhsNumber}`);
-    return patient;
+    if (patient.nhsNumber === nhsNumber) return patient;
+    // PDS answers a superseded (merged) NHS number with the current record: follow it. Not an
+    // outage: retrying would get the same answer for ever.
+    const problem = nhsNumberProblem(patient.nhsNumber);
+    if (problem) throw new FhirPatientError(`PDS answered for ${nhsNumber} with an invalid NHS number (${problem})`);
+    return { ...patient, supersededNhsNumber: nhsNumber };
   }
 }

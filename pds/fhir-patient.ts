@@ -7,6 +7,9 @@ import type { PdsPatient, PdsSex } from './patient';
 export const NHS_NUMBER_SYSTEM = 'https://fhir.nhs.uk/Id/nhs-number';
 export const ODS_CODE_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
 export const UK_CORE_PATIENT_PROFILE = 'https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient';
+/** PDS marks a record's confidentiality in meta.security: U unrestricted, R restricted (S-flagged), V very restricted. */
+export const CONFIDENTIALITY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
+const RESTRICTED_CODES = new Set(['R', 'V']);
 
 export interface FhirIdentifier {
   system?: string;
@@ -16,7 +19,7 @@ export interface FhirIdentifier {
 export interface FhirPatient {
   resourceType: 'Patient';
   id?: string;
-  meta?: { profile?: string[] };
+  meta?: { profile?: string[]; security?: Array<{ system?: string; code?: string; display?: string }> };
   identifier?: FhirIdentifier[];
   name?: Array<{ use?: string; family?: string; given?: string[] }>;
   gender?: 'male' | 'female' | 'other' | 'unknown';
@@ -46,16 +49,21 @@ const FROM_GENDER: Record<NonNullable<FhirPatient['gender']>, PdsSex> = {
   unknown: 'unknown',
 };
 
+/** As PDS serves it: a restricted record without address or GP practice, marked R in meta.security. */
 export function toFhirPatient(p: PdsPatient): FhirPatient {
+  if (p.restricted) p = { ...p, address: undefined, gpPracticeCode: undefined };
   return {
     resourceType: 'Patient',
     id: p.nhsNumber,
-    meta: { profile: [UK_CORE_PATIENT_PROFILE] },
+    meta: {
+      profile: [UK_CORE_PATIENT_PROFILE],
+      ...(p.restricted ? { security: [{ system: CONFIDENTIALITY_SYSTEM, code: 'R', display: 'restricted' }] } : {}),
+    },
     identifier: [{ system: NHS_NUMBER_SYSTEM, value: p.nhsNumber }],
     name: [{ use: 'official', family: p.familyName, given: [p.givenName] }],
     gender: TO_GENDER[p.sex],
     birthDate: p.dateOfBirth,
-    ...(p.deceased ? { deceasedBoolean: true } : {}),
+    ...(p.deceased ? (p.dateOfDeath ? { deceasedDateTime: p.dateOfDeath } : { deceasedBoolean: true }) : {}),
     ...(p.address ? { address: [{ use: 'home', line: p.address.lines, postalCode: p.address.postcode }] } : {}),
     ...(p.gpPracticeCode
       ? {
@@ -94,6 +102,12 @@ export function fromFhirPatient(resource: unknown): PdsPatient {
     ...(home?.postalCode ? { address: { lines: home.line ?? [], postcode: home.postalCode } } : {}),
     ...(gp ? { gpPracticeCode: gp } : {}),
     ...(r.deceasedBoolean || r.deceasedDateTime ? { deceased: true } : {}),
+    ...(r.deceasedDateTime && /^\d{4}-\d{2}-\d{2}/.test(r.deceasedDateTime)
+      ? { dateOfDeath: r.deceasedDateTime.slice(0, 10) }
+      : {}),
+    ...(r.meta?.security?.some((s) => s.system === CONFIDENTIALITY_SYSTEM && RESTRICTED_CODES.has(s.code ?? ''))
+      ? { restricted: true }
+      : {}),
   };
 }
 

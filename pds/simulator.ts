@@ -26,6 +26,8 @@ export interface PdsSimulator {
   url: string;
   /** Adds or replaces a patient (takes precedence over the children table). */
   addPatient(p: PdsPatient): void;
+  /** Answers `oldNhsNumber` with the patient of `currentNhsNumber`, as PDS does once a number is superseded. */
+  supersede(oldNhsNumber: string, currentNhsNumber: string): void;
   /** Makes the NHS number unknown even if the children table has it. */
   forget(nhsNumber: string): void;
   /** While on, every request gets 503; a number answers that many requests with 503 and then recovers. */
@@ -49,12 +51,14 @@ interface ChildRow {
   postcode: string;
   gp_practice_ods: string | null;
   status: string;
+  date_of_death: string | null;
+  restricted: boolean;
 }
 
 async function fromChildren(sequelize: Sequelize, nhsNumber: string): Promise<PdsPatient | null> {
   const rows = await sequelize.query<ChildRow>(
     `SELECT nhs_number, given_name, family_name, date_of_birth::text AS date_of_birth, sex, address_line1, address_line2, town, postcode,
-            gp_practice_ods, status FROM children WHERE nhs_number = $1`,
+            gp_practice_ods, status, date_of_death::text AS date_of_death, restricted FROM children WHERE nhs_number = $1`,
     { type: QueryTypes.SELECT, bind: [nhsNumber] },
   );
   const c = rows[0];
@@ -70,7 +74,10 @@ async function fromChildren(sequelize: Sequelize, nhsNumber: string): Promise<Pd
       postcode: c.postcode,
     },
     ...(c.gp_practice_ods ? { gpPracticeCode: c.gp_practice_ods } : {}),
-    ...(c.status === 'deceased' ? { deceased: true } : {}),
+    ...(c.status === 'deceased'
+      ? { deceased: true, ...(c.date_of_death ? { dateOfDeath: c.date_of_death } : {}) }
+      : {}),
+    ...(c.restricted ? { restricted: true } : {}),
   };
 }
 
@@ -82,6 +89,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export async function startPdsSimulator(options: PdsSimulatorOptions = {}): Promise<PdsSimulator> {
   const fixtures = new Map<string, PdsPatient>((options.patients ?? []).map((p) => [p.nhsNumber, p]));
   const forgotten = new Set<string>();
+  const supersededBy = new Map<string, string>();
   const requests: Array<{ path: string; status: number }> = [];
   let outage: boolean | number = false;
 
@@ -101,12 +109,13 @@ export async function startPdsSimulator(options: PdsSimulatorOptions = {}): Prom
       );
       return 404;
     }
-    const nhsNumber = decodeURIComponent(match[1]);
-    const problem = nhsNumberProblem(nhsNumber);
+    const asked = decodeURIComponent(match[1]);
+    const problem = nhsNumberProblem(asked);
     if (problem) {
       send(res, 400, operationOutcome('value', `Invalid NHS number: ${problem}`));
       return 400;
     }
+    const nhsNumber = supersededBy.get(asked) ?? asked;
     const patient = forgotten.has(nhsNumber)
       ? null
       : (fixtures.get(nhsNumber) ?? (options.sequelize ? await fromChildren(options.sequelize, nhsNumber) : null));
@@ -138,6 +147,9 @@ export async function startPdsSimulator(options: PdsSimulatorOptions = {}): Prom
     addPatient(p) {
       forgotten.delete(p.nhsNumber);
       fixtures.set(p.nhsNumber, p);
+    },
+    supersede(oldNhsNumber, currentNhsNumber) {
+      supersededBy.set(oldNhsNumber, currentNhsNumber);
     },
     forget(nhsNumber) {
       fixtures.delete(nhsNumber);

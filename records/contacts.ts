@@ -41,12 +41,14 @@ export interface FamilyContact {
   postcode: string;
   givenName: string;
   familyName: string;
+  /** Restricted on PDS (S-flagged): no letter goes to the address. */
+  restricted: boolean;
 }
 
 export function familyContactOf(db: Db, childId: string): Promise<FamilyContact | null> {
   return selectOne<FamilyContact>(
     db,
-    `SELECT ct.name, ct.email, ct.phone, ct.preferred_method, c.address_line1, c.address_line2, c.town, c.postcode, c.given_name, c.family_name
+    `SELECT ct.name, ct.email, ct.phone, ct.preferred_method, c.address_line1, c.address_line2, c.town, c.postcode, c.given_name, c.family_name, c.restricted
      FROM children c JOIN contacts ct ON ct.child_id = c.id
      WHERE c.id = $1 ORDER BY ct.is_primary DESC, ct.id LIMIT 1`,
     [childId],

@@ -15,6 +15,8 @@ export interface ChildSummary {
   localityName: string;
   status: string;
   safeguardingAlert: string;
+  /** Restricted on PDS: the address fields read ADDRESS_WITHHELD. */
+  restricted: boolean;
 }
 
 export interface ChildDetails extends ChildSummary {
@@ -27,9 +29,19 @@ export interface ChildDetails extends ChildSummary {
   updatedAt: Date;
 }
 
-export const SUMMARY_COLUMNS = `c.id, c.nhs_number, c.given_name, c.family_name, c.date_of_birth::text AS date_of_birth, c.sex, c.postcode,
-  c.locality_id, l.code AS locality_code, l.name AS locality_name, c.status, c.safeguarding_alert`;
-const DETAIL_COLUMNS = `${SUMMARY_COLUMNS}, c.address_line1, c.address_line2, c.town, c.gp_practice_ods,
+/**
+ * A record restricted on PDS (S-flagged) never gives its address out of records/: every read
+ * for staff, task, email or export gets this in place of the first line and postcode, nothing
+ * for the rest. The real address stays for routing only (facts.ts, localities).
+ */
+export const ADDRESS_WITHHELD = 'Withheld: restricted record (PDS)';
+const withheld = (column: string, as: string, shown = `'${ADDRESS_WITHHELD}'`) =>
+  `CASE WHEN c.restricted THEN ${shown} ELSE c.${column} END AS ${as}`;
+
+export const SUMMARY_COLUMNS = `c.id, c.nhs_number, c.given_name, c.family_name, c.date_of_birth::text AS date_of_birth, c.sex, ${withheld('postcode', 'postcode')},
+  c.locality_id, l.code AS locality_code, l.name AS locality_name, c.status, c.safeguarding_alert, c.restricted`;
+const DETAIL_COLUMNS = `${SUMMARY_COLUMNS}, ${withheld('address_line1', 'address_line1')}, ${withheld('address_line2', 'address_line2', 'NULL')},
+  ${withheld('town', 'town', 'NULL')}, c.gp_practice_ods,
   c.date_of_death::text AS date_of_death, c.created_at, c.updated_at`;
 
 export function childRowById(db: Db, id: string): Promise<ChildDetails | null> {

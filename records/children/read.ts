@@ -82,7 +82,9 @@ export async function readChildRecord(db: Db, actor: StaffActor, nhsNumber: stri
     concernsOf(db, child.id),
   ]);
   await auditChildRead(db, actor, 'child.read', child, brokeGlass);
-  return { child, contacts, immunisations, screening, concerns, brokeGlass };
+  // A record restricted on PDS shows no contact details either (the address is withheld in child-rows.ts).
+  const shown = child.restricted ? contacts.map((c) => ({ ...c, phone: null, email: null })) : contacts;
+  return { child, contacts: shown, immunisations, screening, concerns, brokeGlass };
 }
 
 /** The audit row of a read of one child's data by a member of staff. */

@@ -87,7 +87,7 @@ const SOURCES = `
         WHEN 'child_protection_alert' THEN 'child_protection_alert'
         ELSE 'death_notified' END,
       CASE e.kind
-        WHEN 'address_change' THEN 'New address, postcode ' || coalesce(e.payload->'address'->>'postcode', 'not given')
+        WHEN 'address_change' THEN 'New address, postcode ' || CASE WHEN (SELECT restricted FROM children WHERE id = $1) THEN 'withheld (restricted record)' ELSE coalesce(e.payload->'address'->>'postcode', 'not given') END
         WHEN 'gp_change' THEN 'New GP practice ' || coalesce(e.payload->>'gpPracticeCode', 'not given')
         WHEN 'appointment_outcome' THEN coalesce($9::jsonb->>(e.payload->>'contact'), replace(e.payload->>'kind', '_', ' ')) || ' on ' || (e.payload->>'date')
           || CASE WHEN e.payload->>'outcome' = 'was_not_brought' THEN ': was not brought' ELSE ': attended' END
@@ -97,7 +97,7 @@ const SOURCES = `
     FROM inbound_events e
     WHERE e.child_id = $1 AND e.kind IN ('address_change', 'gp_change', 'appointment_outcome', 'child_protection_alert', 'death_notification')
   UNION ALL SELECT coalesce(n.sent_at, n.created_at), 'email',
-      n.subject || ' to ' || n.recipient || CASE n.status WHEN 'sent' THEN '' WHEN 'failed' THEN ' (not delivered yet)' ELSE ' (queued)' END,
+      n.subject || ' to ' || CASE WHEN n.template = 'family-reminder' AND (SELECT restricted FROM children WHERE id = $1) THEN 'the family (restricted record)' ELSE n.recipient END || CASE n.status WHEN 'sent' THEN '' WHEN 'failed' THEN ' (not delivered yet)' ELSE ' (queued)' END,
       'email:' || n.id, NULL, 12
     FROM notifications n WHERE n.child_id = $1
   UNION ALL SELECT a.occurred_at, CASE a.action WHEN 'child.break_glass' THEN 'break_glass' ELSE 'record_opened' END,

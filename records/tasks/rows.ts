@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isRestricted, withoutContactDetails } from '../children/restricted';
 import { select, selectOne, type Db } from '../sql';
 
 export type TaskStatus = 'open' | 'claimed' | 'completed' | 'cancelled';
@@ -463,6 +464,9 @@ function smallId(value: unknown): string | null {
 export async function openEngineTask(db: Db, t: EngineTask): Promise<void> {
   const childId = smallId(t.input.childId);
   const localityId = smallId(t.input.localityId);
+  const businessKey = typeof t.businessKey === 'string' && /^\d{10}$/.test(t.businessKey) ? t.businessKey : null;
+  if (await isRestricted(db, { childId, nhsNumber: businessKey }))
+    t = { ...t, input: withoutContactDetails(t.input) as EngineTask['input'] };
   const insert = (child: string | null, locality: string | null) =>
     select(
       db,

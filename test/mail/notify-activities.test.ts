@@ -2,6 +2,7 @@
  * notify.* activities in the Temporal SDK's activity context, on a real migrated PostgreSQL;
  * what they write is delivered over a real SMTP conversation with the embedded server.
  */
+import { QueryTypes } from 'sequelize';
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { MockActivityEnvironment, defaultActivityInfo } from '@temporalio/testing';
@@ -317,5 +318,34 @@ describe('notify.remindFamily', () => {
       }),
     );
     expect(f2).toMatchObject({ type: 'NoContactDetailsError', message: 'the family contact has no email address' });
+  });
+
+  test('a record restricted on PDS: no letter goes to its address (nothing in the outbox); an email to the family still goes', async () => {
+    const restricted = await insertChild(db, null);
+    await insertContact(db, restricted.id, { preferredMethod: 'letter', email: 'family@example.org' });
+    await db.sequelize.query('UPDATE children SET restricted = true WHERE id = $1', { bind: [restricted.id] });
+    const outbox = async () =>
+      (
+        await db.sequelize.query<{ n: number }>('SELECT count(*)::int AS n FROM notifications WHERE child_id = $1', {
+          type: QueryTypes.SELECT,
+          bind: [restricted.id],
+        })
+      )[0].n;
+    const refused = await failureOf(
+      call()(activities['notify.remindFamily']!, { childId: restricted.id, reminder: 'immunisation-due' }),
+    );
+    expect(refused).toMatchObject({
+      type: 'NoContactDetailsError',
+      nonRetryable: true,
+      message: 'the record is restricted on PDS: no letter is sent to its address',
+    });
+    expect(await outbox()).toBe(0);
+    const emailed = await call()(activities['notify.remindFamily']!, {
+      childId: restricted.id,
+      reminder: 'immunisation-due',
+      preferredContact: 'email',
+    });
+    expect(emailed.sentVia).toBe('email');
+    expect(await outbox()).toBe(1);
   });
 });

@@ -15,6 +15,7 @@ import {
   startPdsSimulator,
   toFhirPatient,
   fromFhirPatient,
+  type FhirPatient,
   type PdsPatient,
   type PdsSimulator,
 } from '../../pds';
@@ -138,9 +139,12 @@ test('a server that does not answer, or answers with something that is not a Pat
     await expect(odd.lookupPatient(freshNhsNumber())).rejects.toBeInstanceOf(FhirPatientError);
     body = 'not json';
     await expect(odd.lookupPatient(freshNhsNumber())).rejects.toThrow(/not JSON/);
-    const asked = freshNhsNumber();
-    body = JSON.stringify(toFhirPatient(patient()));
-    await expect(odd.lookupPatient(asked)).rejects.toThrow(new RegExp(`when asked for ${asked}`));
+    // Another patient's number in the answer is PDS following a superseded number; an invalid one is refused.
+    body = JSON.stringify({
+      ...toFhirPatient(patient()),
+      identifier: [{ system: NHS_NUMBER_SYSTEM, value: '9434765918' }],
+    });
+    await expect(odd.lookupPatient(freshNhsNumber())).rejects.toThrow(/invalid NHS number/);
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
@@ -173,9 +177,40 @@ test('reading a Patient: official name, home address and the NHS number identifi
     dateOfBirth: '2025-01-31',
     sex: 'female',
     address: { lines: ['1 Home Road'], postcode: 'WV1 1AA' },
+    dateOfDeath: '2026-01-01',
     deceased: true,
   });
   expect(() => fromFhirPatient({ resourceType: 'Patient', birthDate: '2025-01-01' })).toThrow(
     /no identifier with system https:\/\/fhir.nhs.uk\/Id\/nhs-number/,
   );
+});
+
+test('a superseded NHS number is answered with the current record and followed, asked once (not an outage retried for ever)', async () => {
+  const current = patient();
+  const old = freshNhsNumber();
+  sim.addPatient(current);
+  sim.supersede(old, current.nhsNumber);
+  const before = sim.requests.length;
+  expect(await pds.lookupPatient(old)).toEqual({ ...current, supersededNhsNumber: old });
+  expect(sim.requests.slice(before)).toEqual([{ path: expect.stringContaining(old), status: 200 }]);
+});
+
+test('a restricted (S-flagged) record is served as PDS does, marked R and without address or GP practice, and read back as restricted', async () => {
+  const p = patient({ restricted: true });
+  sim.addPatient(p);
+  const resource = (await (await fetch(`${sim.url}/Patient/${p.nhsNumber}`)).json()) as FhirPatient;
+  expect(resource.meta?.security).toEqual([
+    { system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R', display: 'restricted' },
+  ]);
+  expect(resource).not.toHaveProperty('address');
+  expect(resource).not.toHaveProperty('generalPractitioner');
+  const { address: _a, gpPracticeCode: _g, ...shown } = p;
+  expect(await pds.lookupPatient(p.nhsNumber)).toEqual(shown);
+  // Very restricted (V) counts too; unrestricted (U) does not.
+  const marked = (code: string) =>
+    fromFhirPatient({
+      ...toFhirPatient(patient()),
+      meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code }] },
+    }).restricted;
+  expect([marked('V'), marked('U')]).toEqual([true, undefined]);
 });
