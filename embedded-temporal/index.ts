@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { Store } from './store/store';
+import { acquireServerLock, type ServerLock } from './store/server-lock';
 import { Engine } from './engine/engine';
 import { processDeadlines } from './engine/on-deadline';
 import { runOutboxTask } from './engine/outbox';
@@ -27,6 +28,11 @@ export interface EmbeddedTemporalOptions {
   timeSkipping?: boolean;
   /** `key=value` limits as the dev server's --dynamic-config-value takes them (see engine/limits.ts). */
   dynamicConfig?: string[];
+  /**
+   * How long to wait for another server's lock on the database (store/server-lock.ts) before
+   * refusing to start; covers a server killed just before (default 5 s).
+   */
+  lockWaitMs?: number;
   logger?: Logger;
 }
 
@@ -59,12 +65,30 @@ export async function startOnBoundServer(
   }
   if (unknownSettings.length)
     logger.debug({ settings: unknownSettings }, 'ignoring dynamic config this server does not use');
+  const host = options.host ?? '127.0.0.1';
+  const address = `${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound.port}`;
+  let lock: ServerLock;
+  try {
+    lock = await acquireServerLock(options.databaseUrl, {
+      waitMs: options.lockWaitMs ?? 5000,
+      address,
+      onLost: (err) =>
+        logger.error(
+          { err },
+          'lost the connection holding the one-server-per-database lock: another server could start',
+        ),
+    });
+  } catch (err) {
+    bound.server.forceShutdown();
+    throw err;
+  }
   const store = new Store(options.databaseUrl);
   try {
     await store.init();
   } catch (err) {
     bound.server.forceShutdown();
     await store.close().catch(() => undefined);
+    await lock.release();
     throw err;
   }
   const engine = new Engine({ store, logger, timeSkipping: !!options.timeSkipping, limits });
@@ -97,8 +121,6 @@ export async function startOnBoundServer(
       test: options.timeSkipping ? testService(engine, logger) : undefined,
     }),
   );
-  const host = options.host ?? '127.0.0.1';
-  const address = `${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound.port}`;
   logger.info({ address, recovered, schedules: recoveredSchedules }, 'embedded Temporal server listening');
   return {
     address,
@@ -117,6 +139,7 @@ export async function startOnBoundServer(
         });
       });
       await store.close();
+      await lock.release();
     },
   };
 }
