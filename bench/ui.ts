@@ -45,7 +45,7 @@ function listen(handler: Parameters<typeof createServer>[1], port: number): Prom
 }
 
 /** A browser profile signed in as the bench worker (the session cookie set through the API). */
-async function signedInContext(browser: Browser, base: string): Promise<BrowserContext> {
+async function signedInContext(browser: Browser, base: string, preloads: boolean): Promise<BrowserContext> {
   const context = await browser.newContext({
     locale: 'en-GB',
     timezoneId: 'Europe/London',
@@ -56,11 +56,38 @@ async function signedInContext(browser: Browser, base: string): Promise<BrowserC
     data: { username: 'bench.worker.0', password: PASSWORD },
   });
   if (!res.ok()) throw new Error(`sign-in: ${res.status()}`);
+  // Both variants pass the page through the same interception, so they pay the same for it.
+  await context.route(/\/my-work/, async (route) => {
+    const page = await route.fetch();
+    const html = await page.text();
+    await route.fulfill({
+      response: page,
+      body: preloads ? html : html.replace(/<link rel="preload" as="fetch"[^>]*>/g, ''),
+    });
+  });
+  // The moment the first row is drawn, taken in the page (the driver's polling would add its own delay).
+  await context.addInitScript({
+    content: `new MutationObserver((_, seen) => {
+      if (!document.querySelector('[data-testid="queue-table"] tbody tr')) return;
+      window.firstRowAt = performance.now();
+      seen.disconnect();
+    }).observe(document, { childList: true, subtree: true });`,
+  });
   return context;
 }
 
-/** Milliseconds from navigation start to the first row of the queue table, and the scripts fetched. */
-async function load(context: BrowserContext, url: string): Promise<{ ms: number; scripts: Map<string, Buffer> }> {
+interface Fetched {
+  /** Path with the build hash taken out, so loads can be compared. */
+  path: string;
+  start: number;
+  end: number;
+}
+
+/** Milliseconds from navigation start to the first row of the queue table, the scripts fetched, and when each request ran. */
+async function load(
+  context: BrowserContext,
+  url: string,
+): Promise<{ ms: number; scripts: Map<string, Buffer>; fetched: Fetched[] }> {
   const page = await context.newPage();
   const scripts = new Map<string, Buffer>();
   page.on('response', (response) => {
@@ -73,10 +100,50 @@ async function load(context: BrowserContext, url: string): Promise<{ ms: number;
   });
   await page.goto(url, { waitUntil: 'commit' });
   await page.waitForSelector('[data-testid="queue-table"] tbody tr', { timeout: 60_000 });
-  const ms = await page.evaluate(() => performance.now());
+  const { ms, fetched } = await page.evaluate(() => {
+    const now = (globalThis as unknown as { firstRowAt: number }).firstRowAt;
+    // The browser's timing entries (this runs in the page; the project's types are Node's).
+    type Entry = { name: string; startTime: number; responseEnd: number };
+    const timing = performance as unknown as { getEntriesByType(type: string): Entry[] };
+    const entries = [...timing.getEntriesByType('navigation'), ...timing.getEntriesByType('resource')];
+    return {
+      ms: now,
+      fetched: entries
+        .filter((e) => e.startTime <= now)
+        .map((e) => ({
+          path: new URL(e.name).pathname.replace(/-[A-Za-z0-9_-]{8}\.(js|css)$/, '.$1'),
+          start: e.startTime,
+          end: e.responseEnd,
+        })),
+    };
+  });
   await page.waitForLoadState('networkidle');
   await page.close();
-  return { ms, scripts };
+  return { ms, scripts, fetched };
+}
+
+/** The median start and end of each request before the first row, over loads: where the time goes. */
+function waterfall(loads: Fetched[][]): string[] {
+  const byPath = new Map<string, { starts: number[]; ends: number[] }>();
+  for (const fetched of loads)
+    for (const f of fetched) {
+      const seen = byPath.get(f.path) ?? { starts: [], ends: [] };
+      seen.starts.push(f.start);
+      seen.ends.push(f.end);
+      byPath.set(f.path, seen);
+    }
+  const median = (xs: number[]) =>
+    percentile(
+      [...xs].sort((a, b) => a - b),
+      50,
+    );
+  return [...byPath]
+    .map(([path, { starts, ends }]) => ({ path, start: median(starts), end: median(ends), n: starts.length }))
+    .sort((a, b) => a.start - b.start)
+    .map(
+      (r) =>
+        `  ${r.path.padEnd(40)} ${r.start.toFixed(0).padStart(6)} → ${r.end.toFixed(0).padStart(6)} ms  (${r.n} of ${loads.length} loads)`,
+    );
 }
 
 function summary(label: string, times: number[]): string {
@@ -110,28 +177,40 @@ async function main(): Promise<void> {
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
     });
 
+    // The page's first API reads are preloaded from index.html (api/ui/first-reads.ts); the
+    // case without them shows what that saves, measured in the same run.
     const cases = [
-      ['My work, Mine (the default tab)', `${base}/my-work`],
-      ["My work, Unclaimed (the team's queue)", `${base}/my-work?queue=unclaimed`],
+      ['My work, Mine (the default tab)', `${base}/my-work`, true],
+      ["My work, Unclaimed (the team's queue)", `${base}/my-work?queue=unclaimed`, true],
+      ['My work, Mine, without the preloads', `${base}/my-work`, false],
     ] as const;
     const results: Array<[string, number[]]> = [];
+    const waterfalls: Array<[string, Fetched[][]]> = [];
     let firstPageScripts = new Map<string, Buffer>();
-    for (const [label, url] of cases) {
+    for (const [label, url, preloads] of cases) {
       // Warm-up: the database's caches and the server's code paths, not measured.
-      const warmContext = await signedInContext(browser, base);
+      const warmContext = await signedInContext(browser, base, preloads);
       for (let i = 0; i < 3; i++) await load(warmContext, url);
       const cold: number[] = [];
+      const coldFetched: Fetched[][] = [];
+      const warmFetched: Fetched[][] = [];
       for (let i = 0; i < LOADS; i++) {
-        const context = await signedInContext(browser, base);
+        const context = await signedInContext(browser, base, preloads);
         const measured = await load(context, url);
         cold.push(measured.ms);
+        coldFetched.push(measured.fetched);
         if (i === 0 && firstPageScripts.size === 0) firstPageScripts = measured.scripts;
         await context.close();
       }
       const warm: number[] = [];
-      for (let i = 0; i < LOADS; i++) warm.push((await load(warmContext, url)).ms);
+      for (let i = 0; i < LOADS; i++) {
+        const measured = await load(warmContext, url);
+        warm.push(measured.ms);
+        warmFetched.push(measured.fetched);
+      }
       await warmContext.close();
       results.push([`${label}, cold`, cold], [`${label}, warm`, warm]);
+      waterfalls.push([`${label}, cold`, coldFetched], [`${label}, warm`, warmFetched]);
     }
 
     console.log(
@@ -142,6 +221,9 @@ async function main(): Promise<void> {
     console.log(`\nNavigation to usable "My work" (first row drawn), ${LOADS} loads each (ms):`);
     console.log(`${'case'.padEnd(44)} ${'p50'.padStart(6)} ${'p95'.padStart(6)} ${'max'.padStart(6)}`);
     for (const [label, times] of results) console.log(summary(label, times));
+
+    console.log('\nWhere the time goes: median start → end of each request before the first row (ms from navigation):');
+    for (const [label, loads] of waterfalls) console.log(`${label}\n${waterfall(loads).join('\n')}`);
 
     let raw = 0;
     let gzipped = 0;

@@ -60,6 +60,8 @@ export default defineConfig({
   oxc: { jsx: { runtime: 'automatic' } },
   build: {
     outDir: resolve(uiRoot, 'dist'),
+    // dist/.vite/manifest.json: which files each screen needs (the server preloads the caseworker's screens).
+    manifest: true,
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,

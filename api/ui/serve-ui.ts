@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import express, { Router, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
+import { sessionIdFrom } from '../auth/session-cookie';
+import { firstReads, withPreloads } from './first-reads';
+import { pageModules } from './page-modules';
 
 /**
  * The pages' Content-Security-Policy. Scripts and styles come only from this origin (Vite
@@ -42,6 +45,11 @@ function pageHeaders(res: Response, styleNonce: string): void {
   res.setHeader('X-Frame-Options', 'DENY');
 }
 
+function firstReadsOf(req: Request): string[] {
+  const search = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+  return firstReads(req.path, new URLSearchParams(search), sessionIdFrom(req) !== null);
+}
+
 /** index.html, read again only when the build replaced it. */
 function indexPage(distDir: string): () => string | null {
   const file = join(distDir, 'index.html');
@@ -65,6 +73,7 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 export function uiRouter(distDir: string): Router {
   const router = Router();
   const page = indexPage(distDir);
+  const modulesOf = pageModules(distDir);
   router.use(
     '/assets',
     express.static(join(distDir, 'assets'), {
@@ -85,8 +94,15 @@ export function uiRouter(distDir: string): Router {
     const styleNonce = randomBytes(18).toString('base64');
     pageHeaders(res, styleNonce);
     res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('Vary', 'Cookie'); // the preloads depend on whether a session cookie came
     if (html === null) res.status(503).type('html').send(NOT_BUILT);
-    else res.status(200).type('html').send(html.replaceAll(STYLE_NONCE_PLACEHOLDER, styleNonce));
+    else
+      res
+        .status(200)
+        .type('html')
+        .send(
+          withPreloads(html.replaceAll(STYLE_NONCE_PLACEHOLDER, styleNonce), firstReadsOf(req), modulesOf(req.path)),
+        );
   });
   return router;
 }

@@ -86,8 +86,79 @@ describe('the web UI served by the API server', () => {
     expect((await request(app).get('/api/health')).status).toBe(200);
   });
 
+  test("a page names its first API reads as preloads (who is signed in, My work's queue) only when a session cookie came", async () => {
+    const page = `<!doctype html><head><meta charset="utf-8" /><title>x</title><script type="module" src="/assets/index-AbCdEf12.js"></script></head>`;
+    const app = createApp({ logger, health: {}, ui: { distDir: await distWith({ 'index.html': page }) } });
+    const preloads = async (path: string, cookie?: string) => {
+      const req = request(app).get(path);
+      const res = await (cookie ? req.set('Cookie', cookie) : req);
+      expect(res.headers.vary).toMatch(/Cookie/);
+      expect(res.text).toMatch(/<\/script>(<link rel="preload"[^>]*>)*<\/head>$/); // after the app's own files
+      return [...res.text.matchAll(/<link rel="preload" as="fetch" crossorigin href="([^"]*)" \/>/g)].map((m) => m[1]);
+    };
+    const session = `other=1; chis_session=${'A'.repeat(43)}`;
+    expect(await preloads('/my-work')).toEqual([]);
+    expect(await preloads('/my-work', session)).toEqual(['/api/auth/me', '/api/tasks/queues/mine']);
+    expect(await preloads('/my-work?queue=locality%3Acoventry', session)).toContain(
+      '/api/tasks/queues/locality/coventry',
+    );
+    expect(await preloads('/my-work?queue=process%3Anew-birth-registration', session)).toContain(
+      '/api/tasks/queues/process/new-birth-registration',
+    );
+    // A forged queue cannot break out of the attribute or point anywhere but the API.
+    expect(await preloads('/my-work?queue=locality%3A%22%3E%3Cscript%3E', session)).toContain(
+      '/api/tasks/queues/locality/%22%3E%3Cscript%3E',
+    );
+    expect(await preloads('/my-work?queue=..%2F..%2Fauth%2Flogout', session)).toContain('/api/tasks/queues/mine');
+    expect(await preloads('/children/9990000018', session)).toEqual(['/api/auth/me']);
+    expect(await preloads('/sign-in?returnTo=%2Fmy-work', session)).toEqual([]);
+    // A malformed cookie is no session.
+    expect(await preloads('/my-work', 'chis_session=short')).toEqual([]);
+  });
+
+  test("My work and the task page preload their screen's code from the build's manifest; other pages do not", async () => {
+    const manifest = {
+      'index.html': { file: 'assets/index-AbCdEf12.js', name: 'index', isEntry: true },
+      '_MyWorkPage-Aa11Bb22.js': {
+        file: 'assets/MyWorkPage-Aa11Bb22.js',
+        name: 'MyWorkPage',
+        imports: ['index.html', '_Tags-Cc33Dd44.js'],
+      },
+      '_Tags-Cc33Dd44.js': { file: 'assets/Tags-Cc33Dd44.js', name: 'Tags', imports: ['index.html'] },
+      'src/pages/TaskPage.tsx': {
+        file: 'assets/TaskPage-Ee55Ff66.js',
+        name: 'TaskPage',
+        imports: ['index.html', '_Tags-Cc33Dd44.js'],
+      },
+    };
+    const page = '<!doctype html><head><title>x</title></head>';
+    const distDir = await distWith({ 'index.html': page, '.vite/manifest.json': JSON.stringify(manifest) });
+    const app = createApp({ logger, health: {}, ui: { distDir } });
+    const modules = async (path: string) =>
+      [
+        ...(await request(app).get(path)).text.matchAll(/<link rel="modulepreload" crossorigin href="([^"]*)" \/>/g),
+      ].map((m) => m[1]);
+    expect(await modules('/my-work?queue=unclaimed')).toEqual([
+      '/assets/MyWorkPage-Aa11Bb22.js',
+      '/assets/Tags-Cc33Dd44.js',
+    ]);
+    expect(await modules('/tasks/7f1d1c9e-2f0a-4a53-9d0e-6a4f3f0b2c11')).toEqual([
+      '/assets/TaskPage-Ee55Ff66.js',
+      '/assets/Tags-Cc33Dd44.js',
+    ]);
+    expect(await modules('/children/9990000018')).toEqual([]);
+    // The real build names files that exist.
+    const real = createApp({ logger, health: {}, ui: { distDir: UI_DIST } });
+    const built = [
+      ...(await request(real).get('/my-work')).text.matchAll(/rel="modulepreload" crossorigin href="([^"]*)"/g),
+    ];
+    expect(built.length).toBeGreaterThan(0);
+    for (const [, href] of built) expect((await request(real).get(href)).status).toBe(200);
+  });
+
   test('the real build links the NHS stylesheet and one module script, and nothing inline', () => {
     const html = readFileSync(join(UI_DIST, 'index.html'), 'utf8');
+    expect(html.match(/<\/head>/g)).toHaveLength(1); // where the server adds the first reads' preloads
     expect(html).toMatch(/<link rel="stylesheet" href="\/assets\/nhsuk-frontend-\d+\.\d+\.\d+\.min\.css"/);
     expect(html).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
     expect(html).not.toMatch(/<script>(?!<\/script>)/);

@@ -158,6 +158,32 @@ describeInBrowser('caseworker screens', () => {
     expect(problems).toEqual([]);
   });
 
+  test("My work's first reads start while the app is still loading: who is signed in and the queue at once, each asked once", async () => {
+    const birth = await notifyBirth(ui.stack, {
+      locality: 'birmingham',
+      postcode: 'B15 2TT',
+      daysAgo: 1,
+      givenName: 'Amara',
+      familyName: 'Early',
+    });
+    const { page, problems } = await ui.newPage();
+    await signIn(page, 'cw.birmingham.hv');
+    const events: string[] = [];
+    const api = (url: string) => new URL(url).pathname.replace(/^\/api/, '');
+    page.on('request', (r) => r.url().includes('/api/') && events.push(`ask ${api(r.url())}`));
+    page.on('requestfinished', (r) => r.url().includes('/api/') && events.push(`answered ${api(r.url())}`));
+    await page.goto('/my-work?queue=unclaimed');
+    await taskRow(page, birth.taskId).waitFor();
+    await page.waitForLoadState('networkidle');
+    // Without the early script the queue is asked only after "who am I" has been answered.
+    expect(events.indexOf('ask /tasks/queues/unclaimed')).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf('ask /tasks/queues/unclaimed')).toBeLessThan(events.indexOf('answered /auth/me'));
+    const asked = events.filter((e) => e.startsWith('ask '));
+    for (const path of ['/auth/options', '/auth/me', '/tasks/queues/unclaimed', '/tasks/queues/counts'])
+      expect({ path, times: asked.filter((e) => e === `ask ${path}`).length }).toEqual({ path, times: 1 });
+    expect(problems).toEqual([]);
+  });
+
   test("completing without a required field shows the engine's message at the field and changes nothing", async () => {
     const birth = await notifyBirth(ui.stack, {
       locality: 'birmingham',
