@@ -36,9 +36,22 @@ describeInBrowser('signing in and out in the browser', () => {
     const nav = page.getByRole('navigation', { name: 'Menu' });
     expect(await nav.getByRole('link').allInnerTexts()).toEqual(['My work', 'Find a child', 'Concerns']);
 
+    // A read still under way when the person signs out answers 401 afterwards: that is no expiry.
+    let heldReads = 0;
+    await page.route('**/api/tasks/queues/counts', async (route) => {
+      heldReads++;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await page.getByRole('link', { name: 'My work' }).click();
+    await page.getByRole('heading', { name: 'My work' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL('**/sign-in?notice=signedOut');
     await page.getByTestId('sign-in-notice').getByText('You have signed out.').waitFor();
+    await page.waitForTimeout(2500);
+    expect(heldReads).toBeGreaterThan(0);
+    expect(new URL(page.url()).search).toBe('?notice=signedOut');
+    await page.getByTestId('sign-in-notice').getByText('You have signed out.').waitFor({ timeout: 1000 });
     // The session is gone on the server too: reloading a page asks for sign-in again.
     await page.goto('/children');
     await page.waitForURL('**/sign-in?returnTo=%2Fchildren');

@@ -51,6 +51,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<Principal | null>(null);
   const [options, setOptions] = useState<AuthOptions | null>(null);
   const [notice, setNotice] = useState<SignInNotice>(null);
+  // Set before signing out: a read still under way then answers 401, which is not an expiry.
+  const leaving = useRef(false);
 
   const signedOut = useCallback((why: SignInNotice, returnTo: string | null) => {
     setCsrfToken(null);
@@ -83,12 +85,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   useEffect(() => {
-    setUnauthorizedHandler(() => signedOut('expired', here()));
+    setUnauthorizedHandler(() => !leaving.current && signedOut('expired', here()));
     return () => setUnauthorizedHandler(null);
   }, [signedOut]);
 
   const signIn = useCallback(async (username: string, password: string) => {
     const me = await api<Me>('/auth/login', { body: { username, password }, quietUnauthorized: true });
+    leaving.current = false;
     setCsrfToken(me.csrfToken);
     setUser(me.user);
     setStatus('signedIn');
@@ -99,6 +102,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(
     async (why: SignInNotice = 'signedOut') => {
+      leaving.current = true;
       await api('/auth/logout', { method: 'POST', quietUnauthorized: true }).catch(() => undefined);
       signedOut(why, why === 'idle' ? here() : null);
     },
