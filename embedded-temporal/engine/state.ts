@@ -1,4 +1,3 @@
-import type { WorkerVersionState } from './worker-versioning';
 import type { temporal, HistoryEvent, Payloads, Failure, P } from '../proto';
 
 /** Mutable state of one workflow run; persisted as JSON (bytes as base64, see json.ts). Times are server ms. */
@@ -150,4 +149,13 @@ export interface UpdateState {
    * or ('continuing') a retryable error that sends them to the run it continued as.
    */
   closedBeforeAccept?: boolean | 'continuing';
+}
+
+/** The worker's version as the run keeps it (describe), from its last completed workflow task. */
+export interface WorkerVersionState {
+  buildId?: string;
+  useVersioning?: boolean;
+  deploymentName?: string;
+  /** Set only for a worker in versioned mode, as a real server sets the run's versioning info. */
+  versioned?: { deploymentName: string; buildId: string; behavior: number };
 }

@@ -1,18 +1,9 @@
 import { temporal, type P } from '../proto';
-import type { ExecutionState } from './state';
+import type { ExecutionState, WorkerVersionState } from './state';
 
 type Completion = P<temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest>;
 type CompletedAttributes = P<temporal.api.history.v1.IWorkflowTaskCompletedEventAttributes>;
 const VERSIONED = temporal.api.enums.v1.WorkerVersioningMode.WORKER_VERSIONING_MODE_VERSIONED;
-
-/** The worker's version as the run keeps it (describe), from its last completed workflow task. */
-export interface WorkerVersionState {
-  buildId?: string;
-  useVersioning?: boolean;
-  deploymentName?: string;
-  /** Set only for a worker in versioned mode, as a real server sets the run's versioning info. */
-  versioned?: { deploymentName: string; buildId: string; behavior: number };
-}
 
 /**
  * What a real server writes on WorkflowTaskCompleted about the worker that completed it: its
