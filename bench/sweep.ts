@@ -23,7 +23,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { CATCH_UP_LOOKBACK_DAYS, DEFAULT_LOOKBACK_DAYS } from '../activities/immunisation/overdue-query';
+import { CATCH_UP_LOOKBACK_DAYS, DEFAULT_LOOKBACK_DAYS } from '../activities/immunisation/lookback';
 import { recordOverdueFollowUps } from '../activities/immunisation/sweep-overdue';
 import { freePort } from '../core/free-port';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';

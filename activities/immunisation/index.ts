@@ -19,7 +19,7 @@ export function createImmunisationActivities(
   };
 }
 
-export { DEFAULT_LOOKBACK_DAYS, CATCH_UP_LOOKBACK_DAYS } from './overdue-query';
+export { DEFAULT_LOOKBACK_DAYS, CATCH_UP_LOOKBACK_DAYS } from './lookback';
 export {
   loadScheduleFacts,
   scheduleForChild,

@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Sequelize } from 'sequelize';
-import { select } from '../../records/sql';
+import { markFollowUpsStarted, pendingFollowUps, type PendingFollowUp } from '../../records/immunisations/follow-ups';
 import { DefinitionStore } from '../../records/definition-store';
 import { PROCESS_INSTANCE_WORKFLOW_TYPE, type ProcessInstanceInput } from '../../workflows/contract';
 
@@ -16,38 +16,6 @@ export const FOLLOW_UP_PROCESS_KEY = 'immunisation-follow-up';
 
 /** Starts in flight at once within a batch. */
 const START_CONCURRENCY = 50;
-
-interface PendingFollowUp {
-  id: string;
-  workflowId: string;
-  childId: string;
-  nhsNumber: string;
-  doseCode: string;
-  vaccine: string;
-  dose: number;
-  dueOn: string;
-  overdueOn: string;
-  offerUntil: string;
-  locality: string;
-  localityId: number;
-  gpPracticeCode: string | null;
-  preferredContact: string | null;
-  safeguardingAlert: string;
-}
-
-/** The follow-up's process variables (the child's current locality, practice and contact preference). */
-const PENDING_SQL = `
-SELECT f.id, f.workflow_id, f.child_id::text AS child_id, c.nhs_number, f.dose_code, f.vaccine, f.dose,
-       f.due_on::text AS due_on, f.overdue_on::text AS overdue_on, f.offer_until::text AS offer_until,
-       l.code AS locality, c.locality_id, c.gp_practice_ods AS gp_practice_code,
-       (SELECT ct.preferred_method FROM contacts ct WHERE ct.child_id = c.id ORDER BY ct.is_primary DESC, ct.id LIMIT 1) AS preferred_contact,
-       c.safeguarding_alert
-FROM immunisation_follow_ups f
-JOIN children c ON c.id = f.child_id
-JOIN localities l ON l.id = c.locality_id
-WHERE f.started_at IS NULL
-ORDER BY f.id
-LIMIT $1`;
 
 export interface StartDeps {
   sequelize: Sequelize;
@@ -105,7 +73,7 @@ export async function startPendingFollowUps(
   const db = { sequelize: deps.sequelize };
   let started = 0;
   for (;;) {
-    const batch = await select<PendingFollowUp>(db, PENDING_SQL, [o.batchSize]);
+    const batch = await pendingFollowUps(db, o.batchSize);
     if (batch.length === 0) return started;
     const deployed = await new DefinitionStore(deps.sequelize).withGraph(FOLLOW_UP_PROCESS_KEY);
     if (!deployed) {
@@ -118,9 +86,10 @@ export async function startPendingFollowUps(
     for (let i = 0; i < batch.length; i += START_CONCURRENCY) {
       await Promise.all(batch.slice(i, i + START_CONCURRENCY).map((f) => startOne(deps, definition, f)));
     }
-    await deps.sequelize.query('UPDATE immunisation_follow_ups SET started_at = now() WHERE id = ANY($1::bigint[])', {
-      bind: [batch.map((f) => f.id)],
-    });
+    await markFollowUpsStarted(
+      db,
+      batch.map((f) => f.id),
+    );
     started += batch.length;
     o.onBatch?.(started);
   }

@@ -1,7 +1,7 @@
 /**
  * `immunisation.sweepOverdue`: records the follow-ups of doses that became overdue, then starts
  * their process instances. It evaluates, in batches, the children whose schedule answer can have
- * changed since they were last checked (overdue-query.ts), with the one evaluator
+ * changed since they were last checked (records/immunisations/sweeps.ts), with the one evaluator
  * (schedule/evaluate.ts). Idempotent and resumable: the sweep row is keyed by the activity's
  * idempotency key, follow-ups are UNIQUE per child and dose, checks move on only after their
  * batch is written, and instances are started from the queue of rows not started yet, so a retry
@@ -13,9 +13,17 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Sequelize } from 'sequelize';
 import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { IMMUNISATION_ACTIVITIES } from '../catalogue/immunisation';
-import { select, selectOne } from '../../records/sql';
 import { addAge, addDays, evaluateSchedule, UK_ROUTINE } from '../../schedule';
-import { DEFAULT_LOOKBACK_DAYS, DUE_CHECKS_SQL, WRITE_SWEEP_BATCH_SQL } from './overdue-query';
+import { DEFAULT_LOOKBACK_DAYS } from './lookback';
+import {
+  dueScheduleChecks,
+  finishSweep,
+  openSweep,
+  recordSweepFound,
+  writeSweepBatch,
+  type SweepCheck,
+  type SweepFollowUp,
+} from '../../records/immunisations/sweeps';
 import { loadScheduleFacts, type ChildScheduleFacts } from '../../records/immunisations/schedule-facts';
 import { startPendingFollowUps } from './start-follow-ups';
 import { parseInput } from '../support';
@@ -33,17 +41,8 @@ type SweepOutput = ActivityOutput<'immunisation.sweepOverdue'>;
 const BATCH_SIZE = 2000;
 
 interface BatchWrite {
-  followUps: {
-    childId: string;
-    code: string;
-    vaccine: string;
-    dose: number;
-    dueOn: string;
-    overdueOn: string;
-    offerUntil: string;
-    localityId: number;
-  }[];
-  checks: { childId: string; changes: string; nextCheckOn: string }[];
+  followUps: SweepFollowUp[];
+  checks: SweepCheck[];
 }
 
 /** The follow-ups and next check of one child, from its facts (pure). */
@@ -96,12 +95,7 @@ export async function recordOverdueFollowUps(
   },
 ): Promise<{ sweepId: string; found: number; evaluated: number }> {
   const db = { sequelize };
-  const sweep = (await selectOne<{ id: string }>(
-    db,
-    `INSERT INTO immunisation_sweeps (idempotency_key, as_of, lookback_days) VALUES ($1, $2, $3)
-     ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key RETURNING id`,
-    [s.idempotencyKey, s.asOf, s.lookbackDays],
-  ))!;
+  const sweep = await openSweep(db, s);
   const started = Date.now();
   const everyChild = s.lookbackDays > DEFAULT_LOOKBACK_DAYS;
   const windowStart = addDays(s.asOf, -s.lookbackDays);
@@ -109,12 +103,7 @@ export async function recordOverdueFollowUps(
   let found = 0;
   let evaluated = 0;
   for (;;) {
-    const due = await select<{ childId: string; changes: string }>(db, DUE_CHECKS_SQL, [
-      s.asOf,
-      after,
-      s.batchSize ?? BATCH_SIZE,
-      everyChild,
-    ]);
+    const due = await dueScheduleChecks(db, { asOf: s.asOf, after, batchSize: s.batchSize ?? BATCH_SIZE, everyChild });
     if (due.length === 0) break;
     const facts = await loadScheduleFacts(
       db,
@@ -125,29 +114,12 @@ export async function recordOverdueFollowUps(
       const f = facts.get(d.childId);
       if (f) sweepChild(f, d.changes, { asOf: s.asOf, windowStart }, out);
     }
-    const row = (await selectOne<{ found: number }>(db, WRITE_SWEEP_BATCH_SQL, [
-      out.followUps.map((f) => f.childId),
-      out.followUps.map((f) => f.code),
-      out.followUps.map((f) => f.vaccine),
-      out.followUps.map((f) => f.dose),
-      out.followUps.map((f) => f.dueOn),
-      out.followUps.map((f) => f.overdueOn),
-      out.followUps.map((f) => f.offerUntil),
-      out.followUps.map((f) => f.localityId),
-      sweep.id,
-      UK_ROUTINE.version,
-      out.checks.map((c) => c.childId),
-      out.checks.map((c) => c.changes),
-      out.checks.map((c) => c.nextCheckOn),
-    ]))!;
-    found += row.found;
+    found += await writeSweepBatch(db, { sweepId: sweep.id, scheduleVersion: UK_ROUTINE.version, ...out });
     evaluated += due.length;
     after = due[due.length - 1].childId;
     s.onBatch?.(evaluated);
   }
-  await sequelize.query('UPDATE immunisation_sweeps SET found = found + $2, query_ms = $3 WHERE id = $1', {
-    bind: [sweep.id, found, Date.now() - started],
-  });
+  await recordSweepFound(db, sweep.id, found, Date.now() - started);
   return { sweepId: sweep.id, found, evaluated };
 }
 
@@ -179,9 +151,6 @@ export async function sweepOverdue(
     { sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue },
     { batchSize: input.startBatchSize ?? 200, onBatch: (n) => heartbeat({ sweepId, found, started: n }) },
   );
-  await deps.sequelize.query(
-    'UPDATE immunisation_sweeps SET started = started + $2, finished_at = now() WHERE id = $1',
-    { bind: [sweepId, started] },
-  );
+  await finishSweep({ sequelize: deps.sequelize }, sweepId, started);
   return { sweepId, asOf, found, started };
 }

@@ -8,7 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ActivityInput, ActivityOutput } from '../catalogue';
 import { SAFEGUARDING_ACTIVITIES } from '../catalogue/safeguarding';
-import { inTransaction, select, selectOne, type Db } from '../../records/sql';
+import { inTransaction, type Db } from '../../records/sql';
+import { childFactsById } from '../../records/children/facts';
+import { escalatedByFollowUp } from '../../records/immunisations/follow-ups';
+import { missesInWindow, recordChildEscalation } from '../../records/was-not-brought';
 import { mandatedContact, productByCode } from '../../schedule';
 import { auditBySystem, notFound, parseInput } from '../support';
 import { runningActivity } from '../immunisation/support';
@@ -59,21 +62,10 @@ export async function assessWasNotBrought(
   const { appointment } = input;
   const appointmentKey = `${appointment.kind}/${appointment.date}`;
   return inTransaction(db, async (tx) => {
-    const child = await selectOne<{ safeguardingAlert: Output['safeguardingAlert'] }>(
-      tx,
-      // Locked: two misses reported at once are counted one after the other.
-      'SELECT safeguarding_alert FROM children WHERE id = $1 FOR UPDATE',
-      [input.childId],
-    );
+    // Locked: two misses reported at once are counted one after the other.
+    const child = await childFactsById(tx, input.childId, true);
     if (!child) throw notFound(`safeguarding.assessWasNotBrought: no child record ${input.childId}`);
-    const rows = await select<{ date: string; kind: string; contact: string | null; vaccine: string | null }>(
-      tx,
-      `SELECT DISTINCT appointment_on::text AS date, kind, contact, vaccine FROM appointment_outcomes
-       WHERE child_id = $1 AND outcome = 'was_not_brought'
-         AND appointment_on <= $2::date AND appointment_on > ($2::date - $3::interval)::date
-       ORDER BY 1, 2`,
-      [input.childId, appointment.date, intervalOf(input.window)],
-    );
+    const rows = await missesInWindow(tx, input.childId, appointment.date, intervalOf(input.window));
     const misses: Miss[] = rows.map((r) => ({ ...r, label: labelOf(r) }));
     const childProtection = CHILD_PROTECTION_ALERTS.has(child.safeguardingAlert);
     const limit = childProtection ? input.childProtectionLimit : input.limit;
@@ -86,20 +78,8 @@ export async function assessWasNotBrought(
     if (count >= limit) {
       // Once per appointment, whichever process gets there first (follow-ups started before this
       // process existed escalate immunisation appointments themselves: immunisation_wnb_escalations).
-      const before = await selectOne(
-        tx,
-        'SELECT 1 FROM immunisation_wnb_escalations WHERE child_id = $1 AND appointment_key = $2',
-        [input.childId, appointmentKey],
-      );
-      if (!before) {
-        const inserted = await selectOne(
-          tx,
-          `INSERT INTO was_not_brought_escalations (child_id, appointment_key, misses) VALUES ($1, $2, $3)
-           ON CONFLICT DO NOTHING RETURNING 1`,
-          [input.childId, appointmentKey, JSON.stringify(misses)],
-        );
-        escalate = inserted !== null;
-      }
+      if (!(await escalatedByFollowUp(tx, input.childId, appointmentKey)))
+        escalate = await recordChildEscalation(tx, { childId: input.childId, appointmentKey, misses });
     }
     await auditBySystem(tx, who, {
       action: 'safeguarding.was_not_brought_assessed',
