@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { changeAddress, changeGpPractice, setSafeguardingAlert, ALERT_RANK } from '../../records/children/changes';
 import {
   childIdOfNhsNumber,
-  childRowByNhsNumber,
+  childRowByNhsNumberOrSuperseded,
   type ChildDetails,
   type SafeguardingAlert,
 } from '../../records/children/child-rows';
@@ -73,7 +73,8 @@ interface PreparedEvent {
 type ChildFacts = ChildDetails;
 
 async function childOrProblem(db: Db, nhsNumber: string): Promise<ChildFacts> {
-  const child = await childRowByNhsNumber(db, nhsNumber);
+  // An old number PDS superseded still finds the record (the processes that run under it get the message).
+  const child = await childRowByNhsNumberOrSuperseded(db, nhsNumber);
   if (!child) throw unprocessable({ field: 'body.nhsNumber', message: 'no child record has this NHS number' });
   return child;
 }
@@ -293,7 +294,7 @@ export const eventRoutes = [
           throw unprocessable({ field: 'body.mother.nhsNumber', message: "is the baby's own NHS number" });
         await practiceOrProblem(db, body.gpPracticeCode);
         const routing = await routeByPostcode(db, body.address.postcode, body.gpPracticeCode);
-        const existing = await childIdOfNhsNumber(db, body.nhsNumber);
+        const existing = (await childRowByNhsNumberOrSuperseded(db, body.nhsNumber))?.id ?? null;
         const { eventId: _omit, ...birth } = body as Body<typeof birthNotificationBody>;
         return {
           childId: existing,

@@ -60,6 +60,21 @@ export function childRowByNhsNumber(db: Db, nhsNumber: string): Promise<ChildDet
   );
 }
 
+/**
+ * The record for an NHS number an event names: the child with that number, else the child
+ * whose superseded number it is (PDS replaced it; senders may still use the old one).
+ */
+export async function childRowByNhsNumberOrSuperseded(db: Db, nhsNumber: string): Promise<ChildDetails | null> {
+  const exact = await childRowByNhsNumber(db, nhsNumber);
+  if (exact) return exact;
+  const link = await selectOne<{ childId: string }>(
+    db,
+    'SELECT child_id FROM superseded_nhs_numbers WHERE nhs_number = $1',
+    [nhsNumber],
+  );
+  return link ? childRowById(db, link.childId) : null;
+}
+
 /** The id of the child with this NHS number, if we hold one. */
 export async function childIdOfNhsNumber(db: Db, nhsNumber: string): Promise<string | null> {
   const row = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [nhsNumber]);

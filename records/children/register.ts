@@ -41,8 +41,14 @@ export interface CreatedOrMatched extends Pick<LocalityRouting, 'inRegion' | 'vi
   localityId: number | null;
 }
 
+/** The record of this NHS number, or of the number that superseded it (PDS): never a second record for one child. */
 function idOfNhsNumber(db: Db, nhsNumber: string): Promise<{ id: string } | null> {
-  return selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [nhsNumber]);
+  return selectOne<{ id: string }>(
+    db,
+    `SELECT id FROM (SELECT id, 0 AS o FROM children WHERE nhs_number = $1
+       UNION ALL SELECT child_id, 1 FROM superseded_nhs_numbers WHERE nhs_number = $1) x ORDER BY o LIMIT 1`,
+    [nhsNumber],
+  );
 }
 
 /** The key under which a process records the child it created (a retry's first attempt may have committed). */

@@ -88,6 +88,35 @@ test('a superseded NHS number is followed to the current one: the record carries
       detail: { supersededNhsNumber: old, nhsNumber: current, processInstanceId: expect.any(String) },
     },
   ]);
+  // A sender still using the old number reaches the record and the processes running under it.
+  const screening = await stack.events
+    .post('/api/events/screening-outcomes')
+    .send({ nhsNumber: old, programme: 'nipe', outcome: 'no_abnormality_detected', recordedOn: today() });
+  // registration and child-health-reviews
+  expect([screening.status, screening.body.childId, screening.body.instancesNotified]).toEqual([202, child.id, 2]);
+  // A second notification under the old number matches the record: never a second one.
+  const again = await stack.events.post('/api/events/birth-notifications').send({
+    nhsNumber: old,
+    givenName: 'Ada',
+    familyName: 'Lovelace-Test',
+    dateOfBirth: today(),
+    timeOfBirth: '07:50',
+    sex: 'female',
+    mother: { name: 'Annabella Lovelace-Test' },
+    address: { lines: [STREET], postcode: POSTCODE },
+    gpPracticeCode: (await stack.practiceOf('walsall')).odsCode,
+    maternityUnit: 'Manor Hospital',
+  });
+  expect([again.status, again.body.childId]).toEqual([202, child.id]);
+  await stack.waitFor(
+    async () => (await stack.instancesFor(old)).filter((i) => i.status === 'completed').length === 1,
+    'the second registration to stop at the matched record',
+  );
+  const records = await stack.database.sequelize.query(
+    "SELECT count(*)::int AS n FROM children WHERE family_name = 'Lovelace-Test' AND date_of_birth = $1 AND (nhs_number = $2 OR nhs_number = $3)",
+    { type: QueryTypes.SELECT, bind: [today(), old, current] },
+  );
+  expect(records).toEqual([{ n: 1 }]);
   // Asked once: a superseded number is an answer, not an outage to retry.
   expect(stack.pds.requests.filter((r) => r.path.endsWith(`/Patient/${old}`))).toEqual([
     { path: expect.stringContaining(old), status: 200 },
