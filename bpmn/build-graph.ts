@@ -1,5 +1,5 @@
 /** Moddle tree of a linted diagram → the immutable CompiledGraph (see graph.ts). */
-import { buildNode, BuildError } from './build-node';
+import { buildNode, BuildError, executionListeners } from './build-node';
 import { conditionSource } from './feel';
 import { isEventSubProcess, upstreamNodeIds } from './flow-analysis';
 import {
@@ -110,6 +110,20 @@ export function buildGraph(process: ModdleElement, options: BuildOptions = {}): 
   }
 
   const versionTag = str(extension(process, 'zeebe:VersionTag'), 'value');
+  let listeners: ReturnType<typeof executionListeners>;
+  try {
+    listeners = executionListeners(process, { scopeId: process.id!, forms, activityTypes, localActivityTypes });
+  } catch (e) {
+    return {
+      ok: false,
+      problems: [
+        { rule: 'compile', severity: 'error', message: `The process ${(e as Error).message}.`, elementId: process.id! },
+      ],
+    };
+  }
+  const isStart = (n: GraphNode) => n.kind === 'startEvent' && n.scopeId === process.id;
+  const signalStartNames = literalSignalNames(Object.values(nodes), isStart);
+  const signalNames = literalSignalNames(Object.values(nodes), (n) => !isStart(n));
   const graph: CompiledGraph = {
     format: GRAPH_FORMAT,
     semantics: GRAPH_SEMANTICS,
@@ -128,6 +142,9 @@ export function buildGraph(process: ModdleElement, options: BuildOptions = {}): 
       Object.values(nodes),
       (n) => n.kind === 'startEvent' && n.scopeId === process.id,
     ),
+    ...(signalStartNames.length > 0 ? { signalStartNames } : {}),
+    ...(signalNames.length > 0 ? { signalNames } : {}),
+    ...(listeners ? { listeners } : {}),
   };
   return { ok: true, graph: deepFreeze(graph) };
 }
@@ -144,5 +161,14 @@ function literalMessageNames(nodes: GraphNode[], include: (n: GraphNode) => bool
           : undefined;
     if (message?.name.type === 'literal') names.add(message.name.value);
   }
+  return [...names].sort();
+}
+
+/** Literal names of the signals caught by the nodes `include` picks (not thrown ones). */
+function literalSignalNames(nodes: GraphNode[], include: (n: GraphNode) => boolean): string[] {
+  const names = new Set<string>();
+  for (const n of nodes)
+    if (include(n) && 'trigger' in n && n.trigger.type === 'signal' && n.trigger.name.type === 'literal')
+      names.add(n.trigger.name.value);
   return [...names].sort();
 }

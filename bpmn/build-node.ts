@@ -8,11 +8,14 @@ import type {
   CallSpec,
   EndResult,
   EventTrigger,
+  ExecutionListeners,
   Expression,
   GraphNode,
   Mapping,
   MessageRef,
   MultiInstanceSpec,
+  TaskListenerEvent,
+  TaskListenerRef,
   ThrowResult,
   TimerDefinition,
   UserTaskSpec,
@@ -67,12 +70,23 @@ function timer(owner: ModdleElement, def: ModdleElement): TimerDefinition {
 
 function activityRef(owner: ModdleElement, ctx: NodeContext): ActivityRef {
   const def = extension(owner, 'zeebe:TaskDefinition');
-  const type = str(def, 'type')?.trim();
-  if (!type) throw new BuildError(owner.id, 'has no job type');
-  const retries = str(def, 'retries')?.trim();
   const headers = Object.fromEntries(
     children(extension(owner, 'zeebe:TaskHeaders'), 'values').map((h) => [str(h, 'key') ?? '', str(h, 'value') ?? '']),
   );
+  return jobRef(owner.id, str(def, 'type'), str(def, 'retries'), headers, ctx);
+}
+
+/** A job of `type` (literal or `=FEEL`): built in when the catalogue has the type, otherwise external. */
+function jobRef(
+  ownerId: string | undefined,
+  rawType: string | undefined,
+  rawRetries: string | undefined,
+  headers: Record<string, string>,
+  ctx: NodeContext,
+): ActivityRef {
+  const type = rawType?.trim();
+  if (!type) throw new BuildError(ownerId, 'has no job type');
+  const retries = rawRetries?.trim();
   const retriesPart = !retries
     ? {}
     : retries.startsWith('=')
@@ -90,6 +104,51 @@ function activityRef(owner: ModdleElement, ctx: NodeContext): ActivityRef {
     ...(external ? { external: true } : {}),
     ...(local ? { local: true } : {}),
   };
+}
+
+/** zeebe:executionListeners of an element or a process; undefined when it has none. */
+export function executionListeners(el: ModdleElement, ctx: NodeContext): ExecutionListeners | undefined {
+  const all = children(extension(el, 'zeebe:ExecutionListeners'), 'listeners');
+  if (all.length === 0) return undefined;
+  const of = (eventType: string) =>
+    all
+      .filter((l) => (str(l, 'eventType') ?? 'start') === eventType)
+      .map((l) => {
+        const headers = Object.fromEntries(
+          children(child(l, 'headers'), 'values').map((h) => [str(h, 'key') ?? '', str(h, 'value') ?? '']),
+        );
+        return jobRef(el.id, str(l, 'type'), str(l, 'retries') ?? '3', headers, ctx);
+      });
+  return { start: of('start'), end: of('end') };
+}
+
+function taskListeners(el: ModdleElement, ctx: NodeContext): TaskListenerRef[] {
+  return children(extension(el, 'zeebe:TaskListeners'), 'listeners').map((l) => ({
+    eventType: (str(l, 'eventType') ?? '') as TaskListenerEvent,
+    job: jobRef(el.id, str(l, 'type'), str(l, 'retries') ?? '3', {}, ctx),
+  }));
+}
+
+/** The signal an event names (its literal or FEEL name). */
+function signalName(event: ModdleElement, def: ModdleElement): Expression {
+  const name = str(def.signalRef as ModdleElement | undefined, 'name')?.trim();
+  if (!name) throw new BuildError(event.id, 'refers to no named signal');
+  return toExpression(name);
+}
+
+/** The link catch event of the same name in the throw event's scope. */
+function linkTarget(event: ModdleElement, name: string): string {
+  const catches = children(event.$parent, 'flowElements').filter(
+    (e) =>
+      is(e, 'bpmn:IntermediateCatchEvent') &&
+      children(e, 'eventDefinitions').some((d) => is(d, 'bpmn:LinkEventDefinition') && str(d, 'name') === name),
+  );
+  if (catches.length !== 1)
+    throw new BuildError(
+      event.id,
+      `throws link "${name}", which ${catches.length} link catch events catch in its scope`,
+    );
+  return catches[0].id!;
 }
 
 /**
@@ -129,6 +188,12 @@ function trigger(event: ModdleElement): EventTrigger {
     const name = str(ref, 'name');
     return { type: 'escalation', ...(code ? { escalationCode: code } : {}), ...(name ? { escalationName: name } : {}) };
   }
+  if (is(def, 'bpmn:SignalEventDefinition')) return { type: 'signal', name: signalName(event, def) };
+  if (is(def, 'bpmn:LinkEventDefinition')) {
+    const name = str(def, 'name')?.trim();
+    if (!name) throw new BuildError(event.id, 'is a link event without a name');
+    return { type: 'link', name };
+  }
   throw new BuildError(event.id, `has an unsupported event definition ${def.$type}`);
 }
 
@@ -146,6 +211,7 @@ function thrown(event: ModdleElement, ctx: NodeContext): EndResult {
     };
   }
   const t = trigger(event);
+  if (t.type === 'signal') return t;
   if (t.type === 'error' && t.errorCode)
     return { type: 'error', errorCode: t.errorCode, ...(t.errorName ? { errorName: t.errorName } : {}) };
   if (t.type === 'escalation' && t.escalationCode) {
@@ -177,7 +243,9 @@ function multiInstance(el: ModdleElement): MultiInstanceSpec | undefined {
   };
 }
 
-function userTask(el: ModdleElement, forms: ReadonlyMap<string, unknown> | undefined): UserTaskSpec {
+function userTask(el: ModdleElement, ctx: NodeContext): UserTaskSpec {
+  const forms = ctx.forms;
+  const listeners = taskListeners(el, ctx);
   const a = extension(el, 'zeebe:AssignmentDefinition');
   const s = extension(el, 'zeebe:TaskSchedule');
   const list = (raw: string | undefined) => (raw?.trim() ? toListExpression(raw) : undefined);
@@ -191,6 +259,7 @@ function userTask(el: ModdleElement, forms: ReadonlyMap<string, unknown> | undef
     followUpDate: optionalExpression(str(s, 'followUpDate')),
     priority: optionalExpression(str(extension(el, 'zeebe:PriorityDefinition'), 'priority')),
     form: form.form,
+    taskListeners: listeners.length > 0 ? listeners : undefined,
   };
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as UserTaskSpec;
 }
@@ -225,12 +294,14 @@ export interface NodeContext {
 
 /** Builds the node; boundaryEventIds are filled in by the graph builder afterwards. */
 export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
+  const listeners = executionListeners(el, ctx);
   const base = {
     id: el.id!,
     ...(el.name ? { name: el.name } : {}),
     scopeId: ctx.scopeId,
     incoming: children(el, 'incoming').map((f) => f.id!),
     outgoing: children(el, 'outgoing').map((f) => f.id!),
+    ...(listeners ? { listeners } : {}),
   };
   const activity = () => {
     const mi = multiInstance(el);
@@ -265,19 +336,26 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
       return { ...base, kind: 'endEvent', result: thrown(el, ctx), inputs: inputs() };
     case 'bpmn:IntermediateCatchEvent': {
       const t = trigger(el);
-      if (t.type !== 'timer' && t.type !== 'message')
-        throw new BuildError(el.id, 'is a catch event that is neither timer nor message');
+      if (t.type !== 'timer' && t.type !== 'message' && t.type !== 'signal' && t.type !== 'link')
+        throw new BuildError(el.id, 'is a catch event that is neither timer, message, signal nor link');
       return { ...base, kind: 'intermediateCatchEvent', trigger: t, outputs: outputs() };
     }
     case 'bpmn:IntermediateThrowEvent': {
+      const def = eventDefinition(el);
+      if (def && is(def, 'bpmn:LinkEventDefinition')) {
+        const name = str(def, 'name')?.trim();
+        if (!name) throw new BuildError(el.id, 'is a link event without a name');
+        const result: ThrowResult = { type: 'link', name, targetId: linkTarget(el, name) };
+        return { ...base, kind: 'intermediateThrowEvent', result, inputs: inputs() };
+      }
       const r = thrown(el, ctx);
-      if (r.type !== 'none' && r.type !== 'message' && r.type !== 'escalation')
-        throw new BuildError(el.id, 'throws something other than a message or escalation');
+      if (r.type !== 'none' && r.type !== 'message' && r.type !== 'escalation' && r.type !== 'signal')
+        throw new BuildError(el.id, 'throws something other than a message, escalation or signal');
       return { ...base, kind: 'intermediateThrowEvent', result: r as ThrowResult, inputs: inputs() };
     }
     case 'bpmn:BoundaryEvent': {
       const t = trigger(el);
-      if (t.type === 'none') throw new BuildError(el.id, 'is a boundary event without a trigger');
+      if (t.type === 'none' || t.type === 'link') throw new BuildError(el.id, 'is a boundary event without a trigger');
       const host = el.attachedToRef as ModdleElement | undefined;
       return {
         ...base,
@@ -299,7 +377,7 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
     case 'bpmn:SendTask':
       return { ...activity(), kind: 'sendTask', activity: activityRef(el, ctx) };
     case 'bpmn:UserTask':
-      return { ...activity(), kind: 'userTask', userTask: userTask(el, ctx.forms) };
+      return { ...activity(), kind: 'userTask', userTask: userTask(el, ctx) };
     case 'bpmn:ReceiveTask':
       return {
         ...activity(),

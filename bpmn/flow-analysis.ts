@@ -39,10 +39,26 @@ function boundaryEventsOf(scope: ModdleElement): Map<string, ModdleElement[]> {
   return byHost;
 }
 
+/** For a link throw event: the link catch events of its name in its scope (where its token goes on). */
+export function linkCatchesOf(node: ModdleElement): ModdleElement[] {
+  if (!is(node, 'bpmn:IntermediateThrowEvent')) return [];
+  const def = children(node, 'eventDefinitions').find((d) => is(d, 'bpmn:LinkEventDefinition'));
+  const name = str(def, 'name')?.trim();
+  if (!name) return [];
+  return children(node.$parent, 'flowElements').filter(
+    (e) =>
+      is(e, 'bpmn:IntermediateCatchEvent') &&
+      children(e, 'eventDefinitions').some((d) => is(d, 'bpmn:LinkEventDefinition') && str(d, 'name')?.trim() === name),
+  );
+}
+
 function targetsOf(node: ModdleElement): ModdleElement[] {
-  return children(node, 'outgoing')
-    .map((f) => f.targetRef as ModdleElement)
-    .filter(Boolean);
+  return [
+    ...children(node, 'outgoing')
+      .map((f) => f.targetRef as ModdleElement)
+      .filter(Boolean),
+    ...linkCatchesOf(node),
+  ];
 }
 
 /**
@@ -86,6 +102,12 @@ export function upstreamNodeIds(scope: ModdleElement, targetId: string): string[
         queue.push(src);
       }
     }
+    // A link catch event is reached from the link throw events of its name.
+    for (const thrower of nodes.filter((n) => linkCatchesOf(n).includes(node)))
+      if (thrower.id && !seen.has(thrower.id)) {
+        seen.add(thrower.id);
+        queue.push(thrower.id);
+      }
     if (is(node, 'bpmn:BoundaryEvent')) {
       const host = str(node.attachedToRef as ModdleElement | undefined, 'id');
       if (host && !seen.has(host)) {
@@ -142,7 +164,8 @@ export function deadParallelJoins(scope: ModdleElement): string[] | null {
   /** Every marking reachable by firing `node` once from `marking`. */
   function fire(node: ModdleElement, marking: number[]): number[][] {
     const inc = idx(children(node, 'incoming'));
-    const out = idx(children(node, 'outgoing'));
+    // A link throw's token continues after its link catch event.
+    const out = idx([...children(node, 'outgoing'), ...linkCatchesOf(node).flatMap((c) => children(c, 'outgoing'))]);
     const produce = (base: number[], targets: number[]) => {
       const m = [...base];
       for (const i of targets) m[i] += 1;

@@ -122,6 +122,20 @@ export interface UserTaskSpec {
   /** zeebe:priorityDefinition priority: 0..100, literal or FEEL. */
   readonly priority?: Expression;
   readonly form?: FormSpec;
+  /** zeebe:taskListeners, in diagram order (absent: none). */
+  readonly taskListeners?: readonly TaskListenerRef[];
+}
+
+/**
+ * Camunda 8.8 user task lifecycle events a task listener runs on: `creating`, before the task
+ * opens (the corrections its job worker returns apply to the new task). Listeners on the other
+ * events (assigning, updating, completing, canceling) are refused at deploy as not supported yet.
+ */
+export type TaskListenerEvent = 'creating';
+
+export interface TaskListenerRef {
+  readonly eventType: TaskListenerEvent;
+  readonly job: ActivityRef;
 }
 
 export interface MultiInstanceSpec {
@@ -157,7 +171,11 @@ export type EventTrigger =
   | { readonly type: 'timer'; readonly timer: TimerDefinition }
   /** Catching: errorCode absent = catch any error. Throwing: errorCode present. */
   | { readonly type: 'error'; readonly errorCode?: string; readonly errorName?: string }
-  | { readonly type: 'escalation'; readonly escalationCode?: string; readonly escalationName?: string };
+  | { readonly type: 'escalation'; readonly escalationCode?: string; readonly escalationName?: string }
+  /** A broadcast signal, by name (literal; FEEL except on process start events). */
+  | { readonly type: 'signal'; readonly name: Expression }
+  /** A link catch event: where a link throw event of the same name in the same scope continues. */
+  | { readonly type: 'link'; readonly name: string };
 
 export type EndResult =
   | { readonly type: 'none' }
@@ -165,12 +183,27 @@ export type EndResult =
   | { readonly type: 'error'; readonly errorCode: string; readonly errorName?: string }
   | { readonly type: 'escalation'; readonly escalationCode: string; readonly escalationName?: string }
   /** Publishes the message; if the diagram also names an activity type, that activity runs first (like a send task). */
-  | { readonly type: 'message'; readonly message?: MessageRef; readonly activity?: ActivityRef };
+  | { readonly type: 'message'; readonly message?: MessageRef; readonly activity?: ActivityRef }
+  /** Broadcasts the signal with the event's input-mapped variables. */
+  | { readonly type: 'signal'; readonly name: Expression };
 
 export type ThrowResult =
   | { readonly type: 'none' }
   | { readonly type: 'message'; readonly message?: MessageRef; readonly activity?: ActivityRef }
-  | { readonly type: 'escalation'; readonly escalationCode: string; readonly escalationName?: string };
+  | { readonly type: 'escalation'; readonly escalationCode: string; readonly escalationName?: string }
+  | { readonly type: 'signal'; readonly name: Expression }
+  /** Jumps to the link catch event `targetId`, the one of the same name in the same scope. */
+  | { readonly type: 'link'; readonly name: string; readonly targetId: string };
+
+/**
+ * zeebe:executionListeners: jobs run around an element, one after another in diagram order.
+ * `start`: after the element's input mappings, before its behaviour; `end`: after its output
+ * mappings, before it leaves. The element waits for each.
+ */
+export interface ExecutionListeners {
+  readonly start: readonly ActivityRef[];
+  readonly end: readonly ActivityRef[];
+}
 
 /** Fields every flow node has. */
 interface NodeBase {
@@ -181,6 +214,8 @@ interface NodeBase {
   /** Sequence flow ids, in diagram order. */
   readonly incoming: readonly string[];
   readonly outgoing: readonly string[];
+  /** zeebe:executionListeners (absent: none). */
+  readonly listeners?: ExecutionListeners;
 }
 
 /** Fields of every activity (task, sub-process, call activity). */
@@ -210,7 +245,10 @@ export interface EndEventNode extends NodeBase {
 
 export interface IntermediateCatchEventNode extends NodeBase {
   readonly kind: 'intermediateCatchEvent';
-  readonly trigger: Extract<EventTrigger, { type: 'timer' } | { type: 'message' }>;
+  readonly trigger: Extract<
+    EventTrigger,
+    { type: 'timer' } | { type: 'message' } | { type: 'signal' } | { type: 'link' }
+  >;
   readonly outputs: readonly Mapping[];
 }
 
@@ -225,7 +263,7 @@ export interface BoundaryEventNode extends NodeBase {
   readonly attachedToId: string;
   /** cancelActivity: true = interrupting (the host is cancelled). */
   readonly interrupting: boolean;
-  readonly trigger: Exclude<EventTrigger, { type: 'none' }>;
+  readonly trigger: Exclude<EventTrigger, { type: 'none' } | { type: 'link' }>;
   readonly outputs: readonly Mapping[];
 }
 
@@ -392,4 +430,10 @@ export interface CompiledGraph {
   readonly messageNames: readonly string[];
   /** Names of literal-named process-level message start events (start a new instance). */
   readonly messageStartNames: readonly string[];
+  /** Names of process-level signal start events (a broadcast starts an instance). Absent: none. */
+  readonly signalStartNames?: readonly string[];
+  /** Literal signal names the process can wait for anywhere else (catch, boundary, event sub-process). */
+  readonly signalNames?: readonly string[];
+  /** zeebe:executionListeners of the process itself: start before its start event, end once it completes. */
+  readonly listeners?: ExecutionListeners;
 }

@@ -23,6 +23,10 @@ export interface NewJob {
   retries: number;
   customHeaders: Record<string, string>;
   variables: Record<string, unknown>;
+  /** Camunda's job kind: an element's own job, or a listener's (default BPMN_ELEMENT). */
+  kind?: 'BPMN_ELEMENT' | 'EXECUTION_LISTENER' | 'TASK_LISTENER';
+  /** A listener's event: START, END, CREATING. */
+  listenerEventType?: string;
 }
 
 /**
@@ -36,15 +40,23 @@ export async function createJobRow(db: Db, j: NewJob): Promise<void> {
     `UPDATE jobs SET engine_job_id = $3, state = 'activatable', worker = NULL, deadline = NULL, retry_at = NULL,
        variables = $4::jsonb, retries = GREATEST(retries, 1), updated_at = now()
      WHERE process_instance_id = $1 AND element_instance_id = $2 AND state IN ('failed', 'error_thrown')
+       AND kind = $5 AND listener_event_type IS NOT DISTINCT FROM $6
        AND NOT EXISTS (SELECT 1 FROM jobs WHERE process_instance_id = $1 AND engine_job_id = $3)
      RETURNING key`,
-    [j.processInstanceId, j.elementInstanceId, j.engineJobId, JSON.stringify(j.variables)],
+    [
+      j.processInstanceId,
+      j.elementInstanceId,
+      j.engineJobId,
+      JSON.stringify(j.variables),
+      j.kind ?? 'BPMN_ELEMENT',
+      j.listenerEventType ?? null,
+    ],
   );
   if (reused.length === 0)
     await select(
       db,
-      `INSERT INTO jobs (process_instance_id, engine_job_id, element_id, element_instance_id, element_instance_key, type, retries, custom_headers, variables)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb)
+      `INSERT INTO jobs (process_instance_id, engine_job_id, element_id, element_instance_id, element_instance_key, type, retries, custom_headers, variables, kind, listener_event_type)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11)
        ON CONFLICT (process_instance_id, engine_job_id) DO NOTHING RETURNING key`,
       [
         j.processInstanceId,
@@ -56,6 +68,8 @@ export async function createJobRow(db: Db, j: NewJob): Promise<void> {
         j.retries,
         JSON.stringify(j.customHeaders),
         JSON.stringify(j.variables),
+        j.kind ?? 'BPMN_ELEMENT',
+        j.listenerEventType ?? null,
       ],
     );
 }

@@ -100,6 +100,18 @@ export async function oldestSubscriptionPerProcess(
   return rows.sort((a, b) => a.processKey.localeCompare(b.processKey));
 }
 
+/** Running instances with an open subscription to the signal, by their oldest such subscription. */
+export async function signalSubscribers(db: Db, name: string): Promise<string[]> {
+  const rows = await select<{ processInstanceId: string }>(
+    db,
+    `SELECT s.process_instance_id FROM event_subscriptions s JOIN process_instances i ON i.id = s.process_instance_id
+      WHERE s.kind = 'signal' AND s.name = $1 AND i.status IN ('running', 'incident')
+      GROUP BY s.process_instance_id ORDER BY min(s.created_at), s.process_instance_id`,
+    [name],
+  );
+  return rows.map((r) => r.processInstanceId);
+}
+
 export interface PublishedMessage {
   name: string;
   correlationKey: string;

@@ -6,7 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CalledVersion } from '../bpmn/runtime';
 import type { DeployedDefinition } from '../deployment/deployed-definition';
-import type { EngineState, Variables } from './engine/types';
+import type { EngineState, UserTaskCorrections, Variables } from './engine/types';
 import type { InstanceView } from './engine/view';
 
 /** Workflow type name of the BPMN interpreter (`processInstance`). */
@@ -67,6 +67,21 @@ export interface CorrelateMessageInput {
 /** A message for this instance; correlated to the oldest waiting subscription with the same name and key. */
 export const correlateMessageSignal = defineSignal<[CorrelateMessageInput]>('correlateMessage');
 
+export interface BroadcastSignalInput {
+  name: string;
+  variables?: Variables;
+}
+/** A broadcast BPMN signal: every subscription of this instance to the name triggers. */
+export const broadcastSignalSignal = defineSignal<[BroadcastSignalInput]>('broadcastSignal');
+
+/** A signal throw or end event's broadcast, run by the engine's activity. */
+export interface EngineBroadcastInput {
+  name: string;
+  variables: Variables;
+  /** The instance whose event threw it (the broadcast reaches its own subscriptions too). */
+  sourceInstanceId: string;
+}
+
 export interface CancelInstanceInput {
   reason?: string;
   actor?: string;
@@ -115,6 +130,8 @@ export interface CompleteJobInput {
   jobId: string;
   variables?: Variables;
   actor?: string;
+  /** A task listener's corrections to its user task (job result of type userTask). */
+  corrections?: UserTaskCorrections;
 }
 export const completeJobUpdate = defineUpdate<{ jobId: string; status: EngineState['status'] }, [CompleteJobInput]>(
   'completeJob',
@@ -176,6 +193,9 @@ export interface CreateJobInput {
   retries: number;
   headers: Record<string, string>;
   variables: Variables;
+  /** A listener's job: Camunda's job kind and listener event type (START, END, CREATING). */
+  kind?: 'EXECUTION_LISTENER' | 'TASK_LISTENER';
+  listenerEventType?: string;
 }
 
 export interface CloseJobInput {
@@ -284,6 +304,8 @@ export interface EngineActivities {
   engineOpenSubscription(input: OpenSubscriptionInput): Promise<BufferedMessageDelivery | null>;
   engineCloseSubscription(input: { processInstanceId: string; waitId: string }): Promise<void>;
   engineRecordIncident(input: RecordIncidentInput): Promise<void>;
+  /** Broadcasts a signal thrown by an instance (graphs with signal throw or end events). */
+  engineBroadcastSignal(input: EngineBroadcastInput): Promise<{ delivered: number; started: number }>;
   /** A business rule task's DMN decision (called by name as a job, bpmn/graph.ts DECISION_ACTIVITY_TYPE). */
   engineEvaluateDecision(variables: Variables, job: JobContext): Promise<Variables>;
 }

@@ -259,7 +259,12 @@ export class InstanceRunner {
   }
 
   completeJob(input: CompleteJobInput): { jobId: string; status: EngineState['status'] } {
-    this.dispatch({ type: 'jobCompleted', jobId: input.jobId, variables: asVariables(input.variables) });
+    this.dispatch({
+      type: 'jobCompleted',
+      jobId: input.jobId,
+      variables: asVariables(input.variables),
+      ...(input.corrections ? { corrections: input.corrections } : {}),
+    });
     this.closeJob(input.jobId, 'completed');
     return { jobId: input.jobId, status: this.state.status };
   }
@@ -367,6 +372,15 @@ export class InstanceRunner {
         case 'cancelChild':
           this.cancelScope(this.children, c.callId);
           break;
+        case 'broadcastSignal':
+          this.enqueueDb(() =>
+            this.db.engineBroadcastSignal({
+              name: c.name,
+              variables: c.variables,
+              sourceInstanceId: workflowInfo().workflowId,
+            }),
+          );
+          break;
         case 'publishMessage':
           this.enqueueDb(() =>
             this.db.enginePublishMessage({
@@ -451,6 +465,12 @@ export class InstanceRunner {
         retries: c.retries ?? 3,
         headers: c.headers,
         variables: c.input,
+        ...(c.listener
+          ? {
+              kind: c.listener.kind === 'task' ? ('TASK_LISTENER' as const) : ('EXECUTION_LISTENER' as const),
+              listenerEventType: c.listener.eventType.toUpperCase(),
+            }
+          : {}),
       }),
     );
   }

@@ -15,6 +15,7 @@ import {
 import { GRAPH_FORMAT } from '../bpmn/runtime';
 import { InstanceRunner } from './instance-runner';
 import {
+  broadcastSignalSignal,
   cancelInstanceSignal,
   completeJobUpdate,
   completeUserTaskUpdate,
@@ -47,6 +48,10 @@ export async function processInstance(input: ProcessInstanceInput): Promise<Proc
       variables: m.variables ?? {},
       ...(m.timeToLiveMs ? { bufferForMs: m.timeToLiveMs } : {}),
     });
+  });
+  setHandler(broadcastSignalSignal, (b) => {
+    if (!b || typeof b.name !== 'string') return;
+    runner.dispatch({ type: 'signalReceived', name: b.name, variables: b.variables ?? {} });
   });
   setHandler(cancelInstanceSignal, (c) => {
     runner.dispatch({ type: 'cancelRequested', ...(c?.reason ? { reason: c.reason } : {}) });

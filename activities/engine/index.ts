@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import type { EngineActivities } from '../../workflows/contract';
+import { deliverSignal, planSignal } from '../../engine-client/broadcast-signal';
 import { resolveDefinition } from './definitions';
 import { cancelHumanTask, openHumanTask } from './human-tasks';
 import { evaluateBusinessRule } from './decisions';
@@ -38,6 +39,18 @@ export function createEngineActivities(deps: EngineActivityDeps): EngineActiviti
     engineCloseSubscription: (input) => closeSubscription(deps.sequelize, input),
     engineRecordIncident: (input) => recordIncident(deps.sequelize, input),
     engineEvaluateDecision: (variables, job) => evaluateBusinessRule(deps.sequelize, variables, job),
+    engineBroadcastSignal: async (input) => {
+      if (!deps.client) throw new Error('the engine worker has no Temporal client, so it cannot broadcast signals');
+      const info = Context.current().info;
+      const plan = await planSignal(deps.sequelize, input.name);
+      const out = await deliverSignal(
+        { sequelize: deps.sequelize, client: deps.client, taskQueue: deps.taskQueue },
+        { name: input.name, variables: input.variables },
+        plan,
+        `${info.workflowExecution?.workflowId ?? input.sourceInstanceId}/${info.activityId}`,
+      );
+      return { delivered: out.instanceIds.length, started: out.startedIds.length };
+    },
     enginePublishMessage: async (input) => {
       if (!deps.client) throw new Error('the engine worker has no Temporal client, so it cannot publish messages');
       const info = Context.current().info;

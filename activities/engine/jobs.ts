@@ -22,6 +22,8 @@ export async function createJob(sequelize: Sequelize, j: CreateJobInput): Promis
       retries: j.retries,
       customHeaders: j.headers,
       variables: j.variables,
+      ...(j.kind ? { kind: j.kind } : {}),
+      ...(j.listenerEventType ? { listenerEventType: j.listenerEventType } : {}),
     });
   });
   jobsCreated.emit(j.type);

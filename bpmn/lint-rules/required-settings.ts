@@ -52,9 +52,53 @@ function checkCode(
     );
 }
 
+/** Link catch events of a name in the scope of `node`. */
+function linkCatches(node: ModdleElement, name: string): ModdleElement[] {
+  return children(node.$parent, 'flowElements').filter(
+    (e) =>
+      is(e, 'bpmn:IntermediateCatchEvent') &&
+      children(e, 'eventDefinitions').some((d) => is(d, 'bpmn:LinkEventDefinition') && str(d, 'name')?.trim() === name),
+  );
+}
+
+function checkLink(node: ModdleElement, def: ModdleElement, reporter: LintReporter): void {
+  const name = str(def, 'name')?.trim();
+  if (!name) {
+    reporter.report(
+      node.id,
+      'The link event has no name; a link throw event jumps to the link catch event of the same name.',
+    );
+    return;
+  }
+  const catches = linkCatches(node, name);
+  if (is(node, 'bpmn:IntermediateThrowEvent') && catches.length === 0)
+    reporter.report(node.id, `The link throw event "${name}" has no link catch event of that name in its scope.`);
+  if (is(node, 'bpmn:IntermediateCatchEvent') && catches.length > 1 && catches[0] === node)
+    reporter.report(
+      node.id,
+      `The link name "${name}" is caught by ${catches.length} link catch events in one scope (${catches.map((c) => c.id).join(', ')}); it must be one.`,
+    );
+}
+
+function checkSignal(node: ModdleElement, def: ModdleElement, reporter: LintReporter): void {
+  const signal = def.signalRef as ModdleElement | undefined;
+  const name = str(signal, 'name')?.trim();
+  if (!signal || !name) {
+    reporter.report(
+      node.id,
+      `The ${describeType(node.$type)} refers to no named signal; choose or create a signal with a name.`,
+    );
+    return;
+  }
+  if (isProcessLevelStart(node) && name.startsWith('='))
+    reporter.report(node.id, 'The signal start event needs a fixed signal name, not an expression.');
+}
+
 function checkEvent(node: ModdleElement, reporter: LintReporter): void {
   const def = children(node, 'eventDefinitions')[0];
   if (!def) return;
+  if (is(def, 'bpmn:LinkEventDefinition')) checkLink(node, def, reporter);
+  if (is(def, 'bpmn:SignalEventDefinition')) checkSignal(node, def, reporter);
   if (is(def, 'bpmn:MessageEventDefinition')) {
     const throwing = isAny(node, ['bpmn:EndEvent', 'bpmn:IntermediateThrowEvent']);
     if (throwing && extension(node, 'zeebe:TaskDefinition')) return; // runs an activity, like a send task
@@ -140,6 +184,22 @@ export const requiredSettings: LocalRule = {
             node.id,
             `The event sub-process must have exactly one start event (it has ${starts.length}).`,
           );
+      }
+      if (isAny(node, ['zeebe:ExecutionListener', 'zeebe:TaskListener'])) {
+        const owner = node.$parent?.$parent?.$parent;
+        const what = is(node, 'zeebe:TaskListener') ? 'task' : 'execution';
+        if (!str(node, 'type')?.trim()) reporter.report(owner?.id, `An ${what} listener has no job type.`);
+        const eventType = str(node, 'eventType') ?? '';
+        const allowed =
+          what === 'task' ? ['creating', 'assigning', 'updating', 'completing', 'canceling'] : ['start', 'end'];
+        if (!allowed.includes(eventType))
+          reporter.report(
+            owner?.id,
+            `An ${what} listener's event type "${eventType}" is not one of ${allowed.join(', ')}.`,
+          );
+        const retries = str(node, 'retries')?.trim();
+        if (retries && !retries.startsWith('=') && !/^\d+$/.test(retries))
+          reporter.report(owner?.id, `An ${what} listener's retries "${retries}" is not a whole number.`);
       }
       if (is(node, 'zeebe:IoMapping')) {
         const owner = node.$parent?.$parent;

@@ -2,10 +2,10 @@
  * Only elements the interpreter runs may be deployed: anything else would be silently
  * ignored or misread at run time, so it is refused by element id with the words "not supported
  * yet" (the README's coverage table lists what is supported). Checks flow element types, event definitions per event
- * kind, loop types, and settings we do not run (listeners, compensation, conditions and
- * default flows outside gateways).
+ * kind, loop types, and settings we do not run (task listeners other than on creating,
+ * compensation, conditions and default flows outside gateways).
  */
-import { child, children, describeType, is, isAny, type ModdleElement } from '../moddle';
+import { child, children, describeType, is, isAny, str, type ModdleElement } from '../moddle';
 import type { LintReporter, LocalRule } from '../lint-types';
 
 const SUPPORTED_FLOW_ELEMENTS = new Set([
@@ -35,7 +35,7 @@ const SUPPORTED_FLOW_ELEMENTS = new Set([
   'bpmn:DataStoreReference',
 ]);
 
-type Definition = 'none' | 'message' | 'timer' | 'error' | 'escalation' | 'terminate';
+type Definition = 'none' | 'message' | 'timer' | 'error' | 'escalation' | 'terminate' | 'signal' | 'link';
 
 const DEFINITION_TYPES: Record<string, Definition> = {
   'bpmn:MessageEventDefinition': 'message',
@@ -43,6 +43,8 @@ const DEFINITION_TYPES: Record<string, Definition> = {
   'bpmn:ErrorEventDefinition': 'error',
   'bpmn:EscalationEventDefinition': 'escalation',
   'bpmn:TerminateEventDefinition': 'terminate',
+  'bpmn:SignalEventDefinition': 'signal',
+  'bpmn:LinkEventDefinition': 'link',
 };
 
 /** Which event definitions each kind of event may carry, by where it sits. */
@@ -50,17 +52,20 @@ function allowedDefinitions(event: ModdleElement): { where: string; allowed: Def
   const parent = event.$parent;
   if (is(event, 'bpmn:StartEvent')) {
     if (is(parent, 'bpmn:SubProcess') && parent?.triggeredByEvent === true)
-      return { where: 'an event sub-process start event', allowed: ['timer', 'message', 'error', 'escalation'] };
+      return {
+        where: 'an event sub-process start event',
+        allowed: ['timer', 'message', 'error', 'escalation', 'signal'],
+      };
     if (is(parent, 'bpmn:SubProcess')) return { where: 'a sub-process start event', allowed: ['none'] };
-    return { where: 'a process start event', allowed: ['none', 'message', 'timer'] };
+    return { where: 'a process start event', allowed: ['none', 'message', 'timer', 'signal'] };
   }
   if (is(event, 'bpmn:EndEvent'))
-    return { where: 'an end event', allowed: ['none', 'terminate', 'error', 'escalation', 'message'] };
+    return { where: 'an end event', allowed: ['none', 'terminate', 'error', 'escalation', 'message', 'signal'] };
   if (is(event, 'bpmn:IntermediateCatchEvent'))
-    return { where: 'an intermediate catch event', allowed: ['timer', 'message'] };
+    return { where: 'an intermediate catch event', allowed: ['timer', 'message', 'signal', 'link'] };
   if (is(event, 'bpmn:IntermediateThrowEvent'))
-    return { where: 'an intermediate throw event', allowed: ['none', 'message', 'escalation'] };
-  return { where: 'a boundary event', allowed: ['timer', 'error', 'message', 'escalation'] };
+    return { where: 'an intermediate throw event', allowed: ['none', 'message', 'escalation', 'signal', 'link'] };
+  return { where: 'a boundary event', allowed: ['timer', 'error', 'message', 'escalation', 'signal'] };
 }
 
 function checkEvent(node: ModdleElement, reporter: LintReporter): void {
@@ -104,6 +109,10 @@ function checkActivity(node: ModdleElement, reporter: LintReporter): void {
     );
 }
 
+/** Camunda 8.8's user task listener events this engine runs, and those it does not run yet. */
+const TASK_LISTENER_EVENTS = ['creating'];
+const UNSUPPORTED_TASK_LISTENER_EVENTS = ['assigning', 'updating', 'completing', 'canceling'];
+
 export const unsupportedElement: LocalRule = {
   name: 'unsupported-element',
   severity: 'error',
@@ -125,12 +134,13 @@ export const unsupportedElement: LocalRule = {
           );
         }
       }
-      if (isAny(node, ['zeebe:ExecutionListeners', 'zeebe:TaskListeners'])) {
-        const owner = node.$parent?.$parent;
-        reporter.report(
-          owner?.id,
-          `${is(node, 'zeebe:TaskListeners') ? 'Task' : 'Execution'} listeners are not supported yet.`,
-        );
+      if (is(node, 'zeebe:TaskListener')) {
+        const eventType = str(node, 'eventType') ?? '';
+        if (UNSUPPORTED_TASK_LISTENER_EVENTS.includes(eventType))
+          reporter.report(
+            node.$parent?.$parent?.$parent?.id,
+            `A task listener on "${eventType}" is not supported yet (supported: ${TASK_LISTENER_EVENTS.join(', ')}).`,
+          );
       }
     },
   }),

@@ -77,14 +77,21 @@ const DIAGRAMS: Record<string, string> = {
   'message intermediate catch event': catching(MESSAGE),
   'timer intermediate catch event': catching(TIMER('PT1H')),
   'signal intermediate catch event': catching(SIGNAL),
-  'link intermediate catch event': catching(LINK),
+  // A link catch event is reached from a link throw event of its name in the same scope.
+  'link intermediate catch event': diagram(
+    `<bpmn:startEvent id="S" /><bpmn:sequenceFlow id="f1" sourceRef="S" targetRef="T" /><bpmn:intermediateThrowEvent id="T">${LINK}</bpmn:intermediateThrowEvent>
+     <bpmn:intermediateCatchEvent id="X">${LINK.replace('ld', 'ld2')}</bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="f2" sourceRef="X" targetRef="E" /><bpmn:endEvent id="E" />`,
+  ),
   'none intermediate throw event': throwing(''),
   'message intermediate throw event': throwing(
     '<bpmn:messageEventDefinition id="md" messageRef="M"><bpmn:extensionElements><zeebe:taskDefinition type="any-job" /></bpmn:extensionElements></bpmn:messageEventDefinition>',
   ),
   'escalation intermediate throw event': throwing(ESCALATION),
   'signal intermediate throw event': throwing(SIGNAL),
-  'link intermediate throw event': throwing(LINK),
+  'link intermediate throw event': diagram(
+    `<bpmn:startEvent id="S" /><bpmn:sequenceFlow id="f1" sourceRef="S" targetRef="X" /><bpmn:intermediateThrowEvent id="X">${LINK}</bpmn:intermediateThrowEvent>
+     <bpmn:intermediateCatchEvent id="C">${LINK.replace('ld', 'ld2')}</bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="f2" sourceRef="C" targetRef="E" /><bpmn:endEvent id="E" />`,
+  ),
   'compensation intermediate throw event': throwing(COMPENSATION),
   'message boundary event': boundary(MESSAGE),
   'non-interrupting message boundary event': boundary(MESSAGE, false),
@@ -144,8 +151,11 @@ const DIAGRAMS: Record<string, string> = {
   'execution listener': between(
     '<bpmn:serviceTask id="X"><bpmn:extensionElements><zeebe:taskDefinition type="any-job" /><zeebe:executionListeners><zeebe:executionListener eventType="start" type="audit" /></zeebe:executionListeners></bpmn:extensionElements></bpmn:serviceTask>',
   ),
-  'task listener': between(
+  'task listener (creating)': between(
     '<bpmn:userTask id="X"><bpmn:extensionElements><zeebe:userTask /><zeebe:taskListeners><zeebe:taskListener eventType="creating" type="assign" /></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>',
+  ),
+  'task listener (assigning, updating, completing, canceling)': between(
+    '<bpmn:userTask id="X"><bpmn:extensionElements><zeebe:userTask /><zeebe:taskListeners><zeebe:taskListener eventType="completing" type="check" /></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>',
   ),
 };
 

@@ -1,10 +1,11 @@
 /**
  * What each kind of flow node does when a token reaches it: run a job, open a user task,
- * wait for a timer or message, start a scope or a child instance, evaluate a script, throw.
+ * wait for a timer, message or signal, start a scope or a child instance, evaluate a script, throw.
  */
 import {
   type ActivityRef,
   type EndEventNode,
+  type Expression,
   type GraphNode,
   type IntermediateThrowEventNode,
   type MessageRef,
@@ -26,21 +27,24 @@ import {
   nodeOf,
   parentOf,
   raiseIncident,
+  raiseIncident as raiseIncidentAt,
   terminateChildren,
   type Run,
   dialect,
 } from './run';
+import { hasExecutionListeners, startListenerJob } from './listeners';
 import {
   subscribeBoundaries,
   subscribeEventGateway,
   subscribeEventSubProcesses,
   subscribeMessage,
+  subscribeSignal,
   armTimer,
   throwError,
   throwEscalation,
   wouldCatch,
 } from './triggers';
-import type { ElementInstance, Variables } from './types';
+import type { ElementInstance, Incident, IncidentKind, ListenerJob, UserTaskCommandSpec, Variables } from './types';
 import { evaluateMappings, visibleVariables } from './variables';
 
 /** Variables that came with the event that triggered a catch element (message payload). */
@@ -68,6 +72,16 @@ export function runBehaviour(run: Run, inst: ElementInstance, trigger?: Trigger)
     if (!mapped.ok) return raiseIncident(run, inst, 'expression', mapped.error, 'activate');
     Object.assign(inst.variables, mapped.value);
   }
+  if (!inst.startListenersDone && hasExecutionListeners(run, inst, 'start')) {
+    if (trigger) inst.triggerVariables = trigger.variables;
+    return startListenerJob(run, inst, { kind: 'execution', eventType: 'start', index: 0 });
+  }
+  behave(run, inst, trigger);
+}
+
+/** The node's own behaviour, once its input mappings and start listeners are done. */
+export function behave(run: Run, inst: ElementInstance, trigger?: Trigger): void {
+  const node = nodeOf(run, inst.elementId);
   // Boundary events of a multi-instance activity belong to its body, not to each instance.
   const hostsBoundaries = parentOf(run, inst)?.kind !== 'multiInstanceBody';
   const withBoundaries = (): boolean => !hostsBoundaries || subscribeBoundaries(run, inst);
@@ -85,6 +99,13 @@ export function runBehaviour(run: Run, inst: ElementInstance, trigger?: Trigger)
         if (error) raiseIncident(run, inst, 'expression', error, 'activate');
         return;
       }
+      if (node.trigger.type === 'signal') {
+        const error = subscribeSignal(run, inst.id, 'self', node.id, node.trigger.name);
+        if (error) raiseIncident(run, inst, 'expression', error, 'activate');
+        return;
+      }
+      // A link catch event is only reached from its link throw events, which pass on the token.
+      if (node.trigger.type === 'link') return completeElement(run, inst, {});
       return waitForMessage(run, inst, node.id, node.trigger.message);
     case 'receiveTask':
       if (trigger) return completeElement(run, inst, trigger.variables);
@@ -147,6 +168,23 @@ export function startScope(
   activateNode(run, startId, scopeInst.id, trigger ?? { variables: {} });
 }
 
+/**
+ * The process instance starts: its start listeners run first (they may set variables the start
+ * event's path needs), then a token leaves `startEventId`.
+ */
+export function startProcess(run: Run, root: ElementInstance, startEventId: string): void {
+  root.startEventId = startEventId;
+  if (hasExecutionListeners(run, root, 'start'))
+    return startListenerJob(run, root, { kind: 'execution', eventType: 'start', index: 0 });
+  startProcessScope(run, root);
+}
+
+export function startProcessScope(run: Run, root: ElementInstance): void {
+  const startEventId = root.startEventId;
+  delete root.startEventId;
+  startScope(run, root, run.graph.rootScopeId, startEventId);
+}
+
 function noneStartEvent(run: Run, ids: readonly string[]): string | undefined {
   return (
     ids.find((id) => {
@@ -172,8 +210,11 @@ export function activityOf(node: GraphNode): ActivityRef | undefined {
 /** Retries of an external job when the diagram sets none (Camunda's default). */
 export const DEFAULT_EXTERNAL_RETRIES = 3;
 
-export function startJob(run: Run, inst: ElementInstance, activity: ActivityRef): void {
+export function startJob(run: Run, inst: ElementInstance, activity: ActivityRef, listener?: ListenerJob): void {
   const vars = visibleVariables(run, inst.id);
+  // A listener's job that cannot start is retried as that listener's job.
+  const raiseIncident = (r: Run, i: ElementInstance, kind: IncidentKind, message: string, resume: Incident['resume']) =>
+    raiseIncidentAt(r, i, kind, message, listener ? 'job' : resume, undefined, listener);
   let activityType = activity.activityType;
   if (activity.typeExpression !== undefined) {
     const r = evaluateFeel(activity.typeExpression, vars, dialect(run));
@@ -214,6 +255,7 @@ export function startJob(run: Run, inst: ElementInstance, activity: ActivityRef)
     createdAt: run.now,
     activityType,
     ...(external ? { external: true as const } : {}),
+    ...(listener ? { listener } : {}),
   });
   run.commands.push({
     type: 'runJob',
@@ -226,6 +268,7 @@ export function startJob(run: Run, inst: ElementInstance, activity: ActivityRef)
     ...(retries !== undefined ? { retries } : {}),
     ...(activity.local === true ? { local: true as const } : {}),
     ...(external ? { external: true as const } : {}),
+    ...(listener ? { listener } : {}),
   });
 }
 
@@ -274,21 +317,9 @@ function openUserTask(run: Run, inst: ElementInstance, node: UserTaskNode): void
     priority = p;
   }
 
-  const taskId = newTaskId(run);
   const name = node.name ?? node.id;
-  addWait(run, {
-    type: 'userTask',
-    id: taskId,
-    ownerId: inst.id,
-    role: 'self',
-    nodeId: node.id,
-    createdAt: run.now,
-    name,
-    ...(spec.form ? { form: spec.form } : {}),
-  });
-  run.commands.push({
-    type: 'openUserTask',
-    taskId,
+  const task: UserTaskCommandSpec = {
+    taskId: newTaskId(run),
     elementId: node.id,
     elementInstanceId: inst.id,
     name,
@@ -300,7 +331,28 @@ function openUserTask(run: Run, inst: ElementInstance, node: UserTaskNode): void
     priority,
     ...(spec.form ? { form: spec.form } : {}),
     input: vars,
+  };
+  if (spec.taskListeners?.some((l) => l.eventType === 'creating')) {
+    // The task opens once its creating listeners have run, with their corrections.
+    inst.pendingTask = task;
+    return startListenerJob(run, inst, { kind: 'task', eventType: 'creating', index: 0 });
+  }
+  openTask(run, inst, task);
+}
+
+/** The user task opens: a wait in the engine, a row for the task lists. */
+export function openTask(run: Run, inst: ElementInstance, task: UserTaskCommandSpec): void {
+  addWait(run, {
+    type: 'userTask',
+    id: task.taskId,
+    ownerId: inst.id,
+    role: 'self',
+    nodeId: task.elementId,
+    createdAt: run.now,
+    name: task.name,
+    ...(task.form ? { form: task.form } : {}),
   });
+  run.commands.push({ type: 'openUserTask', ...task });
 }
 
 function startCall(run: Run, inst: ElementInstance): void {
@@ -394,7 +446,27 @@ function endEventBehaviour(run: Run, inst: ElementInstance, node: EndEventNode):
       if (result.activity) return startJob(run, inst, result.activity);
       if (result.message && !publishFrom(run, inst, result.message)) return;
       return completeElement(run, inst, {});
+    case 'signal':
+      if (!broadcastFrom(run, inst, result.name)) return;
+      return completeElement(run, inst, {});
   }
+}
+
+/** Broadcasts a throw/end event's signal: its variables are the event's input-mapped ones. */
+function broadcastFrom(run: Run, inst: ElementInstance, nameExpression: Expression): boolean {
+  const name = evaluateExpression(nameExpression, visibleVariables(run, inst.id), dialect(run));
+  if (!name.ok || typeof name.value !== 'string' || name.value === '') {
+    raiseIncident(
+      run,
+      inst,
+      'expression',
+      name.ok ? `the signal name should be text, got ${JSON.stringify(name.value)}` : `signal name: ${name.error}`,
+      'activate',
+    );
+    return false;
+  }
+  run.commands.push({ type: 'broadcastSignal', name: name.value, variables: { ...inst.variables } });
+  return true;
 }
 
 function throwEventBehaviour(run: Run, inst: ElementInstance, node: IntermediateThrowEventNode): void {
@@ -411,6 +483,12 @@ function throwEventBehaviour(run: Run, inst: ElementInstance, node: Intermediate
       // An interrupting catch further out may have terminated this throw event.
       if (run.state.instances[inst.id]) completeElement(run, inst, {});
       return;
+    case 'signal':
+      if (!broadcastFrom(run, inst, result.name)) return;
+      return completeElement(run, inst, {});
+    case 'link':
+      // It leaves by no flow: leaving, it activates its link catch event (completion.ts).
+      return completeElement(run, inst, {});
   }
 }
 

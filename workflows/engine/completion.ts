@@ -3,6 +3,7 @@
  * complete once their last token is gone (sub-process, event sub-process, the process).
  */
 import { evaluateExpression } from '../../bpmn/runtime';
+import { hasExecutionListeners, startListenerJob } from './listeners';
 import { innerCompleted } from './multi-instance';
 import { endInstance, nodeOf, parentOf, raiseIncident, terminateInstance, type Run, dialect } from './run';
 import type { ElementInstance, Variables } from './types';
@@ -13,6 +14,8 @@ import { evaluateMappings, propagateVariables, visibleVariables } from './variab
  * output mappings (or the result as is) go up the scopes, the instance ends, the token moves on.
  */
 export function completeElement(run: Run, inst: ElementInstance, result: Variables): void {
+  // Already waiting for its end listeners (a scope checked again meanwhile): nothing more to do.
+  if (inst.endListeners) return;
   const node = nodeOf(run, inst.elementId);
   const context = { ...visibleVariables(run, inst.id), ...result };
   let out = result;
@@ -37,9 +40,23 @@ export function completeElement(run: Run, inst: ElementInstance, result: Variabl
   }
   delete inst.pendingResult;
   propagateVariables(run, inst.parentId, out);
+  if (hasExecutionListeners(run, inst, 'end')) {
+    inst.endListeners = { loopOutput };
+    return startListenerJob(run, inst, { kind: 'execution', eventType: 'end', index: 0 });
+  }
+  leaveElement(run, inst, loopOutput);
+}
+
+/** The element has completed (its end listeners too): it ends and its token moves on. */
+export function leaveElement(run: Run, inst: ElementInstance, loopOutput: unknown): void {
+  const node = nodeOf(run, inst.elementId);
+  const parent = parentOf(run, inst);
   endInstance(run, inst, 'completed');
   if (!parent) return;
   if (parent.kind === 'multiInstanceBody') return innerCompleted(run, parent, inst.loopIndex ?? 0, loopOutput);
+  // A link throw event's token goes on at its link catch event.
+  if (node.kind === 'intermediateThrowEvent' && node.result.type === 'link')
+    run.agenda.push({ kind: 'activate', nodeId: node.result.targetId, scopeId: parent.id });
   leaveBy(run, node.outgoing, parent.id);
 }
 
@@ -71,7 +88,13 @@ export function completeEmptyScopes(run: Run): boolean {
   return false;
 }
 
-function finishProcess(run: Run, root: ElementInstance): void {
+/** The process completes; its end listeners run first (`listenersDone` once they have). */
+export function finishProcess(run: Run, root: ElementInstance, listenersDone = false): void {
+  if (root.endListeners && !listenersDone) return;
+  if (!listenersDone && hasExecutionListeners(run, root, 'end')) {
+    root.endListeners = { loopOutput: null };
+    return startListenerJob(run, root, { kind: 'execution', eventType: 'end', index: 0 });
+  }
   const variables = { ...root.variables };
   // Camunda 8 (semantics 2): a terminate end event completes the instance; before, it was `terminated`.
   const terminated = root.endedByTerminate === true && (run.graph.semantics ?? 1) < 2;

@@ -4,12 +4,13 @@
  * so the same events give the same commands every time (what Temporal replay needs).
  */
 import { GRAPH_FORMAT, type CompiledGraph } from '../../bpmn/runtime';
-import { activityOf, afterJob, runBehaviour, startJob, startScope } from './behaviour';
+import { activateNode, activityOf, afterJob, runBehaviour, startJob, startProcess } from './behaviour';
+import { afterListenerJob, startListenerJob } from './listeners';
 import { completeElement, completeEmptyScopes, endWholeInstance } from './completion';
 import { arrive, fireReadyInclusiveJoins } from './gateways';
 import { checkBody } from './multi-instance';
 import { cancelWaitsOf, closeSubscription, nodeOf, raiseIncident, type Run } from './run';
-import { subscribeEventSubProcesses, throwError, triggerWait } from './triggers';
+import { broadcastReceived, subscribeEventSubProcesses, throwError, triggerWait } from './triggers';
 import {
   ENGINE_STATE_FORMAT,
   type ElementInstance,
@@ -26,6 +27,8 @@ export interface StartOptions {
   startEventId?: string;
   /** Start at the message start event with this name. */
   messageName?: string;
+  /** Start at the signal start event with this name (a broadcast). */
+  signalName?: string;
   /** Plain dates in timers and due dates start at midnight in England, not UTC (see bpmn/timer.ts). */
   plainDatesInEngland?: boolean;
 }
@@ -53,6 +56,18 @@ function chooseStartEvent(graph: CompiledGraph, options: StartOptions): string {
       throw new Error(`process "${graph.processId}" has no message start event for message "${options.messageName}"`);
     return hit.id;
   }
+  if (options.signalName !== undefined) {
+    const hit = starts.find(
+      (n) =>
+        n?.kind === 'startEvent' &&
+        n.trigger.type === 'signal' &&
+        n.trigger.name.type === 'literal' &&
+        n.trigger.name.value === options.signalName,
+    );
+    if (!hit)
+      throw new Error(`process "${graph.processId}" has no signal start event for signal "${options.signalName}"`);
+    return hit.id;
+  }
   const none = starts.find((n) => n?.kind === 'startEvent' && n.trigger.type === 'none');
   if (none) return none.id;
   if (starts.length === 1 && starts[0]) return starts[0].id;
@@ -70,6 +85,8 @@ function settle(run: Run): void {
       const item = run.agenda.shift()!;
       if (item.kind === 'flow') {
         arrive(run, item.flowId, item.scopeId);
+      } else if (item.kind === 'activate') {
+        if (run.state.instances[item.scopeId]) activateNode(run, item.nodeId, item.scopeId, { variables: {} });
       } else {
         const wait = run.state.waits[item.waitId];
         if (!wait) continue;
@@ -127,7 +144,7 @@ export function startInstance(
     bufferedMessages: [],
   };
   const run = newRun(graph, state, now);
-  startScope(run, root, graph.rootScopeId, startEventId);
+  startProcess(run, root, startEventId);
   settle(run);
   return { state, commands: run.commands, accepted: true };
 }
@@ -171,7 +188,8 @@ function apply(run: Run, event: EngineEvent): boolean {
       if (wait?.type !== 'job') return false;
       delete s.waits[wait.id];
       const owner = s.instances[wait.ownerId];
-      if (owner) afterJob(run, owner, event.variables ?? {});
+      if (owner && wait.listener) afterListenerJob(run, owner, wait.listener, event.variables ?? {}, event.corrections);
+      else if (owner) afterJob(run, owner, event.variables ?? {});
       return true;
     }
     case 'jobFailed': {
@@ -180,7 +198,20 @@ function apply(run: Run, event: EngineEvent): boolean {
       delete s.waits[wait.id];
       const owner = s.instances[wait.ownerId];
       if (!owner) return true;
-      if (event.bpmnError)
+      // Camunda 8 lets no listener throw a BPMN error: it is an incident on the element.
+      if (wait.listener)
+        raiseIncident(
+          run,
+          owner,
+          'jobFailed',
+          event.bpmnError
+            ? `the ${wait.listener.eventType} listener threw the BPMN error "${event.bpmnError.code}", which listeners may not throw`
+            : event.message,
+          'job',
+          wait.id,
+          wait.listener,
+        );
+      else if (event.bpmnError)
         throwError(
           run,
           owner,
@@ -199,6 +230,8 @@ function apply(run: Run, event: EngineEvent): boolean {
       triggerWait(run, wait, {});
       return true;
     }
+    case 'signalReceived':
+      return broadcastReceived(run, event.name, event.variables ?? {});
     case 'messageReceived':
       return correlate(run, event.name, event.correlationKey ?? null, event.variables ?? {}, event.bufferForMs ?? 0);
     case 'userTaskCompleted': {
@@ -286,6 +319,10 @@ function retryIncident(run: Run, incidentId: string, variables: Variables | unde
       runBehaviour(run, inst);
       break;
     case 'job': {
+      if (incident.listener) {
+        startListenerJob(run, inst, incident.listener);
+        break;
+      }
       const activity = activityOf(nodeOf(run, inst.elementId));
       if (activity) startJob(run, inst, activity);
       break;

@@ -4,11 +4,23 @@
  * instances and raise incidents; the element behaviours live in the other engine files.
  */
 import { feelDialectOf, type CompiledGraph, type FeelDialect, type GraphNode } from '../../bpmn/runtime';
-import type { ElementInstance, EngineCommand, EngineState, Incident, IncidentKind, Variables, Wait } from './types';
+import type {
+  ElementInstance,
+  EngineCommand,
+  EngineState,
+  Incident,
+  IncidentKind,
+  ListenerJob,
+  Variables,
+  Wait,
+} from './types';
 
 /** Queued work, run in order once the current action has finished (never re-entrantly). */
 export type AgendaItem =
-  { kind: 'flow'; flowId: string; scopeId: string } | { kind: 'trigger'; waitId: string; variables: Variables };
+  | { kind: 'flow'; flowId: string; scopeId: string }
+  | { kind: 'trigger'; waitId: string; variables: Variables }
+  /** A token arrives at a node without a flow (a link throw event's link catch event). */
+  | { kind: 'activate'; nodeId: string; scopeId: string };
 
 export interface Run {
   readonly graph: CompiledGraph;
@@ -96,6 +108,7 @@ export function cancelWait(run: Run, wait: Wait): void {
       run.commands.push({ type: 'cancelChild', callId: wait.id });
       break;
     case 'message':
+    case 'signal':
       closeSubscription(run, wait);
       break;
   }
@@ -106,9 +119,10 @@ export function tracksSubscriptions(run: Run): boolean {
   return (run.graph.semantics ?? 1) >= 2;
 }
 
-/** A message wait that goes away (triggered or cancelled) is no longer a subscription. */
+/** A message or signal wait that goes away (triggered or cancelled) is no longer a subscription. */
 export function closeSubscription(run: Run, wait: Wait): void {
-  if (wait.type === 'message' && tracksSubscriptions(run))
+  // Signal waits exist only in graphs of semantics 2 (older graphs could not deploy signal events).
+  if ((wait.type === 'message' && tracksSubscriptions(run)) || wait.type === 'signal')
     run.commands.push({ type: 'closeSubscription', waitId: wait.id });
 }
 
@@ -180,6 +194,7 @@ export function raiseIncident(
   message: string,
   resume: Incident['resume'],
   jobId?: string,
+  listener?: ListenerJob,
 ): void {
   const incident: Incident = {
     id: newId(run, 'incident'),
@@ -190,6 +205,7 @@ export function raiseIncident(
     createdAt: run.now,
     resume,
     ...(jobId ? { jobId } : {}),
+    ...(listener ? { listener } : {}),
   };
   inst.state = 'incident';
   run.state.incidents[incident.id] = incident;

@@ -1,5 +1,5 @@
 /**
- * Events that arrive from outside the token's path: timers and message subscriptions (own,
+ * Events that arrive from outside the token's path: timers, message and signal subscriptions (own,
  * boundary, event sub-process, event-based gateway), and errors and escalations thrown up
  * the scopes to the nearest boundary event or event sub-process that catches them.
  */
@@ -7,6 +7,7 @@ import {
   type BoundaryEventNode,
   type EventSubProcessNode,
   type EventTrigger,
+  type Expression,
   type MessageRef,
   type StartEventNode,
   type TimerDefinition,
@@ -31,7 +32,7 @@ import {
   type Run,
   dialect,
 } from './run';
-import type { ElementInstance, Incident, MessageWait, TimerWait, Variables, Wait } from './types';
+import type { ElementInstance, Incident, MessageWait, SignalWait, TimerWait, Variables, Wait } from './types';
 import { visibleVariables } from './variables';
 
 // ---------------------------------------------------------------- subscriptions
@@ -124,7 +125,49 @@ export function subscribeMessage(
   return null;
 }
 
-/** Subscribes the timer and message boundary events of an activity; false (and an incident) when one cannot be resolved. */
+/** Opens a signal subscription (every broadcast of the name triggers it while it is open). */
+export function subscribeSignal(
+  run: Run,
+  ownerId: string,
+  role: Wait['role'],
+  nodeId: string,
+  nameExpression: Expression,
+): string | null {
+  const name = evaluateExpression(nameExpression, visibleVariables(run, ownerId), dialect(run));
+  if (!name.ok) return `signal name of "${nodeId}": ${name.error}`;
+  if (typeof name.value !== 'string' || name.value === '')
+    return `the signal name of "${nodeId}" should be text, got ${JSON.stringify(name.value)}`;
+  const wait: SignalWait = {
+    type: 'signal',
+    id: newId(run, 'signal'),
+    ownerId,
+    role,
+    nodeId,
+    createdAt: run.now,
+    name: name.value,
+  };
+  addWait(run, wait);
+  run.commands.push({
+    type: 'openSubscription',
+    waitId: wait.id,
+    kind: 'signal',
+    name: wait.name,
+    correlationKey: null,
+    elementId: nodeId,
+  });
+  return null;
+}
+
+/** Every signal subscription of `name` triggers, oldest first (a broadcast reaches them all). */
+export function broadcastReceived(run: Run, name: string, variables: Variables): boolean {
+  const waits = Object.values(run.state.waits).filter((w) => w.type === 'signal' && w.name === name);
+  // Queued, so an interrupting one that ends the others' owners first leaves them untriggered,
+  // and subscriptions opened by these triggers (non-interrupting ones again) wait for the next broadcast.
+  for (const w of waits) run.agenda.push({ kind: 'trigger', waitId: w.id, variables });
+  return waits.length > 0;
+}
+
+/** Subscribes the timer, message and signal boundary events of an activity; false (and an incident) when one cannot be resolved. */
 export function subscribeBoundaries(run: Run, host: ElementInstance): boolean {
   const node = nodeOf(run, host.elementId);
   if (!('boundaryEventIds' in node)) return true;
@@ -133,6 +176,7 @@ export function subscribeBoundaries(run: Run, host: ElementInstance): boolean {
     let error: string | null = null;
     if (b.trigger.type === 'timer') error = armTimer(run, host.id, 'boundary', b.id, b.trigger.timer, !b.interrupting);
     else if (b.trigger.type === 'message') error = subscribeMessage(run, host.id, 'boundary', b.id, b.trigger.message);
+    else if (b.trigger.type === 'signal') error = subscribeSignal(run, host.id, 'boundary', b.id, b.trigger.name);
     if (error) {
       cancelWaitsOf(run, host.id);
       raiseIncident(run, host, 'expression', error, 'activate');
@@ -159,6 +203,8 @@ export function subscribeEventSubProcesses(run: Run, scopeInst: ElementInstance,
       error = armTimer(run, scopeInst.id, 'eventSubProcess', start.id, start.trigger.timer, !start.interrupting);
     else if (start.trigger.type === 'message')
       error = subscribeMessage(run, scopeInst.id, 'eventSubProcess', start.id, start.trigger.message);
+    else if (start.trigger.type === 'signal')
+      error = subscribeSignal(run, scopeInst.id, 'eventSubProcess', start.id, start.trigger.name);
     if (error) {
       cancelWaitsOf(run, scopeInst.id, (w) => w.role === 'eventSubProcess');
       raiseIncident(run, scopeInst, 'expression', error, 'subscribe');
@@ -176,10 +222,12 @@ export function subscribeEventGateway(run: Run, gateway: ElementInstance, eventI
       error = armTimer(run, gateway.id, 'eventGateway', id, target.trigger.timer, false);
     } else if (target.kind === 'intermediateCatchEvent' && target.trigger.type === 'message') {
       error = subscribeMessage(run, gateway.id, 'eventGateway', id, target.trigger.message);
+    } else if (target.kind === 'intermediateCatchEvent' && target.trigger.type === 'signal') {
+      error = subscribeSignal(run, gateway.id, 'eventGateway', id, target.trigger.name);
     } else if (target.kind === 'receiveTask') {
       error = subscribeMessage(run, gateway.id, 'eventGateway', id, target.message);
     } else {
-      error = `"${id}" after event-based gateway "${gateway.elementId}" is not a timer or message catch event`;
+      error = `"${id}" after event-based gateway "${gateway.elementId}" is not a timer, message or signal catch event`;
     }
     if (error) {
       cancelWaitsOf(run, gateway.id);
@@ -240,6 +288,9 @@ function resubscribe(run: Run, wait: Wait): void {
     }
   } else if (wait.type === 'message' && node.trigger.type === 'message') {
     const error = subscribeMessage(run, owner.id, wait.role, node.id, node.trigger.message);
+    if (error) raiseIncident(run, owner, 'expression', error, wait.role === 'boundary' ? 'activate' : 'subscribe');
+  } else if (wait.type === 'signal' && node.trigger.type === 'signal') {
+    const error = subscribeSignal(run, owner.id, wait.role, node.id, node.trigger.name);
     if (error) raiseIncident(run, owner, 'expression', error, wait.role === 'boundary' ? 'activate' : 'subscribe');
   }
 }

@@ -41,6 +41,32 @@ export interface ElementInstance {
   interrupted?: boolean;
   /** The process scope was ended by a terminate end event (its status becomes `terminated`). */
   endedByTerminate?: boolean;
+  /** Its start execution listeners have all completed (a retried behaviour does not run them again). */
+  startListenersDone?: true;
+  /** What triggered the element (a caught message's or signal's variables), kept while start listeners run. */
+  triggerVariables?: Variables;
+  /** The process: the start event its token leaves from once its start listeners have run. */
+  startEventId?: string;
+  /** Waiting for its end execution listeners: its output was applied; this is its multi-instance output. */
+  endListeners?: { loopOutput: unknown };
+  /** A user task whose creating task listeners run: the task to open once they have (corrections applied). */
+  pendingTask?: UserTaskCommandSpec;
+}
+
+/** Which listener a job is: the element's execution listener, or its user task's task listener. */
+export type ListenerJob =
+  | { kind: 'execution'; eventType: 'start' | 'end'; index: number }
+  | { kind: 'task'; eventType: 'creating'; index: number };
+
+/** A task listener's corrections to the user task (Camunda's job result of type userTask). */
+export interface UserTaskCorrections {
+  assignee?: string;
+  candidateGroups?: string[];
+  candidateUsers?: string[];
+  /** ISO 8601 date-times. */
+  dueDate?: string;
+  followUpDate?: string;
+  priority?: number;
 }
 
 export interface MultiInstanceProgress {
@@ -88,8 +114,16 @@ export interface MessageWait extends WaitBase {
 export interface JobWait extends WaitBase {
   type: 'job';
   activityType: string;
+  /** A listener's job (absent: the element's own job). */
+  listener?: ListenerJob;
   /** Waits for an external worker (a jobs row) rather than a Temporal activity; survives continue-as-new. */
   external?: true;
+}
+
+/** A signal subscription: every broadcast of `name` triggers it. */
+export interface SignalWait extends WaitBase {
+  type: 'signal';
+  name: string;
 }
 
 export interface UserTaskWait extends WaitBase {
@@ -103,7 +137,7 @@ export interface ChildWait extends WaitBase {
   processId: string;
 }
 
-export type Wait = TimerWait | MessageWait | JobWait | UserTaskWait | ChildWait;
+export type Wait = TimerWait | MessageWait | SignalWait | JobWait | UserTaskWait | ChildWait;
 
 export type IncidentKind =
   | 'jobFailed'
@@ -131,6 +165,8 @@ export interface Incident {
   resume: 'activate' | 'job' | 'complete' | 'subscribe';
   /** The failed job (jobFailed incidents), so the job row can be found again. */
   jobId?: string;
+  /** The failed job was this listener's: a retry runs it again. */
+  listener?: ListenerJob;
 }
 
 /** A finished element activation, for the Operate-style view. */
@@ -192,7 +228,8 @@ export interface BpmnErrorThrown {
 }
 
 export type EngineEvent =
-  | { type: 'jobCompleted'; jobId: string; variables?: Variables }
+  /** `corrections`: a task listener's changes to its user task (`denied` is not supported on creating). */
+  | { type: 'jobCompleted'; jobId: string; variables?: Variables; corrections?: UserTaskCorrections }
   /** After the job's retries: `bpmnError` is thrown in the process (catchable); otherwise an incident. */
   | { type: 'jobFailed'; jobId: string; message: string; bpmnError?: BpmnErrorThrown }
   | { type: 'timerFired'; timerId: string }
@@ -204,6 +241,8 @@ export type EngineEvent =
       variables?: Variables;
       bufferForMs?: number;
     }
+  /** A broadcast signal: every subscription to `name` triggers. */
+  | { type: 'signalReceived'; name: string; variables?: Variables }
   | { type: 'userTaskCompleted'; taskId: string; outcome?: string; data?: Variables; actor?: string }
   | { type: 'childCompleted'; callId: string; variables?: Variables }
   | { type: 'childFailed'; callId: string; message: string; bpmnError?: BpmnErrorThrown }
@@ -244,6 +283,8 @@ export type EngineCommand =
       local?: true;
       /** No built-in worker: a jobs row waits for an external worker (retries default to 3). */
       external?: true;
+      /** A listener's job (Camunda job kinds EXECUTION_LISTENER / TASK_LISTENER). */
+      listener?: ListenerJob;
     }
   | { type: 'cancelJob'; jobId: string; external?: true }
   /** Graphs of semantics 2: a message or signal wait opened (published messages find it in event_subscriptions). */
@@ -270,6 +311,8 @@ export type EngineCommand =
     }
   | { type: 'cancelChild'; callId: string }
   | { type: 'publishMessage'; name: string; correlationKey: string | null; variables: Variables }
+  /** A signal throw or end event: broadcast to every subscription and signal start, this instance's included. */
+  | { type: 'broadcastSignal'; name: string; variables: Variables }
   | { type: 'incidentOpened'; incident: Incident }
   | { type: 'incidentResolved'; incidentId: string }
   | { type: 'complete'; variables: Variables }

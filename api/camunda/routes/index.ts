@@ -5,6 +5,7 @@ import { incidentRoutes } from './incidents';
 import { jobRoutes } from './jobs';
 import { messageRoutes } from './messages';
 import { processInstanceRoutes } from './process-instances';
+import { signalRoutes } from './signals';
 import { topologyRoutes } from './topology';
 import { userTaskRoutes } from './user-tasks';
 import { variableRoutes } from './variables';
@@ -16,6 +17,7 @@ export const CAMUNDA_ROUTES: readonly CamundaRoute[] = [
   ...processInstanceRoutes,
   ...jobRoutes,
   ...messageRoutes,
+  ...signalRoutes,
   ...userTaskRoutes,
   ...incidentRoutes,
   ...variableRoutes,

@@ -16,6 +16,7 @@ import {
   type JobRow,
 } from '../../../records/jobs';
 import { completeJobUpdate, failJobUpdate, throwJobErrorUpdate } from '../../../workflows/contract';
+import type { UserTaskCorrections } from '../../../workflows/engine/types';
 import { openChildById } from '../../access/child-access';
 import { audit } from '../../audit/audit-builder';
 import { auditBeforeEngine } from '../../audit/audit-before-engine';
@@ -31,6 +32,40 @@ const MAX_REQUEST_TIMEOUT_MS = 60_000;
 const MAX_JOBS = 1000;
 
 const OPEN: readonly string[] = ['activatable', 'activated'];
+
+/**
+ * A job result (Camunda 8.8): `userTask` only for a task listener's job, whose corrections apply
+ * to the task about to open (a creating listener cannot deny it, and, as in Camunda, a task
+ * listener's job takes no variables); ad-hoc sub-process results are not supported yet.
+ */
+function taskListenerResult(job: JobRow, result: unknown, variables: unknown): UserTaskCorrections | undefined {
+  const r = (result ?? null) as { type?: unknown; denied?: unknown; corrections?: unknown } | null;
+  if (
+    job.kind === 'TASK_LISTENER' &&
+    variables !== undefined &&
+    variables !== null &&
+    Object.keys(variables).length > 0
+  )
+    throw camundaError.invalid('A task listener job is completed without variables (use corrections)', [
+      { field: 'body.variables', message: 'is not taken by a task listener job' },
+    ]);
+  if (r === null || r.type === undefined) return undefined;
+  if (r.type !== 'userTask')
+    throw camundaError.invalid(`A job result of type ${String(r.type)} is not supported yet`, [
+      { field: 'body.result.type', message: 'is not supported yet' },
+    ]);
+  if (job.kind !== 'TASK_LISTENER')
+    throw camundaError.invalid('A job result of type userTask is only for a task listener job', [
+      { field: 'body.result.type', message: 'is only for a task listener job' },
+    ]);
+  if (r.denied === true)
+    throw camundaError.invalid('A creating task listener cannot deny the task', [
+      { field: 'body.result.denied', message: 'is not possible for a creating listener' },
+    ]);
+  // Null means "not corrected".
+  const given = Object.entries((r.corrections ?? {}) as Record<string, unknown>).filter(([, v]) => v !== null);
+  return Object.fromEntries(given) as UserTaskCorrections;
+}
 
 async function openJob(ctx: RequestContext, key: string, action: string): Promise<JobRow> {
   const job = await findJob(ctx.deps.db, key);
@@ -182,17 +217,26 @@ export const jobRoutes: CamundaRoute[] = [
     operation: 'completeJob',
     handler: async ({ path, body }, ctx) => {
       const job = await openJob(ctx, path.jobKey, 'job.complete');
-      if (body.result && body.result.type !== undefined)
-        throw camundaError.invalid(`A job result of type ${String(body.result.type)} is not supported yet`, [
-          { field: 'body.result', message: 'is not supported yet' },
-        ]);
+      const corrections = taskListenerResult(job, body.result, body.variables);
       const variables = (body.variables ?? {}) as Record<string, unknown>;
-      await auditedJobAct(ctx, 'job.complete', job, { variables: Object.keys(variables) }, () =>
-        toWorkflow(ctx, job, (h) =>
-          h.executeUpdate(completeJobUpdate, {
-            args: [{ jobId: job.engineJobId, variables, actor: me(ctx).username }],
-          }),
-        ),
+      await auditedJobAct(
+        ctx,
+        'job.complete',
+        job,
+        { variables: Object.keys(variables), ...(corrections ? { corrections: Object.keys(corrections) } : {}) },
+        () =>
+          toWorkflow(ctx, job, (h) =>
+            h.executeUpdate(completeJobUpdate, {
+              args: [
+                {
+                  jobId: job.engineJobId,
+                  variables,
+                  actor: me(ctx).username,
+                  ...(corrections ? { corrections } : {}),
+                },
+              ],
+            }),
+          ),
       );
       await markJob(ctx.deps.db, job.key, 'completed');
       return noContent();
