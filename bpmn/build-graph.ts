@@ -54,9 +54,20 @@ export function buildGraph(process: ModdleElement, options: BuildOptions = {}): 
   const flows: Record<string, SequenceFlow> = {};
   const scopes: Record<string, Scope> = {};
   const problems: Problem[] = [];
+  /** Associations of the diagram, both ways: how a compensation boundary event names its handler. */
+  const associated = new Map<string, string[]>();
 
   function walk(container: ModdleElement, kind: Scope['kind'], parentScopeId?: string): void {
     const scopeId = container.id!;
+    for (const a of children(container, 'artifacts').filter((x) => is(x, 'bpmn:Association'))) {
+      const [from, to] = [
+        (a.sourceRef as ModdleElement | undefined)?.id,
+        (a.targetRef as ModdleElement | undefined)?.id,
+      ];
+      if (!from || !to) continue;
+      associated.set(from, [...(associated.get(from) ?? []), to]);
+      associated.set(to, [...(associated.get(to) ?? []), from]);
+    }
     const elements = children(container, 'flowElements');
     const flowNodes = elements.filter((e) => is(e, 'bpmn:FlowNode'));
     for (const f of elements.filter((e) => is(e, 'bpmn:SequenceFlow'))) {
@@ -103,10 +114,28 @@ export function buildGraph(process: ModdleElement, options: BuildOptions = {}): 
   walk(process, 'process');
   if (problems.length > 0) return { ok: false, problems };
 
+  // A flow joins its source and target by sourceRef/targetRef, as Camunda 8 reads it, even when
+  // the nodes do not list it (a flow drawn in another scope than its nodes is not resolved there).
+  for (const f of Object.values(flows)) {
+    const [source, target] = [nodes[f.sourceId], nodes[f.targetId]];
+    if (source && !source.outgoing.includes(f.id)) (source.outgoing as string[]).push(f.id);
+    if (target && !target.incoming.includes(f.id)) (target.incoming as string[]).push(f.id);
+  }
+
   for (const node of Object.values(nodes)) {
     if (node.kind !== 'boundaryEvent') continue;
     const host = nodes[node.attachedToId];
-    if (host && 'boundaryEventIds' in host) (host.boundaryEventIds as string[]).push(node.id);
+    if (!host || !('boundaryEventIds' in host)) continue;
+    // A compensation boundary event is no subscription: it names the host's handler.
+    if (node.trigger.type === 'compensation') {
+      const handlerId = (associated.get(node.id) ?? []).find((id) => {
+        const n = nodes[id];
+        return n && 'isCompensationHandler' in n && n.isCompensationHandler === true;
+      });
+      if (handlerId) (host as { compensationHandlerId?: string }).compensationHandlerId = handlerId;
+      continue;
+    }
+    (host.boundaryEventIds as string[]).push(node.id);
   }
 
   const versionTag = str(extension(process, 'zeebe:VersionTag'), 'value');

@@ -189,6 +189,7 @@ function trigger(event: ModdleElement): EventTrigger {
     return { type: 'escalation', ...(code ? { escalationCode: code } : {}), ...(name ? { escalationName: name } : {}) };
   }
   if (is(def, 'bpmn:SignalEventDefinition')) return { type: 'signal', name: signalName(event, def) };
+  if (is(def, 'bpmn:CompensateEventDefinition')) return { type: 'compensation' };
   if (is(def, 'bpmn:LinkEventDefinition')) {
     const name = str(def, 'name')?.trim();
     if (!name) throw new BuildError(event.id, 'is a link event without a name');
@@ -209,6 +210,10 @@ function thrown(event: ModdleElement, ctx: NodeContext): EndResult {
       ...(withTask ? { activity: activityRef(event, ctx) } : {}),
       ...(message || !withTask ? { message: messageRef(event, message) } : {}),
     };
+  }
+  if (is(def, 'bpmn:CompensateEventDefinition')) {
+    const activity = def.activityRef as ModdleElement | undefined;
+    return { type: 'compensation', ...(activity?.id ? { activityId: activity.id } : {}) };
   }
   const t = trigger(event);
   if (t.type === 'signal') return t;
@@ -311,6 +316,7 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
       outputs: mappings(el, 'outputParameters'),
       boundaryEventIds: [] as string[],
       ...(mi ? { multiInstance: mi } : {}),
+      ...(el.isForCompensation === true ? { isCompensationHandler: true as const } : {}),
     };
   };
   const outputs = () => mappings(el, 'outputParameters');
@@ -349,8 +355,14 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
         return { ...base, kind: 'intermediateThrowEvent', result, inputs: inputs() };
       }
       const r = thrown(el, ctx);
-      if (r.type !== 'none' && r.type !== 'message' && r.type !== 'escalation' && r.type !== 'signal')
-        throw new BuildError(el.id, 'throws something other than a message, escalation or signal');
+      if (
+        r.type !== 'none' &&
+        r.type !== 'message' &&
+        r.type !== 'escalation' &&
+        r.type !== 'signal' &&
+        r.type !== 'compensation'
+      )
+        throw new BuildError(el.id, 'throws something other than a message, escalation, signal or compensation');
       return { ...base, kind: 'intermediateThrowEvent', result: r as ThrowResult, inputs: inputs() };
     }
     case 'bpmn:BoundaryEvent': {

@@ -72,7 +72,8 @@ export function reachableNodeIds(scope: ModdleElement): Set<string> | null {
   const boundaries = boundaryEventsOf(scope);
   const seen = new Set<string>();
   const queue = [...starts];
-  for (const n of scopeNodes(scope)) if (isEventSubProcess(n)) queue.push(n);
+  // Event sub-processes start on their event, compensation handlers on a compensation throw.
+  for (const n of scopeNodes(scope)) if (isEventSubProcess(n) || n.isForCompensation === true) queue.push(n);
   while (queue.length > 0) {
     const node = queue.pop()!;
     if (!node.id || seen.has(node.id)) continue;

@@ -175,7 +175,19 @@ export type EventTrigger =
   /** A broadcast signal, by name (literal; FEEL except on process start events). */
   | { readonly type: 'signal'; readonly name: Expression }
   /** A link catch event: where a link throw event of the same name in the same scope continues. */
-  | { readonly type: 'link'; readonly name: string };
+  | { readonly type: 'link'; readonly name: string }
+  /** A compensation boundary event: its host's `compensationHandlerId` undoes the host once it has completed. */
+  | { readonly type: 'compensation' };
+
+/**
+ * Compensation thrown (intermediate throw or end event): the handlers of the completed activities
+ * of the event's scope (and of the sub-processes completed in it) run, or only `activityId`'s;
+ * the event waits for all of them.
+ */
+export interface CompensationThrow {
+  readonly type: 'compensation';
+  readonly activityId?: string;
+}
 
 export type EndResult =
   | { readonly type: 'none' }
@@ -185,7 +197,8 @@ export type EndResult =
   /** Publishes the message; if the diagram also names an activity type, that activity runs first (like a send task). */
   | { readonly type: 'message'; readonly message?: MessageRef; readonly activity?: ActivityRef }
   /** Broadcasts the signal with the event's input-mapped variables. */
-  | { readonly type: 'signal'; readonly name: Expression };
+  | { readonly type: 'signal'; readonly name: Expression }
+  | CompensationThrow;
 
 export type ThrowResult =
   | { readonly type: 'none' }
@@ -193,7 +206,8 @@ export type ThrowResult =
   | { readonly type: 'escalation'; readonly escalationCode: string; readonly escalationName?: string }
   | { readonly type: 'signal'; readonly name: Expression }
   /** Jumps to the link catch event `targetId`, the one of the same name in the same scope. */
-  | { readonly type: 'link'; readonly name: string; readonly targetId: string };
+  | { readonly type: 'link'; readonly name: string; readonly targetId: string }
+  | CompensationThrow;
 
 /**
  * zeebe:executionListeners: jobs run around an element, one after another in diagram order.
@@ -225,6 +239,10 @@ interface ActivityBase extends NodeBase {
   /** Boundary events attached to this activity. */
   readonly boundaryEventIds: readonly string[];
   readonly multiInstance?: MultiInstanceSpec;
+  /** The compensation handler its compensation boundary event is associated with. */
+  readonly compensationHandlerId?: string;
+  /** This activity is a compensation handler: only a compensation throw starts it; it leaves by no flow. */
+  readonly isCompensationHandler?: true;
 }
 
 export interface StartEventNode extends NodeBase {

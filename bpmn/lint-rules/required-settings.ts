@@ -94,9 +94,53 @@ function checkSignal(node: ModdleElement, def: ModdleElement, reporter: LintRepo
     reporter.report(node.id, 'The signal start event needs a fixed signal name, not an expression.');
 }
 
+/** Elements associated with `node` (bpmn:Association either way) in its and its ancestors' artifacts. */
+function associatedWith(node: ModdleElement): ModdleElement[] {
+  const found: ModdleElement[] = [];
+  for (let scope = node.$parent; scope; scope = scope.$parent)
+    for (const a of children(scope, 'artifacts').filter((x) => is(x, 'bpmn:Association'))) {
+      const [from, to] = [a.sourceRef as ModdleElement | undefined, a.targetRef as ModdleElement | undefined];
+      if (from === node && to) found.push(to);
+      if (to === node && from) found.push(from);
+    }
+  return found;
+}
+
+function checkCompensation(node: ModdleElement, def: ModdleElement, reporter: LintReporter): void {
+  if (is(node, 'bpmn:BoundaryEvent')) {
+    const handlers = associatedWith(node).filter((e) => is(e, 'bpmn:Activity') && e.isForCompensation === true);
+    if (handlers.length !== 1)
+      reporter.report(
+        node.id,
+        'The compensation boundary event must be associated with one compensation handler (an activity marked for compensation).',
+      );
+    if (children(node, 'outgoing').length > 0)
+      reporter.report(
+        node.id,
+        'A compensation boundary event has no outgoing flow: its handler is associated with it.',
+      );
+    return;
+  }
+  const activity = def.activityRef as ModdleElement | undefined;
+  if (
+    activity &&
+    activity.$parent !== node.$parent &&
+    !(
+      is(node.$parent, 'bpmn:SubProcess') &&
+      node.$parent?.triggeredByEvent === true &&
+      activity.$parent === node.$parent?.$parent
+    )
+  )
+    reporter.report(
+      node.id,
+      `The compensation throw event names activity "${activity.id}", which is not in its scope.`,
+    );
+}
+
 function checkEvent(node: ModdleElement, reporter: LintReporter): void {
   const def = children(node, 'eventDefinitions')[0];
   if (!def) return;
+  if (is(def, 'bpmn:CompensateEventDefinition')) checkCompensation(node, def, reporter);
   if (is(def, 'bpmn:LinkEventDefinition')) checkLink(node, def, reporter);
   if (is(def, 'bpmn:SignalEventDefinition')) checkSignal(node, def, reporter);
   if (is(def, 'bpmn:MessageEventDefinition')) {
@@ -113,6 +157,11 @@ function checkEvent(node: ModdleElement, reporter: LintReporter): void {
 
 function checkActivity(node: ModdleElement, reporter: LintReporter): void {
   const what = describeType(node.$type);
+  if (node.isForCompensation === true && children(node, 'incoming').length + children(node, 'outgoing').length > 0)
+    reporter.report(
+      node.id,
+      `The compensation handler ${what} has sequence flows; a compensation handler is started only by compensation.`,
+    );
   if (is(node, 'bpmn:ReceiveTask')) checkMessage(node, node.messageRef as ModdleElement | undefined, reporter, true);
   if (is(node, 'bpmn:BusinessRuleTask') && !extension(node, 'zeebe:TaskDefinition')) {
     const called = extension(node, 'zeebe:CalledDecision');

@@ -3,7 +3,7 @@
  * ignored or misread at run time, so it is refused by element id with the words "not supported
  * yet" (the README's coverage table lists what is supported). Checks flow element types, event definitions per event
  * kind, loop types, and settings we do not run (task listeners other than on creating,
- * compensation, conditions and default flows outside gateways).
+ * conditions and default flows outside gateways).
  */
 import { child, children, describeType, is, isAny, str, type ModdleElement } from '../moddle';
 import type { LintReporter, LocalRule } from '../lint-types';
@@ -35,7 +35,8 @@ const SUPPORTED_FLOW_ELEMENTS = new Set([
   'bpmn:DataStoreReference',
 ]);
 
-type Definition = 'none' | 'message' | 'timer' | 'error' | 'escalation' | 'terminate' | 'signal' | 'link';
+type Definition =
+  'none' | 'message' | 'timer' | 'error' | 'escalation' | 'terminate' | 'signal' | 'link' | 'compensation';
 
 const DEFINITION_TYPES: Record<string, Definition> = {
   'bpmn:MessageEventDefinition': 'message',
@@ -45,6 +46,7 @@ const DEFINITION_TYPES: Record<string, Definition> = {
   'bpmn:TerminateEventDefinition': 'terminate',
   'bpmn:SignalEventDefinition': 'signal',
   'bpmn:LinkEventDefinition': 'link',
+  'bpmn:CompensateEventDefinition': 'compensation',
 };
 
 /** Which event definitions each kind of event may carry, by where it sits. */
@@ -60,12 +62,18 @@ function allowedDefinitions(event: ModdleElement): { where: string; allowed: Def
     return { where: 'a process start event', allowed: ['none', 'message', 'timer', 'signal'] };
   }
   if (is(event, 'bpmn:EndEvent'))
-    return { where: 'an end event', allowed: ['none', 'terminate', 'error', 'escalation', 'message', 'signal'] };
+    return {
+      where: 'an end event',
+      allowed: ['none', 'terminate', 'error', 'escalation', 'message', 'signal', 'compensation'],
+    };
   if (is(event, 'bpmn:IntermediateCatchEvent'))
     return { where: 'an intermediate catch event', allowed: ['timer', 'message', 'signal', 'link'] };
   if (is(event, 'bpmn:IntermediateThrowEvent'))
-    return { where: 'an intermediate throw event', allowed: ['none', 'message', 'escalation', 'signal', 'link'] };
-  return { where: 'a boundary event', allowed: ['timer', 'error', 'message', 'escalation', 'signal'] };
+    return {
+      where: 'an intermediate throw event',
+      allowed: ['none', 'message', 'escalation', 'signal', 'link', 'compensation'],
+    };
+  return { where: 'a boundary event', allowed: ['timer', 'error', 'message', 'escalation', 'signal', 'compensation'] };
 }
 
 function checkEvent(node: ModdleElement, reporter: LintReporter): void {
@@ -79,6 +87,13 @@ function checkEvent(node: ModdleElement, reporter: LintReporter): void {
     return;
   }
   const kind: Definition | undefined = defs.length === 0 ? 'none' : DEFINITION_TYPES[defs[0].$type];
+  if (kind === 'compensation' && defs[0].waitForCompletion === false) {
+    reporter.report(
+      node.id,
+      'A compensation throw event that does not wait for its handlers is not supported yet (Camunda 8 always waits).',
+    );
+    return;
+  }
   if (!kind || !allowed.includes(kind)) {
     const name =
       defs.length === 0 ? 'a plain (none)' : `a ${describeType(defs[0].$type).replace(/ event definition$/, '')}`;
@@ -97,11 +112,6 @@ function checkActivity(node: ModdleElement, reporter: LintReporter): void {
       `The ${describeType(node.$type)} uses a standard loop, which is not supported yet; use multi-instance over a collection.`,
     );
   }
-  if (node.isForCompensation === true)
-    reporter.report(
-      node.id,
-      `The ${describeType(node.$type)} is a compensation handler; compensation is not supported yet.`,
-    );
   if (node.default)
     reporter.report(
       node.id,

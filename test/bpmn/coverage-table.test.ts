@@ -100,7 +100,11 @@ const DIAGRAMS: Record<string, string> = {
   'error boundary event': boundary(ERROR),
   'escalation boundary event': boundary(ESCALATION),
   'signal boundary event': boundary(SIGNAL),
-  'compensation boundary event': boundary(COMPENSATION),
+  // A compensation boundary event leads nowhere: it is associated with its handler.
+  'compensation boundary event': diagram(
+    `<bpmn:startEvent id="S" /><bpmn:sequenceFlow id="f1" sourceRef="S" targetRef="T" /><bpmn:serviceTask id="T">${JOB}</bpmn:serviceTask><bpmn:sequenceFlow id="f2" sourceRef="T" targetRef="E" /><bpmn:endEvent id="E" />
+     <bpmn:boundaryEvent id="X" attachedToRef="T">${COMPENSATION}</bpmn:boundaryEvent><bpmn:serviceTask id="H" isForCompensation="true">${JOB}</bpmn:serviceTask><bpmn:association id="a" sourceRef="X" targetRef="H" />`,
+  ),
   'none end event': asEnd(''),
   'message end event': asEnd(
     '<bpmn:messageEventDefinition id="md" messageRef="M"><bpmn:extensionElements><zeebe:taskDefinition type="any-job" /></bpmn:extensionElements></bpmn:messageEventDefinition>',
@@ -146,7 +150,7 @@ const DIAGRAMS: Record<string, string> = {
   'sequential multi-instance': multiInstance(true),
   'compensation handler': diagram(
     `<bpmn:startEvent id="S" /><bpmn:sequenceFlow id="f1" sourceRef="S" targetRef="T" /><bpmn:serviceTask id="T">${JOB}</bpmn:serviceTask><bpmn:sequenceFlow id="f2" sourceRef="T" targetRef="E" /><bpmn:endEvent id="E" />
-     <bpmn:serviceTask id="X" isForCompensation="true">${JOB}</bpmn:serviceTask>`,
+     <bpmn:boundaryEvent id="B" attachedToRef="T">${COMPENSATION}</bpmn:boundaryEvent><bpmn:serviceTask id="X" isForCompensation="true">${JOB}</bpmn:serviceTask><bpmn:association id="a" sourceRef="B" targetRef="X" />`,
   ),
   'execution listener': between(
     '<bpmn:serviceTask id="X"><bpmn:extensionElements><zeebe:taskDefinition type="any-job" /><zeebe:executionListeners><zeebe:executionListener eventType="start" type="audit" /></zeebe:executionListeners></bpmn:extensionElements></bpmn:serviceTask>',

@@ -27,8 +27,6 @@ const CORPUS_DIR = existsSync(CORPUS) ? CORPUS : '/work/shared/bpmn-corpus';
 /** Refused at deploy: file → the element ids named, each "not supported yet". */
 const REFUSED: Record<string, string[]> = {
   '31-ai-agent-chat-with-tools.bpmn': ['AI_Agent'],
-  // Its link events (Event_0sl0vbh → Event_0pvygwq) run; its compensation does not yet.
-  '41-RPA_Orchestration_-_with_compensation.bpmn': ['Activity_1dibkd5', 'Event_04itckl', 'Event_0gq12nk'],
 };
 
 /** A job's outcome: its variables, a BPMN error, or (a task listener's job) a job result with corrections. */
@@ -56,6 +54,8 @@ interface Drive {
 let cardCharges = 0;
 
 const listenerCalls: string[] = [];
+/** 41's connector jobs in order: the queue item added, then (compensation) reverted. */
+const rpaCalls: string[] = [];
 
 const DRIVES: Drive[] = [
   {
@@ -81,6 +81,28 @@ const DRIVES: Drive[] = [
     },
     userTasks: { Auto_assigned_by_task_listener_on_creating_event: { done: true } },
     endEvents: ['EndEvent'],
+  },
+  {
+    // The RPA bot reports the queue item failed: the sub-process ends with error item_failed, the
+    // boundary event catches it, and the compensation throw event runs the handler that reverts
+    // the completed "add task to queue" (the same connector job type) before the manual path.
+    file: '41-RPA_Orchestration_-_with_compensation.bpmn',
+    processId: 'Orchestrate_UiPath_Bot',
+    start: { variables: {} },
+    jobs: {
+      'io.camunda:http-json:1': (v) => {
+        rpaCalls.push(v.operationType === 'addQueueItem' ? `add:${rpaCalls.length}` : String(v.operationType));
+        return { queueItemId: 'Q-41' };
+      },
+    },
+    messages: [
+      {
+        name: '36a59b39-c6d5-41e6-aa34-bd805badab31',
+        correlationKey: 'Q-41',
+        variables: { queueItemStatus: 'queueItem.transactionFailed' },
+      },
+    ],
+    endEvents: ['Event_1wojnup', 'Event_0qel938'],
   },
   {
     // A signal start event: a broadcast starts the process.
@@ -410,6 +432,11 @@ describe('driven to their end events through /v2 with job workers', () => {
       expect(await endEventsReached(instanceKey)).toEqual([...d.endEvents].sort());
     }, 120_000);
   }
+
+  test('41 compensated the completed task once, after the error was caught', () => {
+    // Both jobs are addQueueItem connector calls: the task, then its compensation handler.
+    expect(rpaCalls).toEqual(['add:0', 'add:1']);
+  });
 
   test('the listeners of 03 and 29 ran as Camunda runs them', () => {
     // 03: the start event's end listener ran before the first service, which saw its variables.

@@ -10,7 +10,9 @@
  *   (end), one after another, on the process itself too; a failed listener job is an incident
  *   whose retry runs that listener again;
  * - task listeners on `creating`: a job before the user task opens, whose corrections the task
- *   opens with.
+ *   opens with;
+ * - compensation: a throw or end event runs the handlers of the completed activities of its
+ *   scope (or of one named activity) and waits for them.
  */
 import { ACTIVITY_TYPES } from '../../activities/catalogue';
 import { compileDefinition } from '../../bpmn/compile';
@@ -256,5 +258,56 @@ describe('task listeners', () => {
             <zeebe:taskListeners><zeebe:taskListener eventType="${eventType}" type="t" /></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>
           ${flow('f2', 'Review', 'E')}<bpmn:endEvent id="E" />`),
       ).rejects.toThrow(new RegExp(`Review: A task listener on "${eventType}" is not supported yet`));
+  });
+});
+
+describe('compensation', () => {
+  const undoable = (id: string, type: string) =>
+    `${job(id, type)}<bpmn:boundaryEvent id="${id}_Comp" attachedToRef="${id}"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>
+     ${job(`Undo_${id}`, `undo-${type}`).replace('<bpmn:serviceTask ', '<bpmn:serviceTask isForCompensation="true" ')}
+     <bpmn:association id="A_${id}" sourceRef="${id}_Comp" targetRef="Undo_${id}" />`;
+
+  it('a compensation throw event runs the handlers of the completed activities, most recent first, and waits for them', async () => {
+    const g = await compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Book')}
+      ${undoable('Book', 'book')}${flow('f2', 'Book', 'Charge')}${undoable('Charge', 'charge')}${flow('f3', 'Charge', 'Revert')}
+      <bpmn:intermediateThrowEvent id="Revert"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>${flow('f4', 'Revert', 'Again')}
+      <bpmn:intermediateThrowEvent id="Again"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>${flow('f5', 'Again', 'E')}
+      <bpmn:endEvent id="E" />`);
+    expect(g.nodes.Book).toMatchObject({ compensationHandlerId: 'Undo_Book', boundaryEventIds: [] });
+    const d = new Driver(g);
+    d.completeJob('book', { booking: 'B1' });
+    d.completeJob('charge');
+    expect(d.jobs().map((j) => j.activityType)).toEqual(['undo-charge', 'undo-book']);
+    expect(d.active).toContain('Revert');
+    d.completeJob('undo-charge');
+    expect(d.active).toContain('Revert');
+    d.completeJob('undo-book', { booking: null });
+    // Compensated activities are not compensated twice: the second throw finds nothing to undo.
+    expect(d.status).toBe('completed');
+    expect(d.path).toEqual(['S', 'Book', 'Charge', 'Undo_Charge', 'Undo_Book', 'Revert', 'Again', 'E', 'P']);
+    expect(d.variables.booking).toBeNull();
+  });
+
+  it('a throw event can name one activity of its scope; activities of a completed sub-process are compensated from outside', async () => {
+    const g = await compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Sub')}
+      <bpmn:subProcess id="Sub"><bpmn:startEvent id="SS" />${flow('g1', 'SS', 'Book')}${undoable('Book', 'book')}${flow('g2', 'Book', 'SE')}<bpmn:endEvent id="SE" /></bpmn:subProcess>
+      ${flow('f2', 'Sub', 'Ship')}${undoable('Ship', 'ship')}${flow('f3', 'Ship', 'UndoShip')}
+      <bpmn:intermediateThrowEvent id="UndoShip"><bpmn:compensateEventDefinition activityRef="Ship" /></bpmn:intermediateThrowEvent>${flow('f4', 'UndoShip', 'E')}
+      <bpmn:endEvent id="E"><bpmn:compensateEventDefinition /></bpmn:endEvent>`);
+    const d = new Driver(g);
+    d.completeJob('book');
+    d.completeJob('ship');
+    expect(d.jobs().map((j) => j.activityType)).toEqual(['undo-ship']);
+    d.completeJob('undo-ship');
+    expect(d.jobs().map((j) => j.activityType)).toEqual(['undo-book']);
+    d.completeJob('undo-book');
+    expect(d.status).toBe('completed');
+  });
+
+  it('a compensation boundary event without an associated handler is refused at deploy', async () => {
+    await expect(
+      compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Book')}${job('Book', 'book')}
+        <bpmn:boundaryEvent id="Comp" attachedToRef="Book"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>${flow('f2', 'Book', 'E')}<bpmn:endEvent id="E" />`),
+    ).rejects.toThrow(/Comp: The compensation boundary event must be associated with one compensation handler/);
   });
 });

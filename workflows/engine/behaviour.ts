@@ -449,6 +449,36 @@ function endEventBehaviour(run: Run, inst: ElementInstance, node: EndEventNode):
     case 'signal':
       if (!broadcastFrom(run, inst, result.name)) return;
       return completeElement(run, inst, {});
+    case 'compensation':
+      return throwCompensation(run, inst, result.activityId);
+  }
+}
+
+/**
+ * Compensation thrown in `inst`'s scope (from an event sub-process: in the scope around it): the
+ * handlers of the completed activities recorded there (only `activityId`'s when named) start at
+ * once, each once per completion, most recent first; the event completes when they all have.
+ * What is compensated is no longer recorded, so a second throw does not run it again.
+ */
+function throwCompensation(run: Run, inst: ElementInstance, activityId: string | undefined): void {
+  let scope = parentOf(run, inst);
+  if (scope && scope.kind === 'node' && nodeOf(run, scope.elementId).kind === 'eventSubProcess')
+    scope = parentOf(run, scope);
+  const records = scope?.compensable ?? [];
+  const chosen = records.filter((id) => activityId === undefined || id === activityId);
+  if (!scope || chosen.length === 0) return completeElement(run, inst, {});
+  scope.compensable = records.filter((id) => !(activityId === undefined || id === activityId));
+  if (scope.compensable.length === 0) delete scope.compensable;
+  inst.compensating = chosen.length;
+  for (const activity of [...chosen].reverse()) {
+    const host = nodeOf(run, activity);
+    const handlerId = 'compensationHandlerId' in host ? host.compensationHandlerId : undefined;
+    if (!handlerId) continue;
+    const handler = nodeOf(run, handlerId);
+    const kind = 'multiInstance' in handler && handler.multiInstance !== undefined ? 'multiInstanceBody' : 'node';
+    const h = createInstance(run, handlerId, kind, scope.id);
+    h.compensationOf = inst.id;
+    runBehaviour(run, h);
   }
 }
 
@@ -489,6 +519,8 @@ function throwEventBehaviour(run: Run, inst: ElementInstance, node: Intermediate
     case 'link':
       // It leaves by no flow: leaving, it activates its link catch event (completion.ts).
       return completeElement(run, inst, {});
+    case 'compensation':
+      return throwCompensation(run, inst, result.activityId);
   }
 }
 

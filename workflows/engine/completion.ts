@@ -51,13 +51,40 @@ export function completeElement(run: Run, inst: ElementInstance, result: Variabl
 export function leaveElement(run: Run, inst: ElementInstance, loopOutput: unknown): void {
   const node = nodeOf(run, inst.elementId);
   const parent = parentOf(run, inst);
+  if (parent) recordCompensable(run, inst, parent);
   endInstance(run, inst, 'completed');
+  if (inst.compensationOf) handlerCompleted(run, inst.compensationOf);
   if (!parent) return;
   if (parent.kind === 'multiInstanceBody') return innerCompleted(run, parent, inst.loopIndex ?? 0, loopOutput);
   // A link throw event's token goes on at its link catch event.
   if (node.kind === 'intermediateThrowEvent' && node.result.type === 'link')
     run.agenda.push({ kind: 'activate', nodeId: node.result.targetId, scopeId: parent.id });
   leaveBy(run, node.outgoing, parent.id);
+}
+
+/**
+ * What a compensation throw finds later: an activity with a compensation handler that completes
+ * (a multi-instance one once, as its body) is recorded in its scope, and a completed sub-process
+ * hands its records to the scope around it.
+ */
+function recordCompensable(run: Run, inst: ElementInstance, parent: ElementInstance): void {
+  if (parent.kind === 'multiInstanceBody') return;
+  const node = nodeOf(run, inst.elementId);
+  const records = [
+    ...(inst.compensable ?? []),
+    ...('compensationHandlerId' in node && node.compensationHandlerId ? [node.id] : []),
+  ];
+  if (records.length > 0) parent.compensable = [...(parent.compensable ?? []), ...records];
+}
+
+/** A compensation handler finished: its throw or end event completes once the last one has. */
+function handlerCompleted(run: Run, throwId: string): void {
+  const thrower = run.state.instances[throwId];
+  if (!thrower || thrower.compensating === undefined) return;
+  thrower.compensating -= 1;
+  if (thrower.compensating > 0) return;
+  delete thrower.compensating;
+  completeElement(run, thrower, {});
 }
 
 /** Sends a token down each flow (several flows from a non-gateway: an implicit parallel split). */

@@ -51,6 +51,12 @@ export interface ElementInstance {
   endListeners?: { loopOutput: unknown };
   /** A user task whose creating task listeners run: the task to open once they have (corrections applied). */
   pendingTask?: UserTaskCommandSpec;
+  /** A scope: its completed activities that have a compensation handler, in completion order (theirs included once a sub-process completes). */
+  compensable?: string[];
+  /** A compensation throw or end event: how many of the handlers it started are still running. */
+  compensating?: number;
+  /** A compensation handler: the throw or end event waiting for it. */
+  compensationOf?: string;
 }
 
 /** Which listener a job is: the element's execution listener, or its user task's task listener. */
