@@ -99,7 +99,12 @@ export function buildGraph(process: ModdleElement, options: BuildOptions = {}): 
           ...(elementId ? { elementId } : {}),
         });
       }
-      if (is(el, 'bpmn:SubProcess')) walk(el, isEventSubProcess(el) ? 'eventSubProcess' : 'subProcess', scopeId);
+      if (is(el, 'bpmn:SubProcess'))
+        walk(
+          el,
+          isEventSubProcess(el) ? 'eventSubProcess' : is(el, 'bpmn:AdHocSubProcess') ? 'adHocSubProcess' : 'subProcess',
+          scopeId,
+        );
     }
     scopes[scopeId] = {
       id: scopeId,

@@ -269,6 +269,26 @@ function userTask(el: ModdleElement, ctx: NodeContext): UserTaskSpec {
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as UserTaskSpec;
 }
 
+function adHoc(el: ModdleElement, ctx: NodeContext) {
+  const z = extension(el, 'zeebe:AdHoc');
+  const active = str(z, 'activeElementsCollection')?.trim();
+  const completion = body(child(el, 'completionCondition'))?.trim();
+  const outputCollection = str(z, 'outputCollection')?.trim();
+  const outputElement = optionalExpression(str(z, 'outputElement'));
+  const activatableIds = children(el, 'flowElements')
+    .filter((e) => is(e, 'bpmn:FlowNode') && !is(e, 'bpmn:BoundaryEvent') && children(e, 'incoming').length === 0)
+    .map((e) => e.id!);
+  return {
+    ...(active ? { activeElements: feel(active) } : {}),
+    ...(completion ? { completionCondition: feel(completion) } : {}),
+    cancelRemainingInstances: bool(el, 'cancelRemainingInstances') ?? true,
+    ...(extension(el, 'zeebe:TaskDefinition') ? { job: activityRef(el, ctx) } : {}),
+    ...(outputCollection ? { outputCollection } : {}),
+    ...(outputElement ? { outputElement } : {}),
+    activatableIds,
+  };
+}
+
 function callSpec(el: ModdleElement): CallSpec {
   const c = extension(el, 'zeebe:CalledElement');
   const processId = str(c, 'processId');
@@ -414,6 +434,8 @@ export function buildNode(el: ModdleElement, ctx: NodeContext): GraphNode {
       return { ...activity(), kind: 'task' };
     case 'bpmn:CallActivity':
       return { ...activity(), kind: 'callActivity', call: callSpec(el) };
+    case 'bpmn:AdHocSubProcess':
+      return { ...activity(), kind: 'adHocSubProcess', scopeRef: el.id!, ...adHoc(el, ctx) };
     case 'bpmn:SubProcess': {
       if (el.triggeredByEvent === true) {
         const start = children(el, 'flowElements').find((e) => is(e, 'bpmn:StartEvent'));

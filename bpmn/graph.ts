@@ -326,6 +326,26 @@ export interface SubProcessNode extends ActivityBase {
   readonly scopeRef: string;
 }
 
+/**
+ * An ad-hoc sub-process: inner elements without a start event, activated by name: those
+ * `activeElements` (FEEL giving a list of ids) names when it starts, or, with a `job`, those its
+ * job worker names in each job's result. See workflows/engine/ad-hoc.ts.
+ */
+export interface AdHocSubProcessNode extends ActivityBase {
+  readonly kind: 'adHocSubProcess';
+  readonly scopeRef: string;
+  readonly activeElements?: Expression;
+  readonly completionCondition?: Expression;
+  /** When the completion condition holds: cancel the inner elements still active (Camunda's default: true). */
+  readonly cancelRemainingInstances: boolean;
+  /** The job worker deciding what to activate (Camunda 8.8's job-worker implementation, e.g. an AI agent). */
+  readonly job?: ActivityRef;
+  readonly outputCollection?: string;
+  readonly outputElement?: Expression;
+  /** Inner elements that may be activated: those without incoming flows (boundary events aside). */
+  readonly activatableIds: readonly string[];
+}
+
 export interface EventSubProcessNode extends NodeBase {
   readonly kind: 'eventSubProcess';
   readonly scopeRef: string;
@@ -376,6 +396,7 @@ export type GraphNode =
   | ScriptTaskNode
   | PassThroughTaskNode
   | SubProcessNode
+  | AdHocSubProcessNode
   | EventSubProcessNode
   | CallActivityNode
   | ExclusiveGatewayNode
@@ -407,7 +428,7 @@ export interface SequenceFlow {
 
 export interface Scope {
   readonly id: string;
-  readonly kind: 'process' | 'subProcess' | 'eventSubProcess';
+  readonly kind: 'process' | 'subProcess' | 'eventSubProcess' | 'adHocSubProcess';
   /** Absent for the process scope. */
   readonly parentScopeId?: string;
   /**

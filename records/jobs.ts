@@ -24,7 +24,7 @@ export interface NewJob {
   customHeaders: Record<string, string>;
   variables: Record<string, unknown>;
   /** Camunda's job kind: an element's own job, or a listener's (default BPMN_ELEMENT). */
-  kind?: 'BPMN_ELEMENT' | 'EXECUTION_LISTENER' | 'TASK_LISTENER';
+  kind?: 'BPMN_ELEMENT' | 'EXECUTION_LISTENER' | 'TASK_LISTENER' | 'AD_HOC_SUB_PROCESS';
   /** A listener's event: START, END, CREATING. */
   listenerEventType?: string;
 }

@@ -6,7 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CalledVersion } from '../bpmn/runtime';
 import type { DeployedDefinition } from '../deployment/deployed-definition';
-import type { EngineState, UserTaskCorrections, Variables } from './engine/types';
+import type { AdHocResult, EngineState, UserTaskCorrections, Variables } from './engine/types';
 import type { InstanceView } from './engine/view';
 
 /** Workflow type name of the BPMN interpreter (`processInstance`). */
@@ -132,6 +132,8 @@ export interface CompleteJobInput {
   actor?: string;
   /** A task listener's corrections to its user task (job result of type userTask). */
   corrections?: UserTaskCorrections;
+  /** An ad-hoc sub-process's job: the elements its worker activates (job result of type adHocSubProcess). */
+  adHoc?: AdHocResult;
 }
 export const completeJobUpdate = defineUpdate<{ jobId: string; status: EngineState['status'] }, [CompleteJobInput]>(
   'completeJob',
@@ -194,7 +196,7 @@ export interface CreateJobInput {
   headers: Record<string, string>;
   variables: Variables;
   /** A listener's job: Camunda's job kind and listener event type (START, END, CREATING). */
-  kind?: 'EXECUTION_LISTENER' | 'TASK_LISTENER';
+  kind?: 'EXECUTION_LISTENER' | 'TASK_LISTENER' | 'AD_HOC_SUB_PROCESS';
   listenerEventType?: string;
 }
 

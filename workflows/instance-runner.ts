@@ -264,6 +264,7 @@ export class InstanceRunner {
       jobId: input.jobId,
       variables: asVariables(input.variables),
       ...(input.corrections ? { corrections: input.corrections } : {}),
+      ...(input.adHoc ? { adHoc: input.adHoc } : {}),
     });
     this.closeJob(input.jobId, 'completed');
     return { jobId: input.jobId, status: this.state.status };
@@ -471,6 +472,7 @@ export class InstanceRunner {
               listenerEventType: c.listener.eventType.toUpperCase(),
             }
           : {}),
+        ...(c.adHoc ? { kind: 'AD_HOC_SUB_PROCESS' as const } : {}),
       }),
     );
   }

@@ -226,6 +226,16 @@ export const requiredSettings: LocalRule = {
     check(node, reporter) {
       if (is(node, 'bpmn:Event')) checkEvent(node, reporter);
       if (is(node, 'bpmn:Activity')) checkActivity(node, reporter);
+      if (is(node, 'bpmn:AdHocSubProcess')) {
+        const inner = children(node, 'flowElements');
+        if (inner.some((e) => isAny(e, ['bpmn:StartEvent', 'bpmn:EndEvent'])))
+          reporter.report(
+            node.id,
+            'An ad-hoc sub-process has no start or end events: its elements are activated by name.',
+          );
+        if (!inner.some((e) => is(e, 'bpmn:Activity')))
+          reporter.report(node.id, 'An ad-hoc sub-process needs at least one activity.');
+      }
       if (is(node, 'bpmn:SubProcess') && node.triggeredByEvent === true) {
         const starts = children(node, 'flowElements').filter((e) => is(e, 'bpmn:StartEvent'));
         if (starts.length !== 1)

@@ -27,6 +27,7 @@ const SUPPORTED_FLOW_ELEMENTS = new Set([
   'bpmn:InclusiveGateway',
   'bpmn:EventBasedGateway',
   'bpmn:SubProcess',
+  'bpmn:AdHocSubProcess',
   'bpmn:CallActivity',
   'bpmn:SequenceFlow',
   // Data objects and stores are documentation only; the engine ignores them.

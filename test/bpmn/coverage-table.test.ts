@@ -145,7 +145,12 @@ const DIAGRAMS: Record<string, string> = {
   'call activity': between(
     '<bpmn:callActivity id="X"><bpmn:extensionElements><zeebe:calledElement processId="P" /></bpmn:extensionElements></bpmn:callActivity>',
   ),
-  'ad-hoc sub-process': between('<bpmn:adHocSubProcess id="X"><bpmn:task id="A1" /></bpmn:adHocSubProcess>'),
+  'ad-hoc sub-process': between(
+    '<bpmn:adHocSubProcess id="X"><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="=[&quot;A1&quot;]" /></bpmn:extensionElements><bpmn:task id="A1" /></bpmn:adHocSubProcess>',
+  ),
+  'ad-hoc sub-process (job worker)': between(
+    `<bpmn:adHocSubProcess id="X"><bpmn:extensionElements><zeebe:taskDefinition type="agent" /><zeebe:adHoc outputCollection="results" outputElement="=result" /></bpmn:extensionElements><bpmn:serviceTask id="Tool">${JOB}</bpmn:serviceTask></bpmn:adHocSubProcess>`,
+  ),
   'parallel multi-instance': multiInstance(false),
   'sequential multi-instance': multiInstance(true),
   'compensation handler': diagram(

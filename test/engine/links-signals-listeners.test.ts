@@ -12,7 +12,9 @@
  * - task listeners on `creating`: a job before the user task opens, whose corrections the task
  *   opens with;
  * - compensation: a throw or end event runs the handlers of the completed activities of its
- *   scope (or of one named activity) and waits for them.
+ *   scope (or of one named activity) and waits for them;
+ * - ad-hoc sub-processes: inner elements activated by name, by an expression or by a job worker's
+ *   result, collecting their outputs, completing when none is active or when told.
  */
 import { ACTIVITY_TYPES } from '../../activities/catalogue';
 import { compileDefinition } from '../../bpmn/compile';
@@ -309,5 +311,85 @@ describe('compensation', () => {
       compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Book')}${job('Book', 'book')}
         <bpmn:boundaryEvent id="Comp" attachedToRef="Book"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>${flow('f2', 'Book', 'E')}<bpmn:endEvent id="E" />`),
     ).rejects.toThrow(/Comp: The compensation boundary event must be associated with one compensation handler/);
+  });
+});
+
+describe('ad-hoc sub-processes', () => {
+  const tools = `${job('Lookup', 'lookup')}${job('Notify', 'notify')}${flow('a1', 'Notify', 'Log')}${job('Log', 'log')}`;
+
+  it('the engine activates the elements activeElementsCollection names; it completes when none is active', async () => {
+    const g = await compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Pick')}
+      <bpmn:adHocSubProcess id="Pick"><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="=chosen" outputCollection="done" outputElement="=step" /></bpmn:extensionElements>${tools}</bpmn:adHocSubProcess>
+      ${flow('f2', 'Pick', 'E')}<bpmn:endEvent id="E" />`);
+    expect(g.nodes.Pick).toMatchObject({ kind: 'adHocSubProcess', activatableIds: ['Lookup', 'Notify'] });
+    const d = new Driver(g, { chosen: ['Notify', 'Lookup'] });
+    expect(
+      d
+        .jobs()
+        .map((j) => j.activityType)
+        .sort(),
+    ).toEqual(['lookup', 'notify']);
+    d.completeJob('notify', { step: 'n' });
+    // A flow inside goes on as usual: Log follows Notify.
+    expect(
+      d
+        .jobs()
+        .map((j) => j.activityType)
+        .sort(),
+    ).toEqual(['log', 'lookup']);
+    d.completeJob('lookup', { step: 'l' });
+    d.completeJob('log', { step: 'g' });
+    expect(d.status).toBe('completed');
+    expect(d.path).toEqual(expect.arrayContaining(['Notify', 'Lookup', 'Log', 'Pick', 'E']));
+  });
+
+  it('a completion condition ends it early and cancels what is still active', async () => {
+    const g = await compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Pick')}
+      <bpmn:adHocSubProcess id="Pick"><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="=[&quot;Lookup&quot;, &quot;Notify&quot;]" /></bpmn:extensionElements>${tools}
+        <bpmn:completionCondition>=found = true</bpmn:completionCondition></bpmn:adHocSubProcess>
+      ${flow('f2', 'Pick', 'E')}<bpmn:endEvent id="E" />`);
+    const d = new Driver(g);
+    d.completeJob('lookup', { found: true });
+    expect(d.status).toBe('completed');
+    expect(d.commandsOf('cancelJob')).toHaveLength(1);
+  });
+
+  it('a job worker (an AI agent) activates tools with their variables, gets a new job with their outputs, and says when it is done', async () => {
+    const g = await compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Agent')}
+      <bpmn:adHocSubProcess id="Agent"><bpmn:extensionElements><zeebe:taskDefinition type="agent" />
+        <zeebe:adHoc outputCollection="toolCallResults" outputElement="={id: toolCall.id, content: toolCallResult}" />
+        <zeebe:ioMapping><zeebe:output source="=agent" target="agent" /></zeebe:ioMapping></bpmn:extensionElements>${tools}</bpmn:adHocSubProcess>
+      ${flow('f2', 'Agent', 'E')}<bpmn:endEvent id="E" />`);
+    const d = new Driver(g);
+    const [first] = d.jobs('agent');
+    expect(d.commandsOf('runJob')[0].input.adHocSubProcessElements).toEqual([
+      { elementId: 'Lookup', elementName: 'Lookup' },
+      { elementId: 'Notify', elementName: 'Notify' },
+    ]);
+    d.send({
+      type: 'jobCompleted',
+      jobId: first.id,
+      variables: { agent: { turn: 1 } },
+      adHoc: { activateElements: [{ elementId: 'Lookup', variables: { toolCall: { id: 'c1' } } }] },
+    });
+    d.completeJob('lookup', { toolCallResult: 'found it' });
+    const second = d.commandsOf('runJob').filter((c) => c.activityType === 'agent')[1];
+    expect(second.input.toolCallResults).toEqual([{ id: 'c1', content: 'found it' }]);
+    d.send({
+      type: 'jobCompleted',
+      jobId: second.jobId,
+      variables: { agent: { turn: 2, answer: 'done' } },
+      adHoc: { completionConditionFulfilled: true },
+    });
+    expect(d.status).toBe('completed');
+    expect(d.variables.agent).toEqual({ turn: 2, answer: 'done' });
+  });
+
+  it('is refused at deploy with a start event inside', async () => {
+    await expect(
+      compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Pick')}
+        <bpmn:adHocSubProcess id="Pick"><bpmn:startEvent id="Inner" />${flow('a1', 'Inner', 'Lookup')}${job('Lookup', 'lookup')}</bpmn:adHocSubProcess>
+        ${flow('f2', 'Pick', 'E')}<bpmn:endEvent id="E" />`),
+    ).rejects.toThrow(/Pick: An ad-hoc sub-process has no start or end events/);
   });
 });

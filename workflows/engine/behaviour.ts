@@ -33,6 +33,7 @@ import {
   dialect,
 } from './run';
 import { hasExecutionListeners, startListenerJob } from './listeners';
+import { startAdHoc } from './ad-hoc';
 import {
   subscribeBoundaries,
   subscribeEventGateway,
@@ -127,6 +128,10 @@ export function behave(run: Run, inst: ElementInstance, trigger?: Trigger): void
     case 'subProcess':
       if (!withBoundaries()) return;
       return startScope(run, inst, node.scopeRef);
+    case 'adHocSubProcess':
+      if (!withBoundaries()) return;
+      subscribeEventSubProcesses(run, inst, node.scopeRef);
+      return startAdHoc(run, inst);
     case 'eventSubProcess':
       return startScope(run, inst, node.scopeRef, node.startEventId, trigger ?? { variables: {} });
     case 'callActivity':
@@ -210,7 +215,13 @@ export function activityOf(node: GraphNode): ActivityRef | undefined {
 /** Retries of an external job when the diagram sets none (Camunda's default). */
 export const DEFAULT_EXTERNAL_RETRIES = 3;
 
-export function startJob(run: Run, inst: ElementInstance, activity: ActivityRef, listener?: ListenerJob): void {
+export function startJob(
+  run: Run,
+  inst: ElementInstance,
+  activity: ActivityRef,
+  listener?: ListenerJob,
+  adHoc?: true,
+): void {
   const vars = visibleVariables(run, inst.id);
   // A listener's job that cannot start is retried as that listener's job.
   const raiseIncident = (r: Run, i: ElementInstance, kind: IncidentKind, message: string, resume: Incident['resume']) =>
@@ -256,6 +267,7 @@ export function startJob(run: Run, inst: ElementInstance, activity: ActivityRef,
     activityType,
     ...(external ? { external: true as const } : {}),
     ...(listener ? { listener } : {}),
+    ...(adHoc ? { adHoc } : {}),
   });
   run.commands.push({
     type: 'runJob',
@@ -269,6 +281,7 @@ export function startJob(run: Run, inst: ElementInstance, activity: ActivityRef,
     ...(activity.local === true ? { local: true as const } : {}),
     ...(external ? { external: true as const } : {}),
     ...(listener ? { listener } : {}),
+    ...(adHoc ? { adHoc } : {}),
   });
 }
 

@@ -3,6 +3,8 @@
  * complete once their last token is gone (sub-process, event sub-process, the process).
  */
 import { evaluateExpression } from '../../bpmn/runtime';
+import type { AdHocSubProcessNode } from '../../bpmn/runtime';
+import { adHocMayComplete, innerOfAdHocCompleted, isAdHoc } from './ad-hoc';
 import { hasExecutionListeners, startListenerJob } from './listeners';
 import { innerCompleted } from './multi-instance';
 import { endInstance, nodeOf, parentOf, raiseIncident, terminateInstance, type Run, dialect } from './run';
@@ -30,7 +32,17 @@ export function completeElement(run: Run, inst: ElementInstance, result: Variabl
   }
   const parent = parentOf(run, inst);
   let loopOutput: unknown = null;
-  if (parent?.kind === 'multiInstanceBody' && 'multiInstance' in node && node.multiInstance?.outputElement) {
+  const adHocOutput = isAdHoc(run, parent)
+    ? (nodeOf(run, parent.elementId) as AdHocSubProcessNode).outputElement
+    : undefined;
+  if (adHocOutput) {
+    const r = evaluateExpression(adHocOutput, { ...context, ...out }, dialect(run));
+    if (!r.ok) {
+      inst.pendingResult = result;
+      return raiseIncident(run, inst, 'expression', `ad-hoc output element: ${r.error}`, 'complete');
+    }
+    loopOutput = r.value;
+  } else if (parent?.kind === 'multiInstanceBody' && 'multiInstance' in node && node.multiInstance?.outputElement) {
     const r = evaluateExpression(node.multiInstance.outputElement, { ...context, ...out }, dialect(run));
     if (!r.ok) {
       inst.pendingResult = result;
@@ -56,6 +68,7 @@ export function leaveElement(run: Run, inst: ElementInstance, loopOutput: unknow
   if (inst.compensationOf) handlerCompleted(run, inst.compensationOf);
   if (!parent) return;
   if (parent.kind === 'multiInstanceBody') return innerCompleted(run, parent, inst.loopIndex ?? 0, loopOutput);
+  if (isAdHoc(run, parent)) innerOfAdHocCompleted(run, parent, loopOutput);
   // A link throw event's token goes on at its link catch event.
   if (node.kind === 'intermediateThrowEvent' && node.result.type === 'link')
     run.agenda.push({ kind: 'activate', nodeId: node.result.targetId, scopeId: parent.id });
@@ -96,7 +109,9 @@ function isScopeInstance(run: Run, inst: ElementInstance): boolean {
   if (inst.kind === 'process') return true;
   if (inst.kind !== 'node') return false;
   const kind = nodeOf(run, inst.elementId).kind;
-  return kind === 'subProcess' || kind === 'eventSubProcess';
+  return (
+    kind === 'subProcess' || kind === 'eventSubProcess' || (kind === 'adHocSubProcess' && adHocMayComplete(run, inst))
+  );
 }
 
 /**

@@ -6,6 +6,8 @@
 import { GRAPH_FORMAT, type CompiledGraph } from '../../bpmn/runtime';
 import { activateNode, activityOf, afterJob, runBehaviour, startJob, startProcess } from './behaviour';
 import { afterListenerJob, startListenerJob } from './listeners';
+import { afterAdHocJob, startAdHocJob } from './ad-hoc';
+import { propagateVariables } from './variables';
 import { completeElement, completeEmptyScopes, endWholeInstance } from './completion';
 import { arrive, fireReadyInclusiveJoins } from './gateways';
 import { checkBody } from './multi-instance';
@@ -189,7 +191,10 @@ function apply(run: Run, event: EngineEvent): boolean {
       delete s.waits[wait.id];
       const owner = s.instances[wait.ownerId];
       if (owner && wait.listener) afterListenerJob(run, owner, wait.listener, event.variables ?? {}, event.corrections);
-      else if (owner) afterJob(run, owner, event.variables ?? {});
+      else if (owner && wait.adHoc) {
+        propagateVariables(run, owner.id, event.variables ?? {});
+        afterAdHocJob(run, owner, event.adHoc);
+      } else if (owner) afterJob(run, owner, event.variables ?? {});
       return true;
     }
     case 'jobFailed': {
@@ -321,6 +326,10 @@ function retryIncident(run: Run, incidentId: string, variables: Variables | unde
     case 'job': {
       if (incident.listener) {
         startListenerJob(run, inst, incident.listener);
+        break;
+      }
+      if (nodeOf(run, inst.elementId).kind === 'adHocSubProcess') {
+        startAdHocJob(run, inst);
         break;
       }
       const activity = activityOf(nodeOf(run, inst.elementId));

@@ -57,6 +57,17 @@ export interface ElementInstance {
   compensating?: number;
   /** A compensation handler: the throw or end event waiting for it. */
   compensationOf?: string;
+  /** An ad-hoc sub-process whose completion condition held (or whose job worker said it is done). */
+  adHocDone?: true;
+  /** An ad-hoc sub-process's inner element completed while its worker's job was out: another job follows. */
+  adHocJobAgain?: true;
+}
+
+/** A job worker's result for an ad-hoc sub-process's job (Camunda's job result of type adHocSubProcess). */
+export interface AdHocResult {
+  activateElements?: Array<{ elementId: string; variables?: Variables }>;
+  completionConditionFulfilled?: boolean;
+  cancelRemainingInstances?: boolean;
 }
 
 /** Which listener a job is: the element's execution listener, or its user task's task listener. */
@@ -122,6 +133,8 @@ export interface JobWait extends WaitBase {
   activityType: string;
   /** A listener's job (absent: the element's own job). */
   listener?: ListenerJob;
+  /** An ad-hoc sub-process's job: its worker's result says what to activate. */
+  adHoc?: true;
   /** Waits for an external worker (a jobs row) rather than a Temporal activity; survives continue-as-new. */
   external?: true;
 }
@@ -235,7 +248,14 @@ export interface BpmnErrorThrown {
 
 export type EngineEvent =
   /** `corrections`: a task listener's changes to its user task (`denied` is not supported on creating). */
-  | { type: 'jobCompleted'; jobId: string; variables?: Variables; corrections?: UserTaskCorrections }
+  | {
+      type: 'jobCompleted';
+      jobId: string;
+      variables?: Variables;
+      corrections?: UserTaskCorrections;
+      /** An ad-hoc sub-process's job: what its worker activates, and whether it is done. */
+      adHoc?: AdHocResult;
+    }
   /** After the job's retries: `bpmnError` is thrown in the process (catchable); otherwise an incident. */
   | { type: 'jobFailed'; jobId: string; message: string; bpmnError?: BpmnErrorThrown }
   | { type: 'timerFired'; timerId: string }
@@ -291,6 +311,8 @@ export type EngineCommand =
       external?: true;
       /** A listener's job (Camunda job kinds EXECUTION_LISTENER / TASK_LISTENER). */
       listener?: ListenerJob;
+      /** An ad-hoc sub-process's job (job kind AD_HOC_SUB_PROCESS). */
+      adHoc?: true;
     }
   | { type: 'cancelJob'; jobId: string; external?: true }
   /** Graphs of semantics 2: a message or signal wait opened (published messages find it in event_subscriptions). */

@@ -16,7 +16,7 @@ import {
   type JobRow,
 } from '../../../records/jobs';
 import { completeJobUpdate, failJobUpdate, throwJobErrorUpdate } from '../../../workflows/contract';
-import type { UserTaskCorrections } from '../../../workflows/engine/types';
+import type { AdHocResult, UserTaskCorrections } from '../../../workflows/engine/types';
 import { openChildById } from '../../access/child-access';
 import { audit } from '../../audit/audit-builder';
 import { auditBeforeEngine } from '../../audit/audit-before-engine';
@@ -36,10 +36,22 @@ const OPEN: readonly string[] = ['activatable', 'activated'];
 /**
  * A job result (Camunda 8.8): `userTask` only for a task listener's job, whose corrections apply
  * to the task about to open (a creating listener cannot deny it, and, as in Camunda, a task
- * listener's job takes no variables); ad-hoc sub-process results are not supported yet.
+ * listener's job takes no variables); `adHocSubProcess` only for an ad-hoc sub-process's job: the
+ * elements to activate (each with its variables) and whether the sub-process is done.
  */
-function taskListenerResult(job: JobRow, result: unknown, variables: unknown): UserTaskCorrections | undefined {
-  const r = (result ?? null) as { type?: unknown; denied?: unknown; corrections?: unknown } | null;
+function jobResult(
+  job: JobRow,
+  result: unknown,
+  variables: unknown,
+): { corrections?: UserTaskCorrections; adHoc?: AdHocResult } {
+  const r = (result ?? null) as {
+    type?: unknown;
+    denied?: unknown;
+    corrections?: unknown;
+    activateElements?: Array<{ elementId?: string; variables?: Record<string, unknown> | null }>;
+    isCompletionConditionFulfilled?: boolean;
+    isCancelRemainingInstances?: boolean;
+  } | null;
   if (
     job.kind === 'TASK_LISTENER' &&
     variables !== undefined &&
@@ -49,22 +61,42 @@ function taskListenerResult(job: JobRow, result: unknown, variables: unknown): U
     throw camundaError.invalid('A task listener job is completed without variables (use corrections)', [
       { field: 'body.variables', message: 'is not taken by a task listener job' },
     ]);
-  if (r === null || r.type === undefined) return undefined;
-  if (r.type !== 'userTask')
-    throw camundaError.invalid(`A job result of type ${String(r.type)} is not supported yet`, [
-      { field: 'body.result.type', message: 'is not supported yet' },
+  if (r === null || r.type === undefined) return {};
+  const kindFor = { userTask: 'TASK_LISTENER', adHocSubProcess: 'AD_HOC_SUB_PROCESS' } as Record<string, string>;
+  if (kindFor[String(r.type)] === undefined)
+    throw camundaError.invalid(`A job result of type ${String(r.type)} is not supported`, [
+      { field: 'body.result.type', message: 'is not supported' },
     ]);
-  if (job.kind !== 'TASK_LISTENER')
-    throw camundaError.invalid('A job result of type userTask is only for a task listener job', [
-      { field: 'body.result.type', message: 'is only for a task listener job' },
-    ]);
+  if (job.kind !== kindFor[String(r.type)])
+    throw camundaError.invalid(
+      `A job result of type ${String(r.type)} is only for a job of kind ${kindFor[String(r.type)]}`,
+      [{ field: 'body.result.type', message: `does not fit a job of kind ${job.kind}` }],
+    );
+  if (r.type === 'adHocSubProcess') {
+    const activate = r.activateElements ?? [];
+    const missing = activate.findIndex((a) => typeof a.elementId !== 'string' || a.elementId === '');
+    if (missing >= 0)
+      throw camundaError.invalid('Every element to activate needs its element id', [
+        { field: `body.result.activateElements[${missing}].elementId`, message: 'is required' },
+      ]);
+    return {
+      adHoc: {
+        activateElements: activate.map((a) => ({
+          elementId: a.elementId!,
+          ...(a.variables ? { variables: a.variables } : {}),
+        })),
+        completionConditionFulfilled: r.isCompletionConditionFulfilled === true,
+        cancelRemainingInstances: r.isCancelRemainingInstances === true,
+      },
+    };
+  }
   if (r.denied === true)
     throw camundaError.invalid('A creating task listener cannot deny the task', [
       { field: 'body.result.denied', message: 'is not possible for a creating listener' },
     ]);
   // Null means "not corrected".
   const given = Object.entries((r.corrections ?? {}) as Record<string, unknown>).filter(([, v]) => v !== null);
-  return Object.fromEntries(given) as UserTaskCorrections;
+  return { corrections: Object.fromEntries(given) as UserTaskCorrections };
 }
 
 async function openJob(ctx: RequestContext, key: string, action: string): Promise<JobRow> {
@@ -217,13 +249,17 @@ export const jobRoutes: CamundaRoute[] = [
     operation: 'completeJob',
     handler: async ({ path, body }, ctx) => {
       const job = await openJob(ctx, path.jobKey, 'job.complete');
-      const corrections = taskListenerResult(job, body.result, body.variables);
+      const { corrections, adHoc } = jobResult(job, body.result, body.variables);
       const variables = (body.variables ?? {}) as Record<string, unknown>;
       await auditedJobAct(
         ctx,
         'job.complete',
         job,
-        { variables: Object.keys(variables), ...(corrections ? { corrections: Object.keys(corrections) } : {}) },
+        {
+          variables: Object.keys(variables),
+          ...(corrections ? { corrections: Object.keys(corrections) } : {}),
+          ...(adHoc ? { activated: adHoc.activateElements?.map((a) => a.elementId) ?? [] } : {}),
+        },
         () =>
           toWorkflow(ctx, job, (h) =>
             h.executeUpdate(completeJobUpdate, {
@@ -233,6 +269,7 @@ export const jobRoutes: CamundaRoute[] = [
                   variables,
                   actor: me(ctx).username,
                   ...(corrections ? { corrections } : {}),
+                  ...(adHoc ? { adHoc } : {}),
                 },
               ],
             }),
