@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { QueryTypes } from 'sequelize';
 import { connect, type Database } from '../../db/database';
 import { migrate } from '../../db/migrate';
@@ -9,6 +11,14 @@ describe('migrations', () => {
     db = connect(await createEmptyDatabase('migrations'));
   });
   afterAll(() => db.close());
+
+  test('each number is taken once, with none skipped (two branches landing the same number must renumber one)', () => {
+    const numbers = readdirSync(resolve(__dirname, '../../db/migrations'))
+      .filter((f) => /^\d{4}_.*\.ts$/.test(f))
+      .map((f) => Number(f.slice(0, 4)))
+      .sort((a, b) => a - b);
+    expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+  });
 
   test('apply from empty, then re-run as a no-op', async () => {
     const first = await migrate(db.sequelize);
