@@ -30,7 +30,7 @@ import { ACTIVITY_TYPES, LOCAL_ACTIVITY_TYPES } from '../activities/catalogue';
 import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
-import { migrate } from '../db/migrate';
+import { migrate } from '../db/migrations/run';
 import { DefinitionStore } from '../records/definition-store';
 import { deployDefinition } from '../deployment/deploy-definition';
 import { withDiagram } from '../test/workflows/diagram';

@@ -26,7 +26,7 @@ import { DatabaseTaskCompleter } from '../api/tasks/database-task-completer';
 import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
-import { migrate } from '../db/migrate';
+import { migrate } from '../db/migrations/run';
 import { selectOne } from '../records/sql';
 import { createStaff } from '../records/staff';
 import { seedRegion } from '../db/seed';

@@ -12,7 +12,7 @@ import { Client } from 'pg';
 import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
-import { migrate } from '../db/migrate';
+import { migrate } from '../db/migrations/run';
 import { seedRegion, type SeededTable } from '../db/seed';
 
 const FULL_REGION = 1_400_000;

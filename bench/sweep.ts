@@ -28,7 +28,7 @@ import { recordOverdueFollowUps } from '../activities/immunisation/sweep-overdue
 import { freePort } from '../core/free-port';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { connect } from '../db/database';
-import { migrate } from '../db/migrate';
+import { migrate } from '../db/migrations/run';
 import { seedRegion } from '../db/seed';
 import { addDays } from '../schedule';
 

@@ -16,7 +16,7 @@ import { Client } from 'pg';
 import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
-import { migrate } from '../db/migrate';
+import { migrate } from '../db/migrations/run';
 import { select, type Db } from '../records/sql';
 import { queuePage, queueQuery, type QueueCursor, type QueueScope } from '../records/tasks/rows';
 import { encodeCursor } from '../api/routes/tasks-schemas';

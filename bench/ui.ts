@@ -21,7 +21,7 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
-import { migrate } from '../db/migrate';
+import { migrate } from '../db/migrations/run';
 import { type Db } from '../records/sql';
 import { ensureUiBuilt, UI_DIST } from '../system/ui-build';
 import { benchWorkerAndApp, seedTaskFixture } from './task-fixture';

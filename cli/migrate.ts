@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   // Beside a running system, its embedded PostgreSQL is used (migrations take an advisory lock).
   const postgres = await startPostgresFor(config, logger, { shareRunning: true });
   try {
-    // As the owner role, then the application role's privileges (db/roles.ts).
+    // As the owner role, then the application role's privileges (db/migrations/roles.ts).
     const applied = await migrateAndGrant(postgres, (m) => logger.info(m));
     process.stdout.write(applied.length ? `Applied ${applied.join(', ')}\n` : 'Schema already up to date\n');
   } finally {

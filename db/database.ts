@@ -2,8 +2,8 @@ import { Sequelize } from 'sequelize';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres';
-import { migrate } from './migrate';
-import { embeddedRoleUrls, ensureEmbeddedRoles, grantApplicationRole, userOf } from './roles';
+import { migrate } from './migrations/run';
+import { embeddedRoleUrls, ensureEmbeddedRoles, grantApplicationRole, userOf } from './migrations/roles';
 
 export const EMBEDDED_DATABASE_NAME = 'chis_flow';
 
@@ -35,7 +35,7 @@ export interface PostgresTarget {
 
 /**
  * The server behind the configuration: the given URL(s), or an embedded PostgreSQL started
- * here, on which both roles are created (db/roles.ts). `shareRunning`: a command-line tool
+ * here, on which both roles are created (db/migrations/roles.ts). `shareRunning`: a command-line tool
  * (seed, migrate) uses the embedded server a running system already has on the same data
  * directory instead of refusing.
  */

@@ -3,7 +3,7 @@
 # (docker-entrypoint-initdb.d). The superuser (POSTGRES_USER) owns chis_flow and runs CHIS Flow's
 # migrations; two more roles, with passwords read from compose secrets:
 # - chis_app: the application's role. It owns nothing and, once migrated, may only INSERT and
-#   SELECT on audit_events; CHIS Flow grants its privileges at every migration (db/roles.ts).
+#   SELECT on audit_events; CHIS Flow grants its privileges at every migration (db/migrations/roles.ts).
 # - temporal: the Temporal server's role; it creates and owns the temporal and
 #   temporal_visibility databases (the admin-tools schema job), nothing of CHIS Flow's.
 set -eu

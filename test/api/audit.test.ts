@@ -82,7 +82,7 @@ describe('audit trail: administrators read it, filtered and cursor-paginated; no
       const one = await admin.agent[method]('/api/audit/1').set('X-CSRF-Token', admin.csrf).send({});
       expect(one.status).toBe(404);
     }
-    // The application's own database role may not change audit rows (db/roles.ts).
+    // The application's own database role may not change audit rows (db/migrations/roles.ts).
     await expect(select(h.db, "UPDATE audit_events SET reason = 'tampered' RETURNING id")).rejects.toThrow(
       /permission denied for table audit_events/,
     );

@@ -13,8 +13,8 @@ import { join, resolve } from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { freePort } from '../../core/free-port';
 import { connect, type Database } from '../../db/database';
-import { migrate } from '../../db/migrate';
-import { APP_ROLE, auditProtectionProblems, OWNER_ROLE } from '../../db/roles';
+import { migrate } from '../../db/migrations/run';
+import { APP_ROLE, auditProtectionProblems, OWNER_ROLE } from '../../db/migrations/roles';
 import { createEmptyDatabase, createMigratedDatabase } from '../support/databases';
 
 const INSERT =

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { QueryTypes } from 'sequelize';
 import { connect, type Database } from '../../db/database';
-import { migrate } from '../../db/migrate';
+import { migrate } from '../../db/migrations/run';
 import { createEmptyDatabase } from '../support/databases';
 
 describe('migrations', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { connect, migrateAndGrant, type Database } from '../../db/database';
-import { APP_ROLE, embeddedRoleUrls, ensureRoles, OWNER_ROLE } from '../../db/roles';
+import { APP_ROLE, embeddedRoleUrls, ensureRoles, OWNER_ROLE } from '../../db/migrations/roles';
 
 function adminUrl(): string {
   const url = process.env.TEST_PG_ADMIN_URL;

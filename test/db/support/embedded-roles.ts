@@ -9,8 +9,8 @@ import pino from 'pino';
 import { loadConfig } from '../../../core/config';
 import { connect, EMBEDDED_DATABASE_NAME, migrateAndGrant, startPostgresFor } from '../../../db/database';
 import { startEmbeddedPostgres } from '../../../db/embedded-postgres';
-import { migrate } from '../../../db/migrate';
-import { auditProtectionProblems } from '../../../db/roles';
+import { migrate } from '../../../db/migrations/run';
+import { auditProtectionProblems } from '../../../db/migrations/roles';
 
 async function main(dataDir: string, port: number): Promise<void> {
   const old = await startEmbeddedPostgres({ dataDir, port, persistent: true });

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { Umzug, type UmzugStorage } from 'umzug';
-import type { RunSql } from './migration-context';
+import type { RunSql } from '../migration-context';
 
 // Any constant shared by every process that migrates this database.
 const MIGRATION_LOCK_KEY = 727_000_001;
@@ -41,7 +41,7 @@ export async function migrate(sequelize: Sequelize, log: (message: string) => vo
     const runSql: RunSql = (sql, bind) => sequelize.query(sql, { bind, transaction });
     const umzug = new Umzug<RunSql>({
       migrations: {
-        glob: ['migrations/[0-9][0-9][0-9][0-9]_*.{ts,js}', { cwd: resolve(__dirname) }],
+        glob: ['[0-9][0-9][0-9][0-9]_*.{ts,js}', { cwd: resolve(__dirname) }],
         // Names without extension, so that the record stays the same for compiled .js files.
         resolve: ({ name, path, context }) => {
           // eslint-disable-next-line @typescript-eslint/no-require-imports
