@@ -16,7 +16,11 @@ export {
 export {
   resolveInstantOrDuration,
   resolveTimer,
+  nextRecurrence,
   parseInstant,
+  CRON_ZONE,
+  type Recurrence,
+  type TimerOptions,
   type InstantOptions,
   type PlainDates,
   type TimerSchedule,

@@ -5,6 +5,7 @@
 import { startOfLondonDay } from '../core/uk-time';
 import type { Expression, TimerDefinition } from './graph';
 import { evaluateExpression, type FeelDialect, type FeelOutcome } from './feel';
+import { looksLikeCron, nextCronFiring, parseCron, type CronSchedule } from './cron';
 import {
   addIsoDuration,
   isZeroDuration,
@@ -13,19 +14,30 @@ import {
   parseIsoDuration,
   type IsoDuration,
 } from './iso8601';
+import { addIsoDurationInZone, looksZoned, parseZonedDateTime } from './zoned-time';
+
+/**
+ * How a cycle goes on after a firing: every `interval` (in `zone` when its start named a zone id,
+ * so 09:00 stays 09:00 across a clock change; else in UTC), or at the next time a cron expression
+ * matches on the wall clock of `zone`.
+ */
+export type Recurrence =
+  { readonly interval: IsoDuration; readonly zone?: string } | { readonly cron: string; readonly zone: string };
 
 export interface TimerSchedule {
   /** Epoch ms of the first firing. */
   readonly dueAt: number;
-  /** For cycles: the interval, and how many firings remain after the first (null = forever). */
-  readonly repeat?: { readonly interval: IsoDuration; readonly remainingAfterFirst: number | null };
+  /** For cycles: how they recur, and how many firings remain after the first (null = forever). */
+  readonly repeat?: Recurrence & { readonly remainingAfterFirst: number | null };
 }
 
+/**
+ * The zone cron cycles are read in: England's wall clock, where CHIS Flow runs (Zeebe reads them
+ * in its host's zone; `0 0 9 * * MON-FRI` is 09:00 in England all year, BST or not).
+ */
+export const CRON_ZONE = 'Europe/London';
+
 const ISO_DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-/** Six or seven space-separated cron fields (Camunda 8's Spring-style cron), or a cron macro. */
-const CRON = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\S+(\s+\S+){5,6})$/;
-/** A date-time followed by a zone id in brackets, e.g. 2026-12-01T09:00:00@Europe/London or ...[Europe/London]. */
-const ZONE_ID = /^\d{4}-\d{2}-\d{2}T[^\s@[]+(@|\[)[A-Za-z_]+(\/[A-Za-z_+-]+)*\]?$/;
 
 /**
  * Where a plain date (no time) starts: at midnight in England (process instances started since
@@ -37,6 +49,15 @@ export type PlainDates = 'england' | 'utc';
 
 export interface InstantOptions {
   readonly plainDates?: PlainDates;
+}
+
+export interface TimerOptions extends InstantOptions {
+  /**
+   * Cron cycles and date-times with a zone id (default: taken). Process instances started before
+   * they were supported refused them when armed, and keep doing so on replay (see
+   * workflows/engine/engine.ts `cronAndZoneIds`).
+   */
+  readonly cronAndZoneIds?: boolean;
 }
 
 /**
@@ -58,13 +79,37 @@ export function parseInstant(text: string, options: InstantOptions = {}): number
   }
 }
 
-/** Why a literal timer value is not valid ISO 8601 for its kind, or null when it is. */
-export function timerLiteralError(kind: TimerDefinition['kind'], text: string): string | null {
-  // Camunda 8 also takes these two; refused by name rather than read wrongly.
-  if (kind === 'cycle' && CRON.test(text.trim()))
-    return `"${text}" is a cron expression: cron timer cycles are not supported yet (use an ISO 8601 repeating interval such as R/P1D)`;
-  if (kind === 'date' && ZONE_ID.test(text.trim()))
-    return `"${text}" names a zone id: date-times with a zone id are not supported yet (give an offset, for example 2026-12-01T09:00:00+01:00)`;
+/** The start of a cycle `R…/start/interval`, which may name a zone id. */
+function cycleStart(text: string): string | null {
+  const parts = text.trim().split('/');
+  return parts.length >= 4 || (parts.length === 3 && /^R\d*$/.test(parts[0])) ? parts.slice(1, -1).join('/') : null;
+}
+
+/** Why a literal timer value is not valid for its kind (ISO 8601, a zone id, cron), or null when it is. */
+export function timerLiteralError(
+  kind: TimerDefinition['kind'],
+  text: string,
+  options: TimerOptions = {},
+): string | null {
+  const zoned = options.cronAndZoneIds ?? true;
+  if (kind === 'cycle' && !parseIsoCycle(text) && looksLikeCron(text)) {
+    if (!zoned)
+      return `"${text}" is a cron expression: cron timer cycles are not supported yet (use an ISO 8601 repeating interval such as R/P1D)`;
+    const cron = parseCron(text);
+    return typeof cron === 'string' ? cron : null;
+  }
+  const start = kind === 'cycle' ? cycleStart(text) : kind === 'date' ? text : null;
+  if (start !== null && looksZoned(start)) {
+    if (!zoned)
+      return `"${text}" names a zone id: date-times with a zone id are not supported yet (give an offset, for example 2026-12-01T09:00:00+01:00)`;
+    const at = parseZonedDateTime(start);
+    if (typeof at === 'string') return at;
+    if (kind === 'date') return null;
+    const interval = parseIsoDuration(text.trim().split('/').at(-1) ?? '');
+    if (!interval || !/^R\d*$/.test(text.trim().split('/')[0]))
+      return `"${text}" is not an ISO 8601 repeating interval (for example R3/2026-12-24T09:00:00[Europe/London]/P1D)`;
+    return isZeroDuration(interval) ? `"${text}" repeats every zero seconds` : null;
+  }
   if (kind === 'duration') {
     return parseIsoDuration(text) ? null : `"${text}" is not an ISO 8601 duration (for example P56D, PT1H30M, P2W)`;
   }
@@ -97,19 +142,52 @@ export function resolveTimer(
   variables: Readonly<Record<string, unknown>>,
   nowMs: number,
   dialect: FeelDialect = 'legacy',
-  options: InstantOptions = {},
+  options: TimerOptions = {},
 ): FeelOutcome<TimerSchedule> {
   const text = valueText(timer.value, variables, dialect);
   if (!text.ok) return text;
-  const problem = timerLiteralError(timer.kind, text.value);
+  const problem = timerLiteralError(timer.kind, text.value, options);
   if (problem) return { ok: false, error: problem };
-  if (timer.kind === 'duration')
-    return { ok: true, value: { dueAt: addIsoDuration(nowMs, parseIsoDuration(text.value)!) } };
-  if (timer.kind === 'date') return { ok: true, value: { dueAt: parseInstant(text.value, options)! } };
-  const cycle = parseIsoCycle(text.value)!;
+  const value = text.value.trim();
+  if (timer.kind === 'duration') return { ok: true, value: { dueAt: addIsoDuration(nowMs, parseIsoDuration(value)!) } };
+  if (timer.kind === 'date') {
+    const zoned = looksZoned(value) ? parseZonedDateTime(value) : null;
+    if (zoned && typeof zoned !== 'string') return { ok: true, value: { dueAt: zoned.epochMs } };
+    return { ok: true, value: { dueAt: parseInstant(value, options)! } };
+  }
+  const start = cycleStart(value);
+  if (start !== null && looksZoned(start)) {
+    const at = parseZonedDateTime(start) as { epochMs: number; zone: string };
+    const parts = value.split('/');
+    const repetitions = parts[0] === 'R' ? null : Number(parts[0].slice(1));
+    const interval = parseIsoDuration(parts.at(-1)!)!;
+    const remainingAfterFirst = repetitions === null ? null : Math.max(repetitions - 1, 0);
+    return { ok: true, value: { dueAt: at.epochMs, repeat: { interval, zone: at.zone, remainingAfterFirst } } };
+  }
+  const cycle = parseIsoCycle(value);
+  if (!cycle) {
+    const cron = value;
+    const dueAt = nextCronFiring(parseCron(cron) as CronSchedule, nowMs, CRON_ZONE);
+    if (dueAt === null) return { ok: false, error: `"${cron}" does not match any time in the next five years` };
+    return { ok: true, value: { dueAt, repeat: { cron, zone: CRON_ZONE, remainingAfterFirst: null } } };
+  }
   const dueAt = cycle.start ?? addIsoDuration(nowMs, cycle.interval);
   const remainingAfterFirst = cycle.repetitions === null ? null : Math.max(cycle.repetitions - 1, 0);
   return { ok: true, value: { dueAt, repeat: { interval: cycle.interval, remainingAfterFirst } } };
+}
+
+/**
+ * The firing after one at `lastFireAt` (workflow time is now `nowMs`): one interval on, or the
+ * next time the cron expression matches after both; null when a cron expression matches no more.
+ */
+export function nextRecurrence(recurrence: Recurrence, lastFireAt: number, nowMs: number): number | null {
+  if ('cron' in recurrence) {
+    const cron = parseCron(recurrence.cron);
+    return typeof cron === 'string' ? null : nextCronFiring(cron, Math.max(lastFireAt, nowMs), recurrence.zone);
+  }
+  return recurrence.zone
+    ? addIsoDurationInZone(lastFireAt, recurrence.interval, recurrence.zone)
+    : addIsoDuration(lastFireAt, recurrence.interval);
 }
 
 /**

@@ -63,6 +63,11 @@ export const LOCAL_ENGINE_DB_PATCH = 'engine-db-as-local-activities';
  */
 export const PLAIN_DATES_IN_ENGLAND_PATCH = 'plain-dates-in-england';
 /**
+ * Timers take cron cycles and date-times with a zone id; instances started before refused them
+ * (an incident) and keep doing so on replay.
+ */
+export const CRON_AND_ZONE_IDS_PATCH = 'timers-with-cron-and-zone-ids';
+/**
  * Called instances were `<parent>/<call id>`, which no `/process-instances/{id}` route can take;
  * they are `<parent>~<call id>` now. Instances that called before keep the old ids on replay.
  */
@@ -145,6 +150,7 @@ export class InstanceRunner {
       idSeed: uuid4().slice(0, 24),
       // Instances started before keep midnight UTC for plain dates (their histories have no marker).
       plainDatesInEngland: patched(PLAIN_DATES_IN_ENGLAND_PATCH),
+      cronAndZoneIds: patched(CRON_AND_ZONE_IDS_PATCH),
       ...(this.input.startEventId ? { startEventId: this.input.startEventId } : {}),
       ...(this.input.messageName ? { messageName: this.input.messageName } : {}),
     });

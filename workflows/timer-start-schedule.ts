@@ -4,12 +4,13 @@
  * has). Sandbox-safe: imports only bpmn/runtime.
  */
 import {
-  addIsoDuration,
   feelDialectOf,
+  nextRecurrence,
   resolveTimer,
   type CompiledGraph,
   type FeelDialect,
   type IsoDuration,
+  type Recurrence,
   type TimerDefinition,
 } from '../bpmn/runtime';
 
@@ -37,6 +38,10 @@ export interface ScheduleEntry {
   nextFireAt: number | null;
   /** Cycles: the interval between firings. */
   interval?: IsoDuration;
+  /** Cron cycles: the expression (read on the wall clock of `zone`). */
+  cron?: string;
+  /** The zone id an interval is counted in (its start named one) or a cron expression is read in. */
+  zone?: string;
   /** Firings left after the one at nextFireAt (null = forever). */
   remaining: number | null;
   /** The timer value could not be resolved (FEEL that fails without variables): it never fires. */
@@ -63,15 +68,23 @@ function fixedLength(d: IsoDuration): number | null {
   return Math.round(((d.weeks * 7 + d.days) * 24 * 3600 + d.hours * 3600 + d.minutes * 60 + d.seconds) * 1000);
 }
 
+function recurrenceOf(e: ScheduleEntry): Recurrence | null {
+  if (e.cron !== undefined && e.zone !== undefined) return { cron: e.cron, zone: e.zone };
+  if (!e.interval) return null;
+  return e.zone !== undefined ? { interval: e.interval, zone: e.zone } : { interval: e.interval };
+}
+
 /**
  * Moves a cycle past firings that lie before `now` (a start in the past, or firings missed while
  * nothing ran): they are dropped, not made up, and count against the repetitions.
  */
 function skipPast(e: ScheduleEntry, now: number): ScheduleEntry {
-  if (e.nextFireAt === null || e.nextFireAt >= now || !e.interval) return e;
+  const recurrence = recurrenceOf(e);
+  if (e.nextFireAt === null || e.nextFireAt >= now || !recurrence) return e;
+  if ('cron' in recurrence) return { ...e, nextFireAt: nextRecurrence(recurrence, e.nextFireAt, now - 1) };
   let next = e.nextFireAt;
   let remaining = e.remaining;
-  const fixed = fixedLength(e.interval);
+  const fixed = recurrence.zone === undefined ? fixedLength(recurrence.interval) : null;
   if (fixed !== null && fixed > 0) {
     const skip = Math.ceil((now - next) / fixed);
     if (remaining !== null && skip > remaining) return { ...e, nextFireAt: null, remaining: 0 };
@@ -80,7 +93,7 @@ function skipPast(e: ScheduleEntry, now: number): ScheduleEntry {
   } else {
     while (next < now) {
       if (remaining === 0) return { ...e, nextFireAt: null, remaining: 0 };
-      next = addIsoDuration(next, e.interval);
+      next = nextRecurrence(recurrence, next, now)!;
       if (remaining !== null) remaining--;
     }
   }
@@ -92,32 +105,45 @@ function skipPast(e: ScheduleEntry, now: number): ScheduleEntry {
  * has passed), a duration once after it, a cycle at its start (or one interval from now) and then
  * every interval, its repetitions counted from the start.
  */
-export function planTimerStart(t: TimerStart, now: number): ScheduleEntry {
-  const resolved = resolveTimer(t.timer, {}, now, t.dialect ?? 'legacy');
+export function planTimerStart(t: TimerStart, now: number, options: PlanOptions = {}): ScheduleEntry {
+  const resolved = resolveTimer(t.timer, {}, now, t.dialect ?? 'legacy', {
+    cronAndZoneIds: options.cronAndZoneIds ?? true,
+  });
   if (!resolved.ok) return { startEventId: t.startEventId, nextFireAt: null, remaining: 0, error: resolved.error };
   const { dueAt, repeat } = resolved.value;
   if (!repeat) return { startEventId: t.startEventId, nextFireAt: dueAt, remaining: 0 };
+  const recurrence =
+    'cron' in repeat
+      ? { cron: repeat.cron, zone: repeat.zone }
+      : { interval: repeat.interval, ...(repeat.zone !== undefined ? { zone: repeat.zone } : {}) };
   return skipPast(
-    {
-      startEventId: t.startEventId,
-      nextFireAt: dueAt,
-      interval: repeat.interval,
-      remaining: repeat.remainingAfterFirst,
-    },
+    { startEventId: t.startEventId, nextFireAt: dueAt, ...recurrence, remaining: repeat.remainingAfterFirst },
     now,
   );
 }
 
-export function planSchedule(definition: TimerStartDefinition, now: number): ScheduleEntry[] {
-  return definition.timers.map((t) => planTimerStart(t, now));
+export interface PlanOptions {
+  /** Cron cycles and date-times with a zone id (default: taken; schedulers started before refused them). */
+  cronAndZoneIds?: boolean;
+}
+
+export function planSchedule(
+  definition: TimerStartDefinition,
+  now: number,
+  options: PlanOptions = {},
+): ScheduleEntry[] {
+  return definition.timers.map((t) => planTimerStart(t, now, options));
 }
 
 /** The entry fired at its nextFireAt (workflow time is now `now`, maybe later): its next firing. */
 export function afterFiring(e: ScheduleEntry, now: number): ScheduleEntry {
-  if (e.nextFireAt === null || !e.interval || e.remaining === 0) return { ...e, nextFireAt: null, remaining: 0 };
+  const recurrence = recurrenceOf(e);
+  if (e.nextFireAt === null || !recurrence || e.remaining === 0) return { ...e, nextFireAt: null, remaining: 0 };
+  // A cron cycle fires next at the first match after now: what it missed while late is dropped.
+  if ('cron' in recurrence) return { ...e, nextFireAt: nextRecurrence(recurrence, e.nextFireAt, now) };
   const next: ScheduleEntry = {
     ...e,
-    nextFireAt: addIsoDuration(e.nextFireAt, e.interval),
+    nextFireAt: nextRecurrence(recurrence, e.nextFireAt, now),
     remaining: e.remaining === null ? null : e.remaining - 1,
   };
   // A firing that was due while the scheduler could not run fires once, late; the others it missed are dropped.

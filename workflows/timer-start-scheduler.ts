@@ -11,6 +11,7 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -25,6 +26,9 @@ import {
 } from './timer-start-schedule';
 
 export const TIMER_START_WORKFLOW_TYPE = 'timerStartScheduler';
+
+/** Cron cycles and zone ids are planned; schedulers that started before refused them, and still do on replay. */
+export const SCHEDULER_CRON_AND_ZONE_IDS_PATCH = 'timer-start-cron-and-zone-ids';
 
 export function timerStartWorkflowId(key: string): string {
   return `timer-start:${key}`;
@@ -81,7 +85,8 @@ export async function timerStartScheduler(input: TimerStartSchedulerInput): Prom
   if (!isDefinition(input?.definition))
     throw new Error('timerStartScheduler needs { definition: { definitionId, key, version, timers } }');
   let definition = input.definition;
-  let schedule = input.schedule ?? planSchedule(definition, Date.now());
+  const plan = { cronAndZoneIds: patched(SCHEDULER_CRON_AND_ZONE_IDS_PATCH) };
+  let schedule = input.schedule ?? planSchedule(definition, Date.now(), plan);
   let started = input.started ?? 0;
   let startedThisRun = 0;
   let newer: TimerStartDefinition | undefined;
@@ -101,7 +106,7 @@ export async function timerStartScheduler(input: TimerStartSchedulerInput): Prom
     if (newer) {
       definition = newer;
       newer = undefined;
-      schedule = planSchedule(definition, Date.now());
+      schedule = planSchedule(definition, Date.now(), plan);
     }
     const due = nextDue(schedule);
     if (!due) {

@@ -68,6 +68,13 @@ const DIAGRAMS: Record<string, string> = {
   'timer start event (ISO 8601 date, duration or repeating interval)': asStart(TIMER('R/P1D', 'timeCycle')),
   'timer start event with a cron cycle': asStart(TIMER('0 0 9 * * ?', 'timeCycle')),
   'timer with a date-time and a zone id': catching(TIMER('2026-12-01T09:00:00@Europe/London', 'timeDate')),
+  'timer cycle starting at a date-time with a zone id': asStart(
+    TIMER('R/2026-12-24T09:00:00[Europe/London]/P1D', 'timeCycle'),
+  ),
+  'non-interrupting timer boundary event with a cron cycle': boundary(TIMER('0 0 9 * * MON-FRI', 'timeCycle'), false),
+  'non-interrupting timer event sub-process start event with a cron cycle': eventSubProcess(
+    TIMER('0 0/15 * * * *', 'timeCycle'),
+  ).replace('<bpmn:startEvent id="X">', '<bpmn:startEvent id="X" isInterrupting="false">'),
   'signal start event': asStart(SIGNAL),
   'message event sub-process start event': eventSubProcess(MESSAGE),
   'timer event sub-process start event': eventSubProcess(TIMER('PT1H')),

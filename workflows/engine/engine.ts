@@ -33,6 +33,8 @@ export interface StartOptions {
   signalName?: string;
   /** Plain dates in timers and due dates start at midnight in England, not UTC (see bpmn/timer.ts). */
   plainDatesInEngland?: boolean;
+  /** Timers take cron cycles and date-times with a zone id (see EngineState.cronAndZoneIds). */
+  cronAndZoneIds?: boolean;
 }
 
 const ID_SEED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-$/i;
@@ -132,6 +134,7 @@ export function startInstance(
   const state: EngineState = {
     format: ENGINE_STATE_FORMAT,
     ...(options.plainDatesInEngland ? { plainDates: 'england' as const } : {}),
+    ...(options.cronAndZoneIds ? { cronAndZoneIds: true as const } : {}),
     idSeed: options.idSeed.toLowerCase(),
     nextId: 1,
     status: 'running',

@@ -12,7 +12,7 @@ import {
   type StartEventNode,
   type TimerDefinition,
   evaluateExpression,
-  addIsoDuration,
+  nextRecurrence,
   resolveTimer,
 } from '../../bpmn/runtime';
 import { activateNode, startScope } from './behaviour';
@@ -48,6 +48,7 @@ export function armTimer(
 ): string | null {
   const schedule = resolveTimer(timer, visibleVariables(run, ownerId), run.now, dialect(run), {
     plainDates: run.state.plainDates ?? 'utc',
+    cronAndZoneIds: run.state.cronAndZoneIds === true,
   });
   if (!schedule.ok) return `timer of "${nodeId}": ${schedule.error}`;
   const wait: TimerWait = {
@@ -61,7 +62,8 @@ export function armTimer(
   };
   const repeat = schedule.value.repeat;
   if (mayRepeat && repeat && (repeat.remainingAfterFirst === null || repeat.remainingAfterFirst > 0)) {
-    wait.repeat = { interval: repeat.interval, remaining: repeat.remainingAfterFirst };
+    const { remainingAfterFirst, ...recurrence } = repeat;
+    wait.repeat = { ...recurrence, remaining: remainingAfterFirst };
   }
   addWait(run, wait);
   run.commands.push({ type: 'startTimer', timerId: wait.id, fireAt: wait.fireAt });
@@ -272,15 +274,12 @@ function resubscribe(run: Run, wait: Wait): void {
   const node = nodeOf(run, wait.nodeId) as BoundaryEventNode | StartEventNode;
   if (node.interrupting) return;
   if (wait.type === 'timer' && wait.repeat) {
-    const { interval, remaining } = wait.repeat;
-    const next: TimerWait = {
-      ...wait,
-      id: newId(run, 'timer'),
-      createdAt: run.now,
-      fireAt: addIsoDuration(wait.fireAt, interval),
-    };
+    const { remaining, ...recurrence } = wait.repeat;
+    const fireAt = nextRecurrence(recurrence, wait.fireAt, run.now);
+    if (fireAt === null) return; // a cron expression that matches no more
+    const next: TimerWait = { ...wait, id: newId(run, 'timer'), createdAt: run.now, fireAt };
     if (remaining === null || remaining > 1)
-      next.repeat = { interval, remaining: remaining === null ? null : remaining - 1 };
+      next.repeat = { ...recurrence, remaining: remaining === null ? null : remaining - 1 };
     else delete next.repeat;
     if (remaining === null || remaining > 0) {
       addWait(run, next);

@@ -3,7 +3,7 @@
  * state is a Temporal workflow argument across continue-as-new and the commands are executed
  * by the interpreter workflow. No imports beyond the graph types (safe in the workflow sandbox).
  */
-import type { CalledVersion, FormSpec, IsoDuration } from '../../bpmn/runtime';
+import type { CalledVersion, FormSpec, Recurrence } from '../../bpmn/runtime';
 
 export const ENGINE_STATE_FORMAT = 'chis-engine-state/1' as const;
 
@@ -94,11 +94,11 @@ export interface MultiInstanceProgress {
   outputs: unknown[];
 }
 
-export interface TimerRepeat {
-  interval: IsoDuration;
+/** How a cycle recurs (an ISO interval, maybe in a zone, or a cron expression) and how often. */
+export type TimerRepeat = Recurrence & {
   /** Firings left after the pending one; null = forever. */
   remaining: number | null;
-}
+};
 
 /** Why a wait exists: the element instance it belongs to and which node reacts when it triggers. */
 interface WaitBase {
@@ -213,6 +213,11 @@ export interface EngineState {
    * local time came in; absent (midnight UTC) for instances started before, which keep it.
    */
   plainDates?: 'england';
+  /**
+   * Cron cycles and date-times with a zone id are taken by timers: instances started since they
+   * were supported; absent for instances started before, which refused them and still do on replay.
+   */
+  cronAndZoneIds?: true;
   /** Prefix for user task ids (a UUID without its last 12 hex digits), so task ids are UUIDs. */
   idSeed: string;
   /** Next value of the id counter (every id comes from it: deterministic). */

@@ -1,0 +1,132 @@
+/**
+ * Cron cycles and date-times with a zone id through Temporal with time skipping: a cron timer
+ * start event fires at 09:00 in England on weekdays, a timeDate with a zone id fires at that
+ * zone's local time, and a non-interrupting cron boundary event pings every hour while its
+ * sub-process waits. Every closed history replays.
+ */
+import { QueryTypes } from 'sequelize';
+import { replayAllClosed, startEngineTestEnv, type EngineTestEnv } from './support';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+let t: EngineTestEnv;
+const sweeps: Array<{ workflowId: string; label: unknown }> = [];
+
+beforeAll(async () => {
+  t = await startEngineTestEnv(
+    {
+      'test.sweep': async (input: { label?: unknown }) => {
+        const { Context } = await import('@temporalio/activity');
+        sweeps.push({ workflowId: Context.current().info.workflowExecution?.workflowId ?? '', label: input.label });
+        return { swept: true };
+      },
+    },
+    ['test.sweep'],
+  );
+}, 120_000);
+
+afterAll(() => t?.close(), 120_000);
+
+const HEAD = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.31.0" modeler:executionPlatform="Camunda Cloud" modeler:executionPlatformVersion="8.6.0">`;
+const sweepTask = (id: string, label: string) =>
+  `<bpmn:serviceTask id="${id}"><bpmn:extensionElements><zeebe:taskDefinition type="test.sweep" /><zeebe:ioMapping><zeebe:input source="=&quot;${label}&quot;" target="label" /></zeebe:ioMapping></bpmn:extensionElements></bpmn:serviceTask>`;
+
+/** Tick (timer start) → Sweep → Done. */
+function timerStartProcess(key: string, kind: 'timeCycle' | 'timeDate', value: string): string {
+  return `${HEAD}
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="Tick"><bpmn:timerEventDefinition id="Timer_1"><bpmn:${kind} xsi:type="bpmn:tFormalExpression">${value}</bpmn:${kind}></bpmn:timerEventDefinition></bpmn:startEvent>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="Tick" targetRef="Sweep" />
+    ${sweepTask('Sweep', key)}
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Sweep" targetRef="Done" />
+    <bpmn:endEvent id="Done" />
+  </bpmn:process>
+</bpmn:definitions>`;
+}
+
+/** The fire times in the instances' workflow ids (`<key>:timer:Tick:<ISO time>`), in order. */
+async function fireTimes(key: string, count: number): Promise<number[]> {
+  let rows: Array<{ id: string; status: string }> = [];
+  for (let i = 0; i < 600; i++) {
+    rows = await t.db.sequelize.query<{ id: string; status: string }>(
+      `SELECT i.id, i.status FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id WHERE d.key = $1`,
+      { type: QueryTypes.SELECT, bind: [key] },
+    );
+    if (rows.filter((r) => r.status === 'completed').length >= count) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return rows.map((r) => Date.parse(r.id.split(':timer:Tick:')[1] ?? '')).sort((a, b) => a - b);
+}
+
+/** Weekday and time of day in England, by the platform's own zone data (not the code under test). */
+const english = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  weekday: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+test('a cron timer start event fires at 09:00 in England on every weekday', async () => {
+  const from = await t.env.currentTimeMs();
+  await t.deploy(timerStartProcess('wf-cron-start', 'timeCycle', '0 0 9 * * MON-FRI'));
+  await t.env.sleep(5 * DAY);
+  const to = await t.env.currentTimeMs();
+  // Every whole hour in the window that is 09:00:00 on a weekday in England.
+  const expected: number[] = [];
+  for (let h = Math.ceil(from / HOUR) * HOUR; h <= to; h += HOUR) {
+    const text = english.format(h);
+    if (/^(Mon|Tue|Wed|Thu|Fri) 09:00:00$/.test(text)) expected.push(h);
+  }
+  expect(expected.length).toBeGreaterThanOrEqual(3);
+  const fired = await fireTimes('wf-cron-start', expected.length);
+  expect(fired.map((f) => new Date(f).toISOString())).toEqual(expected.map((e) => new Date(e).toISOString()));
+  expect(sweeps.filter((s) => s.label === 'wf-cron-start')).toHaveLength(expected.length);
+});
+
+test('a timeDate with a zone id fires at that local time in its zone', async () => {
+  const now = await t.env.currentTimeMs();
+  const at = Math.ceil((now + DAY) / MINUTE) * MINUTE;
+  // India has no clock changes: local time is UTC + 05:30 all year.
+  const local = new Date(at + 330 * MINUTE).toISOString().slice(0, 19);
+  await t.deploy(timerStartProcess('wf-zoned-date', 'timeDate', `${local}[Asia/Kolkata]`));
+  await t.env.sleep(2 * DAY);
+  expect(await fireTimes('wf-zoned-date', 1)).toEqual([at]);
+});
+
+test('a non-interrupting cron boundary event pings every hour while its sub-process waits', async () => {
+  const key = 'wf-cron-boundary';
+  await t.deploy(`${HEAD}
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Waiting" />
+    <bpmn:subProcess id="Waiting">
+      <bpmn:startEvent id="InnerStart" />
+      <bpmn:sequenceFlow id="g1" sourceRef="InnerStart" targetRef="Pause" />
+      <bpmn:intermediateCatchEvent id="Pause"><bpmn:timerEventDefinition id="PauseTimer"><bpmn:timeDuration>PT3H30M</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+      <bpmn:sequenceFlow id="g2" sourceRef="Pause" targetRef="InnerEnd" />
+      <bpmn:endEvent id="InnerEnd" />
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="f2" sourceRef="Waiting" targetRef="End" />
+    <bpmn:endEvent id="End" />
+    <bpmn:boundaryEvent id="Hourly" attachedToRef="Waiting" cancelActivity="false"><bpmn:timerEventDefinition id="HourlyTimer"><bpmn:timeCycle>0 0 * * * *</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f3" sourceRef="Hourly" targetRef="Ping" />
+    ${sweepTask('Ping', key)}
+    <bpmn:sequenceFlow id="f4" sourceRef="Ping" targetRef="Pinged" />
+    <bpmn:endEvent id="Pinged" />
+  </bpmn:process>
+</bpmn:definitions>`);
+  const h = await t.start(key, { variables: {} });
+  await t.env.sleep(4 * HOUR);
+  const result = await t.result(h);
+  expect(result.status).toBe('completed');
+  // Three or four whole hours fall in three and a half hours, depending on when it started.
+  const pings = sweeps.filter((s) => s.workflowId === h.workflowId).length;
+  expect(pings).toBeGreaterThanOrEqual(3);
+  expect(pings).toBeLessThanOrEqual(4);
+  await replayAllClosed(t.env);
+});
