@@ -2,8 +2,8 @@
  * Cron timer cycles as Camunda 8 takes them (Spring's CronExpression, which Zeebe forks): six
  * fields `second minute hour day-of-month month day-of-week`, or a macro (`@daily`, …). Both day
  * fields must match (`?` and `*` match any day); day names SUN–SAT and month names JAN–DEC; day
- * of week 0 and 7 are Sunday; Quartz's `L` (last day, `L-3`), `5L` (last Friday) and `1#2` (second
- * Monday) too. Next firings are computed on the local wall clock of a zone. Pure: the caller
+ * of week 0 and 7 are Sunday; Quartz's `L` (last day, `L-3`), `15W` (the weekday nearest the
+ * 15th), `LW`, `5L` (last Friday) and `1#2` (second Monday) too. Next firings are computed on the local wall clock of a zone. Pure: the caller
  * passes the instant to start from (workflow time), so workflow code stays deterministic.
  */
 import { DateTime } from 'luxon';
@@ -72,6 +72,21 @@ function bits(field: string, min: number, max: number, names: readonly string[] 
 }
 
 function dayOfMonthTest(field: string): DayTest {
+  const weekdayNear = /^(\d+|L)W$/i.exec(field);
+  if (weekdayNear) {
+    const wanted = weekdayNear[1].toUpperCase() === 'L' ? null : Number(weekdayNear[1]);
+    if (wanted !== null && (wanted < 1 || wanted > 31)) throw new CronError(`"${field}" is outside 1–31`);
+    // The weekday nearest the day (never leaving the month); `LW` the month's last weekday.
+    return (day, weekday, days) => {
+      const n = wanted ?? days;
+      if (n > days) return false;
+      const weekdayOfN = (((weekday + n - day) % 7) + 7) % 7;
+      let target = n;
+      if (weekdayOfN === 6) target = n === 1 ? n + 2 : n - 1;
+      else if (weekdayOfN === 0) target = n === days ? n - 2 : n + 1;
+      return day === target;
+    };
+  }
   const last = /^L(?:-(\d+))?$/i.exec(field);
   if (last) {
     const back = Number(last[1] ?? 0);

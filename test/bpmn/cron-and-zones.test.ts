@@ -75,6 +75,11 @@ test('fields: seconds, steps, ranges, lists, names, macros and Quartz extras', (
   expect(firings('0 0 12 * * 7', '2026-01-01T00:00:00Z', 1, 'UTC')).toEqual(['2026-01-04T12:00:00.000Z']);
   expect(firings('0 0 12 L * *', '2026-02-01T00:00:00Z', 1, 'UTC')).toEqual(['2026-02-28T12:00:00.000Z']);
   expect(firings('0 0 12 L-2 * *', '2026-02-01T00:00:00Z', 1, 'UTC')).toEqual(['2026-02-26T12:00:00.000Z']);
+  // 15 August 2026 is a Saturday: the nearest weekday is Friday the 14th; 1 August (Saturday) → Monday the 3rd.
+  expect(firings('0 0 12 15W * ?', '2026-08-01T00:00:00Z', 1, 'UTC')).toEqual(['2026-08-14T12:00:00.000Z']);
+  expect(firings('0 0 12 1W * ?', '2026-07-31T00:00:00Z', 1, 'UTC')).toEqual(['2026-08-03T12:00:00.000Z']);
+  // 31 May 2026 is a Sunday: the last weekday is Friday the 29th.
+  expect(firings('0 0 12 LW * ?', '2026-05-01T00:00:00Z', 1, 'UTC')).toEqual(['2026-05-29T12:00:00.000Z']);
   expect(firings('0 0 12 ? * FRI#2', '2026-01-01T00:00:00Z', 1, 'UTC')).toEqual(['2026-01-09T12:00:00.000Z']);
   expect(firings('0 0 12 ? * 5L', '2026-01-01T00:00:00Z', 1, 'UTC')).toEqual(['2026-01-30T12:00:00.000Z']);
   // Both day fields must match (Spring): Friday the 13th.
