@@ -1,7 +1,7 @@
 /** GP practice: one or more routine immunisations of a registered child are overdue. */
 import { z } from 'zod';
 import { formatNhsNumber } from '../../core/nhs-number';
-import { html, layout } from './html';
+import { factsTable, html, layout } from './html';
 import { defineTemplate, dotted, gpPracticeFields, isoDate, longDate } from './types';
 
 export const gpImmunisationOverdue = defineTemplate({
@@ -43,16 +43,10 @@ export const gpImmunisationOverdue = defineTemplate({
       <ul>
         ${m.doses.map((d) => html`<li>${doseLine(d)}</li>`)}
       </ul>
-      <table>
-        <tr>
-          <th align="left">NHS number</th>
-          <td>${nhs}</td>
-        </tr>
-        <tr>
-          <th align="left">Initials</th>
-          <td>${dotted(m.initials)}</td>
-        </tr>
-      </table>
+      ${factsTable([
+        ['NHS number', nhs],
+        ['Initials', dotted(m.initials)],
+      ])}
       <p>${reminders}Please invite the child for immunisation, or tell the CHIS if the doses were given elsewhere.</p>`;
     return { subject: 'CHIS: immunisations overdue for a child at your practice', text, html: layout(title, body) };
   },

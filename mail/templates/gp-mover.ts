@@ -1,7 +1,7 @@
 /** GP practice: a child has moved into, or out of, the practice's locality (or the region). */
 import { z } from 'zod';
 import { formatNhsNumber } from '../../core/nhs-number';
-import { html, layout } from './html';
+import { factsTable, html, layout } from './html';
 import { defineTemplate, dotted, gpPracticeFields, isoDate, longDate } from './types';
 
 const moverModel = z.strictObject({
@@ -50,18 +50,9 @@ function renderMover(direction: 'in' | 'out', m: MoverModel) {
     '',
     '-- West Midlands Child Health Information Service (CHIS Flow)',
   ].join('\n');
-  const rows = lines.map(
-    ([k, v]) =>
-      html`<tr>
-        <th align="left">${k}</th>
-        <td>${v}</td>
-      </tr>`,
-  );
   const body = html`<p>To: ${m.practiceName} (${m.practiceCode})</p>
     <p>${summary}</p>
-    <table>
-      ${rows}
-    </table>
+    ${factsTable(lines)}
     <p>Please update your records. Look the child up by NHS number in your clinical system.</p>`;
   const subject =
     direction === 'in' ? 'CHIS: a child has moved into your area' : 'CHIS: a child has moved out of your area';

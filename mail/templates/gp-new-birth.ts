@@ -1,7 +1,7 @@
 /** GP practice: a birth has been registered for a child registered with the practice. */
 import { z } from 'zod';
 import { formatNhsNumber } from '../../core/nhs-number';
-import { html, layout } from './html';
+import { factsTable, html, layout } from './html';
 import { defineTemplate, dotted, gpPracticeFields } from './types';
 
 export const gpNewBirth = defineTemplate({
@@ -31,20 +31,11 @@ export const gpNewBirth = defineTemplate({
     ].join('\n');
     const body = html`<p>To: ${m.practiceName} (${m.practiceCode})</p>
       <p>The Child Health Information Service has registered a new birth for a child registered with your practice.</p>
-      <table>
-        <tr>
-          <th align="left">NHS number</th>
-          <td>${nhs}</td>
-        </tr>
-        <tr>
-          <th align="left">Initials</th>
-          <td>${dotted(m.initials)}</td>
-        </tr>
-        <tr>
-          <th align="left">Responsible CHIS locality</th>
-          <td>${m.locality}</td>
-        </tr>
-      </table>
+      ${factsTable([
+        ['NHS number', nhs],
+        ['Initials', dotted(m.initials)],
+        ['Responsible CHIS locality', m.locality],
+      ])}
       <p>
         The immunisation schedule has been started. Please look the child up by NHS number in your clinical system.
       </p>`;

@@ -1,7 +1,7 @@
 /** GP practice: the 6–8 week NIPE infant physical examination of a registered baby is due. */
 import { z } from 'zod';
 import { formatNhsNumber } from '../../core/nhs-number';
-import { html, layout } from './html';
+import { factsTable, html, layout } from './html';
 import { defineTemplate, dotted, gpPracticeFields, isoDate, longDate } from './types';
 
 export const gpNipeDue = defineTemplate({
@@ -38,20 +38,11 @@ export const gpNipeDue = defineTemplate({
         The newborn and infant physical examination (NIPE) at 6 to 8 weeks is due for a baby registered with your
         practice.
       </p>
-      <table>
-        <tr>
-          <th align="left">NHS number</th>
-          <td>${nhs}</td>
-        </tr>
-        <tr>
-          <th align="left">Initials</th>
-          <td>${dotted(m.initials)}</td>
-        </tr>
-        <tr>
-          <th align="left">Due</th>
-          <td>from ${window}</td>
-        </tr>
-      </table>
+      ${factsTable([
+        ['NHS number', nhs],
+        ['Initials', dotted(m.initials)],
+        ['Due', `from ${window}`],
+      ])}
       <p>
         Please record the outcome so that it reaches the Child Health Information Service. If it is not on record by
         then, the CHIS records team will follow it up with you.

@@ -31,6 +31,19 @@ export function html(strings: TemplateStringsArray, ...values: Interpolated[]): 
   return new SafeHtml(out);
 }
 
+/** A message's facts as a two-column table: each row a label and its value. */
+export function factsTable(rows: ReadonlyArray<readonly [string, string]>): SafeHtml {
+  return html`<table>
+    ${rows.map(
+      ([label, value]) =>
+        html`<tr>
+          <th align="left">${label}</th>
+          <td>${value}</td>
+        </tr>`,
+    )}
+  </table>`;
+}
+
 /** The shared frame of every message: a title, the body, and the footer saying where it came from. */
 export function layout(title: string, body: SafeHtml): string {
   return html`<!doctype html>

@@ -38,7 +38,7 @@ describe('mail templates', () => {
     expect(mail.html).toContain('A.F.');
     if (name.startsWith('gp-')) {
       expect(mail.text).toContain('NHS number: 943 476 5919');
-      expect(mail.html).toContain('943 476 5919');
+      expect(mail.html).toMatch(/<th align="left">NHS number<\/th>\s*<td>943 476 5919<\/td>/);
       // Identifiers stay out of the subject line.
       expect(mail.subject).not.toMatch(/943|A\.F\./);
     }
