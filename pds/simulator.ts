@@ -7,10 +7,11 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { nhsNumberProblem } from '../core/nhs-number';
+import { recordedDemographics } from '../records/children/demographics';
 import { operationOutcome, toFhirPatient } from './fhir-patient';
-import type { PdsPatient, PdsSex } from './patient';
+import type { PdsPatient } from './patient';
 
 export interface PdsSimulatorOptions {
   host?: string;
@@ -39,44 +40,21 @@ export interface PdsSimulator {
 
 export const PDS_SIMULATOR_BASE_PATH = '/FHIR/R4';
 
-interface ChildRow {
-  nhs_number: string;
-  given_name: string;
-  family_name: string;
-  date_of_birth: string;
-  sex: PdsSex;
-  address_line1: string;
-  address_line2: string | null;
-  town: string | null;
-  postcode: string;
-  gp_practice_ods: string | null;
-  status: string;
-  date_of_death: string | null;
-  restricted: boolean;
-}
-
 async function fromChildren(sequelize: Sequelize, nhsNumber: string): Promise<PdsPatient | null> {
-  const rows = await sequelize.query<ChildRow>(
-    `SELECT nhs_number, given_name, family_name, date_of_birth::text AS date_of_birth, sex, address_line1, address_line2, town, postcode,
-            gp_practice_ods, status, date_of_death::text AS date_of_death, restricted FROM children WHERE nhs_number = $1`,
-    { type: QueryTypes.SELECT, bind: [nhsNumber] },
-  );
-  const c = rows[0];
+  const c = await recordedDemographics({ sequelize }, nhsNumber);
   if (!c) return null;
   return {
-    nhsNumber: c.nhs_number,
-    givenName: c.given_name,
-    familyName: c.family_name,
-    dateOfBirth: c.date_of_birth,
+    nhsNumber: c.nhsNumber,
+    givenName: c.givenName,
+    familyName: c.familyName,
+    dateOfBirth: c.dateOfBirth,
     sex: c.sex,
     address: {
-      lines: [c.address_line1, c.address_line2, c.town].filter((l): l is string => !!l),
+      lines: [c.addressLine1, c.addressLine2, c.town].filter((l): l is string => !!l),
       postcode: c.postcode,
     },
-    ...(c.gp_practice_ods ? { gpPracticeCode: c.gp_practice_ods } : {}),
-    ...(c.status === 'deceased'
-      ? { deceased: true, ...(c.date_of_death ? { dateOfDeath: c.date_of_death } : {}) }
-      : {}),
+    ...(c.gpPracticeOds ? { gpPracticeCode: c.gpPracticeOds } : {}),
+    ...(c.status === 'deceased' ? { deceased: true, ...(c.dateOfDeath ? { dateOfDeath: c.dateOfDeath } : {}) } : {}),
     ...(c.restricted ? { restricted: true } : {}),
   };
 }
