@@ -64,7 +64,7 @@ export async function migrate(sequelize: Sequelize, log: (message: string) => vo
  * does not migrate (the worker and relay roles, which hold no owner URL) waits for none to be left.
  */
 export async function pendingMigrations(sequelize: Sequelize): Promise<string[]> {
-  const known = readdirSync(resolve(__dirname, 'migrations'))
+  const known = readdirSync(resolve(__dirname))
     .filter((f) => /^\d{4}_.*\.[jt]s$/.test(f) && !f.endsWith('.d.ts'))
     .map((f) => f.replace(/\.[jt]s$/, ''));
   const [table] = await sequelize.query<{ present: boolean }>(
