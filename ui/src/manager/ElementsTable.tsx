@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { DiagramElementRow } from '../bpmn/diagram-elements';
 import './manager.css';
+import { TableHead } from '../components/TableHead';
 
 export interface ElementColumn {
   header: string;
@@ -32,22 +33,7 @@ export function ElementsTable({
   return (
     <div className="chis-scroll" tabIndex={0} role="region" aria-label={caption}>
       <table className="nhsuk-table" data-testid="elements-table">
-        <caption className="nhsuk-table__caption nhsuk-table__caption--s">{caption}</caption>
-        <thead className="nhsuk-table__head">
-          <tr className="nhsuk-table__row">
-            <th scope="col" className="nhsuk-table__header">
-              Element
-            </th>
-            <th scope="col" className="nhsuk-table__header">
-              Kind
-            </th>
-            {columns.map((c) => (
-              <th scope="col" className="nhsuk-table__header" key={c.header}>
-                {c.header}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead caption={caption} captionStyle="s" columns={['Element', 'Kind', ...columns.map((c) => c.header)]} />
         <tbody className="nhsuk-table__body">
           {shown.map((row) => (
             <tr

@@ -11,6 +11,7 @@ import { Button } from '../components/Fields';
 import { problemErrors } from '../components/Problem';
 import { formatDateTime } from '../format/dates';
 import { formatNhsNumber } from '../format/nhs-number';
+import { TableHead } from '../components/TableHead';
 
 export interface AlertsState {
   alerts: BreakGlassAlertRow[] | null;
@@ -77,16 +78,10 @@ export function AlertsTable({ alerts, acknowledge, acknowledged, next, more }: A
         <p>No break-glass alerts to show.</p>
       ) : (
         <table className="nhsuk-table" data-testid="alerts-table">
-          <caption className="nhsuk-u-visually-hidden">Break-glass alerts, newest first</caption>
-          <thead className="nhsuk-table__head">
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Child</th>
-              <th scope="col">Reason given</th>
-              <th scope="col">Acknowledged</th>
-            </tr>
-          </thead>
+          <TableHead
+            caption="Break-glass alerts, newest first"
+            columns={['When', 'Who', 'Child', 'Reason given', 'Acknowledged']}
+          />
           <tbody className="nhsuk-table__body">
             {alerts.map((a) => (
               <tr key={a.id}>

@@ -20,6 +20,7 @@ import {
 import { problemErrors } from '../components/Problem';
 import { formatAge, formatDate } from '../format/dates';
 import { digitsOf, formatNhsNumber, groupAsTyped, nhsNumberProblem } from '../format/nhs-number';
+import { TableHead } from '../components/TableHead';
 
 type Search = { nhsNumber: string } | { familyName: string; dateOfBirth: string };
 
@@ -185,16 +186,7 @@ export default function FindChildPage() {
 function ResultsTable({ results }: { results: ChildSummary[] }) {
   return (
     <table className="nhsuk-table">
-      <caption className="nhsuk-u-visually-hidden">Children found</caption>
-      <thead className="nhsuk-table__head">
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">NHS number</th>
-          <th scope="col">Born</th>
-          <th scope="col">Postcode</th>
-          <th scope="col">Locality</th>
-        </tr>
-      </thead>
+      <TableHead caption="Children found" columns={['Name', 'NHS number', 'Born', 'Postcode', 'Locality']} />
       <tbody className="nhsuk-table__body">
         {results.map((child) => (
           <tr key={child.nhsNumber}>

@@ -13,6 +13,7 @@ import { problemErrors } from '../components/Problem';
 import { Due, PriorityTag, TaskStatusTag } from '../components/Tags';
 import { formatAge } from '../format/dates';
 import { formatNhsNumber } from '../format/nhs-number';
+import { TableHead } from '../components/TableHead';
 
 interface Queue {
   id: string;
@@ -261,21 +262,18 @@ export function QueueTable({
   if (rows.length === 0) return <p className="nhsuk-body">There are no tasks here.</p>;
   return (
     <table className="nhsuk-table-responsive" data-testid="queue-table">
-      <caption className="nhsuk-table__caption nhsuk-table__caption--s">{caption}</caption>
-      <thead className="nhsuk-table__head">
-        <tr>
-          <th scope="col">Priority</th>
-          <th scope="col">Task</th>
-          <th scope="col">Child</th>
-          <th scope="col">Due</th>
-          <th scope="col">Status</th>
-          {onClaim && (
-            <th scope="col">
-              <span className="nhsuk-u-visually-hidden">Action</span>
-            </th>
-          )}
-        </tr>
-      </thead>
+      <TableHead
+        caption={caption}
+        captionStyle="s"
+        columns={[
+          'Priority',
+          'Task',
+          'Child',
+          'Due',
+          'Status',
+          { label: 'Action', visuallyHidden: true, omit: !onClaim },
+        ]}
+      />
       <tbody className="nhsuk-table__body">
         {rows.map((task) => (
           <tr className="nhsuk-table__row" key={task.id} data-task-id={task.id}>

@@ -12,6 +12,7 @@ import { Waited } from '../components/Sla';
 import { PriorityTag, TaskStatusTag } from '../components/Tags';
 import { formatNhsNumber } from '../format/nhs-number';
 import { AlertsTable, useAlerts } from './AlertsPage';
+import { TableHead } from '../components/TableHead';
 
 function Card({
   count,
@@ -107,15 +108,10 @@ export default function SafeguardingPage() {
         <p>No escalated tasks in your localities.</p>
       ) : (
         <table className="nhsuk-table" data-testid="escalated-tasks">
-          <caption className="nhsuk-u-visually-hidden">Escalated tasks, highest priority first</caption>
-          <thead className="nhsuk-table__head">
-            <tr>
-              <th scope="col">Task</th>
-              <th scope="col">Child</th>
-              <th scope="col">Waiting</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
+          <TableHead
+            caption="Escalated tasks, highest priority first"
+            columns={['Task', 'Child', 'Waiting', 'Status']}
+          />
           <tbody className="nhsuk-table__body">
             {escalated.map((t) => (
               <tr key={t.id}>
@@ -175,15 +171,7 @@ export default function SafeguardingPage() {
 export function ConcernTable({ concerns }: { concerns: ConcernRow[] }) {
   return (
     <table className="nhsuk-table" data-testid="concerns-table">
-      <caption className="nhsuk-u-visually-hidden">Concerns, escalated first</caption>
-      <thead className="nhsuk-table__head">
-        <tr>
-          <th scope="col">Concern</th>
-          <th scope="col">Child</th>
-          <th scope="col">Waiting</th>
-          <th scope="col">Status</th>
-        </tr>
-      </thead>
+      <TableHead caption="Concerns, escalated first" columns={['Concern', 'Child', 'Waiting', 'Status']} />
       <tbody className="nhsuk-table__body">
         {concerns.map((c) => (
           <tr key={c.id}>

@@ -7,6 +7,7 @@ import { ROLE_NAMES } from '../app/Layout';
 import { Link } from '../app/router';
 import { ErrorSummary, type SummaryError } from '../components/ErrorSummary';
 import { problemErrors } from '../components/Problem';
+import { TableHead } from '../components/TableHead';
 
 /** Who holds how much work in the lead's localities, and what waits unclaimed in each team. */
 export default function TeamPage() {
@@ -30,19 +31,16 @@ export default function TeamPage() {
       ) : (
         <>
           <table className="nhsuk-table" data-testid="workload-people">
-            <caption className="nhsuk-table__caption nhsuk-table__caption--m">People</caption>
-            <thead className="nhsuk-table__head">
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Teams</th>
-                <th scope="col" className="nhsuk-table__header--numeric">
-                  Tasks claimed
-                </th>
-                <th scope="col" className="nhsuk-table__header--numeric">
-                  Of which overdue
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              caption="People"
+              captionStyle="m"
+              columns={[
+                'Name',
+                'Teams',
+                { label: 'Tasks claimed', numeric: true },
+                { label: 'Of which overdue', numeric: true },
+              ]}
+            />
             <tbody className="nhsuk-table__body">
               {workload.people.map((p) => (
                 <tr key={p.username}>
@@ -61,18 +59,11 @@ export default function TeamPage() {
             </tbody>
           </table>
           <table className="nhsuk-table" data-testid="workload-teams">
-            <caption className="nhsuk-table__caption nhsuk-table__caption--m">Unclaimed work by team</caption>
-            <thead className="nhsuk-table__head">
-              <tr>
-                <th scope="col">Team</th>
-                <th scope="col" className="nhsuk-table__header--numeric">
-                  Unclaimed
-                </th>
-                <th scope="col" className="nhsuk-table__header--numeric">
-                  Of which overdue
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              caption="Unclaimed work by team"
+              captionStyle="m"
+              columns={['Team', { label: 'Unclaimed', numeric: true }, { label: 'Of which overdue', numeric: true }]}
+            />
             <tbody className="nhsuk-table__body">
               {workload.teams.map((t) => (
                 <tr key={t.code}>

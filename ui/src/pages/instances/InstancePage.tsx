@@ -19,6 +19,7 @@ import '../../manager/manager.css';
 import { elementStates, markInstance, stateText } from './instance-marks';
 import { BusinessKey } from './InstancesPage';
 import { StatusTag } from './status';
+import { TableHead } from '../../components/TableHead';
 
 const POLL_MS = 10_000;
 const isLive = (status: string) => status === 'running' || status === 'incident';
@@ -262,22 +263,7 @@ export default function InstancePage() {
               )}
               <div className="chis-scroll" tabIndex={0} role="region" aria-label="Element history">
                 <table className="nhsuk-table" data-testid="history">
-                  <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">
-                    Elements in the order they started
-                  </caption>
-                  <thead className="nhsuk-table__head">
-                    <tr className="nhsuk-table__row">
-                      <th scope="col" className="nhsuk-table__header">
-                        Element
-                      </th>
-                      <th scope="col" className="nhsuk-table__header">
-                        Started
-                      </th>
-                      <th scope="col" className="nhsuk-table__header">
-                        Ended
-                      </th>
-                    </tr>
-                  </thead>
+                  <TableHead caption="Elements in the order they started" columns={['Element', 'Started', 'Ended']} />
                   <tbody className="nhsuk-table__body">
                     {history.map((h) => (
                       <tr className="nhsuk-table__row" key={h.elementInstanceId}>

@@ -13,6 +13,7 @@ import { formatDateTime } from '../../format/dates';
 import { formatNhsNumber } from '../../format/nhs-number';
 import '../../manager/manager.css';
 import { StatusTag, STATUS_CHOICES } from './status';
+import { TableHead } from '../../components/TableHead';
 
 const FILTERS = ['key', 'version', 'status', 'businessKey', 'startedFrom', 'startedTo', 'hasIncident'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
@@ -192,31 +193,10 @@ export default function InstancesPage() {
           </p>
           {rows.length > 0 && (
             <table className="nhsuk-table" data-testid="instances">
-              <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">
-                Process instances, newest first
-              </caption>
-              <thead className="nhsuk-table__head">
-                <tr className="nhsuk-table__row">
-                  <th scope="col" className="nhsuk-table__header">
-                    Started
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Process
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Version
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Business key
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Status
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Ended
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                caption="Process instances, newest first"
+                columns={['Started', 'Process', 'Version', 'Business key', 'Status', 'Ended']}
+              />
               <tbody className="nhsuk-table__body">
                 {rows.map((r) => (
                   <tr className="nhsuk-table__row" key={r.id} data-instance-id={r.id}>

@@ -12,6 +12,7 @@ import { TextInput } from '../../components/Fields';
 import { problemErrors } from '../../components/Problem';
 import { formatDateTime } from '../../format/dates';
 import { listMail, type MailSummary } from './mailbox-api';
+import { TableHead } from '../../components/TableHead';
 
 const FIELDS: Record<string, { id: string; label: string }> = {
   'query.practice': { id: 'practice', label: 'GP practice' },
@@ -130,20 +131,7 @@ export default function MailboxPage() {
           </p>
           {messages.length > 0 && (
             <table className="nhsuk-table" data-testid="mailbox">
-              <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Email received, newest first</caption>
-              <thead className="nhsuk-table__head">
-                <tr className="nhsuk-table__row">
-                  <th scope="col" className="nhsuk-table__header">
-                    Subject
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    To
-                  </th>
-                  <th scope="col" className="nhsuk-table__header">
-                    Received
-                  </th>
-                </tr>
-              </thead>
+              <TableHead caption="Email received, newest first" columns={['Subject', 'To', 'Received']} />
               <tbody className="nhsuk-table__body">
                 {messages.map((m) => (
                   <tr className="nhsuk-table__row" key={m.id} data-mail-id={m.id}>

@@ -12,6 +12,7 @@ import { servicesOf, useViewer, type Viewer } from '../../bpmn/viewer';
 import { Select } from '../../components/Fields';
 import { ElementsTable } from '../../manager/ElementsTable';
 import '../../manager/manager.css';
+import { TableHead } from '../../components/TableHead';
 
 const KIND_TEXT: Record<ChangeKind, string> = {
   added: 'Added',
@@ -167,22 +168,7 @@ export default function ComparePage() {
               <p className="nhsuk-body">The two versions are the same.</p>
             ) : (
               <table className="nhsuk-table">
-                <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">
-                  Changed elements and settings
-                </caption>
-                <thead className="nhsuk-table__head">
-                  <tr className="nhsuk-table__row">
-                    <th scope="col" className="nhsuk-table__header">
-                      Element
-                    </th>
-                    <th scope="col" className="nhsuk-table__header">
-                      Change
-                    </th>
-                    <th scope="col" className="nhsuk-table__header">
-                      Settings
-                    </th>
-                  </tr>
-                </thead>
+                <TableHead caption="Changed elements and settings" columns={['Element', 'Change', 'Settings']} />
                 <tbody className="nhsuk-table__body">
                   {changes.map((c) => (
                     <tr className="nhsuk-table__row" key={c.id} data-element-id={c.id}>

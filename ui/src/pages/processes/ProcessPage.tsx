@@ -8,6 +8,7 @@ import { Link, useParams } from '../../app/router';
 import { formatDateTime } from '../../format/dates';
 import { listDrafts } from '../../manager/drafts';
 import { canEdit } from './ProcessesPage';
+import { TableHead } from '../../components/TableHead';
 
 export default function ProcessPage() {
   const { key } = useParams<'key'>();
@@ -63,23 +64,11 @@ export default function ProcessPage() {
             </li>
           </ul>
           <table className="nhsuk-table">
-            <caption className="nhsuk-table__caption">Versions</caption>
-            <thead className="nhsuk-table__head">
-              <tr className="nhsuk-table__row">
-                <th scope="col" className="nhsuk-table__header">
-                  Version
-                </th>
-                <th scope="col" className="nhsuk-table__header">
-                  Deployed
-                </th>
-                <th scope="col" className="nhsuk-table__header">
-                  Running instances
-                </th>
-                <th scope="col" className="nhsuk-table__header">
-                  <span className="nhsuk-u-visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              caption="Versions"
+              captionStyle="plain"
+              columns={['Version', 'Deployed', 'Running instances', { label: 'Actions', visuallyHidden: true }]}
+            />
             <tbody className="nhsuk-table__body">
               {versions!.map((v, i) => (
                 <tr className="nhsuk-table__row" key={v.version}>

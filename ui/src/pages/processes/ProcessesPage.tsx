@@ -8,6 +8,7 @@ import { Link } from '../../app/router';
 import { formatDateTime } from '../../format/dates';
 import { listDrafts } from '../../manager/drafts';
 import '../../manager/manager.css';
+import { TableHead } from '../../components/TableHead';
 
 export const canEdit = (role: string) => role === 'service_manager' || role === 'administrator';
 
@@ -45,23 +46,10 @@ export default function ProcessesPage() {
       {!definitions && !problem && <Loading />}
       {definitions && (
         <table className="nhsuk-table">
-          <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Deployed processes</caption>
-          <thead className="nhsuk-table__head">
-            <tr className="nhsuk-table__row">
-              <th scope="col" className="nhsuk-table__header">
-                Process
-              </th>
-              <th scope="col" className="nhsuk-table__header">
-                Latest version
-              </th>
-              <th scope="col" className="nhsuk-table__header">
-                Deployed
-              </th>
-              <th scope="col" className="nhsuk-table__header">
-                Running instances
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            caption="Deployed processes"
+            columns={['Process', 'Latest version', 'Deployed', 'Running instances']}
+          />
           <tbody className="nhsuk-table__body">
             {definitions.map((d) => (
               <tr className="nhsuk-table__row" key={d.key}>

@@ -24,6 +24,7 @@ import {
   type CoverageReport,
 } from '../../reports/coverage';
 import '../../reports/reports.css';
+import { TableHead } from '../../components/TableHead';
 
 const COHORTS = [
   { value: '12m', label: '12 months (first birthday)' },
@@ -61,23 +62,15 @@ function MeasureSection({ report, measure, id }: { report: CoverageReport; measu
       <div className="chis-coverage__grid">
         <CoverageChart id={id} title={measure.label} bars={bars} />
         <table className="nhsuk-table chis-coverage__table" data-testid="coverage-table">
-          <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">{`${measure.label}, by locality`}</caption>
-          <thead className="nhsuk-table__head">
-            <tr className="nhsuk-table__row">
-              <th scope="col" className="nhsuk-table__header">
-                Locality
-              </th>
-              <th scope="col" className="nhsuk-table__header nhsuk-table__header--numeric">
-                Children
-              </th>
-              <th scope="col" className="nhsuk-table__header nhsuk-table__header--numeric">
-                Immunised
-              </th>
-              <th scope="col" className="nhsuk-table__header nhsuk-table__header--numeric">
-                Coverage
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            caption={`${measure.label}, by locality`}
+            columns={[
+              'Locality',
+              { label: 'Children', numeric: true },
+              { label: 'Immunised', numeric: true },
+              { label: 'Coverage', numeric: true },
+            ]}
+          />
           <tbody className="nhsuk-table__body">
             {measure.localities.map((l) => (
               <tr key={l.code} className="nhsuk-table__row">
