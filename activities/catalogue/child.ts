@@ -82,7 +82,7 @@ export const CHILD_ACTIVITIES = {
   }),
   'child.checkContactRecorded': define({
     description:
-      "Is a mandated contact on the child's record: an attended appointment reported for it (POST /api/events/appointment-outcomes with its contact code) or, for the 6–8 week NIPE examination, a NIPE screening outcome recorded on or after `since` (the window's first day). Also returns the child's status and responsible locality now, for routing a follow-up. Audited.",
+      "Is a mandated contact on the child's record: an attended appointment reported for it (POST /api/events/appointment-outcomes with its contact code) or, for the 6–8 week NIPE examination, a NIPE screening outcome recorded on or after `since` (the window's first day). Also returns the child's status, responsible locality and safeguarding alert now, for routing a follow-up. Audited.",
     input: z.object({
       childId,
       contact: z.enum(MANDATED_CONTACT_CODES),
@@ -94,6 +94,8 @@ export const CHILD_ACTIVITIES = {
       status: z.enum(['active', 'moved_out', 'deceased']),
       locality: z.string(),
       localityId: z.number().int(),
+      /** The child's alert now: on a child protection plan or looked after, a missed contact is escalated at once. */
+      safeguardingAlert,
     }),
     retry: { ...LOCAL, nonRetryableErrorTypes: ['ValidationError', 'NotFoundError'] },
     startToCloseTimeout: '10s',

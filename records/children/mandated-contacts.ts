@@ -3,8 +3,9 @@
  * reported for it, or — the 6–8 week NIPE examination is done by the GP practice and may come
  * as a screening outcome — a NIPE outcome recorded from the day its window opened (so the
  * 72-hour examination does not count for it). Read by the child-health-reviews process, with
- * the child's status and responsible locality now (a follow-up goes to the team of the
- * locality the child lives in when the window closes). Audited `child.contact_checked`.
+ * the child's status, responsible locality and safeguarding alert now (a follow-up goes to the
+ * team of the locality the child lives in when the window closes; a child on a child protection
+ * plan or looked after is escalated at once). Audited `child.contact_checked`.
  */
 import type { ProcessActor } from '../actor';
 import { attendedContactOn } from '../appointments';
@@ -12,7 +13,7 @@ import { writeAudit } from '../audit';
 import { notFound } from '../errors';
 import { resultsForProgrammes } from '../screening/results';
 import type { Db } from '../sql';
-import { childFactsById } from './facts';
+import { childFactsById, type ChildFacts } from './facts';
 
 export interface ContactCheck {
   recorded: boolean;
@@ -20,6 +21,7 @@ export interface ContactCheck {
   status: 'active' | 'moved_out' | 'deceased';
   locality: string;
   localityId: number;
+  safeguardingAlert: ChildFacts['safeguardingAlert'];
 }
 
 export async function checkMandatedContact(
@@ -53,5 +55,6 @@ export async function checkMandatedContact(
     status: child.status,
     locality: child.localityCode,
     localityId: child.localityId,
+    safeguardingAlert: child.safeguardingAlert,
   };
 }

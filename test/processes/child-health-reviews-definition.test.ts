@@ -59,7 +59,7 @@ function windowsFor(dateOfBirth: string): Record<string, unknown> {
   if (settings.kind !== 'scriptTask') throw new Error('Task_Settings is not a script task');
   const out = evaluateFeel(settings.script, { dateOfBirth }, feelDialectOf(graph));
   if (!out.ok) throw new Error(out.error);
-  const { windows: _settings, ...dates } = out.value as Record<string, unknown>;
+  const { windows: _settings, escalation: _escalation, ...dates } = out.value as Record<string, unknown>;
   return dates;
 }
 
@@ -74,4 +74,17 @@ test('windows for a baby born 31 December 2025 (month ends)', () => {
     twoYearOpens: '2027-12-31',
     twoYearMissed: '2028-07-01', // 2½ years: 30 June 2028, the month has no 31st
   });
+});
+
+test('a missed-contact task is escalated to the locality safeguarding lead after 14 days (its due date); a child on a child protection plan or looked after at once', () => {
+  const settings = graph.nodes.Task_Settings;
+  if (settings.kind !== 'scriptTask') throw new Error('Task_Settings is not a script task');
+  const out = evaluateFeel(settings.script, { dateOfBirth: '2026-01-01' }, feelDialectOf(graph));
+  if (!out.ok) throw new Error(out.error);
+  expect((out.value as Record<string, unknown>).escalation).toEqual({ after: 'P14D', team: 'safeguarding' });
+  for (const contact of ['Nipe', 'SixToEightWeek', 'OneYear', 'TwoYear']) {
+    const overdue = graph.nodes[`Event_${contact}FollowUpOverdue`];
+    expect(overdue).toMatchObject({ kind: 'boundaryEvent', attachedToId: `Task_${contact}FollowUp` });
+    expect(graph.nodes[`Task_${contact}RaiseConcern`]).toMatchObject({ kind: 'serviceTask' });
+  }
 });
