@@ -5,6 +5,7 @@ import { prepareDummyHash } from './auth/passwords';
 import { jsonBody, limitNesting } from './body-limits';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { requestId } from './request-id';
+import { accessLog } from './access-log';
 import { httpMetrics, type HttpDurationHistogram } from './http-metrics';
 import { healthRouter, type HealthCheck } from './routes/health';
 import type { CaseWorkDependencies } from './case-work-deps';
@@ -37,6 +38,7 @@ export function createApp(deps: AppDependencies): Express {
   // Without a configured proxy, X-Forwarded-For is the client's own claim: never believed (audit records the socket's address).
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(requestId);
+  app.use(accessLog(deps.logger));
   if (deps.httpDurations) app.use(httpMetrics(deps.httpDurations));
   // The Camunda API reads its own bodies (larger variables, multipart deployments) with the same UTF-8 and nesting rules.
   if (deps.caseWork) app.use('/v2', camundaRouter(deps.caseWork));

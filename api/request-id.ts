@@ -1,20 +1,23 @@
 /**
  * A request id for every request: the caller's X-Request-Id when it is a plain token (a load
  * balancer's or a client's), else a new one; echoed in the response and put on the log lines
- * about the request, so a complaint can be found in the logs.
+ * about the request, so a complaint can be found in the logs. The rest of the request runs in
+ * its request context (core/request-context.ts): every log line written for it carries the id,
+ * and the workflows it starts or signals take it on to their activities' log lines.
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
+import { runWithRequestId } from '../core/request-context';
+import { isPlainRequestId } from '../core/request-id';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
-const ACCEPTED = /^[A-Za-z0-9._:-]{8,128}$/;
 
 export const requestId: RequestHandler = (req, res, next) => {
   const given = req.get(REQUEST_ID_HEADER);
-  const id = given && ACCEPTED.test(given) ? given : randomUUID();
+  const id = isPlainRequestId(given) ? given : randomUUID();
   res.locals.requestId = id;
   res.setHeader(REQUEST_ID_HEADER, id);
-  next();
+  runWithRequestId(id, next);
 };
 
 export function requestIdOf(res: Response): string | undefined {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig } from '../core/config';
 import { describeError } from '../core/describe-error';
 import { createLogger } from '../core/logger';
@@ -8,6 +8,7 @@ import { DEMO_PASSWORD, startSystem, type RunningSystem } from '../system/start-
 import { ensureUiBuilt, UI_DIST } from '../system/ui-build';
 import { RUNNING_BUILT } from '../core/project-root';
 import { freePort } from '../core/free-port';
+import { sdkLogger } from '../workers/sdk-logger';
 
 /**
  * `npm start`: the whole system on one machine; with CHIS_ROLE=api|worker|relay (or a
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
     config.metrics && config.roles.includes('worker') ? `http://127.0.0.1:${await freePort()}/metrics` : undefined;
   Runtime.install({
     shutdownSignals: [],
-    logger: new DefaultLogger('WARN'),
+    // Activity and workflow lines (with their request id) through our logger; the SDK's own from WARN up.
+    logger: sdkLogger(logger.child({ component: 'temporal' })),
     ...(temporalSdkMetricsUrl
       ? { telemetryOptions: { metrics: { prometheus: { bindAddress: new URL(temporalSdkMetricsUrl).host } } } }
       : {}),

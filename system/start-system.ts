@@ -24,6 +24,7 @@ import { createSystemMetrics, startMetricsServer } from './metrics';
 import { UI_DIST } from './ui-build';
 import { createDemoCaseWork } from './demo-case-work';
 import { caseWorkDependencies, deployDefinitions, engineActivities, startEngineLoops } from './composition';
+import { engineClientInterceptors } from '../engine-client/request-id-interceptor';
 
 export interface RunningSystem {
   /** What this process runs. */
@@ -126,7 +127,11 @@ export async function startSystem(
     }
     const temporal = await Connection.connect({ address: temporalAddress });
     stack.push('Temporal connection', () => temporal.close());
-    const client = new Client({ connection: temporal, namespace: config.temporal.namespace });
+    const client = new Client({
+      connection: temporal,
+      namespace: config.temporal.namespace,
+      interceptors: engineClientInterceptors(),
+    });
     const engine = { client, taskQueue: config.temporal.taskQueue };
 
     // The PDS adapter: only activities call it.

@@ -7,6 +7,7 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import type { Sequelize } from 'sequelize';
 import { createEngineActivities } from '../activities/engine';
 import { engineWorkflowBundle } from './workflow-bundle';
+import { requestIdActivityInterceptors } from './request-id-activity-interceptor';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- activity functions take any input
 export type ActivityImplementations = Record<string, (...args: any[]) => Promise<unknown>>;
@@ -42,6 +43,8 @@ export async function createEngineWorker(o: EngineWorkerOptions): Promise<Worker
     taskQueue: o.taskQueue,
     workflowBundle: await engineWorkflowBundle(),
     activities: { ...(o.activities ?? {}), ...engineActivities },
+    // Activities run in the context of the request that led to them (their log lines carry its id).
+    interceptors: { activity: [requestIdActivityInterceptors] },
     ...(o.tuning ?? {}),
   });
 }

@@ -50,6 +50,8 @@ export function engineWorkflowBundle(): Promise<WorkflowBundle> {
   if (!bundle && existsSync(PREBUILT_BUNDLE)) bundle = readFile(PREBUILT_BUNDLE, 'utf8').then((code) => ({ code }));
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows/index'),
+    // The request id's way from a start or signal to the activities (workflows/request-id-interceptors.ts).
+    workflowInterceptorModules: [require.resolve('../workflows/request-id-interceptors')],
     // Evaluated once per V8 context instead of once per instance (the reusable context re-runs
     // every other module for each workflow): the FEEL parser and its date library hold no
     // per-workflow state, and instance start paid more for them than for running the process.
