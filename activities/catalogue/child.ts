@@ -80,6 +80,20 @@ export const CHILD_ACTIVITIES = {
     startToCloseTimeout: '10s',
     local: true,
   }),
+  // Queued, not local: long (heartbeats) and starts instances through the Temporal server.
+  'child.enrolReviews': define({
+    description:
+      'The daily enrolment in child-health-reviews: starts it (message start childHealthReviewsEnrolled, with enrolledOn) for every active child under 2½ years it does not follow yet — on the first run the children already on the record, then those who arrived from another CHIS — at most maxStarts per run (the rest on the next days). Only the windows still open or ahead on enrolledOn are followed. Idempotent (one instance id per child). The children read are audited, one row per batch.',
+    input: z.object({
+      /** The day of enrolment (England); default today. */
+      asOf: isoDate.optional(),
+      /** Instances started per run at most: spreads a region's first enrolment over days. */
+      maxStarts: z.number().int().min(1).max(2_000_000).default(50_000),
+    }),
+    output: z.object({ enrolledOn: isoDate, found: z.number().int(), started: z.number().int() }),
+    retry: LOCAL,
+    startToCloseTimeout: '2h',
+  }),
   'child.checkContactRecorded': define({
     description:
       "Is a mandated contact on the child's record: an attended appointment reported for it (POST /api/events/appointment-outcomes with its contact code) or, for the 6–8 week NIPE examination, a NIPE screening outcome recorded on or after `since` (the window's first day). Also returns the child's status, responsible locality and safeguarding alert now, for routing a follow-up. Audited.",

@@ -4,6 +4,7 @@
  */
 import { readChildForProcess } from '../../records/children/facts';
 import { checkMandatedContact } from '../../records/children/mandated-contacts';
+import { enrolReviews } from './enrol-reviews';
 import { createOrMatchChild } from '../../records/children/register';
 import { routeByPostcode } from '../../records/localities';
 import type { Db } from '../../records/sql';
@@ -37,6 +38,7 @@ export function createChildActivities(
       const input = parse('child.deriveLocality', raw);
       return routeByPostcode(db, input.postcode, input.gpPracticeCode);
     },
+    'child.enrolReviews': (raw) => enrolReviews(deps, raw),
     'child.checkContactRecorded': async (raw) => {
       const input = parse('child.checkContactRecorded', raw);
       const actor = await systemActorOfInstance(db);

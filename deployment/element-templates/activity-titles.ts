@@ -10,6 +10,7 @@ export const ACTIVITY_TITLES: Record<ActivityType, string> = {
   'child.deriveLocality': 'Work out the responsible locality',
   'child.getRecord': "Read the child's record",
   'child.checkContactRecorded': 'Check a mandated contact is on record',
+  'child.enrolReviews': 'Enrol children in the child health reviews',
   'pds.lookupPatient': 'Look the child up on PDS',
   'notify.emailGpPractice': 'Email the GP practice',
   'notify.remindFamily': 'Remind the family',

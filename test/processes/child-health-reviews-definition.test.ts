@@ -29,8 +29,8 @@ beforeAll(async () => {
   graph = compiled.graph;
 });
 
-test('started by newBirthRegistered; waits for each contact by its own message and for childDied, keyed by NHS number', () => {
-  expect(graph.messageStartNames).toEqual(['newBirthRegistered']);
+test('started by newBirthRegistered or childHealthReviewsEnrolled; waits for each contact by its own message and for childDied, keyed by NHS number', () => {
+  expect([...graph.messageStartNames].sort()).toEqual(['childHealthReviewsEnrolled', 'newBirthRegistered']);
   const byCode = Object.fromEntries(MANDATED_CONTACTS.map((c) => [c.code, c.recordedMessage]));
   expect([...graph.messageNames].sort()).toEqual(
     [
@@ -54,10 +54,14 @@ test('drawn: a shape per element, an orthogonal edge per flow, no overlaps, left
   expect(layout.backwards).toEqual(['Flow_NipeOutcomeWaitAgain']);
 });
 
-function windowsFor(dateOfBirth: string): Record<string, unknown> {
+function windowsFor(dateOfBirth: string, enrolledOn?: string): Record<string, unknown> {
   const settings = graph.nodes.Task_Settings;
   if (settings.kind !== 'scriptTask') throw new Error('Task_Settings is not a script task');
-  const out = evaluateFeel(settings.script, { dateOfBirth }, feelDialectOf(graph));
+  const out = evaluateFeel(
+    settings.script,
+    { dateOfBirth, ...(enrolledOn ? { enrolledOn } : {}) },
+    feelDialectOf(graph),
+  );
   if (!out.ok) throw new Error(out.error);
   const { windows: _settings, escalation: _escalation, ...dates } = out.value as Record<string, unknown>;
   return dates;
@@ -73,7 +77,28 @@ test('windows for a baby born 31 December 2025 (month ends)', () => {
     oneYearMissed: '2027-01-01', // the end of the first birthday
     twoYearOpens: '2027-12-31',
     twoYearMissed: '2028-07-01', // 2½ years: 30 June 2028, the month has no 31st
+    // A baby registered at birth: every window is followed.
+    nipeFollowed: true,
+    sixToEightWeekFollowed: true,
+    oneYearFollowed: true,
+    twoYearFollowed: true,
   });
+});
+
+test('a child enrolled already on the record: only the windows still open or ahead on the day it is enrolled are followed', () => {
+  const followed = (enrolledOn: string) => {
+    const w = windowsFor('2025-12-31', enrolledOn);
+    return [w.nipeFollowed, w.sixToEightWeekFollowed, w.oneYearFollowed, w.twoYearFollowed];
+  };
+  // The 6–8 week windows close at the end of 25 February 2026 (8 weeks).
+  expect(followed('2026-02-25')).toEqual([true, true, true, true]);
+  expect(followed('2026-02-26')).toEqual([false, false, true, true]);
+  // The 9–12 month window closes at the end of the first birthday.
+  expect(followed('2026-12-31')).toEqual([false, false, true, true]);
+  expect(followed('2027-01-01')).toEqual([false, false, false, true]);
+  // The 2–2½ year window closes at the end of 30 June 2028.
+  expect(followed('2028-06-30')).toEqual([false, false, false, true]);
+  expect(followed('2028-07-01')).toEqual([false, false, false, false]);
 });
 
 test('a missed-contact task is escalated to the locality safeguarding lead after 14 days (its due date); a child on a child protection plan or looked after at once', () => {
