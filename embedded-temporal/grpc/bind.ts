@@ -1,17 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  Metadata,
-  Server,
-  ServerCredentials,
-  ServerInterceptingCall,
-  status,
-  type ServerInterceptor,
-  type ServerUnaryCall,
-  type sendUnaryData,
-  type ServiceDefinition,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import * as http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { status, type Metadata } from '@grpc/grpc-js';
 
 export type ServiceName = 'workflow' | 'operator' | 'test';
 export type RpcHandler = (request: object, abort: AbortSignal) => Promise<object>;
@@ -31,7 +23,7 @@ export interface Attachment {
 }
 
 export interface BoundServer {
-  server: Server;
+  server: UnaryServer;
   port: number;
   /** Installs the real handlers; calls that arrived before are answered now. */
   attach(attachment: Attachment): void;
@@ -82,116 +74,244 @@ export function systemInfoBytes(): Buffer {
   ]);
 }
 
-const identity = (b: Buffer) => b;
 const NEVER_ABORTED = new AbortController().signal;
 /** Abort reason for a call the client cancelled (a prepared value: the default reason is a costly DOMException). */
 const CANCELLED = new Error('the client cancelled the call');
-
-/**
- * Asks SDK-core clients to send uncompressed requests. Core 1.24 gzips every request by default
- * and, when GetSystemInfo comes back UNIMPLEMENTED naming grpc-encoding, reconnects without
- * compression (as the gRPC spec allows a server that does not take an encoding). On loopback,
- * inflating every small request cost more server CPU than anything else the server does per
- * call. Other calls still accept gzip, for clients that do not fall back.
- */
-const declineCompressedSystemInfo: ServerInterceptor = (method, call) => {
-  const encoding = (call as unknown as { incomingEncoding?: unknown }).incomingEncoding;
-  if (!method.path.endsWith('/GetSystemInfo') || typeof encoding !== 'string' || encoding === 'identity')
-    return new ServerInterceptingCall(call);
-  return new ServerInterceptingCall(call, {
-    start: (next) =>
-      next({
-        // The request is answered here and never reaches the handler.
-        onReceiveMessage: () =>
-          call.sendStatus({
-            code: status.UNIMPLEMENTED,
-            details: `grpc-encoding "${encoding}" is not accepted by this server; send requests uncompressed`,
-            metadata: new Metadata(),
-          }),
-      }),
-  });
+const MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
+const {
+  HTTP2_HEADER_STATUS,
+  HTTP2_HEADER_CONTENT_TYPE,
+  HTTP2_HEADER_PATH,
+  HTTP_STATUS_OK,
+  HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+} = http2.constants;
+/** The headers grpc-js's server sent (responses are never compressed; gzip and deflate requests are read). */
+const RESPONSE_HEADERS = {
+  [HTTP2_HEADER_STATUS]: HTTP_STATUS_OK,
+  [HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc+proto',
+  'grpc-accept-encoding': 'identity,deflate,gzip',
+  'grpc-encoding': 'identity',
 };
+const RESPONSE_OPTIONS = { waitForTrailers: true };
+const OK_TRAILERS = { 'grpc-status': '0', 'grpc-message': '' };
 
-/**
- * Binds the port before the engine is loaded: the SDK gives a spawned server five seconds to
- * answer, so the listener (and GetSystemInfo) come first; other calls wait for attach().
- */
+/** One unary method the server routes: which service and method a request path names. */
+interface Route {
+  service: ServiceName;
+  method: string;
+}
+
+/** A length-prefixed gRPC message (flag byte, big-endian length, bytes). */
+function frame(message: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(5 + message.length);
+  out[0] = 0;
+  out.writeUInt32BE(message.length, 1);
+  message.copy(out, 5);
+  return out;
+}
+
+/** The one message of a unary request body, inflated when the client compressed it. */
+function unaryMessage(body: Buffer, encoding: string | undefined): Buffer {
+  if (body.length < 5) throw new GrpcCallError(status.INTERNAL, 'the request holds no complete gRPC message');
+  const length = body.readUInt32BE(1);
+  if (length > MAX_MESSAGE_BYTES)
+    throw new GrpcCallError(
+      status.RESOURCE_EXHAUSTED,
+      `Received message larger than max (${length} vs. ${MAX_MESSAGE_BYTES})`,
+    );
+  if (body.length !== 5 + length)
+    throw new GrpcCallError(status.INTERNAL, 'a unary request must hold exactly one gRPC message');
+  const message = body.subarray(5);
+  if (body[0] === 0) return message;
+  if (encoding === 'gzip') return gunzipSync(message);
+  if (encoding === 'deflate') return inflateSync(message);
+  throw new GrpcCallError(status.UNIMPLEMENTED, `Received message compressed with unsupported encoding "${encoding}"`);
+}
+
+class GrpcCallError extends Error {
+  constructor(
+    readonly code: status,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Trailers of a status other than OK, with its metadata (grpc-status-details-bin) as grpc-js sent them. */
+function statusTrailers(s: GrpcStatus): http2.OutgoingHttpHeaders {
+  const trailers: http2.OutgoingHttpHeaders = { 'grpc-status': String(s.code), 'grpc-message': encodeURI(s.details) };
+  if (s.metadata) Object.assign(trailers, s.metadata.toHttp2Headers());
+  return trailers;
+}
+
+/** The gRPC server on node:http2: unary calls only, routed by path; a small stand-in for grpc-js's Server. */
+export interface UnaryServer {
+  /** Stops accepting connections, lets calls in flight finish (GOAWAY), then calls back. */
+  tryShutdown(callback: () => void): void;
+  /** Closes every connection at once (calls in flight are reset). */
+  forceShutdown(): void;
+}
+
 export async function bindGrpcServer(host: string, port: number, withTestService: boolean): Promise<BoundServer> {
-  // channelz (grpc-js's per-call statistics service) is not served, so its accounting is switched off.
-  const server = new Server({
-    interceptors: [declineCompressedSystemInfo],
-    'grpc.enable_channelz': 0,
-    'grpc.max_receive_message_length': 128 * 1024 * 1024,
-    'grpc.max_send_message_length': 128 * 1024 * 1024,
-  });
   let attached: Attachment | undefined;
   const waiting: (() => void)[] = [];
   const systemInfo = systemInfoBytes();
+  const routes = new Map<string, Route>();
   for (const name of Object.keys(SERVICES) as ServiceName[]) {
     if (name === 'test' && !withTestService) continue;
     const [file, path] = SERVICES[name];
-    const def: Record<string, ServiceDefinition[string]> = {};
-    const proxy: UntypedServiceImplementation = {};
-    for (const method of methodNames(file)) {
-      def[method] = {
-        path: `/${path}/${method}`,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: identity,
-        requestDeserialize: identity,
-        responseSerialize: identity,
-        responseDeserialize: identity,
-        originalName: method,
-      };
-      proxy[method] = (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-        // grpc-js reports 'cancelled' after every call, answered or not: only a call still
-        // running is aborted, and only handlers that take the signal (long polls) get one.
-        let finished = false;
-        let ac: AbortController | undefined;
-        call.on('cancelled', () => {
-          if (!finished) ac?.abort(CANCELLED);
-        });
-        const run = () => {
-          const a = attached!;
-          const handler = a.handlers[name]?.[method];
-          if (!handler) {
-            callback({ code: status.UNIMPLEMENTED, details: `${method} is not implemented by this server` });
-            return;
-          }
-          let request: object;
-          try {
-            request = a.decode(name, method, call.request);
-          } catch (err) {
-            callback({ code: status.INVALID_ARGUMENT, details: `cannot decode ${method} request: ${String(err)}` });
-            return;
-          }
-          let signal = NEVER_ABORTED;
-          if (handler.length >= 2) {
-            ac = new AbortController();
-            if (call.cancelled) ac.abort(CANCELLED);
-            signal = ac.signal;
-          }
-          handler(request, signal)
-            .finally(() => (finished = true))
-            .then(
-              (res) => callback(null, a.encode(name, method, res)),
-              (err: unknown) => callback(a.toStatus(err, method)),
-            );
-        };
-        if (attached) run();
-        else if (name === 'workflow' && method === 'GetSystemInfo') callback(null, systemInfo);
-        else waiting.push(run);
-      };
-    }
-    server.addService(def, proxy);
+    for (const method of methodNames(file)) routes.set(`/${path}/${method}`, { service: name, method });
   }
-  const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(err) : resolve(p),
-    );
+
+  const onStream = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void => {
+    // A reset stream emits 'error'; the call is then over and nothing is left to answer.
+    stream.on('error', () => undefined);
+    const contentType = headers[HTTP2_HEADER_CONTENT_TYPE];
+    if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
+      stream.respond({ [HTTP2_HEADER_STATUS]: HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE }, { endStream: true });
+      return;
+    }
+    const path = String(headers[HTTP2_HEADER_PATH] ?? '');
+    const route = routes.get(path);
+    const encoding = headers['grpc-encoding'] as string | undefined;
+    let finished = false;
+    let ac: AbortController | undefined;
+    const answer = (bytes: Buffer) => {
+      finished = true;
+      if (stream.destroyed || stream.closed) return;
+      stream.respond(RESPONSE_HEADERS, RESPONSE_OPTIONS);
+      stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
+      stream.end(frame(bytes));
+    };
+    const fail = (s: GrpcStatus) => {
+      finished = true;
+      if (stream.destroyed || stream.closed) return;
+      // Trailers-only response, as grpc-js sent it.
+      stream.respond(
+        {
+          ...statusTrailers(s),
+          [HTTP2_HEADER_STATUS]: HTTP_STATUS_OK,
+          [HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc+proto',
+        },
+        { endStream: true },
+      );
+    };
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_MESSAGE_BYTES + 5) {
+        fail({
+          code: status.RESOURCE_EXHAUSTED,
+          details: `Received message larger than max (${size - 5} vs. ${MAX_MESSAGE_BYTES})`,
+        });
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.on('end', () => {
+      if (finished) return;
+      if (!route) {
+        fail({ code: status.UNIMPLEMENTED, details: `The server does not implement the method ${path}` });
+        return;
+      }
+      const { service, method } = route;
+      // SDK core 1.24 gzips every request by default and, when GetSystemInfo comes back
+      // UNIMPLEMENTED naming grpc-encoding, reconnects without compression (as the gRPC spec
+      // allows a server that does not take an encoding). On loopback, inflating every small
+      // request cost more server CPU than anything else the server does per call. Other calls
+      // still accept gzip, for clients that do not fall back.
+      if (method === 'GetSystemInfo' && encoding !== undefined && encoding !== 'identity') {
+        fail({
+          code: status.UNIMPLEMENTED,
+          details: `grpc-encoding "${encoding}" is not accepted by this server; send requests uncompressed`,
+        });
+        return;
+      }
+      let request: Buffer;
+      try {
+        request = unaryMessage(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), encoding);
+      } catch (err) {
+        fail(
+          err instanceof GrpcCallError
+            ? { code: err.code, details: err.message }
+            : { code: status.INTERNAL, details: String(err) },
+        );
+        return;
+      }
+      const run = () => {
+        if (finished) return;
+        const a = attached!;
+        const handler = a.handlers[service]?.[method];
+        if (!handler) {
+          fail({ code: status.UNIMPLEMENTED, details: `${method} is not implemented by this server` });
+          return;
+        }
+        let decoded: object;
+        try {
+          decoded = a.decode(service, method, request);
+        } catch (err) {
+          fail({ code: status.INVALID_ARGUMENT, details: `cannot decode ${method} request: ${String(err)}` });
+          return;
+        }
+        let signal = NEVER_ABORTED;
+        if (handler.length >= 2) {
+          ac = new AbortController();
+          if (stream.destroyed || stream.closed) ac.abort(CANCELLED);
+          signal = ac.signal;
+        }
+        handler(decoded, signal).then(
+          (res) => answer(a.encode(service, method, res)),
+          (err: unknown) => fail(a.toStatus(err, method)),
+        );
+      };
+      if (attached) run();
+      else if (service === 'workflow' && method === 'GetSystemInfo') answer(systemInfo);
+      else waiting.push(run);
+    });
+    // Only a call still running is aborted, and only handlers that take the signal (long polls) get one.
+    stream.on('close', () => {
+      if (!finished) {
+        finished = true;
+        ac?.abort(CANCELLED);
+      }
+    });
+  };
+
+  const server = http2.createServer({
+    // As grpc-js: no limit on buffered output (large histories) nor on response header size.
+    maxSessionMemory: Number.MAX_SAFE_INTEGER,
+    maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
   });
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('error', () => undefined);
+    session.on('close', () => sessions.delete(session));
+  });
+  server.on('sessionError', () => undefined);
+  server.on('stream', onStream);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const unary: UnaryServer = {
+    tryShutdown(callback) {
+      server.close(() => callback());
+      for (const session of sessions) session.close();
+    },
+    forceShutdown() {
+      server.close();
+      for (const session of sessions) session.destroy();
+    },
+  };
   return {
-    server,
+    server: unary,
     port: bound,
     attach(next) {
       attached = next;
