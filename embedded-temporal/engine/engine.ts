@@ -8,7 +8,6 @@ import { KeyedLock } from './locks';
 import { Execution, parseRunKey, runKey, type Tx } from './execution';
 import type { RunRef } from './outbox-task';
 import { nextDeadline } from './next-deadline';
-import { encodeEvent } from '../proto';
 import { Namespaces } from './namespaces';
 import { TimeSkipping } from './time-skipping';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits';
@@ -193,7 +192,7 @@ export class Engine {
     const runs = [tx.exec, ...tx.alsoWrite];
     const writes = runs.map((e) => {
       const events = e.events.slice(e.persistedEvents);
-      const encodedEvents = events.map(encodeEvent);
+      const encodedEvents = events.map((_, k) => e.encodedEvent(e.persistedEvents + k));
       // The row and the history it covers are written together, so the size travels in the row.
       if (encodedEvents.length)
         e.state.historySizeBytes = encodedEvents.reduce((sum, b) => sum + b.length, e.state.historySizeBytes ?? 0);

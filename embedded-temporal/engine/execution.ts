@@ -44,10 +44,23 @@ export class Execution {
   /** Encoded bytes of persisted events (which never change), filled on first use. */
   private readonly encoded: Uint8Array[] = [];
 
-  /** Event i (0-based) encoded; persisted events are encoded once. */
+  /**
+   * Encodings of events not yet persisted (a workflow task's started event, sent to the worker
+   * before the commit that writes it), keyed by the event object so that the commit reuses them
+   * and a rolled-back event is never matched. Events are not changed once encoded.
+   */
+  private readonly pendingEncoded = new WeakMap<HistoryEvent, Uint8Array>();
+
+  /** Event i (0-based) encoded; every event is encoded once. */
   encodedEvent(i: number): Uint8Array {
-    if (i >= this.persistedEvents) return encodeEvent(this.events[i]);
-    return (this.encoded[i] ??= encodeEvent(this.events[i]));
+    if (i < this.persistedEvents) return (this.encoded[i] ??= encodeEvent(this.events[i]));
+    const event = this.events[i];
+    let bytes = this.pendingEncoded.get(event);
+    if (!bytes) {
+      bytes = encodeEvent(event);
+      this.pendingEncoded.set(event, bytes);
+    }
+    return bytes;
   }
 
   /** Records encodings made for a commit, once the events are persisted. */

@@ -328,14 +328,15 @@ async function writeRunSingleStatement(pool: Pool, run: RunWrite): Promise<void>
  */
 async function writeGroupStatement(pool: Pool, runs: RunWrite[]): Promise<void> {
   const rows: string[] = [];
-  const h: { ns: string[]; wid: string[]; rid: string[]; first: number[]; last: number[]; data: Buffer[] } = {
+  const h: { ns: string[]; wid: string[]; rid: string[]; first: number[]; last: number[]; length: number[] } = {
     ns: [],
     wid: [],
     rid: [],
     first: [],
     last: [],
-    data: [],
+    length: [],
   };
+  const data: Buffer[] = [];
   let updates = 0;
   for (const run of runs) {
     const s = run.state;
@@ -361,13 +362,17 @@ async function writeGroupStatement(pool: Pool, runs: RunWrite[]): Promise<void> 
       h.rid.push(s.runId);
       h.first.push(run.firstEventId);
       h.last.push(run.firstEventId + run.events.length - 1);
-      h.data.push(historyData(run));
+      const bytes = historyData(run);
+      h.length.push(bytes.length);
+      data.push(bytes);
     }
   }
   await pool.query({
     name: 'temporal_group_commit',
     text: GROUP_SQL,
-    values: [`[${rows.join(',')}]`, h.ns, h.wid, h.rid, h.first, h.last, h.data, updates],
+    // The history batches travel as one binary parameter cut by length (a bytea[] parameter is
+    // sent as hex text, which doubled the bytes and cost both sides an encoding pass).
+    values: [`[${rows.join(',')}]`, h.ns, h.wid, h.rid, h.first, h.last, Buffer.concat(data), h.length, updates],
   });
 }
 
@@ -385,8 +390,11 @@ WITH i AS (
   INSERT INTO ${T}.executions (namespace, workflow_id, run_id, status, workflow_type, task_queue, start_time, execution_time, close_time, history_length, search_attributes, state, version)
   SELECT ns, wid, rid, st, wt, tq, to_timestamp(s0 / 1000), to_timestamp(e0 / 1000), to_timestamp(c0 / 1000), hl, sa, state, 1 FROM i WHERE i.v IS NULL
   RETURNING 1
+), b AS (
+  SELECT ns, wid, rid, f, l, len, sum(len) OVER (ORDER BY ord) - len AS off
+  FROM unnest($2::text[], $3::text[], $4::text[], $5::int4[], $6::int4[], $8::int4[]) WITH ORDINALITY AS x(ns, wid, rid, f, l, len, ord)
 ), h AS (
   INSERT INTO ${T}.history (namespace, workflow_id, run_id, first_event_id, last_event_id, data)
-  SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::int4[], $6::int4[], $7::bytea[])
+  SELECT ns, wid, rid, f, l, substring($7::bytea FROM (off + 1)::int4 FOR len) FROM b
 )
-SELECT ${T}.expect_rows((SELECT count(*) FROM u), $8) AS n`;
+SELECT ${T}.expect_rows((SELECT count(*) FROM u), $9) AS n`;
