@@ -81,8 +81,11 @@ export class Execution {
     return { namespace: this.state.namespace, workflowId: this.state.workflowId, runId: this.state.runId };
   }
 
+  private cachedKey: string | undefined;
+
+  /** The run key (its namespace, workflow id and run id never change). */
   get key(): string {
-    return runKey(this.ref);
+    return (this.cachedKey ??= runKey(this.ref));
   }
 
   get running(): boolean {

@@ -28,19 +28,32 @@ export function activityDeadlines(
   return out;
 }
 
-/** The earliest moment something must happen to this run without outside input. */
+/**
+ * The earliest moment something must happen to this run without outside input. Called after
+ * every change to a run, so it is written without closures or arrays (the same times as
+ * activityDeadlines gives).
+ */
 export function nextDeadline(s: ExecutionState): number | undefined {
   let min = Infinity;
-  const consider = (t: number | undefined) => {
-    if (t !== undefined && t < min) min = t;
-  };
-  for (const t of Object.values(s.timers)) consider(t.fireAt);
-  for (const a of Object.values(s.activities)) for (const [t] of activityDeadlines(a)) consider(t);
-  if (s.wft?.startedTime !== undefined)
-    consider(s.wft.startedTime + workflowTaskTimeoutMs(s.workflowTaskTimeoutMs, s.wft.attempt));
-  consider(s.firstTaskAt);
-  if (s.wft?.startedEventId === undefined) consider(s.wft?.stickyUntil);
-  consider(s.runExpiresAt);
-  consider(s.executionExpiresAt);
+  for (const key in s.timers) min = Math.min(min, s.timers[key].fireAt);
+  for (const key in s.activities) {
+    const a = s.activities[key];
+    if (a.retryAt !== undefined) min = Math.min(min, a.retryAt);
+    if (a.scheduleToCloseMs > 0) min = Math.min(min, a.scheduledTime + a.scheduleToCloseMs);
+    if (a.startedTime === undefined) {
+      if (a.scheduleToStartMs > 0 && a.retryAt === undefined)
+        min = Math.min(min, a.attemptScheduledTime + a.scheduleToStartMs);
+    } else {
+      if (a.startToCloseMs > 0) min = Math.min(min, a.startedTime + a.startToCloseMs);
+      if (a.heartbeatMs > 0) min = Math.min(min, (a.lastHeartbeatTime ?? a.startedTime) + a.heartbeatMs);
+    }
+  }
+  const wft = s.wft;
+  if (wft?.startedTime !== undefined)
+    min = Math.min(min, wft.startedTime + workflowTaskTimeoutMs(s.workflowTaskTimeoutMs, wft.attempt));
+  if (s.firstTaskAt !== undefined) min = Math.min(min, s.firstTaskAt);
+  if (wft && wft.startedEventId === undefined && wft.stickyUntil !== undefined) min = Math.min(min, wft.stickyUntil);
+  if (s.runExpiresAt !== undefined) min = Math.min(min, s.runExpiresAt);
+  if (s.executionExpiresAt !== undefined) min = Math.min(min, s.executionExpiresAt);
   return min === Infinity ? undefined : min;
 }

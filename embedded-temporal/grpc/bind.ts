@@ -85,15 +85,14 @@ const {
   HTTP_STATUS_OK,
   HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
 } = http2.constants;
-/** The headers grpc-js's server sent (responses are never compressed; gzip and deflate requests are read). */
+/** Response headers: never compressed (no grpc-encoding: identity is implied); gzip and deflate requests are read. */
 const RESPONSE_HEADERS = {
   [HTTP2_HEADER_STATUS]: HTTP_STATUS_OK,
   [HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc+proto',
   'grpc-accept-encoding': 'identity,deflate,gzip',
-  'grpc-encoding': 'identity',
 };
 const RESPONSE_OPTIONS = { waitForTrailers: true };
-const OK_TRAILERS = { 'grpc-status': '0', 'grpc-message': '' };
+const OK_TRAILERS = { 'grpc-status': '0' };
 
 /** One unary method the server routes: which service and method a request path names. */
 interface Route {
@@ -144,6 +143,153 @@ function statusTrailers(s: GrpcStatus): http2.OutgoingHttpHeaders {
   return trailers;
 }
 
+/** What every call needs from its server: routes, the engine's handlers once attached, calls waiting for them. */
+interface Router {
+  readonly routes: Map<string, Route>;
+  readonly waiting: (() => void)[];
+  readonly systemInfo: Buffer;
+  readonly attached: Attachment | undefined;
+}
+
+/**
+ * One unary call on its HTTP/2 stream. Written as a class (methods, and listeners that are
+ * anonymous arrows) because the server runs under tsx, which names every function bound to a
+ * variable with a defineProperty call each time it is created: per-call closures cost that per call.
+ */
+class UnaryCall {
+  private finished = false;
+  private ac: AbortController | undefined;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly router: Router,
+    private readonly stream: http2.ServerHttp2Stream,
+    private readonly headers: http2.IncomingHttpHeaders,
+  ) {}
+
+  start(): void {
+    const stream = this.stream;
+    // A reset stream emits 'error'; the call is then over and nothing is left to answer.
+    stream.on('error', () => undefined);
+    const contentType = this.headers[HTTP2_HEADER_CONTENT_TYPE];
+    if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
+      this.finished = true;
+      stream.respond({ [HTTP2_HEADER_STATUS]: HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE }, { endStream: true });
+      return;
+    }
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('end', () => this.onEnd());
+    // Only a call still running is aborted, and only handlers that take the signal (long polls) get one.
+    stream.on('close', () => {
+      if (this.finished) return;
+      this.finished = true;
+      this.ac?.abort(CANCELLED);
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.finished) return;
+    this.size += chunk.length;
+    if (this.size > MAX_MESSAGE_BYTES + 5) {
+      this.fail({
+        code: status.RESOURCE_EXHAUSTED,
+        details: `Received message larger than max (${this.size - 5} vs. ${MAX_MESSAGE_BYTES})`,
+      });
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  private onEnd(): void {
+    if (this.finished) return;
+    const path = String(this.headers[HTTP2_HEADER_PATH] ?? '');
+    const route = this.router.routes.get(path);
+    if (!route) {
+      this.fail({ code: status.UNIMPLEMENTED, details: `The server does not implement the method ${path}` });
+      return;
+    }
+    const encoding = this.headers['grpc-encoding'] as string | undefined;
+    // SDK core 1.24 gzips every request by default and, when GetSystemInfo comes back
+    // UNIMPLEMENTED naming grpc-encoding, reconnects without compression (as the gRPC spec
+    // allows a server that does not take an encoding). On loopback, inflating every small
+    // request cost more server CPU than anything else the server does per call. Other calls
+    // still accept gzip, for clients that do not fall back.
+    if (route.method === 'GetSystemInfo' && encoding !== undefined && encoding !== 'identity') {
+      this.fail({
+        code: status.UNIMPLEMENTED,
+        details: `grpc-encoding "${encoding}" is not accepted by this server; send requests uncompressed`,
+      });
+      return;
+    }
+    let request: Buffer;
+    try {
+      request = unaryMessage(this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks), encoding);
+    } catch (err) {
+      this.fail(
+        err instanceof GrpcCallError
+          ? { code: err.code, details: err.message }
+          : { code: status.INTERNAL, details: String(err) },
+      );
+      return;
+    }
+    if (this.router.attached) this.run(route, request);
+    else if (route.service === 'workflow' && route.method === 'GetSystemInfo') this.answer(this.router.systemInfo);
+    else this.router.waiting.push(() => this.run(route, request));
+  }
+
+  private run({ service, method }: Route, request: Buffer): void {
+    if (this.finished) return;
+    const a = this.router.attached!;
+    const handler = a.handlers[service]?.[method];
+    if (!handler) {
+      this.fail({ code: status.UNIMPLEMENTED, details: `${method} is not implemented by this server` });
+      return;
+    }
+    let decoded: object;
+    try {
+      decoded = a.decode(service, method, request);
+    } catch (err) {
+      this.fail({ code: status.INVALID_ARGUMENT, details: `cannot decode ${method} request: ${String(err)}` });
+      return;
+    }
+    let signal = NEVER_ABORTED;
+    if (handler.length >= 2) {
+      this.ac = new AbortController();
+      if (this.stream.destroyed || this.stream.closed) this.ac.abort(CANCELLED);
+      signal = this.ac.signal;
+    }
+    handler(decoded, signal).then(
+      (res) => this.answer(a.encode(service, method, res)),
+      (err: unknown) => this.fail(a.toStatus(err, method)),
+    );
+  }
+
+  private answer(bytes: Buffer): void {
+    this.finished = true;
+    const stream = this.stream;
+    if (stream.destroyed || stream.closed) return;
+    stream.respond(RESPONSE_HEADERS, RESPONSE_OPTIONS);
+    stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
+    stream.end(frame(bytes));
+  }
+
+  /** A status other than OK, as a trailers-only response (as grpc-js sent it). */
+  private fail(s: GrpcStatus): void {
+    this.finished = true;
+    const stream = this.stream;
+    if (stream.destroyed || stream.closed) return;
+    stream.respond(
+      {
+        ...statusTrailers(s),
+        [HTTP2_HEADER_STATUS]: HTTP_STATUS_OK,
+        [HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc+proto',
+      },
+      { endStream: true },
+    );
+  }
+}
+
 /** The gRPC server on node:http2: unary calls only, routed by path; a small stand-in for grpc-js's Server. */
 export interface UnaryServer {
   /** Stops accepting connections, lets calls in flight finish (GOAWAY), then calls back. */
@@ -163,120 +309,16 @@ export async function bindGrpcServer(host: string, port: number, withTestService
     for (const method of methodNames(file)) routes.set(`/${path}/${method}`, { service: name, method });
   }
 
+  const router: Router = {
+    routes,
+    waiting,
+    systemInfo,
+    get attached() {
+      return attached;
+    },
+  };
   const onStream = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void => {
-    // A reset stream emits 'error'; the call is then over and nothing is left to answer.
-    stream.on('error', () => undefined);
-    const contentType = headers[HTTP2_HEADER_CONTENT_TYPE];
-    if (typeof contentType !== 'string' || !contentType.startsWith('application/grpc')) {
-      stream.respond({ [HTTP2_HEADER_STATUS]: HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE }, { endStream: true });
-      return;
-    }
-    const path = String(headers[HTTP2_HEADER_PATH] ?? '');
-    const route = routes.get(path);
-    const encoding = headers['grpc-encoding'] as string | undefined;
-    let finished = false;
-    let ac: AbortController | undefined;
-    const answer = (bytes: Buffer) => {
-      finished = true;
-      if (stream.destroyed || stream.closed) return;
-      stream.respond(RESPONSE_HEADERS, RESPONSE_OPTIONS);
-      stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
-      stream.end(frame(bytes));
-    };
-    const fail = (s: GrpcStatus) => {
-      finished = true;
-      if (stream.destroyed || stream.closed) return;
-      // Trailers-only response, as grpc-js sent it.
-      stream.respond(
-        {
-          ...statusTrailers(s),
-          [HTTP2_HEADER_STATUS]: HTTP_STATUS_OK,
-          [HTTP2_HEADER_CONTENT_TYPE]: 'application/grpc+proto',
-        },
-        { endStream: true },
-      );
-    };
-    const chunks: Buffer[] = [];
-    let size = 0;
-    stream.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_MESSAGE_BYTES + 5) {
-        fail({
-          code: status.RESOURCE_EXHAUSTED,
-          details: `Received message larger than max (${size - 5} vs. ${MAX_MESSAGE_BYTES})`,
-        });
-        stream.close(http2.constants.NGHTTP2_CANCEL);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    stream.on('end', () => {
-      if (finished) return;
-      if (!route) {
-        fail({ code: status.UNIMPLEMENTED, details: `The server does not implement the method ${path}` });
-        return;
-      }
-      const { service, method } = route;
-      // SDK core 1.24 gzips every request by default and, when GetSystemInfo comes back
-      // UNIMPLEMENTED naming grpc-encoding, reconnects without compression (as the gRPC spec
-      // allows a server that does not take an encoding). On loopback, inflating every small
-      // request cost more server CPU than anything else the server does per call. Other calls
-      // still accept gzip, for clients that do not fall back.
-      if (method === 'GetSystemInfo' && encoding !== undefined && encoding !== 'identity') {
-        fail({
-          code: status.UNIMPLEMENTED,
-          details: `grpc-encoding "${encoding}" is not accepted by this server; send requests uncompressed`,
-        });
-        return;
-      }
-      let request: Buffer;
-      try {
-        request = unaryMessage(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), encoding);
-      } catch (err) {
-        fail(
-          err instanceof GrpcCallError
-            ? { code: err.code, details: err.message }
-            : { code: status.INTERNAL, details: String(err) },
-        );
-        return;
-      }
-      const run = () => {
-        if (finished) return;
-        const a = attached!;
-        const handler = a.handlers[service]?.[method];
-        if (!handler) {
-          fail({ code: status.UNIMPLEMENTED, details: `${method} is not implemented by this server` });
-          return;
-        }
-        let decoded: object;
-        try {
-          decoded = a.decode(service, method, request);
-        } catch (err) {
-          fail({ code: status.INVALID_ARGUMENT, details: `cannot decode ${method} request: ${String(err)}` });
-          return;
-        }
-        let signal = NEVER_ABORTED;
-        if (handler.length >= 2) {
-          ac = new AbortController();
-          if (stream.destroyed || stream.closed) ac.abort(CANCELLED);
-          signal = ac.signal;
-        }
-        handler(decoded, signal).then(
-          (res) => answer(a.encode(service, method, res)),
-          (err: unknown) => fail(a.toStatus(err, method)),
-        );
-      };
-      if (attached) run();
-      else if (service === 'workflow' && method === 'GetSystemInfo') answer(systemInfo);
-      else waiting.push(run);
-    });
-    // Only a call still running is aborted, and only handlers that take the signal (long polls) get one.
-    stream.on('close', () => {
-      if (!finished) {
-        finished = true;
-        ac?.abort(CANCELLED);
-      }
-    });
+    new UnaryCall(router, stream, headers).start();
   };
 
   const server = http2.createServer({
