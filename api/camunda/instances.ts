@@ -4,14 +4,8 @@
  * legitimate-relationship rule; see api/routes/process-instances-access.ts).
  */
 import { openChildById } from '../access/child-access';
-import {
-  countKeyedInstances,
-  findInstanceByKey,
-  searchKeyedInstances,
-  type V2InstanceRow,
-} from '../../records/keyed-instances';
+import { findInstanceByKey, type V2InstanceRow } from '../../records/keyed-instances';
 import type { RequestContext } from '../request-context';
-import { me } from '../request-context';
 import { camundaError, DEFAULT_TENANT } from './camunda-route';
 
 export { findInstanceByKey, type V2InstanceRow };
@@ -60,20 +54,4 @@ export async function openChild(ctx: RequestContext, instance: V2InstanceRow, ac
     { id: instance.childId, localityId: instance.childLocalityId, nhsNumber: instance.businessKey! },
     action,
   );
-}
-
-/** Rows of a search, the caller's view: instances about children of other localities are left out. */
-export function visibleInstances(
-  ctx: RequestContext,
-  where: string,
-  bind: unknown[],
-  order: string,
-  limit: number,
-  offset: number,
-): Promise<V2InstanceRow[]> {
-  return searchKeyedInstances(ctx.deps.db, { where, bind, localityIds: me(ctx).localityIds }, order, limit, offset);
-}
-
-export function countVisibleInstances(ctx: RequestContext, where: string, bind: unknown[]): Promise<number> {
-  return countKeyedInstances(ctx.deps.db, { where, bind, localityIds: me(ctx).localityIds });
 }

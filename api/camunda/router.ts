@@ -10,6 +10,7 @@ import { jsonBody, limitNesting } from '../body-limits';
 import { roleMay } from '../access/policy';
 import { ApiError } from '../api-error';
 import { asApiError } from '../record-refusals';
+import { UnsupportedSearch } from '../../records/search-filter';
 import type { CaseWorkDependencies } from '../case-work-deps';
 import { accessReasonOf } from '../routing';
 import type { RequestContext, SessionLocals } from '../request-context';
@@ -58,6 +59,8 @@ export function camundaRouter(deps: CaseWorkDependencies, routes: readonly Camun
       try {
         reply = await route.handler(input, ctx);
       } catch (error) {
+        // A filter or sort a search does not take is Camunda's bad request.
+        if (error instanceof UnsupportedSearch) throw camundaError.invalid(error.message);
         // A records refusal (a child outside the caller's localities without a reason, ...) as on /api.
         throw asApiError(error);
       }

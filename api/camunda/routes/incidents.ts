@@ -4,14 +4,15 @@
  * incident whose job has no retries left is refused (409), as in Camunda: update the retries first.
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { findIncidentByKey, searchIncidentRows, type IncidentRow } from '../../../records/incidents';
+import { findIncidentByKey, type IncidentRow } from '../../../records/incidents';
 import { retryIncidentUpdate } from '../../../workflows/contract';
 import { openChildById } from '../../access/child-access';
 import { auditBeforeEngine } from '../../audit/audit-before-engine';
 import { me, type RequestContext } from '../../request-context';
 import { noContent, ok } from '../../route-definition';
 import { camundaError, DEFAULT_TENANT, type CamundaRoute } from '../camunda-route';
-import { addCondition, newFilter, orderOf, pageOf, pageResult, whereOf } from '../search';
+import { pageOf, pageResult } from '../search';
+import { searchV2Incidents } from '../../../records/v2-search';
 
 function incidentResult(x: IncidentRow) {
   return {
@@ -48,13 +49,6 @@ async function openIncident(
   return { incident, brokeGlass };
 }
 
-const SORT_COLUMNS = {
-  creationTime: 'x.created_at',
-  incidentKey: 'x.key',
-  errorType: 'x.error_type',
-  elementId: 'x.element_id',
-};
-
 export const incidentRoutes: CamundaRoute[] = [
   {
     method: 'post',
@@ -64,26 +58,11 @@ export const incidentRoutes: CamundaRoute[] = [
     operation: 'searchIncidents',
     handler: async ({ body }, ctx) => {
       const filter = (body.filter ?? {}) as Record<string, unknown>;
-      const f = newFilter();
-      addCondition(f, 'x.key', filter.incidentKey, 'bigint');
-      addCondition(f, 'i.key', filter.processInstanceKey, 'bigint');
-      addCondition(f, 'd.key', filter.processDefinitionId);
-      addCondition(f, 'd.id', filter.processDefinitionKey, 'int');
-      addCondition(f, 'x.error_type', filter.errorType);
-      addCondition(f, 'x.element_id', filter.elementId);
-      addCondition(f, 'x.job_key', filter.jobKey, 'bigint');
-      if (typeof filter.state === 'string')
-        addCondition(f, 'x.state', filter.state === 'ACTIVE' ? 'active' : 'resolved');
-      f.bind.push(me(ctx).localityIds);
-      f.clauses.push(`(c.id IS NULL OR c.locality_id = ANY($${f.bind.length}::int[]))`);
       const page = pageOf(body.page);
-      const { rows, total } = await searchIncidentRows(
+      const { rows, total } = await searchV2Incidents(
         ctx.deps.db,
-        whereOf(f),
-        f.bind,
-        orderOf(body.sort, SORT_COLUMNS, 'x.key'),
-        page.limit,
-        page.offset,
+        { filter, sort: body.sort, ...page },
+        me(ctx).localityIds,
       );
       return ok({ items: rows.map(incidentResult), page: pageResult(page, rows.length, total) });
     },

@@ -6,15 +6,7 @@
  * the answer comes only once the workflow has taken it.
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import {
-  countJobRows,
-  findJob,
-  markJob,
-  retryJobLater,
-  searchJobRows,
-  updateJobRow,
-  type JobRow,
-} from '../../../records/jobs';
+import { findJob, markJob, retryJobLater, updateJobRow, type JobRow } from '../../../records/jobs';
 import { completeJobUpdate, failJobUpdate, throwJobErrorUpdate } from '../../../workflows/contract';
 import type { AdHocResult, UserTaskCorrections } from '../../../workflows/engine/types';
 import { openChildById } from '../../access/child-access';
@@ -24,7 +16,8 @@ import { me, type RequestContext } from '../../request-context';
 import { noContent, ok } from '../../route-definition';
 import { camundaError, DEFAULT_TENANT, mustBeDefaultTenant, num, type CamundaRoute } from '../camunda-route';
 import { activateJobsLongPoll } from '../job-activation';
-import { addCondition, newFilter, pageOf, pageResult, whereOf } from '../search';
+import { pageOf, pageResult } from '../search';
+import { searchV2Jobs } from '../../../records/v2-search';
 
 /** Long-poll wait when the request names none (Camunda's gateway default), and the most we wait. */
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -370,25 +363,15 @@ export const jobRoutes: CamundaRoute[] = [
     operation: 'searchJobs',
     handler: async ({ body }, ctx) => {
       const filter = (body.filter ?? {}) as Record<string, unknown>;
-      const f = newFilter();
-      addCondition(f, 't.key', filter.jobKey, 'bigint');
-      addCondition(f, 't.type', filter.type);
-      addCondition(f, 't.worker', filter.worker);
-      addCondition(f, 'i.key', filter.processInstanceKey, 'bigint');
-      addCondition(f, 'd.key', filter.processDefinitionId);
-      addCondition(f, 't.element_id', filter.elementId);
-      if (filter.state !== undefined) {
-        const wanted = Object.entries(STATE_OF)
-          .filter(([, camunda]) => camunda === filter.state)
-          .map(([state]) => state);
-        addCondition(f, 't.state', { $in: wanted });
-      }
-      // Jobs about a child of another locality are not listed (as instances are not).
-      f.bind.push(me(ctx).localityIds);
-      f.clauses.push(`(c.id IS NULL OR c.locality_id = ANY($${f.bind.length}::int[]))`);
+      const states =
+        filter.state === undefined
+          ? undefined
+          : Object.entries(STATE_OF)
+              .filter(([, camunda]) => camunda === filter.state)
+              .map(([state]) => state);
       const page = pageOf(body.page);
-      const rows = await searchJobRows(ctx.deps.db, whereOf(f), f.bind, page.limit, page.offset);
-      const total = await countJobRows(ctx.deps.db, whereOf(f), f.bind);
+      // Jobs about a child of another locality are not listed (as instances are not).
+      const { rows, total } = await searchV2Jobs(ctx.deps.db, { filter, ...page }, states, me(ctx).localityIds);
       return ok({
         items: rows.map((j) => ({
           jobKey: j.key,

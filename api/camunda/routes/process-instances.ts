@@ -26,8 +26,9 @@ import { keyDerivedProblems, mustMayStart, startContract, type StartContract } f
 import { formFieldsOf, validateFormData } from '../../tasks/form-validation';
 import { insertStartedInstance } from '../../../records/process-instance-rows';
 import { camundaError, DEFAULT_TENANT, isKey, mustBeDefaultTenant, num, type CamundaRoute } from '../camunda-route';
-import { countVisibleInstances, instanceResult, openInstanceByKey, visibleInstances } from '../instances';
-import { addCondition, newFilter, orderOf, pageOf, pageResult, whereOf } from '../search';
+import { instanceResult, openInstanceByKey } from '../instances';
+import { pageOf, pageResult } from '../search';
+import { searchV2Instances } from '../../../records/v2-search';
 
 /** How long a create with awaitCompletion waits when the request names no timeout. */
 const DEFAULT_AWAIT_MS = 10_000;
@@ -118,36 +119,6 @@ function mustFitStart(contract: StartContract, variables: Record<string, unknown
     );
 }
 
-const SORT_COLUMNS = {
-  processInstanceKey: 'i.key',
-  processDefinitionId: 'd.key',
-  processDefinitionKey: 'd.id',
-  processDefinitionVersion: 'd.version',
-  startDate: 'i.started_at',
-  endDate: 'i.ended_at',
-  state: 'i.status',
-};
-
-const STATE_STATUSES: Record<string, string[]> = {
-  ACTIVE: ['running', 'incident'],
-  COMPLETED: ['completed'],
-  TERMINATED: ['cancelled', 'terminated', 'failed'],
-};
-
-function stateCondition(value: unknown): unknown {
-  // ACTIVE / COMPLETED / TERMINATED (or an advanced filter of them) → mirror statuses.
-  const statuses = (s: unknown) => STATE_STATUSES[String(s)] ?? [String(s)];
-  if (typeof value === 'string') return { $in: statuses(value) };
-  if (value && typeof value === 'object') {
-    const v = value as Record<string, unknown>;
-    if (v.$eq !== undefined) return { $in: statuses(v.$eq) };
-    if (v.$neq !== undefined) return { $notIn: statuses(v.$neq) };
-    if (Array.isArray(v.$in)) return { $in: v.$in.flatMap(statuses) };
-    if (Array.isArray(v.$notIn)) return { $notIn: v.$notIn.flatMap(statuses) };
-  }
-  return value;
-}
-
 export const processInstanceRoutes: CamundaRoute[] = [
   {
     method: 'post',
@@ -236,30 +207,13 @@ export const processInstanceRoutes: CamundaRoute[] = [
     operation: 'searchProcessInstances',
     handler: async ({ body }, ctx) => {
       const filter = (body.filter ?? {}) as Record<string, unknown>;
-      const f = newFilter();
-      addCondition(f, 'i.key', filter.processInstanceKey, 'bigint');
-      addCondition(f, 'd.key', filter.processDefinitionId);
-      addCondition(f, 'd.id', filter.processDefinitionKey, 'int');
-      addCondition(f, 'd.version', filter.processDefinitionVersion, 'int');
-      addCondition(f, 'd.name', filter.processDefinitionName);
-      addCondition(f, 'i.status', stateCondition(filter.state));
-      addCondition(f, 'i.started_at', filter.startDate, 'timestamptz');
-      addCondition(f, 'i.ended_at', filter.endDate, 'timestamptz');
-      addCondition(f, 'p.key', filter.parentProcessInstanceKey, 'bigint');
-      if (typeof filter.hasIncident === 'boolean')
-        f.clauses.push(filter.hasIncident ? `i.status = 'incident'` : `i.status <> 'incident'`);
-      if (filter.tenantId !== undefined && filter.tenantId !== DEFAULT_TENANT) f.clauses.push('false');
       const page = pageOf(body.page);
-      const where = whereOf(f);
-      const rows = await visibleInstances(
-        ctx,
-        where,
-        f.bind,
-        orderOf(body.sort, SORT_COLUMNS, 'i.key'),
-        page.limit,
-        page.offset,
+      const { rows, total } = await searchV2Instances(
+        ctx.deps.db,
+        { filter, sort: body.sort, ...page },
+        me(ctx).localityIds,
+        filter.tenantId === undefined || filter.tenantId === DEFAULT_TENANT,
       );
-      const total = await countVisibleInstances(ctx, where, f.bind);
       for (const r of rows.filter((r) => r.childId !== null))
         await audit(ctx.deps.db, ctx, {
           action: 'process_instance.list',

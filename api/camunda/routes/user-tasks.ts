@@ -14,9 +14,7 @@ import {
   claimTask,
   findTask,
   findTaskByKey,
-  searchKeyedTasks,
   unclaimTask,
-  visibleTaskCondition,
   type KeyedTask,
   childOfTask,
   type TaskChild,
@@ -30,7 +28,8 @@ import { formFieldsOf, validateFormData } from '../../tasks/form-validation';
 import { hasTaskRelationship, isCandidate, mayAssignTask, maySeeTask } from '../../tasks/task-access';
 import { TaskCompletionConflict, TaskCompletionRefused } from '../../tasks/task-completer';
 import { camundaError, DEFAULT_TENANT, type CamundaRoute } from '../camunda-route';
-import { addCondition, newFilter, orderOf, pageOf, pageResult, whereOf } from '../search';
+import { pageOf, pageResult } from '../search';
+import { searchV2Tasks } from '../../../records/v2-search';
 
 const STATE: Record<string, string> = {
   open: 'CREATED',
@@ -38,12 +37,6 @@ const STATE: Record<string, string> = {
   completed: 'COMPLETED',
   cancelled: 'CANCELED',
 };
-const STATUSES: Record<string, string[]> = {
-  CREATED: ['open', 'claimed'],
-  COMPLETED: ['completed'],
-  CANCELED: ['cancelled'],
-};
-
 const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
 
 function taskResult(t: KeyedTask) {
@@ -108,15 +101,6 @@ const auditTask = (db: Db, ctx: RequestContext, action: string, t: KeyedTask, de
     detail: { name: t.name, userTaskKey: t.key, api: 'v2', ...detail },
   });
 
-const SORT_COLUMNS = {
-  creationDate: 't.created_at',
-  completionDate: 't.completed_at',
-  dueDate: 't.due_at',
-  followUpDate: 't.follow_up_at',
-  priority: 't.priority',
-  name: 't.name',
-};
-
 export const userTaskRoutes: CamundaRoute[] = [
   {
     method: 'post',
@@ -127,25 +111,7 @@ export const userTaskRoutes: CamundaRoute[] = [
     handler: async ({ body }, ctx) => {
       mayReadTasks(ctx);
       const filter = (body.filter ?? {}) as Record<string, unknown>;
-      const f = newFilter();
-      addCondition(f, 't.key', filter.userTaskKey, 'bigint');
-      addCondition(f, 'i.key', filter.processInstanceKey, 'bigint');
-      addCondition(f, 'd.key', filter.processDefinitionId);
-      addCondition(f, 'd.id', filter.processDefinitionKey, 'int');
-      addCondition(f, 't.element_id', filter.elementId);
-      addCondition(f, 't.name', filter.name);
-      addCondition(f, 't.assignee', filter.assignee);
-      addCondition(f, 't.priority', filter.priority, 'int');
-      if (typeof filter.state === 'string')
-        addCondition(f, 't.status', { $in: STATUSES[filter.state] ?? [filter.state] });
-      if (typeof filter.candidateGroup === 'string') {
-        f.bind.push(filter.candidateGroup);
-        f.clauses.push(`$${f.bind.length} = ANY(t.candidate_groups)`);
-      }
-      if (typeof filter.candidateUser === 'string') {
-        f.bind.push(filter.candidateUser);
-        f.clauses.push(`$${f.bind.length} = ANY(t.candidate_users)`);
-      }
+      const page = pageOf(body.page);
       const principal = me(ctx);
       const viewer = {
         username: principal.username,
@@ -153,15 +119,11 @@ export const userTaskRoutes: CamundaRoute[] = [
         localityIds: principal.localityIds,
         role: principal.role,
       };
-      f.clauses.push(visibleTaskCondition(f.bind, viewer, principal.role === 'administrator'));
-      const page = pageOf(body.page);
-      const { tasks, total } = await searchKeyedTasks(
+      const { tasks, total } = await searchV2Tasks(
         ctx.deps.db,
-        whereOf(f),
-        f.bind,
-        orderOf(body.sort, SORT_COLUMNS, 't.key'),
-        page.limit,
-        page.offset,
+        { filter, sort: body.sort, ...page },
+        viewer,
+        principal.role === 'administrator',
       );
       return ok({ items: tasks.map(taskResult), page: pageResult(page, tasks.length, total) });
     },
