@@ -1,8 +1,16 @@
 import { hashPassword } from '../../core/password-hashing';
 import type { Client } from 'pg';
 import type { Sequelize } from 'sequelize';
+import {
+  countChildren,
+  highestNhsNumberBetween,
+  inBulkTransaction,
+  releaseBulkLock,
+  reserveChildIds,
+  tryBulkLock,
+  writeChildBatch,
+} from '../../records/bulk/region';
 import { ChildFactory, emptyBatch, type BatchRows, type SeededRowTable } from './child-factory';
-import { copyRows } from './copy';
 import { DateFormatter, addInterval, civil, dayFromIso, todayUtc } from './dates';
 import { NhsNumberAllocator, SYNTHETIC_RANGES, syntheticPosition } from './nhs-numbers';
 import { ensurePractices, practicesByLocality } from './practices';
@@ -10,6 +18,7 @@ import { LOCALITY_PROFILES } from './region-profile';
 import { concernRaisersByLocality, ensureStaff, type DemoLogin } from './staff';
 
 export { DEMO_PASSWORD, demoLogins, type DemoLogin } from './staff';
+export { regionIsEmpty } from '../../records/bulk/region';
 
 /**
  * The synthetic region: children over the 14 localities with contacts, immunisation
@@ -80,26 +89,6 @@ const SEED_LOCK_KEY = 727_000_002;
 /** Children whose rows are joined into one COPY chunk (see BatchRows). */
 const CHILDREN_PER_CHUNK = 250;
 
-const CHILD_COLUMNS = [
-  'id',
-  'nhs_number',
-  'given_name',
-  'family_name',
-  'date_of_birth',
-  'sex',
-  'address_line1',
-  'address_line2',
-  'town',
-  'postcode',
-  'locality_id',
-  'gp_practice_ods',
-  'safeguarding_alert',
-];
-const CONTACT_COLUMNS = ['child_id', 'relationship', 'name', 'phone', 'email', 'preferred_method', 'is_primary'];
-const EVENT_COLUMNS = ['child_id', 'vaccine', 'dose', 'given_on', 'given_by', 'source'];
-const SCREENING_COLUMNS = ['child_id', 'programme', 'outcome', 'recorded_on', 'detail'];
-const CONCERN_COLUMNS = ['child_id', 'status', 'summary', 'raised_by', 'raised_at'];
-
 function checkOptions(options: SeedOptions): {
   seed: number;
   batchSize: number;
@@ -130,27 +119,10 @@ function checkOptions(options: SeedOptions): {
 /** Where the NHS number sequence stands: after the highest synthetic number already stored. */
 async function lastSyntheticNumber(client: Client): Promise<{ range: string; base: number } | undefined> {
   for (const range of [...SYNTHETIC_RANGES].reverse()) {
-    const { rows } = await client.query<{ max: string | null }>(
-      'SELECT max(nhs_number) AS max FROM children WHERE nhs_number BETWEEN $1 AND $2',
-      [`${range}0000000`, `${range}9999999`],
-    );
-    if (rows[0].max) return syntheticPosition(rows[0].max)!;
+    const max = await highestNhsNumberBetween(client, `${range}0000000`, `${range}9999999`);
+    if (max) return syntheticPosition(max)!;
   }
   return undefined;
-}
-
-async function inTransaction<T>(client: Client, work: () => Promise<T>): Promise<T> {
-  await client.query('BEGIN');
-  try {
-    // A lost commit after a crash only loses seed rows, which a re-run with append restores.
-    await client.query('SET LOCAL synchronous_commit = off');
-    const result = await work();
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
 }
 
 /** The same parameters as every other password hash (a lighter or heavier hash would tell sign-in timings apart). */
@@ -158,27 +130,8 @@ function hashDemoPassword(plain: string): Promise<string> {
   return hashPassword(plain);
 }
 
-/** Whether the database holds no children yet (start-up seeds a demo region only then). */
-export async function regionIsEmpty(sequelize: Sequelize): Promise<boolean> {
-  const [rows] = (await sequelize.query('SELECT NOT EXISTS (SELECT 1 FROM children) AS empty')) as [
-    { empty: boolean }[],
-    unknown,
-  ];
-  return rows[0].empty;
-}
-
 /** Lets the event loop run (socket writes of the COPY in flight) between slices of generation. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-async function writeBatch(client: Client, batch: BatchRows): Promise<void> {
-  await inTransaction(client, async () => {
-    await copyRows(client, 'children', CHILD_COLUMNS, batch.chunks.children);
-    await copyRows(client, 'contacts', CONTACT_COLUMNS, batch.chunks.contacts);
-    await copyRows(client, 'immunisation_events', EVENT_COLUMNS, batch.chunks.immunisation_events);
-    await copyRows(client, 'screening_results', SCREENING_COLUMNS, batch.chunks.screening_results);
-    await copyRows(client, 'safeguarding_concerns', CONCERN_COLUMNS, batch.chunks.safeguarding_concerns);
-  });
-}
 
 /**
  * Adds `children` synthetic children (and the practices, teams and demo staff they need).
@@ -197,10 +150,9 @@ export async function seedRegion(sequelize: Sequelize, options: SeedOptions): Pr
     const client = (await manager.getConnection({ type: 'write' })) as Client;
     clients.push(client);
     // One seed at a time per database, so that two first starts cannot both see it empty.
-    locked = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [SEED_LOCK_KEY])).rows[0].ok;
+    locked = await tryBulkLock(client, SEED_LOCK_KEY);
     if (!locked) throw new SeedError('another seed is running on this database; wait for it to finish');
-    const { rows: countRows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM children');
-    const existing = Number(countRows[0].n);
+    const existing = await countChildren(client);
     if (existing > 0 && !options.append) {
       throw new SeedError(
         `the database already holds ${existing} children: seeding would mix two regions; use append (--append) to add to them`,
@@ -224,7 +176,7 @@ export async function seedRegion(sequelize: Sequelize, options: SeedOptions): Pr
       screening_results: 0,
       safeguarding_concerns: 0,
     };
-    const { logins } = await inTransaction(client, async () => {
+    const { logins } = await inBulkTransaction(client, async () => {
       rows.gp_practices = await ensurePractices(client, existing + total);
       const staff = await ensureStaff(client, hashDemoPassword);
       rows.teams = staff.teamsCreated;
@@ -268,17 +220,14 @@ export async function seedRegion(sequelize: Sequelize, options: SeedOptions): Pr
       }
       const conn = idle.pop()!;
       const size = Math.min(batchSize, total - generated);
-      const { rows: ids } = await conn.query<{ id: string }>(
-        "SELECT nextval(pg_get_serial_sequence('children', 'id')) AS id FROM generate_series(1, $1)",
-        [size],
-      );
+      const ids = await reserveChildIds(conn, size);
       const batch: BatchRows = emptyBatch();
       for (let i = 0; i < size; i++) {
         const { nhsNumber, key } = allocator.next();
         first ??= nhsNumber;
         last = nhsNumber;
         ranges.add(nhsNumber.slice(0, 3));
-        const localityId = factory.write(Number(ids[i].id), nhsNumber, key, batch);
+        const localityId = factory.write(ids[i], nhsNumber, key, batch);
         byLocalityId.set(localityId, (byLocalityId.get(localityId) ?? 0) + 1);
         if (i % CHILDREN_PER_CHUNK === CHILDREN_PER_CHUNK - 1) {
           batch.compact();
@@ -287,7 +236,7 @@ export async function seedRegion(sequelize: Sequelize, options: SeedOptions): Pr
       }
       batch.compact();
       generated += size;
-      const write: Promise<void> = writeBatch(conn, batch)
+      const write: Promise<void> = writeChildBatch(conn, batch.chunks)
         .then(
           () => {
             for (const table of Object.keys(batch.counts) as SeededRowTable[]) rows[table] += batch.counts[table];
@@ -318,7 +267,7 @@ export async function seedRegion(sequelize: Sequelize, options: SeedOptions): Pr
       stopped,
     };
   } finally {
-    if (locked) await clients[0].query('SELECT pg_advisory_unlock($1)', [SEED_LOCK_KEY]).catch(() => undefined);
+    if (locked) await releaseBulkLock(clients[0], SEED_LOCK_KEY).catch(() => undefined);
     for (const c of clients) manager.releaseConnection(c);
   }
 }

@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { insertPracticesBulk, practiceCodes, type PracticeRow } from '../../records/bulk/practices';
 import { PRACTICE_NAME_KINDS, PRACTICE_NAME_STEMS } from './names';
 import { Rng, streamKey } from './prng';
 import { LOCALITY_PROFILES, practiceTarget, postTown } from './region-profile';
@@ -9,12 +10,7 @@ import { LOCALITY_PROFILES, practiceTarget, postTown } from './region-profile';
  * depends only on its code, so re-running or appending adds practices without changing any.
  */
 
-export interface SyntheticPractice {
-  odsCode: string;
-  name: string;
-  email: string;
-  localityId: number;
-}
+export type SyntheticPractice = PracticeRow;
 
 export function practiceFor(localityIndex: number, number: number): SyntheticPractice {
   const locality = LOCALITY_PROFILES[localityIndex];
@@ -34,25 +30,12 @@ export async function ensurePractices(client: Client, totalChildren: number): Pr
   const practices = LOCALITY_PROFILES.flatMap((profile, index) =>
     Array.from({ length: practiceTarget(profile, totalChildren) }, (_, i) => practiceFor(index, i + 1)),
   );
-  const result = await client.query(
-    `INSERT INTO gp_practices (ods_code, name, email, locality_id)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[])
-     ON CONFLICT (ods_code) DO NOTHING`,
-    [
-      practices.map((p) => p.odsCode),
-      practices.map((p) => p.name),
-      practices.map((p) => p.email),
-      practices.map((p) => p.localityId),
-    ],
-  );
-  return result.rowCount ?? 0;
+  return insertPracticesBulk(client, practices);
 }
 
 /** The practices children can be registered with, per locality in LOCALITY_PROFILES order, sorted by code. */
 export async function practicesByLocality(client: Client): Promise<string[][]> {
-  const { rows } = await client.query<{ ods_code: string; locality_id: number }>(
-    'SELECT ods_code, locality_id FROM gp_practices ORDER BY ods_code',
-  );
+  const rows = await practiceCodes(client);
   const byLocality = LOCALITY_PROFILES.map((profile) =>
     rows.filter((r) => r.locality_id === profile.id).map((r) => r.ods_code),
   );

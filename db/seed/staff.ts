@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { insertStaffBulk, insertTeamsBulk, linkStaffBulk, staffIdsByUsername } from '../../records/bulk/staff';
 import { LOCALITY_PROFILES } from './region-profile';
 
 /**
@@ -123,56 +124,24 @@ export async function ensureStaff(
   client: Client,
   hashPassword: (plain: string) => Promise<string>,
 ): Promise<StaffResult> {
-  const teams = teamSpecs();
-  const teamResult = await client.query(
-    `INSERT INTO teams (code, name, kind, locality_id)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::smallint[])
-     ON CONFLICT (code) DO NOTHING`,
-    [teams.map((t) => t.code), teams.map((t) => t.name), teams.map((t) => t.kind), teams.map((t) => t.localityId)],
-  );
-
+  const teamsCreated = await insertTeamsBulk(client, teamSpecs());
   const logins = demoLogins();
-  const { rows: existing } = await client.query<{ username: string }>(
-    'SELECT username FROM staff_users WHERE username = ANY($1::text[])',
-    [logins.map((l) => l.username)],
+  const existing = await staffIdsByUsername(
+    client,
+    logins.map((l) => l.username),
   );
   let staffCreated = 0;
-  if (existing.length < logins.length) {
-    const hash = await hashPassword(DEMO_PASSWORD);
-    const staffResult = await client.query(
-      `INSERT INTO staff_users (username, display_name, email, password_hash, role)
-       SELECT u, d, u || '@chis.example.nhs.uk', $4, r FROM unnest($1::text[], $2::text[], $3::text[]) AS x(u, d, r)
-       ON CONFLICT (username) DO NOTHING`,
-      [logins.map((l) => l.username), logins.map((l) => l.displayName), logins.map((l) => l.role), hash],
-    );
-    staffCreated = staffResult.rowCount ?? 0;
-  }
-
-  // Memberships: locality accounts in their locality, regional accounts in every locality.
-  await client.query(
-    `INSERT INTO staff_localities (staff_id, locality_id)
-     SELECT s.id, l.id FROM unnest($1::text[], $2::text[]) AS x(username, locality)
-       JOIN staff_users s ON s.username = x.username
-       JOIN localities l ON l.code = x.locality OR x.locality = 'region'
-     ON CONFLICT DO NOTHING`,
-    [logins.map((l) => l.username), logins.map((l) => l.locality)],
-  );
-  await client.query(
-    `INSERT INTO staff_teams (staff_id, team_id)
-     SELECT s.id, t.id FROM unnest($1::text[], $2::text[]) AS x(username, team)
-       JOIN staff_users s ON s.username = x.username
-       JOIN teams t ON t.code = x.team
-     ON CONFLICT DO NOTHING`,
-    [logins.map((l) => l.username), logins.map((l) => l.team)],
-  );
-  return { teamsCreated: teamResult.rowCount ?? 0, staffCreated, logins };
+  if (existing.length < logins.length)
+    staffCreated = await insertStaffBulk(client, logins, await hashPassword(DEMO_PASSWORD));
+  await linkStaffBulk(client, logins);
+  return { teamsCreated, staffCreated, logins };
 }
 
 /** Staff ids per locality (LOCALITY_PROFILES order) who raise the seeded safeguarding concerns. */
 export async function concernRaisersByLocality(client: Client): Promise<number[][]> {
-  const { rows } = await client.query<{ id: number; username: string }>(
-    'SELECT id, username FROM staff_users WHERE username = ANY($1::text[]) ORDER BY username',
-    [demoLogins().map((l) => l.username)],
+  const rows = await staffIdsByUsername(
+    client,
+    demoLogins().map((l) => l.username),
   );
   return LOCALITY_PROFILES.map((l) => {
     const ids = rows
