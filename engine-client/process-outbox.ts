@@ -1,7 +1,8 @@
 /**
  * Delivery of the process outbox (records/process-outbox.ts) to the engine: a publish is signalled
  * to the running instances of its correlation key and starts the processes with a message start
- * event of its name; a start starts its instance. The row is locked while it is delivered and
+ * event of its name; a start starts its instance; a signal reaches the instances and starts the
+ * versions planned (and audited) when it was broadcast. The row is locked while it is delivered and
  * marked delivered in the same transaction, so two deliverers never deliver it at once; a failure
  * leaves it undelivered for the next try (the relay, workers/process-outbox-relay.ts). Starting is
  * idempotent (fixed workflow ids); a signal may reach a running instance again after a failure
@@ -9,6 +10,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { deliverSignal } from './broadcast-signal';
 import { publishMessage } from './publish-message';
 import { definitionById } from '../records/definitions';
 import {
@@ -18,6 +20,7 @@ import {
   markDeliveryFailed,
   type DeliveryResult,
   type OutboxEntry,
+  type SignalCommand,
   type StartCommand,
 } from '../records/process-outbox';
 import { inTransaction, type Db } from '../records/sql';
@@ -66,8 +69,26 @@ async function start(db: Db, engine: EngineConnection, s: StartCommand): Promise
   }
 }
 
+/** The planned broadcast: the audited instances signalled, the audited versions started. */
+async function signal(db: Db, engine: EngineConnection, s: SignalCommand): Promise<DeliveryResult> {
+  const starters = [];
+  for (const { definitionId, startEventId } of s.starts) {
+    const d = await definitionById(db, definitionId);
+    if (!d) throw new Error(`process definition ${definitionId} does not exist`);
+    starters.push({ ...d, startEventId });
+  }
+  const done = await deliverSignal(
+    { sequelize: db.sequelize, ...engine },
+    { name: s.name, variables: s.variables },
+    { instanceIds: s.instanceIds, starters },
+    s.broadcastKey,
+  );
+  return { delivered: done.instanceIds.length, started: done.startedIds.length };
+}
+
 function perform(db: Db, engine: EngineConnection, entry: OutboxEntry): Promise<DeliveryResult> {
   if (entry.command.kind === 'start') return start(db, engine, entry.command.start);
+  if (entry.command.kind === 'signal') return signal(db, engine, entry.command.signal);
   const { publishKey, ...message } = entry.command.publish;
   return publishMessage({ sequelize: db.sequelize, ...engine }, message, publishKey);
 }

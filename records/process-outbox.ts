@@ -30,12 +30,27 @@ export interface StartCommand {
   startEventId?: string;
 }
 
-export type ProcessCommand = { kind: 'publish'; publish: PublishCommand } | { kind: 'start'; start: StartCommand };
+/** A BPMN signal broadcast, planned and audited when written: exactly these instances and starts. */
+export interface SignalCommand {
+  name: string;
+  variables: Record<string, unknown>;
+  /** Running instances subscribed to the signal when it was broadcast. */
+  instanceIds: string[];
+  /** Definition versions with a signal start event of that name, and that start event. */
+  starts: Array<{ definitionId: number; startEventId: string }>;
+  /** Names the broadcast: the ids of the instances it starts derive from it, so a repeat starts nothing new. */
+  broadcastKey: string;
+}
+
+export type ProcessCommand =
+  | { kind: 'publish'; publish: PublishCommand }
+  | { kind: 'start'; start: StartCommand }
+  | { kind: 'signal'; signal: SignalCommand };
 
 export interface DeliveryResult {
-  /** Running instances signalled (publish). */
+  /** Running instances signalled (publish, signal). */
   delivered: number;
-  /** Instances started (publish: by message start events; start: 1, or 0 when it had started before). */
+  /** Instances started (publish, signal: by message or signal start events; start: 1, or 0 when it had started before). */
   started: number;
 }
 
@@ -54,7 +69,7 @@ interface Row {
   id: string;
   idempotencyKey: string;
   kind: ProcessCommand['kind'];
-  command: PublishCommand | StartCommand;
+  command: PublishCommand | StartCommand | SignalCommand;
   createdAt: Date;
   deliveredAt: Date | null;
   attempts: number;
@@ -64,13 +79,16 @@ interface Row {
 
 const COLUMNS = 'id, idempotency_key, kind, command, created_at, delivered_at, attempts, last_error, result';
 
+function commandOf(r: Row): ProcessCommand {
+  if (r.kind === 'publish') return { kind: 'publish', publish: r.command as PublishCommand };
+  if (r.kind === 'signal') return { kind: 'signal', signal: r.command as SignalCommand };
+  return { kind: 'start', start: r.command as StartCommand };
+}
+
 const entryOf = (r: Row): OutboxEntry => ({
   id: r.id,
   idempotencyKey: r.idempotencyKey,
-  command:
-    r.kind === 'publish'
-      ? { kind: 'publish', publish: r.command as PublishCommand }
-      : { kind: 'start', start: r.command as StartCommand },
+  command: commandOf(r),
   createdAt: r.createdAt,
   deliveredAt: r.deliveredAt,
   attempts: r.attempts,
@@ -88,7 +106,8 @@ export async function enqueueProcessCommand(
   command: ProcessCommand,
   id: string = randomUUID(),
 ): Promise<string> {
-  const payload = command.kind === 'publish' ? command.publish : command.start;
+  const payload =
+    command.kind === 'publish' ? command.publish : command.kind === 'signal' ? command.signal : command.start;
   const inserted = await selectOne<{ id: string }>(
     tx,
     `INSERT INTO process_outbox (id, idempotency_key, kind, command) VALUES ($1, $2, $3, $4)

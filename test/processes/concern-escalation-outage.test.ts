@@ -4,7 +4,9 @@
  * the answer says the escalation has not started, and the process outbox relay keeps trying.
  * When the server is back, the relay starts the safeguarding-escalation process, once, however
  * many times it (or anyone) delivers again. The same holds for a process started and a message
- * published through the API (POST /api/process-instances, POST /api/messages).
+ * published through the API (POST /api/process-instances, POST /api/messages), and for a process
+ * created and a signal broadcast through the Camunda REST API (POST /v2/process-instances,
+ * POST /v2/signals/broadcast; a create awaiting its result times out and starts once, later).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -64,6 +66,22 @@ const REFERRAL_PROCESS = diagram(
     <bpmn:endEvent id="End" name="Triaged" />`,
   `<bpmn:message id="Msg_Referral" name="outageReferral" />`,
 );
+/** Started by a signal (broadcast through /v2), then a user task. */
+const RECALL_PROCESS = diagram(
+  'outage-recall',
+  `
+    <bpmn:startEvent id="Start" name="Recall signalled">
+      <bpmn:outgoing>F1</bpmn:outgoing>
+      <bpmn:signalEventDefinition id="Sed_Recall" signalRef="Sig_Recall" />
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Check" />
+    <bpmn:userTask id="Check" name="Check the recalled batch">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="birmingham-safeguarding" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="F2" sourceRef="Check" targetRef="End" />
+    <bpmn:endEvent id="End" name="Checked" />`,
+  `<bpmn:signal id="Sig_Recall" name="outageRecall" />`,
+);
 let database: Database;
 let db: Db;
 let server: ServerUnderTest;
@@ -86,7 +104,7 @@ beforeAll(async () => {
     candidateGroups: await knownCandidateGroups(database.sequelize),
   });
   if (deployed.status === 'refused') throw new Error(`not deployed: ${JSON.stringify(deployed.problems)}`);
-  for (const fixture of [VISIT_PROCESS, REFERRAL_PROCESS]) {
+  for (const fixture of [VISIT_PROCESS, REFERRAL_PROCESS, RECALL_PROCESS]) {
     const outcome = await deployDefinition(database.sequelize, fixture, {
       activityTypes: ACTIVITY_TYPES,
       candidateGroups: await knownCandidateGroups(database.sequelize),
@@ -310,4 +328,100 @@ test('the engine down while a process is started and a message published through
   expect(await instancesOf('outage-visit')).toEqual([{ id: started.body.id }]);
   expect(await instancesOf('outage-referral')).toEqual([{ id: referral.id }]);
   expect((await apiRows()).length).toBe(2);
+});
+
+test('the engine down while a process is created and a signal broadcast through /v2: each happens once, when it is back', async () => {
+  const v2 = async (path: string, body: unknown) => {
+    const res = await request(app)
+      .post(`/v2${path}`)
+      .set('Authorization', `Basic ${Buffer.from(`manager:${DEMO_PASSWORD}`).toString('base64')}`)
+      .send(body as object);
+    return { status: res.status, body: res.body as Record<string, unknown> };
+  };
+  const instancesOf = (key: string) =>
+    select<{ id: string }>(
+      db,
+      `SELECT i.id FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id WHERE d.key = $1`,
+      [key],
+    );
+  const tasksOf = (instanceId: string) =>
+    select<{ name: string }>(db, 'SELECT name FROM human_tasks WHERE process_instance_id = $1', [instanceId]);
+  const v2Rows = () =>
+    select<{ idempotencyKey: string; kind: string; deliveredAt: Date | null; attempts: number; result: unknown }>(
+      db,
+      "SELECT idempotency_key, kind, delivered_at, attempts, result FROM process_outbox WHERE idempotency_key LIKE 'v2-%' ORDER BY created_at, id",
+    );
+
+  await server.crash();
+  const created = await v2('/process-instances', { processDefinitionId: 'outage-visit' });
+  expect(created.status).toBe(200);
+  const key = String(created.body.processInstanceKey);
+  expect(key).toMatch(/^\d+$/);
+  // Awaiting the result needs the engine: the request times out, the instance still starts later.
+  const awaited = await v2('/process-instances', {
+    processDefinitionId: 'outage-visit',
+    awaitCompletion: true,
+    requestTimeout: 1500,
+  });
+  expect(awaited.status).toBe(504);
+  const broadcast = await v2('/signals/broadcast', { signalName: 'outageRecall' });
+  expect(broadcast.status).toBe(200);
+  expect(broadcast.body.signalKey).toEqual(expect.any(String));
+
+  const pending = await until(
+    v2Rows,
+    // Each was tried by its request; the relay tries the oldest again each round (and the rest after it once it goes).
+    (rows) => rows.length === 3 && rows.every((r) => r.attempts >= 1) && rows[0].attempts >= 3,
+    'the relay to try the creates and the broadcast again while the engine is down',
+  );
+  expect(pending.map((r) => [r.kind, r.deliveredAt])).toEqual([
+    ['start', null],
+    ['start', null],
+    ['signal', null],
+  ]);
+  expect(await instancesOf('outage-recall')).toEqual([]);
+
+  await server.start();
+  await until(v2Rows, (rows) => rows.every((r) => r.deliveredAt !== null), 'the relay to deliver all three');
+  expect((await v2Rows()).map((r) => r.result)).toEqual([
+    { delivered: 0, started: 1 },
+    { delivered: 0, started: 1 },
+    { delivered: 0, started: 1 },
+  ]);
+  const [instance] = await select<{ id: string }>(db, 'SELECT id FROM process_instances WHERE key = $1', [key]);
+  expect(
+    await until(
+      () => tasksOf(instance.id),
+      (rows) => rows.length > 0,
+      "the created instance's task",
+    ),
+  ).toEqual([{ name: 'Visit the family' }]);
+  const [recall] = await until(
+    () => instancesOf('outage-recall'),
+    (rows) => rows.length > 0,
+    'the recall process to start',
+  );
+  expect(
+    await until(
+      () => tasksOf(recall.id),
+      (rows) => rows.length > 0,
+      'the recall task',
+    ),
+  ).toEqual([{ name: 'Check the recalled batch' }]);
+
+  // Delivered again by the relay and by hand: nothing new starts.
+  expect(await relay.sweep()).toBe(0);
+  for (const row of await select<{ id: string }>(db, "SELECT id FROM process_outbox WHERE idempotency_key LIKE 'v2-%'"))
+    expect(await outbox.deliver(row.id)).toMatchObject({ status: 'delivered-before' });
+  const createdIds = await select<{ id: string }>(
+    db,
+    "SELECT command->>'workflowId' AS id FROM process_outbox WHERE idempotency_key LIKE 'v2-start:%' ORDER BY id",
+  );
+  expect(createdIds).toHaveLength(2);
+  for (const { id } of createdIds)
+    expect(await select<{ status: string }>(db, 'SELECT status FROM process_instances WHERE id = $1', [id])).toEqual([
+      { status: 'running' },
+    ]);
+  expect(await instancesOf('outage-recall')).toEqual([{ id: recall.id }]);
+  expect((await v2Rows()).length).toBe(3);
 });

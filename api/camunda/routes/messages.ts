@@ -9,6 +9,12 @@
  * other only as a correction by service managers and administrators; the legitimate-relationship
  * rule for every child the message reaches; the audit row names the targets and is committed
  * before the first signal or start.
+ *
+ * Unlike /v2 creates and signal broadcasts, messages do not go through the process outbox: the
+ * answer (message key, 409 for a live duplicate, the instance reached, 404) is decided at delivery
+ * under the correlation lock, where the checks above see exactly the instances reached; a queued
+ * message would reach whatever waits later, unchecked. A failed delivery stores nothing (a 5xx and
+ * a `.failed` audit row), and a publication retried under the same message id starts nothing twice.
  */
 import { randomUUID } from 'node:crypto';
 import { publishMessage, type MessagePlan, type PublishResult } from '../../../engine-client/publish-message';

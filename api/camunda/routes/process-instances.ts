@@ -9,14 +9,12 @@ import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { CompiledGraph } from '../../../bpmn/graph';
 import { definitionById } from '../../../records/definitions';
 import { instanceKeyById } from '../../../records/process-instances';
+import { enqueueProcessCommand } from '../../../records/process-outbox';
 import { inTransaction } from '../../../records/sql';
+import type { DeliveryOutcome } from '../../../engine-client/process-outbox';
+import { deliverNow } from '../../process-outbox';
 import { DefinitionStore, type DefinitionVersionWithGraph } from '../../../records/definition-store';
-import {
-  cancelInstanceSignal,
-  PROCESS_INSTANCE_WORKFLOW_TYPE,
-  type ProcessInstanceInput,
-  type ProcessInstanceResult,
-} from '../../../workflows/contract';
+import { cancelInstanceSignal, type ProcessInstanceResult } from '../../../workflows/contract';
 import { ApiError } from '../../api-error';
 import { audit } from '../../audit/audit-builder';
 import { auditBeforeEngine } from '../../audit/audit-before-engine';
@@ -33,6 +31,8 @@ import { searchV2Instances } from '../../../records/v2-search';
 /** How long a create with awaitCompletion waits when the request names no timeout. */
 const DEFAULT_AWAIT_MS = 10_000;
 const MAX_AWAIT_MS = 5 * 60_000;
+/** Between tries of a start an awaiting create needs while the engine does not answer. */
+const START_RETRY_MS = 500;
 
 function engineOf(ctx: RequestContext) {
   if (!ctx.deps.engine) throw camundaError.unavailable('The process engine is not connected to this API');
@@ -82,6 +82,32 @@ async function awaitResult(ctx: RequestContext, id: string, timeoutMs: number): 
     throw e;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+const isDelivered = (o: DeliveryOutcome | null) => o?.status === 'delivered' || o?.status === 'delivered-before';
+
+/**
+ * A create awaiting its result needs the instance started: while the engine does not answer the
+ * start is tried again until the deadline (the relay may deliver it meanwhile), then the request
+ * times out and the start stays in the outbox for the relay.
+ */
+async function startedBefore(
+  ctx: RequestContext,
+  outboxId: string,
+  first: DeliveryOutcome | null,
+  deadline: number,
+): Promise<void> {
+  let outcome = first;
+  while (!isDelivered(outcome)) {
+    if (Date.now() + START_RETRY_MS > deadline)
+      throw new ApiError(
+        504,
+        'DEADLINE_EXCEEDED',
+        'The process engine did not answer in time: the process instance starts once it does',
+      );
+    await new Promise((r) => setTimeout(r, START_RETRY_MS));
+    outcome = await deliverNow(ctx, outboxId);
   }
 }
 
@@ -137,7 +163,7 @@ export const processInstanceRoutes: CamundaRoute[] = [
         throw camundaError.forbidden(
           'Caseworkers and safeguarding leads start processes for a child, through /api/process-instances with the NHS number as business key',
         );
-      const engine = engineOf(ctx);
+      engineOf(ctx);
       const d = await definitionFor(ctx, body);
       const contract = contractOf(d.graph as CompiledGraph);
       // The start contract of /api (api/access/start-policy.ts): roles by kind of start event, so
@@ -146,13 +172,10 @@ export const processInstanceRoutes: CamundaRoute[] = [
       const variables = (body.variables ?? {}) as Record<string, unknown>;
       mustFitStart(contract, variables);
       const id = `${d.key}-${randomUUID()}`;
-      const input: ProcessInstanceInput = {
-        definition: { id: d.id, key: d.key, version: d.version, graph: d.graph },
-        businessKey: null,
-        variables,
-        startedBy: principal.id,
-      };
-      const key = await inTransaction(ctx.deps.db, async (tx) => {
+      // The row, its audit and the start are written together; the start is delivered now when
+      // the engine answers, else by the process outbox relay once it does (the key is ours, so
+      // the answer does not wait for the engine unless the request awaits the result).
+      const { key, outboxId } = await inTransaction(ctx.deps.db, async (tx) => {
         await insertStartedInstance(tx, {
           id,
           definitionId: d.id,
@@ -175,13 +198,13 @@ export const processInstanceRoutes: CamundaRoute[] = [
             api: 'v2',
           },
         });
-        await engine.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, {
-          taskQueue: engine.taskQueue,
-          workflowId: id,
-          args: [input],
+        const outboxId = await enqueueProcessCommand(tx, `v2-start:${id}`, {
+          kind: 'start',
+          start: { workflowId: id, definitionId: d.id, businessKey: null, variables, startedBy: principal.id },
         });
-        return instanceKey!;
+        return { key: instanceKey!, outboxId };
       });
+      const outcome = await deliverNow(ctx, outboxId);
       const created = {
         processDefinitionId: d.key,
         processDefinitionVersion: d.version,
@@ -192,8 +215,9 @@ export const processInstanceRoutes: CamundaRoute[] = [
       };
       if (body.awaitCompletion === true) {
         const asked = num(body.requestTimeout) ?? 0;
-        const timeout = Math.min(asked > 0 ? asked : DEFAULT_AWAIT_MS, MAX_AWAIT_MS);
-        const result = await awaitResult(ctx, id, timeout);
+        const deadline = Date.now() + Math.min(asked > 0 ? asked : DEFAULT_AWAIT_MS, MAX_AWAIT_MS);
+        await startedBefore(ctx, outboxId, outcome, deadline);
+        const result = await awaitResult(ctx, id, Math.max(deadline - Date.now(), 1));
         created.variables = pick(result.variables, body.fetchVariables);
       }
       return ok(created);

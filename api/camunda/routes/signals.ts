@@ -7,16 +7,20 @@
  * held to the signal contract (api/access/signal-contract.ts: who may broadcast, which variables),
  * the legitimate-relationship rule applies to every child whose instance it reaches (break glass
  * with X-Access-Reason, or a 403 and nothing delivered), and the audit row naming the instances
- * and starts is committed before the first signal or start; a delivery that fails after it gets
- * a `.failed` row. Exactly the audited instances are signalled.
+ * and starts is committed with the broadcast in the process outbox, before the first signal or
+ * start. The broadcast is delivered now, or by the outbox relay once the engine answers (the
+ * answer, a signal key, does not wait for the engine). Exactly the audited instances are signalled.
  */
 import { randomUUID } from 'node:crypto';
-import { deliverSignal, planSignal } from '../../../engine-client/broadcast-signal';
+import { planSignal } from '../../../engine-client/broadcast-signal';
+import { enqueueProcessCommand } from '../../../records/process-outbox';
+import { inTransaction } from '../../../records/sql';
 import { childrenOfInstances } from '../../../records/process-instances';
 import { nextKey } from '../../../records/resources';
 import { openChildById } from '../../access/child-access';
 import { mustFitSignalContract } from '../../access/signal-contract';
-import { auditBeforeEngine } from '../../audit/audit-before-engine';
+import { audit } from '../../audit/audit-builder';
+import { deliverNow } from '../../process-outbox';
 import { me, type RequestContext } from '../../request-context';
 import { ok } from '../../route-definition';
 import { camundaError, DEFAULT_TENANT, mustBeDefaultTenant, type CamundaRoute } from '../camunda-route';
@@ -35,7 +39,7 @@ export const signalRoutes: CamundaRoute[] = [
     operation: 'broadcastSignal',
     handler: async ({ body }, ctx) => {
       mustBeDefaultTenant(body.tenantId);
-      const engine = engineOf(ctx);
+      engineOf(ctx);
       const name = String(body.signalName);
       if (name.trim() === '')
         throw camundaError.invalid('The signal needs a name', [{ field: 'body.signalName', message: 'is empty' }]);
@@ -46,9 +50,10 @@ export const signalRoutes: CamundaRoute[] = [
       for (const child of await childrenOfInstances(ctx.deps.db, plan.instanceIds))
         if (await openChildById(ctx, child, 'signal.broadcast')) brokeGlass = true;
       const signalKey = await nextKey(ctx.deps.db);
-      await auditBeforeEngine(
-        ctx,
-        {
+      // The audit row and the broadcast are committed together; the broadcast is delivered now
+      // when the engine answers, else by the process outbox relay once it does.
+      const outboxId = await inTransaction(ctx.deps.db, async (tx) => {
+        await audit(tx, ctx, {
           action: 'signal.broadcast',
           entityType: 'signal',
           entityId: name,
@@ -60,15 +65,19 @@ export const signalRoutes: CamundaRoute[] = [
             brokeGlass,
             api: 'v2',
           },
-        },
-        () =>
-          deliverSignal(
-            { sequelize: ctx.deps.db.sequelize, client: engine.client, taskQueue: engine.taskQueue },
-            { name, variables },
-            plan,
-            `v2-signal-${signalKey}-${randomUUID()}`,
-          ),
-      );
+        });
+        return enqueueProcessCommand(tx, `v2-signal:${signalKey}`, {
+          kind: 'signal',
+          signal: {
+            name,
+            variables,
+            instanceIds: plan.instanceIds,
+            starts: plan.starters.map((d) => ({ definitionId: d.id, startEventId: d.startEventId })),
+            broadcastKey: `v2-signal-${signalKey}-${randomUUID()}`,
+          },
+        });
+      });
+      await deliverNow(ctx, outboxId);
       return ok({ tenantId: DEFAULT_TENANT, signalKey });
     },
   },
