@@ -43,7 +43,14 @@ import { withDiagram } from '../workflows/diagram';
 import { startEngineTestEnv, type EngineTestEnv } from '../workflows/support';
 import { TEST_AUTH } from '../api/support/case-work';
 import { UI_DIST } from '../../system/ui-build';
-import { caseWorkDependencies, deployDefinitions, deploymentContext, engineActivities } from '../../system/composition';
+import {
+  caseWorkDependencies,
+  deployDefinitions,
+  deploymentContext,
+  engineActivities,
+  startEngineLoops,
+  type EngineLoops,
+} from '../../system/composition';
 
 export const DEFINITIONS_DIR = resolve(__dirname, '../../definitions');
 
@@ -139,6 +146,8 @@ export interface ChisStack {
   /** Mail delivery to the embedded SMTP server (port `mail.embeddedSmtpPort`) and its outbox relay. */
   mail: RunningMail;
   relay: OutboxRelay;
+  /** The background loops `npm start` runs beside the worker: the process outbox relay, the task reconciliation. */
+  loops: EngineLoops;
   seeded: SeedSummary;
   deployed: FileDeployment[];
   /** Deploys one more definition (a test fixture; diagram added when missing), candidate groups checked as at start-up. */
@@ -208,6 +217,7 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
   let seeded: SeedSummary | undefined;
   let activityDeps: CatalogueDeps | undefined;
   let relay: OutboxRelay | undefined;
+  let loops: EngineLoops | undefined;
   const engine = await startEngineTestEnv(
     (ctx) => {
       const deps: CatalogueDeps = {
@@ -248,6 +258,8 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
     },
   );
   const stopServices = async () => {
+    await loops?.processRelay.stop();
+    await loops?.reconciliation.stop();
     await relay?.stop();
     await mail?.stop();
     await pds?.stop();
@@ -278,6 +290,7 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
     const events = await signInAs(app, EVENTS_CLIENT_USERNAME, eventsPassword);
 
     relay = startOutboxRelay({ mail: mail!.mail, logger, intervalMs: 250, probeEveryMs: 1000, ...options.mail?.relay });
+    loops = startEngineLoops({ db, engine: { client, taskQueue: engine.taskQueue }, logger });
     const receivedMail = (to?: string) =>
       select<ReceivedMail>(
         db,
@@ -297,6 +310,7 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
       pds: pds!,
       mail: mail!,
       relay,
+      loops,
       seeded: seeded!,
       deployed,
       async deploy(xml) {
@@ -365,7 +379,9 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
         return rows[0];
       },
       async close() {
-        // The relay polls the database: stop it before the engine environment closes the pool.
+        // The relays poll the database: stop them before the engine environment closes the pool.
+        await loops?.processRelay.stop();
+        await loops?.reconciliation.stop();
         await relay?.stop();
         try {
           await engine.close();

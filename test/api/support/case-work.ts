@@ -7,7 +7,6 @@ import { nhsNumberSequence } from '../../support/nhs-numbers';
 import { createApp } from '../../../api/app';
 import type { CaseWorkDependencies } from '../../../api/case-work-deps';
 import { hashPassword } from '../../../api/auth/passwords';
-import { DatabaseTaskCompleter } from '../../../api/tasks/database-task-completer';
 import type { TaskCompleter } from '../../../api/tasks/task-completer';
 import type { Database } from '../../../db/database';
 import type { ChildDetails } from '../../../records/children/child-rows';
@@ -16,6 +15,7 @@ import { select, selectOne, type Db } from '../../../records/sql';
 import { createStaff, createTeam, type Role, type StaffPrincipal } from '../../../records/staff';
 import { insertTask, type HumanTask, type NewTask } from '../../../records/tasks/rows';
 import { createMigratedDatabase } from '../../support/databases';
+import { caseWorkDependencies } from '../../../system/composition';
 
 export const PASSWORD = 'correct horse battery staple';
 export const BIRMINGHAM = 1;
@@ -45,11 +45,14 @@ export async function startCaseWork(
 ): Promise<CaseWorkHarness> {
   const database = await createMigratedDatabase(prefix);
   const db: Db = { sequelize: database.sequelize };
+  // The composition root's wiring without an engine (tasks completed by the database alone).
   const deps: CaseWorkDependencies = {
-    db,
-    auth: { ...TEST_AUTH, ...options.auth },
-    taskCompleter: options.completer ? options.completer(db) : new DatabaseTaskCompleter(db),
-    ...(options.now ? { now: options.now } : {}),
+    ...caseWorkDependencies({
+      db,
+      auth: { ...TEST_AUTH, ...options.auth },
+      ...(options.now ? { now: options.now } : {}),
+    }),
+    ...(options.completer ? { taskCompleter: options.completer(db) } : {}),
   };
   const app = createApp({ logger: pino({ level: 'silent' }), health: {}, caseWork: deps });
   return { database, db, app, deps, close: () => database.close() };

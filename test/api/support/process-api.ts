@@ -1,14 +1,14 @@
 /**
  * The process API on the real stack for tests: the embedded Temporal server (time skipping)
  * with the engine worker, a migrated PostgreSQL database, and the case-work app wired to the
- * engine exactly as system/start-system.ts wires it.
+ * engine by the composition root, as system/start-system.ts wires it.
  */
 import pino from 'pino';
 import type { Express } from 'express';
 import { createApp } from '../../../api/app';
 import type { CaseWorkDependencies } from '../../../api/case-work-deps';
-import { TemporalTaskCompleter } from '../../../api/tasks/temporal-task-completer';
 import type { Db } from '../../../records/sql';
+import { caseWorkDependencies } from '../../../system/composition';
 import { createTeam } from '../../../records/staff';
 import type { ActivityImplementations } from '../../../workers/engine-worker';
 import { withDiagram as withDiagramInterchange } from '../../workflows/diagram';
@@ -37,12 +37,7 @@ export async function startProcessApi(
   const db: Db = { sequelize: t.db.sequelize };
   for (const code of TEST_TEAMS)
     await createTeam(db, { code, name: `Team ${code}`, kind: 'health_visiting', localityId: null });
-  const deps: CaseWorkDependencies = {
-    db,
-    auth: TEST_AUTH,
-    taskCompleter: new TemporalTaskCompleter(t.env.client, db),
-    engine: { client: t.env.client, taskQueue: t.taskQueue },
-  };
+  const deps = caseWorkDependencies({ db, auth: TEST_AUTH, engine: { client: t.env.client, taskQueue: t.taskQueue } });
   const app = createApp({ logger: pino({ level: 'silent' }), health: {}, caseWork: deps });
   return { t, db, app, deps, close: () => t.close() };
 }
