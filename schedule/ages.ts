@@ -24,13 +24,6 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** Whether a string is a real calendar date written as YYYY-MM-DD. */
-export function isIsoDate(text: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-  const [y, m, d] = parts(text);
-  return iso(Date.UTC(y, m, d)) === text;
-}
-
 export function addDays(date: string, days: number): string {
   const [y, m, d] = parts(date);
   return iso(Date.UTC(y, m, d) + days * MS_PER_DAY);
@@ -54,9 +47,6 @@ export function daysBetween(a: string, b: string): number {
   const [by, bm, bd] = parts(b);
   return Math.round((Date.UTC(by, bm, bd) - Date.UTC(ay, am, ad)) / MS_PER_DAY);
 }
-
-export const maxDate = (a: string, b: string): string => (a >= b ? a : b);
-export const minDate = (a: string, b: string): string => (a <= b ? a : b);
 
 /**
  * English school years: a child born 1 September to 31 August of the next year is in one
