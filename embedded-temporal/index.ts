@@ -101,6 +101,7 @@ export async function startOnBoundServer(
     });
   };
   await engine.namespaces.load();
+  await engine.deployments.load();
   for (const name of ['default', ...(options.namespaces ?? [])]) await engine.namespaces.ensure(name);
   for (const [name, type] of Object.entries(PREDEFINED_CUSTOM_SEARCH_ATTRIBUTES)) {
     if (!engine.namespaces.searchAttributes.has(name)) await engine.namespaces.addSearchAttribute(name, type);

@@ -10,6 +10,7 @@ import { appendExternalEvent } from './history';
 import { encodeToken, type TaskToken } from './task-token';
 import { scheduleWorkflowTask } from './workflow-task';
 import { nextRetry } from './close';
+import { pinnedVersionKey } from './worker-versioning';
 
 type PollResponse = P<temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse>;
 const TimeoutType = temporal.api.enums.v1.TimeoutType;
@@ -19,7 +20,13 @@ const RetryState = temporal.api.enums.v1.RetryState;
 export function enqueueActivity(tx: Tx, act: ActivityState): void {
   const s = tx.exec.state;
   const key = tx.exec.key;
-  const task: QueuedTask = { key, scheduledEventId: act.scheduledEventId, attempt: act.attempt };
+  // A pinned run's activities go to its version too (when their queue belongs to that deployment).
+  const task: QueuedTask = {
+    key,
+    scheduledEventId: act.scheduledEventId,
+    attempt: act.attempt,
+    pinned: pinnedVersionKey(s),
+  };
   tx.after.push(() => tx.engine.matching.push(s.namespace, 'activity', act.taskQueue, task));
 }
 

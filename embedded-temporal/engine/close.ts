@@ -240,6 +240,7 @@ export function failWorkflowInTx(
         scheduledBy: s.scheduledBy,
         root: s.parent ? s.root : undefined,
         userMetadata: tx.exec.events[0]?.userMetadata,
+        versioningOverride: s.versioningOverride,
       },
       tx.now,
       tx.after,
@@ -298,6 +299,8 @@ export function continueAsNewInTx(
       backoffMs: durationMs(a.backoffStartInterval),
       executionExpiresAt: s.executionExpiresAt,
       scheduledBy: s.scheduledBy,
+      // As a real server: a pinned override stays with the chain (an auto-upgrade one is dropped).
+      versioningOverride: s.versioningOverride?.pinned ? s.versioningOverride : undefined,
       root: s.parent ? s.root : undefined,
     },
     tx.now,

@@ -10,6 +10,7 @@ import { TERMINAL_COMMANDS, applyCommands } from './commands';
 import {
   afterWorkflowTaskClosed,
   failWorkflowTaskInTx,
+  lastWorkerStillRouted,
   scheduleWorkflowTask,
   startWorkflowTask,
   writeTransientTaskEvents,
@@ -19,7 +20,7 @@ import { handleProtocolMessage, hasUndeliveredUpdates } from './updates';
 import { startAttempt } from './activities';
 import { checkSearchAttributes } from './search-attributes';
 import { BUILT_IN_SEARCH_ATTRIBUTES, PREDEFINED_SEARCH_ATTRIBUTES } from './system-search-attributes';
-import { completedTaskVersioning, rememberWorkerVersion } from './worker-versioning';
+import { completedTaskVersioning, rememberWorkerVersion, updateBuildIds } from './worker-versioning';
 
 const UNHANDLED_COMMAND = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND;
 /** The message a real server answers with (the cause's name); SDK core matches it exactly to drop its cached run. */
@@ -112,6 +113,7 @@ export async function respondWorkflowTaskCompleted(
       },
     });
     rememberWorkerVersion(s, completed.workflowTaskCompletedEventAttributes!);
+    updateBuildIds(s);
     s.lastCompletedStartedId = wft.startedEventId;
     s.wft = undefined;
     if (r.stickyAttributes?.workerTaskQueue?.name) {
@@ -125,7 +127,7 @@ export async function respondWorkflowTaskCompleted(
     const hadBuffered = flushBuffered(tx) > 0;
     // The worker asked for its next task in this response (saving a poll round trip): it is started
     // here, unless the worker holds a query task of this run that it would answer only after it.
-    const returnNew = !!r.returnNewWorkflowTask && !queryTaskAtWorker(tx.exec);
+    const returnNew = !!r.returnNewWorkflowTask && !queryTaskAtWorker(tx.exec) && lastWorkerStillRouted(tx);
     if (hadBuffered || r.forceCreateNewWorkflowTask || hasUndeliveredUpdates(s))
       scheduleWorkflowTask(tx, { enqueue: !returnNew });
     if (!s.wft) afterWorkflowTaskClosed(tx);

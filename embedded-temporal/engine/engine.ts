@@ -13,6 +13,8 @@ import { TimeSkipping } from './time-skipping';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits';
 import { SCHEDULE_KEY_PREFIX } from '../schedules/schedule-key';
 import { SYSTEM_SEARCH_ATTRIBUTES } from './system-search-attributes';
+import { WorkerDeployments } from './deployments';
+import { routeQueuedTask } from './worker-versioning';
 
 export interface EngineOptions {
   store: Store;
@@ -33,6 +35,8 @@ export class Engine {
   readonly deadlines = new Deadlines();
   readonly locks = new KeyedLock();
   readonly namespaces: Namespaces;
+  /** Worker deployments: the routing of versioned task queues (see worker-versioning.ts). */
+  readonly deployments: WorkerDeployments;
   readonly timeSkipping: TimeSkipping;
   readonly limits: ServerLimits;
   private readonly cache = new Map<string, Execution>();
@@ -52,6 +56,15 @@ export class Engine {
     this.store = options.store;
     this.logger = options.logger;
     this.namespaces = new Namespaces(this.store);
+    this.deployments = new WorkerDeployments(this.store);
+    this.matching.routeOf = (namespace, kind, name) => {
+      const d = this.deployments.forQueue(namespace, kind, name);
+      return d && ((task) => routeQueuedTask(d, task));
+    };
+    this.deployments.onRoutingChanged = (d) => {
+      for (const v of Object.values(d.versions))
+        for (const q of v.taskQueues) this.matching.rematch(d.namespace, q.kind, q.name);
+    };
     this.timeSkipping = new TimeSkipping(this, options.timeSkipping);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
   }

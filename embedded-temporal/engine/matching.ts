@@ -10,11 +10,18 @@ export interface QueuedTask {
   scheduledEventId: number;
   queryId?: string;
   attempt?: number;
+  /** Version key of the deployment version the run is pinned to (see worker-versioning.ts). */
+  pinned?: string;
 }
 
 interface Waiter {
   resolve(task: QueuedTask | undefined): void;
+  /** The poller's deployment version key ('' for an unversioned worker). */
+  version: string;
 }
+
+/** For a queue whose tasks are routed by worker version: the version key a task goes to. */
+export type TaskRoute = (task: QueuedTask) => string;
 
 interface Queue {
   tasks: QueuedTask[];
@@ -23,6 +30,11 @@ interface Queue {
 
 export class Matching {
   private readonly queues = new Map<string, Queue>();
+  /**
+   * Installed by the engine: the routing of a queue that belongs to a worker deployment. Other
+   * queues (and sticky ones) hand any task to any poller.
+   */
+  routeOf: (namespace: string, kind: TaskKind, name: string) => TaskRoute | undefined = () => undefined;
 
   private queue(namespace: string, kind: TaskKind, name: string): Queue {
     const k = `${namespace}\u0000${kind}\u0000${name}`;
@@ -36,22 +48,39 @@ export class Matching {
 
   push(namespace: string, kind: TaskKind, name: string, task: QueuedTask, front = false): void {
     const q = this.queue(namespace, kind, name);
-    const waiter = q.waiters.shift();
+    const route = this.routeOf(namespace, kind, name);
+    let waiter: Waiter | undefined;
+    if (!route) waiter = q.waiters.shift();
+    else {
+      const target = route(task);
+      const i = q.waiters.findIndex((w) => w.version === target);
+      if (i >= 0) waiter = q.waiters.splice(i, 1)[0];
+    }
     if (waiter) waiter.resolve(task);
     else if (front) q.tasks.unshift(task);
     else q.tasks.push(task);
   }
 
-  /** Waits up to timeoutMs for a task; resolves undefined on timeout or when `abort` fires. */
+  /**
+   * Waits up to timeoutMs for a task; resolves undefined on timeout or when `abort` fires.
+   * `version`: the poller's deployment version key, which a routed queue matches tasks against.
+   */
   poll(
     namespace: string,
     kind: TaskKind,
     name: string,
     timeoutMs: number,
     abort: AbortSignal,
+    version = '',
   ): Promise<QueuedTask | undefined> {
     const q = this.queue(namespace, kind, name);
-    const task = q.tasks.shift();
+    const route = this.routeOf(namespace, kind, name);
+    let task: QueuedTask | undefined;
+    if (!route) task = q.tasks.shift();
+    else {
+      const i = q.tasks.findIndex((t) => route(t) === version);
+      if (i >= 0) task = q.tasks.splice(i, 1)[0];
+    }
     if (task) return Promise.resolve(task);
     if (abort.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
@@ -61,6 +90,7 @@ export class Matching {
           abort.removeEventListener('abort', onAbort);
           resolve(t);
         },
+        version,
       };
       const drop = () => {
         const i = q.waiters.indexOf(waiter);
@@ -72,6 +102,20 @@ export class Matching {
       abort.addEventListener('abort', onAbort);
       q.waiters.push(waiter);
     });
+  }
+
+  /** After a routing change: queued tasks go to the waiting pollers they are now routed to. */
+  rematch(namespace: string, kind: TaskKind, name: string): void {
+    const q = this.queues.get(`${namespace}\u0000${kind}\u0000${name}`);
+    const route = this.routeOf(namespace, kind, name);
+    if (!q || !route) return;
+    for (const waiter of [...q.waiters]) {
+      const i = q.tasks.findIndex((t) => route(t) === waiter.version);
+      if (i < 0) continue;
+      const [task] = q.tasks.splice(i, 1);
+      q.waiters.splice(q.waiters.indexOf(waiter), 1);
+      waiter.resolve(task);
+    }
   }
 
   backlog(namespace: string, kind: TaskKind, name: string): number {

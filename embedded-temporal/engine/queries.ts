@@ -7,6 +7,7 @@ import { parseRunKey, type Execution, type PendingQuery } from './execution';
 import type { QueuedTask } from './matching';
 import { encodeToken, type TaskToken } from './task-token';
 import { taskQueue } from './history';
+import { pinnedVersionKey } from './worker-versioning';
 
 const QUERY_TIMEOUT_MS = 30_000;
 /** A real server refuses queries (and updates) at once from this workflow-task attempt on. */
@@ -66,6 +67,7 @@ export function unblockBufferedQueries(engine: Engine, exec: Execution): void {
       key: exec.key,
       scheduledEventId: 0,
       queryId: q.id,
+      pinned: pinnedVersionKey(exec.state),
     });
   }
 }

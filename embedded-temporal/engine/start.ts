@@ -12,6 +12,7 @@ import { BUILT_IN_SEARCH_ATTRIBUTES, PREDEFINED_SEARCH_ATTRIBUTES } from './syst
 import { terminateInTx } from './close';
 import { signalInTx } from './signals';
 import { DuplicateRunningError } from '../store/store';
+import { overrideForEvent, readVersioningOverride } from './worker-versioning';
 
 const Reuse = temporal.api.enums.v1.WorkflowIdReusePolicy;
 const Conflict = temporal.api.enums.v1.WorkflowIdConflictPolicy;
@@ -55,6 +56,8 @@ export interface NewRunParams {
   root?: { workflowId: string; runId: string };
   /** Static summary and details (the SDK's staticSummary / staticDetails), kept on the started event. */
   userMetadata?: P<temporal.api.sdk.v1.IUserMetadata> | null;
+  /** The start's versioning override (worker versioning). */
+  versioningOverride?: ExecutionState['versioningOverride'];
 }
 
 /** Builds a new run in memory (WorkflowExecutionStarted + first task); the caller commits it. */
@@ -97,6 +100,7 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
     continuedFromRunId: p.continuedFromRunId,
     scheduledBy: p.scheduledBy,
     root: p.root ?? { workflowId: p.workflowId, runId },
+    versioningOverride: p.versioningOverride,
   };
   if (state.runExpiresAt && state.executionExpiresAt)
     state.runExpiresAt = Math.min(state.runExpiresAt, state.executionExpiresAt);
@@ -130,6 +134,7 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
       parentWorkflowExecution: p.parent ? { workflowId: p.parent.workflowId, runId: p.parent.runId } : undefined,
       parentInitiatedEventId: p.parent?.initiatedEventId,
       workflowId: p.workflowId,
+      versioningOverride: overrideForEvent(p.versioningOverride),
     },
     userMetadata: p.userMetadata,
   });
@@ -247,7 +252,13 @@ export async function startWorkflow(engine: Engine, req: StartRequest): Promise<
           }
         : undefined;
     // Eager start hands the first task back in the response: one poll round trip fewer.
-    const eager = !!req.requestEager && !sig && !update && !req.startDelayMs;
+    // Not on a queue routed by worker version: the starter's worker may not be the version routing picks.
+    const eager =
+      !!req.requestEager &&
+      !sig &&
+      !update &&
+      !req.startDelayMs &&
+      !engine.deployments.forQueue(req.namespace, 'workflow', req.taskQueue);
     const exec = buildRun(
       engine,
       { ...req, requestId, backoffMs: req.startDelayMs, beforeFirstTask, eagerFirstTask: eager },
@@ -326,5 +337,6 @@ export function startParamsFromRequest(
     startDelayMs: durationMs(r.workflowStartDelay),
     requestEager: 'requestEagerExecution' in r && !!r.requestEagerExecution,
     userMetadata: r.userMetadata,
+    versioningOverride: readVersioningOverride(r.versioningOverride),
   };
 }

@@ -61,6 +61,12 @@ export interface ExecutionState {
   completionEventId?: number;
   /** The worker version (build id, deployment) of the last completed workflow task. */
   worker?: WorkerVersionState;
+  /**
+   * The start's versioning override: pinned to a deployment version (every task goes to it), or
+   * auto-upgrade (every task goes to the deployment's current version), whatever the workflow's
+   * own behavior says.
+   */
+  versioningOverride?: { pinned?: { deploymentName: string; buildId: string } };
   /** Pending queries have no durable state: they live only in memory (see Execution.queries). */
 }
 

@@ -42,6 +42,8 @@ export const PREDEFINED_SEARCH_ATTRIBUTES: Record<string, number> = {
 export const QUERYABLE_SYSTEM_ATTRIBUTES: [string, number][] = [
   ['TemporalScheduledStartTime', 6],
   ['TemporalScheduledById', 2],
+  // Set by the server on every workflow task completion (engine/worker-versioning.ts updateBuildIds).
+  ['BuildIds', 7],
 ];
 
 export const PREDEFINED_CUSTOM_SEARCH_ATTRIBUTES: Record<string, number> = {

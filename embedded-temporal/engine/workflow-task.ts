@@ -12,6 +12,8 @@ import { pendingUpdateMessages } from './updates';
 import { attachBufferedQueries, unblockBufferedQueries } from './queries';
 import { parseRunKey } from './execution';
 import { workflowTaskTimeoutMs } from './next-deadline';
+import { pinnedVersionKey, routeTask } from './worker-versioning';
+import { versionKey } from './deployments';
 
 type PollResponse = P<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse>;
 const WFT_FAILED_CAUSE = temporal.api.enums.v1.WorkflowTaskFailedCause;
@@ -76,11 +78,27 @@ export function enqueueWorkflowTask(tx: Tx, forceNormal = false): void {
   const s = exec.state;
   const wft = s.wft!;
   const scheduledEventId = wft.scheduledEventId;
-  const sticky = !forceNormal && s.stickyQueue !== undefined && wft.attempt === 1;
+  const pinned = pinnedVersionKey(s);
+  const sticky = !forceNormal && s.stickyQueue !== undefined && wft.attempt === 1 && lastWorkerStillRouted(tx, pinned);
   wft.sticky = sticky;
   wft.stickyUntil = sticky ? tx.now + (s.stickyTimeoutMs ?? STICKY_DEFAULT_MS) : undefined;
   const queue = sticky ? s.stickyQueue! : s.taskQueue;
-  tx.after.push(() => tx.engine.matching.push(s.namespace, 'workflow', queue, { key: exec.key, scheduledEventId }));
+  tx.after.push(() =>
+    tx.engine.matching.push(s.namespace, 'workflow', queue, { key: exec.key, scheduledEventId, pinned }),
+  );
+}
+
+/**
+ * On a queue routed by worker version, the worker that completed the last task keeps the run
+ * (sticky queue, next task in the completion) only while routing would send it there anyway: an
+ * auto-upgrade run moves to a new current version at its next task.
+ */
+export function lastWorkerStillRouted(tx: Tx, pinned = pinnedVersionKey(tx.exec.state)): boolean {
+  const s = tx.exec.state;
+  const d = tx.engine.deployments.forQueue(s.namespace, 'workflow', s.taskQueue);
+  if (!d) return true;
+  const last = s.worker?.versioned;
+  return routeTask(d, pinned, s.workflowId) === (last ? versionKey(last.deploymentName, last.buildId) : '');
 }
 
 /** Moves a not-yet-started sticky task to the normal queue (sticky worker gone or slow). */

@@ -24,6 +24,8 @@ import { checkRequestSizes } from '../engine/limits';
 import { describeExecution, getHistory } from '../engine/read';
 import { countExecutions, listExecutions } from '../visibility/list';
 import { handlers as asRpc, type Handler } from './handler';
+import { deploymentHandlers } from './deployment-service';
+import { pollerVersionKey } from '../engine/worker-versioning';
 import type { Schedules } from '../schedules/schedules';
 import type { RpcHandler } from './bind';
 import { SERVER_VERSION, SYSTEM_INFO_CAPABILITY_FIELDS } from './bind';
@@ -32,6 +34,7 @@ type WS = typeof temporal.api.workflowservice.v1;
 type Req<K extends keyof WS> = WS[K] extends { create(p?: infer Q): unknown } ? P<NonNullable<Q>> : never;
 
 const POLL_MS = 30_000;
+const STICKY = temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY;
 const PollResponse = temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse;
 const NEW_TASK_FIELD = fieldNumber(
   temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedResponse,
@@ -48,18 +51,28 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
 
   const pollTask = async (
     kind: 'workflow' | 'activity',
-    namespace: string,
-    queue: string,
-    identity: string,
+    r: Req<'PollWorkflowTaskQueueRequest'> | Req<'PollActivityTaskQueueRequest'>,
     abort: AbortSignal,
   ): Promise<object> => {
+    const namespace = r.namespace ?? '';
+    const queue = r.taskQueue?.name ?? '';
+    const identity = r.identity ?? '';
     ns(namespace);
     if (!queue) throw invalidArgument('TaskQueue is not set on request.');
+    // A versioned worker's poll registers its version with its deployment (a sticky queue is its own).
+    const version = pollerVersionKey(r.deploymentOptions);
+    if (version && r.taskQueue?.kind !== STICKY) {
+      const { deploymentName, buildId } = r.deploymentOptions!;
+      if (
+        await engine.deployments.registerPoller(namespace, kind, queue, deploymentName!, buildId!, engine.clock.now())
+      )
+        engine.matching.rematch(namespace, kind, queue);
+    }
     const deadline = Date.now() + POLL_MS;
     for (;;) {
       const remaining = deadline - Date.now();
       if (remaining <= 0 || abort.aborted) return {};
-      const task = await engine.matching.poll(namespace, kind, queue, remaining, abort);
+      const task = await engine.matching.poll(namespace, kind, queue, remaining, abort, version);
       if (!task) return {};
       if (abort.aborted) {
         engine.matching.push(namespace, kind, queue, task, true);
@@ -201,10 +214,8 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
       await deleteWorkflow(engine, r);
       return {};
     },
-    PollWorkflowTaskQueue: (r: Req<'PollWorkflowTaskQueueRequest'>, abort) =>
-      pollTask('workflow', r.namespace ?? '', r.taskQueue?.name ?? '', r.identity ?? '', abort),
-    PollActivityTaskQueue: (r: Req<'PollActivityTaskQueueRequest'>, abort) =>
-      pollTask('activity', r.namespace ?? '', r.taskQueue?.name ?? '', r.identity ?? '', abort),
+    PollWorkflowTaskQueue: (r: Req<'PollWorkflowTaskQueueRequest'>, abort) => pollTask('workflow', r, abort),
+    PollActivityTaskQueue: (r: Req<'PollActivityTaskQueueRequest'>, abort) => pollTask('activity', r, abort),
     RespondWorkflowTaskCompleted: async (r: Req<'RespondWorkflowTaskCompletedRequest'>) => {
       const { workflowTask, ...rest } = await respondWorkflowTaskCompleted(
         engine,
@@ -328,6 +339,7 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
     DeleteSchedule: (r: Req<'DeleteScheduleRequest'>) => schedules.delete(r),
     ListSchedules: (r: Req<'ListSchedulesRequest'>) => schedules.list(r),
     ListScheduleMatchingTimes: (r: Req<'ListScheduleMatchingTimesRequest'>) => schedules.matchingTimes(r),
+    ...deploymentHandlers(engine),
     DescribeTaskQueue: async (r: Req<'DescribeTaskQueueRequest'>) => ({
       pollers: [],
       taskQueueStatus: {

@@ -8,6 +8,8 @@ import { startWorkflow } from '../engine/start';
 import { requestCancelWorkflow } from '../engine/signals';
 import { terminateWorkflow } from '../engine/close';
 import { compileQuery } from '../visibility/query';
+import { checkSearchAttributes } from '../engine/search-attributes';
+import { BUILT_IN_SEARCH_ATTRIBUTES, PREDEFINED_SEARCH_ATTRIBUTES } from '../engine/system-search-attributes';
 import { CompiledSpec, canonicalSpec } from './spec';
 import type { BufferedStart, ScheduleRecord } from './record';
 import { ScheduleStore } from './store';
@@ -385,6 +387,13 @@ export class Schedules {
     if (!wf.taskQueue?.name) throw invalidArgument('TaskQueue is not set on the schedule action.');
     if (!wf.workflowId) throw invalidArgument('WorkflowId is not set on the schedule action.');
     if (wf.cronSchedule) throw invalidArgument('CronSchedule is not allowed in a schedule action.');
+    // The action's search attributes are checked when the schedule is written, as a real server's
+    // frontend checks a start's (a bad one would otherwise fail every scheduled start).
+    checkSearchAttributes(
+      wf.searchAttributes,
+      (name) => this.engine.searchAttributeType(name) ?? PREDEFINED_SEARCH_ATTRIBUTES[name],
+      (name) => BUILT_IN_SEARCH_ATTRIBUTES.has(name),
+    );
     const policies = input?.policies ?? {};
     const catchup = durationMs(policies.catchupWindow);
     return {

@@ -58,6 +58,13 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA}.schedules (
   state jsonb NOT NULL,
   PRIMARY KEY (namespace, schedule_id)
 );
+-- Worker deployments (engine/deployments.ts): versions and routing config, one JSON row each.
+CREATE TABLE IF NOT EXISTS ${SCHEMA}.worker_deployments (
+  namespace text NOT NULL,
+  name text NOT NULL,
+  state jsonb NOT NULL,
+  PRIMARY KEY (namespace, name)
+);
 CREATE TABLE IF NOT EXISTS ${SCHEMA}.outbox (
   id bigserial PRIMARY KEY,
   task jsonb NOT NULL

@@ -116,6 +116,31 @@ describe('schedules', () => {
     });
   });
 
+  test("an action's search attributes are checked when the schedule is created: an undefined one is refused, nothing is created", async () => {
+    await onQueue(async (taskQueue) => {
+      const scheduleId = unique('bad-attributes');
+      const err = await rejectionOf(
+        client().schedule.create({
+          scheduleId,
+          spec: { intervals: [{ every: '1 hour' }] },
+          action: {
+            type: 'startWorkflow' as const,
+            workflowType: succeed,
+            args: ['x'] as [string],
+            taskQueue,
+            searchAttributes: { NotRegisteredForSchedules: ['x'] },
+          },
+        }),
+      );
+      expect(`${err.message} ${String((err as { cause?: unknown }).cause)}`).toMatch(
+        /NotRegisteredForSchedules is not defined/,
+      );
+      expect(await rejectionOf(client().schedule.getHandle(scheduleId).describe())).toBeInstanceOf(
+        ScheduleNotFoundError,
+      );
+    });
+  });
+
   test('pause stops actions, trigger still runs one, unpause resumes; update changes the spec', async () => {
     await onQueue(async (taskQueue) => {
       const scheduleId = unique('pausable');

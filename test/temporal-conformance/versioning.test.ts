@@ -260,6 +260,14 @@ describe('build ids and worker deployments', () => {
     expect(info?.mostRecentWorkerVersionStamp?.buildId).toBe('build-b');
     expect(info?.workerDeploymentName).toBe('conformance');
     expect(info?.versioningInfo ?? null).toBeNull();
+    // BuildIds lists every build id that completed a task ("unversioned:<id>" for workers not using versioning).
+    for (const buildId of ['build-a', 'build-b'])
+      await eventually(async () => {
+        const found: string[] = [];
+        for await (const w of env.client.workflow.list({ query: `BuildIds = "unversioned:${buildId}"` }))
+          found.push(w.workflowId);
+        expect(found).toContain(workflowId);
+      });
     const log = new ExecutionLog();
     log.track(workflowId);
     expect(await log.replayClosed(env.client, await workflowBundle())).toEqual({ replayed: 1, failures: [] });

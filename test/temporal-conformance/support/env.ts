@@ -130,6 +130,7 @@ export type WorkerSetup = Partial<
     | 'maxCachedWorkflows'
     | 'stickyQueueScheduleToStartTimeout'
     | 'workerDeploymentOptions'
+    | 'connection'
   >
 > & { taskQueue: string };
 

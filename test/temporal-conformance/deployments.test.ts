@@ -1,0 +1,250 @@
+import { status as grpcStatus } from '@grpc/grpc-js';
+import type { Client } from '@temporalio/client';
+import { toCanonicalString, type WorkerDeploymentVersion } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection } from '@temporalio/worker';
+import { eventually, rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
+import { eventsOfType, waitForEvent } from './support/history';
+import { buildIdQuery, finishSignal, reportBuildId } from './workflows';
+
+/**
+ * Worker deployments (worker versioning), as a real server routes them: a versioned worker gets
+ * tasks only for its version once that version is current or ramping (or a run is pinned to it);
+ * a PINNED run stays on the version that completed its first task, an AUTO_UPGRADE run moves to
+ * the current version at its next task. Public SDK only: workers with workerDeploymentOptions and
+ * the raw WorkflowService deployment calls (the SDK 1.24 client has no wrapper for them).
+ */
+let env: TestWorkflowEnvironment;
+const connections: NativeConnection[] = [];
+
+beforeAll(async () => {
+  env = await startConformanceEnv();
+});
+afterAll(async () => {
+  await teardownEnv(env);
+  for (const c of connections) await c.close();
+});
+
+const Status = temporal.api.enums.v1.WorkerDeploymentVersionStatus;
+const Behavior = temporal.api.enums.v1.VersioningBehavior;
+const namespace = () => env.namespace ?? 'default';
+const service = (): Client['workflowService'] => env.client.workflowService;
+
+/** Each versioned worker polls on a connection of its own (as the SDK's own tests run them). */
+async function connection(): Promise<NativeConnection> {
+  const c = await NativeConnection.connect({ address: env.address });
+  connections.push(c);
+  return c;
+}
+
+/** Runs `fn` while one versioned worker per build id polls the task queue. */
+async function withVersions<T>(
+  taskQueue: string,
+  versions: WorkerDeploymentVersion[],
+  behavior: 'PINNED' | 'AUTO_UPGRADE',
+  fn: () => Promise<T>,
+): Promise<T> {
+  const [first, ...rest] = versions;
+  if (!first) return fn();
+  return withWorker(
+    env,
+    {
+      taskQueue,
+      connection: await connection(),
+      workerDeploymentOptions: { useWorkerVersioning: true, version: first, defaultVersioningBehavior: behavior },
+    },
+    () => withVersions(taskQueue, rest, behavior, fn),
+  );
+}
+
+const describeDeployment = (deploymentName: string) =>
+  service().describeWorkerDeployment({ namespace: namespace(), deploymentName });
+
+/** Waits until the server lists every version (they register by polling), then returns the describe answer. */
+async function versionsVisible(deploymentName: string, versions: WorkerDeploymentVersion[]) {
+  return eventually(async () => {
+    const res = await describeDeployment(deploymentName);
+    const listed = (res.workerDeploymentInfo?.versionSummaries ?? []).map((v) => v.version);
+    expect(listed).toEqual(expect.arrayContaining(versions.map(toCanonicalString)));
+    return res;
+  });
+}
+
+async function setCurrent(version: WorkerDeploymentVersion, conflictToken?: Uint8Array) {
+  return service().setWorkerDeploymentCurrentVersion({
+    namespace: namespace(),
+    deploymentName: version.deploymentName,
+    version: toCanonicalString(version),
+    conflictToken: conflictToken ?? (await describeDeployment(version.deploymentName)).conflictToken,
+  });
+}
+
+async function setRamping(version: WorkerDeploymentVersion, percentage: number) {
+  return service().setWorkerDeploymentRampingVersion({
+    namespace: namespace(),
+    deploymentName: version.deploymentName,
+    version: toCanonicalString(version),
+    percentage,
+    conflictToken: (await describeDeployment(version.deploymentName)).conflictToken,
+  });
+}
+
+const versionsOf = (deploymentName: string) => ({
+  v1: { deploymentName, buildId: '1.0' },
+  v2: { deploymentName, buildId: '2.0' },
+});
+
+test('a versioned worker gets no task until its version is current; a pinned run stays on its version, new runs take the new current one', async () => {
+  const taskQueue = unique('deploy-pinned');
+  const { v1, v2 } = versionsOf(unique('deploy-pinned'));
+  await withVersions(taskQueue, [v1, v2], 'PINNED', async () => {
+    const visible = await versionsVisible(v1.deploymentName, [v1, v2]);
+    expect(visible.workerDeploymentInfo?.routingConfig?.currentDeploymentVersion ?? null).toBeNull();
+    expect(visible.workerDeploymentInfo?.versionSummaries?.map((v) => v.status)).toEqual([
+      Status.WORKER_DEPLOYMENT_VERSION_STATUS_INACTIVE,
+      Status.WORKER_DEPLOYMENT_VERSION_STATUS_INACTIVE,
+    ]);
+
+    const first = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: unique('pinned-a') });
+    // No version is current: the unversioned workers would take it, and there are none.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await eventsOfType(first, 'WORKFLOW_TASK_STARTED')).toHaveLength(0);
+
+    const madeCurrent = await setCurrent(v1, visible.conflictToken);
+    expect(Buffer.from(madeCurrent.conflictToken ?? [])).not.toEqual(Buffer.from(visible.conflictToken ?? []));
+    await waitForEvent(first, 'WORKFLOW_TASK_COMPLETED');
+    expect(await first.query(buildIdQuery)).toEqual({ buildId: '1.0', deploymentName: v1.deploymentName });
+
+    // A token from before that change is refused: the deployment moved on since it was read.
+    const stale = await rejectionOf(setCurrent(v2, visible.conflictToken));
+    expect((stale as { code?: number }).code).toBe(grpcStatus.FAILED_PRECONDITION);
+
+    await setCurrent(v2);
+    const second = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: unique('pinned-b') });
+    await waitForEvent(second, 'WORKFLOW_TASK_COMPLETED');
+    await first.signal(finishSignal);
+    await second.signal(finishSignal);
+    expect(await first.result()).toBe('1.0');
+    expect(await second.result()).toBe('2.0');
+
+    const firstInfo = (await first.describe()).raw.workflowExecutionInfo;
+    expect(firstInfo?.versioningInfo?.behavior).toBe(Behavior.VERSIONING_BEHAVIOR_PINNED);
+    expect(firstInfo?.versioningInfo?.deploymentVersion?.buildId).toBe('1.0');
+    const deployment = (await describeDeployment(v1.deploymentName)).workerDeploymentInfo;
+    expect(deployment?.routingConfig?.currentDeploymentVersion?.buildId).toBe('2.0');
+    expect(deployment?.routingConfig?.currentVersion).toBe(toCanonicalString(v2));
+    const statusOf = (buildId: string) =>
+      deployment?.versionSummaries?.find((v) => v.deploymentVersion?.buildId === buildId)?.status;
+    expect(statusOf('2.0')).toBe(Status.WORKER_DEPLOYMENT_VERSION_STATUS_CURRENT);
+    expect(statusOf('1.0')).not.toBe(Status.WORKER_DEPLOYMENT_VERSION_STATUS_CURRENT);
+  });
+});
+
+test('an auto-upgrade run moves to the new current version at its next workflow task', async () => {
+  const taskQueue = unique('deploy-auto');
+  const { v1, v2 } = versionsOf(unique('deploy-auto'));
+  await withVersions(taskQueue, [v1, v2], 'AUTO_UPGRADE', async () => {
+    await versionsVisible(v1.deploymentName, [v1, v2]);
+    await setCurrent(v1);
+    const handle = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: unique('auto') });
+    await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
+    await setCurrent(v2);
+    await handle.signal(finishSignal);
+    expect(await handle.result()).toBe('2.0');
+    const completed = (await eventsOfType(handle, 'WORKFLOW_TASK_COMPLETED')).map(
+      (e) => e.workflowTaskCompletedEventAttributes,
+    );
+    expect(completed.map((a) => a?.deploymentVersion?.buildId)).toEqual(['1.0', '2.0']);
+    expect(completed.map((a) => a?.versioningBehavior)).toEqual([
+      Behavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE,
+      Behavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE,
+    ]);
+    const info = (await handle.describe()).raw.workflowExecutionInfo;
+    expect(info?.versioningInfo?.behavior).toBe(Behavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE);
+    expect(info?.versioningInfo?.deploymentVersion?.buildId).toBe('2.0');
+  });
+});
+
+test('a ramping version at 100 % takes every new run, at 0 % none; the routing config says so', async () => {
+  const taskQueue = unique('deploy-ramp');
+  const { v1, v2 } = versionsOf(unique('deploy-ramp'));
+  await withVersions(taskQueue, [v1, v2], 'PINNED', async () => {
+    await versionsVisible(v1.deploymentName, [v1, v2]);
+    await setCurrent(v1);
+    const runThree = async () => {
+      const results: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const handle = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: unique('ramp') });
+        await handle.signal(finishSignal);
+        results.push(await handle.result());
+      }
+      return results;
+    };
+    const ramped = await setRamping(v2, 100);
+    expect(ramped.previousPercentage ?? 0).toBe(0);
+    const routing = (await describeDeployment(v1.deploymentName)).workerDeploymentInfo?.routingConfig;
+    expect(routing?.rampingDeploymentVersion?.buildId).toBe('2.0');
+    expect(routing?.rampingVersionPercentage).toBe(100);
+    expect(routing?.currentDeploymentVersion?.buildId).toBe('1.0');
+    expect(await runThree()).toEqual(['2.0', '2.0', '2.0']);
+
+    expect((await setRamping(v2, 0)).previousPercentage).toBe(100);
+    expect(await runThree()).toEqual(['1.0', '1.0', '1.0']);
+  });
+});
+
+test('a pinned versioning override on start puts the run on that version whatever is current', async () => {
+  const taskQueue = unique('deploy-override');
+  const { v1, v2 } = versionsOf(unique('deploy-override'));
+  await withVersions(taskQueue, [v1, v2], 'AUTO_UPGRADE', async () => {
+    await versionsVisible(v1.deploymentName, [v1, v2]);
+    await setCurrent(v2);
+    const handle = await env.client.workflow.start(reportBuildId, {
+      taskQueue,
+      workflowId: unique('override'),
+      versioningOverride: { pinnedTo: v1 },
+    });
+    await handle.signal(finishSignal);
+    expect(await handle.result()).toBe('1.0');
+    const [started] = await eventsOfType(handle, 'WORKFLOW_EXECUTION_STARTED');
+    const override = started.workflowExecutionStartedEventAttributes?.versioningOverride;
+    expect(override?.pinned?.version?.buildId ?? override?.pinnedVersion).toMatch(/1\.0$/);
+    const info = (await handle.describe()).raw.workflowExecutionInfo;
+    expect(info?.versioningInfo?.versioningOverride?.pinned?.version?.buildId).toBe('1.0');
+  });
+});
+
+test('deployments are listed, and a version is described with the task queues its workers poll', async () => {
+  const taskQueue = unique('deploy-describe');
+  const { v1 } = versionsOf(unique('deploy-describe'));
+  await withVersions(taskQueue, [v1], 'PINNED', async () => {
+    await versionsVisible(v1.deploymentName, [v1]);
+    await setCurrent(v1);
+    const listed = await eventually(async () => {
+      const res = await service().listWorkerDeployments({ namespace: namespace() });
+      const mine = res.workerDeployments?.find((d) => d.name === v1.deploymentName);
+      expect(mine).toBeDefined();
+      return mine!;
+    });
+    expect(listed.routingConfig?.currentDeploymentVersion?.buildId).toBe('1.0');
+    expect(listed.currentVersionSummary?.deploymentVersion?.buildId).toBe('1.0');
+    const described = await service().describeWorkerDeploymentVersion({
+      namespace: namespace(),
+      deploymentVersion: v1,
+    });
+    const info = described.workerDeploymentVersionInfo;
+    expect(info?.deploymentVersion).toMatchObject(v1);
+    expect(info?.status).toBe(Status.WORKER_DEPLOYMENT_VERSION_STATUS_CURRENT);
+    expect(info?.taskQueueInfos).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: taskQueue,
+          type: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        }),
+      ]),
+    );
+  });
+  const unknown = await rejectionOf(describeDeployment(unique('no-such-deployment')));
+  expect((unknown as { code?: number }).code).toBe(grpcStatus.NOT_FOUND);
+});
