@@ -55,3 +55,56 @@ test('SIGTERM stops the server cleanly', async () => {
   await server.start();
   expect(await server.stop()).toBe(0);
 });
+
+test("a worker deployment's versions and current version survive a SIGKILL of the server", async () => {
+  const server = new ServerProcess(await freePort(), await createEmptyDatabase('temporal'));
+  await server.start();
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const version = { deploymentName: 'restarted-deployment', buildId: '1.0' };
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: 'deployed',
+    workflowsPath: WORKFLOWS,
+    activities,
+    workerDeploymentOptions: { useWorkerVersioning: true, version, defaultVersioningBehavior: 'PINNED' },
+  });
+  const describe = () =>
+    client.workflowService.describeWorkerDeployment({ namespace: 'default', deploymentName: version.deploymentName });
+  try {
+    await worker.runUntil(async () => {
+      let visible = false;
+      for (let i = 0; i < 100 && !visible; i++) {
+        visible = await describe().then(
+          (d) => !!d.workerDeploymentInfo?.versionSummaries?.length,
+          () => false,
+        );
+        if (!visible) await new Promise((r) => setTimeout(r, 100));
+      }
+      const { conflictToken } = await client.workflowService.setWorkerDeploymentCurrentVersion({
+        namespace: 'default',
+        deploymentName: version.deploymentName,
+        buildId: version.buildId,
+      });
+      await server.kill();
+      await server.start();
+      const after = await describe();
+      expect(after.workerDeploymentInfo?.routingConfig?.currentDeploymentVersion?.buildId).toBe('1.0');
+      expect(Buffer.from(after.conflictToken ?? [])).toEqual(Buffer.from(conflictToken ?? []));
+      // Routed to the current version without anyone setting it again.
+      const handle = await client.workflow.start('greet', {
+        taskQueue: 'deployed',
+        workflowId: 'deployed-1',
+        args: ['x'],
+      });
+      await handle.result();
+      const completed = (await handle.fetchHistory()).events?.filter((e) => e.workflowTaskCompletedEventAttributes);
+      expect(completed?.[0]?.workflowTaskCompletedEventAttributes?.deploymentVersion?.buildId).toBe('1.0');
+    });
+  } finally {
+    await connection.close();
+    await nativeConnection.close();
+    await server.stop();
+  }
+});

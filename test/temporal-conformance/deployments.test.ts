@@ -5,7 +5,8 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { eventually, rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
-import { eventsOfType, waitForEvent } from './support/history';
+import { eventsOfType, ExecutionLog, waitForEvent } from './support/history';
+import { workflowBundle } from './support/bundle';
 import { buildIdQuery, finishSignal, reportBuildId } from './workflows';
 
 /**
@@ -17,6 +18,7 @@ import { buildIdQuery, finishSignal, reportBuildId } from './workflows';
  */
 let env: TestWorkflowEnvironment;
 const connections: NativeConnection[] = [];
+const log = new ExecutionLog();
 
 beforeAll(async () => {
   env = await startConformanceEnv();
@@ -90,6 +92,13 @@ async function setRamping(version: WorkerDeploymentVersion, percentage: number) 
   });
 }
 
+/** A fresh workflow id, its history replayed at the end of the file. */
+function tracked(prefix: string): string {
+  const id = unique(prefix);
+  log.track(id);
+  return id;
+}
+
 const versionsOf = (deploymentName: string) => ({
   v1: { deploymentName, buildId: '1.0' },
   v2: { deploymentName, buildId: '2.0' },
@@ -106,7 +115,7 @@ test('a versioned worker gets no task until its version is current; a pinned run
       Status.WORKER_DEPLOYMENT_VERSION_STATUS_INACTIVE,
     ]);
 
-    const first = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: unique('pinned-a') });
+    const first = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: tracked('pinned-a') });
     // No version is current: the unversioned workers would take it, and there are none.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await eventsOfType(first, 'WORKFLOW_TASK_STARTED')).toHaveLength(0);
@@ -121,7 +130,7 @@ test('a versioned worker gets no task until its version is current; a pinned run
     expect((stale as { code?: number }).code).toBe(grpcStatus.FAILED_PRECONDITION);
 
     await setCurrent(v2);
-    const second = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: unique('pinned-b') });
+    const second = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: tracked('pinned-b') });
     await waitForEvent(second, 'WORKFLOW_TASK_COMPLETED');
     await first.signal(finishSignal);
     await second.signal(finishSignal);
@@ -147,7 +156,7 @@ test('an auto-upgrade run moves to the new current version at its next workflow 
   await withVersions(taskQueue, [v1, v2], 'AUTO_UPGRADE', async () => {
     await versionsVisible(v1.deploymentName, [v1, v2]);
     await setCurrent(v1);
-    const handle = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: unique('auto') });
+    const handle = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: tracked('auto') });
     await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
     await setCurrent(v2);
     await handle.signal(finishSignal);
@@ -175,7 +184,7 @@ test('a ramping version at 100 % takes every new run, at 0 % none; the routing c
     const runThree = async () => {
       const results: string[] = [];
       for (let i = 0; i < 3; i++) {
-        const handle = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: unique('ramp') });
+        const handle = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: tracked('ramp') });
         await handle.signal(finishSignal);
         results.push(await handle.result());
       }
@@ -202,7 +211,7 @@ test('a pinned versioning override on start puts the run on that version whateve
     await setCurrent(v2);
     const handle = await env.client.workflow.start(reportBuildId, {
       taskQueue,
-      workflowId: unique('override'),
+      workflowId: tracked('override'),
       versioningOverride: { pinnedTo: v1 },
     });
     await handle.signal(finishSignal);
@@ -247,4 +256,8 @@ test('deployments are listed, and a version is described with the task queues it
   });
   const unknown = await rejectionOf(describeDeployment(unique('no-such-deployment')));
   expect((unknown as { code?: number }).code).toBe(grpcStatus.NOT_FOUND);
+});
+
+test('every closed history of this file replays with the same workflow code', async () => {
+  expect(await log.replayClosed(env.client, await workflowBundle())).toEqual({ replayed: 10, failures: [] });
 });
