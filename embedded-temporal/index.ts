@@ -127,6 +127,7 @@ export async function startOnBoundServer(
     address,
     engine,
     stop: async () => {
+      bound.health.stopping();
       engine.stop();
       await new Promise<void>((resolve) => {
         // Long polls still open (history, updates) get cut after a moment.

@@ -4,6 +4,7 @@ import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { status, type Metadata } from '@grpc/grpc-js';
+import { HEALTH_PATH_PREFIX, healthService, type HealthService } from './health-service';
 
 export type ServiceName = 'workflow' | 'operator' | 'test';
 export type RpcHandler = (request: object, abort: AbortSignal) => Promise<object>;
@@ -25,6 +26,8 @@ export interface Attachment {
 export interface BoundServer {
   server: UnaryServer;
   port: number;
+  /** The grpc.health.v1 status: SERVING once attached; told when the server stops. */
+  health: HealthService;
   /** Installs the real handlers; calls that arrived before are answered now. */
   attach(attachment: Attachment): void;
 }
@@ -317,8 +320,12 @@ export async function bindGrpcServer(host: string, port: number, withTestService
       return attached;
     },
   };
+  const health = healthService(
+    (Object.keys(SERVICES) as ServiceName[]).filter((n) => n !== 'test' || withTestService).map((n) => SERVICES[n][1]),
+  );
   const onStream = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void => {
-    new UnaryCall(router, stream, headers).start();
+    if (String(headers[HTTP2_HEADER_PATH]).startsWith(HEALTH_PATH_PREFIX)) health.handle(stream, headers);
+    else new UnaryCall(router, stream, headers).start();
   };
 
   const server = http2.createServer({
@@ -355,9 +362,11 @@ export async function bindGrpcServer(host: string, port: number, withTestService
   return {
     server: unary,
     port: bound,
+    health,
     attach(next) {
       attached = next;
       for (const run of waiting.splice(0)) run();
+      health.serving();
     },
   };
 }
