@@ -6,6 +6,8 @@ import { jsonBody, limitNesting } from './body-limits';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { requestId } from './request-id';
 import { accessLog } from './access-log';
+import { httpTracing } from './http-tracing';
+import type { Tracer } from '@opentelemetry/api';
 import { httpMetrics, type HttpDurationHistogram } from './http-metrics';
 import { healthRouter, type HealthCheck } from './routes/health';
 import type { CaseWorkDependencies } from './case-work-deps';
@@ -26,6 +28,8 @@ export interface AppDependencies {
   ui?: { distDir: string };
   /** Request durations by route template, for /metrics (served on its own port, not here). */
   httpDurations?: HttpDurationHistogram;
+  /** OpenTelemetry: a server span per request (tracing on); absent: no spans. */
+  tracer?: Tracer;
 }
 
 /**
@@ -39,6 +43,7 @@ export function createApp(deps: AppDependencies): Express {
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(requestId);
   app.use(accessLog(deps.logger));
+  if (deps.tracer) app.use(httpTracing(deps.tracer));
   if (deps.httpDurations) app.use(httpMetrics(deps.httpDurations));
   // The Camunda API reads its own bodies (larger variables, multipart deployments) with the same UTF-8 and nesting rules.
   if (deps.caseWork) app.use('/v2', camundaRouter(deps.caseWork));

@@ -133,6 +133,15 @@ const schema = z.object({
     .min(16, 'expected a token of at least 16 characters')
     .regex(/^\S+$/, 'expected a token without spaces')
     .optional(),
+  // OpenTelemetry tracing (the standard variables): on when an OTLP endpoint is given, else off.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'expected the OTLP/HTTP collector URL, e.g. http://collector:4318' })
+    .optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'expected the OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces' })
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('chis-flow'),
+  OTEL_SDK_DISABLED: z.enum(['true', 'false'], { error: 'expected true or false' }).default('false'),
   CHIS_OIDC_ISSUER: z.url({ error: 'expected the issuer URL' }).optional(),
   CHIS_OIDC_CLIENT_ID: z.string().min(1).optional(),
   CHIS_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -210,6 +219,8 @@ export interface Config {
   demoChildren: number;
   /** Prometheus /metrics on its own listener (absent: none); with a token, only for `Authorization: Bearer <token>`. */
   metrics?: { host: string; port: number; token?: string };
+  /** OpenTelemetry traces to an OTLP/HTTP collector (absent: off, the default); the exporter reads the OTEL_* variables. */
+  tracing?: { serviceName: string };
   auth: AuthConfig;
 }
 
@@ -388,6 +399,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
             ...(raw.CHIS_METRICS_TOKEN ? { token: raw.CHIS_METRICS_TOKEN } : {}),
           },
         }
+      : {}),
+    ...((raw.OTEL_EXPORTER_OTLP_ENDPOINT || raw.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) && raw.OTEL_SDK_DISABLED !== 'true'
+      ? { tracing: { serviceName: raw.OTEL_SERVICE_NAME } }
       : {}),
     auth: {
       sessionIdleMinutes: raw.CHIS_SESSION_IDLE_MINUTES,

@@ -5,6 +5,7 @@
  * (workers/request-id-activity-interceptor.ts). Work done outside a request carries none.
  */
 import type { WorkflowClientInterceptor } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Headers } from '@temporalio/common';
 import { currentRequestId } from '../core/request-context';
 import { headersWithRequestId } from '../core/request-id';
@@ -29,5 +30,12 @@ export function requestIdClientInterceptor(): WorkflowClientInterceptor {
   };
 }
 
-/** The client interceptors every Temporal client of CHIS Flow is built with. */
-export const engineClientInterceptors = () => ({ workflow: [requestIdClientInterceptor()] });
+/**
+ * The client interceptors every Temporal client of CHIS Flow is built with; with tracing on,
+ * also the SDK's OpenTelemetry interceptor (a span per start or signal, its context in a header).
+ */
+export const engineClientInterceptors = (
+  options: { tracing?: boolean } = {},
+): { workflow: WorkflowClientInterceptor[] } => ({
+  workflow: [requestIdClientInterceptor(), ...(options.tracing ? [new OpenTelemetryWorkflowClientInterceptor()] : [])],
+});

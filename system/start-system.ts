@@ -25,6 +25,7 @@ import { UI_DIST } from './ui-build';
 import { createDemoCaseWork } from './demo-case-work';
 import { caseWorkDependencies, deployDefinitions, engineActivities, startEngineLoops } from './composition';
 import { engineClientInterceptors } from '../engine-client/request-id-interceptor';
+import { startTracing } from './tracing';
 
 export interface RunningSystem {
   /** What this process runs. */
@@ -86,6 +87,9 @@ export async function startSystem(
   const stack = new ShutdownStack(logger);
   try {
     logger.info({ roles: config.roles }, 'starting');
+    // OpenTelemetry (off unless an OTLP endpoint is configured); flushed when everything else has stopped.
+    const tracing = config.tracing ? startTracing({ ...config.tracing, roles: config.roles }) : undefined;
+    if (tracing) stack.push('tracing', () => tracing.shutdown());
     const postgres = await startPostgresFor(config, logger);
     if (postgres.embedded) stack.push('embedded PostgreSQL', () => postgres.embedded!.stop());
 
@@ -130,7 +134,7 @@ export async function startSystem(
     const client = new Client({
       connection: temporal,
       namespace: config.temporal.namespace,
-      interceptors: engineClientInterceptors(),
+      interceptors: engineClientInterceptors({ tracing: !!tracing }),
     });
     const engine = { client, taskQueue: config.temporal.taskQueue };
 
@@ -161,6 +165,7 @@ export async function startSystem(
         taskQueue: config.temporal.taskQueue,
         sequelize: db.sequelize,
         client,
+        ...(tracing ? { tracing } : {}),
         activities: engineActivities({
           sequelize: db.sequelize,
           client,
@@ -176,7 +181,7 @@ export async function startSystem(
         await workerRun;
       });
       logger.info(
-        { taskQueue: config.temporal.taskQueue, workflowBundle: workflowBundleSource() },
+        { taskQueue: config.temporal.taskQueue, workflowBundle: workflowBundleSource({ tracing: !!tracing }) },
         'engine worker polling',
       );
     }
@@ -229,6 +234,7 @@ export async function startSystem(
       trustProxy: config.trustProxy,
       health,
       ...(metrics ? { httpDurations: metrics.httpDurations } : {}),
+      ...(tracing ? { tracer: tracing.tracer } : {}),
       ...(has('api')
         ? {
             caseWork: caseWorkDependencies({

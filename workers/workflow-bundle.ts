@@ -16,6 +16,8 @@ import { ACTIVITY_CATALOGUE } from '../activities/catalogue';
 import { POLICY_TABLE_CONSTANT, type ActivityPolicy } from '../workflows/activity-policies';
 
 let bundle: Promise<WorkflowBundle> | undefined;
+/** The bundle with OpenTelemetry's workflow interceptors too (tracing on): never prebuilt, bundled at start. */
+let tracingBundle: Promise<WorkflowBundle> | undefined;
 
 /** Where `npm run build` puts the bundle: dist/workflow-bundle.js beside dist/workers/. */
 export const PREBUILT_BUNDLE = resolve(__dirname, '../workflow-bundle.js');
@@ -43,15 +45,37 @@ export function activityPolicyTable(): Record<string, ActivityPolicy> {
 }
 
 /** Where this process's workers get the bundle from (logged at start). */
-export const workflowBundleSource = (): 'prebuilt' | 'bundled at start' =>
-  existsSync(PREBUILT_BUNDLE) ? 'prebuilt' : 'bundled at start';
+export const workflowBundleSource = (options: { tracing?: boolean } = {}): 'prebuilt' | 'bundled at start' =>
+  existsSync(PREBUILT_BUNDLE) && !options.tracing ? 'prebuilt' : 'bundled at start';
 
-export function engineWorkflowBundle(): Promise<WorkflowBundle> {
+/**
+ * The workflow bundle; with `tracing`, OpenTelemetry's workflow interceptors are bundled too.
+ * They change no command: the SDK gates their yield points by flags recorded in each history, so
+ * instances started with tracing off replay with it on, and the other way round.
+ */
+export function engineWorkflowBundle(options: { tracing?: boolean } = {}): Promise<WorkflowBundle> {
+  if (options.tracing) {
+    tracingBundle ??= bundleWith([
+      require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+    ]).catch((err: unknown) => {
+      tracingBundle = undefined;
+      throw err;
+    });
+    return tracingBundle;
+  }
   if (!bundle && existsSync(PREBUILT_BUNDLE)) bundle = readFile(PREBUILT_BUNDLE, 'utf8').then((code) => ({ code }));
-  bundle ??= bundleWorkflowCode({
+  bundle ??= bundleWith([]).catch((err: unknown) => {
+    bundle = undefined; // a failed build is not cached
+    throw err;
+  });
+  return bundle;
+}
+
+function bundleWith(extraInterceptorModules: string[]): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows/index'),
     // The request id's way from a start or signal to the activities (workflows/request-id-interceptors.ts).
-    workflowInterceptorModules: [require.resolve('../workflows/request-id-interceptors')],
+    workflowInterceptorModules: [require.resolve('../workflows/request-id-interceptors'), ...extraInterceptorModules],
     // Evaluated once per V8 context instead of once per instance (the reusable context re-runs
     // every other module for each workflow): the FEEL parser and its date library hold no
     // per-workflow state, and instance start paid more for them than for running the process.
@@ -64,11 +88,7 @@ export function engineWorkflowBundle(): Promise<WorkflowBundle> {
         new (webpack().DefinePlugin)({ [POLICY_TABLE_CONSTANT]: JSON.stringify(activityPolicyTable()) }),
       ],
     }),
-  }).catch((err: unknown) => {
-    bundle = undefined; // a failed build is not cached
-    throw err;
   });
-  return bundle;
 }
 
 /** `npm run build`: bundles the workflows now and writes the bundle where a compiled worker looks for it. */

@@ -66,6 +66,26 @@ describe('configuration', () => {
     ]);
   });
 
+  test('tracing: off unless an OTLP endpoint is given (the standard OTEL_* variables); OTEL_SDK_DISABLED turns it off', () => {
+    expect(loadConfig({}, '/srv/chis').tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, '/srv/chis').tracing).toEqual({
+      serviceName: 'chis-flow',
+    });
+    expect(
+      loadConfig(
+        { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces', OTEL_SERVICE_NAME: 'chis-api' },
+        '/srv/chis',
+      ).tracing,
+    ).toEqual({ serviceName: 'chis-api' });
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }, '/srv/chis')
+        .tracing,
+    ).toBeUndefined();
+    expect(problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toEqual([
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_ENDPOINT: expected the OTLP\/HTTP collector URL/),
+    ]);
+  });
+
   test('a wrong value names the variable and what was expected', () => {
     expect(problemsOf({ CHIS_PORT: 'eighty' })).toEqual([
       expect.stringMatching(/^CHIS_PORT: expected a TCP port number/),
