@@ -52,6 +52,14 @@ export const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS;
 
+/**
+ * Who sees the address and family contact details of a record restricted on PDS (S-flagged)
+ * on the child's own record: the safeguarding lead, who may have to act on where the child is.
+ * Everyone else reads "Withheld", and nobody gets them in lists, tasks, timelines or emails.
+ * Not a route permission: a part of GET /api/children/:nhsNumber.
+ */
+export const RESTRICTED_DETAILS_ROLES: readonly Role[] = ['safeguarding_lead'];
+
 /** Who may call a route: anyone, anyone signed in, or the roles holding a permission. */
 export type Access = 'public' | 'signedIn' | Permission;
 

@@ -14,6 +14,7 @@ export const childSummaryView = (c: ChildSummary) => ({
   localityName: c.localityName,
   status: c.status,
   safeguardingAlert: c.safeguardingAlert,
+  restricted: c.restricted,
 });
 
 /** The banner: the summary and the GP practice's name. */

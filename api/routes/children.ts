@@ -5,6 +5,7 @@ import { writeAudit } from '../../records/audit';
 import { practiceByCode } from '../../records/localities';
 import { readChildScreening } from '../../records/screening/newborn-status';
 import { actorOf } from '../audit/audit-builder';
+import { RESTRICTED_DETAILS_ROLES } from '../access/policy';
 import { me } from '../request-context';
 import { defineRoute, ok } from '../route-definition';
 import {
@@ -45,9 +46,16 @@ export const childrenRoutes = [
     summary: "Read a child's record",
     access: 'children.read',
     schemas: { params: childParams },
-    responses: { 200: 'The record with contacts, immunisations, screening results and safeguarding concerns' },
+    responses: {
+      200:
+        'The record with contacts, immunisations, screening results and safeguarding concerns. A record restricted on PDS ' +
+        '(`restricted`) reads "Withheld" for its address and has no contact details, except for a safeguarding lead ' +
+        '(`restrictedDetailsShown`, audited child.restricted_details_read)',
+    },
     handler: async ({ params }, ctx) => {
-      const { child, brokeGlass, ...parts } = await readChildRecord(ctx.deps.db, actorOf(ctx), params.nhsNumber);
+      const { child, brokeGlass, ...parts } = await readChildRecord(ctx.deps.db, actorOf(ctx), params.nhsNumber, {
+        restrictedDetails: RESTRICTED_DETAILS_ROLES.includes(me(ctx).role),
+      });
       return ok({
         ...summaryView(child),
         address: { line1: child.addressLine1, line2: child.addressLine2, town: child.town, postcode: child.postcode },

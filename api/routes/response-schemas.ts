@@ -42,6 +42,9 @@ export const childSummarySchema = z.object({
   localityName: z.string(),
   status: z.string(),
   safeguardingAlert: z.enum(SAFEGUARDING_ALERT_VALUES),
+  restricted: z.boolean().meta({
+    description: 'Restricted on PDS (S-flagged): the address and contact details are withheld',
+  }),
 });
 
 export const formFieldSchema = z.object({

@@ -44,6 +44,17 @@ const DETAIL_COLUMNS = `${SUMMARY_COLUMNS}, ${withheld('address_line1', 'address
   ${withheld('town', 'town', 'NULL')}, c.gp_practice_ods,
   c.date_of_death::text AS date_of_death, c.created_at, c.updated_at`;
 
+/**
+ * The address of a restricted record as held, for the one read that may show it (a role allowed
+ * to see restricted details, on the child's own record: ./read.ts, which audits it).
+ */
+export function restrictedAddressOf(
+  db: Db,
+  childId: string,
+): Promise<Pick<ChildDetails, 'addressLine1' | 'addressLine2' | 'town' | 'postcode'> | null> {
+  return selectOne(db, 'SELECT address_line1, address_line2, town, postcode FROM children WHERE id = $1', [childId]);
+}
+
 export function childRowById(db: Db, id: string): Promise<ChildDetails | null> {
   return selectOne<ChildDetails>(
     db,

@@ -12,7 +12,13 @@ import { immunisationsOf, type ImmunisationGiven } from '../immunisations/given'
 import { screeningResultsOf, type ScreeningResult } from '../screening/results';
 import { select, type Db } from '../sql';
 import { breakGlass, hasRelationship, openChild } from './access';
-import { childRowByNhsNumber, SUMMARY_COLUMNS, type ChildDetails, type ChildSummary } from './child-rows';
+import {
+  childRowByNhsNumber,
+  restrictedAddressOf,
+  SUMMARY_COLUMNS,
+  type ChildDetails,
+  type ChildSummary,
+} from './child-rows';
 
 /**
  * Search by NHS number, or by family name (case-insensitive, exact) and date of birth. Without a
@@ -70,10 +76,22 @@ export interface ChildRecord {
   screening: ScreeningResult[];
   concerns: Awaited<ReturnType<typeof concernsOf>>;
   brokeGlass: boolean;
+  /** A restricted record whose address and contact details are shown (the caller's role may see them). */
+  restrictedDetailsShown: boolean;
 }
 
-/** The record with contacts, immunisations, screening results and safeguarding concerns; audited `child.read`. */
-export async function readChildRecord(db: Db, actor: StaffActor, nhsNumber: string): Promise<ChildRecord> {
+/**
+ * The record with contacts, immunisations, screening results and safeguarding concerns; audited
+ * `child.read`. A record restricted on PDS (S-flagged) shows no address or contact details
+ * unless `restrictedDetails` (a role that may see them, api/access/policy.ts): then they are
+ * shown and the read is audited again as `child.restricted_details_read`.
+ */
+export async function readChildRecord(
+  db: Db,
+  actor: StaffActor,
+  nhsNumber: string,
+  o: { restrictedDetails?: boolean } = {},
+): Promise<ChildRecord> {
   const { child, brokeGlass } = await openChildByNhsNumber(db, actor, nhsNumber, 'child.read');
   const [contacts, immunisations, screening, concerns] = await Promise.all([
     contactsOf(db, child.id),
@@ -82,9 +100,31 @@ export async function readChildRecord(db: Db, actor: StaffActor, nhsNumber: stri
     concernsOf(db, child.id),
   ]);
   await auditChildRead(db, actor, 'child.read', child, brokeGlass);
-  // A record restricted on PDS shows no contact details either (the address is withheld in child-rows.ts).
-  const shown = child.restricted ? contacts.map((c) => ({ ...c, phone: null, email: null })) : contacts;
-  return { child, contacts: shown, immunisations, screening, concerns, brokeGlass };
+  if (!child.restricted) {
+    return { child, contacts, immunisations, screening, concerns, brokeGlass, restrictedDetailsShown: false };
+  }
+  if (o.restrictedDetails) {
+    const address = await restrictedAddressOf(db, child.id);
+    await writeAudit(db, actor, {
+      action: 'child.restricted_details_read',
+      entityType: 'child',
+      entityId: child.nhsNumber,
+      childId: child.id,
+      detail: { brokeGlass, shown: ['address', 'contacts'] },
+    });
+    return {
+      child: { ...child, ...address },
+      contacts,
+      immunisations,
+      screening,
+      concerns,
+      brokeGlass,
+      restrictedDetailsShown: true,
+    };
+  }
+  // No contact details either (the address is withheld in child-rows.ts).
+  const shown = contacts.map((c) => ({ ...c, phone: null, email: null }));
+  return { child, contacts: shown, immunisations, screening, concerns, brokeGlass, restrictedDetailsShown: false };
 }
 
 /** The audit row of a read of one child's data by a member of staff. */

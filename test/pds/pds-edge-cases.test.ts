@@ -186,6 +186,20 @@ test('a restricted (S-flagged) record: marked restricted, and its address reache
   const search = await hv.get(`/api/children?nhsNumber=${nhs}`);
   for (const body of [record.body, task.body, timeline.body, search.body])
     expect(leaks(JSON.stringify(body))).toBe(false);
+  // Flagged wherever the child is shown, so staff know why the address is missing.
+  expect(record.body).toMatchObject({ restricted: true, restrictedDetailsShown: false });
+  expect(search.body.results).toEqual([expect.objectContaining({ nhsNumber: nhs, restricted: true })]);
+  expect(await audits(child.id, 'child.restricted_details_read')).toEqual([]);
+
+  // Only a safeguarding lead sees the details, and only on the record itself (audited).
+  const lead = await stack.signIn('sl.walsall');
+  const leadRecord = await lead.get(`/api/children/${nhs}`);
+  expect(leadRecord.status).toBe(200);
+  expect(leadRecord.body.restrictedDetailsShown).toBe(true);
+  expect(leaks(JSON.stringify(leadRecord.body.address))).toBe(true);
+  expect(await audits(child.id, 'child.restricted_details_read')).toHaveLength(1);
+  for (const path of [`/api/children/${nhs}/timeline`, `/api/children?nhsNumber=${nhs}`, `/api/tasks/${visit.id}`])
+    expect(leaks(JSON.stringify((await lead.get(path)).body))).toBe(false);
 
   const mail = await stack.waitFor(async () => {
     const m = await stack.receivedMail(practice.email);

@@ -44,6 +44,8 @@ export interface ChildSummary {
   localityName: string;
   status: string;
   safeguardingAlert: SafeguardingAlert;
+  /** Restricted on PDS (S-flagged): address and contact details withheld. */
+  restricted: boolean;
 }
 
 /** The child banner: the summary with the GP practice. */
@@ -128,6 +130,8 @@ export interface StaffChoice {
 
 export interface ChildRecord extends ChildSummary {
   address: { line1: string; line2: string | null; town: string | null; postcode: string };
+  /** A restricted record whose address and contact details the caller's role may see (safeguarding leads). */
+  restrictedDetailsShown: boolean;
   gpPractice: string | null;
   gpPracticeName: string | null;
   contacts: Array<{

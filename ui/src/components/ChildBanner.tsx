@@ -15,6 +15,11 @@ export function AlertTag({ alert }: { alert: SafeguardingAlert }) {
   return <strong className={`nhsuk-tag ${colour}`}>{text}</strong>;
 }
 
+/** A record restricted on PDS (S-flagged): where the child lives is confidential. */
+export function RestrictedTag() {
+  return <strong className="nhsuk-tag nhsuk-tag--grey app-restricted-tag">Restricted record</strong>;
+}
+
 /** "SMITH, Olivia": family name in capitals first, as the CUI banner writes it. */
 export function childName(c: Pick<ChildSummary, 'givenName' | 'familyName'>): string {
   return `${c.familyName.toUpperCase()}, ${c.givenName}`;
@@ -50,6 +55,7 @@ export function ChildBanner({
       <Heading className="nhsuk-heading-m app-child-banner__name">
         {link ? <Link to={`/children/${child.nhsNumber}`}>{name}</Link> : name}{' '}
         <AlertTag alert={child.safeguardingAlert} />
+        {child.restricted && <RestrictedTag />}
         {child.status !== 'active' && (
           <strong className="nhsuk-tag nhsuk-tag--grey">
             {child.status === 'deceased'

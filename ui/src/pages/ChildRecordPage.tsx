@@ -7,6 +7,7 @@ import { useUser } from '../app/auth';
 import { Link, navigate, useLocation, useParams } from '../app/router';
 import { BreakGlassForm, REASON_MAX, REASON_MIN } from '../components/BreakGlass';
 import { ChildBanner, childName } from '../components/ChildBanner';
+import { WarningCallout } from '../components/Callouts';
 import { formatNhsNumber } from '../format/nhs-number';
 import { ConcernsTab } from './record/ConcernsTab';
 import { ImmunisationsTab, ScreeningTab } from './record/ScheduleTabs';
@@ -24,6 +25,26 @@ const TABS = [
   { id: 'timeline', label: 'Timeline' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
+
+/** A record restricted on PDS (S-flagged): what is withheld, and for a safeguarding lead what they now hold. */
+function RestrictedRecordCallout({ detailsShown }: { detailsShown: boolean }) {
+  return (
+    <WarningCallout heading="Restricted record (S-flagged on PDS)">
+      {detailsShown ? (
+        <p>
+          You can see the child&apos;s address and the family&apos;s contact details because you are a safeguarding
+          lead. Do not share them or send them on: where the child lives must stay confidential. Your access is
+          recorded.
+        </p>
+      ) : (
+        <p>
+          The child&apos;s address and the family&apos;s contact details are withheld, here and in tasks, the timeline
+          and letters. Ask the locality safeguarding lead if you need them.
+        </p>
+      )}
+    </WarningCallout>
+  );
+}
 
 /** The child's record: banner, then one section at a time (tabs are links, so each has its own address). */
 export default function ChildRecordPage() {
@@ -97,6 +118,7 @@ export default function ChildRecordPage() {
     <>
       <span className="nhsuk-caption-l">Child record</span>
       <ChildBanner child={banner} link={false} pageHeading accessedWithReason={record.accessedWithReason} />
+      {record.restricted && <RestrictedRecordCallout detailsShown={record.restrictedDetailsShown} />}
       <nav className="nhsuk-tabs" aria-label="Parts of the record">
         <ul className="nhsuk-tabs__list">
           {TABS.map((t) => (
