@@ -27,21 +27,22 @@ export async function childrenToEnrolInReviews(
 ): Promise<ReviewCandidate[]> {
   return select<ReviewCandidate>(
     db,
-    `WITH reviews AS (SELECT id FROM process_definitions WHERE key = $4),
-          registration AS (SELECT id FROM process_definitions WHERE key = $5),
-          reviews_since AS (SELECT min(deployed_at) AS at FROM process_definitions WHERE key = $4)
-     SELECT c.id AS child_id, c.nhs_number, c.date_of_birth::text AS date_of_birth, l.code AS locality, c.locality_id
+    // Each NOT EXISTS is an index look-up by business key (an OR of the two keys would not be).
+    `SELECT c.id AS child_id, c.nhs_number, c.date_of_birth::text AS date_of_birth, l.code AS locality, c.locality_id
      FROM children c JOIN localities l ON l.id = c.locality_id
      WHERE c.status = 'active' AND c.date_of_birth > $1::date AND c.id > $2::bigint
        AND NOT EXISTS (
-         SELECT 1 FROM process_instances p
-         WHERE p.definition_id IN (SELECT id FROM reviews)
-           AND (p.business_key = c.nhs_number
-             OR p.business_key IN (SELECT s.nhs_number FROM superseded_nhs_numbers s WHERE s.child_id = c.id)))
+         SELECT 1 FROM process_instances p JOIN process_definitions d ON d.id = p.definition_id
+         WHERE p.business_key = c.nhs_number AND d.key = $4)
        AND NOT EXISTS (
-         SELECT 1 FROM process_instances p
-         WHERE p.definition_id IN (SELECT id FROM registration) AND p.business_key = c.nhs_number
-           AND p.status IN ('running', 'incident') AND p.started_at >= (SELECT at FROM reviews_since))
+         SELECT 1 FROM superseded_nhs_numbers s
+           JOIN process_instances p ON p.business_key = s.nhs_number
+           JOIN process_definitions d ON d.id = p.definition_id
+         WHERE s.child_id = c.id AND d.key = $4)
+       AND NOT EXISTS (
+         SELECT 1 FROM process_instances p JOIN process_definitions d ON d.id = p.definition_id
+         WHERE p.business_key = c.nhs_number AND d.key = $5 AND p.status IN ('running', 'incident')
+           AND p.started_at >= (SELECT min(deployed_at) FROM process_definitions WHERE key = $4))
      ORDER BY c.id
      LIMIT $3`,
     [o.bornAfter, o.after, o.limit, REVIEWS_PROCESS_KEY, REGISTRATION_PROCESS_KEY],
