@@ -24,7 +24,9 @@ export {
   type InstantOptions,
   type PlainDates,
   type TimerSchedule,
+  type TaskDateOptions,
 } from './timer';
+export { looksZoned, parseZonedDateTime } from './zoned-time';
 export {
   addIsoDuration,
   parseIsoCycle,

@@ -190,29 +190,52 @@ export function nextRecurrence(recurrence: Recurrence, lastFireAt: number, nowMs
     : addIsoDuration(lastFireAt, recurrence.interval);
 }
 
+/** How a due date / follow-up date is read. */
+export interface TaskDateOptions extends InstantOptions {
+  /**
+   * Date-times with a zone id (`…[Europe/London]`, FEEL's `…@Europe/London`) are taken, as timers
+   * take them. Process instances started before they were taken here raised an incident for
+   * such a date and keep doing so on replay (see workflows/engine/engine.ts `zonedTaskDates`).
+   */
+  readonly zoneIds?: boolean;
+}
+
 /**
- * A due date / follow-up date: a date-time, a plain date, or a duration counted from now
- * (so `P14D` means "in 14 days").
+ * A due date / follow-up date: a date-time (with an offset, or a zone id when `zoneIds`), a plain
+ * date, or a duration counted from now (so `P14D` means "in 14 days").
  */
 export function resolveInstantOrDuration(
   expr: Expression,
   variables: Readonly<Record<string, unknown>>,
   nowMs: number,
   dialect: FeelDialect = 'legacy',
-  options: InstantOptions = {},
+  options: TaskDateOptions = {},
 ): FeelOutcome<number> {
   const text = valueText(expr, variables, dialect);
   if (!text.ok) return text;
-  const instant = parseInstant(text.value, options);
-  if (instant !== null) return { ok: true, value: instant };
-  const duration = parseIsoDuration(text.value);
-  if (duration) return { ok: true, value: addIsoDuration(nowMs, duration) };
-  return { ok: false, error: `"${text.value}" is neither an ISO 8601 date-time nor a duration` };
+  return instantOrDuration(text.value, nowMs, options);
 }
 
-/** Literal check for due/follow-up dates (same forms as resolveInstantOrDuration accepts). */
+/** resolveInstantOrDuration for a text already evaluated (a task listener's correction, say). */
+export function instantOrDuration(text: string, nowMs: number, options: TaskDateOptions = {}): FeelOutcome<number> {
+  if (options.zoneIds === true && looksZoned(text)) {
+    const at = parseZonedDateTime(text.trim());
+    return typeof at === 'string' ? { ok: false, error: at } : { ok: true, value: at.epochMs };
+  }
+  const instant = parseInstant(text, options);
+  if (instant !== null) return { ok: true, value: instant };
+  const duration = parseIsoDuration(text);
+  if (duration) return { ok: true, value: addIsoDuration(nowMs, duration) };
+  return { ok: false, error: `"${text}" is neither an ISO 8601 date-time nor a duration` };
+}
+
+/** Literal check for due/follow-up dates (same forms as resolveInstantOrDuration accepts, zone ids included). */
 export function instantOrDurationLiteralError(text: string): string | null {
+  if (looksZoned(text)) {
+    const at = parseZonedDateTime(text.trim());
+    return typeof at === 'string' ? at : null;
+  }
   return parseInstant(text) !== null || parseIsoDuration(text)
     ? null
-    : `"${text}" is neither an ISO 8601 date-time (2026-12-01T09:00:00Z) nor a duration (P14D)`;
+    : `"${text}" is neither an ISO 8601 date-time (2026-12-01T09:00:00Z, 2026-12-01T09:00:00[Europe/London]) nor a duration (P14D)`;
 }

@@ -72,6 +72,11 @@ export const CRON_AND_ZONE_IDS_PATCH = 'timers-with-cron-and-zone-ids';
  * they are `<parent>~<call id>` now. Instances that called before keep the old ids on replay.
  */
 export const CHILD_ID_PATCH = 'called-instance-ids-without-slash';
+/**
+ * User task due and follow-up dates take date-times with a zone id; instances started before
+ * raised an incident for them and keep doing so on replay.
+ */
+export const ZONED_TASK_DATES_PATCH = 'user-task-dates-with-zone-ids';
 
 /** Resolving a called definition: a missing definition is not going to appear by retrying. */
 const resolver = proxyActivities<Pick<EngineActivities, 'engineResolveDefinition'>>({
@@ -151,6 +156,7 @@ export class InstanceRunner {
       // Instances started before keep midnight UTC for plain dates (their histories have no marker).
       plainDatesInEngland: patched(PLAIN_DATES_IN_ENGLAND_PATCH),
       cronAndZoneIds: patched(CRON_AND_ZONE_IDS_PATCH),
+      zonedTaskDates: patched(ZONED_TASK_DATES_PATCH),
       ...(this.input.startEventId ? { startEventId: this.input.startEventId } : {}),
       ...(this.input.messageName ? { messageName: this.input.messageName } : {}),
     });

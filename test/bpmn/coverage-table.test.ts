@@ -71,6 +71,9 @@ const DIAGRAMS: Record<string, string> = {
   'timer cycle starting at a date-time with a zone id': asStart(
     TIMER('R/2026-12-24T09:00:00[Europe/London]/P1D', 'timeCycle'),
   ),
+  'user task due and follow-up dates with a zone id': between(
+    '<bpmn:userTask id="X"><bpmn:extensionElements><zeebe:userTask /><zeebe:taskSchedule dueDate="2026-12-01T17:00:00[Europe/London]" followUpDate="=date and time(&quot;2026-11-30T09:00:00@Europe/London&quot;)" /></bpmn:extensionElements></bpmn:userTask>',
+  ),
   'non-interrupting timer boundary event with a cron cycle': boundary(TIMER('0 0 9 * * MON-FRI', 'timeCycle'), false),
   'non-interrupting timer event sub-process start event with a cron cycle': eventSubProcess(
     TIMER('0 0/15 * * * *', 'timeCycle'),

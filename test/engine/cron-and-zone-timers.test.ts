@@ -6,7 +6,7 @@
  */
 import { afterFiring, planTimerStart, timerInstanceId, type ScheduleEntry } from '../../workflows/timer-start-schedule';
 import { Driver, SEED } from './driver';
-import { GraphBuilder, lit } from './graph-builder';
+import { feel, GraphBuilder, lit } from './graph-builder';
 
 const at = (iso: string) => Date.parse(iso);
 const NEW = { cronAndZoneIds: true } as const;
@@ -165,5 +165,50 @@ describe('timer start events with cron cycles and zoned starts', () => {
       },
     );
     expect(old).toMatchObject({ nextFireAt: null, error: expect.stringMatching(/not supported yet/) });
+  });
+});
+
+describe('user task due and follow-up dates with a zone id', () => {
+  const ZONED = { zonedTaskDates: true } as const;
+
+  /** One user task whose dates are the given expressions; the opened task command. */
+  function opened(dueDate: string, followUpDate: string | undefined, options: { zonedTaskDates?: true } = ZONED) {
+    const g = new GraphBuilder('dates');
+    const expr = (v: string) => (v.startsWith('=') ? feel(v.slice(1)) : lit(v));
+    g.start('start')
+      .user('review', { dueDate: expr(dueDate), ...(followUpDate ? { followUpDate: expr(followUpDate) } : {}) })
+      .end('end');
+    g.chain('start', 'review', 'end');
+    const d = new Driver(g.build(), {}, { ...options, now: at('2026-06-01T08:00:00Z') });
+    const open = d.commands.find((c) => c.type === 'openUserTask');
+    return { d, task: open?.type === 'openUserTask' ? open : undefined };
+  }
+
+  it('takes `…[Europe/London]` as the local time in England, summer time included', () => {
+    const { task } = opened('2026-07-01T17:00:00[Europe/London]', '2026-12-01T09:00:00[Europe/London]');
+    expect(iso(task!.dueAt!)).toBe('2026-07-01T16:00:00.000Z'); // BST
+    expect(iso(task!.followUpAt!)).toBe('2026-12-01T09:00:00.000Z'); // GMT
+  });
+
+  it("takes FEEL's `@Europe/London` date-times and other zones", () => {
+    const { task } = opened('=date and time("2026-07-01T17:00:00@Europe/London")', '2026-07-01T09:00:00[Asia/Kolkata]');
+    expect(iso(task!.dueAt!)).toBe('2026-07-01T16:00:00.000Z');
+    expect(iso(task!.followUpAt!)).toBe('2026-07-01T03:30:00.000Z');
+  });
+
+  it('an unknown zone id is an incident naming it', () => {
+    const { d, task } = opened('2026-07-01T17:00:00[Europe/Atlantis]', undefined);
+    expect(task).toBeUndefined();
+    expect(Object.values(d.state.incidents)).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/"Europe\/Atlantis" is not a known zone id/) }),
+    ]);
+  });
+
+  it('an instance started before zone ids were taken in task dates raises an incident, as it did then', () => {
+    const { d, task } = opened('2026-07-01T17:00:00[Europe/London]', undefined, {});
+    expect(task).toBeUndefined();
+    expect(Object.values(d.state.incidents)).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/neither an ISO 8601 date-time nor a duration/) }),
+    ]);
   });
 });

@@ -2,10 +2,12 @@
  * Cron cycles and date-times with a zone id through Temporal with time skipping: a cron timer
  * start event fires at 09:00 in England on weekdays, a timeDate with a zone id fires at that
  * zone's local time, and a non-interrupting cron boundary event pings every hour while its
- * sub-process waits. Every closed history replays.
+ * sub-process waits; a user task's due date with a zone id is that local time. Every closed
+ * history replays.
  */
 import { QueryTypes } from 'sequelize';
-import { replayAllClosed, startEngineTestEnv, type EngineTestEnv } from './support';
+import { completeUserTaskUpdate } from '../../workflows/contract';
+import { humanTaskRow, replayAllClosed, startEngineTestEnv, type EngineTestEnv } from './support';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -128,5 +130,33 @@ test('a non-interrupting cron boundary event pings every hour while its sub-proc
   const pings = sweeps.filter((s) => s.workflowId === h.workflowId).length;
   expect(pings).toBeGreaterThanOrEqual(3);
   expect(pings).toBeLessThanOrEqual(4);
+  await replayAllClosed(t.env);
+});
+
+test('a user task due date with a zone id is that local time; the history replays', async () => {
+  const key = 'wf-zoned-due';
+  await t.deploy(`${HEAD}
+  <bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="Start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Review" />
+    <bpmn:userTask id="Review"><bpmn:extensionElements><zeebe:userTask />
+      <zeebe:taskSchedule dueDate="2026-07-01T17:00:00[Europe/London]" followUpDate="=date and time(&quot;2026-12-01T09:00:00@Europe/London&quot;)" />
+    </bpmn:extensionElements></bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="Review" targetRef="End" />
+    <bpmn:endEvent id="End" />
+  </bpmn:process>
+</bpmn:definitions>`);
+  const h = await t.start(key, { variables: {} });
+  const state = await t.waitFor(h, (s) => s.openUserTasks.length === 1, 'the review task');
+  const taskId = state.openUserTasks[0].taskId;
+  let row: Record<string, unknown> | undefined;
+  for (let i = 0; i < 200 && !row; i++) {
+    row = await humanTaskRow(t.db, taskId);
+    if (!row) await new Promise((r) => setTimeout(r, 50));
+  }
+  expect((row!.due_at as Date).toISOString()).toBe('2026-07-01T16:00:00.000Z'); // BST
+  expect((row!.follow_up_at as Date).toISOString()).toBe('2026-12-01T09:00:00.000Z'); // GMT
+  await h.executeUpdate(completeUserTaskUpdate, { args: [{ taskId, data: {}, actor: 'cw.test' }] });
+  expect((await t.result(h)).status).toBe('completed');
   await replayAllClosed(t.env);
 });

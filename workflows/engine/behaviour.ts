@@ -313,7 +313,7 @@ function openUserTask(run: Run, inst: ElementInstance, node: UserTaskNode): void
     ? evaluateList(spec.candidateUsers, vars, dialect(run))
     : { ok: true as const, value: [] };
   if (!users.ok) return fail(users.error);
-  const dates = { plainDates: run.state.plainDates ?? 'utc' } as const;
+  const dates = { plainDates: run.state.plainDates ?? 'utc', zoneIds: run.state.zonedTaskDates === true } as const;
   const due = spec.dueDate ? resolveInstantOrDuration(spec.dueDate, vars, run.now, dialect(run), dates) : undefined;
   if (due && !due.ok) return fail(`due date: ${due.error}`);
   const followUp = spec.followUpDate

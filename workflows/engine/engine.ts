@@ -35,6 +35,8 @@ export interface StartOptions {
   plainDatesInEngland?: boolean;
   /** Timers take cron cycles and date-times with a zone id (see EngineState.cronAndZoneIds). */
   cronAndZoneIds?: boolean;
+  /** User task dates take date-times with a zone id (see EngineState.zonedTaskDates). */
+  zonedTaskDates?: boolean;
 }
 
 const ID_SEED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-$/i;
@@ -135,6 +137,7 @@ export function startInstance(
     format: ENGINE_STATE_FORMAT,
     ...(options.plainDatesInEngland ? { plainDates: 'england' as const } : {}),
     ...(options.cronAndZoneIds ? { cronAndZoneIds: true as const } : {}),
+    ...(options.zonedTaskDates ? { zonedTaskDates: true as const } : {}),
     idSeed: options.idSeed.toLowerCase(),
     nextId: 1,
     status: 'running',

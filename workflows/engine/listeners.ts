@@ -11,7 +11,7 @@
  * fails after its retries, or throws a BPMN error (Camunda does not let listeners throw them),
  * is an incident on the element; retrying it runs that listener's job again.
  */
-import { parseInstant, type ActivityRef, type GraphNode } from '../../bpmn/runtime';
+import { looksZoned, parseInstant, parseZonedDateTime, type ActivityRef, type GraphNode } from '../../bpmn/runtime';
 import { behave, openTask, startJob, startProcessScope } from './behaviour';
 import { finishProcess, leaveElement } from './completion';
 import { nodeOf, raiseIncident, type Run } from './run';
@@ -50,7 +50,7 @@ export function afterListenerJob(
   corrections: UserTaskCorrections | undefined,
 ): void {
   if (listener.kind === 'task') {
-    const problem = correct(inst, corrections);
+    const problem = correct(inst, corrections, run.state.zonedTaskDates === true);
     if (problem) return raiseIncident(run, inst, 'jobFailed', problem, 'job', undefined, listener);
   } else if (listener.eventType === 'start') Object.assign(inst.variables, variables);
   else if (inst.kind === 'process') Object.assign(inst.variables, variables);
@@ -78,8 +78,13 @@ export function afterListenerJob(
 
 const isText = (v: unknown): v is string => typeof v === 'string';
 
+function zonedInstant(text: string): number | null {
+  const at = parseZonedDateTime(text);
+  return typeof at === 'string' ? null : at.epochMs;
+}
+
 /** Applies a task listener's corrections to the task about to open; a plain-words problem when one is wrong. */
-function correct(inst: ElementInstance, c: UserTaskCorrections | undefined): string | null {
+function correct(inst: ElementInstance, c: UserTaskCorrections | undefined, zoneIds: boolean): string | null {
   const task = inst.pendingTask;
   if (!task || !c) return null;
   if (c.assignee !== undefined) {
@@ -100,7 +105,7 @@ function correct(inst: ElementInstance, c: UserTaskCorrections | undefined): str
   ] as const) {
     const text = c[key];
     if (text === undefined) continue;
-    const at = isText(text) ? parseInstant(text) : null;
+    const at = !isText(text) ? null : zoneIds && looksZoned(text) ? zonedInstant(text) : parseInstant(text);
     if (at === null)
       return `the task listener corrected ${key} to ${JSON.stringify(text)}, which is not an ISO 8601 date-time`;
     task[field] = at;

@@ -218,6 +218,11 @@ export interface EngineState {
    * were supported; absent for instances started before, which refused them and still do on replay.
    */
   cronAndZoneIds?: true;
+  /**
+   * User task due and follow-up dates take date-times with a zone id: instances started since they
+   * were taken; absent for instances started before, which raised an incident and still do on replay.
+   */
+  zonedTaskDates?: true;
   /** Prefix for user task ids (a UUID without its last 12 hex digits), so task ids are UUIDs. */
   idSeed: string;
   /** Next value of the id counter (every id comes from it: deterministic). */
