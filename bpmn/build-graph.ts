@@ -143,6 +143,15 @@ export function buildGraph(process: ModdleElement, options: BuildOptions = {}): 
     (host.boundaryEventIds as string[]).push(node.id);
   }
 
+  // A sub-process with a compensation event sub-process is compensated by running it.
+  for (const node of Object.values(nodes)) {
+    if (node.kind !== 'eventSubProcess') continue;
+    const start = nodes[node.startEventId];
+    const host = nodes[scopes[node.id]?.parentScopeId ?? ''];
+    if (start?.kind === 'startEvent' && start.trigger.type === 'compensation' && host?.kind === 'subProcess')
+      (host as { compensationEventSubProcessId?: string }).compensationEventSubProcessId = node.id;
+  }
+
   const versionTag = str(extension(process, 'zeebe:VersionTag'), 'value');
   let listeners: ReturnType<typeof executionListeners>;
   try {

@@ -213,7 +213,11 @@ function thrown(event: ModdleElement, ctx: NodeContext): EndResult {
   }
   if (is(def, 'bpmn:CompensateEventDefinition')) {
     const activity = def.activityRef as ModdleElement | undefined;
-    return { type: 'compensation', ...(activity?.id ? { activityId: activity.id } : {}) };
+    return {
+      type: 'compensation',
+      ...(activity?.id ? { activityId: activity.id } : {}),
+      ...(def.waitForCompletion === false ? { waitForCompletion: false as const } : {}),
+    };
   }
   const t = trigger(event);
   if (t.type === 'signal') return t;

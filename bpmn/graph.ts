@@ -182,11 +182,13 @@ export type EventTrigger =
 /**
  * Compensation thrown (intermediate throw or end event): the handlers of the completed activities
  * of the event's scope (and of the sub-processes completed in it) run, or only `activityId`'s;
- * the event waits for all of them.
+ * the event waits for all of them, unless `waitForCompletion` is false: then it goes on at once
+ * while they run (its scope still completes only once they have).
  */
 export interface CompensationThrow {
   readonly type: 'compensation';
   readonly activityId?: string;
+  readonly waitForCompletion?: false;
 }
 
 export type EndResult =
@@ -324,6 +326,12 @@ export interface SubProcessNode extends ActivityBase {
   readonly kind: 'subProcess';
   /** The scope holding the sub-process's children (its id equals the node id). */
   readonly scopeRef: string;
+  /**
+   * Its event sub-process with a compensation start event: once the sub-process has completed, a
+   * compensation that reaches it runs this in the sub-process's scope (as it was when it completed)
+   * instead of the handlers of the activities inside.
+   */
+  readonly compensationEventSubProcessId?: string;
 }
 
 /**

@@ -54,11 +54,23 @@ const DEFINITION_TYPES: Record<string, Definition> = {
 function allowedDefinitions(event: ModdleElement): { where: string; allowed: Definition[] } {
   const parent = event.$parent;
   if (is(event, 'bpmn:StartEvent')) {
-    if (is(parent, 'bpmn:SubProcess') && parent?.triggeredByEvent === true)
+    if (is(parent, 'bpmn:SubProcess') && parent?.triggeredByEvent === true) {
+      // A compensation event sub-process runs when the sub-process around it is compensated.
+      const inSubProcess = is(parent.$parent, 'bpmn:SubProcess') && parent.$parent?.triggeredByEvent !== true;
       return {
-        where: 'an event sub-process start event',
-        allowed: ['timer', 'message', 'error', 'escalation', 'signal'],
+        where: inSubProcess
+          ? 'an event sub-process start event'
+          : 'an event sub-process start event outside a sub-process',
+        allowed: [
+          'timer',
+          'message',
+          'error',
+          'escalation',
+          'signal',
+          ...(inSubProcess ? ['compensation' as const] : []),
+        ],
       };
+    }
     if (is(parent, 'bpmn:SubProcess')) return { where: 'a sub-process start event', allowed: ['none'] };
     return { where: 'a process start event', allowed: ['none', 'message', 'timer', 'signal'] };
   }
@@ -88,13 +100,6 @@ function checkEvent(node: ModdleElement, reporter: LintReporter): void {
     return;
   }
   const kind: Definition | undefined = defs.length === 0 ? 'none' : DEFINITION_TYPES[defs[0].$type];
-  if (kind === 'compensation' && defs[0].waitForCompletion === false) {
-    reporter.report(
-      node.id,
-      'A compensation throw event that does not wait for its handlers is not supported yet (Camunda 8 always waits).',
-    );
-    return;
-  }
   if (!kind || !allowed.includes(kind)) {
     const name =
       defs.length === 0 ? 'a plain (none)' : `a ${describeType(defs[0].$type).replace(/ event definition$/, '')}`;

@@ -84,6 +84,12 @@ const DIAGRAMS: Record<string, string> = {
   'error event sub-process start event': eventSubProcess(ERROR),
   'escalation event sub-process start event': eventSubProcess(ESCALATION),
   'signal event sub-process start event': eventSubProcess(SIGNAL),
+  'compensation event sub-process start event (in a sub-process)': between(
+    `<bpmn:subProcess id="Sub"><bpmn:startEvent id="SS" /><bpmn:sequenceFlow id="g" sourceRef="SS" targetRef="SE" /><bpmn:endEvent id="SE" />
+       <bpmn:subProcess id="ESP" triggeredByEvent="true"><bpmn:startEvent id="X">${COMPENSATION}</bpmn:startEvent><bpmn:sequenceFlow id="h" sourceRef="X" targetRef="EE" /><bpmn:endEvent id="EE" /></bpmn:subProcess></bpmn:subProcess>`,
+  )
+    .replace('targetRef="X" />', 'targetRef="Sub" />')
+    .replace('sourceRef="X" targetRef="E"', 'sourceRef="Sub" targetRef="E"'),
   'message intermediate catch event': catching(MESSAGE),
   'timer intermediate catch event': catching(TIMER('PT1H')),
   'signal intermediate catch event': catching(SIGNAL),
@@ -103,6 +109,9 @@ const DIAGRAMS: Record<string, string> = {
      <bpmn:intermediateCatchEvent id="C">${LINK.replace('ld', 'ld2')}</bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="f2" sourceRef="C" targetRef="E" /><bpmn:endEvent id="E" />`,
   ),
   'compensation intermediate throw event': throwing(COMPENSATION),
+  'compensation intermediate throw event not waiting for its handlers (waitForCompletion="false")': throwing(
+    '<bpmn:compensateEventDefinition id="cd" waitForCompletion="false" />',
+  ),
   'message boundary event': boundary(MESSAGE),
   'non-interrupting message boundary event': boundary(MESSAGE, false),
   'timer boundary event': boundary(TIMER('PT1H')),

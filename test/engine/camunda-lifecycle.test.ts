@@ -3,6 +3,11 @@
  * compiles it and driven through the pure engine:
  * - user task due and follow-up dates written with a zone id deploy (and run, see
  *   cron-and-zone-timers.test.ts);
+ * - a compensation throw event with waitForCompletion="false" goes on at once while its handlers
+ *   run; its scope completes only once they have;
+ * - a compensation event sub-process: when a completed sub-process that has one is compensated, it
+ *   runs in the sub-process's scope as it was (its local variables, its compensable activities)
+ *   instead of the inner activities' handlers;
  */
 import { ACTIVITY_TYPES } from '../../activities/catalogue';
 import { compileDefinition } from '../../bpmn/compile';
@@ -20,6 +25,14 @@ async function compile(body: string, roots = ''): Promise<CompiledGraph> {
 
 const flow = (id: string, from: string, to: string) =>
   `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}" />`;
+
+const job = (id: string, type: string, extra = '') =>
+  `<bpmn:serviceTask id="${id}"><bpmn:extensionElements><zeebe:taskDefinition type="${type}" />${extra}</bpmn:extensionElements></bpmn:serviceTask>`;
+/** A service task `id` of job type `type` with a compensation boundary event and its handler `Undo_<id>` (job `undo-<type>`). */
+const undoable = (id: string, type: string) =>
+  `${job(id, type)}<bpmn:boundaryEvent id="${id}_Comp" attachedToRef="${id}"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>
+   ${job(`Undo_${id}`, `undo-${type}`).replace('<bpmn:serviceTask ', '<bpmn:serviceTask isForCompensation="true" ')}
+   <bpmn:association id="A_${id}" sourceRef="${id}_Comp" targetRef="Undo_${id}" />`;
 
 describe('user task dates with a zone id', () => {
   const withSchedule = (dueDate: string) =>
@@ -39,5 +52,97 @@ describe('user task dates with a zone id', () => {
     await expect(withSchedule('2026-07-01T17:00:00[Mars/Olympus]')).rejects.toThrow(
       /Review: .*"Mars\/Olympus" is not a known zone id/,
     );
+  });
+});
+
+describe('a compensation throw event that does not wait for its handlers', () => {
+  const diagram = (wait: string) =>
+    compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Book')}${undoable('Book', 'book')}${flow('f2', 'Book', 'Undo')}
+      <bpmn:intermediateThrowEvent id="Undo"><bpmn:compensateEventDefinition ${wait} /></bpmn:intermediateThrowEvent>${flow('f3', 'Undo', 'Tell')}
+      ${job('Tell', 'tell-family')}${flow('f4', 'Tell', 'E')}<bpmn:endEvent id="E" />`);
+
+  it('goes on at once: the next task runs beside the handler, and the process ends once both have', async () => {
+    const d = new Driver(await diagram('waitForCompletion="false"'));
+    d.completeJob('book');
+    expect(d.jobs().map((j) => j.activityType)).toEqual(['undo-book', 'tell-family']);
+    expect(d.path).toContain('Undo');
+    d.completeJob('tell-family');
+    expect(d.status).toBe('running');
+    expect(d.active).toEqual(['Undo_Book']);
+    d.completeJob('undo-book');
+    expect(d.status).toBe('completed');
+    expect(d.path).toEqual(['S', 'Book', 'Undo', 'Tell', 'E', 'Undo_Book', 'P']);
+  });
+
+  it('waits for the handler when waitForCompletion is true or absent, as before', async () => {
+    for (const wait of ['', 'waitForCompletion="true"']) {
+      const d = new Driver(await diagram(wait));
+      d.completeJob('book');
+      expect(d.jobs().map((j) => j.activityType)).toEqual(['undo-book']);
+      d.completeJob('undo-book');
+      d.completeJob('tell-family');
+      expect(d.path).toEqual(['S', 'Book', 'Undo_Book', 'Undo', 'Tell', 'E', 'P']);
+    }
+  });
+});
+
+describe('a compensation event sub-process', () => {
+  /** Sub (Book with handler, local variable `ref`; compensation event sub-process: Notify, then compensate all) → Fail → throw. */
+  const diagram = (espBody: string) =>
+    compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Sub')}
+      <bpmn:subProcess id="Sub">
+        <bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="=&quot;R-1&quot;" target="ref" /></zeebe:ioMapping></bpmn:extensionElements>
+        <bpmn:startEvent id="SS" />${flow('g1', 'SS', 'Book')}${undoable('Book', 'book')}${flow('g2', 'Book', 'SE')}<bpmn:endEvent id="SE" />
+        <bpmn:subProcess id="OnUndo" triggeredByEvent="true">
+          <bpmn:startEvent id="US"><bpmn:compensateEventDefinition /></bpmn:startEvent>${espBody}
+        </bpmn:subProcess>
+      </bpmn:subProcess>
+      ${flow('f2', 'Sub', 'Check')}${job('Check', 'check')}${flow('f3', 'Check', 'Revert')}
+      <bpmn:intermediateThrowEvent id="Revert"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>${flow('f4', 'Revert', 'E')}
+      <bpmn:endEvent id="E" />`);
+
+  it("runs instead of the inner handlers, in the sub-process's scope as it was; the throw waits for it", async () => {
+    const g = await diagram(
+      `${flow('u1', 'US', 'Notify')}${job('Notify', 'notify-undo')}${flow('u2', 'Notify', 'UE')}<bpmn:endEvent id="UE" />`,
+    );
+    expect(g.nodes.Sub).toMatchObject({ compensationEventSubProcessId: 'OnUndo' });
+    const d = new Driver(g);
+    d.completeJob('book');
+    d.completeJob('check');
+    // Not the inner handler (undo-book): the event sub-process, seeing the sub-process's local `ref`.
+    const [notify] = d.jobs();
+    expect(notify.activityType).toBe('notify-undo');
+    expect(d.commandsOf('runJob').find((c) => c.jobId === notify.id)?.input).toMatchObject({ ref: 'R-1' });
+    expect(d.active).toEqual(expect.arrayContaining(['Revert', 'Sub', 'OnUndo', 'Notify']));
+    d.completeJob('notify-undo');
+    expect(d.status).toBe('completed');
+    expect(d.path).toEqual([
+      ...['S', 'SS', 'Book', 'SE', 'Sub', 'Check'],
+      ...['US', 'Notify', 'UE', 'OnUndo', 'Sub'], // the sub-process brought back, ending with its event sub-process
+      ...['Revert', 'E', 'P'],
+    ]);
+  });
+
+  it('a compensation throw inside it compensates the activities the sub-process completed', async () => {
+    const g = await diagram(`${flow('u1', 'US', 'UndoAll')}
+      <bpmn:intermediateThrowEvent id="UndoAll"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>${flow('u2', 'UndoAll', 'UE')}<bpmn:endEvent id="UE" />`);
+    const d = new Driver(g);
+    d.completeJob('book');
+    d.completeJob('check');
+    expect(d.jobs().map((j) => j.activityType)).toEqual(['undo-book']);
+    d.completeJob('undo-book');
+    expect(d.status).toBe('completed');
+    expect(d.path).toEqual([
+      ...['S', 'SS', 'Book', 'SE', 'Sub', 'Check'],
+      ...['US', 'Undo_Book', 'UndoAll', 'UE', 'OnUndo', 'Sub'],
+      ...['Revert', 'E', 'P'],
+    ]);
+  });
+
+  it('is refused at deploy outside a sub-process, where nothing could compensate it', async () => {
+    await expect(
+      compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'E')}<bpmn:endEvent id="E" />
+        <bpmn:subProcess id="OnUndo" triggeredByEvent="true"><bpmn:startEvent id="US"><bpmn:compensateEventDefinition /></bpmn:startEvent>${flow('u1', 'US', 'UE')}<bpmn:endEvent id="UE" /></bpmn:subProcess>`),
+    ).rejects.toThrow(/US: .*event sub-process start event outside a sub-process is not supported yet/);
   });
 });

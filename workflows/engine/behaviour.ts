@@ -4,6 +4,7 @@
  */
 import {
   type ActivityRef,
+  type CompensationThrow,
   type EndEventNode,
   type Expression,
   type GraphNode,
@@ -463,7 +464,7 @@ function endEventBehaviour(run: Run, inst: ElementInstance, node: EndEventNode):
       if (!broadcastFrom(run, inst, result.name)) return;
       return completeElement(run, inst, {});
     case 'compensation':
-      return throwCompensation(run, inst, result.activityId);
+      return throwCompensation(run, inst, result);
   }
 }
 
@@ -471,9 +472,13 @@ function endEventBehaviour(run: Run, inst: ElementInstance, node: EndEventNode):
  * Compensation thrown in `inst`'s scope (from an event sub-process: in the scope around it): the
  * handlers of the completed activities recorded there (only `activityId`'s when named) start at
  * once, each once per completion, most recent first; the event completes when they all have.
- * What is compensated is no longer recorded, so a second throw does not run it again.
+ * What is compensated is no longer recorded, so a second throw does not run it again. A throw
+ * that does not wait (`waitForCompletion="false"`) completes at once; its handlers run on in the
+ * scope, which completes only once they have.
  */
-function throwCompensation(run: Run, inst: ElementInstance, activityId: string | undefined): void {
+function throwCompensation(run: Run, inst: ElementInstance, thrown: CompensationThrow): void {
+  const activityId = thrown.activityId;
+  const waits = thrown.waitForCompletion !== false;
   let scope = parentOf(run, inst);
   if (scope && scope.kind === 'node' && nodeOf(run, scope.elementId).kind === 'eventSubProcess')
     scope = parentOf(run, scope);
@@ -482,17 +487,51 @@ function throwCompensation(run: Run, inst: ElementInstance, activityId: string |
   if (!scope || chosen.length === 0) return completeElement(run, inst, {});
   scope.compensable = records.filter((id) => !(activityId === undefined || id === activityId));
   if (scope.compensable.length === 0) delete scope.compensable;
-  inst.compensating = chosen.length;
+  if (waits) inst.compensating = chosen.length;
   for (const activity of [...chosen].reverse()) {
     const host = nodeOf(run, activity);
+    if (host.kind === 'subProcess' && host.compensationEventSubProcessId) {
+      compensateByEventSubProcess(run, scope, host.id, host.compensationEventSubProcessId, waits ? inst.id : undefined);
+      continue;
+    }
     const handlerId = 'compensationHandlerId' in host ? host.compensationHandlerId : undefined;
     if (!handlerId) continue;
     const handler = nodeOf(run, handlerId);
     const kind = 'multiInstance' in handler && handler.multiInstance !== undefined ? 'multiInstanceBody' : 'node';
     const h = createInstance(run, handlerId, kind, scope.id);
-    h.compensationOf = inst.id;
+    if (waits) h.compensationOf = inst.id;
     runBehaviour(run, h);
   }
+  // A handler may have ended the scope already (an error it threw, say).
+  if (!waits && run.state.instances[inst.id]) completeElement(run, inst, {});
+}
+
+/**
+ * A completed sub-process with a compensation event sub-process is compensated by bringing its
+ * scope back as it was when it completed (its local variables and its records of compensable
+ * activities) and running the event sub-process there; the sub-process ends again once that has
+ * (by no flow). Its latest completion is compensated first.
+ */
+function compensateByEventSubProcess(
+  run: Run,
+  scope: ElementInstance,
+  subProcessId: string,
+  eventSubProcessId: string,
+  throwId: string | undefined,
+): void {
+  const kept = scope.compensationScopes ?? [];
+  const index = kept.map((k) => k.elementId).lastIndexOf(subProcessId);
+  const entry = index >= 0 ? kept[index] : { elementId: subProcessId, compensable: [], variables: {} };
+  if (index >= 0) kept.splice(index, 1);
+  if (kept.length === 0) delete scope.compensationScopes;
+  const sub = createInstance(run, subProcessId, 'node', scope.id, { ...entry.variables });
+  sub.compensationScope = true;
+  if (entry.compensable.length > 0) sub.compensable = [...entry.compensable];
+  if (throwId) sub.compensationOf = throwId;
+  const esp = nodeOf(run, eventSubProcessId);
+  if (esp.kind !== 'eventSubProcess') throw new Error(`"${eventSubProcessId}" is not an event sub-process`);
+  const espInst = createInstance(run, esp.id, 'node', sub.id);
+  startScope(run, espInst, esp.scopeRef, esp.startEventId, { variables: {} });
 }
 
 /** Broadcasts a throw/end event's signal: its variables are the event's input-mapped ones. */
@@ -533,7 +572,7 @@ function throwEventBehaviour(run: Run, inst: ElementInstance, node: Intermediate
       // It leaves by no flow: leaving, it activates its link catch event (completion.ts).
       return completeElement(run, inst, {});
     case 'compensation':
-      return throwCompensation(run, inst, result.activityId);
+      return throwCompensation(run, inst, result);
   }
 }
 

@@ -18,6 +18,7 @@ import { evaluateMappings, propagateVariables, visibleVariables } from './variab
 export function completeElement(run: Run, inst: ElementInstance, result: Variables): void {
   // Already waiting for its end listeners (a scope checked again meanwhile): nothing more to do.
   if (inst.endListeners) return;
+  if (inst.compensationScope) return endCompensationScope(run, inst);
   const node = nodeOf(run, inst.elementId);
   const context = { ...visibleVariables(run, inst.id), ...result };
   let out = result;
@@ -83,11 +84,26 @@ export function leaveElement(run: Run, inst: ElementInstance, loopOutput: unknow
 function recordCompensable(run: Run, inst: ElementInstance, parent: ElementInstance): void {
   if (parent.kind === 'multiInstanceBody') return;
   const node = nodeOf(run, inst.elementId);
+  if (node.kind === 'subProcess' && node.compensationEventSubProcessId) {
+    // Its compensation event sub-process decides what inside is compensated: its records stay with it.
+    parent.compensable = [...(parent.compensable ?? []), node.id];
+    parent.compensationScopes = [
+      ...(parent.compensationScopes ?? []),
+      { elementId: node.id, compensable: [...(inst.compensable ?? [])], variables: { ...inst.variables } },
+    ];
+    return;
+  }
   const records = [
     ...(inst.compensable ?? []),
     ...('compensationHandlerId' in node && node.compensationHandlerId ? [node.id] : []),
   ];
   if (records.length > 0) parent.compensable = [...(parent.compensable ?? []), ...records];
+}
+
+/** A sub-process brought back for its compensation event sub-process: that has ended, so it ends too. */
+function endCompensationScope(run: Run, inst: ElementInstance): void {
+  endInstance(run, inst, 'completed');
+  if (inst.compensationOf) handlerCompleted(run, inst.compensationOf);
 }
 
 /** A compensation handler finished: its throw or end event completes once the last one has. */

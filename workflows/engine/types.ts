@@ -57,10 +57,25 @@ export interface ElementInstance {
   compensating?: number;
   /** A compensation handler: the throw or end event waiting for it. */
   compensationOf?: string;
+  /**
+   * A scope: its completed sub-processes that have a compensation event sub-process, each with its
+   * own records and local variables as they were when it completed (in completion order).
+   */
+  compensationScopes?: CompensationScope[];
+  /** A completed sub-process brought back to run its compensation event sub-process: it ends with it, by no flow. */
+  compensationScope?: true;
   /** An ad-hoc sub-process whose completion condition held (or whose job worker said it is done). */
   adHocDone?: true;
   /** An ad-hoc sub-process's inner element completed while its worker's job was out: another job follows. */
   adHocJobAgain?: true;
+}
+
+/** A completed sub-process kept for its compensation event sub-process. */
+export interface CompensationScope {
+  elementId: string;
+  /** Its completed activities with compensation handlers (as `compensable`). */
+  compensable: string[];
+  variables: Variables;
 }
 
 /** A job worker's result for an ad-hoc sub-process's job (Camunda's job result of type adHocSubProcess). */
