@@ -127,11 +127,13 @@ export interface UserTaskSpec {
 }
 
 /**
- * Camunda 8.8 user task lifecycle events a task listener runs on: `creating`, before the task
- * opens (the corrections its job worker returns apply to the new task). Listeners on the other
- * events (assigning, updating, completing, canceling) are refused at deploy as not supported yet.
+ * Camunda 8.8 user task lifecycle events a task listener runs on: `creating` (before the task
+ * opens), `assigning` (an assignment, and the process's own assignee as the task is created),
+ * `updating` (an update of its dates, candidates or priority), `completing` (a completion), and
+ * `canceling` (the task ends without completing). Each transition takes effect once its listeners'
+ * jobs have completed, with their corrections; assigning, updating and completing may be denied.
  */
-export type TaskListenerEvent = 'creating';
+export type TaskListenerEvent = 'creating' | 'assigning' | 'updating' | 'completing' | 'canceling';
 
 export interface TaskListenerRef {
   readonly eventType: TaskListenerEvent;

@@ -16,7 +16,11 @@ import { completeUserTaskUpdate, instanceStateQuery, type CompleteUserTaskInput 
 /** Continue-as-new runs searched back for an accepted completion. */
 const MAX_RUNS = 5;
 
-/** The completion the workflow accepted for `taskId`, from the history of its runs, newest first. */
+/**
+ * The completion the workflow accepted for `taskId`, from the history of its runs, newest first.
+ * An accepted completion that then failed (a completing task listener denied it, or the task was
+ * cancelled while its listeners ran) is not one.
+ */
 export async function acceptedCompletion(
   client: Client,
   instanceId: string,
@@ -26,12 +30,22 @@ export async function acceptedCompletion(
   let runId: string | undefined;
   for (let run = 0; run < MAX_RUNS; run++) {
     const history = await client.workflow.getHandle(instanceId, runId).fetchHistory();
+    const failed = new Set(
+      (history.events ?? []).flatMap((e) => {
+        const done = e.workflowExecutionUpdateCompletedEventAttributes;
+        return done?.outcome?.failure && done.meta?.updateId ? [done.meta.updateId] : [];
+      }),
+    );
+    let accepted: CompleteUserTaskInput | null = null;
     for (const event of history.events ?? []) {
-      const input = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
+      const request = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+      const input = request?.input;
       if (input?.name !== completeUserTaskUpdate.name) continue;
+      if (request?.meta?.updateId && failed.has(request.meta.updateId)) continue;
       const [arg] = (input.args?.payloads ?? []).map((p) => converter.fromPayload<CompleteUserTaskInput>(p));
-      if (arg?.taskId === taskId) return arg;
+      if (arg?.taskId === taskId) accepted = arg;
     }
+    if (accepted) return accepted;
     runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
     if (!runId) return null;
   }

@@ -6,7 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CalledVersion } from '../bpmn/runtime';
 import type { DeployedDefinition } from '../deployment/deployed-definition';
-import type { AdHocResult, EngineState, UserTaskCorrections, Variables } from './engine/types';
+import type { AdHocResult, EngineState, UserTaskChanges, UserTaskCorrections, Variables } from './engine/types';
 import type { InstanceView } from './engine/view';
 
 /** Workflow type name of the BPMN interpreter (`processInstance`). */
@@ -108,9 +108,34 @@ export interface CompleteUserTaskResult {
 /**
  * Completes an open user task. The validator refuses (synchronously, nothing in history) an
  * unknown or closed task, missing required form fields and values of the wrong type; the
- * update returns once the engine has accepted the completion.
+ * update returns once the engine has accepted the completion, and for a task with completing
+ * listeners once they have all completed (failing with type `Denied` when one denied it).
  */
 export const completeUserTaskUpdate = defineUpdate<CompleteUserTaskResult, [CompleteUserTaskInput]>('completeUserTask');
+
+/** An assignment or update of an open user task that has assigning / updating task listeners. */
+export interface ChangeUserTaskInput {
+  taskId: string;
+  eventType: 'assigning' | 'updating';
+  /** What is to change (assignee null: unassigned; a date null: cleared). */
+  changes: UserTaskChanges;
+  /** Who asks (username). */
+  actor: string;
+}
+export interface ChangeUserTaskResult {
+  taskId: string;
+  /** The changes to make: as asked, corrected by the listeners. */
+  changes: UserTaskChanges;
+}
+/**
+ * Runs the task's assigning or updating listeners for a change (Camunda 8.8) and returns, once
+ * they have all completed, the changes to make; fails with type `Denied` when one denied it. The
+ * validator refuses a task that is not open or is in another transition.
+ */
+export const changeUserTaskUpdate = defineUpdate<ChangeUserTaskResult, [ChangeUserTaskInput]>('changeUserTask');
+
+/** Error type of an update a task listener denied (its message gives the listener's reason). */
+export const DENIED_ERROR_TYPE = 'Denied';
 
 export interface RetryIncidentInput {
   incidentId: string;
@@ -132,6 +157,9 @@ export interface CompleteJobInput {
   actor?: string;
   /** A task listener's corrections to its user task (job result of type userTask). */
   corrections?: UserTaskCorrections;
+  /** A task listener denies the transition (assigning, updating, completing), with its reason. */
+  denied?: boolean;
+  deniedReason?: string;
   /** An ad-hoc sub-process's job: the elements its worker activates (job result of type adHocSubProcess). */
   adHoc?: AdHocResult;
 }

@@ -8,6 +8,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   ChildWorkflowFailure,
+  condition,
   executeChild,
   isCancellation,
   log,
@@ -19,11 +20,21 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { handleEvent, instanceView, startInstance, userTaskCompletionProblems } from './engine';
-import type { BpmnErrorThrown, EngineCommand, EngineEvent, EngineState, Variables } from './engine/types';
+import type {
+  BpmnErrorThrown,
+  EngineCommand,
+  EngineEvent,
+  EngineState,
+  UserTaskChanges,
+  Variables,
+} from './engine/types';
 import { jobActivity, LOCAL_RETRY_THRESHOLD_MS } from './job-activities';
 import {
   BPMN_ERROR_TYPE,
+  DENIED_ERROR_TYPE,
   PROCESS_INSTANCE_WORKFLOW_TYPE,
+  type ChangeUserTaskInput,
+  type ChangeUserTaskResult,
   type CompleteJobInput,
   type FailJobInput,
   type ThrowJobErrorInput,
@@ -128,6 +139,8 @@ export class InstanceRunner {
   /** Queued or local engine activities, decided once per run (see LOCAL_ENGINE_DB_PATCH). */
   private db: EngineActivities = queuedDb;
   private mirroredStatus: RecordInstanceInput['status'] | undefined;
+  /** Task transitions held by listeners that have ended, by `<task id>:<event>`, until their update reads them. */
+  private readonly transitionsEnded = new Map<string, Extract<EngineCommand, { type: 'userTaskTransitionEnded' }>>();
 
   constructor(private readonly input: ProcessInstanceInput) {}
 
@@ -194,6 +207,8 @@ export class InstanceRunner {
       problems.push('actor (the username completing the task) is required');
     else if (input.outcome !== undefined && input.outcome !== null && typeof input.outcome !== 'string')
       problems.push('outcome should be text');
+    else if (this.heldTransition(input.taskId))
+      problems.push(`the task is waiting for its ${this.heldTransition(input.taskId)} listeners`);
     else problems.push(...userTaskCompletionProblems(this.state, input.taskId, input.data));
     if (problems.length > 0)
       throw ApplicationFailure.create({
@@ -204,8 +219,9 @@ export class InstanceRunner {
       });
   }
 
-  completeUserTask(input: CompleteUserTaskInput): CompleteUserTaskResult {
+  completeUserTask(input: CompleteUserTaskInput): CompleteUserTaskResult | Promise<CompleteUserTaskResult> {
     const wait = this.state.waits[input.taskId];
+    this.transitionsEnded.delete(`${input.taskId}:completing`);
     const accepted = this.dispatch({
       type: 'userTaskCompleted',
       taskId: input.taskId,
@@ -219,7 +235,70 @@ export class InstanceRunner {
         message: `user task ${input.taskId} is not open`,
         nonRetryable: true,
       });
-    return { taskId: input.taskId, elementId: wait.nodeId, status: this.state.status };
+    const done = () => ({ taskId: input.taskId, elementId: wait.nodeId, status: this.state.status });
+    // With completing listeners the update answers once they have run (Camunda's blocking behaviour).
+    if (this.heldTransition(input.taskId) === 'completing')
+      return this.transitionOutcome(input.taskId, 'completing').then(done);
+    return done();
+  }
+
+  /** The transition task listeners hold on an open task, if any. */
+  private heldTransition(taskId: string): string | undefined {
+    const wait = this.state.waits[taskId];
+    return wait?.type === 'userTask' ? this.state.instances[wait.ownerId]?.pendingTransition?.eventType : undefined;
+  }
+
+  validateChange(input: ChangeUserTaskInput): void {
+    const problems: string[] = [];
+    const wait = typeof input?.taskId === 'string' ? this.state.waits[input.taskId] : undefined;
+    if (wait?.type !== 'userTask') problems.push(`user task ${String(input?.taskId)} is not open`);
+    else if (this.heldTransition(input.taskId))
+      problems.push(`the task is waiting for its ${this.heldTransition(input.taskId)} listeners`);
+    if (input?.eventType !== 'assigning' && input?.eventType !== 'updating')
+      problems.push('eventType should be assigning or updating');
+    if (!input?.changes || typeof input.changes !== 'object' || Array.isArray(input.changes))
+      problems.push('changes should be an object');
+    if (typeof input?.actor !== 'string' || input.actor.trim() === '') problems.push('actor is required');
+    if (problems.length > 0)
+      throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: problems.join('; '), nonRetryable: true });
+  }
+
+  /** An assignment or update: its listeners run, then the changes to make come back. */
+  changeUserTask(input: ChangeUserTaskInput): Promise<ChangeUserTaskResult> {
+    this.transitionsEnded.delete(`${input.taskId}:${input.eventType}`);
+    this.dispatch({
+      type: 'userTaskChangeRequested',
+      taskId: input.taskId,
+      eventType: input.eventType,
+      changes: input.changes,
+      actor: input.actor,
+    });
+    return this.transitionOutcome(input.taskId, input.eventType).then((changes) => ({ taskId: input.taskId, changes }));
+  }
+
+  /** Waits until the task's transition has ended: its changes when done; a failure when denied or cancelled. */
+  private async transitionOutcome(
+    taskId: string,
+    eventType: 'assigning' | 'updating' | 'completing',
+  ): Promise<UserTaskChanges> {
+    const key = `${taskId}:${eventType}`;
+    await condition(() => this.transitionsEnded.has(key) || this.outcome !== undefined);
+    const ended = this.transitionsEnded.get(key);
+    this.transitionsEnded.delete(key);
+    if (ended?.outcome === 'done') return ended.changes ?? {};
+    if (ended?.outcome === 'denied')
+      throw ApplicationFailure.create({
+        type: DENIED_ERROR_TYPE,
+        message: `a ${eventType} task listener denied it${ended.reason ? `: ${ended.reason}` : ''}`,
+        nonRetryable: true,
+      });
+    throw ApplicationFailure.create({
+      type: REFUSED_ERROR_TYPE,
+      message: ended
+        ? 'the task was cancelled while its listeners ran'
+        : `the process instance is ${this.state.status}`,
+      nonRetryable: true,
+    });
   }
 
   validateRetry(input: RetryIncidentInput): void {
@@ -276,6 +355,9 @@ export class InstanceRunner {
       jobId: input.jobId,
       variables: asVariables(input.variables),
       ...(input.corrections ? { corrections: input.corrections } : {}),
+      ...(input.denied === true
+        ? { denied: true, ...(input.deniedReason ? { deniedReason: input.deniedReason } : {}) }
+        : {}),
       ...(input.adHoc ? { adHoc: input.adHoc } : {}),
     });
     this.closeJob(input.jobId, 'completed');
@@ -404,6 +486,9 @@ export class InstanceRunner {
               ...(this.camunda ? { correlation: 'camunda' as const } : {}),
             }),
           );
+          break;
+        case 'userTaskTransitionEnded':
+          this.transitionsEnded.set(`${c.taskId}:${c.eventType}`, c);
           break;
         case 'incidentOpened':
         case 'incidentResolved':

@@ -17,6 +17,7 @@ import { InstanceRunner } from './instance-runner';
 import {
   broadcastSignalSignal,
   cancelInstanceSignal,
+  changeUserTaskUpdate,
   completeJobUpdate,
   completeUserTaskUpdate,
   failJobUpdate,
@@ -59,6 +60,7 @@ export async function processInstance(input: ProcessInstanceInput): Promise<Proc
   setHandler(completeUserTaskUpdate, (u) => runner.completeUserTask(u), {
     validator: (u) => runner.validateCompletion(u),
   });
+  setHandler(changeUserTaskUpdate, (u) => runner.changeUserTask(u), { validator: (u) => runner.validateChange(u) });
   setHandler(retryIncidentUpdate, (r) => runner.retryIncident(r), { validator: (r) => runner.validateRetry(r) });
   setHandler(completeJobUpdate, (j) => runner.completeJob(j), { validator: (j) => runner.validateJob(j) });
   setHandler(failJobUpdate, (j) => runner.failJob(j), { validator: (j) => runner.validateJob(j) });

@@ -30,6 +30,7 @@ export const VALIDATED_OPERATIONS = [
   'assignUserTask',
   'unassignUserTask',
   'completeUserTask',
+  'updateUserTask',
   'resolveIncident',
   'searchIncidents',
   'searchVariables',

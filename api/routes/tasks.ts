@@ -16,7 +16,7 @@ import { defineRoute, ok } from '../route-definition';
 import { validateFormData } from '../tasks/form-validation';
 import { hasTaskRelationship, isCandidate, mayAssignTask, maySeeTask } from '../tasks/task-access';
 import { breakGlass } from '../access/child-access';
-import { TaskCompletionConflict, TaskCompletionRefused } from '../tasks/task-completer';
+import { TaskCompletionConflict, TaskCompletionPending, TaskCompletionRefused } from '../tasks/task-completer';
 import { taskView } from '../tasks/task-view';
 import { assignBody, claimBody, completeBody, taskParams } from './tasks-schemas';
 import { taskDetail } from '../tasks/task-detail';
@@ -257,6 +257,7 @@ export const taskRoutes = [
       } catch (error) {
         if (error instanceof TaskCompletionConflict) throw ApiError.conflict(error.message);
         if (error instanceof TaskCompletionRefused) throw ApiError.unprocessable(error.message);
+        if (error instanceof TaskCompletionPending) throw new ApiError(504, 'Gateway Timeout', error.message);
         throw error;
       }
       return ok(taskView((await findTask(ctx.deps.db, task.id))!));

@@ -38,3 +38,15 @@ export class TaskCompletionRefused extends Error {
     this.name = 'TaskCompletionRefused';
   }
 }
+
+/**
+ * The task's completing listeners have not all completed within the wait (Camunda answers 504):
+ * nothing was recorded here; the completion stays asked for in the process, which completes the
+ * task once they have (task reconciliation then records it), or leaves it open if one denies it.
+ */
+export class TaskCompletionPending extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'TaskCompletionPending';
+  }
+}

@@ -6,6 +6,7 @@ import { completeUserTaskUpdate } from '../../workflows/contract';
 import { reconcileTask } from '../../engine-client/task-reconciliation';
 import {
   TaskCompletionConflict,
+  TaskCompletionPending,
   TaskCompletionRefused,
   type TaskCompleter,
   type TaskCompletion,
@@ -26,6 +27,11 @@ export class TemporalTaskCompleter implements TaskCompleter {
   constructor(
     private readonly client: Client,
     private readonly db: Db,
+    /**
+     * How long a completion waits for the task's completing listeners (the update answers once
+     * they have run); past it the caller gets TaskCompletionPending, as Camunda answers 504.
+     */
+    private readonly listenerWaitMs = 30_000,
   ) {}
 
   async complete(task: HumanTask, completion: TaskCompletion): Promise<void> {
@@ -38,11 +44,25 @@ export class TemporalTaskCompleter implements TaskCompleter {
       const refused = await withSavepoint(tx, 'completion_audit', async (undo) => {
         await completion.audit?.(tx);
         try {
-          await this.client.workflow.getHandle(task.processInstanceId).executeUpdate(completeUserTaskUpdate, {
+          const update = this.client.workflow.getHandle(task.processInstanceId).executeUpdate(completeUserTaskUpdate, {
             args: [
               { taskId: task.id, outcome: completion.outcome, data: completion.data, actor: completion.actor.username },
             ],
           });
+          let timer: NodeJS.Timeout | undefined;
+          const waited = new Promise<'pending'>((resolve) => {
+            timer = setTimeout(() => resolve('pending'), this.listenerWaitMs);
+          });
+          try {
+            if ((await Promise.race([update, waited])) === 'pending') {
+              update.catch(() => undefined); // its outcome reaches the row through reconciliation
+              throw new TaskCompletionPending(
+                `The task's completing listeners have not completed within ${Math.round(this.listenerWaitMs / 1000)} s; the completion stays asked for and takes effect once they have`,
+              );
+            }
+          } finally {
+            clearTimeout(timer);
+          }
           return null;
         } catch (error) {
           if (!(error instanceof WorkflowUpdateFailedError) && !(error instanceof WorkflowNotFoundError)) throw error;

@@ -2,10 +2,9 @@
  * Only elements the interpreter runs may be deployed: anything else would be silently
  * ignored or misread at run time, so it is refused by element id with the words "not supported
  * yet" (the README's coverage table lists what is supported). Checks flow element types, event definitions per event
- * kind, loop types, and settings we do not run (task listeners other than on creating,
- * conditions and default flows outside gateways).
+ * kind, loop types, and settings we do not run (conditions and default flows outside gateways).
  */
-import { child, children, describeType, is, isAny, str, type ModdleElement } from '../moddle';
+import { child, children, describeType, is, isAny, type ModdleElement } from '../moddle';
 import type { LintReporter, LocalRule } from '../lint-types';
 
 const SUPPORTED_FLOW_ELEMENTS = new Set([
@@ -125,10 +124,6 @@ function checkActivity(node: ModdleElement, reporter: LintReporter): void {
     );
 }
 
-/** Camunda 8.8's user task listener events this engine runs, and those it does not run yet. */
-const TASK_LISTENER_EVENTS = ['creating'];
-const UNSUPPORTED_TASK_LISTENER_EVENTS = ['assigning', 'updating', 'completing', 'canceling'];
-
 export const unsupportedElement: LocalRule = {
   name: 'unsupported-element',
   severity: 'error',
@@ -149,14 +144,6 @@ export const unsupportedElement: LocalRule = {
             `The sequence flow has a condition but leaves a ${describeType(source.$type)} element; a conditional flow is not supported yet outside exclusive and inclusive gateways.`,
           );
         }
-      }
-      if (is(node, 'zeebe:TaskListener')) {
-        const eventType = str(node, 'eventType') ?? '';
-        if (UNSUPPORTED_TASK_LISTENER_EVENTS.includes(eventType))
-          reporter.report(
-            node.$parent?.$parent?.$parent?.id,
-            `A task listener on "${eventType}" is not supported yet (supported: ${TASK_LISTENER_EVENTS.join(', ')}).`,
-          );
       }
     },
   }),

@@ -316,6 +316,41 @@ export function assignTask(
   );
 }
 
+/** What an update (or a task listener's correction) changes on an open task; absent: unchanged, null: cleared. */
+export interface TaskAttributeChanges {
+  candidateGroups?: string[];
+  candidateUsers?: string[];
+  dueAt?: Date | null;
+  followUpAt?: Date | null;
+  priority?: number;
+}
+
+/** Changes an open task's candidates, dates or priority (null when it is no longer open). */
+export function updateTaskAttributes(db: Db, id: string, c: TaskAttributeChanges): Promise<HumanTask | null> {
+  return selectOne<HumanTask>(
+    db,
+    `UPDATE human_tasks SET
+       candidate_groups = CASE WHEN $2::boolean THEN $3::text[] ELSE candidate_groups END,
+       candidate_users = CASE WHEN $4::boolean THEN $5::text[] ELSE candidate_users END,
+       due_at = CASE WHEN $6::boolean THEN $7::timestamptz ELSE due_at END,
+       follow_up_at = CASE WHEN $8::boolean THEN $9::timestamptz ELSE follow_up_at END,
+       priority = coalesce($10::integer, priority), row_version = row_version + 1
+     WHERE id = $1 AND status IN ('open', 'claimed') RETURNING ${COLUMNS}`,
+    [
+      id,
+      c.candidateGroups !== undefined,
+      c.candidateGroups ?? null,
+      c.candidateUsers !== undefined,
+      c.candidateUsers ?? null,
+      c.dueAt !== undefined,
+      c.dueAt ?? null,
+      c.followUpAt !== undefined,
+      c.followUpAt ?? null,
+      c.priority ?? null,
+    ],
+  );
+}
+
 /** Completion by the task's assignee, at the version the caller saw. */
 export function completeTaskRow(
   db: Db,

@@ -183,7 +183,7 @@ const DIAGRAMS: Record<string, string> = {
     '<bpmn:userTask id="X"><bpmn:extensionElements><zeebe:userTask /><zeebe:taskListeners><zeebe:taskListener eventType="creating" type="assign" /></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>',
   ),
   'task listener (assigning, updating, completing, canceling)': between(
-    '<bpmn:userTask id="X"><bpmn:extensionElements><zeebe:userTask /><zeebe:taskListeners><zeebe:taskListener eventType="completing" type="check" /></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>',
+    '<bpmn:userTask id="X"><bpmn:extensionElements><zeebe:userTask /><zeebe:taskListeners><zeebe:taskListener eventType="assigning" type="route" /><zeebe:taskListener eventType="updating" type="vet" /><zeebe:taskListener eventType="completing" type="check" /><zeebe:taskListener eventType="canceling" type="tidy" /></zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>',
   ),
 };
 

@@ -8,6 +8,9 @@
  * - a compensation event sub-process: when a completed sub-process that has one is compensated, it
  *   runs in the sub-process's scope as it was (its local variables, its compensable activities)
  *   instead of the inner activities' handlers;
+ * - task listeners on assigning, updating, completing and canceling: each transition takes effect
+ *   once its listeners' jobs have completed, with their corrections; a denial leaves the task as
+ *   it was; canceling listeners run once an interrupted task has ended, and the process waits.
  */
 import { ACTIVITY_TYPES } from '../../activities/catalogue';
 import { compileDefinition } from '../../bpmn/compile';
@@ -144,5 +147,146 @@ describe('a compensation event sub-process', () => {
       compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'E')}<bpmn:endEvent id="E" />
         <bpmn:subProcess id="OnUndo" triggeredByEvent="true"><bpmn:startEvent id="US"><bpmn:compensateEventDefinition /></bpmn:startEvent>${flow('u1', 'US', 'UE')}<bpmn:endEvent id="UE" /></bpmn:subProcess>`),
     ).rejects.toThrow(/US: .*event sub-process start event outside a sub-process is not supported yet/);
+  });
+});
+
+describe('task listeners on assigning, updating, completing and canceling', () => {
+  /** Review (user task with the given listeners and extra settings) → E; a timer boundary `Late` (PT1H) → Escalate job. */
+  const review = (listeners: string, extra = '') =>
+    compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Review')}
+      <bpmn:userTask id="Review"><bpmn:extensionElements><zeebe:userTask />${extra}
+        <zeebe:taskListeners>${listeners}</zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>
+      ${flow('f2', 'Review', 'E')}<bpmn:endEvent id="E" />
+      <bpmn:boundaryEvent id="Late" attachedToRef="Review"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+      ${flow('f3', 'Late', 'Escalate')}${job('Escalate', 'escalate')}${flow('f4', 'Escalate', 'E2')}<bpmn:endEvent id="E2" />`);
+  const listener = (eventType: string, type: string) =>
+    `<zeebe:taskListener eventType="${eventType}" type="${type}" />`;
+  const ended = (d: Driver) => d.commandsOf('userTaskTransitionEnded');
+
+  it('completing: the task stays open until the listeners have run; the process goes on with the completion data', async () => {
+    const d = new Driver(await review(listener('completing', 'check-a') + listener('completing', 'check-b')));
+    d.completeTask('Review', { decision: 'accept' });
+    expect(d.tasks('Review')).toHaveLength(1);
+    expect(d.jobs('check-a')[0].listener).toEqual({ kind: 'task', eventType: 'completing', index: 0 });
+    // A second completion meanwhile is not taken.
+    expect(d.send({ type: 'userTaskCompleted', taskId: d.tasks('Review')[0].id, data: {} })).toEqual([]);
+    d.completeJob('check-a');
+    expect(d.status).toBe('running');
+    d.completeJob('check-b');
+    expect(ended(d)).toEqual([expect.objectContaining({ eventType: 'completing', outcome: 'done' })]);
+    expect(d.status).toBe('completed');
+    expect(d.variables.decision).toBe('accept');
+  });
+
+  it('completing: a listener that denies leaves the task open and drops the corrections before it; a later completion is taken', async () => {
+    const d = new Driver(await review(listener('completing', 'check-a') + listener('completing', 'check-b')));
+    const taskId = d.tasks('Review')[0].id;
+    d.completeTask('Review', { decision: 'accept' });
+    d.send({ type: 'jobCompleted', jobId: d.jobs('check-a')[0].id, corrections: { priority: 90 } });
+    d.send({
+      type: 'jobCompleted',
+      jobId: d.jobs('check-b')[0].id,
+      denied: true,
+      deniedReason: 'no evidence attached',
+    });
+    expect(ended(d)).toEqual([
+      {
+        type: 'userTaskTransitionEnded',
+        taskId,
+        eventType: 'completing',
+        outcome: 'denied',
+        reason: 'no evidence attached',
+      },
+    ]);
+    expect(d.tasks('Review').map((t) => t.id)).toEqual([taskId]);
+    expect(d.variables.decision).toBeUndefined();
+    d.completeTask('Review', { decision: 'refer' });
+    d.completeJob('check-a');
+    d.completeJob('check-b');
+    expect(d.status).toBe('completed');
+    expect(d.variables.decision).toBe('refer');
+  });
+
+  it('assigning: an assignment takes effect with the corrected assignee; one denied changes nothing', async () => {
+    const d = new Driver(await review(listener('assigning', 'route')));
+    const taskId = d.tasks('Review')[0].id;
+    d.send({ type: 'userTaskChangeRequested', taskId, eventType: 'assigning', changes: { assignee: 'amy' } });
+    expect(ended(d)).toEqual([]);
+    d.send({ type: 'jobCompleted', jobId: d.jobs('route')[0].id, corrections: { assignee: 'bob', priority: 80 } });
+    expect(ended(d)).toEqual([
+      expect.objectContaining({ eventType: 'assigning', outcome: 'done', changes: { assignee: 'bob', priority: 80 } }),
+    ]);
+    d.send({ type: 'userTaskChangeRequested', taskId, eventType: 'assigning', changes: { assignee: 'cat' } });
+    d.send({ type: 'jobCompleted', jobId: d.jobs('route')[0].id, denied: true });
+    expect(ended(d)[1]).toMatchObject({ eventType: 'assigning', outcome: 'denied' });
+  });
+
+  it("assigning: the process's own assignee passes the listeners before the task opens", async () => {
+    const d = new Driver(
+      await review(
+        listener('assigning', 'route'),
+        '<zeebe:assignmentDefinition assignee="amy" candidateGroups="clerks" />',
+      ),
+    );
+    expect(d.commandsOf('openUserTask')).toEqual([]);
+    d.send({ type: 'jobCompleted', jobId: d.jobs('route')[0].id, corrections: { assignee: 'bob' } });
+    expect(d.commandsOf('openUserTask')).toEqual([
+      expect.objectContaining({ assignee: 'bob', candidateGroups: ['clerks'] }),
+    ]);
+  });
+
+  it('updating: an update without listeners is done at once; with them it waits and may be denied', async () => {
+    const plain = new Driver(await review(listener('completing', 'check')));
+    plain.send({
+      type: 'userTaskChangeRequested',
+      taskId: plain.tasks()[0].id,
+      eventType: 'updating',
+      changes: { priority: 10 },
+    });
+    expect(ended(plain)).toEqual([expect.objectContaining({ outcome: 'done', changes: { priority: 10 } })]);
+
+    const d = new Driver(await review(listener('updating', 'vet')));
+    d.send({
+      type: 'userTaskChangeRequested',
+      taskId: d.tasks()[0].id,
+      eventType: 'updating',
+      changes: { dueDate: '2026-02-01T17:00:00Z' },
+    });
+    expect(d.jobs('vet')[0].listener).toMatchObject({ eventType: 'updating' });
+    d.send({ type: 'jobCompleted', jobId: d.jobs('vet')[0].id, corrections: { dueDate: 'tomorrow' } });
+    // A correction that is not a date-time is an incident on the listener; the retry runs it again.
+    const [incident] = Object.values(d.state.incidents);
+    expect(incident.message).toMatch(/corrected dueDate to "tomorrow"/);
+    d.send({ type: 'incidentRetried', incidentId: incident.id });
+    d.send({ type: 'jobCompleted', jobId: d.jobs('vet')[0].id, denied: true });
+    expect(ended(d)).toEqual([expect.objectContaining({ eventType: 'updating', outcome: 'denied' })]);
+  });
+
+  it('canceling: a task interrupted by a boundary event runs its canceling listeners; the process completes once they have', async () => {
+    const d = new Driver(await review(listener('canceling', 'tidy-up') + listener('completing', 'check')));
+    d.completeTask('Review', {});
+    expect(d.jobs('check')).toHaveLength(1);
+    d.fireNextTimer();
+    // The held completion ends as cancelled; the task is cancelled; the boundary path runs.
+    expect(ended(d)).toEqual([expect.objectContaining({ eventType: 'completing', outcome: 'cancelled' })]);
+    expect(d.commandsOf('cancelUserTask')).toHaveLength(1);
+    expect(
+      d
+        .jobs()
+        .map((j) => j.activityType)
+        .sort(),
+    ).toEqual(['escalate', 'tidy-up']);
+    expect(d.jobs('tidy-up')[0].listener).toEqual({ kind: 'task', eventType: 'canceling', index: 0 });
+    d.completeJob('escalate');
+    expect(d.status).toBe('running');
+    d.completeJob('tidy-up');
+    expect(d.status).toBe('completed');
+  });
+
+  it('canceling: a task that completes runs none', async () => {
+    const d = new Driver(await review(listener('canceling', 'tidy-up')));
+    d.completeTask('Review', {});
+    expect(d.status).toBe('completed');
+    expect(d.jobs()).toEqual([]);
   });
 });

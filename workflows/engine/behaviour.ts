@@ -34,6 +34,7 @@ import {
   dialect,
 } from './run';
 import { hasExecutionListeners, startListenerJob } from './listeners';
+import { openOrAssign } from './task-transitions';
 import { startAdHoc } from './ad-hoc';
 import {
   subscribeBoundaries,
@@ -351,7 +352,7 @@ function openUserTask(run: Run, inst: ElementInstance, node: UserTaskNode): void
     inst.pendingTask = task;
     return startListenerJob(run, inst, { kind: 'task', eventType: 'creating', index: 0 });
   }
-  openTask(run, inst, task);
+  openOrAssign(run, inst, task);
 }
 
 /** The user task opens: a wait in the engine, a row for the task lists. */

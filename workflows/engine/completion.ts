@@ -174,6 +174,7 @@ export function endWholeInstance(
 ): void {
   const root = run.state.instances[run.state.rootId];
   const variables = root ? { ...root.variables } : {};
+  run.ending = true;
   if (root) {
     for (const childId of [...root.childIds]) {
       const child = run.state.instances[childId];

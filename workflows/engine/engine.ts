@@ -6,6 +6,7 @@
 import { GRAPH_FORMAT, type CompiledGraph } from '../../bpmn/runtime';
 import { activateNode, activityOf, afterJob, runBehaviour, startJob, startProcess } from './behaviour';
 import { afterListenerJob, startListenerJob } from './listeners';
+import { holdCompletion, requestChange, startCanceling } from './task-transitions';
 import { afterAdHocJob, startAdHocJob } from './ad-hoc';
 import { propagateVariables } from './variables';
 import { completeElement, completeEmptyScopes, endWholeInstance } from './completion';
@@ -91,6 +92,8 @@ function settle(run: Run): void {
       const item = run.agenda.shift()!;
       if (item.kind === 'flow') {
         arrive(run, item.flowId, item.scopeId);
+      } else if (item.kind === 'taskCanceling') {
+        startCanceling(run, item.instanceId);
       } else if (item.kind === 'activate') {
         if (run.state.instances[item.scopeId]) activateNode(run, item.nodeId, item.scopeId, { variables: {} });
       } else {
@@ -196,7 +199,15 @@ function apply(run: Run, event: EngineEvent): boolean {
       if (wait?.type !== 'job') return false;
       delete s.waits[wait.id];
       const owner = s.instances[wait.ownerId];
-      if (owner && wait.listener) afterListenerJob(run, owner, wait.listener, event.variables ?? {}, event.corrections);
+      if (owner && wait.listener)
+        afterListenerJob(
+          run,
+          owner,
+          wait.listener,
+          event.variables ?? {},
+          event.corrections,
+          event.denied === true ? { ...(event.deniedReason ? { reason: event.deniedReason } : {}) } : undefined,
+        );
       else if (owner && wait.adHoc) {
         propagateVariables(run, owner.id, event.variables ?? {});
         afterAdHocJob(run, owner, event.adHoc);
@@ -248,13 +259,29 @@ function apply(run: Run, event: EngineEvent): boolean {
     case 'userTaskCompleted': {
       const wait = s.waits[event.taskId];
       if (wait?.type !== 'userTask') return false;
-      delete s.waits[wait.id];
       const owner = s.instances[wait.ownerId];
+      // One transition at a time: a completion waiting for its completing listeners takes no other.
+      if (owner?.pendingTransition) return false;
+      const completion = {
+        data: event.data ?? {},
+        ...(event.outcome !== undefined ? { outcome: event.outcome } : {}),
+        ...(event.actor !== undefined ? { actor: event.actor } : {}),
+      };
+      if (owner && holdCompletion(run, owner, wait, completion)) return true;
+      delete s.waits[wait.id];
       if (owner)
         completeElement(run, owner, {
           ...(event.data ?? {}),
           ...(event.outcome !== undefined ? { outcome: event.outcome } : {}),
         });
+      return true;
+    }
+    case 'userTaskChangeRequested': {
+      const wait = s.waits[event.taskId];
+      if (wait?.type !== 'userTask') return false;
+      const owner = s.instances[wait.ownerId];
+      if (!owner || owner.pendingTransition) return false;
+      requestChange(run, owner, wait.id, event.eventType, event.changes);
       return true;
     }
     case 'childCompleted': {

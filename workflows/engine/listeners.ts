@@ -12,11 +12,12 @@
  * is an incident on the element; retrying it runs that listener's job again.
  */
 import { looksZoned, parseInstant, parseZonedDateTime, type ActivityRef, type GraphNode } from '../../bpmn/runtime';
-import { behave, openTask, startJob, startProcessScope } from './behaviour';
+import { behave, startJob, startProcessScope } from './behaviour';
 import { finishProcess, leaveElement } from './completion';
 import { nodeOf, raiseIncident, type Run } from './run';
 import type { ElementInstance, ListenerJob, UserTaskCorrections, Variables } from './types';
 import { propagateVariables } from './variables';
+import { afterTaskListenerJob, openOrAssign } from './task-transitions';
 
 function listenersOf(run: Run, inst: ElementInstance, listener: ListenerJob): readonly ActivityRef[] {
   if (inst.kind === 'process')
@@ -48,7 +49,10 @@ export function afterListenerJob(
   listener: ListenerJob,
   variables: Variables,
   corrections: UserTaskCorrections | undefined,
+  denied?: { reason?: string },
 ): void {
+  if (listener.kind === 'task' && listener.eventType !== 'creating')
+    return afterTaskListenerJob(run, inst, listener, corrections, denied);
   if (listener.kind === 'task') {
     const problem = correct(inst, corrections, run.state.zonedTaskDates === true);
     if (problem) return raiseIncident(run, inst, 'jobFailed', problem, 'job', undefined, listener);
@@ -61,7 +65,8 @@ export function afterListenerJob(
   if (listener.kind === 'task') {
     const task = inst.pendingTask;
     delete inst.pendingTask;
-    if (task) openTask(run, inst, task);
+    // The process's assignee: its assigning listeners run next.
+    if (task) openOrAssign(run, inst, task);
     return;
   }
   if (listener.eventType === 'start') {

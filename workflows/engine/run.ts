@@ -4,6 +4,7 @@
  * instances and raise incidents; the element behaviours live in the other engine files.
  */
 import { feelDialectOf, type CompiledGraph, type FeelDialect, type GraphNode } from '../../bpmn/runtime';
+import { beforeTaskCancelled } from './task-transitions';
 import type {
   ElementInstance,
   EngineCommand,
@@ -20,7 +21,9 @@ export type AgendaItem =
   | { kind: 'flow'; flowId: string; scopeId: string }
   | { kind: 'trigger'; waitId: string; variables: Variables }
   /** A token arrives at a node without a flow (a link throw event's link catch event). */
-  | { kind: 'activate'; nodeId: string; scopeId: string };
+  | { kind: 'activate'; nodeId: string; scopeId: string }
+  /** A cancelled user task's canceling listeners start (task-transitions.ts). */
+  | { kind: 'taskCanceling'; instanceId: string };
 
 export interface Run {
   readonly graph: CompiledGraph;
@@ -30,6 +33,8 @@ export interface Run {
   readonly agenda: AgendaItem[];
   /** Scopes that lost a child: checked for completion once the agenda is empty. */
   readonly scopesToCheck: string[];
+  /** The whole instance is ending (cancelled or failed): nothing new starts in it. */
+  ending?: true;
 }
 
 /** Bounds the element log carried in the state (continue-as-new carries it). */
@@ -174,6 +179,8 @@ export function endInstance(run: Run, inst: ElementInstance, state: 'completed' 
 
 /** Terminates an instance and everything inside it, innermost first. */
 export function terminateInstance(run: Run, inst: ElementInstance): void {
+  if (!run.ending && inst.kind === 'node' && run.graph.nodes[inst.elementId]?.kind === 'userTask')
+    beforeTaskCancelled(run, inst);
   terminateChildren(run, inst);
   endInstance(run, inst, 'terminated');
 }

@@ -51,6 +51,10 @@ export interface ElementInstance {
   endListeners?: { loopOutput: unknown };
   /** A user task whose creating task listeners run: the task to open once they have (corrections applied). */
   pendingTask?: UserTaskCommandSpec;
+  /** A user task whose assigning, updating or completing listeners run: the transition they hold. */
+  pendingTransition?: PendingTaskTransition;
+  /** Runs a cancelled user task's canceling listeners (a child of the process, so it waits for them). */
+  cancelingTask?: { taskId?: string };
   /** A scope: its completed activities that have a compensation handler, in completion order (theirs included once a sub-process completes). */
   compensable?: string[];
   /** A compensation throw or end event: how many of the handlers it started are still running. */
@@ -85,10 +89,41 @@ export interface AdHocResult {
   cancelRemainingInstances?: boolean;
 }
 
+/** Camunda 8.8's user task lifecycle events a task listener runs on. */
+export type TaskListenerEventType = 'creating' | 'assigning' | 'updating' | 'completing' | 'canceling';
+
 /** Which listener a job is: the element's execution listener, or its user task's task listener. */
 export type ListenerJob =
   | { kind: 'execution'; eventType: 'start' | 'end'; index: number }
-  | { kind: 'task'; eventType: 'creating'; index: number };
+  | { kind: 'task'; eventType: TaskListenerEventType; index: number };
+
+/** What an assignment or an update changes on an open user task (null: cleared). */
+export interface UserTaskChanges {
+  assignee?: string | null;
+  candidateGroups?: string[];
+  candidateUsers?: string[];
+  /** ISO 8601 date-times. */
+  dueDate?: string | null;
+  followUpDate?: string | null;
+  priority?: number;
+}
+
+/**
+ * A user task lifecycle transition held until its task listeners have run (Camunda 8.8: the
+ * transition takes effect once every listener of its event has completed; one may deny it).
+ */
+export interface PendingTaskTransition {
+  eventType: 'assigning' | 'updating' | 'completing';
+  taskId: string;
+  /** completing: the completion as it was asked for. */
+  completion?: { data: Variables; outcome?: string; actor?: string };
+  /** assigning / updating: what was asked to change. */
+  changes?: UserTaskChanges;
+  /** The listeners' corrections so far (applied when the transition takes effect). */
+  corrections: UserTaskCorrections;
+  /** assigning: the assignee the process gave the task as it was created (the task opens after). */
+  atCreation?: true;
+}
 
 /** A task listener's corrections to the user task (Camunda's job result of type userTask). */
 export interface UserTaskCorrections {
@@ -278,6 +313,9 @@ export type EngineEvent =
       jobId: string;
       variables?: Variables;
       corrections?: UserTaskCorrections;
+      /** A task listener's job: the lifecycle transition is denied (assigning, updating, completing). */
+      denied?: boolean;
+      deniedReason?: string;
       /** An ad-hoc sub-process's job: what its worker activates, and whether it is done. */
       adHoc?: AdHocResult;
     }
@@ -295,6 +333,14 @@ export type EngineEvent =
   /** A broadcast signal: every subscription to `name` triggers. */
   | { type: 'signalReceived'; name: string; variables?: Variables }
   | { type: 'userTaskCompleted'; taskId: string; outcome?: string; data?: Variables; actor?: string }
+  /** An open user task is to be assigned or updated: its assigning / updating listeners run first. */
+  | {
+      type: 'userTaskChangeRequested';
+      taskId: string;
+      eventType: 'assigning' | 'updating';
+      changes: UserTaskChanges;
+      actor?: string;
+    }
   | { type: 'childCompleted'; callId: string; variables?: Variables }
   | { type: 'childFailed'; callId: string; message: string; bpmnError?: BpmnErrorThrown }
   /** `variables` are set on the process before the retry (to fix what caused the incident). */
@@ -354,6 +400,19 @@ export type EngineCommand =
   | { type: 'cancelTimer'; timerId: string }
   | ({ type: 'openUserTask' } & UserTaskCommandSpec)
   | { type: 'cancelUserTask'; taskId: string }
+  /**
+   * A transition asked for by an update (assigning, updating, completing) has ended: `done` with
+   * the changes to make (what was asked, corrected by the listeners), `denied` by a listener, or
+   * `cancelled` with the task.
+   */
+  | {
+      type: 'userTaskTransitionEnded';
+      taskId: string;
+      eventType: 'assigning' | 'updating' | 'completing';
+      outcome: 'done' | 'denied' | 'cancelled';
+      reason?: string;
+      changes?: UserTaskChanges;
+    }
   | {
       type: 'startChild';
       callId: string;

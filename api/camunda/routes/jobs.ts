@@ -28,18 +28,20 @@ const OPEN: readonly string[] = ['activatable', 'activated'];
 
 /**
  * A job result (Camunda 8.8): `userTask` only for a task listener's job, whose corrections apply
- * to the task about to open (a creating listener cannot deny it, and, as in Camunda, a task
- * listener's job takes no variables); `adHocSubProcess` only for an ad-hoc sub-process's job: the
+ * to the task (as it opens, or as its assignment, update or completion takes effect); assigning,
+ * updating and completing listeners may deny the transition (`denied`, `deniedReason`), creating
+ * and canceling ones cannot; as in Camunda, a task listener's job takes no variables; `adHocSubProcess` only for an ad-hoc sub-process's job: the
  * elements to activate (each with its variables) and whether the sub-process is done.
  */
 function jobResult(
   job: JobRow,
   result: unknown,
   variables: unknown,
-): { corrections?: UserTaskCorrections; adHoc?: AdHocResult } {
+): { corrections?: UserTaskCorrections; adHoc?: AdHocResult; denied?: { reason?: string } } {
   const r = (result ?? null) as {
     type?: unknown;
     denied?: unknown;
+    deniedReason?: unknown;
     corrections?: unknown;
     activateElements?: Array<{ elementId?: string; variables?: Record<string, unknown> | null }>;
     isCompletionConditionFulfilled?: boolean;
@@ -83,10 +85,18 @@ function jobResult(
       },
     };
   }
-  if (r.denied === true)
-    throw camundaError.invalid('A creating task listener cannot deny the task', [
-      { field: 'body.result.denied', message: 'is not possible for a creating listener' },
+  const event = (job.listenerEventType ?? '').toLowerCase();
+  if (r.denied === true && (event === 'creating' || event === 'canceling'))
+    throw camundaError.invalid(
+      `A ${event} task listener cannot deny the task's ${event === 'creating' ? 'creation' : 'cancellation'}`,
+      [{ field: 'body.result.denied', message: `is not possible for a ${event} listener` }],
+    );
+  if (r.deniedReason !== undefined && r.deniedReason !== null && typeof r.deniedReason !== 'string')
+    throw camundaError.invalid('The reason for denying should be text', [
+      { field: 'body.result.deniedReason', message: 'should be text' },
     ]);
+  // A denial drops every correction (Camunda: the task keeps its state and data).
+  if (r.denied === true) return { denied: { ...(r.deniedReason ? { reason: r.deniedReason } : {}) } };
   // Null means "not corrected".
   const given = Object.entries((r.corrections ?? {}) as Record<string, unknown>).filter(([, v]) => v !== null);
   return { corrections: Object.fromEntries(given) as UserTaskCorrections };
@@ -242,7 +252,7 @@ export const jobRoutes: CamundaRoute[] = [
     operation: 'completeJob',
     handler: async ({ path, body }, ctx) => {
       const job = await openJob(ctx, path.jobKey, 'job.complete');
-      const { corrections, adHoc } = jobResult(job, body.result, body.variables);
+      const { corrections, adHoc, denied } = jobResult(job, body.result, body.variables);
       const variables = (body.variables ?? {}) as Record<string, unknown>;
       await auditedJobAct(
         ctx,
@@ -251,6 +261,7 @@ export const jobRoutes: CamundaRoute[] = [
         {
           variables: Object.keys(variables),
           ...(corrections ? { corrections: Object.keys(corrections) } : {}),
+          ...(denied ? { denied: true } : {}),
           ...(adHoc ? { activated: adHoc.activateElements?.map((a) => a.elementId) ?? [] } : {}),
         },
         () =>
@@ -262,6 +273,7 @@ export const jobRoutes: CamundaRoute[] = [
                   variables,
                   actor: me(ctx).username,
                   ...(corrections ? { corrections } : {}),
+                  ...(denied ? { denied: true, ...(denied.reason ? { deniedReason: denied.reason } : {}) } : {}),
                   ...(adHoc ? { adHoc } : {}),
                 },
               ],

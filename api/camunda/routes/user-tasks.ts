@@ -12,6 +12,8 @@ import { findActivePrincipalByUsername } from '../../../records/staff';
 import {
   assignTask,
   claimTask,
+  updateTaskAttributes,
+  type TaskAttributeChanges,
   findTask,
   findTaskByKey,
   unclaimTask,
@@ -26,7 +28,10 @@ import { groupsOf, me, type RequestContext } from '../../request-context';
 import { noContent, ok } from '../../route-definition';
 import { formFieldsOf, validateFormData } from '../../tasks/form-validation';
 import { hasTaskRelationship, isCandidate, mayAssignTask, maySeeTask } from '../../tasks/task-access';
-import { TaskCompletionConflict, TaskCompletionRefused } from '../../tasks/task-completer';
+import { TaskCompletionConflict, TaskCompletionPending, TaskCompletionRefused } from '../../tasks/task-completer';
+import { ApiError } from '../../api-error';
+import type { UserTaskChanges } from '../../../workflows/engine/types';
+import { changeThroughListeners, hasTaskListeners } from '../task-listeners';
 import { camundaError, DEFAULT_TENANT, type CamundaRoute } from '../camunda-route';
 import { pageOf, pageResult } from '../search';
 import { searchV2Tasks } from '../../../records/v2-search';
@@ -101,6 +106,38 @@ const auditTask = (db: Db, ctx: RequestContext, action: string, t: KeyedTask, de
     detail: { name: t.name, userTaskKey: t.key, api: 'v2', ...detail },
   });
 
+/** Changes a task listener corrected besides the assignee, as row changes (dates already checked by the engine). */
+function attributeChanges(c: UserTaskChanges): TaskAttributeChanges {
+  const date = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : new Date(v));
+  const out: TaskAttributeChanges = {};
+  if (c.candidateGroups !== undefined) out.candidateGroups = c.candidateGroups;
+  if (c.candidateUsers !== undefined) out.candidateUsers = c.candidateUsers;
+  if (c.dueDate !== undefined) out.dueAt = date(c.dueDate) ?? null;
+  if (c.followUpDate !== undefined) out.followUpAt = date(c.followUpDate) ?? null;
+  if (c.priority !== undefined) out.priority = c.priority;
+  return out;
+}
+
+const hasAny = (c: TaskAttributeChanges) => Object.keys(c).length > 0;
+
+/**
+ * An assignment (assignee null: unassigned) of a task with assigning listeners: they run first;
+ * the assignee and attributes they leave are returned (null: no listeners, assign as asked).
+ */
+async function assigningListeners(
+  ctx: RequestContext,
+  task: KeyedTask,
+  child: TaskChild | null,
+  assignee: string | null,
+): Promise<{ assignee: string | null; attributes: TaskAttributeChanges } | null> {
+  if (!(await hasTaskListeners(ctx, task, 'assigning'))) return null;
+  const changes = await changeThroughListeners(ctx, task, child, 'assigning', { assignee });
+  return {
+    assignee: changes.assignee === undefined ? assignee : changes.assignee,
+    attributes: attributeChanges(changes),
+  };
+}
+
 export const userTaskRoutes: CamundaRoute[] = [
   {
     method: 'post',
@@ -157,8 +194,13 @@ export const userTaskRoutes: CamundaRoute[] = [
       const record = (tx: Db) =>
         auditTask(tx, ctx, self ? 'task.claim' : 'task.assign', task, { from: task.assignee, to: assignee });
       if (self && roleMay(principal.role, 'tasks.work') && isCandidate(principal, task) && task.status === 'open') {
+        const listened = await assigningListeners(ctx, task, child, assignee);
         const claimed = await inTransaction(ctx.deps.db, async (tx) => {
-          const updated = await claimTask(tx, task.id, principal.username);
+          const to = listened?.assignee ?? assignee;
+          const updated =
+            to === principal.username ? await claimTask(tx, task.id, to) : await assignTask(tx, task.id, to);
+          if (updated && listened && hasAny(listened.attributes))
+            await updateTaskAttributes(tx, task.id, listened.attributes);
           if (updated) await record(tx);
           return updated;
         });
@@ -186,8 +228,11 @@ export const userTaskRoutes: CamundaRoute[] = [
                 "has no legitimate relationship with the task's child (not of the child's or the task's locality, not a candidate)",
             },
           ]);
+        const listened = await assigningListeners(ctx, task, child, assignee);
         const assigned = await inTransaction(ctx.deps.db, async (tx) => {
-          const updated = await assignTask(tx, task.id, assignee);
+          const updated = await assignTask(tx, task.id, listened ? listened.assignee : assignee);
+          if (updated && listened && hasAny(listened.attributes))
+            await updateTaskAttributes(tx, task.id, listened.attributes);
           if (updated) await record(tx);
           return updated;
         });
@@ -210,12 +255,63 @@ export const userTaskRoutes: CamundaRoute[] = [
       const own = task.assignee === principal.username && roleMay(principal.role, 'tasks.work');
       if (!own && (!roleMay(principal.role, 'tasks.assign') || !mayAssignTask(principal, task, child)))
         throw camundaError.forbidden(`The task is assigned to ${task.assignee}: only they, or a lead, can unassign it`);
+      const listened = await assigningListeners(ctx, task, child, null);
       const released = await inTransaction(ctx.deps.db, async (tx) => {
+        if (listened) {
+          // The listeners may have corrected the unassignment to an assignee.
+          const updated = await assignTask(tx, task.id, listened.assignee);
+          if (updated && hasAny(listened.attributes)) await updateTaskAttributes(tx, task.id, listened.attributes);
+          if (updated) await auditTask(tx, ctx, 'task.unclaim', task, { from: task.assignee, to: listened.assignee });
+          return updated;
+        }
         const updated = own ? await unclaimTask(tx, task.id, principal.username) : await assignTask(tx, task.id, null);
         if (updated) await auditTask(tx, ctx, 'task.unclaim', task, { from: task.assignee });
         return updated;
       });
       if (!released) throw camundaError.invalidState('The user task changed meanwhile');
+      return noContent();
+    },
+  },
+  {
+    method: 'patch',
+    path: '/user-tasks/:userTaskKey',
+    summary: 'Update a user task',
+    access: 'tasks.assign',
+    operation: 'updateUserTask',
+    handler: async ({ path, body }, ctx) => {
+      const { task, child } = await openTask(ctx, path.userTaskKey, 'task.update');
+      if (task.status !== 'open' && task.status !== 'claimed')
+        throw camundaError.invalidState(`The user task is ${task.status}`);
+      if (!mayAssignTask(me(ctx), task, child)) throw camundaError.forbidden("The task's locality is not one of yours");
+      const changeset = (body.changeset ?? {}) as Record<string, unknown>;
+      // As Camunda: null or absent keeps a value, an empty string clears a date, an empty list the candidates.
+      const asked: UserTaskChanges = {};
+      const problems: Array<{ field: string; message: string }> = [];
+      for (const key of ['dueDate', 'followUpDate'] as const) {
+        const v = changeset[key];
+        if (v === undefined || v === null) continue;
+        if (v === '') asked[key] = null;
+        else if (typeof v === 'string' && !Number.isNaN(Date.parse(v)) && /T/.test(v)) asked[key] = v;
+        else problems.push({ field: `body.changeset.${key}`, message: 'is not an ISO 8601 date-time' });
+      }
+      for (const key of ['candidateGroups', 'candidateUsers'] as const) {
+        const v = changeset[key];
+        if (Array.isArray(v)) asked[key] = v.map(String);
+      }
+      if (typeof changeset.priority === 'number') asked.priority = changeset.priority;
+      if (problems.length > 0) throw camundaError.invalid('The changeset is not valid', problems);
+      const changes = (await hasTaskListeners(ctx, task, 'updating'))
+        ? await changeThroughListeners(ctx, task, child, 'updating', asked)
+        : asked;
+      const attributes = attributeChanges(changes);
+      const updated = await inTransaction(ctx.deps.db, async (tx) => {
+        const row = hasAny(attributes) ? await updateTaskAttributes(tx, task.id, attributes) : task;
+        if (row && typeof changes.assignee === 'string' && changes.assignee !== task.assignee)
+          await assignTask(tx, task.id, changes.assignee);
+        if (row) await auditTask(tx, ctx, 'task.update', task, { changed: Object.keys(changes) });
+        return row;
+      });
+      if (!updated) throw camundaError.invalidState('The user task changed meanwhile');
       return noContent();
     },
   },
@@ -263,6 +359,7 @@ export const userTaskRoutes: CamundaRoute[] = [
       } catch (e) {
         if (e instanceof TaskCompletionConflict || e instanceof TaskCompletionRefused)
           throw camundaError.invalidState(e.message);
+        if (e instanceof TaskCompletionPending) throw new ApiError(504, 'DEADLINE_EXCEEDED', e.message);
         throw e;
       }
       return noContent();

@@ -1,0 +1,266 @@
+/**
+ * User task lifecycle transitions held by task listeners (Camunda 8.8), besides `creating`
+ * (listeners.ts):
+ * - `assigning`: an assignment asked for through an update (or the process's own assignee as the
+ *   task is created) takes effect once its listeners' jobs have completed, corrected by them;
+ * - `updating`: likewise for a change of dates, candidates or priority;
+ * - `completing`: the completion takes effect (the task completes, the token moves on) once they
+ *   have; until then the task stays open and no second completion is taken;
+ * - `canceling`: a task that ends without completing (an interrupting event, a terminate end event)
+ *   runs them afterwards, in an instance of its own under the process, which completes only once
+ *   they have.
+ * A listener may deny an assignment, update or completion: the task stays as it was and the
+ * corrections of the listeners before it are dropped. Whoever asked (the update in
+ * workflows/instance-runner.ts) learns the outcome from `userTaskTransitionEnded`.
+ */
+import { looksZoned, parseInstant, parseZonedDateTime, type GraphNode } from '../../bpmn/runtime';
+import { openTask } from './behaviour';
+import { completeElement } from './completion';
+import { startListenerJob } from './listeners';
+import { createInstance, endInstance, nodeOf, raiseIncident, type Run } from './run';
+import type {
+  ElementInstance,
+  ListenerJob,
+  PendingTaskTransition,
+  TaskListenerEventType,
+  UserTaskChanges,
+  UserTaskCommandSpec,
+  UserTaskCorrections,
+  UserTaskWait,
+  Variables,
+} from './types';
+
+/** Whether the user task `elementId` has task listeners on `eventType`. */
+export function hasTaskListeners(run: Run, elementId: string, eventType: TaskListenerEventType): boolean {
+  const node: GraphNode | undefined = run.graph.nodes[elementId];
+  return node?.kind === 'userTask' && (node.userTask.taskListeners ?? []).some((l) => l.eventType === eventType);
+}
+
+/** The user task instance of an open task and the transition its listeners hold, if any. */
+export function taskTransition(run: Run, taskId: string): PendingTaskTransition | undefined {
+  const wait = run.state.waits[taskId];
+  return wait?.type === 'userTask' ? run.state.instances[wait.ownerId]?.pendingTransition : undefined;
+}
+
+/**
+ * A completion of an open task: with completing listeners it waits for them (true: taken);
+ * without, the caller completes the task at once (false).
+ */
+export function holdCompletion(
+  run: Run,
+  owner: ElementInstance,
+  wait: UserTaskWait,
+  completion: NonNullable<PendingTaskTransition['completion']>,
+): boolean {
+  if (!hasTaskListeners(run, owner.elementId, 'completing')) return false;
+  owner.pendingTransition = { eventType: 'completing', taskId: wait.id, completion, corrections: {} };
+  startListenerJob(run, owner, { kind: 'task', eventType: 'completing', index: 0 });
+  return true;
+}
+
+/** An assignment or update of an open task: its listeners run first, or it is done at once. */
+export function requestChange(
+  run: Run,
+  owner: ElementInstance,
+  taskId: string,
+  eventType: 'assigning' | 'updating',
+  changes: UserTaskChanges,
+): void {
+  if (!hasTaskListeners(run, owner.elementId, eventType)) {
+    run.commands.push({ type: 'userTaskTransitionEnded', taskId, eventType, outcome: 'done', changes });
+    return;
+  }
+  owner.pendingTransition = { eventType, taskId, changes, corrections: {} };
+  startListenerJob(run, owner, { kind: 'task', eventType, index: 0 });
+}
+
+/**
+ * The task opens, unless the process gave it an assignee and it has assigning listeners: they
+ * run first (Camunda runs them as a task with an assignee is created), and it opens with their
+ * corrections; one that denies leaves it unassigned.
+ */
+export function openOrAssign(run: Run, inst: ElementInstance, task: UserTaskCommandSpec): void {
+  if (task.assignee === undefined || !hasTaskListeners(run, inst.elementId, 'assigning'))
+    return openTask(run, inst, task);
+  inst.pendingTask = task;
+  inst.pendingTransition = {
+    eventType: 'assigning',
+    taskId: task.taskId,
+    changes: { assignee: task.assignee },
+    corrections: {},
+    atCreation: true,
+  };
+  startListenerJob(run, inst, { kind: 'task', eventType: 'assigning', index: 0 });
+}
+
+const isText = (v: unknown): v is string => typeof v === 'string';
+
+/** Reads a corrected date-time (a zone id only where the instance takes them). */
+export function correctedInstant(run: Run, text: string): number | null {
+  if (run.state.zonedTaskDates === true && looksZoned(text)) {
+    const at = parseZonedDateTime(text);
+    return typeof at === 'string' ? null : at.epochMs;
+  }
+  return parseInstant(text);
+}
+
+/** Why a listener's corrections cannot be taken (plain words), or null. */
+export function correctionsProblem(run: Run, c: UserTaskCorrections): string | null {
+  if (c.assignee !== undefined && !isText(c.assignee))
+    return 'the task listener corrected the assignee to something other than text';
+  for (const key of ['candidateGroups', 'candidateUsers'] as const) {
+    const list = c[key];
+    if (list !== undefined && (!Array.isArray(list) || !list.every(isText)))
+      return `the task listener corrected ${key} to something other than a list of text`;
+  }
+  for (const key of ['dueDate', 'followUpDate'] as const) {
+    const text = c[key];
+    if (text === undefined || text === '') continue;
+    if (!isText(text) || correctedInstant(run, text) === null)
+      return `the task listener corrected ${key} to ${JSON.stringify(text)}, which is not an ISO 8601 date-time`;
+  }
+  if (c.priority !== undefined && (!Number.isInteger(c.priority) || c.priority < 0 || c.priority > 100))
+    return `the task listener corrected the priority to ${JSON.stringify(c.priority)}, not a whole number from 0 to 100`;
+  return null;
+}
+
+/** Corrections as changes to the task ('' clears the assignee or a date). */
+function asChanges(c: UserTaskCorrections): UserTaskChanges {
+  const out: UserTaskChanges = {};
+  if (c.assignee !== undefined) out.assignee = c.assignee === '' ? null : c.assignee;
+  if (c.candidateGroups !== undefined) out.candidateGroups = [...c.candidateGroups];
+  if (c.candidateUsers !== undefined) out.candidateUsers = [...c.candidateUsers];
+  if (c.dueDate !== undefined) out.dueDate = c.dueDate === '' ? null : c.dueDate;
+  if (c.followUpDate !== undefined) out.followUpDate = c.followUpDate === '' ? null : c.followUpDate;
+  if (c.priority !== undefined) out.priority = c.priority;
+  return out;
+}
+
+/** Applies changes to a task about to open (the process's assignee, corrected by assigning listeners). */
+function applyToNewTask(run: Run, task: UserTaskCommandSpec, changes: UserTaskChanges): void {
+  if (changes.assignee === null) delete task.assignee;
+  else if (changes.assignee !== undefined) task.assignee = changes.assignee;
+  if (changes.candidateGroups) task.candidateGroups = changes.candidateGroups;
+  if (changes.candidateUsers) task.candidateUsers = changes.candidateUsers;
+  for (const [key, field] of [
+    ['dueDate', 'dueAt'],
+    ['followUpDate', 'followUpAt'],
+  ] as const) {
+    const text = changes[key];
+    if (text === null) delete task[field];
+    else if (text !== undefined) task[field] = correctedInstant(run, text) ?? task[field];
+  }
+  if (changes.priority !== undefined) task.priority = changes.priority;
+}
+
+/**
+ * A task listener's job (assigning, updating, completing, canceling) completed: the next listener
+ * of the event runs, or the transition takes effect; a denial ends it with the task unchanged.
+ */
+export function afterTaskListenerJob(
+  run: Run,
+  inst: ElementInstance,
+  listener: Extract<ListenerJob, { kind: 'task' }>,
+  corrections: UserTaskCorrections | undefined,
+  denied: { reason?: string } | undefined,
+): void {
+  const next = { ...listener, index: listener.index + 1 };
+  const more = () => {
+    const node = nodeOf(run, inst.elementId);
+    const count =
+      node.kind === 'userTask'
+        ? (node.userTask.taskListeners ?? []).filter((l) => l.eventType === listener.eventType).length
+        : 0;
+    return next.index < count;
+  };
+  if (listener.eventType === 'canceling') {
+    if (more()) return startListenerJob(run, inst, next);
+    return endInstance(run, inst, 'terminated');
+  }
+  const t = inst.pendingTransition;
+  if (!t) return;
+  if (denied) {
+    delete inst.pendingTransition;
+    if (t.atCreation) {
+      // Denied as the task is created: it opens without the assignee.
+      const task = inst.pendingTask;
+      delete inst.pendingTask;
+      if (task) {
+        delete task.assignee;
+        openTask(run, inst, task);
+      }
+      return;
+    }
+    run.commands.push({
+      type: 'userTaskTransitionEnded',
+      taskId: t.taskId,
+      eventType: t.eventType,
+      outcome: 'denied',
+      ...(denied.reason ? { reason: denied.reason } : {}),
+    });
+    return;
+  }
+  if (corrections) {
+    const problem = correctionsProblem(run, corrections);
+    if (problem) return raiseIncident(run, inst, 'jobFailed', problem, 'job', undefined, listener);
+    t.corrections = { ...t.corrections, ...corrections };
+  }
+  if (more()) return startListenerJob(run, inst, next);
+  delete inst.pendingTransition;
+  const changes = { ...(t.changes ?? {}), ...asChanges(t.corrections) };
+  if (t.atCreation) {
+    const task = inst.pendingTask;
+    delete inst.pendingTask;
+    if (task) {
+      applyToNewTask(run, task, changes);
+      openTask(run, inst, task);
+    }
+    return;
+  }
+  run.commands.push({
+    type: 'userTaskTransitionEnded',
+    taskId: t.taskId,
+    eventType: t.eventType,
+    outcome: 'done',
+    changes,
+  });
+  if (t.eventType !== 'completing' || !t.completion) return;
+  const wait = run.state.waits[t.taskId];
+  if (wait) delete run.state.waits[wait.id];
+  completeElement(run, inst, {
+    ...t.completion.data,
+    ...(t.completion.outcome !== undefined ? { outcome: t.completion.outcome } : {}),
+  });
+}
+
+/**
+ * A user task instance with canceling listeners is about to end without completing: when its
+ * task was open (or about to open), an instance of its own under the process runs them (with the
+ * task's variables as they were), so the process completes only once they have. A transition
+ * its listeners held ends as cancelled.
+ */
+export function beforeTaskCancelled(run: Run, inst: ElementInstance): void {
+  const held = inst.pendingTransition;
+  if (held && !held.atCreation)
+    run.commands.push({
+      type: 'userTaskTransitionEnded',
+      taskId: held.taskId,
+      eventType: held.eventType,
+      outcome: 'cancelled',
+    });
+  if (inst.cancelingTask || !hasTaskListeners(run, inst.elementId, 'canceling')) return;
+  const openWait = Object.values(run.state.waits).find((w) => w.type === 'userTask' && w.ownerId === inst.id);
+  const taskId = openWait?.id ?? inst.pendingTask?.taskId;
+  if (taskId === undefined) return;
+  const canceling = createInstance(run, inst.elementId, 'node', run.state.rootId, { ...inst.variables });
+  canceling.cancelingTask = { taskId };
+  run.agenda.push({ kind: 'taskCanceling', instanceId: canceling.id });
+}
+
+/** Starts the canceling listeners of an instance beforeTaskCancelled made (from the agenda). */
+export function startCanceling(run: Run, instanceId: string): void {
+  const inst = run.state.instances[instanceId];
+  if (inst?.cancelingTask) startListenerJob(run, inst, { kind: 'task', eventType: 'canceling', index: 0 });
+}
+
+export type { Variables };
