@@ -11,13 +11,13 @@
  * fails after its retries, or throws a BPMN error (Camunda does not let listeners throw them),
  * is an incident on the element; retrying it runs that listener's job again.
  */
-import { looksZoned, parseInstant, parseZonedDateTime, type ActivityRef, type GraphNode } from '../../bpmn/runtime';
+import type { ActivityRef, GraphNode } from '../../bpmn/runtime';
 import { behave, startJob, startProcessScope } from './behaviour';
 import { finishProcess, leaveElement } from './completion';
 import { nodeOf, raiseIncident, type Run } from './run';
 import type { ElementInstance, ListenerJob, UserTaskCorrections, Variables } from './types';
 import { propagateVariables } from './variables';
-import { afterTaskListenerJob, openOrAssign } from './task-transitions';
+import { afterTaskListenerJob, correctionsProblem, correctNewTask, openOrAssign } from './task-transitions';
 
 function listenersOf(run: Run, inst: ElementInstance, listener: ListenerJob): readonly ActivityRef[] {
   if (inst.kind === 'process')
@@ -54,8 +54,9 @@ export function afterListenerJob(
   if (listener.kind === 'task' && listener.eventType !== 'creating')
     return afterTaskListenerJob(run, inst, listener, corrections, denied);
   if (listener.kind === 'task') {
-    const problem = correct(inst, corrections, run.state.zonedTaskDates === true);
+    const problem = corrections ? correctionsProblem(run, corrections) : null;
     if (problem) return raiseIncident(run, inst, 'jobFailed', problem, 'job', undefined, listener);
+    if (inst.pendingTask && corrections) correctNewTask(run, inst.pendingTask, corrections);
   } else if (listener.eventType === 'start') Object.assign(inst.variables, variables);
   else if (inst.kind === 'process') Object.assign(inst.variables, variables);
   else propagateVariables(run, inst.parentId, variables);
@@ -79,46 +80,4 @@ export function afterListenerJob(
   if (inst.kind === 'process') return finishProcess(run, inst, true);
   const loopOutput = inst.endListeners?.loopOutput ?? null;
   leaveElement(run, inst, loopOutput);
-}
-
-const isText = (v: unknown): v is string => typeof v === 'string';
-
-function zonedInstant(text: string): number | null {
-  const at = parseZonedDateTime(text);
-  return typeof at === 'string' ? null : at.epochMs;
-}
-
-/** Applies a task listener's corrections to the task about to open; a plain-words problem when one is wrong. */
-function correct(inst: ElementInstance, c: UserTaskCorrections | undefined, zoneIds: boolean): string | null {
-  const task = inst.pendingTask;
-  if (!task || !c) return null;
-  if (c.assignee !== undefined) {
-    if (!isText(c.assignee)) return 'the task listener corrected the assignee to something other than text';
-    if (c.assignee === '') delete task.assignee;
-    else task.assignee = c.assignee;
-  }
-  for (const key of ['candidateGroups', 'candidateUsers'] as const) {
-    const list = c[key];
-    if (list === undefined) continue;
-    if (!Array.isArray(list) || !list.every(isText))
-      return `the task listener corrected ${key} to something other than a list of text`;
-    task[key] = [...list];
-  }
-  for (const [key, field] of [
-    ['dueDate', 'dueAt'],
-    ['followUpDate', 'followUpAt'],
-  ] as const) {
-    const text = c[key];
-    if (text === undefined) continue;
-    const at = !isText(text) ? null : zoneIds && looksZoned(text) ? zonedInstant(text) : parseInstant(text);
-    if (at === null)
-      return `the task listener corrected ${key} to ${JSON.stringify(text)}, which is not an ISO 8601 date-time`;
-    task[field] = at;
-  }
-  if (c.priority !== undefined) {
-    if (!Number.isInteger(c.priority) || c.priority < 0 || c.priority > 100)
-      return `the task listener corrected the priority to ${JSON.stringify(c.priority)}, not a whole number from 0 to 100`;
-    task.priority = c.priority;
-  }
-  return null;
 }

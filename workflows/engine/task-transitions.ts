@@ -27,7 +27,6 @@ import type {
   UserTaskCommandSpec,
   UserTaskCorrections,
   UserTaskWait,
-  Variables,
 } from './types';
 
 /** Whether the user task `elementId` has task listeners on `eventType`. */
@@ -134,6 +133,11 @@ function asChanges(c: UserTaskCorrections): UserTaskChanges {
   if (c.followUpDate !== undefined) out.followUpDate = c.followUpDate === '' ? null : c.followUpDate;
   if (c.priority !== undefined) out.priority = c.priority;
   return out;
+}
+
+/** A creating listener's corrections, applied to the task about to open. */
+export function correctNewTask(run: Run, task: UserTaskCommandSpec, c: UserTaskCorrections): void {
+  applyToNewTask(run, task, asChanges(c));
 }
 
 /** Applies changes to a task about to open (the process's assignee, corrected by assigning listeners). */
@@ -263,4 +267,3 @@ export function startCanceling(run: Run, instanceId: string): void {
   if (inst?.cancelingTask) startListenerJob(run, inst, { kind: 'task', eventType: 'canceling', index: 0 });
 }
 
-export type { Variables };
