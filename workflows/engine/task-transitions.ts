@@ -266,4 +266,3 @@ export function startCanceling(run: Run, instanceId: string): void {
   const inst = run.state.instances[instanceId];
   if (inst?.cancelingTask) startListenerJob(run, inst, { kind: 'task', eventType: 'canceling', index: 0 });
 }
-
