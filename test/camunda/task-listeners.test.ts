@@ -170,8 +170,10 @@ test('updating: a PATCH waits for the updating listener, which may deny it', asy
   const passed = v2(stack.admin, 'PATCH', `/user-tasks/${taskKey}`, {
     changeset: { priority: 5, dueDate: '2026-12-01T17:00:00Z' },
   });
-  // A task listener's result may leave its type out.
-  await completeJob((await activate('tl-update')).jobKey, { corrections: { priority: 7 } });
+  const update = await activate('tl-update');
+  // The published schema wants the result's type.
+  expect((await completeJob(update.jobKey, { corrections: { priority: 7 } })).status).toBe(400);
+  expect((await completeJob(update.jobKey, { type: 'userTask', corrections: { priority: 7 } })).status).toBe(204);
   expect((await passed).status).toBe(204);
   expect(await taskRow(taskKey)).toMatchObject({ priority: 7, dueAt: new Date('2026-12-01T17:00:00Z') });
   const audit = await select<{ action: string }>(

@@ -56,10 +56,7 @@ function jobResult(
     throw camundaError.invalid('A task listener job is completed without variables (use corrections)', [
       { field: 'body.variables', message: 'is not taken by a task listener job' },
     ]);
-  if (r === null) return {};
-  // A task listener's result may leave its type out (it can only be of type userTask).
-  if (r.type === undefined && job.kind === 'TASK_LISTENER') r.type = 'userTask';
-  if (r.type === undefined) return {};
+  if (r === null || r.type === undefined) return {};
   const kindFor = { userTask: 'TASK_LISTENER', adHocSubProcess: 'AD_HOC_SUB_PROCESS' } as Record<string, string>;
   if (kindFor[String(r.type)] === undefined)
     throw camundaError.invalid(`A job result of type ${String(r.type)} is not supported`, [
