@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { startRetentionSweeps } from './engine/retention';
 import { Store } from './store/store';
 import { acquireServerLock, type ServerLock } from './store/server-lock';
 import { Engine } from './engine/engine';
@@ -33,6 +34,12 @@ export interface EmbeddedTemporalOptions {
    * refusing to start; covers a server killed just before (default 5 s).
    */
   lockWaitMs?: number;
+  /**
+   * How often closed histories past their namespace's retention are looked for and deleted
+   * (default 60 s). In time-skipping mode none are unless this is given: like Temporal's test
+   * server, which keeps what a test may still read after skipping days.
+   */
+  retentionSweepMs?: number;
   logger?: Logger;
 }
 
@@ -122,12 +129,15 @@ export async function startOnBoundServer(
       test: options.timeSkipping ? testService(engine, logger) : undefined,
     }),
   );
+  const sweepMs = options.retentionSweepMs ?? (options.timeSkipping ? undefined : 60_000);
+  const retention = sweepMs !== undefined ? startRetentionSweeps(engine, logger, sweepMs) : undefined;
   logger.info({ address, recovered, schedules: recoveredSchedules }, 'embedded Temporal server listening');
   return {
     address,
     engine,
     stop: async () => {
       bound.health.stopping();
+      await retention?.stop();
       engine.stop();
       await new Promise<void>((resolve) => {
         // Long polls still open (history, updates) get cut after a moment.

@@ -33,6 +33,8 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA}.executions (
 CREATE UNIQUE INDEX IF NOT EXISTS executions_one_running ON ${SCHEMA}.executions (namespace, workflow_id) WHERE status = 1;
 CREATE INDEX IF NOT EXISTS executions_running ON ${SCHEMA}.executions (status) WHERE status = 1;
 CREATE INDEX IF NOT EXISTS executions_by_start ON ${SCHEMA}.executions (namespace, start_time DESC);
+-- Closed runs oldest first, for deleting them once the namespace's retention has passed (engine/retention.ts).
+CREATE INDEX IF NOT EXISTS executions_closed_by_close_time ON ${SCHEMA}.executions (namespace, close_time) WHERE status <> 1;
 CREATE TABLE IF NOT EXISTS ${SCHEMA}.history (
   namespace text NOT NULL,
   workflow_id text NOT NULL,

@@ -212,6 +212,21 @@ export class Store {
     this.commits++;
   }
 
+  /** Closed runs of a namespace that closed before `closedBeforeMs`, oldest first, at most `limit`. */
+  async closedRunsBefore(
+    namespace: string,
+    closedBeforeMs: number,
+    limit: number,
+  ): Promise<{ namespace: string; workflowId: string; runId: string }[]> {
+    const r = await this.pool.query<{ workflow_id: string; run_id: string }>(
+      `SELECT workflow_id, run_id FROM ${T}.executions
+       WHERE namespace = $1 AND status <> 1 AND close_time < to_timestamp($2::double precision / 1000)
+       ORDER BY close_time LIMIT $3`,
+      [namespace, closedBeforeMs, limit],
+    );
+    return r.rows.map((x) => ({ namespace, workflowId: x.workflow_id, runId: x.run_id }));
+  }
+
   async runningRuns(): Promise<{ namespace: string; workflowId: string; runId: string }[]> {
     const r = await this.pool.query<{ namespace: string; workflow_id: string; run_id: string }>(
       `SELECT namespace, workflow_id, run_id FROM ${T}.executions WHERE status = 1`,
