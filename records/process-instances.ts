@@ -29,11 +29,19 @@ export function businessKeyOfInstance(
   );
 }
 
-/** Ids of the running (or stuck) instances with this business key, oldest first, but `except`. */
+/**
+ * Ids of the running (or stuck) instances with this business key, oldest first, but `except`.
+ * A child's NHS number also reaches the instances started under a number PDS superseded by it
+ * (superseded_nhs_numbers): they are the same child's processes.
+ */
 export async function runningInstancesKeyedBy(db: Db, businessKey: string, except: string): Promise<string[]> {
   const rows = await select<{ id: string }>(
     db,
-    `SELECT id FROM process_instances WHERE business_key = $1 AND status IN ('running', 'incident') AND id <> $2 ORDER BY started_at`,
+    `SELECT id FROM process_instances
+     WHERE business_key = ANY(ARRAY[$1::text] || ARRAY(
+         SELECT s.nhs_number FROM superseded_nhs_numbers s JOIN children c ON c.id = s.child_id WHERE c.nhs_number = $1))
+       AND status IN ('running', 'incident') AND id <> $2
+     ORDER BY started_at`,
     [businessKey, except],
   );
   return rows.map((r) => r.id);

@@ -94,6 +94,11 @@ test('a superseded NHS number is followed to the current one: the record carries
     .send({ nhsNumber: old, programme: 'nipe', outcome: 'no_abnormality_detected', recordedOn: today() });
   // registration and child-health-reviews
   expect([screening.status, screening.body.childId, screening.body.instancesNotified]).toEqual([202, child.id, 2]);
+  // A sender using the current number reaches them too: they are the same child's processes.
+  const hearing = await stack.events
+    .post('/api/events/screening-outcomes')
+    .send({ nhsNumber: current, programme: 'hearing', outcome: 'clear_response', recordedOn: today() });
+  expect([hearing.status, hearing.body.childId, hearing.body.instancesNotified]).toEqual([202, child.id, 2]);
   // A second notification under the old number matches the record: never a second one.
   const again = await stack.events.post('/api/events/birth-notifications').send({
     nhsNumber: old,
