@@ -289,4 +289,26 @@ describe('task listeners on assigning, updating, completing and canceling', () =
     expect(d.status).toBe('completed');
     expect(d.jobs()).toEqual([]);
   });
+
+  it('canceling: a terminate end event on a parallel path cancels the task; the process completes once its canceling listener has', async () => {
+    const g = await compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Split')}<bpmn:parallelGateway id="Split" />
+      ${flow('f2', 'Split', 'Review')}${flow('f3', 'Split', 'Stop')}
+      <bpmn:userTask id="Review"><bpmn:extensionElements><zeebe:userTask />
+        <zeebe:taskListeners>${listener('canceling', 'tidy-up')}</zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>
+      ${flow('f4', 'Review', 'E')}<bpmn:endEvent id="E" />
+      ${job('Stop', 'decide')}${flow('f5', 'Stop', 'Kill')}<bpmn:endEvent id="Kill"><bpmn:terminateEventDefinition /></bpmn:endEvent>`);
+    const d = new Driver(g);
+    d.completeJob('decide');
+    expect(d.commandsOf('cancelUserTask')).toHaveLength(1);
+    expect(d.status).toBe('running');
+    d.completeJob('tidy-up');
+    expect(d.status).toBe('completed');
+  });
+
+  it('canceling: a cancelled process instance runs none (its tasks end with it)', async () => {
+    const d = new Driver(await review(listener('canceling', 'tidy-up')));
+    d.send({ type: 'cancelRequested' });
+    expect(d.status).toBe('cancelled');
+    expect(d.jobs()).toEqual([]);
+  });
 });
