@@ -212,6 +212,13 @@ describe('task listeners on assigning, updating, completing and canceling', () =
     const taskId = d.tasks('Review')[0].id;
     d.send({ type: 'userTaskChangeRequested', taskId, eventType: 'assigning', changes: { assignee: 'amy' } });
     expect(ended(d)).toEqual([]);
+    // The listener's job is told what is changing, in Camunda's reserved headers.
+    const routeJob = d.commandsOf('runJob').find((c) => c.activityType === 'route');
+    expect(routeJob?.headers).toEqual({
+      'io.camunda.zeebe:action': 'assign',
+      'io.camunda.zeebe:assignee': 'amy',
+      'io.camunda.zeebe:changedAttributes': '["assignee"]',
+    });
     d.send({ type: 'jobCompleted', jobId: d.jobs('route')[0].id, corrections: { assignee: 'bob', priority: 80 } });
     expect(ended(d)).toEqual([
       expect.objectContaining({ eventType: 'assigning', outcome: 'done', changes: { assignee: 'bob', priority: 80 } }),

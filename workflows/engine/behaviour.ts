@@ -223,6 +223,7 @@ export function startJob(
   activity: ActivityRef,
   listener?: ListenerJob,
   adHoc?: true,
+  extraHeaders?: Record<string, string>,
 ): void {
   const vars = visibleVariables(run, inst.id);
   // A listener's job that cannot start is retried as that listener's job.
@@ -278,7 +279,7 @@ export function startJob(
     elementInstanceId: inst.id,
     activityType,
     input: vars,
-    headers: { ...activity.headers },
+    headers: { ...activity.headers, ...(extraHeaders ?? {}) },
     ...(retries !== undefined ? { retries } : {}),
     ...(activity.local === true ? { local: true as const } : {}),
     ...(external ? { external: true as const } : {}),

@@ -17,7 +17,13 @@ import { finishProcess, leaveElement } from './completion';
 import { nodeOf, raiseIncident, type Run } from './run';
 import type { ElementInstance, ListenerJob, UserTaskCorrections, Variables } from './types';
 import { propagateVariables } from './variables';
-import { afterTaskListenerJob, correctionsProblem, correctNewTask, openOrAssign } from './task-transitions';
+import {
+  afterTaskListenerJob,
+  correctionsProblem,
+  correctNewTask,
+  openOrAssign,
+  taskListenerHeaders,
+} from './task-transitions';
 
 function listenersOf(run: Run, inst: ElementInstance, listener: ListenerJob): readonly ActivityRef[] {
   if (inst.kind === 'process')
@@ -39,7 +45,12 @@ export function hasExecutionListeners(run: Run, inst: ElementInstance, eventType
 export function startListenerJob(run: Run, inst: ElementInstance, listener: ListenerJob): void {
   const job = listenersOf(run, inst, listener)[listener.index];
   if (!job) throw new Error(`"${inst.elementId}" has no ${listener.eventType} listener ${listener.index}`);
-  startJob(run, inst, job, listener);
+  // Assigning, updating, completing and canceling listeners see the task's data in their headers.
+  const headers =
+    listener.kind === 'task' && listener.eventType !== 'creating'
+      ? taskListenerHeaders(inst, listener.eventType)
+      : undefined;
+  startJob(run, inst, job, listener, undefined, headers);
 }
 
 /** A listener's job completed: the next listener of the event runs, or the element goes on. */

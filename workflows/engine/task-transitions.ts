@@ -140,6 +140,33 @@ export function correctNewTask(run: Run, task: UserTaskCommandSpec, c: UserTaskC
   applyToNewTask(run, task, asChanges(c));
 }
 
+const ACTIONS = { assigning: 'assign', updating: 'update', completing: 'complete', canceling: 'cancel' } as const;
+
+/**
+ * What an assigning, updating, completing or canceling listener's job is told of its task, in
+ * Camunda's reserved headers: the action, the attributes the transition changes (corrections so
+ * far included) and their names, the assignee (the completer, for a completion). Lists are JSON.
+ */
+export function taskListenerHeaders(
+  inst: ElementInstance,
+  eventType: Exclude<TaskListenerEventType, 'creating'>,
+): Record<string, string> {
+  const h: Record<string, string> = { 'io.camunda.zeebe:action': ACTIONS[eventType] };
+  const t = inst.pendingTransition;
+  if (!t) return h;
+  const changes = { ...(t.changes ?? {}), ...asChanges(t.corrections) };
+  const task = inst.pendingTask;
+  const assignee = changes.assignee ?? task?.assignee ?? t.completion?.actor;
+  if (typeof assignee === 'string') h['io.camunda.zeebe:assignee'] = assignee;
+  if (changes.candidateGroups) h['io.camunda.zeebe:candidateGroups'] = JSON.stringify(changes.candidateGroups);
+  if (changes.candidateUsers) h['io.camunda.zeebe:candidateUsers'] = JSON.stringify(changes.candidateUsers);
+  if (typeof changes.dueDate === 'string') h['io.camunda.zeebe:dueDate'] = changes.dueDate;
+  if (typeof changes.followUpDate === 'string') h['io.camunda.zeebe:followUpDate'] = changes.followUpDate;
+  if (changes.priority !== undefined) h['io.camunda.zeebe:priority'] = String(changes.priority);
+  h['io.camunda.zeebe:changedAttributes'] = JSON.stringify(Object.keys(changes));
+  return h;
+}
+
 /** Applies changes to a task about to open (the process's assignee, corrected by assigning listeners). */
 function applyToNewTask(run: Run, task: UserTaskCommandSpec, changes: UserTaskChanges): void {
   if (changes.assignee === null) delete task.assignee;
