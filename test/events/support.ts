@@ -7,7 +7,6 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import { hashPassword } from '../../api/auth/passwords';
-import { DatabaseTaskCompleter } from '../../api/tasks/database-task-completer';
 import type { Database } from '../../db/database';
 import { select, selectOne, type Db } from '../../records/sql';
 import { createStaff } from '../../records/staff';
@@ -15,6 +14,7 @@ import { seedRegion } from '../../db/seed';
 import { TEST_AUTH } from '../api/support/case-work';
 import { createMigratedDatabase } from '../support/databases';
 import { freshNhsNumber } from '../support/chis-stack';
+import { caseWorkDependencies } from '../../system/composition';
 
 export const CLIENT_PASSWORD = 'inbound-events-test-password';
 
@@ -52,7 +52,7 @@ export async function startEventsHarness(): Promise<EventsHarness> {
   const app = createApp({
     logger: pino({ level: 'silent' }),
     health: {},
-    caseWork: { db, auth: { ...TEST_AUTH, loginMaxFailures: 100 }, taskCompleter: new DatabaseTaskCompleter(db) },
+    caseWork: caseWorkDependencies({ db, auth: { ...TEST_AUTH, loginMaxFailures: 100 } }),
   });
   const client = await signInAgent(app, 'integration.maternity', CLIENT_PASSWORD);
   return { database, db, app, post: client.post, close: () => database.close() };

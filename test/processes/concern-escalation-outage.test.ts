@@ -15,17 +15,16 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import request from 'supertest';
 import { ACTIVITY_TYPES } from '../../activities/catalogue';
-import { createCatalogueActivities } from '../../activities/catalogue-activities';
 import { createApp } from '../../api/app';
-import { DatabaseTaskCompleter } from '../../api/tasks/database-task-completer';
 import type { Database } from '../../db/database';
 import { DEMO_PASSWORD, seedRegion } from '../../db/seed';
 import { knownCandidateGroups } from '../../records/candidate-groups';
 import { deployDefinition } from '../../deployment/deploy-definition';
-import { processOutbox, type ProcessOutbox } from '../../engine-client/process-outbox';
+import type { ProcessOutbox } from '../../engine-client/process-outbox';
 import { select, selectOne, type Db } from '../../records/sql';
 import { createEngineWorker } from '../../workers/engine-worker';
-import { startProcessOutboxRelay, type ProcessOutboxRelay } from '../../workers/process-outbox-relay';
+import type { ProcessOutboxRelay } from '../../workers/process-outbox-relay';
+import { caseWorkDependencies, engineActivities, startEngineLoops, type EngineLoops } from '../../system/composition';
 import { TEST_AUTH } from '../api/support/case-work';
 import { diagram } from '../api/support/process-api';
 import { createMigratedDatabase } from '../support/databases';
@@ -91,6 +90,7 @@ let worker: Worker;
 let workerRunning: Promise<void>;
 let outbox: ProcessOutbox;
 let relay: ProcessOutboxRelay;
+let loops: EngineLoops;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
@@ -117,30 +117,29 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: server.address });
   nativeConnection = await NativeConnection.connect({ address: server.address });
   const client = new Client({ connection });
-  outbox = processOutbox(db, { client, taskQueue: TASK_QUEUE });
+  const engine = { client, taskQueue: TASK_QUEUE };
+  // Wired by the composition root, as npm start wires it; the relay polls fast and leaves no grace.
+  loops = startEngineLoops({ db, engine, logger: pino({ level: 'silent' }), relay: { intervalMs: 500, graceMs: 0 } });
+  outbox = loops.outbox;
+  relay = loops.processRelay;
   worker = await createEngineWorker({
     connection: nativeConnection,
     taskQueue: TASK_QUEUE,
     sequelize: database.sequelize,
     client,
-    activities: createCatalogueActivities({ sequelize: database.sequelize, client, taskQueue: TASK_QUEUE, outbox }),
+    activities: engineActivities({ sequelize: database.sequelize, client, taskQueue: TASK_QUEUE, outbox }),
   });
   workerRunning = worker.run();
-  relay = startProcessOutboxRelay({ db, outbox, logger: pino({ level: 'silent' }), intervalMs: 500, graceMs: 0 });
   app = createApp({
     logger: pino({ level: 'silent' }),
     health: {},
-    caseWork: {
-      db,
-      auth: TEST_AUTH,
-      taskCompleter: new DatabaseTaskCompleter(db),
-      engine: { client, taskQueue: TASK_QUEUE, outbox },
-    },
+    caseWork: caseWorkDependencies({ db, auth: TEST_AUTH, engine }),
   });
 });
 
 afterAll(async () => {
-  await relay?.stop();
+  await loops?.processRelay.stop();
+  await loops?.reconciliation.stop();
   if (worker) {
     worker.shutdown();
     await workerRunning.catch(() => undefined);
