@@ -32,6 +32,8 @@ describeInBrowser('a restricted record', () => {
     const body = await caseworker.page.locator('main').innerText();
     expect(body).toContain("The child's address and the family's contact details are withheld");
     expect(body).toContain('Withheld: restricted record (PDS)');
+    const summary = await caseworker.page.locator('.nhsuk-summary-list').first().innerText();
+    expect(summary.split('Withheld: restricted record (PDS)')).toHaveLength(2); // said once, not per address line
     expect(body).not.toContain(child.addressLine1);
     expect(body).not.toContain(child.postcode);
     await checkScreen(caseworker.page, 'restricted-record-caseworker');

@@ -6,8 +6,9 @@ const STATUS: Record<string, string> = { active: 'Active', deceased: 'Deceased',
 const METHOD: Record<string, string> = { sms: 'Text message', email: 'Email', phone: 'Phone', letter: 'Letter' };
 
 export function SummaryTab({ record }: { record: ChildRecord }) {
+  // A restricted record's line and postcode both read "Withheld…": say it once.
   const address = [record.address.line1, record.address.line2, record.address.town, record.address.postcode].filter(
-    Boolean,
+    (line, i, lines): line is string => Boolean(line) && lines.indexOf(line) === i,
   );
   return (
     <>
