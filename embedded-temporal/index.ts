@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { startRetentionSweeps } from './engine/retention';
 import { Store } from './store/store';
-import { acquireServerLock, type ServerLock } from './store/server-lock';
+import { holdServerLock, type ServerLock } from './store/server-lock';
 import { Engine } from './engine/engine';
 import { processDeadlines } from './engine/on-deadline';
 import { runOutboxTask } from './engine/outbox';
@@ -75,15 +75,19 @@ export async function startOnBoundServer(
   const host = options.host ?? '127.0.0.1';
   const address = `${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound.port}`;
   let lock: ServerLock;
+  const stopping: { stop?: () => Promise<void> } = {};
   try {
-    lock = await acquireServerLock(options.databaseUrl, {
+    lock = await holdServerLock(options.databaseUrl, {
       waitMs: options.lockWaitMs ?? 5000,
       address,
       onLost: (err) =>
-        logger.error(
-          { err },
-          'lost the connection holding the one-server-per-database lock: another server could start',
-        ),
+        logger.error({ err }, 'lost the connection holding the one-server-per-database lock: taking it again'),
+      onRetaken: () => logger.warn('the one-server-per-database lock is held again'),
+      // Another server runs on this database now: two must not run at once, so this one stops serving.
+      onTakenByAnother: (err) => {
+        logger.fatal({ err }, 'another embedded Temporal server took this database: this server stops');
+        void stopping.stop?.();
+      },
     });
   } catch (err) {
     bound.server.forceShutdown();
@@ -132,10 +136,10 @@ export async function startOnBoundServer(
   const sweepMs = options.retentionSweepMs ?? (options.timeSkipping ? undefined : 60_000);
   const retention = sweepMs !== undefined ? startRetentionSweeps(engine, logger, sweepMs) : undefined;
   logger.info({ address, recovered, schedules: recoveredSchedules }, 'embedded Temporal server listening');
-  return {
-    address,
-    engine,
-    stop: async () => {
+  let stopped: Promise<void> | undefined;
+  // Once only: the owner's stop() and a lock taken by another server may both ask.
+  const stop = () =>
+    (stopped ??= (async () => {
       bound.health.stopping();
       await retention?.stop();
       engine.stop();
@@ -152,6 +156,11 @@ export async function startOnBoundServer(
       });
       await store.close();
       await lock.release();
-    },
+    })());
+  stopping.stop = stop;
+  return {
+    address,
+    engine,
+    stop,
   };
 }

@@ -45,6 +45,60 @@ export async function acquireServerLock(
   databaseUrl: string,
   o: { waitMs: number; address: string; onLost: (error: Error) => void },
 ): Promise<ServerLock> {
+  return acquireOnce(databaseUrl, o);
+}
+
+/**
+ * The lock for a server's whole life: when its connection drops (PostgreSQL restarted, the
+ * session was terminated), it is taken again on a new connection as soon as PostgreSQL answers;
+ * if another server took it in between, `onTakenByAnother` is told (the server must stop: two
+ * would now run). `onLost` hears each drop.
+ */
+export async function holdServerLock(
+  databaseUrl: string,
+  o: {
+    waitMs: number;
+    address: string;
+    onLost: (error: Error) => void;
+    onRetaken: () => void;
+    onTakenByAnother: (error: ServerLockHeldError) => void;
+    retryMs?: number;
+  },
+): Promise<ServerLock> {
+  let released = false;
+  let current: ServerLock;
+  const retake = async (): Promise<void> => {
+    while (!released) {
+      try {
+        current = await acquireOnce(databaseUrl, { waitMs: 0, address: o.address, onLost });
+        if (released) return void (await current.release());
+        o.onRetaken();
+        return;
+      } catch (error) {
+        if (error instanceof ServerLockHeldError) return o.onTakenByAnother(error);
+        // PostgreSQL not answering yet: try again.
+        await new Promise((r) => setTimeout(r, o.retryMs ?? 1000));
+      }
+    }
+  };
+  const onLost = (error: Error) => {
+    if (released) return;
+    o.onLost(error);
+    void retake();
+  };
+  current = await acquireOnce(databaseUrl, { waitMs: o.waitMs, address: o.address, onLost });
+  return {
+    release: async () => {
+      released = true;
+      await current.release();
+    },
+  };
+}
+
+async function acquireOnce(
+  databaseUrl: string,
+  o: { waitMs: number; address: string; onLost: (error: Error) => void },
+): Promise<ServerLock> {
   const client = new Client({
     connectionString: databaseUrl,
     // What a refused server reads about this one (pg_stat_activity); 63 bytes at most.
@@ -52,9 +106,15 @@ export async function acquireServerLock(
   });
   await client.connect();
   let releasing = false;
-  client.on('error', (error) => {
-    if (!releasing) o.onLost(error);
-  });
+  let lost = false;
+  const lose = (error: Error) => {
+    if (releasing || lost) return;
+    lost = true;
+    o.onLost(error);
+  };
+  client.on('error', lose);
+  // A terminated session may end without an error event.
+  client.on('end', () => lose(new Error('the connection holding the lock ended')));
   try {
     const deadline = Date.now() + o.waitMs;
     for (;;) {
