@@ -226,13 +226,16 @@ export async function updateJobRow(
   return rows.length > 0;
 }
 
-/** The API marks a job done once the workflow accepted it (the workflow writes the same). */
+/**
+ * The API marks a job done once the workflow accepted it (the workflow writes the same). Already in
+ * that state: left alone, so retries an operator gave a failed job since are not taken back.
+ */
 export async function markJob(db: Db, key: string, state: JobState, errorMessage?: string): Promise<void> {
   await select(
     db,
     `UPDATE jobs SET state = $2, error_message = COALESCE($3, error_message),
        retries = CASE WHEN $2 = 'failed' THEN 0 ELSE retries END, updated_at = now()
-     WHERE key = $1 RETURNING key`,
+     WHERE key = $1 AND state <> $2 RETURNING key`,
     [key, state, errorMessage ?? null],
   );
 }

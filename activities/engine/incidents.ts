@@ -1,6 +1,7 @@
 /** The workflow records its incidents (records/incidents.ts holds the table) for /v2/incidents. */
 import type { Sequelize } from 'sequelize';
 import { insertIncident, resolveIncidentRow } from '../../records/incidents';
+import { closeJobRow } from '../../records/jobs';
 import { inTransaction } from '../../records/sql';
 import type { RecordIncidentInput } from '../../workflows/contract';
 import { elementInstanceKey } from '../../records/element-keys';
@@ -23,6 +24,11 @@ export async function recordIncident(sequelize: Sequelize, r: RecordIncidentInpu
   }
   await inTransaction({ sequelize }, async (tx) => {
     const key = await elementInstanceKey(tx, r.processInstanceId, r.elementInstanceId ?? '');
+    // A job incident is visible only with its job out of retries (in the same transaction), so a
+    // resolve before the operator has given retries is refused, whichever of the workflow's
+    // activities or the failing request's own write comes first.
+    if (r.kind === 'jobFailed' && r.jobId)
+      await closeJobRow(tx, r.processInstanceId, r.jobId, 'failed', r.message ?? undefined);
     await insertIncident(tx, {
       processInstanceId: r.processInstanceId,
       incidentId: r.incidentId,
