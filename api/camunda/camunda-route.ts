@@ -10,6 +10,7 @@ import type { Access } from '../access/policy';
 import type { RequestContext } from '../request-context';
 import type { Reply } from '../route-definition';
 import type { ValidatedOperation } from './published-schemas';
+import { droppedOperators, keepCursor } from './schema-gaps';
 
 export interface CamundaInput {
   // The published schemas decide the shapes; handlers read what they need.
@@ -47,6 +48,13 @@ export function validateRequest(schema: z.ZodType, raw: { body: unknown; path: R
   const result = schema.safeParse(envelope);
   if (result.success) {
     const data = result.data as { body?: unknown; path?: Record<string, string> };
+    const dropped = droppedOperators(raw.body, data.body);
+    if (dropped.length > 0)
+      throw camundaError.invalid(
+        `The request is not valid: ${[...new Set(dropped.map((p) => p.field))].join(', ')}`,
+        dropped,
+      );
+    keepCursor(raw.body, data.body);
     return { body: data.body ?? {}, path: data.path ?? raw.path };
   }
   const problems = result.error.issues.map((issue) => ({

@@ -265,6 +265,24 @@ describe('searches on /v2', () => {
     expect(itemKeys(first)).toEqual([keys[0]]);
     const page = first.body.page as { totalItems: number; endCursor: string };
     expect(page).toMatchObject({ totalItems: 2, endCursor: expect.any(String) });
+    // A cursor page goes on from the cursor (Camunda's schema parses it as the first offset page).
+    const second = await search({
+      filter: { processDefinitionId: processKey },
+      page: { limit: 1, after: page.endCursor },
+    });
+    expect(itemKeys(second)).toEqual([keys[1]]);
+    const startCursor = (second.body.page as { startCursor: string }).startCursor;
+    const back = await search({ filter: { processDefinitionId: processKey }, page: { limit: 1, before: startCursor } });
+    expect(itemKeys(back)).toEqual([keys[0]]);
+
+    // An operator a key filter does not take is refused, not dropped (it matched every instance).
+    const badOperator = await search({
+      filter: { processDefinitionId: processKey, processInstanceKey: { $gt: keys[0] } },
+    });
+    expect(badOperator).toMatchObject({
+      status: 400,
+      body: { detail: expect.stringContaining('body.filter.processInstanceKey.$gt') },
+    });
 
     // Sort fields a search does not take are refused (by Camunda's schema or by records/v2-search.ts).
     for (const path of ['/process-instances/search', '/user-tasks/search', '/incidents/search']) {
