@@ -22,7 +22,6 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../api/app';
 import { hashPassword } from '../api/auth/passwords';
-import { DatabaseTaskCompleter } from '../api/tasks/database-task-completer';
 import { freePort } from '../core/free-port';
 import { connect } from '../db/database';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
@@ -31,6 +30,7 @@ import { selectOne } from '../records/sql';
 import { createStaff } from '../records/staff';
 import { seedRegion } from '../db/seed';
 import { isCoverQuarter } from '../schedule/cover';
+import { caseWorkDependencies } from '../system/composition';
 
 const AS_OF = '2026-11-24';
 const PASSWORD = 'bench-coverage-password';
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     const app = createApp({
       logger: pino({ level: 'silent' }),
       health: {},
-      caseWork: {
+      caseWork: caseWorkDependencies({
         db,
         auth: {
           sessionIdleMinutes: 30,
@@ -117,8 +117,7 @@ async function main(): Promise<void> {
           loginMaxFailures: 5,
           loginWindowMinutes: 15,
         },
-        taskCompleter: new DatabaseTaskCompleter(db),
-      },
+      }),
     });
     const agent = request.agent(app);
     const login = await agent.post('/api/auth/login').send({ username, password: PASSWORD });
