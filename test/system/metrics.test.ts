@@ -4,16 +4,11 @@
  * the API's port; process figures, HTTP durations by route template (an NHS number in a path never
  * reaches a label), the outbox backlogs and the SDK's worker metrics, changing as work happens.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { DEMO_PASSWORD } from '../../db/seed';
 import { freePort } from '../../core/free-port';
 import { freshNhsNumber } from '../support/chis-stack';
-import { createEmptyDatabase, roleUrlsOf } from '../support/databases';
+import { startSystemProcess, type SystemProcess } from './support/system-process';
 
-const ROOT = resolve(__dirname, '../..');
 const TOKEN = 'metrics-test-token-0123456789';
 
 /** The value of a sample line, or of the sum of every series of a metric whose labels contain `labels`. */
@@ -31,53 +26,18 @@ function sampleSum(text: string, name: string, labels = ''): number {
 }
 
 describe('/metrics', () => {
-  let child: ChildProcess | undefined;
-  let dataDir: string | undefined;
+  let system: SystemProcess | undefined;
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      process.kill(-child.pid!, 'SIGKILL');
-      await new Promise((r) => child!.once('exit', r));
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await system?.stop();
   });
 
   test('served on its own port behind a token; figures change as work happens; no NHS number in any label', async () => {
-    const owner = await createEmptyDatabase('metrics');
-    const app = roleUrlsOf(decodeURIComponent(new URL(owner).pathname.slice(1))).app;
-    dataDir = await mkdtemp(join(tmpdir(), 'chis-metrics-'));
-    await chmod(dataDir, 0o755);
-    const [apiPort, metricsPort] = [await freePort(), await freePort()];
-    let output = '';
-    child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts'], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        DATABASE_URL: app,
-        CHIS_MIGRATION_DATABASE_URL: owner,
-        TEMPORAL_ADDRESS: '',
-        CHIS_EMBEDDED_TEMPORAL_PORT: String(await freePort()),
-        SMTP_URL: '',
-        CHIS_EMBEDDED_SMTP_PORT: '0',
-        CHIS_PORT: String(apiPort),
-        CHIS_METRICS_PORT: String(metricsPort),
-        CHIS_METRICS_TOKEN: TOKEN,
-        CHIS_DEMO_CHILDREN: '20',
-        CHIS_DATA_DIR: dataDir,
-      },
-    });
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const deadline = Date.now() + 300_000;
-    while (!/CHIS Flow is running\./.test(output)) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const metricsPort = await freePort();
+    system = await startSystemProcess('metrics', { CHIS_METRICS_PORT: String(metricsPort), CHIS_METRICS_TOKEN: TOKEN });
+    const { api, apiPort } = system;
     const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    expect(output).toContain(`Metrics:  ${metricsUrl}`);
-    const api = `http://127.0.0.1:${apiPort}/api`;
+    expect(system.output()).toContain(`Metrics:  ${metricsUrl}`);
 
     // Access: not on the API's port, and only with the token.
     // (the UI's page answers its client-side paths; no figure is there)

@@ -4,37 +4,25 @@
  * Temporal (a header on the start, passed on by the workflow to its activities) into the log line
  * the activity writes in the worker; NHS numbers in a logged URL are masked.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DEMO_PASSWORD } from '../../db/seed';
-import { freePort } from '../../core/free-port';
 import { connect } from '../../db/database';
 import { select } from '../../records/sql';
 import { freshNhsNumber } from '../support/chis-stack';
-import { createEmptyDatabase, roleUrlsOf } from '../support/databases';
-
-const ROOT = resolve(__dirname, '../..');
+import { startSystemProcess, type SystemProcess } from './support/system-process';
 
 type LogLine = Record<string, unknown> & { msg?: string };
 
 describe('request ids in the logs', () => {
-  let child: ChildProcess | undefined;
-  let dataDir: string | undefined;
-  let output = '';
+  let system: SystemProcess | undefined;
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      process.kill(-child.pid!, 'SIGKILL');
-      await new Promise((r) => child!.once('exit', r));
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await system?.stop();
   });
 
   const logLines = (): LogLine[] =>
-    output
+    system!
+      .output()
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .flatMap((l) => {
@@ -50,43 +38,15 @@ describe('request ids in the logs', () => {
     for (;;) {
       const found = logLines().find(match);
       if (found) return found;
-      if (child!.exitCode !== null || Date.now() > deadline) throw new Error(`no ${what}:\n${output.slice(-8000)}`);
+      if (system!.child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`no ${what}:\n${system!.output().slice(-8000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
 
   test("a birth notification's request id reaches the GP email activity's log line; URLs are masked", async () => {
-    const owner = await createEmptyDatabase('requestids');
-    const app = roleUrlsOf(decodeURIComponent(new URL(owner).pathname.slice(1))).app;
-    dataDir = await mkdtemp(join(tmpdir(), 'chis-request-ids-'));
-    await chmod(dataDir, 0o755);
-    const apiPort = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts'], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        DATABASE_URL: app,
-        CHIS_MIGRATION_DATABASE_URL: owner,
-        TEMPORAL_ADDRESS: '',
-        CHIS_EMBEDDED_TEMPORAL_PORT: String(await freePort()),
-        SMTP_URL: '',
-        CHIS_EMBEDDED_SMTP_PORT: '0',
-        CHIS_PORT: String(apiPort),
-        CHIS_DEMO_CHILDREN: '20',
-        CHIS_LOG_LEVEL: 'info',
-        CHIS_DATA_DIR: dataDir,
-      },
-    });
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const deadline = Date.now() + 300_000;
-    while (!/CHIS Flow is running\./.test(output)) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const api = `http://127.0.0.1:${apiPort}/api`;
+    system = await startSystemProcess('requestids', { CHIS_LOG_LEVEL: 'info' });
+    const { api, databaseUrl: app } = system;
     const login = await fetch(`${api}/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -152,6 +112,6 @@ describe('request ids in the logs', () => {
     const readLine = await waitForLine((l) => l.msg === 'request' && l.requestId === givenId, 'the read access line');
     expect(readLine).toMatchObject({ method: 'GET', route: '/api/children/:nhsNumber', status: read.status });
     expect(readLine.url).toBe('/api/children/[NHS number]?again=[NHS number]');
-    expect(output).not.toContain(nhs);
+    expect(system!.output()).not.toContain(nhs);
   }, 600_000);
 });

@@ -5,20 +5,14 @@
  * run in the worker), each the child of the one before. (Off without an endpoint:
  * test/core/config.test.ts.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { DEMO_PASSWORD } from '../../db/seed';
 import { freePort } from '../../core/free-port';
 import { connect } from '../../db/database';
 import { select } from '../../records/sql';
 import { freshNhsNumber } from '../support/chis-stack';
-import { createEmptyDatabase, roleUrlsOf } from '../support/databases';
-
-const ROOT = resolve(__dirname, '../..');
+import { startSystemProcess, type SystemProcess } from './support/system-process';
 
 interface ReceivedSpan {
   traceId: string;
@@ -31,19 +25,13 @@ interface ReceivedSpan {
 }
 
 describe('OpenTelemetry tracing', () => {
-  let child: ChildProcess | undefined;
-  let dataDir: string | undefined;
+  let system: SystemProcess | undefined;
   let receiver: Server | undefined;
-  let output = '';
   const spans: ReceivedSpan[] = [];
   let posts = 0;
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      process.kill(-child.pid!, 'SIGKILL');
-      await new Promise((r) => child!.once('exit', r));
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await system?.stop();
     await new Promise((r) => receiver?.close(r));
   });
 
@@ -79,8 +67,8 @@ describe('OpenTelemetry tracing', () => {
     for (;;) {
       const found = spans.find(match);
       if (found) return found;
-      if (child!.exitCode !== null || Date.now() > deadline)
-        throw new Error(`no ${what}; spans: ${spans.map((s) => s.name).join(', ')}\n${output.slice(-4000)}`);
+      if (system!.child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`no ${what}; spans: ${spans.map((s) => s.name).join(', ')}\n${system!.output().slice(-4000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -93,38 +81,11 @@ describe('OpenTelemetry tracing', () => {
 
   test('one trace from the HTTP request through the workflow to its activities', async () => {
     const receiverPort = await startReceiver();
-    const owner = await createEmptyDatabase('tracing');
-    const app = roleUrlsOf(decodeURIComponent(new URL(owner).pathname.slice(1))).app;
-    dataDir = await mkdtemp(join(tmpdir(), 'chis-tracing-'));
-    await chmod(dataDir, 0o755);
-    const apiPort = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts'], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        DATABASE_URL: app,
-        CHIS_MIGRATION_DATABASE_URL: owner,
-        TEMPORAL_ADDRESS: '',
-        CHIS_EMBEDDED_TEMPORAL_PORT: String(await freePort()),
-        SMTP_URL: '',
-        CHIS_EMBEDDED_SMTP_PORT: '0',
-        CHIS_PORT: String(apiPort),
-        CHIS_DEMO_CHILDREN: '20',
-        CHIS_DATA_DIR: dataDir,
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiverPort}`,
-        OTEL_SERVICE_NAME: 'chis-flow-under-test',
-      },
+    system = await startSystemProcess('tracing', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiverPort}`,
+      OTEL_SERVICE_NAME: 'chis-flow-under-test',
     });
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const deadline = Date.now() + 300_000;
-    while (!/CHIS Flow is running\./.test(output)) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const api = `http://127.0.0.1:${apiPort}/api`;
+    const { api, databaseUrl: app } = system;
     const signIn = async (username: string) => {
       const login = await fetch(`${api}/auth/login`, {
         method: 'POST',
