@@ -153,3 +153,53 @@ test('the children already on the record are enrolled once, following only the w
   expect(await stack.tasksFor(fourteenWeeks.nhsNumber)).toEqual([]);
   expect(await completedSteps(sevenWeeks.nhsNumber)).not.toContain('End_NipeClosedBefore');
 }, 300_000);
+
+test('a child whose reviews run under an NHS number PDS superseded is not enrolled again under the current number', async () => {
+  // Registered at birth under a number PDS then answered with the child's current one: the
+  // registration and its child-health-reviews run under the old number (keyed as started), the
+  // record carries the current number with the old one linked (superseded_nhs_numbers).
+  const old = stack.newNhsNumber();
+  const current = stack.newNhsNumber();
+  stack.pds.addPatient({
+    nhsNumber: current,
+    givenName: 'Ida',
+    familyName: 'Supersede-Test',
+    dateOfBirth: today(),
+    sex: 'female',
+    address: { lines: ['2 Test Road'], postcode: 'CV1 2AB' },
+  });
+  stack.pds.supersede(old, current);
+  const birth = await stack.events.post('/api/events/birth-notifications').send({
+    nhsNumber: old,
+    givenName: 'Ida',
+    familyName: 'Supersede-Test',
+    dateOfBirth: today(),
+    timeOfBirth: '09:10',
+    sex: 'female',
+    mother: { name: 'Iris Supersede-Test' },
+    address: { lines: ['2 Test Road'], postcode: 'CV1 2AB' },
+    gpPracticeCode: (await stack.practiceOf('coventry')).odsCode,
+    maternityUnit: 'University Hospital',
+  });
+  expect(birth.status).toBe(202);
+  await stack.waitFor(async () => (await reviewsOf(old)).length === 1, 'the reviews under the old number');
+  const child = (await stack.child(current))!;
+  expect(child).not.toBeNull();
+  expect(await stack.child(old)).toBeNull();
+
+  await runEnrolment();
+  await stack.skip('1 day');
+  await runEnrolment();
+  // Once, under the number it started with: nothing under the current number, no enrolled instance.
+  expect(await reviewsOf(current)).toEqual([]);
+  expect(await reviewsOf(old)).toHaveLength(1);
+  const enrolled = await select<{ id: string }>(stack.db, 'SELECT id FROM process_instances WHERE id = $1', [
+    `child-health-reviews-enrolled-${child.id}`,
+  ]);
+  expect(enrolled).toEqual([]);
+  const audits = await select<{ childIds: string[] }>(
+    stack.db,
+    "SELECT child_ids FROM audit_events WHERE action = 'child.reviews_enrolled'",
+  );
+  for (const a of audits) expect(a.childIds).not.toContain(child.id);
+}, 300_000);
