@@ -49,7 +49,7 @@ export const childrenRoutes = [
     responses: {
       200:
         'The record with contacts, immunisations, screening results and safeguarding concerns. A record restricted on PDS ' +
-        '(`restricted`) reads "Withheld" for its address and has no contact details, except for a safeguarding lead ' +
+        '(`restricted`) reads "Withheld" for its address and its contacts carry `detailsWithheld: true` with no phone or email (null means not known), except for a safeguarding lead ' +
         '(`restrictedDetailsShown`, audited child.restricted_details_read)',
     },
     handler: async ({ params }, ctx) => {

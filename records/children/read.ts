@@ -69,9 +69,18 @@ export async function openChildByNhsNumber(
   return { child, brokeGlass: await openChild(db, actor, child, action) };
 }
 
+/**
+ * A contact as the record shows it. On a restricted record (for a role that may not see the
+ * details) the phone and email are left out and `detailsWithheld` says so, whether or not the
+ * family gave any: null keeps meaning "not known", and a withheld detail is never sent as null,
+ * which would tell the caller there is none.
+ */
+export type ContactShown =
+  (Contact & { detailsWithheld: false }) | (Omit<Contact, 'phone' | 'email'> & { detailsWithheld: true });
+
 export interface ChildRecord {
   child: ChildDetails;
-  contacts: Contact[];
+  contacts: ContactShown[];
   immunisations: ImmunisationGiven[];
   screening: ScreeningResult[];
   concerns: Awaited<ReturnType<typeof concernsOf>>;
@@ -100,8 +109,17 @@ export async function readChildRecord(
     concernsOf(db, child.id),
   ]);
   await auditChildRead(db, actor, 'child.read', child, brokeGlass);
+  const shownInFull = contacts.map((c): ContactShown => ({ ...c, detailsWithheld: false }));
   if (!child.restricted) {
-    return { child, contacts, immunisations, screening, concerns, brokeGlass, restrictedDetailsShown: false };
+    return {
+      child,
+      contacts: shownInFull,
+      immunisations,
+      screening,
+      concerns,
+      brokeGlass,
+      restrictedDetailsShown: false,
+    };
   }
   if (o.restrictedDetails) {
     const address = await restrictedAddressOf(db, child.id);
@@ -114,7 +132,7 @@ export async function readChildRecord(
     });
     return {
       child: { ...child, ...address },
-      contacts,
+      contacts: shownInFull,
       immunisations,
       screening,
       concerns,
@@ -123,7 +141,10 @@ export async function readChildRecord(
     };
   }
   // No contact details either (the address is withheld in child-rows.ts).
-  const shown = contacts.map((c) => ({ ...c, phone: null, email: null }));
+  const shown = contacts.map(({ phone: _phone, email: _email, ...c }): ContactShown => ({
+    ...c,
+    detailsWithheld: true,
+  }));
   return { child, contacts: shown, immunisations, screening, concerns, brokeGlass, restrictedDetailsShown: false };
 }
 

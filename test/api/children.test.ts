@@ -111,6 +111,52 @@ describe('children: search, record, timeline, legitimate relationship and break 
     });
   });
 
+  test('a restricted record: contact details read as withheld, not as unknown, and their values are not sent; a safeguarding lead gets them', async () => {
+    const child = await makeChild(h.db, BIRMINGHAM, { familyName: 'Withheld-Test' });
+    await addContact(h.db, child.id, {
+      relationship: 'mother',
+      name: 'Rita Withheld-Test',
+      phone: '07700900123',
+      preferredMethod: 'sms',
+      isPrimary: true,
+    });
+    // No phone or email given: "not known" on an open record, still "withheld" on a restricted one.
+    await addContact(h.db, child.id, { relationship: 'father', name: 'Ray Withheld-Test', preferredMethod: 'letter' });
+
+    const open = await caseworker.agent.get(`/api/children/${child.nhsNumber}`);
+    expect(open.body.contacts).toEqual([
+      expect.objectContaining({
+        name: 'Rita Withheld-Test',
+        phone: '07700900123',
+        email: null,
+        detailsWithheld: false,
+      }),
+      expect.objectContaining({ name: 'Ray Withheld-Test', phone: null, email: null, detailsWithheld: false }),
+    ]);
+
+    await h.db.sequelize.query('UPDATE children SET restricted = true WHERE id = $1', { bind: [child.id] });
+    const withheld = await caseworker.agent.get(`/api/children/${child.nhsNumber}`);
+    expect(withheld.status).toBe(200);
+    for (const contact of withheld.body.contacts) {
+      expect(contact.detailsWithheld).toBe(true);
+      expect(contact).not.toHaveProperty('phone');
+      expect(contact).not.toHaveProperty('email');
+    }
+    expect(withheld.body.contacts.map((c: { name: string }) => c.name)).toEqual([
+      'Rita Withheld-Test',
+      'Ray Withheld-Test',
+    ]);
+    expect(JSON.stringify(withheld.body)).not.toContain('07700900123');
+
+    const lead = await signIn(h.app, await makeStaff(h.db, 'safeguarding_lead', { localityIds: [BIRMINGHAM] }));
+    const shown = await lead.agent.get(`/api/children/${child.nhsNumber}`);
+    expect(shown.body.restrictedDetailsShown).toBe(true);
+    expect(shown.body.contacts).toEqual([
+      expect.objectContaining({ phone: '07700900123', email: null, detailsWithheld: false }),
+      expect.objectContaining({ phone: null, email: null, detailsWithheld: false }),
+    ]);
+  });
+
   test('the timeline lists events newest first and is audited', async () => {
     const child = await makeChild(h.db, BIRMINGHAM, { dateOfBirth: '2025-01-10' });
     await addImmunisation(h.db, child.id, { vaccine: 'MenB', dose: 1, givenOn: '2025-03-07' });

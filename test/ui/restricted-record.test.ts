@@ -22,6 +22,12 @@ describeInBrowser('a restricted record', () => {
     );
     // PDS answered with the S flag (pds.lookupPatient sets it; here set as it would be).
     await ui.stack.db.sequelize.query('UPDATE children SET restricted = true WHERE id = $1', { bind: [child.id] });
+    await ui.stack.db.sequelize.query('DELETE FROM contacts WHERE child_id = $1', { bind: [child.id] });
+    await ui.stack.db.sequelize.query(
+      `INSERT INTO contacts (child_id, relationship, name, phone, email, preferred_method, is_primary)
+       VALUES ($1, 'mother', 'Morag Restricted', '07700900456', NULL, 'sms', true)`,
+      { bind: [child.id] },
+    );
 
     const caseworker = await ui.newPage();
     await signIn(caseworker.page, 'cw.coventry.hv', `/children/${child.nhsNumber}`);
@@ -36,6 +42,12 @@ describeInBrowser('a restricted record', () => {
     expect(summary.split('Withheld: restricted record (PDS)')).toHaveLength(2); // said once, not per address line
     expect(body).not.toContain(child.addressLine1);
     expect(body).not.toContain(child.postcode);
+    // The family's phone and email read "Withheld", not "Not known" (there is a phone; there is no email).
+    const contactRow = caseworker.page
+      .getByRole('table', { name: 'Contacts' })
+      .getByRole('row', { name: /Morag Restricted/ });
+    expect((await contactRow.getByRole('cell').allInnerTexts()).slice(2, 4)).toEqual(['Withheld', 'Withheld']);
+    expect(body).not.toContain('07700900456');
     await checkScreen(caseworker.page, 'restricted-record-caseworker');
     expect(caseworker.problems).toEqual([]);
 
@@ -52,6 +64,8 @@ describeInBrowser('a restricted record', () => {
     expect(leadBody).toContain('because you are a safeguarding lead');
     expect(leadBody).toContain(child.addressLine1);
     expect(leadBody).not.toContain('Withheld: restricted record (PDS)');
+    const leadRow = lead.page.getByRole('table', { name: 'Contacts' }).getByRole('row', { name: /Morag Restricted/ });
+    expect((await leadRow.getByRole('cell').allInnerTexts()).slice(2, 4)).toEqual(['07700900456', 'Not known']);
     await checkScreen(lead.page, 'restricted-record-lead');
     expect(lead.problems).toEqual([]);
 

@@ -134,15 +134,16 @@ export interface ChildRecord extends ChildSummary {
   restrictedDetailsShown: boolean;
   gpPractice: string | null;
   gpPracticeName: string | null;
-  contacts: Array<{
-    id: string;
-    relationship: string;
-    name: string;
-    phone: string | null;
-    email: string | null;
-    preferredMethod: string;
-    isPrimary: boolean;
-  }>;
+  /** `detailsWithheld`: a restricted record's phone and email, left out (null would mean "not known"). */
+  contacts: Array<
+    {
+      id: string;
+      relationship: string;
+      name: string;
+      preferredMethod: string;
+      isPrimary: boolean;
+    } & ({ detailsWithheld: false; phone: string | null; email: string | null } | { detailsWithheld: true })
+  >;
   immunisations: Array<{
     id: string;
     vaccine: string;

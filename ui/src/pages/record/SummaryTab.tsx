@@ -61,8 +61,8 @@ export function SummaryTab({ record }: { record: ChildRecord }) {
                   )}
                 </td>
                 <td className="nhsuk-table__cell">{c.relationship}</td>
-                <td className="nhsuk-table__cell">{c.phone ?? 'Not known'}</td>
-                <td className="nhsuk-table__cell">{c.email ?? 'Not known'}</td>
+                <td className="nhsuk-table__cell">{c.detailsWithheld ? 'Withheld' : (c.phone ?? 'Not known')}</td>
+                <td className="nhsuk-table__cell">{c.detailsWithheld ? 'Withheld' : (c.email ?? 'Not known')}</td>
                 <td className="nhsuk-table__cell">{METHOD[c.preferredMethod] ?? c.preferredMethod}</td>
               </tr>
             ))}
