@@ -128,6 +128,13 @@ const schema = z.object({
     .max(65535, 'expected a port from 0 to 65535')
     .optional(),
   CHIS_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // How often /metrics reads the task queue and SLA figures from the database (not per scrape).
+  CHIS_METRICS_REFRESH_SECONDS: z.coerce
+    .number({ error: 'expected a number of seconds' })
+    .int('expected a whole number of seconds')
+    .min(1, 'expected 1 to 3600 seconds')
+    .max(3600, 'expected 1 to 3600 seconds')
+    .default(30),
   CHIS_METRICS_TOKEN: z
     .string()
     .min(16, 'expected a token of at least 16 characters')
@@ -218,7 +225,7 @@ export interface Config {
   /** Size of the synthetic region seeded into an empty database on first start. */
   demoChildren: number;
   /** Prometheus /metrics on its own listener (absent: none); with a token, only for `Authorization: Bearer <token>`. */
-  metrics?: { host: string; port: number; token?: string };
+  metrics?: { host: string; port: number; token?: string; refreshMs: number };
   /** OpenTelemetry traces to an OTLP/HTTP collector (absent: off, the default); the exporter reads the OTEL_* variables. */
   tracing?: { serviceName: string };
   auth: AuthConfig;
@@ -396,6 +403,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
           metrics: {
             host: raw.CHIS_METRICS_HOST,
             port: raw.CHIS_METRICS_PORT,
+            refreshMs: raw.CHIS_METRICS_REFRESH_SECONDS * 1000,
             ...(raw.CHIS_METRICS_TOKEN ? { token: raw.CHIS_METRICS_TOKEN } : {}),
           },
         }

@@ -179,14 +179,26 @@ export interface UnsentSummary {
   oldestCreatedAt: Date | null;
   /** Unsent rows written more than `olderThanMs` ago. */
   old: number;
+  /** Unsent rows marked failed (past the failure threshold; still retried). */
+  failed: number;
+  /** Unsent rows with at least one failed attempt. */
+  retrying: number;
 }
 
 /** How much mail is waiting, and how old the oldest is (for the relay's alert and /api/health). */
 export async function summariseUnsentNotifications(db: Db, olderThanMs: number): Promise<UnsentSummary> {
-  const row = await selectOne<{ unsent: string; oldestCreatedAt: Date | null; old: string }>(
+  const row = await selectOne<{
+    unsent: string;
+    oldestCreatedAt: Date | null;
+    old: string;
+    failed: string;
+    retrying: string;
+  }>(
     db,
     `SELECT count(*) AS unsent, min(created_at) AS oldest_created_at,
-            count(*) FILTER (WHERE created_at < now() - $1 * interval '1 millisecond') AS old
+            count(*) FILTER (WHERE created_at < now() - $1 * interval '1 millisecond') AS old,
+            count(*) FILTER (WHERE status = 'failed') AS failed,
+            count(*) FILTER (WHERE attempts > 0) AS retrying
      FROM notifications WHERE status <> 'sent'`,
     [olderThanMs],
   );
@@ -194,6 +206,8 @@ export async function summariseUnsentNotifications(db: Db, olderThanMs: number):
     unsent: Number(row?.unsent ?? 0),
     oldestCreatedAt: row?.oldestCreatedAt ?? null,
     old: Number(row?.old ?? 0),
+    failed: Number(row?.failed ?? 0),
+    retrying: Number(row?.retrying ?? 0),
   };
 }
 

@@ -162,10 +162,17 @@ export async function undeliveredIds(db: Db, olderThan: Date, limit: number): Pr
 }
 
 /** Commands not delivered yet and the age of the oldest, for /metrics (the partial index holds only those). */
-export async function processOutboxBacklog(db: Db): Promise<{ undelivered: number; oldestCreatedAt: Date | null }> {
-  const row = await selectOne<{ undelivered: string; oldestCreatedAt: Date | null }>(
+export async function processOutboxBacklog(
+  db: Db,
+): Promise<{ undelivered: number; oldestCreatedAt: Date | null; retrying: number }> {
+  const row = await selectOne<{ undelivered: string; oldestCreatedAt: Date | null; retrying: string }>(
     db,
-    'SELECT count(*) AS undelivered, min(created_at) AS oldest_created_at FROM process_outbox WHERE delivered_at IS NULL',
+    `SELECT count(*) AS undelivered, min(created_at) AS oldest_created_at, count(*) FILTER (WHERE attempts > 0) AS retrying
+     FROM process_outbox WHERE delivered_at IS NULL`,
   );
-  return { undelivered: Number(row?.undelivered ?? 0), oldestCreatedAt: row?.oldestCreatedAt ?? null };
+  return {
+    undelivered: Number(row?.undelivered ?? 0),
+    oldestCreatedAt: row?.oldestCreatedAt ?? null,
+    retrying: Number(row?.retrying ?? 0),
+  };
 }

@@ -14,7 +14,8 @@ import { pendingMigrations } from '../db/migrations/run';
 import { auditProtectionProblems } from '../db/migrations/roles';
 import { createApp } from '../api/app';
 import { probe } from '../api/routes/health';
-import { startEmbeddedTemporal } from '../embedded-temporal';
+import { startEmbeddedTemporal, type RunningTemporal } from '../embedded-temporal';
+import { embeddedTemporalMetrics } from '../embedded-temporal/metrics';
 import { startPdsFor } from './start-pds';
 import { ping } from '../records/sql';
 import { outboxBacklogHealth, outboxHealth, startMailFor, startOutboxRelay, type OutboxRelay } from '../mail';
@@ -115,6 +116,7 @@ export async function startSystem(
     }
 
     let temporalAddress: string;
+    let embeddedTemporal: RunningTemporal | undefined;
     if ('address' in config.temporal) {
       temporalAddress = config.temporal.address;
     } else {
@@ -128,6 +130,7 @@ export async function startSystem(
       });
       stack.push('embedded Temporal server', () => server.stop());
       temporalAddress = server.address;
+      embeddedTemporal = server;
     }
     const temporal = await Connection.connect({ address: temporalAddress });
     stack.push('Temporal connection', () => temporal.close());
@@ -212,9 +215,19 @@ export async function startSystem(
       // The relay's own view of the mail server when it runs here, else the backlog in the table.
       mail: async () => (relay ? outboxHealth(relay.status()) : await outboxBacklogHealth({ sequelize: db.sequelize })),
     };
-    // Metrics on their own listener; the outbox backlogs where the relay delivers them.
+    // Metrics on their own listener; the outbox backlogs, task queues and SLA figures (read from
+    // the tables) where the relay runs, so api replicas do not each read them; the embedded
+    // Temporal server's own figures where it runs.
     const metrics = config.metrics
-      ? createSystemMetrics(has('relay') ? { outboxes: { sequelize: db.sequelize } } : {})
+      ? createSystemMetrics({
+          ...(has('relay')
+            ? {
+                outboxes: { sequelize: db.sequelize },
+                tasks: { db: { sequelize: db.sequelize }, refreshMs: config.metrics.refreshMs },
+              }
+            : {}),
+          ...(embeddedTemporal ? { appended: [() => embeddedTemporalMetrics(embeddedTemporal.engine)] } : {}),
+        })
       : undefined;
     let metricsUrl: string | undefined;
     if (config.metrics && metrics) {

@@ -3,6 +3,7 @@ import { Store, ConflictError } from '../store/store';
 import { Clock } from '../clock';
 import { notFound } from '../errors';
 import { Matching } from './matching';
+import { ServerStats } from './server-stats';
 import { Deadlines } from './deadlines';
 import { KeyedLock } from './locks';
 import { Execution, parseRunKey, runKey, type Tx } from './execution';
@@ -32,6 +33,7 @@ export class Engine {
   readonly logger: Logger;
   readonly clock = new Clock();
   readonly matching = new Matching();
+  readonly stats = new ServerStats();
   readonly deadlines = new Deadlines();
   readonly locks = new KeyedLock();
   readonly namespaces: Namespaces;

@@ -126,6 +126,18 @@ export class Matching {
     return this.queue(namespace, kind, name).waiters.length;
   }
 
+  /** Tasks waiting for a poller and pollers waiting for a task, over every queue of a kind. */
+  totals(kind: TaskKind): { backlog: number; pollers: number } {
+    let backlog = 0;
+    let pollers = 0;
+    for (const [k, q] of this.queues) {
+      if (k.split('\u0000')[1] !== kind) continue;
+      backlog += q.tasks.length;
+      pollers += q.waiters.length;
+    }
+    return { backlog, pollers };
+  }
+
   /** Releases every waiting poll (shutdown). */
   releaseAll(): void {
     for (const q of this.queues.values()) for (const w of q.waiters.splice(0)) w.resolve(undefined);

@@ -68,24 +68,31 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
       )
         engine.matching.rematch(namespace, kind, queue);
     }
-    const deadline = Date.now() + POLL_MS;
+    const startedAt = Date.now();
+    const deadline = startedAt + POLL_MS;
     for (;;) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0 || abort.aborted) return {};
+      if (remaining <= 0 || abort.aborted) break;
       const task = await engine.matching.poll(namespace, kind, queue, remaining, abort, version);
-      if (!task) return {};
+      if (!task) break;
       if (abort.aborted) {
         engine.matching.push(namespace, kind, queue, task, true);
-        return {};
+        break;
       }
+      const dispatched = kind === 'activity' ? 'activity' : task.queryId ? 'query' : 'workflow';
       const res =
-        kind === 'activity'
+        dispatched === 'activity'
           ? await dispatchActivityTask(engine, task, identity)
-          : task.queryId
+          : dispatched === 'query'
             ? await dispatchQueryTask(engine, task)
             : await dispatchWorkflowTask(engine, task, identity);
-      if (res) return res;
+      if (res) {
+        engine.stats.pollEnded(kind, startedAt, dispatched);
+        return res;
+      }
     }
+    engine.stats.pollEnded(kind, startedAt, undefined);
+    return {};
   };
 
   /**

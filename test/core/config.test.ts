@@ -49,7 +49,14 @@ describe('configuration', () => {
 
   test('metrics: off unless CHIS_METRICS_PORT; loopback by default; a token of 16+ characters, from a file too', () => {
     expect(loadConfig({}, '/srv/chis').metrics).toBeUndefined();
-    expect(loadConfig({ CHIS_METRICS_PORT: '9464' }, '/srv/chis').metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ CHIS_METRICS_PORT: '9464' }, '/srv/chis').metrics).toEqual({
+      host: '127.0.0.1',
+      port: 9464,
+      refreshMs: 30_000,
+    });
+    expect(loadConfig({ CHIS_METRICS_PORT: '9464', CHIS_METRICS_REFRESH_SECONDS: '5' }, '/srv/chis').metrics).toEqual(
+      expect.objectContaining({ refreshMs: 5000 }),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'chis-metrics-token-'));
     writeFileSync(join(dir, 'token'), 'a-long-enough-metrics-token\n');
     expect(
@@ -57,9 +64,12 @@ describe('configuration', () => {
         { CHIS_METRICS_PORT: '9464', CHIS_METRICS_HOST: '0.0.0.0', CHIS_METRICS_TOKEN_FILE: join(dir, 'token') },
         '/srv/chis',
       ).metrics,
-    ).toEqual({ host: '0.0.0.0', port: 9464, token: 'a-long-enough-metrics-token' });
+    ).toEqual({ host: '0.0.0.0', port: 9464, refreshMs: 30_000, token: 'a-long-enough-metrics-token' });
     expect(problemsOf({ CHIS_METRICS_PORT: '9464', CHIS_METRICS_TOKEN: 'short' })).toEqual([
       'CHIS_METRICS_TOKEN: expected a token of at least 16 characters, got a value not shown here',
+    ]);
+    expect(problemsOf({ CHIS_METRICS_PORT: '9464', CHIS_METRICS_REFRESH_SECONDS: '0' })).toEqual([
+      'CHIS_METRICS_REFRESH_SECONDS: expected 1 to 3600 seconds, got "0"',
     ]);
     expect(problemsOf({ CHIS_METRICS_TOKEN: 'a-long-enough-metrics-token' })).toEqual([
       'CHIS_METRICS_TOKEN is set without CHIS_METRICS_PORT: metrics are served only on their own port',
