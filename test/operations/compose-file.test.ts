@@ -6,6 +6,14 @@ import request from 'supertest';
 import { parse } from 'yaml';
 import { createApp } from '../../api/app';
 import { probe } from '../../api/routes/health';
+import type { Sequelize } from 'sequelize';
+import { basename } from 'node:path';
+import { createSystemMetrics } from '../../system/metrics';
+import { embeddedTemporalMetrics } from '../../embedded-temporal/metrics';
+import { ServerStats } from '../../embedded-temporal/engine/server-stats';
+import { Matching } from '../../embedded-temporal/engine/matching';
+import type { Engine } from '../../embedded-temporal/engine/engine';
+import { DASHBOARD_FILE, dashboard, dashboardMetricNames, scrapeExports } from './support/dashboard';
 
 /**
  * docker-compose.yml and the Dockerfile, checked without a Docker engine: the compose file
@@ -79,7 +87,10 @@ function mountedScript(service: Service, path: string): string | undefined {
 }
 
 const healthcheckUrls = (): string[] => {
-  const urls = services.flatMap(([, s]) => argv(s.healthcheck?.test).filter((a) => a.startsWith('http')));
+  // CHIS Flow's own services (Prometheus and Grafana probe their own readiness URLs).
+  const urls = services
+    .filter(([, s]) => s.build !== undefined)
+    .flatMap(([, s]) => argv(s.healthcheck?.test).filter((a) => a.startsWith('http')));
   const docker = /HEALTHCHECK[\s\S]*?CMD (\[.*\])/.exec(dockerfile);
   if (docker) urls.push(...(JSON.parse(docker[1]) as string[]).filter((a) => a.startsWith('http')));
   return urls;
@@ -237,10 +248,12 @@ describe('docker-compose.yml', () => {
     ]);
   });
 
-  test('publishes only the API (loopback by default) and the Temporal UI on loopback', () => {
+  test('publishes only the API (loopback by default), and the Temporal UI, Prometheus and Grafana on loopback', () => {
     const published = services.filter(([, s]) => (s.ports ?? []).length > 0).map(([name]) => name);
-    expect(published.sort()).toEqual(['api', 'temporal-ui']);
+    expect(published.sort()).toEqual(['api', 'grafana', 'prometheus', 'temporal-ui']);
     expect(compose.services['temporal-ui'].ports).toEqual(['127.0.0.1:8080:8080']);
+    expect(compose.services.prometheus.ports).toEqual(['127.0.0.1:9090:9090']);
+    expect(compose.services.grafana.ports).toEqual(['127.0.0.1:3001:3000']);
     expect(compose.services.api.ports?.[0]).toMatch(/^\$\{CHIS_PUBLISH:-127\.0\.0\.1:3000\}:3000$/);
   });
 
@@ -278,6 +291,100 @@ describe('docker-compose.yml', () => {
       const res = await request(app).get(new URL(url).pathname);
       expect({ url, status: res.status }).toEqual({ url, status: 200 });
     }
+  });
+});
+
+describe('observability profile (Prometheus and Grafana)', () => {
+  const prometheusConfig = parse(readFileSync(join(ROOT, 'docker/prometheus/prometheus.yml'), 'utf8')) as {
+    scrape_configs: Array<{
+      job_name: string;
+      dns_sd_configs?: Array<{ names: string[]; type: string; port: number }>;
+      static_configs?: Array<{ targets: string[] }>;
+    }>;
+  };
+  const targets = prometheusConfig.scrape_configs.flatMap((job) => [
+    ...(job.dns_sd_configs ?? []).flatMap((d) => d.names.map((host) => ({ job: job.job_name, host, port: d.port }))),
+    ...(job.static_configs ?? []).flatMap((c) =>
+      c.targets.map((t) => ({ job: job.job_name, host: t.split(':')[0], port: Number(t.split(':')[1]) })),
+    ),
+  ]);
+  const mountOf = (service: Service, target: string) =>
+    (service.volumes ?? []).find((v) => v.split(':')[1] === target)?.split(':')[0];
+
+  test('only Prometheus and Grafana are in the profile: a plain `up` starts neither', () => {
+    const profiled = Object.entries(compose.services as Record<string, Service & { profiles?: string[] }>)
+      .filter(([, s]) => s.profiles !== undefined)
+      .map(([name, s]) => [name, s.profiles]);
+    expect(profiled).toEqual([
+      ['prometheus', ['observability']],
+      ['grafana', ['observability']],
+    ]);
+  });
+
+  test("Prometheus scrapes every CHIS Flow role's /metrics port and the Temporal server's", () => {
+    const metricsServices = services.filter(([, s]) => s.environment?.CHIS_METRICS_PORT !== undefined);
+    expect(metricsServices.map(([name]) => name)).toEqual(['migrate', 'api', 'worker', 'relay']);
+    for (const [name, service] of metricsServices.filter(([n]) => n !== 'migrate')) {
+      const target = targets.find((t) => t.host === name);
+      expect({ name, port: target?.port }).toEqual({ name, port: Number(service.environment!.CHIS_METRICS_PORT) });
+      // Reachable from the Prometheus container, not only on the service's loopback.
+      expect(service.environment!.CHIS_METRICS_HOST).toBe('0.0.0.0');
+    }
+    const temporal = targets.find((t) => t.host === 'temporal');
+    expect(String(compose.services.temporal.environment?.PROMETHEUS_ENDPOINT)).toBe(`0.0.0.0:${temporal?.port}`);
+    for (const t of targets) expect(compose.services[t.host]).toBeDefined();
+    expect(mountOf(compose.services.prometheus, '/etc/prometheus/prometheus.yml')).toBe(
+      './docker/prometheus/prometheus.yml',
+    );
+  });
+
+  test('Grafana is provisioned with Prometheus and the dashboard, behind an admin password from a secret', () => {
+    const grafana = compose.services.grafana;
+    const provisioning = mountOf(grafana, '/etc/grafana/provisioning');
+    expect(provisioning).toBe('./docker/grafana/provisioning');
+    const datasources = parse(readFileSync(join(ROOT, provisioning!, 'datasources/prometheus.yml'), 'utf8')) as {
+      datasources: Array<{ uid: string; type: string; url: string }>;
+    };
+    expect(datasources.datasources).toEqual([
+      expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090', uid: 'chis-prometheus' }),
+    ]);
+    const providers = parse(readFileSync(join(ROOT, provisioning!, 'dashboards/chis-flow.yml'), 'utf8')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
+    const dashboardsDir = providers.providers[0].options.path;
+    expect(mountOf(grafana, dashboardsDir)).toBe('./docker/grafana/dashboards');
+    expect(existsSync(join(ROOT, 'docker/grafana/dashboards', basename(DASHBOARD_FILE)))).toBe(true);
+    const d = dashboard();
+    expect(d.uid).toBe('chis-flow');
+    for (const panel of d.panels.filter((p) => p.type !== 'row'))
+      expect(panel.datasource?.uid).toBe(datasources.datasources[0].uid);
+    expect(grafana.environment?.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe('/run/secrets/grafana_admin_password');
+    expect(grafana.environment?.GF_AUTH_ANONYMOUS_ENABLED).toBe('false');
+    expect(readFileSync(join(ROOT, 'docker/grafana/scripts/start.sh'), 'utf8')).toMatch(
+      /-s \/run\/secrets\/grafana_admin_password/,
+    );
+  });
+
+  test("the dashboard's queries name metrics that /metrics exports", () => {
+    // A process of every role: its registry (never collected here, so the database is not asked)
+    // and the embedded Temporal server's figures. The SDK's temporal_* metrics are checked
+    // against a real scrape in test/system/metrics.test.ts.
+    const metrics = createSystemMetrics({
+      outboxes: { sequelize: null as unknown as Sequelize },
+      tasks: { db: { sequelize: null as unknown as Sequelize } },
+    });
+    const registered = metrics.registry.getMetricsAsArray().map((m) => `# TYPE ${m.name} ${m.type}`);
+    const exported = `${registered.join('\n')}\n${embeddedTemporalMetrics({
+      stats: new ServerStats(),
+      store: { commits: 0, groupedBatches: 0 },
+      matching: new Matching(),
+    } as unknown as Engine)}`;
+    const names = dashboardMetricNames();
+    expect(names.filter((n) => n.startsWith('chis_task_queue'))).not.toEqual([]);
+    const ours = names.filter((n) => !n.startsWith('temporal_'));
+    expect(ours.filter((n) => !scrapeExports(exported, n))).toEqual([]);
+    // A name /metrics does not export is caught.
+    expect(scrapeExports(exported, 'chis_task_queue_lenght')).toBe(false);
   });
 });
 

@@ -9,6 +9,7 @@ import { DEMO_PASSWORD } from '../../db/seed';
 import { freePort } from '../../core/free-port';
 import { freshNhsNumber } from '../support/chis-stack';
 import { startSystemProcess, type SystemProcess } from './support/system-process';
+import { dashboardMetricNames, scrapeExports } from '../operations/support/dashboard';
 
 const TOKEN = 'metrics-test-token-0123456789';
 
@@ -180,6 +181,9 @@ describe('/metrics', () => {
     }
     expect(sampleSum(figures, 'chis_task_queue_depth', hv)).toBe(2);
     after = figures;
+
+    // Every metric the provisioned Grafana dashboard asks for is one this process exports.
+    expect(dashboardMetricNames().filter((name) => !scrapeExports(after, name))).toEqual([]);
 
     // No NHS number anywhere in the scrape (labels hold route templates only).
     expect(after).not.toContain(nhs);
