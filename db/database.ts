@@ -46,8 +46,8 @@ export async function startPostgresFor(
 ): Promise<PostgresTarget> {
   if ('url' in config.database) {
     const { url, migrationUrl } = config.database;
-    // Only a process that migrates (the api role) needs the owner's URL.
-    if (!migrationUrl && config.roles.includes('api'))
+    // Only a process of every role migrates without the owner's URL (as the application's role).
+    if (!migrationUrl && config.roles.length === 3)
       logger.warn(
         'CHIS_MIGRATION_DATABASE_URL is not set: migrations run as the application role of DATABASE_URL, which then owns audit_events and could alter it. Give the owner role its own URL (README: Database roles).',
       );

@@ -48,7 +48,13 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-/** How long a worker or relay waits for another process (the api role, or `npm run migrate`) to migrate. */
+/** CHIS_ROLE=all (npm start): the api, worker and relay roles in one process. */
+const ALL_ROLES = 3;
+
+/** Whether this process holds the owner's URL: the embedded PostgreSQL's, or CHIS_MIGRATION_DATABASE_URL. */
+const ownerUrlGiven = (config: Config) => !('url' in config.database) || config.database.migrationUrl !== undefined;
+
+/** How long a process that does not migrate waits for another (`npm run migrate`, an api with the owner's URL). */
 const SCHEMA_WAIT_MS = 5 * 60_000;
 
 async function waitForSchema(sequelize: Sequelize, logger: Logger): Promise<void> {
@@ -59,7 +65,7 @@ async function waitForSchema(sequelize: Sequelize, logger: Logger): Promise<void
     if (pending.length === 0) return;
     if (Date.now() > deadline)
       throw new Error(
-        `the database schema lacks ${pending.length} migration(s) (first: ${pending[0]}): run \`npm run migrate\` or start the api role, which migrates`,
+        `the database schema lacks ${pending.length} migration(s) (first: ${pending[0]}): run \`npm run migrate\` with the owner's CHIS_MIGRATION_DATABASE_URL`,
       );
     if (!said) logger.info({ pending: pending.length }, 'waiting for the database schema to be migrated');
     said = true;
@@ -94,14 +100,19 @@ export async function startSystem(
     const postgres = await startPostgresFor(config, logger);
     if (postgres.embedded) stack.push('embedded PostgreSQL', () => postgres.embedded!.stop());
 
-    // Migrations as the owner role; everything else as the application role, which cannot alter the audit trail.
-    if (has('api')) {
+    // Migrations as the owner role; everything else as the application role, which cannot alter
+    // the audit trail. A process of separate roles migrates only when given the owner's URL: an
+    // api started with the runtime URL alone (least privilege; compose's `migrate` job holds the
+    // owner's) waits for the schema like the worker and relay.
+    const migrates = has('api') && (ownerUrlGiven(config) || config.roles.length === ALL_ROLES);
+    if (migrates) {
       const applied = await migrateAndGrant(postgres, (m) => logger.info(m));
       logger.info({ applied: applied.length }, 'database schema is up to date');
-    }
+    } else if (has('api'))
+      logger.info('no owner URL (CHIS_MIGRATION_DATABASE_URL): migrations are left to `npm run migrate`');
     const db = connect(postgres.url, { logger });
     stack.push('database pool', () => db.close());
-    if (!has('api')) await waitForSchema(db.sequelize, logger);
+    if (!migrates) await waitForSchema(db.sequelize, logger);
     let seedingDemo = false;
     if (has('api')) {
       const unprotected = await auditProtectionProblems(db.sequelize);
