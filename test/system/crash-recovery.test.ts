@@ -4,47 +4,17 @@
  * 5 s), start again on the same data with everything in it, and stop on Ctrl-C / SIGTERM in
  * order, PostgreSQL last. Linux (/proc).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { freePort } from '../../core/free-port';
 import { postgresTree, waitUntilGone, watchdogsOf } from '../support/postgres-processes';
 import { TEMPORAL_SERVER_BIN } from '../support/temporal-env';
 import { freshNhsNumber } from '../support/chis-stack';
-
-const ROOT = resolve(__dirname, '../..');
-
-interface Spawned {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function spawnLogged(command: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
-  // Its own process group, as a terminal gives a foreground job: a group signal is Ctrl-C.
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitForOutput(s: Spawned, pattern: RegExp, what: string, timeoutMs = 180_000): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const m = pattern.exec(s.output());
-    if (m) return m;
-    if (s.child.exitCode !== null || s.child.signalCode !== null)
-      throw new Error(`exited (${s.child.exitCode ?? s.child.signalCode}) before ${what}:\n${s.output()}`);
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms:\n${s.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { CLI_START, spawnInGroup, type SpawnedProcess } from './support/system-process';
 
 const folders: string[] = [];
 afterAll(async () => {
@@ -66,7 +36,7 @@ async function dataFolder(prefix: string): Promise<string> {
 describe('npm start', () => {
   let env: NodeJS.ProcessEnv;
   let dataDir: string;
-  const running: Spawned[] = [];
+  const running: SpawnedProcess[] = [];
 
   beforeAll(async () => {
     dataDir = await dataFolder('chis-crash-');
@@ -94,13 +64,10 @@ describe('npm start', () => {
   });
 
   /** `npm start` itself, or its command (`node --import tsx cli/start.ts`, whose exit code is then ours to see). */
-  async function npmStart(how: 'npm' | 'node' = 'npm'): Promise<{ s: Spawned; apiUrl: string }> {
-    const s =
-      how === 'npm'
-        ? spawnLogged('npm', ['start', '--silent'], env)
-        : spawnLogged(process.execPath, ['--import', 'tsx', 'cli/start.ts'], env);
+  async function npmStart(how: 'npm' | 'node' = 'npm'): Promise<{ s: SpawnedProcess; apiUrl: string }> {
+    const s = how === 'npm' ? spawnInGroup('npm', ['start', '--silent'], env) : spawnInGroup(...CLI_START, env);
     running.push(s);
-    const apiUrl = (await waitForOutput(s, /API:\s+(http:\/\/\S+\/api)/, 'the start banner'))[1];
+    const apiUrl = (await s.waitForOutput(/API:\s+(http:\/\/\S+\/api)/, 'the start banner'))[1];
     return { s, apiUrl };
   }
 
@@ -196,7 +163,7 @@ describe('npm start', () => {
     const secondTree = postgresTree(join(dataDir, 'postgres'));
     process.kill(-second.s.child.pid!, 'SIGINT');
     await second.s.exited;
-    await waitForOutput(second.s, /"msg":"stopped"/, 'the end of the stop');
+    await second.s.waitForOutput(/"msg":"stopped"/, 'the end of the stop');
     expect(second.s.output()).not.toMatch(/stopping at once|stop failed/);
     expect(
       await waitUntilGone(
@@ -226,7 +193,7 @@ describe('npm start', () => {
   test('a second `npm start` on the same data says which process holds it; `npm run seed` beside it seeds into the running system; SIGTERM stops it', async () => {
     const first = await npmStart('node');
     try {
-      const clash = spawnLogged('npm', ['start', '--silent'], { ...env, CHIS_PORT: String(await freePort()) });
+      const clash = spawnInGroup('npm', ['start', '--silent'], { ...env, CHIS_PORT: String(await freePort()) });
       running.push(clash);
       expect(await clash.exited).toBe(1);
       expect(clash.output()).toContain(
@@ -239,14 +206,14 @@ describe('npm start', () => {
       );
       expect(clash.output()).not.toMatch(/undefined/);
 
-      const seed = spawnLogged('npm', ['run', '--silent', 'seed', '--', '--children', '20', '--append'], env);
+      const seed = spawnInGroup('npm', ['run', '--silent', 'seed', '--', '--children', '20', '--append'], env);
       running.push(seed);
       expect(await seed.exited).toBe(0);
       expect(seed.output()).toMatch(/Seeding finished/);
       expect(seed.output()).not.toMatch(/undefined/);
       // The system is still up on its database.
       const health = await fetch(
-        `${(await waitForOutput(first.s, /API:\s+(http:\/\/\S+\/api)/, 'the banner'))[1]}/health`,
+        `${(await first.s.waitForOutput(/API:\s+(http:\/\/\S+\/api)/, 'the banner'))[1]}/health`,
       );
       expect(health.status).toBe(200);
     } finally {
@@ -257,12 +224,16 @@ describe('npm start', () => {
 });
 
 describe('embedded-temporal/bin/temporal-server', () => {
-  async function startServer(args: string[]): Promise<{ s: Spawned; address: string }> {
+  async function startServer(args: string[]): Promise<{ s: SpawnedProcess; address: string }> {
     const port = await freePort();
-    const s = spawnLogged(TEMPORAL_SERVER_BIN, ['server', 'start-dev', '--port', String(port), '--headless', ...args], {
-      ...process.env,
-      CHIS_TEMPORAL_DATABASE_URL: '',
-    });
+    const s = spawnInGroup(
+      TEMPORAL_SERVER_BIN,
+      ['server', 'start-dev', '--port', String(port), '--headless', ...args],
+      {
+        ...process.env,
+        CHIS_TEMPORAL_DATABASE_URL: '',
+      },
+    );
     const address = `127.0.0.1:${port}`;
     const deadline = Date.now() + 120_000;
     for (;;) {

@@ -7,10 +7,9 @@
  * killed, an instance started through the API waits; a new worker process finishes it and
  * accepts the completion of the visit task.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { connect, migrateAndGrant, type Database } from '../../db/database';
 import { seedRegion, DEMO_PASSWORD } from '../../db/seed';
@@ -20,40 +19,9 @@ import { startEmbeddedTemporal, type RunningTemporal } from '../../embedded-temp
 import { select } from '../../records/sql';
 import { freshNhsNumber } from '../support/chis-stack';
 import { createEmptyDatabase, roleUrlsOf } from '../support/databases';
+import { CLI_START, spawnInGroup, type SpawnedProcess } from './support/system-process';
 
-const ROOT = resolve(__dirname, '../..');
 const NAMESPACE = 'chis-roles';
-
-interface Spawned {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<unknown>;
-}
-
-function startRole(env: NodeJS.ProcessEnv): Spawned {
-  // Its own process group, so that a kill reaches the whole process (tsx's loader included).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise((r) => child.once('exit', r));
-  return { child, output: () => output, exited };
-}
-
-async function waitForOutput(s: Spawned, pattern: RegExp, what: string, timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(s.output())) {
-    if (s.child.exitCode !== null || s.child.signalCode !== null)
-      throw new Error(`exited (${s.child.exitCode ?? s.child.signalCode}) before ${what}:\n${s.output()}`);
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms:\n${s.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function waitFor<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -63,16 +31,6 @@ async function waitFor<T>(read: () => Promise<T | undefined>, what: string, time
     if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-async function kill(s: Spawned | undefined, signal: NodeJS.Signals): Promise<void> {
-  if (!s || s.child.exitCode !== null || s.child.signalCode !== null) return;
-  try {
-    process.kill(-s.child.pid!, signal);
-  } catch {
-    return; // already gone
-  }
-  await s.exited;
 }
 
 /** A signed-in caller of the api process (cookie and CSRF token). */
@@ -100,10 +58,10 @@ describe('api and worker as separate processes', () => {
   let connection: Connection | undefined;
   let database: Database | undefined;
   let dataDir: string;
-  const processes: Spawned[] = [];
+  const processes: SpawnedProcess[] = [];
 
   afterAll(async () => {
-    for (const p of processes) await kill(p, 'SIGKILL');
+    for (const p of processes) await p.signalGroup('SIGKILL');
     await connection?.close();
     await temporal?.stop();
     await database?.close();
@@ -140,14 +98,14 @@ describe('api and worker as separate processes', () => {
       CHIS_LOG_LEVEL: 'info',
     };
 
-    const api = startRole({ ...env, CHIS_ROLE: 'api,relay', CHIS_PORT: String(await freePort()) });
+    const api = spawnInGroup(...CLI_START, { ...env, CHIS_ROLE: 'api,relay', CHIS_PORT: String(await freePort()) });
     processes.push(api);
-    await waitForOutput(api, /CHIS Flow is running \(api, relay\)/, 'the api process');
+    await api.waitForOutput(/CHIS Flow is running \(api, relay\)/, 'the api process');
     const apiUrl = /API: +(http:\/\/\S+\/api)/.exec(api.output())![1];
     const startWorker = async () => {
-      const worker = startRole({ ...env, CHIS_ROLE: 'worker', CHIS_PORT: String(await freePort()) });
+      const worker = spawnInGroup(...CLI_START, { ...env, CHIS_ROLE: 'worker', CHIS_PORT: String(await freePort()) });
       processes.push(worker);
-      await waitForOutput(worker, /CHIS Flow is running \(worker\)/, 'the worker process');
+      await worker.waitForOutput(/CHIS Flow is running \(worker\)/, 'the worker process');
       return worker;
     };
     let worker = await startWorker();
@@ -203,7 +161,7 @@ describe('api and worker as separate processes', () => {
     expect(sent.status).toBe('sent');
 
     // No worker: an instance started through the API is accepted and waits.
-    await kill(worker, 'SIGKILL');
+    await worker.signalGroup('SIGKILL');
     const manager = await signIn(apiUrl, 'manager');
     const started = await manager('/process-instances', { key: 'example-hello', variables: {} });
     expect(started).toMatchObject({ status: 201, body: { engineStarted: true } });
@@ -227,8 +185,8 @@ describe('api and worker as separate processes', () => {
     expect(row.status).toBe('completed');
 
     // Both stop in order on SIGTERM.
-    await kill(worker, 'SIGTERM');
-    await kill(api, 'SIGTERM');
+    await worker.signalGroup('SIGTERM');
+    await api.signalGroup('SIGTERM');
     expect([worker.child.exitCode, api.child.exitCode]).toEqual([0, 0]);
   }, 600_000);
 });

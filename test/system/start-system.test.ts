@@ -1,46 +1,35 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../core/free-port';
+import { CLI_START, spawnInGroup, type SpawnedProcess } from './support/system-process';
 
 const ROOT = resolve(__dirname, '../..');
 
 /** Runs `npm start`'s command (`node --import tsx`: one process, so Ctrl-C reaches it directly) in a fresh data folder on free ports and waits for its banner. */
-async function startLikeNpmStart(
-  env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; apiUrl: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/start.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, TEMPORAL_ADDRESS: '', DATABASE_URL: '', CHIS_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function startLikeNpmStart(env: NodeJS.ProcessEnv): Promise<{ system: SpawnedProcess; apiUrl: string }> {
+  const system = spawnInGroup(...CLI_START, {
+    ...process.env,
+    ...env,
+    TEMPORAL_ADDRESS: '',
+    DATABASE_URL: '',
+    CHIS_LOG_LEVEL: 'warn',
   });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const apiUrl = await new Promise<string>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start banner within 120 s:\n${output}`)), 120_000);
-    const check = () => {
-      const match = /API:\s+(http:\/\/\S+\/api)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolvePromise(match[1]);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before starting:\n${output}`));
-    });
-  });
-  return { child, apiUrl, output: () => output };
+  try {
+    const apiUrl = (await system.waitForOutput(/API:\s+(http:\/\/\S+\/api)/, 'start banner', 120_000))[1];
+    return { system, apiUrl };
+  } catch (error) {
+    await system.signalGroup('SIGKILL');
+    throw error;
+  }
 }
 
 describe('npm start on embedded defaults', () => {
   test('comes up with the database and Temporal healthy, and stops cleanly on Ctrl-C', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'chis-system-'));
     await chmod(dataDir, 0o755); // as root, PostgreSQL runs as its own user and must reach the folder
-    const { child, apiUrl, output } = await startLikeNpmStart({
+    const { system, apiUrl } = await startLikeNpmStart({
       CHIS_DATA_DIR: dataDir,
       CHIS_PORT: String(await freePort()),
       CHIS_EMBEDDED_POSTGRES_PORT: String(await freePort()),
@@ -55,7 +44,7 @@ describe('npm start on embedded defaults', () => {
       expect(body.dependencies.temporal.status).toBe('up');
       expect(res.status).toBe(200);
       // The demo region was seeded on first start and its printed logins work.
-      expect(output()).toMatch(/cw\.birmingham\.hv/);
+      expect(system.output()).toMatch(/cw\.birmingham\.hv/);
       const login = await fetch(`${apiUrl}/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -77,13 +66,12 @@ describe('npm start on embedded defaults', () => {
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
       expect(await page.text()).toMatch(/<div id="app"><\/div>/);
-      expect(output()).toMatch(/Web UI:\s+http:\/\/\S+\//);
+      expect(system.output()).toMatch(/Web UI:\s+http:\/\/\S+\//);
     } finally {
-      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      child.kill('SIGINT');
-      expect(await exited).toBe(0);
+      system.child.kill('SIGINT');
+      expect(await system.exited).toBe(0);
     }
-    expect(output()).toMatch(/CHIS Flow is running/);
+    expect(system.output()).toMatch(/CHIS Flow is running/);
   }, 180_000);
 
   test('a wrong setting stops start-up with a message naming the variable', async () => {
