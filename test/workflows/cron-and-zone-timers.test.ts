@@ -8,25 +8,17 @@
 import { QueryTypes } from 'sequelize';
 import { completeUserTaskUpdate } from '../../workflows/contract';
 import { humanTaskRow, replayAllClosed, startEngineTestEnv, type EngineTestEnv } from './support';
+import { SWEEP_ACTIVITY_TYPE, sweepActivities, sweepProcess, type Sweep } from './sweep-fixture';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 let t: EngineTestEnv;
-const sweeps: Array<{ workflowId: string; label: unknown }> = [];
+const sweeps: Sweep[] = [];
 
 beforeAll(async () => {
-  t = await startEngineTestEnv(
-    {
-      'test.sweep': async (input: { label?: unknown }) => {
-        const { Context } = await import('@temporalio/activity');
-        sweeps.push({ workflowId: Context.current().info.workflowExecution?.workflowId ?? '', label: input.label });
-        return { swept: true };
-      },
-    },
-    ['test.sweep'],
-  );
+  t = await startEngineTestEnv(sweepActivities(sweeps), [SWEEP_ACTIVITY_TYPE]);
 }, 120_000);
 
 afterAll(() => t?.close(), 120_000);
@@ -35,19 +27,6 @@ const HEAD = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.31.0" modeler:executionPlatform="Camunda Cloud" modeler:executionPlatformVersion="8.6.0">`;
 const sweepTask = (id: string, label: string) =>
   `<bpmn:serviceTask id="${id}"><bpmn:extensionElements><zeebe:taskDefinition type="test.sweep" /><zeebe:ioMapping><zeebe:input source="=&quot;${label}&quot;" target="label" /></zeebe:ioMapping></bpmn:extensionElements></bpmn:serviceTask>`;
-
-/** Tick (timer start) → Sweep → Done. */
-function timerStartProcess(key: string, kind: 'timeCycle' | 'timeDate', value: string): string {
-  return `${HEAD}
-  <bpmn:process id="${key}" isExecutable="true">
-    <bpmn:startEvent id="Tick"><bpmn:timerEventDefinition id="Timer_1"><bpmn:${kind} xsi:type="bpmn:tFormalExpression">${value}</bpmn:${kind}></bpmn:timerEventDefinition></bpmn:startEvent>
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="Tick" targetRef="Sweep" />
-    ${sweepTask('Sweep', key)}
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="Sweep" targetRef="Done" />
-    <bpmn:endEvent id="Done" />
-  </bpmn:process>
-</bpmn:definitions>`;
-}
 
 /** The fire times in the instances' workflow ids (`<key>:timer:Tick:<ISO time>`), in order. */
 async function fireTimes(key: string, count: number): Promise<number[]> {
@@ -75,7 +54,7 @@ const english = new Intl.DateTimeFormat('en-GB', {
 
 test('a cron timer start event fires at 09:00 in England on every weekday', async () => {
   const from = await t.env.currentTimeMs();
-  await t.deploy(timerStartProcess('wf-cron-start', 'timeCycle', '0 0 9 * * MON-FRI'));
+  await t.deploy(sweepProcess('wf-cron-start', { kind: 'timeCycle', value: '0 0 9 * * MON-FRI' }, 'wf-cron-start'));
   await t.env.sleep(5 * DAY);
   const to = await t.env.currentTimeMs();
   // Every whole hour in the window that is 09:00:00 on a weekday in England.
@@ -95,7 +74,7 @@ test('a timeDate with a zone id fires at that local time in its zone', async () 
   const at = Math.ceil((now + DAY) / MINUTE) * MINUTE;
   // India has no clock changes: local time is UTC + 05:30 all year.
   const local = new Date(at + 330 * MINUTE).toISOString().slice(0, 19);
-  await t.deploy(timerStartProcess('wf-zoned-date', 'timeDate', `${local}[Asia/Kolkata]`));
+  await t.deploy(sweepProcess('wf-zoned-date', { kind: 'timeDate', value: `${local}[Asia/Kolkata]` }, 'wf-zoned-date'));
   await t.env.sleep(2 * DAY);
   expect(await fireTimes('wf-zoned-date', 1)).toEqual([at]);
 });

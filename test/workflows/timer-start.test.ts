@@ -13,61 +13,20 @@ import {
   type TimerStartSchedulerView,
 } from '../../workflows/timer-start-scheduler';
 import { startEngineTestEnv, type EngineTestEnv } from './support';
+import { SWEEP_ACTIVITY_TYPE, sweepActivities, sweepProcess, type Sweep } from './sweep-fixture';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 let t: EngineTestEnv;
-const sweeps: Array<{ workflowId: string; label: unknown }> = [];
+const sweeps: Sweep[] = [];
 
 beforeAll(async () => {
-  t = await startEngineTestEnv(
-    {
-      'test.sweep': async (input: { label?: unknown }) => {
-        const { Context } = await import('@temporalio/activity');
-        sweeps.push({ workflowId: Context.current().info.workflowExecution?.workflowId ?? '', label: input.label });
-        return { swept: true };
-      },
-    },
-    ['test.sweep'],
-  );
+  t = await startEngineTestEnv(sweepActivities(sweeps), [SWEEP_ACTIVITY_TYPE]);
 }, 120_000);
 
 afterAll(() => t?.close(), 120_000);
-
-type TimerKind = 'timeCycle' | 'timeDate' | 'timeDuration';
-
-/** A process that sweeps once per start; `start: null` gives it a none start event instead. */
-function sweepProcess(key: string, start: { kind: TimerKind; value: string } | null, label: string): string {
-  const timer = start
-    ? `<bpmn:timerEventDefinition id="Timer_1"><bpmn:${start.kind} xsi:type="bpmn:tFormalExpression">${start.value}</bpmn:${start.kind}></bpmn:timerEventDefinition>`
-    : '';
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_${key}" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.31.0" modeler:executionPlatform="Camunda Cloud" modeler:executionPlatformVersion="8.6.0">
-  <bpmn:process id="${key}" name="Sweep" isExecutable="true">
-    <bpmn:startEvent id="Tick" name="On schedule">
-      <bpmn:outgoing>Flow_1</bpmn:outgoing>
-      ${timer}
-    </bpmn:startEvent>
-    <bpmn:sequenceFlow id="Flow_1" sourceRef="Tick" targetRef="Sweep" />
-    <bpmn:serviceTask id="Sweep" name="Sweep">
-      <bpmn:extensionElements>
-        <zeebe:taskDefinition type="test.sweep" />
-        <zeebe:ioMapping>
-          <zeebe:input source="=&quot;${label}&quot;" target="label" />
-        </zeebe:ioMapping>
-      </bpmn:extensionElements>
-      <bpmn:incoming>Flow_1</bpmn:incoming>
-      <bpmn:outgoing>Flow_2</bpmn:outgoing>
-    </bpmn:serviceTask>
-    <bpmn:sequenceFlow id="Flow_2" sourceRef="Sweep" targetRef="Done" />
-    <bpmn:endEvent id="Done" name="Swept">
-      <bpmn:incoming>Flow_2</bpmn:incoming>
-    </bpmn:endEvent>
-  </bpmn:process>
-</bpmn:definitions>`;
-}
 
 interface InstanceRow {
   id: string;
