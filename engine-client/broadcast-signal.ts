@@ -8,17 +8,13 @@
  * whom a broadcast reaches before anything is told: `planSignal` works out the instances and
  * starts, `deliverSignal` signals and starts exactly those.
  */
-import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Sequelize } from 'sequelize';
 import { latestDefinitions } from '../records/definitions';
 import { signalSubscribers } from '../records/message-subscriptions';
-import {
-  broadcastSignalSignal,
-  PROCESS_INSTANCE_WORKFLOW_TYPE,
-  type ProcessInstanceInput,
-} from '../workflows/contract';
+import { broadcastSignalSignal } from '../workflows/contract';
 import type { LatestDefinition, PublishDeps } from './publish-message';
+import { startInstanceOnce } from './start-instance-once';
 
 export interface SignalPlan {
   /** Running instances with an open subscription to the signal, oldest subscription first. */
@@ -71,26 +67,13 @@ export async function deliverSignal(
   }
   const startedIds: string[] = [];
   for (const d of plan.starters) {
-    const input: ProcessInstanceInput = {
-      definition: { id: d.id, key: d.key, version: d.version, graph: d.graph },
-      businessKey: null,
-      variables: s.variables,
-      startEventId: d.startEventId,
-    };
-    const workflowId = `${d.key}-${createHash('sha256')
-      .update(`signal|${idempotencyKey}|${d.key}|${s.name}`)
-      .digest('hex')
-      .slice(0, 32)}`;
-    try {
-      await deps.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: [input],
-      });
-      startedIds.push(workflowId);
-    } catch (e) {
-      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-    }
+    const workflowId = await startInstanceOnce(
+      deps,
+      d,
+      { businessKey: null, variables: s.variables, startEventId: d.startEventId },
+      `signal|${idempotencyKey}|${d.key}|${s.name}`,
+    );
+    if (workflowId) startedIds.push(workflowId);
   }
   return { instanceIds, startedIds };
 }

@@ -18,8 +18,7 @@
  * In every mode each process whose latest version has a message start event of that name starts
  * a new instance (workflow id derived from the idempotency key: a retried publish starts nothing new).
  */
-import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Sequelize, Transaction } from 'sequelize';
 import { latestDefinitions, type DefinitionWithGraph } from '../records/definitions';
 import {
@@ -30,12 +29,8 @@ import {
 } from '../records/message-subscriptions';
 import { runningInstancesKeyedBy } from '../records/process-instances';
 import { inTransaction, type Db } from '../records/sql';
-import {
-  correlateMessageSignal,
-  PROCESS_INSTANCE_WORKFLOW_TYPE,
-  type ProcessInstanceInput,
-  type PublishMessageInput,
-} from '../workflows/contract';
+import { correlateMessageSignal, type PublishMessageInput } from '../workflows/contract';
+import { startInstanceOnce } from './start-instance-once';
 
 export interface PublishDeps {
   sequelize: Sequelize;
@@ -182,26 +177,13 @@ async function startByMessage(
 ): Promise<Array<{ processKey: string; instanceId: string }>> {
   const started: Array<{ processKey: string; instanceId: string }> = [];
   for (const d of starters) {
-    const input: ProcessInstanceInput = {
-      definition: { id: d.id, key: d.key, version: d.version, graph: d.graph },
-      businessKey: m.correlationKey,
-      variables: m.variables,
-      messageName: m.name,
-    };
-    const workflowId = `${d.key}-${createHash('sha256')
-      .update(`${idempotencyKey}|${d.key}|${m.name}|${m.correlationKey ?? ''}`)
-      .digest('hex')
-      .slice(0, 32)}`;
-    try {
-      await deps.client.workflow.start(PROCESS_INSTANCE_WORKFLOW_TYPE, {
-        taskQueue: deps.taskQueue,
-        workflowId,
-        args: [input],
-      });
-      started.push({ processKey: d.key, instanceId: workflowId });
-    } catch (e) {
-      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-    }
+    const instanceId = await startInstanceOnce(
+      deps,
+      d,
+      { businessKey: m.correlationKey, variables: m.variables, messageName: m.name },
+      `${idempotencyKey}|${d.key}|${m.name}|${m.correlationKey ?? ''}`,
+    );
+    if (instanceId) started.push({ processKey: d.key, instanceId });
   }
   return started;
 }
