@@ -55,12 +55,7 @@ describe('npm start', () => {
     };
   });
   afterAll(async () => {
-    for (const s of running)
-      try {
-        process.kill(-s.child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+    for (const s of running) await s.signalGroup('SIGKILL');
   });
 
   /** `npm start` itself, or its command (`node --import tsx cli/start.ts`, whose exit code is then ours to see). */

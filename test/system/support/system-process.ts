@@ -24,7 +24,7 @@ export interface SpawnedProcess {
   exited: Promise<number | null>;
   /** Polls the output until `pattern` matches; fails once the process exits first or after `timeoutMs`. */
   waitForOutput(pattern: RegExp | string, what: string, timeoutMs?: number): Promise<RegExpExecArray>;
-  /** Sends `signal` to the whole process group unless the process is gone, and waits for its exit. */
+  /** Sends `signal` to what is left of the process group and waits for the direct child's exit. */
   signalGroup(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -56,7 +56,6 @@ export function spawnInGroup(command: string, args: readonly string[], env: Node
       }
     },
     async signalGroup(signal) {
-      if (gone()) return;
       try {
         process.kill(-child.pid!, signal);
       } catch {
