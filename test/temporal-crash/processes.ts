@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
+import { spawnInGroup, type SpawnedProcess } from '../system/support/system-process';
 
 /**
  * A child process in its own process group, so that SIGKILL reaches every process a wrapper
- * script (tsx, a shell launcher) may have started, exactly like a crash would.
+ * script (tsx, a shell launcher) may have started, exactly like a crash would; it can be
+ * started again after a kill.
  */
 export class KillableProcess {
-  private child?: ChildProcess;
-  private output = '';
-  private exited?: Promise<void>;
-  private readonly listeners: ((line: string) => void)[] = [];
+  private running?: SpawnedProcess;
 
   constructor(
     private readonly command: string,
@@ -19,53 +16,25 @@ export class KillableProcess {
   ) {}
 
   start(): void {
-    if (this.child) throw new Error('process already running');
-    const child = spawn(this.command, this.args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: this.env });
-    this.child = child;
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      this.output = (this.output + text).slice(-20_000);
-      for (const line of text.split('\n')) for (const listener of this.listeners) listener(line);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    if (this.running) throw new Error('process already running');
+    this.running = spawnInGroup(this.command, this.args, this.env);
   }
 
-  /** Resolves when the process prints a line containing `text`. */
-  waitForLine(text: string, timeoutMs = 30_000): Promise<void> {
-    if (this.output.includes(text)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no "${text}" within ${timeoutMs} ms; output:\n${this.output}`)),
-        timeoutMs,
-      );
-      this.listeners.push((line) => {
-        if (line.includes(text)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+  /** Resolves when the process prints `text`. */
+  async waitForLine(text: string, timeoutMs = 30_000): Promise<void> {
+    if (!this.running) throw new Error('process not running');
+    await this.running.waitForOutput(text, `"${text}"`, timeoutMs);
   }
 
   /** SIGKILL to the whole process group; resolves once the direct child is gone. */
   async kill(): Promise<void> {
-    const child = this.child;
-    if (!child?.pid) return;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    await this.exited;
-    this.child = undefined;
-    this.output = '';
-    this.listeners.length = 0;
+    await this.running?.signalGroup('SIGKILL');
+    this.running = undefined;
   }
 
+  /** The last of what the process wrote (since its last start). */
   recentOutput(): string {
-    return this.output;
+    return this.running?.output().slice(-20_000) ?? '';
   }
 }
 
