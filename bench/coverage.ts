@@ -15,22 +15,16 @@
  * --data-dir keeps the cluster in DIR and reuses a region seeded there before (same size; the
  * sweep bench's folders work too). Targets: ≤ 2 s for the region, ≤ 300 ms for one locality.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../api/app';
 import { hashPassword } from '../api/auth/passwords';
-import { freePort } from '../core/free-port';
-import { connect } from '../db/database';
-import { startEmbeddedPostgres } from '../db/embedded-postgres';
-import { migrate } from '../db/migrations/run';
 import { selectOne } from '../records/sql';
 import { createStaff } from '../records/staff';
-import { seedRegion } from '../db/seed';
 import { isCoverQuarter } from '../schedule/cover';
 import { caseWorkDependencies } from '../system/composition';
+import { withSeededRegion } from './seeded-region';
 
 const AS_OF = '2026-11-24';
 const PASSWORD = 'bench-coverage-password';
@@ -73,25 +67,14 @@ const percentile = (sorted: number[], p: number) =>
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const dataDir = args.dataDir ?? (await mkdtemp(join(tmpdir(), 'chis-bench-coverage-')));
-  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: args.dataDir !== null });
-  try {
-    const admin = connect(postgres.adminUrl);
-    const exists = await selectOne(admin, "SELECT 1 FROM pg_database WHERE datname = 'bench'");
-    if (!exists) await admin.sequelize.query('CREATE DATABASE bench');
-    await admin.close();
-
-    const db = connect(postgres.urlFor('bench'));
-    await migrate(db.sequelize);
-    const { n } = (await selectOne<{ n: number }>(db, 'SELECT count(*)::int AS n FROM children'))!;
-    if (n === 0) {
-      console.log(`seeding ${args.children} children (reference date ${AS_OF}) ...`);
-      const seeded = await seedRegion(db.sequelize, { children: args.children, referenceDate: AS_OF });
-      console.log(`  seeded in ${(seeded.durationMs / 1000).toFixed(1)} s`);
-      await db.sequelize.query('VACUUM ANALYZE');
-    } else if (n !== args.children) {
-      throw new Error(`${dataDir} holds ${n} children, not ${args.children}: use another --data-dir`);
-    } else console.log(`reusing the ${n} children in ${dataDir}`);
+  const region = {
+    dataDir: args.dataDir,
+    tempPrefix: 'chis-bench-coverage-',
+    children: args.children,
+    referenceDate: AS_OF,
+  };
+  await withSeededRegion(region, async ({ db, seeded }) => {
+    if (seeded) await db.sequelize.query('VACUUM ANALYZE');
     const events = (await selectOne<{ n: number }>(db, 'SELECT count(*)::int AS n FROM immunisation_events'))!.n;
 
     const username = 'bench.manager';
@@ -124,7 +107,7 @@ async function main(): Promise<void> {
     if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${JSON.stringify(login.body)}`);
 
     console.log(
-      `${n} children, ${events} immunisation events; ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}`,
+      `${args.children} children, ${events} immunisation events; ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)}`,
     );
     const cases = [
       { name: 'region, all three birthdays', query: `quarter=${args.quarter}`, target: '≤ 2 s' },
@@ -155,11 +138,7 @@ async function main(): Promise<void> {
       );
     }
     console.log(`load average at the end: ${loadavg()[0].toFixed(1)} (other work on the machine slows the run down)`);
-    await db.close();
-  } finally {
-    await postgres.stop();
-    if (args.dataDir === null) await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -15,17 +15,11 @@
  * Measured at 1.4 M (2 CPUs, load ~17 from other work): first run 7.5 s (175,172 children), daily
  * run 1.23 s (median of 3).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { Client } from 'pg';
-import { freePort } from '../core/free-port';
-import { startEmbeddedPostgres } from '../db/embedded-postgres';
-import { connect } from '../db/database';
-import { migrate } from '../db/migrations/run';
-import { seedRegion } from '../db/seed';
 import { childrenToEnrolInReviews } from '../records/children/review-enrolment';
 import { addAge, addDays } from '../schedule';
+import { withSeededRegion } from './seeded-region';
 
 const AS_OF = '2026-11-24';
 
@@ -54,26 +48,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const dataDir = args.dataDir ?? (await mkdtemp(join(tmpdir(), 'chis-bench-enrol-')));
-  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: args.dataDir !== null });
-  try {
-    const admin = new Client({ connectionString: postgres.adminUrl });
-    await admin.connect();
-    if ((await admin.query("SELECT 1 FROM pg_database WHERE datname = 'bench'")).rowCount === 0)
-      await admin.query('CREATE DATABASE bench');
-    await admin.end();
-    const db = connect(postgres.urlFor('bench'), { poolMax: 5 });
-    await migrate(db.sequelize);
-    const [[{ n }]] = (await db.sequelize.query('SELECT count(*)::int AS n FROM children')) as [
-      [{ n: number }],
-      unknown,
-    ];
-    if (n === 0) {
-      console.log(`seeding ${args.children} children (reference date ${AS_OF}) ...`);
-      await seedRegion(db.sequelize, { children: args.children, referenceDate: AS_OF });
-    } else if (n !== args.children) throw new Error(`${dataDir} holds ${n} children, not ${args.children}`);
-    else console.log(`reusing the ${n} children in ${dataDir}`);
-
+  const region = {
+    dataDir: args.dataDir,
+    tempPrefix: 'chis-bench-enrol-',
+    children: args.children,
+    referenceDate: AS_OF,
+    poolMax: 5,
+  };
+  await withSeededRegion(region, async ({ postgres, db }) => {
     const client = new Client({ connectionString: postgres.urlFor('bench') });
     await client.connect();
     // A stand-in reviews definition whose instance rows play the engine's mirror; none at first.
@@ -129,11 +111,7 @@ async function main(): Promise<void> {
     await client.query(`DELETE FROM process_instances WHERE id LIKE 'bench-reviews-%'`);
     await client.query(`DELETE FROM process_definitions WHERE id = $1`, [definitionId]);
     await client.end();
-    await db.close();
-  } finally {
-    await postgres.stop();
-    if (args.dataDir === null) await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -19,18 +19,13 @@
  * --data-dir keeps the cluster in DIR and reuses a region seeded there before (same size),
  * so that repeated runs skip the seed. Target: the daily sweep ≤ 10 s over 1.4 M on 2 cores.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { Client } from 'pg';
 import { CATCH_UP_LOOKBACK_DAYS, DEFAULT_LOOKBACK_DAYS } from '../activities/immunisation/lookback';
 import { recordOverdueFollowUps } from '../activities/immunisation/sweep-overdue';
-import { freePort } from '../core/free-port';
-import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { connect } from '../db/database';
-import { migrate } from '../db/migrations/run';
-import { seedRegion } from '../db/seed';
 import { addDays } from '../schedule';
+import { withSeededRegion } from './seeded-region';
 
 const AS_OF = '2026-11-24';
 
@@ -104,30 +99,13 @@ async function recordDaysImmunisations(client: Client, count: number, day: strin
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const dataDir = args.dataDir ?? (await mkdtemp(join(tmpdir(), 'chis-bench-sweep-')));
-  const postgres = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: args.dataDir !== null });
-  try {
-    const admin = new Client({ connectionString: postgres.adminUrl });
-    await admin.connect();
-    const exists = (await admin.query("SELECT 1 FROM pg_database WHERE datname = 'bench'")).rowCount! > 0;
-    if (!exists) await admin.query('CREATE DATABASE bench');
-    await admin.end();
-
-    const db = connect(postgres.urlFor('bench'));
-    await migrate(db.sequelize);
-    const [[{ n }]] = (await db.sequelize.query('SELECT count(*)::int AS n FROM children')) as [
-      [{ n: number }],
-      unknown,
-    ];
-    if (n === 0) {
-      console.log(`seeding ${args.children} children (reference date ${AS_OF}) ...`);
-      const seeded = await seedRegion(db.sequelize, { children: args.children, referenceDate: AS_OF });
-      console.log(`  seeded in ${seconds(seeded.durationMs)}`);
-    } else if (n !== args.children) {
-      throw new Error(`${dataDir} holds ${n} children, not ${args.children}: use another --data-dir`);
-    } else console.log(`reusing the ${n} children in ${dataDir}`);
-    await db.close();
-
+  const region = {
+    dataDir: args.dataDir,
+    tempPrefix: 'chis-bench-sweep-',
+    children: args.children,
+    referenceDate: AS_OF,
+  };
+  await withSeededRegion(region, async ({ postgres }) => {
     const client = new Client({ connectionString: postgres.urlFor('bench') });
     await client.connect();
     // A kept cluster: start again from "never evaluated", as after seeding.
@@ -197,10 +175,7 @@ async function main(): Promise<void> {
     console.log(`load average at the end: ${loadavg()[0].toFixed(1)} (other work on the machine slows the run down)`);
     await sweepDb.close();
     await client.end();
-  } finally {
-    await postgres.stop();
-    if (args.dataDir === null) await rm(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((error: unknown) => {
