@@ -6,10 +6,9 @@
  * the definitions deployed. Every session it opens is the application role's, which cannot
  * create, alter or drop anything, and nothing in the schema belongs to it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { connect, migrateAndGrant, type Database } from '../../db/database';
 import { DEMO_PASSWORD, seedRegion } from '../../db/seed';
@@ -17,21 +16,18 @@ import { freePort } from '../../core/free-port';
 import { createLogger } from '../../core/logger';
 import { startEmbeddedTemporal, type RunningTemporal } from '../../embedded-temporal';
 import { APP_ROLE, createEmptyDatabase, roleUrlsOf } from '../support/databases';
+import { CLI_START, spawnInGroup, type SpawnedProcess } from './support/system-process';
 
-const ROOT = resolve(__dirname, '../..');
 const NAMESPACE = 'chis-api-runtime';
 
 describe('the api role with the runtime URL only', () => {
-  let child: ChildProcess | undefined;
+  let child: SpawnedProcess | undefined;
   let temporal: RunningTemporal | undefined;
   let database: Database | undefined;
   let dataDir: string | undefined;
 
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      process.kill(-child.pid!, 'SIGKILL');
-      await new Promise((r) => child!.once('exit', r));
-    }
+    await child?.signalGroup('SIGKILL');
     await temporal?.stop();
     await database?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -66,35 +62,18 @@ describe('the api role with the runtime URL only', () => {
     };
     // No other way to the owner's URL: nothing in its environment names the owner role.
     expect(Object.values(env).filter((v) => typeof v === 'string' && v.includes(owner))).toEqual([]);
-    child = spawn(process.execPath, ['--import', 'tsx', 'cli/start.ts'], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    child.stdout!.on('data', (d) => (output += d));
-    child.stderr!.on('data', (d) => (output += d));
-    const waitForOutput = async (pattern: RegExp, what: string) => {
-      const deadline = Date.now() + 180_000;
-      while (!pattern.test(output)) {
-        if (child!.exitCode !== null || child!.signalCode !== null)
-          throw new Error(`exited (${child!.exitCode ?? child!.signalCode}) before ${what}:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`no ${what}:\n${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
+    child = spawnInGroup(...CLI_START, env);
 
     // An empty database: the api does not migrate (it could not), it waits.
-    await waitForOutput(/waiting for the database schema to be migrated/, 'the wait for the schema');
-    expect(output).toMatch(/no owner URL \(CHIS_MIGRATION_DATABASE_URL\)/);
-    expect(output).not.toMatch(/CHIS Flow is running/);
+    await child.waitForOutput(/waiting for the database schema to be migrated/, 'the wait for the schema');
+    expect(child.output()).toMatch(/no owner URL \(CHIS_MIGRATION_DATABASE_URL\)/);
+    expect(child.output()).not.toMatch(/CHIS Flow is running/);
 
     // The one-shot migration as the owner (npm run migrate), and staff accounts to sign in with.
     await migrateAndGrant({ url: app, migrationUrl: owner });
     database = connect(app, { poolMax: 2 });
     await seedRegion(database.sequelize, { children: 10 });
-    await waitForOutput(/CHIS Flow is running \(api\)/, 'the api process');
+    await child.waitForOutput(/CHIS Flow is running \(api\)/, 'the api process');
     const api = `http://127.0.0.1:${apiPort}/api`;
     expect((await fetch(`${api}/health/ready`)).status).toBe(200);
     const login = await fetch(`${api}/auth/login`, {
