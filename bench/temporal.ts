@@ -1,7 +1,8 @@
 /**
  * Benchmark of the embedded Temporal server: N one-activity workflows, then N one-timer
  * workflows, with a worker on the same machine. Prints workflows/s, p50/p95 start-to-close
- * latency (start request to result, seen by the client) and PostgreSQL commits per workflow.
+ * latency (start request to result, seen by the client) and PostgreSQL commits per workflow,
+ * WAL bytes per workflow and the share of run-row updates that were HOT (no index writes).
  *
  *   npx tsx bench/temporal.ts --workflows 1000 [--concurrency 100] [--timer-ms 1000] [--settle-ms 11000] [--in-process]
  *
@@ -93,7 +94,7 @@ function parseOptions(argv: string[]): Options {
 interface Target {
   address: string;
   description: string;
-  commits?: () => Promise<number>;
+  pgCounters?: () => Promise<PgCounters>;
   /** CPU milliseconds the server process has used so far (when it is our child process). */
   serverCpuMs?: () => number;
   /** CPU milliseconds of the PostgreSQL postmaster and its live backends. */
@@ -165,13 +166,28 @@ async function startTarget(options: Options): Promise<Target> {
   const databaseUrl = options.pgSocket
     ? `postgres://${tcpUrl.username}:${tcpUrl.password}@localhost/temporal_bench?host=/tmp&port=${tcpUrl.port}`
     : tcpUrl.toString();
-  // pg_stat_database is flushed by each backend at most once a second, or when it has idled ~10 s.
-  const commits = async () => {
+  // pg_stat_database and pg_stat_user_tables are flushed by each backend at most once a second, or when it has idled ~10 s.
+  const pgCounters = async (): Promise<PgCounters> => {
     await admin.query('SELECT pg_stat_clear_snapshot()');
-    const { rows } = await admin.query<{ n: string }>(
-      `SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = 'temporal_bench'`,
+    const { rows } = await admin.query<{ n: string; wal: string }>(
+      `SELECT xact_commit::text AS n, (pg_current_wal_lsn() - '0/0')::text AS wal FROM pg_stat_database WHERE datname = 'temporal_bench'`,
     );
-    return Number(rows[0].n);
+    const tables = new PgClient({ connectionString: postgres.urlFor('temporal_bench') });
+    await tables.connect();
+    try {
+      const t = await tables.query<{ upd: string; hot: string }>(
+        `SELECT coalesce(sum(n_tup_upd), 0)::text AS upd, coalesce(sum(n_tup_hot_upd), 0)::text AS hot
+         FROM pg_stat_user_tables WHERE schemaname = 'temporal_server' AND relname = 'executions'`,
+      );
+      return {
+        commits: Number(rows[0].n),
+        walBytes: Number(rows[0].wal),
+        updates: Number(t.rows[0].upd),
+        hotUpdates: Number(t.rows[0].hot),
+      };
+    } finally {
+      await tables.end();
+    }
   };
   const postmasterPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const postgresCpuMs = () => processTreeCpuMs(postmasterPid);
@@ -187,7 +203,7 @@ async function startTarget(options: Options): Promise<Target> {
     return {
       address: server.address,
       description: 'embedded server in this process, embedded PostgreSQL',
-      commits,
+      pgCounters,
       postgresCpuMs,
       stop: async () => {
         await server.stop();
@@ -222,7 +238,7 @@ async function startTarget(options: Options): Promise<Target> {
   return {
     address,
     description: 'embedded server binary (own process), embedded PostgreSQL',
-    commits,
+    pgCounters,
     postgresCpuMs,
     serverCpuMs: () => processCpuMs(child.pid!),
     stop: async () => {
@@ -254,6 +270,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/** PostgreSQL's cumulative counters for the bench database (commits, WAL written, updates of run rows and how many were HOT). */
+interface PgCounters {
+  commits: number;
+  walBytes: number;
+  updates: number;
+  hotUpdates: number;
+}
+
 interface PhaseResult {
   name: string;
   workflows: number;
@@ -262,6 +286,10 @@ interface PhaseResult {
   p50: number;
   p95: number;
   commitsPerWorkflow?: number;
+  /** WAL bytes PostgreSQL wrote per workflow. */
+  walBytesPerWorkflow?: number;
+  /** Share of run-row updates that were HOT (no index entries written). */
+  hotUpdateShare?: number;
   /** CPU ms per workflow in the server process and in this process (client + worker). */
   serverCpuMsPerWorkflow?: number;
   benchCpuMsPerWorkflow?: number;
@@ -276,7 +304,7 @@ async function runPhase(
   count: number,
   concurrency: number,
   start: (i: number) => Promise<{ result(): Promise<unknown> }>,
-): Promise<Omit<PhaseResult, 'commitsPerWorkflow'>> {
+): Promise<Omit<PhaseResult, 'commitsPerWorkflow' | 'walBytesPerWorkflow' | 'hotUpdateShare'>> {
   const latencies: number[] = [];
   let next = 0;
   const began = performance.now();
@@ -349,8 +377,8 @@ async function main(): Promise<void> {
         ],
       ];
       for (const [name, start] of phases) {
-        if (target.commits) await settle();
-        const before = target.commits ? await target.commits() : undefined;
+        if (target.pgCounters) await settle();
+        const before = target.pgCounters ? await target.pgCounters() : undefined;
         const serverCpuBefore = target.serverCpuMs?.();
         const postgresCpuBefore = target.postgresCpuMs?.();
         const ownCpuBefore = ownCpuMs();
@@ -369,9 +397,14 @@ async function main(): Promise<void> {
           result.postgresCpuMsPerWorkflow = (target.postgresCpuMs!() - postgresCpuBefore) / options.workflows;
         if (serverCpuBefore !== undefined)
           result.serverCpuMsPerWorkflow = (target.serverCpuMs!() - serverCpuBefore) / options.workflows;
-        if (target.commits && before !== undefined) {
+        if (target.pgCounters && before !== undefined) {
           await settle();
-          result.commitsPerWorkflow = ((await target.commits()) - before) / options.workflows;
+          const after = await target.pgCounters();
+          result.commitsPerWorkflow = (after.commits - before.commits) / options.workflows;
+          result.walBytesPerWorkflow = Math.round((after.walBytes - before.walBytes) / options.workflows);
+          const updates = after.updates - before.updates;
+          if (updates > 0)
+            result.hotUpdateShare = Number(((after.hotUpdates - before.hotUpdates) / updates).toFixed(2));
         }
         results.push(result);
         process.stderr.write(`${name}: done\n`);
@@ -406,6 +439,11 @@ async function main(): Promise<void> {
     }
     for (const r of results)
       console.log(`${r.name}: this process's CPU ms/wf by thread: ${JSON.stringify(r.benchThreads)}`);
+    for (const r of results)
+      if (r.walBytesPerWorkflow !== undefined)
+        console.log(
+          `${r.name}: PostgreSQL WAL ${r.walBytesPerWorkflow} bytes/wf, HOT share of run-row updates ${r.hotUpdateShare ?? 'n/a'}`,
+        );
     console.log(
       JSON.stringify({
         target: target.description,
