@@ -64,6 +64,12 @@ export function requestedBuildId(deploymentName: string, buildId?: string | null
   return version.slice(prefix.length);
 }
 
+/**
+ * How long a version counts as having pollers after its last poll: a real server's matching
+ * service keeps poller history for five minutes, and refuses to delete a version meanwhile.
+ */
+export const POLLER_TTL_MS = 5 * 60_000;
+
 /** Deterministic share of a workflow id in [0, 100): a ramp of p % takes the ids below p. */
 export function rampSlot(workflowId: string): number {
   return (createHash('sha1').update(workflowId).digest().readUInt32BE(0) % 10_000) / 100;
@@ -78,6 +84,8 @@ export class WorkerDeployments {
   private readonly byName = new Map<string, DeploymentRecord>();
   /** Normal task queue (namespace, kind, name) → its deployment, once a versioned worker polled it. */
   private readonly byQueue = new Map<string, DeploymentRecord>();
+  /** Version (namespace, deployment, build id) → time of its workers' last poll on a normal queue; memory only, as a real server's poller history. */
+  private readonly lastPoll = new Map<string, number>();
   /** Called after a routing change so that queued tasks find their new workers. */
   onRoutingChanged: (d: DeploymentRecord) => void = () => undefined;
 
@@ -126,6 +134,7 @@ export class WorkerDeployments {
     buildId: string,
     now: number,
   ): Promise<boolean> {
+    this.lastPoll.set(`${namespace}\u0000${versionKey(deploymentName, buildId)}`, now);
     const existing = this.get(namespace, deploymentName);
     if (existing?.versions[buildId]?.taskQueues.some((q) => q.kind === kind && q.name === queue)) return false;
     const other = this.forQueue(namespace, kind, queue);
@@ -234,11 +243,19 @@ export class WorkerDeployments {
     return { previous, previousPercentage, deployment: await this.change(d, next) };
   }
 
-  async deleteVersion(namespace: string, name: string, buildId: string): Promise<void> {
+  /** True while the version's workers polled within POLLER_TTL_MS. */
+  hasPollers(namespace: string, name: string, buildId: string, now: number): boolean {
+    const last = this.lastPoll.get(`${namespace}\u0000${versionKey(name, buildId)}`);
+    return last !== undefined && now - last < POLLER_TTL_MS;
+  }
+
+  async deleteVersion(namespace: string, name: string, buildId: string, now: number): Promise<void> {
     const d = this.describe(namespace, name);
     if (!d.versions[buildId]) throw notFound(`version ${name}.${buildId} not found in worker deployment ${name}`);
     if (d.current === buildId || d.ramping === buildId)
       throw failedPrecondition(`version ${name}.${buildId} is current or ramping and cannot be deleted`);
+    if (this.hasPollers(namespace, name, buildId, now))
+      throw failedPrecondition(`version '${name}.${buildId}' cannot be deleted since it has active pollers`);
     const next = structuredClone(d);
     delete next.versions[buildId];
     for (const q of d.versions[buildId].taskQueues) {
@@ -248,6 +265,7 @@ export class WorkerDeployments {
       if (!stillUsed) this.byQueue.delete(queueKey(namespace, q.kind, q.name));
     }
     await this.change(d, next);
+    this.lastPoll.delete(`${namespace}\u0000${versionKey(name, buildId)}`);
   }
 
   async deleteDeployment(namespace: string, name: string): Promise<void> {

@@ -202,7 +202,7 @@ export function deploymentHandlers(engine: Engine): Record<string, Handler> {
     },
     DeleteWorkerDeploymentVersion: async (r: Req<'DeleteWorkerDeploymentVersionRequest'>) => {
       const { deploymentName, buildId } = namedVersion(r.version, r.deploymentVersion);
-      await deployments.deleteVersion(ns(r.namespace), deploymentName, buildId);
+      await deployments.deleteVersion(ns(r.namespace), deploymentName, buildId, engine.clock.now());
       return {};
     },
     DeleteWorkerDeployment: async (r: Req<'DeleteWorkerDeploymentRequest'>) => {

@@ -258,6 +258,25 @@ test('deployments are listed, and a version is described with the task queues it
   expect((unknown as { code?: number }).code).toBe(grpcStatus.NOT_FOUND);
 });
 
+test('a version whose workers poll (or polled within the last five minutes) cannot be deleted: FAILED_PRECONDITION, the version stays', async () => {
+  const taskQueue = unique('deploy-delete');
+  const { v1 } = versionsOf(unique('deploy-delete'));
+  const deleteV1 = () =>
+    service().deleteWorkerDeploymentVersion({ namespace: namespace(), deploymentVersion: v1, skipDrainage: true });
+  await withVersions(taskQueue, [v1], 'PINNED', async () => {
+    await versionsVisible(v1.deploymentName, [v1]);
+    // Not current nor ramping (nothing is): only its live pollers keep it.
+    const refused = await rejectionOf(deleteV1());
+    expect((refused as { code?: number }).code).toBe(grpcStatus.FAILED_PRECONDITION);
+    expect((refused as Error).message).toMatch(/active pollers/);
+  });
+  // The worker has shut down, but a real server remembers its pollers for five minutes.
+  const afterShutdown = await rejectionOf(deleteV1());
+  expect((afterShutdown as { code?: number }).code).toBe(grpcStatus.FAILED_PRECONDITION);
+  const described = await service().describeWorkerDeploymentVersion({ namespace: namespace(), deploymentVersion: v1 });
+  expect(described.workerDeploymentVersionInfo?.deploymentVersion).toMatchObject(v1);
+});
+
 test('every closed history of this file replays with the same workflow code', async () => {
   expect(await log.replayClosed(env.client, await workflowBundle())).toEqual({ replayed: 10, failures: [] });
 });
