@@ -8,6 +8,7 @@
  * idempotent (fixed workflow ids); a signal may reach a running instance again after a failure
  * between the signal and the commit, as with any at-least-once delivery.
  */
+import { runWithRequestId } from '../core/request-context';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { deliverSignal } from './broadcast-signal';
@@ -105,7 +106,11 @@ export function processOutbox(db: Db, engine: EngineConnection): ProcessOutbox {
             if (now?.deliveredAt) return { status: 'delivered-before', result: now.result } as const;
             return { status: 'in-flight' } as const;
           }
-          const result = await perform(pool, engine, entry);
+          // Under the id of the request that wrote it: the start or signal carries it to the workflow, the logs show it.
+          const requestId = entry.requestId;
+          const result = requestId
+            ? await runWithRequestId(requestId, () => perform(pool, engine, entry))
+            : await perform(pool, engine, entry);
           await markDelivered(tx, id, result);
           return { status: 'delivered', result } as const;
         });

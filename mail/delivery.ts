@@ -20,6 +20,7 @@
 import type { Transporter } from 'nodemailer';
 import type { Sequelize } from 'sequelize';
 import type { Logger } from '../core/logger';
+import { runWithRequestId } from '../core/request-context';
 import { describeError } from '../core/describe-error';
 import {
   claimDueNotifications,
@@ -153,8 +154,17 @@ export function createMailService(s: MailServiceOptions): MailService {
 
   type Outcome = 'sent' | 'failed' | 'unreachable' | 'released';
 
+  /**
+   * One attempt on a claimed row, in the context of the request that wrote it: its log lines
+   * carry that request's id, however much later and in whichever process the row goes out.
+   */
+  function attempt(claim: Claim, signal: AbortSignal): Promise<Outcome> {
+    const requestId = claim.row.requestId;
+    return requestId ? runWithRequestId(requestId, () => attemptOnce(claim, signal)) : attemptOnce(claim, signal);
+  }
+
   /** One attempt on a claimed row; records the outcome. */
-  async function attempt(claim: Claim, signal: AbortSignal): Promise<Outcome> {
+  async function attemptOnce(claim: Claim, signal: AbortSignal): Promise<Outcome> {
     const n = claim.row;
     if (signal.aborted) {
       await releaseNotificationClaim(db, claim);
@@ -188,7 +198,11 @@ export function createMailService(s: MailServiceOptions): MailService {
         { notificationId: n.id, messageId: n.messageId },
         'outbox: sent after the claim expired; another sender may send it again (same Message-ID)',
       );
-    else log.debug({ notificationId: n.id, messageId: n.messageId }, 'outbox: sent');
+    else
+      log.info(
+        { notificationId: n.id, channel: n.channel, template: n.template, messageId: n.messageId },
+        'outbox: sent',
+      );
     return 'sent';
   }
 

@@ -4,6 +4,7 @@
  * exists exactly when the change that causes it does. The outbox relay delivers it.
  */
 import { createHash } from 'node:crypto';
+import { currentRequestId } from '../core/request-context';
 import { gpEmailFacts, insertNotification, type Channel, type Enqueued } from '../records/outbox';
 import type { Db } from '../records/sql';
 import { renderTemplate, type GpPracticeTemplateName, type TemplateName } from './templates';
@@ -57,6 +58,8 @@ export async function enqueueMessage(db: Db, m: NewMessage): Promise<Enqueued> {
     template: m.template,
     messageId: messageIdFor(m.idempotencyKey),
     childId: m.childId ?? null,
+    // The request being served (an API call, or the one an activity runs for): the relay logs it on delivery.
+    requestId: currentRequestId() ?? null,
   });
 }
 

@@ -32,6 +32,8 @@ export interface Notification {
   sentAt: Date | null;
   smtpResponse: string | null;
   claimedUntil: Date | null;
+  /** The request that caused the row (its log lines' requestId); null for work no request started. */
+  requestId: string | null;
 }
 
 export interface Enqueued {
@@ -54,17 +56,30 @@ export interface NewNotification {
   /** Fixed when the row is written: a resent copy has the same Message-ID, so duplicates show. */
   messageId: string;
   childId: string | null;
+  /** The request that caused it, logged by the relay that delivers it. */
+  requestId?: string | null;
 }
 
 /** Writes the row (pass the caller's transaction); a row with the same key is left as it was. */
 export async function insertNotification(db: Db, n: NewNotification): Promise<Enqueued> {
   const inserted = await selectOne<{ id: string; messageId: string }>(
     db,
-    `INSERT INTO notifications (idempotency_key, channel, recipient, subject, text_body, html_body, template, message_id, child_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO notifications (idempotency_key, channel, recipient, subject, text_body, html_body, template, message_id, child_id, request_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (idempotency_key) DO NOTHING
      RETURNING id, message_id`,
-    [n.idempotencyKey, n.channel, n.recipient, n.subject, n.textBody, n.htmlBody, n.template, n.messageId, n.childId],
+    [
+      n.idempotencyKey,
+      n.channel,
+      n.recipient,
+      n.subject,
+      n.textBody,
+      n.htmlBody,
+      n.template,
+      n.messageId,
+      n.childId,
+      n.requestId ?? null,
+    ],
   );
   if (inserted) return { ...inserted, created: true };
   // A separate statement: under READ COMMITTED it sees the row a concurrent transaction committed.

@@ -5,6 +5,7 @@
  * (workers/process-outbox-relay.ts). Rows are keyed by their source, so a repeat writes nothing new.
  */
 import { randomUUID } from 'node:crypto';
+import { currentRequestId } from '../core/request-context';
 import { select, selectOne, type Db } from './sql';
 
 /** A BPMN message: signalled to the running instances of the correlation key, and starting message-start processes. */
@@ -63,6 +64,8 @@ export interface OutboxEntry {
   attempts: number;
   lastError: string | null;
   result: DeliveryResult | null;
+  /** The request that wrote the command; its delivery runs (and logs, and reaches the workflow) under that id. */
+  requestId: string | null;
 }
 
 interface Row {
@@ -75,9 +78,12 @@ interface Row {
   attempts: number;
   lastError: string | null;
   result: DeliveryResult | null;
+  /** The request that wrote the command; its delivery runs (and logs, and reaches the workflow) under that id. */
+  requestId: string | null;
 }
 
-const COLUMNS = 'id, idempotency_key, kind, command, created_at, delivered_at, attempts, last_error, result';
+const COLUMNS =
+  'id, idempotency_key, kind, command, created_at, delivered_at, attempts, last_error, result, request_id';
 
 function commandOf(r: Row): ProcessCommand {
   if (r.kind === 'publish') return { kind: 'publish', publish: r.command as PublishCommand };
@@ -94,6 +100,7 @@ const entryOf = (r: Row): OutboxEntry => ({
   attempts: r.attempts,
   lastError: r.lastError,
   result: r.result,
+  requestId: r.requestId,
 });
 
 /**
@@ -110,9 +117,10 @@ export async function enqueueProcessCommand(
     command.kind === 'publish' ? command.publish : command.kind === 'signal' ? command.signal : command.start;
   const inserted = await selectOne<{ id: string }>(
     tx,
-    `INSERT INTO process_outbox (id, idempotency_key, kind, command) VALUES ($1, $2, $3, $4)
+    `INSERT INTO process_outbox (id, idempotency_key, kind, command, request_id) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-    [id, idempotencyKey, command.kind, JSON.stringify(payload)],
+    // The request being served, if any: a relay delivering the command later does so under its id.
+    [id, idempotencyKey, command.kind, JSON.stringify(payload), currentRequestId() ?? null],
   );
   if (inserted) return inserted.id;
   return (await selectOne<{ id: string }>(tx, 'SELECT id FROM process_outbox WHERE idempotency_key = $1', [

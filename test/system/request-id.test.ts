@@ -2,7 +2,8 @@
  * Request ids in the logs (issue 17), from `npm start`'s entry in a child process: an HTTP
  * request's id (the caller's X-Request-Id) is on its access log line and travels through
  * Temporal (a header on the start, passed on by the workflow to its activities) into the log line
- * the activity writes in the worker; NHS numbers in a logged URL are masked.
+ * the activity writes in the worker, and onto the GP email's outbox row, whose delivery by the
+ * relay logs it; NHS numbers in a logged URL are masked.
  */
 import { randomUUID } from 'node:crypto';
 import { DEMO_PASSWORD } from '../../db/seed';
@@ -102,6 +103,32 @@ describe('request ids in the logs', () => {
     // Other births' activities (the demo's) carry their own requests' ids, not this one.
     const gpLines = logLines().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('notify.emailGpPractice:'));
     expect(gpLines.filter((l) => l.requestId === requestId)).toHaveLength(1);
+
+    // The GP email the activity wrote keeps the id on its outbox row, and the relay that delivers
+    // it (a loop of its own, no request) logs the delivery under it; the birth's message to the
+    // process outbox keeps it too.
+    const sent = await waitForLine(
+      (l) => l.msg === 'outbox: sent' && l.requestId === requestId,
+      "the relay's delivery line with the request id",
+    );
+    expect(sent).toMatchObject({ template: 'gp-new-birth', channel: 'email' });
+    const rows = connect(app);
+    try {
+      const mail = await select<{ requestId: string | null }>(
+        rows,
+        `SELECT n.request_id FROM notifications n JOIN children c ON c.id = n.child_id WHERE c.nhs_number = $1`,
+        [nhs],
+      );
+      expect(mail).toEqual([{ requestId }]);
+      const commands = await select<{ requestId: string | null }>(
+        rows,
+        `SELECT request_id FROM process_outbox WHERE command->>'correlationKey' = $1`,
+        [nhs],
+      );
+      expect(commands).toEqual([{ requestId }]);
+    } finally {
+      await rows.close();
+    }
 
     // A caller's id that is not a plain token is replaced; an NHS number in a URL is masked in the access log.
     const read = await fetch(`${api}/children/${nhs}?again=${nhs}`, {
