@@ -88,6 +88,11 @@ export const CHILD_ID_PATCH = 'called-instance-ids-without-slash';
  * raised an incident for them and keep doing so on replay.
  */
 export const ZONED_TASK_DATES_PATCH = 'user-task-dates-with-zone-ids';
+/**
+ * Canceling task listeners hold the interrupting event's path and the instance's cancellation
+ * until they have run; instances started before ran them beside the path and not on cancellation.
+ */
+export const CANCELING_LISTENERS_HOLD_PATCH = 'canceling-task-listeners-hold';
 
 /** Resolving a called definition: a missing definition is not going to appear by retrying. */
 const resolver = proxyActivities<Pick<EngineActivities, 'engineResolveDefinition'>>({
@@ -170,6 +175,7 @@ export class InstanceRunner {
       plainDatesInEngland: patched(PLAIN_DATES_IN_ENGLAND_PATCH),
       cronAndZoneIds: patched(CRON_AND_ZONE_IDS_PATCH),
       zonedTaskDates: patched(ZONED_TASK_DATES_PATCH),
+      cancelingListenersHold: patched(CANCELING_LISTENERS_HOLD_PATCH),
       ...(this.input.startEventId ? { startEventId: this.input.startEventId } : {}),
       ...(this.input.messageName ? { messageName: this.input.messageName } : {}),
     });

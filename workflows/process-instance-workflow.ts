@@ -90,7 +90,8 @@ export async function processInstance(input: ProcessInstanceInput): Promise<Proc
     if (isCancellation(err) && !runner.outcome) {
       // Cancelled through Temporal (or the parent cancelled this call): end like a cancel request.
       await CancellationScope.nonCancellable(async () => {
-        runner.dispatch({ type: 'cancelRequested', reason: 'workflow cancelled' });
+        // Temporal ends the workflow now: canceling listeners are not waited for.
+        runner.dispatch({ type: 'cancelRequested', reason: 'workflow cancelled', force: true });
         await runner.flush();
       });
     }

@@ -32,6 +32,44 @@ export async function hasTaskListeners(
   return node?.kind === 'userTask' && (node.userTask.taskListeners ?? []).some((l) => l.eventType === eventType);
 }
 
+/** Whether any user task of the definition version has task listeners on canceling. */
+export async function hasCancelingListeners(ctx: RequestContext, processId: string, version: number): Promise<boolean> {
+  const definition = await new DefinitionStore(ctx.deps.db.sequelize).withGraph(processId, version);
+  return Object.values(definition?.graph.nodes ?? {}).some(
+    (n) => n.kind === 'userTask' && (n.userTask.taskListeners ?? []).some((l) => l.eventType === 'canceling'),
+  );
+}
+
+/**
+ * After a cancellation was asked for: Camunda answers once the instance is cancelled, which waits
+ * for the canceling listeners of its open user tasks (a failing one is an incident that holds it
+ * until resolved); past the wait, 504 (the cancellation goes on).
+ */
+export async function awaitCancellation(ctx: RequestContext, instanceId: string): Promise<void> {
+  if (!ctx.deps.engine) throw camundaError.unavailable('The process engine is not connected to this API');
+  const ended = ctx.deps.engine.client.workflow
+    .getHandle(instanceId)
+    .result()
+    .then(
+      () => 'ended' as const,
+      () => 'ended' as const,
+    );
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<'pending'>((resolve) => {
+    timer = setTimeout(() => resolve('pending'), TASK_LISTENER_WAIT_MS);
+  });
+  try {
+    if ((await Promise.race([ended, waited])) === 'pending')
+      throw new ApiError(
+        504,
+        'DEADLINE_EXCEEDED',
+        `The canceling listeners of the instance's user tasks have not completed within ${TASK_LISTENER_WAIT_MS / 1000} s; the cancellation goes on`,
+      );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A problem a workflow update failed with: the listener's denial, or the task no longer taking it. */
 function refusal(e: WorkflowUpdateFailedError): ApiError {
   const cause = e.cause as { type?: string; message?: string } | undefined;

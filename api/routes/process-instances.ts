@@ -245,7 +245,7 @@ export const processInstanceRoutes = [
     access: 'instances.cancel',
     schemas: { params: instanceParams, body: cancelBody },
     responses: {
-      202: 'The cancel signal was delivered; the status becomes cancelled once the workflow has closed its elements and tasks',
+      202: 'The cancel signal was delivered; the status becomes cancelled once the workflow has closed its elements and tasks and the canceling listeners of its open user tasks have run',
     },
     handler: async ({ params, body }, ctx) => {
       const engine = engineOf(ctx);

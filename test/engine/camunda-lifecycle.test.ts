@@ -15,6 +15,7 @@
 import { ACTIVITY_TYPES } from '../../activities/catalogue';
 import { compileDefinition } from '../../bpmn/compile';
 import type { CompiledGraph } from '../../bpmn/runtime';
+import { handleEvent } from '../../workflows/engine';
 import { Driver } from './driver';
 
 const NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"';
@@ -317,5 +318,130 @@ describe('task listeners on assigning, updating, completing and canceling', () =
     d.send({ type: 'cancelRequested' });
     expect(d.status).toBe('cancelled');
     expect(d.jobs()).toEqual([]);
+  });
+});
+
+describe('canceling listeners hold what terminated their task (Camunda 8.8; instances started since the patch)', () => {
+  const HOLD = { cancelingListenersHold: true };
+  const listener = (eventType: string, type: string) =>
+    `<zeebe:taskListener eventType="${eventType}" type="${type}" />`;
+  const userTask = (id: string, listeners: string) =>
+    `<bpmn:userTask id="${id}"><bpmn:extensionElements><zeebe:userTask />
+      <zeebe:taskListeners>${listeners}</zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>`;
+  /** Review (canceling listener tidy-up) → E; an interrupting timer boundary Late (PT1H) → Escalate → E2. */
+  const review = () =>
+    compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Review')}${userTask('Review', listener('canceling', 'tidy-up'))}
+      ${flow('f2', 'Review', 'E')}<bpmn:endEvent id="E" />
+      <bpmn:boundaryEvent id="Late" attachedToRef="Review"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+      ${flow('f3', 'Late', 'Escalate')}${job('Escalate', 'escalate')}${flow('f4', 'Escalate', 'E2')}<bpmn:endEvent id="E2" />`);
+  const jobTypes = (d: Driver) =>
+    d
+      .jobs()
+      .map((j) => j.activityType)
+      .sort();
+
+  it("an interrupting boundary event's path starts only once the task's canceling listeners have completed", async () => {
+    const d = new Driver(await review(), {}, HOLD);
+    d.fireNextTimer();
+    expect(d.commandsOf('cancelUserTask')).toHaveLength(1);
+    // The task is still terminating: its listener runs, the boundary event has not been reached.
+    expect(jobTypes(d)).toEqual(['tidy-up']);
+    expect(d.active).toEqual(['Review']);
+    expect(d.path).not.toContain('Late');
+    d.completeJob('tidy-up');
+    expect(jobTypes(d)).toEqual(['escalate']);
+    expect(d.path).toContain('Late');
+    d.completeJob('escalate');
+    expect(d.status).toBe('completed');
+  });
+
+  it('an instance started before the patch runs them beside the path, as it did', async () => {
+    const d = new Driver(await review());
+    d.fireNextTimer();
+    expect(jobTypes(d)).toEqual(['escalate', 'tidy-up']);
+  });
+
+  it('an interrupting event sub-process starts once the canceling listeners of every task it ended have run', async () => {
+    const g = await compile(
+      `<bpmn:startEvent id="S" />${flow('f1', 'S', 'Split')}<bpmn:parallelGateway id="Split" />
+      ${flow('f2', 'Split', 'A')}${flow('f3', 'Split', 'B')}
+      ${userTask('A', listener('canceling', 'tidy-a'))}${userTask('B', listener('canceling', 'tidy-b') + listener('canceling', 'tidy-b2'))}
+      ${flow('f4', 'A', 'EA')}<bpmn:endEvent id="EA" />${flow('f5', 'B', 'EB')}<bpmn:endEvent id="EB" />
+      <bpmn:subProcess id="Withdrawn" triggeredByEvent="true">
+        <bpmn:startEvent id="WS"><bpmn:messageEventDefinition messageRef="M" /></bpmn:startEvent>
+        ${flow('w1', 'WS', 'Close')}${job('Close', 'close-case')}${flow('w2', 'Close', 'WE')}<bpmn:endEvent id="WE" />
+      </bpmn:subProcess>`,
+      `<bpmn:message id="M" name="withdrawn"><bpmn:extensionElements><zeebe:subscription correlationKey="=&quot;k&quot;" /></bpmn:extensionElements></bpmn:message>`,
+    );
+    const d = new Driver(g, {}, HOLD);
+    d.message('withdrawn', 'k', { reason: 'moved away' });
+    expect(d.commandsOf('cancelUserTask')).toHaveLength(2);
+    expect(jobTypes(d)).toEqual(['tidy-a', 'tidy-b']);
+    d.completeJob('tidy-b');
+    expect(jobTypes(d)).toEqual(['tidy-a', 'tidy-b2']);
+    d.completeJob('tidy-a');
+    expect(jobTypes(d)).toEqual(['tidy-b2']);
+    d.completeJob('tidy-b2');
+    expect(jobTypes(d)).toEqual(['close-case']);
+    d.completeJob('close-case');
+    expect(d.status).toBe('completed');
+    expect(d.variables.reason).toBe('moved away');
+  });
+
+  it('a terminate end event in a sub-process: the sub-process completes once the canceling listeners have run', async () => {
+    const g = await compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Sub')}
+      <bpmn:subProcess id="Sub"><bpmn:startEvent id="SS" />${flow('s1', 'SS', 'Split')}<bpmn:parallelGateway id="Split" />
+        ${flow('s2', 'Split', 'Review')}${flow('s3', 'Split', 'Stop')}${userTask('Review', listener('canceling', 'tidy-up'))}
+        ${flow('s4', 'Review', 'SE')}<bpmn:endEvent id="SE" />
+        ${job('Stop', 'decide')}${flow('s5', 'Stop', 'Kill')}<bpmn:endEvent id="Kill"><bpmn:terminateEventDefinition /></bpmn:endEvent>
+      </bpmn:subProcess>${flow('f2', 'Sub', 'After')}${job('After', 'after')}${flow('f3', 'After', 'E')}<bpmn:endEvent id="E" />`);
+    const d = new Driver(g, {}, HOLD);
+    d.completeJob('decide');
+    expect(jobTypes(d)).toEqual(['tidy-up']);
+    d.completeJob('tidy-up');
+    expect(jobTypes(d)).toEqual(['after']);
+  });
+
+  it("cancelling the instance runs its open tasks' canceling listeners and ends as cancelled once they have", async () => {
+    const d = new Driver(await review(), {}, HOLD);
+    expect(d.send({ type: 'cancelRequested' })).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'cancelUserTask' })]),
+    );
+    expect(d.status).toBe('running');
+    expect(d.timers()).toEqual([]);
+    expect(jobTypes(d)).toEqual(['tidy-up']);
+    // A second request meanwhile is not taken; the first goes on.
+    expect(handleEvent(d.graph, d.state, { type: 'cancelRequested' }, d.now).accepted).toBe(false);
+    d.completeJob('tidy-up');
+    expect(d.status).toBe('cancelled');
+    expect(d.commandsOf('terminate')).toEqual([expect.objectContaining({ reason: 'cancelled' })]);
+  });
+
+  it('a canceling listener that fails during the cancellation is an incident; resolved, it runs again and the cancellation ends', async () => {
+    const d = new Driver(await review(), {}, HOLD);
+    d.send({ type: 'cancelRequested' });
+    d.send({ type: 'jobFailed', jobId: d.jobs('tidy-up')[0].id, message: 'the archive is down' });
+    const [incident] = Object.values(d.state.incidents);
+    expect(incident).toMatchObject({ elementId: 'Review', message: 'the archive is down' });
+    expect(d.status).toBe('running');
+    d.send({ type: 'incidentRetried', incidentId: incident.id });
+    d.completeJob('tidy-up');
+    expect(d.status).toBe('cancelled');
+  });
+
+  it('without canceling listeners, or when Temporal cancels the workflow (force), the cancellation ends at once', async () => {
+    const plain = new Driver(
+      await compile(
+        `<bpmn:startEvent id="S" />${flow('f1', 'S', 'R')}<bpmn:userTask id="R" />${flow('f2', 'R', 'E')}<bpmn:endEvent id="E" />`,
+      ),
+      {},
+      HOLD,
+    );
+    plain.send({ type: 'cancelRequested' });
+    expect(plain.status).toBe('cancelled');
+    const forced = new Driver(await review(), {}, HOLD);
+    forced.send({ type: 'cancelRequested', force: true });
+    expect(forced.status).toBe('cancelled');
+    expect(forced.jobs()).toEqual([]);
   });
 });

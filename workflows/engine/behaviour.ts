@@ -34,7 +34,7 @@ import {
   dialect,
 } from './run';
 import { hasExecutionListeners, startListenerJob } from './listeners';
-import { openOrAssign } from './task-transitions';
+import { openOrAssign, terminateHolding } from './task-transitions';
 import { startAdHoc } from './ad-hoc';
 import {
   subscribeBoundaries,
@@ -440,7 +440,8 @@ function endEventBehaviour(run: Run, inst: ElementInstance, node: EndEventNode):
       return completeElement(run, inst, {});
     case 'terminate': {
       const scope = parentOf(run, inst)!;
-      terminateChildren(run, scope, inst.id);
+      // The scope completes once the canceling listeners of the tasks it ends have run.
+      terminateHolding(run, scope.id, () => terminateChildren(run, scope, inst.id));
       if (scope.kind === 'process') scope.endedByTerminate = true;
       return completeElement(run, inst, {});
     }

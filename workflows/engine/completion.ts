@@ -148,6 +148,8 @@ export function completeEmptyScopes(run: Run): boolean {
 
 /** The process completes; its end listeners run first (`listenersDone` once they have). */
 export function finishProcess(run: Run, root: ElementInstance, listenersDone = false): void {
+  // A cancellation waited for canceling listeners (task-transitions.ts): they have all run.
+  if (root.cancelRequested) return endWholeInstance(run, { type: 'cancel' });
   if (root.endListeners && !listenersDone) return;
   if (!listenersDone && hasExecutionListeners(run, root, 'end')) {
     root.endListeners = { loopOutput: null };

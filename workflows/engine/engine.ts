@@ -6,7 +6,7 @@
 import { GRAPH_FORMAT, type CompiledGraph } from '../../bpmn/runtime';
 import { activateNode, activityOf, afterJob, runBehaviour, startJob, startProcess } from './behaviour';
 import { afterListenerJob, startListenerJob } from './listeners';
-import { holdCompletion, requestChange, startCanceling } from './task-transitions';
+import { cancelHolding, holdCompletion, requestChange, startCanceling } from './task-transitions';
 import { afterAdHocJob, startAdHocJob } from './ad-hoc';
 import { propagateVariables } from './variables';
 import { completeElement, completeEmptyScopes, endWholeInstance } from './completion';
@@ -38,6 +38,8 @@ export interface StartOptions {
   cronAndZoneIds?: boolean;
   /** User task dates take date-times with a zone id (see EngineState.zonedTaskDates). */
   zonedTaskDates?: boolean;
+  /** Canceling task listeners hold the interrupting path and the cancellation (see EngineState.cancelingListenersHold). */
+  cancelingListenersHold?: boolean;
 }
 
 const ID_SEED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-$/i;
@@ -141,6 +143,7 @@ export function startInstance(
     ...(options.plainDatesInEngland ? { plainDates: 'england' as const } : {}),
     ...(options.cronAndZoneIds ? { cronAndZoneIds: true as const } : {}),
     ...(options.zonedTaskDates ? { zonedTaskDates: true as const } : {}),
+    ...(options.cancelingListenersHold ? { cancelingListenersHold: true as const } : {}),
     idSeed: options.idSeed.toLowerCase(),
     nextId: 1,
     status: 'running',
@@ -315,6 +318,7 @@ function apply(run: Run, event: EngineEvent): boolean {
     case 'incidentRetried':
       return retryIncident(run, event.incidentId, event.variables);
     case 'cancelRequested':
+      if (event.force !== true && run.state.cancelingListenersHold === true) return cancelHolding(run);
       endWholeInstance(run, { type: 'cancel' });
       return true;
   }

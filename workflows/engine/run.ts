@@ -35,6 +35,8 @@ export interface Run {
   readonly scopesToCheck: string[];
   /** The whole instance is ending (cancelled or failed): nothing new starts in it. */
   ending?: true;
+  /** A termination under way whose canceling listeners are children of `parentId` (task-transitions.ts). */
+  canceling?: { parentId: string; started: string[] };
 }
 
 /** Bounds the element log carried in the state (continue-as-new carries it). */
@@ -192,6 +194,8 @@ export function terminateChildren(run: Run, inst: ElementInstance, except?: stri
     if (child) terminateInstance(run, child);
   }
   delete inst.joins;
+  // The canceling listeners an interrupting event waited for are gone: it will not go on.
+  delete inst.heldInterrupts;
 }
 
 export function raiseIncident(

@@ -6,20 +6,25 @@
  * - `updating`: likewise for a change of dates, candidates or priority;
  * - `completing`: the completion takes effect (the task completes, the token moves on) once they
  *   have; until then the task stays open and no second completion is taken;
- * - `canceling`: a task that ends without completing (an interrupting event, a terminate end event)
- *   runs them afterwards, in an instance of its own under the process, which completes only once
- *   they have.
+ * - `canceling`: a task that ends without completing (an interrupting event, a terminate end event,
+ *   the instance's cancellation) runs them afterwards, in an instance of its own under the scope
+ *   that waits for them: the interrupting event's path, the terminated scope's completion or the
+ *   cancellation goes on once they have (Camunda keeps the task terminating until then). Instances
+ *   started before (no EngineState.cancelingListenersHold) put it under the process, which alone
+ *   waited.
  * A listener may deny an assignment, update or completion: the task stays as it was and the
  * corrections of the listeners before it are dropped. Whoever asked (the update in
  * workflows/instance-runner.ts) learns the outcome from `userTaskTransitionEnded`.
  */
 import { looksZoned, parseInstant, parseZonedDateTime, type GraphNode } from '../../bpmn/runtime';
 import { openTask } from './behaviour';
-import { completeElement } from './completion';
+import { completeElement, endWholeInstance } from './completion';
 import { startListenerJob } from './listeners';
-import { createInstance, endInstance, nodeOf, raiseIncident, type Run } from './run';
+import { cancelWaitsOf, createInstance, endInstance, nodeOf, raiseIncident, terminateInstance, type Run } from './run';
+import { continueInterrupt } from './triggers';
 import type {
   ElementInstance,
+  HeldInterrupt,
   ListenerJob,
   PendingTaskTransition,
   TaskListenerEventType,
@@ -206,7 +211,8 @@ export function afterTaskListenerJob(
   };
   if (listener.eventType === 'canceling') {
     if (more()) return startListenerJob(run, inst, next);
-    return endInstance(run, inst, 'terminated');
+    endInstance(run, inst, 'terminated');
+    return releaseHeld(run, inst);
   }
   const t = inst.pendingTransition;
   if (!t) return;
@@ -283,9 +289,79 @@ export function beforeTaskCancelled(run: Run, inst: ElementInstance): void {
   const openWait = Object.values(run.state.waits).find((w) => w.type === 'userTask' && w.ownerId === inst.id);
   const taskId = openWait?.id ?? inst.pendingTask?.taskId;
   if (taskId === undefined) return;
-  const canceling = createInstance(run, inst.elementId, 'node', run.state.rootId, { ...inst.variables });
+  const parentId = run.canceling?.parentId ?? run.state.rootId;
+  const canceling = createInstance(run, inst.elementId, 'node', parentId, { ...inst.variables });
   canceling.cancelingTask = { taskId };
+  run.canceling?.started.push(canceling.id);
   run.agenda.push({ kind: 'taskCanceling', instanceId: canceling.id });
+}
+
+/**
+ * Runs a termination whose user tasks' canceling listeners are to hold what comes next: their
+ * instances become children of `parentId` (so it does not complete meanwhile) and their ids are
+ * returned. Instances started before this was so return none (their listeners run beside).
+ */
+export function terminateHolding(run: Run, parentId: string, terminate: () => void): string[] {
+  if (run.state.cancelingListenersHold !== true) {
+    terminate();
+    return [];
+  }
+  const outer = run.canceling;
+  const canceling = { parentId, started: [] as string[] };
+  run.canceling = canceling;
+  try {
+    terminate();
+  } finally {
+    run.canceling = outer;
+  }
+  return canceling.started;
+}
+
+/** Holds an interrupting event in `scope` until the canceling listeners `waitingFor` have run. */
+export function holdInterrupt(run: Run, scope: ElementInstance, held: HeldInterrupt): void {
+  scope.heldInterrupts = [...(scope.heldInterrupts ?? []), held];
+}
+
+/** A canceling instance has ended: the interrupting event that waited for it (and for no other) goes on. */
+function releaseHeld(run: Run, canceling: ElementInstance): void {
+  const scope = canceling.parentId === null ? undefined : run.state.instances[canceling.parentId];
+  const held = scope?.heldInterrupts?.find((h) => h.waitingFor.includes(canceling.id));
+  if (!scope || !held) return;
+  held.waitingFor = held.waitingFor.filter((id) => id !== canceling.id);
+  if (held.waitingFor.length > 0) return;
+  const rest = (scope.heldInterrupts ?? []).filter((h) => h !== held);
+  if (rest.length > 0) scope.heldInterrupts = rest;
+  else delete scope.heldInterrupts;
+  continueInterrupt(run, scope, held.then);
+}
+
+/**
+ * A cancellation of the instance (Camunda 8.8): every element is terminated, and the open user
+ * tasks' canceling listeners run (those already running go on); the instance ends as cancelled
+ * once they have all completed (finishProcess). A failing one is an incident to resolve, as
+ * Camunda pauses the cancellation until it is. False when a cancellation is already under way.
+ */
+export function cancelHolding(run: Run): boolean {
+  const root = run.state.instances[run.state.rootId];
+  if (!root) return false;
+  if (root.cancelRequested) return false;
+  terminateHolding(run, root.id, () => {
+    for (const childId of [...root.childIds]) {
+      const child = run.state.instances[childId];
+      if (child && !child.cancelingTask) terminateInstance(run, child);
+    }
+  });
+  if (root.childIds.length === 0) {
+    endWholeInstance(run, { type: 'cancel' });
+    return true;
+  }
+  root.cancelRequested = true;
+  delete root.joins;
+  delete root.heldInterrupts;
+  delete root.endListeners;
+  cancelWaitsOf(run, root.id);
+  run.state.bufferedMessages = [];
+  return true;
 }
 
 /** Starts the canceling listeners of an instance beforeTaskCancelled made (from the agenda). */

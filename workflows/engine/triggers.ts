@@ -32,7 +32,17 @@ import {
   type Run,
   dialect,
 } from './run';
-import type { ElementInstance, Incident, MessageWait, SignalWait, TimerWait, Variables, Wait } from './types';
+import { holdInterrupt, terminateHolding } from './task-transitions';
+import type {
+  ElementInstance,
+  HeldInterrupt,
+  Incident,
+  MessageWait,
+  SignalWait,
+  TimerWait,
+  Variables,
+  Wait,
+} from './types';
 import { visibleVariables } from './variables';
 
 // ---------------------------------------------------------------- subscriptions
@@ -308,11 +318,32 @@ export function triggerBoundary(
   scopeVariables?: Variables,
 ): void {
   const boundary = nodeOf(run, boundaryId) as BoundaryEventNode;
-  const scopeId = host.parentId!;
-  if (boundary.interrupting) terminateInstance(run, host);
-  if (scopeVariables && boundary.outputs.length === 0)
-    Object.assign(run.state.instances[scopeId].variables, scopeVariables);
-  activateNode(run, boundary.id, scopeId, { variables });
+  const scope = run.state.instances[host.parentId!];
+  const then = { kind: 'boundary' as const, boundaryId, variables, ...(scopeVariables ? { scopeVariables } : {}) };
+  if (boundary.interrupting) {
+    const waitingFor = terminateHolding(run, scope.id, () => terminateInstance(run, host));
+    if (waitingFor.length > 0) return holdInterrupt(run, scope, { waitingFor, then });
+  }
+  continueInterrupt(run, scope, then);
+}
+
+/** The path of an interrupting event (once the canceling listeners it waited for have run), or of a non-interrupting one. */
+export function continueInterrupt(run: Run, scope: ElementInstance, then: HeldInterrupt['then']): void {
+  if (then.kind === 'boundary') {
+    const boundary = nodeOf(run, then.boundaryId) as BoundaryEventNode;
+    if (then.scopeVariables && boundary.outputs.length === 0) Object.assign(scope.variables, then.scopeVariables);
+    return activateNode(run, boundary.id, scope.id, { variables: then.variables });
+  }
+  const start = nodeOf(run, then.startId) as StartEventNode;
+  const esp = nodeOf(run, start.scopeId) as EventSubProcessNode;
+  const espInst = createInstance(
+    run,
+    esp.id,
+    'node',
+    scope.id,
+    then.scopeVariables && start.outputs.length === 0 ? { ...then.scopeVariables } : {},
+  );
+  startScope(run, espInst, esp.scopeRef, start.id, { variables: then.variables });
 }
 
 /**
@@ -329,20 +360,14 @@ export function triggerEventSubProcess(
 ): void {
   if (scopeInst.interrupted) return;
   const start = nodeOf(run, startId) as StartEventNode;
-  const esp = nodeOf(run, start.scopeId) as EventSubProcessNode;
+  const then = { kind: 'eventSubProcess' as const, startId, variables, ...(scopeVariables ? { scopeVariables } : {}) };
   if (start.interrupting) {
     scopeInst.interrupted = true;
-    terminateChildren(run, scopeInst);
+    const waitingFor = terminateHolding(run, scopeInst.id, () => terminateChildren(run, scopeInst));
     cancelWaitsOf(run, scopeInst.id, (w) => w.role === 'eventSubProcess');
+    if (waitingFor.length > 0) return holdInterrupt(run, scopeInst, { waitingFor, then });
   }
-  const espInst = createInstance(
-    run,
-    esp.id,
-    'node',
-    scopeInst.id,
-    scopeVariables && start.outputs.length === 0 ? { ...scopeVariables } : {},
-  );
-  startScope(run, espInst, esp.scopeRef, start.id, { variables });
+  continueInterrupt(run, scopeInst, then);
 }
 
 // ---------------------------------------------------------------- error and escalation

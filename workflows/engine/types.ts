@@ -53,8 +53,15 @@ export interface ElementInstance {
   pendingTask?: UserTaskCommandSpec;
   /** A user task whose assigning, updating or completing listeners run: the transition they hold. */
   pendingTransition?: PendingTaskTransition;
-  /** Runs a cancelled user task's canceling listeners (a child of the process, so it waits for them). */
+  /** Runs a cancelled user task's canceling listeners (a child of the scope that waits for them). */
   cancelingTask?: { taskId?: string };
+  /**
+   * A scope: interrupting events that go on only once the canceling listeners of the user tasks
+   * they terminated have run (Camunda keeps such a task terminating until then).
+   */
+  heldInterrupts?: HeldInterrupt[];
+  /** The process: its cancellation waits for the canceling listeners of the tasks it terminated. */
+  cancelRequested?: true;
   /** A scope: its completed activities that have a compensation handler, in completion order (theirs included once a sub-process completes). */
   compensable?: string[];
   /** A compensation throw or end event: how many of the handlers it started are still running. */
@@ -72,6 +79,14 @@ export interface ElementInstance {
   adHocDone?: true;
   /** An ad-hoc sub-process's inner element completed while its worker's job was out: another job follows. */
   adHocJobAgain?: true;
+}
+
+/** An interrupting event held until the canceling listeners it started (`waitingFor`) have completed. */
+export interface HeldInterrupt {
+  waitingFor: string[];
+  then:
+    | { kind: 'boundary'; boundaryId: string; variables: Variables; scopeVariables?: Variables }
+    | { kind: 'eventSubProcess'; startId: string; variables: Variables; scopeVariables?: Variables };
 }
 
 /** A completed sub-process kept for its compensation event sub-process. */
@@ -273,6 +288,12 @@ export interface EngineState {
    * were taken; absent for instances started before, which raised an incident and still do on replay.
    */
   zonedTaskDates?: true;
+  /**
+   * Canceling task listeners hold what terminated their task: an interrupting event's path and a
+   * cancellation of the instance go on once they have run. Absent for instances started before,
+   * whose canceling listeners ran beside the path (and not at all on cancellation).
+   */
+  cancelingListenersHold?: true;
   /** Prefix for user task ids (a UUID without its last 12 hex digits), so task ids are UUIDs. */
   idSeed: string;
   /** Next value of the id counter (every id comes from it: deterministic). */
@@ -345,7 +366,11 @@ export type EngineEvent =
   | { type: 'childFailed'; callId: string; message: string; bpmnError?: BpmnErrorThrown }
   /** `variables` are set on the process before the retry (to fix what caused the incident). */
   | { type: 'incidentRetried'; incidentId: string; variables?: Variables }
-  | { type: 'cancelRequested'; reason?: string };
+  /**
+   * `force`: end at once, canceling listeners not waited for (Temporal cancelled the workflow);
+   * otherwise the instance ends once the canceling listeners of its open tasks have run.
+   */
+  | { type: 'cancelRequested'; reason?: string; force?: boolean };
 
 // ---------------------------------------------------------------- commands (out of the engine)
 

@@ -25,6 +25,7 @@ import { formFieldsOf, validateFormData } from '../../tasks/form-validation';
 import { insertStartedInstance } from '../../../records/process-instance-rows';
 import { camundaError, DEFAULT_TENANT, isKey, mustBeDefaultTenant, num, type CamundaRoute } from '../camunda-route';
 import { instanceResult, openInstanceByKey } from '../instances';
+import { awaitCancellation, hasCancelingListeners } from '../task-listeners';
 import { pageOf, pageResult } from '../search';
 import { searchV2Instances } from '../../../records/v2-search';
 
@@ -300,6 +301,9 @@ export const processInstanceRoutes: CamundaRoute[] = [
           }
         },
       );
+      // As Camunda: answered once cancelled, which waits for the tasks' canceling listeners.
+      if (await hasCancelingListeners(ctx, instance.processKey, instance.version))
+        await awaitCancellation(ctx, instance.id);
       return noContent();
     },
   },

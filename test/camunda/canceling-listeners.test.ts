@@ -1,0 +1,175 @@
+/**
+ * Canceling task listeners through the Camunda REST API with Camunda's own client
+ * (@camunda8/orchestration-cluster-api), on the real engine (Camunda 8.8 semantics):
+ * - a user task interrupted by a message boundary event stays terminating until its canceling
+ *   listener's job has completed; only then does the boundary event's path start;
+ * - cancelling the instance runs the canceling listeners of its open user tasks, and the
+ *   cancellation request answers once they have completed and the instance is cancelled;
+ * - a canceling listener that fails without retries is an incident that holds the cancellation;
+ *   once resolved, the listener runs again and the instance ends as cancelled.
+ * Every closed history replays when the stack closes.
+ */
+import {
+  createCamundaClient,
+  ProcessDefinitionId,
+  type CamundaClient,
+  type ProcessInstanceKey,
+} from '@camunda8/orchestration-cluster-api';
+import { selectOne } from '../../records/sql';
+import { PASSWORD, startCamundaStack, type CamundaStack } from './support/camunda-stack';
+
+let stack: CamundaStack;
+let admin: CamundaClient;
+let worker: CamundaClient;
+
+const client = (username: string): CamundaClient =>
+  createCamundaClient({
+    config: {
+      CAMUNDA_REST_ADDRESS: stack.address,
+      CAMUNDA_AUTH_STRATEGY: 'BASIC',
+      CAMUNDA_BASIC_AUTH_USERNAME: username,
+      CAMUNDA_BASIC_AUTH_PASSWORD: PASSWORD,
+      CAMUNDA_SDK_VALIDATION: 'req:strict,res:strict',
+      CAMUNDA_SDK_LOG_LEVEL: 'silent',
+      CAMUNDA_SDK_HTTP_RETRY_MAX_ATTEMPTS: 1,
+    } as never,
+  });
+
+const NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"';
+const flow = (id: string, from: string, to: string) =>
+  `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}" />`;
+
+/** Review (canceling listener `archive-draft`); a `withdrawn` message interrupts it → Notify (job `notify-withdrawn`). */
+const PROCESS = (team: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions ${NS} id="D" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="withdrawable-review" isExecutable="true">
+    <bpmn:startEvent id="S" />${flow('f1', 'S', 'Review')}
+    <bpmn:userTask id="Review"><bpmn:extensionElements><zeebe:userTask />
+      <zeebe:assignmentDefinition candidateGroups="${team}" />
+      <zeebe:taskListeners><zeebe:taskListener eventType="canceling" type="archive-draft" retries="1" /></zeebe:taskListeners>
+    </bpmn:extensionElements></bpmn:userTask>
+    ${flow('f2', 'Review', 'E')}<bpmn:endEvent id="E" />
+    <bpmn:boundaryEvent id="Withdrawn" attachedToRef="Review"><bpmn:messageEventDefinition messageRef="M" /></bpmn:boundaryEvent>
+    ${flow('f3', 'Withdrawn', 'Notify')}
+    <bpmn:serviceTask id="Notify"><bpmn:extensionElements><zeebe:taskDefinition type="notify-withdrawn" /></bpmn:extensionElements></bpmn:serviceTask>
+    ${flow('f4', 'Notify', 'E2')}<bpmn:endEvent id="E2" />
+  </bpmn:process>
+  <bpmn:message id="M" name="withdrawn"><bpmn:extensionElements><zeebe:subscription correlationKey="=case" /></bpmn:extensionElements></bpmn:message>
+</bpmn:definitions>`;
+
+beforeAll(async () => {
+  stack = await startCamundaStack();
+  admin = client(stack.admin.username);
+  worker = client(stack.worker.username);
+  await admin.createDeployment({
+    resources: [new File([PROCESS(stack.team)], 'withdrawable-review.bpmn', { type: 'application/xml' })],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+}, 120_000);
+
+/** The jobs of `type` a worker can activate now (none is an answer too). */
+async function activate(type: string) {
+  const { jobs } = await worker.activateJobs({ type, maxJobsToActivate: 5, timeout: 60_000, requestTimeout: 200 });
+  return jobs;
+}
+
+/** The next job of `type`, polled for as a job worker would. */
+async function nextJob(type: string, what: string) {
+  const jobs = await eventually(what, async () => {
+    const found = await activate(type);
+    return found.length > 0 && found;
+  });
+  return jobs[0];
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function startReview(caseId: string): Promise<ProcessInstanceKey> {
+  const { processInstanceKey } = await admin.createProcessInstance({
+    processDefinitionId: ProcessDefinitionId.assumeExists('withdrawable-review'),
+    variables: { case: caseId },
+  });
+  await eventually('the review task', async () => {
+    const found = await admin.searchUserTasks(
+      { filter: { processInstanceKey, state: 'CREATED' } },
+      { consistency: { waitUpToMs: 0 } },
+    );
+    return found.items[0];
+  });
+  return processInstanceKey;
+}
+
+const instanceState = async (processInstanceKey: ProcessInstanceKey) =>
+  (await admin.getProcessInstance({ processInstanceKey }, { consistency: { waitUpToMs: 0 } })).state;
+
+test("an interrupting message's path starts only once the task's canceling listener has completed", async () => {
+  const instanceKey = await startReview('case-1');
+  await admin.correlateMessage({ name: 'withdrawn', correlationKey: 'case-1', variables: { why: 'moved' } });
+  const archive = await nextJob('archive-draft', 'the canceling listener job');
+  expect(archive).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'CANCELING' });
+  // The task is terminating: the boundary event's job does not exist yet.
+  await new Promise((r) => setTimeout(r, 500));
+  expect(await activate('notify-withdrawn')).toEqual([]);
+  expect(await instanceState(instanceKey)).toBe('ACTIVE');
+  await worker.completeJob({ jobKey: archive.jobKey });
+  const notify = await nextJob('notify-withdrawn', 'the boundary path job');
+  expect(notify.variables).toMatchObject({ why: 'moved' });
+  await worker.completeJob({ jobKey: notify.jobKey });
+  await eventually('the completed instance', async () => (await instanceState(instanceKey)) === 'COMPLETED');
+}, 120_000);
+
+test("cancelling the instance runs its open task's canceling listener and answers once the instance is cancelled", async () => {
+  const instanceKey = await startReview('case-2');
+  let answered = false;
+  const cancellation = admin.cancelProcessInstance({ processInstanceKey: instanceKey }).then(() => {
+    answered = true;
+  });
+  const archive = await nextJob('archive-draft', 'the canceling listener job');
+  await new Promise((r) => setTimeout(r, 300));
+  expect(answered).toBe(false);
+  expect(await instanceState(instanceKey)).toBe('ACTIVE');
+  await worker.completeJob({ jobKey: archive.jobKey });
+  await cancellation;
+  expect(await instanceState(instanceKey)).toBe('TERMINATED');
+  const task = await selectOne<{ status: string }>(
+    stack.db,
+    'SELECT t.status FROM human_tasks t JOIN process_instances i ON i.id = t.process_instance_id WHERE i.key = $1',
+    [instanceKey],
+  );
+  expect(task?.status).toBe('cancelled');
+}, 120_000);
+
+test('a canceling listener that fails during the cancellation is an incident that holds it until resolved', async () => {
+  const instanceKey = await startReview('case-3');
+  const cancellation = admin.cancelProcessInstance({ processInstanceKey: instanceKey }).catch((e: unknown) => e);
+  const archive = await nextJob('archive-draft', 'the canceling listener job');
+  await worker.failJob({ jobKey: archive.jobKey, retries: 0, errorMessage: 'the archive is down' });
+  const incident = await eventually('the listener incident', async () => {
+    const found = await admin.searchIncidents(
+      { filter: { processInstanceKey: instanceKey } },
+      { consistency: { waitUpToMs: 0 } },
+    );
+    return found.items?.find((i) => i.state === 'ACTIVE');
+  });
+  expect(incident).toMatchObject({ elementId: 'Review', errorMessage: 'the archive is down' });
+  expect(await instanceState(instanceKey)).toBe('ACTIVE');
+  await worker.updateJob({ jobKey: archive.jobKey, changeset: { retries: 1 } });
+  await admin.resolveIncident({ incidentKey: incident.incidentKey! });
+  const again = await nextJob('archive-draft', 'the listener job again');
+  await worker.completeJob({ jobKey: again.jobKey });
+  await eventually('the cancelled instance', async () => (await instanceState(instanceKey)) === 'TERMINATED');
+  // The request itself may have answered 504 meanwhile (past its wait): it did not fail otherwise.
+  const outcome = await cancellation;
+  if (outcome !== undefined) expect(outcome).toMatchObject({ status: 504 });
+}, 120_000);
