@@ -6,6 +6,7 @@ import {
   claimTask,
   findTask,
   unclaimTask,
+  updateTaskAttributes,
   type HumanTask,
   type TaskChild,
 } from '../../records/tasks/rows';
@@ -18,6 +19,12 @@ import { hasTaskRelationship, isCandidate, mayAssignTask, maySeeTask } from '../
 import { breakGlass } from '../access/child-access';
 import { TaskCompletionConflict, TaskCompletionPending, TaskCompletionRefused } from '../tasks/task-completer';
 import { taskView } from '../tasks/task-view';
+import {
+  assignThroughListeners,
+  hasAttributeChanges,
+  TaskListenerRefusal,
+  type ListenedAssignment,
+} from '../tasks/task-listeners';
 import { assignBody, claimBody, completeBody, taskParams } from './tasks-schemas';
 import { taskDetail } from '../tasks/task-detail';
 import { staffChoiceSchema, taskDetailSchema, taskSchema } from './response-schemas';
@@ -85,6 +92,37 @@ const auditTask = (
     detail: { name: t.name, ...detail },
   });
 
+/**
+ * A claim, unclaim or assignment of a task whose user task has assigning listeners (Camunda 8.8):
+ * they run first, through the same path as /v2 (api/tasks/task-listeners.ts); null when it has none.
+ * A denial is a 409 with the listener's reason; listeners that do not complete in time, a 504.
+ */
+async function assigningListeners(
+  ctx: RequestContext,
+  task: HumanTask,
+  child: TaskChild | null,
+  assignee: string | null,
+): Promise<ListenedAssignment | null> {
+  try {
+    return await assignThroughListeners(ctx, task, child, assignee);
+  } catch (e) {
+    if (!(e instanceof TaskListenerRefusal)) throw e;
+    if (e.kind === 'pending') throw new ApiError(504, 'Gateway Timeout', e.message);
+    if (e.kind === 'unavailable') throw new ApiError(503, 'Service Unavailable', e.message);
+    throw ApiError.conflict(e.message);
+  }
+}
+
+/** The listeners' other corrections (priority, dates, candidates), written with the assignment. */
+async function withCorrections(
+  tx: Parameters<typeof updateTaskAttributes>[0],
+  updated: HumanTask | null,
+  listened: ListenedAssignment | null,
+): Promise<HumanTask | null> {
+  if (!updated || !listened || !hasAttributeChanges(listened.attributes)) return updated;
+  return updateTaskAttributes(tx, updated.id, listened.attributes);
+}
+
 export const taskRoutes = [
   defineRoute({
     method: 'get',
@@ -135,16 +173,26 @@ export const taskRoutes = [
     summary: 'Claim a task',
     access: 'tasks.work',
     schemas: { params: taskParams, body: claimBody },
-    responses: { 200: 'Claimed by the caller; 409 (type task-conflict) when someone else claimed it first' },
+    responses: {
+      200: "Claimed by the caller (once the task's assigning listeners have run, as they corrected it); 409 (type task-conflict) when someone else claimed it first, 409 when a listener denied it",
+    },
     responseSchemas: { 200: taskSchema },
     handler: async ({ params, body }, ctx) => {
       const { task, child } = await loadTask(ctx, params.id, 'task.claim');
       if (!isCandidate(me(ctx), task))
         throw ApiError.forbidden('You are not a candidate for this task: a lead can assign it to you');
+      const username = me(ctx).username;
+      const listened = await assigningListeners(ctx, task, child, username);
       const claimed = await inTransaction(ctx.deps.db, async (tx) => {
-        const updated = await claimTask(tx, task.id, me(ctx).username, body.expectedVersion);
-        if (updated) await auditTask(tx, ctx, 'task.claim', updated, child);
-        return updated;
+        const to = listened ? listened.assignee : username;
+        // A listener may have corrected the claim to someone else (or to nobody).
+        const updated =
+          to === username
+            ? await claimTask(tx, task.id, username, body.expectedVersion)
+            : await assignTask(tx, task.id, to, body.expectedVersion);
+        const row = await withCorrections(tx, updated, listened);
+        if (row) await auditTask(tx, ctx, 'task.claim', row, child, listened ? { to } : {});
+        return row;
       });
       if (!claimed) throw await conflict(ctx, task.id, body.expectedVersion);
       return ok(taskView(claimed));
@@ -157,7 +205,7 @@ export const taskRoutes = [
     summary: 'Unclaim a task',
     access: 'tasks.work',
     schemas: { params: taskParams, body: claimBody },
-    responses: { 200: 'Back in its queue' },
+    responses: { 200: "Back in its queue (once the task's assigning listeners have run, as they corrected it)" },
     responseSchemas: { 200: taskSchema },
     handler: async ({ params, body }, ctx) => {
       const { task, child } = await loadTask(ctx, params.id, 'task.unclaim');
@@ -166,10 +214,15 @@ export const taskRoutes = [
           `The task is claimed by ${task.assignee}: only they can unclaim it, or a lead can reassign it`,
         );
       }
+      const listened = task.status === 'claimed' ? await assigningListeners(ctx, task, child, null) : null;
       const released = await inTransaction(ctx.deps.db, async (tx) => {
-        const updated = await unclaimTask(tx, task.id, me(ctx).username, body.expectedVersion);
-        if (updated) await auditTask(tx, ctx, 'task.unclaim', updated, child);
-        return updated;
+        // A listener may have corrected the unassignment to an assignee.
+        const updated = listened
+          ? await assignTask(tx, task.id, listened.assignee, body.expectedVersion)
+          : await unclaimTask(tx, task.id, me(ctx).username, body.expectedVersion);
+        const row = await withCorrections(tx, updated, listened);
+        if (row) await auditTask(tx, ctx, 'task.unclaim', row, child, listened ? { to: listened.assignee } : {});
+        return row;
       });
       if (!released) throw await conflict(ctx, task.id, body.expectedVersion);
       return ok(taskView(released));
@@ -182,7 +235,9 @@ export const taskRoutes = [
     summary: 'Assign or reassign a task',
     access: 'tasks.assign',
     schemas: { params: taskParams, body: assignBody },
-    responses: { 200: 'Assigned (claimed by the assignee), or back in its queue when assignee is null' },
+    responses: {
+      200: "Assigned (claimed by the assignee), or back in its queue when assignee is null, once the task's assigning listeners have run (as they corrected it; 409 when one denied it)",
+    },
     responseSchemas: { 200: taskSchema },
     handler: async ({ params, body }, ctx) => {
       const { task, child } = await loadTask(ctx, params.id, 'task.assign');
@@ -207,10 +262,11 @@ export const taskRoutes = [
             },
           ]);
       }
+      const listened = await assigningListeners(ctx, task, child, body.assignee);
+      const to = listened ? listened.assignee : body.assignee;
       const assigned = await inTransaction(ctx.deps.db, async (tx) => {
-        const updated = await assignTask(tx, task.id, body.assignee, body.expectedVersion);
-        if (updated)
-          await auditTask(tx, ctx, 'task.assign', updated, child, { from: task.assignee, to: body.assignee });
+        const updated = await withCorrections(tx, await assignTask(tx, task.id, to, body.expectedVersion), listened);
+        if (updated) await auditTask(tx, ctx, 'task.assign', updated, child, { from: task.assignee, to });
         return updated;
       });
       if (!assigned) throw await conflict(ctx, task.id, body.expectedVersion);

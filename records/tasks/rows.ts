@@ -556,6 +556,12 @@ const KEYED_FROM = `human_tasks t JOIN process_instances i ON i.id = t.process_i
   JOIN process_definitions d ON d.id = i.definition_id
   LEFT JOIN element_instance_keys k ON k.process_instance_id = t.process_instance_id AND k.element_instance_id = t.element_instance_id`;
 
+/** A task by its id, with its keys and its process definition. */
+export function findKeyedTask(db: Db, id: string): Promise<KeyedTask | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(null);
+  return selectOne<KeyedTask>(db, `SELECT ${KEYED_COLUMNS} FROM ${KEYED_FROM} WHERE t.id = $1`, [id]);
+}
+
 export function findTaskByKey(db: Db, key: string): Promise<KeyedTask | null> {
   if (!/^\d{1,19}$/.test(key)) return Promise.resolve(null);
   return selectOne<KeyedTask>(db, `SELECT ${KEYED_COLUMNS} FROM ${KEYED_FROM} WHERE t.key = $1`, [key]);

@@ -4,8 +4,11 @@
  * waits for its completing listeners, and one that denies it leaves the task open (409 naming the
  * reason) until a later completion passes; an update (PATCH) waits for its updating listeners; a
  * task interrupted by a message runs its canceling listeners, and the process completes once they
- * have. The listener jobs are TASK_LISTENER jobs with their listenerEventType.
+ * have. The listener jobs are TASK_LISTENER jobs with their listenerEventType. Claims, unclaims
+ * and assignments through CHIS Flow's own /api (what the web UI calls) pass the same assigning
+ * listeners, with their corrections written to the task, and a denial refuses them.
  */
+import request from 'supertest';
 import { select, selectOne } from '../../records/sql';
 import type { StaffPrincipal } from '../../records/staff';
 import { PASSWORD } from '../api/support/case-work';
@@ -66,7 +69,9 @@ async function v2(user: StaffPrincipal, method: string, path: string, body?: unk
 }
 
 /** Activates the one job of `type` (polling), as a job worker would. */
-async function activate(type: string): Promise<{ jobKey: string; kind: string; listenerEventType: string }> {
+async function activate(
+  type: string,
+): Promise<{ jobKey: string; kind: string; listenerEventType: string; customHeaders: Record<string, string> }> {
   for (let i = 0; i < 100; i++) {
     const res = await v2(stack.worker, 'POST', '/jobs/activation', {
       type,
@@ -74,7 +79,12 @@ async function activate(type: string): Promise<{ jobKey: string; kind: string; l
       timeout: 30_000,
       requestTimeout: 200,
     });
-    const jobs = (res.body.jobs ?? []) as Array<{ jobKey: string; kind: string; listenerEventType: string }>;
+    const jobs = (res.body.jobs ?? []) as Array<{
+      jobKey: string;
+      kind: string;
+      listenerEventType: string;
+      customHeaders: Record<string, string>;
+    }>;
     if (jobs.length > 0) return jobs[0];
   }
   throw new Error(`no ${type} job`);
@@ -200,4 +210,63 @@ test('canceling: a task interrupted by a message runs its canceling listener; th
   expect((await completeJob(canceling.jobKey, { type: 'userTask', denied: true })).status).toBe(400);
   expect((await completeJob(canceling.jobKey)).status).toBe(204);
   expect(await instanceState(instanceKey)).toBe('COMPLETED');
+}, 120_000);
+
+/** Signs in to CHIS Flow's own API as the web UI does (session cookie, CSRF token). */
+async function signIn(user: StaffPrincipal) {
+  const agent = request.agent(stack.address);
+  const res = await agent.post('/api/auth/login').send({ username: user.username, password: PASSWORD });
+  expect(res.status).toBe(200);
+  const csrf = String(res.body.csrfToken);
+  // Sent at once (a supertest request starts only when awaited), answered when the listeners have run.
+  return (path: string, body: object = {}) =>
+    new Promise<request.Response>((resolve, reject) => {
+      agent.post(`/api${path}`).set('x-csrf-token', csrf).send(body).then(resolve, reject);
+    });
+}
+
+test("/api's claim, unclaim and assign (the web UI's) pass the assigning listeners: corrections written, a denial refused", async () => {
+  const { taskKey } = await startReview('case-4');
+  const row = await selectOne<{ id: string }>(stack.db, 'SELECT id FROM human_tasks WHERE key = $1', [taskKey]);
+  const taskId = row!.id;
+  const caseworker = await signIn(stack.caseworker);
+
+  // The claim waits for the listener, which sees the claimant and corrects the priority.
+  const claim = caseworker(`/tasks/${taskId}/claim`);
+  const claiming = await activate('tl-assign');
+  expect(claiming.customHeaders).toMatchObject({
+    'io.camunda.zeebe:action': 'assign',
+    'io.camunda.zeebe:assignee': stack.caseworker.username,
+  });
+  expect((await taskRow(taskKey))?.status).toBe('open');
+  await completeJob(claiming.jobKey, { type: 'userTask', corrections: { priority: 70 } });
+  const claimed = await claim;
+  expect(claimed.status).toBe(200);
+  expect(claimed.body).toMatchObject({ status: 'claimed', assignee: stack.caseworker.username, priority: 70 });
+  expect(await taskRow(taskKey)).toMatchObject({
+    status: 'claimed',
+    assignee: stack.caseworker.username,
+    priority: 70,
+  });
+
+  // An unclaim the listener denies: 409 with its reason, the task stays claimed.
+  const unclaim = caseworker(`/tasks/${taskId}/unclaim`);
+  const unclaiming = await activate('tl-assign');
+  await completeJob(unclaiming.jobKey, { type: 'userTask', denied: true, deniedReason: 'hand it over first' });
+  const refused = await unclaim;
+  expect(refused.status).toBe(409);
+  expect(String(refused.body.detail)).toMatch(/hand it over first/);
+  expect(await taskRow(taskKey)).toMatchObject({ status: 'claimed', assignee: stack.caseworker.username });
+
+  // An administrator's reassignment back to the queue, corrected by the listener to a due date.
+  const admin = await signIn(stack.admin);
+  const assign = admin(`/tasks/${taskId}/assign`, { assignee: null });
+  const assigning = await activate('tl-assign');
+  await completeJob(assigning.jobKey, { type: 'userTask', corrections: { dueDate: '2026-12-24T12:00:00Z' } });
+  expect((await assign).status).toBe(200);
+  expect(await taskRow(taskKey)).toMatchObject({
+    status: 'open',
+    assignee: null,
+    dueAt: new Date('2026-12-24T12:00:00Z'),
+  });
 }, 120_000);

@@ -25,7 +25,7 @@ import { formFieldsOf, validateFormData } from '../../tasks/form-validation';
 import { insertStartedInstance } from '../../../records/process-instance-rows';
 import { camundaError, DEFAULT_TENANT, isKey, mustBeDefaultTenant, num, type CamundaRoute } from '../camunda-route';
 import { instanceResult, openInstanceByKey } from '../instances';
-import { awaitCancellation, hasCancelingListeners } from '../task-listeners';
+import { awaitCancellation, hasCancelingListeners, TaskListenerRefusal } from '../../tasks/task-listeners';
 import { pageOf, pageResult } from '../search';
 import { searchV2Instances } from '../../../records/v2-search';
 
@@ -303,7 +303,11 @@ export const processInstanceRoutes: CamundaRoute[] = [
       );
       // As Camunda: answered once cancelled, which waits for the tasks' canceling listeners.
       if (await hasCancelingListeners(ctx, instance.processKey, instance.version))
-        await awaitCancellation(ctx, instance.id);
+        await awaitCancellation(ctx, instance.id).catch((e: unknown) => {
+          if (e instanceof TaskListenerRefusal && e.kind === 'pending')
+            throw new ApiError(504, 'DEADLINE_EXCEEDED', e.message);
+          throw e;
+        });
       return noContent();
     },
   },

@@ -13,7 +13,6 @@ import {
   assignTask,
   claimTask,
   updateTaskAttributes,
-  type TaskAttributeChanges,
   findTask,
   findTaskByKey,
   unclaimTask,
@@ -31,7 +30,14 @@ import { hasTaskRelationship, isCandidate, mayAssignTask, maySeeTask } from '../
 import { TaskCompletionConflict, TaskCompletionPending, TaskCompletionRefused } from '../../tasks/task-completer';
 import { ApiError } from '../../api-error';
 import type { UserTaskChanges } from '../../../workflows/engine/types';
-import { changeThroughListeners, hasTaskListeners } from '../task-listeners';
+import {
+  assignThroughListeners,
+  attributeChanges,
+  changeThroughListeners,
+  hasAttributeChanges as hasAny,
+  hasTaskListeners,
+  TaskListenerRefusal,
+} from '../../tasks/task-listeners';
 import { camundaError, DEFAULT_TENANT, type CamundaRoute } from '../camunda-route';
 import { pageOf, pageResult } from '../search';
 import { searchV2Tasks } from '../../../records/v2-search';
@@ -106,36 +112,26 @@ const auditTask = (db: Db, ctx: RequestContext, action: string, t: KeyedTask, de
     detail: { name: t.name, userTaskKey: t.key, api: 'v2', ...detail },
   });
 
-/** Changes a task listener corrected besides the assignee, as row changes (dates already checked by the engine). */
-function attributeChanges(c: UserTaskChanges): TaskAttributeChanges {
-  const date = (v: string | null | undefined) => (v === undefined ? undefined : v === null ? null : new Date(v));
-  const out: TaskAttributeChanges = {};
-  if (c.candidateGroups !== undefined) out.candidateGroups = c.candidateGroups;
-  if (c.candidateUsers !== undefined) out.candidateUsers = c.candidateUsers;
-  if (c.dueDate !== undefined) out.dueAt = date(c.dueDate) ?? null;
-  if (c.followUpDate !== undefined) out.followUpAt = date(c.followUpDate) ?? null;
-  if (c.priority !== undefined) out.priority = c.priority;
-  return out;
+/** A refusal of a change through task listeners, as the Camunda REST API's problem. */
+function v2Refusal(e: unknown): unknown {
+  if (!(e instanceof TaskListenerRefusal)) return e;
+  if (e.kind === 'pending') return new ApiError(504, 'DEADLINE_EXCEEDED', e.message);
+  if (e.kind === 'unavailable') return camundaError.unavailable(e.message);
+  return camundaError.invalidState(e.message);
 }
 
-const hasAny = (c: TaskAttributeChanges) => Object.keys(c).length > 0;
-
-/**
- * An assignment (assignee null: unassigned) of a task with assigning listeners: they run first;
- * the assignee and attributes they leave are returned (null: no listeners, assign as asked).
- */
+/** An assignment through the task's assigning listeners (null: it has none), refusals as /v2 problems. */
 async function assigningListeners(
   ctx: RequestContext,
   task: KeyedTask,
   child: TaskChild | null,
   assignee: string | null,
-): Promise<{ assignee: string | null; attributes: TaskAttributeChanges } | null> {
-  if (!(await hasTaskListeners(ctx, task, 'assigning'))) return null;
-  const changes = await changeThroughListeners(ctx, task, child, 'assigning', { assignee });
-  return {
-    assignee: changes.assignee === undefined ? assignee : changes.assignee,
-    attributes: attributeChanges(changes),
-  };
+) {
+  try {
+    return await assignThroughListeners(ctx, task, child, assignee);
+  } catch (e) {
+    throw v2Refusal(e);
+  }
 }
 
 export const userTaskRoutes: CamundaRoute[] = [
@@ -301,7 +297,9 @@ export const userTaskRoutes: CamundaRoute[] = [
       if (typeof changeset.priority === 'number') asked.priority = changeset.priority;
       if (problems.length > 0) throw camundaError.invalid('The changeset is not valid', problems);
       const changes = (await hasTaskListeners(ctx, task, 'updating'))
-        ? await changeThroughListeners(ctx, task, child, 'updating', asked)
+        ? await changeThroughListeners(ctx, task, child, 'updating', asked).catch((e: unknown) => {
+            throw v2Refusal(e);
+          })
         : asked;
       const attributes = attributeChanges(changes);
       const updated = await inTransaction(ctx.deps.db, async (tx) => {
