@@ -1,4 +1,4 @@
-/** JSON with byte arrays kept as base64 ({"$b": "..."}), for mutable state in jsonb columns. */
+/** JSON with byte arrays kept as base64 ({"$b": "..."}), for mutable state in json columns. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
     const raw = this[key];

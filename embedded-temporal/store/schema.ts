@@ -27,9 +27,18 @@ CREATE TABLE IF NOT EXISTS ${SCHEMA}.executions (
   history_length integer NOT NULL,
   search_attributes jsonb NOT NULL DEFAULT '{}',
   version bigint NOT NULL,
-  state jsonb NOT NULL,
+  -- json, not jsonb: the whole state is rewritten on every change and read back whole, so
+  -- PostgreSQL need only check the text instead of building jsonb from it on each write.
+  state json NOT NULL,
   PRIMARY KEY (namespace, workflow_id, run_id)
 );
+-- Databases made before state was json: converted once (a table rewrite) at the first start.
+DO $m$ BEGIN
+  IF (SELECT data_type FROM information_schema.columns
+      WHERE table_schema = '${SCHEMA}' AND table_name = 'executions' AND column_name = 'state') = 'jsonb' THEN
+    ALTER TABLE ${SCHEMA}.executions ALTER COLUMN state TYPE json USING state::json;
+  END IF;
+END $m$;
 CREATE UNIQUE INDEX IF NOT EXISTS executions_one_running ON ${SCHEMA}.executions (namespace, workflow_id) WHERE status = 1;
 CREATE INDEX IF NOT EXISTS executions_running ON ${SCHEMA}.executions (status) WHERE status = 1;
 CREATE INDEX IF NOT EXISTS executions_by_start ON ${SCHEMA}.executions (namespace, start_time DESC);

@@ -338,7 +338,7 @@ async function writeRunSingleStatement(pool: Pool, run: RunWrite): Promise<void>
 
 /**
  * Writes many runs in one statement: the rows travel as one JSON document (each run's state is
- * already JSON, spliced in as is), history batches as arrays. A stale version makes
+ * already JSON, spliced in as is, and stored as the same text), history batches as arrays. A stale version makes
  * expect_rows raise, so the statement, and with it the whole group, writes nothing.
  */
 async function writeGroupStatement(pool: Pool, runs: RunWrite[]): Promise<void> {
@@ -393,8 +393,8 @@ async function writeGroupStatement(pool: Pool, runs: RunWrite[]): Promise<void> 
 
 const GROUP_SQL = `
 WITH i AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb)
-    AS t(ns text, wid text, rid text, st smallint, wt text, tq text, s0 float8, e0 float8, c0 float8, hl integer, v bigint, sa jsonb, state jsonb)
+  SELECT * FROM json_to_recordset($1::json)
+    AS t(ns text, wid text, rid text, st smallint, wt text, tq text, s0 float8, e0 float8, c0 float8, hl integer, v bigint, sa jsonb, state json)
 ), u AS (
   UPDATE ${T}.executions e SET status = i.st, workflow_type = i.wt, task_queue = i.tq, start_time = to_timestamp(i.s0 / 1000),
     execution_time = to_timestamp(i.e0 / 1000), close_time = to_timestamp(i.c0 / 1000), history_length = i.hl,

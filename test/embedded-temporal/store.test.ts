@@ -129,3 +129,32 @@ test('commits arriving together are grouped, and a stale write in a group fails 
   expect(columns.rows[0].history_length).toBe(2);
   expect(columns.rows[0].close_time).toBeInstanceOf(Date);
 });
+
+test('a database whose run state column is still jsonb is converted to json at start, its runs kept', async () => {
+  const old = new Store(await createEmptyDatabase('temporal_store_jsonb'));
+  try {
+    await old.init();
+    const s = {
+      ...state('jsonb-r1'),
+      workflowId: 'w-jsonb',
+      memo: { fields: { note: { data: Buffer.from('memo') } } },
+    };
+    await old.commit({ runs: [{ state: s, events: [], firstEventId: 1 }] });
+    // As a database written before this change left it.
+    await old.pool.query('ALTER TABLE temporal_server.executions ALTER COLUMN state TYPE jsonb USING state::jsonb');
+    await old.init();
+    const type = await old.pool.query<{ data_type: string }>(
+      `SELECT data_type FROM information_schema.columns
+       WHERE table_schema = 'temporal_server' AND table_name = 'executions' AND column_name = 'state'`,
+    );
+    expect(type.rows[0].data_type).toBe('json');
+    const row = await old.loadRun('default', 'w-jsonb', 'jsonb-r1');
+    expect(row?.state.workflowId).toBe('w-jsonb');
+    expect(Buffer.from(row!.state.memo!.fields!.note.data as Uint8Array).toString()).toBe('memo');
+    // Updates, single and grouped, write into the converted column.
+    await old.commit({ runs: [{ state: { ...s, nextEventId: 3 }, expectedVersion: 1, events: [], firstEventId: 2 }] });
+    expect((await old.loadRun('default', 'w-jsonb', 'jsonb-r1'))?.version).toBe(2);
+  } finally {
+    await old.close();
+  }
+});
