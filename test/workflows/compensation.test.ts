@@ -27,11 +27,13 @@ beforeAll(async () => {
         return {};
       },
       // Waits (up to 5 s) for the task after the throw event: it runs first only if the throw did not wait.
+      // The 5 s timer is cleared once the race is decided, so it does not outlive the test file.
       'test.slow-undo': async () => {
+        let timer: NodeJS.Timeout | undefined;
         const first = await Promise.race([
           tellHasRun.then(() => true),
-          new Promise<boolean>((r) => setTimeout(() => r(false), 5000)),
-        ]);
+          new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 5000))),
+        ]).finally(() => clearTimeout(timer));
         calls.push({ type: 'slow-undo', input: {} });
         return { tellRanFirst: first };
       },
