@@ -9,6 +9,11 @@ import { z } from 'zod';
  * aliases because hosting platforms and docker-compose set them.
  */
 
+/** `30d` / `12h` as seconds. */
+function retentionSeconds(value: string): number {
+  return Number(value.slice(0, -1)) * (value.endsWith('d') ? 86_400 : 3600);
+}
+
 const ALIASES: Record<string, string> = {
   CHIS_DATABASE_URL: 'DATABASE_URL',
   CHIS_TEMPORAL_ADDRESS: 'TEMPORAL_ADDRESS',
@@ -61,6 +66,14 @@ const schema = z.object({
   CHIS_EMBEDDED_TEMPORAL_PORT: port(7233),
   CHIS_TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   CHIS_TASK_QUEUE: z.string().min(1).default('chis-flow'),
+  // How long the embedded Temporal server keeps a closed workflow history (it holds NHS numbers):
+  // whole days or hours, e.g. 30d or 12h (compose's Temporal cluster: TEMPORAL_RETENTION).
+  CHIS_TEMPORAL_RETENTION: z
+    .string()
+    .trim()
+    .regex(/^[1-9]\d{0,4}[dh]$/, 'expected a number of days or hours, e.g. 30d or 12h')
+    .refine((v) => retentionSeconds(v) <= 3650 * 86_400, 'expected at most 3650 days')
+    .default('1d'),
   CHIS_SMTP_URL: z
     .string()
     .refine((v) => /^smtps?:\/\/.+/.test(v), 'expected an smtp:// or smtps:// URL')
@@ -216,7 +229,9 @@ export interface Config {
   database: { url: string; migrationUrl?: string } | { embedded: { port: number; dataDir: string } };
   /** Express `trust proxy`: false (none, the default), a number of hops, or proxy addresses/CIDR ranges. */
   trustProxy: TrustProxy;
-  temporal: { namespace: string; taskQueue: string } & ({ address: string } | { embedded: { port: number } });
+  temporal: { namespace: string; taskQueue: string } & (
+    { address: string } | { embedded: { port: number; retentionSeconds: number } }
+  );
   smtp: { url: string } | { embedded: true };
   /** Sender address, and the port of the embedded SMTP server (used when smtp is embedded). */
   mail: { from: string; embeddedSmtpPort: number };
@@ -392,7 +407,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       taskQueue: raw.CHIS_TASK_QUEUE,
       ...(raw.CHIS_TEMPORAL_ADDRESS
         ? { address: raw.CHIS_TEMPORAL_ADDRESS }
-        : { embedded: { port: raw.CHIS_EMBEDDED_TEMPORAL_PORT } }),
+        : {
+            embedded: {
+              port: raw.CHIS_EMBEDDED_TEMPORAL_PORT,
+              retentionSeconds: retentionSeconds(raw.CHIS_TEMPORAL_RETENTION),
+            },
+          }),
     },
     smtp: raw.CHIS_SMTP_URL ? { url: raw.CHIS_SMTP_URL } : { embedded: true },
     mail: { from: raw.CHIS_MAIL_FROM, embeddedSmtpPort: raw.CHIS_EMBEDDED_SMTP_PORT },

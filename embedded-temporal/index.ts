@@ -23,6 +23,11 @@ export interface EmbeddedTemporalOptions {
   port?: number;
   /** Namespaces to create besides `default`. */
   namespaces?: string[];
+  /**
+   * The closed-history retention of `namespaces` (seconds), set at every start, so a changed
+   * setting applies to a namespace created before; absent: one day for new ones, existing kept.
+   */
+  namespaceRetentionSeconds?: number;
   /** Custom search attributes: name → type name (Keyword, Int, Double, Bool, Datetime, Text, KeywordList). */
   searchAttributes?: Record<string, string>;
   /** Serve the time-skipping TestService and skip time when idle. */
@@ -113,7 +118,12 @@ export async function startOnBoundServer(
   };
   await engine.namespaces.load();
   await engine.deployments.load();
-  for (const name of ['default', ...(options.namespaces ?? [])]) await engine.namespaces.ensure(name);
+  await engine.namespaces.ensure('default');
+  for (const name of options.namespaces ?? []) {
+    const retention = options.namespaceRetentionSeconds;
+    await engine.namespaces.ensure(name, '', retention);
+    if (retention !== undefined) await engine.namespaces.setRetention(name, retention);
+  }
   for (const [name, type] of Object.entries(PREDEFINED_CUSTOM_SEARCH_ATTRIBUTES)) {
     if (!engine.namespaces.searchAttributes.has(name)) await engine.namespaces.addSearchAttribute(name, type);
   }

@@ -137,6 +137,7 @@ export async function startSystem(
         host: config.host,
         port: config.temporal.embedded.port,
         namespaces: [config.temporal.namespace],
+        namespaceRetentionSeconds: config.temporal.embedded.retentionSeconds,
         logger: logger.child({ component: 'embedded-temporal' }),
       });
       stack.push('embedded Temporal server', () => server.stop());

@@ -36,10 +36,23 @@ export class Namespaces {
     for (const r of sa.rows) this.searchAttributes.set(r.name, r.type);
   }
 
-  async ensure(name: string, description = ''): Promise<NamespaceRecord> {
+  async ensure(name: string, description = '', retentionSeconds = 86400): Promise<NamespaceRecord> {
     const found = this.byName.get(name);
     if (found) return found;
-    return this.register(name, 86400, description, true);
+    return this.register(name, retentionSeconds, description, true);
+  }
+
+  /** Changes how long the namespace keeps closed histories (the retention sweep reads it). */
+  async setRetention(name: string, retentionSeconds: number): Promise<NamespaceRecord> {
+    const rec = this.get(name);
+    if (rec.retentionSeconds === retentionSeconds) return rec;
+    await this.store.pool.query(`UPDATE ${SCHEMA}.namespaces SET retention_seconds = $2 WHERE name = $1`, [
+      name,
+      retentionSeconds,
+    ]);
+    const updated = { ...rec, retentionSeconds };
+    this.byName.set(name, updated);
+    return updated;
   }
 
   async register(

@@ -19,7 +19,11 @@ describe('configuration', () => {
     expect(config.port).toBe(3000);
     expect(config.dataDir).toBe('/srv/chis/data');
     expect(config.database).toEqual({ embedded: { port: 54329, dataDir: '/srv/chis/data/postgres' } });
-    expect(config.temporal).toEqual({ namespace: 'default', taskQueue: 'chis-flow', embedded: { port: 7233 } });
+    expect(config.temporal).toEqual({
+      namespace: 'default',
+      taskQueue: 'chis-flow',
+      embedded: { port: 7233, retentionSeconds: 86_400 },
+    });
     expect(config.smtp).toEqual({ embedded: true });
   });
 
@@ -73,6 +77,23 @@ describe('configuration', () => {
     ]);
     expect(problemsOf({ CHIS_METRICS_TOKEN: 'a-long-enough-metrics-token' })).toEqual([
       'CHIS_METRICS_TOKEN is set without CHIS_METRICS_PORT: metrics are served only on their own port',
+    ]);
+  });
+
+  test("CHIS_TEMPORAL_RETENTION: the embedded Temporal server's history retention, in days or hours (1 day by default)", () => {
+    const retention = (env: Record<string, string>) => {
+      const temporal = loadConfig(env, '/srv/chis').temporal;
+      return 'embedded' in temporal ? temporal.embedded.retentionSeconds : undefined;
+    };
+    expect(retention({})).toBe(86_400);
+    expect(retention({ CHIS_TEMPORAL_RETENTION: '30d' })).toBe(30 * 86_400);
+    expect(retention({ CHIS_TEMPORAL_RETENTION: '12h' })).toBe(12 * 3600);
+    for (const bad of ['0d', '30', '2w', '-1d', '1.5d'])
+      expect(problemsOf({ CHIS_TEMPORAL_RETENTION: bad })).toEqual([
+        `CHIS_TEMPORAL_RETENTION: expected a number of days or hours, e.g. 30d or 12h, got "${bad}"`,
+      ]);
+    expect(problemsOf({ CHIS_TEMPORAL_RETENTION: '4000d' })).toEqual([
+      'CHIS_TEMPORAL_RETENTION: expected at most 3650 days, got "4000d"',
     ]);
   });
 

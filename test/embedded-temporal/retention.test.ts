@@ -91,3 +91,32 @@ test('a sweep deletes in batches until nothing expired is left', async () => {
   for (let i = 0; i < 5; i++) expect(await exists(short, `batch-${i}`)).toBe(false);
   expect(await deleteExpiredRuns(server.engine, { batchSize: 2 })).toBe(0);
 }, 60_000);
+
+test("the configured retention (npm start's CHIS_TEMPORAL_RETENTION) is set on its namespaces at every start", async () => {
+  const databaseUrl = await createEmptyDatabase('tretention_setting');
+  const retentionOf = async (seconds: number | undefined) => {
+    const server = await startEmbeddedTemporal({
+      databaseUrl,
+      port: 0,
+      logger,
+      namespaces: ['chis-setting'],
+      ...(seconds !== undefined ? { namespaceRetentionSeconds: seconds } : {}),
+    });
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const described = await connection.workflowService.describeNamespace({ namespace: 'chis-setting' });
+      const fallback = await connection.workflowService.describeNamespace({ namespace: 'default' });
+      return {
+        namespace: Number(described.config?.workflowExecutionRetentionTtl?.seconds),
+        default: Number(fallback.config?.workflowExecutionRetentionTtl?.seconds),
+      };
+    } finally {
+      await connection.close();
+      await server.stop();
+    }
+  };
+  // Created with the setting; a changed setting applies to the existing namespace; none leaves it.
+  expect(await retentionOf(2 * 3600)).toEqual({ namespace: 7200, default: 86400 });
+  expect(await retentionOf(30 * 86400)).toEqual({ namespace: 2_592_000, default: 86400 });
+  expect(await retentionOf(undefined)).toEqual({ namespace: 2_592_000, default: 86400 });
+});
