@@ -12,19 +12,23 @@ import { createSafeguardingActivities } from './safeguarding';
 import { createScreeningActivities } from './screening';
 import { createTransferActivities } from './transfer';
 import { createHumanTaskActivities } from './human-task';
+import { followingMerges } from './support/surviving-child';
 
 /** Kept for notify/ until it imports the type from ./catalogue (issue 12). */
 export type { CatalogueActivityMap };
 
 export function createCatalogueActivities(deps: CatalogueDeps): Partial<CatalogueActivityMap> {
-  return {
-    ...createChildActivities(deps),
-    ...createPdsActivities(deps),
-    ...createNotifyActivities(deps),
-    ...createTransferActivities(deps),
-    ...createImmunisationActivities(deps),
-    ...createScreeningActivities(deps),
-    ...createSafeguardingActivities(deps),
-    ...createHumanTaskActivities(deps),
-  };
+  return followingMerges(
+    { sequelize: deps.sequelize },
+    {
+      ...createChildActivities(deps),
+      ...createPdsActivities(deps),
+      ...createNotifyActivities(deps),
+      ...createTransferActivities(deps),
+      ...createImmunisationActivities(deps),
+      ...createScreeningActivities(deps),
+      ...createSafeguardingActivities(deps),
+      ...createHumanTaskActivities(deps),
+    },
+  );
 }

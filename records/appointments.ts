@@ -1,5 +1,5 @@
 /** Appointment outcomes (`appointment_outcomes`): attended or Was Not Brought, counted per child across every kind. */
-import { selectOne, type Db } from './sql';
+import { select, selectOne, type Db } from './sql';
 
 export async function recordAppointmentOutcome(
   tx: Db,
@@ -31,4 +31,14 @@ export async function attendedContactOn(db: Db, childId: string, contact: string
     [childId, contact],
   );
   return row?.firstOn ?? null;
+}
+
+/** A merge (children/merge.ts): the merged record's appointments (attended and Was Not Brought) move to `into`, so misses add up for the child. */
+export async function moveAppointmentsOnMerge(tx: Db, from: string, into: string): Promise<number> {
+  const moved = await select(
+    tx,
+    'UPDATE appointment_outcomes SET child_id = $2 WHERE child_id = $1 RETURNING child_id',
+    [from, into],
+  );
+  return moved.length;
 }

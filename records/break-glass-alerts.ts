@@ -150,3 +150,12 @@ export async function acknowledgeBreakGlassAlert(db: Db, actor: StaffActor, id: 
   if (!done) throw conflict('The alert was already acknowledged');
   return (await findAlert(db, alert.id))!;
 }
+
+/** A merge (children/merge.ts): the break-glass alerts about the merged record move to `into`. */
+export async function moveBreakGlassAlertsOnMerge(tx: Db, from: string, into: string): Promise<number> {
+  const moved = await select(tx, 'UPDATE break_glass_alerts SET child_id = $2 WHERE child_id = $1 RETURNING child_id', [
+    from,
+    into,
+  ]);
+  return moved.length;
+}

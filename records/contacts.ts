@@ -54,3 +54,32 @@ export function familyContactOf(db: Db, childId: string): Promise<FamilyContact 
     [childId],
   );
 }
+
+/**
+ * A merge of two records of one child (children/merge.ts): the merged record's contacts move to
+ * `into`. A contact the surviving record holds already (same relationship, name, phone and
+ * email) is removed and returned to be kept in the merge record; a second main contact becomes
+ * an ordinary one (the surviving record's stays the main one).
+ */
+export async function moveContactsOnMerge(
+  tx: Db,
+  from: string,
+  into: string,
+): Promise<{ moved: number; duplicates: unknown[]; noLongerMain: string[] }> {
+  const duplicates = await select<{ row: unknown }>(
+    tx,
+    `DELETE FROM contacts f WHERE f.child_id = $1 AND EXISTS (
+       SELECT 1 FROM contacts i WHERE i.child_id = $2 AND i.relationship = f.relationship AND lower(i.name) = lower(f.name)
+         AND i.phone IS NOT DISTINCT FROM f.phone AND i.email IS NOT DISTINCT FROM f.email)
+     RETURNING to_jsonb(f) AS row`,
+    [from, into],
+  );
+  const noLongerMain = await select<{ id: string }>(
+    tx,
+    `UPDATE contacts SET is_primary = false WHERE child_id = $1 AND is_primary
+       AND EXISTS (SELECT 1 FROM contacts WHERE child_id = $2 AND is_primary) RETURNING id`,
+    [from, into],
+  );
+  const moved = await select(tx, 'UPDATE contacts SET child_id = $2 WHERE child_id = $1 RETURNING id', [from, into]);
+  return { moved: moved.length, duplicates: duplicates.map((d) => d.row), noLongerMain: noLongerMain.map((r) => r.id) };
+}

@@ -171,3 +171,12 @@ export function inboundEventSender(
     [id, nhsNumber],
   );
 }
+
+/** A merge (children/merge.ts): the events received about the merged record (its address and GP changes among them) move to `into`. */
+export async function moveInboundEventsOnMerge(tx: Db, from: string, into: string): Promise<number> {
+  const moved = await select(tx, 'UPDATE inbound_events SET child_id = $2 WHERE child_id = $1 RETURNING child_id', [
+    from,
+    into,
+  ]);
+  return moved.length;
+}

@@ -274,3 +274,12 @@ export type GpPracticeMailer = (
     details: Record<string, unknown>;
   },
 ) => Promise<Enqueued>;
+
+/** A merge (children/merge.ts): the emails and letters about the merged record move to `into`. */
+export async function moveNotificationsOnMerge(tx: Db, from: string, into: string): Promise<number> {
+  const moved = await select(tx, 'UPDATE notifications SET child_id = $2 WHERE child_id = $1 RETURNING child_id', [
+    from,
+    into,
+  ]);
+  return moved.length;
+}

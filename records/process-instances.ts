@@ -32,14 +32,20 @@ export function businessKeyOfInstance(
 /**
  * Ids of the running (or stuck) instances with this business key, oldest first, but `except`.
  * A child's NHS number also reaches the instances started under a number PDS superseded by it
- * (superseded_nhs_numbers): they are the same child's processes.
+ * (superseded_nhs_numbers), and a superseded number the instances under the current one and
+ * under the child's other superseded numbers (after a merge, records/children/merge.ts): they are
+ * all the same child's processes.
  */
 export async function runningInstancesKeyedBy(db: Db, businessKey: string, except: string): Promise<string[]> {
   const rows = await select<{ id: string }>(
     db,
     `SELECT id FROM process_instances
      WHERE business_key = ANY(ARRAY[$1::text] || ARRAY(
-         SELECT s.nhs_number FROM superseded_nhs_numbers s JOIN children c ON c.id = s.child_id WHERE c.nhs_number = $1))
+         WITH child AS (
+           SELECT id, nhs_number FROM children WHERE nhs_number = $1
+           UNION SELECT c.id, c.nhs_number FROM superseded_nhs_numbers s JOIN children c ON c.id = s.child_id WHERE s.nhs_number = $1)
+         SELECT nhs_number::text FROM child
+         UNION SELECT s.nhs_number FROM superseded_nhs_numbers s WHERE s.child_id IN (SELECT id FROM child)))
        AND status IN ('running', 'incident') AND id <> $2
      ORDER BY started_at`,
     [businessKey, except],

@@ -174,3 +174,13 @@ export function staffWhoMayWork(
     [task.localityId, childLocalityId, task.candidateGroups, task.candidateUsers],
   );
 }
+
+/** Whether the member of staff is in a team of this kind (e.g. a child health records team). */
+export async function staffInTeamOfKind(db: Db, staffId: number, kind: TeamKind): Promise<boolean> {
+  const row = await selectOne<{ found: boolean }>(
+    db,
+    'SELECT EXISTS (SELECT 1 FROM staff_teams st JOIN teams t ON t.id = st.team_id WHERE st.staff_id = $1 AND t.kind = $2) AS found',
+    [staffId, kind],
+  );
+  return row?.found ?? false;
+}

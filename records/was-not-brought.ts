@@ -47,3 +47,27 @@ export async function escalatedForChild(db: Db, childId: string, appointmentKey:
     ])) !== null
   );
 }
+
+/**
+ * A merge (children/merge.ts): the merged record's escalations move to `into`; one of a missed
+ * appointment escalated on both is removed and returned, to be kept in the merge record.
+ */
+export async function moveWasNotBroughtOnMerge(
+  tx: Db,
+  from: string,
+  into: string,
+): Promise<{ moved: number; setAside: unknown[] }> {
+  const setAside = await select<{ row: unknown }>(
+    tx,
+    `DELETE FROM was_not_brought_escalations f WHERE f.child_id = $1
+       AND EXISTS (SELECT 1 FROM was_not_brought_escalations i WHERE i.child_id = $2 AND i.appointment_key = f.appointment_key)
+     RETURNING to_jsonb(f) AS row`,
+    [from, into],
+  );
+  const moved = await select(
+    tx,
+    'UPDATE was_not_brought_escalations SET child_id = $2 WHERE child_id = $1 RETURNING child_id',
+    [from, into],
+  );
+  return { moved: moved.length, setAside: setAside.map((r) => r.row) };
+}

@@ -7,6 +7,9 @@ import type { Role } from '../../records/staff';
 export const PERMISSIONS = {
   'children.search': ['caseworker', 'safeguarding_lead', 'service_manager'],
   'children.read': ['caseworker', 'safeguarding_lead', 'service_manager'],
+  // Merging two records of one child after a PDS supersede: caseworkers of a child health records
+  // team only (api/routes/child-merges.ts checks the team), for children they may open.
+  'children.merge': ['caseworker'],
   'tasks.read': ['caseworker', 'safeguarding_lead', 'service_manager'],
   'tasks.work': ['caseworker', 'safeguarding_lead'],
   'tasks.assign': ['safeguarding_lead', 'administrator'],

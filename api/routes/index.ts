@@ -2,6 +2,7 @@ import type { RouteDefinition } from '../route-definition';
 import { alertRoutes } from './alerts';
 import { auditRoutes } from './audit';
 import { authRoutes } from './auth';
+import { childMergeRoutes } from './child-merges';
 import { childrenRoutes } from './children';
 import { concernRoutes } from './concerns';
 import { eventRoutes } from './events';
@@ -24,6 +25,7 @@ export const CASE_WORK_ROUTES: readonly RouteDefinition[] = [
   ...authRoutes,
   ...oidcRoutes,
   ...childrenRoutes,
+  ...childMergeRoutes,
   ...taskQueueRoutes,
   ...taskRoutes,
   ...concernRoutes,

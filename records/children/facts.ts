@@ -31,6 +31,12 @@ const CHILD = `SELECT c.id AS child_id, c.nhs_number, c.given_name, c.family_nam
     c.postcode, c.status, c.locality_id, l.code AS locality_code, l.name AS locality_name, c.gp_practice_ods, c.safeguarding_alert
   FROM children c JOIN localities l ON l.id = c.locality_id`;
 
+/**
+ * A process keeps the record id and NHS number it started with: after a merge (./merge.ts) the
+ * merged record's id leads to the surviving record (child_merges), and so does a superseded number.
+ */
+const BY_ID_OR_MERGED_ID = `COALESCE((SELECT into_child_id FROM child_merges WHERE merged_child_id = $1::bigint), $1::bigint)`;
+
 async function withConcerns(db: Db, row: Omit<ChildFacts, 'openConcerns'> | null): Promise<ChildFacts | null> {
   return row ? { ...row, openConcerns: await openConcernCount(db, row.childId) } : null;
 }
@@ -39,16 +45,23 @@ async function withConcerns(db: Db, row: Omit<ChildFacts, 'openConcerns'> | null
 export async function childFactsById(db: Db, childId: string, lock = false): Promise<ChildFacts | null> {
   return withConcerns(
     db,
-    await selectOne<Omit<ChildFacts, 'openConcerns'>>(db, `${CHILD} WHERE c.id = $1${lock ? ' FOR UPDATE OF c' : ''}`, [
-      childId,
-    ]),
+    await selectOne<Omit<ChildFacts, 'openConcerns'>>(
+      db,
+      `${CHILD} WHERE c.id = ${BY_ID_OR_MERGED_ID}${lock ? ' FOR UPDATE OF c' : ''}`,
+      [childId],
+    ),
   );
 }
 
 export async function childFactsByNhsNumber(db: Db, nhsNumber: string): Promise<ChildFacts | null> {
   return withConcerns(
     db,
-    await selectOne<Omit<ChildFacts, 'openConcerns'>>(db, `${CHILD} WHERE c.nhs_number = $1`, [nhsNumber]),
+    await selectOne<Omit<ChildFacts, 'openConcerns'>>(
+      db,
+      `${CHILD} WHERE c.nhs_number = $1 OR c.id = (SELECT child_id FROM superseded_nhs_numbers WHERE nhs_number = $1)
+       ORDER BY c.nhs_number = $1 DESC LIMIT 1`,
+      [nhsNumber],
+    ),
   );
 }
 

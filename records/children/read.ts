@@ -12,6 +12,7 @@ import { immunisationsOf, type ImmunisationGiven } from '../immunisations/given'
 import { screeningResultsOf, type ScreeningResult } from '../screening/results';
 import { select, type Db } from '../sql';
 import { breakGlass, hasRelationship, openChild } from './access';
+import { mergesInto } from './merge';
 import {
   childRowByNhsNumber,
   restrictedAddressOf,
@@ -87,6 +88,8 @@ export interface ChildRecord {
   brokeGlass: boolean;
   /** A restricted record whose address and contact details are shown (the caller's role may see them). */
   restrictedDetailsShown: boolean;
+  /** The records of superseded NHS numbers merged into this one (./merge.ts), oldest first. */
+  mergedFrom: Awaited<ReturnType<typeof mergesInto>>;
 }
 
 /**
@@ -102,11 +105,12 @@ export async function readChildRecord(
   o: { restrictedDetails?: boolean } = {},
 ): Promise<ChildRecord> {
   const { child, brokeGlass } = await openChildByNhsNumber(db, actor, nhsNumber, 'child.read');
-  const [contacts, immunisations, screening, concerns] = await Promise.all([
+  const [contacts, immunisations, screening, concerns, mergedFrom] = await Promise.all([
     contactsOf(db, child.id),
     immunisationsOf(db, child.id),
     screeningResultsOf(db, child.id),
     concernsOf(db, child.id),
+    mergesInto(db, child.id),
   ]);
   await auditChildRead(db, actor, 'child.read', child, brokeGlass);
   const shownInFull = contacts.map((c): ContactShown => ({ ...c, detailsWithheld: false }));
@@ -119,6 +123,7 @@ export async function readChildRecord(
       concerns,
       brokeGlass,
       restrictedDetailsShown: false,
+      mergedFrom,
     };
   }
   if (o.restrictedDetails) {
@@ -138,6 +143,7 @@ export async function readChildRecord(
       concerns,
       brokeGlass,
       restrictedDetailsShown: true,
+      mergedFrom,
     };
   }
   // No contact details either (the address is withheld in child-rows.ts).
@@ -145,7 +151,16 @@ export async function readChildRecord(
     ...c,
     detailsWithheld: true,
   }));
-  return { child, contacts: shown, immunisations, screening, concerns, brokeGlass, restrictedDetailsShown: false };
+  return {
+    child,
+    contacts: shown,
+    immunisations,
+    screening,
+    concerns,
+    brokeGlass,
+    restrictedDetailsShown: false,
+    mergedFrom,
+  };
 }
 
 /** The audit row of a read of one child's data by a member of staff. */

@@ -159,3 +159,13 @@ export async function openConcernCount(db: Db, childId: string): Promise<number>
   );
   return Number(rows[0].n);
 }
+
+/** A merge (children/merge.ts): the merged record's safeguarding concerns (and so their notes) move to `into`. */
+export async function moveConcernsOnMerge(tx: Db, from: string, into: string): Promise<number> {
+  const moved = await select(
+    tx,
+    'UPDATE safeguarding_concerns SET child_id = $2 WHERE child_id = $1 RETURNING child_id',
+    [from, into],
+  );
+  return moved.length;
+}

@@ -142,3 +142,61 @@ export async function markFollowUpsStarted(db: Db, ids: readonly string[]): Prom
     ids,
   ]);
 }
+
+/** Doses both records of one child are following up with a process still open: a merge would end one of them. */
+export function followUpsOpenOnBoth(
+  db: Db,
+  from: string,
+  into: string,
+): Promise<Array<{ doseCode: string; mergedWorkflowId: string; survivingWorkflowId: string }>> {
+  return select(
+    db,
+    `SELECT f.dose_code, f.workflow_id AS merged_workflow_id, i.workflow_id AS surviving_workflow_id
+     FROM immunisation_follow_ups f JOIN immunisation_follow_ups i ON i.child_id = $2 AND i.dose_code = f.dose_code
+     WHERE f.child_id = $1 AND f.status = 'open' AND i.status = 'open' ORDER BY f.dose_code`,
+    [from, into],
+  );
+}
+
+/**
+ * A merge (children/merge.ts): the merged record's follow-ups and Was Not Brought escalations
+ * move to `into`. Of a dose followed up on both (one closed: followUpsOpenOnBoth refuses two
+ * open), the open one stays, else the surviving record's; the other row is removed and returned,
+ * to be kept in the merge record, as is an escalation of a missed appointment escalated on both.
+ */
+export async function moveFollowUpsOnMerge(
+  tx: Db,
+  from: string,
+  into: string,
+): Promise<{ moved: number; setAside: unknown[] }> {
+  const surviving = await select<{ row: unknown }>(
+    tx,
+    `DELETE FROM immunisation_follow_ups i WHERE i.child_id = $2 AND i.status = 'closed'
+       AND EXISTS (SELECT 1 FROM immunisation_follow_ups f WHERE f.child_id = $1 AND f.dose_code = i.dose_code AND f.status = 'open')
+     RETURNING to_jsonb(i) AS row`,
+    [from, into],
+  );
+  const merged = await select<{ row: unknown }>(
+    tx,
+    `DELETE FROM immunisation_follow_ups f WHERE f.child_id = $1
+       AND EXISTS (SELECT 1 FROM immunisation_follow_ups i WHERE i.child_id = $2 AND i.dose_code = f.dose_code)
+     RETURNING to_jsonb(f) AS row`,
+    [from, into],
+  );
+  const escalations = await select<{ row: unknown }>(
+    tx,
+    `DELETE FROM immunisation_wnb_escalations f WHERE f.child_id = $1
+       AND EXISTS (SELECT 1 FROM immunisation_wnb_escalations i WHERE i.child_id = $2 AND i.appointment_key = f.appointment_key)
+     RETURNING to_jsonb(f) AS row`,
+    [from, into],
+  );
+  const moved = await select(tx, 'UPDATE immunisation_follow_ups SET child_id = $2 WHERE child_id = $1 RETURNING id', [
+    from,
+    into,
+  ]);
+  await select(tx, 'UPDATE immunisation_wnb_escalations SET child_id = $2 WHERE child_id = $1 RETURNING child_id', [
+    from,
+    into,
+  ]);
+  return { moved: moved.length, setAside: [...surviving, ...merged, ...escalations].map((r) => r.row) };
+}

@@ -46,3 +46,12 @@ export async function recordScreeningOutcome(
   );
   return row!.id;
 }
+
+/** A merge (children/merge.ts): the merged record's screening results move to `into`. */
+export async function moveScreeningOnMerge(tx: Db, from: string, into: string): Promise<number> {
+  const moved = await select(tx, 'UPDATE screening_results SET child_id = $2 WHERE child_id = $1 RETURNING child_id', [
+    from,
+    into,
+  ]);
+  return moved.length;
+}

@@ -449,7 +449,11 @@ export function childOfTask(db: Db, t: HumanTask): Promise<TaskChild | null> {
   if (key === null && t.childId === null) return Promise.resolve(null);
   return selectOne<TaskChild>(
     db,
-    `SELECT id, locality_id, nhs_number FROM children WHERE nhs_number = $1 OR ($1::char(10) IS NULL AND id = $2)`,
+    // A key PDS superseded leads to the record that carries the current number (merged or not).
+    `SELECT id, locality_id, nhs_number FROM children
+     WHERE nhs_number = $1 OR id = (SELECT child_id FROM superseded_nhs_numbers WHERE nhs_number = $1)
+        OR ($1::char(10) IS NULL AND id = $2)
+     ORDER BY nhs_number = $1 DESC LIMIT 1`,
     [key, t.childId],
   );
 }
@@ -588,4 +592,13 @@ export async function searchKeyedTasks(
     bind,
   );
   return { tasks, total: count?.total ?? 0 };
+}
+
+/** A merge (children/merge.ts): the merged record's tasks move to `into`: they show in its queues and on its record (their process keeps its business key). */
+export async function moveTasksOnMerge(tx: Db, from: string, into: string): Promise<number> {
+  const moved = await select(tx, 'UPDATE human_tasks SET child_id = $2 WHERE child_id = $1 RETURNING child_id', [
+    from,
+    into,
+  ]);
+  return moved.length;
 }

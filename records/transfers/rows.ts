@@ -84,3 +84,22 @@ export async function insertTransfer(
   );
   return row!.id;
 }
+
+/** A merge (children/merge.ts): the merged record's transfers move to `into` (children/merge.ts refuses two in flight). */
+export async function moveTransfersOnMerge(tx: Db, from: string, into: string): Promise<number> {
+  const moved = await select(tx, 'UPDATE transfers SET child_id = $2 WHERE child_id = $1 RETURNING child_id', [
+    from,
+    into,
+  ]);
+  return moved.length;
+}
+
+/** The child's transfer in flight (requested or accepted), if any. */
+export async function openTransferOf(db: Db, childId: string): Promise<string | null> {
+  const row = await selectOne<{ id: string }>(
+    db,
+    "SELECT id FROM transfers WHERE child_id = $1 AND status IN ('requested', 'accepted')",
+    [childId],
+  );
+  return row?.id ?? null;
+}

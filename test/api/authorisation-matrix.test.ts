@@ -138,6 +138,31 @@ const SAMPLES: Record<string, SampleBuilder> = {
     path: `/api/children/${await child(h, l)}/concerns`,
     body: { summary: 'Matrix' },
   }),
+  // Two records PDS says are one child; the caller in a (Birmingham) child health records team.
+  'POST /children/:nhsNumber/merges': async (h, c, l) => {
+    const [into, merged] = [await makeChild(h.db, l), await makeChild(h.db, l)];
+    await select(
+      h.db,
+      'INSERT INTO superseded_nhs_numbers (nhs_number, child_id, current_nhs_number) VALUES ($1, $2, $3) RETURNING nhs_number',
+      [merged.nhsNumber, into.id, into.nhsNumber],
+    );
+    await select(
+      h.db,
+      `INSERT INTO teams (code, name, kind, locality_id) VALUES ('matrix-records', 'Matrix records', 'records', $1)
+       ON CONFLICT (code) DO NOTHING RETURNING id`,
+      [BIRMINGHAM],
+    );
+    await select(
+      h.db,
+      `INSERT INTO staff_teams (staff_id, team_id) SELECT $1, id FROM teams WHERE code = 'matrix-records'
+       ON CONFLICT DO NOTHING RETURNING team_id`,
+      [c.id],
+    );
+    return {
+      path: `/api/children/${into.nhsNumber}/merges`,
+      body: { mergedNhsNumber: merged.nhsNumber, reason: 'Matrix: PDS superseded the number' },
+    };
+  },
   'GET /concerns/:id': async (h, _c, l) => ({ path: `/api/concerns/${await concern(h, l)}` }),
   'POST /concerns/:id/notes': async (h, _c, l) => ({
     path: `/api/concerns/${await concern(h, l)}/notes`,
@@ -337,6 +362,7 @@ const AUDITED = new Set([
   'POST /tasks/:id/assign',
   'POST /tasks/:id/complete',
   'POST /children/:nhsNumber/concerns',
+  'POST /children/:nhsNumber/merges',
   'GET /concerns/:id',
   'POST /concerns/:id/notes',
   'POST /concerns/:id/escalate',
@@ -358,6 +384,7 @@ const CHILD_ROUTES = [
   'GET /children/:nhsNumber/screening',
   'GET /children/:nhsNumber/tasks',
   'POST /children/:nhsNumber/concerns',
+  'POST /children/:nhsNumber/merges',
   'GET /concerns/:id',
   'POST /concerns/:id/notes',
   'POST /concerns/:id/escalate',
