@@ -132,6 +132,14 @@ export interface ChildRecord extends ChildSummary {
   address: { line1: string; line2: string | null; town: string | null; postcode: string };
   /** A restricted record whose address and contact details the caller's role may see (safeguarding leads). */
   restrictedDetailsShown: boolean;
+  /** Records of NHS numbers PDS superseded by this child's, merged into this record. */
+  mergedFrom: Array<{
+    mergedNhsNumber: string;
+    mergedChildId: string;
+    mergedBy: string;
+    mergedAt: string;
+    reason: string;
+  }>;
   gpPractice: string | null;
   gpPracticeName: string | null;
   /** `detailsWithheld`: a restricted record's phone and email, left out (null would mean "not known"). */

@@ -8,6 +8,7 @@ import { Link, navigate, useLocation, useParams } from '../app/router';
 import { BreakGlassForm, REASON_MAX, REASON_MIN } from '../components/BreakGlass';
 import { ChildBanner, childName } from '../components/ChildBanner';
 import { WarningCallout } from '../components/Callouts';
+import { formatDateTime } from '../format/dates';
 import { formatNhsNumber } from '../format/nhs-number';
 import { ConcernsTab } from './record/ConcernsTab';
 import { ImmunisationsTab, ScreeningTab } from './record/ScheduleTabs';
@@ -43,6 +44,24 @@ function RestrictedRecordCallout({ detailsShown }: { detailsShown: boolean }) {
         </p>
       )}
     </WarningCallout>
+  );
+}
+
+/** Records of superseded NHS numbers merged into this one: the old numbers still lead here. */
+function MergedFromNote({ merges }: { merges: ChildRecord['mergedFrom'] }) {
+  return (
+    <div className="nhsuk-inset-text app-merged-from">
+      <span className="nhsuk-u-visually-hidden">Information: </span>
+      <h2 className="nhsuk-heading-s">Merged records</h2>
+      <ul className="nhsuk-list">
+        {merges.map((m) => (
+          <li key={m.mergedChildId}>
+            Merged from the record of NHS number {formatNhsNumber(m.mergedNhsNumber)} (superseded on PDS) on{' '}
+            {formatDateTime(m.mergedAt)} by {m.mergedBy}: {m.reason}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
@@ -119,6 +138,7 @@ export default function ChildRecordPage() {
       <span className="nhsuk-caption-l">Child record</span>
       <ChildBanner child={banner} link={false} pageHeading accessedWithReason={record.accessedWithReason} />
       {record.restricted && <RestrictedRecordCallout detailsShown={record.restrictedDetailsShown} />}
+      {record.mergedFrom.length > 0 && <MergedFromNote merges={record.mergedFrom} />}
       <nav className="nhsuk-tabs" aria-label="Parts of the record">
         <ul className="nhsuk-tabs__list">
           {TABS.map((t) => (
