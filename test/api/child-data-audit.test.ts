@@ -18,6 +18,7 @@ import {
   makeProcessInstance,
   makeStaff,
   makeTask,
+  makeTeam,
   signIn,
   type SignedIn,
 } from './support/case-work';
@@ -268,6 +269,23 @@ const ROUTES: Record<string, Classification> = {
       const child = await birminghamChild();
       const body = { summary: 'Was Not Brought to two appointments' };
       return { as: caseworker, method: 'post', path: `/api/children/${child.nhsNumber}/concerns`, body, child };
+    },
+  },
+  'POST /children/:nhsNumber/merges': {
+    childData: async () => {
+      // Two records PDS says are one child (linked as pds-lookup.ts links them); a records caseworker merges them.
+      const [child, duplicate] = [await birminghamChild(), await birminghamChild()];
+      await select(
+        api.db,
+        'INSERT INTO superseded_nhs_numbers (nhs_number, child_id, current_nhs_number) VALUES ($1, $2, $3) RETURNING nhs_number',
+        [duplicate.nhsNumber, child.id, child.nhsNumber],
+      );
+      const records = await signIn(
+        api.app,
+        await makeStaff(api.db, 'caseworker', { teamCodes: [await makeTeam(api.db, BIRMINGHAM, 'records')] }),
+      );
+      const body = { mergedNhsNumber: duplicate.nhsNumber, reason: 'PDS superseded the number: one child' };
+      return { as: records, method: 'post', path: `/api/children/${child.nhsNumber}/merges`, body, child };
     },
   },
   'GET /concerns/:id': {
