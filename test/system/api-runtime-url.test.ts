@@ -10,8 +10,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
-import { connect, migrateAndGrant, type Database } from '../../db/database';
-import { DEMO_PASSWORD, seedRegion } from '../../db/seed';
+import { connect, type Database } from '../../db/database';
+import { DEMO_PASSWORD } from '../../db/seed';
 import { freePort } from '../../core/free-port';
 import { createLogger } from '../../core/logger';
 import { startEmbeddedTemporal, type RunningTemporal } from '../../embedded-temporal';
@@ -69,10 +69,20 @@ describe('the api role with the runtime URL only', () => {
     expect(child.output()).toMatch(/no owner URL \(CHIS_MIGRATION_DATABASE_URL\)/);
     expect(child.output()).not.toMatch(/CHIS Flow is running/);
 
-    // The one-shot migration as the owner (npm run migrate), and staff accounts to sign in with.
-    await migrateAndGrant({ url: app, migrationUrl: owner });
+    // The one-shot migration as the owner and staff accounts to sign in with: `npm run seed` (it
+    // migrates first, as `npm run migrate` does), in a process of its own so that its CPU-heavy
+    // password hashing never stalls the Temporal server this test process runs for the api.
+    const seed = spawnInGroup(process.execPath, ['--import', 'tsx', 'cli/seed.ts', '--children', '10'], {
+      ...process.env,
+      DATABASE_URL: app,
+      CHIS_MIGRATION_DATABASE_URL: owner,
+      CHIS_DATA_DIR: dataDir,
+    });
+    expect({ exit: await seed.exited, output: (await seed.exited) === 0 ? '' : seed.output() }).toEqual({
+      exit: 0,
+      output: '',
+    });
     database = connect(app, { poolMax: 2 });
-    await seedRegion(database.sequelize, { children: 10 });
     await child.waitForOutput(/CHIS Flow is running \(api\)/, 'the api process');
     const api = `http://127.0.0.1:${apiPort}/api`;
     expect((await fetch(`${api}/health/ready`)).status).toBe(200);
