@@ -104,6 +104,8 @@ export interface CompleteUserTaskResult {
   elementId: string;
   /** Instance status right after the completion. */
   status: EngineState['status'];
+  /** What the task's completing listeners corrected (assignee, candidates, dates, priority), if anything. */
+  corrections?: UserTaskChanges;
 }
 /**
  * Completes an open user task. The validator refuses (synchronously, nothing in history) an

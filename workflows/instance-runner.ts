@@ -244,7 +244,10 @@ export class InstanceRunner {
     const done = () => ({ taskId: input.taskId, elementId: wait.nodeId, status: this.state.status });
     // With completing listeners the update answers once they have run (Camunda's blocking behaviour).
     if (this.heldTransition(input.taskId) === 'completing')
-      return this.transitionOutcome(input.taskId, 'completing').then(done);
+      return this.transitionOutcome(input.taskId, 'completing').then((corrections) => ({
+        ...done(),
+        ...(Object.keys(corrections).length > 0 ? { corrections } : {}),
+      }));
     return done();
   }
 

@@ -1,8 +1,10 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { inTransaction, withSavepoint, type Db } from '../../records/sql';
 import { lockClaimedTask } from '../../records/tasks/reconciliation';
-import { completeTaskRow, type HumanTask } from '../../records/tasks/rows';
+import { completeTaskRow, correctCompletedTask, type HumanTask } from '../../records/tasks/rows';
 import { completeUserTaskUpdate } from '../../workflows/contract';
+import type { UserTaskChanges } from '../../workflows/engine/types';
+import { attributeChanges } from './task-listeners';
 import { reconcileTask } from '../../engine-client/task-reconciliation';
 import {
   TaskCompletionConflict,
@@ -11,6 +13,11 @@ import {
   type TaskCompleter,
   type TaskCompletion,
 } from './task-completer';
+
+/** A completing listener's corrections as changes to the completed row. */
+function completionCorrections(c: UserTaskChanges) {
+  return { ...attributeChanges(c), ...(c.assignee !== undefined ? { assignee: c.assignee } : {}) };
+}
 
 /**
  * Completes a task through its process instance's workflow: the task row is locked, the
@@ -36,6 +43,7 @@ export class TemporalTaskCompleter implements TaskCompleter {
 
   async complete(task: HumanTask, completion: TaskCompletion): Promise<void> {
     // Failures are returned, not thrown, so that a reconciliation commits with the transaction.
+    let corrections: UserTaskChanges | undefined;
     const failure = await inTransaction(this.db, async (tx): Promise<Error | null> => {
       if (!(await lockClaimedTask(tx, task.id, task.rowVersion, completion.actor.username)))
         return new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
@@ -54,12 +62,14 @@ export class TemporalTaskCompleter implements TaskCompleter {
             timer = setTimeout(() => resolve('pending'), this.listenerWaitMs);
           });
           try {
-            if ((await Promise.race([update, waited])) === 'pending') {
+            const result = await Promise.race([update, waited]);
+            if (result === 'pending') {
               update.catch(() => undefined); // its outcome reaches the row through reconciliation
               throw new TaskCompletionPending(
                 `The task's completing listeners have not completed within ${Math.round(this.listenerWaitMs / 1000)} s; the completion stays asked for and takes effect once they have`,
               );
             }
+            corrections = result.corrections;
           } finally {
             clearTimeout(timer);
           }
@@ -93,6 +103,8 @@ export class TemporalTaskCompleter implements TaskCompleter {
       });
       if (!done)
         throw new TaskCompletionConflict(`Task ${task.id} was changed by someone else before it could be completed`);
+      // What the completing listeners corrected is written to the completed row, as Camunda applies it.
+      if (corrections) await correctCompletedTask(tx, task.id, completionCorrections(corrections));
       return null;
     });
     if (failure) throw failure;

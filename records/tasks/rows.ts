@@ -365,6 +365,42 @@ export function completeTaskRow(
   );
 }
 
+/**
+ * A completing task listener's corrections, written to the task it completed (Camunda applies
+ * them as the completion takes effect): the assignee (null: none), candidates, dates, priority.
+ */
+export function correctCompletedTask(
+  db: Db,
+  id: string,
+  c: TaskAttributeChanges & { assignee?: string | null },
+): Promise<HumanTask | null> {
+  return selectOne<HumanTask>(
+    db,
+    `UPDATE human_tasks SET
+       candidate_groups = CASE WHEN $2::boolean THEN $3::text[] ELSE candidate_groups END,
+       candidate_users = CASE WHEN $4::boolean THEN $5::text[] ELSE candidate_users END,
+       due_at = CASE WHEN $6::boolean THEN $7::timestamptz ELSE due_at END,
+       follow_up_at = CASE WHEN $8::boolean THEN $9::timestamptz ELSE follow_up_at END,
+       priority = coalesce($10::integer, priority),
+       assignee = CASE WHEN $11::boolean THEN $12::text ELSE assignee END, row_version = row_version + 1
+     WHERE id = $1 AND status = 'completed' RETURNING ${COLUMNS}`,
+    [
+      id,
+      c.candidateGroups !== undefined,
+      c.candidateGroups ?? null,
+      c.candidateUsers !== undefined,
+      c.candidateUsers ?? null,
+      c.dueAt !== undefined,
+      c.dueAt ?? null,
+      c.followUpAt !== undefined,
+      c.followUpAt ?? null,
+      c.priority ?? null,
+      c.assignee !== undefined,
+      c.assignee ?? null,
+    ],
+  );
+}
+
 /** The process moved on (boundary event, termination): the task leaves every queue. */
 export function cancelTask(db: Db, id: string): Promise<HumanTask | null> {
   return selectOne<HumanTask>(

@@ -6,7 +6,8 @@
  * task interrupted by a message runs its canceling listeners, and the process completes once they
  * have. The listener jobs are TASK_LISTENER jobs with their listenerEventType. Claims, unclaims
  * and assignments through CHIS Flow's own /api (what the web UI calls) pass the same assigning
- * listeners, with their corrections written to the task, and a denial refuses them.
+ * listeners, with their corrections written to the task, and a denial refuses them. A completing
+ * listener's corrections are written to the completed task.
  */
 import request from 'supertest';
 import { select, selectOne } from '../../records/sql';
@@ -269,4 +270,39 @@ test("/api's claim, unclaim and assign (the web UI's) pass the assigning listene
     assignee: null,
     dueAt: new Date('2026-12-24T12:00:00Z'),
   });
+}, 120_000);
+
+test("completing: the listener's corrections are written to the completed task, as /v2's search and /api show it", async () => {
+  const { taskKey } = await startReview('case-5');
+  const claim = v2(stack.caseworker, 'POST', `/user-tasks/${taskKey}/assignment`, {
+    assignee: stack.caseworker.username,
+  });
+  await completeJob((await activate('tl-assign')).jobKey);
+  expect((await claim).status).toBe(204);
+
+  const completion = v2(stack.caseworker, 'POST', `/user-tasks/${taskKey}/completion`, { variables: { ok: true } });
+  const completing = await activate('tl-complete');
+  await completeJob(completing.jobKey, {
+    type: 'userTask',
+    corrections: { priority: 95, followUpDate: '2027-01-04T09:00:00Z', candidateGroups: ['audit-team'] },
+  });
+  expect((await completion).status).toBe(204);
+  expect(await taskRow(taskKey)).toMatchObject({ status: 'completed', priority: 95 });
+
+  const { body } = await v2(stack.admin, 'POST', '/user-tasks/search', { filter: { userTaskKey: taskKey } });
+  expect(body.items).toEqual([
+    expect.objectContaining({
+      state: 'COMPLETED',
+      priority: 95,
+      followUpDate: '2027-01-04T09:00:00.000Z',
+      candidateGroups: ['audit-team'],
+      assignee: stack.caseworker.username,
+    }),
+  ]);
+  const row = await selectOne<{ id: string }>(stack.db, 'SELECT id FROM human_tasks WHERE key = $1', [taskKey]);
+  const agent = request.agent(stack.address);
+  await agent.post('/api/auth/login').send({ username: stack.caseworker.username, password: PASSWORD });
+  const read = await agent.get(`/api/tasks/${row!.id}`);
+  expect(read.status).toBe(200);
+  expect(read.body).toMatchObject({ status: 'completed', priority: 95 });
 }, 120_000);
