@@ -50,7 +50,8 @@ export const childrenRoutes = [
       200:
         'The record with contacts, immunisations, screening results and safeguarding concerns. A record restricted on PDS ' +
         '(`restricted`) reads "Withheld" for its address and its contacts carry `detailsWithheld: true` with no phone or email (null means not known), except for a safeguarding lead ' +
-        '(`restrictedDetailsShown`, audited child.restricted_details_read)',
+        '(`restrictedDetailsShown`, audited child.restricted_details_read). An NHS number PDS superseded opens the child under its current ' +
+        'number (`supersededNhsNumber` is then the number asked for)',
     },
     handler: async ({ params }, ctx) => {
       const { child, brokeGlass, ...parts } = await readChildRecord(ctx.deps.db, actorOf(ctx), params.nhsNumber, {

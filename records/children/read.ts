@@ -14,7 +14,7 @@ import { select, type Db } from '../sql';
 import { breakGlass, hasRelationship, openChild } from './access';
 import { mergesInto } from './merge';
 import {
-  childRowByNhsNumber,
+  childRowByNhsNumberOrSuperseded,
   restrictedAddressOf,
   SUMMARY_COLUMNS,
   type ChildDetails,
@@ -22,7 +22,8 @@ import {
 } from './child-rows';
 
 /**
- * Search by NHS number, or by family name (case-insensitive, exact) and date of birth. Without a
+ * Search by NHS number (a number PDS superseded finds the child under its current one, as PDS
+ * itself answers), or by family name (case-insensitive, exact) and date of birth. Without a
  * stated reason the search never leaves the caller's localities; with one, every child found
  * outside them breaks glass. Each child found is audited.
  */
@@ -33,7 +34,9 @@ export async function searchChildren(
   limit: number,
 ): Promise<ChildSummary[]> {
   const byNhs = 'nhsNumber' in by;
-  const where = byNhs ? 'c.nhs_number = $3' : 'lower(c.family_name) = lower($3) AND c.date_of_birth = $4::date';
+  const where = byNhs
+    ? '(c.nhs_number = $3 OR c.id = (SELECT child_id FROM superseded_nhs_numbers WHERE nhs_number = $3))'
+    : 'lower(c.family_name) = lower($3) AND c.date_of_birth = $4::date';
   const bind = byNhs ? [by.nhsNumber] : [by.familyName, by.dateOfBirth];
   const found = await select<ChildSummary>(
     db,
@@ -57,17 +60,23 @@ export async function searchChildren(
 
 /**
  * Opens a child by NHS number for `action` (404 unknown, the relationship rule, break glass).
- * The operation that calls it audits `action`.
+ * A number PDS superseded opens the child under its current number (letters, old referrals and
+ * other systems keep using the old one; a merge keeps the link): `supersededNhsNumber` is then
+ * the number asked for. The operation that calls it audits `action`.
  */
 export async function openChildByNhsNumber(
   db: Db,
   actor: StaffActor,
   nhsNumber: string,
   action: string,
-): Promise<{ child: ChildDetails; brokeGlass: boolean }> {
-  const child = await childRowByNhsNumber(db, nhsNumber);
+): Promise<{ child: ChildDetails; brokeGlass: boolean; supersededNhsNumber: string | null }> {
+  const child = await childRowByNhsNumberOrSuperseded(db, nhsNumber);
   if (!child) throw notFound(`No child has NHS number ${nhsNumber}`);
-  return { child, brokeGlass: await openChild(db, actor, child, action) };
+  return {
+    child,
+    brokeGlass: await openChild(db, actor, child, action),
+    supersededNhsNumber: child.nhsNumber === nhsNumber ? null : nhsNumber,
+  };
 }
 
 /**
@@ -90,6 +99,8 @@ export interface ChildRecord {
   restrictedDetailsShown: boolean;
   /** The records of superseded NHS numbers merged into this one (./merge.ts), oldest first. */
   mergedFrom: Awaited<ReturnType<typeof mergesInto>>;
+  /** The NHS number asked for when PDS superseded it by this record's number, else null. */
+  supersededNhsNumber: string | null;
 }
 
 /**
@@ -104,7 +115,7 @@ export async function readChildRecord(
   nhsNumber: string,
   o: { restrictedDetails?: boolean } = {},
 ): Promise<ChildRecord> {
-  const { child, brokeGlass } = await openChildByNhsNumber(db, actor, nhsNumber, 'child.read');
+  const { child, brokeGlass, supersededNhsNumber } = await openChildByNhsNumber(db, actor, nhsNumber, 'child.read');
   const [contacts, immunisations, screening, concerns, mergedFrom] = await Promise.all([
     contactsOf(db, child.id),
     immunisationsOf(db, child.id),
@@ -124,6 +135,7 @@ export async function readChildRecord(
       brokeGlass,
       restrictedDetailsShown: false,
       mergedFrom,
+      supersededNhsNumber,
     };
   }
   if (o.restrictedDetails) {
@@ -144,6 +156,7 @@ export async function readChildRecord(
       brokeGlass,
       restrictedDetailsShown: true,
       mergedFrom,
+      supersededNhsNumber,
     };
   }
   // No contact details either (the address is withheld in child-rows.ts).
@@ -160,6 +173,7 @@ export async function readChildRecord(
     brokeGlass,
     restrictedDetailsShown: false,
     mergedFrom,
+    supersededNhsNumber,
   };
 }
 

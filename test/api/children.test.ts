@@ -1,3 +1,4 @@
+import { select } from '../../records/sql';
 import { addContact, addImmunisation, addScreeningResult } from '../support/fixtures';
 import {
   BIRMINGHAM,
@@ -7,6 +8,7 @@ import {
   makeChild,
   makeStaff,
   signIn,
+  syntheticNhsNumber,
   startCaseWork,
   type CaseWorkHarness,
   type SignedIn,
@@ -292,6 +294,35 @@ describe('children: search, record, timeline, legitimate relationship and break 
     ).toBe(409);
     const open = await coventryLead.agent.get('/api/alerts/break-glass');
     expect(open.body.alerts.find((a: { id: string }) => a.id === alert.id)).toBeUndefined();
+  });
+
+  test('an NHS number PDS superseded opens and finds the child under the current number, saying which number was asked for', async () => {
+    const child = await makeChild(h.db, BIRMINGHAM, { familyName: 'Superseded-Test' });
+    const oldNumber = syntheticNhsNumber();
+    // As pds-lookup.ts links a number PDS answered with another (and a merge keeps the link).
+    await select(
+      h.db,
+      'INSERT INTO superseded_nhs_numbers (nhs_number, child_id, current_nhs_number) VALUES ($1, $2, $3) RETURNING nhs_number',
+      [oldNumber, child.id, child.nhsNumber],
+    );
+
+    const byOld = await caseworker.agent.get(`/api/children/${oldNumber}`);
+    expect(byOld.status).toBe(200);
+    expect(byOld.body).toMatchObject({ nhsNumber: child.nhsNumber, supersededNhsNumber: oldNumber });
+    const byCurrent = await caseworker.agent.get(`/api/children/${child.nhsNumber}`);
+    expect(byCurrent.body).toMatchObject({ nhsNumber: child.nhsNumber, supersededNhsNumber: null });
+    const timeline = await caseworker.agent.get(`/api/children/${oldNumber}/timeline`);
+    expect(timeline.status).toBe(200);
+
+    const found = await caseworker.agent.get('/api/children').query({ nhsNumber: oldNumber });
+    expect(found.body.results).toEqual([expect.objectContaining({ nhsNumber: child.nhsNumber })]);
+    const events = await auditRows(h.db, { childId: child.id });
+    expect(events.map((e) => e.action).sort()).toEqual(['child.read', 'child.read', 'child.search', 'child.timeline']);
+
+    // The link opens only under the usual rules: a caseworker of another locality needs a reason.
+    const coventry = await signIn(h.app, await makeStaff(h.db, 'caseworker', { localityIds: [COVENTRY] }));
+    const refused = await coventry.agent.get(`/api/children/${oldNumber}`);
+    expect(refused.status).toBe(403);
   });
 
   test('unknown and invalid NHS numbers', async () => {

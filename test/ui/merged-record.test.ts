@@ -1,7 +1,8 @@
 /**
  * A record that another record of the same child was merged into (after PDS superseded that
  * record's NHS number, records/children/merge.ts) says so on the child's record, in the browser:
- * which number, when, by whom and why.
+ * which number, when, by whom and why; and the merged record's number opens the surviving record,
+ * saying that PDS replaced it.
  */
 import { formatNhsNumber } from '../../core/nhs-number';
 import { processActor } from '../../records/actor';
@@ -38,6 +39,17 @@ describeInBrowser('a merged record', () => {
     expect(note).toContain(`Merged from the record of NHS number ${formatNhsNumber(duplicate.nhsNumber)}`);
     expect(note).toContain('by records-team-test: Same child: PDS superseded the number');
     await checkScreen(caseworker.page, 'merged-record');
+
+    // The merged record's number (a letter, an old referral) still opens the child, and says it was replaced.
+    await caseworker.page.goto(`/children/${duplicate.nhsNumber}`);
+    const replaced = caseworker.page.locator('.app-superseded-number');
+    await replaced.waitFor();
+    expect(await replaced.innerText()).toContain(
+      `NHS number ${formatNhsNumber(duplicate.nhsNumber)} was replaced by ${formatNhsNumber(survivor.nhsNumber)}`,
+    );
+    await caseworker.page.getByRole('link', { name: 'Timeline' }).click();
+    await caseworker.page.getByRole('heading', { name: 'Merged records' }).waitFor();
+    await checkScreen(caseworker.page, 'superseded-number-record');
     expect(caseworker.problems).toEqual([]);
   });
 });

@@ -132,6 +132,8 @@ export interface ChildRecord extends ChildSummary {
   address: { line1: string; line2: string | null; town: string | null; postcode: string };
   /** A restricted record whose address and contact details the caller's role may see (safeguarding leads). */
   restrictedDetailsShown: boolean;
+  /** The NHS number the record was opened by, when PDS superseded it by this child's current one; else null. */
+  supersededNhsNumber: string | null;
   /** Records of NHS numbers PDS superseded by this child's, merged into this record. */
   mergedFrom: Array<{
     mergedNhsNumber: string;

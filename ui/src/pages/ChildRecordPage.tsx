@@ -65,6 +65,19 @@ function MergedFromNote({ merges }: { merges: ChildRecord['mergedFrom'] }) {
   );
 }
 
+/** Opened by an NHS number PDS replaced: say so, so nobody takes the current number for a different child. */
+function SupersededNumberNote({ asked, current }: { asked: string; current: string }) {
+  return (
+    <div className="nhsuk-inset-text app-superseded-number">
+      <span className="nhsuk-u-visually-hidden">Information: </span>
+      <p>
+        NHS number {formatNhsNumber(asked)} was replaced by {formatNhsNumber(current)} on the Personal Demographics
+        Service (PDS). This is the child&apos;s record under the current number.
+      </p>
+    </div>
+  );
+}
+
 /** The child's record: banner, then one section at a time (tabs are links, so each has its own address). */
 export default function ChildRecordPage() {
   const { nhsNumber } = useParams<'nhsNumber'>();
@@ -138,6 +151,9 @@ export default function ChildRecordPage() {
       <span className="nhsuk-caption-l">Child record</span>
       <ChildBanner child={banner} link={false} pageHeading accessedWithReason={record.accessedWithReason} />
       {record.restricted && <RestrictedRecordCallout detailsShown={record.restrictedDetailsShown} />}
+      {record.supersededNhsNumber && (
+        <SupersededNumberNote asked={record.supersededNhsNumber} current={record.nhsNumber} />
+      )}
       {record.mergedFrom.length > 0 && <MergedFromNote merges={record.mergedFrom} />}
       <nav className="nhsuk-tabs" aria-label="Parts of the record">
         <ul className="nhsuk-tabs__list">
@@ -158,13 +174,13 @@ export default function ChildRecordPage() {
         {tab === 'summary' && <SummaryTab record={record} />}
         {tab === 'immunisations' && <ImmunisationsTab record={record} reason={reason} />}
         {tab === 'screening' && <ScreeningTab record={record} reason={reason} />}
-        {tab === 'tasks' && <TasksTab nhsNumber={nhsNumber} reason={reason} />}
-        {tab === 'processes' && <ProcessesTab nhsNumber={nhsNumber} reason={reason} />}
+        {tab === 'tasks' && <TasksTab nhsNumber={record.nhsNumber} reason={reason} />}
+        {tab === 'processes' && <ProcessesTab nhsNumber={record.nhsNumber} reason={reason} />}
         {tab === 'concerns' && (
           <ConcernsTab record={record} reason={reason} onRaised={() => setVersion((v) => v + 1)} />
         )}
         {tab === 'timeline' && (
-          <TimelineTab nhsNumber={nhsNumber} reason={reason} showAccess={user.role === 'safeguarding_lead'} />
+          <TimelineTab nhsNumber={record.nhsNumber} reason={reason} showAccess={user.role === 'safeguarding_lead'} />
         )}
       </div>
     </>
