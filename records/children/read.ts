@@ -124,20 +124,9 @@ export async function readChildRecord(
     mergesInto(db, child.id),
   ]);
   await auditChildRead(db, actor, 'child.read', child, brokeGlass);
+  const record = { child, immunisations, screening, concerns, brokeGlass, mergedFrom, supersededNhsNumber };
   const shownInFull = contacts.map((c): ContactShown => ({ ...c, detailsWithheld: false }));
-  if (!child.restricted) {
-    return {
-      child,
-      contacts: shownInFull,
-      immunisations,
-      screening,
-      concerns,
-      brokeGlass,
-      restrictedDetailsShown: false,
-      mergedFrom,
-      supersededNhsNumber,
-    };
-  }
+  if (!child.restricted) return { ...record, contacts: shownInFull, restrictedDetailsShown: false };
   if (o.restrictedDetails) {
     const address = await restrictedAddressOf(db, child.id);
     await writeAudit(db, actor, {
@@ -147,34 +136,14 @@ export async function readChildRecord(
       childId: child.id,
       detail: { brokeGlass, shown: ['address', 'contacts'] },
     });
-    return {
-      child: { ...child, ...address },
-      contacts: shownInFull,
-      immunisations,
-      screening,
-      concerns,
-      brokeGlass,
-      restrictedDetailsShown: true,
-      mergedFrom,
-      supersededNhsNumber,
-    };
+    return { ...record, child: { ...child, ...address }, contacts: shownInFull, restrictedDetailsShown: true };
   }
   // No contact details either (the address is withheld in child-rows.ts).
-  const shown = contacts.map(({ phone: _phone, email: _email, ...c }): ContactShown => ({
+  const withheld = contacts.map(({ phone: _phone, email: _email, ...c }): ContactShown => ({
     ...c,
     detailsWithheld: true,
   }));
-  return {
-    child,
-    contacts: shown,
-    immunisations,
-    screening,
-    concerns,
-    brokeGlass,
-    restrictedDetailsShown: false,
-    mergedFrom,
-    supersededNhsNumber,
-  };
+  return { ...record, contacts: withheld, restrictedDetailsShown: false };
 }
 
 /** The audit row of a read of one child's data by a member of staff. */

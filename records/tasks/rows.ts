@@ -325,19 +325,18 @@ export interface TaskAttributeChanges {
   priority?: number;
 }
 
-/** Changes an open task's candidates, dates or priority (null when it is no longer open). */
-export function updateTaskAttributes(db: Db, id: string, c: TaskAttributeChanges): Promise<HumanTask | null> {
-  return selectOne<HumanTask>(
-    db,
-    `UPDATE human_tasks SET
-       candidate_groups = CASE WHEN $2::boolean THEN $3::text[] ELSE candidate_groups END,
+/**
+ * The SET list that writes these changes ($2..$10; absent: unchanged, null: cleared) and its
+ * parameters, for every update of a task's attributes.
+ */
+function attributeChangesSql(c: TaskAttributeChanges): { set: string; params: unknown[] } {
+  return {
+    set: `candidate_groups = CASE WHEN $2::boolean THEN $3::text[] ELSE candidate_groups END,
        candidate_users = CASE WHEN $4::boolean THEN $5::text[] ELSE candidate_users END,
        due_at = CASE WHEN $6::boolean THEN $7::timestamptz ELSE due_at END,
        follow_up_at = CASE WHEN $8::boolean THEN $9::timestamptz ELSE follow_up_at END,
-       priority = coalesce($10::integer, priority), row_version = row_version + 1
-     WHERE id = $1 AND status IN ('open', 'claimed') RETURNING ${COLUMNS}`,
-    [
-      id,
+       priority = coalesce($10::integer, priority)`,
+    params: [
       c.candidateGroups !== undefined,
       c.candidateGroups ?? null,
       c.candidateUsers !== undefined,
@@ -348,6 +347,17 @@ export function updateTaskAttributes(db: Db, id: string, c: TaskAttributeChanges
       c.followUpAt ?? null,
       c.priority ?? null,
     ],
+  };
+}
+
+/** Changes an open task's candidates, dates or priority (null when it is no longer open). */
+export function updateTaskAttributes(db: Db, id: string, c: TaskAttributeChanges): Promise<HumanTask | null> {
+  const changes = attributeChangesSql(c);
+  return selectOne<HumanTask>(
+    db,
+    `UPDATE human_tasks SET ${changes.set}, row_version = row_version + 1
+     WHERE id = $1 AND status IN ('open', 'claimed') RETURNING ${COLUMNS}`,
+    [id, ...changes.params],
   );
 }
 
@@ -374,30 +384,13 @@ export function correctCompletedTask(
   id: string,
   c: TaskAttributeChanges & { assignee?: string | null },
 ): Promise<HumanTask | null> {
+  const changes = attributeChangesSql(c);
   return selectOne<HumanTask>(
     db,
-    `UPDATE human_tasks SET
-       candidate_groups = CASE WHEN $2::boolean THEN $3::text[] ELSE candidate_groups END,
-       candidate_users = CASE WHEN $4::boolean THEN $5::text[] ELSE candidate_users END,
-       due_at = CASE WHEN $6::boolean THEN $7::timestamptz ELSE due_at END,
-       follow_up_at = CASE WHEN $8::boolean THEN $9::timestamptz ELSE follow_up_at END,
-       priority = coalesce($10::integer, priority),
+    `UPDATE human_tasks SET ${changes.set},
        assignee = CASE WHEN $11::boolean THEN $12::text ELSE assignee END, row_version = row_version + 1
      WHERE id = $1 AND status = 'completed' RETURNING ${COLUMNS}`,
-    [
-      id,
-      c.candidateGroups !== undefined,
-      c.candidateGroups ?? null,
-      c.candidateUsers !== undefined,
-      c.candidateUsers ?? null,
-      c.dueAt !== undefined,
-      c.dueAt ?? null,
-      c.followUpAt !== undefined,
-      c.followUpAt ?? null,
-      c.priority ?? null,
-      c.assignee !== undefined,
-      c.assignee ?? null,
-    ],
+    [id, ...changes.params, c.assignee !== undefined, c.assignee ?? null],
   );
 }
 
