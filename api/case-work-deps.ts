@@ -17,6 +17,8 @@ export interface CaseWorkDependencies {
     /** Delivers the process outbox's rows the routes write (default: delivery through `client`). */
     outbox?: ProcessOutbox;
   };
+  /** How long a request waits for task listeners before answering 504 (config.taskListenerWaitMs). */
+  taskListenerWaitMs: number;
   /** False when mail goes to SMTP_URL: there is no local mailbox and the mailbox routes answer 404. */
   localMailbox?: boolean;
   /** Injected so tests can fix "today" for the due-today queue. */

@@ -33,6 +33,9 @@ const postgresUrl = z
   .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), 'expected a postgres:// or postgresql:// URL');
 
 /** What one process runs: the HTTP API, the engine worker, the background relays (README: Process roles). */
+/** The wait for task listeners when CHIS_TASK_LISTENER_WAIT_SECONDS is unset (what Camunda's clients expect). */
+export const TASK_LISTENER_WAIT_SECONDS_DEFAULT = 30;
+
 export const PROCESS_ROLES = ['api', 'worker', 'relay'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
@@ -74,6 +77,14 @@ const schema = z.object({
     .regex(/^[1-9]\d{0,4}[dh]$/, 'expected a number of days or hours, e.g. 30d or 12h')
     .refine((v) => retentionSeconds(v) <= 3650 * 86_400, 'expected at most 3650 days')
     .default('1d'),
+  // How long a request that waits for task listeners (a completion, an assignment, an update or a
+  // cancellation, Camunda 8.8) waits before answering 504 while the change stays asked for.
+  CHIS_TASK_LISTENER_WAIT_SECONDS: z.coerce
+    .number({ error: 'expected a number of seconds, e.g. 30' })
+    .int('expected a whole number of seconds')
+    .min(1, 'expected 1 to 600 seconds')
+    .max(600, 'expected 1 to 600 seconds')
+    .default(TASK_LISTENER_WAIT_SECONDS_DEFAULT),
   CHIS_SMTP_URL: z
     .string()
     .refine((v) => /^smtps?:\/\/.+/.test(v), 'expected an smtp:// or smtps:// URL')
@@ -232,6 +243,8 @@ export interface Config {
   temporal: { namespace: string; taskQueue: string } & (
     { address: string } | { embedded: { port: number; retentionSeconds: number } }
   );
+  /** How long a request waits for task listeners before answering 504 (CHIS_TASK_LISTENER_WAIT_SECONDS). */
+  taskListenerWaitMs: number;
   smtp: { url: string } | { embedded: true };
   /** Sender address, and the port of the embedded SMTP server (used when smtp is embedded). */
   mail: { from: string; embeddedSmtpPort: number };
@@ -414,6 +427,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
             },
           }),
     },
+    taskListenerWaitMs: raw.CHIS_TASK_LISTENER_WAIT_SECONDS * 1000,
     smtp: raw.CHIS_SMTP_URL ? { url: raw.CHIS_SMTP_URL } : { embedded: true },
     mail: { from: raw.CHIS_MAIL_FROM, embeddedSmtpPort: raw.CHIS_EMBEDDED_SMTP_PORT },
     pds: raw.CHIS_PDS_URL ? { url: raw.CHIS_PDS_URL } : { embedded: { port: raw.CHIS_EMBEDDED_PDS_PORT } },

@@ -29,6 +29,38 @@ export interface NewJob {
   listenerEventType?: string;
 }
 
+/** The header of a task listener's job that names its user task's key (Camunda 8.8). */
+export const USER_TASK_KEY_HEADER = 'io.camunda.zeebe:userTaskKey';
+
+/**
+ * The key a user task about to open is given when the listeners before it opens (creating, and
+ * assigning for the process's assignee) have jobs: the task row does not exist yet, yet Camunda
+ * gives those jobs the task's key. The one an earlier listener of the element instance carries, else a new one.
+ */
+export async function creatingTaskKey(db: Db, processInstanceId: string, elementInstanceId: string): Promise<string> {
+  const reserved = await reservedTaskKey(db, processInstanceId, elementInstanceId);
+  if (reserved) return reserved;
+  const row = await selectOne<{ key: string }>(db, `SELECT nextval('camunda_keys')::text AS key`);
+  return row!.key;
+}
+
+/** The key the task listeners' jobs of the element instance carry, if it had any. */
+export async function reservedTaskKey(
+  db: Db,
+  processInstanceId: string,
+  elementInstanceId: string,
+): Promise<string | null> {
+  const row = await selectOne<{ key: string }>(
+    db,
+    `SELECT custom_headers->>$3 AS key FROM jobs
+      WHERE process_instance_id = $1 AND element_instance_id = $2 AND kind = 'TASK_LISTENER'
+        AND custom_headers->>$3 IS NOT NULL
+      LIMIT 1`,
+    [processInstanceId, elementInstanceId, USER_TASK_KEY_HEADER],
+  );
+  return row?.key ?? null;
+}
+
 /**
  * A new job, or (after an incident is resolved and the engine asks for the job again) the failed
  * row of the same element instance made activatable again: same key, the retries an operator set.

@@ -13,7 +13,7 @@ import type { CatalogueDeps } from '../activities/deps';
 import type { CaseWorkDependencies } from '../api/case-work-deps';
 import { DatabaseTaskCompleter } from '../api/tasks/database-task-completer';
 import { TemporalTaskCompleter } from '../api/tasks/temporal-task-completer';
-import type { AuthConfig } from '../core/config';
+import { TASK_LISTENER_WAIT_SECONDS_DEFAULT, type AuthConfig } from '../core/config';
 import type { Logger } from '../core/logger';
 import { deployDefinition } from '../deployment/deploy-definition';
 import { deployDirectory, describeRefusals, type FileDeployment } from '../deployment/deploy-directory';
@@ -73,12 +73,18 @@ export function caseWorkDependencies(o: {
   engine?: EngineConnection;
   localMailbox?: boolean;
   now?: () => Date;
+  /** How long a request waits for task listeners (CHIS_TASK_LISTENER_WAIT_SECONDS; default 30 s). */
+  taskListenerWaitMs?: number;
 }): CaseWorkDependencies {
   const db: Db = { sequelize: o.db.sequelize };
+  const taskListenerWaitMs = o.taskListenerWaitMs ?? TASK_LISTENER_WAIT_SECONDS_DEFAULT * 1000;
   return {
     db,
     auth: o.auth,
-    taskCompleter: o.engine ? new TemporalTaskCompleter(o.engine.client, db) : new DatabaseTaskCompleter(db),
+    taskListenerWaitMs,
+    taskCompleter: o.engine
+      ? new TemporalTaskCompleter(o.engine.client, db, taskListenerWaitMs)
+      : new DatabaseTaskCompleter(db),
     ...(o.engine ? { engine: { ...o.engine, outbox: processOutbox(db, o.engine) } } : {}),
     ...(o.localMailbox !== undefined ? { localMailbox: o.localMailbox } : {}),
     ...(o.now ? { now: o.now } : {}),

@@ -266,6 +266,7 @@ export async function startSystem(
               db: { sequelize: db.sequelize },
               auth: config.auth,
               engine,
+              taskListenerWaitMs: config.taskListenerWaitMs,
               // The mailbox is the embedded SMTP server's table, readable wherever the server runs.
               localMailbox: !('url' in config.smtp),
             }),

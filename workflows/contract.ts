@@ -228,6 +228,8 @@ export interface CreateJobInput {
   /** A listener's job: Camunda's job kind and listener event type (START, END, CREATING). */
   kind?: 'EXECUTION_LISTENER' | 'TASK_LISTENER' | 'AD_HOC_SUB_PROCESS';
   listenerEventType?: string;
+  /** A task listener's job: its user task's id (absent from jobs of histories recorded before it was sent). */
+  userTaskId?: string;
 }
 
 export interface CloseJobInput {

@@ -579,6 +579,7 @@ export class InstanceRunner {
             }
           : {}),
         ...(c.adHoc ? { kind: 'AD_HOC_SUB_PROCESS' as const } : {}),
+        ...(c.userTaskId !== undefined ? { userTaskId: c.userTaskId } : {}),
       }),
     );
   }

@@ -5,6 +5,7 @@
  */
 import type { Sequelize } from 'sequelize';
 import { latestResource } from '../../records/resources';
+import { reservedTaskKey } from '../../records/jobs';
 import { cancelTask, openEngineTask } from '../../records/tasks/rows';
 import type { OpenHumanTaskInput } from '../../workflows/contract';
 
@@ -22,7 +23,11 @@ async function linkForm(sequelize: Sequelize, form: unknown): Promise<unknown> {
 
 export async function openHumanTask(sequelize: Sequelize, t: OpenHumanTaskInput): Promise<void> {
   const form = await linkForm(sequelize, t.form);
-  return openEngineTask({ sequelize }, { ...t, form });
+  // Listeners that ran before it opened carried the key it opens with (Camunda gives them the task's key).
+  const key = t.elementInstanceId
+    ? await reservedTaskKey({ sequelize }, t.processInstanceId, t.elementInstanceId)
+    : null;
+  return openEngineTask({ sequelize }, { ...t, form, ...(key ? { key } : {}) });
 }
 
 export async function cancelHumanTask(sequelize: Sequelize, taskId: string): Promise<void> {

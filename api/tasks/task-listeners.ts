@@ -21,9 +21,6 @@ import type { UserTaskChanges } from '../../workflows/engine/types';
 import { me, type RequestContext } from '../request-context';
 import { hasTaskRelationship } from './task-access';
 
-/** How long an assignment, update or cancellation waits for task listeners. */
-export const TASK_LISTENER_WAIT_MS = 30_000;
-
 /**
  * Why a change through task listeners did not take effect: `denied` by a listener (its reason in
  * the message), `refused` (the task or its instance no longer takes it, or a corrected assignee
@@ -62,11 +59,13 @@ export async function hasCancelingListeners(ctx: RequestContext, processId: stri
   );
 }
 
+const waitSeconds = (ctx: RequestContext) => Math.round(ctx.deps.taskListenerWaitMs / 1000);
+
 /** Races `work` against the listener wait: 'pending' when the wait ran out first. */
-async function withinWait<T>(work: Promise<T>): Promise<T | 'pending'> {
+async function withinWait<T>(ctx: RequestContext, work: Promise<T>): Promise<T | 'pending'> {
   let timer: NodeJS.Timeout | undefined;
   const waited = new Promise<'pending'>((resolve) => {
-    timer = setTimeout(() => resolve('pending'), TASK_LISTENER_WAIT_MS);
+    timer = setTimeout(() => resolve('pending'), ctx.deps.taskListenerWaitMs);
   });
   try {
     return await Promise.race([work, waited]);
@@ -89,10 +88,10 @@ export async function awaitCancellation(ctx: RequestContext, instanceId: string)
       () => 'ended' as const,
       () => 'ended' as const,
     );
-  if ((await withinWait(ended)) === 'pending')
+  if ((await withinWait(ctx, ended)) === 'pending')
     throw new TaskListenerRefusal(
       'pending',
-      `The canceling listeners of the instance's user tasks have not completed within ${TASK_LISTENER_WAIT_MS / 1000} s; the cancellation goes on`,
+      `The canceling listeners of the instance's user tasks have not completed within ${waitSeconds(ctx)} s; the cancellation goes on`,
     );
 }
 
@@ -121,7 +120,7 @@ export async function changeThroughListeners(
   });
   let result: Awaited<typeof update> | 'pending';
   try {
-    result = await withinWait(update);
+    result = await withinWait(ctx, update);
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError) throw refusal(e);
     if (e instanceof WorkflowNotFoundError)
@@ -132,7 +131,7 @@ export async function changeThroughListeners(
     update.catch(() => undefined);
     throw new TaskListenerRefusal(
       'pending',
-      `The task's ${eventType} listeners have not completed within ${TASK_LISTENER_WAIT_MS / 1000} s`,
+      `The task's ${eventType} listeners have not completed within ${waitSeconds(ctx)} s`,
     );
   }
   const out = result.changes;

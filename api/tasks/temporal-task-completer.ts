@@ -5,6 +5,7 @@ import { completeTaskRow, correctCompletedTask, type HumanTask } from '../../rec
 import { completeUserTaskUpdate } from '../../workflows/contract';
 import type { UserTaskChanges } from '../../workflows/engine/types';
 import { attributeChanges } from './task-listeners';
+import { TASK_LISTENER_WAIT_SECONDS_DEFAULT } from '../../core/config';
 import { reconcileTask } from '../../engine-client/task-reconciliation';
 import {
   TaskCompletionConflict,
@@ -36,9 +37,10 @@ export class TemporalTaskCompleter implements TaskCompleter {
     private readonly db: Db,
     /**
      * How long a completion waits for the task's completing listeners (the update answers once
-     * they have run); past it the caller gets TaskCompletionPending, as Camunda answers 504.
+     * they have run); past it the caller gets TaskCompletionPending, as Camunda answers 504
+     * (config.taskListenerWaitMs, CHIS_TASK_LISTENER_WAIT_SECONDS).
      */
-    private readonly listenerWaitMs = 30_000,
+    private readonly listenerWaitMs = TASK_LISTENER_WAIT_SECONDS_DEFAULT * 1000,
   ) {}
 
   async complete(task: HumanTask, completion: TaskCompletion): Promise<void> {

@@ -513,6 +513,8 @@ export interface EngineTask {
   form?: unknown;
   input: Record<string, unknown>;
   elementInstanceId?: string;
+  /** The Camunda key reserved for it when its creating listeners ran (their jobs carry it); else a new one. */
+  key?: string;
 }
 
 const FOREIGN_KEY_VIOLATION = '23503';
@@ -539,9 +541,10 @@ export async function openEngineTask(db: Db, t: EngineTask): Promise<void> {
     select(
       db,
       `INSERT INTO human_tasks (id, process_instance_id, element_id, name, business_key, child_id, locality_id, candidate_groups,
-         candidate_users, assignee, priority, due_at, follow_up_at, form, input, status, claimed_at, element_instance_id)
+         candidate_users, assignee, priority, due_at, follow_up_at, form, input, status, claimed_at, element_instance_id, key)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, to_timestamp($12::double precision / 1000), to_timestamp($13::double precision / 1000),
-         $14::jsonb, $15::jsonb, CASE WHEN $10::text IS NULL THEN 'open' ELSE 'claimed' END, CASE WHEN $10::text IS NULL THEN NULL ELSE now() END, $16)
+         $14::jsonb, $15::jsonb, CASE WHEN $10::text IS NULL THEN 'open' ELSE 'claimed' END, CASE WHEN $10::text IS NULL THEN NULL ELSE now() END, $16,
+         COALESCE($17::bigint, nextval('camunda_keys')))
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [
         t.taskId,
@@ -560,6 +563,7 @@ export async function openEngineTask(db: Db, t: EngineTask): Promise<void> {
         JSON.stringify(t.form ?? { fields: [] }),
         JSON.stringify(t.input),
         t.elementInstanceId ?? null,
+        t.key ?? null,
       ],
     );
   try {
@@ -569,6 +573,38 @@ export async function openEngineTask(db: Db, t: EngineTask): Promise<void> {
     if (code !== FOREIGN_KEY_VIOLATION || (childId === null && localityId === null)) throw e;
     await insert(null, null);
   }
+}
+
+/** What a task listener's job tells its worker about the task (Camunda 8.8's userTask properties). */
+export interface ListenedTask {
+  key: string;
+  assignee: string | null;
+  candidateGroups: string[];
+  candidateUsers: string[];
+  dueAt: Date | null;
+  followUpAt: Date | null;
+  priority: number;
+}
+
+const LISTENED_COLUMNS = `key::text AS key, assignee, candidate_groups, candidate_users, due_at, follow_up_at, priority`;
+
+/** A user task by its id, as its listeners' jobs describe it. */
+export function findListenedTask(db: Db, taskId: string): Promise<ListenedTask | null> {
+  return selectOne<ListenedTask>(db, `SELECT ${LISTENED_COLUMNS} FROM human_tasks WHERE id = $1`, [taskId]);
+}
+
+/** The user task an element instance of the process instance opened (the latest, for a re-opened one). */
+export function findTaskOfElementInstance(
+  db: Db,
+  processInstanceId: string,
+  elementInstanceId: string,
+): Promise<ListenedTask | null> {
+  return selectOne<ListenedTask>(
+    db,
+    `SELECT ${LISTENED_COLUMNS}
+       FROM human_tasks WHERE process_instance_id = $1 AND element_instance_id = $2 ORDER BY key DESC LIMIT 1`,
+    [processInstanceId, elementInstanceId],
+  );
 }
 
 /** A task as the Camunda REST API shows it: with its numeric key and its instance's keys. */

@@ -30,7 +30,12 @@ beforeAll(async () => {
   app = createApp({
     logger: pino({ level: 'silent' }),
     health: {},
-    caseWork: { db, auth: TEST_AUTH, taskCompleter: new TemporalTaskCompleter(t.env.client, db) },
+    caseWork: {
+      db,
+      auth: TEST_AUTH,
+      taskListenerWaitMs: 30_000,
+      taskCompleter: new TemporalTaskCompleter(t.env.client, db),
+    },
   });
   await createTeam(db, { code: 'coventry', name: 'Coventry records', kind: 'records', localityId: COVENTRY });
   amy = await signIn(app, await makeStaff(db, 'caseworker', { localityIds: [COVENTRY], teamCodes: ['coventry'] }));

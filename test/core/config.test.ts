@@ -97,6 +97,21 @@ describe('configuration', () => {
     ]);
   });
 
+  test('CHIS_TASK_LISTENER_WAIT_SECONDS: how long a request waits for task listeners before answering 504 (30 s by default)', () => {
+    expect(loadConfig({}, '/srv/chis').taskListenerWaitMs).toBe(30_000);
+    expect(loadConfig({ CHIS_TASK_LISTENER_WAIT_SECONDS: '5' }, '/srv/chis').taskListenerWaitMs).toBe(5_000);
+    for (const bad of ['0', '601'])
+      expect(problemsOf({ CHIS_TASK_LISTENER_WAIT_SECONDS: bad })).toEqual([
+        `CHIS_TASK_LISTENER_WAIT_SECONDS: expected 1 to 600 seconds, got "${bad}"`,
+      ]);
+    expect(problemsOf({ CHIS_TASK_LISTENER_WAIT_SECONDS: '2.5' })).toEqual([
+      'CHIS_TASK_LISTENER_WAIT_SECONDS: expected a whole number of seconds, got "2.5"',
+    ]);
+    expect(problemsOf({ CHIS_TASK_LISTENER_WAIT_SECONDS: 'half a minute' })).toEqual([
+      'CHIS_TASK_LISTENER_WAIT_SECONDS: expected a number of seconds, e.g. 30, got "half a minute"',
+    ]);
+  });
+
   test('tracing: off unless an OTLP endpoint is given (the standard OTEL_* variables); OTEL_SDK_DISABLED turns it off', () => {
     expect(loadConfig({}, '/srv/chis').tracing).toBeUndefined();
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, '/srv/chis').tracing).toEqual({

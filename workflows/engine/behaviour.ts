@@ -224,6 +224,7 @@ export function startJob(
   listener?: ListenerJob,
   adHoc?: true,
   extraHeaders?: Record<string, string>,
+  userTaskId?: string,
 ): void {
   const vars = visibleVariables(run, inst.id);
   // A listener's job that cannot start is retried as that listener's job.
@@ -285,6 +286,8 @@ export function startJob(
     ...(external ? { external: true as const } : {}),
     ...(listener ? { listener } : {}),
     ...(adHoc ? { adHoc } : {}),
+    // Only the activity's argument: no state and no command kind change, so histories replay.
+    ...(userTaskId !== undefined ? { userTaskId } : {}),
   });
 }
 

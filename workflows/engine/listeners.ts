@@ -50,7 +50,12 @@ export function startListenerJob(run: Run, inst: ElementInstance, listener: List
     listener.kind === 'task' && listener.eventType !== 'creating'
       ? taskListenerHeaders(inst, listener.eventType)
       : undefined;
-  startJob(run, inst, job, listener, undefined, headers);
+  // The job's row names its user task's key (Camunda's io.camunda.zeebe:userTaskKey header).
+  const userTaskId =
+    listener.kind === 'task'
+      ? (inst.cancelingTask?.taskId ?? inst.pendingTransition?.taskId ?? inst.pendingTask?.taskId)
+      : undefined;
+  startJob(run, inst, job, listener, undefined, headers, userTaskId);
 }
 
 /** A listener's job completed: the next listener of the event runs, or the element goes on. */

@@ -409,6 +409,8 @@ export type EngineCommand =
       listener?: ListenerJob;
       /** An ad-hoc sub-process's job (job kind AD_HOC_SUB_PROCESS). */
       adHoc?: true;
+      /** A task listener's job: its user task (the job's row carries the task's key). */
+      userTaskId?: string;
     }
   | { type: 'cancelJob'; jobId: string; external?: true }
   /** Graphs of semantics 2: a message or signal wait opened (published messages find it in event_subscriptions). */

@@ -184,6 +184,32 @@ function activatedJob(job: JobRow, fetch: unknown) {
     elementInstanceKey: job.elementInstanceKey,
     kind: job.kind,
     listenerEventType: job.listenerEventType ?? 'UNSPECIFIED',
+    ...(job.kind === 'TASK_LISTENER' ? { userTask: userTaskOf(job.customHeaders) } : {}),
+  };
+}
+
+/** A task listener's job's user task (Camunda 8.8's `userTask`), from the headers it was created with. */
+function userTaskOf(headers: Record<string, string>) {
+  const h = (name: string): string | undefined => headers[`io.camunda.zeebe:${name}`];
+  const list = (name: string): string[] | undefined => {
+    try {
+      const value: unknown = JSON.parse(h(name) ?? 'null');
+      return Array.isArray(value) ? value.map(String) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const priority = Number(h('priority'));
+  return {
+    ...(h('action') !== undefined ? { action: h('action') } : {}),
+    ...(h('userTaskKey') !== undefined ? { userTaskKey: h('userTaskKey') } : {}),
+    ...(h('assignee') !== undefined ? { assignee: h('assignee') } : {}),
+    ...(list('candidateGroups') ? { candidateGroups: list('candidateGroups') } : {}),
+    ...(list('candidateUsers') ? { candidateUsers: list('candidateUsers') } : {}),
+    ...(list('changedAttributes') ? { changedAttributes: list('changedAttributes') } : {}),
+    ...(h('dueDate') !== undefined ? { dueDate: h('dueDate') } : {}),
+    ...(h('followUpDate') !== undefined ? { followUpDate: h('followUpDate') } : {}),
+    ...(h('priority') !== undefined && Number.isInteger(priority) ? { priority } : {}),
   };
 }
 

@@ -4,6 +4,7 @@
  * listening on 127.0.0.1, and accounts for every role (password PASSWORD). `close()` replays
  * every closed workflow history.
  */
+import { TASK_LISTENER_WAIT_SECONDS_DEFAULT } from '../../../core/config';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -33,13 +34,18 @@ export interface CamundaStack {
   close(): Promise<void>;
 }
 
-export async function startCamundaStack(activities: ActivityImplementations = {}): Promise<CamundaStack> {
+export async function startCamundaStack(
+  activities: ActivityImplementations = {},
+  /** How long requests wait for task listeners (default: the configuration's default, 30 s). */
+  taskListenerWaitMs = TASK_LISTENER_WAIT_SECONDS_DEFAULT * 1000,
+): Promise<CamundaStack> {
   const engine = await startEngineTestEnv(activities, [], { dbPrefix: 'camunda_v2' });
   const db: Db = { sequelize: engine.db.sequelize };
   const deps: CaseWorkDependencies = {
     db,
     auth: { ...TEST_AUTH, loginMaxFailures: 50 },
-    taskCompleter: new TemporalTaskCompleter(engine.env.client, db),
+    taskListenerWaitMs,
+    taskCompleter: new TemporalTaskCompleter(engine.env.client, db, taskListenerWaitMs),
     engine: { client: engine.env.client, taskQueue: engine.taskQueue },
   };
   const app = createApp({ logger: pino({ level: 'silent' }), health: {}, caseWork: deps });

@@ -1,0 +1,181 @@
+/**
+ * What a task listener's job tells its worker (Camunda 8.8), with Camunda's own client
+ * (@camunda8/orchestration-cluster-api) on the real engine: every listener job carries its user
+ * task's key (header io.camunda.zeebe:userTaskKey and the activated job's `userTask`), a creating
+ * listener's too (the key the task then opens with), so a listener worker fetches the task with
+ * it; an assigning listener's job also carries the task's candidates and priority from the task
+ * and the assignee being given. The stack's listener wait is 3 s (CHIS_TASK_LISTENER_WAIT_SECONDS
+ * in production): a cancellation whose canceling listener nobody works answers 504 naming it,
+ * and goes on once the listener completes. Every closed history replays when the stack closes.
+ */
+import {
+  createCamundaClient,
+  ProcessDefinitionId,
+  UserTaskKey,
+  type CamundaClient,
+  type ProcessInstanceKey,
+} from '@camunda8/orchestration-cluster-api';
+import { PASSWORD, startCamundaStack, type CamundaStack } from './support/camunda-stack';
+
+let stack: CamundaStack;
+let admin: CamundaClient;
+let worker: CamundaClient;
+
+const WAIT_MS = 3_000;
+
+const client = (username: string): CamundaClient =>
+  createCamundaClient({
+    config: {
+      CAMUNDA_REST_ADDRESS: stack.address,
+      CAMUNDA_AUTH_STRATEGY: 'BASIC',
+      CAMUNDA_BASIC_AUTH_USERNAME: username,
+      CAMUNDA_BASIC_AUTH_PASSWORD: PASSWORD,
+      CAMUNDA_SDK_VALIDATION: 'req:strict,res:strict',
+      CAMUNDA_SDK_LOG_LEVEL: 'silent',
+      CAMUNDA_SDK_HTTP_RETRY_MAX_ATTEMPTS: 1,
+    } as never,
+  });
+
+const NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"';
+const flow = (id: string, from: string, to: string) =>
+  `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}" />`;
+
+/** Triage (candidate group: the test team, priority 70) with creating, assigning and canceling listeners. */
+const PROCESS = (team: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions ${NS} id="D" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="keyed-triage" isExecutable="true">
+    <bpmn:startEvent id="S" />${flow('f1', 'S', 'Triage')}
+    <bpmn:userTask id="Triage"><bpmn:extensionElements><zeebe:userTask />
+      <zeebe:assignmentDefinition candidateGroups="${team}" />
+      <zeebe:priorityDefinition priority="70" />
+      <zeebe:taskListeners>
+        <zeebe:taskListener eventType="creating" type="kt-create" />
+        <zeebe:taskListener eventType="assigning" type="kt-assign" />
+        <zeebe:taskListener eventType="canceling" type="kt-cancel" />
+      </zeebe:taskListeners>
+    </bpmn:extensionElements></bpmn:userTask>
+    ${flow('f2', 'Triage', 'E')}<bpmn:endEvent id="E" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+beforeAll(async () => {
+  stack = await startCamundaStack({}, WAIT_MS);
+  admin = client(stack.admin.username);
+  worker = client(stack.worker.username);
+  await admin.createDeployment({
+    resources: [new File([PROCESS(stack.team)], 'keyed-triage.bpmn', { type: 'application/xml' })],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+}, 120_000);
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The next job of `type`, polled for as a job worker would. */
+async function nextJob(type: string, what: string) {
+  const jobs = await eventually(what, async () => {
+    const { jobs: found } = await worker.activateJobs({
+      type,
+      maxJobsToActivate: 1,
+      timeout: 60_000,
+      requestTimeout: 200,
+    });
+    return found.length > 0 && found;
+  });
+  return jobs[0]!;
+}
+
+const USER_TASK_KEY = 'io.camunda.zeebe:userTaskKey';
+
+async function startTriage(): Promise<{ instanceKey: ProcessInstanceKey; taskKey: string }> {
+  const { processInstanceKey } = await admin.createProcessInstance({
+    processDefinitionId: ProcessDefinitionId.assumeExists('keyed-triage'),
+  });
+  // The creating listener runs before the task opens, yet its job names the task's key already.
+  const creating = await nextJob('kt-create', 'the creating listener job');
+  expect(creating).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'CREATING' });
+  const taskKey = String(creating.customHeaders[USER_TASK_KEY]);
+  expect(taskKey).toMatch(/^\d+$/);
+  expect(creating.userTask?.userTaskKey).toBe(taskKey);
+  await worker.completeJob({ jobKey: creating.jobKey });
+  const opened = await eventually('the triage task', async () => {
+    const found = await admin.searchUserTasks(
+      { filter: { processInstanceKey, state: 'CREATED' } },
+      { consistency: { waitUpToMs: 0 } },
+    );
+    return found.items[0];
+  });
+  expect(opened.userTaskKey).toBe(taskKey);
+  return { instanceKey: processInstanceKey, taskKey };
+}
+
+test("a listener worker reads the user task's key from its job and fetches the task with it", async () => {
+  const { instanceKey, taskKey } = await startTriage();
+  const assignee = stack.caseworker.username;
+  const assignment = admin.assignUserTask({ userTaskKey: UserTaskKey.assumeExists(taskKey), assignee });
+  const assigning = await nextJob('kt-assign', 'the assigning listener job');
+  expect(assigning.customHeaders).toMatchObject({
+    [USER_TASK_KEY]: taskKey,
+    'io.camunda.zeebe:action': 'assign',
+    'io.camunda.zeebe:assignee': assignee,
+    'io.camunda.zeebe:candidateGroups': JSON.stringify([stack.team]),
+    'io.camunda.zeebe:priority': '70',
+  });
+  expect(assigning.userTask).toMatchObject({
+    userTaskKey: taskKey,
+    action: 'assign',
+    assignee,
+    candidateGroups: [stack.team],
+    candidateUsers: [],
+    priority: 70,
+  });
+  // What a listener worker does with it: the user-task API, by that key (with an account that may
+  // read tasks: the integration role only works jobs).
+  const task = await admin.getUserTask(
+    { userTaskKey: UserTaskKey.assumeExists(String(assigning.customHeaders[USER_TASK_KEY])) },
+    { consistency: { waitUpToMs: 0 } },
+  );
+  expect(task).toMatchObject({ elementId: 'Triage', processInstanceKey: instanceKey, priority: 70 });
+  await worker.completeJob({ jobKey: assigning.jobKey });
+  await assignment;
+  const after = await admin.getUserTask(
+    { userTaskKey: UserTaskKey.assumeExists(taskKey) },
+    { consistency: { waitUpToMs: 0 } },
+  );
+  expect(after.assignee).toBe(assignee);
+}, 120_000);
+
+test('a cancellation whose canceling listener is not done within the configured wait answers 504, and goes on', async () => {
+  const { instanceKey, taskKey } = await startTriage();
+  const asked = Date.now();
+  const outcome = await admin.cancelProcessInstance({ processInstanceKey: instanceKey }).then(
+    () => 'answered',
+    (e: unknown) => e,
+  );
+  const waited = Date.now() - asked;
+  expect(outcome).toMatchObject({ status: 504 });
+  expect(JSON.stringify(outcome)).toContain('within 3 s');
+  expect(waited).toBeGreaterThanOrEqual(WAIT_MS);
+  // Well short of the 30 s default.
+  expect(waited).toBeLessThan(20_000);
+  const canceling = await nextJob('kt-cancel', 'the canceling listener job');
+  expect(canceling.customHeaders[USER_TASK_KEY]).toBe(taskKey);
+  expect(canceling.userTask).toMatchObject({ userTaskKey: taskKey, action: 'cancel' });
+  await worker.completeJob({ jobKey: canceling.jobKey });
+  await eventually(
+    'the cancelled instance',
+    async () =>
+      (await admin.getProcessInstance({ processInstanceKey: instanceKey }, { consistency: { waitUpToMs: 0 } }))
+        .state === 'TERMINATED',
+  );
+}, 120_000);
