@@ -15,7 +15,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { changeAddress, changeGpPractice, setSafeguardingAlert, ALERT_RANK } from '../../records/children/changes';
 import {
-  childIdOfNhsNumber,
+  childIdOfNhsNumberOrSuperseded,
   childRowByNhsNumberOrSuperseded,
   type ChildDetails,
   type SafeguardingAlert,
@@ -394,7 +394,7 @@ export const eventRoutes = [
               'is outside the region and no GP practice of the region is given: the child is not this CHIS’s to receive',
           });
         }
-        const existing = await childIdOfNhsNumber(db, body.nhsNumber);
+        const existing = await childIdOfNhsNumberOrSuperseded(db, body.nhsNumber);
         const { eventId: _omit, nhsNumber, ...transfer } = body;
         return {
           childId: existing,

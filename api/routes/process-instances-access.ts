@@ -1,4 +1,4 @@
-import { childRowByNhsNumber, type ChildDetails } from '../../records/children/child-rows';
+import { childRowByNhsNumberOrSuperseded, type ChildDetails } from '../../records/children/child-rows';
 import { ApiError } from '../api-error';
 import { openChildById } from '../access/child-access';
 import type { RequestContext } from '../request-context';
@@ -10,7 +10,8 @@ export async function childOfKey(
   businessKey: string | null | undefined,
 ): Promise<ChildDetails | null> {
   if (!businessKey || !/^\d{10}$/.test(businessKey)) return null;
-  return childRowByNhsNumber(ctx.deps.db, businessKey);
+  // A key PDS superseded since leads to the child's current record (merged or not).
+  return childRowByNhsNumberOrSuperseded(ctx.deps.db, businessKey);
 }
 
 /**

@@ -86,6 +86,22 @@ export async function childRowByNhsNumberOrSuperseded(db: Db, nhsNumber: string)
   return link ? childRowById(db, link.childId) : null;
 }
 
+/**
+ * SQL for the id of the child an NHS number (`n`, an SQL expression) leads to: the record with
+ * that number, else the record whose superseded number it is (a process or sender still using
+ * the number PDS replaced, the record of it merged away or not).
+ */
+export const childIdOfNumberOrSupersededSql = (n: string): string =>
+  `COALESCE((SELECT id FROM children WHERE nhs_number = ${n}), (SELECT child_id FROM superseded_nhs_numbers WHERE nhs_number = ${n}))`;
+
+/** The id of the child an NHS number leads to, following a number PDS superseded. */
+export async function childIdOfNhsNumberOrSuperseded(db: Db, nhsNumber: string): Promise<string | null> {
+  const row = await selectOne<{ id: string | null }>(db, `SELECT ${childIdOfNumberOrSupersededSql('$1')} AS id`, [
+    nhsNumber,
+  ]);
+  return row?.id ?? null;
+}
+
 /** The id of the child with this NHS number, if we hold one. */
 export async function childIdOfNhsNumber(db: Db, nhsNumber: string): Promise<string | null> {
   const row = await selectOne<{ id: string }>(db, 'SELECT id FROM children WHERE nhs_number = $1', [nhsNumber]);

@@ -5,6 +5,7 @@
  */
 import type { Sex } from '../../schedule';
 import { selectOne, type Db } from '../sql';
+import { childIdOfNumberOrSupersededSql } from './child-rows';
 
 export interface RecordedDemographics {
   nhsNumber: string;
@@ -22,11 +23,13 @@ export interface RecordedDemographics {
   restricted: boolean;
 }
 
+/** A number PDS superseded answers with the child's current record, as PDS answers it. */
 export function recordedDemographics(db: Db, nhsNumber: string): Promise<RecordedDemographics | null> {
   return selectOne(
     db,
     `SELECT nhs_number, given_name, family_name, date_of_birth::text AS date_of_birth, sex, address_line1, address_line2, town, postcode,
-            gp_practice_ods, status, date_of_death::text AS date_of_death, restricted FROM children WHERE nhs_number = $1`,
+            gp_practice_ods, status, date_of_death::text AS date_of_death, restricted FROM children
+     WHERE id = ${childIdOfNumberOrSupersededSql('$1')}`,
     [nhsNumber],
   );
 }

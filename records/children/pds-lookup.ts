@@ -14,7 +14,7 @@ import { todayInLondon } from '../../core/uk-time';
 import type { ProcessActor } from '../actor';
 import { writeAudit } from '../audit';
 import { inTransaction, select, selectOne, type Db } from '../sql';
-import { childIdOfNhsNumber } from './child-rows';
+import { childIdOfNhsNumber, childIdOfNhsNumberOrSuperseded } from './child-rows';
 import { recordDeath } from './death';
 
 export async function auditPdsLookup(db: Db, actor: ProcessActor, nhsNumber: string, found: boolean): Promise<void> {
@@ -22,7 +22,7 @@ export async function auditPdsLookup(db: Db, actor: ProcessActor, nhsNumber: str
     action: 'pds.lookup',
     entityType: 'pds_patient',
     entityId: nhsNumber,
-    childId: await childIdOfNhsNumber(db, nhsNumber),
+    childId: await childIdOfNhsNumberOrSuperseded(db, nhsNumber),
     detail: { found },
   });
 }

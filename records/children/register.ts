@@ -11,7 +11,7 @@ import { RecordRefusal } from '../errors';
 import { recordedResult, recordResult } from '../idempotency';
 import { routeByPostcode, type LocalityRouting } from '../localities';
 import { inTransaction, selectOne, type Db } from '../sql';
-import type { SafeguardingAlert } from './child-rows';
+import { childIdOfNumberOrSupersededSql, type SafeguardingAlert } from './child-rows';
 
 export interface BornChild {
   nhsNumber: string;
@@ -174,9 +174,10 @@ export interface TransferredChild {
  * caller (records/transfers) audits the creation or match with the transfer.
  */
 export async function createOrUpdateFromTransfer(tx: Db, c: TransferredChild): Promise<boolean> {
+  // A child sent under a number PDS superseded is the record that carries the current one: no second record.
   const existing = await selectOne<{ id: string; safeguardingAlert: SafeguardingAlert }>(
     tx,
-    'SELECT id, safeguarding_alert FROM children WHERE nhs_number = $1',
+    `SELECT id, safeguarding_alert FROM children WHERE id = ${childIdOfNumberOrSupersededSql('$1')}`,
     [c.nhsNumber],
   );
   if (existing) {

@@ -4,6 +4,7 @@
  * those are written without any address or contact detail, at any depth.
  */
 import { selectOne, type Db } from '../sql';
+import { childIdOfNumberOrSupersededSql } from './child-rows';
 
 const CONTACT_DETAIL_KEYS = new Set([
   'address',
@@ -33,7 +34,11 @@ export async function isRestricted(db: Db, by: { childId: string | null; nhsNumb
   if (by.childId === null && by.nhsNumber === null) return false;
   const row = await selectOne<{ restricted: boolean }>(
     db,
-    'SELECT restricted FROM children WHERE id = $1::bigint OR (nhs_number = $2 AND $1::bigint IS NULL) LIMIT 1',
+    // A process started before a merge may hold the merged record's id or the number PDS
+    // superseded: both lead to the surviving record (child_merges, superseded_nhs_numbers).
+    `SELECT restricted FROM children
+     WHERE id = COALESCE((SELECT into_child_id FROM child_merges WHERE merged_child_id = $1::bigint), $1::bigint)
+        OR ($1::bigint IS NULL AND id = ${childIdOfNumberOrSupersededSql('$2::char(10)')}) LIMIT 1`,
     [by.childId, by.nhsNumber],
   );
   return row?.restricted ?? false;

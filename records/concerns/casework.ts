@@ -7,7 +7,7 @@ import { writeAudit } from '../audit';
 import { openChild } from '../children/access';
 import { setSafeguardingAlert } from '../children/changes';
 import {
-  childIdOfNhsNumber,
+  childIdOfNhsNumberOrSuperseded,
   childRowById,
   childSummariesByIds,
   type ChildDetails,
@@ -46,7 +46,7 @@ export async function listConcerns(
   actor: StaffActor,
   f: { statuses: ConcernStatus[]; nhsNumber: string | null; after: ConcernCursor | null; limit: number },
 ): Promise<{ concerns: Array<ConcernListItem & { child: ChildSummary | null }>; next: ConcernCursor | null }> {
-  const childId = f.nhsNumber ? await childIdOfNhsNumber(db, f.nhsNumber) : null;
+  const childId = f.nhsNumber ? await childIdOfNhsNumberOrSuperseded(db, f.nhsNumber) : null;
   if (f.nhsNumber && !childId) return { concerns: [], next: null };
   const page = await listConcernsPage(db, {
     localityIds: [...actor.localityIds],

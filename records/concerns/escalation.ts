@@ -6,7 +6,8 @@
 import type { ProcessActor } from '../actor';
 import { writeAudit } from '../audit';
 import { ALERT_RANK, setSafeguardingAlert } from '../children/changes';
-import type { SafeguardingAlert } from '../children/child-rows';
+import { childIdOfNumberOrSupersededSql, type SafeguardingAlert } from '../children/child-rows';
+import { survivingChildId } from '../children/merge';
 import { invalid, notFound } from '../errors';
 import { inTransaction, select, selectOne, type Db } from '../sql';
 import { deciderOfLatestTask, joinEscalationGroup } from '../tasks/rows';
@@ -87,11 +88,17 @@ export async function recordChildProtectionAlert(
 ): Promise<ConcernFacts> {
   const child = await selectOne<{ id: string; safeguardingAlert: SafeguardingAlert }>(
     db,
-    'SELECT id, safeguarding_alert FROM children WHERE nhs_number = $1',
+    // A process started under a number PDS superseded still reaches the child (merged or not).
+    `SELECT id, safeguarding_alert FROM children WHERE id = ${childIdOfNumberOrSupersededSql('$1')}`,
     [alert.nhsNumber],
   );
   if (!child) throw notFound(`no child record with NHS number ${alert.nhsNumber}`);
-  if (alert.childId !== undefined && alert.childId !== child.id)
+  // The id a process holds may be of a record merged since into this one.
+  if (
+    alert.childId !== undefined &&
+    alert.childId !== child.id &&
+    (await survivingChildId(db, alert.childId)) !== child.id
+  )
     throw invalid(`child ${alert.childId} does not have NHS number ${alert.nhsNumber}`);
   const label =
     alert.type === 'child_protection_plan'

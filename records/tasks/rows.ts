@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { childIdOfNumberOrSupersededSql } from '../children/child-rows';
 import { isRestricted, withoutContactDetails } from '../children/restricted';
 import { select, selectOne, type Db } from '../sql';
 
@@ -140,15 +141,18 @@ class Binder {
   }
 }
 
+/** A task's business key when it is an NHS number (it may be one PDS superseded since: followed). */
+const TASK_KEY = `(CASE WHEN t.business_key ~ '^[0-9]{10}$' THEN t.business_key END)::char(10)`;
+
 /** The task is about a child outside these localities (by its business key, else its child_id). */
 function childOutside(localities: string): string {
-  return `EXISTS (SELECT 1 FROM children c WHERE (c.nhs_number = (CASE WHEN t.business_key ~ '^[0-9]{10}$' THEN t.business_key END)::char(10)
+  return `EXISTS (SELECT 1 FROM children c WHERE (c.id = ${childIdOfNumberOrSupersededSql(TASK_KEY)}
             OR (t.business_key !~ '^[0-9]{10}$' AND c.id = t.child_id)) AND NOT c.locality_id = ANY(${localities}::smallint[]))`;
 }
 
 /** The task is about a child of the region (by its business key, else its child_id). */
 function aboutChild(): string {
-  return `EXISTS (SELECT 1 FROM children c WHERE c.nhs_number = (CASE WHEN t.business_key ~ '^[0-9]{10}$' THEN t.business_key END)::char(10)
+  return `EXISTS (SELECT 1 FROM children c WHERE c.id = ${childIdOfNumberOrSupersededSql(TASK_KEY)}
             OR ((t.business_key IS NULL OR t.business_key !~ '^[0-9]{10}$') AND c.id = t.child_id))`;
 }
 
@@ -238,7 +242,7 @@ function unclaimedQuery(b: Binder, v: QueueViewer, limit: number, after: QueueCu
         SELECT e.task_id FROM human_task_candidates e
         WHERE e.candidate = g.candidate AND (e.locality_id IS NULL OR e.locality_id = ANY(${localities}::smallint[])) ${keyset}
           AND (g.candidate IS DISTINCT FROM ${role}::text OR NOT EXISTS (
-            SELECT 1 FROM human_tasks t JOIN children c ON c.id = t.child_id OR c.nhs_number = (CASE WHEN t.business_key ~ '^[0-9]{10}$' THEN t.business_key END)::char(10)
+            SELECT 1 FROM human_tasks t JOIN children c ON c.id = t.child_id OR c.id = ${childIdOfNumberOrSupersededSql(TASK_KEY)}
             WHERE t.id = e.task_id AND NOT c.locality_id = ANY(${localities}::smallint[])))
         ORDER BY e.priority DESC, e.due_at ASC NULLS LAST, e.task_id LIMIT ${n}
       ) picked
