@@ -64,8 +64,11 @@ export async function writeAudit(db: Db, actor: Actor, e: AuditEntry): Promise<s
 }
 
 export interface AuditFilter {
-  /** Rows about this child, and list reads that named it. */
-  childId?: string;
+  /**
+   * Rows about these records of one child (its own id and the ids of records merged into it,
+   * whose rows keep their id: the trail is append-only), and list reads that named them.
+   */
+  childIds?: readonly string[];
   actorUsername?: string;
   action?: string;
   from?: Date;
@@ -90,12 +93,12 @@ export async function readAuditTrail(
     db,
     `SELECT id, occurred_at, actor_id, actor_username, action, entity_type, entity_id, child_id, child_ids, source_ip, reason, detail
      FROM audit_events
-     WHERE ($1::bigint IS NULL OR child_id = $1 OR child_ids @> ARRAY[$1::bigint]) AND ($2::text IS NULL OR actor_username = $2)
+     WHERE ($1::bigint[] IS NULL OR child_id = ANY($1::bigint[]) OR child_ids && $1::bigint[]) AND ($2::text IS NULL OR actor_username = $2)
        AND ($3::text IS NULL OR action = $3) AND ($4::timestamptz IS NULL OR occurred_at >= $4)
        AND ($5::timestamptz IS NULL OR occurred_at < $5) AND ($6::bigint IS NULL OR id < $6)
      ORDER BY id DESC LIMIT $7`,
     [
-      f.childId ?? null,
+      f.childIds ?? null,
       f.actorUsername ?? null,
       f.action ?? null,
       f.from ?? null,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readAuditTrail } from '../../records/audit';
-import { childIdOfNhsNumber } from '../../records/children/child-rows';
+import { childIdOfNhsNumberOrSuperseded } from '../../records/children/child-rows';
+import { mergesInto } from '../../records/children/merge';
 import { actorOf } from '../audit/audit-builder';
 import { defineRoute, ok } from '../route-definition';
 import { nhsNumber, pageLimit } from '../validation';
@@ -37,14 +38,16 @@ export const auditRoutes = [
     schemas: { query: auditQuery },
     responses: { 200: 'Events newest first; `next` is the cursor of the following page or null' },
     handler: async ({ query }, ctx) => {
-      let childId: string | undefined;
+      let childIds: string[] | undefined;
       if (query.nhsNumber) {
-        const id = await childIdOfNhsNumber(ctx.deps.db, query.nhsNumber);
+        // The child's record under its current number or one PDS superseded, and the records
+        // merged into it: their audit rows keep the merged record's id (the trail is append-only).
+        const id = await childIdOfNhsNumberOrSuperseded(ctx.deps.db, query.nhsNumber);
         if (!id) return ok({ events: [], next: null });
-        childId = id;
+        childIds = [id, ...(await mergesInto(ctx.deps.db, id)).map((m) => m.mergedChildId)];
       }
       const filter = {
-        childId,
+        childIds,
         actorUsername: query.actor,
         action: query.action,
         from: query.from ? new Date(query.from) : undefined,

@@ -60,7 +60,12 @@ const day = (column: string) => `(${column})::timestamp AT TIME ZONE 'UTC'`;
 /** An appointment for a mandated contact is named by it ("Health visitor 6–8 week review on …"). */
 const CONTACT_LABELS = JSON.stringify(Object.fromEntries(MANDATED_CONTACTS.map((c) => [c.code, c.label])));
 
-/** Every source as (at, kind, summary, ref, actor, o); $1 child id, $2 NHS number, $3 include access events, $9 contact labels. */
+/**
+ * Every source as (at, kind, summary, ref, actor, o); $1 child id, $2 NHS number, $3 include
+ * access events, $9 contact labels. After a merge (merge.ts) the rows of the merged record were
+ * moved, except the append-only audit rows (its id, through child_merges) and the processes
+ * keyed by its number (through superseded_nhs_numbers).
+ */
 const SOURCES = `
   SELECT ${day('date_of_birth')} AS at, 'birth' AS kind, 'Born' AS summary, 'child:' || id AS ref, NULL::text AS actor, 0 AS o FROM children WHERE id = $1
   UNION ALL SELECT ${day('given_on')}, 'immunisation', vaccine || ' dose ' || dose || coalesce(' (' || given_by || ')', ''), 'immunisation:' || id, NULL, 1 FROM immunisation_events WHERE child_id = $1
@@ -74,9 +79,11 @@ const SOURCES = `
   UNION ALL SELECT escalated_at, 'task_escalated', name || coalesce(': ' || escalation_reason, ''), 'task:' || id, NULL, 5 FROM human_tasks WHERE child_id = $1 AND escalated_at IS NOT NULL
   UNION ALL SELECT completed_at, 'task_completed', name || coalesce(' (' || outcome || ')', ''), 'task:' || id, completed_by, 6 FROM human_tasks WHERE child_id = $1 AND completed_at IS NOT NULL
   UNION ALL SELECT i.started_at, 'process_started', coalesce(d.name, d.key) || ' (version ' || d.version || ')', 'instance:' || i.id, s.username, 7
-    FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id LEFT JOIN staff_users s ON s.id = i.started_by WHERE i.business_key = $2
+    FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id LEFT JOIN staff_users s ON s.id = i.started_by
+    WHERE (i.business_key = $2 OR i.business_key IN (SELECT nhs_number::text FROM superseded_nhs_numbers WHERE child_id = $1))
   UNION ALL SELECT i.ended_at, 'process_ended', coalesce(d.name, d.key) || ': ' || i.status, 'instance:' || i.id, NULL, 8
-    FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id WHERE i.business_key = $2 AND i.ended_at IS NOT NULL
+    FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id
+    WHERE (i.business_key = $2 OR i.business_key IN (SELECT nhs_number::text FROM superseded_nhs_numbers WHERE child_id = $1)) AND i.ended_at IS NOT NULL
   UNION ALL SELECT requested_at, 'transfer_requested', replace(direction, '_', ' '), 'transfer:' || id, NULL, 9 FROM transfers WHERE child_id = $1
   UNION ALL SELECT completed_at, 'transfer_completed', replace(direction, '_', ' '), 'transfer:' || id, NULL, 10 FROM transfers WHERE child_id = $1 AND completed_at IS NOT NULL
   UNION ALL SELECT e.received_at,
@@ -103,7 +110,8 @@ const SOURCES = `
   UNION ALL SELECT a.occurred_at, CASE a.action WHEN 'child.break_glass' THEN 'break_glass' ELSE 'record_opened' END,
       CASE a.action WHEN 'child.break_glass' THEN 'Opened from outside the child''s localities: ' || coalesce(a.reason, 'no reason recorded') ELSE 'Record opened' END,
       'audit:' || a.id, a.actor_username, 13
-    FROM audit_events a WHERE $3 AND a.child_id = $1 AND a.action IN ('child.read', 'child.break_glass')`;
+    FROM audit_events a WHERE $3 AND a.action IN ('child.read', 'child.break_glass')
+      AND (a.child_id = $1 OR a.child_id IN (SELECT merged_child_id FROM child_merges WHERE into_child_id = $1))`;
 
 /** A page of the timeline, newest first, optionally only some kinds. */
 export async function readChildTimelinePage(

@@ -1,8 +1,11 @@
+import { processActor } from '../../records/actor';
+import { mergeChildRecords } from '../../records/children/merge';
 import { select } from '../../records/sql';
 import {
   BIRMINGHAM,
   countRows,
   makeChild,
+  makeProcessInstance,
   makeStaff,
   signIn,
   startCaseWork,
@@ -98,6 +101,50 @@ describe('audit trail: administrators read it, filtered and cursor-paginated; no
       'query.colour',
       'query.from',
       'query.nhsNumber',
+    ]);
+  });
+  test('after a merge, the merged record’s audit rows (they keep its id) are in the surviving record’s trail and timeline', async () => {
+    const worker = await signIn(h.app, await makeStaff(h.db, 'caseworker', { localityIds: [BIRMINGHAM] }));
+    const lead = await signIn(h.app, await makeStaff(h.db, 'safeguarding_lead', { localityIds: [BIRMINGHAM] }));
+    const into = await makeChild(h.db, BIRMINGHAM);
+    const merged = await makeChild(h.db, BIRMINGHAM);
+    // Opened under its own number before PDS superseded it: the audit row names the merged record's id.
+    await worker.agent.get(`/api/children/${merged.nhsNumber}`).expect(200);
+    // A process of the child keyed by the number PDS superseded since.
+    const instance = await makeProcessInstance(h.db, 'audit-merge-test');
+    await select(h.db, 'UPDATE process_instances SET business_key = $2 WHERE id = $1 RETURNING id', [
+      instance,
+      merged.nhsNumber,
+    ]);
+    await select(
+      h.db,
+      'INSERT INTO superseded_nhs_numbers (nhs_number, child_id, current_nhs_number) VALUES ($1, $2, $3) RETURNING nhs_number',
+      [merged.nhsNumber, into.id, into.nhsNumber],
+    );
+    await mergeChildRecords(h.db, processActor('audit-test'), {
+      mergedNhsNumber: merged.nhsNumber,
+      intoNhsNumber: into.nhsNumber,
+      reason: 'PDS superseded the number',
+    });
+
+    const readOfMerged = (events: Array<{ action: string; childId: string | null; actorUsername: string }>) =>
+      events.filter(
+        (e) => e.action === 'child.read' && e.childId === merged.id && e.actorUsername === worker.user.username,
+      );
+    for (const nhsNumber of [into.nhsNumber, merged.nhsNumber]) {
+      const trail = await admin.agent.get('/api/audit').query({ nhsNumber });
+      expect(trail.status).toBe(200);
+      expect(readOfMerged(trail.body.events)).toHaveLength(1);
+      expect(trail.body.events.map((e: { action: string }) => e.action)).toContain('child.merge');
+    }
+
+    const timeline = await lead.agent
+      .get(`/api/children/${into.nhsNumber}/timeline`)
+      .query({ kinds: 'record_opened,process_started' });
+    expect(timeline.status).toBe(200);
+    expect(timeline.body.events).toEqual([
+      expect.objectContaining({ kind: 'process_started', ref: `instance:${instance}` }),
+      expect.objectContaining({ kind: 'record_opened', actor: worker.user.username }),
     ]);
   });
 });
