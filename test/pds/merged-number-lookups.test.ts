@@ -15,6 +15,7 @@ import { createOrUpdateFromTransfer } from '../../records/children/register';
 import { isRestricted } from '../../records/children/restricted';
 import { recordChildProtectionAlert } from '../../records/concerns/escalation';
 import { select, selectOne } from '../../records/sql';
+import { findInstance, listInstances } from '../../records/process-instance-rows';
 import { queuePage } from '../../records/tasks/rows';
 import {
   BIRMINGHAM,
@@ -144,4 +145,21 @@ test('a task keyed by the superseded number keeps the locality rule: not shown t
   expect(await ids(DUDLEY)).not.toContain(task.id);
   expect(await ids(COVENTRY)).toContain(task.id);
   expect(into.id).not.toBe(old.id);
+});
+
+test('a process instance keyed by the superseded number belongs to the surviving child: its locality rule holds', async () => {
+  const { into, old } = await merged(COVENTRY);
+  const instance = await makeProcessInstance(h.db, 'merged-lookups');
+  await select(h.db, 'UPDATE process_instances SET business_key = $2 WHERE id = $1 RETURNING id', [
+    instance,
+    old.nhsNumber,
+  ]);
+  // Without a child the instance would pass every locality filter (and openInstance's check).
+  expect(await findInstance(h.db, instance)).toMatchObject({ childId: into.id, childLocalityId: COVENTRY });
+  const listed = async (localityId: number) =>
+    (await listInstances(h.db, { businessKey: old.nhsNumber, localityIds: [localityId] }, 100, null)).rows.map(
+      (r) => r.id,
+    );
+  expect(await listed(DUDLEY)).toEqual([]);
+  expect(await listed(COVENTRY)).toEqual([instance]);
 });
