@@ -3,6 +3,7 @@
  * as it opens and resolves them (its state stays the truth); /v2/incidents reads and resolves.
  */
 import { select, selectOne, type Db } from './sql';
+import { INSTANCE_CHILD_JOIN } from './instance-child';
 
 export interface IncidentRow {
   key: string;
@@ -63,7 +64,7 @@ const COLUMNS = `x.key::text AS key, x.process_instance_id, i.key::text AS proce
 const FROM = `incidents x JOIN process_instances i ON i.id = x.process_instance_id
   JOIN process_definitions d ON d.id = i.definition_id
   LEFT JOIN jobs j ON j.key = x.job_key
-  LEFT JOIN children c ON c.nhs_number = (CASE WHEN i.business_key ~ '^[0-9]{10}$' THEN i.business_key END)::char(10)`;
+  ${INSTANCE_CHILD_JOIN}`;
 
 export function findIncidentByKey(db: Db, key: string): Promise<IncidentRow | null> {
   if (!/^\d{1,19}$/.test(key)) return Promise.resolve(null);

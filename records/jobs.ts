@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 
 import { select, selectOne, type Db } from './sql';
+import { INSTANCE_CHILD_JOIN } from './instance-child';
 
 /** Jobs created in this process wake waiting activations of their type at once. */
 export const jobsCreated = new EventEmitter();
@@ -160,7 +161,7 @@ const JOB_COLUMNS = `t.key::text AS key, t.type, t.state, t.process_instance_id,
   c.id AS child_id, c.locality_id AS child_locality_id, i.business_key, t.created_at`;
 const JOB_FROM = `jobs t JOIN process_instances i ON i.id = t.process_instance_id
   JOIN process_definitions d ON d.id = i.definition_id
-  LEFT JOIN children c ON c.nhs_number = (CASE WHEN i.business_key ~ '^[0-9]{10}$' THEN i.business_key END)::char(10)`;
+  ${INSTANCE_CHILD_JOIN}`;
 
 export function findJob(db: Db, key: string): Promise<JobRow | null> {
   if (!/^\d{1,19}$/.test(key)) return Promise.resolve(null);
@@ -210,9 +211,8 @@ export async function activateJobRows(db: Db, r: ActivationRequest): Promise<Job
        WHERE type = $1 AND ((state = 'activatable' AND (retry_at IS NULL OR retry_at <= now()))
                             OR (state = 'activated' AND deadline < now()))
          AND ($5::smallint[] IS NULL OR NOT EXISTS (
-           SELECT 1 FROM process_instances i
-             JOIN children c ON c.nhs_number = (CASE WHEN i.business_key ~ '^[0-9]{10}$' THEN i.business_key END)::char(10)
-            WHERE i.id = jobs.process_instance_id AND NOT c.locality_id = ANY($5::smallint[])))
+           SELECT 1 FROM process_instances i ${INSTANCE_CHILD_JOIN}
+            WHERE i.id = jobs.process_instance_id AND c.id IS NOT NULL AND NOT c.locality_id = ANY($5::smallint[])))
        ORDER BY key LIMIT $2 FOR UPDATE SKIP LOCKED)
      RETURNING key::text AS key`,
     [r.type, r.max, r.worker, r.timeoutMs, r.localityIds],

@@ -4,6 +4,7 @@
  * Search conditions are built by api/camunda/search.ts over the aliases here (i, d, c, p).
  */
 import { select, selectOne, type Db } from './sql';
+import { INSTANCE_CHILD_JOIN } from './instance-child';
 
 export interface V2InstanceRow {
   id: string;
@@ -25,7 +26,7 @@ export interface V2InstanceRow {
 const INSTANCE_FROM = `
   FROM process_instances i
   JOIN process_definitions d ON d.id = i.definition_id
-  LEFT JOIN children c ON c.nhs_number = (CASE WHEN i.business_key ~ '^[0-9]{10}$' THEN i.business_key END)::char(10)
+  ${INSTANCE_CHILD_JOIN}
   LEFT JOIN process_instances p ON p.id = regexp_replace(i.id, '(/|~)call-[0-9]+$', '')
                                AND p.id <> i.id`;
 

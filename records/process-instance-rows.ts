@@ -3,6 +3,7 @@
  * them; the workflow's own status updates go through process-instances.ts.
  */
 import { select, selectOne, type Db } from './sql';
+import { INSTANCE_CHILD_JOIN } from './instance-child';
 
 /** Position after the last row of a page: started_at in microseconds since the epoch, as text (exact), and the id. */
 export interface InstanceCursor {
@@ -30,18 +31,11 @@ export interface InstanceRow {
   childLocalityId: number | null;
 }
 
-// The child join casts only a 10-digit key, so a longer key is never truncated into a match. A
-// key PDS superseded (a process started under the old number, its record perhaps merged since)
-// leads to the child through superseded_nhs_numbers: without it the instance would have no
-// child, and so no locality rule.
-const KEY = `(CASE WHEN i.business_key ~ '^[0-9]{10}$' THEN i.business_key END)::char(10)`;
 const FROM = `
   FROM process_instances i
   JOIN process_definitions d ON d.id = i.definition_id
   LEFT JOIN staff_users s ON s.id = i.started_by
-  LEFT JOIN children held ON held.nhs_number = ${KEY}
-  LEFT JOIN superseded_nhs_numbers sn ON held.id IS NULL AND sn.nhs_number = ${KEY}
-  LEFT JOIN children c ON c.id = COALESCE(held.id, sn.child_id)`;
+  ${INSTANCE_CHILD_JOIN}`;
 
 const COLUMNS = `i.id, i.definition_id, d.key, d.version, d.name AS definition_name, i.business_key, i.status,
   s.username AS started_by, i.started_at, i.ended_at, i.updated_at,

@@ -15,6 +15,7 @@ import { createOrUpdateFromTransfer } from '../../records/children/register';
 import { isRestricted } from '../../records/children/restricted';
 import { recordChildProtectionAlert } from '../../records/concerns/escalation';
 import { select, selectOne } from '../../records/sql';
+import { activateJobRows, createJobRow, findJob } from '../../records/jobs';
 import { findInstance, listInstances } from '../../records/process-instance-rows';
 import { queuePage } from '../../records/tasks/rows';
 import {
@@ -162,4 +163,31 @@ test('a process instance keyed by the superseded number belongs to the surviving
     );
   expect(await listed(DUDLEY)).toEqual([]);
   expect(await listed(COVENTRY)).toEqual([instance]);
+});
+
+test('a job of an instance keyed by the superseded number goes only to workers who may see the surviving child', async () => {
+  const { into, old } = await merged(COVENTRY);
+  const instance = await makeProcessInstance(h.db, 'merged-lookups');
+  await select(h.db, 'UPDATE process_instances SET business_key = $2 WHERE id = $1 RETURNING id', [
+    instance,
+    old.nhsNumber,
+  ]);
+  const type = `merged-lookups-${instance}`;
+  await createJobRow(h.db, {
+    processInstanceId: instance,
+    engineJobId: 'engine-job-1',
+    elementId: 'Task',
+    elementInstanceId: 'Task#1',
+    elementInstanceKey: '1',
+    type,
+    retries: 3,
+    customHeaders: {},
+    variables: {},
+  });
+  const take = (localityIds: number[]) =>
+    activateJobRows(h.db, { type, worker: 'w', timeoutMs: 60_000, max: 5, localityIds });
+  expect(await take([DUDLEY])).toEqual([]);
+  const [job] = await take([COVENTRY]);
+  expect(job).toMatchObject({ childId: into.id, childLocalityId: COVENTRY });
+  expect(await findJob(h.db, job.key)).toMatchObject({ childId: into.id });
 });
