@@ -5,32 +5,17 @@
  * resolved and the instance completes. The client validates our answers against Camunda's
  * published schemas (CAMUNDA_SDK_VALIDATION strict on responses too).
  */
-import {
-  createCamundaClient,
-  DecisionDefinitionId,
-  ProcessDefinitionId,
-  type CamundaClient,
-} from '@camunda8/orchestration-cluster-api';
+import { DecisionDefinitionId, ProcessDefinitionId, type CamundaClient } from '@camunda8/orchestration-cluster-api';
 import { QueryTypes } from 'sequelize';
 import { selectOne } from '../../records/sql';
 import { instanceStateQuery } from '../../workflows/contract';
-import { PASSWORD, startCamundaStack, type CamundaStack } from './support/camunda-stack';
+import { camundaClientFor, startCamundaStack, type CamundaStack } from './support/camunda-stack';
 
 let stack: CamundaStack;
 const clients: CamundaClient[] = [];
 
 const clientFor = (username: string, validation = 'req:strict,res:strict'): CamundaClient => {
-  const client = createCamundaClient({
-    config: {
-      CAMUNDA_REST_ADDRESS: stack.address,
-      CAMUNDA_AUTH_STRATEGY: 'BASIC',
-      CAMUNDA_BASIC_AUTH_USERNAME: username,
-      CAMUNDA_BASIC_AUTH_PASSWORD: PASSWORD,
-      CAMUNDA_SDK_VALIDATION: validation,
-      CAMUNDA_SDK_LOG_LEVEL: 'silent',
-      CAMUNDA_SDK_HTTP_RETRY_MAX_ATTEMPTS: 1,
-    } as never,
-  });
+  const client = camundaClientFor(stack, username, validation);
   clients.push(client);
   return client;
 };

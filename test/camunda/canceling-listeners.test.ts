@@ -9,31 +9,15 @@
  *   once resolved, the listener runs again and the instance ends as cancelled.
  * Every closed history replays when the stack closes.
  */
-import {
-  createCamundaClient,
-  ProcessDefinitionId,
-  type CamundaClient,
-  type ProcessInstanceKey,
-} from '@camunda8/orchestration-cluster-api';
+import { ProcessDefinitionId, type CamundaClient, type ProcessInstanceKey } from '@camunda8/orchestration-cluster-api';
 import { selectOne } from '../../records/sql';
-import { PASSWORD, startCamundaStack, type CamundaStack } from './support/camunda-stack';
+import { camundaClientFor, startCamundaStack, type CamundaStack } from './support/camunda-stack';
 
 let stack: CamundaStack;
 let admin: CamundaClient;
 let worker: CamundaClient;
 
-const client = (username: string): CamundaClient =>
-  createCamundaClient({
-    config: {
-      CAMUNDA_REST_ADDRESS: stack.address,
-      CAMUNDA_AUTH_STRATEGY: 'BASIC',
-      CAMUNDA_BASIC_AUTH_USERNAME: username,
-      CAMUNDA_BASIC_AUTH_PASSWORD: PASSWORD,
-      CAMUNDA_SDK_VALIDATION: 'req:strict,res:strict',
-      CAMUNDA_SDK_LOG_LEVEL: 'silent',
-      CAMUNDA_SDK_HTTP_RETRY_MAX_ATTEMPTS: 1,
-    } as never,
-  });
+const client = (username: string): CamundaClient => camundaClientFor(stack, username);
 
 const NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"';
 const flow = (id: string, from: string, to: string) =>

@@ -4,6 +4,7 @@
  * listening on 127.0.0.1, and accounts for every role (password PASSWORD). `close()` replays
  * every closed workflow history.
  */
+import { createCamundaClient, type CamundaClient } from '@camunda8/orchestration-cluster-api';
 import { TASK_LISTENER_WAIT_SECONDS_DEFAULT } from '../../../core/config';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,28 @@ import { makeStaff, makeTeam, PASSWORD, TEST_AUTH } from '../../api/support/case
 import { startEngineTestEnv, type EngineTestEnv } from '../../workflows/support';
 
 export { PASSWORD };
+
+/**
+ * Camunda's own client for `username` on the stack's /v2: basic auth, our answers validated
+ * against Camunda's published schemas (`validation`), no retries (a failure shows at once).
+ */
+export function camundaClientFor(
+  stack: Pick<CamundaStack, 'address'>,
+  username: string,
+  validation = 'req:strict,res:strict',
+): CamundaClient {
+  return createCamundaClient({
+    config: {
+      CAMUNDA_REST_ADDRESS: stack.address,
+      CAMUNDA_AUTH_STRATEGY: 'BASIC',
+      CAMUNDA_BASIC_AUTH_USERNAME: username,
+      CAMUNDA_BASIC_AUTH_PASSWORD: PASSWORD,
+      CAMUNDA_SDK_VALIDATION: validation,
+      CAMUNDA_SDK_LOG_LEVEL: 'silent',
+      CAMUNDA_SDK_HTTP_RETRY_MAX_ATTEMPTS: 1,
+    } as never,
+  });
+}
 
 export interface CamundaStack {
   engine: EngineTestEnv;
