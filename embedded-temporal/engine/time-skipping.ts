@@ -7,6 +7,8 @@ import type { Engine } from './engine';
  * waits for the skipped time itself pays it.
  */
 const STUCK_MS = 5_000;
+/** The longest delay setTimeout honours (2^31-1 ms); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Sleeper {
   target: number;
@@ -54,7 +56,16 @@ export class TimeSkipping {
           resolve();
         },
       };
-      const timer = setTimeout(() => this.wake(), Math.max(0, ms) + 5);
+      // setTimeout cannot wait longer than 2^31-1 ms (it would fire at once): long sleeps re-arm until due.
+      const arm = (): NodeJS.Timeout =>
+        setTimeout(
+          () => {
+            this.wake();
+            if (this.sleepers.includes(sleeper)) timer = arm();
+          },
+          Math.min(Math.max(0, target - this.engine.clock.now()) + 5, MAX_TIMER_MS),
+        );
+      let timer = arm();
       this.sleepers.push(sleeper);
       this.poke();
     });
