@@ -42,7 +42,9 @@ describe('npm start on embedded defaults', () => {
       // up; if it happens again, say what the system printed so the cause can be found.
       const res = await fetch(`${apiUrl}/health`).catch((error: unknown) => {
         const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-        throw new Error(`first GET ${apiUrl}/health failed (${cause}); the system printed:\n${system.output().slice(-4000)}`);
+        throw new Error(
+          `first GET ${apiUrl}/health failed (${cause}); the system printed:\n${system.output().slice(-4000)}`,
+        );
       });
       const body = (await res.json()) as { status: string; dependencies: Record<string, { status: string }> };
       expect(body.dependencies.database.status).toBe('up');
