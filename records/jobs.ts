@@ -63,6 +63,28 @@ export async function reservedTaskKey(
 }
 
 /**
+ * The open (activatable or activated) task listener job that names the user task `userTaskKey`,
+ * among jobs a worker of `localityIds` may activate (null: any, as integration accounts), if one
+ * exists: a listener worker may read that task while it works the job.
+ */
+export async function openListenerJobOfTask(
+  db: Db,
+  userTaskKey: string,
+  localityIds: number[] | null,
+): Promise<string | null> {
+  if (!/^\d{1,19}$/.test(userTaskKey)) return null;
+  const row = await selectOne<{ key: string }>(
+    db,
+    `SELECT t.key::text AS key FROM ${JOB_FROM}
+      WHERE t.kind = 'TASK_LISTENER' AND t.state IN ('activatable', 'activated') AND t.custom_headers->>$1 = $2
+        AND ($3::smallint[] IS NULL OR c.id IS NULL OR c.locality_id = ANY($3::smallint[]))
+      ORDER BY t.key LIMIT 1`,
+    [USER_TASK_KEY_HEADER, userTaskKey, localityIds],
+  );
+  return row?.key ?? null;
+}
+
+/**
  * A new job, or (after an incident is resolved and the engine asks for the job again) the failed
  * row of the same element instance made activatable again: same key, the retries an operator set.
  * Idempotent per (instance, engine job id).

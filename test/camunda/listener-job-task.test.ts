@@ -127,15 +127,24 @@ test("a listener worker reads the user task's key from its job and fetches the t
     candidateUsers: [],
     priority: 70,
   });
-  // What a listener worker does with it: the user-task API, by that key (with an account that may
-  // read tasks: the integration role only works jobs).
-  const task = await admin.getUserTask(
+  // What a listener worker does with it (Camunda's listener examples): the user-task API, by that
+  // key, with the worker's own account (integration) while the listener job is open for it.
+  const task = await worker.getUserTask(
     { userTaskKey: UserTaskKey.assumeExists(String(assigning.customHeaders[USER_TASK_KEY])) },
     { consistency: { waitUpToMs: 0 } },
   );
   expect(task).toMatchObject({ elementId: 'Triage', processInstanceKey: instanceKey, priority: 70 });
+  const [read] = await stack.db.sequelize.query(
+    `SELECT detail->>'listenerJobKey' AS job FROM audit_events WHERE action = 'task.read' AND actor_username = :actor`,
+    { replacements: { actor: stack.worker.username }, type: 'SELECT' },
+  );
+  expect(read).toEqual({ job: assigning.jobKey });
   await worker.completeJob({ jobKey: assigning.jobKey });
   await assignment;
+  // Once no listener job of the task is open, the job-worker account reads it no more.
+  await expect(
+    worker.getUserTask({ userTaskKey: UserTaskKey.assumeExists(taskKey) }, { consistency: { waitUpToMs: 0 } }),
+  ).rejects.toMatchObject({ status: 403 });
   const after = await admin.getUserTask(
     { userTaskKey: UserTaskKey.assumeExists(taskKey) },
     { consistency: { waitUpToMs: 0 } },

@@ -41,6 +41,7 @@ import {
 import { camundaError, DEFAULT_TENANT, type CamundaRoute } from '../camunda-route';
 import { pageOf, pageResult } from '../search';
 import { searchV2Tasks } from '../../../records/v2-search';
+import { openListenerJobOfTask } from '../../../records/jobs';
 
 const STATE: Record<string, string> = {
   open: 'CREATED',
@@ -101,6 +102,27 @@ async function openTask(ctx: RequestContext, key: string, action: string): Promi
   const brokeGlass = child !== null && !hasTaskRelationship(me(ctx), task, child);
   if (brokeGlass) await breakGlass(ctx, child, action);
   return { task, child, brokeGlass };
+}
+
+/**
+ * A job worker's account (role with jobs.work but no task reading: integration) reads a user task
+ * only while a task listener job of that task is open that it may activate (Camunda's listener
+ * workers fetch their task by the job's userTaskKey): the same locality rule as job activation.
+ * Null for roles that read tasks by the queue rules (openTask).
+ */
+async function openListenedTask(ctx: RequestContext, key: string): Promise<{ task: KeyedTask; jobKey: string } | null> {
+  const principal = me(ctx);
+  if (roleMay(principal.role, 'tasks.read') || roleMay(principal.role, 'tasks.assign')) return null;
+  if (!roleMay(principal.role, 'jobs.work')) return null;
+  const localityIds = principal.role === 'integration' ? null : principal.localityIds;
+  const jobKey = await openListenerJobOfTask(ctx.deps.db, key, localityIds);
+  if (!jobKey)
+    throw camundaError.forbidden(
+      `Your role (${principal.role}) may read a user task only while a task listener job of it is open for you to work`,
+    );
+  const task = await findTaskByKey(ctx.deps.db, key);
+  if (!task) throw camundaError.notFound(`No user task has key ${key}`);
+  return { task, jobKey };
 }
 
 const auditTask = (db: Db, ctx: RequestContext, action: string, t: KeyedTask, detail: Record<string, unknown> = {}) =>
@@ -167,6 +189,11 @@ export const userTaskRoutes: CamundaRoute[] = [
     summary: 'Read a user task',
     access: 'signedIn',
     handler: async ({ path }, ctx) => {
+      const listened = await openListenedTask(ctx, path.userTaskKey);
+      if (listened) {
+        await auditTask(ctx.deps.db, ctx, 'task.read', listened.task, { listenerJobKey: listened.jobKey });
+        return ok(taskResult(listened.task));
+      }
       const { task, brokeGlass } = await openTask(ctx, path.userTaskKey, 'task.read');
       await auditTask(ctx.deps.db, ctx, 'task.read', task, { brokeGlass });
       return ok(taskResult(task));
