@@ -140,16 +140,19 @@ describe('outbox delivery', () => {
     const relays = [mailA, mailB].map((mail) => startOutboxRelay({ mail, logger, intervalMs: 50, probeEveryMs: 200 }));
     await waitFor(async () => relays.every((r) => r.status().smtp === 'reachable'));
     await server.stop(); // the outage begins
-    const enqueued = await Promise.all(
-      Array.from({ length: 6 }, (_, i) =>
-        enqueueEmail(db, {
-          idempotencyKey: `outage-${i}`,
-          to: `outage${i}@example.nhs.uk`,
-          template: 'gp-new-birth',
-          model,
-        }),
-      ),
-    );
+    // All six become due at once (one transaction): a relay that has found the server down only
+    // probes, so a row committed after both relays went down would rightly wait untried.
+    const enqueued = await database.sequelize.transaction(async (transaction) => {
+      const rows = [];
+      for (let i = 0; i < 6; i++)
+        rows.push(
+          await enqueueEmail(
+            { ...db, transaction },
+            { idempotencyKey: `outage-${i}`, to: `outage${i}@example.nhs.uk`, template: 'gp-new-birth', model },
+          ),
+        );
+      return rows;
+    });
     const ids = enqueued.map((e) => e.id);
     try {
       for (const r of relays) r.wake();

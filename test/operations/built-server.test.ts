@@ -5,7 +5,7 @@
  * code (what an image installed with `npm ci --omit=dev` lacks), and does real work: the demo
  * region's birth notifications become tasks through its worker.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { connect, type Database } from '../../db/database';
 import { freePort } from '../../core/free-port';
 import { select } from '../../records/sql';
 import { createEmptyDatabase, roleUrlsOf } from '../support/databases';
+import { spawnInGroup, type SpawnedProcess } from '../system/support/system-process';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -30,13 +31,10 @@ async function waitFor<T>(read: () => Promise<T | undefined>, what: string, time
 describe('npm run build', () => {
   let database: Database | undefined;
   let dataDir: string | undefined;
-  let server: ReturnType<typeof spawn> | undefined;
+  let server: SpawnedProcess | undefined;
 
   afterAll(async () => {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      process.kill(-server.pid!, 'SIGKILL');
-      await new Promise((r) => server!.once('exit', r));
-    }
+    await server?.signalGroup('SIGKILL');
     await database?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
@@ -55,43 +53,25 @@ describe('npm run build', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'chis-built-'));
     await chmod(dataDir, 0o755);
     const port = await freePort();
-    let output = '';
-    server = spawn(
+    server = spawnInGroup(
       process.execPath,
       ['--require', join(__dirname, 'support/no-dev-packages.cjs'), 'dist/cli/start.js'],
       {
-        cwd: ROOT,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          ...process.env,
-          NODE_OPTIONS: '',
-          DATABASE_URL: app,
-          CHIS_MIGRATION_DATABASE_URL: owner,
-          TEMPORAL_ADDRESS: '',
-          CHIS_EMBEDDED_TEMPORAL_PORT: String(await freePort()),
-          SMTP_URL: '',
-          CHIS_EMBEDDED_SMTP_PORT: '0',
-          CHIS_PORT: String(port),
-          CHIS_DEMO_CHILDREN: '20',
-          CHIS_DATA_DIR: dataDir,
-          CHIS_LOG_LEVEL: 'info',
-        },
+        ...process.env,
+        NODE_OPTIONS: '',
+        DATABASE_URL: app,
+        CHIS_MIGRATION_DATABASE_URL: owner,
+        TEMPORAL_ADDRESS: '',
+        CHIS_EMBEDDED_TEMPORAL_PORT: String(await freePort()),
+        SMTP_URL: '',
+        CHIS_EMBEDDED_SMTP_PORT: '0',
+        CHIS_PORT: String(port),
+        CHIS_DEMO_CHILDREN: '20',
+        CHIS_DATA_DIR: dataDir,
+        CHIS_LOG_LEVEL: 'info',
       },
     );
-    server.stdout!.on('data', (d) => (output += d));
-    server.stderr!.on('data', (d) => (output += d));
-    const exited = new Promise<number | null>((r) => server!.once('exit', (code) => r(code)));
-    await waitFor(
-      async () => {
-        if (server!.exitCode !== null) throw new Error(`the built server exited:\n${output}`);
-        return /CHIS Flow is running\./.test(output) ? true : undefined;
-      },
-      'start banner',
-      300_000,
-    ).catch((error: unknown) => {
-      throw new Error(`${(error as Error).message}\n${output}`);
-    });
+    await server.waitForOutput(/CHIS Flow is running\./, 'start banner', 300_000);
 
     expect((await fetch(`http://127.0.0.1:${port}/api/health/ready`)).status).toBe(200);
     const page = await fetch(`http://127.0.0.1:${port}/`);
@@ -107,10 +87,11 @@ describe('npm run build', () => {
     }, 'new birth visit tasks');
     expect(tasks).toBeGreaterThan(0);
 
+    const output = server.output();
     expect(output).not.toMatch(/DEV PACKAGE LOADED/);
     expect(output).toMatch(/"workflowBundle":"prebuilt","msg":"engine worker polling"/);
     expect(output).not.toMatch(/tsx/);
-    process.kill(-server.pid!, 'SIGTERM');
-    expect(await exited).toBe(0);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
   }, 1_200_000);
 });
