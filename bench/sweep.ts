@@ -70,6 +70,11 @@ function parseArgs(argv: string[]): Args {
       args[numeric[flag as keyof typeof numeric]] = value;
     } else usage(`unknown argument ${JSON.stringify(flag)}`);
   }
+  // Each day's doses go to distinct children (a sample of the register): there cannot be more than children.
+  if (args.eventsPerDay > args.children)
+    usage(
+      `--events-per-day (${args.eventsPerDay}) cannot exceed --children (${args.children}): one dose per child and day`,
+    );
   return args;
 }
 
@@ -107,6 +112,8 @@ async function main(): Promise<void> {
   };
   await withSeededRegion(region, async ({ postgres }) => {
     const client = new Client({ connectionString: postgres.urlFor('bench') });
+    // Without a listener a dropped connection's error would crash the process and hide the real failure.
+    client.on('error', (err) => console.error(`bench database connection: ${err.message}`));
     await client.connect();
     // A kept cluster: start again from "never evaluated", as after seeding.
     await client.query('TRUNCATE immunisation_follow_ups, immunisation_sweeps CASCADE');
