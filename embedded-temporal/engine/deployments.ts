@@ -18,7 +18,20 @@ export interface VersionRecord {
   rampingSinceTime?: number;
   lastCurrentTime?: number;
   routingChangedTime?: number;
+  /** Set when the version stops being current or ramping, cleared when it becomes either again. */
+  drainage?: Drainage;
   taskQueues: { name: string; kind: TaskKind }[];
+}
+
+/**
+ * A deactivated version's drainage, as a real server's version workflow tracks it: DRAINING at
+ * once, then checked (open runs pinned to it) after a visibility grace period and again every
+ * refresh interval until none is left (DRAINED).
+ */
+export interface Drainage {
+  status: 'draining' | 'drained';
+  changedTime: number;
+  checkedTime: number;
 }
 
 /** A worker deployment and its routing config (which version new and auto-upgrade work goes to). */
@@ -70,6 +83,10 @@ export function requestedBuildId(deploymentName: string, buildId?: string | null
  */
 export const POLLER_TTL_MS = 5 * 60_000;
 
+/** A real server's defaults (matching.wv.VersionDrainageStatusVisibilityGracePeriod / RefreshInterval). */
+export const DRAINAGE_GRACE_MS = 3 * 60_000;
+export const DRAINAGE_REFRESH_MS = 3 * 60_000;
+
 /** Deterministic share of a workflow id in [0, 100): a ramp of p % takes the ids below p. */
 export function rampSlot(workflowId: string): number {
   return (createHash('sha1').update(workflowId).digest().readUInt32BE(0) % 10_000) / 100;
@@ -95,7 +112,18 @@ export class WorkerDeployments {
     const r = await this.store.pool.query<{ state: DeploymentRecord }>(
       `SELECT state FROM ${SCHEMA}.worker_deployments`,
     );
-    for (const { state } of r.rows) this.remember(state);
+    for (const { state } of r.rows) {
+      // Rows written before drainage was kept: a deactivated version starts draining from its deactivation.
+      for (const v of Object.values(state.versions))
+        if (
+          v.lastDeactivationTime !== undefined &&
+          !v.drainage &&
+          state.current !== v.buildId &&
+          state.ramping !== v.buildId
+        )
+          v.drainage = { status: 'draining', changedTime: v.lastDeactivationTime, checkedTime: v.lastDeactivationTime };
+      this.remember(state);
+    }
   }
 
   private remember(d: DeploymentRecord): void {
@@ -194,6 +222,7 @@ export class WorkerDeployments {
       v.lastCurrentTime = now;
       v.routingChangedTime = now;
       v.firstActivationTime ??= now;
+      activate(v);
       if (next.ramping === buildId) {
         v.rampingSinceTime = undefined;
         next.ramping = undefined;
@@ -236,6 +265,7 @@ export class WorkerDeployments {
       if (previous !== buildId) v.rampingSinceTime = now;
       v.routingChangedTime = now;
       v.firstActivationTime ??= now;
+      activate(v);
     }
     if (previous !== next.ramping) next.rampingChangedTime = now;
     if (previousPercentage !== next.rampingPercentage) next.rampingPercentageChangedTime = now;
@@ -249,11 +279,58 @@ export class WorkerDeployments {
     return last !== undefined && now - last < POLLER_TTL_MS;
   }
 
-  async deleteVersion(namespace: string, name: string, buildId: string, now: number): Promise<void> {
+  /** Open runs pinned to a version (their BuildIds hold "pinned:<deployment>:<build id>"). */
+  private async openPinned(namespace: string, name: string, buildId: string): Promise<number> {
+    const r = await this.store.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${SCHEMA}.executions WHERE namespace = $1 AND status = 1 AND search_attributes->'BuildIds' ? $2`,
+      [namespace, `pinned:${name}:${buildId}`],
+    );
+    return Number(r.rows[0].n);
+  }
+
+  /**
+   * The version's drainage, checked now if a real server's check would have run by now (the
+   * server checks on a timer; here the check runs when someone asks, with the same outcome).
+   */
+  async drainage(namespace: string, name: string, buildId: string, now: number): Promise<Drainage | undefined> {
     const d = this.describe(namespace, name);
-    if (!d.versions[buildId]) throw notFound(`version ${name}.${buildId} not found in worker deployment ${name}`);
-    if (d.current === buildId || d.ramping === buildId)
-      throw failedPrecondition(`version ${name}.${buildId} is current or ramping and cannot be deleted`);
+    const v = d.versions[buildId];
+    const drainage = v?.drainage;
+    if (!drainage || drainage.status !== 'draining') return drainage;
+    const wait = drainage.checkedTime === drainage.changedTime ? DRAINAGE_GRACE_MS : DRAINAGE_REFRESH_MS;
+    if (now - drainage.checkedTime < wait) return drainage;
+    const open = await this.openPinned(namespace, name, buildId);
+    const latest = this.get(namespace, name);
+    const stillDraining = latest?.versions[buildId]?.drainage;
+    if (!latest || stillDraining?.status !== 'draining') return stillDraining;
+    const next = structuredClone(latest);
+    next.versions[buildId].drainage =
+      open > 0 ? { ...stillDraining, checkedTime: now } : { status: 'drained', changedTime: now, checkedTime: now };
+    // Not a routing change: the conflict token stays.
+    await this.save(next);
+    this.remember(next);
+    return next.versions[buildId].drainage;
+  }
+
+  async deleteVersion(
+    namespace: string,
+    name: string,
+    buildId: string,
+    skipDrainage: boolean,
+    now: number,
+  ): Promise<void> {
+    const deletable = (): DeploymentRecord => {
+      const d = this.describe(namespace, name);
+      if (!d.versions[buildId]) throw notFound(`version ${name}.${buildId} not found in worker deployment ${name}`);
+      if (d.current === buildId || d.ramping === buildId)
+        throw failedPrecondition(`version ${name}.${buildId} is current or ramping and cannot be deleted`);
+      return d;
+    };
+    deletable();
+    // A real server checks drainage before pollers, and only without skip_drainage.
+    if (!skipDrainage && (await this.drainage(namespace, name, buildId, now))?.status === 'draining')
+      throw failedPrecondition(`version '${name}.${buildId}' cannot be deleted since it is draining`);
+    const d = deletable();
     if (this.hasPollers(namespace, name, buildId, now))
       throw failedPrecondition(`version '${name}.${buildId}' cannot be deleted since it has active pollers`);
     const next = structuredClone(d);
@@ -287,6 +364,13 @@ function deactivate(d: DeploymentRecord, buildId: string, now: number): void {
   v.rampingSinceTime = undefined;
   v.routingChangedTime = now;
   v.lastDeactivationTime = now;
+  v.drainage ??= { status: 'draining', changedTime: now, checkedTime: now };
+}
+
+/** A version made current or ramping takes new runs again: its drainage and deactivation are cleared (as a real server's rollback). */
+function activate(v: VersionRecord): void {
+  v.drainage = undefined;
+  v.lastDeactivationTime = undefined;
 }
 
 function queueKey(namespace: string, kind: TaskKind, queue: string): string {

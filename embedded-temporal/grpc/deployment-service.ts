@@ -1,7 +1,6 @@
 import { temporal, type P } from '../proto';
 import { timestamp } from '../time';
 import { invalidArgument, notFound } from '../errors';
-import { SCHEMA } from '../store/schema';
 import type { Engine } from '../engine/engine';
 import {
   UNVERSIONED,
@@ -35,25 +34,22 @@ export function deploymentHandlers(engine: Engine): Record<string, Handler> {
   const deployments = engine.deployments;
   const ns = (name: string | null | undefined) => engine.namespaces.get(name ?? '').name;
 
-  /** Open runs pinned to a version (their BuildIds hold "pinned:<deployment>:<build id>"): a version is drained without them. */
-  const openPinned = async (namespace: string, d: DeploymentRecord, buildId: string): Promise<number> => {
-    const r = await engine.store.pool.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${SCHEMA}.executions WHERE namespace = $1 AND status = 1 AND search_attributes->'BuildIds' ? $2`,
-      [namespace, `pinned:${d.name}:${buildId}`],
-    );
-    return Number(r.rows[0].n);
-  };
-
   const status = async (d: DeploymentRecord, v: VersionRecord) => {
     if (d.current === v.buildId) return { status: Status.WORKER_DEPLOYMENT_VERSION_STATUS_CURRENT };
     if (d.ramping === v.buildId) return { status: Status.WORKER_DEPLOYMENT_VERSION_STATUS_RAMPING };
-    if (v.firstActivationTime === undefined) return { status: Status.WORKER_DEPLOYMENT_VERSION_STATUS_INACTIVE };
-    const draining = (await openPinned(d.namespace, d, v.buildId)) > 0;
+    const drainage = await deployments.drainage(d.namespace, d.name, v.buildId, engine.clock.now());
+    if (!drainage) return { status: Status.WORKER_DEPLOYMENT_VERSION_STATUS_INACTIVE };
+    const draining = drainage.status === 'draining';
     return {
       status: draining
         ? Status.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINING
         : Status.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINED,
       drainage: draining ? Drainage.VERSION_DRAINAGE_STATUS_DRAINING : Drainage.VERSION_DRAINAGE_STATUS_DRAINED,
+      drainageInfo: {
+        status: draining ? Drainage.VERSION_DRAINAGE_STATUS_DRAINING : Drainage.VERSION_DRAINAGE_STATUS_DRAINED,
+        lastChangedTime: timestamp(drainage.changedTime),
+        lastCheckedTime: timestamp(drainage.checkedTime),
+      },
     };
   };
 
@@ -64,7 +60,7 @@ export function deploymentHandlers(engine: Engine): Record<string, Handler> {
       deploymentVersion: deploymentVersion(d, v.buildId),
       status: s.status,
       drainageStatus: s.drainage,
-      drainageInfo: s.drainage ? { status: s.drainage, lastCheckedTime: timestamp(engine.clock.now()) } : undefined,
+      drainageInfo: s.drainageInfo,
       createTime: timestamp(v.createTime),
       currentSinceTime: ts(v.currentSinceTime),
       rampingSinceTime: ts(v.rampingSinceTime),
@@ -202,7 +198,7 @@ export function deploymentHandlers(engine: Engine): Record<string, Handler> {
     },
     DeleteWorkerDeploymentVersion: async (r: Req<'DeleteWorkerDeploymentVersionRequest'>) => {
       const { deploymentName, buildId } = namedVersion(r.version, r.deploymentVersion);
-      await deployments.deleteVersion(ns(r.namespace), deploymentName, buildId, engine.clock.now());
+      await deployments.deleteVersion(ns(r.namespace), deploymentName, buildId, !!r.skipDrainage, engine.clock.now());
       return {};
     },
     DeleteWorkerDeployment: async (r: Req<'DeleteWorkerDeploymentRequest'>) => {

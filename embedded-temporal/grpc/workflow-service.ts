@@ -26,6 +26,7 @@ import { countExecutions, listExecutions } from '../visibility/list';
 import { handlers as asRpc, type Handler } from './handler';
 import { deploymentHandlers } from './deployment-service';
 import { pollerVersionKey } from '../engine/worker-versioning';
+import { PollerHistory } from '../engine/pollers';
 import type { Schedules } from '../schedules/schedules';
 import type { RpcHandler } from './bind';
 import { SERVER_VERSION, SYSTEM_INFO_CAPABILITY_FIELDS } from './bind';
@@ -48,6 +49,8 @@ const EAGER_TASK_FIELD = fieldNumber(
 /** The WorkflowService methods this server answers; anything else gets UNIMPLEMENTED from grpc-js. */
 export function workflowService(engine: Engine, logger: Logger, schedules: Schedules): Record<string, RpcHandler> {
   const ns = (name: string | null | undefined) => engine.namespaces.get(name ?? '');
+  /** DescribeTaskQueue's pollers: each queue's recent polls (memory only, as a real server's poller history). */
+  const pollers = new PollerHistory();
 
   const pollTask = async (
     kind: 'workflow' | 'activity',
@@ -59,6 +62,19 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
     const identity = r.identity ?? '';
     ns(namespace);
     if (!queue) throw invalidArgument('TaskQueue is not set on request.');
+    const metadata = (r as Req<'PollActivityTaskQueueRequest'>).taskQueueMetadata;
+    pollers.record(
+      namespace,
+      kind,
+      queue,
+      identity,
+      {
+        ratePerSecond: metadata?.maxTasksPerSecond?.value ?? undefined,
+        deploymentOptions: r.deploymentOptions,
+        workerVersionCapabilities: r.workerVersionCapabilities,
+      },
+      engine.clock.now(),
+    );
     // A versioned worker's poll registers its version with its deployment (a sticky queue is its own).
     const version = pollerVersionKey(r.deploymentOptions);
     if (version && r.taskQueue?.kind !== STICKY) {
@@ -347,16 +363,15 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
     ListSchedules: (r: Req<'ListSchedulesRequest'>) => schedules.list(r),
     ListScheduleMatchingTimes: (r: Req<'ListScheduleMatchingTimesRequest'>) => schedules.matchingTimes(r),
     ...deploymentHandlers(engine),
-    DescribeTaskQueue: async (r: Req<'DescribeTaskQueueRequest'>) => ({
-      pollers: [],
-      taskQueueStatus: {
-        backlogCountHint: engine.matching.backlog(
-          r.namespace ?? '',
-          r.taskQueueType === 2 ? 'activity' : 'workflow',
-          r.taskQueue?.name ?? '',
-        ),
-      },
-    }),
+    DescribeTaskQueue: async (r: Req<'DescribeTaskQueueRequest'>) => {
+      const kind = r.taskQueueType === 2 ? 'activity' : 'workflow';
+      const namespace = r.namespace ?? '';
+      const queue = r.taskQueue?.name ?? '';
+      return {
+        pollers: pollers.list(namespace, kind, queue, engine.clock.now()),
+        taskQueueStatus: { backlogCountHint: engine.matching.backlog(namespace, kind, queue) },
+      };
+    },
   };
   void timestamp;
   void logger;

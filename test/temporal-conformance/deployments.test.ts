@@ -54,6 +54,7 @@ async function withVersions<T>(
     {
       taskQueue,
       connection: await connection(),
+      identity: `${first.buildId}@${taskQueue}`,
       workerDeploymentOptions: { useWorkerVersioning: true, version: first, defaultVersioningBehavior: behavior },
     },
     () => withVersions(taskQueue, rest, behavior, fn),
@@ -277,6 +278,70 @@ test('a version whose workers poll (or polled within the last five minutes) cann
   expect(described.workerDeploymentVersionInfo?.deploymentVersion).toMatchObject(v1);
 });
 
+test('a version that stops being current is DRAINING while runs are pinned to it, and is not deleted without skipDrainage', async () => {
+  const taskQueue = unique('deploy-drain');
+  const { v1, v2 } = versionsOf(unique('deploy-drain'));
+  const deleteV1 = (skipDrainage: boolean) =>
+    service().deleteWorkerDeploymentVersion({ namespace: namespace(), deploymentVersion: v1, skipDrainage });
+  await withVersions(taskQueue, [v1, v2], 'PINNED', async () => {
+    await versionsVisible(v1.deploymentName, [v1, v2]);
+    await setCurrent(v1);
+    const pinned = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: tracked('drain') });
+    await waitForEvent(pinned, 'WORKFLOW_TASK_COMPLETED');
+    await setCurrent(v2);
+
+    const info = await eventually(async () => {
+      const res = await service().describeWorkerDeploymentVersion({ namespace: namespace(), deploymentVersion: v1 });
+      expect(res.workerDeploymentVersionInfo?.status).toBe(Status.WORKER_DEPLOYMENT_VERSION_STATUS_DRAINING);
+      return res.workerDeploymentVersionInfo;
+    });
+    expect(info?.drainageInfo?.status).toBe(
+      temporal.api.enums.v1.VersionDrainageStatus.VERSION_DRAINAGE_STATUS_DRAINING,
+    );
+    expect(info?.lastDeactivationTime).toBeTruthy();
+
+    // Drainage is checked first; with skipDrainage the next check (its live pollers) refuses it.
+    const draining = await rejectionOf(deleteV1(false));
+    expect((draining as { code?: number }).code).toBe(grpcStatus.FAILED_PRECONDITION);
+    expect((draining as Error).message).toMatch(/cannot be deleted since it is draining/);
+    const polled = await rejectionOf(deleteV1(true));
+    expect((polled as { code?: number }).code).toBe(grpcStatus.FAILED_PRECONDITION);
+    expect((polled as Error).message).toMatch(/active pollers/);
+
+    await pinned.signal(finishSignal);
+    expect(await pinned.result()).toBe('1.0');
+  });
+});
+
+test('DescribeTaskQueue lists the recent pollers with their identity, last access time and deployment options', async () => {
+  const taskQueue = unique('deploy-pollers');
+  const { v1, v2 } = versionsOf(unique('deploy-pollers'));
+  const before = Date.now();
+  await withVersions(taskQueue, [v1, v2], 'PINNED', async () => {
+    const pollers = await eventually(async () => {
+      const res = await service().describeTaskQueue({
+        namespace: namespace(),
+        taskQueue: { name: taskQueue },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      const listed = res.pollers ?? [];
+      expect(listed.map((p) => p.identity)).toEqual(expect.arrayContaining([`1.0@${taskQueue}`, `2.0@${taskQueue}`]));
+      return listed;
+    });
+    for (const version of [v1, v2]) {
+      const poller = pollers.find((p) => p.identity === `${version.buildId}@${taskQueue}`);
+      expect(poller?.deploymentOptions).toMatchObject({
+        deploymentName: version.deploymentName,
+        buildId: version.buildId,
+        workerVersioningMode: temporal.api.enums.v1.WorkerVersioningMode.WORKER_VERSIONING_MODE_VERSIONED,
+      });
+      const lastAccess = Number(poller?.lastAccessTime?.seconds ?? 0) * 1000;
+      expect(lastAccess).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 5000);
+      expect(lastAccess).toBeLessThanOrEqual(Date.now() + 5000);
+    }
+  });
+});
+
 test('every closed history of this file replays with the same workflow code', async () => {
-  expect(await log.replayClosed(env.client, await workflowBundle())).toEqual({ replayed: 10, failures: [] });
+  expect(await log.replayClosed(env.client, await workflowBundle())).toEqual({ replayed: 11, failures: [] });
 });

@@ -131,6 +131,7 @@ export type WorkerSetup = Partial<
     | 'stickyQueueScheduleToStartTimeout'
     | 'workerDeploymentOptions'
     | 'connection'
+    | 'identity'
   >
 > & { taskQueue: string };
 
