@@ -80,6 +80,16 @@ export class DefinitionStore {
     return rows[0] ?? null;
   }
 
+  /** The form (FormSpec) of a user task of the instance's definition, before the task has a row. */
+  async userTaskFormOf(instanceId: string, elementId: string): Promise<unknown> {
+    const rows = await this.sequelize.query<{ form: unknown }>(
+      `SELECT d.compiled->'nodes'->$2->'userTask'->'form' AS form
+       FROM process_instances i JOIN process_definitions d ON d.id = i.definition_id WHERE i.id = $1`,
+      { type: QueryTypes.SELECT, bind: [instanceId, elementId] },
+    );
+    return rows[0]?.form ?? null;
+  }
+
   /** A version with its compiled graph; `version` absent means the latest. */
   async withGraph(key: string, version?: number): Promise<DefinitionVersionWithGraph | null> {
     const rows = await this.sequelize.query<DefinitionVersionWithGraph>(

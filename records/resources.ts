@@ -63,6 +63,20 @@ export async function decisionVersion(
   );
 }
 
+/**
+ * The key of the form version a task created at `at` links to (Camunda's default binding,
+ * latest): the latest version of the form id deployed by then; null when none was.
+ */
+export async function linkedFormKey(db: Db, formId: string, at: Date): Promise<string | null> {
+  const row = await selectOne<{ key: string }>(
+    db,
+    `SELECT key::text AS key FROM resources WHERE kind = 'form' AND resource_id = $1
+        AND deployed_at <= $2 ORDER BY version DESC LIMIT 1`,
+    [formId, at],
+  );
+  return row?.key ?? null;
+}
+
 /** The latest version of every form, by form id, as form-js schemas: what BPMN compiles against. */
 export async function latestFormSchemas(db: Db): Promise<Map<string, unknown>> {
   const rows = await select<{ resourceId: string; content: string }>(

@@ -93,6 +93,11 @@ export const ZONED_TASK_DATES_PATCH = 'user-task-dates-with-zone-ids';
  * until they have run; instances started before ran them beside the path and not on cancellation.
  */
 export const CANCELING_LISTENERS_HOLD_PATCH = 'canceling-task-listeners-hold';
+/**
+ * Creating task listeners' jobs (and assigning ones as a task with an assignee opens) carry the
+ * task's attributes as Camunda 8.8 gives them; instances started before gave them only the key.
+ */
+export const NEW_TASK_LISTENER_HEADERS_PATCH = 'new-task-listener-headers';
 
 /** Resolving a called definition: a missing definition is not going to appear by retrying. */
 const resolver = proxyActivities<Pick<EngineActivities, 'engineResolveDefinition'>>({
@@ -176,6 +181,7 @@ export class InstanceRunner {
       cronAndZoneIds: patched(CRON_AND_ZONE_IDS_PATCH),
       zonedTaskDates: patched(ZONED_TASK_DATES_PATCH),
       cancelingListenersHold: patched(CANCELING_LISTENERS_HOLD_PATCH),
+      newTaskListenerHeaders: patched(NEW_TASK_LISTENER_HEADERS_PATCH),
       ...(this.input.startEventId ? { startEventId: this.input.startEventId } : {}),
       ...(this.input.messageName ? { messageName: this.input.messageName } : {}),
     });

@@ -7,6 +7,9 @@ import type { Sequelize } from 'sequelize';
 import { closeJobRow, createJobRow, creatingTaskKey, jobsCreated, USER_TASK_KEY_HEADER } from '../../records/jobs';
 import { inTransaction, type Db } from '../../records/sql';
 import { findListenedTask, findTaskOfElementInstance } from '../../records/tasks/rows';
+import { DefinitionStore } from '../../records/definition-store';
+import { linkedFormKey } from '../../records/resources';
+import { EMBEDDED_FORM_PREFIX } from '../../bpmn/forms';
 import type { CloseJobInput, CreateJobInput } from '../../workflows/contract';
 import { elementInstanceKey } from '../../records/element-keys';
 
@@ -23,11 +26,15 @@ async function withUserTaskHeaders(db: Db, j: CreateJobInput): Promise<Record<st
     ? await findListenedTask(db, j.userTaskId)
     : await findTaskOfElementInstance(db, j.processInstanceId, j.elementInstanceId);
   // Not open yet (creating listeners, or assigning ones before it opens): the key it will open with.
-  if (!task)
+  if (!task) {
+    const form = await new DefinitionStore(db.sequelize).userTaskFormOf(j.processInstanceId, j.elementId);
+    const formKey = await formKeyOf(db, form, new Date());
     return {
       ...j.headers,
       [USER_TASK_KEY_HEADER]: await creatingTaskKey(db, j.processInstanceId, j.elementInstanceId),
+      ...(formKey ? { [`${ZEEBE}formKey`]: formKey } : {}),
     };
+  }
   const changed = new Set<string>(parseList(j.headers[`${ZEEBE}changedAttributes`]));
   const fromRow: Record<string, string | null> = {
     assignee: task.assignee,
@@ -38,9 +45,24 @@ async function withUserTaskHeaders(db: Db, j: CreateJobInput): Promise<Record<st
     priority: String(task.priority),
   };
   const headers: Record<string, string> = { [USER_TASK_KEY_HEADER]: task.key };
+  const formKey = await formKeyOf(db, task.form, task.createdAt);
+  if (formKey) headers[`${ZEEBE}formKey`] = formKey;
   for (const [name, value] of Object.entries(fromRow))
     if (value !== null && !changed.has(name)) headers[`${ZEEBE}${name}`] = value;
   return { ...headers, ...j.headers };
+}
+
+/**
+ * Camunda's formKey for the task's form (FormSpec): a linked form's deployed version key (the
+ * version a task created at `at` links to), an embedded form's `camunda-forms:bpmn:<id>` (what
+ * Camunda's job-based user tasks carry); none for an external form or none.
+ */
+async function formKeyOf(db: Db, form: unknown, at: Date): Promise<string | null> {
+  const spec = form as { source?: unknown; key?: unknown } | null;
+  if (typeof spec?.key !== 'string' || spec.key === '') return null;
+  if (spec.source === 'linked') return linkedFormKey(db, spec.key, at);
+  if (spec.source === 'embedded') return `${EMBEDDED_FORM_PREFIX}${spec.key}`;
+  return null;
 }
 
 function parseList(text: string | undefined): string[] {

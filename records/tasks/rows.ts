@@ -588,9 +588,13 @@ export interface ListenedTask {
   dueAt: Date | null;
   followUpAt: Date | null;
   priority: number;
+  /** The task's form as stored (FormSpec: source and key), for the listener job's formKey. */
+  form: unknown;
+  createdAt: Date;
 }
 
-const LISTENED_COLUMNS = `key::text AS key, assignee, candidate_groups, candidate_users, due_at, follow_up_at, priority`;
+const LISTENED_COLUMNS = `key::text AS key, assignee, candidate_groups, candidate_users, due_at, follow_up_at, priority,
+  form, created_at`;
 
 /** A user task by its id, as its listeners' jobs describe it. */
 export function findListenedTask(db: Db, taskId: string): Promise<ListenedTask | null> {

@@ -34,6 +34,7 @@ const PROCESS = (team: string) => `<?xml version="1.0" encoding="UTF-8"?>
   <bpmn:process id="keyed-triage" isExecutable="true">
     <bpmn:startEvent id="S" />${flow('f1', 'S', 'Triage')}
     <bpmn:userTask id="Triage"><bpmn:extensionElements><zeebe:userTask />
+      <zeebe:formDefinition formId="triage-form" />
       <zeebe:assignmentDefinition candidateGroups="${team}" />
       <zeebe:priorityDefinition priority="70" />
       <zeebe:taskListeners>
@@ -46,13 +47,26 @@ const PROCESS = (team: string) => `<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>`;
 
+/** The triage task's linked form (Camunda gives its listeners the deployed form's key). */
+const FORM = JSON.stringify({
+  id: 'triage-form',
+  type: 'default',
+  components: [{ type: 'textfield', key: 'outcome', label: 'Outcome' }],
+});
+let formKey: string;
+
 beforeAll(async () => {
   stack = await startCamundaStack({}, WAIT_MS);
   admin = client(stack.admin.username);
   worker = client(stack.worker.username);
-  await admin.createDeployment({
-    resources: [new File([PROCESS(stack.team)], 'keyed-triage.bpmn', { type: 'application/xml' })],
+  const deployment = await admin.createDeployment({
+    resources: [
+      new File([FORM], 'triage-form.form', { type: 'application/json' }),
+      new File([PROCESS(stack.team)], 'keyed-triage.bpmn', { type: 'application/xml' }),
+    ],
   });
+  formKey = String(deployment.deployments.find((d) => d.form)?.form?.formKey);
+  expect(formKey).toMatch(/^\d+$/);
 }, 180_000);
 
 afterAll(async () => {
@@ -95,6 +109,16 @@ async function startTriage(): Promise<{ instanceKey: ProcessInstanceKey; taskKey
   const taskKey = String(creating.customHeaders[USER_TASK_KEY]);
   expect(taskKey).toMatch(/^\d+$/);
   expect(creating.userTask?.userTaskKey).toBe(taskKey);
+  // It sees the task as it is about to open (no action: nothing is being done to it yet), with
+  // its linked form's deployed key, as Camunda 8.8's creating listeners do.
+  expect(creating.customHeaders).toMatchObject({
+    'io.camunda.zeebe:candidateGroups': JSON.stringify([stack.team]),
+    'io.camunda.zeebe:candidateUsers': '[]',
+    'io.camunda.zeebe:priority': '70',
+    'io.camunda.zeebe:formKey': formKey,
+  });
+  expect(creating.customHeaders).not.toHaveProperty(['io.camunda.zeebe:action']);
+  expect(creating.userTask).toMatchObject({ candidateGroups: [stack.team], priority: 70, formKey });
   await worker.completeJob({ jobKey: creating.jobKey });
   const opened = await eventually('the triage task', async () => {
     const found = await admin.searchUserTasks(
@@ -118,6 +142,7 @@ test("a listener worker reads the user task's key from its job and fetches the t
     'io.camunda.zeebe:assignee': assignee,
     'io.camunda.zeebe:candidateGroups': JSON.stringify([stack.team]),
     'io.camunda.zeebe:priority': '70',
+    'io.camunda.zeebe:formKey': formKey,
   });
   expect(assigning.userTask).toMatchObject({
     userTaskKey: taskKey,

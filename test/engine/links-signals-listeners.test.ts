@@ -253,6 +253,48 @@ describe('task listeners', () => {
   });
 });
 
+describe('task listeners of a task about to open', () => {
+  const review = `<bpmn:startEvent id="S" />${flow('f1', 'S', 'Review')}
+    <bpmn:userTask id="Review"><bpmn:extensionElements><zeebe:userTask />
+      <zeebe:assignmentDefinition assignee="cw.walsall" candidateGroups="clerks" />
+      <zeebe:taskSchedule dueDate="2026-01-09T17:00:00Z" /><zeebe:priorityDefinition priority="65" />
+      <zeebe:taskListeners><zeebe:taskListener eventType="creating" type="on_create" />
+        <zeebe:taskListener eventType="assigning" type="on_assign" /></zeebe:taskListeners>
+    </bpmn:extensionElements></bpmn:userTask>${flow('f2', 'Review', 'E')}<bpmn:endEvent id="E" />`;
+  const headersOf = (d: Driver, type: string) =>
+    d.commandsOf('runJob').find((c) => c.activityType === type)?.headers ?? {};
+
+  it('see the task as it will open in their job headers (Camunda 8.8): creating ones without an action', async () => {
+    const d = new Driver(await compile(review), {}, { newTaskListenerHeaders: true });
+    const attributes = {
+      'io.camunda.zeebe:assignee': 'cw.walsall',
+      'io.camunda.zeebe:candidateGroups': '["clerks"]',
+      'io.camunda.zeebe:candidateUsers': '[]',
+      'io.camunda.zeebe:dueDate': '2026-01-09T17:00:00.000Z',
+      'io.camunda.zeebe:priority': '65',
+    };
+    expect(headersOf(d, 'on_create')).toEqual(attributes);
+    d.completeJob('on_create');
+    // The process's assignee: its assigning listeners run before the task opens, seeing the rest too.
+    expect(headersOf(d, 'on_assign')).toEqual({
+      ...attributes,
+      'io.camunda.zeebe:action': 'assign',
+      'io.camunda.zeebe:changedAttributes': '["assignee"]',
+    });
+  });
+
+  it('of instances started before (patch new-task-listener-headers) see only what they saw then', async () => {
+    const d = new Driver(await compile(review));
+    expect(headersOf(d, 'on_create')).toEqual({});
+    d.completeJob('on_create');
+    expect(headersOf(d, 'on_assign')).toEqual({
+      'io.camunda.zeebe:action': 'assign',
+      'io.camunda.zeebe:assignee': 'cw.walsall',
+      'io.camunda.zeebe:changedAttributes': '["assignee"]',
+    });
+  });
+});
+
 describe('compensation', () => {
   const undoable = (id: string, type: string) =>
     `${job(id, type)}<bpmn:boundaryEvent id="${id}_Comp" attachedToRef="${id}"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>

@@ -40,6 +40,8 @@ export interface StartOptions {
   zonedTaskDates?: boolean;
   /** Canceling task listeners hold the interrupting path and the cancellation (see EngineState.cancelingListenersHold). */
   cancelingListenersHold?: boolean;
+  /** Listeners of a task about to open see its attributes (see EngineState.newTaskListenerHeaders). */
+  newTaskListenerHeaders?: boolean;
 }
 
 const ID_SEED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-$/i;
@@ -144,6 +146,7 @@ export function startInstance(
     ...(options.cronAndZoneIds ? { cronAndZoneIds: true as const } : {}),
     ...(options.zonedTaskDates ? { zonedTaskDates: true as const } : {}),
     ...(options.cancelingListenersHold ? { cancelingListenersHold: true as const } : {}),
+    ...(options.newTaskListenerHeaders ? { newTaskListenerHeaders: true as const } : {}),
     idSeed: options.idSeed.toLowerCase(),
     nextId: 1,
     status: 'running',

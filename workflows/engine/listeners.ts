@@ -22,6 +22,7 @@ import {
   correctionsProblem,
   correctNewTask,
   openOrAssign,
+  newTaskHeaders,
   taskListenerHeaders,
 } from './task-transitions';
 
@@ -46,10 +47,15 @@ export function startListenerJob(run: Run, inst: ElementInstance, listener: List
   const job = listenersOf(run, inst, listener)[listener.index];
   if (!job) throw new Error(`"${inst.elementId}" has no ${listener.eventType} listener ${listener.index}`);
   // Assigning, updating, completing and canceling listeners see the task's data in their headers.
+  // So do creating ones, the task as it is about to open (instances since newTaskListenerHeaders).
   const headers =
-    listener.kind === 'task' && listener.eventType !== 'creating'
-      ? taskListenerHeaders(inst, listener.eventType)
-      : undefined;
+    listener.kind !== 'task'
+      ? undefined
+      : listener.eventType !== 'creating'
+        ? taskListenerHeaders(inst, listener.eventType, run.state.newTaskListenerHeaders === true)
+        : run.state.newTaskListenerHeaders === true && inst.pendingTask
+          ? newTaskHeaders(inst.pendingTask)
+          : undefined;
   // The job's row names its user task's key (Camunda's io.camunda.zeebe:userTaskKey header).
   const userTaskId =
     listener.kind === 'task'

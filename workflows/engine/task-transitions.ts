@@ -155,10 +155,13 @@ const ACTIONS = { assigning: 'assign', updating: 'update', completing: 'complete
 export function taskListenerHeaders(
   inst: ElementInstance,
   eventType: Exclude<TaskListenerEventType, 'creating'>,
+  newTaskAttributes = false,
 ): Record<string, string> {
   const h: Record<string, string> = { 'io.camunda.zeebe:action': ACTIONS[eventType] };
   const t = inst.pendingTransition;
   if (!t) return h;
+  // A task about to open has no row to read its other attributes from: they come from here.
+  if (newTaskAttributes && inst.pendingTask) Object.assign(h, newTaskHeaders(inst.pendingTask));
   const changes = { ...(t.changes ?? {}), ...asChanges(t.corrections) };
   const task = inst.pendingTask;
   const assignee = changes.assignee ?? task?.assignee ?? t.completion?.actor;
@@ -169,6 +172,22 @@ export function taskListenerHeaders(
   if (typeof changes.followUpDate === 'string') h['io.camunda.zeebe:followUpDate'] = changes.followUpDate;
   if (changes.priority !== undefined) h['io.camunda.zeebe:priority'] = String(changes.priority);
   h['io.camunda.zeebe:changedAttributes'] = JSON.stringify(Object.keys(changes));
+  return h;
+}
+
+/**
+ * What the listeners of a task about to open are told of it (Camunda 8.8's reserved headers, no
+ * action): its assignee if the process gives one, candidates, dates and priority.
+ */
+export function newTaskHeaders(task: UserTaskCommandSpec): Record<string, string> {
+  const h: Record<string, string> = {
+    'io.camunda.zeebe:candidateGroups': JSON.stringify(task.candidateGroups),
+    'io.camunda.zeebe:candidateUsers': JSON.stringify(task.candidateUsers),
+    'io.camunda.zeebe:priority': String(task.priority),
+  };
+  if (task.assignee !== undefined) h['io.camunda.zeebe:assignee'] = task.assignee;
+  if (task.dueAt !== undefined) h['io.camunda.zeebe:dueDate'] = new Date(task.dueAt).toISOString();
+  if (task.followUpAt !== undefined) h['io.camunda.zeebe:followUpDate'] = new Date(task.followUpAt).toISOString();
   return h;
 }
 

@@ -294,6 +294,12 @@ export interface EngineState {
    * whose canceling listeners ran beside the path (and not at all on cancellation).
    */
   cancelingListenersHold?: true;
+  /**
+   * The listeners of a task about to open (creating ones, assigning ones for the process's
+   * assignee) see its attributes in their job headers; absent for instances started before,
+   * whose such jobs carried only the task's key.
+   */
+  newTaskListenerHeaders?: true;
   /** Prefix for user task ids (a UUID without its last 12 hex digits), so task ids are UUIDs. */
   idSeed: string;
   /** Next value of the id counter (every id comes from it: deterministic). */

@@ -209,6 +209,8 @@ function userTaskOf(headers: Record<string, string>) {
     ...(list('changedAttributes') ? { changedAttributes: list('changedAttributes') } : {}),
     ...(h('dueDate') !== undefined ? { dueDate: h('dueDate') } : {}),
     ...(h('followUpDate') !== undefined ? { followUpDate: h('followUpDate') } : {}),
+    // A deployed form's key; an embedded form's camunda-forms:bpmn:<id> stays in the headers only.
+    ...(/^\d+$/.test(h('formKey') ?? '') ? { formKey: h('formKey') } : {}),
     ...(h('priority') !== undefined && Number.isInteger(priority) ? { priority } : {}),
   };
 }
