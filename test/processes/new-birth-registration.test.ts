@@ -412,7 +412,9 @@ test('a death notified while the new birth visit is open: the record is marked d
   const child = (await stack.child(nhs))!;
   await stack.waitFor(async () => (await stack.receivedMail(practice.email)).length === 1, 'the GP email');
 
-  await stack.skip('3 days');
+  // Two days, not three: the 72-hour NIPE check is due by the start of day 4 (England), and three
+  // days from a birth late in the evening crossed it, adding a NIPE follow-up task (CI failed at 23:25).
+  await stack.skip('2 days');
   const death = { nhsNumber: nhs, dateOfDeath: isoDay(stack.now()) };
   const res = await stack.events.post('/api/events/death-notifications').send(death);
   expect([res.status, res.body]).toEqual([
