@@ -118,6 +118,13 @@ export class Matching {
     }
   }
 
+  /** Removes a run's queued task (its route changed; it is pushed again). */
+  take(namespace: string, kind: TaskKind, name: string, key: string, scheduledEventId: number): void {
+    const q = this.queues.get(`${namespace}\u0000${kind}\u0000${name}`);
+    const i = q ? q.tasks.findIndex((t) => t.key === key && t.scheduledEventId === scheduledEventId && !t.queryId) : -1;
+    if (i >= 0) q!.tasks.splice(i, 1);
+  }
+
   backlog(namespace: string, kind: TaskKind, name: string): number {
     return this.queue(namespace, kind, name).tasks.length;
   }

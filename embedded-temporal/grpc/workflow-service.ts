@@ -20,6 +20,7 @@ import { dispatchQueryTask, queryWorkflow, respondQueryTaskCompleted } from '../
 import { pollUpdate, updateWorkflow } from '../engine/updates';
 import { executeMultiOperation } from '../engine/update-with-start';
 import { resetWorkflow } from '../engine/reset';
+import { updateWorkflowExecutionOptions } from '../engine/execution-options';
 import { checkRequestSizes } from '../engine/limits';
 import { describeExecution, getHistory } from '../engine/read';
 import { countExecutions, listExecutions } from '../visibility/list';
@@ -363,6 +364,8 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
     ListSchedules: (r: Req<'ListSchedulesRequest'>) => schedules.list(r),
     ListScheduleMatchingTimes: (r: Req<'ListScheduleMatchingTimesRequest'>) => schedules.matchingTimes(r),
     ...deploymentHandlers(engine),
+    UpdateWorkflowExecutionOptions: (r: Req<'UpdateWorkflowExecutionOptionsRequest'>) =>
+      updateWorkflowExecutionOptions(engine, r),
     DescribeTaskQueue: async (r: Req<'DescribeTaskQueueRequest'>) => {
       const kind = r.taskQueueType === 2 ? 'activity' : 'workflow';
       const namespace = r.namespace ?? '';

@@ -342,6 +342,55 @@ test('DescribeTaskQueue lists the recent pollers with their identity, last acces
   });
 });
 
+test('UpdateWorkflowExecutionOptions moves a pinned run to another version: recorded in history, shown by describe, honoured at the next workflow task', async () => {
+  const taskQueue = unique('deploy-options');
+  const { v1, v2 } = versionsOf(unique('deploy-options'));
+  await withVersions(taskQueue, [v1, v2], 'PINNED', async () => {
+    await versionsVisible(v1.deploymentName, [v1, v2]);
+    await setCurrent(v1);
+    const handle = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: tracked('options') });
+    await waitForEvent(handle, 'WORKFLOW_TASK_COMPLETED');
+    const update = () =>
+      service().updateWorkflowExecutionOptions({
+        namespace: namespace(),
+        workflowExecution: { workflowId: handle.workflowId },
+        workflowExecutionOptions: {
+          versioningOverride: {
+            pinned: {
+              behavior:
+                temporal.api.workflow.v1.VersioningOverride.PinnedOverrideBehavior.PINNED_OVERRIDE_BEHAVIOR_PINNED,
+              version: v2,
+            },
+          },
+        },
+        updateMask: { paths: ['versioning_override'] },
+        identity: 'options-test',
+      });
+    const res = await update();
+    expect(res.workflowExecutionOptions?.versioningOverride?.pinned?.version).toMatchObject(v2);
+    // The same options again change nothing: no second event.
+    await update();
+    const updated = await eventsOfType(handle, 'WORKFLOW_EXECUTION_OPTIONS_UPDATED');
+    expect(updated).toHaveLength(1);
+    const attrs = updated[0].workflowExecutionOptionsUpdatedEventAttributes;
+    expect(attrs?.versioningOverride?.pinned?.version).toMatchObject(v2);
+    expect(attrs?.identity).toBe('options-test');
+    const info = (await handle.describe()).raw.workflowExecutionInfo;
+    expect(info?.versioningInfo?.versioningOverride?.pinned?.version).toMatchObject(v2);
+
+    await handle.signal(finishSignal);
+    expect(await handle.result()).toBe('2.0');
+    const completed = (await eventsOfType(handle, 'WORKFLOW_TASK_COMPLETED')).map(
+      (e) => e.workflowTaskCompletedEventAttributes?.deploymentVersion?.buildId,
+    );
+    expect(completed[0]).toBe('1.0');
+    expect(completed[completed.length - 1]).toBe('2.0');
+
+    const closed = await rejectionOf(update());
+    expect((closed as { code?: number }).code).toBe(grpcStatus.NOT_FOUND);
+  });
+});
+
 test('every closed history of this file replays with the same workflow code', async () => {
-  expect(await log.replayClosed(env.client, await workflowBundle())).toEqual({ replayed: 11, failures: [] });
+  expect(await log.replayClosed(env.client, await workflowBundle())).toEqual({ replayed: 12, failures: [] });
 });
