@@ -160,7 +160,7 @@ export interface ChisStack {
   now(): Date;
   /** Skips workflow time: timers in the BPMN fire. `ms`-style strings ('10 days', '4h') or milliseconds. */
   skip(duration: string | number): Promise<void>;
-  /** Polls until the predicate holds (default 30 s real time). */
+  /** Polls until the predicate holds (default 60 s real time: a skip fires every open timer of the file's instances, slow on 2 loaded cores). */
   waitFor<T>(
     predicate: () => Promise<T | false | null | undefined> | T | false | null | undefined,
     what: string,
@@ -332,7 +332,7 @@ export async function startChisStack(options: StackOptions = {}): Promise<ChisSt
         await engine.env.sleep(duration as Parameters<typeof engine.env.sleep>[0]);
         clockOffsetMs = (await engine.env.currentTimeMs()) - Date.now();
       },
-      async waitFor(predicate, what, timeoutMs = 30_000) {
+      async waitFor(predicate, what, timeoutMs = 60_000) {
         const deadline = Date.now() + timeoutMs;
         let lastError: unknown;
         while (Date.now() < deadline) {
