@@ -98,6 +98,12 @@ export const CANCELING_LISTENERS_HOLD_PATCH = 'canceling-task-listeners-hold';
  * task's attributes as Camunda 8.8 gives them; instances started before gave them only the key.
  */
 export const NEW_TASK_LISTENER_HEADERS_PATCH = 'new-task-listener-headers';
+/**
+ * A multi-instance body or ad-hoc sub-process ended by its completion condition completes once the
+ * canceling listeners of the user tasks it cut short have run; instances started before completed
+ * at once and ran them beside.
+ */
+export const CANCELING_LISTENERS_HOLD_COMPLETION_PATCH = 'canceling-task-listeners-hold-completion-condition';
 
 /** Resolving a called definition: a missing definition is not going to appear by retrying. */
 const resolver = proxyActivities<Pick<EngineActivities, 'engineResolveDefinition'>>({
@@ -182,6 +188,7 @@ export class InstanceRunner {
       zonedTaskDates: patched(ZONED_TASK_DATES_PATCH),
       cancelingListenersHold: patched(CANCELING_LISTENERS_HOLD_PATCH),
       newTaskListenerHeaders: patched(NEW_TASK_LISTENER_HEADERS_PATCH),
+      cancelingListenersHoldCompletion: patched(CANCELING_LISTENERS_HOLD_COMPLETION_PATCH),
       ...(this.input.startEventId ? { startEventId: this.input.startEventId } : {}),
       ...(this.input.messageName ? { messageName: this.input.messageName } : {}),
     });

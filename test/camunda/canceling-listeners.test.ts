@@ -6,11 +6,14 @@
  * - cancelling the instance runs the canceling listeners of its open user tasks, and the
  *   cancellation request answers once they have completed and the instance is cancelled;
  * - a canceling listener that fails without retries is an incident that holds the cancellation;
- *   once resolved, the listener runs again and the instance ends as cancelled.
+ *   once resolved, the listener runs again and the instance ends as cancelled;
+ * - a parallel multi-instance user task whose completion condition holds after one completion
+ *   cancels the other tasks, and the process goes on only once their canceling listeners' jobs
+ *   have completed.
  * Every closed history replays when the stack closes.
  */
 import { ProcessDefinitionId, type CamundaClient, type ProcessInstanceKey } from '@camunda8/orchestration-cluster-api';
-import { selectOne } from '../../records/sql';
+import { select, selectOne } from '../../records/sql';
 import { camundaClientFor, startCamundaStack, type CamundaStack } from './support/camunda-stack';
 
 let stack: CamundaStack;
@@ -41,12 +44,34 @@ const PROCESS = (team: string) => `<?xml version="1.0" encoding="UTF-8"?>
   <bpmn:message id="M" name="withdrawn"><bpmn:extensionElements><zeebe:subscription correlationKey="=case" /></bpmn:extensionElements></bpmn:message>
 </bpmn:definitions>`;
 
+/** Second opinions: a parallel multi-instance user task over `reviewers`, done after one (canceling listener `withdraw-request`) → Record (job `record-opinion`). */
+const OPINIONS = (team: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions ${NS} id="D2" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="second-opinions" isExecutable="true">
+    <bpmn:startEvent id="S" />${flow('f1', 'S', 'Opinion')}
+    <bpmn:userTask id="Opinion"><bpmn:extensionElements><zeebe:userTask />
+      <zeebe:assignmentDefinition candidateGroups="${team}" />
+      <zeebe:taskListeners><zeebe:taskListener eventType="canceling" type="withdraw-request" /></zeebe:taskListeners>
+    </bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements>
+        <zeebe:loopCharacteristics inputCollection="=reviewers" inputElement="reviewer" outputCollection="opinions" outputElement="=opinion" />
+      </bpmn:extensionElements><bpmn:completionCondition>=numberOfCompletedInstances &gt;= 1</bpmn:completionCondition></bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>
+    ${flow('f2', 'Opinion', 'Record')}
+    <bpmn:serviceTask id="Record"><bpmn:extensionElements><zeebe:taskDefinition type="record-opinion" /></bpmn:extensionElements></bpmn:serviceTask>
+    ${flow('f3', 'Record', 'E')}<bpmn:endEvent id="E" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
 beforeAll(async () => {
   stack = await startCamundaStack();
   admin = client(stack.admin.username);
   worker = client(stack.worker.username);
   await admin.createDeployment({
-    resources: [new File([PROCESS(stack.team)], 'withdrawable-review.bpmn', { type: 'application/xml' })],
+    resources: [
+      new File([PROCESS(stack.team)], 'withdrawable-review.bpmn', { type: 'application/xml' }),
+      new File([OPINIONS(stack.team)], 'second-opinions.bpmn', { type: 'application/xml' }),
+    ],
   });
 }, 180_000);
 
@@ -156,4 +181,46 @@ test('a canceling listener that fails during the cancellation is an incident tha
   // The request itself may have answered 504 meanwhile (past its wait): it did not fail otherwise.
   const outcome = await cancellation;
   if (outcome !== undefined) expect(outcome).toMatchObject({ status: 504 });
+}, 120_000);
+
+test("a multi-instance user task ended by its completion condition goes on only once the other tasks' canceling listeners have completed", async () => {
+  const { processInstanceKey } = await admin.createProcessInstance({
+    processDefinitionId: ProcessDefinitionId.assumeExists('second-opinions'),
+    variables: { reviewers: ['north', 'south', 'east'] },
+  });
+  const tasks = await eventually('the three opinion tasks', async () => {
+    const found = await admin.searchUserTasks(
+      { filter: { processInstanceKey, state: 'CREATED' } },
+      { consistency: { waitUpToMs: 0 } },
+    );
+    return found.items.length === 3 && found.items;
+  });
+  await admin.assignUserTask({ userTaskKey: tasks[0].userTaskKey, assignee: stack.caseworker.username });
+  await client(stack.caseworker.username).completeUserTask({
+    userTaskKey: tasks[0].userTaskKey,
+    variables: { opinion: 'refer' },
+  });
+  // Both cancelled tasks' listener jobs (activated as they come: an activated job is the worker's).
+  const jobs: Awaited<ReturnType<typeof activate>> = [];
+  await eventually('the two canceling listener jobs', async () => {
+    jobs.push(...(await activate('withdraw-request')));
+    return jobs.length >= 2;
+  });
+  expect(jobs.map((j) => j.listenerEventType)).toEqual(['CANCELING', 'CANCELING']);
+  await worker.completeJob({ jobKey: jobs[0].jobKey });
+  // One of the cancelled tasks is still terminating: the body has not completed, Record has no job.
+  await new Promise((r) => setTimeout(r, 500));
+  expect(await activate('record-opinion')).toEqual([]);
+  expect(await instanceState(processInstanceKey)).toBe('ACTIVE');
+  await worker.completeJob({ jobKey: jobs[1].jobKey });
+  const record = await nextJob('record-opinion', 'the job after the multi-instance task');
+  expect(record.variables).toMatchObject({ opinions: ['refer', null, null] });
+  await worker.completeJob({ jobKey: record.jobKey });
+  await eventually('the completed instance', async () => (await instanceState(processInstanceKey)) === 'COMPLETED');
+  const statuses = await select<{ status: string }>(
+    stack.db,
+    'SELECT t.status FROM human_tasks t JOIN process_instances i ON i.id = t.process_instance_id WHERE i.key = $1 ORDER BY t.status',
+    [processInstanceKey],
+  );
+  expect(statuses.map((r) => r.status)).toEqual(['cancelled', 'cancelled', 'completed']);
 }, 120_000);

@@ -445,3 +445,133 @@ describe('canceling listeners hold what terminated their task (Camunda 8.8; inst
     expect(forced.jobs()).toEqual([]);
   });
 });
+
+describe('canceling listeners hold a completion condition that cuts user tasks short (Camunda 8.8; instances started since the patch)', () => {
+  const HOLD = { cancelingListenersHold: true, cancelingListenersHoldCompletion: true };
+  const listener = (eventType: string, type: string) =>
+    `<zeebe:taskListener eventType="${eventType}" type="${type}" />`;
+  const userTask = (id: string, listeners: string, extra = '') =>
+    `<bpmn:userTask id="${id}">${extra}<bpmn:extensionElements><zeebe:userTask />
+      <zeebe:taskListeners>${listeners}</zeebe:taskListeners></bpmn:extensionElements></bpmn:userTask>`;
+  const loop = (sequential: boolean) =>
+    `<bpmn:multiInstanceLoopCharacteristics isSequential="${sequential}"><bpmn:extensionElements>
+      <zeebe:loopCharacteristics inputCollection="=voters" inputElement="voter" outputCollection="votes" outputElement="=vote" />
+      </bpmn:extensionElements><bpmn:completionCondition>=numberOfCompletedInstances &gt;= 1</bpmn:completionCondition></bpmn:multiInstanceLoopCharacteristics>`;
+  /** Vote: a parallel multi-instance user task over `voters` (canceling listener tidy-up), done after one vote → After job → E. */
+  const votes = (sequential = false) =>
+    compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Vote')}
+      ${userTask('Vote', listener('canceling', 'tidy-up'), '').replace('</bpmn:userTask>', `${loop(sequential)}</bpmn:userTask>`)}
+      ${flow('f2', 'Vote', 'After')}${job('After', 'after')}${flow('f3', 'After', 'E')}<bpmn:endEvent id="E" />`);
+  const jobTypes = (d: Driver) =>
+    d
+      .jobs()
+      .map((j) => j.activityType)
+      .sort();
+  const voters = { voters: ['ann', 'bob', 'cat'] };
+
+  it('a parallel multi-instance user task completes only once the canceling listeners of the remaining tasks have run', async () => {
+    const d = new Driver(await votes(), voters, HOLD);
+    expect(d.tasks('Vote')).toHaveLength(3);
+    d.completeTask('Vote', { vote: 'yes' });
+    // The other two tasks are cancelled; their listeners run and the body has not completed.
+    expect(d.commandsOf('cancelUserTask')).toHaveLength(2);
+    expect(jobTypes(d)).toEqual(['tidy-up', 'tidy-up']);
+    expect(d.path).not.toContain('After');
+    const [first, second] = d.jobs('tidy-up');
+    d.send({ type: 'jobCompleted', jobId: first.id, variables: {} });
+    expect(jobTypes(d)).toEqual(['tidy-up']);
+    d.send({ type: 'jobCompleted', jobId: second.id, variables: {} });
+    expect(jobTypes(d)).toEqual(['after']);
+    expect(d.variables.votes).toEqual(['yes', null, null]);
+    d.completeJob('after');
+    expect(d.status).toBe('completed');
+  });
+
+  it('an instance started before the patch completes the body at once and runs them beside, as it did', async () => {
+    const d = new Driver(await votes(), voters, { cancelingListenersHold: true });
+    d.completeTask('Vote', { vote: 'yes' });
+    expect(jobTypes(d)).toEqual(['after', 'tidy-up', 'tidy-up']);
+  });
+
+  it('a failing canceling listener is an incident that holds the body; resolved, it runs again and the body completes', async () => {
+    const d = new Driver(await votes(), { voters: ['ann', 'bob'] }, HOLD);
+    d.completeTask('Vote', { vote: 'no' });
+    d.send({ type: 'jobFailed', jobId: d.jobs('tidy-up')[0].id, message: 'the archive is down' });
+    const [incident] = Object.values(d.state.incidents);
+    expect(incident).toMatchObject({ elementId: 'Vote', message: 'the archive is down' });
+    expect(jobTypes(d)).toEqual([]);
+    d.send({ type: 'incidentRetried', incidentId: incident.id });
+    expect(jobTypes(d)).toEqual(['tidy-up']);
+    d.completeJob('tidy-up');
+    expect(jobTypes(d)).toEqual(['after']);
+  });
+
+  it('a sequential one has no remaining task to cancel: it completes at once', async () => {
+    const d = new Driver(await votes(true), voters, HOLD);
+    expect(d.tasks('Vote')).toHaveLength(1);
+    d.completeTask('Vote', { vote: 'yes' });
+    expect(jobTypes(d)).toEqual(['after']);
+  });
+
+  it('a parallel multi-instance sub-process: the body waits for the canceling listeners of the tasks inside the instances it ends', async () => {
+    const g = await compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Visit')}
+      <bpmn:subProcess id="Visit">${loop(false)}<bpmn:startEvent id="VS" />${flow('v1', 'VS', 'Book')}
+        ${userTask('Book', listener('canceling', 'unbook') + listener('canceling', 'notify'))}${flow('v2', 'Book', 'VE')}<bpmn:endEvent id="VE" />
+      </bpmn:subProcess>${flow('f2', 'Visit', 'After')}${job('After', 'after')}${flow('f3', 'After', 'E')}<bpmn:endEvent id="E" />`);
+    const d = new Driver(g, { voters: ['ann', 'bob'] }, HOLD);
+    d.completeTask('Book', { vote: 'ok' });
+    expect(jobTypes(d)).toEqual(['unbook']);
+    d.completeJob('unbook');
+    // Canceling listeners of one task run one after another; the body still waits.
+    expect(jobTypes(d)).toEqual(['notify']);
+    d.completeJob('notify');
+    expect(jobTypes(d)).toEqual(['after']);
+    expect(d.variables.votes).toEqual(['ok', null]);
+  });
+
+  it('an ad-hoc sub-process whose completion condition cancels the rest completes once their canceling listeners have run', async () => {
+    const adHoc = (listeners: string) =>
+      compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Pick')}
+      <bpmn:adHocSubProcess id="Pick"><bpmn:extensionElements><zeebe:adHoc activeElementsCollection="=[&quot;Lookup&quot;, &quot;Ask&quot;]" /></bpmn:extensionElements>
+        ${job('Lookup', 'lookup')}${userTask('Ask', listeners)}
+        <bpmn:completionCondition>=found = true</bpmn:completionCondition></bpmn:adHocSubProcess>
+      ${flow('f2', 'Pick', 'After')}${job('After', 'after')}${flow('f3', 'After', 'E')}<bpmn:endEvent id="E" />`);
+    const d = new Driver(await adHoc(listener('canceling', 'tidy-up')), {}, HOLD);
+    d.completeJob('lookup', { found: true });
+    expect(d.commandsOf('cancelUserTask')).toHaveLength(1);
+    expect(jobTypes(d)).toEqual(['tidy-up']);
+    expect(d.path).not.toContain('Pick');
+    d.completeJob('tidy-up');
+    expect(jobTypes(d)).toEqual(['after']);
+    expect(d.path).toContain('Pick');
+    // Before the patch it completed at once, the listener beside.
+    const before = new Driver(await adHoc(listener('canceling', 'tidy-up')), {}, { cancelingListenersHold: true });
+    before.completeJob('lookup', { found: true });
+    expect(jobTypes(before)).toEqual(['after', 'tidy-up']);
+  });
+
+  it("an ad-hoc sub-process's job worker saying it is done and to cancel the rest: it completes once their canceling listeners have run", async () => {
+    const g = await compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Agent')}
+      <bpmn:adHocSubProcess id="Agent"><bpmn:extensionElements><zeebe:taskDefinition type="agent" /></bpmn:extensionElements>
+        ${job('Lookup', 'lookup')}${userTask('Ask', listener('canceling', 'tidy-up'))}</bpmn:adHocSubProcess>
+      ${flow('f2', 'Agent', 'After')}${job('After', 'after')}${flow('f3', 'After', 'E')}<bpmn:endEvent id="E" />`);
+    const d = new Driver(g, {}, HOLD);
+    d.send({
+      type: 'jobCompleted',
+      jobId: d.jobs('agent')[0].id,
+      variables: {},
+      adHoc: { activateElements: [{ elementId: 'Ask' }, { elementId: 'Lookup' }] },
+    });
+    expect(d.tasks('Ask')).toHaveLength(1);
+    d.completeJob('lookup');
+    d.send({
+      type: 'jobCompleted',
+      jobId: d.jobs('agent')[0].id,
+      variables: {},
+      adHoc: { completionConditionFulfilled: true, cancelRemainingInstances: true },
+    });
+    expect(jobTypes(d)).toEqual(['tidy-up']);
+    d.completeJob('tidy-up');
+    expect(jobTypes(d)).toEqual(['after']);
+  });
+});

@@ -3,7 +3,9 @@
  * - Handled by the engine: `activeElements` (FEEL giving a list of element ids) decides which
  *   start when the sub-process does; it completes when none is active any more, or as soon as its
  *   `completionCondition` holds after an inner element completes (the rest cancelled when
- *   `cancelRemainingInstances`, Camunda's default).
+ *   `cancelRemainingInstances`, Camunda's default; the sub-process then completes once the
+ *   canceling listeners of the user tasks that cancels have run, for instances started since
+ *   EngineState.cancelingListenersHoldCompletion).
  * - Handled by a job worker (`zeebe:taskDefinition` on the sub-process, e.g. an AI agent): a job
  *   when it starts and after each inner element completes, one at a time; the worker's result
  *   (`{ type: "adHocSubProcess", activateElements, isCompletionConditionFulfilled,
@@ -14,7 +16,8 @@
  */
 import { evaluateExpression, type AdHocSubProcessNode } from '../../bpmn/runtime';
 import { runBehaviour, startJob } from './behaviour';
-import { createInstance, nodeOf, raiseIncident, terminateChildren, waitsOwnedBy, type Run, dialect } from './run';
+import { createInstance, nodeOf, raiseIncident, waitsOwnedBy, type Run, dialect } from './run';
+import { terminateRemaining } from './task-transitions';
 import type { AdHocResult, ElementInstance, Variables } from './types';
 import { visibleVariables } from './variables';
 
@@ -91,7 +94,7 @@ export function afterAdHocJob(run: Run, inst: ElementInstance, result: AdHocResu
     );
   if (result?.completionConditionFulfilled) {
     inst.adHocDone = true;
-    if (result.cancelRemainingInstances) terminateChildren(run, inst);
+    if (result.cancelRemainingInstances) terminateRemaining(run, inst);
   }
   for (const a of activate) activateInner(run, inst, a.elementId, a.variables ?? {});
   if (inst.adHocJobAgain && !inst.adHocDone && run.state.instances[inst.id]) {
@@ -123,7 +126,7 @@ export function innerOfAdHocCompleted(run: Run, inst: ElementInstance, output: u
   if (!r.ok) return raiseIncident(run, inst, 'expression', `completion condition: ${r.error}`, 'complete');
   if (r.value !== true) return;
   inst.adHocDone = true;
-  if (node.cancelRemainingInstances) terminateChildren(run, inst);
+  if (node.cancelRemainingInstances) terminateRemaining(run, inst);
   run.scopesToCheck.push(inst.id);
 }
 

@@ -42,6 +42,8 @@ export interface StartOptions {
   cancelingListenersHold?: boolean;
   /** Listeners of a task about to open see its attributes (see EngineState.newTaskListenerHeaders). */
   newTaskListenerHeaders?: boolean;
+  /** A completion condition's element waits for the canceling listeners of what it ended (see EngineState.cancelingListenersHoldCompletion). */
+  cancelingListenersHoldCompletion?: boolean;
 }
 
 const ID_SEED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-$/i;
@@ -147,6 +149,7 @@ export function startInstance(
     ...(options.zonedTaskDates ? { zonedTaskDates: true as const } : {}),
     ...(options.cancelingListenersHold ? { cancelingListenersHold: true as const } : {}),
     ...(options.newTaskListenerHeaders ? { newTaskListenerHeaders: true as const } : {}),
+    ...(options.cancelingListenersHoldCompletion ? { cancelingListenersHoldCompletion: true as const } : {}),
     idSeed: options.idSeed.toLowerCase(),
     nextId: 1,
     status: 'running',

@@ -1,12 +1,15 @@
 /**
  * Multi-instance activities: a body instance runs one inner instance per item of the input
  * collection, all at once (parallel) or one after another (sequential), collects each
- * instance's output element in input order, and stops early when the completion condition holds.
+ * instance's output element in input order, and stops early when the completion condition holds
+ * (once the canceling listeners of the user tasks that ends have run, for instances started since
+ * EngineState.cancelingListenersHoldCompletion).
  */
 import { type MultiInstanceSpec, evaluateExpression } from '../../bpmn/runtime';
 import { runBehaviour } from './behaviour';
 import { leaveBy } from './completion';
-import { createInstance, endInstance, nodeOf, raiseIncident, terminateChildren, type Run, dialect } from './run';
+import { createInstance, endInstance, nodeOf, raiseIncident, type Run, dialect } from './run';
+import { holdInterrupt, terminateRemaining } from './task-transitions';
 import { subscribeBoundaries } from './triggers';
 import type { ElementInstance } from './types';
 import { propagateVariables, visibleVariables } from './variables';
@@ -77,7 +80,9 @@ export function checkBody(run: Run, body: ElementInstance): void {
     const r = evaluateExpression(spec.completionCondition, context, dialect(run));
     if (!r.ok) return raiseIncident(run, body, 'expression', `completion condition: ${r.error}`, 'complete');
     if (r.value === true) {
-      terminateChildren(run, body);
+      // The remaining instances end; the body completes once their tasks' canceling listeners have run.
+      const waitingFor = terminateRemaining(run, body);
+      if (waitingFor.length > 0) return holdInterrupt(run, body, { waitingFor, then: { kind: 'multiInstanceBody' } });
       return completeBody(run, body);
     }
   }
@@ -85,7 +90,7 @@ export function checkBody(run: Run, body: ElementInstance): void {
   if (body.childIds.length === 0 && progress.nextIndex >= total) completeBody(run, body);
 }
 
-function completeBody(run: Run, body: ElementInstance): void {
+export function completeBody(run: Run, body: ElementInstance): void {
   const spec = specOf(run, body);
   const node = nodeOf(run, body.elementId);
   if (spec.outputCollection)

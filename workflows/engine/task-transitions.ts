@@ -7,11 +7,13 @@
  * - `completing`: the completion takes effect (the task completes, the token moves on) once they
  *   have; until then the task stays open and no second completion is taken;
  * - `canceling`: a task that ends without completing (an interrupting event, a terminate end event,
- *   the instance's cancellation) runs them afterwards, in an instance of its own under the scope
- *   that waits for them: the interrupting event's path, the terminated scope's completion or the
- *   cancellation goes on once they have (Camunda keeps the task terminating until then). Instances
- *   started before (no EngineState.cancelingListenersHold) put it under the process, which alone
- *   waited.
+ *   the instance's cancellation, a completion condition of a multi-instance body or an ad-hoc
+ *   sub-process) runs them afterwards, in an instance of its own under the scope that waits for
+ *   them: the interrupting event's path, the terminated scope's completion, the body's or ad-hoc
+ *   sub-process's completion or the cancellation goes on once they have (Camunda keeps the task
+ *   terminating until then). Instances started before (no EngineState.cancelingListenersHold, or
+ *   for completion conditions no cancelingListenersHoldCompletion) put it under the process, which
+ *   alone waited.
  * A listener may deny an assignment, update or completion: the task stays as it was and the
  * corrections of the listeners before it are dropped. Whoever asked (the update in
  * workflows/instance-runner.ts) learns the outcome from `userTaskTransitionEnded`.
@@ -20,7 +22,17 @@ import { looksZoned, parseInstant, parseZonedDateTime, type GraphNode } from '..
 import { openTask } from './behaviour';
 import { completeElement, endWholeInstance } from './completion';
 import { startListenerJob } from './listeners';
-import { cancelWaitsOf, createInstance, endInstance, nodeOf, raiseIncident, terminateInstance, type Run } from './run';
+import {
+  cancelWaitsOf,
+  createInstance,
+  endInstance,
+  nodeOf,
+  raiseIncident,
+  terminateChildren,
+  terminateInstance,
+  type Run,
+} from './run';
+import { completeBody } from './multi-instance';
 import { continueInterrupt } from './triggers';
 import type {
   ElementInstance,
@@ -325,6 +337,11 @@ export function terminateHolding(run: Run, parentId: string, terminate: () => vo
     terminate();
     return [];
   }
+  return collectCanceling(run, parentId, terminate);
+}
+
+/** Runs `terminate` with the canceling listeners' instances it starts put under `parentId`; returns their ids. */
+function collectCanceling(run: Run, parentId: string, terminate: () => void): string[] {
   const outer = run.canceling;
   const canceling = { parentId, started: [] as string[] };
   run.canceling = canceling;
@@ -351,7 +368,23 @@ function releaseHeld(run: Run, canceling: ElementInstance): void {
   const rest = (scope.heldInterrupts ?? []).filter((h) => h !== held);
   if (rest.length > 0) scope.heldInterrupts = rest;
   else delete scope.heldInterrupts;
+  if (held.then.kind === 'multiInstanceBody') return completeBody(run, scope);
   continueInterrupt(run, scope, held.then);
+}
+
+/**
+ * A completion condition holds while inner elements of `scope` are still active (a multi-instance
+ * body's remaining instances, an ad-hoc sub-process's elements when it cancels the rest): they are
+ * terminated, and for instances started since the patch the canceling listeners of their user
+ * tasks run under `scope`, whose completion waits for them (Camunda completes it once its
+ * children have terminated). Returns those listeners' instances (none before the patch).
+ */
+export function terminateRemaining(run: Run, scope: ElementInstance): string[] {
+  if (run.state.cancelingListenersHoldCompletion !== true) {
+    terminateChildren(run, scope);
+    return [];
+  }
+  return collectCanceling(run, scope.id, () => terminateChildren(run, scope));
 }
 
 /**

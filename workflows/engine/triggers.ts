@@ -35,8 +35,8 @@ import {
 import { holdInterrupt, terminateHolding } from './task-transitions';
 import type {
   ElementInstance,
-  HeldInterrupt,
   Incident,
+  InterruptPath,
   MessageWait,
   SignalWait,
   TimerWait,
@@ -328,7 +328,7 @@ export function triggerBoundary(
 }
 
 /** The path of an interrupting event (once the canceling listeners it waited for have run), or of a non-interrupting one. */
-export function continueInterrupt(run: Run, scope: ElementInstance, then: HeldInterrupt['then']): void {
+export function continueInterrupt(run: Run, scope: ElementInstance, then: InterruptPath): void {
   if (then.kind === 'boundary') {
     const boundary = nodeOf(run, then.boundaryId) as BoundaryEventNode;
     if (then.scopeVariables && boundary.outputs.length === 0) Object.assign(scope.variables, then.scopeVariables);

@@ -57,7 +57,8 @@ export interface ElementInstance {
   cancelingTask?: { taskId?: string };
   /**
    * A scope: interrupting events that go on only once the canceling listeners of the user tasks
-   * they terminated have run (Camunda keeps such a task terminating until then).
+   * they terminated have run (Camunda keeps such a task terminating until then); a multi-instance
+   * body whose completion condition held: its completion, likewise.
    */
   heldInterrupts?: HeldInterrupt[];
   /** The process: its cancellation waits for the canceling listeners of the tasks it terminated. */
@@ -81,13 +82,16 @@ export interface ElementInstance {
   adHocJobAgain?: true;
 }
 
-/** An interrupting event held until the canceling listeners it started (`waitingFor`) have completed. */
+/** An interrupting event's path (or a multi-instance body's completion) held until the canceling listeners it started (`waitingFor`) have completed. */
 export interface HeldInterrupt {
   waitingFor: string[];
-  then:
-    | { kind: 'boundary'; boundaryId: string; variables: Variables; scopeVariables?: Variables }
-    | { kind: 'eventSubProcess'; startId: string; variables: Variables; scopeVariables?: Variables };
+  then: InterruptPath | { kind: 'multiInstanceBody' };
 }
+
+/** What an interrupting event does once its scope's tasks have ended. */
+export type InterruptPath =
+  | { kind: 'boundary'; boundaryId: string; variables: Variables; scopeVariables?: Variables }
+  | { kind: 'eventSubProcess'; startId: string; variables: Variables; scopeVariables?: Variables };
 
 /** A completed sub-process kept for its compensation event sub-process. */
 export interface CompensationScope {
@@ -300,6 +304,13 @@ export interface EngineState {
    * whose such jobs carried only the task's key.
    */
   newTaskListenerHeaders?: true;
+  /**
+   * A completion condition that cuts user tasks short (a multi-instance body's remaining
+   * instances, an ad-hoc sub-process's active elements) completes its element once their canceling
+   * listeners have run. Absent for instances started before, where the element completed at once
+   * and the listeners ran beside under the process.
+   */
+  cancelingListenersHoldCompletion?: true;
   /** Prefix for user task ids (a UUID without its last 12 hex digits), so task ids are UUIDs. */
   idSeed: string;
   /** Next value of the id counter (every id comes from it: deterministic). */
