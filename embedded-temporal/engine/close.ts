@@ -7,6 +7,7 @@ import { appendEvent, flushBuffered } from './history';
 import { buildRun } from './start';
 import { afterWorkflowTaskClosed } from './workflow-task';
 import { failPendingUpdates } from './updates';
+import { inheritedPinnedVersion } from './worker-versioning';
 
 const RetryState = temporal.api.enums.v1.RetryState;
 const WFT_FORCE_CLOSE = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND;
@@ -241,6 +242,10 @@ export function failWorkflowInTx(
         root: s.parent ? s.root : undefined,
         userMetadata: tx.exec.events[0]?.userMetadata,
         versioningOverride: s.versioningOverride,
+        // A real server: a retry inherits only if the run itself inherited and is still pinned.
+        inheritedPinnedVersion: started?.inheritedPinnedVersion
+          ? inheritedPinnedVersion(s, { namespace: s.namespace, taskQueue: s.taskQueue }, tx.engine.deployments)
+          : undefined,
       },
       tx.now,
       tx.after,
@@ -301,6 +306,10 @@ export function continueAsNewInTx(
       scheduledBy: s.scheduledBy,
       // As a real server: a pinned override stays with the chain (an auto-upgrade one is dropped).
       versioningOverride: s.versioningOverride?.pinned ? s.versioningOverride : undefined,
+      // A pinned run's next run keeps its version unless the command asks for another initial behavior.
+      inheritedPinnedVersion: a.initialVersioningBehavior
+        ? undefined
+        : inheritedPinnedVersion(s, { namespace: s.namespace, taskQueue: queue }, tx.engine.deployments),
       root: s.parent ? s.root : undefined,
     },
     tx.now,

@@ -7,6 +7,7 @@ import { enqueueActivity } from './activities';
 import { closeRunInTx, continueAsNewInTx, failWorkflowInTx } from './close';
 import { mergeSearchAttributes, decodeSearchAttributes, withTypeMetadata } from './search-attributes';
 import { handleProtocolMessage } from './updates';
+import { inheritedPinnedVersion } from './worker-versioning';
 
 type Command = P<temporal.api.command.v1.ICommand>;
 type Message = P<temporal.api.protocol.v1.IMessage>;
@@ -261,14 +262,18 @@ function applyCommand(tx: Tx, c: Command, wftCompletedId: number, identity: stri
         parentClosePolicy: policy,
         pending: true,
       };
+      const childQueue = a.taskQueue?.name || s.taskQueue;
+      const inherited = inheritedPinnedVersion(s, { namespace, taskQueue: childQueue }, tx.engine.deployments);
       tx.outbox.push({
         kind: 'startChild',
+        inheritedPinnedVersion: inherited,
+        versioningOverride: inherited && s.versioningOverride?.pinned ? s.versioningOverride : undefined,
         parent: tx.exec.ref,
         parentWorkflowType: s.workflowType,
         root: s.root ?? (s.parent ? undefined : { workflowId: s.workflowId, runId: s.runId }),
         userMetadata: c.userMetadata ?? undefined,
         initiatedEventId,
-        attrs: { ...a, namespace, parentClosePolicy: policy, taskQueue: taskQueue(a.taskQueue?.name || s.taskQueue) },
+        attrs: { ...a, namespace, parentClosePolicy: policy, taskQueue: taskQueue(childQueue) },
       });
       return;
     }

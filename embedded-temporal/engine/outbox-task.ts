@@ -17,6 +17,9 @@ export type OutboxTask =
       userMetadata?: P<temporal.api.sdk.v1.IUserMetadata>;
       initiatedEventId: number;
       attrs: P<temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes>;
+      /** A pinned parent's version (and pinned override) the child inherits (see worker-versioning.ts). */
+      inheritedPinnedVersion?: { deploymentName: string; buildId: string };
+      versioningOverride?: { pinned?: { deploymentName: string; buildId: string } };
     }
   | {
       kind: 'childClosed';

@@ -93,6 +93,8 @@ async function startChild(engine: Engine, task: Extract<OutboxTask, { kind: 'sta
       parentClosePolicy: a.parentClosePolicy ?? undefined,
       root: task.root,
       userMetadata: task.userMetadata,
+      inheritedPinnedVersion: task.inheritedPinnedVersion,
+      versioningOverride: task.versioningOverride,
     });
     runId = res.runId;
   } catch (err) {

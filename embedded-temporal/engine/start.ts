@@ -12,7 +12,7 @@ import { BUILT_IN_SEARCH_ATTRIBUTES, PREDEFINED_SEARCH_ATTRIBUTES } from './syst
 import { terminateInTx } from './close';
 import { signalInTx } from './signals';
 import { DuplicateRunningError } from '../store/store';
-import { overrideForEvent, readVersioningOverride } from './worker-versioning';
+import { inheritedWorker, overrideForEvent, readVersioningOverride, type VersionRef } from './worker-versioning';
 
 const Reuse = temporal.api.enums.v1.WorkflowIdReusePolicy;
 const Conflict = temporal.api.enums.v1.WorkflowIdConflictPolicy;
@@ -58,6 +58,8 @@ export interface NewRunParams {
   userMetadata?: P<temporal.api.sdk.v1.IUserMetadata> | null;
   /** The start's versioning override (worker versioning). */
   versioningOverride?: ExecutionState['versioningOverride'];
+  /** A pinned parent's or previous run's version, taken until the first task completes (see worker-versioning.ts). */
+  inheritedPinnedVersion?: VersionRef;
 }
 
 /** Builds a new run in memory (WorkflowExecutionStarted + first task); the caller commits it. */
@@ -101,6 +103,7 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
     scheduledBy: p.scheduledBy,
     root: p.root ?? { workflowId: p.workflowId, runId },
     versioningOverride: p.versioningOverride,
+    worker: inheritedWorker(p.inheritedPinnedVersion),
   };
   if (state.runExpiresAt && state.executionExpiresAt)
     state.runExpiresAt = Math.min(state.runExpiresAt, state.executionExpiresAt);
@@ -135,6 +138,7 @@ export function buildRun(engine: Engine, p: NewRunParams, now: number, after: ((
       parentInitiatedEventId: p.parent?.initiatedEventId,
       workflowId: p.workflowId,
       versioningOverride: overrideForEvent(p.versioningOverride),
+      inheritedPinnedVersion: p.inheritedPinnedVersion,
     },
     userMetadata: p.userMetadata,
   });

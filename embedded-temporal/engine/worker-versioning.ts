@@ -32,6 +32,39 @@ export function pinnedVersionKey(s: ExecutionState): string | undefined {
   return v && v.behavior === PINNED ? versionKey(v.deploymentName, v.buildId) : undefined;
 }
 
+/** A deployment version (deployment name and build id). */
+export interface VersionRef {
+  deploymentName: string;
+  buildId: string;
+}
+
+/**
+ * The version a new run started by this one (child, continue-as-new, retry) inherits, as a real
+ * server decides it: the run's effective version while its effective behavior is PINNED (a pinned
+ * override, else a PINNED worker), if the new run is in the same namespace and its task queue is
+ * the run's own or one the version's workers poll.
+ */
+export function inheritedPinnedVersion(
+  s: ExecutionState,
+  target: { namespace: string; taskQueue: string },
+  deployments: { get(namespace: string, name: string): DeploymentRecord | undefined },
+): VersionRef | undefined {
+  const o = s.versioningOverride;
+  const v = o ? o.pinned : s.worker?.versioned?.behavior === PINNED ? s.worker.versioned : undefined;
+  if (!v || target.namespace !== s.namespace) return undefined;
+  const version = { deploymentName: v.deploymentName, buildId: v.buildId };
+  if (target.taskQueue === s.taskQueue) return version;
+  const polled = deployments
+    .get(s.namespace, v.deploymentName)
+    ?.versions[v.buildId]?.taskQueues.some((q) => q.kind === 'workflow' && q.name === target.taskQueue);
+  return polled ? version : undefined;
+}
+
+/** A run started with an inherited pinned version is pinned to it until its first task completes. */
+export function inheritedWorker(v: VersionRef | undefined): WorkerVersionState | undefined {
+  return v ? { deploymentName: v.deploymentName, versioned: { ...v, behavior: PINNED } } : undefined;
+}
+
 /** Which version's workers a task of a deployment's queue goes to ('' = unversioned workers). */
 export function routeTask(d: DeploymentRecord, pinned: string | undefined, workflowId: string): string {
   if (pinned !== undefined) return pinned;

@@ -7,7 +7,13 @@ import { NativeConnection } from '@temporalio/worker';
 import { eventually, rejectionOf, startConformanceEnv, teardownEnv, unique, withWorker } from './support/env';
 import { eventsOfType, ExecutionLog, waitForEvent } from './support/history';
 import { workflowBundle } from './support/bundle';
-import { buildIdQuery, finishSignal, reportBuildId } from './workflows';
+import {
+  buildIdQuery,
+  continueThenReportBuildId,
+  finishSignal,
+  parentOfReportBuildId,
+  reportBuildId,
+} from './workflows';
 
 /**
  * Worker deployments (worker versioning), as a real server routes them: a versioned worker gets
@@ -391,6 +397,52 @@ test('UpdateWorkflowExecutionOptions moves a pinned run to another version: reco
   });
 });
 
+test('a child and a continued run of a pinned run on the same task queue start on its version, not the new current one', async () => {
+  const taskQueue = unique('deploy-inherit');
+  const { v1, v2 } = versionsOf(unique('deploy-inherit'));
+  await withVersions(taskQueue, [v1, v2], 'PINNED', async () => {
+    await versionsVisible(v1.deploymentName, [v1, v2]);
+    await setCurrent(v1);
+    const parent = await env.client.workflow.start(parentOfReportBuildId, {
+      taskQueue,
+      workflowId: tracked('inherit-parent'),
+    });
+    log.track(`${parent.workflowId}-child`);
+    const chain = await env.client.workflow.start(continueThenReportBuildId, {
+      taskQueue,
+      workflowId: tracked('inherit-continued'),
+    });
+    await waitForEvent(parent, 'WORKFLOW_TASK_COMPLETED');
+    await waitForEvent(chain, 'WORKFLOW_TASK_COMPLETED');
+    await setCurrent(v2);
+
+    await parent.signal(finishSignal);
+    await waitForEvent(parent, 'CHILD_WORKFLOW_EXECUTION_STARTED');
+    const child = env.client.workflow.getHandle(`${parent.workflowId}-child`);
+    await waitForEvent(child, 'WORKFLOW_TASK_COMPLETED');
+    const [childStarted] = await eventsOfType(child, 'WORKFLOW_EXECUTION_STARTED');
+    expect(childStarted.workflowExecutionStartedEventAttributes?.inheritedPinnedVersion).toMatchObject(v1);
+    await child.signal(finishSignal);
+    expect(await parent.result()).toEqual(['1.0', '1.0']);
+
+    await chain.signal(finishSignal);
+    const next = env.client.workflow.getHandle(chain.workflowId);
+    await eventually(async () => {
+      const [started] = await eventsOfType(next, 'WORKFLOW_EXECUTION_STARTED');
+      expect(started.workflowExecutionStartedEventAttributes?.continuedExecutionRunId).toBeTruthy();
+      expect(started.workflowExecutionStartedEventAttributes?.inheritedPinnedVersion).toMatchObject(v1);
+    });
+    await waitForEvent(next, 'WORKFLOW_TASK_COMPLETED');
+    await next.signal(finishSignal);
+    expect(await next.result()).toBe('1.0');
+
+    // A run started now, with no pinned parent, takes the current version.
+    const fresh = await env.client.workflow.start(reportBuildId, { taskQueue, workflowId: tracked('inherit-fresh') });
+    await fresh.signal(finishSignal);
+    expect(await fresh.result()).toBe('2.0');
+  });
+});
+
 test('every closed history of this file replays with the same workflow code', async () => {
-  expect(await log.replayClosed(env.client, await workflowBundle())).toEqual({ replayed: 12, failures: [] });
+  expect(await log.replayClosed(env.client, await workflowBundle())).toEqual({ replayed: 16, failures: [] });
 });
