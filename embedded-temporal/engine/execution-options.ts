@@ -1,10 +1,16 @@
 import { EventType, temporal, type P } from '../proto';
-import { alreadyCompleted, failedPrecondition, invalidArgument } from '../errors';
+import { alreadyCompleted, invalidArgument } from '../errors';
 import type { Engine } from './engine';
 import type { ExecutionState } from './state';
 import { appendExternalEvent } from './history';
 import { enqueueWorkflowTask } from './workflow-task';
-import { overrideForEvent, pinnedVersionKey, readVersioningOverride, updateBuildIds } from './worker-versioning';
+import {
+  overrideForEvent,
+  pinnedVersionKey,
+  readVersioningOverride,
+  updateBuildIds,
+  validateVersioningOverride,
+} from './worker-versioning';
 
 type Request = P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionOptionsRequest>;
 type Response = P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionOptionsResponse>;
@@ -42,8 +48,9 @@ const sameOverride = (a: Override, b: Override) => JSON.stringify(a ?? null) ===
  * set or unset, recorded as a WorkflowExecutionOptionsUpdated event (one the worker may ignore,
  * held back while a workflow task is in flight like other external events), and honoured from
  * the next workflow task on; a pending task not yet started is routed again (off the sticky
- * queue). No new workflow task is scheduled. A pinned version must be one whose workers poll the
- * run's task queue. An update that changes nothing writes nothing.
+ * queue). No new workflow task is scheduled. The override's structure is checked as a 1.29 server
+ * checks it (a pinned version need not have polled yet, as there). An update that changes nothing
+ * writes nothing.
  */
 export async function updateWorkflowExecutionOptions(engine: Engine, r: Request): Promise<Response> {
   const ref = await engine.resolveRun(
@@ -51,21 +58,12 @@ export async function updateWorkflowExecutionOptions(engine: Engine, r: Request)
     r.workflowExecution?.workflowId ?? '',
     r.workflowExecution?.runId,
   );
+  // Checked before the run is looked at, as a real server (1.29) does.
+  validateVersioningOverride(r.workflowExecutionOptions?.versioningOverride);
   return engine.mutate(ref, (tx) => {
     const s = tx.exec.state;
     if (!tx.exec.running) throw alreadyCompleted();
     const next = requestedOverride(r, s.versioningOverride);
-    const pinned = next?.pinned;
-    if (pinned) {
-      const d = engine.deployments.get(s.namespace, pinned.deploymentName);
-      const member = d?.versions[pinned.buildId]?.taskQueues.some(
-        (q) => q.kind === 'workflow' && q.name === s.taskQueue,
-      );
-      if (!member)
-        throw failedPrecondition(
-          `Pinned version '${pinned.deploymentName}:${pinned.buildId}' is not present in task queue '${s.taskQueue}' of type 'Workflow'`,
-        );
-    }
     if (sameOverride(next, s.versioningOverride)) {
       tx.save = false;
       return { workflowExecutionOptions: { versioningOverride: overrideForEvent(next) } };

@@ -79,6 +79,27 @@ export function routeQueuedTask(d: DeploymentRecord, task: QueuedTask): string {
 }
 
 /**
+ * The structure checks a real server (1.29) makes on an override before using it, with its
+ * messages (InvalidArgument).
+ */
+export function validateVersioningOverride(o: Override | null | undefined): void {
+  if (!o || o.autoUpgrade) return;
+  if (o.pinned) {
+    if (!o.pinned.version) throw invalidArgument('must provide version if override is pinned.');
+    if (!o.pinned.behavior) throw invalidArgument('must specify pinned override behavior if override is pinned.');
+    return;
+  }
+  if (o.behavior === PINNED) {
+    if (!o.deployment && !o.pinnedVersion)
+      throw invalidArgument("must provide deployment (deprecated) or pinned version if behavior is 'PINNED'");
+  } else if (o.behavior === AUTO_UPGRADE) {
+    if (o.deployment) throw invalidArgument("only provide deployment if behavior is 'PINNED'");
+    if (o.pinnedVersion) throw invalidArgument("only provide pinned version if behavior is 'PINNED'");
+  } else if (!o.behavior) throw invalidArgument('override behavior is required');
+  else throw invalidArgument(`override behavior ${o.behavior} not recognized`);
+}
+
+/**
  * A start's versioning override as the run keeps it, read from the current form (pinned /
  * auto_upgrade) or the deprecated one (behavior with a `<deployment>.<build id>` pinned_version).
  */

@@ -374,6 +374,16 @@ test('UpdateWorkflowExecutionOptions moves a pinned run to another version: reco
       });
     const res = await update();
     expect(res.workflowExecutionOptions?.versioningOverride?.pinned?.version).toMatchObject(v2);
+    // A pinned override without its behavior is refused (and writes nothing).
+    const malformed = await rejectionOf(
+      service().updateWorkflowExecutionOptions({
+        namespace: namespace(),
+        workflowExecution: { workflowId: handle.workflowId },
+        workflowExecutionOptions: { versioningOverride: { pinned: { version: v1 } } },
+        updateMask: { paths: ['versioning_override'] },
+      }),
+    );
+    expect((malformed as { code?: number }).code).toBe(grpcStatus.INVALID_ARGUMENT);
     // The same options again change nothing: no second event.
     await update();
     const updated = await eventsOfType(handle, 'WORKFLOW_EXECUTION_OPTIONS_UPDATED');
