@@ -42,6 +42,28 @@ export function findInstanceByKey(db: Db, key: string): Promise<V2InstanceRow | 
   return selectOne<V2InstanceRow>(db, `SELECT ${INSTANCE_COLUMNS} ${INSTANCE_FROM} WHERE i.key = $1`, [key]);
 }
 
+/**
+ * The instance and engine element instance id of an element instance key (the instance's own key:
+ * no element instance id, its process scope), for requests naming an element instance.
+ */
+export async function findInstanceOfElementKey(
+  db: Db,
+  key: string,
+): Promise<{ instance: V2InstanceRow; elementInstanceId?: string } | null> {
+  if (!isKey(key)) return null;
+  const own = await findInstanceByKey(db, key);
+  if (own) return { instance: own };
+  const row = await selectOne<V2InstanceRow & { elementInstanceId: string }>(
+    db,
+    `SELECT ${INSTANCE_COLUMNS}, k.element_instance_id ${INSTANCE_FROM}
+       JOIN element_instance_keys k ON k.process_instance_id = i.id WHERE k.key = $1`,
+    [key],
+  );
+  if (!row) return null;
+  const { elementInstanceId, ...instance } = row;
+  return { instance, elementInstanceId };
+}
+
 /** A search: `where` over the aliases above with its bind values; instances about children outside `localityIds` are left out. */
 export interface KeyedInstanceSearch {
   where: string;

@@ -136,6 +136,30 @@ export interface ChangeUserTaskResult {
  */
 export const changeUserTaskUpdate = defineUpdate<ChangeUserTaskResult, [ChangeUserTaskInput]>('changeUserTask');
 
+/** Variables set on an active element instance (Camunda's update element instance variables). */
+export interface SetVariablesInput {
+  /** The engine's element instance id; absent: the process instance's own scope. */
+  elementInstanceId?: string;
+  variables: Variables;
+  /** Into the element instance's own scope only (a user task's scope takes them locally anyway). */
+  local?: boolean;
+  /** Who asks (username). */
+  actor: string;
+}
+export interface SetVariablesResult {
+  /** The user task whose scope took them, through its updating listeners, if it was one. */
+  taskId?: string;
+  /** What those listeners corrected on the task (assignee, candidates, dates, priority). */
+  changes: UserTaskChanges;
+}
+/**
+ * Sets variables on an active element instance and returns once they are set: on a user task's
+ * instance once its updating listeners have completed (Camunda 8.8; fails with type `Denied` when
+ * one denied it). The validator refuses an element instance that is not active and a user task
+ * in another held transition.
+ */
+export const setVariablesUpdate = defineUpdate<SetVariablesResult, [SetVariablesInput]>('setVariables');
+
 /** Error type of an update a task listener denied (its message gives the listener's reason). */
 export const DENIED_ERROR_TYPE = 'Denied';
 

@@ -35,6 +35,8 @@ import {
   PROCESS_INSTANCE_WORKFLOW_TYPE,
   type ChangeUserTaskInput,
   type ChangeUserTaskResult,
+  type SetVariablesInput,
+  type SetVariablesResult,
   type CompleteJobInput,
   type FailJobInput,
   type ThrowJobErrorInput,
@@ -296,6 +298,51 @@ export class InstanceRunner {
       actor: input.actor,
     });
     return this.transitionOutcome(input.taskId, input.eventType).then((changes) => ({ taskId: input.taskId, changes }));
+  }
+
+  /** The open user task an element instance waits on, if any. */
+  private openTaskOf(elementInstanceId: string): string | undefined {
+    return Object.values(this.state.waits).find((w) => w.type === 'userTask' && w.ownerId === elementInstanceId)?.id;
+  }
+
+  validateSetVariables(input: SetVariablesInput): void {
+    const problems: string[] = [];
+    const id = input?.elementInstanceId ?? this.state.rootId;
+    const inst = typeof id === 'string' ? this.state.instances[id] : undefined;
+    if (this.state.status !== 'running') problems.push(`the process instance is ${this.state.status}`);
+    else if (!inst || inst.state !== 'active') problems.push(`element instance ${String(id)} is not active`);
+    else {
+      const taskId = this.openTaskOf(inst.id);
+      const held = taskId ? this.heldTransition(taskId) : undefined;
+      if (held) problems.push(`the user task is waiting for its ${held} listeners`);
+    }
+    if (!input?.variables || typeof input.variables !== 'object' || Array.isArray(input.variables))
+      problems.push('variables should be an object');
+    if (typeof input?.actor !== 'string' || input.actor.trim() === '') problems.push('actor is required');
+    if (problems.length > 0)
+      throw ApplicationFailure.create({ type: REFUSED_ERROR_TYPE, message: problems.join('; '), nonRetryable: true });
+  }
+
+  /** Variables set on an element instance: on a user task's, once its updating listeners have completed. */
+  async setVariables(input: SetVariablesInput): Promise<SetVariablesResult> {
+    const elementInstanceId = input.elementInstanceId ?? this.state.rootId;
+    const taskId = this.openTaskOf(elementInstanceId);
+    if (taskId) this.transitionsEnded.delete(`${taskId}:updating`);
+    const accepted = this.dispatch({
+      type: 'variablesSet',
+      elementInstanceId,
+      variables: input.variables,
+      ...(input.local === true ? { local: true } : {}),
+    });
+    if (!accepted)
+      throw ApplicationFailure.create({
+        type: REFUSED_ERROR_TYPE,
+        message: `element instance ${elementInstanceId} took no variables`,
+        nonRetryable: true,
+      });
+    if (!taskId) return { changes: {} };
+    const changes = await this.transitionOutcome(taskId, 'updating');
+    return { taskId, changes };
   }
 
   /** Waits until the task's transition has ended: its changes when done; a failure when denied or cancelled. */

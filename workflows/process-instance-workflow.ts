@@ -18,6 +18,7 @@ import {
   broadcastSignalSignal,
   cancelInstanceSignal,
   changeUserTaskUpdate,
+  setVariablesUpdate,
   completeJobUpdate,
   completeUserTaskUpdate,
   failJobUpdate,
@@ -61,6 +62,7 @@ export async function processInstance(input: ProcessInstanceInput): Promise<Proc
     validator: (u) => runner.validateCompletion(u),
   });
   setHandler(changeUserTaskUpdate, (u) => runner.changeUserTask(u), { validator: (u) => runner.validateChange(u) });
+  setHandler(setVariablesUpdate, (v) => runner.setVariables(v), { validator: (v) => runner.validateSetVariables(v) });
   setHandler(retryIncidentUpdate, (r) => runner.retryIncident(r), { validator: (r) => runner.validateRetry(r) });
   setHandler(completeJobUpdate, (j) => runner.completeJob(j), { validator: (j) => runner.validateJob(j) });
   setHandler(failJobUpdate, (j) => runner.failJob(j), { validator: (j) => runner.validateJob(j) });

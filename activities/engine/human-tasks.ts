@@ -6,6 +6,7 @@
 import type { Sequelize } from 'sequelize';
 import { latestResource } from '../../records/resources';
 import { reservedTaskKey } from '../../records/jobs';
+import { elementInstanceKey } from '../../records/element-keys';
 import { cancelTask, openEngineTask } from '../../records/tasks/rows';
 import type { OpenHumanTaskInput } from '../../workflows/contract';
 
@@ -27,6 +28,8 @@ export async function openHumanTask(sequelize: Sequelize, t: OpenHumanTaskInput)
   const key = t.elementInstanceId
     ? await reservedTaskKey({ sequelize }, t.processInstanceId, t.elementInstanceId)
     : null;
+  // Its element instance's key (Camunda's elementInstanceKey: variables are set on a task by it).
+  if (t.elementInstanceId) await elementInstanceKey({ sequelize }, t.processInstanceId, t.elementInstanceId);
   return openEngineTask({ sequelize }, { ...t, form, ...(key ? { key } : {}) });
 }
 

@@ -37,6 +37,9 @@ export const PERMISSIONS = {
   // integration accounts only message starts, caseworkers and leads only for a child they may open.
   'instances.start': ['caseworker', 'safeguarding_lead', 'service_manager', 'administrator', 'integration'],
   'instances.cancel': ['service_manager', 'administrator'],
+  // Setting a running instance's variables (/v2 element instance variables): as cancelling, an
+  // operator's change to an instance (Camunda's UPDATE_PROCESS_INSTANCE covers both).
+  'instances.variables': ['service_manager', 'administrator'],
   'instances.message': ['service_manager', 'administrator'],
   // POST /api/messages: integration accounts only for messages that start a process, service
   // managers and administrators only for the rest (api/access/message-policy.ts).

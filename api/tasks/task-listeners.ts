@@ -16,7 +16,13 @@ import {
   type TaskAttributeChanges,
   type TaskChild,
 } from '../../records/tasks/rows';
-import { changeUserTaskUpdate, DENIED_ERROR_TYPE } from '../../workflows/contract';
+import {
+  changeUserTaskUpdate,
+  DENIED_ERROR_TYPE,
+  setVariablesUpdate,
+  type SetVariablesInput,
+  type SetVariablesResult,
+} from '../../workflows/contract';
 import type { UserTaskChanges } from '../../workflows/engine/types';
 import { me, type RequestContext } from '../request-context';
 import { hasTaskRelationship } from './task-access';
@@ -144,6 +150,37 @@ export async function changeThroughListeners(
       );
   }
   return out;
+}
+
+/**
+ * Variables set on an element instance of a running instance; on a user task's instance they pass
+ * its updating listeners first (Camunda 8.8), and the result names the task and their corrections.
+ */
+export async function setVariablesThroughListeners(
+  ctx: RequestContext,
+  processInstanceId: string,
+  input: SetVariablesInput,
+): Promise<SetVariablesResult> {
+  if (!ctx.deps.engine) throw new TaskListenerRefusal('unavailable', 'The process engine is not connected to this API');
+  const update = ctx.deps.engine.client.workflow
+    .getHandle(processInstanceId)
+    .executeUpdate(setVariablesUpdate, { args: [input] });
+  let result: SetVariablesResult | 'pending';
+  try {
+    result = await withinWait(ctx, update);
+  } catch (e) {
+    if (e instanceof WorkflowUpdateFailedError) throw refusal(e);
+    if (e instanceof WorkflowNotFoundError) throw new TaskListenerRefusal('refused', 'The process instance has ended');
+    throw e;
+  }
+  if (result === 'pending') {
+    update.catch(() => undefined);
+    throw new TaskListenerRefusal(
+      'pending',
+      `The user task's updating listeners have not completed within ${waitSeconds(ctx)} s`,
+    );
+  }
+  return result;
 }
 
 /** Changes a task listener made besides the assignee, as row changes (dates already checked by the engine). */

@@ -226,7 +226,9 @@ export function startJob(
   extraHeaders?: Record<string, string>,
   userTaskId?: string,
 ): void {
-  const vars = visibleVariables(run, inst.id);
+  // An updating listener of a variable update sees the variables being set (Camunda 8.8).
+  const pending = listener?.kind === 'task' ? inst.pendingTransition?.variables : undefined;
+  const vars = pending ? { ...visibleVariables(run, inst.id), ...pending } : visibleVariables(run, inst.id);
   // A listener's job that cannot start is retried as that listener's job.
   const raiseIncident = (r: Run, i: ElementInstance, kind: IncidentKind, message: string, resume: Incident['resume']) =>
     raiseIncidentAt(r, i, kind, message, listener ? 'job' : resume, undefined, listener);

@@ -6,7 +6,7 @@
 import { GRAPH_FORMAT, type CompiledGraph } from '../../bpmn/runtime';
 import { activateNode, activityOf, afterJob, runBehaviour, startJob, startProcess } from './behaviour';
 import { afterListenerJob, startListenerJob } from './listeners';
-import { cancelHolding, holdCompletion, requestChange, startCanceling } from './task-transitions';
+import { cancelHolding, holdCompletion, requestChange, setVariables, startCanceling } from './task-transitions';
 import { afterAdHocJob, startAdHocJob } from './ad-hoc';
 import { propagateVariables } from './variables';
 import { completeElement, completeEmptyScopes, endWholeInstance } from './completion';
@@ -293,6 +293,8 @@ function apply(run: Run, event: EngineEvent): boolean {
       requestChange(run, owner, wait.id, event.eventType, event.changes);
       return true;
     }
+    case 'variablesSet':
+      return setVariables(run, event.elementInstanceId, event.variables, event.local === true);
     case 'childCompleted': {
       const wait = s.waits[event.callId];
       if (wait?.type !== 'child') return false;

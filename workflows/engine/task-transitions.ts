@@ -34,6 +34,7 @@ import {
 } from './run';
 import { completeBody } from './multi-instance';
 import { continueInterrupt } from './triggers';
+import { propagateVariables } from './variables';
 import type {
   ElementInstance,
   HeldInterrupt,
@@ -44,6 +45,7 @@ import type {
   UserTaskCommandSpec,
   UserTaskCorrections,
   UserTaskWait,
+  Variables,
 } from './types';
 
 /** Whether the user task `elementId` has task listeners on `eventType`. */
@@ -88,6 +90,49 @@ export function requestChange(
   }
   owner.pendingTransition = { eventType, taskId, changes, corrections: {} };
   startListenerJob(run, owner, { kind: 'task', eventType, index: 0 });
+}
+
+/** Variables as given from outside (JSON), copied so the state shares nothing with the event. */
+const copy = (v: Variables): Variables => JSON.parse(JSON.stringify(v)) as Variables;
+
+/** The open user task an element instance waits on, if any. */
+export function openTaskOf(run: Run, elementInstanceId: string): UserTaskWait | undefined {
+  return Object.values(run.state.waits).find(
+    (w): w is UserTaskWait => w.type === 'userTask' && w.ownerId === elementInstanceId,
+  );
+}
+
+/**
+ * Variables set on an active element instance (false: not taken). On a user task's instance, as
+ * Camunda 8.8: they go to the task's own scope (local or not), as an update of the task whose
+ * `updating` listeners run first (changed attribute `variables`; the jobs see the new values);
+ * refused while another transition of the task is held. Elsewhere: `local` into the instance's
+ * scope, else each where it is defined from there outwards, else on the process.
+ */
+export function setVariables(run: Run, elementInstanceId: string, variables: Variables, local: boolean): boolean {
+  const inst = run.state.instances[elementInstanceId];
+  if (!inst || inst.state !== 'active') return false;
+  const wait = openTaskOf(run, inst.id);
+  if (wait) {
+    if (inst.pendingTransition) return false;
+    if (!hasTaskListeners(run, inst.elementId, 'updating')) {
+      Object.assign(inst.variables, copy(variables));
+      run.commands.push({
+        type: 'userTaskTransitionEnded',
+        taskId: wait.id,
+        eventType: 'updating',
+        outcome: 'done',
+        changes: {},
+      });
+      return true;
+    }
+    inst.pendingTransition = { eventType: 'updating', taskId: wait.id, variables: copy(variables), corrections: {} };
+    startListenerJob(run, inst, { kind: 'task', eventType: 'updating', index: 0 });
+    return true;
+  }
+  if (local) Object.assign(inst.variables, copy(variables));
+  else propagateVariables(run, inst.id, copy(variables));
+  return true;
 }
 
 /**
@@ -183,7 +228,11 @@ export function taskListenerHeaders(
   if (typeof changes.dueDate === 'string') h['io.camunda.zeebe:dueDate'] = changes.dueDate;
   if (typeof changes.followUpDate === 'string') h['io.camunda.zeebe:followUpDate'] = changes.followUpDate;
   if (changes.priority !== undefined) h['io.camunda.zeebe:priority'] = String(changes.priority);
-  h['io.camunda.zeebe:changedAttributes'] = JSON.stringify(Object.keys(changes));
+  // A variable update of the task changes its `variables` (and whatever listeners corrected).
+  h['io.camunda.zeebe:changedAttributes'] = JSON.stringify([
+    ...(t.variables ? ['variables'] : []),
+    ...Object.keys(changes),
+  ]);
   return h;
 }
 
@@ -285,6 +334,7 @@ export function afterTaskListenerJob(
     }
     return;
   }
+  if (t.variables) Object.assign(inst.variables, t.variables);
   run.commands.push({
     type: 'userTaskTransitionEnded',
     taskId: t.taskId,

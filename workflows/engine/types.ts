@@ -142,6 +142,8 @@ export interface PendingTaskTransition {
   corrections: UserTaskCorrections;
   /** assigning: the assignee the process gave the task as it was created (the task opens after). */
   atCreation?: true;
+  /** updating: variables set on the task's scope, merged into it once the listeners have completed. */
+  variables?: Variables;
 }
 
 /** A task listener's corrections to the user task (Camunda's job result of type userTask). */
@@ -379,6 +381,12 @@ export type EngineEvent =
       changes: UserTaskChanges;
       actor?: string;
     }
+  /**
+   * Variables set on an active element instance from outside (Camunda's update element instance
+   * variables): `local` into its own scope, else each where it is defined, else on the process.
+   * On a user task's instance they go to its scope through its updating listeners (Camunda 8.8).
+   */
+  | { type: 'variablesSet'; elementInstanceId: string; variables: Variables; local?: boolean }
   | { type: 'childCompleted'; callId: string; variables?: Variables }
   | { type: 'childFailed'; callId: string; message: string; bpmnError?: BpmnErrorThrown }
   /** `variables` are set on the process before the retry (to fix what caused the incident). */

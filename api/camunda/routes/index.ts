@@ -1,6 +1,7 @@
 import type { CamundaRoute } from '../camunda-route';
 import { decisionRoutes } from './decisions';
 import { deploymentRoutes } from './deployments';
+import { elementVariableRoutes } from './element-variables';
 import { incidentRoutes } from './incidents';
 import { jobRoutes } from './jobs';
 import { messageRoutes } from './messages';
@@ -21,5 +22,6 @@ export const CAMUNDA_ROUTES: readonly CamundaRoute[] = [
   ...userTaskRoutes,
   ...incidentRoutes,
   ...variableRoutes,
+  ...elementVariableRoutes,
   ...decisionRoutes,
 ];
