@@ -153,6 +153,13 @@ test('a denial leaves the variables as they were and answers 409 with the reason
       (e: unknown) => e,
     );
   const job = await nextJob('tv-update');
+  // While its updating listener runs, the task takes no other variables (Camunda: INVALID_STATE).
+  await expect(
+    manager.createElementInstanceVariables({
+      elementInstanceKey: ElementInstanceKey.assumeExists(scope),
+      variables: { approvalStatus: 'WITHDRAWN' },
+    }),
+  ).rejects.toMatchObject({ status: 409 });
   await worker.completeJob({
     jobKey: job.jobKey,
     result: { type: 'userTask', denied: true, deniedReason: 'only the panel rejects' },
