@@ -323,16 +323,16 @@ export class WorkerDeployments {
       const d = this.describe(namespace, name);
       if (!d.versions[buildId]) throw notFound(`version ${name}.${buildId} not found in worker deployment ${name}`);
       if (d.current === buildId || d.ramping === buildId)
-        throw failedPrecondition(`version ${name}.${buildId} is current or ramping and cannot be deleted`);
+        throw failedPrecondition('Version cannot be deleted since it is current or ramping.');
       return d;
     };
     deletable();
-    // A real server checks drainage before pollers, and only without skip_drainage.
+    // A real server (1.29, its messages) checks drainage before pollers, and only without skip_drainage.
     if (!skipDrainage && (await this.drainage(namespace, name, buildId, now))?.status === 'draining')
-      throw failedPrecondition(`version '${name}.${buildId}' cannot be deleted since it is draining`);
+      throw failedPrecondition('Version cannot be deleted since it is draining.');
     const d = deletable();
     if (this.hasPollers(namespace, name, buildId, now))
-      throw failedPrecondition(`version '${name}.${buildId}' cannot be deleted since it has active pollers`);
+      throw failedPrecondition('Version cannot be deleted since it has active pollers.');
     const next = structuredClone(d);
     delete next.versions[buildId];
     for (const q of d.versions[buildId].taskQueues) {
