@@ -2,7 +2,7 @@ import { temporal } from '@temporalio/proto';
 import { parseServerArgs } from '../../embedded-temporal/cli-args';
 import { systemInfoBytes, SYSTEM_INFO_CAPABILITY_FIELDS, SERVER_VERSION } from '../../embedded-temporal/grpc/bind';
 import { compileQuery } from '../../embedded-temporal/visibility/query';
-import { reviveBytes, toJson } from '../../embedded-temporal/json';
+import { reviveBytes, toJson, toJsonWithReplacer } from '../../embedded-temporal/json';
 import { Deadlines } from '../../embedded-temporal/engine/deadlines';
 import { encodeToken, decodeToken } from '../../embedded-temporal/engine/task-token';
 import { applyDynamicConfig, DEFAULT_LIMITS } from '../../embedded-temporal/engine/limits';
@@ -120,6 +120,39 @@ test('state JSON keeps byte arrays', () => {
   expect(Buffer.from(back.a)).toEqual(Buffer.from([1, 2, 3]));
   expect(Buffer.from(back.nested[0].b)).toEqual(Buffer.from([255]));
   expect(back.s).toBe('x');
+});
+
+test('state JSON is exactly what JSON.stringify with the bytes replacer writes', () => {
+  const bytes = Buffer.from('payload');
+  const shared = { encoding: Buffer.from('json/plain') };
+  // An own member named __proto__ (JSON.parse makes one) that holds bytes.
+  const withProto = JSON.parse('{"__proto__": {"b": "x"}, "plain": 1}') as object;
+  (Object.getOwnPropertyDescriptor(withProto, '__proto__')!.value as Record<string, unknown>).bytes = bytes;
+  const sparse: unknown[] = [bytes];
+  sparse[2] = 3;
+  const values: unknown[] = [
+    { a: 1, b: 'two', c: [1, 'x', null, undefined, () => 1, Symbol('s')], d: undefined, e: null, f: true },
+    { n: [NaN, Infinity, -0, 1e21, 0.1], nested: { deeper: { bytes, list: [bytes, { bytes }] } } },
+    { metadata: shared, again: shared, empty: Buffer.alloc(0), slice: Buffer.from('abcdef').subarray(2, 4) },
+    { sparse },
+    { typed: new Int32Array([1, 2]) },
+    { date: new Date(0), bytesInDate: [new Date(1), bytes] },
+    { custom: { toJSON: () => ({ bytes }) } },
+    { arrayLike: Object.assign([bytes], { toJSON: () => 'array' }) },
+    { noProto: Object.assign(Object.create(null) as object, { bytes }), fn: () => 1 },
+    { withProto },
+    bytes,
+    [bytes, 'x'],
+    'text "quoted" \u2028 \ud800',
+    42,
+    null,
+    { unicode: '\u00e9\ud83d\ude00', key: { 'k"ey\n': bytes } },
+  ];
+  for (const value of values) expect(toJson(value)).toBe(toJsonWithReplacer(value));
+  expect(toJson(undefined)).toBe(toJsonWithReplacer(undefined));
+  const cyclic: Record<string, unknown> = { bytes };
+  cyclic.self = cyclic;
+  expect(() => toJson(cyclic)).toThrow(TypeError);
 });
 
 test('deadlines come out in time order and a run keeps only its latest deadline', () => {
