@@ -2,6 +2,8 @@
  * In-memory task queues with long-poll waiters. The durable truth is each run's mutable state;
  * queues are rebuilt from it at start-up (see recovery.ts), so a lost in-memory entry only delays a task.
  */
+import type { CallSignal } from '../call-signal';
+
 export type TaskKind = 'workflow' | 'activity';
 
 export interface QueuedTask {
@@ -70,7 +72,7 @@ export class Matching {
     kind: TaskKind,
     name: string,
     timeoutMs: number,
-    abort: AbortSignal,
+    abort: CallSignal,
     version = '',
   ): Promise<QueuedTask | undefined> {
     const q = this.queue(namespace, kind, name);

@@ -1,3 +1,4 @@
+import type { CallSignal } from '../call-signal';
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { WithEncodedField, encodePlain, fieldNumber, temporal, type P } from '../proto';
@@ -75,7 +76,7 @@ export function unblockBufferedQueries(engine: Engine, exec: Execution): void {
 export async function queryWorkflow(
   engine: Engine,
   r: P<temporal.api.workflowservice.v1.IQueryWorkflowRequest>,
-  abort: AbortSignal,
+  abort: CallSignal,
 ): Promise<P<temporal.api.workflowservice.v1.IQueryWorkflowResponse>> {
   const ref = await engine.resolveRun(r.namespace ?? '', r.execution?.workflowId ?? '', r.execution?.runId);
   const exec = await engine.load(ref);

@@ -1,3 +1,4 @@
+import type { CallSignal } from '../call-signal';
 import { WithEncodedField, fieldNumber, temporal, type P } from '../proto';
 import { msToDuration, timestamp } from '../time';
 import type { Engine } from './engine';
@@ -15,7 +16,7 @@ const HISTORY_FIELD = fieldNumber(temporal.api.workflowservice.v1.GetWorkflowExe
 export async function getHistory(
   engine: Engine,
   r: P<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryRequest>,
-  abort: AbortSignal,
+  abort: CallSignal,
 ): Promise<WithEncodedField> {
   const ref = await engine.resolveRun(r.namespace ?? '', r.execution?.workflowId ?? '', r.execution?.runId);
   const exec = await engine.load(ref);

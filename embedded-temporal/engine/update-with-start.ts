@@ -1,3 +1,4 @@
+import type { CallSignal } from '../call-signal';
 import { status } from '@grpc/grpc-js';
 import { ApiError, MULTI_OPERATION_ABORTED, invalidArgument, multiOperationError } from '../errors';
 import { temporal, type P } from '../proto';
@@ -29,7 +30,7 @@ const NAMESPACE_MISMATCH = "Operation namespace did not match request's namespac
 export async function executeMultiOperation(
   engine: Engine,
   r: P<temporal.api.workflowservice.v1.IExecuteMultiOperationRequest>,
-  abort: AbortSignal,
+  abort: CallSignal,
 ): Promise<Response> {
   const namespace = r.namespace ?? '';
   engine.namespaces.get(namespace);
@@ -74,7 +75,7 @@ async function updateWithStart(
   namespace: string,
   start: StartRequest,
   update: UpdateRequest,
-  abort: AbortSignal,
+  abort: CallSignal,
 ): Promise<Response> {
   const request = update.request!;
   const updateId = request.meta!.updateId!;
@@ -120,7 +121,7 @@ async function attachUpdate(
   engine: Engine,
   exec: Execution,
   update: UpdateRequest,
-  abort: AbortSignal,
+  abort: CallSignal,
 ): Promise<Response> {
   const updateId = update.request!.meta!.updateId!;
   try {

@@ -1,3 +1,4 @@
+import type { CallSignal } from '../call-signal';
 import { EventType, anyTypeName, decodePlain, encodePlain, packAny, temporal, type P } from '../proto';
 import { status } from '@grpc/grpc-js';
 import { ApiError, notFound, alreadyCompleted, invalidArgument, workflowNotReady } from '../errors';
@@ -149,7 +150,7 @@ function response(
 export async function updateWorkflow(
   engine: Engine,
   r: P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionRequest>,
-  abort: AbortSignal,
+  abort: CallSignal,
 ): Promise<P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse>> {
   const updateId = r.request?.meta?.updateId;
   if (!updateId) throw invalidArgument('Update id is not set on request.');
@@ -199,7 +200,7 @@ export async function awaitUpdateStage(
   exec: Execution,
   updateId: string,
   stage: number | null | undefined,
-  abort: AbortSignal,
+  abort: CallSignal,
 ): Promise<P<temporal.api.workflowservice.v1.IUpdateWorkflowExecutionResponse>> {
   const wanted = Math.max(
     stage || Stage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED,
@@ -215,7 +216,7 @@ export async function awaitUpdateStage(
 export async function pollUpdate(
   engine: Engine,
   r: P<temporal.api.workflowservice.v1.IPollWorkflowExecutionUpdateRequest>,
-  abort: AbortSignal,
+  abort: CallSignal,
 ): Promise<P<temporal.api.workflowservice.v1.IPollWorkflowExecutionUpdateResponse>> {
   const updateId = r.updateRef?.updateId ?? '';
   const we = r.updateRef?.workflowExecution;

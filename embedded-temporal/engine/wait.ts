@@ -1,7 +1,8 @@
+import type { CallSignal } from '../call-signal';
 import type { Execution } from './execution';
 
 /** Resolves when `ready()` holds after a change to the run, or after timeoutMs / abort (then ready() is just re-checked). */
-export function waitFor(exec: Execution, ready: () => boolean, timeoutMs: number, abort?: AbortSignal): Promise<void> {
+export function waitFor(exec: Execution, ready: () => boolean, timeoutMs: number, abort?: CallSignal): Promise<void> {
   if (ready()) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { status, type Metadata } from '@grpc/grpc-js';
 import { HEALTH_PATH_PREFIX, healthService, type HealthService } from './health-service';
+import { CallCancellation, NEVER_CANCELLED, type CallSignal } from '../call-signal';
 
 export type ServiceName = 'workflow' | 'operator' | 'test';
-export type RpcHandler = (request: object, abort: AbortSignal) => Promise<object>;
+export type RpcHandler = (request: object, abort: CallSignal) => Promise<object>;
 
 export interface GrpcStatus {
   code: status;
@@ -77,9 +78,6 @@ export function systemInfoBytes(): Buffer {
   ]);
 }
 
-const NEVER_ABORTED = new AbortController().signal;
-/** Abort reason for a call the client cancelled (a prepared value: the default reason is a costly DOMException). */
-const CANCELLED = new Error('the client cancelled the call');
 const MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 const {
   HTTP2_HEADER_STATUS,
@@ -161,7 +159,7 @@ interface Router {
  */
 class UnaryCall {
   private finished = false;
-  private ac: AbortController | undefined;
+  private cancellation: CallCancellation | undefined;
   private readonly chunks: Buffer[] = [];
   private size = 0;
 
@@ -187,7 +185,7 @@ class UnaryCall {
     stream.on('close', () => {
       if (this.finished) return;
       this.finished = true;
-      this.ac?.abort(CANCELLED);
+      this.cancellation?.abort();
     });
   }
 
@@ -256,11 +254,12 @@ class UnaryCall {
       this.fail({ code: status.INVALID_ARGUMENT, details: `cannot decode ${method} request: ${String(err)}` });
       return;
     }
-    let signal = NEVER_ABORTED;
+    let signal = NEVER_CANCELLED;
     if (handler.length >= 2) {
-      this.ac = new AbortController();
-      if (this.stream.destroyed || this.stream.closed) this.ac.abort(CANCELLED);
-      signal = this.ac.signal;
+      const cancellation = new CallCancellation();
+      if (this.stream.destroyed || this.stream.closed) cancellation.abort();
+      this.cancellation = cancellation;
+      signal = cancellation;
     }
     handler(decoded, signal).then(
       (res) => this.answer(a.encode(service, method, res)),

@@ -1,3 +1,4 @@
+import type { CallSignal } from '../call-signal';
 import { Metadata, status } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type * as protobuf from 'protobufjs';
@@ -5,7 +6,7 @@ import { ApiError } from '../errors';
 import { WithEncodedField, temporal } from '../proto';
 import type { Attachment, GrpcStatus, RpcHandler, ServiceName } from './bind';
 
-export type Handler = (req: never, abort: AbortSignal) => Promise<object>;
+export type Handler = (req: never, abort: CallSignal) => Promise<object>;
 
 const SERVICES: Record<ServiceName, protobuf.Service> = {
   workflow: temporal.api.workflowservice.v1.WorkflowService as unknown as protobuf.Service,
@@ -42,7 +43,9 @@ export function attachment(logger: Logger, handlers: Attachment['handlers']): At
     encode: (service, method, message) => {
       const { res } = codecs(service, method);
       if (message instanceof WithEncodedField) return message.encode((m) => res.encode(m).finish());
-      return Buffer.from(res.encode(message).finish());
+      // protobufjs returns a Buffer under node; only another Uint8Array needs wrapping (not copying).
+      const bytes = res.encode(message).finish();
+      return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     },
     toStatus: (err, method): GrpcStatus => {
       if (err instanceof ApiError) {

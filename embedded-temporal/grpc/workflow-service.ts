@@ -1,3 +1,4 @@
+import type { CallSignal } from '../call-signal';
 import type { Logger } from 'pino';
 import { WithEncodedField, fieldNumber, temporal, type P } from '../proto';
 import { durationMs, msToDuration, timestamp } from '../time';
@@ -56,7 +57,7 @@ export function workflowService(engine: Engine, logger: Logger, schedules: Sched
   const pollTask = async (
     kind: 'workflow' | 'activity',
     r: Req<'PollWorkflowTaskQueueRequest'> | Req<'PollActivityTaskQueueRequest'>,
-    abort: AbortSignal,
+    abort: CallSignal,
   ): Promise<object> => {
     const namespace = r.namespace ?? '';
     const queue = r.taskQueue?.name ?? '';
