@@ -3,6 +3,7 @@ import { parseServerArgs } from '../../embedded-temporal/cli-args';
 import { systemInfoBytes, SYSTEM_INFO_CAPABILITY_FIELDS, SERVER_VERSION } from '../../embedded-temporal/grpc/bind';
 import { compileQuery } from '../../embedded-temporal/visibility/query';
 import { reviveBytes, toJson, toJsonWithReplacer } from '../../embedded-temporal/json';
+import { CallCancellation } from '../../embedded-temporal/call-signal';
 import { Deadlines } from '../../embedded-temporal/engine/deadlines';
 import { encodeToken, decodeToken } from '../../embedded-temporal/engine/task-token';
 import { applyDynamicConfig, DEFAULT_LIMITS } from '../../embedded-temporal/engine/limits';
@@ -153,6 +154,33 @@ test('state JSON is exactly what JSON.stringify with the bytes replacer writes',
   const cyclic: Record<string, unknown> = { bytes };
   cyclic.self = cyclic;
   expect(() => toJson(cyclic)).toThrow(TypeError);
+});
+
+test('a call cancellation runs its listeners once, as an AbortSignal would', () => {
+  for (const make of [() => new AbortController(), () => new CallCancellation()]) {
+    const c = make();
+    const signal = c instanceof AbortController ? c.signal : c;
+    const calls: string[] = [];
+    const once = () => calls.push('once');
+    const removedMeanwhile = () => calls.push('removed');
+    const removing = () => {
+      calls.push('removing');
+      signal.removeEventListener('abort', removedMeanwhile);
+    };
+    const removedBefore = () => calls.push('removed before');
+    signal.addEventListener('abort', once);
+    signal.addEventListener('abort', once);
+    signal.addEventListener('abort', removing);
+    signal.addEventListener('abort', removedMeanwhile);
+    signal.addEventListener('abort', removedBefore);
+    signal.removeEventListener('abort', removedBefore);
+    expect(signal.aborted).toBe(false);
+    c.abort();
+    c.abort();
+    signal.addEventListener('abort', () => calls.push('after'));
+    expect(signal.aborted).toBe(true);
+    expect(calls).toEqual(['once', 'removing']);
+  }
 });
 
 test('deadlines come out in time order and a run keeps only its latest deadline', () => {
