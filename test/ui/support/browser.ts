@@ -57,7 +57,7 @@ export interface UiPage {
  * file's tests; stops them after. `use` receives the running pieces.
  */
 export function uiStackPerFile(options: StackOptions, use: (ui: UiStack) => unknown): void {
-  // A browser test walks several screens on a loaded 2-core machine; each step has its own 30 s wait.
+  // A browser test walks several screens on a loaded 2-core machine; each step has its own 60 s wait.
   jest.setTimeout(240_000);
   let stack: ChisStack | undefined;
   let http: { port: number; stop(): Promise<void> } | undefined;
@@ -83,6 +83,8 @@ export function uiStackPerFile(options: StackOptions, use: (ui: UiStack) => unkn
         });
         // Hermetic: nothing leaves the machine (nhsuk-frontend asks assets.nhs.uk for its font; Arial is used instead).
         await context.route(/^(?!http:\/\/127\.0\.0\.1:\d+\/).*/, (route) => route.abort());
+        // Playwright's 30 s default was too short for a reload of the app at load 15 (a full run beside other work).
+        context.setDefaultTimeout(60_000);
         const page = await context.newPage();
         const problems: string[] = [];
         page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
