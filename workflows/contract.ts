@@ -354,6 +354,8 @@ export interface EngineActivities {
   engineRecordInstance(input: RecordInstanceInput): Promise<void>;
   engineOpenHumanTask(input: OpenHumanTaskInput): Promise<void>;
   engineCancelHumanTask(input: { taskId: string }): Promise<void>;
+  /** A cancelled task's canceling listeners' corrections, written to its row. */
+  engineCorrectCancelledTask(input: { taskId: string; changes: UserTaskChanges }): Promise<void>;
   engineResolveDefinition(input: ResolveDefinitionInput): Promise<DeployedDefinition>;
   enginePublishMessage(input: PublishMessageInput): Promise<{ delivered: number; started: number }>;
   /** Graphs of semantics 2 (Camunda 8): external jobs, subscriptions and incidents mirrored for the /v2 API. */

@@ -106,6 +106,11 @@ export const NEW_TASK_LISTENER_HEADERS_PATCH = 'new-task-listener-headers';
  * at once and ran them beside.
  */
 export const CANCELING_LISTENERS_HOLD_COMPLETION_PATCH = 'canceling-task-listeners-hold-completion-condition';
+/**
+ * Canceling task listeners' corrections are seen by the next canceling listener and written to the
+ * cancelled task; instances started before ignored them.
+ */
+export const CANCELING_LISTENER_CORRECTIONS_PATCH = 'canceling-task-listener-corrections';
 
 /** Resolving a called definition: a missing definition is not going to appear by retrying. */
 const resolver = proxyActivities<Pick<EngineActivities, 'engineResolveDefinition'>>({
@@ -191,6 +196,7 @@ export class InstanceRunner {
       cancelingListenersHold: patched(CANCELING_LISTENERS_HOLD_PATCH),
       newTaskListenerHeaders: patched(NEW_TASK_LISTENER_HEADERS_PATCH),
       cancelingListenersHoldCompletion: patched(CANCELING_LISTENERS_HOLD_COMPLETION_PATCH),
+      cancelingListenerCorrections: patched(CANCELING_LISTENER_CORRECTIONS_PATCH),
       ...(this.input.startEventId ? { startEventId: this.input.startEventId } : {}),
       ...(this.input.messageName ? { messageName: this.input.messageName } : {}),
     });
@@ -529,6 +535,9 @@ export class InstanceRunner {
         }
         case 'cancelUserTask':
           this.enqueueDb(() => this.db.engineCancelHumanTask({ taskId: c.taskId }));
+          break;
+        case 'correctCancelledUserTask':
+          this.enqueueDb(() => this.db.engineCorrectCancelledTask({ taskId: c.taskId, changes: c.changes }));
           break;
         case 'startChild':
           this.startChild(c);

@@ -7,8 +7,9 @@ import type { Sequelize } from 'sequelize';
 import { latestResource } from '../../records/resources';
 import { reservedTaskKey } from '../../records/jobs';
 import { elementInstanceKey } from '../../records/element-keys';
-import { cancelTask, openEngineTask } from '../../records/tasks/rows';
+import { cancelTask, correctCompletedTask, openEngineTask } from '../../records/tasks/rows';
 import type { OpenHumanTaskInput } from '../../workflows/contract';
+import type { UserTaskChanges } from '../../workflows/engine/types';
 
 /**
  * A linked form that was not deployed when the process was (FormSpec.unresolved) is linked now,
@@ -35,4 +36,26 @@ export async function openHumanTask(sequelize: Sequelize, t: OpenHumanTaskInput)
 
 export async function cancelHumanTask(sequelize: Sequelize, taskId: string): Promise<void> {
   await cancelTask({ sequelize }, taskId);
+}
+
+/** A cancelled task's canceling listeners corrected it: the row keeps what they set (Camunda 8.8). */
+export async function correctCancelledHumanTask(
+  sequelize: Sequelize,
+  taskId: string,
+  c: UserTaskChanges,
+): Promise<void> {
+  const date = (v: string | null) => (v === null ? null : new Date(v));
+  await correctCompletedTask(
+    { sequelize },
+    taskId,
+    {
+      ...(c.candidateGroups !== undefined ? { candidateGroups: c.candidateGroups } : {}),
+      ...(c.candidateUsers !== undefined ? { candidateUsers: c.candidateUsers } : {}),
+      ...(c.dueDate !== undefined ? { dueAt: date(c.dueDate) } : {}),
+      ...(c.followUpDate !== undefined ? { followUpAt: date(c.followUpDate) } : {}),
+      ...(c.priority !== undefined ? { priority: c.priority } : {}),
+      ...(c.assignee !== undefined ? { assignee: c.assignee } : {}),
+    },
+    'cancelled',
+  );
 }

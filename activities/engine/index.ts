@@ -5,7 +5,7 @@ import type { Sequelize } from 'sequelize';
 import type { EngineActivities } from '../../workflows/contract';
 import { deliverSignal, planSignal } from '../../engine-client/broadcast-signal';
 import { resolveDefinition } from './definitions';
-import { cancelHumanTask, openHumanTask } from './human-tasks';
+import { cancelHumanTask, correctCancelledHumanTask, openHumanTask } from './human-tasks';
 import { evaluateBusinessRule } from './decisions';
 import { recordIncident } from './incidents';
 import { closeJob, createJob } from './jobs';
@@ -26,6 +26,7 @@ export function createEngineActivities(deps: EngineActivityDeps): EngineActiviti
     engineRecordInstance: (input) => recordInstance(deps.sequelize, input),
     engineOpenHumanTask: (input) => openHumanTask(deps.sequelize, input),
     engineCancelHumanTask: ({ taskId }) => cancelHumanTask(deps.sequelize, taskId),
+    engineCorrectCancelledTask: ({ taskId, changes }) => correctCancelledHumanTask(deps.sequelize, taskId, changes),
     engineResolveDefinition: (input) => resolveDefinition(deps.sequelize, input),
     engineStartTimerInstance: async (input) => {
       if (!deps.client)

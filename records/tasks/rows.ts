@@ -380,21 +380,23 @@ export function completeTaskRow(
 }
 
 /**
- * A completing task listener's corrections, written to the task it completed (Camunda applies
- * them as the completion takes effect): the assignee (null: none), candidates, dates, priority.
+ * A completing (or canceling) task listener's corrections, written to the task it completed (or
+ * cancelled; Camunda applies them as the transition takes effect): the assignee (null: none),
+ * candidates, dates, priority.
  */
 export function correctCompletedTask(
   db: Db,
   id: string,
   c: TaskAttributeChanges & { assignee?: string | null },
+  status: 'completed' | 'cancelled' = 'completed',
 ): Promise<HumanTask | null> {
   const changes = attributeChangesSql(c);
   return selectOne<HumanTask>(
     db,
     `UPDATE human_tasks SET ${changes.set},
        assignee = CASE WHEN $11::boolean THEN $12::text ELSE assignee END, row_version = row_version + 1
-     WHERE id = $1 AND status = 'completed' RETURNING ${COLUMNS}`,
-    [id, ...changes.params, c.assignee !== undefined, c.assignee ?? null],
+     WHERE id = $1 AND status = $13 RETURNING ${COLUMNS}`,
+    [id, ...changes.params, c.assignee !== undefined, c.assignee ?? null, status],
   );
 }
 

@@ -4,7 +4,8 @@
  * - a user task interrupted by a message boundary event stays terminating until its canceling
  *   listener's job has completed; only then does the boundary event's path start;
  * - cancelling the instance runs the canceling listeners of its open user tasks, and the
- *   cancellation request answers once they have completed and the instance is cancelled;
+ *   cancellation request answers once they have completed and the instance is cancelled; the
+ *   cancelled task keeps what they corrected;
  * - a canceling listener that fails without retries is an incident that holds the cancellation;
  *   once resolved, the listener runs again and the instance ends as cancelled;
  * - a parallel multi-instance user task whose completion condition holds after one completion
@@ -148,15 +149,22 @@ test("cancelling the instance runs its open task's canceling listener and answer
   await new Promise((r) => setTimeout(r, 300));
   expect(answered).toBe(false);
   expect(await instanceState(instanceKey)).toBe('ACTIVE');
-  await worker.completeJob({ jobKey: archive.jobKey });
+  // Its corrections are kept by the cancelled task (Camunda 8.8 applies them as it is cancelled).
+  await worker.completeJob({
+    jobKey: archive.jobKey,
+    result: { type: 'userTask', corrections: { priority: 7, candidateGroups: ['records-archive'] } },
+  });
   await cancellation;
   expect(await instanceState(instanceKey)).toBe('TERMINATED');
-  const task = await selectOne<{ status: string }>(
-    stack.db,
-    'SELECT t.status FROM human_tasks t JOIN process_instances i ON i.id = t.process_instance_id WHERE i.key = $1',
-    [instanceKey],
+  const task = await eventually('the corrected cancelled task', () =>
+    selectOne<{ status: string; priority: number; candidateGroups: string[] }>(
+      stack.db,
+      `SELECT t.status, t.priority, t.candidate_groups FROM human_tasks t JOIN process_instances i ON i.id = t.process_instance_id
+        WHERE i.key = $1 AND t.priority = 7`,
+      [instanceKey],
+    ),
   );
-  expect(task?.status).toBe('cancelled');
+  expect(task).toEqual({ status: 'cancelled', priority: 7, candidateGroups: ['records-archive'] });
 }, 120_000);
 
 test('a canceling listener that fails during the cancellation is an incident that holds it until resolved', async () => {

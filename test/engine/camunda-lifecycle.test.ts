@@ -575,3 +575,66 @@ describe('canceling listeners hold a completion condition that cuts user tasks s
     expect(jobTypes(d)).toEqual(['after']);
   });
 });
+
+describe("canceling listeners' corrections (Camunda 8.8; instances started since the patch)", () => {
+  const FLAGS = { cancelingListenersHold: true, cancelingListenerCorrections: true };
+  /** Review (canceling listeners tidy-a then tidy-b); an interrupting timer boundary Late (PT1H) → E2. */
+  const review = () =>
+    compile(`<bpmn:startEvent id="S" />${flow('f1', 'S', 'Review')}
+      <bpmn:userTask id="Review"><bpmn:extensionElements><zeebe:userTask />
+        <zeebe:taskListeners><zeebe:taskListener eventType="canceling" type="tidy-a" /><zeebe:taskListener eventType="canceling" type="tidy-b" /></zeebe:taskListeners>
+      </bpmn:extensionElements></bpmn:userTask>${flow('f2', 'Review', 'E')}<bpmn:endEvent id="E" />
+      <bpmn:boundaryEvent id="Late" attachedToRef="Review"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>
+      ${flow('f3', 'Late', 'E2')}<bpmn:endEvent id="E2" />`);
+  const headersOf = (d: Driver, type: string) => d.commandsOf('runJob').find((c) => c.activityType === type)!.headers;
+  const finish = (d: Driver, type: string, corrections: Record<string, unknown>) =>
+    d.send({ type: 'jobCompleted', jobId: d.jobs(type)[0].id, variables: {}, corrections });
+
+  it('the next canceling listener sees them, and the cancelled task keeps them', async () => {
+    const d = new Driver(await review(), {}, FLAGS);
+    const taskId = d.tasks('Review')[0].id;
+    d.fireNextTimer();
+    expect(headersOf(d, 'tidy-a')).toMatchObject({ 'io.camunda.zeebe:action': 'cancel' });
+    expect(headersOf(d, 'tidy-a')['io.camunda.zeebe:changedAttributes']).toBeUndefined();
+    finish(d, 'tidy-a', { priority: 10, candidateGroups: ['archive'] });
+    expect(headersOf(d, 'tidy-b')).toMatchObject({
+      'io.camunda.zeebe:action': 'cancel',
+      'io.camunda.zeebe:priority': '10',
+      'io.camunda.zeebe:candidateGroups': '["archive"]',
+      'io.camunda.zeebe:changedAttributes': '["candidateGroups","priority"]',
+    });
+    expect(d.commandsOf('correctCancelledUserTask')).toEqual([]);
+    finish(d, 'tidy-b', { priority: 5, assignee: '' });
+    expect(d.commandsOf('correctCancelledUserTask')).toEqual([
+      {
+        type: 'correctCancelledUserTask',
+        taskId,
+        changes: { candidateGroups: ['archive'], priority: 5, assignee: null },
+      },
+    ]);
+    expect(d.status).toBe('completed');
+  });
+
+  it('an invalid one is an incident on the listener, as for the other events; resolved, the listener runs again', async () => {
+    const d = new Driver(await review(), {}, FLAGS);
+    d.fireNextTimer();
+    finish(d, 'tidy-a', { priority: 400 });
+    const [incident] = Object.values(d.state.incidents);
+    expect(incident.message).toMatch(/priority to 400/);
+    d.send({ type: 'incidentRetried', incidentId: incident.id });
+    finish(d, 'tidy-a', {});
+    d.completeJob('tidy-b');
+    expect(d.commandsOf('correctCancelledUserTask')).toEqual([]);
+    expect(d.status).toBe('completed');
+  });
+
+  it('an instance started before the patch ignores them, as it did', async () => {
+    const d = new Driver(await review(), {}, { cancelingListenersHold: true });
+    d.fireNextTimer();
+    finish(d, 'tidy-a', { priority: 400 });
+    expect(headersOf(d, 'tidy-b')['io.camunda.zeebe:priority']).toBeUndefined();
+    finish(d, 'tidy-b', { priority: 5 });
+    expect(d.commandsOf('correctCancelledUserTask')).toEqual([]);
+    expect(d.status).toBe('completed');
+  });
+});

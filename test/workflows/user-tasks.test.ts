@@ -111,9 +111,10 @@ test('the engine writes task rows and the status mirror as local activities (a p
   );
   // The patch markers (local engine writes, plain dates in England, cron and zone ids in timers, zone ids
   // in task dates, canceling listeners holding, new-task listener headers, canceling listeners
-  // holding a completion condition), then one local-activity marker per write: running mirror,
-  // task row, completed mirror.
+  // holding a completion condition, canceling listeners' corrections), then one local-activity
+  // marker per write: running mirror, task row, completed mirror.
   expect(markers).toEqual([
+    'core_patch',
     'core_patch',
     'core_patch',
     'core_patch',

@@ -44,6 +44,8 @@ export interface StartOptions {
   newTaskListenerHeaders?: boolean;
   /** A completion condition's element waits for the canceling listeners of what it ended (see EngineState.cancelingListenersHoldCompletion). */
   cancelingListenersHoldCompletion?: boolean;
+  /** Canceling listeners' corrections are taken (see EngineState.cancelingListenerCorrections). */
+  cancelingListenerCorrections?: boolean;
 }
 
 const ID_SEED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-$/i;
@@ -150,6 +152,7 @@ export function startInstance(
     ...(options.cancelingListenersHold ? { cancelingListenersHold: true as const } : {}),
     ...(options.newTaskListenerHeaders ? { newTaskListenerHeaders: true as const } : {}),
     ...(options.cancelingListenersHoldCompletion ? { cancelingListenersHoldCompletion: true as const } : {}),
+    ...(options.cancelingListenerCorrections ? { cancelingListenerCorrections: true as const } : {}),
     idSeed: options.idSeed.toLowerCase(),
     nextId: 1,
     status: 'running',

@@ -215,6 +215,9 @@ export function taskListenerHeaders(
   newTaskAttributes = false,
 ): Record<string, string> {
   const h: Record<string, string> = { 'io.camunda.zeebe:action': ACTIONS[eventType] };
+  // A cancelled task's canceling listeners: what those before corrected (its row gives the rest).
+  const corrected = inst.cancelingTask?.corrections;
+  if (corrected) return { ...h, ...changeHeaders(asChanges(corrected)) };
   const t = inst.pendingTransition;
   if (!t) return h;
   // A task about to open has no row to read its other attributes from: they come from here.
@@ -223,16 +226,20 @@ export function taskListenerHeaders(
   const task = inst.pendingTask;
   const assignee = changes.assignee ?? task?.assignee ?? t.completion?.actor;
   if (typeof assignee === 'string') h['io.camunda.zeebe:assignee'] = assignee;
+  // A variable update of the task changes its `variables` (and whatever listeners corrected).
+  return { ...h, ...changeHeaders(changes, t.variables ? ['variables'] : []) };
+}
+
+/** The reserved headers of the attributes a transition changes, and their names (changedAttributes; `also` first). */
+function changeHeaders(changes: UserTaskChanges, also: string[] = []): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (typeof changes.assignee === 'string') h['io.camunda.zeebe:assignee'] = changes.assignee;
   if (changes.candidateGroups) h['io.camunda.zeebe:candidateGroups'] = JSON.stringify(changes.candidateGroups);
   if (changes.candidateUsers) h['io.camunda.zeebe:candidateUsers'] = JSON.stringify(changes.candidateUsers);
   if (typeof changes.dueDate === 'string') h['io.camunda.zeebe:dueDate'] = changes.dueDate;
   if (typeof changes.followUpDate === 'string') h['io.camunda.zeebe:followUpDate'] = changes.followUpDate;
   if (changes.priority !== undefined) h['io.camunda.zeebe:priority'] = String(changes.priority);
-  // A variable update of the task changes its `variables` (and whatever listeners corrected).
-  h['io.camunda.zeebe:changedAttributes'] = JSON.stringify([
-    ...(t.variables ? ['variables'] : []),
-    ...Object.keys(changes),
-  ]);
+  h['io.camunda.zeebe:changedAttributes'] = JSON.stringify([...also, ...Object.keys(changes)]);
   return h;
 }
 
@@ -290,7 +297,20 @@ export function afterTaskListenerJob(
     return next.index < count;
   };
   if (listener.eventType === 'canceling') {
+    const canceling = inst.cancelingTask;
+    if (run.state.cancelingListenerCorrections === true && canceling && corrections) {
+      const problem = correctionsProblem(run, corrections);
+      if (problem) return raiseIncident(run, inst, 'jobFailed', problem, 'job', undefined, listener);
+      if (Object.keys(corrections).length > 0) canceling.corrections = { ...canceling.corrections, ...corrections };
+    }
     if (more()) return startListenerJob(run, inst, next);
+    // Camunda applies them as the task's cancellation takes effect.
+    if (canceling?.corrections && canceling.taskId !== undefined)
+      run.commands.push({
+        type: 'correctCancelledUserTask',
+        taskId: canceling.taskId,
+        changes: asChanges(canceling.corrections),
+      });
     endInstance(run, inst, 'terminated');
     return releaseHeld(run, inst);
   }

@@ -54,7 +54,11 @@ export interface ElementInstance {
   /** A user task whose assigning, updating or completing listeners run: the transition they hold. */
   pendingTransition?: PendingTaskTransition;
   /** Runs a cancelled user task's canceling listeners (a child of the scope that waits for them). */
-  cancelingTask?: { taskId?: string };
+  cancelingTask?: {
+    taskId?: string;
+    /** What its canceling listeners corrected so far (instances since EngineState.cancelingListenerCorrections). */
+    corrections?: UserTaskCorrections;
+  };
   /**
    * A scope: interrupting events that go on only once the canceling listeners of the user tasks
    * they terminated have run (Camunda keeps such a task terminating until then); a multi-instance
@@ -313,6 +317,12 @@ export interface EngineState {
    * and the listeners ran beside under the process.
    */
   cancelingListenersHoldCompletion?: true;
+  /**
+   * Canceling listeners' corrections count (Camunda 8.8): the next canceling listener sees them
+   * and the cancelled task keeps them; an invalid one is an incident as for other listeners.
+   * Absent for instances started before, which ignored them.
+   */
+  cancelingListenerCorrections?: true;
   /** Prefix for user task ids (a UUID without its last 12 hex digits), so task ids are UUIDs. */
   idSeed: string;
   /** Next value of the id counter (every id comes from it: deterministic). */
@@ -452,6 +462,8 @@ export type EngineCommand =
   | { type: 'cancelTimer'; timerId: string }
   | ({ type: 'openUserTask' } & UserTaskCommandSpec)
   | { type: 'cancelUserTask'; taskId: string }
+  /** The canceling listeners of a cancelled task have run: their corrections are written to its row. */
+  | { type: 'correctCancelledUserTask'; taskId: string; changes: UserTaskChanges }
   /**
    * A transition asked for by an update (assigning, updating, completing) has ended: `done` with
    * the changes to make (what was asked, corrected by the listeners), `denied` by a listener, or
