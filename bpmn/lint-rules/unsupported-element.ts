@@ -56,17 +56,22 @@ function allowedDefinitions(event: ModdleElement): { where: string; allowed: Def
     if (is(parent, 'bpmn:SubProcess') && parent?.triggeredByEvent === true) {
       // A compensation event sub-process runs when the sub-process around it is compensated.
       const inSubProcess = is(parent.$parent, 'bpmn:SubProcess') && parent.$parent?.triggeredByEvent !== true;
+      // Compensating each instance of a multi-instance sub-process through its event sub-process is not run yet.
+      const inMultiInstance =
+        inSubProcess && is(child(parent.$parent!, 'loopCharacteristics'), 'bpmn:MultiInstanceLoopCharacteristics');
       return {
-        where: inSubProcess
-          ? 'an event sub-process start event'
-          : 'an event sub-process start event outside a sub-process',
+        where: !inSubProcess
+          ? 'an event sub-process start event outside a sub-process'
+          : inMultiInstance
+            ? 'an event sub-process start event in a multi-instance sub-process'
+            : 'an event sub-process start event',
         allowed: [
           'timer',
           'message',
           'error',
           'escalation',
           'signal',
-          ...(inSubProcess ? ['compensation' as const] : []),
+          ...(inSubProcess && !inMultiInstance ? ['compensation' as const] : []),
         ],
       };
     }

@@ -90,6 +90,13 @@ const DIAGRAMS: Record<string, string> = {
   )
     .replace('targetRef="X" />', 'targetRef="Sub" />')
     .replace('sourceRef="X" targetRef="E"', 'sourceRef="Sub" targetRef="E"'),
+  'compensation event sub-process start event in a multi-instance sub-process': between(
+    `<bpmn:subProcess id="Sub"><bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=[1,2]" /></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>
+       <bpmn:startEvent id="SS" /><bpmn:sequenceFlow id="g" sourceRef="SS" targetRef="SE" /><bpmn:endEvent id="SE" />
+       <bpmn:subProcess id="ESP" triggeredByEvent="true"><bpmn:startEvent id="X">${COMPENSATION}</bpmn:startEvent><bpmn:sequenceFlow id="h" sourceRef="X" targetRef="EE" /><bpmn:endEvent id="EE" /></bpmn:subProcess></bpmn:subProcess>`,
+  )
+    .replace('targetRef="X" />', 'targetRef="Sub" />')
+    .replace('sourceRef="X" targetRef="E"', 'sourceRef="Sub" targetRef="E"'),
   'message intermediate catch event': catching(MESSAGE),
   'timer intermediate catch event': catching(TIMER('PT1H')),
   'signal intermediate catch event': catching(SIGNAL),

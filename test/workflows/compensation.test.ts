@@ -92,3 +92,26 @@ test("a compensation event sub-process runs in its sub-process's scope instead o
   expect(calls[1].input).toMatchObject({ ref: 'R-1' });
   await replayAllClosed(t.env);
 });
+
+test('a compensation event sub-process in a multi-instance sub-process is refused at deploy ("not supported yet"), not deployed and ignored', async () => {
+  const key = 'wf-comp-esp-mi';
+  const deploying = t.deploy(`${HEAD}<bpmn:process id="${key}" isExecutable="true">
+    <bpmn:startEvent id="S" />${flow('f1', 'S', 'Sub')}
+    <bpmn:subProcess id="Sub">
+      <bpmn:multiInstanceLoopCharacteristics isSequential="true">
+        <bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=refs" inputElement="ref" /></bpmn:extensionElements>
+      </bpmn:multiInstanceLoopCharacteristics>
+      <bpmn:startEvent id="SS" />${flow('g1', 'SS', 'Book')}${undoableBook('test.undo-book')}${flow('g2', 'Book', 'SE')}<bpmn:endEvent id="SE" />
+      <bpmn:subProcess id="OnUndo" triggeredByEvent="true">
+        <bpmn:startEvent id="US"><bpmn:compensateEventDefinition /></bpmn:startEvent>${flow('u1', 'US', 'Notify')}
+        ${task('Notify', 'test.notify')}${flow('u2', 'Notify', 'UE')}<bpmn:endEvent id="UE" />
+      </bpmn:subProcess>
+    </bpmn:subProcess>
+    ${flow('f2', 'Sub', 'Revert')}
+    <bpmn:intermediateThrowEvent id="Revert"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>${flow('f3', 'Revert', 'E')}
+    <bpmn:endEvent id="E" />
+  </bpmn:process></bpmn:definitions>`);
+  await expect(deploying).rejects.toThrow(
+    /US A compensate event as an event sub-process start event in a multi-instance sub-process is not supported yet/,
+  );
+});
