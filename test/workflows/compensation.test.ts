@@ -68,14 +68,17 @@ test('waitForCompletion="false": the next task runs while the handler is still r
   expect(calls.map((c) => c.type)).toEqual(['book', 'tell', 'slow-undo']);
 });
 
-test("a compensation event sub-process runs in its sub-process's scope instead of the inner handler", async () => {
-  calls.length = 0;
-  tellHasRun = new Promise<void>((r) => (tellRan = r));
-  const key = 'wf-comp-esp';
-  await t.deploy(`${HEAD}<bpmn:process id="${key}" isExecutable="true">
+/**
+ * Sub (with `subSettings` first inside it: io mapping or a loop) books with an undo handler and has
+ * the compensation event sub-process OnUndo (start US → Notify); after Sub, Revert compensates.
+ */
+const compensatedSubProcess = (
+  key: string,
+  subSettings: string,
+) => `${HEAD}<bpmn:process id="${key}" isExecutable="true">
     <bpmn:startEvent id="S" />${flow('f1', 'S', 'Sub')}
     <bpmn:subProcess id="Sub">
-      <bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="=&quot;R-1&quot;" target="ref" /></zeebe:ioMapping></bpmn:extensionElements>
+      ${subSettings}
       <bpmn:startEvent id="SS" />${flow('g1', 'SS', 'Book')}${undoableBook('test.undo-book')}${flow('g2', 'Book', 'SE')}<bpmn:endEvent id="SE" />
       <bpmn:subProcess id="OnUndo" triggeredByEvent="true">
         <bpmn:startEvent id="US"><bpmn:compensateEventDefinition /></bpmn:startEvent>${flow('u1', 'US', 'Notify')}
@@ -85,7 +88,18 @@ test("a compensation event sub-process runs in its sub-process's scope instead o
     ${flow('f2', 'Sub', 'Revert')}
     <bpmn:intermediateThrowEvent id="Revert"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>${flow('f3', 'Revert', 'E')}
     <bpmn:endEvent id="E" />
-  </bpmn:process></bpmn:definitions>`);
+  </bpmn:process></bpmn:definitions>`;
+
+test("a compensation event sub-process runs in its sub-process's scope instead of the inner handler", async () => {
+  calls.length = 0;
+  tellHasRun = new Promise<void>((r) => (tellRan = r));
+  const key = 'wf-comp-esp';
+  await t.deploy(
+    compensatedSubProcess(
+      key,
+      '<bpmn:extensionElements><zeebe:ioMapping><zeebe:input source="=&quot;R-1&quot;" target="ref" /></zeebe:ioMapping></bpmn:extensionElements>',
+    ),
+  );
   const h = await t.start(key, { variables: {} });
   expect((await t.result(h)).status).toBe('completed');
   expect(calls.map((c) => c.type)).toEqual(['book', 'notify']);
@@ -95,22 +109,14 @@ test("a compensation event sub-process runs in its sub-process's scope instead o
 
 test('a compensation event sub-process in a multi-instance sub-process is refused at deploy ("not supported yet"), not deployed and ignored', async () => {
   const key = 'wf-comp-esp-mi';
-  const deploying = t.deploy(`${HEAD}<bpmn:process id="${key}" isExecutable="true">
-    <bpmn:startEvent id="S" />${flow('f1', 'S', 'Sub')}
-    <bpmn:subProcess id="Sub">
-      <bpmn:multiInstanceLoopCharacteristics isSequential="true">
+  const deploying = t.deploy(
+    compensatedSubProcess(
+      key,
+      `<bpmn:multiInstanceLoopCharacteristics isSequential="true">
         <bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=refs" inputElement="ref" /></bpmn:extensionElements>
-      </bpmn:multiInstanceLoopCharacteristics>
-      <bpmn:startEvent id="SS" />${flow('g1', 'SS', 'Book')}${undoableBook('test.undo-book')}${flow('g2', 'Book', 'SE')}<bpmn:endEvent id="SE" />
-      <bpmn:subProcess id="OnUndo" triggeredByEvent="true">
-        <bpmn:startEvent id="US"><bpmn:compensateEventDefinition /></bpmn:startEvent>${flow('u1', 'US', 'Notify')}
-        ${task('Notify', 'test.notify')}${flow('u2', 'Notify', 'UE')}<bpmn:endEvent id="UE" />
-      </bpmn:subProcess>
-    </bpmn:subProcess>
-    ${flow('f2', 'Sub', 'Revert')}
-    <bpmn:intermediateThrowEvent id="Revert"><bpmn:compensateEventDefinition /></bpmn:intermediateThrowEvent>${flow('f3', 'Revert', 'E')}
-    <bpmn:endEvent id="E" />
-  </bpmn:process></bpmn:definitions>`);
+      </bpmn:multiInstanceLoopCharacteristics>`,
+    ),
+  );
   await expect(deploying).rejects.toThrow(
     /US A compensate event as an event sub-process start event in a multi-instance sub-process is not supported yet/,
   );
