@@ -10,6 +10,7 @@ import { QueryTypes } from 'sequelize';
 import { selectOne } from '../../records/sql';
 import { instanceStateQuery } from '../../workflows/contract';
 import { camundaClientFor, startCamundaStack, type CamundaStack } from './support/camunda-stack';
+import { eventually } from './support/jobs';
 
 let stack: CamundaStack;
 const clients: CamundaClient[] = [];
@@ -104,16 +105,6 @@ async function diagnosis(): Promise<string> {
   });
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; ${await diagnosis()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test('a form, a DMN decision and a process deploy together; job workers, a message, a user task and an incident take the instance to its end', async () => {
   const admin = clientFor(stack.admin.username);
   const manager = clientFor(stack.manager.username);
@@ -181,13 +172,17 @@ test('a form, a DMN decision and a process deploy together; job workers, a messa
     variables: { paidBy: 'card' },
   });
 
-  const task = await eventually('the approval task', async () => {
-    const found = await admin.searchUserTasks(
-      { filter: { processInstanceKey: instanceKey } },
-      { consistency: { waitUpToMs: 0 } },
-    );
-    return found.items[0];
-  });
+  const task = await eventually(
+    'the approval task',
+    async () => {
+      const found = await admin.searchUserTasks(
+        { filter: { processInstanceKey: instanceKey } },
+        { consistency: { waitUpToMs: 0 } },
+      );
+      return found.items[0];
+    },
+    diagnosis,
+  );
   expect(task).toMatchObject({ name: 'Approve the order', state: 'CREATED', candidateGroups: [stack.team] });
   await admin.assignUserTask({ userTaskKey: task.userTaskKey, assignee: stack.caseworker.username });
   // The linked form's required field is checked; other variables are taken as they are.
@@ -196,13 +191,17 @@ test('a form, a DMN decision and a process deploy together; job workers, a messa
   ).rejects.toMatchObject({ status: 400 });
   await caseworker.completeUserTask({ userTaskKey: task.userTaskKey, variables: { approved: true, note: 'fine' } });
 
-  const incident = await eventually('the shipping incident', async () => {
-    const found = await admin.searchIncidents(
-      { filter: { processInstanceKey: instanceKey } },
-      { consistency: { waitUpToMs: 0 } },
-    );
-    return found.items?.find((i) => i.state === 'ACTIVE');
-  });
+  const incident = await eventually(
+    'the shipping incident',
+    async () => {
+      const found = await admin.searchIncidents(
+        { filter: { processInstanceKey: instanceKey } },
+        { consistency: { waitUpToMs: 0 } },
+      );
+      return found.items?.find((i) => i.state === 'ACTIVE');
+    },
+    diagnosis,
+  );
   expect(incident).toMatchObject({
     errorType: 'JOB_NO_RETRIES',
     elementId: 'Ship',
@@ -213,13 +212,17 @@ test('a form, a DMN decision and a process deploy together; job workers, a messa
   await workerClient.updateJob({ jobKey: incident.jobKey!, changeset: { retries: 1 } });
   await admin.resolveIncident({ incidentKey: incident.incidentKey! });
 
-  const done = await eventually('the completed instance', async () => {
-    const found = await admin.getProcessInstance(
-      { processInstanceKey: instanceKey },
-      { consistency: { waitUpToMs: 0 } },
-    );
-    return found.state === 'COMPLETED' && found;
-  });
+  const done = await eventually(
+    'the completed instance',
+    async () => {
+      const found = await admin.getProcessInstance(
+        { processInstanceKey: instanceKey },
+        { consistency: { waitUpToMs: 0 } },
+      );
+      return found.state === 'COMPLETED' && found;
+    },
+    diagnosis,
+  );
   expect(done).toMatchObject({ processDefinitionId: 'order-fulfilment', hasIncident: false });
   expect(shipAttempts).toBe(2);
 

@@ -16,12 +16,14 @@
 import { ProcessDefinitionId, type CamundaClient, type ProcessInstanceKey } from '@camunda8/orchestration-cluster-api';
 import { select, selectOne } from '../../records/sql';
 import { camundaClientFor, startCamundaStack, type CamundaStack } from './support/camunda-stack';
+import { eventually, nextJob as nextJobOf } from './support/jobs';
 
 let stack: CamundaStack;
 let admin: CamundaClient;
 let worker: CamundaClient;
 
 const client = (username: string): CamundaClient => camundaClientFor(stack, username);
+const nextJob = (type: string, what?: string) => nextJobOf(worker, type, what);
 
 const NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"';
 const flow = (id: string, from: string, to: string) =>
@@ -84,25 +86,6 @@ afterAll(async () => {
 async function activate(type: string) {
   const { jobs } = await worker.activateJobs({ type, maxJobsToActivate: 5, timeout: 60_000, requestTimeout: 200 });
   return jobs;
-}
-
-/** The next job of `type`, polled for as a job worker would. */
-async function nextJob(type: string, what: string) {
-  const jobs = await eventually(what, async () => {
-    const found = await activate(type);
-    return found.length > 0 && found;
-  });
-  return jobs[0];
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function startReview(caseId: string): Promise<ProcessInstanceKey> {

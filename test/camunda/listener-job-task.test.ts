@@ -15,6 +15,7 @@ import {
   type ProcessInstanceKey,
 } from '@camunda8/orchestration-cluster-api';
 import { camundaClientFor, startCamundaStack, type CamundaStack } from './support/camunda-stack';
+import { eventually, nextJob as nextJobOf } from './support/jobs';
 
 let stack: CamundaStack;
 let admin: CamundaClient;
@@ -23,6 +24,7 @@ let worker: CamundaClient;
 const WAIT_MS = 3_000;
 
 const client = (username: string): CamundaClient => camundaClientFor(stack, username);
+const nextJob = (type: string, what?: string) => nextJobOf(worker, type, what);
 
 const NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"';
 const flow = (id: string, from: string, to: string) =>
@@ -72,30 +74,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 }, 120_000);
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The next job of `type`, polled for as a job worker would. */
-async function nextJob(type: string, what: string) {
-  const jobs = await eventually(what, async () => {
-    const { jobs: found } = await worker.activateJobs({
-      type,
-      maxJobsToActivate: 1,
-      timeout: 60_000,
-      requestTimeout: 200,
-    });
-    return found.length > 0 && found;
-  });
-  return jobs[0]!;
-}
 
 const USER_TASK_KEY = 'io.camunda.zeebe:userTaskKey';
 

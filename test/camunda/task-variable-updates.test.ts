@@ -15,6 +15,9 @@ import {
   type ProcessInstanceKey,
 } from '@camunda8/orchestration-cluster-api';
 import { camundaClientFor, startCamundaStack, type CamundaStack } from './support/camunda-stack';
+import { eventually, nextJob as nextJobOf } from './support/jobs';
+
+const nextJob = (type: string, what?: string) => nextJobOf(worker, type, what);
 
 let stack: CamundaStack;
 let manager: CamundaClient;
@@ -52,29 +55,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 }, 120_000);
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function nextJob(type: string) {
-  const jobs = await eventually(`a ${type} job`, async () => {
-    const { jobs: found } = await worker.activateJobs({
-      type,
-      maxJobsToActivate: 1,
-      timeout: 60_000,
-      requestTimeout: 200,
-    });
-    return found.length > 0 && found;
-  });
-  return jobs[0]!;
-}
 
 const NOW = { consistency: { waitUpToMs: 0 } };
 
