@@ -7,14 +7,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect, type Database } from '../../db/database';
-import { freePort } from '../../core/free-port';
 import { select } from '../../records/sql';
-import { createEmptyDatabase, roleUrlsOf } from '../support/databases';
-import { spawnInGroup, type SpawnedProcess } from '../system/support/system-process';
+import { startSystemProcess, type SystemProcess } from '../system/support/system-process';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -30,13 +26,11 @@ async function waitFor<T>(read: () => Promise<T | undefined>, what: string, time
 
 describe('npm run build', () => {
   let database: Database | undefined;
-  let dataDir: string | undefined;
-  let server: SpawnedProcess | undefined;
+  let server: SystemProcess | undefined;
 
   afterAll(async () => {
-    await server?.signalGroup('SIGKILL');
+    await server?.stop();
     await database?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   test('builds dist/ and the workflow bundle; node dist/cli/start.js runs the system on them alone', async () => {
@@ -48,36 +42,18 @@ describe('npm run build', () => {
     for (const file of ['dist/cli/start.js', 'dist/cli/migrate.js', 'dist/workflow-bundle.js', 'ui/dist/index.html'])
       expect({ file, exists: existsSync(join(ROOT, file)) }).toEqual({ file, exists: true });
 
-    const owner = await createEmptyDatabase('built');
-    const app = roleUrlsOf(decodeURIComponent(new URL(owner).pathname.slice(1))).app;
-    dataDir = await mkdtemp(join(tmpdir(), 'chis-built-'));
-    await chmod(dataDir, 0o755);
-    const port = await freePort();
-    server = spawnInGroup(
+    // The system tests' start-up (empty database, free ports, own data folder), on the built entry point.
+    server = await startSystemProcess('built', { NODE_OPTIONS: '', CHIS_LOG_LEVEL: 'info' }, [
       process.execPath,
       ['--require', join(__dirname, 'support/no-dev-packages.cjs'), 'dist/cli/start.js'],
-      {
-        ...process.env,
-        NODE_OPTIONS: '',
-        DATABASE_URL: app,
-        CHIS_MIGRATION_DATABASE_URL: owner,
-        TEMPORAL_ADDRESS: '',
-        CHIS_EMBEDDED_TEMPORAL_PORT: String(await freePort()),
-        SMTP_URL: '',
-        CHIS_EMBEDDED_SMTP_PORT: '0',
-        CHIS_PORT: String(port),
-        CHIS_DEMO_CHILDREN: '20',
-        CHIS_DATA_DIR: dataDir,
-        CHIS_LOG_LEVEL: 'info',
-      },
-    );
-    await server.waitForOutput(/CHIS Flow is running\./, 'start banner', 300_000);
+    ]);
+    const port = server.apiPort;
 
     expect((await fetch(`http://127.0.0.1:${port}/api/health/ready`)).status).toBe(200);
     const page = await fetch(`http://127.0.0.1:${port}/`);
     expect([page.status, await page.text()]).toEqual([200, expect.stringMatching(/src="\/assets\/index-[\w-]+\.js"/)]);
     // The demo births were posted through the API; the compiled worker turns them into tasks.
-    database = connect(app, { poolMax: 2 });
+    database = connect(server.databaseUrl, { poolMax: 2 });
     const tasks = await waitFor(async () => {
       const [row] = await select<{ n: string }>(
         database!,

@@ -75,18 +75,24 @@ export interface SystemProcess {
   databaseUrl: string;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** The direct child's exit code (null when a signal ended it). */
+  exited: Promise<number | null>;
   /** Kills the process group and removes the data folder. */
   stop(): Promise<void>;
 }
 
 /** Starts the system and waits for its "running" banner (5 minutes at most, or its exit). */
-export async function startSystemProcess(name: string, env: Record<string, string> = {}): Promise<SystemProcess> {
+export async function startSystemProcess(
+  name: string,
+  env: Record<string, string> = {},
+  command: readonly [string, readonly string[]] = CLI_START,
+): Promise<SystemProcess> {
   const owner = await createEmptyDatabase(name);
   const app = roleUrlsOf(decodeURIComponent(new URL(owner).pathname.slice(1))).app;
   const dataDir = await mkdtemp(join(tmpdir(), `chis-${name}-`));
   await chmod(dataDir, 0o755); // as root, PostgreSQL runs as its own user and must reach the folder
   const apiPort = await freePort();
-  const system = spawnInGroup(...CLI_START, {
+  const system = spawnInGroup(command[0], command[1], {
     ...process.env,
     DATABASE_URL: app,
     CHIS_MIGRATION_DATABASE_URL: owner,
@@ -115,6 +121,7 @@ export async function startSystemProcess(name: string, env: Record<string, strin
     apiPort,
     databaseUrl: app,
     output: system.output,
+    exited: system.exited,
     stop,
   };
 }
