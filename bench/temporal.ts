@@ -4,7 +4,15 @@
  * latency (start request to result, seen by the client) and PostgreSQL commits per workflow,
  * WAL bytes per workflow and the share of run-row updates that were HOT (no index writes).
  *
- *   npx tsx bench/temporal.ts --workflows 1000 [--concurrency 100] [--timer-ms 1000] [--settle-ms 11000] [--in-process]
+ *   npx tsx bench/temporal.ts --workflows 1000 [--concurrency 100] [--timer-ms 1000] [--settle-ms 11000] [--warm-up N] [--in-process]
+ *
+ * A freshly started server runs its first thousands of calls partly in V8's unoptimised tiers
+ * while V8 compiles the hot code on background threads (perf: ~30 % of the server's CPU during
+ * its first 1000 workflows; the same workflows cost about half as much from the third thousand
+ * on). So --warm-up N one-activity workflows (default: as many as --workflows; 0 skips them),
+ * started exactly as the measured ones, run first and are reported as their own row,
+ * "one activity, cold": the figure a just-started server gives. The rows after it are the
+ * per-workflow cost of a server that has been running.
  *
  * The client shares the worker's NativeConnection (its gRPC runs in SDK core, off the JS main
  * thread) and starts workflows eagerly: the server hands the first workflow task back in the
@@ -53,6 +61,8 @@ interface Options {
   eager: boolean;
   /** Workflow tasks each worker runs at once (the SDK's default is 40). */
   workflowTaskSlots: number;
+  /** One-activity workflows run (and reported as the cold row) before the measured phases. */
+  warmUp: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -65,10 +75,12 @@ function parseOptions(argv: string[]): Options {
     pgSocket: false,
     eager: true,
     workflowTaskSlots: 100,
+    warmUp: -1,
   };
-  const number = (flag: string, value: string | undefined): number => {
+  const number = (flag: string, value: string | undefined, least = 1): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got "${value ?? ''}"`);
+    if (value === undefined || value === '' || !Number.isInteger(n) || n < least)
+      throw new Error(`${flag} needs ${least === 0 ? 'a whole number' : 'a positive integer'}, got "${value ?? ''}"`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -82,11 +94,13 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--pg-socket') options.pgSocket = true;
     else if (flag === '--no-eager') options.eager = false;
     else if (flag === '--workflow-task-slots') options.workflowTaskSlots = number(flag, argv[++i]);
+    else if (flag === '--warm-up') options.warmUp = number(flag, argv[++i], 0);
     else
       throw new Error(
-        `unknown argument "${flag}" (expected --workflows N, --concurrency N, --timer-ms N, --settle-ms N, --in-process, --profile-server DIR, --pg-socket, --no-eager, --workflow-task-slots N)`,
+        `unknown argument "${flag}" (expected --workflows N, --concurrency N, --timer-ms N, --settle-ms N, --warm-up N, --in-process, --profile-server DIR, --pg-socket, --no-eager, --workflow-task-slots N)`,
       );
   }
+  if (options.warmUp < 0) options.warmUp = options.workflows;
   return options;
 }
 
@@ -298,6 +312,13 @@ interface PhaseResult {
   benchThreads?: Record<string, number>;
 }
 
+/** A measured phase: `count` workflows started by `start`. */
+interface Phase {
+  name: string;
+  count: number;
+  start: (i: number) => Promise<{ result(): Promise<unknown> }>;
+}
+
 /** Runs `count` workflows with at most `concurrency` open at once; measures each start→result. */
 async function runPhase(
   name: string,
@@ -354,54 +375,57 @@ async function main(): Promise<void> {
       await runPhase('warm-up', 20, 20, (i) =>
         client.workflow.start('benchOneActivity', { taskQueue, workflowId: `warm-${taskQueue}-${i}`, args: [i] }),
       );
-      const phases: [string, (i: number) => Promise<{ result(): Promise<unknown> }>][] = [
-        [
-          'one activity',
-          (i) =>
-            client.workflow.start('benchOneActivity', {
-              taskQueue,
-              workflowId: `act-${taskQueue}-${i}`,
-              args: [i],
-              requestEagerStart: options.eager,
-            }),
-        ],
-        [
-          `one ${options.timerMs} ms timer`,
-          (i) =>
+      const oneActivity =
+        (prefix: string) =>
+        (i: number): Promise<{ result(): Promise<unknown> }> =>
+          client.workflow.start('benchOneActivity', {
+            taskQueue,
+            workflowId: `${prefix}-${taskQueue}-${i}`,
+            args: [i],
+            requestEagerStart: options.eager,
+          });
+      const phases: Phase[] = [
+        { name: 'one activity', count: options.workflows, start: oneActivity('act') },
+        {
+          name: `one ${options.timerMs} ms timer`,
+          count: options.workflows,
+          start: (i) =>
             client.workflow.start('benchTimer', {
               taskQueue,
               workflowId: `timer-${taskQueue}-${i}`,
               args: [options.timerMs],
               requestEagerStart: options.eager,
             }),
-        ],
+        },
       ];
-      for (const [name, start] of phases) {
+      if (options.warmUp > 0)
+        phases.unshift({ name: 'one activity, cold', count: options.warmUp, start: oneActivity('cold') });
+      for (const { name, count, start } of phases) {
         if (target.pgCounters) await settle();
         const before = target.pgCounters ? await target.pgCounters() : undefined;
         const serverCpuBefore = target.serverCpuMs?.();
         const postgresCpuBefore = target.postgresCpuMs?.();
         const ownCpuBefore = ownCpuMs();
         const threadsBefore = cpuByThread();
-        const result: PhaseResult = await runPhase(name, options.workflows, options.concurrency, start);
+        const result: PhaseResult = await runPhase(name, count, options.concurrency, start);
         result.benchThreads = {};
         for (const [thread, ms] of cpuByThread()) {
-          const perWorkflow = (ms - (threadsBefore.get(thread) ?? 0)) / options.workflows;
+          const perWorkflow = (ms - (threadsBefore.get(thread) ?? 0)) / count;
           if (perWorkflow >= 0.05) result.benchThreads[thread] = Number(perWorkflow.toFixed(2));
         }
-        result.benchCpuMsPerWorkflow = (ownCpuMs() - ownCpuBefore) / options.workflows;
+        result.benchCpuMsPerWorkflow = (ownCpuMs() - ownCpuBefore) / count;
         // Threads that ended meanwhile (e.g. the watchdog thread node:vm starts for every workflow-sandbox call with a timeout).
         const ended = result.benchCpuMsPerWorkflow - Object.values(result.benchThreads).reduce((a, b) => a + b, 0);
         if (ended >= 0.05) result.benchThreads['ended threads'] = Number(ended.toFixed(2));
         if (postgresCpuBefore !== undefined)
-          result.postgresCpuMsPerWorkflow = (target.postgresCpuMs!() - postgresCpuBefore) / options.workflows;
+          result.postgresCpuMsPerWorkflow = (target.postgresCpuMs!() - postgresCpuBefore) / count;
         if (serverCpuBefore !== undefined)
-          result.serverCpuMsPerWorkflow = (target.serverCpuMs!() - serverCpuBefore) / options.workflows;
+          result.serverCpuMsPerWorkflow = (target.serverCpuMs!() - serverCpuBefore) / count;
         if (target.pgCounters && before !== undefined) {
           await settle();
           const after = await target.pgCounters();
-          result.commitsPerWorkflow = (after.commits - before.commits) / options.workflows;
-          result.walBytesPerWorkflow = Math.round((after.walBytes - before.walBytes) / options.workflows);
+          result.commitsPerWorkflow = (after.commits - before.commits) / count;
+          result.walBytesPerWorkflow = Math.round((after.walBytes - before.walBytes) / count);
           const updates = after.updates - before.updates;
           if (updates > 0)
             result.hotUpdateShare = Number(((after.hotUpdates - before.hotUpdates) / updates).toFixed(2));
@@ -413,7 +437,7 @@ async function main(): Promise<void> {
     await nativeConnection.close();
 
     console.log(
-      `\nTemporal benchmark — ${target.description}; worker on this machine; ${options.workflows} workflows per phase, ${options.concurrency} open at a time`,
+      `\nTemporal benchmark — ${target.description}; worker on this machine; ${options.workflows} workflows per phase${options.warmUp ? ` after ${options.warmUp} on the cold server` : ''}, ${options.concurrency} open at a time`,
     );
     console.log(
       'phase'.padEnd(24) +
@@ -448,6 +472,7 @@ async function main(): Promise<void> {
       JSON.stringify({
         target: target.description,
         workflows: options.workflows,
+        warmUp: options.warmUp,
         concurrency: options.concurrency,
         loadAverage: loadavg(),
         results,
