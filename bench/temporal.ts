@@ -75,8 +75,9 @@ function parseOptions(argv: string[]): Options {
     pgSocket: false,
     eager: true,
     workflowTaskSlots: 100,
-    warmUp: -1,
+    warmUp: 0,
   };
+  let warmUp: number | undefined;
   const number = (flag: string, value: string | undefined, least = 1): number => {
     const n = Number(value);
     if (value === undefined || value === '' || !Number.isInteger(n) || n < least)
@@ -94,13 +95,13 @@ function parseOptions(argv: string[]): Options {
     else if (flag === '--pg-socket') options.pgSocket = true;
     else if (flag === '--no-eager') options.eager = false;
     else if (flag === '--workflow-task-slots') options.workflowTaskSlots = number(flag, argv[++i]);
-    else if (flag === '--warm-up') options.warmUp = number(flag, argv[++i], 0);
+    else if (flag === '--warm-up') warmUp = number(flag, argv[++i], 0);
     else
       throw new Error(
         `unknown argument "${flag}" (expected --workflows N, --concurrency N, --timer-ms N, --settle-ms N, --warm-up N, --in-process, --profile-server DIR, --pg-socket, --no-eager, --workflow-task-slots N)`,
       );
   }
-  if (options.warmUp < 0) options.warmUp = options.workflows;
+  options.warmUp = warmUp ?? options.workflows;
   return options;
 }
 
